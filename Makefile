@@ -1,0 +1,47 @@
+# zsum — top-level commands. CMake does the building; this file gives the short names.
+#   make          build (build/)
+#   make run      install missing Debian packages, build, run the chapter's example
+#   make check    the same set-up, every test, then every test again under ASan + UBSan
+#   make bench    benchmarks against their baselines (figures go to BENCHMARKS.md by hand)
+#   make install PREFIX=/usr/local
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD := build
+ASAN_BUILD := build-asan
+
+.PHONY: all deps build run check test asan bench install clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@echo '$$ zsum levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2'
+	@$(BUILD)/zsum levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DZSUM_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ZSUM_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+
+check: test asan
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

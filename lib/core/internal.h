@@ -1,0 +1,53 @@
+/* internal.h — helpers shared inside libzsum; not part of the public contract. */
+#ifndef ZSUM_CORE_INTERNAL_H
+#define ZSUM_CORE_INTERNAL_H
+
+#include "zsum.h"
+
+#include <gmp.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct zs_ctx {
+    char message[512];      /* last error, "" when none */
+    zs_progress_fn progress;
+    void *progress_user;
+    int threads;            /* 0: OpenMP's choice */
+};
+
+/* Record a formatted message for ctx (if any) and return status: `return zs_fail(ctx, ZS_EINVAL,
+ * "energies: item %zu is not finite", i);`. */
+zs_status zs_fail(zs_ctx *ctx, zs_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report progress through the hook; nonzero when the caller should stop. Call from one
+ * thread only. */
+int zs_progress(zs_ctx *ctx, const char *task, double done, double total);
+
+/* Threads to use for a parallel region (>= 1). */
+int zs_threads(const zs_ctx *ctx);
+
+/* Exact counts (lib/core/count.c). */
+/* Fill out from an mpz: decimal when it has at most max_digits digits, and log10. */
+zs_status zs_count_from_mpz(const mpz_t value, size_t max_digits, zs_count *out);
+/* log10 of a non-negative mpz without overflow (mpz_get_d_2exp). */
+double zs_mpz_log10(const mpz_t value);
+/* ln of a non-negative mpz without overflow. */
+double zs_mpz_log(const mpz_t value);
+/* value = n! / prod_k occ_k! * prod_k g_k^occ_k (multinomial times degeneracy powers). */
+void zs_mpz_multiplicity(mpz_t value, size_t k, const uint64_t *occ, const uint64_t *g);
+
+/* ln of the multinomial n! / prod occ_k! by log-gamma (for sums where exactness is not
+ * needed but overflow must be avoided). */
+double zs_log_multinomial(size_t k, const uint64_t *occ);
+
+/* Vectorized exponentials (lib/core/vexp.c): SLEEF's AVX-512 or AVX2 exp when the CPU has
+ * them, libm otherwise; ZSUM_NO_SIMD=1 in the environment forces libm.
+ * zs_sum_exp_shift returns sum_i exp(x[i] + shift) (callers shift by a maximum so no term
+ * overflows); zs_vexp_shift sets y[i] = exp(x[i] + shift). */
+double zs_sum_exp_shift(const double *x, size_t n, double shift);
+void zs_vexp_shift(double *y, const double *x, size_t n, double shift);
+double zs_sum_exp(const double *x, size_t n);
+void zs_vexp(double *y, const double *x, size_t n);
+
+#endif

@@ -1,0 +1,65 @@
+/* status.c — status names, the context object and its last-error message. */
+#include "core/internal.h"
+
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *zs_strerror(zs_status status) {
+    switch (status) {
+    case ZS_OK: return "ok";
+    case ZS_EINVAL: return "invalid argument";
+    case ZS_ENOMEM: return "out of memory";
+    case ZS_ERANGE: return "value out of range";
+    case ZS_EIO: return "input/output error";
+    case ZS_EFORMAT: return "malformed input";
+    case ZS_ETOOBIG: return "problem too large for this method";
+    case ZS_ENUMERIC: return "numerical failure";
+    case ZS_EUNSUPPORTED: return "not supported for this model";
+    case ZS_ECANCELLED: return "cancelled";
+    }
+    return "unknown status";
+}
+
+zs_ctx *zs_ctx_alloc(void) {
+    return calloc(1, sizeof(zs_ctx));
+}
+
+void zs_ctx_free(zs_ctx *ctx) {
+    free(ctx);
+}
+
+const char *zs_last_error(const zs_ctx *ctx) {
+    return ctx ? ctx->message : "";
+}
+
+void zs_ctx_set_progress(zs_ctx *ctx, zs_progress_fn fn, void *user) {
+    if (!ctx) return;
+    ctx->progress = fn;
+    ctx->progress_user = user;
+}
+
+void zs_ctx_set_threads(zs_ctx *ctx, int threads) {
+    if (ctx) ctx->threads = threads > 0 ? threads : 0;
+}
+
+zs_status zs_fail(zs_ctx *ctx, zs_status status, const char *fmt, ...) {
+    if (ctx) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+int zs_progress(zs_ctx *ctx, const char *task, double done, double total) {
+    if (!ctx || !ctx->progress) return 0;
+    return ctx->progress(ctx->progress_user, task, done, total);
+}
+
+int zs_threads(const zs_ctx *ctx) {
+    if (ctx && ctx->threads > 0) return ctx->threads;
+    return omp_get_max_threads();
+}

@@ -1,0 +1,48 @@
+/* main.c — the zsum program: one subcommand per file (programs/cmd_*.c), dispatched here. */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    cli_command_fn run;
+    const char *summary;
+} command;
+
+/* Add a subcommand: one line here, its function in cli.h, its file programs/cmd_NAME.c. */
+static const command commands[] = {
+    {"levels", cmd_levels, "units on energy levels: microstates, Z, entropy (the chapter's system)"},
+};
+
+static void usage(FILE *f) {
+    fputs("usage: zsum COMMAND [OPTIONS]   (zsum COMMAND --help for its options)\n\n"
+          "zsum computes partition functions, entropies and free energies of energy-based\n"
+          "models, exactly where affordable. Commands:\n",
+          f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nzsum --version prints the version. See man zsum and README.md.\n", f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("zsum %s\n", ZSUM_VERSION_STRING);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].run(argc - 1, argv + 1);
+            if (rc == EXIT_OK) return cli_flush();
+            cli_discard();
+            return rc;
+        }
+    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[1]);
+}
