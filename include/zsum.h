@@ -155,7 +155,7 @@ typedef struct zs_levels_thermo {
     double lnz;       /* ln Z                                                               */
     double lnz_unit;  /* ln z, z = per-unit partition function (ln Z = N ln z)              */
     double u;         /* U = <E>                                                            */
-    double f;         /* F = -ln Z / beta (NaN when beta == 0: F is -infinity * T there)     */
+    double f;         /* F = -ln Z / beta; at beta = 0 its limit (-inf unless G = 1)        */
     double s;         /* S = -sum_j p_j ln p_j, summed over states by the chosen method     */
     double s_thermo;  /* S = beta (U - F) = beta U + ln Z                                    */
     double c;         /* C = beta^2 Var(E)                                                  */
@@ -224,8 +224,9 @@ double zs_two_state_entropy(double x);
  * + x ln g_1]. Its minimum is at x* = g_1 e^{-beta e_1} / z with F(x*) = -T ln z.
  * ZS_EUNSUPPORTED unless K == 2; ZS_EINVAL unless 0 < x < 1 and beta > 0. */
 zs_status zs_levels_landscape(const zs_levels *lv, double beta, double x, double *f, double *s);
-/* The minimizer found numerically: golden-section search on F over y = ln(x/(1-x)) in
- * [-745, 745], so x* is found to about 1e-8 relative and F(x*) to rounding (F is flat there). */
+/* The minimizer found numerically: a grid scan and golden-section search on F over the logit
+ * y = ln(x/(1-x)) in [-745, 745], so x* is found to about 1e-7 relative (a minimum located by
+ * function values is only good to the square root of the rounding) and F(x*) to rounding. */
 zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, double *f);
 
 #ifdef __cplusplus

@@ -1,7 +1,771 @@
-/* cmd_levels.c — zsum levels: placeholder replaced below. */
+/* cmd_levels.c — zsum levels: the chapter's system (Maren, ch. 10). N labelled units, each on
+ * one of K energy levels: microstates, Z, ln Z, U, F, S (two ways), C, occupations; one
+ * microstate, the list of microstates, macrostates, the density of states, temperature sweeps
+ * and the two-state free-energy landscape. */
 #include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIGITS_MAX 1000        /* the microstate count is printed exactly up to this many digits */
+#define LIST_LIMIT_DEFAULT 1e6 /* listings refuse beyond this many rows unless --limit says more  */
+
+typedef struct sweep_spec {
+    int active, by_beta;       /* --sweep given; the range is in beta rather than T             */
+    double lo, hi;
+    long points;
+} sweep_spec;
+
+typedef struct levels_opts {
+    uint64_t units;
+    double *energies, *degeneracies;
+    size_t k, kg;
+    double beta;
+    int beta_set, temp_set;
+    cli_format format;
+    zs_levels_method method;
+    const char *state_text;
+    int microstates, macrostates, dos, landscape, quiet;
+    double limit;
+    long points;               /* landscape grid                                               */
+    long threads;
+    sweep_spec sweep;
+    const char *plot;
+} levels_opts;
+
+static const char *method_name(zs_levels_method m) {
+    return m == ZS_LEVELS_MACRO ? "macro" : m == ZS_LEVELS_ENUMERATE ? "enumerate" : "closed";
+}
+
+static void help(void) {
+    fputs(
+        "usage: zsum levels -n N -e E0,E1,... [options]\n"
+        "N distinguishable units, each on one of K energy levels (k_B = 1, beta = 1/T).\n\n"
+        "  -n, --units N            number of units (1 .. 10^9)\n"
+        "  -e, --energies LIST      level energies, comma-separated (K <= 64; repeats allowed)\n"
+        "  -g, --degeneracies LIST  states per level (positive integers; default all 1)\n"
+        "  -b, --beta B             inverse temperature (default 1)\n"
+        "  -T, --temperature T      temperature (instead of --beta; nonzero)\n"
+        "      --method M           closed (z^N, default) | macro (sum over occupation vectors)\n"
+        "                           | enumerate (every microstate, Gray code, threads)\n"
+        "      --state LIST         one microstate: the level of each unit, e.g. 0,0,0,0,0,0,0,1,1,2\n"
+        "      --microstates        list every microstate (refused past --limit)\n"
+        "      --macrostates        list occupation vectors with exact multiplicities, by energy\n"
+        "      --dos                density of states: each total energy, its exact count\n"
+        "      --limit M            most rows a listing may have (default 1e6)\n"
+        "      --sweep T:LO:HI:P    table of ln Z, U, F, S, C at P temperatures (or beta:LO:HI:P)\n"
+        "      --landscape          two levels: per-unit F(x) = E(x) - T S(x), x = upper fraction\n"
+        "      --points P           landscape grid points in (0,1) (default 99)\n"
+        "      --plot FILE          draw the sweep or the landscape (.png or .svg, gnuplot)\n"
+        "      --format F           table (default) | json | csv\n"
+        "      --threads N          threads for --method enumerate (default: all)\n"
+        "  -q, --quiet              no progress bar\n",
+        stdout);
+}
+
+/* "T:LO:HI:P" or "beta:LO:HI:P". */
+static int parse_sweep(const char *text, sweep_spec *sw) {
+    char buf[256];
+    if (strlen(text) >= sizeof buf) return !cli_usage("--sweep: '%s' is too long", text);
+    strcpy(buf, text);
+    char *parts[4];
+    int n = 0;
+    for (char *p = buf, *save = NULL, *tok; n < 5 && (tok = strtok_r(p, ":", &save)); p = NULL)
+        parts[n < 4 ? n : 3] = tok, n++;
+    if (n != 4) return !cli_usage("--sweep: '%s' is not T:LO:HI:POINTS or beta:LO:HI:POINTS", text);
+    if (!strcmp(parts[0], "beta")) sw->by_beta = 1;
+    else if (!strcmp(parts[0], "T")) sw->by_beta = 0;
+    else return !cli_usage("--sweep: '%s' must start with T: or beta:", text);
+    if (!cli_parse_double("--sweep LO", parts[1], &sw->lo) ||
+        !cli_parse_double("--sweep HI", parts[2], &sw->hi) ||
+        !cli_parse_int("--sweep POINTS", parts[3], 1, 1000000, &sw->points))
+        return 0;
+    if (sw->hi < sw->lo) return !cli_usage("--sweep: HI (%g) is below LO (%g)", sw->hi, sw->lo);
+    if (!sw->by_beta && sw->lo <= 0)
+        return !cli_usage("--sweep: temperatures must be positive, LO = %g", sw->lo);
+    if (sw->points == 1 && sw->hi != sw->lo)
+        return !cli_usage("--sweep: one point needs LO == HI");
+    sw->active = 1;
+    return 1;
+}
+
+static int parse_args(int argc, char **argv, levels_opts *o) {
+    enum { O_METHOD = 256, O_STATE, O_MICRO, O_MACRO, O_DOS, O_LIMIT, O_SWEEP, O_LANDSCAPE,
+           O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_HELP };
+    static const struct option longopts[] = {
+        {"units", required_argument, 0, 'n'},      {"energies", required_argument, 0, 'e'},
+        {"degeneracies", required_argument, 0, 'g'}, {"beta", required_argument, 0, 'b'},
+        {"temperature", required_argument, 0, 'T'}, {"method", required_argument, 0, O_METHOD},
+        {"state", required_argument, 0, O_STATE},  {"microstates", no_argument, 0, O_MICRO},
+        {"macrostates", no_argument, 0, O_MACRO},  {"dos", no_argument, 0, O_DOS},
+        {"limit", required_argument, 0, O_LIMIT},  {"sweep", required_argument, 0, O_SWEEP},
+        {"landscape", no_argument, 0, O_LANDSCAPE}, {"points", required_argument, 0, O_POINTS},
+        {"plot", required_argument, 0, O_PLOT},    {"format", required_argument, 0, O_FORMAT},
+        {"threads", required_argument, 0, O_THREADS}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, O_HELP},          {0, 0, 0, 0}};
+    int have_units = 0, c;
+    double t;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":n:e:g:b:T:q", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!cli_parse_u64("--units", optarg, &o->units)) return 0;
+            have_units = 1;
+            break;
+        case 'e':
+            free(o->energies);
+            o->energies = NULL;
+            if (!cli_parse_list("--energies", optarg, &o->energies, &o->k)) return 0;
+            break;
+        case 'g':
+            free(o->degeneracies);
+            o->degeneracies = NULL;
+            if (!cli_parse_list("--degeneracies", optarg, &o->degeneracies, &o->kg)) return 0;
+            break;
+        case 'b':
+            if (!cli_parse_double("--beta", optarg, &o->beta)) return 0;
+            o->beta_set = 1;
+            break;
+        case 'T':
+            if (!cli_parse_double("--temperature", optarg, &t)) return 0;
+            if (t == 0.0) return !cli_usage("--temperature: T = 0 is not allowed (beta would be infinite)");
+            o->beta = 1.0 / t;
+            o->temp_set = 1;
+            break;
+        case O_METHOD:
+            if (!strcmp(optarg, "closed")) o->method = ZS_LEVELS_CLOSED;
+            else if (!strcmp(optarg, "macro")) o->method = ZS_LEVELS_MACRO;
+            else if (!strcmp(optarg, "enumerate")) o->method = ZS_LEVELS_ENUMERATE;
+            else return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
+            break;
+        case O_STATE: o->state_text = optarg; break;
+        case O_MICRO: o->microstates = 1; break;
+        case O_MACRO: o->macrostates = 1; break;
+        case O_DOS: o->dos = 1; break;
+        case O_LIMIT:
+            if (!cli_parse_double("--limit", optarg, &o->limit)) return 0;
+            if (o->limit < 1) return !cli_usage("--limit: '%s' must be at least 1", optarg);
+            break;
+        case O_SWEEP:
+            if (!parse_sweep(optarg, &o->sweep)) return 0;
+            break;
+        case O_LANDSCAPE: o->landscape = 1; break;
+        case O_POINTS:
+            if (!cli_parse_int("--points", optarg, 1, 10000000, &o->points)) return 0;
+            break;
+        case O_PLOT: o->plot = optarg; break;
+        case O_FORMAT:
+            if (!cli_parse_format(optarg, &o->format)) return 0;
+            break;
+        case O_THREADS:
+            if (!cli_parse_int("--threads", optarg, 1, 4096, &o->threads)) return 0;
+            break;
+        case 'q': o->quiet = 1; break;
+        case O_HELP: help(); return -1;
+        case ':': return !cli_usage("levels: option '%s' needs a value", argv[optind - 1]);
+        default: return !cli_usage("levels: unknown option '%s' (zsum levels --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return !cli_usage("levels: unexpected argument '%s'", argv[optind]);
+    if (!have_units) return !cli_usage("levels: --units N is required");
+    if (!o->energies) return !cli_usage("levels: --energies LIST is required");
+    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
+    if (o->units > ZS_LEVELS_MAX_UNITS)
+        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
+    if (o->degeneracies && o->kg != o->k)
+        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
+    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
+    if (o->plot && !o->sweep.active && !o->landscape)
+        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
+    if (o->plot && o->sweep.active && o->landscape)
+        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
+    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->landscape && o->k != 2)
+        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
+    if (o->landscape && !(o->beta > 0))
+        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
+    int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
+                   (o->state_text != NULL);
+    if (o->format == FORMAT_CSV && listings > 1)
+        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
+                          "--macrostates, --dos, --sweep, --landscape");
+    return 1;
+}
+
+/* --state: a level index per unit. */
+static int parse_state(const levels_opts *o, uint32_t **out) {
+    double *v;
+    size_t n;
+    if (!cli_parse_list("--state", o->state_text, &v, &n)) return 0;
+    if (n != o->units) {
+        free(v);
+        return !cli_usage("--state: %zu levels given for %llu units", n, (unsigned long long)o->units);
+    }
+    uint32_t *s = malloc(n * sizeof *s);
+    if (!s) {
+        free(v);
+        return !cli_fail(EXIT_RUNTIME, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < 0 || v[i] != floor(v[i]) || v[i] >= (double)o->k) {
+            cli_usage("--state: item %zu (%g) is not a level index 0..%zu", i + 1, v[i], o->k - 1);
+            free(v);
+            free(s);
+            return 0;
+        }
+        s[i] = (uint32_t)v[i];
+    }
+    free(v);
+    *out = s;
+    return 1;
+}
+
+/* ---- collected results ------------------------------------------------------------------ */
+
+typedef struct levels_result {
+    zs_levels_thermo th;
+    double occupation[ZS_LEVELS_MAX_K];
+    zs_count count;
+    /* --state */
+    uint32_t *state;
+    zs_levels_state_info info;
+    uint64_t state_occ[ZS_LEVELS_MAX_K];
+    zs_count mult;
+    /* --sweep */
+    double *sweep;             /* (points, 7): T, beta, lnZ, U, F, S, C                       */
+    /* --landscape */
+    double *land;              /* (points, 3): x, F, S                                         */
+    double land_xmin, land_fmin, land_x_exact, land_f_exact;
+} levels_result;
+
+static void result_free(levels_result *r) {
+    zs_count_clear(&r->count);
+    zs_count_clear(&r->mult);
+    free(r->state);
+    free(r->sweep);
+    free(r->land);
+}
+
+static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels_result *r) {
+    const sweep_spec *sw = &o->sweep;
+    r->sweep = malloc((size_t)sw->points * 7 * sizeof *r->sweep);
+    if (!r->sweep) return ZS_ENOMEM;
+    for (long i = 0; i < sw->points; i++) {
+        double v = sw->points == 1 ? sw->lo : sw->lo + (sw->hi - sw->lo) * (double)i / (double)(sw->points - 1);
+        double beta = sw->by_beta ? v : 1.0 / v;
+        zs_levels_thermo th;
+        zs_status st = zs_levels_thermo_compute(lv, o->units, beta, o->method, &th, NULL);
+        if (st != ZS_OK) return st;
+        double *row = r->sweep + i * 7;
+        row[0] = beta != 0.0 ? 1.0 / beta : HUGE_VAL;
+        row[1] = beta;
+        row[2] = th.lnz;
+        row[3] = th.u;
+        row[4] = th.f;
+        row[5] = th.s;
+        row[6] = th.c;
+    }
+    return ZS_OK;
+}
+
+static zs_status compute_landscape(const zs_levels *lv, const levels_opts *o, levels_result *r) {
+    r->land = malloc((size_t)o->points * 3 * sizeof *r->land);
+    if (!r->land) return ZS_ENOMEM;
+    for (long i = 0; i < o->points; i++) {
+        double x = (double)(i + 1) / (double)(o->points + 1), f, s;
+        zs_status st = zs_levels_landscape(lv, o->beta, x, &f, &s);
+        if (st != ZS_OK) return st;
+        r->land[i * 3] = x;
+        r->land[i * 3 + 1] = f;
+        r->land[i * 3 + 2] = s;
+    }
+    /* The numerical minimum, and the chapter's closed form for comparison:
+     * x* = g1 e^{-beta e1} / z, F(x*) = -T ln z (per unit). */
+    zs_status st = zs_levels_landscape_min(lv, o->beta, &r->land_xmin, &r->land_fmin);
+    r->land_x_exact = r->occupation[1];
+    r->land_f_exact = -r->th.lnz_unit / o->beta;
+    return st;
+}
+
+static zs_status compute(zs_ctx *ctx, const zs_levels *lv, const levels_opts *o, levels_result *r) {
+    (void)ctx;
+    zs_status st = zs_levels_thermo_compute(lv, o->units, o->beta, o->method, &r->th, r->occupation);
+    if (st == ZS_OK) st = zs_levels_microstate_count(lv, o->units, DIGITS_MAX, &r->count);
+    if (st == ZS_OK && r->state)
+        st = zs_levels_state(lv, o->units, r->state, o->beta, &r->info, r->state_occ, &r->mult);
+    if (st == ZS_OK && o->sweep.active) st = compute_sweep(lv, o, r);
+    if (st == ZS_OK && o->landscape) st = compute_landscape(lv, o, r);
+    return st;
+}
+
+/* ---- listings, streamed from the library ----------------------------------------------- */
+
+typedef struct list_ctx {
+    const levels_opts *o;
+    json *j;
+    uint64_t row;
+    int degenerate;
+} list_ctx;
+
+static void put_u32_list(FILE *f, const uint32_t *v, size_t n, char sep) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(sep, f);
+        fprintf(f, "%u", v[i]);
+    }
+}
+
+static void put_u64_list(FILE *f, const uint64_t *v, size_t n, char sep) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(sep, f);
+        fprintf(f, "%llu", (unsigned long long)v[i]);
+    }
+}
+
+static int micro_row(void *user, const uint32_t *levels, const uint32_t *subs, double energy, double p) {
+    list_ctx *lc = user;
+    FILE *f = cli_out();
+    char b1[32], b2[32];
+    size_t n = (size_t)lc->o->units;
+    if (lc->j) {
+        json_obj_inline(lc->j);
+        json_key(lc->j, "levels");
+        json_arr_inline(lc->j);
+        for (size_t i = 0; i < n; i++) json_u64(lc->j, levels[i]);
+        json_end_arr(lc->j);
+        if (lc->degenerate) {
+            json_key(lc->j, "substates");
+            json_arr_inline(lc->j);
+            for (size_t i = 0; i < n; i++) json_u64(lc->j, subs[i]);
+            json_end_arr(lc->j);
+        }
+        json_key(lc->j, "energy");
+        json_num(lc->j, energy);
+        json_key(lc->j, "p");
+        json_num(lc->j, p);
+        json_end_obj(lc->j);
+        return 0;
+    }
+    char sep = lc->o->format == FORMAT_CSV ? ' ' : ',';
+    fprintf(f, "%llu%s", (unsigned long long)lc->row++, lc->o->format == FORMAT_CSV ? "," : "  ");
+    put_u32_list(f, levels, n, sep);
+    if (lc->degenerate) {
+        fputs(lc->o->format == FORMAT_CSV ? "," : "  ", f);
+        put_u32_list(f, subs, n, sep);
+    }
+    fprintf(f, lc->o->format == FORMAT_CSV ? ",%s,%s\n" : "  %s  %s\n", cli_num(b1, energy), cli_num(b2, p));
+    return 0;
+}
+
+static int macro_row(void *user, const uint64_t *occ, const char *mult, double energy, double p) {
+    list_ctx *lc = user;
+    FILE *f = cli_out();
+    char b1[32], b2[32];
+    if (lc->j) {
+        json_obj_inline(lc->j);
+        json_key(lc->j, "occupation");
+        json_arr_inline(lc->j);
+        for (size_t i = 0; i < lc->o->k; i++) json_u64(lc->j, occ[i]);
+        json_end_arr(lc->j);
+        json_key(lc->j, "multiplicity");
+        json_str(lc->j, mult);
+        json_key(lc->j, "energy");
+        json_num(lc->j, energy);
+        json_key(lc->j, "p");
+        json_num(lc->j, p);
+        json_end_obj(lc->j);
+        return 0;
+    }
+    int csv = lc->o->format == FORMAT_CSV;
+    put_u64_list(f, occ, lc->o->k, csv ? ' ' : ',');
+    fprintf(f, csv ? ",%s,%s,%s\n" : "  %s  %s  %s\n", mult, cli_num(b1, energy), cli_num(b2, p));
+    return 0;
+}
+
+static int dos_row(void *user, double energy, const char *count, double p) {
+    list_ctx *lc = user;
+    char b1[32], b2[32];
+    if (lc->j) {
+        json_obj_inline(lc->j);
+        json_key(lc->j, "energy");
+        json_num(lc->j, energy);
+        json_key(lc->j, "count");
+        json_str(lc->j, count);
+        json_key(lc->j, "p");
+        json_num(lc->j, p);
+        json_end_obj(lc->j);
+        return 0;
+    }
+    fprintf(cli_out(), lc->o->format == FORMAT_CSV ? "%s,%s,%s\n" : "%s  %s  %s\n",
+            cli_num(b1, energy), count, cli_num(b2, p));
+    return 0;
+}
+
+/* Column names: comma-separated in CSV, two spaces apart in the table. */
+static void header(const levels_opts *o, const char *names) {
+    FILE *f = cli_out();
+    for (const char *c = names; *c; c++)
+        if (*c == ',' && o->format == FORMAT_TABLE) fputs("  ", f);
+        else fputc(*c, f);
+    fputc('\n', f);
+}
+
+static int degenerate(const levels_opts *o) {
+    for (size_t i = 0; o->degeneracies && i < o->k; i++)
+        if (o->degeneracies[i] != 1.0) return 1;
+    return 0;
+}
+
+static zs_status list_micro(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, degenerate(o)};
+    if (!j) {
+        if (o->format == FORMAT_TABLE) fputs("\nmicrostates (unit 0 first; p of each)\n", cli_out());
+        header(o, lc.degenerate ? "index,levels,substates,energy,p" : "index,levels,energy,p");
+    }
+    return zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc);
+}
+
+static zs_status list_macro(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, 0};
+    if (!j) {
+        if (o->format == FORMAT_TABLE) fputs("\nmacrostates by energy (p of the whole macrostate)\n", cli_out());
+        header(o, "occupation,multiplicity,energy,p");
+    }
+    return zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc);
+}
+
+static zs_status list_dos(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, 0};
+    if (!j) {
+        if (o->format == FORMAT_TABLE) fputs("\ndensity of states\n", cli_out());
+        header(o, "energy,count,p");
+    }
+    return zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+/* Z itself only when it is a normal double; ln Z always. */
+static double representable_exp(double x) {
+    double v = exp(x);
+    return isfinite(v) && v > 0 && v >= 2.2250738585072014e-308 ? v : (double)NAN;
+}
+
+static void print_table(const levels_opts *o, const levels_result *r) {
+    FILE *f = cli_out();
+    char b[32], b2[32];
+    const zs_levels_thermo *t = &r->th;
+    fprintf(f, "%llu units on %zu levels, beta = %s (T = %s), method %s\n\n",
+            (unsigned long long)o->units, o->k, cli_num(b, o->beta),
+            cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL), method_name(o->method));
+    fputs("level  energy  degeneracy  occupation\n", f);
+    for (size_t i = 0; i < o->k; i++)
+        fprintf(f, "%-5zu  %-6s  %-10.0f  %s\n", i, cli_num(b, o->energies[i]),
+                o->degeneracies ? o->degeneracies[i] : 1.0, cli_num(b2, r->occupation[i]));
+    fputc('\n', f);
+    if (r->count.decimal)
+        fprintf(f, "%-14s%s (log10 %s)\n", "microstates", r->count.decimal, cli_num(b, r->count.log10));
+    else
+        fprintf(f, "%-14s10^%s\n", "microstates", cli_num(b, r->count.log10));
+    double z = representable_exp(t->lnz);
+    fprintf(f, "%-14s%s\n", "Z", isfinite(z) ? cli_num(b, z) : "(outside double range; see ln Z)");
+    fprintf(f, "%-14s%s\n", "ln Z", cli_num(b, t->lnz));
+    fprintf(f, "%-14s%s   (per unit, ln z = %s)\n", "z", cli_num(b, representable_exp(t->lnz_unit)),
+            cli_num(b2, t->lnz_unit));
+    fprintf(f, "%-14s%s\n", "U = <E>", cli_num(b, t->u));
+    fprintf(f, "%-14s%s\n", "F = -T ln Z", cli_num(b, t->f));
+    fprintf(f, "%-14s%s   (-sum p ln p)\n", "S", cli_num(b, t->s));
+    fprintf(f, "%-14s%s   (beta (U - F))\n", "S_thermo", cli_num(b, t->s_thermo));
+    fprintf(f, "%-14s%s   (beta^2 Var E)\n", "C", cli_num(b, t->c));
+}
+
+static void print_state_table(const levels_opts *o, const levels_result *r) {
+    FILE *f = cli_out();
+    char b[32];
+    fputs(o->format == FORMAT_TABLE ? "\nmicrostate    " : "", f);
+    if (o->format == FORMAT_CSV) fputs("levels,energy,occupation,multiplicity,p,lnp\n", f);
+    put_u32_list(f, r->state, (size_t)o->units, o->format == FORMAT_CSV ? ' ' : ',');
+    if (o->format == FORMAT_CSV) {
+        fprintf(f, ",%s,", cli_num(b, r->info.energy));
+        put_u64_list(f, r->state_occ, o->k, ' ');
+        fprintf(f, ",%s,", r->mult.decimal);
+        fprintf(f, "%s,", cli_num(b, r->info.p));
+        fprintf(f, "%s\n", cli_num(b, r->info.lnp));
+        return;
+    }
+    fprintf(f, "\n  %-12s%s\n  %-12s", "energy", cli_num(b, r->info.energy), "occupation");
+    put_u64_list(f, r->state_occ, o->k, ',');
+    fprintf(f, "\n  %-12s%s   (microstates sharing this occupation)\n", "multiplicity", r->mult.decimal);
+    fprintf(f, "  %-12s%s\n", "p", cli_num(b, r->info.p));
+    fprintf(f, "  %-12s%s\n", "ln p", cli_num(b, r->info.lnp));
+}
+
+static void print_rows(const levels_opts *o, const char *title, const char *names,
+                       const double *rows, long n, int width) {
+    FILE *f = cli_out();
+    char b[32];
+    if (o->format == FORMAT_TABLE) fprintf(f, "\n%s\n", title);
+    header(o, names);
+    for (long i = 0; i < n; i++) {
+        for (int c = 0; c < width; c++) {
+            if (c) fputs(o->format == FORMAT_CSV ? "," : "  ", f);
+            fputs(cli_num(b, rows[i * width + c]), f);
+        }
+        fputc('\n', f);
+    }
+}
+
+static void print_csv_summary(const levels_opts *o, const levels_result *r) {
+    FILE *f = cli_out();
+    char b[32];
+    const zs_levels_thermo *t = &r->th;
+    fputs("quantity,value\n", f);
+    fprintf(f, "units,%llu\nbeta,%s\n", (unsigned long long)o->units, cli_num(b, o->beta));
+    fprintf(f, "microstates,%s\n", r->count.decimal ? r->count.decimal : "");
+    fprintf(f, "log10_microstates,%s\n", cli_num(b, r->count.log10));
+    const char *names[] = {"lnZ", "U", "F", "S", "S_thermo", "C"};
+    const double vals[] = {t->lnz, t->u, t->f, t->s, t->s_thermo, t->c};
+    for (int i = 0; i < 6; i++) fprintf(f, "%s,%s\n", names[i], cli_num(b, vals[i]));
+    for (size_t i = 0; i < o->k; i++) fprintf(f, "occupation_%zu,%s\n", i, cli_num(b, r->occupation[i]));
+}
+
+static void json_rows(json *j, const char *key, const char *const *names, const double *rows,
+                      long n, int width) {
+    json_key(j, key);
+    json_arr(j);
+    for (long i = 0; i < n; i++) {
+        json_obj_inline(j);
+        for (int c = 0; c < width; c++) {
+            json_key(j, names[c]);
+            json_num(j, rows[i * width + c]);
+        }
+        json_end_obj(j);
+    }
+    json_end_arr(j);
+}
+
+static void json_summary(json *j, const levels_opts *o, const levels_result *r) {
+    const zs_levels_thermo *t = &r->th;
+    json_key(j, "units");
+    json_u64(j, o->units);
+    json_key(j, "beta");
+    json_num(j, o->beta);
+    json_key(j, "temperature");
+    json_num(j, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL);
+    json_key(j, "levels");
+    json_arr(j);
+    for (size_t i = 0; i < o->k; i++) {
+        json_obj_inline(j);
+        json_key(j, "energy");
+        json_num(j, o->energies[i]);
+        json_key(j, "degeneracy");
+        json_num(j, o->degeneracies ? o->degeneracies[i] : 1.0);
+        json_end_obj(j);
+    }
+    json_end_arr(j);
+    json_key(j, "microstates");
+    if (r->count.decimal) json_str(j, r->count.decimal);
+    else json_null(j);
+    const char *names[] = {"log10_microstates", "lnZ", "Z", "z", "U", "F", "S", "S_thermo", "C"};
+    const double vals[] = {r->count.log10, t->lnz, representable_exp(t->lnz),
+                           representable_exp(t->lnz_unit), t->u, t->f, t->s, t->s_thermo, t->c};
+    for (int i = 0; i < 9; i++) {
+        json_key(j, names[i]);
+        json_num(j, vals[i]);
+    }
+    json_key(j, "occupation");
+    json_arr_inline(j);
+    for (size_t i = 0; i < o->k; i++) json_num(j, r->occupation[i]);
+    json_end_arr(j);
+    json_key(j, "method");
+    json_str(j, method_name(o->method));
+}
+
+static void json_state(json *j, const levels_opts *o, const levels_result *r) {
+    json_key(j, "state");
+    json_obj(j);
+    json_key(j, "levels");
+    json_arr_inline(j);
+    for (size_t i = 0; i < (size_t)o->units; i++) json_u64(j, r->state[i]);
+    json_end_arr(j);
+    json_key(j, "energy");
+    json_num(j, r->info.energy);
+    json_key(j, "p");
+    json_num(j, r->info.p);
+    json_key(j, "lnp");
+    json_num(j, r->info.lnp);
+    json_key(j, "occupation");
+    json_arr_inline(j);
+    for (size_t i = 0; i < o->k; i++) json_u64(j, r->state_occ[i]);
+    json_end_arr(j);
+    json_key(j, "multiplicity");
+    json_str(j, r->mult.decimal);
+    json_end_obj(j);
+}
+
+static const char *const SWEEP_NAMES[] = {"T", "beta", "lnZ", "U", "F", "S", "C"};
+static const char *const LAND_NAMES[] = {"x", "F", "S"};
+
+static zs_status write_json(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
+    json j;
+    json_init(&j, cli_out());
+    json_obj(&j);
+    json_summary(&j, o, r);
+    if (r->state) json_state(&j, o, r);
+    zs_status st = ZS_OK;
+    if (o->microstates) {
+        json_key(&j, "microstate_list");
+        json_arr(&j);
+        st = list_micro(lv, o, &j);
+        json_end_arr(&j);
+    }
+    if (st == ZS_OK && o->macrostates) {
+        json_key(&j, "macrostates");
+        json_arr(&j);
+        st = list_macro(lv, o, &j);
+        json_end_arr(&j);
+    }
+    if (st == ZS_OK && o->dos) {
+        json_key(&j, "dos");
+        json_arr(&j);
+        st = list_dos(lv, o, &j);
+        json_end_arr(&j);
+    }
+    if (o->sweep.active) json_rows(&j, "sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
+    if (o->landscape) {
+        json_rows(&j, "landscape", LAND_NAMES, r->land, o->points, 3);
+        json_key(&j, "landscape_min");
+        json_obj_inline(&j);
+        json_key(&j, "x");
+        json_num(&j, r->land_xmin);
+        json_key(&j, "F");
+        json_num(&j, r->land_fmin);
+        json_key(&j, "x_exact");
+        json_num(&j, r->land_x_exact);
+        json_key(&j, "F_exact");
+        json_num(&j, r->land_f_exact);
+        json_end_obj(&j);
+    }
+    json_end_obj(&j);
+    json_end(&j);
+    return st;
+}
+
+static zs_status write_text(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
+    int csv = o->format == FORMAT_CSV;
+    int listing = o->microstates || o->macrostates || o->dos || o->sweep.active || o->landscape || r->state;
+    if (!csv) print_table(o, r);
+    else if (!listing) print_csv_summary(o, r);
+    if (r->state) print_state_table(o, r);
+    zs_status st = ZS_OK;
+    if (o->microstates) st = list_micro(lv, o, NULL);
+    if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, NULL);
+    if (st == ZS_OK && o->dos) st = list_dos(lv, o, NULL);
+    if (o->sweep.active)
+        print_rows(o, "temperature sweep", "T,beta,lnZ,U,F,S,C", r->sweep, o->sweep.points, 7);
+    if (o->landscape) {
+        print_rows(o, "free-energy landscape per unit, F(x) = E(x) - T S(x)", "x,F,S", r->land, o->points, 3);
+        if (!csv) {
+            char b[32], b2[32];
+            FILE *f = cli_out();
+            fprintf(f, "minimum (numerical)  x = %s  F = %s\n", cli_num(b, r->land_xmin), cli_num(b2, r->land_fmin));
+            fprintf(f, "minimum (closed)     x = %s  F = %s   (x* = g1 e^-beta e1 / z, F = -T ln z)\n",
+                    cli_num(b, r->land_x_exact), cli_num(b2, r->land_f_exact));
+        }
+    }
+    return st;
+}
+
+/* ---- plots -------------------------------------------------------------------------------- */
+
+static int plot_sweep(const levels_opts *o, const levels_result *r) {
+    /* U, S, C per unit against T (points at beta <= 0 have no place on a T axis). */
+    char *script = NULL;
+    size_t len = 0;
+    FILE *s = open_memstream(&script, &len);
+    if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
+    char b[32];
+    double n = (double)o->units;
+    fputs("$D << EOD\n", s);
+    for (long i = 0; i < o->sweep.points; i++) {
+        const double *row = r->sweep + i * 7;
+        if (!(row[1] > 0)) continue;
+        fprintf(s, "%s", cli_num(b, row[0]));
+        fprintf(s, " %s", cli_num(b, row[3] / n));
+        fprintf(s, " %s", cli_num(b, row[5] / n));
+        fprintf(s, " %s\n", cli_num(b, row[6] / n));
+    }
+    fputs("EOD\n", s);
+    fprintf(s, "set title 'zsum levels: %llu units, energies", (unsigned long long)o->units);
+    for (size_t i = 0; i < o->k; i++) fprintf(s, "%s%s", i ? "," : " ", cli_num(b, o->energies[i]));
+    fputs("'\nset xlabel 'T'\nset ylabel 'per unit'\nset key top left\nset grid\n"
+          "plot $D using 1:2 with lines lw 2 title 'U/N', "
+          "$D using 1:3 with lines lw 2 title 'S/N', "
+          "$D using 1:4 with lines lw 2 title 'C/N'\n", s);
+    fclose(s);
+    int rc = plot_run(o->plot, script);
+    free(script);
+    return rc;
+}
+
+static int plot_landscape(const levels_opts *o, const levels_result *r) {
+    char *script = NULL;
+    size_t len = 0;
+    FILE *s = open_memstream(&script, &len);
+    if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
+    char b[32], b2[32];
+    fputs("$D << EOD\n", s);
+    for (long i = 0; i < o->points; i++)
+        fprintf(s, "%s %s %s\n", cli_num(b, r->land[i * 3]), cli_num(b2, r->land[i * 3 + 1]),
+                cli_num(b2, r->land[i * 3 + 2]));
+    fputs("EOD\n", s);
+    fprintf(s, "set title 'Free energy per unit, two levels, T = %s'\n", cli_num(b, 1.0 / o->beta));
+    fputs("set xlabel 'x (fraction of units on the upper level)'\nset ylabel 'F(x)'\n"
+          "set y2label 'S(x)'\nset y2tics\nset ytics nomirror\nset grid\nset key top center\n", s);
+    fprintf(s, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2\n", cli_num(b, r->land_xmin),
+            cli_num(b2, r->land_xmin));
+    fputs("plot $D using 1:2 with lines lw 2 title 'F(x) = E(x) - T S(x)', "
+          "$D using 1:3 axes x1y2 with lines lw 2 title 'S(x) = -[x ln x + (1-x) ln(1-x)]'\n", s);
+    fclose(s);
+    int rc = plot_run(o->plot, script);
+    free(script);
+    return rc;
+}
+
 int cmd_levels(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    return cli_usage("levels: not yet");
+    levels_opts o = {.beta = 1.0, .limit = LIST_LIMIT_DEFAULT, .points = 99};
+    levels_result r = {0};
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_levels *lv = NULL;
+    int rc = EXIT_OK, parsed;
+    if (!ctx) return cli_fail(EXIT_RUNTIME, "out of memory");
+    parsed = parse_args(argc, argv, &o);
+    if (parsed <= 0) {
+        rc = parsed < 0 ? EXIT_OK : EXIT_USAGE;
+        goto done;
+    }
+    if (o.state_text && !parse_state(&o, &r.state)) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    zs_ctx_set_threads(ctx, (int)o.threads);
+    progress_install(ctx, o.quiet);
+    zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);
+    if (st == ZS_OK) st = compute(ctx, lv, &o, &r);
+    if (st == ZS_OK) st = o.format == FORMAT_JSON ? write_json(lv, &o, &r) : write_text(lv, &o, &r);
+    progress_finish();
+    if (st != ZS_OK) {
+        rc = cli_status(ctx, st);
+        goto done;
+    }
+    if (o.plot) rc = o.sweep.active ? plot_sweep(&o, &r) : plot_landscape(&o, &r);
+done:
+    result_free(&r);
+    zs_levels_free(lv);
+    zs_ctx_free(ctx);
+    free(o.energies);
+    free(o.degeneracies);
+    return rc;
 }

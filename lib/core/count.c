@@ -26,7 +26,7 @@ zs_status zs_count_from_mpz(const mpz_t value, size_t max_digits, zs_count *out)
     out->decimal = NULL;
     out->log10 = zs_mpz_log10(value);
     /* mpz_sizeinbase may overestimate by one: compute the string when it may fit. */
-    if (mpz_sizeinbase(value, 10) <= max_digits + 1) {
+    if (max_digits == (size_t)-1 || mpz_sizeinbase(value, 10) <= max_digits + 1) {
         char *s = mpz_get_str(NULL, 10, value);
         if (!s) return ZS_ENOMEM;
         if (strlen(s) > max_digits) {

@@ -24,7 +24,7 @@ zs_status levels_thermo_closed(const zs_levels *lv, uint64_t n, double beta,
     out->lnz_unit = u.lnz;
     out->lnz = nn * u.lnz;
     out->u = nn * (lv->emin + mean);
-    out->f = beta != 0.0 ? -out->lnz / beta : (double)NAN;
+    out->f = levels_free_energy(lv, n, beta, out->lnz);
     out->s = nn * s1;
     out->s_thermo = beta * out->u + out->lnz; /* beta (U - F) */
     out->c = beta * beta * nn * var;
@@ -72,28 +72,45 @@ static double logistic(double y) {
     return y >= 0 ? 1.0 / (1.0 + exp(-y)) : exp(y) / (1.0 + exp(y));
 }
 
+/* F(x) - e_0 + T ln g_0 = x (Delta - T ln(g_1/g_0)) - T S(x): the landscape measured from its
+ * x -> 0 end, so that tiny fractions x still change its value (F itself would round to e_0). */
+static double landscape_phi(const zs_levels *lv, double beta, double y) {
+    double x = logistic(y);
+    double a = (lv->e[1] - lv->e[0]) - (lv->lng[1] - lv->lng[0]) / beta;
+    return x * a - zs_two_state_entropy(x) / beta;
+}
+
 zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, double *f) {
     zs_status st = landscape_check(lv, beta);
     if (st != ZS_OK) return st;
-    /* Golden-section search (Kiefer 1953) on the convex F over the logit y of x, so that a
-     * minimizer near 0 or 1 is resolved relatively. Stops when the bracket no longer shrinks. */
+    /* Over the logit y = ln(x/(1-x)) a minimizer near 0 or 1 is resolved relatively. First a
+     * scan for the best grid point (F is convex, so its grid minimum brackets the true one),
+     * then golden-section search (Kiefer 1953) inside that bracket. */
+    const double step = 0.5;
+    double ybest = -745.0, fbest = HUGE_VAL;
+    for (double y = -745.0; y <= 745.0; y += step) {
+        double v = landscape_phi(lv, beta, y);
+        if (v < fbest) {
+            fbest = v;
+            ybest = y;
+        }
+    }
     const double r = (sqrt(5.0) - 1.0) / 2.0;
-    double a = -745.0, b = 745.0;
+    double a = ybest - step, b = ybest + step;
     double c = b - r * (b - a), d = a + r * (b - a);
-    double fc = landscape_f(lv, beta, logistic(c), NULL), fd = landscape_f(lv, beta, logistic(d), NULL);
-    for (int it = 0; it < 400 && b - a > 1e-12 * (1.0 + fabs(a) + fabs(b)); it++) {
+    double fc = landscape_phi(lv, beta, c), fd = landscape_phi(lv, beta, d);
+    for (int it = 0; it < 200 && b - a > 1e-15 * (1.0 + fabs(a) + fabs(b)); it++) {
         if (fc <= fd) {
             b = d; d = c; fd = fc;
             c = b - r * (b - a);
-            fc = landscape_f(lv, beta, logistic(c), NULL);
+            fc = landscape_phi(lv, beta, c);
         } else {
             a = c; c = d; fc = fd;
             d = a + r * (b - a);
-            fd = landscape_f(lv, beta, logistic(d), NULL);
+            fd = landscape_phi(lv, beta, d);
         }
     }
-    double y = 0.5 * (a + b);
-    *x = logistic(y);
+    *x = logistic(0.5 * (a + b));
     *f = landscape_f(lv, beta, *x, NULL);
     return ZS_OK;
 }

@@ -261,7 +261,7 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
         out->lnz = lnz_shift - beta * nn * lv->emin;
         out->lnz_unit = out->lnz / nn;
         out->u = nn * lv->emin + total.mean;
-        out->f = beta != 0.0 ? -out->lnz / beta : (double)NAN;
+        out->f = levels_free_energy(lv, n, beta, out->lnz);
         out->s = total.ent;
         out->s_thermo = beta * out->u + out->lnz;
         out->c = beta * beta * total.m2 / total.w;

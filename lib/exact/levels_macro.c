@@ -92,7 +92,7 @@ zs_status levels_thermo_macro(const zs_levels *lv, uint64_t n, double beta,
     out->lnz = lnz_shift - beta * nn * lv->emin;
     out->lnz_unit = out->lnz / nn;
     out->u = nn * lv->emin + mean;
-    out->f = beta != 0.0 ? -out->lnz / beta : (double)NAN;
+    out->f = levels_free_energy(lv, n, beta, out->lnz);
     out->s = ent;
     out->s_thermo = beta * out->u + out->lnz;
     out->c = beta * beta * var;

@@ -82,6 +82,11 @@ zs_status levels_check_units(const zs_levels *lv, uint64_t n) {
     return ZS_OK;
 }
 
+double levels_free_energy(const zs_levels *lv, uint64_t n, double beta, double lnz) {
+    if (beta != 0.0) return -lnz / beta;
+    return lv->gsum > 1 ? -HUGE_VAL : (double)n * lv->emin;
+}
+
 double levels_macrostate_count(uint64_t n, size_t k) {
     /* C(n+k-1, k-1) by log-gamma; exact enough to compare with a limit. */
     double nn = (double)n, kk = (double)k;

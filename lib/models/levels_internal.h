@@ -38,6 +38,9 @@ zs_status levels_thermo_macro(const zs_levels *lv, uint64_t n, double beta,
 zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
                                   zs_levels_thermo *out, double *occupation);
 
+/* F = -ln Z / beta; at beta = 0 its limit: -infinity when G > 1, N e_0 for a single state. */
+double levels_free_energy(const zs_levels *lv, uint64_t n, double beta, double lnz);
+
 /* Number of occupation vectors of n units on k levels, C(n+k-1, k-1), as a double. */
 double levels_macrostate_count(uint64_t n, size_t k);
 
