@@ -495,11 +495,11 @@ static void print_state_table(const levels_opts *o, const levels_result *r) {
         fprintf(f, "%s\n", cli_num(b, r->info.lnp));
         return;
     }
-    fprintf(f, "\n  %-12s%s\n  %-12s", "energy", cli_num(b, r->info.energy), "occupation");
+    fprintf(f, "\n  %-14s%s\n  %-14s", "energy", cli_num(b, r->info.energy), "occupation");
     put_u64_list(f, r->state_occ, o->k, ',');
-    fprintf(f, "\n  %-12s%s   (microstates sharing this occupation)\n", "multiplicity", r->mult.decimal);
-    fprintf(f, "  %-12s%s\n", "p", cli_num(b, r->info.p));
-    fprintf(f, "  %-12s%s\n", "ln p", cli_num(b, r->info.lnp));
+    fprintf(f, "\n  %-14s%s   (microstates sharing this occupation)\n", "multiplicity", r->mult.decimal);
+    fprintf(f, "  %-14s%s\n", "p", cli_num(b, r->info.p));
+    fprintf(f, "  %-14s%s\n", "ln p", cli_num(b, r->info.lnp));
 }
 
 static void print_rows(const levels_opts *o, const char *title, const char *names,
@@ -715,15 +715,15 @@ static int plot_landscape(const levels_opts *o, const levels_result *r) {
     size_t len = 0;
     FILE *s = open_memstream(&script, &len);
     if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
-    char b[32], b2[32];
+    char b[32], b2[32], b3[32];
     fputs("$D << EOD\n", s);
     for (long i = 0; i < o->points; i++)
         fprintf(s, "%s %s %s\n", cli_num(b, r->land[i * 3]), cli_num(b2, r->land[i * 3 + 1]),
-                cli_num(b2, r->land[i * 3 + 2]));
+                cli_num(b3, r->land[i * 3 + 2]));
     fputs("EOD\n", s);
     fprintf(s, "set title 'Free energy per unit, two levels, T = %s'\n", cli_num(b, 1.0 / o->beta));
     fputs("set xlabel 'x (fraction of units on the upper level)'\nset ylabel 'F(x)'\n"
-          "set y2label 'S(x)'\nset y2tics\nset ytics nomirror\nset grid\nset key top center\n", s);
+          "set y2label 'S(x)'\nset y2tics\nset ytics nomirror\nset grid\nset key bottom center\n", s);
     fprintf(s, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2\n", cli_num(b, r->land_xmin),
             cli_num(b2, r->land_xmin));
     fputs("plot $D using 1:2 with lines lw 2 title 'F(x) = E(x) - T S(x)', "

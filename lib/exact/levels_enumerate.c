@@ -287,7 +287,7 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
                        "microstates: %.4g microstates (%llu^%zu) exceed the limit %.4g; raise "
                        "--limit or ask for --macrostates or --dos",
                        count, (unsigned long long)lv->gsum, n, limit);
-    if (count * (double)n > 1e9)
+    if (count * (double)n > 1e8)
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "microstates: listing %.4g microstates of %zu units each is too much output",
                        count, n);
