@@ -131,8 +131,10 @@ static size_t chunk_count(const enum_plan *p) {
     return p->outer < CHUNKS_MAX ? (size_t)p->outer : CHUNKS_MAX;
 }
 
-/* Pass 1: s = sum over all assignments of exp(lw_j - ref); ln Z' = ref + ln s. */
-static zs_status enumerate_lnz_shift(const zs_levels *lv, const enum_plan *p, double *lnz_shift) {
+/* Pass 1: s = sum over all assignments of exp(lw_j - ref); ln Z' = ref + ln s. Progress is
+ * reported as chunks done out of `passes` passes over the chunks (thermo makes two). */
+static zs_status enumerate_lnz_shift(const zs_levels *lv, const enum_plan *p, int passes,
+                                     double *lnz_shift) {
     const size_t nchunks = chunk_count(p);
     double *part = calloc(nchunks, sizeof *part);
     if (!part) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
@@ -152,7 +154,7 @@ static zs_status enumerate_lnz_shift(const zs_levels *lv, const enum_plan *p, do
         part[c] = s;
         size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
         if (omp_get_thread_num() == 0 &&
-            zs_progress(lv->ctx, "enumerate", (double)now, (double)nchunks))
+            zs_progress(lv->ctx, "enumerate", (double)now, (double)(nchunks * (size_t)passes)))
             __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     }
     double s = 0.0;
@@ -171,7 +173,7 @@ zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, 
     if (st == ZS_OK) st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
     double lnz_shift;
-    st = enumerate_lnz_shift(lv, &p, &lnz_shift);
+    st = enumerate_lnz_shift(lv, &p, 1, &lnz_shift);
     if (st == ZS_OK) *lnz = lnz_shift - beta * (double)n * lv->emin;
     plan_free(&p);
     return st;
@@ -227,11 +229,12 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
     zs_status st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
     double lnz_shift = 0.0;
-    st = enumerate_lnz_shift(lv, &p, &lnz_shift);
+    st = enumerate_lnz_shift(lv, &p, 2, &lnz_shift);
     const size_t nchunks = chunk_count(&p);
     moments *part = st == ZS_OK ? calloc(nchunks, sizeof *part) : NULL;
     if (st == ZS_OK && !part) st = zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
     int failed = 0;
+    size_t done = 0;
     if (st == ZS_OK) {
 #pragma omp parallel num_threads(zs_threads(lv->ctx))
         {
@@ -249,6 +252,9 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
                     moments_merge(&part[c], &m, p.k);
                     outer_step(&p, &w);
                 }
+                size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
+                if (omp_get_thread_num() == 0)
+                    zs_progress(lv->ctx, "enumerate", (double)(nchunks + now), (double)(2 * nchunks));
             }
             free(prob);
         }
