@@ -57,4 +57,14 @@ expect_ok levels -n 1000000000 -e -1,0.5,3 -b 1000000 --format json
 expect_json 'd["microstates"] is None and abs(d["log10_microstates"] - 1e9*math.log10(3)) < 1e-6'
 expect_json 'abs(d["lnZ"] - 1e15) <= 1e-15 * 1e15 and d["Z"] is None and d["S"] >= 0'
 
+# Help and version go to stdout with status 0; no command is a usage error.
+expect_ok levels --help
+expect_out '^usage: zsum levels'
+expect_ok --version
+expect_out '^zsum [0-9]+\.[0-9]+\.[0-9]+$'
+expect_ok --help
+expect_out 'levels'
+run
+if [ "$status" -eq 2 ] && grep -q 'usage: zsum COMMAND' "$TMP/err" && [ ! -s "$TMP/out" ]; then pass; else fail "zsum without a command: status $status"; fi
+
 finish
