@@ -1,0 +1,38 @@
+/* hopfield_internal.h — patterns and Hopfield networks as the library holds them
+ * (lib/io/patterns.c, lib/learn/hebbian.c, lib/models/hopfield.c, lib/sample/hopfield_*.c). */
+#ifndef ZSUM_MODELS_HOPFIELD_INTERNAL_H
+#define ZSUM_MODELS_HOPFIELD_INTERNAL_H
+
+#include "core/internal.h"
+
+struct zs_patterns {
+    size_t p, n;        /* P patterns of N units                                            */
+    size_t rows, cols;  /* image shape (rows * cols == n), 0 x 0 when none                  */
+    int8_t *x;          /* (p, n) values ±1                                                  */
+};
+
+struct zs_hopfield {
+    zs_ctx *ctx;        /* for messages; may be NULL                                         */
+    size_t n;           /* N units                                                           */
+    double *w;          /* (n, n) symmetric, zero diagonal: J = w / div                      */
+    double div;         /* J = w / div: div = N for integer (Hebbian) couplings, 1 otherwise  */
+    int integer;        /* w holds integers: fields w s are exact                            */
+    zs_patterns *pat;   /* stored patterns (NULL when unknown)                               */
+    double *xi;         /* (p, n) the patterns as doubles, for BLAS overlaps (NULL if none)  */
+};
+
+/* Allocate an empty net of n units (w zeroed) with a copy of patterns (may be NULL). */
+zs_status hopfield_new(zs_ctx *ctx, size_t n, const zs_patterns *patterns, zs_hopfield **out);
+
+/* PBM images (plain P1 or raw P4, several per file) held in memory (lib/io/pattern_image.c). */
+zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
+                             zs_patterns **out);
+
+/* Deterministic asynchronous descent to a fixed point on integer or real couplings w (n x n),
+ * fields h = w s kept current, random order from rng (order: n scratch entries). Returns the
+ * sweeps done; *converged = 1 when the last sweep changed nothing. Used by the capacity sweep
+ * (lib/sample/hopfield_dynamics.c). */
+uint64_t hopfield_descend(size_t n, const double *w, double *h, int8_t *s, uint32_t *order,
+                          zs_rng *rng, uint64_t max_sweeps, int *converged);
+
+#endif
