@@ -40,7 +40,7 @@ void zs_patterns_free(zs_patterns *pt);
 
 /* Read patterns from a file, recognised by its content: "P1"/"P4" (PBM, plain or raw; every
  * image in the file is a pattern, black = +1, white = -1, the shape is kept), "\x93NUMPY" (a
- * 2-D .npy array of ±1 or 0/1 values, 0 = -1; only when built with NumPy I/O) or text.
+ * .npy array (P, N), (N,) or (P, rows, cols) of ±1 or 0/1 values, 0 = -1) or text.
  * Text: one pattern per line; blank lines and lines starting with '#' are skipped; items are
  * separated by whitespace or commas; an item is a run of '+'/'-' characters (one unit each)
  * or one of the numbers 1, +1, -1, 0. 0 stands for -1 (0/1 data: x = (1 + s)/2), so a file
@@ -91,6 +91,14 @@ const zs_patterns *zs_hopfield_patterns(const zs_hopfield *net); /* NULL when no
 void zs_hopfield_couplings(const zs_hopfield *net, double *j_out);
 /* 1 when the couplings are held exactly as integers / N (Hebbian), 0 otherwise. */
 int zs_hopfield_is_integer(const zs_hopfield *net);
+
+/* Save as an .npz (lib/io/hopfield_npz.c): J (N, N) float64, patterns (P, N) int8 when kept,
+ * shape (2,) int64 [rows, cols] when the patterns have one. Written atomically. */
+zs_status zs_hopfield_save(const zs_hopfield *net, const char *path);
+/* Load such an .npz. ZS_EIO / ZS_EFORMAT for an unreadable file, a missing or non-square J,
+ * patterns of another length or with values other than ±1, a bad shape; ZS_EINVAL (the entry
+ * named, after the file name) for a non-finite, asymmetric or non-zero-diagonal J. */
+zs_status zs_hopfield_load(zs_ctx *ctx, const char *path, zs_hopfield **out);
 
 /* E(s) = -1/2 s^T J s. */
 double zs_hopfield_energy(const zs_hopfield *net, const int8_t *s);

@@ -8,6 +8,8 @@
 #include "models/hopfield_internal.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -232,6 +234,51 @@ static zs_status slurp(zs_ctx *ctx, const char *path, unsigned char **buf, size_
     return ZS_OK;
 }
 
+/* A .npy array: (P, N) patterns, (N,) one pattern, or (P, rows, cols) images; values ±1 or
+ * 0/1 (0 = -1, as in text; 0 and -1 together are refused). */
+static zs_status patterns_from_npy(zs_ctx *ctx, const char *path, const unsigned char *buf,
+                                   size_t len, zs_patterns **out) {
+    zs_array *a;
+    zs_status st = zs_npy_read_mem(ctx, path, buf, len, &a);
+    if (st != ZS_OK) return st;
+    int nd = zs_array_ndim(a);
+    char shape[128];
+    if (nd < 1 || nd > 3 || zs_array_size(a) == 0) {
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: array of shape %s: patterns need a non-empty (P, N), "
+                                      "(N,) or (P, rows, cols) array",
+                     path, zs_array_shape_str(a, shape, sizeof shape));
+        zs_array_free(a);
+        return st;
+    }
+    size_t p = nd == 1 ? 1 : (size_t)zs_array_dim(a, 0);
+    size_t n = zs_array_size(a) / p;
+    size_t rows = nd == 3 ? (size_t)zs_array_dim(a, 1) : 0, cols = nd == 3 ? (size_t)zs_array_dim(a, 2) : 0;
+    const double *v = zs_array_cdata(a);
+    int8_t *x = malloc(p * n);
+    if (!x) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+    size_t zero_at = SIZE_MAX, minus_at = SIZE_MAX;
+    for (size_t i = 0; i < p * n && st == ZS_OK; i++) {
+        double y = v[i];
+        if (y == 1.0) x[i] = 1;
+        else if (y == -1.0) x[i] = -1, minus_at = minus_at == SIZE_MAX ? i : minus_at;
+        else if (y == 0.0) x[i] = -1, zero_at = zero_at == SIZE_MAX ? i : zero_at;
+        else if (!isfinite(y))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) = %g is not finite", path, i / n,
+                         i % n, y);
+        else
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) = %.17g is not a pattern value "
+                                          "(use -1/+1 or 0/1)", path, i / n, i % n, y);
+    }
+    if (st == ZS_OK && zero_at != SIZE_MAX && minus_at != SIZE_MAX)
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) is 0 but entry (%zu, %zu) is -1: 0 "
+                                      "stands for -1 (0/1 data), so use one of the two conventions",
+                     path, zero_at / n, zero_at % n, minus_at / n, minus_at % n);
+    if (st == ZS_OK) st = zs_patterns_alloc(ctx, p, n, x, rows, cols, out);
+    free(x);
+    zs_array_free(a);
+    return st;
+}
+
 zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "patterns: NULL argument");
     unsigned char *buf = NULL;
@@ -241,8 +288,7 @@ zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out) {
     if (len >= 2 && buf[0] == 'P' && (buf[1] == '1' || buf[1] == '4'))
         st = patterns_parse_pbm(ctx, path, buf, len, out);
     else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6))
-        st = zs_fail(ctx, ZS_EUNSUPPORTED, "%s: .npy patterns need the NumPy reader, which "
-                                           "this build does not have yet", path);
+        st = patterns_from_npy(ctx, path, buf, len, out);
     else
         st = zs_patterns_parse_text(ctx, path, (const char *)buf, len, out);
     free(buf);

@@ -7,11 +7,11 @@
  * Each trial is independent: its random numbers come from zs_rng_init(seed, a 2^32 + t) for load
  * a and trial t, and all its arithmetic is on integers (Hebbian K, integer fields), so the
  * numbers do not depend on the thread that runs it. Trials run in parallel (OpenMP) and are
- * combined in trial order. Per trial: K = Xi^T Xi by dsyrk, the initial fields of all P probes
- * at once H = S K by dgemm, then asynchronous random-order descent per probe. */
+ * combined in trial order. Per trial: K = Xi^T Xi in 32-bit integers, the initial fields of
+ * each probe as Xi^T (Xi s) - P s (O(PN) instead of O(N^2)), then asynchronous random-order
+ * descent. The trial-level parallelism is why BLAS is not used here (see capacity_trial). */
 #include "models/hopfield_internal.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -25,48 +25,88 @@ typedef struct trial_out {
     double sweeps;    /* total sweeps */
 } trial_out;
 
+/* Deterministic random-order descent on integer couplings k (n x n, zero diagonal) with
+ * integer fields h = k s kept current: exact, and 32-bit so twice as many entries per cache
+ * line as doubles. Same rule as hopfield_descend (lib/sample/hopfield_dynamics.c). */
+static uint64_t descend_i32(size_t n, const int32_t *k, int32_t *h, int8_t *s, uint32_t *order,
+                            zs_rng *rng) {
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    uint64_t sweep = 0;
+    while (sweep < ZS_HOPFIELD_CAPACITY_MAX_SWEEPS) {
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)zs_rng_below(rng, i);
+            uint32_t tmp = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = tmp;
+        }
+        sweep++;
+        size_t flips = 0;
+        for (size_t q = 0; q < n; q++) {
+            size_t i = order[q];
+            int8_t next = h[i] > 0 ? 1 : h[i] < 0 ? -1 : s[i];
+            if (next == s[i]) continue;
+            s[i] = next;
+            const int32_t *row = k + i * n;
+            const int32_t d = 2 * next;
+            for (size_t j = 0; j < n; j++) h[j] += d * row[j];
+            flips++;
+        }
+        if (flips == 0) break;
+    }
+    return sweep;
+}
+
+/* One trial; out of memory returns 0. Everything is integer arithmetic, so the result depends
+ * only on (seed, stream). BLAS is not called here: trials run on OpenMP threads, and the
+ * pthreads OpenBLAS would start its own threads under them (measured: no speed-up at all). */
 static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64_t stream,
                           trial_out *out) {
-    double *k = malloc(n * n * sizeof *k);
-    double *xi = malloc(p * n * sizeof *xi);
-    double *probe = malloc(p * n * sizeof *probe);
-    double *h = malloc(p * n * sizeof *h);
-    int8_t *s = malloc(p * n);
+    int32_t *k = calloc(n * n, sizeof *k);
+    int8_t *xi = malloc(p * n), *s = malloc(n);
+    int32_t *h = malloc(n * sizeof *h), *c = malloc(p * sizeof *c);
     uint32_t *order = malloc(n * sizeof *order);
-    int ok = k && xi && probe && h && s && order;
+    int ok = k && xi && s && h && c && order;
     if (ok) {
         zs_rng rng;
         zs_rng_init(&rng, seed, stream);
-        /* Patterns: one random bit per unit, 64 bits per draw. */
         uint64_t bits = 0;
         for (size_t i = 0; i < p * n; i++) {
             if (i % 64 == 0) bits = zs_rng_next(&rng);
-            xi[i] = (bits >> (i % 64)) & 1u ? 1.0 : -1.0;
+            xi[i] = (bits >> (i % 64)) & 1u ? 1 : -1;
         }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)p, 1.0, xi, (int)n, 0.0,
-                    k, (int)n);
-        for (size_t i = 0; i < n; i++) {
-            k[i * n + i] = 0.0;
-            for (size_t j = i + 1; j < n; j++) k[j * n + i] = k[i * n + j];
-        }
+        /* K = sum_mu xi^mu xi^mu^T as P rank-one updates (vectorized integer loop), diag 0. */
         for (size_t mu = 0; mu < p; mu++) {
-            int8_t *sm = s + mu * n;
-            for (size_t i = 0; i < n; i++) sm[i] = xi[mu * n + i] > 0.0 ? 1 : -1;
-            zs_pattern_flip(sm, n, flip, &rng);
-            for (size_t i = 0; i < n; i++) probe[mu * n + i] = sm[i];
+            const int8_t *x = xi + mu * n;
+            for (size_t i = 0; i < n; i++) {
+                int32_t *row = k + i * n;
+                const int32_t xi_i = x[i];
+                for (size_t j = 0; j < n; j++) row[j] += xi_i * x[j];
+            }
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)n, (int)n, 1.0, probe,
-                    (int)n, k, (int)n, 0.0, h, (int)n);
+        for (size_t i = 0; i < n; i++) k[i * n + i] = 0;
         double sum = 0.0, perfect = 0.0, sweeps = 0.0;
         for (size_t mu = 0; mu < p; mu++) {
-            int8_t *sm = s + mu * n;
-            int conv;
-            sweeps += (double)hopfield_descend(n, k, h + mu * n, sm, order, &rng,
-                                               ZS_HOPFIELD_CAPACITY_MAX_SWEEPS, &conv);
-            long dot = 0;
-            for (size_t i = 0; i < n; i++) dot += xi[mu * n + i] > 0.0 ? sm[i] : -sm[i];
+            const int8_t *x = xi + mu * n;
+            memcpy(s, x, n);
+            zs_pattern_flip(s, n, flip, &rng);
+            /* Initial fields without the N x N product: K s = Xi^T (Xi s) - P s, because the
+             * full sum over mu includes the diagonal term sum_mu (xi^mu_i)^2 s_i = P s_i. */
+            for (size_t nu = 0; nu < p; nu++) {
+                const int8_t *y = xi + nu * n;
+                int32_t dot = 0;
+                for (size_t i = 0; i < n; i++) dot += y[i] * s[i];
+                c[nu] = dot;
+            }
+            for (size_t i = 0; i < n; i++) h[i] = -(int32_t)p * s[i];
+            for (size_t nu = 0; nu < p; nu++) {
+                const int8_t *y = xi + nu * n;
+                for (size_t i = 0; i < n; i++) h[i] += c[nu] * y[i];
+            }
+            sweeps += (double)descend_i32(n, k, h, s, order, &rng);
+            int32_t dot = 0;
+            for (size_t i = 0; i < n; i++) dot += x[i] * s[i];
             sum += (double)dot / (double)n;
-            perfect += dot == (long)n;
+            perfect += dot == (int32_t)n;
         }
         out->overlap = sum / (double)p;
         out->perfect = perfect;
@@ -74,9 +114,9 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
     }
     free(k);
     free(xi);
-    free(probe);
-    free(h);
     free(s);
+    free(h);
+    free(c);
     free(order);
     return ok;
 }
