@@ -24,6 +24,7 @@ zs_status zs_hopfield_alloc_hebbian(zs_ctx *ctx, const zs_patterns *patterns, zs
     }
     net->div = (double)n;
     net->integer = 1;
+    hopfield_finish(net);
     *out = net;
     return ZS_OK;
 }

@@ -73,12 +73,25 @@ zs_status zs_hopfield_alloc(zs_ctx *ctx, size_t n, const double *j, const zs_pat
         }
     net->integer = integer;
     net->div = integer ? dn : 1.0;
+    hopfield_finish(net);
     *out = net;
     return ZS_OK;
 }
 
+void hopfield_finish(zs_hopfield *net) {
+    if (!net->integer) return;
+    const size_t n = net->n;
+    double big = 0.0;
+    for (size_t i = 0; i < n * n; i++) big = fmax(big, fabs(net->w[i]));
+    if (big > 32767.0 || big * (double)n >= 2147483647.0) return;
+    net->w16 = malloc(n * n * sizeof *net->w16);
+    if (!net->w16) return;
+    for (size_t i = 0; i < n * n; i++) net->w16[i] = (int16_t)net->w[i];
+}
+
 void zs_hopfield_free(zs_hopfield *net) {
     if (!net) return;
+    free(net->w16);
     free(net->w);
     free(net->xi);
     zs_patterns_free(net->pat);

@@ -17,12 +17,19 @@ struct zs_hopfield {
     double *w;          /* (n, n) symmetric, zero diagonal: J = w / div                      */
     double div;         /* J = w / div: div = N for integer (Hebbian) couplings, 1 otherwise  */
     int integer;        /* w holds integers: fields w s are exact                            */
+    int16_t *w16;       /* (n, n) w as 16-bit integers when integer and |w| <= 32767 and
+                           N max|w| < 2^31 (fields fit int32): a quarter of the memory traffic
+                           of w per flip, which is what a sweep costs. NULL otherwise.        */
     zs_patterns *pat;   /* stored patterns (NULL when unknown)                               */
     double *xi;         /* (p, n) the patterns as doubles, for BLAS overlaps (NULL if none)  */
 };
 
 /* Allocate an empty net of n units (w zeroed) with a copy of patterns (may be NULL). */
 zs_status hopfield_new(zs_ctx *ctx, size_t n, const zs_patterns *patterns, zs_hopfield **out);
+
+/* Build net->w16 from net->w when the couplings allow it (see above); called by the
+ * constructors once w, div and integer are set. Out of memory just leaves w16 NULL. */
+void hopfield_finish(zs_hopfield *net);
 
 /* PBM images (plain P1 or raw P4, several per file) held in memory (lib/io/pattern_image.c). */
 zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,

@@ -85,6 +85,42 @@ static size_t sweep_heat_bath(size_t n, const double *w, double *h, int8_t *s,
     return flips;
 }
 
+/* The same two sweeps on 16-bit integer couplings with 32-bit fields (net->w16): exact, and a
+ * flip streams 2N bytes of J instead of 8N. temperature 0: deterministic. */
+static void fields_i16(size_t n, const int16_t *w, const int8_t *s, int32_t *h) {
+    for (size_t i = 0; i < n; i++) {
+        const int16_t *row = w + i * n;
+        int32_t sum = 0;
+        for (size_t j = 0; j < n; j++) sum += row[j] * s[j];
+        h[i] = sum;
+    }
+}
+
+static void flip_i16(size_t n, const int16_t *row, int32_t d, int32_t *h) {
+    for (size_t j = 0; j < n; j++) h[j] += d * row[j];
+}
+
+static size_t sweep_i16(size_t n, const int16_t *w, int32_t *h, int8_t *s, const uint32_t *order,
+                        double beta_over_div, zs_rng *rng) {
+    size_t flips = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        int8_t next;
+        if (beta_over_div > 0.0) {
+            double p_up = 1.0 / (1.0 + exp(-2.0 * beta_over_div * (double)h[i]));
+            next = zs_rng_uniform(rng) < p_up ? 1 : -1;
+        } else {
+            next = h[i] > 0 ? 1 : h[i] < 0 ? -1 : s[i];
+        }
+        if (next != s[i]) {
+            s[i] = next;
+            flip_i16(n, w + i * n, 2 * next, h);
+            flips++;
+        }
+    }
+    return flips;
+}
+
 uint64_t hopfield_descend(size_t n, const double *w, double *h, int8_t *s, uint32_t *order,
                           zs_rng *rng, uint64_t max_sweeps, int *converged) {
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
@@ -117,9 +153,11 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
             return zs_fail(ctx, ZS_EINVAL, "state: unit %zu = %d is not -1 or +1", i, (int)s[i]);
     const size_t p = net->pat ? net->pat->p : 0;
     double *h = malloc(n * sizeof *h), *sd = malloc(n * sizeof *sd);
+    int32_t *h32 = net->w16 ? malloc(n * sizeof *h32) : NULL;
     uint32_t *order = malloc(n * sizeof *order);
     double *m = p ? malloc(p * sizeof *m) : NULL;
-    if (!h || !sd || !order || (p && !m)) {
+    if (!h || !sd || !order || (p && !m) || (net->w16 && !h32)) {
+        free(h32);
         free(h);
         free(sd);
         free(order);
@@ -133,16 +171,26 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
         dyn->temperature > 0.0 ? 1.0 / (dyn->temperature * net->div) : 0.0;
     zs_status st = ZS_OK;
     zs_hopfield_result r = {0, 0, 0.0};
-    fields(n, net->w, s, sd, h);
+    if (h32) fields_i16(n, net->w16, s, h32);
+    else fields(n, net->w, s, sd, h);
     while (r.sweeps < dyn->max_sweeps) {
         if (dyn->order == ZS_HOPFIELD_RANDOM) shuffle(order, n, &rng);
-        size_t flips = dyn->temperature > 0.0
-                           ? sweep_heat_bath(n, net->w, h, s, order, beta_over_div, &rng)
-                           : sweep_zero_t(n, net->w, h, s, order);
+        size_t flips;
+        if (h32) flips = sweep_i16(n, net->w16, h32, s, order, beta_over_div, &rng);
+        else if (dyn->temperature > 0.0)
+            flips = sweep_heat_bath(n, net->w, h, s, order, beta_over_div, &rng);
+        else
+            flips = sweep_zero_t(n, net->w, h, s, order);
         r.sweeps++;
         if (!net->integer) fields(n, net->w, s, sd, h);
         double e = 0.0;
-        for (size_t i = 0; i < n; i++) e += s[i] * h[i];
+        if (h32) {
+            int64_t ei = 0;
+            for (size_t i = 0; i < n; i++) ei += s[i] * h32[i];
+            e = (double)ei;
+        } else {
+            for (size_t i = 0; i < n; i++) e += s[i] * h[i];
+        }
         r.energy = -0.5 * e / net->div;
         if (p) zs_hopfield_overlaps(net, s, m);
         if (fn && fn(user, r.sweeps, s, r.energy, m, flips)) {
@@ -156,6 +204,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
         }
     }
     if (st == ZS_OK && result) *result = r;
+    free(h32);
     free(h);
     free(sd);
     free(order);
