@@ -623,8 +623,8 @@ static int cmd_capacity(int argc, char **argv) {
     if (rc == EXIT_OK && !alpha && !parse_alpha("0.025:0.3:12", &alpha, &nalpha)) rc = EXIT_RUNTIME;
     if (rc == EXIT_OK)
         for (size_t a = 0; a < nalpha && rc == EXIT_OK; a++)
-            if (nearbyint(alpha[a] * (double)n) > 65536)
-                rc = cli_usage("--alpha: %g x N = %g patterns is above the limit 65536", alpha[a],
+            if (nearbyint(alpha[a] * (double)n) > 32767)
+                rc = cli_usage("--alpha: %g x N = %g patterns is above the limit 32767", alpha[a],
                                alpha[a] * (double)n);
     if (rc != EXIT_OK) {
         free(alpha);

@@ -165,7 +165,7 @@ typedef struct zs_hopfield_capacity_point {
 
 #define ZS_HOPFIELD_CAPACITY_MAX_SWEEPS 1000 /* a fixed point is reached long before in practice */
 
-/* n units, nalpha loads in alpha[] (each > 0, P <= 65536), trials >= 1, flip in [0, 1].
+/* n units, nalpha loads in alpha[] (each > 0, P <= 32767), trials >= 1, flip in [0, 1].
  * points receives nalpha entries. The progress hook is called once per finished trial. */
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
                                size_t trials, double flip, uint64_t seed,

@@ -7,7 +7,7 @@
  * Each trial is independent: its random numbers come from zs_rng_init(seed, a 2^32 + t) for load
  * a and trial t, and all its arithmetic is on integers (Hebbian K, integer fields), so the
  * numbers do not depend on the thread that runs it. Trials run in parallel (OpenMP) and are
- * combined in trial order. Per trial: K = Xi^T Xi in 32-bit integers, the initial fields of
+ * combined in trial order. Per trial: K = Xi^T Xi in 16-bit integers, the initial fields of
  * each probe as Xi^T (Xi s) - P s (O(PN) instead of O(N^2)), then asynchronous random-order
  * descent. The trial-level parallelism is why BLAS is not used here (see capacity_trial). */
 #include "models/hopfield_internal.h"
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define CAPACITY_MAX_UNITS 20000  /* K alone is N^2 doubles per thread: 3.2 GB at the limit */
-#define CAPACITY_MAX_PATTERNS 65536
+#define CAPACITY_MAX_PATTERNS 32767 /* |K_ij| <= P fits int16 */
 
 typedef struct trial_out {
     double overlap;   /* mean final overlap over the P recalls */
@@ -25,10 +25,10 @@ typedef struct trial_out {
     double sweeps;    /* total sweeps */
 } trial_out;
 
-/* Deterministic random-order descent on integer couplings k (n x n, zero diagonal) with
- * integer fields h = k s kept current: exact, and 32-bit so twice as many entries per cache
- * line as doubles. Same rule as hopfield_descend (lib/sample/hopfield_dynamics.c). */
-static uint64_t descend_i32(size_t n, const int32_t *k, int32_t *h, int8_t *s, uint32_t *order,
+/* Deterministic random-order descent on integer couplings k (n x n, zero diagonal, 16-bit)
+ * with 32-bit integer fields h = k s kept current: exact, and four entries of k per double's
+ * worth of cache. Same rule as hopfield_descend (lib/sample/hopfield_dynamics.c). */
+static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, uint32_t *order,
                             zs_rng *rng) {
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
     uint64_t sweep = 0;
@@ -46,7 +46,7 @@ static uint64_t descend_i32(size_t n, const int32_t *k, int32_t *h, int8_t *s, u
             int8_t next = h[i] > 0 ? 1 : h[i] < 0 ? -1 : s[i];
             if (next == s[i]) continue;
             s[i] = next;
-            const int32_t *row = k + i * n;
+            const int16_t *row = k + i * n;
             const int32_t d = 2 * next;
             for (size_t j = 0; j < n; j++) h[j] += d * row[j];
             flips++;
@@ -61,7 +61,7 @@ static uint64_t descend_i32(size_t n, const int32_t *k, int32_t *h, int8_t *s, u
  * pthreads OpenBLAS would start its own threads under them (measured: no speed-up at all). */
 static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64_t stream,
                           trial_out *out) {
-    int32_t *k = calloc(n * n, sizeof *k);
+    int16_t *k = calloc(n * n, sizeof *k);
     int8_t *xi = malloc(p * n), *s = malloc(n);
     int32_t *h = malloc(n * sizeof *h), *c = malloc(p * sizeof *c);
     uint32_t *order = malloc(n * sizeof *order);
@@ -78,9 +78,9 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
         for (size_t mu = 0; mu < p; mu++) {
             const int8_t *x = xi + mu * n;
             for (size_t i = 0; i < n; i++) {
-                int32_t *row = k + i * n;
-                const int32_t xi_i = x[i];
-                for (size_t j = 0; j < n; j++) row[j] += xi_i * x[j];
+                int16_t *row = k + i * n;
+                const int8_t xi_i = x[i];
+                for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] + xi_i * x[j]);
             }
         }
         for (size_t i = 0; i < n; i++) k[i * n + i] = 0;
@@ -102,7 +102,7 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
                 const int8_t *y = xi + nu * n;
                 for (size_t i = 0; i < n; i++) h[i] += c[nu] * y[i];
             }
-            sweeps += (double)descend_i32(n, k, h, s, order, &rng);
+            sweeps += (double)descend_i16(n, k, h, s, order, &rng);
             int32_t dot = 0;
             for (size_t i = 0; i < n; i++) dot += x[i] * s[i];
             sum += (double)dot / (double)n;

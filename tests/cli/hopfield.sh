@@ -174,7 +174,7 @@ expect_reject '--alpha: .0.3:0.1:3. needs 0 < LO <= HI' hopfield capacity --n 10
 expect_reject "--alpha \(STEPS\): 'x' is not a whole number" hopfield capacity --n 10 --alpha 0.1:0.2:x
 expect_reject 'must be LO:HI:STEPS' hopfield capacity --n 10 --alpha 0.1:0.2
 expect_reject '--alpha: -0.2 must be > 0' hopfield capacity --n 10 --alpha -0.2
-expect_reject 'patterns is above the limit 65536' hopfield capacity --n 20000 --alpha 4
+expect_reject 'patterns is above the limit 32767' hopfield capacity --n 20000 --alpha 4
 expect_reject '--flip: 2 is outside \[0, 1\]' hopfield capacity --n 10 --flip 2
 expect_reject "--plot: 'c.jpg' must end in .png or .svg" hopfield capacity --n 10 --plot c.jpg
 expect_reject "unknown argument 'extra'" hopfield capacity --n 10 extra

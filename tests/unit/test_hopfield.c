@@ -265,11 +265,7 @@ static int histo_add(void *user, uint64_t sweep, const int8_t *s, double energy,
     return 0;
 }
 
-static void heat_bath_should_sample_the_boltzmann_distribution(void) {
-    const double j[16] = {0, 0.7, -0.4, 0.2, 0.7, 0, 0.5, -0.3, -0.4, 0.5, 0, 0.9, 0.2, -0.3, 0.9, 0};
-    const double t = 1.3;
-    zs_hopfield *net;
-    CHECK_EQ_INT(zs_hopfield_alloc(NULL, 4, j, NULL, &net), ZS_OK);
+static void heat_bath_matches_boltzmann(zs_hopfield *net, const double *j, double t, uint64_t seed) {
     double w[16], z = 0.0;
     for (unsigned code = 0; code < 16; code++) {
         int8_t s[4];
@@ -280,7 +276,7 @@ static void heat_bath_should_sample_the_boltzmann_distribution(void) {
     histo h = {{0}, 0};
     int8_t s[4] = {1, 1, 1, 1};
     const uint64_t sweeps = sanitized ? 40000 : 400000;
-    zs_hopfield_dynamics dyn = {t, ZS_HOPFIELD_RANDOM, sweeps, 2024, 0};
+    zs_hopfield_dynamics dyn = {t, ZS_HOPFIELD_RANDOM, sweeps, seed, 0};
     CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, histo_add, &h, NULL), ZS_OK);
     int worst_ok = 1;
     for (unsigned code = 0; code < 16; code++) {
@@ -293,6 +289,23 @@ static void heat_bath_should_sample_the_boltzmann_distribution(void) {
         }
     }
     CHECK(worst_ok);
+}
+
+static void heat_bath_should_sample_the_boltzmann_distribution(void) {
+    /* Real couplings (double path) ... */
+    const double j[16] = {0, 0.7, -0.4, 0.2, 0.7, 0, 0.5, -0.3, -0.4, 0.5, 0, 0.9, 0.2, -0.3, 0.9, 0};
+    zs_hopfield *net;
+    CHECK_EQ_INT(zs_hopfield_alloc(NULL, 4, j, NULL, &net), ZS_OK);
+    CHECK(!zs_hopfield_is_integer(net));
+    heat_bath_matches_boltzmann(net, j, 1.3, 2024);
+    zs_hopfield_free(net);
+    /* ... and Hebbian couplings (exact integer path), J from the definition here. */
+    const int8_t x[8] = {1, -1, 1, 1, -1, -1, 1, 1};
+    double jh[16];
+    hebbian_by_loop(2, 4, x, jh);
+    net = store(2, 4, x);
+    CHECK(zs_hopfield_is_integer(net));
+    heat_bath_matches_boltzmann(net, jh, 0.6, 7);
     zs_hopfield_free(net);
 }
 
