@@ -214,8 +214,8 @@ static int cmd_store(int argc, char **argv) {
             json_end(&j);
         } else {
             fprintf(o, "stored %zu patterns of %zu units in %s\n", p, n, output);
-            fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n",
-                    cli_num(b, (double)p / (double)n));
+            snprintf(b, sizeof b, "%.4g", (double)p / (double)n);
+            fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n", b);
             if (has_shape) fprintf(o, "shape %zux%zu (rows x cols)\n", r, c);
         }
     }
@@ -371,6 +371,7 @@ static int cmd_recall(int argc, char **argv) {
         }
     }
     size_t flipped = 0;
+    int8_t *probe_state = NULL;
     zs_hopfield_result res = {0, 0, 0.0};
     double e0 = 0.0;
     double *m0 = NULL;
@@ -378,6 +379,9 @@ static int cmd_recall(int argc, char **argv) {
         zs_rng rng;
         zs_rng_init(&rng, seed, 0);
         flipped = zs_pattern_flip(s, n, flip, &rng);
+        probe_state = malloc(n);
+        if (!probe_state) rc = cli_fail(EXIT_RUNTIME, "out of memory");
+        else memcpy(probe_state, s, n);
         tr.p = p;
         tr.n = n;
         e0 = zs_hopfield_energy(net, s);
@@ -485,6 +489,8 @@ static int cmd_recall(int argc, char **argv) {
             fprintf(o, " with %zu of %zu units flipped, T = %s, order %s, seed %llu%s\n", flipped,
                     n, cli_num(b1, temp), ord, (unsigned long long)seed,
                     seed_text ? "" : " (chosen: pass --seed to repeat)");
+            fputs("# probe state:\n", o);
+            print_pattern(o, probe_state, n, rows ? cols : 0, "");
             int all = p <= 8;
             fprintf(o, "%6s %8s %16s", "sweep", "flips", "energy");
             if (all)
@@ -526,6 +532,7 @@ static int cmd_recall(int argc, char **argv) {
         }
     }
     free(m0);
+    free(probe_state);
     free(tr.rows);
     free(s);
     zs_patterns_free(pf);
