@@ -6,7 +6,7 @@ set -euo pipefail
 build=${1:-build}
 cmake --build "$build" --target hopfield_bench -j 2 > /dev/null
 bin="$build/bench/hopfield_bench"
-echo "threads: ${OMP_NUM_THREADS:-$(nproc)} (OMP_NUM_THREADS); floor for recall: one row of J (8N bytes) streamed per flip"
+echo "threads: ${OMP_NUM_THREADS:-$(nproc)} (OMP_NUM_THREADS); floor for recall: one row of J (2N bytes as int16) streamed per flip, at memory bandwidth"
 for n in 1000 2000 4000; do
   for t in 0 0.5 2; do
     "$bin" recall "$n" "$t"

@@ -11,6 +11,7 @@
  * each probe as Xi^T (Xi s) - P s (O(PN) instead of O(N^2)), then asynchronous random-order
  * descent. The trial-level parallelism is why BLAS is not used here (see capacity_trial). */
 #include "models/hopfield_internal.h"
+#include "sample/hopfield_flip.h"
 
 #include <math.h>
 #include <omp.h>
@@ -29,7 +30,7 @@ typedef struct trial_out {
  * with 32-bit integer fields h = k s kept current: exact, and four entries of k per double's
  * worth of cache. Same rule as hopfield_descend (lib/sample/hopfield_dynamics.c). */
 static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, uint32_t *order,
-                            zs_rng *rng) {
+                            zs_rng *rng, hopfield_flip_fn flip) {
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
     uint64_t sweep = 0;
     while (sweep < ZS_HOPFIELD_CAPACITY_MAX_SWEEPS) {
@@ -46,9 +47,7 @@ static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, u
             int8_t next = h[i] > 0 ? 1 : h[i] < 0 ? -1 : s[i];
             if (next == s[i]) continue;
             s[i] = next;
-            const int16_t *row = k + i * n;
-            const int32_t d = 2 * next;
-            for (size_t j = 0; j < n; j++) h[j] += d * row[j];
+            flip(n, k + i * n, next > 0, h);
             flips++;
         }
         if (flips == 0) break;
@@ -102,7 +101,7 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
                 const int8_t *y = xi + nu * n;
                 for (size_t i = 0; i < n; i++) h[i] += c[nu] * y[i];
             }
-            sweeps += (double)descend_i16(n, k, h, s, order, &rng);
+            sweeps += (double)descend_i16(n, k, h, s, order, &rng, hopfield_pick_flip());
             int32_t dot = 0;
             for (size_t i = 0; i < n; i++) dot += x[i] * s[i];
             sum += (double)dot / (double)n;

@@ -12,6 +12,7 @@
  * units of 1/N) this is exact; otherwise fields are recomputed from scratch every sweep so
  * rounding cannot accumulate. */
 #include "models/hopfield_internal.h"
+#include "sample/hopfield_flip.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -96,12 +97,25 @@ static void fields_i16(size_t n, const int16_t *w, const int8_t *s, int32_t *h) 
     }
 }
 
-static void flip_i16(size_t n, const int16_t *row, int32_t d, int32_t *h) {
-    for (size_t j = 0; j < n; j++) h[j] += d * row[j];
+static void flip_portable(size_t n, const int16_t *row, int up, int32_t *h) {
+    if (up)
+        for (size_t j = 0; j < n; j++) h[j] += 2 * (int32_t)row[j];
+    else
+        for (size_t j = 0; j < n; j++) h[j] -= 2 * (int32_t)row[j];
+}
+
+hopfield_flip_fn hopfield_pick_flip(void) {
+    const char *off = getenv("ZSUM_NO_SIMD");
+    if (off && off[0] == '1') return flip_portable;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+        return hopfield_flip_avx512;
+    if (__builtin_cpu_supports("avx2")) return hopfield_flip_avx2;
+    return flip_portable;
 }
 
 static size_t sweep_i16(size_t n, const int16_t *w, int32_t *h, int8_t *s, const uint32_t *order,
-                        double beta_over_div, zs_rng *rng) {
+                        double beta_over_div, zs_rng *rng, hopfield_flip_fn flip) {
     size_t flips = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
@@ -114,7 +128,7 @@ static size_t sweep_i16(size_t n, const int16_t *w, int32_t *h, int8_t *s, const
         }
         if (next != s[i]) {
             s[i] = next;
-            flip_i16(n, w + i * n, 2 * next, h);
+            flip(n, w + i * n, next > 0, h);
             flips++;
         }
     }
@@ -171,12 +185,13 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
         dyn->temperature > 0.0 ? 1.0 / (dyn->temperature * net->div) : 0.0;
     zs_status st = ZS_OK;
     zs_hopfield_result r = {0, 0, 0.0};
+    const hopfield_flip_fn flip = hopfield_pick_flip();
     if (h32) fields_i16(n, net->w16, s, h32);
     else fields(n, net->w, s, sd, h);
     while (r.sweeps < dyn->max_sweeps) {
         if (dyn->order == ZS_HOPFIELD_RANDOM) shuffle(order, n, &rng);
         size_t flips;
-        if (h32) flips = sweep_i16(n, net->w16, h32, s, order, beta_over_div, &rng);
+        if (h32) flips = sweep_i16(n, net->w16, h32, s, order, beta_over_div, &rng, flip);
         else if (dyn->temperature > 0.0)
             flips = sweep_heat_bath(n, net->w, h, s, order, beta_over_div, &rng);
         else
@@ -192,7 +207,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
             for (size_t i = 0; i < n; i++) e += s[i] * h[i];
         }
         r.energy = -0.5 * e / net->div;
-        if (p) zs_hopfield_overlaps(net, s, m);
+        if (p && fn) zs_hopfield_overlaps(net, s, m);
         if (fn && fn(user, r.sweeps, s, r.energy, m, flips)) {
             st = zs_fail(ctx, ZS_ECANCELLED, "dynamics: stopped after sweep %llu",
                          (unsigned long long)r.sweeps);
