@@ -7,6 +7,7 @@
  * and -1 is ambiguous and is refused. */
 #include "models/hopfield_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -287,6 +288,10 @@ zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out) {
     if (st != ZS_OK) return st;
     if (len >= 2 && buf[0] == 'P' && (buf[1] == '1' || buf[1] == '4'))
         st = patterns_parse_pbm(ctx, path, buf, len, out);
+    else if (len >= 3 && buf[0] == 'P' && strchr("2356", buf[1]) && buf[1] && isspace(buf[2]))
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: a grey or colour netpbm image (P%c); patterns must be "
+                                      "black and white: convert it to PBM (P1 or P4)", path,
+                     buf[1]);
     else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6))
         st = patterns_from_npy(ctx, path, buf, len, out);
     else

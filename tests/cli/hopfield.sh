@@ -145,6 +145,9 @@ expect_reject 'image 2 is 2x2 but image 1 is 4x3' hopfield store twosizes.pbm -o
 printf 'P1\n4 3\n1 0 0 1\n0 1 2 0\n1 0 0 1\n' > badpix.pbm
 expect_reject "badpix.pbm: image 1: byte [0-9]+ '2' is not a pixel" hopfield store badpix.pbm -o x.npz
 
+printf 'P2\n2 2\n255\n0 255 255 0\n' > grey.pgm
+expect_reject 'grey.pgm: a grey or colour netpbm image \(P2\)' hopfield store grey.pgm -o x.npz
+
 expect_reject '--flip: 1.5 is outside \[0, 1\]' hopfield recall net.npz --probe 0 --flip 1.5
 expect_reject '--flip: -0.1 is outside \[0, 1\]' hopfield recall net.npz --probe 0 --flip -0.1
 expect_reject "--flip: 'x' is not a number" hopfield recall net.npz --probe 0 --flip x
