@@ -117,7 +117,7 @@ double zs_hopfield_energy(const zs_hopfield *net, const int8_t *s) {
         for (size_t k = 0; k < n; k++) h += row[k] * s[k];
         e += s[i] * h;
     }
-    return -0.5 * e / net->div;
+    return -0.5 * e / net->div + 0.0; /* + 0.0: no negative zero */
 }
 
 zs_status zs_hopfield_overlaps(const zs_hopfield *net, const int8_t *s, double *m) {

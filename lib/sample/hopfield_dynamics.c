@@ -206,7 +206,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
         } else {
             for (size_t i = 0; i < n; i++) e += s[i] * h[i];
         }
-        r.energy = -0.5 * e / net->div;
+        r.energy = -0.5 * e / net->div + 0.0; /* + 0.0: no negative zero */
         if (p && fn) zs_hopfield_overlaps(net, s, m);
         if (fn && fn(user, r.sweeps, s, r.energy, m, flips)) {
             st = zs_fail(ctx, ZS_ECANCELLED, "dynamics: stopped after sweep %llu",
