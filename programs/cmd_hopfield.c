@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const char *help_main =
-    "usage: zsum hopfield store PATTERNS... -o NET.npz [--shape RxC] [--format table|json]\n"
+    "usage: zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
+    "                            [--format table|json]\n"
     "       zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [--T T] [--sweeps N]\n"
     "                            [--order random|sequential] [-o OUT.pbm|OUT.png] [--shape RxC]\n"
     "                            [--format table|json|csv]\n"
@@ -19,15 +20,19 @@ static const char *help_main =
     "zsum hopfield SUBCOMMAND --help gives the options of each. See docs/hopfield.md.\n";
 
 static const char *help_store =
-    "usage: zsum hopfield store PATTERNS... -o NET.npz [--shape RxC] [--format table|json]\n"
+    "usage: zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
+    "                           [--format table|json]\n"
     "\n"
-    "Store +-1 patterns by the Hebbian rule and write NET.npz (J (N,N) float64, patterns (P,N)\n"
+    "Store +-1 patterns and write NET.npz (J (N,N) float64, patterns (P,N)\n"
     "int8, shape (2,) int64 when the patterns are images).\n"
     "PATTERNS: text (one pattern per line: runs of + and -, or numbers 1, -1, 0 separated by\n"
     "  spaces or commas; 0 means -1; '#' lines are comments), PBM images (P1 or P4; black = +1;\n"
     "  several files or several images per file), or .npy arrays (P,N), (N,) or (P,rows,cols)\n"
     "  of +-1 or 0/1. The kind is recognised from the content.\n"
     "  -o, --output NET.npz   the network file to write (required)\n"
+    "  --rule R               hebbian (default): J = (1/N) sum_mu xi xi^T; projection: J = (1/N)\n"
+    "                         Xi^T C^-1 Xi, C = Xi Xi^T / N (every pattern a fixed point for P < N\n"
+    "                         independent patterns); the diagonal is zero in both\n"
     "  --shape RxC            image shape rows x cols (R*C = N) for text or .npy patterns\n"
     "  --format table|json    summary format (default table)\n";
 
@@ -123,6 +128,7 @@ static void print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const
 static int cmd_store(int argc, char **argv) {
     const char *output = NULL;
     size_t rows = 0, cols = 0;
+    int projection = 0;
     cli_format format = FORMAT_TABLE;
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
@@ -139,6 +145,10 @@ static int cmd_store(int argc, char **argv) {
             output = v;
         } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
             if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
+        } else if ((v = opt(argc, argv, &i, "--rule", NULL, &missing))) {
+            if (!strcmp(v, "hebbian")) projection = 0;
+            else if (!strcmp(v, "projection")) projection = 1;
+            else rc = cli_usage("--rule: '%s' is not hebbian or projection", v);
         } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             else if (format == FORMAT_CSV) rc = cli_usage("store: --format is table or json");
@@ -180,7 +190,9 @@ static int cmd_store(int argc, char **argv) {
         zs_patterns_free(one);
     }
     if (rc == EXIT_OK && st == ZS_OK && rows) st = zs_patterns_set_shape(ctx, all, rows, cols);
-    if (rc == EXIT_OK && st == ZS_OK) st = zs_hopfield_alloc_hebbian(ctx, all, &net);
+    if (rc == EXIT_OK && st == ZS_OK)
+        st = projection ? zs_hopfield_alloc_projection(ctx, all, &net)
+                        : zs_hopfield_alloc_hebbian(ctx, all, &net);
     if (rc == EXIT_OK && st == ZS_OK) st = zs_hopfield_save(net, output);
     if (rc == EXIT_OK && st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK) {
@@ -199,6 +211,8 @@ static int cmd_store(int argc, char **argv) {
             json_u64(&j, p);
             json_key(&j, "alpha");
             json_num(&j, (double)p / (double)n);
+            json_key(&j, "rule");
+            json_str(&j, projection ? "projection" : "hebbian");
             json_key(&j, "shape");
             if (has_shape) {
                 json_arr_inline(&j);
@@ -213,9 +227,13 @@ static int cmd_store(int argc, char **argv) {
             json_end_obj(&j);
             json_end(&j);
         } else {
-            fprintf(o, "stored %zu patterns of %zu units in %s\n", p, n, output);
+            fprintf(o, "stored %zu patterns of %zu units in %s (%s rule)\n", p, n, output,
+                    projection ? "projection" : "Hebbian");
             snprintf(b, sizeof b, "%.4g", (double)p / (double)n);
-            fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n", b);
+            if (projection)
+                fprintf(o, "load alpha = P/N = %s (every pattern is a fixed point for P < N)\n", b);
+            else
+                fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n", b);
             if (has_shape) fprintf(o, "shape %zux%zu (rows x cols)\n", r, c);
         }
     }

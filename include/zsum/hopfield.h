@@ -77,6 +77,12 @@ typedef struct zs_hopfield zs_hopfield;
  * the P x N pattern matrix, diagonal zeroed, J = K / N. ctx (may be NULL) is kept for the
  * messages of later calls and must outlive the handle. */
 zs_status zs_hopfield_alloc_hebbian(zs_ctx *ctx, const zs_patterns *patterns, zs_hopfield **out);
+/* The projection (pseudo-inverse) rule J = (1/N) Xi^T C^{-1} Xi, C = Xi Xi^T / N, diagonal
+ * zeroed (Personnaz, Guyon & Dreyfus 1985; Kanter & Sompolinsky 1987): every stored pattern
+ * is a fixed point for any P < N linearly independent patterns. Real couplings (not integer).
+ * ZS_EINVAL for P >= N or linearly dependent patterns (the first such pattern is named). */
+zs_status zs_hopfield_alloc_projection(zs_ctx *ctx, const zs_patterns *patterns,
+                                       zs_hopfield **out);
 /* A network from given couplings (n x n row-major, copied) and optionally the stored patterns
  * (NULL: overlaps are not available). ZS_EINVAL (message names the entry) for a non-finite
  * J_ij, J_ij != J_ji (beyond 1e-12 relative), a non-zero diagonal, or patterns of another N. */

@@ -7,6 +7,7 @@ cd "$TMP"
 
 small=${ZSUM_SANITIZED:-0}
 
+printf '+-+\n-++\n++-\n' > p3.txt
 printf '# three patterns of 12 units\n+-+-+-+-+-+-\n++++++------\n+ + - - + + - - + + - -\n' > p.txt
 
 expect_ok hopfield --help
@@ -19,10 +20,32 @@ expect_ok hopfield capacity --help
 expect_out '--alpha'
 
 expect_ok hopfield store p.txt -o net.npz
-expect_out 'stored 3 patterns of 12 units in net.npz'
+expect_out 'stored 3 patterns of 12 units in net.npz \(Hebbian rule\)'
 expect_out 'alpha = P/N = 0.25'
 expect_ok hopfield store p.txt -o net.npz --format json
-expect_json 'd["n"] == 12 and d["p"] == 3 and d["alpha"] == 0.25 and d["shape"] is None'
+expect_json 'd["n"] == 12 and d["p"] == 3 and d["alpha"] == 0.25 and d["shape"] is None and d["rule"] == "hebbian"'
+
+# Projection rule at alpha = 0.5: every stored pattern is a fixed point (Hebbian is not).
+python3 -c '
+import random
+random.seed(4)
+for _ in range(20): print("".join(random.choice("+-") for _ in range(40)))' > half.txt
+expect_ok hopfield store half.txt -o proj.npz --rule projection
+expect_out 'stored 20 patterns of 40 units in proj.npz \(projection rule\)'
+expect_ok hopfield store half.txt -o hebb.npz
+stable_proj=0; stable_hebb=0
+for k in $(seq 0 19); do
+  run hopfield recall proj.npz --probe $k --seed 1 --format json
+  python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if d['sweeps'] == 1 and d['overlaps'][$k] == 1 else 1)" && stable_proj=$((stable_proj + 1))
+  run hopfield recall hebb.npz --probe $k --seed 1 --format json
+  python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if d['sweeps'] == 1 and d['overlaps'][$k] == 1 else 1)" && stable_hebb=$((stable_hebb + 1))
+done
+if [ $stable_proj -eq 20 ]; then pass; else fail "projection rule: only $stable_proj of 20 patterns are fixed points"; fi
+if [ $stable_hebb -lt 20 ]; then pass; else fail "Hebbian at alpha 0.5 kept every pattern (the comparison above cannot fail)"; fi
+(cat half.txt; sed -n 3p half.txt) > dup.txt
+expect_reject 'pattern 20 is a linear combination' hopfield store dup.txt -o x.npz --rule projection
+expect_reject 'P = 3 patterns need P < N = 3' hopfield store p3.txt -o x.npz --rule projection
+expect_reject "--rule: 'oja' is not hebbian or projection" hopfield store p.txt -o x.npz --rule oja
 
 # A stored pattern (no noise, few patterns here is fine: pattern 1 is a fixed point) and the
 # energy of the final state recomputed here from the definition J = (1/N) sum xi xi^T.

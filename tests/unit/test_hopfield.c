@@ -477,6 +477,93 @@ static void pbm_images_should_read_black_as_plus_one(void) {
     zs_patterns_free(b);
 }
 
+/* Orthogonal patterns (rows of the Sylvester-Hadamard matrix H_16, H_ij = (-1)^popcount(i&j)):
+ * C = I, so the projection rule is the Hebbian rule, computed here by the definition. */
+static void projection_of_orthogonal_patterns_should_be_hebbian(void) {
+    const size_t n = 16, p = 5;
+    int8_t x[5 * 16];
+    for (size_t mu = 0; mu < p; mu++)
+        for (size_t i = 0; i < n; i++)
+            x[mu * n + i] = (__builtin_popcount((unsigned)((mu + 3) & i)) & 1) ? -1 : 1;
+    double want[256], got[256];
+    hebbian_by_loop(p, n, x, want);
+    zs_patterns *pt;
+    zs_hopfield *net;
+    zs_patterns_alloc(NULL, p, n, x, 0, 0, &pt);
+    CHECK_EQ_INT(zs_hopfield_alloc_projection(NULL, pt, &net), ZS_OK);
+    zs_hopfield_couplings(net, got);
+    double worst = 0.0;
+    for (size_t i = 0; i < n * n; i++) worst = fmax(worst, fabs(got[i] - want[i]));
+    CHECK(worst < 1e-15);
+    zs_hopfield_free(net);
+    zs_patterns_free(pt);
+}
+
+/* Random patterns at alpha = 0.5 (where Hebbian storage fails): with the projection rule every
+ * stored pattern is a fixed point (fields from the returned J, summed here), and J restricted
+ * to the patterns' span is the identity up to its diagonal: for each unit i the ratio
+ * (J xi^mu)_i / xi^mu_i = 1 - D_i is the same for every mu. */
+static void projection_should_fix_every_pattern_at_half_load(void) {
+    const size_t n = 100, p = 50;
+    int8_t x[50 * 100];
+    zs_rng r;
+    zs_rng_init(&r, 31, 0);
+    random_patterns(&r, p, n, x);
+    zs_patterns *pt;
+    zs_hopfield *net;
+    zs_patterns_alloc(NULL, p, n, x, 0, 0, &pt);
+    CHECK_EQ_INT(zs_hopfield_alloc_projection(NULL, pt, &net), ZS_OK);
+    double *j = malloc(n * n * sizeof *j), *jh = malloc(n * n * sizeof *jh);
+    zs_hopfield_couplings(net, j);
+    hebbian_by_loop(p, n, x, jh);
+    int unstable = 0, hebbian_unstable = 0, asym = 0;
+    double spread = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (size_t mu = 0; mu < p; mu++) {
+            double h = 0.0, hh = 0.0;
+            for (size_t k = 0; k < n; k++) {
+                h += j[i * n + k] * x[mu * n + k];
+                hh += jh[i * n + k] * x[mu * n + k];
+            }
+            unstable += h * x[mu * n + i] <= 0.0;
+            hebbian_unstable += hh * x[mu * n + i] <= 0.0;
+            double ratio = h / x[mu * n + i];
+            lo = fmin(lo, ratio);
+            hi = fmax(hi, ratio);
+        }
+        spread = fmax(spread, hi - lo);
+        for (size_t k = 0; k < n; k++) asym += j[i * n + k] != j[k * n + i];
+    }
+    CHECK_EQ_INT(unstable, 0);
+    CHECK(hebbian_unstable > 0);
+    CHECK(spread < 1e-9);
+    CHECK_EQ_INT(asym, 0);
+    /* The dynamics agrees: each stored pattern stays put. */
+    int moved = 0;
+    int8_t s[100];
+    for (size_t mu = 0; mu < p; mu++) {
+        memcpy(s, x + mu * n, n);
+        zs_hopfield_dynamics dyn = {0.0, ZS_HOPFIELD_SEQUENTIAL, 10, 1, 0};
+        zs_hopfield_result res;
+        zs_hopfield_run(net, &dyn, s, NULL, NULL, &res);
+        moved += memcmp(s, x + mu * n, n) != 0 || res.sweeps != 1;
+    }
+    CHECK_EQ_INT(moved, 0);
+    free(j);
+    free(jh);
+    zs_hopfield_free(net);
+    zs_patterns_free(pt);
+    /* A repeated pattern makes C singular: refused, naming it. */
+    memcpy(x + 7 * n, x + 3 * n, n);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_patterns_alloc(NULL, p, n, x, 0, 0, &pt);
+    CHECK_EQ_INT(zs_hopfield_alloc_projection(ctx, pt, &net), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "pattern 7 is a linear combination") != NULL);
+    zs_patterns_free(pt);
+    zs_ctx_free(ctx);
+}
+
 static void bad_couplings_should_be_refused_with_the_entry(void) {
     zs_ctx *ctx = zs_ctx_alloc();
     zs_hopfield *net;
@@ -507,6 +594,8 @@ int main(void) {
     RUN(capacity_should_collapse_above_alpha_c);
     RUN(text_patterns_should_parse_every_documented_form);
     RUN(pbm_images_should_read_black_as_plus_one);
+    RUN(projection_of_orthogonal_patterns_should_be_hebbian);
+    RUN(projection_should_fix_every_pattern_at_half_load);
     RUN(bad_couplings_should_be_refused_with_the_entry);
     return check_summary("test_hopfield");
 }
