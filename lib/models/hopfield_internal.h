@@ -35,6 +35,9 @@ void hopfield_finish(zs_hopfield *net);
 zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
                              zs_patterns **out);
 
+/* A uniform random permutation of order[0..n) by Fisher-Yates (lib/sample/hopfield_dynamics.c). */
+void hopfield_shuffle(uint32_t *order, size_t n, zs_rng *rng);
+
 /* Deterministic asynchronous descent to a fixed point on integer or real couplings w (n x n),
  * fields h = w s kept current, random order from rng (order: n scratch entries). Returns the
  * sweeps done; *converged = 1 when the last sweep changed nothing. Used by the capacity sweep

@@ -34,20 +34,16 @@ static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, u
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
     uint64_t sweep = 0;
     while (sweep < ZS_HOPFIELD_CAPACITY_MAX_SWEEPS) {
-        for (size_t i = n; i > 1; i--) {
-            size_t j = (size_t)zs_rng_below(rng, i);
-            uint32_t tmp = order[i - 1];
-            order[i - 1] = order[j];
-            order[j] = tmp;
-        }
+        hopfield_shuffle(order, n, rng);
         sweep++;
         size_t flips = 0;
         for (size_t q = 0; q < n; q++) {
             size_t i = order[q];
-            int8_t next = h[i] > 0 ? 1 : h[i] < 0 ? -1 : s[i];
-            if (next == s[i]) continue;
-            s[i] = next;
-            flip(n, k + i * n, next > 0, h);
+            /* sign(h_i) disagrees with s_i (h_i = 0 keeps it): one branch, rarely taken once
+             * the descent settles, instead of two unpredictable ones. */
+            if ((int64_t)h[i] * s[i] >= 0) continue;
+            s[i] = (int8_t)-s[i];
+            flip(n, k + i * n, s[i] > 0, h);
             flips++;
         }
         if (flips == 0) break;
@@ -78,8 +74,10 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
             const int8_t *x = xi + mu * n;
             for (size_t i = 0; i < n; i++) {
                 int16_t *row = k + i * n;
-                const int8_t xi_i = x[i];
-                for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] + xi_i * x[j]);
+                if (x[i] > 0)
+                    for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] + x[j]);
+                else
+                    for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] - x[j]);
             }
         }
         for (size_t i = 0; i < n; i++) k[i * n + i] = 0;
