@@ -10,8 +10,8 @@
  * Exactness: Hebbian couplings are kept as the integer matrix K = sum_mu xi xi^T and the
  * scale 1/N, so local fields N h_i = sum_j K_ij s_j are exact integers in double precision:
  * ties h_i = 0 are recognised exactly and results do not depend on the summation order (BLAS
- * kernel, thread count). A J read from a file is used as K = N J when every N J_ij is an
- * integer (up to 1e-9), as plain doubles otherwise.
+ * kernel, thread count). A J read from a file is used as K = N J when every J_ij is exactly
+ * k / N for an integer k (as store writes it), as plain doubles otherwise.
  */
 #ifndef ZSUM_HOPFIELD_H
 #define ZSUM_HOPFIELD_H

@@ -63,13 +63,15 @@ zs_status zs_hopfield_alloc(zs_ctx *ctx, size_t n, const double *j, const zs_pat
     const double dn = (double)n;
     int integer = 1;
     for (size_t i = 0; i < n * n && integer; i++) {
-        double k = j[i] * dn;
-        integer = fabs(k) < 0x1p40 && fabs(k - nearbyint(k)) <= 1e-9 * fmax(1.0, fabs(k));
+        /* J_ij must be exactly k / N for an integer k (as K / N written by store is), so
+         * the integer path changes no coupling by even one ulp. */
+        double k = nearbyint(j[i] * dn);
+        integer = fabs(k) < 0x1p30 && k / dn == j[i];
     }
     for (size_t a = 0; a < n; a++)
         for (size_t b = 0; b < n; b++) {
             double x = 0.5 * (j[a * n + b] + j[b * n + a]);
-            net->w[a * n + b] = integer ? nearbyint(x * dn) : x;
+            net->w[a * n + b] = integer ? nearbyint(j[a * n + b] * dn) : x;
         }
     net->integer = integer;
     net->div = integer ? dn : 1.0;

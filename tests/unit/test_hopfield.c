@@ -578,6 +578,18 @@ static void bad_couplings_should_be_refused_with_the_entry(void) {
     j[5] = (double)NAN;
     CHECK_EQ_INT(zs_hopfield_alloc(ctx, 3, j, NULL, &net), ZS_EINVAL);
     CHECK(strstr(zs_last_error(ctx), "not finite") != NULL);
+    /* Integer recognition is exact: 0.5 = 1/2 is, 0.5 + 2^-40 is not. */
+    double two[4] = {0, 0.5, 0.5, 0};
+    CHECK_EQ_INT(zs_hopfield_alloc(ctx, 2, two, NULL, &net), ZS_OK);
+    CHECK(zs_hopfield_is_integer(net));
+    zs_hopfield_free(net);
+    two[1] = two[2] = 0.5 + 0x1p-40;
+    CHECK_EQ_INT(zs_hopfield_alloc(ctx, 2, two, NULL, &net), ZS_OK);
+    CHECK(!zs_hopfield_is_integer(net));
+    double back[4];
+    zs_hopfield_couplings(net, back);
+    CHECK(back[1] == 0.5 + 0x1p-40);
+    zs_hopfield_free(net);
     zs_ctx_free(ctx);
 }
 
