@@ -147,8 +147,9 @@ typedef struct zs_hopfield_result {
 zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result);
 
-/* Flip exactly round(fraction * n) units of s, chosen uniformly without replacement from rng
- * (partial Fisher-Yates). Returns the number flipped. fraction in [0, 1]. */
+/* Flip exactly round(fraction * n) units of s (n < 2^32), every such subset equally likely,
+ * drawn from rng by selection sampling (Knuth's Algorithm S). Returns the number flipped.
+ * fraction is clamped to [0, 1]. */
 size_t zs_pattern_flip(int8_t *s, size_t n, double fraction, zs_rng *rng);
 
 /* ---------------------------------------------------------------------------------------- */

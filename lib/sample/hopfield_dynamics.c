@@ -18,26 +18,6 @@
 #include <math.h>
 #include <string.h>
 
-size_t zs_pattern_flip(int8_t *s, size_t n, double fraction, zs_rng *rng) {
-    if (!(fraction > 0.0) || n == 0) return 0;
-    if (fraction > 1.0) fraction = 1.0;
-    size_t k = (size_t)nearbyint(fraction * (double)n);
-    if (k == 0) return 0;
-    /* Partial Fisher-Yates over the index set: the first k of a uniform random permutation. */
-    uint32_t *idx = malloc(n * sizeof *idx);
-    if (!idx) return 0;
-    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    for (size_t i = 0; i < k; i++) {
-        size_t j = i + (size_t)zs_rng_below(rng, n - i);
-        uint32_t t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-        s[idx[i]] = (int8_t)-s[idx[i]];
-    }
-    free(idx);
-    return k;
-}
-
 /* Uniform in [0, bound), bound < 2^32: Lemire's multiply-shift with rejection (ACM TOMACS 29,
  * 2019, "Fast random integer generation in an interval"), exact, and a division only in the
  * rare rejection branch; zs_rng_below divides on every call, which was 1/6 of a capacity run. */
@@ -52,6 +32,22 @@ static uint32_t below32(zs_rng *rng, uint32_t bound) {
         }
     }
     return (uint32_t)(m >> 32);
+}
+
+size_t zs_pattern_flip(int8_t *s, size_t n, double fraction, zs_rng *rng) {
+    if (!(fraction > 0.0) || n == 0) return 0;
+    if (fraction > 1.0) fraction = 1.0;
+    const size_t k = (size_t)nearbyint(fraction * (double)n);
+    /* Selection sampling (Knuth, TAOCP vol. 2, 3.4.2, Algorithm S): unit i is taken with
+     * probability (k - taken) / (n - i), which gives every k-subset the same chance, exactly
+     * k units, and needs no memory. */
+    size_t taken = 0;
+    for (size_t i = 0; i < n && taken < k; i++)
+        if (below32(rng, (uint32_t)(n - i)) < k - taken) {
+            s[i] = (int8_t)-s[i];
+            taken++;
+        }
+    return k;
 }
 
 /* Fisher-Yates: a uniform random permutation of order[0..n) (n < 2^32). */

@@ -128,6 +128,22 @@ static void flip_should_change_exactly_the_asked_fraction(void) {
     diff = 0;
     for (int i = 0; i < 1000; i++) diff += s[i] != t[i];
     CHECK_EQ_INT(diff, 863);
+    /* Every unit is equally likely to be chosen (k/n = 0.3) and every pair too (k(k-1)/(n(n-1))
+     * = 1/15): frequencies over 20000 draws within 5 standard errors. */
+    double single[10] = {0}, pair01 = 0, pair59 = 0;
+    const int draws = 20000;
+    for (int d = 0; d < draws; d++) {
+        int8_t u[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        zs_pattern_flip(u, 10, 0.3, &r);
+        for (int i = 0; i < 10; i++) single[i] += u[i] < 0;
+        pair01 += u[0] < 0 && u[1] < 0;
+        pair59 += u[5] < 0 && u[9] < 0;
+    }
+    int ok = 1;
+    for (int i = 0; i < 10; i++) ok &= fabs(single[i] / draws - 0.3) < 5 * sqrt(0.3 * 0.7 / draws);
+    double q = 1.0 / 15.0, se = sqrt(q * (1 - q) / draws);
+    ok &= fabs(pair01 / draws - q) < 5 * se && fabs(pair59 / draws - q) < 5 * se;
+    CHECK(ok);
 }
 
 /* alpha = 0.05, N = 200 (P = 10): recall from 10% flipped bits ends on the pattern nearly
