@@ -229,6 +229,9 @@ zs_status zs_levels_landscape(const zs_levels *lv, double beta, double x, double
  * function values is only good to the square root of the rounding) and F(x*) to rounding. */
 zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, double *f);
 
+#include "zsum/npz.h"
+#include "zsum/hopfield.h"
+
 #ifdef __cplusplus
 }
 #endif

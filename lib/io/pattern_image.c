@@ -1,0 +1,196 @@
+/* pattern_image.c — patterns as black-and-white images: PBM in (plain P1 and raw P4, several
+ * images per file as netpbm allows), PBM (P4) and PNG (libpng, 8-bit grey) out.
+ * PBM (netpbm's pbm(5)): magic, whitespace, width, whitespace, height, one whitespace byte,
+ * then the bits: P1 as '0'/'1' characters (whitespace optional between them, '#' comments
+ * allowed), P4 as rows packed 8 pixels per byte, most significant bit first, each row padded
+ * to a whole byte. 1 = black. A black pixel is the unit state +1, white is -1. */
+#include "models/hopfield_internal.h"
+
+#include <errno.h>
+#include <png.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct pbm_reader {
+    const unsigned char *b;
+    size_t len, pos;
+} pbm_reader;
+
+static int pbm_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Skip whitespace and '#' comments (to the end of their line). */
+static void pbm_skip(pbm_reader *r) {
+    while (r->pos < r->len) {
+        if (pbm_space(r->b[r->pos])) r->pos++;
+        else if (r->b[r->pos] == '#') {
+            while (r->pos < r->len && r->b[r->pos] != '\n') r->pos++;
+        } else break;
+    }
+}
+
+/* A header number (decimal, > 0, <= 2^20). 0 on failure. */
+static size_t pbm_number(pbm_reader *r) {
+    pbm_skip(r);
+    size_t v = 0, digits = 0;
+    while (r->pos < r->len && r->b[r->pos] >= '0' && r->b[r->pos] <= '9') {
+        v = v * 10 + (size_t)(r->b[r->pos++] - '0');
+        if (v > (1u << 20)) return 0;
+        digits++;
+    }
+    return digits ? v : 0;
+}
+
+zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
+                             zs_patterns **out) {
+    pbm_reader r = {buf, len, 0};
+    zs_patterns *all = NULL;
+    size_t image = 0;
+    zs_status st = ZS_OK;
+    int8_t *px = NULL;
+    for (;;) {
+        pbm_skip(&r);
+        if (r.pos >= len && image > 0) break;
+        image++;
+        if (r.pos + 2 > len || buf[r.pos] != 'P' || (buf[r.pos + 1] != '1' && buf[r.pos + 1] != '4')) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: expected a PBM header P1 or P4 at byte %zu",
+                         name, image, r.pos);
+            break;
+        }
+        int raw = buf[r.pos + 1] == '4';
+        r.pos += 2;
+        size_t w = pbm_number(&r), h = pbm_number(&r);
+        if (!w || !h) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: width and height must be whole numbers "
+                                          "from 1 to 1048576", name, image);
+            break;
+        }
+        if (w * h > ZS_PATTERNS_MAX_UNITS) {
+            st = zs_fail(ctx, ZS_ETOOBIG, "%s: image %zu: %zux%zu pixels exceed the limit of %d "
+                                          "units", name, image, w, h, ZS_PATTERNS_MAX_UNITS);
+            break;
+        }
+        if (r.pos >= len || !pbm_space(buf[r.pos])) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: no whitespace after the height", name,
+                         image);
+            break;
+        }
+        r.pos++;
+        px = malloc(w * h);
+        if (!px) {
+            st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
+            break;
+        }
+        if (raw) {
+            size_t rowbytes = (w + 7) / 8;
+            if (len - r.pos < rowbytes * h) {
+                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: raw PBM data ends after %zu of %zu "
+                                              "bytes", name, image, len - r.pos, rowbytes * h);
+                break;
+            }
+            for (size_t y = 0; y < h; y++)
+                for (size_t x = 0; x < w; x++) {
+                    unsigned bit = (buf[r.pos + y * rowbytes + x / 8] >> (7 - x % 8)) & 1u;
+                    px[y * w + x] = bit ? 1 : -1;
+                }
+            r.pos += rowbytes * h;
+        } else {
+            for (size_t k = 0; k < w * h && st == ZS_OK; k++) {
+                pbm_skip(&r);
+                if (r.pos >= len)
+                    st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: plain PBM data ends after %zu "
+                                                  "of %zu pixels", name, image, k, w * h);
+                else if (buf[r.pos] != '0' && buf[r.pos] != '1')
+                    st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: byte %zu '%c' is not a pixel "
+                                                  "(0 or 1)", name, image, r.pos,
+                                 buf[r.pos] >= 0x21 && buf[r.pos] < 0x7f ? buf[r.pos] : '?');
+                else
+                    px[k] = buf[r.pos++] == '1' ? 1 : -1;
+            }
+            if (st != ZS_OK) break;
+        }
+        zs_patterns *one;
+        st = zs_patterns_alloc(ctx, 1, w * h, px, h, w, &one);
+        free(px);
+        px = NULL;
+        if (st != ZS_OK) break;
+        if (!all) {
+            all = one;
+        } else {
+            if (all->rows != h || all->cols != w)
+                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu is %zux%zu but image 1 is %zux%zu "
+                                              "(width x height): patterns must have equal sizes",
+                             name, image, w, h, all->cols, all->rows);
+            else
+                st = zs_patterns_append(ctx, all, one);
+            zs_patterns_free(one);
+            if (st != ZS_OK) break;
+        }
+    }
+    free(px);
+    if (st != ZS_OK) {
+        zs_patterns_free(all);
+        return st;
+    }
+    *out = all;
+    return ZS_OK;
+}
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+static const char *ext_of(const char *path) {
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+static zs_status write_pbm(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
+                           const int8_t *s) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(errno));
+    fprintf(f, "P4\n%zu %zu\n", cols, rows);
+    size_t rowbytes = (cols + 7) / 8;
+    unsigned char row[(ZS_PATTERNS_MAX_UNITS + 7) / 8];
+    for (size_t y = 0; y < rows; y++) {
+        memset(row, 0, rowbytes);
+        for (size_t x = 0; x < cols; x++)
+            if (s[y * cols + x] > 0) row[x / 8] |= (unsigned char)(0x80u >> (x % 8));
+        fwrite(row, 1, rowbytes, f);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) return zs_fail(ctx, ZS_EIO, "%s: write error", path);
+    return ZS_OK;
+}
+
+static zs_status write_png(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
+                           const int8_t *s) {
+    /* libpng's simplified API (png.h, "simplified API"): one call writes an 8-bit grey image. */
+    unsigned char *px = malloc(rows * cols);
+    if (!px) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < rows * cols; i++) px[i] = s[i] > 0 ? 0 : 255;
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = (png_uint_32)cols;
+    img.height = (png_uint_32)rows;
+    img.format = PNG_FORMAT_GRAY;
+    int ok = png_image_write_to_file(&img, path, 0, px, (png_int_32)cols, NULL);
+    free(px);
+    if (!ok) {
+        zs_status st = zs_fail(ctx, ZS_EIO, "%s: cannot write the PNG: %s", path, img.message);
+        png_image_free(&img);
+        return st;
+    }
+    return ZS_OK;
+}
+
+zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
+                                 const int8_t *s) {
+    if (!path || !s || !rows || !cols || rows * cols > ZS_PATTERNS_MAX_UNITS)
+        return zs_fail(ctx, ZS_EINVAL, "image: bad arguments (%zux%zu)", rows, cols);
+    const char *ext = ext_of(path);
+    if (!strcmp(ext, "pbm")) return write_pbm(ctx, path, rows, cols, s);
+    if (!strcmp(ext, "png")) return write_png(ctx, path, rows, cols, s);
+    return zs_fail(ctx, ZS_EINVAL, "%s: an image file must end in .pbm or .png", path);
+}

@@ -1,0 +1,301 @@
+/* patterns.c — ±1 patterns: the container, the text format and the reader that recognises a
+ * file by its content (text here, PBM in pattern_image.c, .npy through lib/io/npz.c).
+ *
+ * Text format (docs/hopfield.md): one pattern per line; '#' starts a comment line; items are
+ * separated by whitespace or commas; an item is a run of '+'/'-' (one unit per character) or
+ * one of 1, +1, -1, 0. 0 means -1, so 0/1 data x maps to s = 2x - 1; a file that uses both 0
+ * and -1 is ambiguous and is refused. */
+#include "models/hopfield_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+zs_status zs_patterns_alloc(zs_ctx *ctx, size_t p, size_t n, const int8_t *data, size_t rows,
+                            size_t cols, zs_patterns **out) {
+    if (!out || (!data && p && n)) return zs_fail(ctx, ZS_EINVAL, "patterns: NULL argument");
+    if (p == 0) return zs_fail(ctx, ZS_EINVAL, "patterns: no patterns (P = 0)");
+    if (n == 0) return zs_fail(ctx, ZS_EINVAL, "patterns: patterns have no units (N = 0)");
+    if (n > ZS_PATTERNS_MAX_UNITS)
+        return zs_fail(ctx, ZS_ETOOBIG, "patterns: N = %zu units exceeds the limit %d", n,
+                       ZS_PATTERNS_MAX_UNITS);
+    if ((rows || cols) && rows * cols != n)
+        return zs_fail(ctx, ZS_EINVAL, "patterns: shape %zux%zu does not hold N = %zu units",
+                       rows, cols, n);
+    if (p > SIZE_MAX / n) return zs_fail(ctx, ZS_ETOOBIG, "patterns: P x N overflows");
+    for (size_t i = 0; i < p * n; i++)
+        if (data[i] != 1 && data[i] != -1)
+            return zs_fail(ctx, ZS_EINVAL, "patterns: pattern %zu unit %zu = %d is not -1 or +1",
+                           i / n, i % n, (int)data[i]);
+    zs_patterns *pt = calloc(1, sizeof *pt);
+    int8_t *x = malloc(p * n);
+    if (!pt || !x) {
+        free(pt);
+        free(x);
+        return zs_fail(ctx, ZS_ENOMEM, "patterns: out of memory for %zu x %zu values", p, n);
+    }
+    memcpy(x, data, p * n);
+    pt->p = p;
+    pt->n = n;
+    pt->rows = rows;
+    pt->cols = cols;
+    pt->x = x;
+    *out = pt;
+    return ZS_OK;
+}
+
+void zs_patterns_free(zs_patterns *pt) {
+    if (!pt) return;
+    free(pt->x);
+    free(pt);
+}
+
+size_t zs_patterns_count(const zs_patterns *pt) { return pt->p; }
+size_t zs_patterns_units(const zs_patterns *pt) { return pt->n; }
+const int8_t *zs_patterns_data(const zs_patterns *pt) { return pt->x; }
+
+int zs_patterns_shape(const zs_patterns *pt, size_t *rows, size_t *cols) {
+    if (!pt->rows) return 0;
+    if (rows) *rows = pt->rows;
+    if (cols) *cols = pt->cols;
+    return 1;
+}
+
+zs_status zs_patterns_set_shape(zs_ctx *ctx, zs_patterns *pt, size_t rows, size_t cols) {
+    if ((rows || cols) && rows * cols != pt->n)
+        return zs_fail(ctx, ZS_EINVAL, "shape %zux%zu holds %zu units, the patterns have N = %zu",
+                       rows, cols, rows * cols, pt->n);
+    pt->rows = rows;
+    pt->cols = cols;
+    return ZS_OK;
+}
+
+zs_status zs_patterns_append(zs_ctx *ctx, zs_patterns *a, const zs_patterns *b) {
+    if (a->n != b->n)
+        return zs_fail(ctx, ZS_EFORMAT, "patterns have unequal lengths: %zu and %zu units",
+                       a->n, b->n);
+    if (a->rows && b->rows && (a->rows != b->rows || a->cols != b->cols))
+        return zs_fail(ctx, ZS_EFORMAT, "images have unequal shapes: %zux%zu and %zux%zu",
+                       a->rows, a->cols, b->rows, b->cols);
+    int8_t *x = realloc(a->x, (a->p + b->p) * a->n);
+    if (!x) return zs_fail(ctx, ZS_ENOMEM, "patterns: out of memory");
+    memcpy(x + a->p * a->n, b->x, b->p * b->n);
+    a->x = x;
+    a->p += b->p;
+    if (!a->rows) {
+        a->rows = b->rows;
+        a->cols = b->cols;
+    }
+    return ZS_OK;
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+typedef struct grow {
+    int8_t *x;
+    size_t len, cap;
+} grow;
+
+static int grow_push(grow *g, int8_t v) {
+    if (g->len == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 4096;
+        int8_t *x = realloc(g->x, cap);
+        if (!x) return 0;
+        g->x = x;
+        g->cap = cap;
+    }
+    g->x[g->len++] = v;
+    return 1;
+}
+
+static int is_sep(char c) {
+    return c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\v' || c == '\f';
+}
+
+zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text, size_t len,
+                                 zs_patterns **out) {
+    grow g = {0};
+    size_t n = 0, p = 0, first_line = 0;
+    size_t zero_line = 0, zero_col = 0, minus_line = 0, minus_col = 0;
+    zs_status st = ZS_OK;
+    size_t pos = 0, line = 0;
+    while (pos < len && st == ZS_OK) {
+        line++;
+        size_t start = pos, end = pos;
+        while (end < len && text[end] != '\n') end++;
+        pos = end < len ? end + 1 : end;
+        size_t i = start;
+        while (i < end && is_sep(text[i])) i++;
+        if (i == end || text[i] == '#') continue;
+        size_t units = 0;
+        while (i < end && st == ZS_OK) {
+            size_t a = i;
+            while (i < end && !is_sep(text[i])) i++;
+            size_t toklen = i - a;
+            const char *t = text + a;
+            size_t col = a - start + 1;
+            int ok = 1;
+            if ((toklen == 1 && t[0] == '1') || (toklen == 2 && !memcmp(t, "+1", 2))) {
+                ok = grow_push(&g, 1);
+                units++;
+            } else if (toklen == 2 && !memcmp(t, "-1", 2)) {
+                ok = grow_push(&g, -1);
+                units++;
+                if (!minus_line) minus_line = line, minus_col = col;
+            } else if (toklen == 1 && t[0] == '0') {
+                ok = grow_push(&g, -1);
+                units++;
+                if (!zero_line) zero_line = line, zero_col = col;
+            } else {
+                for (size_t k = 0; k < toklen && ok; k++) {
+                    if (t[k] != '+' && t[k] != '-') {
+                        unsigned char c = (unsigned char)t[k];
+                        if (c >= 0x21 && c < 0x7f)
+                            st = zs_fail(ctx, ZS_EFORMAT,
+                                         "%s: line %zu, column %zu: '%c' is not a pattern value "
+                                         "(use + and -, or the numbers 1, -1, 0)",
+                                         name, line, col + k, c);
+                        else
+                            st = zs_fail(ctx, ZS_EFORMAT,
+                                         "%s: line %zu, column %zu: byte 0x%02x is not a pattern "
+                                         "value (use + and -, or the numbers 1, -1, 0)",
+                                         name, line, col + k, c);
+                        break;
+                    }
+                    ok = grow_push(&g, t[k] == '+' ? 1 : -1);
+                    units++;
+                }
+            }
+            if (!ok) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
+            while (i < end && is_sep(text[i])) i++;
+        }
+        if (st != ZS_OK) break;
+        if (p == 0) {
+            n = units;
+            first_line = line;
+        } else if (units != n) {
+            st = zs_fail(ctx, ZS_EFORMAT,
+                         "%s: line %zu has %zu units but line %zu has %zu: patterns must have "
+                         "equal lengths", name, line, units, first_line, n);
+            break;
+        }
+        if (n > ZS_PATTERNS_MAX_UNITS) {
+            st = zs_fail(ctx, ZS_ETOOBIG, "%s: line %zu has %zu units, above the limit %d", name,
+                         line, n, ZS_PATTERNS_MAX_UNITS);
+            break;
+        }
+        p++;
+    }
+    if (st == ZS_OK && zero_line && minus_line)
+        st = zs_fail(ctx, ZS_EFORMAT,
+                     "%s: line %zu, column %zu uses 0 but line %zu, column %zu uses -1: 0 stands "
+                     "for -1 (0/1 data), so use one of the two conventions", name, zero_line,
+                     zero_col, minus_line, minus_col);
+    if (st == ZS_OK && p == 0)
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: no patterns (the file is empty or holds only "
+                                      "comments and blank lines)", name);
+    if (st == ZS_OK) st = zs_patterns_alloc(ctx, p, n, g.x, 0, 0, out);
+    free(g.x);
+    return st;
+}
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+static zs_status slurp(zs_ctx *ctx, const char *path, unsigned char **buf, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *b = malloc(cap + 1);
+    while (b) {
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) break;
+        cap *= 2;
+        unsigned char *nb = realloc(b, cap + 1);
+        if (!nb) {
+            free(b);
+            b = NULL;
+        } else {
+            b = nb;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!b) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory reading the file", path);
+    if (err) {
+        free(b);
+        return zs_fail(ctx, ZS_EIO, "%s: read error", path);
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return ZS_OK;
+}
+
+/* A .npy array: (P, N) patterns, (N,) one pattern, or (P, rows, cols) images; values ±1 or
+ * 0/1 (0 = -1, as in text; 0 and -1 together are refused). */
+static zs_status patterns_from_npy(zs_ctx *ctx, const char *path, const unsigned char *buf,
+                                   size_t len, zs_patterns **out) {
+    zs_array *a;
+    zs_status st = zs_npy_read_mem(ctx, path, buf, len, &a);
+    if (st != ZS_OK) return st;
+    int nd = zs_array_ndim(a);
+    char shape[128];
+    if (nd < 1 || nd > 3 || zs_array_size(a) == 0) {
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: array of shape %s: patterns need a non-empty (P, N), "
+                                      "(N,) or (P, rows, cols) array",
+                     path, zs_array_shape_str(a, shape, sizeof shape));
+        zs_array_free(a);
+        return st;
+    }
+    size_t p = nd == 1 ? 1 : (size_t)zs_array_dim(a, 0);
+    size_t n = zs_array_size(a) / p;
+    size_t rows = nd == 3 ? (size_t)zs_array_dim(a, 1) : 0, cols = nd == 3 ? (size_t)zs_array_dim(a, 2) : 0;
+    const double *v = zs_array_cdata(a);
+    int8_t *x = malloc(p * n);
+    if (!x) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+    size_t zero_at = SIZE_MAX, minus_at = SIZE_MAX;
+    for (size_t i = 0; i < p * n && st == ZS_OK; i++) {
+        double y = v[i];
+        if (y == 1.0) x[i] = 1;
+        else if (y == -1.0) x[i] = -1, minus_at = minus_at == SIZE_MAX ? i : minus_at;
+        else if (y == 0.0) x[i] = -1, zero_at = zero_at == SIZE_MAX ? i : zero_at;
+        else if (!isfinite(y))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) = %g is not finite", path, i / n,
+                         i % n, y);
+        else
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) = %.17g is not a pattern value "
+                                          "(use -1/+1 or 0/1)", path, i / n, i % n, y);
+    }
+    if (st == ZS_OK && zero_at != SIZE_MAX && minus_at != SIZE_MAX)
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: entry (%zu, %zu) is 0 but entry (%zu, %zu) is -1: 0 "
+                                      "stands for -1 (0/1 data), so use one of the two conventions",
+                     path, zero_at / n, zero_at % n, minus_at / n, minus_at % n);
+    if (st == ZS_OK) st = zs_patterns_alloc(ctx, p, n, x, rows, cols, out);
+    free(x);
+    zs_array_free(a);
+    return st;
+}
+
+zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out) {
+    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "patterns: NULL argument");
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    zs_status st = slurp(ctx, path, &buf, &len);
+    if (st != ZS_OK) return st;
+    if (len >= 2 && buf[0] == 'P' && (buf[1] == '1' || buf[1] == '4'))
+        st = patterns_parse_pbm(ctx, path, buf, len, out);
+    else if (len >= 3 && buf[0] == 'P' && strchr("2356", buf[1]) && buf[1] && isspace(buf[2]))
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: a grey or colour netpbm image (P%c); patterns must be "
+                                      "black and white: convert it to PBM (P1 or P4)", path,
+                     buf[1]);
+    else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6))
+        st = patterns_from_npy(ctx, path, buf, len, out);
+    else
+        st = zs_patterns_parse_text(ctx, path, (const char *)buf, len, out);
+    free(buf);
+    return st;
+}

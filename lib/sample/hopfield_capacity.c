@@ -1,0 +1,198 @@
+/* hopfield_capacity.c — the storage-capacity experiment: store P = alpha N random ±1 patterns
+ * by the Hebbian rule, start from each stored pattern (optionally with a fraction of its bits
+ * flipped), descend to a fixed point, and measure the overlap with the pattern. Amit,
+ * Gutfreund & Sompolinsky (Phys. Rev. Lett. 55, 1530, 1985) find that retrieval states with
+ * m ~ 0.97 exist only below alpha_c ~ 0.138; above it the overlap collapses.
+ *
+ * Each trial is independent: its random numbers come from zs_rng_init(seed, a 2^32 + t) for load
+ * a and trial t, and all its arithmetic is on integers (Hebbian K, integer fields), so the
+ * numbers do not depend on the thread that runs it. Trials run in parallel (OpenMP) and are
+ * combined in trial order. Per trial: K = Xi^T Xi in 16-bit integers, the initial fields of
+ * each probe as Xi^T (Xi s) - P s (O(PN) instead of O(N^2)), then asynchronous random-order
+ * descent. The trial-level parallelism is why BLAS is not used here (see capacity_trial). */
+#include "models/hopfield_internal.h"
+#include "sample/hopfield_flip.h"
+
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#define CAPACITY_MAX_UNITS 20000  /* K alone is N^2 doubles per thread: 3.2 GB at the limit */
+#define CAPACITY_MAX_PATTERNS 32767 /* |K_ij| <= P fits int16 */
+
+typedef struct trial_out {
+    double overlap;   /* mean final overlap over the P recalls */
+    double perfect;   /* recalls that ended exactly on the pattern */
+    double sweeps;    /* total sweeps */
+} trial_out;
+
+/* Deterministic random-order descent on integer couplings k (n x n, zero diagonal, 16-bit)
+ * with 32-bit integer fields h = k s kept current: exact, and four entries of k per double's
+ * worth of cache. Same rule as hopfield_descend (lib/sample/hopfield_dynamics.c). */
+static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, uint32_t *order,
+                            zs_rng *rng, hopfield_flip_fn flip) {
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    uint64_t sweep = 0;
+    while (sweep < ZS_HOPFIELD_CAPACITY_MAX_SWEEPS) {
+        hopfield_shuffle(order, n, rng);
+        sweep++;
+        size_t flips = 0;
+        for (size_t q = 0; q < n; q++) {
+            size_t i = order[q];
+            /* sign(h_i) disagrees with s_i (h_i = 0 keeps it): one branch, rarely taken once
+             * the descent settles, instead of two unpredictable ones. */
+            if ((int64_t)h[i] * s[i] >= 0) continue;
+            s[i] = (int8_t)-s[i];
+            flip(n, k + i * n, s[i] > 0, h);
+            flips++;
+        }
+        if (flips == 0) break;
+    }
+    return sweep;
+}
+
+/* One trial; out of memory returns 0. Everything is integer arithmetic, so the result depends
+ * only on (seed, stream). BLAS is not called here: trials run on OpenMP threads, and the
+ * pthreads OpenBLAS would start its own threads under them (measured: no speed-up at all). */
+static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64_t stream,
+                          trial_out *out) {
+    int16_t *k = calloc(n * n, sizeof *k);
+    int8_t *xi = malloc(p * n), *s = malloc(n);
+    int32_t *h = malloc(n * sizeof *h), *c = malloc(p * sizeof *c);
+    uint32_t *order = malloc(n * sizeof *order);
+    int ok = k && xi && s && h && c && order;
+    if (ok) {
+        zs_rng rng;
+        zs_rng_init(&rng, seed, stream);
+        uint64_t bits = 0;
+        for (size_t i = 0; i < p * n; i++) {
+            if (i % 64 == 0) bits = zs_rng_next(&rng);
+            xi[i] = (bits >> (i % 64)) & 1u ? 1 : -1;
+        }
+        /* K = sum_mu xi^mu xi^mu^T as P rank-one updates (vectorized integer loop), diag 0. */
+        for (size_t mu = 0; mu < p; mu++) {
+            const int8_t *x = xi + mu * n;
+            for (size_t i = 0; i < n; i++) {
+                int16_t *row = k + i * n;
+                if (x[i] > 0)
+                    for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] + x[j]);
+                else
+                    for (size_t j = 0; j < n; j++) row[j] = (int16_t)(row[j] - x[j]);
+            }
+        }
+        for (size_t i = 0; i < n; i++) k[i * n + i] = 0;
+        double sum = 0.0, perfect = 0.0, sweeps = 0.0;
+        for (size_t mu = 0; mu < p; mu++) {
+            const int8_t *x = xi + mu * n;
+            memcpy(s, x, n);
+            zs_pattern_flip(s, n, flip, &rng);
+            /* Initial fields without the N x N product: K s = Xi^T (Xi s) - P s, because the
+             * full sum over mu includes the diagonal term sum_mu (xi^mu_i)^2 s_i = P s_i. */
+            for (size_t nu = 0; nu < p; nu++) {
+                const int8_t *y = xi + nu * n;
+                int32_t dot = 0;
+                for (size_t i = 0; i < n; i++) dot += y[i] * s[i];
+                c[nu] = dot;
+            }
+            for (size_t i = 0; i < n; i++) h[i] = -(int32_t)p * s[i];
+            for (size_t nu = 0; nu < p; nu++) {
+                const int8_t *y = xi + nu * n;
+                for (size_t i = 0; i < n; i++) h[i] += c[nu] * y[i];
+            }
+            sweeps += (double)descend_i16(n, k, h, s, order, &rng, hopfield_pick_flip());
+            int32_t dot = 0;
+            for (size_t i = 0; i < n; i++) dot += x[i] * s[i];
+            sum += (double)dot / (double)n;
+            perfect += dot == (int32_t)n;
+        }
+        out->overlap = sum / (double)p;
+        out->perfect = perfect;
+        out->sweeps = sweeps;
+    }
+    free(k);
+    free(xi);
+    free(s);
+    free(h);
+    free(c);
+    free(order);
+    return ok;
+}
+
+zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
+                               size_t trials, double flip, uint64_t seed,
+                               zs_hopfield_capacity_point *points) {
+    if (!alpha || !points) return zs_fail(ctx, ZS_EINVAL, "capacity: NULL argument");
+    if (n < 2 || n > CAPACITY_MAX_UNITS)
+        return zs_fail(ctx, n < 2 ? ZS_EINVAL : ZS_ETOOBIG,
+                       "capacity: N = %zu units is outside 2..%d", n, CAPACITY_MAX_UNITS);
+    if (nalpha == 0) return zs_fail(ctx, ZS_EINVAL, "capacity: no loads alpha given");
+    if (trials == 0 || trials > (1u << 30))
+        return zs_fail(ctx, ZS_EINVAL, "capacity: trials = %zu is outside 1..2^30", trials);
+    if (!(flip >= 0.0 && flip <= 1.0))
+        return zs_fail(ctx, ZS_EINVAL, "capacity: flip fraction %g is outside [0, 1]", flip);
+    size_t *pcount = malloc(nalpha * sizeof *pcount);
+    if (!pcount) return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory");
+    for (size_t a = 0; a < nalpha; a++) {
+        double x = alpha[a];
+        if (!isfinite(x) || x <= 0.0) {
+            free(pcount);
+            return zs_fail(ctx, ZS_EINVAL, "capacity: alpha %zu = %g must be > 0", a + 1, x);
+        }
+        double pd = nearbyint(x * (double)n);
+        if (pd > CAPACITY_MAX_PATTERNS) {
+            free(pcount);
+            return zs_fail(ctx, ZS_ETOOBIG, "capacity: alpha = %g gives P = %.0f patterns, above "
+                                            "the limit %d", x, pd, CAPACITY_MAX_PATTERNS);
+        }
+        pcount[a] = pd < 1.0 ? 1 : (size_t)pd;
+    }
+    trial_out *res = malloc(trials * sizeof *res);
+    if (!res) {
+        free(pcount);
+        return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory");
+    }
+    zs_status st = ZS_OK;
+    const double total = (double)(nalpha * trials);
+    size_t done = 0;
+    for (size_t a = 0; a < nalpha && st == ZS_OK; a++) {
+        int failed = 0, stop = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(ctx))
+        for (size_t t = 0; t < trials; t++) {
+            if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
+            if (!capacity_trial(n, pcount[a], flip, seed, ((uint64_t)a << 32) | t, &res[t]))
+                __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+            size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
+            if (omp_get_thread_num() == 0 && zs_progress(ctx, "capacity", (double)now, total))
+                __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+        }
+        if (failed) {
+            st = zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory for N = %zu, P = %zu", n,
+                         pcount[a]);
+            break;
+        }
+        if (stop) {
+            st = zs_fail(ctx, ZS_ECANCELLED, "capacity: cancelled");
+            break;
+        }
+        /* Mean of the per-trial means and its standard error, summed in trial order. */
+        double mean = 0.0, perfect = 0.0, sweeps = 0.0;
+        for (size_t t = 0; t < trials; t++) {
+            mean += res[t].overlap;
+            perfect += res[t].perfect;
+            sweeps += res[t].sweeps;
+        }
+        mean /= (double)trials;
+        double var = 0.0;
+        for (size_t t = 0; t < trials; t++) var += (res[t].overlap - mean) * (res[t].overlap - mean);
+        zs_hopfield_capacity_point *pt = &points[a];
+        pt->alpha = (double)pcount[a] / (double)n;
+        pt->p = pcount[a];
+        pt->overlap = mean;
+        pt->error = trials > 1 ? sqrt(var / (double)(trials - 1) / (double)trials) : 0.0;
+        pt->perfect = perfect / (double)(trials * pcount[a]);
+        pt->sweeps = sweeps / (double)(trials * pcount[a]);
+    }
+    free(res);
+    free(pcount);
+    return st;
+}
