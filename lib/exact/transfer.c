@@ -1,0 +1,277 @@
+/* transfer.c — the transfer matrix of a square lattice, one site at a time.
+ *
+ * The lattice is read as L rows of width W (W = the cheaper of the two sides). The state is
+ * the "frontier" of the last W sites visited in row-major order, one bit per column (1 = spin
+ * -1); v[sigma] is the summed Boltzmann weight of all settings of the visited sites that end
+ * in frontier sigma. Visiting site (r, c) replaces column c's spin u (site (r-1, c)) by the
+ * new spin t, summing u out:
+ *     v'[.., t, ..] = sum_u v[.., u, ..] exp(beta (J_up u t + J_left s_{c-1} t + J_wrap s_0 t + h t)),
+ * (Baxter, Exactly Solved Models, sec. 7.2; the "sparse" or site-by-site form of the row
+ * transfer matrix), so a sweep costs L W 2^W instead of L 4^W. A periodic width adds the
+ * bond from column W-1 to column 0 when c = W - 1. A periodic length fixes the first row's
+ * state sigma_0 and closes the last row onto it: 2^W passes (cost L W 4^W). The vector is
+ * rescaled by its maximum whenever the possible growth since the last rescale exceeds e^300,
+ * and the scale is kept as a logarithm.
+ *
+ * Moments ride along as extra vectors: with w the local weight and e, t the local energy and
+ * spin, (v, vE, vE2, vM, vM2) -> w (v, vE + e v, vE2 + 2e vE + e^2 v, vM + t v, vM2 + 2t vM + v),
+ * which gives U, C = beta^2 Var(E), <M>, chi = beta Var(M) exactly (forward-mode derivatives);
+ * <|M|> would need the whole magnetization distribution and is not provided. */
+#include "models/pairwise_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESCALE_BOUND 300.0
+
+typedef struct frame {
+    size_t W, L;
+    int pw, pl;
+    double *h, *jr, *jd;   /* (L*W) field, bond to the right, bond down, in the frame        */
+} frame;
+
+static double cost_of(size_t w, size_t l, int pl) {
+    return (double)w * (double)l * ldexp(1.0, (int)(w < 60 ? w : 60)) *
+           (pl ? ldexp(1.0, (int)(w < 60 ? w : 60)) : 1.0);
+}
+
+/* Orientation: width = columns (as given) or rows (transposed), whichever costs less. */
+static int transposed(const zs_pairwise *m) {
+    double a = cost_of(m->cols, m->rows, m->prow), b = cost_of(m->rows, m->cols, m->pcol);
+    return b < a;
+}
+
+const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost) {
+    if (!m->lattice) return "the transfer matrix needs a lattice (a chain or square lattice)";
+    int tr = transposed(m);
+    size_t w = tr ? m->rows : m->cols;
+    int pl = tr ? m->pcol : m->prow;
+    if (cost) *cost = cost_of(w, tr ? m->cols : m->rows, pl);
+    if (!pl && w > ZS_PAIRWISE_TRANSFER_WIDTH)
+        return "the strip is wider than 22 sites (the transfer matrix costs n 2^width)";
+    if (pl && w > ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC)
+        return "a periodic strip is wider than 12 sites (the transfer matrix costs n 4^width "
+               "with periodic length)";
+    return NULL;
+}
+
+static void frame_free(frame *f) {
+    free(f->h);
+    free(f->jr);
+    free(f->jd);
+}
+
+static int frame_make(const zs_pairwise *m, frame *f) {
+    int tr = transposed(m);
+    f->W = tr ? m->rows : m->cols;
+    f->L = tr ? m->cols : m->rows;
+    f->pw = tr ? m->prow : m->pcol;
+    f->pl = tr ? m->pcol : m->prow;
+    size_t n = m->n;
+    f->h = malloc(n * sizeof *f->h);
+    f->jr = malloc(n * sizeof *f->jr);
+    f->jd = malloc(n * sizeof *f->jd);
+    if (!f->h || !f->jr || !f->jd) return 0;
+    for (size_t r = 0; r < f->L; r++)
+        for (size_t c = 0; c < f->W; c++) {
+            size_t o = tr ? c * m->cols + r : r * m->cols + c, i = r * f->W + c;
+            f->h[i] = m->h[o];
+            f->jr[i] = tr ? m->jv[o] : m->jh[o];
+            f->jd[i] = tr ? m->jh[o] : m->jv[o];
+        }
+    return 1;
+}
+
+typedef struct vecs {
+    size_t S;         /* 2^W                                                                */
+    int nv;           /* 1 (ln Z) or 5 (moments)                                             */
+    double *v[5];
+    double lnscale;
+} vecs;
+
+static double spin_bit(size_t i, size_t c) { return (i >> c) & 1u ? -1.0 : 1.0; }
+
+/* Visit site (r, c): fold the column-c spin u out and bring the new spin t in. */
+static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, int first_row) {
+    size_t W = f->W, bit = (size_t)1 << c, S = x->S;
+    double jup = first_row ? 0.0 : f->jd[(r - 1) * W + c];
+    double jl = c > 0 ? f->jr[r * W + c - 1] : 0.0;
+    double jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0.0;
+    double h = f->h[r * W + c];
+    double *v0 = x->v[0], *v1 = x->v[1], *v2 = x->v[2], *v3 = x->v[3], *v4 = x->v[4];
+    const int mom = x->nv > 1;
+#pragma omp parallel for schedule(static) if (S >= 4096)
+    for (size_t i = 0; i < S; i++) {
+        if (i & bit) continue;
+        size_t i1 = i | bit;
+        double sl = c > 0 ? spin_bit(i, c - 1) : 0.0, s0 = c > 0 ? spin_bit(i, 0) : 0.0;
+        double fl = jl * sl + jw * s0 + h; /* field on t from left, wrap, site */
+        /* local energies e(u, t) = -(jup u t + fl t) */
+        double epp = -(jup + fl), emp = -(-jup + fl), epm = -(-jup - fl), emm = -(jup - fl);
+        double wpp = exp(-beta * epp), wmp = exp(-beta * emp), wpm = exp(-beta * epm),
+               wmm = exp(-beta * emm);
+        double a = v0[i], b = v0[i1];
+        v0[i] = wpp * a + wmp * b;  /* t = +1 */
+        v0[i1] = wpm * a + wmm * b; /* t = -1 */
+        if (mom) {
+            double ae = v1[i], be = v1[i1], ae2 = v2[i], be2 = v2[i1];
+            double am = v3[i], bm = v3[i1], am2 = v4[i], bm2 = v4[i1];
+            v1[i] = wpp * (ae + epp * a) + wmp * (be + emp * b);
+            v1[i1] = wpm * (ae + epm * a) + wmm * (be + emm * b);
+            v2[i] = wpp * (ae2 + 2 * epp * ae + epp * epp * a) + wmp * (be2 + 2 * emp * be + emp * emp * b);
+            v2[i1] = wpm * (ae2 + 2 * epm * ae + epm * epm * a) + wmm * (be2 + 2 * emm * be + emm * emm * b);
+            v3[i] = wpp * (am + a) + wmp * (bm + b);
+            v3[i1] = wpm * (am - a) + wmm * (bm - b);
+            v4[i] = wpp * (am2 + 2 * am + a) + wmp * (bm2 + 2 * bm + b);
+            v4[i1] = wpm * (am2 - 2 * am + a) + wmm * (bm2 - 2 * bm + b);
+        }
+    }
+}
+
+static void rescale(vecs *x) {
+    double mx = 0.0;
+    for (size_t i = 0; i < x->S; i++)
+        if (x->v[0][i] > mx) mx = x->v[0][i];
+    if (!(mx > 0.0)) return;
+    double inv = 1.0 / mx;
+    for (int k = 0; k < x->nv; k++)
+        for (size_t i = 0; i < x->S; i++) x->v[k][i] *= inv;
+    x->lnscale += log(mx);
+}
+
+/* One pass: rows r0..L-1 (r0 = 0 open length, 1 with a fixed first row). */
+static void sweep(const frame *f, vecs *x, double beta, size_t r0) {
+    double grown = 0.0;
+    for (size_t r = r0; r < f->L; r++)
+        for (size_t c = 0; c < f->W; c++) {
+            size_t i = r * f->W + c;
+            double bound = fabs(f->h[i]) + (c > 0 ? fabs(f->jr[i - 1]) : 0.0) +
+                           (r > 0 ? fabs(f->jd[i - f->W]) : 0.0) +
+                           (c == f->W - 1 ? fabs(f->jr[i]) : 0.0);
+            if ((grown + bound) * fabs(beta) > RESCALE_BOUND) {
+                rescale(x);
+                grown = 0.0;
+            }
+            grown += bound;
+            site_step(f, x, beta, r, c, r == 0);
+        }
+    rescale(x);
+}
+
+/* totals: ln of the common scale and (Z, ZE, ZE2, ZM, ZM2) relative to it. */
+typedef struct totals {
+    double ref, z[5];
+} totals;
+
+static void totals_add(totals *t, double ls, const double z[5], int nv) {
+    if (ls > t->ref) {
+        double f = exp(t->ref - ls);
+        for (int k = 0; k < nv; k++) t->z[k] *= f;
+        t->ref = ls;
+    }
+    double f = exp(ls - t->ref);
+    for (int k = 0; k < nv; k++) t->z[k] += z[k] * f;
+}
+
+static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, totals *tot) {
+    const char *why = pairwise_transfer_refusal(m, NULL);
+    if (why) {
+        return zs_fail(m->ctx, m->lattice ? ZS_ETOOBIG : ZS_EUNSUPPORTED,
+                       "method transfer: %s; use %s", why,
+                       m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "--method enumerate"
+                       : m->lattice ? "--method closed (uniform h = 0 torus or chain) or sampling"
+                                    : "sampling");
+    }
+    zs_status st = pairwise_check_beta(m, beta);
+    if (st != ZS_OK) return st;
+    frame f;
+    memset(&f, 0, sizeof f);
+    vecs x;
+    memset(&x, 0, sizeof x);
+    int ok = frame_make(m, &f);
+    x.S = (size_t)1 << f.W;
+    x.nv = moments ? 5 : 1;
+    for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = malloc(x.S * sizeof(double))) != NULL;
+    tot->ref = -HUGE_VAL;
+    memset(tot->z, 0, sizeof tot->z);
+    if (!ok) {
+        st = zs_fail(m->ctx, ZS_ENOMEM, "method transfer: out of memory (2^%zu states)", f.W);
+    } else if (!f.pl) {
+        for (int k = 0; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
+        x.v[0][0] = 1.0;
+        x.lnscale = 0.0;
+        sweep(&f, &x, beta, 0);
+        double z[5] = {0, 0, 0, 0, 0};
+        for (int k = 0; k < x.nv; k++)
+            for (size_t i = 0; i < x.S; i++) z[k] += x.v[k][i];
+        totals_add(tot, x.lnscale, z, x.nv);
+    } else {
+        for (size_t s0 = 0; s0 < x.S; s0++) {
+            if (zs_progress(m->ctx, "transfer", (double)s0, (double)x.S)) {
+                st = zs_fail(m->ctx, ZS_ECANCELLED, "method transfer: cancelled");
+                break;
+            }
+            /* Row 0 fixed to s0: its fields and horizontal bonds. */
+            double e0 = 0.0, m0 = 0.0;
+            for (size_t c = 0; c < f.W; c++) {
+                double sc = spin_bit(s0, c);
+                e0 -= f.h[c] * sc;
+                m0 += sc;
+                if (c + 1 < f.W) e0 -= f.jr[c] * sc * spin_bit(s0, c + 1);
+                else if (f.pw && f.W >= 2) e0 -= f.jr[c] * sc * spin_bit(s0, 0);
+            }
+            for (int k = 0; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
+            x.v[0][s0] = 1.0;
+            if (moments) {
+                x.v[1][s0] = e0;
+                x.v[2][s0] = e0 * e0;
+                x.v[3][s0] = m0;
+                x.v[4][s0] = m0 * m0;
+            }
+            x.lnscale = -beta * e0;
+            sweep(&f, &x, beta, 1);
+            /* Close the last row onto row 0. */
+            double z[5] = {0, 0, 0, 0, 0};
+            for (size_t i = 0; i < x.S; i++) {
+                double e = 0.0;
+                for (size_t c = 0; c < f.W; c++)
+                    e -= f.jd[(f.L - 1) * f.W + c] * spin_bit(i, c) * spin_bit(s0, c);
+                double w = exp(-beta * e);
+                z[0] += w * x.v[0][i];
+                if (moments) {
+                    z[1] += w * (x.v[1][i] + e * x.v[0][i]);
+                    z[2] += w * (x.v[2][i] + 2 * e * x.v[1][i] + e * e * x.v[0][i]);
+                    z[3] += w * x.v[3][i];
+                    z[4] += w * x.v[4][i];
+                }
+            }
+            totals_add(tot, x.lnscale, z, x.nv);
+        }
+    }
+    for (int k = 0; k < 5; k++) free(x.v[k]);
+    frame_free(&f);
+    return st;
+}
+
+zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *lnz) {
+    if (!m || !lnz) return ZS_EINVAL;
+    totals t;
+    zs_status st = transfer_run(m, beta, 0, &t);
+    if (st == ZS_OK) *lnz = t.ref + log(t.z[0]) - beta * m->offset;
+    return st;
+}
+
+zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
+    totals t;
+    zs_status st = transfer_run(m, beta, 1, &t);
+    if (st != ZS_OK) return st;
+    double z = t.z[0], u = t.z[1] / z, mm = t.z[3] / z;
+    out->lnz = t.ref + log(z) - beta * m->offset;
+    out->u = m->offset + u;
+    out->c = beta * beta * (t.z[2] / z - u * u);
+    out->m = mm;
+    out->chi = beta * (t.z[4] / z - mm * mm);
+    out->absm = (double)NAN;
+    return ZS_OK;
+}
