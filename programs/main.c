@@ -12,6 +12,8 @@ typedef struct command {
 /* Add a subcommand: one line here, its function in cli.h, its file programs/cmd_NAME.c. */
 static const command commands[] = {
     {"levels", cmd_levels, "units on energy levels: microstates, Z, entropy (the chapter's system)"},
+    {"ising", cmd_ising, "Ising chain and square lattice: exact ln Z, density of states, sampling"},
+    {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
 };
 
 static void usage(FILE *f) {

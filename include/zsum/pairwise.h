@@ -77,14 +77,16 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 
 /* ---------------------------------------------------------------------------------------- */
 /* Exact thermodynamics.                                                                     */
-/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP (n <= 36); all values.  */
+/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP (n <= 36); all values */
+/*             up to n = 32, ln Z and F only above (the moments cost an exp per state).     */
 /*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
 /*             cols), cost ~ n 2^w (open length) or n 4^w (periodic length); w <= 22 open,   */
 /*             w <= 12 periodic. ln Z, U, C, <M>, chi; <|M|> is not provided (NaN).          */
 /*  CLOSED:    uniform chain (ring or open) with field; the uniform h = 0 torus (Kaufman     */
-/*             1949); any size. ln Z exact; U, C (and <M>, chi for chains) from central     */
-/*             differences of the exact ln Z (relative error about 1e-8 for U, 1e-5 for C);  */
-/*             <|M|> not provided (NaN), <M> = 0 on the h = 0 torus.                         */
+/*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */
+/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
+/*             <M>, chi from 5-point central differences of the exact ln Z (relative error   */
+/*             about 1e-10 for U and <M>, 1e-7 for C and chi); <|M|> not provided.           */
 /*  AUTO:      the cheapest of these that applies (reported in out->method).                */
 /* ---------------------------------------------------------------------------------------- */
 typedef enum zs_pairwise_method {
@@ -95,6 +97,7 @@ typedef enum zs_pairwise_method {
 } zs_pairwise_method;
 
 #define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins                                            */
+#define ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX 32 /* above: ENUMERATE gives ln Z (and F) only     */
 #define ZS_PAIRWISE_TRANSFER_WIDTH 22  /* strip width, open length                         */
 #define ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC 12 /* strip width, periodic length            */
 

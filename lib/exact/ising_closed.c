@@ -13,7 +13,8 @@
  * Infinite lattice (Onsager 1944; Huang eq. 15.129), per site:
  *   ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t))/2] dt,
  *   q = 2 sinh 2K / cosh^2 2K.
- * Everything in log space; the thermodynamic derivatives of the chain come from 5-point central
+ * Everything in log space. U and C of the torus come from exact K-derivatives of Kaufman's
+ * formula (kaufman_eval); those of the chain (and its <M>, chi) from 5-point central
  * differences of the exact ln Z (pairwise_thermo_closed). */
 #include "models/pairwise_internal.h"
 
@@ -62,50 +63,74 @@ static double ln2sinh_half(double x) {
     return a + log(-expm1(-2.0 * a));
 }
 
+/* ln Z of the torus and its first two K-derivatives. Each of the four terms is written
+ * T_i = e^{B_i} F_i: B_i sums ln 2cosh or ln|2sinh| of x_l = m g_l / 2 over l != 0 (plus |x_0|
+ * for Z3, Z4), and F_i is 1 (Z1, Z2) or the l = 0 factor scaled by e^{-|x_0|} (Z3: 1 + e^{-2|x_0|};
+ * Z4: sign(x_0)(1 - e^{-2|x_0|}), which vanishes at K_c). Derivatives:
+ *   d ln 2cosh x = tanh x x',  d^2 = sech^2 x x'^2 + tanh x x'';  ln|2 sinh x|: coth, -csch^2;
+ *   cosh g_l = c(K) - cos(pi l/n), c = cosh^2 2K / sinh 2K, c' = 2 cosh 2K (sinh^2 2K - 1)/sinh^2 2K,
+ *   c'' = 4 sinh 2K - 4/sinh 2K + 8 cosh^2 2K / sinh^3 2K, g' = c'/sinh g, g'' = (c'' - cosh g g'^2)/sinh g;
+ *   g_0' = 2 + 2/sinh 2K, g_0'' = -4 cosh 2K / sinh^2 2K. */
+static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *d1, double *d2) {
+    double mn = (double)m * (double)n, hm = (double)m / 2.0;
+    double s2 = sinh(2.0 * k), c2 = cosh(2.0 * k);
+    double base = (s2 - 1.0) * (s2 - 1.0) / s2;
+    double cp = 2.0 * c2 * (s2 * s2 - 1.0) / (s2 * s2);
+    double cpp = 4.0 * s2 - 4.0 / s2 + 8.0 * c2 * c2 / (s2 * s2 * s2);
+    double B[4] = {0, 0, 0, 0}, A1[4] = {0, 0, 0, 0}, A2[4] = {0, 0, 0, 0};
+    double x0 = 0.0, x0p = 0.0, x0pp = 0.0;
+    for (uint64_t l = 0; l < 2 * n; l++) {
+        int odd = (int)(l & 1u);
+        if (l == 0) {
+            double g = 2.0 * k + log(tanh(k));
+            x0 = hm * g;
+            x0p = hm * (2.0 + 2.0 / s2);
+            x0pp = hm * (-4.0 * c2 / (s2 * s2));
+            continue;
+        }
+        double sn = sin(M_PI * (double)l / (2.0 * (double)n));
+        double eps = base + 2.0 * sn * sn;
+        double sg = sqrt(eps * (eps + 2.0)), cg = 1.0 + eps;
+        double g = log1p(eps + sg);
+        double gp = cp / sg, gpp = (cpp - cg * gp * gp) / sg;
+        double x = hm * g, xp = hm * gp, xpp = hm * gpp;
+        double th = tanh(x), sech2 = 1.0 - th * th, cth = 1.0 / th, csch2 = cth * cth - 1.0;
+        int ic = odd ? 0 : 2, is = odd ? 1 : 3; /* cosh term, sinh term */
+        B[ic] += ln2cosh_half(2.0 * x);
+        A1[ic] += th * xp;
+        A2[ic] += sech2 * xp * xp + th * xpp;
+        B[is] += ln2sinh_half(2.0 * x);
+        A1[is] += cth * xp;
+        A2[is] += -csch2 * xp * xp + cth * xpp;
+    }
+    /* l = 0 factors of Z3 (cosh) and Z4 (sinh), scaled by e^{-|x0|}. */
+    double e = exp(-2.0 * fabs(x0)), sgn = x0 > 0 ? 1.0 : (x0 < 0 ? -1.0 : 0.0);
+    double ct = 1.0 + e, st = sgn * (1.0 - e);
+    double F[4] = {1.0, 1.0, ct, st}, Fp[4] = {0, 0, st * x0p, ct * x0p};
+    double Fpp[4] = {0, 0, ct * x0p * x0p + st * x0pp, st * x0p * x0p + ct * x0pp};
+    B[2] += fabs(x0);
+    B[3] += fabs(x0);
+    double big = B[0] > B[2] ? B[0] : B[2];
+    double S = 0.0, S1 = 0.0, S2 = 0.0;
+    for (int i = 0; i < 4; i++) {
+        double w = exp(B[i] - big);
+        S += w * F[i];
+        S1 += w * (A1[i] * F[i] + Fp[i]);
+        S2 += w * ((A2[i] + A1[i] * A1[i]) * F[i] + 2.0 * A1[i] * Fp[i] + Fpp[i]);
+    }
+    *lnz = -log(2.0) + mn / 2.0 * log(2.0 * s2) + big + log(S);
+    *d1 = mn * c2 / s2 + S1 / S;
+    *d2 = -2.0 * mn / (s2 * s2) + S2 / S - (S1 / S) * (S1 / S);
+}
+
 zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz) {
     if (!lnz || m < 2 || n < 2 || !isfinite(k) || k < 0.0 || k > 300.0) return ZS_EINVAL;
-    double mn = (double)m * (double)n, md = (double)m;
     if (k == 0.0) {
-        *lnz = mn * log(2.0);
+        *lnz = (double)m * (double)n * log(2.0);
         return ZS_OK;
     }
-    double s2 = sinh(2.0 * k);
-    /* cosh g_l = 1 + eps_l, eps_l = (sinh 2K - 1)^2 / sinh 2K + 2 sin^2(pi l / 2n): written so
-     * that nothing cancels near K_c, where sinh 2K = 1. */
-    double base = (s2 - 1.0) * (s2 - 1.0) / s2;
-    double l1 = 0.0, l2 = 0.0, l3 = 0.0, l4 = 0.0;
-    int sign4 = 1;
-    for (uint64_t kk = 0; kk < n; kk++) {
-        for (int odd = 0; odd < 2; odd++) {
-            uint64_t l = 2 * kk + (uint64_t)odd;
-            double g;
-            if (l == 0) {
-                g = 2.0 * k + log(tanh(k));
-            } else {
-                double sn = sin(M_PI * (double)l / (2.0 * (double)n));
-                double eps = base + 2.0 * sn * sn;
-                g = log1p(eps + sqrt(eps * (eps + 2.0)));
-            }
-            double c = ln2cosh_half(md * g), s;
-            if (g == 0.0) {
-                s = -HUGE_VAL;
-            } else {
-                s = ln2sinh_half(md * g);
-                if (g < 0.0 && odd == 0) sign4 = -sign4;
-            }
-            if (odd) {
-                l1 += c;
-                l2 += s;
-            } else {
-                l3 += c;
-                l4 += s;
-            }
-        }
-    }
-    /* Z4 = prod 2 sinh(m g_{2k}/2): only g_0 can be negative, so its sign is sign(g_0). */
-    double big = l1 > l3 ? l1 : l3;
-    double sum = exp(l1 - big) + exp(l2 - big) + exp(l3 - big) + (double)sign4 * exp(l4 - big);
-    *lnz = -log(2.0) + mn / 2.0 * log(2.0 * s2) + big + log(sum);
+    double d1, d2;
+    kaufman_eval(m, n, k, lnz, &d1, &d2);
     return ZS_OK;
 }
 
@@ -210,6 +235,12 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
         out->m = e1;
         out->chi = beta * e2;
     } else {
+        /* ln Z(beta) = g(beta |J|): U = -|J| g'(K), C = K^2 g''(K), K = beta |J|. */
+        double k = beta * fabs(m->j0), g, g1 = 0.0, g2 = 0.0;
+        if (k > 0.0) kaufman_eval(m->rows, m->cols, k, &g, &g1, &g2);
+        /* K = 0 (beta = 0): U = offset and C = beta^2 Var(E) = 0 */
+        out->u = m->offset - fabs(m->j0) * g1;
+        out->c = k > 0.0 ? k * k * g2 : 0.0;
         out->m = 0.0;
     }
     return ZS_OK;

@@ -347,6 +347,13 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
     double lnz;
     zs_status st = zs_pairwise_enumerate_lnz(mod, beta, &lnz);
     if (st != ZS_OK) return st;
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
+        /* The moment pass costs one exponential per state (about 1e8 states/s here): above
+         * 2^32 states only ln Z, from the fast kernel, is given. */
+        out->lnz = lnz;
+        out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
+        return ZS_OK;
+    }
     plan p;
     st = plan_make(mod, beta, &p);
     if (st != ZS_OK) return st;
