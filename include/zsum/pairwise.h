@@ -63,7 +63,9 @@ double zs_pairwise_offset(const zs_pairwise *m); /* the constant energy term    
 /* 1 for a lattice (rows, cols and periodic flags set, any out-pointer may be NULL), else 0. */
 int zs_pairwise_lattice(const zs_pairwise *m, size_t *rows, size_t *cols, int *periodic_rows,
                         int *periodic_cols);
-/* 1 when every coupling and field is an integer and the offset too (exact DOS applies). */
+/* 1 when every coupling and field (+-1 form) is a multiple of 1/4, as for integer lattice
+ * couplings or a 0/1 machine with integer W and b: energies are then offset + k * unit for
+ * integers k, and the exact DOS applies. */
 int zs_pairwise_is_integer(const zs_pairwise *m);
 /* 1 when every coupling is >= 0 and every field 0 (Wolff clusters apply). */
 int zs_pairwise_is_ferromagnetic(const zs_pairwise *m);
@@ -87,7 +89,8 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
 /*             <M>, chi from 5-point central differences of the exact ln Z (relative error   */
 /*             about 1e-10 for U and <M>, 1e-7 for C and chi); <|M|> not provided.           */
-/*  AUTO:      the cheapest of these that applies (reported in out->method).                */
+/*  AUTO:      ENUMERATE up to 20 spins (instant, and the only one with <|M|>), else the    */
+/*             cheapest that applies: CLOSED, else TRANSFER or ENUMERATE by cost.            */
 /* ---------------------------------------------------------------------------------------- */
 typedef enum zs_pairwise_method {
     ZS_PAIRWISE_AUTO = 0,
@@ -141,10 +144,11 @@ zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz);
 double zs_ising_onsager_lnz_per_site(double k);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Exact density of states for integer couplings and fields: the number of states at each    */
-/* energy (GMP integers, decimal strings), ascending in energy. ENUMERATE walks the 2^n      */
-/* states; TRANSFER carries one count polynomial per frontier state (lattices); AUTO picks.  */
-/* ZS_EUNSUPPORTED for non-integer parameters.                                              */
+/* Exact density of states when zs_pairwise_is_integer: the number of states at each energy */
+/* (exact decimal strings), ascending in energy. ENUMERATE walks the 2^n states (n <= 32);   */
+/* TRANSFER carries one count polynomial per frontier state (lattices, n <= 126, width <=   */
+/* 16); AUTO: ENUMERATE up to 24 spins or for dense models, else TRANSFER.                  */
+/* ZS_EUNSUPPORTED for other parameters.                                                    */
 /* ---------------------------------------------------------------------------------------- */
 typedef int (*zs_pairwise_dos_fn)(void *user, double energy, const char *count);
 zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method,

@@ -1,5 +1,7 @@
-/* pairwise_dos.c — exact density of states g(E) of a pairwise model with integer couplings
- * and fields: the number of the 2^n states at each energy E.
+/* pairwise_dos.c — exact density of states g(E) of a pairwise model whose couplings and
+ * fields are multiples of 1/4: the number of the 2^n states at each energy E. Energies are
+ * counted in the unit u = gcd(4 J_b, 4 h_i) / 4 (1 for the integer Ising lattice, 1/4 for a
+ * 0/1 machine with odd integer weights), E = offset + k u with integer k.
  *
  * ENUMERATE: Gray-code walk over all states (flip spin k, dE = 2 s_k f_k, update the local
  * fields of k's neighbours), a 64-bit histogram per fixed chunk, chunks added in order.
@@ -33,19 +35,40 @@ static const char *u128_str(u128 v, char buf[48]) {
     return buf;
 }
 
-/* R = sum |J| + sum |h| bounds |E - offset|. */
-static long range_of(const zs_pairwise *m) {
-    double r = 0.0;
-    for (size_t b = 0; b < m->nb; b++) r += fabs(m->bJ[b]);
-    for (size_t i = 0; i < m->n; i++) r += fabs(m->h[i]);
-    return (long)r;
+static long gcd_l(long a, long b) {
+    while (b) {
+        long t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
 }
 
-static zs_status emit(const zs_pairwise *m, const u128 *cnt, long R, zs_pairwise_dos_fn fn,
-                      void *user) {
+/* The energy unit u (see above) as 4u. */
+static long unit4_of(const zs_pairwise *m) {
+    long g = 0;
+    for (size_t b = 0; b < m->nb; b++) g = gcd_l(g, labs((long)(4.0 * m->bJ[b])));
+    for (size_t i = 0; i < m->n; i++) g = gcd_l(g, labs((long)(4.0 * m->h[i])));
+    return g ? g : 4;
+}
+
+/* An integer coupling or field in units of u. */
+static long in_units(double x, long unit4) { return (long)(4.0 * x) / unit4; }
+
+/* R = (sum |J| + sum |h|) / u bounds |E - offset| / u. */
+static long range_of(const zs_pairwise *m, long unit4) {
+    long r = 0;
+    for (size_t b = 0; b < m->nb; b++) r += labs(in_units(m->bJ[b], unit4));
+    for (size_t i = 0; i < m->n; i++) r += labs(in_units(m->h[i], unit4));
+    return r;
+}
+
+static zs_status emit(const zs_pairwise *m, const u128 *cnt, long R, long unit4,
+                      zs_pairwise_dos_fn fn, void *user) {
     char buf[48];
+    double u = (double)unit4 / 4.0;
     for (long b = 0; b <= 2 * R; b++)
-        if (cnt[b] && fn(user, m->offset + (double)(b - R), u128_str(cnt[b], buf)))
+        if (cnt[b] && fn(user, m->offset + (double)(b - R) * u, u128_str(cnt[b], buf)))
             return ZS_ECANCELLED;
     return ZS_OK;
 }
@@ -55,8 +78,12 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
         return zs_fail(m->ctx, ZS_ETOOBIG,
                        "dos by enumeration: %zu spins exceed %d; use --method transfer (lattices)",
                        m->n, DOS_ENUM_MAX);
-    long R = range_of(m);
+    long u4 = unit4_of(m), R = range_of(m, u4);
     size_t B = (size_t)(2 * R + 1), n = m->n;
+    /* local fields in units of u: f_i = h_i + sum_j J_ij s_j, all integers */
+    long *jn = malloc((2 * m->nb + 1) * sizeof *jn);
+    if (!jn) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    for (size_t a = 0; a < 2 * m->nb; a++) jn[a] = in_units(m->adj_j[a], u4);
     uint64_t total = (uint64_t)1 << n;
     size_t nchunks = total < 256 ? (size_t)total : 256;
     uint64_t *hist = calloc(nchunks * B, sizeof *hist);
@@ -65,11 +92,17 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
     for (size_t c = 0; c < nchunks; c++) {
         int8_t s[64];
-        double f[64];
+        long f[64], e = 0;
         uint64_t r0 = total * c / nchunks, r1 = total * (c + 1) / nchunks, g = r0 ^ (r0 >> 1);
         for (size_t i = 0; i < n; i++) s[i] = (g >> i) & 1u ? -1 : 1;
-        for (size_t i = 0; i < n; i++) f[i] = pairwise_local_field(m, s, i);
-        long e = (long)(zs_pairwise_energy(m, s) - m->offset);
+        for (size_t i = 0; i < n; i++) {
+            long hi = in_units(m->h[i], u4), fi = hi;
+            for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) fi += jn[a] * s[m->adj_nb[a]];
+            f[i] = fi;
+            /* E = -sum_i s_i (h_i + f_i) / 2: fields once, each pair once */
+            e -= s[i] * (hi + fi);
+        }
+        e /= 2;
         uint64_t *h = hist + c * B;
         for (uint64_t r = r0; r < r1; r++) {
             long idx = e + R;
@@ -77,11 +110,11 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
             else h[idx]++;
             if (r + 1 == total) break;
             size_t k = (size_t)__builtin_ctzll(r + 1);
-            double so = s[k];
-            e += (long)(2.0 * so * f[k]);
+            long so = s[k];
+            e += 2 * so * f[k];
             s[k] = (int8_t)-s[k];
             for (size_t a = m->adj_start[k]; a < m->adj_start[k + 1]; a++)
-                f[m->adj_nb[a]] -= 2.0 * m->adj_j[a] * so;
+                f[m->adj_nb[a]] -= 2 * jn[a] * so;
         }
     }
     u128 *cnt = calloc(B, sizeof *cnt);
@@ -91,10 +124,11 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
     else {
         for (size_t c = 0; c < nchunks; c++)
             for (size_t b = 0; b < B; b++) cnt[b] += hist[c * B + b];
-        st = emit(m, cnt, R, fn, user);
+        st = emit(m, cnt, R, u4, fn, user);
     }
     free(cnt);
     free(hist);
+    free(jn);
     return st;
 }
 
@@ -163,7 +197,7 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
     if (f.W > DOS_TRANSFER_WIDTH)
         return zs_fail(m->ctx, ZS_ETOOBIG, "dos by transfer matrix: strip width %zu exceeds %d",
                        f.W, DOS_TRANSFER_WIDTH);
-    long R = range_of(m);
+    long u4 = unit4_of(m), R = range_of(m, u4);
     size_t B = (size_t)(2 * R + 1), S = (size_t)1 << f.W, n = m->n;
     f.h = malloc(n * sizeof *f.h);
     f.jr = malloc(n * sizeof *f.jr);
@@ -179,9 +213,9 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
     for (size_t r = 0; r < f.L; r++)
         for (size_t c = 0; c < f.W; c++) {
             size_t o = tr ? c * m->cols + r : r * m->cols + c, i = r * f.W + c;
-            f.h[i] = (long)m->h[o];
-            f.jr[i] = (long)(tr ? m->jv[o] : m->jh[o]);
-            f.jd[i] = (long)(tr ? m->jh[o] : m->jv[o]);
+            f.h[i] = in_units(m->h[o], u4);
+            f.jr[i] = in_units(tr ? m->jv[o] : m->jh[o], u4);
+            f.jd[i] = in_units(tr ? m->jh[o] : m->jv[o], u4);
             if (f.h[i]) zero_field = 0;
         }
     size_t starts = f.pl ? (zero_field ? S / 2 : S) : 1;
@@ -226,7 +260,7 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
             goto done;
         }
     }
-    st = emit(m, tot, R, fn, user);
+    st = emit(m, tot, R, u4, fn, user);
 done:
     free(f.h);
     free(f.jr);
@@ -242,7 +276,9 @@ zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method, zs_pa
     if (!m || !fn) return ZS_EINVAL;
     if (!m->integer)
         return zs_fail(m->ctx, ZS_EUNSUPPORTED,
-                       "dos: the exact density of states needs integer couplings and fields");
+                       "dos: the exact density of states needs integer couplings and fields "
+                       "(multiples of 1/4 in the +-1 form, e.g. integer W and b of a 0/1 "
+                       "machine)");
     if (method == ZS_PAIRWISE_AUTO)
         method = (m->n <= 24 || !m->lattice) ? ZS_PAIRWISE_ENUMERATE : ZS_PAIRWISE_TRANSFER;
     if (method == ZS_PAIRWISE_ENUMERATE) return dos_enumerate(m, fn, user);

@@ -70,14 +70,18 @@ static zs_status model_finish(zs_pairwise *m) {
         m->adj_j[fill[j]++] = m->bJ[b];
     }
     free(fill);
-    m->integer = m->offset == floor(m->offset);
+    /* Exact DOS: every coupling and field a multiple of 1/4 (so energies are multiples of a
+     * common unit; a 0/1 machine with integer W and b has J = W/4), below 2^40 in size. */
+    m->integer = 1;
     m->ferro = 1;
     for (size_t b = 0; b < m->nb; b++) {
-        if (m->bJ[b] != floor(m->bJ[b])) m->integer = 0;
+        double q = 4.0 * m->bJ[b];
+        if (q != floor(q) || fabs(q) > 0x1p40) m->integer = 0;
         if (m->bJ[b] < 0.0) m->ferro = 0;
     }
     for (size_t i = 0; i < m->n; i++) {
-        if (m->h[i] != floor(m->h[i])) m->integer = 0;
+        double q = 4.0 * m->h[i];
+        if (q != floor(q) || fabs(q) > 0x1p40) m->integer = 0;
         if (m->h[i] != 0.0) m->ferro = 0;
     }
     return ZS_OK;
@@ -164,7 +168,6 @@ zs_status zs_pairwise_alloc_bm(zs_ctx *ctx, size_t n, const double *w, const dou
     free(h);
     if (st != ZS_OK) return st;
     m->offset = offset;
-    m->integer = m->integer && offset == floor(offset);
     *out = m;
     return ZS_OK;
 }
@@ -351,10 +354,12 @@ const char *zs_pairwise_method_name(zs_pairwise_method method) {
     }
 }
 
-/* The cheapest exact method: closed when it applies, else the smaller of 2^n (enumeration)
+/* The cheapest exact method: enumeration up to 20 spins, then closed when it applies, else the smaller of 2^n (enumeration)
  * and the transfer matrix's n 2^w (or n 4^w); the enumeration's inner work per state is a
  * fused multiply-add, the transfer's about four, hence the factor 4. */
 static zs_pairwise_method pick(const zs_pairwise *m) {
+    /* Up to 20 spins every method is instant; enumeration is the one that gives <|M|>. */
+    if (m->n <= 20) return ZS_PAIRWISE_ENUMERATE;
     if (!pairwise_closed_refusal(m)) return ZS_PAIRWISE_CLOSED;
     double tcost = HUGE_VAL;
     if (pairwise_transfer_refusal(m, &tcost)) tcost = HUGE_VAL;
