@@ -92,39 +92,53 @@ typedef struct vecs {
 
 static double spin_bit(size_t i, size_t c) { return (i >> c) & 1u ? -1.0 : 1.0; }
 
-/* Visit site (r, c): fold the column-c spin u out and bring the new spin t in. */
+/* Visit site (r, c): fold the column-c spin u out and bring the new spin t in. The pairs
+ * (sigma with bit c clear, with bit c set) are numbered p = 0 .. S/2 - 1; the left spin is bit
+ * c-1 and the wrap spin bit 0 of p (c >= 1), so the 4 local weights come from a table of the
+ * 4 (left, wrap) combinations computed once per site. */
 static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, int first_row) {
-    size_t W = f->W, bit = (size_t)1 << c, S = x->S;
+    size_t W = f->W, bit = (size_t)1 << c, half = x->S / 2;
     double jup = first_row ? 0.0 : f->jd[(r - 1) * W + c];
     double jl = c > 0 ? f->jr[r * W + c - 1] : 0.0;
     double jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0.0;
     double h = f->h[r * W + c];
+    /* en[combo][k], k = (u,t) in order (+,+), (-,+), (+,-), (-,-); combo = left | wrap << 1 */
+    double en[4][4], wt[4][4];
+    for (int combo = 0; combo < 4; combo++) {
+        double sl = c > 0 ? ((combo & 1) ? -1.0 : 1.0) : 0.0;
+        double s0 = c > 0 ? ((combo & 2) ? -1.0 : 1.0) : 0.0;
+        double fl = jl * sl + jw * s0 + h;
+        en[combo][0] = -(jup + fl);
+        en[combo][1] = -(-jup + fl);
+        en[combo][2] = -(-jup - fl);
+        en[combo][3] = -(jup - fl);
+        for (int k = 0; k < 4; k++) wt[combo][k] = exp(-beta * en[combo][k]);
+    }
     double *v0 = x->v[0], *v1 = x->v[1], *v2 = x->v[2], *v3 = x->v[3], *v4 = x->v[4];
     const int mom = x->nv > 1;
-#pragma omp parallel for schedule(static) if (S >= 4096)
-    for (size_t i = 0; i < S; i++) {
-        if (i & bit) continue;
-        size_t i1 = i | bit;
-        double sl = c > 0 ? spin_bit(i, c - 1) : 0.0, s0 = c > 0 ? spin_bit(i, 0) : 0.0;
-        double fl = jl * sl + jw * s0 + h; /* field on t from left, wrap, site */
-        /* local energies e(u, t) = -(jup u t + fl t) */
-        double epp = -(jup + fl), emp = -(-jup + fl), epm = -(-jup - fl), emm = -(jup - fl);
-        double wpp = exp(-beta * epp), wmp = exp(-beta * emp), wpm = exp(-beta * epm),
-               wmm = exp(-beta * emm);
+    const size_t lowmask = bit - 1, cm1 = c > 0 ? c - 1 : 0;
+#pragma omp parallel for schedule(static) if (half >= 2048)
+    for (size_t p = 0; p < half; p++) {
+        size_t i = ((p & ~lowmask) << 1) | (p & lowmask), i1 = i | bit;
+        int combo = c > 0 ? (int)(((p >> cm1) & 1u) | ((p & 1u) << 1)) : 0;
+        const double *w = wt[combo];
         double a = v0[i], b = v0[i1];
-        v0[i] = wpp * a + wmp * b;  /* t = +1 */
-        v0[i1] = wpm * a + wmm * b; /* t = -1 */
+        v0[i] = w[0] * a + w[1] * b;  /* t = +1 */
+        v0[i1] = w[2] * a + w[3] * b; /* t = -1 */
         if (mom) {
+            const double *e = en[combo];
             double ae = v1[i], be = v1[i1], ae2 = v2[i], be2 = v2[i1];
             double am = v3[i], bm = v3[i1], am2 = v4[i], bm2 = v4[i1];
-            v1[i] = wpp * (ae + epp * a) + wmp * (be + emp * b);
-            v1[i1] = wpm * (ae + epm * a) + wmm * (be + emm * b);
-            v2[i] = wpp * (ae2 + 2 * epp * ae + epp * epp * a) + wmp * (be2 + 2 * emp * be + emp * emp * b);
-            v2[i1] = wpm * (ae2 + 2 * epm * ae + epm * epm * a) + wmm * (be2 + 2 * emm * be + emm * emm * b);
-            v3[i] = wpp * (am + a) + wmp * (bm + b);
-            v3[i1] = wpm * (am - a) + wmm * (bm - b);
-            v4[i] = wpp * (am2 + 2 * am + a) + wmp * (bm2 + 2 * bm + b);
-            v4[i1] = wpm * (am2 - 2 * am + a) + wmm * (bm2 - 2 * bm + b);
+            v1[i] = w[0] * (ae + e[0] * a) + w[1] * (be + e[1] * b);
+            v1[i1] = w[2] * (ae + e[2] * a) + w[3] * (be + e[3] * b);
+            v2[i] = w[0] * (ae2 + 2 * e[0] * ae + e[0] * e[0] * a) +
+                    w[1] * (be2 + 2 * e[1] * be + e[1] * e[1] * b);
+            v2[i1] = w[2] * (ae2 + 2 * e[2] * ae + e[2] * e[2] * a) +
+                     w[3] * (be2 + 2 * e[3] * be + e[3] * e[3] * b);
+            v3[i] = w[0] * (am + a) + w[1] * (bm + b);
+            v3[i1] = w[2] * (am - a) + w[3] * (bm - b);
+            v4[i] = w[0] * (am2 + 2 * am + a) + w[1] * (bm2 + 2 * bm + b);
+            v4[i1] = w[2] * (am2 - 2 * am + a) + w[3] * (bm2 - 2 * bm + b);
         }
     }
 }
