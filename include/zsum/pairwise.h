@@ -22,7 +22,7 @@
 
 typedef struct zs_pairwise zs_pairwise;
 
-#define ZS_PAIRWISE_MAX_SPINS 100000000ULL /* lattices up to 10^8 sites (10^4 x 10^4)      */
+#define ZS_PAIRWISE_MAX_SPINS 16777216ULL /* lattices up to 2^24 sites (4096 x 4096)      */
 #define ZS_PAIRWISE_DENSE_MAX 65536        /* dense models: n x n doubles                  */
 
 /* Dense model from J (n x n, row-major, symmetric, zero diagonal; NULL = no couplings) and h
@@ -80,7 +80,8 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /* ---------------------------------------------------------------------------------------- */
 /* Exact thermodynamics.                                                                     */
 /*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP (n <= 36); all values */
-/*             up to n = 32, ln Z and F only above (the moments cost an exp per state).     */
+/*             (ln Z and F only for n > 32 when beta times the energy spread exceeds 170,   */
+/*             where the moments would cost one exponential per state).                     */
 /*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
 /*             cols), cost ~ n 2^w (open length) or n 4^w (periodic length); w <= 22 open,   */
 /*             w <= 12 periodic. ln Z, U, C, <M>, chi; <|M|> is not provided (NaN).          */
@@ -100,7 +101,7 @@ typedef enum zs_pairwise_method {
 } zs_pairwise_method;
 
 #define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins                                            */
-#define ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX 32 /* above: ENUMERATE gives ln Z (and F) only     */
+#define ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX 32 /* see ENUMERATE below                          */
 #define ZS_PAIRWISE_TRANSFER_WIDTH 22  /* strip width, open length                         */
 #define ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC 12 /* strip width, periodic length            */
 
@@ -166,7 +167,8 @@ typedef enum zs_mcmc_kind {
 typedef struct zs_mcmc_options {
     zs_mcmc_kind kind;
     double beta;
-    uint64_t sweeps;   /* measured sweeps per chain (a Wolff "sweep" flips ~n spins)        */
+    uint64_t sweeps;   /* measured sweeps per chain, rounded down to a multiple of 32 (the  */
+                       /* blocks); a Wolff "sweep" is n / <cluster size> clusters           */
     uint64_t burnin;   /* discarded sweeps per chain before measuring                       */
     uint64_t chains;   /* independent chains, chain k on stream zs_rng_init(seed, k)        */
     uint64_t seed;

@@ -23,8 +23,9 @@
  * space (running reference). The outer walk is cut into a fixed number of chunks summed by
  * OpenMP threads and combined in chunk order: the result does not depend on the thread count.
  * Moments (U, C, <M>, <|M|>, chi) take a second pass with absolute probabilities
- * p = e^{-beta E - ln Z}, combined block by block with Chan, Golub & LeVeque's (1979) pairwise
- * update of centered second moments. */
+ * p = e^{-beta E - ln Z}: through the same factorization (eight matrix-vector products per
+ * block, thermo_matvec) or, past its range, one exponential per state; blocks are combined
+ * with Chan, Golub & LeVeque's (1979) pairwise update of centered second moments. */
 #include "exact/pairwise_enumerate.h"
 #include "exact/pairwise_kernels.h"
 #include "models/pairwise_internal.h"
@@ -343,20 +344,237 @@ static void moments_merge(moments *a, const moments *b) {
     a->am += b->am;
 }
 
+/* Moments through the same factorization as ln Z. Within an outer block, with a = e^{-beta
+ * g_A} (scaled), b = e^{-beta g_B} (scaled), M = e^{-beta e_in} (rows scaled) and
+ * X = e_in + g_A + g_B the block's energy above offset + E_o:
+ *   sum w     = a . (M b)
+ *   sum w X   = a . (M1 b) + (a g_A) . (M b) + a . (M (b g_B)),                 M1 = M o e_in
+ *   sum w X^2 = a . (M2 b) + (a g_A^2).(M b) + a.(M (b g_B^2)) + 2 (a g_A).(M1 b)
+ *               + 2 a.(M1 (b g_B)) + 2 (a g_A).(M (b g_B)),                       M2 = M o e_in^2
+ * and likewise for the magnetization m_A + m_B of the inner spins. <|M|> groups the columns
+ * by m_B (they are stored sorted by the number of down spins of half B), so
+ * sum w |M| = sum_jA a_jA sum_classes |M_o + m_A + m_B(class)| (M b)_class[jA]. The matrices
+ * are stored transposed (column jB contiguous over jA) so every product is a vectorizable
+ * axpy over jA. Eight products of 2^b multiply-adds per outer block replace 2^b exponentials. */
+typedef struct mplan {
+    size_t NA, NB, ncls;
+    double *mt, *mt1, *mt2;  /* (NB*NA) transposed M, M o e_in, M o e_in^2; columns permuted  */
+    size_t *perm;            /* (NB) column order: by number of down spins of half B        */
+    size_t cls_start[40];    /* class k: columns cls_start[k] .. cls_start[k+1]-1            */
+    double *rowmax;          /* (NA)                                                        */
+    double *ma, *mb;         /* (NA), (NB, permuted) magnetization of the halves            */
+} mplan;
+
+static void mplan_free(mplan *q) {
+    free(q->mt);
+    free(q->mt1);
+    free(q->mt2);
+    free(q->perm);
+    free(q->rowmax);
+    free(q->ma);
+    free(q->mb);
+}
+
+static int mplan_make(const plan *p, double beta, mplan *q) {
+    memset(q, 0, sizeof *q);
+    q->NA = p->NA;
+    q->NB = p->NB;
+    q->ncls = p->nb + 1;
+    size_t NI = p->NI;
+    q->mt = malloc(NI * sizeof *q->mt);
+    q->mt1 = malloc(NI * sizeof *q->mt1);
+    q->mt2 = malloc(NI * sizeof *q->mt2);
+    q->perm = malloc(p->NB * sizeof *q->perm);
+    q->rowmax = malloc(p->NA * sizeof *q->rowmax);
+    q->ma = malloc(p->NA * sizeof *q->ma);
+    q->mb = malloc(p->NB * sizeof *q->mb);
+    if (!q->mt || !q->mt1 || !q->mt2 || !q->perm || !q->rowmax || !q->ma || !q->mb) return 0;
+    size_t k = 0;
+    for (size_t c = 0; c <= p->nb; c++) {
+        q->cls_start[c] = k;
+        for (size_t jb = 0; jb < p->NB; jb++)
+            if ((size_t)__builtin_popcountll(jb) == c) q->perm[k++] = jb;
+    }
+    q->cls_start[p->nb + 1] = k;
+    for (size_t ja = 0; ja < p->NA; ja++) {
+        double mx = -HUGE_VAL;
+        for (size_t jb = 0; jb < p->NB; jb++) mx = fmax(mx, -beta * p->ein[ja * p->NB + jb]);
+        q->rowmax[ja] = mx;
+        q->ma[ja] = (double)p->na - 2.0 * (double)__builtin_popcountll(ja);
+    }
+    for (size_t c = 0; c < p->NB; c++) {
+        size_t jb = q->perm[c];
+        q->mb[c] = (double)p->nb - 2.0 * (double)__builtin_popcountll(jb);
+        for (size_t ja = 0; ja < p->NA; ja++) {
+            double e = p->ein[ja * p->NB + jb], w = exp(-beta * e - q->rowmax[ja]);
+            q->mt[c * p->NA + ja] = w;
+            q->mt1[c * p->NA + ja] = w * e;
+            q->mt2[c * p->NA + ja] = w * e * e;
+        }
+    }
+    return 1;
+}
+
+/* The portable build of pairwise_moments_avx512 (same sums, same order per output). */
+static void moments_portable(const pairwise_moment_io *io) {
+    const size_t NA = io->NA;
+    for (size_t r = 0; r < NA; r++) {
+        double y1 = 0, y2 = 0, ym = 0, ym2 = 0, z0 = 0, z1 = 0, u0 = 0;
+        for (size_t k = 0; k < io->ncls; k++) {
+            double y0 = 0;
+            for (size_t c = io->cls[k]; c < io->cls[k + 1]; c++) {
+                double m = io->mt[c * NA + r], m1 = io->mt1[c * NA + r], m2 = io->mt2[c * NA + r];
+                y0 += io->b[c] * m;
+                y1 += io->bg[c] * m;
+                y2 += io->bg2[c] * m;
+                ym += io->bm[c] * m;
+                ym2 += io->bm2[c] * m;
+                z0 += io->b[c] * m1;
+                z1 += io->bg[c] * m1;
+                u0 += io->b[c] * m2;
+            }
+            io->y0c[k * NA + r] = y0;
+        }
+        io->y1[r] = y1;
+        io->y2[r] = y2;
+        io->ym[r] = ym;
+        io->ym2[r] = ym2;
+        io->z0[r] = z0;
+        io->z1[r] = z1;
+        io->u0[r] = u0;
+    }
+}
+
+static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double beta, double lnz,
+                               zs_pairwise_thermo *out) {
+    mplan q;
+    memset(&q, 0, sizeof q);
+    const size_t nchunks = p->outer < CHUNKS_MAX ? (size_t)p->outer : CHUNKS_MAX;
+    moments *part = calloc(nchunks, sizeof *part);
+    int failed = !part || !mplan_make(p, beta, &q);
+    if (!failed) {
+        const size_t NA = p->NA, NB = p->NB, ncls = q.ncls;
+        const int avx = has_avx512() && NA % 8 == 0;
+#pragma omp parallel num_threads(zs_threads(mod->ctx))
+        {
+            /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb */
+            size_t need = 2 * NA + 2 * NB + 5 * NA + 5 * NB + (ncls + 7) * NA;
+            double *buf = malloc(need * sizeof *buf);
+            if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+#pragma omp for schedule(dynamic, 1)
+            for (size_t c = 0; c < nchunks; c++) {
+                if (!buf) continue;
+                walk w;
+                w.ga = buf;
+                w.gb = buf + NA;
+                double *xa = w.gb + NB, *xb = xa + NA;
+                double *a = xb + NB, *ag = a + NA, *ag2 = ag + NA, *am = ag2 + NA, *am2 = am + NA;
+                double *b = am2 + NA, *bg = b + NB, *bg2 = bg + NB, *bm = bg2 + NB, *bm2 = bm + NB;
+                double *y0c = bm2 + NB, *y1 = y0c + ncls * NA, *y2 = y1 + NA, *ym = y2 + NA,
+                       *ym2 = ym + NA, *z0 = ym2 + NA, *z1 = z0 + NA, *u0 = z1 + NA;
+                uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
+                walk_seek(p, r0, &w);
+                for (uint64_t r = r0; r < r1; r++) {
+                    double amax = -HUGE_VAL, bmax = -HUGE_VAL;
+                    for (size_t ja = 0; ja < NA; ja++) {
+                        xa[ja] = q.rowmax[ja] - beta * w.ga[ja];
+                        if (xa[ja] > amax) amax = xa[ja];
+                    }
+                    for (size_t k = 0; k < NB; k++) {
+                        xb[k] = -beta * w.gb[q.perm[k]];
+                        if (xb[k] > bmax) bmax = xb[k];
+                    }
+                    zs_vexp_shift(a, xa, NA, -amax);
+                    zs_vexp_shift(b, xb, NB, -bmax);
+                    for (size_t ja = 0; ja < NA; ja++) {
+                        double g = w.ga[ja], mg = q.ma[ja];
+                        ag[ja] = a[ja] * g;
+                        ag2[ja] = a[ja] * g * g;
+                        am[ja] = a[ja] * mg;
+                        am2[ja] = a[ja] * mg * mg;
+                    }
+                    for (size_t k = 0; k < NB; k++) {
+                        double g = w.gb[q.perm[k]], mg = q.mb[k];
+                        bg[k] = b[k] * g;
+                        bg2[k] = b[k] * g * g;
+                        bm[k] = b[k] * mg;
+                        bm2[k] = b[k] * mg * mg;
+                    }
+                    pairwise_moment_io io = {q.mt, q.mt1, q.mt2, NA, ncls, q.cls_start,
+                                             b, bg, bg2, bm, bm2, y0c, y1, y2, ym, ym2, z0, z1, u0};
+                    if (avx) pairwise_moments_avx512(&io);
+                    else moments_portable(&io);
+                    double sw = 0, sx = 0, sx2 = 0, sm = 0, sm2 = 0, sab = 0;
+                    for (size_t ja = 0; ja < NA; ja++) {
+                        double y0 = 0.0;
+                        for (size_t k = 0; k < ncls; k++) y0 += y0c[k * NA + ja];
+                        double mg = q.ma[ja];
+                        sw += a[ja] * y0;
+                        sx += a[ja] * (z0[ja] + y1[ja]) + ag[ja] * y0;
+                        sx2 += a[ja] * (u0[ja] + y2[ja] + 2.0 * z1[ja]) + ag2[ja] * y0 +
+                               2.0 * ag[ja] * (z0[ja] + y1[ja]);
+                        sm += a[ja] * ym[ja] + am[ja] * y0;
+                        sm2 += a[ja] * ym2[ja] + am2[ja] * y0 + 2.0 * am[ja] * ym[ja];
+                        double ab = 0.0;
+                        for (size_t k = 0; k < ncls; k++)
+                            ab += fabs(w.mo + mg + (double)p->nb - 2.0 * (double)k) * y0c[k * NA + ja];
+                        sab += a[ja] * ab;
+                    }
+                    double scale = exp(-beta * (p->offset + w.eo) + amax + bmax - lnz);
+                    moments bm_ = {0, 0, 0, 0, 0, 0};
+                    if (sw > 0.0) {
+                        bm_.w = scale * sw;
+                        bm_.me = p->offset + w.eo + sx / sw;
+                        bm_.m2e = scale * fmax(sx2 - sx * sx / sw, 0.0);
+                        bm_.mm = w.mo + sm / sw;
+                        bm_.m2m = scale * fmax(sm2 - sm * sm / sw, 0.0);
+                        bm_.am = scale * sab;
+                        moments_merge(&part[c], &bm_);
+                    }
+                    walk_step(p, r, &w);
+                }
+            }
+            free(buf);
+        }
+    }
+    zs_status st = ZS_OK;
+    if (failed) {
+        st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
+    } else {
+        moments t = part[0];
+        for (size_t c = 1; c < nchunks; c++) moments_merge(&t, &part[c]);
+        out->lnz = lnz;
+        out->u = t.me;
+        out->c = beta * beta * t.m2e / t.w;
+        out->m = t.mm;
+        out->absm = t.am / t.w;
+        out->chi = beta * t.m2m / t.w;
+    }
+    mplan_free(&q);
+    free(part);
+    return st;
+}
+
 zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pairwise_thermo *out) {
     double lnz;
     zs_status st = zs_pairwise_enumerate_lnz(mod, beta, &lnz);
     if (st != ZS_OK) return st;
-    if (mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
-        /* The moment pass costs one exponential per state (about 1e8 states/s here): above
-         * 2^32 states only ln Z, from the fast kernel, is given. */
-        out->lnz = lnz;
-        out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
-        return ZS_OK;
-    }
     plan p;
     st = plan_make(mod, beta, &p);
     if (st != ZS_OK) return st;
+    if (p.range <= FAST_RANGE_MAX) {
+        st = thermo_matvec(mod, &p, beta, lnz, out);
+        plan_free(&p);
+        return st;
+    }
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
+        /* Past the factorized kernel's range the moment pass costs one exponential per state
+         * (about 1e8 states/s here): above 2^32 states only ln Z is given. */
+        out->lnz = lnz;
+        out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
+        plan_free(&p);
+        return ZS_OK;
+    }
     const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
     moments *part = calloc(nchunks, sizeof *part);
     int failed = !part;

@@ -245,13 +245,15 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
             }
             x.lnscale = -beta * e0;
             sweep(&f, &x, beta, 1);
-            /* Close the last row onto row 0. */
-            double z[5] = {0, 0, 0, 0, 0};
+            /* Close the last row onto row 0; the weights relative to their bound e^{cap}. */
+            double z[5] = {0, 0, 0, 0, 0}, cap = 0.0;
+            for (size_t c = 0; c < f.W; c++) cap += fabs(beta * f.jd[(f.L - 1) * f.W + c]);
+            x.lnscale += cap;
             for (size_t i = 0; i < x.S; i++) {
                 double e = 0.0;
                 for (size_t c = 0; c < f.W; c++)
                     e -= f.jd[(f.L - 1) * f.W + c] * spin_bit(i, c) * spin_bit(s0, c);
-                double w = exp(-beta * e);
+                double w = exp(-beta * e - cap);
                 z[0] += w * x.v[0][i];
                 if (moments) {
                     z[1] += w * (x.v[1][i] + e * x.v[0][i]);
