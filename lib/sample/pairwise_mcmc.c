@@ -34,19 +34,57 @@ typedef struct chain_out {
     double proposed, accepted, clusters, flipped;
 } chain_out;
 
+/* When every coupling and field is a multiple of 1/4, local fields are exact multiples of
+ * 1/4 too, and the acceptance probabilities come from a table indexed by 4 f (|4 f| <= kmax):
+ * tab[kmax + 4f] = e^{-2 beta f} (Metropolis: e^{-beta dE} is the entry at 4 s f, dE = 2 s f)
+ * or 1 / (1 + e^{-2 beta f}) (heat bath). */
+typedef struct accept_table {
+    long kmax;     /* 0: no table                                                        */
+    double *tab;   /* (2 kmax + 1)                                                       */
+} accept_table;
+
+static void table_make(const zs_pairwise *m, double beta, int heat, accept_table *t) {
+    t->kmax = 0;
+    t->tab = NULL;
+    if (!zs_pairwise_is_integer(m)) return;
+    double fmax = 0.0;
+    for (size_t i = 0; i < m->n; i++) {
+        double f = fabs(m->h[i]);
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) f += fabs(m->adj_j[a]);
+        fmax = fmax > f ? fmax : f;
+    }
+    long kmax = (long)(4.0 * fmax);
+    if (kmax > 100000) return;
+    t->tab = malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
+    if (!t->tab) return;
+    t->kmax = kmax;
+    for (long k = -kmax; k <= kmax; k++) {
+        double f = (double)k / 4.0;
+        t->tab[k + kmax] = heat ? 1.0 / (1.0 + exp(-2.0 * beta * f)) : exp(-2.0 * beta * f);
+    }
+}
+
 static void sweep_single(const zs_pairwise *m, const uint32_t *order, int8_t *s, double beta,
-                         int heat, zs_rng *rng, double *e, double *mag, chain_out *co) {
+                         int heat, const accept_table *t, zs_rng *rng, double *e, double *mag,
+                         chain_out *co) {
     for (size_t k = 0; k < m->n; k++) {
         size_t i = order[k];
-        double f = pairwise_local_field(m, s, i), si = s[i];
+        double f = m->h[i], si = s[i];
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++)
+            f += m->adj_j[a] * (double)s[m->adj_nb[a]];
         double de = 2.0 * si * f;
         int flip;
         if (heat) {
-            double pup = 1.0 / (1.0 + exp(-2.0 * beta * f));
+            double pup = t->tab ? t->tab[t->kmax + lround(4.0 * f)]
+                                : 1.0 / (1.0 + exp(-2.0 * beta * f));
             int up = zs_rng_uniform(rng) < pup;
             flip = (up && si < 0) || (!up && si > 0);
+        } else if (de <= 0.0) {
+            flip = 1;
         } else {
-            flip = de <= 0.0 || zs_rng_uniform(rng) < exp(-beta * de);
+            /* e^{-beta dE} = e^{-2 beta (s f)}: the table at 4 s f */
+            double pa = t->tab ? t->tab[t->kmax + lround(4.0 * si * f)] : exp(-beta * de);
+            flip = zs_rng_uniform(rng) < pa;
         }
         co->proposed += 1.0;
         if (flip) {
@@ -115,6 +153,8 @@ static int run_chain(const zs_pairwise *m, const zs_mcmc_options *o, const uint3
     zs_rng rng;
     zs_rng_init(&rng, o->seed, chain);
     for (size_t i = 0; i < m->n; i++) s[i] = (zs_rng_next(&rng) >> 63) ? 1 : -1;
+    accept_table tab;
+    table_make(m, o->beta, o->kind == ZS_MCMC_HEATBATH, &tab);
     double e = zs_pairwise_energy(m, s), mag = 0.0;
     for (size_t i = 0; i < m->n; i++) mag += s[i];
     uint64_t per = o->sweeps / BLOCKS, total = o->burnin + per * BLOCKS;
@@ -130,7 +170,7 @@ static int run_chain(const zs_pairwise *m, const zs_mcmc_options *o, const uint3
         }
         if (o->kind == ZS_MCMC_WOLFF)
             sweep_wolff(m, s, in, stack, o->beta, &rng, &e, &mag, co, ncl ? ncl : 0);
-        else sweep_single(m, order, s, o->beta, o->kind == ZS_MCMC_HEATBATH, &rng, &e, &mag, co);
+        else sweep_single(m, order, s, o->beta, o->kind == ZS_MCMC_HEATBATH, &tab, &rng, &e, &mag, co);
         if (t < o->burnin) continue;
         if (t == o->burnin) { /* re-anchor the running energy against drift */
             e = zs_pairwise_energy(m, s);
@@ -145,6 +185,7 @@ static int run_chain(const zs_pairwise *m, const zs_mcmc_options *o, const uint3
     free(s);
     free(in);
     free(stack);
+    free(tab.tab);
     return 1;
 }
 

@@ -211,6 +211,22 @@ static void closed_forms_agree_with_brute_force(void) {
     }
 }
 
+static void transfer_stays_finite_at_low_temperature(void) {
+    /* 4x4 torus at beta = 100: the periodic closing weights reach e^{800}; Kaufman agrees, and
+     * ln Z is the two ground states: 32 bonds * 100 + ln 2 plus e^{-800}-small terms. */
+    zs_lattice_spec sp = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_lattice(NULL, &sp, &m);
+    double l;
+    CHECK(zs_pairwise_transfer_lnz(m, 100.0, &l) == ZS_OK);
+    CHECK_REL(l, 3200.0 + log(2.0), 1e-14);
+    zs_pairwise_thermo t;
+    CHECK(zs_pairwise_thermo_compute(m, 100.0, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+    CHECK_REL(t.u, -32.0, 1e-12);
+    CHECK(fabs(t.c) < 1e-6); /* <E^2> - <E>^2 at 1024: rounding, times beta^2 */
+    zs_pairwise_free(m);
+}
+
 static void dense_models_and_kernels_agree_with_brute_force(void) {
     size_t sizes[] = {1, 5, 12, 13, 17, 18};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
@@ -501,6 +517,7 @@ int main(void) {
     RUN(onsager_at_kc_is_half_ln2_plus_2G_over_pi);
     RUN(methods_agree_with_brute_force_on_random_lattices);
     RUN(closed_forms_agree_with_brute_force);
+    RUN(transfer_stays_finite_at_low_temperature);
     RUN(dense_models_and_kernels_agree_with_brute_force);
     RUN(boltzmann_machine_conversion_is_exact);
     RUN(dos_reproduces_the_published_torus_counts);
