@@ -95,7 +95,13 @@ int main(int argc, char **argv) {
 
     BEST_OF_3(t, pairwise_enumerate_lnz_kernel(bm, 1.0, PAIRWISE_KERNEL_MATVEC, &l1));
     double st = ldexp(1.0, (int)nenum) / t;
-    printf("enumerate N=%zu  MATVEC kernel (zsum bm logz)        %.3g states/s (%.3f s, ln Z = %.15g)\n", nenum, st, t, l1);
+    printf("enumerate N=%zu  MATVEC kernel, ln Z                 %.3g states/s (%.3f s, ln Z = %.15g)\n", nenum, st, t, l1);
+    zs_pairwise_thermo th;
+    t0 = now();
+    zs_pairwise_thermo_compute(bm, 1.0, ZS_PAIRWISE_ENUMERATE, &th);
+    t = now() - t0;
+    printf("enumerate N=%zu  ln Z + U, C, M, |M|, chi (zsum bm logz) %.3f s (%.3g states/s per pass)\n",
+           nenum, t, 2.0 * ldexp(1.0, (int)nenum) / t);
     t0 = now();
     pairwise_enumerate_lnz_kernel(bm, 1.0, PAIRWISE_KERNEL_VEXP, &l2);
     t = now() - t0;
