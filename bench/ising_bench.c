@@ -132,6 +132,15 @@ int main(int argc, char **argv) {
     zs_pairwise_alloc_lattice(NULL, &sp, &tm);
     BEST_OF_3(t, zs_pairwise_transfer_lnz(tm, 1.0, &l1));
     printf("transfer 20x20  open, random J and h, ln Z          %.3f s (target <= 1 s, ln Z = %.15g)\n", t, l1);
+    /* the same on one thread: 400 barriers per sweep make two threads fragile on a busy machine */
+    zs_ctx *one = zs_ctx_alloc();
+    zs_ctx_set_threads(one, 1);
+    zs_pairwise *tm1 = NULL;
+    zs_pairwise_alloc_lattice(one, &sp, &tm1);
+    BEST_OF_3(t, zs_pairwise_transfer_lnz(tm1, 1.0, &l1));
+    printf("transfer 20x20  the same, 1 thread                  %.3f s\n", t);
+    zs_pairwise_free(tm1);
+    zs_ctx_free(one);
 
     t0 = now();
     int rep = 20;
