@@ -147,7 +147,7 @@ static int bitspin(size_t i, size_t c) { return (i >> c) & 1u ? -1 : 1; }
 
 /* One site: cur -> nxt (both S x B, support [*lo, *hi]). */
 static void dos_site(const tframe *f, size_t r, size_t c, int first, u128 *cur, u128 *nxt,
-                     size_t S, size_t B, long *lo, long *hi) {
+                     size_t S, size_t B, long *lo, long *hi, int threads) {
     size_t W = f->W, bit = (size_t)1 << c;
     long jup = first ? 0 : f->jd[(r - 1) * W + c];
     long jl = c > 0 ? f->jr[r * W + c - 1] : 0;
@@ -156,7 +156,7 @@ static void dos_site(const tframe *f, size_t r, size_t c, int first, u128 *cur, 
     long span = labs(jup) + labs(jl) + labs(jw) + labs(h);
     long nlo = *lo - span < 0 ? 0 : *lo - span, nhi = *hi + span >= (long)B ? (long)B - 1 : *hi + span;
     for (size_t i = 0; i < S; i++) memset(nxt + i * B + nlo, 0, (size_t)(nhi - nlo + 1) * sizeof *nxt);
-#pragma omp parallel for schedule(static) if (S >= 64)
+#pragma omp parallel for schedule(static) if (threads > 1 && S >= 64) num_threads(threads)
     for (size_t i = 0; i < S; i++) {
         if (i & bit) continue;
         size_t i1 = i | bit;
@@ -219,6 +219,8 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
             if (f.h[i]) zero_field = 0;
         }
     size_t starts = f.pl ? (zero_field ? S / 2 : S) : 1;
+    /* one thread unless asked: a barrier per site (see transfer.c) */
+    int threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
     for (size_t s0 = 0; s0 < starts; s0++) {
         memset(cur, 0, S * B * sizeof *cur);
         long lo, hi;
@@ -241,7 +243,7 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
         }
         for (size_t r = r0; r < f.L; r++)
             for (size_t c = 0; c < f.W; c++) {
-                dos_site(&f, r, c, r == 0, cur, nxt, S, B, &lo, &hi);
+                dos_site(&f, r, c, r == 0, cur, nxt, S, B, &lo, &hi, threads);
                 u128 *t = cur;
                 cur = nxt;
                 nxt = t;
