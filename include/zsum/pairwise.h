@@ -84,7 +84,8 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             where the moments would cost one exponential per state).                     */
 /*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
 /*             cols), cost ~ n 2^w (open length) or n 4^w (periodic length); w <= 22 open,   */
-/*             w <= 12 periodic. ln Z, U, C, <M>, chi; <|M|> is not provided (NaN).          */
+/*             w <= 12 periodic. ln Z, U, C, <M>, chi; <|M|> by a magnetization-resolved    */
+/*             pass when n (n+1) 2^w (x 2^w periodic) <= 4e8, else NaN.                     */
 /*             One thread unless zs_ctx_set_threads asks for more (it is memory-bound).      */
 /*  CLOSED:    uniform chain (ring or open) with field; the uniform h = 0 torus (Kaufman     */
 /*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */

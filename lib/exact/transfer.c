@@ -15,8 +15,9 @@
  *
  * Moments ride along as extra vectors: with w the local weight and e, t the local energy and
  * spin, (v, vE, vE2, vM, vM2) -> w (v, vE + e v, vE2 + 2e vE + e^2 v, vM + t v, vM2 + 2t vM + v),
- * which gives U, C = beta^2 Var(E), <M>, chi = beta Var(M) exactly (forward-mode derivatives);
- * <|M|> would need the whole magnetization distribution and is not provided. */
+ * which gives U, C = beta^2 Var(E), <M>, chi = beta Var(M) exactly (forward-mode derivatives).
+ * <|M|> needs the whole magnetization distribution: a separate, costlier pass
+ * (transfer_absm), done when it is affordable. */
 #include "models/pairwise_internal.h"
 
 #include <math.h>
@@ -340,6 +341,135 @@ zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *ln
     return st;
 }
 
+/* <|M|> needs the distribution of M, not its moments: each frontier state carries the
+ * weights of its visited settings by their number k of up spins, v[sigma][k], and a site
+ * moves weight from k to k + 1 when its new spin is up. Cost n * 2^w * (n + 1) (times 2^w
+ * with periodic length), so it is done only below ABSM_WORK; above, <|M|> stays NaN. */
+#define ABSM_WORK 4.0e8
+
+static double absm_cost(const frame *f, size_t n) {
+    return (double)n * ldexp(1.0, (int)f->W) * (double)(n + 1) * (f->pl ? ldexp(1.0, (int)f->W) : 1.0);
+}
+
+static void absm_rescale(double *v, size_t len, double *lnscale) {
+    double mx = 0.0;
+    for (size_t i = 0; i < len; i++) mx = v[i] > mx ? v[i] : mx;
+    if (!(mx > 0.0)) return;
+    for (size_t i = 0; i < len; i++) v[i] /= mx;
+    *lnscale += log(mx);
+}
+
+/* One pass from frontier state s0 (periodic length) or from the empty frontier; adds the
+ * pass's sum w and sum w |M| (relative to e^{*ref}) into tot. */
+static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *cur, double *nxt,
+                      double *ref, double tot[2]) {
+    size_t S = (size_t)1 << f->W, K = n + 1, W = f->W;
+    memset(cur, 0, S * K * sizeof *cur);
+    double lnscale = 0.0;
+    size_t r0;
+    if (f->pl) {
+        double e0 = 0.0;
+        size_t up = 0;
+        for (size_t c = 0; c < W; c++) {
+            double sc = spin_bit(s0, c);
+            up += sc > 0;
+            e0 -= f->h[c] * sc;
+            if (c + 1 < W) e0 -= f->jr[c] * sc * spin_bit(s0, c + 1);
+            else if (f->pw && W >= 2) e0 -= f->jr[c] * sc * spin_bit(s0, 0);
+        }
+        cur[s0 * K + up] = 1.0;
+        lnscale = -beta * e0;
+        r0 = 1;
+    } else {
+        cur[0] = 1.0;
+        r0 = 0;
+    }
+    double grown = 0.0;
+    for (size_t r = r0; r < f->L; r++)
+        for (size_t c = 0; c < W; c++) {
+            size_t bit = (size_t)1 << c, ix = r * W + c;
+            double jup = r == 0 ? 0.0 : f->jd[(r - 1) * W + c];
+            double jl = c > 0 ? f->jr[ix - 1] : 0.0;
+            double jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0.0;
+            double bound = fabs(f->h[ix]) + fabs(jl) + fabs(jup) + fabs(jw);
+            if ((grown + bound) * fabs(beta) > RESCALE_BOUND) {
+                absm_rescale(cur, S * K, &lnscale);
+                grown = 0.0;
+            }
+            grown += bound;
+            memset(nxt, 0, S * K * sizeof *nxt);
+            for (size_t i = 0; i < S; i++) {
+                if (i & bit) continue;
+                size_t i1 = i | bit;
+                double sl = c > 0 ? spin_bit(i, c - 1) : 0.0, s0b = c > 0 ? spin_bit(i, 0) : 0.0;
+                double fl = jl * sl + jw * s0b + f->h[ix];
+                double wpp = exp(beta * (jup + fl)), wmp = exp(beta * (-jup + fl));
+                double wpm = exp(beta * (-jup - fl)), wmm = exp(beta * (jup - fl));
+                const double *a = cur + i * K, *b = cur + i1 * K;
+                double *np = nxt + i * K, *nm = nxt + i1 * K;
+                for (size_t k = 0; k + 1 < K; k++) {
+                    np[k + 1] += wpp * a[k] + wmp * b[k]; /* t = +1: one more up spin */
+                    nm[k] += wpm * a[k] + wmm * b[k];
+                }
+                nm[K - 1] += wpm * a[K - 1] + wmm * b[K - 1];
+            }
+            double *tmp = cur;
+            cur = nxt;
+            nxt = tmp;
+        }
+    /* close (periodic length) and sum */
+    double cap = 0.0;
+    if (f->pl)
+        for (size_t c = 0; c < W; c++) cap += fabs(beta * f->jd[(f->L - 1) * W + c]);
+    double zw = 0.0, za = 0.0;
+    for (size_t i = 0; i < S; i++) {
+        double e = 0.0;
+        if (f->pl)
+            for (size_t c = 0; c < W; c++)
+                e -= f->jd[(f->L - 1) * W + c] * spin_bit(i, c) * spin_bit(s0, c);
+        double w = exp(-beta * e - cap);
+        for (size_t k = 0; k < K; k++) {
+            double x = w * cur[i * K + k];
+            zw += x;
+            za += x * fabs(2.0 * (double)k - (double)n);
+        }
+    }
+    double ls = lnscale + cap;
+    if (ls > *ref) {
+        double g = exp(*ref - ls);
+        tot[0] *= g;
+        tot[1] *= g;
+        *ref = ls;
+    }
+    double g = exp(ls - *ref);
+    tot[0] += zw * g;
+    tot[1] += za * g;
+}
+
+/* <|M|> by the magnetization-resolved transfer matrix, or NaN when it costs too much. */
+static double transfer_absm(const zs_pairwise *m, double beta) {
+    frame f;
+    memset(&f, 0, sizeof f);
+    double res = (double)NAN;
+    if (!frame_make(m, &f) || absm_cost(&f, m->n) > ABSM_WORK) {
+        frame_free(&f);
+        return res;
+    }
+    size_t S = (size_t)1 << f.W, K = m->n + 1;
+    double *cur = malloc(S * K * sizeof *cur), *nxt = malloc(S * K * sizeof *nxt);
+    if (cur && nxt) {
+        double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
+        for (size_t s0 = 0; s0 < (f.pl ? S : 1); s0++) {
+            absm_pass(&f, beta, m->n, s0, cur, nxt, &ref, tot);
+        }
+        res = tot[1] / tot[0];
+    }
+    free(cur);
+    free(nxt);
+    frame_free(&f);
+    return res;
+}
+
 zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
     totals t;
     zs_status st = transfer_run(m, beta, 1, &t);
@@ -350,6 +480,6 @@ zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwis
     out->c = beta * beta * (t.z[2] / z - u * u);
     out->m = mm;
     out->chi = beta * (t.z[4] / z - mm * mm);
-    out->absm = (double)NAN;
+    out->absm = transfer_absm(m, beta);
     return ZS_OK;
 }
