@@ -92,7 +92,7 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
 /*             <M>, chi from 5-point central differences of the exact ln Z (relative error   */
 /*             about 1e-10 for U and <M>, 1e-7 for C and chi); <|M|> not provided.           */
-/*  AUTO:      ENUMERATE up to 20 spins (instant, and the only one with <|M|>), else the    */
+/*  AUTO:      ENUMERATE up to 20 spins (instant, and it gives every value), else the        */
 /*             cheapest that applies: CLOSED, else TRANSFER or ENUMERATE by cost.            */
 /* ---------------------------------------------------------------------------------------- */
 typedef enum zs_pairwise_method {

@@ -358,7 +358,7 @@ const char *zs_pairwise_method_name(zs_pairwise_method method) {
  * and the transfer matrix's n 2^w (or n 4^w); the enumeration's inner work per state is a
  * fused multiply-add, the transfer's about four, hence the factor 4. */
 static zs_pairwise_method pick(const zs_pairwise *m) {
-    /* Up to 20 spins every method is instant; enumeration is the one that gives <|M|>. */
+    /* Up to 20 spins every method is instant, and enumeration gives every value. */
     if (m->n <= 20) return ZS_PAIRWISE_ENUMERATE;
     if (!pairwise_closed_refusal(m)) return ZS_PAIRWISE_CLOSED;
     double tcost = HUGE_VAL;
