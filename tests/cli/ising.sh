@@ -115,6 +115,14 @@ if cmp -s "$TMP/out" "$TMP/s1"; then pass; else fail "sample differs between 1 a
 expect_ok ising sample --size 8 -T 2.269 --algorithm wolff --sweeps 640 --seed 3
 expect_out "mean cluster size"
 
+# Exact results do not depend on the thread count (transfer, enumeration, DOS)
+for args in "--size 6x7 --open --h 0.3 --method transfer" "--size 4x5 --h 0.2 --method enumerate" "--size 4x4 --dos --method transfer"; do
+    expect_ok ising $args --format json --threads 1
+    cp "$TMP/out" "$TMP/th1"
+    expect_ok ising $args --format json --threads 2
+    if cmp -s "$TMP/out" "$TMP/th1"; then pass; else fail "ising $args differs between 1 and 2 threads"; fi
+done
+
 # Rejections: message on stderr, exit 2, nothing on stdout
 expect_reject "size like 16" ising --size ""
 expect_reject "not a whole number" ising --size 4y4
