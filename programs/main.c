@@ -13,6 +13,8 @@ typedef struct command {
 static const command commands[] = {
     {"levels", cmd_levels, "units on energy levels: microstates, Z, entropy (the chapter's system)"},
     {"hopfield", cmd_hopfield, "Hopfield memories: Hebbian storage, recall dynamics, capacity"},
+    {"ising", cmd_ising, "Ising chain and square lattice: exact ln Z, density of states, sampling"},
+    {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,198 @@
+/*
+ * zsum/pairwise.h — binary pairwise energy models: Ising chains and square lattices, dense
+ * Ising / Boltzmann machines, and (through the dense constructor) Hopfield networks.
+ * Included by zsum.h; do not include on its own.
+ *
+ * The model is held in the +-1 (Ising) form
+ *     E(s) = offset - sum_{i<j} J_ij s_i s_j - sum_i h_i s_i,      s_i in {-1, +1}.
+ * A 0/1 Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j - sum_i b_i x_i is converted exactly
+ * with x = (1 + s)/2:  J = W/4,  h_i = b_i/2 + sum_j W_ij/4,  offset = -sum_{i<j} W_ij/4 -
+ * sum_i b_i/2; conversely W = 4J, b = 2h - 2 sum_j J_ij and E_bm = E_ising + (sum_{i<j} J_ij -
+ * sum_i h_i). The offset is part of every energy the library reports (U, F, DOS).
+ *
+ * Magnetization M = sum_i s_i (in the +-1 form also for a Boltzmann machine: s = 2x - 1).
+ * chi = beta (<M^2> - <M>^2). C = beta^2 (<E^2> - <E>^2). S = beta U + ln Z. F = -ln Z / beta.
+ */
+#ifndef ZSUM_PAIRWISE_H
+#define ZSUM_PAIRWISE_H
+
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/pairwise.h"
+#endif
+
+typedef struct zs_pairwise zs_pairwise;
+
+#define ZS_PAIRWISE_MAX_SPINS 16777216ULL /* lattices up to 2^24 sites (4096 x 4096)      */
+#define ZS_PAIRWISE_DENSE_MAX 65536        /* dense models: n x n doubles                  */
+
+/* Dense model from J (n x n, row-major, symmetric, zero diagonal; NULL = no couplings) and h
+ * (n entries, NULL = zero field). Copies the arrays. ctx (may be NULL) must outlive the model.
+ * ZS_EINVAL, naming the entry, for a non-finite value, an asymmetric pair ("J: entry (3,5) =
+ * 0.2 but (5,3) = 0.1") or a non-zero diagonal entry; n == 0 or n > ZS_PAIRWISE_DENSE_MAX. */
+zs_status zs_pairwise_alloc_dense(zs_ctx *ctx, size_t n, const double *j, const double *h,
+                                  zs_pairwise **out);
+/* Dense 0/1 Boltzmann machine from W (n x n, symmetric, zero diagonal) and b (n, NULL = 0),
+ * converted to the +-1 form above; the same checks, messages naming "W" and "b". */
+zs_status zs_pairwise_alloc_bm(zs_ctx *ctx, size_t n, const double *w, const double *b,
+                               zs_pairwise **out);
+/* Random Boltzmann machine (documented scale): W_ij = g_ij / sqrt(n) for i < j and b_i = g_i,
+ * g standard normal from zs_rng stream (seed, 0), drawn in the order W_01, W_02, ...,
+ * W_{n-2,n-1}, then b_0 .. b_{n-1} (Sherrington-Kirkpatrick scaling: fields stay O(1)). */
+zs_status zs_pairwise_alloc_random_bm(zs_ctx *ctx, size_t n, uint64_t seed, zs_pairwise **out);
+
+/* A chain (rows == 1) or rows x cols square lattice; site (r, c) is spin r*cols + c.
+ * Bonds: (r,c)-(r,c+1) with coupling jh, (r,c)-(r+1,c) with coupling jv; periodic
+ * directions wrap (the last column bonds to the first, the last row to the first). A periodic
+ * direction needs at least 2 sites (with 2, the pair is bonded twice, as on the torus graph).
+ * Per-bond arrays (rows*cols entries, entry r*cols+c for the bond leaving (r,c) rightwards or
+ * downwards; entries of bonds that do not exist in an open direction must be 0) override the
+ * uniform values when not NULL; per-site fields likewise. */
+typedef struct zs_lattice_spec {
+    size_t rows, cols;       /* rows == 1: a chain of cols spins                           */
+    int periodic_rows;       /* wrap the last row to the first (ignored when rows == 1)    */
+    int periodic_cols;       /* wrap the last column to the first                          */
+    double j, h;             /* uniform coupling and field                                 */
+    const double *jh, *jv;   /* per-bond couplings or NULL                                 */
+    const double *hs;        /* per-site fields or NULL                                    */
+} zs_lattice_spec;
+zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *spec, zs_pairwise **out);
+void zs_pairwise_free(zs_pairwise *m);
+
+size_t zs_pairwise_size(const zs_pairwise *m);   /* n spins                                  */
+double zs_pairwise_offset(const zs_pairwise *m); /* the constant energy term                 */
+/* 1 for a lattice (rows, cols and periodic flags set, any out-pointer may be NULL), else 0. */
+int zs_pairwise_lattice(const zs_pairwise *m, size_t *rows, size_t *cols, int *periodic_rows,
+                        int *periodic_cols);
+/* 1 when every coupling and field (+-1 form) is a multiple of 1/4, as for integer lattice
+ * couplings or a 0/1 machine with integer W and b: energies are then offset + k * unit for
+ * integers k, and the exact DOS applies. */
+int zs_pairwise_is_integer(const zs_pairwise *m);
+/* 1 when every coupling is >= 0 and every field 0 (Wolff clusters apply). */
+int zs_pairwise_is_ferromagnetic(const zs_pairwise *m);
+/* Energy of a configuration s (n entries, each +1 or -1; anything else counts as -1). */
+double zs_pairwise_energy(const zs_pairwise *m, const int8_t *s);
+/* The dense J (n x n) and h (n) of the +-1 form; ZS_ETOOBIG above ZS_PAIRWISE_DENSE_MAX.
+ * Either pointer may be NULL. */
+zs_status zs_pairwise_dense(const zs_pairwise *m, double *j, double *h);
+/* The 0/1 Boltzmann-machine parameters W (n x n), b (n) and the shift E_bm - E_ising. */
+zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, double *shift);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact thermodynamics.                                                                     */
+/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP (n <= 36); all values */
+/*             (ln Z and F only for n > 32 when beta times the energy spread exceeds 170,   */
+/*             where the moments would cost one exponential per state).                     */
+/*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
+/*             cols), cost ~ n 2^w (open length) or n 4^w (periodic length); w <= 22 open,   */
+/*             w <= 12 periodic. ln Z, U, C, <M>, chi; <|M|> by a magnetization-resolved    */
+/*             pass when n (n+1) 2^w (x 2^w periodic) <= 4e8, else NaN.                     */
+/*             One thread unless zs_ctx_set_threads asks for more (it is memory-bound).      */
+/*  CLOSED:    uniform chain (ring or open) with field; the uniform h = 0 torus (Kaufman     */
+/*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */
+/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
+/*             <M>, chi from 5-point central differences of the exact ln Z (relative error   */
+/*             about 1e-10 for U and <M>, 1e-7 for C and chi); <|M|> not provided.           */
+/*  AUTO:      ENUMERATE up to 20 spins (instant, and it gives every value), else the        */
+/*             cheapest that applies: CLOSED, else TRANSFER or ENUMERATE by cost.            */
+/* ---------------------------------------------------------------------------------------- */
+typedef enum zs_pairwise_method {
+    ZS_PAIRWISE_AUTO = 0,
+    ZS_PAIRWISE_ENUMERATE = 1,
+    ZS_PAIRWISE_TRANSFER = 2,
+    ZS_PAIRWISE_CLOSED = 3
+} zs_pairwise_method;
+
+#define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins                                            */
+#define ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX 32 /* see ENUMERATE below                          */
+#define ZS_PAIRWISE_TRANSFER_WIDTH 22  /* strip width, open length                         */
+#define ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC 12 /* strip width, periodic length            */
+
+/* "enumerate", "transfer", "closed", "auto". */
+const char *zs_pairwise_method_name(zs_pairwise_method method);
+
+/* Totals (not per spin); NaN for what the method does not provide. */
+typedef struct zs_pairwise_thermo {
+    double lnz;    /* ln Z                                                                  */
+    double u;      /* U = <E>                                                               */
+    double f;      /* F = -ln Z / beta (NaN at beta = 0)                                     */
+    double s;      /* S = beta U + ln Z                                                      */
+    double c;      /* C = beta^2 Var(E)                                                      */
+    double m;      /* <M>                                                                   */
+    double absm;   /* <|M|>                                                                 */
+    double chi;    /* beta Var(M)                                                            */
+    zs_pairwise_method method; /* the method that ran                                        */
+} zs_pairwise_thermo;
+
+/* ZS_EINVAL for a non-finite beta; ZS_EUNSUPPORTED when the method does not apply (message
+ * says why and names one that would); ZS_ETOOBIG when it is too large for the method (the
+ * message names the method that would work). */
+zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairwise_method method,
+                                     zs_pairwise_thermo *out);
+
+/* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is
+ * a small matrix-vector product of tabulated Boltzmann factors (see pairwise_enumerate.c). */
+zs_status zs_pairwise_enumerate_lnz(const zs_pairwise *m, double beta, double *lnz);
+/* ln Z alone by the transfer matrix. */
+zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *lnz);
+
+/* Closed forms (lib/exact/ising_closed.c), K = beta J, eta = beta h. */
+/* Chain of n spins, ring (periodic) or open: ring Z = l+^n + l-^n, l+- = e^K cosh eta +-
+ * sqrt(e^{2K} sinh^2 eta + e^{-2K}); open Z = u^T T^{n-1} u with u = (e^{eta/2}, e^{-eta/2}). */
+zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz);
+/* Kaufman's m x n torus at h = 0 (Kaufman 1949, eqs. 35-38; Beale 1996). m, n >= 2. */
+zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz);
+/* Onsager's infinite square lattice at h = 0 (Huang, Statistical Mechanics, eq. 15.129):
+ * ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t)) / 2] dt,
+ * q = 2 sinh 2K / cosh^2 2K; the integral by Gauss-Legendre panels. */
+double zs_ising_onsager_lnz_per_site(double k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact density of states when zs_pairwise_is_integer: the number of states at each energy */
+/* (exact decimal strings), ascending in energy. ENUMERATE walks the 2^n states (n <= 32);   */
+/* TRANSFER carries one count polynomial per frontier state (lattices, n <= 126, width <=   */
+/* 16); AUTO: ENUMERATE up to 24 spins or for dense models, else TRANSFER.                  */
+/* ZS_EUNSUPPORTED for other parameters.                                                    */
+/* ---------------------------------------------------------------------------------------- */
+typedef int (*zs_pairwise_dos_fn)(void *user, double energy, const char *count);
+zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method,
+                          zs_pairwise_dos_fn fn, void *user);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Markov chain Monte Carlo (lib/sample/pairwise_mcmc.c).                                    */
+/* ---------------------------------------------------------------------------------------- */
+typedef enum zs_mcmc_kind {
+    ZS_MCMC_METROPOLIS = 0, /* single-spin flips, Metropolis acceptance min(1, e^{-beta dE}) */
+    ZS_MCMC_HEATBATH = 1,   /* single-spin heat bath (Glauber): s_i = +1 w.p. 1/(1+e^{-2 beta f}) */
+    ZS_MCMC_WOLFF = 2       /* Wolff clusters (ferromagnetic, zero field)                   */
+} zs_mcmc_kind;
+
+typedef struct zs_mcmc_options {
+    zs_mcmc_kind kind;
+    double beta;
+    uint64_t sweeps;   /* measured sweeps per chain, rounded down to a multiple of 32 (the  */
+                       /* blocks); a Wolff "sweep" is n / <cluster size> clusters           */
+    uint64_t burnin;   /* discarded sweeps per chain before measuring                       */
+    uint64_t chains;   /* independent chains, chain k on stream zs_rng_init(seed, k)        */
+    uint64_t seed;
+} zs_mcmc_options;
+
+typedef struct zs_estimate {
+    double estimate, error; /* mean and its standard error (binning over 32 blocks)          */
+} zs_estimate;
+
+typedef struct zs_mcmc_result {
+    zs_estimate u, m, absm, c, chi; /* totals, as in zs_pairwise_thermo                      */
+    double acceptance;              /* accepted / proposed single flips (1 for Wolff)        */
+    double mean_cluster;            /* Wolff: mean cluster size (0 otherwise)                */
+} zs_mcmc_result;
+
+/* Runs the chains (OpenMP over chains; the result does not depend on the thread count).
+ * Single-spin sweeps visit lattice sites in checkerboard order (even r+c first), dense
+ * models in index order. Errors: binning of each chain's measured series into blocks, the
+ * blocks of all chains pooled (C and chi by jackknife over blocks). ZS_EINVAL for sweeps <
+ * 32, chains == 0, a non-finite or negative beta; ZS_EUNSUPPORTED for Wolff on a model that
+ * is not ferromagnetic with zero field. */
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
+                             zs_mcmc_result *out);
+
+#endif

@@ -1,0 +1,247 @@
+/* ising_closed.c — closed forms for the Ising model, as methods and as test oracles.
+ *
+ * Chain (ring): Z = l+^N + l-^N with l+- = e^K cosh eta +- sqrt(e^{2K} sinh^2 eta + e^{-2K})
+ *   (Baxter, Exactly Solved Models, eq. 2.2.10), K = beta J, eta = beta h.
+ * Chain (open): Z = u^T T^{N-1} u, T_{ss'} = e^{K s s' + eta (s + s')/2}, u_s = e^{eta s/2},
+ *   through the eigenvectors of the symmetric 2x2 T.
+ * Torus (h = 0): Kaufman (1949, eqs. 35-38) in Beale's form (Phys. Rev. Lett. 76, 78, 1996):
+ *   Z = 1/2 (2 sinh 2K)^{mn/2} (Z1 + Z2 + Z3 + Z4),
+ *   Z1 = prod_{k=0}^{n-1} 2 cosh(m g_{2k+1}/2),  Z2 = prod 2 sinh(m g_{2k+1}/2),
+ *   Z3 = prod_{k=0}^{n-1} 2 cosh(m g_{2k}/2),    Z4 = prod 2 sinh(m g_{2k}/2),
+ *   cosh g_l = cosh 2K coth 2K - cos(pi l / n) (l >= 1, g_l > 0), g_0 = 2K + ln tanh K, which is
+ *   negative below T_c (K < K_c): then Z4 < 0 and its sign must be kept.
+ * Infinite lattice (Onsager 1944; Huang eq. 15.129), per site:
+ *   ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t))/2] dt,
+ *   q = 2 sinh 2K / cosh^2 2K.
+ * Everything in log space. U and C of the torus come from exact K-derivatives of Kaufman's
+ * formula (kaufman_eval); those of the chain (and its <M>, chi) from 5-point central
+ * differences of the exact ln Z (pairwise_thermo_closed). */
+#include "models/pairwise_internal.h"
+
+#include <math.h>
+
+/* ln l+ and r = l-/l+ for the chain, scaled by e^{|K| + |eta|} so nothing overflows:
+ * l+-/e^{|K|+|eta|} = A c +- sqrt(A^2 s^2 + B^2 e^{-2|eta|}), A = e^{K-|K|}, B = e^{-K-|K|},
+ * c = (1 + e^{-2|eta|})/2, s = (1 - e^{-2|eta|})/2; l+ l- = e^{2(|K|+|eta|)} e^{-2|eta|}(A^2 - B^2). */
+static void chain_eigen(double k, double eta, double *lnlp, double *ratio, double *lp_scaled) {
+    double ak = fabs(k), ae = fabs(eta);
+    double a = exp(k - ak), b = exp(-k - ak), e2 = exp(-2.0 * ae);
+    double c = (1.0 + e2) / 2.0, s = (1.0 - e2) / 2.0;
+    double lp = a * c + sqrt(a * a * s * s + b * b * e2);
+    *lnlp = ak + ae + log(lp);
+    *ratio = e2 * (a * a - b * b) / (lp * lp);
+    if (lp_scaled) *lp_scaled = lp;
+}
+
+zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz) {
+    if (n == 0 || !lnz || !isfinite(k) || !isfinite(eta)) return ZS_EINVAL;
+    double lnlp, r;
+    chain_eigen(k, eta, &lnlp, &r, NULL);
+    if (periodic) {
+        /* ln(l+^N + l-^N) = N ln l+ + ln(1 + r^N), |r| < 1 */
+        *lnz = (double)n * lnlp + log1p(pow(r, (double)n));
+        return ZS_OK;
+    }
+    /* T' = T / e^{|K|+|eta|}, u' = u / e^{|eta|/2}: Z = e^{|eta| + (N-1)(|K|+|eta|)} u'T'^{N-1}u'. */
+    double ak = fabs(k), ae = fabs(eta);
+    double t11 = exp(k + eta - ak - ae), t22 = exp(k - eta - ak - ae), t12 = exp(-k - ak - ae);
+    double th = 0.5 * atan2(2.0 * t12, t11 - t22);
+    double u1 = exp(eta / 2.0 - ae / 2.0), u2 = exp(-eta / 2.0 - ae / 2.0);
+    double cp = u1 * cos(th) + u2 * sin(th), cm = -u1 * sin(th) + u2 * cos(th);
+    double nm1 = (double)(n - 1);
+    *lnz = ae + nm1 * lnlp + log(cp * cp + cm * cm * pow(r, nm1));
+    return ZS_OK;
+}
+
+/* ln(2 cosh(x/2)) and ln|2 sinh(x/2)| for any real x. */
+static double ln2cosh_half(double x) {
+    double a = fabs(x) / 2.0;
+    return a + log1p(exp(-2.0 * a));
+}
+static double ln2sinh_half(double x) {
+    double a = fabs(x) / 2.0;
+    return a + log(-expm1(-2.0 * a));
+}
+
+/* ln Z of the torus and its first two K-derivatives. Each of the four terms is written
+ * T_i = e^{B_i} F_i: B_i sums ln 2cosh or ln|2sinh| of x_l = m g_l / 2 over l != 0 (plus |x_0|
+ * for Z3, Z4), and F_i is 1 (Z1, Z2) or the l = 0 factor scaled by e^{-|x_0|} (Z3: 1 + e^{-2|x_0|};
+ * Z4: sign(x_0)(1 - e^{-2|x_0|}), which vanishes at K_c). Derivatives:
+ *   d ln 2cosh x = tanh x x',  d^2 = sech^2 x x'^2 + tanh x x'';  ln|2 sinh x|: coth, -csch^2;
+ *   cosh g_l = c(K) - cos(pi l/n), c = cosh^2 2K / sinh 2K, c' = 2 cosh 2K (sinh^2 2K - 1)/sinh^2 2K,
+ *   c'' = 4 sinh 2K - 4/sinh 2K + 8 cosh^2 2K / sinh^3 2K, g' = c'/sinh g, g'' = (c'' - cosh g g'^2)/sinh g;
+ *   g_0' = 2 + 2/sinh 2K, g_0'' = -4 cosh 2K / sinh^2 2K. */
+static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *d1, double *d2) {
+    double mn = (double)m * (double)n, hm = (double)m / 2.0;
+    double s2 = sinh(2.0 * k), c2 = cosh(2.0 * k);
+    double base = (s2 - 1.0) * (s2 - 1.0) / s2;
+    double cp = 2.0 * c2 * (s2 * s2 - 1.0) / (s2 * s2);
+    double cpp = 4.0 * s2 - 4.0 / s2 + 8.0 * c2 * c2 / (s2 * s2 * s2);
+    double B[4] = {0, 0, 0, 0}, A1[4] = {0, 0, 0, 0}, A2[4] = {0, 0, 0, 0};
+    double x0 = 0.0, x0p = 0.0, x0pp = 0.0;
+    for (uint64_t l = 0; l < 2 * n; l++) {
+        int odd = (int)(l & 1u);
+        if (l == 0) {
+            double g = 2.0 * k + log(tanh(k));
+            x0 = hm * g;
+            x0p = hm * (2.0 + 2.0 / s2);
+            x0pp = hm * (-4.0 * c2 / (s2 * s2));
+            continue;
+        }
+        double sn = sin(M_PI * (double)l / (2.0 * (double)n));
+        double eps = base + 2.0 * sn * sn;
+        double sg = sqrt(eps * (eps + 2.0)), cg = 1.0 + eps;
+        double g = log1p(eps + sg);
+        double gp = cp / sg, gpp = (cpp - cg * gp * gp) / sg;
+        double x = hm * g, xp = hm * gp, xpp = hm * gpp;
+        double th = tanh(x), sech2 = 1.0 - th * th, cth = 1.0 / th, csch2 = cth * cth - 1.0;
+        int ic = odd ? 0 : 2, is = odd ? 1 : 3; /* cosh term, sinh term */
+        B[ic] += ln2cosh_half(2.0 * x);
+        A1[ic] += th * xp;
+        A2[ic] += sech2 * xp * xp + th * xpp;
+        B[is] += ln2sinh_half(2.0 * x);
+        A1[is] += cth * xp;
+        A2[is] += -csch2 * xp * xp + cth * xpp;
+    }
+    /* l = 0 factors of Z3 (cosh) and Z4 (sinh), scaled by e^{-|x0|}. */
+    double e = exp(-2.0 * fabs(x0)), sgn = x0 > 0 ? 1.0 : (x0 < 0 ? -1.0 : 0.0);
+    double ct = 1.0 + e, st = sgn * (1.0 - e);
+    double F[4] = {1.0, 1.0, ct, st}, Fp[4] = {0, 0, st * x0p, ct * x0p};
+    double Fpp[4] = {0, 0, ct * x0p * x0p + st * x0pp, st * x0p * x0p + ct * x0pp};
+    B[2] += fabs(x0);
+    B[3] += fabs(x0);
+    double big = B[0] > B[2] ? B[0] : B[2];
+    double S = 0.0, S1 = 0.0, S2 = 0.0;
+    for (int i = 0; i < 4; i++) {
+        double w = exp(B[i] - big);
+        S += w * F[i];
+        S1 += w * (A1[i] * F[i] + Fp[i]);
+        S2 += w * ((A2[i] + A1[i] * A1[i]) * F[i] + 2.0 * A1[i] * Fp[i] + Fpp[i]);
+    }
+    *lnz = -log(2.0) + mn / 2.0 * log(2.0 * s2) + big + log(S);
+    *d1 = mn * c2 / s2 + S1 / S;
+    *d2 = -2.0 * mn / (s2 * s2) + S2 / S - (S1 / S) * (S1 / S);
+}
+
+zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz) {
+    if (!lnz || m < 2 || n < 2 || !isfinite(k) || k < 0.0 || k > 300.0) return ZS_EINVAL;
+    if (k == 0.0) {
+        *lnz = (double)m * (double)n * log(2.0);
+        return ZS_OK;
+    }
+    double d1, d2;
+    kaufman_eval(m, n, k, lnz, &d1, &d2);
+    return ZS_OK;
+}
+
+double zs_ising_onsager_lnz_per_site(double k) {
+    /* 16-point Gauss-Legendre on 512 equal panels of [0, pi/2]. */
+    static const double x[8] = {0.0950125098376374, 0.2816035507792589, 0.4580167776572274,
+                                0.6178762444026438, 0.7554044083550030, 0.8656312023878318,
+                                0.9445750230732326, 0.9894009349916499};
+    static const double w[8] = {0.1894506104550685, 0.1826034150449236, 0.1691565193950025,
+                                0.1495959888165767, 0.1246289712555339, 0.0951585116824928,
+                                0.0622535239386479, 0.0271524594117541};
+    double c2 = cosh(2.0 * k), q = 2.0 * sinh(2.0 * k) / (c2 * c2);
+    const int panels = 512;
+    double hw = (M_PI / 2.0) / panels / 2.0, integral = 0.0;
+    for (int p = 0; p < panels; p++) {
+        double mid = (2 * p + 1) * hw;
+        for (int i = 0; i < 8; i++)
+            for (int sgn = -1; sgn <= 1; sgn += 2) {
+                double t = mid + sgn * hw * x[i], st = sin(t);
+                double v = 1.0 - q * q * st * st;
+                integral += hw * w[i] * log((1.0 + sqrt(v > 0.0 ? v : 0.0)) / 2.0);
+            }
+    }
+    return log(2.0 * c2) + integral / M_PI;
+}
+
+/* ---- the CLOSED method ---------------------------------------------------------------- */
+
+static int is_chain(const zs_pairwise *m) {
+    return m->lattice && m->uniform && (m->rows == 1 || m->cols == 1);
+}
+
+const char *pairwise_closed_refusal(const zs_pairwise *m) {
+    if (!m->lattice) return "closed forms need a lattice (a chain, or a uniform h = 0 torus)";
+    if (!m->uniform) return "closed forms need uniform couplings and fields";
+    if (is_chain(m)) return NULL;
+    if (!m->prow || !m->pcol)
+        return "the closed form of the square lattice (Kaufman) needs a torus (periodic in "
+               "both directions)";
+    if (m->h0 != 0.0) return "the closed form of the square lattice (Kaufman) needs h = 0";
+    if (m->j0 < 0.0 && (m->rows % 2 || m->cols % 2))
+        return "an antiferromagnetic torus maps to Kaufman's formula only with even sides";
+    return NULL;
+}
+
+/* ln Z of the model at (beta J, beta h) scaled by t and with eta = t*beta*h + d_eta. */
+static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *lnz) {
+    zs_status st;
+    if (is_chain(m)) {
+        uint64_t n = m->n;
+        int per = m->rows == 1 ? m->pcol : m->prow;
+        st = zs_ising_chain_lnz(n, per, k, eta, lnz);
+    } else {
+        st = zs_ising_kaufman_lnz(m->rows, m->cols, fabs(k), lnz);
+    }
+    if (st != ZS_OK)
+        return zs_fail(m->ctx, ZS_ERANGE,
+                       "method closed: K = beta J = %g is out of the closed form's range "
+                       "(|K| <= 300)", k);
+    return ZS_OK;
+}
+
+/* 5-point central differences: f'(x) ~ [f(x-2d) - 8f(x-d) + 8f(x+d) - f(x+2d)] / 12d,
+ * f''(x) ~ [-f(x-2d) + 16f(x-d) - 30f(x) + 16f(x+d) - f(x+2d)] / 12d^2. */
+static zs_status derivs(const zs_pairwise *m, double beta, int along_eta, double f0, double *d1,
+                        double *d2) {
+    double d = 1e-3 * (along_eta ? 1.0 : fmax(fabs(beta), 1e-2)), f[5];
+    for (int i = 0; i < 5; i++) {
+        if (i == 2) {
+            f[i] = f0;
+            continue;
+        }
+        double t = (double)(i - 2) * d;
+        zs_status st = along_eta ? closed_lnz(m, beta * m->j0, beta * m->h0 + t, &f[i])
+                                 : closed_lnz(m, (beta + t) * m->j0, (beta + t) * m->h0, &f[i]);
+        if (st != ZS_OK) return st;
+    }
+    *d1 = (f[0] - 8.0 * f[1] + 8.0 * f[3] - f[4]) / (12.0 * d);
+    *d2 = (-f[0] + 16.0 * f[1] - 30.0 * f[2] + 16.0 * f[3] - f[4]) / (12.0 * d * d);
+    return ZS_OK;
+}
+
+zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
+    const char *why = pairwise_closed_refusal(m);
+    if (why)
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use --method %s", why,
+                       m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "enumerate" : "transfer");
+    if (!is_chain(m) && beta < 0.0)
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: Kaufman's torus needs beta >= 0");
+    double lnz;
+    zs_status st = closed_lnz(m, beta * m->j0, beta * m->h0, &lnz);
+    if (st != ZS_OK) return st;
+    out->lnz = lnz + (-beta * m->offset);
+    out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
+    if (is_chain(m)) {
+        double g1, g2, e1, e2;
+        st = derivs(m, beta, 0, lnz, &g1, &g2);
+        if (st == ZS_OK) st = derivs(m, beta, 1, lnz, &e1, &e2);
+        if (st != ZS_OK) return st;
+        out->u = m->offset - g1;
+        out->c = beta * beta * g2;
+        out->m = e1;
+        out->chi = beta * e2;
+    } else {
+        /* ln Z(beta) = g(beta |J|): U = -|J| g'(K), C = K^2 g''(K), K = beta |J|. */
+        double k = beta * fabs(m->j0), g, g1 = 0.0, g2 = 0.0;
+        if (k > 0.0) kaufman_eval(m->rows, m->cols, k, &g, &g1, &g2);
+        /* K = 0 (beta = 0): U = offset and C = beta^2 Var(E) = 0 */
+        out->u = m->offset - fabs(m->j0) * g1;
+        out->c = k > 0.0 ? k * k * g2 : 0.0;
+        out->m = 0.0;
+    }
+    return ZS_OK;
+}

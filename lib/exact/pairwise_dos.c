@@ -1,0 +1,290 @@
+/* pairwise_dos.c — exact density of states g(E) of a pairwise model whose couplings and
+ * fields are multiples of 1/4: the number of the 2^n states at each energy E. Energies are
+ * counted in the unit u = gcd(4 J_b, 4 h_i) / 4 (1 for the integer Ising lattice, 1/4 for a
+ * 0/1 machine with odd integer weights), E = offset + k u with integer k.
+ *
+ * ENUMERATE: Gray-code walk over all states (flip spin k, dE = 2 s_k f_k, update the local
+ * fields of k's neighbours), a 64-bit histogram per fixed chunk, chunks added in order.
+ * TRANSFER: the site-by-site transfer matrix of transfer.c with each frontier state carrying
+ * a polynomial sum_E g_sigma(E) x^E instead of a weight (Beale 1996 computed the 2D Ising
+ * DOS this way with exact integer arithmetic); the local factor e^{-beta e} becomes the shift
+ * x^e. Counts are unsigned 128-bit integers, exact for n <= 126 (2^n < 2^127), and the
+ * support [lo, hi] of the polynomials is tracked so the work grows with it. With h = 0 the
+ * first-row states with spin 0 down mirror those with spin 0 up (global flip), so a periodic
+ * length sums half of them twice. */
+#include "models/pairwise_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+#define DOS_ENUM_MAX 32
+#define DOS_TRANSFER_WIDTH 16
+
+static const char *u128_str(u128 v, char buf[48]) {
+    char tmp[48];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < k; i++) buf[i] = tmp[k - 1 - i];
+    buf[k] = '\0';
+    return buf;
+}
+
+static long gcd_l(long a, long b) {
+    while (b) {
+        long t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The energy unit u (see above) as 4u. */
+static long unit4_of(const zs_pairwise *m) {
+    long g = 0;
+    for (size_t b = 0; b < m->nb; b++) g = gcd_l(g, labs((long)(4.0 * m->bJ[b])));
+    for (size_t i = 0; i < m->n; i++) g = gcd_l(g, labs((long)(4.0 * m->h[i])));
+    return g ? g : 4;
+}
+
+/* An integer coupling or field in units of u. */
+static long in_units(double x, long unit4) { return (long)(4.0 * x) / unit4; }
+
+/* R = (sum |J| + sum |h|) / u bounds |E - offset| / u. */
+static long range_of(const zs_pairwise *m, long unit4) {
+    long r = 0;
+    for (size_t b = 0; b < m->nb; b++) r += labs(in_units(m->bJ[b], unit4));
+    for (size_t i = 0; i < m->n; i++) r += labs(in_units(m->h[i], unit4));
+    return r;
+}
+
+static zs_status emit(const zs_pairwise *m, const u128 *cnt, long R, long unit4,
+                      zs_pairwise_dos_fn fn, void *user) {
+    char buf[48];
+    double u = (double)unit4 / 4.0;
+    for (long b = 0; b <= 2 * R; b++)
+        if (cnt[b] && fn(user, m->offset + (double)(b - R) * u, u128_str(cnt[b], buf)))
+            return ZS_ECANCELLED;
+    return ZS_OK;
+}
+
+static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void *user) {
+    if (m->n > DOS_ENUM_MAX)
+        return zs_fail(m->ctx, ZS_ETOOBIG,
+                       "dos by enumeration: %zu spins exceed %d; use --method transfer (lattices)",
+                       m->n, DOS_ENUM_MAX);
+    long u4 = unit4_of(m), R = range_of(m, u4);
+    size_t B = (size_t)(2 * R + 1), n = m->n;
+    /* local fields in units of u: f_i = h_i + sum_j J_ij s_j, all integers */
+    long *jn = malloc((2 * m->nb + 1) * sizeof *jn);
+    if (!jn) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    for (size_t a = 0; a < 2 * m->nb; a++) jn[a] = in_units(m->adj_j[a], u4);
+    uint64_t total = (uint64_t)1 << n;
+    size_t nchunks = total < 256 ? (size_t)total : 256;
+    uint64_t *hist = calloc(nchunks * B, sizeof *hist);
+    if (!hist) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
+    for (size_t c = 0; c < nchunks; c++) {
+        int8_t s[64];
+        long f[64], e = 0;
+        uint64_t r0 = total * c / nchunks, r1 = total * (c + 1) / nchunks, g = r0 ^ (r0 >> 1);
+        for (size_t i = 0; i < n; i++) s[i] = (g >> i) & 1u ? -1 : 1;
+        for (size_t i = 0; i < n; i++) {
+            long hi = in_units(m->h[i], u4), fi = hi;
+            for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) fi += jn[a] * s[m->adj_nb[a]];
+            f[i] = fi;
+            /* E = -sum_i s_i (h_i + f_i) / 2: fields once, each pair once */
+            e -= s[i] * (hi + fi);
+        }
+        e /= 2;
+        uint64_t *h = hist + c * B;
+        for (uint64_t r = r0; r < r1; r++) {
+            long idx = e + R;
+            if (idx < 0 || idx >= (long)B) failed = 1;
+            else h[idx]++;
+            if (r + 1 == total) break;
+            size_t k = (size_t)__builtin_ctzll(r + 1);
+            long so = s[k];
+            e += 2 * so * f[k];
+            s[k] = (int8_t)-s[k];
+            for (size_t a = m->adj_start[k]; a < m->adj_start[k + 1]; a++)
+                f[m->adj_nb[a]] -= 2 * jn[a] * so;
+        }
+    }
+    u128 *cnt = calloc(B, sizeof *cnt);
+    zs_status st = ZS_OK;
+    if (!cnt) st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    else if (failed) st = zs_fail(m->ctx, ZS_ENUMERIC, "dos: an energy left its range");
+    else {
+        for (size_t c = 0; c < nchunks; c++)
+            for (size_t b = 0; b < B; b++) cnt[b] += hist[c * B + b];
+        st = emit(m, cnt, R, u4, fn, user);
+    }
+    free(cnt);
+    free(hist);
+    free(jn);
+    return st;
+}
+
+typedef struct tframe {
+    size_t W, L;
+    int pw, pl;
+    long *h, *jr, *jd;
+} tframe;
+
+static double tcost(size_t w, size_t l, int pl) {
+    return (double)w * (double)l * ldexp(1.0, (int)(w < 60 ? w : 60)) *
+           (pl ? ldexp(1.0, (int)(w < 60 ? w : 60)) : 1.0);
+}
+
+static int bitspin(size_t i, size_t c) { return (i >> c) & 1u ? -1 : 1; }
+
+/* One site: cur -> nxt (both S x B, support [*lo, *hi]). */
+static void dos_site(const tframe *f, size_t r, size_t c, int first, u128 *cur, u128 *nxt,
+                     size_t S, size_t B, long *lo, long *hi, int threads) {
+    size_t W = f->W, bit = (size_t)1 << c;
+    long jup = first ? 0 : f->jd[(r - 1) * W + c];
+    long jl = c > 0 ? f->jr[r * W + c - 1] : 0;
+    long jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0;
+    long h = f->h[r * W + c];
+    long span = labs(jup) + labs(jl) + labs(jw) + labs(h);
+    long nlo = *lo - span < 0 ? 0 : *lo - span, nhi = *hi + span >= (long)B ? (long)B - 1 : *hi + span;
+    for (size_t i = 0; i < S; i++) memset(nxt + i * B + nlo, 0, (size_t)(nhi - nlo + 1) * sizeof *nxt);
+#pragma omp parallel for schedule(static) if (threads > 1 && S >= 64) num_threads(threads)
+    for (size_t i = 0; i < S; i++) {
+        if (i & bit) continue;
+        size_t i1 = i | bit;
+        long sl = c > 0 ? bitspin(i, c - 1) : 0, s0 = c > 0 ? bitspin(i, 0) : 0;
+        long fl = jl * sl + jw * s0 + h;
+        long epp = -(jup + fl), emp = -(-jup + fl), epm = -(-jup - fl), emm = -(jup - fl);
+        const u128 *a = cur + i * B, *b = cur + i1 * B;
+        u128 *np = nxt + i * B, *nm = nxt + i1 * B;
+        for (long k = *lo; k <= *hi; k++) {
+            u128 x = a[k], y = b[k];
+            if (x) {
+                np[k + epp] += x;
+                nm[k + epm] += x;
+            }
+            if (y) {
+                np[k + emp] += y;
+                nm[k + emm] += y;
+            }
+        }
+    }
+    *lo = nlo;
+    *hi = nhi;
+}
+
+static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void *user) {
+    if (!m->lattice)
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED,
+                       "dos by transfer matrix: needs a lattice; use --method enumerate");
+    if (m->n > 126)
+        return zs_fail(m->ctx, ZS_ETOOBIG,
+                       "dos by transfer matrix: %zu spins; counts are exact up to 126 spins", m->n);
+    tframe f;
+    int tr = tcost(m->rows, m->cols, m->pcol) < tcost(m->cols, m->rows, m->prow);
+    f.W = tr ? m->rows : m->cols;
+    f.L = tr ? m->cols : m->rows;
+    f.pw = tr ? m->prow : m->pcol;
+    f.pl = tr ? m->pcol : m->prow;
+    if (f.W > DOS_TRANSFER_WIDTH)
+        return zs_fail(m->ctx, ZS_ETOOBIG, "dos by transfer matrix: strip width %zu exceeds %d",
+                       f.W, DOS_TRANSFER_WIDTH);
+    long u4 = unit4_of(m), R = range_of(m, u4);
+    size_t B = (size_t)(2 * R + 1), S = (size_t)1 << f.W, n = m->n;
+    f.h = malloc(n * sizeof *f.h);
+    f.jr = malloc(n * sizeof *f.jr);
+    f.jd = malloc(n * sizeof *f.jd);
+    u128 *cur = malloc(S * B * sizeof *cur), *nxt = malloc(S * B * sizeof *nxt);
+    u128 *tot = calloc(B, sizeof *tot);
+    zs_status st = ZS_OK;
+    if (!f.h || !f.jr || !f.jd || !cur || !nxt || !tot) {
+        st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+        goto done;
+    }
+    int zero_field = 1;
+    for (size_t r = 0; r < f.L; r++)
+        for (size_t c = 0; c < f.W; c++) {
+            size_t o = tr ? c * m->cols + r : r * m->cols + c, i = r * f.W + c;
+            f.h[i] = in_units(m->h[o], u4);
+            f.jr[i] = in_units(tr ? m->jv[o] : m->jh[o], u4);
+            f.jd[i] = in_units(tr ? m->jh[o] : m->jv[o], u4);
+            if (f.h[i]) zero_field = 0;
+        }
+    size_t starts = f.pl ? (zero_field ? S / 2 : S) : 1;
+    /* one thread unless asked: a barrier per site (see transfer.c) */
+    int threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
+    for (size_t s0 = 0; s0 < starts; s0++) {
+        memset(cur, 0, S * B * sizeof *cur);
+        long lo, hi;
+        size_t r0;
+        if (!f.pl) {
+            cur[R] = 1; /* state 0, energy 0 */
+            lo = hi = R;
+            r0 = 0;
+        } else {
+            long e0 = 0;
+            for (size_t c = 0; c < f.W; c++) {
+                long sc = bitspin(s0, c);
+                e0 -= f.h[c] * sc;
+                if (c + 1 < f.W) e0 -= f.jr[c] * sc * bitspin(s0, c + 1);
+                else if (f.pw && f.W >= 2) e0 -= f.jr[c] * sc * bitspin(s0, 0);
+            }
+            cur[s0 * B + (size_t)(e0 + R)] = 1;
+            lo = hi = e0 + R;
+            r0 = 1;
+        }
+        for (size_t r = r0; r < f.L; r++)
+            for (size_t c = 0; c < f.W; c++) {
+                dos_site(&f, r, c, r == 0, cur, nxt, S, B, &lo, &hi, threads);
+                u128 *t = cur;
+                cur = nxt;
+                nxt = t;
+            }
+        u128 mult = (f.pl && zero_field) ? 2 : 1;
+        for (size_t i = 0; i < S; i++) {
+            long e = 0;
+            if (f.pl)
+                for (size_t c = 0; c < f.W; c++)
+                    e -= f.jd[(f.L - 1) * f.W + c] * bitspin(i, c) * bitspin(s0, c);
+            for (long k = lo; k <= hi; k++)
+                if (cur[i * B + (size_t)k]) tot[k + e] += mult * cur[i * B + (size_t)k];
+        }
+        if (zs_progress(m->ctx, "dos", (double)(s0 + 1), (double)starts)) {
+            st = zs_fail(m->ctx, ZS_ECANCELLED, "dos: cancelled");
+            goto done;
+        }
+    }
+    st = emit(m, tot, R, u4, fn, user);
+done:
+    free(f.h);
+    free(f.jr);
+    free(f.jd);
+    free(cur);
+    free(nxt);
+    free(tot);
+    return st;
+}
+
+zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method, zs_pairwise_dos_fn fn,
+                          void *user) {
+    if (!m || !fn) return ZS_EINVAL;
+    if (!m->integer)
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED,
+                       "dos: the exact density of states needs integer couplings and fields "
+                       "(multiples of 1/4 in the +-1 form, e.g. integer W and b of a 0/1 "
+                       "machine)");
+    if (method == ZS_PAIRWISE_AUTO)
+        method = (m->n <= 24 || !m->lattice) ? ZS_PAIRWISE_ENUMERATE : ZS_PAIRWISE_TRANSFER;
+    if (method == ZS_PAIRWISE_ENUMERATE) return dos_enumerate(m, fn, user);
+    if (method == ZS_PAIRWISE_TRANSFER) return dos_transfer(m, fn, user);
+    return zs_fail(m->ctx, ZS_EUNSUPPORTED,
+                   "dos: method closed has no density of states; use enumerate or transfer");
+}

@@ -1,0 +1,47 @@
+/* pairwise_internal.h — the binary pairwise model as the library holds it
+ * (lib/models/pairwise.c) and the method entry points behind zs_pairwise_thermo_compute. */
+#ifndef ZSUM_MODELS_PAIRWISE_INTERNAL_H
+#define ZSUM_MODELS_PAIRWISE_INTERNAL_H
+
+#include "core/internal.h"
+
+/* E(s) = offset - sum_b J_b s_{i_b} s_{j_b} - sum_i h_i s_i over a bond list (a pair may
+ * appear twice: the 2-site periodic direction of a lattice), with a CSR adjacency for local
+ * fields f_i = h_i + sum_{b ~ i} J_b s_other. */
+struct zs_pairwise {
+    zs_ctx *ctx;
+    size_t n;
+    double *h;            /* (n)                                                             */
+    size_t nb;            /* bonds                                                           */
+    uint32_t *bi, *bj;    /* (nb) endpoints, bi != bj                                        */
+    double *bJ;           /* (nb) couplings                                                  */
+    size_t *adj_start;    /* (n+1)                                                           */
+    uint32_t *adj_nb;     /* (2 nb) neighbour                                                */
+    double *adj_j;        /* (2 nb) coupling to it                                           */
+    double offset;
+    /* lattice description (lattice == 0 for dense models) */
+    int lattice;
+    size_t rows, cols;
+    int prow, pcol;
+    double *jh, *jv;      /* (rows*cols) per-bond couplings, 0 where there is no bond        */
+    int uniform;          /* lattice with all couplings equal to j0 and all fields h0        */
+    double j0, h0;
+    int integer, ferro;
+};
+
+/* Local field f_i = h_i + sum_j J_ij s_j (dE for flipping i is 2 s_i f_i). */
+double pairwise_local_field(const zs_pairwise *m, const int8_t *s, size_t i);
+/* The dense J (n x n, zero diagonal, doubled bonds summed); NULL when out of memory. */
+double *pairwise_dense_j(const zs_pairwise *m);
+
+zs_status pairwise_check_beta(const zs_pairwise *m, double beta);
+
+zs_status pairwise_thermo_enumerate(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+/* Why CLOSED does not apply (NULL when it does). */
+const char *pairwise_closed_refusal(const zs_pairwise *m);
+/* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
+const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
+
+#endif

@@ -1,0 +1,309 @@
+/* pairwise_mcmc.c — Markov chain Monte Carlo for binary pairwise models.
+ *
+ * Single-spin moves (Newman & Barkema, Monte Carlo Methods in Statistical Physics, ch. 3):
+ * flipping s_i changes the energy by dE = 2 s_i f_i with the local field f_i = h_i +
+ * sum_j J_ij s_j. Metropolis accepts with min(1, e^{-beta dE}); heat bath (Glauber) sets
+ * s_i = +1 with probability 1 / (1 + e^{-2 beta f_i}) whatever it was. Lattice sweeps visit
+ * the sites with r + c even, then odd (checkerboard), dense models in index order.
+ * Wolff clusters (Wolff 1989; Newman & Barkema sec. 4.2): grow from a random seed site,
+ * adding aligned neighbours with probability 1 - e^{-2 beta J_ij}, and flip the cluster;
+ * valid for J_ij >= 0 and h = 0. A Wolff "sweep" is as many clusters as it takes to flip n
+ * spins in total.
+ *
+ * Chain k runs on stream zs_rng_init(seed, k) from a random start, discards burnin sweeps,
+ * then measures E and M after each sweep. Each chain's series is cut into 32 equal blocks
+ * (binning: block means are nearly independent once a block is much longer than the
+ * autocorrelation time); the blocks of all chains are pooled. Means and their errors come
+ * from the block means; C = beta^2 Var(E) and chi = beta Var(M) from a jackknife over blocks.
+ * Chains run in parallel (OpenMP) and are combined in chain order: the result does not
+ * depend on the thread count. */
+#include "models/pairwise_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCKS 32
+
+typedef struct block {
+    double e, e2, m, m2, am; /* sums over the block's sweeps */
+} block;
+
+typedef struct chain_out {
+    block b[BLOCKS];
+    double proposed, accepted, clusters, flipped;
+} chain_out;
+
+/* When every coupling and field is a multiple of 1/4, local fields are exact multiples of
+ * 1/4 too, and the acceptance probabilities come from a table indexed by 4 f (|4 f| <= kmax):
+ * tab[kmax + 4f] = e^{-2 beta f} (Metropolis: e^{-beta dE} is the entry at 4 s f, dE = 2 s f)
+ * or 1 / (1 + e^{-2 beta f}) (heat bath). */
+typedef struct accept_table {
+    long kmax;     /* 0: no table                                                        */
+    double *tab;   /* (2 kmax + 1)                                                       */
+} accept_table;
+
+static void table_make(const zs_pairwise *m, double beta, int heat, accept_table *t) {
+    t->kmax = 0;
+    t->tab = NULL;
+    if (!zs_pairwise_is_integer(m)) return;
+    double fmax = 0.0;
+    for (size_t i = 0; i < m->n; i++) {
+        double f = fabs(m->h[i]);
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) f += fabs(m->adj_j[a]);
+        fmax = fmax > f ? fmax : f;
+    }
+    long kmax = (long)(4.0 * fmax);
+    if (kmax > 100000) return;
+    t->tab = malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
+    if (!t->tab) return;
+    t->kmax = kmax;
+    for (long k = -kmax; k <= kmax; k++) {
+        double f = (double)k / 4.0;
+        t->tab[k + kmax] = heat ? 1.0 / (1.0 + exp(-2.0 * beta * f)) : exp(-2.0 * beta * f);
+    }
+}
+
+static void sweep_single(const zs_pairwise *m, const uint32_t *order, int8_t *s, double beta,
+                         int heat, const accept_table *t, zs_rng *rng, double *e, double *mag,
+                         chain_out *co) {
+    for (size_t k = 0; k < m->n; k++) {
+        size_t i = order[k];
+        double f = m->h[i], si = s[i];
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++)
+            f += m->adj_j[a] * (double)s[m->adj_nb[a]];
+        double de = 2.0 * si * f;
+        int flip;
+        if (heat) {
+            double pup = t->tab ? t->tab[t->kmax + lround(4.0 * f)]
+                                : 1.0 / (1.0 + exp(-2.0 * beta * f));
+            int up = zs_rng_uniform(rng) < pup;
+            flip = (up && si < 0) || (!up && si > 0);
+        } else if (de <= 0.0) {
+            flip = 1;
+        } else {
+            /* e^{-beta dE} = e^{-2 beta (s f)}: the table at 4 s f */
+            double pa = t->tab ? t->tab[t->kmax + lround(4.0 * si * f)] : exp(-beta * de);
+            flip = zs_rng_uniform(rng) < pa;
+        }
+        co->proposed += 1.0;
+        if (flip) {
+            s[i] = (int8_t)-s[i];
+            *e += de;
+            *mag -= 2.0 * si;
+            co->accepted += 1.0;
+        }
+    }
+}
+
+/* ncl > 0: exactly ncl clusters; ncl == 0: clusters until n spins were flipped (burn-in
+ * only: stopping on the flipped count would bias measurements, so measured sweeps use a fixed
+ * cluster count n / <cluster size> estimated during burn-in). */
+static void sweep_wolff(const zs_pairwise *m, int8_t *s, uint8_t *in, uint32_t *stack,
+                        double beta, zs_rng *rng, double *e, double *mag, chain_out *co,
+                        uint64_t ncl) {
+    size_t flipped = 0;
+    for (uint64_t done = 0; ncl ? done < ncl : flipped < m->n; done++) {
+        size_t seed = (size_t)zs_rng_below(rng, m->n), top = 0, size = 0;
+        int8_t sv = s[seed];
+        in[seed] = 1;
+        stack[top++] = (uint32_t)seed;
+        /* stack[0..size) is the cluster; grow breadth-first through it */
+        while (size < top) {
+            size_t i = stack[size++];
+            for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) {
+                size_t j = m->adj_nb[a];
+                if (in[j] || s[j] != sv) continue;
+                if (zs_rng_uniform(rng) < -expm1(-2.0 * beta * m->adj_j[a])) {
+                    in[j] = 1;
+                    stack[top++] = (uint32_t)j;
+                }
+            }
+        }
+        double de = 0.0;
+        for (size_t c = 0; c < size; c++) {
+            size_t i = stack[c];
+            for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++)
+                if (!in[m->adj_nb[a]]) de += 2.0 * m->adj_j[a] * (double)s[i] * (double)s[m->adj_nb[a]];
+        }
+        for (size_t c = 0; c < size; c++) {
+            s[stack[c]] = (int8_t)-sv;
+            in[stack[c]] = 0;
+        }
+        *e += de;
+        *mag -= 2.0 * (double)sv * (double)size;
+        flipped += size;
+        co->clusters += 1.0;
+        co->flipped += (double)size;
+    }
+}
+
+static int run_chain(const zs_pairwise *m, const zs_mcmc_options *o, const uint32_t *order,
+                     uint64_t chain, chain_out *co) {
+    int8_t *s = malloc(m->n);
+    uint8_t *in = calloc(m->n, 1);
+    uint32_t *stack = malloc(m->n * sizeof *stack);
+    if (!s || !in || !stack) {
+        free(s);
+        free(in);
+        free(stack);
+        return 0;
+    }
+    memset(co, 0, sizeof *co);
+    zs_rng rng;
+    zs_rng_init(&rng, o->seed, chain);
+    for (size_t i = 0; i < m->n; i++) s[i] = (zs_rng_next(&rng) >> 63) ? 1 : -1;
+    accept_table tab;
+    table_make(m, o->beta, o->kind == ZS_MCMC_HEATBATH, &tab);
+    double e = zs_pairwise_energy(m, s), mag = 0.0;
+    for (size_t i = 0; i < m->n; i++) mag += s[i];
+    uint64_t per = o->sweeps / BLOCKS, total = o->burnin + per * BLOCKS;
+    if (o->kind == ZS_MCMC_WOLFF && o->burnin == 0) { /* estimate the cluster size anyway */
+        for (int t = 0; t < 10; t++) sweep_wolff(m, s, in, stack, o->beta, &rng, &e, &mag, co, 0);
+    }
+    uint64_t ncl = 0;
+    for (uint64_t t = 0; t < total; t++) {
+        if (o->kind == ZS_MCMC_WOLFF && t == o->burnin) {
+            double mean = co->clusters > 0 ? co->flipped / co->clusters : 1.0;
+            ncl = (uint64_t)ceil((double)m->n / mean);
+            co->clusters = co->flipped = 0.0;
+        }
+        if (o->kind == ZS_MCMC_WOLFF)
+            sweep_wolff(m, s, in, stack, o->beta, &rng, &e, &mag, co, ncl ? ncl : 0);
+        else sweep_single(m, order, s, o->beta, o->kind == ZS_MCMC_HEATBATH, &tab, &rng, &e, &mag, co);
+        if (t < o->burnin) continue;
+        if (t == o->burnin) { /* re-anchor the running energy against drift */
+            e = zs_pairwise_energy(m, s);
+        }
+        block *b = &co->b[(t - o->burnin) / per];
+        b->e += e;
+        b->e2 += e * e;
+        b->m += mag;
+        b->m2 += mag * mag;
+        b->am += fabs(mag);
+    }
+    free(s);
+    free(in);
+    free(stack);
+    free(tab.tab);
+    return 1;
+}
+
+static zs_estimate mean_err(const double *x, size_t k) {
+    double mu = 0.0, v = 0.0;
+    for (size_t i = 0; i < k; i++) mu += x[i];
+    mu /= (double)k;
+    for (size_t i = 0; i < k; i++) v += (x[i] - mu) * (x[i] - mu);
+    zs_estimate r = {mu, sqrt(v / ((double)k - 1.0) / (double)k)};
+    return r;
+}
+
+/* Jackknife of f * (<x^2> - <x>^2) over k blocks of equal length. */
+static zs_estimate jack_var(const double *sx, const double *sx2, size_t k, double per,
+                            double f) {
+    double tx = 0.0, tx2 = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        tx += sx[i];
+        tx2 += sx2[i];
+    }
+    double cnt = per * (double)k, mu = tx / cnt;
+    double full = f * (tx2 / cnt - mu * mu);
+    double mj = 0.0, vj = 0.0;
+    double *est = malloc(k * sizeof *est);
+    if (!est) {
+        zs_estimate r = {full, (double)NAN};
+        return r;
+    }
+    for (size_t i = 0; i < k; i++) {
+        double c = cnt - per, m1 = (tx - sx[i]) / c;
+        est[i] = f * ((tx2 - sx2[i]) / c - m1 * m1);
+        mj += est[i];
+    }
+    mj /= (double)k;
+    for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
+    free(est);
+    zs_estimate r = {full, sqrt(vj * ((double)k - 1.0) / (double)k)};
+    return r;
+}
+
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *o, zs_mcmc_result *out) {
+    if (!m || !o || !out) return ZS_EINVAL;
+    if (!isfinite(o->beta) || o->beta < 0.0)
+        return zs_fail(m->ctx, ZS_EINVAL, "sample: beta = %g must be finite and >= 0", o->beta);
+    if (o->sweeps < BLOCKS)
+        return zs_fail(m->ctx, ZS_EINVAL, "sample: %llu sweeps are too few (at least %d: the "
+                       "error bars bin them into %d blocks)", (unsigned long long)o->sweeps,
+                       BLOCKS, BLOCKS);
+    if (o->chains == 0 || o->chains > 100000)
+        return zs_fail(m->ctx, ZS_EINVAL, "sample: %llu chains is out of range 1..100000",
+                       (unsigned long long)o->chains);
+    if (o->kind == ZS_MCMC_WOLFF && !m->ferro)
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED,
+                       "sample: Wolff clusters need couplings >= 0 and zero field; use "
+                       "metropolis or heatbath");
+    if (m->n > UINT32_MAX) return zs_fail(m->ctx, ZS_ETOOBIG, "sample: too many spins");
+    uint32_t *order = malloc(m->n * sizeof *order);
+    chain_out *co = calloc(o->chains, sizeof *co);
+    if (!order || !co) {
+        free(order);
+        free(co);
+        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+    }
+    size_t k = 0;
+    if (m->lattice) {
+        for (int parity = 0; parity < 2; parity++)
+            for (size_t r = 0; r < m->rows; r++)
+                for (size_t c = 0; c < m->cols; c++)
+                    if ((int)((r + c) % 2) == parity) order[k++] = (uint32_t)(r * m->cols + c);
+    } else {
+        for (k = 0; k < m->n; k++) order[k] = (uint32_t)k;
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
+    for (uint64_t c = 0; c < o->chains; c++)
+        if (!run_chain(m, o, order, c, &co[c])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+    zs_status st = ZS_OK;
+    if (failed) {
+        st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+    } else {
+        size_t nb = (size_t)o->chains * BLOCKS;
+        double per = (double)(o->sweeps / BLOCKS);
+        double *x = calloc(5 * nb, sizeof *x);
+        if (!x) {
+            st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+        } else {
+            double *se = x, *se2 = x + nb, *sm = x + 2 * nb, *sm2 = x + 3 * nb, *sa = x + 4 * nb;
+            double prop = 0, acc = 0, cl = 0, fl = 0;
+            for (uint64_t c = 0; c < o->chains; c++) {
+                for (size_t b = 0; b < BLOCKS; b++) {
+                    size_t i = (size_t)c * BLOCKS + b;
+                    se[i] = co[c].b[b].e;
+                    se2[i] = co[c].b[b].e2;
+                    sm[i] = co[c].b[b].m;
+                    sm2[i] = co[c].b[b].m2;
+                    sa[i] = co[c].b[b].am;
+                }
+                prop += co[c].proposed;
+                acc += co[c].accepted;
+                cl += co[c].clusters;
+                fl += co[c].flipped;
+            }
+            out->c = jack_var(se, se2, nb, per, o->beta * o->beta);
+            out->chi = jack_var(sm, sm2, nb, per, o->beta);
+            for (size_t i = 0; i < nb; i++) {
+                se[i] /= per;
+                sm[i] /= per;
+                sa[i] /= per;
+            }
+            out->u = mean_err(se, nb);
+            out->m = mean_err(sm, nb);
+            out->absm = mean_err(sa, nb);
+            out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
+            out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
+            free(x);
+        }
+    }
+    free(order);
+    free(co);
+    return st;
+}

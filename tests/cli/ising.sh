@@ -1,0 +1,163 @@
+# ising.sh — zsum ising: the issue's reference values, methods agreeing, JSON keys, the
+# density of states, sweeps, sampling, UAI export, and every rejection.
+. "$(dirname "$0")/lib.sh" "$@"
+
+# Reference values (torus J = 1, h = 0; ring N = 12, K = 0.7, beta h = 0.3).
+expect_ok ising --size 4x4 --beta 0.4 --method closed --format json
+expect_json "abs(d['lnZ'] - 14.561093023844) < 1e-11 and d['method'] == 'closed' and d['n'] == 16"
+expect_ok ising --size 16x16 --beta 0.44068679350977147 --format json
+expect_json "abs(d['lnZ'] - 238.642256635133) < 1e-10 and d['method'] == 'closed'"
+expect_ok ising --size 12 --dim 1 --J 0.7 --h 0.3 --beta 1 --method closed --format json
+expect_json "abs(d['lnZ'] - 12.752303565397547) < 1e-12"
+expect_ok ising --size 12 --dim 1 --J 0.7 --h 0.3 --beta 1 --format json
+expect_json "d['method'] == 'enumerate' and abs(d['lnZ'] - 12.752303565397547) < 1e-12"
+
+# JSON keys exactly as the issue names them; identities S = beta U + ln Z, F = -ln Z / beta.
+expect_ok ising --size 3x4 --open --J 0.8 --h 0.2 --beta 0.6 --format json
+expect_json "all(k in d for k in ['n','lnZ','U','F','S','C','M','absM','chi','method','beta','u','f','s','c'])"
+expect_json "abs(d['S'] - (0.6*d['U'] + d['lnZ'])) < 1e-9 and abs(d['F'] + d['lnZ']/0.6) < 1e-9 and abs(d['u']*12 - d['U']) < 1e-9"
+
+# Brute force here, in Python, for a 3x3 open lattice with field: every method agrees.
+cat > "$TMP/brute.py" <<'PY'
+import math, itertools, sys
+R, C, J, h, beta = 3, 3, 0.8, 0.25, 0.7
+ws, es, ms = [], [], []
+for s in itertools.product([1, -1], repeat=R*C):
+    e = -h*sum(s)
+    for r in range(R):
+        for c in range(C):
+            i = r*C + c
+            if c + 1 < C: e -= J*s[i]*s[i+1]
+            if r + 1 < R: e -= J*s[i]*s[i+C]
+    es.append(e); ms.append(sum(s))
+mx = max(-beta*e for e in es)
+w = [math.exp(-beta*e - mx) for e in es]; z = sum(w)
+U = sum(a*b for a, b in zip(w, es))/z; M = sum(a*b for a, b in zip(w, ms))/z
+C_ = beta**2*(sum(a*b*b for a, b in zip(w, es))/z - U*U)
+A = sum(a*abs(b) for a, b in zip(w, ms))/z
+chi = beta*(sum(a*b*b for a, b in zip(w, ms))/z - M*M)
+print(mx + math.log(z), U, C_, M, A, chi)
+PY
+read -r BL BU BC BM BA BX < <(python3 "$TMP/brute.py")
+for method in enumerate transfer; do
+    expect_ok ising --size 3x3 --open --J 0.8 --h 0.25 --beta 0.7 --method $method --format json
+    expect_json "abs(d['lnZ'] - $BL) < 1e-10 and abs(d['U'] - ($BU)) < 1e-9 and abs(d['C'] - $BC) < 1e-8 and abs(d['M'] - $BM) < 1e-9 and abs(d['chi'] - $BX) < 1e-8"
+done
+expect_json "abs(d['absM'] - $BA) < 1e-9"
+expect_ok ising --size 3x3 --open --J 0.8 --h 0.25 --beta 0.7 --method enumerate --format json
+expect_json "abs(d['absM'] - $BA) < 1e-9"
+expect_ok ising --size 16x16 --open --J 0.8 --h 0.25 --beta 0.7 --method transfer --format json
+expect_json "d['absM'] is None and d['chi'] is not None"
+
+# Kaufman on a big torus in no time, per-spin values near Onsager's
+ONS=$(python3 -c "
+import math
+K = 0.3; c2 = math.cosh(2*K); q = 2*math.sinh(2*K)/c2**2; N = 200000; s = 0.0
+for i in range(N):
+    t = (i + 0.5)*(math.pi/2)/N; s += math.log((1 + math.sqrt(1 - (q*math.sin(t))**2))/2)
+print(math.log(2*c2) + s*(math.pi/2)/N/math.pi)")
+expect_ok ising --size 1024 --beta 0.3 --format json
+expect_json "d['method'] == 'closed' and abs(d['lnZ']/1048576 - $ONS) < 1e-10"
+
+# Density of states: the issue's counts
+expect_ok ising --size 4x4 --dos --format json
+expect_json "{e['energy']: e['count'] for e in d['dos']} == {-32: 2, -24: 32, -20: 64, -16: 424, -12: 1728, -8: 6688, -4: 13568, 0: 20524, 4: 13568, 8: 6688, 12: 1728, 16: 424, 20: 64, 24: 32, 32: 2}"
+expect_ok ising --size 4x4 --dos --method transfer --format csv
+expect_out "^-20,64$"
+expect_out "^0,20524$"
+expect_ok ising --size 4x4 --dos
+expect_out "density of states"
+
+# Sweep and its plot
+expect_ok ising --size 4x4 --sweep T:1:4:4 --format json
+expect_json "len(d['sweep']) == 4 and d['sweep'][0]['T'] == 1 and abs(d['sweep'][2]['beta'] - 1/3) < 1e-15"
+expect_ok ising --size 4x4 --sweep beta:0.4:0.4:1 --format csv
+expect_out "^2.5,0.4,14.56109302384"
+if command -v gnuplot > /dev/null; then
+    expect_ok ising --size 4x4 --sweep T:1:4:8 --plot "$TMP/sweep.png"
+    if [ -s "$TMP/sweep.png" ]; then pass; else fail "no plot written"; fi
+fi
+
+# UAI export: Z of the file by brute force equals the model's
+expect_ok ising --size 2x3 --open --J 0.5 --h 0.3 --beta 0.9 --write-uai "$TMP/m.uai" --format json
+cat > "$TMP/uai.py" <<'PY'
+import sys, math, itertools
+t = open(sys.argv[1]).read().split()
+assert t[0] == 'MARKOV'; p = 1; n = int(t[p]); p += 1; card = [int(x) for x in t[p:p+n]]; p += n
+nf = int(t[p]); p += 1; scopes = []
+for _ in range(nf):
+    k = int(t[p]); scopes.append([int(x) for x in t[p+1:p+1+k]]); p += 1 + k
+tables = []
+for _ in range(nf):
+    k = int(t[p]); tables.append([float(x) for x in t[p+1:p+1+k]]); p += 1 + k
+z = 0.0
+for x in itertools.product(*[range(c) for c in card]):
+    w = 1.0
+    for sc, tb in zip(scopes, tables):
+        idx = 0
+        for v in sc: idx = idx*card[v] + x[v]
+        w *= tb[idx]
+    z += w
+print(math.log(z))
+PY
+LZ=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+UZ=$(python3 "$TMP/uai.py" "$TMP/m.uai")
+if near "$UZ" "$LZ" 1e-12; then pass; else fail "UAI ln Z $UZ != $LZ"; fi
+
+# Sampling: seed printed when chosen, reproducible with --seed, JSON pairs
+expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100
+expect_out "^seed +[0-9]+ +\(chosen"
+expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100 --seed 7 --format json --threads 1
+cp "$TMP/out" "$TMP/s1"
+expect_json "d['seed'] == 7 and d['sweeps'] == 320 and set(d['U']) == {'estimate', 'error'} and all(k in d for k in ['C','absM','chi','M','u','c'])"
+expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100 --seed 7 --format json --threads 2
+if cmp -s "$TMP/out" "$TMP/s1"; then pass; else fail "sample differs between 1 and 2 threads"; fi
+expect_ok ising sample --size 8 -T 2.269 --algorithm wolff --sweeps 640 --seed 3
+expect_out "mean cluster size"
+
+# Exact results do not depend on the thread count (transfer, enumeration, DOS)
+for args in "--size 6x7 --open --h 0.3 --method transfer" "--size 4x5 --h 0.2 --method enumerate" "--size 4x4 --dos --method transfer"; do
+    expect_ok ising $args --format json --threads 1
+    cp "$TMP/out" "$TMP/th1"
+    expect_ok ising $args --format json --threads 2
+    if cmp -s "$TMP/out" "$TMP/th1"; then pass; else fail "ising $args differs between 1 and 2 threads"; fi
+done
+
+# Rejections: message on stderr, exit 2, nothing on stdout
+expect_reject "size like 16" ising --size ""
+expect_reject "not a whole number" ising --size 4y4
+expect_reject "zero dimension" ising --size 0x4
+expect_reject "whole number" ising --size 4x
+expect_reject "--size is required" ising --beta 1
+expect_reject "two sides but --dim is 1" ising --size 4x4 --dim 1
+expect_reject "out of range 1..2" ising --size 4 --dim 3
+expect_reject "not a number" ising --size 4 --J abc
+expect_reject "not a finite number" ising --size 4 --h nan
+expect_reject "not a finite number" ising --size 4 --beta inf
+expect_reject "must be positive" ising --size 4 -T 0
+expect_reject "not both" ising --size 4 --beta 1 -T 2
+expect_reject "not one of auto" ising --size 4 --method magic
+expect_reject "periodic direction needs at least 2" ising --size 4x1
+expect_reject "exceed the limit of 36 spins; use --method transfer" ising --size 7x7 --method enumerate
+expect_reject "Kaufman\) needs h = 0" ising --size 4 --h 0.5 --method closed
+expect_reject "needs a torus" ising --size 4 --open --method closed
+expect_reject "wider than 22" ising --size 30x30 --open --method transfer
+expect_reject "no exact method applies.*sampling" ising --size 40x40 --open --h 0.1
+expect_reject "needs integer couplings" ising --size 4 --J 0.3 --dos
+expect_reject "must end in .png or .svg" ising --size 4 --sweep T:1:2:2 --plot out.txt
+expect_reject "draws a --sweep" ising --size 4 --plot x.png
+expect_reject "must start with T: or beta:" ising --size 4 --sweep X:1:2:3
+expect_reject "is below LO" ising --size 4 --sweep T:3:2:3
+expect_reject "not T:LO:HI:POINTS" ising --size 4 --sweep T:1:2
+expect_reject "not one of metropolis" ising sample --size 4 --algorithm gibbs
+expect_reject "too few" ising sample --size 4 --sweeps 10
+expect_reject "out of range 1..100000" ising sample --size 4 --chains 0
+expect_reject "Wolff clusters need" ising sample --size 4 --h 0.1 --algorithm wolff
+expect_reject "belong to the exact command" ising sample --size 4 --dos
+expect_reject "unknown option" ising --size 4 --bogus
+expect_reject "needs a value" ising --size
+expect_reject "unexpected argument" ising --size 4 extra
+expect_reject "cannot write" ising --size 2 --write-uai /nonexistent/dir/m.uai
+expect_ok ising --help
+expect_out "usage: zsum ising"
+finish

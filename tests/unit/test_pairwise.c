@@ -1,0 +1,540 @@
+/* test_pairwise.c — binary pairwise models (Ising lattices, Boltzmann machines): every method
+ * against a brute force written here simply (all 2^n states, energy from the definition), the
+ * published reference values of the issue, and closed forms against each other. */
+#include "check.h"
+#include "exact/pairwise_enumerate.h"
+#include "zsum.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int sanitized(void) {
+    const char *s = getenv("ZSUM_SANITIZED");
+    return s && s[0] == '1';
+}
+
+/* ---- the oracle: dense J (n x n), h, offset; s_i = +1 for bit i clear ------------------ */
+typedef struct exact {
+    double lnz, u, c, m, absm, chi;
+} exact;
+
+static double energy_of(size_t n, const double *j, const double *h, double offset, uint64_t x) {
+    double e = offset;
+    for (size_t a = 0; a < n; a++) {
+        double sa = (x >> a) & 1u ? -1.0 : 1.0;
+        e -= h[a] * sa;
+        for (size_t b = a + 1; b < n; b++) e -= j[a * n + b] * sa * ((x >> b) & 1u ? -1.0 : 1.0);
+    }
+    return e;
+}
+
+static exact brute(size_t n, const double *j, const double *h, double offset, double beta) {
+    uint64_t states = (uint64_t)1 << n;
+    double mx = -HUGE_VAL;
+    for (uint64_t x = 0; x < states; x++) {
+        double l = -beta * energy_of(n, j, h, offset, x);
+        if (l > mx) mx = l;
+    }
+    double z = 0, ze = 0, ze2 = 0, zm = 0, zm2 = 0, za = 0;
+    for (uint64_t x = 0; x < states; x++) {
+        double e = energy_of(n, j, h, offset, x), w = exp(-beta * e - mx), mg = 0;
+        for (size_t a = 0; a < n; a++) mg += (x >> a) & 1u ? -1.0 : 1.0;
+        z += w;
+        ze += w * e;
+        ze2 += w * e * e;
+        zm += w * mg;
+        zm2 += w * mg * mg;
+        za += w * fabs(mg);
+    }
+    exact r;
+    r.lnz = mx + log(z);
+    r.u = ze / z;
+    r.c = beta * beta * (ze2 / z - r.u * r.u);
+    r.m = zm / z;
+    r.absm = za / z;
+    r.chi = beta * (zm2 / z - r.m * r.m);
+    return r;
+}
+
+/* The lattice's dense J written out here from the definition (independent of the library). */
+static void lattice_dense(size_t R, size_t C, int prow, int pcol, const double *jh,
+                          const double *jv, double *j) {
+    size_t n = R * C;
+    memset(j, 0, n * n * sizeof *j);
+    for (size_t r = 0; r < R; r++)
+        for (size_t c = 0; c < C; c++) {
+            size_t i = r * C + c;
+            if (c + 1 < C || pcol) {
+                size_t k = r * C + (c + 1) % C;
+                j[i * n + k] += jh[i];
+                j[k * n + i] += jh[i];
+            }
+            if (R > 1 && (r + 1 < R || prow)) {
+                size_t k = ((r + 1) % R) * C + c;
+                j[i * n + k] += jv[i];
+                j[k * n + i] += jv[i];
+            }
+        }
+}
+
+static void check_thermo(const zs_pairwise_thermo *t, const exact *e, double tol, int has_absm,
+                         int has_mchi) {
+    CHECK_REL(t->lnz, e->lnz, tol);
+    CHECK_REL(t->u, e->u, tol);
+    CHECK_REL(t->c, e->c, 100 * tol);
+    if (has_mchi) {
+        CHECK_REL(t->m, e->m, tol);
+        CHECK_REL(t->chi, e->chi, 100 * tol);
+    }
+    if (has_absm) CHECK_REL(t->absm, e->absm, tol);
+}
+
+/* ---- reference values of the issue ------------------------------------------------------ */
+static void kaufman_reproduces_the_published_torus_values(void) {
+    double l;
+    CHECK(zs_ising_kaufman_lnz(4, 4, 0.4, &l) == ZS_OK);
+    CHECK_REL(l, 14.561093023844, 1e-13);
+    CHECK(zs_ising_kaufman_lnz(16, 16, 0.5 * log(1 + sqrt(2.0)), &l) == ZS_OK);
+    CHECK_REL(l, 238.642256635133, 1e-13);
+}
+
+static void chain_ring_reproduces_the_published_value(void) {
+    double l;
+    CHECK(zs_ising_chain_lnz(12, 1, 0.7, 0.3, &l) == ZS_OK);
+    CHECK_REL(l, 12.752303565397547, 1e-14);
+}
+
+static void onsager_at_kc_is_half_ln2_plus_2G_over_pi(void) {
+    const double catalan = 0.915965594177219015054603514932;
+    double kc = 0.5 * log(1 + sqrt(2.0));
+    CHECK_REL(zs_ising_onsager_lnz_per_site(kc), 0.5 * log(2.0) + 2 * catalan / M_PI, 1e-12);
+    /* Far from K_c a 1024 x 1024 torus is the infinite lattice to ~e^{-L/xi}, once the two
+     * ordered states' ln 2 is taken off below T_c. */
+    for (double k = 0.25; k < 0.8; k += 0.3) {
+        double l;
+        zs_ising_kaufman_lnz(1024, 1024, k, &l);
+        if (k > kc) l -= log(2.0);
+        CHECK_REL(l / (1024.0 * 1024.0), zs_ising_onsager_lnz_per_site(k), 1e-12);
+    }
+}
+
+/* ---- every method against brute force ---------------------------------------------------- */
+static void random_lattice(size_t R, size_t C, int prow, int pcol, uint64_t seed, int fields,
+                           double *jh, double *jv, double *h) {
+    zs_rng g;
+    zs_rng_init(&g, seed, 99);
+    for (size_t i = 0; i < R * C; i++) {
+        size_t r = i / C, c = i % C;
+        jh[i] = (c + 1 < C || pcol) ? 1.3 * zs_rng_normal(&g) : 0.0;
+        jv[i] = (R > 1 && (r + 1 < R || prow)) ? 0.9 * zs_rng_normal(&g) : 0.0;
+        h[i] = fields ? 0.7 * zs_rng_normal(&g) : 0.0;
+    }
+}
+
+static void methods_agree_with_brute_force_on_random_lattices(void) {
+    struct { size_t r, c; int prow, pcol; } cases[] = {
+        {3, 4, 0, 0}, {3, 3, 1, 1}, {2, 5, 1, 0}, {4, 3, 0, 1}, {1, 9, 0, 1}, {4, 4, 1, 1}};
+    double betas[] = {0.0, 0.37, 1.4};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t R = cases[k].r, C = cases[k].c, n = R * C;
+        double jh[16], jv[16], h[16], j[256];
+        random_lattice(R, C, cases[k].prow, cases[k].pcol, k + 1, 1, jh, jv, h);
+        lattice_dense(R, C, cases[k].prow, cases[k].pcol, jh, jv, j);
+        zs_lattice_spec sp = {R, C, cases[k].prow, cases[k].pcol, 0.0, 0.0, jh, jv, h};
+        zs_pairwise *m = NULL;
+        CHECK(zs_pairwise_alloc_lattice(NULL, &sp, &m) == ZS_OK);
+        if (!m) continue;
+        for (size_t b = 0; b < 3; b++) {
+            exact e = brute(n, j, h, 0.0, betas[b]);
+            zs_pairwise_thermo t;
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+            check_thermo(&t, &e, 1e-11, 1, 1);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+            check_thermo(&t, &e, 1e-11, 1, 1);
+            double l;
+            CHECK(zs_pairwise_transfer_lnz(m, betas[b], &l) == ZS_OK);
+            CHECK_REL(l, e.lnz, 1e-12);
+        }
+        zs_pairwise_free(m);
+    }
+}
+
+static void transfer_leaves_absm_out_when_the_distribution_costs_too_much(void) {
+    /* 14 x 14 open: n 2^w (n + 1) = 6.3e8 > 4e8 */
+    zs_lattice_spec sp = {14, 14, 0, 0, 1.0, 0.1, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_lattice(NULL, &sp, &m);
+    zs_pairwise_thermo t;
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+    CHECK(isnan(t.absm) && isfinite(t.chi));
+    zs_pairwise_free(m);
+}
+
+static void closed_forms_agree_with_brute_force(void) {
+    /* uniform chains with field, ring and open, ferro and antiferro */
+    double js[] = {0.8, -0.6}, hs[] = {0.0, 0.45};
+    for (int per = 0; per < 2; per++)
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++) {
+                size_t n = 11;
+                double jh[11], jv[11] = {0}, h[11], j[121];
+                for (size_t i = 0; i < n; i++) {
+                    jh[i] = (i + 1 < n || per) ? js[a] : 0.0;
+                    h[i] = hs[b];
+                }
+                lattice_dense(1, n, 0, per, jh, jv, j);
+                exact e = brute(n, j, h, 0.0, 0.9);
+                zs_lattice_spec sp = {1, n, 0, per, js[a], hs[b], NULL, NULL, NULL};
+                zs_pairwise *m = NULL;
+                zs_pairwise_alloc_lattice(NULL, &sp, &m);
+                zs_pairwise_thermo t;
+                CHECK(zs_pairwise_thermo_compute(m, 0.9, ZS_PAIRWISE_CLOSED, &t) == ZS_OK);
+                CHECK_REL(t.lnz, e.lnz, 1e-13);
+                CHECK_REL(t.u, e.u, 1e-9);
+                CHECK_REL(t.c, e.c, 1e-7);
+                CHECK_REL(t.m, e.m, 1e-9);
+                CHECK_REL(t.chi, e.chi, 1e-7);
+                zs_pairwise_free(m);
+            }
+    /* tori at h = 0, including 2-site periodic sides (doubled bonds), antiferro with even sides */
+    struct { size_t r, c; double j; } tori[] = {{4, 4, 1.0}, {3, 5, 0.7}, {2, 6, 1.1}, {4, 4, -0.8}, {2, 2, 1.0}};
+    for (size_t k = 0; k < sizeof tori / sizeof tori[0]; k++) {
+        size_t R = tori[k].r, C = tori[k].c, n = R * C;
+        double jh[30], jv[30], h[30] = {0}, j[900];
+        for (size_t i = 0; i < n; i++) jh[i] = jv[i] = tori[k].j;
+        lattice_dense(R, C, 1, 1, jh, jv, j);
+        zs_lattice_spec sp = {R, C, 1, 1, tori[k].j, 0.0, NULL, NULL, NULL};
+        zs_pairwise *m = NULL;
+        zs_pairwise_alloc_lattice(NULL, &sp, &m);
+        double betas[] = {0.2, 0.4406867935097715, 0.75};
+        for (int b = 0; b < 3; b++) {
+            exact e = brute(n, j, h, 0.0, betas[b]);
+            zs_pairwise_thermo t;
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_CLOSED, &t) == ZS_OK);
+            CHECK_REL(t.lnz, e.lnz, 1e-12);
+            CHECK_REL(t.u, e.u, 1e-10);
+            CHECK_REL(t.c, e.c, 1e-9);
+        }
+        zs_pairwise_free(m);
+    }
+}
+
+static void transfer_stays_finite_at_low_temperature(void) {
+    /* 4x4 torus at beta = 100: the periodic closing weights reach e^{800}; Kaufman agrees, and
+     * ln Z is the two ground states: 32 bonds * 100 + ln 2 plus e^{-800}-small terms. */
+    zs_lattice_spec sp = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_lattice(NULL, &sp, &m);
+    double l;
+    CHECK(zs_pairwise_transfer_lnz(m, 100.0, &l) == ZS_OK);
+    CHECK_REL(l, 3200.0 + log(2.0), 1e-14);
+    zs_pairwise_thermo t;
+    CHECK(zs_pairwise_thermo_compute(m, 100.0, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+    CHECK_REL(t.u, -32.0, 1e-12);
+    CHECK(fabs(t.c) < 1e-6); /* <E^2> - <E>^2 at 1024: rounding, times beta^2 */
+    zs_pairwise_free(m);
+}
+
+static void dense_models_and_kernels_agree_with_brute_force(void) {
+    size_t sizes[] = {1, 5, 12, 13, 17, 18};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        if (sanitized() && n > 17) continue;
+        double *j = calloc(n * n, sizeof *j), *h = malloc(n * sizeof *h);
+        zs_rng g;
+        zs_rng_init(&g, 5, k);
+        for (size_t a = 0; a < n; a++) {
+            h[a] = 0.4 * zs_rng_normal(&g);
+            for (size_t b = a + 1; b < n; b++) j[a * n + b] = j[b * n + a] = 0.5 * zs_rng_normal(&g);
+        }
+        zs_pairwise *m = NULL;
+        CHECK(zs_pairwise_alloc_dense(NULL, n, j, h, &m) == ZS_OK);
+        double betas[] = {0.3, 1.0, 60.0}; /* 60: past the matrix kernel's range, VEXP */
+        for (int b = 0; b < 3; b++) {
+            exact e = brute(n, j, h, 0.0, betas[b]);
+            zs_pairwise_thermo t;
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_AUTO, &t) == ZS_OK);
+            CHECK(t.method == ZS_PAIRWISE_ENUMERATE);
+            check_thermo(&t, &e, 1e-10, 1, 1);
+            double l1, l2;
+            CHECK(pairwise_enumerate_lnz_kernel(m, betas[b], PAIRWISE_KERNEL_VEXP, &l1) == ZS_OK);
+            CHECK_REL(l1, e.lnz, 1e-12);
+            if (b < 2) {
+                CHECK(pairwise_enumerate_lnz_kernel(m, betas[b], PAIRWISE_KERNEL_MATVEC, &l2) == ZS_OK);
+                CHECK_REL(l2, e.lnz, 1e-12);
+            }
+        }
+        zs_pairwise_free(m);
+        free(j);
+        free(h);
+    }
+}
+
+static void boltzmann_machine_conversion_is_exact(void) {
+    size_t n = 9;
+    double w[81] = {0}, b[9], jd[81], hd[9];
+    zs_rng g;
+    zs_rng_init(&g, 11, 0);
+    for (size_t a = 0; a < n; a++) {
+        b[a] = zs_rng_normal(&g);
+        for (size_t c = a + 1; c < n; c++) w[a * n + c] = w[c * n + a] = zs_rng_normal(&g);
+    }
+    zs_pairwise *m = NULL;
+    CHECK(zs_pairwise_alloc_bm(NULL, n, w, b, &m) == ZS_OK);
+    /* ln Z of the 0/1 energy summed directly */
+    double beta = 0.8, mx = -HUGE_VAL, z = 0.0;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint64_t x = 0; x < 512; x++) {
+            double e = 0.0;
+            for (size_t a = 0; a < n; a++) {
+                double xa = (double)((x >> a) & 1u);
+                e -= b[a] * xa;
+                for (size_t c = a + 1; c < n; c++) e -= w[a * n + c] * xa * (double)((x >> c) & 1u);
+            }
+            if (pass == 0 && -beta * e > mx) mx = -beta * e;
+            if (pass == 1) z += exp(-beta * e - mx);
+            /* the model's energy of the same state (x = 1 is s = +1) */
+            if (pass == 0) {
+                int8_t s[9];
+                for (size_t a = 0; a < n; a++) s[a] = (x >> a) & 1u ? 1 : -1;
+                CHECK_REL(zs_pairwise_energy(m, s), e, 1e-12);
+            }
+        }
+    double l;
+    CHECK(zs_pairwise_enumerate_lnz(m, beta, &l) == ZS_OK);
+    CHECK_REL(l, mx + log(z), 1e-12);
+    /* round trip: W and b back, and the shift E_bm - E_ising(without offset) */
+    double w2[81], b2[9], shift;
+    CHECK(zs_pairwise_bm_params(m, w2, b2, &shift) == ZS_OK);
+    for (size_t i = 0; i < 81; i++) CHECK_REL(w2[i], w[i], 1e-13);
+    for (size_t i = 0; i < 9; i++) CHECK_REL(b2[i], b[i], 1e-13);
+    CHECK(zs_pairwise_dense(m, jd, hd) == ZS_OK);
+    double js = 0, hs = 0;
+    for (size_t a = 0; a < n; a++) {
+        hs += hd[a];
+        for (size_t c = a + 1; c < n; c++) js += jd[a * n + c];
+    }
+    CHECK_REL(shift + zs_pairwise_offset(m), js - hs, 1e-12);
+    zs_pairwise_free(m);
+}
+
+/* ---- density of states -------------------------------------------------------------------- */
+typedef struct dos_acc {
+    double e[600];
+    char c[600][48];
+    size_t n;
+} dos_acc;
+
+static int dos_cb(void *u, double e, const char *c) {
+    dos_acc *d = u;
+    if (d->n >= 600) return 1;
+    d->e[d->n] = e;
+    snprintf(d->c[d->n], 48, "%s", c);
+    d->n++;
+    return 0;
+}
+
+static const char *dos_at(const dos_acc *d, double e) {
+    for (size_t i = 0; i < d->n; i++)
+        if (d->e[i] == e) return d->c[i];
+    return "absent";
+}
+
+static void dos_reproduces_the_published_torus_counts(void) {
+    zs_lattice_spec sp = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_lattice(NULL, &sp, &m);
+    const double es[] = {-32, -24, -20, -16, -12, -8, -4, 0};
+    const char *cs[] = {"2", "32", "64", "424", "1728", "6688", "13568", "20524"};
+    for (int meth = 1; meth <= 2; meth++) {
+        dos_acc *d = calloc(1, sizeof *d);
+        CHECK(zs_pairwise_dos(m, (zs_pairwise_method)meth, dos_cb, d) == ZS_OK);
+        for (int i = 0; i < 8; i++) {
+            CHECK(strcmp(dos_at(d, es[i]), cs[i]) == 0);
+            CHECK(strcmp(dos_at(d, -es[i]), cs[i]) == 0);
+        }
+        CHECK_EQ_INT(d->n, 15);
+        free(d);
+    }
+    zs_pairwise_free(m);
+    if (sanitized()) return; /* a few seconds in Release, minutes under ASan */
+    zs_lattice_spec s8 = {8, 8, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise_alloc_lattice(NULL, &s8, &m);
+    dos_acc *d = calloc(1, sizeof *d);
+    CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_TRANSFER, dos_cb, d) == ZS_OK);
+    CHECK_STR(dos_at(d, 0.0), "2627978003957146636");
+    /* Z(beta) from the counts matches Kaufman at beta = 0.3 */
+    double mx = -HUGE_VAL, z = 0.0, l;
+    for (size_t i = 0; i < d->n; i++) mx = fmax(mx, -0.3 * d->e[i]);
+    for (size_t i = 0; i < d->n; i++) z += strtod(d->c[i], NULL) * exp(-0.3 * d->e[i] - mx);
+    zs_ising_kaufman_lnz(8, 8, 0.3, &l);
+    CHECK_REL(mx + log(z), l, 1e-13);
+    free(d);
+    zs_pairwise_free(m);
+}
+
+static void dos_agrees_with_a_brute_histogram_with_fields(void) {
+    /* 3x4 open lattice, integer couplings of both signs and integer fields */
+    double jh[12], jv[12], h[12], j[144];
+    int jhv[] = {1, -2, 1, 0, 2, 1, -1, 0, 1, 1, 2, 0};
+    int jvv[] = {1, 1, -1, 2, 2, -1, 1, 1, 0, 0, 0, 0};
+    int hv[] = {0, 1, -1, 0, 2, 0, 0, -1, 1, 0, 0, 3};
+    for (int i = 0; i < 12; i++) {
+        jh[i] = jhv[i];
+        jv[i] = jvv[i];
+        h[i] = hv[i];
+    }
+    lattice_dense(3, 4, 0, 0, jh, jv, j);
+    long hist[200] = {0};
+    for (uint64_t x = 0; x < 4096; x++) hist[(long)energy_of(12, j, h, 0.0, x) + 100]++;
+    zs_lattice_spec sp = {3, 4, 0, 0, 0.0, 0.0, jh, jv, h};
+    zs_pairwise *m = NULL;
+    CHECK(zs_pairwise_alloc_lattice(NULL, &sp, &m) == ZS_OK);
+    for (int meth = 1; meth <= 2; meth++) {
+        dos_acc *d = calloc(1, sizeof *d);
+        CHECK(zs_pairwise_dos(m, (zs_pairwise_method)meth, dos_cb, d) == ZS_OK);
+        size_t nonzero = 0;
+        for (int e = 0; e < 200; e++)
+            if (hist[e]) {
+                nonzero++;
+                char want[32];
+                snprintf(want, sizeof want, "%ld", hist[e]);
+                CHECK(strcmp(dos_at(d, e - 100.0), want) == 0);
+            }
+        CHECK_EQ_INT(d->n, nonzero);
+        free(d);
+    }
+    zs_pairwise_free(m);
+}
+
+/* ---- threads ------------------------------------------------------------------------------- */
+static void results_do_not_depend_on_the_thread_count(void) {
+    zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c2, 2);
+    zs_pairwise *a = NULL, *b = NULL;
+    zs_pairwise_alloc_random_bm(c1, 22, 4, &a);
+    zs_pairwise_alloc_random_bm(c2, 22, 4, &b);
+    zs_pairwise_thermo ta, tb;
+    zs_pairwise_thermo_compute(a, 0.7, ZS_PAIRWISE_ENUMERATE, &ta);
+    zs_pairwise_thermo_compute(b, 0.7, ZS_PAIRWISE_ENUMERATE, &tb);
+    CHECK(memcmp(&ta, &tb, sizeof ta) == 0);
+    zs_mcmc_options o = {ZS_MCMC_METROPOLIS, 0.5, 64, 10, 3, 77};
+    zs_mcmc_result ra, rb;
+    CHECK(zs_pairwise_sample(a, &o, &ra) == ZS_OK);
+    CHECK(zs_pairwise_sample(b, &o, &rb) == ZS_OK);
+    CHECK(memcmp(&ra, &rb, sizeof ra) == 0);
+    zs_pairwise_free(a);
+    zs_pairwise_free(b);
+    zs_ctx_free(c1);
+    zs_ctx_free(c2);
+}
+
+/* ---- sampling: within 4 error bars of the exact values --------------------------------------- */
+static int within(zs_estimate e, double exact_value) {
+    return fabs(e.estimate - exact_value) <= 4.0 * e.error && e.error > 0;
+}
+
+static void samplers_agree_with_exact_values_within_four_error_bars(void) {
+    size_t R = 4, C = 4, n = 16;
+    double jh[16], jv[16], h[16] = {0}, j[256];
+    for (size_t i = 0; i < n; i++) jh[i] = jv[i] = 1.0;
+    lattice_dense(R, C, 1, 1, jh, jv, j);
+    zs_lattice_spec sp = {R, C, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_lattice(NULL, &sp, &m);
+    double temps[] = {1.6, 2.269, 3.5};
+    uint64_t sweeps = sanitized() ? 3200 : 16000;
+    for (int t = 0; t < 3; t++) {
+        double beta = 1.0 / temps[t];
+        exact e = brute(n, j, h, 0.0, beta);
+        for (int k = 0; k < 3; k++) {
+            zs_mcmc_options o = {(zs_mcmc_kind)k, beta, sweeps, 500, 4, 1000 + (uint64_t)t};
+            zs_mcmc_result r;
+            CHECK(zs_pairwise_sample(m, &o, &r) == ZS_OK);
+            CHECK(within(r.u, e.u));
+            CHECK(within(r.absm, e.absm));
+            CHECK(within(r.c, e.c));
+            CHECK(within(r.chi, e.chi));
+            if (!within(r.u, e.u) || !within(r.c, e.c) || !within(r.chi, e.chi) || !within(r.absm, e.absm))
+                printf("  T = %g kind %d: U %g+-%g (%g) |M| %g+-%g (%g) C %g+-%g (%g) chi %g+-%g (%g)\n",
+                       temps[t], k, r.u.estimate, r.u.error, e.u, r.absm.estimate, r.absm.error,
+                       e.absm, r.c.estimate, r.c.error, e.c, r.chi.estimate, r.chi.error, e.chi);
+        }
+    }
+    zs_pairwise_free(m);
+    /* a dense frustrated model with fields: single-spin samplers */
+    size_t nd = 10;
+    double jd[100] = {0}, hd[10];
+    zs_rng g;
+    zs_rng_init(&g, 3, 3);
+    for (size_t a = 0; a < nd; a++) {
+        hd[a] = 0.5 * zs_rng_normal(&g);
+        for (size_t b = a + 1; b < nd; b++) jd[a * nd + b] = jd[b * nd + a] = 0.6 * zs_rng_normal(&g);
+    }
+    zs_pairwise_alloc_dense(NULL, nd, jd, hd, &m);
+    exact e = brute(nd, jd, hd, 0.0, 1.0);
+    for (int k = 0; k < 2; k++) {
+        zs_mcmc_options o = {(zs_mcmc_kind)k, 1.0, sweeps, 500, 4, 9};
+        zs_mcmc_result r;
+        CHECK(zs_pairwise_sample(m, &o, &r) == ZS_OK);
+        CHECK(within(r.u, e.u));
+        CHECK(within(r.m, e.m));
+        CHECK(within(r.c, e.c));
+        CHECK(within(r.chi, e.chi));
+    }
+    zs_mcmc_options o = {ZS_MCMC_WOLFF, 1.0, 64, 0, 1, 9};
+    zs_mcmc_result r;
+    CHECK(zs_pairwise_sample(m, &o, &r) == ZS_EUNSUPPORTED);
+    zs_pairwise_free(m);
+}
+
+/* ---- rejections ------------------------------------------------------------------------------ */
+static void bad_models_are_rejected_with_the_entry_named(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_pairwise *m = NULL;
+    double j[9] = {0, 1, 2, 1, 0, 3, 2, 3.5, 0};
+    CHECK(zs_pairwise_alloc_dense(ctx, 3, j, NULL, &m) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "(1,2)") != NULL);
+    double d[4] = {0.5, 1, 1, 0};
+    CHECK(zs_pairwise_alloc_bm(ctx, 2, d, NULL, &m) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "diagonal") != NULL);
+    double nn[4] = {0, NAN, NAN, 0};
+    CHECK(zs_pairwise_alloc_dense(ctx, 2, nn, NULL, &m) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "not finite") != NULL);
+    zs_lattice_spec sp = {7, 7, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    CHECK(zs_pairwise_alloc_lattice(ctx, &sp, &m) == ZS_OK);
+    zs_pairwise_thermo t;
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_ENUMERATE, &t) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "transfer") != NULL);
+    CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, ZS_PAIRWISE_AUTO, &t) == ZS_EINVAL);
+    zs_pairwise_free(m);
+    zs_lattice_spec big = {40, 40, 0, 0, 1.0, 0.5, NULL, NULL, NULL};
+    CHECK(zs_pairwise_alloc_lattice(ctx, &big, &m) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_AUTO, &t) == ZS_ETOOBIG);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_CLOSED, &t) == ZS_EUNSUPPORTED);
+    zs_pairwise_free(m);
+    zs_lattice_spec one = {1, 1, 0, 1, 1.0, 0.0, NULL, NULL, NULL};
+    CHECK(zs_pairwise_alloc_lattice(ctx, &one, &m) == ZS_EINVAL);
+    zs_ctx_free(ctx);
+}
+
+int main(void) {
+    RUN(kaufman_reproduces_the_published_torus_values);
+    RUN(chain_ring_reproduces_the_published_value);
+    RUN(onsager_at_kc_is_half_ln2_plus_2G_over_pi);
+    RUN(methods_agree_with_brute_force_on_random_lattices);
+    RUN(transfer_leaves_absm_out_when_the_distribution_costs_too_much);
+    RUN(closed_forms_agree_with_brute_force);
+    RUN(transfer_stays_finite_at_low_temperature);
+    RUN(dense_models_and_kernels_agree_with_brute_force);
+    RUN(boltzmann_machine_conversion_is_exact);
+    RUN(dos_reproduces_the_published_torus_counts);
+    RUN(dos_agrees_with_a_brute_histogram_with_fields);
+    RUN(results_do_not_depend_on_the_thread_count);
+    RUN(samplers_agree_with_exact_values_within_four_error_bars);
+    RUN(bad_models_are_rejected_with_the_entry_named);
+    return check_summary("test_pairwise");
+}
