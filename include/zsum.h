@@ -229,6 +229,7 @@ zs_status zs_levels_landscape(const zs_levels *lv, double beta, double x, double
 zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, double *f);
 
 #include "zsum/npz.h"
+#include "zsum/rbm.h"
 
 #ifdef __cplusplus
 }
