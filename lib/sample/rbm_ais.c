@@ -193,13 +193,17 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     int stop = 0;
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1); /* parallel over chain blocks instead (see above) */
-    for (size_t k = 1; k <= K && !stop; k++) {
-        const double b0 = betas[k - 1], b1 = betas[k];
+    /* Chains are independent: each block of chains runs the whole annealing on one thread,
+     * so there is no synchronization per temperature. */
+    size_t blocks_done = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (size_t blk = 0; blk < nblocks; blk++) {
-            const size_t c0 = blk * AIS_BLOCK, c1 = c0 + AIS_BLOCK < M ? c0 + AIS_BLOCK : M;
-            const int mb = (int)(c1 - c0);
-            double *x = tmp + (size_t)omp_get_thread_num() * scratch, *t = x + nh, *t0 = t + nh;
+    for (size_t blk = 0; blk < nblocks; blk++) {
+        const size_t c0 = blk * AIS_BLOCK, c1 = c0 + AIS_BLOCK < M ? c0 + AIS_BLOCK : M;
+        const int mb = (int)(c1 - c0);
+        double *x = tmp + (size_t)omp_get_thread_num() * scratch, *t = x + nh, *t0 = t + nh;
+        for (size_t k = 1; k <= K; k++) {
+            if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
+            const double b0 = betas[k - 1], b1 = betas[k];
             /* x = V W (block x nh); the hidden bias is added in double below. */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mb, (int)nh, (int)nv, 1.0f,
                         vf + c0 * nv, (int)nv, wf, (int)nh, 0.0f, xf + c0 * nh, (int)nh);
@@ -214,7 +218,7 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
                 if (k < K)
                     for (size_t j = 0; j < nh; j++) hf[c * nh + j] = bern(&rs[c], x[j], t[j]);
             }
-            if (k == K) continue;
+            if (k == K) break;
             /* y = H W^T (block x nv), then v ~ sigmoid((1-beta) b^A + beta (a + y)). */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, mb, (int)nv, (int)nh, 1.0f,
                         hf + c0 * nh, (int)nh, wf, (int)nh, 0.0f, yf + c0 * nv, (int)nv);
@@ -227,8 +231,12 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
                 zs_vexp(ty, ty, nv);
                 for (size_t i = 0; i < nv; i++) vf[c * nv + i] = bern(&rs[c], y[i], ty[i]);
             }
+            if (omp_get_thread_num() == 0 && (k & 255) == 0) {
+                double done = (double)__atomic_load_n(&blocks_done, __ATOMIC_RELAXED) + (double)k / (double)K;
+                if (zs_progress(ctx, "AIS", done, (double)nblocks)) __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+            }
         }
-        if ((k & 63) == 0 && zs_progress(ctx, "AIS", (double)k, (double)K)) stop = 1;
+        __atomic_add_fetch(&blocks_done, 1, __ATOMIC_RELAXED);
     }
     openblas_set_num_threads(blas_threads);
     if (stop) {
