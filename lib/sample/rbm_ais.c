@@ -14,21 +14,19 @@
  *     Z_B / Z_A ~ r = mean_i w_i,  sigma = std_i(w_i) / sqrt(M),
  * and the band ln(r -/+ 3 sigma) (SM08 section 4.1), computed relative to max_i ln w_i.
  *
- * The matrix products V W (chains x nh) and H W^T (chains x nv) go through CBLAS sgemm in
- * float32 (V, H are 0/1, exact in float; W rounded to float32, exact for float32 models);
- * biases, exponents and weights are double. Each chain draws from its own stream
- * zs_rng(seed, chain), so the result does not depend on the number of threads. */
+ * Since v and h are binary, v^T W and W h are sums of the rows of W (or W^T) whose unit is on,
+ * added in float32 (W rounded to float32: exact for float32 models); biases, exponents and
+ * weights are double. This beats a dense product by the fraction of units that are off, and
+ * each chain can run all K temperatures alone: chains are spread over OpenMP threads, each
+ * drawing from its own stream zs_rng(seed, chain), so the result does not depend on the
+ * number of threads. */
 #include "models/rbm_internal.h"
+#include "sample/rbm_ais_kernels.h"
 
-#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Chains per sgemm call. The blocks are fixed (not per thread), so every chain sees the same
- * BLAS kernel path whatever the number of threads; OpenBLAS runs single-threaded inside them
- * (its own worker threads would fight OpenMP's for the cores), its setting restored after. */
-#define AIS_BLOCK 16
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
     memset(o, 0, sizeof *o);
@@ -79,6 +77,26 @@ zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *b, size_t n) {
     return ZS_OK;
 }
 
+static void rows_sum_scalar(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
+                            size_t n) {
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t q = 0; q < non; q++) {
+        const float *row = w + (size_t)on[q] * stride;
+        for (size_t j = 0; j < n; j++) acc[j] += row[j];
+    }
+}
+
+static int use_avx512(void) {
+    static int level = -1;
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l >= 0) return l;
+    const char *off = getenv("ZSUM_NO_SIMD");
+    __builtin_cpu_init();
+    l = !(off && off[0] == '1') && __builtin_cpu_supports("avx512f");
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    return l;
+}
+
 /* sum_j softplus(beta x_j) and t_j = exp(-|beta x_j|) (kept for the Gibbs step). */
 static double softplus_sum_beta(const double *x, size_t n, double beta, double *t) {
     double lin = 0.0;
@@ -115,10 +133,10 @@ static double u32(urand *u) {
     return ((double)x + 0.5) * 0x1.0p-32;
 }
 
-/* Bernoulli(sigmoid(y)) from t = exp(-|y|): sigmoid(y) = 1/(1+t) for y >= 0, t/(1+t) else. */
-static float bern(urand *u, double y, double t) {
-    double p = y >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
-    return u32(u) < p ? 1.0f : 0.0f;
+/* Bernoulli(sigmoid(y)) from t = exp(-|y|): sigmoid(y) = 1/(1+t) for y >= 0, t/(1+t) else;
+ * u < sigmoid(y) is tested as u (1 + t) < (1 or t), without a division. */
+static int bern(urand *u, double y, double t) {
+    return u32(u) * (1.0 + t) < (y >= 0 ? 1.0 : t);
 }
 
 zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
@@ -167,78 +185,78 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     double lnza = (double)nh * M_LN2;
     for (size_t i = 0; i < nv; i++) lnza += zs_softplus(ba[i]);
 
-    float *wf = malloc(nv * nh * sizeof *wf);
-    float *vf = malloc(M * nv * sizeof *vf), *hf = malloc(M * nh * sizeof *hf);
-    float *xf = malloc(M * nh * sizeof *xf), *yf = malloc(M * nv * sizeof *yf);
+    /* W (nv x nh) and W^T (nh x nv) in float32, rows contiguous for the sparse sums below. */
+    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
     double *lw = calloc(M, sizeof *lw);
     double *dab = malloc(nv * sizeof *dab);
-    urand *rs = malloc(M * sizeof *rs);
     int threads = zs_threads(ctx);
-    size_t scratch = (nv > nh ? nv : nh) * 3;
+    const size_t scratch = 4 * nh + 3 * nv;
     double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
-    if (!wf || !vf || !hf || !xf || !yf || !lw || !dab || !rs || !tmp) {
+    float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
+    uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
+    if (!wf || !wt || !lw || !dab || !tmp || !ftmp || !itmp) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
     }
-    for (size_t i = 0; i < nv * nh; i++) wf[i] = (float)rbm->w[i];
-    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
-    /* v_0 ~ A exactly. */
-    for (size_t c = 0; c < M; c++) {
-        zs_rng_init(&rs[c].rng, opts->seed, c);
-        rs[c].left = 0;
-        for (size_t i = 0; i < nv; i++) vf[c * nv + i] = bern(&rs[c], ba[i], exp(-fabs(ba[i])));
-    }
-    const size_t K = K1 - 1;
-    const size_t nblocks = (M + AIS_BLOCK - 1) / AIS_BLOCK;
-    int stop = 0;
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1); /* parallel over chain blocks instead (see above) */
-    /* Chains are independent: each block of chains runs the whole annealing on one thread,
-     * so there is no synchronization per temperature. */
-    size_t blocks_done = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (size_t blk = 0; blk < nblocks; blk++) {
-        const size_t c0 = blk * AIS_BLOCK, c1 = c0 + AIS_BLOCK < M ? c0 + AIS_BLOCK : M;
-        const int mb = (int)(c1 - c0);
-        double *x = tmp + (size_t)omp_get_thread_num() * scratch, *t = x + nh, *t0 = t + nh;
-        for (size_t k = 1; k <= K; k++) {
-            if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
-            const double b0 = betas[k - 1], b1 = betas[k];
-            /* x = V W (block x nh); the hidden bias is added in double below. */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mb, (int)nh, (int)nv, 1.0f,
-                        vf + c0 * nv, (int)nv, wf, (int)nh, 0.0f, xf + c0 * nh, (int)nh);
-            for (size_t c = c0; c < c1; c++) {
-                const float *v = vf + c * nv;
-                for (size_t j = 0; j < nh; j++) x[j] = rbm->b[j] + (double)xf[c * nh + j];
-                double lin = 0.0;
-                for (size_t i = 0; i < nv; i++) lin += v[i] != 0.0f ? dab[i] : 0.0;
-                double s0 = softplus_sum_beta(x, nh, b0, t0);
-                double s1 = softplus_sum_beta(x, nh, b1, t);
-                lw[c] += (b1 - b0) * lin + (s1 - s0);
-                if (k < K)
-                    for (size_t j = 0; j < nh; j++) hf[c * nh + j] = bern(&rs[c], x[j], t[j]);
-            }
-            if (k == K) break;
-            /* y = H W^T (block x nv), then v ~ sigmoid((1-beta) b^A + beta (a + y)). */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, mb, (int)nv, (int)nh, 1.0f,
-                        hf + c0 * nh, (int)nh, wf, (int)nh, 0.0f, yf + c0 * nv, (int)nv);
-            double *y = x, *ty = x + nv;
-            for (size_t c = c0; c < c1; c++) {
-                for (size_t i = 0; i < nv; i++) {
-                    y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)yf[c * nv + i]);
-                    ty[i] = -fabs(y[i]);
-                }
-                zs_vexp(ty, ty, nv);
-                for (size_t i = 0; i < nv; i++) vf[c * nv + i] = bern(&rs[c], y[i], ty[i]);
-            }
-            if (omp_get_thread_num() == 0 && (k & 255) == 0) {
-                double done = (double)__atomic_load_n(&blocks_done, __ATOMIC_RELAXED) + (double)k / (double)K;
-                if (zs_progress(ctx, "AIS", done, (double)nblocks)) __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-            }
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nh; j++) {
+            wf[i * nh + j] = (float)rbm->w[i * nh + j];
+            wt[j * nv + i] = (float)rbm->w[i * nh + j];
         }
-        __atomic_add_fetch(&blocks_done, 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
+    const size_t K = K1 - 1;
+    void (*rows_sum)(float *, const float *, size_t, const uint32_t *, size_t, size_t) =
+        use_avx512() ? rbm_rows_sum_avx512 : rows_sum_scalar;
+    int stop = 0;
+    size_t chains_done = 0;
+    /* Chains are independent: each runs the whole annealing on one thread, from its own
+     * stream, with no synchronization per temperature. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (size_t c = 0; c < M; c++) {
+        const int th = omp_get_thread_num();
+        double *x = tmp + (size_t)th * scratch, *t = x + nh, *t0 = t + nh;
+        double *y = t0 + nh, *ty = y + nv;
+        float *xf = ftmp + (size_t)th * (nh + nv), *yf = xf + nh;
+        uint32_t *von = itmp + (size_t)th * (nh + nv), *hon = von + nv;
+        size_t nvon = 0, nhon = 0;
+        urand u;
+        zs_rng_init(&u.rng, opts->seed, c);
+        u.left = 0;
+        /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
+        for (size_t i = 0; i < nv; i++)
+            if (bern(&u, ba[i], exp(-fabs(ba[i])))) von[nvon++] = (uint32_t)i;
+        double lwc = 0.0;
+        for (size_t k = 1; k <= K; k++) {
+            if ((k & 1023) == 0 && __atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
+            const double b0 = betas[k - 1], b1 = betas[k];
+            /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
+            rows_sum(xf, wf, nh, von, nvon, nh);
+            double lin = 0.0;
+            for (size_t q = 0; q < nvon; q++) lin += dab[von[q]];
+            for (size_t j = 0; j < nh; j++) x[j] = rbm->b[j] + (double)xf[j];
+            double s0 = softplus_sum_beta(x, nh, b0, t0);
+            double s1 = softplus_sum_beta(x, nh, b1, t);
+            lwc += (b1 - b0) * lin + (s1 - s0);
+            if (k == K) break;
+            /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
+            nhon = 0;
+            for (size_t j = 0; j < nh; j++)
+                if (bern(&u, x[j], t[j])) hon[nhon++] = (uint32_t)j;
+            rows_sum(yf, wt, nv, hon, nhon, nv);
+            for (size_t i = 0; i < nv; i++) {
+                y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)yf[i]);
+                ty[i] = -fabs(y[i]);
+            }
+            zs_vexp(ty, ty, nv);
+            nvon = 0;
+            for (size_t i = 0; i < nv; i++)
+                if (bern(&u, y[i], ty[i])) von[nvon++] = (uint32_t)i;
+        }
+        lw[c] = lwc;
+        size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
+        if (th == 0 && zs_progress(ctx, "AIS", (double)now, (double)M))
+            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     }
-    openblas_set_num_threads(blas_threads);
     if (stop) {
         st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
         goto done;
@@ -278,13 +296,11 @@ done:
     free(own);
     free(ba);
     free(wf);
-    free(vf);
-    free(hf);
-    free(xf);
-    free(yf);
+    free(wt);
     free(lw);
     free(dab);
-    free(rs);
     free(tmp);
+    free(ftmp);
+    free(itmp);
     return st;
 }
