@@ -157,8 +157,9 @@ typedef struct zs_rbm_trainer zs_rbm_trainer;
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
                                const double *data, size_t n, zs_rbm_trainer **out);
 void zs_rbm_trainer_free(zs_rbm_trainer *t);
-/* One epoch over the data in the order given by zs_rng(seed, epoch). recon_error: mean over
- * rows of sum_i (v_i - p(v_i = 1 | h))^2 of the positive phase. ZS_ENUMERIC (message says
+/* One epoch over the data in an order drawn from the seed and the epoch number. recon_error:
+ * mean over rows of sum_i (v_i - p(v_i = 1 | h0))^2, h0 ~ p(h | v), estimated on every 8th row
+ * of each batch. ZS_ENUMERIC (message says
  * which parameter) when a parameter becomes non-finite or |W| exceeds 1e6 (divergence); the
  * trainer then keeps the parameters of the epoch before. */
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error);

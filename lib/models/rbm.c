@@ -3,6 +3,7 @@
  *   F(v) = -a^T v - sum_j softplus(b_j + sum_i v_i W_ij)
  * (Hinton 2010, "A practical guide to training RBMs", eq. 25), so ln p(v) = -F(v) - ln Z. */
 #include "models/rbm_internal.h"
+#include "models/rbm_rows_kernels.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -189,4 +190,37 @@ double zs_rbm_free_energy(const zs_rbm *rbm, const double *v) {
 void zs_rbm_free_energies(const zs_rbm *rbm, const double *data, size_t n, double *f) {
 #pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
     for (size_t r = 0; r < n; r++) f[r] = zs_rbm_free_energy(rbm, data + r * rbm->nv);
+}
+
+static void rows_sum_scalar(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
+                            size_t n) {
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t q = 0; q < non; q++) {
+        const float *row = w + (size_t)on[q] * stride;
+        for (size_t j = 0; j < n; j++) acc[j] += row[j];
+    }
+}
+
+static int use_avx512(void) {
+    static int level = -1;
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l >= 0) return l;
+    const char *off = getenv("ZSUM_NO_SIMD");
+    __builtin_cpu_init();
+    l = !(off && off[0] == '1') && __builtin_cpu_supports("avx512f");
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    return l;
+}
+
+void rbm_rows_sum(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non, size_t n) {
+    if (use_avx512()) rbm_rows_sum_avx512(acc, w, stride, on, non, n);
+    else rows_sum_scalar(acc, w, stride, on, non, n);
+}
+
+void rbm_sigmoid(float *y, const float *x, const float *bias, size_t n) {
+    if (use_avx512()) {
+        rbm_sigmoid_avx512(y, x, bias, n);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) y[j] = 1.0f / (1.0f + expf(-(x[j] + bias[j])));
 }

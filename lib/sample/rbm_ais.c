@@ -21,7 +21,6 @@
  * drawing from its own stream zs_rng(seed, chain), so the result does not depend on the
  * number of threads. */
 #include "models/rbm_internal.h"
-#include "sample/rbm_ais_kernels.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -75,26 +74,6 @@ zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *b, size_t n) {
             return zs_fail(ctx, ZS_EINVAL, "schedule: beta %zu = %.17g does not increase from "
                            "beta %zu = %.17g", i + 1, b[i], i, b[i - 1]);
     return ZS_OK;
-}
-
-static void rows_sum_scalar(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
-                            size_t n) {
-    memset(acc, 0, n * sizeof *acc);
-    for (size_t q = 0; q < non; q++) {
-        const float *row = w + (size_t)on[q] * stride;
-        for (size_t j = 0; j < n; j++) acc[j] += row[j];
-    }
-}
-
-static int use_avx512(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD");
-    __builtin_cpu_init();
-    l = !(off && off[0] == '1') && __builtin_cpu_supports("avx512f");
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
 }
 
 /* sum_j softplus(beta x_j) and t_j = exp(-|beta x_j|) (kept for the Gibbs step). */
@@ -205,8 +184,6 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
         }
     for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
     const size_t K = K1 - 1;
-    void (*rows_sum)(float *, const float *, size_t, const uint32_t *, size_t, size_t) =
-        use_avx512() ? rbm_rows_sum_avx512 : rows_sum_scalar;
     int stop = 0;
     size_t chains_done = 0;
     /* Chains are independent: each runs the whole annealing on one thread, from its own
@@ -230,7 +207,7 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
             if ((k & 1023) == 0 && __atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
             const double b0 = betas[k - 1], b1 = betas[k];
             /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
-            rows_sum(xf, wf, nh, von, nvon, nh);
+            rbm_rows_sum(xf, wf, nh, von, nvon, nh);
             double lin = 0.0;
             for (size_t q = 0; q < nvon; q++) lin += dab[von[q]];
             for (size_t j = 0; j < nh; j++) x[j] = rbm->b[j] + (double)xf[j];
@@ -242,7 +219,7 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
             nhon = 0;
             for (size_t j = 0; j < nh; j++)
                 if (bern(&u, x[j], t[j])) hon[nhon++] = (uint32_t)j;
-            rows_sum(yf, wt, nv, hon, nhon, nv);
+            rbm_rows_sum(yf, wt, nv, hon, nhon, nv);
             for (size_t i = 0; i < nv; i++) {
                 y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)yf[i]);
                 ty[i] = -fabs(y[i]);

@@ -1,10 +1,12 @@
-/* rbm_ais_avx512.c — AVX-512 row sums for AIS (rbm_ais_kernels.h): columns in blocks of 128
+/* rbm_rows_avx512.c — AVX-512 row sums (rbm_rows_kernels.h): columns in blocks of 128
  * floats held in eight zmm accumulators while the rows that are on stream past, so each element
  * of W costs one load and one add. Compiled with -mavx512f; called after a CPU check. */
-#include "sample/rbm_ais_kernels.h"
+#include "models/rbm_rows_kernels.h"
 
 #ifdef __AVX512F__
 #include <immintrin.h>
+#include <math.h>
+#include <sleef.h>
 
 void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
                          size_t n) {
@@ -26,5 +28,15 @@ void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32
             s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(m, w + (size_t)on[q] * stride + j0));
         _mm512_mask_storeu_ps(acc + j0, m, s);
     }
+}
+
+void rbm_sigmoid_avx512(float *y, const float *x, const float *bias, size_t n) {
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 z = _mm512_sub_ps(zero, _mm512_add_ps(_mm512_loadu_ps(x + j), _mm512_loadu_ps(bias + j)));
+        _mm512_storeu_ps(y + j, _mm512_div_ps(one, _mm512_add_ps(one, Sleef_expf16_u10avx512f(z))));
+    }
+    for (; j < n; j++) y[j] = 1.0f / (1.0f + expf(-(x[j] + bias[j])));
 }
 #endif
