@@ -4,8 +4,9 @@
  *
  * For a batch V0 (B x nv):
  *   P0 = sigmoid(V0 W + b)                  positive hidden probabilities, H0 ~ P0
- *   negative chain: CD starts from H0, PCD from persistent hidden states (B chains);
- *   k times: Vk ~ sigmoid(H W^T + a), Pk = sigmoid(Vk W + b), H ~ Pk (PCD keeps the last H)
+ *   negative chain: CD starts from H0; PCD from H ~ sigmoid(C W + b) of persistent visible
+ *   states C (B chains, started at the first batch's rows; each keeps its last Vk);
+ *   k times: Vk ~ sigmoid(H W^T + a), Pk = sigmoid(Vk W + b), H ~ Pk
  *   grad W = (V0^T P0 - Vk^T Pk) / B,  grad a = mean(V0 - Vk),  grad b = mean(P0 - Pk)
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
  * V0, H and Vk are binary, so every product is a sum of the rows of W (or W^T, P0, Pk) picked
@@ -29,7 +30,7 @@ struct zs_rbm_trainer {
     size_t *start;
     float *w, *a, *b;         /* (nv, nh), (nv), (nh) parameters                          */
     float *vw, *va, *vb;      /* velocities                                               */
-    float *chains;            /* (batch, nh) PCD hidden states                            */
+    float *chains;            /* (batch, nv) PCD visible states                           */
     float *save;              /* copy of w .. chains at the epoch start                    */
     float *wt;                /* (nh, nv) W^T, kept equal to w                             */
     float *p0, *pk;           /* (batch, nh) positive and negative hidden probabilities    */
@@ -57,7 +58,7 @@ void zs_rbm_train_defaults(zs_rbm_train_opts *o) {
 }
 
 static size_t state_len(const zs_rbm_trainer *t) {
-    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nh;
+    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nv;
 }
 
 void zs_rbm_trainer_free(zs_rbm_trainer *t) {
@@ -253,15 +254,20 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
                 for (size_t x = 0; x < n0; x++) re += 1.0 - 2.0 * (double)pv[on0[x]];
                 t->recon_row[q] = re;
             }
-            /* Negative phase from h0 (CD) or the chain's hidden state (PCD; at its very
-             * first use the chain starts from h0 of the first epoch's rows). */
-            float *chain = t->chains + q * nh;
+            /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c
+             * (PCD; at its very first use the chain starts at the row v0 itself). */
+            float *chain = t->chains + q * nv;
+            uint32_t *vk = t->vk_on + q * nv;
             if (persistent && !first) {
+                size_t nc = 0;
+                for (size_t i = 0; i < nv; i++)
+                    if (chain[i] != 0.0f) vk[nc++] = (uint32_t)i;
+                rbm_rows_sum(pk, t->w, nh, vk, nc, nh);
+                rbm_sigmoid(pk, pk, t->b, nh);
                 nhon = 0;
                 for (size_t j = 0; j < nh; j++)
-                    if (chain[j] != 0.0f) hon[nhon++] = (uint32_t)j;
+                    if (uniformf(&rng) < pk[j]) hon[nhon++] = (uint32_t)j;
             }
-            uint32_t *vk = t->vk_on + q * nv;
             size_t nvk = 0;
             for (size_t s = 0; s < K; s++) {
                 rbm_rows_sum(pv, t->wt, nv, hon, nhon, nv);
@@ -272,14 +278,14 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
                 rbm_rows_sum(pk, t->w, nh, vk, nvk, nh);
                 rbm_sigmoid(pk, pk, t->b, nh);
                 nhon = 0;
-                if (s + 1 < K || persistent)
+                if (s + 1 < K)
                     for (size_t j = 0; j < nh; j++)
                         if (uniformf(&rng) < pk[j]) hon[nhon++] = (uint32_t)j;
             }
             t->vk_n[q] = nvk;
             if (persistent) {
-                memset(chain, 0, nh * sizeof *chain);
-                for (size_t x = 0; x < nhon; x++) chain[hon[x]] = 1.0f;
+                memset(chain, 0, nv * sizeof *chain);
+                for (size_t x = 0; x < nvk; x++) chain[vk[x]] = 1.0f;
             }
         }
         for (size_t q = 0; q < mb; q++) recon += t->recon_row[q];
@@ -373,7 +379,7 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
     if (st != ZS_OK) return st;
     zs_rbm_trainer_get(t, rbm);
     uint64_t sw[2] = {t->nv, t->nh}, sa[1] = {t->nv}, sb[1] = {t->nh};
-    uint64_t sc[2] = {t->o.batch, t->nh}, se[1] = {1}, so[1] = {8};
+    uint64_t sc[2] = {t->o.batch, t->nv}, se[1] = {1}, so[1] = {8};
     zs_array *arr[6] = {0};
     const char *names[6] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
                             "train_velocity_hbias", "train_chains", "train_options"};
@@ -415,7 +421,7 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
     for (int i = 0; i < 9 && st == ZS_OK; i++) st = zs_npz_get(z, names[i], &arr[i]);
     zs_npz_close(z);
     size_t want[9] = {t->nv * t->nh, t->nv, t->nh, 1, t->nv * t->nh, t->nv, t->nh,
-                      t->o.batch * t->nh, 8};
+                      t->o.batch * t->nv, 8};
     for (int i = 0; i < 9 && st == ZS_OK; i++)
         if (zs_array_size(arr[i]) != want[i])
             st = zs_fail(t->ctx, ZS_EFORMAT, "%s: %s has %zu entries, %zu expected for this model "
