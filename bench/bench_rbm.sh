@@ -60,7 +60,8 @@ t0=$(now)
 t1=$(now)
 zt=$(secs "$t0" "$t1")
 zepoch=$(tail -1 "$work/train.csv" | cut -d, -f6)
-st=$($PY - "$work" <<'EOF'
+sk() { # $1: extra environment for scikit-learn (thread limits); prints the seconds of fit
+env $1 $PY - "$work" <<'EOF'
 import sys, time, numpy as np
 from sklearn.neural_network import BernoulliRBM
 d = sys.argv[1]
@@ -70,8 +71,15 @@ t = time.perf_counter(); rbm.fit(x); t = time.perf_counter() - t
 np.savez(d + '/sklearn500.npz', W=rbm.components_.T.copy(), vbias=rbm.intercept_visible_, hbias=rbm.intercept_hidden_)
 print('%.3f' % t)
 EOF
-)
-echo "zsum epoch ${zepoch} s (process ${zt} s); scikit-learn BernoulliRBM.fit ${st} s; zsum is $($PY -c "print('%.1f' % ($st / $zepoch))")x faster per epoch"
+}
+st=$(sk "OMP_NUM_THREADS=$(nproc)")
+echo "all threads: zsum epoch ${zepoch} s (process ${zt} s); scikit-learn BernoulliRBM.fit ${st} s; ratio sklearn/zsum = $($PY -c "print('%.2f' % ($st / $zepoch))")"
+"$Z" rbm train "$work/train.npy" --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed 1 --threads 1 \
+    -o "$work/zsum500_1.npz" --quiet --format csv > "$work/train1.csv"
+zepoch1=$(tail -1 "$work/train1.csv" | cut -d, -f6)
+cmp -s "$work/zsum500.npz" "$work/zsum500_1.npz" && same="identical model files" || same="MODEL FILES DIFFER"
+st1=$(sk "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1")
+echo "one thread:  zsum epoch ${zepoch1} s ($same); scikit-learn ${st1} s; ratio = $($PY -c "print('%.2f' % ($st1 / $zepoch1))")"
 
 echo "-- AIS 784x500, 100 chains, sm08 (14,500 temperatures), held-out log-likelihood of both models"
 for m in zsum500 sklearn500; do
