@@ -22,7 +22,7 @@ void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32
     }
     for (; j0 < n; j0 += 16) {
         size_t left = n - j0;
-        __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1u);
+        __mmask16 m = (__mmask16)(left >= 16 ? 0xffffu : (1u << left) - 1u);
         __m512 s = _mm512_setzero_ps();
         for (size_t q = 0; q < non; q++)
             s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(m, w + (size_t)on[q] * stride + j0));
