@@ -87,6 +87,10 @@ if cmd == 'files':
     with gzip.open(d + '/train-ubyte.gz', 'wb') as f:
         f.write(bytes([0, 0, 8, 3]) + struct.pack('>III', 200, 4, 4) + bytes(pix))
     open(d + '/bad-ubyte', 'wb').write(bytes([0, 0, 8, 2]) + struct.pack('>II', 200, 16) + bytes(pix[:3000]))
+    # 300 rows of 24 binary pixels (.npy of float64 0/1) for --monitor-ais (min(nv, nh) > 20)
+    r = random.Random(5)
+    rows = [[float((i < 12) == (q % 2 == 0)) if r.random() > 0.1 else float(r.random() < 0.5) for i in range(24)] for q in range(300)]
+    open(d + '/b24.npy', 'wb').write(npy((300, 24), [x for row in rows for x in row]))
     open(d + '/sched.txt', 'w').write('0\n0.25 0.5\n0.75\n1\n')
     open(d + '/sched_bad.txt', 'w').write('0\n0.5\n0.4\n1\n')
     open(d + '/sched_end.txt', 'w').write('0\n0.5\n0.9\n')
@@ -164,6 +168,15 @@ expect_reject "the model is 5x4, this run asks for 16x4" rbm train "$TMP/train-u
 # divergence: exit 1 with a message
 run rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 2 --lr 1e30 -o "$TMP/div.npz" --seed 1
 if [ "$status" = 1 ] && grep -q "diverged" "$TMP/err" && [ ! -s "$TMP/out" ]; then pass; else fail "divergence: $status $(cat "$TMP/err")"; fi
+
+# --monitor-ais: the log-likelihood of a 24x22 model by AIS after each epoch, against the exact
+# value of the final model on the same rows (the first 1000 training rows: all 300)
+expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 2 --batch 25 --lr 0.1 --seed 3 --monitor-ais \
+    --chains 50 --schedule linear:1000 -o "$TMP/m24.npz" --format json --quiet
+ll_ais=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+expect_ok rbm loglik "$TMP/m24.npz" "$TMP/b24.npy" --exact --format json
+if python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if abs(d['loglik'] - $ll_ais) < 0.2 else 1)"; then
+    pass; else fail "--monitor-ais loglik $ll_ais vs exact $(cat "$TMP/out")"; fi
 
 # ---- images ------------------------------------------------------------------------------
 expect_ok rbm filters "$TMP/t.npz" -o "$TMP/f.png"
