@@ -258,10 +258,13 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
              * (PCD; at its very first use the chain starts at the row v0 itself). */
             float *chain = t->chains + q * nv;
             uint32_t *vk = t->vk_on + q * nv;
-            if (persistent && !first) {
+            if (persistent) {
                 size_t nc = 0;
-                for (size_t i = 0; i < nv; i++)
-                    if (chain[i] != 0.0f) vk[nc++] = (uint32_t)i;
+                if (first)
+                    for (size_t x = 0; x < n0; x++) vk[nc++] = on0[x];
+                else
+                    for (size_t i = 0; i < nv; i++)
+                        if (chain[i] != 0.0f) vk[nc++] = (uint32_t)i;
                 rbm_rows_sum(pk, t->w, nh, vk, nc, nh);
                 rbm_sigmoid(pk, pk, t->b, nh);
                 nhon = 0;
