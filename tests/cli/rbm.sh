@@ -197,6 +197,10 @@ expect_reject "W: entry \(0, 1\) = nan is not finite" rbm logz "$TMP/nan.npz"
 expect_reject "about .* use --ais" rbm logz "$TMP/large.npz" --exact
 expect_reject "row 0, column 1 = 0.5 is not 0 or 1.*--binarize" rbm loglik "$TMP/m.npz" "$TMP/half.npz"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold:0.4
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize stochastic --seed 3 --format json
+cp "$TMP/out" "$TMP/stoch1"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize stochastic --seed 3 --format json
+if cmp -s "$TMP/out" "$TMP/stoch1"; then pass; else fail "stochastic binarization is not reproducible"; fi
 expect_reject "shape mismatch.*\(2, 6\).*5 visible" rbm loglik "$TMP/m.npz" "$TMP/wide.npz"
 expect_reject "IDX header says 200x16 .* the file has 3000" rbm train "$TMP/bad-ubyte" --hidden 2 --epochs 1 -o "$TMP/x.npz"
 expect_reject "does not increase" rbm logz "$TMP/m.npz" --ais --schedule "$TMP/sched_bad.txt"

@@ -503,6 +503,34 @@ static double now(void) {
         if (getenv("ZSUM_TEST_TIMES")) printf("%-70s %.2fs\n", #test, now() - t0_); \
     } while (0)
 
+static void stochastic_binarization_is_seeded_and_unbiased(void) {
+    uint64_t shape[2] = {200, 20};
+    zs_array *a = NULL, *b = NULL, *c = NULL;
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &a);
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &b);
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &c);
+    /* Column 0 holds the maximum 200; the others 50: p = 0.25. */
+    for (size_t i = 0; i < 4000; i++) {
+        double x = i % 20 == 0 ? 200.0 : 50.0;
+        zs_array_data(a)[i] = zs_array_data(b)[i] = zs_array_data(c)[i] = x;
+    }
+    CHECK(zs_data_binarize(NULL, a, ZS_BINARIZE_STOCHASTIC, (double)NAN, 5) == ZS_OK);
+    CHECK(zs_data_binarize(NULL, b, ZS_BINARIZE_STOCHASTIC, (double)NAN, 5) == ZS_OK);
+    CHECK(zs_data_binarize(NULL, c, ZS_BINARIZE_STOCHASTIC, (double)NAN, 6) == ZS_OK);
+    CHECK(memcmp(zs_array_cdata(a), zs_array_cdata(b), 4000 * sizeof(double)) == 0);
+    CHECK(memcmp(zs_array_cdata(a), zs_array_cdata(c), 4000 * sizeof(double)) != 0);
+    double ones = 0, col0 = 0;
+    for (size_t i = 0; i < 4000; i++) {
+        if (i % 20 == 0) col0 += zs_array_cdata(a)[i];
+        else ones += zs_array_cdata(a)[i];
+    }
+    CHECK(col0 == 200.0);                   /* p = 1 */
+    CHECK(fabs(ones / 3800.0 - 0.25) < 0.03); /* binomial sd 0.007: 4 sd */
+    zs_array_free(a);
+    zs_array_free(b);
+    zs_array_free(c);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_both_layers);
     RUN(exact_has_no_overflow_above_3000);
@@ -517,5 +545,6 @@ int main(void) {
     RUN(divergence_stops_and_keeps_parameters);
     RUN(model_files_round_trip_and_reject_bad_ones);
     RUN(idx_files_and_binarization);
+    RUN(stochastic_binarization_is_seeded_and_unbiased);
     return check_summary("test_rbm");
 }
