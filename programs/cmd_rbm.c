@@ -725,10 +725,6 @@ static int tile_shape(const opts *o, size_t nv, size_t *h, size_t *w) {
     return EXIT_OK;
 }
 
-static double sigmoid(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
-
 static int run_images(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
@@ -739,7 +735,7 @@ static int run_images(opts *o) {
     if (rc == EXIT_OK) rc = tile_shape(o, zs_rbm_nv(rbm), &h, &w);
     if (rc != EXIT_OK) return finish(ctx, rbm, NULL, rc);
     size_t nv = zs_rbm_nv(rbm), nh = zs_rbm_nh(rbm);
-    const double *W = zs_rbm_cw(rbm), *a = zs_rbm_cvbias(rbm), *b = zs_rbm_chbias(rbm);
+    const double *W = zs_rbm_cw(rbm);
     size_t count = o->sub == SAMPLE ? (size_t)o->n : nh;
     double *tiles = malloc(count * nv * sizeof *tiles);
     if (!tiles) return finish(ctx, rbm, NULL, cli_fail(EXIT_RUNTIME, "out of memory"));
@@ -755,30 +751,10 @@ static int run_images(opts *o) {
                 tiles[j * nv + i] = hi > lo ? (W[i * nh + j] - lo) / (hi - lo) : 0.5;
         }
     } else {
-        /* Chain c: its own stream (seed, c); v0 uniform, then --steps Gibbs sweeps; the tile
-         * shows p(v = 1 | h) of the last sweep. */
-#pragma omp parallel for schedule(dynamic, 1)
-        for (size_t c = 0; c < count; c++) {
-            zs_rng rng;
-            zs_rng_init(&rng, o->seed, c);
-            double *v = tiles + c * nv;
-            double *hs = malloc(nh * sizeof *hs);
-            if (!hs) continue;
-            for (size_t i = 0; i < nv; i++) v[i] = zs_rng_uniform(&rng) < 0.5 ? 1.0 : 0.0;
-            for (uint64_t s = 0; s < o->steps; s++) {
-                for (size_t j = 0; j < nh; j++) {
-                    double x = b[j];
-                    for (size_t i = 0; i < nv; i++) x += v[i] * W[i * nh + j];
-                    hs[j] = zs_rng_uniform(&rng) < sigmoid(x) ? 1.0 : 0.0;
-                }
-                for (size_t i = 0; i < nv; i++) {
-                    double x = a[i];
-                    for (size_t j = 0; j < nh; j++) x += W[i * nh + j] * hs[j];
-                    double p = sigmoid(x);
-                    v[i] = s + 1 == o->steps ? p : (zs_rng_uniform(&rng) < p ? 1.0 : 0.0);
-                }
-            }
-            free(hs);
+        zs_status st = zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);
+        if (st != ZS_OK) {
+            free(tiles);
+            return finish(ctx, rbm, NULL, cli_status(ctx, st));
         }
     }
     rc = write_grid(o->out, tiles, count, h, w);

@@ -114,6 +114,11 @@ zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *betas, size_t n);
 zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
                           zs_rbm_ais_result *out);
 
+/* ---- sampling (lib/sample/rbm_sample.c) ------------------------------------------------- */
+/* n block-Gibbs chains of `steps` sweeps each from uniform random v, chain c from zs_rng(seed,
+ * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
+zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out);
+
 /* ---- data (lib/io/idx.c, lib/io/data.c) -------------------------------------------------- */
 /* Read an IDX file (MNIST format: magic 0 0 TYPE NDIM, big-endian u32 dims, big-endian data;
  * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */

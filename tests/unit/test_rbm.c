@@ -531,6 +531,17 @@ static void stochastic_binarization_is_seeded_and_unbiased(void) {
     zs_array_free(c);
 }
 
+static void gibbs_samples_of_an_uncoupled_model_are_its_marginals(void) {
+    /* W = 0: p(v_i = 1 | h) = sigmoid(a_i) whatever h, so every chain's output is exact. */
+    zs_rbm *r = random_rbm(9, 4, 0.0, 2.0, 31);
+    double out[3 * 9];
+    CHECK(zs_rbm_sample(r, 3, 5, 1, out) == ZS_OK);
+    for (size_t c = 0; c < 3; c++)
+        for (size_t i = 0; i < 9; i++) CHECK_REL(out[c * 9 + i], 1.0 / (1.0 + exp(-zs_rbm_cvbias(r)[i])), 1e-15);
+    CHECK(zs_rbm_sample(r, 0, 5, 1, out) == ZS_EINVAL);
+    zs_rbm_free(r);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_both_layers);
     RUN(exact_has_no_overflow_above_3000);
@@ -546,5 +557,6 @@ int main(void) {
     RUN(model_files_round_trip_and_reject_bad_ones);
     RUN(idx_files_and_binarization);
     RUN(stochastic_binarization_is_seeded_and_unbiased);
+    RUN(gibbs_samples_of_an_uncoupled_model_are_its_marginals);
     return check_summary("test_rbm");
 }
