@@ -135,6 +135,9 @@ expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format json
 expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','loglik','loglik_lo','loglik_hi','n']) and d['n'] == 4"
 expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m) and d['loglik_lo'] == d['loglik'] == d['loglik_hi']"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:x" --format json
+expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m)"
+expect_reject "no array 'y' \(arrays present: x\)" rbm loglik "$TMP/m.npz" "$TMP/d.npz:y"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 3 --schedule linear:2000 --format json
 expect_json "d['loglik_lo'] <= $ll_m <= d['loglik_hi']"
 
