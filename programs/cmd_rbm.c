@@ -24,7 +24,7 @@ typedef struct opts {
     const char *schedule;
     const char *base;
     uint64_t seed;
-    int have_seed;
+    int have_seed, have_base;
     double pseudocount;
     const char *binarize;
     double max_seconds;
@@ -78,7 +78,8 @@ static const char *usage_text =
     "  train    contrastive divergence (CD-k, default k=1) or persistent CD (--pcd K); writes\n"
     "           MODEL.npz atomically after every epoch; --resume continues bit-identically.\n"
     "           The log-likelihood of --heldout DATA (default: the first 1000 training rows) is\n"
-    "           monitored exactly when min(nv,nh) <= 20, by AIS with --monitor-ais.\n"
+    "           monitored exactly when min(nv,nh) <= 20, by AIS with --monitor-ais (--chains,\n"
+    "           --schedule, --base; default base: the data base rate of DATA).\n"
     "  sample   --n Gibbs chains run --steps sweeps from random states; image of p(v|h).\n"
     "  filters  one tile per hidden unit: its weights, scaled to the tile's range.\n"
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX (MNIST format, gzipped or not);\n"
@@ -130,7 +131,10 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_u64(a, v, &o->chains)) return EXIT_USAGE;
             if (o->chains < 2 || o->chains > 1000000) return cli_usage("--chains: '%s' is not in 2..1000000", v);
         } else if (!strcmp(a, "--schedule")) o->schedule = v;
-        else if (!strcmp(a, "--base")) o->base = v;
+        else if (!strcmp(a, "--base")) {
+            o->base = v;
+            o->have_base = 1;
+        }
         else if (!strcmp(a, "--seed")) {
             if (!cli_parse_u64(a, v, &o->seed)) return EXIT_USAGE;
             o->have_seed = 1;
@@ -601,6 +605,12 @@ static int run_train(opts *o) {
             logz_result lr;
             opts mo = *o;
             mo.ais = smaller > 20;
+            /* AIS for a trained model: the data base rate of the training data by default. */
+            char base[4096];
+            if (!o->have_base && strlen(o->data) < sizeof base - 6) {
+                snprintf(base, sizeof base, "data:%s", o->data);
+                mo.base = base;
+            }
             rc = compute_logz(ctx, &mo, rbm, &lr);
             if (rc != EXIT_OK) break;
             zs_rbm_free_energies(rbm, mon, nmon, fe);
