@@ -29,13 +29,19 @@
  * (## rbm); used only to estimate the time of a request before refusing it. */
 #define RATE_PER_THREAD 4.0e9
 
-static int use_avx512(void) {
+/* 2: AVX-512F, 1: AVX2 + FMA, 0: portable. ZSUM_NO_SIMD=1 forces the portable loops and
+ * ZSUM_SIMD=avx2 the AVX2 ones (for tests on AVX-512 machines). */
+static int simd_level(void) {
     static int level = -1;
     int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
     if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD");
+    const char *off = getenv("ZSUM_NO_SIMD"), *force = getenv("ZSUM_SIMD");
     __builtin_cpu_init();
-    l = !(off && off[0] == '1') && __builtin_cpu_supports("avx512f");
+    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (off && off[0] == '1') l = 0;
+    else if (force && !strcmp(force, "avx2")) l = has2;
+    else if (__builtin_cpu_supports("avx512f")) l = 2;
+    else l = has2;
     __atomic_store_n(&level, l, __ATOMIC_RELAXED);
     return l;
 }
@@ -189,7 +195,7 @@ zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) 
         plan_free(&p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");
     }
-    const int avx = use_avx512();
+    const int level = simd_level();
     int stop = 0, failed = 0;
     size_t done = 0;
 #pragma omp parallel num_threads(threads)
@@ -208,10 +214,12 @@ zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) 
             for (uint64_t r = r0; r < r1; r++) {
                 if (p.fast) {
                     zs_vexp(eo, xo, p.m);
-                    if (avx) rbm_kernel_fast_avx512(eo, p.e, p.m, p.r, out);
+                    if (level == 2) rbm_kernel_fast_avx512(eo, p.e, p.m, p.r, out);
+                    else if (level == 1) rbm_kernel_fast_avx2(eo, p.e, p.m, p.r, out);
                     else kernel_fast_scalar(eo, p.e, p.m, p.r, out);
                 } else {
-                    if (avx) rbm_kernel_robust_avx512(xo, p.y, p.m, out);
+                    if (level == 2) rbm_kernel_robust_avx512(xo, p.y, p.m, out);
+                    else if (level == 1) rbm_kernel_robust_avx2(xo, p.y, p.m, out);
                     else kernel_robust_scalar(xo, p.y, p.m, out);
                 }
                 for (size_t j = 0; j < p.lanes; j++) v[j] = co + p.cin[j] + out[j];

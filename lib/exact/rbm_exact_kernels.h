@@ -14,5 +14,7 @@
 
 void rbm_kernel_fast_avx512(const double *eo, const double *e, size_t m, size_t r, double *out);
 void rbm_kernel_robust_avx512(const double *xo, const double *y, size_t m, double *out);
+void rbm_kernel_fast_avx2(const double *eo, const double *e, size_t m, size_t r, double *out);
+void rbm_kernel_robust_avx2(const double *xo, const double *y, size_t m, double *out);
 
 #endif

@@ -63,10 +63,13 @@ if cmd == 'files':
     W2, a2, b2 = model(2, 6, 7, 2.0, 1.0)
     save_model(d + '/m32.npz', W2, a2, b2, descr='<f4')
     save_model(d + '/m16.npz', *model(4, 16, 4))
+    Wb, ab, bb = model(5, 7, 6, 60.0, 30.0)   # |x| up to ~400: the exp kernel, ln Z in the hundreds
+    save_model(d + '/mbig.npz', Wb, ab, bb)
     W2 = [[struct.unpack('f', struct.pack('f', x))[0] for x in r] for r in W2]
     a2 = [struct.unpack('f', struct.pack('f', x))[0] for x in a2]
     b2 = [struct.unpack('f', struct.pack('f', x))[0] for x in b2]
     print('%.17g' % lnz(W2, a2, b2))
+    print('%.17g' % lnz(Wb, ab, bb))
     # rejections
     save_model(d + '/nan.npz', [[1.0, float('nan')], [0.0, 0.0]], [0.0, 0.0], [0.0, 0.0])
     npz(d + '/missing.npz', [('W', npy((2, 2), [0.0] * 4)), ('vbias', npy((2,), [0.0] * 2))])
@@ -105,6 +108,7 @@ refs=$(python3 "$TMP/mk.py" files "$TMP") || { echo "mk.py failed"; exit 1; }
 lnz_m=$(echo "$refs" | sed -n 1p)
 ll_m=$(echo "$refs" | sed -n 2p)
 lnz_32=$(echo "$refs" | sed -n 3p)
+lnz_big=$(echo "$refs" | sed -n 4p)
 
 # ---- exact ln Z against brute force over both layers ------------------------------------
 expect_ok rbm logz "$TMP/m.npz" --format json --quiet
@@ -112,6 +116,13 @@ expect_json "sorted(d) == ['lnZ', 'method', 'nh', 'nv'] and d['nv'] == 5 and d['
 expect_json "abs(d['lnZ'] - $lnz_m) <= 1e-12 * abs($lnz_m)"
 ZSUM_NO_SIMD=1 "$ZSUM" rbm logz "$TMP/m.npz" --format csv > "$TMP/out" 2>"$TMP/err"
 if near "$(tail -1 "$TMP/out" | cut -d, -f4)" "$lnz_m" 1e-12; then pass; else fail "scalar kernels: $(cat "$TMP/out")"; fi
+# every kernel (AVX-512, AVX2, portable) on both kernels' models: FMA (m) and exp (mbig)
+for simd in "X=1" "ZSUM_SIMD=avx2" "ZSUM_NO_SIMD=1"; do
+  for mv in "m:$lnz_m" "mbig:$lnz_big"; do
+    env "$simd" "$ZSUM" rbm logz "$TMP/${mv%%:*}.npz" --format csv > "$TMP/out" 2> "$TMP/err"
+    if near "$(tail -1 "$TMP/out" | cut -d, -f4)" "${mv#*:}" 1e-12; then pass; else fail "$simd ${mv%%:*}: $(cat "$TMP/out" "$TMP/err")"; fi
+  done
+done
 expect_ok rbm logz "$TMP/m32.npz" --exact
 expect_out "^lnZ +"
 if near "$(awk '$1 == "lnZ" {print $2}' "$TMP/out")" "$lnz_32" 1e-12; then pass; else fail "float32 model: $(cat "$TMP/out")"; fi
