@@ -13,4 +13,8 @@ void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32
 /* y[j] = 1 / (1 + exp(-(x[j] + bias[j]))), j < n, in float32 with SLEEF's expf (1.0 ULP). */
 void rbm_sigmoid_avx512(float *y, const float *x, const float *bias, size_t n);
 
+void rbm_rows_sum_avx2(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
+                       size_t n);
+void rbm_sigmoid_avx2(float *y, const float *x, const float *bias, size_t n);
+
 #endif

@@ -132,6 +132,10 @@ expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format j
 expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed'])"
 expect_json "d['method'] == 'ais' and d['chains'] == 100 and d['temperatures'] == 2000 and d['seed'] == 5"
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and 1 <= d['ess'] <= 100"
+ZSUM_SIMD=avx2 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
+ZSUM_NO_SIMD=1 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 6 --chains 40 --base model --format json
 expect_json "d['temperatures'] == 14500 and d['chains'] == 40 and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 7 --schedule "$TMP/sched.txt" --format json
