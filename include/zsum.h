@@ -232,6 +232,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/npz.h"
 #include "zsum/hopfield.h"
 #include "zsum/pairwise.h"
+#include "zsum/rbm.h"
 
 #ifdef __cplusplus
 }

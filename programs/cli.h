@@ -124,5 +124,6 @@ int cmd_levels(int argc, char **argv);
 int cmd_hopfield(int argc, char **argv);
 int cmd_ising(int argc, char **argv);
 int cmd_bm(int argc, char **argv);
+int cmd_rbm(int argc, char **argv);
 
 #endif

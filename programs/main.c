@@ -15,6 +15,7 @@ static const command commands[] = {
     {"hopfield", cmd_hopfield, "Hopfield memories: Hebbian storage, recall dynamics, capacity"},
     {"ising", cmd_ising, "Ising chain and square lattice: exact ln Z, density of states, sampling"},
     {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
+    {"rbm", cmd_rbm, "restricted Boltzmann machines: exact and AIS ln Z, log-likelihood, training"},
 };
 
 static void usage(FILE *f) {

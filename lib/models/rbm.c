@@ -1,0 +1,239 @@
+/* rbm.c — the restricted Boltzmann machine: parameters, .npz files, free energy.
+ * E(v,h) = -v^T W h - a^T v - b^T h; summing h out gives the free energy
+ *   F(v) = -a^T v - sum_j softplus(b_j + sum_i v_i W_ij)
+ * (Hinton 2010, "A practical guide to training RBMs", eq. 25), so ln p(v) = -F(v) - ln Z. */
+#include "models/rbm_internal.h"
+#include "models/rbm_rows_kernels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+zs_status zs_rbm_alloc(zs_ctx *ctx, size_t nv, size_t nh, zs_rbm **out) {
+    if (!out) return ZS_EINVAL;
+    if (nv == 0 || nh == 0)
+        return zs_fail(ctx, ZS_EINVAL, "rbm: %zu visible and %zu hidden units; both must be >= 1", nv, nh);
+    if (nv > SIZE_MAX / sizeof(double) / nh)
+        return zs_fail(ctx, ZS_ERANGE, "rbm: %zu x %zu weights are too many", nv, nh);
+    zs_rbm *r = calloc(1, sizeof *r);
+    if (r) {
+        r->w = calloc(nv * nh, sizeof *r->w);
+        r->a = calloc(nv, sizeof *r->a);
+        r->b = calloc(nh, sizeof *r->b);
+    }
+    if (!r || !r->w || !r->a || !r->b) {
+        zs_rbm_free(r);
+        return zs_fail(ctx, ZS_ENOMEM, "rbm: out of memory for %zu x %zu weights", nv, nh);
+    }
+    r->ctx = ctx;
+    r->nv = nv;
+    r->nh = nh;
+    r->dtype = ZS_DTYPE_F8;
+    *out = r;
+    return ZS_OK;
+}
+
+void zs_rbm_free(zs_rbm *rbm) {
+    if (!rbm) return;
+    free(rbm->w);
+    free(rbm->a);
+    free(rbm->b);
+    free(rbm);
+}
+
+size_t zs_rbm_nv(const zs_rbm *rbm) { return rbm->nv; }
+size_t zs_rbm_nh(const zs_rbm *rbm) { return rbm->nh; }
+double *zs_rbm_w(zs_rbm *rbm) { return rbm->w; }
+double *zs_rbm_vbias(zs_rbm *rbm) { return rbm->a; }
+double *zs_rbm_hbias(zs_rbm *rbm) { return rbm->b; }
+const double *zs_rbm_cw(const zs_rbm *rbm) { return rbm->w; }
+const double *zs_rbm_cvbias(const zs_rbm *rbm) { return rbm->a; }
+const double *zs_rbm_chbias(const zs_rbm *rbm) { return rbm->b; }
+zs_dtype zs_rbm_dtype(const zs_rbm *rbm) { return rbm->dtype; }
+
+zs_status zs_rbm_check(const zs_rbm *rbm) {
+    for (size_t i = 0; i < rbm->nv; i++)
+        for (size_t j = 0; j < rbm->nh; j++)
+            if (!isfinite(rbm->w[i * rbm->nh + j]))
+                return zs_fail(rbm->ctx, ZS_EINVAL, "W: entry (%zu, %zu) = %g is not finite", i, j,
+                               rbm->w[i * rbm->nh + j]);
+    for (size_t i = 0; i < rbm->nv; i++)
+        if (!isfinite(rbm->a[i]))
+            return zs_fail(rbm->ctx, ZS_EINVAL, "vbias: entry %zu = %g is not finite", i, rbm->a[i]);
+    for (size_t j = 0; j < rbm->nh; j++)
+        if (!isfinite(rbm->b[j]))
+            return zs_fail(rbm->ctx, ZS_EINVAL, "hbias: entry %zu = %g is not finite", j, rbm->b[j]);
+    return ZS_OK;
+}
+
+static int is_float(const zs_array *a) {
+    return zs_array_dtype(a) == ZS_DTYPE_F4 || zs_array_dtype(a) == ZS_DTYPE_F8;
+}
+
+zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out) {
+    if (!path || !out) return ZS_EINVAL;
+    zs_npz *z = NULL;
+    zs_array *w = NULL, *a = NULL, *b = NULL;
+    zs_rbm *r = NULL;
+    zs_status st = zs_npz_open(ctx, path, &z);
+    if (st == ZS_OK) st = zs_npz_get(z, "W", &w);
+    if (st == ZS_OK) st = zs_npz_get(z, "vbias", &a);
+    if (st == ZS_OK) st = zs_npz_get(z, "hbias", &b);
+    char s1[128], s2[128], s3[128];
+    if (st == ZS_OK) {
+        zs_array_shape_str(w, s1, sizeof s1);
+        zs_array_shape_str(a, s2, sizeof s2);
+        zs_array_shape_str(b, s3, sizeof s3);
+        if (zs_array_ndim(w) != 2)
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: W has shape %s; it must be 2-D (nv, nh)", path, s1);
+        else if (zs_array_ndim(a) != 1)
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: vbias has shape %s; it must be 1-D (nv,)", path, s2);
+        else if (zs_array_ndim(b) != 1)
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: hbias has shape %s; it must be 1-D (nh,)", path, s3);
+        else if (zs_array_dim(a, 0) != zs_array_dim(w, 0))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: W is %s but vbias is %s (expected "
+                         "(%llu,))", path, s1, s2, (unsigned long long)zs_array_dim(w, 0));
+        else if (zs_array_dim(b, 0) != zs_array_dim(w, 1))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: W is %s but hbias is %s (expected "
+                         "(%llu,))", path, s1, s3, (unsigned long long)zs_array_dim(w, 1));
+        else if (!is_float(w) || !is_float(a) || !is_float(b))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: W, vbias, hbias must be float32 or float64 (got %s, "
+                         "%s, %s)", path, zs_dtype_name(zs_array_dtype(w)),
+                         zs_dtype_name(zs_array_dtype(a)), zs_dtype_name(zs_array_dtype(b)));
+    }
+    if (st == ZS_OK)
+        st = zs_rbm_alloc(ctx, (size_t)zs_array_dim(w, 0), (size_t)zs_array_dim(w, 1), &r);
+    if (st == ZS_OK) {
+        memcpy(r->w, zs_array_cdata(w), r->nv * r->nh * sizeof *r->w);
+        memcpy(r->a, zs_array_cdata(a), r->nv * sizeof *r->a);
+        memcpy(r->b, zs_array_cdata(b), r->nh * sizeof *r->b);
+        r->dtype = zs_array_dtype(w);
+        st = zs_rbm_check(r);
+        if (st != ZS_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
+            zs_fail(ctx, st, "%s: %s", path, msg);
+        }
+    }
+    zs_array_free(w);
+    zs_array_free(a);
+    zs_array_free(b);
+    zs_npz_close(z);
+    if (st != ZS_OK) {
+        zs_rbm_free(r);
+        return st;
+    }
+    *out = r;
+    return ZS_OK;
+}
+
+zs_status zs_rbm_save(const zs_rbm *rbm, const char *path, zs_dtype dtype, size_t n_extra,
+                      const char *const *extra_names, const zs_array *const *extra) {
+    if (!rbm || !path || (dtype != ZS_DTYPE_F4 && dtype != ZS_DTYPE_F8)) return ZS_EINVAL;
+    uint64_t sw[2] = {rbm->nv, rbm->nh}, sa[1] = {rbm->nv}, sb[1] = {rbm->nh};
+    zs_array *w = NULL, *a = NULL, *b = NULL;
+    zs_status st = zs_array_alloc(rbm->ctx, dtype, 2, sw, &w);
+    if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sa, &a);
+    if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sb, &b);
+    const char **names = calloc(3 + n_extra, sizeof *names);
+    const zs_array **arrays = calloc(3 + n_extra, sizeof *arrays);
+    if (st == ZS_OK && (!names || !arrays)) st = zs_fail(rbm->ctx, ZS_ENOMEM, "%s: out of memory", path);
+    if (st == ZS_OK) {
+        memcpy(zs_array_data(w), rbm->w, rbm->nv * rbm->nh * sizeof *rbm->w);
+        memcpy(zs_array_data(a), rbm->a, rbm->nv * sizeof *rbm->a);
+        memcpy(zs_array_data(b), rbm->b, rbm->nh * sizeof *rbm->b);
+        names[0] = "W", names[1] = "vbias", names[2] = "hbias";
+        arrays[0] = w, arrays[1] = a, arrays[2] = b;
+        for (size_t i = 0; i < n_extra; i++) {
+            names[3 + i] = extra_names[i];
+            arrays[3 + i] = extra[i];
+        }
+        st = zs_npz_write(rbm->ctx, path, 3 + n_extra, names, arrays, 1);
+    }
+    free(names);
+    free(arrays);
+    zs_array_free(w);
+    zs_array_free(a);
+    zs_array_free(b);
+    return st;
+}
+
+double rbm_sum_softplus(const double *x, size_t n) {
+    double lin = 0.0, lg = 0.0;
+    for (size_t i0 = 0; i0 < n; i0 += 512) {
+        size_t i1 = i0 + 512 < n ? i0 + 512 : n;
+        double prod = 1.0;
+        for (size_t i = i0; i < i1; i++) {
+            lin += x[i] > 0 ? x[i] : 0.0;
+            prod *= 1.0 + exp(-fabs(x[i]));
+        }
+        lg += log(prod);
+    }
+    return lin + lg;
+}
+
+double zs_rbm_free_energy(const zs_rbm *rbm, const double *v) {
+    double f = 0.0;
+    double *x = malloc(rbm->nh * sizeof *x);
+    if (!x) return (double)NAN;
+    for (size_t j = 0; j < rbm->nh; j++) x[j] = rbm->b[j];
+    for (size_t i = 0; i < rbm->nv; i++) {
+        if (v[i] == 0.0) continue;
+        f -= rbm->a[i] * v[i];
+        const double *row = rbm->w + i * rbm->nh;
+        for (size_t j = 0; j < rbm->nh; j++) x[j] += v[i] * row[j];
+    }
+    f -= rbm_sum_softplus(x, rbm->nh);
+    free(x);
+    return f;
+}
+
+void zs_rbm_free_energies(const zs_rbm *rbm, const double *data, size_t n, double *f) {
+#pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
+    for (size_t r = 0; r < n; r++) f[r] = zs_rbm_free_energy(rbm, data + r * rbm->nv);
+}
+
+static void rows_sum_scalar(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
+                            size_t n) {
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t q = 0; q < non; q++) {
+        const float *row = w + (size_t)on[q] * stride;
+        for (size_t j = 0; j < n; j++) acc[j] += row[j];
+    }
+}
+
+/* 2: AVX-512F, 1: AVX2 + FMA, 0: portable; ZSUM_NO_SIMD=1 and ZSUM_SIMD=avx2 as in
+ * rbm_exact.c. */
+static int simd_level(void) {
+    static int level = -1;
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l >= 0) return l;
+    const char *off = getenv("ZSUM_NO_SIMD"), *force = getenv("ZSUM_SIMD");
+    __builtin_cpu_init();
+    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (off && off[0] == '1') l = 0;
+    else if (force && !strcmp(force, "avx2")) l = has2;
+    else if (__builtin_cpu_supports("avx512f")) l = 2;
+    else l = has2;
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    return l;
+}
+
+void rbm_rows_sum(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non, size_t n) {
+    int l = simd_level();
+    if (l == 2) rbm_rows_sum_avx512(acc, w, stride, on, non, n);
+    else if (l == 1) rbm_rows_sum_avx2(acc, w, stride, on, non, n);
+    else rows_sum_scalar(acc, w, stride, on, non, n);
+}
+
+void rbm_sigmoid(float *y, const float *x, const float *bias, size_t n) {
+    int l = simd_level();
+    if (l == 2) {
+        rbm_sigmoid_avx512(y, x, bias, n);
+        return;
+    }
+    if (l == 1) {
+        rbm_sigmoid_avx2(y, x, bias, n);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) y[j] = 1.0f / (1.0f + expf(-(x[j] + bias[j])));
+}

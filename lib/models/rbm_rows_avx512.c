@@ -1,0 +1,42 @@
+/* rbm_rows_avx512.c — AVX-512 row sums (rbm_rows_kernels.h): columns in blocks of 128
+ * floats held in eight zmm accumulators while the rows that are on stream past, so each element
+ * of W costs one load and one add. Compiled with -mavx512f; called after a CPU check. */
+#include "models/rbm_rows_kernels.h"
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#include <math.h>
+#include <sleef.h>
+
+void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non,
+                         size_t n) {
+    size_t j0 = 0;
+    for (; j0 + 128 <= n; j0 += 128) {
+        __m512 s[8];
+        for (int k = 0; k < 8; k++) s[k] = _mm512_setzero_ps();
+        for (size_t q = 0; q < non; q++) {
+            const float *row = w + (size_t)on[q] * stride + j0;
+            for (int k = 0; k < 8; k++) s[k] = _mm512_add_ps(s[k], _mm512_loadu_ps(row + 16 * k));
+        }
+        for (int k = 0; k < 8; k++) _mm512_storeu_ps(acc + j0 + 16 * k, s[k]);
+    }
+    for (; j0 < n; j0 += 16) {
+        size_t left = n - j0;
+        __mmask16 m = (__mmask16)(left >= 16 ? 0xffffu : (1u << left) - 1u);
+        __m512 s = _mm512_setzero_ps();
+        for (size_t q = 0; q < non; q++)
+            s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(m, w + (size_t)on[q] * stride + j0));
+        _mm512_mask_storeu_ps(acc + j0, m, s);
+    }
+}
+
+void rbm_sigmoid_avx512(float *y, const float *x, const float *bias, size_t n) {
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 z = _mm512_sub_ps(zero, _mm512_add_ps(_mm512_loadu_ps(x + j), _mm512_loadu_ps(bias + j)));
+        _mm512_storeu_ps(y + j, _mm512_div_ps(one, _mm512_add_ps(one, Sleef_expf16_u10avx512f(z))));
+    }
+    for (; j < n; j++) y[j] = 1.0f / (1.0f + expf(-(x[j] + bias[j])));
+}
+#endif

@@ -1,0 +1,283 @@
+/* rbm_ais.c — ln Z of an RBM by annealed importance sampling (Neal 2001), in the form of
+ * Salakhutdinov & Murray (2008), "On the quantitative analysis of deep belief networks",
+ * section 4.
+ *
+ * Base model A: W = 0, hidden biases 0, visible biases b^A, so
+ *     ln Z_A = nh ln 2 + sum_i softplus(b^A_i)                                  (SM08 eq. 14)
+ * and v ~ A is exact (independent Bernoulli(sigmoid(b^A_i))). With data, b^A_i = ln(p_i/(1-p_i))
+ * from the pixel frequencies with a pseudocount c: p_i = (count_i + c) / (N + 2c).
+ * Intermediate distributions for 0 = beta_0 < ... < beta_K = 1 (SM08 eq. 13):
+ *     p*_k(v) = exp((1-beta_k) b^A.v + beta_k a.v) prod_j (1 + exp(beta_k (b_j + (v^T W)_j)))
+ * i.e. W and hbias scaled by beta_k. Each run draws v_0 ~ A, then for k = 1..K
+ *     ln w += ln p*_k(v_{k-1}) - ln p*_{k-1}(v_{k-1}),
+ * and (for k < K) one Gibbs sweep h ~ p_k(h|v), v ~ p_k(v|h) leaves p_k invariant. Then
+ *     Z_B / Z_A ~ r = mean_i w_i,  sigma = std_i(w_i) / sqrt(M),
+ * and the band ln(r -/+ 3 sigma) (SM08 section 4.1), computed relative to max_i ln w_i.
+ *
+ * Since v and h are binary, v^T W and W h are sums of the rows of W (or W^T) whose unit is on,
+ * added in float32 (W rounded to float32: exact for float32 models); biases, exponents and
+ * weights are double. This beats a dense product by the fraction of units that are off, and
+ * each chain can run all K temperatures alone: chains are spread over OpenMP threads, each
+ * drawing from its own stream zs_rng(seed, chain), so the result does not depend on the
+ * number of threads. */
+#include "models/rbm_internal.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+
+void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->chains = 100;
+    o->base = ZS_RBM_AIS_BASE_UNIFORM;
+    o->pseudocount = 1.0;
+    o->seed = 1;
+}
+
+static zs_status append_range(double *b, size_t *n, double from, double to, double step) {
+    /* from + i*step for i = 1 .. round((to-from)/step): no accumulated rounding. */
+    size_t count = (size_t)llround((to - from) / step);
+    for (size_t i = 1; i <= count; i++) b[(*n)++] = i == count ? to : from + (double)i * step;
+    return ZS_OK;
+}
+
+zs_status zs_rbm_schedule_sm08(double **betas, size_t *n) {
+    double *b = malloc(14501 * sizeof *b);
+    if (!b) return ZS_ENOMEM;
+    size_t k = 0;
+    b[k++] = 0.0;
+    append_range(b, &k, 0.0, 0.5, 1e-3);
+    append_range(b, &k, 0.5, 0.9, 1e-4);
+    append_range(b, &k, 0.9, 1.0, 1e-5);
+    *betas = b;
+    *n = k;
+    return ZS_OK;
+}
+
+zs_status zs_rbm_schedule_linear(size_t n, double **betas, size_t *count) {
+    if (n == 0) return ZS_EINVAL;
+    double *b = malloc((n + 1) * sizeof *b);
+    if (!b) return ZS_ENOMEM;
+    for (size_t i = 0; i <= n; i++) b[i] = (double)i / (double)n;
+    *betas = b;
+    *count = n + 1;
+    return ZS_OK;
+}
+
+zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *b, size_t n) {
+    if (n < 2) return zs_fail(ctx, ZS_EINVAL, "schedule: %zu temperatures; at least 0 and 1 are needed", n);
+    if (b[0] != 0.0) return zs_fail(ctx, ZS_EINVAL, "schedule: the first beta is %g, it must be 0", b[0]);
+    if (b[n - 1] != 1.0) return zs_fail(ctx, ZS_EINVAL, "schedule: the last beta is %.17g, it must be 1", b[n - 1]);
+    for (size_t i = 1; i < n; i++)
+        if (!(b[i] > b[i - 1]))
+            return zs_fail(ctx, ZS_EINVAL, "schedule: beta %zu = %.17g does not increase from "
+                           "beta %zu = %.17g", i + 1, b[i], i, b[i - 1]);
+    return ZS_OK;
+}
+
+/* sum_j softplus(beta x_j) and t_j = exp(-|beta x_j|) (kept for the Gibbs step). */
+static double softplus_sum_beta(const double *x, size_t n, double beta, double *t) {
+    double lin = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        double y = beta * x[j];
+        lin += y > 0 ? y : 0.0;
+        t[j] = -fabs(y);
+    }
+    zs_vexp(t, t, n);
+    double lg = 0.0;
+    for (size_t j0 = 0; j0 < n; j0 += 512) {
+        size_t j1 = j0 + 512 < n ? j0 + 512 : n;
+        double p = 1.0;
+        for (size_t j = j0; j < j1; j++) p *= 1.0 + t[j];
+        lg += log(p);
+    }
+    return lin + lg;
+}
+
+/* 32-bit uniforms, two per generator call. */
+typedef struct urand {
+    zs_rng rng;
+    uint64_t word;
+    int left;
+} urand;
+
+static double u32(urand *u) {
+    if (!u->left) {
+        u->word = zs_rng_next(&u->rng);
+        u->left = 2;
+    }
+    u->left--;
+    uint32_t x = (uint32_t)(u->word >> (32 * u->left));
+    return ((double)x + 0.5) * 0x1.0p-32;
+}
+
+/* Bernoulli(sigmoid(y)) from t = exp(-|y|): sigmoid(y) = 1/(1+t) for y >= 0, t/(1+t) else;
+ * u < sigmoid(y) is tested as u (1 + t) < (1 or t), without a division. */
+static int bern(urand *u, double y, double t) {
+    return u32(u) * (1.0 + t) < (y >= 0 ? 1.0 : t);
+}
+
+zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
+    if (!rbm || !opts || !out) return ZS_EINVAL;
+    zs_ctx *ctx = rbm->ctx;
+    const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
+    if (M < 2) return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", M);
+    if (nv > 0x7fffffff || nh > 0x7fffffff || M > 0x7fffffff)
+        return zs_fail(ctx, ZS_ETOOBIG, "AIS: dimensions exceed the BLAS index range");
+    zs_status st = zs_rbm_check(rbm);
+    if (st != ZS_OK) return st;
+    double *own = NULL;
+    const double *betas = opts->betas;
+    size_t K1 = opts->nbetas;
+    if (!betas) {
+        if (zs_rbm_schedule_sm08(&own, &K1) != ZS_OK) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+        betas = own;
+    }
+    st = zs_rbm_schedule_check(ctx, betas, K1);
+    if (st != ZS_OK) {
+        free(own);
+        return st;
+    }
+    /* Base model visible biases. */
+    double *ba = calloc(nv, sizeof *ba);
+    if (!ba) {
+        free(own);
+        return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+    }
+    if (opts->base == ZS_RBM_AIS_BASE_MODEL) {
+        memcpy(ba, rbm->a, nv * sizeof *ba);
+    } else if (opts->base == ZS_RBM_AIS_BASE_DATA) {
+        if (!opts->data || opts->n_data == 0) {
+            free(own);
+            free(ba);
+            return zs_fail(ctx, ZS_EINVAL, "AIS: the data base rate needs data (got none)");
+        }
+        double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
+        for (size_t r = 0; r < opts->n_data; r++)
+            for (size_t i = 0; i < nv; i++) ba[i] += opts->data[r * nv + i];
+        for (size_t i = 0; i < nv; i++) {
+            double p = (ba[i] + c) / ((double)opts->n_data + 2.0 * c);
+            ba[i] = log(p) - log1p(-p);
+        }
+    }
+    double lnza = (double)nh * M_LN2;
+    for (size_t i = 0; i < nv; i++) lnza += zs_softplus(ba[i]);
+
+    /* W (nv x nh) and W^T (nh x nv) in float32, rows contiguous for the sparse sums below. */
+    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
+    double *lw = calloc(M, sizeof *lw);
+    double *dab = malloc(nv * sizeof *dab);
+    int threads = zs_threads(ctx);
+    const size_t scratch = 4 * nh + 3 * nv;
+    double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
+    float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
+    uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
+    if (!wf || !wt || !lw || !dab || !tmp || !ftmp || !itmp) {
+        st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nh; j++) {
+            wf[i * nh + j] = (float)rbm->w[i * nh + j];
+            wt[j * nv + i] = (float)rbm->w[i * nh + j];
+        }
+    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
+    const size_t K = K1 - 1;
+    int stop = 0;
+    size_t chains_done = 0;
+    /* Chains are independent: each runs the whole annealing on one thread, from its own
+     * stream, with no synchronization per temperature. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (size_t c = 0; c < M; c++) {
+        const int th = omp_get_thread_num();
+        double *x = tmp + (size_t)th * scratch, *t = x + nh, *t0 = t + nh;
+        double *y = t0 + nh, *ty = y + nv;
+        float *xf = ftmp + (size_t)th * (nh + nv), *yf = xf + nh;
+        uint32_t *von = itmp + (size_t)th * (nh + nv), *hon = von + nv;
+        size_t nvon = 0, nhon = 0;
+        urand u;
+        zs_rng_init(&u.rng, opts->seed, c);
+        u.left = 0;
+        /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
+        for (size_t i = 0; i < nv; i++)
+            if (bern(&u, ba[i], exp(-fabs(ba[i])))) von[nvon++] = (uint32_t)i;
+        double lwc = 0.0;
+        for (size_t k = 1; k <= K; k++) {
+            if ((k & 1023) == 0 && __atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
+            const double b0 = betas[k - 1], b1 = betas[k];
+            /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
+            rbm_rows_sum(xf, wf, nh, von, nvon, nh);
+            double lin = 0.0;
+            for (size_t q = 0; q < nvon; q++) lin += dab[von[q]];
+            for (size_t j = 0; j < nh; j++) x[j] = rbm->b[j] + (double)xf[j];
+            double s0 = softplus_sum_beta(x, nh, b0, t0);
+            double s1 = softplus_sum_beta(x, nh, b1, t);
+            lwc += (b1 - b0) * lin + (s1 - s0);
+            if (k == K) break;
+            /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
+            nhon = 0;
+            for (size_t j = 0; j < nh; j++)
+                if (bern(&u, x[j], t[j])) hon[nhon++] = (uint32_t)j;
+            rbm_rows_sum(yf, wt, nv, hon, nhon, nv);
+            for (size_t i = 0; i < nv; i++) {
+                y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)yf[i]);
+                ty[i] = -fabs(y[i]);
+            }
+            zs_vexp(ty, ty, nv);
+            nvon = 0;
+            for (size_t i = 0; i < nv; i++)
+                if (bern(&u, y[i], ty[i])) von[nvon++] = (uint32_t)i;
+        }
+        lw[c] = lwc;
+        size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
+        if (th == 0 && zs_progress(ctx, "AIS", (double)now, (double)M))
+            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+    }
+    if (stop) {
+        st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
+        goto done;
+    }
+    /* r = mean w, sigma = std(w)/sqrt(M), all relative to m = max ln w. */
+    double m = -HUGE_VAL;
+    for (size_t c = 0; c < M; c++) {
+        if (!isfinite(lw[c])) {
+            st = zs_fail(ctx, ZS_ENUMERIC, "AIS: the log weight of chain %zu is %g", c, lw[c]);
+            goto done;
+        }
+        if (lw[c] > m) m = lw[c];
+    }
+    double s1 = 0.0, s2 = 0.0;
+    for (size_t c = 0; c < M; c++) {
+        double w = exp(lw[c] - m);
+        s1 += w;
+        s2 += w * w;
+    }
+    double mean = s1 / (double)M;
+    double var = 0.0;
+    for (size_t c = 0; c < M; c++) {
+        double d = exp(lw[c] - m) - mean;
+        var += d * d;
+    }
+    var /= (double)(M - 1);
+    double sigma = sqrt(var / (double)M);
+    out->lnz = lnza + m + log(mean);
+    out->lnz_hi = lnza + m + log(mean + 3.0 * sigma);
+    out->lnz_lo = mean - 3.0 * sigma > 0 ? lnza + m + log(mean - 3.0 * sigma) : -HUGE_VAL;
+    out->sigma_rel = sigma / mean;
+    out->ess = s1 * s1 / s2;
+    out->lnz_base = lnza;
+    out->chains = M;
+    out->temperatures = K;
+done:
+    free(own);
+    free(ba);
+    free(wf);
+    free(wt);
+    free(lw);
+    free(dab);
+    free(tmp);
+    free(ftmp);
+    free(itmp);
+    return st;
+}

@@ -1,0 +1,45 @@
+/* rbm_sample.c — block Gibbs sampling of an RBM: h ~ p(h|v) = prod_j sigmoid(b_j + (v^T W)_j),
+ * v ~ p(v|h) = prod_i sigmoid(a_i + (W h)_i) (the two layers are conditionally independent,
+ * Hinton 2010 section 2). Chain c starts from uniform random v and draws from stream
+ * zs_rng(seed, c); chains run in parallel, so the result does not depend on the threads. */
+#include "models/rbm_internal.h"
+
+
+static double sigmoid(double x) {
+    return 1.0 / (1.0 + exp(-x));
+}
+
+zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out) {
+    if (!rbm || !out || n == 0 || steps == 0)
+        return zs_fail(rbm ? rbm->ctx : NULL, ZS_EINVAL, "sample: need n >= 1 chains and steps >= 1");
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(rbm->ctx))
+    for (size_t c = 0; c < n; c++) {
+        zs_rng rng;
+        zs_rng_init(&rng, seed, c);
+        double *v = out + c * nv;
+        double *h = malloc(nh * sizeof *h);
+        if (!h) {
+            __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        for (size_t i = 0; i < nv; i++) v[i] = zs_rng_uniform(&rng) < 0.5 ? 1.0 : 0.0;
+        for (uint64_t s = 0; s < steps; s++) {
+            for (size_t j = 0; j < nh; j++) {
+                double x = rbm->b[j];
+                for (size_t i = 0; i < nv; i++) x += v[i] * rbm->w[i * nh + j];
+                h[j] = zs_rng_uniform(&rng) < sigmoid(x) ? 1.0 : 0.0;
+            }
+            for (size_t i = 0; i < nv; i++) {
+                double x = rbm->a[i];
+                for (size_t j = 0; j < nh; j++) x += rbm->w[i * nh + j] * h[j];
+                double p = sigmoid(x);
+                v[i] = s + 1 == steps ? p : (zs_rng_uniform(&rng) < p ? 1.0 : 0.0);
+            }
+        }
+        free(h);
+    }
+    if (failed) return zs_fail(rbm->ctx, ZS_ENOMEM, "sample: out of memory");
+    return ZS_OK;
+}

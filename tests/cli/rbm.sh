@@ -1,0 +1,242 @@
+# rbm.sh — zsum rbm: results against brute force computed here in plain Python (no NumPy:
+# models and data are written byte by byte with struct/zipfile/gzip), and every rejection.
+. "$(dirname "$0")/lib.sh" "$@"
+
+# mk.py: writes .npy/.npz/IDX files by hand and computes reference values by brute force.
+cat > "$TMP/mk.py" <<'EOF'
+import gzip, io, math, random, struct, sys, zipfile
+
+def npy(shape, values, descr='<f8', fortran=False):
+    d = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, 'True' if fortran else 'False',
+        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    pad = (64 - (10 + len(d) + 1) % 64) % 64
+    h = d + ' ' * pad + '\n'
+    fmt = {'<f8': 'd', '<f4': 'f', '|u1': 'B'}[descr]
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
+
+def npz(path, arrays, deflate=True):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as z:
+        for name, data in arrays:
+            z.writestr(name + '.npy', data)
+
+def model(seed, nv, nh, ws=1.0, bs=1.0):
+    r = random.Random(seed)
+    W = [[ws * r.uniform(-1, 1) for j in range(nh)] for i in range(nv)]
+    a = [bs * r.uniform(-1, 1) for i in range(nv)]
+    b = [bs * r.uniform(-1, 1) for j in range(nh)]
+    return W, a, b
+
+def save_model(path, W, a, b, fortran=False, descr='<f8'):
+    nv, nh = len(W), len(W[0])
+    flat = [W[i][j] for j in range(nh) for i in range(nv)] if fortran else [x for row in W for x in row]
+    npz(path, [('W', npy((nv, nh), flat, descr, fortran)), ('vbias', npy((nv,), a, descr)), ('hbias', npy((nh,), b, descr))])
+
+def lse(xs):
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+def states(n):
+    for s in range(1 << n):
+        yield [(s >> k) & 1 for k in range(n)]
+
+def lnz(W, a, b):
+    nv, nh = len(W), len(W[0])
+    return lse([sum(a[i] * v[i] for i in range(nv)) + sum(b[j] * h[j] for j in range(nh)) +
+                sum(v[i] * W[i][j] * h[j] for i in range(nv) for j in range(nh))
+                for v in states(nv) for h in states(nh)])
+
+def lnp(W, a, b, v):
+    nv, nh = len(W), len(W[0])
+    return lse([sum(a[i] * v[i] for i in range(nv)) + sum(b[j] * h[j] for j in range(nh)) +
+                sum(v[i] * W[i][j] * h[j] for i in range(nv) for j in range(nh)) for h in states(nh)]) - lnz(W, a, b)
+
+cmd = sys.argv[1]
+d = sys.argv[2]
+if cmd == 'files':
+    W, a, b = model(1, 5, 4)
+    save_model(d + '/m.npz', W, a, b, fortran=True)
+    print('%.17g' % lnz(W, a, b))
+    rows = [[1, 0, 1, 1, 0], [0, 0, 0, 1, 1], [1, 1, 1, 1, 1], [0, 1, 0, 0, 0]]
+    npz(d + '/d.npz', [('x', npy((4, 5), [float(x) for r in rows for x in r]))])
+    print('%.17g' % (sum(lnp(W, a, b, r) for r in rows) / len(rows)))
+    W2, a2, b2 = model(2, 6, 7, 2.0, 1.0)
+    save_model(d + '/m32.npz', W2, a2, b2, descr='<f4')
+    save_model(d + '/m16.npz', *model(4, 16, 4))
+    Wb, ab, bb = model(5, 7, 6, 60.0, 30.0)   # |x| up to ~400: the exp kernel, ln Z in the hundreds
+    save_model(d + '/mbig.npz', Wb, ab, bb)
+    W2 = [[struct.unpack('f', struct.pack('f', x))[0] for x in r] for r in W2]
+    a2 = [struct.unpack('f', struct.pack('f', x))[0] for x in a2]
+    b2 = [struct.unpack('f', struct.pack('f', x))[0] for x in b2]
+    print('%.17g' % lnz(W2, a2, b2))
+    print('%.17g' % lnz(Wb, ab, bb))
+    # rejections
+    save_model(d + '/nan.npz', [[1.0, float('nan')], [0.0, 0.0]], [0.0, 0.0], [0.0, 0.0])
+    npz(d + '/missing.npz', [('W', npy((2, 2), [0.0] * 4)), ('vbias', npy((2,), [0.0] * 2))])
+    npz(d + '/shape.npz', [('W', npy((2, 3), [0.0] * 6)), ('vbias', npy((2,), [0.0] * 2)), ('hbias', npy((4,), [0.0] * 4))])
+    big = open(d + '/m.npz', 'rb').read()
+    open(d + '/trunc.npz', 'wb').write(big[:len(big) // 2])
+    open(d + '/junk.npz', 'wb').write(b'this is not a zip archive\n')
+    npz(d + '/large.npz', [('W', npy((100, 70), [0.0] * 7000)), ('vbias', npy((100,), [0.0] * 100)), ('hbias', npy((70,), [0.0] * 70))])
+    npz(d + '/half.npz', [('x', npy((2, 5), [0, 0.5, 1, 0, 0, 1, 1, 1, 0, 0]))])
+    npz(d + '/wide.npz', [('x', npy((2, 6), [0.0] * 12))])
+    # IDX data: 200 rows of 16 pixels in 0..255 from 2 prototypes; header/size mismatch
+    r = random.Random(3)
+    pix = []
+    for q in range(200):
+        for i in range(16):
+            on = (i < 8) == (q % 2 == 0)
+            pix.append(r.randint(180, 255) if on else r.randint(0, 60))
+    with gzip.open(d + '/train-ubyte.gz', 'wb') as f:
+        f.write(bytes([0, 0, 8, 3]) + struct.pack('>III', 200, 4, 4) + bytes(pix))
+    open(d + '/bad-ubyte', 'wb').write(bytes([0, 0, 8, 2]) + struct.pack('>II', 200, 16) + bytes(pix[:3000]))
+    # 300 rows of 24 binary pixels (.npy of float64 0/1) for --monitor-ais (min(nv, nh) > 20)
+    r = random.Random(5)
+    rows = [[float((i < 12) == (q % 2 == 0)) if r.random() > 0.1 else float(r.random() < 0.5) for i in range(24)] for q in range(300)]
+    open(d + '/b24.npy', 'wb').write(npy((300, 24), [x for row in rows for x in row]))
+    open(d + '/sched.txt', 'w').write('0\n0.25 0.5\n0.75\n1\n')
+    open(d + '/sched_bad.txt', 'w').write('0\n0.5\n0.4\n1\n')
+    open(d + '/sched_end.txt', 'w').write('0\n0.5\n0.9\n')
+elif cmd == 'png':
+    b = open(sys.argv[2], 'rb').read()
+    assert b[:8] == b'\x89PNG\r\n\x1a\n'
+    w, h = struct.unpack('>II', b[16:24])
+    print('%dx%d' % (w, h))
+EOF
+
+refs=$(python3 "$TMP/mk.py" files "$TMP") || { echo "mk.py failed"; exit 1; }
+lnz_m=$(echo "$refs" | sed -n 1p)
+ll_m=$(echo "$refs" | sed -n 2p)
+lnz_32=$(echo "$refs" | sed -n 3p)
+lnz_big=$(echo "$refs" | sed -n 4p)
+
+# ---- exact ln Z against brute force over both layers ------------------------------------
+expect_ok rbm logz "$TMP/m.npz" --format json --quiet
+expect_json "sorted(d) == ['lnZ', 'method', 'nh', 'nv'] and d['nv'] == 5 and d['nh'] == 4 and d['method'] == 'exact'"
+expect_json "abs(d['lnZ'] - $lnz_m) <= 1e-12 * abs($lnz_m)"
+ZSUM_NO_SIMD=1 "$ZSUM" rbm logz "$TMP/m.npz" --format csv > "$TMP/out" 2>"$TMP/err"
+if near "$(tail -1 "$TMP/out" | cut -d, -f4)" "$lnz_m" 1e-12; then pass; else fail "scalar kernels: $(cat "$TMP/out")"; fi
+# every kernel (AVX-512, AVX2, portable) on both kernels' models: FMA (m) and exp (mbig)
+for simd in "X=1" "ZSUM_SIMD=avx2" "ZSUM_NO_SIMD=1"; do
+  for mv in "m:$lnz_m" "mbig:$lnz_big"; do
+    env "$simd" "$ZSUM" rbm logz "$TMP/${mv%%:*}.npz" --format csv > "$TMP/out" 2> "$TMP/err"
+    if near "$(tail -1 "$TMP/out" | cut -d, -f4)" "${mv#*:}" 1e-12; then pass; else fail "$simd ${mv%%:*}: $(cat "$TMP/out" "$TMP/err")"; fi
+  done
+done
+expect_ok rbm logz "$TMP/m32.npz" --exact
+expect_out "^lnZ +"
+if near "$(awk '$1 == "lnZ" {print $2}' "$TMP/out")" "$lnz_32" 1e-12; then pass; else fail "float32 model: $(cat "$TMP/out")"; fi
+
+# ---- AIS: keys, and the band holds the brute-force value --------------------------------
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
+expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed'])"
+expect_json "d['method'] == 'ais' and d['chains'] == 100 and d['temperatures'] == 2000 and d['seed'] == 5"
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and 1 <= d['ess'] <= 100"
+ZSUM_SIMD=avx2 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
+ZSUM_NO_SIMD=1 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 6 --chains 40 --base model --format json
+expect_json "d['temperatures'] == 14500 and d['chains'] == 40 and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 7 --schedule "$TMP/sched.txt" --format json
+expect_json "d['temperatures'] == 4"
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 8 --base "data:$TMP/d.npz" --schedule linear:1000 --format json
+expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
+# too few temperatures and chains: the lower end can vanish (-inf -> null in JSON)
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json
+expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
+
+# ---- loglik ------------------------------------------------------------------------------
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format json
+expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','loglik','loglik_lo','loglik_hi','n']) and d['n'] == 4"
+expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m) and d['loglik_lo'] == d['loglik'] == d['loglik_hi']"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:x" --format json
+expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m)"
+expect_reject "no array 'y' \(arrays present: x\)" rbm loglik "$TMP/m.npz" "$TMP/d.npz:y"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 3 --schedule linear:2000 --format json
+expect_json "d['loglik_lo'] <= $ll_m <= d['loglik_hi']"
+
+# ---- training, log, checkpoints, resume --------------------------------------------------
+expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 3 --batch 20 \
+    --lr 0.1 --seed 9 -o "$TMP/t.npz" --log "$TMP/log.jsonl" --format json --quiet
+expect_json "d['epoch'] == 3 and d['nv'] == 16 and d['nh'] == 4 and d['loglik'] is not None and d['loglik'] < 0"
+if [ "$(wc -l < "$TMP/log.jsonl")" = 3 ] && python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open('$TMP/log.jsonl')]
+assert [r['epoch'] for r in rows] == [1, 2, 3]
+assert all(sorted(r) == ['epoch', 'loglik', 'recon_error', 'seconds'] for r in rows)
+assert rows[2]['loglik'] > rows[0]['loglik'] - 1.0
+"; then pass; else fail "training log: $(cat "$TMP/log.jsonl")"; fi
+# the trained model's reported loglik agrees with zsum rbm loglik on the same rows
+expect_ok rbm logz "$TMP/t.npz"
+# 2 epochs straight == 1 epoch, then --resume for the second: byte for byte
+expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
+    --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/a.npz" --quiet
+expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 1 --batch 30 \
+    --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --quiet
+expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
+    --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz" --quiet
+if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "resumed training differs from straight training"; fi
+expect_reject "was trained with lr" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 \
+    --epochs 3 --batch 30 --lr 0.07 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/c.npz" --resume "$TMP/b.npz"
+expect_reject "no training state" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 2 \
+    -o "$TMP/c.npz" --resume "$TMP/m16.npz" --seed 1
+expect_reject "the model is 5x4, this run asks for 16x4" rbm train "$TMP/train-ubyte.gz" --binarize threshold \
+    --hidden 4 --epochs 2 -o "$TMP/c.npz" --resume "$TMP/m.npz" --seed 1
+# divergence: exit 1 with a message
+run rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 2 --lr 1e30 -o "$TMP/div.npz" --seed 1
+if [ "$status" = 1 ] && grep -q "diverged" "$TMP/err" && [ ! -s "$TMP/out" ]; then pass; else fail "divergence: $status $(cat "$TMP/err")"; fi
+
+# --monitor-ais: the log-likelihood of a 24x22 model by AIS after each epoch, against the exact
+# value of the final model on the same rows (the first 1000 training rows: all 300)
+expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 2 --batch 25 --lr 0.1 --seed 3 --monitor-ais \
+    --chains 50 --schedule linear:1000 -o "$TMP/m24.npz" --format json --quiet
+ll_ais=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+expect_ok rbm loglik "$TMP/m24.npz" "$TMP/b24.npy" --exact --format json
+if python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if abs(d['loglik'] - $ll_ais) < 0.2 else 1)"; then
+    pass; else fail "--monitor-ais loglik $ll_ais vs exact $(cat "$TMP/out")"; fi
+
+# ---- images ------------------------------------------------------------------------------
+expect_ok rbm filters "$TMP/t.npz" -o "$TMP/f.png"
+if [ "$(python3 "$TMP/mk.py" png "$TMP/f.png")" = 11x11 ]; then pass; else fail "filters.png size"; fi
+expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 -o "$TMP/s.png"
+if [ "$(python3 "$TMP/mk.py" png "$TMP/s.png")" = 16x11 ]; then pass; else fail "samples.png size"; fi
+expect_reject "not a square image" rbm filters "$TMP/m.npz" -o "$TMP/x.png"
+expect_reject "--shape 2x3 has 6 pixels" rbm filters "$TMP/m.npz" --shape 2x3 -o "$TMP/x.png"
+expect_reject "must end in .png" rbm sample "$TMP/t.npz" -o "$TMP/x.jpg"
+
+# ---- bad input ---------------------------------------------------------------------------
+expect_reject "truncated or corrupt" rbm logz "$TMP/trunc.npz"
+expect_reject "truncated or corrupt" rbm logz "$TMP/junk.npz"
+expect_reject "cannot open" rbm logz "$TMP/absent.npz"
+expect_reject "no array 'hbias' \(arrays present: W, vbias\)" rbm logz "$TMP/missing.npz"
+expect_reject "W is \(2, 3\) but hbias is \(4,\)" rbm logz "$TMP/shape.npz"
+expect_reject "W: entry \(0, 1\) = nan is not finite" rbm logz "$TMP/nan.npz"
+expect_reject "about .* use --ais" rbm logz "$TMP/large.npz" --exact
+expect_reject "row 0, column 1 = 0.5 is not 0 or 1.*--binarize" rbm loglik "$TMP/m.npz" "$TMP/half.npz"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold:0.4
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize stochastic --seed 3 --format json
+cp "$TMP/out" "$TMP/stoch1"
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize stochastic --seed 3 --format json
+if cmp -s "$TMP/out" "$TMP/stoch1"; then pass; else fail "stochastic binarization is not reproducible"; fi
+expect_reject "shape mismatch.*\(2, 6\).*5 visible" rbm loglik "$TMP/m.npz" "$TMP/wide.npz"
+expect_reject "IDX header says 200x16 .* the file has 3000" rbm train "$TMP/bad-ubyte" --hidden 2 --epochs 1 -o "$TMP/x.npz"
+expect_reject "does not increase" rbm logz "$TMP/m.npz" --ais --schedule "$TMP/sched_bad.txt"
+expect_reject "last beta" rbm logz "$TMP/m.npz" --ais --schedule "$TMP/sched_end.txt"
+expect_reject "not sm08, linear:N or a readable file" rbm logz "$TMP/m.npz" --ais --schedule fast
+expect_reject "linear:0 is not in" rbm logz "$TMP/m.npz" --ais --schedule linear:0
+expect_reject "exclude each other" rbm logz "$TMP/m.npz" --ais --exact
+expect_reject "--chains: '1' is not in" rbm logz "$TMP/m.npz" --ais --chains 1
+expect_reject "--base: 'nothing'" rbm logz "$TMP/m.npz" --ais --base nothing
+expect_reject "--binarize: 'half'" rbm loglik "$TMP/m.npz" "$TMP/d.npz" --binarize half
+expect_reject "unknown option '--hidden'" rbm logz "$TMP/m.npz" --hidden 3
+expect_reject "unknown subcommand 'fit'" rbm fit "$TMP/m.npz"
+expect_reject "-o FILE is required" rbm train "$TMP/train-ubyte.gz" --hidden 2 --epochs 1
+expect_reject "--hidden H is required" rbm train "$TMP/train-ubyte.gz" --epochs 1 -o "$TMP/x.npz"
+expect_reject "--lr: '-1' must be > 0" rbm train "$TMP/train-ubyte.gz" --hidden 2 --epochs 1 --lr -1 -o "$TMP/x.npz"
+expect_reject "--momentum" rbm train "$TMP/train-ubyte.gz" --hidden 2 --epochs 1 --momentum 1 -o "$TMP/x.npz"
+expect_reject "expected MODEL and DATA" rbm loglik "$TMP/m.npz"
+expect_ok rbm --help
+expect_out "zsum rbm logz"
+
+finish

@@ -1,0 +1,562 @@
+/* test_rbm.c — restricted Boltzmann machines: exact ln Z against brute force over both layers
+ * (written here, simply), the published mnistvh value, AIS bands against the exact value,
+ * free energies, schedules, IDX files, binarization, training and bit-identical resume. */
+#include "zsum.h"
+#include "check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int sanitized(void) {
+    const char *s = getenv("ZSUM_SANITIZED");
+    return s && s[0] == '1';
+}
+
+/* A small generator independent of the library's: 64-bit LCG, uniform in [-1, 1). */
+static uint64_t lcg_state;
+static double lcg(void) {
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) * 0x1.0p-52 - 1.0;
+}
+
+static zs_rbm *random_rbm(size_t nv, size_t nh, double wscale, double bscale, uint64_t seed) {
+    zs_rbm *r = NULL;
+    if (zs_rbm_alloc(NULL, nv, nh, &r) != ZS_OK) return NULL;
+    lcg_state = seed;
+    for (size_t i = 0; i < nv * nh; i++) zs_rbm_w(r)[i] = wscale * lcg();
+    for (size_t i = 0; i < nv; i++) zs_rbm_vbias(r)[i] = bscale * lcg();
+    for (size_t j = 0; j < nh; j++) zs_rbm_hbias(r)[j] = bscale * lcg();
+    return r;
+}
+
+/* ln Z = ln sum_{v,h} exp(v.W.h + a.v + b.h), every joint state, running max. */
+static double brute_lnz(const zs_rbm *r) {
+    size_t nv = zs_rbm_nv(r), nh = zs_rbm_nh(r);
+    const double *w = zs_rbm_cw(r), *a = zs_rbm_cvbias(r), *b = zs_rbm_chbias(r);
+    double mx = -HUGE_VAL, s = 0.0;
+    for (uint64_t vs = 0; vs < (1ULL << nv); vs++)
+        for (uint64_t hs = 0; hs < (1ULL << nh); hs++) {
+            double e = 0.0;
+            for (size_t i = 0; i < nv; i++) {
+                if (!(vs >> i & 1)) continue;
+                e += a[i];
+                for (size_t j = 0; j < nh; j++)
+                    if (hs >> j & 1) e += w[i * nh + j];
+            }
+            for (size_t j = 0; j < nh; j++)
+                if (hs >> j & 1) e += b[j];
+            if (e > mx) {
+                s = s * exp(mx - e) + 1.0;
+                mx = e;
+            } else {
+                s += exp(e - mx);
+            }
+        }
+    return mx + log(s);
+}
+
+static void exact_matches_brute_force_over_both_layers(void) {
+    static const size_t dims[][2] = {{1, 1}, {3, 2}, {2, 5}, {6, 6}, {7, 9}, {12, 7}, {9, 11}};
+    for (size_t t = 0; t < sizeof dims / sizeof dims[0]; t++) {
+        for (int scale = 0; scale < 2; scale++) {
+            /* scale 0: small weights (the FMA kernel); scale 1: large ones (the exp kernel). */
+            double ws = scale ? 60.0 : 0.7, bs = scale ? 30.0 : 1.3;
+            zs_rbm *r = random_rbm(dims[t][0], dims[t][1], ws, bs, 1000 + t);
+            double lnz = 0;
+            CHECK(zs_rbm_logz_exact(r, 0, &lnz) == ZS_OK);
+            double want = brute_lnz(r);
+            CHECK_REL(lnz, want, 1e-12);
+            zs_rbm_free(r);
+        }
+    }
+}
+
+static void exact_has_no_overflow_above_3000(void) {
+    /* All weights +40: ln Z is at least the energy of the all-ones state, 10*9*40 + biases. */
+    zs_rbm *r = random_rbm(10, 9, 0.0, 1.0, 7);
+    for (size_t i = 0; i < 90; i++) zs_rbm_w(r)[i] = 40.0 + 0.25 * (double)(i % 7);
+    double lnz = 0, want = brute_lnz(r);
+    CHECK(want > 3000);
+    CHECK(zs_rbm_logz_exact(r, 0, &lnz) == ZS_OK);
+    CHECK_REL(lnz, want, 1e-13);
+    zs_rbm_free(r);
+    /* 700 x 12 with mixed signs: ln Z above 3000; checked against the sum over h written out. */
+    r = random_rbm(700, 12, 10.0, 4.0, 8);
+    CHECK(zs_rbm_logz_exact(r, 0, &lnz) == ZS_OK);
+    double mx = -HUGE_VAL, s = 0;
+    for (uint64_t hs = 0; hs < (1ULL << 12); hs++) {
+        double e = 0;
+        for (size_t j = 0; j < 12; j++)
+            if (hs >> j & 1) e += zs_rbm_chbias(r)[j];
+        for (size_t i = 0; i < 700; i++) {
+            double x = zs_rbm_cvbias(r)[i];
+            for (size_t j = 0; j < 12; j++)
+                if (hs >> j & 1) x += zs_rbm_cw(r)[i * 12 + j];
+            e += x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+        }
+        if (e > mx) {
+            s = s * exp(mx - e) + 1;
+            mx = e;
+        } else s += exp(e - mx);
+    }
+    CHECK(mx + log(s) > 3000);
+    CHECK_REL(lnz, mx + log(s), 1e-12);
+    zs_rbm_free(r);
+}
+
+static void exact_does_not_depend_on_threads(void) {
+    zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c2, 3);
+    zs_rbm *r = random_rbm(40, sanitized() ? 14 : 18, 0.5, 1.0, 9), *q = NULL;
+    zs_rbm_alloc(c1, 40, zs_rbm_nh(r), &q);
+    double l1 = 0, l2 = 1;
+    CHECK(zs_rbm_logz_exact(r, 0, &l1) == ZS_OK);
+    zs_rbm_free(q);
+    /* same model under two contexts */
+    zs_rbm *r1 = NULL, *r2 = NULL;
+    zs_rbm_alloc(c1, 40, zs_rbm_nh(r), &r1);
+    zs_rbm_alloc(c2, 40, zs_rbm_nh(r), &r2);
+    memcpy(zs_rbm_w(r1), zs_rbm_cw(r), 40 * zs_rbm_nh(r) * sizeof(double));
+    memcpy(zs_rbm_w(r2), zs_rbm_cw(r), 40 * zs_rbm_nh(r) * sizeof(double));
+    memcpy(zs_rbm_vbias(r1), zs_rbm_cvbias(r), 40 * sizeof(double));
+    memcpy(zs_rbm_vbias(r2), zs_rbm_cvbias(r), 40 * sizeof(double));
+    memcpy(zs_rbm_hbias(r1), zs_rbm_chbias(r), zs_rbm_nh(r) * sizeof(double));
+    memcpy(zs_rbm_hbias(r2), zs_rbm_chbias(r), zs_rbm_nh(r) * sizeof(double));
+    CHECK(zs_rbm_logz_exact(r1, 0, &l1) == ZS_OK);
+    CHECK(zs_rbm_logz_exact(r2, 0, &l2) == ZS_OK);
+    CHECK(l1 == l2);
+    zs_rbm_free(r);
+    zs_rbm_free(r1);
+    zs_rbm_free(r2);
+    zs_ctx_free(c1);
+    zs_ctx_free(c2);
+}
+
+static void exact_refuses_too_large_with_an_estimate(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *r = NULL;
+    zs_rbm_alloc(ctx, 500, 64, &r);
+    double lnz = 0;
+    CHECK(zs_rbm_logz_exact(r, 3600, &lnz) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "--ais") && strstr(zs_last_error(ctx), "years"));
+    zs_rbm_free(r);
+    zs_rbm_alloc(ctx, 500, 40, &r);
+    CHECK(zs_rbm_logz_exact(r, 3600, &lnz) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "2^40") != NULL);
+    zs_rbm_free(r);
+    zs_ctx_free(ctx);
+}
+
+static void exact_matches_mnistvh_reference(void) {
+    const char *shared = getenv("ZSUM_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/rbm/mnistvh.npz", shared ? shared : "../shared");
+    if (access(path, R_OK) != 0) {
+        printf("SKIP exact_matches_mnistvh_reference: %s is absent\n", path);
+        return;
+    }
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *r = NULL;
+    CHECK(zs_rbm_load(ctx, path, &r) == ZS_OK);
+    if (r) {
+        CHECK(zs_rbm_nv(r) == 784 && zs_rbm_nh(r) == 15);
+        double lnz = 0;
+        CHECK(zs_rbm_logz_exact(r, 0, &lnz) == ZS_OK);
+        /* Published in ../shared/data/README.md: ln Z = 215.1384055253 (10 decimals). */
+        CHECK(fabs(lnz - 215.1384055253) < 1e-9 * 215.1384055253);
+    }
+    zs_rbm_free(r);
+    zs_ctx_free(ctx);
+}
+
+static void free_energy_matches_the_sum_over_h(void) {
+    zs_rbm *r = random_rbm(7, 5, 1.5, 1.0, 11);
+    double v[7];
+    for (uint64_t vs = 0; vs < 128; vs += 9) {
+        for (int i = 0; i < 7; i++) v[i] = (double)(vs >> i & 1);
+        double s = 0;
+        for (uint64_t hs = 0; hs < 32; hs++) {
+            double e = 0;
+            for (int i = 0; i < 7; i++) {
+                e += v[i] * zs_rbm_cvbias(r)[i];
+                for (int j = 0; j < 5; j++) e += v[i] * (double)(hs >> j & 1) * zs_rbm_cw(r)[i * 5 + j];
+            }
+            for (int j = 0; j < 5; j++) e += (double)(hs >> j & 1) * zs_rbm_chbias(r)[j];
+            s += exp(e);
+        }
+        CHECK_REL(zs_rbm_free_energy(r, v), -log(s), 1e-13);
+    }
+    zs_rbm_free(r);
+}
+
+static void sm08_schedule_has_14500_steps(void) {
+    double *b = NULL;
+    size_t n = 0;
+    CHECK(zs_rbm_schedule_sm08(&b, &n) == ZS_OK);
+    CHECK_EQ_INT(n, 14501);
+    CHECK(b[0] == 0.0 && b[n - 1] == 1.0);
+    CHECK_REL(b[500], 0.5, 1e-15);
+    CHECK_REL(b[501] - b[500], 1e-4, 1e-9);
+    CHECK_REL(b[4500], 0.9, 1e-15);
+    CHECK_REL(b[4501] - b[4500], 1e-5, 1e-9);
+    CHECK(zs_rbm_schedule_check(NULL, b, n) == ZS_OK);
+    free(b);
+    zs_ctx *ctx = zs_ctx_alloc();
+    double bad1[3] = {0, 0.7, 0.6}, bad2[3] = {0.1, 0.5, 1}, bad3[3] = {0, 0.5, 0.99}, bad4[4] = {0, 0.5, 0.5, 1};
+    CHECK(zs_rbm_schedule_check(ctx, bad1, 3) == ZS_EINVAL);
+    CHECK(zs_rbm_schedule_check(ctx, bad2, 3) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "must be 0") != NULL);
+    CHECK(zs_rbm_schedule_check(ctx, bad3, 3) == ZS_EINVAL);
+    CHECK(zs_rbm_schedule_check(ctx, bad4, 4) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "does not increase") != NULL);
+    zs_ctx_free(ctx);
+}
+
+/* Count seeds whose band [lnZ_lo, lnZ_hi] holds the exact value. */
+static int ais_hits(const zs_rbm *r, double exact, int seeds, size_t temps, zs_rbm_ais_base base,
+                    const double *data, size_t nd) {
+    double *b = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(temps, &b, &nb);
+    int hits = 0;
+    for (int s = 1; s <= seeds; s++) {
+        zs_rbm_ais_opts o;
+        zs_rbm_ais_defaults(&o);
+        o.seed = (uint64_t)s;
+        o.betas = b;
+        o.nbetas = nb;
+        o.base = base;
+        o.data = data;
+        o.n_data = nd;
+        zs_rbm_ais_result res;
+        if (zs_rbm_logz_ais(r, &o, &res) != ZS_OK) continue;
+        if (res.lnz_lo <= exact && exact <= res.lnz_hi) hits++;
+        else printf("  seed %d: band [%.6f, %.6f] misses %.6f\n", s, res.lnz_lo, res.lnz_hi, exact);
+    }
+    free(b);
+    return hits;
+}
+
+static void ais_band_holds_exact_on_random_models(void) {
+    int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+    zs_rbm *r = random_rbm(24, 10, 1.2, 1.0, 21);
+    double exact = 0;
+    zs_rbm_logz_exact(r, 0, &exact);
+    CHECK(ais_hits(r, exact, seeds, 1000, ZS_RBM_AIS_BASE_UNIFORM, NULL, 0) >= need);
+    zs_rbm_free(r);
+    r = random_rbm(12, 30, 0.8, 0.5, 22); /* visible is the smaller layer */
+    zs_rbm_logz_exact(r, 0, &exact);
+    CHECK(ais_hits(r, exact, seeds, 1000, ZS_RBM_AIS_BASE_MODEL, NULL, 0) >= need);
+    zs_rbm_free(r);
+}
+
+/* Data: 4 prototypes of 30 pixels with 5% of pixels flipped. */
+static double *toy_data(size_t n, size_t nv, uint64_t seed) {
+    double *d = malloc(n * nv * sizeof *d);
+    lcg_state = seed;
+    for (size_t q = 0; q < n; q++) {
+        size_t proto = q % 4;
+        for (size_t i = 0; i < nv; i++) {
+            int on = (i / (nv / 4)) == proto || (i % 4) == proto;
+            if (lcg() > 0.9) on = !on;
+            d[q * nv + i] = on;
+        }
+    }
+    return d;
+}
+
+static double mean_loglik(const zs_rbm *r, const double *d, size_t n) {
+    double lnz = 0;
+    zs_rbm_logz_exact(r, 0, &lnz);
+    double s = 0;
+    for (size_t q = 0; q < n; q++) s += -zs_rbm_free_energy(r, d + q * zs_rbm_nv(r)) - lnz;
+    return s / (double)n;
+}
+
+static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
+    const size_t nv = 32, nh = 8, n = 400;
+    double *d = toy_data(n, nv, 5);
+    zs_rbm *r = NULL;
+    zs_rbm_alloc(NULL, nv, nh, &r);
+    lcg_state = 99;
+    for (size_t i = 0; i < nv * nh; i++) zs_rbm_w(r)[i] = 0.01 * lcg();
+    double before = mean_loglik(r, d, n);
+    for (int pcd = 0; pcd <= 1; pcd++) {
+        zs_rbm_train_opts o;
+        zs_rbm_train_defaults(&o);
+        o.persistent = pcd;
+        o.batch = 20;
+        o.lr = pcd ? 0.02 : 0.1;
+        o.momentum = 0.5;
+        o.seed = 4;
+        zs_rbm_trainer *t = NULL;
+        CHECK(zs_rbm_trainer_alloc(NULL, r, &o, d, n, &t) == ZS_OK);
+        double recon0 = 0, recon = 0;
+        for (int e = 0; e < 30; e++) CHECK(zs_rbm_trainer_epoch(t, e ? &recon : &recon0) == ZS_OK);
+        CHECK(recon < recon0);
+        zs_rbm *trained = NULL;
+        zs_rbm_alloc(NULL, nv, nh, &trained);
+        zs_rbm_trainer_get(t, trained);
+        double after = mean_loglik(trained, d, n);
+        printf("  pcd %d recon %g -> %g loglik %g -> %g\n", pcd, recon0, recon, before, after);
+        CHECK(after > before + 3.0);
+        if (pcd) {
+            double exact = 0;
+            zs_rbm_logz_exact(trained, 0, &exact);
+            int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+            CHECK(ais_hits(trained, exact, seeds, 1000, ZS_RBM_AIS_BASE_DATA, d, n) >= need);
+        }
+        zs_rbm_free(trained);
+        zs_rbm_trainer_free(t);
+    }
+    zs_rbm_free(r);
+    free(d);
+}
+
+static void resume_is_bit_identical(void) {
+    const size_t nv = 16, nh = 6, n = 90;
+    double *d = toy_data(n, nv, 6);
+    zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
+    char dir[] = "/tmp/zsum_rbm_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/a.npz", dir);
+    snprintf(pb, sizeof pb, "%s/b.npz", dir);
+    zs_rbm_train_opts o;
+    zs_rbm_train_defaults(&o);
+    o.persistent = 1;
+    o.k = 2;
+    o.batch = 32; /* n is not a multiple: a short last batch */
+    o.momentum = 0.9;
+    o.weight_decay = 1e-3;
+    o.seed = 77;
+    zs_rbm_trainer *t = NULL, *u = NULL;
+    zs_rbm_trainer_alloc(NULL, r, &o, d, n, &t);
+    zs_rbm_trainer_epoch(t, NULL);
+    zs_rbm_trainer_epoch(t, NULL);
+    CHECK(zs_rbm_trainer_save(t, pa) == ZS_OK);
+    zs_rbm_trainer_free(t);
+    zs_rbm_trainer_alloc(NULL, r, &o, d, n, &t);
+    zs_rbm_trainer_epoch(t, NULL);
+    CHECK(zs_rbm_trainer_save(t, pb) == ZS_OK);
+    zs_rbm_trainer_free(t);
+    zs_rbm_trainer_alloc(NULL, r, &o, d, n, &u);
+    CHECK(zs_rbm_trainer_resume(u, pb) == ZS_OK);
+    CHECK_EQ_INT(zs_rbm_trainer_epochs_done(u), 1);
+    zs_rbm_trainer_epoch(u, NULL);
+    CHECK(zs_rbm_trainer_save(u, pb) == ZS_OK);
+    zs_rbm_trainer_free(u);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        if (ca != cb) same = 0;
+        if (ca == EOF || cb == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    CHECK(same);
+    /* Options must match. */
+    zs_ctx *ctx = zs_ctx_alloc();
+    o.lr = 0.07;
+    zs_rbm_trainer_alloc(ctx, r, &o, d, n, &u);
+    CHECK(zs_rbm_trainer_resume(u, pa) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "lr") != NULL);
+    zs_rbm_trainer_free(u);
+    zs_ctx_free(ctx);
+    remove(pa);
+    remove(pb);
+    rmdir(dir);
+    zs_rbm_free(r);
+    free(d);
+}
+
+static void divergence_stops_and_keeps_parameters(void) {
+    const size_t nv = 16, nh = 6, n = 40;
+    double *d = toy_data(n, nv, 6);
+    zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
+    zs_rbm_train_opts o;
+    zs_rbm_train_defaults(&o);
+    o.lr = 1e30;
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm_trainer *t = NULL;
+    zs_rbm_trainer_alloc(ctx, r, &o, d, n, &t);
+    CHECK(zs_rbm_trainer_epoch(t, NULL) == ZS_ENUMERIC);
+    CHECK(strstr(zs_last_error(ctx), "diverged") != NULL);
+    CHECK_EQ_INT(zs_rbm_trainer_epochs_done(t), 0);
+    zs_rbm *q = NULL;
+    zs_rbm_alloc(NULL, nv, nh, &q);
+    zs_rbm_trainer_get(t, q);
+    CHECK(zs_rbm_cw(q)[5] == (double)(float)zs_rbm_cw(r)[5]);
+    zs_rbm_free(q);
+    zs_rbm_trainer_free(t);
+    zs_ctx_free(ctx);
+    zs_rbm_free(r);
+    free(d);
+}
+
+static void model_files_round_trip_and_reject_bad_ones(void) {
+    char dir[] = "/tmp/zsum_rbmf_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    char p[256];
+    snprintf(p, sizeof p, "%s/m.npz", dir);
+    zs_rbm *r = random_rbm(5, 3, 1.0, 1.0, 1), *q = NULL;
+    CHECK(zs_rbm_save(r, p, ZS_DTYPE_F8, 0, NULL, NULL) == ZS_OK);
+    CHECK(zs_rbm_load(NULL, p, &q) == ZS_OK);
+    if (q) CHECK(memcmp(zs_rbm_cw(q), zs_rbm_cw(r), 15 * sizeof(double)) == 0 && zs_rbm_dtype(q) == ZS_DTYPE_F8);
+    zs_rbm_free(q);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm_w(r)[7] = (double)NAN;
+    CHECK(zs_rbm_save(r, p, ZS_DTYPE_F4, 0, NULL, NULL) == ZS_OK);
+    q = NULL;
+    CHECK(zs_rbm_load(ctx, p, &q) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "W: entry (2, 1) = nan is not finite") != NULL);
+    /* shape mismatch: hbias of 4 for W 5x3 */
+    uint64_t s2[2] = {5, 3}, s1[1] = {5}, s4[1] = {4};
+    zs_array *w = NULL, *a = NULL, *b = NULL;
+    zs_array_alloc(NULL, ZS_DTYPE_F8, 2, s2, &w);
+    zs_array_alloc(NULL, ZS_DTYPE_F8, 1, s1, &a);
+    zs_array_alloc(NULL, ZS_DTYPE_F8, 1, s4, &b);
+    const char *names[3] = {"W", "vbias", "hbias"};
+    const zs_array *arr[3] = {w, a, b};
+    zs_npz_write(NULL, p, 3, names, arr, 0);
+    CHECK(zs_rbm_load(ctx, p, &q) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "(5, 3)") && strstr(zs_last_error(ctx), "(4,)"));
+    zs_npz_write(NULL, p, 2, names, arr, 0);
+    CHECK(zs_rbm_load(ctx, p, &q) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "'hbias'") && strstr(zs_last_error(ctx), "W, vbias"));
+    zs_array_free(w);
+    zs_array_free(a);
+    zs_array_free(b);
+    remove(p);
+    rmdir(dir);
+    zs_ctx_free(ctx);
+    zs_rbm_free(r);
+}
+
+static void idx_files_and_binarization(void) {
+    char dir[] = "/tmp/zsum_idx_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    char p[256], pz[256];
+    snprintf(p, sizeof p, "%s/x-ubyte", dir);
+    snprintf(pz, sizeof pz, "%s/x-ubyte.gz", dir);
+    uint64_t shape[3] = {3, 2, 4};
+    zs_array *a = NULL, *b = NULL;
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 3, shape, &a);
+    for (size_t i = 0; i < 24; i++) zs_array_data(a)[i] = (double)(i * 11 % 256);
+    CHECK(zs_idx_write_u8(NULL, p, a) == ZS_OK);
+    CHECK(zs_idx_write_u8(NULL, pz, a) == ZS_OK);
+    const char *paths[2] = {p, pz};
+    for (int k = 0; k < 2; k++) {
+        b = NULL;
+        CHECK(zs_idx_read(NULL, paths[k], &b) == ZS_OK);
+        if (b) {
+            CHECK(zs_array_ndim(b) == 3 && zs_array_dim(b, 2) == 4);
+            CHECK(memcmp(zs_array_cdata(a), zs_array_cdata(b), 24 * sizeof(double)) == 0);
+        }
+        zs_array_free(b);
+    }
+    /* rows: N x D */
+    b = NULL;
+    CHECK(zs_data_load(NULL, pz, &b) == ZS_OK);
+    if (b) CHECK(zs_array_ndim(b) == 2 && zs_array_dim(b, 0) == 3 && zs_array_dim(b, 1) == 8);
+    /* binarization: none rejects, threshold = half of max 253 */
+    zs_ctx *ctx = zs_ctx_alloc();
+    CHECK(zs_data_binarize(ctx, b, ZS_BINARIZE_NONE, (double)NAN, 0) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "row 0, column 1 = 11 is not 0 or 1") != NULL);
+    CHECK(zs_data_binarize(ctx, b, ZS_BINARIZE_THRESHOLD, (double)NAN, 0) == ZS_OK);
+    double mx = 0;
+    for (size_t i = 0; i < 24; i++) mx = fmax(mx, (double)(i * 11 % 256));
+    for (size_t i = 0; i < 24; i++)
+        CHECK(zs_array_cdata(b)[i] == ((double)(i * 11 % 256) > mx / 2 ? 1.0 : 0.0));
+    zs_array_free(b);
+    /* header disagreeing with the size */
+    FILE *f = fopen(p, "wb");
+    unsigned char hdr[12] = {0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 4};
+    fwrite(hdr, 1, 12, f);
+    fwrite(hdr, 1, 11, f);
+    fclose(f);
+    b = NULL;
+    CHECK(zs_idx_read(ctx, p, &b) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "3x4") && strstr(zs_last_error(ctx), "has 11"));
+    zs_ctx_free(ctx);
+    zs_array_free(a);
+    remove(p);
+    remove(pz);
+    rmdir(dir);
+}
+
+#include <time.h>
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+#undef RUN
+#define RUN(test)                                                  \
+    do {                                                           \
+        double t0_ = now();                                        \
+        check_current = #test;                                     \
+        test();                                                    \
+        if (getenv("ZSUM_TEST_TIMES")) printf("%-70s %.2fs\n", #test, now() - t0_); \
+    } while (0)
+
+static void stochastic_binarization_is_seeded_and_unbiased(void) {
+    uint64_t shape[2] = {200, 20};
+    zs_array *a = NULL, *b = NULL, *c = NULL;
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &a);
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &b);
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &c);
+    /* Column 0 holds the maximum 200; the others 50: p = 0.25. */
+    for (size_t i = 0; i < 4000; i++) {
+        double x = i % 20 == 0 ? 200.0 : 50.0;
+        zs_array_data(a)[i] = zs_array_data(b)[i] = zs_array_data(c)[i] = x;
+    }
+    CHECK(zs_data_binarize(NULL, a, ZS_BINARIZE_STOCHASTIC, (double)NAN, 5) == ZS_OK);
+    CHECK(zs_data_binarize(NULL, b, ZS_BINARIZE_STOCHASTIC, (double)NAN, 5) == ZS_OK);
+    CHECK(zs_data_binarize(NULL, c, ZS_BINARIZE_STOCHASTIC, (double)NAN, 6) == ZS_OK);
+    CHECK(memcmp(zs_array_cdata(a), zs_array_cdata(b), 4000 * sizeof(double)) == 0);
+    CHECK(memcmp(zs_array_cdata(a), zs_array_cdata(c), 4000 * sizeof(double)) != 0);
+    double ones = 0, col0 = 0;
+    for (size_t i = 0; i < 4000; i++) {
+        if (i % 20 == 0) col0 += zs_array_cdata(a)[i];
+        else ones += zs_array_cdata(a)[i];
+    }
+    CHECK(col0 == 200.0);                   /* p = 1 */
+    CHECK(fabs(ones / 3800.0 - 0.25) < 0.03); /* binomial sd 0.007: 4 sd */
+    zs_array_free(a);
+    zs_array_free(b);
+    zs_array_free(c);
+}
+
+static void gibbs_samples_of_an_uncoupled_model_are_its_marginals(void) {
+    /* W = 0: p(v_i = 1 | h) = sigmoid(a_i) whatever h, so every chain's output is exact. */
+    zs_rbm *r = random_rbm(9, 4, 0.0, 2.0, 31);
+    double out[3 * 9];
+    CHECK(zs_rbm_sample(r, 3, 5, 1, out) == ZS_OK);
+    for (size_t c = 0; c < 3; c++)
+        for (size_t i = 0; i < 9; i++) CHECK_REL(out[c * 9 + i], 1.0 / (1.0 + exp(-zs_rbm_cvbias(r)[i])), 1e-15);
+    CHECK(zs_rbm_sample(r, 0, 5, 1, out) == ZS_EINVAL);
+    zs_rbm_free(r);
+}
+
+int main(void) {
+    RUN(exact_matches_brute_force_over_both_layers);
+    RUN(exact_has_no_overflow_above_3000);
+    RUN(exact_does_not_depend_on_threads);
+    RUN(exact_refuses_too_large_with_an_estimate);
+    RUN(exact_matches_mnistvh_reference);
+    RUN(free_energy_matches_the_sum_over_h);
+    RUN(sm08_schedule_has_14500_steps);
+    RUN(ais_band_holds_exact_on_random_models);
+    RUN(training_raises_likelihood_and_ais_holds_on_trained_model);
+    RUN(resume_is_bit_identical);
+    RUN(divergence_stops_and_keeps_parameters);
+    RUN(model_files_round_trip_and_reject_bad_ones);
+    RUN(idx_files_and_binarization);
+    RUN(stochastic_binarization_is_seeded_and_unbiased);
+    RUN(gibbs_samples_of_an_uncoupled_model_are_its_marginals);
+    return check_summary("test_rbm");
+}
