@@ -228,6 +228,8 @@ zs_status zs_levels_landscape(const zs_levels *lv, double beta, double x, double
  * [-745, 745], so x* is found to about 1e-8 relative and F(x*) to rounding (F is flat there). */
 zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, double *f);
 
+#include "zsum/factor.h"
+
 #ifdef __cplusplus
 }
 #endif

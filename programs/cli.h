@@ -84,5 +84,6 @@ void progress_finish(void);
 
 /* Subcommands (programs/cmd_*.c). */
 int cmd_levels(int argc, char **argv);
+int cmd_uai(int argc, char **argv);
 
 #endif

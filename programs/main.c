@@ -12,6 +12,7 @@ typedef struct command {
 /* Add a subcommand: one line here, its function in cli.h, its file programs/cmd_NAME.c. */
 static const command commands[] = {
     {"levels", cmd_levels, "units on energy levels: microstates, Z, entropy (the chapter's system)"},
+    {"uai", cmd_uai, "discrete models in the UAI format: exact ln Z by variable elimination"},
 };
 
 static void usage(FILE *f) {
