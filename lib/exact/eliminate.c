@@ -38,7 +38,9 @@
 #define PLAN_RUNS_FILL 16      /* greedy runs (1 deterministic + randomized ties) per plan  */
 #define PLAN_RUNS_DEGREE 16
 #define PLAN_RUNS_MAX_VARS 5000 /* more variables: the deterministic run only              */
+#define PLAN_RUNS_MAX_OPS 2.0e8 /* bitset words all the randomized runs may visit (~0.1 s) */
 #define PLAN_RUNS_MIN_TABLE 65536.0 /* plans this small are cheap whatever the order     */
+#define PLAN_RUNS_MAX_TABLE 35184372088832.0 /* 2^45: out of reach whatever the ties do  */
 
 struct zs_factor_plan {
     size_t nvars;
@@ -229,7 +231,7 @@ static zs_status plan_heuristic(const zs_factor_model *m, const int32_t *evidenc
                                 zs_factor_plan **out) {
     zs_factor_plan *best = NULL;
     zs_status st = ZS_OK;
-    const int runs = h == ZS_ORDER_MINDEGREE ? PLAN_RUNS_DEGREE : PLAN_RUNS_FILL;
+    int runs = h == ZS_ORDER_MINDEGREE ? PLAN_RUNS_DEGREE : PLAN_RUNS_FILL;
     for (int r = 0; r < runs; r++) {
         size_t *ord = malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
         if (!ord) {
@@ -239,7 +241,12 @@ static zs_status plan_heuristic(const zs_factor_model *m, const int32_t *evidenc
         size_t k;
         int fb;
         zs_factor_plan *cand = NULL;
-        st = elim_order_greedy(m, skip, h, (uint64_t)r, ord, &k, &fb);
+        double ops = 0.0;
+        st = elim_order_greedy(m, skip, h, (uint64_t)r, ord, &k, &fb, &ops);
+        /* Keep the extra runs within a fixed amount of ordering work (counted, not timed,
+         * so the plan stays a pure function of the model). */
+        if (r == 0 && ops > 0.0 && ops * (runs - 1) > PLAN_RUNS_MAX_OPS)
+            runs = 1 + (int)(PLAN_RUNS_MAX_OPS / ops);
         if (st == ZS_OK) st = plan_finish(m, evidence, skip, ord, k, &cand);
         else free(ord);
         if (st != ZS_OK) break;
@@ -252,7 +259,8 @@ static zs_status plan_heuristic(const zs_factor_model *m, const int32_t *evidenc
             zs_factor_plan_free(cand);
         }
         if (best->info.fallback || k > PLAN_RUNS_MAX_VARS ||
-            best->info.max_table_entries <= PLAN_RUNS_MIN_TABLE)
+            best->info.max_table_entries <= PLAN_RUNS_MIN_TABLE ||
+            best->info.max_table_entries > PLAN_RUNS_MAX_TABLE)
             break;
     }
     if (st != ZS_OK) {

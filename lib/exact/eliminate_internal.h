@@ -11,9 +11,9 @@
 /* A greedy order of the variables with skip[v] == 0 into order (room for m->nvars); *count
  * receives how many. stream 0: ties by table size then index; stream > 0: exact ties broken
  * at random from the stream (seeded, reproducible). *fell_back is set when the rule gave way
- * to min-degree. */
+ * to min-degree; *ops receives the bitset words it visited (a deterministic cost measure). */
 zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
                             zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
-                            int *fell_back);
+                            int *fell_back, double *ops);
 
 #endif
