@@ -14,11 +14,12 @@ static inline __m256d blend_zero_if_ninf(__m256d m) {
 void elim_lse_rows_avx2(const double *s, size_t d, size_t L, double *out) {
     size_t i = 0;
     if (d == 2) {
+        const __m256d one = _mm256_set1_pd(1.0);
         for (; i + 4 <= L; i += 4) {
             __m256d a = _mm256_loadu_pd(s + i), b = _mm256_loadu_pd(s + L + i);
             __m256d m = _mm256_max_pd(a, b), lo = _mm256_min_pd(a, b);
             __m256d t = Sleef_expd4_u10avx2(_mm256_sub_pd(lo, blend_zero_if_ninf(m)));
-            _mm256_storeu_pd(out + i, _mm256_add_pd(m, Sleef_log1pd4_u10avx2(t)));
+            _mm256_storeu_pd(out + i, _mm256_add_pd(m, Sleef_logd4_u35avx2(_mm256_add_pd(one, t))));
         }
     } else {
         for (; i + 4 <= L; i += 4) {
@@ -27,7 +28,7 @@ void elim_lse_rows_avx2(const double *s, size_t d, size_t L, double *out) {
             __m256d shift = blend_zero_if_ninf(m), acc = _mm256_setzero_pd();
             for (size_t x = 0; x < d; x++)
                 acc = _mm256_add_pd(acc, Sleef_expd4_u10avx2(_mm256_sub_pd(_mm256_loadu_pd(s + x * L + i), shift)));
-            _mm256_storeu_pd(out + i, _mm256_add_pd(m, Sleef_logd4_u10avx2(acc)));
+            _mm256_storeu_pd(out + i, _mm256_add_pd(m, Sleef_logd4_u35avx2(acc)));
         }
     }
     if (i < L) {

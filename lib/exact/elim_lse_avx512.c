@@ -14,11 +14,12 @@ static inline __m512d blend_zero_if_ninf(__m512d m) {
 void elim_lse_rows_avx512(const double *s, size_t d, size_t L, double *out) {
     size_t i = 0;
     if (d == 2) {
+        const __m512d one = _mm512_set1_pd(1.0);
         for (; i + 8 <= L; i += 8) {
             __m512d a = _mm512_loadu_pd(s + i), b = _mm512_loadu_pd(s + L + i);
             __m512d m = _mm512_max_pd(a, b), lo = _mm512_min_pd(a, b);
             __m512d t = Sleef_expd8_u10avx512f(_mm512_sub_pd(lo, blend_zero_if_ninf(m)));
-            _mm512_storeu_pd(out + i, _mm512_add_pd(m, Sleef_log1pd8_u10avx512f(t)));
+            _mm512_storeu_pd(out + i, _mm512_add_pd(m, Sleef_logd8_u35avx512f(_mm512_add_pd(one, t))));
         }
     } else {
         for (; i + 8 <= L; i += 8) {
@@ -27,7 +28,7 @@ void elim_lse_rows_avx512(const double *s, size_t d, size_t L, double *out) {
             __m512d shift = blend_zero_if_ninf(m), acc = _mm512_setzero_pd();
             for (size_t x = 0; x < d; x++)
                 acc = _mm512_add_pd(acc, Sleef_expd8_u10avx512f(_mm512_sub_pd(_mm512_loadu_pd(s + x * L + i), shift)));
-            _mm512_storeu_pd(out + i, _mm512_add_pd(m, Sleef_logd8_u10avx512f(acc)));
+            _mm512_storeu_pd(out + i, _mm512_add_pd(m, Sleef_logd8_u35avx512f(acc)));
         }
     }
     if (i < L) {

@@ -478,39 +478,58 @@ typedef struct kplan {
     size_t nblocks;
 } kplan;
 
-/* One block: out[0..L) for outer index o; s is d*L scratch. */
-static void kernel_block(const kplan *kp, size_t o, double *s, double *out) {
+/* One block: out[0..L) for outer index o; s is d*L scratch, src and io k entries each. */
+static void kernel_block(const kplan *kp, size_t o, double *s, const double **src,
+                         const size_t **io, double *out) {
     const size_t L = kp->L, d = kp->d, outer = kp->w - kp->b;
     size_t digit[ZS_FACTOR_MAX_ARITY + 1];
     for (size_t j = outer; j-- > 0;) {
         digit[j] = o % kp->dims[j];
         o /= kp->dims[j];
     }
+    /* Tables constant over the block fold into one number per row; up to three others are
+     * read in one fused pass (one store per entry instead of one per table). */
     for (size_t x = 0; x < d; x++) {
         double *sx = s + x * L;
+        double c = 0.0;
+        size_t ng = 0, contig0 = 0;
         for (size_t k = 0; k < kp->k; k++) {
             const kin *in = &kp->in[k];
             size_t base = x * in->sv;
             for (size_t j = 0; j < outer; j++) base += digit[j] * in->st[j];
-            const double *src = in->t + base;
-            if (k == 0) {
-                if (in->cls == IN_CONST)
-                    for (size_t i = 0; i < L; i++) sx[i] = src[0];
-                else if (in->cls == IN_CONTIG)
-                    memcpy(sx, src, L * sizeof *sx);
-                else
-                    for (size_t i = 0; i < L; i++) sx[i] = src[in->ioff[i]];
-            } else {
-                if (in->cls == IN_CONST) {
-                    const double c = src[0];
-                    for (size_t i = 0; i < L; i++) sx[i] += c;
-                } else if (in->cls == IN_CONTIG) {
-                    for (size_t i = 0; i < L; i++) sx[i] += src[i];
-                } else {
-                    const size_t *io = in->ioff;
-                    for (size_t i = 0; i < L; i++) sx[i] += src[io[i]];
-                }
+            if (in->cls == IN_CONST) {
+                c += in->t[base];
+                continue;
             }
+            if (ng == 0) contig0 = in->cls == IN_CONTIG;
+            src[ng] = in->t + base;
+            io[ng] = in->ioff;
+            ng++;
+        }
+        switch (ng) {
+        case 0:
+            for (size_t i = 0; i < L; i++) sx[i] = c;
+            break;
+        case 1:
+            if (contig0)
+                for (size_t i = 0; i < L; i++) sx[i] = c + src[0][i];
+            else
+                for (size_t i = 0; i < L; i++) sx[i] = c + src[0][io[0][i]];
+            break;
+        case 2:
+            if (contig0)
+                for (size_t i = 0; i < L; i++) sx[i] = c + src[0][i] + src[1][io[1][i]];
+            else
+                for (size_t i = 0; i < L; i++) sx[i] = c + src[0][io[0][i]] + src[1][io[1][i]];
+            break;
+        case 3:
+            for (size_t i = 0; i < L; i++)
+                sx[i] = c + src[0][io[0][i]] + src[1][io[1][i]] + src[2][io[2][i]];
+            break;
+        default:
+            for (size_t i = 0; i < L; i++) sx[i] = c + src[0][io[0][i]];
+            for (size_t g = 1; g < ng; g++)
+                for (size_t i = 0; i < L; i++) sx[i] += src[g][io[g][i]];
         }
     }
     if (d == 1) {
@@ -620,11 +639,16 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
 #pragma omp parallel num_threads(nt)
     {
         double *s = malloc(kp.d * kp.L * sizeof *s);
-        if (!s) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
+        const double **src = malloc(k * sizeof *src);
+        const size_t **io = malloc(k * sizeof *io);
+        int ok = s && src && io;
+        if (!ok) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(static)
         for (size_t o = 0; o < kp.nblocks; o++)
-            if (s) kernel_block(&kp, o, s, r->t + o * kp.L);
+            if (ok) kernel_block(&kp, o, s, src, io, r->t + o * kp.L);
         free(s);
+        free(src);
+        free(io);
     }
     if (oom) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory for block buffers");
