@@ -34,7 +34,11 @@
 #include <string.h>
 
 #define BLOCK 1024            /* output entries per block: d rows of it stay in L1/L2     */
-#define PAR_MIN_ENTRIES 32768 /* below this many entries an elimination runs on one thread */
+/* Below this many entry-rows (output entries x d) an elimination runs on one thread: each
+ * parallel elimination ends at a barrier, and on a shared machine a descheduled thread holds
+ * everyone there (Grids_15, 400 eliminations of 2^21 entry-rows: 1.9 s on one thread, 11.7 s
+ * on two with two other builds running); 2^22 entry-rows are ~10 ms of work. */
+#define PAR_MIN_ENTRIES 4194304.0
 #define PLAN_RUNS_FILL 16      /* greedy runs (1 deterministic + randomized ties) per plan  */
 #define PLAN_RUNS_DEGREE 16
 #define PLAN_RUNS_MAX_VARS 5000 /* more variables: the deterministic run only              */
@@ -543,7 +547,7 @@ static void kernel_block(const kplan *kp, size_t o, double *s, const double **sr
  * minus p (or a constant when that union is empty). */
 static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
                                const size_t *dimp, size_t *mark, size_t *stamp,
-                               size_t *scratch, etab **result) {
+                               size_t *scratch, double par_min, etab **result) {
     /* Output variables: union of the bucket's positions minus p (keep: with p, a plain
      * product of the tables), ascending. */
     size_t w = 0, k = 0;
@@ -635,7 +639,7 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
             break;
         }
     int oom = 0;
-    const int nt = size * kp.d >= PAR_MIN_ENTRIES && kp.nblocks > 1 ? zs_threads(ctx) : 1;
+    const int nt = (double)size * (double)kp.d >= par_min && kp.nblocks > 1 ? zs_threads(ctx) : 1;
 #pragma omp parallel num_threads(nt)
     {
         double *s = malloc(kp.d * kp.L * sizeof *s);
@@ -643,7 +647,7 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
         const size_t **io = malloc(k * sizeof *io);
         int ok = s && src && io;
         if (!ok) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 4)
         for (size_t o = 0; o < kp.nblocks; o++)
             if (ok) kernel_block(&kp, o, s, src, io, r->t + o * kp.L);
         free(s);
@@ -750,6 +754,15 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
     }
     double done_work = 0.0;
     size_t stamp = 0;
+    /* ZSUM_ELIM_PAR_MIN overrides the threshold (tests use it to reach the parallel loop on
+     * small models). */
+    double par_min = PAR_MIN_ENTRIES;
+    const char *env = getenv("ZSUM_ELIM_PAR_MIN");
+    if (env && *env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (*end == '\0' && v >= 1.0) par_min = v;
+    }
     for (size_t q = 0; q < n && st == ZS_OK; q++) {
         if (!bucket[q]) {
             total += log((double)dimp[q]); /* sum over a variable no table mentions */
@@ -788,14 +801,14 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                     }
                 }
                 etab *prod = NULL;
-                st = eliminate_one(ctx, rest, q, 1, dimp, mark, &stamp, scratch, &prod);
+                st = eliminate_one(ctx, rest, q, 1, dimp, mark, &stamp, scratch, par_min, &prod);
                 bucket_free(rest);
                 if (st != ZS_OK) break;
                 prod->next = bucket[q];
                 bucket[q] = prod;
             }
         }
-        st = eliminate_one(ctx, bucket[q], q, 0, dimp, mark, &stamp, scratch, &r);
+        st = eliminate_one(ctx, bucket[q], q, 0, dimp, mark, &stamp, scratch, par_min, &r);
         if (st != ZS_OK) break;
         bucket_free(bucket[q]);
         bucket[q] = NULL;

@@ -158,10 +158,11 @@ static void elimination_should_match_brute_force_on_random_models(void) {
     CHECK(zeros_seen > 0); /* the Z = 0 path was exercised */
 }
 
-/* A complete graph on 17 binary variables: width 16, tables of 65536 entries, large enough
- * for the parallel loop; the result must not depend on the thread count, and must match the
- * brute force. */
+/* A complete graph on 17 binary variables: width 16, tables of 65536 entries, run through
+ * the parallel loop (ZSUM_ELIM_PAR_MIN lowers its threshold); the result must not depend on
+ * the thread count, and must match the brute force. */
 static void elimination_should_not_depend_on_threads(void) {
+    setenv("ZSUM_ELIM_PAR_MIN", "1024", 1);
     zs_rng rng;
     zs_rng_init(&rng, 77, 2);
     rmodel r;
@@ -205,6 +206,7 @@ static void elimination_should_not_depend_on_threads(void) {
     zs_factor_model_free(m);
     zs_ctx_free(ctx);
     rmodel_free(&r);
+    unsetenv("ZSUM_ELIM_PAR_MIN");
 }
 
 /* Independent variables with huge weights: Z overflows, ln Z is n ln(2 * 10^200). */
