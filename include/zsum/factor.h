@@ -131,7 +131,7 @@ typedef struct zs_factor_plan_info {
 /* Plan the elimination of m under evidence (NULL: none) with a heuristic. ZS_EINVAL for an
  * evidence value out of range, ZS_ETOOBIG when the graph is too large to order (more than
  * ZS_FACTOR_MAX_ORDER_VARS unobserved variables). */
-#define ZS_FACTOR_MAX_ORDER_VARS 65536u
+#define ZS_FACTOR_MAX_ORDER_VARS 32768u
 zs_status zs_factor_plan_alloc(const zs_factor_model *m, const int32_t *evidence,
                                zs_factor_order heuristic, zs_factor_plan **out);
 /* A plan for a given order: order lists every unobserved variable with more than one value
