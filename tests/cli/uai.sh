@@ -70,6 +70,8 @@ expect_reject "--order: 'minfil' is not one of" uai "$TMP/m.uai" --order minfil
 expect_reject "--order needs a value" uai "$TMP/m.uai" --order
 expect_reject "--format: 'xml' is not one of table, json, uai" uai "$TMP/m.uai" --format xml
 expect_reject "--threads" uai "$TMP/m.uai" --threads 0
+expect_reject "--plan-only has no answer to print in --format uai" uai "$TMP/m.uai" --plan-only --format uai
+expect_reject "--evid needs a value" uai "$TMP/m.uai" --evid
 for bad in 0 -1 4X 12.5Q G "" 1e400 nan; do
     expect_reject "--max-memory: '$bad' is not a size" uai "$TMP/m.uai" --max-memory "$bad"
 done
