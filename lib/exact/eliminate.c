@@ -104,12 +104,13 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
     size_t *pos = malloc((m->nvars ? m->nvars : 1) * sizeof *pos);
     size_t *head = malloc((n ? n : 1) * sizeof *head);
     size_t *mark = calloc(n ? n : 1, sizeof *mark);
+    size_t *mark2 = calloc(n ? n : 1, sizeof *mark2);
     size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
     double *dimp = malloc((n ? n : 1) * sizeof *dimp);
     sscope *sc = malloc((m->nf + n + 1) * sizeof *sc);
     size_t nsc = 0;
     zs_status st = ZS_OK;
-    if (!pos || !head || !mark || !tmp || !dimp || !sc) {
+    if (!pos || !head || !mark || !mark2 || !tmp || !dimp || !sc) {
         st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
         goto done;
     }
@@ -153,6 +154,36 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
             nin += 1.0;
         }
         if (head[p] == SIZE_MAX) continue;
+        if (nin >= 3) {
+            /* The real run first multiplies the bucket's tables other than the largest into
+             * one when that is no larger than the largest (zs_factor_lnz): count it too. */
+            size_t bigs = head[p];
+            double bsize = 0.0;
+            for (size_t s = head[p]; s != SIZE_MAX; s = sc[s].next) {
+                double size = 1.0;
+                for (size_t i = 0; i < sc[s].n; i++) size *= dimp[sc[s].pos[i]];
+                if (size > bsize) {
+                    bsize = size;
+                    bigs = s;
+                }
+            }
+            double usize = 1.0;
+            for (size_t s = head[p]; s != SIZE_MAX; s = sc[s].next) {
+                if (s == bigs) continue;
+                for (size_t i = 0; i < sc[s].n; i++)
+                    if (mark2[sc[s].pos[i]] != p + 1) {
+                        mark2[sc[s].pos[i]] = p + 1;
+                        usize *= dimp[sc[s].pos[i]];
+                    }
+            }
+            if (usize <= bsize) {
+                if (live + usize > peak) peak = live + usize;
+                live += usize - (in - bsize);
+                work += usize * (nin - 1.0);
+                in = bsize + usize;
+                nin = 2.0;
+            }
+        }
         double out = 1.0;
         for (size_t i = 0; i < k; i++) out *= dimp[tmp[i]];
         if (k > width) width = k;
@@ -185,6 +216,7 @@ done:
     free(pos);
     free(head);
     free(mark);
+    free(mark2);
     free(tmp);
     free(dimp);
     return st;
