@@ -125,7 +125,8 @@ typedef struct zs_factor_plan_info {
     double work;              /* table entries read over the whole elimination (a time scale) */
     int fallback;             /* 1 when the heuristic gave way to min-degree because a table
                                  passed 2^45 entries (the width is then of that mixed order) */
-    zs_factor_order chosen;   /* the rule that made the order (for ZS_ORDER_AUTO)            */
+    zs_factor_order chosen;   /* the rule that made the order (for ZS_ORDER_AUTO; meaningless
+                                 for zs_factor_plan_from_order)                              */
 } zs_factor_plan_info;
 
 /* Plan the elimination of m under evidence (NULL: none) with a heuristic. ZS_EINVAL for an
