@@ -50,6 +50,10 @@ expect_out '^2\.31597034545'
 expect_ok uai "$TMP/m.uai" --plan-only --format json
 expect_json "d['width'] == 1 and 'lnZ' not in d"
 expect_ok uai "$TMP/m.uai" --max-memory 1G --threads 1 --quiet
+# --verbose: the plan goes to stderr before the work, the answer to stdout.
+run uai "$TMP/m.uai" --verbose --format uai
+if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: order .*induced width 1, largest table 2 entries' "$TMP/err" &&
+   grep -qE '^2\.31597' "$TMP/out"; then pass; else fail "--verbose: status $status, stderr '$(cat "$TMP/err")'"; fi
 expect_ok uai --help
 expect_out '^usage: zsum uai'
 
