@@ -233,6 +233,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/hopfield.h"
 #include "zsum/pairwise.h"
 #include "zsum/rbm.h"
+#include "zsum/factor.h"
 
 #ifdef __cplusplus
 }

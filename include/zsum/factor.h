@@ -1,0 +1,159 @@
+/*
+ * zsum/factor.h — general discrete models: factor graphs, the UAI file format, and the exact
+ * partition function by variable (bucket) elimination. Included by zsum.h.
+ *
+ * A factor model has n variables, variable i taking values 0..d_i-1, and factors phi_f with a
+ * scope (an ordered list of distinct variables) and a non-negative table. Its unnormalized
+ * measure and partition function are
+ *     P~(x) = prod_f phi_f(x_scope(f)),        Z = sum_x P~(x),
+ * and with evidence (some variables fixed to observed values) Z(e) = sum_{x : x_E = e} P~(x),
+ * the quantity the UAI inference competitions call PR. In energy language E(x) = -ln P~(x)
+ * at beta = 1. Tables are indexed in the UAI convention: the LAST variable of a scope varies
+ * fastest, entry index = sum_k x_{scope[k]} * prod_{l > k} d_{scope[l]}.
+ *
+ * Tables are held as natural logarithms (ln 0 = -HUGE_VAL) and every sum is a log-sum-exp,
+ * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
+ */
+#ifndef ZSUM_FACTOR_H
+#define ZSUM_FACTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zs_factor_model zs_factor_model;
+
+/* What the UAI header said. Both mean the same product of tables; BAYES tables are
+ * conditional probability tables whose child is the last variable of the scope. */
+typedef enum zs_factor_kind { ZS_FACTOR_MARKOV = 0, ZS_FACTOR_BAYES = 1 } zs_factor_kind;
+
+/* Limits against hostile input: a table may have at most this many entries, a domain at
+ * most ZS_FACTOR_MAX_DOMAIN values, a scope at most ZS_FACTOR_MAX_ARITY variables. */
+#define ZS_FACTOR_MAX_TABLE 4294967296.0 /* 2^32 entries */
+#define ZS_FACTOR_MAX_DOMAIN 1000000u
+#define ZS_FACTOR_MAX_ARITY 64u
+
+/* An empty model of nvars variables with the given domain sizes (each >= 1, at most
+ * ZS_FACTOR_MAX_DOMAIN). ctx (may be NULL) keeps the messages of later calls and must outlive
+ * the model. ZS_EINVAL names the offending domain. */
+zs_status zs_factor_model_alloc(zs_ctx *ctx, size_t nvars, const uint32_t *domains,
+                                zs_factor_model **out);
+void zs_factor_model_free(zs_factor_model *m);
+
+/* Add a factor. scope: arity distinct variable indices (arity 0 is a constant factor with one
+ * entry); values: prod_k d_{scope[k]} entries, last scope variable fastest. With is_log == 0
+ * the values are phi itself (finite, >= 0); with is_log != 0 they are ln phi (finite or
+ * -HUGE_VAL for a zero). The model copies both arrays. ZS_EINVAL names the factor, the
+ * variable or the entry at fault. */
+zs_status zs_factor_model_add(zs_factor_model *m, size_t arity, const uint32_t *scope,
+                              const double *values, int is_log);
+
+size_t zs_factor_model_nvars(const zs_factor_model *m);
+uint32_t zs_factor_model_domain(const zs_factor_model *m, size_t var); /* 0 if out of range */
+size_t zs_factor_model_nfactors(const zs_factor_model *m);
+zs_factor_kind zs_factor_model_kind(const zs_factor_model *m);
+void zs_factor_model_set_kind(zs_factor_model *m, zs_factor_kind kind);
+
+/* Read a .uai file (MARKOV or BAYES; lib/io/uai.c). Strict: every count must agree, every
+ * index be in range, every table entry a finite number >= 0, nothing may follow the last
+ * table; ZS_EFORMAT with a message "FILE:LINE: ..." naming what is wrong, ZS_EIO when the
+ * file cannot be read. */
+zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out);
+/* The same from text in memory; name is used in messages. */
+zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                              zs_factor_model **out);
+
+/* Evidence is an array of nvars entries: the observed value of each variable, or -1 when it
+ * is not observed. Read a .evid file into it (every entry is set; *observed receives the
+ * number of observed variables, may be NULL). Both layouts of the competitions are read:
+ *     N  v1 x1 ... vN xN           (UAI 2014 on)
+ *     1  N  v1 x1 ... vN xN        (earlier: a number of samples, which must be 1, first)
+ * A variable or value that does not exist, a variable observed twice or a count that
+ * disagrees with what follows is ZS_EFORMAT with "FILE:LINE: ...". */
+zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_t *evidence,
+                              size_t *observed);
+zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_t len,
+                               const char *name, int32_t *evidence, size_t *observed);
+
+/* Write the model as a .uai file (the header kind, %.17g table entries, exp of the stored
+ * logarithms). ZS_ERANGE when an entry overflows a double (ln phi > 709.78), ZS_EIO when the
+ * file cannot be written. */
+zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path);
+
+/* A binary pairwise model as factors: n spins, energy
+ *     E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i,     weight exp(-beta E(s)),
+ * with s_i in {-1, +1} (spin01 == 0: variable value 0 is s = -1, value 1 is s = +1) or in
+ * {0, 1} (spin01 != 0: value = s). J is n x n row-major, symmetric with a zero diagonal; h has
+ * n entries (NULL for none). One unary factor per nonzero h_i and one pairwise factor per
+ * nonzero J_ij (i < j), tables as logarithms, so ln Z of the result is the pairwise model's
+ * ln Z. ZS_EINVAL names a non-finite, asymmetric or diagonal entry. */
+zs_status zs_factor_from_pairwise(zs_ctx *ctx, size_t n, const double *J, const double *h,
+                                  double beta, int spin01, zs_factor_model **out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact ln Z by variable elimination (lib/exact/eliminate.c, lib/exact/elim_order.c).       */
+/* ---------------------------------------------------------------------------------------- */
+/* Greedy elimination orders on the interaction graph (variables linked when they share a
+ * factor; observed variables and variables with one value removed):
+ *   MINFILL           the variable whose elimination adds the fewest fill edges;
+ *   MINDEGREE         the variable with the fewest neighbours;
+ *   WEIGHTED_MINFILL  fill edges weighted by the product of their end points' domain sizes.
+ * Ties go to the smaller resulting table, then to the lower index. The fill rules are run
+ * again with exact ties broken at random (fixed seeds, so a plan is a pure function of the
+ * model) and the order of least estimated work is kept. Once a table would pass 2^45 entries
+ * (far beyond any memory) the rest of the order is min-degree (info.fallback). */
+typedef enum zs_factor_order {
+    ZS_ORDER_MINFILL = 0,
+    ZS_ORDER_MINDEGREE = 1,
+    ZS_ORDER_WEIGHTED_MINFILL = 2,
+    ZS_ORDER_FILE = 3,     /* the variables' own order (index 0 first): generators number
+                              grids and time slices so that this is often near the best      */
+    ZS_ORDER_AUTO = 4      /* every rule above; the plan of least work is kept              */
+} zs_factor_order;
+
+/* An elimination plan: the order and what it will cost, known before any table is built. */
+typedef struct zs_factor_plan zs_factor_plan;
+
+typedef struct zs_factor_plan_info {
+    size_t eliminated;        /* variables summed out (the unobserved ones)                  */
+    size_t width;             /* induced width: most neighbours of a variable when eliminated */
+    double max_table_entries; /* entries of the largest table elimination builds             */
+    double peak_bytes;        /* most bytes of tables alive at once                          */
+    double work;              /* table entries read over the whole elimination (a time scale) */
+    int fallback;             /* 1 when the heuristic gave way to min-degree because a table
+                                 passed 2^45 entries (the width is then of that mixed order) */
+    zs_factor_order chosen;   /* the rule that made the order (for ZS_ORDER_AUTO; meaningless
+                                 for zs_factor_plan_from_order)                              */
+} zs_factor_plan_info;
+
+/* Plan the elimination of m under evidence (NULL: none) with a heuristic. ZS_EINVAL for an
+ * evidence value out of range, ZS_ETOOBIG when the graph is too large to order (more than
+ * ZS_FACTOR_MAX_ORDER_VARS unobserved variables). */
+#define ZS_FACTOR_MAX_ORDER_VARS 32768u
+zs_status zs_factor_plan_alloc(const zs_factor_model *m, const int32_t *evidence,
+                               zs_factor_order heuristic, zs_factor_plan **out);
+/* A plan for a given order: order lists every unobserved variable with more than one value
+ * exactly once (others are ignored if listed). ZS_EINVAL when one is missing or repeated. */
+zs_status zs_factor_plan_from_order(const zs_factor_model *m, const int32_t *evidence,
+                                    const size_t *order, size_t n, zs_factor_plan **out);
+void zs_factor_plan_free(zs_factor_plan *p);
+void zs_factor_plan_get_info(const zs_factor_plan *p, zs_factor_plan_info *info);
+/* The order (info.eliminated variable indices); valid while the plan lives. */
+const size_t *zs_factor_plan_order(const zs_factor_plan *p);
+
+/* ln Z(evidence) by bucket elimination along the plan, which must have been made for the same
+ * model and evidence (ZS_EINVAL otherwise). max_bytes > 0 refuses (ZS_ETOOBIG, with the
+ * memory needed in the message) a plan whose peak_bytes exceed it; 0 means no limit. Z = 0
+ * gives *lnz = -HUGE_VAL. OpenMP over the entries of large tables; every entry is computed by
+ * the same operations whatever the thread count, so the result does not depend on it. */
+zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
+                        const zs_factor_plan *p, double max_bytes, double *lnz);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,437 @@
+/* uai.c — the UAI competition file formats: models (.uai, MARKOV or BAYES) and evidence
+ * (.evid), read strictly with the line of every complaint, and models written back.
+ *
+ * Model file (UAI 2008-2014 "Model format", http://www.hlt.utdallas.edu/~vgogate/uai14-competition/modelformat.html):
+ *     MARKOV | BAYES
+ *     n                       number of variables
+ *     d_0 ... d_{n-1}         domain sizes
+ *     F                       number of factors
+ *     F lines: k v_1 ... v_k  scope of each factor
+ *     F tables: N t_0 ... t_{N-1}  with N = prod d_{v_i}, the last scope variable fastest
+ * Evidence file: N v_1 x_1 ... v_N x_N (2014), or 1 N v_1 x_1 ... (earlier: samples first).
+ * Tokens are separated by any white space; line breaks carry no meaning except in messages. */
+#include "models/factor_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading a whole file ------------------------------------------------------------- */
+
+static zs_status slurp(zs_ctx *ctx, const char *path, char **text, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (n == cap) {
+            char *b = realloc(buf, 2 * cap);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+            }
+            buf = b;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return zs_fail(ctx, ZS_EIO, "%s: read error", path);
+    }
+    *text = buf;
+    *len = n;
+    return ZS_OK;
+}
+
+/* ---- tokens with line numbers ---------------------------------------------------------- */
+
+typedef struct lexer {
+    const char *p, *end;
+    size_t line;        /* line of the current position                          */
+    size_t tok_line;    /* line of the last token returned                        */
+    const char *name;   /* file name for messages                                 */
+    zs_ctx *ctx;
+} lexer;
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* Next token: 1 and its text, or 0 at the end of the input. */
+static int next_token(lexer *lx, const char **tok, size_t *len) {
+    while (lx->p < lx->end && is_space(*lx->p)) {
+        if (*lx->p == '\n') lx->line++;
+        lx->p++;
+    }
+    if (lx->p >= lx->end) {
+        lx->tok_line = lx->line;
+        return 0;
+    }
+    *tok = lx->p;
+    lx->tok_line = lx->line;
+    while (lx->p < lx->end && !is_space(*lx->p)) lx->p++;
+    *len = (size_t)(lx->p - *tok);
+    return 1;
+}
+
+/* A short printable copy of a token for messages. */
+static const char *shown(char buf[40], const char *tok, size_t len) {
+    size_t n = len < 32 ? len : 32;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) buf[k++] = (tok[i] >= 32 && tok[i] < 127) ? tok[i] : '?';
+    if (len > n) {
+        buf[k++] = '.';
+        buf[k++] = '.';
+        buf[k++] = '.';
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* Read a whole number in [lo, hi]; what names the item for messages. */
+static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64_t *out) {
+    const char *tok;
+    size_t len;
+    if (!next_token(lx, &tok, &len))
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected", lx->name,
+                       lx->tok_line, what);
+    uint64_t v = 0;
+    char sb[40];
+    for (size_t i = 0; i < len; i++) {
+        if (tok[i] < '0' || tok[i] > '9')
+            return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number", lx->name,
+                           lx->tok_line, what, shown(sb, tok, len));
+        unsigned d = (unsigned)(tok[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            v = UINT64_MAX;
+            break;
+        }
+        v = v * 10 + d;
+    }
+    if (v < lo || v > hi)
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu", lx->name,
+                       lx->tok_line, what, shown(sb, tok, len), (unsigned long long)lo,
+                       (unsigned long long)hi);
+    *out = v;
+    return ZS_OK;
+}
+
+/* A table entry: a decimal number (digits, '.', exponent), finite and >= 0. */
+static zs_status read_entry(lexer *lx, size_t factor, size_t entry, size_t count, double *out) {
+    const char *tok;
+    size_t len;
+    if (!next_token(lx, &tok, &len))
+        return zs_fail(lx->ctx, ZS_EFORMAT,
+                       "%s:%zu: the file ends in the table of factor %zu (entry %zu of %zu)",
+                       lx->name, lx->tok_line, factor, entry + 1, count);
+    char buf[64], sb[40];
+    int ok = len < sizeof buf;
+    for (size_t i = 0; ok && i < len; i++) {
+        char c = tok[i];
+        ok = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+    }
+    char *end = NULL;
+    double v = 0.0;
+    if (ok) {
+        memcpy(buf, tok, len);
+        buf[len] = '\0';
+        errno = 0;
+        v = strtod(buf, &end);
+        ok = end == buf + len && end != buf;
+    }
+    if (!ok)
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not a number",
+                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
+    if (!isfinite(v))
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not finite",
+                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
+    if (v < 0.0)
+        return zs_fail(lx->ctx, ZS_EFORMAT,
+                       "%s:%zu: factor %zu, entry %zu: %s is negative (tables hold weights >= 0)",
+                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
+    *out = v;
+    return ZS_OK;
+}
+
+/* ---- model ------------------------------------------------------------------------------ */
+
+#define UAI_MAX_VARS 100000000ULL
+#define UAI_MAX_FACTORS 100000000ULL
+
+zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                              zs_factor_model **out) {
+    if (!out || (!text && len)) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
+    lexer lx = {text, text + len, 1, 1, name ? name : "(uai)", ctx};
+    const char *tok;
+    size_t tl;
+    char sb[40];
+    if (!next_token(&lx, &tok, &tl))
+        return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the file is empty (expected MARKOV or BAYES)",
+                       lx.name, lx.tok_line);
+    zs_factor_kind kind;
+    if (tl == 6 && !strncmp(tok, "MARKOV", 6)) kind = ZS_FACTOR_MARKOV;
+    else if (tl == 5 && !strncmp(tok, "BAYES", 5)) kind = ZS_FACTOR_BAYES;
+    else
+        return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: expected MARKOV or BAYES, found '%s'", lx.name,
+                       lx.tok_line, shown(sb, tok, tl));
+    uint64_t nvars, nf;
+    zs_status st = read_uint(&lx, "the number of variables", 0, UAI_MAX_VARS, &nvars);
+    if (st != ZS_OK) return st;
+    uint32_t *dom = malloc((nvars ? nvars : 1) * sizeof *dom);
+    if (!dom) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+    for (uint64_t i = 0; i < nvars && st == ZS_OK; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "the domain size of variable %llu", (unsigned long long)i);
+        uint64_t d;
+        st = read_uint(&lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
+        dom[i] = (uint32_t)d;
+    }
+    if (st == ZS_OK) st = read_uint(&lx, "the number of factors", 0, UAI_MAX_FACTORS, &nf);
+    zs_factor_model *m = NULL;
+    if (st == ZS_OK) st = zs_factor_model_alloc(ctx, (size_t)nvars, dom, &m);
+    if (st != ZS_OK) {
+        free(dom);
+        return st;
+    }
+    m->kind = kind;
+    /* Scopes first (all of them come before the first table). */
+    size_t *arity = calloc(nf ? nf : 1, sizeof *arity);
+    size_t *sline = calloc(nf ? nf : 1, sizeof *sline);
+    uint32_t *scopes = malloc((nf ? nf : 1) * ZS_FACTOR_MAX_ARITY * sizeof *scopes);
+    if (!arity || !sline || !scopes) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+    for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
+        char what[80];
+        uint64_t k;
+        snprintf(what, sizeof what, "the scope size of factor %llu", (unsigned long long)f);
+        st = read_uint(&lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
+        arity[f] = (size_t)k;
+        sline[f] = lx.tok_line;
+        uint32_t *sc = scopes + f * ZS_FACTOR_MAX_ARITY;
+        for (uint64_t j = 0; j < k && st == ZS_OK; j++) {
+            uint64_t v;
+            snprintf(what, sizeof what, "variable %llu of the scope of factor %llu",
+                     (unsigned long long)j + 1, (unsigned long long)f);
+            if (nvars == 0) {
+                st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: %s: the model has no variables", lx.name,
+                             lx.tok_line, what);
+                break;
+            }
+            st = read_uint(&lx, what, 0, nvars - 1, &v);
+            if (st != ZS_OK) break;
+            for (uint64_t l = 0; l < j; l++)
+                if (sc[l] == v) {
+                    st = zs_fail(ctx, ZS_EFORMAT,
+                                 "%s:%zu: variable %llu appears twice in the scope of factor %llu",
+                                 lx.name, lx.tok_line, (unsigned long long)v, (unsigned long long)f);
+                    break;
+                }
+            sc[j] = (uint32_t)v;
+        }
+    }
+    /* Tables. */
+    double *vals = NULL;
+    size_t vcap = 0;
+    for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
+        const uint32_t *sc = scopes + f * ZS_FACTOR_MAX_ARITY;
+        double want = 1.0;
+        for (size_t j = 0; j < arity[f]; j++) want *= dom[sc[j]];
+        if (want > ZS_FACTOR_MAX_TABLE) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: factor %llu: a table of %.4g entries exceeds %.4g",
+                         lx.name, sline[f], (unsigned long long)f, want, ZS_FACTOR_MAX_TABLE);
+            break;
+        }
+        char what[80];
+        snprintf(what, sizeof what, "the number of table entries of factor %llu",
+                 (unsigned long long)f);
+        uint64_t n;
+        st = read_uint(&lx, what, 0, UINT64_MAX, &n);
+        if (st != ZS_OK) break;
+        if ((double)n != want) {
+            st = zs_fail(ctx, ZS_EFORMAT,
+                         "%s:%zu: factor %llu: the table has %llu entries, but its scope (line %zu) "
+                         "of %zu variables gives %.0f",
+                         lx.name, lx.tok_line, (unsigned long long)f, (unsigned long long)n,
+                         sline[f], arity[f], want);
+            break;
+        }
+        if (n > vcap) {
+            double *v = realloc(vals, (size_t)n * sizeof *v);
+            if (!v) {
+                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+                break;
+            }
+            vals = v;
+            vcap = (size_t)n;
+        }
+        for (size_t e = 0; e < n && st == ZS_OK; e++)
+            st = read_entry(&lx, (size_t)f, e, (size_t)n, &vals[e]);
+        if (st == ZS_OK) st = zs_factor_model_add(m, arity[f], sc, vals ? vals : &want, 0);
+    }
+    if (st == ZS_OK && next_token(&lx, &tok, &tl))
+        st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: '%s' follows the last table (%llu factors declared)",
+                     lx.name, lx.tok_line, shown(sb, tok, tl), (unsigned long long)nf);
+    free(vals);
+    free(arity);
+    free(sline);
+    free(scopes);
+    free(dom);
+    if (st != ZS_OK) {
+        zs_factor_model_free(m);
+        return st;
+    }
+    *out = m;
+    return ZS_OK;
+}
+
+zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out) {
+    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
+    char *text;
+    size_t len;
+    zs_status st = slurp(ctx, path, &text, &len);
+    if (st != ZS_OK) return st;
+    st = zs_factor_parse_uai(ctx, text, len, path, out);
+    free(text);
+    return st;
+}
+
+/* ---- evidence ---------------------------------------------------------------------------- */
+
+zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_t len,
+                               const char *name, int32_t *evidence, size_t *observed) {
+    if (!m || !evidence || (!text && len)) return ZS_EINVAL;
+    zs_ctx *ctx = m->ctx;
+    lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx};
+    /* Count the tokens first: the two layouts differ in parity (1 + 2N against 2 + 2N). */
+    size_t ntok = 0;
+    const char *tok;
+    size_t tl;
+    while (next_token(&lx, &tok, &tl)) ntok++;
+    lx.p = text;
+    lx.line = 1;
+    if (ntok == 0)
+        return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the evidence file is empty (expected a count; "
+                       "0 means no evidence)", lx.name, lx.tok_line);
+    uint64_t first, count;
+    zs_status st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
+    if (st != ZS_OK) return st;
+    size_t count_line = lx.tok_line;
+    if (ntok == 1 + 2 * first) {
+        count = first;
+    } else if (first == 1 && ntok >= 2 && (ntok - 2) % 2 == 0) {
+        /* Older layout: the number of samples (1), then one sample. */
+        st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
+        if (st != ZS_OK) return st;
+        count_line = lx.tok_line;
+        if (ntok != 2 + 2 * count)
+            return zs_fail(ctx, ZS_EFORMAT,
+                           "%s:%zu: the count says %llu variable/value pairs, %zu numbers follow it",
+                           lx.name, count_line, (unsigned long long)count, ntok - 2);
+    } else if (first > 1 && ntok >= 2 && ntok % 2 == 0) {
+        return zs_fail(ctx, ZS_EFORMAT,
+                       "%s:%zu: the count says %llu variable/value pairs, %zu numbers follow it "
+                       "(or %llu samples in the older layout: only one is supported)",
+                       lx.name, count_line, (unsigned long long)first, ntok - 1,
+                       (unsigned long long)first);
+    } else {
+        return zs_fail(ctx, ZS_EFORMAT,
+                       "%s:%zu: the count says %llu variable/value pairs, %zu numbers follow it",
+                       lx.name, count_line, (unsigned long long)first, ntok - 1);
+    }
+    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    if (!ev) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+    for (size_t i = 0; i < m->nvars; i++) ev[i] = -1;
+    size_t seen = 0;
+    for (uint64_t k = 0; k < count && st == ZS_OK; k++) {
+        uint64_t v, x;
+        st = read_uint(&lx, "an observed variable", 0, UINT64_MAX, &v);
+        if (st != ZS_OK) break;
+        if (v >= m->nvars) {
+            st = zs_fail(ctx, ZS_EFORMAT,
+                         "%s:%zu: evidence on variable %llu, which does not exist (the model has "
+                         "%zu variables, 0..%zu)",
+                         lx.name, lx.tok_line, (unsigned long long)v, m->nvars,
+                         m->nvars ? m->nvars - 1 : 0);
+            break;
+        }
+        st = read_uint(&lx, "an observed value", 0, UINT64_MAX, &x);
+        if (st != ZS_OK) break;
+        if (x >= m->dom[v]) {
+            st = zs_fail(ctx, ZS_EFORMAT,
+                         "%s:%zu: evidence value %llu for variable %llu, which has %u values (0..%u)",
+                         lx.name, lx.tok_line, (unsigned long long)x, (unsigned long long)v,
+                         m->dom[v], m->dom[v] - 1);
+            break;
+        }
+        if (ev[v] >= 0) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: variable %llu is observed twice", lx.name,
+                         lx.tok_line, (unsigned long long)v);
+            break;
+        }
+        ev[v] = (int32_t)x;
+        seen++;
+    }
+    if (st == ZS_OK) {
+        memcpy(evidence, ev, m->nvars * sizeof *ev);
+        if (observed) *observed = seen;
+    }
+    free(ev);
+    return st;
+}
+
+zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_t *evidence,
+                              size_t *observed) {
+    if (!m || !path || !evidence) return ZS_EINVAL;
+    char *text;
+    size_t len;
+    zs_status st = slurp(m->ctx, path, &text, &len);
+    if (st != ZS_OK) return st;
+    st = zs_factor_parse_evid(m, text, len, path, evidence, observed);
+    free(text);
+    return st;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path) {
+    if (!m || !path) return ZS_EINVAL;
+    zs_ctx *ctx = m->ctx;
+    /* %.17g reads back to the same double (liblinear's habit); the stored value is ln phi,
+     * so phi = exp(ln phi) must fit a double. */
+    for (size_t f = 0; f < m->nf; f++)
+        for (size_t e = 0; e < m->f[f].size; e++)
+            if (m->f[f].lnt[e] > 709.78)
+                return zs_fail(ctx, ZS_ERANGE,
+                               "%s: factor %zu, entry %zu: exp(%g) overflows a double; the UAI "
+                               "format holds the weights themselves", path, f, e, m->f[f].lnt[e]);
+    FILE *out = fopen(path, "w");
+    if (!out) return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(errno));
+    fprintf(out, "%s\n%zu\n", m->kind == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", m->nvars);
+    for (size_t i = 0; i < m->nvars; i++) fprintf(out, "%s%u", i ? " " : "", m->dom[i]);
+    fprintf(out, "\n%zu\n", m->nf);
+    for (size_t f = 0; f < m->nf; f++) {
+        fprintf(out, "%zu", m->f[f].arity);
+        for (size_t k = 0; k < m->f[f].arity; k++) fprintf(out, " %u", m->f[f].scope[k]);
+        fputc('\n', out);
+    }
+    for (size_t f = 0; f < m->nf; f++) {
+        fprintf(out, "\n%zu\n", m->f[f].size);
+        size_t last = m->f[f].arity ? m->dom[m->f[f].scope[m->f[f].arity - 1]] : 1;
+        for (size_t e = 0; e < m->f[f].size; e++) {
+            double v = exp(m->f[f].lnt[e]);
+            fprintf(out, "%.17g%c", v, (e + 1) % last == 0 ? '\n' : ' ');
+        }
+    }
+    int bad = ferror(out);
+    if (fclose(out) != 0) bad = 1;
+    if (bad) return zs_fail(ctx, ZS_EIO, "%s: write error", path);
+    return ZS_OK;
+}
