@@ -119,9 +119,10 @@ int pairwise_check(pairwise_opts *o, int sample) {
 
 /* ---- UAI output ----------------------------------------------------------------------- */
 
-/* UAI MARKOV (UAI 2008 inference competition format): variable value 0 is s = -1 and 1 is
- * s = +1; one unary factor per spin exp(beta h_i s_i) and one pairwise factor per coupling
- * exp(beta J_ij s_i s_j). Z of the file = Z of the model times exp(beta * offset). */
+/* UAI MARKOV (UAI inference competition format) through the factor-graph library: variable
+ * value 0 is s = -1 and 1 is s = +1; one unary factor per nonzero field exp(beta h_i s_i) and
+ * one pairwise factor per coupling exp(beta J_ij s_i s_j). Z of the file = Z of the model
+ * times exp(beta * offset). */
 static int write_uai(const zs_pairwise *m, double beta, const char *path) {
     size_t n = zs_pairwise_size(m);
     if (n > 20000) return cli_usage("--write-uai: %zu spins are too many for a dense export", n);
@@ -131,35 +132,16 @@ static int write_uai(const zs_pairwise *m, double beta, const char *path) {
         free(h);
         return cli_fail(EXIT_RUNTIME, "--write-uai: out of memory");
     }
-    size_t pairs = 0;
-    for (size_t a = 0; a < n; a++)
-        for (size_t b = a + 1; b < n; b++) pairs += j[a * n + b] != 0.0;
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        free(j);
-        free(h);
-        return cli_usage("--write-uai: cannot write '%s'", path);
-    }
-    fprintf(f, "MARKOV\n%zu\n", n);
-    for (size_t i = 0; i < n; i++) fprintf(f, "2%c", i + 1 < n ? ' ' : '\n');
-    fprintf(f, "%zu\n", n + pairs);
-    for (size_t i = 0; i < n; i++) fprintf(f, "1 %zu\n", i);
-    for (size_t a = 0; a < n; a++)
-        for (size_t b = a + 1; b < n; b++)
-            if (j[a * n + b] != 0.0) fprintf(f, "2 %zu %zu\n", a, b);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "\n2\n %.17g %.17g\n", exp(-beta * h[i]), exp(beta * h[i]));
-    for (size_t a = 0; a < n; a++)
-        for (size_t b = a + 1; b < n; b++)
-            if (j[a * n + b] != 0.0) {
-                double x = j[a * n + b];
-                fprintf(f, "\n4\n %.17g %.17g\n %.17g %.17g\n", exp(beta * x), exp(-beta * x),
-                        exp(-beta * x), exp(beta * x));
-            }
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_factor_model *fm = NULL;
+    zs_status st = ctx ? zs_factor_from_pairwise(ctx, n, j, h, beta, 0, &fm) : ZS_ENOMEM;
+    if (st == ZS_OK) st = zs_factor_write_uai(fm, path);
+    int rc = st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
+    zs_factor_model_free(fm);
+    zs_ctx_free(ctx);
     free(j);
     free(h);
-    if (fclose(f) != 0) return cli_fail(EXIT_RUNTIME, "--write-uai: cannot write '%s'", path);
-    return EXIT_OK;
+    return rc;
 }
 
 /* ---- exact ------------------------------------------------------------------------------ */

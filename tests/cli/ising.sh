@@ -157,7 +157,7 @@ expect_reject "belong to the exact command" ising sample --size 4 --dos
 expect_reject "unknown option" ising --size 4 --bogus
 expect_reject "needs a value" ising --size
 expect_reject "unexpected argument" ising --size 4 extra
-expect_reject "cannot write" ising --size 2 --write-uai /nonexistent/dir/m.uai
+expect_reject "m.uai: cannot create" ising --size 2 --write-uai /nonexistent/dir/m.uai
 expect_ok ising --help
 expect_out "usage: zsum ising"
 finish
