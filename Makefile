@@ -26,14 +26,17 @@ run: build
 	@echo '$$ zsum levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2'
 	@$(BUILD)/zsum levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2
 
+# After each run, the reasons of skipped tests and skipped parts (e.g. ../shared/data absent).
+SKIPS = grep -h '^SKIP' Testing/Temporary/LastTest.log | sort -u || true
+
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) && $(SKIPS)
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DZSUM_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ZSUM_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+	  ZSUM_SANITIZED=1 ctest --output-on-failure -j $(JOBS) && $(SKIPS)
 
 check: test asan
 
