@@ -41,6 +41,10 @@ void zs_mpz_multiplicity(mpz_t value, size_t k, const uint64_t *occ, const uint6
  * needed but overflow must be avoided). */
 double zs_log_multinomial(size_t k, const uint64_t *occ);
 
+/* Kernel level for this CPU (lib/core/cpu.c): 2 = AVX-512 (F, DQ, VL, BW), 1 = AVX2 + FMA,
+ * 0 = portable C. ZSUM_NO_SIMD=1 in the environment forces 0; ZSUM_SIMD=avx2 caps it at 1. */
+int zs_simd_level(void);
+
 /* Vectorized exponentials (lib/core/vexp.c): SLEEF's AVX-512 or AVX2 exp when the CPU has
  * them, libm otherwise; ZSUM_NO_SIMD=1 in the environment forces libm.
  * zs_sum_exp_shift returns sum_i exp(x[i] + shift) (callers shift by a maximum so no term

@@ -17,30 +17,15 @@ static void vexp_shift_scalar(double *y, const double *x, size_t n, double shift
     for (size_t i = 0; i < n; i++) y[i] = exp(x[i] + shift);
 }
 
-static int cpu_level(void) {
-    /* 2: AVX-512F, 1: AVX2+FMA, 0: neither. ZSUM_NO_SIMD=1 forces the scalar loop. */
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD");
-    __builtin_cpu_init();
-    if (off && off[0] == '1') l = 0;
-    else if (__builtin_cpu_supports("avx512f")) l = 2;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) l = 1;
-    else l = 0;
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 double zs_sum_exp_shift(const double *x, size_t n, double shift) {
     static const sum_fn fns[3] = {sum_exp_shift_scalar, zs_sum_exp_shift_avx2,
                                   zs_sum_exp_shift_avx512};
-    return fns[cpu_level()](x, n, shift);
+    return fns[zs_simd_level()](x, n, shift);
 }
 
 void zs_vexp_shift(double *y, const double *x, size_t n, double shift) {
     static const vexp_fn fns[3] = {vexp_shift_scalar, zs_vexp_shift_avx2, zs_vexp_shift_avx512};
-    fns[cpu_level()](y, x, n, shift);
+    fns[zs_simd_level()](y, x, n, shift);
 }
 
 double zs_sum_exp(const double *x, size_t n) {

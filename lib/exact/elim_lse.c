@@ -8,6 +8,7 @@
  * the result m + ln 0 = -inf, exactly. SLEEF's vector exp/log (AVX-512 or AVX2, chosen once
  * from what the CPU reports; ZSUM_NO_SIMD=1 forces libm) do the work; they agree with libm
  * to 1 ULP. */
+#include "core/internal.h"
 #include "exact/elim_lse.h"
 
 #include <stdlib.h>
@@ -31,22 +32,8 @@ void elim_lse_rows_scalar(const double *s, size_t d, size_t L, double *out) {
     }
 }
 
-static int lse_level(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD");
-    __builtin_cpu_init();
-    if (off && off[0] == '1') l = 0;
-    else if (__builtin_cpu_supports("avx512f")) l = 2;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) l = 1;
-    else l = 0;
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 void elim_lse_rows(const double *s, size_t d, size_t L, double *out) {
     static void (*const fns[3])(const double *, size_t, size_t, double *) = {
         elim_lse_rows_scalar, elim_lse_rows_avx2, elim_lse_rows_avx512};
-    fns[lse_level()](s, d, L, out);
+    fns[zs_simd_level()](s, d, L, out);
 }

@@ -180,17 +180,6 @@ static void walk_step(const plan *p, uint64_t r, walk *w) {
     for (size_t jb = 0; jb < p->NB; jb++) w->gb[jb] += 2.0 * so * tb[jb];
 }
 
-static int has_avx512(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD");
-    __builtin_cpu_init();
-    l = !(off && off[0] == '1') && __builtin_cpu_supports("avx512f");
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 static double block_sum_portable(const double *mat, const double *a, const double *b, size_t rows,
                                  size_t cols, double *v) {
     for (size_t c = 0; c < cols; c++) v[c] = 0.0;
@@ -240,7 +229,7 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
         rowmax[ja] = mx;
         zs_vexp_shift(mat + ja * p.NB, mat + ja * p.NB, p.NB, -mx);
     }
-    const int avx = has_avx512() && p.NB % 8 == 0;
+    const int avx = (zs_simd_level() == 2) && p.NB % 8 == 0;
     int stop = 0, failed = 0;
     size_t done = 0;
 #pragma omp parallel num_threads(zs_threads(mod->ctx))
@@ -454,7 +443,7 @@ static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double bet
     int failed = !part || !mplan_make(p, beta, &q);
     if (!failed) {
         const size_t NA = p->NA, NB = p->NB, ncls = q.ncls;
-        const int avx = has_avx512() && NA % 8 == 0;
+        const int avx = (zs_simd_level() == 2) && NA % 8 == 0;
 #pragma omp parallel num_threads(zs_threads(mod->ctx))
         {
             /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb */

@@ -29,23 +29,6 @@
  * (## rbm); used only to estimate the time of a request before refusing it. */
 #define RATE_PER_THREAD 4.0e9
 
-/* 2: AVX-512F, 1: AVX2 + FMA, 0: portable. ZSUM_NO_SIMD=1 forces the portable loops and
- * ZSUM_SIMD=avx2 the AVX2 ones (for tests on AVX-512 machines). */
-static int simd_level(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD"), *force = getenv("ZSUM_SIMD");
-    __builtin_cpu_init();
-    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (off && off[0] == '1') l = 0;
-    else if (force && !strcmp(force, "avx2")) l = has2;
-    else if (__builtin_cpu_supports("avx512f")) l = 2;
-    else l = has2;
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 /* Portable kernels: the same sums with libm, one term at a time (also the oracle in tests). */
 static void kernel_fast_scalar(const double *eo, const double *e, size_t m, size_t r, double *out) {
     (void)r;
@@ -195,7 +178,7 @@ zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) 
         plan_free(&p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");
     }
-    const int level = simd_level();
+    const int level = zs_simd_level();
     int stop = 0, failed = 0;
     size_t done = 0;
 #pragma omp parallel num_threads(threads)

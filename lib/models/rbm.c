@@ -201,32 +201,15 @@ static void rows_sum_scalar(float *acc, const float *w, size_t stride, const uin
     }
 }
 
-/* 2: AVX-512F, 1: AVX2 + FMA, 0: portable; ZSUM_NO_SIMD=1 and ZSUM_SIMD=avx2 as in
- * rbm_exact.c. */
-static int simd_level(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    const char *off = getenv("ZSUM_NO_SIMD"), *force = getenv("ZSUM_SIMD");
-    __builtin_cpu_init();
-    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (off && off[0] == '1') l = 0;
-    else if (force && !strcmp(force, "avx2")) l = has2;
-    else if (__builtin_cpu_supports("avx512f")) l = 2;
-    else l = has2;
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 void rbm_rows_sum(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non, size_t n) {
-    int l = simd_level();
+    int l = zs_simd_level();
     if (l == 2) rbm_rows_sum_avx512(acc, w, stride, on, non, n);
     else if (l == 1) rbm_rows_sum_avx2(acc, w, stride, on, non, n);
     else rows_sum_scalar(acc, w, stride, on, non, n);
 }
 
 void rbm_sigmoid(float *y, const float *x, const float *bias, size_t n) {
-    int l = simd_level();
+    int l = zs_simd_level();
     if (l == 2) {
         rbm_sigmoid_avx512(y, x, bias, n);
         return;

@@ -118,13 +118,8 @@ static void flip_portable(size_t n, const int16_t *row, int up, int32_t *h) {
 }
 
 hopfield_flip_fn hopfield_pick_flip(void) {
-    const char *off = getenv("ZSUM_NO_SIMD");
-    if (off && off[0] == '1') return flip_portable;
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
-        return hopfield_flip_avx512;
-    if (__builtin_cpu_supports("avx2")) return hopfield_flip_avx2;
-    return flip_portable;
+    int level = zs_simd_level();
+    return level == 2 ? hopfield_flip_avx512 : level == 1 ? hopfield_flip_avx2 : flip_portable;
 }
 
 static size_t sweep_i16(size_t n, const int16_t *w, int32_t *h, int8_t *s, const uint32_t *order,

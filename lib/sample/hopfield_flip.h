@@ -2,7 +2,7 @@
  * to s_i' = up ? +1 : -1, every field gains 2 s_i' K_ij (h_j += ±2 row[j]). Integer, so every
  * instruction set gives the same bits; the kernels differ only in vector width. The _avx512 /
  * _avx2 files are compiled for their ISA (CMakeLists.txt) and called only after
- * __builtin_cpu_supports says so (hopfield_pick_flip in hopfield_dynamics.c). */
+ * zs_simd_level() says so (hopfield_pick_flip in hopfield_dynamics.c). */
 #ifndef ZSUM_SAMPLE_HOPFIELD_FLIP_H
 #define ZSUM_SAMPLE_HOPFIELD_FLIP_H
 
