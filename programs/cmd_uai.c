@@ -215,12 +215,13 @@ int cmd_uai(int argc, char **argv) {
         } else if (st != ZS_ETOOBIG || !plan_only) {
             rc = cli_status(ctx, st);
             goto done;
+        } else {
+            /* --plan-only and out of reach: the plain plan says what it would need, and why
+             * conditioning does not help goes to stderr. */
+            if (verbose || (!quiet && isatty(STDERR_FILENO)))
+                fprintf(stderr, "zsum: uai: %s\n", zs_last_error(ctx));
+            st = ZS_OK;
         }
-        /* --plan-only and out of reach: the plain plan says what it would need, and why
-         * conditioning does not help goes to stderr. */
-        if (verbose || (!quiet && isatty(STDERR_FILENO)))
-            fprintf(stderr, "zsum: uai: %s\n", zs_last_error(ctx));
-        st = ZS_OK;
     }
     /* The plan is known before any table is built: say it (the work may take long). */
     if (!plan_only && (verbose || (!quiet && isatty(STDERR_FILENO))))

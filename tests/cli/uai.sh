@@ -118,7 +118,8 @@ expect_ok uai "$TMP/k14.uai" --threads 1 --max-memory "$limit"
 expect_out '^conditioned +[0-9]+ variables \([0-9 ]+\): [0-9]+ runs'
 expect_out 'peak memory .* per run'
 run uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --verbose --format uai
-if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: order .* per run; conditioning on [0-9]+ variables: [0-9]+ runs' "$TMP/err"; then
+if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: order .* per run; conditioning on [0-9]+ variables: [0-9]+ runs' "$TMP/err" &&
+   [ "$(wc -l < "$TMP/err")" -eq 1 ]; then
     pass; else fail "--verbose with conditioning: status $status, stderr '$(cat "$TMP/err")'"; fi
 # Unconditioned: the keys are there, empty.
 expect_ok uai "$TMP/m.uai" --format json
@@ -127,6 +128,9 @@ expect_json "d['conditioned'] == [] and d['conditioning_assignments'] == 1 and d
 expect_reject "conditioning .* more than the work limit of 1000 \(--max-work\)" uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000
 expect_ok uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000 --plan-only --format json
 expect_json "d['conditioned'] == [] and d['peak_bytes'] > $limit"
+run uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000 --plan-only --verbose
+if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: eliminate: needs .*--max-work' "$TMP/err"; then
+    pass; else fail "--plan-only --verbose out of reach: status $status, stderr '$(cat "$TMP/err")'"; fi
 for bad in 0 -5 x 1e400 nan; do
     expect_reject "--max-work" uai "$TMP/m.uai" --max-work "$bad"
 done
