@@ -127,6 +127,13 @@ typedef struct zs_factor_plan_info {
                                  passed 2^45 entries (the width is then of that mixed order) */
     zs_factor_order chosen;   /* the rule that made the order (for ZS_ORDER_AUTO; meaningless
                                  for zs_factor_plan_from_order)                              */
+    /* Conditioning (zs_factor_plan_condition): the elimination above is run once per joint
+     * assignment of `conditioned` variables, which it treats as evidence; eliminated, width,
+     * tables, peak_bytes and work are then those of one run. Without conditioning:
+     * conditioned = 0, assignments = 1, total_work = work. */
+    size_t conditioned;       /* variables conditioned on                                    */
+    double assignments;       /* their joint assignments: prod of their domain sizes         */
+    double total_work;        /* assignments x work: the time scale of the whole computation  */
 } zs_factor_plan_info;
 
 /* Plan the elimination of m under evidence (NULL: none) with a heuristic. ZS_EINVAL for an
@@ -144,11 +151,34 @@ void zs_factor_plan_get_info(const zs_factor_plan *p, zs_factor_plan_info *info)
 /* The order (info.eliminated variable indices); valid while the plan lives. */
 const size_t *zs_factor_plan_order(const zs_factor_plan *p);
 
+/* Memory-bounded exact elimination by conditioning ("cutset conditioning", Pearl 1986;
+ * Dechter 1999, sec. 6: elimination with conditioning). When the plan of `heuristic` needs
+ * more than max_bytes of tables, variables are conditioned on one at a time, greedily: of the
+ * variables of the plan's largest table, the one whose removal (as evidence) gives the least
+ * estimated total cost d_v x work'; then the order is planned again under the new evidence
+ * (the re-planned order or the old one minus v, whichever costs less). This repeats until a
+ * run fits max_bytes. Then
+ *     Z(e) = sum_{x_C} Z(e, x_C),
+ * each term by elimination with C observed, combined by log-sum-exp in a fixed order
+ * (zs_factor_lnz). A plan that already fits comes back unconditioned.
+ * ZS_ETOOBIG (the message gives the estimate and names --max-work / --max-memory) when the
+ * total work, assignments x work, would exceed max_work (> 0), or when no conditioning of at
+ * most 64 variables fits the memory. max_bytes must be > 0. */
+#define ZS_FACTOR_MAX_CONDITIONED 64u
+zs_status zs_factor_plan_condition(const zs_factor_model *m, const int32_t *evidence,
+                                   zs_factor_order heuristic, double max_bytes, double max_work,
+                                   zs_factor_plan **out);
+/* The conditioned variables (info.conditioned indices, in the order chosen; the assignments
+ * are enumerated with the last one fastest); NULL when there are none. */
+const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
+
 /* ln Z(evidence) by bucket elimination along the plan, which must have been made for the same
  * model and evidence (ZS_EINVAL otherwise). max_bytes > 0 refuses (ZS_ETOOBIG, with the
  * memory needed in the message) a plan whose peak_bytes exceed it; 0 means no limit. Z = 0
  * gives *lnz = -HUGE_VAL. OpenMP over the entries of large tables; every entry is computed by
- * the same operations whatever the thread count, so the result does not depend on it. */
+ * the same operations whatever the thread count, so the result does not depend on it. A
+ * conditioned plan runs once per assignment of its conditioned variables, one after another
+ * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
 

@@ -51,6 +51,7 @@ struct zs_factor_plan {
     int32_t *ev;              /* (nvars) the evidence the plan was made for, -1 none       */
     size_t n;
     size_t *order;            /* (n) variables in elimination order                        */
+    size_t *cond;             /* (info.conditioned) conditioned variables, NULL when none  */
     zs_factor_plan_info info;
 };
 
@@ -99,8 +100,11 @@ static size_t bucket_union(const sscope *sc, size_t head, size_t p, size_t *mark
     return k;
 }
 
+/* big (room for n, may be NULL) receives the positions of the largest table's variables,
+ * the eliminated one included, and *nbig their number: the candidates for conditioning. */
 static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *skip,
-                               const size_t *order, size_t n, zs_factor_plan_info *info) {
+                               const size_t *order, size_t n, zs_factor_plan_info *info,
+                               size_t *big, size_t *nbig) {
     size_t *pos = malloc((m->nvars ? m->nvars : 1) * sizeof *pos);
     size_t *head = malloc((n ? n : 1) * sizeof *head);
     size_t *mark = calloc(n ? n : 1, sizeof *mark);
@@ -122,6 +126,7 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
     }
     double live = 0.0, peak = 0.0, maxt = 1.0, work = 0.0;
     size_t width = 0;
+    if (nbig) *nbig = 0;
     for (size_t f = 0; f < m->nf; f++) {
         const fm_factor *fa = &m->f[f];
         size_t k = 0;
@@ -187,7 +192,14 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
         double out = 1.0;
         for (size_t i = 0; i < k; i++) out *= dimp[tmp[i]];
         if (k > width) width = k;
-        if (out > maxt) maxt = out;
+        if (out > maxt) {
+            maxt = out;
+            if (big) {
+                memcpy(big, tmp, k * sizeof *tmp);
+                big[k] = p;
+                *nbig = k + 1;
+            }
+        }
         work += out * dimp[p] * nin;
         if (live + out > peak) peak = live + out;
         live += out - in;
@@ -209,6 +221,9 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
     /* Tables are doubles; add the per-thread block buffers and offset tables. */
     info->peak_bytes = 8.0 * peak + 64.0 * BLOCK * (double)zs_threads(m->ctx);
     info->work = work;
+    info->conditioned = 0;
+    info->assignments = 1.0;
+    info->total_work = work;
 done:
     if (sc)
         for (size_t s = 0; s < nsc; s++) free(sc[s].pos);
@@ -240,7 +255,7 @@ static zs_status plan_finish(const zs_factor_model *m, const int32_t *evidence,
         return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
     }
     for (size_t v = 0; v < m->nvars; v++) p->ev[v] = evidence ? evidence[v] : -1;
-    zs_status st = plan_simulate(m, skip, order, n, &p->info);
+    zs_status st = plan_simulate(m, skip, order, n, &p->info, NULL, NULL);
     if (st != ZS_OK) {
         zs_factor_plan_free(p);
         return st;
@@ -401,6 +416,7 @@ void zs_factor_plan_free(zs_factor_plan *p) {
     if (!p) return;
     free(p->ev);
     free(p->order);
+    free(p->cond);
     free(p);
 }
 
@@ -768,26 +784,13 @@ static const char *human_bytes(char buf[32], double b) {
     return buf;
 }
 
-zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
-                        const zs_factor_plan *p, double max_bytes, double *lnz) {
-    if (!m || !p || !lnz) return ZS_EINVAL;
+/* One elimination along p's order under evidence (which must leave unobserved exactly the
+ * variables of the order). Progress is reported as work_base + the work done so far, out of
+ * work_total, so that runs under conditioning add up to one bar. */
+static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
+                         const zs_factor_plan *p, double work_base, double work_total,
+                         double *lnz) {
     zs_ctx *ctx = m->ctx;
-    if (p->nvars != m->nvars) return zs_fail(ctx, ZS_EINVAL, "eliminate: the plan is for another model");
-    for (size_t v = 0; v < m->nvars; v++)
-        if (p->ev[v] != (evidence ? evidence[v] : -1))
-            return zs_fail(ctx, ZS_EINVAL,
-                           "eliminate: the plan was made for other evidence (variable %zu)", v);
-    if (max_bytes > 0.0 && !(p->info.peak_bytes <= max_bytes)) {
-        char need[32], have[32];
-        return zs_fail(ctx, ZS_ETOOBIG,
-                       "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
-                       "entries), more than the memory limit of %s (--max-memory)",
-                       human_bytes(need, p->info.peak_bytes), p->info.width,
-                       p->info.max_table_entries, human_bytes(have, max_bytes));
-    }
-    if (!(p->info.max_table_entries * 8.0 < (double)SIZE_MAX))
-        return zs_fail(ctx, ZS_ETOOBIG, "eliminate: a table of %.4g entries cannot be addressed",
-                       p->info.max_table_entries);
     const size_t nv = m->nvars ? m->nvars : 1, n = p->n;
     tpool pool = {NULL, 0};
     unsigned char *skip = malloc(nv);
@@ -892,7 +895,7 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
             r->next = bucket[r->pos[0]];
             bucket[r->pos[0]] = r;
         }
-        if (zs_progress(ctx, "eliminate", done_work, p->info.work)) {
+        if (zs_progress(ctx, "eliminate", work_base + done_work, work_total)) {
             st = zs_fail(ctx, ZS_ECANCELLED, "eliminate: cancelled");
             break;
         }
@@ -912,5 +915,232 @@ done:
     free(dimp);
     free(mark);
     free(scratch);
+    return st;
+}
+
+zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
+                        const zs_factor_plan *p, double max_bytes, double *lnz) {
+    if (!m || !p || !lnz) return ZS_EINVAL;
+    zs_ctx *ctx = m->ctx;
+    if (p->nvars != m->nvars) return zs_fail(ctx, ZS_EINVAL, "eliminate: the plan is for another model");
+    for (size_t v = 0; v < m->nvars; v++)
+        if (p->ev[v] != (evidence ? evidence[v] : -1))
+            return zs_fail(ctx, ZS_EINVAL,
+                           "eliminate: the plan was made for other evidence (variable %zu)", v);
+    if (max_bytes > 0.0 && !(p->info.peak_bytes <= max_bytes)) {
+        char need[32], have[32];
+        return zs_fail(ctx, ZS_ETOOBIG,
+                       "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
+                       "entries), more than the memory limit of %s (--max-memory)",
+                       human_bytes(need, p->info.peak_bytes), p->info.width,
+                       p->info.max_table_entries, human_bytes(have, max_bytes));
+    }
+    if (!(p->info.max_table_entries * 8.0 < (double)SIZE_MAX))
+        return zs_fail(ctx, ZS_ETOOBIG, "eliminate: a table of %.4g entries cannot be addressed",
+                       p->info.max_table_entries);
+    const size_t nc = p->info.conditioned;
+    if (nc == 0) return lnz_run(m, evidence, p, 0.0, p->info.work, lnz);
+    /* Conditioning: Z(e) = sum_{x_C} Z(e, x_C). The assignments are visited in one fixed
+     * order (mixed radix, last conditioned variable fastest) and summed in log space with a
+     * running maximum mx: Z = e^mx * s, and a new term r > mx rescales s by e^(mx - r). The
+     * order of the additions is the same whatever the thread count (each run is itself
+     * thread-count independent), so the result is too. */
+    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    uint32_t digit[ZS_FACTOR_MAX_CONDITIONED];
+    if (!ev) return zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
+    for (size_t v = 0; v < m->nvars; v++) ev[v] = evidence ? evidence[v] : -1;
+    for (size_t i = 0; i < nc; i++) digit[i] = 0;
+    zs_status st = ZS_OK;
+    double mx = -HUGE_VAL, s = 0.0, base = 0.0;
+    for (;;) {
+        for (size_t i = 0; i < nc; i++) ev[p->cond[i]] = (int32_t)digit[i];
+        double r = 0.0;
+        st = lnz_run(m, ev, p, base, p->info.total_work, &r);
+        if (st != ZS_OK) break;
+        base += p->info.work;
+        if (r > mx) {
+            s = s * exp(mx - r) + 1.0;
+            mx = r;
+        } else if (r > -HUGE_VAL) {
+            s += exp(r - mx);
+        }
+        size_t i = nc;
+        while (i > 0 && ++digit[i - 1] == m->dom[p->cond[i - 1]]) digit[--i] = 0;
+        if (i == 0) break;
+    }
+    free(ev);
+    if (st != ZS_OK) return st;
+    *lnz = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
+    return ZS_OK;
+}
+
+const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p) {
+    return p && p->info.conditioned ? p->cond : NULL;
+}
+
+/* Which of two plans to keep while conditioning: one that fits max_bytes over one that
+ * does not; among those that fit the cheaper (plan_cost), among those that do not the
+ * smaller peak. Returns 1 when b is better than a. */
+static int plan_better(const zs_factor_plan_info *a, const zs_factor_plan_info *b,
+                       double max_bytes) {
+    int fa = a->peak_bytes <= max_bytes, fb = b->peak_bytes <= max_bytes;
+    if (fa != fb) return fb;
+    if (fa) return plan_cost(b) < plan_cost(a);
+    return b->peak_bytes < a->peak_bytes;
+}
+
+zs_status zs_factor_plan_condition(const zs_factor_model *m, const int32_t *evidence,
+                                   zs_factor_order heuristic, double max_bytes, double max_work,
+                                   zs_factor_plan **out) {
+    if (!m || !out) return ZS_EINVAL;
+    if (!(max_bytes > 0.0))
+        return zs_fail(m->ctx, ZS_EINVAL, "condition: the memory limit must be > 0");
+    const size_t nv = m->nvars ? m->nvars : 1;
+    int32_t *ev = malloc(nv * sizeof *ev);
+    unsigned char *skip = malloc(nv);
+    uint32_t *val = malloc(nv * sizeof *val);
+    size_t *big = malloc((nv + 1) * sizeof *big);
+    size_t *ord = malloc(nv * sizeof *ord);
+    size_t cond[ZS_FACTOR_MAX_CONDITIONED];
+    size_t nc = 0;
+    double assign = 1.0;
+    zs_factor_plan *cur = NULL;
+    zs_factor_plan_info plain = {0};
+    zs_status st = ZS_OK;
+    if (!ev || !skip || !val || !big || !ord) {
+        st = zs_fail(m->ctx, ZS_ENOMEM, "condition: out of memory");
+        goto done;
+    }
+    for (size_t v = 0; v < m->nvars; v++) ev[v] = evidence ? evidence[v] : -1;
+    st = zs_factor_plan_alloc(m, ev, heuristic, &cur);
+    if (st != ZS_OK) goto done;
+    plain = cur->info;
+    int hopeless = 0;
+    while (!(cur->info.peak_bytes <= max_bytes)) {
+        /* Conditioning on v splits the work into d_v runs that each read, at best, 1/d_v of
+         * it: the total work does not fall below the current one in practice. Once that is
+         * over the budget, more conditioning will not bring it back. */
+        if (max_work > 0.0 && !(assign * cur->info.work <= max_work)) {
+            hopeless = 1;
+            break;
+        }
+        if (nc == ZS_FACTOR_MAX_CONDITIONED) break;
+        /* Candidates: the variables of the largest table (conditioning on one of them cuts
+         * that table by its d_v). Each is scored by the estimated total cost of the current
+         * order without it, d_v x plan_cost; ties go to the smaller peak, then to the
+         * earlier candidate. */
+        size_t nbig = 0;
+        zs_factor_plan_info ci;
+        st = make_skip(m, ev, skip, val);
+        if (st == ZS_OK) st = plan_simulate(m, skip, cur->order, cur->n, &ci, big, &nbig);
+        if (st != ZS_OK) goto done;
+        if (nbig == 0) {
+            /* No elimination builds a table beyond one entry: the peak is the input tables
+             * themselves; every variable is a candidate. */
+            for (size_t q = 0; q < cur->n; q++) big[q] = q;
+            nbig = cur->n;
+        }
+        size_t best = SIZE_MAX;
+        double best_score = HUGE_VAL, best_peak = HUGE_VAL;
+        for (size_t i = 0; i < nbig && st == ZS_OK; i++) {
+            size_t v = cur->order[big[i]], k = 0;
+            for (size_t q = 0; q < cur->n; q++)
+                if (cur->order[q] != v) ord[k++] = cur->order[q];
+            skip[v] = 1;
+            st = plan_simulate(m, skip, ord, k, &ci, NULL, NULL);
+            skip[v] = 0;
+            double score = (double)m->dom[v] * plan_cost(&ci);
+            if (st == ZS_OK && (score < best_score ||
+                                (score == best_score && ci.peak_bytes < best_peak))) {
+                best = v;
+                best_score = score;
+                best_peak = ci.peak_bytes;
+            }
+        }
+        if (st != ZS_OK) goto done;
+        if (best == SIZE_MAX) break;
+        cond[nc++] = best;
+        assign *= (double)m->dom[best];
+        ev[best] = 0; /* any value: a plan depends only on which variables are observed */
+        /* Re-plan under the new evidence; keep the old order minus v when that is better
+         * (the greedy rules can do worse on the smaller graph). */
+        size_t k = 0;
+        for (size_t q = 0; q < cur->n; q++)
+            if (cur->order[q] != best) ord[k++] = cur->order[q];
+        zs_factor_plan *a = NULL, *b = NULL;
+        st = zs_factor_plan_alloc(m, ev, heuristic, &a);
+        if (st == ZS_OK) st = zs_factor_plan_from_order(m, ev, ord, k, &b);
+        if (st != ZS_OK) {
+            zs_factor_plan_free(a);
+            zs_factor_plan_free(b);
+            goto done;
+        }
+        b->info.chosen = cur->info.chosen;
+        b->info.fallback = cur->info.fallback;
+        zs_factor_plan_free(cur);
+        if (plan_better(&a->info, &b->info, max_bytes)) {
+            zs_factor_plan_free(a);
+            cur = b;
+        } else {
+            zs_factor_plan_free(b);
+            cur = a;
+        }
+    }
+    {
+        char need[32], have[32], run[32];
+        if (!(cur->info.peak_bytes <= max_bytes)) {
+            if (hopeless)
+                st = zs_fail(m->ctx, ZS_ETOOBIG,
+                             "eliminate: needs %s of tables (induced width %zu, largest table "
+                             "%.4g entries), more than the memory limit of %s (--max-memory); "
+                             "conditioning would read at least %.4g table entries (%.4g "
+                             "assignments so far), more than the work limit of %.4g (--max-work)",
+                             human_bytes(need, plain.peak_bytes), plain.width,
+                             plain.max_table_entries, human_bytes(have, max_bytes),
+                             assign * cur->info.work, assign, max_work);
+            else
+                st = zs_fail(m->ctx, ZS_ETOOBIG,
+                             "eliminate: needs %s of tables (induced width %zu, largest table "
+                             "%.4g entries), more than the memory limit of %s (--max-memory), "
+                             "and conditioning on %zu variables still needs %s per run",
+                             human_bytes(need, plain.peak_bytes), plain.width,
+                             plain.max_table_entries, human_bytes(have, max_bytes), nc,
+                             human_bytes(run, cur->info.peak_bytes));
+            goto done;
+        }
+        /* The work limit is for conditioning only: a plan that fits as it is runs as before. */
+        if (nc && max_work > 0.0 && !(assign * cur->info.work <= max_work)) {
+            st = zs_fail(m->ctx, ZS_ETOOBIG,
+                         "eliminate: needs %s of tables (induced width %zu), more than the "
+                         "memory limit of %s (--max-memory); conditioning on %zu variables "
+                         "fits it (%s per run) but reads %.4g assignments x %.4g = %.4g table "
+                         "entries, more than the work limit of %.4g (--max-work)",
+                         human_bytes(need, plain.peak_bytes), plain.width,
+                         human_bytes(have, max_bytes), nc, human_bytes(run, cur->info.peak_bytes),
+                         assign, cur->info.work, assign * cur->info.work, max_work);
+            goto done;
+        }
+    }
+    if (nc) {
+        cur->cond = malloc(nc * sizeof *cur->cond);
+        if (!cur->cond) {
+            st = zs_fail(m->ctx, ZS_ENOMEM, "condition: out of memory");
+            goto done;
+        }
+        memcpy(cur->cond, cond, nc * sizeof *cond);
+        for (size_t i = 0; i < nc; i++) cur->ev[cond[i]] = evidence ? evidence[cond[i]] : -1;
+        cur->info.conditioned = nc;
+        cur->info.assignments = assign;
+        cur->info.total_work = assign * cur->info.work;
+    }
+    *out = cur;
+    cur = NULL;
+done:
+    zs_factor_plan_free(cur);
+    free(ev);
+    free(skip);
+    free(val);
+    free(big);
+    free(ord);
     return st;
 }

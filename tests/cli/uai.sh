@@ -83,6 +83,59 @@ expect_reject "needs .* more than the memory limit of 100.0 B" uai "$TMP/m.uai" 
 expect_reject "cannot open" uai "$TMP/absent.uai"
 expect_reject "cannot open" uai "$TMP/m.uai" --evid "$TMP/absent.evid"
 
+# Conditioning: a complete graph on 14 binary variables (width 13, a table of 2^13 entries)
+# under a memory limit below its plan's peak is run once per assignment of a few conditioned
+# variables; ln Z is checked against a brute force over the 2^14 states written here.
+python3 - "$TMP/k14.uai" > "$TMP/k14.lnz" <<'PY'
+import itertools, math, sys
+n = 14
+pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
+with open(sys.argv[1], 'w') as f:
+    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
+    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
+    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
+z = 0.0
+for x in itertools.product((0, 1), repeat=n):
+    p = 1.0
+    for (i, j) in pairs: p *= w[(i, j)][2 * x[i] + x[j]]
+    z += p
+print(repr(math.log(z)))
+PY
+lnzk=$(cat "$TMP/k14.lnz")
+expect_ok uai "$TMP/k14.uai" --threads 1 --plan-only --format json
+peak=$(python3 -c "import json; print(int(json.load(open('$TMP/out'))['peak_bytes']))")
+limit=$((peak - 40000))
+expect_ok uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --format json
+expect_json "len(d['conditioned']) >= 1 and d['conditioning_assignments'] == 2 ** len(d['conditioned'])"
+expect_json "d['peak_bytes'] <= $limit and d['work'] == d['conditioning_assignments'] * d['work_per_run']"
+expect_json "abs(d['lnZ'] - $lnzk) <= 1e-12 * abs($lnzk)"
+expect_ok uai "$TMP/k14.uai" --threads 2 --max-memory "$((limit + 65536))" --format uai
+expect_out '^PR$'
+if near "$(tail -1 "$TMP/out")" "$(python3 -c "import math; print(repr($lnzk / math.log(10)))")" 1e-12; then
+    pass; else fail "conditioned, 2 threads: log10 Z $(tail -1 "$TMP/out")"; fi
+expect_ok uai "$TMP/k14.uai" --threads 1 --max-memory "$limit"
+expect_out '^conditioned +[0-9]+ variables \([0-9 ]+\): [0-9]+ runs'
+expect_out 'peak memory .* per run'
+run uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --verbose --format uai
+if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: order .* per run; conditioning on [0-9]+ variables: [0-9]+ runs' "$TMP/err" &&
+   [ "$(wc -l < "$TMP/err")" -eq 1 ]; then
+    pass; else fail "--verbose with conditioning: status $status, stderr '$(cat "$TMP/err")'"; fi
+# Unconditioned: the keys are there, empty.
+expect_ok uai "$TMP/m.uai" --format json
+expect_json "d['conditioned'] == [] and d['conditioning_assignments'] == 1 and d['work'] == d['work_per_run']"
+# Hopeless: more work than --max-work allows; exit 2 with the estimate and the option.
+expect_reject "conditioning .* more than the work limit of 1000 \(--max-work\)" uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000
+expect_ok uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000 --plan-only --format json
+expect_json "d['conditioned'] == [] and d['peak_bytes'] > $limit"
+run uai "$TMP/k14.uai" --threads 1 --max-memory "$limit" --max-work 1000 --plan-only --verbose
+if [ "$status" -eq 0 ] && grep -qE '^zsum: uai: eliminate: needs .*--max-work' "$TMP/err"; then
+    pass; else fail "--plan-only --verbose out of reach: status $status, stderr '$(cat "$TMP/err")'"; fi
+for bad in 0 -5 x 1e400 nan; do
+    expect_reject "--max-work" uai "$TMP/m.uai" --max-work "$bad"
+done
+expect_reject "--max-work needs a value" uai "$TMP/m.uai" --max-work
+
 # Bad model files: the message names the file and line.
 printf 'MARKOV\n2\n2 2\n1\n2 0 1\n4\n1 2 3' > "$TMP/trunc.uai"
 expect_reject "trunc.uai:7: the file ends in the table of factor 0 \(entry 4 of 4\)" uai "$TMP/trunc.uai"

@@ -413,10 +413,161 @@ static void model_should_reject_bad_factors(void) {
     zs_ctx_free(ctx);
 }
 
+
+/* Conditioning (zs_factor_plan_condition): a memory limit a little above the fixed per-thread
+ * buffers forces variables to be conditioned on; ln Z must still match the brute force and
+ * the plain elimination, and not depend on the thread count. */
+static double fixed_bytes(void) {
+    /* The plan of a model with no tables: only the per-thread block buffers. */
+    zs_factor_model *m = NULL;
+    uint32_t d = 2;
+    zs_factor_plan *p = NULL;
+    zs_factor_plan_info info = {0};
+    if (zs_factor_model_alloc(NULL, 1, &d, &m) == ZS_OK &&
+        zs_factor_plan_alloc(m, NULL, ZS_ORDER_MINFILL, &p) == ZS_OK)
+        zs_factor_plan_get_info(p, &info);
+    zs_factor_plan_free(p);
+    zs_factor_model_free(m);
+    return info.peak_bytes;
+}
+
+static void conditioning_should_match_brute_force_and_plain_elimination(void) {
+    zs_rng rng;
+    zs_rng_init(&rng, 9001, 3);
+    const double fixed = fixed_bytes();
+    CHECK(fixed > 0.0);
+    const zs_factor_order rules[] = {ZS_ORDER_MINFILL, ZS_ORDER_FILE, ZS_ORDER_AUTO};
+    int conditioned = 0, several = 0, zeros = 0;
+    for (int trial = 0; trial < 120; trial++) {
+        rmodel r;
+        size_t n = 2 + (size_t)zs_rng_below(&rng, 8);
+        size_t nf = 1 + (size_t)zs_rng_below(&rng, 14);
+        random_model(&rng, n, nf, 3, trial % 4 == 0 ? 0.4 : 0.05, &r);
+        int32_t ev[MAXV];
+        int use_ev = trial % 3 == 0;
+        for (size_t i = 0; i < n; i++)
+            ev[i] = use_ev && zs_rng_uniform(&rng) < 0.2 ? (int32_t)zs_rng_below(&rng, r.dom[i]) : -1;
+        const int32_t *e = use_ev ? ev : NULL;
+        zs_factor_model *m = to_model(&r);
+        CHECK(m != NULL);
+        if (!m) {
+            rmodel_free(&r);
+            continue;
+        }
+        double want = brute_lnz(&r, e);
+        zeros += want == -HUGE_VAL;
+        zs_factor_order h = rules[trial % 3];
+        double plain = elim_lnz(m, e, h);
+        CHECK(same_lnz(plain, want, 1e-12));
+        /* Room for a few entries beyond the fixed buffers: 8 bytes each. */
+        double max_bytes = fixed + 8.0 * (double)(1 + trial % 6);
+        zs_factor_plan *p = NULL;
+        zs_status st = zs_factor_plan_condition(m, e, h, max_bytes, 0.0, &p);
+        CHECK(st == ZS_OK);
+        if (st != ZS_OK) {
+            zs_factor_model_free(m);
+            rmodel_free(&r);
+            continue;
+        }
+        zs_factor_plan_info info;
+        zs_factor_plan_get_info(p, &info);
+        CHECK(info.peak_bytes <= max_bytes);
+        conditioned += info.conditioned > 0;
+        several += info.conditioned > 1;
+        double assign = 1.0;
+        const size_t *cv = zs_factor_plan_conditioned(p);
+        for (size_t i = 0; i < info.conditioned; i++) {
+            CHECK(e == NULL || ev[cv[i]] < 0); /* never an observed variable */
+            assign *= (double)r.dom[cv[i]];
+        }
+        CHECK(info.assignments == assign);
+        CHECK(info.total_work == assign * info.work);
+        double got = (double)NAN;
+        CHECK(zs_factor_lnz(m, e, p, max_bytes, &got) == ZS_OK);
+        if (!same_lnz(got, want, 1e-12) || !same_lnz(got, plain, 1e-12)) {
+            printf("trial %d: conditioned on %zu: got %.17g, brute force %.17g, plain %.17g\n",
+                   trial, info.conditioned, got, want, plain);
+            CHECK(0);
+        }
+        zs_factor_plan_free(p);
+        zs_factor_model_free(m);
+        rmodel_free(&r);
+    }
+    CHECK(conditioned > 60); /* the limit did force conditioning, often on several variables */
+    CHECK(several > 20);
+    CHECK(zeros > 0);
+}
+
+static void conditioning_should_not_depend_on_threads_and_should_refuse_hopeless_work(void) {
+    setenv("ZSUM_ELIM_PAR_MIN", "256", 1);
+    zs_rng rng;
+    zs_rng_init(&rng, 4242, 4);
+    rmodel r;
+    memset(&r, 0, sizeof r);
+    r.n = 14; /* complete graph: width 13, a table of 2^13 entries */
+    for (size_t i = 0; i < r.n; i++) r.dom[i] = 2;
+    for (size_t i = 0; i < r.n; i++)
+        for (size_t j = i + 1; j < r.n; j++) {
+            size_t f = r.nf++;
+            r.arity[f] = 2;
+            r.scope[f][0] = (uint32_t)i;
+            r.scope[f][1] = (uint32_t)j;
+            r.val[f] = malloc(4 * sizeof(double));
+            for (int k = 0; k < 4; k++) r.val[f][k] = exp(0.4 * zs_rng_normal(&rng));
+        }
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_factor_model *m = NULL;
+    CHECK(zs_factor_model_alloc(ctx, r.n, r.dom, &m) == ZS_OK);
+    for (size_t f = 0; m && f < r.nf; f++)
+        CHECK(zs_factor_model_add(m, r.arity[f], r.scope[f], r.val[f], 0) == ZS_OK);
+    const double want = brute_lnz(&r, NULL);
+    double lnz[3] = {0.0, 1.0, 2.0};
+    for (int t = 1; t <= 3; t++) {
+        zs_ctx_set_threads(ctx, t);
+        /* The same limit on the tables whatever t (the fixed buffers grow with t). */
+        zs_factor_plan *p0 = NULL;
+        CHECK(zs_factor_plan_alloc(m, NULL, ZS_ORDER_MINFILL, &p0) == ZS_OK);
+        zs_factor_plan_info i0;
+        zs_factor_plan_get_info(p0, &i0);
+        zs_factor_plan_free(p0);
+        double limit = i0.peak_bytes - 8.0 * 12000.0; /* a few thousand entries fewer */
+        zs_factor_plan *p = NULL;
+        CHECK(zs_factor_plan_condition(m, NULL, ZS_ORDER_MINFILL, limit, 1e9, &p) == ZS_OK);
+        zs_factor_plan_info info;
+        zs_factor_plan_get_info(p, &info);
+        CHECK(info.conditioned >= 1 && info.peak_bytes <= limit);
+        CHECK(zs_factor_lnz(m, NULL, p, limit, &lnz[t - 1]) == ZS_OK);
+        zs_factor_plan_free(p);
+    }
+    CHECK(lnz[0] == lnz[1] && lnz[1] == lnz[2]);
+    CHECK_REL(lnz[0], want, 1e-12);
+    /* Hopeless: the work limit is below what even one run reads; the message gives the
+     * estimate and names the option that raises it. */
+    zs_factor_plan *p = NULL;
+    CHECK(zs_factor_plan_condition(m, NULL, ZS_ORDER_MINFILL, 70000.0, 1000.0, &p) == ZS_ETOOBIG);
+    CHECK(p == NULL);
+    CHECK(strstr(zs_last_error(ctx), "--max-work") != NULL);
+    CHECK(strstr(zs_last_error(ctx), "needs") != NULL);
+    /* A plan that fits comes back unconditioned. */
+    CHECK(zs_factor_plan_condition(m, NULL, ZS_ORDER_MINFILL, 1e12, 1.0, &p) == ZS_OK);
+    zs_factor_plan_info info;
+    zs_factor_plan_get_info(p, &info);
+    CHECK(info.conditioned == 0 && info.assignments == 1.0 && info.total_work == info.work);
+    CHECK(zs_factor_plan_conditioned(p) == NULL);
+    zs_factor_plan_free(p);
+    CHECK(zs_factor_plan_condition(m, NULL, ZS_ORDER_MINFILL, 0.0, 0.0, &p) == ZS_EINVAL);
+    zs_factor_model_free(m);
+    zs_ctx_free(ctx);
+    rmodel_free(&r);
+    unsetenv("ZSUM_ELIM_PAR_MIN");
+}
+
 int main(void) {
     RUN(elimination_should_match_brute_force_on_random_models);
     RUN(elimination_should_not_depend_on_threads);
     RUN(elimination_should_stay_in_log_space);
+    RUN(conditioning_should_match_brute_force_and_plain_elimination);
+    RUN(conditioning_should_not_depend_on_threads_and_should_refuse_hopeless_work);
     RUN(reader_should_follow_the_last_variable_fastest_convention);
     RUN(reader_should_reject_bad_files_with_the_line);
     RUN(pairwise_models_should_round_trip_through_uai_files);
