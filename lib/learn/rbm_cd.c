@@ -246,14 +246,16 @@ static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
                 for (size_t j = j0; j < cols && j < j0 + 32; j++) dst[j * rows + i] = src[i * cols + j];
 }
 
-/* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], for rows
- * qa <= q < qb, column block by column block (COLBLOCK). Each element is still summed in the
- * order of its list, so the bits are those of one rbm_rows_sum per row. */
+/* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], for the rows
+ * qa <= q < qb that are multiples of step, column block by column block (COLBLOCK). Each
+ * element is still summed in the order of its list, so the bits are those of one rbm_rows_sum
+ * per row. */
 static void products(float *out, const float *w, size_t n, const uint32_t *const *lists,
-                     const size_t *counts, size_t qa, size_t qb) {
+                     const size_t *counts, size_t qa, size_t qb, size_t step) {
+    qa = (qa + step - 1) / step * step;
     for (size_t j0 = 0; j0 < n; j0 += COLBLOCK) {
         const size_t width = n - j0 < COLBLOCK ? n - j0 : COLBLOCK;
-        for (size_t q = qa; q < qb; q++)
+        for (size_t q = qa; q < qb; q += step)
             rbm_rows_sum(out + q * n + j0, w + j0, n, lists[q], counts[q], width);
     }
 }
@@ -293,18 +295,18 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         t->rngs[q].left = 0;
     }
     /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on), H0 ~ P0. */
-    products(t->p0, t->w, nh, t->l0, t->n0, qa, qb);
+    products(t->p0, t->w, nh, t->l0, t->n0, qa, qb, 1);
     for (size_t q = qa; q < qb; q++) {
         rbm_sigmoid(t->p0 + q * nh, t->p0 + q * nh, t->b, nh);
         t->h_n[q] = sample(t->h_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q]);
     }
     /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a progress
      * figure; the full sum would cost a quarter of the epoch). */
+    products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, RECON_EVERY);
     for (size_t q = qa; q < qb; q++) {
         t->recon_row[q] = 0.0;
         if (q % RECON_EVERY) continue;
         float *pv = t->pv + q * nv;
-        rbm_rows_sum(pv, t->wt, nv, t->lh[q], t->h_n[q], nv);
         rbm_sigmoid(pv, pv, t->a, nv);
         double re = 0.0;
         for (size_t i = 0; i < nv; i++) re += (double)pv[i] * (double)pv[i];
@@ -327,19 +329,19 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
                 }
             t->vk_n[q] = nc;
         }
-        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb);
+        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
             t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
         }
     }
     for (size_t s = 0; s < K; s++) {
-        products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb);
+        products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pv + q * nv, t->pv + q * nv, t->a, nv);
             t->vk_n[q] = sample(t->vk_on + q * nv, t->pv + q * nv, nv, &t->rngs[q]);
         }
-        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb);
+        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
             if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
