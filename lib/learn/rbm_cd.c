@@ -379,6 +379,8 @@ static size_t column(const zs_rbm_trainer *t, const size_t *cs, const uint32_t *
  * row i of W = sum of P0 over the batch rows where v0_i = 1 minus that of Pk where vk_i = 1;
  * then rows i of W and of the velocities, and columns i of W^T, 16 at a time so that each
  * store into W^T fills a cache line. */
+/* Cloned for AVX-512 (ISO C: no FMA contraction, so the same bits as the default clone). */
+__attribute__((target_clones("avx512f", "default")))
 static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, int th, int T) {
     const size_t nv = t->nv, nh = t->nh;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, wd = (float)t->o.weight_decay;
