@@ -19,8 +19,10 @@ static inline __attribute__((always_inline)) void tail_block(float *acc, const f
     for (int k = 0; k < vecs; k++) s[k] = _mm512_setzero_ps();
     for (size_t q = 0; q < non; q++) {
         const float *row = w + (size_t)on[q] * stride;
-        for (int k = 0; k + 1 < vecs; k++) s[k] = _mm512_add_ps(s[k], _mm512_loadu_ps(row + 16 * k));
-        s[vecs - 1] = _mm512_add_ps(s[vecs - 1], _mm512_maskz_loadu_ps(last, row + 16 * (vecs - 1)));
+        for (int k = 0; k + 1 < vecs; k++)
+            s[k] = _mm512_add_ps(s[k], _mm512_loadu_ps(row + 16 * k));
+        s[vecs - 1] =
+            _mm512_add_ps(s[vecs - 1], _mm512_maskz_loadu_ps(last, row + 16 * (vecs - 1)));
     }
     for (int k = 0; k + 1 < vecs; k++) _mm512_storeu_ps(acc + 16 * k, s[k]);
     _mm512_mask_storeu_ps(acc + 16 * (vecs - 1), last, s[vecs - 1]);
