@@ -11,16 +11,31 @@
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
  * V0, H and Vk are binary, so every product is a sum of the rows of W (or W^T, P0, Pk) picked
  * by the ones (rbm_rows_sum): with MNIST-like data ~13% of the visible units are on, which
- * makes this several times cheaper than dense sgemm. All in float32. Rows of a batch run in
- * parallel (OpenMP), each from its own stream zs_rng(seed, (epoch, batch, row)); the row order
- * of epoch e comes from zs_rng(seed, 2^62 + e). An epoch is thus a function of (parameters,
- * velocities, chains, e) and of nothing else — not of the thread count — so saving those makes
- * --resume bit-identical. The reconstruction error is sum_i (v0_i - p(v_i = 1 | h0))^2. */
+ * makes this several times cheaper than dense sgemm. All in float32. The products of a batch
+ * go column block by column block (COLBLOCK) over all its rows, so the block of W they read stays
+ * in L2 instead of W streaming from L3 once per row.
+ *
+ * Threads: one OpenMP region per epoch. Per batch, each thread takes a fixed contiguous range of
+ * rows (each row from its own stream zs_rng(seed, (epoch, batch, row))) and builds the column
+ * lists of its rows; after a barrier, each takes a fixed range of visible units (rows of W,
+ * columns of W^T, 16 at a time: whole cache lines) and of hidden biases; a second barrier ends
+ * the batch. Every number is computed by one thread with the same operations in the same order
+ * whatever the thread count (the column lists are joined in row order), and the row order of
+ * epoch e comes from zs_rng(seed, 2^62 + e): an epoch is a function of (parameters, velocities,
+ * chains, e) and of nothing else, so saving those makes --resume bit-identical. The
+ * reconstruction error is sum_i (v0_i - p(v_i = 1 | h0))^2. */
 #include "models/rbm_internal.h"
 
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
+
+/* 24-bit uniforms in [0, 1), two from each 64-bit draw. */
+typedef struct ufloat {
+    zs_rng rng;
+    uint64_t word;
+    int left;
+} ufloat;
 
 struct zs_rbm_trainer {
     zs_ctx *ctx;
@@ -34,13 +49,20 @@ struct zs_rbm_trainer {
     float *save;              /* copy of w .. chains at the epoch start                    */
     float *wt;                /* (nh, nv) W^T, kept equal to w                             */
     float *p0, *pk;           /* (batch, nh) positive and negative hidden probabilities    */
-    float *scratch;           /* per thread: nv + nh floats                                */
+    float *pv;                /* (batch, nv) visible probabilities                         */
     uint32_t *vk_on;          /* (batch, nv) the ones of each negative visible sample      */
     size_t *vk_n;             /* (batch)                                                  */
-    uint32_t *iscratch;       /* per thread: nh + nh indices                               */
-    uint32_t *col0, *colk;    /* rows of the batch where visible i is on, per i (CSR)      */
-    size_t *cs0, *csk;        /* (nv + 1) column starts                                    */
-    float *g0, *gk;           /* per thread: nh floats each                                */
+    uint32_t *h_on;           /* (batch, nh) the ones of each hidden sample                */
+    size_t *h_n;              /* (batch)                                                  */
+    const uint32_t **l0, **lk, **lh; /* (batch) list of row q: its data ones, vk_on, h_on  */
+    size_t *n0;               /* (batch) length of l0[q]                                   */
+    ufloat *rngs;             /* (batch) the stream of each row of the current batch       */
+    uint32_t *col0, *colk;    /* (batch, nv) rows of the batch where visible i is on, per i
+                                 (CSR), one part per thread for its rows lo..hi at lo * nv   */
+    size_t *cs0, *csk;        /* per thread: (nv + 1) column starts of its part            */
+    uint32_t *gather;         /* per thread: 2 * batch, the whole column list of one i     */
+    float *g0, *gk;           /* per thread: gstride floats each                           */
+    size_t gstride;           /* nh rounded up to a cache line (no false sharing)          */
     double *recon_row;        /* (batch)                                                  */
     size_t *perm;
     int threads;
@@ -61,6 +83,12 @@ static size_t state_len(const zs_rbm_trainer *t) {
     return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nv;
 }
 
+/* 64-byte aligned (cache lines: threads write disjoint line-aligned ranges of wt and W). */
+static void *alloc64(size_t bytes) {
+    void *p = NULL;
+    return posix_memalign(&p, 64, bytes ? bytes : 64) ? NULL : p;
+}
+
 void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     if (!t) return;
     free(t->on);
@@ -69,12 +97,17 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t->save);
     free(t->wt);
     free(t->p0);
-    free(t->scratch);
+    free(t->pv);
     free(t->vk_on);
     free(t->vk_n);
-    free(t->iscratch);
+    free(t->h_on);
+    free(t->h_n);
+    free(t->l0);
+    free(t->n0);
+    free(t->rngs);
     free(t->col0);
     free(t->cs0);
+    free(t->gather);
     free(t->g0);
     free(t->recon_row);
     free(t->perm);
@@ -111,26 +144,34 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
     size_t len = state_len(t);
+    t->gstride = (nh + 15) / 16 * 16;
     t->on = malloc((ones ? ones : 1) * sizeof *t->on);
     t->start = malloc((n + 1) * sizeof *t->start);
-    t->w = calloc(len, sizeof(float));
-    t->save = calloc(len, sizeof(float));
-    t->wt = malloc(nv * nh * sizeof(float));
-    t->p0 = malloc(2 * B * nh * sizeof(float));
-    t->scratch = malloc(T * (nv + nh) * sizeof(float));
+    t->w = alloc64(len * sizeof(float));
+    t->save = malloc(len * sizeof(float));
+    t->wt = alloc64(nv * nh * sizeof(float));
+    t->p0 = alloc64(2 * B * nh * sizeof(float));
+    t->pv = alloc64(B * nv * sizeof(float));
     t->vk_on = malloc(B * nv * sizeof *t->vk_on);
     t->vk_n = malloc(B * sizeof *t->vk_n);
-    t->iscratch = malloc(T * 2 * nh * sizeof *t->iscratch);
+    t->h_on = malloc(B * nh * sizeof *t->h_on);
+    t->h_n = malloc(B * sizeof *t->h_n);
+    t->l0 = malloc(3 * B * sizeof *t->l0);
+    t->n0 = malloc(B * sizeof *t->n0);
+    t->rngs = malloc(B * sizeof *t->rngs);
     t->col0 = malloc(2 * B * nv * sizeof *t->col0);
-    t->cs0 = malloc(2 * (nv + 1) * sizeof *t->cs0);
-    t->g0 = malloc(T * 2 * nh * sizeof *t->g0);
+    t->cs0 = malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
+    t->gather = malloc(T * 2 * B * sizeof *t->gather);
+    t->g0 = alloc64(T * 2 * t->gstride * sizeof *t->g0);
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
-    if (!t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->scratch || !t->vk_on ||
-        !t->vk_n || !t->iscratch || !t->col0 || !t->cs0 || !t->g0 || !t->recon_row || !t->perm) {
+    if (!t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
+        !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
+        !t->gather || !t->g0 || !t->recon_row || !t->perm) {
         zs_rbm_trainer_free(t);
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
+    memset(t->w, 0, len * sizeof(float));
     size_t k = 0;
     for (size_t r = 0; r < n; r++) {
         t->start[r] = k;
@@ -145,9 +186,15 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->vb = t->va + nv;
     t->chains = t->vb + nh;
     t->pk = t->p0 + B * nh;
+    t->lk = t->l0 + B;
+    t->lh = t->lk + B;
+    for (size_t q = 0; q < B; q++) {
+        t->lk[q] = t->vk_on + q * nv;
+        t->lh[q] = t->h_on + q * nh;
+    }
     t->colk = t->col0 + B * nv;
-    t->csk = t->cs0 + nv + 1;
-    t->gk = t->g0 + T * nh;
+    t->csk = t->cs0 + T * (nv + 1);
+    t->gk = t->g0 + T * t->gstride;
     for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_cw(rbm)[i];
     for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_cvbias(rbm)[i];
     for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_chbias(rbm)[j];
@@ -164,13 +211,10 @@ void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
 }
 
 #define RECON_EVERY 8
-
-/* 24-bit uniforms in [0, 1), two from each 64-bit draw. */
-typedef struct ufloat {
-    zs_rng rng;
-    uint64_t word;
-    int left;
-} ufloat;
+/* Columns of W (or W^T) per pass over the rows of a batch: 128 columns of the 784 x 500 W
+ * are 400 KB, which stays in this machine's 1 MB L2 while ~50 rows each add ~100 of its
+ * rows; a whole pass per row streamed all of W from L3 for every row instead. */
+#define COLBLOCK 128
 
 static float uniformf(ufloat *u) {
     if (!u->left) {
@@ -181,6 +225,20 @@ static float uniformf(ufloat *u) {
     return (float)((u->word >> (32 * u->left + 8)) & 0xffffff) * 0x1.0p-24f;
 }
 
+/* on[] = the j < n with a uniform below p[j], one uniform per j in order; returns the count.
+ * Branch-free: the hidden units are on about half the time, a branch would mispredict often.
+ * The stream is copied to a local: stores into on[] could alias it and force reloads. */
+static size_t sample(uint32_t *on, const float *p, size_t n, ufloat *stream) {
+    ufloat u = *stream;
+    size_t c = 0;
+    for (size_t j = 0; j < n; j++) {
+        on[c] = (uint32_t)j;
+        c += uniformf(&u) < p[j];
+    }
+    *stream = u;
+    return c;
+}
+
 static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
     for (size_t i0 = 0; i0 < rows; i0 += 32)
         for (size_t j0 = 0; j0 < cols; j0 += 32)
@@ -188,23 +246,186 @@ static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
                 for (size_t j = j0; j < cols && j < j0 + 32; j++) dst[j * rows + i] = src[i * cols + j];
 }
 
-/* Column lists of a batch: for each visible unit i, the rows q whose list has i. */
-static void columns(size_t nv, size_t mb, const uint32_t *const *lists, const size_t *counts,
-                    size_t *cs, uint32_t *col) {
+/* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], for the rows
+ * qa <= q < qb that are multiples of step, column block by column block (COLBLOCK). Each
+ * element is still summed in the order of its list, so the bits are those of one rbm_rows_sum
+ * per row. */
+static void products(float *out, const float *w, size_t n, const uint32_t *const *lists,
+                     const size_t *counts, size_t qa, size_t qb, size_t step) {
+    qa = (qa + step - 1) / step * step;
+    for (size_t j0 = 0; j0 < n; j0 += COLBLOCK) {
+        const size_t width = n - j0 < COLBLOCK ? n - j0 : COLBLOCK;
+        for (size_t q = qa; q < qb; q += step)
+            rbm_rows_sum(out + q * n + j0, w + j0, n, lists[q], counts[q], width);
+    }
+}
+
+/* Column lists of rows qa <= q < qb: for each visible unit i, the rows q whose list has i. */
+static void columns(size_t nv, size_t qa, size_t qb, const uint32_t *const *lists,
+                    const size_t *counts, size_t *cs, uint32_t *col) {
     memset(cs, 0, (nv + 1) * sizeof *cs);
-    for (size_t q = 0; q < mb; q++)
+    for (size_t q = qa; q < qb; q++)
         for (size_t x = 0; x < counts[q]; x++) cs[lists[q][x] + 1]++;
     for (size_t i = 0; i < nv; i++) cs[i + 1] += cs[i];
     /* Fill by advancing each column's start to its end, then shift the starts back. */
-    for (size_t q = 0; q < mb; q++)
+    for (size_t q = qa; q < qb; q++)
         for (size_t x = 0; x < counts[q]; x++) col[cs[lists[q][x]]++] = (uint32_t)q;
     for (size_t i = nv; i > 0; i--) cs[i] = cs[i - 1];
     cs[0] = 0;
 }
 
-zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
-    const size_t nv = t->nv, nh = t->nh, n = t->n, B = t->o.batch, K = t->o.k;
+/* Part `th` of `parts` of 0 .. n in whole groups of g (the last group may be short). */
+static void share(size_t n, size_t g, int th, int parts, size_t *lo, size_t *hi) {
+    const size_t groups = (n + g - 1) / g;
+    size_t a = groups * (size_t)th / (size_t)parts, b = groups * (size_t)(th + 1) / (size_t)parts;
+    *lo = a * g < n ? a * g : n;
+    *hi = b * g < n ? b * g : n;
+}
+
+/* The rows phase of a batch for rows qa <= q < qb: positive phase, reconstruction error,
+ * negative chain. Each row draws from its own stream rngs[q] in the same order whatever the
+ * partition of the rows. */
+static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_t qb, int first) {
+    const size_t nv = t->nv, nh = t->nh, K = t->o.k;
+    for (size_t q = qa; q < qb; q++) {
+        const size_t row = t->perm[r0 + q];
+        t->l0[q] = t->on + t->start[row];
+        t->n0[q] = t->start[row + 1] - t->start[row];
+        zs_rng_init(&t->rngs[q].rng, t->o.seed, (t->epoch << 40) ^ ((uint64_t)bt << 20) ^ q);
+        t->rngs[q].left = 0;
+    }
+    /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on), H0 ~ P0. */
+    products(t->p0, t->w, nh, t->l0, t->n0, qa, qb, 1);
+    for (size_t q = qa; q < qb; q++) {
+        rbm_sigmoid(t->p0 + q * nh, t->p0 + q * nh, t->b, nh);
+        t->h_n[q] = sample(t->h_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q]);
+    }
+    /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a progress
+     * figure; the full sum would cost a quarter of the epoch). */
+    products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, RECON_EVERY);
+    for (size_t q = qa; q < qb; q++) {
+        t->recon_row[q] = 0.0;
+        if (q % RECON_EVERY) continue;
+        float *pv = t->pv + q * nv;
+        rbm_sigmoid(pv, pv, t->a, nv);
+        double re = 0.0;
+        for (size_t i = 0; i < nv; i++) re += (double)pv[i] * (double)pv[i];
+        for (size_t x = 0; x < t->n0[q]; x++) re += 1.0 - 2.0 * (double)pv[t->l0[q][x]];
+        t->recon_row[q] = re;
+    }
+    /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c (PCD; at
+     * its very first use the chain starts at the row v0 itself). */
+    if (t->o.persistent) {
+        for (size_t q = qa; q < qb; q++) {
+            const float *chain = t->chains + q * nv;
+            uint32_t *vk = t->vk_on + q * nv;
+            size_t nc = 0;
+            if (first)
+                for (size_t x = 0; x < t->n0[q]; x++) vk[nc++] = t->l0[q][x];
+            else
+                for (size_t i = 0; i < nv; i++) {
+                    vk[nc] = (uint32_t)i;
+                    nc += chain[i] != 0.0f;
+                }
+            t->vk_n[q] = nc;
+        }
+        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
+        for (size_t q = qa; q < qb; q++) {
+            rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
+            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
+        }
+    }
+    for (size_t s = 0; s < K; s++) {
+        products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, 1);
+        for (size_t q = qa; q < qb; q++) {
+            rbm_sigmoid(t->pv + q * nv, t->pv + q * nv, t->a, nv);
+            t->vk_n[q] = sample(t->vk_on + q * nv, t->pv + q * nv, nv, &t->rngs[q]);
+        }
+        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
+        for (size_t q = qa; q < qb; q++) {
+            rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
+            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
+        }
+    }
+    if (t->o.persistent)
+        for (size_t q = qa; q < qb; q++) {
+            float *chain = t->chains + q * nv;
+            memset(chain, 0, nv * sizeof *chain);
+            for (size_t x = 0; x < t->vk_n[q]; x++) chain[t->vk_on[q * nv + x]] = 1.0f;
+        }
+    /* This thread's part of the column lists of V0 and Vk (joined in row order by the update,
+     * so no serial step and no extra barrier between the two phases). */
+    const int th = omp_get_thread_num();
+    columns(nv, qa, qb, t->l0, t->n0, t->cs0 + (size_t)th * (nv + 1), t->col0 + qa * nv);
+    columns(nv, qa, qb, t->lk, t->vk_n, t->csk + (size_t)th * (nv + 1), t->colk + qa * nv);
+}
+
+/* The rows of the batch (in increasing order) whose list has visible unit i: the parts of
+ * the T threads, which hold rows in increasing ranges, one after the other. */
+static size_t column(const zs_rbm_trainer *t, const size_t *cs, const uint32_t *col, size_t i,
+                     size_t mb, int T, uint32_t *out) {
+    size_t c = 0;
+    for (int p = 0; p < T; p++) {
+        size_t lo, hi;
+        share(mb, 1, p, T, &lo, &hi);
+        const size_t *ps = cs + (size_t)p * (t->nv + 1);
+        const uint32_t *pc = col + lo * t->nv;
+        for (size_t x = ps[i]; x < ps[i + 1]; x++) out[c++] = pc[x];
+    }
+    return c;
+}
+
+/* The update of visible units ia <= i < ib (a multiple of 16 apart, except at nv): gradient of
+ * row i of W = sum of P0 over the batch rows where v0_i = 1 minus that of Pk where vk_i = 1;
+ * then rows i of W and of the velocities, and columns i of W^T, 16 at a time so that each
+ * store into W^T fills a cache line. */
+/* Cloned for AVX-512 (ISO C: no FMA contraction, so the same bits as the default clone). */
+__attribute__((target_clones("avx512f", "default")))
+static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, int th, int T) {
+    const size_t nv = t->nv, nh = t->nh;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, wd = (float)t->o.weight_decay;
+    const float inv = 1.0f / (float)mb;
+    float *g0 = t->g0 + (size_t)th * t->gstride, *gk = t->gk + (size_t)th * t->gstride;
+    uint32_t *c0 = t->gather + (size_t)th * 2 * t->o.batch, *ck = c0 + t->o.batch;
+    for (size_t i0 = ia; i0 < ib; i0 += 16) {
+        const size_t i1 = i0 + 16 < ib ? i0 + 16 : ib;
+        for (size_t i = i0; i < i1; i++) {
+            const size_t n0 = column(t, t->cs0, t->col0, i, mb, T, c0);
+            const size_t nk = column(t, t->csk, t->colk, i, mb, T, ck);
+            rbm_rows_sum(g0, t->p0, nh, c0, n0, nh);
+            rbm_rows_sum(gk, t->pk, nh, ck, nk, nh);
+            float *w = t->w + i * nh, *vw = t->vw + i * nh;
+            for (size_t j = 0; j < nh; j++) {
+                vw[j] = mom * vw[j] + lr * ((g0[j] - gk[j]) * inv - wd * w[j]);
+                w[j] += vw[j];
+            }
+            float ga = (float)n0 - (float)nk;
+            t->va[i] = mom * t->va[i] + lr * ga * inv;
+            t->a[i] += t->va[i];
+        }
+        for (size_t j = 0; j < nh; j++)
+            for (size_t i = i0; i < i1; i++) t->wt[j * nv + i] = t->w[i * nh + j];
+    }
+}
+
+/* Hidden biases ja <= j < jb: the sum over the batch rows in row order, as one loop would. */
+static void batch_update_b(zs_rbm_trainer *t, size_t mb, size_t ja, size_t jb, int th) {
+    const size_t nh = t->nh;
+    const float lr = (float)t->o.lr, mom = (float)t->o.momentum, inv = 1.0f / (float)mb;
+    float *g = t->g0 + (size_t)th * t->gstride;
+    for (size_t j = ja; j < jb; j++) g[j] = 0.0f;
+    for (size_t q = 0; q < mb; q++) {
+        const float *p0 = t->p0 + q * nh, *pk = t->pk + q * nh;
+        for (size_t j = ja; j < jb; j++) g[j] += p0[j] - pk[j];
+    }
+    for (size_t j = ja; j < jb; j++) {
+        t->vb[j] = mom * t->vb[j] + lr * g[j] * inv;
+        t->b[j] += t->vb[j];
+    }
+}
+
+zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
+    const size_t nv = t->nv, nh = t->nh, n = t->n, B = t->o.batch;
     memcpy(t->save, t->w, state_len(t) * sizeof(float));
     transpose(t->wt, t->w, nv, nh);
     zs_rng order;
@@ -220,127 +441,39 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
     double recon = 0.0;
     size_t nrecon = 0;
     const size_t nbatches = (n + B - 1) / B;
-    const uint32_t **lists = malloc(B * sizeof *lists);
-    if (!lists) return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-    for (size_t bt = 0; bt < nbatches; bt++) {
-        const size_t r0 = bt * B, mb = r0 + B <= n ? B : n - r0;
-        const int first = persistent && !t->chains_ready;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(t->threads)
-        for (size_t q = 0; q < mb; q++) {
-            const int th = omp_get_thread_num();
-            float *pv = t->scratch + (size_t)th * (nv + nh);
-            uint32_t *hon = t->iscratch + (size_t)th * 2 * nh;
-            ufloat rng;
-            zs_rng_init(&rng.rng, t->o.seed, (t->epoch << 40) ^ ((uint64_t)bt << 20) ^ q);
-            rng.left = 0;
-            const size_t row = t->perm[r0 + q];
-            const uint32_t *on0 = t->on + t->start[row];
-            const size_t n0 = t->start[row + 1] - t->start[row];
-            float *p0 = t->p0 + q * nh, *pk = t->pk + q * nh;
-            /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on). */
-            rbm_rows_sum(p0, t->w, nh, on0, n0, nh);
-            rbm_sigmoid(p0, p0, t->b, nh);
-            size_t nhon = 0;
-            for (size_t j = 0; j < nh; j++)
-                if (uniformf(&rng) < p0[j]) hon[nhon++] = (uint32_t)j;
-            /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a
-             * progress figure; the full sum would cost a quarter of the epoch). */
-            t->recon_row[q] = 0.0;
-            if (q % RECON_EVERY == 0) {
-                rbm_rows_sum(pv, t->wt, nv, hon, nhon, nv);
-                rbm_sigmoid(pv, pv, t->a, nv);
-                double re = 0.0;
-                for (size_t i = 0; i < nv; i++) re += (double)pv[i] * (double)pv[i];
-                for (size_t x = 0; x < n0; x++) re += 1.0 - 2.0 * (double)pv[on0[x]];
-                t->recon_row[q] = re;
+    int cancelled = 0;
+    /* One parallel region for the epoch, two barriers per batch; every output element is
+     * computed by one thread with the same operations in the same order whatever the thread
+     * count, so the epoch does not depend on it. */
+#pragma omp parallel num_threads(t->threads)
+    {
+        const int th = omp_get_thread_num(), T = omp_get_num_threads();
+        for (size_t bt = 0; bt < nbatches; bt++) {
+            const size_t r0 = bt * B, mb = r0 + B <= n ? B : n - r0;
+            size_t lo, hi;
+            share(mb, 1, th, T, &lo, &hi);
+            batch_rows(t, bt, r0, lo, hi, persistent && !was_ready && bt == 0);
+#pragma omp barrier
+            if (th == 0) {
+                for (size_t q = 0; q < mb; q++) recon += t->recon_row[q];
+                nrecon += (mb + RECON_EVERY - 1) / RECON_EVERY;
             }
-            /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c
-             * (PCD; at its very first use the chain starts at the row v0 itself). */
-            float *chain = t->chains + q * nv;
-            uint32_t *vk = t->vk_on + q * nv;
-            if (persistent) {
-                size_t nc = 0;
-                if (first)
-                    for (size_t x = 0; x < n0; x++) vk[nc++] = on0[x];
-                else
-                    for (size_t i = 0; i < nv; i++)
-                        if (chain[i] != 0.0f) vk[nc++] = (uint32_t)i;
-                rbm_rows_sum(pk, t->w, nh, vk, nc, nh);
-                rbm_sigmoid(pk, pk, t->b, nh);
-                nhon = 0;
-                for (size_t j = 0; j < nh; j++)
-                    if (uniformf(&rng) < pk[j]) hon[nhon++] = (uint32_t)j;
-            }
-            size_t nvk = 0;
-            for (size_t s = 0; s < K; s++) {
-                rbm_rows_sum(pv, t->wt, nv, hon, nhon, nv);
-                rbm_sigmoid(pv, pv, t->a, nv);
-                nvk = 0;
-                for (size_t i = 0; i < nv; i++)
-                    if (uniformf(&rng) < pv[i]) vk[nvk++] = (uint32_t)i;
-                rbm_rows_sum(pk, t->w, nh, vk, nvk, nh);
-                rbm_sigmoid(pk, pk, t->b, nh);
-                nhon = 0;
-                if (s + 1 < K)
-                    for (size_t j = 0; j < nh; j++)
-                        if (uniformf(&rng) < pk[j]) hon[nhon++] = (uint32_t)j;
-            }
-            t->vk_n[q] = nvk;
-            if (persistent) {
-                memset(chain, 0, nv * sizeof *chain);
-                for (size_t x = 0; x < nvk; x++) chain[vk[x]] = 1.0f;
-            }
-        }
-        for (size_t q = 0; q < mb; q++) recon += t->recon_row[q];
-        nrecon += (mb + RECON_EVERY - 1) / RECON_EVERY;
-        if (persistent) t->chains_ready = 1;
-        /* Gradient of W by visible unit: sum of P0 over the rows where v0_i = 1, minus that of
-         * Pk where vk_i = 1; then the update, row i of W and column i of W^T. */
-        for (size_t q = 0; q < mb; q++) lists[q] = t->on + t->start[t->perm[r0 + q]];
-        size_t *counts = malloc(mb * sizeof *counts);
-        if (!counts) {
-            free(lists);
-            return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-        }
-        for (size_t q = 0; q < mb; q++) counts[q] = t->start[t->perm[r0 + q] + 1] - t->start[t->perm[r0 + q]];
-        columns(nv, mb, lists, counts, t->cs0, t->col0);
-        for (size_t q = 0; q < mb; q++) {
-            lists[q] = t->vk_on + q * nv;
-            counts[q] = t->vk_n[q];
-        }
-        columns(nv, mb, lists, counts, t->csk, t->colk);
-        free(counts);
-        const float inv = 1.0f / (float)mb;
-#pragma omp parallel for schedule(static, 16) num_threads(t->threads)
-        for (size_t i = 0; i < nv; i++) {
-            const int th = omp_get_thread_num();
-            float *g0 = t->g0 + (size_t)th * nh, *gk = t->gk + (size_t)th * nh;
-            rbm_rows_sum(g0, t->p0, nh, t->col0 + t->cs0[i], t->cs0[i + 1] - t->cs0[i], nh);
-            rbm_rows_sum(gk, t->pk, nh, t->colk + t->csk[i], t->csk[i + 1] - t->csk[i], nh);
-            float *w = t->w + i * nh, *vw = t->vw + i * nh;
-            for (size_t j = 0; j < nh; j++) {
-                vw[j] = mom * vw[j] + lr * ((g0[j] - gk[j]) * inv - wd * w[j]);
-                w[j] += vw[j];
-                t->wt[j * nv + i] = w[j];
-            }
-            float ga = (float)(t->cs0[i + 1] - t->cs0[i]) - (float)(t->csk[i + 1] - t->csk[i]);
-            t->va[i] = mom * t->va[i] + lr * ga * inv;
-            t->a[i] += t->va[i];
-        }
-        for (size_t j = 0; j < nh; j++) {
-            float g = 0.0f;
-            for (size_t q = 0; q < mb; q++) g += t->p0[q * nh + j] - t->pk[q * nh + j];
-            t->vb[j] = mom * t->vb[j] + lr * g * inv;
-            t->b[j] += t->vb[j];
-        }
-        if (zs_progress(t->ctx, "train", (double)(bt + 1), (double)nbatches)) {
-            free(lists);
-            memcpy(t->w, t->save, state_len(t) * sizeof(float));
-            t->chains_ready = was_ready;
-            return zs_fail(t->ctx, ZS_ECANCELLED, "train: cancelled");
+            share(nv, 16, th, T, &lo, &hi);
+            batch_update_w(t, mb, lo, hi, th, T);
+            share(nh, 16, th, T, &lo, &hi);
+            batch_update_b(t, mb, lo, hi, th);
+            if (th == 0 && zs_progress(t->ctx, "train", (double)(bt + 1), (double)nbatches))
+                cancelled = 1;
+#pragma omp barrier
+            if (cancelled) break;
         }
     }
-    free(lists);
+    if (cancelled) {
+        memcpy(t->w, t->save, state_len(t) * sizeof(float));
+        t->chains_ready = was_ready;
+        return zs_fail(t->ctx, ZS_ECANCELLED, "train: cancelled");
+    }
+    if (persistent) t->chains_ready = 1;
     /* Divergence: a non-finite parameter or |W| > 1e6 restores the epoch's start. */
     const char *bad = NULL;
     size_t where = 0;
