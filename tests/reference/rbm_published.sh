@@ -1,4 +1,4 @@
-# rbm_mnistvh.sh — exact ln Z of the 784x15 MNIST RBM of ../shared/data/rbm (pylearn2's test
+# rbm_published.sh — exact ln Z of the 784x15 MNIST RBM of ../shared/data/rbm (pylearn2's test
 # model): ln Z = 215.1384055253 (data/README.md), through the CLI, to 1e-9 relative.
 . "$(dirname "$0")/../cli/lib.sh" "$@"
 skip_unless_shared rbm/mnistvh.npz
