@@ -77,6 +77,15 @@ void json_end(json *j);          /* final newline */
  * printing what went wrong. */
 int plot_check_target(const char *file);  /* EXIT_USAGE for a bad extension */
 int plot_run(const char *file, const char *script);
+/* A script written to memory, then drawn: FILE *s = plot_script_open(&ps); fprintf(s, ...);
+ * return plot_script_draw(&ps, file); (NULL from open: out of memory, message printed). */
+typedef struct plot_script {
+    char *text;
+    size_t len;
+    FILE *f;
+} plot_script;
+FILE *plot_script_open(plot_script *ps);
+int plot_script_draw(plot_script *ps, const char *file);
 
 /* Progress bar on stderr when it is a terminal (and --quiet is not set). */
 void progress_install(zs_ctx *ctx, int quiet);

@@ -194,10 +194,9 @@ static const char *num_or(char b[32], double x, const char *missing) {
 }
 
 static int plot_sweep(const char *file, const double *rows, long points, double n) {
-    char *script = NULL;
-    size_t len = 0;
-    FILE *s = open_memstream(&script, &len);
-    if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
+    plot_script ps;
+    FILE *s = plot_script_open(&ps);
+    if (!s) return EXIT_RUNTIME;
     char b[32];
     fputs("$D << EOD\n", s);
     for (long i = 0; i < points; i++) {
@@ -212,10 +211,7 @@ static int plot_sweep(const char *file, const double *rows, long points, double 
           "plot $D using 1:2 with linespoints title 'u = U/N', "
           "$D using 1:3 with linespoints title 'c = C/N', "
           "$D using 1:4 with linespoints title 's = S/N'\n", s);
-    fclose(s);
-    int rc = plot_run(file, script);
-    free(script);
-    return rc;
+    return plot_script_draw(&ps, file);
 }
 
 static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {

@@ -290,8 +290,7 @@ static zs_status compute_landscape(const zs_levels *lv, const levels_opts *o, le
     return st;
 }
 
-static zs_status compute(zs_ctx *ctx, const zs_levels *lv, const levels_opts *o, levels_result *r) {
-    (void)ctx;
+static zs_status compute(const zs_levels *lv, const levels_opts *o, levels_result *r) {
     zs_status st = zs_levels_thermo_compute(lv, o->units, o->beta, o->method, &r->th, r->occupation);
     if (st == ZS_OK) st = zs_levels_microstate_count(lv, o->units, DIGITS_MAX, &r->count);
     if (st == ZS_OK && r->state)
@@ -682,10 +681,9 @@ static zs_status write_text(const zs_levels *lv, const levels_opts *o, const lev
 
 static int plot_sweep(const levels_opts *o, const levels_result *r) {
     /* U, S, C per unit against T (points at beta <= 0 have no place on a T axis). */
-    char *script = NULL;
-    size_t len = 0;
-    FILE *s = open_memstream(&script, &len);
-    if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
+    plot_script ps;
+    FILE *s = plot_script_open(&ps);
+    if (!s) return EXIT_RUNTIME;
     char b[32];
     double n = (double)o->units;
     fputs("$D << EOD\n", s);
@@ -704,17 +702,13 @@ static int plot_sweep(const levels_opts *o, const levels_result *r) {
           "plot $D using 1:2 with lines lw 2 title 'U/N', "
           "$D using 1:3 with lines lw 2 title 'S/N', "
           "$D using 1:4 with lines lw 2 title 'C/N'\n", s);
-    fclose(s);
-    int rc = plot_run(o->plot, script);
-    free(script);
-    return rc;
+    return plot_script_draw(&ps, o->plot);
 }
 
 static int plot_landscape(const levels_opts *o, const levels_result *r) {
-    char *script = NULL;
-    size_t len = 0;
-    FILE *s = open_memstream(&script, &len);
-    if (!s) return cli_fail(EXIT_RUNTIME, "out of memory");
+    plot_script ps;
+    FILE *s = plot_script_open(&ps);
+    if (!s) return EXIT_RUNTIME;
     char b[32], b2[32], b3[32];
     fputs("$D << EOD\n", s);
     for (long i = 0; i < o->points; i++)
@@ -728,10 +722,7 @@ static int plot_landscape(const levels_opts *o, const levels_result *r) {
             cli_num(b2, r->land_xmin));
     fputs("plot $D using 1:2 with lines lw 2 title 'F(x) = E(x) - T S(x)', "
           "$D using 1:3 axes x1y2 with lines lw 2 title 'S(x) = -[x ln x + (1-x) ln(1-x)]'\n", s);
-    fclose(s);
-    int rc = plot_run(o->plot, script);
-    free(script);
-    return rc;
+    return plot_script_draw(&ps, o->plot);
 }
 
 int cmd_levels(int argc, char **argv) {
@@ -753,7 +744,7 @@ int cmd_levels(int argc, char **argv) {
     zs_ctx_set_threads(ctx, (int)o.threads);
     progress_install(ctx, o.quiet);
     zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);
-    if (st == ZS_OK) st = compute(ctx, lv, &o, &r);
+    if (st == ZS_OK) st = compute(lv, &o, &r);
     if (st == ZS_OK) st = o.format == FORMAT_JSON ? write_json(lv, &o, &r) : write_text(lv, &o, &r);
     progress_finish();
     if (st != ZS_OK) {

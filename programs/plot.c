@@ -61,3 +61,19 @@ int plot_run(const char *file, const char *script) {
         return cli_fail(EXIT_RUNTIME, "--plot: gnuplot did not write '%s'", file);
     return EXIT_OK;
 }
+
+FILE *plot_script_open(plot_script *ps) {
+    ps->text = NULL;
+    ps->len = 0;
+    ps->f = open_memstream(&ps->text, &ps->len);
+    if (!ps->f) cli_fail(EXIT_RUNTIME, "out of memory");
+    return ps->f;
+}
+
+int plot_script_draw(plot_script *ps, const char *file) {
+    int rc = fclose(ps->f) == 0 ? plot_run(file, ps->text)
+                                : cli_fail(EXIT_RUNTIME, "out of memory writing the plot script");
+    free(ps->text);
+    ps->text = NULL;
+    return rc;
+}
