@@ -51,7 +51,6 @@ int zs_simd_level(void);
  * overflows); zs_vexp_shift sets y[i] = exp(x[i] + shift). */
 double zs_sum_exp_shift(const double *x, size_t n, double shift);
 void zs_vexp_shift(double *y, const double *x, size_t n, double shift);
-double zs_sum_exp(const double *x, size_t n);
 void zs_vexp(double *y, const double *x, size_t n);
 
 #endif

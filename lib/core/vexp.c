@@ -28,10 +28,6 @@ void zs_vexp_shift(double *y, const double *x, size_t n, double shift) {
     fns[zs_simd_level()](y, x, n, shift);
 }
 
-double zs_sum_exp(const double *x, size_t n) {
-    return zs_sum_exp_shift(x, n, 0.0);
-}
-
 void zs_vexp(double *y, const double *x, size_t n) {
     zs_vexp_shift(y, x, n, 0.0);
 }

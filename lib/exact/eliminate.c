@@ -87,6 +87,18 @@ typedef struct sscope {
 
 /* Union of the bucket's scopes minus position p, ascending, into out; returns its size.
  * mark is a per-position stamp array (stamp p + 1 means taken in this step). */
+/* File the scope tmp[0..k) (sorted positions) as scope number i in the bucket of its first
+ * position: buckets are singly linked through next, newest first. 0 when out of memory. */
+static int scope_push(sscope *sc, size_t i, size_t *head, const size_t *tmp, size_t k) {
+    sc[i].n = k;
+    sc[i].pos = malloc(k * sizeof *tmp);
+    if (!sc[i].pos) return 0;
+    memcpy(sc[i].pos, tmp, k * sizeof *tmp);
+    sc[i].next = head[tmp[0]];
+    head[tmp[0]] = i;
+    return 1;
+}
+
 static size_t bucket_union(const sscope *sc, size_t head, size_t p, size_t *mark, size_t *out) {
     size_t k = 0;
     for (size_t s = head; s != SIZE_MAX; s = sc[s].next)
@@ -134,15 +146,10 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
             if (!skip[fa->scope[a]]) tmp[k++] = pos[fa->scope[a]];
         if (k == 0) continue; /* a constant once sliced */
         qsort(tmp, k, sizeof *tmp, cmp_size);
-        sc[nsc].n = k;
-        sc[nsc].pos = malloc(k * sizeof *tmp);
-        if (!sc[nsc].pos) {
+        if (!scope_push(sc, nsc, head, tmp, k)) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
             goto done;
         }
-        memcpy(sc[nsc].pos, tmp, k * sizeof *tmp);
-        sc[nsc].next = head[tmp[0]];
-        head[tmp[0]] = nsc;
         double size = 1.0;
         for (size_t i = 0; i < k; i++) size *= dimp[tmp[i]];
         live += size;
@@ -204,15 +211,10 @@ static zs_status plan_simulate(const zs_factor_model *m, const unsigned char *sk
         if (live + out > peak) peak = live + out;
         live += out - in;
         if (k == 0) continue;
-        sc[nsc].n = k;
-        sc[nsc].pos = malloc(k * sizeof *tmp);
-        if (!sc[nsc].pos) {
+        if (!scope_push(sc, nsc, head, tmp, k)) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
             goto done;
         }
-        memcpy(sc[nsc].pos, tmp, k * sizeof *tmp);
-        sc[nsc].next = head[tmp[0]];
-        head[tmp[0]] = nsc;
         nsc++;
     }
     info->eliminated = n;

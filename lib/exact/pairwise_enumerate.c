@@ -333,6 +333,20 @@ static void moments_merge(moments *a, const moments *b) {
     a->am += b->am;
 }
 
+/* The chunks' moments merged in chunk order (fixed, so the result does not depend on the
+ * thread count): U = <E>, C = beta^2 Var E, <M>, <|M|>, chi = beta Var M. */
+static void moments_finish(const moments *part, size_t nchunks, double beta, double lnz,
+                           zs_pairwise_thermo *out) {
+    moments t = part[0];
+    for (size_t c = 1; c < nchunks; c++) moments_merge(&t, &part[c]);
+    out->lnz = lnz;
+    out->u = t.me;
+    out->c = beta * beta * t.m2e / t.w;
+    out->m = t.mm;
+    out->absm = t.am / t.w;
+    out->chi = beta * t.m2m / t.w;
+}
+
 /* Moments through the same factorization as ln Z. Within an outer block, with a = e^{-beta
  * g_A} (scaled), b = e^{-beta g_B} (scaled), M = e^{-beta e_in} (rows scaled) and
  * X = e_in + g_A + g_B the block's energy above offset + E_o:
@@ -530,14 +544,7 @@ static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double bet
     if (failed) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
     } else {
-        moments t = part[0];
-        for (size_t c = 1; c < nchunks; c++) moments_merge(&t, &part[c]);
-        out->lnz = lnz;
-        out->u = t.me;
-        out->c = beta * beta * t.m2e / t.w;
-        out->m = t.mm;
-        out->absm = t.am / t.w;
-        out->chi = beta * t.m2m / t.w;
+        moments_finish(part, nchunks, beta, lnz, out);
     }
     mplan_free(&q);
     free(part);
@@ -617,14 +624,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
     if (failed) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
     } else {
-        moments t = part[0];
-        for (size_t c = 1; c < nchunks; c++) moments_merge(&t, &part[c]);
-        out->lnz = lnz;
-        out->u = t.me;
-        out->c = beta * beta * t.m2e / t.w;
-        out->m = t.mm;
-        out->absm = t.am / t.w;
-        out->chi = beta * t.m2m / t.w;
+        moments_finish(part, nchunks, beta, lnz, out);
     }
     free(part);
     plan_free(&p);
