@@ -9,6 +9,7 @@ expect_json 'len(d["microstate_list"]) == 81'
 expect_json 'abs(sum(r["p"] for r in d["microstate_list"]) - 1) < 1e-14'
 expect_json 'all(abs(r["energy"] - sum([0,1.5,-0.25][l] for l in r["levels"])) < 1e-14 for r in d["microstate_list"])'
 expect_json '[r["levels"] for r in d["microstate_list"][:4]] == [[0,0,0,0],[0,0,0,1],[0,0,0,2],[0,0,1,0]]'
+expect_json 'abs(d["lnZ"] - 4*math.log(1 + math.exp(-0.7*1.5) + math.exp(0.7*0.25))) < 1e-14'
 expect_json 'all(abs(r["p"] - math.exp(-0.7*r["energy"] - d["lnZ"])) < 1e-16 for r in d["microstate_list"])'
 # Degenerate levels list every sub-state.
 expect_ok levels -n 2 -e 0,1 -g 1,2 --microstates --format json
