@@ -91,6 +91,7 @@ typedef struct zs_rng {
 
 void zs_rng_init(zs_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t zs_rng_next(zs_rng *rng);
+void zs_rng_fill(zs_rng *rng, uint64_t *out, size_t n);   /* n successive zs_rng_next */
 double zs_rng_uniform(zs_rng *rng);                   /* in [0, 1), 53 random bits */
 uint64_t zs_rng_below(zs_rng *rng, uint64_t bound);   /* uniform in [0, bound), bound > 0 */
 double zs_rng_normal(zs_rng *rng);                    /* standard normal */

@@ -24,7 +24,9 @@ void zs_rng_init(zs_rng *rng, uint64_t seed, uint64_t stream) {
     for (int i = 0; i < 4; i++) rng->s[i] = splitmix64(&x);
 }
 
-uint64_t zs_rng_next(zs_rng *rng) {
+/* One xoshiro256** step; static so that zs_rng_fill inlines it (the exported zs_rng_next may be
+ * interposed in the shared library, which stops the compiler from inlining it). */
+static inline uint64_t next(zs_rng *rng) {
     uint64_t *s = rng->s;
     const uint64_t result = rotl(s[1] * 5, 7) * 9;
     const uint64_t t = s[1] << 17;
@@ -35,6 +37,14 @@ uint64_t zs_rng_next(zs_rng *rng) {
     s[2] ^= t;
     s[3] = rotl(s[3], 45);
     return result;
+}
+
+uint64_t zs_rng_next(zs_rng *rng) { return next(rng); }
+
+void zs_rng_fill(zs_rng *rng, uint64_t *out, size_t n) {
+    zs_rng r = *rng; /* a local copy: stores into out[] cannot alias it, so it stays in registers */
+    for (size_t i = 0; i < n; i++) out[i] = next(&r);
+    *rng = r;
 }
 
 double zs_rng_uniform(zs_rng *rng) {

@@ -10,10 +10,12 @@
  *   grad W = (V0^T P0 - Vk^T Pk) / B,  grad a = mean(V0 - Vk),  grad b = mean(P0 - Pk)
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
  * V0, H and Vk are binary, so every product is a sum of the rows of W (or W^T, P0, Pk) picked
- * by the ones (rbm_rows_sum): with MNIST-like data ~13% of the visible units are on, which
- * makes this several times cheaper than dense sgemm. All in float32. The products of a batch
- * go column block by column block (COLBLOCK) over all its rows, so the block of W they read stays
- * in L2 instead of W streaming from L3 once per row.
+ * by the ones: with MNIST-like data ~13% of the visible units are on, which makes this several
+ * times cheaper than dense sgemm. All in float32. The products of a batch are one call of
+ * rbm_rows_sum_many over all its rows, which reads W in slices that stay in L1 while every row
+ * adds its part; the gradient sums are the same kernel over the rows of P0 and Pk, 16 visible
+ * units at a time, after which those 16 rows of W are copied into W^T by 16 x 16 transposes.
+ * The Bernoulli draws take their uniforms 16 at a time (rbm_select_below).
  *
  * Threads: one OpenMP region per epoch. Per batch, each thread takes a fixed contiguous range of
  * rows (each row from its own stream zs_rng(seed, (epoch, batch, row))) and builds the column
@@ -60,8 +62,14 @@ struct zs_rbm_trainer {
     uint32_t *col0, *colk;    /* (batch, nv) rows of the batch where visible i is on, per i
                                  (CSR), one part per thread for its rows lo..hi at lo * nv   */
     size_t *cs0, *csk;        /* per thread: (nv + 1) column starts of its part            */
-    uint32_t *gather;         /* per thread: 2 * batch, the whole column list of one i     */
-    float *g0, *gk;           /* per thread: gstride floats each                           */
+    uint32_t *gather;         /* per thread: 2 * 16 * batch, the column lists of 16 units  */
+    float *g0, *gk;           /* per thread: 16 * gstride floats each                      */
+    float **q_out;            /* per thread: qcap entries each, the arguments of           */
+    const uint32_t **q_list;  /*   rbm_rows_sum_many                                       */
+    size_t *q_count, *q_cursor;
+    size_t qcap;              /* max(batch, 16)                                            */
+    uint64_t *words;          /* per thread: wcap random words for the Bernoulli draws     */
+    size_t wcap;
     size_t gstride;           /* nh rounded up to a cache line (no false sharing)          */
     double *recon_row;        /* (batch)                                                  */
     size_t *perm;
@@ -109,6 +117,11 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t->cs0);
     free(t->gather);
     free(t->g0);
+    free(t->q_out);
+    free(t->q_list);
+    free(t->q_count);
+    free(t->q_cursor);
+    free(t->words);
     free(t->recon_row);
     free(t->perm);
     free(t);
@@ -161,13 +174,21 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->rngs = malloc(B * sizeof *t->rngs);
     t->col0 = malloc(2 * B * nv * sizeof *t->col0);
     t->cs0 = malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
-    t->gather = malloc(T * 2 * B * sizeof *t->gather);
-    t->g0 = alloc64(T * 2 * t->gstride * sizeof *t->g0);
+    t->qcap = B > 16 ? B : 16;
+    t->wcap = (nv > nh ? nv : nh) / 2 + 1;
+    t->gather = malloc(T * 2 * 16 * B * sizeof *t->gather);
+    t->g0 = alloc64(T * 2 * 16 * t->gstride * sizeof *t->g0);
+    t->q_out = malloc(T * t->qcap * sizeof *t->q_out);
+    t->q_list = malloc(T * t->qcap * sizeof *t->q_list);
+    t->q_count = malloc(T * t->qcap * sizeof *t->q_count);
+    t->q_cursor = malloc(T * t->qcap * sizeof *t->q_cursor);
+    t->words = malloc(T * t->wcap * sizeof *t->words);
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
     if (!t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
         !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
-        !t->gather || !t->g0 || !t->recon_row || !t->perm) {
+        !t->gather || !t->g0 || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
+        !t->words || !t->recon_row || !t->perm) {
         zs_rbm_trainer_free(t);
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
@@ -194,7 +215,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
-    t->gk = t->g0 + T * t->gstride;
+    t->gk = t->g0 + T * 16 * t->gstride;
     for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_cw(rbm)[i];
     for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_cvbias(rbm)[i];
     for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_chbias(rbm)[j];
@@ -211,10 +232,6 @@ void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
 }
 
 #define RECON_EVERY 8
-/* Columns of W (or W^T) per pass over the rows of a batch: 128 columns of the 784 x 500 W
- * are 400 KB, which stays in this machine's 1 MB L2 while ~50 rows each add ~100 of its
- * rows; a whole pass per row streamed all of W from L3 for every row instead. */
-#define COLBLOCK 128
 
 static float uniformf(ufloat *u) {
     if (!u->left) {
@@ -226,12 +243,22 @@ static float uniformf(ufloat *u) {
 }
 
 /* on[] = the j < n with a uniform below p[j], one uniform per j in order; returns the count.
- * Branch-free: the hidden units are on about half the time, a branch would mispredict often.
- * The stream is copied to a local: stores into on[] could alias it and force reloads. */
-static size_t sample(uint32_t *on, const float *p, size_t n, ufloat *stream) {
+ * The whole words in the middle go to rbm_select_below (16 compares at a time); a half-used
+ * word before them and an odd uniform after them are drawn here, so the stream is the same as
+ * one uniformf per j. words: room for n / 2 + 1. */
+static size_t sample(uint32_t *on, const float *p, size_t n, ufloat *stream, uint64_t *words) {
     ufloat u = *stream;
-    size_t c = 0;
-    for (size_t j = 0; j < n; j++) {
+    size_t c = 0, j = 0;
+    if (u.left && n) {
+        on[c] = 0;
+        c += uniformf(&u) < p[0];
+        j = 1;
+    }
+    const size_t pairs = (n - j) / 2;
+    zs_rng_fill(&u.rng, words, pairs);
+    c += rbm_select_below(on + c, p + j, words, 2 * pairs, (uint32_t)j);
+    j += 2 * pairs;
+    if (j < n) {
         on[c] = (uint32_t)j;
         c += uniformf(&u) < p[j];
     }
@@ -247,17 +274,19 @@ static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
 }
 
 /* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], for the rows
- * qa <= q < qb that are multiples of step, column block by column block (COLBLOCK). Each
- * element is still summed in the order of its list, so the bits are those of one rbm_rows_sum
- * per row. */
-static void products(float *out, const float *w, size_t n, const uint32_t *const *lists,
-                     const size_t *counts, size_t qa, size_t qb, size_t step) {
-    qa = (qa + step - 1) / step * step;
-    for (size_t j0 = 0; j0 < n; j0 += COLBLOCK) {
-        const size_t width = n - j0 < COLBLOCK ? n - j0 : COLBLOCK;
-        for (size_t q = qa; q < qb; q += step)
-            rbm_rows_sum(out + q * n + j0, w + j0, n, lists[q], counts[q], width);
+ * qa <= q < qb that are multiples of step: one rbm_rows_sum_many with thread th's scratch. */
+static void products(const zs_rbm_trainer *t, int th, float *out, const float *w, size_t m, size_t n,
+                     const uint32_t *const *lists, const size_t *counts, size_t qa, size_t qb,
+                     size_t step) {
+    float **qo = t->q_out + (size_t)th * t->qcap;
+    const uint32_t **ql = t->q_list + (size_t)th * t->qcap;
+    size_t *qc = t->q_count + (size_t)th * t->qcap, nq = 0;
+    for (size_t q = (qa + step - 1) / step * step; q < qb; q += step, nq++) {
+        qo[nq] = out + q * n;
+        ql[nq] = lists[q];
+        qc[nq] = counts[q];
     }
+    rbm_rows_sum_many(qo, w, n, m, ql, qc, nq, n, t->q_cursor + (size_t)th * t->qcap);
 }
 
 /* Column lists of rows qa <= q < qb: for each visible unit i, the rows q whose list has i. */
@@ -287,6 +316,8 @@ static void share(size_t n, size_t g, int th, int parts, size_t *lo, size_t *hi)
  * partition of the rows. */
 static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_t qb, int first) {
     const size_t nv = t->nv, nh = t->nh, K = t->o.k;
+    const int th = omp_get_thread_num();
+    uint64_t *words = t->words + (size_t)th * t->wcap;
     for (size_t q = qa; q < qb; q++) {
         const size_t row = t->perm[r0 + q];
         t->l0[q] = t->on + t->start[row];
@@ -295,14 +326,14 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         t->rngs[q].left = 0;
     }
     /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on), H0 ~ P0. */
-    products(t->p0, t->w, nh, t->l0, t->n0, qa, qb, 1);
+    products(t, th, t->p0, t->w, nv, nh, t->l0, t->n0, qa, qb, 1);
     for (size_t q = qa; q < qb; q++) {
         rbm_sigmoid(t->p0 + q * nh, t->p0 + q * nh, t->b, nh);
-        t->h_n[q] = sample(t->h_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q]);
+        t->h_n[q] = sample(t->h_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q], words);
     }
     /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a progress
      * figure; the full sum would cost a quarter of the epoch). */
-    products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, RECON_EVERY);
+    products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, RECON_EVERY);
     for (size_t q = qa; q < qb; q++) {
         t->recon_row[q] = 0.0;
         if (q % RECON_EVERY) continue;
@@ -329,22 +360,22 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
                 }
             t->vk_n[q] = nc;
         }
-        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
+        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
+            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
         }
     }
     for (size_t s = 0; s < K; s++) {
-        products(t->pv, t->wt, nv, t->lh, t->h_n, qa, qb, 1);
+        products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pv + q * nv, t->pv + q * nv, t->a, nv);
-            t->vk_n[q] = sample(t->vk_on + q * nv, t->pv + q * nv, nv, &t->rngs[q]);
+            t->vk_n[q] = sample(t->vk_on + q * nv, t->pv + q * nv, nv, &t->rngs[q], words);
         }
-        products(t->pk, t->w, nh, t->lk, t->vk_n, qa, qb, 1);
+        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q]);
+            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
         }
     }
     if (t->o.persistent)
@@ -355,7 +386,6 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         }
     /* This thread's part of the column lists of V0 and Vk (joined in row order by the update,
      * so no serial step and no extra barrier between the two phases). */
-    const int th = omp_get_thread_num();
     columns(nv, qa, qb, t->l0, t->n0, t->cs0 + (size_t)th * (nv + 1), t->col0 + qa * nv);
     columns(nv, qa, qb, t->lk, t->vk_n, t->csk + (size_t)th * (nv + 1), t->colk + qa * nv);
 }
@@ -375,36 +405,50 @@ static size_t column(const zs_rbm_trainer *t, const size_t *cs, const uint32_t *
     return c;
 }
 
-/* The update of visible units ia <= i < ib (a multiple of 16 apart, except at nv): gradient of
- * row i of W = sum of P0 over the batch rows where v0_i = 1 minus that of Pk where vk_i = 1;
- * then rows i of W and of the velocities, and columns i of W^T, 16 at a time so that each
- * store into W^T fills a cache line. */
-/* Cloned for AVX-512 (ISO C: no FMA contraction, so the same bits as the default clone). */
+/* vel = mom vel + lr ((pos - neg) inv - wd w), w += vel, over one row of W. Cloned for
+ * AVX-512 (ISO C: no FMA contraction, so the same bits as the default clone). */
 __attribute__((target_clones("avx512f", "default")))
+static void step_row(float *restrict w, float *restrict vw, const float *restrict pos,
+                     const float *restrict neg, size_t n, float lr, float mom, float wd, float inv) {
+    for (size_t j = 0; j < n; j++) {
+        vw[j] = mom * vw[j] + lr * ((pos[j] - neg[j]) * inv - wd * w[j]);
+        w[j] += vw[j];
+    }
+}
+
+/* The update of visible units ia <= i < ib (a multiple of 16 apart, except at nv), 16 at a
+ * time: the gradient of row i of W is the sum of the rows of P0 of the batch rows where
+ * v0_i = 1 minus that of Pk where vk_i = 1 (two rbm_rows_sum_many over the 16 column lists);
+ * then rows i of W and of the velocities, and columns i of W^T, whose 16 entries per row of
+ * W^T fill one cache line. */
 static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, int th, int T) {
-    const size_t nv = t->nv, nh = t->nh;
+    const size_t nv = t->nv, nh = t->nh, B = t->o.batch, gs = t->gstride;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, wd = (float)t->o.weight_decay;
     const float inv = 1.0f / (float)mb;
-    float *g0 = t->g0 + (size_t)th * t->gstride, *gk = t->gk + (size_t)th * t->gstride;
-    uint32_t *c0 = t->gather + (size_t)th * 2 * t->o.batch, *ck = c0 + t->o.batch;
+    float *g0 = t->g0 + (size_t)th * 16 * gs, *gk = t->gk + (size_t)th * 16 * gs;
+    uint32_t *c0 = t->gather + (size_t)th * 2 * 16 * B, *ck = c0 + 16 * B;
+    float **qo = t->q_out + (size_t)th * t->qcap;
+    const uint32_t **ql = t->q_list + (size_t)th * t->qcap;
+    size_t *cur = t->q_cursor + (size_t)th * t->qcap;
+    size_t n0[16], nk[16];
     for (size_t i0 = ia; i0 < ib; i0 += 16) {
-        const size_t i1 = i0 + 16 < ib ? i0 + 16 : ib;
-        for (size_t i = i0; i < i1; i++) {
-            const size_t n0 = column(t, t->cs0, t->col0, i, mb, T, c0);
-            const size_t nk = column(t, t->csk, t->colk, i, mb, T, ck);
-            rbm_rows_sum(g0, t->p0, nh, c0, n0, nh);
-            rbm_rows_sum(gk, t->pk, nh, ck, nk, nh);
-            float *w = t->w + i * nh, *vw = t->vw + i * nh;
-            for (size_t j = 0; j < nh; j++) {
-                vw[j] = mom * vw[j] + lr * ((g0[j] - gk[j]) * inv - wd * w[j]);
-                w[j] += vw[j];
-            }
-            float ga = (float)n0 - (float)nk;
+        const size_t g = ib - i0 < 16 ? ib - i0 : 16;
+        for (size_t x = 0; x < g; x++) {
+            n0[x] = column(t, t->cs0, t->col0, i0 + x, mb, T, c0 + x * B);
+            nk[x] = column(t, t->csk, t->colk, i0 + x, mb, T, ck + x * B);
+        }
+        for (size_t x = 0; x < g; x++) qo[x] = g0 + x * gs, ql[x] = c0 + x * B;
+        rbm_rows_sum_many(qo, t->p0, nh, mb, ql, n0, g, nh, cur);
+        for (size_t x = 0; x < g; x++) qo[x] = gk + x * gs, ql[x] = ck + x * B;
+        rbm_rows_sum_many(qo, t->pk, nh, mb, ql, nk, g, nh, cur);
+        for (size_t x = 0; x < g; x++) {
+            const size_t i = i0 + x;
+            step_row(t->w + i * nh, t->vw + i * nh, g0 + x * gs, gk + x * gs, nh, lr, mom, wd, inv);
+            float ga = (float)n0[x] - (float)nk[x];
             t->va[i] = mom * t->va[i] + lr * ga * inv;
             t->a[i] += t->va[i];
         }
-        for (size_t j = 0; j < nh; j++)
-            for (size_t i = i0; i < i1; i++) t->wt[j * nv + i] = t->w[i * nh + j];
+        rbm_transpose16(t->wt + i0, nv, t->w + i0 * nh, nh, g, nh);
     }
 }
 
@@ -412,7 +456,7 @@ static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, i
 static void batch_update_b(zs_rbm_trainer *t, size_t mb, size_t ja, size_t jb, int th) {
     const size_t nh = t->nh;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, inv = 1.0f / (float)mb;
-    float *g = t->g0 + (size_t)th * t->gstride;
+    float *g = t->g0 + (size_t)th * 16 * t->gstride;
     for (size_t j = ja; j < jb; j++) g[j] = 0.0f;
     for (size_t q = 0; q < mb; q++) {
         const float *p0 = t->p0 + q * nh, *pk = t->pk + q * nh;

@@ -208,6 +208,37 @@ void rbm_rows_sum(float *acc, const float *w, size_t stride, const uint32_t *on,
     else rows_sum_scalar(acc, w, stride, on, non, n);
 }
 
+void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t m,
+                       const uint32_t *const *lists, const size_t *counts, size_t nq, size_t n,
+                       size_t *cursor) {
+    if (zs_simd_level() == 2) {
+        rbm_rows_sum_many_avx512(out, w, stride, m, lists, counts, nq, n, cursor);
+        return;
+    }
+    for (size_t q = 0; q < nq; q++) rbm_rows_sum(out[q], w, stride, lists[q], counts[q], n);
+}
+
+void rbm_transpose16(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
+                     size_t cols) {
+    if (zs_simd_level() == 2) {
+        rbm_transpose16_avx512(dst, dstride, src, sstride, rows, cols);
+        return;
+    }
+    for (size_t j = 0; j < cols; j++)
+        for (size_t r = 0; r < rows; r++) dst[j * dstride + r] = src[r * sstride + j];
+}
+
+size_t rbm_select_below(uint32_t *on, const float *p, const uint64_t *words, size_t n, uint32_t base) {
+    if (zs_simd_level() == 2) return rbm_select_below_avx512(on, p, words, n, base);
+    size_t c = 0;
+    for (size_t k = 0; k < n; k++) {
+        const float u = (float)((words[k / 2] >> (k % 2 ? 8 : 40)) & 0xffffff) * 0x1.0p-24f;
+        on[c] = base + (uint32_t)k;
+        c += u < p[k];
+    }
+    return c;
+}
+
 void rbm_sigmoid(float *y, const float *x, const float *bias, size_t n) {
     int l = zs_simd_level();
     if (l == 2) {

@@ -22,6 +22,23 @@ double rbm_sum_softplus(const double *x, size_t n);
  * portable versions agree bit for bit). ZSUM_NO_SIMD=1 forces the portable loop. */
 void rbm_rows_sum(float *acc, const float *w, size_t stride, const uint32_t *on, size_t non, size_t n);
 
+/* Many row sums at once: out[q] (n floats) = the sum of the rows of w (m rows, row stride
+ * `stride`) listed in lists[q] (increasing), q < nq, with the same bits as one rbm_rows_sum per
+ * query; on AVX-512 blocked so that a slice of w is read from L1 by all the queries
+ * (rbm_rows_avx512.c). cursor: scratch for nq entries. */
+void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t m,
+                       const uint32_t *const *lists, const size_t *counts, size_t nq, size_t n,
+                       size_t *cursor);
+
+/* dst[j * dstride + r] = src[r * sstride + j] for r < rows <= 16, j < cols (keeping a W^T). */
+void rbm_transpose16(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
+                     size_t cols);
+
+/* Bernoulli draws: on[] = base + k for the k < n (n even) with u_k < p[k], where u_{2i} and
+ * u_{2i+1} are bits 40..63 and 8..31 of words[i] times 2^-24 (24-bit uniforms in [0, 1), two
+ * per 64-bit draw); returns how many. on[] needs room for n entries. */
+size_t rbm_select_below(uint32_t *on, const float *p, const uint64_t *words, size_t n, uint32_t base);
+
 /* y[j] = sigmoid(x[j] + bias[j]) in float32 (SLEEF's AVX-512 expf, or libm's; y may be x). */
 void rbm_sigmoid(float *y, const float *x, const float *bias, size_t n);
 

@@ -56,6 +56,164 @@ void rbm_rows_sum_avx512(float *acc, const float *w, size_t stride, const uint32
     }
 }
 
+/* ---- many row sums at once (rbm_rows_sum_many): blocked for L1 ----------------------------
+ * One 64-column block of w at a time, and of that block a piece of `piece` rows (16-24 KB, so
+ * it stays in the 32 KB L1) at a time; every query adds the entries of its list that fall in the
+ * piece, its four accumulators saved in out between pieces. The lists are increasing, so each
+ * query's entries are still added in list order: the same float sums as one rbm_rows_sum per
+ * query. Two queries go side by side (eight independent add chains instead of four). Measured
+ * on this machine's 784 x 500 and 500 x 784 products with 100 queries: 1.4-1.8x the per-query
+ * kernel, which streams the block from L2. */
+typedef struct block4 {
+    __m512 s[4];
+} block4;
+
+static inline __attribute__((always_inline)) block4 block_load(const float *o, int fresh,
+                                                                const __mmask16 *mk) {
+    block4 b;
+    for (int k = 0; k < 4; k++)
+        b.s[k] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mk[k], o + 16 * k);
+    return b;
+}
+
+static inline __attribute__((always_inline)) void block_add(block4 *b, const float *row,
+                                                           const __mmask16 *mk) {
+    for (int k = 0; k < 4; k++) b->s[k] = _mm512_add_ps(b->s[k], _mm512_maskz_loadu_ps(mk[k], row + 16 * k));
+}
+
+static inline __attribute__((always_inline)) void block_store(float *o, const block4 *b,
+                                                             const __mmask16 *mk) {
+    for (int k = 0; k < 4; k++) _mm512_mask_storeu_ps(o + 16 * k, mk[k], b->s[k]);
+}
+
+/* The entries of query q in rows below r1, from its cursor on; returns the new cursor. */
+static inline __attribute__((always_inline)) size_t piece_one(float *o, const float *w, size_t stride,
+                                                             const uint32_t *on, size_t c, size_t e,
+                                                             uint32_t r1, const __mmask16 *mk) {
+    if (c == e || on[c] >= r1) return c;
+    block4 b = block_load(o, c == 0, mk);
+    for (; c < e && on[c] < r1; c++) block_add(&b, w + (size_t)on[c] * stride, mk);
+    block_store(o, &b, mk);
+    return c;
+}
+
+void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, size_t m,
+                              const uint32_t *const *lists, const size_t *counts, size_t nq,
+                              size_t n, size_t *cursor) {
+    size_t total = 0;
+    for (size_t q = 0; q < nq; q++) total += counts[q];
+    /* Pieces of 64 rows (16 KB) for dense lists; sparse lists take 96 rows (24 KB), so that
+     * a query still has several entries per piece to pay for saving its accumulators. */
+    const size_t piece = 4 * total >= nq * m ? 64 : 96;
+    for (size_t j0 = 0; j0 < n; j0 += 64) {
+        const long width = (long)(n - j0 < 64 ? n - j0 : 64);
+        __mmask16 mk[4];
+        for (int k = 0; k < 4; k++) {
+            const long l = width - 16 * k;
+            mk[k] = (__mmask16)(l >= 16 ? 0xffffu : l <= 0 ? 0u : (1u << l) - 1u);
+        }
+        const float *wb = w + j0;
+        for (size_t q = 0; q < nq; q++) {
+            cursor[q] = 0;
+            if (!counts[q]) block_store(out[q] + j0, &(block4){{_mm512_setzero_ps(), _mm512_setzero_ps(),
+                                                                 _mm512_setzero_ps(), _mm512_setzero_ps()}}, mk);
+        }
+        for (size_t r0 = 0; r0 < m; r0 += piece) {
+            const uint32_t r1 = (uint32_t)(r0 + piece < m ? r0 + piece : m);
+            size_t q = 0;
+            for (; q + 1 < nq; q += 2) {
+                const uint32_t *L = lists[q], *M = lists[q + 1];
+                size_t c = cursor[q], d = cursor[q + 1];
+                const size_t e = counts[q], f = counts[q + 1];
+                if (c < e && L[c] < r1 && d < f && M[d] < r1) {
+                    float *o = out[q] + j0, *p = out[q + 1] + j0;
+                    block4 s = block_load(o, c == 0, mk), t = block_load(p, d == 0, mk);
+                    for (; c < e && L[c] < r1 && d < f && M[d] < r1; c++, d++) {
+                        block_add(&s, wb + (size_t)L[c] * stride, mk);
+                        block_add(&t, wb + (size_t)M[d] * stride, mk);
+                    }
+                    for (; c < e && L[c] < r1; c++) block_add(&s, wb + (size_t)L[c] * stride, mk);
+                    for (; d < f && M[d] < r1; d++) block_add(&t, wb + (size_t)M[d] * stride, mk);
+                    block_store(o, &s, mk);
+                    block_store(p, &t, mk);
+                } else {
+                    c = piece_one(out[q] + j0, wb, stride, L, c, e, r1, mk);
+                    d = piece_one(out[q + 1] + j0, wb, stride, M, d, f, r1, mk);
+                }
+                cursor[q] = c;
+                cursor[q + 1] = d;
+            }
+            if (q < nq) cursor[q] = piece_one(out[q] + j0, wb, stride, lists[q], cursor[q], counts[q], r1, mk);
+        }
+    }
+}
+
+/* dst[j * dstride + r] = src[r * sstride + j], r < rows <= 16, j < cols: 16 x 16 tiles
+ * transposed in registers (the classic unpack / 128-bit shuffle network), each tile row one
+ * 64-byte store. */
+void rbm_transpose16_avx512(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
+                            size_t cols) {
+    const __mmask16 keep = (__mmask16)(rows >= 16 ? 0xffffu : (1u << rows) - 1u);
+    for (size_t j0 = 0; j0 < cols; j0 += 16) {
+        const size_t left = cols - j0 < 16 ? cols - j0 : 16;
+        const __mmask16 m = (__mmask16)(left == 16 ? 0xffffu : (1u << left) - 1u);
+        __m512 r[16], t[16];
+        for (size_t i = 0; i < 16; i++)
+            r[i] = i < rows ? _mm512_maskz_loadu_ps(m, src + i * sstride + j0) : _mm512_setzero_ps();
+        for (int i = 0; i < 16; i += 2) {
+            t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+            t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+        }
+        for (int i = 0; i < 16; i += 4) {
+            r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+            r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xee);
+            r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+            r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+        }
+        for (int i = 0; i < 4; i++) {
+            t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+            t[i + 4] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+            t[i + 8] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+            t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+        }
+        for (int i = 0; i < 4; i++) {
+            r[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
+            r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xdd);
+            r[i + 4] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
+            r[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xdd);
+        }
+        for (size_t i = 0; i < left; i++) _mm512_mask_storeu_ps(dst + (j0 + i) * dstride, keep, r[i]);
+    }
+}
+
+/* Bernoulli selection from 24-bit uniforms packed two per 64-bit word (the high one first):
+ * on[] = base + k for the k < n (n even) with u_k < p[k]. The 16 compares of 8 words give a
+ * mask; the indices are compressed in a register and stored whole (on Zen 4 the compressing
+ * store to memory is microcoded and ~10x slower); on[] has room, since at most k were kept. */
+size_t rbm_select_below_avx512(uint32_t *on, const float *p, const uint64_t *words, size_t n,
+                               uint32_t base) {
+    const __m512i m24 = _mm512_set1_epi64(0xffffff);
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512 scale = _mm512_set1_ps(0x1.0p-24f);
+    size_t c = 0, k = 0;
+    for (; k + 16 <= n; k += 16) {
+        const __m512i w = _mm512_loadu_si512(words + k / 2);
+        const __m512i hi = _mm512_and_si512(_mm512_srli_epi64(w, 40), m24);
+        const __m512i lo = _mm512_and_si512(_mm512_srli_epi64(w, 8), m24);
+        const __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_or_si512(hi, _mm512_slli_epi64(lo, 32))), scale);
+        const __mmask16 keep = _mm512_cmp_ps_mask(u, _mm512_loadu_ps(p + k), _CMP_LT_OQ);
+        const __m512i idx = _mm512_add_epi32(iota, _mm512_set1_epi32((int)(base + k)));
+        _mm512_storeu_si512(on + c, _mm512_maskz_compress_epi32(keep, idx));
+        c += (size_t)__builtin_popcount(keep);
+    }
+    for (; k < n; k++) {
+        const float u = (float)((words[k / 2] >> (k % 2 ? 8 : 40)) & 0xffffff) * 0x1.0p-24f;
+        on[c] = base + (uint32_t)k;
+        c += u < p[k];
+    }
+    return c;
+}
+
 void rbm_sigmoid_avx512(float *y, const float *x, const float *bias, size_t n) {
     const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
     size_t j = 0;

@@ -26,7 +26,7 @@ static void check_true(int ok, const char *what, const char *file, int line) {
 /* |got - want| <= tol * max(|want|, 1): relative above 1, absolute below. */
 #define CHECK_REL(got, want, tol) check_rel((got), (want), (tol), #got, __FILE__, __LINE__)
 
-static void check_rel(double got, double want, double tol, const char *what, const char *file,
+static inline void check_rel(double got, double want, double tol, const char *what, const char *file,
                       int line) {
     double scale = fabs(want) > 1.0 ? fabs(want) : 1.0;
     int ok = (got == want) || fabs(got - want) <= tol * scale;

@@ -60,6 +60,25 @@ static void rng_streams_should_be_reproducible_and_distinct(void) {
     CHECK(differ > 990);
 }
 
+/* xoshiro256** (Blackman & Vigna) written out here: zs_rng_next and zs_rng_fill must both be it,
+ * and a fill must leave the state where as many single draws would. */
+static void rng_fill_is_successive_draws_of_xoshiro256starstar(void) {
+    zs_rng a, b;
+    zs_rng_init(&a, 7, 3);
+    b = a;
+    uint64_t s[4] = {a.s[0], a.s[1], a.s[2], a.s[3]}, out[37];
+    zs_rng_fill(&a, out, 37);
+    int ok = 1;
+    for (int i = 0; i < 37; i++) {
+        const uint64_t x = s[1] * 5, want = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
+        s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
+        s[3] = (s[3] << 45) | (s[3] >> 19);
+        ok &= out[i] == want && zs_rng_next(&b) == want;
+    }
+    CHECK(ok);
+    CHECK(zs_rng_next(&a) == zs_rng_next(&b));
+}
+
 static void rng_uniform_and_normal_should_have_the_right_moments(void) {
     zs_rng r;
     zs_rng_init(&r, 2385, 7);
@@ -128,6 +147,7 @@ int main(void) {
     RUN(logsumexp_should_not_overflow);
     RUN(softplus_and_log1mexp_should_match_their_definitions);
     RUN(rng_streams_should_be_reproducible_and_distinct);
+    RUN(rng_fill_is_successive_draws_of_xoshiro256starstar);
     RUN(rng_uniform_and_normal_should_have_the_right_moments);
     RUN(counts_should_be_exact);
     RUN(vector_exp_should_match_libm);
