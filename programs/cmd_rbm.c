@@ -675,7 +675,8 @@ static int run_train(opts *o) {
         } else if (o->format == FORMAT_CSV) {
             fprintf(f, "nv,nh,epoch,recon_error,loglik,seconds,seed\n%zu,%llu,%llu,%s,%s,%s,%llu\n", nv,
                     (unsigned long long)o->hidden, (unsigned long long)zs_rbm_trainer_epochs_done(t),
-                    cli_num(b[0], recon), cli_num(b[1], ll), cli_num(b[2], seconds), (unsigned long long)o->seed);
+                    cli_num(b[0], recon), monitor ? cli_num(b[1], ll) : "", cli_num(b[2], seconds),
+                    (unsigned long long)o->seed);
         } else {
             fprintf(f, "%-13s %zu\n%-13s %llu\n%-13s %llu\n", "nv", nv, "nh", (unsigned long long)o->hidden,
                     "epoch", (unsigned long long)zs_rbm_trainer_epochs_done(t));

@@ -4,8 +4,10 @@
  *
  * For a batch V0 (B x nv):
  *   P0 = sigmoid(V0 W + b)                  positive hidden probabilities, H0 ~ P0
- *   negative chain: CD starts from H0; PCD from H ~ sigmoid(C W + b) of persistent visible
- *   states C (B chains, started at the first batch's rows; each keeps its last Vk);
+ *   negative chain: CD starts from H0; PCD from the persistent hidden states C (B chains,
+ *   started at the first batch's H0; each keeps its last H ~ Pk, as scikit-learn's
+ *   BernoulliRBM and the deeplearning.net tutorial do: one product per batch fewer than
+ *   persisting the visible states, which would need a fresh H ~ sigmoid(C W + b) each time);
  *   k times: Vk ~ sigmoid(H W^T + a), Pk = sigmoid(Vk W + b), H ~ Pk
  *   grad W = (V0^T P0 - Vk^T Pk) / B,  grad a = mean(V0 - Vk),  grad b = mean(P0 - Pk)
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
@@ -32,6 +34,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Visible units per step of the weight update (batch_update_w). */
+#define UCHUNK 64
+
 /* 24-bit uniforms in [0, 1), two from each 64-bit draw. */
 typedef struct ufloat {
     zs_rng rng;
@@ -47,7 +52,7 @@ struct zs_rbm_trainer {
     size_t *start;
     float *w, *a, *b;         /* (nv, nh), (nv), (nh) parameters                          */
     float *vw, *va, *vb;      /* velocities                                               */
-    float *chains;            /* (batch, nv) PCD visible states                           */
+    float *chains;            /* (batch, nh) PCD hidden states, 0 or 1                     */
     float *save;              /* copy of w .. chains at the epoch start                    */
     float *wt;                /* (nh, nv) W^T, kept equal to w                             */
     float *p0, *pk;           /* (batch, nh) positive and negative hidden probabilities    */
@@ -62,8 +67,8 @@ struct zs_rbm_trainer {
     uint32_t *col0, *colk;    /* (batch, nv) rows of the batch where visible i is on, per i
                                  (CSR), one part per thread for its rows lo..hi at lo * nv   */
     size_t *cs0, *csk;        /* per thread: (nv + 1) column starts of its part            */
-    uint32_t *gather;         /* per thread: 2 * 16 * batch, the column lists of 16 units  */
-    float *g0, *gk;           /* per thread: 16 * gstride floats each                      */
+    uint32_t *gather;         /* per thread: 2 * UCHUNK * batch, column lists of the update */
+    float *g;                 /* per thread: 2 * gstride floats of gradient scratch        */
     float **q_out;            /* per thread: qcap entries each, the arguments of           */
     const uint32_t **q_list;  /*   rbm_rows_sum_many                                       */
     size_t *q_count, *q_cursor;
@@ -88,7 +93,7 @@ void zs_rbm_train_defaults(zs_rbm_train_opts *o) {
 }
 
 static size_t state_len(const zs_rbm_trainer *t) {
-    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nv;
+    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nh;
 }
 
 /* 64-byte aligned (cache lines: threads write disjoint line-aligned ranges of wt and W). */
@@ -116,7 +121,7 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t->col0);
     free(t->cs0);
     free(t->gather);
-    free(t->g0);
+    free(t->g);
     free(t->q_out);
     free(t->q_list);
     free(t->q_count);
@@ -176,8 +181,8 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->cs0 = malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
     t->qcap = B > 16 ? B : 16;
     t->wcap = (nv > nh ? nv : nh) / 2 + 1;
-    t->gather = malloc(T * 2 * 16 * B * sizeof *t->gather);
-    t->g0 = alloc64(T * 2 * 16 * t->gstride * sizeof *t->g0);
+    t->gather = malloc(T * 2 * UCHUNK * B * sizeof *t->gather);
+    t->g = alloc64(T * 2 * t->gstride * sizeof *t->g);
     t->q_out = malloc(T * t->qcap * sizeof *t->q_out);
     t->q_list = malloc(T * t->qcap * sizeof *t->q_list);
     t->q_count = malloc(T * t->qcap * sizeof *t->q_count);
@@ -187,7 +192,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->perm = malloc(n * sizeof *t->perm);
     if (!t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
         !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
-        !t->gather || !t->g0 || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
+        !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
         zs_rbm_trainer_free(t);
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
@@ -215,7 +220,6 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
-    t->gk = t->g0 + T * 16 * t->gstride;
     for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_cw(rbm)[i];
     for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_cvbias(rbm)[i];
     for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_chbias(rbm)[j];
@@ -344,28 +348,19 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         for (size_t x = 0; x < t->n0[q]; x++) re += 1.0 - 2.0 * (double)pv[t->l0[q][x]];
         t->recon_row[q] = re;
     }
-    /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c (PCD; at
-     * its very first use the chain starts at the row v0 itself). */
-    if (t->o.persistent) {
+    /* Negative phase from h0 (CD, and PCD at the chains' very first use) or from the chain's
+     * hidden state (PCD). */
+    if (t->o.persistent && !first)
         for (size_t q = qa; q < qb; q++) {
-            const float *chain = t->chains + q * nv;
-            uint32_t *vk = t->vk_on + q * nv;
-            size_t nc = 0;
-            if (first)
-                for (size_t x = 0; x < t->n0[q]; x++) vk[nc++] = t->l0[q][x];
-            else
-                for (size_t i = 0; i < nv; i++) {
-                    vk[nc] = (uint32_t)i;
-                    nc += chain[i] != 0.0f;
-                }
-            t->vk_n[q] = nc;
+            const float *chain = t->chains + q * nh;
+            uint32_t *h = t->h_on + q * nh;
+            size_t c = 0;
+            for (size_t j = 0; j < nh; j++) {
+                h[c] = (uint32_t)j;
+                c += chain[j] != 0.0f;
+            }
+            t->h_n[q] = c;
         }
-        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
-        for (size_t q = qa; q < qb; q++) {
-            rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
-        }
-    }
     for (size_t s = 0; s < K; s++) {
         products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
@@ -375,14 +370,15 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
+            if (s + 1 < K || t->o.persistent)
+                t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
         }
     }
     if (t->o.persistent)
         for (size_t q = qa; q < qb; q++) {
-            float *chain = t->chains + q * nv;
-            memset(chain, 0, nv * sizeof *chain);
-            for (size_t x = 0; x < t->vk_n[q]; x++) chain[t->vk_on[q * nv + x]] = 1.0f;
+            float *chain = t->chains + q * nh;
+            memset(chain, 0, nh * sizeof *chain);
+            for (size_t x = 0; x < t->h_n[q]; x++) chain[t->h_on[q * nh + x]] = 1.0f;
         }
     /* This thread's part of the column lists of V0 and Vk (joined in row order by the update,
      * so no serial step and no extra barrier between the two phases). */
@@ -405,50 +401,35 @@ static size_t column(const zs_rbm_trainer *t, const size_t *cs, const uint32_t *
     return c;
 }
 
-/* vel = mom vel + lr ((pos - neg) inv - wd w), w += vel, over one row of W. Cloned for
- * AVX-512 (ISO C: no FMA contraction, so the same bits as the default clone). */
-__attribute__((target_clones("avx512f", "default")))
-static void step_row(float *restrict w, float *restrict vw, const float *restrict pos,
-                     const float *restrict neg, size_t n, float lr, float mom, float wd, float inv) {
-    for (size_t j = 0; j < n; j++) {
-        vw[j] = mom * vw[j] + lr * ((pos[j] - neg[j]) * inv - wd * w[j]);
-        w[j] += vw[j];
-    }
-}
-
-/* The update of visible units ia <= i < ib (a multiple of 16 apart, except at nv), 16 at a
- * time: the gradient of row i of W is the sum of the rows of P0 of the batch rows where
- * v0_i = 1 minus that of Pk where vk_i = 1 (two rbm_rows_sum_many over the 16 column lists);
- * then rows i of W and of the velocities, and columns i of W^T, whose 16 entries per row of
- * W^T fill one cache line. */
+/* The update of visible units ia <= i < ib (a multiple of 16 apart, except at nv), UCHUNK at a
+ * time: their column lists (the batch rows where v0_i = 1, and where vk_i = 1) gathered from the
+ * threads' parts; rbm_grad_step (gradient of each row of W = the sum of the rows of P0 of the
+ * first list minus that of Pk of the second; then the rows of W and of the velocities); the
+ * visible biases; columns i of W^T by 16 x 16 transposes (16 entries per row of W^T: one
+ * cache line). */
 static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, int th, int T) {
-    const size_t nv = t->nv, nh = t->nh, B = t->o.batch, gs = t->gstride;
+    const size_t nv = t->nv, nh = t->nh, B = t->o.batch;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, wd = (float)t->o.weight_decay;
     const float inv = 1.0f / (float)mb;
-    float *g0 = t->g0 + (size_t)th * 16 * gs, *gk = t->gk + (size_t)th * 16 * gs;
-    uint32_t *c0 = t->gather + (size_t)th * 2 * 16 * B, *ck = c0 + 16 * B;
-    float **qo = t->q_out + (size_t)th * t->qcap;
-    const uint32_t **ql = t->q_list + (size_t)th * t->qcap;
-    size_t *cur = t->q_cursor + (size_t)th * t->qcap;
-    size_t n0[16], nk[16];
-    for (size_t i0 = ia; i0 < ib; i0 += 16) {
-        const size_t g = ib - i0 < 16 ? ib - i0 : 16;
+    uint32_t *c0 = t->gather + (size_t)th * 2 * UCHUNK * B, *ck = c0 + UCHUNK * B;
+    size_t s0[UCHUNK + 1], sk[UCHUNK + 1];
+    for (size_t i0 = ia; i0 < ib; i0 += UCHUNK) {
+        const size_t g = ib - i0 < UCHUNK ? ib - i0 : UCHUNK;
+        s0[0] = sk[0] = 0;
         for (size_t x = 0; x < g; x++) {
-            n0[x] = column(t, t->cs0, t->col0, i0 + x, mb, T, c0 + x * B);
-            nk[x] = column(t, t->csk, t->colk, i0 + x, mb, T, ck + x * B);
+            s0[x + 1] = s0[x] + column(t, t->cs0, t->col0, i0 + x, mb, T, c0 + s0[x]);
+            sk[x + 1] = sk[x] + column(t, t->csk, t->colk, i0 + x, mb, T, ck + sk[x]);
         }
-        for (size_t x = 0; x < g; x++) qo[x] = g0 + x * gs, ql[x] = c0 + x * B;
-        rbm_rows_sum_many(qo, t->p0, nh, mb, ql, n0, g, nh, cur);
-        for (size_t x = 0; x < g; x++) qo[x] = gk + x * gs, ql[x] = ck + x * B;
-        rbm_rows_sum_many(qo, t->pk, nh, mb, ql, nk, g, nh, cur);
+        rbm_grad_step(t->w + i0 * nh, t->vw + i0 * nh, nh, t->p0, t->pk, c0, s0, ck, sk, g, lr, mom,
+                      wd, inv, t->g + (size_t)th * 2 * t->gstride);
         for (size_t x = 0; x < g; x++) {
             const size_t i = i0 + x;
-            step_row(t->w + i * nh, t->vw + i * nh, g0 + x * gs, gk + x * gs, nh, lr, mom, wd, inv);
-            float ga = (float)n0[x] - (float)nk[x];
+            float ga = (float)(s0[x + 1] - s0[x]) - (float)(sk[x + 1] - sk[x]);
             t->va[i] = mom * t->va[i] + lr * ga * inv;
             t->a[i] += t->va[i];
         }
-        rbm_transpose16(t->wt + i0, nv, t->w + i0 * nh, nh, g, nh);
+        for (size_t x = 0; x < g; x += 16)
+            rbm_transpose16(t->wt + i0 + x, nv, t->w + (i0 + x) * nh, nh, g - x < 16 ? g - x : 16, nh);
     }
 }
 
@@ -456,7 +437,7 @@ static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, i
 static void batch_update_b(zs_rbm_trainer *t, size_t mb, size_t ja, size_t jb, int th) {
     const size_t nh = t->nh;
     const float lr = (float)t->o.lr, mom = (float)t->o.momentum, inv = 1.0f / (float)mb;
-    float *g = t->g0 + (size_t)th * 16 * t->gstride;
+    float *g = t->g + (size_t)th * 2 * t->gstride;
     for (size_t j = ja; j < jb; j++) g[j] = 0.0f;
     for (size_t q = 0; q < mb; q++) {
         const float *p0 = t->p0 + q * nh, *pk = t->pk + q * nh;
@@ -559,10 +540,10 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
     if (st != ZS_OK) return st;
     zs_rbm_trainer_get(t, rbm);
     uint64_t sw[2] = {t->nv, t->nh}, sa[1] = {t->nv}, sb[1] = {t->nh};
-    uint64_t sc[2] = {t->o.batch, t->nv}, se[1] = {1}, so[1] = {8};
+    uint64_t sc[2] = {t->o.batch, t->nh}, se[1] = {1}, so[1] = {8};
     zs_array *arr[6] = {0};
     const char *names[6] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
-                            "train_velocity_hbias", "train_chains", "train_options"};
+                            "train_velocity_hbias", "train_hidden_chains", "train_options"};
     st = zs_array_alloc(t->ctx, ZS_DTYPE_I8, 1, se, &arr[0]);
     if (st == ZS_OK) {
         zs_array_data(arr[0])[0] = (double)t->epoch;
@@ -589,7 +570,7 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
     zs_npz *z = NULL;
     zs_array *arr[9] = {0};
     const char *names[9] = {"W", "vbias", "hbias", "train_epoch", "train_velocity_W",
-                            "train_velocity_vbias", "train_velocity_hbias", "train_chains",
+                            "train_velocity_vbias", "train_velocity_hbias", "train_hidden_chains",
                             "train_options"};
     zs_status st = zs_npz_open(t->ctx, path, &z);
     if (st != ZS_OK) return st;
@@ -598,10 +579,16 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
         return zs_fail(t->ctx, ZS_EFORMAT, "%s: no training state (train_epoch is absent); it was "
                        "not written by zsum rbm train", path);
     }
+    if (!zs_npz_has(z, "train_hidden_chains")) {
+        zs_npz_close(z);
+        return zs_fail(t->ctx, ZS_EFORMAT, "%s: its training state has no train_hidden_chains (an "
+                       "older zsum kept visible PCD chains); it cannot be resumed, start a new run "
+                       "from its weights instead", path);
+    }
     for (int i = 0; i < 9 && st == ZS_OK; i++) st = zs_npz_get(z, names[i], &arr[i]);
     zs_npz_close(z);
     size_t want[9] = {t->nv * t->nh, t->nv, t->nh, 1, t->nv * t->nh, t->nv, t->nh,
-                      t->o.batch * t->nv, 8};
+                      t->o.batch * t->nh, 8};
     for (int i = 0; i < 9 && st == ZS_OK; i++)
         if (zs_array_size(arr[i]) != want[i])
             st = zs_fail(t->ctx, ZS_EFORMAT, "%s: %s has %zu entries, %zu expected for this model "

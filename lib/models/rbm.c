@@ -218,6 +218,32 @@ void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t 
     for (size_t q = 0; q < nq; q++) rbm_rows_sum(out[q], w, stride, lists[q], counts[q], n);
 }
 
+/* The portable CD step, one row at a time; cloned for AVX-512 (ISO C: no FMA contraction, so the
+ * same bits as the default clone and as rbm_grad_step_avx512). */
+__attribute__((target_clones("avx512f", "default")))
+static void step_row(float *restrict w, float *restrict vw, const float *restrict pos,
+                     const float *restrict neg, size_t n, float lr, float mom, float wd, float inv) {
+    for (size_t j = 0; j < n; j++) {
+        vw[j] = mom * vw[j] + lr * ((pos[j] - neg[j]) * inv - wd * w[j]);
+        w[j] += vw[j];
+    }
+}
+
+void rbm_grad_step(float *w, float *vw, size_t nh, const float *p0, const float *pk,
+                   const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,
+                   size_t ni, float lr, float mom, float wd, float inv, float *scratch) {
+    if (zs_simd_level() == 2) {
+        rbm_grad_step_avx512(w, vw, nh, p0, pk, c0, s0, ck, sk, ni, lr, mom, wd, inv);
+        return;
+    }
+    float *pos = scratch, *neg = scratch + nh;
+    for (size_t x = 0; x < ni; x++) {
+        rbm_rows_sum(pos, p0, nh, c0 + s0[x], s0[x + 1] - s0[x], nh);
+        rbm_rows_sum(neg, pk, nh, ck + sk[x], sk[x + 1] - sk[x], nh);
+        step_row(w + x * nh, vw + x * nh, pos, neg, nh, lr, mom, wd, inv);
+    }
+}
+
 void rbm_transpose16(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
                      size_t cols) {
     if (zs_simd_level() == 2) {

@@ -30,6 +30,17 @@ void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t 
                        const uint32_t *const *lists, const size_t *counts, size_t nq, size_t n,
                        size_t *cursor);
 
+/* The CD step of rows x < ni of W (nh wide) and of their velocities vw:
+ *   pos = sum of the rows of p0 listed in c0[s0[x] .. s0[x+1]), in list order (from 0),
+ *   neg = the same over pk, ck and sk,
+ *   vw = mom vw + lr ((pos - neg) inv - wd w),  w += vw,
+ * each element with the operations in this order and no fused multiply-add, so every instruction
+ * set gives the same bits. On AVX-512 the slices of p0 and pk are read from L1. scratch: 2 nh
+ * floats (used by the other versions). */
+void rbm_grad_step(float *w, float *vw, size_t nh, const float *p0, const float *pk,
+                   const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,
+                   size_t ni, float lr, float mom, float wd, float inv, float *scratch);
+
 /* dst[j * dstride + r] = src[r * sstride + j] for r < rows <= 16, j < cols (keeping a W^T). */
 void rbm_transpose16(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
                      size_t cols);

@@ -148,6 +148,60 @@ void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, 
     }
 }
 
+/* ---- the gradient and step of rows of W (rbm_grad_step) --------------------------------------
+ * GV * 16 columns at a time: the slices of P0 and Pk stay in L1/L2 while every unit x of the
+ * range sums its rows of them (GV accumulators each, the two lists side by side) and steps its
+ * weights. Separate multiplies and adds, in the order of the C expression, so the bits are those
+ * of the portable version. */
+#ifndef GV
+#define GV 8
+#endif
+void rbm_grad_step_avx512(float *w, float *vw, size_t nh, const float *p0, const float *pk,
+                          const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,
+                          size_t ni, float lr, float mom, float wd, float inv) {
+    const __m512 vlr = _mm512_set1_ps(lr), vmom = _mm512_set1_ps(mom), vwd = _mm512_set1_ps(wd);
+    const __m512 vinv = _mm512_set1_ps(inv);
+    for (size_t j0 = 0; j0 < nh; j0 += 16 * GV) {
+        const long width = (long)(nh - j0 < 16 * GV ? nh - j0 : 16 * GV);
+        __mmask16 mk[GV];
+        for (int k = 0; k < GV; k++) {
+            const long l = width - 16 * k;
+            mk[k] = (__mmask16)(l >= 16 ? 0xffffu : l <= 0 ? 0u : (1u << l) - 1u);
+        }
+        const float *pb = p0 + j0, *nb = pk + j0;
+        for (size_t x = 0; x < ni; x++) {
+            __m512 a[GV], b[GV];
+            for (int k = 0; k < GV; k++) a[k] = b[k] = _mm512_setzero_ps();
+            size_t c = s0[x], d = sk[x];
+            const size_t e = s0[x + 1], f = sk[x + 1];
+            for (; c < e && d < f; c++, d++) {
+                const float *r = pb + (size_t)c0[c] * nh, *q = nb + (size_t)ck[d] * nh;
+                for (int k = 0; k < GV; k++) {
+                    a[k] = _mm512_add_ps(a[k], _mm512_maskz_loadu_ps(mk[k], r + 16 * k));
+                    b[k] = _mm512_add_ps(b[k], _mm512_maskz_loadu_ps(mk[k], q + 16 * k));
+                }
+            }
+            for (; c < e; c++) {
+                const float *r = pb + (size_t)c0[c] * nh;
+                for (int k = 0; k < GV; k++) a[k] = _mm512_add_ps(a[k], _mm512_maskz_loadu_ps(mk[k], r + 16 * k));
+            }
+            for (; d < f; d++) {
+                const float *q = nb + (size_t)ck[d] * nh;
+                for (int k = 0; k < GV; k++) b[k] = _mm512_add_ps(b[k], _mm512_maskz_loadu_ps(mk[k], q + 16 * k));
+            }
+            float *wx = w + x * nh + j0, *vx = vw + x * nh + j0;
+            for (int k = 0; k < GV; k++) {
+                const __m512 wk = _mm512_maskz_loadu_ps(mk[k], wx + 16 * k);
+                const __m512 vk = _mm512_maskz_loadu_ps(mk[k], vx + 16 * k);
+                const __m512 g = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(a[k], b[k]), vinv), _mm512_mul_ps(vwd, wk));
+                const __m512 v = _mm512_add_ps(_mm512_mul_ps(vmom, vk), _mm512_mul_ps(vlr, g));
+                _mm512_mask_storeu_ps(vx + 16 * k, mk[k], v);
+                _mm512_mask_storeu_ps(wx + 16 * k, mk[k], _mm512_add_ps(wk, v));
+            }
+        }
+    }
+}
+
 /* dst[j * dstride + r] = src[r * sstride + j], r < rows <= 16, j < cols: 16 x 16 tiles
  * transposed in registers (the classic unpack / 128-bit shuffle network), each tile row one
  * 64-byte store. */

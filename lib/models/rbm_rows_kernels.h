@@ -16,6 +16,11 @@ void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, 
                               const uint32_t *const *lists, const size_t *counts, size_t nq,
                               size_t n, size_t *cursor);
 
+/* The gradient step of rows x < ni of W and its velocity (rbm_internal.h: rbm_grad_step). */
+void rbm_grad_step_avx512(float *w, float *vw, size_t nh, const float *p0, const float *pk,
+                          const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,
+                          size_t ni, float lr, float mom, float wd, float inv);
+
 /* dst[j * dstride + r] = src[r * sstride + j] for r < rows <= 16, j < cols. */
 void rbm_transpose16_avx512(float *dst, size_t dstride, const float *src, size_t sstride, size_t rows,
                             size_t cols);

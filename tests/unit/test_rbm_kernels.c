@@ -1,6 +1,6 @@
 /* test_rbm_kernels.c — the training kernels of lib/models/rbm.c (and their AVX-512 versions,
  * rbm_rows_avx512.c) against plain loops written here: many row sums at once, the 16-row
- * transpose that keeps W^T, and Bernoulli selection from packed 24-bit uniforms. Each must
+ * transpose that keeps W^T, the gradient step of rows of W, and Bernoulli selection from packed 24-bit uniforms. Each must
  * give exactly the plain loop's floats (the same additions in the same order), on every
  * instruction set: ctest runs this program again under ZSUM_SIMD=avx2 and ZSUM_NO_SIMD=1. */
 #include "check.h"
@@ -89,6 +89,43 @@ static void rows_sum_many_reads_a_slice_of_a_wider_matrix(void) {
     free(w);
 }
 
+/* The CD step of a few rows of W: gradient sums over the listed rows of P0 and Pk, then
+ * vel = mom vel + lr ((pos - neg) inv - wd w), w += vel, written out plainly. Widths around the
+ * kernel's 64-column slices; lists of unequal lengths, empty ones included. */
+static void grad_step_equals_the_plain_update(void) {
+    static const size_t widths[] = {1, 15, 64, 77, 500};
+    for (size_t s = 0; s < sizeof widths / sizeof widths[0]; s++) {
+        const size_t nh = widths[s], mb = 37, ni = 9;
+        float *p0 = malloc(mb * nh * sizeof *p0), *pk = malloc(mb * nh * sizeof *pk);
+        float *w = malloc(ni * nh * sizeof *w), *vw = malloc(ni * nh * sizeof *vw);
+        float *w2 = malloc(ni * nh * sizeof *w2), *vw2 = malloc(ni * nh * sizeof *vw2);
+        float *scratch = malloc(2 * nh * sizeof *scratch);
+        uint32_t c0[9 * 37], ck[9 * 37];
+        size_t s0[10] = {0}, sk[10] = {0};
+        for (size_t x = 0; x < mb * nh; x++) p0[x] = lcg_float() + 0.5f, pk[x] = lcg_float() + 0.5f;
+        for (size_t x = 0; x < ni * nh; x++) w[x] = w2[x] = lcg_float(), vw[x] = vw2[x] = 0.01f * lcg_float();
+        for (size_t x = 0; x < ni; x++) {
+            s0[x + 1] = s0[x] + (x == 4 ? 0 : random_list(c0 + s0[x], mb, 0.15 + 0.05 * (double)x));
+            sk[x + 1] = sk[x] + (x == 6 ? 0 : random_list(ck + sk[x], mb, 0.5 - 0.05 * (double)x));
+        }
+        const float lr = 0.05f, mom = 0.5f, wd = 0.001f, inv = 1.0f / (float)mb;
+        rbm_grad_step(w, vw, nh, p0, pk, c0, s0, ck, sk, ni, lr, mom, wd, inv, scratch);
+        int same = 1;
+        for (size_t x = 0; x < ni; x++)
+            for (size_t j = 0; j < nh; j++) {
+                float pos = 0.0f, neg = 0.0f;
+                for (size_t c = s0[x]; c < s0[x + 1]; c++) pos += p0[c0[c] * nh + j];
+                for (size_t c = sk[x]; c < sk[x + 1]; c++) neg += pk[ck[c] * nh + j];
+                float *wx = w2 + x * nh + j, *vx = vw2 + x * nh + j;
+                *vx = mom * *vx + lr * ((pos - neg) * inv - wd * *wx);
+                *wx += *vx;
+                same &= w[x * nh + j] == *wx && vw[x * nh + j] == *vx;
+            }
+        CHECK(same);
+        free(p0), free(pk), free(w), free(vw), free(w2), free(vw2), free(scratch);
+    }
+}
+
 static void transpose16_moves_every_entry(void) {
     static const size_t shapes[][2] = {{16, 16}, {16, 500}, {7, 33}, {1, 1}, {16, 15}, {3, 64}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
@@ -145,6 +182,7 @@ static void select_below_matches_the_plain_rule(void) {
 int main(void) {
     RUN(rows_sum_many_equals_plain_sums);
     RUN(rows_sum_many_reads_a_slice_of_a_wider_matrix);
+    RUN(grad_step_equals_the_plain_update);
     RUN(transpose16_moves_every_entry);
     RUN(select_below_matches_the_plain_rule);
     return check_summary("test_rbm_kernels");
