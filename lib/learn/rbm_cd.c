@@ -4,10 +4,11 @@
  *
  * For a batch V0 (B x nv):
  *   P0 = sigmoid(V0 W + b)                  positive hidden probabilities, H0 ~ P0
- *   negative chain: CD starts from H0; PCD from the persistent hidden states C (B chains,
- *   started at the first batch's H0; each keeps its last H ~ Pk, as scikit-learn's
- *   BernoulliRBM and the deeplearning.net tutorial do: one product per batch fewer than
- *   persisting the visible states, which would need a fresh H ~ sigmoid(C W + b) each time);
+ *   negative chain: CD starts from H0; PCD from H ~ sigmoid(C W + b) of persistent visible
+ *   states C (B chains, started at the first batch's rows; each keeps its last Vk). Persisting
+ *   the hidden states instead (H ~ Pk, as scikit-learn's BernoulliRBM does) saves one product
+ *   per batch, but its H is drawn under the previous batch's W; measured on the bench (784 x 500,
+ *   PCD-1, one epoch, seeds 1-8) it gave a held-out log-likelihood ~20 nats worse, so no;
  *   k times: Vk ~ sigmoid(H W^T + a), Pk = sigmoid(Vk W + b), H ~ Pk
  *   grad W = (V0^T P0 - Vk^T Pk) / B,  grad a = mean(V0 - Vk),  grad b = mean(P0 - Pk)
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
@@ -52,7 +53,7 @@ struct zs_rbm_trainer {
     size_t *start;
     float *w, *a, *b;         /* (nv, nh), (nv), (nh) parameters                          */
     float *vw, *va, *vb;      /* velocities                                               */
-    float *chains;            /* (batch, nh) PCD hidden states, 0 or 1                     */
+    float *chains;            /* (batch, nv) PCD visible states                           */
     float *save;              /* copy of w .. chains at the epoch start                    */
     float *wt;                /* (nh, nv) W^T, kept equal to w                             */
     float *p0, *pk;           /* (batch, nh) positive and negative hidden probabilities    */
@@ -93,7 +94,7 @@ void zs_rbm_train_defaults(zs_rbm_train_opts *o) {
 }
 
 static size_t state_len(const zs_rbm_trainer *t) {
-    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nh;
+    return 2 * (t->nv * t->nh + t->nv + t->nh) + t->o.batch * t->nv;
 }
 
 /* 64-byte aligned (cache lines: threads write disjoint line-aligned ranges of wt and W). */
@@ -348,19 +349,28 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         for (size_t x = 0; x < t->n0[q]; x++) re += 1.0 - 2.0 * (double)pv[t->l0[q][x]];
         t->recon_row[q] = re;
     }
-    /* Negative phase from h0 (CD, and PCD at the chains' very first use) or from the chain's
-     * hidden state (PCD). */
-    if (t->o.persistent && !first)
+    /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c (PCD; at
+     * its very first use the chain starts at the row v0 itself). */
+    if (t->o.persistent) {
         for (size_t q = qa; q < qb; q++) {
-            const float *chain = t->chains + q * nh;
-            uint32_t *h = t->h_on + q * nh;
-            size_t c = 0;
-            for (size_t j = 0; j < nh; j++) {
-                h[c] = (uint32_t)j;
-                c += chain[j] != 0.0f;
-            }
-            t->h_n[q] = c;
+            const float *chain = t->chains + q * nv;
+            uint32_t *vk = t->vk_on + q * nv;
+            size_t nc = 0;
+            if (first)
+                for (size_t x = 0; x < t->n0[q]; x++) vk[nc++] = t->l0[q][x];
+            else
+                for (size_t i = 0; i < nv; i++) {
+                    vk[nc] = (uint32_t)i;
+                    nc += chain[i] != 0.0f;
+                }
+            t->vk_n[q] = nc;
         }
+        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
+        for (size_t q = qa; q < qb; q++) {
+            rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
+            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
+        }
+    }
     for (size_t s = 0; s < K; s++) {
         products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
@@ -370,15 +380,14 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
         products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            if (s + 1 < K || t->o.persistent)
-                t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
+            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
         }
     }
     if (t->o.persistent)
         for (size_t q = qa; q < qb; q++) {
-            float *chain = t->chains + q * nh;
-            memset(chain, 0, nh * sizeof *chain);
-            for (size_t x = 0; x < t->h_n[q]; x++) chain[t->h_on[q * nh + x]] = 1.0f;
+            float *chain = t->chains + q * nv;
+            memset(chain, 0, nv * sizeof *chain);
+            for (size_t x = 0; x < t->vk_n[q]; x++) chain[t->vk_on[q * nv + x]] = 1.0f;
         }
     /* This thread's part of the column lists of V0 and Vk (joined in row order by the update,
      * so no serial step and no extra barrier between the two phases). */
@@ -420,7 +429,8 @@ static void batch_update_w(zs_rbm_trainer *t, size_t mb, size_t ia, size_t ib, i
             s0[x + 1] = s0[x] + column(t, t->cs0, t->col0, i0 + x, mb, T, c0 + s0[x]);
             sk[x + 1] = sk[x] + column(t, t->csk, t->colk, i0 + x, mb, T, ck + sk[x]);
         }
-        rbm_grad_step(t->w + i0 * nh, t->vw + i0 * nh, nh, t->p0, t->pk, c0, s0, ck, sk, g, lr, mom,
+        /* Without momentum the velocity is never read (0 vw = 0): not kept, saved as zeros. */
+        rbm_grad_step(t->w + i0 * nh, mom == 0.0f ? NULL : t->vw + i0 * nh, nh, t->p0, t->pk, c0, s0, ck, sk, g, lr, mom,
                       wd, inv, t->g + (size_t)th * 2 * t->gstride);
         for (size_t x = 0; x < g; x++) {
             const size_t i = i0 + x;
@@ -540,10 +550,10 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
     if (st != ZS_OK) return st;
     zs_rbm_trainer_get(t, rbm);
     uint64_t sw[2] = {t->nv, t->nh}, sa[1] = {t->nv}, sb[1] = {t->nh};
-    uint64_t sc[2] = {t->o.batch, t->nh}, se[1] = {1}, so[1] = {8};
+    uint64_t sc[2] = {t->o.batch, t->nv}, se[1] = {1}, so[1] = {8};
     zs_array *arr[6] = {0};
     const char *names[6] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
-                            "train_velocity_hbias", "train_hidden_chains", "train_options"};
+                            "train_velocity_hbias", "train_chains", "train_options"};
     st = zs_array_alloc(t->ctx, ZS_DTYPE_I8, 1, se, &arr[0]);
     if (st == ZS_OK) {
         zs_array_data(arr[0])[0] = (double)t->epoch;
@@ -570,7 +580,7 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
     zs_npz *z = NULL;
     zs_array *arr[9] = {0};
     const char *names[9] = {"W", "vbias", "hbias", "train_epoch", "train_velocity_W",
-                            "train_velocity_vbias", "train_velocity_hbias", "train_hidden_chains",
+                            "train_velocity_vbias", "train_velocity_hbias", "train_chains",
                             "train_options"};
     zs_status st = zs_npz_open(t->ctx, path, &z);
     if (st != ZS_OK) return st;
@@ -579,16 +589,10 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
         return zs_fail(t->ctx, ZS_EFORMAT, "%s: no training state (train_epoch is absent); it was "
                        "not written by zsum rbm train", path);
     }
-    if (!zs_npz_has(z, "train_hidden_chains")) {
-        zs_npz_close(z);
-        return zs_fail(t->ctx, ZS_EFORMAT, "%s: its training state has no train_hidden_chains (an "
-                       "older zsum kept visible PCD chains); it cannot be resumed, start a new run "
-                       "from its weights instead", path);
-    }
     for (int i = 0; i < 9 && st == ZS_OK; i++) st = zs_npz_get(z, names[i], &arr[i]);
     zs_npz_close(z);
     size_t want[9] = {t->nv * t->nh, t->nv, t->nh, 1, t->nv * t->nh, t->nv, t->nh,
-                      t->o.batch * t->nh, 8};
+                      t->o.batch * t->nv, 8};
     for (int i = 0; i < 9 && st == ZS_OK; i++)
         if (zs_array_size(arr[i]) != want[i])
             st = zs_fail(t->ctx, ZS_EFORMAT, "%s: %s has %zu entries, %zu expected for this model "

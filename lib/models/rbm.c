@@ -223,6 +223,10 @@ void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t 
 __attribute__((target_clones("avx512f", "default")))
 static void step_row(float *restrict w, float *restrict vw, const float *restrict pos,
                      const float *restrict neg, size_t n, float lr, float mom, float wd, float inv) {
+    if (!vw) {
+        for (size_t j = 0; j < n; j++) w[j] += lr * ((pos[j] - neg[j]) * inv - wd * w[j]);
+        return;
+    }
     for (size_t j = 0; j < n; j++) {
         vw[j] = mom * vw[j] + lr * ((pos[j] - neg[j]) * inv - wd * w[j]);
         w[j] += vw[j];
@@ -240,7 +244,7 @@ void rbm_grad_step(float *w, float *vw, size_t nh, const float *p0, const float 
     for (size_t x = 0; x < ni; x++) {
         rbm_rows_sum(pos, p0, nh, c0 + s0[x], s0[x + 1] - s0[x], nh);
         rbm_rows_sum(neg, pk, nh, ck + sk[x], sk[x + 1] - sk[x], nh);
-        step_row(w + x * nh, vw + x * nh, pos, neg, nh, lr, mom, wd, inv);
+        step_row(w + x * nh, vw ? vw + x * nh : NULL, pos, neg, nh, lr, mom, wd, inv);
     }
 }
 

@@ -189,15 +189,22 @@ void rbm_grad_step_avx512(float *w, float *vw, size_t nh, const float *p0, const
                 const float *q = nb + (size_t)ck[d] * nh;
                 for (int k = 0; k < GV; k++) b[k] = _mm512_add_ps(b[k], _mm512_maskz_loadu_ps(mk[k], q + 16 * k));
             }
-            float *wx = w + x * nh + j0, *vx = vw + x * nh + j0;
+            float *wx = w + x * nh + j0;
+            __m512 v[GV]; /* lr g, then the new velocity */
             for (int k = 0; k < GV; k++) {
                 const __m512 wk = _mm512_maskz_loadu_ps(mk[k], wx + 16 * k);
-                const __m512 vk = _mm512_maskz_loadu_ps(mk[k], vx + 16 * k);
                 const __m512 g = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(a[k], b[k]), vinv), _mm512_mul_ps(vwd, wk));
-                const __m512 v = _mm512_add_ps(_mm512_mul_ps(vmom, vk), _mm512_mul_ps(vlr, g));
-                _mm512_mask_storeu_ps(vx + 16 * k, mk[k], v);
-                _mm512_mask_storeu_ps(wx + 16 * k, mk[k], _mm512_add_ps(wk, v));
+                v[k] = _mm512_mul_ps(vlr, g);
             }
+            if (vw) {
+                float *vx = vw + x * nh + j0;
+                for (int k = 0; k < GV; k++) {
+                    v[k] = _mm512_add_ps(_mm512_mul_ps(vmom, _mm512_maskz_loadu_ps(mk[k], vx + 16 * k)), v[k]);
+                    _mm512_mask_storeu_ps(vx + 16 * k, mk[k], v[k]);
+                }
+            }
+            for (int k = 0; k < GV; k++)
+                _mm512_mask_storeu_ps(wx + 16 * k, mk[k], _mm512_add_ps(_mm512_maskz_loadu_ps(mk[k], wx + 16 * k), v[k]));
         }
     }
 }

@@ -414,21 +414,6 @@ static void resume_is_bit_identical(void) {
     CHECK(zs_rbm_trainer_resume(u, pa) == ZS_EFORMAT);
     CHECK(strstr(zs_last_error(ctx), "lr") != NULL);
     zs_rbm_trainer_free(u);
-    /* A checkpoint of the older layout (visible PCD chains, train_chains) is refused by name. */
-    uint64_t one[1] = {1}, cs[2] = {32, 16};
-    zs_array *ep = NULL, *ch = NULL;
-    zs_array_alloc(NULL, ZS_DTYPE_I8, 1, one, &ep);
-    zs_array_alloc(NULL, ZS_DTYPE_F4, 2, cs, &ch);
-    const char *old_names[2] = {"train_epoch", "train_chains"};
-    const zs_array *old[2] = {ep, ch};
-    CHECK(zs_rbm_save(r, pb, ZS_DTYPE_F4, 2, old_names, old) == ZS_OK);
-    o.lr = 0.05;
-    zs_rbm_trainer_alloc(ctx, r, &o, d, n, &u);
-    CHECK(zs_rbm_trainer_resume(u, pb) == ZS_EFORMAT);
-    CHECK(strstr(zs_last_error(ctx), "older zsum kept visible PCD chains") != NULL);
-    zs_rbm_trainer_free(u);
-    zs_array_free(ep);
-    zs_array_free(ch);
     zs_ctx_free(ctx);
     remove(pa);
     remove(pb);

@@ -122,6 +122,21 @@ static void grad_step_equals_the_plain_update(void) {
                 same &= w[x * nh + j] == *wx && vw[x * nh + j] == *vx;
             }
         CHECK(same);
+        /* Without momentum and without a velocity array: the w of the full formula at mom = 0. */
+        for (size_t x = 0; x < ni * nh; x++) w2[x] = w[x], vw2[x] = vw[x];
+        rbm_grad_step(w, NULL, nh, p0, pk, c0, s0, ck, sk, ni, lr, 0.0f, wd, inv, scratch);
+        same = 1;
+        for (size_t x = 0; x < ni; x++)
+            for (size_t j = 0; j < nh; j++) {
+                float pos = 0.0f, neg = 0.0f;
+                for (size_t c = s0[x]; c < s0[x + 1]; c++) pos += p0[c0[c] * nh + j];
+                for (size_t c = sk[x]; c < sk[x + 1]; c++) neg += pk[ck[c] * nh + j];
+                float *wx = w2 + x * nh + j, *vx = vw2 + x * nh + j;
+                *vx = 0.0f * *vx + lr * ((pos - neg) * inv - wd * *wx);
+                *wx += *vx;
+                same &= w[x * nh + j] == *wx;
+            }
+        CHECK(same);
         free(p0), free(pk), free(w), free(vw), free(w2), free(vw2), free(scratch);
     }
 }
