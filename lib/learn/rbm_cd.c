@@ -16,9 +16,9 @@
  * by the ones: with MNIST-like data ~13% of the visible units are on, which makes this several
  * times cheaper than dense sgemm. All in float32. The products of a batch are one call of
  * rbm_rows_sum_many over all its rows, which reads W in slices that stay in L1 while every row
- * adds its part; the gradient sums are the same kernel over the rows of P0 and Pk, 16 visible
- * units at a time, after which those 16 rows of W are copied into W^T by 16 x 16 transposes.
- * The Bernoulli draws take their uniforms 16 at a time (rbm_select_below).
+ * adds its part; the gradient (sums of the rows of P0 and Pk listed per visible unit) and the
+ * step are one rbm_grad_step per 64 visible units, whose rows of W are then copied into W^T by
+ * 16 x 16 transposes. The Bernoulli draws take their uniforms 16 at a time (rbm_select_below).
  *
  * Threads: one OpenMP region per epoch. Per batch, each thread takes a fixed contiguous range of
  * rows (each row from its own stream zs_rng(seed, (epoch, batch, row))) and builds the column
