@@ -60,7 +60,7 @@ static const option_def option_defs[] = {
 
 static const char *usage_text =
     "usage: zsum rbm logz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-    "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
+    "                 [--base stored|uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
     "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [--quiet]\n"
     "       zsum rbm loglik MODEL.npz DATA [--exact | --ais ...] [--binarize threshold[:T]|stochastic]\n"
     "       zsum rbm train DATA --hidden H [--cd K | --pcd K] --epochs E [--batch 100] [--lr 0.05]\n"
@@ -85,7 +85,10 @@ static const char *usage_text =
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX (MNIST format, gzipped or not);\n"
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
-    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed;\n"
+    "AIS base (W = 0): stored (the training data's frequencies that zsum rbm train saves in the\n"
+    "model; the default when present), uniform (the default of logz otherwise), model (its\n"
+    "visible biases), data:FILE (FILE's frequencies; the default of loglik otherwise: DATA).\n"
+    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base;\n"
     "for loglik also loglik, loglik_lo, loglik_hi, n.\n";
 
 static int parse(int argc, char **argv, int sub, opts *o) {
@@ -308,6 +311,52 @@ static int load_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *
     return EXIT_OK;
 }
 
+/* The training data's pixel frequencies that `zsum rbm train` stores in a model
+ * (train_data_frequency): *rate = NULL when the file has none. */
+static int stored_rate(zs_ctx *ctx, const char *path, size_t nv, double **rate) {
+    *rate = NULL;
+    zs_npz *z = NULL;
+    zs_array *a = NULL;
+    zs_status st = zs_npz_open(ctx, path, &z);
+    if (st != ZS_OK) return cli_status(ctx, st);
+    if (zs_npz_has(z, "train_data_frequency")) st = zs_npz_get(z, "train_data_frequency", &a);
+    zs_npz_close(z);
+    if (st != ZS_OK) return cli_status(ctx, st);
+    if (!a) return EXIT_OK;
+    int rc = EXIT_OK;
+    if (zs_array_size(a) != nv)
+        rc = cli_usage("%s: train_data_frequency has %zu entries, the model has %zu visible units", path,
+                       zs_array_size(a), nv);
+    for (size_t i = 0; rc == EXIT_OK && i < nv; i++) {
+        const double p = zs_array_cdata(a)[i];
+        if (!(p > 0.0 && p < 1.0))
+            rc = cli_usage("%s: train_data_frequency[%zu] = %g is not strictly between 0 and 1", path, i, p);
+    }
+    if (rc == EXIT_OK) {
+        *rate = malloc(nv * sizeof **rate);
+        if (!*rate) rc = cli_fail(EXIT_RUNTIME, "out of memory");
+        else memcpy(*rate, zs_array_cdata(a), nv * sizeof **rate);
+    }
+    zs_array_free(a);
+    return rc;
+}
+
+/* The AIS base when --base is not given: the training data's frequencies stored in the model
+ * (`stored`), else for loglik the base rate of the rows being scored, else uniform. */
+static const char *default_base(zs_ctx *ctx, const opts *o, size_t nv, char *buf, size_t len, int *rc) {
+    double *rate = NULL;
+    *rc = stored_rate(ctx, o->model, nv, &rate);
+    int have = rate != NULL;
+    free(rate);
+    if (*rc != EXIT_OK) return NULL;
+    if (have) return "stored";
+    if (o->sub == LOGLIK && strlen(o->data) + 6 <= len) {
+        snprintf(buf, len, "data:%s", o->data);
+        return buf;
+    }
+    return "uniform";
+}
+
 typedef struct logz_result {
     int ais;
     double lnz, lo, hi, ess;
@@ -336,9 +385,21 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, logz_resu
     ao.betas = betas;
     ao.nbetas = nb;
     zs_array *base_data = NULL;
+    double *rate = NULL;
     if (!strcmp(o->base, "uniform")) ao.base = ZS_RBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_RBM_AIS_BASE_MODEL;
-    else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
+    else if (!strcmp(o->base, "stored")) {
+        ao.base = ZS_RBM_AIS_BASE_RATE;
+        rc = stored_rate(ctx, o->model, zs_rbm_nv(rbm), &rate);
+        if (rc == EXIT_OK && !rate)
+            rc = cli_usage("--base stored: %s has no train_data_frequency (it was not written by zsum "
+                           "rbm train); use --base data:FILE with the training data", o->model);
+        if (rc != EXIT_OK) {
+            free(betas);
+            return rc;
+        }
+        ao.rate = rate;
+    } else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
         ao.base = ZS_RBM_AIS_BASE_DATA;
         rc = load_data(ctx, o, o->base + 5, zs_rbm_nv(rbm), &base_data);
         if (rc != EXIT_OK) {
@@ -349,11 +410,12 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, logz_resu
         ao.n_data = (size_t)zs_array_dim(base_data, 0);
     } else {
         free(betas);
-        return cli_usage("--base: '%s' is not uniform, model or data:FILE", o->base);
+        return cli_usage("--base: '%s' is not uniform, model, stored or data:FILE", o->base);
     }
     zs_rbm_ais_result res;
     zs_status st = zs_rbm_logz_ais(rbm, &ao, &res);
     free(betas);
+    free(rate);
     zs_array_free(base_data);
     if (st != ZS_OK) return cli_status(ctx, st);
     r->lnz = res.lnz;
@@ -407,6 +469,7 @@ static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r,
             json_key(&j, "chains"), json_u64(&j, r->chains);
             json_key(&j, "temperatures"), json_u64(&j, r->temps);
             json_key(&j, "seed"), json_u64(&j, o->seed);
+            json_key(&j, "base"), json_str(&j, o->base);
             if (ais_unreliable(r)) json_key(&j, "warning"), json_str(&j, AIS_WARNING);
         }
         if (loglik) {
@@ -437,8 +500,8 @@ static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r,
         write_num_row(f, "lnZ_lo", r->lo);
         write_num_row(f, "lnZ_hi", r->hi);
         write_num_row(f, "ess", r->ess);
-        fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %llu\n", "chains", r->chains, "temperatures", r->temps,
-                "seed", (unsigned long long)o->seed);
+        fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %llu\n%-13s %s\n", "chains", r->chains, "temperatures",
+                r->temps, "seed", (unsigned long long)o->seed, "base", o->base);
         if (!isfinite(r->lo))
             fprintf(f, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
                        "chains or temperatures\n");
@@ -484,6 +547,11 @@ static int run_logz(opts *o) {
     if (rc != EXIT_OK) return rc;
     rc = load_model(ctx, o->model, &rbm);
     if (rc == EXIT_OK && o->sub == LOGLIK) rc = load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
+    char base[4096];
+    if (rc == EXIT_OK && o->ais && !o->have_base) {
+        const char *b = default_base(ctx, o, zs_rbm_nv(rbm), base, sizeof base, &rc);
+        if (b) o->base = b;
+    }
     logz_result r;
     if (rc == EXIT_OK) rc = compute_logz(ctx, o, rbm, &r);
     if (rc == EXIT_OK) {

@@ -77,7 +77,9 @@ zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz);
 typedef enum zs_rbm_ais_base {
     ZS_RBM_AIS_BASE_UNIFORM = 0, /* W = 0, all biases 0                                     */
     ZS_RBM_AIS_BASE_DATA = 1,    /* visible biases ln(p_i / (1 - p_i)) from data frequencies */
-    ZS_RBM_AIS_BASE_MODEL = 2    /* the model's own visible biases, W = 0, hbias = 0         */
+    ZS_RBM_AIS_BASE_MODEL = 2,   /* the model's own visible biases, W = 0, hbias = 0         */
+    ZS_RBM_AIS_BASE_RATE = 3     /* visible biases ln(p_i / (1 - p_i)) of given frequencies
+                                    p (opts->rate), e.g. a model's train_data_frequency      */
 } zs_rbm_ais_base;
 
 typedef struct zs_rbm_ais_opts {
@@ -88,6 +90,7 @@ typedef struct zs_rbm_ais_opts {
     const double *data;       /* n_data x nv binary rows for ZS_RBM_AIS_BASE_DATA            */
     size_t n_data;
     double pseudocount;       /* p_i = (count_i + c) / (n_data + 2c); default (0) means 1    */
+    const double *rate;       /* nv frequencies in (0, 1) for ZS_RBM_AIS_BASE_RATE            */
     uint64_t seed;
 } zs_rbm_ais_opts;
 

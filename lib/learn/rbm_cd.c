@@ -79,6 +79,8 @@ struct zs_rbm_trainer {
     size_t gstride;           /* nh rounded up to a cache line (no false sharing)          */
     double *recon_row;        /* (batch)                                                  */
     size_t *perm;
+    double *freq;             /* (nv) (count_i + 1) / (n + 2) of the training data: saved as
+                                 train_data_frequency, the AIS base rate of `rbm logz`     */
     int threads;
     uint64_t epoch;
     int chains_ready;
@@ -130,6 +132,7 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t->words);
     free(t->recon_row);
     free(t->perm);
+    free(t->freq);
     free(t);
 }
 
@@ -191,7 +194,8 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->words = malloc(T * t->wcap * sizeof *t->words);
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
-    if (!t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
+    t->freq = calloc(nv, sizeof *t->freq);
+    if (!t->freq || !t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
         !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
@@ -206,6 +210,8 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
             if (data[r * nv + i] != 0.0) t->on[k++] = (uint32_t)i;
     }
     t->start[n] = k;
+    for (size_t x = 0; x < k; x++) t->freq[t->on[x]] += 1.0;
+    for (size_t i = 0; i < nv; i++) t->freq[i] = (t->freq[i] + 1.0) / ((double)n + 2.0);
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
@@ -551,9 +557,10 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
     zs_rbm_trainer_get(t, rbm);
     uint64_t sw[2] = {t->nv, t->nh}, sa[1] = {t->nv}, sb[1] = {t->nh};
     uint64_t sc[2] = {t->o.batch, t->nv}, se[1] = {1}, so[1] = {8};
-    zs_array *arr[6] = {0};
-    const char *names[6] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
-                            "train_velocity_hbias", "train_chains", "train_options"};
+    zs_array *arr[7] = {0};
+    const char *names[7] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
+                            "train_velocity_hbias", "train_chains", "train_options",
+                            "train_data_frequency"};
     st = zs_array_alloc(t->ctx, ZS_DTYPE_I8, 1, se, &arr[0]);
     if (st == ZS_OK) {
         zs_array_data(arr[0])[0] = (double)t->epoch;
@@ -563,15 +570,17 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
     if (st == ZS_OK) st = f32_array(t->ctx, t->vb, 1, sb, &arr[3]);
     if (st == ZS_OK) st = f32_array(t->ctx, t->chains, 2, sc, &arr[4]);
     if (st == ZS_OK) st = zs_array_alloc(t->ctx, ZS_DTYPE_F8, 1, so, &arr[5]);
+    if (st == ZS_OK) st = zs_array_alloc(t->ctx, ZS_DTYPE_F8, 1, sa, &arr[6]);
     if (st == ZS_OK) {
+        memcpy(zs_array_data(arr[6]), t->freq, t->nv * sizeof *t->freq);
         double *o = zs_array_data(arr[5]);
         o[0] = (double)t->o.k, o[1] = t->o.persistent, o[2] = (double)t->o.batch, o[3] = t->o.lr;
         o[4] = t->o.momentum, o[5] = t->o.weight_decay, o[6] = (double)t->o.seed;
         o[7] = t->chains_ready;
-        const zs_array *extra[6] = {arr[0], arr[1], arr[2], arr[3], arr[4], arr[5]};
-        st = zs_rbm_save(rbm, path, ZS_DTYPE_F4, 6, names, extra);
+        const zs_array *extra[7] = {arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], arr[6]};
+        st = zs_rbm_save(rbm, path, ZS_DTYPE_F4, 7, names, extra);
     }
-    for (int i = 0; i < 6; i++) zs_array_free(arr[i]);
+    for (int i = 0; i < 7; i++) zs_array_free(arr[i]);
     zs_rbm_free(rbm);
     return st;
 }

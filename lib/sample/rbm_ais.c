@@ -5,7 +5,8 @@
  * Base model A: W = 0, hidden biases 0, visible biases b^A, so
  *     ln Z_A = nh ln 2 + sum_i softplus(b^A_i)                                  (SM08 eq. 14)
  * and v ~ A is exact (independent Bernoulli(sigmoid(b^A_i))). With data, b^A_i = ln(p_i/(1-p_i))
- * from the pixel frequencies with a pseudocount c: p_i = (count_i + c) / (N + 2c).
+ * from the pixel frequencies with a pseudocount c: p_i = (count_i + c) / (N + 2c); or from
+ * given frequencies (a model trained by zsum stores those of its training data).
  * Intermediate distributions for 0 = beta_0 < ... < beta_K = 1 (SM08 eq. 13):
  *     p*_k(v) = exp((1-beta_k) b^A.v + beta_k a.v) prod_j (1 + exp(beta_k (b_j + (v^T W)_j)))
  * i.e. W and hbias scaled by beta_k. Each run draws v_0 ~ A, then for k = 1..K
@@ -158,6 +159,17 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
             for (size_t i = 0; i < nv; i++) ba[i] += opts->data[r * nv + i];
         for (size_t i = 0; i < nv; i++) {
             double p = (ba[i] + c) / ((double)opts->n_data + 2.0 * c);
+            ba[i] = log(p) - log1p(-p);
+        }
+    } else if (opts->base == ZS_RBM_AIS_BASE_RATE) {
+        for (size_t i = 0; i < nv; i++) {
+            const double p = opts->rate ? opts->rate[i] : (double)NAN;
+            if (!(p > 0.0 && p < 1.0)) {
+                free(own);
+                free(ba);
+                return zs_fail(ctx, ZS_EINVAL, "AIS: base frequency %zu is %g; frequencies must lie "
+                               "strictly between 0 and 1", i, p);
+            }
             ba[i] = log(p) - log1p(-p);
         }
     }

@@ -79,6 +79,13 @@ if cmd == 'files':
     open(d + '/junk.npz', 'wb').write(b'this is not a zip archive\n')
     npz(d + '/large.npz', [('W', npy((100, 70), [0.0] * 7000)), ('vbias', npy((100,), [0.0] * 100)), ('hbias', npy((70,), [0.0] * 70))])
     npz(d + '/half.npz', [('x', npy((2, 5), [0, 0.5, 1, 0, 0, 1, 1, 1, 0, 0]))])
+    # the model m with stored training-data frequencies: (count + 1) / (n + 2) of d's 4 rows,
+    # and two bad ones (3 entries for 5 units; an entry of 1)
+    freq = [(sum(r[i] for r in rows) + 1) / (len(rows) + 2) for i in range(5)]
+    mparts = [('W', npy((5, 4), [x for row in W for x in row])), ('vbias', npy((5,), a)), ('hbias', npy((4,), b))]
+    npz(d + '/mfreq.npz', mparts + [('train_data_frequency', npy((5,), freq))])
+    npz(d + '/mfreq3.npz', mparts + [('train_data_frequency', npy((3,), freq[:3]))])
+    npz(d + '/mfreq1.npz', mparts + [('train_data_frequency', npy((5,), freq[:4] + [1.0]))])
     npz(d + '/wide.npz', [('x', npy((2, 6), [0.0] * 12))])
     # IDX data: 200 rows of 16 pixels in 0..255 from 2 prototypes; header/size mismatch
     r = random.Random(3)
@@ -129,7 +136,7 @@ if near "$(awk '$1 == "lnZ" {print $2}' "$TMP/out")" "$lnz_32" 1e-12; then pass;
 
 # ---- AIS: keys, and the band holds the brute-force value --------------------------------
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
-expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed'])"
+expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed','base'])"
 expect_json "d['method'] == 'ais' and d['chains'] == 100 and d['temperatures'] == 2000 and d['seed'] == 5"
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and 1 <= d['ess'] <= 100"
 ZSUM_SIMD=avx2 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
@@ -155,6 +162,21 @@ expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m)"
 expect_reject "no array 'y' \(arrays present: x\)" rbm loglik "$TMP/m.npz" "$TMP/d.npz:y"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 3 --schedule linear:2000 --format json
 expect_json "d['loglik_lo'] <= $ll_m <= d['loglik_hi']"
+# AIS bases: loglik without --base and without stored frequencies uses the scored rows' base
+# rate; stored frequencies (written here by Python) give exactly the run of the same rows' base
+# rate; --base stored needs them, and they must fit the model
+expect_json "d['base'] == 'data:$TMP/d.npz'"
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_json "d['base'] == 'uniform'"
+expect_ok rbm logz "$TMP/mfreq.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_json "d['base'] == 'stored'"
+lnz_stored=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
+expect_ok rbm logz "$TMP/mfreq.npz" --ais --seed 3 --schedule linear:500 --base "data:$TMP/d.npz" --format json
+expect_json "d['lnZ'] == $lnz_stored and d['base'] == 'data:$TMP/d.npz'"
+expect_reject "has no train_data_frequency \(it was not written by zsum rbm train\)" rbm logz "$TMP/m.npz" --ais --base stored
+expect_reject "train_data_frequency has 3 entries, the model has 5 visible units" rbm logz "$TMP/mfreq3.npz" --ais
+expect_reject "train_data_frequency\[4\] = 1 is not strictly between 0 and 1" rbm loglik "$TMP/mfreq1.npz" "$TMP/d.npz" --ais
+expect_reject "--base: 'data' is not uniform, model, stored or data:FILE" rbm logz "$TMP/m.npz" --ais --base data
 
 # ---- training, log, checkpoints, resume --------------------------------------------------
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 3 --batch 20 \
@@ -199,6 +221,15 @@ if [ "$status" = 1 ] && grep -q "diverged" "$TMP/err" && [ ! -s "$TMP/out" ]; th
 expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 2 --batch 25 --lr 0.1 --seed 3 --monitor-ais \
     --chains 50 --schedule linear:1000 -o "$TMP/m24.npz" --format json --quiet
 ll_ais=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+# a model trained by zsum stores its training data's frequencies: AIS defaults to them, with
+# exactly the result of --base data:TRAINING-DATA (pseudocount 1), and the band holds the exact value
+expect_ok rbm logz "$TMP/m24.npz" --exact --format json
+lnz24=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 7 --schedule linear:1000 --format json
+expect_json "d['base'] == 'stored' and d['lnZ_lo'] <= $lnz24 <= d['lnZ_hi']"
+lnz_stored=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 7 --schedule linear:1000 --base "data:$TMP/b24.npy" --format json
+expect_json "d['lnZ'] == $lnz_stored"
 expect_ok rbm loglik "$TMP/m24.npz" "$TMP/b24.npy" --exact --format json
 if python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if abs(d['loglik'] - $ll_ais) < 0.2 else 1)"; then
     pass; else fail "--monitor-ais loglik $ll_ais vs exact $(cat "$TMP/out")"; fi

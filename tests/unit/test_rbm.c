@@ -315,6 +315,51 @@ static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
     free(d);
 }
 
+/* The base from given frequencies (a model's stored train_data_frequency) is the data base of
+ * the same frequencies: p_i = (count_i + 1) / (n + 2) computed here gives the very same run; a
+ * frequency of 0, 1 or NaN, or none, is refused. */
+static void ais_rate_base_is_the_data_base_of_the_same_frequencies(void) {
+    const size_t nv = 32, nh = 6, n = 50;
+    double *d = toy_data(n, nv, 8), p[32];
+    zs_rbm *r = random_rbm(nv, nh, 0.5, 0.5, 31);
+    for (size_t i = 0; i < nv; i++) {
+        double c = 0;
+        for (size_t q = 0; q < n; q++) c += d[q * nv + i];
+        p[i] = (c + 1.0) / ((double)n + 2.0);
+    }
+    double *b = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(300, &b, &nb);
+    zs_rbm_ais_opts o;
+    zs_rbm_ais_defaults(&o);
+    o.betas = b, o.nbetas = nb, o.seed = 5, o.chains = 20;
+    zs_rbm_ais_result rd, rr;
+    o.base = ZS_RBM_AIS_BASE_DATA, o.data = d, o.n_data = n;
+    CHECK(zs_rbm_logz_ais(r, &o, &rd) == ZS_OK);
+    o.base = ZS_RBM_AIS_BASE_RATE, o.data = NULL, o.n_data = 0, o.rate = p;
+    CHECK(zs_rbm_logz_ais(r, &o, &rr) == ZS_OK);
+    CHECK(rd.lnz == rr.lnz && rd.lnz_base == rr.lnz_base && rd.ess == rr.ess);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *rc = NULL;
+    zs_rbm_alloc(ctx, nv, nh, &rc);
+    memcpy(zs_rbm_w(rc), zs_rbm_cw(r), nv * nh * sizeof(double));
+    const double bad[3] = {0.0, 1.0, (double)NAN};
+    for (int k = 0; k < 3; k++) {
+        const double keep = p[7];
+        p[7] = bad[k];
+        CHECK(zs_rbm_logz_ais(rc, &o, &rr) == ZS_EINVAL);
+        CHECK(strstr(zs_last_error(ctx), "base frequency 7") != NULL);
+        p[7] = keep;
+    }
+    o.rate = NULL;
+    CHECK(zs_rbm_logz_ais(rc, &o, &rr) == ZS_EINVAL);
+    zs_rbm_free(rc);
+    zs_ctx_free(ctx);
+    zs_rbm_free(r);
+    free(b);
+    free(d);
+}
+
 /* Training partitions batch rows, visible units and hidden units among the threads; every
  * number must come out the same for any thread count, for CD and PCD, with a short last batch
  * and nh crossing the 128-column blocks of the products. */
@@ -601,6 +646,7 @@ int main(void) {
     RUN(sm08_schedule_has_14500_steps);
     RUN(ais_band_holds_exact_on_random_models);
     RUN(training_raises_likelihood_and_ais_holds_on_trained_model);
+    RUN(ais_rate_base_is_the_data_base_of_the_same_frequencies);
     RUN(training_does_not_depend_on_threads);
     RUN(resume_is_bit_identical);
     RUN(divergence_stops_and_keeps_parameters);
