@@ -3,7 +3,9 @@
 #  1. the softplus rate of this machine (the floor of the exact sum: nv * 2^nh evaluations);
 #  2. exact ln Z of a 784x25 RBM (trained 1 epoch on the digits) against that floor, and the
 #     portable libm kernels (ZSUM_NO_SIMD=1) against the AVX-512 ones on a 784x20 model;
-#  3. one epoch of PCD-1 training, 500 hidden, batch 100, lr 0.05, on the same binarized digits,
+#  3. the two products of a training batch as row sums against OpenBLAS sgemm
+#     (bench_rbm_products);
+#  4. one epoch of PCD-1 training, 500 hidden, batch 100, lr 0.05, on the same binarized digits,
 #     zsum against scikit-learn's BernoulliRBM, and the held-out log-likelihood of both models
 #     from the same AIS settings (sm08 schedule, 100 chains, data base rate, seed 1) — the AIS
 #     run of zsum's 784x500 model is also the AIS timing.
@@ -52,6 +54,9 @@ t0=$(now); "$Z" rbm logz "$work/m20.npz" --exact > /dev/null; t1=$(now)
 t2=$(now); ZSUM_NO_SIMD=1 "$Z" rbm logz "$work/m20.npz" --exact > /dev/null; t3=$(now)
 a=$(secs "$t0" "$t1"); b=$(secs "$t2" "$t3")
 echo "exact 784x20: ${a} s; baseline (portable libm kernels, ZSUM_NO_SIMD=1) ${b} s; speed-up $($PY -c "print('%.1f' % ($b / $a))")x"
+
+echo "-- the products of a training batch: row sums (training's kernel) against OpenBLAS sgemm"
+"$build/bench/bench_rbm_products"
 
 echo "-- training: 9,000 x 784 digits, 500 hidden, PCD-1, batch 100, lr 0.05, 1 epoch"
 # zsum's figure is the epoch as it reports it; scikit-learn's is BernoulliRBM.fit (its one
