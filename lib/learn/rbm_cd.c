@@ -195,8 +195,8 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
     t->freq = calloc(nv, sizeof *t->freq);
-    if (!t->freq || !t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv || !t->vk_on ||
-        !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
+    if (!t->freq || !t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
+        !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
         zs_rbm_trainer_free(t);

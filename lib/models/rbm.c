@@ -215,7 +215,12 @@ void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t 
         rbm_rows_sum_many_avx512(out, w, stride, m, lists, counts, nq, n, cursor);
         return;
     }
-    for (size_t q = 0; q < nq; q++) rbm_rows_sum(out[q], w, stride, lists[q], counts[q], n);
+    /* Other instruction sets: 128 columns of w at a time over all the queries, so the block
+     * (400 KB of a 784-row w) stays in L2 instead of w streaming from L3 once per query. */
+    for (size_t j0 = 0; j0 < n; j0 += 128) {
+        const size_t width = n - j0 < 128 ? n - j0 : 128;
+        for (size_t q = 0; q < nq; q++) rbm_rows_sum(out[q] + j0, w + j0, stride, lists[q], counts[q], width);
+    }
 }
 
 /* The portable CD step, one row at a time; cloned for AVX-512 (ISO C: no FMA contraction, so the

@@ -37,7 +37,7 @@ void rbm_rows_sum_many(float *const *out, const float *w, size_t stride, size_t 
  * each element with the operations in this order and no fused multiply-add, so every instruction
  * set gives the same bits. On AVX-512 the slices of p0 and pk are read from L1. vw may be NULL
  * when mom = 0: then w += lr ((pos - neg) inv - wd w), the same bits (0 vw + x = x: x is never
- * -0 here), without reading or writing a velocity (a third of the memory traffic of the step).
+ * -0 here, since pos - neg is +0 when they are equal), and no velocity is read or written.
  * scratch: 2 nh floats (used by the other versions). */
 void rbm_grad_step(float *w, float *vw, size_t nh, const float *p0, const float *pk,
                    const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,

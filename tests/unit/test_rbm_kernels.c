@@ -1,8 +1,9 @@
 /* test_rbm_kernels.c — the training kernels of lib/models/rbm.c (and their AVX-512 versions,
  * rbm_rows_avx512.c) against plain loops written here: many row sums at once, the 16-row
- * transpose that keeps W^T, the gradient step of rows of W, and Bernoulli selection from packed 24-bit uniforms. Each must
- * give exactly the plain loop's floats (the same additions in the same order), on every
- * instruction set: ctest runs this program again under ZSUM_SIMD=avx2 and ZSUM_NO_SIMD=1. */
+ * transpose that keeps W^T, the gradient step of rows of W, and Bernoulli selection from
+ * packed 24-bit uniforms. Each must give exactly the plain loop's floats (the same additions
+ * in the same order), on every instruction set: ctest runs this program again under
+ * ZSUM_SIMD=avx2 and ZSUM_NO_SIMD=1. */
 #include "check.h"
 #include "models/rbm_internal.h"
 
