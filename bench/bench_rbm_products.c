@@ -25,6 +25,15 @@ static double unif(void) { /* xorshift64, independent of the library's generator
     return (double)(state >> 11) * 0x1.0p-53;
 }
 
+static double median(double *x, int n) { /* insertion sort, then the middle */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && x[j] < x[j - 1]; j--) {
+            double t = x[j];
+            x[j] = x[j - 1], x[j - 1] = t;
+        }
+    return x[n / 2];
+}
+
 typedef struct product {
     const char *name;
     size_t m, n;      /* w is m x n; rows of the batch pick rows of w */
@@ -48,12 +57,7 @@ static double time_rows(const float *w, size_t m, size_t n, const uint32_t *cons
         }
         best[r] = now() - t0;
     }
-    for (int i = 1; i < reps; i++) /* insertion sort for the median */
-        for (int j = i; j > 0 && best[j] < best[j - 1]; j--) {
-            double x = best[j];
-            best[j] = best[j - 1], best[j - 1] = x;
-        }
-    return best[reps / 2];
+    return median(best, reps);
 }
 
 static double time_sgemm(const float *w, size_t m, size_t n, const float *dense, size_t B, float *out,
@@ -66,12 +70,7 @@ static double time_sgemm(const float *w, size_t m, size_t n, const float *dense,
                     (int)m, w, (int)n, 0.0f, out, (int)n);
         best[r] = now() - t0;
     }
-    for (int i = 1; i < reps; i++)
-        for (int j = i; j > 0 && best[j] < best[j - 1]; j--) {
-            double x = best[j];
-            best[j] = best[j - 1], best[j - 1] = x;
-        }
-    return best[reps / 2];
+    return median(best, reps);
 }
 
 int main(void) {

@@ -90,9 +90,36 @@ static void rows_sum_many_reads_a_slice_of_a_wider_matrix(void) {
     free(w);
 }
 
-/* The CD step of a few rows of W: gradient sums over the listed rows of P0 and Pk, then
- * vel = mom vel + lr ((pos - neg) inv - wd w), w += vel, written out plainly. Widths around the
- * kernel's 64-column slices; lists of unequal lengths, empty ones included. */
+/* The CD step written out plainly, in place on w and vw: the gradient sums over the listed rows
+ * of P0 and Pk, then vel = mom vel + lr ((pos - neg) inv - wd w), w += vel. */
+typedef struct step_case {
+    size_t nh, mb, ni;
+    const float *p0, *pk;
+    const uint32_t *c0, *ck;
+    const size_t *s0, *sk;
+    float lr, mom, wd, inv;
+} step_case;
+
+static void plain_step(const step_case *k, float *w, float *vw) {
+    for (size_t x = 0; x < k->ni; x++)
+        for (size_t j = 0; j < k->nh; j++) {
+            float pos = 0.0f, neg = 0.0f;
+            for (size_t c = k->s0[x]; c < k->s0[x + 1]; c++) pos += k->p0[k->c0[c] * k->nh + j];
+            for (size_t c = k->sk[x]; c < k->sk[x + 1]; c++) neg += k->pk[k->ck[c] * k->nh + j];
+            float *wx = w + x * k->nh + j, *vx = vw + x * k->nh + j;
+            *vx = k->mom * *vx + k->lr * ((pos - neg) * k->inv - k->wd * *wx);
+            *wx += *vx;
+        }
+}
+
+static int same_floats(const float *a, const float *b, size_t n) {
+    int same = 1;
+    for (size_t x = 0; x < n; x++) same &= a[x] == b[x];
+    return same;
+}
+
+/* The kernel's step against plain_step, with a velocity and (momentum 0) without one. Widths
+ * around the kernel's 64-column slices; lists of unequal lengths, empty ones included. */
 static void grad_step_equals_the_plain_update(void) {
     static const size_t widths[] = {1, 15, 64, 77, 500};
     for (size_t s = 0; s < sizeof widths / sizeof widths[0]; s++) {
@@ -109,35 +136,15 @@ static void grad_step_equals_the_plain_update(void) {
             s0[x + 1] = s0[x] + (x == 4 ? 0 : random_list(c0 + s0[x], mb, 0.15 + 0.05 * (double)x));
             sk[x + 1] = sk[x] + (x == 6 ? 0 : random_list(ck + sk[x], mb, 0.5 - 0.05 * (double)x));
         }
-        const float lr = 0.05f, mom = 0.5f, wd = 0.001f, inv = 1.0f / (float)mb;
-        rbm_grad_step(w, vw, nh, p0, pk, c0, s0, ck, sk, ni, lr, mom, wd, inv, scratch);
-        int same = 1;
-        for (size_t x = 0; x < ni; x++)
-            for (size_t j = 0; j < nh; j++) {
-                float pos = 0.0f, neg = 0.0f;
-                for (size_t c = s0[x]; c < s0[x + 1]; c++) pos += p0[c0[c] * nh + j];
-                for (size_t c = sk[x]; c < sk[x + 1]; c++) neg += pk[ck[c] * nh + j];
-                float *wx = w2 + x * nh + j, *vx = vw2 + x * nh + j;
-                *vx = mom * *vx + lr * ((pos - neg) * inv - wd * *wx);
-                *wx += *vx;
-                same &= w[x * nh + j] == *wx && vw[x * nh + j] == *vx;
-            }
-        CHECK(same);
+        step_case k = {nh, mb, ni, p0, pk, c0, ck, s0, sk, 0.05f, 0.5f, 0.001f, 1.0f / (float)mb};
+        rbm_grad_step(w, vw, nh, p0, pk, c0, s0, ck, sk, ni, k.lr, k.mom, k.wd, k.inv, scratch);
+        plain_step(&k, w2, vw2);
+        CHECK(same_floats(w, w2, ni * nh) && same_floats(vw, vw2, ni * nh));
         /* Without momentum and without a velocity array: the w of the full formula at mom = 0. */
-        for (size_t x = 0; x < ni * nh; x++) w2[x] = w[x], vw2[x] = vw[x];
-        rbm_grad_step(w, NULL, nh, p0, pk, c0, s0, ck, sk, ni, lr, 0.0f, wd, inv, scratch);
-        same = 1;
-        for (size_t x = 0; x < ni; x++)
-            for (size_t j = 0; j < nh; j++) {
-                float pos = 0.0f, neg = 0.0f;
-                for (size_t c = s0[x]; c < s0[x + 1]; c++) pos += p0[c0[c] * nh + j];
-                for (size_t c = sk[x]; c < sk[x + 1]; c++) neg += pk[ck[c] * nh + j];
-                float *wx = w2 + x * nh + j, *vx = vw2 + x * nh + j;
-                *vx = 0.0f * *vx + lr * ((pos - neg) * inv - wd * *wx);
-                *wx += *vx;
-                same &= w[x * nh + j] == *wx;
-            }
-        CHECK(same);
+        k.mom = 0.0f;
+        rbm_grad_step(w, NULL, nh, p0, pk, c0, s0, ck, sk, ni, k.lr, k.mom, k.wd, k.inv, scratch);
+        plain_step(&k, w2, vw2);
+        CHECK(same_floats(w, w2, ni * nh));
         free(p0), free(pk), free(w), free(vw), free(w2), free(vw2), free(scratch);
     }
 }
