@@ -50,6 +50,9 @@ typedef enum zs_status {
 
 /* A static English name for a status ("invalid argument", ...); never NULL. */
 const char *zs_strerror(zs_status status);
+/* A byte count for messages, in binary units with one decimal ("9.7 GiB", "512.0 B"; beyond
+ * 1024 EiB three significant digits): written into buf, which is returned. */
+const char *zs_format_bytes(char buf[32], double bytes);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Context: last error message, progress hook, thread count. Owned by the caller.            */

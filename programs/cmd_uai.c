@@ -74,17 +74,6 @@ static int parse_memory(const char *text, double *out) {
     return 1;
 }
 
-static const char *human_bytes(char buf[32], double b) {
-    static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    int u = 0;
-    while (b >= 1024.0 && u < 6) {
-        b /= 1024.0;
-        u++;
-    }
-    snprintf(buf, 32, b >= 1024.0 ? "%.3g %s" : "%.1f %s", b, unit[u]);
-    return buf;
-}
-
 static double physical_memory(void) {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || size <= 0) return 0.0; /* unknown: no default limit */
@@ -111,7 +100,7 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     fprintf(f, "zsum: uai: order %s%s: %zu variables to eliminate, induced width %zu, largest "
                "table %s entries, peak memory %s",
             rule_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
-            pi->width, cli_num(nb, pi->max_table_entries), human_bytes(b, pi->peak_bytes));
+            pi->width, cli_num(nb, pi->max_table_entries), zs_format_bytes(b, pi->peak_bytes));
     if (pi->conditioned)
         fprintf(f, " per run; conditioning on %zu variables: %s runs, %s table entries in all",
                 pi->conditioned, cli_num(nb, pi->assignments), cli_num(wb, pi->total_work));
@@ -314,7 +303,7 @@ int cmd_uai(int argc, char **argv) {
             fprintf(out, "             (tables passed 2^45 entries: the rest of the order is "
                          "mindegree)\n");
         fprintf(out, "tables       largest %s entries, peak memory %s%s\n",
-                cli_num(nb, pi.max_table_entries), human_bytes(b2, pi.peak_bytes),
+                cli_num(nb, pi.max_table_entries), zs_format_bytes(b2, pi.peak_bytes),
                 pi.conditioned ? " per run" : "");
         if (pi.conditioned) {
             const size_t *cv = zs_factor_plan_conditioned(plan);

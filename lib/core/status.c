@@ -63,3 +63,14 @@ int zs_threads(const zs_ctx *ctx) {
     if (ctx && ctx->threads > 0) return ctx->threads;
     return omp_get_max_threads();
 }
+
+const char *zs_format_bytes(char buf[32], double b) {
+    static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 6) {
+        b /= 1024.0;
+        u++;
+    }
+    snprintf(buf, 32, b >= 1024.0 ? "%.3g %s" : "%.1f %s", b, unit[u]);
+    return buf;
+}

@@ -774,18 +774,6 @@ static void bucket_free(etab *e, tpool *pl) {
     }
 }
 
-static const char *human_bytes(char buf[32], double b) {
-    static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    int u = 0;
-    while (b >= 1024.0 && u < 6) {
-        b /= 1024.0;
-        u++;
-    }
-    if (b >= 1024.0) snprintf(buf, 32, "%.3g %s", b, unit[u]);
-    else snprintf(buf, 32, "%.1f %s", b, unit[u]);
-    return buf;
-}
-
 /* One elimination along p's order under evidence (which must leave unobserved exactly the
  * variables of the order). Progress is reported as work_base + the work done so far, out of
  * work_total, so that runs under conditioning add up to one bar. */
@@ -934,8 +922,8 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
         return zs_fail(ctx, ZS_ETOOBIG,
                        "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
                        "entries), more than the memory limit of %s (--max-memory)",
-                       human_bytes(need, p->info.peak_bytes), p->info.width,
-                       p->info.max_table_entries, human_bytes(have, max_bytes));
+                       zs_format_bytes(need, p->info.peak_bytes), p->info.width,
+                       p->info.max_table_entries, zs_format_bytes(have, max_bytes));
     }
     if (!(p->info.max_table_entries * 8.0 < (double)SIZE_MAX))
         return zs_fail(ctx, ZS_ETOOBIG, "eliminate: a table of %.4g entries cannot be addressed",
@@ -1097,17 +1085,17 @@ zs_status zs_factor_plan_condition(const zs_factor_model *m, const int32_t *evid
                              "%.4g entries), more than the memory limit of %s (--max-memory); "
                              "conditioning would read at least %.4g table entries (%.4g "
                              "assignments so far), more than the work limit of %.4g (--max-work)",
-                             human_bytes(need, plain.peak_bytes), plain.width,
-                             plain.max_table_entries, human_bytes(have, max_bytes),
+                             zs_format_bytes(need, plain.peak_bytes), plain.width,
+                             plain.max_table_entries, zs_format_bytes(have, max_bytes),
                              assign * cur->info.work, assign, max_work);
             else
                 st = zs_fail(m->ctx, ZS_ETOOBIG,
                              "eliminate: needs %s of tables (induced width %zu, largest table "
                              "%.4g entries), more than the memory limit of %s (--max-memory), "
                              "and conditioning on %zu variables still needs %s per run",
-                             human_bytes(need, plain.peak_bytes), plain.width,
-                             plain.max_table_entries, human_bytes(have, max_bytes), nc,
-                             human_bytes(run, cur->info.peak_bytes));
+                             zs_format_bytes(need, plain.peak_bytes), plain.width,
+                             plain.max_table_entries, zs_format_bytes(have, max_bytes), nc,
+                             zs_format_bytes(run, cur->info.peak_bytes));
             goto done;
         }
         /* The work limit is for conditioning only: a plan that fits as it is runs as before. */
@@ -1117,8 +1105,8 @@ zs_status zs_factor_plan_condition(const zs_factor_model *m, const int32_t *evid
                          "memory limit of %s (--max-memory); conditioning on %zu variables "
                          "fits it (%s per run) but reads %.4g assignments x %.4g = %.4g table "
                          "entries, more than the work limit of %.4g (--max-work)",
-                         human_bytes(need, plain.peak_bytes), plain.width,
-                         human_bytes(have, max_bytes), nc, human_bytes(run, cur->info.peak_bytes),
+                         zs_format_bytes(need, plain.peak_bytes), plain.width,
+                         zs_format_bytes(have, max_bytes), nc, zs_format_bytes(run, cur->info.peak_bytes),
                          assign, cur->info.work, assign * cur->info.work, max_work);
             goto done;
         }

@@ -60,6 +60,17 @@ static void rng_streams_should_be_reproducible_and_distinct(void) {
     CHECK(differ > 990);
 }
 
+/* Byte counts for messages: binary units, one decimal, three significant digits past EiB. */
+static void format_bytes_uses_binary_units(void) {
+    char b[32];
+    CHECK_STR(zs_format_bytes(b, 0), "0.0 B");
+    CHECK_STR(zs_format_bytes(b, 1023), "1023.0 B");
+    CHECK_STR(zs_format_bytes(b, 1536), "1.5 KiB");
+    CHECK_STR(zs_format_bytes(b, 9.7 * 1073741824.0), "9.7 GiB");
+    CHECK_STR(zs_format_bytes(b, 154.0 * 1073741824.0), "154.0 GiB");
+    CHECK_STR(zs_format_bytes(b, 0x1p70), "1.02e+03 EiB");
+}
+
 /* xoshiro256** (Blackman & Vigna) written out here: zs_rng_next and zs_rng_fill must both be it,
  * and a fill must leave the state where as many single draws would. */
 static void rng_fill_is_successive_draws_of_xoshiro256starstar(void) {
@@ -148,6 +159,7 @@ int main(void) {
     RUN(softplus_and_log1mexp_should_match_their_definitions);
     RUN(rng_streams_should_be_reproducible_and_distinct);
     RUN(rng_fill_is_successive_draws_of_xoshiro256starstar);
+    RUN(format_bytes_uses_binary_units);
     RUN(rng_uniform_and_normal_should_have_the_right_moments);
     RUN(counts_should_be_exact);
     RUN(vector_exp_should_match_libm);
