@@ -14,42 +14,106 @@
  *   ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t))/2] dt,
  *   q = 2 sinh 2K / cosh^2 2K.
  * Everything in log space. U and C of the torus come from exact K-derivatives of Kaufman's
- * formula (kaufman_eval); those of the chain (and its <M>, chi) from 5-point central
- * differences of the exact ln Z (pairwise_thermo_closed). */
+ * formula (kaufman_eval); those of the chain (and its <M>, chi) from forward-mode derivatives
+ * of its closed form to second order (jets, chain_lnz_jet). */
 #include "models/pairwise_internal.h"
 
 #include <math.h>
 
-/* ln l+ and r = l-/l+ for the chain, scaled by e^{|K| + |eta|} so nothing overflows:
- * l+-/e^{|K|+|eta|} = A c +- sqrt(A^2 s^2 + B^2 e^{-2|eta|}), A = e^{K-|K|}, B = e^{-K-|K|},
- * c = (1 + e^{-2|eta|})/2, s = (1 - e^{-2|eta|})/2; l+ l- = e^{2(|K|+|eta|)} e^{-2|eta|}(A^2 - B^2). */
-static void chain_eigen(double k, double eta, double *lnlp, double *ratio, double *lp_scaled) {
-    double ak = fabs(k), ae = fabs(eta);
-    double a = exp(k - ak), b = exp(-k - ak), e2 = exp(-2.0 * ae);
-    double c = (1.0 + e2) / 2.0, s = (1.0 - e2) / 2.0;
-    double lp = a * c + sqrt(a * a * s * s + b * b * e2);
-    *lnlp = ak + ae + log(lp);
-    *ratio = e2 * (a * a - b * b) / (lp * lp);
-    if (lp_scaled) *lp_scaled = lp;
+/* ---- the chain, with exact derivatives -------------------------------------------------
+ * A jet carries a value and its first two derivatives along one parameter t (forward-mode
+ * differentiation to second order): U and C follow t = beta (K = beta J, eta = beta h), <M>
+ * and chi follow t = eta. Each operation applies the chain rule, e.g. for f(a):
+ *   f' = f_a a',  f'' = f_aa a'^2 + f_a a''. */
+typedef struct jet {
+    double v, d1, d2;
+} jet;
+
+static jet jconst(double v) { return (jet){v, 0.0, 0.0}; }
+static jet jadd(jet a, jet b) { return (jet){a.v + b.v, a.d1 + b.d1, a.d2 + b.d2}; }
+static jet jsub(jet a, jet b) { return (jet){a.v - b.v, a.d1 - b.d1, a.d2 - b.d2}; }
+static jet jscale(double c, jet a) { return (jet){c * a.v, c * a.d1, c * a.d2}; }
+static jet jmul(jet a, jet b) {
+    return (jet){a.v * b.v, a.d1 * b.v + a.v * b.d1, a.d2 * b.v + 2.0 * a.d1 * b.d1 + a.v * b.d2};
+}
+/* f(a) from f(a.v), f'(a.v), f''(a.v). */
+static jet japply(jet a, double f, double fa, double faa) {
+    return (jet){f, fa * a.d1, faa * a.d1 * a.d1 + fa * a.d2};
+}
+static jet jdiv(jet a, jet b) {
+    jet inv = japply(b, 1.0 / b.v, -1.0 / (b.v * b.v), 2.0 / (b.v * b.v * b.v));
+    return jmul(a, inv);
+}
+static jet jexp(jet a) {
+    double e = exp(a.v);
+    return japply(a, e, e, e);
+}
+static jet jlog(jet a) { return japply(a, log(a.v), 1.0 / a.v, -1.0 / (a.v * a.v)); }
+static jet jlog1p(jet a) {
+    double q = 1.0 + a.v;
+    return japply(a, log1p(a.v), 1.0 / q, -1.0 / (q * q));
+}
+static jet jsqrt(jet a) {
+    double r = sqrt(a.v);
+    return japply(a, r, 0.5 / r, -0.25 / (r * a.v));
+}
+static jet jcos(jet a) { return japply(a, cos(a.v), -sin(a.v), -cos(a.v)); }
+static jet jsin(jet a) { return japply(a, sin(a.v), cos(a.v), -sin(a.v)); }
+/* a^n for a whole n >= 0 (a may be negative or 0). */
+static jet jpow(jet a, double n) {
+    double f1 = n > 0.0 ? n * pow(a.v, n - 1.0) : 0.0;
+    double f2 = n > 1.0 ? n * (n - 1.0) * pow(a.v, n - 2.0) : 0.0;
+    return japply(a, pow(a.v, n), f1, f2);
+}
+/* atan2(y, x): theta' = (x y' - y x') / D, D = x^2 + y^2, and theta'' from the quotient rule
+ * (the x'y' terms of the numerator's derivative cancel). */
+static jet jatan2(jet y, jet x) {
+    double d = x.v * x.v + y.v * y.v, nn = x.v * y.d1 - y.v * x.d1;
+    double nn1 = x.v * y.d2 - y.v * x.d2, d1 = 2.0 * (x.v * x.d1 + y.v * y.d1);
+    return (jet){atan2(y.v, x.v), nn / d, (nn1 * d - nn * d1) / (d * d)};
+}
+
+/* ln l+ and r = l-/l+ of the chain's transfer matrix, l+- = e^K cosh eta +- sqrt(e^{2K}
+ * sinh^2 eta + e^{-2K}), computed scaled by the constant e^{sk + se} (sk = |K|, se = |eta| at
+ * the point) so nothing overflows: l+-/e^{sk+se} = a c +- sqrt(a^2 s^2 + b^2 e^{-2 se}) with
+ * a = e^{K-sk}, b = e^{-K-sk}, c = e^{-se} cosh eta, s = e^{-se} sinh eta; and
+ * r = l+ l- / l+^2 with l+ l- = e^{2(sk+se)} e^{-2 se} (a^2 - b^2), free of cancellation. The
+ * scale is a constant of the jets: it cancels exactly, so the derivatives are those of ln l+. */
+static void chain_eigen(jet k, jet eta, double sk, double se, jet *lnlp, jet *ratio) {
+    jet a = jexp(jadd(k, jconst(-sk))), b = jexp(jsub(jconst(-sk), k));
+    jet ep = jexp(jadd(eta, jconst(-se))), em = jexp(jsub(jconst(-se), eta));
+    jet c = jscale(0.5, jadd(ep, em)), s = jscale(0.5, jsub(ep, em));
+    double e2 = exp(-2.0 * se);
+    jet a2 = jmul(a, a), b2 = jmul(b, b);
+    jet lp = jadd(jmul(a, c), jsqrt(jadd(jmul(a2, jmul(s, s)), jscale(e2, b2))));
+    *lnlp = jadd(jconst(sk + se), jlog(lp));
+    *ratio = jdiv(jscale(e2, jsub(a2, b2)), jmul(lp, lp));
+}
+
+/* ln Z of the chain of n spins as a jet. Ring: ln(l+^N + l-^N) = N ln l+ + ln(1 + r^N), |r| < 1
+ * (Baxter eq. 2.2.10). Open: Z = u^T T^{N-1} u, T_{ss'} = e^{K s s' + eta (s + s')/2}, u_s =
+ * e^{eta s/2}, through the eigenvectors (rotation by th) of the symmetric 2x2 T, both scaled by
+ * constants as in chain_eigen: Z = e^{se + (N-1)(sk+se)} u'^T T'^{N-1} u'. */
+static jet chain_lnz_jet(uint64_t n, int periodic, jet k, jet eta) {
+    const double sk = fabs(k.v), se = fabs(eta.v);
+    jet lnlp, r;
+    chain_eigen(k, eta, sk, se, &lnlp, &r);
+    if (periodic) return jadd(jscale((double)n, lnlp), jlog1p(jpow(r, (double)n)));
+    jet t11 = jexp(jadd(jadd(k, eta), jconst(-sk - se)));
+    jet t22 = jexp(jadd(jsub(k, eta), jconst(-sk - se)));
+    jet t12 = jexp(jsub(jconst(-sk - se), k));
+    jet th = jscale(0.5, jatan2(jscale(2.0, t12), jsub(t11, t22)));
+    jet u1 = jexp(jscale(0.5, jsub(eta, jconst(se)))), u2 = jexp(jscale(-0.5, jadd(eta, jconst(se))));
+    jet co = jcos(th), si = jsin(th);
+    jet cp = jadd(jmul(u1, co), jmul(u2, si)), cm = jsub(jmul(u2, co), jmul(u1, si));
+    const double nm1 = (double)(n - 1);
+    jet inner = jadd(jmul(cp, cp), jmul(jmul(cm, cm), jpow(r, nm1)));
+    return jadd(jadd(jconst(se), jscale(nm1, lnlp)), jlog(inner));
 }
 
 zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz) {
     if (n == 0 || !lnz || !isfinite(k) || !isfinite(eta)) return ZS_EINVAL;
-    double lnlp, r;
-    chain_eigen(k, eta, &lnlp, &r, NULL);
-    if (periodic) {
-        /* ln(l+^N + l-^N) = N ln l+ + ln(1 + r^N), |r| < 1 */
-        *lnz = (double)n * lnlp + log1p(pow(r, (double)n));
-        return ZS_OK;
-    }
-    /* T' = T / e^{|K|+|eta|}, u' = u / e^{|eta|/2}: Z = e^{|eta| + (N-1)(|K|+|eta|)} u'T'^{N-1}u'. */
-    double ak = fabs(k), ae = fabs(eta);
-    double t11 = exp(k + eta - ak - ae), t22 = exp(k - eta - ak - ae), t12 = exp(-k - ak - ae);
-    double th = 0.5 * atan2(2.0 * t12, t11 - t22);
-    double u1 = exp(eta / 2.0 - ae / 2.0), u2 = exp(-eta / 2.0 - ae / 2.0);
-    double cp = u1 * cos(th) + u2 * sin(th), cm = -u1 * sin(th) + u2 * cos(th);
-    double nm1 = (double)(n - 1);
-    *lnz = ae + nm1 * lnlp + log(cp * cp + cm * cm * pow(r, nm1));
+    *lnz = chain_lnz_jet(n, periodic, jconst(k), jconst(eta)).v;
     return ZS_OK;
 }
 
@@ -193,26 +257,6 @@ static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *
     return ZS_OK;
 }
 
-/* 5-point central differences: f'(x) ~ [f(x-2d) - 8f(x-d) + 8f(x+d) - f(x+2d)] / 12d,
- * f''(x) ~ [-f(x-2d) + 16f(x-d) - 30f(x) + 16f(x+d) - f(x+2d)] / 12d^2. */
-static zs_status derivs(const zs_pairwise *m, double beta, int along_eta, double f0, double *d1,
-                        double *d2) {
-    double d = 1e-3 * (along_eta ? 1.0 : fmax(fabs(beta), 1e-2)), f[5];
-    for (int i = 0; i < 5; i++) {
-        if (i == 2) {
-            f[i] = f0;
-            continue;
-        }
-        double t = (double)(i - 2) * d;
-        zs_status st = along_eta ? closed_lnz(m, beta * m->j0, beta * m->h0 + t, &f[i])
-                                 : closed_lnz(m, (beta + t) * m->j0, (beta + t) * m->h0, &f[i]);
-        if (st != ZS_OK) return st;
-    }
-    *d1 = (f[0] - 8.0 * f[1] + 8.0 * f[3] - f[4]) / (12.0 * d);
-    *d2 = (-f[0] + 16.0 * f[1] - 30.0 * f[2] + 16.0 * f[3] - f[4]) / (12.0 * d * d);
-    return ZS_OK;
-}
-
 zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
     const char *why = pairwise_closed_refusal(m);
     if (why)
@@ -226,14 +270,16 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
     out->lnz = lnz + (-beta * m->offset);
     out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
     if (is_chain(m)) {
-        double g1, g2, e1, e2;
-        st = derivs(m, beta, 0, lnz, &g1, &g2);
-        if (st == ZS_OK) st = derivs(m, beta, 1, lnz, &e1, &e2);
-        if (st != ZS_OK) return st;
-        out->u = m->offset - g1;
-        out->c = beta * beta * g2;
-        out->m = e1;
-        out->chi = beta * e2;
+        /* Along beta (K' = J, eta' = h): U = offset - d ln Z/d beta, C = beta^2 d^2 ln Z/d beta^2.
+         * Along eta: <M> = d ln Z/d eta, chi = beta d^2 ln Z/d eta^2. */
+        const uint64_t n = m->n;
+        const int per = m->rows == 1 ? m->pcol : m->prow;
+        const jet gb = chain_lnz_jet(n, per, (jet){beta * m->j0, m->j0, 0.0}, (jet){beta * m->h0, m->h0, 0.0});
+        const jet ge = chain_lnz_jet(n, per, jconst(beta * m->j0), (jet){beta * m->h0, 1.0, 0.0});
+        out->u = m->offset - gb.d1;
+        out->c = beta * beta * gb.d2;
+        out->m = ge.d1;
+        out->chi = beta * ge.d2;
     } else {
         /* ln Z(beta) = g(beta |J|): U = -|J| g'(K), C = K^2 g''(K), K = beta |J|. */
         double k = beta * fabs(m->j0), g, g1 = 0.0, g2 = 0.0;
