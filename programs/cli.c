@@ -233,6 +233,11 @@ void cli_discard(void) {
     out_len = 0;
 }
 
+const char *cli_csv_num(char buf[32], double x) {
+    if (isnan(x)) return strcpy(buf, "");
+    return cli_num(buf, x);
+}
+
 const char *cli_num(char buf[32], double x) {
     if (isnan(x)) return strcpy(buf, "nan");
     if (isinf(x)) return strcpy(buf, x > 0 ? "inf" : "-inf");

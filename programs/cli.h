@@ -46,6 +46,9 @@ void cli_discard(void);
 /* Shortest decimal that reads back to the same double (%.15g, %.16g or %.17g), "inf",
  * "-inf" or "nan" for the rest. buf needs 32 bytes. */
 const char *cli_num(char buf[32], double x);
+/* A CSV field: cli_num, but an empty field for a value the method does not give (NaN), so no
+ * "nan" is ever printed as a result. */
+const char *cli_csv_num(char buf[32], double x);
 
 /* A small JSON writer: objects on indented lines, scalar arrays on one line. Non-finite
  * numbers are written as null. */

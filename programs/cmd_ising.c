@@ -313,12 +313,12 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
             fputs("T,beta,lnZ,U,F,S,C,M,chi\n", f);
             for (long i = 0; i < o->sweep_points; i++)
                 for (int k = 0; k < SWEEP_COLS; k++)
-                    fprintf(f, "%s%c", cli_num(b, rows[i * SWEEP_COLS + k]), k + 1 < SWEEP_COLS ? ',' : '\n');
+                    fprintf(f, "%s%c", cli_csv_num(b, rows[i * SWEEP_COLS + k]), k + 1 < SWEEP_COLS ? ',' : '\n');
         } else {
             fputs("n,beta,method,lnZ,U,F,S,C,M,absM,chi\n", f);
             fprintf(f, "%.0f,%s,%s", n, cli_num(b, o->beta), method);
             double v[] = {t.lnz, t.u, t.f, t.s, t.c, t.m, t.absm, t.chi};
-            for (int k = 0; k < 8; k++) fprintf(f, ",%s", cli_num(b, v[k]));
+            for (int k = 0; k < 8; k++) fprintf(f, ",%s", cli_csv_num(b, v[k]));
             fputc('\n', f);
         }
     } else {
@@ -412,7 +412,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         const char *names[] = {"U", "C", "M", "absM", "chi"};
         zs_estimate e[] = {r.u, r.c, r.m, r.absm, r.chi};
         for (int k = 0; k < 5; k++)
-            fprintf(f, "%s,%s,%s\n", names[k], cli_num(b, e[k].estimate), cli_num(b2, e[k].error));
+            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].estimate), cli_csv_num(b2, e[k].error));
     } else {
         fprintf(f, "model    %s\n", desc);
         fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo[o->kind],

@@ -73,6 +73,12 @@ expect_ok ising --size 4x4 --sweep T:1:4:4 --format json
 expect_json "len(d['sweep']) == 4 and d['sweep'][0]['T'] == 1 and abs(d['sweep'][2]['beta'] - 1/3) < 1e-15"
 expect_ok ising --size 4x4 --sweep beta:0.4:0.4:1 --format csv
 expect_out "^2.5,0.4,14.56109302384"
+# CSV: a value the method does not give (Kaufman's torus: no chi, no <|M|>) is an empty field
+expect_ok ising --size 4x4 --method closed --format csv
+expect_out "^16,1,closed,32.69872140187[0-9]*,[^,]+,[^,]+,[^,]+,[^,]+,0,,$"
+expect_ok ising --size 4x4 --method closed --sweep T:1:3:3 --format csv
+expect_out "^2,0.5,17.10536711873[0-9]*,[^,]+,[^,]+,[^,]+,[^,]+,0,$"
+if grep -qi nan "$TMP/out"; then fail "nan in CSV: $(cat "$TMP/out")"; else pass; fi
 if command -v gnuplot > /dev/null; then
     expect_ok ising --size 4x4 --sweep T:1:4:8 --plot "$TMP/sweep.png"
     if [ -s "$TMP/sweep.png" ]; then pass; else fail "no plot written"; fi
