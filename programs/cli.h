@@ -74,6 +74,11 @@ void json_str(json *j, const char *s);   /* escaped */
 void json_null(json *j);
 void json_bool(json *j, int b);
 void json_end(json *j);          /* final newline */
+/* key and value in one call: json_key then json_num / json_u64 / json_str / json_bool */
+void json_kv_num(json *j, const char *key, double x);
+void json_kv_u64(json *j, const char *key, uint64_t x);
+void json_kv_str(json *j, const char *key, const char *s);
+void json_kv_bool(json *j, const char *key, int b);
 
 /* Plots through gnuplot (ZSUM_GNUPLOT names the program, default "gnuplot"): the script is run
  * with the terminal chosen from file's extension (.png or .svg). Returns an exit code after

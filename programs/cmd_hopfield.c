@@ -205,14 +205,10 @@ static int cmd_store(int argc, char **argv) {
             json j;
             json_init(&j, o);
             json_obj(&j);
-            json_key(&j, "n");
-            json_u64(&j, n);
-            json_key(&j, "p");
-            json_u64(&j, p);
-            json_key(&j, "alpha");
-            json_num(&j, (double)p / (double)n);
-            json_key(&j, "rule");
-            json_str(&j, projection ? "projection" : "hebbian");
+            json_kv_u64(&j, "n", n);
+            json_kv_u64(&j, "p", p);
+            json_kv_num(&j, "alpha", (double)p / (double)n);
+            json_kv_str(&j, "rule", projection ? "projection" : "hebbian");
             json_key(&j, "shape");
             if (has_shape) {
                 json_arr_inline(&j);
@@ -222,8 +218,7 @@ static int cmd_store(int argc, char **argv) {
             } else {
                 json_null(&j);
             }
-            json_key(&j, "file");
-            json_str(&j, output);
+            json_kv_str(&j, "file", output);
             json_end_obj(&j);
             json_end(&j);
         } else {
@@ -427,33 +422,25 @@ static int cmd_recall(int argc, char **argv) {
             json j;
             json_init(&j, o);
             json_obj(&j);
-            json_key(&j, "n");
-            json_u64(&j, n);
-            json_key(&j, "p");
-            json_u64(&j, p);
+            json_kv_u64(&j, "n", n);
+            json_kv_u64(&j, "p", p);
             json_key(&j, "probe");
             if (by_index) json_u64(&j, index);
             else json_str(&j, probe);
-            json_key(&j, "flipped");
-            json_u64(&j, flipped);
-            json_key(&j, "seed");
-            json_u64(&j, seed);
-            json_key(&j, "T");
-            json_num(&j, temp);
-            json_key(&j, "order");
-            json_str(&j, ord);
+            json_kv_u64(&j, "flipped", flipped);
+            json_kv_u64(&j, "seed", seed);
+            json_kv_num(&j, "T", temp);
+            json_kv_str(&j, "order", ord);
             json_key(&j, "trace");
             json_arr(&j);
             for (size_t k = 0; k <= tr.count; k++) {
                 const double *row = k ? tr.rows + (k - 1) * width : NULL;
                 json_obj_inline(&j);
-                json_key(&j, "sweep");
-                json_u64(&j, k);
+                json_kv_u64(&j, "sweep", k);
                 json_key(&j, "flips");
                 if (k) json_u64(&j, (uint64_t)row[0]);
                 else json_null(&j);
-                json_key(&j, "energy");
-                json_num(&j, k ? row[1] : e0);
+                json_kv_num(&j, "energy", k ? row[1] : e0);
                 json_key(&j, "overlaps");
                 json_arr_inline(&j);
                 for (size_t q = 0; q < p; q++) json_num(&j, k ? row[2 + q] : m0[q]);
@@ -461,12 +448,9 @@ static int cmd_recall(int argc, char **argv) {
                 json_end_obj(&j);
             }
             json_end_arr(&j);
-            json_key(&j, "sweeps");
-            json_u64(&j, res.sweeps);
-            json_key(&j, "converged");
-            json_bool(&j, res.converged);
-            json_key(&j, "energy");
-            json_num(&j, res.energy);
+            json_kv_u64(&j, "sweeps", res.sweeps);
+            json_kv_bool(&j, "converged", res.converged);
+            json_kv_num(&j, "energy", res.energy);
             json_key(&j, "overlaps");
             json_arr_inline(&j);
             for (size_t q = 0; q < p; q++) json_num(&j, mf[q]);
@@ -481,8 +465,7 @@ static int cmd_recall(int argc, char **argv) {
             if (str) {
                 for (size_t i = 0; i < n; i++) str[i] = s[i] > 0 ? '+' : '-';
                 str[n] = 0;
-                json_key(&j, "state");
-                json_str(&j, str);
+                json_kv_str(&j, "state", str);
                 free(str);
             }
             json_end_obj(&j);
@@ -700,32 +683,21 @@ static int cmd_capacity(int argc, char **argv) {
             json j;
             json_init(&j, o);
             json_obj(&j);
-            json_key(&j, "n");
-            json_u64(&j, n);
-            json_key(&j, "trials");
-            json_u64(&j, trials);
-            json_key(&j, "flip");
-            json_num(&j, flip);
-            json_key(&j, "seed");
-            json_u64(&j, seed);
-            json_key(&j, "alpha_c");
-            json_num(&j, 0.138);
+            json_kv_u64(&j, "n", n);
+            json_kv_u64(&j, "trials", trials);
+            json_kv_num(&j, "flip", flip);
+            json_kv_u64(&j, "seed", seed);
+            json_kv_num(&j, "alpha_c", 0.138);
             json_key(&j, "points");
             json_arr(&j);
             for (size_t a = 0; a < nalpha; a++) {
                 json_obj_inline(&j);
-                json_key(&j, "alpha");
-                json_num(&j, pts[a].alpha);
-                json_key(&j, "p");
-                json_u64(&j, pts[a].p);
-                json_key(&j, "overlap");
-                json_num(&j, pts[a].overlap);
-                json_key(&j, "error");
-                json_num(&j, pts[a].error);
-                json_key(&j, "perfect");
-                json_num(&j, pts[a].perfect);
-                json_key(&j, "sweeps");
-                json_num(&j, pts[a].sweeps);
+                json_kv_num(&j, "alpha", pts[a].alpha);
+                json_kv_u64(&j, "p", pts[a].p);
+                json_kv_num(&j, "overlap", pts[a].overlap);
+                json_kv_num(&j, "error", pts[a].error);
+                json_kv_num(&j, "perfect", pts[a].perfect);
+                json_kv_num(&j, "sweeps", pts[a].sweeps);
                 json_end_obj(&j);
             }
             json_end_arr(&j);

@@ -184,8 +184,7 @@ static void json_thermo(json *j, const zs_pairwise_thermo *t, double n) {
     double vals[] = {t->lnz, t->u, t->f, t->s, t->c, t->m, t->absm, t->chi,
                      t->u / n, t->f / n, t->s / n, t->c / n};
     for (int i = 0; i < 12; i++) {
-        json_key(j, names[i]);
-        json_num(j, vals[i]);
+        json_kv_num(j, names[i], vals[i]);
     }
 }
 
@@ -268,22 +267,17 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
         json j;
         json_init(&j, f);
         json_obj(&j);
-        json_key(&j, "model");
-        json_str(&j, desc);
-        json_key(&j, "n");
-        json_u64(&j, (uint64_t)n);
-        json_key(&j, "beta");
-        json_num(&j, o->beta);
-        json_key(&j, "method");
-        json_str(&j, method);
+        json_kv_str(&j, "model", desc);
+        json_kv_u64(&j, "n", (uint64_t)n);
+        json_kv_num(&j, "beta", o->beta);
+        json_kv_str(&j, "method", method);
         json_thermo(&j, &t, n);
         if (o->dos) {
             json_key(&j, "dos");
             json_arr(&j);
             for (size_t i = 0; i < d.n; i++) {
                 json_obj_inline(&j);
-                json_key(&j, "energy");
-                json_num(&j, d.e[i]);
+                json_kv_num(&j, "energy", d.e[i]);
                 json_key(&j, "count");
                 json_str(&j, d.count[i]); /* exact: a decimal string, as in zsum levels */
                 json_end_obj(&j);
@@ -296,8 +290,7 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
             for (long i = 0; i < o->sweep_points; i++) {
                 json_obj_inline(&j);
                 for (int k = 0; k < SWEEP_COLS; k++) {
-                    json_key(&j, SWEEP_NAMES[k]);
-                    json_num(&j, rows[i * SWEEP_COLS + k]);
+                    json_kv_num(&j, SWEEP_NAMES[k], rows[i * SWEEP_COLS + k]);
                 }
                 json_end_obj(&j);
             }
@@ -359,10 +352,8 @@ done:
 static void json_est(json *j, const char *key, zs_estimate e, double scale) {
     json_key(j, key);
     json_obj_inline(j);
-    json_key(j, "estimate");
-    json_num(j, e.estimate / scale);
-    json_key(j, "error");
-    json_num(j, e.error / scale);
+    json_kv_num(j, "estimate", e.estimate / scale);
+    json_kv_num(j, "error", e.error / scale);
     json_end_obj(j);
 }
 
@@ -380,22 +371,14 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         json j;
         json_init(&j, f);
         json_obj(&j);
-        json_key(&j, "model");
-        json_str(&j, desc);
-        json_key(&j, "n");
-        json_u64(&j, (uint64_t)n);
-        json_key(&j, "beta");
-        json_num(&j, o->beta);
-        json_key(&j, "method");
-        json_str(&j, algo[o->kind]);
-        json_key(&j, "seed");
-        json_u64(&j, o->seed);
-        json_key(&j, "sweeps");
-        json_u64(&j, o->sweeps);
-        json_key(&j, "burnin");
-        json_u64(&j, o->burnin);
-        json_key(&j, "chains");
-        json_u64(&j, o->chains);
+        json_kv_str(&j, "model", desc);
+        json_kv_u64(&j, "n", (uint64_t)n);
+        json_kv_num(&j, "beta", o->beta);
+        json_kv_str(&j, "method", algo[o->kind]);
+        json_kv_u64(&j, "seed", o->seed);
+        json_kv_u64(&j, "sweeps", o->sweeps);
+        json_kv_u64(&j, "burnin", o->burnin);
+        json_kv_u64(&j, "chains", o->chains);
         json_est(&j, "U", r.u, 1.0);
         json_est(&j, "C", r.c, 1.0);
         json_est(&j, "M", r.m, 1.0);
@@ -403,8 +386,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         json_est(&j, "chi", r.chi, 1.0);
         json_est(&j, "u", r.u, n);
         json_est(&j, "c", r.c, n);
-        json_key(&j, "acceptance");
-        json_num(&j, r.acceptance);
+        json_kv_num(&j, "acceptance", r.acceptance);
         json_end_obj(&j);
         json_end(&j);
     } else if (o->format == FORMAT_CSV) {

@@ -537,8 +537,7 @@ static void json_rows(json *j, const char *key, const char *const *names, const 
     for (long i = 0; i < n; i++) {
         json_obj_inline(j);
         for (int c = 0; c < width; c++) {
-            json_key(j, names[c]);
-            json_num(j, rows[i * width + c]);
+            json_kv_num(j, names[c], rows[i * width + c]);
         }
         json_end_obj(j);
     }
@@ -547,20 +546,15 @@ static void json_rows(json *j, const char *key, const char *const *names, const 
 
 static void json_summary(json *j, const levels_opts *o, const levels_result *r) {
     const zs_levels_thermo *t = &r->th;
-    json_key(j, "units");
-    json_u64(j, o->units);
-    json_key(j, "beta");
-    json_num(j, o->beta);
-    json_key(j, "temperature");
-    json_num(j, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL);
+    json_kv_u64(j, "units", o->units);
+    json_kv_num(j, "beta", o->beta);
+    json_kv_num(j, "temperature", o->beta != 0 ? 1.0 / o->beta : HUGE_VAL);
     json_key(j, "levels");
     json_arr(j);
     for (size_t i = 0; i < o->k; i++) {
         json_obj_inline(j);
-        json_key(j, "energy");
-        json_num(j, o->energies[i]);
-        json_key(j, "degeneracy");
-        json_num(j, o->degeneracies ? o->degeneracies[i] : 1.0);
+        json_kv_num(j, "energy", o->energies[i]);
+        json_kv_num(j, "degeneracy", o->degeneracies ? o->degeneracies[i] : 1.0);
         json_end_obj(j);
     }
     json_end_arr(j);
@@ -571,15 +565,13 @@ static void json_summary(json *j, const levels_opts *o, const levels_result *r) 
     const double vals[] = {r->count.log10, t->lnz, representable_exp(t->lnz),
                            representable_exp(t->lnz_unit), t->u, t->f, t->s, t->s_thermo, t->c};
     for (int i = 0; i < 9; i++) {
-        json_key(j, names[i]);
-        json_num(j, vals[i]);
+        json_kv_num(j, names[i], vals[i]);
     }
     json_key(j, "occupation");
     json_arr_inline(j);
     for (size_t i = 0; i < o->k; i++) json_num(j, r->occupation[i]);
     json_end_arr(j);
-    json_key(j, "method");
-    json_str(j, method_name(o->method));
+    json_kv_str(j, "method", method_name(o->method));
 }
 
 static void json_state(json *j, const levels_opts *o, const levels_result *r) {
@@ -589,18 +581,14 @@ static void json_state(json *j, const levels_opts *o, const levels_result *r) {
     json_arr_inline(j);
     for (size_t i = 0; i < (size_t)o->units; i++) json_u64(j, r->state[i]);
     json_end_arr(j);
-    json_key(j, "energy");
-    json_num(j, r->info.energy);
-    json_key(j, "p");
-    json_num(j, r->info.p);
-    json_key(j, "lnp");
-    json_num(j, r->info.lnp);
+    json_kv_num(j, "energy", r->info.energy);
+    json_kv_num(j, "p", r->info.p);
+    json_kv_num(j, "lnp", r->info.lnp);
     json_key(j, "occupation");
     json_arr_inline(j);
     for (size_t i = 0; i < o->k; i++) json_u64(j, r->state_occ[i]);
     json_end_arr(j);
-    json_key(j, "multiplicity");
-    json_str(j, r->mult.decimal);
+    json_kv_str(j, "multiplicity", r->mult.decimal);
     json_end_obj(j);
 }
 
@@ -637,14 +625,10 @@ static zs_status write_json(const zs_levels *lv, const levels_opts *o, const lev
         json_rows(&j, "landscape", LAND_NAMES, r->land, o->points, 3);
         json_key(&j, "landscape_min");
         json_obj_inline(&j);
-        json_key(&j, "x");
-        json_num(&j, r->land_xmin);
-        json_key(&j, "F");
-        json_num(&j, r->land_fmin);
-        json_key(&j, "x_exact");
-        json_num(&j, r->land_x_exact);
-        json_key(&j, "F_exact");
-        json_num(&j, r->land_f_exact);
+        json_kv_num(&j, "x", r->land_xmin);
+        json_kv_num(&j, "F", r->land_fmin);
+        json_kv_num(&j, "x_exact", r->land_x_exact);
+        json_kv_num(&j, "F_exact", r->land_f_exact);
         json_end_obj(&j);
     }
     json_end_obj(&j);

@@ -458,25 +458,25 @@ static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r,
         json j;
         json_init(&j, f);
         json_obj(&j);
-        json_key(&j, "nv"), json_u64(&j, nv);
-        json_key(&j, "nh"), json_u64(&j, nh);
-        json_key(&j, "method"), json_str(&j, method);
-        json_key(&j, "lnZ"), json_num(&j, r->lnz);
+        json_kv_u64(&j, "nv", nv);
+        json_kv_u64(&j, "nh", nh);
+        json_kv_str(&j, "method", method);
+        json_kv_num(&j, "lnZ", r->lnz);
         if (r->ais) {
-            json_key(&j, "lnZ_lo"), json_num(&j, r->lo);
-            json_key(&j, "lnZ_hi"), json_num(&j, r->hi);
-            json_key(&j, "ess"), json_num(&j, r->ess);
-            json_key(&j, "chains"), json_u64(&j, r->chains);
-            json_key(&j, "temperatures"), json_u64(&j, r->temps);
-            json_key(&j, "seed"), json_u64(&j, o->seed);
-            json_key(&j, "base"), json_str(&j, o->base);
-            if (ais_unreliable(r)) json_key(&j, "warning"), json_str(&j, AIS_WARNING);
+            json_kv_num(&j, "lnZ_lo", r->lo);
+            json_kv_num(&j, "lnZ_hi", r->hi);
+            json_kv_num(&j, "ess", r->ess);
+            json_kv_u64(&j, "chains", r->chains);
+            json_kv_u64(&j, "temperatures", r->temps);
+            json_kv_u64(&j, "seed", o->seed);
+            json_kv_str(&j, "base", o->base);
+            if (ais_unreliable(r)) json_kv_str(&j, "warning", AIS_WARNING);
         }
         if (loglik) {
-            json_key(&j, "loglik"), json_num(&j, ll);
-            json_key(&j, "loglik_lo"), json_num(&j, ll_lo);
-            json_key(&j, "loglik_hi"), json_num(&j, ll_hi);
-            json_key(&j, "n"), json_u64(&j, n);
+            json_kv_num(&j, "loglik", ll);
+            json_kv_num(&j, "loglik_lo", ll_lo);
+            json_kv_num(&j, "loglik_hi", ll_hi);
+            json_kv_u64(&j, "n", n);
         }
         json_end_obj(&j);
         json_end(&j);
@@ -711,10 +711,10 @@ static int run_train(opts *o) {
             json j;
             json_init(&j, logf);
             json_obj_inline(&j);
-            json_key(&j, "epoch"), json_u64(&j, zs_rbm_trainer_epochs_done(t));
-            json_key(&j, "recon_error"), json_num(&j, recon);
-            if (monitor) json_key(&j, "loglik"), json_num(&j, ll);
-            json_key(&j, "seconds"), json_num(&j, seconds);
+            json_kv_u64(&j, "epoch", zs_rbm_trainer_epochs_done(t));
+            json_kv_num(&j, "recon_error", recon);
+            if (monitor) json_kv_num(&j, "loglik", ll);
+            json_kv_num(&j, "seconds", seconds);
             json_end_obj(&j);
             json_end(&j);
             fflush(logf);
@@ -730,14 +730,14 @@ static int run_train(opts *o) {
             json j;
             json_init(&j, f);
             json_obj(&j);
-            json_key(&j, "nv"), json_u64(&j, nv);
-            json_key(&j, "nh"), json_u64(&j, o->hidden);
-            json_key(&j, "epoch"), json_u64(&j, zs_rbm_trainer_epochs_done(t));
-            json_key(&j, "recon_error"), json_num(&j, recon);
-            if (monitor) json_key(&j, "loglik"), json_num(&j, ll);
-            json_key(&j, "seconds"), json_num(&j, seconds);
-            json_key(&j, "seed"), json_u64(&j, o->seed);
-            json_key(&j, "model"), json_str(&j, o->out);
+            json_kv_u64(&j, "nv", nv);
+            json_kv_u64(&j, "nh", o->hidden);
+            json_kv_u64(&j, "epoch", zs_rbm_trainer_epochs_done(t));
+            json_kv_num(&j, "recon_error", recon);
+            if (monitor) json_kv_num(&j, "loglik", ll);
+            json_kv_num(&j, "seconds", seconds);
+            json_kv_u64(&j, "seed", o->seed);
+            json_kv_str(&j, "model", o->out);
             json_end_obj(&j);
             json_end(&j);
         } else if (o->format == FORMAT_CSV) {

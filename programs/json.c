@@ -107,3 +107,23 @@ void json_bool(json *j, int b) {
 void json_end(json *j) {
     fputc('\n', j->f);
 }
+
+void json_kv_num(json *j, const char *key, double x) {
+    json_key(j, key);
+    json_num(j, x);
+}
+
+void json_kv_u64(json *j, const char *key, uint64_t x) {
+    json_key(j, key);
+    json_u64(j, x);
+}
+
+void json_kv_str(json *j, const char *key, const char *s) {
+    json_key(j, key);
+    json_str(j, s);
+}
+
+void json_kv_bool(json *j, const char *key, int b) {
+    json_key(j, key);
+    json_bool(j, b);
+}
