@@ -340,10 +340,8 @@ static int micro_row(void *user, const uint32_t *levels, const uint32_t *subs, d
             for (size_t i = 0; i < n; i++) json_u64(lc->j, subs[i]);
             json_end_arr(lc->j);
         }
-        json_key(lc->j, "energy");
-        json_num(lc->j, energy);
-        json_key(lc->j, "p");
-        json_num(lc->j, p);
+        json_kv_num(lc->j, "energy", energy);
+        json_kv_num(lc->j, "p", p);
         json_end_obj(lc->j);
         return 0;
     }
@@ -368,12 +366,9 @@ static int macro_row(void *user, const uint64_t *occ, const char *mult, double e
         json_arr_inline(lc->j);
         for (size_t i = 0; i < lc->o->k; i++) json_u64(lc->j, occ[i]);
         json_end_arr(lc->j);
-        json_key(lc->j, "multiplicity");
-        json_str(lc->j, mult);
-        json_key(lc->j, "energy");
-        json_num(lc->j, energy);
-        json_key(lc->j, "p");
-        json_num(lc->j, p);
+        json_kv_str(lc->j, "multiplicity", mult);
+        json_kv_num(lc->j, "energy", energy);
+        json_kv_num(lc->j, "p", p);
         json_end_obj(lc->j);
         return 0;
     }
@@ -388,12 +383,9 @@ static int dos_row(void *user, double energy, const char *count, double p) {
     char b1[32], b2[32];
     if (lc->j) {
         json_obj_inline(lc->j);
-        json_key(lc->j, "energy");
-        json_num(lc->j, energy);
-        json_key(lc->j, "count");
-        json_str(lc->j, count);
-        json_key(lc->j, "p");
-        json_num(lc->j, p);
+        json_kv_num(lc->j, "energy", energy);
+        json_kv_str(lc->j, "count", count);
+        json_kv_num(lc->j, "p", p);
         json_end_obj(lc->j);
         return 0;
     }
