@@ -342,14 +342,10 @@ static int stored_rate(zs_ctx *ctx, const char *path, size_t nv, double **rate) 
 }
 
 /* The AIS base when --base is not given: the training data's frequencies stored in the model
- * (`stored`), else for loglik the base rate of the rows being scored, else uniform. */
-static const char *default_base(zs_ctx *ctx, const opts *o, size_t nv, char *buf, size_t len, int *rc) {
-    double *rate = NULL;
-    *rc = stored_rate(ctx, o->model, nv, &rate);
-    int have = rate != NULL;
-    free(rate);
-    if (*rc != EXIT_OK) return NULL;
-    if (have) return "stored";
+ * (`stored`, when the model has them), else for loglik the base rate of the rows being scored,
+ * else uniform. */
+static const char *default_base(const opts *o, int have_stored, char *buf, size_t len) {
+    if (have_stored) return "stored";
     if (o->sub == LOGLIK && strlen(o->data) + 6 <= len) {
         snprintf(buf, len, "data:%s", o->data);
         return buf;
@@ -363,8 +359,10 @@ typedef struct logz_result {
     size_t chains, temps;
 } logz_result;
 
-/* ln Z by the chosen method. data: rows for --base data (may be NULL). */
-static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, logz_result *r) {
+/* ln Z by the chosen method. stored: the model's train_data_frequency for --base stored (NULL
+ * when it has none). */
+static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored,
+                        logz_result *r) {
     memset(r, 0, sizeof *r);
     if (!o->ais) {
         zs_status st = zs_rbm_logz_exact(rbm, o->max_seconds, &r->lnz);
@@ -385,20 +383,16 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, logz_resu
     ao.betas = betas;
     ao.nbetas = nb;
     zs_array *base_data = NULL;
-    double *rate = NULL;
     if (!strcmp(o->base, "uniform")) ao.base = ZS_RBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_RBM_AIS_BASE_MODEL;
     else if (!strcmp(o->base, "stored")) {
-        ao.base = ZS_RBM_AIS_BASE_RATE;
-        rc = stored_rate(ctx, o->model, zs_rbm_nv(rbm), &rate);
-        if (rc == EXIT_OK && !rate)
-            rc = cli_usage("--base stored: %s has no train_data_frequency (it was not written by zsum "
-                           "rbm train); use --base data:FILE with the training data", o->model);
-        if (rc != EXIT_OK) {
+        if (!stored) {
             free(betas);
-            return rc;
+            return cli_usage("--base stored: %s has no train_data_frequency (it was not written by zsum "
+                             "rbm train); use --base data:FILE with the training data", o->model);
         }
-        ao.rate = rate;
+        ao.base = ZS_RBM_AIS_BASE_RATE;
+        ao.rate = stored;
     } else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
         ao.base = ZS_RBM_AIS_BASE_DATA;
         rc = load_data(ctx, o, o->base + 5, zs_rbm_nv(rbm), &base_data);
@@ -415,7 +409,6 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, logz_resu
     zs_rbm_ais_result res;
     zs_status st = zs_rbm_logz_ais(rbm, &ao, &res);
     free(betas);
-    free(rate);
     zs_array_free(base_data);
     if (st != ZS_OK) return cli_status(ctx, st);
     r->lnz = res.lnz;
@@ -547,13 +540,14 @@ static int run_logz(opts *o) {
     if (rc != EXIT_OK) return rc;
     rc = load_model(ctx, o->model, &rbm);
     if (rc == EXIT_OK && o->sub == LOGLIK) rc = load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
+    /* The stored frequencies, read once: the default base and --base stored both use them. */
+    double *stored = NULL;
+    if (rc == EXIT_OK && o->ais) rc = stored_rate(ctx, o->model, zs_rbm_nv(rbm), &stored);
     char base[4096];
-    if (rc == EXIT_OK && o->ais && !o->have_base) {
-        const char *b = default_base(ctx, o, zs_rbm_nv(rbm), base, sizeof base, &rc);
-        if (b) o->base = b;
-    }
+    if (rc == EXIT_OK && o->ais && !o->have_base) o->base = default_base(o, stored != NULL, base, sizeof base);
     logz_result r;
-    if (rc == EXIT_OK) rc = compute_logz(ctx, o, rbm, &r);
+    if (rc == EXIT_OK) rc = compute_logz(ctx, o, rbm, stored, &r);
+    free(stored);
     if (rc == EXIT_OK) {
         progress_finish();
         if (o->sub == LOGLIK) {
@@ -692,13 +686,14 @@ static int run_train(opts *o) {
             logz_result lr;
             opts mo = *o;
             mo.ais = smaller > 20;
-            /* AIS for a trained model: the data base rate of the training data by default. */
+            /* AIS for a trained model: the data base rate of the training data by default (and
+             * for --base stored, which names the training data's frequencies). */
             char base[4096];
-            if (!o->have_base && strlen(o->data) < sizeof base - 6) {
+            if ((!o->have_base || !strcmp(o->base, "stored")) && strlen(o->data) < sizeof base - 6) {
                 snprintf(base, sizeof base, "data:%s", o->data);
                 mo.base = base;
             }
-            rc = compute_logz(ctx, &mo, rbm, &lr);
+            rc = compute_logz(ctx, &mo, rbm, NULL, &lr);
             if (rc != EXIT_OK) break;
             zs_rbm_free_energies(rbm, mon, nmon, fe);
             double mf = 0;

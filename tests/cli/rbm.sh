@@ -221,6 +221,10 @@ if [ "$status" = 1 ] && grep -q "diverged" "$TMP/err" && [ ! -s "$TMP/out" ]; th
 expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 2 --batch 25 --lr 0.1 --seed 3 --monitor-ais \
     --chains 50 --schedule linear:1000 -o "$TMP/m24.npz" --format json --quiet
 ll_ais=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+# --base stored while training names the training data's frequencies: the same run
+expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 2 --batch 25 --lr 0.1 --seed 3 --monitor-ais \
+    --chains 50 --schedule linear:1000 --base stored -o "$TMP/m24s.npz" --format json --quiet
+expect_json "d['loglik'] == $ll_ais"
 # a model trained by zsum stores its training data's frequencies: AIS defaults to them, with
 # exactly the result of --base data:TRAINING-DATA (pseudocount 1), and the band holds the exact value
 expect_ok rbm logz "$TMP/m24.npz" --exact --format json
