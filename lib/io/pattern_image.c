@@ -4,7 +4,7 @@
  * then the bits: P1 as '0'/'1' characters (whitespace optional between them, '#' comments
  * allowed), P4 as rows packed 8 pixels per byte, most significant bit first, each row padded
  * to a whole byte. 1 = black. A black pixel is the unit state +1, white is -1. */
-#include "models/hopfield_internal.h"
+#include "io/patterns_internal.h"
 
 #include <errno.h>
 #include <png.h>
