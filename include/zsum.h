@@ -17,8 +17,13 @@
  *    depend on the number of threads.
  *
  * This header holds the core (status, context, log-space helpers, random streams) and the
- * chapter's system (independent units on energy levels). Larger model families have their own
- * headers under zsum/, included at the end.
+ * chapter's system (independent units on energy levels). Larger model families, NumPy arrays
+ * and data/pattern files have their own headers under zsum/, included at the end inside this
+ * header's one extern "C" block; each refuses to be included on its own.
+ *
+ * Implementations: lib/core/status.c, logmath.c, rng.c, count.c (core); lib/models/levels.c,
+ * lib/exact/levels_thermo.c, levels_closed.c, levels_macro.c, levels_enumerate.c (the
+ * chapter's system).
  */
 #ifndef ZSUM_H
 #define ZSUM_H
@@ -238,6 +243,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/pairwise.h"
 #include "zsum/rbm.h"
 #include "zsum/factor.h"
+#include "zsum/io.h"
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
  * zsum/factor.h — general discrete models: factor graphs, the UAI file format, and the exact
- * partition function by variable (bucket) elimination. Included by zsum.h.
+ * partition function by variable (bucket) elimination. Included by zsum.h; do not include on
+ * its own.
  *
  * A factor model has n variables, variable i taking values 0..d_i-1, and factors phi_f with a
  * scope (an ordered list of distinct variables) and a non-negative table. Its unnormalized
@@ -13,15 +14,15 @@
  *
  * Tables are held as natural logarithms (ln 0 = -HUGE_VAL) and every sum is a log-sum-exp,
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
+ *
+ * Implementations: lib/models/factor.c (the model), lib/exact/eliminate.c, elim_order.c,
+ * elim_lse*.c (variable elimination), lib/io/uai.c (UAI files).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/factor.h"
 #endif
 
 typedef struct zs_factor_model zs_factor_model;
@@ -181,9 +182,5 @@ const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
  * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif
