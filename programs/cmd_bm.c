@@ -1,8 +1,8 @@
 /* cmd_bm.c — zsum bm: a dense 0/1 Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j -
  * sum_i b_i x_i from a NumPy .npz (arrays W and b) or drawn at random; `zsum bm logz` gives
  * the exact ln Z and thermodynamics by Gray-code enumeration, `zsum bm sample` MCMC estimates.
- * The shared options and output live in cmd_ising.c (pairwise_opt, pairwise_run). */
-#include "cli.h"
+ * The shared options and output live in pairwise_cli.c (pairwise_opt, pairwise_run). */
+#include "pairwise_cli.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -15,8 +15,8 @@ static void help(void) {
           "A Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j - sum_i b_i x_i, x_i in {0,1}.\n"
           "MODEL.npz holds W (n x n, symmetric, zero diagonal) and b (n entries, optional).\n"
           "--random N draws W_ij = g/sqrt(N) (i < j) and b_i = g, g standard normal, from\n"
-          "--model-seed S (default 1; for logz, --seed S also names the model seed). It is\n"
-          "solved exactly in the +-1 form (J = W/4,\n"
+          "--model-seed S (default: --seed S when given, else 1), so one seed gives the same\n"
+          "model in logz and sample. It is solved exactly in the +-1 form (J = W/4,\n"
           "h = b/2 + rowsum(W)/4, plus a constant); M below is sum_i (2 x_i - 1).\n\n"
           "  --symmetrize           use (W + W^T)/2 instead of rejecting an asymmetric W\n"
           "  --method auto|enumerate   --dos (integer W, b)   --sweep T:LO:HI:P   --plot FILE\n"
@@ -127,8 +127,9 @@ int cmd_bm(int argc, char **argv) {
     if (file && have_random) return cli_usage("bm: give MODEL.npz or --random N, not both");
     if (!file && !have_random) return cli_usage("bm: MODEL.npz or --random N is needed");
     if (!have_random && mseed_set) return cli_usage("--model-seed: only with --random N");
-    /* `zsum bm logz --random N --seed S`: without a sampler, --seed is the model's seed. */
-    if (have_random && !sample && o.seed_set && !mseed_set) mseed = o.seed;
+    /* --seed S also names the model (unless --model-seed does), in logz and sample alike, so
+     * `bm logz --random N --seed S` and `bm sample --random N --seed S` study one machine. */
+    if (have_random && o.seed_set && !mseed_set) mseed = o.seed;
     if (!pairwise_check(&o, sample)) return EXIT_USAGE;
     if (!sample && (o.method == ZS_PAIRWISE_TRANSFER || o.method == ZS_PAIRWISE_CLOSED))
         return cli_usage("--method: a dense Boltzmann machine has no %s method; use enumerate",

@@ -100,6 +100,12 @@ expect_ok bm sample "$TMP/ok.npz" --beta 0.8 --sweeps 6400 --seed 2 --format jso
 expect_json "abs(d['U']['estimate'] - ($U)) < 4*d['U']['error'] and abs(d['M']['estimate'] - ($M)) < 4*d['M']['error']"
 expect_ok bm sample --random 8 --model-seed 3 --seed 9 --algorithm heatbath --sweeps 320
 expect_out "heatbath"
+# One --seed names one model in every mode: sample's estimates match logz's exact values
+expect_ok bm logz --random 10 --seed 6 --beta 0.5 --format json
+expect_json "d['model'].endswith('model seed 6')"
+UX=$(python3 -c "import json; print(json.load(open('$TMP/out'))['U'])")
+expect_ok bm sample --random 10 --seed 6 --beta 0.5 --sweeps 6400 --format json
+expect_json "d['model'].endswith('model seed 6') and abs(d['U']['estimate'] - ($UX)) < 5*d['U']['error']"
 
 # Rejections
 expect_reject "not symmetric: entry \(2,5\).*--symmetrize" bm logz "$TMP/asym.npz"
