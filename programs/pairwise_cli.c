@@ -109,6 +109,9 @@ int pairwise_check(pairwise_opts *o, int sample) {
     if (o->beta_set && o->temp_set) return !cli_usage("give --beta or --temperature, not both");
     if (sample && (o->dos || o->sweep || o->plot))
         return !cli_usage("sample: --dos, --sweep and --plot belong to the exact command");
+    if (sample && o->uai)
+        return !cli_usage("sample: --write-uai belongs to the exact command (it writes the model "
+                          "at --beta; drop 'sample')");
     if (o->plot && !o->sweep) return !cli_usage("--plot: draws a --sweep; ask for one");
     if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
     if (sample && o->beta < 0.0) return !cli_usage("sample: beta = %g must be >= 0", o->beta);
@@ -117,29 +120,21 @@ int pairwise_check(pairwise_opts *o, int sample) {
 
 /* ---- UAI output ----------------------------------------------------------------------- */
 
-/* UAI MARKOV (UAI inference competition format) through the factor-graph library: variable
- * value 0 is s = -1 and 1 is s = +1; one unary factor per nonzero field exp(beta h_i s_i) and
- * one pairwise factor per coupling exp(beta J_ij s_i s_j). Z of the file = Z of the model
- * times exp(beta * offset). */
-static int write_uai(const zs_pairwise *m, double beta, const char *path) {
-    size_t n = zs_pairwise_size(m);
-    if (n > 20000) return cli_usage("--write-uai: %zu spins are too many for a dense export", n);
-    double *j = malloc(n * n * sizeof *j), *h = malloc(n * sizeof *h);
-    if (!j || !h || zs_pairwise_dense(m, j, h) != ZS_OK) {
-        free(j);
-        free(h);
-        return cli_fail(EXIT_RUNTIME, "--write-uai: out of memory");
-    }
-    zs_ctx *ctx = zs_ctx_alloc();
+/* UAI MARKOV (UAI inference competition format) through the library's pairwise -> factor
+ * conversion: one factor per bond and per non-zero field, never a dense J. The model's constant
+ * energy E0 is not in the file, so ln Z = ln Z(file) - beta E0; the note on stderr gives it. */
+static int write_uai(zs_ctx *ctx, const zs_pairwise *m, double beta, const char *path) {
     zs_factor_model *fm = NULL;
-    zs_status st = ctx ? zs_factor_from_pairwise(ctx, n, j, h, beta, 0, &fm) : ZS_ENOMEM;
+    double e0 = 0.0;
+    zs_status st = zs_pairwise_to_factor(m, beta, &fm, &e0);
     if (st == ZS_OK) st = zs_factor_write_uai(fm, path);
-    int rc = st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
     zs_factor_model_free(fm);
-    zs_ctx_free(ctx);
-    free(j);
-    free(h);
-    return rc;
+    if (st != ZS_OK) return cli_status(ctx, st);
+    char b1[32], b2[32], b3[32];
+    fprintf(stderr, "zsum: wrote %s at beta = %s; energy offset E0 = %s: ln Z = ln Z(%s) - beta E0, "
+                    "beta E0 = %s\n", path, cli_num(b1, beta), cli_num(b2, e0), path,
+            cli_num(b3, beta * e0));
+    return EXIT_OK;
 }
 
 /* ---- exact ------------------------------------------------------------------------------ */
@@ -257,7 +252,7 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
         }
         if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
     }
-    if (o->uai && (rc = write_uai(m, o->beta, o->uai)) != EXIT_OK) goto done;
+    if (o->uai && (rc = write_uai(ctx, m, o->beta, o->uai)) != EXIT_OK) goto done;
     FILE *f = cli_out();
     char b[32], b2[32];
     const char *method = zs_pairwise_method_name(t.method);
