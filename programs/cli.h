@@ -95,6 +95,14 @@ typedef struct plot_script {
 FILE *plot_script_open(plot_script *ps);
 int plot_script_draw(plot_script *ps, const char *file);
 
+/* Images (--scale K): each pixel becomes a K x K block. Without --scale (asked == 0): 1 for a
+ * .pbm (a PBM is also a pattern file and reads back one pixel per unit), and for a .png the
+ * smallest K that makes the longer side at least CLI_IMAGE_MIN_SIDE pixels, so an image of a
+ * few units is visible. */
+#define CLI_IMAGE_MIN_SIDE 256
+#define CLI_IMAGE_MAX_SCALE 1000
+size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t height);
+
 /* Progress bar on stderr when it is a terminal (and --quiet is not set). */
 void progress_install(zs_ctx *ctx, int quiet);
 void progress_finish(void);

@@ -63,10 +63,11 @@ int zs_patterns_shape(const zs_patterns *pt, size_t *rows, size_t *cols);
 zs_status zs_patterns_set_shape(zs_ctx *ctx, zs_patterns *pt, size_t rows, size_t cols);
 
 /* Write one ±1 pattern of rows x cols units as an image: ".pbm" (raw P4; +1 = black) or
- * ".png" (8-bit grey; +1 = black, -1 = white), chosen by the file's extension. ZS_EINVAL for
- * another extension, ZS_EIO when the file cannot be written. */
+ * ".png" (8-bit grey; +1 = black, -1 = white), chosen by the file's extension, each unit a
+ * scale x scale block (scale 1: one pixel per unit, so a PBM reads back as the pattern).
+ * Written atomically by zs_image_write_grey (zsum/npz.h), whose errors it returns. */
 zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                                 const int8_t *s);
+                                 const int8_t *s, size_t scale);
 
 /* ---------------------------------------------------------------------------------------- */
 /* The network (lib/learn/hebbian.c, lib/models/hopfield.c).                                 */

@@ -1,5 +1,6 @@
 /*
- * zsum/npz.h — NumPy arrays on disk: .npy files and .npz archives (lib/io/npy.c, npz.c).
+ * zsum/npz.h — NumPy arrays on disk: .npy files and .npz archives (lib/io/npy.c, npz.c);
+ * and the grey-image writer (lib/io/image.c).
  *
  * Format: numpy.lib.format (NEP 1): the magic "\x93NUMPY", a version (1.0, 2.0 or 3.0), a
  * little-endian header length (2 bytes in 1.0, 4 in 2.0/3.0), a Python dict literal
@@ -100,6 +101,21 @@ zs_status zs_npz_read(zs_ctx *ctx, const char *path, const char *name, zs_array 
  * deflate (numpy.savez_compressed), 0 to store (numpy.savez). */
 zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *const *names,
                        const zs_array *const *arrays, int compress);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Images (lib/io/image.c): the one image writer of the library.                            */
+/* ---------------------------------------------------------------------------------------- */
+/* Largest side in pixels after scaling (libpng's default limit, PNG_USER_WIDTH_MAX). */
+#define ZS_IMAGE_MAX_SIDE 1000000
+/* Write height x width 8-bit grey pixels (row-major; 0 black, 255 white) as an image of
+ * (width * scale) x (height * scale) pixels, each pixel repeated in a scale x scale block, in
+ * the format named by path's extension: ".png" (8-bit grey) or ".pbm" (raw P4, black where a
+ * value is below 128). Atomic: written to a temporary file in the same folder, fsync'ed and
+ * renamed over path, so path holds either the whole new image or what it held before.
+ * ZS_EINVAL for another extension or an empty image, ZS_ETOOBIG above ZS_IMAGE_MAX_SIDE,
+ * ZS_EIO (the message names the path and the system's reason) when it cannot be written. */
+zs_status zs_image_write_grey(zs_ctx *ctx, const char *path, const uint8_t *px, size_t width,
+                              size_t height, size_t scale);
 
 #ifdef __cplusplus
 }
