@@ -27,53 +27,6 @@ static void help(void) {
           stdout);
 }
 
-/* W and b from the archive; W square, b matching. */
-static zs_status load_npz(zs_ctx *ctx, const char *path, int symmetrize, zs_pairwise **out) {
-    zs_npz *z = NULL;
-    zs_array *w = NULL, *b = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st == ZS_OK) st = zs_npz_get(z, "W", &w);
-    if (st == ZS_OK && zs_npz_has(z, "b")) st = zs_npz_get(z, "b", &b);
-    char shape[64];
-    if (st == ZS_OK && (zs_array_ndim(w) != 2 || zs_array_dim(w, 0) != zs_array_dim(w, 1))) {
-        cli_usage("%s: W has shape %s; a square n x n matrix is needed", path,
-                  zs_array_shape_str(w, shape, sizeof shape));
-        st = ZS_EFORMAT;
-        goto quiet;
-    }
-    if (st == ZS_OK && b && (zs_array_ndim(b) != 1 || zs_array_dim(b, 0) != zs_array_dim(w, 0))) {
-        cli_usage("%s: b has shape %s; W is %llu x %llu, so b needs %llu entries", path,
-                  zs_array_shape_str(b, shape, sizeof shape),
-                  (unsigned long long)zs_array_dim(w, 0), (unsigned long long)zs_array_dim(w, 0),
-                  (unsigned long long)zs_array_dim(w, 0));
-        st = ZS_EFORMAT;
-        goto quiet;
-    }
-    if (st == ZS_OK) {
-        size_t n = (size_t)zs_array_dim(w, 0);
-        double *wd = zs_array_data(w);
-        if (symmetrize)
-            for (size_t i = 0; i < n; i++)
-                for (size_t j = i + 1; j < n; j++)
-                    wd[i * n + j] = wd[j * n + i] = (wd[i * n + j] + wd[j * n + i]) / 2.0;
-        st = zs_pairwise_alloc_bm(ctx, n, wd, b ? zs_array_cdata(b) : NULL, out);
-        if (st != ZS_OK) {
-            cli_usage("%s: %s", path, zs_last_error(ctx));
-            st = ZS_EINVAL;
-            goto quiet;
-        }
-    }
-    zs_array_free(w);
-    zs_array_free(b);
-    zs_npz_close(z);
-    return st;
-quiet: /* the message is out already: report through a status the caller does not repeat */
-    zs_array_free(w);
-    zs_array_free(b);
-    zs_npz_close(z);
-    return (zs_status)1;
-}
-
 int cmd_bm(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help")) {
         if (argc >= 2) {
@@ -144,12 +97,11 @@ int cmd_bm(int argc, char **argv) {
         snprintf(desc, sizeof desc, "random Boltzmann machine, N = %llu, model seed %llu",
                  (unsigned long long)nrand, (unsigned long long)mseed);
     } else {
-        st = load_npz(ctx, file, sym, &m);
+        st = zs_pairwise_load_bm(ctx, file, sym, &m);
         snprintf(desc, sizeof desc, "Boltzmann machine from %s", file);
     }
     int rc;
-    if (st == (zs_status)1) rc = EXIT_USAGE;
-    else if (st != ZS_OK) rc = cli_status(ctx, st);
+    if (st != ZS_OK) rc = cli_status(ctx, st);
     else rc = pairwise_run(ctx, m, desc, &o, sample);
     zs_pairwise_free(m);
     zs_ctx_free(ctx);
