@@ -105,6 +105,9 @@ size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t heig
 
 /* Progress bar on stderr when it is a terminal (and --quiet is not set). */
 void progress_install(zs_ctx *ctx, int quiet);
+/* Text shown in place of the task's name, and after the bar (printf formats; NULL clears). */
+void progress_label(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_finish(void);
 
 /* Subcommands (programs/cmd_*.c). */

@@ -9,8 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { LOGZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8, FILTERS = 16 };
 
@@ -575,33 +573,6 @@ static int run_logz(opts *o) {
 
 /* ---- train ------------------------------------------------------------------------------- */
 
-typedef struct train_view {
-    uint64_t epoch, epochs;
-    double recon, loglik;
-    int have_ll, quiet;
-    double last;
-} train_view;
-
-static int train_progress(void *user, const char *task, double done, double total) {
-    (void)task;
-    train_view *v = user;
-    if (v->quiet || !isatty(STDERR_FILENO)) return 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-    if (now - v->last < 0.1 && done < total) return 0;
-    v->last = now;
-    int width = 24, filled = total > 0 ? (int)(done / total * width) : 0;
-    fprintf(stderr, "\repoch %llu/%llu [", (unsigned long long)v->epoch + 1, (unsigned long long)v->epochs);
-    for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
-    fputc(']', stderr);
-    if (v->epoch > 0) fprintf(stderr, " recon %.4g", v->recon);
-    if (v->have_ll) fprintf(stderr, " loglik %.4f", v->loglik);
-    fprintf(stderr, "\033[K");
-    fflush(stderr);
-    return 0;
-}
-
 static int run_train(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
@@ -609,10 +580,6 @@ static int run_train(opts *o) {
     zs_rbm_trainer *t = NULL;
     int rc = setup(o, &ctx);
     if (rc != EXIT_OK) return rc;
-    train_view view = {0};
-    view.epochs = o->epochs;
-    view.quiet = o->quiet;
-    zs_ctx_set_progress(ctx, train_progress, &view);
     rc = load_data(ctx, o, o->data, 0, &data);
     if (rc == EXIT_OK && o->heldout) rc = load_data(ctx, o, o->heldout, (size_t)zs_array_dim(data, 1), &held);
     if (rc != EXIT_OK) return finish(ctx, rbm, data, rc);
@@ -668,19 +635,18 @@ static int run_train(opts *o) {
     double recon = (double)NAN, ll = (double)NAN, seconds = 0;
     double *fe = monitor ? malloc(nmon * sizeof *fe) : NULL;
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(t) < o->epochs) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        view.epoch = zs_rbm_trainer_epochs_done(t);
+        progress_label("epoch %llu/%llu", (unsigned long long)zs_rbm_trainer_epochs_done(t) + 1,
+                       (unsigned long long)o->epochs);
+        double t0 = zs_monotonic_seconds();
         st = zs_rbm_trainer_epoch(t, &recon);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        seconds = zs_monotonic_seconds() - t0;
         if (st != ZS_OK) {
             progress_finish();
             rc = cli_fail(EXIT_RUNTIME, "%s (the last good checkpoint is %s)", zs_last_error(ctx),
                           zs_rbm_trainer_epochs_done(t) ? o->out : "not written: no epoch finished");
             break;
         }
-        view.recon = recon;
+        progress_note("recon %.4g", recon);
         st = zs_rbm_trainer_save(t, o->out);
         if (st != ZS_OK) {
             rc = cli_status(ctx, st);
@@ -704,8 +670,7 @@ static int run_train(opts *o) {
             double mf = 0;
             for (size_t q = 0; q < nmon; q++) mf += fe[q];
             ll = -mf / (double)nmon - lr.lnz;
-            view.loglik = ll;
-            view.have_ll = 1;
+            progress_note("recon %.4g loglik %.4f", recon, ll);
         }
         if (logf) {
             json j;

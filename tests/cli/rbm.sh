@@ -189,6 +189,13 @@ assert [r['epoch'] for r in rows] == [1, 2, 3]
 assert all(sorted(r) == ['epoch', 'loglik', 'recon_error', 'seconds'] for r in rows)
 assert rows[2]['loglik'] > rows[0]['loglik'] - 1.0
 "; then pass; else fail "training log: $(cat "$TMP/log.jsonl")"; fi
+# On a terminal the one progress bar shows the epoch and the monitored values; --quiet hides it
+if command -v script > /dev/null; then
+    script -qec "'$ZSUM' rbm train '$TMP/train-ubyte.gz' --binarize threshold --hidden 4 --epochs 2 --batch 20 --seed 9 -o '$TMP/tty.npz'" /dev/null > "$TMP/tty" 2>&1
+    if grep -q 'epoch 2/2 *\[#*\] 100.0% recon [0-9.]* loglik -[0-9.]*' "$TMP/tty"; then pass; else fail "train progress on a terminal: $(head -c 300 "$TMP/tty")"; fi
+    script -qec "'$ZSUM' rbm train '$TMP/train-ubyte.gz' --binarize threshold --hidden 4 --epochs 2 --batch 20 --seed 9 -o '$TMP/tty.npz' --quiet" /dev/null > "$TMP/tty" 2>&1
+    if ! grep -q 'epoch 1/2' "$TMP/tty" && grep -q '^epoch' "$TMP/tty"; then pass; else fail "train --quiet on a terminal: $(head -c 300 "$TMP/tty")"; fi
+fi
 # CSV: the loglik field is the monitored value, and empty (not nan) when nothing was monitored
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 1 --batch 20 \
     --lr 0.1 --seed 9 -o "$TMP/t2.npz" --format csv --quiet
