@@ -20,7 +20,8 @@ static void help(void) {
           "h = b/2 + rowsum(W)/4, plus a constant); M below is sum_i (2 x_i - 1).\n\n"
           "  --symmetrize           use (W + W^T)/2 instead of rejecting an asymmetric W\n"
           "  --method auto|enumerate   --dos (integer W, b)   --sweep T:LO:HI:P   --plot FILE\n"
-          "  --write-uai FILE       write the model at beta as a UAI MARKOV network\n"
+          "  logz: --write-uai FILE write the model at beta as a UAI MARKOV network; stderr gives\n"
+          "                         its energy offset E0: ln Z = ln Z(FILE) - beta E0\n"
           "  sample: --algorithm metropolis|heatbath  --sweeps N  --burnin N  --chains K\n"
           "          --seed S (the sampler's seed; printed when chosen)\n"
           "  --beta B | -T T, --format table|json|csv, --threads N, -q, --help\n",
