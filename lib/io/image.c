@@ -77,6 +77,7 @@ static void tmp_abort(tmpfile_beside *t) {
  * survives a crash (best effort: some file systems refuse to fsync a directory). */
 static zs_status tmp_commit(zs_ctx *ctx, const char *path, tmpfile_beside *t) {
     int err = 0;
+    errno = 0;
     if (fflush(t->f) != 0 || ferror(t->f)) err = errno ? errno : EIO;
     else if (fsync(fileno(t->f)) != 0) err = errno;
     int closed = fclose(t->f);
@@ -137,10 +138,12 @@ static zs_status write_png(zs_ctx *ctx, const char *path, FILE *f, const uint8_t
         return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     }
     if (setjmp(e.jmp)) {
+        /* libpng's own fwrite failed ("Write Error"): the system's reason is in errno */
+        int err = ferror(f) ? errno : 0;
         png_destroy_write_struct(&png, &info);
         free(row);
-        return zs_fail(ctx, ZS_EIO, "%s: cannot write the PNG: %s", path,
-                       e.msg[0] ? e.msg : "libpng error");
+        return zs_fail(ctx, ZS_EIO, "%s: cannot write the PNG: %s%s%s", path,
+                       e.msg[0] ? e.msg : "libpng error", err ? ": " : "", err ? strerror(err) : "");
     }
     png_init_io(png, f);
     png_set_IHDR(png, info, (png_uint_32)(width * scale), (png_uint_32)(height * scale), 8,

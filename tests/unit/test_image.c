@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <png.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -122,6 +124,44 @@ static void failures_should_name_the_path_and_keep_the_previous_file(void) {
     zs_ctx_free(ctx);
 }
 
+/* A write that fails halfway (the file-size limit: EFBIG, as a full disk would give ENOSPC):
+ * the status says so with the system's reason, the old image stays, no temporary remains. */
+static void a_failed_write_should_leave_the_previous_image(void) {
+    char path[256];
+    path_in(path, sizeof path, "big.png");
+    const uint8_t small[1] = {7};
+    CHECK_EQ_INT(zs_image_write_grey(NULL, path, small, 1, 1, 1), ZS_OK);
+    enum { W = 400 };
+    uint8_t *noise = malloc(W * W);
+    if (!noise) return;
+    uint32_t x = 12345;
+    for (size_t i = 0; i < W * W; i++) {
+        x = x * 1664525u + 1013904223u; /* Numerical Recipes' LCG: incompressible enough */
+        noise[i] = (uint8_t)(x >> 24);
+    }
+    struct rlimit old, lim;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    lim = old;
+    lim.rlim_cur = 16384;
+    CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_status st = zs_image_write_grey(ctx, path, noise, W, W, 1);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, was);
+    CHECK_EQ_INT(st, ZS_EIO);
+    CHECK(strstr(zs_last_error(ctx), "big.png") != NULL);
+    CHECK(strstr(zs_last_error(ctx), "File too large") != NULL);
+    size_t w = 0, h = 0;
+    uint8_t *px = read_png(path, &w, &h);
+    CHECK(px != NULL && w == 1 && h == 1 && px[0] == 7);
+    free(px);
+    CHECK_EQ_INT(entries(), 1);
+    remove(path);
+    free(noise);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
@@ -130,6 +170,7 @@ int main(void) {
     RUN(png_should_read_back_with_its_pixels_replicated);
     RUN(pbm_should_pack_dark_pixels_as_black_bits);
     RUN(failures_should_name_the_path_and_keep_the_previous_file);
+    RUN(a_failed_write_should_leave_the_previous_image);
     rmdir(dir);
     return check_summary("test_image");
 }
