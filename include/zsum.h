@@ -77,6 +77,10 @@ void zs_ctx_set_progress(zs_ctx *ctx, zs_progress_fn fn, void *user);
 /* Threads for parallel loops; 0 (the default) lets OpenMP decide. Results do not depend on it. */
 void zs_ctx_set_threads(zs_ctx *ctx, int threads);
 
+/* Seconds on a monotonic clock (CLOCK_MONOTONIC: never steps with the wall clock), from an
+ * arbitrary origin: the difference of two calls is the time between them (lib/core/clock.c). */
+double zs_monotonic_seconds(void);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Log-space arithmetic (lib/core/logmath.c).                                                 */
 /* ---------------------------------------------------------------------------------------- */

@@ -94,6 +94,16 @@ zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path);
 zs_status zs_factor_from_pairwise(zs_ctx *ctx, size_t n, const double *J, const double *h,
                                   double beta, int spin01, zs_factor_model **out);
 
+/* A pairwise model (zsum/pairwise.h) at beta as a factor model over its spins, built from its
+ * bonds (lib/models/pairwise_factor.c): variable value 0 is s = -1 and 1 is s = +1; one unary
+ * factor per non-zero field, one pairwise factor per bond with a non-zero coupling (a chain or
+ * lattice gives O(n) factors; no dense J is formed). The model's constant energy term is left
+ * out of the factors and returned in *offset (may be NULL):
+ *     ln Z(model) = ln Z(factors) - beta * offset.
+ * Messages go to the pairwise model's context. */
+zs_status zs_pairwise_to_factor(const zs_pairwise *m, double beta, zs_factor_model **out,
+                                double *offset);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Exact ln Z by variable elimination (lib/exact/eliminate.c, lib/exact/elim_order.c).       */
 /* ---------------------------------------------------------------------------------------- */

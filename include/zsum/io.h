@@ -1,11 +1,11 @@
 /*
  * zsum/io.h — data sets and pattern files: reading rows of data (NumPy, IDX) and binarizing
- * them, reading ±1 patterns (text, PBM, .npy) and writing a pattern as an image. Included by
+ * them, reading ±1 patterns (text, PBM, .npy), writing a pattern or any grey image. Included by
  * zsum.h; do not include on its own. A model's own files are declared with the model
  * (zs_hopfield_save, zs_rbm_load, zs_factor_read_uai, ...), NumPy arrays in zsum/npz.h.
  *
  * Implementations: lib/io/idx.c, lib/io/data.c (data sets), lib/io/patterns.c,
- * lib/io/pattern_image.c (pattern files).
+ * lib/io/pattern_image.c (pattern files), lib/io/image.c (images).
  */
 #ifndef ZSUM_IO_H
 #define ZSUM_IO_H
@@ -51,9 +51,25 @@ zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out);
 zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text, size_t len,
                                  zs_patterns **out);
 /* Write one ±1 pattern of rows x cols units as an image: ".pbm" (raw P4; +1 = black) or
- * ".png" (8-bit grey; +1 = black, -1 = white), chosen by the file's extension. ZS_EINVAL for
- * another extension, ZS_EIO when the file cannot be written. */
+ * ".png" (8-bit grey; +1 = black, -1 = white), chosen by the file's extension, each unit a
+ * scale x scale block (scale 1: one pixel per unit, so a PBM reads back as the pattern).
+ * Written atomically by zs_image_write_grey, whose errors it returns. */
 zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                                 const int8_t *s);
+                                 const int8_t *s, size_t scale);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Images (lib/io/image.c): the one image writer of the library.                            */
+/* ---------------------------------------------------------------------------------------- */
+/* Largest side in pixels after scaling (libpng's default limit, PNG_USER_WIDTH_MAX). */
+#define ZS_IMAGE_MAX_SIDE 1000000
+/* Write height x width 8-bit grey pixels (row-major; 0 black, 255 white) as an image of
+ * (width * scale) x (height * scale) pixels, each pixel repeated in a scale x scale block, in
+ * the format named by path's extension: ".png" (8-bit grey) or ".pbm" (raw P4, black where a
+ * value is below 128). Atomic: written to a temporary file in the same folder, fsync'ed and
+ * renamed over path, so path holds either the whole new image or what it held before.
+ * ZS_EINVAL for another extension or an empty image, ZS_ETOOBIG above ZS_IMAGE_MAX_SIDE,
+ * ZS_EIO (the message names the path and the system's reason) when it cannot be written. */
+zs_status zs_image_write_grey(zs_ctx *ctx, const char *path, const uint8_t *px, size_t width,
+                              size_t height, size_t scale);
 
 #endif
