@@ -192,10 +192,10 @@ assert rows[2]['loglik'] > rows[0]['loglik'] - 1.0
 # CSV: the loglik field is the monitored value, and empty (not nan) when nothing was monitored
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 1 --batch 20 \
     --lr 0.1 --seed 9 -o "$TMP/t2.npz" --format csv --quiet
-expect_out '^16,4,1,[0-9.e+-]+,-[0-9.e+-]+,[0-9.e+-]+,9$'
+expect_out '^16,4,1,[0-9.e+-]+,-[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,9$'
 expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 1 --batch 25 --lr 0.1 --seed 9 -o "$TMP/t2.npz" \
     --format csv --quiet
-expect_out '^24,22,1,[0-9.e+-]+,,[0-9.e+-]+,9$'
+expect_out '^24,22,1,[0-9.e+-]+,,[0-9.e+-]+,[0-9.e+-]+,9$'
 # the trained model's reported loglik agrees with zsum rbm loglik on the same rows
 expect_ok rbm logz "$TMP/t.npz"
 # 2 epochs straight == 1 epoch, then --resume for the second: byte for byte

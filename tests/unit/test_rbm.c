@@ -216,7 +216,7 @@ static void sm08_schedule_has_14500_steps(void) {
 
 /* Count seeds whose band [lnZ_lo, lnZ_hi] holds the exact value. */
 static int ais_hits(const zs_rbm *r, double exact, int seeds, size_t temps, zs_rbm_ais_base base,
-                    const double *data, size_t nd) {
+                    const uint8_t *data, size_t nd) {
     double *b = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(temps, &b, &nb);
@@ -253,31 +253,37 @@ static void ais_band_holds_exact_on_random_models(void) {
 }
 
 /* Data: 4 prototypes of 30 pixels with 5% of pixels flipped. */
-static double *toy_data(size_t n, size_t nv, uint64_t seed) {
-    double *d = malloc(n * nv * sizeof *d);
+/* Binary rows as the library takes them: one byte a value. */
+static uint8_t *toy_data(size_t n, size_t nv, uint64_t seed) {
+    uint8_t *d = malloc(n * nv * sizeof *d);
     lcg_state = seed;
     for (size_t q = 0; q < n; q++) {
         size_t proto = q % 4;
         for (size_t i = 0; i < nv; i++) {
             int on = (i / (nv / 4)) == proto || (i % 4) == proto;
             if (lcg() > 0.9) on = !on;
-            d[q * nv + i] = on;
+            d[q * nv + i] = (uint8_t)on;
         }
     }
     return d;
 }
 
-static double mean_loglik(const zs_rbm *r, const double *d, size_t n) {
+static double mean_loglik(const zs_rbm *r, const uint8_t *d, size_t n) {
     double lnz = 0;
     zs_rbm_logz_exact(r, 0, &lnz);
-    double s = 0;
-    for (size_t q = 0; q < n; q++) s += -zs_rbm_free_energy(r, d + q * zs_rbm_nv(r)) - lnz;
+    const size_t nv = zs_rbm_nv(r);
+    double s = 0, *v = malloc(nv * sizeof *v);
+    for (size_t q = 0; q < n; q++) {
+        for (size_t i = 0; i < nv; i++) v[i] = d[q * nv + i];
+        s += -zs_rbm_free_energy(r, v) - lnz;
+    }
+    free(v);
     return s / (double)n;
 }
 
 static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
     const size_t nv = 32, nh = 8, n = 400;
-    double *d = toy_data(n, nv, 5);
+    uint8_t *d = toy_data(n, nv, 5);
     zs_rbm *r = NULL;
     zs_rbm_alloc(NULL, nv, nh, &r);
     lcg_state = 99;
@@ -320,7 +326,8 @@ static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
  * frequency of 0, 1 or NaN, or none, is refused. */
 static void ais_rate_base_is_the_data_base_of_the_same_frequencies(void) {
     const size_t nv = 32, nh = 6, n = 50;
-    double *d = toy_data(n, nv, 8), p[32];
+    uint8_t *d = toy_data(n, nv, 8);
+    double p[32];
     zs_rbm *r = random_rbm(nv, nh, 0.5, 0.5, 31);
     for (size_t i = 0; i < nv; i++) {
         double c = 0;
@@ -366,7 +373,7 @@ static void ais_rate_base_is_the_data_base_of_the_same_frequencies(void) {
  * slices and nv crossing the update's 64-unit chunks. */
 static void training_does_not_depend_on_threads(void) {
     const size_t nv = 100, nh = 150, n = 90;
-    double *d = toy_data(n, nv, 8);
+    uint8_t *d = toy_data(n, nv, 8);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 4);
     for (int pcd = 0; pcd < 2; pcd++) {
         double ref_recon = 0.0;
@@ -412,7 +419,7 @@ static void training_does_not_depend_on_threads(void) {
 
 static void resume_is_bit_identical(void) {
     const size_t nv = 16, nh = 6, n = 90;
-    double *d = toy_data(n, nv, 6);
+    uint8_t *d = toy_data(n, nv, 6);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
     char dir[] = "/tmp/zsum_rbm_XXXXXX";
     if (!mkdtemp(dir)) return;
@@ -470,7 +477,7 @@ static void resume_is_bit_identical(void) {
 
 static void divergence_stops_and_keeps_parameters(void) {
     const size_t nv = 16, nh = 6, n = 40;
-    double *d = toy_data(n, nv, 6);
+    uint8_t *d = toy_data(n, nv, 6);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
     zs_rbm_train_opts o;
     zs_rbm_train_defaults(&o);
