@@ -818,7 +818,17 @@ static int run_images(opts *o) {
                 tiles[j * nv + i] = hi > lo ? (W[i * nh + j] - lo) / (hi - lo) : 0.5;
         }
     } else {
-        zs_status st = zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);
+        data_rows init = {0};
+        if (o->init && !strncmp(o->init, "data:", 5)) {
+            rc = load_data(ctx, o, o->init + 5, nv, &init);
+            if (rc != EXIT_OK) {
+                free(tiles);
+                return finish(ctx, rbm, NULL, rc);
+            }
+        }
+        zs_status st = init.x ? zs_rbm_sample_from(rbm, count, o->steps, o->seed, init.x, init.n, tiles)
+                              : zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);
+        free(init.x);
         if (st != ZS_OK) {
             free(tiles);
             return finish(ctx, rbm, NULL, cli_status(ctx, st));
@@ -834,20 +844,75 @@ static int run_images(opts *o) {
     return finish(ctx, rbm, NULL, rc);
 }
 
+/* ---- transform --------------------------------------------------------------------------- */
+
+static int run_transform(opts *o) {
+    zs_ctx *ctx;
+    zs_rbm *rbm = NULL;
+    data_rows data = {0};
+    zs_array *h = NULL;
+    int rc = setup(o, &ctx);
+    if (rc != EXIT_OK) return rc;
+    rc = load_model(ctx, o->model, &rbm);
+    if (rc == EXIT_OK) rc = load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
+    if (rc == EXIT_OK) {
+        uint64_t shape[2] = {data.n, zs_rbm_nh(rbm)};
+        zs_status st = zs_array_alloc(ctx, ZS_DTYPE_F8, 2, shape, &h);
+        if (st == ZS_OK) st = zs_rbm_hidden_probs(rbm, data.x, data.n, zs_array_data(h));
+        if (st == ZS_OK) st = zs_npy_write(ctx, o->out, h);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
+    if (rc == EXIT_OK && !o->quiet)
+        fprintf(cli_out(), "p(h = 1 | v) of %zu rows x %zu hidden units written to %s\n", data.n,
+                zs_rbm_nh(rbm), o->out);
+    zs_array_free(h);
+    free(data.x);
+    return finish(ctx, rbm, NULL, rc);
+}
+
+/* `zsum rbm SUB --help`: the synopsis lines of SUB and its paragraph from usage_text, then the
+ * notes shared by all subcommands (from "DATA:" on). */
+static void sub_help(const char *sub) {
+    FILE *f = cli_out();
+    char head[64], para[64];
+    snprintf(head, sizeof head, "zsum rbm %s ", sub);
+    snprintf(para, sizeof para, "  %s ", sub);
+    int in = 0, first = 1;
+    for (const char *l = usage_text; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strstr(l, head) && (size_t)(strstr(l, head) - l) < len) in = 1;
+        else if (!strncmp(l, para, strlen(para))) in = 2;
+        else if (!strncmp(l, "DATA:", 5)) in = 3;
+        else if (in == 1 && strncmp(l, "                 ", 17)) in = 0;
+        else if (in == 2 && strncmp(l, "           ", 11)) in = 0;
+        if (in) {
+            const char *text = l;
+            if (in == 1 && first) fputs("usage: ", f), text = strstr(l, "zsum"), first = 0;
+            else if (in == 1 && strncmp(l, "usage: ", 7) && !strncmp(l, "       zsum", 11)) text = l;
+            fwrite(text, 1, len - (size_t)(text - l), f);
+        }
+        l += len;
+    }
+}
+
 int cmd_rbm(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     static const struct { const char *name; int sub; } subs[] = {
-        {"logz", LOGZ}, {"loglik", LOGLIK}, {"train", TRAIN}, {"sample", SAMPLE}, {"filters", FILTERS}};
+        {"logz", LOGZ}, {"loglik", LOGLIK}, {"train", TRAIN}, {"sample", SAMPLE}, {"filters", FILTERS},
+        {"transform", TRANSFORM}};
     int sub = 0;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (!strcmp(argv[1], subs[i].name)) sub = subs[i].sub;
-    if (!sub) return cli_usage("rbm: unknown subcommand '%s' (logz, loglik, train, sample, filters)", argv[1]);
+    if (!sub)
+        return cli_usage("rbm: unknown subcommand '%s' (logz, loglik, train, sample, filters, transform)",
+                         argv[1]);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
+            sub_help(argv[1]);
             return EXIT_OK;
         }
     opts o;
@@ -855,5 +920,6 @@ int cmd_rbm(int argc, char **argv) {
     if (rc != EXIT_OK) return rc;
     if (sub & (LOGZ | LOGLIK)) return run_logz(&o);
     if (sub == TRAIN) return run_train(&o);
+    if (sub == TRANSFORM) return run_transform(&o);
     return run_images(&o);
 }
