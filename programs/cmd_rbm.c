@@ -51,8 +51,8 @@ static const option_def option_defs[] = {
     {"--seed", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
     {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1}, {"--max-seconds", LOGZ | LOGLIK | TRAIN, 1},
     {"--threads", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1},
-    {"--format", LOGZ | LOGLIK | TRAIN, 1}, {"--quiet", LOGZ | LOGLIK | TRAIN | SAMPLE, 0},
-    {"-q", LOGZ | LOGLIK | TRAIN | SAMPLE, 0}, {"--init", SAMPLE, 1},
+    {"--format", LOGZ | LOGLIK | TRAIN, 1}, {"--quiet", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0},
+    {"-q", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0}, {"--init", SAMPLE, 1},
     {"--hidden", TRAIN, 1}, {"--cd", TRAIN, 1}, {"--pcd", TRAIN, 1}, {"--epochs", TRAIN, 1},
     {"--batch", TRAIN, 1}, {"--lr", TRAIN, 1}, {"--momentum", TRAIN, 1},
     {"--weight-decay", TRAIN, 1}, {"--init-std", TRAIN, 1}, {"--resume", TRAIN, 1},
@@ -72,8 +72,8 @@ static const char *usage_text =
     "                 [--monitor-ais] [--log FILE.jsonl]\n"
     "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW]\n"
     "                 [--init random|data:DATA] -o FILE.png\n"
-    "       zsum rbm filters MODEL.npz [--shape HxW] -o FILE.png\n"
-    "       zsum rbm transform MODEL.npz DATA [--binarize ...] -o FILE.npy\n"
+    "       zsum rbm filters MODEL.npz [--shape HxW] [-q] -o FILE.png\n"
+    "       zsum rbm transform MODEL.npz DATA [--binarize ...] [--threads N] [-q] -o FILE.npy\n"
     "\n"
     "An RBM has energy E(v,h) = -v.W.h - vbias.v - hbias.h over binary v (nv) and h (nh); MODEL is\n"
     "a NumPy .npz with arrays W (nv x nh), vbias, hbias (float32 or float64).\n"
@@ -839,7 +839,7 @@ static int run_images(opts *o) {
     if (rc == EXIT_OK && !o->quiet && o->sub == SAMPLE)
         fprintf(cli_out(), "%zu samples after %llu Gibbs sweeps (seed %llu) written to %s\n", count,
                 (unsigned long long)o->steps, (unsigned long long)o->seed, o->out);
-    else if (rc == EXIT_OK && o->sub == FILTERS)
+    else if (rc == EXIT_OK && !o->quiet && o->sub == FILTERS)
         fprintf(cli_out(), "%zu filters of %zux%zu written to %s\n", nh, h, w, o->out);
     return finish(ctx, rbm, NULL, rc);
 }
