@@ -626,8 +626,16 @@ static int run_train(opts *o) {
     }
     size_t smaller = nv < o->hidden ? nv : (size_t)o->hidden;
     int monitor = smaller <= 20 || o->monitor_ais;
-    const uint8_t *mon = held.x ? held.x : data.x;
     size_t nmon = held.x ? held.n : (n < 1000 ? n : 1000);
+    /* The trainer keeps its own sparse copy of the data: keep only the rows the monitor scores,
+     * so that the data held while training is about the size of the file. */
+    size_t keep = monitor && !held.x ? nmon : 0;
+    if (rc == EXIT_OK && keep < n) {
+        uint8_t *k = keep ? realloc(data.x, keep * nv) : NULL;
+        if (!keep) free(data.x);
+        data.x = keep ? (k ? k : data.x) : NULL;
+    }
+    const uint8_t *mon = held.x ? held.x : data.x;
     double recon = (double)NAN, ll = (double)NAN, seconds = 0;
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(t) < o->epochs) {
         struct timespec t0, t1;
