@@ -310,6 +310,9 @@ l1=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:2:3" --format json
 l2=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
 if near "$l13" "$(python3 -c "print(($l1 + $l2) / 2)")" 1e-13; then pass; else fail "row range mean $l13 vs $l1 $l2"; fi
+# the same rows through FILE.npz:NAME:START:END
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:x:1:3" --format json
+expect_json "d['n'] == 2 and d['loglik'] == $l13"
 expect_reject "the row range 3:3 is empty" rbm loglik "$TMP/m.npz" "$TMP/d.npz:3:3"
 expect_reject "runs past the end: .* has 4 rows" rbm loglik "$TMP/m.npz" "$TMP/d.npz:0:9"
 expect_reject "row range 'x:2' is not START:END" rbm loglik "$TMP/m.npz" "$TMP/d.npz:x:2"

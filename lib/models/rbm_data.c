@@ -1,4 +1,4 @@
-/* rbm_rows.c — an RBM applied to binary data rows held as bytes (0 or 1): the mean
+/* rbm_data.c — an RBM applied to binary data rows held as bytes (0 or 1): the mean
  * log-likelihood ln p(v) = -F(v) - ln Z (Hinton 2010, "A practical guide to training RBMs",
  * eq. 25, F as in rbm.c) and the hidden units' probabilities
  * p(h_j = 1 | v) = sigmoid(b_j + sum_i v_i W_ij) (the same guide, eq. 7). */
