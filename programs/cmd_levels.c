@@ -92,6 +92,31 @@ static int parse_sweep(const char *text, sweep_spec *sw) {
     return 1;
 }
 
+/* The checks across options, once all are read: 1 when they pass, else 0 (message printed). */
+static int check_args(const levels_opts *o) {
+    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
+    if (o->units > ZS_LEVELS_MAX_UNITS)
+        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
+    if (o->degeneracies && o->kg != o->k)
+        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
+    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
+    if (o->plot && !o->sweep.active && !o->landscape)
+        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
+    if (o->plot && o->sweep.active && o->landscape)
+        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
+    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->landscape && o->k != 2)
+        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
+    if (o->landscape && !(o->beta > 0))
+        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
+    int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
+                   (o->state_text != NULL);
+    if (o->format == FORMAT_CSV && listings > 1)
+        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
+                          "--macrostates, --dos, --sweep, --landscape");
+    return 1;
+}
+
 static int parse_args(int argc, char **argv, levels_opts *o) {
     enum { O_METHOD = 256, O_STATE, O_MICRO, O_MACRO, O_DOS, O_LIMIT, O_SWEEP, O_LANDSCAPE,
            O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_HELP };
@@ -173,27 +198,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
     if (optind < argc) return !cli_usage("levels: unexpected argument '%s'", argv[optind]);
     if (!have_units) return !cli_usage("levels: --units N is required");
     if (!o->energies) return !cli_usage("levels: --energies LIST is required");
-    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
-    if (o->units > ZS_LEVELS_MAX_UNITS)
-        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
-    if (o->degeneracies && o->kg != o->k)
-        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
-    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
-    if (o->plot && !o->sweep.active && !o->landscape)
-        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
-    if (o->plot && o->sweep.active && o->landscape)
-        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
-    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
-    if (o->landscape && o->k != 2)
-        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
-    if (o->landscape && !(o->beta > 0))
-        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
-    int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
-                   (o->state_text != NULL);
-    if (o->format == FORMAT_CSV && listings > 1)
-        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
-                          "--macrostates, --dos, --sweep, --landscape");
-    return 1;
+    return check_args(o);
 }
 
 /* --state: a level index per unit. */
