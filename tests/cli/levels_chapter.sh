@@ -46,6 +46,13 @@ expect_ok levels -n 10 -e 0,1,2 --format csv
 expect_out '^lnZ,4\.076059644443804$'
 expect_out '^microstates,59049$'
 # CSV carries every key of the JSON summary (one description writes both).
+"$ZSUM" levels -n 10 -e 0,1,2 --format json > "$TMP/j"
+"$ZSUM" levels -n 10 -e 0,1,2 --format csv > "$TMP/c"
+if python3 -c "import csv,json,sys; d=json.load(open('$TMP/j')); r=list(csv.reader(open('$TMP/c')))[1:]; q=[k for k, v in r]; want=[k for k in d if k not in ('levels', 'occupation')]; sys.exit(0 if [k for k in q if not k.startswith('occupation_')] == want and len(q) == len(want) + 3 else 1)"; then
+    pass
+else
+    fail "levels --format csv: quantities are not the JSON's keys: $(head -c 300 "$TMP/c")"
+fi
 expect_out '^temperature,1$'
 expect_out '^Z,58\.91287422481'
 expect_out '^method,closed$'
