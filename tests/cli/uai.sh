@@ -55,6 +55,14 @@ if python3 -c "import csv,json,math,sys; r=list(csv.reader(open('$TMP/out'))); d
 else
     fail "uai --format csv: not the JSON's keys and values: $(head -c 300 "$TMP/out")"
 fi
+# A field holding a comma is quoted (RFC 4180), so the line still has the header's columns.
+cp "$TMP/m.uai" "$TMP/a,b.uai"
+expect_ok uai "$TMP/a,b.uai" --format csv
+if python3 -c "import csv,sys; r=list(csv.reader(open('$TMP/out'))); sys.exit(0 if len(r[1]) == len(r[0]) and r[1][0] == '$TMP/a,b.uai' else 1)"; then
+    pass
+else
+    fail "uai --format csv: a path with a comma is not one quoted field: $(head -c 300 "$TMP/out")"
+fi
 expect_ok uai "$TMP/m.uai" --plan-only --format json
 expect_json "d['width'] == 1 and 'lnZ' not in d"
 expect_ok uai "$TMP/m.uai" --max-memory 1G --threads 1 --quiet
