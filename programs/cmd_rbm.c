@@ -6,6 +6,7 @@
  *   zsum rbm filters MODEL -o filters.png              the columns of W as an image grid
  *   zsum rbm transform MODEL DATA -o out.npy           p(h = 1 | v) of each row of DATA */
 #include "cli.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -403,74 +404,40 @@ static const char *AIS_WARNING =
     "too low with a band that is too narrow; use the data's base rate (--base data:FILE), more "
     "--chains or a longer --schedule";
 
+/* The result, described once (result.h) and written in the chosen format. */
 static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r, int loglik,
                          double ll, double ll_lo, double ll_hi, size_t n) {
-    FILE *f = cli_out();
     char eb[32];
     if (ais_unreliable(r))
         fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains,
                 AIS_WARNING);
-    size_t nv = zs_rbm_nv(rbm), nh = zs_rbm_nh(rbm);
-    const char *method = r->ais ? "ais" : "exact";
-    if (o->format == FORMAT_JSON) {
-        json j;
-        json_init(&j, f);
-        json_obj(&j);
-        json_kv_u64(&j, "nv", nv);
-        json_kv_u64(&j, "nh", nh);
-        json_kv_str(&j, "method", method);
-        json_kv_num(&j, "lnZ", r->lnz);
-        if (r->ais) {
-            json_kv_num(&j, "lnZ_lo", r->lo);
-            json_kv_num(&j, "lnZ_hi", r->hi);
-            json_kv_num(&j, "ess", r->ess);
-            json_kv_u64(&j, "chains", r->chains);
-            json_kv_u64(&j, "temperatures", r->temps);
-            json_kv_u64(&j, "seed", o->seed);
-            json_kv_str(&j, "base", o->base);
-            if (ais_unreliable(r)) json_kv_str(&j, "warning", AIS_WARNING);
-        }
-        if (loglik) {
-            json_kv_num(&j, "loglik", ll);
-            json_kv_num(&j, "loglik_lo", ll_lo);
-            json_kv_num(&j, "loglik_hi", ll_hi);
-            json_kv_u64(&j, "n", n);
-        }
-        json_end_obj(&j);
-        json_end(&j);
-        return;
-    }
-    if (o->format == FORMAT_CSV) {
-        char b[6][32];
-        fprintf(f, "nv,nh,method,lnZ%s%s\n", r->ais ? ",lnZ_lo,lnZ_hi,ess,chains,temperatures,seed" : "",
-                loglik ? ",loglik,loglik_lo,loglik_hi,n" : "");
-        fprintf(f, "%zu,%zu,%s,%s", nv, nh, method, cli_num(b[0], r->lnz));
-        if (r->ais)
-            fprintf(f, ",%s,%s,%s,%zu,%zu,%llu", cli_num(b[1], r->lo), cli_num(b[2], r->hi),
-                    cli_num(b[3], r->ess), r->chains, r->temps, (unsigned long long)o->seed);
-        if (loglik) fprintf(f, ",%s,%s,%s,%zu", cli_num(b[4], ll), cli_num(b[5], ll_lo), cli_num(b[0], ll_hi), n);
-        fputc('\n', f);
-        return;
-    }
-    fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %s\n", "nv", nv, "nh", nh, "method", method);
-    write_num_row(f, "lnZ", r->lnz);
+    result res;
+    result_init(&res);
+    result_u64(&res, "nv", zs_rbm_nv(rbm));
+    result_u64(&res, "nh", zs_rbm_nh(rbm));
+    result_str(&res, "method", r->ais ? "ais" : "exact");
+    result_num(&res, "lnZ", r->lnz);
     if (r->ais) {
-        write_num_row(f, "lnZ_lo", r->lo);
-        write_num_row(f, "lnZ_hi", r->hi);
-        write_num_row(f, "ess", r->ess);
-        fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %llu\n%-13s %s\n", "chains", r->chains, "temperatures",
-                r->temps, "seed", (unsigned long long)o->seed, "base", o->base);
+        result_num(&res, "lnZ_lo", r->lo);
+        result_num(&res, "lnZ_hi", r->hi);
+        result_num(&res, "ess", r->ess);
+        result_u64(&res, "chains", r->chains);
+        result_u64(&res, "temperatures", r->temps);
+        result_u64(&res, "seed", o->seed);
+        result_str(&res, "base", o->base);
         if (!isfinite(r->lo))
-            fprintf(f, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
-                       "chains or temperatures\n");
-        if (ais_unreliable(r)) fprintf(f, "# warning: %s\n", AIS_WARNING);
+            result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
+                              "chains or temperatures");
+        if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
     }
     if (loglik) {
-        write_num_row(f, "loglik", ll);
-        write_num_row(f, "loglik_lo", ll_lo);
-        write_num_row(f, "loglik_hi", ll_hi);
-        fprintf(f, "%-13s %zu\n", "n", n);
+        result_num(&res, "loglik", ll);
+        result_num(&res, "loglik_lo", ll_lo);
+        result_num(&res, "loglik_hi", ll_hi);
+        result_u64(&res, "n", n);
     }
+    result_write(cli_out(), o->format, &res, 14);
+    result_free(&res);
 }
 
 static int setup(opts *o, zs_ctx **ctx) {

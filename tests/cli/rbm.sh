@@ -152,6 +152,14 @@ expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 # too few temperatures and chains: the lower end can vanish (-inf -> null in JSON)
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json
 expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
+# CSV carries the same keys as the JSON, base and warning included (the warning quoted, RFC 4180).
+"$ZSUM" rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json > "$TMP/j" 2>/dev/null
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format csv
+if python3 -c "import csv,json,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); sys.exit(0 if len(r) == 2 and r[0] == list(d) and r[1][r[0].index('base')] == 'uniform' and r[1][r[0].index('warning')] == d['warning'] else 1)"; then
+    pass
+else
+    fail "rbm logz --format csv: header is not the JSON's keys: $(head -c 300 "$TMP/out")"
+fi
 
 # ---- loglik ------------------------------------------------------------------------------
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format json
