@@ -105,20 +105,29 @@ def link_inputs(cmd):
             return w
     return None
 
+def outputs(cmd):
+    return set(re.findall(r'(?:-o|--log|--plot)\s+(\S+)', cmd))
+
 status, last = 0, None
+unmade = set()   # files that a skipped example would have written
 for page in ['README.md'] + sorted('docs/' + f for f in os.listdir(os.path.join(src, 'docs'))
                                    if f.endswith('.md')):
-    skipped_page = set()
     for cmd, want in examples(os.path.join(src, page)):
         where = '%s: $ %s' % (page, cmd)
         if cmd.startswith('echo $?'):
-            if last is not None and want and want[0].strip() != str(last):
+            if last is None: continue
+            if want and want[0].strip() != str(last):
                 print('FAIL %s: exit status %s, the page says %s' % (where, last, want[0])); status = 1
             continue
+        needs = [w for w in cmd.split() if w in unmade or w.split(':', 1)[-1] in unmade]
+        if needs:
+            print('SKIP %s: needs %s, which a skipped example writes' % (where, needs[0]))
+            unmade |= outputs(cmd); last = None; continue
         if cmd.startswith('cat '):
             f = cmd.split()[1]
             missing = link_inputs(cmd)
-            if missing: print('SKIP %s: %s is not in examples/data' % (where, missing)); continue
+            if missing or not os.path.exists(os.path.join(work, f)):
+                print('SKIP %s: %s is not in examples/data' % (where, missing or f)); continue
             got = open(os.path.join(work, f)).read().rstrip('\n').split('\n')
             if not matches(want, got):
                 print('FAIL %s: the page shows other contents than examples/data/%s' % (where, f)); status = 1
@@ -127,11 +136,13 @@ for page in ['README.md'] + sorted('docs/' + f for f in os.listdir(os.path.join(
         if not cmd.startswith('zsum '):
             continue
         if not run_all and any(re.search(p, cmd) for p in slow):
-            print('SKIP %s: runs for minutes (DOCS_TOURS_ALL=1 runs it)' % where); last = None; continue
+            print('SKIP %s: runs for minutes (DOCS_TOURS_ALL=1 runs it)' % where)
+            unmade |= outputs(cmd); last = None; continue
         missing = link_inputs(cmd)
         if missing:
             print('SKIP %s: needs %s (reference data in ../shared/data, or the digits of '
-                  'scripts/fetch-data.sh in $ZSUM_DATA)' % (where, missing)); last = None; continue
+                  'scripts/fetch-data.sh in $ZSUM_DATA)' % (where, missing))
+            unmade |= outputs(cmd); last = None; continue
         p = subprocess.run(['bash', '-c', cmd + ' 2>&1'], cwd=work, env=env,
                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
         last = p.returncode
