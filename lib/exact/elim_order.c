@@ -14,7 +14,7 @@
  *
  * The graph is held as bitset rows: fill counts are popcounts of N(u) & ~N(a), and after an
  * elimination only the scores of the neighbours and their neighbours can change. */
-#include "exact/eliminate_internal.h"
+#include "exact/elim_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
