@@ -70,128 +70,171 @@ static size_t bucket_union(const sscope *sc, size_t head, size_t p, size_t *mark
     return k;
 }
 
+/* The simulated run's state: scopes filed in buckets by their first position, and the
+ * running figures. */
+typedef struct sim {
+    const zs_factor_model *m;
+    size_t n;
+    size_t *pos;        /* (nvars) position of each variable in the order, SIZE_MAX none */
+    size_t *head;       /* (n) first scope of each bucket, SIZE_MAX when empty           */
+    size_t *mark, *mark2; /* (n) per-position stamps                                    */
+    size_t *tmp;        /* (n) a scope being built                                       */
+    double *dimp;       /* (n) domain size at each position                              */
+    sscope *sc;         /* (nf + n + 1) every scope filed so far                         */
+    size_t nsc;
+    double live, peak, work; /* entries held now, their maximum, entries read            */
+} sim;
+
+static void sim_free(sim *s) {
+    if (s->sc)
+        for (size_t i = 0; i < s->nsc; i++) free(s->sc[i].pos);
+    free(s->sc);
+    free(s->pos);
+    free(s->head);
+    free(s->mark);
+    free(s->mark2);
+    free(s->tmp);
+    free(s->dimp);
+}
+
+static zs_status sim_init(sim *s, const zs_factor_model *m, const size_t *order, size_t n) {
+    memset(s, 0, sizeof *s);
+    s->m = m;
+    s->n = n;
+    s->pos = malloc((m->nvars ? m->nvars : 1) * sizeof *s->pos);
+    s->head = malloc((n ? n : 1) * sizeof *s->head);
+    s->mark = calloc(n ? n : 1, sizeof *s->mark);
+    s->mark2 = calloc(n ? n : 1, sizeof *s->mark2);
+    s->tmp = malloc((n ? n : 1) * sizeof *s->tmp);
+    s->dimp = malloc((n ? n : 1) * sizeof *s->dimp);
+    s->sc = malloc((m->nf + n + 1) * sizeof *s->sc);
+    if (!s->pos || !s->head || !s->mark || !s->mark2 || !s->tmp || !s->dimp || !s->sc)
+        return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
+    for (size_t v = 0; v < m->nvars; v++) s->pos[v] = SIZE_MAX;
+    for (size_t p = 0; p < n; p++) {
+        s->pos[order[p]] = p;
+        s->head[p] = SIZE_MAX;
+        s->dimp[p] = m->dom[order[p]];
+    }
+    return ZS_OK;
+}
+
+/* Entries of scope i. */
+static double scope_entries(const sim *s, size_t i) {
+    double size = 1.0;
+    for (size_t j = 0; j < s->sc[i].n; j++) size *= s->dimp[s->sc[i].pos[j]];
+    return size;
+}
+
+/* File s->tmp[0..k) as a new scope. */
+static zs_status sim_file(sim *s, size_t k) {
+    if (!scope_push(s->sc, s->nsc, s->head, s->tmp, k))
+        return zs_fail(s->m->ctx, ZS_ENOMEM, "plan: out of memory");
+    s->nsc++;
+    return ZS_OK;
+}
+
+/* File every factor's scope once sliced; they are all live at the start. */
+static zs_status sim_factors(sim *s, const unsigned char *skip) {
+    for (size_t f = 0; f < s->m->nf; f++) {
+        const fm_factor *fa = &s->m->f[f];
+        size_t k = 0;
+        for (size_t a = 0; a < fa->arity; a++)
+            if (!skip[fa->scope[a]]) s->tmp[k++] = s->pos[fa->scope[a]];
+        if (k == 0) continue; /* a constant once sliced */
+        qsort(s->tmp, k, sizeof *s->tmp, elim_cmp_size);
+        zs_status st = sim_file(s, k);
+        if (st != ZS_OK) return st;
+        s->live += scope_entries(s, s->nsc - 1);
+    }
+    s->peak = s->live;
+    return ZS_OK;
+}
+
+/* A bucket of three or more tables: the real run first multiplies the tables other than
+ * the largest into one when that is no larger than the largest (elim_run.c); count it too.
+ * *in and *nin (entries and tables in the bucket) become those of the two that remain. */
+static void sim_premultiply(sim *s, size_t p, double *in, double *nin) {
+    size_t bigs = s->head[p];
+    double bsize = 0.0;
+    for (size_t i = s->head[p]; i != SIZE_MAX; i = s->sc[i].next) {
+        double size = scope_entries(s, i);
+        if (size > bsize) {
+            bsize = size;
+            bigs = i;
+        }
+    }
+    double usize = 1.0;
+    for (size_t i = s->head[p]; i != SIZE_MAX; i = s->sc[i].next) {
+        if (i == bigs) continue;
+        for (size_t j = 0; j < s->sc[i].n; j++)
+            if (s->mark2[s->sc[i].pos[j]] != p + 1) {
+                s->mark2[s->sc[i].pos[j]] = p + 1;
+                usize *= s->dimp[s->sc[i].pos[j]];
+            }
+    }
+    if (usize <= bsize) {
+        if (s->live + usize > s->peak) s->peak = s->live + usize;
+        s->live += usize - (*in - bsize);
+        s->work += usize * (*nin - 1.0);
+        *in = bsize + usize;
+        *nin = 2.0;
+    }
+}
+
+/* Eliminate position p: its bucket's scopes give one over their union minus p, filed in the
+ * bucket of its first position. Width and largest table go to info; big and *nbig as for
+ * elim_plan_simulate. */
+static zs_status sim_eliminate(sim *s, size_t p, zs_factor_plan_info *info, size_t *big,
+                               size_t *nbig) {
+    size_t k = bucket_union(s->sc, s->head[p], p, s->mark, s->tmp);
+    double in = 0.0, nin = 0.0;
+    for (size_t i = s->head[p]; i != SIZE_MAX; i = s->sc[i].next) {
+        in += scope_entries(s, i);
+        nin += 1.0;
+    }
+    if (s->head[p] == SIZE_MAX) return ZS_OK;
+    if (nin >= 3) sim_premultiply(s, p, &in, &nin);
+    double out = 1.0;
+    for (size_t i = 0; i < k; i++) out *= s->dimp[s->tmp[i]];
+    if (k > info->width) info->width = k;
+    if (out > info->max_table_entries) {
+        info->max_table_entries = out;
+        if (big) {
+            memcpy(big, s->tmp, k * sizeof *s->tmp);
+            big[k] = p;
+            *nbig = k + 1;
+        }
+    }
+    s->work += out * s->dimp[p] * nin;
+    if (s->live + out > s->peak) s->peak = s->live + out;
+    s->live += out - in;
+    if (k == 0) return ZS_OK;
+    return sim_file(s, k);
+}
+
 zs_status elim_plan_simulate(const zs_factor_model *m, const unsigned char *skip,
                              const size_t *order, size_t n, zs_factor_plan_info *info,
                              size_t *big, size_t *nbig) {
-    size_t *pos = malloc((m->nvars ? m->nvars : 1) * sizeof *pos);
-    size_t *head = malloc((n ? n : 1) * sizeof *head);
-    size_t *mark = calloc(n ? n : 1, sizeof *mark);
-    size_t *mark2 = calloc(n ? n : 1, sizeof *mark2);
-    size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    double *dimp = malloc((n ? n : 1) * sizeof *dimp);
-    sscope *sc = malloc((m->nf + n + 1) * sizeof *sc);
-    size_t nsc = 0;
-    zs_status st = ZS_OK;
-    if (!pos || !head || !mark || !mark2 || !tmp || !dimp || !sc) {
-        st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
-        goto done;
-    }
-    for (size_t v = 0; v < m->nvars; v++) pos[v] = SIZE_MAX;
-    for (size_t p = 0; p < n; p++) {
-        pos[order[p]] = p;
-        head[p] = SIZE_MAX;
-        dimp[p] = m->dom[order[p]];
-    }
-    double live = 0.0, peak = 0.0, maxt = 1.0, work = 0.0;
-    size_t width = 0;
+    sim s;
+    zs_factor_plan_info r = {0};
+    r.max_table_entries = 1.0;
     if (nbig) *nbig = 0;
-    for (size_t f = 0; f < m->nf; f++) {
-        const fm_factor *fa = &m->f[f];
-        size_t k = 0;
-        for (size_t a = 0; a < fa->arity; a++)
-            if (!skip[fa->scope[a]]) tmp[k++] = pos[fa->scope[a]];
-        if (k == 0) continue; /* a constant once sliced */
-        qsort(tmp, k, sizeof *tmp, elim_cmp_size);
-        if (!scope_push(sc, nsc, head, tmp, k)) {
-            st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
-            goto done;
-        }
-        double size = 1.0;
-        for (size_t i = 0; i < k; i++) size *= dimp[tmp[i]];
-        live += size;
-        nsc++;
+    zs_status st = sim_init(&s, m, order, n);
+    if (st == ZS_OK) st = sim_factors(&s, skip);
+    for (size_t p = 0; p < n && st == ZS_OK; p++) st = sim_eliminate(&s, p, &r, big, nbig);
+    if (st == ZS_OK) {
+        info->eliminated = n;
+        info->width = r.width;
+        info->max_table_entries = r.max_table_entries;
+        /* Tables are doubles; add the per-thread block buffers and offset tables. */
+        info->peak_bytes = 8.0 * s.peak + 64.0 * ELIM_BLOCK * (double)zs_threads(m->ctx);
+        info->work = s.work;
+        info->conditioned = 0;
+        info->assignments = 1.0;
+        info->total_work = s.work;
     }
-    peak = live;
-    for (size_t p = 0; p < n; p++) {
-        size_t k = bucket_union(sc, head[p], p, mark, tmp);
-        double in = 0.0, nin = 0.0;
-        for (size_t s = head[p]; s != SIZE_MAX; s = sc[s].next) {
-            double size = 1.0;
-            for (size_t i = 0; i < sc[s].n; i++) size *= dimp[sc[s].pos[i]];
-            in += size;
-            nin += 1.0;
-        }
-        if (head[p] == SIZE_MAX) continue;
-        if (nin >= 3) {
-            /* The real run first multiplies the bucket's tables other than the largest into
-             * one when that is no larger than the largest (zs_factor_lnz): count it too. */
-            size_t bigs = head[p];
-            double bsize = 0.0;
-            for (size_t s = head[p]; s != SIZE_MAX; s = sc[s].next) {
-                double size = 1.0;
-                for (size_t i = 0; i < sc[s].n; i++) size *= dimp[sc[s].pos[i]];
-                if (size > bsize) {
-                    bsize = size;
-                    bigs = s;
-                }
-            }
-            double usize = 1.0;
-            for (size_t s = head[p]; s != SIZE_MAX; s = sc[s].next) {
-                if (s == bigs) continue;
-                for (size_t i = 0; i < sc[s].n; i++)
-                    if (mark2[sc[s].pos[i]] != p + 1) {
-                        mark2[sc[s].pos[i]] = p + 1;
-                        usize *= dimp[sc[s].pos[i]];
-                    }
-            }
-            if (usize <= bsize) {
-                if (live + usize > peak) peak = live + usize;
-                live += usize - (in - bsize);
-                work += usize * (nin - 1.0);
-                in = bsize + usize;
-                nin = 2.0;
-            }
-        }
-        double out = 1.0;
-        for (size_t i = 0; i < k; i++) out *= dimp[tmp[i]];
-        if (k > width) width = k;
-        if (out > maxt) {
-            maxt = out;
-            if (big) {
-                memcpy(big, tmp, k * sizeof *tmp);
-                big[k] = p;
-                *nbig = k + 1;
-            }
-        }
-        work += out * dimp[p] * nin;
-        if (live + out > peak) peak = live + out;
-        live += out - in;
-        if (k == 0) continue;
-        if (!scope_push(sc, nsc, head, tmp, k)) {
-            st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
-            goto done;
-        }
-        nsc++;
-    }
-    info->eliminated = n;
-    info->width = width;
-    info->max_table_entries = maxt;
-    /* Tables are doubles; add the per-thread block buffers and offset tables. */
-    info->peak_bytes = 8.0 * peak + 64.0 * ELIM_BLOCK * (double)zs_threads(m->ctx);
-    info->work = work;
-    info->conditioned = 0;
-    info->assignments = 1.0;
-    info->total_work = work;
-done:
-    if (sc)
-        for (size_t s = 0; s < nsc; s++) free(sc[s].pos);
-    free(sc);
-    free(pos);
-    free(head);
-    free(mark);
-    free(mark2);
-    free(tmp);
-    free(dimp);
+    sim_free(&s);
     return st;
 }
 

@@ -241,23 +241,119 @@ static void kernel_block(const kplan *kp, size_t o, double *s, const double **sr
     elim_lse_rows(s, d, L, out);
 }
 
+/* Output variables: union of the bucket's positions minus p (keep: with p, a plain product
+ * of the tables), ascending, into out; returns their number, *ntab the bucket's tables. */
+static size_t out_scope(const etab *bucket, size_t p, int keep, size_t *mark, size_t *stamp,
+                        size_t *out, size_t *ntab) {
+    size_t w = 0, k = 0;
+    const size_t tag = ++*stamp;
+    for (const etab *e = bucket; e; e = e->next, k++)
+        for (size_t i = 0; i < e->n; i++) {
+            size_t q = e->pos[i];
+            if ((q == p && !keep) || mark[q] == tag) continue;
+            mark[q] = tag;
+            out[w++] = q;
+        }
+    qsort(out, w, sizeof *out, elim_cmp_size);
+    *ntab = k;
+    return w;
+}
+
+/* The block: the last b output dims, at most ELIM_BLOCK entries (at least 1). */
+static void kplan_block(kplan *kp) {
+    kp->L = 1;
+    kp->b = 0;
+    while (kp->b < kp->w && kp->L * kp->dims[kp->w - 1 - kp->b] <= ELIM_BLOCK)
+        kp->L *= kp->dims[kp->w - 1 - kp->b++];
+    kp->nblocks = kp->nout / kp->L;
+}
+
+/* Input table e as the kernel reads it for the output variables outpos[0..kp->w): its
+ * strides, its offsets within a block and its class. 0 when out of memory. */
+static int kin_setup(kin *in, const etab *e, const kplan *kp, const size_t *outpos, size_t p,
+                     int keep, const size_t *dimp) {
+    const size_t w = kp->w;
+    in->t = e->t;
+    in->st = calloc(w ? w : 1, sizeof *in->st);
+    in->ioff = malloc(kp->L * sizeof *in->ioff);
+    if (!in->st || !in->ioff) return 0;
+    /* Own strides (last fastest), matched to the output's variables by position. */
+    size_t stride = 1, j = w;
+    for (size_t i = e->n; i-- > 0;) {
+        size_t q = e->pos[i];
+        if (q == p && !keep) {
+            in->sv = stride;
+        } else {
+            while (j > 0 && outpos[j - 1] != q) j--;
+            in->st[j - 1] = stride;
+        }
+        stride *= dimp[q];
+    }
+    /* Offsets within a block (its b dims, last fastest) and the class. */
+    int contig = 1, constant = 1;
+    for (size_t i = 0; i < kp->L; i++) {
+        size_t rem = i, off = 0;
+        for (size_t t = 0; t < kp->b; t++) {
+            size_t jj = w - 1 - t;
+            off += (rem % kp->dims[jj]) * in->st[jj];
+            rem /= kp->dims[jj];
+        }
+        in->ioff[i] = off;
+        contig &= off == i;
+        constant &= off == 0;
+    }
+    in->cls = constant ? IN_CONST : contig ? IN_CONTIG : IN_GATHER;
+    return 1;
+}
+
+/* Put a contiguous table first (it initialises the rows by memcpy). */
+static void contiguous_first(kplan *kp) {
+    for (size_t i = 1; i < kp->k; i++)
+        if (kp->in[i].cls == IN_CONTIG && kp->in[0].cls != IN_CONTIG) {
+            kin t = kp->in[0];
+            kp->in[0] = kp->in[i];
+            kp->in[i] = t;
+            break;
+        }
+}
+
+static void kin_free(kin *in, size_t k) {
+    if (in)
+        for (size_t i = 0; i < k; i++) {
+            free(in[i].st);
+            free(in[i].ioff);
+        }
+    free(in);
+}
+
+/* Every block of kp into out (kp->nout entries), on nt threads, each with its own d x L rows
+ * and pointer lists. 0 when a thread could not get them. */
+static int run_blocks(const kplan *kp, int nt, double *out) {
+    int oom = 0;
+#pragma omp parallel num_threads(nt)
+    {
+        double *s = malloc(kp->d * kp->L * sizeof *s);
+        const double **src = malloc(kp->k * sizeof *src);
+        const size_t **io = malloc(kp->k * sizeof *io);
+        int ok = s && src && io;
+        if (!ok) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
+#pragma omp for schedule(dynamic, 4)
+        for (size_t o = 0; o < kp->nblocks; o++)
+            if (ok) kernel_block(kp, o, s, src, io, out + o * kp->L);
+        free(s);
+        free(src);
+        free(io);
+    }
+    return !oom;
+}
+
 /* Eliminate position p: the bucket's tables -> one table over the union of their variables
  * minus p (or a constant when that union is empty). */
 static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
                                const size_t *dimp, size_t *mark, size_t *stamp,
                                size_t *scratch, double par_min, tpool *pl, etab **result) {
-    /* Output variables: union of the bucket's positions minus p (keep: with p, a plain
-     * product of the tables), ascending. */
-    size_t w = 0, k = 0;
-    const size_t tag = ++*stamp;
-    for (etab *e = bucket; e; e = e->next, k++)
-        for (size_t i = 0; i < e->n; i++) {
-            size_t q = e->pos[i];
-            if ((q == p && !keep) || mark[q] == tag) continue;
-            mark[q] = tag;
-            scratch[w++] = q;
-        }
-    qsort(scratch, w, sizeof *scratch, elim_cmp_size);
+    size_t k;
+    const size_t w = out_scope(bucket, p, keep, mark, stamp, scratch, &k);
     etab *r = calloc(1, sizeof *r);
     kplan kp = {0};
     size_t *dims = malloc((w ? w : 1) * sizeof *dims);
@@ -286,91 +382,25 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
     kp.dims = dims;
     kp.d = keep ? 1 : dimp[p];
     kp.nout = size;
-    /* The block: the last b output dims, at most ELIM_BLOCK entries (at least 1). */
-    kp.L = 1;
-    kp.b = 0;
-    while (kp.b < w && kp.L * dims[w - 1 - kp.b] <= ELIM_BLOCK) kp.L *= dims[w - 1 - kp.b++];
-    kp.nblocks = size / kp.L;
+    kplan_block(&kp);
     size_t ki = 0;
-    for (etab *e = bucket; e; e = e->next, ki++) {
-        kin *in = &kp.in[ki];
-        in->t = e->t;
-        in->st = calloc(w ? w : 1, sizeof *in->st);
-        in->ioff = malloc(kp.L * sizeof *in->ioff);
-        if (!in->st || !in->ioff) {
+    for (const etab *e = bucket; e; e = e->next, ki++)
+        if (!kin_setup(&kp.in[ki], e, &kp, scratch, p, keep, dimp)) {
             st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
             goto fail;
         }
-        /* Own strides (last fastest), matched to the output's variables by position. */
-        size_t stride = 1, j = w;
-        for (size_t i = e->n; i-- > 0;) {
-            size_t q = e->pos[i];
-            if (q == p && !keep) {
-                in->sv = stride;
-            } else {
-                while (j > 0 && scratch[j - 1] != q) j--;
-                in->st[j - 1] = stride;
-            }
-            stride *= dimp[q];
-        }
-        /* Offsets within a block (its b dims, last fastest) and the class. */
-        int contig = 1, constant = 1;
-        for (size_t i = 0; i < kp.L; i++) {
-            size_t rem = i, off = 0;
-            for (size_t t = 0; t < kp.b; t++) {
-                size_t jj = w - 1 - t;
-                off += (rem % dims[jj]) * in->st[jj];
-                rem /= dims[jj];
-            }
-            in->ioff[i] = off;
-            contig &= off == i;
-            constant &= off == 0;
-        }
-        in->cls = constant ? IN_CONST : contig ? IN_CONTIG : IN_GATHER;
-    }
-    /* Put a contiguous table first (it initialises the rows by memcpy). */
-    for (size_t i = 1; i < k; i++)
-        if (kp.in[i].cls == IN_CONTIG && kp.in[0].cls != IN_CONTIG) {
-            kin t = kp.in[0];
-            kp.in[0] = kp.in[i];
-            kp.in[i] = t;
-            break;
-        }
-    int oom = 0;
+    contiguous_first(&kp);
     const int nt = (double)size * (double)kp.d >= par_min && kp.nblocks > 1 ? zs_threads(ctx) : 1;
-#pragma omp parallel num_threads(nt)
-    {
-        double *s = malloc(kp.d * kp.L * sizeof *s);
-        const double **src = malloc(k * sizeof *src);
-        const size_t **io = malloc(k * sizeof *io);
-        int ok = s && src && io;
-        if (!ok) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 4)
-        for (size_t o = 0; o < kp.nblocks; o++)
-            if (ok) kernel_block(&kp, o, s, src, io, r->t + o * kp.L);
-        free(s);
-        free(src);
-        free(io);
-    }
-    if (oom) {
+    if (!run_blocks(&kp, nt, r->t)) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory for block buffers");
         goto fail;
     }
-    for (size_t i = 0; i < k; i++) {
-        free(kp.in[i].st);
-        free(kp.in[i].ioff);
-    }
-    free(kp.in);
+    kin_free(kp.in, k);
     free(dims);
     *result = r;
     return ZS_OK;
 fail:
-    if (kp.in)
-        for (size_t i = 0; i < k; i++) {
-            free(kp.in[i].st);
-            free(kp.in[i].ioff);
-        }
-    free(kp.in);
+    kin_free(kp.in, k);
     free(dims);
     etab_free(r);
     return st;
@@ -384,52 +414,27 @@ static void bucket_free(etab *e, tpool *pl) {
     }
 }
 
-/* One elimination along p's order under evidence (which must leave unobserved exactly the
- * variables of the order). Progress is reported as work_base + the work done so far, out of
- * work_total, so that runs under conditioning add up to one bar. */
-static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
-                         const zs_factor_plan *p, double work_base, double work_total,
-                         double *lnz) {
-    zs_ctx *ctx = m->ctx;
-    const size_t nv = m->nvars ? m->nvars : 1, n = p->n;
-    tpool pool = {NULL, 0};
-    unsigned char *skip = malloc(nv);
-    uint32_t *val = malloc(nv * sizeof *val);
-    size_t *pos = malloc(nv * sizeof *pos);
-    size_t *dimp = malloc((n ? n : 1) * sizeof *dimp);
-    size_t *mark = calloc(n ? n : 1, sizeof *mark);
-    size_t *scratch = malloc((n ? n : 1) * sizeof *scratch);
-    etab **bucket = calloc(n ? n : 1, sizeof *bucket);
-    zs_status st = ZS_OK;
-    if (!skip || !val || !pos || !dimp || !mark || !scratch || !bucket) {
-        st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
-        goto done;
-    }
-    st = elim_make_skip(m, evidence, skip, val);
-    if (st != ZS_OK) goto done;
-    for (size_t v = 0; v < m->nvars; v++) pos[v] = SIZE_MAX;
-    for (size_t q = 0; q < n; q++) {
-        pos[p->order[q]] = q;
-        dimp[q] = m->dom[p->order[q]];
-    }
-    /* Constants are added in a fixed order: factors in file order, then buckets in order. */
-    double total = 0.0;
-    for (size_t f = 0; f < m->nf && st == ZS_OK; f++) {
-        etab *e;
-        double c;
-        st = slice_factor(m, &m->f[f], skip, val, pos, &e, &c);
-        if (st != ZS_OK) break;
-        if (!e) {
-            total += c;
-            continue;
-        }
-        e->next = bucket[e->pos[0]];
-        bucket[e->pos[0]] = e;
-    }
-    double done_work = 0.0;
-    size_t stamp = 0;
-    /* ZSUM_ELIM_PAR_MIN overrides the threshold (tests use it to reach the parallel loop on
-     * small models). */
+/* ---- one run along the order --------------------------------------------------------- */
+
+/* A run's state: the evidence sliced away, positions, the buckets and the spare buffer. */
+typedef struct erun {
+    const zs_factor_model *m;
+    size_t n;
+    unsigned char *skip; /* (nvars) observed or single-valued                           */
+    uint32_t *val;       /* (nvars) their values                                          */
+    size_t *pos;         /* (nvars) position of each variable in the order, SIZE_MAX none */
+    size_t *dimp;        /* (n) domain size at each position                              */
+    size_t *mark;        /* (n) per-position stamps                                       */
+    size_t *scratch;     /* (n) a scope being built                                       */
+    etab **bucket;       /* (n) tables by their first position                            */
+    tpool pool;
+    size_t stamp;
+    double par_min;      /* entry-rows from which an elimination runs in parallel         */
+} erun;
+
+/* PAR_MIN_ENTRIES, or ZSUM_ELIM_PAR_MIN when set (tests use it to reach the parallel loop
+ * on small models). */
+static double par_min_entries(void) {
     double par_min = PAR_MIN_ENTRIES;
     const char *env = getenv("ZSUM_ELIM_PAR_MIN");
     if (env && *env) {
@@ -437,117 +442,169 @@ static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
         double v = strtod(env, &end);
         if (*end == '\0' && v >= 1.0) par_min = v;
     }
-    for (size_t q = 0; q < n && st == ZS_OK; q++) {
-        if (!bucket[q]) {
-            total += log((double)dimp[q]); /* sum over a variable no table mentions */
+    return par_min;
+}
+
+static void erun_free(erun *r) {
+    if (r->bucket)
+        for (size_t q = 0; q < r->n; q++) bucket_free(r->bucket[q], NULL);
+    free(r->pool.buf);
+    free(r->bucket);
+    free(r->skip);
+    free(r->val);
+    free(r->pos);
+    free(r->dimp);
+    free(r->mark);
+    free(r->scratch);
+}
+
+static zs_status erun_init(erun *r, const zs_factor_model *m, const int32_t *evidence,
+                           const zs_factor_plan *p) {
+    const size_t nv = m->nvars ? m->nvars : 1, n = p->n;
+    memset(r, 0, sizeof *r);
+    r->m = m;
+    r->n = n;
+    r->skip = malloc(nv);
+    r->val = malloc(nv * sizeof *r->val);
+    r->pos = malloc(nv * sizeof *r->pos);
+    r->dimp = malloc((n ? n : 1) * sizeof *r->dimp);
+    r->mark = calloc(n ? n : 1, sizeof *r->mark);
+    r->scratch = malloc((n ? n : 1) * sizeof *r->scratch);
+    r->bucket = calloc(n ? n : 1, sizeof *r->bucket);
+    if (!r->skip || !r->val || !r->pos || !r->dimp || !r->mark || !r->scratch || !r->bucket)
+        return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
+    zs_status st = elim_make_skip(m, evidence, r->skip, r->val);
+    if (st != ZS_OK) return st;
+    for (size_t v = 0; v < m->nvars; v++) r->pos[v] = SIZE_MAX;
+    for (size_t q = 0; q < n; q++) {
+        r->pos[p->order[q]] = q;
+        r->dimp[q] = m->dom[p->order[q]];
+    }
+    r->par_min = par_min_entries();
+    return ZS_OK;
+}
+
+/* Slice every factor into the bucket of its first position; the factors left constant are
+ * added to *total in file order. */
+static zs_status fill_buckets(erun *r, double *total) {
+    const zs_factor_model *m = r->m;
+    for (size_t f = 0; f < m->nf; f++) {
+        etab *e;
+        double c;
+        zs_status st = slice_factor(m, &m->f[f], r->skip, r->val, r->pos, &e, &c);
+        if (st != ZS_OK) return st;
+        if (!e) {
+            *total += c;
             continue;
         }
-        etab *r = NULL;
-        size_t k = 0;
-        double out_entries = 1.0;
-        for (etab *e = bucket[q]; e; e = e->next) k++;
-        if (k >= 3) {
-            /* Multiply the bucket's small tables into one first when that table is no larger
-             * than the largest one: the main loop then reads two tables per entry, not k. */
-            etab *big = bucket[q], *rest = NULL, *e = bucket[q];
-            for (; e; e = e->next)
-                if (e->size > big->size) big = e;
-            double usize = 1.0;
-            stamp++;
-            for (e = bucket[q]; e; e = e->next) {
-                if (e == big) continue;
-                for (size_t i = 0; i < e->n; i++)
-                    if (mark[e->pos[i]] != stamp) {
-                        mark[e->pos[i]] = stamp;
-                        usize *= (double)dimp[e->pos[i]];
-                    }
+        e->next = r->bucket[e->pos[0]];
+        r->bucket[e->pos[0]] = e;
+    }
+    return ZS_OK;
+}
+
+/* A bucket of three or more tables: multiply its small tables into one first when that table
+ * is no larger than the largest one; the main loop then reads two tables per entry, not k. */
+static zs_status premultiply(erun *r, size_t q) {
+    etab *big = r->bucket[q], *rest = NULL, *e = r->bucket[q];
+    for (; e; e = e->next)
+        if (e->size > big->size) big = e;
+    double usize = 1.0;
+    r->stamp++;
+    for (e = r->bucket[q]; e; e = e->next) {
+        if (e == big) continue;
+        for (size_t i = 0; i < e->n; i++)
+            if (r->mark[e->pos[i]] != r->stamp) {
+                r->mark[e->pos[i]] = r->stamp;
+                usize *= (double)r->dimp[e->pos[i]];
             }
-            if (usize <= (double)big->size) {
-                etab **link = &bucket[q];
-                while (*link) {
-                    e = *link;
-                    if (e == big) {
-                        link = &e->next;
-                    } else {
-                        *link = e->next;
-                        e->next = rest;
-                        rest = e;
-                    }
-                }
-                etab *prod = NULL;
-                st = eliminate_one(ctx, rest, q, 1, dimp, mark, &stamp, scratch, par_min, &pool, &prod);
-                bucket_free(rest, &pool);
-                if (st != ZS_OK) break;
-                prod->next = bucket[q];
-                bucket[q] = prod;
-            }
-        }
-        st = eliminate_one(ctx, bucket[q], q, 0, dimp, mark, &stamp, scratch, par_min, &pool, &r);
-        if (st != ZS_OK) break;
-        bucket_free(bucket[q], &pool);
-        bucket[q] = NULL;
-        out_entries = (double)r->size;
-        done_work += out_entries * (double)dimp[q] * (double)k;
-        if (r->n == 0) {
-            total += r->t[0];
-            etab_free(r);
+    }
+    if (!(usize <= (double)big->size)) return ZS_OK;
+    etab **link = &r->bucket[q];
+    while (*link) {
+        e = *link;
+        if (e == big) {
+            link = &e->next;
         } else {
-            r->next = bucket[r->pos[0]];
-            bucket[r->pos[0]] = r;
+            *link = e->next;
+            e->next = rest;
+            rest = e;
         }
-        if (zs_progress(ctx, "eliminate", work_base + done_work, work_total)) {
+    }
+    etab *prod = NULL;
+    zs_status st = eliminate_one(r->m->ctx, rest, q, 1, r->dimp, r->mark, &r->stamp, r->scratch,
+                                 r->par_min, &r->pool, &prod);
+    bucket_free(rest, &r->pool);
+    if (st != ZS_OK) return st;
+    prod->next = r->bucket[q];
+    r->bucket[q] = prod;
+    return ZS_OK;
+}
+
+/* Sum position q out of its (non-empty) bucket; the result goes to the bucket of its first
+ * position, or to *total when it is a constant. *work grows by the entries read. */
+static zs_status eliminate_bucket(erun *r, size_t q, double *total, double *work) {
+    size_t k = 0;
+    for (etab *e = r->bucket[q]; e; e = e->next) k++;
+    zs_status st = k >= 3 ? premultiply(r, q) : ZS_OK;
+    etab *t = NULL;
+    if (st == ZS_OK)
+        st = eliminate_one(r->m->ctx, r->bucket[q], q, 0, r->dimp, r->mark, &r->stamp,
+                           r->scratch, r->par_min, &r->pool, &t);
+    if (st != ZS_OK) return st;
+    bucket_free(r->bucket[q], &r->pool);
+    r->bucket[q] = NULL;
+    *work += (double)t->size * (double)r->dimp[q] * (double)k;
+    if (t->n == 0) {
+        *total += t->t[0];
+        etab_free(t);
+    } else {
+        t->next = r->bucket[t->pos[0]];
+        r->bucket[t->pos[0]] = t;
+    }
+    return ZS_OK;
+}
+
+/* One elimination along p's order under evidence (which must leave unobserved exactly the
+ * variables of the order). Progress is reported as work_base + the work done so far, out of
+ * work_total, so that runs under conditioning add up to one bar. */
+static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
+                         const zs_factor_plan *p, double work_base, double work_total,
+                         double *lnz) {
+    zs_ctx *ctx = m->ctx;
+    erun r;
+    /* Constants are added in a fixed order: factors in file order, then buckets in order. */
+    double total = 0.0, done_work = 0.0;
+    zs_status st = erun_init(&r, m, evidence, p);
+    if (st == ZS_OK) st = fill_buckets(&r, &total);
+    for (size_t q = 0; q < r.n && st == ZS_OK; q++) {
+        if (!r.bucket[q]) {
+            total += log((double)r.dimp[q]); /* sum over a variable no table mentions */
+            continue;
+        }
+        st = eliminate_bucket(&r, q, &total, &done_work);
+        if (st == ZS_OK && zs_progress(ctx, "eliminate", work_base + done_work, work_total))
             st = zs_fail(ctx, ZS_ECANCELLED, "eliminate: cancelled");
-            break;
-        }
     }
     if (st == ZS_OK) {
         if (isnan(total)) st = zs_fail(ctx, ZS_ENUMERIC, "eliminate: ln Z is NaN");
         else *lnz = total;
     }
-done:
-    if (bucket)
-        for (size_t q = 0; q < n; q++) bucket_free(bucket[q], NULL);
-    free(pool.buf);
-    free(bucket);
-    free(skip);
-    free(val);
-    free(pos);
-    free(dimp);
-    free(mark);
-    free(scratch);
+    erun_free(&r);
     return st;
 }
 
-zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
-                        const zs_factor_plan *p, double max_bytes, double *lnz) {
-    if (!m || !p || !lnz) return ZS_EINVAL;
-    zs_ctx *ctx = m->ctx;
-    if (p->nvars != m->nvars) return zs_fail(ctx, ZS_EINVAL, "eliminate: the plan is for another model");
-    for (size_t v = 0; v < m->nvars; v++)
-        if (p->ev[v] != (evidence ? evidence[v] : -1))
-            return zs_fail(ctx, ZS_EINVAL,
-                           "eliminate: the plan was made for other evidence (variable %zu)", v);
-    if (max_bytes > 0.0 && !(p->info.peak_bytes <= max_bytes)) {
-        char need[32], have[32];
-        return zs_fail(ctx, ZS_ETOOBIG,
-                       "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
-                       "entries), more than the memory limit of %s (--max-memory)",
-                       zs_format_bytes(need, p->info.peak_bytes), p->info.width,
-                       p->info.max_table_entries, zs_format_bytes(have, max_bytes));
-    }
-    if (!(p->info.max_table_entries * 8.0 < (double)SIZE_MAX))
-        return zs_fail(ctx, ZS_ETOOBIG, "eliminate: a table of %.4g entries cannot be addressed",
-                       p->info.max_table_entries);
+/* Conditioning: Z(e) = sum_{x_C} Z(e, x_C). The assignments are visited in one fixed order
+ * (mixed radix, last conditioned variable fastest) and summed in log space with a running
+ * maximum mx: Z = e^mx * s, and a new term r > mx rescales s by e^(mx - r). The order of the
+ * additions is the same whatever the thread count (each run is itself thread-count
+ * independent), so the result is too. */
+static zs_status lnz_conditioned(const zs_factor_model *m, const int32_t *evidence,
+                                 const zs_factor_plan *p, double *lnz) {
     const size_t nc = p->info.conditioned;
-    if (nc == 0) return lnz_run(m, evidence, p, 0.0, p->info.work, lnz);
-    /* Conditioning: Z(e) = sum_{x_C} Z(e, x_C). The assignments are visited in one fixed
-     * order (mixed radix, last conditioned variable fastest) and summed in log space with a
-     * running maximum mx: Z = e^mx * s, and a new term r > mx rescales s by e^(mx - r). The
-     * order of the additions is the same whatever the thread count (each run is itself
-     * thread-count independent), so the result is too. */
     int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
     uint32_t digit[ZS_FACTOR_MAX_CONDITIONED];
-    if (!ev) return zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
+    if (!ev) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
     for (size_t v = 0; v < m->nvars; v++) ev[v] = evidence ? evidence[v] : -1;
     for (size_t i = 0; i < nc; i++) digit[i] = 0;
     zs_status st = ZS_OK;
@@ -572,4 +629,28 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
     if (st != ZS_OK) return st;
     *lnz = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
     return ZS_OK;
+}
+
+zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
+                        const zs_factor_plan *p, double max_bytes, double *lnz) {
+    if (!m || !p || !lnz) return ZS_EINVAL;
+    zs_ctx *ctx = m->ctx;
+    if (p->nvars != m->nvars) return zs_fail(ctx, ZS_EINVAL, "eliminate: the plan is for another model");
+    for (size_t v = 0; v < m->nvars; v++)
+        if (p->ev[v] != (evidence ? evidence[v] : -1))
+            return zs_fail(ctx, ZS_EINVAL,
+                           "eliminate: the plan was made for other evidence (variable %zu)", v);
+    if (max_bytes > 0.0 && !(p->info.peak_bytes <= max_bytes)) {
+        char need[32], have[32];
+        return zs_fail(ctx, ZS_ETOOBIG,
+                       "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
+                       "entries), more than the memory limit of %s (--max-memory)",
+                       zs_format_bytes(need, p->info.peak_bytes), p->info.width,
+                       p->info.max_table_entries, zs_format_bytes(have, max_bytes));
+    }
+    if (!(p->info.max_table_entries * 8.0 < (double)SIZE_MAX))
+        return zs_fail(ctx, ZS_ETOOBIG, "eliminate: a table of %.4g entries cannot be addressed",
+                       p->info.max_table_entries);
+    if (p->info.conditioned == 0) return lnz_run(m, evidence, p, 0.0, p->info.work, lnz);
+    return lnz_conditioned(m, evidence, p, lnz);
 }
