@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Which of two plans to keep while conditioning: one that fits max_bytes over one that
- * does not; among those that fit the cheaper (plan_cost), among those that do not the
+ * does not; among those that fit the cheaper (elim_plan_cost), among those that do not the
  * smaller peak. Returns 1 when b is better than a. */
 static int plan_better(const zs_factor_plan_info *a, const zs_factor_plan_info *b,
                        double max_bytes) {
