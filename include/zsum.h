@@ -76,6 +76,14 @@ const char *zs_last_error(const zs_ctx *ctx);
 void zs_ctx_set_progress(zs_ctx *ctx, zs_progress_fn fn, void *user);
 /* Threads for parallel loops; 0 (the default) lets OpenMP decide. Results do not depend on it. */
 void zs_ctx_set_threads(zs_ctx *ctx, int threads);
+/* The most bytes an input whose size is not known from the file system may unpack to: a
+ * gzipped IDX file, an .npz member (also capped by 1032 times its compressed size, deflate's
+ * largest ratio), a pipe or a device. Plain regular files are checked against their size
+ * instead. 0 (the default) means the environment's ZSUM_INPUT_LIMIT (bytes, or with a suffix
+ * K, M, G, T for powers of 1024) when set, else ZS_INPUT_LIMIT_DEFAULT. A larger claim is
+ * refused with ZS_ETOOBIG before anything is allocated. */
+#define ZS_INPUT_LIMIT_DEFAULT (1ULL << 30)
+void zs_ctx_set_input_limit(zs_ctx *ctx, uint64_t bytes);
 
 /* Seconds on a monotonic clock (CLOCK_MONOTONIC: never steps with the wall clock), from an
  * arbitrary origin: the difference of two calls is the time between them (lib/core/clock.c). */

@@ -13,6 +13,7 @@ struct zs_ctx {
     zs_progress_fn progress;
     void *progress_user;
     int threads;            /* 0: OpenMP's choice */
+    uint64_t input_limit;   /* 0: ZSUM_INPUT_LIMIT, else ZS_INPUT_LIMIT_DEFAULT */
 };
 
 /* Record a formatted message for ctx (if any) and return status: `return zs_fail(ctx, ZS_EINVAL,

@@ -54,6 +54,10 @@ zs_status zs_fail(zs_ctx *ctx, zs_status status, const char *fmt, ...) {
     return status;
 }
 
+void zs_ctx_set_input_limit(zs_ctx *ctx, uint64_t bytes) {
+    if (ctx) ctx->input_limit = bytes;
+}
+
 int zs_progress(zs_ctx *ctx, const char *task, double done, double total) {
     if (!ctx || !ctx->progress) return 0;
     return ctx->progress(ctx->progress_user, task, done, total);

@@ -8,6 +8,7 @@
  * The parser below accepts exactly the literal forms numpy writes and reads back: keys in
  * any order, single or double quotes, True/False, a tuple of non-negative integers. */
 #include "io/npy_internal.h"
+#include "io/input_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,11 +62,13 @@ zs_status zs_array_alloc(zs_ctx *ctx, zs_dtype dtype, int ndim, const uint64_t *
         size *= (size_t)shape[i];
     }
     zs_array *a = calloc(1, sizeof *a);
-    if (!a) return zs_fail(ctx, ZS_ENOMEM, "array: out of memory");
+    if (!a) return io_nomem(ctx, "array", (double)sizeof *a, "the array object");
     a->data = calloc(size ? size : 1, sizeof *a->data);
     if (!a->data) {
         free(a);
-        return zs_fail(ctx, ZS_ENOMEM, "array: out of memory for %zu elements", size);
+        char what[64];
+        snprintf(what, sizeof what, "%zu values of 8 bytes", size);
+        return io_nomem(ctx, "array", (double)size * (double)sizeof(double), what);
     }
     a->dtype = dtype;
     a->ndim = ndim;
@@ -343,22 +346,26 @@ static void store_element(unsigned char *p, double x, zs_dtype t) {
 
 /* ---- reading ------------------------------------------------------------------------- */
 
-zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_t len,
-                          zs_array **out) {
-    const unsigned char *b = buf;
-    if (!out || (!b && len)) return ZS_EINVAL;
+/* The longest header read. numpy writes a few hundred bytes for the arrays zsum reads (its own
+ * reader refuses headers above 10000 bytes unless told otherwise); 1 MiB leaves room for any
+ * padding while keeping a hostile length from costing memory. */
+#define NPY_MAX_HEADER (1u << 20)
+
+/* The preamble: magic, version, header length. *start is where the header begins. */
+static zs_status npy_preamble(zs_ctx *ctx, const char *label, const unsigned char *b, size_t len,
+                              size_t *start, size_t *hlen) {
     if (len < 10 || memcmp(b, "\x93NUMPY", 6) != 0)
         return zs_fail(ctx, ZS_EFORMAT, "%s: not a .npy file (%s)", label,
-                       len < 10 ? "shorter than the 10-byte preamble" : "no \\x93NUMPY magic");
+                       len >= 6 && !memcmp(b, "\x93NUMPY", 6) ? "shorter than the 10-byte preamble"
+                       : "no \\x93NUMPY magic");
     unsigned major = b[6], minor = b[7];
-    size_t hlen, start;
     if (major == 1) {
-        hlen = (size_t)b[8] | (size_t)b[9] << 8;
-        start = 10;
+        *hlen = (size_t)b[8] | (size_t)b[9] << 8;
+        *start = 10;
     } else if (major == 2 || major == 3) {
         if (len < 12) return zs_fail(ctx, ZS_EFORMAT, "%s: truncated .npy preamble", label);
-        hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-        start = 12;
+        *hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        *start = 12;
     } else {
         return zs_fail(ctx, ZS_EFORMAT, "%s: .npy format version %u.%u is not supported "
                        "(1.0, 2.0, 3.0 are)", label, major, minor);
@@ -366,27 +373,94 @@ zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_
     if (minor != 0)
         return zs_fail(ctx, ZS_EFORMAT, "%s: .npy format version %u.%u is not supported "
                        "(1.0, 2.0, 3.0 are)", label, major, minor);
+    if (*hlen > NPY_MAX_HEADER)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: the .npy header claims %zu bytes, more than the %u "
+                       "a plain numeric array needs", label, *hlen, NPY_MAX_HEADER);
+    return ZS_OK;
+}
+
+static void header_shape_str(const npy_header *h, char *buf, size_t cap) {
+    zs_array view;
+    memset(&view, 0, sizeof view);
+    view.ndim = h->ndim;
+    for (int i = 0; i < h->ndim; i++) view.shape[i] = h->shape[i];
+    zs_array_shape_str(&view, buf, cap);
+}
+
+/* Elements and data bytes of the header's shape, with overflow checks. */
+static zs_status npy_data_bytes(zs_ctx *ctx, const char *label, const npy_header *h,
+                                uint64_t *count, uint64_t *bytes) {
+    uint64_t c = 1;
+    int over = 0;
+    for (int i = 0; i < h->ndim; i++) over |= __builtin_mul_overflow(c, h->shape[i], &c);
+    uint64_t b = 0;
+    over |= __builtin_mul_overflow(c, (uint64_t)dtypes[h->dtype].size, &b);
+    if (over || c > SIZE_MAX / sizeof(double)) {
+        char shape[256];
+        header_shape_str(h, shape, sizeof shape);
+        return zs_fail(ctx, ZS_EFORMAT, "%s: the .npy header's shape %s has more elements than "
+                       "any memory holds", label, shape);
+    }
+    *count = c;
+    *bytes = b;
+    return ZS_OK;
+}
+
+/* "truncated: the header's shape (..) of <f8 needs N bytes (88.0 GiB) of data, the file holds 0" */
+static zs_status data_mismatch(zs_ctx *ctx, const char *label, const npy_header *h, uint64_t need,
+                               uint64_t avail) {
+    char shape[256], b1[32];
+    header_shape_str(h, shape, sizeof shape);
+    return zs_fail(ctx, ZS_EFORMAT, "%s: %s the header's shape %s of %s needs %llu bytes (%s) of "
+                   "data, the file holds %llu after the header", label,
+                   need > avail ? "truncated:" : "size mismatch:", shape, dtypes[h->dtype].name,
+                   (unsigned long long)need, zs_format_bytes(b1, (double)need),
+                   (unsigned long long)avail);
+}
+
+/* Preamble and header of b (len bytes, at least start + hlen of them). */
+static zs_status npy_parse_head(zs_ctx *ctx, const char *label, const unsigned char *b, size_t len,
+                                npy_header *h, size_t *data_off, uint64_t *count, uint64_t *bytes) {
+    size_t start = 0, hlen = 0;
+    zs_status st = npy_preamble(ctx, label, b, len, &start, &hlen);
+    if (st != ZS_OK) return st;
     if (hlen > len - start)
         return zs_fail(ctx, ZS_EFORMAT, "%s: truncated: the .npy header needs %zu bytes, "
                        "%zu remain", label, hlen, len - start);
+    memset(h, 0, sizeof *h);
+    st = parse_header(ctx, label, (const char *)b + start, hlen, h);
+    if (st != ZS_OK) return st;
+    *data_off = start + hlen;
+    return npy_data_bytes(ctx, label, h, count, bytes);
+}
+
+zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_t len,
+                          zs_array **out) {
+    const unsigned char *b = buf;
+    if (!out || (!b && len)) return ZS_EINVAL;
+    if (!label) label = "(memory)";
     npy_header h;
-    memset(&h, 0, sizeof h);
-    zs_status st = parse_header(ctx, label, (const char *)b + start, hlen, &h);
+    size_t off;
+    uint64_t count, need;
+    zs_status st = npy_parse_head(ctx, label, b, len, &h, &off, &count, &need);
     if (st != ZS_OK) return st;
-    zs_array *a;
-    st = zs_array_alloc(ctx, h.dtype, h.ndim, h.shape, &a);
-    if (st != ZS_OK) return st;
-    size_t isz = dtypes[h.dtype].size, avail = len - start - hlen;
-    char shape[256];
-    zs_array_shape_str(a, shape, sizeof shape);
-    if (a->size > SIZE_MAX / isz || a->size * isz != avail) {
-        zs_fail(ctx, ZS_EFORMAT, "%s: %s shape %s of %s needs %zu bytes of data, the file has "
-                "%zu", label, a->size * isz > avail ? "truncated:" : "size mismatch:", shape,
-                dtypes[h.dtype].name, a->size * isz, avail);
-        zs_array_free(a);
-        return ZS_EFORMAT;
+    size_t isz = dtypes[h.dtype].size, avail = len - off;
+    /* the data must be present before its values are allocated (8 bytes each) */
+    if (need != avail) return data_mismatch(ctx, label, &h, need, avail);
+    zs_array *a = calloc(1, sizeof *a);
+    if (a) a->data = malloc(count ? (size_t)count * sizeof(double) : 1);
+    if (!a || !a->data) {
+        free(a);
+        char what[320], shape[256];
+        header_shape_str(&h, shape, sizeof shape);
+        snprintf(what, sizeof what, "the array (shape %s, as 8-byte values)", shape);
+        return io_nomem(ctx, label, (double)count * (double)sizeof(double), what);
     }
-    const unsigned char *d = b + start + hlen;
+    a->dtype = h.dtype;
+    a->ndim = h.ndim;
+    for (int i = 0; i < h.ndim; i++) a->shape[i] = h.shape[i];
+    a->size = (size_t)count;
+    const unsigned char *d = b + off;
     if (!h.fortran || a->ndim < 2) {
         for (size_t i = 0; i < a->size; i++) a->data[i] = element(d + i * isz, h.dtype, h.big);
     } else {
@@ -396,15 +470,15 @@ zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_
         size_t cstride[ZS_ARRAY_MAX_NDIM];
         cstride[a->ndim - 1] = 1;
         for (int k = a->ndim - 2; k >= 0; k--) cstride[k] = cstride[k + 1] * (size_t)a->shape[k + 1];
-        size_t off = 0;
+        size_t o = 0;
         for (size_t i = 0; i < a->size; i++) {
-            a->data[off] = element(d + i * isz, h.dtype, h.big);
+            a->data[o] = element(d + i * isz, h.dtype, h.big);
             for (int k = 0; k < a->ndim; k++) {
                 if (++idx[k] < a->shape[k]) {
-                    off += cstride[k];
+                    o += cstride[k];
                     break;
                 }
-                off -= cstride[k] * (size_t)(a->shape[k] - 1);
+                o -= cstride[k] * (size_t)(a->shape[k] - 1);
                 idx[k] = 0;
             }
         }
@@ -413,34 +487,54 @@ zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_
     return ZS_OK;
 }
 
-zs_status zs_npy_read(zs_ctx *ctx, const char *path, zs_array **out) {
-    if (!path || !out) return ZS_EINVAL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char *buf = NULL;
-    size_t len = 0, cap = 0;
-    zs_status st = ZS_OK;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? 2 * cap : 1 << 16;
-            unsigned char *nb = realloc(buf, ncap);
-            if (!nb) {
-                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
+/* Read a .npy file's bytes, header first: the header's claim is checked against the file's
+ * size (a regular file) or the input limit (a pipe, a device) before its data is read, and a
+ * stream is read no further than one byte past the claim. */
+static zs_status npy_slurp(zs_ctx *ctx, const char *path, io_buf *buf) {
+    io_file f;
+    zs_status st = io_open(ctx, path, &f);
+    if (st != ZS_OK) return st;
+    size_t got;
+    st = io_buf_read(ctx, path, buf, f.fd, 12, &got);
+    size_t start = 0, hlen = 0;
+    if (st == ZS_OK && npy_preamble(ctx, path, buf->b, buf->len, &start, &hlen) == ZS_OK) {
+        if (f.size >= 0 && (uint64_t)f.size < start + hlen) {
+            io_close(&f);
+            return zs_fail(ctx, ZS_EFORMAT, "%s: truncated: the .npy header claims %zu bytes but "
+                           "the file holds %lld", path, hlen, (long long)f.size - (long long)start);
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) st = zs_fail(ctx, ZS_EIO, "%s: read error", path);
-            break;
+        if (buf->len < start + hlen) st = io_buf_read(ctx, path, buf, f.fd, start + hlen - buf->len, &got);
+        npy_header h;
+        size_t off;
+        uint64_t count, need, total;
+        if (st == ZS_OK && npy_parse_head(ctx, path, buf->b, buf->len, &h, &off, &count, &need) == ZS_OK) {
+            if (__builtin_add_overflow(need, (uint64_t)off, &total) || total > SIZE_MAX - 1) {
+                st = data_mismatch(ctx, path, &h, need, f.size >= 0 ? (uint64_t)f.size - off : 0);
+            } else if (f.size >= 0 && (uint64_t)f.size != total) {
+                st = data_mismatch(ctx, path, &h, need, (uint64_t)f.size - off);
+            } else if (f.size < 0 && total > io_input_limit(ctx)) {
+                char b1[32], b2[32];
+                st = zs_fail(ctx, ZS_ETOOBIG, "%s: the .npy header claims %s of data; a stream (not "
+                             "a regular file) is read up to the input limit of %s (ZSUM_INPUT_LIMIT)",
+                             path, zs_format_bytes(b1, (double)need),
+                             zs_format_bytes(b2, (double)io_input_limit(ctx)));
+            } else if (buf->len <= total) {
+                /* one byte past the claim tells a stream that holds more from one that ends */
+                st = io_buf_read(ctx, path, buf, f.fd, (size_t)total + (f.size < 0) - buf->len, &got);
+            }
         }
     }
-    fclose(f);
-    if (st == ZS_OK) st = zs_npy_read_mem(ctx, path, buf, len, out);
-    free(buf);
+    io_close(&f);
+    return st;
+}
+
+zs_status zs_npy_read(zs_ctx *ctx, const char *path, zs_array **out) {
+    if (!path || !out) return ZS_EINVAL;
+    io_buf buf = {0};
+    zs_status st = npy_slurp(ctx, path, &buf);
+    /* the parser from memory gives every verdict on the bytes read (and the header's errors) */
+    if (st == ZS_OK) st = zs_npy_read_mem(ctx, path, buf.b, buf.len, out);
+    free(buf.b);
     return st;
 }
 

@@ -1,0 +1,114 @@
+/* input.c — bounded reading of untrusted input files (input_internal.h). */
+#include "io/input_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+zs_status io_open(zs_ctx *ctx, const char *path, io_file *f) {
+    f->fd = -1;
+    f->size = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return zs_fail(ctx, ZS_EIO, "%s: is a directory", path);
+    }
+    f->fd = fd;
+    if (S_ISREG(sb.st_mode)) f->size = (int64_t)sb.st_size;
+    return ZS_OK;
+}
+
+void io_close(io_file *f) {
+    if (f->fd >= 0) close(f->fd);
+    f->fd = -1;
+}
+
+zs_status io_read(zs_ctx *ctx, const char *label, int fd, void *buf, size_t n, size_t *got) {
+    size_t done = 0;
+    while (done < n) {
+        size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
+        ssize_t r = read(fd, (unsigned char *)buf + done, want);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            *got = done;
+            return zs_fail(ctx, ZS_EIO, "%s: read error: %s", label, strerror(errno));
+        }
+        if (r == 0) break;
+        done += (size_t)r;
+    }
+    *got = done;
+    return ZS_OK;
+}
+
+zs_status io_nomem(zs_ctx *ctx, const char *label, double bytes, const char *what) {
+    char b[32];
+    return zs_fail(ctx, ZS_ENOMEM, "%s: cannot allocate %s for %s", label,
+                   zs_format_bytes(b, bytes), what);
+}
+
+zs_status io_buf_reserve(zs_ctx *ctx, const char *label, io_buf *buf, size_t n) {
+    if (n > SIZE_MAX - buf->len) return io_nomem(ctx, label, (double)SIZE_MAX, "the input");
+    size_t need = buf->len + n;
+    if (need <= buf->cap) return ZS_OK;
+    size_t cap = need; /* callers ask in doubling slices, so reallocations stay few */
+    unsigned char *nb = realloc(buf->b, cap ? cap : 1);
+    if (!nb) return io_nomem(ctx, label, (double)cap, "the input");
+    buf->b = nb;
+    buf->cap = cap;
+    return ZS_OK;
+}
+
+zs_status io_buf_read(zs_ctx *ctx, const char *label, io_buf *buf, int fd, size_t n, size_t *got) {
+    /* Read in slices that double in size, so the buffer grows with the bytes that arrive. */
+    *got = 0;
+    while (*got < n) {
+        size_t slice = buf->len < (1u << 16) ? (1u << 16) : buf->len;
+        if (slice > n - *got) slice = n - *got;
+        zs_status st = io_buf_reserve(ctx, label, buf, slice);
+        if (st != ZS_OK) return st;
+        size_t r;
+        st = io_read(ctx, label, fd, buf->b + buf->len, slice, &r);
+        buf->len += r;
+        *got += r;
+        if (st != ZS_OK) return st;
+        if (r < slice) break;
+    }
+    return ZS_OK;
+}
+
+/* ZSUM_INPUT_LIMIT: a positive byte count, optionally with K, M, G or T (powers of 1024). */
+static uint64_t env_limit(void) {
+    const char *e = getenv("ZSUM_INPUT_LIMIT");
+    if (!e || !*e) return 0;
+    uint64_t v = 0;
+    const char *p = e;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (p == e) return 0;
+    int shift = 0;
+    if (*p) {
+        const char *u = strchr("KMGT", *p);
+        if (!u || p[1]) return 0;
+        shift = 10 * (int)(u - "KMGT" + 1);
+    }
+    if (v > (UINT64_MAX >> shift)) return 0;
+    return v << shift;
+}
+
+uint64_t io_input_limit(const zs_ctx *ctx) {
+    if (ctx && ctx->input_limit) return ctx->input_limit;
+    uint64_t e = env_limit();
+    return e ? e : ZS_INPUT_LIMIT_DEFAULT;
+}
