@@ -16,8 +16,19 @@
 
 /* ---- data sets (lib/io/idx.c, lib/io/data.c) ---------------------------------------------- */
 /* Read an IDX file (MNIST format: magic 0 0 TYPE NDIM, big-endian u32 dims, big-endian data;
- * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */
+ * gzipped or not). The header is read first and its claim checked before the data is read or
+ * anything allocated: against the file's size for a plain file; for gzipped data or a pipe,
+ * against the input limit (zs_ctx_set_input_limit; ZS_ETOOBIG) and 1032 times the compressed
+ * size (deflate's largest ratio), and the data is read no further than one byte past the
+ * claim. ZS_EIO when the file cannot be opened or read or is a directory; ZS_EFORMAT when
+ * the header is malformed or disagrees with the data present (the message names the file,
+ * the header's dimensions and both sizes); ZS_ENOMEM (naming what and how much) when the
+ * array does not fit in memory. */
 zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out);
+/* The same from len bytes in memory, plain or gzipped (told by the gzip magic 1f 8b), with
+ * the same parser and checks; label names the source in messages (NULL: "(memory)"). */
+zs_status zs_idx_read_mem(zs_ctx *ctx, const char *label, const void *bytes, size_t len,
+                          zs_array **out);
 /* Write an IDX file of unsigned bytes (values rounded and clamped to 0..255), gzipped when
  * path ends in ".gz". */
 zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a);

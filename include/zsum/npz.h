@@ -66,11 +66,18 @@ void zs_array_to_f32(const zs_array *a, float *out);
 /* "(784, 15)" into buf (cap bytes), for messages. Returns buf. */
 const char *zs_array_shape_str(const zs_array *a, char *buf, size_t cap);
 
-/* Read a .npy file. ZS_EIO when it cannot be read; ZS_EFORMAT (message names the file and
- * the problem) for a bad magic, an unknown version, an unparsable header, an unsupported
- * dtype, or a data size that disagrees with the header's shape. */
+/* Read a .npy file. ZS_EIO when it cannot be read or is a directory; ZS_EFORMAT (message
+ * names the file and the problem) for a bad magic, an unknown version, an unparsable header
+ * (or one longer than 1 MiB), an unsupported dtype, or a data size that disagrees with the
+ * header's shape. The header is read first and its shape checked against the file's size
+ * before the data is read or anything allocated; a pipe or a device is read no further than
+ * the header's claim (plus one byte, to see that it ends there) and up to the input limit
+ * (zs_ctx_set_input_limit; ZS_ETOOBIG beyond it). ZS_ENOMEM (message: what could not be
+ * allocated and how much) when the array does not fit in memory. */
 zs_status zs_npy_read(zs_ctx *ctx, const char *path, zs_array **out);
-/* The same from memory; label names the source in messages. */
+/* The same from len bytes in memory (the parser zs_npy_read uses); label names the source in
+ * messages (NULL: "(memory)"). Safe on any bytes: the shape is checked against len before
+ * the array is allocated. */
 zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_t len,
                           zs_array **out);
 /* Write a .npy file (version 1.0, or 2.0 when the header needs it), C order, in the array's
@@ -80,17 +87,26 @@ zs_status zs_npy_write(zs_ctx *ctx, const char *path, const zs_array *a);
 /* An open .npz archive. */
 typedef struct zs_npz zs_npz;
 
-/* Open an .npz for reading. ZS_EIO when the file cannot be opened; ZS_EFORMAT when it is not
- * a readable zip archive (truncated or corrupt). */
+/* Open an .npz for reading. ZS_EIO when the file cannot be opened or is a directory;
+ * ZS_EFORMAT when it is not a readable zip archive (truncated or corrupt) or two members have
+ * the same name. A pipe or a device is read into memory first, up to the input limit
+ * (zs_ctx_set_input_limit; ZS_ETOOBIG beyond it); it must start with a zip header. */
 zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out);
+/* The same from len bytes in memory (copied: the caller may free bytes at once); label names
+ * the archive in messages. */
+zs_status zs_npz_open_mem(zs_ctx *ctx, const char *label, const void *bytes, size_t len,
+                          zs_npz **out);
 void zs_npz_close(zs_npz *z);
 /* Arrays in the archive, in archive order; names without ".npy". */
 size_t zs_npz_count(const zs_npz *z);
 const char *zs_npz_name(const zs_npz *z, size_t i);  /* NULL when i is out of range */
 int zs_npz_has(const zs_npz *z, const char *name);
-/* Read the array NAME (member NAME.npy). ZS_EFORMAT when it is absent (the message lists the
- * arrays present), when the member's data is corrupt (CRC or inflate error), or as for
- * zs_npy_read_mem. */
+/* Read the array NAME (member NAME.npy). Its declared size is checked before anything is
+ * allocated: a stored member must hold it, a deflated one may claim at most 1032 times its
+ * compressed size (deflate's largest ratio) and at most the input limit (ZS_ETOOBIG).
+ * ZS_EFORMAT when it is absent (the message lists the arrays present), when the member's data
+ * is corrupt (CRC or inflate error), for a compression method other than stored or deflate,
+ * or as for zs_npy_read_mem. */
 zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out);
 /* Open, read one array, close. */
 zs_status zs_npz_read(zs_ctx *ctx, const char *path, const char *name, zs_array **out);

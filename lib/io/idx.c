@@ -1,46 +1,88 @@
 /* idx.c — IDX files (LeCun's MNIST format, also Fashion-MNIST): the bytes 0, 0, a type code
  * (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64) and the rank, then one big-endian
- * uint32 per dimension, then the data, big-endian, C order. Read through zlib's gzopen, which
- * reads gzipped and plain files alike. */
+ * uint32 per dimension, then the data, big-endian, C order. Plain or gzipped (a file through
+ * zlib's gzread, which reads both; bytes in memory through inflate).
+ *
+ * Bounded reading: the header is read first; the data size it claims (computed with overflow
+ * checks) is compared with the file's size for a plain regular file, and for a gzip stream or
+ * a pipe with the input limit and, when the compressed size is known, with 1032 times it
+ * (deflate's largest ratio). The data is then read into a buffer that grows as bytes arrive,
+ * and never past one byte beyond the claim: a decompression bomb behind a small header stops
+ * there. */
 #include "io/idx_internal.h"
+#include "io/input_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
-static zs_status read_all(zs_ctx *ctx, const char *path, unsigned char **buf, size_t *len) {
-    gzFile g = gzopen(path, "rb");
-    if (!g) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 20, n = 0;
-    unsigned char *b = malloc(cap);
-    zs_status st = ZS_OK;
-    while (b) {
-        if (n == cap) {
-            unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
-            if (!nb) break;
-            b = nb;
-            cap *= 2;
+/* Where the bytes come from: a file through gzread (plain or gzip), or memory (plain, or
+ * gzip through inflate). */
+typedef struct idx_src {
+    const char *label;
+    gzFile g;                 /* a file, or NULL                                        */
+    const unsigned char *mem; /* memory: the bytes, their count and the read position   */
+    size_t memlen, pos;
+    z_stream zs;              /* memory, gzipped: the inflater                           */
+    int inflating, ended;
+    int gz;                   /* 1 when the bytes are gzipped                            */
+    int64_t size;             /* bytes of the (plain or compressed) input; -1: unknown  */
+} idx_src;
+
+static zs_status gz_failed(zs_ctx *ctx, const char *label, const char *why) {
+    return zs_fail(ctx, ZS_EFORMAT, "%s: cannot decompress (truncated or corrupt gzip): %s", label,
+                   why && *why ? why : "unexpected end");
+}
+
+/* Up to n bytes of the (decompressed) data; fewer only at its end. */
+static zs_status src_read(zs_ctx *ctx, idx_src *s, void *buf, size_t n, size_t *got) {
+    unsigned char *out = buf;
+    *got = 0;
+    if (s->g) {
+        while (*got < n) {
+            size_t want = n - *got > (1u << 30) ? (1u << 30) : n - *got;
+            int r = gzread(s->g, out + *got, (unsigned)want);
+            if (r < 0) {
+                int e;
+                const char *m = gzerror(s->g, &e);
+                if (e == Z_ERRNO) return zs_fail(ctx, ZS_EIO, "%s: read error: %s", s->label, strerror(errno));
+                return gz_failed(ctx, s->label, m);
+            }
+            if (r == 0) break;
+            *got += (size_t)r;
         }
-        size_t want = cap - n > 0x40000000u ? 0x40000000u : cap - n;
-        int got = gzread(g, b + n, (unsigned)want);
-        if (got < 0) {
-            int e;
-            const char *m = gzerror(g, &e);
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: cannot decompress (truncated or corrupt gzip): %s", path, m);
-            break;
+        return ZS_OK;
+    }
+    if (!s->gz) {
+        size_t k = s->memlen - s->pos < n ? s->memlen - s->pos : n;
+        if (k) memcpy(out, s->mem + s->pos, k);
+        s->pos += k;
+        *got = k;
+        return ZS_OK;
+    }
+    while (*got < n && !s->ended) {
+        size_t want = n - *got > (1u << 30) ? (1u << 30) : n - *got;
+        size_t have = s->memlen - s->pos > (1u << 30) ? (1u << 30) : s->memlen - s->pos;
+        s->zs.next_in = (Bytef *)(uintptr_t)(s->mem + s->pos);
+        s->zs.avail_in = (uInt)have;
+        s->zs.next_out = out + *got;
+        s->zs.avail_out = (uInt)want;
+        int r = inflate(&s->zs, Z_NO_FLUSH);
+        s->pos += have - s->zs.avail_in;
+        *got += want - s->zs.avail_out;
+        if (r == Z_STREAM_END) {
+            /* gzip allows members one after another (as gzread reads them) */
+            if (s->memlen - s->pos >= 2 && s->mem[s->pos] == 0x1f && s->mem[s->pos + 1] == 0x8b)
+                inflateReset(&s->zs);
+            else
+                s->ended = 1;
+        } else if (r == Z_MEM_ERROR) {
+            return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for the inflater", s->label);
+        } else if (r != Z_OK && !(r == Z_BUF_ERROR && s->zs.avail_out == 0)) {
+            return gz_failed(ctx, s->label, r == Z_BUF_ERROR ? NULL : s->zs.msg);
         }
-        if (got == 0) break;
-        n += (size_t)got;
     }
-    if (!b) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-    gzclose(g);
-    if (st != ZS_OK) {
-        free(b);
-        return st;
-    }
-    *buf = b;
-    *len = n;
     return ZS_OK;
 }
 
@@ -50,81 +92,222 @@ static uint64_t be(const unsigned char *p, size_t n) {
     return v;
 }
 
-zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out) {
-    if (!path || !out) return ZS_EINVAL;
-    unsigned char *b = NULL;
-    size_t len = 0;
-    zs_status st = read_all(ctx, path, &b, &len);
-    if (st != ZS_OK) return st;
-    if (len < 4 || b[0] != 0 || b[1] != 0) {
-        free(b);
-        return zs_fail(ctx, ZS_EFORMAT, "%s: not an IDX file (it must start with two zero bytes)", path);
+static int type_code(unsigned char c, size_t *isz, zs_dtype *t) {
+    switch (c) {
+    case 0x08: *isz = 1, *t = ZS_DTYPE_U1; return 1;
+    case 0x09: *isz = 1, *t = ZS_DTYPE_I1; return 1;
+    case 0x0B: *isz = 2, *t = ZS_DTYPE_I2; return 1;
+    case 0x0C: *isz = 4, *t = ZS_DTYPE_I4; return 1;
+    case 0x0D: *isz = 4, *t = ZS_DTYPE_F4; return 1;
+    case 0x0E: *isz = 8, *t = ZS_DTYPE_F8; return 1;
+    default: return 0;
     }
+}
+
+/* The whole file (header and data) into buf, every claim checked before it costs memory.
+ * On success buf->len = 4 + 4 nd + the header's data bytes exactly. */
+static zs_status idx_load(zs_ctx *ctx, idx_src *s, io_buf *buf) {
+    const char *label = s->label;
+    size_t got;
+    zs_status st = io_buf_reserve(ctx, label, buf, 4 + 4 * ZS_ARRAY_MAX_NDIM);
+    if (st != ZS_OK) return st;
+    st = src_read(ctx, s, buf->b, 4, &got);
+    if (st != ZS_OK) return st;
+    buf->len = got;
+    if (got < 4 || buf->b[0] != 0 || buf->b[1] != 0)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: not an IDX file (it must start with two zero bytes)", label);
     size_t isz;
     zs_dtype t;
-    switch (b[2]) {
-    case 0x08: isz = 1, t = ZS_DTYPE_U1; break;
-    case 0x09: isz = 1, t = ZS_DTYPE_I1; break;
-    case 0x0B: isz = 2, t = ZS_DTYPE_I2; break;
-    case 0x0C: isz = 4, t = ZS_DTYPE_I4; break;
-    case 0x0D: isz = 4, t = ZS_DTYPE_F4; break;
-    case 0x0E: isz = 8, t = ZS_DTYPE_F8; break;
-    default:
-        st = zs_fail(ctx, ZS_EFORMAT, "%s: IDX type code 0x%02x is unknown", path, b[2]);
-        free(b);
-        return st;
+    if (!type_code(buf->b[2], &isz, &t))
+        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX type code 0x%02x is unknown", label, buf->b[2]);
+    int nd = buf->b[3];
+    size_t hdr = 4 + 4 * (size_t)nd;
+    if (nd >= 1 && nd <= ZS_ARRAY_MAX_NDIM) {
+        st = src_read(ctx, s, buf->b + 4, hdr - 4, &got);
+        if (st != ZS_OK) return st;
+        buf->len += got;
     }
-    int nd = b[3];
-    if (nd < 1 || nd > ZS_ARRAY_MAX_NDIM || len < 4 + 4 * (size_t)nd) {
-        free(b);
-        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header with %d dimensions is %s", path, nd,
+    if (nd < 1 || nd > ZS_ARRAY_MAX_NDIM || buf->len < hdr)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header with %d dimensions is %s", label, nd,
                        nd < 1 || nd > ZS_ARRAY_MAX_NDIM ? "not supported" : "truncated");
-    }
-    uint64_t shape[ZS_ARRAY_MAX_NDIM];
-    char dims[256] = "";
+    char dims[400] = "";
     size_t used = 0;
-    double count = 1.0;
+    uint64_t count = 1, bytes = 0;
+    int over = 0;
     for (int k = 0; k < nd; k++) {
-        shape[k] = be(b + 4 + 4 * k, 4);
-        count *= (double)shape[k];
-        int w = snprintf(dims + used, sizeof dims - used, "%s%llu", k ? "x" : "", (unsigned long long)shape[k]);
+        uint64_t dk = be(buf->b + 4 + 4 * k, 4);
+        over |= __builtin_mul_overflow(count, dk, &count);
+        int w = snprintf(dims + used, sizeof dims - used, "%s%llu", k ? "x" : "", (unsigned long long)dk);
         if (w > 0 && used + (size_t)w < sizeof dims) used += (size_t)w;
     }
-    size_t have = len - 4 - 4 * (size_t)nd;
-    if (count * (double)isz != (double)have) {
-        free(b);
-        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements of %zu bytes = %.0f bytes "
-                       "of data, the file has %zu", path, dims, isz, count * (double)isz, have);
+    over |= __builtin_mul_overflow(count, (uint64_t)isz, &bytes);
+    if (over || count > SIZE_MAX / sizeof(double) || bytes > SIZE_MAX - hdr - 1)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements, more than any memory holds",
+                       label, dims);
+    char b1[32], b2[32];
+    if (!s->gz && s->size >= 0) {
+        /* a plain file: its size is the truth */
+        uint64_t have = (uint64_t)s->size - hdr;
+        if (have != bytes)
+            return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements of %zu bytes = %llu bytes "
+                           "(%s) of data, the file has %llu", label, dims, isz,
+                           (unsigned long long)bytes, zs_format_bytes(b1, (double)bytes),
+                           (unsigned long long)have);
+    } else {
+        uint64_t limit = io_input_limit(ctx), most;
+        if (s->gz && s->size >= 0) {
+            if (__builtin_mul_overflow((uint64_t)s->size, (uint64_t)IO_DEFLATE_MAX_RATIO, &most))
+                most = UINT64_MAX;
+            if (bytes > most + IO_DEFLATE_MAX_RATIO)
+                return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements = %s of data, more "
+                               "than %lld gzipped bytes can hold (deflate's largest ratio is 1032:1)",
+                               label, dims, zs_format_bytes(b1, (double)bytes), (long long)s->size);
+        }
+        if (bytes > limit)
+            return zs_fail(ctx, ZS_ETOOBIG, "%s: IDX header says %s elements = %s of data, above the "
+                           "input limit of %s for %s (ZSUM_INPUT_LIMIT)", label, dims,
+                           zs_format_bytes(b1, (double)bytes), zs_format_bytes(b2, (double)limit),
+                           s->gz ? "gzipped data" : "a stream");
+    }
+    /* read the claim plus one byte: a stream that holds more than its header says is refused
+     * without reading (or inflating) the rest */
+    uint64_t want = bytes + 1;
+    uint64_t done = 0;
+    while (done < want) {
+        size_t slice = buf->len < (1u << 16) ? (1u << 16) : buf->len;
+        if (slice > want - done) slice = (size_t)(want - done);
+        st = io_buf_reserve(ctx, label, buf, slice);
+        if (st != ZS_OK) return st;
+        st = src_read(ctx, s, buf->b + buf->len, slice, &got);
+        if (st != ZS_OK) return st;
+        buf->len += got;
+        done += got;
+        if (got < slice) break;
+    }
+    if (done > bytes)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements of %zu bytes = %llu bytes "
+                       "of data, the %s holds more", label, dims, isz, (unsigned long long)bytes,
+                       s->gz ? "decompressed data" : "file");
+    if (done < bytes)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: IDX header says %s elements of %zu bytes = %llu bytes "
+                       "(%s) of data, the %s has %llu", label, dims, isz, (unsigned long long)bytes,
+                       zs_format_bytes(b1, (double)bytes), s->gz ? "decompressed data" : "file",
+                       (unsigned long long)done);
+    return ZS_OK;
+}
+
+static zs_status src_open_path(zs_ctx *ctx, const char *path, idx_src *s) {
+    memset(s, 0, sizeof *s);
+    s->label = path;
+    io_file f;
+    zs_status st = io_open(ctx, path, &f);
+    if (st != ZS_OK) return st;
+    s->size = f.size;
+    s->g = gzdopen(f.fd, "rb");
+    if (!s->g) {
+        io_close(&f);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory opening it", path);
+    }
+    /* gzdirect reads the first bytes to tell gzip (its magic 1f 8b) from plain */
+    s->gz = !gzdirect(s->g);
+    return ZS_OK;
+}
+
+static void src_close(idx_src *s) {
+    if (s->g) gzclose(s->g);
+    if (s->inflating) inflateEnd(&s->zs);
+    s->g = NULL;
+    s->inflating = 0;
+}
+
+static zs_status src_open_mem(zs_ctx *ctx, const char *label, const void *bytes, size_t len,
+                              idx_src *s) {
+    memset(s, 0, sizeof *s);
+    s->label = label;
+    s->mem = bytes;
+    s->memlen = len;
+    s->size = (int64_t)len;
+    s->gz = len >= 2 && s->mem[0] == 0x1f && s->mem[1] == 0x8b;
+    if (s->gz) {
+        int r = inflateInit2(&s->zs, 15 + 16); /* 16: a gzip wrapper, as gzread expects */
+        if (r != Z_OK) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for the inflater", label);
+        s->inflating = 1;
+    }
+    return ZS_OK;
+}
+
+/* The array of a loaded file (buf as idx_load leaves it). */
+static zs_status idx_parse(zs_ctx *ctx, const char *label, const unsigned char *b, zs_array **out) {
+    size_t isz = 1;
+    zs_dtype t = ZS_DTYPE_U1;
+    type_code(b[2], &isz, &t); /* idx_load checked it */
+    int nd = b[3];
+    uint64_t shape[ZS_ARRAY_MAX_NDIM] = {0};
+    size_t count = 1;
+    for (int k = 0; k < nd; k++) {
+        shape[k] = be(b + 4 + 4 * k, 4);
+        count *= (size_t)shape[k]; /* idx_load checked the product */
     }
     zs_array *a;
-    st = zs_array_alloc(ctx, t, nd, shape, &a);
-    if (st == ZS_OK) {
-        const unsigned char *d = b + 4 + 4 * (size_t)nd;
-        double *x = zs_array_data(a);
-        for (size_t i = 0; i < zs_array_size(a); i++) {
-            uint64_t u = be(d + i * isz, isz);
-            switch (t) {
-            case ZS_DTYPE_U1: x[i] = (double)u; break;
-            case ZS_DTYPE_I1: x[i] = (double)(int8_t)u; break;
-            case ZS_DTYPE_I2: x[i] = (double)(int16_t)u; break;
-            case ZS_DTYPE_I4: x[i] = (double)(int32_t)u; break;
-            case ZS_DTYPE_F4: {
-                uint32_t u32 = (uint32_t)u;
-                float f;
-                memcpy(&f, &u32, 4);
-                x[i] = (double)f;
-                break;
-            }
-            default: {
-                double dd;
-                memcpy(&dd, &u, 8);
-                x[i] = dd;
-            }
-            }
+    zs_status st = zs_array_alloc(ctx, t, nd, shape, &a);
+    if (st != ZS_OK) {
+        if (st == ZS_ENOMEM) {
+            char what[96];
+            snprintf(what, sizeof what, "the array (%zu values of 8 bytes)", count);
+            io_nomem(ctx, label, (double)count * 8.0, what);
         }
-        *out = a;
+        return st;
     }
-    free(b);
+    const unsigned char *d = b + 4 + 4 * (size_t)nd;
+    double *x = zs_array_data(a);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t u = be(d + i * isz, isz);
+        switch (t) {
+        case ZS_DTYPE_U1: x[i] = (double)u; break;
+        case ZS_DTYPE_I1: x[i] = (double)(int8_t)u; break;
+        case ZS_DTYPE_I2: x[i] = (double)(int16_t)u; break;
+        case ZS_DTYPE_I4: x[i] = (double)(int32_t)u; break;
+        case ZS_DTYPE_F4: {
+            uint32_t u32 = (uint32_t)u;
+            float f;
+            memcpy(&f, &u32, 4);
+            x[i] = (double)f;
+            break;
+        }
+        default: {
+            double dd;
+            memcpy(&dd, &u, 8);
+            x[i] = dd;
+        }
+        }
+    }
+    *out = a;
+    return ZS_OK;
+}
+
+zs_status zs_idx_read_mem(zs_ctx *ctx, const char *label, const void *bytes, size_t len,
+                          zs_array **out) {
+    if (!out || (!bytes && len)) return ZS_EINVAL;
+    if (!label) label = "(memory)";
+    idx_src s;
+    io_buf buf = {0};
+    zs_status st = src_open_mem(ctx, label, bytes, len, &s);
+    if (st == ZS_OK) st = idx_load(ctx, &s, &buf);
+    src_close(&s);
+    if (st == ZS_OK) st = idx_parse(ctx, label, buf.b, out);
+    free(buf.b);
+    return st;
+}
+
+zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out) {
+    if (!path || !out) return ZS_EINVAL;
+    idx_src s;
+    io_buf buf = {0};
+    zs_status st = src_open_path(ctx, path, &s);
+    if (st == ZS_OK) st = idx_load(ctx, &s, &buf);
+    src_close(&s);
+    if (st == ZS_OK) st = idx_parse(ctx, path, buf.b, out);
+    free(buf.b);
     return st;
 }
 
@@ -132,28 +315,23 @@ zs_status idx_read_u8_raw(zs_ctx *ctx, const char *path, unsigned char **buf, si
                           uint64_t *n, uint64_t *d, int *is_u8) {
     *buf = NULL;
     *is_u8 = 0;
-    unsigned char *b = NULL;
-    size_t len = 0;
-    zs_status st = read_all(ctx, path, &b, &len);
-    if (st != ZS_OK) return st;
-    int nd = len >= 4 ? b[3] : 0;
-    if (len < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0x08 || nd < 1 || nd > ZS_ARRAY_MAX_NDIM ||
-        len < 4 + 4 * (size_t)nd) {
-        free(b); /* not plain bytes, or malformed: zs_idx_read says which */
-        return ZS_OK;
+    idx_src s;
+    io_buf b = {0};
+    zs_status st = src_open_path(ctx, path, &s);
+    if (st == ZS_OK) st = idx_load(ctx, &s, &b);
+    src_close(&s);
+    if (st != ZS_OK || b.b[2] != 0x08) {
+        free(b.b); /* an error, or not plain bytes: zs_idx_read reads the other types */
+        return st;
     }
-    double count = 1.0;
-    uint64_t rows = be(b + 4, 4), total = 1;
-    for (int k = 0; k < nd; k++) {
-        count *= (double)be(b + 4 + 4 * k, 4);
-        total *= be(b + 4 + 4 * k, 4);
+    int nd = b.b[3];
+    uint64_t rows = be(b.b + 4, 4), total = 1;
+    for (int k = 0; k < nd; k++) total *= be(b.b + 4 + 4 * k, 4); /* checked by idx_load */
+    if (total == 0) {
+        free(b.b);
+        return zs_fail(ctx, ZS_EFORMAT, "%s: the data set is empty", path);
     }
-    size_t have = len - 4 - 4 * (size_t)nd;
-    if (count != (double)have || total == 0) {
-        free(b);
-        return ZS_OK;
-    }
-    *buf = b;
+    *buf = b.b;
     *offset = 4 + 4 * (size_t)nd;
     *n = nd == 1 ? 1 : rows;
     *d = nd == 1 ? total : total / rows;

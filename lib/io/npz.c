@@ -3,6 +3,7 @@
  * fields, which libzip reads. Each member is inflated into memory, checked against its CRC
  * by libzip, and decoded by the .npy codec (npy.c). */
 #include "io/npy_internal.h"
+#include "io/input_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ struct zs_npz {
     zs_ctx *ctx;
     char *path;
     zip_t *zip;
+    uint64_t archive_size; /* bytes of the archive: no member can hold more           */
     size_t n;
     char **names;        /* array names (member name without ".npy")            */
     zip_uint64_t *index; /* libzip index of each member                          */
@@ -29,36 +31,44 @@ void zs_npz_close(zs_npz *z) {
     free(z);
 }
 
-zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out) {
-    if (!path || !out) return ZS_EINVAL;
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    fclose(probe);
-    int err = 0;
-    zip_t *zip = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
-    if (!zip) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, err);
-        zs_status st = zs_fail(ctx, ZS_EFORMAT, "%s: not a readable .npz (zip) archive, truncated "
-                               "or corrupt: %s", path, zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        return st;
-    }
+static zs_status open_failed(zs_ctx *ctx, const char *label, int code) {
+    if (code == ZIP_ER_EXISTS) /* libzip's name for a central directory listing a name twice */
+        return zs_fail(ctx, ZS_EFORMAT, "%s: two members of the .npz (zip) archive have the same "
+                       "name; each array must appear once", label);
+    if (code == ZIP_ER_MEMORY) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory opening the archive", label);
+    if (code == ZIP_ER_NOZIP)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: not a readable .npz (zip) archive, truncated or corrupt: no zip "
+                       "directory at its end",
+                       label);
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, code);
+    zs_status st = zs_fail(ctx, ZS_EFORMAT, "%s: not a readable .npz (zip) archive, truncated "
+                           "or corrupt: %s", label, zip_error_strerror(&ze));
+    zip_error_fini(&ze);
+    return st;
+}
+
+/* The member list of an opened archive; takes zip (discarded on failure). */
+static zs_status npz_from_zip(zs_ctx *ctx, const char *label, zip_t *zip, uint64_t size,
+                              zs_npz **out) {
     zs_npz *z = calloc(1, sizeof *z);
     zip_int64_t entries = zip_get_num_entries(zip, 0);
     if (!z || entries < 0) {
         free(z);
         zip_discard(zip);
-        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", label);
     }
     z->ctx = ctx;
     z->zip = zip;
-    z->path = strdup(path);
+    z->archive_size = size;
+    z->path = strdup(label);
+    /* the central directory's entries are in memory already, so their count is bounded */
     z->names = calloc((size_t)entries + 1, sizeof *z->names);
     z->index = calloc((size_t)entries + 1, sizeof *z->index);
     if (!z->path || !z->names || !z->index) {
         zs_npz_close(z);
-        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+        return io_nomem(ctx, label, (double)entries * (double)(sizeof(char *) + sizeof(zip_uint64_t)),
+                        "the member list");
     }
     for (zip_int64_t i = 0; i < entries; i++) {
         const char *name = zip_get_name(zip, (zip_uint64_t)i, 0);
@@ -67,7 +77,7 @@ zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out) {
         char *copy = strndup(name, len - 4);
         if (!copy) {
             zs_npz_close(z);
-            return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+            return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", label);
         }
         z->names[z->n] = copy;
         z->index[z->n] = (zip_uint64_t)i;
@@ -75,6 +85,76 @@ zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out) {
     }
     *out = z;
     return ZS_OK;
+}
+
+static zs_status open_buffer(zs_ctx *ctx, const char *label, unsigned char *copy, size_t len,
+                             zs_npz **out) {
+    zip_error_t ze;
+    zip_error_init(&ze);
+    /* the source frees copy when it is freed (freep = 1) */
+    zip_source_t *src = zip_source_buffer_create(copy, len, 1, &ze);
+    if (!src) {
+        free(copy);
+        zip_error_fini(&ze);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", label);
+    }
+    zip_t *zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    if (!zip) {
+        int code = zip_error_code_zip(&ze);
+        zip_source_free(src);
+        zip_error_fini(&ze);
+        return open_failed(ctx, label, code);
+    }
+    zip_error_fini(&ze);
+    return npz_from_zip(ctx, label, zip, len, out);
+}
+
+zs_status zs_npz_open_mem(zs_ctx *ctx, const char *label, const void *bytes, size_t len,
+                          zs_npz **out) {
+    if (!out || (!bytes && len)) return ZS_EINVAL;
+    if (!label) label = "(memory)";
+    unsigned char *copy = malloc(len ? len : 1);
+    if (!copy) return io_nomem(ctx, label, (double)len, "a copy of the archive");
+    if (len) memcpy(copy, bytes, len);
+    return open_buffer(ctx, label, copy, len, out);
+}
+
+zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out) {
+    if (!path || !out) return ZS_EINVAL;
+    io_file f;
+    zs_status st = io_open(ctx, path, &f);
+    if (st != ZS_OK) return st;
+    if (f.size >= 0) { /* a regular file: libzip seeks in it and checks offsets against its size */
+        io_close(&f);
+        int err = 0;
+        zip_t *zip = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+        if (!zip) return open_failed(ctx, path, err);
+        return npz_from_zip(ctx, path, zip, (uint64_t)f.size, out);
+    }
+    /* A pipe or a device: a zip archive is read from its end, so the stream is read into
+     * memory first, up to the input limit. It must start as a zip archive does ("PK\3\4", or
+     * "PK\5\6" when empty), so /dev/zero and the like are refused at their first bytes. */
+    io_buf buf = {0};
+    size_t got;
+    st = io_buf_read(ctx, path, &buf, f.fd, 4, &got);
+    if (st == ZS_OK && (got < 4 || memcmp(buf.b, "PK", 2) != 0 ||
+                        (memcmp(buf.b + 2, "\3\4", 2) != 0 && memcmp(buf.b + 2, "\5\6", 2) != 0)))
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: not an .npz (zip) archive: it does not start with a "
+                     "zip header", path);
+    uint64_t limit = io_input_limit(ctx);
+    size_t cap = limit >= SIZE_MAX ? SIZE_MAX - 1 : (size_t)limit;
+    if (st == ZS_OK) st = io_buf_read(ctx, path, &buf, f.fd, cap + 1 - buf.len, &got);
+    io_close(&f);
+    if (st == ZS_OK && buf.len > cap) {
+        char b1[32];
+        st = zs_fail(ctx, ZS_ETOOBIG, "%s: a stream (not a regular file) longer than the input "
+                     "limit of %s (ZSUM_INPUT_LIMIT)", path, zs_format_bytes(b1, (double)limit));
+    }
+    if (st != ZS_OK) {
+        free(buf.b);
+        return st;
+    }
+    return open_buffer(ctx, path, buf.b, buf.len, out);
 }
 
 size_t zs_npz_count(const zs_npz *z) { return z ? z->n : 0; }
@@ -108,14 +188,50 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
                        z->n ? list : "none");
     }
     zip_stat_t sb;
-    if (zip_stat_index(z->zip, z->index[k], 0, &sb) != 0 || !(sb.valid & ZIP_STAT_SIZE))
+    if (zip_stat_index(z->zip, z->index[k], 0, &sb) != 0 || !(sb.valid & ZIP_STAT_SIZE) ||
+        !(sb.valid & ZIP_STAT_COMP_SIZE) || !(sb.valid & ZIP_STAT_COMP_METHOD))
         return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy is unreadable: %s", z->path, name,
                        zip_strerror(z->zip));
+    /* The declared size is a claim: check it against what the archive can hold before
+     * allocating. Stored: the data is the member's bytes. Deflated: at most 1032 bytes per
+     * compressed byte (deflate's largest ratio), and never above the input limit. */
+    char b1[32], b2[32];
+    if (sb.comp_size > z->archive_size)
+        return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy claims %llu compressed bytes, the archive "
+                       "holds %llu", z->path, name, (unsigned long long)sb.comp_size,
+                       (unsigned long long)z->archive_size);
+    if (sb.comp_method == ZIP_CM_STORE) {
+        if (sb.size != sb.comp_size)
+            return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy is stored (not compressed) but "
+                           "claims %llu bytes in %llu", z->path, name, (unsigned long long)sb.size,
+                           (unsigned long long)sb.comp_size);
+    } else if (sb.comp_method == ZIP_CM_DEFLATE) {
+        uint64_t most;
+        if (__builtin_mul_overflow((uint64_t)sb.comp_size, (uint64_t)IO_DEFLATE_MAX_RATIO, &most))
+            most = UINT64_MAX;
+        if (sb.size > most + IO_DEFLATE_MAX_RATIO)
+            return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy claims %s uncompressed from %llu "
+                           "compressed bytes, beyond deflate's largest ratio (1032:1)", z->path,
+                           name, zs_format_bytes(b1, (double)sb.size),
+                           (unsigned long long)sb.comp_size);
+        if (sb.size > io_input_limit(ctx))
+            return zs_fail(ctx, ZS_ETOOBIG, "%s: member %s.npy unpacks to %s, above the input "
+                           "limit of %s (ZSUM_INPUT_LIMIT)", z->path, name,
+                           zs_format_bytes(b1, (double)sb.size),
+                           zs_format_bytes(b2, (double)io_input_limit(ctx)));
+    } else {
+        return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy uses zip compression method %u; an .npz "
+                       "is stored or deflated", z->path, name, (unsigned)sb.comp_method);
+    }
     if (sb.size > (zip_uint64_t)SIZE_MAX / 2)
         return zs_fail(ctx, ZS_ETOOBIG, "%s: member %s.npy is too large", z->path, name);
     size_t len = (size_t)sb.size;
     unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %s.npy (%zu bytes)", z->path, name, len);
+    if (!buf) {
+        char what[300];
+        snprintf(what, sizeof what, "member %s.npy", name);
+        return io_nomem(ctx, z->path, (double)len, what);
+    }
     zip_file_t *f = zip_fopen_index(z->zip, z->index[k], 0);
     if (!f) {
         free(buf);
@@ -149,7 +265,7 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
     if (st == ZS_OK) {
         size_t ll = strlen(z->path) + strlen(name) + 8;
         char *label = malloc(ll);
-        if (!label) st = zs_fail(ctx, ZS_ENOMEM, "out of memory");
+        if (!label) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", z->path);
         else {
             snprintf(label, ll, "%s:%s.npy", z->path, name);
             st = zs_npy_read_mem(ctx, label, buf, len, out);
