@@ -39,6 +39,8 @@ int cli_exit_code(zs_status st) {
     case ZS_ETOOBIG:
     case ZS_EUNSUPPORTED:
     case ZS_EIO: return EXIT_USAGE;
+    /* its own code, so a script can tell "retry with more memory" from a failed computation */
+    case ZS_ENOMEM: return EXIT_NOMEM;
     default: return EXIT_RUNTIME;
     }
 }

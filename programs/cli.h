@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 /* Exit codes (docs/ARCHITECTURE.md): 0 ok, 1 runtime failure, 2 bad usage or bad input. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_NOMEM = 3 };
 
 /* A subcommand: argv[0] is its name. Returns an exit code. */
 typedef int (*cli_command_fn)(int argc, char **argv);

@@ -163,7 +163,7 @@ static zs_status idx_load(zs_ctx *ctx, idx_src *s, io_buf *buf) {
                                "than %lld gzipped bytes can hold (deflate's largest ratio is 1032:1)",
                                label, dims, zs_format_bytes(b1, (double)bytes), (long long)s->size);
         }
-        if (bytes > limit)
+        if (bytes + hdr > limit) /* the limit is on all the bytes read, header included */
             return zs_fail(ctx, ZS_ETOOBIG, "%s: IDX header says %s elements = %s of data, above the "
                            "input limit of %s for %s (ZSUM_INPUT_LIMIT)", label, dims,
                            zs_format_bytes(b1, (double)bytes), zs_format_bytes(b2, (double)limit),

@@ -57,12 +57,12 @@ zs_status io_nomem(zs_ctx *ctx, const char *label, double bytes, const char *wha
 }
 
 zs_status io_buf_reserve(zs_ctx *ctx, const char *label, io_buf *buf, size_t n) {
-    if (n > SIZE_MAX - buf->len) return io_nomem(ctx, label, (double)SIZE_MAX, "the input");
+    if (n > SIZE_MAX - buf->len) return io_nomem(ctx, label, (double)SIZE_MAX, "reading the file");
     size_t need = buf->len + n;
     if (need <= buf->cap) return ZS_OK;
     size_t cap = need; /* callers ask in doubling slices, so reallocations stay few */
     unsigned char *nb = realloc(buf->b, cap ? cap : 1);
-    if (!nb) return io_nomem(ctx, label, (double)cap, "the input");
+    if (!nb) return io_nomem(ctx, label, (double)cap, "reading the file");
     buf->b = nb;
     buf->cap = cap;
     return ZS_OK;
