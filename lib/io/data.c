@@ -1,6 +1,8 @@
 /* data.c — data sets as rows of binary vectors: loading (.npy, .npz, IDX; narrow, one byte a
  * value, with row ranges), binarization, base rates. */
 #include "io/idx_internal.h"
+#include "io/input_internal.h"
+#include "io/npy_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,15 +25,11 @@ static zs_status as_rows(zs_ctx *ctx, const char *path, zs_array *a, zs_array **
         zs_array_free(a);
         return zs_fail(ctx, ZS_EFORMAT, "%s: the data set is empty", path);
     }
+    /* C order is the same in any shape: relabel, never copy (a data set can be most of memory) */
     uint64_t shape[2] = {n, d};
-    zs_array *r;
-    zs_status st = zs_array_alloc(ctx, zs_array_dtype(a), 2, shape, &r);
-    if (st == ZS_OK) {
-        memcpy(zs_array_data(r), zs_array_cdata(a), zs_array_size(a) * sizeof(double));
-        *out = r;
-    }
-    zs_array_free(a);
-    return st;
+    npy_array_reshape(a, 2, shape);
+    *out = a;
+    return ZS_OK;
 }
 
 zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out) {
@@ -205,7 +203,7 @@ zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, d
             N = zs_array_dim(a, 0), D = zs_array_dim(a, 1);
             const size_t size = (size_t)(N * D);
             buf = malloc(size > 0 ? size : 1);
-            if (!buf) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+            if (!buf) st = io_nomem(ctx, path, (double)size, "the rows as bytes");
             for (size_t i = 0; buf && i < size; i++) buf[i] = zs_array_cdata(a)[i] != 0.0;
             off = 0;
         }

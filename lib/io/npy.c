@@ -78,6 +78,11 @@ zs_status zs_array_alloc(zs_ctx *ctx, zs_dtype dtype, int ndim, const uint64_t *
     return ZS_OK;
 }
 
+void npy_array_reshape(zs_array *a, int ndim, const uint64_t *shape) {
+    a->ndim = ndim;
+    for (int i = 0; i < ndim; i++) a->shape[i] = shape[i];
+}
+
 void zs_array_free(zs_array *a) {
     if (!a) return;
     free(a->data);

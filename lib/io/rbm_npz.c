@@ -45,8 +45,14 @@ zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out) {
                          "%s, %s)", path, zs_dtype_name(zs_array_dtype(w)),
                          zs_dtype_name(zs_array_dtype(a)), zs_dtype_name(zs_array_dtype(b)));
     }
-    if (st == ZS_OK)
+    if (st == ZS_OK) {
         st = zs_rbm_alloc(ctx, (size_t)zs_array_dim(w, 0), (size_t)zs_array_dim(w, 1), &r);
+        if (st != ZS_OK) { /* name the file on the constructor's message */
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
+            zs_fail(ctx, st, "%s: %s", path, msg);
+        }
+    }
     if (st == ZS_OK) {
         memcpy(r->w, zs_array_cdata(w), r->nv * r->nh * sizeof *r->w);
         memcpy(r->a, zs_array_cdata(a), r->nv * sizeof *r->a);
@@ -219,7 +225,7 @@ zs_status zs_rbm_train_frequency(zs_ctx *ctx, const char *path, size_t nv, doubl
     }
     if (st == ZS_OK) {
         *freq = malloc(nv * sizeof **freq);
-        if (!*freq) st = zs_fail(ctx, ZS_ENOMEM, "out of memory");
+        if (!*freq) st = zs_fail(ctx, ZS_ENOMEM, "%s: cannot allocate %zu bytes for train_data_frequency", path, nv * sizeof **freq);
         else memcpy(*freq, zs_array_cdata(a), nv * sizeof **freq);
     }
     zs_array_free(a);
