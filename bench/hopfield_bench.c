@@ -169,7 +169,7 @@ static int bench_capacity(size_t n, size_t trials) {
     double base = now() - t0;
     printf("capacity N=%zu trials=%zu alpha=0.025..0.3 (12 loads): %.3f s, baseline %.3f s, "
            "ratio %.1f (overlap at alpha 0.3: %.3f vs baseline %.3f)\n",
-           n, trials, ours, base, base / ours, pts[11].overlap, mean_last);
+           n, trials, ours, base, base / ours, pts[11].overlap.value, mean_last);
     return 0;
 }
 

@@ -50,9 +50,40 @@ typedef enum zs_status {
 
 /* A static English name for a status ("invalid argument", ...); never NULL. */
 const char *zs_strerror(zs_status status);
+/* The code's name without the prefix ("OK", "EINVAL", ...); "unknown" for another value. */
+const char *zs_status_name(zs_status status);
+/* The inverse of zs_status_name: ZS_OK and *out set, or ZS_EINVAL (out untouched). */
+zs_status zs_status_from_name(const char *name, zs_status *out);
 /* A byte count for messages, in binary units with one decimal ("9.7 GiB", "512.0 B"; beyond
  * 1024 EiB three significant digits): written into buf, which is returned. */
 const char *zs_format_bytes(char buf[32], double bytes);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Names of enumerations. Every public enum E has                                            */
+/*     const char *zs_E_name(E value);        a static lowercase name, "unknown" out of range */
+/*     zs_status zs_E_from_name(const char *name, E *out);  ZS_EINVAL for an unknown name     */
+/* (lib/core/names.c); the names are those the command line accepts and prints.              */
+/* Every enum that chooses a method has an AUTO member whose rule is written beside it; AUTO */
+/* members were appended, so existing values keep their numbers.                             */
+/* ---------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------- */
+/* Estimates and intervals: every random or approximate result of every family.              */
+/* ---------------------------------------------------------------------------------------- */
+typedef struct zs_estimate {
+    double value;     /* the estimate                                                        */
+    double std_error; /* its standard error; NaN when the method cannot give one             */
+    double ess;       /* effective number of independent samples behind std_error (the method
+                         documents which samples); NaN when the method defines none          */
+} zs_estimate;
+
+/* A confidence interval [lo, hi]; lo may be -HUGE_VAL and hi HUGE_VAL (no end on that side).
+ * confidence: the probability the interval is meant to cover (e.g. 0.9973 for +-3 sigma of a
+ * normal), NaN when the interval is not a confidence interval. */
+typedef struct zs_interval {
+    double lo, hi;
+    double confidence;
+} zs_interval;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Context: last error message, progress hook, thread count. Owned by the caller.            */
@@ -147,8 +178,12 @@ uint64_t zs_levels_unit_states(const zs_levels *lv);    /* G = sum_k g_k        
 typedef enum zs_levels_method {
     ZS_LEVELS_CLOSED = 0,
     ZS_LEVELS_MACRO = 1,
-    ZS_LEVELS_ENUMERATE = 2
+    ZS_LEVELS_ENUMERATE = 2,
+    ZS_LEVELS_AUTO = 3 /* CLOSED: it applies to every level system and N and gives every value */
 } zs_levels_method;
+/* "closed", "macro", "enumerate", "auto". */
+const char *zs_levels_method_name(zs_levels_method method);
+zs_status zs_levels_method_from_name(const char *name, zs_levels_method *out);
 
 /* Work limits for the non-closed methods; refusing beats running for a year. */
 #define ZS_LEVELS_MACRO_MAX 100000000.0      /* macrostates summed by MACRO                  */
@@ -163,6 +198,7 @@ typedef struct zs_levels_thermo {
     double s;         /* S = -sum_j p_j ln p_j, summed over states by the chosen method     */
     double s_thermo;  /* S = beta (U - F) = beta U + ln Z                                    */
     double c;         /* C = beta^2 Var(E)                                                  */
+    zs_levels_method method; /* the method that ran (AUTO resolved)                         */
 } zs_levels_thermo;
 
 /* Fill *out, and occupation[k] = <n_k>/N (probability that a given unit is on level k) when

@@ -35,9 +35,6 @@ typedef struct levels_opts {
     const char *plot;
 } levels_opts;
 
-static const char *method_name(zs_levels_method m) {
-    return m == ZS_LEVELS_MACRO ? "macro" : m == ZS_LEVELS_ENUMERATE ? "enumerate" : "closed";
-}
 
 static void help(void) {
     fputs(
@@ -136,10 +133,9 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
             o->temp_set = 1;
             break;
         case O_METHOD:
-            if (!strcmp(optarg, "closed")) o->method = ZS_LEVELS_CLOSED;
-            else if (!strcmp(optarg, "macro")) o->method = ZS_LEVELS_MACRO;
-            else if (!strcmp(optarg, "enumerate")) o->method = ZS_LEVELS_ENUMERATE;
-            else return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
+            if (zs_levels_method_from_name(optarg, &o->method) != ZS_OK ||
+                o->method == ZS_LEVELS_AUTO)
+                return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
             break;
         case O_STATE: o->state_text = optarg; break;
         case O_MICRO: o->microstates = 1; break;
@@ -450,7 +446,7 @@ static void print_table(const levels_opts *o, const levels_result *r) {
     const zs_levels_thermo *t = &r->th;
     fprintf(f, "%llu units on %zu levels, beta = %s (T = %s), method %s\n\n",
             (unsigned long long)o->units, o->k, cli_num(b, o->beta),
-            cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL), method_name(o->method));
+            cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL), zs_levels_method_name(o->method));
     fputs("level  energy  degeneracy  occupation\n", f);
     for (size_t i = 0; i < o->k; i++)
         fprintf(f, "%-5zu  %-6s  %-10.0f  %s\n", i, cli_num(b, o->energies[i]),
@@ -563,7 +559,7 @@ static void json_summary(json *j, const levels_opts *o, const levels_result *r) 
     json_arr_inline(j);
     for (size_t i = 0; i < o->k; i++) json_num(j, r->occupation[i]);
     json_end_arr(j);
-    json_kv_str(j, "method", method_name(o->method));
+    json_kv_str(j, "method", zs_levels_method_name(o->method));
 }
 
 static void json_state(json *j, const levels_opts *o, const levels_result *r) {

@@ -228,8 +228,10 @@ static int parse_binarize(const char *text, zs_binarize *rule, double *t) {
         *rule = ZS_BINARIZE_NONE;
         return 1;
     }
-    if (!strcmp(text, "stochastic")) *rule = ZS_BINARIZE_STOCHASTIC;
-    else if (!strcmp(text, "threshold")) *rule = ZS_BINARIZE_THRESHOLD;
+    zs_binarize named;
+    if (zs_binarize_from_name(text, &named) == ZS_OK &&
+        (named == ZS_BINARIZE_STOCHASTIC || named == ZS_BINARIZE_THRESHOLD))
+        *rule = named;
     else if (!strncmp(text, "threshold:", 10)) {
         *rule = ZS_BINARIZE_THRESHOLD;
         if (!cli_parse_double("--binarize threshold", text + 10, t)) return 0;
@@ -411,10 +413,10 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     free(betas);
     zs_array_free(base_data);
     if (st != ZS_OK) return cli_status(ctx, st);
-    r->lnz = res.lnz;
-    r->lo = res.lnz_lo;
-    r->hi = res.lnz_hi;
-    r->ess = res.ess;
+    r->lnz = res.lnz.value;
+    r->lo = res.band.lo;
+    r->hi = res.band.hi;
+    r->ess = res.lnz.ess;
     r->chains = res.chains;
     r->temps = res.temperatures;
     return EXIT_OK;

@@ -80,16 +80,6 @@ static double physical_memory(void) {
     return (double)pages * (double)size;
 }
 
-static const char *rule_name(zs_factor_order o) {
-    switch (o) {
-    case ZS_ORDER_MINFILL: return "minfill";
-    case ZS_ORDER_MINDEGREE: return "mindegree";
-    case ZS_ORDER_WEIGHTED_MINFILL: return "weighted-minfill";
-    case ZS_ORDER_FILE: return "file";
-    case ZS_ORDER_AUTO: return "auto";
-    }
-    return "?";
-}
 
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
  * UAI suite (BENCHMARKS.md, uai) 10^12 is about 15 minutes to an hour. */
@@ -99,7 +89,7 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     char b[32], nb[32], wb[32];
     fprintf(f, "zsum: uai: order %s%s: %zu variables to eliminate, induced width %zu, largest "
                "table %s entries, peak memory %s",
-            rule_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
+            zs_factor_order_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
             pi->width, cli_num(nb, pi->max_table_entries), zs_format_bytes(b, pi->peak_bytes));
     if (pi->conditioned)
         fprintf(f, " per run; conditioning on %zu variables: %s runs, %s table entries in all",
@@ -134,12 +124,7 @@ int cmd_uai(int argc, char **argv) {
             if (!strcmp(a, "--evid")) {
                 evid_path = val;
             } else if (!strcmp(a, "--order")) {
-                if (!strcmp(val, "minfill")) order = ZS_ORDER_MINFILL;
-                else if (!strcmp(val, "mindegree")) order = ZS_ORDER_MINDEGREE;
-                else if (!strcmp(val, "weighted-minfill")) order = ZS_ORDER_WEIGHTED_MINFILL;
-                else if (!strcmp(val, "file")) order = ZS_ORDER_FILE;
-                else if (!strcmp(val, "auto")) order = ZS_ORDER_AUTO;
-                else
+                if (zs_factor_order_from_name(val, &order) != ZS_OK)
                     return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, "
                                      "weighted-minfill, file", val);
                 order_name = val;
@@ -245,7 +230,7 @@ int cmd_uai(int argc, char **argv) {
         json_kv_u64(&j, "factors", zs_factor_model_nfactors(m));
         json_kv_u64(&j, "evidence", observed);
         json_kv_str(&j, "order", order_name);
-        json_kv_str(&j, "order_rule", rule_name(pi.chosen));
+        json_kv_str(&j, "order_rule", zs_factor_order_name(pi.chosen));
         json_kv_bool(&j, "order_fallback", pi.fallback);
         json_kv_u64(&j, "eliminated", pi.eliminated);
         json_kv_u64(&j, "width", pi.width);
@@ -274,13 +259,13 @@ int cmd_uai(int argc, char **argv) {
         json_end(&j);
     } else {
         fprintf(out, "model        %s (%s, %zu variables, %zu factors)\n", model_path,
-                zs_factor_model_kind(m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV",
+                zs_factor_kind_name(zs_factor_model_kind(m)),
                 zs_factor_model_nvars(m), zs_factor_model_nfactors(m));
         if (evid_path) fprintf(out, "evidence     %zu variables observed (%s)\n", observed, evid_path);
         else fprintf(out, "evidence     none\n");
         fprintf(out, "order        %s%s%s: %zu variables eliminated, induced width %zu\n",
                 order_name, order == ZS_ORDER_AUTO ? " -> " : "",
-                order == ZS_ORDER_AUTO ? rule_name(pi.chosen) : "", pi.eliminated, pi.width);
+                order == ZS_ORDER_AUTO ? zs_factor_order_name(pi.chosen) : "", pi.eliminated, pi.width);
         if (pi.fallback)
             fprintf(out, "             (tables passed 2^45 entries: the rest of the order is "
                          "mindegree)\n");

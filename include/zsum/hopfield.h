@@ -119,6 +119,9 @@ typedef enum zs_hopfield_order {
     ZS_HOPFIELD_SEQUENTIAL = 0, /* units 0..N-1 in turn, every sweep                         */
     ZS_HOPFIELD_RANDOM = 1      /* a fresh random permutation each sweep (from the rng)      */
 } zs_hopfield_order;
+/* "sequential", "random". */
+const char *zs_hopfield_order_name(zs_hopfield_order order);
+zs_status zs_hopfield_order_from_name(const char *name, zs_hopfield_order *out);
 
 typedef struct zs_hopfield_dynamics {
     double temperature;      /* 0: deterministic s_i <- sign(h_i) (ties keep s_i); T > 0:
@@ -164,8 +167,8 @@ size_t zs_pattern_flip(int8_t *s, size_t n, double fraction, zs_rng *rng);
 typedef struct zs_hopfield_capacity_point {
     double alpha;        /* P / N actually used                                                */
     size_t p;            /* patterns stored                                                    */
-    double overlap;      /* mean final overlap over trials x patterns                          */
-    double error;        /* standard error of the mean over trials (0 with one trial)         */
+    zs_estimate overlap; /* mean final overlap over trials x patterns; std_error: over the
+                            trials' means (0 with one trial); ess: the number of trials      */
     double perfect;      /* fraction of recalls that end exactly on the pattern (m = 1)        */
     double sweeps;       /* mean sweeps to the fixed point                                     */
 } zs_hopfield_capacity_point;

@@ -78,9 +78,15 @@ typedef enum zs_rbm_ais_base {
     ZS_RBM_AIS_BASE_UNIFORM = 0, /* W = 0, all biases 0                                     */
     ZS_RBM_AIS_BASE_DATA = 1,    /* visible biases ln(p_i / (1 - p_i)) from data frequencies */
     ZS_RBM_AIS_BASE_MODEL = 2,   /* the model's own visible biases, W = 0, hbias = 0         */
-    ZS_RBM_AIS_BASE_RATE = 3     /* visible biases ln(p_i / (1 - p_i)) of given frequencies
+    ZS_RBM_AIS_BASE_RATE = 3,    /* visible biases ln(p_i / (1 - p_i)) of given frequencies
                                     p (opts->rate), e.g. a model's train_data_frequency      */
+    ZS_RBM_AIS_BASE_AUTO = 4     /* DATA when opts->data is set, else RATE when opts->rate is
+                                    set, else UNIFORM: the base closest to the model's
+                                    marginals that the caller has given (sm08, sec. 4.2)      */
 } zs_rbm_ais_base;
+/* "uniform", "data", "model", "rate", "auto". */
+const char *zs_rbm_ais_base_name(zs_rbm_ais_base base);
+zs_status zs_rbm_ais_base_from_name(const char *name, zs_rbm_ais_base *out);
 
 typedef struct zs_rbm_ais_opts {
     size_t chains;            /* M independent runs (default 100)                          */
@@ -95,14 +101,17 @@ typedef struct zs_rbm_ais_opts {
 } zs_rbm_ais_opts;
 
 typedef struct zs_rbm_ais_result {
-    double lnz;               /* ln Z^ = ln Z_A + ln mean_i w_i                               */
-    double lnz_lo, lnz_hi;    /* ln(Z^ - 3 sigma), ln(Z^ + 3 sigma); lnz_lo = -inf when
-                                 Z^ - 3 sigma <= 0 (the band then has no lower end)          */
-    double sigma_rel;         /* sigma / Z^: standard error of the mean weight, relative     */
-    double ess;               /* (sum w)^2 / sum w^2                                          */
+    zs_estimate lnz;          /* value: ln Z^ = ln Z_A + ln mean_i w_i; std_error: sigma / Z^,
+                                 sigma the standard error of the mean weight (the delta
+                                 method's error of ln Z^); ess: (sum w)^2 / sum w^2 over the
+                                 chains                                                      */
+    zs_interval band;         /* [ln(Z^ - 3 sigma), ln(Z^ + 3 sigma)], confidence 0.9973 (+-3
+                                 sigma of a normal mean); lo = -inf when Z^ - 3 sigma <= 0
+                                 (the band then has no lower end)                            */
     double lnz_base;          /* ln Z_A                                                       */
     size_t chains;
     size_t temperatures;      /* K: the number of transitions (betas minus one)              */
+    zs_rbm_ais_base base;     /* the base that ran (AUTO resolved)                           */
 } zs_rbm_ais_result;
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *opts);
@@ -136,8 +145,14 @@ zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out);
 typedef enum zs_binarize {
     ZS_BINARIZE_NONE = 0,      /* data must already be 0/1                                  */
     ZS_BINARIZE_THRESHOLD = 1, /* x > t -> 1 (t default: half the maximum)                  */
-    ZS_BINARIZE_STOCHASTIC = 2 /* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_STOCHASTIC = 2,/* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_AUTO = 3       /* NONE when every value is 0 or 1, else THRESHOLD (default t):
+                                  binary data is kept as it is, grey data gets the
+                                  deterministic rule                                          */
 } zs_binarize;
+/* "none", "threshold", "stochastic", "auto". */
+const char *zs_binarize_name(zs_binarize rule);
+zs_status zs_binarize_from_name(const char *name, zs_binarize *out);
 /* In place. threshold: NaN for the default. ZS_EINVAL for NONE with a value that is not 0 or
  * 1 (message names the row, column and value and the options), for a negative or non-finite
  * value, or for an all-zero data set with a rule that needs the maximum. */

@@ -260,7 +260,7 @@ static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *
 zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
     const char *why = pairwise_closed_refusal(m);
     if (why)
-        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use --method %s", why,
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use method %s", why,
                        m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "enumerate" : "transfer");
     if (!is_chain(m) && beta < 0.0)
         return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: Kaufman's torus needs beta >= 0");

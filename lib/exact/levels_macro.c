@@ -48,7 +48,7 @@ static zs_status check_macro_limit(const zs_levels *lv, uint64_t n, double limit
     if (count > limit)
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "%s: %.4g macrostates for N = %llu on %zu levels exceed the limit %.4g "
-                       "(the closed form, --method closed, handles any N)",
+                       "(the closed form, method closed, handles any N)",
                        what, count, (unsigned long long)n, lv->k, limit);
     return ZS_OK;
 }

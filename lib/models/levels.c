@@ -101,11 +101,14 @@ zs_status zs_levels_thermo_compute(const zs_levels *lv, uint64_t n, double beta,
     if (st == ZS_OK) st = levels_check_beta(lv, beta);
     if (st != ZS_OK) return st;
     switch (method) {
-    case ZS_LEVELS_CLOSED: return levels_thermo_closed(lv, n, beta, out, occupation);
-    case ZS_LEVELS_MACRO: return levels_thermo_macro(lv, n, beta, out, occupation);
-    case ZS_LEVELS_ENUMERATE: return levels_thermo_enumerate(lv, n, beta, out, occupation);
+    case ZS_LEVELS_AUTO: /* the closed form applies to every system and N (zsum.h) */
+    case ZS_LEVELS_CLOSED: st = levels_thermo_closed(lv, n, beta, out, occupation); break;
+    case ZS_LEVELS_MACRO: st = levels_thermo_macro(lv, n, beta, out, occupation); break;
+    case ZS_LEVELS_ENUMERATE: st = levels_thermo_enumerate(lv, n, beta, out, occupation); break;
+    default: return zs_fail(lv->ctx, ZS_EINVAL, "method: unknown method %d", (int)method);
     }
-    return zs_fail(lv->ctx, ZS_EINVAL, "method: unknown method %d", (int)method);
+    if (st == ZS_OK) out->method = method == ZS_LEVELS_AUTO ? ZS_LEVELS_CLOSED : method;
+    return st;
 }
 
 zs_status zs_levels_microstate_count(const zs_levels *lv, uint64_t n, size_t max_digits,

@@ -109,7 +109,7 @@ static zs_status check_dense(zs_ctx *ctx, size_t n, const double *a, const doubl
                 if (j > i && x != a[j * n + i])
                     return zs_fail(ctx, ZS_EINVAL,
                                    "%s: not symmetric: entry (%zu,%zu) = %.17g but (%zu,%zu) = "
-                                   "%.17g (--symmetrize uses their average)",
+                                   "%.17g (their average would make it symmetric)",
                                    aname, i, j, x, j, i, a[j * n + i]);
             }
     if (v)
@@ -343,15 +343,6 @@ zs_status pairwise_check_beta(const zs_pairwise *m, double beta) {
     if (!isfinite(beta))
         return zs_fail(m->ctx, ZS_EINVAL, "beta = %g is not finite", beta);
     return ZS_OK;
-}
-
-const char *zs_pairwise_method_name(zs_pairwise_method method) {
-    switch (method) {
-    case ZS_PAIRWISE_ENUMERATE: return "enumerate";
-    case ZS_PAIRWISE_TRANSFER: return "transfer";
-    case ZS_PAIRWISE_CLOSED: return "closed";
-    default: return "auto";
-    }
 }
 
 /* The cheapest exact method: enumeration up to 20 spins, then closed when it applies, else the smaller of 2^n (enumeration)

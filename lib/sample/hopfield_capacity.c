@@ -187,8 +187,9 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
         zs_hopfield_capacity_point *pt = &points[a];
         pt->alpha = (double)pcount[a] / (double)n;
         pt->p = pcount[a];
-        pt->overlap = mean;
-        pt->error = trials > 1 ? sqrt(var / (double)(trials - 1) / (double)trials) : 0.0;
+        pt->overlap.value = mean;
+        pt->overlap.std_error = trials > 1 ? sqrt(var / (double)(trials - 1) / (double)trials) : 0.0;
+        pt->overlap.ess = (double)trials;
         pt->perfect = perfect / (double)(trials * pcount[a]);
         pt->sweeps = sweeps / (double)(trials * pcount[a]);
     }

@@ -360,9 +360,9 @@ static void capacity_should_collapse_above_alpha_c(void) {
     zs_ctx_set_threads(ctx, 2);
     CHECK_EQ_INT(zs_hopfield_capacity(ctx, n, alpha, 2, trials, 0.0, 99, two), ZS_OK);
     CHECK(memcmp(one, two, sizeof one) == 0);
-    CHECK(one[0].overlap > 0.99);
+    CHECK(one[0].overlap.value > 0.99);
     CHECK(one[0].perfect > 0.9);
-    CHECK(one[1].overlap < 0.6);
+    CHECK(one[1].overlap.value < 0.6);
     CHECK(one[1].perfect < 0.05);
     CHECK_EQ_INT(one[0].p, (size_t)(0.05 * (double)n + 0.5));
     CHECK_REL(one[1].alpha, 0.25, 1e-15);
@@ -383,14 +383,14 @@ static void capacity_should_collapse_above_alpha_c(void) {
         sum += (double)dot / (double)n;
     }
     double mean = sum / (double)p;
-    CHECK(fabs(mean - one[1].overlap) < 0.1);
+    CHECK(fabs(mean - one[1].overlap.value) < 0.1);
     zs_hopfield_free(net);
     free(x);
     free(s);
     /* Flipped probes at low load still end on the pattern. */
     const double low[1] = {0.05};
     CHECK_EQ_INT(zs_hopfield_capacity(ctx, n, low, 1, 2, 0.1, 5, one), ZS_OK);
-    CHECK(one[0].overlap > 0.99);
+    CHECK(one[0].overlap.value > 0.99);
     /* Rejections name the value. */
     const double bad[1] = {-0.1};
     CHECK_EQ_INT(zs_hopfield_capacity(ctx, n, bad, 1, 2, 0.0, 5, one), ZS_EINVAL);
