@@ -30,7 +30,10 @@
 extern "C" {
 #endif
 
-#define ZSUM_VERSION_STRING "0.1.0"
+#define ZSUM_VERSION_MAJOR 0
+#define ZSUM_VERSION_MINOR 2
+#define ZSUM_VERSION_PATCH 0
+#define ZSUM_VERSION_STRING "0.2.0" /* kept equal to CMakeLists.txt's project VERSION */
 
 /* ---------------------------------------------------------------------------------------- */
 /* Status codes. Values are pinned: never renumber, only append.                              */

@@ -95,12 +95,16 @@ static void cli_hint(const char *msg, char *out, size_t cap) {
     out[o] = 0;
 }
 
+const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
+    cli_hint(zs_last_error(ctx), buf, cap);
+    return buf;
+}
+
 int cli_status(zs_ctx *ctx, zs_status st) {
     const char *msg = zs_last_error(ctx);
     if (msg && *msg) {
         char buf[2048];
-        cli_hint(msg, buf, sizeof buf);
-        return cli_fail(cli_exit_code(st), "%s", buf);
+        return cli_fail(cli_exit_code(st), "%s", cli_library_message(ctx, buf, sizeof buf));
     }
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
 }

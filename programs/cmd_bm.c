@@ -58,7 +58,8 @@ static zs_status load_npz(zs_ctx *ctx, const char *path, int symmetrize, zs_pair
                     wd[i * n + j] = wd[j * n + i] = (wd[i * n + j] + wd[j * n + i]) / 2.0;
         st = zs_pairwise_alloc_bm(ctx, n, wd, b ? zs_array_cdata(b) : NULL, out);
         if (st != ZS_OK) {
-            cli_usage("%s: %s", path, zs_last_error(ctx));
+            char msg[2048];
+            cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
             st = ZS_EINVAL;
             goto quiet;
         }

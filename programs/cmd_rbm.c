@@ -261,7 +261,8 @@ static int load_data(zs_ctx *ctx, const opts *o, const char *path, size_t nv, zs
     st = zs_data_binarize(ctx, a, rule, t, o->seed);
     if (st != ZS_OK) {
         zs_array_free(a);
-        return cli_usage("%s: %s", path, zs_last_error(ctx));
+        char msg[2048];
+        return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
     }
     *out = a;
     return EXIT_OK;

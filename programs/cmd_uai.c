@@ -192,8 +192,9 @@ int cmd_uai(int argc, char **argv) {
         } else {
             /* --plan-only and out of reach: the plain plan says what it would need, and why
              * conditioning does not help goes to stderr. */
+            char msg[2048];
             if (verbose || (!quiet && isatty(STDERR_FILENO)))
-                fprintf(stderr, "zsum: uai: %s\n", zs_last_error(ctx));
+                fprintf(stderr, "zsum: uai: %s\n", cli_library_message(ctx, msg, sizeof msg));
             st = ZS_OK;
         }
     }

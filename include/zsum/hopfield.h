@@ -56,7 +56,8 @@ zs_status zs_patterns_append(zs_ctx *ctx, zs_patterns *a, const zs_patterns *b);
 
 size_t zs_patterns_count(const zs_patterns *pt);   /* P */
 size_t zs_patterns_units(const zs_patterns *pt);   /* N */
-const int8_t *zs_patterns_data(const zs_patterns *pt); /* P x N, row-major, values ±1 */
+/* P x N, row-major, values ±1: a view, valid until the patterns are freed or appended to. */
+const int8_t *zs_patterns_data(const zs_patterns *pt);
 /* Image shape; returns 0 and leaves rows/cols alone when there is none. */
 int zs_patterns_shape(const zs_patterns *pt, size_t *rows, size_t *cols);
 /* Set the shape (rows * cols must equal N; 0 x 0 removes it). ZS_EINVAL otherwise. */
@@ -92,7 +93,8 @@ void zs_hopfield_free(zs_hopfield *net);
 
 size_t zs_hopfield_units(const zs_hopfield *net);              /* N */
 size_t zs_hopfield_pattern_count(const zs_hopfield *net);      /* P (0 when none is kept) */
-const zs_patterns *zs_hopfield_patterns(const zs_hopfield *net); /* NULL when none */
+/* A view of the kept patterns (NULL when none), valid until the network is freed. */
+const zs_patterns *zs_hopfield_patterns(const zs_hopfield *net);
 /* J (n x n row-major) written to j_out. */
 void zs_hopfield_couplings(const zs_hopfield *net, double *j_out);
 /* 1 when the couplings are held exactly as integers / N (Hebbian), 0 otherwise. */

@@ -32,7 +32,14 @@ void zs_rbm_free(zs_rbm *rbm);
 
 size_t zs_rbm_nv(const zs_rbm *rbm);
 size_t zs_rbm_nh(const zs_rbm *rbm);
-/* The parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j). */
+/* Views of the parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j),
+ * vbias (nv), hbias (nh). A view is valid until zs_rbm_free; the model never reallocates
+ * them. The mutable views (zs_rbm_w, zs_rbm_vbias, zs_rbm_hbias) are how a caller fills in a
+ * model made by zs_rbm_alloc; a writer must not run concurrently with any other call on the
+ * model, and should call zs_rbm_check afterwards. The const views (zs_rbm_cw, ...) are for
+ * reading. Across families: a view is a pointer returned by an accessor, valid while its
+ * owner lives and is not changed; anything else is copied out into the caller's array
+ * (zs_hopfield_couplings, zs_pairwise_dense, zs_rbm_trainer_get). */
 double *zs_rbm_w(zs_rbm *rbm);
 double *zs_rbm_vbias(zs_rbm *rbm);
 double *zs_rbm_hbias(zs_rbm *rbm);
