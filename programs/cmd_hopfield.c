@@ -401,7 +401,8 @@ static int cmd_recall(int argc, char **argv) {
             rc = cli_fail(EXIT_RUNTIME, "out of memory");
     }
     if (rc == EXIT_OK) {
-        zs_hopfield_dynamics dyn = {temp, order, sweeps, seed, 1};
+        /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
+        zs_hopfield_dynamics dyn = {temp > 0.0 ? 1.0 / temp : HUGE_VAL, order, sweeps, seed, 1};
         st = zs_hopfield_run(net, &dyn, s, trace_add, &tr, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }

@@ -126,12 +126,18 @@ const char *zs_hopfield_order_name(zs_hopfield_order order);
 zs_status zs_hopfield_order_from_name(const char *name, zs_hopfield_order *out);
 
 typedef struct zs_hopfield_dynamics {
-    double temperature;      /* 0: deterministic s_i <- sign(h_i) (ties keep s_i); T > 0:
-                                Glauber heat bath P(s_i = +1) = 1 / (1 + exp(-2 h_i / T))    */
+    double beta;             /* HUGE_VAL (T = 0): deterministic s_i <- sign(h_i) (ties keep
+                                s_i); 0 < beta < inf: Glauber heat bath
+                                P(s_i = +1) = 1 / (1 + exp(-2 beta h_i))                     */
     zs_hopfield_order order;
-    uint64_t max_sweeps;     /* deterministic: stop earlier at a fixed point; T > 0: run all */
+    uint64_t max_sweeps;     /* deterministic: stop earlier at a fixed point; heat bath: run
+                                all                                                          */
     uint64_t seed, stream;   /* random order and heat bath draw from zs_rng_init(seed, stream) */
 } zs_hopfield_dynamics;
+
+/* The defaults (those of the command line): beta = HUGE_VAL (deterministic), RANDOM order,
+ * 100 sweeps, seed 0, stream 0. */
+void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts);
 
 /* Called after every sweep with the state, its energy, the overlaps with the stored patterns
  * (NULL when none are kept) and the number of units that changed. Nonzero stops the run
@@ -147,7 +153,7 @@ typedef struct zs_hopfield_result {
 
 /* Run the dynamics from state s (N entries ±1, updated in place). fn may be NULL.
  * Fields h = J s are kept up to date by one row of J per flip (J symmetric), so a sweep costs
- * O(N) plus O(N) per flip. ZS_EINVAL for a negative or non-finite temperature, max_sweeps 0
+ * O(N) plus O(N) per flip. ZS_EINVAL for beta NaN or <= 0, max_sweeps 0
  * or a state entry other than ±1. */
 zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result);
