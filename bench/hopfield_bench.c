@@ -137,7 +137,7 @@ static int bench_capacity(size_t n, size_t trials) {
     for (int a = 0; a < 12; a++) alpha[a] = 0.025 + 0.025 * a;
     zs_hopfield_capacity_point pts[12];
     double t0 = now();
-    if (zs_hopfield_capacity(NULL, n, alpha, 12, trials, 0.0, 7, pts)) return 1;
+    if (zs_hopfield_capacity(NULL, n, alpha, 12, &(zs_hopfield_capacity_opts){trials, 0.0, 7}, pts)) return 1;
     double ours = now() - t0;
     /* Baseline: same experiment, one thread, textbook loops. */
     t0 = now();

@@ -647,7 +647,8 @@ static int cmd_capacity(int argc, char **argv) {
         return cli_fail(EXIT_RUNTIME, "out of memory");
     }
     progress_install(ctx, quiet);
-    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, (size_t)trials, flip, seed, pts);
+    zs_hopfield_capacity_opts co = {(size_t)trials, flip, seed};
+    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK && plot) {

@@ -183,10 +183,19 @@ typedef struct zs_hopfield_capacity_point {
 
 #define ZS_HOPFIELD_CAPACITY_MAX_SWEEPS 1000 /* a fixed point is reached long before in practice */
 
-/* n units, nalpha loads in alpha[] (each > 0, P <= 32767), trials >= 1, flip in [0, 1].
- * points receives nalpha entries. The progress hook is called once per finished trial. */
+typedef struct zs_hopfield_capacity_opts {
+    size_t trials;           /* networks per load, 1..2^30                                  */
+    double flip;             /* fraction of units flipped in each probe, in [0, 1]          */
+    uint64_t seed;
+} zs_hopfield_capacity_opts;
+
+/* The defaults (those of the command line): 10 trials, flip 0, seed 0. */
+void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts);
+
+/* n units, nalpha loads in alpha[] (each > 0, P <= 32767). points receives nalpha entries.
+ * The progress hook is called once per finished trial. */
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
-                               size_t trials, double flip, uint64_t seed,
+                               const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points);
 
 #ifdef __cplusplus

@@ -4,6 +4,19 @@
 
 #include <zsum.h>
 
+/* zs_hopfield_capacity with its options spelled out (a compound literal cannot go through the
+ * CHECK macros: its commas would split the macro's argument). */
+static zs_status capacity_with(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
+                               size_t trials, double flip, uint64_t seed,
+                               zs_hopfield_capacity_point *points) {
+    zs_hopfield_capacity_opts o;
+    zs_hopfield_capacity_defaults(&o);
+    o.trials = trials;
+    o.flip = flip;
+    o.seed = seed;
+    return zs_hopfield_capacity(ctx, n, alpha, nalpha, &o, points);
+}
+
 /* name(v) for v in 0..n-1 reads back to v by from_name, and names are distinct. */
 #define ROUND_TRIP(prefix, type, n)                                                            \
     do {                                                                                       \
@@ -61,6 +74,15 @@ static void defaults_should_have_their_documented_values(void) {
     zs_rbm_ais_defaults(&ao);
     CHECK(ao.chains == 100 && ao.base == ZS_RBM_AIS_BASE_AUTO && ao.betas == NULL &&
           ao.data == NULL && ao.rate == NULL && ao.pseudocount == 1.0 && ao.seed == 1);
+    zs_hopfield_dynamics ho;
+    memset(&ho, 0xff, sizeof ho);
+    zs_hopfield_run_defaults(&ho);
+    CHECK(isinf(ho.beta) && ho.beta > 0 && ho.order == ZS_HOPFIELD_RANDOM && ho.max_sweeps == 100 &&
+          ho.seed == 0 && ho.stream == 0);
+    zs_hopfield_capacity_opts co;
+    memset(&co, 0xff, sizeof co);
+    zs_hopfield_capacity_defaults(&co);
+    CHECK(co.trials == 10 && co.flip == 0.0 && co.seed == 0);
     zs_rbm_train_opts to;
     memset(&to, 0xff, sizeof to);
     zs_rbm_train_defaults(&to);
@@ -125,10 +147,54 @@ static void binarize_auto_should_keep_binary_data_and_threshold_grey_data(void) 
 static void capacity_overlap_should_be_an_estimate_over_trials(void) {
     const double alpha[1] = {0.05};
     zs_hopfield_capacity_point pt;
-    CHECK(zs_hopfield_capacity(NULL, 60, alpha, 1, 5, 0.1, 11, &pt) == ZS_OK);
+    CHECK(capacity_with(NULL, 60, alpha, 1, 5, 0.1, 11, &pt) == ZS_OK);
     CHECK(pt.overlap.ess == 5.0 && pt.overlap.std_error >= 0 && pt.overlap.value > 0.9);
-    CHECK(zs_hopfield_capacity(NULL, 60, alpha, 1, 1, 0.1, 11, &pt) == ZS_OK);
+    CHECK(capacity_with(NULL, 60, alpha, 1, 1, 0.1, 11, &pt) == ZS_OK);
     CHECK(pt.overlap.ess == 1.0 && pt.overlap.std_error == 0.0);
+}
+
+static void bad_settings_should_be_refused_by_name(void) {
+    const int8_t x[8] = {1, -1, 1, -1, 1, 1, -1, -1};
+    zs_patterns *pt = NULL;
+    zs_hopfield *net = NULL;
+    CHECK(zs_patterns_alloc(NULL, 2, 4, x, 0, 0, &pt) == ZS_OK);
+    CHECK(zs_hopfield_alloc_hebbian(NULL, pt, &net) == ZS_OK);
+    zs_hopfield_dynamics d;
+    zs_hopfield_run_defaults(&d);
+    int8_t s[4] = {1, 1, 1, 1};
+    const double bad[] = {0.0, -1.0, (double)NAN};
+    for (int k = 0; k < 3; k++) {
+        d.beta = bad[k];
+        CHECK(zs_hopfield_run(net, &d, s, NULL, NULL, NULL) == ZS_EINVAL);
+    }
+    d.beta = 2.0;
+    zs_hopfield_result r;
+    CHECK(zs_hopfield_run(net, &d, s, NULL, NULL, &r) == ZS_OK && r.sweeps == 100);
+    zs_hopfield_free(net);
+    zs_patterns_free(pt);
+
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *rbm = NULL;
+    CHECK(zs_rbm_alloc(ctx, 3, 2, &rbm) == ZS_OK);
+    zs_rbm_ais_opts o;
+    zs_rbm_ais_defaults(&o);
+    o.base = (zs_rbm_ais_base)9;
+    zs_rbm_ais_result res;
+    CHECK(zs_rbm_logz_ais(rbm, &o, &res) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "unknown base") != NULL);
+    /* AUTO without data or rates: the uniform base, whose ln Z_A = (nv + nh) ln 2 here. */
+    double *b = NULL;
+    size_t nb = 0;
+    CHECK(zs_rbm_schedule_linear(10, &b, &nb) == ZS_OK);
+    zs_rbm_ais_defaults(&o);
+    o.betas = b, o.nbetas = nb, o.chains = 4;
+    CHECK(zs_rbm_logz_ais(rbm, &o, &res) == ZS_OK);
+    CHECK(res.base == ZS_RBM_AIS_BASE_UNIFORM && fabs(res.lnz_base - 5 * log(2.0)) < 1e-12);
+    /* All parameters zero: every weight is 1, so ln Z is exact and the error 0. */
+    CHECK(fabs(res.lnz.value - 5 * log(2.0)) < 1e-12 && res.lnz.std_error == 0.0 && res.lnz.ess == 4.0);
+    free(b);
+    zs_rbm_free(rbm);
+    zs_ctx_free(ctx);
 }
 
 int main(void) {
@@ -139,5 +205,6 @@ int main(void) {
     RUN(mcmc_auto_should_pick_wolff_only_where_it_applies);
     RUN(binarize_auto_should_keep_binary_data_and_threshold_grey_data);
     RUN(capacity_overlap_should_be_an_estimate_over_trials);
+    RUN(bad_settings_should_be_refused_by_name);
     return check_summary("test_api");
 }
