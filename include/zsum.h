@@ -208,15 +208,15 @@ typedef struct zs_levels_thermo {
  * occupation is not NULL (k entries). ZS_EINVAL for n == 0, n > ZS_LEVELS_MAX_UNITS or a
  * non-finite beta; ZS_ETOOBIG when the method's work exceeds its limit (message gives the
  * count and names the closed form). */
-zs_status zs_levels_thermo_compute(const zs_levels *lv, uint64_t n, double beta,
+zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
                                    zs_levels_method method, zs_levels_thermo *out,
                                    double *occupation);
 
 /* ln Z alone by enumeration of every microstate (the benchmark's kernel). */
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz);
+zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz);
 
 /* The number of microstates G^N (decimal when it has at most max_digits digits). */
-zs_status zs_levels_microstate_count(const zs_levels *lv, uint64_t n, size_t max_digits,
+zs_status zs_levels_microstate_count(const zs_levels *lv, size_t n, size_t max_digits,
                                      zs_count *out);
 
 /* One microstate, given as the level of each of the n units (unit sub-states do not change
@@ -248,7 +248,7 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
  * ZS_ETOOBIG when C(n+K-1, K-1) > limit. */
 typedef int (*zs_levels_macrostate_fn)(void *user, const uint64_t *occupation,
                                        const char *multiplicity, double energy, double p);
-zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double limit,
                                 zs_levels_macrostate_fn fn, void *user);
 
 /* Density of states: each distinct total energy with its exact number of microstates and its
@@ -256,7 +256,7 @@ zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, do
  * energy: different occupations can have the same total energy, and their floating-point sums
  * differ only in rounding. ZS_ETOOBIG as for macrostates. */
 typedef int (*zs_levels_dos_fn)(void *user, double energy, const char *count, double p);
-zs_status zs_levels_dos(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit,
                         zs_levels_dos_fn fn, void *user);
 
 /* The chapter's two-state entropy S(x) = -[x ln x + (1-x) ln(1-x)], with S(0) = S(1) = 0.   */

@@ -139,9 +139,9 @@ zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *ln
 /* Closed forms (lib/exact/ising_closed.c), K = beta J, eta = beta h. */
 /* Chain of n spins, ring (periodic) or open: ring Z = l+^n + l-^n, l+- = e^K cosh eta +-
  * sqrt(e^{2K} sinh^2 eta + e^{-2K}); open Z = u^T T^{n-1} u with u = (e^{eta/2}, e^{-eta/2}). */
-zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz);
+zs_status zs_ising_chain_lnz(size_t n, int periodic, double k, double eta, double *lnz);
 /* Kaufman's m x n torus at h = 0 (Kaufman 1949, eqs. 35-38; Beale 1996). m, n >= 2. */
-zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz);
+zs_status zs_ising_kaufman_lnz(size_t m, size_t n, double k, double *lnz);
 /* Onsager's infinite square lattice at h = 0 (Huang, Statistical Mechanics, eq. 15.129):
  * ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t)) / 2] dt,
  * q = 2 sinh 2K / cosh^2 2K; the integral by Gauss-Legendre panels. */

@@ -165,7 +165,7 @@ static zs_status enumerate_lnz_shift(const zs_levels *lv, const enum_plan *p, in
     return ZS_OK;
 }
 
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz) {
+zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz) {
     if (!lv || !lnz) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
     if (st == ZS_OK) st = levels_check_beta(lv, beta);
