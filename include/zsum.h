@@ -236,19 +236,19 @@ zs_status zs_levels_state(const zs_levels *lv, size_t n, const uint32_t *state, 
 /* Visit microstates in a fixed order: unit 0's state varies slowest, unit n-1's fastest;
  * unit state s in 0..G-1 maps to level level_of[s] and sub-state sub_of[s] (states of level
  * 0 first). The callback gets the unit states (n entries), energy and p; a nonzero return
- * stops the walk (then ZS_ECANCELLED). ZS_ETOOBIG when G^n > limit. */
+ * stops the walk (then ZS_ECANCELLED). ZS_ETOOBIG when G^n > max_work (states visited). */
 typedef int (*zs_levels_microstate_fn)(void *user, const uint32_t *levels,
                                        const uint32_t *substates, double energy, double p);
-zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, double limit,
+zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, double max_work,
                                 zs_levels_microstate_fn fn, void *user);
 
 /* Visit every macrostate (occupation vector) sorted by energy (ties in lexicographic order of
  * the occupation vector, n_0 largest first). multiplicity is the exact decimal W (always
  * set: max_digits unlimited), p the probability of the whole macrostate W exp(-beta E)/Z.
- * ZS_ETOOBIG when C(n+K-1, K-1) > limit. */
+ * ZS_ETOOBIG when C(n+K-1, K-1) > max_work (macrostates visited). */
 typedef int (*zs_levels_macrostate_fn)(void *user, const uint64_t *occupation,
                                        const char *multiplicity, double energy, double p);
-zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double limit,
+zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double max_work,
                                 zs_levels_macrostate_fn fn, void *user);
 
 /* Density of states: each distinct total energy with its exact number of microstates and its
@@ -256,7 +256,7 @@ zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, doub
  * energy: different occupations can have the same total energy, and their floating-point sums
  * differ only in rounding. ZS_ETOOBIG as for macrostates. */
 typedef int (*zs_levels_dos_fn)(void *user, double energy, const char *count, double p);
-zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit,
+zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double max_work,
                         zs_levels_dos_fn fn, void *user);
 
 /* The chapter's two-state entropy S(x) = -[x ln x + (1-x) ln(1-x)], with S(0) = S(1) = 0.   */
