@@ -13,15 +13,15 @@
  *
  * Tables are held as natural logarithms (ln 0 = -HUGE_VAL) and every sum is a log-sum-exp,
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
+ *
+ * Implementations: lib/models/factor.c (model), lib/io/uai.c (UAI files), lib/exact/elim_order.c
+ * (orders), lib/exact/eliminate.c, lib/exact/elim_lse*.c (elimination).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/factor.h"
 #endif
 
 typedef struct zs_factor_model zs_factor_model;
@@ -187,9 +187,5 @@ const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
  * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

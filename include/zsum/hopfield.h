@@ -12,15 +12,16 @@
  * ties h_i = 0 are recognised exactly and results do not depend on the summation order (BLAS
  * kernel, thread count). A J read from a file is used as K = N J when every J_ij is exactly
  * k / N for an integer k (as store writes it), as plain doubles otherwise.
+ *
+ * Implementations: lib/io/patterns.c, lib/io/pattern_image.c (patterns), lib/learn/hebbian.c,
+ * lib/learn/projection.c (storage), lib/models/hopfield.c (network), lib/io/hopfield_npz.c
+ * (files), lib/sample/hopfield_dynamics.c, lib/sample/hopfield_capacity.c.
  */
 #ifndef ZSUM_HOPFIELD_H
 #define ZSUM_HOPFIELD_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/hopfield.h"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
@@ -197,9 +198,5 @@ void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts);
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
                                const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif /* ZSUM_HOPFIELD_H */

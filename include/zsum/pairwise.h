@@ -12,6 +12,10 @@
  *
  * Magnetization M = sum_i s_i (in the +-1 form also for a Boltzmann machine: s = 2x - 1).
  * chi = beta (<M^2> - <M>^2). C = beta^2 (<E^2> - <E>^2). S = beta U + ln Z. F = -ln Z / beta.
+ *
+ * Implementations: lib/models/pairwise.c (models), lib/exact/pairwise_enumerate.c,
+ * lib/exact/transfer.c, lib/exact/ising_closed.c, lib/exact/pairwise_dos.c (exact sums),
+ * lib/sample/pairwise_mcmc.c (Markov chains).
  */
 #ifndef ZSUM_PAIRWISE_H
 #define ZSUM_PAIRWISE_H

@@ -16,11 +16,8 @@
 #ifndef ZSUM_RBM_H
 #define ZSUM_RBM_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/rbm.h"
 #endif
 
 typedef struct zs_rbm zs_rbm;
@@ -34,11 +31,11 @@ size_t zs_rbm_nv(const zs_rbm *rbm);
 size_t zs_rbm_nh(const zs_rbm *rbm);
 /* Views of the parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j),
  * vbias (nv), hbias (nh). A view is valid until zs_rbm_free; the model never reallocates
- * them. The mutable views (zs_rbm_w, zs_rbm_vbias, zs_rbm_hbias) are how a caller fills in a
- * model made by zs_rbm_alloc; a writer must not run concurrently with any other call on the
- * model, and should call zs_rbm_check afterwards. The const views (zs_rbm_cw, ...) are for
- * reading. Across families: a view is a pointer returned by an accessor, valid while its
- * owner lives and is not changed; anything else is copied out into the caller's array
+ * them. The mutable views (zs_rbm_w, ...) are how a caller fills in a model made by
+ * zs_rbm_alloc; a writer must not run concurrently with any other call on the model, and
+ * should call zs_rbm_check afterwards. The const views (zs_rbm_cw, ...) are for reading.
+ * Across families: a view is a pointer returned by an accessor, valid while its owner lives
+ * and is not changed; anything else is copied out into the caller's array
  * (zs_hopfield_couplings, zs_pairwise_dense, zs_rbm_trainer_get). */
 double *zs_rbm_w(zs_rbm *rbm);
 double *zs_rbm_vbias(zs_rbm *rbm);
@@ -203,9 +200,5 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif
