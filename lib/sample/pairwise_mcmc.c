@@ -289,6 +289,7 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
         if (!x) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
         } else {
+            memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
             double *se = x, *se2 = x + nb, *sm = x + 2 * nb, *sm2 = x + 3 * nb, *sa = x + 4 * nb;
             double prop = 0, acc = 0, cl = 0, fl = 0;
             for (uint64_t c = 0; c < o->chains; c++) {
