@@ -91,8 +91,12 @@ static zs_status open_buffer(zs_ctx *ctx, const char *label, unsigned char *copy
                              zs_npz **out) {
     zip_error_t ze;
     zip_error_init(&ze);
-    /* the source frees copy when it is freed (freep = 1) */
-    zip_source_t *src = zip_source_buffer_create(copy, len, 1, &ze);
+    /* the source frees copy when it is freed (freep = 1); an empty buffer libzip does not keep */
+    if (!len) {
+        free(copy);
+        copy = NULL;
+    }
+    zip_source_t *src = zip_source_buffer_create(copy, len, len ? 1 : 0, &ze);
     if (!src) {
         free(copy);
         zip_error_fini(&ze);
