@@ -6,7 +6,7 @@
 # a 1 GiB address-space limit (ulimit -v; 400 MB where an allocation must fail) and a 20 s timeout: memory stays bounded whatever
 # the header claims.
 . "$(dirname "$0")/lib.sh" "$@"
-PY=/usr/bin/python3
+PY=$(command -v /usr/bin/python3 || command -v python3)
 
 # A sanitized build reserves terabytes of address space at start and cannot run under
 # ulimit -v: there the runs go without it, and the allocation-failure checks are skipped.
