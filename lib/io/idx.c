@@ -173,6 +173,10 @@ static zs_status idx_load(zs_ctx *ctx, idx_src *s, io_buf *buf) {
      * without reading (or inflating) the rest */
     uint64_t want = bytes + 1;
     uint64_t done = 0;
+    if (!s->gz && s->size >= 0) { /* a plain file holds the claim (checked above): one allocation */
+        st = io_buf_reserve(ctx, label, buf, (size_t)bytes + 1);
+        if (st != ZS_OK) return st;
+    }
     while (done < want) {
         size_t slice = buf->len < (1u << 16) ? (1u << 16) : buf->len;
         if (slice > want - done) slice = (size_t)(want - done);

@@ -524,8 +524,10 @@ static zs_status npy_slurp(zs_ctx *ctx, const char *path, io_buf *buf) {
                              path, zs_format_bytes(b1, (double)need),
                              zs_format_bytes(b2, (double)io_input_limit(ctx)));
             } else if (buf->len <= total) {
+                /* a regular file holds the claim (checked above): one allocation for it */
+                if (f.size >= 0) st = io_buf_reserve(ctx, path, buf, (size_t)total - buf->len);
                 /* one byte past the claim tells a stream that holds more from one that ends */
-                st = io_buf_read(ctx, path, buf, f.fd, (size_t)total + (f.size < 0) - buf->len, &got);
+                if (st == ZS_OK) st = io_buf_read(ctx, path, buf, f.fd, (size_t)total + (f.size < 0) - buf->len, &got);
             }
         }
     }
