@@ -24,14 +24,45 @@ int cli_status(zs_ctx *ctx, zs_status st);
 int cli_exit_code(zs_status st);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
- * option and the value) and return 0 on failure, 1 on success. */
-int cli_parse_double(const char *option, const char *text, double *out);   /* finite */
+ * option and the value) and return 0 on failure, 1 on success.
+ * Decimals (every real-valued option): [-]digits[.digits][(e|E)[+|-]digits], ".5" and "5."
+ * too; no spaces, no '+' sign, no hexadecimal, no inf or nan. A value beyond +-1.8e308 is
+ * refused as out of range; a tiny one (a subnormal such as 1e-320) is read as the nearest
+ * double.
+ * Whole numbers: decimal digits only (and a leading '-' in cli_parse_int); no '+', no
+ * spaces, no exponent; out of range is refused with the range. */
+int cli_parse_double(const char *option, const char *text, double *out);
 int cli_parse_u64(const char *option, const char *text, uint64_t *out);    /* 0..2^64-1 */
 int cli_parse_int(const char *option, const char *text, long lo, long hi, long *out);
-/* A comma-separated list of finite numbers; *out malloc'd (free it), *n its length. */
+/* A comma-separated list of decimals; *out malloc'd (free it), *n its length. */
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n);
 /* A size "AxB" or "A" (A, B >= 1); dims receives 1 or 2 entries, *ndims how many. */
 int cli_parse_size(const char *option, const char *text, uint64_t dims[2], int *ndims);
+
+/* --threads N: the same range in every command. */
+#define CLI_THREADS_MAX 1024
+int cli_parse_threads(const char *text, int *out);
+
+/* --sweep T:LO:HI:POINTS or beta:LO:HI:POINTS, POINTS evenly spaced values from LO to HI
+ * (temperatures > 0, or beta >= 0); the one parser of every command with a sweep. */
+#define CLI_SWEEP_MAX_POINTS 1000000
+typedef struct cli_sweep {
+    int active, by_beta;   /* --sweep given; the range is in beta rather than T */
+    double lo, hi;
+    long points;
+} cli_sweep;
+int cli_parse_sweep(const char *text, cli_sweep *out);
+double cli_sweep_value(const cli_sweep *sw, long i);   /* point i (0..points-1): T or beta */
+
+/* An output file (-o, --plot, --write-uai, images, checkpoints) is checked before any work:
+ * the folder exists and is writable, the path is not a folder, an existing file is writable.
+ * Returns EXIT_OK, or EXIT_USAGE after printing "OPTION: cannot write 'PATH': REASON". */
+int cli_check_output(const char *option, const char *path);
+
+/* Read an input file whole into memory, NUL-terminated: PATH, PATH.gz (gzip, read by zlib)
+ * or "-" for standard input (gzip or plain). *text is malloc'd (free it). Returns an exit
+ * code after printing the reason. */
+int cli_read_input(const char *path, char **text, size_t *len);
 
 /* Output formats shared by the commands. */
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;
