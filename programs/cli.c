@@ -329,8 +329,6 @@ int cli_parse_sweep(const char *text, cli_sweep *sw) {
     if (sw->hi < sw->lo) return !cli_usage("--sweep: HI (%g) is below LO (%g)", sw->hi, sw->lo);
     if (!sw->by_beta && sw->lo <= 0)
         return !cli_usage("--sweep: temperatures must be positive, LO = %g", sw->lo);
-    if (sw->by_beta && sw->lo < 0)
-        return !cli_usage("--sweep: beta must be >= 0, LO = %g", sw->lo);
     if (sw->points == 1 && sw->hi != sw->lo) return !cli_usage("--sweep: one point needs LO == HI");
     sw->active = 1;
     return 1;

@@ -44,7 +44,7 @@ int cli_parse_size(const char *option, const char *text, uint64_t dims[2], int *
 int cli_parse_threads(const char *text, int *out);
 
 /* --sweep T:LO:HI:POINTS or beta:LO:HI:POINTS, POINTS evenly spaced values from LO to HI
- * (temperatures > 0, or beta >= 0); the one parser of every command with a sweep. */
+ * (temperatures > 0; beta may be any sign); the one parser of every command with a sweep. */
 #define CLI_SWEEP_MAX_POINTS 1000000
 typedef struct cli_sweep {
     int active, by_beta;   /* --sweep given; the range is in beta rather than T */
@@ -144,6 +144,7 @@ typedef struct pairwise_opts {
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
     int seed_set, threads, quiet;
+    const char *exact_opt, *sample_opt;   /* first option given that only one mode reads */
 } pairwise_opts;
 enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, PW_SWEEPS,
        PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS };
