@@ -381,7 +381,7 @@ int cli_read_input(const char *path, char **text, size_t *len) {
     gzFile gz = from_stdin ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
     if (!gz) {
         int e = errno;
-        return cli_usage("cannot read '%s': %s", from_stdin ? "standard input" : path,
+        return cli_usage("cannot open '%s': %s", from_stdin ? "standard input" : path,
                          e ? strerror(e) : "out of memory");
     }
     size_t cap = 1 << 16, n = 0;

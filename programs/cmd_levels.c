@@ -458,11 +458,11 @@ static void print_state_table(const levels_opts *o, const levels_result *r) {
     if (o->format == FORMAT_CSV) fputs("levels,energy,occupation,multiplicity,p,lnp\n", f);
     put_u32_list(f, r->state, (size_t)o->units, o->format == FORMAT_CSV ? ' ' : ',');
     if (o->format == FORMAT_CSV) {
-        fprintf(f, ",%s,", cli_num(b, r->info.energy));
+        fprintf(f, ",%s,", cli_csv_num(b, r->info.energy));
         put_u64_list(f, r->state_occ, o->k, ' ');
         fprintf(f, ",%s,", r->mult.decimal);
-        fprintf(f, "%s,", cli_num(b, r->info.p));
-        fprintf(f, "%s\n", cli_num(b, r->info.lnp));
+        fprintf(f, "%s,", cli_csv_num(b, r->info.p));
+        fprintf(f, "%s\n", cli_csv_num(b, r->info.lnp));
         return;
     }
     fprintf(f, "\n  %-14s%s\n  %-14s", "energy", cli_num(b, r->info.energy), "occupation");
@@ -481,7 +481,8 @@ static void print_rows(const levels_opts *o, const char *title, const char *name
     for (long i = 0; i < n; i++) {
         for (int c = 0; c < width; c++) {
             if (c) fputs(o->format == FORMAT_CSV ? "," : "  ", f);
-            fputs(cli_num(b, rows[i * width + c]), f);
+            double x = rows[i * width + c];
+            fputs(o->format == FORMAT_CSV ? cli_csv_num(b, x) : cli_num(b, x), f);
         }
         fputc('\n', f);
     }
@@ -492,13 +493,13 @@ static void print_csv_summary(const levels_opts *o, const levels_result *r) {
     char b[32];
     const zs_levels_thermo *t = &r->th;
     fputs("quantity,value\n", f);
-    fprintf(f, "units,%llu\nbeta,%s\n", (unsigned long long)o->units, cli_num(b, o->beta));
+    fprintf(f, "units,%llu\nbeta,%s\n", (unsigned long long)o->units, cli_csv_num(b, o->beta));
     fprintf(f, "microstates,%s\n", r->count.decimal ? r->count.decimal : "");
-    fprintf(f, "log10_microstates,%s\n", cli_num(b, r->count.log10));
+    fprintf(f, "log10_microstates,%s\n", cli_csv_num(b, r->count.log10));
     const char *names[] = {"lnZ", "U", "F", "S", "S_thermo", "C"};
     const double vals[] = {t->lnz, t->u, t->f, t->s, t->s_thermo, t->c};
-    for (int i = 0; i < 6; i++) fprintf(f, "%s,%s\n", names[i], cli_num(b, vals[i]));
-    for (size_t i = 0; i < o->k; i++) fprintf(f, "occupation_%zu,%s\n", i, cli_num(b, r->occupation[i]));
+    for (int i = 0; i < 6; i++) fprintf(f, "%s,%s\n", names[i], cli_csv_num(b, vals[i]));
+    for (size_t i = 0; i < o->k; i++) fprintf(f, "occupation_%zu,%s\n", i, cli_csv_num(b, r->occupation[i]));
 }
 
 static void json_rows(json *j, const char *key, const char *const *names, const double *rows,

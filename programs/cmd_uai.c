@@ -9,14 +9,17 @@
 #include <unistd.h>
 
 static const char *const help =
-    "usage: zsum uai MODEL.uai [--evid FILE] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
+    "usage: zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
     "                [--max-memory SIZE] [--max-work N] [--format table|json|uai]\n"
     "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
     "\n"
     "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
     "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
     "\n"
-    "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...')\n"
+    "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n"
+    "\n"
+    "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...'); it\n"
+    "                      may also be given as a second file, as toulbar2 takes it\n"
     "  --order H           elimination order: auto (default: the least work of all\n"
     "                      below), minfill, mindegree, weighted-minfill, or file (the\n"
     "                      variables' own order)\n"
@@ -107,13 +110,17 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     fputc('\n', f);
 }
 
+/* The name a file goes by in messages: standard input is "<stdin>". */
+static const char *input_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
+
 int cmd_uai(int argc, char **argv) {
-    const char *model_path = NULL, *evid_path = NULL, *order_name = "auto";
+    const char *model_path = NULL, *evid_path = NULL, *evid_positional = NULL;
+    const char *order_name = "auto";
     zs_factor_order order = ZS_ORDER_AUTO;
     out_format fmt = OUT_TABLE;
     double max_mem = -1.0, max_work = DEFAULT_MAX_WORK;
     int plan_only = 0, verbose = 0, quiet = 0;
-    long threads = 0;
+    int threads = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -155,35 +162,52 @@ int cmd_uai(int argc, char **argv) {
                 else if (!strcmp(val, "uai")) fmt = OUT_UAI;
                 else return cli_usage("--format: '%s' is not one of table, json, uai", val);
             } else {
-                if (!cli_parse_int("--threads", val, 1, 4096, &threads)) return EXIT_USAGE;
+                if (!cli_parse_threads(val, &threads)) return EXIT_USAGE;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage("uai: unknown option '%s' (zsum uai --help)", a);
-        } else if (model_path) {
-            return cli_usage("uai: one model file is expected, got '%s' and '%s'", model_path, a);
-        } else {
+        } else if (!model_path) {
             model_path = a;
+        } else if (!evid_positional) {
+            evid_positional = a;
+        } else {
+            return cli_usage("uai: MODEL.uai and at most one evidence file are expected; '%s' is "
+                             "a third", a);
         }
     }
+    if (evid_positional && evid_path)
+        return cli_usage("uai: evidence given twice ('%s' and --evid '%s')", evid_positional,
+                         evid_path);
+    if (evid_positional) evid_path = evid_positional;
+    if (evid_path && model_path && !strcmp(evid_path, "-") && !strcmp(model_path, "-"))
+        return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
     if (max_mem < 0.0) max_mem = 0.5 * physical_memory();
 
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_RUNTIME, "out of memory");
-    if (threads > 0) zs_ctx_set_threads(ctx, (int)threads);
+    if (threads > 0) zs_ctx_set_threads(ctx, threads);
     zs_factor_model *m = NULL;
     zs_factor_plan *plan = NULL;
     int32_t *ev = NULL;
     size_t observed = 0;
     int rc = EXIT_OK;
-    zs_status st = zs_factor_read_uai(ctx, model_path, &m);
+    char *text = NULL;
+    size_t len = 0;
+    /* Read whole (plain, gzip or standard input), then parse from memory. */
+    if ((rc = cli_read_input(model_path, &text, &len)) != EXIT_OK) goto done;
+    zs_status st = zs_factor_parse_uai(ctx, text, len, input_name(model_path), &m);
+    free(text);
+    text = NULL;
     if (st == ZS_OK && evid_path) {
         ev = malloc((zs_factor_model_nvars(m) ? zs_factor_model_nvars(m) : 1) * sizeof *ev);
         if (!ev) {
             rc = cli_fail(EXIT_RUNTIME, "out of memory");
             goto done;
         }
-        st = zs_factor_read_evid(m, evid_path, ev, &observed);
+        if ((rc = cli_read_input(evid_path, &text, &len)) != EXIT_OK) goto done;
+        st = zs_factor_parse_evid(m, text, len, input_name(evid_path), ev, &observed);
+        free(text);
     }
     double t0 = now_seconds();
     if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);
