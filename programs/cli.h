@@ -69,7 +69,8 @@ typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;
 int cli_parse_format(const char *text, cli_format *out);
 
 /* Buffered stdout: commands write to cli_out() and call cli_flush() once they succeeded;
- * cli_discard() drops everything (on error). */
+ * cli_discard() drops everything (on error). Help (COMMAND [SUBCOMMAND] --help) is written
+ * there too and returns EXIT_OK; usage errors go to stderr with EXIT_USAGE. */
 FILE *cli_out(void);
 int cli_flush(void);
 void cli_discard(void);

@@ -24,7 +24,7 @@ static void help(void) {
           "  sample: --algorithm metropolis|heatbath  --sweeps N  --burnin N  --chains K\n"
           "          --seed S (the sampler's seed; printed when chosen)\n"
           "  --beta B | -T T, --format table|json|csv, --threads N, -q, --help\n",
-          stdout);
+          cli_out());
 }
 
 /* W and b from the archive; W square, b matching. */

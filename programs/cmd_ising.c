@@ -442,7 +442,7 @@ static void help(void) {
           "common:\n"
           "  --beta B, -T/--temperature T (default beta 1), --format table|json|csv,\n"
           "  --threads N, -q/--quiet, --help\n",
-          stdout);
+          cli_out());
 }
 
 int cmd_ising(int argc, char **argv) {

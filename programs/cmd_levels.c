@@ -56,7 +56,7 @@ static void help(void) {
         "      --format F           table (default) | json | csv\n"
         "      --threads N          threads for --method enumerate (default: all)\n"
         "  -q, --quiet              no progress bar\n",
-        stdout);
+        cli_out());
 }
 
 static int parse_args(int argc, char **argv, levels_opts *o) {
