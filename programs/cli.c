@@ -416,3 +416,49 @@ int cli_read_input(const char *path, char **text, size_t *len) {
     *len = n;
     return EXIT_OK;
 }
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+void cli_table_init(cli_table *t, size_t cols) {
+    memset(t, 0, sizeof *t);
+    t->cols = cols;
+}
+
+int cli_table_add(cli_table *t, const char *cell) {
+    if (t->failed) return 0;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        char **grown = realloc(t->cells, cap * sizeof *grown);
+        if (!grown) return !(t->failed = 1);
+        t->cells = grown;
+        t->cap = cap;
+    }
+    if (!(t->cells[t->n] = strdup(cell))) return !(t->failed = 1);
+    t->n++;
+    return 1;
+}
+
+int cli_table_write(const cli_table *t, FILE *f) {
+    if (t->failed) return cli_fail(EXIT_RUNTIME, "out of memory");
+    size_t *width = calloc(t->cols ? t->cols : 1, sizeof *width);
+    if (!width) return cli_fail(EXIT_RUNTIME, "out of memory");
+    for (size_t i = 0; i < t->n; i++) {
+        size_t len = strlen(t->cells[i]);
+        if (len > width[i % t->cols]) width[i % t->cols] = len;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t c = i % t->cols;
+        int last = c + 1 == t->cols || i + 1 == t->n;
+        fputs(t->cells[i], f);
+        if (last) fputc('\n', f);
+        else fprintf(f, "%*s", (int)(width[c] - strlen(t->cells[i]) + 2), "");
+    }
+    free(width);
+    return EXIT_OK;
+}
+
+void cli_table_free(cli_table *t) {
+    for (size_t i = 0; i < t->n; i++) free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof *t);
+}

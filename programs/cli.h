@@ -82,6 +82,19 @@ const char *cli_num(char buf[32], double x);
  * "nan" is ever printed as a result. */
 const char *cli_csv_num(char buf[32], double x);
 
+/* A table whose columns never run into each other: cells added row by row (the header is
+ * the first row), each column padded to its widest entry, two spaces between columns, no
+ * trailing spaces. cli_table_write returns an exit code (out of memory while adding). */
+typedef struct cli_table {
+    size_t cols, n, cap;
+    char **cells;
+    int failed;
+} cli_table;
+void cli_table_init(cli_table *t, size_t cols);
+int cli_table_add(cli_table *t, const char *cell);
+int cli_table_write(const cli_table *t, FILE *f);
+void cli_table_free(cli_table *t);
+
 /* A small JSON writer: objects on indented lines, scalar arrays on one line. Non-finite
  * numbers are written as null. */
 typedef struct json {

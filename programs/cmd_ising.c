@@ -331,13 +331,14 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
         }
         if (o->sweep) {
             fprintf(f, "\ntemperature sweep (totals)\n");
-            for (int k = 0; k < SWEEP_COLS; k++) fprintf(f, "%-22s", SWEEP_NAMES[k]);
-            fputc('\n', f);
-            for (long i = 0; i < o->sweep_points; i++) {
+            cli_table tab;
+            cli_table_init(&tab, SWEEP_COLS);
+            for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, SWEEP_NAMES[k]);
+            for (long i = 0; i < o->sweep_points; i++)
                 for (int k = 0; k < SWEEP_COLS; k++)
-                    fprintf(f, "%-22s", num_or(b, rows[i * SWEEP_COLS + k], "-"));
-                fputc('\n', f);
-            }
+                    cli_table_add(&tab, num_or(b, rows[i * SWEEP_COLS + k], "-"));
+            rc = cli_table_write(&tab, f);
+            cli_table_free(&tab);
         }
     }
 done:

@@ -472,20 +472,34 @@ static void print_state_table(const levels_opts *o, const levels_result *r) {
     fprintf(f, "  %-14s%s\n", "ln p", cli_num(b, r->info.lnp));
 }
 
-static void print_rows(const levels_opts *o, const char *title, const char *names,
+static int print_rows(const levels_opts *o, const char *title, const char *names,
                        const double *rows, long n, int width) {
     FILE *f = cli_out();
     char b[32];
-    if (o->format == FORMAT_TABLE) fprintf(f, "\n%s\n", title);
+    if (o->format == FORMAT_TABLE) {
+        /* Columns padded to their widest entry so that they never run into each other. */
+        fprintf(f, "\n%s\n", title);
+        cli_table tab;
+        cli_table_init(&tab, (size_t)width);
+        char *copy = strdup(names);
+        for (char *p = copy, *save = NULL, *name; copy && (name = strtok_r(p, ",", &save)); p = NULL)
+            cli_table_add(&tab, name);
+        if (!copy) tab.failed = 1;
+        free(copy);
+        for (long i = 0; i < n * width; i++) cli_table_add(&tab, cli_num(b, rows[i]));
+        int rc = cli_table_write(&tab, f);
+        cli_table_free(&tab);
+        return rc;
+    }
     header(o, names);
     for (long i = 0; i < n; i++) {
         for (int c = 0; c < width; c++) {
-            if (c) fputs(o->format == FORMAT_CSV ? "," : "  ", f);
-            double x = rows[i * width + c];
-            fputs(o->format == FORMAT_CSV ? cli_csv_num(b, x) : cli_num(b, x), f);
+            if (c) fputc(',', f);
+            fputs(cli_csv_num(b, rows[i * width + c]), f);
         }
         fputc('\n', f);
     }
+    return EXIT_OK;
 }
 
 static void print_csv_summary(const levels_opts *o, const levels_result *r) {
@@ -618,10 +632,14 @@ static zs_status write_text(const zs_levels *lv, const levels_opts *o, const lev
     if (o->microstates) st = list_micro(lv, o, NULL);
     if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, NULL);
     if (st == ZS_OK && o->dos) st = list_dos(lv, o, NULL);
-    if (o->sweep.active)
-        print_rows(o, "temperature sweep", "T,beta,lnZ,U,F,S,C", r->sweep, o->sweep.points, 7);
-    if (o->landscape) {
-        print_rows(o, "free-energy landscape per unit, F(x) = E(x) - T S(x)", "x,F,S", r->land, o->points, 3);
+    /* print_rows fails only for want of memory */
+    if (st == ZS_OK && o->sweep.active &&
+        print_rows(o, "temperature sweep", "T,beta,lnZ,U,F,S,C", r->sweep, o->sweep.points, 7))
+        st = ZS_ENOMEM;
+    if (st == ZS_OK && o->landscape) {
+        if (print_rows(o, "free-energy landscape per unit, F(x) = E(x) - T S(x)", "x,F,S", r->land,
+                       o->points, 3))
+            st = ZS_ENOMEM;
         if (!csv) {
             char b[32], b2[32];
             FILE *f = cli_out();

@@ -205,6 +205,29 @@ expect_reject "cannot read 'adir'" uai adir
 printf 'not gzip at all' | gzip -c | head -c 12 > broken.uai.gz
 expect_reject "broken.uai.gz" uai broken.uai.gz
 
+# ---- table columns never run into each other: each padded to its widest entry ------------------
+# aligned TITLE COLUMNS ROWS: the ROWS lines after TITLE (the header and the values) have
+# COLUMNS fields that start at the same offsets, at least two spaces apart.
+aligned() {
+    if python3 - "$1" "$2" "$3" "$TMP/out" <<'PY'
+import re, sys
+title, cols, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = open(sys.argv[4]).read().split("\n")
+rows = lines[lines.index(title) + 1:][:n]
+starts = [[m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", r)] for r in rows]
+ok = len(rows) > 1 and all(len(s) == cols and s == starts[0] for s in starts)
+ok = ok and all(not r.endswith(" ") for r in rows)
+sys.exit(0 if ok else 1)
+PY
+    then pass; else fail "columns of '$1' are not aligned: $(head -c 600 "$TMP/out")"; fi
+}
+expect_ok ising --size 3 --sweep T:0.01:1e6:3
+aligned "temperature sweep (totals)" 9 4
+expect_ok levels -n 2 -e 0,1 --sweep T:1e-3:1e5:4
+aligned "temperature sweep" 7 5
+expect_ok levels -n 1 -e 0,1.7 -T 0.8 --landscape --points 5
+aligned "free-energy landscape per unit, F(x) = E(x) - T S(x)" 3 6
+
 # ---- CSV spells non-finite values one way: inf / -inf, and no nan ---------------------------
 expect_ok levels -n 2 -e 0,1 --sweep beta:0:1:2 --format csv
 expect_out '^inf,0,1\.3862943611198906,1,-inf,'
