@@ -79,7 +79,7 @@ static int decimal_form(const char *t) {
 /* 0 ok; 1 not a number; 2 out of range (its magnitude exceeds the largest double, about
  * 1.8e308). A magnitude below the smallest normal double (2.2e-308) is taken as the nearest
  * double: subnormals such as 1e-320 are ordinary finite numbers, and 1e-400 is 0. */
-static int decimal_value(const char *t, double *out) {
+int cli_decimal(const char *t, double *out) {
     if (!decimal_form(t)) return 1;
     errno = 0;
     double v = strtod(t, NULL);
@@ -94,7 +94,7 @@ int cli_parse_double(const char *option, const char *text, double *out) {
         return 0;
     }
     double v = 0.0;
-    int bad = decimal_value(text, &v);
+    int bad = cli_decimal(text, &v);
     if (bad == 1) {
         cli_usage("%s: '%s' is not a number (a decimal such as 2, -0.5 or 1e-3)", option, text);
         return 0;
@@ -179,7 +179,7 @@ int cli_parse_list(const char *option, const char *text, double **out, size_t *n
         char *comma = strchr(item, ',');
         if (comma) *comma = '\0';
         double x = 0.0;
-        int bad = decimal_value(item, &x);
+        int bad = cli_decimal(item, &x);
         if (bad == 1) {
             cli_usage("%s: item %zu '%s' is not a number", option, count + 1, item);
             break;

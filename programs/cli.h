@@ -32,6 +32,8 @@ int cli_exit_code(zs_status st);
  * Whole numbers: decimal digits only (and a leading '-' in cli_parse_int); no '+', no
  * spaces, no exponent; out of range is refused with the range. */
 int cli_parse_double(const char *option, const char *text, double *out);
+/* The same grammar without a message: 0 read, 1 not a decimal, 2 out of range. */
+int cli_decimal(const char *text, double *out);
 int cli_parse_u64(const char *option, const char *text, uint64_t *out);    /* 0..2^64-1 */
 int cli_parse_int(const char *option, const char *text, long lo, long hi, long *out);
 /* A comma-separated list of decimals; *out malloc'd (free it), *n its length. */

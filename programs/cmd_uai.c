@@ -51,22 +51,26 @@ static double now_seconds(void) {
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
 static int parse_memory(const char *text, double *out) {
-    char *end;
-    const char *p = text;
-    int ok = *p >= '0' && *p <= '9';
-    double v = ok ? strtod(p, &end) : 0.0;
+    char num[64];
+    size_t len = strlen(text);
+    double v = 0.0, mult = 1.0;
+    int ok = len > 0 && len < sizeof num;
     if (ok) {
-        double mult = 1.0;
-        switch (*end) {
-        case 'k': case 'K': mult = 1024.0; end++; break;
-        case 'm': case 'M': mult = 1048576.0; end++; break;
-        case 'g': case 'G': mult = 1073741824.0; end++; break;
-        case 't': case 'T': mult = 1099511627776.0; end++; break;
-        default: break;
+        memcpy(num, text, len + 1);
+        /* The suffix: B, or K, M, G or T, optionally followed by B or iB. */
+        int unit_needed = 0;
+        if (len >= 3 && !strcmp(num + len - 2, "iB")) num[len -= 2] = '\0', unit_needed = 1;
+        else if (len >= 2 && num[len - 1] == 'B') num[--len] = '\0';
+        const char *units = "kKmMgGtT";
+        const char *u = len ? strchr(units, num[len - 1]) : NULL;
+        if (u && *u) {
+            mult = ldexp(1.0, 10 * (int)(1 + (u - units) / 2));
+            num[--len] = '\0';
+        } else if (unit_needed) {
+            ok = 0;
         }
-        if (mult > 1.0 && end[0] == 'i' && end[1] == 'B') end += 2;
-        else if (end[0] == 'B') end++;
-        ok = *end == '\0' && isfinite(v) && v > 0.0;
+        /* The number itself: the decimal grammar of every option (cli.h). */
+        ok = ok && cli_decimal(num, &v) == 0 && v > 0.0;
         v *= mult;
     }
     if (!ok || !(v >= 1.0) || !isfinite(v)) {

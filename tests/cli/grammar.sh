@@ -62,6 +62,14 @@ expect_ok bm logz --random 4 -b 1e-320 --format json
 expect_ok hopfield capacity -n 10 --trials 1 --alpha 0.1 --flip 1e-320 --seed 1 --format json
 expect_ok uai m.uai --max-work 1.5e3 --format json
 
+# Sizes: the same decimal grammar before the unit (strtod took hexadecimal here too).
+for v in 0x10 0x1p4G ' 1G' '+1G' 1GiBx inf 1e400K iB 1iB 0.5 ''; do
+    expect_reject "--max-memory: '$(q "$v")' is not a size" uai m.uai --max-memory "$v"
+done
+for v in 4G 512M 1048576 2GiB 64MB 1.5G 1e3K 1e9; do
+    expect_ok uai m.uai --max-memory "$v"
+done
+
 # ---- whole numbers: digits only ------------------------------------------------------------
 for v in ' 3' '3 ' '+3' '3.0' '1e3' '0x10' '3x'; do
     v_=$v
