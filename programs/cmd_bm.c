@@ -127,6 +127,8 @@ int cmd_bm(int argc, char **argv) {
     if (file && have_random) return cli_usage("bm: give MODEL.npz or --random N, not both");
     if (!file && !have_random) return cli_usage("bm: MODEL.npz or --random N is needed");
     if (!have_random && mseed_set) return cli_usage("--model-seed: only with --random N");
+    if (have_random && sym)
+        return cli_usage("--symmetrize: reads a MODEL.npz's W; --random N draws a symmetric one");
     /* `zsum bm logz --random N --seed S`: without a sampler, --seed is the model's seed. */
     if (have_random && !sample && o.seed_set && !mseed_set) mseed = o.seed;
     if (!pairwise_check(&o, sample)) return EXIT_USAGE;
