@@ -378,9 +378,12 @@ int cli_read_input(const char *path, char **text, size_t *len) {
     *text = NULL;
     *len = 0;
     int from_stdin = !strcmp(path, "-");
-    gzFile gz = from_stdin ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
+    /* gzclose closes the descriptor it was given: standard input itself stays open. */
+    int fd = from_stdin ? dup(STDIN_FILENO) : -1;
+    gzFile gz = from_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
     if (!gz) {
         int e = errno;
+        if (fd >= 0) close(fd);
         return cli_usage("cannot open '%s': %s", from_stdin ? "standard input" : path,
                          e ? strerror(e) : "out of memory");
     }
