@@ -218,6 +218,7 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             return cli_usage("rbm train: -o '%s' must end in .npz", o->out);
     }
     if (o->out && cli_check_output("-o", o->out) != EXIT_OK) return EXIT_USAGE;
+    if (o->log && cli_check_output("--log", o->log) != EXIT_OK) return EXIT_USAGE;
     return EXIT_OK;
 }
 

@@ -179,6 +179,7 @@ expect_reject "--output: cannot write '$nodir.pbm': $reason" hopfield recall net
 expect_reject "-o: cannot write '$nodir.png': $reason" rbm sample absent.npz -o "$nodir.png"
 expect_reject "-o: cannot write '$nodir.npz': $reason" rbm train absent.npy --hidden 4 --epochs 1 -o "$nodir.npz"
 expect_reject "-o: cannot write 'p.txt/x.png': Not a directory" rbm filters absent.npz -o p.txt/x.png
+expect_reject "--log: cannot write '$nodir.csv': $reason" rbm train absent.npy --hidden 4 --epochs 1 -o m.npz --log "$nodir.csv"
 # Before the work: a capacity run of hours refuses its --plot at once.
 start=$(date +%s)
 expect_reject "--plot: cannot write '$nodir.png': $reason" hopfield capacity -n 20000 --trials 1000000 --plot "$nodir.png"
