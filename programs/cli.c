@@ -339,12 +339,12 @@ double cli_sweep_value(const cli_sweep *sw, long i) {
     return sw->lo + (sw->hi - sw->lo) * (double)i / (double)(sw->points - 1);
 }
 
-/* The folder part of path ("." when there is none), in buf. */
+/* The folder part of path ("." when there is none), in buf; NULL when it does not fit. */
 static const char *folder_of(const char *path, char *buf, size_t size) {
     const char *slash = strrchr(path, '/');
     if (!slash) return ".";
     size_t len = slash == path ? 1 : (size_t)(slash - path);
-    if (len >= size) len = size - 1;
+    if (len >= size) return NULL;
     memcpy(buf, path, len);
     buf[len] = '\0';
     return buf;
@@ -365,6 +365,7 @@ int cli_check_output(const char *option, const char *path) {
         return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
     char buf[4096];
     const char *dir = folder_of(path, buf, sizeof buf);
+    if (!dir) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENAMETOOLONG));
     if (stat(dir, &st) != 0)
         return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
     if (!S_ISDIR(st.st_mode))

@@ -180,6 +180,8 @@ expect_reject "-o: cannot write '$nodir.png': $reason" rbm sample absent.npz -o 
 expect_reject "-o: cannot write '$nodir.npz': $reason" rbm train absent.npy --hidden 4 --epochs 1 -o "$nodir.npz"
 expect_reject "-o: cannot write 'p.txt/x.png': Not a directory" rbm filters absent.npz -o p.txt/x.png
 expect_reject "--log: cannot write '$nodir.csv': $reason" rbm train absent.npy --hidden 4 --epochs 1 -o m.npz --log "$nodir.csv"
+long=$(printf 'a%.0s' $(seq 5000))
+expect_reject "--plot: cannot write '$long/x.png': File name too long" levels -n 2 -e 0,1 --sweep T:1:2:3 --plot "$long/x.png"
 # Before the work: a capacity run of hours refuses its --plot at once.
 start=$(date +%s)
 expect_reject "--plot: cannot write '$nodir.png': $reason" hopfield capacity -n 20000 --trials 1000000 --plot "$nodir.png"
