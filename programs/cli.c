@@ -121,7 +121,7 @@ int cli_parse_u64(const char *option, const char *text, uint64_t *out) {
         }
         unsigned d = (unsigned)(*p - '0');
         if (v > (UINT64_MAX - d) / 10) {
-            cli_usage("%s: '%s' is too large", option, text);
+            cli_usage("%s: '%s' is out of range (at most 18446744073709551615)", option, text);
             return 0;
         }
         v = v * 10 + d;

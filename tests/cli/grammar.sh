@@ -80,7 +80,7 @@ for v in ' 3' '3 ' '+3' '3.0' '1e3' '0x10' '3x'; do
     expect_reject "--threads: '$v' is not a whole number" uai m.uai --threads "$v_"
     expect_reject "--threads: '$v' is not a whole number" ising --size 2 --threads "$v_"
 done
-expect_reject "--units: '99999999999999999999' is too large" levels -n 99999999999999999999 -e 0,1
+expect_reject "--units: '99999999999999999999' is out of range" levels -n 99999999999999999999 -e 0,1
 expect_reject "--threads: '99999999999999999999' is out of range 1..1024" uai m.uai --threads 99999999999999999999
 expect_reject "--threads: a whole number is needed" uai m.uai --threads ''
 

@@ -17,7 +17,7 @@ expect_reject "units: 'abc' is not a whole number" levels -n abc $E
 expect_reject "units: '-3' is not a whole number" levels -n -3 $E
 expect_reject "units: '1e3' is not a whole number" levels -n 1e3 $E
 expect_reject "exceeds the supported 10\^9" levels -n 1000000001 $E
-expect_reject "units: '99999999999999999999999' is too large" levels -n 99999999999999999999999 $E
+expect_reject "units: '99999999999999999999999' is out of range" levels -n 99999999999999999999999 $E
 expect_reject "units: a whole number is needed" levels -n '' $E
 # energies
 expect_reject "energies: the list is empty" levels -n 3 -e ''
