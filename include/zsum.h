@@ -17,8 +17,13 @@
  *    depend on the number of threads.
  *
  * This header holds the core (status, context, log-space helpers, random streams) and the
- * chapter's system (independent units on energy levels). Larger model families have their own
- * headers under zsum/, included at the end.
+ * chapter's system (independent units on energy levels). Larger model families, NumPy arrays
+ * and data/pattern files have their own headers under zsum/, included at the end inside this
+ * header's one extern "C" block; each refuses to be included on its own.
+ *
+ * Implementations: lib/core/status.c, logmath.c, rng.c, count.c (core); lib/models/levels.c,
+ * lib/exact/levels_thermo.c, levels_closed.c, levels_macro.c, levels_enumerate.c (the
+ * chapter's system).
  */
 #ifndef ZSUM_H
 #define ZSUM_H
@@ -71,6 +76,10 @@ const char *zs_last_error(const zs_ctx *ctx);
 void zs_ctx_set_progress(zs_ctx *ctx, zs_progress_fn fn, void *user);
 /* Threads for parallel loops; 0 (the default) lets OpenMP decide. Results do not depend on it. */
 void zs_ctx_set_threads(zs_ctx *ctx, int threads);
+
+/* Seconds on a monotonic clock (CLOCK_MONOTONIC: never steps with the wall clock), from an
+ * arbitrary origin: the difference of two calls is the time between them (lib/core/clock.c). */
+double zs_monotonic_seconds(void);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Log-space arithmetic (lib/core/logmath.c).                                                 */
@@ -238,6 +247,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/pairwise.h"
 #include "zsum/rbm.h"
 #include "zsum/factor.h"
+#include "zsum/io.h"
 
 #ifdef __cplusplus
 }

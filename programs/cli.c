@@ -466,3 +466,12 @@ void cli_table_free(cli_table *t) {
     free(t->cells);
     memset(t, 0, sizeof *t);
 }
+
+size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t height) {
+    if (asked) return asked;
+    const char *dot = strrchr(path, '.');
+    if (dot && !strcmp(dot, ".pbm")) return 1;
+    size_t side = width > height ? width : height;
+    if (!side || side >= CLI_IMAGE_MIN_SIDE) return 1;
+    return (CLI_IMAGE_MIN_SIDE + side - 1) / side;
+}

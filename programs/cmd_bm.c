@@ -1,8 +1,8 @@
 /* cmd_bm.c — zsum bm: a dense 0/1 Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j -
  * sum_i b_i x_i from a NumPy .npz (arrays W and b) or drawn at random; `zsum bm logz` gives
  * the exact ln Z and thermodynamics by Gray-code enumeration, `zsum bm sample` MCMC estimates.
- * The shared options and output live in cmd_ising.c (pairwise_opt, pairwise_run). */
-#include "cli.h"
+ * The shared options and output live in pairwise_cli.c (pairwise_opt, pairwise_run). */
+#include "pairwise_cli.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -15,63 +15,17 @@ static void help(void) {
           "A Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j - sum_i b_i x_i, x_i in {0,1}.\n"
           "MODEL.npz holds W (n x n, symmetric, zero diagonal) and b (n entries, optional).\n"
           "--random N draws W_ij = g/sqrt(N) (i < j) and b_i = g, g standard normal, from\n"
-          "--model-seed S (default 1; for logz, --seed S also names the model seed). It is\n"
-          "solved exactly in the +-1 form (J = W/4,\n"
+          "--model-seed S (default: --seed S when given, else 1), so one seed gives the same\n"
+          "model in logz and sample. It is solved exactly in the +-1 form (J = W/4,\n"
           "h = b/2 + rowsum(W)/4, plus a constant); M below is sum_i (2 x_i - 1).\n\n"
           "  --symmetrize           use (W + W^T)/2 instead of rejecting an asymmetric W\n"
           "  --method auto|enumerate   --dos (integer W, b)   --sweep T:LO:HI:P   --plot FILE\n"
-          "  --write-uai FILE       write the model at beta as a UAI MARKOV network\n"
+          "  logz: --write-uai FILE write the model at beta as a UAI MARKOV network; stderr gives\n"
+          "                         its energy offset E0: ln Z = ln Z(FILE) - beta E0\n"
           "  sample: --algorithm metropolis|heatbath  --sweeps N  --burnin N  --chains K\n"
           "          --seed S (the sampler's seed; printed when chosen)\n"
           "  --beta B | -T T, --format table|json|csv, --threads N, -q, --help\n",
           cli_out());
-}
-
-/* W and b from the archive; W square, b matching. */
-static zs_status load_npz(zs_ctx *ctx, const char *path, int symmetrize, zs_pairwise **out) {
-    zs_npz *z = NULL;
-    zs_array *w = NULL, *b = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st == ZS_OK) st = zs_npz_get(z, "W", &w);
-    if (st == ZS_OK && zs_npz_has(z, "b")) st = zs_npz_get(z, "b", &b);
-    char shape[64];
-    if (st == ZS_OK && (zs_array_ndim(w) != 2 || zs_array_dim(w, 0) != zs_array_dim(w, 1))) {
-        cli_usage("%s: W has shape %s; a square n x n matrix is needed", path,
-                  zs_array_shape_str(w, shape, sizeof shape));
-        st = ZS_EFORMAT;
-        goto quiet;
-    }
-    if (st == ZS_OK && b && (zs_array_ndim(b) != 1 || zs_array_dim(b, 0) != zs_array_dim(w, 0))) {
-        cli_usage("%s: b has shape %s; W is %llu x %llu, so b needs %llu entries", path,
-                  zs_array_shape_str(b, shape, sizeof shape),
-                  (unsigned long long)zs_array_dim(w, 0), (unsigned long long)zs_array_dim(w, 0),
-                  (unsigned long long)zs_array_dim(w, 0));
-        st = ZS_EFORMAT;
-        goto quiet;
-    }
-    if (st == ZS_OK) {
-        size_t n = (size_t)zs_array_dim(w, 0);
-        double *wd = zs_array_data(w);
-        if (symmetrize)
-            for (size_t i = 0; i < n; i++)
-                for (size_t j = i + 1; j < n; j++)
-                    wd[i * n + j] = wd[j * n + i] = (wd[i * n + j] + wd[j * n + i]) / 2.0;
-        st = zs_pairwise_alloc_bm(ctx, n, wd, b ? zs_array_cdata(b) : NULL, out);
-        if (st != ZS_OK) {
-            cli_usage("%s: %s", path, zs_last_error(ctx));
-            st = ZS_EINVAL;
-            goto quiet;
-        }
-    }
-    zs_array_free(w);
-    zs_array_free(b);
-    zs_npz_close(z);
-    return st;
-quiet: /* the message is out already: report through a status the caller does not repeat */
-    zs_array_free(w);
-    zs_array_free(b);
-    zs_npz_close(z);
-    return (zs_status)1;
 }
 
 int cmd_bm(int argc, char **argv) {
@@ -129,8 +83,9 @@ int cmd_bm(int argc, char **argv) {
     if (!have_random && mseed_set) return cli_usage("--model-seed: only with --random N");
     if (have_random && sym)
         return cli_usage("--symmetrize: reads a MODEL.npz's W; --random N draws a symmetric one");
-    /* `zsum bm logz --random N --seed S`: without a sampler, --seed is the model's seed. */
-    if (have_random && !sample && o.seed_set && !mseed_set) mseed = o.seed;
+    /* --seed S also names the model (unless --model-seed does), in logz and sample alike, so
+     * `bm logz --random N --seed S` and `bm sample --random N --seed S` study one machine. */
+    if (have_random && o.seed_set && !mseed_set) mseed = o.seed;
     if (!pairwise_check(&o, sample)) return EXIT_USAGE;
     if (!sample && (o.method == ZS_PAIRWISE_TRANSFER || o.method == ZS_PAIRWISE_CLOSED))
         return cli_usage("--method: a dense Boltzmann machine has no %s method; use enumerate",
@@ -145,12 +100,11 @@ int cmd_bm(int argc, char **argv) {
         snprintf(desc, sizeof desc, "random Boltzmann machine, N = %llu, model seed %llu",
                  (unsigned long long)nrand, (unsigned long long)mseed);
     } else {
-        st = load_npz(ctx, file, sym, &m);
+        st = zs_pairwise_load_bm(ctx, file, sym, &m);
         snprintf(desc, sizeof desc, "Boltzmann machine from %s", file);
     }
     int rc;
-    if (st == (zs_status)1) rc = EXIT_USAGE;
-    else if (st != ZS_OK) rc = cli_status(ctx, st);
+    if (st != ZS_OK) rc = cli_status(ctx, st);
     else rc = pairwise_run(ctx, m, desc, &o, sample);
     zs_pairwise_free(m);
     zs_ctx_free(ctx);

@@ -10,7 +10,7 @@ static const char *help_main =
     "                            [--format table|json]\n"
     "       zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [-T T] [--sweeps N]\n"
     "                            [--order random|sequential] [-o OUT.pbm|OUT.png] [--shape RxC]\n"
-    "                            [--format table|json|csv]\n"
+    "                            [--scale K] [--format table|json|csv]\n"
     "       zsum hopfield capacity -n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
     "                            [--seed S] [--plot F.png|F.svg] [--format table|json|csv] [--quiet]\n"
     "\n"
@@ -54,6 +54,8 @@ static const char *help_recall =
     "  --order O          random (a new permutation each sweep, default) or sequential\n"
     "  -o, --output F     write the final state as an image F.pbm or F.png (needs a shape)\n"
     "  --shape RxC        image shape (overrides the one stored in NET.npz)\n"
+    "  --scale K          draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
+    "                     .png enough to make the image at least 256 pixels across)\n"
     "  --format table|json|csv\n"
     "  -q, --quiet        accepted for uniformity (recall draws no progress bar)\n";
 
@@ -287,6 +289,7 @@ static int cmd_recall(int argc, char **argv) {
     double flip = 0.0, temp = 0.0;
     uint64_t sweeps = 100, seed = 0;
     size_t rows = 0, cols = 0;
+    long scale = 0;
     zs_hopfield_order order = ZS_HOPFIELD_RANDOM;
     cli_format format = FORMAT_TABLE;
     int rc = EXIT_OK, temp_given = 0, beta_given = 0;
@@ -333,6 +336,8 @@ static int cmd_recall(int argc, char **argv) {
             else rc = cli_check_output("--output", v);
         } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
             if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
+        } else if ((v = opt(argc, argv, &i, "--scale", NULL, &missing))) {
+            if (!cli_parse_int("--scale", v, 1, CLI_IMAGE_MAX_SCALE, &scale)) rc = EXIT_USAGE;
         } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
         } else if (missing) {
@@ -349,6 +354,7 @@ static int cmd_recall(int argc, char **argv) {
         rc = cli_usage("recall: give --beta or --temperature, not both");
     if (rc == EXIT_OK && !netfile) rc = cli_usage("recall: give the network file NET.npz");
     if (rc == EXIT_OK && !probe) rc = cli_usage("recall: --probe (a pattern index or file) is required");
+    if (rc == EXIT_OK && scale && !output) rc = cli_usage("--scale: draws the --output image; give -o F.png");
     if (rc != EXIT_OK) return rc;
     if (!seed_text) seed = zs_seed_from_entropy();
 
@@ -429,7 +435,8 @@ static int cmd_recall(int argc, char **argv) {
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     if (rc == EXIT_OK && output) {
-        st = zs_pattern_write_image(ctx, output, rows, cols, s);
+        st = zs_pattern_write_image(ctx, output, rows, cols, s,
+                                    cli_image_scale(output, (size_t)scale, cols, rows));
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     if (rc == EXIT_OK) {

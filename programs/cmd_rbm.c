@@ -7,11 +7,8 @@
 #include "cli.h"
 
 #include <math.h>
-#include <png.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { LOGZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8, FILTERS = 16 };
 
@@ -34,6 +31,7 @@ typedef struct opts {
     double lr, momentum, weight_decay, init_std;
     uint64_t shape[2];
     int have_shape;
+    long scale;     /* --scale K, 0 when not given */
 } opts;
 
 typedef struct option_def {
@@ -55,7 +53,7 @@ static const option_def option_defs[] = {
     {"--weight-decay", TRAIN, 1}, {"--init-std", TRAIN, 1}, {"--resume", TRAIN, 1},
     {"--log", TRAIN, 1}, {"--heldout", TRAIN, 1}, {"--monitor-ais", TRAIN, 0},
     {"-o", TRAIN | SAMPLE | FILTERS, 1}, {"--n", SAMPLE, 1}, {"--steps", SAMPLE, 1},
-    {"--shape", SAMPLE | FILTERS, 1},
+    {"--shape", SAMPLE | FILTERS, 1}, {"--scale", SAMPLE | FILTERS, 1},
 };
 
 static const char *usage_text =
@@ -66,8 +64,9 @@ static const char *usage_text =
     "       zsum rbm train DATA --hidden H [--cd K | --pcd K] --epochs E [--batch 100] [--lr 0.05]\n"
     "                 [--momentum 0] [--weight-decay 0] [--init-std 0.01] [--seed S] -o MODEL.npz\n"
     "                 [--resume MODEL.npz] [--heldout DATA] [--monitor-ais] [--log FILE.jsonl]\n"
-    "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW] -o FILE.png\n"
-    "       zsum rbm filters MODEL.npz [--shape HxW] -o FILE.png\n"
+    "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW] [--scale K]\n"
+    "                 -o FILE.png\n"
+    "       zsum rbm filters MODEL.npz [--shape HxW] [--scale K] -o FILE.png\n"
     "\n"
     "An RBM has energy E(v,h) = -v.W.h - vbias.v - hbias.h over binary v (nv) and h (nh); MODEL is\n"
     "a NumPy .npz with arrays W (nv x nh), vbias, hbias (float32 or float64).\n"
@@ -82,6 +81,8 @@ static const char *usage_text =
     "           --schedule, --base; default base: the data base rate of DATA).\n"
     "  sample   --n Gibbs chains run --steps sweeps from random states; image of p(v|h).\n"
     "  filters  one tile per hidden unit: its weights, scaled to the tile's range.\n"
+    "  --scale K  (sample, filters) each pixel as K x K (1..1000; default: enough to make the\n"
+    "           image at least 256 pixels across).\n"
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX (MNIST format, gzipped or not);\n"
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
@@ -193,6 +194,8 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_size(a, v, o->shape, &nd)) return EXIT_USAGE;
             if (nd != 2) return cli_usage("--shape: '%s' must be HxW", v);
             o->have_shape = 1;
+        } else if (!strcmp(a, "--scale")) {
+            if (!cli_parse_int(a, v, 1, CLI_IMAGE_MAX_SCALE, &o->scale)) return EXIT_USAGE;
         }
     }
     if (o->exact && o->ais) return cli_usage("rbm %s: --exact and --ais exclude each other", argv[1]);
@@ -572,33 +575,6 @@ static int run_logz(opts *o) {
 
 /* ---- train ------------------------------------------------------------------------------- */
 
-typedef struct train_view {
-    uint64_t epoch, epochs;
-    double recon, loglik;
-    int have_ll, quiet;
-    double last;
-} train_view;
-
-static int train_progress(void *user, const char *task, double done, double total) {
-    (void)task;
-    train_view *v = user;
-    if (v->quiet || !isatty(STDERR_FILENO)) return 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-    if (now - v->last < 0.1 && done < total) return 0;
-    v->last = now;
-    int width = 24, filled = total > 0 ? (int)(done / total * width) : 0;
-    fprintf(stderr, "\repoch %llu/%llu [", (unsigned long long)v->epoch + 1, (unsigned long long)v->epochs);
-    for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
-    fputc(']', stderr);
-    if (v->epoch > 0) fprintf(stderr, " recon %.4g", v->recon);
-    if (v->have_ll) fprintf(stderr, " loglik %.4f", v->loglik);
-    fprintf(stderr, "\033[K");
-    fflush(stderr);
-    return 0;
-}
-
 static int run_train(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
@@ -606,10 +582,6 @@ static int run_train(opts *o) {
     zs_rbm_trainer *t = NULL;
     int rc = setup(o, &ctx);
     if (rc != EXIT_OK) return rc;
-    train_view view = {0};
-    view.epochs = o->epochs;
-    view.quiet = o->quiet;
-    zs_ctx_set_progress(ctx, train_progress, &view);
     rc = load_data(ctx, o, o->data, 0, &data);
     if (rc == EXIT_OK && o->heldout) rc = load_data(ctx, o, o->heldout, (size_t)zs_array_dim(data, 1), &held);
     if (rc != EXIT_OK) return finish(ctx, rbm, data, rc);
@@ -665,19 +637,18 @@ static int run_train(opts *o) {
     double recon = (double)NAN, ll = (double)NAN, seconds = 0;
     double *fe = monitor ? malloc(nmon * sizeof *fe) : NULL;
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(t) < o->epochs) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        view.epoch = zs_rbm_trainer_epochs_done(t);
+        progress_label("epoch %llu/%llu", (unsigned long long)zs_rbm_trainer_epochs_done(t) + 1,
+                       (unsigned long long)o->epochs);
+        double t0 = zs_monotonic_seconds();
         st = zs_rbm_trainer_epoch(t, &recon);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        seconds = zs_monotonic_seconds() - t0;
         if (st != ZS_OK) {
             progress_finish();
             rc = cli_fail(EXIT_RUNTIME, "%s (the last good checkpoint is %s)", zs_last_error(ctx),
                           zs_rbm_trainer_epochs_done(t) ? o->out : "not written: no epoch finished");
             break;
         }
-        view.recon = recon;
+        progress_note("recon %.4g", recon);
         st = zs_rbm_trainer_save(t, o->out);
         if (st != ZS_OK) {
             rc = cli_status(ctx, st);
@@ -701,8 +672,7 @@ static int run_train(opts *o) {
             double mf = 0;
             for (size_t q = 0; q < nmon; q++) mf += fe[q];
             ll = -mf / (double)nmon - lr.lnz;
-            view.loglik = ll;
-            view.have_ll = 1;
+            progress_note("recon %.4g loglik %.4f", recon, ll);
         }
         if (logf) {
             json j;
@@ -758,8 +728,11 @@ static int run_train(opts *o) {
 
 /* ---- images ------------------------------------------------------------------------------ */
 
-/* Write tiles (count x h*w values in [0,1]) as a grayscale grid, one pixel of border. */
-static int write_grid(const char *path, const double *tiles, size_t count, size_t h, size_t w) {
+/* Tiles (count x h*w values in [0,1]) as a grey grid, one pixel of border, written by the
+ * library's image writer (atomic), each pixel a scale x scale block (--scale, default
+ * cli_image_scale). */
+static int write_grid(zs_ctx *ctx, const opts *o, const double *tiles, size_t count, size_t h,
+                      size_t w) {
     size_t cols = (size_t)ceil(sqrt((double)count)), rows = (count + cols - 1) / cols;
     size_t W = cols * (w + 1) + 1, H = rows * (h + 1) + 1;
     if (W > 100000 || H > 100000) return cli_usage("image of %zux%zu pixels is too large", W, H);
@@ -774,33 +747,9 @@ static int write_grid(const char *path, const double *tiles, size_t count, size_
                 img[(r0 + y) * W + c0 + x] = (unsigned char)lround(255.0 * v);
             }
     }
-    char *tmp = malloc(strlen(path) + 32);
-    if (!tmp) {
-        free(img);
-        return cli_fail(EXIT_RUNTIME, "out of memory");
-    }
-    sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int rc = EXIT_OK;
-    png_structp png = f ? png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL) : NULL;
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!f || !png || !info) rc = cli_fail(EXIT_USAGE, "cannot create '%s'", path);
-    else if (setjmp(png_jmpbuf(png))) rc = cli_fail(EXIT_RUNTIME, "cannot write '%s'", path);
-    else {
-        png_init_io(png, f);
-        png_set_IHDR(png, info, (png_uint_32)W, (png_uint_32)H, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-                     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-        png_write_info(png, info);
-        for (size_t y = 0; y < H; y++) png_write_row(png, img + y * W);
-        png_write_end(png, NULL);
-    }
-    if (png) png_destroy_write_struct(&png, info ? &info : NULL);
-    if (f && fclose(f) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "cannot write '%s'", path);
-    if (rc == EXIT_OK && rename(tmp, path) != 0) rc = cli_fail(EXIT_USAGE, "cannot create '%s'", path);
-    if (rc != EXIT_OK && f) remove(tmp);
-    free(tmp);
+    zs_status st = zs_image_write_grey(ctx, o->out, img, W, H, cli_image_scale(o->out, (size_t)o->scale, W, H));
     free(img);
-    return rc;
+    return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
 }
 
 static int tile_shape(const opts *o, size_t nv, size_t *h, size_t *w) {
@@ -852,7 +801,7 @@ static int run_images(opts *o) {
             return finish(ctx, rbm, NULL, cli_status(ctx, st));
         }
     }
-    rc = write_grid(o->out, tiles, count, h, w);
+    rc = write_grid(ctx, o, tiles, count, h, w);
     free(tiles);
     if (rc == EXIT_OK && !o->quiet && o->sub == SAMPLE)
         fprintf(cli_out(), "%zu samples after %llu Gibbs sweeps (seed %llu) written to %s\n", count,

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *const help =
@@ -42,12 +41,6 @@ static const char *const help =
     "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n";
 
 typedef enum { OUT_TABLE, OUT_JSON, OUT_UAI } out_format;
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
 static int parse_memory(const char *text, double *out) {
@@ -213,7 +206,7 @@ int cmd_uai(int argc, char **argv) {
         st = zs_factor_parse_evid(m, text, len, input_name(evid_path), ev, &observed);
         free(text);
     }
-    double t0 = now_seconds();
+    double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);
     if (st != ZS_OK) {
         rc = cli_status(ctx, st);
@@ -253,7 +246,7 @@ int cmd_uai(int argc, char **argv) {
             goto done;
         }
     }
-    double seconds = now_seconds() - t0;
+    double seconds = zs_monotonic_seconds() - t0;
     double log10z = lnz / log(10.0);
     int zero = !plan_only && lnz == -HUGE_VAL;
     FILE *out = cli_out();

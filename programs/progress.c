@@ -1,38 +1,61 @@
-/* progress.c — a one-line progress bar on stderr, only when stderr is a terminal. */
+/* progress.c — the CLI's one progress display: a one-line bar on stderr, only when stderr is
+ * a terminal and --quiet is not given, drawn from the library's progress hook (zs_progress_fn)
+ * at most ten times a second (zs_monotonic_seconds). A command may replace the task's name
+ * with a label ("epoch 3/10") and add a note after the bar ("recon 0.031"). */
 #include "cli.h"
 
-#include <time.h>
+#include <stdarg.h>
 #include <unistd.h>
 
-static int shown;
-static double last;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static struct {
+    int shown;
+    double last;
+    char label[64], note[128];
+} bar;
 
 static int draw(void *user, const char *task, double done, double total) {
     (void)user;
-    double t = now();
-    if (t - last < 0.1 && done < total) return 0;
-    last = t;
+    double t = zs_monotonic_seconds();
+    if (t - bar.last < 0.1 && done < total) return 0;
+    bar.last = t;
     double frac = total > 0 ? done / total : 0.0;
     int width = 30, filled = (int)(frac * width);
-    fprintf(stderr, "\r%-12s [", task);
+    fprintf(stderr, "\r%-12s [", bar.label[0] ? bar.label : task);
     for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
     fprintf(stderr, "] %5.1f%%", 100.0 * frac);
+    if (bar.note[0]) fprintf(stderr, " %s", bar.note);
+    fputs("\033[K", stderr);
     fflush(stderr);
-    shown = 1;
+    bar.shown = 1;
     return 0;
 }
 
 void progress_install(zs_ctx *ctx, int quiet) {
+    bar.label[0] = bar.note[0] = '\0';
+    bar.last = 0.0;
     if (!quiet && isatty(STDERR_FILENO)) zs_ctx_set_progress(ctx, draw, NULL);
 }
 
+static void set_text(char *dst, size_t len, const char *fmt, va_list ap) {
+    if (!fmt) dst[0] = '\0';
+    else vsnprintf(dst, len, fmt, ap);
+}
+
+void progress_label(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    set_text(bar.label, sizeof bar.label, fmt, ap);
+    va_end(ap);
+}
+
+void progress_note(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    set_text(bar.note, sizeof bar.note, fmt, ap);
+    va_end(ap);
+}
+
 void progress_finish(void) {
-    if (shown) fputs("\r\033[K", stderr);
-    shown = 0;
+    if (bar.shown) fputs("\r\033[K", stderr);
+    bar.shown = 0;
 }

@@ -1,6 +1,7 @@
 /*
  * zsum/factor.h — general discrete models: factor graphs, the UAI file format, and the exact
- * partition function by variable (bucket) elimination. Included by zsum.h.
+ * partition function by variable (bucket) elimination. Included by zsum.h; do not include on
+ * its own.
  *
  * A factor model has n variables, variable i taking values 0..d_i-1, and factors phi_f with a
  * scope (an ordered list of distinct variables) and a non-negative table. Its unnormalized
@@ -13,15 +14,15 @@
  *
  * Tables are held as natural logarithms (ln 0 = -HUGE_VAL) and every sum is a log-sum-exp,
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
+ *
+ * Implementations: lib/models/factor.c (the model), lib/exact/eliminate.c, elim_order.c,
+ * elim_lse*.c (variable elimination), lib/io/uai.c (UAI files).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/factor.h"
 #endif
 
 typedef struct zs_factor_model zs_factor_model;
@@ -92,6 +93,16 @@ zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path);
  * ln Z. ZS_EINVAL names a non-finite, asymmetric or diagonal entry. */
 zs_status zs_factor_from_pairwise(zs_ctx *ctx, size_t n, const double *J, const double *h,
                                   double beta, int spin01, zs_factor_model **out);
+
+/* A pairwise model (zsum/pairwise.h) at beta as a factor model over its spins, built from its
+ * bonds (lib/models/pairwise_factor.c): variable value 0 is s = -1 and 1 is s = +1; one unary
+ * factor per non-zero field, one pairwise factor per bond with a non-zero coupling (a chain or
+ * lattice gives O(n) factors; no dense J is formed). The model's constant energy term is left
+ * out of the factors and returned in *offset (may be NULL):
+ *     ln Z(model) = ln Z(factors) - beta * offset.
+ * Messages go to the pairwise model's context. */
+zs_status zs_pairwise_to_factor(const zs_pairwise *m, double beta, zs_factor_model **out,
+                                double *offset);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Exact ln Z by variable elimination (lib/exact/eliminate.c, lib/exact/elim_order.c).       */
@@ -181,9 +192,5 @@ const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
  * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * zsum/hopfield.h — Hopfield memories: ±1 patterns, Hebbian storage, recall dynamics and the
- * storage-capacity sweep. Included by zsum.h; see docs/hopfield.md for the tour and theory.
+ * storage-capacity sweep. Included by zsum.h; do not include on its own. See docs/hopfield.md
+ * for the tour and theory. Pattern files (read, write as image): zsum/io.h.
  *
  * A network of N units s_i in {-1,+1} with symmetric couplings J (zero diagonal) has energy
  * E(s) = -1/2 s^T J s. Hebbian storage of P patterns xi^mu (Hopfield 1982, eq. 2):
@@ -12,20 +13,21 @@
  * ties h_i = 0 are recognised exactly and results do not depend on the summation order (BLAS
  * kernel, thread count). A J read from a file is used as K = N J when every J_ij is exactly
  * k / N for an integer k (as store writes it), as plain doubles otherwise.
+ *
+ * Implementations: lib/models/patterns.c (pattern sets), lib/models/hopfield.c (the network),
+ * lib/learn/hebbian.c, lib/learn/projection.c (storage), lib/sample/hopfield_dynamics.c,
+ * lib/sample/hopfield_capacity.c (recall, capacity), lib/io/hopfield_npz.c (network files).
  */
 #ifndef ZSUM_HOPFIELD_H
 #define ZSUM_HOPFIELD_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/hopfield.h"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
 /* Patterns: P rows of N values in {-1,+1}, with an optional image shape rows x cols = N.    */
-/* (lib/io/patterns.c, lib/io/pattern_image.c)                                              */
+/* (lib/models/patterns.c; pattern files: zsum/io.h)                                       */
 /* ---------------------------------------------------------------------------------------- */
 typedef struct zs_patterns zs_patterns;
 
@@ -38,19 +40,6 @@ zs_status zs_patterns_alloc(zs_ctx *ctx, size_t p, size_t n, const int8_t *data,
                             size_t cols, zs_patterns **out);
 void zs_patterns_free(zs_patterns *pt);
 
-/* Read patterns from a file, recognised by its content: "P1"/"P4" (PBM, plain or raw; every
- * image in the file is a pattern, black = +1, white = -1, the shape is kept), "\x93NUMPY" (a
- * .npy array (P, N), (N,) or (P, rows, cols) of ±1 or 0/1 values, 0 = -1) or text.
- * Text: one pattern per line; blank lines and lines starting with '#' are skipped; items are
- * separated by whitespace or commas; an item is a run of '+'/'-' characters (one unit each)
- * or one of the numbers 1, +1, -1, 0. 0 stands for -1 (0/1 data: x = (1 + s)/2), so a file
- * may use 0 or -1 for the "off" state but not both. ZS_EIO when the file cannot be read,
- * ZS_EFORMAT with the line and column of the first problem (unequal lengths name both lines;
- * an empty file says so). */
-zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out);
-/* The same for text held in memory (name is used in messages). */
-zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text, size_t len,
-                                 zs_patterns **out);
 /* Append the patterns of b to a (same N; shapes must agree when both have one). */
 zs_status zs_patterns_append(zs_ctx *ctx, zs_patterns *a, const zs_patterns *b);
 
@@ -61,12 +50,6 @@ const int8_t *zs_patterns_data(const zs_patterns *pt); /* P x N, row-major, valu
 int zs_patterns_shape(const zs_patterns *pt, size_t *rows, size_t *cols);
 /* Set the shape (rows * cols must equal N; 0 x 0 removes it). ZS_EINVAL otherwise. */
 zs_status zs_patterns_set_shape(zs_ctx *ctx, zs_patterns *pt, size_t rows, size_t cols);
-
-/* Write one ±1 pattern of rows x cols units as an image: ".pbm" (raw P4; +1 = black) or
- * ".png" (8-bit grey; +1 = black, -1 = white), chosen by the file's extension. ZS_EINVAL for
- * another extension, ZS_EIO when the file cannot be written. */
-zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                                 const int8_t *s);
 
 /* ---------------------------------------------------------------------------------------- */
 /* The network (lib/learn/hebbian.c, lib/models/hopfield.c).                                 */
@@ -177,9 +160,5 @@ typedef struct zs_hopfield_capacity_point {
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
                                size_t trials, double flip, uint64_t seed,
                                zs_hopfield_capacity_point *points);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif /* ZSUM_HOPFIELD_H */

@@ -1,5 +1,6 @@
 /*
- * zsum/npz.h — NumPy arrays on disk: .npy files and .npz archives (lib/io/npy.c, npz.c).
+ * zsum/npz.h — NumPy arrays on disk: .npy files and .npz archives. Included by zsum.h; do not
+ * include on its own.
  *
  * Format: numpy.lib.format (NEP 1): the magic "\x93NUMPY", a version (1.0, 2.0 or 3.0), a
  * little-endian header length (2 bytes in 1.0, 4 in 2.0/3.0), a Python dict literal
@@ -11,15 +12,14 @@
  * the file's order, together with the element type it came from (or will be written as).
  * Every supported type except 64-bit integers beyond 2^53 converts to double and back
  * exactly, so reading then writing an array gives numpy the same values bit for bit.
+ *
+ * Implementations: lib/io/npy.c (arrays, .npy), lib/io/npz.c (.npz archives).
  */
 #ifndef ZSUM_NPZ_H
 #define ZSUM_NPZ_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/npz.h"
 #endif
 
 /* Element types (values pinned). Files may be little- or big-endian; we write little. */
@@ -100,9 +100,5 @@ zs_status zs_npz_read(zs_ctx *ctx, const char *path, const char *name, zs_array 
  * deflate (numpy.savez_compressed), 0 to store (numpy.savez). */
 zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *const *names,
                        const zs_array *const *arrays, int compress);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

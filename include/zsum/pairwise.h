@@ -12,6 +12,10 @@
  *
  * Magnetization M = sum_i s_i (in the +-1 form also for a Boltzmann machine: s = 2x - 1).
  * chi = beta (<M^2> - <M>^2). C = beta^2 (<E^2> - <E>^2). S = beta U + ln Z. F = -ln Z / beta.
+ *
+ * Implementations: lib/models/pairwise.c (the model), lib/exact/pairwise_thermo.c (method
+ * choice), pairwise_enumerate.c, transfer.c, ising_closed.c, pairwise_dos.c (exact),
+ * lib/sample/pairwise_mcmc.c (Metropolis, heat bath, Wolff).
  */
 #ifndef ZSUM_PAIRWISE_H
 #define ZSUM_PAIRWISE_H
@@ -35,6 +39,13 @@ zs_status zs_pairwise_alloc_dense(zs_ctx *ctx, size_t n, const double *j, const 
  * converted to the +-1 form above; the same checks, messages naming "W" and "b". */
 zs_status zs_pairwise_alloc_bm(zs_ctx *ctx, size_t n, const double *w, const double *b,
                                zs_pairwise **out);
+/* The same machine from a NumPy .npz (lib/io/bm_npz.c) holding W (n, n) and optionally b (n,),
+ * of any numeric dtype. symmetrize != 0 replaces W by (W + W^T)/2 before the checks. Every
+ * message starts with the path and names the array: ZS_EFORMAT for a missing W (the arrays
+ * present are listed) or a shape that does not fit ("W has shape (3, 4)", "b has shape
+ * (11,)"), ZS_EINVAL for an entry of W or b that is not finite, an asymmetric pair or a
+ * non-zero diagonal entry of W, ZS_EIO / ZS_EFORMAT when the file cannot be read. */
+zs_status zs_pairwise_load_bm(zs_ctx *ctx, const char *path, int symmetrize, zs_pairwise **out);
 /* Random Boltzmann machine (documented scale): W_ij = g_ij / sqrt(n) for i < j and b_i = g_i,
  * g standard normal from zs_rng stream (seed, 0), drawn in the order W_01, W_02, ...,
  * W_{n-2,n-1}, then b_0 .. b_{n-1} (Sherrington-Kirkpatrick scaling: fields stay O(1)). */

@@ -1,5 +1,5 @@
 /*
- * zsum/rbm.h — restricted Boltzmann machines (included by zsum.h).
+ * zsum/rbm.h — restricted Boltzmann machines. Included by zsum.h; do not include on its own.
  *
  * Model: binary visible v in {0,1}^nv and hidden h in {0,1}^nh,
  *   E(v,h) = -v^T W h - a^T v - b^T h,   W: nv x nh, a = vbias, b = hbias,
@@ -9,18 +9,16 @@
  * softplus(x) = ln(1 + e^x). Files: NumPy .npz with arrays W (nv x nh), vbias (nv),
  * hbias (nh), float32 or float64, C or Fortran order (zsum/npz.h).
  *
- * Implementations: lib/models/rbm.c (model, files, free energy), lib/exact/rbm_exact.c (exact
- * ln Z), lib/sample/rbm_ais.c (annealed importance sampling), lib/learn/rbm_cd.c (CD/PCD
- * training), lib/io/idx.c and lib/io/data.c (data sets).
+ * Implementations: lib/models/rbm.c (model, free energy), lib/io/rbm_npz.c (model files and
+ * training checkpoints), lib/exact/rbm_exact.c (exact ln Z), lib/sample/rbm_ais.c (annealed
+ * importance sampling), lib/sample/rbm_sample.c (Gibbs sampling), lib/learn/rbm_cd.c (CD/PCD
+ * training). Data sets: zsum/io.h.
  */
 #ifndef ZSUM_RBM_H
 #define ZSUM_RBM_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#ifndef ZSUM_H
+#error "include zsum.h, not zsum/rbm.h"
 #endif
 
 typedef struct zs_rbm zs_rbm;
@@ -122,28 +120,6 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
  * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
 zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out);
 
-/* ---- data (lib/io/idx.c, lib/io/data.c) -------------------------------------------------- */
-/* Read an IDX file (MNIST format: magic 0 0 TYPE NDIM, big-endian u32 dims, big-endian data;
- * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */
-zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out);
-/* Write an IDX file of unsigned bytes (values rounded and clamped to 0..255), gzipped when
- * path ends in ".gz". */
-zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a);
-/* A data set as rows: .npy (N x D or N x H x W ...), .npz (its first array, or one named
- * by "FILE.npz:NAME"), IDX (.idx, -ubyte, .gz) -> N x D doubles, C order. */
-zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out);
-
-typedef enum zs_binarize {
-    ZS_BINARIZE_NONE = 0,      /* data must already be 0/1                                  */
-    ZS_BINARIZE_THRESHOLD = 1, /* x > t -> 1 (t default: half the maximum)                  */
-    ZS_BINARIZE_STOCHASTIC = 2 /* 1 with probability x / max, from zs_rng(seed, row)        */
-} zs_binarize;
-/* In place. threshold: NaN for the default. ZS_EINVAL for NONE with a value that is not 0 or
- * 1 (message names the row, column and value and the options), for a negative or non-finite
- * value, or for an all-zero data set with a rule that needs the maximum. */
-zs_status zs_data_binarize(zs_ctx *ctx, zs_array *data, zs_binarize rule, double threshold,
-                           uint64_t seed);
-
 /* ---- training (lib/learn/rbm_cd.c) ------------------------------------------------------- */
 typedef struct zs_rbm_train_opts {
     size_t k;                 /* Gibbs steps per update (default 1)                          */
@@ -181,9 +157,5 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

@@ -16,7 +16,7 @@
  * Everything in log space. U and C of the torus come from exact K-derivatives of Kaufman's
  * formula (kaufman_eval); those of the chain (and its <M>, chi) from forward-mode derivatives
  * of its closed form to second order (jets, chain_lnz_jet). */
-#include "models/pairwise_internal.h"
+#include "exact/pairwise_methods.h"
 
 #include <math.h>
 

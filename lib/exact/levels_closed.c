@@ -1,7 +1,7 @@
 /* levels_closed.c — the closed form for independent units: Z = z^N with
  * z = sum_k g_k e^{-beta e_k} (Maren ch. 10: the units do not interact, so the sum over all
  * microstates factorizes into one sum per unit), and the two-state free-energy landscape. */
-#include "models/levels_internal.h"
+#include "exact/levels_methods.h"
 
 #include <math.h>
 

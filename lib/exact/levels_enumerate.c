@@ -9,7 +9,7 @@
  * and combined in chunk order, so the result does not depend on the number of threads.
  * Every weight is taken relative to the largest possible log-weight N max_k lw_k, so the
  * plain sums of exp stay in [1, K^N] and no per-chunk rescaling is needed. */
-#include "models/levels_internal.h"
+#include "exact/levels_methods.h"
 
 #include <math.h>
 #include <omp.h>

@@ -2,7 +2,7 @@
  * Z = sum_n W(n) e^{-beta E(n)}, W(n) = N!/prod n_k! prod g_k^{n_k}, E(n) = sum n_k e_k.
  * The thermodynamics use log-gamma multinomials (no overflow, any N within the work limit);
  * the listings (macrostates, density of states) use exact GMP multiplicities. */
-#include "models/levels_internal.h"
+#include "exact/levels_methods.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -28,7 +28,7 @@
  * with Chan, Golub & LeVeque's (1979) pairwise update of centered second moments. */
 #include "exact/pairwise_enumerate.h"
 #include "exact/pairwise_kernels.h"
-#include "models/pairwise_internal.h"
+#include "exact/pairwise_methods.h"
 
 #include <math.h>
 #include <omp.h>

@@ -18,7 +18,7 @@
  * which gives U, C = beta^2 Var(E), <M>, chi = beta Var(M) exactly (forward-mode derivatives).
  * <|M|> needs the whole magnetization distribution: a separate, costlier pass
  * (transfer_absm), done when it is affordable. */
-#include "models/pairwise_internal.h"
+#include "exact/pairwise_methods.h"
 
 #include <math.h>
 #include <stdlib.h>

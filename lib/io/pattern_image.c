@@ -1,13 +1,11 @@
 /* pattern_image.c — patterns as black-and-white images: PBM in (plain P1 and raw P4, several
- * images per file as netpbm allows), PBM (P4) and PNG (libpng, 8-bit grey) out.
+ * images per file as netpbm allows), PBM (P4) and PNG (8-bit grey) out through lib/io/image.c.
  * PBM (netpbm's pbm(5)): magic, whitespace, width, whitespace, height, one whitespace byte,
  * then the bits: P1 as '0'/'1' characters (whitespace optional between them, '#' comments
  * allowed), P4 as rows packed 8 pixels per byte, most significant bit first, each row padded
  * to a whole byte. 1 = black. A black pixel is the unit state +1, white is -1. */
-#include "models/hopfield_internal.h"
+#include "io/patterns_internal.h"
 
-#include <errno.h>
-#include <png.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,58 +137,15 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-static const char *ext_of(const char *path) {
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    return dot && (!slash || dot > slash) ? dot + 1 : "";
-}
-
-static zs_status write_pbm(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                           const int8_t *s) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(errno));
-    fprintf(f, "P4\n%zu %zu\n", cols, rows);
-    size_t rowbytes = (cols + 7) / 8;
-    unsigned char row[(ZS_PATTERNS_MAX_UNITS + 7) / 8];
-    for (size_t y = 0; y < rows; y++) {
-        memset(row, 0, rowbytes);
-        for (size_t x = 0; x < cols; x++)
-            if (s[y * cols + x] > 0) row[x / 8] |= (unsigned char)(0x80u >> (x % 8));
-        fwrite(row, 1, rowbytes, f);
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return zs_fail(ctx, ZS_EIO, "%s: write error", path);
-    return ZS_OK;
-}
-
-static zs_status write_png(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                           const int8_t *s) {
-    /* libpng's simplified API (png.h, "simplified API"): one call writes an 8-bit grey image. */
+/* Through the library's image writer (lib/io/image.c): +1 is black (0), -1 white (255). */
+zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
+                                 const int8_t *s, size_t scale) {
+    if (!path || !s || !rows || !cols || rows * cols > ZS_PATTERNS_MAX_UNITS)
+        return zs_fail(ctx, ZS_EINVAL, "image: bad arguments (%zux%zu)", rows, cols);
     unsigned char *px = malloc(rows * cols);
     if (!px) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     for (size_t i = 0; i < rows * cols; i++) px[i] = s[i] > 0 ? 0 : 255;
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    img.width = (png_uint_32)cols;
-    img.height = (png_uint_32)rows;
-    img.format = PNG_FORMAT_GRAY;
-    int ok = png_image_write_to_file(&img, path, 0, px, (png_int_32)cols, NULL);
+    zs_status st = zs_image_write_grey(ctx, path, px, cols, rows, scale);
     free(px);
-    if (!ok) {
-        zs_status st = zs_fail(ctx, ZS_EIO, "%s: cannot write the PNG: %s", path, img.message);
-        png_image_free(&img);
-        return st;
-    }
-    return ZS_OK;
-}
-
-zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, size_t cols,
-                                 const int8_t *s) {
-    if (!path || !s || !rows || !cols || rows * cols > ZS_PATTERNS_MAX_UNITS)
-        return zs_fail(ctx, ZS_EINVAL, "image: bad arguments (%zux%zu)", rows, cols);
-    const char *ext = ext_of(path);
-    if (!strcmp(ext, "pbm")) return write_pbm(ctx, path, rows, cols, s);
-    if (!strcmp(ext, "png")) return write_png(ctx, path, rows, cols, s);
-    return zs_fail(ctx, ZS_EINVAL, "%s: an image file must end in .pbm or .png", path);
+    return st;
 }

@@ -29,7 +29,7 @@
  * epoch e comes from zs_rng(seed, 2^62 + e): an epoch is a function of (parameters, velocities,
  * chains, e) and of nothing else, so saving those makes --resume bit-identical. The
  * reconstruction error is sum_i (v0_i - p(v_i = 1 | h0))^2. */
-#include "models/rbm_internal.h"
+#include "learn/rbm_train_internal.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -540,92 +540,22 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
     return ZS_OK;
 }
 
-/* ---- checkpoints ------------------------------------------------------------------------ */
+/* ---- checkpoints (written and read by lib/io/rbm_npz.c) ---------------------------------- */
 
-static zs_status f32_array(zs_ctx *ctx, const float *x, int nd, const uint64_t *shape, zs_array **out) {
-    zs_status st = zs_array_alloc(ctx, ZS_DTYPE_F4, nd, shape, out);
-    if (st != ZS_OK) return st;
-    double *d = zs_array_data(*out);
-    for (size_t i = 0; i < zs_array_size(*out); i++) d[i] = (double)x[i];
-    return ZS_OK;
+void rbm_trainer_state(const zs_rbm_trainer *t, rbm_trainer_view *v) {
+    v->ctx = t->ctx;
+    v->nv = t->nv;
+    v->nh = t->nh;
+    v->opts = &t->o;
+    v->w = t->w, v->a = t->a, v->b = t->b;
+    v->vw = t->vw, v->va = t->va, v->vb = t->vb;
+    v->chains = t->chains;
+    v->freq = t->freq;
+    v->epoch = t->epoch;
+    v->chains_ready = t->chains_ready;
 }
 
-zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path) {
-    zs_rbm *rbm = NULL;
-    zs_status st = zs_rbm_alloc(t->ctx, t->nv, t->nh, &rbm);
-    if (st != ZS_OK) return st;
-    zs_rbm_trainer_get(t, rbm);
-    uint64_t sw[2] = {t->nv, t->nh}, sa[1] = {t->nv}, sb[1] = {t->nh};
-    uint64_t sc[2] = {t->o.batch, t->nv}, se[1] = {1}, so[1] = {8};
-    zs_array *arr[7] = {0};
-    const char *names[7] = {"train_epoch", "train_velocity_W", "train_velocity_vbias",
-                            "train_velocity_hbias", "train_chains", "train_options",
-                            "train_data_frequency"};
-    st = zs_array_alloc(t->ctx, ZS_DTYPE_I8, 1, se, &arr[0]);
-    if (st == ZS_OK) {
-        zs_array_data(arr[0])[0] = (double)t->epoch;
-        st = f32_array(t->ctx, t->vw, 2, sw, &arr[1]);
-    }
-    if (st == ZS_OK) st = f32_array(t->ctx, t->va, 1, sa, &arr[2]);
-    if (st == ZS_OK) st = f32_array(t->ctx, t->vb, 1, sb, &arr[3]);
-    if (st == ZS_OK) st = f32_array(t->ctx, t->chains, 2, sc, &arr[4]);
-    if (st == ZS_OK) st = zs_array_alloc(t->ctx, ZS_DTYPE_F8, 1, so, &arr[5]);
-    if (st == ZS_OK) st = zs_array_alloc(t->ctx, ZS_DTYPE_F8, 1, sa, &arr[6]);
-    if (st == ZS_OK) {
-        memcpy(zs_array_data(arr[6]), t->freq, t->nv * sizeof *t->freq);
-        double *o = zs_array_data(arr[5]);
-        o[0] = (double)t->o.k, o[1] = t->o.persistent, o[2] = (double)t->o.batch, o[3] = t->o.lr;
-        o[4] = t->o.momentum, o[5] = t->o.weight_decay, o[6] = (double)t->o.seed;
-        o[7] = t->chains_ready;
-        const zs_array *extra[7] = {arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], arr[6]};
-        st = zs_rbm_save(rbm, path, ZS_DTYPE_F4, 7, names, extra);
-    }
-    for (int i = 0; i < 7; i++) zs_array_free(arr[i]);
-    zs_rbm_free(rbm);
-    return st;
-}
-
-zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path) {
-    zs_npz *z = NULL;
-    zs_array *arr[9] = {0};
-    const char *names[9] = {"W", "vbias", "hbias", "train_epoch", "train_velocity_W",
-                            "train_velocity_vbias", "train_velocity_hbias", "train_chains",
-                            "train_options"};
-    zs_status st = zs_npz_open(t->ctx, path, &z);
-    if (st != ZS_OK) return st;
-    if (!zs_npz_has(z, "train_epoch")) {
-        zs_npz_close(z);
-        return zs_fail(t->ctx, ZS_EFORMAT, "%s: no training state (train_epoch is absent); it was "
-                       "not written by zsum rbm train", path);
-    }
-    for (int i = 0; i < 9 && st == ZS_OK; i++) st = zs_npz_get(z, names[i], &arr[i]);
-    zs_npz_close(z);
-    size_t want[9] = {t->nv * t->nh, t->nv, t->nh, 1, t->nv * t->nh, t->nv, t->nh,
-                      t->o.batch * t->nv, 8};
-    for (int i = 0; i < 9 && st == ZS_OK; i++)
-        if (zs_array_size(arr[i]) != want[i])
-            st = zs_fail(t->ctx, ZS_EFORMAT, "%s: %s has %zu entries, %zu expected for this model "
-                         "and batch size", path, names[i], zs_array_size(arr[i]), want[i]);
-    if (st == ZS_OK) {
-        const double *o = zs_array_cdata(arr[8]);
-        double mine[7] = {(double)t->o.k, t->o.persistent, (double)t->o.batch, t->o.lr,
-                          t->o.momentum, t->o.weight_decay, (double)t->o.seed};
-        const char *what[7] = {"k", "persistent", "batch", "lr", "momentum", "weight decay", "seed"};
-        for (int i = 0; i < 7 && st == ZS_OK; i++)
-            if (o[i] != mine[i])
-                st = zs_fail(t->ctx, ZS_EFORMAT, "%s: was trained with %s = %g, this run has %g; "
-                             "resume with the same options", path, what[i], o[i], mine[i]);
-    }
-    if (st == ZS_OK) {
-        float *dst[8] = {t->w, t->a, t->b, NULL, t->vw, t->va, t->vb, t->chains};
-        for (int i = 0; i < 8; i++) {
-            if (!dst[i]) continue;
-            const double *s = zs_array_cdata(arr[i]);
-            for (size_t x = 0; x < want[i]; x++) dst[i][x] = (float)s[x];
-        }
-        t->epoch = (uint64_t)zs_array_cdata(arr[3])[0];
-        t->chains_ready = zs_array_cdata(arr[8])[7] != 0.0;
-    }
-    for (int i = 0; i < 9; i++) zs_array_free(arr[i]);
-    return st;
+void rbm_trainer_set_progress(zs_rbm_trainer *t, uint64_t epoch, int chains_ready) {
+    t->epoch = epoch;
+    t->chains_ready = chains_ready;
 }

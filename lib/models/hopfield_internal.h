@@ -1,5 +1,5 @@
 /* hopfield_internal.h — patterns and Hopfield networks as the library holds them
- * (lib/io/patterns.c, lib/learn/hebbian.c, lib/models/hopfield.c, lib/sample/hopfield_*.c). */
+ * (lib/models/patterns.c, lib/models/hopfield.c, lib/learn/hebbian.c, lib/sample/hopfield_*.c). */
 #ifndef ZSUM_MODELS_HOPFIELD_INTERNAL_H
 #define ZSUM_MODELS_HOPFIELD_INTERNAL_H
 
@@ -30,10 +30,6 @@ zs_status hopfield_new(zs_ctx *ctx, size_t n, const zs_patterns *patterns, zs_ho
 /* Build net->w16 from net->w when the couplings allow it (see above); called by the
  * constructors once w, div and integer are set. Out of memory just leaves w16 NULL. */
 void hopfield_finish(zs_hopfield *net);
-
-/* PBM images (plain P1 or raw P4, several per file) held in memory (lib/io/pattern_image.c). */
-zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
-                             zs_patterns **out);
 
 /* A uniform random permutation of order[0..n) by Fisher-Yates (lib/sample/hopfield_dynamics.c). */
 void hopfield_shuffle(uint32_t *order, size_t n, zs_rng *rng);

@@ -1,6 +1,7 @@
 /* levels.c — the chapter's system: N distinguishable units on K energy levels with
  * degeneracies (Maren, ch. 10). Construction, one microstate's energy and probability, its
- * macrostate's multiplicity W = N!/prod n_k! prod g_k^{n_k}, and the choice of method. */
+ * macrostate's multiplicity W = N!/prod n_k! prod g_k^{n_k}. The methods that sum over its
+ * states, and the choice among them, are in lib/exact/levels_*.c. */
 #include "models/levels_internal.h"
 
 #include <math.h>
@@ -91,21 +92,6 @@ double levels_macrostate_count(uint64_t n, size_t k) {
     /* C(n+k-1, k-1) by log-gamma; exact enough to compare with a limit. */
     double nn = (double)n, kk = (double)k;
     return exp(lgamma(nn + kk) - lgamma(nn + 1.0) - lgamma(kk)) ;
-}
-
-zs_status zs_levels_thermo_compute(const zs_levels *lv, uint64_t n, double beta,
-                                   zs_levels_method method, zs_levels_thermo *out,
-                                   double *occupation) {
-    if (!lv || !out) return ZS_EINVAL;
-    zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
-    if (st != ZS_OK) return st;
-    switch (method) {
-    case ZS_LEVELS_CLOSED: return levels_thermo_closed(lv, n, beta, out, occupation);
-    case ZS_LEVELS_MACRO: return levels_thermo_macro(lv, n, beta, out, occupation);
-    case ZS_LEVELS_ENUMERATE: return levels_thermo_enumerate(lv, n, beta, out, occupation);
-    }
-    return zs_fail(lv->ctx, ZS_EINVAL, "method: unknown method %d", (int)method);
 }
 
 zs_status zs_levels_microstate_count(const zs_levels *lv, uint64_t n, size_t max_digits,

@@ -30,14 +30,6 @@ void levels_unit_compute(const zs_levels *lv, double beta, levels_unit *u);
 zs_status levels_check_beta(const zs_levels *lv, double beta);
 zs_status levels_check_units(const zs_levels *lv, uint64_t n);
 
-/* The methods behind zs_levels_thermo_compute (lib/exact/levels_*.c). */
-zs_status levels_thermo_closed(const zs_levels *lv, uint64_t n, double beta,
-                               zs_levels_thermo *out, double *occupation);
-zs_status levels_thermo_macro(const zs_levels *lv, uint64_t n, double beta,
-                              zs_levels_thermo *out, double *occupation);
-zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
-                                  zs_levels_thermo *out, double *occupation);
-
 /* F = -ln Z / beta; at beta = 0 its limit: -infinity when G > 1, N e_0 for a single state. */
 double levels_free_energy(const zs_levels *lv, uint64_t n, double beta, double lnz);
 

@@ -1,5 +1,6 @@
 /* pairwise.c — binary pairwise models: construction (dense J/h, 0/1 Boltzmann machine, random
- * Boltzmann machine, chain and square lattice), energy, conversions, and the choice of method.
+ * Boltzmann machine, chain and square lattice), energy, conversions (the exact methods and the
+ * choice among them: lib/exact/pairwise_*.c, transfer.c, ising_closed.c).
  * The +-1 <-> 0/1 conversion (x = (1+s)/2) is exact: W = 4J, b = 2h - 2 sum_j J_ij, and
  * E_bm(x) = E_ising(s) + sum_{i<j} J_ij - sum_i h_i (see include/zsum/pairwise.h). */
 #include "models/pairwise_internal.h"
@@ -342,58 +343,5 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta) {
     if (!isfinite(beta))
         return zs_fail(m->ctx, ZS_EINVAL, "beta = %g is not finite", beta);
-    return ZS_OK;
-}
-
-const char *zs_pairwise_method_name(zs_pairwise_method method) {
-    switch (method) {
-    case ZS_PAIRWISE_ENUMERATE: return "enumerate";
-    case ZS_PAIRWISE_TRANSFER: return "transfer";
-    case ZS_PAIRWISE_CLOSED: return "closed";
-    default: return "auto";
-    }
-}
-
-/* The cheapest exact method: enumeration up to 20 spins, then closed when it applies, else the smaller of 2^n (enumeration)
- * and the transfer matrix's n 2^w (or n 4^w); the enumeration's inner work per state is a
- * fused multiply-add, the transfer's about four, hence the factor 4. */
-static zs_pairwise_method pick(const zs_pairwise *m) {
-    /* Up to 20 spins every method is instant, and enumeration gives every value. */
-    if (m->n <= 20) return ZS_PAIRWISE_ENUMERATE;
-    if (!pairwise_closed_refusal(m)) return ZS_PAIRWISE_CLOSED;
-    double tcost = HUGE_VAL;
-    if (pairwise_transfer_refusal(m, &tcost)) tcost = HUGE_VAL;
-    double ecost = m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? ldexp(1.0, (int)m->n) : HUGE_VAL;
-    if (tcost == HUGE_VAL && ecost == HUGE_VAL) return ZS_PAIRWISE_AUTO;
-    return 4.0 * tcost < ecost ? ZS_PAIRWISE_TRANSFER : ZS_PAIRWISE_ENUMERATE;
-}
-
-zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairwise_method method,
-                                     zs_pairwise_thermo *out) {
-    if (!m || !out) return ZS_EINVAL;
-    zs_status st = pairwise_check_beta(m, beta);
-    if (st != ZS_OK) return st;
-    if (method == ZS_PAIRWISE_AUTO) {
-        method = pick(m);
-        if (method == ZS_PAIRWISE_AUTO)
-            return zs_fail(m->ctx, ZS_ETOOBIG,
-                           "no exact method applies: %zu spins are too many for enumeration "
-                           "(at most %d) and %s; use sampling (zsum ising sample / zsum bm sample)",
-                           m->n, ZS_PAIRWISE_ENUMERATE_MAX,
-                           m->lattice ? "the strip is too wide for the transfer matrix"
-                                      : "the transfer matrix needs a lattice");
-    }
-    zs_pairwise_thermo t;
-    switch (method) {
-    case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, &t); break;
-    case ZS_PAIRWISE_TRANSFER: st = pairwise_thermo_transfer(m, beta, &t); break;
-    case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, &t); break;
-    default: return zs_fail(m->ctx, ZS_EINVAL, "method %d is not known", (int)method);
-    }
-    if (st != ZS_OK) return st;
-    t.method = method;
-    t.f = beta != 0.0 ? -t.lnz / beta : (double)NAN;
-    t.s = beta * t.u + t.lnz;
-    *out = t;
     return ZS_OK;
 }

@@ -1,5 +1,5 @@
 /* pairwise_internal.h — the binary pairwise model as the library holds it
- * (lib/models/pairwise.c) and the method entry points behind zs_pairwise_thermo_compute. */
+ * (lib/models/pairwise.c); the exact methods are declared in lib/exact/pairwise_methods.h. */
 #ifndef ZSUM_MODELS_PAIRWISE_INTERNAL_H
 #define ZSUM_MODELS_PAIRWISE_INTERNAL_H
 
@@ -35,13 +35,5 @@ double pairwise_local_field(const zs_pairwise *m, const int8_t *s, size_t i);
 double *pairwise_dense_j(const zs_pairwise *m);
 
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta);
-
-zs_status pairwise_thermo_enumerate(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
-zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
-zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
-/* Why CLOSED does not apply (NULL when it does). */
-const char *pairwise_closed_refusal(const zs_pairwise *m);
-/* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
-const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
 
 #endif

@@ -1,4 +1,5 @@
-/* rbm.c — the restricted Boltzmann machine: parameters, .npz files, free energy.
+/* rbm.c — the restricted Boltzmann machine: parameters, free energy (its .npz files:
+ * lib/io/rbm_npz.c).
  * E(v,h) = -v^T W h - a^T v - b^T h; summing h out gives the free energy
  *   F(v) = -a^T v - sum_j softplus(b_j + sum_i v_i W_ij)
  * (Hinton 2010, "A practical guide to training RBMs", eq. 25), so ln p(v) = -F(v) - ln Z. */
@@ -63,98 +64,6 @@ zs_status zs_rbm_check(const zs_rbm *rbm) {
         if (!isfinite(rbm->b[j]))
             return zs_fail(rbm->ctx, ZS_EINVAL, "hbias: entry %zu = %g is not finite", j, rbm->b[j]);
     return ZS_OK;
-}
-
-static int is_float(const zs_array *a) {
-    return zs_array_dtype(a) == ZS_DTYPE_F4 || zs_array_dtype(a) == ZS_DTYPE_F8;
-}
-
-zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out) {
-    if (!path || !out) return ZS_EINVAL;
-    zs_npz *z = NULL;
-    zs_array *w = NULL, *a = NULL, *b = NULL;
-    zs_rbm *r = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st == ZS_OK) st = zs_npz_get(z, "W", &w);
-    if (st == ZS_OK) st = zs_npz_get(z, "vbias", &a);
-    if (st == ZS_OK) st = zs_npz_get(z, "hbias", &b);
-    char s1[128], s2[128], s3[128];
-    if (st == ZS_OK) {
-        zs_array_shape_str(w, s1, sizeof s1);
-        zs_array_shape_str(a, s2, sizeof s2);
-        zs_array_shape_str(b, s3, sizeof s3);
-        if (zs_array_ndim(w) != 2)
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: W has shape %s; it must be 2-D (nv, nh)", path, s1);
-        else if (zs_array_ndim(a) != 1)
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: vbias has shape %s; it must be 1-D (nv,)", path, s2);
-        else if (zs_array_ndim(b) != 1)
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: hbias has shape %s; it must be 1-D (nh,)", path, s3);
-        else if (zs_array_dim(a, 0) != zs_array_dim(w, 0))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: W is %s but vbias is %s (expected "
-                         "(%llu,))", path, s1, s2, (unsigned long long)zs_array_dim(w, 0));
-        else if (zs_array_dim(b, 0) != zs_array_dim(w, 1))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: W is %s but hbias is %s (expected "
-                         "(%llu,))", path, s1, s3, (unsigned long long)zs_array_dim(w, 1));
-        else if (!is_float(w) || !is_float(a) || !is_float(b))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: W, vbias, hbias must be float32 or float64 (got %s, "
-                         "%s, %s)", path, zs_dtype_name(zs_array_dtype(w)),
-                         zs_dtype_name(zs_array_dtype(a)), zs_dtype_name(zs_array_dtype(b)));
-    }
-    if (st == ZS_OK)
-        st = zs_rbm_alloc(ctx, (size_t)zs_array_dim(w, 0), (size_t)zs_array_dim(w, 1), &r);
-    if (st == ZS_OK) {
-        memcpy(r->w, zs_array_cdata(w), r->nv * r->nh * sizeof *r->w);
-        memcpy(r->a, zs_array_cdata(a), r->nv * sizeof *r->a);
-        memcpy(r->b, zs_array_cdata(b), r->nh * sizeof *r->b);
-        r->dtype = zs_array_dtype(w);
-        st = zs_rbm_check(r);
-        if (st != ZS_OK) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
-            zs_fail(ctx, st, "%s: %s", path, msg);
-        }
-    }
-    zs_array_free(w);
-    zs_array_free(a);
-    zs_array_free(b);
-    zs_npz_close(z);
-    if (st != ZS_OK) {
-        zs_rbm_free(r);
-        return st;
-    }
-    *out = r;
-    return ZS_OK;
-}
-
-zs_status zs_rbm_save(const zs_rbm *rbm, const char *path, zs_dtype dtype, size_t n_extra,
-                      const char *const *extra_names, const zs_array *const *extra) {
-    if (!rbm || !path || (dtype != ZS_DTYPE_F4 && dtype != ZS_DTYPE_F8)) return ZS_EINVAL;
-    uint64_t sw[2] = {rbm->nv, rbm->nh}, sa[1] = {rbm->nv}, sb[1] = {rbm->nh};
-    zs_array *w = NULL, *a = NULL, *b = NULL;
-    zs_status st = zs_array_alloc(rbm->ctx, dtype, 2, sw, &w);
-    if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sa, &a);
-    if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sb, &b);
-    const char **names = calloc(3 + n_extra, sizeof *names);
-    const zs_array **arrays = calloc(3 + n_extra, sizeof *arrays);
-    if (st == ZS_OK && (!names || !arrays)) st = zs_fail(rbm->ctx, ZS_ENOMEM, "%s: out of memory", path);
-    if (st == ZS_OK) {
-        memcpy(zs_array_data(w), rbm->w, rbm->nv * rbm->nh * sizeof *rbm->w);
-        memcpy(zs_array_data(a), rbm->a, rbm->nv * sizeof *rbm->a);
-        memcpy(zs_array_data(b), rbm->b, rbm->nh * sizeof *rbm->b);
-        names[0] = "W", names[1] = "vbias", names[2] = "hbias";
-        arrays[0] = w, arrays[1] = a, arrays[2] = b;
-        for (size_t i = 0; i < n_extra; i++) {
-            names[3 + i] = extra_names[i];
-            arrays[3 + i] = extra[i];
-        }
-        st = zs_npz_write(rbm->ctx, path, 3 + n_extra, names, arrays, 1);
-    }
-    free(names);
-    free(arrays);
-    zs_array_free(w);
-    zs_array_free(a);
-    zs_array_free(b);
-    return st;
 }
 
 double rbm_sum_softplus(const double *x, size_t n) {

@@ -86,6 +86,14 @@ for x in itertools.product((0, 1), repeat=n):
 print(math.log(z))")
 # the UAI file is the +-1 model without its constant: ln Z = ln Z_uai - beta * offset, and
 # that constant is the same for both, so compare through the difference ln Z(beta=1) - ln Z_uai
+# and with the offset the export names, ln Z of the file (zsum uai) is the model's ln Z
+expect_ok bm logz --random 12 --seed 4 --beta 0.7 --format json --write-uai "$TMP/r7.uai"
+LZ7=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+BE=$(sed -n 's/.*beta E0 = \(.*\)$/\1/p' "$TMP/err")
+expect_ok uai "$TMP/r7.uai" --format json
+UZ7=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'] - ($BE))")
+if near "$UZ7" "$LZ7" 1e-12; then pass; else fail "bm: zsum uai ln Z - beta E0 = $UZ7 != $LZ7"; fi
+expect_reject "sample: --write-uai belongs to the exact computation" bm sample --random 5 --write-uai "$TMP/s.uai"
 expect_ok bm logz --random 12 --seed 4 --beta 0 --format json
 L0=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
 if near "$L0" "$(python3 -c "import math; print(12*math.log(2))")" 1e-14; then pass; else fail "beta 0: ln Z = $L0"; fi
@@ -100,6 +108,12 @@ expect_ok bm sample "$TMP/ok.npz" --beta 0.8 --sweeps 6400 --seed 2 --format jso
 expect_json "abs(d['U']['estimate'] - ($U)) < 4*d['U']['error'] and abs(d['M']['estimate'] - ($M)) < 4*d['M']['error']"
 expect_ok bm sample --random 8 --model-seed 3 --seed 9 --algorithm heatbath --sweeps 320
 expect_out "heatbath"
+# One --seed names one model in every mode: sample's estimates match logz's exact values
+expect_ok bm logz --random 10 --seed 6 --beta 0.5 --format json
+expect_json "d['model'].endswith('model seed 6')"
+UX=$(python3 -c "import json; print(json.load(open('$TMP/out'))['U'])")
+expect_ok bm sample --random 10 --seed 6 --beta 0.5 --sweeps 6400 --format json
+expect_json "d['model'].endswith('model seed 6') and abs(d['U']['estimate'] - ($UX)) < 5*d['U']['error']"
 
 # Rejections
 expect_reject "not symmetric: entry \(2,5\).*--symmetrize" bm logz "$TMP/asym.npz"

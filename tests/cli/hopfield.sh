@@ -120,6 +120,17 @@ printf 'P4\n4 3\n\xf0\xf0\x00' > want.pbm
 if cmp -s back.pbm want.pbm; then pass; else fail "recalled PBM differs from the stored image"; fi
 expect_ok hopfield recall img.npz --probe 0 --seed 1 -o back.png
 if [ "$(head -c 8 back.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then pass; else fail "back.png is not a PNG"; fi
+# --scale K: each unit a K x K block; a PNG's default makes it >= 256 pixels across, a PBM's is 1
+pngsize() { /usr/bin/python3 -c "import struct,sys; b=open(sys.argv[1],'rb').read(24); assert b[:8]==b'\x89PNG\r\n\x1a\n'; print('%dx%d' % struct.unpack('>II', b[16:24]))" "$1"; }
+if [ "$(pngsize back.png)" = 256x192 ]; then pass; else fail "back.png by default: $(pngsize back.png)"; fi
+expect_ok hopfield recall img.npz --probe 0 --seed 1 --scale 5 -o back5.png
+if [ "$(pngsize back5.png)" = 20x15 ]; then pass; else fail "back5.png: $(pngsize back5.png)"; fi
+expect_ok hopfield recall img.npz --probe 0 --seed 1 --scale 2 -o back2.pbm
+printf 'P4\n8 6\n\xc3\xc3\x3c\x3c\xc3\xc3' > want2.pbm
+if cmp -s back2.pbm want2.pbm; then pass; else fail "recalled PBM at --scale 2 differs"; fi
+expect_reject "--scale: draws the --output image" hopfield recall img.npz --probe 0 --scale 2
+expect_reject "--scale: '0' is out of range 1..1000" hopfield recall img.npz --probe 0 --scale 0 -o x.png
+expect_reject "--output: cannot write '/nonexistent/x.png': No such file or directory" hopfield recall img.npz --probe 0 -o /nonexistent/x.png
 # --shape for text patterns.
 expect_ok hopfield store p.txt -o shaped.npz --shape 3x4 --format json
 expect_json 'd["shape"] == [3, 4]'

@@ -189,6 +189,13 @@ assert [r['epoch'] for r in rows] == [1, 2, 3]
 assert all(sorted(r) == ['epoch', 'loglik', 'recon_error', 'seconds'] for r in rows)
 assert rows[2]['loglik'] > rows[0]['loglik'] - 1.0
 "; then pass; else fail "training log: $(cat "$TMP/log.jsonl")"; fi
+# On a terminal the one progress bar shows the epoch and the monitored values; --quiet hides it
+if command -v script > /dev/null; then
+    script -qec "'$ZSUM' rbm train '$TMP/train-ubyte.gz' --binarize threshold --hidden 4 --epochs 2 --batch 20 --seed 9 -o '$TMP/tty.npz'" /dev/null > "$TMP/tty" 2>&1
+    if grep -q 'epoch 2/2 *\[#*\] 100.0% recon [0-9.]* loglik -[0-9.]*' "$TMP/tty"; then pass; else fail "train progress on a terminal: $(head -c 300 "$TMP/tty")"; fi
+    script -qec "'$ZSUM' rbm train '$TMP/train-ubyte.gz' --binarize threshold --hidden 4 --epochs 2 --batch 20 --seed 9 -o '$TMP/tty.npz' --quiet" /dev/null > "$TMP/tty" 2>&1
+    if ! grep -q 'epoch 1/2' "$TMP/tty" && grep -q '^epoch' "$TMP/tty"; then pass; else fail "train --quiet on a terminal: $(head -c 300 "$TMP/tty")"; fi
+fi
 # CSV: the loglik field is the monitored value, and empty (not nan) when nothing was monitored
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 1 --batch 20 \
     --lr 0.1 --seed 9 -o "$TMP/t2.npz" --format csv --quiet
@@ -239,10 +246,46 @@ if python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if abs
     pass; else fail "--monitor-ais loglik $ll_ais vs exact $(cat "$TMP/out")"; fi
 
 # ---- images ------------------------------------------------------------------------------
-expect_ok rbm filters "$TMP/t.npz" -o "$TMP/f.png"
+expect_ok rbm filters "$TMP/t.npz" --scale 1 -o "$TMP/f.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/f.png")" = 11x11 ]; then pass; else fail "filters.png size"; fi
-expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 -o "$TMP/s.png"
+expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 --scale 1 -o "$TMP/s.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/s.png")" = 16x11 ]; then pass; else fail "samples.png size"; fi
+# --scale K repeats each pixel K x K; by default small grids grow to >= 256 pixels across
+expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 --scale 3 -o "$TMP/s3.png"
+if [ "$(python3 "$TMP/mk.py" png "$TMP/s3.png")" = 48x33 ]; then pass; else fail "samples.png at --scale 3: $(python3 "$TMP/mk.py" png "$TMP/s3.png")"; fi
+expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 -o "$TMP/sd.png"
+if [ "$(python3 "$TMP/mk.py" png "$TMP/sd.png")" = 256x176 ]; then pass; else fail "samples.png by default: $(python3 "$TMP/mk.py" png "$TMP/sd.png")"; fi
+expect_ok rbm filters "$TMP/t.npz" -o "$TMP/fd.png"
+if [ "$(python3 "$TMP/mk.py" png "$TMP/fd.png")" = 264x264 ]; then pass; else fail "filters.png by default: $(python3 "$TMP/mk.py" png "$TMP/fd.png")"; fi
+# the pixels of the scaled image are the unscaled ones, repeated
+if /usr/bin/python3 - "$TMP/f.png" "$TMP/fd.png" <<'PY'
+import sys, zlib, struct
+def grey(path):
+    b = open(path, 'rb').read(); p = 8; w = h = 0; idat = b''
+    while p < len(b):
+        n, t = struct.unpack('>I4s', b[p:p+8]); d = b[p+8:p+8+n]; p += 12 + n
+        if t == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', d[:10]); assert (depth, ctype) == (8, 0)
+        if t == b'IDAT': idat += d
+    raw = zlib.decompress(idat); rows = []; prev = bytearray(w)
+    for y in range(h):
+        f = raw[y*(w+1)]; line = bytearray(raw[y*(w+1)+1:(y+1)*(w+1)])
+        for x in range(w):
+            a = line[x-1] if x else 0; up = prev[x]; c = prev[x-1] if x else 0
+            if f == 1: line[x] = (line[x] + a) & 255
+            elif f == 2: line[x] = (line[x] + up) & 255
+            elif f == 3: line[x] = (line[x] + (a + up) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(up - c), abs(a - c), abs(a + up - 2*c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
+        rows.append(bytes(line)); prev = line
+    return w, h, rows
+w1, h1, a = grey(sys.argv[1]); w2, h2, b = grey(sys.argv[2]); k = w2 // w1
+sys.exit(0 if all(b[y][x] == a[y // k][x // k] for y in range(h2) for x in range(w2)) else 1)
+PY
+then pass; else fail "scaled filters image is not the 1x image repeated"; fi
+expect_reject "--scale: .*1..1000" rbm filters "$TMP/t.npz" --scale 0 -o "$TMP/x.png"
+expect_reject "--scale" rbm logz "$TMP/t.npz" --scale 2
+expect_reject "-o: cannot write '/nonexistent/s.png': No such file or directory" rbm filters "$TMP/t.npz" -o /nonexistent/s.png
 expect_reject "not a square image" rbm filters "$TMP/m.npz" -o "$TMP/x.png"
 expect_reject "--shape 2x3 has 6 pixels" rbm filters "$TMP/m.npz" --shape 2x3 -o "$TMP/x.png"
 expect_reject "must end in .png" rbm sample "$TMP/t.npz" -o "$TMP/x.jpg"

@@ -4,6 +4,7 @@
 #include "core/internal.h"
 
 #include <float.h>
+#include <time.h>
 
 static void strerror_should_name_every_status(void) {
     for (int s = 0; s >= -9; s--) CHECK(strcmp(zs_strerror((zs_status)s), "unknown status") != 0);
@@ -152,6 +153,16 @@ static void vector_exp_should_match_libm(void) {
     CHECK_REL(zs_sum_exp_shift(x, 1037, -1.5), s, 1e-14);
 }
 
+static void monotonic_clock_should_measure_a_sleep(void) {
+    double a = zs_monotonic_seconds();
+    struct timespec nap = {0, 50 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    double b = zs_monotonic_seconds(), c = zs_monotonic_seconds();
+    CHECK(a > 0.0);
+    CHECK(b - a >= 0.05 && b - a < 5.0);
+    CHECK(c >= b);
+}
+
 int main(void) {
     RUN(strerror_should_name_every_status);
     RUN(ctx_should_keep_the_last_message);
@@ -163,5 +174,6 @@ int main(void) {
     RUN(rng_uniform_and_normal_should_have_the_right_moments);
     RUN(counts_should_be_exact);
     RUN(vector_exp_should_match_libm);
+    RUN(monotonic_clock_should_measure_a_sleep);
     return check_summary("test_core");
 }

@@ -469,7 +469,7 @@ static void pbm_images_should_read_black_as_plus_one(void) {
     CHECK_EQ_INT(rows, 2);
     CHECK_EQ_INT(cols, 3);
     /* Writing P4 gives back the same bytes as the hand-made raw file. */
-    CHECK_EQ_INT(zs_pattern_write_image(NULL, img, 2, 3, want), ZS_OK);
+    CHECK_EQ_INT(zs_pattern_write_image(NULL, img, 2, 3, want, 1), ZS_OK);
     unsigned char back[32];
     f = fopen(img, "rb");
     size_t got = fread(back, 1, sizeof back, f);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int sanitized(void) {
     const char *s = getenv("ZSUM_SANITIZED");
@@ -530,6 +531,116 @@ static void bad_models_are_rejected_with_the_entry_named(void) {
     zs_ctx_free(ctx);
 }
 
+/* Write an .npz with arrays named names[k] of the given shapes and values (float64). */
+static int write_npz(const char *path, size_t count, const char *const *names, const int *ndims,
+                     uint64_t (*shapes)[2], const double *const *values) {
+    zs_array *a[3] = {NULL, NULL, NULL};
+    int ok = 1;
+    for (size_t k = 0; k < count && ok; k++) {
+        ok = zs_array_alloc(NULL, ZS_DTYPE_F8, ndims[k], shapes[k], &a[k]) == ZS_OK;
+        size_t len = (size_t)shapes[k][0] * (ndims[k] == 2 ? (size_t)shapes[k][1] : 1);
+        if (ok) memcpy(zs_array_data(a[k]), values[k], len * sizeof(double));
+    }
+    if (ok) ok = zs_npz_write(NULL, path, count, names, (const zs_array *const *)a, 0) == ZS_OK;
+    for (size_t k = 0; k < count; k++) zs_array_free(a[k]);
+    return ok;
+}
+
+/* zs_pairwise_load_bm: the file's machine is the one zs_pairwise_alloc_bm builds from the same
+ * arrays; each bad file is refused with the path, the array and (where there is one) the
+ * entry named. */
+static void boltzmann_machine_files_load_and_bad_ones_are_named(void) {
+    enum { N = 4 };
+    char dir[] = "/tmp/zsum_test_bm_XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/m.npz", dir);
+    double w[N * N] = {0, 0.5, -1.25, 0.75, 0.5, 0, 2.0, 0, -1.25, 2.0, 0, -0.375, 0.75, 0, -0.375, 0};
+    double b[N] = {0.25, -0.5, 1.0, 0.125};
+    const char *wb[2] = {"W", "b"};
+    int nd[2] = {2, 1};
+    uint64_t sh[2][2] = {{N, N}, {N, 0}};
+    const double *vals[2] = {w, b};
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_pairwise *got = NULL, *want = NULL;
+    CHECK(write_npz(path, 2, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_OK);
+    CHECK_EQ_INT(zs_pairwise_alloc_bm(NULL, N, w, b, &want), ZS_OK);
+    if (got && want) {
+        CHECK_EQ_INT(zs_pairwise_size(got), N);
+        CHECK(zs_pairwise_offset(got) == zs_pairwise_offset(want));
+        int same = 1;
+        for (unsigned x = 0; x < (1u << N); x++) {
+            int8_t s[N];
+            for (int i = 0; i < N; i++) s[i] = (int8_t)((x >> i) & 1u ? 1 : -1);
+            same &= zs_pairwise_energy(got, s) == zs_pairwise_energy(want, s);
+        }
+        CHECK(same);
+    }
+    zs_pairwise_free(got);
+    zs_pairwise_free(want);
+    got = NULL;
+    /* b is optional */
+    CHECK(write_npz(path, 1, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_OK);
+    zs_pairwise_free(got);
+    got = NULL;
+    /* no W */
+    const char *bonly[1] = {"b"};
+    int nd1[1] = {1};
+    uint64_t sh1[1][2] = {{N, 0}};
+    const double *v1[1] = {b};
+    CHECK(write_npz(path, 1, bonly, nd1, sh1, v1));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "no array 'W'") != NULL);
+    /* shapes that do not fit */
+    uint64_t rect[2][2] = {{2, 8}, {N, 0}};
+    CHECK(write_npz(path, 2, wb, nd, rect, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "W has shape (2, 8)") != NULL);
+    uint64_t shortb[2][2] = {{N, N}, {N - 1, 0}};
+    CHECK(write_npz(path, 2, wb, nd, shortb, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "b has shape (3,)") != NULL);
+    CHECK(strncmp(zs_last_error(ctx), path, strlen(path)) == 0);
+    /* asymmetric W: refused, or averaged when asked */
+    w[1 * N + 2] = 1.0;
+    CHECK(write_npz(path, 2, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "W: not symmetric: entry (1,2)") != NULL);
+    CHECK(strncmp(zs_last_error(ctx), path, strlen(path)) == 0);
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 1, &got), ZS_OK);
+    w[1 * N + 2] = w[2 * N + 1] = 1.5; /* the average of 1 and 2 */
+    CHECK_EQ_INT(zs_pairwise_alloc_bm(NULL, N, w, b, &want), ZS_OK);
+    int8_t s[N] = {1, 1, 1, -1};
+    if (got && want) CHECK(zs_pairwise_energy(got, s) == zs_pairwise_energy(want, s));
+    zs_pairwise_free(got);
+    zs_pairwise_free(want);
+    got = NULL;
+    w[1 * N + 2] = w[2 * N + 1] = 2.0;
+    /* a non-zero diagonal, NaN in W, NaN in b */
+    w[3 * N + 3] = 0.5;
+    CHECK(write_npz(path, 2, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "W: diagonal entry (3,3)") != NULL);
+    w[3 * N + 3] = 0.0;
+    w[0 * N + 3] = w[3 * N + 0] = (double)NAN;
+    CHECK(write_npz(path, 2, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "W: entry (0,3) = nan is not finite") != NULL);
+    w[0 * N + 3] = w[3 * N + 0] = 0.75;
+    b[2] = (double)NAN;
+    CHECK(write_npz(path, 2, wb, nd, sh, vals));
+    CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "b: entry 2 = nan is not finite") != NULL);
+    CHECK(got == NULL);
+    /* no file */
+    remove(path);
+    CHECK(zs_pairwise_load_bm(ctx, path, 0, &got) != ZS_OK);
+    CHECK(strstr(zs_last_error(ctx), path) != NULL);
+    rmdir(dir);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(kaufman_reproduces_the_published_torus_values);
     RUN(chain_ring_reproduces_the_published_value);
@@ -545,5 +656,6 @@ int main(void) {
     RUN(results_do_not_depend_on_the_thread_count);
     RUN(samplers_agree_with_exact_values_within_four_error_bars);
     RUN(bad_models_are_rejected_with_the_entry_named);
+    RUN(boltzmann_machine_files_load_and_bad_ones_are_named);
     return check_summary("test_pairwise");
 }

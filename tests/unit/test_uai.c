@@ -388,6 +388,54 @@ static void pairwise_models_should_round_trip_through_uai_files(void) {
     zs_ctx_free(ctx);
 }
 
+/* Brute force over the model's own energies: ln sum_s exp(-beta E(s)), offset included. */
+static double pairwise_model_brute(const zs_pairwise *pw, double beta) {
+    size_t n = zs_pairwise_size(pw);
+    int8_t s[16];
+    double z = 0.0;
+    for (uint32_t x = 0; x < (1u << n); x++) {
+        for (size_t i = 0; i < n; i++) s[i] = (int8_t)((x >> i) & 1u ? 1 : -1);
+        z += exp(-beta * zs_pairwise_energy(pw, s));
+    }
+    return log(z);
+}
+
+static void pairwise_models_should_become_factor_models_bond_by_bond(void) {
+    /* A 2x3 torus: the periodic direction of length 2 lists each vertical pair twice, so the
+     * factors are 6 horizontal + 6 vertical bonds + 6 fields; a zero coupling gives none. */
+    double jh[6] = {0.4, -0.3, 0.0, 0.25, 0.5, -0.45}, jv[6] = {0.3, 0.2, -0.35, 0.15, 0.1, 0.05};
+    zs_lattice_spec sp = {2, 3, 1, 1, 0.0, 0.17, jh, jv, NULL};
+    zs_pairwise *pw = NULL;
+    zs_factor_model *m = NULL;
+    double e0 = 1.0;
+    CHECK(zs_pairwise_alloc_lattice(NULL, &sp, &pw) == ZS_OK);
+    CHECK(zs_pairwise_to_factor(pw, 0.85, &m, &e0) == ZS_OK);
+    CHECK(e0 == 0.0);
+    CHECK_EQ_INT(zs_factor_model_nfactors(m), 6 + 5 + 6);
+    CHECK_REL(elim_lnz(m, NULL, ZS_ORDER_MINFILL) - 0.85 * e0, pairwise_model_brute(pw, 0.85), 1e-12);
+    zs_factor_model_free(m);
+    zs_pairwise_free(pw);
+    /* A 0/1 Boltzmann machine: its +-1 form has a constant energy, returned as the offset. */
+    enum { N = 7 };
+    double W[N * N] = {0}, b[N];
+    zs_rng rng;
+    zs_rng_init(&rng, 5, 1);
+    for (size_t i = 0; i < N; i++) {
+        b[i] = zs_rng_normal(&rng);
+        for (size_t j = i + 1; j < N; j++)
+            if (zs_rng_uniform(&rng) < 0.7) W[i * N + j] = W[j * N + i] = zs_rng_normal(&rng);
+    }
+    CHECK(zs_pairwise_alloc_bm(NULL, N, W, b, &pw) == ZS_OK);
+    CHECK(zs_pairwise_to_factor(pw, 1.3, &m, &e0) == ZS_OK);
+    CHECK(e0 != 0.0);
+    CHECK_REL(elim_lnz(m, NULL, ZS_ORDER_MINFILL) - 1.3 * e0, pairwise_model_brute(pw, 1.3), 1e-12);
+    zs_factor_model_free(m);
+    m = NULL;
+    CHECK(zs_pairwise_to_factor(pw, (double)NAN, &m, NULL) == ZS_EINVAL);
+    CHECK(m == NULL);
+    zs_pairwise_free(pw);
+}
+
 static void model_should_reject_bad_factors(void) {
     zs_ctx *ctx = zs_ctx_alloc();
     uint32_t dom[2] = {2, 3};
@@ -571,6 +619,7 @@ int main(void) {
     RUN(reader_should_follow_the_last_variable_fastest_convention);
     RUN(reader_should_reject_bad_files_with_the_line);
     RUN(pairwise_models_should_round_trip_through_uai_files);
+    RUN(pairwise_models_should_become_factor_models_bond_by_bond);
     RUN(model_should_reject_bad_factors);
     return check_summary("test_uai");
 }

@@ -1,0 +1,18 @@
+/* pairwise_methods.h — the exact methods for binary pairwise models (lib/exact/
+ * pairwise_enumerate.c, transfer.c, ising_closed.c) and their dispatcher
+ * zs_pairwise_thermo_compute (lib/exact/pairwise_thermo.c). The model itself is
+ * lib/models/pairwise_internal.h. */
+#ifndef ZSUM_EXACT_PAIRWISE_METHODS_H
+#define ZSUM_EXACT_PAIRWISE_METHODS_H
+
+#include "models/pairwise_internal.h"
+
+zs_status pairwise_thermo_enumerate(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+/* Why CLOSED does not apply (NULL when it does). */
+const char *pairwise_closed_refusal(const zs_pairwise *m);
+/* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
+const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
+
+#endif

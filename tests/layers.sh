@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# layers.sh — lib/ points one way (docs/ARCHITECTURE.md, "Which folder may use which").
+#
+# Usage: layers.sh SOURCE_DIR [LIBRARY_OBJECT.o ...]
+#
+# 1. Every #include "..." (and <...>) in lib/ and programs/ is checked against the table below:
+#    a lib/ folder may include its own headers, those of the folders listed for it, and the
+#    public headers (zsum.h, zsum/*.h); programs/ may include zsum.h and its own headers only.
+# 2. Given the library's object files, every symbol an object uses from another lib/ folder is
+#    checked against the same table (nm): a call that runs back up fails even when it is made
+#    through the public header, which every lib/ file may include.
+# Each violation is printed as FILE:LINE (or FILE: SYMBOL) with the rule; exit 1 if any.
+set -u
+src=${1:?usage: layers.sh SOURCE_DIR [OBJECT.o ...]}
+shift
+
+# The layers: core <- models <- {exact, sample, learn} <- io. Keep in step with the table in
+# docs/ARCHITECTURE.md.
+declare -A may=(
+    [core]="core"
+    [models]="core models"
+    [exact]="core models exact"
+    [sample]="core models sample"
+    [learn]="core models learn"
+    [io]="core models exact sample learn io"
+)
+folders=" ${!may[*]} "
+
+fail=0
+allowed() { # allowed FROM TO
+    case " ${may[$1]} " in *" $2 "*) return 0 ;; esac
+    return 1
+}
+rule() { # rule FROM
+    local out="" f
+    for f in ${may[$1]}; do out+="${out:+, }$f/"; done
+    printf '%s/ may use only %s and the public headers' "$1" "$out"
+}
+
+# ---- 1. includes ------------------------------------------------------------------------
+while IFS= read -r file; do
+    rel=${file#"$src"/}
+    top=${rel#lib/}
+    top=${top%%/*}
+    lineno=0
+    while IFS= read -r line; do
+        lineno=$((lineno + 1))
+        [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
+        kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
+        [[ $path == zsum.h || $path == zsum/* ]] && continue
+        if [[ $path == */* ]]; then
+            first=${path%%/*}
+        elif [[ $kind == '"' ]]; then
+            first=$top # a header beside the file
+        else
+            continue # a system header
+        fi
+        [[ $folders == *" $first "* ]] || continue # not a lib/ folder (e.g. <sys/stat.h>)
+        if ! allowed "$top" "$first"; then
+            echo "$rel:$lineno: includes \"$path\": $(rule "$top")"
+            fail=1
+        fi
+    done < "$file"
+done < <(find "$src/lib" -name '*.[ch]' | sort)
+
+while IFS= read -r file; do
+    rel=${file#"$src"/}
+    lineno=0
+    while IFS= read -r line; do
+        lineno=$((lineno + 1))
+        [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
+        kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
+        [[ $path == zsum.h ]] && continue
+        if [[ $kind == '"' && $path != */* && -f $src/programs/$path ]]; then continue; fi
+        first=${path%%/*}
+        if [[ $kind == '"' || $path == zsum/* || ($path == */* && $folders == *" $first "*) ]]; then
+            echo "$rel:$lineno: includes \"$path\": programs/ may include only zsum.h and programs/*.h"
+            fail=1
+        fi
+    done < "$file"
+done < <(find "$src/programs" -name '*.[ch]' | sort)
+
+# ---- 2. symbols -------------------------------------------------------------------------
+if (($# > 0)); then
+    if ! command -v nm > /dev/null; then
+        echo "layers.sh: nm not found; symbol check skipped" >&2
+    else
+        defs=$(mktemp) uses=$(mktemp)
+        trap 'rm -f "$defs" "$uses"' EXIT
+        for o in "$@"; do
+            [[ $o =~ /lib/([a-z]+)/([^/]+)\.o$ ]] || continue
+            name="lib/${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
+            nm --defined-only -g "$o" | awk -v f="$name" 'NF == 3 {print $3, f}' >> "$defs"
+            nm -u "$o" | awk -v f="$name" '{print $NF, f}' >> "$uses"
+        done
+        sort -o "$defs" "$defs"
+        sort -o "$uses" "$uses"
+        while read -r sym user definer; do
+            a=${user#lib/}; a=${a%%/*}
+            b=${definer#lib/}; b=${b%%/*}
+            [[ $a == "$b" ]] && continue
+            if ! allowed "$a" "$b"; then
+                echo "${user}: uses $sym (${definer}): $(rule "$a")"
+                fail=1
+            fi
+        done < <(join "$uses" "$defs")
+    fi
+fi
+
+if ((fail)); then
+    echo "layers.sh: an include or a call runs back up the layers (docs/ARCHITECTURE.md)" >&2
+    exit 1
+fi
+echo "layers.sh: lib/ and programs/ point one way"
