@@ -76,7 +76,7 @@ PYEOF
 }
 zs() { # $1: threads, $2: output model; prints the seconds of the epoch
   "$Z" rbm train "$work/train.npy" --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed 1 \
-      --threads "$1" -o "$2" --quiet --format csv | tail -1 | cut -d, -f6
+      --threads "$1" -o "$2" --quiet --format csv | tail -1 | cut -d, -f6   # epoch_seconds
 }
 median() { $PY -c "import sys, statistics; print('%.3f' % statistics.median(map(float, sys.argv[1:])))" "$@"; }
 for th in $(nproc) 1; do
@@ -91,6 +91,32 @@ for th in $(nproc) 1; do
 done
 cmp -s "$work/zsum500_$(nproc).npz" "$work/zsum500_1.npz" && echo "model files of 1 and $(nproc) threads: identical" \
   || echo "model files of 1 and $(nproc) threads: DIFFER"
+
+echo "-- the whole command: load + one epoch as a user runs it, on all 10,000 digits (IDX, gzipped)"
+# zsum rbm train on the IDX file (binarized at half the maximum) against scikit-learn reading the
+# same file with NumPy, thresholding it and fitting; wall time and peak resident memory from
+# /usr/bin/time, 5 alternating pairs, medians and ranges.
+cat > "$work/skrun.py" <<'PYEOF'
+import gzip, sys, numpy as np
+from sklearn.neural_network import BernoulliRBM
+raw = gzip.open(sys.argv[1]).read()
+n = int.from_bytes(raw[4:8], 'big')
+x = (np.frombuffer(raw[16:], dtype=np.uint8).reshape(n, 784) > 127.5).astype(np.float64)
+BernoulliRBM(n_components=500, learning_rate=0.05, batch_size=100, n_iter=1, random_state=1).fit(x)
+PYEOF
+zw=(); zr=(); sw=(); sr=()
+for r in 1 2 3 4 5; do
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/time -f "%e %M" -o "$work/tz" "$Z" rbm train "$data" \
+      --binarize threshold --hidden 500 --pcd 1 --epochs 1 --batch 100 --lr 0.05 --seed 1 -o "$work/whole.npz" -q
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/time -f "%e %M" -o "$work/ts" $PY "$work/skrun.py" "$data"
+  read -r a b < "$work/tz"; zw+=("$a"); zr+=("$b")
+  read -r a b < "$work/ts"; sw+=("$a"); sr+=("$b")
+done
+range() { $PY -c "import sys; v = sorted(map(float, sys.argv[1:])); print('%g..%g' % (v[0], v[-1]))" "$@"; }
+zm=$(median "${zw[@]}"); sm=$(median "${sw[@]}")
+echo "zsum rbm train: ${zw[*]} s (median $zm, range $(range "${zw[@]}")), max RSS median $(median "${zr[@]}") KB"
+echo "scikit-learn load + fit: ${sw[*]} s (median $sm, range $(range "${sw[@]}")), max RSS median $(median "${sr[@]}") KB"
+echo "ratio of medians: $($PY -c "print('%.2f' % ($sm / $zm))")x (target >= 4x)"
 cp "$work/zsum500_1.npz" "$work/zsum500.npz"
 
 echo "-- AIS 784x500, 100 chains, sm08 (14,500 temperatures): zsum's model above, held-out log-likelihood"

@@ -3,6 +3,7 @@
  * microstate, the list of microstates, macrostates, the density of states, temperature sweeps
  * and the two-state free-energy landscape. */
 #include "cli.h"
+#include "result.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -57,6 +58,40 @@ static void help(void) {
         "      --threads N          threads for --method enumerate (default: all)\n"
         "  -q, --quiet              no progress bar\n",
         cli_out());
+}
+
+/* The checks across options, once all are read: 1 when they pass, else 0 (message printed). */
+static int check_args(const levels_opts *o, int points_set, int limit_set) {
+    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
+    if (o->units > ZS_LEVELS_MAX_UNITS)
+        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
+    if (o->degeneracies && o->kg != o->k)
+        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
+    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
+    if (o->plot && !o->sweep.active && !o->landscape)
+        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
+    if (o->plot && o->sweep.active && o->landscape)
+        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
+    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
+    /* Options of another mode are refused rather than ignored. */
+    if (points_set && !o->landscape)
+        return !cli_usage("--points: sets the grid of --landscape; ask for --landscape");
+    if (limit_set && !o->microstates && !o->macrostates && !o->dos)
+        return !cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
+    if (o->threads && o->method != ZS_LEVELS_ENUMERATE)
+        return !cli_usage("--threads: only --method enumerate runs on threads (method %s)",
+                          method_name(o->method));
+    if (o->landscape && o->k != 2)
+        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
+    if (o->landscape && !(o->beta > 0))
+        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
+    int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
+                   (o->state_text != NULL);
+    if (o->format == FORMAT_CSV && listings > 1)
+        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
+                          "--macrostates, --dos, --sweep, --landscape");
+    return 1;
 }
 
 static int parse_args(int argc, char **argv, levels_opts *o) {
@@ -142,36 +177,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
     if (optind < argc) return !cli_usage("levels: unexpected argument '%s'", argv[optind]);
     if (!have_units) return !cli_usage("levels: --units N is required");
     if (!o->energies) return !cli_usage("levels: --energies LIST is required");
-    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
-    if (o->units > ZS_LEVELS_MAX_UNITS)
-        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
-    if (o->degeneracies && o->kg != o->k)
-        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
-    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
-    if (o->plot && !o->sweep.active && !o->landscape)
-        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
-    if (o->plot && o->sweep.active && o->landscape)
-        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
-    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
-    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
-    /* Options of another mode are refused rather than ignored. */
-    if (points_set && !o->landscape)
-        return !cli_usage("--points: sets the grid of --landscape; ask for --landscape");
-    if (limit_set && !o->microstates && !o->macrostates && !o->dos)
-        return !cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
-    if (o->threads && o->method != ZS_LEVELS_ENUMERATE)
-        return !cli_usage("--threads: only --method enumerate runs on threads (method %s)",
-                          method_name(o->method));
-    if (o->landscape && o->k != 2)
-        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
-    if (o->landscape && !(o->beta > 0))
-        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
-    int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
-                   (o->state_text != NULL);
-    if (o->format == FORMAT_CSV && listings > 1)
-        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
-                          "--macrostates, --dos, --sweep, --landscape");
-    return 1;
+    return check_args(o, points_set, limit_set);
 }
 
 /* --state: a level index per unit. */
@@ -220,7 +226,7 @@ typedef struct levels_result {
     double land_xmin, land_fmin, land_x_exact, land_f_exact;
 } levels_result;
 
-static void result_free(levels_result *r) {
+static void levels_result_free(levels_result *r) {
     zs_count_clear(&r->count);
     zs_count_clear(&r->mult);
     free(r->state);
@@ -281,6 +287,8 @@ static zs_status compute(const zs_levels *lv, const levels_opts *o, levels_resul
 
 /* ---- listings, streamed from the library ----------------------------------------------- */
 
+/* Each listing row is one record (result.h), written as an inline JSON object, a table line or
+ * a CSV line; the header comes from the same record. */
 typedef struct list_ctx {
     const levels_opts *o;
     json *j;
@@ -288,98 +296,76 @@ typedef struct list_ctx {
     int degenerate;
 } list_ctx;
 
-static void put_u32_list(FILE *f, const uint32_t *v, size_t n, char sep) {
-    for (size_t i = 0; i < n; i++) {
-        if (i) fputc(sep, f);
-        fprintf(f, "%u", v[i]);
-    }
+static void micro_fields(result *r, const list_ctx *lc, const uint32_t *levels, const uint32_t *subs,
+                         double energy, double p) {
+    size_t n = (size_t)lc->o->units;
+    result_u64(r, "index", lc->row)->flags = RF_NO_JSON;
+    result_u32s(r, "levels", levels, n);
+    if (lc->degenerate) result_u32s(r, "substates", subs, n);
+    result_num(r, "energy", energy);
+    result_num(r, "p", p);
 }
 
-static void put_u64_list(FILE *f, const uint64_t *v, size_t n, char sep) {
-    for (size_t i = 0; i < n; i++) {
-        if (i) fputc(sep, f);
-        fprintf(f, "%llu", (unsigned long long)v[i]);
-    }
+static void macro_fields(result *r, const list_ctx *lc, const uint64_t *occ, const char *mult,
+                         double energy, double p) {
+    result_u64s(r, "occupation", occ, lc->o->k);
+    result_str(r, "multiplicity", mult);
+    result_num(r, "energy", energy);
+    result_num(r, "p", p);
+}
+
+static void dos_fields(result *r, double energy, const char *count, double p) {
+    result_num(r, "energy", energy);
+    result_str(r, "count", count);
+    result_num(r, "p", p);
+}
+
+static void put_row(list_ctx *lc, result *r) {
+    result_row(cli_out(), lc->o->format, lc->j, r);
+    result_free(r);
 }
 
 static int micro_row(void *user, const uint32_t *levels, const uint32_t *subs, double energy, double p) {
     list_ctx *lc = user;
-    FILE *f = cli_out();
-    char b1[32], b2[32];
-    size_t n = (size_t)lc->o->units;
-    if (lc->j) {
-        json_obj_inline(lc->j);
-        json_key(lc->j, "levels");
-        json_arr_inline(lc->j);
-        for (size_t i = 0; i < n; i++) json_u64(lc->j, levels[i]);
-        json_end_arr(lc->j);
-        if (lc->degenerate) {
-            json_key(lc->j, "substates");
-            json_arr_inline(lc->j);
-            for (size_t i = 0; i < n; i++) json_u64(lc->j, subs[i]);
-            json_end_arr(lc->j);
-        }
-        json_kv_num(lc->j, "energy", energy);
-        json_kv_num(lc->j, "p", p);
-        json_end_obj(lc->j);
-        return 0;
-    }
-    char sep = lc->o->format == FORMAT_CSV ? ' ' : ',';
-    fprintf(f, "%llu%s", (unsigned long long)lc->row++, lc->o->format == FORMAT_CSV ? "," : "  ");
-    put_u32_list(f, levels, n, sep);
-    if (lc->degenerate) {
-        fputs(lc->o->format == FORMAT_CSV ? "," : "  ", f);
-        put_u32_list(f, subs, n, sep);
-    }
-    fprintf(f, lc->o->format == FORMAT_CSV ? ",%s,%s\n" : "  %s  %s\n", cli_num(b1, energy), cli_num(b2, p));
+    result r;
+    result_init(&r);
+    micro_fields(&r, lc, levels, subs, energy, p);
+    put_row(lc, &r);
+    lc->row++;
     return 0;
 }
 
 static int macro_row(void *user, const uint64_t *occ, const char *mult, double energy, double p) {
     list_ctx *lc = user;
-    FILE *f = cli_out();
-    char b1[32], b2[32];
-    if (lc->j) {
-        json_obj_inline(lc->j);
-        json_key(lc->j, "occupation");
-        json_arr_inline(lc->j);
-        for (size_t i = 0; i < lc->o->k; i++) json_u64(lc->j, occ[i]);
-        json_end_arr(lc->j);
-        json_kv_str(lc->j, "multiplicity", mult);
-        json_kv_num(lc->j, "energy", energy);
-        json_kv_num(lc->j, "p", p);
-        json_end_obj(lc->j);
-        return 0;
-    }
-    int csv = lc->o->format == FORMAT_CSV;
-    put_u64_list(f, occ, lc->o->k, csv ? ' ' : ',');
-    fprintf(f, csv ? ",%s,%s,%s\n" : "  %s  %s  %s\n", mult, cli_num(b1, energy), cli_num(b2, p));
+    result r;
+    result_init(&r);
+    macro_fields(&r, lc, occ, mult, energy, p);
+    put_row(lc, &r);
     return 0;
 }
 
 static int dos_row(void *user, double energy, const char *count, double p) {
     list_ctx *lc = user;
-    char b1[32], b2[32];
-    if (lc->j) {
-        json_obj_inline(lc->j);
-        json_kv_num(lc->j, "energy", energy);
-        json_kv_str(lc->j, "count", count);
-        json_kv_num(lc->j, "p", p);
-        json_end_obj(lc->j);
-        return 0;
-    }
-    fprintf(cli_out(), lc->o->format == FORMAT_CSV ? "%s,%s,%s\n" : "%s  %s  %s\n",
-            cli_num(b1, energy), count, cli_num(b2, p));
+    result r;
+    result_init(&r);
+    dos_fields(&r, energy, count, p);
+    put_row(lc, &r);
     return 0;
 }
 
-/* Column names: comma-separated in CSV, two spaces apart in the table. */
-static void header(const levels_opts *o, const char *names) {
-    FILE *f = cli_out();
-    for (const char *c = names; *c; c++)
-        if (*c == ',' && o->format == FORMAT_TABLE) fputs("  ", f);
-        else fputc(*c, f);
-    fputc('\n', f);
+/* Before the rows: the key of the JSON array, or the table's title and the column names. */
+static void list_begin(const list_ctx *lc, const char *key, const char *title, const result *proto) {
+    if (lc->j) {
+        json_key(lc->j, key);
+        json_arr(lc->j);
+        return;
+    }
+    if (lc->o->format == FORMAT_TABLE) fprintf(cli_out(), "\n%s\n", title);
+    result_row_header(cli_out(), lc->o->format, proto);
+}
+
+static void list_end(const list_ctx *lc) {
+    if (lc->j) json_end_arr(lc->j);
 }
 
 static int degenerate(const levels_opts *o) {
@@ -390,29 +376,35 @@ static int degenerate(const levels_opts *o) {
 
 static zs_status list_micro(const zs_levels *lv, const levels_opts *o, json *j) {
     list_ctx lc = {o, j, 0, degenerate(o)};
-    if (!j) {
-        if (o->format == FORMAT_TABLE) fputs("\nmicrostates (unit 0 first; p of each)\n", cli_out());
-        header(o, lc.degenerate ? "index,levels,substates,energy,p" : "index,levels,energy,p");
-    }
-    return zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc);
+    result proto;
+    result_init(&proto);
+    micro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    list_begin(&lc, "microstate_list", "microstates (unit 0 first; p of each)", &proto);
+    zs_status st = zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc);
+    list_end(&lc);
+    return st;
 }
 
 static zs_status list_macro(const zs_levels *lv, const levels_opts *o, json *j) {
     list_ctx lc = {o, j, 0, 0};
-    if (!j) {
-        if (o->format == FORMAT_TABLE) fputs("\nmacrostates by energy (p of the whole macrostate)\n", cli_out());
-        header(o, "occupation,multiplicity,energy,p");
-    }
-    return zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc);
+    result proto;
+    result_init(&proto);
+    macro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    list_begin(&lc, "macrostates", "macrostates by energy (p of the whole macrostate)", &proto);
+    zs_status st = zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc);
+    list_end(&lc);
+    return st;
 }
 
 static zs_status list_dos(const zs_levels *lv, const levels_opts *o, json *j) {
     list_ctx lc = {o, j, 0, 0};
-    if (!j) {
-        if (o->format == FORMAT_TABLE) fputs("\ndensity of states\n", cli_out());
-        header(o, "energy,count,p");
-    }
-    return zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
+    result proto;
+    result_init(&proto);
+    dos_fields(&proto, 0, NULL, 0);
+    list_begin(&lc, "dos", "density of states", &proto);
+    zs_status st = zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
+    list_end(&lc);
+    return st;
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
@@ -423,231 +415,154 @@ static double representable_exp(double x) {
     return isfinite(v) && v > 0 && v >= 2.2250738585072014e-308 ? v : (double)NAN;
 }
 
-static void print_table(const levels_opts *o, const levels_result *r) {
-    FILE *f = cli_out();
+/* The table's heading: the system, then a line per level with its occupation. */
+static void describe_heading(result *s, const levels_opts *o, const levels_result *r) {
     char b[32], b2[32];
-    const zs_levels_thermo *t = &r->th;
-    fprintf(f, "%llu units on %zu levels, beta = %s (T = %s), method %s\n\n",
-            (unsigned long long)o->units, o->k, cli_num(b, o->beta),
-            cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL), method_name(o->method));
-    fputs("level  energy  degeneracy  occupation\n", f);
+    result_line(s, "%llu units on %zu levels, beta = %s (T = %s), method %s\n", (unsigned long long)o->units,
+                o->k, cli_num(b, o->beta), cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL),
+                method_name(o->method));
+    result_line(s, "level  energy  degeneracy  occupation");
     for (size_t i = 0; i < o->k; i++)
-        fprintf(f, "%-5zu  %-6s  %-10.0f  %s\n", i, cli_num(b, o->energies[i]),
-                o->degeneracies ? o->degeneracies[i] : 1.0, cli_num(b2, r->occupation[i]));
-    fputc('\n', f);
-    if (r->count.decimal)
-        fprintf(f, "%-14s%s (log10 %s)\n", "microstates", r->count.decimal, cli_num(b, r->count.log10));
-    else
-        fprintf(f, "%-14s10^%s\n", "microstates", cli_num(b, r->count.log10));
-    double z = representable_exp(t->lnz);
-    fprintf(f, "%-14s%s\n", "Z", isfinite(z) ? cli_num(b, z) : "(outside double range; see ln Z)");
-    fprintf(f, "%-14s%s\n", "ln Z", cli_num(b, t->lnz));
-    fprintf(f, "%-14s%s   (per unit, ln z = %s)\n", "z", cli_num(b, representable_exp(t->lnz_unit)),
-            cli_num(b2, t->lnz_unit));
-    fprintf(f, "%-14s%s\n", "U = <E>", cli_num(b, t->u));
-    fprintf(f, "%-14s%s\n", "F = -T ln Z", cli_num(b, t->f));
-    fprintf(f, "%-14s%s   (-sum p ln p)\n", "S", cli_num(b, t->s));
-    fprintf(f, "%-14s%s   (beta (U - F))\n", "S_thermo", cli_num(b, t->s_thermo));
-    fprintf(f, "%-14s%s   (beta^2 Var E)\n", "C", cli_num(b, t->c));
+        result_line(s, "%-5zu  %-6s  %-10.0f  %s", i, cli_num(b, o->energies[i]),
+                    o->degeneracies ? o->degeneracies[i] : 1.0, cli_num(b2, r->occupation[i]));
+    result_line(s, "%s", "");
 }
 
-static void print_state_table(const levels_opts *o, const levels_result *r) {
-    FILE *f = cli_out();
-    char b[32];
-    fputs(o->format == FORMAT_TABLE ? "\nmicrostate    " : "", f);
-    if (o->format == FORMAT_CSV) fputs("levels,energy,occupation,multiplicity,p,lnp\n", f);
-    put_u32_list(f, r->state, (size_t)o->units, o->format == FORMAT_CSV ? ' ' : ',');
-    if (o->format == FORMAT_CSV) {
-        fprintf(f, ",%s,", cli_csv_num(b, r->info.energy));
-        put_u64_list(f, r->state_occ, o->k, ' ');
-        fprintf(f, ",%s,", r->mult.decimal);
-        fprintf(f, "%s,", cli_csv_num(b, r->info.p));
-        fprintf(f, "%s\n", cli_csv_num(b, r->info.lnp));
-        return;
-    }
-    fprintf(f, "\n  %-14s%s\n  %-14s", "energy", cli_num(b, r->info.energy), "occupation");
-    put_u64_list(f, r->state_occ, o->k, ',');
-    fprintf(f, "\n  %-14s%s   (microstates sharing this occupation)\n", "multiplicity", r->mult.decimal);
-    fprintf(f, "  %-14s%s\n", "p", cli_num(b, r->info.p));
-    fprintf(f, "  %-14s%s\n", "ln p", cli_num(b, r->info.lnp));
-}
-
-static int print_rows(const levels_opts *o, const char *title, const char *names,
-                       const double *rows, long n, int width) {
-    FILE *f = cli_out();
-    char b[32];
-    if (o->format == FORMAT_TABLE) {
-        /* Columns padded to their widest entry so that they never run into each other. */
-        fprintf(f, "\n%s\n", title);
-        cli_table tab;
-        cli_table_init(&tab, (size_t)width);
-        char *copy = strdup(names);
-        for (char *p = copy, *save = NULL, *name; copy && (name = strtok_r(p, ",", &save)); p = NULL)
-            cli_table_add(&tab, name);
-        if (!copy) tab.failed = 1;
-        free(copy);
-        for (long i = 0; i < n * width; i++) cli_table_add(&tab, cli_num(b, rows[i]));
-        int rc = cli_table_write(&tab, f);
-        cli_table_free(&tab);
-        return rc;
-    }
-    header(o, names);
-    for (long i = 0; i < n; i++) {
-        for (int c = 0; c < width; c++) {
-            if (c) fputc(',', f);
-            fputs(cli_csv_num(b, rows[i * width + c]), f);
-        }
-        fputc('\n', f);
-    }
-    return EXIT_OK;
-}
-
-static void print_csv_summary(const levels_opts *o, const levels_result *r) {
-    FILE *f = cli_out();
+/* The summary, in the order of the JSON object. levels: k records (energy, degeneracy). */
+static void describe_summary(result *s, result *levels, const levels_opts *o, const levels_result *r) {
     char b[32];
     const zs_levels_thermo *t = &r->th;
-    fputs("quantity,value\n", f);
-    fprintf(f, "units,%llu\nbeta,%s\n", (unsigned long long)o->units, cli_csv_num(b, o->beta));
-    fprintf(f, "microstates,%s\n", r->count.decimal ? r->count.decimal : "");
-    fprintf(f, "log10_microstates,%s\n", cli_csv_num(b, r->count.log10));
-    const char *names[] = {"lnZ", "U", "F", "S", "S_thermo", "C"};
-    const double vals[] = {t->lnz, t->u, t->f, t->s, t->s_thermo, t->c};
-    for (int i = 0; i < 6; i++) fprintf(f, "%s,%s\n", names[i], cli_csv_num(b, vals[i]));
-    for (size_t i = 0; i < o->k; i++) fprintf(f, "occupation_%zu,%s\n", i, cli_csv_num(b, r->occupation[i]));
-}
-
-static void json_rows(json *j, const char *key, const char *const *names, const double *rows,
-                      long n, int width) {
-    json_key(j, key);
-    json_arr(j);
-    for (long i = 0; i < n; i++) {
-        json_obj_inline(j);
-        for (int c = 0; c < width; c++) {
-            json_kv_num(j, names[c], rows[i * width + c]);
-        }
-        json_end_obj(j);
-    }
-    json_end_arr(j);
-}
-
-static void json_summary(json *j, const levels_opts *o, const levels_result *r) {
-    const zs_levels_thermo *t = &r->th;
-    json_kv_u64(j, "units", o->units);
-    json_kv_num(j, "beta", o->beta);
-    json_kv_num(j, "temperature", o->beta != 0 ? 1.0 / o->beta : HUGE_VAL);
-    json_key(j, "levels");
-    json_arr(j);
+    describe_heading(s, o, r);
+    result_u64(s, "units", o->units)->flags = RF_NO_TABLE;
+    result_num(s, "beta", o->beta)->flags = RF_NO_TABLE;
+    result_num(s, "temperature", o->beta != 0 ? 1.0 / o->beta : HUGE_VAL)->flags = RF_NO_TABLE;
     for (size_t i = 0; i < o->k; i++) {
-        json_obj_inline(j);
-        json_kv_num(j, "energy", o->energies[i]);
-        json_kv_num(j, "degeneracy", o->degeneracies ? o->degeneracies[i] : 1.0);
-        json_end_obj(j);
+        result_init(&levels[i]);
+        result_num(&levels[i], "energy", o->energies[i]);
+        result_num(&levels[i], "degeneracy", o->degeneracies ? o->degeneracies[i] : 1.0);
     }
-    json_end_arr(j);
-    json_key(j, "microstates");
-    if (r->count.decimal) json_str(j, r->count.decimal);
-    else json_null(j);
-    const char *names[] = {"log10_microstates", "lnZ", "Z", "z", "U", "F", "S", "S_thermo", "C"};
-    const double vals[] = {r->count.log10, t->lnz, representable_exp(t->lnz),
-                           representable_exp(t->lnz_unit), t->u, t->f, t->s, t->s_thermo, t->c};
-    for (int i = 0; i < 9; i++) {
-        json_kv_num(j, names[i], vals[i]);
-    }
-    json_key(j, "occupation");
-    json_arr_inline(j);
-    for (size_t i = 0; i < o->k; i++) json_num(j, r->occupation[i]);
-    json_end_arr(j);
-    json_kv_str(j, "method", method_name(o->method));
+    result_rows(s, "levels", levels, o->k);
+    result_field *f = r->count.decimal ? result_str(s, "microstates", r->count.decimal)
+                                       : result_absent(s, "microstates");
+    f->table_text = r->count.decimal ? result_fmt(s, "%s (log10 %s)", r->count.decimal, cli_num(b, r->count.log10))
+                                     : result_fmt(s, "10^%s", cli_num(b, r->count.log10));
+    result_num(s, "log10_microstates", r->count.log10)->flags = RF_NO_TABLE;
+    double z = representable_exp(t->lnz);
+    /* The table shows Z above ln Z. */
+    result_line(s, "%-14s%s", "Z", isfinite(z) ? cli_num(b, z) : "(outside double range; see ln Z)");
+    result_num(s, "lnZ", t->lnz)->label = "ln Z";
+    result_num(s, "Z", z)->flags = RF_NO_TABLE;
+    result_num(s, "z", representable_exp(t->lnz_unit))->comment =
+        result_fmt(s, "per unit, ln z = %s", cli_num(b, t->lnz_unit));
+    result_num(s, "U", t->u)->label = "U = <E>";
+    result_num(s, "F", t->f)->label = "F = -T ln Z";
+    result_num(s, "S", t->s)->comment = "-sum p ln p";
+    result_num(s, "S_thermo", t->s_thermo)->comment = "beta (U - F)";
+    result_num(s, "C", t->c)->comment = "beta^2 Var E";
+    f = result_nums(s, "occupation", r->occupation, o->k);
+    f->flags = RF_NO_TABLE | RF_SPREAD;
+    result_str(s, "method", method_name(o->method))->flags = RF_NO_TABLE;
 }
 
-static void json_state(json *j, const levels_opts *o, const levels_result *r) {
-    json_key(j, "state");
-    json_obj(j);
-    json_key(j, "levels");
-    json_arr_inline(j);
-    for (size_t i = 0; i < (size_t)o->units; i++) json_u64(j, r->state[i]);
-    json_end_arr(j);
-    json_kv_num(j, "energy", r->info.energy);
-    json_kv_num(j, "p", r->info.p);
-    json_kv_num(j, "lnp", r->info.lnp);
-    json_key(j, "occupation");
-    json_arr_inline(j);
-    for (size_t i = 0; i < o->k; i++) json_u64(j, r->state_occ[i]);
-    json_end_arr(j);
-    json_kv_str(j, "multiplicity", r->mult.decimal);
-    json_end_obj(j);
+/* --state: the microstate, in the order of the JSON object "state". */
+static void describe_state(result *s, const levels_opts *o, const levels_result *r) {
+    result_line(s, "%s", "");
+    result_field *f = result_u32s(s, "levels", r->state, (size_t)o->units);
+    f->label = "microstate";
+    f->flags = RF_OUTDENT;
+    result_num(s, "energy", r->info.energy);
+    result_num(s, "p", r->info.p);
+    result_num(s, "lnp", r->info.lnp)->label = "ln p";
+    result_u64s(s, "occupation", r->state_occ, o->k);
+    result_str(s, "multiplicity", r->mult.decimal)->comment = "microstates sharing this occupation";
+}
+
+/* A row per sweep point or landscape point: the columns' names, the values. */
+static void write_rows(const levels_opts *o, json *j, const char *key, const char *title,
+                       const char *const *names, const double *rows, long n, int width) {
+    list_ctx lc = {o, j, 0, 0};
+    result r;
+    result_init(&r);
+    for (int c = 0; c < width; c++) result_num(&r, names[c], 0);
+    list_begin(&lc, key, title, &r);
+    for (long i = 0; i < n; i++) {
+        for (int c = 0; c < width; c++) r.field[c].v.num = rows[i * width + c];
+        result_row(cli_out(), o->format, j, &r);
+    }
+    list_end(&lc);
+}
+
+/* The landscape's minimum, numerical and closed form (not in CSV, which holds one table). */
+static void describe_landscape_min(result *m, const levels_result *r) {
+    char b[32], b2[32];
+    const unsigned hide = RF_NO_TABLE | RF_NO_CSV;
+    result_num(m, "x", r->land_xmin)->flags = hide;
+    result_num(m, "F", r->land_fmin)->flags = hide;
+    result_num(m, "x_exact", r->land_x_exact)->flags = hide;
+    result_num(m, "F_exact", r->land_f_exact)->flags = hide;
+    result_line(m, "minimum (numerical)  x = %s  F = %s", cli_num(b, r->land_xmin), cli_num(b2, r->land_fmin));
+    result_line(m, "minimum (closed)     x = %s  F = %s   (x* = g1 e^-beta e1 / z, F = -T ln z)",
+                cli_num(b, r->land_x_exact), cli_num(b2, r->land_f_exact));
 }
 
 static const char *const SWEEP_NAMES[] = {"T", "beta", "lnZ", "U", "F", "S", "C"};
 static const char *const LAND_NAMES[] = {"x", "F", "S"};
 
-static zs_status write_json(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
-    json j;
-    json_init(&j, cli_out());
-    json_obj(&j);
-    json_summary(&j, o, r);
-    if (r->state) json_state(&j, o, r);
-    zs_status st = ZS_OK;
-    if (o->microstates) {
-        json_key(&j, "microstate_list");
-        json_arr(&j);
-        st = list_micro(lv, o, &j);
-        json_end_arr(&j);
-    }
-    if (st == ZS_OK && o->macrostates) {
-        json_key(&j, "macrostates");
-        json_arr(&j);
-        st = list_macro(lv, o, &j);
-        json_end_arr(&j);
-    }
-    if (st == ZS_OK && o->dos) {
-        json_key(&j, "dos");
-        json_arr(&j);
-        st = list_dos(lv, o, &j);
-        json_end_arr(&j);
-    }
-    if (o->sweep.active) json_rows(&j, "sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
-    if (o->landscape) {
-        json_rows(&j, "landscape", LAND_NAMES, r->land, o->points, 3);
-        json_key(&j, "landscape_min");
-        json_obj_inline(&j);
-        json_kv_num(&j, "x", r->land_xmin);
-        json_kv_num(&j, "F", r->land_fmin);
-        json_kv_num(&j, "x_exact", r->land_x_exact);
-        json_kv_num(&j, "F_exact", r->land_f_exact);
-        json_end_obj(&j);
-    }
-    json_end_obj(&j);
-    json_end(&j);
-    return st;
-}
-
-static zs_status write_text(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
+/* Everything in the chosen format: the summary (CSV: only when nothing else is asked for, as
+ * CSV holds one table), the microstate, the listings, the sweep and the landscape. */
+static zs_status write_results(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
+    FILE *f = cli_out();
     int csv = o->format == FORMAT_CSV;
     int listing = o->microstates || o->macrostates || o->dos || o->sweep.active || o->landscape || r->state;
-    if (!csv) print_table(o, r);
-    else if (!listing) print_csv_summary(o, r);
-    if (r->state) print_state_table(o, r);
+    result sum, state, lmin;
+    result *levels = malloc(o->k * sizeof *levels);
+    if (!levels) return ZS_ENOMEM;
+    result_init(&sum);
+    result_init(&state);
+    result_init(&lmin);
+    describe_summary(&sum, levels, o, r);
+    if (r->state) describe_state(&state, o, r);
+    json j, *jp = NULL;
+    if (o->format == FORMAT_JSON) {
+        jp = &j;
+        json_init(&j, f);
+        json_obj(&j);
+        if (r->state) result_obj(&sum, "state", &state);
+        result_json_members(&j, &sum);
+    } else {
+        if (!csv) result_table(f, &sum, 14, "");
+        else if (!listing) result_csv_pairs(f, &sum);
+        if (r->state && csv) result_csv_row(f, &state);
+        else if (r->state) result_table(f, &state, 14, "  ");
+    }
     zs_status st = ZS_OK;
-    if (o->microstates) st = list_micro(lv, o, NULL);
-    if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, NULL);
-    if (st == ZS_OK && o->dos) st = list_dos(lv, o, NULL);
-    /* print_rows fails only for want of memory */
-    if (st == ZS_OK && o->sweep.active &&
-        print_rows(o, "temperature sweep", "T,beta,lnZ,U,F,S,C", r->sweep, o->sweep.points, 7))
-        st = ZS_ENOMEM;
-    if (st == ZS_OK && o->landscape) {
-        if (print_rows(o, "free-energy landscape per unit, F(x) = E(x) - T S(x)", "x,F,S", r->land,
-                       o->points, 3))
-            st = ZS_ENOMEM;
-        if (!csv) {
-            char b[32], b2[32];
-            FILE *f = cli_out();
-            fprintf(f, "minimum (numerical)  x = %s  F = %s\n", cli_num(b, r->land_xmin), cli_num(b2, r->land_fmin));
-            fprintf(f, "minimum (closed)     x = %s  F = %s   (x* = g1 e^-beta e1 / z, F = -T ln z)\n",
-                    cli_num(b, r->land_x_exact), cli_num(b2, r->land_f_exact));
+    if (o->microstates) st = list_micro(lv, o, jp);
+    if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, jp);
+    if (st == ZS_OK && o->dos) st = list_dos(lv, o, jp);
+    if (o->sweep.active)
+        write_rows(o, jp, "sweep", "temperature sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
+    if (o->landscape) {
+        write_rows(o, jp, "landscape", "free-energy landscape per unit, F(x) = E(x) - T S(x)", LAND_NAMES,
+                   r->land, o->points, 3);
+        describe_landscape_min(&lmin, r);
+        if (jp) {
+            json_key(jp, "landscape_min");
+            json_obj_inline(jp);
+            result_json_members(jp, &lmin);
+            json_end_obj(jp);
+        } else if (!csv) {
+            result_table(f, &lmin, 0, "");
         }
     }
+    if (jp) {
+        json_end_obj(jp);
+        json_end(jp);
+    }
+    for (size_t i = 0; i < o->k; i++) result_free(&levels[i]);
+    free(levels);
+    result_free(&sum);
+    result_free(&state);
+    result_free(&lmin);
     return st;
 }
 
@@ -719,7 +634,7 @@ int cmd_levels(int argc, char **argv) {
     progress_install(ctx, o.quiet);
     zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);
     if (st == ZS_OK) st = compute(lv, &o, &r);
-    if (st == ZS_OK) st = o.format == FORMAT_JSON ? write_json(lv, &o, &r) : write_text(lv, &o, &r);
+    if (st == ZS_OK) st = write_results(lv, &o, &r);
     progress_finish();
     if (st != ZS_OK) {
         rc = cli_status(ctx, st);
@@ -727,7 +642,7 @@ int cmd_levels(int argc, char **argv) {
     }
     if (o.plot) rc = o.sweep.active ? plot_sweep(&o, &r) : plot_landscape(&o, &r);
 done:
-    result_free(&r);
+    levels_result_free(&r);
     zs_levels_free(lv);
     zs_ctx_free(ctx);
     free(o.energies);

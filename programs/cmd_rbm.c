@@ -3,18 +3,20 @@
  *   zsum rbm loglik MODEL DATA [--exact | --ais ...]   mean ln p(v) over the rows of DATA
  *   zsum rbm train DATA --hidden H ... -o MODEL.npz    CD-k / PCD-k training
  *   zsum rbm sample MODEL -o samples.png               Gibbs samples as an image grid
- *   zsum rbm filters MODEL -o filters.png              the columns of W as an image grid */
+ *   zsum rbm filters MODEL -o filters.png              the columns of W as an image grid
+ *   zsum rbm transform MODEL DATA -o out.npy           p(h = 1 | v) of each row of DATA */
 #include "cli.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { LOGZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8, FILTERS = 16 };
+enum { LOGZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8, FILTERS = 16, TRANSFORM = 32 };
 
 typedef struct opts {
     int sub;
-    const char *model, *data, *out, *resume, *log, *heldout;
+    const char *model, *data, *out, *resume, *log, *heldout, *init;
     int exact, ais, quiet, monitor_ais;
     cli_format format;
     uint64_t chains;
@@ -27,7 +29,8 @@ typedef struct opts {
     double max_seconds;
     long threads;
     uint64_t hidden, epochs, batch, k, n, steps;
-    int persistent;
+    int persistent, have_cd, have_pcd;
+    const char *ais_option; /* the first AIS-only option given (refused with --exact) */
     double lr, momentum, weight_decay, init_std;
     uint64_t shape[2];
     int have_shape;
@@ -45,52 +48,61 @@ static const option_def option_defs[] = {
     {"--chains", LOGZ | LOGLIK | TRAIN, 1}, {"--schedule", LOGZ | LOGLIK | TRAIN, 1},
     {"--base", LOGZ | LOGLIK | TRAIN, 1}, {"--pseudocount", LOGZ | LOGLIK | TRAIN, 1},
     {"--seed", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
-    {"--binarize", LOGZ | LOGLIK | TRAIN, 1}, {"--max-seconds", LOGZ | LOGLIK | TRAIN, 1},
-    {"--threads", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
-    {"--format", LOGZ | LOGLIK | TRAIN, 1}, {"--quiet", LOGZ | LOGLIK | TRAIN | SAMPLE, 0},
+    {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1}, {"--max-seconds", LOGZ | LOGLIK | TRAIN, 1},
+    {"--threads", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1},
+    {"--format", LOGZ | LOGLIK | TRAIN, 1}, {"--quiet", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0},
+    {"-q", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0}, {"--init", SAMPLE, 1},
     {"--hidden", TRAIN, 1}, {"--cd", TRAIN, 1}, {"--pcd", TRAIN, 1}, {"--epochs", TRAIN, 1},
     {"--batch", TRAIN, 1}, {"--lr", TRAIN, 1}, {"--momentum", TRAIN, 1},
     {"--weight-decay", TRAIN, 1}, {"--init-std", TRAIN, 1}, {"--resume", TRAIN, 1},
     {"--log", TRAIN, 1}, {"--heldout", TRAIN, 1}, {"--monitor-ais", TRAIN, 0},
-    {"-o", TRAIN | SAMPLE | FILTERS, 1}, {"--n", SAMPLE, 1}, {"--steps", SAMPLE, 1},
+    {"-o", TRAIN | SAMPLE | FILTERS | TRANSFORM, 1}, {"--n", SAMPLE, 1}, {"--steps", SAMPLE, 1},
     {"--shape", SAMPLE | FILTERS, 1}, {"--scale", SAMPLE | FILTERS, 1},
 };
 
 static const char *usage_text =
     "usage: zsum rbm logz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
     "                 [--base stored|uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
-    "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [--quiet]\n"
+    "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]\n"
     "       zsum rbm loglik MODEL.npz DATA [--exact | --ais ...] [--binarize threshold[:T]|stochastic]\n"
     "       zsum rbm train DATA --hidden H [--cd K | --pcd K] --epochs E [--batch 100] [--lr 0.05]\n"
     "                 [--momentum 0] [--weight-decay 0] [--init-std 0.01] [--seed S] -o MODEL.npz\n"
-    "                 [--resume MODEL.npz] [--heldout DATA] [--monitor-ais] [--log FILE.jsonl]\n"
+    "                 [--binarize threshold[:T]|stochastic] [--resume MODEL.npz] [--heldout DATA]\n"
+    "                 [--monitor-ais] [--log FILE.jsonl]\n"
     "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW] [--scale K]\n"
-    "                 -o FILE.png\n"
-    "       zsum rbm filters MODEL.npz [--shape HxW] [--scale K] -o FILE.png\n"
+    "                 [--init random|data:DATA] -o FILE.png\n"
+    "       zsum rbm filters MODEL.npz [--shape HxW] [--scale K] [-q] -o FILE.png\n"
+    "       zsum rbm transform MODEL.npz DATA [--binarize ...] [--threads N] [-q] -o FILE.npy\n"
     "\n"
     "An RBM has energy E(v,h) = -v.W.h - vbias.v - hbias.h over binary v (nv) and h (nh); MODEL is\n"
     "a NumPy .npz with arrays W (nv x nh), vbias, hbias (float32 or float64).\n"
     "  logz     ln Z. --exact sums the smaller layer's 2^n states (refused, with the estimated\n"
     "           time, beyond --max-seconds); --ais estimates it by annealed importance sampling\n"
-    "           (Salakhutdinov & Murray 2008) with the band ln(Z +- 3 sigma). Default: --exact.\n"
+    "           (Salakhutdinov & Murray 2008) with the band ln(Z +- 3 sigma). Default: exact\n"
+    "           when its estimated time is within --max-seconds, else AIS; `method` says which.\n"
     "  loglik   mean over the rows of DATA of ln p(v) = -F(v) - ln Z, with the band from ln Z.\n"
     "  train    contrastive divergence (CD-k, default k=1) or persistent CD (--pcd K); writes\n"
     "           MODEL.npz atomically after every epoch; --resume continues bit-identically.\n"
     "           The log-likelihood of --heldout DATA (default: the first 1000 training rows) is\n"
     "           monitored exactly when min(nv,nh) <= 20, by AIS with --monitor-ais (--chains,\n"
     "           --schedule, --base; default base: the data base rate of DATA).\n"
-    "  sample   --n Gibbs chains run --steps sweeps from random states; image of p(v|h).\n"
+    "  sample   --n Gibbs chains run --steps sweeps from random states (--init data:DATA: chain c\n"
+    "           starts at row c of DATA, cycling); image of p(v|h).\n"
     "  filters  one tile per hidden unit: its weights, scaled to the tile's range.\n"
+    "  transform  p(h_j = 1 | v) for every row of DATA: an N x nh float64 .npy (scikit-learn's\n"
+    "           BernoulliRBM.transform).\n"
     "  --scale K  (sample, filters) each pixel as K x K (1..1000; default: enough to make the\n"
     "           image at least 256 pixels across).\n"
-    "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX (MNIST format, gzipped or not);\n"
+    "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX (MNIST format, gzipped or not),\n"
+    "optionally with a row range FILE:START:END (rows START..END-1, e.g. digits.idx:0:9000);\n"
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
     "AIS base (W = 0): stored (the training data's frequencies that zsum rbm train saves in the\n"
     "model; the default when present), uniform (the default of logz otherwise), model (its\n"
     "visible biases), data:FILE (FILE's frequencies; the default of loglik otherwise: DATA).\n"
     "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base;\n"
-    "for loglik also loglik, loglik_lo, loglik_hi, n.\n";
+    "for loglik also loglik, loglik_lo, loglik_hi, n. train: epoch_seconds is the last epoch's\n"
+    "time, total_seconds the whole run's (loading the data included).\n";
 
 static int parse(int argc, char **argv, int sub, opts *o) {
     memset(o, 0, sizeof *o);
@@ -120,7 +132,11 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         for (size_t q = 0; q < sizeof option_defs / sizeof option_defs[0]; q++)
             if (!strcmp(option_defs[q].name, a)) d = &option_defs[q];
         if (!d || !(d->subs & sub))
-            return cli_usage("rbm %s: unknown option '%s' (zsum rbm --help lists them)", argv[1], a);
+            return cli_usage("rbm %s: unknown option '%s' (zsum rbm %s --help lists them)", argv[1], a,
+                             argv[1]);
+        if (!o->ais_option && (!strcmp(a, "--chains") || !strcmp(a, "--schedule") ||
+                               !strcmp(a, "--base") || !strcmp(a, "--pseudocount")))
+            o->ais_option = a;
         const char *v = NULL;
         if (d->has_arg) {
             if (i + 1 >= argc) return cli_usage("rbm %s: %s needs a value", argv[1], a);
@@ -128,7 +144,8 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         }
         if (!strcmp(a, "--exact")) o->exact = 1;
         else if (!strcmp(a, "--ais")) o->ais = 1;
-        else if (!strcmp(a, "--quiet")) o->quiet = 1;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
+        else if (!strcmp(a, "--init")) o->init = v;
         else if (!strcmp(a, "--monitor-ais")) o->monitor_ais = 1;
         else if (!strcmp(a, "--chains")) {
             if (!cli_parse_u64(a, v, &o->chains)) return EXIT_USAGE;
@@ -161,6 +178,8 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_u64(a, v, &o->k)) return EXIT_USAGE;
             if (o->k < 1 || o->k > 100000) return cli_usage("%s: '%s' is not in 1..100000", a, v);
             o->persistent = !strcmp(a, "--pcd");
+            if (o->persistent) o->have_pcd = 1;
+            else o->have_cd = 1;
         } else if (!strcmp(a, "--epochs")) {
             if (!cli_parse_u64(a, v, &o->epochs)) return EXIT_USAGE;
             if (o->epochs < 1 || o->epochs > 1000000) return cli_usage("--epochs: '%s' is not in 1..1000000", v);
@@ -199,15 +218,33 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         }
     }
     if (o->exact && o->ais) return cli_usage("rbm %s: --exact and --ais exclude each other", argv[1]);
-    int need = sub == LOGLIK ? 2 : 1;
+    /* Options of another mode are refused, not ignored. */
+    if (o->exact && o->ais_option)
+        return cli_usage("rbm %s: %s is an AIS option; --exact does not use it (drop it, or use --ais)",
+                         argv[1], o->ais_option);
+    if (o->have_cd && o->have_pcd)
+        return cli_usage("rbm train: --cd and --pcd exclude each other (--cd K: contrastive "
+                         "divergence; --pcd K: persistent chains)");
+    if (sub == TRAIN && o->ais_option && !o->monitor_ais)
+        return cli_usage("rbm train: %s sets up the AIS monitor; it needs --monitor-ais", o->ais_option);
+    if (sub == SAMPLE && o->binarize && !(o->init && !strncmp(o->init, "data:", 5)))
+        return cli_usage("rbm sample: --binarize applies to the start rows; it needs --init data:DATA");
+    int need = sub & (LOGLIK | TRANSFORM) ? 2 : 1;
     if (npos != need)
         return cli_usage("rbm %s: expected %s, got %d argument%s", argv[1],
-                         sub == LOGLIK ? "MODEL and DATA" : sub == TRAIN ? "DATA" : "MODEL", npos,
+                         need == 2 ? "MODEL and DATA" : sub == TRAIN ? "DATA" : "MODEL", npos,
                          npos == 1 ? "" : "s");
     if (sub == TRAIN) o->data = pos[0];
     else o->model = pos[0];
-    if (sub == LOGLIK) o->data = pos[1];
-    if ((sub & (TRAIN | SAMPLE | FILTERS)) && !o->out) return cli_usage("rbm %s: -o FILE is required", argv[1]);
+    if (need == 2) o->data = pos[1];
+    if ((sub & (TRAIN | SAMPLE | FILTERS | TRANSFORM)) && !o->out) return cli_usage("rbm %s: -o FILE is required", argv[1]);
+    if (o->init && strcmp(o->init, "random") && (strncmp(o->init, "data:", 5) || !o->init[5]))
+        return cli_usage("rbm sample: --init '%s' is not random or data:DATA", o->init);
+    if (sub == TRANSFORM) {
+        size_t l = strlen(o->out);
+        if (l < 4 || strcmp(o->out + l - 4, ".npy"))
+            return cli_usage("rbm transform: -o '%s' must end in .npy", o->out);
+    }
     if (sub == TRAIN && !o->hidden) return cli_usage("rbm train: --hidden H is required");
     if (sub == TRAIN && !o->epochs) return cli_usage("rbm train: --epochs E is required");
     if ((sub & (SAMPLE | FILTERS))) {
@@ -245,105 +282,29 @@ static int parse_binarize(const char *text, zs_binarize *rule, double *t) {
     return 1;
 }
 
-/* Load DATA as N x nv binary rows (nv = 0: any width). */
-static int load_data(zs_ctx *ctx, const opts *o, const char *path, size_t nv, zs_array **out) {
+/* Binary data rows, one byte a value (zs_data_load_binary). */
+typedef struct data_rows {
+    uint8_t *x;
+    size_t n, d;
+} data_rows;
+
+/* Load DATA (with an optional row range FILE:START:END) as N x nv binary rows (nv = 0: any
+ * width). */
+static int load_data(zs_ctx *ctx, const opts *o, const char *path, size_t nv, data_rows *out) {
     zs_binarize rule;
     double t;
     if (!parse_binarize(o->binarize, &rule, &t)) return EXIT_USAGE;
-    zs_array *a = NULL;
-    zs_status st = zs_data_load(ctx, path, &a);
+    zs_status st = zs_data_load_binary(ctx, path, rule, t, o->seed, &out->x, &out->n, &out->d);
+    if (st == ZS_EINVAL) return cli_usage("%s: %s", path, zs_last_error(ctx));
     if (st != ZS_OK) return cli_status(ctx, st);
-    if (nv && zs_array_dim(a, 1) != nv) {
-        char s[64];
-        zs_array_shape_str(a, s, sizeof s);
-        unsigned long long d = (unsigned long long)zs_array_dim(a, 1);
-        zs_array_free(a);
-        return cli_usage("%s: shape mismatch: the data has shape %s (%llu values a row) but the "
-                         "model has %zu visible units", path, s, d, nv);
+    if (nv && out->d != nv) {
+        size_t d = out->d, n = out->n;
+        free(out->x);
+        out->x = NULL;
+        return cli_usage("%s: shape mismatch: the data has shape (%zu, %zu) (%zu values a row) but the "
+                         "model has %zu visible units", path, n, d, d, nv);
     }
-    st = zs_data_binarize(ctx, a, rule, t, o->seed);
-    if (st != ZS_OK) {
-        zs_array_free(a);
-        return cli_usage("%s: %s", path, zs_last_error(ctx));
-    }
-    *out = a;
     return EXIT_OK;
-}
-
-/* A schedule: sm08, linear:N, or a text file of betas (whitespace separated). */
-static int load_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *n) {
-    if (!strcmp(text, "sm08")) return zs_rbm_schedule_sm08(betas, n) == ZS_OK ? EXIT_OK : cli_fail(EXIT_RUNTIME, "out of memory");
-    if (!strncmp(text, "linear:", 7)) {
-        uint64_t k;
-        if (!cli_parse_u64("--schedule linear", text + 7, &k)) return EXIT_USAGE;
-        if (k < 1 || k > 100000000) return cli_usage("--schedule: linear:%s is not in 1..100000000", text + 7);
-        return zs_rbm_schedule_linear((size_t)k, betas, n) == ZS_OK ? EXIT_OK : cli_fail(EXIT_RUNTIME, "out of memory");
-    }
-    FILE *f = fopen(text, "r");
-    if (!f) return cli_usage("--schedule: '%s' is not sm08, linear:N or a readable file", text);
-    size_t cap = 1024, count = 0;
-    double *b = malloc(cap * sizeof *b);
-    char word[128];
-    int rc = EXIT_OK;
-    while (b && fscanf(f, "%127s", word) == 1) {
-        double x;
-        char label[64];
-        snprintf(label, sizeof label, "--schedule %s: item %zu", text, count + 1);
-        if (!cli_parse_double(label, word, &x)) {
-            rc = EXIT_USAGE;
-            break;
-        }
-        if (count == cap) {
-            double *nb = realloc(b, 2 * cap * sizeof *b);
-            if (!nb) break;
-            b = nb;
-            cap *= 2;
-        }
-        b[count++] = x;
-    }
-    fclose(f);
-    if (!b) return cli_fail(EXIT_RUNTIME, "out of memory");
-    if (rc == EXIT_OK) {
-        zs_status st = zs_rbm_schedule_check(ctx, b, count);
-        if (st != ZS_OK) rc = cli_usage("--schedule %s: %s", text, zs_last_error(ctx));
-    }
-    if (rc != EXIT_OK) {
-        free(b);
-        return rc;
-    }
-    *betas = b;
-    *n = count;
-    return EXIT_OK;
-}
-
-/* The training data's pixel frequencies that `zsum rbm train` stores in a model
- * (train_data_frequency): *rate = NULL when the file has none. */
-static int stored_rate(zs_ctx *ctx, const char *path, size_t nv, double **rate) {
-    *rate = NULL;
-    zs_npz *z = NULL;
-    zs_array *a = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st != ZS_OK) return cli_status(ctx, st);
-    if (zs_npz_has(z, "train_data_frequency")) st = zs_npz_get(z, "train_data_frequency", &a);
-    zs_npz_close(z);
-    if (st != ZS_OK) return cli_status(ctx, st);
-    if (!a) return EXIT_OK;
-    int rc = EXIT_OK;
-    if (zs_array_size(a) != nv)
-        rc = cli_usage("%s: train_data_frequency has %zu entries, the model has %zu visible units", path,
-                       zs_array_size(a), nv);
-    for (size_t i = 0; rc == EXIT_OK && i < nv; i++) {
-        const double p = zs_array_cdata(a)[i];
-        if (!(p > 0.0 && p < 1.0))
-            rc = cli_usage("%s: train_data_frequency[%zu] = %g is not strictly between 0 and 1", path, i, p);
-    }
-    if (rc == EXIT_OK) {
-        *rate = malloc(nv * sizeof **rate);
-        if (!*rate) rc = cli_fail(EXIT_RUNTIME, "out of memory");
-        else memcpy(*rate, zs_array_cdata(a), nv * sizeof **rate);
-    }
-    zs_array_free(a);
-    return rc;
 }
 
 /* The AIS base when --base is not given: the training data's frequencies stored in the model
@@ -383,11 +344,13 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     ao.pseudocount = o->pseudocount;
     double *betas = NULL;
     size_t nb = 0;
-    int rc = load_schedule(ctx, o->schedule, &betas, &nb);
-    if (rc != EXIT_OK) return rc;
+    zs_status sst = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
+    if (sst == ZS_ENOMEM) return cli_status(ctx, sst);
+    if (sst != ZS_OK) return cli_usage("--schedule: %s", zs_last_error(ctx));
+    int rc = EXIT_OK;
     ao.betas = betas;
     ao.nbetas = nb;
-    zs_array *base_data = NULL;
+    data_rows base_data = {0};
     if (!strcmp(o->base, "uniform")) ao.base = ZS_RBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_RBM_AIS_BASE_MODEL;
     else if (!strcmp(o->base, "stored")) {
@@ -405,8 +368,8 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
             free(betas);
             return rc;
         }
-        ao.data = zs_array_cdata(base_data);
-        ao.n_data = (size_t)zs_array_dim(base_data, 0);
+        ao.data = base_data.x;
+        ao.n_data = base_data.n;
     } else {
         free(betas);
         return cli_usage("--base: '%s' is not uniform, model, stored or data:FILE", o->base);
@@ -414,7 +377,7 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     zs_rbm_ais_result res;
     zs_status st = zs_rbm_logz_ais(rbm, &ao, &res);
     free(betas);
-    zs_array_free(base_data);
+    free(base_data.x);
     if (st != ZS_OK) return cli_status(ctx, st);
     r->lnz = res.lnz;
     r->lo = res.lnz_lo;
@@ -443,74 +406,40 @@ static const char *AIS_WARNING =
     "too low with a band that is too narrow; use the data's base rate (--base data:FILE), more "
     "--chains or a longer --schedule";
 
+/* The result, described once (result.h) and written in the chosen format. */
 static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r, int loglik,
                          double ll, double ll_lo, double ll_hi, size_t n) {
-    FILE *f = cli_out();
     char eb[32];
     if (ais_unreliable(r))
         fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains,
                 AIS_WARNING);
-    size_t nv = zs_rbm_nv(rbm), nh = zs_rbm_nh(rbm);
-    const char *method = r->ais ? "ais" : "exact";
-    if (o->format == FORMAT_JSON) {
-        json j;
-        json_init(&j, f);
-        json_obj(&j);
-        json_kv_u64(&j, "nv", nv);
-        json_kv_u64(&j, "nh", nh);
-        json_kv_str(&j, "method", method);
-        json_kv_num(&j, "lnZ", r->lnz);
-        if (r->ais) {
-            json_kv_num(&j, "lnZ_lo", r->lo);
-            json_kv_num(&j, "lnZ_hi", r->hi);
-            json_kv_num(&j, "ess", r->ess);
-            json_kv_u64(&j, "chains", r->chains);
-            json_kv_u64(&j, "temperatures", r->temps);
-            json_kv_u64(&j, "seed", o->seed);
-            json_kv_str(&j, "base", o->base);
-            if (ais_unreliable(r)) json_kv_str(&j, "warning", AIS_WARNING);
-        }
-        if (loglik) {
-            json_kv_num(&j, "loglik", ll);
-            json_kv_num(&j, "loglik_lo", ll_lo);
-            json_kv_num(&j, "loglik_hi", ll_hi);
-            json_kv_u64(&j, "n", n);
-        }
-        json_end_obj(&j);
-        json_end(&j);
-        return;
-    }
-    if (o->format == FORMAT_CSV) {
-        char b[6][32];
-        fprintf(f, "nv,nh,method,lnZ%s%s\n", r->ais ? ",lnZ_lo,lnZ_hi,ess,chains,temperatures,seed" : "",
-                loglik ? ",loglik,loglik_lo,loglik_hi,n" : "");
-        fprintf(f, "%zu,%zu,%s,%s", nv, nh, method, cli_num(b[0], r->lnz));
-        if (r->ais)
-            fprintf(f, ",%s,%s,%s,%zu,%zu,%llu", cli_num(b[1], r->lo), cli_num(b[2], r->hi),
-                    cli_num(b[3], r->ess), r->chains, r->temps, (unsigned long long)o->seed);
-        if (loglik) fprintf(f, ",%s,%s,%s,%zu", cli_num(b[4], ll), cli_num(b[5], ll_lo), cli_num(b[0], ll_hi), n);
-        fputc('\n', f);
-        return;
-    }
-    fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %s\n", "nv", nv, "nh", nh, "method", method);
-    write_num_row(f, "lnZ", r->lnz);
+    result res;
+    result_init(&res);
+    result_u64(&res, "nv", zs_rbm_nv(rbm));
+    result_u64(&res, "nh", zs_rbm_nh(rbm));
+    result_str(&res, "method", r->ais ? "ais" : "exact");
+    result_num(&res, "lnZ", r->lnz);
     if (r->ais) {
-        write_num_row(f, "lnZ_lo", r->lo);
-        write_num_row(f, "lnZ_hi", r->hi);
-        write_num_row(f, "ess", r->ess);
-        fprintf(f, "%-13s %zu\n%-13s %zu\n%-13s %llu\n%-13s %s\n", "chains", r->chains, "temperatures",
-                r->temps, "seed", (unsigned long long)o->seed, "base", o->base);
+        result_num(&res, "lnZ_lo", r->lo);
+        result_num(&res, "lnZ_hi", r->hi);
+        result_num(&res, "ess", r->ess);
+        result_u64(&res, "chains", r->chains);
+        result_u64(&res, "temperatures", r->temps);
+        result_u64(&res, "seed", o->seed);
+        result_str(&res, "base", o->base);
         if (!isfinite(r->lo))
-            fprintf(f, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
-                       "chains or temperatures\n");
-        if (ais_unreliable(r)) fprintf(f, "# warning: %s\n", AIS_WARNING);
+            result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
+                              "chains or temperatures");
+        if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
     }
     if (loglik) {
-        write_num_row(f, "loglik", ll);
-        write_num_row(f, "loglik_lo", ll_lo);
-        write_num_row(f, "loglik_hi", ll_hi);
-        fprintf(f, "%-13s %zu\n", "n", n);
+        result_num(&res, "loglik", ll);
+        result_num(&res, "loglik_lo", ll_lo);
+        result_num(&res, "loglik_hi", ll_hi);
+        result_u64(&res, "n", n);
     }
+    result_write(cli_out(), o->format, &res, 14);
+    result_free(&res);
 }
 
 static int setup(opts *o, zs_ctx **ctx) {
@@ -540,37 +469,47 @@ static int load_model(zs_ctx *ctx, const char *path, zs_rbm **rbm) {
 static int run_logz(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
-    zs_array *data = NULL;
+    data_rows data = {0};
     int rc = setup(o, &ctx);
     if (rc != EXIT_OK) return rc;
     rc = load_model(ctx, o->model, &rbm);
     if (rc == EXIT_OK && o->sub == LOGLIK) rc = load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
+    logz_result r;
+    int have_r = 0;
+    if (rc == EXIT_OK && !o->exact && !o->ais) {
+        /* Neither --exact nor --ais: exact when it is affordable (its estimated time within
+         * --max-seconds; the estimate refuses before any work), else AIS. */
+        memset(&r, 0, sizeof r);
+        zs_status st = zs_rbm_logz_exact(rbm, o->max_seconds, &r.lnz);
+        if (st == ZS_ETOOBIG) o->ais = 1;
+        else if (st != ZS_OK) rc = cli_status(ctx, st);
+        else r.lo = r.hi = r.lnz, have_r = 1;
+    }
     /* The stored frequencies, read once: the default base and --base stored both use them. */
     double *stored = NULL;
-    if (rc == EXIT_OK && o->ais) rc = stored_rate(ctx, o->model, zs_rbm_nv(rbm), &stored);
+    if (rc == EXIT_OK && o->ais) {
+        zs_status st = zs_rbm_train_frequency(ctx, o->model, zs_rbm_nv(rbm), &stored);
+        if (st == ZS_EFORMAT) rc = cli_usage("%s", zs_last_error(ctx));
+        else if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
     char base[4096];
     if (rc == EXIT_OK && o->ais && !o->have_base) o->base = default_base(o, stored != NULL, base, sizeof base);
-    logz_result r;
-    if (rc == EXIT_OK) rc = compute_logz(ctx, o, rbm, stored, &r);
+    if (rc == EXIT_OK && !have_r) rc = compute_logz(ctx, o, rbm, stored, &r);
     free(stored);
     if (rc == EXIT_OK) {
         progress_finish();
         if (o->sub == LOGLIK) {
-            size_t n = (size_t)zs_array_dim(data, 0);
-            double *f = malloc(n * sizeof *f);
-            if (!f) return finish(ctx, rbm, data, cli_fail(EXIT_RUNTIME, "out of memory"));
-            zs_rbm_free_energies(rbm, zs_array_cdata(data), n, f);
-            double mf = 0.0;
-            for (size_t q = 0; q < n; q++) mf += f[q];
-            mf /= (double)n;
-            free(f);
+            double ll, mf;
+            zs_status st = zs_rbm_loglik(rbm, data.x, data.n, r.lnz, &ll, &mf);
+            if (st != ZS_OK) rc = cli_status(ctx, st);
             /* ln p(v) = -F(v) - ln Z: the band of ln Z maps to the band of the mean. */
-            print_result(o, rbm, &r, 1, -mf - r.lnz, -mf - r.hi, -mf - r.lo, n);
+            else print_result(o, rbm, &r, 1, ll, -mf - r.hi, -mf - r.lo, data.n);
         } else {
             print_result(o, rbm, &r, 0, 0, 0, 0, 0);
         }
     }
-    return finish(ctx, rbm, data, rc);
+    free(data.x);
+    return finish(ctx, rbm, NULL, rc);
 }
 
 /* ---- train ------------------------------------------------------------------------------- */
@@ -578,14 +517,18 @@ static int run_logz(opts *o) {
 static int run_train(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
-    zs_array *data = NULL, *held = NULL;
+    data_rows data = {0}, held = {0};
     zs_rbm_trainer *t = NULL;
+    const double start = zs_monotonic_seconds();
     int rc = setup(o, &ctx);
     if (rc != EXIT_OK) return rc;
     rc = load_data(ctx, o, o->data, 0, &data);
-    if (rc == EXIT_OK && o->heldout) rc = load_data(ctx, o, o->heldout, (size_t)zs_array_dim(data, 1), &held);
-    if (rc != EXIT_OK) return finish(ctx, rbm, data, rc);
-    size_t n = (size_t)zs_array_dim(data, 0), nv = (size_t)zs_array_dim(data, 1);
+    if (rc == EXIT_OK && o->heldout) rc = load_data(ctx, o, o->heldout, data.d, &held);
+    if (rc != EXIT_OK) {
+        free(data.x);
+        return finish(ctx, rbm, NULL, rc);
+    }
+    size_t n = data.n, nv = data.d;
     zs_status st;
     if (o->resume) {
         rc = load_model(ctx, o->resume, &rbm);
@@ -595,18 +538,8 @@ static int run_train(opts *o) {
     } else {
         st = zs_rbm_alloc(ctx, nv, (size_t)o->hidden, &rbm);
         if (st != ZS_OK) rc = cli_status(ctx, st);
-        else {
-            /* W ~ N(0, init_std^2), hbias 0, vbias ln(p/(1-p)) of the data (Hinton 2010, 8). */
-            zs_rng rng;
-            zs_rng_init(&rng, o->seed, 0xffffffffULL);
-            for (size_t x = 0; x < nv * o->hidden; x++) zs_rbm_w(rbm)[x] = o->init_std * zs_rng_normal(&rng);
-            for (size_t i = 0; i < nv; i++) {
-                double c = 0;
-                for (size_t q = 0; q < n; q++) c += zs_array_cdata(data)[q * nv + i];
-                double p = (c + 1.0) / ((double)n + 2.0);
-                zs_rbm_vbias(rbm)[i] = log(p / (1 - p));
-            }
-        }
+        else if ((st = zs_rbm_init_from_data(rbm, data.x, n, o->init_std, o->seed)) != ZS_OK)
+            rc = cli_status(ctx, st);
     }
     zs_rbm_train_opts to;
     zs_rbm_train_defaults(&to);
@@ -618,7 +551,7 @@ static int run_train(opts *o) {
     to.weight_decay = o->weight_decay;
     to.seed = o->seed;
     if (rc == EXIT_OK) {
-        st = zs_rbm_trainer_alloc(ctx, rbm, &to, zs_array_cdata(data), n, &t);
+        st = zs_rbm_trainer_alloc(ctx, rbm, &to, data.x, n, &t);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     if (rc == EXIT_OK && o->resume) {
@@ -632,10 +565,17 @@ static int run_train(opts *o) {
     }
     size_t smaller = nv < o->hidden ? nv : (size_t)o->hidden;
     int monitor = smaller <= 20 || o->monitor_ais;
-    const double *mon = held ? zs_array_cdata(held) : zs_array_cdata(data);
-    size_t nmon = held ? (size_t)zs_array_dim(held, 0) : (n < 1000 ? n : 1000);
+    size_t nmon = held.x ? held.n : (n < 1000 ? n : 1000);
+    /* The trainer keeps its own sparse copy of the data: keep only the rows the monitor scores,
+     * so that the data held while training is about the size of the file. */
+    size_t keep = monitor && !held.x ? nmon : 0;
+    if (rc == EXIT_OK && keep < n) {
+        uint8_t *k = keep ? realloc(data.x, keep * nv) : NULL;
+        if (!keep) free(data.x);
+        data.x = keep ? (k ? k : data.x) : NULL;
+    }
+    const uint8_t *mon = held.x ? held.x : data.x;
     double recon = (double)NAN, ll = (double)NAN, seconds = 0;
-    double *fe = monitor ? malloc(nmon * sizeof *fe) : NULL;
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(t) < o->epochs) {
         progress_label("epoch %llu/%llu", (unsigned long long)zs_rbm_trainer_epochs_done(t) + 1,
                        (unsigned long long)o->epochs);
@@ -654,7 +594,7 @@ static int run_train(opts *o) {
             rc = cli_status(ctx, st);
             break;
         }
-        if (monitor && fe) {
+        if (monitor) {
             zs_rbm_trainer_get(t, rbm);
             logz_result lr;
             opts mo = *o;
@@ -668,10 +608,11 @@ static int run_train(opts *o) {
             }
             rc = compute_logz(ctx, &mo, rbm, NULL, &lr);
             if (rc != EXIT_OK) break;
-            zs_rbm_free_energies(rbm, mon, nmon, fe);
-            double mf = 0;
-            for (size_t q = 0; q < nmon; q++) mf += fe[q];
-            ll = -mf / (double)nmon - lr.lnz;
+            st = zs_rbm_loglik(rbm, mon, nmon, lr.lnz, &ll, NULL);
+            if (st != ZS_OK) {
+                rc = cli_status(ctx, st);
+                break;
+            }
             progress_note("recon %.4g loglik %.4f", recon, ll);
         }
         if (logf) {
@@ -687,12 +628,12 @@ static int run_train(opts *o) {
             fflush(logf);
         }
     }
-    free(fe);
     if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
     progress_finish();
+    const double total = zs_monotonic_seconds() - start;
     if (rc == EXIT_OK) {
         FILE *f = cli_out();
-        char b[3][32];
+        char b[4][32];
         if (o->format == FORMAT_JSON) {
             json j;
             json_init(&j, f);
@@ -702,28 +643,32 @@ static int run_train(opts *o) {
             json_kv_u64(&j, "epoch", zs_rbm_trainer_epochs_done(t));
             json_kv_num(&j, "recon_error", recon);
             if (monitor) json_kv_num(&j, "loglik", ll);
-            json_kv_num(&j, "seconds", seconds);
+            json_kv_num(&j, "epoch_seconds", seconds);
+            json_kv_num(&j, "total_seconds", total);
             json_kv_u64(&j, "seed", o->seed);
             json_kv_str(&j, "model", o->out);
             json_end_obj(&j);
             json_end(&j);
         } else if (o->format == FORMAT_CSV) {
-            fprintf(f, "nv,nh,epoch,recon_error,loglik,seconds,seed\n%zu,%llu,%llu,%s,%s,%s,%llu\n", nv,
+            fprintf(f, "nv,nh,epoch,recon_error,loglik,epoch_seconds,total_seconds,seed\n"
+                    "%zu,%llu,%llu,%s,%s,%s,%s,%llu\n", nv,
                     (unsigned long long)o->hidden, (unsigned long long)zs_rbm_trainer_epochs_done(t),
                     cli_num(b[0], recon), monitor ? cli_num(b[1], ll) : "", cli_num(b[2], seconds),
-                    (unsigned long long)o->seed);
+                    cli_num(b[3], total), (unsigned long long)o->seed);
         } else {
             fprintf(f, "%-13s %zu\n%-13s %llu\n%-13s %llu\n", "nv", nv, "nh", (unsigned long long)o->hidden,
                     "epoch", (unsigned long long)zs_rbm_trainer_epochs_done(t));
             write_num_row(f, "recon_error", recon);
             if (monitor) write_num_row(f, "loglik", ll);
-            write_num_row(f, "seconds", seconds);
+            write_num_row(f, "epoch_seconds", seconds);
+            write_num_row(f, "total_seconds", total);
             fprintf(f, "%-13s %llu\n%-13s %s\n", "seed", (unsigned long long)o->seed, "model", o->out);
         }
     }
     zs_rbm_trainer_free(t);
-    zs_array_free(held);
-    return finish(ctx, rbm, data, rc);
+    free(held.x);
+    free(data.x);
+    return finish(ctx, rbm, NULL, rc);
 }
 
 /* ---- images ------------------------------------------------------------------------------ */
@@ -795,7 +740,17 @@ static int run_images(opts *o) {
                 tiles[j * nv + i] = hi > lo ? (W[i * nh + j] - lo) / (hi - lo) : 0.5;
         }
     } else {
-        zs_status st = zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);
+        data_rows init = {0};
+        if (o->init && !strncmp(o->init, "data:", 5)) {
+            rc = load_data(ctx, o, o->init + 5, nv, &init);
+            if (rc != EXIT_OK) {
+                free(tiles);
+                return finish(ctx, rbm, NULL, rc);
+            }
+        }
+        zs_status st = init.x ? zs_rbm_sample_from(rbm, count, o->steps, o->seed, init.x, init.n, tiles)
+                              : zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);
+        free(init.x);
         if (st != ZS_OK) {
             free(tiles);
             return finish(ctx, rbm, NULL, cli_status(ctx, st));
@@ -806,9 +761,61 @@ static int run_images(opts *o) {
     if (rc == EXIT_OK && !o->quiet && o->sub == SAMPLE)
         fprintf(cli_out(), "%zu samples after %llu Gibbs sweeps (seed %llu) written to %s\n", count,
                 (unsigned long long)o->steps, (unsigned long long)o->seed, o->out);
-    else if (rc == EXIT_OK && o->sub == FILTERS)
+    else if (rc == EXIT_OK && !o->quiet && o->sub == FILTERS)
         fprintf(cli_out(), "%zu filters of %zux%zu written to %s\n", nh, h, w, o->out);
     return finish(ctx, rbm, NULL, rc);
+}
+
+/* ---- transform --------------------------------------------------------------------------- */
+
+static int run_transform(opts *o) {
+    zs_ctx *ctx;
+    zs_rbm *rbm = NULL;
+    data_rows data = {0};
+    zs_array *h = NULL;
+    int rc = setup(o, &ctx);
+    if (rc != EXIT_OK) return rc;
+    rc = load_model(ctx, o->model, &rbm);
+    if (rc == EXIT_OK) rc = load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
+    if (rc == EXIT_OK) {
+        uint64_t shape[2] = {data.n, zs_rbm_nh(rbm)};
+        zs_status st = zs_array_alloc(ctx, ZS_DTYPE_F8, 2, shape, &h);
+        if (st == ZS_OK) st = zs_rbm_hidden_probs(rbm, data.x, data.n, zs_array_data(h));
+        if (st == ZS_OK) st = zs_npy_write(ctx, o->out, h);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
+    if (rc == EXIT_OK && !o->quiet)
+        fprintf(cli_out(), "p(h = 1 | v) of %zu rows x %zu hidden units written to %s\n", data.n,
+                zs_rbm_nh(rbm), o->out);
+    zs_array_free(h);
+    free(data.x);
+    return finish(ctx, rbm, NULL, rc);
+}
+
+/* `zsum rbm SUB --help`: the synopsis lines of SUB and its paragraph from usage_text, then the
+ * notes shared by all subcommands (from "DATA:" on). */
+static void sub_help(const char *sub) {
+    FILE *f = cli_out();
+    char head[64], para[64];
+    snprintf(head, sizeof head, "zsum rbm %s ", sub);
+    snprintf(para, sizeof para, "  %s ", sub);
+    int in = 0, first = 1;
+    for (const char *l = usage_text; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strstr(l, head) && (size_t)(strstr(l, head) - l) < len) in = 1;
+        else if (!strncmp(l, para, strlen(para))) in = 2;
+        else if (!strncmp(l, "DATA:", 5)) in = 3;
+        else if (in == 1 && strncmp(l, "                 ", 17)) in = 0;
+        else if (in == 2 && strncmp(l, "           ", 11)) in = 0;
+        if (in) {
+            const char *text = l;
+            if (in == 1 && first) fputs("usage: ", f), text = strstr(l, "zsum"), first = 0;
+            else if (in == 1 && strncmp(l, "usage: ", 7) && !strncmp(l, "       zsum", 11)) text = l;
+            fwrite(text, 1, len - (size_t)(text - l), f);
+        }
+        l += len;
+    }
 }
 
 int cmd_rbm(int argc, char **argv) {
@@ -817,14 +824,17 @@ int cmd_rbm(int argc, char **argv) {
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     static const struct { const char *name; int sub; } subs[] = {
-        {"logz", LOGZ}, {"loglik", LOGLIK}, {"train", TRAIN}, {"sample", SAMPLE}, {"filters", FILTERS}};
+        {"logz", LOGZ}, {"loglik", LOGLIK}, {"train", TRAIN}, {"sample", SAMPLE}, {"filters", FILTERS},
+        {"transform", TRANSFORM}};
     int sub = 0;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (!strcmp(argv[1], subs[i].name)) sub = subs[i].sub;
-    if (!sub) return cli_usage("rbm: unknown subcommand '%s' (logz, loglik, train, sample, filters)", argv[1]);
+    if (!sub)
+        return cli_usage("rbm: unknown subcommand '%s' (logz, loglik, train, sample, filters, transform)",
+                         argv[1]);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
+            sub_help(argv[1]);
             return EXIT_OK;
         }
     opts o;
@@ -832,5 +842,6 @@ int cmd_rbm(int argc, char **argv) {
     if (rc != EXIT_OK) return rc;
     if (sub & (LOGZ | LOGLIK)) return run_logz(&o);
     if (sub == TRAIN) return run_train(&o);
+    if (sub == TRANSFORM) return run_transform(&o);
     return run_images(&o);
 }

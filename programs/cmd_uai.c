@@ -1,6 +1,7 @@
 /* cmd_uai.c — zsum uai: exact ln Z of a model in the UAI competition format by variable
  * elimination (lib/io/uai.c, lib/exact/eliminate.c, lib/exact/elim_order.c). */
 #include "cli.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 static const char *const help =
     "usage: zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-    "                [--max-memory SIZE] [--max-work N] [--format table|json|uai]\n"
+    "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
     "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
     "\n"
     "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
@@ -29,7 +30,8 @@ static const char *const help =
     "  --max-work N        refuse (exit 2) when conditioning would read more than N table\n"
     "                      entries in all (about 1-3 ns each); default 1e12\n"
     "  --format F          table (default), json (keys lnZ, log10Z, zero, width,\n"
-    "                      max_table_entries, peak_bytes, order, seconds, evidence, ...) or\n"
+    "                      max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
+    "                      csv (the same keys: a header line, a line of values) or\n"
     "                      uai (the competition's answer: the line PR, then log10 Z)\n"
     "  --plan-only         print the order's induced width, largest table and memory; do\n"
     "                      not eliminate\n"
@@ -40,7 +42,7 @@ static const char *const help =
     "\n"
     "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n";
 
-typedef enum { OUT_TABLE, OUT_JSON, OUT_UAI } out_format;
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
 static int parse_memory(const char *text, double *out) {
@@ -110,6 +112,84 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
 /* The name a file goes by in messages: standard input is "<stdin>". */
 static const char *input_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
 
+/* What zsum uai found, for write_answer. */
+typedef struct uai_answer {
+    const char *model_path, *evid_path, *order_name;
+    zs_factor_order order;
+    const zs_factor_model *m;
+    const zs_factor_plan *plan;
+    const zs_factor_plan_info *pi;
+    size_t observed;
+    int plan_only;
+    double lnz, seconds;
+} uai_answer;
+
+/* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
+ * several of them on one line. */
+static void write_answer(out_format fmt, const uai_answer *a) {
+    const zs_factor_plan_info *pi = a->pi;
+    char nb[32], b2[32];
+    double log10z = a->lnz / log(10.0);
+    int zero = !a->plan_only && a->lnz == -HUGE_VAL;
+    size_t nvars = zs_factor_model_nvars(a->m), nfactors = zs_factor_model_nfactors(a->m);
+    const unsigned hide = RF_NO_TABLE;
+    result r;
+    result_init(&r);
+    result_str(&r, "model", a->model_path)->table_text =
+        result_fmt(&r, "%s (%s, %zu variables, %zu factors)", a->model_path,
+                   zs_factor_model_kind(a->m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", nvars, nfactors);
+    result_u64(&r, "variables", nvars)->flags = hide;
+    result_u64(&r, "factors", nfactors)->flags = hide;
+    result_u64(&r, "evidence", a->observed)->table_text =
+        a->evid_path ? result_fmt(&r, "%zu variables observed (%s)", a->observed, a->evid_path) : "none";
+    result_str(&r, "order", a->order_name)->table_text =
+        result_fmt(&r, "%s%s%s: %zu variables eliminated, induced width %zu", a->order_name,
+                   a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? rule_name(pi->chosen) : "",
+                   pi->eliminated, pi->width);
+    result_str(&r, "order_rule", rule_name(pi->chosen))->flags = hide;
+    result_bool(&r, "order_fallback", pi->fallback)->flags = hide;
+    if (pi->fallback)
+        result_line(&r, "             (tables passed 2^45 entries: the rest of the order is mindegree)");
+    result_u64(&r, "eliminated", pi->eliminated)->flags = hide;
+    result_u64(&r, "width", pi->width)->flags = hide;
+    result_field *f = result_num(&r, "max_table_entries", pi->max_table_entries);
+    f->label = "tables";
+    f->table_text = result_fmt(&r, "largest %s entries, peak memory %s%s",
+                                             cli_num(nb, pi->max_table_entries), zs_format_bytes(b2, pi->peak_bytes),
+                                             pi->conditioned ? " per run" : "");
+    result_num(&r, "peak_bytes", pi->peak_bytes)->flags = hide;
+    result_num(&r, "work", pi->total_work)->flags = hide;
+    result_num(&r, "work_per_run", pi->work)->flags = hide;
+    result_num(&r, "conditioning_assignments", pi->assignments)->flags = hide;
+    const size_t *cv = zs_factor_plan_conditioned(a->plan);
+    f = result_sizes(&r, "conditioned", cv, pi->conditioned);
+    f->flags = pi->conditioned ? 0 : RF_NO_TABLE;
+    if (pi->conditioned) {
+        /* "N variables (v1 v2 ...): R runs, W table entries read in all" */
+        char *list = malloc(pi->conditioned * 21 + 1);
+        size_t len = 0;
+        if (list) {
+            list[0] = '\0';
+            for (size_t i = 0; i < pi->conditioned; i++)
+                len += (size_t)sprintf(list + len, "%s%zu", i ? " " : "", cv[i]);
+        }
+        f->table_text = result_fmt(&r, "%zu variables (%s): %s runs, %s table entries read in all", pi->conditioned,
+                                   list ? list : "", cli_num(nb, pi->assignments), cli_num(b2, pi->total_work));
+        free(list);
+    }
+    if (!a->plan_only) {
+        f = result_num(&r, "lnZ", a->lnz);
+        f->label = "ln Z";
+        if (zero) f->comment = "Z = 0: the evidence has probability 0";
+        result_num(&r, "log10Z", log10z)->label = "log10 Z";
+        result_bool(&r, "zero", zero)->flags = hide;
+    }
+    result_num(&r, "seconds", a->seconds)->table_text = result_fmt(&r, "%.3f", a->seconds);
+    result_sizes(&r, "elimination_order", zs_factor_plan_order(a->plan), pi->eliminated)->flags = hide;
+    result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
+    result_free(&r);
+}
+
 int cmd_uai(int argc, char **argv) {
     const char *model_path = NULL, *evid_path = NULL, *evid_positional = NULL;
     const char *order_name = "auto";
@@ -156,8 +236,9 @@ int cmd_uai(int argc, char **argv) {
             } else if (!strcmp(a, "--format")) {
                 if (!strcmp(val, "table")) fmt = OUT_TABLE;
                 else if (!strcmp(val, "json")) fmt = OUT_JSON;
+                else if (!strcmp(val, "csv")) fmt = OUT_CSV;
                 else if (!strcmp(val, "uai")) fmt = OUT_UAI;
-                else return cli_usage("--format: '%s' is not one of table, json, uai", val);
+                else return cli_usage("--format: '%s' is not one of table, json, csv, uai", val);
             } else {
                 if (!cli_parse_threads(val, &threads)) return EXIT_USAGE;
             }
@@ -249,79 +330,17 @@ int cmd_uai(int argc, char **argv) {
     double seconds = zs_monotonic_seconds() - t0;
     double log10z = lnz / log(10.0);
     int zero = !plan_only && lnz == -HUGE_VAL;
-    FILE *out = cli_out();
-    char nb[32], b2[32];
+    if (fmt == OUT_UAI && plan_only) {
+        rc = cli_usage("--plan-only has no answer to print in --format uai");
+        goto done;
+    }
+    char nb[32];
     if (fmt == OUT_UAI) {
-        if (plan_only) {
-            rc = cli_usage("--plan-only has no answer to print in --format uai");
-            goto done;
-        }
-        fprintf(out, "PR\n%s\n", zero ? "-inf" : cli_num(nb, log10z));
-    } else if (fmt == OUT_JSON) {
-        json j;
-        json_init(&j, out);
-        json_obj(&j);
-        json_kv_str(&j, "model", model_path);
-        json_kv_u64(&j, "variables", zs_factor_model_nvars(m));
-        json_kv_u64(&j, "factors", zs_factor_model_nfactors(m));
-        json_kv_u64(&j, "evidence", observed);
-        json_kv_str(&j, "order", order_name);
-        json_kv_str(&j, "order_rule", rule_name(pi.chosen));
-        json_kv_bool(&j, "order_fallback", pi.fallback);
-        json_kv_u64(&j, "eliminated", pi.eliminated);
-        json_kv_u64(&j, "width", pi.width);
-        json_kv_num(&j, "max_table_entries", pi.max_table_entries);
-        json_kv_num(&j, "peak_bytes", pi.peak_bytes);
-        json_kv_num(&j, "work", pi.total_work);
-        json_kv_num(&j, "work_per_run", pi.work);
-        json_kv_num(&j, "conditioning_assignments", pi.assignments);
-        json_key(&j, "conditioned");
-        json_arr_inline(&j);
-        const size_t *cv = zs_factor_plan_conditioned(plan);
-        for (size_t i = 0; i < pi.conditioned; i++) json_u64(&j, cv[i]);
-        json_end_arr(&j);
-        if (!plan_only) {
-            json_kv_num(&j, "lnZ", lnz);
-            json_kv_num(&j, "log10Z", log10z);
-            json_kv_bool(&j, "zero", zero);
-        }
-        json_kv_num(&j, "seconds", seconds);
-        json_key(&j, "elimination_order");
-        json_arr_inline(&j);
-        const size_t *ord = zs_factor_plan_order(plan);
-        for (size_t i = 0; i < pi.eliminated; i++) json_u64(&j, ord[i]);
-        json_end_arr(&j);
-        json_end_obj(&j);
-        json_end(&j);
+        fprintf(cli_out(), "PR\n%s\n", zero ? "-inf" : cli_num(nb, log10z));
     } else {
-        fprintf(out, "model        %s (%s, %zu variables, %zu factors)\n", model_path,
-                zs_factor_model_kind(m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV",
-                zs_factor_model_nvars(m), zs_factor_model_nfactors(m));
-        if (evid_path) fprintf(out, "evidence     %zu variables observed (%s)\n", observed, evid_path);
-        else fprintf(out, "evidence     none\n");
-        fprintf(out, "order        %s%s%s: %zu variables eliminated, induced width %zu\n",
-                order_name, order == ZS_ORDER_AUTO ? " -> " : "",
-                order == ZS_ORDER_AUTO ? rule_name(pi.chosen) : "", pi.eliminated, pi.width);
-        if (pi.fallback)
-            fprintf(out, "             (tables passed 2^45 entries: the rest of the order is "
-                         "mindegree)\n");
-        fprintf(out, "tables       largest %s entries, peak memory %s%s\n",
-                cli_num(nb, pi.max_table_entries), zs_format_bytes(b2, pi.peak_bytes),
-                pi.conditioned ? " per run" : "");
-        if (pi.conditioned) {
-            const size_t *cv = zs_factor_plan_conditioned(plan);
-            fprintf(out, "conditioned  %zu variables (", pi.conditioned);
-            for (size_t i = 0; i < pi.conditioned; i++)
-                fprintf(out, "%s%zu", i ? " " : "", cv[i]);
-            fprintf(out, "): %s runs, %s table entries read in all\n",
-                    cli_num(nb, pi.assignments), cli_num(b2, pi.total_work));
-        }
-        if (!plan_only) {
-            fprintf(out, "ln Z         %s%s\n", cli_num(nb, lnz),
-                    zero ? "   (Z = 0: the evidence has probability 0)" : "");
-            fprintf(out, "log10 Z      %s\n", cli_num(nb, log10z));
-        }
-        fprintf(out, "seconds      %.3f\n", seconds);
+        uai_answer ans = {model_path, evid_path, order_name, order, m, plan, &pi, observed,
+                          plan_only, lnz, seconds};
+        write_answer(fmt, &ans);
     }
 done:
     zs_factor_plan_free(plan);

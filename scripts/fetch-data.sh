@@ -7,6 +7,9 @@
 #                       {"data": [...]} with 784 values in [0, 1] per digit), converted to IDX:
 #                       images-idx3-ubyte.gz (10000x28x28, round(255 x)) and labels-idx1-ubyte.gz,
 #                       the ten classes interleaved (0,1,...,9,0,1,...) so any prefix is balanced.
+#                       Also the splits docs/rbm.md trains on, as NumPy uint8 arrays (N, 784) of
+#                       the same pixels: train.npy (the first 9,000 digits) and heldout.npy (the
+#                       last 1,000).
 set -euo pipefail
 dir=${1:-${ZSUM_DATA:-$HOME/.cache/zsum/data}}
 mkdir -p "$dir"
@@ -65,6 +68,32 @@ labels.forEach((d, q) => { lab[8 + q] = d; });
 fs.writeFileSync(path.join(out, 'images-idx3-ubyte.gz'), zlib.gzipSync(img));
 fs.writeFileSync(path.join(out, 'labels-idx1-ubyte.gz'), zlib.gzipSync(lab));
 console.error('fetch-data: ' + n + ' MNIST digits in ' + out);
+EOF
+fi
+# ---- train/held-out splits of the digits (.npy, uint8) ------------------------------------
+if [ ! -s "$out/train.npy" ] || [ ! -s "$out/heldout.npy" ]; then
+  command -v python3 >/dev/null || { echo "fetch-data: python3 is needed for the splits" >&2; exit 1; }
+  python3 - "$out" <<'EOF'
+import gzip, os, struct, sys
+out = sys.argv[1]
+raw = gzip.open(os.path.join(out, 'images-idx3-ubyte.gz')).read()
+magic, n, r, c = struct.unpack('>IIII', raw[:16])
+if magic != 0x803 or len(raw) != 16 + n * r * c:
+    sys.exit('fetch-data: images-idx3-ubyte.gz: not an IDX file of uint8 images')
+d = r * c
+def save(name, lo, hi):
+    # NumPy format 1.0: magic, version, little-endian header length, a dict padded to 64 bytes.
+    hdr = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }" % (hi - lo, d)
+    hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+    tmp = os.path.join(out, name + '.tmp')
+    with open(tmp, 'wb') as f:
+        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode('latin1'))
+        f.write(raw[16 + lo * d:16 + hi * d])
+    os.replace(tmp, os.path.join(out, name))
+split = n - 1000
+save('train.npy', 0, split)
+save('heldout.npy', split, n)
+print('fetch-data: %s/train.npy (%d digits) and heldout.npy (%d)' % (out, split, n - split), file=sys.stderr)
 EOF
 fi
 echo "$dir"

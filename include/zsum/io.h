@@ -36,6 +36,17 @@ typedef enum zs_binarize {
 zs_status zs_data_binarize(zs_ctx *ctx, zs_array *data, zs_binarize rule, double threshold,
                            uint64_t seed);
 
+/* A binary data set kept narrow: n rows of d bytes, each 0 or 1 (row-major, malloc'd; the
+ * caller frees *rows). path is a data set as for zs_data_load, optionally followed by a row
+ * range ":START:END" (rows START .. END-1 of the file, 0-based, END exclusive; e.g.
+ * "digits.idx:0:9000"). The rule is applied as zs_data_binarize does over the whole file
+ * (the maximum and the stochastic streams zs_rng(seed, row) are those of the file's rows),
+ * so a range selects the same bytes as slicing the whole file. An IDX file of unsigned bytes
+ * is binarized straight from its bytes: no copy of 8-byte values exists at any time.
+ * ZS_EINVAL for a range that is empty, not two plain integers or past the file's rows
+ * (message gives the row count), and the errors of zs_data_load and zs_data_binarize. */
+zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, double threshold,
+                              uint64_t seed, uint8_t **rows, size_t *n, size_t *d);
 /* ---- pattern files (lib/io/patterns.c, lib/io/pattern_image.c) ---------------------------- */
 /* Read patterns from a file, recognised by its content: "P1"/"P4" (PBM, plain or raw; every
  * image in the file is a pattern, black = +1, white = -1, the shape is kept), "\x93NUMPY" (a

@@ -10,7 +10,7 @@
  * hbias (nh), float32 or float64, C or Fortran order (zsum/npz.h).
  *
  * Implementations: lib/models/rbm.c (model, free energy), lib/io/rbm_npz.c (model files and
- * training checkpoints), lib/exact/rbm_exact.c (exact ln Z), lib/sample/rbm_ais.c (annealed
+ * training checkpoints, the stored training frequencies), lib/exact/rbm_exact.c (exact ln Z), lib/sample/rbm_ais.c (annealed
  * importance sampling), lib/sample/rbm_sample.c (Gibbs sampling), lib/learn/rbm_cd.c (CD/PCD
  * training). Data sets: zsum/io.h.
  */
@@ -58,6 +58,16 @@ zs_status zs_rbm_save(const zs_rbm *rbm, const char *path, zs_dtype dtype, size_
 double zs_rbm_free_energy(const zs_rbm *rbm, const double *v);
 /* F(v) for n rows of data (n x nv, row-major) into f (n entries). */
 void zs_rbm_free_energies(const zs_rbm *rbm, const double *data, size_t n, double *f);
+/* The mean log-likelihood of n binary rows (n x nv bytes, each 0 or 1, row-major), in nats a
+ * row: *loglik = -mean_r F(v_r) - lnz, where lnz is ln Z (exact, or an estimate). *mean_f
+ * (may be NULL) receives mean_r F(v_r), so that a band [lo, hi] of ln Z maps to the band
+ * [-mean_f - hi, -mean_f - lo] of the log-likelihood. ZS_EINVAL for n = 0; ZS_ENOMEM. */
+zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double lnz, double *loglik,
+                        double *mean_f);
+/* The hidden units' probabilities p(h_j = 1 | v) = sigmoid(hbias_j + sum_i v_i W_ij) of n binary
+ * rows (n x nv bytes, 0 or 1) into out (n x nh, row-major): scikit-learn's
+ * BernoulliRBM.transform. ZS_EINVAL for a NULL argument. */
+zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *out);
 
 /* ---- exact ln Z (lib/exact/rbm_exact.c) --------------------------------------------------- */
 /* ln Z by summing the larger layer analytically and enumerating the 2^n states of the smaller
@@ -85,7 +95,7 @@ typedef struct zs_rbm_ais_opts {
     const double *betas;      /* increasing from 0 to 1 inclusive; NULL: the sm08 schedule  */
     size_t nbetas;            /* number of entries of betas                                  */
     zs_rbm_ais_base base;
-    const double *data;       /* n_data x nv binary rows for ZS_RBM_AIS_BASE_DATA            */
+    const uint8_t *data;      /* n_data x nv binary rows (bytes 0 or 1), ZS_RBM_AIS_BASE_DATA */
     size_t n_data;
     double pseudocount;       /* p_i = (count_i + c) / (n_data + 2c); default (0) means 1    */
     const double *rate;       /* nv frequencies in (0, 1) for ZS_RBM_AIS_BASE_RATE            */
@@ -112,6 +122,13 @@ zs_status zs_rbm_schedule_linear(size_t n, double **betas, size_t *count);
 /* ZS_EINVAL unless betas[0] == 0, betas[n-1] == 1, strictly increasing, n >= 2 (message names
  * the first offending entry). */
 zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *betas, size_t n);
+/* A schedule named by text: "sm08", "linear:N" (N transitions, 1..100000000), or the path of a
+ * text file of betas separated by white space (plain decimals; checked by
+ * zs_rbm_schedule_check). *betas is malloc'd. ZS_EINVAL for a linear count out of range or
+ * not a plain integer, an item of the file that is not a finite decimal (message names the
+ * item's number and text) or a schedule that fails the check; ZS_EIO when text names no
+ * readable file (message says what text may be); ZS_ENOMEM. */
+zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, size_t *n);
 zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
                           zs_rbm_ais_result *out);
 
@@ -119,6 +136,18 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
 /* n block-Gibbs chains of `steps` sweeps each from uniform random v, chain c from zs_rng(seed,
  * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
 zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out);
+/* As zs_rbm_sample, but chain c starts from the binary row init[c mod n_init] (n_init x nv
+ * bytes, 0 or 1) instead of a random state: chains that begin at the data. ZS_EINVAL for
+ * n_init = 0, a NULL init or a byte that is not 0 or 1 (message names row and column). */
+zs_status zs_rbm_sample_from(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed,
+                             const uint8_t *init, size_t n_init, double *out);
+
+/* ---- data statistics (lib/models/rbm_data.c) ---------------------------------------------- */
+/* The smoothed frequency of ones in each of the d columns of n binary rows (bytes 0 or 1):
+ * p_i = (count_i + c) / (n + 2c), the mean of a Beta(c, c) posterior (a pseudocount c > 0
+ * keeps p_i strictly inside (0, 1)). p has d entries. ZS_EINVAL for n = 0, d = 0 or c <= 0
+ * (or c not finite). */
+zs_status zs_data_base_rate(const uint8_t *rows, size_t n, size_t d, double c, double *p);
 
 /* ---- training (lib/learn/rbm_cd.c) ------------------------------------------------------- */
 typedef struct zs_rbm_train_opts {
@@ -133,13 +162,21 @@ typedef struct zs_rbm_train_opts {
 
 void zs_rbm_train_defaults(zs_rbm_train_opts *opts);
 
+/* The usual start of training (Hinton 2010, "A practical guide to training RBMs", section 8):
+ * W_ij ~ N(0, sigma^2) drawn in row-major order from zs_rng(seed, 0xffffffff), hbias 0, and
+ * vbias_i = ln(p_i / (1 - p_i)) with p_i the frequency of ones in column i of the n binary
+ * rows (zs_data_base_rate with pseudocount 1), so that the model starts at the data's
+ * marginals. rows: n x nv bytes, 0 or 1. ZS_EINVAL for n = 0 or sigma < 0 (or not finite). */
+zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, double sigma, uint64_t seed);
+
 /* A training run: float32 parameters and state (momentum, persistent chains, epoch). */
 typedef struct zs_rbm_trainer zs_rbm_trainer;
 
-/* Start from rbm's parameters (copied, rounded to float32). data: n x nv binary rows (kept by
- * reference; must outlive the trainer). */
+/* Start from rbm's parameters (copied, rounded to float32). data: n x nv binary rows, bytes
+ * 0 or 1 (read once: the trainer keeps its own sparse copy, the column of every one).
+ * ZS_EINVAL for a byte that is not 0 or 1 (message names row and column). */
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
-                               const double *data, size_t n, zs_rbm_trainer **out);
+                               const uint8_t *data, size_t n, zs_rbm_trainer **out);
 void zs_rbm_trainer_free(zs_rbm_trainer *t);
 /* One epoch over the data in an order drawn from the seed and the epoch number. recon_error:
  * mean over rows of sum_i (v_i - p(v_i = 1 | h0))^2, h0 ~ p(h | v), estimated on every 8th row
@@ -157,5 +194,11 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
+/* The training data's frequencies that zs_rbm_trainer_save stores in a model file
+ * (train_data_frequency: zs_data_base_rate with pseudocount 1 of the training rows), into a
+ * malloc'd array of nv entries; *freq = NULL when the file has none. ZS_EFORMAT when it has
+ * another length than nv or an entry outside (0, 1) (message names it); the errors of
+ * zs_npz_open otherwise. */
+zs_status zs_rbm_train_frequency(zs_ctx *ctx, const char *path, size_t nv, double **freq);
 
 #endif

@@ -2,39 +2,57 @@
  *
  * The K^N level assignments (each standing for prod_i g(unit i) microstates of equal energy)
  * are walked in a modular K-ary Gray code: consecutive assignments differ in one unit, whose
- * level goes up by one (mod K), so the energy changes by one difference e_{a+1} - e_a.
- * The last b units form an inner block whose K^b log-weights are tabulated once; each outer
- * assignment then evaluates exp of (outer + inner) for all K^b inner ones with SLEEF's
- * vector exp. The outer walk is cut into a fixed number of chunks, summed by OpenMP threads
- * and combined in chunk order, so the result does not depend on the number of threads.
- * Every weight is taken relative to the largest possible log-weight N max_k lw_k, so the
- * plain sums of exp stay in [1, K^N] and no per-chunk rescaling is needed. */
+ * level goes up by one (mod K). The last b units form an inner block whose K^b assignments
+ * are tabulated once; the walk goes over the outer assignments, and for each one over every
+ * inner one.
+ *
+ * The weight of a microstate is computed without an exp of its own: with lw = ln g - beta eps
+ * summed over units, exp(lw_outer + lw_inner) = exp(lw_outer) exp(lw_inner), so one exp per
+ * outer assignment (W) and one per inner assignment, tabulated once (v_j), give every weight
+ * as the product W v_j (within an ulp of the exp of the sum). The sums themselves are taken
+ * term by term over all K^N assignments — Z = sum_j w_j, sum_j w_j eps_j, sum_j w_j eps_j^2 —
+ * and never regrouped into the product of per-unit sums that the closed form is, nor into
+ * the occupation-vector sums of the macro method, so the method stays their independent check.
+ *
+ * Every weight is taken relative to the largest possible log-weight N max_k lw_k, so each is
+ * <= 1, the largest is exactly 1 and the plain sums stay in [1, K^N]: one pass, no rescaling.
+ * The outer walk is cut into a fixed number of chunks, summed by OpenMP threads and combined
+ * in chunk order, so the result does not depend on the number of threads; the inner loop is
+ * the same arithmetic on every instruction set (levels_enumerate_kernels.h), so it does not
+ * depend on the CPU either. */
 #include "exact/levels_methods.h"
+#include "exact/levels_enumerate_kernels.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define INNER_MAX 8192   /* inner block K^b <= 8192 doubles: 64 KiB, stays in L2 */
-#define CHUNKS_MAX 4096  /* fixed work split, independent of the thread count       */
+#define INNER_MAX 8192   /* inner block K^b <= 8192 assignments: two tables of 64 KiB (L2) */
+#define CHUNKS_MAX 4096  /* fixed work split, independent of the thread count            */
+
+/* Factors below 2^-500 of the largest are set to zero: a product of two of them is then
+ * either zero or a normal number (no slow subnormal arithmetic), and what is dropped is
+ * below 2^-500 of a total that is at least 1, far under one ulp. */
+#define WEIGHT_FLOOR 0x1p-500
 
 typedef struct enum_plan {
     size_t k, n, b;          /* levels, units, inner units                              */
     size_t inner;            /* K^b                                                      */
+    size_t seglen, segpad;   /* K^(b-1) inner assignments per level of the last inner   */
+                             /* unit, padded to a multiple of LEVELS_LANES              */
     uint64_t outer;          /* K^(n-b)                                                  */
     double lw[ZS_LEVELS_MAX_K];  /* per-unit log weight ln g_k - beta (e_k - emin)       */
     double eps[ZS_LEVELS_MAX_K]; /* e_k - emin                                          */
-    double ref;              /* n max_k lw_k: every log-weight minus ref is <= 0          */
-    double *in_lw;           /* (inner) sum of lw over the inner units                   */
-    double *in_eps;          /* (inner) sum of eps over the inner units                  */
-    uint8_t *in_lvl0;        /* (inner) level of the first inner unit                    */
+    double lwmax;            /* max_k lw_k                                               */
+    double centre;           /* weighted mean energy of the inner block: x = eps - centre */
+    double *in_v;            /* (k * segpad) exp(inner lw - b lwmax), zero in the padding */
+    double *in_x;            /* (k * segpad) inner eps - centre, zero in the padding      */
 } enum_plan;
 
 static void plan_free(enum_plan *p) {
-    free(p->in_lw);
-    free(p->in_eps);
-    free(p->in_lvl0);
+    free(p->in_v);
+    free(p->in_x);
 }
 
 static zs_status plan_make(const zs_levels *lv, uint64_t n, double beta, enum_plan *p) {
@@ -52,13 +70,12 @@ static zs_status plan_make(const zs_levels *lv, uint64_t n, double beta, enum_pl
                        "closed form (--method closed)", (unsigned long long)n);
     p->k = lv->k;
     p->n = (size_t)n;
-    double lwmax = -HUGE_VAL;
+    p->lwmax = -HUGE_VAL;
     for (size_t i = 0; i < lv->k; i++) {
         p->eps[i] = lv->e[i] - lv->emin;
         p->lw[i] = lv->lng[i] - beta * p->eps[i];
-        if (p->lw[i] > lwmax) lwmax = p->lw[i];
+        if (p->lw[i] > p->lwmax) p->lwmax = p->lw[i];
     }
-    p->ref = (double)n * lwmax;
     p->b = 1;
     p->inner = lv->k;
     while (p->b < p->n && p->inner * lv->k <= INNER_MAX) {
@@ -67,38 +84,70 @@ static zs_status plan_make(const zs_levels *lv, uint64_t n, double beta, enum_pl
     }
     p->outer = 1;
     for (size_t i = p->b; i < p->n; i++) p->outer *= lv->k;
-    p->in_lw = malloc(p->inner * sizeof *p->in_lw);
-    p->in_eps = malloc(p->inner * sizeof *p->in_eps);
-    p->in_lvl0 = malloc(p->inner);
-    if (!p->in_lw || !p->in_eps || !p->in_lvl0) {
+    p->seglen = p->inner / p->k;
+    p->segpad = (p->seglen + LEVELS_LANES - 1) / LEVELS_LANES * LEVELS_LANES;
+    /* Cache-line aligned (segpad * 8 bytes is a multiple of 64), so no vector load of the
+     * kernel straddles two lines: with malloc's 16-byte alignment N = 20 took 1.5x as long. */
+    const size_t bytes = p->k * p->segpad * sizeof(double);
+    p->in_v = aligned_alloc(64, bytes);
+    p->in_x = aligned_alloc(64, bytes);
+    if (p->in_v) memset(p->in_v, 0, bytes);
+    if (p->in_x) memset(p->in_x, 0, bytes);
+    if (!p->in_v || !p->in_x) {
         plan_free(p);
         return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
     }
-    /* Tabulate the inner block by the same Gray walk as the outer one (below). */
+    /* Tabulate the inner block by the same Gray walk as the outer one (below). Its last digit
+     * g[b-1] equals the counter's slowest digit, so assignment j lies in segment j / seglen,
+     * the level of the last inner unit. */
     uint8_t d[64] = {0}, g[64] = {0};
-    double lw = (double)p->b * p->lw[0], eps = (double)p->b * p->eps[0];
+    const double inref = (double)p->b * p->lwmax;
     for (size_t j = 0; j < p->inner; j++) {
-        p->in_lw[j] = lw;
-        p->in_eps[j] = eps;
-        p->in_lvl0[j] = g[0];
+        size_t at = g[p->b - 1] * p->segpad + j % p->seglen;
+        double lw = 0.0, eps = 0.0;
+        for (size_t i = 0; i < p->b; i++) {
+            lw += p->lw[g[i]];
+            eps += p->eps[g[i]];
+        }
+        double v = exp(lw - inref);
+        p->in_v[at] = v < WEIGHT_FLOOR ? 0.0 : v;
+        p->in_x[at] = eps;
         size_t q = 0;
         while (q < p->b && d[q] == lv->k - 1) d[q++] = 0;
         if (q == p->b) break;
         d[q]++;
-        uint8_t from = g[q], to = (uint8_t)((g[q] + 1) % lv->k);
-        g[q] = to;
-        lw += p->lw[to] - p->lw[from];
-        eps += p->eps[to] - p->eps[from];
+        g[q] = (uint8_t)((g[q] + 1) % lv->k);
     }
+    /* Centre the energies on the block's own weighted mean, so the sums of w x^2 are already
+     * centred for the inner block (any fixed centre is exact; this one keeps the digits). */
+    double sv = 0.0, sx = 0.0;
+    for (size_t j = 0; j < p->k * p->segpad; j++) {
+        sv += p->in_v[j];
+        sx += p->in_v[j] * p->in_x[j];
+    }
+    p->centre = sx / sv;
+    for (size_t s = 0; s < p->k; s++)
+        for (size_t j = 0; j < p->seglen; j++) p->in_x[s * p->segpad + j] -= p->centre;
     return ZS_OK;
 }
 
 /* Outer walk state: base-K counter d and its modular Gray code g (g_i = d_i - d_{i+1} mod K).
- * Incrementing d changes exactly one Gray digit, the one where the carry stops, by +1. */
+ * Incrementing d changes exactly one Gray digit, the one where the carry stops, by +1. The
+ * log-weight and energy are summed afresh at each step (n - b terms, against K^b microstates
+ * of work per step), so no rounding accumulates along the walk. */
 typedef struct outer_walk {
     uint8_t d[64], g[64];
     double lw, eps;
 } outer_walk;
+
+static void outer_sums(const enum_plan *p, outer_walk *w) {
+    w->lw = 0.0;
+    w->eps = 0.0;
+    for (size_t i = 0; i < p->n - p->b; i++) {
+        w->lw += p->lw[w->g[i]];
+        w->eps += p->eps[w->g[i]];
+    }
+}
 
 static void outer_seek(const enum_plan *p, uint64_t r, outer_walk *w) {
     size_t m = p->n - p->b;
@@ -106,14 +155,11 @@ static void outer_seek(const enum_plan *p, uint64_t r, outer_walk *w) {
         w->d[i] = (uint8_t)(r % p->k);
         r /= p->k;
     }
-    w->lw = 0.0;
-    w->eps = 0.0;
     for (size_t i = 0; i < m; i++) {
         uint8_t next = i + 1 < m ? w->d[i + 1] : 0;
         w->g[i] = (uint8_t)((w->d[i] + p->k - next) % p->k);
-        w->lw += p->lw[w->g[i]];
-        w->eps += p->eps[w->g[i]];
     }
+    outer_sums(p, w);
 }
 
 static void outer_step(const enum_plan *p, outer_walk *w) {
@@ -121,68 +167,28 @@ static void outer_step(const enum_plan *p, outer_walk *w) {
     while (q < m && w->d[q] == p->k - 1) w->d[q++] = 0;
     if (q == m) return;
     w->d[q]++;
-    uint8_t from = w->g[q], to = (uint8_t)((from + 1) % p->k);
-    w->g[q] = to;
-    w->lw += p->lw[to] - p->lw[from];
-    w->eps += p->eps[to] - p->eps[from];
+    w->g[q] = (uint8_t)((w->g[q] + 1) % p->k);
+    outer_sums(p, w);
 }
 
 static size_t chunk_count(const enum_plan *p) {
     return p->outer < CHUNKS_MAX ? (size_t)p->outer : CHUNKS_MAX;
 }
 
-/* Pass 1: s = sum over all assignments of exp(lw_j - ref); ln Z' = ref + ln s. Progress is
- * reported as chunks done out of `passes` passes over the chunks (thermo makes two). */
-static zs_status enumerate_lnz_shift(const zs_levels *lv, const enum_plan *p, int passes,
-                                     double *lnz_shift) {
-    const size_t nchunks = chunk_count(p);
-    double *part = calloc(nchunks, sizeof *part);
-    if (!part) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    int stop = 0;
-    size_t done = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(lv->ctx))
-    for (size_t c = 0; c < nchunks; c++) {
-        if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-        uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
-        outer_walk w;
-        outer_seek(p, r0, &w);
-        double s = 0.0;
-        for (uint64_t r = r0; r < r1; r++) {
-            s += zs_sum_exp_shift(p->in_lw, p->inner, w.lw - p->ref);
-            outer_step(p, &w);
-        }
-        part[c] = s;
-        size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-        if (omp_get_thread_num() == 0 &&
-            zs_progress(lv->ctx, "enumerate", (double)now, (double)(nchunks * (size_t)passes)))
-            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-    }
-    double s = 0.0;
-    for (size_t c = 0; c < nchunks; c++) s += part[c];
-    free(part);
-    if (stop) return zs_fail(lv->ctx, ZS_ECANCELLED, "method enumerate: cancelled");
-    *lnz_shift = p->ref + log(s);
-    return ZS_OK;
-}
+typedef void (*block_sums_fn)(const double *, const double *, size_t, size_t, double, double *,
+                              double[2]);
 
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz) {
-    if (!lv || !lnz) return ZS_EINVAL;
-    zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
-    enum_plan p;
-    if (st == ZS_OK) st = plan_make(lv, n, beta, &p);
-    if (st != ZS_OK) return st;
-    double lnz_shift;
-    st = enumerate_lnz_shift(lv, &p, 1, &lnz_shift);
-    if (st == ZS_OK) *lnz = lnz_shift - beta * (double)n * lv->emin;
-    plan_free(&p);
-    return st;
+static void block_sums_portable(const double *v, const double *x, size_t nseg, size_t segpad,
+                                double W, double *segw, double sums[2]) {
+    levels_block_sums_body(v, x, nseg, segpad, W, segw, sums);
 }
 
 /* Weighted moments of eps with Chan, Golub & LeVeque's pairwise combination (1979): the
- * variance is accumulated centered, block by block, never as <x^2> - <x>^2. */
+ * variance is accumulated centered, block by block, never as <x^2> - <x>^2. Weights are
+ * relative to exp(N max lw), so w is Z' = Z exp(-N max lw) and occ[k] the weight with the
+ * last inner unit on level k. */
 typedef struct moments {
-    double w, mean, m2, ent;
+    double w, mean, m2;
     double occ[ZS_LEVELS_MAX_K];
 } moments;
 
@@ -194,33 +200,72 @@ static void moments_merge(moments *a, const moments *b, size_t k) {
         a->m2 += b->m2 + delta * delta * (a->w * b->w / w);
     }
     a->w = w;
-    a->ent += b->ent;
     for (size_t i = 0; i < k; i++) a->occ[i] += b->occ[i];
 }
 
-/* One outer assignment: prob[j] = exp(out_lw + in_lw[j] - ln Z') for the inner block. */
-static void block_moments(const enum_plan *p, const outer_walk *w, double lnz_shift,
-                          double beta, double *prob, moments *m) {
-    zs_vexp_shift(prob, p->in_lw, p->inner, w->lw - lnz_shift);
-    double sw = 0.0, se = 0.0;
-    for (size_t j = 0; j < p->inner; j++) {
-        sw += prob[j];
-        se += prob[j] * p->in_eps[j];
+/* One pass over every microstate: the weight, mean and centred second moment of eps, and the
+ * weight per level of one unit. Progress is chunks done out of the chunk count. */
+static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, moments *total) {
+    static const block_sums_fn fns[3] = {block_sums_portable, levels_block_sums_avx2,
+                                         levels_block_sums_avx512};
+    const block_sums_fn block_sums = fns[zs_simd_level()];
+    const size_t nchunks = chunk_count(p);
+    const double outref = (double)(p->n - p->b) * p->lwmax;
+    moments *part = calloc(nchunks, sizeof *part);
+    if (!part) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
+    int stop = 0;
+    size_t done = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(lv->ctx))
+    for (size_t c = 0; c < nchunks; c++) {
+        if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
+        uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
+        outer_walk w;
+        outer_seek(p, r0, &w);
+        moments acc;
+        memset(&acc, 0, sizeof acc);
+        for (uint64_t r = r0; r < r1; r++, outer_step(p, &w)) {
+            double W = exp(w.lw - outref), sums[2];
+            if (W < WEIGHT_FLOOR) W = 0.0;
+            moments m;
+            memset(&m, 0, sizeof m);
+            block_sums(p->in_v, p->in_x, p->k, p->segpad, W, m.occ, sums);
+            for (size_t i = 0; i < p->k; i++) m.w += m.occ[i];
+            if (m.w <= 0.0) continue;
+            /* sums are about the centre: mean = eps_outer + centre + S1/S0, and the centred
+             * second moment S2 - S1^2/S0 (S1 is small: the centre is the block's mean). */
+            m.mean = w.eps + p->centre + sums[0] / m.w;
+            m.m2 = sums[1] - sums[0] * (sums[0] / m.w);
+            if (m.m2 < 0.0) m.m2 = 0.0;
+            moments_merge(&acc, &m, p->k);
+        }
+        part[c] = acc;
+        size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
+        if (omp_get_thread_num() == 0 &&
+            zs_progress(lv->ctx, "enumerate", (double)now, (double)nchunks))
+            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     }
-    memset(m, 0, sizeof *m);
-    m->w = sw;
-    if (sw <= 0.0) return;
-    m->mean = w->eps + se / sw;
-    double m2 = 0.0, ent = 0.0;
-    for (size_t j = 0; j < p->inner; j++) {
-        double e = w->eps + p->in_eps[j];
-        m2 += prob[j] * (e - m->mean) * (e - m->mean);
-        /* -p ln p summed over the microstates of this assignment: P (beta eps + ln Z'). */
-        ent += prob[j] * (beta * e + lnz_shift);
-        m->occ[p->in_lvl0[j]] += prob[j];
+    if (!stop) {
+        *total = part[0];
+        for (size_t c = 1; c < nchunks; c++) moments_merge(total, &part[c], p->k);
     }
-    m->m2 = m2;
-    m->ent = ent;
+    free(part);
+    if (stop) return zs_fail(lv->ctx, ZS_ECANCELLED, "method enumerate: cancelled");
+    return ZS_OK;
+}
+
+zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz) {
+    if (!lv || !lnz) return ZS_EINVAL;
+    zs_status st = levels_check_units(lv, n);
+    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    enum_plan p;
+    if (st == ZS_OK) st = plan_make(lv, n, beta, &p);
+    if (st != ZS_OK) return st;
+    moments total;
+    st = enumerate_moments(lv, &p, &total);
+    /* ln Z = N max lw + ln Z' - beta N emin (energies were taken relative to emin). */
+    if (st == ZS_OK) *lnz = (double)n * p.lwmax + log(total.w) - beta * (double)n * lv->emin;
+    plan_free(&p);
+    return st;
 }
 
 zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
@@ -228,53 +273,23 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
     enum_plan p;
     zs_status st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
-    double lnz_shift = 0.0;
-    st = enumerate_lnz_shift(lv, &p, 2, &lnz_shift);
-    const size_t nchunks = chunk_count(&p);
-    moments *part = st == ZS_OK ? calloc(nchunks, sizeof *part) : NULL;
-    if (st == ZS_OK && !part) st = zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    int failed = 0;
-    size_t done = 0;
+    moments total;
+    st = enumerate_moments(lv, &p, &total);
     if (st == ZS_OK) {
-#pragma omp parallel num_threads(zs_threads(lv->ctx))
-        {
-            double *prob = malloc(p.inner * sizeof *prob);
-            if (!prob) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 1)
-            for (size_t c = 0; c < nchunks; c++) {
-                if (!prob) continue;
-                uint64_t r0 = p.outer * c / nchunks, r1 = p.outer * (c + 1) / nchunks;
-                outer_walk w;
-                outer_seek(&p, r0, &w);
-                for (uint64_t r = r0; r < r1; r++) {
-                    moments m;
-                    block_moments(&p, &w, lnz_shift, beta, prob, &m);
-                    moments_merge(&part[c], &m, p.k);
-                    outer_step(&p, &w);
-                }
-                size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-                if (omp_get_thread_num() == 0)
-                    zs_progress(lv->ctx, "enumerate", (double)(nchunks + now), (double)(2 * nchunks));
-            }
-            free(prob);
-        }
-    }
-    if (st == ZS_OK && failed) st = zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    if (st == ZS_OK) {
-        moments total = part[0];
-        for (size_t c = 1; c < nchunks; c++) moments_merge(&total, &part[c], p.k);
         const double nn = (double)n;
+        const double lnz_shift = nn * p.lwmax + log(total.w);
         out->lnz = lnz_shift - beta * nn * lv->emin;
         out->lnz_unit = out->lnz / nn;
         out->u = nn * lv->emin + total.mean;
         out->f = levels_free_energy(lv, n, beta, out->lnz);
-        out->s = total.ent;
+        /* -sum p ln p over microstates: each of the G_j microstates of assignment j has
+         * ln p = -beta eps_j - ln Z', so the sum is beta <eps> + ln Z'. */
+        out->s = beta * total.mean + lnz_shift;
         out->s_thermo = beta * out->u + out->lnz;
         out->c = beta * beta * total.m2 / total.w;
         if (occupation)
             for (size_t i = 0; i < lv->k; i++) occupation[i] = total.occ[i] / total.w;
     }
-    free(part);
     plan_free(&p);
     return st;
 }

@@ -2,7 +2,7 @@
  * (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64) and the rank, then one big-endian
  * uint32 per dimension, then the data, big-endian, C order. Read through zlib's gzopen, which
  * reads gzipped and plain files alike. */
-#include "core/internal.h"
+#include "io/idx_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -126,6 +126,39 @@ zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out) {
     }
     free(b);
     return st;
+}
+
+zs_status idx_read_u8_raw(zs_ctx *ctx, const char *path, unsigned char **buf, size_t *offset,
+                          uint64_t *n, uint64_t *d, int *is_u8) {
+    *buf = NULL;
+    *is_u8 = 0;
+    unsigned char *b = NULL;
+    size_t len = 0;
+    zs_status st = read_all(ctx, path, &b, &len);
+    if (st != ZS_OK) return st;
+    int nd = len >= 4 ? b[3] : 0;
+    if (len < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0x08 || nd < 1 || nd > ZS_ARRAY_MAX_NDIM ||
+        len < 4 + 4 * (size_t)nd) {
+        free(b); /* not plain bytes, or malformed: zs_idx_read says which */
+        return ZS_OK;
+    }
+    double count = 1.0;
+    uint64_t rows = be(b + 4, 4), total = 1;
+    for (int k = 0; k < nd; k++) {
+        count *= (double)be(b + 4 + 4 * k, 4);
+        total *= be(b + 4 + 4 * k, 4);
+    }
+    size_t have = len - 4 - 4 * (size_t)nd;
+    if (count != (double)have || total == 0) {
+        free(b);
+        return ZS_OK;
+    }
+    *buf = b;
+    *offset = 4 + 4 * (size_t)nd;
+    *n = nd == 1 ? 1 : rows;
+    *d = nd == 1 ? total : total / rows;
+    *is_u8 = 1;
+    return ZS_OK;
 }
 
 zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a) {

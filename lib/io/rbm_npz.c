@@ -197,3 +197,31 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *trainer, const char *path) {
     for (int i = 0; i < 9; i++) zs_array_free(arr[i]);
     return st;
 }
+
+zs_status zs_rbm_train_frequency(zs_ctx *ctx, const char *path, size_t nv, double **freq) {
+    if (!path || !freq) return ZS_EINVAL;
+    *freq = NULL;
+    zs_npz *z = NULL;
+    zs_array *a = NULL;
+    zs_status st = zs_npz_open(ctx, path, &z);
+    if (st != ZS_OK) return st;
+    if (zs_npz_has(z, "train_data_frequency")) st = zs_npz_get(z, "train_data_frequency", &a);
+    zs_npz_close(z);
+    if (st != ZS_OK || !a) return st;
+    if (zs_array_size(a) != nv)
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency has %zu entries, the model has %zu "
+                     "visible units", path, zs_array_size(a), nv);
+    for (size_t i = 0; st == ZS_OK && i < nv; i++) {
+        const double p = zs_array_cdata(a)[i];
+        if (!(p > 0.0 && p < 1.0))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency[%zu] = %g is not strictly "
+                         "between 0 and 1", path, i, p);
+    }
+    if (st == ZS_OK) {
+        *freq = malloc(nv * sizeof **freq);
+        if (!*freq) st = zs_fail(ctx, ZS_ENOMEM, "out of memory");
+        else memcpy(*freq, zs_array_cdata(a), nv * sizeof **freq);
+    }
+    zs_array_free(a);
+    return st;
+}

@@ -137,7 +137,7 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
 }
 
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
-                               const double *data, size_t n, zs_rbm_trainer **out) {
+                               const uint8_t *data, size_t n, zs_rbm_trainer **out) {
     if (!rbm || !opts || !data || !out) return ZS_EINVAL;
     if (opts->k < 1 || opts->batch < 1 || !(opts->lr > 0) || !isfinite(opts->lr) ||
         !(opts->momentum >= 0 && opts->momentum < 1) || !(opts->weight_decay >= 0) ||
@@ -156,12 +156,12 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
     size_t ones = 0;
     for (size_t x = 0; x < n * nv; x++) {
-        if (data[x] != 0.0 && data[x] != 1.0) {
+        if (data[x] > 1) {
             zs_rbm_trainer_free(t);
             return zs_fail(ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
-                           x / nv, x % nv, data[x]);
+                           x / nv, x % nv, (double)data[x]);
         }
-        ones += data[x] != 0.0;
+        ones += data[x];
     }
     t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
@@ -207,11 +207,10 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     for (size_t r = 0; r < n; r++) {
         t->start[r] = k;
         for (size_t i = 0; i < nv; i++)
-            if (data[r * nv + i] != 0.0) t->on[k++] = (uint32_t)i;
+            if (data[r * nv + i]) t->on[k++] = (uint32_t)i;
     }
     t->start[n] = k;
-    for (size_t x = 0; x < k; x++) t->freq[t->on[x]] += 1.0;
-    for (size_t i = 0; i < nv; i++) t->freq[i] = (t->freq[i] + 1.0) / ((double)n + 2.0);
+    zs_data_base_rate(data, n, nv, 1.0, t->freq);
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
@@ -558,4 +557,25 @@ void rbm_trainer_state(const zs_rbm_trainer *t, rbm_trainer_view *v) {
 void rbm_trainer_set_progress(zs_rbm_trainer *t, uint64_t epoch, int chains_ready) {
     t->epoch = epoch;
     t->chains_ready = chains_ready;
+}
+
+
+zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, double sigma, uint64_t seed) {
+    if (!rbm || !rows) return ZS_EINVAL;
+    if (n == 0 || !(sigma >= 0) || !isfinite(sigma))
+        return zs_fail(rbm->ctx, ZS_EINVAL, "rbm init: need at least one data row and a finite "
+                       "sigma >= 0 (got %zu rows, sigma %g)", n, sigma);
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    double *p = malloc(nv * sizeof *p);
+    if (!p) return zs_fail(rbm->ctx, ZS_ENOMEM, "rbm init: out of memory");
+    zs_data_base_rate(rows, n, nv, 1.0, p);
+    zs_rng rng;
+    zs_rng_init(&rng, seed, 0xffffffffULL);
+    for (size_t x = 0; x < nv * nh; x++) rbm->w[x] = sigma * zs_rng_normal(&rng);
+    for (size_t j = 0; j < nh; j++) rbm->b[j] = 0.0;
+    /* ln(p/(1-p)), not log(p) - log1p(-p): the two differ in the last bit now and then, and
+     * models trained before this function existed started from this form. */
+    for (size_t i = 0; i < nv; i++) rbm->a[i] = log(p[i] / (1 - p[i]));
+    free(p);
+    return ZS_OK;
 }

@@ -155,12 +155,8 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
             return zs_fail(ctx, ZS_EINVAL, "AIS: the data base rate needs data (got none)");
         }
         double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
-        for (size_t r = 0; r < opts->n_data; r++)
-            for (size_t i = 0; i < nv; i++) ba[i] += opts->data[r * nv + i];
-        for (size_t i = 0; i < nv; i++) {
-            double p = (ba[i] + c) / ((double)opts->n_data + 2.0 * c);
-            ba[i] = log(p) - log1p(-p);
-        }
+        zs_data_base_rate(opts->data, opts->n_data, nv, c, ba);
+        for (size_t i = 0; i < nv; i++) ba[i] = log(ba[i]) - log1p(-ba[i]);
     } else if (opts->base == ZS_RBM_AIS_BASE_RATE) {
         for (size_t i = 0; i < nv; i++) {
             const double p = opts->rate ? opts->rate[i] : (double)NAN;
@@ -292,4 +288,85 @@ done:
     free(ftmp);
     free(itmp);
     return st;
+}
+
+/* A plain decimal: [+-]digits[.digits][(e|E)[+-]digits], with a digit before or after the
+ * point; no hexadecimal, no inf/nan, no white space. */
+static int plain_decimal(const char *s, double *x) {
+    const char *p = s;
+    if (*p == '+' || *p == '-') p++;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9') p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, digits++;
+    }
+    if (!digits) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    if (*p) return 0;
+    *x = strtod(s, NULL);
+    return isfinite(*x);
+}
+
+zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, size_t *n) {
+    if (!text || !betas || !n) return ZS_EINVAL;
+    if (!strcmp(text, "sm08")) {
+        if (zs_rbm_schedule_sm08(betas, n) != ZS_OK) return zs_fail(ctx, ZS_ENOMEM, "schedule: out of memory");
+        return ZS_OK;
+    }
+    if (!strncmp(text, "linear:", 7)) {
+        const char *s = text + 7;
+        size_t k = 0, len = strlen(s);
+        int ok = len > 0 && len <= 9;
+        for (size_t i = 0; ok && i < len; i++) {
+            ok = s[i] >= '0' && s[i] <= '9';
+            k = k * 10 + (size_t)(s[i] - '0');
+        }
+        if (!ok || k < 1 || k > 100000000)
+            return zs_fail(ctx, ZS_EINVAL, "schedule: linear:%s is not in 1..100000000 (a whole "
+                           "number of transitions)", s);
+        if (zs_rbm_schedule_linear(k, betas, n) != ZS_OK) return zs_fail(ctx, ZS_ENOMEM, "schedule: out of memory");
+        return ZS_OK;
+    }
+    FILE *f = fopen(text, "r");
+    if (!f) return zs_fail(ctx, ZS_EIO, "schedule: '%s' is not sm08, linear:N or a readable file",
+                           text);
+    size_t cap = 1024, count = 0;
+    double *b = malloc(cap * sizeof *b);
+    char word[128];
+    zs_status st = ZS_OK;
+    while (b && st == ZS_OK && fscanf(f, "%127s", word) == 1) {
+        double x;
+        if (!plain_decimal(word, &x)) {
+            st = zs_fail(ctx, ZS_EINVAL, "schedule %s: item %zu, '%s', is not a finite decimal "
+                         "number", text, count + 1, word);
+            break;
+        }
+        if (count == cap) {
+            double *nb = realloc(b, 2 * cap * sizeof *b);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        b[count++] = x;
+    }
+    fclose(f);
+    if (!b) return zs_fail(ctx, ZS_ENOMEM, "schedule: out of memory");
+    if (st == ZS_OK) st = zs_rbm_schedule_check(ctx, b, count);
+    if (st != ZS_OK) {
+        free(b);
+        return st;
+    }
+    *betas = b;
+    *n = count;
+    return ZS_OK;
 }

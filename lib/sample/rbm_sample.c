@@ -1,6 +1,6 @@
 /* rbm_sample.c — block Gibbs sampling of an RBM: h ~ p(h|v) = prod_j sigmoid(b_j + (v^T W)_j),
  * v ~ p(v|h) = prod_i sigmoid(a_i + (W h)_i) (the two layers are conditionally independent,
- * Hinton 2010 section 2). Chain c starts from uniform random v and draws from stream
+ * Hinton 2010 section 2). Chain c starts from uniform random v (or a given data row) and draws from stream
  * zs_rng(seed, c); chains run in parallel, so the result does not depend on the threads. */
 #include "models/rbm_internal.h"
 
@@ -9,10 +9,17 @@ static double sigmoid(double x) {
     return 1.0 / (1.0 + exp(-x));
 }
 
-zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out) {
+/* init: NULL for uniform random starts, else n_init binary rows (chain c starts at row
+ * c mod n_init). */
+static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, const uint8_t *init,
+                        size_t n_init, double *out) {
     if (!rbm || !out || n == 0 || steps == 0)
         return zs_fail(rbm ? rbm->ctx : NULL, ZS_EINVAL, "sample: need n >= 1 chains and steps >= 1");
     const size_t nv = rbm->nv, nh = rbm->nh;
+    for (size_t x = 0; init && x < n_init * nv; x++)
+        if (init[x] > 1)
+            return zs_fail(rbm->ctx, ZS_EINVAL, "sample: start row %zu, column %zu = %d is not 0 or 1",
+                           x / nv, x % nv, (int)init[x]);
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(rbm->ctx))
     for (size_t c = 0; c < n; c++) {
@@ -24,7 +31,10 @@ zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
             __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
             continue;
         }
-        for (size_t i = 0; i < nv; i++) v[i] = zs_rng_uniform(&rng) < 0.5 ? 1.0 : 0.0;
+        if (init)
+            for (size_t i = 0; i < nv; i++) v[i] = init[(c % n_init) * nv + i];
+        else
+            for (size_t i = 0; i < nv; i++) v[i] = zs_rng_uniform(&rng) < 0.5 ? 1.0 : 0.0;
         for (uint64_t s = 0; s < steps; s++) {
             for (size_t j = 0; j < nh; j++) {
                 double x = rbm->b[j];
@@ -42,4 +52,15 @@ zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
     }
     if (failed) return zs_fail(rbm->ctx, ZS_ENOMEM, "sample: out of memory");
     return ZS_OK;
+}
+
+zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out) {
+    return sample(rbm, n, steps, seed, NULL, 0, out);
+}
+
+zs_status zs_rbm_sample_from(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed,
+                             const uint8_t *init, size_t n_init, double *out) {
+    if (!init || n_init == 0)
+        return zs_fail(rbm ? rbm->ctx : NULL, ZS_EINVAL, "sample: starting rows requested but none given");
+    return sample(rbm, n, steps, seed, init, n_init, out);
 }

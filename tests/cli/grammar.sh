@@ -235,10 +235,6 @@ PY
 }
 expect_ok ising --size 3 --sweep T:0.01:1e6:3
 aligned "temperature sweep (totals)" 9 4
-expect_ok levels -n 2 -e 0,1 --sweep T:1e-3:1e5:4
-aligned "temperature sweep" 7 5
-expect_ok levels -n 1 -e 0,1.7 -T 0.8 --landscape --points 5
-aligned "free-energy landscape per unit, F(x) = E(x) - T S(x)" 3 6
 
 # ---- CSV spells non-finite values one way: inf / -inf, and no nan ---------------------------
 expect_ok levels -n 2 -e 0,1 --sweep beta:0:1:2 --format csv

@@ -45,6 +45,20 @@ done
 expect_ok levels -n 10 -e 0,1,2 --format csv
 expect_out '^lnZ,4\.076059644443804$'
 expect_out '^microstates,59049$'
+# CSV carries every key of the JSON summary (one description writes both).
+"$ZSUM" levels -n 10 -e 0,1,2 --format json > "$TMP/j"
+"$ZSUM" levels -n 10 -e 0,1,2 --format csv > "$TMP/c"
+if python3 -c "import csv,json,sys; d=json.load(open('$TMP/j')); r=list(csv.reader(open('$TMP/c')))[1:]; q=[k for k, v in r]; want=[k for k in d if k not in ('levels', 'occupation')]; sys.exit(0 if [k for k in q if not k.startswith('occupation_')] == want and len(q) == len(want) + 3 else 1)"; then
+    pass
+else
+    fail "levels --format csv: quantities are not the JSON's keys: $(head -c 300 "$TMP/c")"
+fi
+expect_out '^temperature,1$'
+expect_out '^Z,58\.91287422481'
+expect_out '^method,closed$'
+expect_ok levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2 --format csv
+expect_out '^levels,energy,p,lnp,occupation,multiplicity$'
+expect_out '^0 0 0 0 0 0 0 1 1 2,4,0\.000310893656602810[0-9]*,-8\.07605964444380[0-9]*,7 2 1,360$'
 
 # -T is 1/beta; beta = 0 gives ln Z = N ln(sum g) and F = -inf (null in JSON).
 expect_ok levels -n 10 -e 0,1,2 -T 2 --format json

@@ -152,6 +152,14 @@ expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 # too few temperatures and chains: the lower end can vanish (-inf -> null in JSON)
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json
 expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
+# CSV carries the same keys as the JSON, base and warning included (the warning quoted, RFC 4180).
+"$ZSUM" rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json > "$TMP/j" 2>/dev/null
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format csv
+if python3 -c "import csv,json,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); sys.exit(0 if len(r) == 2 and r[0] == list(d) and r[1][r[0].index('base')] == 'uniform' and r[1][r[0].index('warning')] == d['warning'] else 1)"; then
+    pass
+else
+    fail "rbm logz --format csv: header is not the JSON's keys: $(head -c 300 "$TMP/out")"
+fi
 
 # ---- loglik ------------------------------------------------------------------------------
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format json
@@ -199,10 +207,10 @@ fi
 # CSV: the loglik field is the monitored value, and empty (not nan) when nothing was monitored
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 1 --batch 20 \
     --lr 0.1 --seed 9 -o "$TMP/t2.npz" --format csv --quiet
-expect_out '^16,4,1,[0-9.e+-]+,-[0-9.e+-]+,[0-9.e+-]+,9$'
+expect_out '^16,4,1,[0-9.e+-]+,-[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,9$'
 expect_ok rbm train "$TMP/b24.npy" --hidden 22 --epochs 1 --batch 25 --lr 0.1 --seed 9 -o "$TMP/t2.npz" \
     --format csv --quiet
-expect_out '^24,22,1,[0-9.e+-]+,,[0-9.e+-]+,9$'
+expect_out '^24,22,1,[0-9.e+-]+,,[0-9.e+-]+,[0-9.e+-]+,9$'
 # the trained model's reported loglik agrees with zsum rbm loglik on the same rows
 expect_ok rbm logz "$TMP/t.npz"
 # 2 epochs straight == 1 epoch, then --resume for the second: byte for byte
@@ -321,6 +329,99 @@ expect_reject "--hidden H is required" rbm train "$TMP/train-ubyte.gz" --epochs 
 expect_reject "--lr: '-1' must be > 0" rbm train "$TMP/train-ubyte.gz" --hidden 2 --epochs 1 --lr -1 -o "$TMP/x.npz"
 expect_reject "--momentum" rbm train "$TMP/train-ubyte.gz" --hidden 2 --epochs 1 --momentum 1 -o "$TMP/x.npz"
 expect_reject "expected MODEL and DATA" rbm loglik "$TMP/m.npz"
+# ---- transform: p(h = 1 | v) against NumPy over the same .npz and rows --------------------
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  expect_ok rbm transform "$TMP/m.npz" "$TMP/d.npz" -o "$TMP/h.npy"
+  expect_out "^p\(h = 1 \| v\) of 4 rows x 4 hidden units written to"
+  if /usr/bin/python3 - "$TMP/m.npz" "$TMP/d.npz" "$TMP/h.npy" <<'PY'
+import sys, numpy as np
+m = np.load(sys.argv[1]); x = np.load(sys.argv[2])['x']; h = np.load(sys.argv[3])
+ref = 1.0 / (1.0 + np.exp(-(x @ m['W'] + m['hbias'])))
+assert h.shape == (4, 4) and h.dtype == np.float64, (h.shape, h.dtype)
+assert np.max(np.abs(h - ref)) <= 1e-15, np.max(np.abs(h - ref))
+PY
+  then pass; else fail "transform differs from NumPy"; fi
+  # a row range: rows 1..2 of the same result
+  expect_ok rbm transform "$TMP/m.npz" "$TMP/d.npz:1:3" -o "$TMP/h13.npy" -q
+  if [ ! -s "$TMP/out" ] && /usr/bin/python3 -c "
+import numpy as np; a = np.load('$TMP/h.npy'); b = np.load('$TMP/h13.npy'); assert (a[1:3] == b).all()"
+  then pass; else fail "transform of rows 1:3"; fi
+fi
+expect_reject "must end in .npy" rbm transform "$TMP/m.npz" "$TMP/d.npz" -o "$TMP/h.txt"
+expect_reject "expected MODEL and DATA" rbm transform "$TMP/m.npz" -o "$TMP/h.npy"
+expect_reject "shape mismatch" rbm transform "$TMP/m.npz" "$TMP/wide.npz" -o "$TMP/h.npy"
+
+# ---- row ranges FILE:START:END -------------------------------------------------------------
+# loglik of rows 1..3 equals the mean of the per-row values of rows 1 and 2 (one row each)
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:1:3" --format json
+expect_json "d['n'] == 2"
+l13=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:1:2" --format json
+l1=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:2:3" --format json
+l2=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+if near "$l13" "$(python3 -c "print(($l1 + $l2) / 2)")" 1e-13; then pass; else fail "row range mean $l13 vs $l1 $l2"; fi
+# the same rows through FILE.npz:NAME:START:END
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz:x:1:3" --format json
+expect_json "d['n'] == 2 and d['loglik'] == $l13"
+expect_reject "the row range 3:3 is empty" rbm loglik "$TMP/m.npz" "$TMP/d.npz:3:3"
+expect_reject "runs past the end: .* has 4 rows" rbm loglik "$TMP/m.npz" "$TMP/d.npz:0:9"
+expect_reject "row range 'x:2' is not START:END" rbm loglik "$TMP/m.npz" "$TMP/d.npz:x:2"
+# training on a range of an IDX file writes the same model as training on those rows in .npy
+expect_ok rbm train "$TMP/train-ubyte.gz:0:100" --binarize threshold --hidden 3 --epochs 2 --seed 4 -o "$TMP/r1.npz" -q
+python3 - "$TMP/train-ubyte.gz" "$TMP/first100.npz" <<'PY'
+import gzip, struct, sys, zipfile
+raw = gzip.open(sys.argv[1]).read()
+n, h, w = struct.unpack('>III', raw[4:16])
+x = raw[16:16 + 100 * h * w]
+mx = max(raw[16:])
+vals = [1.0 if v > mx / 2 else 0.0 for v in x]
+d = "{'descr': '<f8', 'fortran_order': False, 'shape': (100, %d), }" % (h * w)
+hd = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+body = b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hd)) + hd.encode() + struct.pack('<%dd' % len(vals), *vals)
+with zipfile.ZipFile(sys.argv[2], 'w') as z: z.writestr('x.npy', body)
+PY
+expect_ok rbm train "$TMP/first100.npz" --hidden 3 --epochs 2 --seed 4 -o "$TMP/r2.npz" -q
+if cmp -s "$TMP/r1.npz" "$TMP/r2.npz"; then pass; else fail "training on train-ubyte.gz:0:100 differs from the same rows in .npz"; fi
+
+# ---- sample --init data ------------------------------------------------------------------
+expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
+cp "$TMP/si.png" "$TMP/si1.png"
+expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
+if cmp -s "$TMP/si.png" "$TMP/si1.png"; then pass; else fail "sample --init data is not reproducible"; fi
+expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 -o "$TMP/sr.png"
+if ! cmp -s "$TMP/si.png" "$TMP/sr.png"; then pass; else fail "sample --init data ignored the start rows"; fi
+expect_reject "--init 'zeros' is not random or data:DATA" rbm sample "$TMP/t.npz" --init zeros -o "$TMP/x.png"
+expect_reject "shape mismatch" rbm sample "$TMP/t.npz" --init "data:$TMP/d.npz" -o "$TMP/x.png"
+expect_reject "--binarize applies to the start rows" rbm sample "$TMP/t.npz" --binarize threshold -o "$TMP/x.png"
+
+# ---- loglik/logz without a method: exact when affordable, else AIS; the output says which ----
+expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format csv
+expect_out "^5,4,exact,"
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format json
+expect_json "d['method'] == 'ais' and d['base'] == 'uniform'"
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10
+expect_out "^method +ais$"
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format csv
+expect_out "^100,70,ais,"
+
+# ---- options of another mode are refused, naming the mode ----------------------------------
+expect_reject "--chains is an AIS option; --exact does not use it" rbm logz "$TMP/m.npz" --exact --chains 10
+expect_reject "--schedule is an AIS option" rbm loglik "$TMP/m.npz" "$TMP/d.npz" --exact --schedule sm08
+expect_reject "--cd and --pcd exclude each other" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 2 --epochs 1 --cd 1 --pcd 1 -o "$TMP/x.npz"
+expect_reject "--chains sets up the AIS monitor; it needs --monitor-ais" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 2 --epochs 1 --chains 10 -o "$TMP/x.npz"
+
+# ---- -q and per-subcommand help ------------------------------------------------------------
+expect_ok rbm sample "$TMP/t.npz" --n 2 --steps 2 --seed 2 -o "$TMP/sq.png" -q
+if [ ! -s "$TMP/out" ]; then pass; else fail "rbm sample -q printed: $(cat "$TMP/out")"; fi
+for sub in logz loglik train sample filters transform; do
+  expect_ok rbm "$sub" --help
+  expect_out "^usage: zsum rbm $sub "
+  if [ "$(grep -c -E "^(usage: | +)zsum rbm " "$TMP/out")" = 1 ]; then pass; else fail "rbm $sub --help shows other subcommands"; fi
+done
+expect_ok rbm train -h
+expect_out "--binarize threshold"
+
 expect_ok rbm --help
 expect_out "zsum rbm logz"
 

@@ -47,6 +47,22 @@ done
 expect_ok uai "$TMP/m.uai" --format uai
 expect_out '^PR$'
 expect_out '^2\.31597034545'
+# CSV: the JSON's keys as the header, one line of values (arrays space-separated).
+"$ZSUM" uai "$TMP/m.uai" --evid "$TMP/m.evid" --format json > "$TMP/j"
+expect_ok uai "$TMP/m.uai" --evid "$TMP/m.evid" --format csv
+if python3 -c "import csv,json,math,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); v=dict(zip(r[0], r[1])); sys.exit(0 if len(r) == 2 and r[0] == list(d) and abs(float(v['lnZ']) - $lnz130) < 1e-14 and v['evidence'] == '1' and v['elimination_order'] == ' '.join(map(str, d['elimination_order'])) else 1)"; then
+    pass
+else
+    fail "uai --format csv: not the JSON's keys and values: $(head -c 300 "$TMP/out")"
+fi
+# A field holding a comma is quoted (RFC 4180), so the line still has the header's columns.
+cp "$TMP/m.uai" "$TMP/a,b.uai"
+expect_ok uai "$TMP/a,b.uai" --format csv
+if python3 -c "import csv,sys; r=list(csv.reader(open('$TMP/out'))); sys.exit(0 if len(r[1]) == len(r[0]) and r[1][0] == '$TMP/a,b.uai' else 1)"; then
+    pass
+else
+    fail "uai --format csv: a path with a comma is not one quoted field: $(head -c 300 "$TMP/out")"
+fi
 expect_ok uai "$TMP/m.uai" --plan-only --format json
 expect_json "d['width'] == 1 and 'lnZ' not in d"
 expect_ok uai "$TMP/m.uai" --max-memory 1G --threads 1 --quiet
@@ -72,7 +88,7 @@ expect_reject "at most one evidence file are expected; .* is a third" uai "$TMP/
 expect_reject "unknown option '--bogus'" uai "$TMP/m.uai" --bogus
 expect_reject "--order: 'minfil' is not one of" uai "$TMP/m.uai" --order minfil
 expect_reject "--order needs a value" uai "$TMP/m.uai" --order
-expect_reject "--format: 'xml' is not one of table, json, uai" uai "$TMP/m.uai" --format xml
+expect_reject "--format: 'xml' is not one of table, json, csv, uai" uai "$TMP/m.uai" --format xml
 expect_reject "--threads" uai "$TMP/m.uai" --threads 0
 expect_reject "--plan-only has no answer to print in --format uai" uai "$TMP/m.uai" --plan-only --format uai
 expect_reject "--evid needs a value" uai "$TMP/m.uai" --evid

@@ -187,6 +187,40 @@ static void enumeration_should_not_depend_on_the_thread_count(void) {
     zs_ctx_free(ctx);
 }
 
+/* Enumeration against the closed form where its inner block is padded (K = 5, 7: K^(b-1) is
+ * not a multiple of the kernel's lanes) and where most Boltzmann factors fall below 2^-500 of
+ * the largest and are dropped (beta (e_2 - e_0) = 811, at both signs of beta). */
+static void enumeration_should_agree_with_the_closed_form_when_padded_or_underflowing(void) {
+    const double e[7] = {0.0, 2.385, 300.5, -0.77, 1.5, 0.3, -1.1};
+    const double g[7] = {1, 2, 3, 1, 2, 1, 4};
+    const struct { size_t k, n; double beta; } cases[] = {
+        {3, 12, 2.7}, {3, 12, -2.7}, {3, 11, 0.031}, {5, 9, 0.83}, {7, 6, -0.41}, {2, 1, 1.3},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        zs_levels *lv;
+        CHECK_EQ_INT(zs_levels_alloc(NULL, cases[c].k, e, g, &lv), ZS_OK);
+        zs_levels_thermo a, b;
+        double occa[7], occb[7], lnz;
+        const uint64_t n = cases[c].n;
+        const double beta = cases[c].beta, scale = (double)n * 300.5;
+        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, ZS_LEVELS_ENUMERATE, &a, occa), ZS_OK);
+        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, ZS_LEVELS_CLOSED, &b, occb), ZS_OK);
+        CHECK_REL(a.lnz, b.lnz, 1e-13);
+        CHECK(fabs(a.u - b.u) <= 1e-13 * scale);
+        CHECK(fabs(a.s - b.s) <= 1e-13 * (fabs(beta) * scale + fabs(b.lnz)));
+        CHECK(fabs(a.c - b.c) <= 1e-11 * (1.0 + b.c));
+        double sum = 0.0;
+        for (size_t i = 0; i < cases[c].k; i++) {
+            CHECK(fabs(occa[i] - occb[i]) <= 1e-13);
+            sum += occa[i];
+        }
+        CHECK_REL(sum, 1.0, 1e-14);
+        CHECK_EQ_INT(zs_levels_enumerate_lnz(lv, n, beta, &lnz), ZS_OK);
+        CHECK(lnz == a.lnz);
+        zs_levels_free(lv);
+    }
+}
+
 static void beta_zero_should_give_n_ln_g(void) {
     const double e[3] = {-1.5, 0.25, 7.0}, g[3] = {2, 3, 4};
     zs_levels *lv;
@@ -408,6 +442,7 @@ int main(void) {
     RUN(methods_should_agree_with_brute_force);
     RUN(methods_should_agree_with_each_other);
     RUN(enumeration_should_not_depend_on_the_thread_count);
+    RUN(enumeration_should_agree_with_the_closed_form_when_padded_or_underflowing);
     RUN(beta_zero_should_give_n_ln_g);
     RUN(extreme_values_should_stay_finite_and_consistent);
     RUN(macrostates_should_sum_to_the_microstate_count);

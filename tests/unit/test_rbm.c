@@ -216,7 +216,7 @@ static void sm08_schedule_has_14500_steps(void) {
 
 /* Count seeds whose band [lnZ_lo, lnZ_hi] holds the exact value. */
 static int ais_hits(const zs_rbm *r, double exact, int seeds, size_t temps, zs_rbm_ais_base base,
-                    const double *data, size_t nd) {
+                    const uint8_t *data, size_t nd) {
     double *b = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(temps, &b, &nb);
@@ -253,31 +253,37 @@ static void ais_band_holds_exact_on_random_models(void) {
 }
 
 /* Data: 4 prototypes of 30 pixels with 5% of pixels flipped. */
-static double *toy_data(size_t n, size_t nv, uint64_t seed) {
-    double *d = malloc(n * nv * sizeof *d);
+/* Binary rows as the library takes them: one byte a value. */
+static uint8_t *toy_data(size_t n, size_t nv, uint64_t seed) {
+    uint8_t *d = malloc(n * nv * sizeof *d);
     lcg_state = seed;
     for (size_t q = 0; q < n; q++) {
         size_t proto = q % 4;
         for (size_t i = 0; i < nv; i++) {
             int on = (i / (nv / 4)) == proto || (i % 4) == proto;
             if (lcg() > 0.9) on = !on;
-            d[q * nv + i] = on;
+            d[q * nv + i] = (uint8_t)on;
         }
     }
     return d;
 }
 
-static double mean_loglik(const zs_rbm *r, const double *d, size_t n) {
+static double mean_loglik(const zs_rbm *r, const uint8_t *d, size_t n) {
     double lnz = 0;
     zs_rbm_logz_exact(r, 0, &lnz);
-    double s = 0;
-    for (size_t q = 0; q < n; q++) s += -zs_rbm_free_energy(r, d + q * zs_rbm_nv(r)) - lnz;
+    const size_t nv = zs_rbm_nv(r);
+    double s = 0, *v = malloc(nv * sizeof *v);
+    for (size_t q = 0; q < n; q++) {
+        for (size_t i = 0; i < nv; i++) v[i] = d[q * nv + i];
+        s += -zs_rbm_free_energy(r, v) - lnz;
+    }
+    free(v);
     return s / (double)n;
 }
 
 static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
     const size_t nv = 32, nh = 8, n = 400;
-    double *d = toy_data(n, nv, 5);
+    uint8_t *d = toy_data(n, nv, 5);
     zs_rbm *r = NULL;
     zs_rbm_alloc(NULL, nv, nh, &r);
     lcg_state = 99;
@@ -320,7 +326,8 @@ static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
  * frequency of 0, 1 or NaN, or none, is refused. */
 static void ais_rate_base_is_the_data_base_of_the_same_frequencies(void) {
     const size_t nv = 32, nh = 6, n = 50;
-    double *d = toy_data(n, nv, 8), p[32];
+    uint8_t *d = toy_data(n, nv, 8);
+    double p[32];
     zs_rbm *r = random_rbm(nv, nh, 0.5, 0.5, 31);
     for (size_t i = 0; i < nv; i++) {
         double c = 0;
@@ -366,7 +373,7 @@ static void ais_rate_base_is_the_data_base_of_the_same_frequencies(void) {
  * slices and nv crossing the update's 64-unit chunks. */
 static void training_does_not_depend_on_threads(void) {
     const size_t nv = 100, nh = 150, n = 90;
-    double *d = toy_data(n, nv, 8);
+    uint8_t *d = toy_data(n, nv, 8);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 4);
     for (int pcd = 0; pcd < 2; pcd++) {
         double ref_recon = 0.0;
@@ -412,7 +419,7 @@ static void training_does_not_depend_on_threads(void) {
 
 static void resume_is_bit_identical(void) {
     const size_t nv = 16, nh = 6, n = 90;
-    double *d = toy_data(n, nv, 6);
+    uint8_t *d = toy_data(n, nv, 6);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
     char dir[] = "/tmp/zsum_rbm_XXXXXX";
     if (!mkdtemp(dir)) return;
@@ -470,7 +477,7 @@ static void resume_is_bit_identical(void) {
 
 static void divergence_stops_and_keeps_parameters(void) {
     const size_t nv = 16, nh = 6, n = 40;
-    double *d = toy_data(n, nv, 6);
+    uint8_t *d = toy_data(n, nv, 6);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
     zs_rbm_train_opts o;
     zs_rbm_train_defaults(&o);
@@ -637,6 +644,241 @@ static void gibbs_samples_of_an_uncoupled_model_are_its_marginals(void) {
     zs_rbm_free(r);
 }
 
+/* zs_data_load_binary keeps the bytes of a uint8 IDX file and of the same values in .npy
+ * equal to zs_data_load + zs_data_binarize (threshold and stochastic: the same bytes), a row
+ * range selects the rows of the whole file's result, and bad ranges are refused. */
+static void narrow_loading_matches_the_wide_path_and_ranges_slice(void) {
+    char dir[] = "/tmp/zsum_narrow_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    char p[256], pn[256], q[300];
+    snprintf(p, sizeof p, "%s/x-ubyte.gz", dir);
+    snprintf(pn, sizeof pn, "%s/x.npy", dir);
+    uint64_t shape[2] = {7, 10};
+    zs_array *a = NULL;
+    zs_array_alloc(NULL, ZS_DTYPE_U1, 2, shape, &a);
+    for (size_t i = 0; i < 70; i++) zs_array_data(a)[i] = (double)(i * 37 % 251);
+    CHECK(zs_idx_write_u8(NULL, p, a) == ZS_OK);
+    CHECK(zs_npy_write(NULL, pn, a) == ZS_OK);
+    zs_ctx *ctx = zs_ctx_alloc();
+    const zs_binarize rules[2] = {ZS_BINARIZE_THRESHOLD, ZS_BINARIZE_STOCHASTIC};
+    for (int k = 0; k < 2; k++) {
+        zs_array *w = NULL;
+        CHECK(zs_data_load(NULL, p, &w) == ZS_OK);
+        CHECK(zs_data_binarize(NULL, w, rules[k], (double)NAN, 9) == ZS_OK);
+        const char *paths[2] = {p, pn};
+        for (int f = 0; f < 2; f++) {
+            uint8_t *x = NULL;
+            size_t n = 0, d = 0;
+            CHECK(zs_data_load_binary(ctx, paths[f], rules[k], (double)NAN, 9, &x, &n, &d) == ZS_OK);
+            CHECK(n == 7 && d == 10);
+            for (size_t i = 0; x && i < 70; i++) CHECK(x[i] == zs_array_cdata(w)[i]);
+            free(x);
+            snprintf(q, sizeof q, "%s:2:5", paths[f]);
+            x = NULL;
+            CHECK(zs_data_load_binary(ctx, q, rules[k], (double)NAN, 9, &x, &n, &d) == ZS_OK);
+            CHECK(n == 3 && d == 10);
+            for (size_t i = 0; x && i < 30; i++) CHECK(x[i] == zs_array_cdata(w)[20 + i]);
+            free(x);
+        }
+        zs_array_free(w);
+    }
+    uint8_t *x = NULL;
+    size_t n = 0, d = 0;
+    const char *bad[4] = {":5:5", ":6:9", ":a:3", ":-1:3"};
+    const char *why[4] = {"is empty", "has 7 rows", "two plain integers", "two plain integers"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(q, sizeof q, "%s%s", p, bad[k]);
+        CHECK(zs_data_load_binary(ctx, q, ZS_BINARIZE_THRESHOLD, (double)NAN, 0, &x, &n, &d) == ZS_EINVAL);
+        CHECK(strstr(zs_last_error(ctx), why[k]) != NULL);
+    }
+    /* No rule for values other than 0 and 1: refused, naming the first such value. */
+    CHECK(zs_data_load_binary(ctx, p, ZS_BINARIZE_NONE, (double)NAN, 0, &x, &n, &d) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "row 0, column 1 = 37") != NULL);
+    zs_ctx_free(ctx);
+    zs_array_free(a);
+    remove(p);
+    remove(pn);
+    rmdir(dir);
+}
+
+/* The base rate is (count + c) / (n + 2c) counted here by hand; bad arguments are refused. */
+static void base_rate_is_the_smoothed_frequency(void) {
+    const uint8_t x[3 * 4] = {1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 1};
+    double p[4];
+    CHECK(zs_data_base_rate(x, 3, 4, 1.0, p) == ZS_OK);
+    CHECK(p[0] == 4.0 / 5.0 && p[1] == 2.0 / 5.0 && p[2] == 1.0 / 5.0 && p[3] == 4.0 / 5.0);
+    CHECK(zs_data_base_rate(x, 3, 4, 0.5, p) == ZS_OK);
+    CHECK(p[2] == 0.5 / 4.0 && p[1] == 1.5 / 4.0);
+    CHECK(zs_data_base_rate(x, 0, 4, 1.0, p) == ZS_EINVAL);
+    CHECK(zs_data_base_rate(x, 3, 4, 0.0, p) == ZS_EINVAL);
+    CHECK(zs_data_base_rate(x, 3, 4, (double)NAN, p) == ZS_EINVAL);
+}
+
+/* init from data: vbias = logit of the base rate, hbias 0, W with the asked spread (sample
+ * standard deviation of 10^4 normals within 3%), the same seed giving the same W. */
+static void init_from_data_sets_the_marginals(void) {
+    const size_t nv = 40, nh = 250, n = 30;
+    uint8_t *d = toy_data(n, nv, 3);
+    zs_rbm *r = NULL, *s = NULL;
+    zs_rbm_alloc(NULL, nv, nh, &r);
+    zs_rbm_alloc(NULL, nv, nh, &s);
+    CHECK(zs_rbm_init_from_data(r, d, n, 0.1, 5) == ZS_OK);
+    CHECK(zs_rbm_init_from_data(s, d, n, 0.1, 5) == ZS_OK);
+    CHECK(memcmp(zs_rbm_cw(r), zs_rbm_cw(s), nv * nh * sizeof(double)) == 0);
+    double m = 0, v = 0;
+    for (size_t x = 0; x < nv * nh; x++) m += zs_rbm_cw(r)[x];
+    m /= (double)(nv * nh);
+    for (size_t x = 0; x < nv * nh; x++) v += (zs_rbm_cw(r)[x] - m) * (zs_rbm_cw(r)[x] - m);
+    CHECK_REL(sqrt(v / (double)(nv * nh - 1)), 0.1, 0.03);
+    for (size_t i = 0; i < nv; i++) {
+        double c = 0;
+        for (size_t q = 0; q < n; q++) c += d[q * nv + i];
+        double p = (c + 1) / (double)(n + 2);
+        CHECK_REL(zs_rbm_cvbias(r)[i], log(p / (1 - p)), 1e-15);
+    }
+    for (size_t j = 0; j < nh; j++) CHECK(zs_rbm_chbias(r)[j] == 0.0);
+    CHECK(zs_rbm_init_from_data(r, d, 0, 0.1, 5) == ZS_EINVAL);
+    CHECK(zs_rbm_init_from_data(r, d, n, -1.0, 5) == ZS_EINVAL);
+    zs_rbm_free(r);
+    zs_rbm_free(s);
+    free(d);
+}
+
+/* zs_rbm_loglik against the mean of -F(v) - ln Z over the rows computed here; hidden
+ * probabilities against sigmoid(b + v.W) summed here in long double. */
+static void loglik_and_hidden_probs_match_direct_sums(void) {
+    const size_t nv = 12, nh = 5, n = 9;
+    zs_rbm *r = random_rbm(nv, nh, 0.5, 0.3, 17);
+    uint8_t *d = toy_data(n, nv, 4);
+    double lnz = 0, ll = 0, mf = 0;
+    zs_rbm_logz_exact(r, 0, &lnz);
+    CHECK(zs_rbm_loglik(r, d, n, lnz, &ll, &mf) == ZS_OK);
+    CHECK_REL(ll, mean_loglik(r, d, n), 1e-13);
+    CHECK_REL(-mf - lnz, ll, 1e-15);
+    CHECK(zs_rbm_loglik(r, d, 0, lnz, &ll, NULL) == ZS_EINVAL);
+    double *h = malloc(n * nh * sizeof *h);
+    CHECK(zs_rbm_hidden_probs(r, d, n, h) == ZS_OK);
+    for (size_t q = 0; q < n; q++)
+        for (size_t j = 0; j < nh; j++) {
+            long double x = zs_rbm_chbias(r)[j];
+            for (size_t i = 0; i < nv; i++) x += (long double)d[q * nv + i] * zs_rbm_cw(r)[i * nh + j];
+            CHECK_REL(h[q * nh + j], (double)(1.0L / (1.0L + expl(-x))), 1e-14);
+        }
+    free(h);
+    free(d);
+    zs_rbm_free(r);
+}
+
+/* Chains started from data rows: with one sweep of a model without couplings the result is
+ * the marginal p(v|h) whatever the start; a start row that is not binary is refused; the same
+ * start rows give the same samples. */
+static void sampling_from_data_rows(void) {
+    zs_rbm *r = random_rbm(6, 3, 0.8, 0.5, 23);
+    const uint8_t init[2 * 6] = {1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1};
+    double a[4 * 6], b[4 * 6];
+    CHECK(zs_rbm_sample_from(r, 4, 3, 7, init, 2, a) == ZS_OK);
+    CHECK(zs_rbm_sample_from(r, 4, 3, 7, init, 2, b) == ZS_OK);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    /* One sweep from a fixed start: h ~ p(h|v0) uses the start, so chains 0 and 2 (same start
+     * row, different streams) differ from a random start only through the stream. With W = 0
+     * p(v|h) is sigmoid(vbias) exactly. */
+    zs_rbm *u = random_rbm(6, 3, 0.0, 0.5, 29);
+    CHECK(zs_rbm_sample_from(u, 4, 1, 7, init, 2, a) == ZS_OK);
+    for (size_t i = 0; i < 24; i++) CHECK_REL(a[i], 1.0 / (1.0 + exp(-zs_rbm_cvbias(u)[i % 6])), 1e-15);
+    const uint8_t bad[6] = {0, 2, 0, 0, 0, 0};
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *rc = NULL;
+    zs_rbm_alloc(ctx, 6, 3, &rc);
+    CHECK(zs_rbm_sample_from(rc, 2, 1, 7, bad, 1, a) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "row 0, column 1 = 2") != NULL);
+    CHECK(zs_rbm_sample_from(rc, 2, 1, 7, NULL, 0, a) == ZS_EINVAL);
+    zs_rbm_free(rc);
+    zs_ctx_free(ctx);
+    zs_rbm_free(u);
+    zs_rbm_free(r);
+}
+
+/* Schedule names and files: sm08 and linear:N as their builders; a file's betas; every
+ * rejection path with its message. */
+static void schedule_parse_reads_names_and_files(void) {
+    char dir[] = "/tmp/zsum_sched_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    zs_ctx *ctx = zs_ctx_alloc();
+    double *b = NULL;
+    size_t n = 0;
+    CHECK(zs_rbm_schedule_parse(ctx, "sm08", &b, &n) == ZS_OK && n == 14501);
+    free(b);
+    CHECK(zs_rbm_schedule_parse(ctx, "linear:4", &b, &n) == ZS_OK && n == 5 && b[2] == 0.5);
+    free(b);
+    char p[256];
+    snprintf(p, sizeof p, "%s/s.txt", dir);
+    const char *good = "0 0.25\n0.5e0\t1\n";
+    FILE *f = fopen(p, "w");
+    fputs(good, f);
+    fclose(f);
+    CHECK(zs_rbm_schedule_parse(ctx, p, &b, &n) == ZS_OK && n == 4 && b[1] == 0.25 && b[3] == 1.0);
+    free(b);
+    const char *texts[9] = {"linear:0", "linear:x", "linear:100000001", "linear:", "nosuch"};
+    const char *why[9] = {"is not in 1..100000000", "is not in", "is not in", "is not in",
+                          "not sm08, linear:N or a readable file"};
+    for (int k = 0; k < 5; k++) {
+        b = NULL;
+        CHECK(zs_rbm_schedule_parse(ctx, texts[k], &b, &n) != ZS_OK && !b);
+        CHECK(strstr(zs_last_error(ctx), why[k]) != NULL);
+    }
+    const char *files[5] = {"0 0x1p-1 1", "0 inf 1", "0 0.5 0.4 1", "0 0.5", "0.1 1"};
+    const char *fwhy[5] = {"item 2, '0x1p-1', is not a finite decimal", "item 2, 'inf'",
+                           "does not increase", "last beta", "first beta"};
+    for (int k = 0; k < 5; k++) {
+        f = fopen(p, "w");
+        fputs(files[k], f);
+        fclose(f);
+        b = NULL;
+        CHECK(zs_rbm_schedule_parse(ctx, p, &b, &n) == ZS_EINVAL && !b);
+        CHECK(strstr(zs_last_error(ctx), fwhy[k]) != NULL);
+    }
+    remove(p);
+    rmdir(dir);
+    zs_ctx_free(ctx);
+}
+
+/* The frequencies zs_rbm_trainer_save stores are read back by zs_rbm_train_frequency: the base
+ * rate of the training rows; a model without them gives NULL. */
+static void stored_frequency_round_trips(void) {
+    char dir[] = "/tmp/zsum_freq_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    const size_t nv = 16, nh = 3, n = 20;
+    uint8_t *d = toy_data(n, nv, 2);
+    zs_rbm *r = random_rbm(nv, nh, 0.1, 0.1, 2);
+    zs_rbm_train_opts o;
+    zs_rbm_train_defaults(&o);
+    o.batch = 10;
+    zs_rbm_trainer *t = NULL;
+    CHECK(zs_rbm_trainer_alloc(NULL, r, &o, d, n, &t) == ZS_OK);
+    char p[256], q[256];
+    snprintf(p, sizeof p, "%s/m.npz", dir);
+    snprintf(q, sizeof q, "%s/plain.npz", dir);
+    CHECK(zs_rbm_trainer_save(t, p) == ZS_OK);
+    CHECK(zs_rbm_save(r, q, ZS_DTYPE_F8, 0, NULL, NULL) == ZS_OK);
+    double *f = NULL, want[16];
+    zs_data_base_rate(d, n, nv, 1.0, want);
+    CHECK(zs_rbm_train_frequency(NULL, p, nv, &f) == ZS_OK && f);
+    for (size_t i = 0; f && i < nv; i++) CHECK(f[i] == want[i]);
+    free(f);
+    f = NULL;
+    CHECK(zs_rbm_train_frequency(NULL, q, nv, &f) == ZS_OK && !f);
+    zs_ctx *ctx = zs_ctx_alloc();
+    CHECK(zs_rbm_train_frequency(ctx, p, nv + 1, &f) == ZS_EFORMAT && !f);
+    CHECK(strstr(zs_last_error(ctx), "has 16 entries") != NULL);
+    zs_ctx_free(ctx);
+    zs_rbm_trainer_free(t);
+    zs_rbm_free(r);
+    free(d);
+    remove(p);
+    remove(q);
+    rmdir(dir);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_both_layers);
     RUN(exact_has_no_overflow_above_3000);
@@ -655,5 +897,12 @@ int main(void) {
     RUN(idx_files_and_binarization);
     RUN(stochastic_binarization_is_seeded_and_unbiased);
     RUN(gibbs_samples_of_an_uncoupled_model_are_its_marginals);
+    RUN(narrow_loading_matches_the_wide_path_and_ranges_slice);
+    RUN(base_rate_is_the_smoothed_frequency);
+    RUN(init_from_data_sets_the_marginals);
+    RUN(loglik_and_hidden_probs_match_direct_sums);
+    RUN(sampling_from_data_rows);
+    RUN(schedule_parse_reads_names_and_files);
+    RUN(stored_frequency_round_trips);
     return check_summary("test_rbm");
 }

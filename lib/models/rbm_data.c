@@ -1,0 +1,68 @@
+/* rbm_data.c — an RBM applied to binary data rows held as bytes (0 or 1): the mean
+ * log-likelihood ln p(v) = -F(v) - ln Z (Hinton 2010, "A practical guide to training RBMs",
+ * eq. 25, F as in rbm.c) and the hidden units' probabilities
+ * p(h_j = 1 | v) = sigmoid(b_j + sum_i v_i W_ij) (the same guide, eq. 7); and the data's smoothed
+ * base rate, the start of AIS's data base and of the visible biases. */
+#include "models/rbm_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+zs_status zs_data_base_rate(const uint8_t *rows, size_t n, size_t d, double c, double *p) {
+    if (!rows || !p || n == 0 || d == 0 || !(c > 0) || !isfinite(c)) return ZS_EINVAL;
+    /* Counts are exact integers in a double up to 2^53 rows. */
+    for (size_t i = 0; i < d; i++) p[i] = 0.0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++) p[i] += rows[r * d + i];
+    for (size_t i = 0; i < d; i++) p[i] = (p[i] + c) / ((double)n + 2.0 * c);
+    return ZS_OK;
+}
+
+zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double lnz, double *loglik,
+                        double *mean_f) {
+    if (!rbm || !rows || !loglik) return ZS_EINVAL;
+    if (n == 0) return zs_fail(rbm->ctx, ZS_EINVAL, "loglik: no data rows");
+    const size_t nv = rbm->nv;
+    double *f = malloc(n * sizeof *f);
+    if (!f) return zs_fail(rbm->ctx, ZS_ENOMEM, "loglik: out of memory for %zu rows", n);
+    int failed = 0;
+    /* One row widened at a time: F(v) of a row of bytes is then the same, bit for bit, as
+     * zs_rbm_free_energy of the same row in doubles. */
+#pragma omp parallel num_threads(zs_threads(rbm->ctx))
+    {
+        double *v = malloc(nv * sizeof *v);
+        if (!v) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < n; r++) {
+            if (!v) continue;
+            for (size_t i = 0; i < nv; i++) v[i] = rows[r * nv + i];
+            f[r] = zs_rbm_free_energy(rbm, v);
+        }
+        free(v);
+    }
+    double mf = 0.0;
+    for (size_t r = 0; r < n; r++) mf += f[r];
+    mf /= (double)n;
+    free(f);
+    if (failed || isnan(mf)) return zs_fail(rbm->ctx, ZS_ENOMEM, "loglik: out of memory");
+    *loglik = -mf - lnz;
+    if (mean_f) *mean_f = mf;
+    return ZS_OK;
+}
+
+zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *out) {
+    if (!rbm || !rows || !out) return ZS_EINVAL;
+    const size_t nv = rbm->nv, nh = rbm->nh;
+#pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
+    for (size_t r = 0; r < n; r++) {
+        double *x = out + r * nh;
+        memcpy(x, rbm->b, nh * sizeof *x);
+        for (size_t i = 0; i < nv; i++) {
+            if (!rows[r * nv + i]) continue;
+            const double *w = rbm->w + i * nh;
+            for (size_t j = 0; j < nh; j++) x[j] += w[j];
+        }
+        for (size_t j = 0; j < nh; j++) x[j] = 1.0 / (1.0 + exp(-x[j]));
+    }
+    return ZS_OK;
+}

@@ -1,0 +1,382 @@
+/* result.c — the format-neutral result writer (result.h): one list of fields, rendered as a
+ * table, JSON or CSV. */
+#include "result.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void result_init(result *r) {
+    r->n = 0;
+    r->nowned = 0;
+}
+
+void result_free(result *r) {
+    for (size_t i = 0; i < r->nowned; i++) free(r->owned[i]);
+    r->nowned = 0;
+    r->n = 0;
+}
+
+/* Adding more fields than RESULT_MAX is a programming error in a command: the extra fields go
+ * to a scratch slot that is never written, so the output shows what is missing. */
+static result_field *add(result *r, const char *key, result_type type) {
+    static result_field scratch;
+    result_field *f = r->n < RESULT_MAX ? &r->field[r->n++] : &scratch;
+    memset(f, 0, sizeof *f);
+    f->key = key;
+    f->type = type;
+    return f;
+}
+
+result_field *result_num(result *r, const char *key, double x) {
+    result_field *f = add(r, key, RF_NUM);
+    f->v.num = x;
+    return f;
+}
+
+result_field *result_u64(result *r, const char *key, uint64_t x) {
+    result_field *f = add(r, key, RF_U64);
+    f->v.u64 = x;
+    return f;
+}
+
+result_field *result_str(result *r, const char *key, const char *s) {
+    result_field *f = add(r, key, RF_STR);
+    f->v.str = s;
+    return f;
+}
+
+result_field *result_bool(result *r, const char *key, int b) {
+    result_field *f = add(r, key, RF_BOOL);
+    f->v.b = b;
+    return f;
+}
+
+static result_field *add_arr(result *r, const char *key, result_type type, const void *v, size_t n) {
+    result_field *f = add(r, key, type);
+    f->v.arr.v = v;
+    f->v.arr.n = n;
+    return f;
+}
+
+result_field *result_nums(result *r, const char *key, const double *v, size_t n) {
+    return add_arr(r, key, RF_NUMS, v, n);
+}
+
+result_field *result_u64s(result *r, const char *key, const uint64_t *v, size_t n) {
+    return add_arr(r, key, RF_U64S, v, n);
+}
+
+result_field *result_u32s(result *r, const char *key, const uint32_t *v, size_t n) {
+    return add_arr(r, key, RF_U32S, v, n);
+}
+
+result_field *result_sizes(result *r, const char *key, const size_t *v, size_t n) {
+    return add_arr(r, key, RF_SIZES, v, n);
+}
+
+result_field *result_absent(result *r, const char *key) { return add(r, key, RF_ABSENT); }
+
+result_field *result_obj(result *r, const char *key, const result *sub) {
+    result_field *f = add(r, key, RF_OBJ);
+    f->v.obj = sub;
+    f->flags = RF_NO_TABLE | RF_NO_CSV;
+    return f;
+}
+
+result_field *result_rows(result *r, const char *key, const result *rows, size_t n) {
+    result_field *f = add(r, key, RF_ROWS);
+    f->v.rows.rows = rows;
+    f->v.rows.n = n;
+    f->flags = RF_NO_TABLE | RF_NO_CSV;
+    return f;
+}
+
+static const char *vfmt(result *r, const char *fmt, va_list ap) {
+    va_list aq;
+    va_copy(aq, ap);
+    int len = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    char *s = len >= 0 && r->nowned < RESULT_MAX ? malloc((size_t)len + 1) : NULL;
+    if (!s) return "";
+    vsnprintf(s, (size_t)len + 1, fmt, ap);
+    r->owned[r->nowned++] = s;
+    return s;
+}
+
+const char *result_fmt(result *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vfmt(r, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+result_field *result_line(result *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vfmt(r, fmt, ap);
+    va_end(ap);
+    result_field *f = add(r, "", RF_LINE);
+    f->v.str = s;
+    f->flags = RF_NO_JSON | RF_NO_CSV;
+    return f;
+}
+
+/* ---- values ----------------------------------------------------------------------------- */
+
+static int is_array(const result_field *f) {
+    return f->type == RF_NUMS || f->type == RF_U64S || f->type == RF_U32S || f->type == RF_SIZES;
+}
+
+/* Item i of an array field: a number (as text in buf). csv: NaN is an empty field. */
+static const char *item_text(char buf[32], const result_field *f, size_t i, int csv) {
+    switch (f->type) {
+    case RF_NUMS: {
+        double x = ((const double *)f->v.arr.v)[i];
+        return csv ? cli_csv_num(buf, x) : cli_num(buf, x);
+    }
+    case RF_U64S: snprintf(buf, 32, "%llu", (unsigned long long)((const uint64_t *)f->v.arr.v)[i]); break;
+    case RF_U32S: snprintf(buf, 32, "%u", ((const uint32_t *)f->v.arr.v)[i]); break;
+    case RF_SIZES: snprintf(buf, 32, "%zu", ((const size_t *)f->v.arr.v)[i]); break;
+    default: buf[0] = '\0';
+    }
+    return buf;
+}
+
+static void put_array(FILE *out, const result_field *f, char sep, int csv) {
+    char b[32];
+    for (size_t i = 0; i < f->v.arr.n; i++) {
+        if (i) fputc(sep, out);
+        fputs(item_text(b, f, i, csv), out);
+    }
+}
+
+/* A scalar as text; NULL for arrays and nested records. csv: NaN and absent are empty. */
+static const char *scalar_text(char buf[32], const result_field *f, int csv) {
+    switch (f->type) {
+    case RF_NUM: return csv ? cli_csv_num(buf, f->v.num) : cli_num(buf, f->v.num);
+    case RF_U64: snprintf(buf, 32, "%llu", (unsigned long long)f->v.u64); return buf;
+    case RF_STR: return f->v.str;
+    case RF_BOOL: return f->v.b ? "true" : "false";
+    case RF_ABSENT: return csv ? "" : "-";
+    default: return NULL;
+    }
+}
+
+/* The value as it appears in a table cell or line. */
+static void put_table_value(FILE *out, const result_field *f) {
+    char b[32];
+    if (f->table_text) fputs(f->table_text, out);
+    else if (is_array(f)) put_array(out, f, ',', 0);
+    else {
+        const char *s = scalar_text(b, f, 0);
+        if (s) fputs(s, out);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+void result_json_members(json *j, const result *r) {
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *f = &r->field[i];
+        if (f->flags & RF_NO_JSON) continue;
+        json_key(j, f->key);
+        switch (f->type) {
+        case RF_NUM: json_num(j, f->v.num); break;
+        case RF_U64: json_u64(j, f->v.u64); break;
+        case RF_STR: json_str(j, f->v.str); break;
+        case RF_BOOL: json_bool(j, f->v.b); break;
+        case RF_ABSENT: json_null(j); break;
+        case RF_OBJ:
+            if (f->flags & RF_INLINE) json_obj_inline(j);
+            else json_obj(j);
+            result_json_members(j, f->v.obj);
+            json_end_obj(j);
+            break;
+        case RF_ROWS:
+            json_arr(j);
+            for (size_t k = 0; k < f->v.rows.n; k++) {
+                json_obj_inline(j);
+                result_json_members(j, &f->v.rows.rows[k]);
+                json_end_obj(j);
+            }
+            json_end_arr(j);
+            break;
+        case RF_NUMS:
+        case RF_U64S:
+        case RF_U32S:
+        case RF_SIZES:
+            json_arr_inline(j);
+            for (size_t k = 0; k < f->v.arr.n; k++) {
+                if (f->type == RF_NUMS) json_num(j, ((const double *)f->v.arr.v)[k]);
+                else if (f->type == RF_U64S) json_u64(j, ((const uint64_t *)f->v.arr.v)[k]);
+                else if (f->type == RF_U32S) json_u64(j, ((const uint32_t *)f->v.arr.v)[k]);
+                else json_u64(j, ((const size_t *)f->v.arr.v)[k]);
+            }
+            json_end_arr(j);
+            break;
+        case RF_LINE: json_null(j); break;
+        }
+    }
+}
+
+void result_json(FILE *f, const result *r) {
+    json j;
+    json_init(&j, f);
+    json_obj(&j);
+    result_json_members(&j, r);
+    json_end_obj(&j);
+    json_end(&j);
+}
+
+/* ---- table ------------------------------------------------------------------------------ */
+
+void result_table(FILE *out, const result *r, int width, const char *indent) {
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *f = &r->field[i];
+        if (f->flags & RF_NO_TABLE) continue;
+        if (f->type == RF_LINE) {
+            fprintf(out, "%s\n", f->v.str);
+            continue;
+        }
+        if (f->flags & RF_NOTE) {
+            fprintf(out, "# %s: ", f->label ? f->label : f->key);
+            put_table_value(out, f);
+            fputc('\n', out);
+            continue;
+        }
+        if (!(f->flags & RF_OUTDENT)) fputs(indent, out);
+        fprintf(out, "%-*s", width, f->label ? f->label : f->key);
+        put_table_value(out, f);
+        if (f->unit) fprintf(out, " %s", f->unit);
+        if (f->comment) fprintf(out, "   (%s)", f->comment);
+        fputc('\n', out);
+    }
+}
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+/* RFC 4180: a field holding a comma, a quote or a line break is quoted, quotes doubled. */
+static void csv_text(FILE *out, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static int in_csv(const result_field *f) { return !(f->flags & RF_NO_CSV) && f->type != RF_LINE; }
+
+static void csv_value(FILE *out, const result_field *f) {
+    char b[32];
+    if (is_array(f)) put_array(out, f, ' ', 1);
+    else csv_text(out, scalar_text(b, f, 1));
+}
+
+void result_csv_header(FILE *out, const result *r) {
+    int first = 1;
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *f = &r->field[i];
+        if (!in_csv(f)) continue;
+        if (is_array(f) && (f->flags & RF_SPREAD)) {
+            for (size_t k = 0; k < f->v.arr.n; k++, first = 0) fprintf(out, "%s%s_%zu", first ? "" : ",", f->key, k);
+            continue;
+        }
+        if (!first) fputc(',', out);
+        csv_text(out, f->key);
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
+void result_csv_values(FILE *out, const result *r) {
+    char b[32];
+    int first = 1;
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *f = &r->field[i];
+        if (!in_csv(f)) continue;
+        if (is_array(f) && (f->flags & RF_SPREAD)) {
+            for (size_t k = 0; k < f->v.arr.n; k++, first = 0)
+                fprintf(out, "%s%s", first ? "" : ",", item_text(b, f, k, 1));
+            continue;
+        }
+        if (!first) fputc(',', out);
+        csv_value(out, f);
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
+void result_csv_row(FILE *out, const result *r) {
+    result_csv_header(out, r);
+    result_csv_values(out, r);
+}
+
+void result_csv_pairs(FILE *out, const result *r) {
+    char b[32];
+    fputs("quantity,value\n", out);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *f = &r->field[i];
+        if (!in_csv(f)) continue;
+        if (is_array(f) && (f->flags & RF_SPREAD)) {
+            for (size_t k = 0; k < f->v.arr.n; k++) fprintf(out, "%s_%zu,%s\n", f->key, k, item_text(b, f, k, 1));
+            continue;
+        }
+        csv_text(out, f->key);
+        fputc(',', out);
+        csv_value(out, f);
+        fputc('\n', out);
+    }
+}
+
+void result_write(FILE *out, cli_format fmt, const result *r, int width) {
+    if (fmt == FORMAT_JSON) result_json(out, r);
+    else if (fmt == FORMAT_CSV) result_csv_row(out, r);
+    else result_table(out, r, width, "");
+}
+
+/* ---- rows ------------------------------------------------------------------------------- */
+
+void result_row_header(FILE *out, cli_format fmt, const result *row) {
+    if (fmt == FORMAT_CSV) {
+        result_csv_header(out, row);
+        return;
+    }
+    int first = 1;
+    for (size_t i = 0; i < row->n; i++) {
+        const result_field *f = &row->field[i];
+        if (f->flags & RF_NO_TABLE) continue;
+        fprintf(out, "%s%s", first ? "" : "  ", f->label ? f->label : f->key);
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
+void result_row(FILE *out, cli_format fmt, json *j, const result *row) {
+    if (fmt == FORMAT_JSON) {
+        json_obj_inline(j);
+        result_json_members(j, row);
+        json_end_obj(j);
+        return;
+    }
+    if (fmt == FORMAT_CSV) {
+        result_csv_values(out, row);
+        return;
+    }
+    int first = 1;
+    for (size_t i = 0; i < row->n; i++) {
+        const result_field *f = &row->field[i];
+        if (f->flags & RF_NO_TABLE) continue;
+        if (!first) fputs("  ", out);
+        put_table_value(out, f);
+        first = 0;
+    }
+    fputc('\n', out);
+}
