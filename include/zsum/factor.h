@@ -15,8 +15,9 @@
  * Tables are held as natural logarithms (ln 0 = -HUGE_VAL) and every sum is a log-sum-exp,
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
  *
- * Implementations: lib/models/factor.c (the model), lib/exact/eliminate.c, elim_order.c,
- * elim_lse*.c (variable elimination), lib/io/uai.c (UAI files).
+ * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
+ * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination), lib/io/uai.c
+ * (UAI files).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -105,7 +106,7 @@ zs_status zs_pairwise_to_factor(const zs_pairwise *m, double beta, zs_factor_mod
                                 double *offset);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Exact ln Z by variable elimination (lib/exact/eliminate.c, lib/exact/elim_order.c).       */
+/* Exact ln Z by variable elimination (lib/exact/elim_*.c).                                 */
 /* ---------------------------------------------------------------------------------------- */
 /* Greedy elimination orders on the interaction graph (variables linked when they share a
  * factor; observed variables and variables with one value removed):

@@ -14,7 +14,7 @@
  *
  * The graph is held as bitset rows: fill counts are popcounts of N(u) & ~N(a), and after an
  * elimination only the scores of the neighbours and their neighbours can change. */
-#include "exact/eliminate_internal.h"
+#include "exact/elim_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,49 +100,59 @@ static void score_of(graph *g, size_t u, zs_factor_order h, size_t *nb, double *
     *score = 0.5 * s; /* every missing pair was counted from both ends */
 }
 
-zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
-                            zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
-                            int *fell_back, double *ops) {
-    zs_rng rng;
-    zs_rng_init(&rng, 0x5a5d0e11u, stream);
-    *fell_back = 0;
-    zs_ctx *ctx = m->ctx;
-    size_t n = 0;
-    for (size_t v = 0; v < m->nvars; v++) n += !skip[v];
-    if (n > ZS_FACTOR_MAX_ORDER_VARS)
-        return zs_fail(ctx, ZS_ETOOBIG,
-                       "order: %zu variables to eliminate; the heuristics handle at most %u", n,
-                       ZS_FACTOR_MAX_ORDER_VARS);
-    graph g = {n, (n + 63) / 64, NULL, NULL, NULL, 0.0, 0.0};
-    size_t *id = malloc((m->nvars ? m->nvars : 1) * sizeof *id);
-    size_t *var = malloc((n ? n : 1) * sizeof *var);
-    size_t *nb = malloc((n ? n : 1) * sizeof *nb);
-    size_t *nb2 = malloc((n ? n : 1) * sizeof *nb2);
-    double *score = malloc((n ? n : 1) * sizeof *score);
-    double *tie = malloc((n ? n : 1) * sizeof *tie);
-    unsigned char *alive = malloc(n ? n : 1);
-    uint64_t *touched = calloc(g.words ? g.words : 1, sizeof *touched);
-    g.adj = calloc(n * g.words > 0 ? n * g.words : 1, sizeof *g.adj);
-    g.lnd = malloc((n ? n : 1) * sizeof *g.lnd);
-    g.dom = malloc((n ? n : 1) * sizeof *g.dom);
-    zs_status st = ZS_OK;
-    if (!id || !var || !nb || !nb2 || !score || !tie || !alive || !touched || !g.adj || !g.lnd ||
-        !g.dom) {
-        st = zs_fail(ctx, ZS_ENOMEM, "order: out of memory for a graph of %zu variables", n);
-        goto done;
-    }
+/* The greedy run's state besides the graph. */
+typedef struct greedy {
+    size_t *var;            /* (n) model variable of each vertex                           */
+    size_t *nb, *nb2;       /* (n) neighbour lists                                         */
+    double *score, *tie;    /* (n) current score of each vertex and its tie-break weight   */
+    unsigned char *alive;   /* (n) not yet eliminated                                      */
+    uint64_t *touched;      /* (words) vertices whose score may have changed               */
+} greedy;
+
+static void greedy_free(graph *g, greedy *r) {
+    free(r->var);
+    free(r->nb);
+    free(r->nb2);
+    free(r->score);
+    free(r->tie);
+    free(r->alive);
+    free(r->touched);
+    free(g->adj);
+    free(g->lnd);
+    free(g->dom);
+}
+
+/* The interaction graph of the variables with skip[v] == 0, as vertices 0..n-1 in variable
+ * order; id (nvars) is scratch. */
+static zs_status graph_build(const zs_factor_model *m, const unsigned char *skip, size_t n,
+                             size_t *id, graph *g, greedy *r) {
+    *g = (graph){n, (n + 63) / 64, NULL, NULL, NULL, 0.0, 0.0};
+    memset(r, 0, sizeof *r);
+    r->var = malloc((n ? n : 1) * sizeof *r->var);
+    r->nb = malloc((n ? n : 1) * sizeof *r->nb);
+    r->nb2 = malloc((n ? n : 1) * sizeof *r->nb2);
+    r->score = malloc((n ? n : 1) * sizeof *r->score);
+    r->tie = malloc((n ? n : 1) * sizeof *r->tie);
+    r->alive = malloc(n ? n : 1);
+    r->touched = calloc(g->words ? g->words : 1, sizeof *r->touched);
+    g->adj = calloc(n * g->words > 0 ? n * g->words : 1, sizeof *g->adj);
+    g->lnd = malloc((n ? n : 1) * sizeof *g->lnd);
+    g->dom = malloc((n ? n : 1) * sizeof *g->dom);
+    if (!id || !r->var || !r->nb || !r->nb2 || !r->score || !r->tie || !r->alive ||
+        !r->touched || !g->adj || !g->lnd || !g->dom)
+        return zs_fail(m->ctx, ZS_ENOMEM, "order: out of memory for a graph of %zu variables", n);
     for (size_t v = 0, k = 0; v < m->nvars; v++) {
         id[v] = SIZE_MAX;
         if (skip[v]) continue;
         id[v] = k;
-        var[k] = v;
-        g.dom[k] = m->dom[v];
-        g.lnd[k] = log((double)m->dom[v]);
+        r->var[k] = v;
+        g->dom[k] = m->dom[v];
+        g->lnd[k] = log((double)m->dom[v]);
         k++;
     }
-    g.udom = n ? g.dom[0] : 0.0;
+    g->udom = n ? g->dom[0] : 0.0;
     for (size_t k = 0; k < n; k++)
-        if (g.dom[k] != g.udom) g.udom = 0.0;
+        if (g->dom[k] != g->udom) g->udom = 0.0;
     for (size_t f = 0; f < m->nf; f++) {
         const fm_factor *fa = &m->f[f];
         for (size_t a = 0; a < fa->arity; a++) {
@@ -150,77 +160,106 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
             if (ia == SIZE_MAX) continue;
             for (size_t b = a + 1; b < fa->arity; b++) {
                 size_t ib = id[fa->scope[b]];
-                if (ib != SIZE_MAX) set_edge(&g, ia, ib);
+                if (ib != SIZE_MAX) set_edge(g, ia, ib);
             }
         }
     }
-    memset(alive, 1, n);
-    for (size_t u = 0; u < n; u++) score_of(&g, u, h, nb, &score[u], &tie[u]);
-    for (size_t step = 0; step < n; step++) {
-        size_t best = SIZE_MAX, nties = 0;
-        for (size_t u = 0; u < n; u++) {
-            if (!alive[u]) continue;
-            if (best == SIZE_MAX || score[u] < score[best] ||
-                (score[u] == score[best] && tie[u] < tie[best])) {
-                best = u;
-                nties = 1;
-            } else if (stream && score[u] == score[best] && tie[u] == tie[best]) {
-                /* Randomized runs: a uniform choice among exact ties (reservoir sampling). */
-                if (zs_rng_below(&rng, ++nties) == 0) best = u;
-            }
+    memset(r->alive, 1, n);
+    return ZS_OK;
+}
+
+/* The live vertex of least score, ties by the smaller table, then the lower index; with a
+ * stream, a uniform choice among exact ties (reservoir sampling). */
+static size_t pick_best(const graph *g, const greedy *r, zs_rng *rng, uint64_t stream) {
+    size_t best = SIZE_MAX, nties = 0;
+    for (size_t u = 0; u < g->n; u++) {
+        if (!r->alive[u]) continue;
+        if (best == SIZE_MAX || r->score[u] < r->score[best] ||
+            (r->score[u] == r->score[best] && r->tie[u] < r->tie[best])) {
+            best = u;
+            nties = 1;
+        } else if (stream && r->score[u] == r->score[best] && r->tie[u] == r->tie[best]) {
+            if (zs_rng_below(rng, ++nties) == 0) best = u;
         }
-        if (h != ZS_ORDER_MINDEGREE && tie[best] > ELIM_FALLBACK_LN_TABLE) {
+    }
+    return best;
+}
+
+/* Take u out of the graph after joining its neighbours into a clique; its neighbours go to
+ * r->nb, their number is returned. */
+static size_t eliminate_vertex(graph *g, greedy *r, size_t u) {
+    r->alive[u] = 0;
+    size_t k = neighbours(g, u, r->nb);
+    const size_t *nb = r->nb;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++)
+            if (!has_edge(g, nb[i], nb[j])) set_edge(g, nb[i], nb[j]);
+    for (size_t i = 0; i < k; i++) row(g, nb[i])[u >> 6] &= ~(1ULL << (u & 63));
+    memset(row(g, u), 0, g->words * sizeof *g->adj);
+    return k;
+}
+
+/* Rescore after an elimination whose neighbours are r->nb[0..k): the neighbours (their
+ * neighbourhoods changed) and, for the fill rules, the neighbours' neighbours (a new edge
+ * among them removes a missing pair from every common neighbour). */
+static void rescore(graph *g, greedy *r, zs_factor_order h, size_t k) {
+    memset(r->touched, 0, g->words * sizeof *r->touched);
+    for (size_t i = 0; i < k; i++) {
+        r->touched[r->nb[i] >> 6] |= 1ULL << (r->nb[i] & 63);
+        if (h != ZS_ORDER_MINDEGREE) {
+            const uint64_t *rw = row(g, r->nb[i]);
+            for (size_t w = 0; w < g->words; w++) r->touched[w] |= rw[w];
+        }
+    }
+    for (size_t w = 0; w < g->words; w++) {
+        uint64_t x = r->touched[w];
+        while (x) {
+            size_t u = (w << 6) + (size_t)__builtin_ctzll(x);
+            x &= x - 1;
+            if (r->alive[u]) score_of(g, u, h, r->nb2, &r->score[u], &r->tie[u]);
+        }
+    }
+}
+
+zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
+                            zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
+                            int *fell_back, double *ops) {
+    zs_rng rng;
+    zs_rng_init(&rng, 0x5a5d0e11u, stream);
+    *fell_back = 0;
+    size_t n = 0;
+    for (size_t v = 0; v < m->nvars; v++) n += !skip[v];
+    if (n > ZS_FACTOR_MAX_ORDER_VARS)
+        return zs_fail(m->ctx, ZS_ETOOBIG,
+                       "order: %zu variables to eliminate; the heuristics handle at most %u", n,
+                       ZS_FACTOR_MAX_ORDER_VARS);
+    graph g;
+    greedy r;
+    size_t *id = malloc((m->nvars ? m->nvars : 1) * sizeof *id);
+    zs_status st = graph_build(m, skip, n, id, &g, &r);
+    free(id);
+    if (st != ZS_OK) {
+        greedy_free(&g, &r);
+        return st;
+    }
+    for (size_t u = 0; u < n; u++) score_of(&g, u, h, r.nb, &r.score[u], &r.tie[u]);
+    for (size_t step = 0; step < n; step++) {
+        size_t best = pick_best(&g, &r, &rng, stream);
+        if (h != ZS_ORDER_MINDEGREE && r.tie[best] > ELIM_FALLBACK_LN_TABLE) {
             /* Far beyond any memory: finish by min-degree, whose scores cost nothing, rather
              * than spend minutes on fill counts of huge cliques. */
             h = ZS_ORDER_MINDEGREE;
             *fell_back = 1;
             for (size_t u = 0; u < n; u++)
-                if (alive[u]) score_of(&g, u, h, nb, &score[u], &tie[u]);
+                if (r.alive[u]) score_of(&g, u, h, r.nb, &r.score[u], &r.tie[u]);
             step--;
             continue;
         }
-        order[step] = var[best];
-        alive[best] = 0;
-        size_t k = neighbours(&g, best, nb);
-        /* Join the neighbours into a clique, then take best out of the graph. */
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = i + 1; j < k; j++)
-                if (!has_edge(&g, nb[i], nb[j])) set_edge(&g, nb[i], nb[j]);
-        for (size_t i = 0; i < k; i++) row(&g, nb[i])[best >> 6] &= ~(1ULL << (best & 63));
-        memset(row(&g, best), 0, g.words * sizeof *g.adj);
-        /* Scores that may change: the neighbours (their neighbourhoods changed) and, for the
-         * fill rules, the neighbours' neighbours (a new edge among N(best) removes a missing
-         * pair from every common neighbour). */
-        memset(touched, 0, g.words * sizeof *touched);
-        for (size_t i = 0; i < k; i++) {
-            touched[nb[i] >> 6] |= 1ULL << (nb[i] & 63);
-            if (h != ZS_ORDER_MINDEGREE) {
-                const uint64_t *r = row(&g, nb[i]);
-                for (size_t w = 0; w < g.words; w++) touched[w] |= r[w];
-            }
-        }
-        for (size_t w = 0; w < g.words; w++) {
-            uint64_t x = touched[w];
-            while (x) {
-                size_t u = (w << 6) + (size_t)__builtin_ctzll(x);
-                x &= x - 1;
-                if (alive[u]) score_of(&g, u, h, nb2, &score[u], &tie[u]);
-            }
-        }
+        order[step] = r.var[best];
+        rescore(&g, &r, h, eliminate_vertex(&g, &r, best));
     }
     *count = n;
     *ops = g.ops;
-done:
-    free(id);
-    free(var);
-    free(nb);
-    free(nb2);
-    free(score);
-    free(tie);
-    free(alive);
-    free(touched);
-    free(g.adj);
-    free(g.lnd);
-    free(g.dom);
-    return st;
+    greedy_free(&g, &r);
+    return ZS_OK;
 }

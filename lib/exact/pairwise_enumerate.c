@@ -202,6 +202,79 @@ static void lsum_add(double *ref, double *acc, double l, double s) {
     }
 }
 
+/* The matrix e^{-beta e_in[jA,jB] - rowmax[jA]} into mat (NA x NB) and its row maxima. */
+static void shifted_matrix(const plan *p, double beta, double *mat, double *rowmax) {
+    for (size_t ja = 0; ja < p->NA; ja++) {
+        double mx = -HUGE_VAL;
+        for (size_t jb = 0; jb < p->NB; jb++) {
+            double x = -beta * p->ein[ja * p->NB + jb];
+            mat[ja * p->NB + jb] = x;
+            if (x > mx) mx = x;
+        }
+        rowmax[ja] = mx;
+        zs_vexp_shift(mat + ja * p->NB, mat + ja * p->NB, p->NB, -mx);
+    }
+}
+
+/* What one chunk of the outer walk reads: the kernel, the shifted matrix and the thread's
+ * buffer (3 NA + 4 NB entries, + NI for the vexp kernel). */
+typedef struct lnz_chunk {
+    const plan *p;
+    double beta;
+    pairwise_kernel kernel;
+    const double *mat, *rowmax;
+    int avx;
+    double *buf;
+} lnz_chunk;
+
+/* Outer words r0..r1: the sum over every inner state as e^*ref * *acc. Matvec kernel:
+ * sum_{jA,jB} e^{xa[jA]} mat[jA,jB] e^{xb[jB]} with the two vectors shifted by their maxima;
+ * vexp kernel: one vector exp over the NI inner energies. */
+static void chunk_lnz(const lnz_chunk *c, uint64_t r0, uint64_t r1, double *ref, double *acc) {
+    const plan *p = c->p;
+    const double beta = c->beta;
+    walk w;
+    w.ga = c->buf;
+    w.gb = c->buf + p->NA;
+    double *ea = c->buf + p->NA + p->NB, *eb = ea + p->NA, *v = eb + p->NB;
+    double *xa = v + p->NB, *xb = xa + p->NA, *xs = xb + p->NB;
+    walk_seek(p, r0, &w);
+    *ref = -HUGE_VAL;
+    *acc = 0.0;
+    for (uint64_t r = r0; r < r1; r++) {
+        double base = -beta * (p->offset + w.eo), l, s;
+        if (c->kernel == PAIRWISE_KERNEL_MATVEC) {
+            double amax = -HUGE_VAL, bmax = -HUGE_VAL;
+            for (size_t ja = 0; ja < p->NA; ja++) {
+                xa[ja] = c->rowmax[ja] - beta * w.ga[ja];
+                if (xa[ja] > amax) amax = xa[ja];
+            }
+            for (size_t jb = 0; jb < p->NB; jb++) {
+                xb[jb] = -beta * w.gb[jb];
+                if (xb[jb] > bmax) bmax = xb[jb];
+            }
+            zs_vexp_shift(ea, xa, p->NA, -amax);
+            zs_vexp_shift(eb, xb, p->NB, -bmax);
+            s = c->avx ? pairwise_block_sum_avx512(c->mat, ea, eb, p->NA, p->NB)
+                       : block_sum_portable(c->mat, ea, eb, p->NA, p->NB, v);
+            l = base + amax + bmax;
+        } else {
+            double mx = -HUGE_VAL;
+            for (size_t ja = 0; ja < p->NA; ja++)
+                for (size_t jb = 0; jb < p->NB; jb++) {
+                    size_t j = ja * p->NB + jb;
+                    double x = -beta * (p->ein[j] + w.ga[ja] + w.gb[jb]);
+                    xs[j] = x;
+                    if (x > mx) mx = x;
+                }
+            s = zs_sum_exp_shift(xs, p->NI, -mx);
+            l = base + mx;
+        }
+        lsum_add(ref, acc, l, s);
+        walk_step(p, r, &w);
+    }
+}
+
 zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
                                         pairwise_kernel kernel, double *lnz) {
     zs_status st = pairwise_check_beta(mod, beta);
@@ -211,7 +284,6 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
     if (st != ZS_OK) return st;
     if (kernel == PAIRWISE_KERNEL_AUTO)
         kernel = p.range <= FAST_RANGE_MAX ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
-    /* The matrix e^{-beta e_in[jA,jB] - rowmax[jA]} and its row maxima. */
     double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
     const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
     double *cref = malloc(nchunks * sizeof *cref), *cacc = malloc(nchunks * sizeof *cacc);
@@ -219,75 +291,25 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
         goto done;
     }
-    for (size_t ja = 0; ja < p.NA; ja++) {
-        double mx = -HUGE_VAL;
-        for (size_t jb = 0; jb < p.NB; jb++) {
-            double x = -beta * p.ein[ja * p.NB + jb];
-            mat[ja * p.NB + jb] = x;
-            if (x > mx) mx = x;
-        }
-        rowmax[ja] = mx;
-        zs_vexp_shift(mat + ja * p.NB, mat + ja * p.NB, p.NB, -mx);
-    }
+    shifted_matrix(&p, beta, mat, rowmax);
     const int avx = (zs_simd_level() == 2) && p.NB % 8 == 0;
     int stop = 0, failed = 0;
     size_t done = 0;
 #pragma omp parallel num_threads(zs_threads(mod->ctx))
     {
         size_t nbuf = 3 * p.NA + 4 * p.NB + (kernel == PAIRWISE_KERNEL_VEXP ? p.NI : 0);
-        double *buf = malloc(nbuf * sizeof *buf);
-        if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+        lnz_chunk ch = {&p, beta, kernel, mat, rowmax, avx, malloc(nbuf * sizeof(double))};
+        if (!ch.buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(dynamic, 1)
         for (size_t c = 0; c < nchunks; c++) {
-            if (!buf || __atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-            walk w;
-            w.ga = buf;
-            w.gb = buf + p.NA;
-            double *ea = buf + p.NA + p.NB, *eb = ea + p.NA, *v = eb + p.NB;
-            double *xa = v + p.NB, *xb = xa + p.NA, *xs = xb + p.NB;
-            uint64_t r0 = p.outer * c / nchunks, r1 = p.outer * (c + 1) / nchunks;
-            walk_seek(&p, r0, &w);
-            double ref = -HUGE_VAL, acc = 0.0;
-            for (uint64_t r = r0; r < r1; r++) {
-                double base = -beta * (p.offset + w.eo), l, s;
-                if (kernel == PAIRWISE_KERNEL_MATVEC) {
-                    double amax = -HUGE_VAL, bmax = -HUGE_VAL;
-                    for (size_t ja = 0; ja < p.NA; ja++) {
-                        xa[ja] = rowmax[ja] - beta * w.ga[ja];
-                        if (xa[ja] > amax) amax = xa[ja];
-                    }
-                    for (size_t jb = 0; jb < p.NB; jb++) {
-                        xb[jb] = -beta * w.gb[jb];
-                        if (xb[jb] > bmax) bmax = xb[jb];
-                    }
-                    zs_vexp_shift(ea, xa, p.NA, -amax);
-                    zs_vexp_shift(eb, xb, p.NB, -bmax);
-                    s = avx ? pairwise_block_sum_avx512(mat, ea, eb, p.NA, p.NB)
-                            : block_sum_portable(mat, ea, eb, p.NA, p.NB, v);
-                    l = base + amax + bmax;
-                } else {
-                    double mx = -HUGE_VAL;
-                    for (size_t ja = 0; ja < p.NA; ja++)
-                        for (size_t jb = 0; jb < p.NB; jb++) {
-                            size_t j = ja * p.NB + jb;
-                            double x = -beta * (p.ein[j] + w.ga[ja] + w.gb[jb]);
-                            xs[j] = x;
-                            if (x > mx) mx = x;
-                        }
-                    s = zs_sum_exp_shift(xs, p.NI, -mx);
-                    l = base + mx;
-                }
-                lsum_add(&ref, &acc, l, s);
-                walk_step(&p, r, &w);
-            }
-            cref[c] = ref;
-            cacc[c] = acc;
+            if (!ch.buf || __atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
+            chunk_lnz(&ch, p.outer * c / nchunks, p.outer * (c + 1) / nchunks, &cref[c], &cacc[c]);
             size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
             if (omp_get_thread_num() == 0 &&
                 zs_progress(mod->ctx, "enumerate", (double)now, (double)nchunks))
                 __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
         }
-        free(buf);
+        free(ch.buf);
     }
     if (failed) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
@@ -448,6 +470,102 @@ static void moments_portable(const pairwise_moment_io *io) {
     }
 }
 
+/* What one chunk of the moments walk reads: the matrices, the thread's buffer (laid out in
+ * chunk_moments) and ln Z, by which every weight is divided. */
+typedef struct moments_chunk {
+    const plan *p;
+    const mplan *q;
+    double beta, lnz;
+    int avx;
+    double *buf;
+} moments_chunk;
+
+/* Doubles in a moments_chunk buffer. */
+static size_t moments_buffer(size_t NA, size_t NB, size_t ncls) {
+    /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb */
+    return 2 * NA + 2 * NB + 5 * NA + 5 * NB + (ncls + 7) * NA;
+}
+
+/* Outer words r0..r1: the weighted moments of E, M and |M| over their inner states, merged
+ * into *part. Per word, the weights e^{xa[jA]} and e^{xb[jB]} (shifted by their maxima) and
+ * their products with the fields and magnetizations of each half are contracted with the
+ * matrices mt, mt1 = mt e, mt2 = mt e^2 (pairwise_moments_*), class by class of
+ * half B's magnetization. */
+static void chunk_moments(const moments_chunk *ch, uint64_t r0, uint64_t r1, moments *part) {
+    const plan *p = ch->p;
+    const mplan *q = ch->q;
+    const double beta = ch->beta;
+    const size_t NA = p->NA, NB = p->NB, ncls = q->ncls;
+    walk w;
+    w.ga = ch->buf;
+    w.gb = ch->buf + NA;
+    double *xa = w.gb + NB, *xb = xa + NA;
+    double *a = xb + NB, *ag = a + NA, *ag2 = ag + NA, *am = ag2 + NA, *am2 = am + NA;
+    double *b = am2 + NA, *bg = b + NB, *bg2 = bg + NB, *bm = bg2 + NB, *bm2 = bm + NB;
+    double *y0c = bm2 + NB, *y1 = y0c + ncls * NA, *y2 = y1 + NA, *ym = y2 + NA,
+           *ym2 = ym + NA, *z0 = ym2 + NA, *z1 = z0 + NA, *u0 = z1 + NA;
+    walk_seek(p, r0, &w);
+    for (uint64_t r = r0; r < r1; r++) {
+        double amax = -HUGE_VAL, bmax = -HUGE_VAL;
+        for (size_t ja = 0; ja < NA; ja++) {
+            xa[ja] = q->rowmax[ja] - beta * w.ga[ja];
+            if (xa[ja] > amax) amax = xa[ja];
+        }
+        for (size_t k = 0; k < NB; k++) {
+            xb[k] = -beta * w.gb[q->perm[k]];
+            if (xb[k] > bmax) bmax = xb[k];
+        }
+        zs_vexp_shift(a, xa, NA, -amax);
+        zs_vexp_shift(b, xb, NB, -bmax);
+        for (size_t ja = 0; ja < NA; ja++) {
+            double g = w.ga[ja], mg = q->ma[ja];
+            ag[ja] = a[ja] * g;
+            ag2[ja] = a[ja] * g * g;
+            am[ja] = a[ja] * mg;
+            am2[ja] = a[ja] * mg * mg;
+        }
+        for (size_t k = 0; k < NB; k++) {
+            double g = w.gb[q->perm[k]], mg = q->mb[k];
+            bg[k] = b[k] * g;
+            bg2[k] = b[k] * g * g;
+            bm[k] = b[k] * mg;
+            bm2[k] = b[k] * mg * mg;
+        }
+        pairwise_moment_io io = {q->mt, q->mt1, q->mt2, NA, ncls, q->cls_start,
+                                 b, bg, bg2, bm, bm2, y0c, y1, y2, ym, ym2, z0, z1, u0};
+        if (ch->avx) pairwise_moments_avx512(&io);
+        else moments_portable(&io);
+        double sw = 0, sx = 0, sx2 = 0, sm = 0, sm2 = 0, sab = 0;
+        for (size_t ja = 0; ja < NA; ja++) {
+            double y0 = 0.0;
+            for (size_t k = 0; k < ncls; k++) y0 += y0c[k * NA + ja];
+            double mg = q->ma[ja];
+            sw += a[ja] * y0;
+            sx += a[ja] * (z0[ja] + y1[ja]) + ag[ja] * y0;
+            sx2 += a[ja] * (u0[ja] + y2[ja] + 2.0 * z1[ja]) + ag2[ja] * y0 +
+                   2.0 * ag[ja] * (z0[ja] + y1[ja]);
+            sm += a[ja] * ym[ja] + am[ja] * y0;
+            sm2 += a[ja] * ym2[ja] + am2[ja] * y0 + 2.0 * am[ja] * ym[ja];
+            double ab = 0.0;
+            for (size_t k = 0; k < ncls; k++)
+                ab += fabs(w.mo + mg + (double)p->nb - 2.0 * (double)k) * y0c[k * NA + ja];
+            sab += a[ja] * ab;
+        }
+        double scale = exp(-beta * (p->offset + w.eo) + amax + bmax - ch->lnz);
+        moments bm_ = {0, 0, 0, 0, 0, 0};
+        if (sw > 0.0) {
+            bm_.w = scale * sw;
+            bm_.me = p->offset + w.eo + sx / sw;
+            bm_.m2e = scale * fmax(sx2 - sx * sx / sw, 0.0);
+            bm_.mm = w.mo + sm / sw;
+            bm_.m2m = scale * fmax(sm2 - sm * sm / sw, 0.0);
+            bm_.am = scale * sab;
+            moments_merge(part, &bm_);
+        }
+        walk_step(p, r, &w);
+    }
+}
+
 static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double beta, double lnz,
                                zs_pairwise_thermo *out) {
     mplan q;
@@ -456,88 +574,18 @@ static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double bet
     moments *part = calloc(nchunks, sizeof *part);
     int failed = !part || !mplan_make(p, beta, &q);
     if (!failed) {
-        const size_t NA = p->NA, NB = p->NB, ncls = q.ncls;
-        const int avx = (zs_simd_level() == 2) && NA % 8 == 0;
+        const int avx = (zs_simd_level() == 2) && p->NA % 8 == 0;
 #pragma omp parallel num_threads(zs_threads(mod->ctx))
         {
-            /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb */
-            size_t need = 2 * NA + 2 * NB + 5 * NA + 5 * NB + (ncls + 7) * NA;
-            double *buf = malloc(need * sizeof *buf);
-            if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+            moments_chunk ch = {p, &q, beta, lnz, avx,
+                                malloc(moments_buffer(p->NA, p->NB, q.ncls) * sizeof(double))};
+            if (!ch.buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(dynamic, 1)
-            for (size_t c = 0; c < nchunks; c++) {
-                if (!buf) continue;
-                walk w;
-                w.ga = buf;
-                w.gb = buf + NA;
-                double *xa = w.gb + NB, *xb = xa + NA;
-                double *a = xb + NB, *ag = a + NA, *ag2 = ag + NA, *am = ag2 + NA, *am2 = am + NA;
-                double *b = am2 + NA, *bg = b + NB, *bg2 = bg + NB, *bm = bg2 + NB, *bm2 = bm + NB;
-                double *y0c = bm2 + NB, *y1 = y0c + ncls * NA, *y2 = y1 + NA, *ym = y2 + NA,
-                       *ym2 = ym + NA, *z0 = ym2 + NA, *z1 = z0 + NA, *u0 = z1 + NA;
-                uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
-                walk_seek(p, r0, &w);
-                for (uint64_t r = r0; r < r1; r++) {
-                    double amax = -HUGE_VAL, bmax = -HUGE_VAL;
-                    for (size_t ja = 0; ja < NA; ja++) {
-                        xa[ja] = q.rowmax[ja] - beta * w.ga[ja];
-                        if (xa[ja] > amax) amax = xa[ja];
-                    }
-                    for (size_t k = 0; k < NB; k++) {
-                        xb[k] = -beta * w.gb[q.perm[k]];
-                        if (xb[k] > bmax) bmax = xb[k];
-                    }
-                    zs_vexp_shift(a, xa, NA, -amax);
-                    zs_vexp_shift(b, xb, NB, -bmax);
-                    for (size_t ja = 0; ja < NA; ja++) {
-                        double g = w.ga[ja], mg = q.ma[ja];
-                        ag[ja] = a[ja] * g;
-                        ag2[ja] = a[ja] * g * g;
-                        am[ja] = a[ja] * mg;
-                        am2[ja] = a[ja] * mg * mg;
-                    }
-                    for (size_t k = 0; k < NB; k++) {
-                        double g = w.gb[q.perm[k]], mg = q.mb[k];
-                        bg[k] = b[k] * g;
-                        bg2[k] = b[k] * g * g;
-                        bm[k] = b[k] * mg;
-                        bm2[k] = b[k] * mg * mg;
-                    }
-                    pairwise_moment_io io = {q.mt, q.mt1, q.mt2, NA, ncls, q.cls_start,
-                                             b, bg, bg2, bm, bm2, y0c, y1, y2, ym, ym2, z0, z1, u0};
-                    if (avx) pairwise_moments_avx512(&io);
-                    else moments_portable(&io);
-                    double sw = 0, sx = 0, sx2 = 0, sm = 0, sm2 = 0, sab = 0;
-                    for (size_t ja = 0; ja < NA; ja++) {
-                        double y0 = 0.0;
-                        for (size_t k = 0; k < ncls; k++) y0 += y0c[k * NA + ja];
-                        double mg = q.ma[ja];
-                        sw += a[ja] * y0;
-                        sx += a[ja] * (z0[ja] + y1[ja]) + ag[ja] * y0;
-                        sx2 += a[ja] * (u0[ja] + y2[ja] + 2.0 * z1[ja]) + ag2[ja] * y0 +
-                               2.0 * ag[ja] * (z0[ja] + y1[ja]);
-                        sm += a[ja] * ym[ja] + am[ja] * y0;
-                        sm2 += a[ja] * ym2[ja] + am2[ja] * y0 + 2.0 * am[ja] * ym[ja];
-                        double ab = 0.0;
-                        for (size_t k = 0; k < ncls; k++)
-                            ab += fabs(w.mo + mg + (double)p->nb - 2.0 * (double)k) * y0c[k * NA + ja];
-                        sab += a[ja] * ab;
-                    }
-                    double scale = exp(-beta * (p->offset + w.eo) + amax + bmax - lnz);
-                    moments bm_ = {0, 0, 0, 0, 0, 0};
-                    if (sw > 0.0) {
-                        bm_.w = scale * sw;
-                        bm_.me = p->offset + w.eo + sx / sw;
-                        bm_.m2e = scale * fmax(sx2 - sx * sx / sw, 0.0);
-                        bm_.mm = w.mo + sm / sw;
-                        bm_.m2m = scale * fmax(sm2 - sm * sm / sw, 0.0);
-                        bm_.am = scale * sab;
-                        moments_merge(&part[c], &bm_);
-                    }
-                    walk_step(p, r, &w);
-                }
-            }
-            free(buf);
+            for (size_t c = 0; c < nchunks; c++)
+                if (ch.buf)
+                    chunk_moments(&ch, p->outer * c / nchunks, p->outer * (c + 1) / nchunks,
+                                  &part[c]);
+            free(ch.buf);
         }
     }
     zs_status st = ZS_OK;

@@ -1,5 +1,5 @@
 /* factor_internal.h — the factor model as the library holds it (lib/models/factor.c), shared
- * with the UAI reader/writer (lib/io/uai.c) and elimination (lib/exact/eliminate.c). */
+ * with the UAI reader/writer (lib/io/uai.c) and elimination (lib/exact/elim_*.c). */
 #ifndef ZSUM_MODELS_FACTOR_INTERNAL_H
 #define ZSUM_MODELS_FACTOR_INTERNAL_H
 

@@ -6,7 +6,7 @@
 # skipped with a message, and so are the few that run for minutes (DOCS_TOURS_ALL=1 runs them).
 #
 # Comparison: stdout and stderr together against the lines under the command; a line `...`
-# stands for any number of lines; timings (`seconds`) are not compared; numbers agree to
+# stands for any number of lines; timings (`seconds`, `epoch_seconds`, ...) are not compared; numbers agree to
 # 1e-9 relative (DOCS_TOURS_EXACT=1: digit for digit). `$ cat FILE` shows an input file and
 # `$ echo $?` the exit status of the command before.
 . "$(dirname "$0")/lib.sh" "$@"
@@ -74,8 +74,8 @@ def same_line(want, got):
     return True
 
 def matches(want, got):
-    """want may hold '...' lines (any number of lines); 'seconds' lines are not compared."""
-    mask = lambda l: re.sub(r'("seconds": |^seconds +)[-+0-9.eE]+', r'\1#', l)
+    """want may hold '...' lines (any number of lines); 'seconds' lines (and '*_seconds') are not compared."""
+    mask = lambda l: re.sub(r'("(?:\w+_)?seconds": |^(?:\w+_)?seconds +)[-+0-9.eE]+', r'\1#', l)
     want = [mask(l) for l in want]
     got = [mask(l) for l in got]
     def m(i, j):
