@@ -142,7 +142,6 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (i + 1 >= argc) return cli_usage("rbm %s: %s needs a value", argv[1], a);
             v = argv[++i];
         }
-        long lv;
         if (!strcmp(a, "--exact")) o->exact = 1;
         else if (!strcmp(a, "--ais")) o->ais = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
@@ -167,8 +166,9 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_double(a, v, &o->max_seconds)) return EXIT_USAGE;
             if (!(o->max_seconds > 0)) return cli_usage("--max-seconds: '%s' must be > 0", v);
         } else if (!strcmp(a, "--threads")) {
-            if (!cli_parse_int(a, v, 1, 1024, &lv)) return EXIT_USAGE;
-            o->threads = lv;
+            int th;
+            if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
+            o->threads = th;
         } else if (!strcmp(a, "--format")) {
             if (!cli_parse_format(v, &o->format)) return EXIT_USAGE;
         } else if (!strcmp(a, "--hidden")) {
@@ -257,6 +257,8 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         if (l < 4 || strcmp(o->out + l - 4, ".npz"))
             return cli_usage("rbm train: -o '%s' must end in .npz", o->out);
     }
+    if (o->out && cli_check_output("-o", o->out) != EXIT_OK) return EXIT_USAGE;
+    if (o->log && cli_check_output("--log", o->log) != EXIT_OK) return EXIT_USAGE;
     return EXIT_OK;
 }
 
