@@ -108,6 +108,7 @@ zs_status io_write_atomic(zs_ctx *ctx, const char *path, const void *buf, size_t
     io_atomic w;
     zs_status st = io_atomic_open(ctx, path, &w);
     if (st != ZS_OK) return st;
+    errno = 0;
     if (len && fwrite(buf, 1, len, w.f) != len) {
         int err = errno ? errno : EIO;
         io_atomic_abort(&w);
