@@ -8,7 +8,7 @@
  * Two targets are not replaced but followed: a symbolic link (the file it names is replaced,
  * the link stays a link) and anything that is not a regular file, such as /dev/null or a FIFO
  * (written in place: a rename would replace the device node itself). A replaced file keeps
- * its permission bits. */
+ * its permission bits, and a file its user may not write is refused, not replaced. */
 #include "io/atomic_internal.h"
 
 #include <errno.h>
@@ -37,6 +37,13 @@ zs_status io_atomic_open(zs_ctx *ctx, const char *path, io_atomic *w) {
     }
     if (exists && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode)) w->dest = realpath(path, NULL);
     if (!w->dest) w->dest = strdup(path);
+    /* A rename would replace a file its owner made read-only (as mv does); honour the file's
+     * own permission instead, as writing it in place would. */
+    if (w->dest && exists && S_ISREG(st.st_mode) && access(w->dest, W_OK) != 0) {
+        int err = errno;
+        release(w);
+        return zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
     size_t len = strlen(w->dest) + 48;
     w->tmp = w->dest ? malloc(len) : NULL;
     if (!w->tmp) {

@@ -30,28 +30,38 @@ run bm logz --random 6 --seed 4 --write-uai "$TMP/w/full.uai"
 if [ "$status" = 2 ] && grep -q "full.uai: cannot write: No space left on device" "$TMP/err" && [ ! -s "$TMP/out" ]
 then pass; else fail "--write-uai to /dev/full: $status $(cat "$TMP/err")"; fi
 
-# a read-only folder, as an unprivileged user when this runs as root
+# a read-only folder and read-only files, as an unprivileged user when this runs as root
 expect_ok hopfield store "$TMP/p.txt" -o "$TMP/w/net.npz"
 expect_ok bm logz --random 6 --seed 4 --write-uai "$TMP/w/r.uai"
 cp "$TMP/w/net.npz" "$TMP/net.before"
 cp "$TMP/w/r.uai" "$TMP/r.before"
-chmod 555 "$TMP/w"
 as_user=()
 if [ "$(id -u)" = 0 ]; then
     chmod 755 "$TMP"
     if command -v setpriv > /dev/null; then as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
 fi
+# as_user_rejects PATTERN ARGS...: zsum as the unprivileged user exits 2 with PATTERN on stderr
+as_user_rejects() {
+    local pattern=$1; shift
+    "${as_user[@]}" "$ZSUM" "$@" > "$TMP/out" 2> "$TMP/err"
+    status=$?
+    if [ "$status" = 2 ] && grep -q -- "$pattern" "$TMP/err" && [ ! -s "$TMP/out" ]
+    then pass; else fail "zsum $*: $status $(cat "$TMP/err")"; fi
+}
 if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
-    "${as_user[@]}" "$ZSUM" hopfield store "$TMP/p.txt" -o "$TMP/w/net.npz" > "$TMP/out" 2> "$TMP/err"
-    status=$?
-    if [ "$status" = 2 ] && grep -q "w/net.npz: cannot create: Permission denied" "$TMP/err"
-    then pass; else fail "hopfield store in a read-only folder: $status $(cat "$TMP/err")"; fi
-    "${as_user[@]}" "$ZSUM" bm logz --random 7 --seed 4 --write-uai "$TMP/w/r.uai" > "$TMP/out" 2> "$TMP/err"
-    status=$?
-    if [ "$status" = 2 ] && grep -q "w/r.uai: cannot create: Permission denied" "$TMP/err"
-    then pass; else fail "--write-uai in a read-only folder: $status $(cat "$TMP/err")"; fi
+    # a read-only folder (the files themselves writable by all)
+    chmod 666 "$TMP/w/net.npz" "$TMP/w/r.uai"
+    chmod 555 "$TMP/w"
+    as_user_rejects "w/net.npz: cannot create: Permission denied" hopfield store "$TMP/p.txt" -o "$TMP/w/net.npz"
+    as_user_rejects "w/r.uai: cannot create: Permission denied" bm logz --random 7 --seed 4 --write-uai "$TMP/w/r.uai"
+    # read-only files in a folder open to all: refused, not replaced by a rename
+    chmod 777 "$TMP/w"
+    chmod 444 "$TMP/w/net.npz" "$TMP/w/r.uai"
+    as_user_rejects "w/net.npz: cannot write: Permission denied" hopfield store "$TMP/p.txt" -o "$TMP/w/net.npz"
+    as_user_rejects "w/r.uai: cannot write: Permission denied" bm logz --random 7 --seed 4 --write-uai "$TMP/w/r.uai"
+    chmod 644 "$TMP/w/net.npz" "$TMP/w/r.uai"
 else
-    echo "(root without setpriv: the read-only folder case is left to test_safe_write)"
+    echo "(root without setpriv: the read-only cases are left to test_safe_write)"
 fi
 chmod 755 "$TMP/w"
 if cmp -s "$TMP/w/net.npz" "$TMP/net.before" && cmp -s "$TMP/w/r.uai" "$TMP/r.before"; then pass

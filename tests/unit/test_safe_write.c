@@ -1,9 +1,9 @@
 /* test_safe_write.c — every file writer of the library (lib/io/atomic.c behind .npy, .npz,
  * IDX, UAI, Hopfield and RBM models) under each way a write can fail: a file-size limit hit
  * halfway (EFBIG), a full file system (a 64 KiB tmpfs in a private mount namespace when this
- * runs as root, ENOSPC), /dev/full, a missing folder, a folder it may not write (as an
- * unprivileged user). Each failure is ZS_EIO with a message naming the path and the system's
- * reason; the previous file keeps its bytes, and no temporary file is left. Success follows a
+ * runs as root, ENOSPC), /dev/full, a missing folder, a folder or a file it may not write (as
+ * an unprivileged user). Each failure is ZS_EIO with a message naming the path and the
+ * system's reason; the previous file keeps its bytes, and no temporary file is left. Success follows a
  * symbolic link (the link stays) and keeps the replaced file's permission bits. */
 #define _GNU_SOURCE
 #include "check.h"
@@ -282,12 +282,17 @@ static void a_full_file_system_should_keep_the_previous_file(void) {
 /* A folder the writer may not write in: as root, the writes run in a child that has become
  * nobody (uid 65534); the previous files stay. */
 static void a_folder_without_permission_should_keep_the_previous_file(void) {
-    char sub[300];
+    char sub[200];
     snprintf(sub, sizeof sub, "%s/locked", dir);
     CHECK(mkdir(sub, 0755) == 0);
     unsigned char *before[NWRITERS];
     size_t len[NWRITERS];
     previous_files(sub, before, len);
+    for (int w = 0; w < NWRITERS; w++) { /* the files writable by all: only the folder forbids */
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", sub, writers[w].file);
+        CHECK(chmod(path, 0666) == 0);
+    }
     CHECK(chmod(sub, 0555) == 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -303,6 +308,38 @@ static void a_folder_without_permission_should_keep_the_previous_file(void) {
     CHECK(chmod(sub, 0755) == 0);
     CHECK_EQ_INT(entries(sub), NWRITERS);
     compare_and_remove(sub, before, len);
+    rmdir(sub);
+}
+
+/* A file its user may not write (mode 0444, as nobody when this runs as root) is refused,
+ * though the folder would let a rename replace it. */
+static void a_read_only_file_should_be_refused(void) {
+    char sub[200], path[300];
+    snprintf(sub, sizeof sub, "%s/open", dir);
+    snprintf(path, sizeof path, "%s/ro.npy", sub);
+    CHECK(mkdir(sub, 0777) == 0 && chmod(sub, 0777) == 0);
+    CHECK_EQ_INT(write_npy(NULL, path, 0), ZS_OK);
+    size_t len = 0;
+    unsigned char *before = slurp(path, &len);
+    CHECK(chmod(path, 0444) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+            printf("  (cannot become an unprivileged user: skipped)\n");
+            child_exit(0);
+        }
+        zs_ctx *ctx = zs_ctx_alloc();
+        int ok = write_npy(ctx, path, 0) == ZS_EIO && has(ctx, path, ": cannot write: Permission denied");
+        zs_ctx_free(ctx);
+        child_exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(before && same_bytes(path, before, len));
+    CHECK_EQ_INT(entries(sub), 1);
+    free(before);
+    remove(path);
     rmdir(sub);
 }
 
@@ -333,6 +370,7 @@ int main(void) {
     RUN(dev_full_should_report_no_space);
     RUN(a_full_file_system_should_keep_the_previous_file);
     RUN(a_folder_without_permission_should_keep_the_previous_file);
+    RUN(a_read_only_file_should_be_refused);
     RUN(a_link_should_stay_a_link_and_modes_should_stay);
     rmdir(dir);
     return check_summary("test_safe_write");
