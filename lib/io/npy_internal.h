@@ -10,7 +10,4 @@ zs_status npy_serialize(zs_ctx *ctx, const zs_array *a, unsigned char **buf, siz
 /* Give a the shape (ndim dimensions whose product is its size) without copying its values. */
 void npy_array_reshape(zs_array *a, int ndim, const uint64_t *shape);
 
-/* Write len bytes to path through PATH.tmp.PID + rename (atomic replacement). */
-zs_status io_write_atomic(zs_ctx *ctx, const char *path, const void *buf, size_t len);
-
 #endif
