@@ -63,9 +63,13 @@ void zs_factor_model_set_kind(zs_factor_model *m, zs_factor_kind kind);
  * index be in range, every table entry a finite number >= 0 (subnormals such as 1e-320 are
  * finite; a number below them reads as 0), nothing may follow the last table; ZS_EFORMAT with
  * a message "FILE:LINE: ..." naming what is wrong. The file is read by zs_read_input (zsum/io.h)
- * with ZS_READ_GZIP | ZS_READ_TEXT: gzip-compressed files are unpacked, path "-" reads
- * standard input, and its refusals (ZS_EIO for a directory, a device, an unreadable file;
- * ZS_ETOOBIG above ZS_READ_MAX_BYTES; ZS_EFORMAT for a NUL byte) apply. */
+ * with ZS_READ_GZIP | ZS_READ_TEXT and a limit of ZS_FACTOR_MAX_UAI_BYTES: gzip-compressed
+ * files are unpacked, path "-" reads standard input, and its refusals (ZS_EIO for a directory,
+ * a device, an unreadable file; ZS_ETOOBIG above the limit; ZS_EFORMAT for a NUL byte) apply. */
+/* The largest UAI text read (after unpacking): 256 MiB. Every table entry takes at least two
+ * bytes of text and 8 in the model, so the model stays under 1 GiB (the UAI 2014 PR
+ * instances in the reference data hold under 1 MiB each). */
+#define ZS_FACTOR_MAX_UAI_BYTES ((size_t)1 << 28)
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out);
 /* The same from text in memory (text need not be NUL-terminated); name is used in messages.
  * Nothing is allocated for what the text merely declares: each declared count (variables,

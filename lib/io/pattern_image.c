@@ -90,9 +90,13 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
          * bytes, a plain pixel at least one byte. */
         size_t need = raw ? (w + 7) / 8 * h : w * h;
         if (len - r.pos < need) {
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: %s PBM data ends after %zu of %zu %s",
-                         name, image, raw ? "raw" : "plain", len - r.pos, need,
-                         raw ? "bytes" : "pixels at least");
+            if (raw)
+                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: raw PBM data ends after %zu of %zu "
+                                              "bytes", name, image, len - r.pos, need);
+            else
+                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: plain PBM data ends after %zu "
+                                              "bytes; %zux%zu pixels need at least %zu",
+                             name, image, len - r.pos, w, h, need);
             break;
         }
         if (npx + w * h > cap) {

@@ -318,7 +318,8 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
 /* Read path whole (gzip unpacked, "-" standard input), bounded; messages name "standard
  * input" for "-". */
 static zs_status read_text(zs_ctx *ctx, const char *path, char **text, size_t *len) {
-    return zs_read_input(ctx, path, ZS_READ_MAX_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text, len);
+    return zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text,
+                         len);
 }
 
 static const char *input_name(const char *path) {
