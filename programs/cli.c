@@ -1,6 +1,7 @@
 /* cli.c — parsing, messages, exit codes and buffered output shared by the subcommands. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -43,9 +44,68 @@ int cli_exit_code(zs_status st) {
     }
 }
 
+/* Library messages speak the library's words: a method by its enum name ("use method
+ * transfer"), a limit by its option member ("(max_bytes)"). The command line says which of
+ * its options that is. Phrases are replaced whole; "method NAME" becomes "--method NAME"
+ * except where it opens the message or a clause ("method closed: needs a torus"). */
+static const struct {
+    const char *lib, *cli;
+} cli_hints[] = {
+    {"(max_bytes)", "(--max-memory)"},
+    {"(max_work)", "(--max-work)"},
+    {"(their average would make it symmetric)", "(--symmetrize uses their average)"},
+    {"raise the limit, or list macrostates or the density of states instead",
+     "raise --limit or ask for --macrostates or --dos"},
+    {"sampling (zs_pairwise_sample)", "sampling (zsum bm sample)"},
+    {"use annealed importance sampling", "use --ais"},
+    {"a binarization rule (threshold or stochastic)",
+     "a binarization rule (--binarize threshold[:T] or --binarize stochastic)"},
+};
+static const char *const cli_hint_methods[] = {"closed", "macro", "enumerate", "transfer"};
+
+/* msg with the command line's options for the library's words, into out (cap bytes). */
+static void cli_hint(const char *msg, char *out, size_t cap) {
+    size_t o = 0;
+    for (size_t i = 0; msg[i] && o + 1 < cap;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        for (size_t k = 0; k < sizeof cli_hints / sizeof cli_hints[0] && !rep; k++) {
+            size_t n = strlen(cli_hints[k].lib);
+            if (!strncmp(msg + i, cli_hints[k].lib, n)) rep = cli_hints[k].cli, skip = n;
+        }
+        if (!rep && i > 0 && !strncmp(msg + i, "method ", 7) &&
+            (msg[i - 1] == ' ' || msg[i - 1] == '(')) {
+            for (size_t k = 0; k < sizeof cli_hint_methods / sizeof cli_hint_methods[0]; k++) {
+                size_t n = strlen(cli_hint_methods[k]);
+                const char *w = msg + i + 7;
+                if (!strncmp(w, cli_hint_methods[k], n) && w[n] != ':' &&
+                    !isalnum((unsigned char)w[n])) {
+                    rep = "--method ";
+                    skip = 7;
+                }
+            }
+        }
+        if (rep) {
+            for (size_t k = 0; rep[k] && o + 1 < cap; k++) out[o++] = rep[k];
+            i += skip;
+        } else {
+            out[o++] = msg[i++];
+        }
+    }
+    out[o] = 0;
+}
+
+const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
+    cli_hint(zs_last_error(ctx), buf, cap);
+    return buf;
+}
+
 int cli_status(zs_ctx *ctx, zs_status st) {
     const char *msg = zs_last_error(ctx);
-    if (msg && *msg) return cli_fail(cli_exit_code(st), "%s", msg);
+    if (msg && *msg) {
+        char buf[2048];
+        return cli_fail(cli_exit_code(st), "%s", cli_library_message(ctx, buf, sizeof buf));
+    }
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
 }
 

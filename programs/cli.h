@@ -22,6 +22,9 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * exit code the status maps to. */
 int cli_status(zs_ctx *ctx, zs_status st);
 int cli_exit_code(zs_status st);
+/* The context's last message with the library's words for options (a method name, an option
+ * member such as max_bytes) replaced by the command line's flags; written into buf. */
+const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
  * option and the value) and return 0 on failure, 1 on success. */

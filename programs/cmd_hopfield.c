@@ -307,9 +307,7 @@ static int cmd_recall(int argc, char **argv) {
             else if (sweeps == 0 || sweeps > 100000000)
                 rc = cli_usage("--sweeps: %s is outside 1..100000000", v);
         } else if ((v = opt(argc, argv, &i, "--order", NULL, &missing))) {
-            if (!strcmp(v, "random")) order = ZS_HOPFIELD_RANDOM;
-            else if (!strcmp(v, "sequential")) order = ZS_HOPFIELD_SEQUENTIAL;
-            else rc = cli_usage("--order: '%s' is not random or sequential", v);
+            if (zs_hopfield_order_from_name(v, &order) != ZS_OK) rc = cli_usage("--order: '%s' is not random or sequential", v);
         } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
             output = v;
             const char *dot = strrchr(v, '.');
@@ -409,7 +407,8 @@ static int cmd_recall(int argc, char **argv) {
             rc = cli_fail(EXIT_RUNTIME, "out of memory");
     }
     if (rc == EXIT_OK) {
-        zs_hopfield_dynamics dyn = {temp, order, sweeps, seed, 1};
+        /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
+        zs_hopfield_dynamics dyn = {temp > 0.0 ? 1.0 / temp : HUGE_VAL, order, sweeps, seed, 1};
         st = zs_hopfield_run(net, &dyn, s, trace_add, &tr, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
@@ -424,7 +423,7 @@ static int cmd_recall(int argc, char **argv) {
         const size_t width = 2 + p;
         const double *mf = p ? tr.rows + (tr.count - 1) * width + 2 : NULL;
         size_t best = p ? best_of(mf, p) : 0;
-        const char *ord = order == ZS_HOPFIELD_RANDOM ? "random" : "sequential";
+        const char *ord = zs_hopfield_order_name(order);
         if (format == FORMAT_JSON) {
             json j;
             json_init(&j, o);
@@ -655,7 +654,8 @@ static int cmd_capacity(int argc, char **argv) {
         return cli_fail(EXIT_RUNTIME, "out of memory");
     }
     progress_install(ctx, quiet);
-    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, (size_t)trials, flip, seed, pts);
+    zs_hopfield_capacity_opts co = {(size_t)trials, flip, seed};
+    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK && plot) {
@@ -673,8 +673,8 @@ static int cmd_capacity(int argc, char **argv) {
             for (size_t a = 0; a < nalpha; a++) {
                 char b1[32], b2[32], b3[32], b4[32];
                 len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
-                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap),
-                                        cli_num(b3, pts[a].error), cli_num(b4, pts[a].perfect));
+                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
+                                        cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
             }
             snprintf(script + len, cap - len,
                      "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
@@ -701,8 +701,8 @@ static int cmd_capacity(int argc, char **argv) {
                 json_obj_inline(&j);
                 json_kv_num(&j, "alpha", pts[a].alpha);
                 json_kv_u64(&j, "p", pts[a].p);
-                json_kv_num(&j, "overlap", pts[a].overlap);
-                json_kv_num(&j, "error", pts[a].error);
+                json_kv_num(&j, "overlap", pts[a].overlap.value);
+                json_kv_num(&j, "error", pts[a].overlap.std_error);
                 json_kv_num(&j, "perfect", pts[a].perfect);
                 json_kv_num(&j, "sweeps", pts[a].sweeps);
                 json_end_obj(&j);
@@ -714,7 +714,7 @@ static int cmd_capacity(int argc, char **argv) {
             fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
             for (size_t a = 0; a < nalpha; a++)
                 fprintf(o, "%s,%zu,%s,%s,%s,%s\n", cli_num(b[0], pts[a].alpha), pts[a].p,
-                        cli_num(b[1], pts[a].overlap), cli_num(b[2], pts[a].error),
+                        cli_num(b[1], pts[a].overlap.value), cli_num(b[2], pts[a].overlap.std_error),
                         cli_num(b[3], pts[a].perfect), cli_num(b[4], pts[a].sweeps));
         } else {
             fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n",
@@ -726,7 +726,7 @@ static int cmd_capacity(int argc, char **argv) {
                     "sweeps");
             for (size_t a = 0; a < nalpha; a++)
                 fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p,
-                        pts[a].overlap, pts[a].error, pts[a].perfect, pts[a].sweeps);
+                        pts[a].overlap.value, pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
             if (plot) fprintf(o, "# plot written to %s\n", plot);
         }
     }

@@ -36,9 +36,6 @@ typedef struct levels_opts {
     const char *plot;
 } levels_opts;
 
-static const char *method_name(zs_levels_method m) {
-    return m == ZS_LEVELS_MACRO ? "macro" : m == ZS_LEVELS_ENUMERATE ? "enumerate" : "closed";
-}
 
 static void help(void) {
     fputs(
@@ -162,10 +159,9 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
             o->temp_set = 1;
             break;
         case O_METHOD:
-            if (!strcmp(optarg, "closed")) o->method = ZS_LEVELS_CLOSED;
-            else if (!strcmp(optarg, "macro")) o->method = ZS_LEVELS_MACRO;
-            else if (!strcmp(optarg, "enumerate")) o->method = ZS_LEVELS_ENUMERATE;
-            else return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
+            if (zs_levels_method_from_name(optarg, &o->method) != ZS_OK ||
+                o->method == ZS_LEVELS_AUTO)
+                return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
             break;
         case O_STATE: o->state_text = optarg; break;
         case O_MICRO: o->microstates = 1; break;
@@ -441,7 +437,7 @@ static void describe_heading(result *s, const levels_opts *o, const levels_resul
     char b[32], b2[32];
     result_line(s, "%llu units on %zu levels, beta = %s (T = %s), method %s\n", (unsigned long long)o->units,
                 o->k, cli_num(b, o->beta), cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL),
-                method_name(o->method));
+                zs_levels_method_name(o->method));
     result_line(s, "level  energy  degeneracy  occupation");
     for (size_t i = 0; i < o->k; i++)
         result_line(s, "%-5zu  %-6s  %-10.0f  %s", i, cli_num(b, o->energies[i]),
@@ -482,7 +478,7 @@ static void describe_summary(result *s, result *levels, const levels_opts *o, co
     result_num(s, "C", t->c)->comment = "beta^2 Var E";
     f = result_nums(s, "occupation", r->occupation, o->k);
     f->flags = RF_NO_TABLE | RF_SPREAD;
-    result_str(s, "method", method_name(o->method))->flags = RF_NO_TABLE;
+    result_str(s, "method", zs_levels_method_name(o->method))->flags = RF_NO_TABLE;
 }
 
 /* --state: the microstate, in the order of the JSON object "state". */

@@ -268,8 +268,10 @@ static int parse_binarize(const char *text, zs_binarize *rule, double *t) {
         *rule = ZS_BINARIZE_NONE;
         return 1;
     }
-    if (!strcmp(text, "stochastic")) *rule = ZS_BINARIZE_STOCHASTIC;
-    else if (!strcmp(text, "threshold")) *rule = ZS_BINARIZE_THRESHOLD;
+    zs_binarize named;
+    if (zs_binarize_from_name(text, &named) == ZS_OK &&
+        (named == ZS_BINARIZE_STOCHASTIC || named == ZS_BINARIZE_THRESHOLD))
+        *rule = named;
     else if (!strncmp(text, "threshold:", 10)) {
         *rule = ZS_BINARIZE_THRESHOLD;
         if (!cli_parse_double("--binarize threshold", text + 10, t)) return 0;
@@ -293,7 +295,10 @@ static int load_data(zs_ctx *ctx, const opts *o, const char *path, size_t nv, da
     double t;
     if (!parse_binarize(o->binarize, &rule, &t)) return EXIT_USAGE;
     zs_status st = zs_data_load_binary(ctx, path, rule, t, o->seed, &out->x, &out->n, &out->d);
-    if (st == ZS_EINVAL) return cli_usage("%s: %s", path, zs_last_error(ctx));
+    if (st == ZS_EINVAL) {
+        char msg[2048];
+        return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
+    }
     if (st != ZS_OK) return cli_status(ctx, st);
     if (nv && out->d != nv) {
         size_t d = out->d, n = out->n;
@@ -344,7 +349,10 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     size_t nb = 0;
     zs_status sst = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
     if (sst == ZS_ENOMEM) return cli_status(ctx, sst);
-    if (sst != ZS_OK) return cli_usage("--schedule: %s", zs_last_error(ctx));
+    if (sst != ZS_OK) {
+        char msg[2048];
+        return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
+    }
     int rc = EXIT_OK;
     ao.betas = betas;
     ao.nbetas = nb;
@@ -377,10 +385,10 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     free(betas);
     free(base_data.x);
     if (st != ZS_OK) return cli_status(ctx, st);
-    r->lnz = res.lnz;
-    r->lo = res.lnz_lo;
-    r->hi = res.lnz_hi;
-    r->ess = res.ess;
+    r->lnz = res.lnz.value;
+    r->lo = res.band.lo;
+    r->hi = res.band.hi;
+    r->ess = res.lnz.ess;
     r->chains = res.chains;
     r->temps = res.temperatures;
     return EXIT_OK;

@@ -75,16 +75,6 @@ static double physical_memory(void) {
     return (double)pages * (double)size;
 }
 
-static const char *rule_name(zs_factor_order o) {
-    switch (o) {
-    case ZS_ORDER_MINFILL: return "minfill";
-    case ZS_ORDER_MINDEGREE: return "mindegree";
-    case ZS_ORDER_WEIGHTED_MINFILL: return "weighted-minfill";
-    case ZS_ORDER_FILE: return "file";
-    case ZS_ORDER_AUTO: return "auto";
-    }
-    return "?";
-}
 
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
  * UAI suite (BENCHMARKS.md, uai) 10^12 is about 15 minutes to an hour. */
@@ -94,7 +84,7 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     char b[32], nb[32], wb[32];
     fprintf(f, "zsum: uai: order %s%s: %zu variables to eliminate, induced width %zu, largest "
                "table %s entries, peak memory %s",
-            rule_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
+            zs_factor_order_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
             pi->width, cli_num(nb, pi->max_table_entries), zs_format_bytes(b, pi->peak_bytes));
     if (pi->conditioned)
         fprintf(f, " per run; conditioning on %zu variables: %s runs, %s table entries in all",
@@ -134,9 +124,9 @@ static void write_answer(out_format fmt, const uai_answer *a) {
         a->evid_path ? result_fmt(&r, "%zu variables observed (%s)", a->observed, a->evid_path) : "none";
     result_str(&r, "order", a->order_name)->table_text =
         result_fmt(&r, "%s%s%s: %zu variables eliminated, induced width %zu", a->order_name,
-                   a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? rule_name(pi->chosen) : "",
+                   a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? zs_factor_order_name(pi->chosen) : "",
                    pi->eliminated, pi->width);
-    result_str(&r, "order_rule", rule_name(pi->chosen))->flags = hide;
+    result_str(&r, "order_rule", zs_factor_order_name(pi->chosen))->flags = hide;
     result_bool(&r, "order_fallback", pi->fallback)->flags = hide;
     if (pi->fallback)
         result_line(&r, "             (tables passed 2^45 entries: the rest of the order is mindegree)");
@@ -207,12 +197,7 @@ int cmd_uai(int argc, char **argv) {
             if (!strcmp(a, "--evid")) {
                 evid_path = val;
             } else if (!strcmp(a, "--order")) {
-                if (!strcmp(val, "minfill")) order = ZS_ORDER_MINFILL;
-                else if (!strcmp(val, "mindegree")) order = ZS_ORDER_MINDEGREE;
-                else if (!strcmp(val, "weighted-minfill")) order = ZS_ORDER_WEIGHTED_MINFILL;
-                else if (!strcmp(val, "file")) order = ZS_ORDER_FILE;
-                else if (!strcmp(val, "auto")) order = ZS_ORDER_AUTO;
-                else
+                if (zs_factor_order_from_name(val, &order) != ZS_OK)
                     return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, "
                                      "weighted-minfill, file", val);
                 order_name = val;
@@ -281,8 +266,9 @@ int cmd_uai(int argc, char **argv) {
         } else {
             /* --plan-only and out of reach: the plain plan says what it would need, and why
              * conditioning does not help goes to stderr. */
+            char msg[2048];
             if (verbose || (!quiet && isatty(STDERR_FILENO)))
-                fprintf(stderr, "zsum: uai: %s\n", zs_last_error(ctx));
+                fprintf(stderr, "zsum: uai: %s\n", cli_library_message(ctx, msg, sizeof msg));
             st = ZS_OK;
         }
     }

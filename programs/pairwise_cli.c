@@ -63,11 +63,8 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         o->temp_set = 1;
         return 1;
     case PW_METHOD:
-        if (!strcmp(arg, "auto")) o->method = ZS_PAIRWISE_AUTO;
-        else if (!strcmp(arg, "enumerate")) o->method = ZS_PAIRWISE_ENUMERATE;
-        else if (!strcmp(arg, "transfer")) o->method = ZS_PAIRWISE_TRANSFER;
-        else if (!strcmp(arg, "closed")) o->method = ZS_PAIRWISE_CLOSED;
-        else return !cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
+        if (zs_pairwise_method_from_name(arg, &o->method) != ZS_OK)
+            return !cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
         return 1;
     case PW_DOS: o->dos = 1; return 1;
     case PW_SWEEP: return parse_sweep(arg, o);
@@ -75,10 +72,8 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
     case PW_FORMAT: return cli_parse_format(arg, &o->format);
     case PW_UAI: o->uai = arg; return 1;
     case PW_ALGO:
-        if (!strcmp(arg, "metropolis")) o->kind = ZS_MCMC_METROPOLIS;
-        else if (!strcmp(arg, "heatbath")) o->kind = ZS_MCMC_HEATBATH;
-        else if (!strcmp(arg, "wolff")) o->kind = ZS_MCMC_WOLFF;
-        else return !cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
+        if (zs_mcmc_kind_from_name(arg, &o->kind) != ZS_OK || o->kind == ZS_MCMC_AUTO)
+            return !cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
         return 1;
     case PW_SWEEPS:
         if (!cli_parse_u64("--sweeps", arg, &o->sweeps)) return 0;
@@ -345,8 +340,8 @@ done:
 static void json_est(json *j, const char *key, zs_estimate e, double scale) {
     json_key(j, key);
     json_obj_inline(j);
-    json_kv_num(j, "estimate", e.estimate / scale);
-    json_kv_num(j, "error", e.error / scale);
+    json_kv_num(j, "estimate", e.value / scale);
+    json_kv_num(j, "error", e.std_error / scale);
     json_end_obj(j);
 }
 
@@ -357,7 +352,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
     zs_mcmc_result r;
     zs_status st = zs_pairwise_sample(m, &mo, &r);
     if (st != ZS_OK) return cli_status(ctx, st);
-    const char *algo[] = {"metropolis", "heatbath", "wolff"};
+    const char *algo = zs_mcmc_kind_name(r.kind);
     FILE *f = cli_out();
     char b[32], b2[32];
     if (o->format == FORMAT_JSON) {
@@ -367,7 +362,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         json_kv_str(&j, "model", desc);
         json_kv_u64(&j, "n", (uint64_t)n);
         json_kv_num(&j, "beta", o->beta);
-        json_kv_str(&j, "method", algo[o->kind]);
+        json_kv_str(&j, "method", algo);
         json_kv_u64(&j, "seed", o->seed);
         json_kv_u64(&j, "sweeps", o->sweeps);
         json_kv_u64(&j, "burnin", o->burnin);
@@ -387,10 +382,10 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         const char *names[] = {"U", "C", "M", "absM", "chi"};
         zs_estimate e[] = {r.u, r.c, r.m, r.absm, r.chi};
         for (int k = 0; k < 5; k++)
-            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].estimate), cli_csv_num(b2, e[k].error));
+            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].value), cli_csv_num(b2, e[k].std_error));
     } else {
         fprintf(f, "model    %s\n", desc);
-        fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo[o->kind],
+        fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo,
                 (unsigned long long)o->chains, (unsigned long long)o->sweeps,
                 (unsigned long long)o->burnin);
         fprintf(f, "seed     %llu%s\n", (unsigned long long)o->seed,
@@ -401,8 +396,8 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         fprintf(f, "%-8s %-24s %-24s %s\n", "", "estimate", "error", "per spin");
         for (int k = 0; k < 5; k++) {
             char b3[32];
-            fprintf(f, "%-8s %-24s %-24s %s\n", names[k], cli_num(b, e[k].estimate),
-                    cli_num(b2, e[k].error), cli_num(b3, e[k].estimate / n));
+            fprintf(f, "%-8s %-24s %-24s %s\n", names[k], cli_num(b, e[k].value),
+                    cli_num(b2, e[k].std_error), cli_num(b3, e[k].value / n));
         }
         if (o->kind == ZS_MCMC_WOLFF) fprintf(f, "mean cluster size  %s\n", cli_num(b, r.mean_cluster));
         else fprintf(f, "acceptance         %s\n", cli_num(b, r.acceptance));

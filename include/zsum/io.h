@@ -29,8 +29,14 @@ zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out);
 typedef enum zs_binarize {
     ZS_BINARIZE_NONE = 0,      /* data must already be 0/1                                  */
     ZS_BINARIZE_THRESHOLD = 1, /* x > t -> 1 (t default: half the maximum)                  */
-    ZS_BINARIZE_STOCHASTIC = 2 /* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_STOCHASTIC = 2,/* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_AUTO = 3       /* NONE when every value is 0 or 1, else THRESHOLD (default t):
+                                  binary data is kept as it is, grey data gets the
+                                  deterministic rule                                          */
 } zs_binarize;
+/* "none", "threshold", "stochastic", "auto". */
+const char *zs_binarize_name(zs_binarize rule);
+zs_status zs_binarize_from_name(const char *name, zs_binarize *out);
 /* In place. threshold: NaN for the default. ZS_EINVAL for NONE with a value that is not 0 or
  * 1 (message names the row, column and value and the options), for a negative or non-finite
  * value, or for an all-zero data set with a rule that needs the maximum. */
