@@ -88,19 +88,17 @@ static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi
         return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected", lx->name,
                        lx->tok_line, what);
     uint64_t v = 0;
+    int over = 0;
     char sb[40];
     for (size_t i = 0; i < len; i++) {
         if (tok[i] < '0' || tok[i] > '9')
             return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number", lx->name,
                            lx->tok_line, what, shown(sb, tok, len));
         unsigned d = (unsigned)(tok[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            v = UINT64_MAX;
-            break;
-        }
-        v = v * 10 + d;
+        if (v > (UINT64_MAX - d) / 10) over = 1; /* beyond 2^64 - 1: out of any range */
+        else v = v * 10 + d;
     }
-    if (v < lo || v > hi)
+    if (over || v < lo || v > hi)
         return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu", lx->name,
                        lx->tok_line, what, shown(sb, tok, len), (unsigned long long)lo,
                        (unsigned long long)hi);
