@@ -92,6 +92,10 @@ zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text
                 }
             }
             if (!ok) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
+            /* Refused as soon as a line passes the limit, not after the whole line is kept. */
+            if (st == ZS_OK && units > ZS_PATTERNS_MAX_UNITS)
+                st = zs_fail(ctx, ZS_ETOOBIG, "%s: line %zu has more than %d units, the limit",
+                             name, line, ZS_PATTERNS_MAX_UNITS);
             while (i < end && is_sep(text[i])) i++;
         }
         if (st != ZS_OK) break;
@@ -102,11 +106,6 @@ zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text
             st = zs_fail(ctx, ZS_EFORMAT,
                          "%s: line %zu has %zu units but line %zu has %zu: patterns must have "
                          "equal lengths", name, line, units, first_line, n);
-            break;
-        }
-        if (n > ZS_PATTERNS_MAX_UNITS) {
-            st = zs_fail(ctx, ZS_ETOOBIG, "%s: line %zu has %zu units, above the limit %d", name,
-                         line, n, ZS_PATTERNS_MAX_UNITS);
             break;
         }
         p++;

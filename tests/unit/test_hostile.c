@@ -281,6 +281,15 @@ static void pattern_parser_should_check_pbm_pixels_before_allocating(void) {
         CHECK(x[0] == 1 && x[1] == -1 && x[2] == -1 && x[3] == 1);
     }
     zs_patterns_free(p);
+    /* A text line is refused once it passes the unit limit. */
+    size_t n = ZS_PATTERNS_MAX_UNITS + 5;
+    char *line = malloc(n);
+    memset(line, '+', n);
+    p = NULL;
+    CHECK_EQ_INT(zs_patterns_parse_mem(ctx, "long.txt", line, n, &p), ZS_ETOOBIG);
+    CHECK(has(ctx, "long.txt: line 1 has more than 100000 units, the limit"));
+    CHECK(p == NULL);
+    free(line);
     zs_ctx_free(ctx);
 }
 
