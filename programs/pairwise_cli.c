@@ -20,37 +20,33 @@ void pairwise_opts_init(pairwise_opts *o) {
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
-    char buf[256];
-    if (strlen(text) >= sizeof buf) return !cli_usage("--sweep: '%s' is too long", text);
-    strcpy(buf, text);
-    char *parts[5];
-    int n = 0;
-    for (char *p = buf, *q; n < 5 && p; p = q) {
-        q = strchr(p, ':');
-        if (q) *q++ = '\0';
-        parts[n++] = p;
-    }
-    if (n != 4) return !cli_usage("--sweep: '%s' is not T:LO:HI:POINTS or beta:LO:HI:POINTS", text);
-    if (!strcmp(parts[0], "T")) o->sweep_by_beta = 0;
-    else if (!strcmp(parts[0], "beta")) o->sweep_by_beta = 1;
-    else return !cli_usage("--sweep: '%s' must start with T: or beta:", text);
-    if (!cli_parse_double("--sweep LO", parts[1], &o->sweep_lo) ||
-        !cli_parse_double("--sweep HI", parts[2], &o->sweep_hi) ||
-        !cli_parse_int("--sweep POINTS", parts[3], 1, 100000, &o->sweep_points))
-        return 0;
-    if (o->sweep_hi < o->sweep_lo)
-        return !cli_usage("--sweep: HI (%g) is below LO (%g)", o->sweep_hi, o->sweep_lo);
-    if (!o->sweep_by_beta && o->sweep_lo <= 0.0)
-        return !cli_usage("--sweep: temperatures must be positive, LO = %g", o->sweep_lo);
-    if (o->sweep_points == 1 && o->sweep_lo != o->sweep_hi)
-        return !cli_usage("--sweep: one point needs LO == HI");
+    cli_sweep sw = {0};
+    if (!cli_parse_sweep(text, &sw)) return 0;
     o->sweep = 1;
+    o->sweep_by_beta = sw.by_beta;
+    o->sweep_lo = sw.lo;
+    o->sweep_hi = sw.hi;
+    o->sweep_points = sw.points;
     return 1;
+}
+
+/* The first option seen that only one mode reads, for refusing it in the other. */
+static void note_mode(int c, pairwise_opts *o) {
+    static const struct { int c; const char *name; int sample; } modal[] = {
+        {PW_METHOD, "--method", 0},   {PW_DOS, "--dos", 0},           {PW_SWEEP, "--sweep", 0},
+        {PW_PLOT, "--plot", 0},       {PW_UAI, "--write-uai", 0},     {PW_ALGO, "--algorithm", 1},
+        {PW_SWEEPS, "--sweeps", 1},   {PW_BURNIN, "--burnin", 1},     {PW_CHAINS, "--chains", 1}};
+    for (size_t i = 0; i < sizeof modal / sizeof modal[0]; i++) {
+        if (modal[i].c != c) continue;
+        const char **slot = modal[i].sample ? &o->sample_opt : &o->exact_opt;
+        if (!*slot) *slot = modal[i].name;
+    }
 }
 
 int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
     double t;
     uint64_t u;
+    note_mode(c, o);
     switch (c) {
     case 'b':
         if (!cli_parse_double("--beta", arg, &o->beta)) return 0;
@@ -89,12 +85,7 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         if (!cli_parse_u64("--seed", arg, &o->seed)) return 0;
         o->seed_set = 1;
         return 1;
-    case PW_THREADS: {
-        long th;
-        if (!cli_parse_int("--threads", arg, 1, 4096, &th)) return 0;
-        o->threads = (int)th;
-        return 1;
-    }
+    case PW_THREADS: return cli_parse_threads(arg, &o->threads);
     case 'q': o->quiet = 1; return 1;
     default: return -1;
     }
@@ -102,13 +93,16 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
 
 int pairwise_check(pairwise_opts *o, int sample) {
     if (o->beta_set && o->temp_set) return !cli_usage("give --beta or --temperature, not both");
-    if (sample && (o->dos || o->sweep || o->plot))
-        return !cli_usage("sample: --dos, --sweep and --plot belong to the exact command");
-    if (sample && o->uai)
-        return !cli_usage("sample: --write-uai belongs to the exact command (it writes the model "
-                          "at --beta; drop 'sample')");
+    /* Options of the other mode are refused rather than ignored. */
+    if (sample && o->exact_opt)
+        return !cli_usage("sample: %s belongs to the exact computation (drop 'sample')", o->exact_opt);
+    if (!sample && o->sample_opt)
+        return !cli_usage("%s belongs to the sampler; the exact computation has no use for it "
+                          "(add 'sample')", o->sample_opt);
     if (o->plot && !o->sweep) return !cli_usage("--plot: draws a --sweep; ask for one");
     if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
+    if (o->uai && cli_check_output("--write-uai", o->uai) != EXIT_OK) return 0;
     if (sample && o->beta < 0.0) return !cli_usage("sample: beta = %g must be >= 0", o->beta);
     return 1;
 }
@@ -322,13 +316,14 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
         }
         if (o->sweep) {
             fprintf(f, "\ntemperature sweep (totals)\n");
-            for (int k = 0; k < SWEEP_COLS; k++) fprintf(f, "%-22s", SWEEP_NAMES[k]);
-            fputc('\n', f);
-            for (long i = 0; i < o->sweep_points; i++) {
+            cli_table tab;
+            cli_table_init(&tab, SWEEP_COLS);
+            for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, SWEEP_NAMES[k]);
+            for (long i = 0; i < o->sweep_points; i++)
                 for (int k = 0; k < SWEEP_COLS; k++)
-                    fprintf(f, "%-22s", num_or(b, rows[i * SWEEP_COLS + k], "-"));
-                fputc('\n', f);
-            }
+                    cli_table_add(&tab, num_or(b, rows[i * SWEEP_COLS + k], "-"));
+            rc = cli_table_write(&tab, f);
+            cli_table_free(&tab);
         }
     }
 done:

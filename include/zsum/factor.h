@@ -97,8 +97,8 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                                const char *name, int32_t *evidence, size_t *observed);
 
 /* Write the model as a .uai file (the header kind, %.17g table entries, exp of the stored
- * logarithms). ZS_ERANGE when an entry overflows a double (ln phi > 709.78), ZS_EIO when the
- * file cannot be written. */
+ * logarithms). ZS_ERANGE when an entry overflows a double (ln phi > 709.78); written atomically
+ * (as zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
 zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path);
 
 /* A binary pairwise model as factors: n spins, energy

@@ -20,7 +20,7 @@
  * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */
 zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out);
 /* Write an IDX file of unsigned bytes (values rounded and clamped to 0..255), gzipped when
- * path ends in ".gz". */
+ * path ends in ".gz"; atomically (as zs_npy_write). */
 zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a);
 /* A data set as rows: .npy (N x D or N x H x W ...), .npz (its first array, or one named
  * by "FILE.npz:NAME"), IDX (.idx, -ubyte, .gz) -> N x D doubles, C order. */
