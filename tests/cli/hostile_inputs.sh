@@ -94,6 +94,8 @@ wait
 # Standard input: zeros stop at the first byte; text past the limit stops at the limit.
 head -c 100000000 /dev/zero > "$TMP/zeros"
 STDIN="$TMP/zeros" bounded_reject 'standard input: byte 0 is 0 \(NUL\)' uai -
+STDIN="$TMP/zeros" bounded_reject 'standard input: byte 0 is 0 \(NUL\)' uai "$TMP/ok.uai" -
+STDIN=/dev/zero bounded_reject 'standard input: byte 0 is 0 \(NUL\)' uai -
 python3 - "$TMP/bomb.uai.gz" <<'EOF'
 # A decompression bomb: 20 gzip members of 16 MiB of spaces each (320 MiB unpacked, ~0.3 MB).
 import gzip, sys
