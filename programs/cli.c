@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 static void vsay(const char *fmt, va_list ap) {
     fputs("zsum: ", stderr);
@@ -442,52 +441,6 @@ int cli_check_output(const char *option, const char *path) {
         return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENOTDIR));
     if (access(dir, W_OK | X_OK) != 0)
         return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
-    return EXIT_OK;
-}
-
-int cli_read_input(const char *path, char **text, size_t *len) {
-    *text = NULL;
-    *len = 0;
-    int from_stdin = !strcmp(path, "-");
-    /* gzclose closes the descriptor it was given: standard input itself stays open. */
-    int fd = from_stdin ? dup(STDIN_FILENO) : -1;
-    gzFile gz = from_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
-    if (!gz) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        return cli_usage("cannot open '%s': %s", from_stdin ? "standard input" : path,
-                         e ? strerror(e) : "out of memory");
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) {
-            gzclose(gz);
-            return cli_fail(EXIT_NOMEM, "out of memory");
-        }
-        int got = gzread(gz, buf + n, (unsigned)(cap - n));
-        if (got < 0) {
-            int errnum;
-            const char *msg = gzerror(gz, &errnum);
-            int rc = cli_usage("cannot read '%s': %s", from_stdin ? "standard input" : path,
-                               errnum == Z_ERRNO ? strerror(errno) : msg);
-            free(buf);
-            gzclose(gz);
-            return rc;
-        }
-        n += (size_t)got;
-        if (got == 0) break;
-        if (n == cap) {
-            cap *= 2;
-            char *grown = realloc(buf, cap + 1);
-            if (!grown) free(buf);
-            buf = grown;
-        }
-    }
-    gzclose(gz);
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
     return EXIT_OK;
 }
 

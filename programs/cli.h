@@ -65,11 +65,6 @@ double cli_sweep_value(const cli_sweep *sw, long i);   /* point i (0..points-1):
  * Returns EXIT_OK, or EXIT_USAGE after printing "OPTION: cannot write 'PATH': REASON". */
 int cli_check_output(const char *option, const char *path);
 
-/* Read an input file whole into memory, NUL-terminated: PATH, PATH.gz (gzip, read by zlib)
- * or "-" for standard input (gzip or plain). *text is malloc'd (free it). Returns an exit
- * code after printing the reason. */
-int cli_read_input(const char *path, char **text, size_t *len);
-
 /* Output formats shared by the commands. */
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;
 int cli_parse_format(const char *text, cli_format *out);

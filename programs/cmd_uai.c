@@ -99,9 +99,6 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     fputc('\n', f);
 }
 
-/* The name a file goes by in messages: standard input is "<stdin>". */
-static const char *input_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
-
 /* What zsum uai found, for write_answer. */
 typedef struct uai_answer {
     const char *model_path, *evid_path, *order_name;
@@ -255,22 +252,16 @@ int cmd_uai(int argc, char **argv) {
     int32_t *ev = NULL;
     size_t observed = 0;
     int rc = EXIT_OK;
-    char *text = NULL;
-    size_t len = 0;
-    /* Read whole (plain, gzip or standard input), then parse from memory. */
-    if ((rc = cli_read_input(model_path, &text, &len)) != EXIT_OK) goto done;
-    zs_status st = zs_factor_parse_uai(ctx, text, len, input_name(model_path), &m);
-    free(text);
-    text = NULL;
+    /* The library's readers take plain files, gzip and "-" (standard input), bounded
+     * (docs/robustness.md). */
+    zs_status st = zs_factor_read_uai(ctx, model_path, &m);
     if (st == ZS_OK && evid_path) {
         ev = malloc((zs_factor_model_nvars(m) ? zs_factor_model_nvars(m) : 1) * sizeof *ev);
         if (!ev) {
             rc = cli_fail(EXIT_NOMEM, "out of memory");
             goto done;
         }
-        if ((rc = cli_read_input(evid_path, &text, &len)) != EXIT_OK) goto done;
-        st = zs_factor_parse_evid(m, text, len, input_name(evid_path), ev, &observed);
-        free(text);
+        st = zs_factor_read_evid(m, evid_path, ev, &observed);
     }
     double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);

@@ -63,11 +63,22 @@ zs_factor_kind zs_factor_model_kind(const zs_factor_model *m);
 void zs_factor_model_set_kind(zs_factor_model *m, zs_factor_kind kind);
 
 /* Read a .uai file (MARKOV or BAYES; lib/io/uai.c). Strict: every count must agree, every
- * index be in range, every table entry a finite number >= 0, nothing may follow the last
- * table; ZS_EFORMAT with a message "FILE:LINE: ..." naming what is wrong, ZS_EIO when the
- * file cannot be read. */
+ * index be in range, every table entry a finite number >= 0 (subnormals such as 1e-320 are
+ * finite; a number below them reads as 0), nothing may follow the last table; ZS_EFORMAT with
+ * a message "FILE:LINE: ..." naming what is wrong. The file is read by zs_read_input (zsum/io.h)
+ * with ZS_READ_GZIP | ZS_READ_TEXT and a limit of ZS_FACTOR_MAX_UAI_BYTES: gzip-compressed
+ * files are unpacked, path "-" reads standard input, and its refusals (ZS_EIO for a directory,
+ * a device, an unreadable file; ZS_ETOOBIG above the limit; ZS_EFORMAT for a NUL byte) apply. */
+/* The largest UAI text read (after unpacking): 256 MiB. Every table entry takes at least two
+ * bytes of text and 8 in the model, so the model stays under 1 GiB (the UAI 2014 PR
+ * instances in the reference data hold under 1 MiB each). */
+#define ZS_FACTOR_MAX_UAI_BYTES ((size_t)1 << 28)
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out);
-/* The same from text in memory; name is used in messages. */
+/* The same from text in memory (text need not be NUL-terminated); name is used in messages.
+ * Nothing is allocated for what the text merely declares: each declared count (variables,
+ * factors, scope variables, table entries) is refused with ZS_EFORMAT when the rest of the
+ * text cannot hold that many numbers (each needs at least two bytes: a digit and a separator,
+ * the last one excepted), so memory stays within a small multiple of len. */
 zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
                               zs_factor_model **out);
 
@@ -77,7 +88,9 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
  *     N  v1 x1 ... vN xN           (UAI 2014 on)
  *     1  N  v1 x1 ... vN xN        (earlier: a number of samples, which must be 1, first)
  * A variable or value that does not exist, a variable observed twice or a count that
- * disagrees with what follows is ZS_EFORMAT with "FILE:LINE: ...". */
+ * disagrees with what follows is ZS_EFORMAT with "FILE:LINE: ...". The file is read as for
+ * zs_factor_read_uai (gzip, "-" for standard input, the same refusals); zs_factor_parse_evid
+ * parses text in memory (name is used in messages; on failure evidence is unchanged). */
 zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_t *evidence,
                               size_t *observed);
 zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_t len,

@@ -5,7 +5,8 @@
  * (zs_hopfield_save, zs_rbm_load, zs_factor_read_uai, ...), NumPy arrays in zsum/npz.h.
  *
  * Implementations: lib/io/idx.c, lib/io/data.c (data sets), lib/io/patterns.c,
- * lib/io/pattern_image.c (pattern files), lib/io/image.c (images).
+ * lib/io/pattern_image.c (pattern files), lib/io/image.c (images), lib/io/read_input.c (whole
+ * inputs into memory, bounded).
  */
 #ifndef ZSUM_IO_H
 #define ZSUM_IO_H
@@ -64,6 +65,25 @@ zs_status zs_data_binarize(zs_ctx *ctx, zs_array *data, zs_binarize rule, double
  * (message gives the row count), and the errors of zs_data_load and zs_data_binarize. */
 zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, double threshold,
                               uint64_t seed, uint8_t **rows, size_t *n, size_t *d);
+/* ---- whole inputs, bounded (lib/io/read_input.c) ------------------------------------------ */
+/* The most bytes zs_read_input holds (after unpacking): 1 GiB. The UAI model and evidence
+ * readers and the pattern reader read through it with this limit. */
+#define ZS_READ_MAX_BYTES ((size_t)1 << 30)
+#define ZS_READ_GZIP 1u /* unpack gzip content (it starts with 1f 8b); other bytes are kept  */
+#define ZS_READ_TEXT 2u /* refuse a NUL byte (ZS_EFORMAT, its offset), checked as it arrives */
+/* Read a whole file into memory: *buf (malloc'd, *len bytes plus a terminating NUL; the caller
+ * frees it). path "-" reads standard input. max_bytes caps what is held (0 or above
+ * ZS_READ_MAX_BYTES: ZS_READ_MAX_BYTES). Nothing is allocated for what a file merely claims:
+ * a regular file larger than the cap is refused from its size before it is read, a pipe or
+ * FIFO is read in 64 KiB chunks and refused once it passes the cap, gzip data is unpacked
+ * chunk by chunk under the same cap on the unpacked size. Errors, each message naming the
+ * file ("standard input" for "-"): ZS_EIO when it cannot be opened or read (the system's
+ * reason) and for a directory, a device such as /dev/zero, or a socket; ZS_ETOOBIG above the
+ * cap; ZS_EFORMAT for a NUL byte under ZS_READ_TEXT, damaged gzip data, or a named FIFO that
+ * has no writer (it is opened without waiting and reads as empty). */
+zs_status zs_read_input(zs_ctx *ctx, const char *path, size_t max_bytes, unsigned flags,
+                        char **buf, size_t *len);
+
 /* ---- pattern files (lib/io/patterns.c, lib/io/pattern_image.c) ---------------------------- */
 /* Read patterns from a file, recognised by its content: "P1"/"P4" (PBM, plain or raw; every
  * image in the file is a pattern, black = +1, white = -1, the shape is kept), "\x93NUMPY" (a
@@ -75,7 +95,14 @@ zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, d
  * ZS_EFORMAT with the line and column of the first problem (unequal lengths name both lines;
  * an empty file says so). */
 zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out);
-/* The same for text held in memory (name is used in messages). */
+/* The same for a file's bytes held in memory, recognised by content as zs_patterns_read does
+ * (name is used in messages; buf need not be NUL-terminated). zs_patterns_read reads the file
+ * with zs_read_input (ZS_READ_MAX_BYTES, so also its ZS_EIO and ZS_ETOOBIG refusals) and calls
+ * this. Declared counts are checked against the bytes present before anything is allocated:
+ * a PBM header's width x height must fit in what follows it. */
+zs_status zs_patterns_parse_mem(zs_ctx *ctx, const char *name, const void *buf, size_t len,
+                                zs_patterns **out);
+/* Only the text format, held in memory (name is used in messages). */
 zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text, size_t len,
                                  zs_patterns **out);
 /* Write one ±1 pattern of rows x cols units as an image: ".pbm" (raw P4; +1 = black) or

@@ -43,10 +43,12 @@ static size_t pbm_number(pbm_reader *r) {
 zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
                              zs_patterns **out) {
     pbm_reader r = {buf, len, 0};
-    zs_patterns *all = NULL;
-    size_t image = 0;
+    size_t image = 0, w0 = 0, h0 = 0;
     zs_status st = ZS_OK;
+    /* All images' pixels, one after another; grown as images are read, never by a header's
+     * claim alone. */
     int8_t *px = NULL;
+    size_t npx = 0, cap = 0;
     for (;;) {
         pbm_skip(&r);
         if (r.pos >= len && image > 0) break;
@@ -64,6 +66,7 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
                                           "from 1 to 1048576", name, image);
             break;
         }
+        /* w, h <= 2^20, so w * h <= 2^40 does not overflow. */
         if (w * h > ZS_PATTERNS_MAX_UNITS) {
             st = zs_fail(ctx, ZS_ETOOBIG, "%s: image %zu: %zux%zu pixels exceed the limit of %d "
                                           "units", name, image, w, h, ZS_PATTERNS_MAX_UNITS);
@@ -75,22 +78,45 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
             break;
         }
         r.pos++;
-        px = malloc(w * h);
-        if (!px) {
-            st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
+        if (image > 1 && (w != w0 || h != h0)) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu is %zux%zu but image 1 is %zux%zu "
+                                          "(width x height): patterns must have equal sizes",
+                         name, image, w, h, w0, h0);
             break;
         }
-        if (raw) {
-            size_t rowbytes = (w + 7) / 8;
-            if (len - r.pos < rowbytes * h) {
+        w0 = w;
+        h0 = h;
+        /* The pixels must be present before room is made for them: a raw row is (w + 7) / 8
+         * bytes, a plain pixel at least one byte. */
+        size_t need = raw ? (w + 7) / 8 * h : w * h;
+        if (len - r.pos < need) {
+            if (raw)
                 st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: raw PBM data ends after %zu of %zu "
-                                              "bytes", name, image, len - r.pos, rowbytes * h);
+                                              "bytes", name, image, len - r.pos, need);
+            else
+                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu: plain PBM data ends after %zu "
+                                              "bytes; %zux%zu pixels need at least %zu",
+                             name, image, len - r.pos, w, h, need);
+            break;
+        }
+        if (npx + w * h > cap) {
+            size_t ncap = cap ? 2 * cap : w * h;
+            while (ncap < npx + w * h) ncap *= 2;
+            int8_t *g = realloc(px, ncap);
+            if (!g) {
+                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
                 break;
             }
+            px = g;
+            cap = ncap;
+        }
+        int8_t *dst = px + npx;
+        if (raw) {
+            size_t rowbytes = (w + 7) / 8;
             for (size_t y = 0; y < h; y++)
                 for (size_t x = 0; x < w; x++) {
                     unsigned bit = (buf[r.pos + y * rowbytes + x / 8] >> (7 - x % 8)) & 1u;
-                    px[y * w + x] = bit ? 1 : -1;
+                    dst[y * w + x] = bit ? 1 : -1;
                 }
             r.pos += rowbytes * h;
         } else {
@@ -104,35 +130,15 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
                                                   "(0 or 1)", name, image, r.pos,
                                  buf[r.pos] >= 0x21 && buf[r.pos] < 0x7f ? buf[r.pos] : '?');
                 else
-                    px[k] = buf[r.pos++] == '1' ? 1 : -1;
+                    dst[k] = buf[r.pos++] == '1' ? 1 : -1;
             }
             if (st != ZS_OK) break;
         }
-        zs_patterns *one;
-        st = zs_patterns_alloc(ctx, 1, w * h, px, h, w, &one);
-        free(px);
-        px = NULL;
-        if (st != ZS_OK) break;
-        if (!all) {
-            all = one;
-        } else {
-            if (all->rows != h || all->cols != w)
-                st = zs_fail(ctx, ZS_EFORMAT, "%s: image %zu is %zux%zu but image 1 is %zux%zu "
-                                              "(width x height): patterns must have equal sizes",
-                             name, image, w, h, all->cols, all->rows);
-            else
-                st = zs_patterns_append(ctx, all, one);
-            zs_patterns_free(one);
-            if (st != ZS_OK) break;
-        }
+        npx += w * h;
     }
+    if (st == ZS_OK) st = zs_patterns_alloc(ctx, image, w0 * h0, px, h0, w0, out);
     free(px);
-    if (st != ZS_OK) {
-        zs_patterns_free(all);
-        return st;
-    }
-    *out = all;
-    return ZS_OK;
+    return st;
 }
 
 /* ---- writing ---------------------------------------------------------------------------- */

@@ -92,6 +92,10 @@ zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text
                 }
             }
             if (!ok) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
+            /* Refused as soon as a line passes the limit, not after the whole line is kept. */
+            if (st == ZS_OK && units > ZS_PATTERNS_MAX_UNITS)
+                st = zs_fail(ctx, ZS_ETOOBIG, "%s: line %zu has more than %d units, the limit",
+                             name, line, ZS_PATTERNS_MAX_UNITS);
             while (i < end && is_sep(text[i])) i++;
         }
         if (st != ZS_OK) break;
@@ -102,11 +106,6 @@ zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text
             st = zs_fail(ctx, ZS_EFORMAT,
                          "%s: line %zu has %zu units but line %zu has %zu: patterns must have "
                          "equal lengths", name, line, units, first_line, n);
-            break;
-        }
-        if (n > ZS_PATTERNS_MAX_UNITS) {
-            st = zs_fail(ctx, ZS_ETOOBIG, "%s: line %zu has %zu units, above the limit %d", name,
-                         line, n, ZS_PATTERNS_MAX_UNITS);
             break;
         }
         p++;
@@ -125,37 +124,6 @@ zs_status zs_patterns_parse_text(zs_ctx *ctx, const char *name, const char *text
 }
 
 /* ---- files ----------------------------------------------------------------------------- */
-
-static zs_status slurp(zs_ctx *ctx, const char *path, unsigned char **buf, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *b = malloc(cap + 1);
-    while (b) {
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        cap *= 2;
-        unsigned char *nb = realloc(b, cap + 1);
-        if (!nb) {
-            free(b);
-            b = NULL;
-        } else {
-            b = nb;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!b) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory reading the file", path);
-    if (err) {
-        free(b);
-        return zs_fail(ctx, ZS_EIO, "%s: read error", path);
-    }
-    b[n] = 0;
-    *buf = b;
-    *len = n;
-    return ZS_OK;
-}
 
 /* A .npy array: (P, N) patterns, (N,) one pattern, or (P, rows, cols) images; values ±1 or
  * 0/1 (0 = -1, as in text; 0 and -1 together are refused). */
@@ -202,22 +170,29 @@ static zs_status patterns_from_npy(zs_ctx *ctx, const char *path, const unsigned
     return st;
 }
 
+zs_status zs_patterns_parse_mem(zs_ctx *ctx, const char *name, const void *data, size_t len,
+                                zs_patterns **out) {
+    if (!out || (!data && len)) return zs_fail(ctx, ZS_EINVAL, "patterns: NULL argument");
+    const unsigned char *buf = data ? data : (const unsigned char *)"";
+    if (!name) name = "(patterns)";
+    if (len >= 2 && buf[0] == 'P' && (buf[1] == '1' || buf[1] == '4'))
+        return patterns_parse_pbm(ctx, name, buf, len, out);
+    if (len >= 3 && buf[0] == 'P' && memchr("2356", buf[1], 4) && isspace(buf[2]))
+        return zs_fail(ctx, ZS_EFORMAT, "%s: a grey or colour netpbm image (P%c); patterns must "
+                                        "be black and white: convert it to PBM (P1 or P4)", name,
+                       buf[1]);
+    if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) return patterns_from_npy(ctx, name, buf, len, out);
+    return zs_patterns_parse_text(ctx, name, (const char *)buf, len, out);
+}
+
 zs_status zs_patterns_read(zs_ctx *ctx, const char *path, zs_patterns **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "patterns: NULL argument");
-    unsigned char *buf = NULL;
+    char *buf = NULL;
     size_t len = 0;
-    zs_status st = slurp(ctx, path, &buf, &len);
+    /* PBM (P4) and .npy are binary: no text check here; the text parser names a stray byte. */
+    zs_status st = zs_read_input(ctx, path, ZS_READ_MAX_BYTES, 0, &buf, &len);
     if (st != ZS_OK) return st;
-    if (len >= 2 && buf[0] == 'P' && (buf[1] == '1' || buf[1] == '4'))
-        st = patterns_parse_pbm(ctx, path, buf, len, out);
-    else if (len >= 3 && buf[0] == 'P' && strchr("2356", buf[1]) && buf[1] && isspace(buf[2]))
-        st = zs_fail(ctx, ZS_EFORMAT, "%s: a grey or colour netpbm image (P%c); patterns must be "
-                                      "black and white: convert it to PBM (P1 or P4)", path,
-                     buf[1]);
-    else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6))
-        st = patterns_from_npy(ctx, path, buf, len, out);
-    else
-        st = zs_patterns_parse_text(ctx, path, (const char *)buf, len, out);
+    st = zs_patterns_parse_mem(ctx, path, buf, len, out);
     free(buf);
     return st;
 }

@@ -13,47 +13,12 @@
 #include "io/atomic_internal.h"
 #include "models/factor_internal.h"
 
+#include "zsum.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- reading a whole file ------------------------------------------------------------- */
-
-static zs_status slurp(zs_ctx *ctx, const char *path, char **text, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-    }
-    for (;;) {
-        if (n == cap) {
-            char *b = realloc(buf, 2 * cap);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return zs_fail(ctx, ZS_EIO, "%s: read error", path);
-    }
-    *text = buf;
-    *len = n;
-    return ZS_OK;
-}
 
 /* ---- tokens with line numbers ---------------------------------------------------------- */
 
@@ -98,6 +63,24 @@ static const char *shown(char buf[40], const char *tok, size_t len) {
     return buf;
 }
 
+/* How many more numbers the rest of the text can hold: each needs a separator before it and
+ * at least one character, so two bytes. Every count a file declares is checked against this
+ * before anything is allocated for it, so a short file cannot make the reader allocate
+ * gigabytes: memory stays a small multiple of the text's length. */
+static uint64_t room(const lexer *lx) { return (uint64_t)(lx->end - lx->p) / 2; }
+
+/* Refuse a declared count of items of per numbers each that the rest of the text cannot hold. */
+static zs_status check_room(lexer *lx, const char *what, uint64_t count, uint64_t per) {
+    uint64_t r = room(lx);
+    if (count > r / per)
+        return zs_fail(lx->ctx, ZS_EFORMAT,
+                       "%s:%zu: %s: %llu cannot fit in the %llu bytes that follow (at least %llu "
+                       "bytes each): the file is truncated or the count is wrong",
+                       lx->name, lx->tok_line, what, (unsigned long long)count,
+                       (unsigned long long)(lx->end - lx->p), (unsigned long long)(2 * per));
+    return ZS_OK;
+}
+
 /* Read a whole number in [lo, hi]; what names the item for messages. */
 static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64_t *out) {
     const char *tok;
@@ -106,19 +89,17 @@ static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi
         return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected", lx->name,
                        lx->tok_line, what);
     uint64_t v = 0;
+    int over = 0;
     char sb[40];
     for (size_t i = 0; i < len; i++) {
         if (tok[i] < '0' || tok[i] > '9')
             return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number", lx->name,
                            lx->tok_line, what, shown(sb, tok, len));
         unsigned d = (unsigned)(tok[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            v = UINT64_MAX;
-            break;
-        }
-        v = v * 10 + d;
+        if (v > (UINT64_MAX - d) / 10) over = 1; /* beyond 2^64 - 1: out of any range */
+        else v = v * 10 + d;
     }
-    if (v < lo || v > hi)
+    if (over || v < lo || v > hi)
         return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu", lx->name,
                        lx->tok_line, what, shown(sb, tok, len), (unsigned long long)lo,
                        (unsigned long long)hi);
@@ -186,6 +167,7 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
                        lx.tok_line, shown(sb, tok, tl));
     uint64_t nvars, nf;
     zs_status st = read_uint(&lx, "the number of variables", 0, UAI_MAX_VARS, &nvars);
+    if (st == ZS_OK) st = check_room(&lx, "the number of variables", nvars, 1);
     if (st != ZS_OK) return st;
     uint32_t *dom = malloc((nvars ? nvars : 1) * sizeof *dom);
     if (!dom) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
@@ -197,6 +179,9 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         dom[i] = (uint32_t)d;
     }
     if (st == ZS_OK) st = read_uint(&lx, "the number of factors", 0, UAI_MAX_FACTORS, &nf);
+    /* Each factor has a scope line and a table: at least two numbers (its scope size and
+     * its table size). */
+    if (st == ZS_OK) st = check_room(&lx, "the number of factors", nf, 2);
     zs_factor_model *m = NULL;
     if (st == ZS_OK) st = zs_factor_model_alloc(ctx, (size_t)nvars, dom, &m);
     if (st != ZS_OK) {
@@ -204,19 +189,36 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         return st;
     }
     m->kind = kind;
-    /* Scopes first (all of them come before the first table). */
+    /* Scopes first (all of them come before the first table), packed: factor f's variables
+     * are scopes[first[f] .. first[f] + arity[f]). */
     size_t *arity = calloc(nf ? nf : 1, sizeof *arity);
     size_t *sline = calloc(nf ? nf : 1, sizeof *sline);
-    uint32_t *scopes = malloc((nf ? nf : 1) * ZS_FACTOR_MAX_ARITY * sizeof *scopes);
-    if (!arity || !sline || !scopes) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+    size_t *first = calloc(nf ? nf : 1, sizeof *first);
+    uint32_t *scopes = NULL;
+    size_t nsc = 0, sccap = 0;
+    if (!arity || !sline || !first) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
     for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
         char what[80];
         uint64_t k;
         snprintf(what, sizeof what, "the scope size of factor %llu", (unsigned long long)f);
         st = read_uint(&lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
+        if (st == ZS_OK) st = check_room(&lx, what, k, 1);
+        if (st != ZS_OK) break;
         arity[f] = (size_t)k;
         sline[f] = lx.tok_line;
-        uint32_t *sc = scopes + f * ZS_FACTOR_MAX_ARITY;
+        first[f] = nsc;
+        if (nsc + k > sccap) {
+            size_t cap = sccap ? 2 * sccap : 256;
+            while (cap < nsc + k) cap *= 2;
+            uint32_t *g = realloc(scopes, cap * sizeof *g);
+            if (!g) {
+                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
+                break;
+            }
+            scopes = g;
+            sccap = cap;
+        }
+        uint32_t *sc = scopes + nsc;
         for (uint64_t j = 0; j < k && st == ZS_OK; j++) {
             uint64_t v;
             snprintf(what, sizeof what, "variable %llu of the scope of factor %llu",
@@ -237,17 +239,24 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
                 }
             sc[j] = (uint32_t)v;
         }
+        nsc += (size_t)k;
     }
     /* Tables. */
     double *vals = NULL;
     size_t vcap = 0;
     for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
-        const uint32_t *sc = scopes + f * ZS_FACTOR_MAX_ARITY;
-        double want = 1.0;
-        for (size_t j = 0; j < arity[f]; j++) want *= dom[sc[j]];
-        if (want > ZS_FACTOR_MAX_TABLE) {
+        const uint32_t *sc = scopes ? scopes + first[f] : NULL;
+        /* The table size prod d_v, in integers with an overflow check: each d_v <= 10^6 and
+         * the running product is at most 2^32 before the next multiplication, so it stays
+         * below 2^52. */
+        uint64_t want = 1;
+        for (size_t j = 0; j < arity[f] && want <= (uint64_t)ZS_FACTOR_MAX_TABLE; j++)
+            want *= dom[sc[j]];
+        if (want > (uint64_t)ZS_FACTOR_MAX_TABLE) {
+            double full = 1.0;
+            for (size_t j = 0; j < arity[f]; j++) full *= dom[sc[j]];
             st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: factor %llu: a table of %.4g entries exceeds %.4g",
-                         lx.name, sline[f], (unsigned long long)f, want, ZS_FACTOR_MAX_TABLE);
+                         lx.name, sline[f], (unsigned long long)f, full, ZS_FACTOR_MAX_TABLE);
             break;
         }
         char what[80];
@@ -256,26 +265,37 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         uint64_t n;
         st = read_uint(&lx, what, 0, UINT64_MAX, &n);
         if (st != ZS_OK) break;
-        if ((double)n != want) {
+        if (n != want) {
             st = zs_fail(ctx, ZS_EFORMAT,
                          "%s:%zu: factor %llu: the table has %llu entries, but its scope (line %zu) "
-                         "of %zu variables gives %.0f",
+                         "of %zu variables gives %llu",
                          lx.name, lx.tok_line, (unsigned long long)f, (unsigned long long)n,
-                         sline[f], arity[f], want);
+                         sline[f], arity[f], (unsigned long long)want);
             break;
         }
-        if (n > vcap) {
-            double *v = realloc(vals, (size_t)n * sizeof *v);
-            if (!v) {
-                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
-                break;
+        /* Room is made for the entries as far as the rest of the text can hold them (a
+         * truncated table then fails at its end, naming the entry), never for the count alone. */
+        uint64_t fit = room(&lx);
+        size_t reserve = (size_t)(n < fit ? n : fit);
+        for (size_t e = 0; e < n && st == ZS_OK; e++) {
+            if (e >= vcap || reserve > vcap) {
+                size_t cap = reserve > vcap ? reserve : 2 * vcap;
+                reserve = 0;
+                double *v = realloc(vals, (cap ? cap : 1) * sizeof *v);
+                if (!v) {
+                    char nb[32];
+                    st = zs_fail(ctx, ZS_ENOMEM, "%s: factor %llu: out of memory for its table (%s)",
+                                 lx.name, (unsigned long long)f,
+                                 zs_format_bytes(nb, (double)cap * sizeof *v));
+                    break;
+                }
+                vals = v;
+                vcap = cap ? cap : 1;
             }
-            vals = v;
-            vcap = (size_t)n;
-        }
-        for (size_t e = 0; e < n && st == ZS_OK; e++)
             st = read_entry(&lx, (size_t)f, e, (size_t)n, &vals[e]);
-        if (st == ZS_OK) st = zs_factor_model_add(m, arity[f], sc, vals ? vals : &want, 0);
+        }
+        double one = 1.0;
+        if (st == ZS_OK) st = zs_factor_model_add(m, arity[f], sc, vals ? vals : &one, 0);
     }
     if (st == ZS_OK && next_token(&lx, &tok, &tl))
         st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: '%s' follows the last table (%llu factors declared)",
@@ -283,6 +303,7 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     free(vals);
     free(arity);
     free(sline);
+    free(first);
     free(scopes);
     free(dom);
     if (st != ZS_OK) {
@@ -293,13 +314,24 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     return ZS_OK;
 }
 
+/* Read path whole (gzip unpacked, "-" standard input), bounded; messages name "standard
+ * input" for "-". */
+static zs_status read_text(zs_ctx *ctx, const char *path, char **text, size_t *len) {
+    return zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text,
+                         len);
+}
+
+static const char *input_name(const char *path) {
+    return strcmp(path, "-") ? path : "standard input";
+}
+
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
     char *text;
     size_t len;
-    zs_status st = slurp(ctx, path, &text, &len);
+    zs_status st = read_text(ctx, path, &text, &len);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_uai(ctx, text, len, path, out);
+    st = zs_factor_parse_uai(ctx, text, len, input_name(path), out);
     free(text);
     return st;
 }
@@ -325,14 +357,15 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
     zs_status st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
     if (st != ZS_OK) return st;
     size_t count_line = lx.tok_line;
-    if (ntok == 1 + 2 * first) {
+    /* first < ntok keeps 2 * first from wrapping around. */
+    if (first < ntok && ntok == 1 + 2 * first) {
         count = first;
     } else if (first == 1 && ntok >= 2 && (ntok - 2) % 2 == 0) {
         /* Older layout: the number of samples (1), then one sample. */
         st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
         if (st != ZS_OK) return st;
         count_line = lx.tok_line;
-        if (ntok != 2 + 2 * count)
+        if (count >= ntok || ntok != 2 + 2 * count)
             return zs_fail(ctx, ZS_EFORMAT,
                            "%s:%zu: the count says %llu variable/value pairs, %zu numbers follow it",
                            lx.name, count_line, (unsigned long long)count, ntok - 2);
@@ -393,9 +426,9 @@ zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_
     if (!m || !path || !evidence) return ZS_EINVAL;
     char *text;
     size_t len;
-    zs_status st = slurp(m->ctx, path, &text, &len);
+    zs_status st = read_text(m->ctx, path, &text, &len);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_evid(m, text, len, path, evidence, observed);
+    st = zs_factor_parse_evid(m, text, len, input_name(path), evidence, observed);
     free(text);
     return st;
 }
