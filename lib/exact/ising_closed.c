@@ -53,9 +53,15 @@ static jet jlog1p(jet a) {
     double q = 1.0 + a.v;
     return japply(a, log1p(a.v), 1.0 / q, -1.0 / (q * q));
 }
-static jet jsqrt(jet a) {
-    double r = sqrt(a.v);
-    return japply(a, r, 0.5 / r, -0.25 / (r * a.v));
+/* sqrt(x^2 + y^2) without forming the squares: value hypot; r' = (x x' + y y')/r,
+ * r'' = (x'^2 + x x'' + y'^2 + y y'' - r'^2)/r. Where both x and y have underflowed to 0 the
+ * term is below e^-745 of the O(1) term it is added to (see chain_eigen), and so are its
+ * derivatives: it is 0 with zero derivatives there, not 0/0. */
+static jet jhypot(jet x, jet y) {
+    double r = hypot(x.v, y.v);
+    if (r == 0.0) return jconst(0.0);
+    double d1 = (x.v * x.d1 + y.v * y.d1) / r;
+    return (jet){r, d1, (x.d1 * x.d1 + x.v * x.d2 + y.d1 * y.d1 + y.v * y.d2 - d1 * d1) / r};
 }
 static jet jcos(jet a) { return japply(a, cos(a.v), -sin(a.v), -cos(a.v)); }
 static jet jsin(jet a) { return japply(a, sin(a.v), cos(a.v), -sin(a.v)); }
@@ -75,7 +81,7 @@ static jet jatan2(jet y, jet x) {
 
 /* ln l+ and r = l-/l+ of the chain's transfer matrix, l+- = e^K cosh eta +- sqrt(e^{2K}
  * sinh^2 eta + e^{-2K}), computed scaled by the constant e^{sk + se} (sk = |K|, se = |eta| at
- * the point) so nothing overflows: l+-/e^{sk+se} = a c +- sqrt(a^2 s^2 + b^2 e^{-2 se}) with
+ * the point) so nothing overflows: l+-/e^{sk+se} = a c +- hypot(a s, b e^{-se}) with
  * a = e^{K-sk}, b = e^{-K-sk}, c = e^{-se} cosh eta, s = e^{-se} sinh eta; and
  * r = l+ l- / l+^2 with l+ l- = e^{2(sk+se)} e^{-2 se} (a^2 - b^2), free of cancellation. The
  * scale is a constant of the jets: it cancels exactly, so the derivatives are those of ln l+. */
@@ -85,7 +91,7 @@ static void chain_eigen(jet k, jet eta, double sk, double se, jet *lnlp, jet *ra
     jet c = jscale(0.5, jadd(ep, em)), s = jscale(0.5, jsub(ep, em));
     double e2 = exp(-2.0 * se);
     jet a2 = jmul(a, a), b2 = jmul(b, b);
-    jet lp = jadd(jmul(a, c), jsqrt(jadd(jmul(a2, jmul(s, s)), jscale(e2, b2))));
+    jet lp = jadd(jmul(a, c), jhypot(jmul(a, s), jscale(exp(-se), b)));
     *lnlp = jadd(jconst(sk + se), jlog(lp));
     *ratio = jdiv(jscale(e2, jsub(a2, b2)), jmul(lp, lp));
 }
@@ -277,7 +283,7 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
         const jet gb = chain_lnz_jet(n, per, (jet){beta * m->j0, m->j0, 0.0}, (jet){beta * m->h0, m->h0, 0.0});
         const jet ge = chain_lnz_jet(n, per, jconst(beta * m->j0), (jet){beta * m->h0, 1.0, 0.0});
         out->u = m->offset - gb.d1;
-        out->c = beta * beta * gb.d2;
+        out->c = zs_heat_capacity(beta, gb.d2);
         out->m = ge.d1;
         out->chi = beta * ge.d2;
     } else {
