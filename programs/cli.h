@@ -22,6 +22,8 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * exit code the status maps to. */
 int cli_status(zs_ctx *ctx, zs_status st);
 int cli_exit_code(zs_status st);
+/* An estimated duration in words: "12 seconds", "3.5 hours", "2.1 days", "4.2e+06 years". */
+void cli_format_seconds(double secs, char *buf, size_t size);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
  * option and the value) and return 0 on failure, 1 on success. */
