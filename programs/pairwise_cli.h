@@ -22,6 +22,7 @@ typedef struct pairwise_opts {
     uint64_t sweeps, burnin, chains, seed;
     double max_seconds; /* sample: refuse runs estimated to take longer */
     int seed_set, threads, quiet;
+    const char *exact_opt, *sample_opt;   /* first option given that only one mode reads */
 } pairwise_opts;
 enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, PW_SWEEPS,
        PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC };
