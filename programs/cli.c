@@ -33,6 +33,14 @@ int cli_fail(int code, const char *fmt, ...) {
     return code;
 }
 
+void cli_format_seconds(double secs, char *buf, size_t size) {
+    if (secs < 10) snprintf(buf, size, "%.2g seconds", secs);
+    else if (secs < 3600) snprintf(buf, size, "%.0f seconds", secs);
+    else if (secs < 86400 * 2) snprintf(buf, size, "%.1f hours", secs / 3600);
+    else if (secs < 86400 * 365.25 * 2) snprintf(buf, size, "%.1f days", secs / 86400);
+    else snprintf(buf, size, "%.3g years", secs / (86400 * 365.25));
+}
+
 int cli_exit_code(zs_status st) {
     switch (st) {
     case ZS_OK: return EXIT_OK;

@@ -23,7 +23,7 @@ static void help(void) {
           "  logz: --write-uai FILE write the model at beta as a UAI MARKOV network; stderr gives\n"
           "                         its energy offset E0: ln Z = ln Z(FILE) - beta E0\n"
           "  sample: --algorithm metropolis|heatbath  --sweeps N  --burnin N  --chains K\n"
-          "          --seed S (the sampler's seed; printed when chosen)\n"
+          "          --seed S (the sampler's seed; printed when chosen)  --max-seconds T (3600)\n"
           "  --beta B | -T T, --format table|json|csv, --threads N, -q, --help\n",
           cli_out());
 }

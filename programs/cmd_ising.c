@@ -25,6 +25,7 @@ static void help(void) {
           "sample:\n"
           "  --algorithm metropolis|heatbath|wolff   --sweeps N (10000)  --burnin N (1000)\n"
           "  --chains K (4)  --seed S (printed when chosen)\n"
+          "  --max-seconds T (3600)  refuse a run whose estimated time is longer\n"
           "common:\n"
           "  --beta B, -T/--temperature T (default beta 1), --format table|json|csv,\n"
           "  --threads N, -q/--quiet, --help\n",

@@ -53,7 +53,8 @@ static const option_def option_defs[] = {
     {"--chains", LOGZ | LOGLIK | TRAIN, 1}, {"--schedule", LOGZ | LOGLIK | TRAIN, 1},
     {"--base", LOGZ | LOGLIK | TRAIN, 1}, {"--pseudocount", LOGZ | LOGLIK | TRAIN, 1},
     {"--seed", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
-    {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1}, {"--max-seconds", LOGZ | LOGLIK | TRAIN, 1},
+    {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1},
+    {"--max-seconds", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
     {"--threads", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1},
     {"--format", LOGZ | LOGLIK | TRAIN, 1}, {"--quiet", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0},
     {"-q", LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM, 0}, {"--init", SAMPLE, 1},
@@ -75,7 +76,7 @@ static const char *usage_text =
     "                 [--binarize threshold[:T]|stochastic] [--resume MODEL.npz] [--heldout DATA]\n"
     "                 [--monitor-ais] [--log FILE.jsonl]\n"
     "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW] [--scale K]\n"
-    "                 [--init random|data:DATA] -o FILE.png\n"
+    "                 [--init random|data:DATA] [--max-seconds 3600] -o FILE.png\n"
     "       zsum rbm filters MODEL.npz [--shape HxW] [--scale K] [-q] -o FILE.png\n"
     "       zsum rbm transform MODEL.npz DATA [--binarize ...] [--threads N] [-q] -o FILE.npy\n"
     "\n"
@@ -849,6 +850,20 @@ static int run_images(opts *o) {
                 free(tiles);
                 return finish(ctx, rbm, NULL, rc);
             }
+        }
+        double secs = zs_rbm_sample_seconds(rbm, count, o->steps);
+        if (!(secs <= o->max_seconds)) {
+            char when[64];
+            cli_format_seconds(secs, when, sizeof when);
+            free(init.x);
+            free(tiles);
+            return finish(ctx, rbm, NULL,
+                          cli_fail(EXIT_USAGE,
+                                   "sample: %zu chains x %llu Gibbs sweeps of this %zux%zu RBM "
+                                   "would take about %s, over --max-seconds %g; use fewer "
+                                   "--n or --steps, or raise --max-seconds", count,
+                                   (unsigned long long)o->steps, nv, zs_rbm_nh(rbm), when,
+                                   o->max_seconds));
         }
         zs_status st = init.x ? zs_rbm_sample_from(rbm, count, o->steps, o->seed, init.x, init.n, tiles)
                               : zs_rbm_sample(rbm, count, o->steps, o->seed, tiles);

@@ -17,6 +17,7 @@ void pairwise_opts_init(pairwise_opts *o) {
     o->sweeps = 10000;
     o->burnin = 1000;
     o->chains = 4;
+    o->max_seconds = 3600;
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
@@ -76,6 +77,10 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         if (o->sweeps < 32) return !cli_usage("--sweeps: %s is too few (at least 32)", arg);
         return 1;
     case PW_BURNIN: return cli_parse_u64("--burnin", arg, &o->burnin);
+    case PW_MAXSEC:
+        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return 0;
+        if (!(o->max_seconds > 0)) return !cli_usage("--max-seconds: '%s' must be > 0", arg);
+        return 1;
     case PW_CHAINS:
         if (!cli_parse_u64("--chains", arg, &u)) return 0;
         if (u < 1 || u > 100000) return !cli_usage("--chains: %s is out of range 1..100000", arg);
@@ -344,6 +349,17 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
     double n = (double)zs_pairwise_size(m);
     if (!o->seed_set) o->seed = zs_seed_from_entropy();
     zs_mcmc_options mo = {o->kind, o->beta, o->sweeps, o->burnin, o->chains, o->seed};
+    double secs = zs_pairwise_sample_seconds(m, &mo);
+    if (!(secs <= o->max_seconds)) {
+        char when[64];
+        cli_format_seconds(secs, when, sizeof when);
+        return cli_fail(EXIT_USAGE,
+                        "sample: %llu chains x %llu sweeps (+%llu burn-in) of %.0f spins would "
+                        "take about %s, over --max-seconds %g; use fewer sweeps or chains, or "
+                        "raise --max-seconds", (unsigned long long)o->chains,
+                        (unsigned long long)o->sweeps, (unsigned long long)o->burnin, n, when,
+                        o->max_seconds);
+    }
     zs_mcmc_result r;
     zs_status st = zs_pairwise_sample(m, &mo, &r);
     if (st != ZS_OK) return cli_status(ctx, st);

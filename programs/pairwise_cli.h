@@ -20,11 +20,12 @@ typedef struct pairwise_opts {
     cli_format format;
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
+    double max_seconds; /* sample: refuse runs estimated to take longer */
     int seed_set, threads, quiet;
     const char *exact_opt, *sample_opt;   /* first option given that only one mode reads */
 } pairwise_opts;
 enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, PW_SWEEPS,
-       PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS };
+       PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC };
 #define PAIRWISE_LONGOPTS                                                                     \
     {"beta", required_argument, 0, 'b'}, {"temperature", required_argument, 0, 'T'},           \
         {"method", required_argument, 0, PW_METHOD}, {"dos", no_argument, 0, PW_DOS},          \
@@ -35,7 +36,8 @@ enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, P
         {"sweeps", required_argument, 0, PW_SWEEPS},                                           \
         {"burnin", required_argument, 0, PW_BURNIN},                                           \
         {"chains", required_argument, 0, PW_CHAINS}, {"seed", required_argument, 0, PW_SEED},  \
-        {"threads", required_argument, 0, PW_THREADS}, {"quiet", no_argument, 0, 'q'}
+        {"threads", required_argument, 0, PW_THREADS}, {"quiet", no_argument, 0, 'q'},       \
+        {"max-seconds", required_argument, 0, PW_MAXSEC}
 void pairwise_opts_init(pairwise_opts *o);
 /* 1: option handled, 0: bad value (message printed), -1: not a shared option. */
 int pairwise_opt(int c, const char *arg, pairwise_opts *o);

@@ -217,4 +217,9 @@ typedef struct zs_mcmc_result {
 zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
                              zs_mcmc_result *out);
 
+/* Estimated wall-clock seconds of zs_pairwise_sample with these options on the context's
+ * threads (a rough figure from the number of spin updates and bond terms, for refusing runs
+ * that would not end in reasonable time); HUGE_VAL past the range of a double. */
+double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_mcmc_options *opt);
+
 #endif

@@ -158,6 +158,9 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
 /* n block-Gibbs chains of `steps` sweeps each from uniform random v, chain c from zs_rng(seed,
  * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
 zs_status zs_rbm_sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, double *out);
+/* Estimated wall-clock seconds of zs_rbm_sample(_from) for n chains of steps sweeps on the
+ * context's threads (rough: 2 nv nh multiply-adds and nv + nh draws per sweep and chain). */
+double zs_rbm_sample_seconds(const zs_rbm *rbm, size_t n, uint64_t steps);
 /* As zs_rbm_sample, but chain c starts from the binary row init[c mod n_init] (n_init x nv
  * bytes, 0 or 1) instead of a random state: chains that begin at the data. ZS_EINVAL for
  * n_init = 0, a NULL init or a byte that is not 0 or 1 (message names row and column). */

@@ -54,4 +54,10 @@ double zs_sum_exp_shift(const double *x, size_t n, double shift);
 void zs_vexp_shift(double *y, const double *x, size_t n, double shift);
 void zs_vexp(double *y, const double *x, size_t n);
 
+/* The heat capacity C = beta^2 Var(E) (lib/core/logmath.c), finite for every finite beta:
+ * where beta^2 overflows (|beta| >= 1.3e154) it is beta (beta Var), and 0 when Var(E) = 0,
+ * so a vanishing variance never gives inf * 0 = NaN. A negative Var (rounding in a caller's
+ * difference of moments; the true variance is >= 0) counts as 0. */
+double zs_heat_capacity(double beta, double var);
+
 #endif

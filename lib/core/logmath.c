@@ -1,5 +1,6 @@
 /* logmath.c — log-space arithmetic: everything that could overflow is summed as logs. */
 #include "zsum.h"
+#include "core/internal.h"
 
 #include <math.h>
 
@@ -31,4 +32,13 @@ double zs_log1mexp(double a) {
     if (a < 0) return (double)NAN;
     if (a <= M_LN2) return log(-expm1(-a));
     return log1p(-exp(-a));
+}
+
+double zs_heat_capacity(double beta, double var) {
+    if (isnan(var)) return var;
+    if (var <= 0.0) return 0.0;
+    double b2 = beta * beta;
+    /* The common case as beta * beta * var, bit for bit; beyond 1.3e154 the product is
+     * regrouped (beta Var is small there: Var(E) decays like e^{-beta gap}). */
+    return isfinite(b2) ? b2 * var : beta * (beta * var);
 }

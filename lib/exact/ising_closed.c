@@ -19,6 +19,7 @@
 #include "exact/pairwise_methods.h"
 
 #include <math.h>
+#include <string.h>
 
 /* ---- the chain, with exact derivatives -------------------------------------------------
  * A jet carries a value and its first two derivatives along one parameter t (forward-mode
@@ -53,9 +54,15 @@ static jet jlog1p(jet a) {
     double q = 1.0 + a.v;
     return japply(a, log1p(a.v), 1.0 / q, -1.0 / (q * q));
 }
-static jet jsqrt(jet a) {
-    double r = sqrt(a.v);
-    return japply(a, r, 0.5 / r, -0.25 / (r * a.v));
+/* sqrt(x^2 + y^2) without forming the squares: value hypot; r' = (x x' + y y')/r,
+ * r'' = (x'^2 + x x'' + y'^2 + y y'' - r'^2)/r. Where both x and y have underflowed to 0 the
+ * term is below e^-745 of the O(1) term it is added to (see chain_eigen), and so are its
+ * derivatives: it is 0 with zero derivatives there, not 0/0. */
+static jet jhypot(jet x, jet y) {
+    double r = hypot(x.v, y.v);
+    if (r == 0.0) return jconst(0.0);
+    double d1 = (x.v * x.d1 + y.v * y.d1) / r;
+    return (jet){r, d1, (x.d1 * x.d1 + x.v * x.d2 + y.d1 * y.d1 + y.v * y.d2 - d1 * d1) / r};
 }
 static jet jcos(jet a) { return japply(a, cos(a.v), -sin(a.v), -cos(a.v)); }
 static jet jsin(jet a) { return japply(a, sin(a.v), cos(a.v), -sin(a.v)); }
@@ -75,7 +82,7 @@ static jet jatan2(jet y, jet x) {
 
 /* ln l+ and r = l-/l+ of the chain's transfer matrix, l+- = e^K cosh eta +- sqrt(e^{2K}
  * sinh^2 eta + e^{-2K}), computed scaled by the constant e^{sk + se} (sk = |K|, se = |eta| at
- * the point) so nothing overflows: l+-/e^{sk+se} = a c +- sqrt(a^2 s^2 + b^2 e^{-2 se}) with
+ * the point) so nothing overflows: l+-/e^{sk+se} = a c +- hypot(a s, b e^{-se}) with
  * a = e^{K-sk}, b = e^{-K-sk}, c = e^{-se} cosh eta, s = e^{-se} sinh eta; and
  * r = l+ l- / l+^2 with l+ l- = e^{2(sk+se)} e^{-2 se} (a^2 - b^2), free of cancellation. The
  * scale is a constant of the jets: it cancels exactly, so the derivatives are those of ln l+. */
@@ -85,7 +92,7 @@ static void chain_eigen(jet k, jet eta, double sk, double se, jet *lnlp, jet *ra
     jet c = jscale(0.5, jadd(ep, em)), s = jscale(0.5, jsub(ep, em));
     double e2 = exp(-2.0 * se);
     jet a2 = jmul(a, a), b2 = jmul(b, b);
-    jet lp = jadd(jmul(a, c), jsqrt(jadd(jmul(a2, jmul(s, s)), jscale(e2, b2))));
+    jet lp = jadd(jmul(a, c), jhypot(jmul(a, s), jscale(exp(-se), b)));
     *lnlp = jadd(jconst(sk + se), jlog(lp));
     *ratio = jdiv(jscale(e2, jsub(a2, b2)), jmul(lp, lp));
 }
@@ -111,9 +118,50 @@ static jet chain_lnz_jet(uint64_t n, int periodic, jet k, jet eta) {
     return jadd(jadd(jconst(se), jscale(nm1, lnlp)), jlog(inner));
 }
 
+/* ln(e^x + e^y) */
+static double lse2(double x, double y) {
+    double hi = x > y ? x : y, lo = x > y ? y : x;
+    return hi == -HUGE_VAL ? hi : hi + log1p(exp(lo - hi));
+}
+
+/* 2x2 matrices of ln entries: c = a b (c may alias neither). */
+static void logmat_mul(const double a[4], const double b[4], double c[4]) {
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) c[2 * i + j] = lse2(a[2 * i] + b[j], a[2 * i + 1] + b[2 + j]);
+}
+
+/* ln Z = ln tr T^N (ring) or ln u^T T^{N-1} u (open) by repeated squaring of T in log space:
+ * every entry of every power is a sum of positive terms, so nothing cancels at any K, eta
+ * (the eigenvalue form's 1 + r^N does as r = l-/l+ -> -1: antiferromagnet in a field). */
+static double chain_lnz_logmat(uint64_t n, int periodic, double k, double eta) {
+    double t[4] = {k + eta, -k, -k, k - eta}, p[4] = {0.0, -HUGE_VAL, -HUGE_VAL, 0.0}, q[4];
+    for (uint64_t e = periodic ? n : n - 1; e; e >>= 1) {
+        if (e & 1u) {
+            logmat_mul(p, t, q);
+            memcpy(p, q, sizeof q);
+        }
+        logmat_mul(t, t, q);
+        memcpy(t, q, sizeof q);
+    }
+    if (periodic) return lse2(p[0], p[3]);
+    double u[2] = {eta / 2.0, -eta / 2.0}, z = -HUGE_VAL;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) z = lse2(z, u[i] + p[2 * i + j] + u[j]);
+    return z;
+}
+
+/* Relative error of the eigenvalue form's derivatives, about e^{2(|K| + |eta|)} N ulps. */
+static double chain_amplification(uint64_t n, double k, double eta) {
+    return exp(2.0 * (fabs(k) + fabs(eta))) * (double)n * 2.2e-16;
+}
+#define CHAIN_AMP_MAX 1e-11
+
 zs_status zs_ising_chain_lnz(size_t n, int periodic, double k, double eta, double *lnz) {
     if (n == 0 || !lnz || !isfinite(k) || !isfinite(eta)) return ZS_EINVAL;
-    *lnz = chain_lnz_jet(n, periodic, jconst(k), jconst(eta)).v;
+    if (chain_amplification(n, k, eta) <= CHAIN_AMP_MAX)
+        *lnz = chain_lnz_jet(n, periodic, jconst(k), jconst(eta)).v;
+    else
+        *lnz = chain_lnz_logmat(n, periodic, k, eta);
     return ZS_OK;
 }
 
@@ -223,6 +271,9 @@ double zs_ising_onsager_lnz_per_site(double k) {
 
 /* ---- the CLOSED method ---------------------------------------------------------------- */
 
+/* Longest chain whose moments may come from the transfer recursion (about 1 s). */
+#define CHAIN_MOMENTS_MAX 20000000u
+
 static int is_chain(const zs_pairwise *m) {
     return m->lattice && m->uniform && (m->rows == 1 || m->cols == 1);
 }
@@ -274,10 +325,28 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
          * Along eta: <M> = d ln Z/d eta, chi = beta d^2 ln Z/d eta^2. */
         const uint64_t n = m->n;
         const int per = m->rows == 1 ? m->pcol : m->prow;
+        /* The derivatives of ln(l+^N + l-^N) cancel between the two eigenvalues' terms as
+         * l-/l+ -> 1: chi and C lose about e^{2(|K| + |eta|)} N ulps (chi = 0 instead of
+         * beta N^2 for the ring at K = 100). Past 1e-11 of expected relative error, U, S, C,
+         * <M> and chi come from the centered transfer-matrix recursion instead (width 1:
+         * O(N), in log space at low T), up to CHAIN_MOMENTS_MAX spins; beyond, not given. */
+        if (!(chain_amplification(n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX)) {
+            if (n > CHAIN_MOMENTS_MAX) return ZS_OK;
+            zs_pairwise_thermo tt;
+            tt.s = (double)NAN;
+            st = pairwise_thermo_transfer(m, beta, &tt);
+            if (st != ZS_OK) return st;
+            out->u = tt.u;
+            out->c = tt.c;
+            out->m = tt.m;
+            out->chi = tt.chi;
+            out->s = tt.s;
+            return ZS_OK;
+        }
         const jet gb = chain_lnz_jet(n, per, (jet){beta * m->j0, m->j0, 0.0}, (jet){beta * m->h0, m->h0, 0.0});
         const jet ge = chain_lnz_jet(n, per, jconst(beta * m->j0), (jet){beta * m->h0, 1.0, 0.0});
         out->u = m->offset - gb.d1;
-        out->c = beta * beta * gb.d2;
+        out->c = zs_heat_capacity(beta, gb.d2);
         out->m = ge.d1;
         out->chi = beta * ge.d2;
     } else {

@@ -27,7 +27,7 @@ zs_status levels_thermo_closed(const zs_levels *lv, uint64_t n, double beta,
     out->f = levels_free_energy(lv, n, beta, out->lnz);
     out->s = nn * s1;
     out->s_thermo = beta * out->u + out->lnz; /* beta (U - F) */
-    out->c = beta * beta * nn * var;
+    out->c = zs_heat_capacity(beta, nn * var);
     if (occupation)
         for (size_t i = 0; i < lv->k; i++) occupation[i] = u.prob[i];
     return ZS_OK;

@@ -286,7 +286,7 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
          * ln p = -beta eps_j - ln Z', so the sum is beta <eps> + ln Z'. */
         out->s = beta * total.mean + lnz_shift;
         out->s_thermo = beta * out->u + out->lnz;
-        out->c = beta * beta * total.m2 / total.w;
+        out->c = zs_heat_capacity(beta, total.m2 / total.w);
         if (occupation)
             for (size_t i = 0; i < lv->k; i++) occupation[i] = total.occ[i] / total.w;
     }

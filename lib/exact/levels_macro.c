@@ -95,7 +95,7 @@ zs_status levels_thermo_macro(const zs_levels *lv, uint64_t n, double beta,
     out->f = levels_free_energy(lv, n, beta, out->lnz);
     out->s = ent;
     out->s_thermo = beta * out->u + out->lnz;
-    out->c = beta * beta * var;
+    out->c = zs_heat_capacity(beta, var);
     if (occupation)
         for (size_t i = 0; i < lv->k; i++) occupation[i] = occsum[i] / nn;
     return ZS_OK;

@@ -363,7 +363,7 @@ static void moments_finish(const moments *part, size_t nchunks, double beta, dou
     for (size_t c = 1; c < nchunks; c++) moments_merge(&t, &part[c]);
     out->lnz = lnz;
     out->u = t.me;
-    out->c = beta * beta * t.m2e / t.w;
+    out->c = zs_heat_capacity(beta, t.m2e / t.w);
     out->m = t.mm;
     out->absm = t.am / t.w;
     out->chi = beta * t.m2m / t.w;

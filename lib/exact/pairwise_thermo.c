@@ -35,6 +35,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairw
                                       : "the transfer matrix needs a lattice");
     }
     zs_pairwise_thermo t;
+    t.s = (double)NAN; /* a method may give S in a form free of cancellation */
     switch (method) {
     case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, &t); break;
     case ZS_PAIRWISE_TRANSFER: st = pairwise_thermo_transfer(m, beta, &t); break;
@@ -44,7 +45,11 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairw
     if (st != ZS_OK) return st;
     t.method = method;
     t.f = beta != 0.0 ? -t.lnz / beta : (double)NAN;
-    t.s = beta * t.u + t.lnz;
+    /* S = beta U + ln Z where the method did not give it; S = -sum p ln p >= 0 over discrete
+     * states, so a negative value is rounding in the difference (|beta U| ~ ln Z >> S at low
+     * T) and is set to 0. */
+    if (isnan(t.s)) t.s = beta * t.u + t.lnz;
+    if (t.s < 0.0) t.s = 0.0;
     *out = t;
     return ZS_OK;
 }

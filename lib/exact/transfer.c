@@ -9,13 +9,20 @@
  * (Baxter, Exactly Solved Models, sec. 7.2; the "sparse" or site-by-site form of the row
  * transfer matrix), so a sweep costs L W 2^W instead of L 4^W. A periodic width adds the
  * bond from column W-1 to column 0 when c = W - 1. A periodic length fixes the first row's
- * state sigma_0 and closes the last row onto it: 2^W passes (cost L W 4^W). The vector is
- * rescaled by its maximum whenever the possible growth since the last rescale exceeds e^300,
- * and the scale is kept as a logarithm.
+ * state sigma_0 and closes the last row onto it: 2^W passes (cost L W 4^W).
  *
- * Moments ride along as extra vectors: with w the local weight and e, t the local energy and
- * spin, (v, vE, vE2, vM, vM2) -> w (v, vE + e v, vE2 + 2e vE + e^2 v, vM + t v, vM2 + 2t vM + v),
- * which gives U, C = beta^2 Var(E), <M>, chi = beta Var(M) exactly (forward-mode derivatives).
+ * Scale. While one site's weights span at most e^{2 LOG_SITE} (|beta| times the site's
+ * largest |energy| <= LOG_SITE), v holds weights, rescaled by its maximum whenever the
+ * possible growth since the last rescale exceeds e^300, the scale kept as a logarithm. Past
+ * that (low temperature, strong couplings) one step could overflow, or underflow every state
+ * but the locally best one, so v holds logarithms and each step is a log-sum-exp of two terms.
+ *
+ * Moments ride along as extra vectors, centered: per frontier state the mean and the variance
+ * of the visited sites' energy E and magnetization M given that state. A step mixes two
+ * predecessors (weights A, B, means a, b after adding the local energy or spin, variances
+ * va, vb) as p_A va + p_B vb + p_A p_B (a - b)^2 (the pairwise update of Chan, Golub and
+ * LeVeque 1979), which has no cancellation: C = beta^2 Var(E) and chi = beta Var(M) keep full
+ * relative precision where <E^2> - <E>^2 would lose it (C ~ 1e-6 at T = 0.2 on a 4x4 lattice).
  * <|M|> needs the whole magnetization distribution: a separate, costlier pass
  * (transfer_absm), done when it is affordable. */
 #include "exact/pairwise_methods.h"
@@ -25,6 +32,8 @@
 #include <string.h>
 
 #define RESCALE_BOUND 300.0
+/* Largest |beta| times a site's largest |local energy| for which v holds plain weights. */
+#define LOG_SITE 20.0
 
 typedef struct frame {
     size_t W, L;
@@ -57,6 +66,19 @@ const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost) {
     return NULL;
 }
 
+/* Log mode when one site's weights could span more than e^{2 LOG_SITE}: |beta| times the
+ * largest sum of |h| and the |J| of the bonds at a site (an upper bound on its |energy|). */
+static int log_mode(const frame *f, size_t n, double beta) {
+    double site_max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = i % f->W;
+        double b = fabs(f->h[i]) + fabs(f->jr[i]) + (c > 0 ? fabs(f->jr[i - 1]) : 0.0) +
+                   (i >= f->W ? fabs(f->jd[i - f->W]) : 0.0) + fabs(f->jd[i]);
+        site_max = b > site_max ? b : site_max;
+    }
+    return fabs(beta) * site_max > LOG_SITE;
+}
+
 static void frame_free(frame *f) {
     free(f->h);
     free(f->jr);
@@ -87,10 +109,51 @@ static int frame_make(const zs_pairwise *m, frame *f) {
 typedef struct vecs {
     size_t S;         /* 2^W                                                                */
     int nv;           /* 1 (ln Z) or 5 (moments)                                             */
-    double *v[5];
+    int lg;           /* v[0] holds ln weights (no lnscale)                                  */
+    double eshift;    /* log mode: the sum of the visited sites' smallest local energies,
+                       * which the weights and energy means are taken relative to            */
+    double *v[5];     /* weight, mean E, Var E, mean M, Var M (given the frontier state)    */
     double lnscale;
     int threads;      /* threads for the per-site loops                                      */
 } vecs;
+
+/* ln(e^x + e^y), -inf when both are. */
+static inline double lae(double x, double y) {
+    double hi = x > y ? x : y, lo = x > y ? y : x;
+    if (hi == -HUGE_VAL) return hi;
+    double d = lo - hi;
+    return d < -40.0 ? hi : hi + log1p(exp(d)); /* dropping e^-40: ln of the sum off by 4e-18 */
+}
+
+/* Mix two predecessors with weight fractions pa + pb = 1, means ma, mb, variances va, vb. */
+static inline void mix(double pa, double pb, double ma, double va, double mb, double vb,
+                       double *mean, double *var) {
+    double d = mb - ma;
+    *mean = ma + pb * d;
+    *var = pa * va + pb * vb + pa * pb * d * d;
+}
+
+/* Weight fractions of two terms given as weights (lg = 0) or ln weights (lg = 1); the total
+ * (or its ln) in *tot. Both zero: fractions 0 (the state is unreachable; its moments are 0). */
+static inline void fractions(int lg, double x, double y, double *px, double *py, double *tot) {
+    if (lg) {
+        *tot = lae(x, y);
+        if (*tot == -HUGE_VAL) {
+            *px = *py = 0.0;
+            return;
+        }
+        *px = exp(x - *tot);
+        *py = exp(y - *tot);
+    } else {
+        *tot = x + y;
+        if (!(*tot > 0.0)) {
+            *px = *py = 0.0;
+            return;
+        }
+        *px = x / *tot;
+        *py = y / *tot;
+    }
+}
 
 static double spin_bit(size_t i, size_t c) { return (i >> c) & 1u ? -1.0 : 1.0; }
 
@@ -104,7 +167,8 @@ static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, 
     double jl = c > 0 ? f->jr[r * W + c - 1] : 0.0;
     double jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0.0;
     double h = f->h[r * W + c];
-    /* en[combo][k], k = (u,t) in order (+,+), (-,+), (+,-), (-,-); combo = left | wrap << 1 */
+    /* en[combo][k], k = (u,t) in order (+,+), (-,+), (+,-), (-,-); combo = left | wrap << 1;
+     * wt the weights e^{-beta e} or, in log mode, -beta e. */
     double en[4][4], wt[4][4];
     for (int combo = 0; combo < 4; combo++) {
         double sl = c > 0 ? ((combo & 1) ? -1.0 : 1.0) : 0.0;
@@ -114,10 +178,24 @@ static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, 
         en[combo][1] = -(-jup + fl);
         en[combo][2] = -(-jup - fl);
         en[combo][3] = -(jup - fl);
-        for (int k = 0; k < 4; k++) wt[combo][k] = exp(-beta * en[combo][k]);
     }
+    /* Log mode: energies relative to the site's smallest (every path through an unfrustrated
+     * ground state then carries ln weight 0 and relative energy 0, so ln Z + beta E_shift and
+     * S = beta <E - E_shift> + (ln Z + beta E_shift) keep full precision at any beta). */
+    double emin = 0.0;
+    if (x->lg) {
+        emin = HUGE_VAL;
+        for (int combo = 0; combo < 4; combo++)
+            for (int k = 0; k < 4; k++) emin = en[combo][k] < emin ? en[combo][k] : emin;
+        x->eshift += emin;
+    }
+    for (int combo = 0; combo < 4; combo++)
+        for (int k = 0; k < 4; k++) {
+            en[combo][k] -= emin;
+            wt[combo][k] = x->lg ? -beta * en[combo][k] : exp(-beta * en[combo][k]);
+        }
     double *v0 = x->v[0], *v1 = x->v[1], *v2 = x->v[2], *v3 = x->v[3], *v4 = x->v[4];
-    const int mom = x->nv > 1;
+    const int mom = x->nv > 1, lg = x->lg;
     const size_t lowmask = bit - 1, cm1 = c > 0 ? c - 1 : 0;
 #pragma omp parallel for schedule(static) if (half >= 2048) num_threads(x->threads)
     for (size_t p = 0; p < half; p++) {
@@ -125,23 +203,24 @@ static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, 
         int combo = c > 0 ? (int)(((p >> cm1) & 1u) | ((p & 1u) << 1)) : 0;
         const double *w = wt[combo];
         double a = v0[i], b = v0[i1];
-        v0[i] = w[0] * a + w[1] * b;  /* t = +1 */
-        v0[i1] = w[2] * a + w[3] * b; /* t = -1 */
-        if (mom) {
-            const double *e = en[combo];
-            double ae = v1[i], be = v1[i1], ae2 = v2[i], be2 = v2[i1];
-            double am = v3[i], bm = v3[i1], am2 = v4[i], bm2 = v4[i1];
-            v1[i] = w[0] * (ae + e[0] * a) + w[1] * (be + e[1] * b);
-            v1[i1] = w[2] * (ae + e[2] * a) + w[3] * (be + e[3] * b);
-            v2[i] = w[0] * (ae2 + 2 * e[0] * ae + e[0] * e[0] * a) +
-                    w[1] * (be2 + 2 * e[1] * be + e[1] * e[1] * b);
-            v2[i1] = w[2] * (ae2 + 2 * e[2] * ae + e[2] * e[2] * a) +
-                     w[3] * (be2 + 2 * e[3] * be + e[3] * e[3] * b);
-            v3[i] = w[0] * (am + a) + w[1] * (bm + b);
-            v3[i1] = w[2] * (am - a) + w[3] * (bm - b);
-            v4[i] = w[0] * (am2 + 2 * am + a) + w[1] * (bm2 + 2 * bm + b);
-            v4[i1] = w[2] * (am2 - 2 * am + a) + w[3] * (bm2 - 2 * bm + b);
+        if (!mom) {
+            v0[i] = lg ? lae(w[0] + a, w[1] + b) : w[0] * a + w[1] * b;  /* t = +1 */
+            v0[i1] = lg ? lae(w[2] + a, w[3] + b) : w[2] * a + w[3] * b; /* t = -1 */
+            continue;
         }
+        const double *e = en[combo];
+        double ae = v1[i], be = v1[i1], ave = v2[i], bve = v2[i1];
+        double am = v3[i], bm = v3[i1], avm = v4[i], bvm = v4[i1];
+        double pa, pb;
+        /* t = +1 from (u = +, -) with local energies e[0], e[1]; t = -1 with e[2], e[3] */
+        if (lg) fractions(1, w[0] + a, w[1] + b, &pa, &pb, &v0[i]);
+        else fractions(0, w[0] * a, w[1] * b, &pa, &pb, &v0[i]);
+        mix(pa, pb, ae + e[0], ave, be + e[1], bve, &v1[i], &v2[i]);
+        mix(pa, pb, am + 1.0, avm, bm + 1.0, bvm, &v3[i], &v4[i]);
+        if (lg) fractions(1, w[2] + a, w[3] + b, &pa, &pb, &v0[i1]);
+        else fractions(0, w[2] * a, w[3] * b, &pa, &pb, &v0[i1]);
+        mix(pa, pb, ae + e[2], ave, be + e[3], bve, &v1[i1], &v2[i1]);
+        mix(pa, pb, am - 1.0, avm, bm - 1.0, bvm, &v3[i1], &v4[i1]);
     }
 }
 
@@ -200,14 +279,18 @@ static void rescale(vecs *x) {
     for (size_t i = 0; i < x->S; i++)
         if (x->v[0][i] > mx) mx = x->v[0][i];
     if (!(mx > 0.0)) return;
-    double inv = 1.0 / mx;
-    for (int k = 0; k < x->nv; k++)
-        for (size_t i = 0; i < x->S; i++) x->v[k][i] *= inv;
+    double inv = 1.0 / mx; /* the moment vectors are means and variances: not scaled */
+    for (size_t i = 0; i < x->S; i++) x->v[0][i] *= inv;
     x->lnscale += log(mx);
 }
 
 /* One pass: rows r0..L-1 (r0 = 0 open length, 1 with a fixed first row). */
 static void sweep(const frame *f, vecs *x, double beta, size_t r0) {
+    if (x->lg) {
+        for (size_t r = r0; r < f->L; r++)
+            for (size_t c = 0; c < f->W; c++) site_step(f, x, beta, r, c, r == 0);
+        return;
+    }
     double grown = 0.0;
     for (size_t r = r0; r < f->L; r++)
         for (size_t c = 0; c < f->W;) {
@@ -232,19 +315,60 @@ static void sweep(const frame *f, vecs *x, double beta, size_t r0) {
     rescale(x);
 }
 
-/* totals: ln of the common scale and (Z, ZE, ZE2, ZM, ZM2) relative to it. */
+/* totals: a weighted mixture, the weights relative to e^{ref}: the total weight w, the mean
+ * and the weighted sum of squared deviations (w Var) of E and of M (Chan et al.). */
 typedef struct totals {
-    double ref, z[5];
+    double ref, w, me, se, mm, sm;
+    double eshift; /* E_shift (log mode; else 0): ln Z = ref + ln w - beta E_shift, <E> = E_shift + me */
 } totals;
 
-static void totals_add(totals *t, double ls, const double z[5], int nv) {
+static void totals_init(totals *t, double ref) {
+    memset(t, 0, sizeof *t);
+    t->ref = ref;
+}
+
+/* Add a component of weight c e^{ls} with means me, mm and variances ve, vm of E and M. */
+static void totals_add(totals *t, double ls, double c, double me, double ve, double mm,
+                       double vm) {
+    if (!(c > 0.0) || ls == -HUGE_VAL) return;
     if (ls > t->ref) {
         double f = exp(t->ref - ls);
-        for (int k = 0; k < nv; k++) t->z[k] *= f;
+        t->w *= f;
+        t->se *= f;
+        t->sm *= f;
         t->ref = ls;
     }
-    double f = exp(ls - t->ref);
-    for (int k = 0; k < nv; k++) t->z[k] += z[k] * f;
+    c *= exp(ls - t->ref);
+    double w = t->w + c, de = me - t->me, dm = mm - t->mm, g = t->w * c / w;
+    t->me += de * (c / w);
+    t->se += c * ve + de * de * g;
+    t->mm += dm * (c / w);
+    t->sm += c * vm + dm * dm * g;
+    t->w = w;
+}
+
+/* Fold a mixture (its own ref) into another as one component. */
+static void totals_merge(totals *into, const totals *t) {
+    if (t->w > 0.0)
+        totals_add(into, t->ref, t->w, t->me, t->se / t->w, t->mm, t->sm / t->w);
+}
+
+/* The frontier states at the end of a sweep, each closed by the local energy e[i] (NULL: 0)
+ * and weight cw[i] (linear mode, relative to e^{cap}) or -beta e[i] (log mode). */
+static void totals_close(totals *tot, const vecs *x, const double *e, const double *cw) {
+    const int mom = x->nv > 1;
+    totals loc;
+    totals_init(&loc, x->lg ? -HUGE_VAL : 0.0);
+    for (size_t i = 0; i < x->S; i++) {
+        double ei = e ? e[i] : 0.0;
+        double me = mom ? x->v[1][i] + ei : 0.0, ve = mom ? x->v[2][i] : 0.0;
+        double mm = mom ? x->v[3][i] : 0.0, vm = mom ? x->v[4][i] : 0.0;
+        if (x->lg) totals_add(&loc, x->v[0][i] + (cw ? cw[i] : 0.0), 1.0, me, ve, mm, vm);
+        else totals_add(&loc, 0.0, x->v[0][i] * (cw ? cw[i] : 1.0), me, ve, mm, vm);
+    }
+    if (!x->lg) loc.ref = x->lnscale;
+    totals_merge(tot, &loc);
+    tot->eshift = x->eshift;
 }
 
 static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, totals *tot) {
@@ -269,20 +393,22 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
      * (on the shared 2-core machine two threads were 3x slower under load, and no faster
      * when it was quiet). */
     x.threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
+    x.lg = ok && log_mode(&f, m->n, beta);
+    double *ce = NULL, *cw = NULL;
     for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = malloc(x.S * sizeof(double))) != NULL;
-    tot->ref = -HUGE_VAL;
-    memset(tot->z, 0, sizeof tot->z);
+    if (ok && f.pl) ok = (ce = malloc(x.S * sizeof *ce)) && (cw = malloc(x.S * sizeof *cw));
+    totals_init(tot, -HUGE_VAL);
+    const double zero = x.lg ? -HUGE_VAL : 0.0, one = x.lg ? 0.0 : 1.0;
     if (!ok) {
         st = zs_fail(m->ctx, ZS_ENOMEM, "method transfer: out of memory (2^%zu states)", f.W);
     } else if (!f.pl) {
-        for (int k = 0; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
-        x.v[0][0] = 1.0;
+        for (int k = 1; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
+        for (size_t i = 0; i < x.S; i++) x.v[0][i] = zero;
+        x.v[0][0] = one;
         x.lnscale = 0.0;
+        x.eshift = 0.0;
         sweep(&f, &x, beta, 0);
-        double z[5] = {0, 0, 0, 0, 0};
-        for (int k = 0; k < x.nv; k++)
-            for (size_t i = 0; i < x.S; i++) z[k] += x.v[k][i];
-        totals_add(tot, x.lnscale, z, x.nv);
+        totals_close(tot, &x, NULL, NULL);
     } else {
         for (size_t s0 = 0; s0 < x.S; s0++) {
             if (zs_progress(m->ctx, "transfer", (double)s0, (double)x.S)) {
@@ -298,37 +424,42 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
                 if (c + 1 < f.W) e0 -= f.jr[c] * sc * spin_bit(s0, c + 1);
                 else if (f.pw && f.W >= 2) e0 -= f.jr[c] * sc * spin_bit(s0, 0);
             }
-            for (int k = 0; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
-            x.v[0][s0] = 1.0;
+            for (int k = 1; k < x.nv; k++) memset(x.v[k], 0, x.S * sizeof(double));
+            for (size_t i = 0; i < x.S; i++) x.v[0][i] = zero;
+            /* log mode: row 0's energy relative to its lower bound -sum |h| - sum |J| */
+            double e0min = 0.0;
+            if (x.lg)
+                for (size_t c = 0; c < f.W; c++)
+                    e0min -= fabs(f.h[c]) + (c + 1 < f.W || (f.pw && f.W >= 2) ? fabs(f.jr[c]) : 0.0);
+            x.eshift = e0min;
             if (moments) {
-                x.v[1][s0] = e0;
-                x.v[2][s0] = e0 * e0;
+                x.v[1][s0] = e0 - e0min;
                 x.v[3][s0] = m0;
-                x.v[4][s0] = m0 * m0;
             }
-            x.lnscale = -beta * e0;
+            x.v[0][s0] = x.lg ? -beta * (e0 - e0min) : 1.0;
+            x.lnscale = x.lg ? 0.0 : -beta * e0;
             sweep(&f, &x, beta, 1);
-            /* Close the last row onto row 0; the weights relative to their bound e^{cap}. */
-            double z[5] = {0, 0, 0, 0, 0}, cap = 0.0;
+            /* Close the last row onto row 0; in linear mode the weights relative to their
+             * bound e^{cap}, in log mode the energies relative to their bound -cap/beta. */
+            double cap = 0.0, emin = 0.0;
             for (size_t c = 0; c < f.W; c++) cap += fabs(beta * f.jd[(f.L - 1) * f.W + c]);
-            x.lnscale += cap;
+            if (x.lg)
+                for (size_t c = 0; c < f.W; c++) emin -= fabs(f.jd[(f.L - 1) * f.W + c]);
+            x.eshift += emin;
             for (size_t i = 0; i < x.S; i++) {
                 double e = 0.0;
                 for (size_t c = 0; c < f.W; c++)
                     e -= f.jd[(f.L - 1) * f.W + c] * spin_bit(i, c) * spin_bit(s0, c);
-                double w = exp(-beta * e - cap);
-                z[0] += w * x.v[0][i];
-                if (moments) {
-                    z[1] += w * (x.v[1][i] + e * x.v[0][i]);
-                    z[2] += w * (x.v[2][i] + 2 * e * x.v[1][i] + e * e * x.v[0][i]);
-                    z[3] += w * x.v[3][i];
-                    z[4] += w * x.v[4][i];
-                }
+                ce[i] = e - emin;
+                cw[i] = x.lg ? -beta * (e - emin) : exp(-beta * e - cap);
             }
-            totals_add(tot, x.lnscale, z, x.nv);
+            if (!x.lg) x.lnscale += cap;
+            totals_close(tot, &x, ce, cw);
         }
     }
     for (int k = 0; k < 5; k++) free(x.v[k]);
+    free(ce);
+    free(cw);
     frame_free(&f);
     return st;
 }
@@ -337,7 +468,7 @@ zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *ln
     if (!m || !lnz) return ZS_EINVAL;
     totals t;
     zs_status st = transfer_run(m, beta, 0, &t);
-    if (st == ZS_OK) *lnz = t.ref + log(t.z[0]) - beta * m->offset;
+    if (st == ZS_OK) *lnz = t.ref + log(t.w) - beta * (t.eshift + m->offset);
     return st;
 }
 
@@ -361,10 +492,11 @@ static void absm_rescale(double *v, size_t len, double *lnscale) {
 
 /* One pass from frontier state s0 (periodic length) or from the empty frontier; adds the
  * pass's sum w and sum w |M| (relative to e^{*ref}) into tot. */
-static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *cur, double *nxt,
-                      double *ref, double tot[2]) {
+static void absm_pass(const frame *f, double beta, size_t n, size_t s0, int lg, double *cur,
+                      double *nxt, double *ref, double tot[2]) {
     size_t S = (size_t)1 << f->W, K = n + 1, W = f->W;
-    memset(cur, 0, S * K * sizeof *cur);
+    const double zero = lg ? -HUGE_VAL : 0.0;
+    for (size_t i = 0; i < S * K; i++) cur[i] = zero;
     double lnscale = 0.0;
     size_t r0;
     if (f->pl) {
@@ -377,11 +509,11 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *
             if (c + 1 < W) e0 -= f->jr[c] * sc * spin_bit(s0, c + 1);
             else if (f->pw && W >= 2) e0 -= f->jr[c] * sc * spin_bit(s0, 0);
         }
-        cur[s0 * K + up] = 1.0;
-        lnscale = -beta * e0;
+        cur[s0 * K + up] = lg ? -beta * e0 : 1.0;
+        lnscale = lg ? 0.0 : -beta * e0;
         r0 = 1;
     } else {
-        cur[0] = 1.0;
+        cur[0] = lg ? 0.0 : 1.0;
         r0 = 0;
     }
     double grown = 0.0;
@@ -392,21 +524,31 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *
             double jl = c > 0 ? f->jr[ix - 1] : 0.0;
             double jw = (c == W - 1 && f->pw && W >= 2) ? f->jr[r * W + W - 1] : 0.0;
             double bound = fabs(f->h[ix]) + fabs(jl) + fabs(jup) + fabs(jw);
-            if ((grown + bound) * fabs(beta) > RESCALE_BOUND) {
+            if (!lg && (grown + bound) * fabs(beta) > RESCALE_BOUND) {
                 absm_rescale(cur, S * K, &lnscale);
                 grown = 0.0;
             }
             grown += bound;
-            memset(nxt, 0, S * K * sizeof *nxt);
+            for (size_t i = 0; i < S * K; i++) nxt[i] = zero;
             for (size_t i = 0; i < S; i++) {
                 if (i & bit) continue;
                 size_t i1 = i | bit;
                 double sl = c > 0 ? spin_bit(i, c - 1) : 0.0, s0b = c > 0 ? spin_bit(i, 0) : 0.0;
                 double fl = jl * sl + jw * s0b + f->h[ix];
-                double wpp = exp(beta * (jup + fl)), wmp = exp(beta * (-jup + fl));
-                double wpm = exp(beta * (-jup - fl)), wmm = exp(beta * (jup - fl));
                 const double *a = cur + i * K, *b = cur + i1 * K;
                 double *np = nxt + i * K, *nm = nxt + i1 * K;
+                if (lg) { /* the same sums of ln weights */
+                    double lpp = beta * (jup + fl), lmp = beta * (-jup + fl);
+                    double lpm = beta * (-jup - fl), lmm = beta * (jup - fl);
+                    for (size_t k = 0; k + 1 < K; k++) {
+                        np[k + 1] = lae(lpp + a[k], lmp + b[k]);
+                        nm[k] = lae(lpm + a[k], lmm + b[k]);
+                    }
+                    nm[K - 1] = lae(lpm + a[K - 1], lmm + b[K - 1]);
+                    continue;
+                }
+                double wpp = exp(beta * (jup + fl)), wmp = exp(beta * (-jup + fl));
+                double wpm = exp(beta * (-jup - fl)), wmm = exp(beta * (jup - fl));
                 for (size_t k = 0; k + 1 < K; k++) {
                     np[k + 1] += wpp * a[k] + wmp * b[k]; /* t = +1: one more up spin */
                     nm[k] += wpm * a[k] + wmm * b[k];
@@ -421,6 +563,12 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *
     double cap = 0.0;
     if (f->pl)
         for (size_t c = 0; c < W; c++) cap += fabs(beta * f->jd[(f->L - 1) * W + c]);
+    if (lg) { /* relative to the largest closed ln weight */
+        cap = -HUGE_VAL;
+        for (size_t i = 0; i < S * K; i++) cap = cur[i] > cap ? cur[i] : cap;
+        if (f->pl)
+            for (size_t c = 0; c < W; c++) cap += fabs(beta * f->jd[(f->L - 1) * W + c]);
+    }
     double zw = 0.0, za = 0.0;
     for (size_t i = 0; i < S; i++) {
         double e = 0.0;
@@ -429,7 +577,7 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, double *
                 e -= f->jd[(f->L - 1) * W + c] * spin_bit(i, c) * spin_bit(s0, c);
         double w = exp(-beta * e - cap);
         for (size_t k = 0; k < K; k++) {
-            double x = w * cur[i * K + k];
+            double x = lg ? exp(-beta * e + cur[i * K + k] - cap) : w * cur[i * K + k];
             zw += x;
             za += x * fabs(2.0 * (double)k - (double)n);
         }
@@ -459,8 +607,9 @@ static double transfer_absm(const zs_pairwise *m, double beta) {
     double *cur = malloc(S * K * sizeof *cur), *nxt = malloc(S * K * sizeof *nxt);
     if (cur && nxt) {
         double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
+        int lg = log_mode(&f, m->n, beta);
         for (size_t s0 = 0; s0 < (f.pl ? S : 1); s0++) {
-            absm_pass(&f, beta, m->n, s0, cur, nxt, &ref, tot);
+            absm_pass(&f, beta, m->n, s0, lg, cur, nxt, &ref, tot);
         }
         res = tot[1] / tot[0];
     }
@@ -474,12 +623,16 @@ zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwis
     totals t;
     zs_status st = transfer_run(m, beta, 1, &t);
     if (st != ZS_OK) return st;
-    double z = t.z[0], u = t.z[1] / z, mm = t.z[3] / z;
-    out->lnz = t.ref + log(z) - beta * m->offset;
-    out->u = m->offset + u;
-    out->c = beta * beta * (t.z[2] / z - u * u);
-    out->m = mm;
-    out->chi = beta * (t.z[4] / z - mm * mm);
+    double lnzrel = t.ref + log(t.w);
+    out->lnz = lnzrel - beta * (t.eshift + m->offset);
+    out->u = m->offset + t.eshift + t.me;
+    /* S = beta (U - E_shift) + (ln Z + beta E_shift): both terms small near a ground state
+     * (-sum p ln p >= 0 for these discrete states; only rounding could make it negative). */
+    out->s = beta * t.me + lnzrel;
+    if (out->s < 0.0) out->s = 0.0;
+    out->c = zs_heat_capacity(beta, t.se / t.w);
+    out->m = t.mm;
+    out->chi = beta * (t.sm / t.w);
     out->absm = transfer_absm(m, beta);
     return ZS_OK;
 }

@@ -64,7 +64,15 @@ uint64_t zs_levels_unit_states(const zs_levels *lv) { return lv->gsum; }
 void levels_unit_compute(const zs_levels *lv, double beta, levels_unit *u) {
     /* One unit: z = sum_k g_k e^{-beta e_k} = e^{-beta emin} sum_k e^{ln g_k - beta (e_k - emin)}. */
     for (size_t i = 0; i < lv->k; i++) u->lw[i] = lv->lng[i] - beta * (lv->e[i] - lv->emin);
-    u->lnz_shift = zs_logsumexp(u->lw, lv->k);
+    /* ln sum = m + log1p(the other terms relative to the largest) when they are below 1e-3:
+     * log(1 + x) of a tiny x would keep only its first digits (z = 1 + e^-30 at low T). */
+    size_t top = 0;
+    for (size_t i = 1; i < lv->k; i++)
+        if (u->lw[i] > u->lw[top]) top = i;
+    double rest = 0.0;
+    for (size_t i = 0; i < lv->k; i++)
+        if (i != top) rest += exp(u->lw[i] - u->lw[top]);
+    u->lnz_shift = rest < 1e-3 ? u->lw[top] + log1p(rest) : zs_logsumexp(u->lw, lv->k);
     for (size_t i = 0; i < lv->k; i++) u->prob[i] = exp(u->lw[i] - u->lnz_shift);
     u->lnz = u->lnz_shift - beta * lv->emin;
 }

@@ -340,8 +340,30 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
     return ZS_OK;
 }
 
+/* The energy scale sum |J| + sum |h| + |offset| bounds every |E|. The exact methods form
+ * products of E, E^2 and beta E (the moments behind U and C, the weights behind ln Z) that
+ * must stay finite with room to spare (enumeration's moments fail from beta E ~ 1e85 on), so a
+ * scale past 1e100, or |beta| times it past 1e60, is refused rather than ending in inf - inf. */
+#define ENERGY_SCALE_MAX 1e100
+#define BETA_ENERGY_MAX 1e60
+
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta) {
     if (!isfinite(beta))
         return zs_fail(m->ctx, ZS_EINVAL, "beta = %g is not finite", beta);
+    double scale = fabs(m->offset);
+    if (m->uniform) {
+        scale += (double)m->nb * fabs(m->j0) + (double)m->n * fabs(m->h0);
+    } else {
+        for (size_t i = 0; i < m->n; i++) scale += fabs(m->h[i]);
+        for (size_t b = 0; b < m->nb; b++) scale += fabs(m->bJ[b]);
+    }
+    if (!(scale <= ENERGY_SCALE_MAX))
+        return zs_fail(m->ctx, ZS_ERANGE,
+                       "the energy scale sum|J| + sum|h| = %g is past 1e100 (the moments would "
+                       "overflow); divide J and h by a factor and multiply beta by it", scale);
+    if (!(fabs(beta) * scale <= BETA_ENERGY_MAX))
+        return zs_fail(m->ctx, ZS_ERANGE,
+                       "|beta| (sum|J| + sum|h|) = %g is past 1e60 (the moments of beta E would "
+                       "overflow); use a smaller |beta|", fabs(beta) * scale);
     return ZS_OK;
 }

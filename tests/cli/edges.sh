@@ -1,0 +1,187 @@
+# edges.sh — valid input at the edges: every printed number of levels, ising and bm at beta
+# from 0 to 1e6 and beyond, couplings up to 1e3 and beyond, held to an independent reference
+# (brute force over every state in log space, the two-level closed form, the chain's
+# transfer-matrix closed form) or to a documented refusal; never nan, null or a negative
+# heat capacity or entropy with exit 0.
+. "$(dirname "$0")/lib.sh" "$@"
+
+# check.py KIND ARGS: runs zsum --format json and compares with the reference.
+cat > "$TMP/check.py" <<'EOF'
+import itertools, json, math, subprocess, sys
+
+zsum = sys.argv[1]
+
+def lse_stats(levels, beta):
+    """levels: {(E, M): count}. ln Z, U, S, C, <M>, <|M|>, chi computed around the ground
+    energy E0 (ln Z = -beta E0 + ln sum g e^{-beta (E - E0)}), so nothing cancels."""
+    e0 = min(e for e, _ in levels)
+    ws = [(g * math.exp(-beta * (e - e0)) if beta * (e - e0) < 745 else 0.0, e, m)
+          for (e, m), g in levels.items()]
+    z = sum(w for w, _, _ in ws)
+    de = sum(w * (e - e0) for w, e, _ in ws) / z
+    var = sum(w * (e - e0 - de) ** 2 for w, e, _ in ws) / z
+    mm = sum(w * m for w, _, m in ws) / z
+    am = sum(w * abs(m) for w, _, m in ws) / z
+    vm = sum(w * (m - mm) ** 2 for w, _, m in ws) / z
+    return {"lnZ": -beta * e0 + math.log(z), "U": e0 + de, "S": beta * de + math.log(z),
+            "C": beta * beta * var if var > 0 else 0.0, "M": mm, "absM": am, "chi": beta * vm}
+
+def ising_levels(rows, cols, periodic, j, h):
+    bonds = []
+    for r in range(rows):
+        for c in range(cols):
+            i = r * cols + c
+            if c + 1 < cols: bonds.append((i, i + 1))
+            elif periodic and cols > 2: bonds.append((i, r * cols))
+            if r + 1 < rows: bonds.append((i, i + cols))
+            elif periodic and rows > 2: bonds.append((i, c))
+    n = rows * cols
+    lv = {}
+    for s in itertools.product((1, -1), repeat=n):
+        e = -j * sum(s[a] * s[b] for a, b in bonds) - h * sum(s)
+        key = (e, sum(s))
+        lv[key] = lv.get(key, 0) + 1
+    return lv
+
+def zjson(args):
+    p = subprocess.run([zsum] + args + ["--format", "json"], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+bad = 0
+def close(what, got, want, rel, ab=0.0):
+    global bad
+    if got is None or not isinstance(got, (int, float)) or math.isnan(got) or \
+            abs(got - want) > ab + rel * abs(want):
+        print(f"FAIL {what}: got {got}, want {want}")
+        bad += 1
+
+def check_pairwise(args, lv, beta, keys, tol):
+    global bad
+    rc, out, err = zjson(args)
+    if rc != 0:
+        print(f"FAIL zsum {' '.join(args)} exited {rc}: {err.strip()}"); bad += 1; return
+    d = json.loads(out)
+    ref = lse_stats(lv, beta)
+    eps = 2.3e-16
+    for k in keys:
+        ab = {"lnZ": 1e-12, "U": 1e-12, "M": 1e-10, "absM": 1e-10, "C": 1e-12, "chi": 1e-12}.get(k, 1e-10)
+        if k == "S" and d["method"] == "enumerate":
+            # S = beta U + ln Z where a method cannot give it directly: error ~ eps |beta U|
+            ab += 8 * eps * (abs(beta * ref["U"]) + abs(ref["lnZ"]))
+        close(f"{' '.join(args)} {k}", d.get(k), ref[k], tol, ab)
+        if k in ("C", "S") and isinstance(d.get(k), (int, float)) and d[k] < 0:
+            print(f"FAIL {' '.join(args)}: {k} = {d[k]} < 0"); bad += 1
+
+kind = sys.argv[2]
+if kind == "ising":
+    # lattices: open 3x4 and a 4x4 torus, by enumeration and by the transfer matrix
+    for rows, cols, per in ((3, 4, False), (4, 4, True)):
+        for j, h in ((1.0, 0.0), (1.0, 0.1), (-1.0, 0.5), (1e3, 0.0), (1e3, 7.0)):
+            lv = ising_levels(rows, cols, per, j, h)
+            for beta in (0.0, 1e-3, 0.44, 1.0, 5.0, 20.0, 400.0, 1e6):
+                if beta * 16 * 2 * (abs(j) + abs(h)) > 1e60: continue
+                for method in ("enumerate", "transfer"):
+                    args = ["ising", "--size", f"{rows}x{cols}", "--J", repr(j), "--h", repr(h),
+                            "--beta", repr(beta), "--method", method] + ([] if per else ["--open"])
+                    keys = ["lnZ", "U", "S", "C", "M", "absM", "chi"]
+                    # enumeration forms Var(E) from raw sums within each block of states: C at
+                    # T = 0.2 holds only to about 3e-6 relative there
+                    check_pairwise(args, lv, beta, keys, 1e-10 if method == "transfer" else 1e-5)
+elif kind == "chain":
+    # the closed chain against brute force (8 spins, ring and open)
+    for per in (True, False):
+        for j, h in ((1.0, 0.0), (1.0, 0.3), (-1.0, 0.2), (1e3, 0.0)):
+            n = 8
+            lv = {}
+            for s in itertools.product((1, -1), repeat=n):
+                e = -j * sum(s[i] * s[i + 1] for i in range(n - 1)) - h * sum(s)
+                if per: e -= j * s[n - 1] * s[0]
+                lv[(e, sum(s))] = lv.get((e, sum(s)), 0) + 1
+            for beta in (0.0, 0.1, 1.0, 100.0, 400.0, 1e6):
+                if beta * 8 * (abs(j) + abs(h)) * 2 > 1e60: continue
+                args = ["ising", "--size", str(n), "--dim", "1", "--J", repr(j), "--h", repr(h),
+                        "--beta", repr(beta), "--method", "closed"] + ([] if per else ["--open"])
+                check_pairwise(args, lv, beta, ["lnZ", "U", "S", "C", "M", "chi"], 1e-9)
+elif kind == "levels":
+    # the two-level system z = 1 + g e^{-beta d}: per unit S, U, C in closed form
+    for d, g in ((1.0, 1), (1e3, 3)):
+        for beta in (0.0, 1e-3, 1.0, 30.0, 1e6, 1e153, 1e154, 1e200, 1e300):
+            x = beta * d
+            p = g * math.exp(-x) / (1 + g * math.exp(-x)) if x < 745 else 0.0
+            lnz1 = math.log1p(g * math.exp(-x)) if x < 745 else 0.0
+            u1 = d * p
+            s1 = x * p + lnz1 if p > 0 else 0.0
+            c1 = x * x * p * (1 - p) if p > 0 else 0.0
+            for method in ("closed", "macro", "enumerate"):
+                args = ["levels", "-n", "3", "-e", f"0,{d!r}", "-g", f"1,{g}", "--beta", repr(beta),
+                        "--method", method]
+                rc, out, err = zjson(args)
+                if rc != 0:
+                    print(f"FAIL zsum {' '.join(args)} exited {rc}: {err.strip()}"); bad += 1; continue
+                dd = json.loads(out)
+                close(f"{args} lnZ", dd.get("lnZ"), 3 * lnz1, 1e-12, 1e-15)
+                close(f"{args} U", dd.get("U"), 3 * u1, 1e-10, 1e-300)
+                close(f"{args} S", dd.get("S"), 3 * s1, 1e-10, 1e-15)
+                close(f"{args} C", dd.get("C"), 3 * c1, 1e-10, 1e-300)
+sys.exit(1 if bad else 0)
+EOF
+
+for kind in ising chain levels; do
+    if python3 "$TMP/check.py" "$ZSUM" $kind > "$TMP/py.out" 2>&1; then pass
+    else fail "$kind against the references: $(head -c 2000 "$TMP/py.out")"; fi
+done
+
+# T -> 0: the transfer matrix and the closed chain give every value (no nan, no "not given")
+expect_ok ising --size 4x4 --open -T 0.0025 --method transfer
+expect_out '^ln Z +9600\.69314718'
+if grep -qE 'nan|not given' "$TMP/out"; then fail "transfer at T = 0.0025: $(cat "$TMP/out")"; else pass; fi
+expect_ok ising --size 8 --dim 1 -T 0.0025 --method closed
+if grep -qE 'U +-  \(not given' "$TMP/out"; then fail "closed chain at T = 0.0025 leaves U out"; else pass; fi
+expect_out '^C +0 '
+
+# beta >= 1e154: C is 0, not nan/null
+for b in 1e154 1e300; do
+    expect_ok levels -n 3 -e 0,1 -b $b --format csv
+    expect_out '^C,0$'
+done
+# bm: deep in the ground state up to the refusal: C, S and chi exactly 0, U and M those of
+# the single ground state (U and M as enumeration gives them at beta = 1e6)
+for b in 1e6 1e20 1e50; do
+    expect_ok bm logz --random 6 -b $b --format json
+    expect_json 'd["C"] == 0 and d["S"] == 0 and d["chi"] == 0 and abs(d["U"] + 3.402575103477967) < 1e-12 and d["M"] == 4 and d["absM"] == 4'
+done
+
+# energy scales whose moments would overflow: a refusal, not "sum is -nan"
+expect_reject 'energy scale .* is past 1e100' ising --size 4x4 --J 1e308 -b 1e10
+expect_reject 'energy scale .* is past 1e100' ising --size 4x4 --J 1e200
+expect_reject '\|beta\| \(sum\|J\| \+ sum\|h\|\) = .* is past 1e60' ising --size 4x4 -b 1e300
+expect_reject 'past 1e60' bm logz --random 6 -b 1e90
+expect_reject 'past 1e60' ising --size 4x4 --method transfer -b 1e59
+
+# sampling that would not end: refused from its estimated time
+expect_reject 'sample: 4 chains x 99999999999999 sweeps .* would take about .* over --max-seconds 3600' \
+    ising sample --size 16 --sweeps 99999999999999 --seed 1
+expect_reject 'over --max-seconds 1' bm sample --random 5 --sweeps 9999999999 --seed 1 --max-seconds 1
+expect_reject "max-seconds: '0' must be > 0" ising sample --size 4 --max-seconds 0
+expect_ok ising sample --size 4 --sweeps 64 --burnin 0 --seed 1 --max-seconds 10
+
+# rbm sample: 10000 chains x 1e8 sweeps of a 64x64 RBM is refused from its estimate
+cat > "$TMP/rbm.py" <<'EOF2'
+import struct, sys, zipfile
+def npy(shape, values):
+    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (
+        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+nv, nh = 64, 64
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((nv, nh), [0.01 * ((i * 7 + 3) % 11 - 5) for i in range(nv * nh)]))
+    z.writestr('vbias.npy', npy((nv,), [0.0] * nv))
+    z.writestr('hbias.npy', npy((nh,), [0.0] * nh))
+EOF2
+python3 "$TMP/rbm.py" "$TMP/r.npz"
+expect_reject 'sample: 10000 chains x 100000000 Gibbs sweeps of this 64x64 RBM would take about .* over --max-seconds 3600' \
+    rbm sample "$TMP/r.npz" --n 10000 --steps 100000000 --shape 8x8 -o "$TMP/s.png"
+expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --n 64 --steps 10000 --shape 8x8 -o "$TMP/s.png" --max-seconds 0.001
+expect_ok rbm sample "$TMP/r.npz" --n 4 --steps 10 --shape 8x8 --seed 1 -o "$TMP/s.png" --quiet --max-seconds 60
+finish
