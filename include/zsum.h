@@ -35,7 +35,10 @@
 extern "C" {
 #endif
 
-#define ZSUM_VERSION_STRING "0.1.0"
+#define ZSUM_VERSION_MAJOR 0
+#define ZSUM_VERSION_MINOR 2
+#define ZSUM_VERSION_PATCH 0
+#define ZSUM_VERSION_STRING "0.2.0" /* kept equal to CMakeLists.txt's project VERSION */
 
 /* ---------------------------------------------------------------------------------------- */
 /* Status codes. Values are pinned: never renumber, only append.                              */
@@ -55,9 +58,40 @@ typedef enum zs_status {
 
 /* A static English name for a status ("invalid argument", ...); never NULL. */
 const char *zs_strerror(zs_status status);
+/* The code's name without the prefix ("OK", "EINVAL", ...); "unknown" for another value. */
+const char *zs_status_name(zs_status status);
+/* The inverse of zs_status_name: ZS_OK and *out set, or ZS_EINVAL (out untouched). */
+zs_status zs_status_from_name(const char *name, zs_status *out);
 /* A byte count for messages, in binary units with one decimal ("9.7 GiB", "512.0 B"; beyond
  * 1024 EiB three significant digits): written into buf, which is returned. */
 const char *zs_format_bytes(char buf[32], double bytes);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Names of enumerations. Every public enum E has                                            */
+/*     const char *zs_E_name(E value);        a static lowercase name, "unknown" out of range */
+/*     zs_status zs_E_from_name(const char *name, E *out);  ZS_EINVAL for an unknown name     */
+/* (lib/core/names.c); the names are those the command line accepts and prints.              */
+/* Every enum that chooses a method has an AUTO member whose rule is written beside it; AUTO */
+/* members were appended, so existing values keep their numbers.                             */
+/* ---------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------- */
+/* Estimates and intervals: every random or approximate result of every family.              */
+/* ---------------------------------------------------------------------------------------- */
+typedef struct zs_estimate {
+    double value;     /* the estimate                                                        */
+    double std_error; /* its standard error; NaN when the method cannot give one             */
+    double ess;       /* effective number of independent samples behind std_error (the method
+                         documents which samples); NaN when the method defines none          */
+} zs_estimate;
+
+/* A confidence interval [lo, hi]; lo may be -HUGE_VAL and hi HUGE_VAL (no end on that side).
+ * confidence: the probability the interval is meant to cover (e.g. 0.9973 for +-3 sigma of a
+ * normal), NaN when the interval is not a confidence interval. */
+typedef struct zs_interval {
+    double lo, hi;
+    double confidence;
+} zs_interval;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Context: last error message, progress hook, thread count. Owned by the caller.            */
@@ -156,8 +190,12 @@ uint64_t zs_levels_unit_states(const zs_levels *lv);    /* G = sum_k g_k        
 typedef enum zs_levels_method {
     ZS_LEVELS_CLOSED = 0,
     ZS_LEVELS_MACRO = 1,
-    ZS_LEVELS_ENUMERATE = 2
+    ZS_LEVELS_ENUMERATE = 2,
+    ZS_LEVELS_AUTO = 3 /* CLOSED: it applies to every level system and N and gives every value */
 } zs_levels_method;
+/* "closed", "macro", "enumerate", "auto". */
+const char *zs_levels_method_name(zs_levels_method method);
+zs_status zs_levels_method_from_name(const char *name, zs_levels_method *out);
 
 /* Work limits for the non-closed methods; refusing beats running for a year. */
 #define ZS_LEVELS_MACRO_MAX 100000000.0      /* macrostates summed by MACRO                  */
@@ -172,21 +210,22 @@ typedef struct zs_levels_thermo {
     double s;         /* S = -sum_j p_j ln p_j, summed over states by the chosen method     */
     double s_thermo;  /* S = beta (U - F) = beta U + ln Z                                    */
     double c;         /* C = beta^2 Var(E)                                                  */
+    zs_levels_method method; /* the method that ran (AUTO resolved)                         */
 } zs_levels_thermo;
 
 /* Fill *out, and occupation[k] = <n_k>/N (probability that a given unit is on level k) when
  * occupation is not NULL (k entries). ZS_EINVAL for n == 0, n > ZS_LEVELS_MAX_UNITS or a
  * non-finite beta; ZS_ETOOBIG when the method's work exceeds its limit (message gives the
  * count and names the closed form). */
-zs_status zs_levels_thermo_compute(const zs_levels *lv, uint64_t n, double beta,
+zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
                                    zs_levels_method method, zs_levels_thermo *out,
                                    double *occupation);
 
 /* ln Z alone by enumeration of every microstate (the benchmark's kernel). */
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz);
+zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz);
 
 /* The number of microstates G^N (decimal when it has at most max_digits digits). */
-zs_status zs_levels_microstate_count(const zs_levels *lv, uint64_t n, size_t max_digits,
+zs_status zs_levels_microstate_count(const zs_levels *lv, size_t n, size_t max_digits,
                                      zs_count *out);
 
 /* One microstate, given as the level of each of the n units (unit sub-states do not change
@@ -206,19 +245,19 @@ zs_status zs_levels_state(const zs_levels *lv, size_t n, const uint32_t *state, 
 /* Visit microstates in a fixed order: unit 0's state varies slowest, unit n-1's fastest;
  * unit state s in 0..G-1 maps to level level_of[s] and sub-state sub_of[s] (states of level
  * 0 first). The callback gets the unit states (n entries), energy and p; a nonzero return
- * stops the walk (then ZS_ECANCELLED). ZS_ETOOBIG when G^n > limit. */
+ * stops the walk (then ZS_ECANCELLED). ZS_ETOOBIG when G^n > max_work (states visited). */
 typedef int (*zs_levels_microstate_fn)(void *user, const uint32_t *levels,
                                        const uint32_t *substates, double energy, double p);
-zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, double limit,
+zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, double max_work,
                                 zs_levels_microstate_fn fn, void *user);
 
 /* Visit every macrostate (occupation vector) sorted by energy (ties in lexicographic order of
  * the occupation vector, n_0 largest first). multiplicity is the exact decimal W (always
  * set: max_digits unlimited), p the probability of the whole macrostate W exp(-beta E)/Z.
- * ZS_ETOOBIG when C(n+K-1, K-1) > limit. */
+ * ZS_ETOOBIG when C(n+K-1, K-1) > max_work (macrostates visited). */
 typedef int (*zs_levels_macrostate_fn)(void *user, const uint64_t *occupation,
                                        const char *multiplicity, double energy, double p);
-zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double max_work,
                                 zs_levels_macrostate_fn fn, void *user);
 
 /* Density of states: each distinct total energy with its exact number of microstates and its
@@ -226,7 +265,7 @@ zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, do
  * energy: different occupations can have the same total energy, and their floating-point sums
  * differ only in rounding. ZS_ETOOBIG as for macrostates. */
 typedef int (*zs_levels_dos_fn)(void *user, double energy, const char *count, double p);
-zs_status zs_levels_dos(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double max_work,
                         zs_levels_dos_fn fn, void *user);
 
 /* The chapter's two-state entropy S(x) = -[x ln x + (1-x) ln(1-x)], with S(0) = S(1) = 0.   */

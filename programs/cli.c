@@ -1,12 +1,16 @@
 /* cli.c — parsing, messages, exit codes and buffered output shared by the subcommands. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 static void vsay(const char *fmt, va_list ap) {
     fputs("zsum: ", stderr);
@@ -43,10 +47,105 @@ int cli_exit_code(zs_status st) {
     }
 }
 
+/* Library messages speak the library's words: a method by its enum name ("use method
+ * transfer"), a limit by its option member ("(max_bytes)"). The command line says which of
+ * its options that is. Phrases are replaced whole; "method NAME" becomes "--method NAME"
+ * except where it opens the message or a clause ("method closed: needs a torus"). */
+static const struct {
+    const char *lib, *cli;
+} cli_hints[] = {
+    {"(max_bytes)", "(--max-memory)"},
+    {"(max_work)", "(--max-work)"},
+    {"(their average would make it symmetric)", "(--symmetrize uses their average)"},
+    {"raise the limit, or list macrostates or the density of states instead",
+     "raise --limit or ask for --macrostates or --dos"},
+    {"sampling (zs_pairwise_sample)", "sampling (zsum bm sample)"},
+    {"use annealed importance sampling", "use --ais"},
+    {"a binarization rule (threshold or stochastic)",
+     "a binarization rule (--binarize threshold[:T] or --binarize stochastic)"},
+};
+static const char *const cli_hint_methods[] = {"closed", "macro", "enumerate", "transfer"};
+
+/* msg with the command line's options for the library's words, into out (cap bytes). */
+static void cli_hint(const char *msg, char *out, size_t cap) {
+    size_t o = 0;
+    for (size_t i = 0; msg[i] && o + 1 < cap;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        for (size_t k = 0; k < sizeof cli_hints / sizeof cli_hints[0] && !rep; k++) {
+            size_t n = strlen(cli_hints[k].lib);
+            if (!strncmp(msg + i, cli_hints[k].lib, n)) rep = cli_hints[k].cli, skip = n;
+        }
+        if (!rep && i > 0 && !strncmp(msg + i, "method ", 7) &&
+            (msg[i - 1] == ' ' || msg[i - 1] == '(')) {
+            for (size_t k = 0; k < sizeof cli_hint_methods / sizeof cli_hint_methods[0]; k++) {
+                size_t n = strlen(cli_hint_methods[k]);
+                const char *w = msg + i + 7;
+                if (!strncmp(w, cli_hint_methods[k], n) && w[n] != ':' &&
+                    !isalnum((unsigned char)w[n])) {
+                    rep = "--method ";
+                    skip = 7;
+                }
+            }
+        }
+        if (rep) {
+            for (size_t k = 0; rep[k] && o + 1 < cap; k++) out[o++] = rep[k];
+            i += skip;
+        } else {
+            out[o++] = msg[i++];
+        }
+    }
+    out[o] = 0;
+}
+
+const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
+    cli_hint(zs_last_error(ctx), buf, cap);
+    return buf;
+}
+
 int cli_status(zs_ctx *ctx, zs_status st) {
     const char *msg = zs_last_error(ctx);
-    if (msg && *msg) return cli_fail(cli_exit_code(st), "%s", msg);
+    if (msg && *msg) {
+        char buf[2048];
+        return cli_fail(cli_exit_code(st), "%s", cli_library_message(ctx, buf, sizeof buf));
+    }
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
+}
+
+/* The one grammar of a decimal number on the command line (every numeric option):
+ *     [-] digits [. digits] [(e|E) [+|-] digits]      (".5" and "5." are accepted too)
+ * nothing before or after it: no spaces, no leading '+', no hexadecimal ("0x10", "0x1p4"),
+ * no "inf" or "nan". strtod alone would take all of those. Returns 0 when the text is not
+ * of this form. */
+static int decimal_form(const char *t) {
+    const char *p = t;
+    if (*p == '-') p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9') p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, digits++;
+    }
+    if (!digits) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}
+
+/* 0 ok; 1 not a number; 2 out of range (its magnitude exceeds the largest double, about
+ * 1.8e308). A magnitude below the smallest normal double (2.2e-308) is taken as the nearest
+ * double: subnormals such as 1e-320 are ordinary finite numbers, and 1e-400 is 0. */
+int cli_decimal(const char *t, double *out) {
+    if (!decimal_form(t)) return 1;
+    errno = 0;
+    double v = strtod(t, NULL);
+    if (isinf(v)) return 2;
+    *out = v;
+    return 0;
 }
 
 int cli_parse_double(const char *option, const char *text, double *out) {
@@ -54,15 +153,14 @@ int cli_parse_double(const char *option, const char *text, double *out) {
         cli_usage("%s: a number is needed, got an empty value", option);
         return 0;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end) {
-        cli_usage("%s: '%s' is not a number", option, text);
+    double v = 0.0;
+    int bad = cli_decimal(text, &v);
+    if (bad == 1) {
+        cli_usage("%s: '%s' is not a number (a decimal such as 2, -0.5 or 1e-3)", option, text);
         return 0;
     }
-    if (!isfinite(v) || errno == ERANGE) {
-        cli_usage("%s: '%s' is not a finite number", option, text);
+    if (bad == 2) {
+        cli_usage("%s: '%s' is out of range (beyond +-1.8e308)", option, text);
         return 0;
     }
     *out = v;
@@ -83,7 +181,7 @@ int cli_parse_u64(const char *option, const char *text, uint64_t *out) {
         }
         unsigned d = (unsigned)(*p - '0');
         if (v > (UINT64_MAX - d) / 10) {
-            cli_usage("%s: '%s' is too large", option, text);
+            cli_usage("%s: '%s' is out of range (at most 18446744073709551615)", option, text);
             return 0;
         }
         v = v * 10 + d;
@@ -92,20 +190,27 @@ int cli_parse_u64(const char *option, const char *text, uint64_t *out) {
     return 1;
 }
 
+/* Whole numbers: digits only, with a leading '-' where the range admits negatives; no '+', no
+ * spaces, no exponent. */
 int cli_parse_int(const char *option, const char *text, long lo, long hi, long *out) {
     const char *digits = text && *text == '-' ? text + 1 : text;
-    uint64_t v;
     if (!digits || !*digits) {
         cli_usage("%s: a whole number is needed, got '%s'", option, text ? text : "");
         return 0;
     }
-    if (!cli_parse_u64(option, digits, &v)) return 0;
-    if (v > (uint64_t)LONG_MAX) {
-        cli_usage("%s: '%s' is out of range %ld..%ld", option, text, lo, hi);
-        return 0;
+    uint64_t v = 0;
+    int over = 0;
+    for (const char *p = digits; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            cli_usage("%s: '%s' is not a whole number", option, text);
+            return 0;
+        }
+        uint64_t d = (uint64_t)(*p - '0');
+        if (v > ((uint64_t)LONG_MAX - d) / 10) over = 1;
+        else v = v * 10 + d;
     }
     long x = text[0] == '-' ? -(long)v : (long)v;
-    if (x < lo || x > hi) {
+    if (over || x < lo || x > hi) {
         cli_usage("%s: '%s' is out of range %ld..%ld", option, text, lo, hi);
         return 0;
     }
@@ -133,15 +238,15 @@ int cli_parse_list(const char *option, const char *text, double **out, size_t *n
     for (;;) {
         char *comma = strchr(item, ',');
         if (comma) *comma = '\0';
-        char *end;
-        errno = 0;
-        double x = strtod(item, &end);
-        if (!*item || end == item || *end) {
+        double x = 0.0;
+        int bad = cli_decimal(item, &x);
+        if (bad == 1) {
             cli_usage("%s: item %zu '%s' is not a number", option, count + 1, item);
             break;
         }
-        if (!isfinite(x) || errno == ERANGE) {
-            cli_usage("%s: item %zu '%s' is not a finite number", option, count + 1, item);
+        if (bad == 2) {
+            cli_usage("%s: item %zu '%s' is out of range (beyond +-1.8e308)", option, count + 1,
+                      item);
             break;
         }
         v[count++] = x;
@@ -247,6 +352,179 @@ const char *cli_num(char buf[32], double x) {
         if (strtod(buf, NULL) == x) break;
     }
     return buf;
+}
+
+/* ---- shared option vocabulary ----------------------------------------------------------- */
+
+int cli_parse_threads(const char *text, int *out) {
+    long t;
+    if (!cli_parse_int("--threads", text, 1, CLI_THREADS_MAX, &t)) return 0;
+    *out = (int)t;
+    return 1;
+}
+
+int cli_parse_sweep(const char *text, cli_sweep *sw) {
+    char buf[256];
+    if (strlen(text) >= sizeof buf) return !cli_usage("--sweep: '%s' is too long", text);
+    strcpy(buf, text);
+    /* Split on every ':' (empty fields count, so "T::1:5" is refused as a bad LO). */
+    char *parts[4];
+    int n = 0;
+    for (char *p = buf;; n++) {
+        char *colon = strchr(p, ':');
+        if (n < 4) parts[n] = p;
+        if (!colon) break;
+        *colon = '\0';
+        p = colon + 1;
+    }
+    n++;
+    if (n != 4) return !cli_usage("--sweep: '%s' is not T:LO:HI:POINTS or beta:LO:HI:POINTS", text);
+    if (!strcmp(parts[0], "beta")) sw->by_beta = 1;
+    else if (!strcmp(parts[0], "T")) sw->by_beta = 0;
+    else return !cli_usage("--sweep: '%s' must start with T: or beta:", text);
+    if (!cli_parse_double("--sweep LO", parts[1], &sw->lo) ||
+        !cli_parse_double("--sweep HI", parts[2], &sw->hi) ||
+        !cli_parse_int("--sweep POINTS", parts[3], 1, CLI_SWEEP_MAX_POINTS, &sw->points))
+        return 0;
+    if (sw->hi < sw->lo) return !cli_usage("--sweep: HI (%g) is below LO (%g)", sw->hi, sw->lo);
+    if (!sw->by_beta && sw->lo <= 0)
+        return !cli_usage("--sweep: temperatures must be positive, LO = %g", sw->lo);
+    if (sw->points == 1 && sw->hi != sw->lo) return !cli_usage("--sweep: one point needs LO == HI");
+    sw->active = 1;
+    return 1;
+}
+
+double cli_sweep_value(const cli_sweep *sw, long i) {
+    if (sw->points == 1) return sw->lo;
+    return sw->lo + (sw->hi - sw->lo) * (double)i / (double)(sw->points - 1);
+}
+
+/* The folder part of path ("." when there is none), in buf; NULL when it does not fit. */
+static const char *folder_of(const char *path, char *buf, size_t size) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return ".";
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    if (len >= size) return NULL;
+    memcpy(buf, path, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+int cli_check_output(const char *option, const char *path) {
+    if (!path || !*path) return cli_usage("%s: the file name is empty", option);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
+        if (access(path, W_OK) != 0)
+            return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
+        return EXIT_OK;
+    }
+    if (errno != ENOENT) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
+    if (path[strlen(path) - 1] == '/')
+        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
+    char buf[4096];
+    const char *dir = folder_of(path, buf, sizeof buf);
+    if (!dir) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENAMETOOLONG));
+    if (stat(dir, &st) != 0)
+        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENOTDIR));
+    if (access(dir, W_OK | X_OK) != 0)
+        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
+    return EXIT_OK;
+}
+
+int cli_read_input(const char *path, char **text, size_t *len) {
+    *text = NULL;
+    *len = 0;
+    int from_stdin = !strcmp(path, "-");
+    /* gzclose closes the descriptor it was given: standard input itself stays open. */
+    int fd = from_stdin ? dup(STDIN_FILENO) : -1;
+    gzFile gz = from_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
+    if (!gz) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        return cli_usage("cannot open '%s': %s", from_stdin ? "standard input" : path,
+                         e ? strerror(e) : "out of memory");
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf) {
+            gzclose(gz);
+            return cli_fail(EXIT_RUNTIME, "out of memory");
+        }
+        int got = gzread(gz, buf + n, (unsigned)(cap - n));
+        if (got < 0) {
+            int errnum;
+            const char *msg = gzerror(gz, &errnum);
+            int rc = cli_usage("cannot read '%s': %s", from_stdin ? "standard input" : path,
+                               errnum == Z_ERRNO ? strerror(errno) : msg);
+            free(buf);
+            gzclose(gz);
+            return rc;
+        }
+        n += (size_t)got;
+        if (got == 0) break;
+        if (n == cap) {
+            cap *= 2;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown) free(buf);
+            buf = grown;
+        }
+    }
+    gzclose(gz);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return EXIT_OK;
+}
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+void cli_table_init(cli_table *t, size_t cols) {
+    memset(t, 0, sizeof *t);
+    t->cols = cols;
+}
+
+int cli_table_add(cli_table *t, const char *cell) {
+    if (t->failed) return 0;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        char **grown = realloc(t->cells, cap * sizeof *grown);
+        if (!grown) return !(t->failed = 1);
+        t->cells = grown;
+        t->cap = cap;
+    }
+    if (!(t->cells[t->n] = strdup(cell))) return !(t->failed = 1);
+    t->n++;
+    return 1;
+}
+
+int cli_table_write(const cli_table *t, FILE *f) {
+    if (t->failed) return cli_fail(EXIT_RUNTIME, "out of memory");
+    size_t *width = calloc(t->cols ? t->cols : 1, sizeof *width);
+    if (!width) return cli_fail(EXIT_RUNTIME, "out of memory");
+    for (size_t i = 0; i < t->n; i++) {
+        size_t len = strlen(t->cells[i]);
+        if (len > width[i % t->cols]) width[i % t->cols] = len;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t c = i % t->cols;
+        int last = c + 1 == t->cols || i + 1 == t->n;
+        fputs(t->cells[i], f);
+        if (last) fputc('\n', f);
+        else fprintf(f, "%*s", (int)(width[c] - strlen(t->cells[i]) + 2), "");
+    }
+    free(width);
+    return EXIT_OK;
+}
+
+void cli_table_free(cli_table *t) {
+    for (size_t i = 0; i < t->n; i++) free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof *t);
 }
 
 size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t height) {

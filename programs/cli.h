@@ -26,23 +26,60 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * exit code the status maps to. */
 int cli_status(zs_ctx *ctx, zs_status st);
 int cli_exit_code(zs_status st);
+/* The context's last message with the library's words for options (a method name, an option
+ * member such as max_bytes) replaced by the command line's flags; written into buf. */
+const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
- * option and the value) and return 0 on failure, 1 on success. */
-int cli_parse_double(const char *option, const char *text, double *out);   /* finite */
+ * option and the value) and return 0 on failure, 1 on success.
+ * Decimals (every real-valued option): [-]digits[.digits][(e|E)[+|-]digits], ".5" and "5."
+ * too; no spaces, no '+' sign, no hexadecimal, no inf or nan. A value beyond +-1.8e308 is
+ * refused as out of range; a tiny one (a subnormal such as 1e-320) is read as the nearest
+ * double.
+ * Whole numbers: decimal digits only (and a leading '-' in cli_parse_int); no '+', no
+ * spaces, no exponent; out of range is refused with the range. */
+int cli_parse_double(const char *option, const char *text, double *out);
+/* The same grammar without a message: 0 read, 1 not a decimal, 2 out of range. */
+int cli_decimal(const char *text, double *out);
 int cli_parse_u64(const char *option, const char *text, uint64_t *out);    /* 0..2^64-1 */
 int cli_parse_int(const char *option, const char *text, long lo, long hi, long *out);
-/* A comma-separated list of finite numbers; *out malloc'd (free it), *n its length. */
+/* A comma-separated list of decimals; *out malloc'd (free it), *n its length. */
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n);
 /* A size "AxB" or "A" (A, B >= 1); dims receives 1 or 2 entries, *ndims how many. */
 int cli_parse_size(const char *option, const char *text, uint64_t dims[2], int *ndims);
+
+/* --threads N: the same range in every command. */
+#define CLI_THREADS_MAX 1024
+int cli_parse_threads(const char *text, int *out);
+
+/* --sweep T:LO:HI:POINTS or beta:LO:HI:POINTS, POINTS evenly spaced values from LO to HI
+ * (temperatures > 0; beta may be any sign); the one parser of every command with a sweep. */
+#define CLI_SWEEP_MAX_POINTS 1000000
+typedef struct cli_sweep {
+    int active, by_beta;   /* --sweep given; the range is in beta rather than T */
+    double lo, hi;
+    long points;
+} cli_sweep;
+int cli_parse_sweep(const char *text, cli_sweep *out);
+double cli_sweep_value(const cli_sweep *sw, long i);   /* point i (0..points-1): T or beta */
+
+/* An output file (-o, --plot, --write-uai, images, checkpoints) is checked before any work:
+ * the folder exists and is writable, the path is not a folder, an existing file is writable.
+ * Returns EXIT_OK, or EXIT_USAGE after printing "OPTION: cannot write 'PATH': REASON". */
+int cli_check_output(const char *option, const char *path);
+
+/* Read an input file whole into memory, NUL-terminated: PATH, PATH.gz (gzip, read by zlib)
+ * or "-" for standard input (gzip or plain). *text is malloc'd (free it). Returns an exit
+ * code after printing the reason. */
+int cli_read_input(const char *path, char **text, size_t *len);
 
 /* Output formats shared by the commands. */
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;
 int cli_parse_format(const char *text, cli_format *out);
 
 /* Buffered stdout: commands write to cli_out() and call cli_flush() once they succeeded;
- * cli_discard() drops everything (on error). */
+ * cli_discard() drops everything (on error). Help (COMMAND [SUBCOMMAND] --help) is written
+ * there too and returns EXIT_OK; usage errors go to stderr with EXIT_USAGE. */
 FILE *cli_out(void);
 int cli_flush(void);
 void cli_discard(void);
@@ -53,6 +90,19 @@ const char *cli_num(char buf[32], double x);
 /* A CSV field: cli_num, but an empty field for a value the method does not give (NaN), so no
  * "nan" is ever printed as a result. */
 const char *cli_csv_num(char buf[32], double x);
+
+/* A table whose columns never run into each other: cells added row by row (the header is
+ * the first row), each column padded to its widest entry, two spaces between columns, no
+ * trailing spaces. cli_table_write returns an exit code (out of memory while adding). */
+typedef struct cli_table {
+    size_t cols, n, cap;
+    char **cells;
+    int failed;
+} cli_table;
+void cli_table_init(cli_table *t, size_t cols);
+int cli_table_add(cli_table *t, const char *cell);
+int cli_table_write(const cli_table *t, FILE *f);
+void cli_table_free(cli_table *t);
 
 /* A small JSON writer: objects on indented lines, scalar arrays on one line. Non-finite
  * numbers are written as null. */

@@ -25,7 +25,7 @@ static void help(void) {
           "  sample: --algorithm metropolis|heatbath  --sweeps N  --burnin N  --chains K\n"
           "          --seed S (the sampler's seed; printed when chosen)\n"
           "  --beta B | -T T, --format table|json|csv, --threads N, -q, --help\n",
-          stdout);
+          cli_out());
 }
 
 int cmd_bm(int argc, char **argv) {
@@ -81,6 +81,8 @@ int cmd_bm(int argc, char **argv) {
     if (file && have_random) return cli_usage("bm: give MODEL.npz or --random N, not both");
     if (!file && !have_random) return cli_usage("bm: MODEL.npz or --random N is needed");
     if (!have_random && mseed_set) return cli_usage("--model-seed: only with --random N");
+    if (have_random && sym)
+        return cli_usage("--symmetrize: reads a MODEL.npz's W; --random N draws a symmetric one");
     /* --seed S also names the model (unless --model-seed does), in logz and sample alike, so
      * `bm logz --random N --seed S` and `bm sample --random N --seed S` study one machine. */
     if (have_random && o.seed_set && !mseed_set) mseed = o.seed;

@@ -8,10 +8,10 @@
 static const char *help_main =
     "usage: zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
     "                            [--format table|json]\n"
-    "       zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [--T T] [--sweeps N]\n"
+    "       zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [-T T] [--sweeps N]\n"
     "                            [--order random|sequential] [-o OUT.pbm|OUT.png] [--shape RxC]\n"
     "                            [--scale K] [--format table|json|csv]\n"
-    "       zsum hopfield capacity --n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
+    "       zsum hopfield capacity -n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
     "                            [--seed S] [--plot F.png|F.svg] [--format table|json|csv] [--quiet]\n"
     "\n"
     "Hopfield memories: Hebbian storage J = (1/N) sum_mu xi^mu xi^mu^T (zero diagonal), recall by\n"
@@ -34,7 +34,8 @@ static const char *help_store =
     "                         Xi^T C^-1 Xi, C = Xi Xi^T / N (every pattern a fixed point for P < N\n"
     "                         independent patterns); the diagonal is zero in both\n"
     "  --shape RxC            image shape rows x cols (R*C = N) for text or .npy patterns\n"
-    "  --format table|json    summary format (default table)\n";
+    "  --format table|json    summary format (default table)\n"
+    "  -q, --quiet            accepted for uniformity (store draws no progress bar)\n";
 
 static const char *help_recall =
     "usage: zsum hopfield recall NET.npz --probe P [options]\n"
@@ -46,32 +47,35 @@ static const char *help_recall =
     "  --flip F           flip a fraction F in [0,1] of the probe's units, chosen at random\n"
     "  --seed S           seed for --flip, the random order and the heat bath (default: chosen\n"
     "                     and printed)\n"
-    "  --T T              temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at a\n"
-    "                     fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))\n"
+    "  -T, --temperature T  temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at\n"
+    "                     a fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))\n"
+    "  -b, --beta B       the same as -T 1/B (B > 0)\n"
     "  --sweeps N         at most N sweeps (default 100; with T > 0 exactly N)\n"
     "  --order O          random (a new permutation each sweep, default) or sequential\n"
     "  -o, --output F     write the final state as an image F.pbm or F.png (needs a shape)\n"
     "  --shape RxC        image shape (overrides the one stored in NET.npz)\n"
     "  --scale K          draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
     "                     .png enough to make the image at least 256 pixels across)\n"
-    "  --format table|json|csv\n";
+    "  --format table|json|csv\n"
+    "  -q, --quiet        accepted for uniformity (recall draws no progress bar)\n";
 
 static const char *help_capacity =
-    "usage: zsum hopfield capacity --n N [options]\n"
+    "usage: zsum hopfield capacity -n N [options]\n"
     "\n"
     "For each load alpha: store P = round(alpha N) random patterns, recall from every stored\n"
     "pattern (optionally corrupted by --flip) with deterministic random-order dynamics to a\n"
     "fixed point, and report the mean final overlap (with its standard error over trials), the\n"
     "fraction of perfect recalls and the mean number of sweeps. Trial t of load a draws from\n"
     "the random stream (seed, a*2^32 + t): results do not depend on the number of threads.\n"
-    "  --n N              units (2..20000)\n"
+    "  -n, --units N      units (2..20000)\n"
     "  --trials T         networks per load (default 10)\n"
     "  --alpha LO:HI:K    K loads evenly from LO to HI (default 0.025:0.3:12), or one value\n"
     "  --flip F           fraction of each probe's units flipped (default 0)\n"
     "  --seed S           random seed (default: chosen and printed)\n"
     "  --plot F           draw overlap vs alpha to F.png or F.svg (gnuplot)\n"
     "  --format table|json|csv\n"
-    "  --quiet            no progress bar\n";
+    "  --threads N        threads (1..1024; the results do not depend on it)\n"
+    "  -q, --quiet        no progress bar\n";
 
 /* --name VALUE or --name=VALUE at argv[*i]: the value (advancing *i), NULL when argv[*i] is not
  * this option; *missing is set when the value is absent. */
@@ -145,8 +149,11 @@ static int cmd_store(int argc, char **argv) {
             return EXIT_OK;
         } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
             output = v;
+            rc = cli_check_output("--output", v);
         } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
             if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            /* no progress bar to silence */
         } else if ((v = opt(argc, argv, &i, "--rule", NULL, &missing))) {
             if (!strcmp(v, "hebbian")) projection = 0;
             else if (!strcmp(v, "projection")) projection = 1;
@@ -285,7 +292,7 @@ static int cmd_recall(int argc, char **argv) {
     long scale = 0;
     zs_hopfield_order order = ZS_HOPFIELD_RANDOM;
     cli_format format = FORMAT_TABLE;
-    int rc = EXIT_OK;
+    int rc = EXIT_OK, temp_given = 0, beta_given = 0;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
         int missing = 0;
         const char *v;
@@ -299,22 +306,32 @@ static int cmd_recall(int argc, char **argv) {
         } else if ((v = opt(argc, argv, &i, "--seed", NULL, &missing))) {
             seed_text = v;
             if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--T", "-T", &missing))) {
-            if (!cli_parse_double("--T", v, &temp)) rc = EXIT_USAGE;
-            else if (temp < 0.0) rc = cli_usage("--T: %s is negative; T must be >= 0", v);
+        } else if (!strcmp(argv[i], "--T") || !strncmp(argv[i], "--T=", 4)) {
+            rc = cli_usage("--T: the temperature is spelled -T or --temperature");
+        } else if ((v = opt(argc, argv, &i, "--temperature", "-T", &missing))) {
+            if (!cli_parse_double("--temperature", v, &temp)) rc = EXIT_USAGE;
+            else if (temp < 0.0) rc = cli_usage("--temperature: %s is negative; T must be >= 0", v);
+            temp_given++;
+        } else if ((v = opt(argc, argv, &i, "--beta", "-b", &missing))) {
+            double beta;
+            if (!cli_parse_double("--beta", v, &beta)) rc = EXIT_USAGE;
+            else if (!(beta > 0.0)) rc = cli_usage("--beta: %s must be > 0 (use -T 0 for T = 0)", v);
+            else temp = 1.0 / beta;
+            beta_given = 1;
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            /* no progress bar to silence */
         } else if ((v = opt(argc, argv, &i, "--sweeps", NULL, &missing))) {
             if (!cli_parse_u64("--sweeps", v, &sweeps)) rc = EXIT_USAGE;
             else if (sweeps == 0 || sweeps > 100000000)
                 rc = cli_usage("--sweeps: %s is outside 1..100000000", v);
         } else if ((v = opt(argc, argv, &i, "--order", NULL, &missing))) {
-            if (!strcmp(v, "random")) order = ZS_HOPFIELD_RANDOM;
-            else if (!strcmp(v, "sequential")) order = ZS_HOPFIELD_SEQUENTIAL;
-            else rc = cli_usage("--order: '%s' is not random or sequential", v);
+            if (zs_hopfield_order_from_name(v, &order) != ZS_OK) rc = cli_usage("--order: '%s' is not random or sequential", v);
         } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
             output = v;
             const char *dot = strrchr(v, '.');
             if (!dot || (strcmp(dot, ".pbm") && strcmp(dot, ".png")))
                 rc = cli_usage("--output: '%s' must end in .pbm or .png", v);
+            else rc = cli_check_output("--output", v);
         } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
             if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
         } else if ((v = opt(argc, argv, &i, "--scale", NULL, &missing))) {
@@ -331,6 +348,8 @@ static int cmd_recall(int argc, char **argv) {
             rc = cli_usage("recall: one network file only ('%s' is extra)", argv[i]);
         }
     }
+    if (rc == EXIT_OK && temp_given && beta_given)
+        rc = cli_usage("recall: give --beta or --temperature, not both");
     if (rc == EXIT_OK && !netfile) rc = cli_usage("recall: give the network file NET.npz");
     if (rc == EXIT_OK && !probe) rc = cli_usage("recall: --probe (a pattern index or file) is required");
     if (rc == EXIT_OK && scale && !output) rc = cli_usage("--scale: draws the --output image; give -o F.png");
@@ -409,7 +428,8 @@ static int cmd_recall(int argc, char **argv) {
             rc = cli_fail(EXIT_RUNTIME, "out of memory");
     }
     if (rc == EXIT_OK) {
-        zs_hopfield_dynamics dyn = {temp, order, sweeps, seed, 1};
+        /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
+        zs_hopfield_dynamics dyn = {temp > 0.0 ? 1.0 / temp : HUGE_VAL, order, sweeps, seed, 1};
         st = zs_hopfield_run(net, &dyn, s, trace_add, &tr, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
@@ -424,7 +444,7 @@ static int cmd_recall(int argc, char **argv) {
         const size_t width = 2 + p;
         const double *mf = p ? tr.rows + (tr.count - 1) * width + 2 : NULL;
         size_t best = p ? best_of(mf, p) : 0;
-        const char *ord = order == ZS_HOPFIELD_RANDOM ? "random" : "sequential";
+        const char *ord = zs_hopfield_order_name(order);
         if (format == FORMAT_JSON) {
             json j;
             json_init(&j, o);
@@ -485,9 +505,9 @@ static int cmd_recall(int argc, char **argv) {
                 const double *row = k ? tr.rows + (k - 1) * width : NULL;
                 fprintf(o, "%zu,", k);
                 if (k) fprintf(o, "%.0f", row[0]);
-                fprintf(o, ",%s", cli_num(b1, k ? row[1] : e0));
+                fprintf(o, ",%s", cli_csv_num(b1, k ? row[1] : e0));
                 for (size_t q = 0; q < p; q++)
-                    fprintf(o, ",%s", cli_num(b2, k ? row[2 + q] : m0[q]));
+                    fprintf(o, ",%s", cli_csv_num(b2, k ? row[2 + q] : m0[q]));
                 fputc('\n', o);
             }
         } else {
@@ -593,7 +613,7 @@ static int cmd_capacity(int argc, char **argv) {
     double *alpha = NULL;
     size_t nalpha = 0;
     const char *plot = NULL, *seed_text = NULL;
-    int quiet = 0, have_n = 0;
+    int quiet = 0, have_n = 0, threads = 0;
     cli_format format = FORMAT_TABLE;
     int rc = EXIT_OK;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
@@ -603,10 +623,14 @@ static int cmd_capacity(int argc, char **argv) {
             free(alpha);
             fputs(help_capacity, cli_out());
             return EXIT_OK;
-        } else if ((v = opt(argc, argv, &i, "--n", "-n", &missing))) {
+        } else if (!strcmp(argv[i], "--n") || !strncmp(argv[i], "--n=", 4)) {
+            rc = cli_usage("--n: the number of units is spelled -n or --units");
+        } else if ((v = opt(argc, argv, &i, "--units", "-n", &missing))) {
             have_n = 1;
-            if (!cli_parse_u64("--n", v, &n)) rc = EXIT_USAGE;
-            else if (n < 2 || n > 20000) rc = cli_usage("--n: %s is outside 2..20000", v);
+            if (!cli_parse_u64("--units", v, &n)) rc = EXIT_USAGE;
+            else if (n < 2 || n > 20000) rc = cli_usage("--units: %s is outside 2..20000", v);
+        } else if ((v = opt(argc, argv, &i, "--threads", NULL, &missing))) {
+            if (!cli_parse_threads(v, &threads)) rc = EXIT_USAGE;
         } else if ((v = opt(argc, argv, &i, "--trials", NULL, &missing))) {
             if (!cli_parse_u64("--trials", v, &trials)) rc = EXIT_USAGE;
             else if (trials < 1 || trials > 1000000)
@@ -623,6 +647,7 @@ static int cmd_capacity(int argc, char **argv) {
         } else if ((v = opt(argc, argv, &i, "--plot", NULL, &missing))) {
             plot = v;
             rc = plot_check_target(v);
+            if (rc == EXIT_OK) rc = cli_check_output("--plot", v);
         } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
@@ -634,7 +659,7 @@ static int cmd_capacity(int argc, char **argv) {
                            argv[i]);
         }
     }
-    if (rc == EXIT_OK && !have_n) rc = cli_usage("capacity: --n N (the number of units) is required");
+    if (rc == EXIT_OK && !have_n) rc = cli_usage("capacity: -n N (the number of units) is required");
     if (rc == EXIT_OK && !alpha && !parse_alpha("0.025:0.3:12", &alpha, &nalpha)) rc = EXIT_RUNTIME;
     if (rc == EXIT_OK)
         for (size_t a = 0; a < nalpha && rc == EXIT_OK; a++)
@@ -654,8 +679,10 @@ static int cmd_capacity(int argc, char **argv) {
         zs_ctx_free(ctx);
         return cli_fail(EXIT_RUNTIME, "out of memory");
     }
+    if (threads) zs_ctx_set_threads(ctx, threads);
     progress_install(ctx, quiet);
-    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, (size_t)trials, flip, seed, pts);
+    zs_hopfield_capacity_opts co = {(size_t)trials, flip, seed};
+    zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK && plot) {
@@ -673,8 +700,8 @@ static int cmd_capacity(int argc, char **argv) {
             for (size_t a = 0; a < nalpha; a++) {
                 char b1[32], b2[32], b3[32], b4[32];
                 len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
-                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap),
-                                        cli_num(b3, pts[a].error), cli_num(b4, pts[a].perfect));
+                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
+                                        cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
             }
             snprintf(script + len, cap - len,
                      "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
@@ -701,8 +728,8 @@ static int cmd_capacity(int argc, char **argv) {
                 json_obj_inline(&j);
                 json_kv_num(&j, "alpha", pts[a].alpha);
                 json_kv_u64(&j, "p", pts[a].p);
-                json_kv_num(&j, "overlap", pts[a].overlap);
-                json_kv_num(&j, "error", pts[a].error);
+                json_kv_num(&j, "overlap", pts[a].overlap.value);
+                json_kv_num(&j, "error", pts[a].overlap.std_error);
                 json_kv_num(&j, "perfect", pts[a].perfect);
                 json_kv_num(&j, "sweeps", pts[a].sweeps);
                 json_end_obj(&j);
@@ -713,9 +740,9 @@ static int cmd_capacity(int argc, char **argv) {
         } else if (format == FORMAT_CSV) {
             fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
             for (size_t a = 0; a < nalpha; a++)
-                fprintf(o, "%s,%zu,%s,%s,%s,%s\n", cli_num(b[0], pts[a].alpha), pts[a].p,
-                        cli_num(b[1], pts[a].overlap), cli_num(b[2], pts[a].error),
-                        cli_num(b[3], pts[a].perfect), cli_num(b[4], pts[a].sweeps));
+                fprintf(o, "%s,%zu,%s,%s,%s,%s\n", cli_csv_num(b[0], pts[a].alpha), pts[a].p,
+                        cli_csv_num(b[1], pts[a].overlap.value), cli_csv_num(b[2], pts[a].overlap.std_error),
+                        cli_csv_num(b[3], pts[a].perfect), cli_csv_num(b[4], pts[a].sweeps));
         } else {
             fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n",
                     (unsigned long long)n, (unsigned long long)trials, cli_num(b[0], flip),
@@ -726,7 +753,7 @@ static int cmd_capacity(int argc, char **argv) {
                     "sweeps");
             for (size_t a = 0; a < nalpha; a++)
                 fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p,
-                        pts[a].overlap, pts[a].error, pts[a].perfect, pts[a].sweeps);
+                        pts[a].overlap.value, pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
             if (plot) fprintf(o, "# plot written to %s\n", plot);
         }
     }

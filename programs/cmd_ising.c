@@ -28,7 +28,7 @@ static void help(void) {
           "common:\n"
           "  --beta B, -T/--temperature T (default beta 1), --format table|json|csv,\n"
           "  --threads N, -q/--quiet, --help\n",
-          stdout);
+          cli_out());
 }
 
 int cmd_ising(int argc, char **argv) {
@@ -80,6 +80,9 @@ int cmd_ising(int argc, char **argv) {
         }
     }
     if (optind < argc) return cli_usage("ising: unexpected argument '%s'", argv[optind]);
+    if (!sample && o.seed_set)
+        return cli_usage("--seed belongs to the sampler; the exact computation has no use for it "
+                         "(add 'sample')");
     if (!have_size) return cli_usage("ising: --size is required (e.g. --size 16x16, or --size 64 --dim 1)");
     if (!pairwise_check(&o, sample)) return EXIT_USAGE;
     if (dim == 1 && ndims == 2) return cli_usage("--size: '%llux%llu' has two sides but --dim is 1",

@@ -13,12 +13,6 @@
 #define DIGITS_MAX 1000        /* the microstate count is printed exactly up to this many digits */
 #define LIST_LIMIT_DEFAULT 1e6 /* listings refuse beyond this many rows unless --limit says more  */
 
-typedef struct sweep_spec {
-    int active, by_beta;       /* --sweep given; the range is in beta rather than T             */
-    double lo, hi;
-    long points;
-} sweep_spec;
-
 typedef struct levels_opts {
     uint64_t units;
     double *energies, *degeneracies;
@@ -31,14 +25,11 @@ typedef struct levels_opts {
     int microstates, macrostates, dos, landscape, quiet;
     double limit;
     long points;               /* landscape grid                                               */
-    long threads;
-    sweep_spec sweep;
+    int threads;
+    cli_sweep sweep;
     const char *plot;
 } levels_opts;
 
-static const char *method_name(zs_levels_method m) {
-    return m == ZS_LEVELS_MACRO ? "macro" : m == ZS_LEVELS_ENUMERATE ? "enumerate" : "closed";
-}
 
 static void help(void) {
     fputs(
@@ -63,37 +54,11 @@ static void help(void) {
         "      --format F           table (default) | json | csv\n"
         "      --threads N          threads for --method enumerate (default: all)\n"
         "  -q, --quiet              no progress bar\n",
-        stdout);
-}
-
-/* "T:LO:HI:P" or "beta:LO:HI:P". */
-static int parse_sweep(const char *text, sweep_spec *sw) {
-    char buf[256];
-    if (strlen(text) >= sizeof buf) return !cli_usage("--sweep: '%s' is too long", text);
-    strcpy(buf, text);
-    char *parts[4];
-    int n = 0;
-    for (char *p = buf, *save = NULL, *tok; n < 5 && (tok = strtok_r(p, ":", &save)); p = NULL)
-        parts[n < 4 ? n : 3] = tok, n++;
-    if (n != 4) return !cli_usage("--sweep: '%s' is not T:LO:HI:POINTS or beta:LO:HI:POINTS", text);
-    if (!strcmp(parts[0], "beta")) sw->by_beta = 1;
-    else if (!strcmp(parts[0], "T")) sw->by_beta = 0;
-    else return !cli_usage("--sweep: '%s' must start with T: or beta:", text);
-    if (!cli_parse_double("--sweep LO", parts[1], &sw->lo) ||
-        !cli_parse_double("--sweep HI", parts[2], &sw->hi) ||
-        !cli_parse_int("--sweep POINTS", parts[3], 1, 1000000, &sw->points))
-        return 0;
-    if (sw->hi < sw->lo) return !cli_usage("--sweep: HI (%g) is below LO (%g)", sw->hi, sw->lo);
-    if (!sw->by_beta && sw->lo <= 0)
-        return !cli_usage("--sweep: temperatures must be positive, LO = %g", sw->lo);
-    if (sw->points == 1 && sw->hi != sw->lo)
-        return !cli_usage("--sweep: one point needs LO == HI");
-    sw->active = 1;
-    return 1;
+        cli_out());
 }
 
 /* The checks across options, once all are read: 1 when they pass, else 0 (message printed). */
-static int check_args(const levels_opts *o) {
+static int check_args(const levels_opts *o, int points_set, int limit_set) {
     if (o->units == 0) return !cli_usage("--units: N must be at least 1");
     if (o->units > ZS_LEVELS_MAX_UNITS)
         return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
@@ -105,6 +70,15 @@ static int check_args(const levels_opts *o) {
     if (o->plot && o->sweep.active && o->landscape)
         return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
     if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
+    /* Options of another mode are refused rather than ignored. */
+    if (points_set && !o->landscape)
+        return !cli_usage("--points: sets the grid of --landscape; ask for --landscape");
+    if (limit_set && !o->microstates && !o->macrostates && !o->dos)
+        return !cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
+    if (o->threads && o->method != ZS_LEVELS_ENUMERATE)
+        return !cli_usage("--threads: only --method enumerate runs on threads (method %s)",
+                          zs_levels_method_name(o->method));
     if (o->landscape && o->k != 2)
         return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
     if (o->landscape && !(o->beta > 0))
@@ -131,7 +105,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
         {"plot", required_argument, 0, O_PLOT},    {"format", required_argument, 0, O_FORMAT},
         {"threads", required_argument, 0, O_THREADS}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, O_HELP},          {0, 0, 0, 0}};
-    int have_units = 0, c;
+    int have_units = 0, points_set = 0, limit_set = 0, c;
     double t;
     opterr = 0;
     optind = 1;
@@ -162,10 +136,9 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
             o->temp_set = 1;
             break;
         case O_METHOD:
-            if (!strcmp(optarg, "closed")) o->method = ZS_LEVELS_CLOSED;
-            else if (!strcmp(optarg, "macro")) o->method = ZS_LEVELS_MACRO;
-            else if (!strcmp(optarg, "enumerate")) o->method = ZS_LEVELS_ENUMERATE;
-            else return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
+            if (zs_levels_method_from_name(optarg, &o->method) != ZS_OK ||
+                o->method == ZS_LEVELS_AUTO)
+                return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
             break;
         case O_STATE: o->state_text = optarg; break;
         case O_MICRO: o->microstates = 1; break;
@@ -174,20 +147,22 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
         case O_LIMIT:
             if (!cli_parse_double("--limit", optarg, &o->limit)) return 0;
             if (o->limit < 1) return !cli_usage("--limit: '%s' must be at least 1", optarg);
+            limit_set = 1;
             break;
         case O_SWEEP:
-            if (!parse_sweep(optarg, &o->sweep)) return 0;
+            if (!cli_parse_sweep(optarg, &o->sweep)) return 0;
             break;
         case O_LANDSCAPE: o->landscape = 1; break;
         case O_POINTS:
             if (!cli_parse_int("--points", optarg, 1, 10000000, &o->points)) return 0;
+            points_set = 1;
             break;
         case O_PLOT: o->plot = optarg; break;
         case O_FORMAT:
             if (!cli_parse_format(optarg, &o->format)) return 0;
             break;
         case O_THREADS:
-            if (!cli_parse_int("--threads", optarg, 1, 4096, &o->threads)) return 0;
+            if (!cli_parse_threads(optarg, &o->threads)) return 0;
             break;
         case 'q': o->quiet = 1; break;
         case O_HELP: help(); return -1;
@@ -198,7 +173,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
     if (optind < argc) return !cli_usage("levels: unexpected argument '%s'", argv[optind]);
     if (!have_units) return !cli_usage("levels: --units N is required");
     if (!o->energies) return !cli_usage("levels: --energies LIST is required");
-    return check_args(o);
+    return check_args(o, points_set, limit_set);
 }
 
 /* --state: a level index per unit. */
@@ -256,11 +231,11 @@ static void levels_result_free(levels_result *r) {
 }
 
 static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels_result *r) {
-    const sweep_spec *sw = &o->sweep;
+    const cli_sweep *sw = &o->sweep;
     r->sweep = malloc((size_t)sw->points * 7 * sizeof *r->sweep);
     if (!r->sweep) return ZS_ENOMEM;
     for (long i = 0; i < sw->points; i++) {
-        double v = sw->points == 1 ? sw->lo : sw->lo + (sw->hi - sw->lo) * (double)i / (double)(sw->points - 1);
+        double v = cli_sweep_value(sw, i);
         double beta = sw->by_beta ? v : 1.0 / v;
         zs_levels_thermo th;
         zs_status st = zs_levels_thermo_compute(lv, o->units, beta, o->method, &th, NULL);
@@ -441,7 +416,7 @@ static void describe_heading(result *s, const levels_opts *o, const levels_resul
     char b[32], b2[32];
     result_line(s, "%llu units on %zu levels, beta = %s (T = %s), method %s\n", (unsigned long long)o->units,
                 o->k, cli_num(b, o->beta), cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL),
-                method_name(o->method));
+                zs_levels_method_name(o->method));
     result_line(s, "level  energy  degeneracy  occupation");
     for (size_t i = 0; i < o->k; i++)
         result_line(s, "%-5zu  %-6s  %-10.0f  %s", i, cli_num(b, o->energies[i]),
@@ -482,7 +457,7 @@ static void describe_summary(result *s, result *levels, const levels_opts *o, co
     result_num(s, "C", t->c)->comment = "beta^2 Var E";
     f = result_nums(s, "occupation", r->occupation, o->k);
     f->flags = RF_NO_TABLE | RF_SPREAD;
-    result_str(s, "method", method_name(o->method))->flags = RF_NO_TABLE;
+    result_str(s, "method", zs_levels_method_name(o->method))->flags = RF_NO_TABLE;
 }
 
 /* --state: the microstate, in the order of the JSON object "state". */

@@ -8,9 +8,12 @@
 #include "cli.h"
 #include "result.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { LOGZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8, FILTERS = 16, TRANSFORM = 32 };
 
@@ -35,6 +38,8 @@ typedef struct opts {
     uint64_t shape[2];
     int have_shape;
     long scale;     /* --scale K, 0 when not given */
+    int argc;       /* the command line from "rbm" on, for the resume command */
+    char **argv;
 } opts;
 
 typedef struct option_def {
@@ -83,6 +88,8 @@ static const char *usage_text =
     "  loglik   mean over the rows of DATA of ln p(v) = -F(v) - ln Z, with the band from ln Z.\n"
     "  train    contrastive divergence (CD-k, default k=1) or persistent CD (--pcd K); writes\n"
     "           MODEL.npz atomically after every epoch; --resume continues bit-identically.\n"
+    "           SIGINT or SIGTERM stops after the current epoch's checkpoint, prints the\n"
+    "           command that resumes, and exits 130 (SIGINT) or 143 (SIGTERM).\n"
     "           The log-likelihood of --heldout DATA (default: the first 1000 training rows) is\n"
     "           monitored exactly when min(nv,nh) <= 20, by AIS with --monitor-ais (--chains,\n"
     "           --schedule, --base; default base: the data base rate of DATA).\n"
@@ -142,7 +149,6 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (i + 1 >= argc) return cli_usage("rbm %s: %s needs a value", argv[1], a);
             v = argv[++i];
         }
-        long lv;
         if (!strcmp(a, "--exact")) o->exact = 1;
         else if (!strcmp(a, "--ais")) o->ais = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
@@ -167,8 +173,9 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_double(a, v, &o->max_seconds)) return EXIT_USAGE;
             if (!(o->max_seconds > 0)) return cli_usage("--max-seconds: '%s' must be > 0", v);
         } else if (!strcmp(a, "--threads")) {
-            if (!cli_parse_int(a, v, 1, 1024, &lv)) return EXIT_USAGE;
-            o->threads = lv;
+            int th;
+            if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
+            o->threads = th;
         } else if (!strcmp(a, "--format")) {
             if (!cli_parse_format(v, &o->format)) return EXIT_USAGE;
         } else if (!strcmp(a, "--hidden")) {
@@ -257,6 +264,8 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         if (l < 4 || strcmp(o->out + l - 4, ".npz"))
             return cli_usage("rbm train: -o '%s' must end in .npz", o->out);
     }
+    if (o->out && cli_check_output("-o", o->out) != EXIT_OK) return EXIT_USAGE;
+    if (o->log && cli_check_output("--log", o->log) != EXIT_OK) return EXIT_USAGE;
     return EXIT_OK;
 }
 
@@ -268,8 +277,10 @@ static int parse_binarize(const char *text, zs_binarize *rule, double *t) {
         *rule = ZS_BINARIZE_NONE;
         return 1;
     }
-    if (!strcmp(text, "stochastic")) *rule = ZS_BINARIZE_STOCHASTIC;
-    else if (!strcmp(text, "threshold")) *rule = ZS_BINARIZE_THRESHOLD;
+    zs_binarize named;
+    if (zs_binarize_from_name(text, &named) == ZS_OK &&
+        (named == ZS_BINARIZE_STOCHASTIC || named == ZS_BINARIZE_THRESHOLD))
+        *rule = named;
     else if (!strncmp(text, "threshold:", 10)) {
         *rule = ZS_BINARIZE_THRESHOLD;
         if (!cli_parse_double("--binarize threshold", text + 10, t)) return 0;
@@ -293,7 +304,10 @@ static int load_data(zs_ctx *ctx, const opts *o, const char *path, size_t nv, da
     double t;
     if (!parse_binarize(o->binarize, &rule, &t)) return EXIT_USAGE;
     zs_status st = zs_data_load_binary(ctx, path, rule, t, o->seed, &out->x, &out->n, &out->d);
-    if (st == ZS_EINVAL) return cli_usage("%s: %s", path, zs_last_error(ctx));
+    if (st == ZS_EINVAL) {
+        char msg[2048];
+        return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
+    }
     if (st != ZS_OK) return cli_status(ctx, st);
     if (nv && out->d != nv) {
         size_t d = out->d, n = out->n;
@@ -344,7 +358,10 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     size_t nb = 0;
     zs_status sst = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
     if (sst == ZS_ENOMEM) return cli_status(ctx, sst);
-    if (sst != ZS_OK) return cli_usage("--schedule: %s", zs_last_error(ctx));
+    if (sst != ZS_OK) {
+        char msg[2048];
+        return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
+    }
     int rc = EXIT_OK;
     ao.betas = betas;
     ao.nbetas = nb;
@@ -377,10 +394,10 @@ static int compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const dou
     free(betas);
     free(base_data.x);
     if (st != ZS_OK) return cli_status(ctx, st);
-    r->lnz = res.lnz;
-    r->lo = res.lnz_lo;
-    r->hi = res.lnz_hi;
-    r->ess = res.ess;
+    r->lnz = res.lnz.value;
+    r->lo = res.band.lo;
+    r->hi = res.band.hi;
+    r->ess = res.lnz.ess;
     r->chains = res.chains;
     r->temps = res.temperatures;
     return EXIT_OK;
@@ -512,6 +529,86 @@ static int run_logz(opts *o) {
 
 /* ---- train ------------------------------------------------------------------------------- */
 
+/* SIGINT and SIGTERM during training: the handler only records the signal; the loop stops
+ * after the epoch in progress is checkpointed. SA_RESETHAND: a second signal ends the process
+ * at once, which is safe too since every checkpoint is replaced atomically. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+static void catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* One argument as the shell reads it back: bare when it holds only safe characters, else in
+ * single quotes (a quote inside written '\''). */
+static void shell_word(FILE *f, const char *w) {
+    int safe = *w != '\0';
+    for (const char *c = w; *c && safe; c++)
+        safe = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+               strchr("_@%+=:,./-", *c) != NULL;
+    fputc(' ', f);
+    if (safe) {
+        fputs(w, f);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *c = w; *c; c++) {
+        if (*c == '\'') fputs("'\\''", f);
+        else fputc(*c, f);
+    }
+    fputc('\'', f);
+}
+
+/* The command that continues this training: the same arguments less any --resume, plus the
+ * seed when it was drawn, plus --resume OUT. */
+static void print_resume_command(const opts *o) {
+    fputs("zsum", stderr);
+    for (int i = 0; i < o->argc; i++) {
+        const char *a = o->argv[i];
+        int has_arg = 0;
+        for (size_t q = 0; i >= 2 && q < sizeof option_defs / sizeof option_defs[0]; q++)
+            if (!strcmp(option_defs[q].name, a)) has_arg = option_defs[q].has_arg;
+        if (!strcmp(a, "--resume") && i >= 2) {
+            i++;
+            continue;
+        }
+        shell_word(stderr, a);
+        if (has_arg && i + 1 < o->argc) shell_word(stderr, o->argv[++i]);
+    }
+    if (!o->have_seed) fprintf(stderr, " --seed %llu", (unsigned long long)o->seed);
+    fputs(" --resume", stderr);
+    shell_word(stderr, o->out);
+    fputc('\n', stderr);
+}
+
+/* Resuming with --log: keep the log's lines up to the checkpoint's epoch and drop the rest (a
+ * line for an epoch the checkpoint does not hold, or a line cut short by a kill), so that the
+ * resumed run's lines follow on. A line is {"epoch": N, ...} (written below). */
+static int open_log(const opts *o, uint64_t done, FILE **logf) {
+    *logf = fopen(o->log, o->resume ? "a+" : "w");
+    if (!*logf) return cli_usage("--log: cannot open '%s': %s", o->log, strerror(errno));
+    if (!o->resume) return EXIT_OK;
+    rewind(*logf);
+    char line[4096];
+    long keep = 0;
+    while (fgets(line, sizeof line, *logf)) {
+        unsigned long long e;
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n' || sscanf(line, "{\"epoch\": %llu", &e) != 1 || e > done) break;
+        keep = ftell(*logf);
+    }
+    if (fflush(*logf) != 0 || ftruncate(fileno(*logf), keep) != 0 || fseek(*logf, 0, SEEK_END) != 0)
+        return cli_fail(EXIT_RUNTIME, "--log: cannot truncate '%s': %s", o->log, strerror(errno));
+    return EXIT_OK;
+}
+
 static int run_train(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
@@ -557,10 +654,7 @@ static int run_train(opts *o) {
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     FILE *logf = NULL;
-    if (rc == EXIT_OK && o->log) {
-        logf = fopen(o->log, o->resume ? "a" : "w");
-        if (!logf) rc = cli_usage("--log: cannot open '%s'", o->log);
-    }
+    if (rc == EXIT_OK && o->log) rc = open_log(o, zs_rbm_trainer_epochs_done(t), &logf);
     size_t smaller = nv < o->hidden ? nv : (size_t)o->hidden;
     int monitor = smaller <= 20 || o->monitor_ais;
     size_t nmon = held.x ? held.n : (n < 1000 ? n : 1000);
@@ -574,6 +668,7 @@ static int run_train(opts *o) {
     }
     const uint8_t *mon = held.x ? held.x : data.x;
     double recon = (double)NAN, ll = (double)NAN, seconds = 0;
+    if (rc == EXIT_OK) catch_stop_signals();
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(t) < o->epochs) {
         progress_label("epoch %llu/%llu", (unsigned long long)zs_rbm_trainer_epochs_done(t) + 1,
                        (unsigned long long)o->epochs);
@@ -587,11 +682,6 @@ static int run_train(opts *o) {
             break;
         }
         progress_note("recon %.4g", recon);
-        st = zs_rbm_trainer_save(t, o->out);
-        if (st != ZS_OK) {
-            rc = cli_status(ctx, st);
-            break;
-        }
         if (monitor) {
             zs_rbm_trainer_get(t, rbm);
             logz_result lr;
@@ -613,6 +703,8 @@ static int run_train(opts *o) {
             }
             progress_note("recon %.4g loglik %.4f", recon, ll);
         }
+        /* The log's line for this epoch goes to disk before its checkpoint: a run killed in
+         * between has a line too many, which --resume drops (open_log), never one too few. */
         if (logf) {
             json j;
             json_init(&j, logf);
@@ -623,7 +715,25 @@ static int run_train(opts *o) {
             json_kv_num(&j, "seconds", seconds);
             json_end_obj(&j);
             json_end(&j);
-            fflush(logf);
+            if (fflush(logf) != 0 || fsync(fileno(logf)) != 0) {
+                rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", o->log, strerror(errno));
+                break;
+            }
+        }
+        st = zs_rbm_trainer_save(t, o->out);
+        if (st != ZS_OK) {
+            rc = cli_status(ctx, st);
+            break;
+        }
+        if (stop_signal && zs_rbm_trainer_epochs_done(t) < o->epochs) {
+            progress_finish();
+            fprintf(stderr, "zsum: %s: stopped after epoch %llu of %llu; the checkpoint is %s. "
+                    "To resume:\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                    (unsigned long long)zs_rbm_trainer_epochs_done(t),
+                    (unsigned long long)o->epochs, o->out);
+            print_resume_command(o);
+            rc = 128 + stop_signal; /* the shell's status for a process ended by that signal */
+            break;
         }
     }
     if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
@@ -838,6 +948,8 @@ int cmd_rbm(int argc, char **argv) {
     opts o;
     int rc = parse(argc, argv, sub, &o);
     if (rc != EXIT_OK) return rc;
+    o.argc = argc;
+    o.argv = argv;
     if (sub & (LOGZ | LOGLIK)) return run_logz(&o);
     if (sub == TRAIN) return run_train(&o);
     if (sub == TRANSFORM) return run_transform(&o);

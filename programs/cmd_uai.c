@@ -9,14 +9,17 @@
 #include <unistd.h>
 
 static const char *const help =
-    "usage: zsum uai MODEL.uai [--evid FILE] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
+    "usage: zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
     "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
     "\n"
     "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
     "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
     "\n"
-    "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...')\n"
+    "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n"
+    "\n"
+    "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...'); it\n"
+    "                      may also be given as a second file, as toulbar2 takes it\n"
     "  --order H           elimination order: auto (default: the least work of all\n"
     "                      below), minfill, mindegree, weighted-minfill, or file (the\n"
     "                      variables' own order)\n"
@@ -43,22 +46,26 @@ typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
 static int parse_memory(const char *text, double *out) {
-    char *end;
-    const char *p = text;
-    int ok = *p >= '0' && *p <= '9';
-    double v = ok ? strtod(p, &end) : 0.0;
+    char num[64];
+    size_t len = strlen(text);
+    double v = 0.0, mult = 1.0;
+    int ok = len > 0 && len < sizeof num;
     if (ok) {
-        double mult = 1.0;
-        switch (*end) {
-        case 'k': case 'K': mult = 1024.0; end++; break;
-        case 'm': case 'M': mult = 1048576.0; end++; break;
-        case 'g': case 'G': mult = 1073741824.0; end++; break;
-        case 't': case 'T': mult = 1099511627776.0; end++; break;
-        default: break;
+        memcpy(num, text, len + 1);
+        /* The suffix: B, or K, M, G or T, optionally followed by B or iB. */
+        int unit_needed = 0;
+        if (len >= 3 && !strcmp(num + len - 2, "iB")) num[len -= 2] = '\0', unit_needed = 1;
+        else if (len >= 2 && num[len - 1] == 'B') num[--len] = '\0';
+        const char *units = "kKmMgGtT";
+        const char *u = len ? strchr(units, num[len - 1]) : NULL;
+        if (u && *u) {
+            mult = ldexp(1.0, 10 * (int)(1 + (u - units) / 2));
+            num[--len] = '\0';
+        } else if (unit_needed) {
+            ok = 0;
         }
-        if (mult > 1.0 && end[0] == 'i' && end[1] == 'B') end += 2;
-        else if (end[0] == 'B') end++;
-        ok = *end == '\0' && isfinite(v) && v > 0.0;
+        /* The number itself: the decimal grammar of every option (cli.h). */
+        ok = ok && cli_decimal(num, &v) == 0 && v > 0.0;
         v *= mult;
     }
     if (!ok || !(v >= 1.0) || !isfinite(v)) {
@@ -75,16 +82,6 @@ static double physical_memory(void) {
     return (double)pages * (double)size;
 }
 
-static const char *rule_name(zs_factor_order o) {
-    switch (o) {
-    case ZS_ORDER_MINFILL: return "minfill";
-    case ZS_ORDER_MINDEGREE: return "mindegree";
-    case ZS_ORDER_WEIGHTED_MINFILL: return "weighted-minfill";
-    case ZS_ORDER_FILE: return "file";
-    case ZS_ORDER_AUTO: return "auto";
-    }
-    return "?";
-}
 
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
  * UAI suite (BENCHMARKS.md, uai) 10^12 is about 15 minutes to an hour. */
@@ -94,13 +91,16 @@ static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     char b[32], nb[32], wb[32];
     fprintf(f, "zsum: uai: order %s%s: %zu variables to eliminate, induced width %zu, largest "
                "table %s entries, peak memory %s",
-            rule_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
+            zs_factor_order_name(pi->chosen), pi->fallback ? " (then mindegree)" : "", pi->eliminated,
             pi->width, cli_num(nb, pi->max_table_entries), zs_format_bytes(b, pi->peak_bytes));
     if (pi->conditioned)
         fprintf(f, " per run; conditioning on %zu variables: %s runs, %s table entries in all",
                 pi->conditioned, cli_num(nb, pi->assignments), cli_num(wb, pi->total_work));
     fputc('\n', f);
 }
+
+/* The name a file goes by in messages: standard input is "<stdin>". */
+static const char *input_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
 
 /* What zsum uai found, for write_answer. */
 typedef struct uai_answer {
@@ -134,9 +134,9 @@ static void write_answer(out_format fmt, const uai_answer *a) {
         a->evid_path ? result_fmt(&r, "%zu variables observed (%s)", a->observed, a->evid_path) : "none";
     result_str(&r, "order", a->order_name)->table_text =
         result_fmt(&r, "%s%s%s: %zu variables eliminated, induced width %zu", a->order_name,
-                   a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? rule_name(pi->chosen) : "",
+                   a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? zs_factor_order_name(pi->chosen) : "",
                    pi->eliminated, pi->width);
-    result_str(&r, "order_rule", rule_name(pi->chosen))->flags = hide;
+    result_str(&r, "order_rule", zs_factor_order_name(pi->chosen))->flags = hide;
     result_bool(&r, "order_fallback", pi->fallback)->flags = hide;
     if (pi->fallback)
         result_line(&r, "             (tables passed 2^45 entries: the rest of the order is mindegree)");
@@ -181,12 +181,13 @@ static void write_answer(out_format fmt, const uai_answer *a) {
 }
 
 int cmd_uai(int argc, char **argv) {
-    const char *model_path = NULL, *evid_path = NULL, *order_name = "auto";
+    const char *model_path = NULL, *evid_path = NULL, *evid_positional = NULL;
+    const char *order_name = "auto";
     zs_factor_order order = ZS_ORDER_AUTO;
     out_format fmt = OUT_TABLE;
     double max_mem = -1.0, max_work = DEFAULT_MAX_WORK;
     int plan_only = 0, verbose = 0, quiet = 0;
-    long threads = 0;
+    int threads = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -207,12 +208,7 @@ int cmd_uai(int argc, char **argv) {
             if (!strcmp(a, "--evid")) {
                 evid_path = val;
             } else if (!strcmp(a, "--order")) {
-                if (!strcmp(val, "minfill")) order = ZS_ORDER_MINFILL;
-                else if (!strcmp(val, "mindegree")) order = ZS_ORDER_MINDEGREE;
-                else if (!strcmp(val, "weighted-minfill")) order = ZS_ORDER_WEIGHTED_MINFILL;
-                else if (!strcmp(val, "file")) order = ZS_ORDER_FILE;
-                else if (!strcmp(val, "auto")) order = ZS_ORDER_AUTO;
-                else
+                if (zs_factor_order_from_name(val, &order) != ZS_OK)
                     return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, "
                                      "weighted-minfill, file", val);
                 order_name = val;
@@ -229,35 +225,52 @@ int cmd_uai(int argc, char **argv) {
                 else if (!strcmp(val, "uai")) fmt = OUT_UAI;
                 else return cli_usage("--format: '%s' is not one of table, json, csv, uai", val);
             } else {
-                if (!cli_parse_int("--threads", val, 1, 4096, &threads)) return EXIT_USAGE;
+                if (!cli_parse_threads(val, &threads)) return EXIT_USAGE;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage("uai: unknown option '%s' (zsum uai --help)", a);
-        } else if (model_path) {
-            return cli_usage("uai: one model file is expected, got '%s' and '%s'", model_path, a);
-        } else {
+        } else if (!model_path) {
             model_path = a;
+        } else if (!evid_positional) {
+            evid_positional = a;
+        } else {
+            return cli_usage("uai: MODEL.uai and at most one evidence file are expected; '%s' is "
+                             "a third", a);
         }
     }
+    if (evid_positional && evid_path)
+        return cli_usage("uai: evidence given twice ('%s' and --evid '%s')", evid_positional,
+                         evid_path);
+    if (evid_positional) evid_path = evid_positional;
+    if (evid_path && model_path && !strcmp(evid_path, "-") && !strcmp(model_path, "-"))
+        return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
     if (max_mem < 0.0) max_mem = 0.5 * physical_memory();
 
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_RUNTIME, "out of memory");
-    if (threads > 0) zs_ctx_set_threads(ctx, (int)threads);
+    if (threads > 0) zs_ctx_set_threads(ctx, threads);
     zs_factor_model *m = NULL;
     zs_factor_plan *plan = NULL;
     int32_t *ev = NULL;
     size_t observed = 0;
     int rc = EXIT_OK;
-    zs_status st = zs_factor_read_uai(ctx, model_path, &m);
+    char *text = NULL;
+    size_t len = 0;
+    /* Read whole (plain, gzip or standard input), then parse from memory. */
+    if ((rc = cli_read_input(model_path, &text, &len)) != EXIT_OK) goto done;
+    zs_status st = zs_factor_parse_uai(ctx, text, len, input_name(model_path), &m);
+    free(text);
+    text = NULL;
     if (st == ZS_OK && evid_path) {
         ev = malloc((zs_factor_model_nvars(m) ? zs_factor_model_nvars(m) : 1) * sizeof *ev);
         if (!ev) {
             rc = cli_fail(EXIT_RUNTIME, "out of memory");
             goto done;
         }
-        st = zs_factor_read_evid(m, evid_path, ev, &observed);
+        if ((rc = cli_read_input(evid_path, &text, &len)) != EXIT_OK) goto done;
+        st = zs_factor_parse_evid(m, text, len, input_name(evid_path), ev, &observed);
+        free(text);
     }
     double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);
@@ -281,8 +294,9 @@ int cmd_uai(int argc, char **argv) {
         } else {
             /* --plan-only and out of reach: the plain plan says what it would need, and why
              * conditioning does not help goes to stderr. */
+            char msg[2048];
             if (verbose || (!quiet && isatty(STDERR_FILENO)))
-                fprintf(stderr, "zsum: uai: %s\n", zs_last_error(ctx));
+                fprintf(stderr, "zsum: uai: %s\n", cli_library_message(ctx, msg, sizeof msg));
             st = ZS_OK;
         }
     }

@@ -20,37 +20,33 @@ void pairwise_opts_init(pairwise_opts *o) {
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
-    char buf[256];
-    if (strlen(text) >= sizeof buf) return !cli_usage("--sweep: '%s' is too long", text);
-    strcpy(buf, text);
-    char *parts[5];
-    int n = 0;
-    for (char *p = buf, *q; n < 5 && p; p = q) {
-        q = strchr(p, ':');
-        if (q) *q++ = '\0';
-        parts[n++] = p;
-    }
-    if (n != 4) return !cli_usage("--sweep: '%s' is not T:LO:HI:POINTS or beta:LO:HI:POINTS", text);
-    if (!strcmp(parts[0], "T")) o->sweep_by_beta = 0;
-    else if (!strcmp(parts[0], "beta")) o->sweep_by_beta = 1;
-    else return !cli_usage("--sweep: '%s' must start with T: or beta:", text);
-    if (!cli_parse_double("--sweep LO", parts[1], &o->sweep_lo) ||
-        !cli_parse_double("--sweep HI", parts[2], &o->sweep_hi) ||
-        !cli_parse_int("--sweep POINTS", parts[3], 1, 100000, &o->sweep_points))
-        return 0;
-    if (o->sweep_hi < o->sweep_lo)
-        return !cli_usage("--sweep: HI (%g) is below LO (%g)", o->sweep_hi, o->sweep_lo);
-    if (!o->sweep_by_beta && o->sweep_lo <= 0.0)
-        return !cli_usage("--sweep: temperatures must be positive, LO = %g", o->sweep_lo);
-    if (o->sweep_points == 1 && o->sweep_lo != o->sweep_hi)
-        return !cli_usage("--sweep: one point needs LO == HI");
+    cli_sweep sw = {0};
+    if (!cli_parse_sweep(text, &sw)) return 0;
     o->sweep = 1;
+    o->sweep_by_beta = sw.by_beta;
+    o->sweep_lo = sw.lo;
+    o->sweep_hi = sw.hi;
+    o->sweep_points = sw.points;
     return 1;
+}
+
+/* The first option seen that only one mode reads, for refusing it in the other. */
+static void note_mode(int c, pairwise_opts *o) {
+    static const struct { int c; const char *name; int sample; } modal[] = {
+        {PW_METHOD, "--method", 0},   {PW_DOS, "--dos", 0},           {PW_SWEEP, "--sweep", 0},
+        {PW_PLOT, "--plot", 0},       {PW_UAI, "--write-uai", 0},     {PW_ALGO, "--algorithm", 1},
+        {PW_SWEEPS, "--sweeps", 1},   {PW_BURNIN, "--burnin", 1},     {PW_CHAINS, "--chains", 1}};
+    for (size_t i = 0; i < sizeof modal / sizeof modal[0]; i++) {
+        if (modal[i].c != c) continue;
+        const char **slot = modal[i].sample ? &o->sample_opt : &o->exact_opt;
+        if (!*slot) *slot = modal[i].name;
+    }
 }
 
 int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
     double t;
     uint64_t u;
+    note_mode(c, o);
     switch (c) {
     case 'b':
         if (!cli_parse_double("--beta", arg, &o->beta)) return 0;
@@ -63,11 +59,8 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         o->temp_set = 1;
         return 1;
     case PW_METHOD:
-        if (!strcmp(arg, "auto")) o->method = ZS_PAIRWISE_AUTO;
-        else if (!strcmp(arg, "enumerate")) o->method = ZS_PAIRWISE_ENUMERATE;
-        else if (!strcmp(arg, "transfer")) o->method = ZS_PAIRWISE_TRANSFER;
-        else if (!strcmp(arg, "closed")) o->method = ZS_PAIRWISE_CLOSED;
-        else return !cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
+        if (zs_pairwise_method_from_name(arg, &o->method) != ZS_OK)
+            return !cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
         return 1;
     case PW_DOS: o->dos = 1; return 1;
     case PW_SWEEP: return parse_sweep(arg, o);
@@ -75,10 +68,8 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
     case PW_FORMAT: return cli_parse_format(arg, &o->format);
     case PW_UAI: o->uai = arg; return 1;
     case PW_ALGO:
-        if (!strcmp(arg, "metropolis")) o->kind = ZS_MCMC_METROPOLIS;
-        else if (!strcmp(arg, "heatbath")) o->kind = ZS_MCMC_HEATBATH;
-        else if (!strcmp(arg, "wolff")) o->kind = ZS_MCMC_WOLFF;
-        else return !cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
+        if (zs_mcmc_kind_from_name(arg, &o->kind) != ZS_OK || o->kind == ZS_MCMC_AUTO)
+            return !cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
         return 1;
     case PW_SWEEPS:
         if (!cli_parse_u64("--sweeps", arg, &o->sweeps)) return 0;
@@ -94,12 +85,7 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         if (!cli_parse_u64("--seed", arg, &o->seed)) return 0;
         o->seed_set = 1;
         return 1;
-    case PW_THREADS: {
-        long th;
-        if (!cli_parse_int("--threads", arg, 1, 4096, &th)) return 0;
-        o->threads = (int)th;
-        return 1;
-    }
+    case PW_THREADS: return cli_parse_threads(arg, &o->threads);
     case 'q': o->quiet = 1; return 1;
     default: return -1;
     }
@@ -107,13 +93,16 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
 
 int pairwise_check(pairwise_opts *o, int sample) {
     if (o->beta_set && o->temp_set) return !cli_usage("give --beta or --temperature, not both");
-    if (sample && (o->dos || o->sweep || o->plot))
-        return !cli_usage("sample: --dos, --sweep and --plot belong to the exact command");
-    if (sample && o->uai)
-        return !cli_usage("sample: --write-uai belongs to the exact command (it writes the model "
-                          "at --beta; drop 'sample')");
+    /* Options of the other mode are refused rather than ignored. */
+    if (sample && o->exact_opt)
+        return !cli_usage("sample: %s belongs to the exact computation (drop 'sample')", o->exact_opt);
+    if (!sample && o->sample_opt)
+        return !cli_usage("%s belongs to the sampler; the exact computation has no use for it "
+                          "(add 'sample')", o->sample_opt);
     if (o->plot && !o->sweep) return !cli_usage("--plot: draws a --sweep; ask for one");
     if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
+    if (o->uai && cli_check_output("--write-uai", o->uai) != EXIT_OK) return 0;
     if (sample && o->beta < 0.0) return !cli_usage("sample: beta = %g must be >= 0", o->beta);
     return 1;
 }
@@ -327,13 +316,14 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
         }
         if (o->sweep) {
             fprintf(f, "\ntemperature sweep (totals)\n");
-            for (int k = 0; k < SWEEP_COLS; k++) fprintf(f, "%-22s", SWEEP_NAMES[k]);
-            fputc('\n', f);
-            for (long i = 0; i < o->sweep_points; i++) {
+            cli_table tab;
+            cli_table_init(&tab, SWEEP_COLS);
+            for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, SWEEP_NAMES[k]);
+            for (long i = 0; i < o->sweep_points; i++)
                 for (int k = 0; k < SWEEP_COLS; k++)
-                    fprintf(f, "%-22s", num_or(b, rows[i * SWEEP_COLS + k], "-"));
-                fputc('\n', f);
-            }
+                    cli_table_add(&tab, num_or(b, rows[i * SWEEP_COLS + k], "-"));
+            rc = cli_table_write(&tab, f);
+            cli_table_free(&tab);
         }
     }
 done:
@@ -345,8 +335,8 @@ done:
 static void json_est(json *j, const char *key, zs_estimate e, double scale) {
     json_key(j, key);
     json_obj_inline(j);
-    json_kv_num(j, "estimate", e.estimate / scale);
-    json_kv_num(j, "error", e.error / scale);
+    json_kv_num(j, "estimate", e.value / scale);
+    json_kv_num(j, "error", e.std_error / scale);
     json_end_obj(j);
 }
 
@@ -357,7 +347,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
     zs_mcmc_result r;
     zs_status st = zs_pairwise_sample(m, &mo, &r);
     if (st != ZS_OK) return cli_status(ctx, st);
-    const char *algo[] = {"metropolis", "heatbath", "wolff"};
+    const char *algo = zs_mcmc_kind_name(r.kind);
     FILE *f = cli_out();
     char b[32], b2[32];
     if (o->format == FORMAT_JSON) {
@@ -367,7 +357,7 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         json_kv_str(&j, "model", desc);
         json_kv_u64(&j, "n", (uint64_t)n);
         json_kv_num(&j, "beta", o->beta);
-        json_kv_str(&j, "method", algo[o->kind]);
+        json_kv_str(&j, "method", algo);
         json_kv_u64(&j, "seed", o->seed);
         json_kv_u64(&j, "sweeps", o->sweeps);
         json_kv_u64(&j, "burnin", o->burnin);
@@ -387,10 +377,10 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         const char *names[] = {"U", "C", "M", "absM", "chi"};
         zs_estimate e[] = {r.u, r.c, r.m, r.absm, r.chi};
         for (int k = 0; k < 5; k++)
-            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].estimate), cli_csv_num(b2, e[k].error));
+            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].value), cli_csv_num(b2, e[k].std_error));
     } else {
         fprintf(f, "model    %s\n", desc);
-        fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo[o->kind],
+        fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo,
                 (unsigned long long)o->chains, (unsigned long long)o->sweeps,
                 (unsigned long long)o->burnin);
         fprintf(f, "seed     %llu%s\n", (unsigned long long)o->seed,
@@ -401,8 +391,8 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
         fprintf(f, "%-8s %-24s %-24s %s\n", "", "estimate", "error", "per spin");
         for (int k = 0; k < 5; k++) {
             char b3[32];
-            fprintf(f, "%-8s %-24s %-24s %s\n", names[k], cli_num(b, e[k].estimate),
-                    cli_num(b2, e[k].error), cli_num(b3, e[k].estimate / n));
+            fprintf(f, "%-8s %-24s %-24s %s\n", names[k], cli_num(b, e[k].value),
+                    cli_num(b2, e[k].std_error), cli_num(b3, e[k].value / n));
         }
         if (o->kind == ZS_MCMC_WOLFF) fprintf(f, "mean cluster size  %s\n", cli_num(b, r.mean_cluster));
         else fprintf(f, "acceptance         %s\n", cli_num(b, r.acceptance));

@@ -21,6 +21,7 @@ typedef struct pairwise_opts {
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
     int seed_set, threads, quiet;
+    const char *exact_opt, *sample_opt;   /* first option given that only one mode reads */
 } pairwise_opts;
 enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, PW_SWEEPS,
        PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS };

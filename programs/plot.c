@@ -1,7 +1,15 @@
 /* plot.c — figures through gnuplot: the command writes a script (data inline, as gnuplot's
- * $DATA << EOD blocks) and gnuplot renders it to PNG (pngcairo) or SVG. */
+ * $DATA << EOD blocks) and gnuplot renders it to PNG (pngcairo) or SVG.
+ *
+ * Like every file zsum writes (docs/robustness.md), the figure replaces its target in one
+ * step: gnuplot draws into a temporary file beside it, which is fsync'ed and renamed over the
+ * target only once gnuplot has succeeded, so a failed or killed plot leaves the previous
+ * figure. */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -53,12 +61,30 @@ int plot_run(const char *file, const char *script) {
     const char *term = strcmp(ext_of(file), "svg") == 0
                            ? "set terminal svg size 900,600 dynamic enhanced font 'sans,12'"
                            : "set terminal pngcairo size 900,600 enhanced font 'sans,11'";
-    fprintf(p, "%s\nset output '%s'\n%s\nunset output\n", term, file, script);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", file, (long)getpid());
+    fprintf(p, "%s\nset output '%s'\n%s\nunset output\n", term, tmp, script);
     int status = pclose(p);
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        unlink(tmp);
         return cli_fail(EXIT_RUNTIME, "--plot: gnuplot failed to draw '%s'", file);
-    if (access(file, R_OK) != 0)
-        return cli_fail(EXIT_RUNTIME, "--plot: gnuplot did not write '%s'", file);
+    }
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return cli_fail(EXIT_RUNTIME, "--plot: gnuplot did not write '%s'", file);
+    int err = fsync(fd) != 0 ? errno : 0;
+    close(fd);
+    if (!err && rename(tmp, file) != 0) err = errno;
+    if (err) {
+        unlink(tmp);
+        return cli_fail(EXIT_USAGE, "--plot: %s: cannot write: %s", file, strerror(err));
+    }
+    char *dir = strdup(file);
+    int dfd = dir ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (dfd >= 0) {
+        (void)fsync(dfd); /* best effort: the figure itself is synced */
+        close(dfd);
+    }
+    free(dir);
     return EXIT_OK;
 }
 

@@ -31,6 +31,9 @@ typedef struct zs_factor_model zs_factor_model;
 /* What the UAI header said. Both mean the same product of tables; BAYES tables are
  * conditional probability tables whose child is the last variable of the scope. */
 typedef enum zs_factor_kind { ZS_FACTOR_MARKOV = 0, ZS_FACTOR_BAYES = 1 } zs_factor_kind;
+/* "MARKOV", "BAYES" (as the UAI header spells them). */
+const char *zs_factor_kind_name(zs_factor_kind kind);
+zs_status zs_factor_kind_from_name(const char *name, zs_factor_kind *out);
 
 /* Limits against hostile input: a table may have at most this many entries, a domain at
  * most ZS_FACTOR_MAX_DOMAIN values, a scope at most ZS_FACTOR_MAX_ARITY variables. */
@@ -81,8 +84,8 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                                const char *name, int32_t *evidence, size_t *observed);
 
 /* Write the model as a .uai file (the header kind, %.17g table entries, exp of the stored
- * logarithms). ZS_ERANGE when an entry overflows a double (ln phi > 709.78), ZS_EIO when the
- * file cannot be written. */
+ * logarithms). ZS_ERANGE when an entry overflows a double (ln phi > 709.78); written atomically
+ * (as zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
 zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path);
 
 /* A binary pairwise model as factors: n spins, energy
@@ -125,6 +128,9 @@ typedef enum zs_factor_order {
                               grids and time slices so that this is often near the best      */
     ZS_ORDER_AUTO = 4      /* every rule above; the plan of least work is kept              */
 } zs_factor_order;
+/* "minfill", "mindegree", "weighted-minfill", "file", "auto". */
+const char *zs_factor_order_name(zs_factor_order order);
+zs_status zs_factor_order_from_name(const char *name, zs_factor_order *out);
 
 /* An elimination plan: the order and what it will cost, known before any table is built. */
 typedef struct zs_factor_plan zs_factor_plan;
@@ -173,7 +179,7 @@ const size_t *zs_factor_plan_order(const zs_factor_plan *p);
  *     Z(e) = sum_{x_C} Z(e, x_C),
  * each term by elimination with C observed, combined by log-sum-exp in a fixed order
  * (zs_factor_lnz). A plan that already fits comes back unconditioned.
- * ZS_ETOOBIG (the message gives the estimate and names --max-work / --max-memory) when the
+ * ZS_ETOOBIG (the message gives the estimate and names max_work / max_bytes) when the
  * total work, assignments x work, would exceed max_work (> 0), or when no conditioning of at
  * most 64 variables fits the memory. max_bytes must be > 0. */
 #define ZS_FACTOR_MAX_CONDITIONED 64u

@@ -45,7 +45,8 @@ zs_status zs_patterns_append(zs_ctx *ctx, zs_patterns *a, const zs_patterns *b);
 
 size_t zs_patterns_count(const zs_patterns *pt);   /* P */
 size_t zs_patterns_units(const zs_patterns *pt);   /* N */
-const int8_t *zs_patterns_data(const zs_patterns *pt); /* P x N, row-major, values ±1 */
+/* P x N, row-major, values ±1: a view, valid until the patterns are freed or appended to. */
+const int8_t *zs_patterns_data(const zs_patterns *pt);
 /* Image shape; returns 0 and leaves rows/cols alone when there is none. */
 int zs_patterns_shape(const zs_patterns *pt, size_t *rows, size_t *cols);
 /* Set the shape (rows * cols must equal N; 0 x 0 removes it). ZS_EINVAL otherwise. */
@@ -75,7 +76,8 @@ void zs_hopfield_free(zs_hopfield *net);
 
 size_t zs_hopfield_units(const zs_hopfield *net);              /* N */
 size_t zs_hopfield_pattern_count(const zs_hopfield *net);      /* P (0 when none is kept) */
-const zs_patterns *zs_hopfield_patterns(const zs_hopfield *net); /* NULL when none */
+/* A view of the kept patterns (NULL when none), valid until the network is freed. */
+const zs_patterns *zs_hopfield_patterns(const zs_hopfield *net);
 /* J (n x n row-major) written to j_out. */
 void zs_hopfield_couplings(const zs_hopfield *net, double *j_out);
 /* 1 when the couplings are held exactly as integers / N (Hebbian), 0 otherwise. */
@@ -102,14 +104,23 @@ typedef enum zs_hopfield_order {
     ZS_HOPFIELD_SEQUENTIAL = 0, /* units 0..N-1 in turn, every sweep                         */
     ZS_HOPFIELD_RANDOM = 1      /* a fresh random permutation each sweep (from the rng)      */
 } zs_hopfield_order;
+/* "sequential", "random". */
+const char *zs_hopfield_order_name(zs_hopfield_order order);
+zs_status zs_hopfield_order_from_name(const char *name, zs_hopfield_order *out);
 
 typedef struct zs_hopfield_dynamics {
-    double temperature;      /* 0: deterministic s_i <- sign(h_i) (ties keep s_i); T > 0:
-                                Glauber heat bath P(s_i = +1) = 1 / (1 + exp(-2 h_i / T))    */
+    double beta;             /* HUGE_VAL (T = 0): deterministic s_i <- sign(h_i) (ties keep
+                                s_i); 0 < beta < inf: Glauber heat bath
+                                P(s_i = +1) = 1 / (1 + exp(-2 beta h_i))                     */
     zs_hopfield_order order;
-    uint64_t max_sweeps;     /* deterministic: stop earlier at a fixed point; T > 0: run all */
+    uint64_t max_sweeps;     /* deterministic: stop earlier at a fixed point; heat bath: run
+                                all                                                          */
     uint64_t seed, stream;   /* random order and heat bath draw from zs_rng_init(seed, stream) */
 } zs_hopfield_dynamics;
+
+/* The defaults (those of the command line): beta = HUGE_VAL (deterministic), RANDOM order,
+ * 100 sweeps, seed 0, stream 0. */
+void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts);
 
 /* Called after every sweep with the state, its energy, the overlaps with the stored patterns
  * (NULL when none are kept) and the number of units that changed. Nonzero stops the run
@@ -125,7 +136,7 @@ typedef struct zs_hopfield_result {
 
 /* Run the dynamics from state s (N entries ±1, updated in place). fn may be NULL.
  * Fields h = J s are kept up to date by one row of J per flip (J symmetric), so a sweep costs
- * O(N) plus O(N) per flip. ZS_EINVAL for a negative or non-finite temperature, max_sweeps 0
+ * O(N) plus O(N) per flip. ZS_EINVAL for beta NaN or <= 0, max_sweeps 0
  * or a state entry other than ±1. */
 zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result);
@@ -147,18 +158,27 @@ size_t zs_pattern_flip(int8_t *s, size_t n, double fraction, zs_rng *rng);
 typedef struct zs_hopfield_capacity_point {
     double alpha;        /* P / N actually used                                                */
     size_t p;            /* patterns stored                                                    */
-    double overlap;      /* mean final overlap over trials x patterns                          */
-    double error;        /* standard error of the mean over trials (0 with one trial)         */
+    zs_estimate overlap; /* mean final overlap over trials x patterns; std_error: over the
+                            trials' means (0 with one trial); ess: the number of trials      */
     double perfect;      /* fraction of recalls that end exactly on the pattern (m = 1)        */
     double sweeps;       /* mean sweeps to the fixed point                                     */
 } zs_hopfield_capacity_point;
 
 #define ZS_HOPFIELD_CAPACITY_MAX_SWEEPS 1000 /* a fixed point is reached long before in practice */
 
-/* n units, nalpha loads in alpha[] (each > 0, P <= 32767), trials >= 1, flip in [0, 1].
- * points receives nalpha entries. The progress hook is called once per finished trial. */
+typedef struct zs_hopfield_capacity_opts {
+    size_t trials;           /* networks per load, 1..2^30                                  */
+    double flip;             /* fraction of units flipped in each probe, in [0, 1]          */
+    uint64_t seed;
+} zs_hopfield_capacity_opts;
+
+/* The defaults (those of the command line): 10 trials, flip 0, seed 0. */
+void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts);
+
+/* n units, nalpha loads in alpha[] (each > 0, P <= 32767). points receives nalpha entries.
+ * The progress hook is called once per finished trial. */
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
-                               size_t trials, double flip, uint64_t seed,
+                               const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points);
 
 #endif /* ZSUM_HOPFIELD_H */

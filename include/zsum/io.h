@@ -19,7 +19,7 @@
  * gzipped or not). ZS_EFORMAT when the header is malformed or disagrees with the file size. */
 zs_status zs_idx_read(zs_ctx *ctx, const char *path, zs_array **out);
 /* Write an IDX file of unsigned bytes (values rounded and clamped to 0..255), gzipped when
- * path ends in ".gz". */
+ * path ends in ".gz"; atomically (as zs_npy_write). */
 zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a);
 /* A data set as rows: .npy (N x D or N x H x W ...), .npz (its first array, or one named
  * by "FILE.npz:NAME"), IDX (.idx, -ubyte, .gz) -> N x D doubles, C order. */
@@ -28,8 +28,14 @@ zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out);
 typedef enum zs_binarize {
     ZS_BINARIZE_NONE = 0,      /* data must already be 0/1                                  */
     ZS_BINARIZE_THRESHOLD = 1, /* x > t -> 1 (t default: half the maximum)                  */
-    ZS_BINARIZE_STOCHASTIC = 2 /* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_STOCHASTIC = 2,/* 1 with probability x / max, from zs_rng(seed, row)        */
+    ZS_BINARIZE_AUTO = 3       /* NONE when every value is 0 or 1, else THRESHOLD (default t):
+                                  binary data is kept as it is, grey data gets the
+                                  deterministic rule                                          */
 } zs_binarize;
+/* "none", "threshold", "stochastic", "auto". */
+const char *zs_binarize_name(zs_binarize rule);
+zs_status zs_binarize_from_name(const char *name, zs_binarize *out);
 /* In place. threshold: NaN for the default. ZS_EINVAL for NONE with a value that is not 0 or
  * 1 (message names the row, column and value and the options), for a negative or non-finite
  * value, or for an all-zero data set with a rule that needs the maximum. */

@@ -74,7 +74,9 @@ zs_status zs_npy_read(zs_ctx *ctx, const char *path, zs_array **out);
 zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_t len,
                           zs_array **out);
 /* Write a .npy file (version 1.0, or 2.0 when the header needs it), C order, in the array's
- * dtype. Written to PATH.tmp.PID and renamed, so a reader never sees a half-written file. */
+ * dtype. Atomic (lib/io/atomic.c): written to a temporary file beside path, fsync'ed and
+ * renamed over it, so a reader never sees a half-written file and a failure leaves the
+ * previous one; ZS_EIO names the path and the system's reason. */
 zs_status zs_npy_write(zs_ctx *ctx, const char *path, const zs_array *a);
 
 /* An open .npz archive. */
@@ -95,9 +97,9 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out);
 /* Open, read one array, close. */
 zs_status zs_npz_read(zs_ctx *ctx, const char *path, const char *name, zs_array **out);
 
-/* Write n arrays as NAME.npy members of a new archive at path (replacing it atomically: the
- * archive is written to a temporary file in the same folder and renamed). compress: 1 for
- * deflate (numpy.savez_compressed), 0 to store (numpy.savez). */
+/* Write n arrays as NAME.npy members of a new archive at path, replacing it atomically (the
+ * archive is built in memory, then written as zs_npy_write writes). compress: 1 for deflate
+ * (numpy.savez_compressed), 0 to store (numpy.savez). */
 zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *const *names,
                        const zs_array *const *arrays, int compress);
 

@@ -118,8 +118,9 @@ typedef enum zs_pairwise_method {
 #define ZS_PAIRWISE_TRANSFER_WIDTH 22  /* strip width, open length                         */
 #define ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC 12 /* strip width, periodic length            */
 
-/* "enumerate", "transfer", "closed", "auto". */
+/* "auto", "enumerate", "transfer", "closed". */
 const char *zs_pairwise_method_name(zs_pairwise_method method);
+zs_status zs_pairwise_method_from_name(const char *name, zs_pairwise_method *out);
 
 /* Totals (not per spin); NaN for what the method does not provide. */
 typedef struct zs_pairwise_thermo {
@@ -149,9 +150,9 @@ zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *ln
 /* Closed forms (lib/exact/ising_closed.c), K = beta J, eta = beta h. */
 /* Chain of n spins, ring (periodic) or open: ring Z = l+^n + l-^n, l+- = e^K cosh eta +-
  * sqrt(e^{2K} sinh^2 eta + e^{-2K}); open Z = u^T T^{n-1} u with u = (e^{eta/2}, e^{-eta/2}). */
-zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz);
+zs_status zs_ising_chain_lnz(size_t n, int periodic, double k, double eta, double *lnz);
 /* Kaufman's m x n torus at h = 0 (Kaufman 1949, eqs. 35-38; Beale 1996). m, n >= 2. */
-zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz);
+zs_status zs_ising_kaufman_lnz(size_t m, size_t n, double k, double *lnz);
 /* Onsager's infinite square lattice at h = 0 (Huang, Statistical Mechanics, eq. 15.129):
  * ln Z / N = ln(2 cosh 2K) + (1/pi) int_0^{pi/2} ln[(1 + sqrt(1 - q^2 sin^2 t)) / 2] dt,
  * q = 2 sinh 2K / cosh^2 2K; the integral by Gauss-Legendre panels. */
@@ -174,8 +175,14 @@ zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method,
 typedef enum zs_mcmc_kind {
     ZS_MCMC_METROPOLIS = 0, /* single-spin flips, Metropolis acceptance min(1, e^{-beta dE}) */
     ZS_MCMC_HEATBATH = 1,   /* single-spin heat bath (Glauber): s_i = +1 w.p. 1/(1+e^{-2 beta f}) */
-    ZS_MCMC_WOLFF = 2       /* Wolff clusters (ferromagnetic, zero field)                   */
+    ZS_MCMC_WOLFF = 2,      /* Wolff clusters (ferromagnetic, zero field)                   */
+    ZS_MCMC_AUTO = 3        /* WOLFF when it applies (zs_pairwise_is_ferromagnetic: no
+                               critical slowing down), else METROPOLIS (it accepts more moves
+                               than heat bath at every dE: min(1, e^-x) >= 1/(1 + e^x))      */
 } zs_mcmc_kind;
+/* "metropolis", "heatbath", "wolff", "auto". */
+const char *zs_mcmc_kind_name(zs_mcmc_kind kind);
+zs_status zs_mcmc_kind_from_name(const char *name, zs_mcmc_kind *out);
 
 typedef struct zs_mcmc_options {
     zs_mcmc_kind kind;
@@ -187,12 +194,16 @@ typedef struct zs_mcmc_options {
     uint64_t seed;
 } zs_mcmc_options;
 
-typedef struct zs_estimate {
-    double estimate, error; /* mean and its standard error (binning over 32 blocks)          */
-} zs_estimate;
+/* The defaults (those of the command line): AUTO, beta 1, 10,000 sweeps, 1,000 burn-in
+ * sweeps, 4 chains, seed 0. */
+void zs_pairwise_sample_defaults(zs_mcmc_options *opt);
 
 typedef struct zs_mcmc_result {
-    zs_estimate u, m, absm, c, chi; /* totals, as in zs_pairwise_thermo                      */
+    /* Totals, as in zs_pairwise_thermo. std_error: binning of each chain's series into blocks
+     * of 32 sweeps' means, the blocks of all chains pooled (U, M, |M|), or jackknife over
+     * those blocks (C, chi); ess is NaN (binning gives the error of the mean directly). */
+    zs_estimate u, m, absm, c, chi;
+    zs_mcmc_kind kind;              /* the kind that ran (AUTO resolved)                     */
     double acceptance;              /* accepted / proposed single flips (1 for Wolff)        */
     double mean_cluster;            /* Wolff: mean cluster size (0 otherwise)                */
 } zs_mcmc_result;

@@ -30,7 +30,14 @@ void zs_rbm_free(zs_rbm *rbm);
 
 size_t zs_rbm_nv(const zs_rbm *rbm);
 size_t zs_rbm_nh(const zs_rbm *rbm);
-/* The parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j). */
+/* Views of the parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j),
+ * vbias (nv), hbias (nh). A view is valid until zs_rbm_free; the model never reallocates
+ * them. The mutable views (zs_rbm_w, ...) are how a caller fills in a model made by
+ * zs_rbm_alloc; a writer must not run concurrently with any other call on the model, and
+ * should call zs_rbm_check afterwards. The const views (zs_rbm_cw, ...) are for reading.
+ * Across families: a view is a pointer returned by an accessor, valid while its owner lives
+ * and is not changed; anything else is copied out into the caller's array
+ * (zs_hopfield_couplings, zs_pairwise_dense, zs_rbm_trainer_get). */
 double *zs_rbm_w(zs_rbm *rbm);
 double *zs_rbm_vbias(zs_rbm *rbm);
 double *zs_rbm_hbias(zs_rbm *rbm);
@@ -86,9 +93,15 @@ typedef enum zs_rbm_ais_base {
     ZS_RBM_AIS_BASE_UNIFORM = 0, /* W = 0, all biases 0                                     */
     ZS_RBM_AIS_BASE_DATA = 1,    /* visible biases ln(p_i / (1 - p_i)) from data frequencies */
     ZS_RBM_AIS_BASE_MODEL = 2,   /* the model's own visible biases, W = 0, hbias = 0         */
-    ZS_RBM_AIS_BASE_RATE = 3     /* visible biases ln(p_i / (1 - p_i)) of given frequencies
+    ZS_RBM_AIS_BASE_RATE = 3,    /* visible biases ln(p_i / (1 - p_i)) of given frequencies
                                     p (opts->rate), e.g. a model's train_data_frequency      */
+    ZS_RBM_AIS_BASE_AUTO = 4     /* DATA when opts->data is set, else RATE when opts->rate is
+                                    set, else UNIFORM: the base closest to the model's
+                                    marginals that the caller has given (sm08, sec. 4.2)      */
 } zs_rbm_ais_base;
+/* "uniform", "data", "model", "rate", "auto". */
+const char *zs_rbm_ais_base_name(zs_rbm_ais_base base);
+zs_status zs_rbm_ais_base_from_name(const char *name, zs_rbm_ais_base *out);
 
 typedef struct zs_rbm_ais_opts {
     size_t chains;            /* M independent runs (default 100)                          */
@@ -103,14 +116,17 @@ typedef struct zs_rbm_ais_opts {
 } zs_rbm_ais_opts;
 
 typedef struct zs_rbm_ais_result {
-    double lnz;               /* ln Z^ = ln Z_A + ln mean_i w_i                               */
-    double lnz_lo, lnz_hi;    /* ln(Z^ - 3 sigma), ln(Z^ + 3 sigma); lnz_lo = -inf when
-                                 Z^ - 3 sigma <= 0 (the band then has no lower end)          */
-    double sigma_rel;         /* sigma / Z^: standard error of the mean weight, relative     */
-    double ess;               /* (sum w)^2 / sum w^2                                          */
+    zs_estimate lnz;          /* value: ln Z^ = ln Z_A + ln mean_i w_i; std_error: sigma / Z^,
+                                 sigma the standard error of the mean weight (the delta
+                                 method's error of ln Z^); ess: (sum w)^2 / sum w^2 over the
+                                 chains                                                      */
+    zs_interval band;         /* [ln(Z^ - 3 sigma), ln(Z^ + 3 sigma)], confidence 0.9973 (+-3
+                                 sigma of a normal mean); lo = -inf when Z^ - 3 sigma <= 0
+                                 (the band then has no lower end)                            */
     double lnz_base;          /* ln Z_A                                                       */
     size_t chains;
     size_t temperatures;      /* K: the number of transitions (betas minus one)              */
+    zs_rbm_ais_base base;     /* the base that ran (AUTO resolved)                           */
 } zs_rbm_ais_result;
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *opts);

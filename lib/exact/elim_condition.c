@@ -147,15 +147,15 @@ static zs_status check_limits(const cstate *c, const zs_factor_plan_info *plain,
         if (hopeless)
             return zs_fail(m->ctx, ZS_ETOOBIG,
                            "eliminate: needs %s of tables (induced width %zu, largest table "
-                           "%.4g entries), more than the memory limit of %s (--max-memory); "
+                           "%.4g entries), more than the memory limit of %s (max_bytes); "
                            "conditioning would read at least %.4g table entries (%.4g "
-                           "assignments so far), more than the work limit of %.4g (--max-work)",
+                           "assignments so far), more than the work limit of %.4g (max_work)",
                            zs_format_bytes(need, plain->peak_bytes), plain->width,
                            plain->max_table_entries, zs_format_bytes(have, max_bytes),
                            assign * cur->info.work, assign, max_work);
         return zs_fail(m->ctx, ZS_ETOOBIG,
                        "eliminate: needs %s of tables (induced width %zu, largest table "
-                       "%.4g entries), more than the memory limit of %s (--max-memory), "
+                       "%.4g entries), more than the memory limit of %s (max_bytes), "
                        "and conditioning on %zu variables still needs %s per run",
                        zs_format_bytes(need, plain->peak_bytes), plain->width,
                        plain->max_table_entries, zs_format_bytes(have, max_bytes), nc,
@@ -165,9 +165,9 @@ static zs_status check_limits(const cstate *c, const zs_factor_plan_info *plain,
     if (nc && max_work > 0.0 && !(assign * cur->info.work <= max_work))
         return zs_fail(m->ctx, ZS_ETOOBIG,
                        "eliminate: needs %s of tables (induced width %zu), more than the "
-                       "memory limit of %s (--max-memory); conditioning on %zu variables "
+                       "memory limit of %s (max_bytes); conditioning on %zu variables "
                        "fits it (%s per run) but reads %.4g assignments x %.4g = %.4g table "
-                       "entries, more than the work limit of %.4g (--max-work)",
+                       "entries, more than the work limit of %.4g (max_work)",
                        zs_format_bytes(need, plain->peak_bytes), plain->width,
                        zs_format_bytes(have, max_bytes), nc, zs_format_bytes(run, cur->info.peak_bytes),
                        assign, cur->info.work, assign * cur->info.work, max_work);

@@ -644,7 +644,7 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
         char need[32], have[32];
         return zs_fail(ctx, ZS_ETOOBIG,
                        "eliminate: needs %s of tables (induced width %zu, largest table %.4g "
-                       "entries), more than the memory limit of %s (--max-memory)",
+                       "entries), more than the memory limit of %s (max_bytes)",
                        zs_format_bytes(need, p->info.peak_bytes), p->info.width,
                        p->info.max_table_entries, zs_format_bytes(have, max_bytes));
     }

@@ -111,7 +111,7 @@ static jet chain_lnz_jet(uint64_t n, int periodic, jet k, jet eta) {
     return jadd(jadd(jconst(se), jscale(nm1, lnlp)), jlog(inner));
 }
 
-zs_status zs_ising_chain_lnz(uint64_t n, int periodic, double k, double eta, double *lnz) {
+zs_status zs_ising_chain_lnz(size_t n, int periodic, double k, double eta, double *lnz) {
     if (n == 0 || !lnz || !isfinite(k) || !isfinite(eta)) return ZS_EINVAL;
     *lnz = chain_lnz_jet(n, periodic, jconst(k), jconst(eta)).v;
     return ZS_OK;
@@ -187,7 +187,7 @@ static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *
     *d2 = -2.0 * mn / (s2 * s2) + S2 / S - (S1 / S) * (S1 / S);
 }
 
-zs_status zs_ising_kaufman_lnz(uint64_t m, uint64_t n, double k, double *lnz) {
+zs_status zs_ising_kaufman_lnz(size_t m, size_t n, double k, double *lnz) {
     if (!lnz || m < 2 || n < 2 || !isfinite(k) || k < 0.0 || k > 300.0) return ZS_EINVAL;
     if (k == 0.0) {
         *lnz = (double)m * (double)n * log(2.0);
@@ -260,7 +260,7 @@ static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *
 zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
     const char *why = pairwise_closed_refusal(m);
     if (why)
-        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use --method %s", why,
+        return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use method %s", why,
                        m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "enumerate" : "transfer");
     if (!is_chain(m) && beta < 0.0)
         return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: Kaufman's torus needs beta >= 0");

@@ -61,13 +61,13 @@ static zs_status plan_make(const zs_levels *lv, uint64_t n, double beta, enum_pl
     if (states > ZS_LEVELS_ENUMERATE_MAX)
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "method enumerate: %.4g level assignments (K^N = %zu^%llu) exceed the "
-                       "limit %.0e; use the closed form (--method closed) or macrostates "
-                       "(--method macro)",
+                       "limit %.0e; use the closed form (method closed) or macrostates "
+                       "(method macro)",
                        states, lv->k, (unsigned long long)n, ZS_LEVELS_ENUMERATE_MAX);
     if (n > 64) /* only K = 1 gets here: one assignment, but the walk keeps 64 digits */
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "method enumerate: at most 64 units can be walked, N = %llu; use the "
-                       "closed form (--method closed)", (unsigned long long)n);
+                       "closed form (method closed)", (unsigned long long)n);
     p->k = lv->k;
     p->n = (size_t)n;
     p->lwmax = -HUGE_VAL;
@@ -253,7 +253,7 @@ static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, mome
     return ZS_OK;
 }
 
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, uint64_t n, double beta, double *lnz) {
+zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz) {
     if (!lv || !lnz) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
     if (st == ZS_OK) st = levels_check_beta(lv, beta);
@@ -306,7 +306,7 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
     if (count > limit)
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "microstates: %.4g microstates (%llu^%zu) exceed the limit %.4g; raise "
-                       "--limit or ask for --macrostates or --dos",
+                       "the limit, or list macrostates or the density of states instead",
                        count, (unsigned long long)lv->gsum, n, limit);
     if (count * (double)n > 1e8)
         return zs_fail(lv->ctx, ZS_ETOOBIG,

@@ -48,7 +48,7 @@ static zs_status check_macro_limit(const zs_levels *lv, uint64_t n, double limit
     if (count > limit)
         return zs_fail(lv->ctx, ZS_ETOOBIG,
                        "%s: %.4g macrostates for N = %llu on %zu levels exceed the limit %.4g "
-                       "(the closed form, --method closed, handles any N)",
+                       "(the closed form, method closed, handles any N)",
                        what, count, (unsigned long long)n, lv->k, limit);
     return ZS_OK;
 }
@@ -178,7 +178,7 @@ static void occ_of(const macro_list *ml, size_t i, uint64_t *occ) {
     for (size_t j = 0; j < ml->k; j++) occ[j] = ml->occ[i * ml->k + j];
 }
 
-zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double limit,
                                 zs_levels_macrostate_fn fn, void *user) {
     if (!lv || !fn) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
@@ -208,7 +208,7 @@ zs_status zs_levels_macrostates(const zs_levels *lv, uint64_t n, double beta, do
     return st;
 }
 
-zs_status zs_levels_dos(const zs_levels *lv, uint64_t n, double beta, double limit,
+zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit,
                         zs_levels_dos_fn fn, void *user) {
     if (!lv || !fn) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);

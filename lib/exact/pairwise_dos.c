@@ -76,7 +76,7 @@ static zs_status emit(const zs_pairwise *m, const u128 *cnt, long R, long unit4,
 static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void *user) {
     if (m->n > DOS_ENUM_MAX)
         return zs_fail(m->ctx, ZS_ETOOBIG,
-                       "dos by enumeration: %zu spins exceed %d; use --method transfer (lattices)",
+                       "dos by enumeration: %zu spins exceed %d; use method transfer (lattices)",
                        m->n, DOS_ENUM_MAX);
     long u4 = unit4_of(m), R = range_of(m, u4);
     size_t B = (size_t)(2 * R + 1), n = m->n;
@@ -184,7 +184,7 @@ static void dos_site(const tframe *f, size_t r, size_t c, int first, u128 *cur, 
 static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void *user) {
     if (!m->lattice)
         return zs_fail(m->ctx, ZS_EUNSUPPORTED,
-                       "dos by transfer matrix: needs a lattice; use --method enumerate");
+                       "dos by transfer matrix: needs a lattice; use method enumerate");
     if (m->n > 126)
         return zs_fail(m->ctx, ZS_ETOOBIG,
                        "dos by transfer matrix: %zu spins; counts are exact up to 126 spins", m->n);

@@ -70,9 +70,9 @@ static double inner_spin(const plan *p, size_t j, size_t t) {
 static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     memset(p, 0, sizeof *p);
     if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX) {
-        const char *alt = mod->lattice ? "--method transfer (or closed for a uniform torus or "
+        const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or "
                                          "chain)"
-                                       : "sampling (zsum bm sample)";
+                                       : "sampling (zs_pairwise_sample)";
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: %zu spins (2^%zu states) exceed the limit of %d spins; "
                        "use %s",

@@ -5,15 +5,6 @@
 
 #include <math.h>
 
-const char *zs_pairwise_method_name(zs_pairwise_method method) {
-    switch (method) {
-    case ZS_PAIRWISE_ENUMERATE: return "enumerate";
-    case ZS_PAIRWISE_TRANSFER: return "transfer";
-    case ZS_PAIRWISE_CLOSED: return "closed";
-    default: return "auto";
-    }
-}
-
 /* The cheapest exact method: enumeration up to 20 spins, then closed when it applies, else the smaller of 2^n (enumeration)
  * and the transfer matrix's n 2^w (or n 4^w); the enumeration's inner work per state is a
  * fused multiply-add, the transfer's about four, hence the factor 4. */

@@ -164,7 +164,7 @@ zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) 
         return zs_fail(rbm->ctx, ZS_ETOOBIG,
                        "exact ln Z of this %zux%zu RBM sums 2^%zu states of the smaller layer "
                        "(%.3g softplus terms): about %s on %d threads, over the limit of %.0f s; "
-                       "use --ais for an estimate with error bars", rbm->nv, rbm->nh, n,
+                       "use annealed importance sampling for an estimate with error bars", rbm->nv, rbm->nh, n,
                        zs_rbm_exact_cost(rbm), when, threads, max_seconds);
     }
     zs_status st = zs_rbm_check(rbm);

@@ -252,8 +252,8 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     if (why) {
         return zs_fail(m->ctx, m->lattice ? ZS_ETOOBIG : ZS_EUNSUPPORTED,
                        "method transfer: %s; use %s", why,
-                       m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "--method enumerate"
-                       : m->lattice ? "--method closed (uniform h = 0 torus or chain) or sampling"
+                       m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? "method enumerate"
+                       : m->lattice ? "method closed (uniform h = 0 torus or chain) or sampling"
                                     : "sampling");
     }
     zs_status st = pairwise_check_beta(m, beta);

@@ -76,12 +76,16 @@ zs_status zs_data_binarize(zs_ctx *ctx, zs_array *data, zs_binarize rule, double
                            "and >= 0", i / d, i % d, x[i]);
         if (x[i] > mx) mx = x[i];
     }
+    if (rule == ZS_BINARIZE_AUTO) { /* zsum/rbm.h: binary data as it is, else THRESHOLD */
+        rule = ZS_BINARIZE_NONE;
+        for (size_t i = 0; i < n && rule == ZS_BINARIZE_NONE; i++)
+            if (x[i] != 0.0 && x[i] != 1.0) rule = ZS_BINARIZE_THRESHOLD;
+    }
     if (rule == ZS_BINARIZE_NONE) {
         for (size_t i = 0; i < n; i++)
             if (x[i] != 0.0 && x[i] != 1.0)
                 return zs_fail(ctx, ZS_EINVAL, "data: row %zu, column %zu = %g is not 0 or 1; give a "
-                               "binarization rule (--binarize threshold[:T] or --binarize "
-                               "stochastic)", i / d, i % d, x[i]);
+                               "binarization rule (threshold or stochastic)", i / d, i % d, x[i]);
         return ZS_OK;
     }
     if (rule == ZS_BINARIZE_THRESHOLD) {

@@ -2,9 +2,11 @@
  * (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64) and the rank, then one big-endian
  * uint32 per dimension, then the data, big-endian, C order. Read through zlib's gzopen, which
  * reads gzipped and plain files alike. */
+#include "io/atomic_internal.h"
 #include "io/idx_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -161,22 +163,60 @@ zs_status idx_read_u8_raw(zs_ctx *ctx, const char *path, unsigned char **buf, si
     return ZS_OK;
 }
 
+/* Written atomically (lib/io/atomic.c). A ".gz" name is gzip-compressed in memory first
+ * (zlib's deflate with the gzip wrapper, windowBits 15 + 16, level 9: what gzopen "wb9"
+ * writes), so that the file itself is written in one step. */
 zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a) {
     if (!path || !a) return ZS_EINVAL;
     size_t pl = strlen(path);
     int gz = pl > 3 && !strcmp(path + pl - 3, ".gz");
-    gzFile g = gzopen(path, gz ? "wb9" : "wbT");
-    if (!g) return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(errno));
     int nd = zs_array_ndim(a);
-    unsigned char hdr[4 + 4 * ZS_ARRAY_MAX_NDIM] = {0, 0, 0x08, (unsigned char)nd};
+    size_t size = zs_array_size(a), hl = 4 + 4 * (size_t)nd;
+    unsigned char *raw = malloc(hl + size);
+    if (!raw) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu bytes", path, hl + size);
+    raw[0] = raw[1] = 0;
+    raw[2] = 0x08;
+    raw[3] = (unsigned char)nd;
     for (int k = 0; k < nd; k++)
-        for (int q = 0; q < 4; q++) hdr[4 + 4 * k + q] = (unsigned char)(zs_array_dim(a, k) >> (24 - 8 * q));
-    int bad = gzwrite(g, hdr, (unsigned)(4 + 4 * nd)) != 4 + 4 * nd;
+        for (int q = 0; q < 4; q++) raw[4 + 4 * k + q] = (unsigned char)(zs_array_dim(a, k) >> (24 - 8 * q));
     const double *x = zs_array_cdata(a);
-    for (size_t i = 0; i < zs_array_size(a) && !bad; i++) {
+    for (size_t i = 0; i < size; i++) {
         double v = nearbyint(x[i]);
-        bad = gzputc(g, v <= 0 ? 0 : v >= 255 ? 255 : (int)v) < 0;
+        raw[hl + i] = (unsigned char)(v <= 0 ? 0 : v >= 255 ? 255 : (int)v);
     }
-    if (gzclose(g) != Z_OK || bad) return zs_fail(ctx, ZS_EIO, "%s: cannot write", path);
-    return ZS_OK;
+    if (!gz) {
+        zs_status st = io_write_atomic(ctx, path, raw, hl + size);
+        free(raw);
+        return st;
+    }
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(raw);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: cannot start the compressor", path);
+    }
+    uLong cap = deflateBound(&z, (uLong)(hl + size));
+    unsigned char *packed = malloc(cap);
+    int ok = packed != NULL;
+    z.next_in = raw;
+    z.next_out = packed;
+    z.avail_out = (uInt)cap;
+    /* deflate takes at most UINT_MAX bytes a call: feed the input in such pieces */
+    for (size_t left = hl + size; ok;) {
+        uInt piece = left > UINT_MAX ? UINT_MAX : (uInt)left;
+        z.avail_in = piece;
+        left -= piece;
+        int r = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
+        if (!left) {
+            ok = r == Z_STREAM_END;
+            break;
+        }
+        ok = r == Z_OK;
+    }
+    deflateEnd(&z);
+    free(raw);
+    zs_status st = ok ? io_write_atomic(ctx, path, packed, (size_t)z.total_out)
+                      : zs_fail(ctx, ZS_ENOMEM, "%s: cannot compress %zu bytes", path, hl + size);
+    free(packed);
+    return st;
 }

@@ -1,105 +1,24 @@
 /* image.c — the library's one image writer: 8-bit grey pixels as PNG (libpng) or PBM, each
  * pixel replicated into a scale x scale block, written atomically.
  *
- * Atomic: the image goes to a new file beside the target (same folder, so the same file
- * system), is flushed and fsync'ed, and only then renamed over the target (rename(2) replaces
- * it in one step). A failure at any point removes the temporary file and leaves whatever was
- * at the path before untouched.
+ * Atomic (lib/io/atomic.c): the image goes to a new file beside the target, is fsync'ed and
+ * only then renamed over it; a failure at any point leaves whatever was at the path before.
  *
  * PNG (ISO/IEC 15948): colour type 0 (grey), bit depth 8, no interlace, written row by row so
  * memory is one scaled row. PBM (netpbm's pbm(5)): raw P4, rows packed 8 pixels per byte, most
  * significant bit first, 1 = black; a grey value below 128 is black. */
-#include "core/internal.h"
+#include "io/atomic_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char *image_ext(const char *path) {
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     return dot && (!slash || dot > slash) ? dot + 1 : "";
-}
-
-/* ---- the temporary file beside the target ---------------------------------------------- */
-
-typedef struct tmpfile_beside {
-    char *name;
-    FILE *f;
-} tmpfile_beside;
-
-/* Create "<path>.<pid>-<k>.tmp" exclusively (O_EXCL: never someone else's file), mode 0666
- * less the umask, like the file fopen would make. */
-static zs_status tmp_open(zs_ctx *ctx, const char *path, tmpfile_beside *t) {
-    size_t len = strlen(path) + 48;
-    t->f = NULL;
-    t->name = malloc(len);
-    if (!t->name) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-    int fd = -1, err = 0;
-    for (unsigned k = 0; k < 100 && fd < 0; k++) {
-        snprintf(t->name, len, "%s.%ld-%u.tmp", path, (long)getpid(), k);
-        fd = open(t->name, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        err = errno;
-        if (fd < 0 && err != EEXIST) break;
-    }
-    if (fd < 0) {
-        free(t->name);
-        t->name = NULL;
-        return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(err));
-    }
-    t->f = fdopen(fd, "wb");
-    if (!t->f) {
-        err = errno;
-        close(fd);
-        unlink(t->name);
-        free(t->name);
-        t->name = NULL;
-        return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(err));
-    }
-    return ZS_OK;
-}
-
-static void tmp_abort(tmpfile_beside *t) {
-    if (t->f) fclose(t->f);
-    if (t->name) unlink(t->name);
-    free(t->name);
-    t->f = NULL;
-    t->name = NULL;
-}
-
-/* Flush, fsync, close, rename over the target; then fsync the folder so the rename itself
- * survives a crash (best effort: some file systems refuse to fsync a directory). */
-static zs_status tmp_commit(zs_ctx *ctx, const char *path, tmpfile_beside *t) {
-    int err = 0;
-    errno = 0;
-    if (fflush(t->f) != 0 || ferror(t->f)) err = errno ? errno : EIO;
-    else if (fsync(fileno(t->f)) != 0) err = errno;
-    int closed = fclose(t->f);
-    t->f = NULL;
-    if (!err && closed != 0) err = errno ? errno : EIO;
-    if (!err && rename(t->name, path) != 0) err = errno;
-    if (err) {
-        tmp_abort(t);
-        return zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, strerror(err));
-    }
-    char *dir = strdup(path);
-    if (dir) {
-        int dfd = open(dirname(dir), O_RDONLY);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
-    free(t->name);
-    t->name = NULL;
-    return ZS_OK;
 }
 
 /* ---- PNG -------------------------------------------------------------------------------- */
@@ -191,14 +110,14 @@ zs_status zs_image_write_grey(zs_ctx *ctx, const char *path, const uint8_t *px, 
     int png = !strcmp(ext, "png");
     if (!png && strcmp(ext, "pbm"))
         return zs_fail(ctx, ZS_EINVAL, "%s: an image file must end in .png or .pbm", path);
-    tmpfile_beside t;
-    zs_status st = tmp_open(ctx, path, &t);
+    io_atomic t;
+    zs_status st = io_atomic_open(ctx, path, &t);
     if (st != ZS_OK) return st;
     st = png ? write_png(ctx, path, t.f, px, width, height, scale)
              : write_pbm(ctx, path, t.f, px, width, height, scale);
     if (st != ZS_OK) {
-        tmp_abort(&t);
+        io_atomic_abort(&t);
         return st;
     }
-    return tmp_commit(ctx, path, &t);
+    return io_atomic_commit(ctx, &t);
 }

@@ -7,6 +7,7 @@
  *   writers — readers must not assume it). 3.0 only differs by allowing UTF-8 in the header.
  * The parser below accepts exactly the literal forms numpy writes and reads back: keys in
  * any order, single or double quotes, True/False, a tuple of non-negative integers. */
+#include "io/atomic_internal.h"
 #include "io/npy_internal.h"
 
 #include <errno.h>
@@ -484,31 +485,6 @@ zs_status npy_serialize(zs_ctx *ctx, const zs_array *a, unsigned char **buf, siz
     for (size_t i = 0; i < a->size; i++) store_element(b + padded + i * isz, a->data[i], a->dtype);
     *buf = b;
     *len = n;
-    return ZS_OK;
-}
-
-zs_status io_write_atomic(zs_ctx *ctx, const char *path, const void *buf, size_t len) {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 32);
-    if (!tmp) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-    snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        zs_status st = zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    int bad = len && fwrite(buf, 1, len, f) != len;
-    bad |= fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        zs_status st = zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return st;
-    }
-    free(tmp);
     return ZS_OK;
 }
 

@@ -7,7 +7,4 @@
 /* Serialize a to .npy bytes (malloc'd into *buf, *len bytes). */
 zs_status npy_serialize(zs_ctx *ctx, const zs_array *a, unsigned char **buf, size_t *len);
 
-/* Write len bytes to path through PATH.tmp.PID + rename (atomic replacement). */
-zs_status io_write_atomic(zs_ctx *ctx, const char *path, const void *buf, size_t len);
-
 #endif

@@ -2,6 +2,7 @@
  * (numpy.savez) or deflated (numpy.savez_compressed); numpy writes members with zip64 extra
  * fields, which libzip reads. Each member is inflated into memory, checked against its CRC
  * by libzip, and decoded by the .npy codec (npy.c). */
+#include "io/atomic_internal.h"
 #include "io/npy_internal.h"
 
 #include <errno.h>
@@ -169,27 +170,69 @@ zs_status zs_npz_read(zs_ctx *ctx, const char *path, const char *name, zs_array 
     return st;
 }
 
+/* The archive is built in memory (libzip on a buffer source) and written by the library's
+ * atomic writer (lib/io/atomic.c). libzip's own file writing (zip_close on a path) would
+ * also go through a temporary file and a rename, but it does not fsync the file or the
+ * folder, so after a crash the new name could point at an empty or partial archive. */
+static zs_status zip_to_memory_close(zs_ctx *ctx, const char *path, zip_t *zip, zip_source_t *mem,
+                                     unsigned char **bytes, size_t *len) {
+    *bytes = NULL;
+    *len = 0;
+    if (zip_close(zip) != 0) {
+        zs_status st = zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, zip_strerror(zip));
+        zip_discard(zip);
+        return st;
+    }
+    zip_stat_t sb;
+    zip_stat_init(&sb);
+    /* libzip leaves an archive with no member empty: its file form is the 22-byte end of
+     * central directory record alone (APPNOTE.TXT 4.3.16), all zero but the signature. */
+    if (zip_source_stat(mem, &sb) != 0 || !(sb.valid & ZIP_STAT_SIZE) || sb.size == 0) {
+        static const unsigned char empty[22] = {'P', 'K', 5, 6};
+        *bytes = malloc(sizeof empty);
+        if (!*bytes) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+        memcpy(*bytes, empty, sizeof empty);
+        *len = sizeof empty;
+        return ZS_OK;
+    }
+    size_t n = (size_t)sb.size;
+    *bytes = malloc(n);
+    if (!*bytes) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu bytes", path, n);
+    if (zip_source_open(mem) != 0) {
+        free(*bytes);
+        *bytes = NULL;
+        return zs_fail(ctx, ZS_EIO, "%s: %s", path, zip_error_strerror(zip_source_error(mem)));
+    }
+    zip_int64_t got = zip_source_read(mem, *bytes, n);
+    zip_source_close(mem);
+    if (got < 0 || (size_t)got != n) {
+        free(*bytes);
+        *bytes = NULL;
+        return zs_fail(ctx, ZS_EIO, "%s: cannot read the archive back from memory", path);
+    }
+    *len = n;
+    return ZS_OK;
+}
+
 zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *const *names,
                        const zs_array *const *arrays, int compress) {
     if (!path || (n && (!names || !arrays))) return ZS_EINVAL;
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 32);
     unsigned char **bufs = calloc(n + 1, sizeof *bufs);
-    if (!tmp || !bufs) {
-        free(tmp);
-        free(bufs);
-        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-    }
-    snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
-    int err = 0;
+    if (!bufs) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     zs_status st = ZS_OK;
-    zip_t *zip = zip_open(tmp, ZIP_CREATE | ZIP_TRUNCATE, &err);
-    if (!zip) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, err);
-        st = zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", tmp, zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *zip = NULL;
+    if (mem) {
+        zip_source_keep(mem); /* it outlives zip_close, which writes the archive into it */
+        zip = zip_open_from_source(mem, ZIP_CREATE | ZIP_TRUNCATE, &ze);
     }
+    if (!zip) {
+        if (mem) zip_source_free(mem); /* the reference zip_open_from_source did not take */
+        st = zs_fail(ctx, ZS_ENOMEM, "%s: cannot start the archive: %s", path, zip_error_strerror(&ze));
+    }
+    zip_error_fini(&ze);
     for (size_t i = 0; st == ZS_OK && i < n; i++) {
         size_t len;
         st = npy_serialize(ctx, arrays[i], &bufs[i], &len);
@@ -217,21 +260,14 @@ zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *cons
             break;
         }
     }
-    if (zip) {
-        if (st == ZS_OK) {
-            if (zip_close(zip) != 0) {
-                st = zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, zip_strerror(zip));
-                zip_discard(zip);
-            }
-        } else {
-            zip_discard(zip);
-        }
-    }
-    if (st == ZS_OK && rename(tmp, path) != 0)
-        st = zs_fail(ctx, ZS_EIO, "%s: cannot replace: %s", path, strerror(errno));
-    if (st != ZS_OK) remove(tmp);
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (st == ZS_OK) st = zip_to_memory_close(ctx, path, zip, mem, &bytes, &len);
+    else if (zip) zip_discard(zip);
+    if (st == ZS_OK) st = io_write_atomic(ctx, path, bytes, len);
+    free(bytes);
+    if (mem) zip_source_free(mem);
     for (size_t i = 0; i < n; i++) free(bufs[i]);
     free(bufs);
-    free(tmp);
     return st;
 }

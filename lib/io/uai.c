@@ -10,6 +10,7 @@
  *     F tables: N t_0 ... t_{N-1}  with N = prod d_{v_i}, the last scope variable fastest
  * Evidence file: N v_1 x_1 ... v_N x_N (2014), or 1 N v_1 x_1 ... (earlier: samples first).
  * Tokens are separated by any white space; line breaks carry no meaning except in messages. */
+#include "io/atomic_internal.h"
 #include "models/factor_internal.h"
 
 #include <errno.h>
@@ -412,8 +413,11 @@ zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path) {
                 return zs_fail(ctx, ZS_ERANGE,
                                "%s: factor %zu, entry %zu: exp(%g) overflows a double; the UAI "
                                "format holds the weights themselves", path, f, e, m->f[f].lnt[e]);
-    FILE *out = fopen(path, "w");
-    if (!out) return zs_fail(ctx, ZS_EIO, "%s: cannot create: %s", path, strerror(errno));
+    /* atomically (lib/io/atomic.c): a failed write leaves the previous file */
+    io_atomic w;
+    zs_status st = io_atomic_open(ctx, path, &w);
+    if (st != ZS_OK) return st;
+    FILE *out = w.f;
     fprintf(out, "%s\n%zu\n", m->kind == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", m->nvars);
     for (size_t i = 0; i < m->nvars; i++) fprintf(out, "%s%u", i ? " " : "", m->dom[i]);
     fprintf(out, "\n%zu\n", m->nf);
@@ -430,8 +434,5 @@ zs_status zs_factor_write_uai(const zs_factor_model *m, const char *path) {
             fprintf(out, "%.17g%c", v, (e + 1) % last == 0 ? '\n' : ' ');
         }
     }
-    int bad = ferror(out);
-    if (fclose(out) != 0) bad = 1;
-    if (bad) return zs_fail(ctx, ZS_EIO, "%s: write error", path);
-    return ZS_OK;
+    return io_atomic_commit(ctx, &w); /* a failed fprintf shows in ferror, checked there */
 }

@@ -94,7 +94,7 @@ double levels_macrostate_count(uint64_t n, size_t k) {
     return exp(lgamma(nn + kk) - lgamma(nn + 1.0) - lgamma(kk)) ;
 }
 
-zs_status zs_levels_microstate_count(const zs_levels *lv, uint64_t n, size_t max_digits,
+zs_status zs_levels_microstate_count(const zs_levels *lv, size_t n, size_t max_digits,
                                      zs_count *out) {
     if (!lv || !out) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);

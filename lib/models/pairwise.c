@@ -110,7 +110,7 @@ static zs_status check_dense(zs_ctx *ctx, size_t n, const double *a, const doubl
                 if (j > i && x != a[j * n + i])
                     return zs_fail(ctx, ZS_EINVAL,
                                    "%s: not symmetric: entry (%zu,%zu) = %.17g but (%zu,%zu) = "
-                                   "%.17g (--symmetrize uses their average)",
+                                   "%.17g (their average would make it symmetric)",
                                    aname, i, j, x, j, i, a[j * n + i]);
             }
     if (v)

@@ -118,10 +118,20 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
     return ok;
 }
 
+void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
+    if (!opts) return;
+    opts->trials = 10;
+    opts->flip = 0.0;
+    opts->seed = 0;
+}
+
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
-                               size_t trials, double flip, uint64_t seed,
+                               const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points) {
-    if (!alpha || !points) return zs_fail(ctx, ZS_EINVAL, "capacity: NULL argument");
+    if (!alpha || !opts || !points) return zs_fail(ctx, ZS_EINVAL, "capacity: NULL argument");
+    const size_t trials = opts->trials;
+    const double flip = opts->flip;
+    const uint64_t seed = opts->seed;
     if (n < 2 || n > CAPACITY_MAX_UNITS)
         return zs_fail(ctx, n < 2 ? ZS_EINVAL : ZS_ETOOBIG,
                        "capacity: N = %zu units is outside 2..%d", n, CAPACITY_MAX_UNITS);
@@ -187,8 +197,9 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
         zs_hopfield_capacity_point *pt = &points[a];
         pt->alpha = (double)pcount[a] / (double)n;
         pt->p = pcount[a];
-        pt->overlap = mean;
-        pt->error = trials > 1 ? sqrt(var / (double)(trials - 1) / (double)trials) : 0.0;
+        pt->overlap.value = mean;
+        pt->overlap.std_error = trials > 1 ? sqrt(var / (double)(trials - 1) / (double)trials) : 0.0;
+        pt->overlap.ess = (double)trials;
         pt->perfect = perfect / (double)(trials * pcount[a]);
         pt->sweeps = sweeps / (double)(trials * pcount[a]);
     }

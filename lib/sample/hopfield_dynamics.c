@@ -100,7 +100,7 @@ static size_t sweep_heat_bath(size_t n, const double *w, double *h, int8_t *s,
 }
 
 /* The same two sweeps on 16-bit integer couplings with 32-bit fields (net->w16): exact, and a
- * flip streams 2N bytes of J instead of 8N. temperature 0: deterministic. */
+ * flip streams 2N bytes of J instead of 8N. beta_over_div 0: deterministic. */
 static void fields_i16(size_t n, const int16_t *w, const int8_t *s, int32_t *h) {
     for (size_t i = 0; i < n; i++) {
         const int16_t *row = w + i * n;
@@ -159,14 +159,24 @@ uint64_t hopfield_descend(size_t n, const double *w, double *h, int8_t *s, uint3
     return sweep;
 }
 
+void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts) {
+    if (!opts) return;
+    opts->beta = HUGE_VAL;
+    opts->order = ZS_HOPFIELD_RANDOM;
+    opts->max_sweeps = 100;
+    opts->seed = 0;
+    opts->stream = 0;
+}
+
 zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result) {
     if (!net || !dyn || !s) return ZS_EINVAL;
     zs_ctx *ctx = net->ctx;
     const size_t n = net->n;
-    if (!isfinite(dyn->temperature) || dyn->temperature < 0.0)
-        return zs_fail(ctx, ZS_EINVAL, "dynamics: temperature T = %g must be finite and >= 0",
-                       dyn->temperature);
+    if (!(dyn->beta > 0.0))
+        return zs_fail(ctx, ZS_EINVAL, "dynamics: beta = %g must be > 0 (HUGE_VAL: T = 0, the "
+                       "deterministic rule)", dyn->beta);
+    const int heat_bath = isfinite(dyn->beta);
     if (dyn->max_sweeps == 0) return zs_fail(ctx, ZS_EINVAL, "dynamics: at least one sweep");
     if (dyn->order != ZS_HOPFIELD_SEQUENTIAL && dyn->order != ZS_HOPFIELD_RANDOM)
         return zs_fail(ctx, ZS_EINVAL, "dynamics: unknown update order %d", (int)dyn->order);
@@ -189,8 +199,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
     zs_rng rng;
     zs_rng_init(&rng, dyn->seed, dyn->stream);
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
-    const double beta_over_div =
-        dyn->temperature > 0.0 ? 1.0 / (dyn->temperature * net->div) : 0.0;
+    const double beta_over_div = heat_bath ? dyn->beta / net->div : 0.0;
     zs_status st = ZS_OK;
     zs_hopfield_result r = {0, 0, 0.0};
     const hopfield_flip_fn flip = hopfield_pick_flip();
@@ -200,7 +209,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
         if (dyn->order == ZS_HOPFIELD_RANDOM) hopfield_shuffle(order, n, &rng);
         size_t flips;
         if (h32) flips = sweep_i16(n, net->w16, h32, s, order, beta_over_div, &rng, flip);
-        else if (dyn->temperature > 0.0)
+        else if (heat_bath)
             flips = sweep_heat_bath(n, net->w, h, s, order, beta_over_div, &rng);
         else
             flips = sweep_zero_t(n, net->w, h, s, order);
@@ -221,7 +230,7 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dy
                          (unsigned long long)r.sweeps);
             break;
         }
-        if (dyn->temperature == 0.0 && flips == 0) {
+        if (!heat_bath && flips == 0) {
             r.converged = 1;
             break;
         }

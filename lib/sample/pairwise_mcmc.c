@@ -194,7 +194,7 @@ static zs_estimate mean_err(const double *x, size_t k) {
     for (size_t i = 0; i < k; i++) mu += x[i];
     mu /= (double)k;
     for (size_t i = 0; i < k; i++) v += (x[i] - mu) * (x[i] - mu);
-    zs_estimate r = {mu, sqrt(v / ((double)k - 1.0) / (double)k)};
+    zs_estimate r = {mu, sqrt(v / ((double)k - 1.0) / (double)k), (double)NAN};
     return r;
 }
 
@@ -211,7 +211,7 @@ static zs_estimate jack_var(const double *sx, const double *sx2, size_t k, doubl
     double mj = 0.0, vj = 0.0;
     double *est = malloc(k * sizeof *est);
     if (!est) {
-        zs_estimate r = {full, (double)NAN};
+        zs_estimate r = {full, (double)NAN, (double)NAN};
         return r;
     }
     for (size_t i = 0; i < k; i++) {
@@ -222,12 +222,29 @@ static zs_estimate jack_var(const double *sx, const double *sx2, size_t k, doubl
     mj /= (double)k;
     for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
     free(est);
-    zs_estimate r = {full, sqrt(vj * ((double)k - 1.0) / (double)k)};
+    zs_estimate r = {full, sqrt(vj * ((double)k - 1.0) / (double)k), (double)NAN};
     return r;
 }
 
-zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *o, zs_mcmc_result *out) {
-    if (!m || !o || !out) return ZS_EINVAL;
+void zs_pairwise_sample_defaults(zs_mcmc_options *opt) {
+    if (!opt) return;
+    opt->kind = ZS_MCMC_AUTO;
+    opt->beta = 1.0;
+    opt->sweeps = 10000;
+    opt->burnin = 1000;
+    opt->chains = 4;
+    opt->seed = 0;
+}
+
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
+                             zs_mcmc_result *out) {
+    if (!m || !opt || !out) return ZS_EINVAL;
+    if ((unsigned)opt->kind > (unsigned)ZS_MCMC_AUTO)
+        return zs_fail(m->ctx, ZS_EINVAL, "sample: unknown kind %d", (int)opt->kind);
+    /* AUTO (zsum/pairwise.h): Wolff where it applies, else Metropolis. */
+    zs_mcmc_options resolved = *opt;
+    if (resolved.kind == ZS_MCMC_AUTO) resolved.kind = m->ferro ? ZS_MCMC_WOLFF : ZS_MCMC_METROPOLIS;
+    const zs_mcmc_options *o = &resolved;
     if (!isfinite(o->beta) || o->beta < 0.0)
         return zs_fail(m->ctx, ZS_EINVAL, "sample: beta = %g must be finite and >= 0", o->beta);
     if (o->sweeps < BLOCKS)
@@ -272,6 +289,7 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *o, zs_
         if (!x) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
         } else {
+            memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
             double *se = x, *se2 = x + nb, *sm = x + 2 * nb, *sm2 = x + 3 * nb, *sa = x + 4 * nb;
             double prop = 0, acc = 0, cl = 0, fl = 0;
             for (uint64_t c = 0; c < o->chains; c++) {
@@ -298,6 +316,7 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *o, zs_
             out->u = mean_err(se, nb);
             out->m = mean_err(sm, nb);
             out->absm = mean_err(sa, nb);
+            out->kind = o->kind;
             out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
             out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
             free(x);

@@ -31,7 +31,7 @@
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
     memset(o, 0, sizeof *o);
     o->chains = 100;
-    o->base = ZS_RBM_AIS_BASE_UNIFORM;
+    o->base = ZS_RBM_AIS_BASE_AUTO;
     o->pseudocount = 1.0;
     o->seed = 1;
 }
@@ -126,8 +126,15 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     if (M < 2) return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", M);
     if (nv > 0x7fffffff || nh > 0x7fffffff || M > 0x7fffffff)
         return zs_fail(ctx, ZS_ETOOBIG, "AIS: dimensions exceed the BLAS index range");
+    if ((unsigned)opts->base > (unsigned)ZS_RBM_AIS_BASE_AUTO)
+        return zs_fail(ctx, ZS_EINVAL, "AIS: unknown base %d", (int)opts->base);
     zs_status st = zs_rbm_check(rbm);
     if (st != ZS_OK) return st;
+    /* AUTO (zsum/rbm.h): the most informed base the caller gave. */
+    zs_rbm_ais_base base = opts->base;
+    if (base == ZS_RBM_AIS_BASE_AUTO)
+        base = opts->data ? ZS_RBM_AIS_BASE_DATA
+             : opts->rate ? ZS_RBM_AIS_BASE_RATE : ZS_RBM_AIS_BASE_UNIFORM;
     double *own = NULL;
     const double *betas = opts->betas;
     size_t K1 = opts->nbetas;
@@ -146,9 +153,9 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
         free(own);
         return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
     }
-    if (opts->base == ZS_RBM_AIS_BASE_MODEL) {
+    if (base == ZS_RBM_AIS_BASE_MODEL) {
         memcpy(ba, rbm->a, nv * sizeof *ba);
-    } else if (opts->base == ZS_RBM_AIS_BASE_DATA) {
+    } else if (base == ZS_RBM_AIS_BASE_DATA) {
         if (!opts->data || opts->n_data == 0) {
             free(own);
             free(ba);
@@ -157,7 +164,7 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
         double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
         zs_data_base_rate(opts->data, opts->n_data, nv, c, ba);
         for (size_t i = 0; i < nv; i++) ba[i] = log(ba[i]) - log1p(-ba[i]);
-    } else if (opts->base == ZS_RBM_AIS_BASE_RATE) {
+    } else if (base == ZS_RBM_AIS_BASE_RATE) {
         for (size_t i = 0; i < nv; i++) {
             const double p = opts->rate ? opts->rate[i] : (double)NAN;
             if (!(p > 0.0 && p < 1.0)) {
@@ -269,11 +276,13 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     }
     var /= (double)(M - 1);
     double sigma = sqrt(var / (double)M);
-    out->lnz = lnza + m + log(mean);
-    out->lnz_hi = lnza + m + log(mean + 3.0 * sigma);
-    out->lnz_lo = mean - 3.0 * sigma > 0 ? lnza + m + log(mean - 3.0 * sigma) : -HUGE_VAL;
-    out->sigma_rel = sigma / mean;
-    out->ess = s1 * s1 / s2;
+    out->lnz.value = lnza + m + log(mean);
+    out->lnz.std_error = sigma / mean;
+    out->lnz.ess = s1 * s1 / s2;
+    out->band.hi = lnza + m + log(mean + 3.0 * sigma);
+    out->band.lo = mean - 3.0 * sigma > 0 ? lnza + m + log(mean - 3.0 * sigma) : -HUGE_VAL;
+    out->band.confidence = erf(3.0 / sqrt(2.0)); /* P(|X - mu| < 3 sigma), X normal */
+    out->base = base;
     out->lnz_base = lnza;
     out->chains = M;
     out->temperatures = K;

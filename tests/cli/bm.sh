@@ -93,7 +93,7 @@ BE=$(sed -n 's/.*beta E0 = \(.*\)$/\1/p' "$TMP/err")
 expect_ok uai "$TMP/r7.uai" --format json
 UZ7=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'] - ($BE))")
 if near "$UZ7" "$LZ7" 1e-12; then pass; else fail "bm: zsum uai ln Z - beta E0 = $UZ7 != $LZ7"; fi
-expect_reject "sample: --write-uai belongs to the exact command" bm sample --random 5 --write-uai "$TMP/s.uai"
+expect_reject "sample: --write-uai belongs to the exact computation" bm sample --random 5 --write-uai "$TMP/s.uai"
 expect_ok bm logz --random 12 --seed 4 --beta 0 --format json
 L0=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
 if near "$L0" "$(python3 -c "import math; print(12*math.log(2))")" 1e-14; then pass; else fail "beta 0: ln Z = $L0"; fi

@@ -95,7 +95,7 @@ expect_out 'sweep +flips +energy +m_0 +m_1 +m_2'
 expect_out '^\+\+--\+\+--\+\+--$'
 expect_out 'fixed point after 1 sweeps'
 # Heat bath runs exactly --sweeps sweeps.
-expect_ok hopfield recall net.npz --probe 0 --T 0.5 --sweeps 7 --seed 3 --format json
+expect_ok hopfield recall net.npz --probe 0 -T 0.5 --sweeps 7 --seed 3 --format json
 expect_json 'd["sweeps"] == 7 and len(d["trace"]) == 8 and d["T"] == 0.5 and not d["converged"]'
 cp "$TMP/out" r3.json
 if python3 energy.py r3.json; then pass; else fail "heat-bath energies differ from the definition"; fi
@@ -130,7 +130,7 @@ printf 'P4\n8 6\n\xc3\xc3\x3c\x3c\xc3\xc3' > want2.pbm
 if cmp -s back2.pbm want2.pbm; then pass; else fail "recalled PBM at --scale 2 differs"; fi
 expect_reject "--scale: draws the --output image" hopfield recall img.npz --probe 0 --scale 2
 expect_reject "--scale: '0' is out of range 1..1000" hopfield recall img.npz --probe 0 --scale 0 -o x.png
-expect_reject "nonexistent/x.png: cannot create: No such file or directory" hopfield recall img.npz --probe 0 -o /nonexistent/x.png
+expect_reject "--output: cannot write '/nonexistent/x.png': No such file or directory" hopfield recall img.npz --probe 0 -o /nonexistent/x.png
 # --shape for text patterns.
 expect_ok hopfield store p.txt -o shaped.npz --shape 3x4 --format json
 expect_json 'd["shape"] == [3, 4]'
@@ -138,21 +138,21 @@ expect_json 'd["shape"] == [3, 4]'
 # Capacity: high overlap at alpha = 0.05, collapse at 0.25 (AGS 1985: alpha_c = 0.138); the
 # JSON does not depend on the number of threads.
 if [ "$small" = 1 ]; then n=200; trials=2; else n=500; trials=6; fi
-OMP_NUM_THREADS=1 expect_ok hopfield capacity --n $n --trials $trials --alpha 0.05:0.25:2 --seed 11 --format json
+OMP_NUM_THREADS=1 expect_ok hopfield capacity -n $n --trials $trials --alpha 0.05:0.25:2 --seed 11 --format json
 cp "$TMP/out" c1.json
 expect_json 'd["n"] == '$n' and d["seed"] == 11 and len(d["points"]) == 2 and d["points"][0]["overlap"] > 0.9 and d["points"][1]["overlap"] < 0.7 and d["points"][0]["perfect"] > d["points"][1]["perfect"]'
-OMP_NUM_THREADS=2 expect_ok hopfield capacity --n $n --trials $trials --alpha 0.05:0.25:2 --seed 11 --format json
+OMP_NUM_THREADS=2 expect_ok hopfield capacity -n $n --trials $trials --alpha 0.05:0.25:2 --seed 11 --format json
 if cmp -s "$TMP/out" c1.json; then pass; else fail "capacity differs between 1 and 2 threads"; fi
-expect_ok hopfield capacity --n 100 --trials 2 --alpha 0.1 --quiet
+expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.1 --quiet
 expect_out '^# capacity: N = 100, 2 trials per load, flip 0, seed [0-9]+ \(chosen: pass --seed to repeat\)$'
-expect_ok hopfield capacity --n 100 --trials 2 --alpha 0.1 --seed 1
+expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.1 --seed 1
 expect_out '^# capacity: N = 100, 2 trials per load, flip 0, seed 1$'
 expect_out '^ +0.1000 +10 '
-expect_ok hopfield capacity --n 100 --trials 2 --alpha 0.05:0.1:2 --flip 0.1 --seed 1 --format csv
+expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.05:0.1:2 --flip 0.1 --seed 1 --format csv
 expect_out '^alpha,p,overlap,error,perfect,sweeps$'
 expect_out '^0.05,5,'
 if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
-  expect_ok hopfield capacity --n 100 --trials 2 --alpha 0.05:0.2:3 --seed 1 --plot cap.png
+  expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.05:0.2:3 --seed 1 --plot cap.png
   if [ -s cap.png ]; then pass; else fail "capacity --plot wrote no file"; fi
 fi
 
@@ -193,7 +193,7 @@ expect_reject 'short.txt has 5 units but the network has N = 12' hopfield recall
 expect_reject 'p.txt holds 3 patterns; give a file with one' hopfield recall net.npz --probe p.txt
 expect_reject '--probe .* is required' hopfield recall net.npz
 expect_reject 'give the network file' hopfield recall --probe 0
-expect_reject '--T: -1 is negative' hopfield recall net.npz --probe 0 --T -1
+expect_reject "--temperature: -1 is negative" hopfield recall net.npz --probe 0 -T -1
 expect_reject '--sweeps: 0 is outside' hopfield recall net.npz --probe 0 --sweeps 0
 expect_reject "--order: 'sideways'" hopfield recall net.npz --probe 0 --order sideways
 expect_reject "--format: 'xml'" hopfield recall net.npz --probe 0 --format xml
@@ -205,18 +205,18 @@ expect_reject 'cannot open' hopfield recall nosuch.npz --probe 0
 expect_reject 'p.txt: not a readable .npz' hopfield recall p.txt --probe 0
 expect_reject '--probe needs a value' hopfield recall net.npz --probe
 
-expect_reject '--n N .* is required' hopfield capacity
-expect_reject '--n: 1 is outside 2..20000' hopfield capacity --n 1
-expect_reject '--trials: 0 is outside' hopfield capacity --n 10 --trials 0
-expect_reject '--alpha: .0:1:3. needs 0 < LO <= HI' hopfield capacity --n 10 --alpha 0:1:3
-expect_reject '--alpha: .0.3:0.1:3. needs 0 < LO <= HI' hopfield capacity --n 10 --alpha 0.3:0.1:3
-expect_reject "--alpha \(STEPS\): 'x' is not a whole number" hopfield capacity --n 10 --alpha 0.1:0.2:x
-expect_reject 'must be LO:HI:STEPS' hopfield capacity --n 10 --alpha 0.1:0.2
-expect_reject '--alpha: -0.2 must be > 0' hopfield capacity --n 10 --alpha -0.2
-expect_reject 'patterns is above the limit 32767' hopfield capacity --n 20000 --alpha 4
-expect_reject '--flip: 2 is outside \[0, 1\]' hopfield capacity --n 10 --flip 2
-expect_reject "--plot: 'c.jpg' must end in .png or .svg" hopfield capacity --n 10 --plot c.jpg
-expect_reject "unknown argument 'extra'" hopfield capacity --n 10 extra
+expect_reject "-n N .* is required" hopfield capacity
+expect_reject "--units: 1 is outside 2..20000" hopfield capacity -n 1
+expect_reject '--trials: 0 is outside' hopfield capacity -n 10 --trials 0
+expect_reject '--alpha: .0:1:3. needs 0 < LO <= HI' hopfield capacity -n 10 --alpha 0:1:3
+expect_reject '--alpha: .0.3:0.1:3. needs 0 < LO <= HI' hopfield capacity -n 10 --alpha 0.3:0.1:3
+expect_reject "--alpha \(STEPS\): 'x' is not a whole number" hopfield capacity -n 10 --alpha 0.1:0.2:x
+expect_reject 'must be LO:HI:STEPS' hopfield capacity -n 10 --alpha 0.1:0.2
+expect_reject '--alpha: -0.2 must be > 0' hopfield capacity -n 10 --alpha -0.2
+expect_reject 'patterns is above the limit 32767' hopfield capacity -n 20000 --alpha 4
+expect_reject '--flip: 2 is outside \[0, 1\]' hopfield capacity -n 10 --flip 2
+expect_reject "--plot: 'c.jpg' must end in .png or .svg" hopfield capacity -n 10 --plot c.jpg
+expect_reject "unknown argument 'extra'" hopfield capacity -n 10 extra
 expect_reject "hopfield: unknown subcommand 'forget'" hopfield forget
 
 finish

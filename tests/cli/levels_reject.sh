@@ -17,16 +17,16 @@ expect_reject "units: 'abc' is not a whole number" levels -n abc $E
 expect_reject "units: '-3' is not a whole number" levels -n -3 $E
 expect_reject "units: '1e3' is not a whole number" levels -n 1e3 $E
 expect_reject "exceeds the supported 10\^9" levels -n 1000000001 $E
-expect_reject "units: '99999999999999999999999' is too large" levels -n 99999999999999999999999 $E
+expect_reject "units: '99999999999999999999999' is out of range" levels -n 99999999999999999999999 $E
 expect_reject "units: a whole number is needed" levels -n '' $E
 # energies
 expect_reject "energies: the list is empty" levels -n 3 -e ''
 expect_reject "energies: item 2 'x' is not a number" levels -n 3 -e 0,x,2
 expect_reject "energies: item 2 '' is not a number" levels -n 3 -e 0,,2
 expect_reject "energies: item 3 '' is not a number" levels -n 3 -e 0,1,
-expect_reject "energies: item 2 'nan' is not a finite number" levels -n 3 -e 0,nan
-expect_reject "energies: item 1 'inf' is not a finite number" levels -n 3 -e inf,1
-expect_reject "energies: item 2 '1e999' is not a finite number" levels -n 3 -e 0,1e999
+expect_reject "energies: item 2 'nan' is not a number" levels -n 3 -e 0,nan
+expect_reject "energies: item 1 'inf' is not a number" levels -n 3 -e inf,1
+expect_reject "energies: item 2 '1e999' is out of range" levels -n 3 -e 0,1e999
 expect_reject "65 levels given, at most 64" levels -n 3 -e "$(seq -s, 0 64)"
 # degeneracies
 expect_reject "degeneracies: 2 values given for 3 energies" levels -n 3 $E -g 1,2
@@ -36,7 +36,7 @@ expect_reject "degeneracies: item 1 \(1.5\) is not a positive integer" levels -n
 expect_reject "degeneracies: item 2 'two' is not a number" levels -n 3 $E -g 1,two,1
 # temperature
 expect_reject "beta: 'hot' is not a number" levels -n 3 $E -b hot
-expect_reject "beta: 'nan' is not a finite number" levels -n 3 $E -b nan
+expect_reject "beta: 'nan' is not a number" levels -n 3 $E -b nan
 expect_reject "temperature: T = 0 is not allowed" levels -n 3 $E -T 0
 expect_reject "give --beta or --temperature, not both" levels -n 3 $E -b 1 -T 2
 # method and format

@@ -293,7 +293,7 @@ PY
 then pass; else fail "scaled filters image is not the 1x image repeated"; fi
 expect_reject "--scale: .*1..1000" rbm filters "$TMP/t.npz" --scale 0 -o "$TMP/x.png"
 expect_reject "--scale" rbm logz "$TMP/t.npz" --scale 2
-expect_reject "nonexistent/s.png: cannot create: No such file or directory" rbm filters "$TMP/t.npz" -o /nonexistent/s.png
+expect_reject "-o: cannot write '/nonexistent/s.png': No such file or directory" rbm filters "$TMP/t.npz" -o /nonexistent/s.png
 expect_reject "not a square image" rbm filters "$TMP/m.npz" -o "$TMP/x.png"
 expect_reject "--shape 2x3 has 6 pixels" rbm filters "$TMP/m.npz" --shape 2x3 -o "$TMP/x.png"
 expect_reject "must end in .png" rbm sample "$TMP/t.npz" -o "$TMP/x.jpg"

@@ -84,7 +84,7 @@ expect_out '^-inf$'
 
 # Usage errors.
 expect_reject "a model file MODEL.uai is needed" uai
-expect_reject "one model file is expected" uai "$TMP/m.uai" "$TMP/m.uai"
+expect_reject "at most one evidence file are expected; .* is a third" uai "$TMP/m.uai" "$TMP/m.evid" "$TMP/m.uai"
 expect_reject "unknown option '--bogus'" uai "$TMP/m.uai" --bogus
 expect_reject "--order: 'minfil' is not one of" uai "$TMP/m.uai" --order minfil
 expect_reject "--order needs a value" uai "$TMP/m.uai" --order

@@ -444,7 +444,7 @@ static void results_do_not_depend_on_the_thread_count(void) {
 
 /* ---- sampling: within 4 error bars of the exact values --------------------------------------- */
 static int within(zs_estimate e, double exact_value) {
-    return fabs(e.estimate - exact_value) <= 4.0 * e.error && e.error > 0;
+    return fabs(e.value - exact_value) <= 4.0 * e.std_error && e.std_error > 0;
 }
 
 static void samplers_agree_with_exact_values_within_four_error_bars(void) {
@@ -470,8 +470,8 @@ static void samplers_agree_with_exact_values_within_four_error_bars(void) {
             CHECK(within(r.chi, e.chi));
             if (!within(r.u, e.u) || !within(r.c, e.c) || !within(r.chi, e.chi) || !within(r.absm, e.absm))
                 printf("  T = %g kind %d: U %g+-%g (%g) |M| %g+-%g (%g) C %g+-%g (%g) chi %g+-%g (%g)\n",
-                       temps[t], k, r.u.estimate, r.u.error, e.u, r.absm.estimate, r.absm.error,
-                       e.absm, r.c.estimate, r.c.error, e.c, r.chi.estimate, r.chi.error, e.chi);
+                       temps[t], k, r.u.value, r.u.std_error, e.u, r.absm.value, r.absm.std_error,
+                       e.absm, r.c.value, r.c.std_error, e.c, r.chi.value, r.chi.std_error, e.chi);
         }
     }
     zs_pairwise_free(m);
