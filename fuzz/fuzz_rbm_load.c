@@ -1,7 +1,7 @@
 /* fuzz_rbm_load.c — the RBM model loader (zs_rbm_load) on an .npz assembled from the input
- * (fuzz_npz: members W, vbias, hbias, ... as .npy bytes), then the training-state readers on
- * the same file: the stored data frequencies (zs_rbm_train_frequency) and a trainer's resume
- * from a checkpoint (zs_rbm_trainer_resume). */
+ * (fuzz_npz: members W, vbias, hbias, train_data_frequency, ... as .npy bytes; the stored
+ * frequencies come back through zs_rbm_stored_frequency), then a trainer's resume from the
+ * same file as a checkpoint (zs_rbm_trainer_resume). */
 #include "fuzz_util.h"
 
 #include <stdlib.h>
@@ -13,9 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     zs_rbm *rbm = NULL;
     if (zs_rbm_load(ctx, path, &rbm) != ZS_OK) return 0;
     size_t nv = zs_rbm_nv(rbm);
-    double *freq = NULL;
-    zs_rbm_train_frequency(ctx, path, nv, &freq);
-    free(freq);
+    const double *freq = zs_rbm_stored_frequency(rbm);
+    for (size_t i = 0; freq && i < nv; i++)
+        if (!(freq[i] > 0 && freq[i] < 1)) abort(); /* a frequency outside (0, 1) was accepted */
     if (nv <= 4096 && zs_rbm_nh(rbm) <= 4096) {
         uint8_t *rows = calloc(2 * nv, 1);
         if (!rows) abort();
