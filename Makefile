@@ -3,13 +3,17 @@
 #   make run      install missing Debian packages, build, run the chapter's example
 #   make check    the same set-up, every test, then every test again under ASan + UBSan
 #   make bench    benchmarks against their baselines (figures go to BENCHMARKS.md by hand)
+#   make fuzz     install clang + libFuzzer, build the fuzz targets (build-fuzz/), run each for
+#                 FUZZ_SECONDS (default 60); make fuzz-smoke: each for 60 s (fuzz/run.sh)
 #   make install PREFIX=/usr/local
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD := build
 ASAN_BUILD := build-asan
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run check test asan bench install clean
+.PHONY: all deps build run check test asan bench install clean fuzz-deps fuzz-build fuzz fuzz-smoke
 
 all: build
 
@@ -43,8 +47,25 @@ check: test asan
 bench: build
 	bash bench/run.sh $(BUILD)
 
+fuzz-deps:
+	@ZSUM_FUZZ_DEPS=1 bash scripts/install-deps.sh
+
+# clang for libFuzzer; warnings are not errors here (the gcc builds hold that line).
+$(FUZZ_BUILD)/Makefile:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DZSUM_FUZZ=ON -DZSUM_WERROR=OFF
+
+fuzz-build: fuzz-deps $(FUZZ_BUILD)/Makefile
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) 60
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

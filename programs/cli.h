@@ -15,6 +15,10 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_NOMEM = 3 };
 /* A subcommand: argv[0] is its name. Returns an exit code. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+/* The program: argv[0] is "zsum"; dispatches to the subcommand argv[1] (programs/main.c).
+ * Returns the exit code; stdout holds the output only when it is 0. */
+int zsum_main(int argc, char **argv);
+
 /* Print "zsum: <message>" on stderr; returns EXIT_USAGE so callers can `return cli_usage(...)`. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "zsum: <message>" on stderr and return code. */

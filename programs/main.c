@@ -1,4 +1,6 @@
-/* main.c — the zsum program: one subcommand per file (programs/cmd_*.c), dispatched here. */
+/* main.c — the zsum program: one subcommand per file (programs/cmd_*.c), dispatched here.
+ * zsum_main is the whole program but for the process's entry point, so that the argument
+ * fuzzer (fuzz/fuzz_cli.c) runs it in-process; it compiles this file with ZSUM_NO_MAIN. */
 #include "cli.h"
 
 #include <string.h>
@@ -29,7 +31,7 @@ static void usage(FILE *f) {
     fputs("\nzsum --version prints the version. See man zsum and README.md.\n", f);
 }
 
-int main(int argc, char **argv) {
+int zsum_main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -51,3 +53,7 @@ int main(int argc, char **argv) {
         }
     return cli_usage("unknown command '%s' (zsum --help lists them)", argv[1]);
 }
+
+#ifndef ZSUM_NO_MAIN
+int main(int argc, char **argv) { return zsum_main(argc, argv); }
+#endif
