@@ -1,5 +1,5 @@
 /* cmd_hopfield.c — zsum hopfield store | recall | capacity: Hopfield memories (docs/hopfield.md). */
-#include "cli.h"
+#include "hopfield_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,28 +37,6 @@ static const char *help_store =
     "  --format table|json    summary format (default table)\n"
     "  -q, --quiet            accepted for uniformity (store draws no progress bar)\n";
 
-static const char *help_recall =
-    "usage: zsum hopfield recall NET.npz --probe P [options]\n"
-    "\n"
-    "Run asynchronous dynamics from a probe and report, after each sweep, the number of units\n"
-    "that changed, the energy E = -1/2 s^T J s and the overlap m_mu = (1/N) xi^mu . s with each\n"
-    "stored pattern (the table shows all when P <= 8, else the best).\n"
-    "  --probe P          a stored pattern's index (0..P-1) or a file with one pattern\n"
-    "  --flip F           flip a fraction F in [0,1] of the probe's units, chosen at random\n"
-    "  --seed S           seed for --flip, the random order and the heat bath (default: chosen\n"
-    "                     and printed)\n"
-    "  -T, --temperature T  temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at\n"
-    "                     a fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))\n"
-    "  -b, --beta B       the same as -T 1/B (B > 0)\n"
-    "  --sweeps N         at most N sweeps (default 100; with T > 0 exactly N)\n"
-    "  --order O          random (a new permutation each sweep, default) or sequential\n"
-    "  -o, --output F     write the final state as an image F.pbm or F.png (needs a shape)\n"
-    "  --shape RxC        image shape (overrides the one stored in NET.npz)\n"
-    "  --scale K          draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
-    "                     .png enough to make the image at least 256 pixels across)\n"
-    "  --format table|json|csv\n"
-    "  -q, --quiet        accepted for uniformity (recall draws no progress bar)\n";
-
 static const char *help_capacity =
     "usage: zsum hopfield capacity -n N [options]\n"
     "\n"
@@ -77,10 +55,7 @@ static const char *help_capacity =
     "  --threads N        threads (1..1024; the results do not depend on it)\n"
     "  -q, --quiet        no progress bar\n";
 
-/* --name VALUE or --name=VALUE at argv[*i]: the value (advancing *i), NULL when argv[*i] is not
- * this option; *missing is set when the value is absent. */
-static const char *opt(int argc, char **argv, int *i, const char *name, const char *alias,
-                       int *missing) {
+const char *hopfield_opt(int argc, char **argv, int *i, const char *name, const char *alias, int *missing) {
     const char *a = argv[*i];
     size_t len = strlen(name);
     if (!strncmp(a, name, len) && a[len] == '=') return a + len + 1;
@@ -92,7 +67,7 @@ static const char *opt(int argc, char **argv, int *i, const char *name, const ch
     return argv[++*i];
 }
 
-static int parse_shape(const char *text, size_t *rows, size_t *cols) {
+int hopfield_parse_shape(const char *text, size_t *rows, size_t *cols) {
     uint64_t d[2];
     int nd;
     if (!cli_parse_size("--shape", text, d, &nd)) return 0;
@@ -109,7 +84,7 @@ static int parse_shape(const char *text, size_t *rows, size_t *cols) {
     return 1;
 }
 
-static int parse_fraction(const char *option, const char *text, double *out) {
+int hopfield_parse_fraction(const char *option, const char *text, double *out) {
     if (!cli_parse_double(option, text, out)) return 0;
     if (*out < 0.0 || *out > 1.0) {
         cli_usage("%s: %s is outside [0, 1]", option, text);
@@ -118,8 +93,7 @@ static int parse_fraction(const char *option, const char *text, double *out) {
     return 1;
 }
 
-/* A pattern as a line of + and -, with a newline every `cols` units when cols > 0. */
-static void print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const char *indent) {
+void hopfield_print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const char *indent) {
     for (size_t i = 0; i < n; i++) {
         if (cols && i % cols == 0) fputs(indent, f);
         if (!cols && i == 0) fputs(indent, f);
@@ -147,18 +121,18 @@ static int cmd_store(int argc, char **argv) {
             fputs(help_store, cli_out());
             free(files);
             return EXIT_OK;
-        } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--output", "-o", &missing))) {
             output = v;
             rc = cli_check_output("--output", v);
-        } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
-            if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
+        } else if ((v = hopfield_opt(argc, argv, &i, "--shape", NULL, &missing))) {
+            if (!hopfield_parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             /* no progress bar to silence */
-        } else if ((v = opt(argc, argv, &i, "--rule", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--rule", NULL, &missing))) {
             if (!strcmp(v, "hebbian")) projection = 0;
             else if (!strcmp(v, "projection")) projection = 1;
             else rc = cli_usage("--rule: '%s' is not hebbian or projection", v);
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             else if (format == FORMAT_CSV) rc = cli_usage("store: --format is table or json");
         } else if (missing) {
@@ -248,327 +222,6 @@ static int cmd_store(int argc, char **argv) {
     return rc;
 }
 
-/* ---- recall ---------------------------------------------------------------------------- */
-
-typedef struct trace {
-    size_t p, n;
-    double *rows;    /* per sweep: flips, energy, then p overlaps                         */
-    size_t count, cap;
-} trace;
-
-static int trace_add(void *user, uint64_t sweep, const int8_t *s, double energy,
-                     const double *overlaps, size_t flips) {
-    (void)sweep;
-    (void)s;
-    trace *t = user;
-    size_t width = 2 + t->p;
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        double *r = realloc(t->rows, cap * width * sizeof *r);
-        if (!r) return 1;
-        t->rows = r;
-        t->cap = cap;
-    }
-    double *row = t->rows + t->count * width;
-    row[0] = (double)flips;
-    row[1] = energy;
-    for (size_t k = 0; k < t->p; k++) row[2 + k] = overlaps[k];
-    t->count++;
-    return 0;
-}
-
-static size_t best_of(const double *m, size_t p) {
-    size_t b = 0;
-    for (size_t k = 1; k < p; k++)
-        if (fabs(m[k]) > fabs(m[b])) b = k;
-    return b;
-}
-
-static int cmd_recall(int argc, char **argv) {
-    const char *netfile = NULL, *probe = NULL, *output = NULL, *seed_text = NULL;
-    double flip = 0.0, temp = 0.0;
-    uint64_t sweeps = 100, seed = 0;
-    size_t rows = 0, cols = 0;
-    long scale = 0;
-    zs_hopfield_order order = ZS_HOPFIELD_RANDOM;
-    cli_format format = FORMAT_TABLE;
-    int rc = EXIT_OK, temp_given = 0, beta_given = 0;
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_recall, cli_out());
-            return EXIT_OK;
-        } else if ((v = opt(argc, argv, &i, "--probe", NULL, &missing))) {
-            probe = v;
-        } else if ((v = opt(argc, argv, &i, "--flip", NULL, &missing))) {
-            if (!parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--seed", NULL, &missing))) {
-            seed_text = v;
-            if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if (!strcmp(argv[i], "--T") || !strncmp(argv[i], "--T=", 4)) {
-            rc = cli_usage("--T: the temperature is spelled -T or --temperature");
-        } else if ((v = opt(argc, argv, &i, "--temperature", "-T", &missing))) {
-            if (!cli_parse_double("--temperature", v, &temp)) rc = EXIT_USAGE;
-            else if (temp < 0.0) rc = cli_usage("--temperature: %s is negative; T must be >= 0", v);
-            temp_given++;
-        } else if ((v = opt(argc, argv, &i, "--beta", "-b", &missing))) {
-            double beta;
-            if (!cli_parse_double("--beta", v, &beta)) rc = EXIT_USAGE;
-            else if (!(beta > 0.0)) rc = cli_usage("--beta: %s must be > 0 (use -T 0 for T = 0)", v);
-            else temp = 1.0 / beta;
-            beta_given = 1;
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            /* no progress bar to silence */
-        } else if ((v = opt(argc, argv, &i, "--sweeps", NULL, &missing))) {
-            if (!cli_parse_u64("--sweeps", v, &sweeps)) rc = EXIT_USAGE;
-            else if (sweeps == 0 || sweeps > 100000000)
-                rc = cli_usage("--sweeps: %s is outside 1..100000000", v);
-        } else if ((v = opt(argc, argv, &i, "--order", NULL, &missing))) {
-            if (zs_hopfield_order_from_name(v, &order) != ZS_OK) rc = cli_usage("--order: '%s' is not random or sequential", v);
-        } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
-            output = v;
-            const char *dot = strrchr(v, '.');
-            if (!dot || (strcmp(dot, ".pbm") && strcmp(dot, ".png")))
-                rc = cli_usage("--output: '%s' must end in .pbm or .png", v);
-            else rc = cli_check_output("--output", v);
-        } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
-            if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--scale", NULL, &missing))) {
-            if (!cli_parse_int("--scale", v, 1, CLI_IMAGE_MAX_SCALE, &scale)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
-            if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
-        } else if (missing) {
-            rc = cli_usage("recall: %s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage("recall: unknown option '%s' (zsum hopfield recall --help)", argv[i]);
-        } else if (!netfile) {
-            netfile = argv[i];
-        } else {
-            rc = cli_usage("recall: one network file only ('%s' is extra)", argv[i]);
-        }
-    }
-    if (rc == EXIT_OK && temp_given && beta_given)
-        rc = cli_usage("recall: give --beta or --temperature, not both");
-    if (rc == EXIT_OK && !netfile) rc = cli_usage("recall: give the network file NET.npz");
-    if (rc == EXIT_OK && !probe) rc = cli_usage("recall: --probe (a pattern index or file) is required");
-    if (rc == EXIT_OK && scale && !output) rc = cli_usage("--scale: draws the --output image; give -o F.png");
-    if (rc != EXIT_OK) return rc;
-    if (!seed_text) seed = zs_seed_from_entropy();
-
-    zs_ctx *ctx = zs_ctx_alloc();
-    if (!ctx) return cli_fail(EXIT_RUNTIME, "out of memory");
-    zs_hopfield *net = NULL;
-    zs_patterns *pf = NULL;
-    int8_t *s = NULL;
-    trace tr = {0};
-    zs_status st = zs_hopfield_load(ctx, netfile, &net);
-    if (st != ZS_OK) rc = cli_status(ctx, st);
-    size_t n = 0, p = 0, index = 0;
-    int by_index = 0;
-    const zs_patterns *stored = NULL;
-    if (rc == EXIT_OK) {
-        n = zs_hopfield_units(net);
-        p = zs_hopfield_pattern_count(net);
-        stored = zs_hopfield_patterns(net);
-        if (!rows && stored) zs_patterns_shape(stored, &rows, &cols);
-        if (rows && rows * cols != n)
-            rc = cli_usage("--shape: %zux%zu holds %zu units, the network has N = %zu", rows, cols,
-                           rows * cols, n);
-        if (rc == EXIT_OK && output && !rows)
-            rc = cli_usage("--output: the patterns have no image shape; give --shape RxC");
-        s = malloc(n);
-        if (rc == EXIT_OK && !s) rc = cli_fail(EXIT_RUNTIME, "out of memory");
-    }
-    if (rc == EXIT_OK) {
-        by_index = probe[0] != '\0' && strspn(probe, "0123456789") == strlen(probe);
-        if (by_index) {
-            uint64_t k;
-            if (!cli_parse_u64("--probe", probe, &k)) rc = EXIT_USAGE;
-            else if (p == 0)
-                rc = cli_usage("--probe: %s: the network file stores no patterns; give a pattern "
-                               "file", probe);
-            else if (k >= p)
-                rc = cli_usage("--probe: pattern index %s is out of range 0..%zu (the network "
-                               "stores %zu patterns)", probe, p - 1, p);
-            else {
-                index = (size_t)k;
-                memcpy(s, zs_patterns_data(stored) + index * n, n);
-            }
-        } else {
-            st = zs_patterns_read(ctx, probe, &pf);
-            if (st != ZS_OK) rc = cli_status(ctx, st);
-            else if (zs_patterns_count(pf) != 1)
-                rc = cli_usage("--probe: %s holds %zu patterns; give a file with one", probe,
-                               zs_patterns_count(pf));
-            else if (zs_patterns_units(pf) != n)
-                rc = cli_usage("--probe: %s has %zu units but the network has N = %zu", probe,
-                               zs_patterns_units(pf), n);
-            else
-                memcpy(s, zs_patterns_data(pf), n);
-        }
-    }
-    size_t flipped = 0;
-    int8_t *probe_state = NULL;
-    zs_hopfield_result res = {0, 0, 0.0};
-    double e0 = 0.0;
-    double *m0 = NULL;
-    if (rc == EXIT_OK) {
-        zs_rng rng;
-        zs_rng_init(&rng, seed, 0);
-        flipped = zs_pattern_flip(s, n, flip, &rng);
-        probe_state = malloc(n);
-        if (!probe_state) rc = cli_fail(EXIT_RUNTIME, "out of memory");
-        else memcpy(probe_state, s, n);
-        tr.p = p;
-        tr.n = n;
-        e0 = zs_hopfield_energy(net, s);
-        m0 = p ? malloc(p * sizeof *m0) : NULL;
-        if (p && (!m0 || zs_hopfield_overlaps(net, s, m0) != ZS_OK))
-            rc = cli_fail(EXIT_RUNTIME, "out of memory");
-    }
-    if (rc == EXIT_OK) {
-        /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
-        zs_hopfield_dynamics dyn = {temp > 0.0 ? 1.0 / temp : HUGE_VAL, order, sweeps, seed, 1};
-        st = zs_hopfield_run(net, &dyn, s, trace_add, &tr, &res);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
-    if (rc == EXIT_OK && output) {
-        st = zs_pattern_write_image(ctx, output, rows, cols, s,
-                                    cli_image_scale(output, (size_t)scale, cols, rows));
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
-    if (rc == EXIT_OK) {
-        FILE *o = cli_out();
-        char b1[32], b2[32];
-        const size_t width = 2 + p;
-        const double *mf = p ? tr.rows + (tr.count - 1) * width + 2 : NULL;
-        size_t best = p ? best_of(mf, p) : 0;
-        const char *ord = zs_hopfield_order_name(order);
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "p", p);
-            json_key(&j, "probe");
-            if (by_index) json_u64(&j, index);
-            else json_str(&j, probe);
-            json_kv_u64(&j, "flipped", flipped);
-            json_kv_u64(&j, "seed", seed);
-            json_kv_num(&j, "T", temp);
-            json_kv_str(&j, "order", ord);
-            json_key(&j, "trace");
-            json_arr(&j);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                json_obj_inline(&j);
-                json_kv_u64(&j, "sweep", k);
-                json_key(&j, "flips");
-                if (k) json_u64(&j, (uint64_t)row[0]);
-                else json_null(&j);
-                json_kv_num(&j, "energy", k ? row[1] : e0);
-                json_key(&j, "overlaps");
-                json_arr_inline(&j);
-                for (size_t q = 0; q < p; q++) json_num(&j, k ? row[2 + q] : m0[q]);
-                json_end_arr(&j);
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-            json_kv_u64(&j, "sweeps", res.sweeps);
-            json_kv_bool(&j, "converged", res.converged);
-            json_kv_num(&j, "energy", res.energy);
-            json_key(&j, "overlaps");
-            json_arr_inline(&j);
-            for (size_t q = 0; q < p; q++) json_num(&j, mf[q]);
-            json_end_arr(&j);
-            json_key(&j, "best");
-            if (p) json_u64(&j, best);
-            else json_null(&j);
-            json_key(&j, "best_overlap");
-            if (p) json_num(&j, mf[best]);
-            else json_null(&j);
-            char *str = malloc(n + 1);
-            if (str) {
-                for (size_t i = 0; i < n; i++) str[i] = s[i] > 0 ? '+' : '-';
-                str[n] = 0;
-                json_kv_str(&j, "state", str);
-                free(str);
-            }
-            json_end_obj(&j);
-            json_end(&j);
-        } else if (format == FORMAT_CSV) {
-            fputs("sweep,flips,energy", o);
-            for (size_t q = 0; q < p; q++) fprintf(o, ",m_%zu", q);
-            fputc('\n', o);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                fprintf(o, "%zu,", k);
-                if (k) fprintf(o, "%.0f", row[0]);
-                fprintf(o, ",%s", cli_csv_num(b1, k ? row[1] : e0));
-                for (size_t q = 0; q < p; q++)
-                    fprintf(o, ",%s", cli_csv_num(b2, k ? row[2 + q] : m0[q]));
-                fputc('\n', o);
-            }
-        } else {
-            fprintf(o, "# recall: N = %zu, P = %zu, probe ", n, p);
-            if (by_index) fprintf(o, "pattern %zu", index);
-            else fprintf(o, "%s", probe);
-            fprintf(o, " with %zu of %zu units flipped, T = %s, order %s, seed %llu%s\n", flipped,
-                    n, cli_num(b1, temp), ord, (unsigned long long)seed,
-                    seed_text ? "" : " (chosen: pass --seed to repeat)");
-            fputs("# probe state:\n", o);
-            print_pattern(o, probe_state, n, rows ? cols : 0, "");
-            int all = p <= 8;
-            fprintf(o, "%6s %8s %16s", "sweep", "flips", "energy");
-            if (all)
-                for (size_t q = 0; q < p; q++) {
-                    char h[32];
-                    snprintf(h, sizeof h, "m_%zu", q);
-                    fprintf(o, " %9s", h);
-                }
-            else if (p)
-                fprintf(o, " %6s %9s", "best", "m_best");
-            fputc('\n', o);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                const double *m = k ? row + 2 : m0;
-                fprintf(o, "%6zu ", k);
-                if (k) fprintf(o, "%8.0f", row[0]);
-                else fprintf(o, "%8s", "-");
-                fprintf(o, " %16.10g", k ? row[1] : e0);
-                if (all)
-                    for (size_t q = 0; q < p; q++) fprintf(o, " %9.6f", m[q]);
-                else if (p) {
-                    size_t bq = best_of(m, p);
-                    fprintf(o, " %6zu %9.6f", bq, m[bq]);
-                }
-                fputc('\n', o);
-            }
-            if (temp == 0.0)
-                fprintf(o, "# %s after %llu sweeps", res.converged ? "fixed point" : "no fixed point",
-                        (unsigned long long)res.sweeps);
-            else
-                fprintf(o, "# %llu heat-bath sweeps at T = %s", (unsigned long long)res.sweeps,
-                        cli_num(b1, temp));
-            fprintf(o, ", energy %s", cli_num(b1, res.energy));
-            if (p) fprintf(o, ", closest pattern %zu (overlap %s)", best, cli_num(b2, mf[best]));
-            fputc('\n', o);
-            fputs("# final state:\n", o);
-            print_pattern(o, s, n, rows ? cols : 0, "");
-            if (output) fprintf(o, "# image written to %s\n", output);
-        }
-    }
-    free(m0);
-    free(probe_state);
-    free(tr.rows);
-    free(s);
-    zs_patterns_free(pf);
-    zs_hopfield_free(net);
-    zs_ctx_free(ctx);
-    return rc;
-}
-
 /* ---- capacity -------------------------------------------------------------------------- */
 
 static int parse_alpha(const char *text, double **out, size_t *count) {
@@ -625,30 +278,30 @@ static int cmd_capacity(int argc, char **argv) {
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--n") || !strncmp(argv[i], "--n=", 4)) {
             rc = cli_usage("--n: the number of units is spelled -n or --units");
-        } else if ((v = opt(argc, argv, &i, "--units", "-n", &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--units", "-n", &missing))) {
             have_n = 1;
             if (!cli_parse_u64("--units", v, &n)) rc = EXIT_USAGE;
             else if (n < 2 || n > 20000) rc = cli_usage("--units: %s is outside 2..20000", v);
-        } else if ((v = opt(argc, argv, &i, "--threads", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--threads", NULL, &missing))) {
             if (!cli_parse_threads(v, &threads)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--trials", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--trials", NULL, &missing))) {
             if (!cli_parse_u64("--trials", v, &trials)) rc = EXIT_USAGE;
             else if (trials < 1 || trials > 1000000)
                 rc = cli_usage("--trials: %s is outside 1..1000000", v);
-        } else if ((v = opt(argc, argv, &i, "--alpha", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--alpha", NULL, &missing))) {
             free(alpha);
             alpha = NULL;
             if (!parse_alpha(v, &alpha, &nalpha)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--flip", NULL, &missing))) {
-            if (!parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--seed", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--flip", NULL, &missing))) {
+            if (!hopfield_parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
+        } else if ((v = hopfield_opt(argc, argv, &i, "--seed", NULL, &missing))) {
             seed_text = v;
             if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--plot", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--plot", NULL, &missing))) {
             plot = v;
             rc = plot_check_target(v);
             if (rc == EXIT_OK) rc = cli_check_output("--plot", v);
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             quiet = 1;
@@ -774,7 +427,7 @@ int cmd_hopfield(int argc, char **argv) {
         return EXIT_OK;
     }
     if (!strcmp(sub, "store")) return cmd_store(argc - 1, argv + 1);
-    if (!strcmp(sub, "recall")) return cmd_recall(argc - 1, argv + 1);
+    if (!strcmp(sub, "recall")) return hopfield_recall(argc - 1, argv + 1);
     if (!strcmp(sub, "capacity")) return cmd_capacity(argc - 1, argv + 1);
     return cli_usage("hopfield: unknown subcommand '%s' (store, recall or capacity)", sub);
 }
