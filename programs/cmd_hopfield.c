@@ -1,5 +1,6 @@
 /* cmd_hopfield.c — zsum hopfield store | recall | capacity: Hopfield memories (docs/hopfield.md). */
 #include "hopfield_cli.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -103,6 +104,30 @@ void hopfield_print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, con
     if (!cols) fputc('\n', f);
 }
 
+/* The stored network's record; the table is its summary in words. */
+static void print_store(cli_format format, size_t n, size_t p, int projection, const size_t *shape,
+                        const char *output) {
+    char b[32];
+    result r;
+    result_init(&r);
+    double alpha = (double)p / (double)n;
+    const char *rule = projection ? "projection" : "hebbian";
+    result_line(&r, "stored %zu patterns of %zu units in %s (%s rule)", p, n, output,
+                projection ? "projection" : "Hebbian");
+    snprintf(b, sizeof b, "%.4g", alpha);
+    result_line(&r, "load alpha = P/N = %s (%s)", b,
+                projection ? "every pattern is a fixed point for P < N" : "retrieval fails above about 0.138");
+    if (shape) result_line(&r, "shape %zux%zu (rows x cols)", shape[0], shape[1]);
+    result_u64(&r, "n", n)->flags = RF_NO_TABLE;
+    result_u64(&r, "p", p)->flags = RF_NO_TABLE;
+    result_num(&r, "alpha", alpha)->flags = RF_NO_TABLE;
+    result_str(&r, "rule", rule)->flags = RF_NO_TABLE;
+    (shape ? result_sizes(&r, "shape", shape, 2) : result_absent(&r, "shape"))->flags = RF_NO_TABLE;
+    result_str(&r, "file", output)->flags = RF_NO_TABLE;
+    result_write(cli_out(), format, &r, 0);
+    result_free(&r);
+}
+
 /* ---- store ----------------------------------------------------------------------------- */
 
 static int cmd_store(int argc, char **argv) {
@@ -180,46 +205,75 @@ static int cmd_store(int argc, char **argv) {
     if (rc == EXIT_OK && st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK) {
         size_t n = zs_patterns_units(all), p = zs_patterns_count(all);
-        size_t r = 0, c = 0;
-        int has_shape = zs_patterns_shape(all, &r, &c);
-        char b[32];
-        FILE *o = cli_out();
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "p", p);
-            json_kv_num(&j, "alpha", (double)p / (double)n);
-            json_kv_str(&j, "rule", projection ? "projection" : "hebbian");
-            json_key(&j, "shape");
-            if (has_shape) {
-                json_arr_inline(&j);
-                json_u64(&j, r);
-                json_u64(&j, c);
-                json_end_arr(&j);
-            } else {
-                json_null(&j);
-            }
-            json_kv_str(&j, "file", output);
-            json_end_obj(&j);
-            json_end(&j);
-        } else {
-            fprintf(o, "stored %zu patterns of %zu units in %s (%s rule)\n", p, n, output,
-                    projection ? "projection" : "Hebbian");
-            snprintf(b, sizeof b, "%.4g", (double)p / (double)n);
-            if (projection)
-                fprintf(o, "load alpha = P/N = %s (every pattern is a fixed point for P < N)\n", b);
-            else
-                fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n", b);
-            if (has_shape) fprintf(o, "shape %zux%zu (rows x cols)\n", r, c);
-        }
+        size_t shape[2] = {0, 0};
+        int has_shape = zs_patterns_shape(all, &shape[0], &shape[1]);
+        print_store(format, n, p, projection, has_shape ? shape : NULL, output);
     }
     zs_hopfield_free(net);
     zs_patterns_free(all);
     zs_ctx_free(ctx);
     free(files);
     return rc;
+}
+
+static void capacity_row(result *row, const zs_hopfield_capacity_point *pt) {
+    result_init(row);
+    result_num(row, "alpha", pt->alpha);
+    result_u64(row, "p", pt->p);
+    result_num(row, "overlap", pt->overlap.value);
+    result_num(row, "error", pt->overlap.std_error);
+    result_num(row, "perfect", pt->perfect);
+    result_num(row, "sweeps", pt->sweeps);
+}
+
+/* The capacity curve: the run's record and a row per load (JSON), the rows (CSV), or a
+ * fixed-column table under a commented header. */
+static void print_capacity(cli_format format, uint64_t n, uint64_t trials, double flip, uint64_t seed,
+                           int seed_given, const zs_hopfield_capacity_point *pts, size_t nalpha, const char *plot) {
+    FILE *o = cli_out();
+    result head, row;
+    if (format == FORMAT_TABLE) {
+        char b[32];
+        fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n", (unsigned long long)n,
+                (unsigned long long)trials, cli_num(b, flip), (unsigned long long)seed,
+                seed_given ? "" : " (chosen: pass --seed to repeat)");
+        fprintf(o, "# theory (Amit, Gutfreund & Sompolinsky 1985): retrieval fails above alpha_c = 0.138\n");
+        fprintf(o, "%8s %6s %10s %10s %9s %8s\n", "alpha", "P", "overlap", "error", "perfect", "sweeps");
+        for (size_t a = 0; a < nalpha; a++)
+            fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p, pts[a].overlap.value,
+                    pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
+        if (plot) fprintf(o, "# plot written to %s\n", plot);
+        return;
+    }
+    if (format == FORMAT_CSV) {
+        for (size_t a = 0; a < nalpha; a++, result_free(&row)) {
+            capacity_row(&row, &pts[a]);
+            if (a == 0) result_row_header(o, FORMAT_CSV, &row);
+            result_row(o, FORMAT_CSV, NULL, &row);
+        }
+        if (nalpha == 0) fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
+        return;
+    }
+    result_init(&head);
+    result_u64(&head, "n", n);
+    result_u64(&head, "trials", trials);
+    result_num(&head, "flip", flip);
+    result_u64(&head, "seed", seed);
+    result_num(&head, "alpha_c", 0.138);
+    json j;
+    json_init(&j, o);
+    json_obj(&j);
+    result_json_members(&j, &head);
+    json_key(&j, "points");
+    json_arr(&j);
+    for (size_t a = 0; a < nalpha; a++, result_free(&row)) {
+        capacity_row(&row, &pts[a]);
+        result_row(o, FORMAT_JSON, &j, &row);
+    }
+    json_end_arr(&j);
+    json_end_obj(&j);
+    json_end(&j);
+    result_free(&head);
 }
 
 /* ---- capacity -------------------------------------------------------------------------- */
@@ -363,53 +417,7 @@ static int cmd_capacity(int argc, char **argv) {
             free(script);
         }
     }
-    if (rc == EXIT_OK) {
-        FILE *o = cli_out();
-        char b[6][32];
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "trials", trials);
-            json_kv_num(&j, "flip", flip);
-            json_kv_u64(&j, "seed", seed);
-            json_kv_num(&j, "alpha_c", 0.138);
-            json_key(&j, "points");
-            json_arr(&j);
-            for (size_t a = 0; a < nalpha; a++) {
-                json_obj_inline(&j);
-                json_kv_num(&j, "alpha", pts[a].alpha);
-                json_kv_u64(&j, "p", pts[a].p);
-                json_kv_num(&j, "overlap", pts[a].overlap.value);
-                json_kv_num(&j, "error", pts[a].overlap.std_error);
-                json_kv_num(&j, "perfect", pts[a].perfect);
-                json_kv_num(&j, "sweeps", pts[a].sweeps);
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-            json_end_obj(&j);
-            json_end(&j);
-        } else if (format == FORMAT_CSV) {
-            fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
-            for (size_t a = 0; a < nalpha; a++)
-                fprintf(o, "%s,%zu,%s,%s,%s,%s\n", cli_csv_num(b[0], pts[a].alpha), pts[a].p,
-                        cli_csv_num(b[1], pts[a].overlap.value), cli_csv_num(b[2], pts[a].overlap.std_error),
-                        cli_csv_num(b[3], pts[a].perfect), cli_csv_num(b[4], pts[a].sweeps));
-        } else {
-            fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n",
-                    (unsigned long long)n, (unsigned long long)trials, cli_num(b[0], flip),
-                    (unsigned long long)seed, seed_text ? "" : " (chosen: pass --seed to repeat)");
-            fprintf(o, "# theory (Amit, Gutfreund & Sompolinsky 1985): retrieval fails above "
-                       "alpha_c = 0.138\n");
-            fprintf(o, "%8s %6s %10s %10s %9s %8s\n", "alpha", "P", "overlap", "error", "perfect",
-                    "sweeps");
-            for (size_t a = 0; a < nalpha; a++)
-                fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p,
-                        pts[a].overlap.value, pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
-            if (plot) fprintf(o, "# plot written to %s\n", plot);
-        }
-    }
+    if (rc == EXIT_OK) print_capacity(format, n, trials, flip, seed, seed_text != NULL, pts, nalpha, plot);
     free(pts);
     free(alpha);
     zs_ctx_free(ctx);
