@@ -19,7 +19,7 @@ typedef struct option_def {
 
 static const option_def option_defs[] = {
     {"--exact", LOGZ | LOGLIK, 0}, {"--ais", LOGZ | LOGLIK, 0},
-    {"--chains", LOGZ | LOGLIK | TRAIN, 1}, {"--schedule", LOGZ | LOGLIK | TRAIN, 1},
+    {"--chains", LOGZ | LOGLIK | TRAIN | SAMPLE, 1}, {"--schedule", LOGZ | LOGLIK | TRAIN, 1},
     {"--base", LOGZ | LOGLIK | TRAIN, 1}, {"--pseudocount", LOGZ | LOGLIK | TRAIN, 1},
     {"--seed", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
     {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1}, {"--max-seconds", LOGZ | LOGLIK | TRAIN, 1},
@@ -30,7 +30,7 @@ static const option_def option_defs[] = {
     {"--batch", TRAIN, 1}, {"--lr", TRAIN, 1}, {"--momentum", TRAIN, 1},
     {"--weight-decay", TRAIN, 1}, {"--init-std", TRAIN, 1}, {"--resume", TRAIN, 1},
     {"--log", TRAIN, 1}, {"--heldout", TRAIN, 1}, {"--monitor-ais", TRAIN, 0},
-    {"-o", TRAIN | SAMPLE | FILTERS | TRANSFORM, 1}, {"--n", SAMPLE, 1}, {"--steps", SAMPLE, 1},
+    {"-o", TRAIN | SAMPLE | FILTERS | TRANSFORM, 1}, {"--steps", SAMPLE, 1},
     {"--shape", SAMPLE | FILTERS, 1}, {"--scale", SAMPLE | FILTERS, 1},
 };
 
@@ -43,7 +43,7 @@ static const char *usage_text =
     "                 [--momentum 0] [--weight-decay 0] [--init-std 0.01] [--seed S] -o MODEL.npz\n"
     "                 [--binarize threshold[:T]|stochastic] [--resume MODEL.npz] [--heldout DATA]\n"
     "                 [--monitor-ais] [--log FILE.jsonl]\n"
-    "       zsum rbm sample MODEL.npz [--n 64] [--steps 1000] [--seed S] [--shape HxW] [--scale K]\n"
+    "       zsum rbm sample MODEL.npz [--chains 64] [--steps 1000] [--seed S] [--shape HxW] [--scale K]\n"
     "                 [--init random|data:DATA] -o FILE.png\n"
     "       zsum rbm filters MODEL.npz [--shape HxW] [--scale K] [-q] -o FILE.png\n"
     "       zsum rbm transform MODEL.npz DATA [--binarize ...] [--threads N] [-q] -o FILE.npy\n"
@@ -62,7 +62,7 @@ static const char *usage_text =
     "           The log-likelihood of --heldout DATA (default: the first 1000 training rows) is\n"
     "           monitored exactly when min(nv,nh) <= 20, by AIS with --monitor-ais (--chains,\n"
     "           --schedule, --base; default base: the data base rate of DATA).\n"
-    "  sample   --n Gibbs chains run --steps sweeps from random states (--init data:DATA: chain c\n"
+    "  sample   --chains Gibbs chains run --steps sweeps from random states (--init data:DATA: chain c\n"
     "           starts at row c of DATA, cycling); image of p(v|h).\n"
     "  filters  one tile per hidden unit: its weights, scaled to the tile's range.\n"
     "  transform  p(h_j = 1 | v) for every row of DATA: an N x nh float64 .npy (scikit-learn's\n"
@@ -107,6 +107,9 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         const option_def *d = NULL;
         for (size_t q = 0; q < sizeof option_defs / sizeof option_defs[0]; q++)
             if (!strcmp(option_defs[q].name, a)) d = &option_defs[q];
+        /* -n and --n count units elsewhere in zsum; sample's chains are --chains. */
+        if (sub == SAMPLE && (!strcmp(a, "--n") || !strncmp(a, "--n=", 4)))
+            return cli_usage("--n: the number of chains is spelled --chains");
         if (!d || !(d->subs & sub))
             return cli_usage("rbm %s: unknown option '%s' (zsum rbm %s --help lists them)", argv[1], a,
                              argv[1]);
@@ -123,7 +126,10 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
         else if (!strcmp(a, "--init")) o->init = v;
         else if (!strcmp(a, "--monitor-ais")) o->monitor_ais = 1;
-        else if (!strcmp(a, "--chains")) {
+        else if (!strcmp(a, "--chains") && sub == SAMPLE) {
+            if (!cli_parse_u64(a, v, &o->n)) return EXIT_USAGE;
+            if (o->n < 1 || o->n > 10000) return cli_usage("--chains: '%s' is not in 1..10000", v);
+        } else if (!strcmp(a, "--chains")) {
             if (!cli_parse_u64(a, v, &o->chains)) return EXIT_USAGE;
             if (o->chains < 2 || o->chains > 1000000) return cli_usage("--chains: '%s' is not in 2..1000000", v);
         } else if (!strcmp(a, "--schedule")) o->schedule = v;
@@ -178,10 +184,7 @@ static int parse(int argc, char **argv, int sub, opts *o) {
         else if (!strcmp(a, "--log")) o->log = v;
         else if (!strcmp(a, "--heldout")) o->heldout = v;
         else if (!strcmp(a, "-o")) o->out = v;
-        else if (!strcmp(a, "--n")) {
-            if (!cli_parse_u64(a, v, &o->n)) return EXIT_USAGE;
-            if (o->n < 1 || o->n > 10000) return cli_usage("--n: '%s' is not in 1..10000", v);
-        } else if (!strcmp(a, "--steps")) {
+        else if (!strcmp(a, "--steps")) {
             if (!cli_parse_u64(a, v, &o->steps)) return EXIT_USAGE;
             if (o->steps > 100000000) return cli_usage("--steps: '%s' is over 100000000", v);
         } else if (!strcmp(a, "--shape")) {
