@@ -314,6 +314,36 @@ static int parse_alpha(const char *text, double **out, size_t *count) {
     return 1;
 }
 
+/* Overlap and fraction of perfect recalls against the load, with alpha_c marked (gnuplot). */
+static int plot_capacity(const char *plot, uint64_t n, uint64_t trials, double flip,
+                         const zs_hopfield_capacity_point *pts, size_t nalpha) {
+    int rc = EXIT_OK;
+    size_t cap = 4096 + nalpha * 128;
+    char *script = malloc(cap);
+    if (!script) rc = cli_fail(EXIT_RUNTIME, "out of memory");
+    else {
+        size_t len = (size_t)snprintf(script, cap,
+            "set title 'Hopfield capacity: N = %llu, %llu trials, flip %g'\n"
+            "set xlabel 'load {/Symbol a} = P/N'\nset ylabel 'mean final overlap m'\n"
+            "set yrange [0:1.05]\nset grid\nset key bottom left\n"
+            "set arrow from 0.138, graph 0 to 0.138, graph 1 nohead dt 2 lc rgb 'gray40'\n"
+            "set label '{/Symbol a}_c = 0.138 (AGS 1985)' at 0.14, graph 0.92\n"
+            "$DATA << EOD\n", (unsigned long long)n, (unsigned long long)trials, flip);
+        for (size_t a = 0; a < nalpha; a++) {
+            char b1[32], b2[32], b3[32], b4[32];
+            len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
+                                    cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
+                                    cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
+        }
+        snprintf(script + len, cap - len,
+                 "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
+                 "$DATA using 1:4 with linespoints dt 3 pt 6 title 'fraction perfect'\n");
+        rc = plot_run(plot, script);
+        free(script);
+    }
+    return rc;
+}
+
 static int cmd_capacity(int argc, char **argv) {
     uint64_t n = 0, trials = 10, seed = 0;
     double flip = 0.0;
@@ -392,31 +422,7 @@ static int cmd_capacity(int argc, char **argv) {
     zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);
-    if (rc == EXIT_OK && plot) {
-        size_t cap = 4096 + nalpha * 128;
-        char *script = malloc(cap);
-        if (!script) rc = cli_fail(EXIT_RUNTIME, "out of memory");
-        else {
-            size_t len = (size_t)snprintf(script, cap,
-                "set title 'Hopfield capacity: N = %llu, %llu trials, flip %g'\n"
-                "set xlabel 'load {/Symbol a} = P/N'\nset ylabel 'mean final overlap m'\n"
-                "set yrange [0:1.05]\nset grid\nset key bottom left\n"
-                "set arrow from 0.138, graph 0 to 0.138, graph 1 nohead dt 2 lc rgb 'gray40'\n"
-                "set label '{/Symbol a}_c = 0.138 (AGS 1985)' at 0.14, graph 0.92\n"
-                "$DATA << EOD\n", (unsigned long long)n, (unsigned long long)trials, flip);
-            for (size_t a = 0; a < nalpha; a++) {
-                char b1[32], b2[32], b3[32], b4[32];
-                len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
-                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
-                                        cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
-            }
-            snprintf(script + len, cap - len,
-                     "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
-                     "$DATA using 1:4 with linespoints dt 3 pt 6 title 'fraction perfect'\n");
-            rc = plot_run(plot, script);
-            free(script);
-        }
-    }
+    if (rc == EXIT_OK && plot) rc = plot_capacity(plot, n, trials, flip, pts, nalpha);
     if (rc == EXIT_OK) print_capacity(format, n, trials, flip, seed, seed_text != NULL, pts, nalpha, plot);
     free(pts);
     free(alpha);
