@@ -418,6 +418,14 @@ int cli_check_output(const char *option, const char *path) {
             return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
         if (access(path, W_OK) != 0)
             return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
+        if (!S_ISREG(st.st_mode)) return EXIT_OK; /* a device or FIFO is written in place */
+        /* A regular file is replaced through a temporary file in its folder (lib/io/atomic.c),
+         * so the folder must be writable too. */
+        char fb[4096];
+        const char *fdir = folder_of(path, fb, sizeof fb);
+        if (!fdir) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENAMETOOLONG));
+        if (access(fdir, W_OK | X_OK) != 0)
+            return cli_usage("%s: cannot write '%s': %s (its folder)", option, path, strerror(errno));
         return EXIT_OK;
     }
     if (errno != ENOENT) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));

@@ -153,17 +153,11 @@ int rbm_logz(opts *o) {
         else if (st != ZS_OK) rc = cli_status(ctx, st);
         else r.lo = r.hi = r.lnz, have_r = 1;
     }
-    /* The stored frequencies, read once: the default base and --base stored both use them. */
-    double *stored = NULL;
-    if (rc == EXIT_OK && o->ais) {
-        zs_status st = zs_rbm_train_frequency(ctx, o->model, zs_rbm_nv(rbm), &stored);
-        if (st == ZS_EFORMAT) rc = cli_usage("%s", zs_last_error(ctx));
-        else if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
+    /* The stored frequencies, read with the model: the default base and --base stored. */
+    const double *stored = zs_rbm_stored_frequency(rbm);
     char base[4096];
     if (rc == EXIT_OK && o->ais && !o->have_base) o->base = default_base(o, stored != NULL, base, sizeof base);
     if (rc == EXIT_OK && !have_r) rc = rbm_compute_logz(ctx, o, rbm, stored, &r);
-    free(stored);
     if (rc == EXIT_OK) {
         progress_finish();
         if (o->sub == LOGLIK) {

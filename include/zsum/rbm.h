@@ -46,14 +46,20 @@ const double *zs_rbm_cvbias(const zs_rbm *rbm);
 const double *zs_rbm_chbias(const zs_rbm *rbm);
 /* The element type the model came from (ZS_DTYPE_F4 or ZS_DTYPE_F8); new models: F8. */
 zs_dtype zs_rbm_dtype(const zs_rbm *rbm);
+/* The training data's frequencies (nv entries in (0, 1)) that zs_rbm_trainer_save stores in a
+ * model file (train_data_frequency: zs_data_base_rate with pseudocount 1 of the training
+ * rows), as read by zs_rbm_load — a view valid until zs_rbm_free; NULL when the file had none
+ * or the model was made by zs_rbm_alloc. AIS starts from them by default. */
+const double *zs_rbm_stored_frequency(const zs_rbm *rbm);
 
 /* ZS_EINVAL unless every parameter is finite; the message names the first bad entry,
  * e.g. "W: entry (3, 5) = nan is not finite". */
 zs_status zs_rbm_check(const zs_rbm *rbm);
 
-/* Load from .npz: arrays W, vbias, hbias (float32 or float64; other arrays are ignored).
+/* Load from .npz: arrays W, vbias, hbias (float32 or float64), and train_data_frequency when
+ * present (zs_rbm_stored_frequency); other arrays are ignored. The file is opened once.
  * ZS_EFORMAT for a missing array (message lists those present), a wrong rank or a shape
- * mismatch (message names both shapes); ZS_EINVAL for a non-finite parameter; the errors of
+ * mismatch (message names both shapes), stored frequencies of another length or outside (0, 1); ZS_EINVAL for a non-finite parameter; the errors of
  * zs_npz_open / zs_npz_get otherwise. */
 zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out);
 /* Save W, vbias, hbias (plus n_extra more arrays, e.g. a training state) as dtype (F4 or F8),
@@ -210,11 +216,5 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
-/* The training data's frequencies that zs_rbm_trainer_save stores in a model file
- * (train_data_frequency: zs_data_base_rate with pseudocount 1 of the training rows), into a
- * malloc'd array of nv entries; *freq = NULL when the file has none. ZS_EFORMAT when it has
- * another length than nv or an entry outside (0, 1) (message names it); the errors of
- * zs_npz_open otherwise. */
-zs_status zs_rbm_train_frequency(zs_ctx *ctx, const char *path, size_t nv, double **freq);
 
 #endif

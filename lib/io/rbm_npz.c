@@ -8,10 +8,36 @@
 #include "learn/rbm_train_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int is_float(const zs_array *a) {
     return zs_array_dtype(a) == ZS_DTYPE_F4 || zs_array_dtype(a) == ZS_DTYPE_F8;
+}
+
+/* The training data's frequencies (train_data_frequency) into r->freq when the archive has
+ * them: nv entries, each strictly between 0 and 1 (a base rate with a positive pseudocount). */
+static zs_status load_frequency(zs_ctx *ctx, const char *path, zs_npz *z, zs_rbm *r) {
+    if (!zs_npz_has(z, "train_data_frequency")) return ZS_OK;
+    zs_array *f = NULL;
+    zs_status st = zs_npz_get(z, "train_data_frequency", &f);
+    if (st != ZS_OK) return st;
+    if (zs_array_ndim(f) != 1 || zs_array_size(f) != r->nv)
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency has %zu entries, the model has %zu "
+                     "visible units", path, zs_array_size(f), r->nv);
+    for (size_t i = 0; st == ZS_OK && i < r->nv; i++) {
+        const double p = zs_array_cdata(f)[i];
+        if (!(p > 0.0 && p < 1.0))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency[%zu] = %g is not strictly "
+                         "between 0 and 1", path, i, p);
+    }
+    if (st == ZS_OK) {
+        r->freq = malloc(r->nv * sizeof *r->freq);
+        if (!r->freq) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu frequencies", path, r->nv);
+        else memcpy(r->freq, zs_array_cdata(f), r->nv * sizeof *r->freq);
+    }
+    zs_array_free(f);
+    return st;
 }
 
 zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out) {
@@ -59,6 +85,7 @@ zs_status zs_rbm_load(zs_ctx *ctx, const char *path, zs_rbm **out) {
             zs_fail(ctx, st, "%s: %s", path, msg);
         }
     }
+    if (st == ZS_OK) st = load_frequency(ctx, path, z, r);
     zs_array_free(w);
     zs_array_free(a);
     zs_array_free(b);
@@ -195,33 +222,5 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *trainer, const char *path) {
                                  zs_array_cdata(arr[8])[7] != 0.0);
     }
     for (int i = 0; i < 9; i++) zs_array_free(arr[i]);
-    return st;
-}
-
-zs_status zs_rbm_train_frequency(zs_ctx *ctx, const char *path, size_t nv, double **freq) {
-    if (!path || !freq) return ZS_EINVAL;
-    *freq = NULL;
-    zs_npz *z = NULL;
-    zs_array *a = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st != ZS_OK) return st;
-    if (zs_npz_has(z, "train_data_frequency")) st = zs_npz_get(z, "train_data_frequency", &a);
-    zs_npz_close(z);
-    if (st != ZS_OK || !a) return st;
-    if (zs_array_size(a) != nv)
-        st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency has %zu entries, the model has %zu "
-                     "visible units", path, zs_array_size(a), nv);
-    for (size_t i = 0; st == ZS_OK && i < nv; i++) {
-        const double p = zs_array_cdata(a)[i];
-        if (!(p > 0.0 && p < 1.0))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: train_data_frequency[%zu] = %g is not strictly "
-                         "between 0 and 1", path, i, p);
-    }
-    if (st == ZS_OK) {
-        *freq = malloc(nv * sizeof **freq);
-        if (!*freq) st = zs_fail(ctx, ZS_ENOMEM, "out of memory");
-        else memcpy(*freq, zs_array_cdata(a), nv * sizeof **freq);
-    }
-    zs_array_free(a);
     return st;
 }

@@ -38,10 +38,12 @@ void zs_rbm_free(zs_rbm *rbm) {
     free(rbm->w);
     free(rbm->a);
     free(rbm->b);
+    free(rbm->freq);
     free(rbm);
 }
 
 size_t zs_rbm_nv(const zs_rbm *rbm) { return rbm->nv; }
+const double *zs_rbm_stored_frequency(const zs_rbm *rbm) { return rbm ? rbm->freq : NULL; }
 size_t zs_rbm_nh(const zs_rbm *rbm) { return rbm->nh; }
 double *zs_rbm_w(zs_rbm *rbm) { return rbm->w; }
 double *zs_rbm_vbias(zs_rbm *rbm) { return rbm->a; }

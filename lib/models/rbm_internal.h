@@ -11,6 +11,8 @@ struct zs_rbm {
     double *a;       /* (nv) visible biases                            */
     double *b;       /* (nh) hidden biases                             */
     zs_dtype dtype;  /* the file's element type                        */
+    double *freq;    /* (nv) the training data's frequencies stored in the model file
+                      * (train_data_frequency), NULL when it has none   */
 };
 
 /* sum_j softplus(x_j) = sum_j max(x_j, 0) + ln prod_j (1 + e^{-|x_j|}): one exp per term and

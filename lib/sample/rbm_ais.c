@@ -119,147 +119,102 @@ static int bern(urand *u, double y, double t) {
     return u32(u) * (1.0 + t) < (y >= 0 ? 1.0 : t);
 }
 
-zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
-    if (!rbm || !opts || !out) return ZS_EINVAL;
-    zs_ctx *ctx = rbm->ctx;
-    const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
-    if (M < 2) return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", M);
-    if (nv > 0x7fffffff || nh > 0x7fffffff || M > 0x7fffffff)
-        return zs_fail(ctx, ZS_ETOOBIG, "AIS: dimensions exceed the BLAS index range");
-    if ((unsigned)opts->base > (unsigned)ZS_RBM_AIS_BASE_AUTO)
-        return zs_fail(ctx, ZS_EINVAL, "AIS: unknown base %d", (int)opts->base);
-    zs_status st = zs_rbm_check(rbm);
-    if (st != ZS_OK) return st;
-    /* AUTO (zsum/rbm.h): the most informed base the caller gave. */
-    zs_rbm_ais_base base = opts->base;
-    if (base == ZS_RBM_AIS_BASE_AUTO)
-        base = opts->data ? ZS_RBM_AIS_BASE_DATA
-             : opts->rate ? ZS_RBM_AIS_BASE_RATE : ZS_RBM_AIS_BASE_UNIFORM;
-    double *own = NULL;
-    const double *betas = opts->betas;
-    size_t K1 = opts->nbetas;
-    if (!betas) {
-        if (zs_rbm_schedule_sm08(&own, &K1) != ZS_OK) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
-        betas = own;
-    }
-    st = zs_rbm_schedule_check(ctx, betas, K1);
-    if (st != ZS_OK) {
-        free(own);
-        return st;
-    }
-    /* Base model visible biases. */
-    double *ba = calloc(nv, sizeof *ba);
-    if (!ba) {
-        free(own);
-        return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
-    }
+/* The base model's visible biases b^A (the base has W = 0 and hidden biases 0): zero for the
+ * uniform base, the model's own for MODEL, logit of the data's smoothed base rate for DATA,
+ * logit of the caller's rates for RATE. ba has nv entries, zeroed by the caller. */
+static zs_status base_biases(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_base base,
+                             double *ba) {
+    const size_t nv = rbm->nv;
     if (base == ZS_RBM_AIS_BASE_MODEL) {
         memcpy(ba, rbm->a, nv * sizeof *ba);
     } else if (base == ZS_RBM_AIS_BASE_DATA) {
-        if (!opts->data || opts->n_data == 0) {
-            free(own);
-            free(ba);
-            return zs_fail(ctx, ZS_EINVAL, "AIS: the data base rate needs data (got none)");
-        }
+        if (!opts->data || opts->n_data == 0)
+            return zs_fail(rbm->ctx, ZS_EINVAL, "AIS: the data base rate needs data (got none)");
         double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
         zs_data_base_rate(opts->data, opts->n_data, nv, c, ba);
         for (size_t i = 0; i < nv; i++) ba[i] = log(ba[i]) - log1p(-ba[i]);
     } else if (base == ZS_RBM_AIS_BASE_RATE) {
         for (size_t i = 0; i < nv; i++) {
             const double p = opts->rate ? opts->rate[i] : (double)NAN;
-            if (!(p > 0.0 && p < 1.0)) {
-                free(own);
-                free(ba);
-                return zs_fail(ctx, ZS_EINVAL, "AIS: base frequency %zu is %g; frequencies must lie "
-                               "strictly between 0 and 1", i, p);
-            }
+            if (!(p > 0.0 && p < 1.0))
+                return zs_fail(rbm->ctx, ZS_EINVAL, "AIS: base frequency %zu is %g; frequencies "
+                               "must lie strictly between 0 and 1", i, p);
             ba[i] = log(p) - log1p(-p);
         }
     }
-    double lnza = (double)nh * M_LN2;
-    for (size_t i = 0; i < nv; i++) lnza += zs_softplus(ba[i]);
+    return ZS_OK;
+}
 
-    /* W (nv x nh) and W^T (nh x nv) in float32, rows contiguous for the sparse sums below. */
-    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
-    double *lw = calloc(M, sizeof *lw);
-    double *dab = malloc(nv * sizeof *dab);
-    int threads = zs_threads(ctx);
-    const size_t scratch = 4 * nh + 3 * nv;
-    double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
-    float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
-    uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
-    if (!wf || !wt || !lw || !dab || !tmp || !ftmp || !itmp) {
-        st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
-        goto done;
-    }
+/* What every chain reads: W (nv x nh) and W^T (nh x nv) in float32, rows contiguous for the
+ * sparse row sums; the base biases b^A and a - b^A; the schedule beta_0..beta_K. */
+typedef struct ais_shared {
+    const zs_rbm *rbm;
+    const float *wf, *wt;
+    const double *ba, *dab, *betas;
+    size_t K;
+    uint64_t seed;
+} ais_shared;
+
+/* Per-thread scratch of one chain. */
+typedef struct ais_scratch {
+    double *x, *t, *t0, *y, *ty;
+    float *xf, *yf;
+    uint32_t *von, *hon;
+} ais_scratch;
+
+/* ln w of chain c: v_0 drawn exactly from the base, then for k = 1..K the weight update
+ * ln p*_k(v_{k-1}) - ln p*_{k-1}(v_{k-1}) with the hidden units summed out (SM08 eqs. 13-14)
+ * and one Gibbs sweep at beta_k. NaN when stopped early (*stop set by the progress hook). */
+static double ais_chain(const ais_shared *sh, size_t c, const ais_scratch *w, const int *stop) {
+    const zs_rbm *rbm = sh->rbm;
+    const size_t nv = rbm->nv, nh = rbm->nh, K = sh->K;
+    const double *ba = sh->ba;
+    size_t nvon = 0, nhon = 0;
+    urand u;
+    zs_rng_init(&u.rng, sh->seed, c);
+    u.left = 0;
+    /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
     for (size_t i = 0; i < nv; i++)
-        for (size_t j = 0; j < nh; j++) {
-            wf[i * nh + j] = (float)rbm->w[i * nh + j];
-            wt[j * nv + i] = (float)rbm->w[i * nh + j];
+        if (bern(&u, ba[i], exp(-fabs(ba[i])))) w->von[nvon++] = (uint32_t)i;
+    double lwc = 0.0;
+    for (size_t k = 1; k <= K; k++) {
+        if ((k & 1023) == 0 && __atomic_load_n(stop, __ATOMIC_RELAXED)) return (double)NAN;
+        const double b0 = sh->betas[k - 1], b1 = sh->betas[k];
+        /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
+        rbm_rows_sum(w->xf, sh->wf, nh, w->von, nvon, nh);
+        double lin = 0.0;
+        for (size_t q = 0; q < nvon; q++) lin += sh->dab[w->von[q]];
+        for (size_t j = 0; j < nh; j++) w->x[j] = rbm->b[j] + (double)w->xf[j];
+        double s0 = softplus_sum_beta(w->x, nh, b0, w->t0);
+        double s1 = softplus_sum_beta(w->x, nh, b1, w->t);
+        lwc += (b1 - b0) * lin + (s1 - s0);
+        if (k == K) break;
+        /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
+        nhon = 0;
+        for (size_t j = 0; j < nh; j++)
+            if (bern(&u, w->x[j], w->t[j])) w->hon[nhon++] = (uint32_t)j;
+        rbm_rows_sum(w->yf, sh->wt, nv, w->hon, nhon, nv);
+        for (size_t i = 0; i < nv; i++) {
+            w->y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)w->yf[i]);
+            w->ty[i] = -fabs(w->y[i]);
         }
-    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
-    const size_t K = K1 - 1;
-    int stop = 0;
-    size_t chains_done = 0;
-    /* Chains are independent: each runs the whole annealing on one thread, from its own
-     * stream, with no synchronization per temperature. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (size_t c = 0; c < M; c++) {
-        const int th = omp_get_thread_num();
-        double *x = tmp + (size_t)th * scratch, *t = x + nh, *t0 = t + nh;
-        double *y = t0 + nh, *ty = y + nv;
-        float *xf = ftmp + (size_t)th * (nh + nv), *yf = xf + nh;
-        uint32_t *von = itmp + (size_t)th * (nh + nv), *hon = von + nv;
-        size_t nvon = 0, nhon = 0;
-        urand u;
-        zs_rng_init(&u.rng, opts->seed, c);
-        u.left = 0;
-        /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
+        zs_vexp(w->ty, w->ty, nv);
+        nvon = 0;
         for (size_t i = 0; i < nv; i++)
-            if (bern(&u, ba[i], exp(-fabs(ba[i])))) von[nvon++] = (uint32_t)i;
-        double lwc = 0.0;
-        for (size_t k = 1; k <= K; k++) {
-            if ((k & 1023) == 0 && __atomic_load_n(&stop, __ATOMIC_RELAXED)) break;
-            const double b0 = betas[k - 1], b1 = betas[k];
-            /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
-            rbm_rows_sum(xf, wf, nh, von, nvon, nh);
-            double lin = 0.0;
-            for (size_t q = 0; q < nvon; q++) lin += dab[von[q]];
-            for (size_t j = 0; j < nh; j++) x[j] = rbm->b[j] + (double)xf[j];
-            double s0 = softplus_sum_beta(x, nh, b0, t0);
-            double s1 = softplus_sum_beta(x, nh, b1, t);
-            lwc += (b1 - b0) * lin + (s1 - s0);
-            if (k == K) break;
-            /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
-            nhon = 0;
-            for (size_t j = 0; j < nh; j++)
-                if (bern(&u, x[j], t[j])) hon[nhon++] = (uint32_t)j;
-            rbm_rows_sum(yf, wt, nv, hon, nhon, nv);
-            for (size_t i = 0; i < nv; i++) {
-                y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)yf[i]);
-                ty[i] = -fabs(y[i]);
-            }
-            zs_vexp(ty, ty, nv);
-            nvon = 0;
-            for (size_t i = 0; i < nv; i++)
-                if (bern(&u, y[i], ty[i])) von[nvon++] = (uint32_t)i;
-        }
-        lw[c] = lwc;
-        size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
-        if (th == 0 && zs_progress(ctx, "AIS", (double)now, (double)M))
-            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+            if (bern(&u, w->y[i], w->ty[i])) w->von[nvon++] = (uint32_t)i;
     }
-    if (stop) {
-        st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
-        goto done;
-    }
-    /* r = mean w, sigma = std(w)/sqrt(M), all relative to m = max ln w. */
+    return lwc;
+}
+
+/* The estimate from the chains' log weights: r = mean w, sigma = std(w)/sqrt(M), all relative
+ * to m = max ln w; ln Z = ln Z_A + m + ln r, band ln Z_A + m + ln(r -+ 3 sigma), ESS =
+ * (sum w)^2 / sum w^2. */
+static zs_status ais_summarize(zs_ctx *ctx, const double *lw, size_t M, double lnza,
+                               zs_rbm_ais_result *out) {
     double m = -HUGE_VAL;
     for (size_t c = 0; c < M; c++) {
-        if (!isfinite(lw[c])) {
-            st = zs_fail(ctx, ZS_ENUMERIC, "AIS: the log weight of chain %zu is %g", c, lw[c]);
-            goto done;
-        }
+        if (!isfinite(lw[c]))
+            return zs_fail(ctx, ZS_ENUMERIC, "AIS: the log weight of chain %zu is %g", c, lw[c]);
         if (lw[c] > m) m = lw[c];
     }
     double s1 = 0.0, s2 = 0.0;
@@ -282,10 +237,103 @@ zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     out->band.hi = lnza + m + log(mean + 3.0 * sigma);
     out->band.lo = mean - 3.0 * sigma > 0 ? lnza + m + log(mean - 3.0 * sigma) : -HUGE_VAL;
     out->band.confidence = erf(3.0 / sqrt(2.0)); /* P(|X - mu| < 3 sigma), X normal */
+    return ZS_OK;
+}
+
+/* Checks, the schedule (the caller's or SM08's) and the base biases; on success *betas points
+ * at the schedule (*own holds it when it is ours) and ba holds b^A. */
+static zs_status ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_base *base,
+                             double **own, const double **betas, size_t *nbetas, double **ba) {
+    zs_ctx *ctx = rbm->ctx;
+    const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
+    if (M < 2) return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", M);
+    if (nv > 0x7fffffff || nh > 0x7fffffff || M > 0x7fffffff)
+        return zs_fail(ctx, ZS_ETOOBIG, "AIS: dimensions exceed the BLAS index range");
+    if ((unsigned)opts->base > (unsigned)ZS_RBM_AIS_BASE_AUTO)
+        return zs_fail(ctx, ZS_EINVAL, "AIS: unknown base %d", (int)opts->base);
+    zs_status st = zs_rbm_check(rbm);
+    if (st != ZS_OK) return st;
+    /* AUTO (zsum/rbm.h): the most informed base the caller gave. */
+    *base = opts->base;
+    if (*base == ZS_RBM_AIS_BASE_AUTO)
+        *base = opts->data ? ZS_RBM_AIS_BASE_DATA
+              : opts->rate ? ZS_RBM_AIS_BASE_RATE : ZS_RBM_AIS_BASE_UNIFORM;
+    *betas = opts->betas;
+    *nbetas = opts->nbetas;
+    if (!*betas) {
+        if (zs_rbm_schedule_sm08(own, nbetas) != ZS_OK) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+        *betas = *own;
+    }
+    st = zs_rbm_schedule_check(ctx, *betas, *nbetas);
+    if (st != ZS_OK) return st;
+    *ba = calloc(nv, sizeof **ba);
+    if (!*ba) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+    return base_biases(rbm, opts, *base, *ba);
+}
+
+zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
+    if (!rbm || !opts || !out) return ZS_EINVAL;
+    zs_ctx *ctx = rbm->ctx;
+    const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
+    zs_rbm_ais_base base = ZS_RBM_AIS_BASE_UNIFORM;
+    double *own = NULL, *ba = NULL;
+    const double *betas = NULL;
+    size_t K1 = 0;
+    zs_status st = ais_prepare(rbm, opts, &base, &own, &betas, &K1, &ba);
+    if (st != ZS_OK) {
+        free(own);
+        free(ba);
+        return st;
+    }
+    double lnza = (double)nh * M_LN2;
+    for (size_t i = 0; i < nv; i++) lnza += zs_softplus(ba[i]);
+
+    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
+    double *lw = calloc(M, sizeof *lw);
+    double *dab = malloc(nv * sizeof *dab);
+    int threads = zs_threads(ctx);
+    const size_t scratch = 4 * nh + 3 * nv;
+    double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
+    float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
+    uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
+    if (!wf || !wt || !lw || !dab || !tmp || !ftmp || !itmp) {
+        st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nh; j++) {
+            wf[i * nh + j] = (float)rbm->w[i * nh + j];
+            wt[j * nv + i] = (float)rbm->w[i * nh + j];
+        }
+    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
+    const ais_shared sh = {rbm, wf, wt, ba, dab, betas, K1 - 1, opts->seed};
+    int stop = 0;
+    size_t chains_done = 0;
+    /* Chains are independent: each runs the whole annealing on one thread, from its own
+     * stream, with no synchronization per temperature. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (size_t c = 0; c < M; c++) {
+        const int th = omp_get_thread_num();
+        double *x = tmp + (size_t)th * scratch;
+        float *xf = ftmp + (size_t)th * (nh + nv);
+        uint32_t *von = itmp + (size_t)th * (nh + nv);
+        const ais_scratch w = {x, x + nh, x + 2 * nh, x + 3 * nh, x + 3 * nh + nv,
+                               xf, xf + nh, von, von + nv};
+        lw[c] = ais_chain(&sh, c, &w, &stop);
+        size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
+        if (th == 0 && zs_progress(ctx, "AIS", (double)now, (double)M))
+            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+    }
+    if (stop) {
+        st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
+        goto done;
+    }
+    st = ais_summarize(ctx, lw, M, lnza, out);
+    if (st != ZS_OK) goto done;
     out->base = base;
     out->lnz_base = lnza;
     out->chains = M;
-    out->temperatures = K;
+    out->temperatures = K1 - 1;
 done:
     free(own);
     free(ba);

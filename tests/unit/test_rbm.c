@@ -845,8 +845,9 @@ static void schedule_parse_reads_names_and_files(void) {
     zs_ctx_free(ctx);
 }
 
-/* The frequencies zs_rbm_trainer_save stores are read back by zs_rbm_train_frequency: the base
- * rate of the training rows; a model without them gives NULL. */
+/* The frequencies zs_rbm_trainer_save stores are read back by zs_rbm_load (with the model, one
+ * opening of the file): the base rate of the training rows, computed here by hand; a model
+ * without them gives NULL; a wrong length or a value outside (0, 1) is refused. */
 static void stored_frequency_round_trips(void) {
     char dir[] = "/tmp/zsum_freq_XXXXXX";
     if (!mkdtemp(dir)) return;
@@ -858,27 +859,58 @@ static void stored_frequency_round_trips(void) {
     o.batch = 10;
     zs_rbm_trainer *t = NULL;
     CHECK(zs_rbm_trainer_alloc(NULL, r, &o, d, n, &t) == ZS_OK);
-    char p[256], q[256];
+    char p[256], q[256], bad[256];
     snprintf(p, sizeof p, "%s/m.npz", dir);
     snprintf(q, sizeof q, "%s/plain.npz", dir);
+    snprintf(bad, sizeof bad, "%s/bad.npz", dir);
     CHECK(zs_rbm_trainer_save(t, p) == ZS_OK);
     CHECK(zs_rbm_save(r, q, ZS_DTYPE_F8, 0, NULL, NULL) == ZS_OK);
-    double *f = NULL, want[16];
-    zs_data_base_rate(d, n, nv, 1.0, want);
-    CHECK(zs_rbm_train_frequency(NULL, p, nv, &f) == ZS_OK && f);
-    for (size_t i = 0; f && i < nv; i++) CHECK(f[i] == want[i]);
-    free(f);
-    f = NULL;
-    CHECK(zs_rbm_train_frequency(NULL, q, nv, &f) == ZS_OK && !f);
+    double want[16];
+    for (size_t i = 0; i < nv; i++) {
+        double ones = 0;
+        for (size_t row = 0; row < n; row++) ones += d[row * nv + i];
+        want[i] = (ones + 1.0) / ((double)n + 2.0);
+    }
+    zs_rbm *m = NULL;
+    CHECK(zs_rbm_load(NULL, p, &m) == ZS_OK && zs_rbm_stored_frequency(m));
+    for (size_t i = 0; m && zs_rbm_stored_frequency(m) && i < nv; i++)
+        CHECK(zs_rbm_stored_frequency(m)[i] == want[i]);
+    zs_rbm_free(m);
+    m = NULL;
+    CHECK(zs_rbm_load(NULL, q, &m) == ZS_OK && !zs_rbm_stored_frequency(m));
+    zs_rbm_free(m);
+    CHECK(zs_rbm_stored_frequency(r) == NULL);
+    /* A frequency of 1 (outside the open interval) and one of another length are refused. */
     zs_ctx *ctx = zs_ctx_alloc();
-    CHECK(zs_rbm_train_frequency(ctx, p, nv + 1, &f) == ZS_EFORMAT && !f);
-    CHECK(strstr(zs_last_error(ctx), "has 16 entries") != NULL);
+    double one[16];
+    for (size_t i = 0; i < nv; i++) one[i] = 0.5;
+    one[3] = 1.0;
+    uint64_t shape[1] = {nv};
+    zs_array *fa = NULL;
+    CHECK(zs_array_alloc(ctx, ZS_DTYPE_F8, 1, shape, &fa) == ZS_OK);
+    memcpy(zs_array_data(fa), one, nv * sizeof one[0]);
+    const char *names[1] = {"train_data_frequency"};
+    const zs_array *extra[1] = {fa};
+    CHECK(zs_rbm_save(r, bad, ZS_DTYPE_F8, 1, names, extra) == ZS_OK);
+    m = NULL;
+    CHECK(zs_rbm_load(ctx, bad, &m) == ZS_EFORMAT && !m);
+    CHECK(strstr(zs_last_error(ctx), "train_data_frequency[3]") != NULL);
+    zs_array_free(fa);
+    shape[0] = nv - 1;
+    CHECK(zs_array_alloc(ctx, ZS_DTYPE_F8, 1, shape, &fa) == ZS_OK);
+    memcpy(zs_array_data(fa), one, (nv - 1) * sizeof one[0]);
+    extra[0] = fa;
+    CHECK(zs_rbm_save(r, bad, ZS_DTYPE_F8, 1, names, extra) == ZS_OK);
+    CHECK(zs_rbm_load(ctx, bad, &m) == ZS_EFORMAT && !m);
+    CHECK(strstr(zs_last_error(ctx), "has 15 entries") != NULL);
+    zs_array_free(fa);
     zs_ctx_free(ctx);
     zs_rbm_trainer_free(t);
     zs_rbm_free(r);
     free(d);
     remove(p);
     remove(q);
+    remove(bad);
     rmdir(dir);
 }
 
