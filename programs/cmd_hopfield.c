@@ -1,5 +1,6 @@
 /* cmd_hopfield.c — zsum hopfield store | recall | capacity: Hopfield memories (docs/hopfield.md). */
-#include "cli.h"
+#include "hopfield_cli.h"
+#include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,28 +38,6 @@ static const char *help_store =
     "  --format table|json    summary format (default table)\n"
     "  -q, --quiet            accepted for uniformity (store draws no progress bar)\n";
 
-static const char *help_recall =
-    "usage: zsum hopfield recall NET.npz --probe P [options]\n"
-    "\n"
-    "Run asynchronous dynamics from a probe and report, after each sweep, the number of units\n"
-    "that changed, the energy E = -1/2 s^T J s and the overlap m_mu = (1/N) xi^mu . s with each\n"
-    "stored pattern (the table shows all when P <= 8, else the best).\n"
-    "  --probe P          a stored pattern's index (0..P-1) or a file with one pattern\n"
-    "  --flip F           flip a fraction F in [0,1] of the probe's units, chosen at random\n"
-    "  --seed S           seed for --flip, the random order and the heat bath (default: chosen\n"
-    "                     and printed)\n"
-    "  -T, --temperature T  temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at\n"
-    "                     a fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))\n"
-    "  -b, --beta B       the same as -T 1/B (B > 0)\n"
-    "  --sweeps N         at most N sweeps (default 100; with T > 0 exactly N)\n"
-    "  --order O          random (a new permutation each sweep, default) or sequential\n"
-    "  -o, --output F     write the final state as an image F.pbm or F.png (needs a shape)\n"
-    "  --shape RxC        image shape (overrides the one stored in NET.npz)\n"
-    "  --scale K          draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
-    "                     .png enough to make the image at least 256 pixels across)\n"
-    "  --format table|json|csv\n"
-    "  -q, --quiet        accepted for uniformity (recall draws no progress bar)\n";
-
 static const char *help_capacity =
     "usage: zsum hopfield capacity -n N [options]\n"
     "\n"
@@ -77,10 +56,7 @@ static const char *help_capacity =
     "  --threads N        threads (1..1024; the results do not depend on it)\n"
     "  -q, --quiet        no progress bar\n";
 
-/* --name VALUE or --name=VALUE at argv[*i]: the value (advancing *i), NULL when argv[*i] is not
- * this option; *missing is set when the value is absent. */
-static const char *opt(int argc, char **argv, int *i, const char *name, const char *alias,
-                       int *missing) {
+const char *hopfield_opt(int argc, char **argv, int *i, const char *name, const char *alias, int *missing) {
     const char *a = argv[*i];
     size_t len = strlen(name);
     if (!strncmp(a, name, len) && a[len] == '=') return a + len + 1;
@@ -92,7 +68,7 @@ static const char *opt(int argc, char **argv, int *i, const char *name, const ch
     return argv[++*i];
 }
 
-static int parse_shape(const char *text, size_t *rows, size_t *cols) {
+int hopfield_parse_shape(const char *text, size_t *rows, size_t *cols) {
     uint64_t d[2];
     int nd;
     if (!cli_parse_size("--shape", text, d, &nd)) return 0;
@@ -109,7 +85,7 @@ static int parse_shape(const char *text, size_t *rows, size_t *cols) {
     return 1;
 }
 
-static int parse_fraction(const char *option, const char *text, double *out) {
+int hopfield_parse_fraction(const char *option, const char *text, double *out) {
     if (!cli_parse_double(option, text, out)) return 0;
     if (*out < 0.0 || *out > 1.0) {
         cli_usage("%s: %s is outside [0, 1]", option, text);
@@ -118,8 +94,7 @@ static int parse_fraction(const char *option, const char *text, double *out) {
     return 1;
 }
 
-/* A pattern as a line of + and -, with a newline every `cols` units when cols > 0. */
-static void print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const char *indent) {
+void hopfield_print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const char *indent) {
     for (size_t i = 0; i < n; i++) {
         if (cols && i % cols == 0) fputs(indent, f);
         if (!cols && i == 0) fputs(indent, f);
@@ -127,6 +102,30 @@ static void print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, const
         if (cols && (i + 1) % cols == 0) fputc('\n', f);
     }
     if (!cols) fputc('\n', f);
+}
+
+/* The stored network's record; the table is its summary in words. */
+static void print_store(cli_format format, size_t n, size_t p, int projection, const size_t *shape,
+                        const char *output) {
+    char b[32];
+    result r;
+    result_init(&r);
+    double alpha = (double)p / (double)n;
+    const char *rule = projection ? "projection" : "hebbian";
+    result_line(&r, "stored %zu patterns of %zu units in %s (%s rule)", p, n, output,
+                projection ? "projection" : "Hebbian");
+    snprintf(b, sizeof b, "%.4g", alpha);
+    result_line(&r, "load alpha = P/N = %s (%s)", b,
+                projection ? "every pattern is a fixed point for P < N" : "retrieval fails above about 0.138");
+    if (shape) result_line(&r, "shape %zux%zu (rows x cols)", shape[0], shape[1]);
+    result_u64(&r, "n", n)->flags = RF_NO_TABLE;
+    result_u64(&r, "p", p)->flags = RF_NO_TABLE;
+    result_num(&r, "alpha", alpha)->flags = RF_NO_TABLE;
+    result_str(&r, "rule", rule)->flags = RF_NO_TABLE;
+    (shape ? result_sizes(&r, "shape", shape, 2) : result_absent(&r, "shape"))->flags = RF_NO_TABLE;
+    result_str(&r, "file", output)->flags = RF_NO_TABLE;
+    result_write(cli_out(), format, &r, 0);
+    result_free(&r);
 }
 
 /* ---- store ----------------------------------------------------------------------------- */
@@ -147,18 +146,18 @@ static int cmd_store(int argc, char **argv) {
             fputs(help_store, cli_out());
             free(files);
             return EXIT_OK;
-        } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--output", "-o", &missing))) {
             output = v;
             rc = cli_check_output("--output", v);
-        } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
-            if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
+        } else if ((v = hopfield_opt(argc, argv, &i, "--shape", NULL, &missing))) {
+            if (!hopfield_parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             /* no progress bar to silence */
-        } else if ((v = opt(argc, argv, &i, "--rule", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--rule", NULL, &missing))) {
             if (!strcmp(v, "hebbian")) projection = 0;
             else if (!strcmp(v, "projection")) projection = 1;
             else rc = cli_usage("--rule: '%s' is not hebbian or projection", v);
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             else if (format == FORMAT_CSV) rc = cli_usage("store: --format is table or json");
         } else if (missing) {
@@ -206,40 +205,9 @@ static int cmd_store(int argc, char **argv) {
     if (rc == EXIT_OK && st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK) {
         size_t n = zs_patterns_units(all), p = zs_patterns_count(all);
-        size_t r = 0, c = 0;
-        int has_shape = zs_patterns_shape(all, &r, &c);
-        char b[32];
-        FILE *o = cli_out();
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "p", p);
-            json_kv_num(&j, "alpha", (double)p / (double)n);
-            json_kv_str(&j, "rule", projection ? "projection" : "hebbian");
-            json_key(&j, "shape");
-            if (has_shape) {
-                json_arr_inline(&j);
-                json_u64(&j, r);
-                json_u64(&j, c);
-                json_end_arr(&j);
-            } else {
-                json_null(&j);
-            }
-            json_kv_str(&j, "file", output);
-            json_end_obj(&j);
-            json_end(&j);
-        } else {
-            fprintf(o, "stored %zu patterns of %zu units in %s (%s rule)\n", p, n, output,
-                    projection ? "projection" : "Hebbian");
-            snprintf(b, sizeof b, "%.4g", (double)p / (double)n);
-            if (projection)
-                fprintf(o, "load alpha = P/N = %s (every pattern is a fixed point for P < N)\n", b);
-            else
-                fprintf(o, "load alpha = P/N = %s (retrieval fails above about 0.138)\n", b);
-            if (has_shape) fprintf(o, "shape %zux%zu (rows x cols)\n", r, c);
-        }
+        size_t shape[2] = {0, 0};
+        int has_shape = zs_patterns_shape(all, &shape[0], &shape[1]);
+        print_store(format, n, p, projection, has_shape ? shape : NULL, output);
     }
     zs_hopfield_free(net);
     zs_patterns_free(all);
@@ -248,325 +216,64 @@ static int cmd_store(int argc, char **argv) {
     return rc;
 }
 
-/* ---- recall ---------------------------------------------------------------------------- */
-
-typedef struct trace {
-    size_t p, n;
-    double *rows;    /* per sweep: flips, energy, then p overlaps                         */
-    size_t count, cap;
-} trace;
-
-static int trace_add(void *user, uint64_t sweep, const int8_t *s, double energy,
-                     const double *overlaps, size_t flips) {
-    (void)sweep;
-    (void)s;
-    trace *t = user;
-    size_t width = 2 + t->p;
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        double *r = realloc(t->rows, cap * width * sizeof *r);
-        if (!r) return 1;
-        t->rows = r;
-        t->cap = cap;
-    }
-    double *row = t->rows + t->count * width;
-    row[0] = (double)flips;
-    row[1] = energy;
-    for (size_t k = 0; k < t->p; k++) row[2 + k] = overlaps[k];
-    t->count++;
-    return 0;
+static void capacity_row(result *row, const zs_hopfield_capacity_point *pt) {
+    result_init(row);
+    result_num(row, "alpha", pt->alpha);
+    result_u64(row, "p", pt->p);
+    result_num(row, "overlap", pt->overlap.value);
+    result_num(row, "error", pt->overlap.std_error);
+    result_num(row, "perfect", pt->perfect);
+    result_num(row, "sweeps", pt->sweeps);
 }
 
-static size_t best_of(const double *m, size_t p) {
-    size_t b = 0;
-    for (size_t k = 1; k < p; k++)
-        if (fabs(m[k]) > fabs(m[b])) b = k;
-    return b;
-}
-
-static int cmd_recall(int argc, char **argv) {
-    const char *netfile = NULL, *probe = NULL, *output = NULL, *seed_text = NULL;
-    double flip = 0.0, temp = 0.0;
-    uint64_t sweeps = 100, seed = 0;
-    size_t rows = 0, cols = 0;
-    long scale = 0;
-    zs_hopfield_order order = ZS_HOPFIELD_RANDOM;
-    cli_format format = FORMAT_TABLE;
-    int rc = EXIT_OK, temp_given = 0, beta_given = 0;
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_recall, cli_out());
-            return EXIT_OK;
-        } else if ((v = opt(argc, argv, &i, "--probe", NULL, &missing))) {
-            probe = v;
-        } else if ((v = opt(argc, argv, &i, "--flip", NULL, &missing))) {
-            if (!parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--seed", NULL, &missing))) {
-            seed_text = v;
-            if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if (!strcmp(argv[i], "--T") || !strncmp(argv[i], "--T=", 4)) {
-            rc = cli_usage("--T: the temperature is spelled -T or --temperature");
-        } else if ((v = opt(argc, argv, &i, "--temperature", "-T", &missing))) {
-            if (!cli_parse_double("--temperature", v, &temp)) rc = EXIT_USAGE;
-            else if (temp < 0.0) rc = cli_usage("--temperature: %s is negative; T must be >= 0", v);
-            temp_given++;
-        } else if ((v = opt(argc, argv, &i, "--beta", "-b", &missing))) {
-            double beta;
-            if (!cli_parse_double("--beta", v, &beta)) rc = EXIT_USAGE;
-            else if (!(beta > 0.0)) rc = cli_usage("--beta: %s must be > 0 (use -T 0 for T = 0)", v);
-            else temp = 1.0 / beta;
-            beta_given = 1;
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            /* no progress bar to silence */
-        } else if ((v = opt(argc, argv, &i, "--sweeps", NULL, &missing))) {
-            if (!cli_parse_u64("--sweeps", v, &sweeps)) rc = EXIT_USAGE;
-            else if (sweeps == 0 || sweeps > 100000000)
-                rc = cli_usage("--sweeps: %s is outside 1..100000000", v);
-        } else if ((v = opt(argc, argv, &i, "--order", NULL, &missing))) {
-            if (zs_hopfield_order_from_name(v, &order) != ZS_OK) rc = cli_usage("--order: '%s' is not random or sequential", v);
-        } else if ((v = opt(argc, argv, &i, "--output", "-o", &missing))) {
-            output = v;
-            const char *dot = strrchr(v, '.');
-            if (!dot || (strcmp(dot, ".pbm") && strcmp(dot, ".png")))
-                rc = cli_usage("--output: '%s' must end in .pbm or .png", v);
-            else rc = cli_check_output("--output", v);
-        } else if ((v = opt(argc, argv, &i, "--shape", NULL, &missing))) {
-            if (!parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--scale", NULL, &missing))) {
-            if (!cli_parse_int("--scale", v, 1, CLI_IMAGE_MAX_SCALE, &scale)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
-            if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
-        } else if (missing) {
-            rc = cli_usage("recall: %s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage("recall: unknown option '%s' (zsum hopfield recall --help)", argv[i]);
-        } else if (!netfile) {
-            netfile = argv[i];
-        } else {
-            rc = cli_usage("recall: one network file only ('%s' is extra)", argv[i]);
+/* The capacity curve: the run's record and a row per load (JSON), the rows (CSV), or a
+ * fixed-column table under a commented header. */
+static void print_capacity(cli_format format, uint64_t n, uint64_t trials, double flip, uint64_t seed,
+                           int seed_given, const zs_hopfield_capacity_point *pts, size_t nalpha, const char *plot) {
+    FILE *o = cli_out();
+    result head, row;
+    if (format == FORMAT_TABLE) {
+        char b[32];
+        fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n", (unsigned long long)n,
+                (unsigned long long)trials, cli_num(b, flip), (unsigned long long)seed,
+                seed_given ? "" : " (chosen: pass --seed to repeat)");
+        fprintf(o, "# theory (Amit, Gutfreund & Sompolinsky 1985): retrieval fails above alpha_c = 0.138\n");
+        fprintf(o, "%8s %6s %10s %10s %9s %8s\n", "alpha", "P", "overlap", "error", "perfect", "sweeps");
+        for (size_t a = 0; a < nalpha; a++)
+            fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p, pts[a].overlap.value,
+                    pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
+        if (plot) fprintf(o, "# plot written to %s\n", plot);
+        return;
+    }
+    if (format == FORMAT_CSV) {
+        for (size_t a = 0; a < nalpha; a++, result_free(&row)) {
+            capacity_row(&row, &pts[a]);
+            if (a == 0) result_row_header(o, FORMAT_CSV, &row);
+            result_row(o, FORMAT_CSV, NULL, &row);
         }
+        if (nalpha == 0) fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
+        return;
     }
-    if (rc == EXIT_OK && temp_given && beta_given)
-        rc = cli_usage("recall: give --beta or --temperature, not both");
-    if (rc == EXIT_OK && !netfile) rc = cli_usage("recall: give the network file NET.npz");
-    if (rc == EXIT_OK && !probe) rc = cli_usage("recall: --probe (a pattern index or file) is required");
-    if (rc == EXIT_OK && scale && !output) rc = cli_usage("--scale: draws the --output image; give -o F.png");
-    if (rc != EXIT_OK) return rc;
-    if (!seed_text) seed = zs_seed_from_entropy();
-
-    zs_ctx *ctx = zs_ctx_alloc();
-    if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
-    zs_hopfield *net = NULL;
-    zs_patterns *pf = NULL;
-    int8_t *s = NULL;
-    trace tr = {0};
-    zs_status st = zs_hopfield_load(ctx, netfile, &net);
-    if (st != ZS_OK) rc = cli_status(ctx, st);
-    size_t n = 0, p = 0, index = 0;
-    int by_index = 0;
-    const zs_patterns *stored = NULL;
-    if (rc == EXIT_OK) {
-        n = zs_hopfield_units(net);
-        p = zs_hopfield_pattern_count(net);
-        stored = zs_hopfield_patterns(net);
-        if (!rows && stored) zs_patterns_shape(stored, &rows, &cols);
-        if (rows && rows * cols != n)
-            rc = cli_usage("--shape: %zux%zu holds %zu units, the network has N = %zu", rows, cols,
-                           rows * cols, n);
-        if (rc == EXIT_OK && output && !rows)
-            rc = cli_usage("--output: the patterns have no image shape; give --shape RxC");
-        s = malloc(n);
-        if (rc == EXIT_OK && !s) rc = cli_fail(EXIT_NOMEM, "out of memory");
+    result_init(&head);
+    result_u64(&head, "n", n);
+    result_u64(&head, "trials", trials);
+    result_num(&head, "flip", flip);
+    result_u64(&head, "seed", seed);
+    result_num(&head, "alpha_c", 0.138);
+    json j;
+    json_init(&j, o);
+    json_obj(&j);
+    result_json_members(&j, &head);
+    json_key(&j, "points");
+    json_arr(&j);
+    for (size_t a = 0; a < nalpha; a++, result_free(&row)) {
+        capacity_row(&row, &pts[a]);
+        result_row(o, FORMAT_JSON, &j, &row);
     }
-    if (rc == EXIT_OK) {
-        by_index = probe[0] != '\0' && strspn(probe, "0123456789") == strlen(probe);
-        if (by_index) {
-            uint64_t k;
-            if (!cli_parse_u64("--probe", probe, &k)) rc = EXIT_USAGE;
-            else if (p == 0)
-                rc = cli_usage("--probe: %s: the network file stores no patterns; give a pattern "
-                               "file", probe);
-            else if (k >= p)
-                rc = cli_usage("--probe: pattern index %s is out of range 0..%zu (the network "
-                               "stores %zu patterns)", probe, p - 1, p);
-            else {
-                index = (size_t)k;
-                memcpy(s, zs_patterns_data(stored) + index * n, n);
-            }
-        } else {
-            st = zs_patterns_read(ctx, probe, &pf);
-            if (st != ZS_OK) rc = cli_status(ctx, st);
-            else if (zs_patterns_count(pf) != 1)
-                rc = cli_usage("--probe: %s holds %zu patterns; give a file with one", probe,
-                               zs_patterns_count(pf));
-            else if (zs_patterns_units(pf) != n)
-                rc = cli_usage("--probe: %s has %zu units but the network has N = %zu", probe,
-                               zs_patterns_units(pf), n);
-            else
-                memcpy(s, zs_patterns_data(pf), n);
-        }
-    }
-    size_t flipped = 0;
-    int8_t *probe_state = NULL;
-    zs_hopfield_result res = {0, 0, 0.0};
-    double e0 = 0.0;
-    double *m0 = NULL;
-    if (rc == EXIT_OK) {
-        zs_rng rng;
-        zs_rng_init(&rng, seed, 0);
-        flipped = zs_pattern_flip(s, n, flip, &rng);
-        probe_state = malloc(n);
-        if (!probe_state) rc = cli_fail(EXIT_NOMEM, "out of memory");
-        else memcpy(probe_state, s, n);
-        tr.p = p;
-        tr.n = n;
-        e0 = zs_hopfield_energy(net, s);
-        m0 = p ? malloc(p * sizeof *m0) : NULL;
-        if (p && (!m0 || zs_hopfield_overlaps(net, s, m0) != ZS_OK))
-            rc = cli_fail(EXIT_NOMEM, "out of memory");
-    }
-    if (rc == EXIT_OK) {
-        /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
-        zs_hopfield_dynamics dyn = {temp > 0.0 ? 1.0 / temp : HUGE_VAL, order, sweeps, seed, 1};
-        st = zs_hopfield_run(net, &dyn, s, trace_add, &tr, &res);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
-    if (rc == EXIT_OK && output) {
-        st = zs_pattern_write_image(ctx, output, rows, cols, s,
-                                    cli_image_scale(output, (size_t)scale, cols, rows));
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
-    if (rc == EXIT_OK) {
-        FILE *o = cli_out();
-        char b1[32], b2[32];
-        const size_t width = 2 + p;
-        const double *mf = p ? tr.rows + (tr.count - 1) * width + 2 : NULL;
-        size_t best = p ? best_of(mf, p) : 0;
-        const char *ord = zs_hopfield_order_name(order);
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "p", p);
-            json_key(&j, "probe");
-            if (by_index) json_u64(&j, index);
-            else json_str(&j, probe);
-            json_kv_u64(&j, "flipped", flipped);
-            json_kv_u64(&j, "seed", seed);
-            json_kv_num(&j, "T", temp);
-            json_kv_str(&j, "order", ord);
-            json_key(&j, "trace");
-            json_arr(&j);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                json_obj_inline(&j);
-                json_kv_u64(&j, "sweep", k);
-                json_key(&j, "flips");
-                if (k) json_u64(&j, (uint64_t)row[0]);
-                else json_null(&j);
-                json_kv_num(&j, "energy", k ? row[1] : e0);
-                json_key(&j, "overlaps");
-                json_arr_inline(&j);
-                for (size_t q = 0; q < p; q++) json_num(&j, k ? row[2 + q] : m0[q]);
-                json_end_arr(&j);
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-            json_kv_u64(&j, "sweeps", res.sweeps);
-            json_kv_bool(&j, "converged", res.converged);
-            json_kv_num(&j, "energy", res.energy);
-            json_key(&j, "overlaps");
-            json_arr_inline(&j);
-            for (size_t q = 0; q < p; q++) json_num(&j, mf[q]);
-            json_end_arr(&j);
-            json_key(&j, "best");
-            if (p) json_u64(&j, best);
-            else json_null(&j);
-            json_key(&j, "best_overlap");
-            if (p) json_num(&j, mf[best]);
-            else json_null(&j);
-            char *str = malloc(n + 1);
-            if (str) {
-                for (size_t i = 0; i < n; i++) str[i] = s[i] > 0 ? '+' : '-';
-                str[n] = 0;
-                json_kv_str(&j, "state", str);
-                free(str);
-            }
-            json_end_obj(&j);
-            json_end(&j);
-        } else if (format == FORMAT_CSV) {
-            fputs("sweep,flips,energy", o);
-            for (size_t q = 0; q < p; q++) fprintf(o, ",m_%zu", q);
-            fputc('\n', o);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                fprintf(o, "%zu,", k);
-                if (k) fprintf(o, "%.0f", row[0]);
-                fprintf(o, ",%s", cli_csv_num(b1, k ? row[1] : e0));
-                for (size_t q = 0; q < p; q++)
-                    fprintf(o, ",%s", cli_csv_num(b2, k ? row[2 + q] : m0[q]));
-                fputc('\n', o);
-            }
-        } else {
-            fprintf(o, "# recall: N = %zu, P = %zu, probe ", n, p);
-            if (by_index) fprintf(o, "pattern %zu", index);
-            else fprintf(o, "%s", probe);
-            fprintf(o, " with %zu of %zu units flipped, T = %s, order %s, seed %llu%s\n", flipped,
-                    n, cli_num(b1, temp), ord, (unsigned long long)seed,
-                    seed_text ? "" : " (chosen: pass --seed to repeat)");
-            fputs("# probe state:\n", o);
-            print_pattern(o, probe_state, n, rows ? cols : 0, "");
-            int all = p <= 8;
-            fprintf(o, "%6s %8s %16s", "sweep", "flips", "energy");
-            if (all)
-                for (size_t q = 0; q < p; q++) {
-                    char h[32];
-                    snprintf(h, sizeof h, "m_%zu", q);
-                    fprintf(o, " %9s", h);
-                }
-            else if (p)
-                fprintf(o, " %6s %9s", "best", "m_best");
-            fputc('\n', o);
-            for (size_t k = 0; k <= tr.count; k++) {
-                const double *row = k ? tr.rows + (k - 1) * width : NULL;
-                const double *m = k ? row + 2 : m0;
-                fprintf(o, "%6zu ", k);
-                if (k) fprintf(o, "%8.0f", row[0]);
-                else fprintf(o, "%8s", "-");
-                fprintf(o, " %16.10g", k ? row[1] : e0);
-                if (all)
-                    for (size_t q = 0; q < p; q++) fprintf(o, " %9.6f", m[q]);
-                else if (p) {
-                    size_t bq = best_of(m, p);
-                    fprintf(o, " %6zu %9.6f", bq, m[bq]);
-                }
-                fputc('\n', o);
-            }
-            if (temp == 0.0)
-                fprintf(o, "# %s after %llu sweeps", res.converged ? "fixed point" : "no fixed point",
-                        (unsigned long long)res.sweeps);
-            else
-                fprintf(o, "# %llu heat-bath sweeps at T = %s", (unsigned long long)res.sweeps,
-                        cli_num(b1, temp));
-            fprintf(o, ", energy %s", cli_num(b1, res.energy));
-            if (p) fprintf(o, ", closest pattern %zu (overlap %s)", best, cli_num(b2, mf[best]));
-            fputc('\n', o);
-            fputs("# final state:\n", o);
-            print_pattern(o, s, n, rows ? cols : 0, "");
-            if (output) fprintf(o, "# image written to %s\n", output);
-        }
-    }
-    free(m0);
-    free(probe_state);
-    free(tr.rows);
-    free(s);
-    zs_patterns_free(pf);
-    zs_hopfield_free(net);
-    zs_ctx_free(ctx);
-    return rc;
+    json_end_arr(&j);
+    json_end_obj(&j);
+    json_end(&j);
+    result_free(&head);
 }
 
 /* ---- capacity -------------------------------------------------------------------------- */
@@ -607,6 +314,36 @@ static int parse_alpha(const char *text, double **out, size_t *count) {
     return 1;
 }
 
+/* Overlap and fraction of perfect recalls against the load, with alpha_c marked (gnuplot). */
+static int plot_capacity(const char *plot, uint64_t n, uint64_t trials, double flip,
+                         const zs_hopfield_capacity_point *pts, size_t nalpha) {
+    int rc = EXIT_OK;
+    size_t cap = 4096 + nalpha * 128;
+    char *script = malloc(cap);
+    if (!script) rc = cli_fail(EXIT_NOMEM, "out of memory");
+    else {
+        size_t len = (size_t)snprintf(script, cap,
+            "set title 'Hopfield capacity: N = %llu, %llu trials, flip %g'\n"
+            "set xlabel 'load {/Symbol a} = P/N'\nset ylabel 'mean final overlap m'\n"
+            "set yrange [0:1.05]\nset grid\nset key bottom left\n"
+            "set arrow from 0.138, graph 0 to 0.138, graph 1 nohead dt 2 lc rgb 'gray40'\n"
+            "set label '{/Symbol a}_c = 0.138 (AGS 1985)' at 0.14, graph 0.92\n"
+            "$DATA << EOD\n", (unsigned long long)n, (unsigned long long)trials, flip);
+        for (size_t a = 0; a < nalpha; a++) {
+            char b1[32], b2[32], b3[32], b4[32];
+            len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
+                                    cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
+                                    cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
+        }
+        snprintf(script + len, cap - len,
+                 "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
+                 "$DATA using 1:4 with linespoints dt 3 pt 6 title 'fraction perfect'\n");
+        rc = plot_run(plot, script);
+        free(script);
+    }
+    return rc;
+}
+
 static int cmd_capacity(int argc, char **argv) {
     uint64_t n = 0, trials = 10, seed = 0;
     double flip = 0.0;
@@ -625,30 +362,30 @@ static int cmd_capacity(int argc, char **argv) {
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--n") || !strncmp(argv[i], "--n=", 4)) {
             rc = cli_usage("--n: the number of units is spelled -n or --units");
-        } else if ((v = opt(argc, argv, &i, "--units", "-n", &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--units", "-n", &missing))) {
             have_n = 1;
             if (!cli_parse_u64("--units", v, &n)) rc = EXIT_USAGE;
             else if (n < 2 || n > 20000) rc = cli_usage("--units: %s is outside 2..20000", v);
-        } else if ((v = opt(argc, argv, &i, "--threads", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--threads", NULL, &missing))) {
             if (!cli_parse_threads(v, &threads)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--trials", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--trials", NULL, &missing))) {
             if (!cli_parse_u64("--trials", v, &trials)) rc = EXIT_USAGE;
             else if (trials < 1 || trials > 1000000)
                 rc = cli_usage("--trials: %s is outside 1..1000000", v);
-        } else if ((v = opt(argc, argv, &i, "--alpha", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--alpha", NULL, &missing))) {
             free(alpha);
             alpha = NULL;
             if (!parse_alpha(v, &alpha, &nalpha)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--flip", NULL, &missing))) {
-            if (!parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--seed", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--flip", NULL, &missing))) {
+            if (!hopfield_parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
+        } else if ((v = hopfield_opt(argc, argv, &i, "--seed", NULL, &missing))) {
             seed_text = v;
             if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if ((v = opt(argc, argv, &i, "--plot", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--plot", NULL, &missing))) {
             plot = v;
             rc = plot_check_target(v);
             if (rc == EXIT_OK) rc = cli_check_output("--plot", v);
-        } else if ((v = opt(argc, argv, &i, "--format", NULL, &missing))) {
+        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             quiet = 1;
@@ -685,78 +422,8 @@ static int cmd_capacity(int argc, char **argv) {
     zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);
-    if (rc == EXIT_OK && plot) {
-        size_t cap = 4096 + nalpha * 128;
-        char *script = malloc(cap);
-        if (!script) rc = cli_fail(EXIT_NOMEM, "out of memory");
-        else {
-            size_t len = (size_t)snprintf(script, cap,
-                "set title 'Hopfield capacity: N = %llu, %llu trials, flip %g'\n"
-                "set xlabel 'load {/Symbol a} = P/N'\nset ylabel 'mean final overlap m'\n"
-                "set yrange [0:1.05]\nset grid\nset key bottom left\n"
-                "set arrow from 0.138, graph 0 to 0.138, graph 1 nohead dt 2 lc rgb 'gray40'\n"
-                "set label '{/Symbol a}_c = 0.138 (AGS 1985)' at 0.14, graph 0.92\n"
-                "$DATA << EOD\n", (unsigned long long)n, (unsigned long long)trials, flip);
-            for (size_t a = 0; a < nalpha; a++) {
-                char b1[32], b2[32], b3[32], b4[32];
-                len += (size_t)snprintf(script + len, cap - len, "%s %s %s %s\n",
-                                        cli_num(b1, pts[a].alpha), cli_num(b2, pts[a].overlap.value),
-                                        cli_num(b3, pts[a].overlap.std_error), cli_num(b4, pts[a].perfect));
-            }
-            snprintf(script + len, cap - len,
-                     "EOD\nplot $DATA using 1:2:3 with yerrorlines lw 2 pt 7 title 'mean overlap', "
-                     "$DATA using 1:4 with linespoints dt 3 pt 6 title 'fraction perfect'\n");
-            rc = plot_run(plot, script);
-            free(script);
-        }
-    }
-    if (rc == EXIT_OK) {
-        FILE *o = cli_out();
-        char b[6][32];
-        if (format == FORMAT_JSON) {
-            json j;
-            json_init(&j, o);
-            json_obj(&j);
-            json_kv_u64(&j, "n", n);
-            json_kv_u64(&j, "trials", trials);
-            json_kv_num(&j, "flip", flip);
-            json_kv_u64(&j, "seed", seed);
-            json_kv_num(&j, "alpha_c", 0.138);
-            json_key(&j, "points");
-            json_arr(&j);
-            for (size_t a = 0; a < nalpha; a++) {
-                json_obj_inline(&j);
-                json_kv_num(&j, "alpha", pts[a].alpha);
-                json_kv_u64(&j, "p", pts[a].p);
-                json_kv_num(&j, "overlap", pts[a].overlap.value);
-                json_kv_num(&j, "error", pts[a].overlap.std_error);
-                json_kv_num(&j, "perfect", pts[a].perfect);
-                json_kv_num(&j, "sweeps", pts[a].sweeps);
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-            json_end_obj(&j);
-            json_end(&j);
-        } else if (format == FORMAT_CSV) {
-            fputs("alpha,p,overlap,error,perfect,sweeps\n", o);
-            for (size_t a = 0; a < nalpha; a++)
-                fprintf(o, "%s,%zu,%s,%s,%s,%s\n", cli_csv_num(b[0], pts[a].alpha), pts[a].p,
-                        cli_csv_num(b[1], pts[a].overlap.value), cli_csv_num(b[2], pts[a].overlap.std_error),
-                        cli_csv_num(b[3], pts[a].perfect), cli_csv_num(b[4], pts[a].sweeps));
-        } else {
-            fprintf(o, "# capacity: N = %llu, %llu trials per load, flip %s, seed %llu%s\n",
-                    (unsigned long long)n, (unsigned long long)trials, cli_num(b[0], flip),
-                    (unsigned long long)seed, seed_text ? "" : " (chosen: pass --seed to repeat)");
-            fprintf(o, "# theory (Amit, Gutfreund & Sompolinsky 1985): retrieval fails above "
-                       "alpha_c = 0.138\n");
-            fprintf(o, "%8s %6s %10s %10s %9s %8s\n", "alpha", "P", "overlap", "error", "perfect",
-                    "sweeps");
-            for (size_t a = 0; a < nalpha; a++)
-                fprintf(o, "%8.4f %6zu %10.6f %10.6f %9.4f %8.2f\n", pts[a].alpha, pts[a].p,
-                        pts[a].overlap.value, pts[a].overlap.std_error, pts[a].perfect, pts[a].sweeps);
-            if (plot) fprintf(o, "# plot written to %s\n", plot);
-        }
-    }
+    if (rc == EXIT_OK && plot) rc = plot_capacity(plot, n, trials, flip, pts, nalpha);
+    if (rc == EXIT_OK) print_capacity(format, n, trials, flip, seed, seed_text != NULL, pts, nalpha, plot);
     free(pts);
     free(alpha);
     zs_ctx_free(ctx);
@@ -774,7 +441,7 @@ int cmd_hopfield(int argc, char **argv) {
         return EXIT_OK;
     }
     if (!strcmp(sub, "store")) return cmd_store(argc - 1, argv + 1);
-    if (!strcmp(sub, "recall")) return cmd_recall(argc - 1, argv + 1);
+    if (!strcmp(sub, "recall")) return hopfield_recall(argc - 1, argv + 1);
     if (!strcmp(sub, "capacity")) return cmd_capacity(argc - 1, argv + 1);
     return cli_usage("hopfield: unknown subcommand '%s' (store, recall or capacity)", sub);
 }

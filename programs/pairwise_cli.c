@@ -2,6 +2,7 @@
  * (temperature, method, output, sampling), their cross-checks, and the run that computes the
  * exact thermodynamics or the MCMC estimates of a zs_pairwise and writes them. */
 #include "pairwise_cli.h"
+#include "result.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -17,7 +18,6 @@ void pairwise_opts_init(pairwise_opts *o) {
     o->sweeps = 10000;
     o->burnin = 1000;
     o->chains = 4;
-    o->max_seconds = 3600;
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
@@ -77,10 +77,6 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         if (o->sweeps < 32) return !cli_usage("--sweeps: %s is too few (at least 32)", arg);
         return 1;
     case PW_BURNIN: return cli_parse_u64("--burnin", arg, &o->burnin);
-    case PW_MAXSEC:
-        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return 0;
-        if (!(o->max_seconds > 0)) return !cli_usage("--max-seconds: '%s' must be > 0", arg);
-        return 1;
     case PW_CHAINS:
         if (!cli_parse_u64("--chains", arg, &u)) return 0;
         if (u < 1 || u > 100000) return !cli_usage("--chains: %s is out of range 1..100000", arg);
@@ -166,15 +162,6 @@ static void dos_free(dos_list *d) {
 #define SWEEP_COLS 9
 static const char *const SWEEP_NAMES[SWEEP_COLS] = {"T", "beta", "lnZ", "U", "F", "S", "C", "M", "chi"};
 
-static void json_thermo(json *j, const zs_pairwise_thermo *t, double n) {
-    const char *names[] = {"lnZ", "U", "F", "S", "C", "M", "absM", "chi", "u", "f", "s", "c"};
-    double vals[] = {t->lnz, t->u, t->f, t->s, t->c, t->m, t->absm, t->chi,
-                     t->u / n, t->f / n, t->s / n, t->c / n};
-    for (int i = 0; i < 12; i++) {
-        json_kv_num(j, names[i], vals[i]);
-    }
-}
-
 static const char *num_or(char b[32], double x, const char *missing) {
     return isnan(x) ? missing : cli_num(b, x);
 }
@@ -200,6 +187,137 @@ static int plot_sweep(const char *file, const double *rows, long points, double 
     return plot_script_draw(&ps, file);
 }
 
+/* The temperature sweep: one row of SWEEP_COLS totals per point. */
+static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const pairwise_opts *o, double **out) {
+    double *rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
+    if (!rows) return cli_fail(EXIT_NOMEM, "out of memory");
+    for (long i = 0; i < o->sweep_points; i++) {
+        double x = o->sweep_points == 1 ? o->sweep_lo
+                   : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(o->sweep_points - 1);
+        double beta = o->sweep_by_beta ? x : 1.0 / x;
+        zs_pairwise_thermo ts;
+        zs_status st = zs_pairwise_thermo_compute(m, beta, o->method, &ts);
+        if (st != ZS_OK) {
+            free(rows);
+            return cli_status(ctx, st);
+        }
+        double *r = rows + i * SWEEP_COLS;
+        double v[SWEEP_COLS] = {o->sweep_by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x, beta, ts.lnz,
+                                ts.u, ts.f, ts.s, ts.c, ts.m, ts.chi};
+        memcpy(r, v, sizeof v);
+    }
+    *out = rows;
+    return EXIT_OK;
+}
+
+/* The exact record: each quantity once, with how the table shows it (totals and per spin in
+ * two columns; the per-spin values are keys of their own in JSON and CSV). */
+static void describe_exact(result *r, const char *desc, const pairwise_opts *o, const zs_pairwise_thermo *t,
+                           double n) {
+    char b[32], b2[32];
+    result_str(r, "model", desc);
+    result_u64(r, "n", (uint64_t)n)->flags = RF_NO_TABLE;
+    result_num(r, "beta", o->beta)->flags = RF_NO_TABLE;
+    result_str(r, "method", zs_pairwise_method_name(t->method));
+    result_field *f = result_num(r, "beta", o->beta);
+    f->flags = RF_NO_JSON | RF_NO_CSV;
+    if (o->beta > 0) f->comment = result_fmt(r, "T = %s", cli_num(b, 1.0 / o->beta));
+    result_num(r, "lnZ", t->lnz)->label = "ln Z";
+    result_line(r, "%-8s %-24s %s", "", "total", "per spin");
+    const char *keys[] = {"U", "F", "S", "C", "M", "absM", "chi"};
+    const char *labels[] = {"U", "F", "S", "C", "M", "|M|", "chi"};
+    double v[] = {t->u, t->f, t->s, t->c, t->m, t->absm, t->chi};
+    for (int k = 0; k < 7; k++) {
+        f = result_num(r, keys[k], v[k]);
+        f->label = labels[k];
+        f->table_text = isnan(v[k]) ? "-  (not given by this method)"
+                                    : result_fmt(r, "%-24s %s", cli_num(b, v[k]), num_or(b2, v[k] / n, "-"));
+    }
+    const char *per[] = {"u", "f", "s", "c"};
+    for (int k = 0; k < 4; k++) result_num(r, per[k], v[k] / n)->flags = RF_NO_TABLE;
+}
+
+static void dos_row(result *r, const dos_list *d, size_t i) {
+    result_init(r);
+    result_num(r, "energy", d->e[i]);
+    result_str(r, "count", d->count[i]); /* exact: a decimal string, as in zsum levels */
+}
+
+static void sweep_row(result *r, const double *row) {
+    result_init(r);
+    for (int k = 0; k < SWEEP_COLS; k++) result_num(r, SWEEP_NAMES[k], row[k]);
+}
+
+/* JSON: the record, then the density of states and the sweep as arrays of rows. */
+static void write_exact_json(FILE *f, const result *rec, const dos_list *d, const double *rows, long points) {
+    json j;
+    result row;
+    json_init(&j, f);
+    json_obj(&j);
+    result_json_members(&j, rec);
+    if (d) {
+        json_key(&j, "dos");
+        json_arr(&j);
+        for (size_t i = 0; i < d->n; i++, result_free(&row)) {
+            dos_row(&row, d, i);
+            result_row(f, FORMAT_JSON, &j, &row);
+        }
+        json_end_arr(&j);
+    }
+    if (rows) {
+        json_key(&j, "sweep");
+        json_arr(&j);
+        for (long i = 0; i < points; i++, result_free(&row)) {
+            sweep_row(&row, rows + i * SWEEP_COLS);
+            result_row(f, FORMAT_JSON, &j, &row);
+        }
+        json_end_arr(&j);
+    }
+    json_end_obj(&j);
+    json_end(&j);
+}
+
+/* CSV: one table per output: the density of states, else the sweep, else the record. */
+static void write_exact_csv(FILE *f, const result *rec, const dos_list *d, const double *rows, long points) {
+    result row;
+    if (d) {
+        for (size_t i = 0; i < d->n; i++, result_free(&row)) {
+            dos_row(&row, d, i);
+            if (i == 0) result_row_header(f, FORMAT_CSV, &row);
+            result_row(f, FORMAT_CSV, NULL, &row);
+        }
+        if (d->n == 0) fputs("energy,count\n", f);
+    } else if (rows) {
+        for (long i = 0; i < points; i++, result_free(&row)) {
+            sweep_row(&row, rows + i * SWEEP_COLS);
+            if (i == 0) result_row_header(f, FORMAT_CSV, &row);
+            result_row(f, FORMAT_CSV, NULL, &row);
+        }
+    } else {
+        result_csv_row(f, rec);
+    }
+}
+
+/* Table: the record, then the density of states and the sweep (padded columns). */
+static int write_exact_table(FILE *f, const result *rec, const dos_list *d, const double *rows, long points) {
+    char b[32];
+    result_table(f, rec, 9, "");
+    if (d) {
+        fprintf(f, "\ndensity of states (exact)\n%-12s %s\n", "energy", "count");
+        for (size_t i = 0; i < d->n; i++) fprintf(f, "%-12s %s\n", cli_num(b, d->e[i]), d->count[i]);
+    }
+    if (!rows) return EXIT_OK;
+    fprintf(f, "\ntemperature sweep (totals)\n");
+    cli_table tab;
+    cli_table_init(&tab, SWEEP_COLS);
+    for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, SWEEP_NAMES[k]);
+    for (long i = 0; i < points; i++)
+        for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, num_or(b, rows[i * SWEEP_COLS + k], "-"));
+    int rc = cli_table_write(&tab, f);
+    cli_table_free(&tab);
+    return rc;
+}
+
 static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
     double n = (double)zs_pairwise_size(m);
     zs_pairwise_thermo t;
@@ -216,133 +334,82 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
             goto done;
         }
     }
-    if (o->sweep) {
-        rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
-        if (!rows) {
-            rc = cli_fail(EXIT_NOMEM, "out of memory");
-            goto done;
-        }
-        for (long i = 0; i < o->sweep_points; i++) {
-            double x = o->sweep_points == 1 ? o->sweep_lo
-                       : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i /
-                                           (double)(o->sweep_points - 1);
-            double beta = o->sweep_by_beta ? x : 1.0 / x;
-            zs_pairwise_thermo ts;
-            st = zs_pairwise_thermo_compute(m, beta, o->method, &ts);
-            if (st != ZS_OK) {
-                rc = cli_status(ctx, st);
-                goto done;
-            }
-            double *r = rows + i * SWEEP_COLS;
-            r[0] = o->sweep_by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x;
-            r[1] = beta;
-            r[2] = ts.lnz;
-            r[3] = ts.u;
-            r[4] = ts.f;
-            r[5] = ts.s;
-            r[6] = ts.c;
-            r[7] = ts.m;
-            r[8] = ts.chi;
-        }
-        if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
-    }
+    if (o->sweep && (rc = compute_sweep(ctx, m, o, &rows)) != EXIT_OK) goto done;
+    if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
     if (o->uai && (rc = write_uai(ctx, m, o->beta, o->uai)) != EXIT_OK) goto done;
+    result rec;
+    result_init(&rec);
+    describe_exact(&rec, desc, o, &t, n);
     FILE *f = cli_out();
-    char b[32], b2[32];
-    const char *method = zs_pairwise_method_name(t.method);
-    if (o->format == FORMAT_JSON) {
-        json j;
-        json_init(&j, f);
-        json_obj(&j);
-        json_kv_str(&j, "model", desc);
-        json_kv_u64(&j, "n", (uint64_t)n);
-        json_kv_num(&j, "beta", o->beta);
-        json_kv_str(&j, "method", method);
-        json_thermo(&j, &t, n);
-        if (o->dos) {
-            json_key(&j, "dos");
-            json_arr(&j);
-            for (size_t i = 0; i < d.n; i++) {
-                json_obj_inline(&j);
-                json_kv_num(&j, "energy", d.e[i]);
-                json_key(&j, "count");
-                json_str(&j, d.count[i]); /* exact: a decimal string, as in zsum levels */
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-        }
-        if (o->sweep) {
-            json_key(&j, "sweep");
-            json_arr(&j);
-            for (long i = 0; i < o->sweep_points; i++) {
-                json_obj_inline(&j);
-                for (int k = 0; k < SWEEP_COLS; k++) {
-                    json_kv_num(&j, SWEEP_NAMES[k], rows[i * SWEEP_COLS + k]);
-                }
-                json_end_obj(&j);
-            }
-            json_end_arr(&j);
-        }
-        json_end_obj(&j);
-        json_end(&j);
-    } else if (o->format == FORMAT_CSV) {
-        if (o->dos) {
-            fputs("energy,count\n", f);
-            for (size_t i = 0; i < d.n; i++) fprintf(f, "%s,%s\n", cli_num(b, d.e[i]), d.count[i]);
-        } else if (o->sweep) {
-            fputs("T,beta,lnZ,U,F,S,C,M,chi\n", f);
-            for (long i = 0; i < o->sweep_points; i++)
-                for (int k = 0; k < SWEEP_COLS; k++)
-                    fprintf(f, "%s%c", cli_csv_num(b, rows[i * SWEEP_COLS + k]), k + 1 < SWEEP_COLS ? ',' : '\n');
-        } else {
-            fputs("n,beta,method,lnZ,U,F,S,C,M,absM,chi\n", f);
-            fprintf(f, "%.0f,%s,%s", n, cli_num(b, o->beta), method);
-            double v[] = {t.lnz, t.u, t.f, t.s, t.c, t.m, t.absm, t.chi};
-            for (int k = 0; k < 8; k++) fprintf(f, ",%s", cli_csv_num(b, v[k]));
-            fputc('\n', f);
-        }
-    } else {
-        fprintf(f, "model    %s\n", desc);
-        fprintf(f, "method   %s\n", method);
-        fprintf(f, "beta     %s", cli_num(b, o->beta));
-        if (o->beta > 0) fprintf(f, "   (T = %s)", cli_num(b2, 1.0 / o->beta));
-        fprintf(f, "\nln Z     %s\n", cli_num(b, t.lnz));
-        fprintf(f, "%-8s %-24s %s\n", "", "total", "per spin");
-        const char *names[] = {"U", "F", "S", "C", "M", "|M|", "chi"};
-        double v[] = {t.u, t.f, t.s, t.c, t.m, t.absm, t.chi};
-        const char *na = "-  (not given by this method)";
-        for (int k = 0; k < 7; k++) {
-            if (isnan(v[k])) fprintf(f, "%-8s %s\n", names[k], na);
-            else fprintf(f, "%-8s %-24s %s\n", names[k], num_or(b, v[k], "-"), num_or(b2, v[k] / n, "-"));
-        }
-        if (o->dos) {
-            fprintf(f, "\ndensity of states (exact)\n%-12s %s\n", "energy", "count");
-            for (size_t i = 0; i < d.n; i++) fprintf(f, "%-12s %s\n", cli_num(b, d.e[i]), d.count[i]);
-        }
-        if (o->sweep) {
-            fprintf(f, "\ntemperature sweep (totals)\n");
-            cli_table tab;
-            cli_table_init(&tab, SWEEP_COLS);
-            for (int k = 0; k < SWEEP_COLS; k++) cli_table_add(&tab, SWEEP_NAMES[k]);
-            for (long i = 0; i < o->sweep_points; i++)
-                for (int k = 0; k < SWEEP_COLS; k++)
-                    cli_table_add(&tab, num_or(b, rows[i * SWEEP_COLS + k], "-"));
-            rc = cli_table_write(&tab, f);
-            cli_table_free(&tab);
-        }
-    }
+    const dos_list *dp = o->dos ? &d : NULL;
+    if (o->format == FORMAT_JSON) write_exact_json(f, &rec, dp, rows, o->sweep_points);
+    else if (o->format == FORMAT_CSV) write_exact_csv(f, &rec, dp, rows, o->sweep_points);
+    else rc = write_exact_table(f, &rec, dp, rows, o->sweep_points);
+    result_free(&rec);
 done:
     dos_free(&d);
     free(rows);
     return rc;
 }
 
-static void json_est(json *j, const char *key, zs_estimate e, double scale) {
-    json_key(j, key);
-    json_obj_inline(j);
-    json_kv_num(j, "estimate", e.value / scale);
-    json_kv_num(j, "error", e.std_error / scale);
-    json_end_obj(j);
+/* The sampled record. An estimate is {estimate, error}; the table shows it with its per-spin
+ * value, and the CSV lists the estimates under "quantity,estimate,error". */
+static void describe_sample(result *r, result est[7], const char *desc, const pairwise_opts *o,
+                            const zs_mcmc_result *m, double n) {
+    char b[32], b2[32], b3[32];
+    result_str(r, "model", desc);
+    result_u64(r, "n", (uint64_t)n)->flags = RF_NO_TABLE;
+    result_field *f = result_num(r, "beta", o->beta);
+    f->flags = RF_NO_TABLE;
+    f = result_str(r, "method", zs_mcmc_kind_name(m->kind));
+    f->table_text = result_fmt(r, "%s, %llu chains x %llu sweeps (+%llu burn-in)", f->v.str,
+                               (unsigned long long)o->chains, (unsigned long long)o->sweeps,
+                               (unsigned long long)o->burnin);
+    f = result_u64(r, "seed", o->seed);
+    if (!o->seed_set) f->comment = "chosen; --seed repeats this run";
+    result_u64(r, "sweeps", o->sweeps)->flags = RF_NO_TABLE;
+    result_u64(r, "burnin", o->burnin)->flags = RF_NO_TABLE;
+    result_u64(r, "chains", o->chains)->flags = RF_NO_TABLE;
+    result_num(r, "beta", o->beta)->flags = RF_NO_JSON | RF_NO_CSV;
+    result_line(r, "%-8s %-24s %-24s %s", "", "estimate", "error", "per spin");
+    const char *keys[] = {"U", "C", "M", "absM", "chi", "u", "c"};
+    const char *labels[] = {"U", "C", "M", "|M|", "chi"};
+    zs_estimate e[] = {m->u, m->c, m->m, m->absm, m->chi, m->u, m->c};
+    for (int k = 0; k < 7; k++) {
+        double scale = k < 5 ? 1.0 : n;
+        result_init(&est[k]);
+        result_num(&est[k], "estimate", e[k].value / scale);
+        result_num(&est[k], "error", e[k].std_error / scale);
+        f = result_obj(r, keys[k], &est[k]);
+        f->flags |= RF_INLINE;
+        if (k >= 5) continue;
+        f->flags &= ~(unsigned)RF_NO_TABLE;
+        f->label = labels[k];
+        f->table_text = result_fmt(r, "%-24s %-24s %s", cli_num(b, e[k].value), cli_num(b2, e[k].std_error),
+                                   cli_num(b3, e[k].value / n));
+    }
+    f = result_num(r, "acceptance", m->acceptance);
+    if (m->kind == ZS_MCMC_WOLFF) {
+        f->flags = RF_NO_TABLE;
+        f = result_num(r, "mean_cluster", m->mean_cluster);
+        f->flags = RF_NO_JSON | RF_NO_CSV;
+        f->label = "mean cluster size";
+        f->table_text = result_fmt(r, "  %s", cli_num(b, m->mean_cluster));
+    } else {
+        f->table_text = result_fmt(r, "         %s", cli_num(b, m->acceptance));
+    }
+}
+
+/* CSV of a sampled record: one line per estimate. */
+static void write_sample_csv(FILE *f, const result *r) {
+    char b[32], b2[32];
+    fputs("quantity,estimate,error\n", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_field *x = &r->field[i];
+        if (x->type != RF_OBJ) continue;
+        const result *e = x->v.obj;
+        fprintf(f, "%s,%s,%s\n", x->key, cli_csv_num(b, e->field[0].v.num), cli_csv_num(b2, e->field[1].v.num));
+    }
 }
 
 static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
@@ -360,59 +427,18 @@ static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairw
                         (unsigned long long)o->sweeps, (unsigned long long)o->burnin, n, when,
                         o->max_seconds);
     }
-    zs_mcmc_result r;
-    zs_status st = zs_pairwise_sample(m, &mo, &r);
+    zs_mcmc_result mr;
+    zs_status st = zs_pairwise_sample(m, &mo, &mr);
     if (st != ZS_OK) return cli_status(ctx, st);
-    const char *algo = zs_mcmc_kind_name(r.kind);
+    result r, est[7];
+    result_init(&r);
+    describe_sample(&r, est, desc, o, &mr, n);
     FILE *f = cli_out();
-    char b[32], b2[32];
-    if (o->format == FORMAT_JSON) {
-        json j;
-        json_init(&j, f);
-        json_obj(&j);
-        json_kv_str(&j, "model", desc);
-        json_kv_u64(&j, "n", (uint64_t)n);
-        json_kv_num(&j, "beta", o->beta);
-        json_kv_str(&j, "method", algo);
-        json_kv_u64(&j, "seed", o->seed);
-        json_kv_u64(&j, "sweeps", o->sweeps);
-        json_kv_u64(&j, "burnin", o->burnin);
-        json_kv_u64(&j, "chains", o->chains);
-        json_est(&j, "U", r.u, 1.0);
-        json_est(&j, "C", r.c, 1.0);
-        json_est(&j, "M", r.m, 1.0);
-        json_est(&j, "absM", r.absm, 1.0);
-        json_est(&j, "chi", r.chi, 1.0);
-        json_est(&j, "u", r.u, n);
-        json_est(&j, "c", r.c, n);
-        json_kv_num(&j, "acceptance", r.acceptance);
-        json_end_obj(&j);
-        json_end(&j);
-    } else if (o->format == FORMAT_CSV) {
-        fputs("quantity,estimate,error\n", f);
-        const char *names[] = {"U", "C", "M", "absM", "chi"};
-        zs_estimate e[] = {r.u, r.c, r.m, r.absm, r.chi};
-        for (int k = 0; k < 5; k++)
-            fprintf(f, "%s,%s,%s\n", names[k], cli_csv_num(b, e[k].value), cli_csv_num(b2, e[k].std_error));
-    } else {
-        fprintf(f, "model    %s\n", desc);
-        fprintf(f, "method   %s, %llu chains x %llu sweeps (+%llu burn-in)\n", algo,
-                (unsigned long long)o->chains, (unsigned long long)o->sweeps,
-                (unsigned long long)o->burnin);
-        fprintf(f, "seed     %llu%s\n", (unsigned long long)o->seed,
-                o->seed_set ? "" : "   (chosen; --seed repeats this run)");
-        fprintf(f, "beta     %s\n", cli_num(b, o->beta));
-        const char *names[] = {"U", "C", "M", "|M|", "chi"};
-        zs_estimate e[] = {r.u, r.c, r.m, r.absm, r.chi};
-        fprintf(f, "%-8s %-24s %-24s %s\n", "", "estimate", "error", "per spin");
-        for (int k = 0; k < 5; k++) {
-            char b3[32];
-            fprintf(f, "%-8s %-24s %-24s %s\n", names[k], cli_num(b, e[k].value),
-                    cli_num(b2, e[k].std_error), cli_num(b3, e[k].value / n));
-        }
-        if (o->kind == ZS_MCMC_WOLFF) fprintf(f, "mean cluster size  %s\n", cli_num(b, r.mean_cluster));
-        else fprintf(f, "acceptance         %s\n", cli_num(b, r.acceptance));
-    }
+    if (o->format == FORMAT_JSON) result_json(f, &r);
+    else if (o->format == FORMAT_CSV) write_sample_csv(f, &r);
+    else result_table(f, &r, 9, "");
+    for (int k = 0; k < 7; k++) result_free(&est[k]);
+    result_free(&r);
     return EXIT_OK;
 }
 

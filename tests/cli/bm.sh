@@ -58,7 +58,7 @@ expect_ok bm logz "$TMP/asym.npz" --symmetrize --beta 0.8 --format json
 expect_json "abs(d['lnZ'] - $L) < 1e-11 and abs(d['U'] - ($U)) < 1e-10"
 read -r L U C M A X < <(sed -n 3p "$TMP/want")
 expect_ok bm logz "$TMP/nob.npz" --format csv
-expect_out "^10,1,enumerate,$(printf '%s' "$L" | cut -c1-10)"
+expect_out "^Boltzmann machine from [^,]*,10,1,enumerate,$(printf '%s' "$L" | cut -c1-10)"
 expect_ok bm logz "$TMP/int.npz" --dos --format json
 expect_json "{e['energy']: int(e['count']) for e in d['dos']} == $(cat "$TMP/dos")"
 

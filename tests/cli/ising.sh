@@ -75,7 +75,7 @@ expect_ok ising --size 4x4 --sweep beta:0.4:0.4:1 --format csv
 expect_out "^2.5,0.4,14.56109302384"
 # CSV: a value the method does not give (Kaufman's torus: no chi, no <|M|>) is an empty field
 expect_ok ising --size 4x4 --method closed --format csv
-expect_out "^16,1,closed,32.69872140187[0-9]*,[^,]+,[^,]+,[^,]+,[^,]+,0,,$"
+expect_out "^\"Ising 4x4 square lattice, torus, J = 1, h = 0\",16,1,closed,32.69872140187[0-9]*,[^,]+,[^,]+,[^,]+,[^,]+,0,,,[^,]+,[^,]+,[^,]+,[^,]+$"
 expect_ok ising --size 4x4 --method closed --sweep T:1:3:3 --format csv
 expect_out "^2,0.5,17.10536711873[0-9]*,[^,]+,[^,]+,[^,]+,[^,]+,0,$"
 if grep -qi nan "$TMP/out"; then fail "nan in CSV: $(cat "$TMP/out")"; else pass; fi

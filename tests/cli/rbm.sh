@@ -256,14 +256,19 @@ if python3 -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if abs
 # ---- images ------------------------------------------------------------------------------
 expect_ok rbm filters "$TMP/t.npz" --scale 1 -o "$TMP/f.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/f.png")" = 11x11 ]; then pass; else fail "filters.png size"; fi
-expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 --scale 1 -o "$TMP/s.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 6 --steps 20 --seed 2 --scale 1 -o "$TMP/s.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/s.png")" = 16x11 ]; then pass; else fail "samples.png size"; fi
 # --scale K repeats each pixel K x K; by default small grids grow to >= 256 pixels across
-expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 --scale 3 -o "$TMP/s3.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 6 --steps 20 --seed 2 --scale 3 -o "$TMP/s3.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/s3.png")" = 48x33 ]; then pass; else fail "samples.png at --scale 3: $(python3 "$TMP/mk.py" png "$TMP/s3.png")"; fi
-expect_ok rbm sample "$TMP/t.npz" --n 6 --steps 20 --seed 2 -o "$TMP/sd.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 6 --steps 20 --seed 2 -o "$TMP/sd.png"
 if [ "$(python3 "$TMP/mk.py" png "$TMP/sd.png")" = 256x176 ]; then pass; else fail "samples.png by default: $(python3 "$TMP/mk.py" png "$TMP/sd.png")"; fi
 expect_ok rbm filters "$TMP/t.npz" -o "$TMP/fd.png"
+# sample's chains are --chains (-n and --n count units elsewhere); the old --n is refused
+expect_reject "--n: the number of chains is spelled --chains" rbm sample "$TMP/t.npz" --n 6 -o "$TMP/sn.png"
+expect_reject "--n: the number of chains is spelled --chains" rbm sample "$TMP/t.npz" --n=6 -o "$TMP/sn.png"
+expect_reject "--chains: '0' is not in 1..10000" rbm sample "$TMP/t.npz" --chains 0 -o "$TMP/sn.png"
+if [ -e "$TMP/sn.png" ]; then fail "a refused sample wrote its image"; else pass; fi
 if [ "$(python3 "$TMP/mk.py" png "$TMP/fd.png")" = 264x264 ]; then pass; else fail "filters.png by default: $(python3 "$TMP/mk.py" png "$TMP/fd.png")"; fi
 # the pixels of the scaled image are the unscaled ones, repeated
 if /usr/bin/python3 - "$TMP/f.png" "$TMP/fd.png" <<'PY'
@@ -385,11 +390,11 @@ expect_ok rbm train "$TMP/first100.npz" --hidden 3 --epochs 2 --seed 4 -o "$TMP/
 if cmp -s "$TMP/r1.npz" "$TMP/r2.npz"; then pass; else fail "training on train-ubyte.gz:0:100 differs from the same rows in .npz"; fi
 
 # ---- sample --init data ------------------------------------------------------------------
-expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
 cp "$TMP/si.png" "$TMP/si1.png"
-expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 4 --steps 3 --seed 2 --init "data:$TMP/train-ubyte.gz:0:4" --binarize threshold -o "$TMP/si.png"
 if cmp -s "$TMP/si.png" "$TMP/si1.png"; then pass; else fail "sample --init data is not reproducible"; fi
-expect_ok rbm sample "$TMP/t.npz" --n 4 --steps 3 --seed 2 -o "$TMP/sr.png"
+expect_ok rbm sample "$TMP/t.npz" --chains 4 --steps 3 --seed 2 -o "$TMP/sr.png"
 if ! cmp -s "$TMP/si.png" "$TMP/sr.png"; then pass; else fail "sample --init data ignored the start rows"; fi
 expect_reject "--init 'zeros' is not random or data:DATA" rbm sample "$TMP/t.npz" --init zeros -o "$TMP/x.png"
 expect_reject "shape mismatch" rbm sample "$TMP/t.npz" --init "data:$TMP/d.npz" -o "$TMP/x.png"
@@ -412,7 +417,7 @@ expect_reject "--cd and --pcd exclude each other" rbm train "$TMP/train-ubyte.gz
 expect_reject "--chains sets up the AIS monitor; it needs --monitor-ais" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 2 --epochs 1 --chains 10 -o "$TMP/x.npz"
 
 # ---- -q and per-subcommand help ------------------------------------------------------------
-expect_ok rbm sample "$TMP/t.npz" --n 2 --steps 2 --seed 2 -o "$TMP/sq.png" -q
+expect_ok rbm sample "$TMP/t.npz" --chains 2 --steps 2 --seed 2 -o "$TMP/sq.png" -q
 if [ ! -s "$TMP/out" ]; then pass; else fail "rbm sample -q printed: $(cat "$TMP/out")"; fi
 for sub in logz loglik train sample filters transform; do
   expect_ok rbm "$sub" --help

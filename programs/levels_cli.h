@@ -1,0 +1,48 @@
+/* levels_cli.h — zsum levels: the parsed options and the collected results, shared by the
+ * command (cmd_levels.c: parse, compute, plot) and its writer (levels_print.c). */
+#ifndef ZSUM_PROGRAMS_LEVELS_CLI_H
+#define ZSUM_PROGRAMS_LEVELS_CLI_H
+
+#include "cli.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct levels_opts {
+    uint64_t units;
+    double *energies, *degeneracies;
+    size_t k, kg;
+    double beta;
+    int beta_set, temp_set;
+    cli_format format;
+    zs_levels_method method;
+    const char *state_text;
+    int microstates, macrostates, dos, landscape, quiet;
+    double limit;
+    long points;               /* landscape grid                                               */
+    int threads;
+    cli_sweep sweep;
+    const char *plot;
+} levels_opts;
+
+typedef struct levels_result {
+    zs_levels_thermo th;
+    double occupation[ZS_LEVELS_MAX_K];
+    zs_count count;
+    /* --state */
+    uint32_t *state;
+    zs_levels_state_info info;
+    uint64_t state_occ[ZS_LEVELS_MAX_K];
+    zs_count mult;
+    /* --sweep */
+    double *sweep;             /* (points, 7): T, beta, lnZ, U, F, S, C                       */
+    /* --landscape */
+    double *land;              /* (points, 3): x, F, S                                         */
+    double land_xmin, land_fmin, land_x_exact, land_f_exact;
+} levels_result;
+
+/* Write the results in o->format: the summary, the state, the listings (streamed from the
+ * library), the sweep and the landscape. */
+zs_status levels_write_results(const zs_levels *lv, const levels_opts *o, const levels_result *r);
+
+#endif

@@ -1,0 +1,290 @@
+/* levels_print.c — zsum levels' output: each result described once (programs/result.c) and
+ * written as a table, JSON or CSV; the listings of microstates, macrostates and the density of
+ * states are streamed row by row from the library. */
+#include "levels_cli.h"
+#include "result.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- listings, streamed from the library ----------------------------------------------- */
+
+/* Each listing row is one record (result.h), written as an inline JSON object, a table line or
+ * a CSV line; the header comes from the same record. */
+typedef struct list_ctx {
+    const levels_opts *o;
+    json *j;
+    uint64_t row;
+    int degenerate;
+} list_ctx;
+
+static void micro_fields(result *r, const list_ctx *lc, const uint32_t *levels, const uint32_t *subs,
+                         double energy, double p) {
+    size_t n = (size_t)lc->o->units;
+    result_u64(r, "index", lc->row)->flags = RF_NO_JSON;
+    result_u32s(r, "levels", levels, n);
+    if (lc->degenerate) result_u32s(r, "substates", subs, n);
+    result_num(r, "energy", energy);
+    result_num(r, "p", p);
+}
+
+static void macro_fields(result *r, const list_ctx *lc, const uint64_t *occ, const char *mult,
+                         double energy, double p) {
+    result_u64s(r, "occupation", occ, lc->o->k);
+    result_str(r, "multiplicity", mult);
+    result_num(r, "energy", energy);
+    result_num(r, "p", p);
+}
+
+static void dos_fields(result *r, double energy, const char *count, double p) {
+    result_num(r, "energy", energy);
+    result_str(r, "count", count);
+    result_num(r, "p", p);
+}
+
+static void put_row(list_ctx *lc, result *r) {
+    result_row(cli_out(), lc->o->format, lc->j, r);
+    result_free(r);
+}
+
+static int micro_row(void *user, const uint32_t *levels, const uint32_t *subs, double energy, double p) {
+    list_ctx *lc = user;
+    result r;
+    result_init(&r);
+    micro_fields(&r, lc, levels, subs, energy, p);
+    put_row(lc, &r);
+    lc->row++;
+    return 0;
+}
+
+static int macro_row(void *user, const uint64_t *occ, const char *mult, double energy, double p) {
+    list_ctx *lc = user;
+    result r;
+    result_init(&r);
+    macro_fields(&r, lc, occ, mult, energy, p);
+    put_row(lc, &r);
+    return 0;
+}
+
+static int dos_row(void *user, double energy, const char *count, double p) {
+    list_ctx *lc = user;
+    result r;
+    result_init(&r);
+    dos_fields(&r, energy, count, p);
+    put_row(lc, &r);
+    return 0;
+}
+
+/* Before the rows: the key of the JSON array, or the table's title and the column names. */
+static void list_begin(const list_ctx *lc, const char *key, const char *title, const result *proto) {
+    if (lc->j) {
+        json_key(lc->j, key);
+        json_arr(lc->j);
+        return;
+    }
+    if (lc->o->format == FORMAT_TABLE) fprintf(cli_out(), "\n%s\n", title);
+    result_row_header(cli_out(), lc->o->format, proto);
+}
+
+static void list_end(const list_ctx *lc) {
+    if (lc->j) json_end_arr(lc->j);
+}
+
+static int degenerate(const levels_opts *o) {
+    for (size_t i = 0; o->degeneracies && i < o->k; i++)
+        if (o->degeneracies[i] != 1.0) return 1;
+    return 0;
+}
+
+static zs_status list_micro(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, degenerate(o)};
+    result proto;
+    result_init(&proto);
+    micro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    list_begin(&lc, "microstate_list", "microstates (unit 0 first; p of each)", &proto);
+    zs_status st = zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc);
+    list_end(&lc);
+    return st;
+}
+
+static zs_status list_macro(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, 0};
+    result proto;
+    result_init(&proto);
+    macro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    list_begin(&lc, "macrostates", "macrostates by energy (p of the whole macrostate)", &proto);
+    zs_status st = zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc);
+    list_end(&lc);
+    return st;
+}
+
+static zs_status list_dos(const zs_levels *lv, const levels_opts *o, json *j) {
+    list_ctx lc = {o, j, 0, 0};
+    result proto;
+    result_init(&proto);
+    dos_fields(&proto, 0, NULL, 0);
+    list_begin(&lc, "dos", "density of states", &proto);
+    zs_status st = zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
+    list_end(&lc);
+    return st;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+/* Z itself only when it is a normal double; ln Z always. */
+static double representable_exp(double x) {
+    double v = exp(x);
+    return isfinite(v) && v > 0 && v >= 2.2250738585072014e-308 ? v : (double)NAN;
+}
+
+/* The table's heading: the system, then a line per level with its occupation. */
+static void describe_heading(result *s, const levels_opts *o, const levels_result *r) {
+    char b[32], b2[32];
+    result_line(s, "%llu units on %zu levels, beta = %s (T = %s), method %s\n", (unsigned long long)o->units,
+                o->k, cli_num(b, o->beta), cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL),
+                zs_levels_method_name(o->method));
+    result_line(s, "level  energy  degeneracy  occupation");
+    for (size_t i = 0; i < o->k; i++)
+        result_line(s, "%-5zu  %-6s  %-10.0f  %s", i, cli_num(b, o->energies[i]),
+                    o->degeneracies ? o->degeneracies[i] : 1.0, cli_num(b2, r->occupation[i]));
+    result_line(s, "%s", "");
+}
+
+/* The summary, in the order of the JSON object. levels: k records (energy, degeneracy). */
+static void describe_summary(result *s, result *levels, const levels_opts *o, const levels_result *r) {
+    char b[32];
+    const zs_levels_thermo *t = &r->th;
+    describe_heading(s, o, r);
+    result_u64(s, "units", o->units)->flags = RF_NO_TABLE;
+    result_num(s, "beta", o->beta)->flags = RF_NO_TABLE;
+    result_num(s, "temperature", o->beta != 0 ? 1.0 / o->beta : HUGE_VAL)->flags = RF_NO_TABLE;
+    for (size_t i = 0; i < o->k; i++) {
+        result_init(&levels[i]);
+        result_num(&levels[i], "energy", o->energies[i]);
+        result_num(&levels[i], "degeneracy", o->degeneracies ? o->degeneracies[i] : 1.0);
+    }
+    result_rows(s, "levels", levels, o->k);
+    result_field *f = r->count.decimal ? result_str(s, "microstates", r->count.decimal)
+                                       : result_absent(s, "microstates");
+    f->table_text = r->count.decimal ? result_fmt(s, "%s (log10 %s)", r->count.decimal, cli_num(b, r->count.log10))
+                                     : result_fmt(s, "10^%s", cli_num(b, r->count.log10));
+    result_num(s, "log10_microstates", r->count.log10)->flags = RF_NO_TABLE;
+    double z = representable_exp(t->lnz);
+    /* The table shows Z above ln Z. */
+    result_line(s, "%-14s%s", "Z", isfinite(z) ? cli_num(b, z) : "(outside double range; see ln Z)");
+    result_num(s, "lnZ", t->lnz)->label = "ln Z";
+    result_num(s, "Z", z)->flags = RF_NO_TABLE;
+    result_num(s, "z", representable_exp(t->lnz_unit))->comment =
+        result_fmt(s, "per unit, ln z = %s", cli_num(b, t->lnz_unit));
+    result_num(s, "U", t->u)->label = "U = <E>";
+    result_num(s, "F", t->f)->label = "F = -T ln Z";
+    result_num(s, "S", t->s)->comment = "-sum p ln p";
+    result_num(s, "S_thermo", t->s_thermo)->comment = "beta (U - F)";
+    result_num(s, "C", t->c)->comment = "beta^2 Var E";
+    f = result_nums(s, "occupation", r->occupation, o->k);
+    f->flags = RF_NO_TABLE | RF_SPREAD;
+    result_str(s, "method", zs_levels_method_name(o->method))->flags = RF_NO_TABLE;
+}
+
+/* --state: the microstate, in the order of the JSON object "state". */
+static void describe_state(result *s, const levels_opts *o, const levels_result *r) {
+    result_line(s, "%s", "");
+    result_field *f = result_u32s(s, "levels", r->state, (size_t)o->units);
+    f->label = "microstate";
+    f->flags = RF_OUTDENT;
+    result_num(s, "energy", r->info.energy);
+    result_num(s, "p", r->info.p);
+    result_num(s, "lnp", r->info.lnp)->label = "ln p";
+    result_u64s(s, "occupation", r->state_occ, o->k);
+    result_str(s, "multiplicity", r->mult.decimal)->comment = "microstates sharing this occupation";
+}
+
+/* A row per sweep point or landscape point: the columns' names, the values. */
+static void write_rows(const levels_opts *o, json *j, const char *key, const char *title,
+                       const char *const *names, const double *rows, long n, int width) {
+    list_ctx lc = {o, j, 0, 0};
+    result r;
+    result_init(&r);
+    for (int c = 0; c < width; c++) result_num(&r, names[c], 0);
+    list_begin(&lc, key, title, &r);
+    for (long i = 0; i < n; i++) {
+        for (int c = 0; c < width; c++) r.field[c].v.num = rows[i * width + c];
+        result_row(cli_out(), o->format, j, &r);
+    }
+    list_end(&lc);
+}
+
+/* The landscape's minimum, numerical and closed form (not in CSV, which holds one table). */
+static void describe_landscape_min(result *m, const levels_result *r) {
+    char b[32], b2[32];
+    const unsigned hide = RF_NO_TABLE | RF_NO_CSV;
+    result_num(m, "x", r->land_xmin)->flags = hide;
+    result_num(m, "F", r->land_fmin)->flags = hide;
+    result_num(m, "x_exact", r->land_x_exact)->flags = hide;
+    result_num(m, "F_exact", r->land_f_exact)->flags = hide;
+    result_line(m, "minimum (numerical)  x = %s  F = %s", cli_num(b, r->land_xmin), cli_num(b2, r->land_fmin));
+    result_line(m, "minimum (closed)     x = %s  F = %s   (x* = g1 e^-beta e1 / z, F = -T ln z)",
+                cli_num(b, r->land_x_exact), cli_num(b2, r->land_f_exact));
+}
+
+static const char *const SWEEP_NAMES[] = {"T", "beta", "lnZ", "U", "F", "S", "C"};
+static const char *const LAND_NAMES[] = {"x", "F", "S"};
+
+/* Everything in the chosen format: the summary (CSV: only when nothing else is asked for, as
+ * CSV holds one table), the microstate, the listings, the sweep and the landscape. */
+zs_status levels_write_results(const zs_levels *lv, const levels_opts *o, const levels_result *r) {
+    FILE *f = cli_out();
+    int csv = o->format == FORMAT_CSV;
+    int listing = o->microstates || o->macrostates || o->dos || o->sweep.active || o->landscape || r->state;
+    result sum, state, lmin;
+    result *levels = malloc(o->k * sizeof *levels);
+    if (!levels) return ZS_ENOMEM;
+    result_init(&sum);
+    result_init(&state);
+    result_init(&lmin);
+    describe_summary(&sum, levels, o, r);
+    if (r->state) describe_state(&state, o, r);
+    json j, *jp = NULL;
+    if (o->format == FORMAT_JSON) {
+        jp = &j;
+        json_init(&j, f);
+        json_obj(&j);
+        if (r->state) result_obj(&sum, "state", &state);
+        result_json_members(&j, &sum);
+    } else {
+        if (!csv) result_table(f, &sum, 14, "");
+        else if (!listing) result_csv_pairs(f, &sum);
+        if (r->state && csv) result_csv_row(f, &state);
+        else if (r->state) result_table(f, &state, 14, "  ");
+    }
+    zs_status st = ZS_OK;
+    if (o->microstates) st = list_micro(lv, o, jp);
+    if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, jp);
+    if (st == ZS_OK && o->dos) st = list_dos(lv, o, jp);
+    if (o->sweep.active)
+        write_rows(o, jp, "sweep", "temperature sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
+    if (o->landscape) {
+        write_rows(o, jp, "landscape", "free-energy landscape per unit, F(x) = E(x) - T S(x)", LAND_NAMES,
+                   r->land, o->points, 3);
+        describe_landscape_min(&lmin, r);
+        if (jp) {
+            json_key(jp, "landscape_min");
+            json_obj_inline(jp);
+            result_json_members(jp, &lmin);
+            json_end_obj(jp);
+        } else if (!csv) {
+            result_table(f, &lmin, 0, "");
+        }
+    }
+    if (jp) {
+        json_end_obj(jp);
+        json_end(jp);
+    }
+    for (size_t i = 0; i < o->k; i++) result_free(&levels[i]);
+    free(levels);
+    result_free(&sum);
+    result_free(&state);
+    result_free(&lmin);
+    return st;
+}
