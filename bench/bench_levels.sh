@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_levels.sh BUILD [REPS] — issue 2: brute-force enumeration, N = 20, K = 3 (3.5e9
 # microstates).
-# 1. The library kernel (zs_levels_enumerate_lnz) against a straightforward nested loop (on
+# 1. The library kernel (zs_levels_lnz_enumerate) against a straightforward nested loop (on
 #    N = 16 to keep the run short: the figure compared is microstates per second) and the
 #    vector-exp throughput, once.
 # 2. The command users run, `zsum levels -n 20 -e 0,1,2 --method enumerate` (ln Z, U, S, C and

@@ -77,7 +77,7 @@ static int bench_recall(size_t n, double t) {
     double ours, t0;
     for (;;) {
         memcpy(s, s0, n);
-        zs_hopfield_dynamics dyn = {t > 0.0 ? 1.0 / t : HUGE_VAL, ZS_HOPFIELD_RANDOM, sweeps, 3, 0};
+        zs_hopfield_run_opts dyn = {t > 0.0 ? 1.0 / t : HUGE_VAL, ZS_HOPFIELD_RANDOM, sweeps, 3, 0};
         t0 = now();
         zs_hopfield_run(net, &dyn, s, NULL, NULL, NULL);
         double el = now() - t0;
@@ -106,7 +106,7 @@ static int bench_recall(size_t n, double t) {
     double flips = 0.0;
     zs_hopfield_result res;
     memcpy(s, s0, n);
-    zs_hopfield_dynamics dyn = {t > 0.0 ? 1.0 / t : HUGE_VAL, ZS_HOPFIELD_RANDOM, t > 0.0 ? 50 : 1000, 3, 0};
+    zs_hopfield_run_opts dyn = {t > 0.0 ? 1.0 / t : HUGE_VAL, ZS_HOPFIELD_RANDOM, t > 0.0 ? 50 : 1000, 3, 0};
     zs_hopfield_run(net, &dyn, s, count_flips, &flips, &res);
     double per_sweep = flips / (double)res.sweeps;
     double gbs = ours * per_sweep * 2.0 * (double)n / 1e9;

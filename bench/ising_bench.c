@@ -130,14 +130,14 @@ int main(int argc, char **argv) {
     zs_lattice_spec sp = {L, L, 0, 0, 0.0, 0.0, jh, jv, h};
     zs_pairwise *tm = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &tm);
-    BEST_OF_3(t, zs_pairwise_transfer_lnz(tm, 1.0, &l1));
+    BEST_OF_3(t, zs_pairwise_lnz_transfer(tm, 1.0, &l1));
     printf("transfer 20x20  open, random J and h, ln Z          %.3f s (target <= 1 s, ln Z = %.15g)\n", t, l1);
     /* the same on one thread: 400 barriers per sweep make two threads fragile on a busy machine */
     zs_ctx *one = zs_ctx_alloc();
     zs_ctx_set_threads(one, 1);
     zs_pairwise *tm1 = NULL;
     zs_pairwise_alloc_lattice(one, &sp, &tm1);
-    BEST_OF_3(t, zs_pairwise_transfer_lnz(tm1, 1.0, &l1));
+    BEST_OF_3(t, zs_pairwise_lnz_transfer(tm1, 1.0, &l1));
     printf("transfer 20x20  the same, 1 thread                  %.3f s\n", t);
     zs_pairwise_free(tm1);
     zs_ctx_free(one);
@@ -151,7 +151,7 @@ int main(int argc, char **argv) {
     zs_lattice_spec mp = {256, 256, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
     zs_pairwise *mm = NULL;
     zs_pairwise_alloc_lattice(NULL, &mp, &mm);
-    zs_mcmc_options o = {ZS_MCMC_METROPOLIS, 0.4406867935097715, 320, 0, 2, 1};
+    zs_pairwise_sample_opts o = {ZS_MCMC_METROPOLIS, 0.4406867935097715, 320, 0, 2, 1};
     zs_mcmc_result r;
     BEST_OF_3(t, zs_pairwise_sample(mm, &o, &r));
     printf("metropolis 256^2 2 chains x 320 sweeps at T_c       %.3g flips/s (attempted; %.2f s)\n",

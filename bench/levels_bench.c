@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
          * the threads reached while they ran. */
         double lnz, t0 = now();
         clock_t c0 = clock();
-        zs_levels_enumerate_lnz(lv, (uint64_t)n, beta, &lnz);
+        zs_levels_lnz_enumerate(lv, (uint64_t)n, beta, &lnz);
         double t = now() - t0, cpu = (double)(clock() - c0) / CLOCKS_PER_SEC, states = pow(3.0, n);
         printf("zsum enumerate       N=%d K=3 threads=%d: %.4g microstates in %.3f s = %.4g "
                "microstates/s, %.3f CPU s = %.4g /CPU s  (ln Z %.15g)\n", n, threads, states, t,
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
 
     double lnz, states = pow(3.0, n);
     t0 = now();
-    zs_levels_enumerate_lnz(lv, (uint64_t)n, beta, &lnz);
+    zs_levels_lnz_enumerate(lv, (uint64_t)n, beta, &lnz);
     double t_zsum = now() - t0;
 
     double bstates;

@@ -230,7 +230,7 @@ zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
                                    double *occupation);
 
 /* ln Z alone by enumeration of every microstate (the benchmark's kernel). */
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz);
+zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, double *lnz);
 
 /* The number of microstates G^N (decimal when it has at most max_digits digits). */
 zs_status zs_levels_microstate_count(const zs_levels *lv, size_t n, size_t max_digits,

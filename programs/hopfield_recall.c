@@ -216,7 +216,7 @@ static int recall_compute(const recall_opts *o, recall_run *r) {
     if (r->p && (!r->m0 || zs_hopfield_overlaps(r->net, r->s, r->m0) != ZS_OK))
         return cli_fail(EXIT_NOMEM, "out of memory");
     /* The library takes beta = 1/T; T = 0 is the deterministic rule, beta = infinity. */
-    zs_hopfield_dynamics dyn = {o->temp > 0.0 ? 1.0 / o->temp : HUGE_VAL, o->order, o->sweeps, o->seed, 1};
+    zs_hopfield_run_opts dyn = {o->temp > 0.0 ? 1.0 / o->temp : HUGE_VAL, o->order, o->sweeps, o->seed, 1};
     zs_status st = zs_hopfield_run(r->net, &dyn, r->s, trace_add, &r->tr, &r->res);
     if (st != ZS_OK) return cli_status(r->ctx, st);
     if (!o->output) return EXIT_OK;

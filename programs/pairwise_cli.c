@@ -319,7 +319,7 @@ static int write_exact_table(FILE *f, const result *rec, const dos_list *d, cons
 }
 
 static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
-    double n = (double)zs_pairwise_size(m);
+    double n = (double)zs_pairwise_units(m);
     zs_pairwise_thermo t;
     zs_status st = zs_pairwise_thermo_compute(m, o->beta, o->method, &t);
     if (st != ZS_OK) return cli_status(ctx, st);
@@ -413,9 +413,9 @@ static void write_sample_csv(FILE *f, const result *r) {
 }
 
 static int run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
-    double n = (double)zs_pairwise_size(m);
+    double n = (double)zs_pairwise_units(m);
     if (!o->seed_set) o->seed = zs_seed_from_entropy();
-    zs_mcmc_options mo = {o->kind, o->beta, o->sweeps, o->burnin, o->chains, o->seed};
+    zs_pairwise_sample_opts mo = {o->kind, o->beta, o->sweeps, o->burnin, o->chains, o->seed};
     double secs = zs_pairwise_sample_seconds(m, &mo);
     if (!(secs <= o->max_seconds)) {
         char when[64];

@@ -53,14 +53,14 @@ int rbm_finish(zs_ctx *ctx, zs_rbm *rbm, zs_array *data, int rc);
 int rbm_load_model(zs_ctx *ctx, const char *path, zs_rbm **rbm);
 
 /* ln Z of an RBM. */
-typedef struct logz_result {
+typedef struct lnz_result {
     int ais;
     double lnz, lo, hi, ess;
     size_t chains, temps;
-} logz_result;
+} lnz_result;
 /* ln Z by the method of o (exact, or AIS with its base and schedule). stored: the model's
  * train_data_frequency for --base stored (NULL when it has none). */
-int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, logz_result *r);
+int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, lnz_result *r);
 /* Whether the option NAME (as spelled on the command line) takes a value. */
 int rbm_option_has_arg(const char *name);
 

@@ -20,10 +20,10 @@ static const char *default_base(const opts *o, int have_stored, char *buf, size_
 }
 
 int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored,
-                        logz_result *r) {
+                        lnz_result *r) {
     memset(r, 0, sizeof *r);
     if (!o->ais) {
-        zs_status st = zs_rbm_logz_exact(rbm, o->max_seconds, &r->lnz);
+        zs_status st = zs_rbm_lnz_exact(rbm, o->max_seconds, &r->lnz);
         if (st != ZS_OK) return cli_status(ctx, st);
         r->lo = r->hi = r->lnz;
         return EXIT_OK;
@@ -70,7 +70,7 @@ int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double
         return cli_usage("--base: '%s' is not uniform, model, stored or data:FILE", o->base);
     }
     zs_rbm_ais_result res;
-    zs_status st = zs_rbm_logz_ais(rbm, &ao, &res);
+    zs_status st = zs_rbm_lnz_ais(rbm, &ao, &res);
     free(betas);
     free(base_data.x);
     if (st != ZS_OK) return cli_status(ctx, st);
@@ -86,7 +86,7 @@ int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double
 /* AIS weights dominated by a few chains: Z^ is then typically far too low and its +-3 sigma
  * band far too narrow (mnistvh with the uniform base: ESS 1.8 of 100, ln Z^ = 198.9 with the
  * band's top at 200.0, exact 215.14). Below this ESS the result carries a warning. */
-static int ais_unreliable(const logz_result *r) {
+static int ais_unreliable(const lnz_result *r) {
     double floor = (double)r->chains / 10.0;
     return r->ais && r->ess < (floor > 10.0 ? floor : 10.0);
 }
@@ -97,7 +97,7 @@ static const char *AIS_WARNING =
     "--chains or a longer --schedule";
 
 /* The result, described once (result.h) and written in the chosen format. */
-static void print_result(const opts *o, const zs_rbm *rbm, const logz_result *r, int loglik,
+static void print_result(const opts *o, const zs_rbm *rbm, const lnz_result *r, int loglik,
                          double ll, double ll_lo, double ll_hi, size_t n) {
     char eb[32];
     if (ais_unreliable(r))
@@ -142,13 +142,13 @@ int rbm_logz(opts *o) {
     if (rc != EXIT_OK) return rc;
     rc = rbm_load_model(ctx, o->model, &rbm);
     if (rc == EXIT_OK && o->sub == LOGLIK) rc = rbm_load_data(ctx, o, o->data, zs_rbm_nv(rbm), &data);
-    logz_result r;
+    lnz_result r;
     int have_r = 0;
     if (rc == EXIT_OK && !o->exact && !o->ais) {
         /* Neither --exact nor --ais: exact when it is affordable (its estimated time within
          * --max-seconds; the estimate refuses before any work), else AIS. */
         memset(&r, 0, sizeof r);
-        zs_status st = zs_rbm_logz_exact(rbm, o->max_seconds, &r.lnz);
+        zs_status st = zs_rbm_lnz_exact(rbm, o->max_seconds, &r.lnz);
         if (st == ZS_ETOOBIG) o->ais = 1;
         else if (st != ZS_OK) rc = cli_status(ctx, st);
         else r.lo = r.hi = r.lnz, have_r = 1;

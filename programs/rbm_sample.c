@@ -60,7 +60,7 @@ int rbm_images(opts *o) {
     if (rc == EXIT_OK) rc = tile_shape(o, zs_rbm_nv(rbm), &h, &w);
     if (rc != EXIT_OK) return rbm_finish(ctx, rbm, NULL, rc);
     size_t nv = zs_rbm_nv(rbm), nh = zs_rbm_nh(rbm);
-    const double *W = zs_rbm_cw(rbm);
+    const double *W = zs_rbm_w(rbm);
     size_t count = o->sub == SAMPLE ? (size_t)o->n : nh;
     double *tiles = malloc(count * nv * sizeof *tiles);
     if (!tiles) return rbm_finish(ctx, rbm, NULL, cli_fail(EXIT_NOMEM, "out of memory"));

@@ -170,7 +170,7 @@ int rbm_train(opts *o) {
         progress_note("recon %.4g", recon);
         if (monitor) {
             zs_rbm_trainer_get(t, rbm);
-            logz_result lr;
+            lnz_result lr;
             opts mo = *o;
             mo.ais = smaller > 20;
             /* AIS for a trained model: the data base rate of the training data by default (and

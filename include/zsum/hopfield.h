@@ -108,7 +108,7 @@ typedef enum zs_hopfield_order {
 const char *zs_hopfield_order_name(zs_hopfield_order order);
 zs_status zs_hopfield_order_from_name(const char *name, zs_hopfield_order *out);
 
-typedef struct zs_hopfield_dynamics {
+typedef struct zs_hopfield_run_opts {
     double beta;             /* HUGE_VAL (T = 0): deterministic s_i <- sign(h_i) (ties keep
                                 s_i); 0 < beta < inf: Glauber heat bath
                                 P(s_i = +1) = 1 / (1 + exp(-2 beta h_i))                     */
@@ -116,11 +116,11 @@ typedef struct zs_hopfield_dynamics {
     uint64_t max_sweeps;     /* deterministic: stop earlier at a fixed point; heat bath: run
                                 all                                                          */
     uint64_t seed, stream;   /* random order and heat bath draw from zs_rng_init(seed, stream) */
-} zs_hopfield_dynamics;
+} zs_hopfield_run_opts;
 
 /* The defaults (those of the command line): beta = HUGE_VAL (deterministic), RANDOM order,
  * 100 sweeps, seed 0, stream 0. */
-void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts);
+void zs_hopfield_run_defaults(zs_hopfield_run_opts *opts);
 
 /* Called after every sweep with the state, its energy, the overlaps with the stored patterns
  * (NULL when none are kept) and the number of units that changed. Nonzero stops the run
@@ -138,7 +138,7 @@ typedef struct zs_hopfield_result {
  * Fields h = J s are kept up to date by one row of J per flip (J symmetric), so a sweep costs
  * O(N) plus O(N) per flip. ZS_EINVAL for beta NaN or <= 0, max_sweeps 0
  * or a state entry other than ±1. */
-zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
+zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_run_opts *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result);
 
 /* Flip exactly round(fraction * n) units of s (n < 2^32), every such subset equally likely,

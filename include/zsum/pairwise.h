@@ -69,7 +69,7 @@ typedef struct zs_lattice_spec {
 zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *spec, zs_pairwise **out);
 void zs_pairwise_free(zs_pairwise *m);
 
-size_t zs_pairwise_size(const zs_pairwise *m);   /* n spins                                  */
+size_t zs_pairwise_units(const zs_pairwise *m);   /* n spins                                  */
 double zs_pairwise_offset(const zs_pairwise *m); /* the constant energy term                 */
 /* 1 for a lattice (rows, cols and periodic flags set, any out-pointer may be NULL), else 0. */
 int zs_pairwise_lattice(const zs_pairwise *m, size_t *rows, size_t *cols, int *periodic_rows,
@@ -143,9 +143,9 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairw
 
 /* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is
  * a small matrix-vector product of tabulated Boltzmann factors (see pairwise_enumerate.c). */
-zs_status zs_pairwise_enumerate_lnz(const zs_pairwise *m, double beta, double *lnz);
+zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *lnz);
 /* ln Z alone by the transfer matrix. */
-zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *lnz);
+zs_status zs_pairwise_lnz_transfer(const zs_pairwise *m, double beta, double *lnz);
 
 /* Closed forms (lib/exact/ising_closed.c), K = beta J, eta = beta h. */
 /* Chain of n spins, ring (periodic) or open: ring Z = l+^n + l-^n, l+- = e^K cosh eta +-
@@ -184,7 +184,7 @@ typedef enum zs_mcmc_kind {
 const char *zs_mcmc_kind_name(zs_mcmc_kind kind);
 zs_status zs_mcmc_kind_from_name(const char *name, zs_mcmc_kind *out);
 
-typedef struct zs_mcmc_options {
+typedef struct zs_pairwise_sample_opts {
     zs_mcmc_kind kind;
     double beta;
     uint64_t sweeps;   /* measured sweeps per chain, rounded down to a multiple of 32 (the  */
@@ -192,11 +192,11 @@ typedef struct zs_mcmc_options {
     uint64_t burnin;   /* discarded sweeps per chain before measuring                       */
     uint64_t chains;   /* independent chains, chain k on stream zs_rng_init(seed, k)        */
     uint64_t seed;
-} zs_mcmc_options;
+} zs_pairwise_sample_opts;
 
 /* The defaults (those of the command line): AUTO, beta 1, 10,000 sweeps, 1,000 burn-in
  * sweeps, 4 chains, seed 0. */
-void zs_pairwise_sample_defaults(zs_mcmc_options *opt);
+void zs_pairwise_sample_defaults(zs_pairwise_sample_opts *opt);
 
 typedef struct zs_mcmc_result {
     /* Totals, as in zs_pairwise_thermo. std_error: binning of each chain's series into blocks
@@ -214,12 +214,12 @@ typedef struct zs_mcmc_result {
  * blocks of all chains pooled (C and chi by jackknife over blocks). ZS_EINVAL for sweeps <
  * 32, chains == 0, a non-finite or negative beta; ZS_EUNSUPPORTED for Wolff on a model that
  * is not ferromagnetic with zero field. */
-zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
                              zs_mcmc_result *out);
 
 /* Estimated wall-clock seconds of zs_pairwise_sample with these options on the context's
  * threads (a rough figure from the number of spin updates and bond terms, for refusing runs
  * that would not end in reasonable time); HUGE_VAL past the range of a double. */
-double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_mcmc_options *opt);
+double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_pairwise_sample_opts *opt);
 
 #endif

@@ -32,18 +32,18 @@ size_t zs_rbm_nv(const zs_rbm *rbm);
 size_t zs_rbm_nh(const zs_rbm *rbm);
 /* Views of the parameters, owned by the model: W row-major (W[i*nh + j] couples v_i and h_j),
  * vbias (nv), hbias (nh). A view is valid until zs_rbm_free; the model never reallocates
- * them. The mutable views (zs_rbm_w, ...) are how a caller fills in a model made by
+ * them. The mutable views (zs_rbm_w_mut, ...) are how a caller fills in a model made by
  * zs_rbm_alloc; a writer must not run concurrently with any other call on the model, and
- * should call zs_rbm_check afterwards. The const views (zs_rbm_cw, ...) are for reading.
+ * should call zs_rbm_check afterwards. The const views (zs_rbm_w, ...) are for reading.
  * Across families: a view is a pointer returned by an accessor, valid while its owner lives
  * and is not changed; anything else is copied out into the caller's array
  * (zs_hopfield_couplings, zs_pairwise_dense, zs_rbm_trainer_get). */
-double *zs_rbm_w(zs_rbm *rbm);
-double *zs_rbm_vbias(zs_rbm *rbm);
-double *zs_rbm_hbias(zs_rbm *rbm);
-const double *zs_rbm_cw(const zs_rbm *rbm);
-const double *zs_rbm_cvbias(const zs_rbm *rbm);
-const double *zs_rbm_chbias(const zs_rbm *rbm);
+double *zs_rbm_w_mut(zs_rbm *rbm);
+double *zs_rbm_vbias_mut(zs_rbm *rbm);
+double *zs_rbm_hbias_mut(zs_rbm *rbm);
+const double *zs_rbm_w(const zs_rbm *rbm);
+const double *zs_rbm_vbias(const zs_rbm *rbm);
+const double *zs_rbm_hbias(const zs_rbm *rbm);
 /* The element type the model came from (ZS_DTYPE_F4 or ZS_DTYPE_F8); new models: F8. */
 zs_dtype zs_rbm_dtype(const zs_rbm *rbm);
 /* The training data's frequencies (nv entries in (0, 1)) that zs_rbm_trainer_save stores in a
@@ -91,7 +91,7 @@ double zs_rbm_exact_seconds(const zs_rbm *rbm, int threads);
 #define ZS_RBM_EXACT_MAX_SMALL 62                   /* n above this is refused outright     */
 /* max_seconds: refuse (ZS_ETOOBIG, message with the estimated time suggesting AIS) when the
  * estimate exceeds it; <= 0 means no limit besides ZS_RBM_EXACT_MAX_SMALL. */
-zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz);
+zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz);
 
 /* ---- annealed importance sampling (lib/sample/rbm_ais.c) ---------------------------------- */
 /* Salakhutdinov & Murray (2008), "On the quantitative analysis of deep belief networks". */
@@ -151,7 +151,7 @@ zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *betas, size_t n);
  * item's number and text) or a schedule that fails the check; ZS_EIO when text names no
  * readable file (message says what text may be); ZS_ENOMEM. */
 zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, size_t *n);
-zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
+zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
                           zs_rbm_ais_result *out);
 
 /* ---- sampling (lib/sample/rbm_sample.c) ------------------------------------------------- */

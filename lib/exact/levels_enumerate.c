@@ -253,7 +253,7 @@ static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, mome
     return ZS_OK;
 }
 
-zs_status zs_levels_enumerate_lnz(const zs_levels *lv, size_t n, double beta, double *lnz) {
+zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, double *lnz) {
     if (!lv || !lnz) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
     if (st == ZS_OK) st = levels_check_beta(lv, beta);

@@ -332,7 +332,7 @@ done:
     return st;
 }
 
-zs_status zs_pairwise_enumerate_lnz(const zs_pairwise *m, double beta, double *lnz) {
+zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *lnz) {
     if (!m || !lnz) return ZS_EINVAL;
     return pairwise_enumerate_lnz_kernel(m, beta, PAIRWISE_KERNEL_AUTO, lnz);
 }
@@ -601,7 +601,7 @@ static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double bet
 
 zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pairwise_thermo *out) {
     double lnz;
-    zs_status st = zs_pairwise_enumerate_lnz(mod, beta, &lnz);
+    zs_status st = zs_pairwise_lnz_enumerate(mod, beta, &lnz);
     if (st != ZS_OK) return st;
     plan p;
     st = plan_make(mod, beta, &p);

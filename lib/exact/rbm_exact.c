@@ -150,7 +150,7 @@ static void lse_add(lse *acc, const double *v, size_t n) {
     acc->sum = s;
 }
 
-zs_status zs_rbm_logz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
+zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     if (!rbm || !lnz) return ZS_EINVAL;
     size_t n = rbm->nv < rbm->nh ? rbm->nv : rbm->nh;
     int threads = zs_threads(rbm->ctx);

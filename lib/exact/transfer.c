@@ -464,7 +464,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     return st;
 }
 
-zs_status zs_pairwise_transfer_lnz(const zs_pairwise *m, double beta, double *lnz) {
+zs_status zs_pairwise_lnz_transfer(const zs_pairwise *m, double beta, double *lnz) {
     if (!m || !lnz) return ZS_EINVAL;
     totals t;
     zs_status st = transfer_run(m, beta, 0, &t);

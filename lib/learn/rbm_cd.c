@@ -226,9 +226,9 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
-    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_cw(rbm)[i];
-    for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_cvbias(rbm)[i];
-    for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_chbias(rbm)[j];
+    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_w(rbm)[i];
+    for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_vbias(rbm)[i];
+    for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_hbias(rbm)[j];
     *out = t;
     return ZS_OK;
 }
@@ -236,9 +236,9 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t) { return t->epoch; }
 
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
-    for (size_t i = 0; i < t->nv * t->nh; i++) zs_rbm_w(rbm)[i] = (double)t->w[i];
-    for (size_t i = 0; i < t->nv; i++) zs_rbm_vbias(rbm)[i] = (double)t->a[i];
-    for (size_t j = 0; j < t->nh; j++) zs_rbm_hbias(rbm)[j] = (double)t->b[j];
+    for (size_t i = 0; i < t->nv * t->nh; i++) zs_rbm_w_mut(rbm)[i] = (double)t->w[i];
+    for (size_t i = 0; i < t->nv; i++) zs_rbm_vbias_mut(rbm)[i] = (double)t->a[i];
+    for (size_t j = 0; j < t->nh; j++) zs_rbm_hbias_mut(rbm)[j] = (double)t->b[j];
 }
 
 #define RECON_EVERY 8

@@ -263,7 +263,7 @@ zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_p
     return ZS_OK;
 }
 
-size_t zs_pairwise_size(const zs_pairwise *m) { return m->n; }
+size_t zs_pairwise_units(const zs_pairwise *m) { return m->n; }
 double zs_pairwise_offset(const zs_pairwise *m) { return m->offset; }
 int zs_pairwise_is_integer(const zs_pairwise *m) { return m->integer; }
 int zs_pairwise_is_ferromagnetic(const zs_pairwise *m) { return m->ferro; }

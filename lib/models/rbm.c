@@ -45,12 +45,12 @@ void zs_rbm_free(zs_rbm *rbm) {
 size_t zs_rbm_nv(const zs_rbm *rbm) { return rbm->nv; }
 const double *zs_rbm_stored_frequency(const zs_rbm *rbm) { return rbm ? rbm->freq : NULL; }
 size_t zs_rbm_nh(const zs_rbm *rbm) { return rbm->nh; }
-double *zs_rbm_w(zs_rbm *rbm) { return rbm->w; }
-double *zs_rbm_vbias(zs_rbm *rbm) { return rbm->a; }
-double *zs_rbm_hbias(zs_rbm *rbm) { return rbm->b; }
-const double *zs_rbm_cw(const zs_rbm *rbm) { return rbm->w; }
-const double *zs_rbm_cvbias(const zs_rbm *rbm) { return rbm->a; }
-const double *zs_rbm_chbias(const zs_rbm *rbm) { return rbm->b; }
+double *zs_rbm_w_mut(zs_rbm *rbm) { return rbm->w; }
+double *zs_rbm_vbias_mut(zs_rbm *rbm) { return rbm->a; }
+double *zs_rbm_hbias_mut(zs_rbm *rbm) { return rbm->b; }
+const double *zs_rbm_w(const zs_rbm *rbm) { return rbm->w; }
+const double *zs_rbm_vbias(const zs_rbm *rbm) { return rbm->a; }
+const double *zs_rbm_hbias(const zs_rbm *rbm) { return rbm->b; }
 zs_dtype zs_rbm_dtype(const zs_rbm *rbm) { return rbm->dtype; }
 
 zs_status zs_rbm_check(const zs_rbm *rbm) {

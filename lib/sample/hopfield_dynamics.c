@@ -159,7 +159,7 @@ uint64_t hopfield_descend(size_t n, const double *w, double *h, int8_t *s, uint3
     return sweep;
 }
 
-void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts) {
+void zs_hopfield_run_defaults(zs_hopfield_run_opts *opts) {
     if (!opts) return;
     opts->beta = HUGE_VAL;
     opts->order = ZS_HOPFIELD_RANDOM;
@@ -168,7 +168,7 @@ void zs_hopfield_run_defaults(zs_hopfield_dynamics *opts) {
     opts->stream = 0;
 }
 
-zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_dynamics *dyn, int8_t *s,
+zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_run_opts *dyn, int8_t *s,
                           zs_hopfield_sweep_fn fn, void *user, zs_hopfield_result *result) {
     if (!net || !dyn || !s) return ZS_EINVAL;
     zs_ctx *ctx = net->ctx;

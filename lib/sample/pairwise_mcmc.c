@@ -138,7 +138,7 @@ static void sweep_wolff(const zs_pairwise *m, int8_t *s, uint8_t *in, uint32_t *
     }
 }
 
-static int run_chain(const zs_pairwise *m, const zs_mcmc_options *o, const uint32_t *order,
+static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, const uint32_t *order,
                      uint64_t chain, chain_out *co) {
     int8_t *s = malloc(m->n);
     uint8_t *in = calloc(m->n, 1);
@@ -232,7 +232,7 @@ static zs_estimate jack_var(const double *sx, const double *sx2, size_t k, doubl
 #define NS_PER_SPIN_SINGLE 4.0
 #define NS_PER_SPIN_WOLFF 100.0
 
-double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_mcmc_options *o) {
+double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_pairwise_sample_opts *o) {
     if (!m || !o) return (double)NAN;
     double per_sweep = (double)m->n + 2.0 * (double)m->nb;
     /* AUTO resolves as in zs_pairwise_sample */
@@ -243,7 +243,7 @@ double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_mcmc_options *o
     return rounds * ((double)o->burnin + (double)o->sweeps) * per_sweep * ns * 1e-9;
 }
 
-void zs_pairwise_sample_defaults(zs_mcmc_options *opt) {
+void zs_pairwise_sample_defaults(zs_pairwise_sample_opts *opt) {
     if (!opt) return;
     opt->kind = ZS_MCMC_AUTO;
     opt->beta = 1.0;
@@ -253,15 +253,15 @@ void zs_pairwise_sample_defaults(zs_mcmc_options *opt) {
     opt->seed = 0;
 }
 
-zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_mcmc_options *opt,
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
                              zs_mcmc_result *out) {
     if (!m || !opt || !out) return ZS_EINVAL;
     if ((unsigned)opt->kind > (unsigned)ZS_MCMC_AUTO)
         return zs_fail(m->ctx, ZS_EINVAL, "sample: unknown kind %d", (int)opt->kind);
     /* AUTO (zsum/pairwise.h): Wolff where it applies, else Metropolis. */
-    zs_mcmc_options resolved = *opt;
+    zs_pairwise_sample_opts resolved = *opt;
     if (resolved.kind == ZS_MCMC_AUTO) resolved.kind = m->ferro ? ZS_MCMC_WOLFF : ZS_MCMC_METROPOLIS;
-    const zs_mcmc_options *o = &resolved;
+    const zs_pairwise_sample_opts *o = &resolved;
     if (!isfinite(o->beta) || o->beta < 0.0)
         return zs_fail(m->ctx, ZS_EINVAL, "sample: beta = %g must be finite and >= 0", o->beta);
     if (o->sweeps < BLOCKS)

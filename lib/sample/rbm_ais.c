@@ -271,7 +271,7 @@ static zs_status ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_
     return base_biases(rbm, opts, *base, *ba);
 }
 
-zs_status zs_rbm_logz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
+zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
     if (!rbm || !opts || !out) return ZS_EINVAL;
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;

@@ -64,7 +64,7 @@ static void names_should_be_the_command_line_words(void) {
 }
 
 static void defaults_should_have_their_documented_values(void) {
-    zs_mcmc_options mo;
+    zs_pairwise_sample_opts mo;
     memset(&mo, 0xff, sizeof mo);
     zs_pairwise_sample_defaults(&mo);
     CHECK(mo.kind == ZS_MCMC_AUTO && mo.beta == 1.0 && mo.sweeps == 10000 && mo.burnin == 1000 &&
@@ -74,7 +74,7 @@ static void defaults_should_have_their_documented_values(void) {
     zs_rbm_ais_defaults(&ao);
     CHECK(ao.chains == 100 && ao.base == ZS_RBM_AIS_BASE_AUTO && ao.betas == NULL &&
           ao.data == NULL && ao.rate == NULL && ao.pseudocount == 1.0 && ao.seed == 1);
-    zs_hopfield_dynamics ho;
+    zs_hopfield_run_opts ho;
     memset(&ho, 0xff, sizeof ho);
     zs_hopfield_run_defaults(&ho);
     CHECK(isinf(ho.beta) && ho.beta > 0 && ho.order == ZS_HOPFIELD_RANDOM && ho.max_sweeps == 100 &&
@@ -110,7 +110,7 @@ static void mcmc_auto_should_pick_wolff_only_where_it_applies(void) {
     CHECK(zs_pairwise_alloc_lattice(NULL, &spec, &ferro) == ZS_OK);
     spec.h = 0.3;
     CHECK(zs_pairwise_alloc_lattice(NULL, &spec, &field) == ZS_OK);
-    zs_mcmc_options o;
+    zs_pairwise_sample_opts o;
     zs_pairwise_sample_defaults(&o);
     o.beta = 0.3;
     o.sweeps = 64;
@@ -159,7 +159,7 @@ static void bad_settings_should_be_refused_by_name(void) {
     zs_hopfield *net = NULL;
     CHECK(zs_patterns_alloc(NULL, 2, 4, x, 0, 0, &pt) == ZS_OK);
     CHECK(zs_hopfield_alloc_hebbian(NULL, pt, &net) == ZS_OK);
-    zs_hopfield_dynamics d;
+    zs_hopfield_run_opts d;
     zs_hopfield_run_defaults(&d);
     int8_t s[4] = {1, 1, 1, 1};
     const double bad[] = {0.0, -1.0, (double)NAN};
@@ -180,7 +180,7 @@ static void bad_settings_should_be_refused_by_name(void) {
     zs_rbm_ais_defaults(&o);
     o.base = (zs_rbm_ais_base)9;
     zs_rbm_ais_result res;
-    CHECK(zs_rbm_logz_ais(rbm, &o, &res) == ZS_EINVAL);
+    CHECK(zs_rbm_lnz_ais(rbm, &o, &res) == ZS_EINVAL);
     CHECK(strstr(zs_last_error(ctx), "unknown base") != NULL);
     /* AUTO without data or rates: the uniform base, whose ln Z_A = (nv + nh) ln 2 here. */
     double *b = NULL;
@@ -188,7 +188,7 @@ static void bad_settings_should_be_refused_by_name(void) {
     CHECK(zs_rbm_schedule_linear(10, &b, &nb) == ZS_OK);
     zs_rbm_ais_defaults(&o);
     o.betas = b, o.nbetas = nb, o.chains = 4;
-    CHECK(zs_rbm_logz_ais(rbm, &o, &res) == ZS_OK);
+    CHECK(zs_rbm_lnz_ais(rbm, &o, &res) == ZS_OK);
     CHECK(res.base == ZS_RBM_AIS_BASE_UNIFORM && fabs(res.lnz_base - 5 * log(2.0)) < 1e-12);
     /* All parameters zero: every weight is 1, so ln Z is exact and the error 0. */
     CHECK(fabs(res.lnz.value - 5 * log(2.0)) < 1e-12 && res.lnz.std_error == 0.0 && res.lnz.ess == 4.0);

@@ -102,7 +102,7 @@ static void a_single_stored_pattern_should_be_a_fixed_point(void) {
     zs_hopfield *net = store(1, n, x);
     for (int mirror = 0; mirror < 2; mirror++) {
         for (size_t i = 0; i < n; i++) s[i] = (int8_t)(mirror ? -x[i] : x[i]);
-        zs_hopfield_dynamics dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 50, 1, 0};
+        zs_hopfield_run_opts dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 50, 1, 0};
         zs_hopfield_result res;
         CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, NULL, NULL, &res), ZS_OK);
         CHECK_EQ_INT(res.sweeps, 1);
@@ -117,7 +117,7 @@ static void a_single_stored_pattern_should_be_a_fixed_point(void) {
     memcpy(s, x, n);
     zs_rng_init(&r, 6, 0);
     CHECK_EQ_INT(zs_pattern_flip(s, n, 0.4, &r), 20);
-    zs_hopfield_dynamics dyn = {HUGE_VAL, ZS_HOPFIELD_SEQUENTIAL, 50, 1, 0};
+    zs_hopfield_run_opts dyn = {HUGE_VAL, ZS_HOPFIELD_SEQUENTIAL, 50, 1, 0};
     zs_hopfield_result res;
     CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, NULL, NULL, &res), ZS_OK);
     int same = 1;
@@ -173,7 +173,7 @@ static void few_patterns_should_be_recalled_from_noisy_probes(void) {
         for (size_t mu = 0; mu < p; mu++) {
             memcpy(s, x + mu * n, n);
             zs_pattern_flip(s, n, 0.1, &r);
-            zs_hopfield_dynamics dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 100, 7, mu};
+            zs_hopfield_run_opts dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 100, 7, mu};
             zs_hopfield_result res;
             CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, NULL, NULL, &res), ZS_OK);
             CHECK(res.converged);
@@ -248,7 +248,7 @@ static void deterministic_dynamics_should_never_raise_the_energy(void) {
         }
         random_patterns(&r, 1, n, s);
         watch w = {n, p, j, x, energy_by_loop(n, j, s), 1e-12, 0, 0, 0, 0};
-        zs_hopfield_dynamics dyn = {HUGE_VAL, run % 2 ? ZS_HOPFIELD_RANDOM : ZS_HOPFIELD_SEQUENTIAL,
+        zs_hopfield_run_opts dyn = {HUGE_VAL, run % 2 ? ZS_HOPFIELD_RANDOM : ZS_HOPFIELD_SEQUENTIAL,
                                     10000, run, 0};
         zs_hopfield_result res;
         CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, watch_sweep, &w, &res), ZS_OK);
@@ -305,7 +305,7 @@ static void heat_bath_matches_boltzmann(zs_hopfield *net, const double *j, doubl
     histo h = {{0}, 0};
     int8_t s[4] = {1, 1, 1, 1};
     const uint64_t sweeps = sanitized ? 40000 : 400000;
-    zs_hopfield_dynamics dyn = {1.0 / t, ZS_HOPFIELD_RANDOM, sweeps, seed, 0};
+    zs_hopfield_run_opts dyn = {1.0 / t, ZS_HOPFIELD_RANDOM, sweeps, seed, 0};
     CHECK_EQ_INT(zs_hopfield_run(net, &dyn, s, histo_add, &h, NULL), ZS_OK);
     int worst_ok = 1;
     for (unsigned code = 0; code < 16; code++) {
@@ -348,7 +348,7 @@ static void same_seed_should_give_the_same_run(void) {
     random_patterns(&r, 1, n, a);
     memcpy(b, a, n);
     memcpy(c, a, n);
-    zs_hopfield_dynamics dyn = {1.0 / 0.8, ZS_HOPFIELD_RANDOM, 30, 42, 0};
+    zs_hopfield_run_opts dyn = {1.0 / 0.8, ZS_HOPFIELD_RANDOM, 30, 42, 0};
     zs_hopfield_result ra, rb, rc;
     zs_hopfield_run(net, &dyn, a, NULL, NULL, &ra);
     zs_hopfield_run(net, &dyn, b, NULL, NULL, &rb);
@@ -389,7 +389,7 @@ static void capacity_should_collapse_above_alpha_c(void) {
     zs_hopfield *net = store(p, n, x);
     for (size_t mu = 0; mu < p; mu++) {
         memcpy(s, x + mu * n, n);
-        zs_hopfield_dynamics dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 1000, 5, mu};
+        zs_hopfield_run_opts dyn = {HUGE_VAL, ZS_HOPFIELD_RANDOM, 1000, 5, mu};
         zs_hopfield_run(net, &dyn, s, NULL, NULL, NULL);
         long dot = 0;
         for (size_t i = 0; i < n; i++) dot += x[mu * n + i] * s[i];
@@ -573,7 +573,7 @@ static void projection_should_fix_every_pattern_at_half_load(void) {
     int8_t s[100];
     for (size_t mu = 0; mu < p; mu++) {
         memcpy(s, x + mu * n, n);
-        zs_hopfield_dynamics dyn = {HUGE_VAL, ZS_HOPFIELD_SEQUENTIAL, 10, 1, 0};
+        zs_hopfield_run_opts dyn = {HUGE_VAL, ZS_HOPFIELD_SEQUENTIAL, 10, 1, 0};
         zs_hopfield_result res;
         zs_hopfield_run(net, &dyn, s, NULL, NULL, &res);
         moved += memcmp(s, x + mu * n, n) != 0 || res.sweeps != 1;

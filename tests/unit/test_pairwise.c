@@ -164,7 +164,7 @@ static void methods_agree_with_brute_force_on_random_lattices(void) {
             CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
             check_thermo(&t, &e, 1e-11, 1, 1);
             double l;
-            CHECK(zs_pairwise_transfer_lnz(m, betas[b], &l) == ZS_OK);
+            CHECK(zs_pairwise_lnz_transfer(m, betas[b], &l) == ZS_OK);
             CHECK_REL(l, e.lnz, 1e-12);
         }
         zs_pairwise_free(m);
@@ -238,7 +238,7 @@ static void transfer_stays_finite_at_low_temperature(void) {
     zs_pairwise *m = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &m);
     double l;
-    CHECK(zs_pairwise_transfer_lnz(m, 100.0, &l) == ZS_OK);
+    CHECK(zs_pairwise_lnz_transfer(m, 100.0, &l) == ZS_OK);
     CHECK_REL(l, 3200.0 + log(2.0), 1e-14);
     zs_pairwise_thermo t;
     CHECK(zs_pairwise_thermo_compute(m, 100.0, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
@@ -313,7 +313,7 @@ static void boltzmann_machine_conversion_is_exact(void) {
             }
         }
     double l;
-    CHECK(zs_pairwise_enumerate_lnz(m, beta, &l) == ZS_OK);
+    CHECK(zs_pairwise_lnz_enumerate(m, beta, &l) == ZS_OK);
     CHECK_REL(l, mx + log(z), 1e-12);
     /* round trip: W and b back, and the shift E_bm - E_ising(without offset) */
     double w2[81], b2[9], shift;
@@ -431,7 +431,7 @@ static void results_do_not_depend_on_the_thread_count(void) {
     zs_pairwise_thermo_compute(a, 0.7, ZS_PAIRWISE_ENUMERATE, &ta);
     zs_pairwise_thermo_compute(b, 0.7, ZS_PAIRWISE_ENUMERATE, &tb);
     CHECK(memcmp(&ta, &tb, sizeof ta) == 0);
-    zs_mcmc_options o = {ZS_MCMC_METROPOLIS, 0.5, 64, 10, 3, 77};
+    zs_pairwise_sample_opts o = {ZS_MCMC_METROPOLIS, 0.5, 64, 10, 3, 77};
     zs_mcmc_result ra, rb;
     CHECK(zs_pairwise_sample(a, &o, &ra) == ZS_OK);
     CHECK(zs_pairwise_sample(b, &o, &rb) == ZS_OK);
@@ -461,7 +461,7 @@ static void samplers_agree_with_exact_values_within_four_error_bars(void) {
         double beta = 1.0 / temps[t];
         exact e = brute(n, j, h, 0.0, beta);
         for (int k = 0; k < 3; k++) {
-            zs_mcmc_options o = {(zs_mcmc_kind)k, beta, sweeps, 500, 4, 1000 + (uint64_t)t};
+            zs_pairwise_sample_opts o = {(zs_mcmc_kind)k, beta, sweeps, 500, 4, 1000 + (uint64_t)t};
             zs_mcmc_result r;
             CHECK(zs_pairwise_sample(m, &o, &r) == ZS_OK);
             CHECK(within(r.u, e.u));
@@ -487,7 +487,7 @@ static void samplers_agree_with_exact_values_within_four_error_bars(void) {
     zs_pairwise_alloc_dense(NULL, nd, jd, hd, &m);
     exact e = brute(nd, jd, hd, 0.0, 1.0);
     for (int k = 0; k < 2; k++) {
-        zs_mcmc_options o = {(zs_mcmc_kind)k, 1.0, sweeps, 500, 4, 9};
+        zs_pairwise_sample_opts o = {(zs_mcmc_kind)k, 1.0, sweeps, 500, 4, 9};
         zs_mcmc_result r;
         CHECK(zs_pairwise_sample(m, &o, &r) == ZS_OK);
         CHECK(within(r.u, e.u));
@@ -495,7 +495,7 @@ static void samplers_agree_with_exact_values_within_four_error_bars(void) {
         CHECK(within(r.c, e.c));
         CHECK(within(r.chi, e.chi));
     }
-    zs_mcmc_options o = {ZS_MCMC_WOLFF, 1.0, 64, 0, 1, 9};
+    zs_pairwise_sample_opts o = {ZS_MCMC_WOLFF, 1.0, 64, 0, 1, 9};
     zs_mcmc_result r;
     CHECK(zs_pairwise_sample(m, &o, &r) == ZS_EUNSUPPORTED);
     zs_pairwise_free(m);
@@ -566,7 +566,7 @@ static void boltzmann_machine_files_load_and_bad_ones_are_named(void) {
     CHECK_EQ_INT(zs_pairwise_load_bm(ctx, path, 0, &got), ZS_OK);
     CHECK_EQ_INT(zs_pairwise_alloc_bm(NULL, N, w, b, &want), ZS_OK);
     if (got && want) {
-        CHECK_EQ_INT(zs_pairwise_size(got), N);
+        CHECK_EQ_INT(zs_pairwise_units(got), N);
         CHECK(zs_pairwise_offset(got) == zs_pairwise_offset(want));
         int same = 1;
         for (unsigned x = 0; x < (1u << N); x++) {

@@ -100,7 +100,7 @@ static zs_status write_rbm(zs_ctx *ctx, const char *path, int big) {
     zs_rbm *r = NULL;
     zs_status st = zs_rbm_alloc(ctx, nv, nh, &r);
     uint32_t x = 5;
-    for (size_t i = 0; st == ZS_OK && i < nv * nh; i++) zs_rbm_w(r)[i] = noise(&x) - 0.5;
+    for (size_t i = 0; st == ZS_OK && i < nv * nh; i++) zs_rbm_w_mut(r)[i] = noise(&x) - 0.5;
     if (st == ZS_OK) st = zs_rbm_save(r, path, ZS_DTYPE_F4, 0, NULL, NULL);
     zs_rbm_free(r);
     return st;

@@ -390,7 +390,7 @@ static void pairwise_models_should_round_trip_through_uai_files(void) {
 
 /* Brute force over the model's own energies: ln sum_s exp(-beta E(s)), offset included. */
 static double pairwise_model_brute(const zs_pairwise *pw, double beta) {
-    size_t n = zs_pairwise_size(pw);
+    size_t n = zs_pairwise_units(pw);
     int8_t s[16];
     double z = 0.0;
     for (uint32_t x = 0; x < (1u << n); x++) {
