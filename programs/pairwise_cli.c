@@ -18,6 +18,7 @@ void pairwise_opts_init(pairwise_opts *o) {
     o->sweeps = 10000;
     o->burnin = 1000;
     o->chains = 4;
+    o->max_seconds = 3600;
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
@@ -81,6 +82,10 @@ int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
         if (!cli_parse_u64("--chains", arg, &u)) return 0;
         if (u < 1 || u > 100000) return !cli_usage("--chains: %s is out of range 1..100000", arg);
         o->chains = u;
+        return 1;
+    case PW_MAXSEC:
+        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return 0;
+        if (!(o->max_seconds > 0)) return !cli_usage("--max-seconds: '%s' must be > 0", arg);
         return 1;
     case PW_SEED:
         if (!cli_parse_u64("--seed", arg, &o->seed)) return 0;

@@ -181,7 +181,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
 EOF2
 python3 "$TMP/rbm.py" "$TMP/r.npz"
 expect_reject 'sample: 10000 chains x 100000000 Gibbs sweeps of this 64x64 RBM would take about .* over --max-seconds 3600' \
-    rbm sample "$TMP/r.npz" --n 10000 --steps 100000000 --shape 8x8 -o "$TMP/s.png"
-expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --n 64 --steps 10000 --shape 8x8 -o "$TMP/s.png" --max-seconds 0.001
-expect_ok rbm sample "$TMP/r.npz" --n 4 --steps 10 --shape 8x8 --seed 1 -o "$TMP/s.png" --quiet --max-seconds 60
+    rbm sample "$TMP/r.npz" --chains 10000 --steps 100000000 --shape 8x8 -o "$TMP/s.png"
+expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --chains 64 --steps 10000 --shape 8x8 -o "$TMP/s.png" --max-seconds 0.001
+expect_ok rbm sample "$TMP/r.npz" --chains 4 --steps 10 --shape 8x8 --seed 1 -o "$TMP/s.png" --quiet --max-seconds 60
 finish
