@@ -33,6 +33,9 @@ typedef struct idx_src {
 } idx_src;
 
 static zs_status gz_failed(zs_ctx *ctx, const char *label, const char *why) {
+    /* gzerror prefixes zlib's name of the stream ("<fd:3>: ..."); the label names it better. */
+    const char *colon = why ? strstr(why, ": ") : NULL;
+    if (colon && why[0] == '<') why = colon + 2;
     return zs_fail(ctx, ZS_EFORMAT, "%s: cannot decompress (truncated or corrupt gzip): %s", label,
                    why && *why ? why : "unexpected end");
 }
@@ -45,9 +48,12 @@ static zs_status src_read(zs_ctx *ctx, idx_src *s, void *buf, size_t n, size_t *
         while (*got < n) {
             size_t want = n - *got > (1u << 30) ? (1u << 30) : n - *got;
             int r = gzread(s->g, out + *got, (unsigned)want);
-            if (r < 0) {
-                int e;
-                const char *m = gzerror(s->g, &e);
+            /* gzread returns 0, not -1, for a gzip stream cut short ("unexpected end of file",
+             * Z_BUF_ERROR): only gzerror tells that end from the real one, after which the
+             * trailer's CRC-32 and length have been checked (RFC 1952). */
+            int e = Z_OK;
+            const char *m = r <= 0 ? gzerror(s->g, &e) : NULL;
+            if (r < 0 || e != Z_OK) {
                 if (e == Z_ERRNO) return zs_fail(ctx, ZS_EIO, "%s: read error: %s", s->label, strerror(errno));
                 return gz_failed(ctx, s->label, m);
             }

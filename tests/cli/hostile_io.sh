@@ -95,6 +95,11 @@ open(d + '/bomb-honest.gz', 'wb').write(gzip.compress(idx_header(8, [16384, 6553
 open(d + '/bomb-lying.gz', 'wb').write(gzip.compress(idx_header(8, [10, 28, 28]), 9) + bomb)
 # a gzip whose header claims more than 1032:1 of its size can hold
 open(d + '/claims-ratio.gz', 'wb').write(gzip.compress(idx_header(8, [100000, 784]), 9))
+# a gzipped IDX file whose trailer (CRC-32 and length, RFC 1952) is cut short: its data bytes are
+# all there, but the stream is not complete and must not be taken as such
+whole = gzip.compress(idx_header(8, [2, 3]) + bytes([0, 1, 1, 0, 1, 0]), 9)
+open(d + '/cut-trailer.gz', 'wb').write(whole[:-4])
+open(d + '/whole.gz', 'wb').write(whole)
 # .npz: a deflated member declaring 2 GiB from a few hundred bytes (sizes patched in the
 # local header and the central directory alike)
 buf = io.BytesIO()
@@ -155,6 +160,12 @@ expect_bounded 2 "claims88g.npy: truncated: the header's shape \(100000, 118111\
 expect_bounded 2 "claims88g.npy: truncated: .*\(88.0 GiB\)" rbm train "$TMP/claims88g.npy" --hidden 2 --epochs 1 $o
 expect_bounded 2 "claims4g-ubyte: IDX header says 65536x65536 elements of 1 bytes = 4294967296 bytes \(4.0 GiB\) of data, the file has 16" \
     rbm train "$TMP/claims4g-ubyte" --hidden 2 --epochs 1 $o
+
+# --- a gzip stream cut short after its last data byte ----------------------------------------
+expect_bounded 2 "cut-trailer.gz: cannot decompress \\(truncated or corrupt gzip\\): unexpected end of file" \
+    rbm train "$TMP/cut-trailer.gz" --hidden 2 --epochs 1 $o
+bounded rbm train "$TMP/whole.gz" --hidden 2 --epochs 1 --seed 1 -q -o "$TMP/whole.npz"
+if [ "$status" -eq 0 ]; then pass; else fail "the whole gzip stream was refused: $(head -c 300 "$TMP/err")"; fi
 
 # --- decompression bombs ---------------------------------------------------------------------
 expect_bounded 2 "bomb-honest.gz: IDX header says 16384x65536 elements = 1.0 GiB of data, above the input limit of 1.0 GiB for gzipped data" \
