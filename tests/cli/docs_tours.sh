@@ -89,6 +89,7 @@ def link_inputs(cmd):
     """Link the files the command names into the work folder; the first one missing, or None."""
     for w in cmd.split():
         w = w.split(':', 1)[1] if w.startswith('data:') else w
+        w = re.sub(r':\d+:\d+$', '', w)   # a row range FILE:START:END names FILE
         if '/' in w and not w.startswith('../shared/'): continue
         if not re.search(r'\.(uai|evid|npz|npy|txt|gz)$', w): continue
         if w.startswith('../shared/'):
