@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     double t_base = now() - t0;
 
     zs_levels_thermo th;
-    zs_levels_thermo_compute(lv, (uint64_t)n, beta, ZS_LEVELS_CLOSED, &th, NULL);
+    zs_levels_thermo_compute(lv, (uint64_t)n, beta, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &th, NULL);
     double lnz_closed_base = (double)nbase * log(1.0 + exp(-1.0) + exp(-2.0));
     printf("threads              %d   (exp kernel checksum %.3g)\n", threads, sink);
     printf("zsum enumerate       N=%d K=3: %.4g microstates in %.3f s = %.3g microstates/s"

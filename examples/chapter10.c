@@ -21,9 +21,12 @@ int main(void) {
 
     zs_count count;
     zs_levels_thermo t;
+    zs_levels_thermo_opts opts;
+    zs_levels_thermo_defaults(&opts);
+    opts.method = ZS_LEVELS_CLOSED; /* Z = z^N, the chapter's closed form */
     double occupation[3];
     if ((st = zs_levels_microstate_count(lv, 10, 1000, &count)) != ZS_OK ||
-        (st = zs_levels_thermo_compute(lv, 10, 1.0, ZS_LEVELS_CLOSED, &t, occupation)) != ZS_OK)
+        (st = zs_levels_thermo_compute(lv, 10, 1.0, &opts, &t, occupation)) != ZS_OK)
         return report(ctx, st);
     printf("microstates = %s\n", count.decimal);
     printf("ln Z = %.15f\n", t.lnz);

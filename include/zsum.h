@@ -65,6 +65,12 @@ zs_status zs_status_from_name(const char *name, zs_status *out);
 /* A byte count for messages, in binary units with one decimal ("9.7 GiB", "512.0 B"; beyond
  * 1024 EiB three significant digits): written into buf, which is returned. */
 const char *zs_format_bytes(char buf[32], double bytes);
+/* A decimal number, the whole text: [-]digits[.digits][(e|E)[+|-]digits] (".5" and "5." too;
+ * no spaces, no '+' sign, no hexadecimal, no inf or nan). ZS_OK and *out set; ZS_EFORMAT when
+ * the text is not of this form; ZS_ERANGE beyond +-1.8e308 (a subnormal such as 1e-320 is read
+ * as the nearest double). The grammar of every number in the command line and in schedule
+ * files. */
+zs_status zs_parse_decimal(const char *text, double *out);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Names of enumerations. Every public enum E has                                            */
@@ -221,12 +227,18 @@ typedef struct zs_levels_thermo {
     zs_levels_method method; /* the method that ran (AUTO resolved)                         */
 } zs_levels_thermo;
 
+/* The options of zs_levels_thermo_compute; zs_levels_thermo_defaults fills them (method AUTO). */
+typedef struct zs_levels_thermo_opts {
+    zs_levels_method method;
+} zs_levels_thermo_opts;
+void zs_levels_thermo_defaults(zs_levels_thermo_opts *opts);
+
 /* Fill *out, and occupation[k] = <n_k>/N (probability that a given unit is on level k) when
- * occupation is not NULL (k entries). ZS_EINVAL for n == 0, n > ZS_LEVELS_MAX_UNITS or a
- * non-finite beta; ZS_ETOOBIG when the method's work exceeds its limit (message gives the
- * count and names the closed form). */
+ * occupation is not NULL (k entries), by opts->method (opts NULL: the defaults). ZS_EINVAL for
+ * n == 0, n > ZS_LEVELS_MAX_UNITS, a non-finite beta or an unknown method; ZS_ETOOBIG when the
+ * method's work exceeds its limit (message gives the count and names the closed form). */
 zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
-                                   zs_levels_method method, zs_levels_thermo *out,
+                                   const zs_levels_thermo_opts *opts, zs_levels_thermo *out,
                                    double *occupation);
 
 /* ln Z alone by enumeration of every microstate (the benchmark's kernel). */

@@ -2,14 +2,11 @@
 #include "cli.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void vsay(const char *fmt, va_list ap) {
     fputs("zsum: ", stderr);
@@ -121,40 +118,10 @@ int cli_status(zs_ctx *ctx, zs_status st) {
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
 }
 
-/* The one grammar of a decimal number on the command line (every numeric option):
- *     [-] digits [. digits] [(e|E) [+|-] digits]      (".5" and "5." are accepted too)
- * nothing before or after it: no spaces, no leading '+', no hexadecimal ("0x10", "0x1p4"),
- * no "inf" or "nan". strtod alone would take all of those. Returns 0 when the text is not
- * of this form. */
-static int decimal_form(const char *t) {
-    const char *p = t;
-    if (*p == '-') p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') p++, digits++;
-    }
-    if (!digits) return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!(*p >= '0' && *p <= '9')) return 0;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    return *p == '\0';
-}
-
-/* 0 ok; 1 not a number; 2 out of range (its magnitude exceeds the largest double, about
- * 1.8e308). A magnitude below the smallest normal double (2.2e-308) is taken as the nearest
- * double: subnormals such as 1e-320 are ordinary finite numbers, and 1e-400 is 0. */
+/* 0 ok; 1 not a number; 2 out of range: the library's one decimal grammar (zs_parse_decimal). */
 int cli_decimal(const char *t, double *out) {
-    if (!decimal_form(t)) return 1;
-    errno = 0;
-    double v = strtod(t, NULL);
-    if (isinf(v)) return 2;
-    *out = v;
-    return 0;
+    zs_status st = zs_parse_decimal(t, out);
+    return st == ZS_OK ? 0 : st == ZS_ERANGE ? 2 : 1;
 }
 
 int cli_parse_double(const char *option, const char *text, double *out) {
@@ -406,103 +373,4 @@ int cli_parse_sweep(const char *text, cli_sweep *sw) {
 double cli_sweep_value(const cli_sweep *sw, long i) {
     if (sw->points == 1) return sw->lo;
     return sw->lo + (sw->hi - sw->lo) * (double)i / (double)(sw->points - 1);
-}
-
-/* The folder part of path ("." when there is none), in buf; NULL when it does not fit. */
-static const char *folder_of(const char *path, char *buf, size_t size) {
-    const char *slash = strrchr(path, '/');
-    if (!slash) return ".";
-    size_t len = slash == path ? 1 : (size_t)(slash - path);
-    if (len >= size) return NULL;
-    memcpy(buf, path, len);
-    buf[len] = '\0';
-    return buf;
-}
-
-int cli_check_output(const char *option, const char *path) {
-    if (!path || !*path) return cli_usage("%s: the file name is empty", option);
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
-        if (access(path, W_OK) != 0)
-            return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
-        if (!S_ISREG(st.st_mode)) return EXIT_OK; /* a device or FIFO is written in place */
-        /* A regular file is replaced through a temporary file in its folder (lib/io/atomic.c),
-         * so the folder must be writable too. */
-        char fb[4096];
-        const char *fdir = folder_of(path, fb, sizeof fb);
-        if (!fdir) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENAMETOOLONG));
-        if (access(fdir, W_OK | X_OK) != 0)
-            return cli_usage("%s: cannot write '%s': %s (its folder)", option, path, strerror(errno));
-        return EXIT_OK;
-    }
-    if (errno != ENOENT) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
-    if (path[strlen(path) - 1] == '/')
-        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(EISDIR));
-    char buf[4096];
-    const char *dir = folder_of(path, buf, sizeof buf);
-    if (!dir) return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENAMETOOLONG));
-    if (stat(dir, &st) != 0)
-        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(ENOTDIR));
-    if (access(dir, W_OK | X_OK) != 0)
-        return cli_usage("%s: cannot write '%s': %s", option, path, strerror(errno));
-    return EXIT_OK;
-}
-
-/* ---- tables ------------------------------------------------------------------------------ */
-
-void cli_table_init(cli_table *t, size_t cols) {
-    memset(t, 0, sizeof *t);
-    t->cols = cols;
-}
-
-int cli_table_add(cli_table *t, const char *cell) {
-    if (t->failed) return 0;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        char **grown = realloc(t->cells, cap * sizeof *grown);
-        if (!grown) return !(t->failed = 1);
-        t->cells = grown;
-        t->cap = cap;
-    }
-    if (!(t->cells[t->n] = strdup(cell))) return !(t->failed = 1);
-    t->n++;
-    return 1;
-}
-
-int cli_table_write(const cli_table *t, FILE *f) {
-    if (t->failed) return cli_fail(EXIT_NOMEM, "out of memory");
-    size_t *width = calloc(t->cols ? t->cols : 1, sizeof *width);
-    if (!width) return cli_fail(EXIT_NOMEM, "out of memory");
-    for (size_t i = 0; i < t->n; i++) {
-        size_t len = strlen(t->cells[i]);
-        if (len > width[i % t->cols]) width[i % t->cols] = len;
-    }
-    for (size_t i = 0; i < t->n; i++) {
-        size_t c = i % t->cols;
-        int last = c + 1 == t->cols || i + 1 == t->n;
-        fputs(t->cells[i], f);
-        if (last) fputc('\n', f);
-        else fprintf(f, "%*s", (int)(width[c] - strlen(t->cells[i]) + 2), "");
-    }
-    free(width);
-    return EXIT_OK;
-}
-
-void cli_table_free(cli_table *t) {
-    for (size_t i = 0; i < t->n; i++) free(t->cells[i]);
-    free(t->cells);
-    memset(t, 0, sizeof *t);
-}
-
-size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t height) {
-    if (asked) return asked;
-    const char *dot = strrchr(path, '.');
-    if (dot && !strcmp(dot, ".pbm")) return 1;
-    size_t side = width > height ? width : height;
-    if (!side || side >= CLI_IMAGE_MIN_SIDE) return 1;
-    return (CLI_IMAGE_MIN_SIDE + side - 1) / side;
 }

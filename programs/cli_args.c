@@ -211,6 +211,7 @@ int cli_help(const cli_command *c, const cli_sub *sub, FILE *f) {
         if (!sub || sub == &c->subs[i]) print_usage_lines(f, c->subs[i].usage, &first);
     const char *about = sub && sub->about ? sub->about : c->about;
     if (about) fprintf(f, "\n%s", about);
+    if (sub && sub->alias) fprintf(f, "zsum %s %s is the older name of zsum %s %s.\n", c->name, sub->alias, c->name, sub->name);
     if (!sub && c->nsubs > 1 && about) fputc('\n', f);
     if (!sub && c->nsubs > 1)
         for (size_t i = 0; i < c->nsubs; i++)
@@ -218,6 +219,7 @@ int cli_help(const cli_command *c, const cli_sub *sub, FILE *f) {
                 char head[64];
                 snprintf(head, sizeof head, "  %-9s ", c->subs[i].name);
                 put_indented(f, c->subs[i].about, head, 12);
+                if (c->subs[i].alias) fprintf(f, "%12s(%s: its older name)\n", "", c->subs[i].alias);
             }
     size_t width = 0;
     char head[128];

@@ -1,5 +1,5 @@
 /* cmd_bm.c — zsum bm: a dense 0/1 Boltzmann machine E(x) = -sum_{i<j} W_ij x_i x_j -
- * sum_i b_i x_i from a NumPy .npz (arrays W and b) or drawn at random; `zsum bm logz` gives
+ * sum_i b_i x_i from a NumPy .npz (arrays W and b) or drawn at random; `zsum bm lnz` (or logz) gives
  * the exact ln Z and thermodynamics by Gray-code enumeration, `zsum bm sample` MCMC estimates.
  * The shared options and output live in pairwise_cli.c (pairwise_opt, pairwise_run). */
 #include "pairwise_cli.h"
@@ -20,8 +20,8 @@ static const cli_option options[] = {
 };
 
 static const cli_sub subs[] = {
-    {"logz", PW_EXACT, "zsum bm logz MODEL.npz | --random N [--seed S]   [options]",
-     "exact ln Z and thermodynamics by Gray-code enumeration\n", NULL},
+    {"lnz", PW_EXACT, "zsum bm lnz MODEL.npz | --random N [--seed S]    [options]",
+     "exact ln Z and thermodynamics by Gray-code enumeration\n", "logz"},
     {"sample", PW_SAMPLE, "zsum bm sample MODEL.npz | --random N [--seed S]  [options]",
      "MCMC estimates of U, C, M, |M|, chi with their errors\n", NULL},
 };
@@ -32,7 +32,7 @@ static const cli_command command = {
     "MODEL.npz holds W (n x n, symmetric, zero diagonal) and b (n entries, optional).\n"
     "--random N draws W_ij = g/sqrt(N) (i < j) and b_i = g, g standard normal, from\n"
     "--model-seed S (default: --seed S when given, else 1), so one seed gives the same\n"
-    "model in logz and sample. It is solved exactly in the +-1 form (J = W/4,\n"
+    "model in lnz and sample. It is solved exactly in the +-1 form (J = W/4,\n"
     "h = b/2 + rowsum(W)/4, plus a constant); M below is sum_i (2 x_i - 1).\n",
     NULL, pairwise_refuse};
 
@@ -81,13 +81,13 @@ static int parse(int argc, char **argv, bm_opts *b) {
     if (b->have_random && b->sym)
         return cli_usage("--symmetrize: reads a MODEL.npz's W; --random N draws a symmetric one");
     /* --seed S also names the model (unless --model-seed does), in logz and sample alike, so
-     * `bm logz --random N --seed S` and `bm sample --random N --seed S` study one machine. */
+     * `bm lnz --random N --seed S` and `bm sample --random N --seed S` study one machine. */
     if (b->have_random && o->seed_set && !b->mseed_set) b->mseed = o->seed;
     rc = pairwise_check(o, b->sample);
     if (rc != EXIT_OK) return rc;
-    if (!b->sample && (o->method == ZS_PAIRWISE_TRANSFER || o->method == ZS_PAIRWISE_CLOSED))
+    if (!b->sample && (o->thermo.method == ZS_PAIRWISE_TRANSFER || o->thermo.method == ZS_PAIRWISE_CLOSED))
         return cli_usage("--method: a dense Boltzmann machine has no %s method; use enumerate",
-                         zs_pairwise_method_name(o->method));
+                         zs_pairwise_method_name(o->thermo.method));
     return EXIT_OK;
 }
 

@@ -64,9 +64,9 @@ static int check_args(const levels_opts *o, int points_set, int limit_set) {
         return cli_usage("--points: sets the grid of --landscape; ask for --landscape");
     if (limit_set && !o->microstates && !o->macrostates && !o->dos)
         return cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
-    if (o->threads && o->method != ZS_LEVELS_ENUMERATE)
+    if (o->threads && o->thermo.method != ZS_LEVELS_ENUMERATE)
         return cli_usage("--threads: only --method enumerate runs on threads (method %s)",
-                          zs_levels_method_name(o->method));
+                          zs_levels_method_name(o->thermo.method));
     if (o->landscape && o->k != 2)
         return cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
     if (o->landscape && !(o->beta > 0))
@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
             o->temp_set = 1;
             break;
         case O_METHOD:
-            if (zs_levels_method_from_name(v, &o->method) != ZS_OK || o->method == ZS_LEVELS_AUTO)
+            if (zs_levels_method_from_name(v, &o->thermo.method) != ZS_OK || o->thermo.method == ZS_LEVELS_AUTO)
                 return cli_usage("--method: '%s' is not one of closed, macro, enumerate", v);
             break;
         case O_STATE: o->state_text = v; break;
@@ -199,7 +199,7 @@ static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels
         double v = cli_sweep_value(sw, i);
         double beta = sw->by_beta ? v : 1.0 / v;
         zs_levels_thermo th;
-        zs_status st = zs_levels_thermo_compute(lv, o->units, beta, o->method, &th, NULL);
+        zs_status st = zs_levels_thermo_compute(lv, o->units, beta, &o->thermo, &th, NULL);
         if (st != ZS_OK) return st;
         double *row = r->sweep + i * 7;
         row[0] = beta != 0.0 ? 1.0 / beta : HUGE_VAL;
@@ -233,7 +233,7 @@ static zs_status compute_landscape(const zs_levels *lv, const levels_opts *o, le
 }
 
 static zs_status compute(const zs_levels *lv, const levels_opts *o, levels_result *r) {
-    zs_status st = zs_levels_thermo_compute(lv, o->units, o->beta, o->method, &r->th, r->occupation);
+    zs_status st = zs_levels_thermo_compute(lv, o->units, o->beta, &o->thermo, &r->th, r->occupation);
     if (st == ZS_OK) st = zs_levels_microstate_count(lv, o->units, DIGITS_MAX, &r->count);
     if (st == ZS_OK && r->state)
         st = zs_levels_state(lv, o->units, r->state, o->beta, &r->info, r->state_occ, &r->mult);
@@ -291,7 +291,7 @@ static int plot_landscape(const levels_opts *o, const levels_result *r) {
 }
 
 int cmd_levels(int argc, char **argv) {
-    levels_opts o = {.beta = 1.0, .limit = LIST_LIMIT_DEFAULT, .points = 99};
+    levels_opts o = {.beta = 1.0, .limit = LIST_LIMIT_DEFAULT, .points = 99, .thermo = {ZS_LEVELS_CLOSED}};
     levels_result r = {0};
     zs_ctx *ctx = zs_ctx_alloc();
     zs_levels *lv = NULL;

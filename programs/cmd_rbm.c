@@ -1,5 +1,5 @@
 /* cmd_rbm.c — zsum rbm: restricted Boltzmann machines (docs/rbm.md).
- *   zsum rbm logz MODEL [--exact | --ais ...]     ln Z
+ *   zsum rbm lnz MODEL [--exact | --ais ...]      ln Z (logz: the older name)
  *   zsum rbm loglik MODEL DATA [--exact | --ais ...]   mean ln p(v) over the rows of DATA
  *   zsum rbm train DATA --hidden H ... -o MODEL.npz    CD-k / PCD-k training
  *   zsum rbm sample MODEL -o samples.png               Gibbs samples as an image grid
@@ -58,14 +58,14 @@ static const cli_option options[] = {
 };
 
 static const cli_sub subs[] = {
-    {"logz", LOGZ,
-     "zsum rbm logz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
+    {"lnz", LOGZ,
+     "zsum rbm lnz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
      "                 [--base stored|uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact sums the smaller layer's 2^n states (refused, with the estimated\n"
      "time, beyond --max-seconds); --ais estimates it by annealed importance sampling\n"
      "(Salakhutdinov & Murray 2008) with the band ln(Z +- 3 sigma). Default: exact\n"
-     "when its estimated time is within --max-seconds, else AIS; `method` says which.\n", NULL},
+     "when its estimated time is within --max-seconds, else AIS; `method` says which.\n", "logz"},
     {"loglik", LOGLIK,
      "zsum rbm loglik MODEL.npz DATA [--exact | --ais ...] [--binarize threshold[:T]|stochastic]",
      "mean over the rows of DATA of ln p(v) = -F(v) - ln Z, with the band from ln Z.\n", NULL},
@@ -102,7 +102,7 @@ const cli_command rbm_command = {
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
     "AIS base (W = 0): stored (the training data's frequencies that zsum rbm train saves in the\n"
-    "model; the default when present), uniform (the default of logz otherwise), model (its\n"
+    "model; the default when present), uniform (the default of lnz otherwise), model (its\n"
     "visible biases), data:FILE (FILE's frequencies; the default of loglik otherwise: DATA).\n"
     "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base;\n"
     "for loglik also loglik, loglik_lo, loglik_hi, n. train: epoch_seconds is the last epoch's\n"

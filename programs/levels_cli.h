@@ -15,7 +15,7 @@ typedef struct levels_opts {
     double beta;
     int beta_set, temp_set;
     cli_format format;
-    zs_levels_method method;
+    zs_levels_thermo_opts thermo;  /* --method (closed unless given)                               */
     const char *state_text;
     int microstates, macrostates, dos, landscape, quiet;
     int help;                  /* the help was printed: nothing to run                         */

@@ -17,6 +17,7 @@ typedef struct list_ctx {
     json *j;
     uint64_t row;
     int degenerate;
+    result_tab tab;   /* table: the columns padded to their widest entries */
 } list_ctx;
 
 static void micro_fields(result *r, const list_ctx *lc, const uint32_t *levels, const uint32_t *subs,
@@ -44,7 +45,8 @@ static void dos_fields(result *r, double energy, const char *count, double p) {
 }
 
 static void put_row(list_ctx *lc, result *r) {
-    result_row(cli_out(), lc->o->format, lc->j, r);
+    if (lc->o->format == FORMAT_TABLE) result_tab_row(&lc->tab, r);
+    else result_row(cli_out(), lc->o->format, lc->j, r);
     result_free(r);
 }
 
@@ -77,18 +79,23 @@ static int dos_row(void *user, double energy, const char *count, double p) {
 }
 
 /* Before the rows: the key of the JSON array, or the table's title and the column names. */
-static void list_begin(const list_ctx *lc, const char *key, const char *title, const result *proto) {
+static void list_begin(list_ctx *lc, const char *key, const char *title, const result *proto) {
     if (lc->j) {
         json_key(lc->j, key);
         json_arr(lc->j);
-        return;
+    } else if (lc->o->format == FORMAT_TABLE) {
+        fprintf(cli_out(), "\n%s\n", title);
+        result_tab_begin(&lc->tab, cli_out(), proto);
+    } else {
+        result_row_header(cli_out(), lc->o->format, proto);
     }
-    if (lc->o->format == FORMAT_TABLE) fprintf(cli_out(), "\n%s\n", title);
-    result_row_header(cli_out(), lc->o->format, proto);
 }
 
-static void list_end(const list_ctx *lc) {
+/* After the rows: st, or ZS_ENOMEM when the table could not be held. */
+static zs_status list_end(list_ctx *lc, zs_status st) {
     if (lc->j) json_end_arr(lc->j);
+    if (lc->o->format == FORMAT_TABLE && result_tab_end(&lc->tab) != EXIT_OK && st == ZS_OK) st = ZS_ENOMEM;
+    return st;
 }
 
 static int degenerate(const levels_opts *o) {
@@ -97,37 +104,24 @@ static int degenerate(const levels_opts *o) {
     return 0;
 }
 
-static zs_status list_micro(const zs_levels *lv, const levels_opts *o, json *j) {
-    list_ctx lc = {o, j, 0, degenerate(o)};
-    result proto;
-    result_init(&proto);
-    micro_fields(&proto, &lc, NULL, NULL, 0, 0);
-    list_begin(&lc, "microstate_list", "microstates (unit 0 first; p of each)", &proto);
-    zs_status st = zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc);
-    list_end(&lc);
-    return st;
-}
+/* One listing: its rows streamed from the library under the table's title or the JSON key. */
+typedef enum { LIST_MICRO, LIST_MACRO, LIST_DOS } list_kind;
 
-static zs_status list_macro(const zs_levels *lv, const levels_opts *o, json *j) {
-    list_ctx lc = {o, j, 0, 0};
+static zs_status list(const zs_levels *lv, const levels_opts *o, json *j, list_kind kind) {
+    static const char *const key[] = {"microstate_list", "macrostates", "dos"};
+    static const char *const title[] = {"microstates (unit 0 first; p of each)",
+                                        "macrostates by energy (p of the whole macrostate)", "density of states"};
+    list_ctx lc = {o, j, 0, kind == LIST_MICRO && degenerate(o), {0}};
     result proto;
     result_init(&proto);
-    macro_fields(&proto, &lc, NULL, NULL, 0, 0);
-    list_begin(&lc, "macrostates", "macrostates by energy (p of the whole macrostate)", &proto);
-    zs_status st = zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc);
-    list_end(&lc);
-    return st;
-}
-
-static zs_status list_dos(const zs_levels *lv, const levels_opts *o, json *j) {
-    list_ctx lc = {o, j, 0, 0};
-    result proto;
-    result_init(&proto);
-    dos_fields(&proto, 0, NULL, 0);
-    list_begin(&lc, "dos", "density of states", &proto);
-    zs_status st = zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
-    list_end(&lc);
-    return st;
+    if (kind == LIST_MICRO) micro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    else if (kind == LIST_MACRO) macro_fields(&proto, &lc, NULL, NULL, 0, 0);
+    else dos_fields(&proto, 0, NULL, 0);
+    list_begin(&lc, key[kind], title[kind], &proto);
+    zs_status st = kind == LIST_MICRO ? zs_levels_microstates(lv, (size_t)o->units, o->beta, o->limit, micro_row, &lc)
+                   : kind == LIST_MACRO ? zs_levels_macrostates(lv, o->units, o->beta, o->limit, macro_row, &lc)
+                                        : zs_levels_dos(lv, o->units, o->beta, o->limit, dos_row, &lc);
+    return list_end(&lc, st);
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
@@ -143,7 +137,7 @@ static void describe_heading(result *s, const levels_opts *o, const levels_resul
     char b[32], b2[32];
     result_line(s, "%llu units on %zu levels, beta = %s (T = %s), method %s\n", (unsigned long long)o->units,
                 o->k, cli_num(b, o->beta), cli_num(b2, o->beta != 0 ? 1.0 / o->beta : HUGE_VAL),
-                zs_levels_method_name(o->method));
+                zs_levels_method_name(o->thermo.method));
     result_line(s, "level  energy  degeneracy  occupation");
     for (size_t i = 0; i < o->k; i++)
         result_line(s, "%-5zu  %-6s  %-10.0f  %s", i, cli_num(b, o->energies[i]),
@@ -184,7 +178,7 @@ static void describe_summary(result *s, result *levels, const levels_opts *o, co
     result_num(s, "C", t->c)->comment = "beta^2 Var E";
     f = result_nums(s, "occupation", r->occupation, o->k);
     f->flags = RF_NO_TABLE | RF_SPREAD;
-    result_str(s, "method", zs_levels_method_name(o->method))->flags = RF_NO_TABLE;
+    result_str(s, "method", zs_levels_method_name(o->thermo.method))->flags = RF_NO_TABLE;
 }
 
 /* --state: the microstate, in the order of the JSON object "state". */
@@ -201,18 +195,19 @@ static void describe_state(result *s, const levels_opts *o, const levels_result 
 }
 
 /* A row per sweep point or landscape point: the columns' names, the values. */
-static void write_rows(const levels_opts *o, json *j, const char *key, const char *title,
+static zs_status write_rows(const levels_opts *o, json *j, const char *key, const char *title,
                        const char *const *names, const double *rows, long n, int width) {
-    list_ctx lc = {o, j, 0, 0};
+    list_ctx lc = {o, j, 0, 0, {0}};
     result r;
     result_init(&r);
     for (int c = 0; c < width; c++) result_num(&r, names[c], 0);
     list_begin(&lc, key, title, &r);
     for (long i = 0; i < n; i++) {
         for (int c = 0; c < width; c++) r.field[c].v.num = rows[i * width + c];
-        result_row(cli_out(), o->format, j, &r);
+        if (o->format == FORMAT_TABLE) result_tab_row(&lc.tab, &r);
+        else result_row(cli_out(), o->format, j, &r);
     }
-    list_end(&lc);
+    return list_end(&lc, ZS_OK);
 }
 
 /* The landscape's minimum, numerical and closed form (not in CSV, which holds one table). */
@@ -259,13 +254,13 @@ zs_status levels_write_results(const zs_levels *lv, const levels_opts *o, const 
         else if (r->state) result_table(f, &state, 14, "  ");
     }
     zs_status st = ZS_OK;
-    if (o->microstates) st = list_micro(lv, o, jp);
-    if (st == ZS_OK && o->macrostates) st = list_macro(lv, o, jp);
-    if (st == ZS_OK && o->dos) st = list_dos(lv, o, jp);
-    if (o->sweep.active)
-        write_rows(o, jp, "sweep", "temperature sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
-    if (o->landscape) {
-        write_rows(o, jp, "landscape", "free-energy landscape per unit, F(x) = E(x) - T S(x)", LAND_NAMES,
+    if (o->microstates) st = list(lv, o, jp, LIST_MICRO);
+    if (st == ZS_OK && o->macrostates) st = list(lv, o, jp, LIST_MACRO);
+    if (st == ZS_OK && o->dos) st = list(lv, o, jp, LIST_DOS);
+    if (st == ZS_OK && o->sweep.active)
+        st = write_rows(o, jp, "sweep", "temperature sweep", SWEEP_NAMES, r->sweep, o->sweep.points, 7);
+    if (st == ZS_OK && o->landscape) {
+        st = write_rows(o, jp, "landscape", "free-energy landscape per unit, F(x) = E(x) - T S(x)", LAND_NAMES,
                    r->land, o->points, 3);
         describe_landscape_min(&lmin, r);
         if (jp) {

@@ -11,7 +11,7 @@
 void pairwise_opts_init(pairwise_opts *o) {
     memset(o, 0, sizeof *o);
     o->beta = 1.0;
-    o->method = ZS_PAIRWISE_AUTO;
+    zs_pairwise_thermo_defaults(&o->thermo);
     o->format = FORMAT_TABLE;
     o->kind = ZS_MCMC_METROPOLIS;
     o->sweeps = 10000;
@@ -32,11 +32,12 @@ static int parse_sweep(const char *text, pairwise_opts *o) {
 }
 
 int pairwise_refuse(const cli_args *a, const cli_option *o) {
-    (void)a;
+    int bm = !strcmp(a->cmd->name, "bm");
     if (o->modes & PW_SAMPLE)
         return cli_usage("%s belongs to the sampler; the exact computation has no use for it "
-                         "(add 'sample')", o->name);
-    return cli_usage("sample: %s belongs to the exact computation (drop 'sample')", o->name);
+                         "(%s)", o->name, bm ? "use 'bm sample'" : "add 'sample'");
+    return cli_usage("sample: %s belongs to the exact computation (%s)", o->name,
+                     bm ? "use 'bm lnz'" : "drop 'sample'");
 }
 
 int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
@@ -54,7 +55,7 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
         o->temp_set = 1;
         break;
     case PW_METHOD:
-        if (zs_pairwise_method_from_name(arg, &o->method) != ZS_OK)
+        if (zs_pairwise_method_from_name(arg, &o->thermo.method) != ZS_OK)
             return cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
         break;
     case PW_DOS: o->dos = 1; break;
@@ -188,7 +189,7 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const pairwise_opts 
                    : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(o->sweep_points - 1);
         double beta = o->sweep_by_beta ? x : 1.0 / x;
         zs_pairwise_thermo ts;
-        zs_status st = zs_pairwise_thermo_compute(m, beta, o->method, &ts);
+        zs_status st = zs_pairwise_thermo_compute(m, beta, &o->thermo, &ts);
         if (st != ZS_OK) {
             free(rows);
             return cli_status(ctx, st);
@@ -313,13 +314,13 @@ static int write_exact_table(FILE *f, const result *rec, const dos_list *d, cons
 static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
     double n = (double)zs_pairwise_units(m);
     zs_pairwise_thermo t;
-    zs_status st = zs_pairwise_thermo_compute(m, o->beta, o->method, &t);
+    zs_status st = zs_pairwise_thermo_compute(m, o->beta, &o->thermo, &t);
     if (st != ZS_OK) return cli_status(ctx, st);
     dos_list d = {0};
     double *rows = NULL;
     int rc = EXIT_OK;
     if (o->dos) {
-        zs_pairwise_method dm = o->method == ZS_PAIRWISE_CLOSED ? ZS_PAIRWISE_AUTO : o->method;
+        zs_pairwise_method dm = o->thermo.method == ZS_PAIRWISE_CLOSED ? ZS_PAIRWISE_AUTO : o->thermo.method;
         st = zs_pairwise_dos(m, dm, dos_add, &d);
         if (st != ZS_OK) {
             rc = st == ZS_ECANCELLED ? cli_fail(EXIT_NOMEM, "out of memory") : cli_status(ctx, st);

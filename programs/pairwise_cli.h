@@ -9,7 +9,7 @@
 typedef struct pairwise_opts {
     double beta;
     int beta_set, temp_set;
-    zs_pairwise_method method;
+    zs_pairwise_thermo_opts thermo;   /* --method */
     int dos;
     int sweep, sweep_by_beta;
     double sweep_lo, sweep_hi;

@@ -29,28 +29,27 @@ static result_field *add(result *r, const char *key, result_type type) {
     return f;
 }
 
-result_field *result_num(result *r, const char *key, double x) {
-    result_field *f = add(r, key, RF_NUM);
-    f->v.num = x;
+/* A scalar field: its type and the member of the value union that type reads. */
+static result_field *add_value(result *r, const char *key, result_type type, const result_field *v) {
+    result_field *f = add(r, key, type);
+    f->v = v->v;
     return f;
+}
+
+result_field *result_num(result *r, const char *key, double x) {
+    return add_value(r, key, RF_NUM, &(result_field){.v.num = x});
 }
 
 result_field *result_u64(result *r, const char *key, uint64_t x) {
-    result_field *f = add(r, key, RF_U64);
-    f->v.u64 = x;
-    return f;
+    return add_value(r, key, RF_U64, &(result_field){.v.u64 = x});
 }
 
 result_field *result_str(result *r, const char *key, const char *s) {
-    result_field *f = add(r, key, RF_STR);
-    f->v.str = s;
-    return f;
+    return add_value(r, key, RF_STR, &(result_field){.v.str = s});
 }
 
 result_field *result_bool(result *r, const char *key, int b) {
-    result_field *f = add(r, key, RF_BOOL);
-    f->v.b = b;
-    return f;
+    return add_value(r, key, RF_BOOL, &(result_field){.v.b = b});
 }
 
 static result_field *add_arr(result *r, const char *key, result_type type, const void *v, size_t n) {
@@ -357,6 +356,74 @@ void result_row_header(FILE *out, cli_format fmt, const result *row) {
         first = 0;
     }
     fputc('\n', out);
+}
+
+/* ---- padded listing tables ---------------------------------------------------------------- */
+
+static void tab_write_row(const result_tab *t, char *const *cells) {
+    for (size_t c = 0; c < t->cols; c++) {
+        fputs(cells[c], t->out);
+        size_t len = strlen(cells[c]);
+        if (c + 1 < t->cols) fprintf(t->out, "%*s", (int)(len < t->width[c] ? t->width[c] - len + 2 : 2), "");
+    }
+    fputc('\n', t->out);
+}
+
+/* Size the columns from what is held, write it and hold no more. */
+static void tab_size(result_tab *t) {
+    t->width = calloc(t->cols ? t->cols : 1, sizeof *t->width);
+    if (!t->width) {
+        t->held.failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < t->held.n; i++) {
+        size_t len = strlen(t->held.cells[i]);
+        if (len > t->width[i % t->cols]) t->width[i % t->cols] = len;
+    }
+    for (size_t i = 0; i + t->cols <= t->held.n; i += t->cols) tab_write_row(t, t->held.cells + i);
+    cli_table_free(&t->held);
+    cli_table_init(&t->held, t->cols);
+}
+
+void result_tab_begin(result_tab *t, FILE *f, const result *proto) {
+    memset(t, 0, sizeof *t);
+    t->out = f;
+    for (size_t i = 0; i < proto->n; i++) t->cols += !(proto->field[i].flags & RF_NO_TABLE);
+    cli_table_init(&t->held, t->cols);
+    for (size_t i = 0; i < proto->n; i++)
+        if (!(proto->field[i].flags & RF_NO_TABLE))
+            cli_table_add(&t->held, proto->field[i].label ? proto->field[i].label : proto->field[i].key);
+}
+
+void result_tab_row(result_tab *t, const result *row) {
+    if (!t->cols || t->held.failed) return;
+    char *cells[RESULT_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < row->n && n < t->cols; i++) {
+        if (row->field[i].flags & RF_NO_TABLE) continue;
+        size_t len = 0;
+        FILE *m = open_memstream(&cells[n], &len);
+        if (!m) break;
+        put_table_value(m, &row->field[i]);
+        if (fclose(m) != 0) break;
+        n++;
+    }
+    if (n < t->cols) t->held.failed = 1;
+    else if (t->width) tab_write_row(t, cells);
+    else
+        for (size_t c = 0; c < n; c++) cli_table_add(&t->held, cells[c]);
+    for (size_t c = 0; c < n; c++) free(cells[c]);
+    if (!t->width && t->held.n >= (RESULT_TAB_HOLD + 1) * t->cols) tab_size(t);
+}
+
+int result_tab_end(result_tab *t) {
+    int failed = t->held.failed;
+    if (!failed && !t->width) tab_size(t);
+    failed |= t->held.failed;
+    cli_table_free(&t->held);
+    free(t->width);
+    t->width = NULL;
+    return failed ? cli_fail(EXIT_NOMEM, "out of memory") : EXIT_OK;
 }
 
 void result_row(FILE *out, cli_format fmt, json *j, const result *row) {

@@ -128,4 +128,18 @@ void result_write(FILE *f, cli_format fmt, const result *r, int width);
 void result_row_header(FILE *f, cli_format fmt, const result *row);
 void result_row(FILE *f, cli_format fmt, json *j, const result *row);
 
+/* A table of listing rows whose columns never run into each other: the header and the first
+ * RESULT_TAB_HOLD rows are held to size each column to its widest entry; later rows use those
+ * widths (a wider cell pushes the rest of its row right; two spaces always separate cells).
+ * begin takes a prototype row for the header; end writes what is held (an exit code). */
+#define RESULT_TAB_HOLD 1000
+typedef struct result_tab {
+    FILE *out;
+    cli_table held;
+    size_t cols, *width;     /* width: NULL until the columns are sized */
+} result_tab;
+void result_tab_begin(result_tab *t, FILE *f, const result *proto);
+void result_tab_row(result_tab *t, const result *row);
+int result_tab_end(result_tab *t);
+
 #endif

@@ -135,10 +135,18 @@ typedef struct zs_pairwise_thermo {
     zs_pairwise_method method; /* the method that ran                                        */
 } zs_pairwise_thermo;
 
-/* ZS_EINVAL for a non-finite beta; ZS_EUNSUPPORTED when the method does not apply (message
- * says why and names one that would); ZS_ETOOBIG when it is too large for the method (the
- * message names the method that would work). */
-zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairwise_method method,
+/* The options of zs_pairwise_thermo_compute; zs_pairwise_thermo_defaults fills them (method
+ * AUTO: the cheapest exact method that applies). */
+typedef struct zs_pairwise_thermo_opts {
+    zs_pairwise_method method;
+} zs_pairwise_thermo_opts;
+void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
+
+/* Exact thermodynamics at beta by opts->method (opts NULL: the defaults). ZS_EINVAL for a
+ * non-finite beta; ZS_EUNSUPPORTED when the method does not apply (message says why and names
+ * one that would); ZS_ETOOBIG when it is too large for the method (the message names the
+ * method that would work). */
+zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,
                                      zs_pairwise_thermo *out);
 
 /* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is

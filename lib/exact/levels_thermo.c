@@ -5,10 +5,15 @@
 
 #include <string.h>
 
+void zs_levels_thermo_defaults(zs_levels_thermo_opts *opts) {
+    if (opts) opts->method = ZS_LEVELS_AUTO;
+}
+
 zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
-                                   zs_levels_method method, zs_levels_thermo *out,
+                                   const zs_levels_thermo_opts *opts, zs_levels_thermo *out,
                                    double *occupation) {
     if (!lv || !out) return ZS_EINVAL;
+    zs_levels_method method = opts ? opts->method : ZS_LEVELS_AUTO;
     zs_status st = levels_check_units(lv, n);
     if (st == ZS_OK) st = levels_check_beta(lv, beta);
     if (st != ZS_OK) return st;

@@ -19,9 +19,14 @@ static zs_pairwise_method pick(const zs_pairwise *m) {
     return 4.0 * tcost < ecost ? ZS_PAIRWISE_TRANSFER : ZS_PAIRWISE_ENUMERATE;
 }
 
-zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, zs_pairwise_method method,
+void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts) {
+    if (opts) opts->method = ZS_PAIRWISE_AUTO;
+}
+
+zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,
                                      zs_pairwise_thermo *out) {
     if (!m || !out) return ZS_EINVAL;
+    zs_pairwise_method method = opts ? opts->method : ZS_PAIRWISE_AUTO;
     zs_status st = pairwise_check_beta(m, beta);
     if (st != ZS_OK) return st;
     if (method == ZS_PAIRWISE_AUTO) {

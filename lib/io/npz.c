@@ -178,28 +178,16 @@ int zs_npz_has(const zs_npz *z, const char *name) {
     return z && name && find(z, name) >= 0;
 }
 
-zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
-    if (!z || !name || !out) return ZS_EINVAL;
+/* The member's declared size is a claim: check it against what the archive can hold before
+ * allocating. Stored: the data is the member's bytes. Deflated: at most 1032 bytes per
+ * compressed byte (deflate's largest ratio), and never above the input limit. */
+static zs_status member_size(zs_npz *z, const char *name, long k, size_t *len) {
     zs_ctx *ctx = z->ctx;
-    long k = find(z, name);
-    if (k < 0) {
-        char list[256] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < z->n && used < sizeof list; i++) {
-            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", z->names[i]);
-            if (w > 0) used += (size_t)w;
-        }
-        return zs_fail(ctx, ZS_EFORMAT, "%s: no array '%s' (arrays present: %s)", z->path, name,
-                       z->n ? list : "none");
-    }
     zip_stat_t sb;
     if (zip_stat_index(z->zip, z->index[k], 0, &sb) != 0 || !(sb.valid & ZIP_STAT_SIZE) ||
         !(sb.valid & ZIP_STAT_COMP_SIZE) || !(sb.valid & ZIP_STAT_COMP_METHOD))
         return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy is unreadable: %s", z->path, name,
                        zip_strerror(z->zip));
-    /* The declared size is a claim: check it against what the archive can hold before
-     * allocating. Stored: the data is the member's bytes. Deflated: at most 1032 bytes per
-     * compressed byte (deflate's largest ratio), and never above the input limit. */
     char b1[32], b2[32];
     if (sb.comp_size > z->archive_size)
         return zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy claims %llu compressed bytes, the archive "
@@ -230,19 +218,17 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
     }
     if (sb.size > (zip_uint64_t)SIZE_MAX / 2)
         return zs_fail(ctx, ZS_ETOOBIG, "%s: member %s.npy is too large", z->path, name);
-    size_t len = (size_t)sb.size;
-    unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        char what[300];
-        snprintf(what, sizeof what, "member %s.npy", name);
-        return io_nomem(ctx, z->path, (double)len, what);
-    }
+    *len = (size_t)sb.size;
+    return ZS_OK;
+}
+
+/* The member's len bytes into buf, read to the end so that libzip checks the CRC. */
+static zs_status member_read(zs_npz *z, const char *name, long k, unsigned char *buf, size_t len) {
+    zs_ctx *ctx = z->ctx;
     zip_file_t *f = zip_fopen_index(z->zip, z->index[k], 0);
-    if (!f) {
-        free(buf);
+    if (!f)
         return zs_fail(ctx, ZS_EFORMAT, "%s: cannot open member %s.npy: %s", z->path, name,
                        zip_strerror(z->zip));
-    }
     size_t got = 0;
     zs_status st = ZS_OK;
     while (got < len) {
@@ -259,14 +245,40 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
         }
         got += (size_t)r;
     }
-    if (st == ZS_OK) { /* reading to the end makes libzip check the CRC */
+    if (st == ZS_OK) {
         unsigned char extra;
-        zip_int64_t r = zip_fread(f, &extra, 1);
-        if (r < 0)
+        if (zip_fread(f, &extra, 1) < 0)
             st = zs_fail(ctx, ZS_EFORMAT, "%s: member %s.npy is corrupt: %s", z->path, name,
                          zip_file_strerror(f));
     }
     zip_fclose(f);
+    return st;
+}
+
+zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
+    if (!z || !name || !out) return ZS_EINVAL;
+    zs_ctx *ctx = z->ctx;
+    long k = find(z, name);
+    if (k < 0) {
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < z->n && used < sizeof list; i++) {
+            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", z->names[i]);
+            if (w > 0) used += (size_t)w;
+        }
+        return zs_fail(ctx, ZS_EFORMAT, "%s: no array '%s' (arrays present: %s)", z->path, name,
+                       z->n ? list : "none");
+    }
+    size_t len = 0;
+    zs_status st = member_size(z, name, k, &len);
+    if (st != ZS_OK) return st;
+    unsigned char *buf = malloc(len ? len : 1);
+    if (!buf) {
+        char what[300];
+        snprintf(what, sizeof what, "member %s.npy", name);
+        return io_nomem(ctx, z->path, (double)len, what);
+    }
+    st = member_read(z, name, k, buf, len);
     if (st == ZS_OK) {
         size_t ll = strlen(z->path) + strlen(name) + 8;
         char *label = malloc(ll);

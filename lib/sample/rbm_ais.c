@@ -347,27 +347,11 @@ done:
     return st;
 }
 
-/* A plain decimal: [+-]digits[.digits][(e|E)[+-]digits], with a digit before or after the
- * point; no hexadecimal, no inf/nan, no white space. */
+/* A schedule item: the one decimal grammar (zs_parse_decimal), with a leading '+' allowed as
+ * schedule files always allowed it. */
 static int plain_decimal(const char *s, double *x) {
-    const char *p = s;
-    if (*p == '+' || *p == '-') p++;
-    int digits = 0;
-    while (*p >= '0' && *p <= '9') p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') p++, digits++;
-    }
-    if (!digits) return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!(*p >= '0' && *p <= '9')) return 0;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    if (*p) return 0;
-    *x = strtod(s, NULL);
-    return isfinite(*x);
+    if (s[0] == '+' && s[1] != '-') s++;
+    return zs_parse_decimal(s, x) == ZS_OK;
 }
 
 zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, size_t *n) {

@@ -235,6 +235,14 @@ PY
 }
 expect_ok ising --size 3 --sweep T:0.01:1e6:3
 aligned "temperature sweep (totals)" 9 4
+expect_ok levels -n 10 -e 0,1,2 --macrostates
+aligned "macrostates by energy (p of the whole macrostate)" 4 67
+expect_ok levels -n 3 -e 0,1.5,10 -g 1,2,1 --microstates --dos
+aligned "microstates (unit 0 first; p of each)" 5 65
+aligned "density of states" 3 11
+expect_ok levels -n 2 -e 0,1 --sweep T:0.5:3:3 --landscape --points 4
+aligned "temperature sweep" 7 4
+aligned "free-energy landscape per unit, F(x) = E(x) - T S(x)" 3 5
 
 # ---- CSV spells non-finite values one way: inf / -inf, and no nan ---------------------------
 expect_ok levels -n 2 -e 0,1 --sweep beta:0:1:2 --format csv

@@ -28,7 +28,7 @@ expect_json 'abs(sum(r["p"] for r in d["macrostates"]) - 1) < 1e-13'
 
 # The chapter's macrostate (7, 2, 1) has multiplicity 360 and energy 4.
 expect_ok levels -n 10 -e 0,1,2 --macrostates
-expect_out '^7,2,1  360  4  '
+expect_out '^7,2,1 +360 +4 +'
 
 # Density of states: (2,0,...) and (0,2) style coincidences merge; counts sum to K^N.
 expect_ok levels -n 12 -e 0,1,2 --dos --format json

@@ -6,8 +6,8 @@
 # of another subcommand.
 . "$(dirname "$0")/lib.sh" "$@"
 
-pages=("levels" "ising" "ising sample" "bm logz" "bm sample" "hopfield store" "hopfield recall"
-       "hopfield capacity" "rbm logz" "rbm loglik" "rbm train" "rbm sample" "rbm filters"
+pages=("levels" "ising" "ising sample" "bm lnz" "bm sample" "hopfield store" "hopfield recall"
+       "hopfield capacity" "rbm lnz" "rbm loglik" "rbm train" "rbm sample" "rbm filters"
        "rbm transform" "uai")
 for page in "${pages[@]}"; do
     # shellcheck disable=SC2086
@@ -41,10 +41,15 @@ expect_reject "levels: --quiet takes no value" levels -n 3 -e 0,1 --quiet=1
 expect_reject "uai: --evid is given twice" uai m.uai --evid a --evid b
 expect_reject "rbm train: -o is given twice" rbm train d.npy --hidden 2 --epochs 1 -o a.npz -o b.npz
 expect_reject "ising: --size needs a value" ising --size
-expect_reject "rbm logz: unknown option '--steps' \(it belongs to rbm sample" rbm logz m.npz --steps 3
+expect_reject "rbm lnz: unknown option '--steps' \(it belongs to rbm sample" rbm logz m.npz --steps 3
 expect_reject "hopfield store: unknown option '--probe' \(it belongs to hopfield recall" hopfield store p.txt --probe 0
 expect_reject "levels: unknown option '-x'" levels -n 3 -e 0,1 -x
 expect_reject "unknown option '-qx'" levels -n 3 -e 0,1 -qx
-expect_reject "rbm: a subcommand is needed: logz, loglik, train, sample, filters or transform" rbm
+expect_reject "rbm: a subcommand is needed: lnz, loglik, train, sample, filters or transform" rbm
 expect_reject "hopfield: unknown subcommand 'forget' \(store, recall or capacity\)" hopfield forget
+# bm lnz: logz is its older name.
+expect_ok bm lnz --random 6 --seed 2 --format json
+cp "$TMP/out" "$TMP/lnz.json"
+expect_ok bm logz --random 6 --seed 2 --format json
+if cmp -s "$TMP/out" "$TMP/lnz.json"; then pass; else fail "bm logz and bm lnz differ"; fi
 finish

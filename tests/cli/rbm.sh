@@ -419,7 +419,7 @@ expect_reject "--chains sets up the AIS monitor; it needs --monitor-ais" rbm tra
 # ---- -q and per-subcommand help ------------------------------------------------------------
 expect_ok rbm sample "$TMP/t.npz" --chains 2 --steps 2 --seed 2 -o "$TMP/sq.png" -q
 if [ ! -s "$TMP/out" ]; then pass; else fail "rbm sample -q printed: $(cat "$TMP/out")"; fi
-for sub in logz loglik train sample filters transform; do
+for sub in lnz loglik train sample filters transform; do
   expect_ok rbm "$sub" --help
   expect_out "^usage: zsum rbm $sub "
   if [ "$(grep -c -E "^(usage: | +)zsum rbm " "$TMP/out")" = 1 ]; then pass; else fail "rbm $sub --help shows other subcommands"; fi
@@ -428,6 +428,14 @@ expect_ok rbm train -h
 expect_out "--binarize threshold"
 
 expect_ok rbm --help
-expect_out "zsum rbm logz"
+expect_out "zsum rbm lnz"
+# logz: the older name of lnz, still taken
+expect_ok rbm logz --help
+expect_out "^usage: zsum rbm lnz "
+expect_out "zsum rbm logz is the older name of zsum rbm lnz"
+expect_ok rbm lnz "$TMP/m.npz" --exact --format json
+cp "$TMP/out" "$TMP/lnz.json"
+expect_ok rbm logz "$TMP/m.npz" --exact --format json
+if cmp -s "$TMP/out" "$TMP/lnz.json"; then pass; else fail "rbm logz and rbm lnz differ"; fi
 
 finish

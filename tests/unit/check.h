@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 static int check_passed, check_failed;
 static const char *check_current = "";
@@ -49,6 +51,41 @@ static inline void check_rel(double got, double want, double tol, const char *wh
         check_current = #test; \
         test();                \
     } while (0)
+
+/* ---- a temporary folder for a test program's files ------------------------------------- */
+
+static char check_dir[256];
+
+/* Make /tmp/zsum_NAME_XXXXXX (mode 0755) as check_dir; exit 1 with the reason when it cannot. */
+static inline void check_tmpdir(const char *name) {
+    snprintf(check_dir, sizeof check_dir, "/tmp/zsum_%s_XXXXXX", name);
+    if (!mkdtemp(check_dir) || chmod(check_dir, 0755) != 0) {
+        perror("mkdtemp");
+        exit(1);
+    }
+}
+
+/* A file name in check_dir; the results of four calls are valid at once. */
+static inline const char *check_path(const char *name) {
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", check_dir, name);
+    return buf[k];
+}
+
+static inline int check_remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove check_dir and everything in it (links are removed, not followed). */
+static inline void check_tmpdir_remove(void) {
+    if (check_dir[0] && nftw(check_dir, check_remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        printf("could not remove %s\n", check_dir);
+}
 
 static int check_summary(const char *program) {
     printf("%s: %d passed, %d failed\n", program, check_passed, check_failed);

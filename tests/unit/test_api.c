@@ -95,12 +95,20 @@ static void levels_auto_should_run_the_closed_form(void) {
     zs_levels *lv = NULL;
     CHECK(zs_levels_alloc(NULL, 3, e, NULL, &lv) == ZS_OK);
     zs_levels_thermo a, c;
-    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, ZS_LEVELS_AUTO, &a, NULL) == ZS_OK);
-    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, ZS_LEVELS_CLOSED, &c, NULL) == ZS_OK);
+    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, &(zs_levels_thermo_opts){ZS_LEVELS_AUTO}, &a, NULL) == ZS_OK);
+    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &c, NULL) == ZS_OK);
     CHECK(a.method == ZS_LEVELS_CLOSED && a.lnz == c.lnz && a.u == c.u && a.c == c.c);
-    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, ZS_LEVELS_MACRO, &c, NULL) == ZS_OK);
+    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, &(zs_levels_thermo_opts){ZS_LEVELS_MACRO}, &c, NULL) == ZS_OK);
     CHECK(c.method == ZS_LEVELS_MACRO);
-    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, (zs_levels_method)9, &c, NULL) == ZS_EINVAL);
+    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, &(zs_levels_thermo_opts){(zs_levels_method)9}, &c, NULL) == ZS_EINVAL);
+    /* The defaults, and NULL for them, are AUTO. */
+    zs_levels_thermo_opts lo = {ZS_LEVELS_MACRO};
+    zs_levels_thermo_defaults(&lo);
+    CHECK(lo.method == ZS_LEVELS_AUTO);
+    CHECK(zs_levels_thermo_compute(lv, 7, 0.6, NULL, &c, NULL) == ZS_OK && c.method == ZS_LEVELS_CLOSED && c.lnz == a.lnz);
+    zs_pairwise_thermo_opts po = {ZS_PAIRWISE_CLOSED};
+    zs_pairwise_thermo_defaults(&po);
+    CHECK(po.method == ZS_PAIRWISE_AUTO);
     zs_levels_free(lv);
 }
 

@@ -163,6 +163,23 @@ static void monotonic_clock_should_measure_a_sleep(void) {
     CHECK(c >= b);
 }
 
+static void parse_decimal_should_take_only_the_one_grammar(void) {
+    double x = 7.0;
+    const char *bad[] = {"", "0x10", "0x1p4", " 3", "3 ", "+3", "inf", "nan", "1e", "1e+", "e5", ".", "-",
+                         "1,5", "1..2", "--1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(zs_parse_decimal(bad[i], &x) == ZS_EFORMAT);
+    CHECK(x == 7.0);
+    CHECK(zs_parse_decimal("1e309", &x) == ZS_ERANGE);
+    CHECK(zs_parse_decimal("-1e400", &x) == ZS_ERANGE);
+    CHECK(zs_parse_decimal(NULL, &x) == ZS_EFORMAT);
+    CHECK(zs_parse_decimal("2.5e+2", &x) == ZS_OK && x == 250.0);
+    CHECK(zs_parse_decimal(".5", &x) == ZS_OK && x == 0.5);
+    CHECK(zs_parse_decimal("5.", &x) == ZS_OK && x == 5.0);
+    CHECK(zs_parse_decimal("-0.125", &x) == ZS_OK && x == -0.125);
+    CHECK(zs_parse_decimal("1e-320", &x) == ZS_OK && x > 0.0 && x < 1e-319); /* a subnormal */
+    CHECK(zs_parse_decimal("1e-400", &x) == ZS_OK && x == 0.0);
+}
+
 int main(void) {
     RUN(strerror_should_name_every_status);
     RUN(ctx_should_keep_the_last_message);
@@ -175,5 +192,6 @@ int main(void) {
     RUN(counts_should_be_exact);
     RUN(vector_exp_should_match_libm);
     RUN(monotonic_clock_should_measure_a_sleep);
+    RUN(parse_decimal_should_take_only_the_one_grammar);
     return check_summary("test_core");
 }

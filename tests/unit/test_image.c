@@ -12,13 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/zsum_test_image_XXXXXX";
-
-static void path_in(char *buf, size_t len, const char *name) { snprintf(buf, len, "%s/%s", dir, name); }
+static void path_in(char *buf, size_t len, const char *name) { snprintf(buf, len, "%s", check_path(name)); }
 
 /* Number of entries in the test folder (temporary files left behind would show here). */
 static int entries(void) {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(check_dir);
     int n = 0;
     struct dirent *e;
     while (d && (e = readdir(d)))
@@ -163,14 +161,11 @@ static void a_failed_write_should_leave_the_previous_image(void) {
 }
 
 int main(void) {
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    check_tmpdir("test_image");
     RUN(png_should_read_back_with_its_pixels_replicated);
     RUN(pbm_should_pack_dark_pixels_as_black_bits);
     RUN(failures_should_name_the_path_and_keep_the_previous_file);
     RUN(a_failed_write_should_leave_the_previous_image);
-    rmdir(dir);
+    check_tmpdir_remove();
     return check_summary("test_image");
 }

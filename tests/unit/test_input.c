@@ -14,15 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static char dir[256];
-
-static const char *path_in(const char *name) {
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+#define path_in check_path
 
 static void write_bytes(const char *p, const void *b, size_t n) {
     FILE *f = fopen(p, "wb");
@@ -347,19 +339,13 @@ static void idx_memory_reader_reads_plain_and_gzip_and_stops_bombs(void) {
 
 int main(void) {
     signal(SIGPIPE, SIG_IGN);
-    snprintf(dir, sizeof dir, "/tmp/zsum_input_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    check_tmpdir("input");
     RUN(npy_header_claiming_88_gb_is_refused_before_allocating);
     RUN(npy_path_and_memory_readers_agree);
     RUN(npy_stream_claims_are_capped_by_the_input_limit);
     RUN(directories_devices_and_sparse_files_are_refused_at_once);
     RUN(npz_memory_reader_agrees_and_member_sizes_are_capped);
     RUN(idx_memory_reader_reads_plain_and_gzip_and_stops_bombs);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    check_tmpdir_remove();
     return check_summary("test_input");
 }

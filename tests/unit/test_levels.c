@@ -73,7 +73,7 @@ static void chapter_example_should_match_the_published_numbers(void) {
     zs_levels *lv;
     CHECK_EQ_INT(zs_levels_alloc(NULL, 3, e, NULL, &lv), ZS_OK);
     zs_levels_thermo t;
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 10, 1.0, ZS_LEVELS_CLOSED, &t, NULL), ZS_OK);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 10, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_OK);
     CHECK_REL(t.lnz, 4.076059644443804, 1e-15);            /* issue 2 */
     /* S: 50-digit closed form gives 8.32395581839938873; the issue quotes 8.323955818397193,
      * which differs by 2.6e-13 relative (within the issue's own 1e-12 tolerance). */
@@ -124,7 +124,7 @@ static void methods_should_agree_with_brute_force(void) {
         for (int m = 0; m < 3; m++) {
             zs_levels_thermo t;
             double occ[4];
-            CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, (zs_levels_method)m, &t, occ), ZS_OK);
+            CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, &(zs_levels_thermo_opts){(zs_levels_method)m}, &t, occ), ZS_OK);
             /* Energies scale: U and S are compared relative to n * max|e| and ln Z. */
             CHECK_REL(t.lnz, o.lnz, 1e-12);
             CHECK_REL(t.u, o.u, 1e-12 * (double)n * 3);
@@ -158,7 +158,7 @@ static void methods_should_agree_with_each_other(void) {
         CHECK_EQ_INT(zs_levels_alloc(NULL, k, e, g, &lv), ZS_OK);
         zs_levels_thermo t[3];
         for (int m = 0; m < 3; m++)
-            CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, (zs_levels_method)m, &t[m], NULL), ZS_OK);
+            CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, &(zs_levels_thermo_opts){(zs_levels_method)m}, &t[m], NULL), ZS_OK);
         for (int m = 1; m < 3; m++) {
             CHECK_REL(t[m].lnz, t[0].lnz, 1e-12);
             CHECK_REL(t[m].u, t[0].u, 1e-12 * (double)n * 5);
@@ -179,9 +179,9 @@ static void enumeration_should_not_depend_on_the_thread_count(void) {
     CHECK_EQ_INT(zs_levels_alloc(ctx, 3, e, g, &lv), ZS_OK);
     zs_levels_thermo a, b;
     zs_ctx_set_threads(ctx, 1);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 11, 0.9, ZS_LEVELS_ENUMERATE, &a, NULL), ZS_OK);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 11, 0.9, &(zs_levels_thermo_opts){ZS_LEVELS_ENUMERATE}, &a, NULL), ZS_OK);
     zs_ctx_set_threads(ctx, 3);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 11, 0.9, ZS_LEVELS_ENUMERATE, &b, NULL), ZS_OK);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 11, 0.9, &(zs_levels_thermo_opts){ZS_LEVELS_ENUMERATE}, &b, NULL), ZS_OK);
     CHECK(memcmp(&a, &b, sizeof a) == 0);
     zs_levels_free(lv);
     zs_ctx_free(ctx);
@@ -203,8 +203,8 @@ static void enumeration_should_agree_with_the_closed_form_when_padded_or_underfl
         double occa[7], occb[7], lnz;
         const uint64_t n = cases[c].n;
         const double beta = cases[c].beta, scale = (double)n * 300.5;
-        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, ZS_LEVELS_ENUMERATE, &a, occa), ZS_OK);
-        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, ZS_LEVELS_CLOSED, &b, occb), ZS_OK);
+        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, &(zs_levels_thermo_opts){ZS_LEVELS_ENUMERATE}, &a, occa), ZS_OK);
+        CHECK_EQ_INT(zs_levels_thermo_compute(lv, n, beta, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &b, occb), ZS_OK);
         CHECK_REL(a.lnz, b.lnz, 1e-13);
         CHECK(fabs(a.u - b.u) <= 1e-13 * scale);
         CHECK(fabs(a.s - b.s) <= 1e-13 * (fabs(beta) * scale + fabs(b.lnz)));
@@ -226,7 +226,7 @@ static void beta_zero_should_give_n_ln_g(void) {
     zs_levels *lv;
     CHECK_EQ_INT(zs_levels_alloc(NULL, 3, e, g, &lv), ZS_OK);
     zs_levels_thermo t;
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 0.0, ZS_LEVELS_CLOSED, &t, NULL), ZS_OK);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 0.0, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_OK);
     CHECK_REL(t.lnz, 1e9 * log(9.0), 1e-15);
     CHECK_REL(t.s, 1e9 * log(9.0), 1e-15);
     CHECK(t.f == -HUGE_VAL);
@@ -244,7 +244,7 @@ static void extreme_values_should_stay_finite_and_consistent(void) {
         for (int i = 0; i < 3; i++) {
             zs_levels_thermo t;
             double occ[4];
-            CHECK_EQ_INT(zs_levels_thermo_compute(lv, ns[i], betas[b], ZS_LEVELS_CLOSED, &t, occ), ZS_OK);
+            CHECK_EQ_INT(zs_levels_thermo_compute(lv, ns[i], betas[b], &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, occ), ZS_OK);
             double n = (double)ns[i];
             CHECK(isfinite(t.lnz) && isfinite(t.u) && isfinite(t.f) && isfinite(t.s) && isfinite(t.c));
             CHECK(t.s >= 0 && t.s <= n * log(4.0) * (1 + 1e-15));
@@ -265,7 +265,7 @@ static void extreme_values_should_stay_finite_and_consistent(void) {
     for (int i = 0; i < 64; i++) e64[i] = sin(1.0 + i) * 4.0;
     CHECK_EQ_INT(zs_levels_alloc(NULL, 64, e64, NULL, &lv), ZS_OK);
     zs_levels_thermo t;
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 0.37, ZS_LEVELS_CLOSED, &t, NULL), ZS_OK);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 0.37, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_OK);
     long double z = 0;
     for (int i = 0; i < 64; i++) z += expl(-0.37L * e64[i]);
     CHECK_REL(t.lnz, (double)(1e9L * logl(z)), 1e-14);
@@ -422,12 +422,12 @@ static void bad_arguments_should_be_refused_with_a_message(void) {
     CHECK(lv == NULL);
     CHECK_EQ_INT(zs_levels_alloc(ctx, 2, e, g, &lv), ZS_OK);
     zs_levels_thermo t;
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 0, 1.0, ZS_LEVELS_CLOSED, &t, NULL), ZS_EINVAL);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000001, 1.0, ZS_LEVELS_CLOSED, &t, NULL), ZS_EINVAL);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 5, NAN, ZS_LEVELS_CLOSED, &t, NULL), ZS_EINVAL);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 100, 1.0, ZS_LEVELS_ENUMERATE, &t, NULL), ZS_ETOOBIG);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 0, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_EINVAL);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000001, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_EINVAL);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 5, NAN, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_EINVAL);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 100, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_ENUMERATE}, &t, NULL), ZS_ETOOBIG);
     CHECK(strstr(zs_last_error(ctx), "closed") != NULL);
-    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 1.0, ZS_LEVELS_MACRO, &t, NULL), ZS_ETOOBIG);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 1000000000, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_MACRO}, &t, NULL), ZS_ETOOBIG);
     const uint32_t bad[3] = {0, 2, 1};
     zs_levels_state_info info;
     CHECK_EQ_INT(zs_levels_state(lv, 3, bad, 1.0, &info, NULL, NULL), ZS_EINVAL);

@@ -10,15 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[256];
-
-static const char *path_in(const char *name) {
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+#define path_in check_path
 
 /* The shared formula: floats i*0.1 + 1/3 (float32: rounded from that), signed ints
  * (i*37) % 200 - 100, unsigned (i*37) % 251, bool i % 3 == 0. */
@@ -273,7 +265,7 @@ static int run_python(const char *body) {
     snprintf(script, sizeof script, "%s%s", py_common, body);
     write_bytes(path_in("t.py"), script, strlen(script));
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", path_in("t.py"), dir);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", path_in("t.py"), check_dir);
     return system(cmd);
 }
 
@@ -391,11 +383,7 @@ static void our_files_read_back_exactly_in_numpy(void) {
 }
 
 int main(void) {
-    snprintf(dir, sizeof dir, "/tmp/zsum_npz_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    check_tmpdir("npz");
     RUN(npy_round_trips_every_dtype);
     RUN(npy_header_is_padded_to_64_bytes);
     RUN(npy_reads_fortran_order_and_big_endian);
@@ -404,8 +392,6 @@ int main(void) {
     RUN(npz_rejects_missing_truncated_and_corrupt_archives);
     RUN(numpy_files_read_back_exactly);
     RUN(our_files_read_back_exactly_in_numpy);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    check_tmpdir_remove();
     return check_summary("test_npz");
 }

@@ -159,9 +159,9 @@ static void methods_agree_with_brute_force_on_random_lattices(void) {
         for (size_t b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &t) == ZS_OK);
             check_thermo(&t, &e, 1e-11, 1, 1);
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
             check_thermo(&t, &e, 1e-11, 1, 1);
             double l;
             CHECK(zs_pairwise_lnz_transfer(m, betas[b], &l) == ZS_OK);
@@ -177,7 +177,7 @@ static void transfer_leaves_absm_out_when_the_distribution_costs_too_much(void) 
     zs_pairwise *m = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &m);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
     CHECK(isnan(t.absm) && isfinite(t.chi));
     zs_pairwise_free(m);
 }
@@ -200,7 +200,7 @@ static void closed_forms_agree_with_brute_force(void) {
                 zs_pairwise *m = NULL;
                 zs_pairwise_alloc_lattice(NULL, &sp, &m);
                 zs_pairwise_thermo t;
-                CHECK(zs_pairwise_thermo_compute(m, 0.9, ZS_PAIRWISE_CLOSED, &t) == ZS_OK);
+                CHECK(zs_pairwise_thermo_compute(m, 0.9, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_OK);
                 CHECK_REL(t.lnz, e.lnz, 1e-13);
                 CHECK_REL(t.u, e.u, 1e-13);
                 CHECK_REL(t.c, e.c, 1e-13);
@@ -222,7 +222,7 @@ static void closed_forms_agree_with_brute_force(void) {
         for (int b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_CLOSED, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_OK);
             CHECK_REL(t.lnz, e.lnz, 1e-12);
             CHECK_REL(t.u, e.u, 1e-10);
             CHECK_REL(t.c, e.c, 1e-9);
@@ -241,7 +241,7 @@ static void transfer_stays_finite_at_low_temperature(void) {
     CHECK(zs_pairwise_lnz_transfer(m, 100.0, &l) == ZS_OK);
     CHECK_REL(l, 3200.0 + log(2.0), 1e-14);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 100.0, ZS_PAIRWISE_TRANSFER, &t) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 100.0, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
     CHECK_REL(t.u, -32.0, 1e-12);
     CHECK(fabs(t.c) < 1e-6); /* <E^2> - <E>^2 at 1024: rounding, times beta^2 */
     zs_pairwise_free(m);
@@ -265,7 +265,7 @@ static void dense_models_and_kernels_agree_with_brute_force(void) {
         for (int b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], ZS_PAIRWISE_AUTO, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_OK);
             CHECK(t.method == ZS_PAIRWISE_ENUMERATE);
             check_thermo(&t, &e, 1e-10, 1, 1);
             double l1, l2;
@@ -428,8 +428,8 @@ static void results_do_not_depend_on_the_thread_count(void) {
     zs_pairwise_alloc_random_bm(c1, 22, 4, &a);
     zs_pairwise_alloc_random_bm(c2, 22, 4, &b);
     zs_pairwise_thermo ta, tb;
-    zs_pairwise_thermo_compute(a, 0.7, ZS_PAIRWISE_ENUMERATE, &ta);
-    zs_pairwise_thermo_compute(b, 0.7, ZS_PAIRWISE_ENUMERATE, &tb);
+    zs_pairwise_thermo_compute(a, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &ta);
+    zs_pairwise_thermo_compute(b, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &tb);
     CHECK(memcmp(&ta, &tb, sizeof ta) == 0);
     zs_pairwise_sample_opts o = {ZS_MCMC_METROPOLIS, 0.5, 64, 10, 3, 77};
     zs_mcmc_result ra, rb;
@@ -517,14 +517,14 @@ static void bad_models_are_rejected_with_the_entry_named(void) {
     zs_lattice_spec sp = {7, 7, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &sp, &m) == ZS_OK);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_ENUMERATE, &t) == ZS_ETOOBIG);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &t) == ZS_ETOOBIG);
     CHECK(strstr(zs_last_error(ctx), "transfer") != NULL);
-    CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, ZS_PAIRWISE_AUTO, &t) == ZS_EINVAL);
+    CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_EINVAL);
     zs_pairwise_free(m);
     zs_lattice_spec big = {40, 40, 0, 0, 1.0, 0.5, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &big, &m) == ZS_OK);
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_AUTO, &t) == ZS_ETOOBIG);
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, ZS_PAIRWISE_CLOSED, &t) == ZS_EUNSUPPORTED);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_ETOOBIG);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_EUNSUPPORTED);
     zs_pairwise_free(m);
     zs_lattice_spec one = {1, 1, 0, 1, 1.0, 0.0, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &one, &m) == ZS_EINVAL);

@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/zsum_test_safe_write_XXXXXX";
 
 /* ---- the writers: each writes a small file (a few hundred bytes) or a big one (over
  * 100 KiB even compressed: pseudo-random values) ---------------------------------------- */
@@ -160,8 +159,8 @@ static int has(const zs_ctx *ctx, const char *a, const char *b) {
 static void a_failed_write_should_keep_the_previous_file(void) {
     for (int w = 0; w < NWRITERS; w++) {
         char path[300], missing[300];
-        snprintf(path, sizeof path, "%s/%s", dir, writers[w].file);
-        snprintf(missing, sizeof missing, "%s/nowhere/%s", dir, writers[w].file);
+        snprintf(path, sizeof path, "%s/%s", check_dir, writers[w].file);
+        snprintf(missing, sizeof missing, "%s/nowhere/%s", check_dir, writers[w].file);
         zs_ctx *ctx = zs_ctx_alloc();
         CHECK_EQ_INT(writers[w].write(ctx, path, 0), ZS_OK);
         size_t len = 0;
@@ -179,10 +178,10 @@ static void a_failed_write_should_keep_the_previous_file(void) {
         CHECK_EQ_INT(st, ZS_EIO);
         CHECK(has(ctx, path, ": cannot write: File too large"));
         CHECK(before && same_bytes(path, before, len));
-        CHECK_EQ_INT(entries(dir), 1);
+        CHECK_EQ_INT(entries(check_dir), 1);
         CHECK_EQ_INT(writers[w].write(ctx, missing, 0), ZS_EIO);
         CHECK(has(ctx, missing, ": cannot create: No such file or directory"));
-        CHECK_EQ_INT(entries(dir), 1);
+        CHECK_EQ_INT(entries(check_dir), 1);
         remove(path);
         free(before);
         zs_ctx_free(ctx);
@@ -253,7 +252,7 @@ static void a_full_file_system_should_keep_the_previous_file(void) {
     pid_t pid = fork();
     if (pid == 0) {
         char mnt[300];
-        snprintf(mnt, sizeof mnt, "%s/small", dir);
+        snprintf(mnt, sizeof mnt, "%s", check_path("small"));
         if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
             mkdir(mnt, 0700) != 0 || mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
             printf("  (cannot mount a small tmpfs here: %s; skipped)\n", strerror(errno));
@@ -275,7 +274,7 @@ static void a_full_file_system_should_keep_the_previous_file(void) {
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     char mnt[300];
-    snprintf(mnt, sizeof mnt, "%s/small", dir);
+    snprintf(mnt, sizeof mnt, "%s", check_path("small"));
     rmdir(mnt); /* the child's mount point, if it died before removing it */
 }
 
@@ -283,7 +282,7 @@ static void a_full_file_system_should_keep_the_previous_file(void) {
  * nobody (uid 65534); the previous files stay. */
 static void a_folder_without_permission_should_keep_the_previous_file(void) {
     char sub[200];
-    snprintf(sub, sizeof sub, "%s/locked", dir);
+    snprintf(sub, sizeof sub, "%s", check_path("locked"));
     CHECK(mkdir(sub, 0755) == 0);
     unsigned char *before[NWRITERS];
     size_t len[NWRITERS];
@@ -315,7 +314,7 @@ static void a_folder_without_permission_should_keep_the_previous_file(void) {
  * though the folder would let a rename replace it. */
 static void a_read_only_file_should_be_refused(void) {
     char sub[200], path[300];
-    snprintf(sub, sizeof sub, "%s/open", dir);
+    snprintf(sub, sizeof sub, "%s", check_path("open"));
     snprintf(path, sizeof path, "%s/ro.npy", sub);
     CHECK(mkdir(sub, 0777) == 0 && chmod(sub, 0777) == 0);
     CHECK_EQ_INT(write_npy(NULL, path, 0), ZS_OK);
@@ -347,8 +346,8 @@ static void a_read_only_file_should_be_refused(void) {
  * replaced file keeps its permission bits. */
 static void a_link_should_stay_a_link_and_modes_should_stay(void) {
     char real[300], link[300];
-    snprintf(real, sizeof real, "%s/real.npy", dir);
-    snprintf(link, sizeof link, "%s/link.npy", dir);
+    snprintf(real, sizeof real, "%s", check_path("real.npy"));
+    snprintf(link, sizeof link, "%s", check_path("link.npy"));
     CHECK_EQ_INT(write_npy(NULL, real, 0), ZS_OK);
     CHECK(chmod(real, 0640) == 0);
     CHECK(symlink("real.npy", link) == 0);
@@ -356,22 +355,19 @@ static void a_link_should_stay_a_link_and_modes_should_stay(void) {
     struct stat ls, st;
     CHECK(lstat(link, &ls) == 0 && S_ISLNK(ls.st_mode));
     CHECK(stat(real, &st) == 0 && st.st_size > 100000 && (st.st_mode & 07777) == 0640);
-    CHECK_EQ_INT(entries(dir), 2);
+    CHECK_EQ_INT(entries(check_dir), 2);
     remove(link);
     remove(real);
 }
 
 int main(void) {
-    if (!mkdtemp(dir) || chmod(dir, 0755) != 0) {
-        perror("mkdtemp");
-        return 1;
-    }
+    check_tmpdir("test_safe_write");
     RUN(a_failed_write_should_keep_the_previous_file);
     RUN(dev_full_should_report_no_space);
     RUN(a_full_file_system_should_keep_the_previous_file);
     RUN(a_folder_without_permission_should_keep_the_previous_file);
     RUN(a_read_only_file_should_be_refused);
     RUN(a_link_should_stay_a_link_and_modes_should_stay);
-    rmdir(dir);
+    check_tmpdir_remove();
     return check_summary("test_safe_write");
 }
