@@ -21,6 +21,8 @@ static const option_def option_defs[] = {
     {"--exact", LOGZ | LOGLIK, 0}, {"--ais", LOGZ | LOGLIK, 0},
     {"--chains", LOGZ | LOGLIK | TRAIN | SAMPLE, 1}, {"--schedule", LOGZ | LOGLIK | TRAIN, 1},
     {"--base", LOGZ | LOGLIK | TRAIN, 1}, {"--pseudocount", LOGZ | LOGLIK | TRAIN, 1},
+    {"--reverse", LOGZ | LOGLIK, 1}, {"--pt-temperatures", LOGZ | LOGLIK, 1},
+    {"--pt-sweeps", LOGZ | LOGLIK, 1},
     {"--seed", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
     {"--binarize", LOGZ | LOGLIK | TRAIN | SAMPLE | TRANSFORM, 1},
     {"--max-seconds", LOGZ | LOGLIK | TRAIN | SAMPLE, 1},
@@ -37,7 +39,8 @@ static const option_def option_defs[] = {
 
 static const char *usage_text =
     "usage: zsum rbm logz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-    "                 [--base stored|uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
+    "                 [--base stored|pt|uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
+    "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps 1000]]\n"
     "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]\n"
     "       zsum rbm loglik MODEL.npz DATA [--exact | --ais ...] [--binarize threshold[:T]|stochastic]\n"
     "       zsum rbm train DATA --hidden H [--cd K | --pcd K] --epochs E [--batch 100] [--lr 0.05]\n"
@@ -55,6 +58,8 @@ static const char *usage_text =
     "           time, beyond --max-seconds); --ais estimates it by annealed importance sampling\n"
     "           (Salakhutdinov & Murray 2008) with the band ln(Z +- 3 sigma). Default: exact\n"
     "           when its estimated time is within --max-seconds, else AIS; `method` says which.\n"
+    "           AIS is low on average; --reverse anneals back from samples of the model (pt:\n"
+    "           tempering; data:FILE; none) for a high side; sides_agree says if the bands meet.\n"
     "  loglik   mean over the rows of DATA of ln p(v) = -F(v) - ln Z, with the band from ln Z.\n"
     "  train    contrastive divergence (CD-k, default k=1) or persistent CD (--pcd K); writes\n"
     "           MODEL.npz atomically after every epoch; --resume continues bit-identically.\n"
@@ -75,9 +80,11 @@ static const char *usage_text =
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
     "AIS base (W = 0): stored (the training data's frequencies that zsum rbm train saves in the\n"
-    "model; the default when present), uniform (the default of logz otherwise), model (its\n"
-    "visible biases), data:FILE (FILE's frequencies; the default of loglik otherwise: DATA).\n"
-    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base;\n"
+    "model; the default when present), pt (the frequencies of parallel-tempering samples of the\n"
+    "model: the default of logz otherwise), uniform, model (its visible biases), data:FILE\n"
+    "(FILE's frequencies; the default of loglik otherwise: DATA).\n"
+    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base,\n"
+    "reverse, lnZ_reverse(_lo, _hi), reverse_ess, sandwich_lo, sandwich_hi, sides_agree, pt_*;\n"
     "for loglik also loglik, loglik_lo, loglik_hi, n. train: epoch_seconds is the last epoch's\n"
     "time, total_seconds the whole run's (loading the data included).\n";
 
@@ -88,6 +95,9 @@ static int parse(int argc, char **argv, int sub, opts *o) {
     o->chains = 100;
     o->schedule = "sm08";
     o->base = "uniform";
+    o->reverse = "pt";
+    o->pt_temperatures = 50;
+    o->pt_sweeps = 1000;
     o->pseudocount = 1.0;
     o->max_seconds = 3600;
     o->k = 1;
@@ -115,7 +125,9 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             return cli_usage("rbm %s: unknown option '%s' (zsum rbm %s --help lists them)", argv[1], a,
                              argv[1]);
         if (!o->ais_option && (!strcmp(a, "--chains") || !strcmp(a, "--schedule") ||
-                               !strcmp(a, "--base") || !strcmp(a, "--pseudocount")))
+                               !strcmp(a, "--base") || !strcmp(a, "--pseudocount") ||
+                               !strcmp(a, "--reverse") || !strcmp(a, "--pt-temperatures") ||
+                               !strcmp(a, "--pt-sweeps")))
             o->ais_option = a;
         const char *v = NULL;
         if (d->has_arg) {
@@ -134,6 +146,19 @@ static int parse(int argc, char **argv, int sub, opts *o) {
             if (!cli_parse_u64(a, v, &o->chains)) return EXIT_USAGE;
             if (o->chains < 2 || o->chains > 1000000) return cli_usage("--chains: '%s' is not in 2..1000000", v);
         } else if (!strcmp(a, "--schedule")) o->schedule = v;
+        else if (!strcmp(a, "--reverse")) {
+            if (strcmp(v, "pt") && strcmp(v, "none") && !(!strncmp(v, "data:", 5) && v[5]))
+                return cli_usage("--reverse: '%s' is not pt, none or data:FILE", v);
+            o->reverse = v;
+        } else if (!strcmp(a, "--pt-temperatures")) {
+            if (!cli_parse_u64(a, v, &o->pt_temperatures)) return EXIT_USAGE;
+            if (o->pt_temperatures < 2 || o->pt_temperatures > 100000)
+                return cli_usage("--pt-temperatures: '%s' is not in 2..100000", v);
+        } else if (!strcmp(a, "--pt-sweeps")) {
+            if (!cli_parse_u64(a, v, &o->pt_sweeps)) return EXIT_USAGE;
+            if (o->pt_sweeps < 2 || o->pt_sweeps > 100000000)
+                return cli_usage("--pt-sweeps: '%s' is not in 2..100000000", v);
+        }
         else if (!strcmp(a, "--base")) {
             o->base = v;
             o->have_base = 1;

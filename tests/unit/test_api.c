@@ -39,6 +39,7 @@ static void every_enum_name_should_read_back_to_its_value(void) {
     ROUND_TRIP(mcmc_kind, zs_mcmc_kind, 4);
     ROUND_TRIP(hopfield_order, zs_hopfield_order, 2);
     ROUND_TRIP(rbm_ais_base, zs_rbm_ais_base, 5);
+    ROUND_TRIP(rbm_reverse_start, zs_rbm_reverse_start, 4);
     ROUND_TRIP(binarize, zs_binarize, 4);
     ROUND_TRIP(factor_kind, zs_factor_kind, 2);
     ROUND_TRIP(factor_order, zs_factor_order, 5);
