@@ -393,7 +393,7 @@ static void describe_sample(result *r, result est[9], const char *desc, const pa
     result_u64(r, "burnin", o->burnin)->flags = RF_NO_TABLE;
     result_u64(r, "chains", o->chains)->flags = RF_NO_TABLE;
     result_num(r, "beta", o->beta)->flags = RF_NO_JSON | RF_NO_CSV;
-    result_line(r, "%-8s %-24s %-24s %-24s %-10s %s", "", "estimate", "error", "per spin", "tau",
+    result_line(r, "%-8s %-24s %-24s %-24s %-24s %s", "", "estimate", "error", "per spin", "tau",
                 "R-hat");
     const char *keys[] = {"U", "C", "M", "absM", "chi", "chi_abs", "binder", "u", "c"};
     const char *labels[] = {"U", "C", "M", "|M|", "chi", "chi'", "U4"};
@@ -416,7 +416,7 @@ static void describe_sample(result *r, result est[9], const char *desc, const pa
         if (k >= 7) continue;
         f->flags &= ~(unsigned)RF_NO_TABLE;
         f->label = labels[k];
-        f->table_text = result_fmt(r, "%-24s %-24s %-24s %-10s %s", cli_num(b, e[k].value),
+        f->table_text = result_fmt(r, "%-24s %-24s %-24s %-24s %s", cli_num(b, e[k].value),
                                    cli_num(b2, e[k].std_error), k == 6 ? "-" : cli_num(b3, e[k].value / n),
                                    series ? cli_num(b4, tau[k]) : "-", series ? cli_num(b5, rhat[k]) : "-");
     }

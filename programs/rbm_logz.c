@@ -186,6 +186,13 @@ static void print_result(const opts *o, const zs_rbm *rbm, const lnz_result *r, 
         result_num(&res, "loglik", ll);
         result_num(&res, "loglik_lo", ll_lo);
         result_num(&res, "loglik_hi", ll_hi);
+        if (r->ais && r->reverse) {
+            /* ln p(v) = -F(v) - ln Z: the joined bands of ln Z map to a joined band here, the
+             * reverse side giving the lower end (RAISE's conservative estimate) */
+            const double mf = -ll - r->lnz;
+            result_num(&res, "loglik_sandwich_lo", -mf - r->bhi)->label = "loglik_sw_lo";
+            result_num(&res, "loglik_sandwich_hi", -mf - r->blo)->label = "loglik_sw_hi";
+        }
         result_u64(&res, "n", n);
     }
     result_write(cli_out(), o->format, &res, 14);

@@ -170,6 +170,7 @@ expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m)"
 expect_reject "no array 'y' \(arrays present: x\)" rbm loglik "$TMP/m.npz" "$TMP/d.npz:y"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 3 --schedule linear:2000 --format json
 expect_json "d['loglik_lo'] <= $ll_m <= d['loglik_hi']"
+expect_json "d['sides_agree'] and d['loglik_sandwich_lo'] <= $ll_m <= d['loglik_sandwich_hi'] and d['loglik_sandwich_lo'] <= d['loglik_lo']"
 # AIS bases: loglik without --base and without stored frequencies uses the scored rows' base
 # rate; stored frequencies (written here by Python) give exactly the run of the same rows' base
 # rate; --base stored needs them, and they must fit the model
