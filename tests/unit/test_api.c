@@ -120,7 +120,7 @@ static void mcmc_auto_should_pick_wolff_only_where_it_applies(void) {
     o.seed = 3;
     zs_mcmc_result r;
     CHECK(zs_pairwise_sample(ferro, &o, &r) == ZS_OK && r.kind == ZS_MCMC_WOLFF);
-    CHECK(r.mean_cluster > 0 && r.u.std_error > 0 && isnan(r.u.ess));
+    CHECK(r.mean_cluster > 0 && r.u.std_error > 0 && r.u.ess > 0);
     CHECK(zs_pairwise_sample(field, &o, &r) == ZS_OK && r.kind == ZS_MCMC_METROPOLIS);
     CHECK(r.acceptance > 0 && r.acceptance < 1);
     o.kind = (zs_mcmc_kind)9;
