@@ -579,3 +579,47 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
     free(p);
     return ZS_OK;
 }
+
+/* ---- the state in memory (the Python estimator's partial_fit and pickling) ---------------- */
+
+zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s) {
+    if (!t || !s || !s->velocity_w || !s->velocity_vbias || !s->velocity_hbias || !s->chains)
+        return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL array");
+    memcpy(s->velocity_w, t->vw, t->nv * t->nh * sizeof(float));
+    memcpy(s->velocity_vbias, t->va, t->nv * sizeof(float));
+    memcpy(s->velocity_hbias, t->vb, t->nh * sizeof(float));
+    memcpy(s->chains, t->chains, t->o.batch * t->nv * sizeof(float));
+    s->epoch = t->epoch;
+    s->chains_ready = t->chains_ready;
+    return ZS_OK;
+}
+
+static zs_status check_finite(zs_ctx *ctx, const char *name, const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return zs_fail(ctx, ZS_EINVAL, "train state: %s entry %zu = %g is not finite", name, i,
+                           (double)x[i]);
+    return ZS_OK;
+}
+
+zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s) {
+    if (!t || !s || !s->velocity_w || !s->velocity_vbias || !s->velocity_hbias || !s->chains)
+        return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL array");
+    const size_t nv = t->nv, nh = t->nh;
+    zs_status st;
+    if ((st = check_finite(t->ctx, "velocity_w", s->velocity_w, nv * nh)) != ZS_OK ||
+        (st = check_finite(t->ctx, "velocity_vbias", s->velocity_vbias, nv)) != ZS_OK ||
+        (st = check_finite(t->ctx, "velocity_hbias", s->velocity_hbias, nh)) != ZS_OK)
+        return st;
+    for (size_t x = 0; x < t->o.batch * nv; x++)
+        if (s->chains[x] != 0.0f && s->chains[x] != 1.0f)
+            return zs_fail(t->ctx, ZS_EINVAL, "train state: chains (%zu, %zu) = %g is not 0 or 1",
+                           x / nv, x % nv, (double)s->chains[x]);
+    memcpy(t->vw, s->velocity_w, nv * nh * sizeof(float));
+    memcpy(t->va, s->velocity_vbias, nv * sizeof(float));
+    memcpy(t->vb, s->velocity_hbias, nh * sizeof(float));
+    memcpy(t->chains, s->chains, t->o.batch * nv * sizeof(float));
+    t->epoch = s->epoch;
+    t->chains_ready = s->chains_ready != 0;
+    return ZS_OK;
+}
