@@ -221,6 +221,10 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t);
  * trainer then keeps the parameters of the epoch before. */
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error);
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t);
+/* The frequencies of ones in the columns of the trainer's data, (count_i + 1) / (n + 2)
+ * (zs_data_base_rate with pseudocount 1), that zs_rbm_trainer_save stores as
+ * train_data_frequency: a view of nv entries, valid until zs_rbm_trainer_free. */
+const double *zs_rbm_trainer_data_frequency(const zs_rbm_trainer *t);
 /* Copy the current parameters into rbm (same nv, nh). */
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm);
 /* Save the parameters (float32) and the training state (arrays train_epoch, train_velocity_W,

@@ -234,6 +234,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
 }
 
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t) { return t->epoch; }
+const double *zs_rbm_trainer_data_frequency(const zs_rbm_trainer *t) { return t->freq; }
 
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
     for (size_t i = 0; i < t->nv * t->nh; i++) zs_rbm_w_mut(rbm)[i] = (double)t->w[i];

@@ -120,17 +120,18 @@ class _Model:
     """A zs_rbm holding the estimator's parameters for the length of a call (a copy: the
     estimator's arrays stay NumPy's)."""
 
-    def __init__(self, ctx, components, vbias, hbias):
-        nh, nv = components.shape
+    def __init__(self, ctx, components, vbias, hbias, shape=None):
+        nh, nv = components.shape if shape is None else shape
         self.ctx, self.nv, self.nh = ctx, nv, nh
         self.ptr = c_void_p()
         ctx.check(lib.zs_rbm_alloc(ctx.ptr, nv, nh, byref(self.ptr)))
         self.w = _view(lib.zs_rbm_w_mut(self.ptr), (nv, nh))
         self.a = _view(lib.zs_rbm_vbias_mut(self.ptr), (nv,))
         self.b = _view(lib.zs_rbm_hbias_mut(self.ptr), (nh,))
-        self.w[...] = components.T
-        self.a[...] = vbias
-        self.b[...] = hbias
+        if components is not None:                       # else all zero (zs_rbm_alloc)
+            self.w[...] = components.T
+            self.a[...] = vbias
+            self.b[...] = hbias
 
     def __enter__(self):
         return self
@@ -138,6 +139,12 @@ class _Model:
     def __exit__(self, *exc):
         lib.zs_rbm_free(self.ptr)
         self.ptr = None
+
+
+def _counts(freq, n):
+    """The whole counts behind frequencies (count_i + 1) / (n + 2): exact while n + 2 is far
+    below 2^52 / |error|, the rounding error of the division being one unit in the last place."""
+    return np.rint(freq * (float(n) + 2.0) - 1.0).astype(np.int64)
 
 
 def _view(address, shape):
@@ -170,7 +177,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
 
     Attributes: components_ (n_components, n_features): W^T; intercept_hidden_,
     intercept_visible_; n_features_in_; h_samples_ (batch_size, n_components): p(h = 1 | c) of
-    the persistent chains c; chains_ (batch_size, n_features) uint8: the persistent visible
+    the persistent chains c (computed when read); chains_ (batch_size, n_features) uint8: the persistent visible
     chains; n_epochs_: epochs trained; train_data_frequency_: (count_i + 1) / (n + 2) of the
     rows trained on, the default AIS base (as the model file's train_data_frequency).
     """
@@ -288,17 +295,16 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         opts.k, opts.persistent, opts.batch = int(self.k), int(self.method == "pcd"), B
         opts.lr, opts.seed = float(self.learning_rate), seed
         if resume is None:
-            counts = np.zeros(nv, np.int64)
-            rows = 0
+            counts, rows = None, 0
             state = _State(nv, nh, B)
-            model = _Model(ctx, np.zeros((nh, nv)), np.zeros(nv), np.zeros(nh))
+            model = _Model(ctx, None, None, None, (nh, nv))
             with ctx.lock:
                 ctx.check(lib.zs_rbm_init_from_data(model.ptr, X.ctypes.data, n, INIT_STD, seed))
         else:
             if self.components_.shape[0] != nh:
                 raise ValueError("partial_fit: n_components is %d but the model has %d hidden "
                                  "units; call fit to start again" % (nh, self.components_.shape[0]))
-            counts, rows = self._counts, self._rows_seen
+            counts, rows = _counts(self.train_data_frequency_, self._rows_seen), self._rows_seen
             state = self._state(nv, nh, B)
             model = self._model(ctx)
         t = c_void_p()
@@ -318,6 +324,8 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                         sys.stdout.flush()
                 lib.zs_rbm_trainer_get(t, model.ptr)
                 ctx.check(lib.zs_rbm_trainer_get_state(t, byref(state.struct)))
+                freq = np.ctypeslib.as_array(
+                    (c_double * nv).from_address(lib.zs_rbm_trainer_data_frequency(t))).copy()
         finally:
             lib.zs_rbm_trainer_free(t)
             params = (model.w.T.copy(order="F"), model.a.copy(), model.b.copy())
@@ -329,12 +337,21 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         self.n_epochs_ = int(state.struct.epoch)
         self._chains_ready = int(state.struct.chains_ready)
         self.train_seed_ = seed
-        self._counts = counts + X.sum(axis=0, dtype=np.int64)
         self._rows_seen = rows + n
-        # (count_i + c) / (n + 2c) with c = 1 in doubles: zs_data_base_rate's operations.
-        self.train_data_frequency_ = (self._counts.astype(np.float64) + 1.0) / \
-            (float(self._rows_seen) + 2.0)
-        self.h_samples_ = self._hidden_probs(ctx, self.chains_)
+        if counts is None:
+            self.train_data_frequency_ = freq
+        else:
+            # (count_i + c) / (n + 2c) with c = 1 over every row passed so far, in doubles:
+            # zs_data_base_rate's operations.
+            total = counts + _counts(freq, n)
+            self.train_data_frequency_ = (total.astype(np.float64) + 1.0) / \
+                (float(self._rows_seen) + 2.0)
+
+    @property
+    def h_samples_(self):
+        """p(h = 1 | c) of each persistent visible chain c (batch_size, n_components)."""
+        check_is_fitted(self)
+        return self._hidden_probs(self._context(), self.chains_)
 
     def _state(self, nv, nh, B):
         vel = getattr(self, "_velocity", None)

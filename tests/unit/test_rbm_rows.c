@@ -180,6 +180,9 @@ static void continuing_from_the_state_in_memory_is_bit_identical(void) {
         state_init(&st, nv, nh, o.batch);
         CHECK(zs_rbm_trainer_get_state(t, &st.s) == ZS_OK);
         CHECK(st.s.epoch == 1 && st.s.chains_ready == persistent);
+        double freq[20];
+        CHECK(zs_data_base_rate(d, n, nv, 1.0, freq) == ZS_OK);
+        CHECK(memcmp(zs_rbm_trainer_data_frequency(t), freq, sizeof freq) == 0);
         zs_rbm_trainer_get(t, mid);
         zs_rbm_trainer_free(t);
         CHECK(zs_rbm_trainer_alloc(ctx, mid, &o, d, n, &u) == ZS_OK);
