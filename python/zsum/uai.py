@@ -80,9 +80,17 @@ class FactorModel(Handle):
         """A factor over scope (distinct variable indices) with prod_k d_scope[k] values, the
         last variable of the scope fastest (the UAI convention); log=True: the values are
         ln phi (-inf for a zero)."""
-        s = _lib.as_indices(scope, "scope", np.uint32, allow_empty=True)
+        s = _lib.as_indices(scope, "scope", np.uint32, allow_empty=True, hi=self.variables)
         v = _lib.as_float64(values, "values", ndim=None, finite=not log, allow_empty=False)
         v = v.reshape(-1)
+        if log and np.isnan(v).any():
+            raise ValueError("values: entry %d is nan" % int(np.argmax(np.isnan(v))))
+        # The library reads prod_k d_scope[k] values: the array must hold exactly that many.
+        want = 1
+        for var in s:
+            want *= int(_lib_.zs_factor_model_domain(self._ptr, int(var)))
+        if v.size != want:
+            raise ValueError("values: %d entries for a scope of %d states" % (v.size, want))
         with self._ctx.lock:
             self._ctx.check(_lib_.zs_factor_model_add(self._ptr, s.size, s.ctypes.data,
                                                       v.ctypes.data, 1 if log else 0))
