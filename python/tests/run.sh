@@ -1,0 +1,21 @@
+# run.sh — the Python suite as ctest runs it: /usr/bin/python3 -m pytest on python/tests with
+# the library and program of one build (ZSUM_LIBRARY, ZSUM_PROGRAM). A run that collects no
+# test (pytest's exit status 5) is a failure, as is a missing pytest or NumPy.
+# usage: run.sh LIBRARY PROGRAM [pytest options]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$1 prog=$2
+shift 2
+python=${ZSUM_PYTHON:-/usr/bin/python3}
+if ! "$python" -c 'import numpy, pytest' 2> /dev/null; then
+  echo "FAIL: $python lacks numpy or pytest (Debian: python3-numpy python3-pytest)"
+  exit 1
+fi
+ZSUM_LIBRARY=$lib ZSUM_PROGRAM=$prog PYTHONDONTWRITEBYTECODE=1 \
+  "$python" -m pytest -q -p no:cacheprovider "$here" "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "FAIL: pytest collected no test in $here"
+  exit 1
+fi
+exit "$rc"
