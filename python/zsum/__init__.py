@@ -18,6 +18,15 @@ from .uai import FactorModel, parse_uai, read_uai
 __all__ = ["__version__", "library_path", "set_num_threads", "get_num_threads", "Result",
            "Levels", "Ising", "BoltzmannMachine", "ising_chain_lnz", "ising_kaufman_lnz",
            "ising_onsager_lnz_per_site", "Hopfield", "hopfield_capacity", "read_patterns",
-           "FactorModel", "read_uai", "parse_uai",
+           "FactorModel", "read_uai", "parse_uai", "BernoulliRBM",
            "ZsumError", "InvalidArgumentError", "OutOfMemoryError", "RangeError", "ZsumIOError",
            "FormatError", "TooBigError", "NumericError", "UnsupportedError", "CancelledError"]
+
+
+def __getattr__(name):
+    # zsum.BernoulliRBM is loaded on first use: it imports scikit-learn (about a second), which
+    # nothing else in the package needs.
+    if name == "BernoulliRBM":
+        from .rbm import BernoulliRBM
+        return BernoulliRBM
+    raise AttributeError("module 'zsum' has no attribute %r" % name)

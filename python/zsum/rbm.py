@@ -27,6 +27,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import lib
+from ._result import Result
 
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -469,8 +470,8 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
 
     def log_partition(self, method="auto", chains=100, schedule="sm08", base=None, data=None,
                       pseudocount=1.0, seed=None, max_seconds=MAX_SECONDS):
-        """ln Z of the model, as `zsum rbm logz --format json` gives it: a dict with the CLI's
-        JSON keys nv, nh, method, lnZ and, for AIS, lnZ_lo, lnZ_hi (the +-3 sigma band), ess,
+        """ln Z of the model, as `zsum rbm logz --format json` gives it: a Result (a dict also
+        read by attribute) with the CLI's JSON keys nv, nh, method, lnZ and, for AIS, lnZ_lo, lnZ_hi (the +-3 sigma band), ess,
         chains, temperatures, seed, base.
 
         method: "exact" (refused with TooBigError when the estimated time exceeds
@@ -485,7 +486,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
         ctx = self._context()
         nh, nv = self.components_.shape
-        out = {"nv": nv, "nh": nh}
+        out = Result(nv=nv, nh=nh)
         with self._model(ctx) as m, ctx.lock:
             if method in ("auto", "exact"):
                 lnz = c_double()
