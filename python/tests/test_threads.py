@@ -1,6 +1,7 @@
 """Threads: ctypes releases the GIL during every library call, so a long computation in one
 Python thread lets the others run; calls from several threads give the serial results;
 set_num_threads does not change any result."""
+import os
 import threading
 import time
 
@@ -12,7 +13,8 @@ import zsum
 def test_a_long_call_lets_other_python_threads_run():
     zsum.set_num_threads(1)
     try:
-        m = zsum.BoltzmannMachine.random(30, seed=1)      # 2^30 states: a fraction of a second
+        # 2^30 states: a fraction of a second (2^25 in a sanitized build, 30 times slower)
+        m = zsum.BoltzmannMachine.random(25 if os.environ.get("ZSUM_SANITIZED") else 30, seed=1)
         span = {}
 
         def work():

@@ -386,21 +386,24 @@ _SONAME = "libzsum.so.0"
 
 def candidates():
     """Where the library is looked for, in order, as (where, path): $ZSUM_LIBRARY alone when it
-    is set; else the build tree beside the source package (../../build/), then the library
-    installed with this package (the libdir recorded by `make install`, relative to the
-    package), then the system's search path (libzsum.so.0)."""
+    is set; else, for the package in a source tree, the build tree beside it (../../build/),
+    and for the copy `make install` wrote, the library installed with it (the folder recorded
+    in _installed.py, relative to the package); then the system's search path
+    (libzsum.so.0)."""
     env = os.environ.get("ZSUM_LIBRARY")
     if env:
         return [("$ZSUM_LIBRARY", env)]
     found = []
-    build = os.path.normpath(os.path.join(_HERE, "..", "..", "build", "libzsum.so"))
-    found.append(("the build tree", build))
     try:
-        from . import _installed                     # written by `make install`
+        from . import _installed                     # only in a copy `make install` wrote
+    except ImportError:
+        _installed = None
+    if _installed is None:
+        build = os.path.normpath(os.path.join(_HERE, "..", "..", "build", "libzsum.so"))
+        found.append(("the build tree", build))
+    else:
         found.append(("the installed library",
                       os.path.normpath(os.path.join(_HERE, _installed.LIBDIR, _SONAME))))
-    except ImportError:
-        pass
     found.append(("the system's library path", _SONAME))
     return found
 
@@ -524,6 +527,8 @@ ERRORS = {c.status: c for c in (InvalidArgumentError, OutOfMemoryError, RangeErr
                                 UnsupportedError, CancelledError)}
 for _cls in ERRORS.values():
     _cls.status_name = lib.zs_status_name(_cls.status).decode()
+for _cls in (ZsumError,) + tuple(ERRORS.values()):
+    _cls.__module__ = "zsum"                         # shown as zsum.InvalidArgumentError
 
 
 def error(status, message=""):
