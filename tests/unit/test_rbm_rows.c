@@ -1,7 +1,9 @@
 /* test_rbm_rows.c — the RBM calls on whole binary matrices that the Python estimator uses:
  * per-row free energies of byte rows (against the sum over h written here), one Gibbs step
- * (its frequencies against the exact transition probabilities summed here over h), and the
- * training state in memory (continuing from it is bit-identical to never having stopped). */
+ * (its frequencies against the exact transition probabilities summed here over h), the
+ * training state in memory (continuing from it is bit-identical to never having stopped), and
+ * the faster set-up of a training run (the parallel start of W against the sequential normal
+ * stream; the word-wise scan of the data against the bytes). */
 #include "zsum.h"
 #include "check.h"
 
@@ -219,9 +221,68 @@ static void continuing_from_the_state_in_memory_is_bit_identical(void) {
     free(d);
 }
 
+/* The parallel start of W (its Box-Muller transforms in blocks over threads) gives the draws
+ * of one sequential zs_rng_normal stream, across a block boundary, on 1 and 2 threads. */
+static void init_weights_are_the_sequential_normal_stream(void) {
+    const size_t nv = 600, nh = 500, n = 7;
+    uint8_t *d = random_rows(n, nv, 12);
+    zs_rng rng;
+    zs_rng_init(&rng, 21, 0xffffffffULL);
+    double *want = malloc(nv * nh * sizeof *want);
+    for (size_t x = 0; x < nv * nh; x++) want[x] = 0.37 * zs_rng_normal(&rng);
+    for (int threads = 1; threads <= 2; threads++) {
+        zs_ctx *ctx = zs_ctx_alloc();
+        zs_ctx_set_threads(ctx, threads);
+        zs_rbm *r = NULL;
+        zs_rbm_alloc(ctx, nv, nh, &r);
+        CHECK(zs_rbm_init_from_data(r, d, n, 0.37, 21) == ZS_OK);
+        CHECK(memcmp(zs_rbm_w(r), want, nv * nh * sizeof *want) == 0);
+        zs_rbm_free(r);
+        zs_ctx_free(ctx);
+    }
+    free(want);
+    free(d);
+}
+
+/* The trainer's scan of the bytes, 8 at a time then byte by byte: a bad byte is found and named
+ * in either part, and the lists and frequencies match the bytes. */
+static void trainer_scan_finds_bad_bytes_and_every_one(void) {
+    const size_t nv = 13, n = 5; /* 65 bytes: 8 words and a tail of 1 */
+    uint8_t *d = random_rows(n, nv, 14);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *r = NULL;
+    zs_rbm_alloc(ctx, nv, 3, &r);
+    zs_rbm_train_opts o;
+    zs_rbm_train_defaults(&o);
+    o.batch = 2;
+    zs_rbm_trainer *t = NULL;
+    static const size_t bad[][2] = {{0, 0}, {2, 7}, {4, 12}};
+    for (size_t b = 0; b < 3; b++) {
+        uint8_t keep = d[bad[b][0] * nv + bad[b][1]];
+        d[bad[b][0] * nv + bad[b][1]] = 3;
+        CHECK(zs_rbm_trainer_alloc(ctx, r, &o, d, n, &t) == ZS_EINVAL && !t);
+        char want[64];
+        snprintf(want, sizeof want, "row %zu, column %zu = 3 is not 0 or 1", bad[b][0], bad[b][1]);
+        CHECK(strstr(zs_last_error(ctx), want) != NULL);
+        d[bad[b][0] * nv + bad[b][1]] = keep;
+    }
+    CHECK(zs_rbm_trainer_alloc(ctx, r, &o, d, n, &t) == ZS_OK);
+    double freq[13];
+    size_t count[13] = {0};
+    for (size_t x = 0; x < n * nv; x++) count[x % nv] += d[x];
+    for (size_t i = 0; i < nv; i++) freq[i] = ((double)count[i] + 1.0) / ((double)n + 2.0);
+    CHECK(memcmp(zs_rbm_trainer_data_frequency(t), freq, sizeof freq) == 0);
+    zs_rbm_trainer_free(t);
+    zs_rbm_free(r);
+    zs_ctx_free(ctx);
+    free(d);
+}
+
 int main(void) {
     RUN(free_energies_of_byte_rows_match_the_sum_over_h);
     RUN(gibbs_step_frequencies_match_the_exact_transition);
     RUN(continuing_from_the_state_in_memory_is_bit_identical);
+    RUN(init_weights_are_the_sequential_normal_stream);
+    RUN(trainer_scan_finds_bad_bytes_and_every_one);
     return check_summary("test_rbm_rows");
 }
