@@ -240,9 +240,12 @@ def test_every_dtype_is_binarized_as_x_above_one_half(small):
     X, m = small
     probs = np.where(X == 1, 0.9, 0.2)
     ref = m.transform(X)
+    import scipy.sparse
     for alt in (X.astype(bool), X.astype(np.float32), X.astype(np.int64), probs,
-                X.tolist(), np.asfortranarray(X), X * 3):
+                X.tolist(), np.asfortranarray(X), X * 3, scipy.sparse.csr_matrix(probs)):
         assert np.array_equal(m.transform(alt), ref)
+    with pytest.raises(ValueError, match="Negative values"):
+        m.transform(scipy.sparse.csr_matrix(-probs))
 
 
 def test_uint8_rows_are_read_without_a_widened_copy():

@@ -230,9 +230,12 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
     def _rows(self, X, reset, whom):
         """X as C-contiguous uint8 rows of 0s and 1s: binary uint8 or bool as it is (no copy
         when C-contiguous), other data binarized as x > 0.5 (scikit-learn's [0, 1]
-        probabilities rounded)."""
-        X = self._validate_data(X, reset=reset, dtype=None, accept_sparse=False) \
+        probabilities rounded); a sparse matrix becomes dense bytes."""
+        X = self._validate_data(X, reset=reset, dtype=None, accept_sparse="csr") \
             if HAVE_SKLEARN else self._validate_data(X, reset=reset)
+        if hasattr(X, "toarray"):                        # a SciPy sparse matrix: dense bytes
+            check_non_negative(X, whom)
+            return np.ascontiguousarray((X > 0.5).toarray()).view(np.uint8)
         if X.dtype == np.bool_:
             return np.ascontiguousarray(X).view(np.uint8)
         if X.dtype == np.uint8:
