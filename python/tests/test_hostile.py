@@ -182,12 +182,25 @@ def test_hopfield_refuses_bad_arguments(make, exc):
     (lambda h: h.recall(0, sweeps=0), ValueError),
     (lambda h: h.recall(0, order="backwards"), zsum.InvalidArgumentError),
     (lambda h: h.overlaps([1] * 5), ValueError),
+    (lambda h: h.overlaps([1] * 40, out=np.empty(3, np.float32)), TypeError),
+    (lambda h: h.overlaps([1] * 40, out=np.empty(4)), ValueError),
+    (lambda h: h.get_couplings(out=np.empty((40, 40)).T[:, :]), ValueError),
 ])
 def test_hopfield_calls_refuse_bad_arguments(call, exc):
     rng = np.random.default_rng(1)
     net = zsum.Hopfield(rng.choice([-1, 1], size=(3, 40)))
     with pytest.raises(exc):
         call(net)
+
+
+def test_hopfield_outputs_go_into_caller_arrays():
+    rng = np.random.default_rng(2)
+    net = zsum.Hopfield(rng.choice([-1, 1], size=(3, 40)))
+    out = np.full(3, np.nan)
+    s = net.patterns[1]
+    assert net.overlaps(s, out=out) is out and out[1] == 1.0
+    j = np.empty((40, 40))
+    assert net.get_couplings(out=j) is j and np.array_equal(j, net.couplings)
 
 
 def test_uai_refuses_bad_files_and_evidence(tmp_path):

@@ -13,6 +13,13 @@ class Handle:
     two Python threads from using it at once."""
 
     _free_name = None
+    _free = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        # Bound once: at interpreter exit a module's globals may be gone before __del__ runs.
+        if cls._free_name:
+            cls._free = getattr(_lib.lib, cls._free_name)
 
     def __init__(self):
         self._ctx = _lib.Context()
@@ -20,8 +27,8 @@ class Handle:
 
     def __del__(self):
         ptr = getattr(self, "_ptr", None)
-        if ptr:
-            getattr(_lib.lib, self._free_name)(ptr)
+        if ptr and self._free is not None:
+            self._free(ptr)
             self._ptr = None
 
     def _new(self, status, out):

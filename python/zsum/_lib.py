@@ -734,6 +734,8 @@ def as_indices(x, name, dtype, ndim=1, shape=None, allow_empty=False, lo=0, hi=N
 
 def as_count(x, name, lo=0, hi=2**64 - 1):
     """A whole number (Python or NumPy integer, or a float holding one) in [lo, hi]."""
+    if type(x) is int and lo <= x <= hi:                 # the common case, first
+        return x
     if isinstance(x, bool) or x is None:
         raise TypeError("%s: expected an integer, got %r" % (name, x))
     if isinstance(x, (int, np.integer)):
@@ -749,6 +751,8 @@ def as_count(x, name, lo=0, hi=2**64 - 1):
 
 def as_real(x, name, finite=True):
     """A real number (Python or NumPy number); finite unless finite=False (NaN refused)."""
+    if type(x) is float and (x - x == 0.0 or (not finite and x == x)):   # finite, first
+        return x
     if isinstance(x, bool) or x is None or not isinstance(x, (int, float, np.integer,
                                                               np.floating)):
         raise TypeError("%s: expected a number, got %r" % (name, x))
@@ -799,14 +803,22 @@ def path_bytes(path, name="path"):
     return p
 
 
+_ENUM_CACHE = {}
+
+
 def enum_value(kind, name, value):
     """The value of an enum member from its name (the command line's word), through
-    zs_<kind>_from_name; InvalidArgumentError lists nothing but names the bad word."""
+    zs_<kind>_from_name (remembered once known); InvalidArgumentError names the bad word."""
+    try:
+        return _ENUM_CACHE[kind, value]
+    except (KeyError, TypeError):
+        pass
     if not isinstance(value, str):
         raise TypeError("%s: expected a name (str), got %r" % (name, value))
     out = c_int()
     if getattr(lib, "zs_%s_from_name" % kind)(value.encode(), byref(out)):
         raise InvalidArgumentError("%s: unknown %s %r" % (name, kind.replace("_", " "), value))
+    _ENUM_CACHE[kind, value] = out.value
     return out.value
 
 

@@ -106,7 +106,12 @@ class Hopfield(Handle):
     @property
     def couplings(self):
         """J (N x N float64), a copy."""
-        j = np.empty((self.n, self.n))
+        return self.get_couplings()
+
+    def get_couplings(self, out=None):
+        """J (N x N float64), written into out when given (a writeable C-contiguous float64
+        array of shape (N, N)), else into a new array."""
+        j = _lib.out_array(out, "out", (self.n, self.n), np.float64)
         _lib_.zs_hopfield_couplings(self._ptr, j.ctypes.data)
         return j
 
@@ -132,10 +137,11 @@ class Hopfield(Handle):
         s = _lib.as_spins(s, "s", ndim=1, shape=(self.n,))
         return _lib_.zs_hopfield_energy(self._ptr, s.ctypes.data)
 
-    def overlaps(self, s):
-        """m_mu = (1/N) xi^mu . s with every stored pattern."""
+    def overlaps(self, s, out=None):
+        """m_mu = (1/N) xi^mu . s with every stored pattern (P float64; into out when given:
+        a writeable C-contiguous float64 array of shape (P,))."""
         s = _lib.as_spins(s, "s", ndim=1, shape=(self.n,))
-        m = np.empty(self.p)
+        m = _lib.out_array(out, "out", (self.p,), np.float64)
         with self._ctx.lock:
             self._ctx.check(_lib_.zs_hopfield_overlaps(self._ptr, s.ctypes.data, m.ctypes.data))
         return m
