@@ -237,7 +237,8 @@ zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
 
 /* The training state besides the parameters, in the caller's float32 arrays: what continues a
  * run in memory (a Python estimator's partial_fit and pickling) as zs_rbm_trainer_save /
- * zs_rbm_trainer_resume do through a file. The velocities stay 0 without momentum. */
+ * zs_rbm_trainer_resume do through a file. The velocities stay 0 without momentum: a caller
+ * that trains without it may leave the three velocity pointers NULL. */
 typedef struct zs_rbm_train_state {
     float *velocity_w;        /* nv x nh, row-major                                           */
     float *velocity_vbias;    /* nv                                                           */
@@ -246,13 +247,14 @@ typedef struct zs_rbm_train_state {
     uint64_t epoch;           /* epochs done: epoch e's row order and draws come from (seed, e) */
     int chains_ready;         /* 1 once the PCD chains have been started (at the first batch) */
 } zs_rbm_train_state;
-/* Copy t's state into the arrays of s (each non-NULL, of the sizes above). ZS_EINVAL for a
- * NULL array. */
+/* Copy t's state into the arrays of s (of the sizes above; NULL velocity pointers: not
+ * copied). ZS_EINVAL for NULL chains. */
 zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s);
-/* Set t's state from s (as got from a trainer with the same nv, nh and batch): the next epoch
- * is then bit-identical to the one the other trainer would run, on the same data and options.
- * ZS_EINVAL for a NULL array, a velocity that is not finite or a chain value that is not 0 or 1
- * (message names which and where); t is unchanged then. */
+/* Set t's state from s (as got from a trainer with the same nv, nh and batch; NULL velocity
+ * pointers: zero velocities): the next epoch is then bit-identical to the one the other
+ * trainer would run, on the same data and options. ZS_EINVAL for NULL chains, a velocity that
+ * is not finite or a chain value that is not 0 or 1 (message names which and where); t is
+ * unchanged then. */
 zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s);
 
 #endif

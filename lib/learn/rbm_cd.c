@@ -633,12 +633,18 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
 
 /* ---- the state in memory (the Python estimator's partial_fit and pickling) ---------------- */
 
+/* dst = src (n floats), or nothing when dst is NULL; zeros when src is NULL. */
+static void copy_or_zero(float *dst, const float *src, size_t n) {
+    if (!dst) return;
+    if (src) memcpy(dst, src, n * sizeof(float));
+    else memset(dst, 0, n * sizeof(float));
+}
+
 zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s) {
-    if (!t || !s || !s->velocity_w || !s->velocity_vbias || !s->velocity_hbias || !s->chains)
-        return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL array");
-    memcpy(s->velocity_w, t->vw, t->nv * t->nh * sizeof(float));
-    memcpy(s->velocity_vbias, t->va, t->nv * sizeof(float));
-    memcpy(s->velocity_hbias, t->vb, t->nh * sizeof(float));
+    if (!t || !s || !s->chains) return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL chains");
+    copy_or_zero(s->velocity_w, t->vw, t->nv * t->nh);
+    copy_or_zero(s->velocity_vbias, t->va, t->nv);
+    copy_or_zero(s->velocity_hbias, t->vb, t->nh);
     memcpy(s->chains, t->chains, t->o.batch * t->nv * sizeof(float));
     s->epoch = t->epoch;
     s->chains_ready = t->chains_ready;
@@ -646,7 +652,7 @@ zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *
 }
 
 static zs_status check_finite(zs_ctx *ctx, const char *name, const float *x, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; x && i < n; i++)
         if (!isfinite(x[i]))
             return zs_fail(ctx, ZS_EINVAL, "train state: %s entry %zu = %g is not finite", name, i,
                            (double)x[i]);
@@ -654,8 +660,7 @@ static zs_status check_finite(zs_ctx *ctx, const char *name, const float *x, siz
 }
 
 zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s) {
-    if (!t || !s || !s->velocity_w || !s->velocity_vbias || !s->velocity_hbias || !s->chains)
-        return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL array");
+    if (!t || !s || !s->chains) return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL chains");
     const size_t nv = t->nv, nh = t->nh;
     zs_status st;
     if ((st = check_finite(t->ctx, "velocity_w", s->velocity_w, nv * nh)) != ZS_OK ||
@@ -666,9 +671,9 @@ zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *
         if (s->chains[x] != 0.0f && s->chains[x] != 1.0f)
             return zs_fail(t->ctx, ZS_EINVAL, "train state: chains (%zu, %zu) = %g is not 0 or 1",
                            x / nv, x % nv, (double)s->chains[x]);
-    memcpy(t->vw, s->velocity_w, nv * nh * sizeof(float));
-    memcpy(t->va, s->velocity_vbias, nv * sizeof(float));
-    memcpy(t->vb, s->velocity_hbias, nh * sizeof(float));
+    copy_or_zero(t->vw, s->velocity_w, nv * nh);
+    copy_or_zero(t->va, s->velocity_vbias, nv);
+    copy_or_zero(t->vb, s->velocity_hbias, nh);
     memcpy(t->chains, s->chains, t->o.batch * nv * sizeof(float));
     t->epoch = s->epoch;
     t->chains_ready = s->chains_ready != 0;

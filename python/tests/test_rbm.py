@@ -203,6 +203,14 @@ def test_partial_fit_n_times_equals_fit_with_n_iter_n(method):
     assert np.array_equal(b.train_data_frequency_, (3.0 * counts + 1) / (3.0 * 130 + 2))
 
 
+def test_partial_fit_with_another_batch_size_restarts_the_chains_and_counts_on():
+    X = binary(90, 10, 11)
+    m = BernoulliRBM(n_components=5, batch_size=10, n_iter=2, random_state=4).fit(X)
+    m.set_params(batch_size=7).partial_fit(X)
+    assert m.chains_.shape == (7, 10) and m.n_epochs_ == 3
+    assert m.h_samples_.shape == (7, 5)
+
+
 def test_pickling_round_trips_bit_identically_and_training_continues_the_same():
     X = binary(120, 14, 5)
     m = BernoulliRBM(n_components=9, batch_size=12, n_iter=2, random_state=1).fit(X)

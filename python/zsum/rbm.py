@@ -154,17 +154,14 @@ def _view(address, shape):
 
 
 class _State:
-    """A zs_rbm_train_state over NumPy float32 arrays."""
+    """A zs_rbm_train_state over a NumPy float32 array of chains. The estimator trains without
+    momentum, so its velocities stay 0: the velocity pointers are NULL (not kept)."""
 
-    def __init__(self, nv, nh, batch, arrays=None):
-        if arrays is None:
-            arrays = (np.zeros((nv, nh), np.float32), np.zeros(nv, np.float32),
-                      np.zeros(nh, np.float32), np.zeros((batch, nv), np.float32))
-        self.arrays = tuple(np.ascontiguousarray(a, dtype=np.float32) for a in arrays)
-        s = _lib.struct("zs_rbm_train_state")()
-        s.velocity_w, s.velocity_vbias, s.velocity_hbias, s.chains = \
-            [a.ctypes.data for a in self.arrays]
-        self.struct = s
+    def __init__(self, nv, batch, chains=None):
+        self.chains = np.zeros((batch, nv), np.float32) if chains is None else \
+            np.ascontiguousarray(chains, dtype=np.float32)
+        self.struct = _lib.struct("zs_rbm_train_state")()
+        self.struct.chains = self.chains.ctypes.data
 
 
 class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
@@ -300,7 +297,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         opts.lr, opts.seed = float(self.learning_rate), seed
         if resume is None:
             counts, rows = None, 0
-            state = _State(nv, nh, B)
+            state = None
             model = _Model(ctx, None, None, None, (nh, nv))
             with ctx.lock:
                 ctx.check(lib.zs_rbm_init_from_data(model.ptr, X.ctypes.data, n, INIT_STD, seed))
@@ -309,14 +306,17 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                 raise ValueError("partial_fit: n_components is %d but the model has %d hidden "
                                  "units; call fit to start again" % (nh, self.components_.shape[0]))
             counts, rows = _counts(self.train_data_frequency_, self._rows_seen), self._rows_seen
-            state = self._state(nv, nh, B)
+            state = self._state(nv, B)
             model = self._model(ctx)
         t = c_void_p()
         try:
             with ctx.lock:
                 ctx.check(lib.zs_rbm_trainer_alloc(ctx.ptr, model.ptr, byref(opts), X.ctypes.data,
                                                    n, byref(t)))
-                ctx.check(lib.zs_rbm_trainer_set_state(t, byref(state.struct)))
+                if state is not None:
+                    ctx.check(lib.zs_rbm_trainer_set_state(t, byref(state.struct)))
+                else:
+                    state = _State(nv, B)
                 recon = c_double()
                 for _ in range(epochs):
                     t0 = time.perf_counter()
@@ -336,8 +336,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             model.__exit__()
         self.components_, self.intercept_visible_, self.intercept_hidden_ = params
         self._n_features_out = nh
-        self._velocity = state.arrays[:3]
-        self.chains_ = (state.arrays[3] != 0).view(np.uint8)
+        self.chains_ = (state.chains != 0).view(np.uint8)
         self.n_epochs_ = int(state.struct.epoch)
         self._chains_ready = int(state.struct.chains_ready)
         self.train_seed_ = seed
@@ -357,16 +356,13 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._hidden_probs(self._context(), self.chains_)
 
-    def _state(self, nv, nh, B):
-        vel = getattr(self, "_velocity", None)
+    def _state(self, nv, B):
         chains = getattr(self, "chains_", None)
-        if vel is None or chains is None or chains.shape != (B, nv) or \
-                vel[0].shape != (nv, nh):
-            # batch_size changed (or a model set by hand): fresh chains, started at the data.
-            return _State(nv, nh, B)
-        st = _State(nv, nh, B, vel + (chains,))
-        st.struct.epoch = self.n_epochs_
-        st.struct.chains_ready = self._chains_ready
+        # batch_size changed (or a model set by hand): fresh chains, started at the data.
+        keep = chains is not None and chains.shape == (B, nv)
+        st = _State(nv, B, chains if keep else None)
+        st.struct.epoch = getattr(self, "n_epochs_", 0)
+        st.struct.chains_ready = getattr(self, "_chains_ready", 0) if keep else 0
         return st
 
     # ---- the model applied to data -----------------------------------------------------------

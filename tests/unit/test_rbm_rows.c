@@ -210,6 +210,20 @@ static void continuing_from_the_state_in_memory_is_bit_identical(void) {
         st.s.chains = NULL;
         CHECK(zs_rbm_trainer_get_state(u, &st.s) == ZS_EINVAL);
         CHECK(zs_rbm_trainer_set_state(u, &st.s) == ZS_EINVAL);
+        CHECK(strstr(zs_last_error(ctx), "NULL chains") != NULL);
+        /* NULL velocities: not copied out; set as zeros. */
+        st.s.chains = st.s.velocity_hbias + nh;
+        st.s.velocity_vbias[4] = 0.0f;
+        CHECK(zs_rbm_trainer_set_state(u, &st.s) == ZS_OK);
+        float *vw = st.s.velocity_w;
+        st.s.velocity_w = st.s.velocity_vbias = st.s.velocity_hbias = NULL;
+        CHECK(zs_rbm_trainer_get_state(u, &st.s) == ZS_OK);
+        CHECK(zs_rbm_trainer_set_state(u, &st.s) == ZS_OK);
+        st.s.velocity_w = vw;
+        CHECK(zs_rbm_trainer_get_state(u, &st.s) == ZS_OK);
+        int zero = 1;
+        for (size_t x = 0; x < nv * nh; x++) zero &= vw[x] == 0.0f;
+        CHECK(zero);
         free(st.buf);
         zs_rbm_trainer_free(u);
         zs_rbm_free(r);
