@@ -4,7 +4,10 @@ scikit-learn itself, the estimator contract (check_estimator, Pipeline, GridSear
 pickling), the training state carried by partial_fit, and every rejection."""
 import itertools
 import json
+import os
 import pickle
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -360,3 +363,30 @@ def test_bad_log_partition_arguments_are_refused(small):
         big.log_partition(method="exact", max_seconds=1e-3)
     assert big.log_partition(method="auto", max_seconds=1e-3, chains=10,
                              schedule="linear:100")["method"] == "ais"
+
+
+def test_the_estimator_works_without_scikit_learn(source):
+    # NumPy alone: the same numbers, with get_params / set_params of its own.
+    code = """
+import sys
+sys.modules["sklearn"] = None
+import numpy as np, zsum
+X = (np.random.RandomState(0).rand(50, 6) < 0.4).astype(np.uint8)
+m = zsum.BernoulliRBM(n_components=3, n_iter=2, random_state=5).fit(X)
+print(m.get_params()["n_components"], m.set_params(k=2).k, repr(m.log_partition().lnZ))
+try:
+    zsum.BernoulliRBM().transform(X)
+except ValueError as e:
+    print("refused:", type(e).__name__)
+try:
+    zsum.BernoulliRBM().fit(-X.astype(float))
+except ValueError as e:
+    print(e)
+"""
+    env = dict(os.environ, PYTHONPATH=os.path.join(source, "python"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    X = (np.random.RandomState(0).rand(50, 6) < 0.4).astype(np.uint8)
+    lnz = BernoulliRBM(n_components=3, n_iter=2, random_state=5).fit(X).log_partition().lnZ
+    assert r.stdout.splitlines() == ["3 2 %r" % lnz, "refused: NotFittedError",
+                                     "Negative values in data passed to BernoulliRBM.fit"]

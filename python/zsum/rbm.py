@@ -36,11 +36,14 @@ try:
     try:
         from sklearn.base import ClassNamePrefixFeaturesOutMixin as _FeatureNames
     except ImportError:                                  # scikit-learn < 1.1
-        _FeatureNames = object
+        class _FeatureNames:
+            pass
     HAVE_SKLEARN = True
 except ImportError:                                      # NumPy alone: the same estimator
     HAVE_SKLEARN = False
-    _FeatureNames = object
+
+    class _FeatureNames:
+        pass
 
     class BaseEstimator:
         """get_params / set_params as scikit-learn's (the constructor's keyword arguments)."""
@@ -175,9 +178,10 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
 
     Attributes: components_ (n_components, n_features): W^T; intercept_hidden_,
     intercept_visible_; n_features_in_; h_samples_ (batch_size, n_components): p(h = 1 | c) of
-    the persistent chains c (computed when read); chains_ (batch_size, n_features) uint8: the persistent visible
-    chains; n_epochs_: epochs trained; train_data_frequency_: (count_i + 1) / (n + 2) of the
-    rows trained on, the default AIS base (as the model file's train_data_frequency).
+    the persistent chains c (computed when read); chains_ (batch_size, n_features) uint8: the
+    persistent visible chains; n_epochs_: epochs trained; train_seed_: the seed trained with;
+    train_data_frequency_: (count_i + 1) / (n + 2) of the rows trained on, the default AIS
+    base (as the model file's train_data_frequency).
     """
 
     def __init__(self, n_components=256, *, learning_rate=0.1, batch_size=10, n_iter=10,
