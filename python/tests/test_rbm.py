@@ -276,7 +276,7 @@ def test_uint8_rows_are_read_without_a_widened_copy():
 
 def test_passes_scikit_learns_check_estimator():
     from sklearn.utils.estimator_checks import check_estimator
-    check_estimator(BernoulliRBM(n_iter=3))
+    check_estimator(BernoulliRBM())                  # the defaults, as scikit-learn checks its own
 
 
 def test_works_in_a_pipeline_and_a_grid_search():
