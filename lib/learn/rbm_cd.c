@@ -136,37 +136,72 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t);
 }
 
-/* The index of the first byte of data[0 .. len) that is not 0 or 1 (len when none), and in
- * *ones the sum of the bytes before it: 8 bytes at a time (a byte above 1 has a bit of 0xfe). */
-static size_t scan_binary(const uint8_t *data, size_t len, size_t *ones) {
-    size_t x = 0, c = 0;
-    for (; x + 8 <= len; x += 8) {
-        uint64_t w;
-        memcpy(&w, data + x, 8);
-        if (w & 0xfefefefefefefefeULL) break;
-        c += (size_t)__builtin_popcountll(w);
-    }
-    for (; x < len && data[x] <= 1; x++) c += data[x];
-    *ones = c;
-    return x;
-}
+/* A row count row_ones returns for a row with a byte that is not 0 or 1. */
+#define ROW_BAD ((size_t)-1)
 
-/* The columns of the ones of a row of n bytes (each 0 or 1) into on, in increasing order;
- * returns their count. A word of 8 bytes at a time: zero words (most of an MNIST row) cost one
- * test, and the ones of the others are found by their bit (bit 8b of a little-endian word is
- * byte b). */
+/* The columns of the ones of a row of n bytes into on, in increasing order; returns their
+ * count, or ROW_BAD when a byte is not 0 or 1. A word of 8 bytes at a time: a zero word (most
+ * of an MNIST row) costs one test, a byte above 1 has a bit of 0xfe, and the ones of the other
+ * words are found by their bit (bit 8b of a little-endian word is byte b). */
 static size_t row_ones(const uint8_t *row, size_t n, uint32_t *on) {
     size_t c = 0, i = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, row + i, 8);
+        if (w & 0xfefefefefefefefeULL) return ROW_BAD;
         for (; w; w &= w - 1) on[c++] = (uint32_t)(i + (size_t)(__builtin_ctzll(w) >> 3));
     }
 #endif
-    for (; i < n; i++)
+    for (; i < n; i++) {
+        if (row[i] > 1) return ROW_BAD;
         if (row[i]) on[c++] = (uint32_t)i;
+    }
     return c;
+}
+
+/* The data's ones as lists (t->on, t->start) in one pass that also checks every byte, and
+ * their counts per column (t->freq, as counts). Room for a quarter of the bytes at first
+ * (binarized MNIST digits: 13% ones), grown when a row might not fit. */
+static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
+    const size_t n = t->n, nv = t->nv;
+    size_t cap = n * nv / 4 > nv ? n * nv / 4 : nv, k = 0;
+    t->on = malloc(cap * sizeof *t->on);
+    t->start = malloc((n + 1) * sizeof *t->start);
+    t->freq = calloc(nv, sizeof *t->freq);
+    size_t *count = calloc(nv, sizeof *count);
+    if (!t->on || !t->start || !t->freq || !count) {
+        free(count);
+        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+    }
+    for (size_t r = 0; r < n; r++) {
+        if (cap - k < nv) {
+            cap = 2 * cap > k + nv ? 2 * cap : k + nv;
+            uint32_t *grown = realloc(t->on, cap * sizeof *grown);
+            if (!grown) {
+                free(count);
+                return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+            }
+            t->on = grown;
+        }
+        t->start[r] = k;
+        const size_t c = row_ones(data + r * nv, nv, t->on + k);
+        if (c == ROW_BAD) {
+            size_t i = 0;
+            while (data[r * nv + i] <= 1) i++;
+            free(count);
+            return zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
+                           r, i, (double)data[r * nv + i]);
+        }
+        for (size_t q = k; q < k + c; q++) count[t->on[q]]++;
+        k += c;
+    }
+    t->start[n] = k;
+    /* zs_data_base_rate with pseudocount 1, (count_i + 1) / (n + 2), from the counts of the
+     * lists instead of another pass over the bytes: exact integers, so the same bits. */
+    for (size_t i = 0; i < nv; i++) t->freq[i] = ((double)count[i] + 1.0) / ((double)n + 2.0);
+    free(count);
+    return ZS_OK;
 }
 
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
@@ -187,18 +222,15 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->n = n;
     t->o = *opts;
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
-    size_t ones = 0, x = scan_binary(data, n * nv, &ones);
-    if (x < n * nv) {
+    zs_status st = data_lists(t, data);
+    if (st != ZS_OK) {
         zs_rbm_trainer_free(t);
-        return zs_fail(ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
-                       x / nv, x % nv, (double)data[x]);
+        return st;
     }
     t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
     size_t len = state_len(t);
     t->gstride = (nh + 15) / 16 * 16;
-    t->on = malloc((ones ? ones : 1) * sizeof *t->on);
-    t->start = malloc((n + 1) * sizeof *t->start);
     t->w = alloc64(len * sizeof(float));
     t->save = malloc(len * sizeof(float));
     t->wt = alloc64(nv * nh * sizeof(float));
@@ -224,8 +256,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->words = malloc(T * t->wcap * sizeof *t->words);
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
-    t->freq = calloc(nv, sizeof *t->freq);
-    if (!t->freq || !t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
+    if (!t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
         !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
@@ -233,16 +264,6 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
     memset(t->w, 0, len * sizeof(float));
-    size_t k = 0;
-    for (size_t r = 0; r < n; r++) {
-        t->start[r] = k;
-        k += row_ones(data + r * nv, nv, t->on + k);
-    }
-    t->start[n] = k;
-    /* zs_data_base_rate with pseudocount 1, (count_i + 1) / (n + 2), from the lists instead of
-     * another pass over the bytes: the counts are exact in doubles, so the same bits. */
-    for (size_t q = 0; q < k; q++) t->freq[t->on[q]] += 1.0;
-    for (size_t i = 0; i < nv; i++) t->freq[i] = (t->freq[i] + 1.0) / ((double)n + 2.0);
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
@@ -258,9 +279,10 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
-    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_w(rbm)[i];
-    for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_vbias(rbm)[i];
-    for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_hbias(rbm)[j];
+    const double *w = zs_rbm_w(rbm), *a = zs_rbm_vbias(rbm), *b = zs_rbm_hbias(rbm);
+    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)w[i];
+    for (size_t i = 0; i < nv; i++) t->a[i] = (float)a[i];
+    for (size_t j = 0; j < nh; j++) t->b[j] = (float)b[j];
     *out = t;
     return ZS_OK;
 }
