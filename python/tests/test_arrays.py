@@ -124,3 +124,12 @@ def test_threads_setting_is_checked():
         zsum.set_num_threads(-1)
     with pytest.raises(TypeError):
         zsum.set_num_threads(1.5)
+
+
+def test_a_non_finite_entry_past_the_first_block_is_found_and_named():
+    a = np.zeros((300, 1000))
+    a[299, 999] = -np.inf
+    with pytest.raises(ValueError, match=r"X: entry \(299, 999\) = -inf is not finite"):
+        _lib.as_float64(a, "X")
+    a[299, 999] = 0.0
+    assert _lib.as_float64(a, "X") is a
