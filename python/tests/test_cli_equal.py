@@ -4,7 +4,6 @@ to the same double, so json.loads recovers each double exactly)."""
 import json
 import os
 import re
-import shutil
 
 import numpy as np
 import pytest
