@@ -76,3 +76,22 @@ def test_every_declared_function_is_bound_with_its_ctypes_types():
         f = getattr(_lib.lib, name)
         assert f.argtypes == [_lib.ctype_of(p) for p in params], name
         assert f.restype == _lib.ctype_of(ret, result=True), name
+
+
+def test_the_package_calls_only_declared_functions():
+    # A function called without a declaration would get ctypes' defaults (int arguments and
+    # result): every zs_ name the package's modules use must be in SIGNATURES.
+    import re
+    import zsum
+    declared = {name for name, _, _ in _lib.SIGNATURES}
+    folder = os.path.dirname(zsum.__file__)
+    used = set()
+    for f in os.listdir(folder):
+        if f.endswith(".py"):
+            with open(os.path.join(folder, f)) as src:
+                text = src.read()
+            used |= set(re.findall(r"lib_?\.(zs_\w+)", text))
+            used |= {"zs_%s_from_name" % k for k in re.findall(r'enum_value\("(\w+)"', text)}
+            used |= {"zs_%s_name" % k for k in re.findall(r'enum_name\("(\w+)"', text)}
+    assert len(used) > 50
+    assert not used - declared, sorted(used - declared)

@@ -124,3 +124,29 @@ def test_threads_setting_is_checked():
         zsum.set_num_threads(-1)
     with pytest.raises(TypeError):
         zsum.set_num_threads(1.5)
+
+
+def test_a_non_finite_entry_past_the_first_block_is_found_and_named():
+    a = np.zeros((300, 1000))
+    a[299, 999] = -np.inf
+    with pytest.raises(ValueError, match=r"X: entry \(299, 999\) = -inf is not finite"):
+        _lib.as_float64(a, "X")
+    a[299, 999] = 0.0
+    assert _lib.as_float64(a, "X") is a
+
+
+def test_large_inputs_of_the_right_dtype_are_checked_without_a_copy():
+    # MNIST's size as uint8 (47 MB) and 8 million doubles (64 MB): the checks allocate under
+    # 1 MB (NumPy reports its allocations to tracemalloc).
+    import tracemalloc
+    images = np.zeros((60000, 784), dtype=np.uint8)
+    images[::7, ::3] = 1
+    reals = np.linspace(-1.0, 1.0, 8_000_000)
+    tracemalloc.start()
+    try:
+        assert _lib.as_binary(images, "X", ndim=2) is images
+        assert _lib.as_float64(reals, "x", ndim=1) is reals
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, "the checks allocated %d bytes" % peak

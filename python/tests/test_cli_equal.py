@@ -4,7 +4,6 @@ to the same double, so json.loads recovers each double exactly)."""
 import json
 import os
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -170,6 +169,12 @@ def test_bm_from_arrays_and_file_equal_the_program(cli, tmp_path):
              {k: v for k, v in d.items() if k not in ("model", "dos")})
         same(bm.dos(), columns(d["dos"]))
     assert zsum.BoltzmannMachine.load(path).thermo(T=2).model == d["model"]
+    skew = tmp_path / "skew.npz"
+    np.savez(skew, W=w + np.triu(np.full((n, n), 0.25), 1), b=b)
+    d = cli_json(cli, ["bm", "logz", str(skew), "--symmetrize"])
+    same(zsum.BoltzmannMachine.load(skew, symmetrize=True).thermo(), d)
+    with pytest.raises(zsum.InvalidArgumentError, match="W"):
+        zsum.BoltzmannMachine.load(skew)
 
 
 # ---- hopfield -------------------------------------------------------------------------------

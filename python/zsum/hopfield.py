@@ -3,7 +3,6 @@ projection storage, recall by asynchronous dynamics, the storage-capacity sweep.
 comes from libzsum (zs_hopfield_*, zs_patterns_*)."""
 import ctypes
 import math
-import os
 from ctypes import byref, c_size_t, c_void_p
 
 import numpy as np
@@ -243,4 +242,3 @@ def hopfield_capacity(n, alpha=(0.025, 0.3, 12), trials=10, flip=0.0, seed=0):
                    ("alpha_c", ALPHA_C), ("points", cols)])
 
 
-del os

@@ -1,7 +1,6 @@
 """zsum.Ising and zsum.BoltzmannMachine — binary pairwise models (zsum ising, zsum bm): exact
 ln Z and thermodynamics by every method, the exact density of states, temperature sweeps and
 Markov chain Monte Carlo. Every number comes from libzsum (zs_pairwise_*)."""
-import math
 import os
 from ctypes import byref, c_double, c_void_p
 
@@ -318,4 +317,3 @@ def ising_onsager_lnz_per_site(K):
     return _lib_.zs_ising_onsager_lnz_per_site(_lib.as_real(K, "K"))
 
 
-del math
