@@ -254,7 +254,7 @@ int cmd_uai(int argc, char **argv) {
     int rc = EXIT_OK;
     /* The library's readers take plain files, gzip and "-" (standard input), bounded
      * (docs/robustness.md). */
-    zs_status st = zs_factor_read_uai(ctx, model_path, &m);
+    zs_status st = zs_factor_read_model(ctx, model_path, &m);
     if (st == ZS_OK && evid_path) {
         ev = malloc((zs_factor_model_nvars(m) ? zs_factor_model_nvars(m) : 1) * sizeof *ev);
         if (!ev) {

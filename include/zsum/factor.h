@@ -17,7 +17,7 @@
  *
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
  * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination), lib/io/uai.c
- * (UAI files).
+ * (UAI files), lib/io/fg.c (libDAI files).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -81,6 +81,26 @@ zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **ou
  * the last one excepted), so memory stays within a small multiple of len. */
 zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
                               zs_factor_model **out);
+
+/* Read a libDAI factor-graph file (.fg; lib/io/fg.c): the number of factors, then per factor
+ * its variable count, their labels (whole numbers >= 0), their numbers of values, the count of
+ * listed entries and that many "index value" pairs, the index running with the FIRST variable
+ * fastest; entries not listed are 0; lines starting with '#' are comments. Variable i of the
+ * model is the i-th smallest label (label i when the labels are 0..n-1); a factor keeps its
+ * scope in the file's order and its table is transposed to the UAI layout above, so the model
+ * equals the one zs_factor_read_uai makes of the same scopes and tables. Strict as the UAI
+ * reader (ZS_EFORMAT, "FILE:LINE: ..."): a label listed twice in a factor or with two
+ * different numbers of values, an index out of its table or listed twice, a value that is not
+ * a finite number >= 0, text after the last factor. Read as zs_factor_read_uai reads (gzip,
+ * "-", ZS_FACTOR_MAX_UAI_BYTES). Unlisted entries cost memory without text, so the tables
+ * together may hold at most 2^20 + 16 x (bytes of text) entries. */
+zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out);
+zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                             zs_factor_model **out);
+/* A model file in either format: .fg (or .fg.gz) is libDAI's, .uai (.uai.gz) UAI's; any other
+ * name (and "-") is told by its content: libDAI's starts with a number, UAI's with MARKOV or
+ * BAYES (what is not a number goes to the UAI reader and its message). */
+zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out);
 
 /* Evidence is an array of nvars entries: the observed value of each variable, or -1 when it
  * is not observed. Read a .evid file into it (every entry is set; *observed receives the
