@@ -16,7 +16,8 @@
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
  *
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
- * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination), lib/io/uai.c
+ * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
+ * elim_marginals.c (marginals), lib/io/uai.c
  * (UAI files), lib/io/fg.c (libDAI files).
  */
 #ifndef ZSUM_FACTOR_H
@@ -232,5 +233,35 @@ const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
  * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact single-variable marginals (lib/exact/elim_marginals.c).                             */
+/* ---------------------------------------------------------------------------------------- */
+/* p(x_i = x | evidence) for every variable i and value x, exactly: the elimination along the
+ * plan (the messages of zs_factor_lnz), then one pass back over its bucket tree in log space
+ * (the marginal of each eliminated variable from its bucket's belief; downward messages in
+ * the division form). An observed variable gets 1 at its value, a variable no factor mentions
+ * 1/d_i. A conditioned plan runs once per assignment of its conditioned variables and the
+ * runs are weighted by their Z(e, x_C). The result does not depend on the thread count (the
+ * pass is sequential).
+ *
+ * Memory: the sliced factors and every message of the elimination are kept for the pass
+ * back; zs_factor_marginals_bytes gives an upper bound of what one run holds (for a
+ * conditioned plan, per run), which opts.max_bytes > 0 refuses to pass (ZS_ETOOBIG, with the
+ * figure). Conditioning (zs_factor_plan_condition with a smaller max_bytes) lowers it. */
+typedef struct zs_factor_marginals_opts {
+    double max_bytes; /* refuse plans whose bound passes this many bytes; 0: no limit          */
+    int log;          /* 0: probabilities; 1: their natural logarithms (ln 0 = -HUGE_VAL)       */
+} zs_factor_marginals_opts;
+void zs_factor_marginals_defaults(zs_factor_marginals_opts *opts);
+zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evidence,
+                                    const zs_factor_plan *p, double *bytes);
+/* marg: room for sum_i d_i entries; variable i's d_i values start at sum_{j<i} d_j. opts NULL:
+ * the defaults. *lnz (may be NULL) receives ln Z(evidence) of the same pass (equal to
+ * zs_factor_lnz's up to rounding). The plan must be for this model and evidence (ZS_EINVAL);
+ * Z(evidence) = 0 leaves the conditional undefined: ZS_EINVAL saying so. */
+zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
+                              const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
+                              double *marg, double *lnz);
 
 #endif
