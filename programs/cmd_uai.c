@@ -2,6 +2,7 @@
  * elimination (lib/io/uai.c, lib/exact/eliminate.c, lib/exact/elim_order.c). */
 #include "cli.h"
 #include "result.h"
+#include "uai_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,13 +11,14 @@
 
 static const char *const help =
     "usage: zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-    "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
-    "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
+    "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
+    "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
     "\n"
     "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
     "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
     "\n"
-    "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n"
+    "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input; a libDAI\n"
+    "factor graph (.fg) is read too (by its name, or by its content: a number first).\n"
     "\n"
     "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...'); it\n"
     "                      may also be given as a second file, as toulbar2 takes it\n"
@@ -32,7 +34,13 @@ static const char *const help =
     "  --format F          table (default), json (keys lnZ, log10Z, zero, width,\n"
     "                      max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
     "                      csv (the same keys: a header line, a line of values) or\n"
-    "                      uai (the competition's answer: the line PR, then log10 Z)\n"
+    "                      uai (the competition's answer: the line PR, then log10 Z) or\n"
+    "                      mar (with --marginals: the line MAR, then the marginals)\n"
+    "  --marginals         also p(x_i | evidence) for every variable, exactly (one pass\n"
+    "                      back over the elimination's messages): a line per variable in\n"
+    "                      the table, \"marginals\" (an array per variable) in the JSON\n"
+    "  -o, --output FILE   also write the marginals as a MAR answer file (implies\n"
+    "                      --marginals)\n"
     "  --plan-only         print the order's induced width, largest table and memory; do\n"
     "                      not eliminate\n"
     "  --threads N         OpenMP threads (the result does not depend on it)\n"
@@ -42,7 +50,7 @@ static const char *const help =
     "\n"
     "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n";
 
-typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI, OUT_MAR } out_format;
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
 static int parse_memory(const char *text, double *out) {
@@ -109,6 +117,7 @@ typedef struct uai_answer {
     size_t observed;
     int plan_only;
     double lnz, seconds;
+    const uai_marg *marg; /* the marginals, when asked for (uai_marginals.c) */
 } uai_answer;
 
 /* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
@@ -173,7 +182,10 @@ static void write_answer(out_format fmt, const uai_answer *a) {
     }
     result_num(&r, "seconds", a->seconds)->table_text = result_fmt(&r, "%.3f", a->seconds);
     result_sizes(&r, "elimination_order", zs_factor_plan_order(a->plan), pi->eliminated)->flags = hide;
-    result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
+    if (a->marg && a->marg->on)
+        uai_marginals_write(cli_out(), fmt == OUT_JSON, &r, a->marg, a->m);
+    else
+        result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
     result_free(&r);
 }
 
@@ -185,6 +197,8 @@ int cmd_uai(int argc, char **argv) {
     double max_mem = -1.0, max_work = DEFAULT_MAX_WORK;
     int plan_only = 0, verbose = 0, quiet = 0;
     int threads = 0;
+    uai_marg marg = {0};
+    int rc_opt = EXIT_OK;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -220,10 +234,13 @@ int cmd_uai(int argc, char **argv) {
                 else if (!strcmp(val, "json")) fmt = OUT_JSON;
                 else if (!strcmp(val, "csv")) fmt = OUT_CSV;
                 else if (!strcmp(val, "uai")) fmt = OUT_UAI;
-                else return cli_usage("--format: '%s' is not one of table, json, csv, uai", val);
+                else if (!strcmp(val, "mar")) fmt = OUT_MAR;
+                else return cli_usage("--format: '%s' is not one of table, json, csv, uai, mar", val);
             } else {
                 if (!cli_parse_threads(val, &threads)) return EXIT_USAGE;
             }
+        } else if (uai_marginals_option(&marg, a, val, &i, &rc_opt)) {
+            if (rc_opt != EXIT_OK) return rc_opt;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage("uai: unknown option '%s' (zsum uai --help)", a);
         } else if (!model_path) {
@@ -242,6 +259,8 @@ int cmd_uai(int argc, char **argv) {
     if (evid_path && model_path && !strcmp(evid_path, "-") && !strcmp(model_path, "-"))
         return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
+    rc_opt = uai_marginals_check(&marg, fmt == OUT_MAR, fmt == OUT_UAI, fmt == OUT_CSV, plan_only);
+    if (rc_opt != EXIT_OK) return rc_opt;
     if (max_mem < 0.0) max_mem = 0.5 * physical_memory();
 
     zs_ctx *ctx = zs_ctx_alloc();
@@ -297,7 +316,8 @@ int cmd_uai(int argc, char **argv) {
     double lnz = (double)NAN;
     if (!plan_only) {
         progress_install(ctx, quiet);
-        st = zs_factor_lnz(m, ev, plan, max_mem, &lnz);
+        st = marg.on ? uai_marginals_compute(&marg, m, ev, order, &plan, &pi, max_mem, max_work, &lnz)
+                     : zs_factor_lnz(m, ev, plan, max_mem, &lnz);
         progress_finish();
         if (st != ZS_OK) {
             rc = cli_status(ctx, st);
@@ -314,12 +334,16 @@ int cmd_uai(int argc, char **argv) {
     char nb[32];
     if (fmt == OUT_UAI) {
         fprintf(cli_out(), "PR\n%s\n", zero ? "-inf" : cli_num(nb, log10z));
+    } else if (fmt == OUT_MAR) {
+        uai_marginals_write_mar(cli_out(), &marg, m);
     } else {
         uai_answer ans = {model_path, evid_path, order_name, order, m, plan, &pi, observed,
-                          plan_only, lnz, seconds};
+                          plan_only, lnz, seconds, &marg};
         write_answer(fmt, &ans);
     }
+    if (marg.on) rc = uai_marginals_save(&marg, ctx, m);
 done:
+    uai_marginals_free(&marg);
     zs_factor_plan_free(plan);
     zs_factor_model_free(m);
     free(ev);

@@ -17,8 +17,8 @@
  *
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
  * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
- * elim_marginals.c (marginals), lib/io/uai.c
- * (UAI files), lib/io/fg.c (libDAI files).
+ * elim_marginals.c (marginals), lib/io/uai.c (UAI files), lib/io/fg.c (libDAI files),
+ * lib/io/mar.c (MAR answers).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -263,5 +263,12 @@ zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evi
 zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
                               const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
                               double *marg, double *lnz);
+
+/* Write marginals (zs_factor_marginals' layout, probabilities) as the UAI competitions' MAR
+ * answer (lib/io/mar.c): the line "MAR", then on one line the number of variables and, for
+ * each, its number of values and its probabilities (shortest decimals that read back to the
+ * same doubles). ZS_EINVAL names an entry that is not in [0, 1]; written atomically (as
+ * zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
+zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, const char *path);
 
 #endif
