@@ -239,20 +239,6 @@ static void odometer(mrun *r, size_t w, size_t b, const size_t *st, size_t *off)
     }
 }
 
-/* B += e over the cluster (e's variables are among the cluster's). */
-static void add_table(mrun *r, size_t w, size_t size, const mtab *e, double *B) {
-    size_t L;
-    const size_t b = block_dims(r, w, &L);
-    strides(r, w, e, r->cst);
-    block_offsets(r, w, b, L, r->cst);
-    memset(r->digit, 0, w * sizeof *r->digit);
-    size_t off = 0;
-    for (size_t base = 0; base < size; base += L) {
-        for (size_t i = 0; i < L; i++) B[base + i] += e->t[off + r->ioff[i]];
-        odometer(r, w, b, r->cst, &off);
-    }
-}
-
 /* out(S) = logsumexp of B over the cluster's variables outside S (target's scope): one pass,
  * a running maximum per output entry (a larger term rescales the running sum, Milakov &
  * Gimelshein 2018's online normalizer), so each entry costs one exp. */
@@ -292,19 +278,95 @@ static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, mtab 
     return ZS_OK;
 }
 
-/* B_q: the bucket's tables (and pi_q when given) summed over its cluster. */
-static zs_status belief(mrun *r, size_t q, const mtab *pi, size_t *w, size_t *size, double **B) {
+/* out(S) = top + ln sum of E = e^(B - top) over the cluster's variables outside S: the fast
+ * form of sum_onto when no term of B lies more than LINEAR_RANGE below top. */
+#define LINEAR_RANGE 700.0
+static zs_status sum_onto_linear(mrun *r, size_t w, size_t size, const double *E, double top,
+                                 mtab *target) {
+    double *acc = target->t;
+    for (size_t o = 0; o < target->size; o++) acc[o] = 0.0;
+    size_t L;
+    const size_t b = block_dims(r, w, &L);
+    strides(r, w, target, r->ost);
+    block_offsets(r, w, b, L, r->ost);
+    memset(r->digit, 0, w * sizeof *r->digit);
+    size_t off = 0;
+    for (size_t base = 0; base < size; base += L) {
+        double *a = acc + off;
+        for (size_t i = 0; i < L; i++) a[r->ioff[i]] += E[base + i];
+        odometer(r, w, b, r->ost, &off);
+    }
+    for (size_t o = 0; o < target->size; o++) acc[o] = acc[o] > 0.0 ? top + log(acc[o]) : -HUGE_VAL;
+    return ZS_OK;
+}
+
+/* B_q: the bucket's tables (and pi_q when given) summed over its cluster, block by block (a
+ * block of B stays in the cache while every table is added to it). Per block a table is
+ * constant (none of the block's variables: one number), contiguous (the block's variables are
+ * its own last ones) or gathered through offsets computed once, as in elim_run.c. */
+enum { T_CONST, T_CONTIG, T_GATHER };
+
+static zs_status belief(mrun *r, size_t q, const mtab *pi, size_t *w_out, size_t *size_out,
+                        double **B_out) {
     double entries;
-    *w = cluster(r, q, &entries);
-    *size = (size_t)entries;
-    *B = calloc(*size, sizeof **B);
-    if (!*B) {
+    const size_t w = cluster(r, q, &entries), size = (size_t)entries;
+    size_t k = pi ? 1 : 0;
+    for (const mtab *e = r->bucket[q]; e; e = e->next) k++;
+    size_t L;
+    const size_t b = block_dims(r, w, &L);
+    const mtab **tab = malloc(k * sizeof *tab);
+    size_t *st = malloc(k * w * sizeof *st), *io = malloc(k * L * sizeof *io);
+    size_t *off = calloc(k, sizeof *off);
+    int *cls = malloc(k * sizeof *cls);
+    double *B = malloc(size * sizeof *B);
+    if (!tab || !st || !io || !off || !cls || !B) {
         char nb[32];
+        free(tab), free(st), free(io), free(off), free(cls), free(B);
         return zs_fail(r->m->ctx, ZS_ENOMEM, "marginals: out of memory for a cluster of %s",
                        zs_format_bytes(nb, entries * 8.0));
     }
-    for (const mtab *e = r->bucket[q]; e; e = e->next) add_table(r, *w, *size, e, *B);
-    if (pi) add_table(r, *w, *size, pi, *B);
+    size_t j = 0;
+    for (const mtab *e = r->bucket[q]; e; e = e->next) tab[j++] = e;
+    if (pi) tab[j++] = pi;
+    for (j = 0; j < k; j++) {
+        strides(r, w, tab[j], st + j * w);
+        block_offsets(r, w, b, L, st + j * w);
+        memcpy(io + j * L, r->ioff, L * sizeof *io);
+        int contig = 1, constant = 1;
+        for (size_t i = 0; i < L; i++) {
+            contig &= io[j * L + i] == i;
+            constant &= io[j * L + i] == 0;
+        }
+        cls[j] = constant ? T_CONST : contig ? T_CONTIG : T_GATHER;
+    }
+    memset(r->digit, 0, w * sizeof *r->digit);
+    for (size_t base = 0; base < size; base += L) {
+        double *o = B + base;
+        for (size_t i = 0; i < L; i++) o[i] = 0.0;
+        for (j = 0; j < k; j++) {
+            const double *t = tab[j]->t + off[j];
+            const size_t *ij = io + j * L;
+            if (cls[j] == T_CONST) {
+                const double c = t[0];
+                for (size_t i = 0; i < L; i++) o[i] += c;
+            } else if (cls[j] == T_CONTIG) {
+                for (size_t i = 0; i < L; i++) o[i] += t[i];
+            } else {
+                for (size_t i = 0; i < L; i++) o[i] += t[ij[i]];
+            }
+        }
+        /* the odometer over the outer dims, every table's offset with it */
+        for (size_t d = w - b; d-- > 0;) {
+            for (j = 0; j < k; j++) off[j] += st[j * w + d];
+            if (++r->digit[d] < r->dimp[r->cs[d]]) break;
+            for (j = 0; j < k; j++) off[j] -= st[j * w + d] * r->dimp[r->cs[d]];
+            r->digit[d] = 0;
+        }
+    }
+    free(tab), free(st), free(io), free(off), free(cls);
+    *w_out = w;
+    *size_out = size;
+    *B_out = B;
     return ZS_OK;
 }
 
@@ -401,16 +463,33 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
         mtab_free(r->pi[q]);
         r->pi[q] = NULL;
         if (st != ZS_OK) return st;
+        /* When the belief's finite entries lie within LINEAR_RANGE of its maximum top, the
+         * sums below run on e^(B - top) (one vector exp for the bucket, no term below
+         * e^-700 where doubles lose precision); otherwise every sum keeps its own running
+         * maximum (one exp per entry and sum). */
+        double top = -HUGE_VAL, low = HUGE_VAL;
+        for (size_t i = 0; i < size; i++) {
+            top = B[i] > top ? B[i] : top;
+            if (B[i] > -HUGE_VAL && B[i] < low) low = B[i];
+        }
+        const int linear = top > -HUGE_VAL && top - low <= LINEAR_RANGE;
+        if (linear) zs_vexp_shift(B, B, size, -top);
         /* The marginal of x_q: each of its d rows summed. */
         const size_t S = size / d;
         double mx = -HUGE_VAL;
         for (size_t x = 0; x < d; x++) {
             const double *row = B + x * S;
-            double a = -HUGE_VAL, acc = 0.0;
-            for (size_t s = 0; s < S; s++) a = row[s] > a ? row[s] : a;
-            if (a > -HUGE_VAL)
-                for (size_t s = 0; s < S; s++) acc += exp(row[s] - a);
-            out[x] = a > -HUGE_VAL ? a + log(acc) : -HUGE_VAL;
+            if (linear) {
+                double acc = 0.0;
+                for (size_t s = 0; s < S; s++) acc += row[s];
+                out[x] = acc > 0.0 ? top + log(acc) : -HUGE_VAL;
+            } else {
+                double a = -HUGE_VAL, acc = 0.0;
+                for (size_t s = 0; s < S; s++) a = row[s] > a ? row[s] : a;
+                if (a > -HUGE_VAL)
+                    for (size_t s = 0; s < S; s++) acc += exp(row[s] - a);
+                out[x] = a > -HUGE_VAL ? a + log(acc) : -HUGE_VAL;
+            }
             mx = out[x] > mx ? out[x] : mx;
         }
         double sum = 0.0;
@@ -440,7 +519,7 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
             pc->size = e->size;
             pc->child = SIZE_MAX;
             memcpy(pc->pos, e->pos, e->n * sizeof *pc->pos);
-            st = sum_onto(r, w, size, B, pc);
+            st = linear ? sum_onto_linear(r, w, size, B, top, pc) : sum_onto(r, w, size, B, pc);
             for (size_t s = 0; s < pc->size && st == ZS_OK; s++)
                 pc->t[s] = e->t[s] == -HUGE_VAL ? -HUGE_VAL : pc->t[s] - e->t[s];
             r->pi[e->child] = pc;
