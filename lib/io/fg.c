@@ -295,7 +295,7 @@ static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *bu
 
 /* The first-fastest table t over dims[0..k) as the UAI layout (last fastest) into u. */
 static void fg_transpose(const double *t, const uint32_t *dims, size_t k, size_t size, double *u) {
-    size_t digit[ZS_FACTOR_MAX_ARITY] = {0}, stride[ZS_FACTOR_MAX_ARITY];
+    size_t digit[ZS_FACTOR_MAX_ARITY] = {0}, stride[ZS_FACTOR_MAX_ARITY] = {0};
     size_t s = 1;
     for (size_t j = k; j-- > 0;) {
         stride[j] = s;
