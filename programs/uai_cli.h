@@ -14,10 +14,6 @@ typedef struct uai_marg {
     double *p;          /* the marginals, zs_factor_marginals' layout                      */
 } uai_marg;
 
-/* Option a (with its value val, when it takes one: *i is then advanced) when it is one of the
- * marginals' options: returns 1 and sets *rc (EXIT_OK, or EXIT_USAGE after the message); 0
- * when a is not one of them. */
-int uai_marginals_option(uai_marg *mo, const char *a, const char *val, int *i, int *rc);
 /* After parsing: the combinations that have no meaning. fmt_* say which --format was asked. */
 int uai_marginals_check(uai_marg *mo, int fmt_mar, int fmt_uai, int fmt_csv, int plan_only);
 /* The marginals and ln Z along *plan. When the pass back needs more than max_mem (> 0), the

@@ -7,26 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int uai_marginals_option(uai_marg *mo, const char *a, const char *val, int *i, int *rc) {
-    *rc = EXIT_OK;
-    if (!strcmp(a, "--marginals")) {
-        mo->on = 1;
-        return 1;
-    }
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-        if (!val) {
-            *rc = cli_usage("%s needs a value (zsum uai --help)", a);
-            return 1;
-        }
-        (*i)++;
-        *rc = cli_check_output(a, val);
-        mo->output = val;
-        mo->on = 1;
-        return 1;
-    }
-    return 0;
-}
-
 int uai_marginals_check(uai_marg *mo, int fmt_mar, int fmt_uai, int fmt_csv, int plan_only) {
     if (fmt_mar) mo->on = 1;
     if (!mo->on) return EXIT_OK;

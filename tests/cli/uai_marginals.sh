@@ -111,7 +111,7 @@ expect_reject "--plan-only computes nothing" uai "$TMP/d.uai" --marginals --plan
 expect_reject "--format uai prints the PR answer" uai "$TMP/d.uai" --marginals --format uai
 expect_reject "--marginals: no csv form" uai "$TMP/d.uai" --marginals --format csv
 expect_reject "-o needs a value" uai "$TMP/d.uai" -o
-expect_reject "-o: cannot write '$TMP': " uai "$TMP/d.uai" -o "$TMP"
+expect_reject "--output: cannot write '$TMP': " uai "$TMP/d.uai" -o "$TMP"
 expect_reject "--format: 'MAR' is not one of table, json, csv, uai, mar" uai "$TMP/d.uai" --format MAR
 printf 'MARKOV\n2\n2 2\n1\n1 0\n2\n1 0\n' > "$TMP/z.uai"
 printf '1 0 1\n' > "$TMP/z.evid"
