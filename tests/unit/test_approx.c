@@ -203,9 +203,32 @@ static void bp_should_be_close_on_loopy_models_and_refuse_proved_zeros(void) {
     CHECK(worst < 0.5); /* weak couplings: Bethe is close */
 }
 
+static void mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound(void) {
+    lcg_state = 14;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    int loose = 0;
+    for (int t = 0; t < 200; t++) {
+        rmodel r;
+        make_model(&r, 4 + (size_t)(urand() * 7), t % 2 ? 3 : 2, 6 + (size_t)(urand() * 12), 0,
+                   t % 3 == 0, 1.0, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        o.i_bound = 2 + (unsigned)(t % 3);
+        double err = check_side(&r, ev, ZS_APPROX_MBE, &o, exact);
+        loose += !isnan(err) && err > 1e-3;
+        o.i_bound = 12; /* above any induced width here: one mini-bucket per bucket */
+        err = check_side(&r, ev, ZS_APPROX_MBE, &o, exact);
+        if (!isnan(err)) CHECK(fabs(err) < 1e-9);
+    }
+    CHECK(loose > 20); /* small i-bounds really split buckets */
+}
+
 int main(void) {
     RUN(mean_field_should_be_a_lower_bound_on_random_models);
     RUN(bp_should_be_exact_on_trees);
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
+    RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
     return check_summary("test_approx");
 }
