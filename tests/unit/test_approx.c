@@ -225,10 +225,30 @@ static void mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bou
     CHECK(loose > 20); /* small i-bounds really split buckets */
 }
 
+static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
+    lcg_state = 15;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.max_iter = 20000;
+    for (int t = 0; t < 200; t++) {
+        rmodel r;
+        int tree = t % 4 == 0;
+        make_model(&r, 3 + (size_t)(urand() * 8), t % 2 ? 3 : 2, 4 + (size_t)(urand() * 14), tree,
+                   0, 1.0, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        o.schedule = t % 3 == 0 ? ZS_SCHEDULE_PARALLEL : ZS_SCHEDULE_SEQUENTIAL;
+        double err = check_side(&r, ev, ZS_APPROX_TRW, &o, exact);
+        if (tree && !isnan(err)) CHECK(fabs(err) < 1e-7); /* rho = 1 on a tree: exact */
+    }
+}
+
 int main(void) {
     RUN(mean_field_should_be_a_lower_bound_on_random_models);
     RUN(bp_should_be_exact_on_trees);
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
+    RUN(trw_should_bound_from_above_and_be_exact_on_trees);
     return check_summary("test_approx");
 }
