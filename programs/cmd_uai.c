@@ -2,6 +2,7 @@
  * elimination (lib/io/uai.c, lib/exact/eliminate.c, lib/exact/elim_order.c). */
 #include "cli.h"
 #include "result.h"
+#include "uai_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ static const char *const help =
     "                      stderr is a terminal)\n"
     "  --quiet             no progress bar\n"
     "\n"
-    "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n";
+    "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n"
+    "\n";
 
 typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
 
@@ -184,12 +186,21 @@ int cmd_uai(int argc, char **argv) {
     out_format fmt = OUT_TABLE;
     double max_mem = -1.0, max_work = DEFAULT_MAX_WORK;
     int plan_only = 0, verbose = 0, quiet = 0;
-    int threads = 0;
+    int threads = 0, work_given = 0;
+    uai_approx_args approx;
+    uai_approx_init(&approx);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int used = uai_approx_option(argc, argv, i, &approx);
+        if (used < 0) return EXIT_USAGE;
+        if (used > 0) {
+            i += used - 1;
+            continue;
+        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(help, cli_out());
+            fputs(uai_approx_help, cli_out());
             return EXIT_OK;
         } else if (!strcmp(a, "--plan-only")) {
             plan_only = 1;
@@ -213,6 +224,7 @@ int cmd_uai(int argc, char **argv) {
                 if (!parse_memory(val, &max_mem)) return EXIT_USAGE;
             } else if (!strcmp(a, "--max-work")) {
                 if (!cli_parse_double("--max-work", val, &max_work)) return EXIT_USAGE;
+                work_given = 1;
                 if (!(max_work >= 1.0))
                     return cli_usage("--max-work: '%s' is not a number of table entries >= 1", val);
             } else if (!strcmp(a, "--format")) {
@@ -243,6 +255,9 @@ int cmd_uai(int argc, char **argv) {
         return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
     if (max_mem < 0.0) max_mem = 0.5 * physical_memory();
+    if (approx.given && !approx.methods)
+        return cli_usage("uai: %s needs --approx METHOD", approx.given);
+    if (approx.methods && plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
 
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
@@ -262,6 +277,11 @@ int cmd_uai(int argc, char **argv) {
             goto done;
         }
         st = zs_factor_read_evid(m, evid_path, ev, &observed);
+    }
+    if (st == ZS_OK && approx.methods) {
+        rc = uai_approx_run(&approx, ctx, m, ev, observed, model_path, evid_path, (int)fmt,
+                            max_mem, work_given ? max_work : 0.0);
+        goto done;
     }
     double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);

@@ -244,11 +244,52 @@ static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
     }
 }
 
+/* ln Z of method on an L x L torus with coupling K (h = 0) minus the paramagnetic value
+ * para(K): N ln 2 for mean field, N ln 2 + 2N ln cosh K for Bethe (the paramagnetic fixed point
+ * is exact to high-temperature tree order). Nonzero where the method's fixed point orders. */
+static double excess(zs_factor_approx method, size_t L, double K, const zs_factor_approx_opts *o,
+                     zs_factor_approx_result *res) {
+    zs_lattice_spec spec = {L, L, 1, 1, K, 0.0, NULL, NULL, NULL};
+    zs_pairwise *p = NULL;
+    zs_factor_model *m = NULL;
+    double offset = 0.0;
+    CHECK_EQ_INT(zs_pairwise_alloc_lattice(NULL, &spec, &p), ZS_OK);
+    CHECK_EQ_INT(zs_pairwise_to_factor(p, 1.0, &m, &offset), ZS_OK);
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, method, o, res), ZS_OK);
+    zs_factor_model_free(m);
+    zs_pairwise_free(p);
+    double N = (double)(L * L);
+    double para = N * log(2.0) + (method == ZS_APPROX_MF ? 0.0 : 2.0 * N * log(cosh(K)));
+    if (debug_level())
+        printf("%s L=%zu K=%.4f excess %.6g conv %d it %llu\n", zs_factor_approx_name(method), L, K,
+               res->lnz - offset - para, res->converged, (unsigned long long)res->iterations);
+    return res->lnz - offset - para;
+}
+
+static void critical_points_should_match_closed_forms(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.max_iter = 5000;
+    zs_factor_approx_result res;
+    /* Mean field: m = tanh(4 K m) orders at K_c = 1/4 (T_c = 4). */
+    double lo = excess(ZS_APPROX_MF, 16, 0.245, &o, &res);
+    CHECK(res.converged && fabs(lo) < 1e-6);
+    double hi = excess(ZS_APPROX_MF, 16, 0.255, &o, &res);
+    CHECK(res.converged && hi > 1e-3);
+    /* Bethe: the paramagnetic fixed point loses stability at tanh K = 1/(z - 1) = 1/3,
+     * K_c = atanh(1/3) = ln(2)/2 = 0.34657. */
+    lo = excess(ZS_APPROX_BP, 16, 0.5 * log(2.0) - 0.01, &o, &res);
+    CHECK(res.converged && fabs(lo) < 1e-6);
+    hi = excess(ZS_APPROX_BP, 16, 0.5 * log(2.0) + 0.01, &o, &res);
+    CHECK(res.converged && hi > 1e-3);
+}
+
 int main(void) {
     RUN(mean_field_should_be_a_lower_bound_on_random_models);
     RUN(bp_should_be_exact_on_trees);
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
     RUN(trw_should_bound_from_above_and_be_exact_on_trees);
+    RUN(critical_points_should_match_closed_forms);
     return check_summary("test_approx");
 }
