@@ -95,6 +95,33 @@ void ax_free(ax_model *r) {
     memset(r, 0, sizeof *r);
 }
 
+int ax_lattice(const ax_model *r, size_t *rows, size_t *cols, int *torus) {
+    size_t n = r->n, E = r->fm->nf;
+    for (size_t C = 2; C <= n / 2; C++) {
+        if (n % C) continue;
+        size_t R = n / C;
+        for (int t = 0; t < 2; t++) {
+            if (t && (R < 3 || C < 3)) continue;
+            size_t want = t ? 2 * n : R * (C - 1) + (R - 1) * C;
+            if (E != want) continue;
+            int ok = 1;
+            for (size_t f = 0; f < E && ok; f++) {
+                size_t a = r->fm->f[f].scope[0], b = r->fm->f[f].scope[1];
+                ok = r->fm->f[f].arity == 2 &&
+                     ((b == a + 1 && a % C != C - 1) || b == a + C ||
+                      (t && ((b == a + C - 1 && a % C == 0) || (a < C && b == a + n - C))));
+            }
+            if (ok) {
+                if (rows) *rows = R;
+                if (cols) *cols = C;
+                if (torus) *torus = t;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);

@@ -48,6 +48,13 @@ double ax_maxdiff(const double *a, const double *b, size_t n);
 /* The run's budget: 1 once max_seconds (> 0) have passed since t0. */
 int ax_out_of_time(const zs_factor_approx_opts *o, double t0);
 
+/* 1 when the factors are exactly the edges of a full rows x cols square grid (torus: both
+ * directions wrapped, rows, cols >= 3), the variables numbered row by row (as the UAI grids
+ * and zsum ising number them), and no factor is larger; out-pointers may be NULL. With no
+ * duplicate scopes (the reduction merges them) an equal count and every factor a lattice
+ * bond make the factor set the lattice. */
+int ax_lattice(const ax_model *r, size_t *rows, size_t *cols, int *torus);
+
 /* The methods on a reduced model with n >= 1 (approx_mf.c, approx_bp.c, approx_trw.c,
  * approx_mbe.c, approx_gbp.c): they fill lnz (without r->lnc), kind, converged, iterations
  * and residual. */

@@ -191,29 +191,6 @@ static double value(trw *w) {
 
 /* ---- edge weights ------------------------------------------------------------------------ */
 
-/* 1 when the factors are exactly the edges of a full R x C grid (torus: both wrapped),
- * variables numbered row by row; *edges_ok then holds. */
-static int is_lattice(const ax_model *r) {
-    size_t n = r->n, E = r->fm->nf;
-    for (size_t C = 2; C <= n / 2; C++) {
-        if (n % C) continue;
-        size_t R = n / C;
-        for (int torus = 0; torus < 2; torus++) {
-            if (torus && (R < 3 || C < 3)) continue;
-            size_t want = torus ? 2 * n : R * (C - 1) + (R - 1) * C;
-            if (E != want) continue;
-            int ok = 1;
-            for (size_t f = 0; f < E && ok; f++) {
-                size_t a = r->fm->f[f].scope[0], b = r->fm->f[f].scope[1];
-                ok = (b == a + 1 && a % C != C - 1) || b == a + C ||
-                     (torus && ((b == a + C - 1 && a % C == 0) || (a < C && b == a + n - C)));
-            }
-            if (ok) return 1;
-        }
-    }
-    return 0;
-}
-
 static size_t find(size_t *parent, size_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
@@ -231,7 +208,7 @@ static int by_key(const void *a, const void *b) {
 
 static zs_status edge_weights(const ax_model *r, const zs_factor_approx_opts *o, double *rho) {
     size_t n = r->n, E = r->fm->nf;
-    if (is_lattice(r)) {
+    if (ax_lattice(r, NULL, NULL, NULL)) {
         for (size_t f = 0; f < E; f++) rho[f] = (double)(n - 1) / (double)E;
         return ZS_OK;
     }
