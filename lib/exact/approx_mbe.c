@@ -21,8 +21,9 @@
  * Values x where a group's marginal vanishes make the product vanish there, so they are
  * left unshifted.
  *
- * The order is the min-fill order of elimination (lib/exact/elim_order.c). When i_bound is
- * at least the induced width + 1 there is one group per bucket and the result is exact. */
+ * The orders are the greedy ones of elimination (lib/exact/elim_order.c): min-fill, weighted
+ * min-fill and min-degree, the least of their bounds kept. When i_bound is at least the
+ * induced width + 1 there is one group per bucket and the result is exact. */
 #include "exact/approx_internal.h"
 #include "exact/elim_internal.h"
 
@@ -145,7 +146,9 @@ static int by_arity_desc(const void *a, const void *b, const fn *f) {
     return (x < y) - (x > y);
 }
 
-zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
+/* One elimination along the greedy order of rule h. */
+static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_order h,
+                         zs_factor_approx_result *res) {
     size_t n = r->n;
     mbe b = {r, NULL, 0, 0, malloc(n * sizeof(size_t)), malloc(n * sizeof(size_t))};
     size_t *order = malloc(n * sizeof *order);
@@ -161,7 +164,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     size_t count = 0;
     int fell = 0;
     double ops = 0.0;
-    st = elim_order_greedy(r->fm, skip, ZS_ORDER_MINFILL, 0, order, &count, &fell, &ops);
+    st = elim_order_greedy(r->fm, skip, h, 0, order, &count, &fell, &ops);
     if (st != ZS_OK) goto out;
     for (size_t i = 0; i < n; i++) b.head[i] = SIZE_MAX, b.pos[order[i]] = i;
     /* The functions: every factor and every variable's unary table. */
@@ -343,4 +346,33 @@ out:
     free(b.f), free(b.head), free(b.pos), free(order), free(skip), free(list), free(g), free(lm),
         free(lbar);
     return st;
+}
+
+/* Every order gives an upper bound, so the least of them is one: the orders of min-fill,
+ * weighted min-fill and min-degree are each run and the smallest bound kept. */
+zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
+    static const zs_factor_order rules[] = {ZS_ORDER_MINFILL, ZS_ORDER_WEIGHTED_MINFILL,
+                                            ZS_ORDER_MINDEGREE};
+    double t0 = zs_monotonic_seconds();
+    zs_status st = ZS_OK;
+    int have = 0;
+    uint64_t rounds = 0;
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        if (have && ax_out_of_time(o, t0)) break;
+        zs_factor_approx_result one;
+        zs_status s = mbe_run(r, o, rules[k], &one);
+        if (s == ZS_ENOMEM || s == ZS_ENUMERIC) return s; /* Z = 0 is proved by any order */
+        if (s != ZS_OK) {
+            st = s;
+            continue;
+        }
+        rounds += one.iterations;
+        if (!have || one.lnz < res->lnz) res->lnz = one.lnz;
+        have = 1;
+    }
+    if (!have) return st;
+    res->converged = 1;
+    res->iterations = rounds;
+    res->residual = 0.0;
+    return ZS_OK;
 }
