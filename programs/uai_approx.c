@@ -23,7 +23,7 @@ const char uai_approx_help[] =
     "  --schedule S        sequential (default) or parallel message updates\n"
     "  --max-iter N        sweeps per run, or cost-shifting rounds per bucket (default 1000)\n"
     "  --tol X             convergence: the largest change of a message (default 1e-9)\n"
-    "  --restarts N        mf, bp: random starts after the symmetric one (default 4)\n"
+    "  --restarts N        mf, bp, gbp: random starts after the symmetric one (default 4)\n"
     "  --seed N            the random starts and trw's spanning trees (default 1)\n"
     "  --ibound N          mbe: most variables in a mini-bucket, >= 2 (default 10)\n"
     "  --trees N           trw off grids: spanning trees for the edge weights (default 100)\n"
@@ -167,7 +167,6 @@ typedef struct run {
 
 /* The fields of one method: the record of a single method, a row of several. */
 static void method_fields(result *r, const run *x, int compare, double exact, int row) {
-    char nb[32];
     const zs_factor_approx_result *s = &x->res;
     result_field *f = result_str(r, "method", zs_factor_approx_name(x->method));
     if (!row) f->table_text = result_fmt(r, "%s: %s", zs_factor_approx_name(x->method), describe(x->method));
@@ -186,10 +185,12 @@ static void method_fields(result *r, const run *x, int compare, double exact, in
     if (!row) f->flags = RF_NO_TABLE;
     f = result_bool(r, "converged", s->converged);
     if (!row)
-        f->table_text = result_fmt(r, "%s, %llu iterations%s%s", s->converged ? "yes" : "no",
-                                   (unsigned long long)s->iterations,
-                                   x->method == ZS_APPROX_MBE ? "" : ", last change ",
-                                   x->method == ZS_APPROX_MBE ? "" : cli_num(nb, s->residual));
+        f->table_text = x->method == ZS_APPROX_MBE
+                            ? result_fmt(r, "%s, %llu cost-shifting rounds", s->converged ? "yes" : "no",
+                                         (unsigned long long)s->iterations)
+                            : result_fmt(r, "%s, %llu iterations, last change %.2g",
+                                         s->converged ? "yes" : "no",
+                                         (unsigned long long)s->iterations, s->residual);
     result_u64(r, "iterations", s->iterations)->flags = row ? 0 : RF_NO_TABLE;
     result_num(r, "residual", s->residual)->flags = RF_NO_TABLE;
     if (compare) {
@@ -297,8 +298,9 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
     if (a->compare) {
         result_field *f = isfinite(exact) ? result_num(&r, "exact_lnZ", exact) : result_absent(&r, "exact_lnZ");
         f->label = "exact ln Z";
-        if (isfinite(exact)) f->comment = result_fmt(&r, "variable elimination, %.3f s", esecs);
+        if (isfinite(exact)) f->comment = "variable elimination";
         else f->table_text = result_fmt(&r, "not computed (%s)", why ? why : "");
+        result_num(&r, "exact_seconds", esecs)->flags = RF_NO_TABLE;
     }
     if (!many) {
         method_fields(&r, &runs[0], a->compare, exact, 0);

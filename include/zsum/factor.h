@@ -231,13 +231,15 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
  *        mini-bucket) trades time and memory for tightness; exact when i_bound exceeds the
  *        induced width.
  *   GBP  generalized BP (Kikuchi / cluster variation method) with the plaquettes of a square
- *        lattice as regions: an ESTIMATE; models that are not a square grid or torus are
- *        refused (ZS_EUNSUPPORTED).
+ *        lattice as regions (the double loop of Heskes, Albers & Kappen 2003): an ESTIMATE;
+ *        models that are not a square grid or torus numbered row by row are refused
+ *        (ZS_EUNSUPPORTED).
  *   AUTO BP.
  * A method that cannot give a finite value says so with a status, never inf or NaN: ZS_ENUMERIC
  * when zeros or evidence leave no configuration of positive weight it can see (BP and TRW:
  * Z = 0 proved by zero propagation; MF: no product distribution of positive weight found; MBE:
- * an upper bound of zero, so Z = 0). */
+ * an upper bound of zero, so Z = 0). MBE runs the min-fill, weighted min-fill and min-degree
+ * orders (elim_order.c) and keeps the least bound. */
 typedef enum zs_factor_approx {
     ZS_APPROX_MF = 0,
     ZS_APPROX_BP = 1,
@@ -279,9 +281,9 @@ typedef struct zs_factor_approx_opts {
                               bucket (MBE); 1000 by default                                  */
     double tol;            /* converged when no message or marginal moves by more than this
                               (in probability); 1e-9 by default                              */
-    unsigned restarts;     /* MF, BP: runs from random (symmetry-broken) starts after the
-                              symmetric one; the best bound (MF) or the largest Bethe ln Z
-                              among converged runs (BP) is kept; 4 by default                */
+    unsigned restarts;     /* MF, BP, GBP: runs from random (symmetry-broken) starts after
+                              the symmetric one; the best bound (MF) or the largest ln Z
+                              among converged runs (BP, GBP) is kept; 4 by default           */
     uint64_t seed;         /* the random starts and TRW's spanning trees; 1 by default       */
     unsigned i_bound;      /* MBE: most variables in a mini-bucket (>= 2); 10 by default      */
     unsigned trees;        /* TRW off grids: spanning trees sampled for the edge weights
