@@ -4,7 +4,6 @@
 #include "pairwise_cli.h"
 #include "result.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,85 +31,73 @@ static int parse_sweep(const char *text, pairwise_opts *o) {
     return 1;
 }
 
-/* The first option seen that only one mode reads, for refusing it in the other. */
-static void note_mode(int c, pairwise_opts *o) {
-    static const struct { int c; const char *name; int sample; } modal[] = {
-        {PW_METHOD, "--method", 0},   {PW_DOS, "--dos", 0},           {PW_SWEEP, "--sweep", 0},
-        {PW_PLOT, "--plot", 0},       {PW_UAI, "--write-uai", 0},     {PW_ALGO, "--algorithm", 1},
-        {PW_SWEEPS, "--sweeps", 1},   {PW_BURNIN, "--burnin", 1},     {PW_CHAINS, "--chains", 1}};
-    for (size_t i = 0; i < sizeof modal / sizeof modal[0]; i++) {
-        if (modal[i].c != c) continue;
-        const char **slot = modal[i].sample ? &o->sample_opt : &o->exact_opt;
-        if (!*slot) *slot = modal[i].name;
-    }
+int pairwise_refuse(const cli_args *a, const cli_option *o) {
+    (void)a;
+    if (o->modes & PW_SAMPLE)
+        return cli_usage("%s belongs to the sampler; the exact computation has no use for it "
+                         "(add 'sample')", o->name);
+    return cli_usage("sample: %s belongs to the exact computation (drop 'sample')", o->name);
 }
 
-int pairwise_opt(int c, const char *arg, pairwise_opts *o) {
+int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
     double t;
     uint64_t u;
-    note_mode(c, o);
-    switch (c) {
-    case 'b':
-        if (!cli_parse_double("--beta", arg, &o->beta)) return 0;
+    switch (id) {
+    case PW_BETA:
+        if (!cli_parse_double("--beta", arg, &o->beta)) return EXIT_USAGE;
         o->beta_set = 1;
-        return 1;
-    case 'T':
-        if (!cli_parse_double("--temperature", arg, &t)) return 0;
-        if (t <= 0.0) return !cli_usage("--temperature: T = %s must be positive", arg);
+        break;
+    case PW_TEMP:
+        if (!cli_parse_double("--temperature", arg, &t)) return EXIT_USAGE;
+        if (t <= 0.0) return cli_usage("--temperature: T = %s must be positive", arg);
         o->beta = 1.0 / t;
         o->temp_set = 1;
-        return 1;
+        break;
     case PW_METHOD:
         if (zs_pairwise_method_from_name(arg, &o->method) != ZS_OK)
-            return !cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
-        return 1;
-    case PW_DOS: o->dos = 1; return 1;
-    case PW_SWEEP: return parse_sweep(arg, o);
-    case PW_PLOT: o->plot = arg; return 1;
-    case PW_FORMAT: return cli_parse_format(arg, &o->format);
-    case PW_UAI: o->uai = arg; return 1;
+            return cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
+        break;
+    case PW_DOS: o->dos = 1; break;
+    case PW_SWEEP: return parse_sweep(arg, o) ? EXIT_OK : EXIT_USAGE;
+    case PW_PLOT: o->plot = arg; break;
+    case PW_FORMAT: return cli_parse_format(arg, &o->format) ? EXIT_OK : EXIT_USAGE;
+    case PW_UAI: o->uai = arg; break;
     case PW_ALGO:
         if (zs_mcmc_kind_from_name(arg, &o->kind) != ZS_OK || o->kind == ZS_MCMC_AUTO)
-            return !cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
-        return 1;
+            return cli_usage("--algorithm: '%s' is not one of metropolis, heatbath, wolff", arg);
+        break;
     case PW_SWEEPS:
-        if (!cli_parse_u64("--sweeps", arg, &o->sweeps)) return 0;
-        if (o->sweeps < 32) return !cli_usage("--sweeps: %s is too few (at least 32)", arg);
-        return 1;
-    case PW_BURNIN: return cli_parse_u64("--burnin", arg, &o->burnin);
+        if (!cli_parse_u64("--sweeps", arg, &o->sweeps)) return EXIT_USAGE;
+        if (o->sweeps < 32) return cli_usage("--sweeps: %s is too few (at least 32)", arg);
+        break;
+    case PW_BURNIN: return cli_parse_u64("--burnin", arg, &o->burnin) ? EXIT_OK : EXIT_USAGE;
     case PW_CHAINS:
-        if (!cli_parse_u64("--chains", arg, &u)) return 0;
-        if (u < 1 || u > 100000) return !cli_usage("--chains: %s is out of range 1..100000", arg);
+        if (!cli_parse_u64("--chains", arg, &u)) return EXIT_USAGE;
+        if (u < 1 || u > 100000) return cli_usage("--chains: %s is out of range 1..100000", arg);
         o->chains = u;
-        return 1;
+        break;
     case PW_MAXSEC:
-        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return 0;
-        if (!(o->max_seconds > 0)) return !cli_usage("--max-seconds: '%s' must be > 0", arg);
-        return 1;
+        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return EXIT_USAGE;
+        if (!(o->max_seconds > 0)) return cli_usage("--max-seconds: '%s' must be > 0", arg);
+        break;
     case PW_SEED:
-        if (!cli_parse_u64("--seed", arg, &o->seed)) return 0;
+        if (!cli_parse_u64("--seed", arg, &o->seed)) return EXIT_USAGE;
         o->seed_set = 1;
-        return 1;
-    case PW_THREADS: return cli_parse_threads(arg, &o->threads);
-    case 'q': o->quiet = 1; return 1;
-    default: return -1;
+        break;
+    case PW_THREADS: return cli_parse_threads(arg, &o->threads) ? EXIT_OK : EXIT_USAGE;
+    case PW_QUIET: o->quiet = 1; break;
     }
+    return EXIT_OK;
 }
 
 int pairwise_check(pairwise_opts *o, int sample) {
-    if (o->beta_set && o->temp_set) return !cli_usage("give --beta or --temperature, not both");
-    /* Options of the other mode are refused rather than ignored. */
-    if (sample && o->exact_opt)
-        return !cli_usage("sample: %s belongs to the exact computation (drop 'sample')", o->exact_opt);
-    if (!sample && o->sample_opt)
-        return !cli_usage("%s belongs to the sampler; the exact computation has no use for it "
-                          "(add 'sample')", o->sample_opt);
-    if (o->plot && !o->sweep) return !cli_usage("--plot: draws a --sweep; ask for one");
-    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
-    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
-    if (o->uai && cli_check_output("--write-uai", o->uai) != EXIT_OK) return 0;
-    if (sample && o->beta < 0.0) return !cli_usage("sample: beta = %g must be >= 0", o->beta);
-    return 1;
+    if (o->beta_set && o->temp_set) return cli_usage("give --beta or --temperature, not both");
+    if (o->plot && !o->sweep) return cli_usage("--plot: draws a --sweep; ask for one");
+    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return EXIT_USAGE;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return EXIT_USAGE;
+    if (o->uai && cli_check_output("--write-uai", o->uai) != EXIT_OK) return EXIT_USAGE;
+    if (sample && o->beta < 0.0) return cli_usage("sample: beta = %g must be >= 0", o->beta);
+    return EXIT_OK;
 }
 
 /* ---- UAI output ----------------------------------------------------------------------- */

@@ -32,6 +32,7 @@ typedef struct opts {
     uint64_t shape[2];
     int have_shape;
     long scale;     /* --scale K, 0 when not given */
+    int help;       /* the help was printed: nothing to run */
     int argc;       /* the command line from "rbm" on, for the resume command */
     char **argv;
 } opts;
@@ -61,7 +62,8 @@ typedef struct lnz_result {
 /* ln Z by the method of o (exact, or AIS with its base and schedule). stored: the model's
  * train_data_frequency for --base stored (NULL when it has none). */
 int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, lnz_result *r);
-/* Whether the option NAME (as spelled on the command line) takes a value. */
+extern const cli_command rbm_command;
+/* Whether the option NAME (as spelled on the command line) takes a separate value. */
 int rbm_option_has_arg(const char *name);
 
 int rbm_logz(opts *o);      /* logz and loglik */

@@ -8,136 +8,78 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char uai_approx_help[] =
-    "Approximate ln Z (instead of exact elimination):\n"
-    "  --approx METHOD     mf (naive mean field: a lower bound), bp (loopy belief\n"
-    "                      propagation: the Bethe estimate), trw (tree-reweighted BP: an\n"
-    "                      upper bound; pairwise models), mbe (weighted mini-bucket\n"
-    "                      elimination: an upper bound), gbp (generalized BP on the\n"
-    "                      plaquettes of a square grid: the Kikuchi estimate), auto (bp);\n"
-    "                      a comma-separated list, or all\n"
-    "  --compare           also the exact ln Z by elimination when it is affordable (within\n"
-    "                      --max-memory and --max-work, default 1e10 here), and each\n"
-    "                      method's error\n"
-    "  --damping X         message damping in [0, 1) (bp, trw, gbp; default 0.5)\n"
-    "  --schedule S        sequential (default) or parallel message updates\n"
-    "  --max-iter N        sweeps per run, or cost-shifting rounds per bucket (default 1000)\n"
-    "  --tol X             convergence: the largest change of a message (default 1e-9)\n"
-    "  --restarts N        mf, bp, gbp: random starts after the symmetric one (default 4)\n"
-    "  --seed N            the random starts and trw's spanning trees (default 1)\n"
-    "  --ibound N          mbe: most variables in a mini-bucket, >= 2 (default 10)\n"
-    "  --trees N           trw off grids: spanning trees for the edge weights (default 100)\n"
-    "  --max-seconds X     stop iterating after X seconds (marked not converged)\n";
-
 void uai_approx_init(uai_approx_args *a) {
     memset(a, 0, sizeof *a);
     zs_factor_approx_defaults(&a->opts);
 }
 
-int uai_approx_option(int argc, char **argv, int i, uai_approx_args *a) {
-    const char *o = argv[i];
-    static const char *const valued[] = {"--approx", "--damping", "--schedule", "--max-iter",
-                                         "--tol", "--restarts", "--seed", "--ibound", "--trees",
-                                         "--max-seconds"};
-    if (!strcmp(o, "--compare")) {
-        a->compare = 1;
-        if (!a->given) a->given = o;
-        return 1;
-    }
-    int k = -1;
-    for (int j = 0; j < (int)(sizeof valued / sizeof valued[0]); j++)
-        if (!strcmp(o, valued[j])) k = j;
-    if (k < 0) return 0;
-    if (i + 1 >= argc) {
-        cli_usage("%s needs a value (zsum uai --help)", o);
-        return -1;
-    }
-    const char *v = argv[i + 1];
+int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *a) {
     zs_factor_approx_opts *p = &a->opts;
     uint64_t u = 0;
     double x = 0.0;
-    if (k != 0 && !a->given) a->given = o;
-    switch (k) {
-    case 0: {
+    if (which != UAI_APPROX && !a->given) a->given = o;
+    switch (which) {
+    case UAI_COMPARE: a->compare = 1; break;
+    case UAI_APPROX: {
         /* Every name of the list must be a method. */
         char buf[256];
-        if (strlen(v) >= sizeof buf || !*v) {
-            cli_usage("--approx: '%s' is not a method list", v);
-            return -1;
-        }
+        if (strlen(v) >= sizeof buf || !*v) return cli_usage("--approx: '%s' is not a method list", v);
         if (strcmp(v, "all")) {
             strcpy(buf, v);
             for (char *s = buf, *e; s; s = e) {
                 e = strchr(s, ',');
                 if (e) *e++ = '\0';
                 zs_factor_approx mth;
-                if (zs_factor_approx_from_name(s, &mth) != ZS_OK) {
-                    cli_usage("--approx: '%s' is not one of mf, bp, trw, mbe, gbp, auto, all", s);
-                    return -1;
-                }
+                if (zs_factor_approx_from_name(s, &mth) != ZS_OK)
+                    return cli_usage("--approx: '%s' is not one of mf, bp, trw, mbe, gbp, auto, all", s);
             }
         }
         a->methods = v;
         break;
     }
-    case 1:
-        if (!cli_parse_double(o, v, &x)) return -1;
-        if (!(x >= 0.0 && x < 1.0)) {
-            cli_usage("--damping: '%s' is not in [0, 1)", v);
-            return -1;
-        }
+    case UAI_DAMPING:
+        if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
+        if (!(x >= 0.0 && x < 1.0)) return cli_usage("--damping: '%s' is not in [0, 1)", v);
         p->damping = x;
         break;
-    case 2:
-        if (zs_factor_schedule_from_name(v, &p->schedule) != ZS_OK) {
-            cli_usage("--schedule: '%s' is not one of sequential, parallel, auto", v);
-            return -1;
-        }
+    case UAI_SCHEDULE:
+        if (zs_factor_schedule_from_name(v, &p->schedule) != ZS_OK)
+            return cli_usage("--schedule: '%s' is not one of sequential, parallel, auto", v);
         break;
-    case 3:
-        if (!cli_parse_u64(o, v, &u)) return -1;
-        if (u < 1) {
-            cli_usage("--max-iter: must be at least 1");
-            return -1;
-        }
+    case UAI_MAX_ITER:
+        if (!cli_parse_u64(o, v, &u)) return EXIT_USAGE;
+        if (u < 1) return cli_usage("--max-iter: must be at least 1");
         p->max_iter = u;
         break;
-    case 4:
-        if (!cli_parse_double(o, v, &x)) return -1;
-        if (!(x > 0.0)) {
-            cli_usage("--tol: '%s' is not a positive number", v);
-            return -1;
-        }
+    case UAI_TOL:
+        if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
+        if (!(x > 0.0)) return cli_usage("--tol: '%s' is not a positive number", v);
         p->tol = x;
         break;
-    case 5:
-    case 7:
-    case 8: {
-        if (!cli_parse_u64(o, v, &u)) return -1;
-        uint64_t lo = k == 5 ? 0 : k == 7 ? 2 : 1, hi = k == 7 ? ZS_FACTOR_MAX_ARITY : 1000000;
-        if (u < lo || u > hi) {
-            cli_usage("%s: '%s' is not in %llu..%llu", o, v, (unsigned long long)lo,
-                      (unsigned long long)hi);
-            return -1;
-        }
-        if (k == 5) p->restarts = (unsigned)u;
-        else if (k == 7) p->i_bound = (unsigned)u;
+    case UAI_RESTARTS:
+    case UAI_IBOUND:
+    case UAI_TREES: {
+        if (!cli_parse_u64(o, v, &u)) return EXIT_USAGE;
+        uint64_t lo = which == UAI_RESTARTS ? 0 : which == UAI_IBOUND ? 2 : 1;
+        uint64_t hi = which == UAI_IBOUND ? ZS_FACTOR_MAX_ARITY : 1000000;
+        if (u < lo || u > hi)
+            return cli_usage("%s: '%s' is not in %llu..%llu", o, v, (unsigned long long)lo,
+                             (unsigned long long)hi);
+        if (which == UAI_RESTARTS) p->restarts = (unsigned)u;
+        else if (which == UAI_IBOUND) p->i_bound = (unsigned)u;
         else p->trees = (unsigned)u;
         break;
     }
-    case 6:
-        if (!cli_parse_u64(o, v, &p->seed)) return -1;
+    case UAI_SEED:
+        if (!cli_parse_u64(o, v, &p->seed)) return EXIT_USAGE;
         break;
     default:
-        if (!cli_parse_double(o, v, &x)) return -1;
-        if (!(x > 0.0)) {
-            cli_usage("--max-seconds: '%s' is not a number of seconds > 0", v);
-            return -1;
-        }
+        if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
+        if (!(x > 0.0)) return cli_usage("--max-seconds: '%s' is not a number of seconds > 0", v);
         p->max_seconds = x;
         break;
     }
-    return 2;
+    return EXIT_OK;
 }
 
 static const char *describe(zs_factor_approx m) {

@@ -12,13 +12,16 @@ typedef struct uai_approx_args {
     zs_factor_approx_opts opts;
 } uai_approx_args;
 
+/* The approximation options, in the order of cmd_uai.c's table (its ids are O_APPROX + these). */
+enum {
+    UAI_APPROX, UAI_COMPARE, UAI_DAMPING, UAI_SCHEDULE, UAI_MAX_ITER, UAI_TOL, UAI_RESTARTS,
+    UAI_SEED, UAI_IBOUND, UAI_TREES, UAI_MAX_SECONDS, UAI_APPROX_OPTIONS
+};
+
 void uai_approx_init(uai_approx_args *a);
-/* Parse argv[i] if it is one of the approximation options (its value is argv[i + 1]).
- * Returns the number of arguments used (1 or 2), 0 when argv[i] is not one of them, or -1
- * after printing a usage error. */
-int uai_approx_option(int argc, char **argv, int i, uai_approx_args *a);
-/* The help lines of these options. */
-extern const char uai_approx_help[];
+/* One approximation option (which: UAI_*, name: as the table spells it, v: its value, NULL
+ * for --compare): an exit code (EXIT_USAGE after printing why). */
+int uai_approx_option(int which, const char *name, const char *v, uai_approx_args *a);
 /* Run the approximations on the model read by zsum uai and write the answer; fmt: 0 table,
  * 1 json, 2 csv, 3 uai. max_mem and max_work bound the exact value of --compare (work <= 0:
  * the default for --compare). Returns an exit code. */

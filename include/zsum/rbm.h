@@ -81,6 +81,10 @@ zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double
  * rows (n x nv bytes, 0 or 1) into out (n x nh, row-major): scikit-learn's
  * BernoulliRBM.transform. ZS_EINVAL for a NULL argument. */
 zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *out);
+/* F(v) of each of n binary rows (n x nv bytes, 0 or 1, row-major) into f (n entries): the same
+ * bits as zs_rbm_free_energy of the row in doubles, with no widened copy of the rows. ZS_EINVAL
+ * for a NULL argument or a byte that is not 0 or 1 (message names row and column); ZS_ENOMEM. */
+zs_status zs_rbm_free_energies_u8(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f);
 
 /* ---- exact ln Z (lib/exact/rbm_exact.c) --------------------------------------------------- */
 /* ln Z by summing the larger layer analytically and enumerating the 2^n states of the smaller
@@ -167,6 +171,13 @@ double zs_rbm_sample_seconds(const zs_rbm *rbm, size_t n, uint64_t steps);
 zs_status zs_rbm_sample_from(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed,
                              const uint8_t *init, size_t n_init, double *out);
 
+/* One block-Gibbs step from each of n binary rows (n x nv bytes, 0 or 1): h ~ p(h | v), then
+ * v' ~ p(v | h), row r drawing from zs_rng(seed, r) (so the result does not depend on the
+ * threads); out (n x nv bytes) receives v' (0 or 1); scikit-learn's BernoulliRBM.gibbs. out may
+ * be rows. ZS_EINVAL for a NULL argument or a byte that is not 0 or 1 (message names row and
+ * column); ZS_ENOMEM. (lib/sample/rbm_gibbs.c) */
+zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_t seed, uint8_t *out);
+
 /* ---- data statistics (lib/models/rbm_data.c) ---------------------------------------------- */
 /* The smoothed frequency of ones in each of the d columns of n binary rows (bytes 0 or 1):
  * p_i = (count_i + c) / (n + 2c), the mean of a Beta(c, c) posterior (a pseudocount c > 0
@@ -210,6 +221,10 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t);
  * trainer then keeps the parameters of the epoch before. */
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error);
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t);
+/* The frequencies of ones in the columns of the trainer's data, (count_i + 1) / (n + 2)
+ * (zs_data_base_rate with pseudocount 1), that zs_rbm_trainer_save stores as
+ * train_data_frequency: a view of nv entries, valid until zs_rbm_trainer_free. */
+const double *zs_rbm_trainer_data_frequency(const zs_rbm_trainer *t);
 /* Copy the current parameters into rbm (same nv, nh). */
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm);
 /* Save the parameters (float32) and the training state (arrays train_epoch, train_velocity_W,
@@ -219,5 +234,27 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
+
+/* The training state besides the parameters, in the caller's float32 arrays: what continues a
+ * run in memory (a Python estimator's partial_fit and pickling) as zs_rbm_trainer_save /
+ * zs_rbm_trainer_resume do through a file. The velocities stay 0 without momentum: a caller
+ * that trains without it may leave the three velocity pointers NULL. */
+typedef struct zs_rbm_train_state {
+    float *velocity_w;        /* nv x nh, row-major                                           */
+    float *velocity_vbias;    /* nv                                                           */
+    float *velocity_hbias;    /* nh                                                           */
+    float *chains;            /* batch x nv PCD visible states, each 0 or 1                   */
+    uint64_t epoch;           /* epochs done: epoch e's row order and draws come from (seed, e) */
+    int chains_ready;         /* 1 once the PCD chains have been started (at the first batch) */
+} zs_rbm_train_state;
+/* Copy t's state into the arrays of s (of the sizes above; NULL velocity pointers: not
+ * copied). ZS_EINVAL for NULL chains. */
+zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s);
+/* Set t's state from s (as got from a trainer with the same nv, nh and batch; NULL velocity
+ * pointers: zero velocities): the next epoch is then bit-identical to the one the other
+ * trainer would run, on the same data and options. ZS_EINVAL for NULL chains, a velocity that
+ * is not finite or a chain value that is not 0 or 1 (message names which and where); t is
+ * unchanged then. */
+zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s);
 
 #endif
