@@ -161,6 +161,7 @@ static int train_monitor(const opts *o, train_run *r) {
     lnz_result lr;
     opts mo = *o;
     mo.ais = r->smaller > 20;
+    mo.reverse = "none"; /* the monitor's figure is the forward estimate alone */
     /* AIS for a trained model: the data base rate of the training data by default (and for
      * --base stored, which names the training data's frequencies). */
     char base[4096];
