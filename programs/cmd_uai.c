@@ -2,13 +2,16 @@
  * elimination (lib/io/uai.c, lib/exact/eliminate.c, lib/exact/elim_order.c). */
 #include "cli.h"
 #include "result.h"
+#include "uai_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET };
+enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
+       O_MARGINALS, O_OUTPUT,
+       O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
 static const cli_option options[] = {
     {O_EVID, "--evid", 0, "FILE", 0, CLI_ONCE,
@@ -29,32 +32,73 @@ static const cli_option options[] = {
     {O_FORMAT, "--format", 0, "F", 0, 0,
      "table (default), json (keys lnZ, log10Z, zero, width,\n"
      "max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
-     "csv (the same keys: a header line, a line of values) or\n"
-     "uai (the competition's answer: the line PR, then log10 Z)"},
+     "csv (the same keys: a header line, a line of values),\n"
+     "uai (the competition's answer: the line PR, then log10 Z) or\n"
+     "mar (implies --marginals: the line MAR, then the marginals)"},
+    {O_MARGINALS, "--marginals", 0, NULL, 0, 0,
+     "also p(x_i | evidence) for every variable, exactly (one pass\n"
+     "back over the elimination's messages): a line per variable in\n"
+     "the table, \"marginals\" (an array per variable) in the JSON"},
+    {O_OUTPUT, "--output", 'o', "FILE", 0, CLI_ONCE,
+     "also write the marginals as a MAR answer file (implies\n--marginals)"},
     {O_PLAN_ONLY, "--plan-only", 0, NULL, 0, 0,
      "print the order's induced width, largest table and memory; do\nnot eliminate"},
     {O_THREADS, "--threads", 0, "N", 0, 0, "OpenMP threads (the result does not depend on it)"},
     {O_VERBOSE, "--verbose", 'v', NULL, 0, 0,
      "print the plan on stderr before eliminating (also done when\nstderr is a terminal)"},
     {O_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"},
+    /* Approximate ln Z (uai_approx.c). */
+    {O_APPROX + UAI_APPROX, "--approx", 0, "METHOD", 0, 0,
+     "approximate ln Z instead: mf (naive mean field: a lower\n"
+     "bound), bp (loopy BP: the Bethe estimate), trw (tree-reweighted\n"
+     "BP: an upper bound; pairwise models), mbe (weighted mini-bucket\n"
+     "elimination: an upper bound), gbp (generalized BP on the\n"
+     "plaquettes of a square grid: the Kikuchi estimate), auto (bp);\n"
+     "a comma-separated list, or all"},
+    {O_APPROX + UAI_COMPARE, "--compare", 0, NULL, 0, 0,
+     "also the exact ln Z by elimination when it is affordable\n"
+     "(within --max-memory and --max-work, default 1e10 here), and\n"
+     "each method's error"},
+    {O_APPROX + UAI_DAMPING, "--damping", 0, "X", 0, 0,
+     "message damping in [0, 1) (bp, trw, gbp; default 0.5)"},
+    {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
+     "sequential (default) or parallel message updates"},
+    {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
+     "sweeps per run, or cost-shifting rounds per bucket (default 1000)"},
+    {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
+     "convergence: the largest change of a message (default 1e-9)"},
+    {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
+     "mf, bp, gbp: random starts after the symmetric one (default 4)"},
+    {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,
+     "the random starts and trw's spanning trees (default 1)"},
+    {O_APPROX + UAI_IBOUND, "--ibound", 0, "N", 0, 0,
+     "mbe: most variables in a mini-bucket, >= 2 (default 10)"},
+    {O_APPROX + UAI_TREES, "--trees", 0, "N", 0, 0,
+     "trw off grids: spanning trees for the edge weights (default 100)"},
+    {O_APPROX + UAI_MAX_SECONDS, "--max-seconds", 0, "X", 0, 0,
+     "stop iterating after X seconds (marked not converged)"},
 };
 
 static const cli_sub subs[] = {
     {NULL, 1,
      "zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
-     "                [--plan-only] [--threads N] [--verbose] [--quiet]",
+     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
+     "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
+     "zsum uai MODEL.uai [EVID] --approx METHOD[,METHOD...]|all [--compare] [--damping X]\n"
+     "                [--schedule S] [--max-iter N] [--tol X] [--restarts N] [--seed N]\n"
+     "                [--ibound N] [--trees N] [--max-seconds X] [--format F]",
      "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
      "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
      "\n"
-     "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n", NULL},
+     "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input; a libDAI\n"
+     "factor graph (.fg) is read too (by its name, or by its content: a number first).\n", NULL},
 };
 
 static const cli_command command = {
     "uai", CLI_TABLE(subs), CLI_TABLE(options), NULL,
     "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n", NULL};
 
-typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI, OUT_MAR } out_format;
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024); an
  * exit code. */
@@ -120,6 +164,7 @@ typedef struct uai_answer {
     size_t observed;
     int plan_only;
     double lnz, seconds;
+    const uai_marg *marg; /* the marginals, when asked for (uai_marginals.c) */
 } uai_answer;
 
 /* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
@@ -184,7 +229,10 @@ static void write_answer(out_format fmt, const uai_answer *a) {
     }
     result_num(&r, "seconds", a->seconds)->table_text = result_fmt(&r, "%.3f", a->seconds);
     result_sizes(&r, "elimination_order", zs_factor_plan_order(a->plan), pi->eliminated)->flags = hide;
-    result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
+    if (a->marg && a->marg->on)
+        uai_marginals_write(cli_out(), fmt == OUT_JSON, &r, a->marg, a->m);
+    else
+        result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
     result_free(&r);
 }
 
@@ -194,7 +242,9 @@ typedef struct uai_opts {
     zs_factor_order order;
     out_format fmt;
     double max_mem, max_work;
-    int plan_only, verbose, quiet, threads, help;
+    int plan_only, verbose, quiet, threads, help, work_given;
+    uai_marg marg;
+    uai_approx_args approx;
 } uai_opts;
 
 /* One option of the table with its value v: an exit code. */
@@ -213,15 +263,25 @@ static int uai_option(int id, const char *v, uai_opts *o) {
     case O_MAX_WORK:
         if (!cli_parse_double("--max-work", v, &o->max_work)) return EXIT_USAGE;
         if (!(o->max_work >= 1.0)) return cli_usage("--max-work: '%s' is not a number of table entries >= 1", v);
+        o->work_given = 1;
         break;
     case O_FORMAT:
         if (!strcmp(v, "table")) o->fmt = OUT_TABLE;
         else if (!strcmp(v, "json")) o->fmt = OUT_JSON;
         else if (!strcmp(v, "csv")) o->fmt = OUT_CSV;
         else if (!strcmp(v, "uai")) o->fmt = OUT_UAI;
-        else return cli_usage("--format: '%s' is not one of table, json, csv, uai", v);
+        else if (!strcmp(v, "mar")) o->fmt = OUT_MAR;
+        else return cli_usage("--format: '%s' is not one of table, json, csv, uai, mar", v);
         break;
     case O_THREADS: return cli_parse_threads(v, &o->threads) ? EXIT_OK : EXIT_USAGE;
+    case O_MARGINALS: o->marg.on = 1; break;
+    case O_OUTPUT:
+        o->marg.on = 1;
+        o->marg.output = v;
+        return cli_check_output("--output", v);
+    default:
+        for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
+            if (options[k].id == id) return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
     }
     return EXIT_OK;
 }
@@ -247,8 +307,15 @@ static int parse(int argc, char **argv, uai_opts *o) {
     if (o->evid_path && o->model_path && !strcmp(o->evid_path, "-") && !strcmp(o->model_path, "-"))
         return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!o->model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
+    rc = uai_marginals_check(&o->marg, o->fmt == OUT_MAR, o->fmt == OUT_UAI, o->fmt == OUT_CSV, o->plan_only);
+    if (rc != EXIT_OK) return rc;
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
     if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
+    if (o->approx.given && !o->approx.methods)
+        return cli_usage("uai: %s needs --approx METHOD", o->approx.given);
+    if (o->approx.methods && o->plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
+    if (o->approx.methods && o->marg.on)
+        return cli_usage("uai: --approx gives ln Z only; --marginals (--format mar, -o FILE.MAR) needs the exact method");
     return EXIT_OK;
 }
 
@@ -265,7 +332,7 @@ typedef struct uai_run {
 /* The model and the evidence. The library's readers take plain files, gzip and "-" (standard
  * input), bounded (docs/robustness.md). */
 static int load(const uai_opts *o, uai_run *r) {
-    zs_status st = zs_factor_read_uai(r->ctx, o->model_path, &r->m);
+    zs_status st = zs_factor_read_model(r->ctx, o->model_path, &r->m);
     if (st == ZS_OK && o->evid_path) {
         size_t nv = zs_factor_model_nvars(r->m);
         r->ev = malloc((nv ? nv : 1) * sizeof *r->ev);
@@ -302,6 +369,7 @@ static int plan(const uai_opts *o, uai_run *r) {
 int cmd_uai(int argc, char **argv) {
     uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
                   .max_work = DEFAULT_MAX_WORK};
+    uai_approx_init(&o.approx);
     int rc = parse(argc, argv, &o);
     if (rc != EXIT_OK || o.help) return rc;
     uai_run r = {0};
@@ -309,6 +377,14 @@ int cmd_uai(int argc, char **argv) {
     if (!r.ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     if (o.threads > 0) zs_ctx_set_threads(r.ctx, o.threads);
     rc = load(&o, &r);
+    if (rc == EXIT_OK && o.approx.methods) {
+        rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                            (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
+        zs_factor_model_free(r.m);
+        free(r.ev);
+        zs_ctx_free(r.ctx);
+        return rc;
+    }
     double t0 = zs_monotonic_seconds(), lnz = (double)NAN;
     if (rc == EXIT_OK) rc = plan(&o, &r);
     /* The plan is known before any table is built: say it (the work may take long). */
@@ -316,7 +392,9 @@ int cmd_uai(int argc, char **argv) {
         print_plan_line(stderr, &r.pi);
     if (rc == EXIT_OK && !o.plan_only) {
         progress_install(r.ctx, o.quiet);
-        zs_status st = zs_factor_lnz(r.m, r.ev, r.plan, o.max_mem, &lnz);
+        zs_status st = o.marg.on ? uai_marginals_compute(&o.marg, r.m, r.ev, o.order, &r.plan, &r.pi,
+                                                         o.max_mem, o.max_work, &lnz)
+                                 : zs_factor_lnz(r.m, r.ev, r.plan, o.max_mem, &lnz);
         progress_finish();
         if (st != ZS_OK) rc = cli_status(r.ctx, st);
     }
@@ -324,11 +402,15 @@ int cmd_uai(int argc, char **argv) {
     char nb[32];
     if (rc == EXIT_OK && o.fmt == OUT_UAI) {
         fprintf(cli_out(), "PR\n%s\n", lnz == -HUGE_VAL ? "-inf" : cli_num(nb, lnz / log(10.0)));
+    } else if (rc == EXIT_OK && o.fmt == OUT_MAR) {
+        uai_marginals_write_mar(cli_out(), &o.marg, r.m);
     } else if (rc == EXIT_OK) {
         uai_answer ans = {o.model_path, o.evid_path, o.order_name, o.order, r.m, r.plan, &r.pi,
-                          r.observed, o.plan_only, lnz, seconds};
+                          r.observed, o.plan_only, lnz, seconds, &o.marg};
         write_answer(o.fmt, &ans);
     }
+    if (rc == EXIT_OK && o.marg.on) rc = uai_marginals_save(&o.marg, r.ctx, r.m);
+    uai_marginals_free(&o.marg);
     zs_factor_plan_free(r.plan);
     zs_factor_model_free(r.m);
     free(r.ev);
