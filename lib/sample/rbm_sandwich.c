@@ -207,7 +207,8 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         for (size_t q = 0; q < nout; q++) memcpy(starts + (l + P * q) * nv, rows + (first + q) * nv, nv);
         first += nout;
     }
-    const double kept = (double)P * (double)(o->pt_sweeps - o->pt_sweeps / 2);
+    const uint64_t burn = o->pt_sweeps / 2; /* the discarded first half, as in pt_ladder */
+    const double kept = (double)P * (double)(o->pt_sweeps - burn);
     for (size_t i = 0; i < nv; i++) {
         uint64_t n1 = 0;
         for (size_t l = 0; l < P; l++) n1 += freq[l * nv + i];
