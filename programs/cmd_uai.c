@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
-       O_MARGINALS, O_OUTPUT };
+       O_MARGINALS, O_OUTPUT,
+       O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
 static const cli_option options[] = {
     {O_EVID, "--evid", 0, "FILE", 0, CLI_ONCE,
@@ -46,13 +47,46 @@ static const cli_option options[] = {
     {O_VERBOSE, "--verbose", 'v', NULL, 0, 0,
      "print the plan on stderr before eliminating (also done when\nstderr is a terminal)"},
     {O_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"},
+    /* Approximate ln Z (uai_approx.c). */
+    {O_APPROX + UAI_APPROX, "--approx", 0, "METHOD", 0, 0,
+     "approximate ln Z instead: mf (naive mean field: a lower\n"
+     "bound), bp (loopy BP: the Bethe estimate), trw (tree-reweighted\n"
+     "BP: an upper bound; pairwise models), mbe (weighted mini-bucket\n"
+     "elimination: an upper bound), gbp (generalized BP on the\n"
+     "plaquettes of a square grid: the Kikuchi estimate), auto (bp);\n"
+     "a comma-separated list, or all"},
+    {O_APPROX + UAI_COMPARE, "--compare", 0, NULL, 0, 0,
+     "also the exact ln Z by elimination when it is affordable\n"
+     "(within --max-memory and --max-work, default 1e10 here), and\n"
+     "each method's error"},
+    {O_APPROX + UAI_DAMPING, "--damping", 0, "X", 0, 0,
+     "message damping in [0, 1) (bp, trw, gbp; default 0.5)"},
+    {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
+     "sequential (default) or parallel message updates"},
+    {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
+     "sweeps per run, or cost-shifting rounds per bucket (default 1000)"},
+    {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
+     "convergence: the largest change of a message (default 1e-9)"},
+    {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
+     "mf, bp, gbp: random starts after the symmetric one (default 4)"},
+    {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,
+     "the random starts and trw's spanning trees (default 1)"},
+    {O_APPROX + UAI_IBOUND, "--ibound", 0, "N", 0, 0,
+     "mbe: most variables in a mini-bucket, >= 2 (default 10)"},
+    {O_APPROX + UAI_TREES, "--trees", 0, "N", 0, 0,
+     "trw off grids: spanning trees for the edge weights (default 100)"},
+    {O_APPROX + UAI_MAX_SECONDS, "--max-seconds", 0, "X", 0, 0,
+     "stop iterating after X seconds (marked not converged)"},
 };
 
 static const cli_sub subs[] = {
     {NULL, 1,
      "zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
      "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
-     "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]",
+     "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
+     "zsum uai MODEL.uai [EVID] --approx METHOD[,METHOD...]|all [--compare] [--damping X]\n"
+     "                [--schedule S] [--max-iter N] [--tol X] [--restarts N] [--seed N]\n"
+     "                [--ibound N] [--trees N] [--max-seconds X] [--format F]",
      "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
      "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
      "\n"
@@ -208,8 +242,9 @@ typedef struct uai_opts {
     zs_factor_order order;
     out_format fmt;
     double max_mem, max_work;
-    int plan_only, verbose, quiet, threads, help;
+    int plan_only, verbose, quiet, threads, help, work_given;
     uai_marg marg;
+    uai_approx_args approx;
 } uai_opts;
 
 /* One option of the table with its value v: an exit code. */
@@ -228,6 +263,7 @@ static int uai_option(int id, const char *v, uai_opts *o) {
     case O_MAX_WORK:
         if (!cli_parse_double("--max-work", v, &o->max_work)) return EXIT_USAGE;
         if (!(o->max_work >= 1.0)) return cli_usage("--max-work: '%s' is not a number of table entries >= 1", v);
+        o->work_given = 1;
         break;
     case O_FORMAT:
         if (!strcmp(v, "table")) o->fmt = OUT_TABLE;
@@ -243,6 +279,9 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         o->marg.on = 1;
         o->marg.output = v;
         return cli_check_output("--output", v);
+    default:
+        for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
+            if (options[k].id == id) return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
     }
     return EXIT_OK;
 }
@@ -272,6 +311,11 @@ static int parse(int argc, char **argv, uai_opts *o) {
     if (rc != EXIT_OK) return rc;
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
     if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
+    if (o->approx.given && !o->approx.methods)
+        return cli_usage("uai: %s needs --approx METHOD", o->approx.given);
+    if (o->approx.methods && o->plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
+    if (o->approx.methods && o->marg.on)
+        return cli_usage("uai: --approx gives ln Z only; --marginals (--format mar, -o FILE.MAR) needs the exact method");
     return EXIT_OK;
 }
 
@@ -325,6 +369,7 @@ static int plan(const uai_opts *o, uai_run *r) {
 int cmd_uai(int argc, char **argv) {
     uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
                   .max_work = DEFAULT_MAX_WORK};
+    uai_approx_init(&o.approx);
     int rc = parse(argc, argv, &o);
     if (rc != EXIT_OK || o.help) return rc;
     uai_run r = {0};
@@ -332,6 +377,14 @@ int cmd_uai(int argc, char **argv) {
     if (!r.ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     if (o.threads > 0) zs_ctx_set_threads(r.ctx, o.threads);
     rc = load(&o, &r);
+    if (rc == EXIT_OK && o.approx.methods) {
+        rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                            (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
+        zs_factor_model_free(r.m);
+        free(r.ev);
+        zs_ctx_free(r.ctx);
+        return rc;
+    }
     double t0 = zs_monotonic_seconds(), lnz = (double)NAN;
     if (rc == EXIT_OK) rc = plan(&o, &r);
     /* The plan is known before any table is built: say it (the work may take long). */

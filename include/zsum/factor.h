@@ -18,7 +18,7 @@
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
  * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
  * elim_marginals.c (marginals), lib/io/uai.c (UAI files), lib/io/fg.c (libDAI files),
- * lib/io/mar.c (MAR answers).
+ * lib/io/mar.c (MAR answers), lib/exact/approx_*.c (approximate ln Z).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -270,5 +270,104 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
  * same doubles). ZS_EINVAL names an entry that is not in [0, 1]; written atomically (as
  * zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
 zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, const char *path);
+/* Approximate ln Z, each labelled with what it guarantees (lib/exact/approx_*.c).          */
+/* ---------------------------------------------------------------------------------------- */
+/* Where elimination is out of reach, variational methods give ln Z approximately. Each result
+ * says which side of the truth it is on:
+ *   MF   naive mean field: the best product distribution q found, ln Z >= E_q[ln P~] + H(q)
+ *        (Jensen), a LOWER bound for any q; restarts from symmetry-broken starts, best kept.
+ *   BP   loopy belief propagation: ln Z of the Bethe free energy at its fixed point, an
+ *        ESTIMATE (exact on a tree; either side otherwise).
+ *   TRW  tree-reweighted BP (Wainwright, Jaakkola & Willsky 2005): an UPPER bound at its
+ *        fixed point (convex, unique); pairwise models only (factors of at most two
+ *        variables after evidence). Edge weights: uniform on a full square grid or torus,
+ *        from sampled spanning trees otherwise. Unconverged, the value is only an ESTIMATE.
+ *   MBE  weighted mini-bucket elimination with cost shifting (Liu & Ihler 2011): an UPPER
+ *        bound by Hölder's inequality whatever the iterations; i_bound (variables in a
+ *        mini-bucket) trades time and memory for tightness; exact when i_bound exceeds the
+ *        induced width.
+ *   GBP  generalized BP (Kikuchi / cluster variation method) with the plaquettes of a square
+ *        lattice as regions (the double loop of Heskes, Albers & Kappen 2003): an ESTIMATE;
+ *        models that are not a square grid or torus numbered row by row are refused
+ *        (ZS_EUNSUPPORTED).
+ *   AUTO BP.
+ * A method that cannot give a finite value says so with a status, never inf or NaN: ZS_ENUMERIC
+ * when zeros or evidence leave no configuration of positive weight it can see (BP and TRW:
+ * Z = 0 proved by zero propagation; MF: no product distribution of positive weight found; MBE:
+ * an upper bound of zero, so Z = 0). MBE runs the min-fill, weighted min-fill and min-degree
+ * orders (elim_order.c) and keeps the least bound. */
+typedef enum zs_factor_approx {
+    ZS_APPROX_MF = 0,
+    ZS_APPROX_BP = 1,
+    ZS_APPROX_TRW = 2,
+    ZS_APPROX_MBE = 3,
+    ZS_APPROX_GBP = 4,
+    ZS_APPROX_AUTO = 5 /* BP */
+} zs_factor_approx;
+/* "mf", "bp", "trw", "mbe", "gbp", "auto". */
+const char *zs_factor_approx_name(zs_factor_approx method);
+zs_status zs_factor_approx_from_name(const char *name, zs_factor_approx *out);
+
+/* What a value guarantees. */
+typedef enum zs_bound_kind {
+    ZS_BOUND_LOWER = 0,    /* ln Z >= value                                                 */
+    ZS_BOUND_UPPER = 1,    /* ln Z <= value                                                 */
+    ZS_BOUND_ESTIMATE = 2  /* no guarantee of side                                          */
+} zs_bound_kind;
+/* "lower-bound", "upper-bound", "estimate". */
+const char *zs_bound_kind_name(zs_bound_kind kind);
+zs_status zs_bound_kind_from_name(const char *name, zs_bound_kind *out);
+
+/* Message-passing schedules (BP, TRW, GBP): SEQUENTIAL updates the messages one factor at a
+ * time in a fixed order, each update seeing the newest messages; PARALLEL computes every
+ * message from the previous sweep's. AUTO: sequential. */
+typedef enum zs_factor_schedule {
+    ZS_SCHEDULE_SEQUENTIAL = 0,
+    ZS_SCHEDULE_PARALLEL = 1,
+    ZS_SCHEDULE_AUTO = 2
+} zs_factor_schedule;
+/* "sequential", "parallel", "auto". */
+const char *zs_factor_schedule_name(zs_factor_schedule schedule);
+zs_status zs_factor_schedule_from_name(const char *name, zs_factor_schedule *out);
+
+typedef struct zs_factor_approx_opts {
+    double damping;        /* [0, 1): ln m <- (1 - damping) ln m_new + damping ln m_old
+                              (BP, TRW, GBP); 0.5 by default                                 */
+    uint64_t max_iter;     /* sweeps per run (MF, BP, TRW, GBP) or cost-shifting rounds per
+                              bucket (MBE); 1000 by default                                  */
+    double tol;            /* converged when no message or marginal moves by more than this
+                              (in probability); 1e-9 by default                              */
+    unsigned restarts;     /* MF, BP, GBP: runs from random (symmetry-broken) starts after
+                              the symmetric one; the best bound (MF) or the largest ln Z
+                              among converged runs (BP, GBP) is kept; 4 by default           */
+    uint64_t seed;         /* the random starts and TRW's spanning trees; 1 by default       */
+    unsigned i_bound;      /* MBE: most variables in a mini-bucket (>= 2); 10 by default      */
+    unsigned trees;        /* TRW off grids: spanning trees sampled for the edge weights
+                              (more are added until every edge is in one); 100 by default    */
+    zs_factor_schedule schedule;
+    double max_seconds;    /* stop iterating after this long (the result is then marked not
+                              converged); 0: no limit                                        */
+} zs_factor_approx_opts;
+void zs_factor_approx_defaults(zs_factor_approx_opts *opts);
+
+typedef struct zs_factor_approx_result {
+    double lnz;            /* finite                                                         */
+    zs_bound_kind kind;    /* what lnz guarantees                                            */
+    zs_factor_approx method; /* the method that ran (AUTO resolved)                          */
+    int converged;         /* 1 when the iteration met tol (MBE: always 1, its bound holds
+                              at any iteration)                                              */
+    uint64_t iterations;   /* sweeps (MF, BP: of the run reported), cost-shifting rounds MBE */
+    double seconds;        /* wall time of the whole call                                    */
+    double residual;       /* the last sweep's largest change (0 for MBE)                    */
+} zs_factor_approx_result;
+
+/* Approximate ln Z(evidence) of m (evidence: NULL or nvars entries, -1 for unobserved) by
+ * method. opts may be NULL (the defaults). ZS_EINVAL names a bad option or evidence value;
+ * ZS_EUNSUPPORTED when the model lacks the structure the method needs (TRW: a factor of more
+ * than two variables; GBP: not a square lattice); ZS_ETOOBIG when an MBE table would pass
+ * 2^31 entries; ZS_ENUMERIC as above. */
+zs_status zs_factor_lnz_approx(const zs_factor_model *m, const int32_t *evidence,
+                               zs_factor_approx method, const zs_factor_approx_opts *opts,
+                               zs_factor_approx_result *out);
 
 #endif
