@@ -63,6 +63,9 @@ typedef struct mrun {
     mtab **pi;           /* (n) downward messages, NULL at roots                            */
     double *sm;          /* scratch for the running sums of a summation onto a separator    */
     size_t smcap;
+    double *B;           /* the current cluster's belief: one buffer for every bucket, kept at
+                            its largest (fresh pages for each bucket cost more than the sums) */
+    size_t Bcap;
 } mrun;
 
 static void mrun_free(mrun *r) {
@@ -84,6 +87,7 @@ static void mrun_free(mrun *r) {
     free(r->ost);
     free(r->digit);
     free(r->sm);
+    free(r->B);
 }
 
 static zs_status mrun_init(mrun *r, const zs_factor_model *m, const int32_t *evidence,
@@ -278,6 +282,41 @@ static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, mtab 
     return ZS_OK;
 }
 
+/* The largest entry of B and the smallest finite one (HUGE_VAL when none), four running
+ * pairs at a time (independent chains the compiler can keep in flight). */
+static void range(const double *B, size_t n, double *top, double *low) {
+    double t[4] = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL}, l[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            const double v = B[i + (size_t)j], f = v > -HUGE_VAL ? v : HUGE_VAL;
+            t[j] = v > t[j] ? v : t[j];
+            l[j] = f < l[j] ? f : l[j];
+        }
+    for (; i < n; i++) {
+        const double v = B[i], f = v > -HUGE_VAL ? v : HUGE_VAL;
+        t[0] = v > t[0] ? v : t[0];
+        l[0] = f < l[0] ? f : l[0];
+    }
+    for (int j = 1; j < 4; j++) {
+        t[0] = t[j] > t[0] ? t[j] : t[0];
+        l[0] = l[j] < l[0] ? l[j] : l[0];
+    }
+    *top = t[0];
+    *low = l[0];
+}
+
+/* sum of x[0..n) in four interleaved partial sums (a fixed order: the result does not depend
+ * on anything but n and x). */
+static double sum4(const double *x, size_t n) {
+    double a[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) a[j] += x[i + (size_t)j];
+    for (; i < n; i++) a[0] += x[i];
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 /* out(S) = top + ln sum of E = e^(B - top) over the cluster's variables outside S: the fast
  * form of sum_onto when no term of B lies more than LINEAR_RANGE below top. */
 #define LINEAR_RANGE 700.0
@@ -318,10 +357,15 @@ static zs_status belief(mrun *r, size_t q, const mtab *pi, size_t *w_out, size_t
     size_t *st = malloc(k * w * sizeof *st), *io = malloc(k * L * sizeof *io);
     size_t *off = calloc(k, sizeof *off);
     int *cls = malloc(k * sizeof *cls);
-    double *B = malloc(size * sizeof *B);
+    if (size > r->Bcap) {
+        free(r->B);
+        r->B = malloc(size * sizeof *r->B);
+        r->Bcap = r->B ? size : 0;
+    }
+    double *B = r->B;
     if (!tab || !st || !io || !off || !cls || !B) {
         char nb[32];
-        free(tab), free(st), free(io), free(off), free(cls), free(B);
+        free(tab), free(st), free(io), free(off), free(cls);
         return zs_fail(r->m->ctx, ZS_ENOMEM, "marginals: out of memory for a cluster of %s",
                        zs_format_bytes(nb, entries * 8.0));
     }
@@ -412,7 +456,6 @@ static zs_status upward(mrun *r, int data, double *lnz, double *bytes) {
                 elim_lse_rows(B, d, 1, &c);
                 total += c;
             }
-            free(B);
             continue;
         }
         mtab *msg = calloc(1, sizeof *msg);
@@ -422,7 +465,6 @@ static zs_status upward(mrun *r, int data, double *lnz, double *bytes) {
         }
         if (!msg || !msg->pos || (data && !msg->t)) {
             mtab_free(msg);
-            free(B);
             return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
         }
         msg->n = w - 1;
@@ -431,7 +473,6 @@ static zs_status upward(mrun *r, int data, double *lnz, double *bytes) {
         memcpy(msg->pos, r->cs + 1, (w - 1) * sizeof *msg->pos);
         /* q is the slowest index of the cluster: its values are d contiguous rows of S. */
         if (data) elim_lse_rows(B, d, S, msg->t);
-        free(B);
         messages += entries / (double)d;
         msg->next = r->bucket[msg->pos[0]];
         r->bucket[msg->pos[0]] = msg;
@@ -467,11 +508,8 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
          * sums below run on e^(B - top) (one vector exp for the bucket, no term below
          * e^-700 where doubles lose precision); otherwise every sum keeps its own running
          * maximum (one exp per entry and sum). */
-        double top = -HUGE_VAL, low = HUGE_VAL;
-        for (size_t i = 0; i < size; i++) {
-            top = B[i] > top ? B[i] : top;
-            if (B[i] > -HUGE_VAL && B[i] < low) low = B[i];
-        }
+        double top, low;
+        range(B, size, &top, &low);
         const int linear = top > -HUGE_VAL && top - low <= LINEAR_RANGE;
         if (linear) zs_vexp_shift(B, B, size, -top);
         /* The marginal of x_q: each of its d rows summed. */
@@ -480,8 +518,7 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
         for (size_t x = 0; x < d; x++) {
             const double *row = B + x * S;
             if (linear) {
-                double acc = 0.0;
-                for (size_t s = 0; s < S; s++) acc += row[s];
+                const double acc = sum4(row, S);
                 out[x] = acc > 0.0 ? top + log(acc) : -HUGE_VAL;
             } else {
                 double a = -HUGE_VAL, acc = 0.0;
@@ -496,7 +533,6 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
         for (size_t x = 0; x < d; x++) sum += exp(out[x] - mx);
         const double norm = mx + log(sum);
         if (!(norm > -HUGE_VAL) || isnan(norm)) {
-            free(B);
             return zs_fail(m->ctx, ZS_ENUMERIC,
                            "marginals: the belief of variable %zu is %s", order[q],
                            isnan(norm) ? "NaN" : "zero although Z > 0");
@@ -524,7 +560,6 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
                 pc->t[s] = e->t[s] == -HUGE_VAL ? -HUGE_VAL : pc->t[s] - e->t[s];
             r->pi[e->child] = pc;
         }
-        free(B);
         if (st != ZS_OK) return st;
         if (zs_progress(m->ctx, "marginals", (double)(2 * r->n - q), 2.0 * (double)r->n))
             return zs_fail(m->ctx, ZS_ECANCELLED, "marginals: cancelled");
