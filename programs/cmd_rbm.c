@@ -14,7 +14,7 @@
 enum { O_EXACT = 1, O_AIS, O_AIS_CHAINS, O_SAMPLE_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED,
        O_BINARIZE, O_MAX_SECONDS, O_THREADS, O_FORMAT, O_QUIET, O_INIT, O_HIDDEN, O_CD, O_PCD,
        O_EPOCHS, O_BATCH, O_LR, O_MOMENTUM, O_WEIGHT_DECAY, O_INIT_STD, O_RESUME, O_LOG, O_HELDOUT,
-       O_MONITOR_AIS, O_OUT, O_STEPS, O_SHAPE, O_SCALE, O_SPELL_N };
+       O_MONITOR_AIS, O_OUT, O_STEPS, O_SHAPE, O_SCALE, O_SPELL_N, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS };
 
 #define ALL (LOGZ | LOGLIK | TRAIN | SAMPLE | FILTERS | TRANSFORM)
 #define AIS_SUBS (LOGZ | LOGLIK | TRAIN)
@@ -23,7 +23,12 @@ static const cli_option options[] = {
     {O_AIS, "--ais", 0, NULL, LOGZ | LOGLIK, 0, "annealed importance sampling (Salakhutdinov & Murray 2008)"},
     {O_AIS_CHAINS, "--chains", 0, "N", AIS_SUBS, 0, "AIS chains (2..1000000, default 100)"},
     {O_SCHEDULE, "--schedule", 0, "sm08|linear:N|FILE", AIS_SUBS, 0, "AIS temperatures (default sm08)"},
-    {O_BASE, "--base", 0, "B", AIS_SUBS, 0, "AIS base: stored | uniform | model | data:FILE (below)"},
+    {O_BASE, "--base", 0, "B", AIS_SUBS, 0, "AIS base: stored | pt | uniform | model | data:FILE (below)"},
+    {O_REVERSE, "--reverse", 0, "pt|none|data:FILE", LOGZ | LOGLIK, 0,
+     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering, default; data:FILE: its rows; none)"},
+    {O_PT_TEMPS, "--pt-temperatures", 0, "L", LOGZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
+    {O_PT_SWEEPS, "--pt-sweeps", 0, "S", LOGZ | LOGLIK, 0,
+     "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000, default 1000)"},
     {O_PSEUDOCOUNT, "--pseudocount", 0, "C", AIS_SUBS, 0, "added to the counts of a data base rate (default 1)"},
     {O_SAMPLE_CHAINS, "--chains", 0, "N", SAMPLE, 0, "Gibbs chains, one tile each (1..10000, default 64)"},
     {O_STEPS, "--steps", 0, "N", SAMPLE, 0, "Gibbs sweeps per chain (default 1000)"},
@@ -60,12 +65,16 @@ static const cli_option options[] = {
 static const cli_sub subs[] = {
     {"logz", LOGZ,
      "zsum rbm logz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-     "                 [--base stored|uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
+     "                 [--base stored|pt|uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
+     "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps 1000]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact sums the smaller layer's 2^n states (refused, with the estimated\n"
      "time, beyond --max-seconds); --ais estimates it by annealed importance sampling\n"
      "(Salakhutdinov & Murray 2008) with the band ln(Z +- 3 sigma). Default: exact\n"
-     "when its estimated time is within --max-seconds, else AIS; `method` says which.\n", NULL},
+     "when its estimated time is within --max-seconds, else AIS; `method` says which.\n"
+     "AIS's ln Z is low on average; --reverse runs the schedule backwards from samples of\n"
+     "the model for a side that is high on average (lnZ_reverse), and the output says when\n"
+     "the two sides' bands do not overlap (sides_agree false, with a warning).\n", NULL},
     {"loglik", LOGLIK,
      "zsum rbm loglik MODEL.npz DATA [--exact | --ais ...] [--binarize threshold[:T]|stochastic]",
      "mean over the rows of DATA of ln p(v) = -F(v) - ln Z, with the band from ln Z.\n", NULL},
@@ -102,9 +111,13 @@ const cli_command rbm_command = {
     "rows are flattened. Non-binary data needs --binarize: threshold (half the maximum),\n"
     "threshold:T, or stochastic (1 with probability x/max, seeded by --seed).\n"
     "AIS base (W = 0): stored (the training data's frequencies that zsum rbm train saves in the\n"
-    "model; the default when present), uniform (the default of logz otherwise), model (its\n"
-    "visible biases), data:FILE (FILE's frequencies; the default of loglik otherwise: DATA).\n"
-    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base;\n"
+    "model; the default when present), pt (the frequencies of parallel-tempering samples of the\n"
+    "model: the default of logz otherwise), uniform, model (its visible biases), data:FILE\n"
+    "(FILE's frequencies; the default of loglik otherwise: DATA).\n"
+    "JSON keys: nv, nh, lnZ, method; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed, base,\n"
+    "reverse, and with a reverse side lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess,\n"
+    "sandwich_lo, sandwich_hi, sides_agree (sides_warning when false), with tempering\n"
+    "pt_temperatures, pt_sweeps, pt_swap_min; loglik adds loglik_sandwich_lo, loglik_sandwich_hi;\n"
     "for loglik also loglik, loglik_lo, loglik_hi, n. train: epoch_seconds is the last epoch's\n"
     "time, total_seconds the whole run's (loading the data included).\n",
     NULL};
@@ -136,6 +149,13 @@ static int option(int id, const char *name, const char *v, opts *o) {
     case O_SAMPLE_CHAINS: return u64_in(name, v, 1, 10000, &o->n);
     case O_AIS_CHAINS: return u64_in(name, v, 2, 1000000, &o->chains);
     case O_SCHEDULE: o->schedule = v; break;
+    case O_REVERSE:
+        if (strcmp(v, "pt") && strcmp(v, "none") && !(!strncmp(v, "data:", 5) && v[5]))
+            return cli_usage("--reverse: '%s' is not pt, none or data:FILE", v);
+        o->reverse = v;
+        break;
+    case O_PT_TEMPS: return u64_in(name, v, 2, 100000, &o->pt_temperatures);
+    case O_PT_SWEEPS: return u64_in(name, v, 2, 100000000, &o->pt_sweeps);
     case O_BASE:
         o->base = v;
         o->have_base = 1;
@@ -240,6 +260,9 @@ static int parse(cli_args *a, opts *o) {
     o->chains = 100;
     o->schedule = "sm08";
     o->base = "uniform";
+    o->reverse = "pt";
+    o->pt_temperatures = 50;
+    o->pt_sweeps = 1000;
     o->pseudocount = 1.0;
     o->max_seconds = 3600;
     o->k = 1;
@@ -257,7 +280,8 @@ static int parse(cli_args *a, opts *o) {
             pos[npos++] = a->value;
             continue;
         }
-        if (!o->ais_option && (id == O_AIS_CHAINS || id == O_SCHEDULE || id == O_BASE || id == O_PSEUDOCOUNT))
+        if (!o->ais_option && (id == O_AIS_CHAINS || id == O_SCHEDULE || id == O_BASE || id == O_PSEUDOCOUNT ||
+                               id == O_REVERSE || id == O_PT_TEMPS || id == O_PT_SWEEPS))
             o->ais_option = a->name;
         int rc = option(id, a->name, a->value, o);
         if (rc != EXIT_OK) return rc;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
+       O_MARGINALS, O_OUTPUT,
        O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
 static const cli_option options[] = {
@@ -31,8 +32,15 @@ static const cli_option options[] = {
     {O_FORMAT, "--format", 0, "F", 0, 0,
      "table (default), json (keys lnZ, log10Z, zero, width,\n"
      "max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
-     "csv (the same keys: a header line, a line of values) or\n"
-     "uai (the competition's answer: the line PR, then log10 Z)"},
+     "csv (the same keys: a header line, a line of values),\n"
+     "uai (the competition's answer: the line PR, then log10 Z) or\n"
+     "mar (implies --marginals: the line MAR, then the marginals)"},
+    {O_MARGINALS, "--marginals", 0, NULL, 0, 0,
+     "also p(x_i | evidence) for every variable, exactly (one pass\n"
+     "back over the elimination's messages): a line per variable in\n"
+     "the table, \"marginals\" (an array per variable) in the JSON"},
+    {O_OUTPUT, "--output", 'o', "FILE", 0, CLI_ONCE,
+     "also write the marginals as a MAR answer file (implies\n--marginals)"},
     {O_PLAN_ONLY, "--plan-only", 0, NULL, 0, 0,
      "print the order's induced width, largest table and memory; do\nnot eliminate"},
     {O_THREADS, "--threads", 0, "N", 0, 0, "OpenMP threads (the result does not depend on it)"},
@@ -74,22 +82,23 @@ static const cli_option options[] = {
 static const cli_sub subs[] = {
     {NULL, 1,
      "zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
-     "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
+     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
+     "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
      "zsum uai MODEL.uai [EVID] --approx METHOD[,METHOD...]|all [--compare] [--damping X]\n"
      "                [--schedule S] [--max-iter N] [--tol X] [--restarts N] [--seed N]\n"
      "                [--ibound N] [--trees N] [--max-seconds X] [--format F]",
      "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
      "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
      "\n"
-     "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n", NULL},
+     "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input; a libDAI\n"
+     "factor graph (.fg) is read too (by its name, or by its content: a number first).\n", NULL},
 };
 
 static const cli_command command = {
     "uai", CLI_TABLE(subs), CLI_TABLE(options), NULL,
     "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n", NULL};
 
-typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI, OUT_MAR } out_format;
 
 /* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024); an
  * exit code. */
@@ -155,6 +164,7 @@ typedef struct uai_answer {
     size_t observed;
     int plan_only;
     double lnz, seconds;
+    const uai_marg *marg; /* the marginals, when asked for (uai_marginals.c) */
 } uai_answer;
 
 /* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
@@ -219,7 +229,10 @@ static void write_answer(out_format fmt, const uai_answer *a) {
     }
     result_num(&r, "seconds", a->seconds)->table_text = result_fmt(&r, "%.3f", a->seconds);
     result_sizes(&r, "elimination_order", zs_factor_plan_order(a->plan), pi->eliminated)->flags = hide;
-    result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
+    if (a->marg && a->marg->on)
+        uai_marginals_write(cli_out(), fmt == OUT_JSON, &r, a->marg, a->m);
+    else
+        result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
     result_free(&r);
 }
 
@@ -230,6 +243,7 @@ typedef struct uai_opts {
     out_format fmt;
     double max_mem, max_work;
     int plan_only, verbose, quiet, threads, help, work_given;
+    uai_marg marg;
     uai_approx_args approx;
 } uai_opts;
 
@@ -256,9 +270,15 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         else if (!strcmp(v, "json")) o->fmt = OUT_JSON;
         else if (!strcmp(v, "csv")) o->fmt = OUT_CSV;
         else if (!strcmp(v, "uai")) o->fmt = OUT_UAI;
-        else return cli_usage("--format: '%s' is not one of table, json, csv, uai", v);
+        else if (!strcmp(v, "mar")) o->fmt = OUT_MAR;
+        else return cli_usage("--format: '%s' is not one of table, json, csv, uai, mar", v);
         break;
     case O_THREADS: return cli_parse_threads(v, &o->threads) ? EXIT_OK : EXIT_USAGE;
+    case O_MARGINALS: o->marg.on = 1; break;
+    case O_OUTPUT:
+        o->marg.on = 1;
+        o->marg.output = v;
+        return cli_check_output("--output", v);
     default:
         for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
             if (options[k].id == id) return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
@@ -287,11 +307,15 @@ static int parse(int argc, char **argv, uai_opts *o) {
     if (o->evid_path && o->model_path && !strcmp(o->evid_path, "-") && !strcmp(o->model_path, "-"))
         return cli_usage("uai: the model and the evidence cannot both be standard input");
     if (!o->model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
+    rc = uai_marginals_check(&o->marg, o->fmt == OUT_MAR, o->fmt == OUT_UAI, o->fmt == OUT_CSV, o->plan_only);
+    if (rc != EXIT_OK) return rc;
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
     if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
     if (o->approx.given && !o->approx.methods)
         return cli_usage("uai: %s needs --approx METHOD", o->approx.given);
     if (o->approx.methods && o->plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
+    if (o->approx.methods && o->marg.on)
+        return cli_usage("uai: --approx gives ln Z only; --marginals (--format mar, -o FILE.MAR) needs the exact method");
     return EXIT_OK;
 }
 
@@ -308,7 +332,7 @@ typedef struct uai_run {
 /* The model and the evidence. The library's readers take plain files, gzip and "-" (standard
  * input), bounded (docs/robustness.md). */
 static int load(const uai_opts *o, uai_run *r) {
-    zs_status st = zs_factor_read_uai(r->ctx, o->model_path, &r->m);
+    zs_status st = zs_factor_read_model(r->ctx, o->model_path, &r->m);
     if (st == ZS_OK && o->evid_path) {
         size_t nv = zs_factor_model_nvars(r->m);
         r->ev = malloc((nv ? nv : 1) * sizeof *r->ev);
@@ -368,7 +392,9 @@ int cmd_uai(int argc, char **argv) {
         print_plan_line(stderr, &r.pi);
     if (rc == EXIT_OK && !o.plan_only) {
         progress_install(r.ctx, o.quiet);
-        zs_status st = zs_factor_lnz(r.m, r.ev, r.plan, o.max_mem, &lnz);
+        zs_status st = o.marg.on ? uai_marginals_compute(&o.marg, r.m, r.ev, o.order, &r.plan, &r.pi,
+                                                         o.max_mem, o.max_work, &lnz)
+                                 : zs_factor_lnz(r.m, r.ev, r.plan, o.max_mem, &lnz);
         progress_finish();
         if (st != ZS_OK) rc = cli_status(r.ctx, st);
     }
@@ -376,11 +402,15 @@ int cmd_uai(int argc, char **argv) {
     char nb[32];
     if (rc == EXIT_OK && o.fmt == OUT_UAI) {
         fprintf(cli_out(), "PR\n%s\n", lnz == -HUGE_VAL ? "-inf" : cli_num(nb, lnz / log(10.0)));
+    } else if (rc == EXIT_OK && o.fmt == OUT_MAR) {
+        uai_marginals_write_mar(cli_out(), &o.marg, r.m);
     } else if (rc == EXIT_OK) {
         uai_answer ans = {o.model_path, o.evid_path, o.order_name, o.order, r.m, r.plan, &r.pi,
-                          r.observed, o.plan_only, lnz, seconds};
+                          r.observed, o.plan_only, lnz, seconds, &o.marg};
         write_answer(o.fmt, &ans);
     }
+    if (rc == EXIT_OK && o.marg.on) rc = uai_marginals_save(&o.marg, r.ctx, r.m);
+    uai_marginals_free(&o.marg);
     zs_factor_plan_free(r.plan);
     zs_factor_model_free(r.m);
     free(r.ev);

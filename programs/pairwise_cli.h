@@ -33,8 +33,9 @@ enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW
     {PW_BETA, "--beta", 'b', "B", 0, 0, "inverse temperature (default 1)"},                      \
     {PW_TEMP, "--temperature", 'T', "T", 0, 0, "temperature, instead of --beta (T > 0)"},        \
     {PW_DOS, "--dos", 0, NULL, PW_EXACT, 0, "exact density of states (integer couplings and fields)"}, \
-    {PW_SWEEP, "--sweep", 0, "T:LO:HI:P", PW_EXACT, 0,                                            \
-     "ln Z, U, F, S, C, M, chi at P temperatures (or beta:LO:HI:P)"},                             \
+    {PW_SWEEP, "--sweep", 0, "T:LO:HI:P", 0, 0,                                                   \
+     "ln Z, U, F, S, C, M, chi at P temperatures (or beta:LO:HI:P);\n"                            \
+     "with sample: the sampler at each, with errors, tau, R-hat"},                              \
     {PW_PLOT, "--plot", 0, "FILE", PW_EXACT, 0, "plot u, c, s of the sweep (.png or .svg)"},      \
     {PW_UAI, "--write-uai", 0, "FILE", PW_EXACT, 0,                                               \
      "write the model at beta as a UAI MARKOV network; stderr gives\n"                            \

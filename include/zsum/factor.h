@@ -16,8 +16,9 @@
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
  *
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
- * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination), lib/io/uai.c
- * (UAI files), lib/exact/approx_*.c (approximate ln Z).
+ * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
+ * elim_marginals.c (marginals), lib/io/uai.c (UAI files), lib/io/fg.c (libDAI files),
+ * lib/io/mar.c (MAR answers), lib/exact/approx_*.c (approximate ln Z).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -81,6 +82,26 @@ zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **ou
  * the last one excepted), so memory stays within a small multiple of len. */
 zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
                               zs_factor_model **out);
+
+/* Read a libDAI factor-graph file (.fg; lib/io/fg.c): the number of factors, then per factor
+ * its variable count, their labels (whole numbers >= 0), their numbers of values, the count of
+ * listed entries and that many "index value" pairs, the index running with the FIRST variable
+ * fastest; entries not listed are 0; lines starting with '#' are comments. Variable i of the
+ * model is the i-th smallest label (label i when the labels are 0..n-1); a factor keeps its
+ * scope in the file's order and its table is transposed to the UAI layout above, so the model
+ * equals the one zs_factor_read_uai makes of the same scopes and tables. Strict as the UAI
+ * reader (ZS_EFORMAT, "FILE:LINE: ..."): a label listed twice in a factor or with two
+ * different numbers of values, an index out of its table or listed twice, a value that is not
+ * a finite number >= 0, text after the last factor. Read as zs_factor_read_uai reads (gzip,
+ * "-", ZS_FACTOR_MAX_UAI_BYTES). Unlisted entries cost memory without text, so the tables
+ * together may hold at most 2^20 + 16 x (bytes of text) entries. */
+zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out);
+zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                             zs_factor_model **out);
+/* A model file in either format: .fg (or .fg.gz) is libDAI's, .uai (.uai.gz) UAI's; any other
+ * name (and "-") is told by its content: libDAI's starts with a number, UAI's with MARKOV or
+ * BAYES (what is not a number goes to the UAI reader and its message). */
+zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out);
 
 /* Evidence is an array of nvars entries: the observed value of each variable, or -1 when it
  * is not observed. Read a .evid file into it (every entry is set; *observed receives the
@@ -214,6 +235,41 @@ zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
 
 /* ---------------------------------------------------------------------------------------- */
+/* Exact single-variable marginals (lib/exact/elim_marginals.c).                             */
+/* ---------------------------------------------------------------------------------------- */
+/* p(x_i = x | evidence) for every variable i and value x, exactly: the elimination along the
+ * plan (the messages of zs_factor_lnz), then one pass back over its bucket tree in log space
+ * (the marginal of each eliminated variable from its bucket's belief; downward messages in
+ * the division form). An observed variable gets 1 at its value, a variable no factor mentions
+ * 1/d_i. A conditioned plan runs once per assignment of its conditioned variables and the
+ * runs are weighted by their Z(e, x_C). The result does not depend on the thread count (the
+ * pass is sequential).
+ *
+ * Memory: the sliced factors and every message of the elimination are kept for the pass
+ * back; zs_factor_marginals_bytes gives an upper bound of what one run holds (for a
+ * conditioned plan, per run), which opts.max_bytes > 0 refuses to pass (ZS_ETOOBIG, with the
+ * figure). Conditioning (zs_factor_plan_condition with a smaller max_bytes) lowers it. */
+typedef struct zs_factor_marginals_opts {
+    double max_bytes; /* refuse plans whose bound passes this many bytes; 0: no limit          */
+    int log;          /* 0: probabilities; 1: their natural logarithms (ln 0 = -HUGE_VAL)       */
+} zs_factor_marginals_opts;
+void zs_factor_marginals_defaults(zs_factor_marginals_opts *opts);
+zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evidence,
+                                    const zs_factor_plan *p, double *bytes);
+/* marg: room for sum_i d_i entries; variable i's d_i values start at sum_{j<i} d_j. opts NULL:
+ * the defaults. *lnz (may be NULL) receives ln Z(evidence) of the same pass (equal to
+ * zs_factor_lnz's up to rounding). The plan must be for this model and evidence (ZS_EINVAL);
+ * Z(evidence) = 0 leaves the conditional undefined: ZS_EINVAL saying so. */
+zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
+                              const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
+                              double *marg, double *lnz);
+
+/* Write marginals (zs_factor_marginals' layout, probabilities) as the UAI competitions' MAR
+ * answer (lib/io/mar.c): the line "MAR", then on one line the number of variables and, for
+ * each, its number of values and its probabilities (shortest decimals that read back to the
+ * same doubles). ZS_EINVAL names an entry that is not in [0, 1]; written atomically (as
+ * zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
+zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, const char *path);
 /* Approximate ln Z, each labelled with what it guarantees (lib/exact/approx_*.c).          */
 /* ---------------------------------------------------------------------------------------- */
 /* Where elimination is out of reach, variational methods give ln Z approximately. Each result

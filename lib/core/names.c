@@ -70,6 +70,11 @@ static const char *const rbm_ais_base_names[] = {
     [ZS_RBM_AIS_BASE_AUTO] = "auto"};
 NAME_FNS(rbm_ais_base, zs_rbm_ais_base, rbm_ais_base_names, 0)
 
+static const char *const rbm_reverse_start_names[] = {
+    [ZS_RBM_REVERSE_NONE] = "none", [ZS_RBM_REVERSE_PT] = "pt", [ZS_RBM_REVERSE_DATA] = "data",
+    [ZS_RBM_REVERSE_AUTO] = "auto"};
+NAME_FNS(rbm_reverse_start, zs_rbm_reverse_start, rbm_reverse_start_names, 0)
+
 static const char *const binarize_names[] = {
     [ZS_BINARIZE_NONE] = "none", [ZS_BINARIZE_THRESHOLD] = "threshold",
     [ZS_BINARIZE_STOCHASTIC] = "stochastic", [ZS_BINARIZE_AUTO] = "auto"};

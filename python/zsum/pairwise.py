@@ -149,9 +149,10 @@ class Pairwise(Handle):
 
     def sample(self, beta=None, algorithm="metropolis", sweeps=10000, burnin=1000, chains=4,
                seed=0, T=None, max_seconds=None):
-        """Markov chain Monte Carlo (`zsum ising/bm sample`): estimates of U, C, M, absM, chi
-        and the per-spin u, c, each {"estimate", "error"}, with the acceptance rate (and
-        mean_cluster for Wolff). algorithm: metropolis, heatbath, wolff or auto. A run whose
+        """Markov chain Monte Carlo (`zsum ising/bm sample`): estimates of U, C, M, absM, chi,
+        chi_abs, binder and the per-spin u, c, each {"estimate", "error"} (U, M, absM also
+        "tau", "rhat", "ess"), with the acceptance rate (and mean_cluster for Wolff), "mixed"
+        and, when the chains did not mix, the program's "warning". algorithm: metropolis, heatbath, wolff or auto. A run whose
         estimated time exceeds max_seconds (if given) is refused with TooBigError."""
         beta = beta_of(beta, T)
         o = _SampleOpts()
@@ -172,17 +173,46 @@ class Pairwise(Handle):
                                            "max_seconds = %g" % (secs, max_seconds))
             self._ctx.check(_lib_.zs_pairwise_sample(self._ptr, byref(o), byref(res)))
         n = float(self.n)
-        est = [("U", res.u, 1.0), ("C", res.c, 1.0), ("M", res.m, 1.0), ("absM", res.absm, 1.0),
-               ("chi", res.chi, 1.0), ("u", res.u, n), ("c", res.c, n)]
+        est = [("U", res.u, 1.0, res.tau_u, res.rhat_u), ("C", res.c, 1.0, None, None),
+               ("M", res.m, 1.0, res.tau_m, res.rhat_m),
+               ("absM", res.absm, 1.0, res.tau_absm, res.rhat_absm),
+               ("chi", res.chi, 1.0, None, None), ("chi_abs", res.chi_abs, 1.0, None, None),
+               ("binder", res.binder, 1.0, None, None), ("u", res.u, n, None, None),
+               ("c", res.c, n, None, None)]
         r = [("model", self.description), ("n", self.n), ("beta", beta),
              ("method", _lib.enum_name("mcmc_kind", res.kind)), ("seed", o.seed),
              ("sweeps", o.sweeps), ("burnin", o.burnin), ("chains", o.chains)]
-        r += [(k, Result([("estimate", e.value / s), ("error", e.std_error / s)]))
-              for k, e, s in est]
+        for k, e, s, tau, rhat in est:
+            f = [("estimate", e.value / s), ("error", e.std_error / s)]
+            if tau is not None:
+                f += [("tau", tau), ("rhat", rhat), ("ess", e.ess)]
+            r.append((k, Result(f)))
         r.append(("acceptance", res.acceptance))
         if res.kind == 2:
             r.append(("mean_cluster", res.mean_cluster))
+        r.append(("mixed", bool(res.mixed)))
+        if not res.mixed:
+            r.append(("warning", _mixing_warning(res, o.sweeps)))
         return Result(r)
+
+
+def _fmax(*xs):
+    """C's fmax over several values: NaN only when all are NaN."""
+    xs = [x for x in xs if x == x]
+    return max(xs) if xs else float("nan")
+
+
+def _mixing_warning(res, sweeps):
+    """The program's words when the chains did not mix (programs/pairwise_cli.c)."""
+    rh = _fmax(res.rhat_u, res.rhat_m, res.rhat_absm)
+    tau = _fmax(res.tau_u, res.tau_m, res.tau_absm)
+    if not rh <= 1.05:
+        return ("the chains did not mix: they disagree (R-hat %s > 1.05: they sample different "
+                "states, e.g. the two ordered states below T_c), so the error bars are not "
+                "supported; use wolff, more --chains or more --sweeps" % cli_num(rh))
+    return ("the chains did not mix: %d sweeps are fewer than 64 autocorrelation times (tau = %s "
+            "sweeps) or too few to measure tau, so the error bars are not supported; use more "
+            "--sweeps or wolff" % (sweeps, cli_num(tau)))
 
 
 class Ising(Pairwise):

@@ -475,7 +475,8 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                       pseudocount=1.0, seed=None, max_seconds=MAX_SECONDS):
         """ln Z of the model, as `zsum rbm logz --format json` gives it: a Result (a dict also
         read by attribute) with the CLI's JSON keys nv, nh, method, lnZ and, for AIS, lnZ_lo, lnZ_hi (the +-3 sigma band), ess,
-        chains, temperatures, seed, base.
+        chains, temperatures, seed, base, reverse: the forward side alone, as `zsum rbm logz
+        --ais --reverse none` (the program's default adds the reverse side).
 
         method: "exact" (refused with TooBigError when the estimated time exceeds
         max_seconds), "ais", or "auto" (exact when affordable, else AIS). AIS: chains,
@@ -545,7 +546,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                 _libc_free(betas_c)
         out.update(method="ais", lnZ=res.lnz.value, lnZ_lo=res.band.lo, lnZ_hi=res.band.hi,
                    ess=res.lnz.ess, chains=res.chains, temperatures=res.temperatures,
-                   seed=seed, base=base)
+                   seed=seed, base=base, reverse="none")
         return out
 
     def _more_tags(self):
