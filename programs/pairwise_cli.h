@@ -15,6 +15,7 @@ typedef struct pairwise_opts {
     double sweep_lo, sweep_hi;
     long sweep_points;
     const char *plot, *uai;
+    const char *approx; /* --approx METHOD: an approximation of ln Z instead (zsum uai's) */
     cli_format format;
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
@@ -25,7 +26,8 @@ typedef struct pairwise_opts {
 enum { PW_EXACT = 1, PW_SAMPLE = 2 };
 /* Option ids shared by ising and bm (their own start at PW_OWN). */
 enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO,
-       PW_SWEEPS, PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC, PW_QUIET, PW_OWN = 100 };
+       PW_SWEEPS, PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC, PW_QUIET, PW_APPROX,
+       PW_OWN = 100 };
 /* The table entries both commands share (their --method and --seed differ and are their own). */
 #define PAIRWISE_OPTIONS                                                                          \
     {PW_BETA, "--beta", 'b', "B", 0, 0, "inverse temperature (default 1)"},                      \
@@ -38,6 +40,9 @@ enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW
     {PW_UAI, "--write-uai", 0, "FILE", PW_EXACT, 0,                                               \
      "write the model at beta as a UAI MARKOV network; stderr gives\n"                            \
      "its energy offset E0: ln Z = ln Z(FILE) - beta E0"},                                       \
+    {PW_APPROX, "--approx", 0, "METHOD", PW_EXACT, 0,                                             \
+     "approximate ln Z instead, labelled with what it guarantees, as\n"                          \
+     "zsum uai --approx: mf | bp | trw | mbe | gbp | auto (defaults of zsum uai)"},               \
     {PW_ALGO, "--algorithm", 0, "A", PW_SAMPLE, 0, "metropolis (default) | heatbath | wolff"},    \
     {PW_SWEEPS, "--sweeps", 0, "N", PW_SAMPLE, 0, "sweeps per chain after the burn-in (default 10000; >= 32)"}, \
     {PW_BURNIN, "--burnin", 0, "N", PW_SAMPLE, 0, "sweeps discarded first (default 1000)"},      \

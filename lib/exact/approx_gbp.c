@@ -347,8 +347,24 @@ static double update_inner(gbp *g, size_t b, double damping) {
     for (size_t k = 0; k < B->nlink; k++) {
         const glink *L = &g->link[B->link[k]];
         double *mab = g->mab + L->off, *mba = g->mba + L->off;
-        for (size_t x = 0; x < B->size; x++) mba[x] = lsub(B->lq[x], mab[x]);
-        refresh_outer(g, L->a);
+        /* Q_alpha changes by the ratio of the new message to the old one: one pass over
+         * its table instead of the product of all its messages again. */
+        double *dl = marg;
+        int dead = 0;
+        for (size_t x = 0; x < B->size; x++) {
+            double nw = lsub(B->lq[x], mab[x]);
+            dead |= mba[x] == -HUGE_VAL;
+            dl[x] = nw == -HUGE_VAL ? -HUGE_VAL : nw - mba[x];
+            mba[x] = nw;
+        }
+        if (dead) {
+            refresh_outer(g, L->a);
+            continue;
+        }
+        region *A = &g->reg[L->a];
+        for (size_t e = 0; e < A->size; e++)
+            if (A->lq[e] > -HUGE_VAL) A->lq[e] += dl[L->proj[e]];
+        ax_lognormalize(A->lq, A->size);
     }
     return change;
 }

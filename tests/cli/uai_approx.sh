@@ -156,4 +156,35 @@ expect_reject "--max-seconds: '0' is not a number of seconds > 0" uai "$TMP/m.ua
 expect_reject "--plan-only and --approx exclude each other" uai "$TMP/m.uai" --approx bp --plan-only
 expect_reject "--format uai prints one value" uai "$TMP/m.uai" --approx bp,mf --format uai
 expect_reject "--format uai prints one value" uai "$TMP/m.uai" --approx bp --compare --format uai
+# zsum ising / bm --approx: the same methods through the model's factors. The 16x16 torus at
+# K = 0.2 against the exact ln Z (Kaufman's closed form, zsum ising without --approx): each
+# bound on its side, Kikuchi within 0.001, Bethe 0.42 low.
+expect_ok ising --size 16x16 --beta 0.2 --format json
+exact16=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+for m in mf bp trw mbe gbp; do
+    expect_ok ising --size 16x16 --beta 0.2 --approx $m --format json
+    cp "$TMP/out" "$TMP/$m.json"
+done
+python3 - "$TMP" "$exact16" <<'EOF2' && pass || fail "ising --approx on the 16x16 torus"
+import json, sys
+t, ex = sys.argv[1], float(sys.argv[2])
+d = {m: json.load(open('%s/%s.json' % (t, m))) for m in ('mf', 'bp', 'trw', 'mbe', 'gbp')}
+assert all(r['converged'] for r in d.values())
+assert d['mf']['lnZ'] <= ex and d['mf']['bound'] == 'lower-bound'
+assert d['trw']['lnZ'] >= ex and d['trw']['bound'] == 'upper-bound'
+assert d['mbe']['lnZ'] >= ex and d['mbe']['bound'] == 'upper-bound'
+assert abs(d['gbp']['lnZ'] - ex) < 1e-3 and d['gbp']['bound'] == 'estimate'
+assert abs(d['bp']['lnZ'] - ex + 0.42) < 0.01
+assert abs(d['bp']['lnZ_per_spin'] * 256 - d['bp']['lnZ']) < 1e-9
+EOF2
+# A Boltzmann machine: its constant energy is added back (ln Z = ln Z(factors) - beta E0):
+# mini-buckets with an i-bound above the width are exact.
+expect_ok bm logz --random 8 --seed 3 --format json
+exactbm=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+expect_ok bm logz --random 8 --seed 3 --approx mbe --format json
+expect_json "abs(d['lnZ'] - $exactbm) < 1e-9 and d['bound'] == 'upper-bound'"
+expect_reject "--approx: 'x' is not one of mf, bp, trw, mbe, gbp, auto" ising --size 4x4 --approx x
+expect_reject "--approx gives ln Z at one temperature: drop --dos" ising --size 4x4 --approx bp --dos
+expect_reject "sample: --approx belongs to the exact computation" ising sample --size 4x4 --approx bp
+expect_reject "gbp: the model is not a square grid or torus" ising --size 12 --dim 1 --approx gbp
 finish
