@@ -2,6 +2,7 @@
  * zsum_main is the whole program but for the process's entry point, so that the argument
  * fuzzer (fuzz/fuzz_cli.c) runs it in-process; it compiles this file with ZSUM_NO_MAIN. */
 #include "cli.h"
+#include "units_cli.h"
 
 #include <string.h>
 
@@ -19,6 +20,7 @@ static const command commands[] = {
     {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
     {"rbm", cmd_rbm, "restricted Boltzmann machines: exact and AIS ln Z, log-likelihood, training"},
     {"uai", cmd_uai, "discrete models in the UAI format: exact ln Z by variable elimination"},
+    {"combine", cmd_combine, "combine the unit records of --units/--partial runs into the result"},
 };
 
 static void usage(FILE *f) {
@@ -44,14 +46,24 @@ int zsum_main(int argc, char **argv) {
         printf("zsum %s\n", ZSUM_VERSION_STRING);
         return EXIT_OK;
     }
+    /* Work-unit options (--units I:J --partial FILE, --checkpoint FILE) are taken out before
+     * the command parses its own (programs/units_cli.c). */
+    units_cli_reset();
+    int sub_argc = argc - 1;
+    int rc = units_cli_strip(&sub_argc, argv + 1);
+    if (rc != EXIT_OK) return rc;
+    rc = cli_dispatch(sub_argc, argv + 1);
+    int keep = 1;
+    rc = units_cli_finish(rc, &keep);
+    if (rc == EXIT_OK && keep) return cli_flush();
+    cli_discard();
+    return rc;
+}
+
+int cli_dispatch(int argc, char **argv) {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) {
-            int rc = commands[i].run(argc - 1, argv + 1);
-            if (rc == EXIT_OK) return cli_flush();
-            cli_discard();
-            return rc;
-        }
-    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[1]);
+        if (!strcmp(argv[0], commands[i].name)) return commands[i].run(argc, argv);
+    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[0]);
 }
 
 #ifndef ZSUM_NO_MAIN
