@@ -2,8 +2,9 @@
  * slices (--units I:J --partial FILE), from the slices' record files.
  *
  * Every file must hold records of the same problem (the hash in its header and in each of
- * its records) written by the same command line; every unit must be present exactly once.
- * The command line kept in the headers is then run again with every unit's record supplied,
+ * its records); every unit must be present exactly once. The command line kept in the first
+ * file's header (slices may differ in options that change no bit, such as --threads) is
+ * then run again with every unit's record supplied,
  * so nothing is computed again and the output is the one the whole run prints: the records
  * are combined in unit order, as the whole run combines them. */
 #include "cli.h"
@@ -18,7 +19,7 @@ static const char usage_text[] =
     "Print the result of a computation run in slices: each FILE was written by the same\n"
     "command with --units I:J --partial FILE. Every unit must be in exactly one file, and\n"
     "every file must belong to the same problem (model and options); the command line kept\n"
-    "in the files runs again with the records, so its model file must be where it was\n"
+    "in the first file runs again with the records, so its model file must be where it was\n"
     "(paths are read from the folder combine runs in). The output is the whole run's.\n";
 
 int cmd_combine(int argc, char **argv) {
@@ -51,7 +52,7 @@ int cmd_combine(int argc, char **argv) {
             from = calloc(h.units ? h.units : 1, sizeof *from);
             if (!all || !from) rc = cli_fail(EXIT_NOMEM, "combine: out of memory for %" PRIu64 " units", h.units);
         } else {
-            if (h.problem != first.problem || h.units != first.units || strcmp(h.text, first.text))
+            if (h.problem != first.problem || h.units != first.units)
                 rc = cli_usage("combine: %s holds records of another problem (hash %016" PRIx64
                                ", %" PRIu64 " units, 'zsum %.200s') than %s (hash %016" PRIx64
                                ", %" PRIu64 " units, 'zsum %.200s')",

@@ -38,6 +38,7 @@ static struct {
     unsigned char *ckhave;
     uint64_t ckcount;
     int io_failed;
+    int swallowed;              /* the command's failure was the session's doing            */
     char io_msg[600];
 } S;
 
@@ -375,7 +376,8 @@ static int slice_done(void) {
 
 int units_cli_swallow(zs_status st) {
     if (!active() || st != ZS_ECANCELLED) return 0;
-    return slice_done() || stop_signal || S.io_failed || (S.next && S.began);
+    S.swallowed = slice_done() || stop_signal || S.io_failed || (S.next && S.began);
+    return S.swallowed;
 }
 
 static int by_unit(const void *a, const void *b) {
@@ -415,6 +417,7 @@ int units_cli_finish(int rc, int *keep_output) {
     }
     if (S.mode == MODE_PARTIAL) {
         *keep_output = 0;
+        if (rc != EXIT_OK && !S.swallowed) return rc; /* the command's own failure */
         if (!slice_done()) return rc == EXIT_OK ? EXIT_RUNTIME : rc;
         qsort(S.mine, S.nmine, sizeof *S.mine, by_unit);
         zs_ctx *ctx = zs_ctx_alloc();
