@@ -1,6 +1,6 @@
 # mpi.sh — zsum-mpi over 1, 2, 3 and 4 Open MPI processes (oversubscribed) prints JSON
 # bit-identical to zsum's: levels enumeration, a 30-spin Boltzmann machine, an RBM 784x20
-# exact ln Z (work units shared among the processes); AIS with 100 chains and a Hopfield
+# exact ln Z, AIS with 100 chains (work units shared among the processes), and a Hopfield
 # capacity sweep (not cut into units yet: every process runs the whole command, rank 0
 # prints). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
 # installs Open MPI.
