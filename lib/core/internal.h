@@ -49,11 +49,13 @@ typedef struct units_job {
     const void *plan;
     void *(*scratch_alloc)(const void *plan); /* per thread; NULL means out of memory      */
     void (*scratch_free)(void *scratch);
+    int serial;        /* one unit at a time, the unit using the threads itself            */
 } units_job;
 
 /* Every unit's record into recs[0..units-1] (recs[u].unit == u): from the context's hook
  * where it knows them, run here (OpenMP threads, units handed out one at a time) where it
- * asks for them. ZS_OK only when all are present; ZS_ECANCELLED when the progress hook or
+ * asks for them (serial: one at a time on the calling thread, the unit parallel inside; a
+ * NULL task: the unit reports progress itself). ZS_OK only when all are present; ZS_ECANCELLED when the progress hook or
  * the hook's done asked to stop, or when units are left to other processes (the message
  * counts them); ZS_EINVAL when the hook refused the problem; a unit's own failure as it
  * returned it. */

@@ -94,7 +94,7 @@ zs_status units_exec(const units_job *job, zs_unit_record *recs) {
     zs_status fail_st = ZS_OK;
     uint64_t cursor = 0, done = present;
     char fail_msg[512] = "";
-#pragma omp parallel num_threads(zs_threads(ctx))
+#pragma omp parallel num_threads(job->serial ? 1 : zs_threads(ctx)) if (!job->serial)
     {
         void *scratch = job->scratch_alloc ? job->scratch_alloc(job->plan) : NULL;
         if (job->scratch_alloc && !scratch) {
@@ -134,7 +134,8 @@ zs_status units_exec(const units_job *job, zs_unit_record *recs) {
                     have[u] = 1;
                     done++;
                     if (hk->done && hk->done(hk->user, rec)) stop = 1;
-                    if (zs_progress(ctx, job->task, (double)done, (double)units)) stop = 1;
+                    if (job->task && zs_progress(ctx, job->task, (double)done, (double)units))
+                        stop = 1;
                 }
             }
         }

@@ -264,7 +264,7 @@ static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, doub
     h = units_hash_u64(h, p->n);
     h = units_hash_double(h, beta);
     units_job job = {lv->ctx, "levels enumerate", "enumerate", h, nchunks, enumerate_unit, p,
-                     NULL, NULL};
+                     NULL, NULL, 0};
     zs_status st = units_exec(&job, recs);
     if (st == ZS_OK) {
         record_moments(&recs[0], p->k, total);

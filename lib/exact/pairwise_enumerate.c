@@ -340,7 +340,7 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
     lnz_job lj = {&p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p.NB % 8 == 0, nchunks};
     units_job job = {mod->ctx, "pairwise enumerate ln Z", "enumerate",
                      problem_hash(mod, beta, "pairwise enumerate ln Z", (int)kernel), nchunks,
-                     lnz_unit, &lj, lnz_scratch, free};
+                     lnz_unit, &lj, lnz_scratch, free, 0};
     st = units_exec(&job, recs);
     if (st == ZS_OK) {
         double ref = -HUGE_VAL, acc = 0.0;
@@ -729,7 +729,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
                      fast ? &q : NULL};
     units_job job = {mod->ctx, "pairwise enumerate", "enumerate",
                      problem_hash(mod, beta, "pairwise enumerate", (int)kernel), nchunks,
-                     thermo_unit, &tj, thermo_scratch_alloc, thermo_scratch_free};
+                     thermo_unit, &tj, thermo_scratch_alloc, thermo_scratch_free, 0};
     st = units_exec(&job, recs);
     if (st != ZS_OK) goto done;
     double ref = -HUGE_VAL, acc = 0.0;

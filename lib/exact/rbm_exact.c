@@ -233,7 +233,7 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     h = units_hash_doubles(h, rbm->a, rbm->nv);
     h = units_hash_doubles(h, rbm->b, rbm->nh);
     units_job job = {rbm->ctx, "exact ln Z", "exact ln Z", h, nchunks, exact_unit, &p,
-                     scratch_alloc, free};
+                     scratch_alloc, free, 0};
     st = units_exec(&job, part);
     if (st == ZS_OK) {
         lse total = {-HUGE_VAL, 0.0};

@@ -338,7 +338,7 @@ zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_
     h = units_hash_u64(h, K1);
     h = units_hash_doubles(h, betas, K1);
     h = units_hash_u64(units_hash_u64(h, opts->seed), M);
-    units_job job = {ctx, "AIS", "AIS", h, M, ais_unit, &sh, ais_scratch_alloc, free};
+    units_job job = {ctx, "AIS", "AIS", h, M, ais_unit, &sh, ais_scratch_alloc, free, 0};
     st = units_exec(&job, recs);
     if (st != ZS_OK) goto done;
     for (size_t c = 0; c < M; c++) lw[c] = recs[c].values[0];

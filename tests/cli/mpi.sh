@@ -2,7 +2,8 @@
 # bit-identical to zsum's: levels enumeration, a 30-spin Boltzmann machine, an RBM 784x20
 # exact ln Z, AIS with 100 chains (work units shared among the processes), and a Hopfield
 # capacity sweep (not cut into units yet: every process runs the whole command, rank 0
-# prints). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
+# prints), and a UAI model forced into conditioning by a small --max-memory (one unit per
+# conditioned run; compared in the uai format, since the JSON has the run's seconds). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
 # installs Open MPI.
 . "$(dirname "$0")/lib.sh" "$@"
 MPI=$(dirname "$ZSUM")/zsum-mpi
@@ -27,10 +28,11 @@ PY
 python3 "$TMP/mk.py" "$TMP/rbm.npz"
 
 same_over_processes() { # ARGS...: zsum's JSON == zsum-mpi's with 1..4 processes
-    expect_ok "$@" --format json || return
+    local fmt=${FMT:-json}
+    expect_ok "$@" --format "$fmt" || return
     cp "$TMP/out" "$TMP/want"
     for np in 1 2 3 4; do
-        mpirun -np $np --oversubscribe "$MPI" "$@" --format json > "$TMP/mout" 2> "$TMP/merr"
+        mpirun -np $np --oversubscribe "$MPI" "$@" --format "$fmt" > "$TMP/mout" 2> "$TMP/merr"
         st=$?
         if [ $st -ne 0 ]; then fail "mpirun -np $np zsum-mpi $* exited $st: $(head -c 300 "$TMP/merr")"; continue; fi
         if cmp -s "$TMP/mout" "$TMP/want"; then pass; else fail "mpirun -np $np zsum-mpi $*: JSON differs from zsum's"; fi
@@ -40,6 +42,17 @@ same_over_processes levels -n 15 -e 0,1,2.5 -g 1,2,1 --method enumerate --thread
 same_over_processes bm logz --random 30 --seed 1 --beta 0.9 --threads 1
 same_over_processes rbm logz "$TMP/rbm.npz" --exact --threads 1
 same_over_processes rbm logz "$TMP/rbm.npz" --ais --chains 100 --schedule linear:300 --seed 5 --threads 1
+python3 - "$TMP/k16.uai" <<'PY'
+import sys
+n = 16
+pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
+with open(sys.argv[1], 'w') as f:
+    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
+    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
+    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
+PY
+FMT=uai same_over_processes uai "$TMP/k16.uai" --max-memory 140K --threads 1
 same_over_processes hopfield capacity -n 60 --alpha 0.05:0.2:4 --trials 4 --seed 3 --threads 1
 # Refusals are rank 0's, once.
 mpirun -np 2 --oversubscribe "$MPI" bm logz --random 20 --units 0:4 --partial "$TMP/x" > "$TMP/mout" 2> "$TMP/merr"

@@ -46,6 +46,18 @@ check_slices 256 "10 200" bm logz --random 20 --seed 4 --beta 0.7 --format json
 check_slices 64 "32" ising --size 18 --dim 1 --open --method enumerate --J 0.5 --h 0.2 --format json
 check_slices 256 "3 100" rbm logz "$TMP/m.npz" --exact --format json
 check_slices 30 "1 17" rbm logz "$TMP/m.npz" --ais --chains 30 --schedule linear:200 --seed 9 --format json
+# A UAI model forced into conditioning by a small --max-memory: one unit per conditioned run.
+python3 - "$TMP/k16.uai" <<'PY'
+import sys
+n = 16
+pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
+with open(sys.argv[1], 'w') as f:
+    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
+    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
+    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
+PY
+check_slices 64 "5 40" uai "$TMP/k16.uai" --max-memory 140K --format uai
 # thread counts do not change a record: slices run on 1 and 2 threads combine to the same.
 expect_ok bm logz --random 20 --seed 4 --beta 0.7 --format json --threads 2
 cp "$TMP/out" "$TMP/w2"
