@@ -1,8 +1,7 @@
 # mpi.sh — zsum-mpi over 1, 2, 3 and 4 Open MPI processes (oversubscribed) prints JSON
 # bit-identical to zsum's: levels enumeration, a 30-spin Boltzmann machine, an RBM 784x20
-# exact ln Z, AIS with 100 chains (work units shared among the processes), and a Hopfield
-# capacity sweep (not cut into units yet: every process runs the whole command, rank 0
-# prints), and a UAI model forced into conditioning by a small --max-memory (one unit per
+# exact ln Z, AIS with 100 chains, a Hopfield capacity sweep (work units shared among the
+# processes), and a UAI model forced into conditioning by a small --max-memory (one unit per
 # conditioned run; compared in the uai format, since the JSON has the run's seconds). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
 # installs Open MPI.
 . "$(dirname "$0")/lib.sh" "$@"
