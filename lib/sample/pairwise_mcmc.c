@@ -253,6 +253,26 @@ void zs_pairwise_sample_defaults(zs_pairwise_sample_opts *opt) {
     opt->seed = 0;
 }
 
+typedef struct mcmc_job {
+    const zs_pairwise *m;
+    const zs_pairwise_sample_opts *o;
+    const uint32_t *order;
+} mcmc_job;
+
+/* One unit: chain c, its chain_out as the record's values (doubles, in struct order). */
+static zs_status chain_unit(const void *job, uint64_t c, void *scratch, zs_unit_record *rec) {
+    const mcmc_job *j = job;
+    (void)scratch;
+    chain_out co;
+    if (!run_chain(j->m, j->o, j->order, c, &co))
+        return zs_fail(j->m->ctx, ZS_ENOMEM, "sample: out of memory");
+    _Static_assert(sizeof co == (BLOCKS * 5 + 4) * sizeof(double) &&
+                       sizeof co <= sizeof rec->values, "a chain's record is its chain_out");
+    rec->nvalues = (uint32_t)(sizeof co / sizeof(double));
+    memcpy(rec->values, &co, sizeof co);
+    return ZS_OK;
+}
+
 zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
                              zs_mcmc_result *out) {
     if (!m || !opt || !out) return ZS_EINVAL;
@@ -292,10 +312,41 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     } else {
         for (k = 0; k < m->n; k++) order[k] = (uint32_t)k;
     }
+    /* Every chain (replica) is a work unit (lib/core/units.c): its record is its chain_out
+     * (block sums and counts); the hash covers the model, the sweep order, the kind, beta,
+     * sweeps, burn-in, chains and seed. */
+    zs_unit_record *recs = malloc(o->chains * sizeof *recs);
+    if (!recs) {
+        free(order);
+        free(co);
+        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+    }
+    uint64_t h = units_hash_begin("pairwise sample");
+    h = units_hash_u64(h, m->n);
+    h = units_hash_doubles(h, m->h, m->n);
+    h = units_hash_u64(h, m->nb);
+    for (size_t b = 0; b < m->nb; b++) {
+        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
+        h = units_hash_double(h, m->bJ[b]);
+    }
+    h = units_hash_double(h, m->offset);
+    h = units_hash_u64(h, m->lattice ? (uint64_t)m->rows << 32 | m->cols : 0);
+    h = units_hash_u64(h, (uint64_t)o->kind);
+    h = units_hash_double(h, o->beta);
+    h = units_hash_u64(units_hash_u64(h, o->sweeps), o->burnin);
+    h = units_hash_u64(units_hash_u64(h, o->chains), o->seed);
+    mcmc_job mj = {m, o, order};
+    units_job job = {m->ctx, "sample", "sample", h, o->chains, chain_unit, &mj, NULL, NULL, 0};
+    zs_status ust = units_exec(&job, recs);
+    if (ust == ZS_OK)
+        for (uint64_t c = 0; c < o->chains; c++) memcpy(&co[c], recs[c].values, sizeof co[c]);
+    free(recs);
+    if (ust != ZS_OK) {
+        free(order);
+        free(co);
+        return ust;
+    }
     int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
-    for (uint64_t c = 0; c < o->chains; c++)
-        if (!run_chain(m, o, order, c, &co[c])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
     zs_status st = ZS_OK;
     if (failed) {
         st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
