@@ -27,6 +27,7 @@ static struct {
     char *text;                 /* the command line without the unit options, encoded       */
     int (*next)(void *, uint64_t *); /* zsum-mpi's hand-out                                  */
     void *next_user;
+    int processes;              /* zsum-mpi's process count                                  */
     zs_unit_record *supply;     /* zsum combine, zsum-mpi: every unit's record               */
     uint64_t supply_problem, supply_units;
     int began;                  /* a computation asked for its units                         */
@@ -352,7 +353,7 @@ static int active(void) { return S.mode != MODE_NONE || S.next || S.supply; }
 
 void units_cli_install(zs_ctx *ctx) {
     if (!active()) return;
-    zs_units_hook h = {NULL, hook_begin, hook_known, NULL, hook_done};
+    zs_units_hook h = {NULL, hook_begin, hook_known, NULL, hook_done, S.processes};
     if (S.mode == MODE_PARTIAL || S.next) h.next = hook_next;
     if (S.supply) h.next = NULL; /* every record is known: nothing is run */
     zs_ctx_set_units(ctx, &h);
@@ -439,7 +440,8 @@ void units_cli_supply(uint64_t problem, uint64_t units, zs_unit_record *recs) {
     S.supply_units = units;
 }
 
-void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user) {
+void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, int processes) {
+    S.processes = processes;
     S.next = next;
     S.next_user = user;
 }

@@ -38,7 +38,7 @@ void units_cli_supply(uint64_t problem, uint64_t units, zs_unit_record *recs);
 
 /* Units to run here are handed out by next (a process of many); every record run here is
  * kept for units_cli_records. */
-void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user);
+void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, int processes);
 
 /* What the last command did: whether it began a work-unit computation (problem, units), and
  * the records it ran here (*recs points into the session; *n of them). */

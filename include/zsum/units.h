@@ -61,7 +61,10 @@ typedef struct zs_unit_record {
  *  next:  the next unit to run here: return 1 and set *unit, 0 when there is no more. NULL:
  *         every unit not known, in order.
  *  done:  a unit finished here and its record. Nonzero stops the run after the units in
- *         progress (ZS_ECANCELLED). */
+ *         progress (ZS_ECANCELLED).
+ *  processes: how many processes share the units (zsum-mpi's; 0 or 1: this one alone).
+ *         Estimates of run time that refuse a request (zs_rbm_lnz_exact's max_seconds)
+ *         divide by it: the resources at hand are processes x threads. */
 typedef struct zs_units_hook {
     void *user;
     int (*begin)(void *user, uint64_t problem, uint64_t units, const char *name, char *msg,
@@ -69,6 +72,7 @@ typedef struct zs_units_hook {
     int (*known)(void *user, uint64_t unit, zs_unit_record *rec);
     int (*next)(void *user, uint64_t *unit);
     int (*done)(void *user, const zs_unit_record *rec);
+    double processes;
 } zs_units_hook;
 
 /* Install hook (copied) for the computations run with ctx; NULL removes it. */

@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
         MPI_Barrier(MPI_COMM_WORLD);
         /* 1. every process runs the units it takes. */
         units_cli_reset();
-        units_cli_set_source(next_unit, &c);
+        units_cli_set_source(next_unit, &c, size);
         int keep = 1;
         rc = run_command(argc, argv, &keep);
         uint64_t problem = 0, units = 0;

@@ -54,6 +54,22 @@ PY
 FMT=uai same_over_processes uai "$TMP/k16.uai" --max-memory 140K --threads 1
 same_over_processes ising sample --size 8 --beta 0.4 --sweeps 3200 --chains 5 --seed 3 --threads 1
 same_over_processes hopfield capacity -n 60 --alpha 0.05:0.2:4 --trials 4 --seed 3 --threads 1
+# The time estimate that refuses an exact ln Z counts the processes: 4 processes, a quarter.
+python3 - "$TMP/r40.npz" <<'PY'
+import struct, sys, zipfile
+def npy(shape, values):
+    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((784, 40), [0.01] * (784 * 40)))
+    z.writestr('vbias.npy', npy((784,), [0.0] * 784))
+    z.writestr('hbias.npy', npy((40,), [0.0] * 40))
+PY
+expect_reject "about 29.9 hours on 2 threads x 1 processes" rbm logz "$TMP/r40.npz" --exact --threads 2
+mpirun -np 4 --oversubscribe "$MPI" rbm logz "$TMP/r40.npz" --exact --threads 2 > "$TMP/mout" 2> "$TMP/merr"
+if [ $? -eq 2 ] && grep -q "about 7.5 hours on 2 threads x 4 processes" "$TMP/merr"; then pass
+else fail "zsum-mpi -np 4 estimate: $(head -c 300 "$TMP/merr")"; fi
 # Refusals are rank 0's, once.
 mpirun -np 2 --oversubscribe "$MPI" bm logz --random 20 --units 0:4 --partial "$TMP/x" > "$TMP/mout" 2> "$TMP/merr"
 if [ $? -eq 2 ] && [ "$(grep -c 'zsum-mpi: --units, --partial and --checkpoint are zsum' "$TMP/merr")" = 1 ]; then pass

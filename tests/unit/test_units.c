@@ -88,14 +88,14 @@ static void results_should_not_depend_on_threads_or_hand_out(void) {
     for (uint64_t p = 0; p < 2; p++) {
         k->next_from = p;
         k->step = 2;
-        zs_units_hook h = {k, k_begin, k_known, k_next, k_done};
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
         zs_ctx_set_units(ctx, &h);
         CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_ECANCELLED);
         CHECK(strstr(zs_last_error(ctx), "units are not here") != NULL);
     }
     CHECK(k->units == 64);
     k->supply = 1;
-    zs_units_hook all = {k, k_begin, k_known, NULL, NULL};
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
     zs_ctx_set_units(ctx, &all);
     memset(&t, 0, sizeof t);
     CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
