@@ -32,11 +32,14 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define INNER_BITS 12      /* inner block 2^12 doubles = 32 KiB: the matrix stays in L1    */
 #define CHUNKS_MAX 1024    /* fixed work split, independent of the thread count             */
+#define CHUNKS_BIG_MAX 65536 /* past 36 spins: 1024 x 2^(n-36) units, up to this many         */
+#define RATE_PER_THREAD 1.0e9 /* states per second per thread, thermodynamics (BENCHMARKS.md) */
 #define FAST_RANGE_MAX 170.0 /* 4 R < 700: no factor of the product underflows             */
 
 typedef struct plan {
@@ -67,16 +70,34 @@ static double inner_spin(const plan *p, size_t j, size_t t) {
     return t < p->na ? spin_of(j >> p->nb, t) : spin_of(j, t - p->na);
 }
 
+double zs_pairwise_enumerate_seconds(const zs_pairwise *m) {
+    if (!m) return HUGE_VAL;
+    double procs = m->ctx && m->ctx->units.processes > 1 ? m->ctx->units.processes : 1.0;
+    return ldexp(1.0, m->n < 1000 ? (int)m->n : 1000) /
+           (RATE_PER_THREAD * (double)zs_threads(m->ctx) * procs);
+}
+
 static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     memset(p, 0, sizeof *p);
-    if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX) {
-        const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or "
-                                         "chain)"
-                                       : "sampling (zs_pairwise_sample)";
+    const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or chain)"
+                                   : "sampling (zs_pairwise_sample)";
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_WALK_MAX)
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: %zu spins (2^%zu states) exceed the limit of %d spins; "
-                       "use %s",
-                       mod->n, mod->n, ZS_PAIRWISE_ENUMERATE_MAX, alt);
+                       "use %s", mod->n, mod->n, ZS_PAIRWISE_ENUMERATE_WALK_MAX, alt);
+    const double secs = zs_pairwise_enumerate_seconds(mod);
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX && secs > ZS_PAIRWISE_ENUMERATE_SECONDS) {
+        double procs = mod->ctx && mod->ctx->units.processes > 1 ? mod->ctx->units.processes : 1.0;
+        char when[64];
+        if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
+        else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
+        else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
+        else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
+        return zs_fail(mod->ctx, ZS_ETOOBIG,
+                       "method enumerate: 2^%zu states of %zu spins take about %s on %d threads "
+                       "x %.0f processes, over the limit of %.0f s; use %s, or more processes "
+                       "(zsum-mpi)", mod->n, mod->n, when, zs_threads(mod->ctx), procs,
+                       ZS_PAIRWISE_ENUMERATE_SECONDS, alt);
     }
     size_t n = mod->n;
     p->n = n;
@@ -130,6 +151,15 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     for (size_t i = 0; i < n; i++) r += 2.0 * fabs(mod->h[i]);
     p->range = fabs(beta) * r;
     return ZS_OK;
+}
+
+/* The work units: chunks of the outer walk, a constant of the problem (never of the threads
+ * or processes): 1024 up to 36 spins, then twice as many per spin up to CHUNKS_BIG_MAX, so
+ * that a cluster has units enough to balance. */
+static size_t chunk_count(const plan *p) {
+    uint64_t c = CHUNKS_MAX;
+    if (p->n > 36) c = p->n - 36 >= 6 ? CHUNKS_BIG_MAX : (uint64_t)CHUNKS_MAX << (p->n - 36);
+    return p->outer < c ? (size_t)p->outer : (size_t)c;
 }
 
 /* Outer walk: spins s (+-1) of the Gray code word of r, E_o, its local fields, M_o, g_A, g_B. */
@@ -330,7 +360,7 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
     if (kernel == PAIRWISE_KERNEL_AUTO)
         kernel = p.range <= FAST_RANGE_MAX ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
     double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
-    const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
+    const size_t nchunks = chunk_count(&p);
     zs_unit_record *recs = malloc(nchunks * sizeof *recs);
     if (!mat || !rowmax || !recs) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
@@ -717,7 +747,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
     mplan q;
     memset(&q, 0, sizeof q);
     double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
-    const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
+    const size_t nchunks = chunk_count(&p);
     zs_unit_record *recs = malloc(nchunks * sizeof *recs);
     if (!mat || !rowmax || !recs || (fast && !mplan_make(&p, beta, &q))) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
