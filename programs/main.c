@@ -30,13 +30,40 @@ static void usage(FILE *f) {
           f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nzsum --version prints the version. See man zsum and README.md.\n", f);
+    fputs("\nzsum help COMMAND [SUBCOMMAND] is COMMAND [SUBCOMMAND] --help; zsum --version prints the\nversion. See man zsum and README.md.\n", f);
+}
+
+int cli_dispatch(int argc, char **argv) {
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[0], commands[i].name)) return commands[i].run(argc, argv);
+    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[0]);
+}
+
+/* The command argv[0] with its arguments; the output flushed when it succeeds. Work-unit
+ * options (--units I:J --partial FILE, --checkpoint FILE) are taken out before the command
+ * parses its own (programs/units_cli.c). */
+static int zsum_main_command(int argc, char **argv) {
+    units_cli_reset();
+    int rc = units_cli_strip(&argc, argv);
+    if (rc != EXIT_OK) return rc;
+    rc = cli_dispatch(argc, argv);
+    int keep = 1;
+    rc = units_cli_finish(rc, &keep);
+    if (rc == EXIT_OK && keep) return cli_flush();
+    cli_discard();
+    return rc;
 }
 
 int zsum_main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "help") && argc >= 3 && argc <= 4) {
+        /* zsum help CMD [SUB]: the same help as zsum CMD [SUB] --help (cli_help). */
+        char *args[4] = {argv[2], argc == 4 ? argv[3] : NULL, NULL, NULL};
+        args[argc - 2] = (char *)"--help";
+        return zsum_main_command(argc - 1, args);
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -46,24 +73,7 @@ int zsum_main(int argc, char **argv) {
         printf("zsum %s\n", ZSUM_VERSION_STRING);
         return EXIT_OK;
     }
-    /* Work-unit options (--units I:J --partial FILE, --checkpoint FILE) are taken out before
-     * the command parses its own (programs/units_cli.c). */
-    units_cli_reset();
-    int sub_argc = argc - 1;
-    int rc = units_cli_strip(&sub_argc, argv + 1);
-    if (rc != EXIT_OK) return rc;
-    rc = cli_dispatch(sub_argc, argv + 1);
-    int keep = 1;
-    rc = units_cli_finish(rc, &keep);
-    if (rc == EXIT_OK && keep) return cli_flush();
-    cli_discard();
-    return rc;
-}
-
-int cli_dispatch(int argc, char **argv) {
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[0], commands[i].name)) return commands[i].run(argc, argv);
-    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[0]);
+    return zsum_main_command(argc - 1, argv + 1);
 }
 
 #ifndef ZSUM_NO_MAIN

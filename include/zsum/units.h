@@ -7,7 +7,7 @@
  * zs_levels_lnz_enumerate with the enumerate method, zs_pairwise_thermo_compute and
  * zs_pairwise_lnz_enumerate with the enumerate method, zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
  * unit per chain; zs_factor_lnz under conditioning, one unit per conditioned run;
- * zs_hopfield_capacity, one unit per trial; zs_pairwise_sample, one unit per chain) splits its work into
+ * zs_hopfield_capacity, one unit per trial) splits its work into
  * a number of units chosen from the problem alone, never from the number of threads or
  * processes. Each unit's result is a zs_unit_record: a few doubles (a partial log-sum-exp,
  * partial moments) whose meaning belongs to the computation. The records are combined in unit
@@ -39,9 +39,9 @@
 #error "include zsum.h, not zsum/units.h"
 #endif
 
-/* The most doubles one record holds (an MCMC replica: 32 blocks of 5 sums and 4 counts; a
- * levels enumeration: weight, mean, second moment and the weight of each of up to 64 levels). */
-#define ZS_UNIT_MAX_VALUES 168
+/* The most doubles one record holds (a levels enumeration: weight, mean, second moment and
+ * the weight of each of up to 64 levels). */
+#define ZS_UNIT_MAX_VALUES 72
 
 typedef struct zs_unit_record {
     uint64_t problem;                  /* hash of the computation, model and options        */

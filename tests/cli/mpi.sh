@@ -1,6 +1,6 @@
 # mpi.sh — zsum-mpi over 1, 2, 3 and 4 Open MPI processes (oversubscribed) prints JSON
 # bit-identical to zsum's: levels enumeration, a 30-spin Boltzmann machine, an RBM 784x20
-# exact ln Z, AIS with 100 chains, MCMC replicas, a Hopfield capacity sweep (work units shared among the
+# exact ln Z, AIS with 100 chains, a Hopfield capacity sweep (work units shared among the
 # processes), and a UAI model forced into conditioning by a small --max-memory (one unit per
 # conditioned run; compared in the uai format, since the JSON has the run's seconds). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
 # installs Open MPI.
@@ -52,7 +52,6 @@ with open(sys.argv[1], 'w') as f:
     for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
 PY
 FMT=uai same_over_processes uai "$TMP/k16.uai" --max-memory 140K --threads 1
-same_over_processes ising sample --size 8 --beta 0.4 --sweeps 3200 --chains 5 --seed 3 --threads 1
 same_over_processes hopfield capacity -n 60 --alpha 0.05:0.2:4 --trials 4 --seed 3 --threads 1
 # The time estimate that refuses an exact ln Z counts the processes: 4 processes, a quarter.
 python3 - "$TMP/r40.npz" <<'PY'

@@ -59,7 +59,6 @@ with open(sys.argv[1], 'w') as f:
 PY
 check_slices 64 "5 40" uai "$TMP/k16.uai" --max-memory 140K --format uai
 check_slices 24 "7 8" hopfield capacity -n 100 --alpha 0.05:0.2:4 --trials 6 --seed 3 --format json
-check_slices 6 "2" ising sample --size 8 --beta 0.4 --sweeps 3200 --chains 6 --seed 3 --format json
 # thread counts do not change a record: slices run on 1 and 2 threads combine to the same.
 expect_ok bm logz --random 20 --seed 4 --beta 0.7 --format json --threads 2
 cp "$TMP/out" "$TMP/w2"
