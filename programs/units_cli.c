@@ -266,8 +266,9 @@ static int hook_begin(void *user, uint64_t problem, uint64_t units, const char *
                       size_t cap) {
     (void)user;
     if (S.began) {
-        snprintf(msg, cap, "this command runs more than one computation (%s, then %s: a sweep?); "
-                 "work units (--units, --partial, --checkpoint, zsum-mpi) serve one", S.name, name);
+        snprintf(msg, cap, "this command runs more than one computation (%s, then %s); work "
+                 "units (--units, --partial, --checkpoint, zsum-mpi) serve one: ask for one "
+                 "temperature, or rbm logz --ais --reverse none", S.name, name);
         return 1;
     }
     S.began = 1;

@@ -40,7 +40,7 @@ same_over_processes() { # ARGS...: zsum's JSON == zsum-mpi's with 1..4 processes
 same_over_processes levels -n 15 -e 0,1,2.5 -g 1,2,1 --method enumerate --threads 1
 same_over_processes bm logz --random 30 --seed 1 --beta 0.9 --threads 1
 same_over_processes rbm logz "$TMP/rbm.npz" --exact --threads 1
-same_over_processes rbm logz "$TMP/rbm.npz" --ais --chains 100 --schedule linear:300 --seed 5 --threads 1
+same_over_processes rbm logz "$TMP/rbm.npz" --ais --reverse none --chains 100 --schedule linear:300 --seed 5 --threads 1
 python3 - "$TMP/k16.uai" <<'PY'
 import sys
 n = 16
