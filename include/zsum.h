@@ -313,6 +313,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/rbm.h"
 #include "zsum/factor.h"
 #include "zsum/io.h"
+#include "zsum/units.h"
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* cli.c — parsing, messages, exit codes and buffered output shared by the subcommands. */
 #include "cli.h"
+#include "units_cli.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -110,6 +111,7 @@ const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
 }
 
 int cli_status(zs_ctx *ctx, zs_status st) {
+    if (units_cli_swallow(st)) return cli_exit_code(st); /* a slice's end, a stop on a signal */
     const char *msg = zs_last_error(ctx);
     if (msg && *msg) {
         char buf[2048];

@@ -272,5 +272,6 @@ int cmd_ising(int argc, char **argv);
 int cmd_bm(int argc, char **argv);
 int cmd_rbm(int argc, char **argv);
 int cmd_uai(int argc, char **argv);
+int cmd_combine(int argc, char **argv);
 
 #endif

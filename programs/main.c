@@ -2,6 +2,7 @@
  * zsum_main is the whole program but for the process's entry point, so that the argument
  * fuzzer (fuzz/fuzz_cli.c) runs it in-process; it compiles this file with ZSUM_NO_MAIN. */
 #include "cli.h"
+#include "units_cli.h"
 
 #include <string.h>
 
@@ -19,6 +20,7 @@ static const command commands[] = {
     {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
     {"rbm", cmd_rbm, "restricted Boltzmann machines: exact and AIS ln Z, log-likelihood, training"},
     {"uai", cmd_uai, "discrete models in the UAI format: exact ln Z by variable elimination"},
+    {"combine", cmd_combine, "combine the unit records of --units/--partial runs into the result"},
 };
 
 static void usage(FILE *f) {
@@ -31,16 +33,25 @@ static void usage(FILE *f) {
     fputs("\nzsum help COMMAND [SUBCOMMAND] is COMMAND [SUBCOMMAND] --help; zsum --version prints the\nversion. See man zsum and README.md.\n", f);
 }
 
-/* The command argv[0] with its arguments; the output flushed when it succeeds. */
-static int zsum_main_command(int argc, char **argv) {
+int cli_dispatch(int argc, char **argv) {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[0], commands[i].name)) {
-            int rc = commands[i].run(argc, argv);
-            if (rc == EXIT_OK) return cli_flush();
-            cli_discard();
-            return rc;
-        }
+        if (!strcmp(argv[0], commands[i].name)) return commands[i].run(argc, argv);
     return cli_usage("unknown command '%s' (zsum --help lists them)", argv[0]);
+}
+
+/* The command argv[0] with its arguments; the output flushed when it succeeds. Work-unit
+ * options (--units I:J --partial FILE, --checkpoint FILE) are taken out before the command
+ * parses its own (programs/units_cli.c). */
+static int zsum_main_command(int argc, char **argv) {
+    units_cli_reset();
+    int rc = units_cli_strip(&argc, argv);
+    if (rc != EXIT_OK) return rc;
+    rc = cli_dispatch(argc, argv);
+    int keep = 1;
+    rc = units_cli_finish(rc, &keep);
+    if (rc == EXIT_OK && keep) return cli_flush();
+    cli_discard();
+    return rc;
 }
 
 int zsum_main(int argc, char **argv) {

@@ -3,6 +3,7 @@
  * at most ten times a second (zs_monotonic_seconds). A command may replace the task's name
  * with a label ("epoch 3/10") and add a note after the bar ("recon 0.031"). */
 #include "cli.h"
+#include "units_cli.h"
 
 #include <stdarg.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ static int draw(void *user, const char *task, double done, double total) {
 }
 
 void progress_install(zs_ctx *ctx, int quiet) {
+    units_cli_install(ctx); /* the work-unit options' hook, when any was given */
     bar.label[0] = bar.note[0] = '\0';
     bar.last = 0.0;
     if (!quiet && isatty(STDERR_FILENO)) zs_ctx_set_progress(ctx, draw, NULL);

@@ -90,7 +90,8 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 
 /* ---------------------------------------------------------------------------------------- */
 /* Exact thermodynamics.                                                                     */
-/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP (n <= 36); all values */
+/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP, work units (n <= 36, */
+/*             or up to 62 within ZS_PAIRWISE_ENUMERATE_SECONDS at hand); all values        */
 /*             (ln Z and F only for n > 32 when beta times the energy spread exceeds 170,   */
 /*             where the moments would cost one exponential per state).                     */
 /*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
@@ -113,7 +114,17 @@ typedef enum zs_pairwise_method {
     ZS_PAIRWISE_CLOSED = 3
 } zs_pairwise_method;
 
-#define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins                                            */
+#define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins enumerated whatever the time                */
+#define ZS_PAIRWISE_ENUMERATE_WALK_MAX 62 /* spins the Gray-code walk can take at all       */
+/* Above ZS_PAIRWISE_ENUMERATE_MAX spins, enumeration is refused (ZS_ETOOBIG, the message
+ * giving the estimate) when zs_pairwise_enumerate_seconds exceeds this: the limit is the
+ * time at hand (threads x processes sharing the work units, include/zsum/units.h), not a
+ * size, so that many processes reach further (a 44-spin machine on 1,000 nodes). */
+#define ZS_PAIRWISE_ENUMERATE_SECONDS 3600.0
+/* Estimated seconds of the enumeration's thermodynamics with the model's context: 2^n states
+ * at 1e9 states per second per thread (BENCHMARKS.md, "work units"), over the context's
+ * threads times the processes of its units hook. */
+double zs_pairwise_enumerate_seconds(const zs_pairwise *m);
 #define ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX 32 /* see ENUMERATE below                          */
 #define ZS_PAIRWISE_TRANSFER_WIDTH 22  /* strip width, open length                         */
 #define ZS_PAIRWISE_TRANSFER_WIDTH_PERIODIC 12 /* strip width, periodic length            */

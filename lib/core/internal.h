@@ -14,6 +14,7 @@ struct zs_ctx {
     void *progress_user;
     int threads;            /* 0: OpenMP's choice */
     uint64_t input_limit;   /* 0: ZSUM_INPUT_LIMIT, else ZS_INPUT_LIMIT_DEFAULT */
+    zs_units_hook units;    /* work-unit callbacks (lib/core/units.c); all NULL: none */
 };
 
 /* Record a formatted message for ctx (if any) and return status: `return zs_fail(ctx, ZS_EINVAL,
@@ -24,6 +25,41 @@ zs_status zs_fail(zs_ctx *ctx, zs_status status, const char *fmt, ...)
 /* Report progress through the hook; nonzero when the caller should stop. Call from one
  * thread only. */
 int zs_progress(zs_ctx *ctx, const char *task, double done, double total);
+
+/* Work units (lib/core/units.c, include/zsum/units.h). A problem's hash is FNV-1a over its
+ * bytes: start with units_hash_begin(name), feed every parameter and option that changes a
+ * bit of the result. */
+uint64_t units_hash_begin(const char *name);
+uint64_t units_hash_bytes(uint64_t h, const void *p, size_t n);
+uint64_t units_hash_u64(uint64_t h, uint64_t v);
+uint64_t units_hash_double(uint64_t h, double v);
+uint64_t units_hash_doubles(uint64_t h, const double *v, size_t n);
+
+/* One unit's work: fill rec->values and rec->nvalues (the caller sets problem and unit).
+ * scratch: the thread's buffer from the job's scratch_alloc (NULL when it has none). */
+typedef zs_status (*units_run_fn)(const void *plan, uint64_t unit, void *scratch,
+                                  zs_unit_record *rec);
+typedef struct units_job {
+    zs_ctx *ctx;
+    const char *name;  /* the computation, in messages and begin ("levels enumerate")      */
+    const char *task;  /* the progress hook's task                                         */
+    uint64_t problem;  /* hash                                                             */
+    uint64_t units;
+    units_run_fn run;
+    const void *plan;
+    void *(*scratch_alloc)(const void *plan); /* per thread; NULL means out of memory      */
+    void (*scratch_free)(void *scratch);
+    int serial;        /* one unit at a time, the unit using the threads itself            */
+} units_job;
+
+/* Every unit's record into recs[0..units-1] (recs[u].unit == u): from the context's hook
+ * where it knows them, run here (OpenMP threads, units handed out one at a time) where it
+ * asks for them (serial: one at a time on the calling thread, the unit parallel inside; a
+ * NULL task: the unit reports progress itself). ZS_OK only when all are present; ZS_ECANCELLED when the progress hook or
+ * the hook's done asked to stop, or when units are left to other processes (the message
+ * counts them); ZS_EINVAL when the hook refused the problem; a unit's own failure as it
+ * returned it. */
+zs_status units_exec(const units_job *job, zs_unit_record *recs);
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);

@@ -594,41 +594,90 @@ static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
     return st;
 }
 
-/* Conditioning: Z(e) = sum_{x_C} Z(e, x_C). The assignments are visited in one fixed order
- * (mixed radix, last conditioned variable fastest) and summed in log space with a running
- * maximum mx: Z = e^mx * s, and a new term r > mx rescales s by e^(mx - r). The order of the
- * additions is the same whatever the thread count (each run is itself thread-count
- * independent), so the result is too. */
+/* Conditioning: Z(e) = sum_{x_C} Z(e, x_C). Each assignment of the conditioned variables is
+ * a work unit (lib/core/units.c), run one at a time with the threads inside the elimination
+ * (each run needs the plan's whole memory), its record its ln Z(e, x_C); assignment a is the
+ * mixed-radix number of the digits, last conditioned variable fastest. The records are summed
+ * in assignment order in log space with a running maximum mx: Z = e^mx * s, and a new term
+ * r > mx rescales s by e^(mx - r). The order of the additions is the same whatever the
+ * thread or process count (each run is itself thread-count independent), so the result is
+ * too. The problem's hash covers the model, the evidence and the plan (order, conditioned
+ * variables). */
+typedef struct cond_job {
+    const zs_factor_model *m;
+    const int32_t *evidence;
+    const zs_factor_plan *p;
+} cond_job;
+
+static zs_status cond_unit(const void *job, uint64_t a, void *scratch, zs_unit_record *rec) {
+    const cond_job *j = job;
+    const zs_factor_model *m = j->m;
+    const zs_factor_plan *p = j->p;
+    (void)scratch;
+    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    if (!ev) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
+    for (size_t v = 0; v < m->nvars; v++) ev[v] = j->evidence ? j->evidence[v] : -1;
+    uint64_t rest = a;
+    for (size_t i = p->info.conditioned; i-- > 0;) {
+        uint32_t d = m->dom[p->cond[i]];
+        ev[p->cond[i]] = (int32_t)(rest % d);
+        rest /= d;
+    }
+    double r = 0.0;
+    zs_status st = lnz_run(m, ev, p, (double)a * p->info.work, p->info.total_work, &r);
+    free(ev);
+    rec->nvalues = 1;
+    rec->values[0] = r;
+    return st;
+}
+
+static uint64_t cond_hash(const zs_factor_model *m, const int32_t *evidence, const zs_factor_plan *p) {
+    uint64_t h = units_hash_begin("factor conditioned elimination");
+    h = units_hash_u64(h, m->nvars);
+    for (size_t v = 0; v < m->nvars; v++)
+        h = units_hash_u64(h, ((uint64_t)m->dom[v] << 32) | (uint32_t)(evidence ? evidence[v] : -1));
+    h = units_hash_u64(h, m->nf);
+    for (size_t f = 0; f < m->nf; f++) {
+        h = units_hash_u64(h, m->f[f].arity);
+        for (size_t k = 0; k < m->f[f].arity; k++) h = units_hash_u64(h, m->f[f].scope[k]);
+        h = units_hash_doubles(h, m->f[f].lnt, m->f[f].size);
+    }
+    h = units_hash_u64(h, p->n);
+    for (size_t i = 0; i < p->n; i++) h = units_hash_u64(h, p->order[i]);
+    h = units_hash_u64(h, p->info.conditioned);
+    for (size_t i = 0; i < p->info.conditioned; i++) h = units_hash_u64(h, p->cond[i]);
+    return h;
+}
+
 static zs_status lnz_conditioned(const zs_factor_model *m, const int32_t *evidence,
                                  const zs_factor_plan *p, double *lnz) {
     const size_t nc = p->info.conditioned;
-    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
-    uint32_t digit[ZS_FACTOR_MAX_CONDITIONED];
-    if (!ev) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
-    for (size_t v = 0; v < m->nvars; v++) ev[v] = evidence ? evidence[v] : -1;
-    for (size_t i = 0; i < nc; i++) digit[i] = 0;
-    zs_status st = ZS_OK;
-    double mx = -HUGE_VAL, s = 0.0, base = 0.0;
-    for (;;) {
-        for (size_t i = 0; i < nc; i++) ev[p->cond[i]] = (int32_t)digit[i];
-        double r = 0.0;
-        st = lnz_run(m, ev, p, base, p->info.total_work, &r);
-        if (st != ZS_OK) break;
-        base += p->info.work;
-        if (r > mx) {
-            s = s * exp(mx - r) + 1.0;
-            mx = r;
-        } else if (r > -HUGE_VAL) {
-            s += exp(r - mx);
+    double na = 1.0;
+    for (size_t i = 0; i < nc; i++) na *= (double)m->dom[p->cond[i]];
+    if (!(na <= 1e9)) /* the records of the runs are held in memory */
+        return zs_fail(m->ctx, ZS_ETOOBIG, "eliminate: %.4g conditioned runs are more than 1e9", na);
+    const uint64_t units = (uint64_t)na;
+    zs_unit_record *recs = malloc(units * sizeof *recs);
+    if (!recs) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory for %.4g run records", na);
+    cond_job cj = {m, evidence, p};
+    units_job job = {m->ctx, "eliminate", NULL, cond_hash(m, evidence, p), units, cond_unit, &cj,
+                     NULL, NULL, 1};
+    zs_status st = units_exec(&job, recs);
+    if (st == ZS_OK) {
+        double mx = -HUGE_VAL, s = 0.0;
+        for (uint64_t a = 0; a < units; a++) {
+            double r = recs[a].values[0];
+            if (r > mx) {
+                s = s * exp(mx - r) + 1.0;
+                mx = r;
+            } else if (r > -HUGE_VAL) {
+                s += exp(r - mx);
+            }
         }
-        size_t i = nc;
-        while (i > 0 && ++digit[i - 1] == m->dom[p->cond[i - 1]]) digit[--i] = 0;
-        if (i == 0) break;
+        *lnz = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
     }
-    free(ev);
-    if (st != ZS_OK) return st;
-    *lnz = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
-    return ZS_OK;
+    free(recs);
+    return st;
 }
 
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,

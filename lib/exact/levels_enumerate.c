@@ -203,54 +203,79 @@ static void moments_merge(moments *a, const moments *b, size_t k) {
     for (size_t i = 0; i < k; i++) a->occ[i] += b->occ[i];
 }
 
-/* One pass over every microstate: the weight, mean and centred second moment of eps, and the
- * weight per level of one unit. Progress is chunks done out of the chunk count. */
-static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, moments *total) {
+/* One unit of the walk: outer assignments r0..r1 of chunk c, their weight, mean and centred
+ * second moment of eps and the weight per level of the last inner unit, as the record's
+ * values (w, mean, m2, occ[0..k-1]). */
+static zs_status enumerate_unit(const void *plan, uint64_t c, void *scratch, zs_unit_record *rec) {
     static const block_sums_fn fns[3] = {block_sums_portable, levels_block_sums_avx2,
                                          levels_block_sums_avx512};
+    (void)scratch;
+    const enum_plan *p = plan;
     const block_sums_fn block_sums = fns[zs_simd_level()];
     const size_t nchunks = chunk_count(p);
     const double outref = (double)(p->n - p->b) * p->lwmax;
-    moments *part = calloc(nchunks, sizeof *part);
-    if (!part) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    int stop = 0;
-    size_t done = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(lv->ctx))
-    for (size_t c = 0; c < nchunks; c++) {
-        if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-        uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
-        outer_walk w;
-        outer_seek(p, r0, &w);
-        moments acc;
-        memset(&acc, 0, sizeof acc);
-        for (uint64_t r = r0; r < r1; r++, outer_step(p, &w)) {
-            double W = exp(w.lw - outref), sums[2];
-            if (W < WEIGHT_FLOOR) W = 0.0;
-            moments m;
-            memset(&m, 0, sizeof m);
-            block_sums(p->in_v, p->in_x, p->k, p->segpad, W, m.occ, sums);
-            for (size_t i = 0; i < p->k; i++) m.w += m.occ[i];
-            if (m.w <= 0.0) continue;
-            /* sums are about the centre: mean = eps_outer + centre + S1/S0, and the centred
-             * second moment S2 - S1^2/S0 (S1 is small: the centre is the block's mean). */
-            m.mean = w.eps + p->centre + sums[0] / m.w;
-            m.m2 = sums[1] - sums[0] * (sums[0] / m.w);
-            if (m.m2 < 0.0) m.m2 = 0.0;
-            moments_merge(&acc, &m, p->k);
-        }
-        part[c] = acc;
-        size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-        if (omp_get_thread_num() == 0 &&
-            zs_progress(lv->ctx, "enumerate", (double)now, (double)nchunks))
-            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+    uint64_t r0 = p->outer * c / nchunks, r1 = p->outer * (c + 1) / nchunks;
+    outer_walk w;
+    outer_seek(p, r0, &w);
+    moments acc;
+    memset(&acc, 0, sizeof acc);
+    for (uint64_t r = r0; r < r1; r++, outer_step(p, &w)) {
+        double W = exp(w.lw - outref), sums[2];
+        if (W < WEIGHT_FLOOR) W = 0.0;
+        moments m;
+        memset(&m, 0, sizeof m);
+        block_sums(p->in_v, p->in_x, p->k, p->segpad, W, m.occ, sums);
+        for (size_t i = 0; i < p->k; i++) m.w += m.occ[i];
+        if (m.w <= 0.0) continue;
+        /* sums are about the centre: mean = eps_outer + centre + S1/S0, and the centred
+         * second moment S2 - S1^2/S0 (S1 is small: the centre is the block's mean). */
+        m.mean = w.eps + p->centre + sums[0] / m.w;
+        m.m2 = sums[1] - sums[0] * (sums[0] / m.w);
+        if (m.m2 < 0.0) m.m2 = 0.0;
+        moments_merge(&acc, &m, p->k);
     }
-    if (!stop) {
-        *total = part[0];
-        for (size_t c = 1; c < nchunks; c++) moments_merge(total, &part[c], p->k);
-    }
-    free(part);
-    if (stop) return zs_fail(lv->ctx, ZS_ECANCELLED, "method enumerate: cancelled");
+    rec->nvalues = (uint32_t)(3 + p->k);
+    rec->values[0] = acc.w;
+    rec->values[1] = acc.mean;
+    rec->values[2] = acc.m2;
+    memcpy(rec->values + 3, acc.occ, p->k * sizeof acc.occ[0]);
     return ZS_OK;
+}
+
+static void record_moments(const zs_unit_record *rec, size_t k, moments *m) {
+    memset(m, 0, sizeof *m);
+    m->w = rec->values[0];
+    m->mean = rec->values[1];
+    m->m2 = rec->values[2];
+    memcpy(m->occ, rec->values + 3, k * sizeof m->occ[0]);
+}
+
+/* One pass over every microstate, as work units (lib/core/units.c): the chunks of the outer
+ * walk, merged in chunk order. The problem's hash covers the levels (e, g), N and beta. */
+static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, double beta,
+                                   moments *total) {
+    const size_t nchunks = chunk_count(p);
+    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    if (!recs) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
+    uint64_t h = units_hash_begin("levels enumerate");
+    h = units_hash_u64(h, lv->k);
+    h = units_hash_doubles(h, lv->e, lv->k);
+    for (size_t i = 0; i < lv->k; i++) h = units_hash_u64(h, lv->g[i]);
+    h = units_hash_u64(h, p->n);
+    h = units_hash_double(h, beta);
+    units_job job = {lv->ctx, "levels enumerate", "enumerate", h, nchunks, enumerate_unit, p,
+                     NULL, NULL, 0};
+    zs_status st = units_exec(&job, recs);
+    if (st == ZS_OK) {
+        record_moments(&recs[0], p->k, total);
+        for (size_t c = 1; c < nchunks; c++) {
+            moments m;
+            record_moments(&recs[c], p->k, &m);
+            moments_merge(total, &m, p->k);
+        }
+    }
+    free(recs);
+    return st;
 }
 
 zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, double *lnz) {
@@ -261,7 +286,7 @@ zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, do
     if (st == ZS_OK) st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
     moments total;
-    st = enumerate_moments(lv, &p, &total);
+    st = enumerate_moments(lv, &p, beta, &total);
     /* ln Z = N max lw + ln Z' - beta N emin (energies were taken relative to emin). */
     if (st == ZS_OK) *lnz = (double)n * p.lwmax + log(total.w) - beta * (double)n * lv->emin;
     plan_free(&p);
@@ -274,7 +299,7 @@ zs_status levels_thermo_enumerate(const zs_levels *lv, uint64_t n, double beta,
     zs_status st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
     moments total;
-    st = enumerate_moments(lv, &p, &total);
+    st = enumerate_moments(lv, &p, beta, &total);
     if (st == ZS_OK) {
         const double nn = (double)n;
         const double lnz_shift = nn * p.lwmax + log(total.w);

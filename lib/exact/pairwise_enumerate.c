@@ -32,11 +32,14 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define INNER_BITS 12      /* inner block 2^12 doubles = 32 KiB: the matrix stays in L1    */
 #define CHUNKS_MAX 1024    /* fixed work split, independent of the thread count             */
+#define CHUNKS_BIG_MAX 65536 /* past 36 spins: 1024 x 2^(n-36) units, up to this many         */
+#define RATE_PER_THREAD 1.0e9 /* states per second per thread, thermodynamics (BENCHMARKS.md) */
 #define FAST_RANGE_MAX 170.0 /* 4 R < 700: no factor of the product underflows             */
 
 typedef struct plan {
@@ -67,16 +70,34 @@ static double inner_spin(const plan *p, size_t j, size_t t) {
     return t < p->na ? spin_of(j >> p->nb, t) : spin_of(j, t - p->na);
 }
 
+double zs_pairwise_enumerate_seconds(const zs_pairwise *m) {
+    if (!m) return HUGE_VAL;
+    double procs = m->ctx && m->ctx->units.processes > 1 ? m->ctx->units.processes : 1.0;
+    return ldexp(1.0, m->n < 1000 ? (int)m->n : 1000) /
+           (RATE_PER_THREAD * (double)zs_threads(m->ctx) * procs);
+}
+
 static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     memset(p, 0, sizeof *p);
-    if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX) {
-        const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or "
-                                         "chain)"
-                                       : "sampling (zs_pairwise_sample)";
+    const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or chain)"
+                                   : "sampling (zs_pairwise_sample)";
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_WALK_MAX)
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: %zu spins (2^%zu states) exceed the limit of %d spins; "
-                       "use %s",
-                       mod->n, mod->n, ZS_PAIRWISE_ENUMERATE_MAX, alt);
+                       "use %s", mod->n, mod->n, ZS_PAIRWISE_ENUMERATE_WALK_MAX, alt);
+    const double secs = zs_pairwise_enumerate_seconds(mod);
+    if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX && secs > ZS_PAIRWISE_ENUMERATE_SECONDS) {
+        double procs = mod->ctx && mod->ctx->units.processes > 1 ? mod->ctx->units.processes : 1.0;
+        char when[64];
+        if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
+        else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
+        else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
+        else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
+        return zs_fail(mod->ctx, ZS_ETOOBIG,
+                       "method enumerate: 2^%zu states of %zu spins take about %s on %d threads "
+                       "x %.0f processes, over the limit of %.0f s; use %s, or more processes "
+                       "(zsum-mpi)", mod->n, mod->n, when, zs_threads(mod->ctx), procs,
+                       ZS_PAIRWISE_ENUMERATE_SECONDS, alt);
     }
     size_t n = mod->n;
     p->n = n;
@@ -130,6 +151,15 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     for (size_t i = 0; i < n; i++) r += 2.0 * fabs(mod->h[i]);
     p->range = fabs(beta) * r;
     return ZS_OK;
+}
+
+/* The work units: chunks of the outer walk, a constant of the problem (never of the threads
+ * or processes): 1024 up to 36 spins, then twice as many per spin up to CHUNKS_BIG_MAX, so
+ * that a cluster has units enough to balance. */
+static size_t chunk_count(const plan *p) {
+    uint64_t c = CHUNKS_MAX;
+    if (p->n > 36) c = p->n - 36 >= 6 ? CHUNKS_BIG_MAX : (uint64_t)CHUNKS_MAX << (p->n - 36);
+    return p->outer < c ? (size_t)p->outer : (size_t)c;
 }
 
 /* Outer walk: spins s (+-1) of the Gray code word of r, E_o, its local fields, M_o, g_A, g_B. */
@@ -275,6 +305,51 @@ static void chunk_lnz(const lnz_chunk *c, uint64_t r0, uint64_t r1, double *ref,
     }
 }
 
+/* The problem's hash: the model as the energy reads it (fields, bonds, offset), beta, and
+ * which computation (ln Z alone, or the moments too) with which kernel. */
+static uint64_t problem_hash(const zs_pairwise *mod, double beta, const char *name, int kernel) {
+    uint64_t h = units_hash_begin(name);
+    h = units_hash_u64(h, mod->n);
+    h = units_hash_doubles(h, mod->h, mod->n);
+    h = units_hash_u64(h, mod->nb);
+    for (size_t b = 0; b < mod->nb; b++) {
+        h = units_hash_u64(h, ((uint64_t)mod->bi[b] << 32) | mod->bj[b]);
+        h = units_hash_double(h, mod->bJ[b]);
+    }
+    h = units_hash_double(h, mod->offset);
+    h = units_hash_double(h, beta);
+    return units_hash_u64(h, (uint64_t)kernel);
+}
+
+/* What every unit of the ln Z walk reads. */
+typedef struct lnz_job {
+    const plan *p;
+    double beta;
+    pairwise_kernel kernel;
+    const double *mat, *rowmax;
+    int avx;
+    size_t nchunks;
+} lnz_job;
+
+static size_t lnz_buffer(const plan *p, pairwise_kernel kernel) {
+    return 3 * p->NA + 4 * p->NB + (kernel == PAIRWISE_KERNEL_VEXP ? p->NI : 0);
+}
+
+static void *lnz_scratch(const void *job) {
+    const lnz_job *j = job;
+    return malloc(lnz_buffer(j->p, j->kernel) * sizeof(double));
+}
+
+/* One unit: chunk c of the outer walk as the record (ref, acc), its sum being e^ref acc. */
+static zs_status lnz_unit(const void *job, uint64_t c, void *buf, zs_unit_record *rec) {
+    const lnz_job *j = job;
+    lnz_chunk ch = {j->p, j->beta, j->kernel, j->mat, j->rowmax, j->avx, buf};
+    rec->nvalues = 2;
+    chunk_lnz(&ch, j->p->outer * c / j->nchunks, j->p->outer * (c + 1) / j->nchunks,
+              &rec->values[0], &rec->values[1]);
+    return ZS_OK;
+}
+
 zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
                                         pairwise_kernel kernel, double *lnz) {
     zs_status st = pairwise_check_beta(mod, beta);
@@ -285,39 +360,21 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
     if (kernel == PAIRWISE_KERNEL_AUTO)
         kernel = p.range <= FAST_RANGE_MAX ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
     double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
-    const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
-    double *cref = malloc(nchunks * sizeof *cref), *cacc = malloc(nchunks * sizeof *cacc);
-    if (!mat || !rowmax || !cref || !cacc) {
+    const size_t nchunks = chunk_count(&p);
+    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    if (!mat || !rowmax || !recs) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
         goto done;
     }
     shifted_matrix(&p, beta, mat, rowmax);
-    const int avx = (zs_simd_level() == 2) && p.NB % 8 == 0;
-    int stop = 0, failed = 0;
-    size_t done = 0;
-#pragma omp parallel num_threads(zs_threads(mod->ctx))
-    {
-        size_t nbuf = 3 * p.NA + 4 * p.NB + (kernel == PAIRWISE_KERNEL_VEXP ? p.NI : 0);
-        lnz_chunk ch = {&p, beta, kernel, mat, rowmax, avx, malloc(nbuf * sizeof(double))};
-        if (!ch.buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 1)
-        for (size_t c = 0; c < nchunks; c++) {
-            if (!ch.buf || __atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-            chunk_lnz(&ch, p.outer * c / nchunks, p.outer * (c + 1) / nchunks, &cref[c], &cacc[c]);
-            size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-            if (omp_get_thread_num() == 0 &&
-                zs_progress(mod->ctx, "enumerate", (double)now, (double)nchunks))
-                __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-        }
-        free(ch.buf);
-    }
-    if (failed) {
-        st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    } else if (stop) {
-        st = zs_fail(mod->ctx, ZS_ECANCELLED, "method enumerate: cancelled");
-    } else {
+    lnz_job lj = {&p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p.NB % 8 == 0, nchunks};
+    units_job job = {mod->ctx, "pairwise enumerate ln Z", "enumerate",
+                     problem_hash(mod, beta, "pairwise enumerate ln Z", (int)kernel), nchunks,
+                     lnz_unit, &lj, lnz_scratch, free, 0};
+    st = units_exec(&job, recs);
+    if (st == ZS_OK) {
         double ref = -HUGE_VAL, acc = 0.0;
-        for (size_t c = 0; c < nchunks; c++) lsum_add(&ref, &acc, cref[c], cacc[c]);
+        for (size_t c = 0; c < nchunks; c++) lsum_add(&ref, &acc, recs[c].values[0], recs[c].values[1]);
         if (!(acc > 0.0) || !isfinite(acc))
             st = zs_fail(mod->ctx, ZS_ENUMERIC, "method enumerate: the sum is %g", acc);
         else
@@ -326,8 +383,7 @@ zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
 done:
     free(mat);
     free(rowmax);
-    free(cref);
-    free(cacc);
+    free(recs);
     plan_free(&p);
     return st;
 }
@@ -566,115 +622,171 @@ static void chunk_moments(const moments_chunk *ch, uint64_t r0, uint64_t r1, mom
     }
 }
 
-static zs_status thermo_matvec(const zs_pairwise *mod, const plan *p, double beta, double lnz,
-                               zs_pairwise_thermo *out) {
-    mplan q;
-    memset(&q, 0, sizeof q);
-    const size_t nchunks = p->outer < CHUNKS_MAX ? (size_t)p->outer : CHUNKS_MAX;
-    moments *part = calloc(nchunks, sizeof *part);
-    int failed = !part || !mplan_make(p, beta, &q);
-    if (!failed) {
-        const int avx = (zs_simd_level() == 2) && p->NA % 8 == 0;
-#pragma omp parallel num_threads(zs_threads(mod->ctx))
-        {
-            moments_chunk ch = {p, &q, beta, lnz, avx,
-                                malloc(moments_buffer(p->NA, p->NB, q.ncls) * sizeof(double))};
-            if (!ch.buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 1)
-            for (size_t c = 0; c < nchunks; c++)
-                if (ch.buf)
-                    chunk_moments(&ch, p->outer * c / nchunks, p->outer * (c + 1) / nchunks,
-                                  &part[c]);
-            free(ch.buf);
+/* Outer words r0..r1 with one exponential per state (past the factorized kernel's range):
+ * the moments of E, M and |M| merged into *part, every weight divided by e^lnz. buf holds
+ * NA + NB + 3 NI doubles. */
+static void chunk_moments_vexp(const plan *p, double beta, double lnz, double *buf, uint64_t r0,
+                               uint64_t r1, moments *part) {
+    walk w;
+    w.ga = buf;
+    w.gb = buf + p->NA;
+    double *en = buf + p->NA + p->NB, *x = en + p->NI, *pr = x + p->NI;
+    walk_seek(p, r0, &w);
+    for (uint64_t r = r0; r < r1; r++) {
+        double eo = p->offset + w.eo;
+        for (size_t ja = 0; ja < p->NA; ja++)
+            for (size_t jb = 0; jb < p->NB; jb++) {
+                size_t j = ja * p->NB + jb;
+                en[j] = eo + p->ein[j] + w.ga[ja] + w.gb[jb];
+                x[j] = -beta * en[j];
+            }
+        zs_vexp_shift(pr, x, p->NI, -lnz);
+        moments bm = {0, 0, 0, 0, 0, 0};
+        double se = 0.0, sm = 0.0;
+        for (size_t j = 0; j < p->NI; j++) {
+            bm.w += pr[j];
+            se += pr[j] * en[j];
+            sm += pr[j] * (w.mo + p->min[j]);
+        }
+        if (bm.w > 0.0) {
+            bm.me = se / bm.w;
+            bm.mm = sm / bm.w;
+            for (size_t j = 0; j < p->NI; j++) {
+                double de = en[j] - bm.me, mj = w.mo + p->min[j], dm = mj - bm.mm;
+                bm.m2e += pr[j] * de * de;
+                bm.m2m += pr[j] * dm * dm;
+                bm.am += pr[j] * fabs(mj);
+            }
+            moments_merge(part, &bm);
+        }
+        walk_step(p, r, &w);
+    }
+}
+
+/* The thermodynamics as work units. Unit c walks chunk c twice: first its share of Z as
+ * e^ref acc (the same pass, and so the same bits, as the ln Z computation), then its moments
+ * with weights divided by its own share lnz_c = ref + ln acc (Z is not known while a unit
+ * runs). The record is (ref, acc, w, <E>, m2E, <M>, m2M, sum w|M|); combining rescales each
+ * unit's weights by e^{lnz_c - ln Z} and merges them in unit order (Chan et al. 1979). */
+typedef struct thermo_job {
+    lnz_job lnz;
+    const mplan *q; /* NULL: the one-exponential-per-state moments                        */
+} thermo_job;
+
+typedef struct thermo_scratch {
+    double *lbuf, *mbuf;
+} thermo_scratch;
+
+static void thermo_scratch_free(void *s) {
+    thermo_scratch *t = s;
+    if (!t) return;
+    free(t->lbuf);
+    free(t->mbuf);
+    free(t);
+}
+
+static void *thermo_scratch_alloc(const void *job) {
+    const thermo_job *j = job;
+    const plan *p = j->lnz.p;
+    thermo_scratch *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->lbuf = malloc(lnz_buffer(p, j->lnz.kernel) * sizeof(double));
+    size_t nm = j->q ? moments_buffer(p->NA, p->NB, j->q->ncls) : p->NA + p->NB + 3 * p->NI;
+    t->mbuf = malloc(nm * sizeof(double));
+    if (!t->lbuf || !t->mbuf) {
+        thermo_scratch_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static zs_status thermo_unit(const void *job, uint64_t c, void *scratch, zs_unit_record *rec) {
+    const thermo_job *j = job;
+    thermo_scratch *t = scratch;
+    const plan *p = j->lnz.p;
+    uint64_t r0 = p->outer * c / j->lnz.nchunks, r1 = p->outer * (c + 1) / j->lnz.nchunks;
+    double ref, acc;
+    lnz_chunk ch = {p, j->lnz.beta, j->lnz.kernel, j->lnz.mat, j->lnz.rowmax, j->lnz.avx, t->lbuf};
+    chunk_lnz(&ch, r0, r1, &ref, &acc);
+    moments part = {0, 0, 0, 0, 0, 0};
+    if (acc > 0.0 && isfinite(acc)) {
+        double lnzc = ref + log(acc);
+        if (j->q) {
+            const int avx = (zs_simd_level() == 2) && p->NA % 8 == 0;
+            moments_chunk mc = {p, j->q, j->lnz.beta, lnzc, avx, t->mbuf};
+            chunk_moments(&mc, r0, r1, &part);
+        } else {
+            chunk_moments_vexp(p, j->lnz.beta, lnzc, t->mbuf, r0, r1, &part);
         }
     }
-    zs_status st = ZS_OK;
-    if (failed) {
-        st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    } else {
-        moments_finish(part, nchunks, beta, lnz, out);
-    }
-    mplan_free(&q);
-    free(part);
-    return st;
+    rec->nvalues = 8;
+    double v[8] = {ref, acc, part.w, part.me, part.m2e, part.mm, part.m2m, part.am};
+    memcpy(rec->values, v, sizeof v);
+    return ZS_OK;
 }
 
 zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pairwise_thermo *out) {
-    double lnz;
-    zs_status st = zs_pairwise_lnz_enumerate(mod, beta, &lnz);
+    zs_status st = pairwise_check_beta(mod, beta);
     if (st != ZS_OK) return st;
     plan p;
     st = plan_make(mod, beta, &p);
     if (st != ZS_OK) return st;
-    if (p.range <= FAST_RANGE_MAX) {
-        st = thermo_matvec(mod, &p, beta, lnz, out);
-        plan_free(&p);
-        return st;
-    }
-    if (mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
+    const int fast = p.range <= FAST_RANGE_MAX;
+    if (!fast && mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
         /* Past the factorized kernel's range the moment pass costs one exponential per state
          * (about 1e8 states/s here): above 2^32 states only ln Z is given. */
+        plan_free(&p);
+        double lnz;
+        st = zs_pairwise_lnz_enumerate(mod, beta, &lnz);
+        if (st != ZS_OK) return st;
         out->lnz = lnz;
         out->u = out->c = out->m = out->absm = out->chi = (double)NAN;
-        plan_free(&p);
         return ZS_OK;
     }
-    const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
-    moments *part = calloc(nchunks, sizeof *part);
-    int failed = !part;
-    if (part) {
-#pragma omp parallel num_threads(zs_threads(mod->ctx))
-        {
-            double *buf = malloc((p.NA + p.NB + 3 * p.NI) * sizeof *buf);
-            if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 1)
-            for (size_t c = 0; c < nchunks; c++) {
-                if (!buf) continue;
-                walk w;
-                w.ga = buf;
-                w.gb = buf + p.NA;
-                double *en = buf + p.NA + p.NB, *x = en + p.NI, *pr = x + p.NI;
-                uint64_t r0 = p.outer * c / nchunks, r1 = p.outer * (c + 1) / nchunks;
-                walk_seek(&p, r0, &w);
-                for (uint64_t r = r0; r < r1; r++) {
-                    double eo = p.offset + w.eo;
-                    for (size_t ja = 0; ja < p.NA; ja++)
-                        for (size_t jb = 0; jb < p.NB; jb++) {
-                            size_t j = ja * p.NB + jb;
-                            en[j] = eo + p.ein[j] + w.ga[ja] + w.gb[jb];
-                            x[j] = -beta * en[j];
-                        }
-                    zs_vexp_shift(pr, x, p.NI, -lnz);
-                    moments bm = {0, 0, 0, 0, 0, 0};
-                    double se = 0.0, sm = 0.0;
-                    for (size_t j = 0; j < p.NI; j++) {
-                        bm.w += pr[j];
-                        se += pr[j] * en[j];
-                        sm += pr[j] * (w.mo + p.min[j]);
-                    }
-                    if (bm.w > 0.0) {
-                        bm.me = se / bm.w;
-                        bm.mm = sm / bm.w;
-                        for (size_t j = 0; j < p.NI; j++) {
-                            double de = en[j] - bm.me, mj = w.mo + p.min[j], dm = mj - bm.mm;
-                            bm.m2e += pr[j] * de * de;
-                            bm.m2m += pr[j] * dm * dm;
-                            bm.am += pr[j] * fabs(mj);
-                        }
-                        moments_merge(&part[c], &bm);
-                    }
-                    walk_step(&p, r, &w);
-                }
-            }
-            free(buf);
-        }
-    }
-    if (failed) {
+    const pairwise_kernel kernel = fast ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
+    mplan q;
+    memset(&q, 0, sizeof q);
+    double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
+    const size_t nchunks = chunk_count(&p);
+    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    if (!mat || !rowmax || !recs || (fast && !mplan_make(&p, beta, &q))) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
-    } else {
-        moments_finish(part, nchunks, beta, lnz, out);
+        goto done;
     }
+    shifted_matrix(&p, beta, mat, rowmax);
+    thermo_job tj = {{&p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p.NB % 8 == 0,
+                      nchunks},
+                     fast ? &q : NULL};
+    units_job job = {mod->ctx, "pairwise enumerate", "enumerate",
+                     problem_hash(mod, beta, "pairwise enumerate", (int)kernel), nchunks,
+                     thermo_unit, &tj, thermo_scratch_alloc, thermo_scratch_free, 0};
+    st = units_exec(&job, recs);
+    if (st != ZS_OK) goto done;
+    double ref = -HUGE_VAL, acc = 0.0;
+    for (size_t c = 0; c < nchunks; c++) lsum_add(&ref, &acc, recs[c].values[0], recs[c].values[1]);
+    if (!(acc > 0.0) || !isfinite(acc)) {
+        st = zs_fail(mod->ctx, ZS_ENUMERIC, "method enumerate: the sum is %g", acc);
+        goto done;
+    }
+    const double lnz = ref + log(acc);
+    moments *part = malloc(nchunks * sizeof *part);
+    if (!part) {
+        st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < nchunks; c++) {
+        const double *v = recs[c].values;
+        double f = v[1] > 0.0 && isfinite(v[1]) ? exp(v[0] + log(v[1]) - lnz) : 0.0;
+        moments m = {v[2] * f, v[3], v[4] * f, v[5], v[6] * f, v[7] * f};
+        part[c] = m;
+    }
+    moments_finish(part, nchunks, beta, lnz, out);
     free(part);
+done:
+    mplan_free(&q);
+    free(mat);
+    free(rowmax);
+    free(recs);
     plan_free(&p);
     return st;
 }

@@ -14,7 +14,7 @@ static zs_pairwise_method pick(const zs_pairwise *m) {
     if (!pairwise_closed_refusal(m)) return ZS_PAIRWISE_CLOSED;
     double tcost = HUGE_VAL;
     if (pairwise_transfer_refusal(m, &tcost)) tcost = HUGE_VAL;
-    double ecost = m->n <= ZS_PAIRWISE_ENUMERATE_MAX ? ldexp(1.0, (int)m->n) : HUGE_VAL;
+    double ecost = m->n <= ZS_PAIRWISE_ENUMERATE_WALK_MAX ? ldexp(1.0, (int)m->n) : HUGE_VAL;
     if (tcost == HUGE_VAL && ecost == HUGE_VAL) return ZS_PAIRWISE_AUTO;
     return 4.0 * tcost < ecost ? ZS_PAIRWISE_TRANSFER : ZS_PAIRWISE_ENUMERATE;
 }
@@ -35,7 +35,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
             return zs_fail(m->ctx, ZS_ETOOBIG,
                            "no exact method applies: %zu spins are too many for enumeration "
                            "(at most %d) and %s; use sampling (zsum ising sample / zsum bm sample)",
-                           m->n, ZS_PAIRWISE_ENUMERATE_MAX,
+                           m->n, ZS_PAIRWISE_ENUMERATE_WALK_MAX,
                            m->lattice ? "the strip is too wide for the transfer matrix"
                                       : "the transfer matrix needs a lattice");
     }

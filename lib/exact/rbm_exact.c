@@ -15,7 +15,8 @@
  *  - robust kernel otherwise: one exp per term (max(x,0) + ln(1 + e^{-|x|})).
  * The outer walk is cut into a fixed number of chunks (each re-seeded from scratch, so Gray
  * rounding drift stays short), reduced per chunk as (max, sum exp(. - max)) and combined in
- * chunk order: the result does not depend on the number of threads. */
+ * chunk order: the result does not depend on the number of threads. The chunks are the
+ * computation's work units (lib/core/units.c): each unit's record is its (max, sum). */
 #include "exact/rbm_exact_kernels.h"
 #include "models/rbm_internal.h"
 
@@ -66,6 +67,8 @@ typedef struct plan {
     int fast;
     size_t r;               /* rows between renormalizations in the fast kernel             */
     uint64_t outer;         /* 2^(n-b)                                                      */
+    size_t nchunks;         /* work units: chunks of the outer walk                         */
+    int level;              /* kernel set (zs_simd_level)                                   */
 } plan;
 
 static void plan_free(plan *p) {
@@ -150,11 +153,57 @@ static void lse_add(lse *acc, const double *v, size_t n) {
     acc->sum = s;
 }
 
+/* A thread's buffers: xo (m) then eo (m). */
+static void *scratch_alloc(const void *pl) {
+    const plan *p = pl;
+    return malloc(2 * p->m * sizeof(double));
+}
+
+/* One unit: outer states r0..r1 of chunk ch, reduced as (max, sum exp(. - max)) into the
+ * record's two values. */
+static zs_status exact_unit(const void *pl, uint64_t ch, void *scratch, zs_unit_record *rec) {
+    const plan p = *(const plan *)pl;
+    double *xo = scratch, *eo = xo + p.m;
+    double out[RBM_LANES], v[RBM_LANES];
+    lse acc = {-HUGE_VAL, 0.0};
+    uint64_t r0 = p.outer * ch / p.nchunks, r1 = p.outer * (ch + 1) / p.nchunks;
+    double co;
+    outer_seek(&p, r0, xo, &co);
+    for (uint64_t r = r0; r < r1; r++) {
+        if (p.fast) {
+            zs_vexp(eo, xo, p.m);
+            if (p.level == 2) rbm_kernel_fast_avx512(eo, p.e, p.m, p.r, out);
+            else if (p.level == 1) rbm_kernel_fast_avx2(eo, p.e, p.m, p.r, out);
+            else kernel_fast_scalar(eo, p.e, p.m, p.r, out);
+        } else {
+            if (p.level == 2) rbm_kernel_robust_avx512(xo, p.y, p.m, out);
+            else if (p.level == 1) rbm_kernel_robust_avx2(xo, p.y, p.m, out);
+            else kernel_robust_scalar(xo, p.y, p.m, out);
+        }
+        for (size_t j = 0; j < p.lanes; j++) v[j] = co + p.cin[j] + out[j];
+        lse_add(&acc, v, p.lanes);
+        if (r + 1 < r1) { /* Gray step: flip the bit where r+1 has its lowest one */
+            int t = __builtin_ctzll(r + 1);
+            uint64_t g1 = (r + 1) ^ ((r + 1) >> 1);
+            double sign = (g1 >> t & 1) ? 1.0 : -1.0;
+            const double *col = p.ws + (p.b + (size_t)t) * p.m;
+            for (size_t i = 0; i < p.m; i++) xo[i] += sign * col[i];
+            co += sign * p.c[p.b + (size_t)t];
+        }
+    }
+    rec->nvalues = 2;
+    rec->values[0] = acc.max;
+    rec->values[1] = acc.sum;
+    return ZS_OK;
+}
+
 zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     if (!rbm || !lnz) return ZS_EINVAL;
     size_t n = rbm->nv < rbm->nh ? rbm->nv : rbm->nh;
     int threads = zs_threads(rbm->ctx);
-    double secs = zs_rbm_exact_seconds(rbm, threads);
+    /* The resources at hand: threads here times the processes sharing the units. */
+    double procs = rbm->ctx && rbm->ctx->units.processes > 1 ? rbm->ctx->units.processes : 1.0;
+    double secs = zs_rbm_exact_seconds(rbm, threads) / procs;
     if (n > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {
         char when[64];
         if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
@@ -163,9 +212,10 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
         else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
         return zs_fail(rbm->ctx, ZS_ETOOBIG,
                        "exact ln Z of this %zux%zu RBM sums 2^%zu states of the smaller layer "
-                       "(%.3g softplus terms): about %s on %d threads, over the limit of %.0f s; "
-                       "use annealed importance sampling for an estimate with error bars", rbm->nv, rbm->nh, n,
-                       zs_rbm_exact_cost(rbm), when, threads, max_seconds);
+                       "(%.3g softplus terms): about %s on %d threads x %.0f processes, over the limit "
+                       "of %.0f s; use annealed importance sampling for an estimate with error bars, "
+                       "or more processes (zsum-mpi)", rbm->nv, rbm->nh, n,
+                       zs_rbm_exact_cost(rbm), when, threads, procs, max_seconds);
     }
     zs_status st = zs_rbm_check(rbm);
     if (st != ZS_OK) return st;
@@ -173,65 +223,28 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     st = plan_make(rbm, &p);
     if (st != ZS_OK) return st;
     const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
-    lse *part = malloc(nchunks * sizeof *part);
+    zs_unit_record *part = malloc(nchunks * sizeof *part);
     if (!part) {
         plan_free(&p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");
     }
-    const int level = zs_simd_level();
-    int stop = 0, failed = 0;
-    size_t done = 0;
-#pragma omp parallel num_threads(threads)
-    {
-        double *xo = malloc(p.m * sizeof *xo), *eo = malloc(p.m * sizeof *eo);
-        double out[RBM_LANES], v[RBM_LANES];
-        if (!xo || !eo) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(dynamic, 1)
-        for (size_t ch = 0; ch < nchunks; ch++) {
-            part[ch].max = -HUGE_VAL;
-            part[ch].sum = 0.0;
-            if (!xo || !eo || __atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-            uint64_t r0 = p.outer * ch / nchunks, r1 = p.outer * (ch + 1) / nchunks;
-            double co;
-            outer_seek(&p, r0, xo, &co);
-            for (uint64_t r = r0; r < r1; r++) {
-                if (p.fast) {
-                    zs_vexp(eo, xo, p.m);
-                    if (level == 2) rbm_kernel_fast_avx512(eo, p.e, p.m, p.r, out);
-                    else if (level == 1) rbm_kernel_fast_avx2(eo, p.e, p.m, p.r, out);
-                    else kernel_fast_scalar(eo, p.e, p.m, p.r, out);
-                } else {
-                    if (level == 2) rbm_kernel_robust_avx512(xo, p.y, p.m, out);
-                    else if (level == 1) rbm_kernel_robust_avx2(xo, p.y, p.m, out);
-                    else kernel_robust_scalar(xo, p.y, p.m, out);
-                }
-                for (size_t j = 0; j < p.lanes; j++) v[j] = co + p.cin[j] + out[j];
-                lse_add(&part[ch], v, p.lanes);
-                if (r + 1 < r1) { /* Gray step: flip the bit where r+1 has its lowest one */
-                    int t = __builtin_ctzll(r + 1);
-                    uint64_t g1 = (r + 1) ^ ((r + 1) >> 1);
-                    double sign = (g1 >> t & 1) ? 1.0 : -1.0;
-                    const double *col = p.ws + (p.b + (size_t)t) * p.m;
-                    for (size_t i = 0; i < p.m; i++) xo[i] += sign * col[i];
-                    co += sign * p.c[p.b + (size_t)t];
-                }
-            }
-            size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-            if (omp_get_thread_num() == 0 &&
-                zs_progress(rbm->ctx, "exact ln Z", (double)now, (double)nchunks))
-                __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-        }
-        free(xo);
-        free(eo);
-    }
-    if (failed) st = zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");
-    else if (stop) st = zs_fail(rbm->ctx, ZS_ECANCELLED, "exact ln Z: cancelled");
-    else {
+    p.level = zs_simd_level();
+    p.nchunks = nchunks;
+    uint64_t h = units_hash_begin("rbm exact");
+    h = units_hash_u64(units_hash_u64(h, rbm->nv), rbm->nh);
+    h = units_hash_doubles(h, rbm->w, rbm->nv * rbm->nh);
+    h = units_hash_doubles(h, rbm->a, rbm->nv);
+    h = units_hash_doubles(h, rbm->b, rbm->nh);
+    units_job job = {rbm->ctx, "exact ln Z", "exact ln Z", h, nchunks, exact_unit, &p,
+                     scratch_alloc, free, 0};
+    st = units_exec(&job, part);
+    if (st == ZS_OK) {
         lse total = {-HUGE_VAL, 0.0};
         for (size_t ch = 0; ch < nchunks; ch++) {
-            if (part[ch].max == -HUGE_VAL) continue;
-            double mx = part[ch].max > total.max ? part[ch].max : total.max;
-            total.sum = total.sum * exp(total.max - mx) + part[ch].sum * exp(part[ch].max - mx);
+            lse u = {part[ch].values[0], part[ch].values[1]};
+            if (u.max == -HUGE_VAL) continue;
+            double mx = u.max > total.max ? u.max : total.max;
+            total.sum = total.sum * exp(total.max - mx) + u.sum * exp(u.max - mx);
             total.max = mx;
         }
         *lnz = total.max + log(total.sum);

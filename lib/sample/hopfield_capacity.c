@@ -6,8 +6,8 @@
  *
  * Each trial is independent: its random numbers come from zs_rng_init(seed, a 2^32 + t) for load
  * a and trial t, and all its arithmetic is on integers (Hebbian K, integer fields), so the
- * numbers do not depend on the thread that runs it. Trials run in parallel (OpenMP) and are
- * combined in trial order. Per trial: K = Xi^T Xi in 16-bit integers, the initial fields of
+ * numbers do not depend on the thread that runs it. Trials are work units (lib/core/units.c),
+ * run in parallel (OpenMP, or processes) and combined in trial order. Per trial: K = Xi^T Xi in 16-bit integers, the initial fields of
  * each probe as Xi^T (Xi s) - P s (O(PN) instead of O(N^2)), then asynchronous random-order
  * descent. The trial-level parallelism is why BLAS is not used here (see capacity_trial). */
 #include "models/hopfield_internal.h"
@@ -118,6 +118,31 @@ static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64
     return ok;
 }
 
+typedef struct capacity_job {
+    zs_ctx *ctx;
+    size_t n;
+    const size_t *pcount;
+    size_t trials;
+    double flip;
+    uint64_t seed;
+} capacity_job;
+
+/* Unit u: trial t = u mod trials of load a = u / trials, from stream (a 2^32 + t). */
+static zs_status capacity_unit(const void *job, uint64_t u, void *scratch, zs_unit_record *rec) {
+    const capacity_job *j = job;
+    (void)scratch;
+    const size_t a = (size_t)(u / j->trials), t = (size_t)(u % j->trials);
+    trial_out out;
+    if (!capacity_trial(j->n, j->pcount[a], j->flip, j->seed, ((uint64_t)a << 32) | t, &out))
+        return zs_fail(j->ctx, ZS_ENOMEM, "capacity: out of memory for N = %zu, P = %zu", j->n,
+                       j->pcount[a]);
+    rec->nvalues = 3;
+    rec->values[0] = out.overlap;
+    rec->values[1] = out.perfect;
+    rec->values[2] = out.sweeps;
+    return ZS_OK;
+}
+
 void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
     if (!opts) return;
     opts->trials = 10;
@@ -156,44 +181,38 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
         }
         pcount[a] = pd < 1.0 ? 1 : (size_t)pd;
     }
-    trial_out *res = malloc(trials * sizeof *res);
-    if (!res) {
+    /* Every trial of every load is a work unit (lib/core/units.c): unit a * trials + t, its
+     * record (overlap, perfect, sweeps); the hash covers N, the pattern counts, the trials,
+     * the flip fraction and the seed. */
+    const uint64_t units = (uint64_t)nalpha * trials;
+    zs_unit_record *recs = units <= 100000000 ? malloc(units * sizeof *recs) : NULL;
+    if (!recs) {
         free(pcount);
-        return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory");
+        return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory for %llu trial records",
+                       (unsigned long long)units);
     }
-    zs_status st = ZS_OK;
-    const double total = (double)(nalpha * trials);
-    size_t done = 0;
+    uint64_t h = units_hash_begin("hopfield capacity");
+    h = units_hash_u64(units_hash_u64(h, n), nalpha);
+    for (size_t a = 0; a < nalpha; a++) h = units_hash_u64(h, pcount[a]);
+    h = units_hash_u64(h, trials);
+    h = units_hash_double(h, flip);
+    h = units_hash_u64(h, seed);
+    capacity_job cj = {ctx, n, pcount, trials, flip, seed};
+    units_job job = {ctx, "capacity", "capacity", h, units, capacity_unit, &cj, NULL, NULL, 0};
+    zs_status st = units_exec(&job, recs);
     for (size_t a = 0; a < nalpha && st == ZS_OK; a++) {
-        int failed = 0, stop = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(ctx))
-        for (size_t t = 0; t < trials; t++) {
-            if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
-            if (!capacity_trial(n, pcount[a], flip, seed, ((uint64_t)a << 32) | t, &res[t]))
-                __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-            size_t now = __atomic_add_fetch(&done, 1, __ATOMIC_RELAXED);
-            if (omp_get_thread_num() == 0 && zs_progress(ctx, "capacity", (double)now, total))
-                __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-        }
-        if (failed) {
-            st = zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory for N = %zu, P = %zu", n,
-                         pcount[a]);
-            break;
-        }
-        if (stop) {
-            st = zs_fail(ctx, ZS_ECANCELLED, "capacity: cancelled");
-            break;
-        }
+        const zs_unit_record *res = recs + a * trials;
         /* Mean of the per-trial means and its standard error, summed in trial order. */
         double mean = 0.0, perfect = 0.0, sweeps = 0.0;
         for (size_t t = 0; t < trials; t++) {
-            mean += res[t].overlap;
-            perfect += res[t].perfect;
-            sweeps += res[t].sweeps;
+            mean += res[t].values[0];
+            perfect += res[t].values[1];
+            sweeps += res[t].values[2];
         }
         mean /= (double)trials;
         double var = 0.0;
-        for (size_t t = 0; t < trials; t++) var += (res[t].overlap - mean) * (res[t].overlap - mean);
+        for (size_t t = 0; t < trials; t++)
+            var += (res[t].values[0] - mean) * (res[t].values[0] - mean);
         zs_hopfield_capacity_point *pt = &points[a];
         pt->alpha = (double)pcount[a] / (double)n;
         pt->p = pcount[a];
@@ -203,7 +222,7 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
         pt->perfect = perfect / (double)(trials * pcount[a]);
         pt->sweeps = sweeps / (double)(trials * pcount[a]);
     }
-    free(res);
+    free(recs);
     free(pcount);
     return st;
 }

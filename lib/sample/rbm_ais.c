@@ -229,6 +229,29 @@ double rbm_ais_lnz_base(const zs_rbm *rbm, const double *ba) {
     return lnza;
 }
 
+/* A thread's scratch for one chain at a time: doubles (4 nh + 3 nv), floats (nh + nv),
+ * indices (nh + nv), in one block. */
+static void *ais_scratch_alloc(const void *shared) {
+    const ais_shared *sh = shared;
+    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
+    return malloc((4 * nh + 3 * nv) * sizeof(double) + (nh + nv) * (sizeof(float) + sizeof(uint32_t)));
+}
+
+/* One unit: chain c's log weight. */
+static zs_status ais_unit(const void *shared, uint64_t c, void *scratch, zs_unit_record *rec) {
+    const ais_shared *sh = shared;
+    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
+    double *x = scratch;
+    float *xf = (float *)(x + 4 * nh + 3 * nv);
+    uint32_t *von = (uint32_t *)(xf + nh + nv);
+    const ais_scratch w = {x, x + nh, x + 2 * nh, x + 3 * nh, x + 3 * nh + nv,
+                           xf, xf + nh, von, von + nv};
+    static const int never = 0;
+    rec->nvalues = 1;
+    rec->values[0] = ais_chain(sh, (size_t)c, &w, &never);
+    return ZS_OK;
+}
+
 zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *betas, size_t nbetas,
                           const uint8_t *starts, size_t M, uint64_t seed, uint64_t stream0,
                           const char *task, double *lw) {
@@ -237,12 +260,8 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     zs_status st = ZS_OK;
     float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
     double *dab = malloc(nv * sizeof *dab);
-    int threads = zs_threads(ctx);
-    const size_t scratch = 4 * nh + 3 * nv;
-    double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
-    float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
-    uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
-    if (!wf || !wt || !dab || !tmp || !ftmp || !itmp) {
+    zs_unit_record *recs = malloc((M ? M : 1) * sizeof *recs);
+    if (!wf || !wt || !dab || !recs) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
     }
@@ -253,31 +272,30 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
         }
     for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
     const ais_shared sh = {rbm, wf, wt, ba, dab, betas, nbetas - 1, seed, stream0, starts};
-    int stop = 0;
-    size_t chains_done = 0;
-    /* Chains are independent: each runs the whole annealing on one thread, from its own
-     * stream, with no synchronization per temperature. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (size_t c = 0; c < M; c++) {
-        const int th = omp_get_thread_num();
-        double *x = tmp + (size_t)th * scratch;
-        float *xf = ftmp + (size_t)th * (nh + nv);
-        uint32_t *von = itmp + (size_t)th * (nh + nv);
-        const ais_scratch w = {x, x + nh, x + 2 * nh, x + 3 * nh, x + 3 * nh + nv,
-                               xf, xf + nh, von, von + nv};
-        lw[c] = ais_chain(&sh, c, &w, &stop);
-        size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
-        if (th == 0 && zs_progress(ctx, task, (double)now, (double)M))
-            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-    }
-    if (stop) st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
+    /* Chains are independent: each is a work unit (lib/core/units.c) that runs the whole
+     * annealing on one thread, from its own stream, with no synchronization per
+     * temperature; its record is its log weight. The hash covers the task, the model, the
+     * base, the schedule, the start rows, the seed, the first stream and M. */
+    uint64_t h = units_hash_begin(task);
+    h = units_hash_u64(units_hash_u64(h, nv), nh);
+    h = units_hash_doubles(h, rbm->w, nv * nh);
+    h = units_hash_doubles(h, rbm->a, nv);
+    h = units_hash_doubles(h, rbm->b, nh);
+    h = units_hash_doubles(h, ba, nv);
+    h = units_hash_u64(h, nbetas);
+    h = units_hash_doubles(h, betas, nbetas);
+    if (starts) h = units_hash_bytes(h, starts, M * nv);
+    h = units_hash_u64(units_hash_u64(h, seed), stream0);
+    h = units_hash_u64(h, M);
+    units_job job = {ctx, task, task, h, M, ais_unit, &sh, ais_scratch_alloc, free, 0};
+    st = units_exec(&job, recs);
+    if (st == ZS_OK)
+        for (size_t c = 0; c < M; c++) lw[c] = recs[c].values[0];
 done:
     free(wf);
     free(wt);
     free(dab);
-    free(tmp);
-    free(ftmp);
-    free(itmp);
+    free(recs);
     return st;
 }
 

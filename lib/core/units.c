@@ -1,0 +1,160 @@
+/* units.c — the one run over work units that every long computation uses, and the problem
+ * hash that tells one problem's records from another's (include/zsum/units.h).
+ *
+ * The units are handed out one at a time to OpenMP threads (dynamic, so units of different
+ * cost balance); each thread writes its unit's record into the unit's own slot, and the
+ * caller combines the slots in unit order, so the result does not depend on which thread or
+ * process ran a unit. The hook's callbacks are called inside one critical section: a caller
+ * that talks to other processes from them (MPI) needs no thread safety of its own. */
+#include "core/internal.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+void zs_ctx_set_units(zs_ctx *ctx, const zs_units_hook *hook) {
+    if (!ctx) return;
+    if (hook) ctx->units = *hook;
+    else memset(&ctx->units, 0, sizeof ctx->units);
+}
+
+/* FNV-1a, 64 bits (Fowler, Noll, Vo; the IETF draft "The FNV Non-Cryptographic Hash
+ * Algorithm"): offset basis 14695981039346656037, prime 1099511628211. Not a defence against
+ * a forger, only against records of another problem mixed in by mistake. */
+uint64_t units_hash_bytes(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+uint64_t units_hash_begin(const char *name) {
+    /* "units 1": the record layout's version, so a change of layout changes every hash. */
+    uint64_t h = units_hash_bytes(14695981039346656037ULL, "zsum units 1", 12);
+    return units_hash_bytes(h, name, strlen(name) + 1);
+}
+
+uint64_t units_hash_u64(uint64_t h, uint64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i)); /* little-endian always */
+    return units_hash_bytes(h, b, 8);
+}
+
+uint64_t units_hash_double(uint64_t h, double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return units_hash_u64(h, u);
+}
+
+uint64_t units_hash_doubles(uint64_t h, const double *v, size_t n) {
+    for (size_t i = 0; i < n; i++) h = units_hash_double(h, v[i]);
+    return h;
+}
+
+/* The default hand-out: every unit not known, in order (a shared counter). */
+static int next_unknown(const unsigned char *have, uint64_t units, uint64_t *cursor, uint64_t *unit) {
+    while (*cursor < units && have[*cursor]) ++*cursor;
+    if (*cursor >= units) return 0;
+    *unit = (*cursor)++;
+    return 1;
+}
+
+zs_status units_exec(const units_job *job, zs_unit_record *recs) {
+    static const zs_units_hook none;
+    zs_ctx *ctx = job->ctx;
+    const zs_units_hook *hk = ctx ? &ctx->units : &none;
+    const uint64_t units = job->units;
+    if (hk->begin) {
+        char msg[400] = "";
+        if (hk->begin(hk->user, job->problem, units, job->name, msg, sizeof msg))
+            return zs_fail(ctx, ZS_EINVAL, "%s", msg[0] ? msg : "work units: refused");
+    }
+    unsigned char *have = calloc(units ? units : 1, 1);
+    if (!have) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
+    uint64_t present = 0;
+    if (hk->known)
+        for (uint64_t u = 0; u < units; u++) {
+            if (!hk->known(hk->user, u, &recs[u])) continue;
+            if (recs[u].problem != job->problem || recs[u].unit != u ||
+                recs[u].nvalues > ZS_UNIT_MAX_VALUES) {
+                free(have);
+                return zs_fail(ctx, ZS_EINVAL,
+                               "%s: the record given for unit %llu belongs to another problem "
+                               "(hash %016llx, this one %016llx)",
+                               job->name, (unsigned long long)u,
+                               (unsigned long long)recs[u].problem,
+                               (unsigned long long)job->problem);
+            }
+            have[u] = 1;
+            present++;
+        }
+    int stop = 0, failed = 0;
+    zs_status fail_st = ZS_OK;
+    uint64_t cursor = 0, done = present;
+    char fail_msg[512] = "";
+#pragma omp parallel num_threads(job->serial ? 1 : zs_threads(ctx)) if (!job->serial)
+    {
+        void *scratch = job->scratch_alloc ? job->scratch_alloc(job->plan) : NULL;
+        if (job->scratch_alloc && !scratch) {
+#pragma omp critical(zs_units)
+            if (!failed) {
+                failed = 1;
+                fail_st = ZS_ENOMEM;
+                snprintf(fail_msg, sizeof fail_msg, "%s: out of memory", job->name);
+            }
+        }
+        for (;;) {
+            uint64_t u = 0;
+            int got;
+#pragma omp critical(zs_units)
+            {
+                if (stop || failed) got = 0;
+                else if (hk->next) {
+                    got = hk->next(hk->user, &u);
+                    if (got && (u >= units || have[u])) got = 0; /* the hook's error: no unit twice */
+                } else got = next_unknown(have, units, &cursor, &u);
+            }
+            if (!got) break;
+            zs_unit_record *rec = &recs[u];
+            memset(rec, 0, sizeof *rec);
+            zs_status st = job->run(job->plan, u, scratch, rec);
+            rec->problem = job->problem;
+            rec->unit = u;
+#pragma omp critical(zs_units)
+            {
+                if (st != ZS_OK) {
+                    if (!failed) {
+                        failed = 1;
+                        fail_st = st;
+                        snprintf(fail_msg, sizeof fail_msg, "%s", zs_last_error(ctx));
+                    }
+                } else {
+                    have[u] = 1;
+                    done++;
+                    if (hk->done && hk->done(hk->user, rec)) stop = 1;
+                    if (job->task && zs_progress(ctx, job->task, (double)done, (double)units))
+                        stop = 1;
+                }
+            }
+        }
+        if (job->scratch_free) job->scratch_free(scratch);
+    }
+    uint64_t missing = 0, first_missing = 0;
+    for (uint64_t u = units; u-- > 0;)
+        if (!have[u]) {
+            missing++;
+            first_missing = u;
+        }
+    free(have);
+    if (failed) return zs_fail(ctx, fail_st, "%s", fail_msg);
+    if (stop && missing) return zs_fail(ctx, ZS_ECANCELLED, "%s: cancelled", job->name);
+    if (missing)
+        return zs_fail(ctx, ZS_ECANCELLED,
+                       "%s: %llu of %llu units are not here (unit %llu is the first); "
+                       "the result needs them all",
+                       job->name, (unsigned long long)missing, (unsigned long long)units,
+                       (unsigned long long)first_missing);
+    return ZS_OK;
+}

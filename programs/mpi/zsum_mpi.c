@@ -1,0 +1,185 @@
+/* zsum_mpi.c — zsum-mpi: the zsum program run by every process of an MPI job, with the work
+ * units of its computation (include/zsum/units.h) shared among the processes.
+ *
+ *     mpirun -np 64 zsum-mpi bm logz model.npz --format json
+ *
+ * takes the same subcommands, options and output as zsum. Each process runs the command with
+ * a units hook whose hand-out is one shared counter in rank 0's memory, read and advanced
+ * by MPI_Fetch_and_op (one-sided, so rank 0 computes units like the others and no process
+ * waits on a busy master): a process takes the next unit when it is free, so units of
+ * different cost balance (dynamic hand-out). Inside a process, OpenMP threads take units the
+ * same way (the hook is called from one thread at a time: MPI_THREAD_SERIALIZED). Then every
+ * process sends rank 0 the records it ran (MPI_Gatherv), and rank 0 runs the command once
+ * more with every record supplied — nothing is computed again — and prints: the records are
+ * combined in unit order, so the output is zsum's, bit for bit, for any number of processes.
+ *
+ * A command that runs no work units (a closed form, sampling) is run by every process and
+ * printed by rank 0. Only rank 0 writes to stdout and stderr. */
+#include "cli.h"
+#include "units_cli.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct counter {
+    MPI_Win win;
+} counter;
+
+/* The next unit: counter += 1 at rank 0, atomically; its old value is the unit. */
+static int next_unit(void *user, uint64_t *unit) {
+    counter *c = user;
+    uint64_t one = 1, got = 0;
+    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, c->win);
+    MPI_Fetch_and_op(&one, &got, MPI_UINT64_T, 0, 0, MPI_SUM, c->win);
+    MPI_Win_unlock(0, c->win);
+    *unit = got;
+    return 1; /* units_exec stops at units >= its count: the hook ends there */
+}
+
+static char **copy_argv(int argc, char **argv) {
+    char **c = calloc((size_t)argc + 1, sizeof *c);
+    for (int i = 0; c && i < argc; i++) c[i] = argv[i];
+    return c;
+}
+
+/* One run of the command (argv[0] "zsum-mpi", argv[1] the command), as zsum_main does it,
+ * with the session prepared by setup. Returns the exit code; the output stays buffered. */
+static int run_command(int argc, char **argv, int *keep) {
+    int sub_argc = argc - 1;
+    int rc = units_cli_strip(&sub_argc, argv + 1);
+    if (rc != EXIT_OK) {
+        *keep = 0;
+        return rc;
+    }
+    rc = cli_dispatch(sub_argc, argv + 1);
+    return units_cli_finish(rc, keep);
+}
+
+static int has_unit_file_option(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--partial", 9) || !strncmp(argv[i], "--checkpoint", 12) ||
+            (!strncmp(argv[i], "--units", 7) &&
+             ((argv[i][7] == '=' && strchr(argv[i], ':')) ||
+              (!argv[i][7] && i + 1 < argc && strchr(argv[i + 1], ':')))))
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int provided = 0, rank = 0, size = 1;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rank != 0) { /* one voice: rank 0's */
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return 1;
+    }
+    int rc;
+    if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "combine") ||
+        !strcmp(argv[1], "help")) {
+        /* --help, --version, combine: nothing to share. */
+        rc = rank == 0 ? zsum_main(argc, argv) : EXIT_OK;
+    } else if (has_unit_file_option(argc, argv)) {
+        rc = cli_usage("zsum-mpi: --units, --partial and --checkpoint are zsum's (one process "
+                       "per slice); zsum-mpi shares the units among its processes itself");
+    } else if (provided < MPI_THREAD_SERIALIZED) {
+        rc = cli_fail(EXIT_RUNTIME, "zsum-mpi: this MPI library gives no MPI_THREAD_SERIALIZED");
+    } else {
+        char **saved = copy_argv(argc, argv);
+        counter c;
+        uint64_t *base = NULL;
+        MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(uint64_t) : 0, sizeof(uint64_t),
+                         MPI_INFO_NULL, MPI_COMM_WORLD, &base, &c.win);
+        if (rank == 0) {
+            MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, c.win);
+            *base = 0;
+            MPI_Win_unlock(0, c.win);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        /* 1. every process runs the units it takes. */
+        units_cli_reset();
+        units_cli_set_source(next_unit, &c, size);
+        int keep = 1;
+        rc = run_command(argc, argv, &keep);
+        uint64_t problem = 0, units = 0;
+        int began = units_cli_began(&problem, &units), all_began = 0, any_began = 0;
+        MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (!any_began) {
+            /* No work units: every process ran the whole command; rank 0 prints. */
+            if (rank == 0 && rc == EXIT_OK && keep) rc = cli_flush();
+            else cli_discard();
+        } else {
+            cli_discard();
+            /* 2. rank 0 gathers every record ... */
+            const zs_unit_record *mine;
+            size_t n;
+            units_cli_records(&mine, &n);
+            int bytes = (int)(n * sizeof *mine);
+            int *counts = NULL, *displs = NULL;
+            char *all = NULL;
+            if (rank == 0) {
+                counts = calloc((size_t)size, sizeof *counts);
+                displs = calloc((size_t)size, sizeof *displs);
+            }
+            MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+            size_t total = 0;
+            if (rank == 0) {
+                for (int r = 0; r < size; r++) {
+                    displs[r] = (int)total;
+                    total += (size_t)counts[r];
+                }
+                all = malloc(total ? total : 1);
+            }
+            MPI_Gatherv(mine, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+            if (rank == 0) {
+                /* ... and, with every unit's record supplied, runs the command once more. */
+                size_t got = total / sizeof(zs_unit_record);
+                zs_unit_record *recs = calloc(units ? units : 1, sizeof *recs);
+                unsigned char *have = calloc(units ? units : 1, 1);
+                uint64_t missing = units;
+                for (size_t i = 0; recs && have && i < got; i++) {
+                    zs_unit_record r;
+                    memcpy(&r, all + i * sizeof r, sizeof r);
+                    if (r.unit < units && !have[r.unit] && r.problem == problem) {
+                        have[r.unit] = 1;
+                        recs[r.unit] = r;
+                        missing--;
+                    }
+                }
+                if (!recs || !have) {
+                    rc = cli_fail(EXIT_NOMEM, "zsum-mpi: out of memory for %llu records",
+                                  (unsigned long long)units);
+                    free(recs);
+                } else if (!all_began || missing) {
+                    /* A process failed before or during its units: its message was its own
+                     * (rank 0 speaks for all; run that rank's command alone to see it). */
+                    if (rc == EXIT_OK || rc == EXIT_RUNTIME)
+                        rc = cli_fail(EXIT_RUNTIME, "zsum-mpi: %llu of %llu units were run by no "
+                                      "process (a process failed)", (unsigned long long)missing,
+                                      (unsigned long long)units);
+                    free(recs);
+                } else {
+                    units_cli_reset();
+                    units_cli_supply(problem, units, recs);
+                    keep = 1;
+                    char **again = copy_argv(argc, saved);
+                    rc = run_command(argc, again, &keep);
+                    free(again);
+                    if (rc == EXIT_OK && keep) rc = cli_flush();
+                    else cli_discard();
+                }
+                free(have);
+            }
+            free(all);
+            free(counts);
+            free(displs);
+        }
+        units_cli_reset();
+        MPI_Win_free(&c.win);
+        free(saved);
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,79 @@
+# mpi.sh — zsum-mpi over 1, 2, 3 and 4 Open MPI processes (oversubscribed) prints JSON
+# bit-identical to zsum's: levels enumeration, a 30-spin Boltzmann machine, an RBM 784x20
+# exact ln Z, AIS with 100 chains, a Hopfield capacity sweep (work units shared among the
+# processes), and a UAI model forced into conditioning by a small --max-memory (one unit per
+# conditioned run; compared in the uai format, since the JSON has the run's seconds). A missing mpirun or zsum-mpi is a failure, not a skip: scripts/install-deps.sh
+# installs Open MPI.
+. "$(dirname "$0")/lib.sh" "$@"
+MPI=$(dirname "$ZSUM")/zsum-mpi
+if ! command -v mpirun > /dev/null; then fail "mpirun is missing (scripts/install-deps.sh installs openmpi-bin)"; finish; exit; fi
+if [ ! -x "$MPI" ]; then fail "$MPI was not built (cmake -DZSUM_MPI=ON with libopenmpi-dev)"; finish; exit; fi
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+cat > "$TMP/mk.py" <<'PY'
+import random, struct, sys, zipfile
+def npy(shape, values):
+    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (
+        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+r = random.Random(11)
+nv, nh = 784, 20
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((nv, nh), [0.05 * r.uniform(-1, 1) for _ in range(nv * nh)]))
+    z.writestr('vbias.npy', npy((nv,), [r.uniform(-1, 0.5) for _ in range(nv)]))
+    z.writestr('hbias.npy', npy((nh,), [r.uniform(-1, 1) for _ in range(nh)]))
+PY
+python3 "$TMP/mk.py" "$TMP/rbm.npz"
+
+same_over_processes() { # ARGS...: zsum's JSON == zsum-mpi's with 1..4 processes
+    local fmt=${FMT:-json}
+    expect_ok "$@" --format "$fmt" || return
+    cp "$TMP/out" "$TMP/want"
+    for np in 1 2 3 4; do
+        mpirun -np $np --oversubscribe "$MPI" "$@" --format "$fmt" > "$TMP/mout" 2> "$TMP/merr"
+        st=$?
+        if [ $st -ne 0 ]; then fail "mpirun -np $np zsum-mpi $* exited $st: $(head -c 300 "$TMP/merr")"; continue; fi
+        if cmp -s "$TMP/mout" "$TMP/want"; then pass; else fail "mpirun -np $np zsum-mpi $*: JSON differs from zsum's"; fi
+    done
+}
+same_over_processes levels -n 15 -e 0,1,2.5 -g 1,2,1 --method enumerate --threads 1
+same_over_processes bm logz --random 30 --seed 1 --beta 0.9 --threads 1
+same_over_processes rbm logz "$TMP/rbm.npz" --exact --threads 1
+same_over_processes rbm logz "$TMP/rbm.npz" --ais --reverse none --chains 100 --schedule linear:300 --seed 5 --threads 1
+python3 - "$TMP/k16.uai" <<'PY'
+import sys
+n = 16
+pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
+with open(sys.argv[1], 'w') as f:
+    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
+    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
+    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
+PY
+FMT=uai same_over_processes uai "$TMP/k16.uai" --max-memory 140K --threads 1
+same_over_processes hopfield capacity -n 60 --alpha 0.05:0.2:4 --trials 4 --seed 3 --threads 1
+# The time estimate that refuses an exact ln Z counts the processes: 4 processes, a quarter.
+python3 - "$TMP/r40.npz" <<'PY'
+import struct, sys, zipfile
+def npy(shape, values):
+    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((784, 40), [0.01] * (784 * 40)))
+    z.writestr('vbias.npy', npy((784,), [0.0] * 784))
+    z.writestr('hbias.npy', npy((40,), [0.0] * 40))
+PY
+expect_reject "about 29.9 hours on 2 threads x 1 processes" rbm logz "$TMP/r40.npz" --exact --threads 2
+mpirun -np 4 --oversubscribe "$MPI" rbm logz "$TMP/r40.npz" --exact --threads 2 > "$TMP/mout" 2> "$TMP/merr"
+if [ $? -eq 2 ] && grep -q "about 7.5 hours on 2 threads x 4 processes" "$TMP/merr"; then pass
+else fail "zsum-mpi -np 4 estimate: $(head -c 300 "$TMP/merr")"; fi
+mpirun -np 4 --oversubscribe "$MPI" bm logz --random 46 --threads 1 > "$TMP/mout" 2> "$TMP/merr"
+if [ $? -eq 2 ] && grep -q "2^46 states of 46 spins take about 4.9 hours on 1 threads x 4 processes" "$TMP/merr"; then pass
+else fail "zsum-mpi -np 4 bm estimate: $(head -c 300 "$TMP/merr")"; fi
+# Refusals are rank 0's, once.
+mpirun -np 2 --oversubscribe "$MPI" bm logz --random 20 --units 0:4 --partial "$TMP/x" > "$TMP/mout" 2> "$TMP/merr"
+if [ $? -eq 2 ] && [ "$(grep -c 'zsum-mpi: --units, --partial and --checkpoint are zsum' "$TMP/merr")" = 1 ]; then pass
+else fail "zsum-mpi --partial: $(head -c 300 "$TMP/merr")"; fi
+finish

@@ -1,0 +1,192 @@
+/* test_units.c — work units (include/zsum/units.h): results bit-identical for any thread
+ * count and any hand-out of units; records supplied by a hook are used as they are; the
+ * problem hash tells problems apart; record files round-trip every bit and lose at most a
+ * cut last line. */
+#include "check.h"
+#include "zsum.h"
+
+#include <stdint.h>
+#include <unistd.h>
+
+/* A hook that keeps every record it is given, and can supply them back or hand out units. */
+typedef struct keeper {
+    zs_unit_record rec[4096];
+    unsigned char have[4096];
+    uint64_t problem, units, begun;
+    int supply;               /* known: give back what was kept                             */
+    uint64_t next_from, step; /* next: units next_from, next_from + step, ... (step 0: all) */
+    uint64_t cursor;
+    int refuse;
+} keeper;
+
+static int k_begin(void *u, uint64_t problem, uint64_t units, const char *name, char *msg, size_t cap) {
+    keeper *k = u;
+    (void)name;
+    k->problem = problem;
+    k->units = units;
+    k->begun++;
+    k->cursor = k->next_from;
+    if (k->refuse) snprintf(msg, cap, "refused by the test");
+    return k->refuse;
+}
+static int k_known(void *u, uint64_t unit, zs_unit_record *rec) {
+    keeper *k = u;
+    if (!k->supply || !k->have[unit]) return 0;
+    *rec = k->rec[unit];
+    return 1;
+}
+static int k_next(void *u, uint64_t *unit) {
+    keeper *k = u;
+    if (k->cursor >= k->units) return 0;
+    *unit = k->cursor;
+    k->cursor += k->step;
+    return 1;
+}
+static int k_done(void *u, const zs_unit_record *rec) {
+    keeper *k = u;
+    k->rec[rec->unit] = *rec;
+    k->have[rec->unit] = 1;
+    return 0;
+}
+
+static zs_pairwise *bm_model(zs_ctx *ctx, size_t n, unsigned seed) {
+    double *w = calloc(n * n, sizeof *w), *b = calloc(n, sizeof *b);
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        b[i] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+        for (size_t j = 0; j < i; j++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            w[i * n + j] = w[j * n + i] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+        }
+    }
+    zs_pairwise *m = NULL;
+    zs_pairwise_alloc_bm(ctx, n, w, b, &m);
+    free(w);
+    free(b);
+    return m;
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static void results_should_not_depend_on_threads_or_hand_out(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_pairwise *m = bm_model(ctx, 18, 3);
+    CHECK(m != NULL);
+    zs_pairwise_thermo ref, t;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &ref) == ZS_OK);
+    for (int th = 2; th <= 3; th++) {
+        zs_ctx_set_threads(ctx, th);
+        CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+        CHECK(same_bits(t.lnz, ref.lnz) && same_bits(t.u, ref.u) && same_bits(t.c, ref.c) &&
+              same_bits(t.chi, ref.chi) && same_bits(t.absm, ref.absm));
+    }
+    /* Units handed out by a hook in two interleaved halves ("processes"), then combined from
+     * the records alone: the same bits. */
+    keeper *k = calloc(1, sizeof *k);
+    for (uint64_t p = 0; p < 2; p++) {
+        k->next_from = p;
+        k->step = 2;
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_ctx_set_units(ctx, &h);
+        CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_ECANCELLED);
+        CHECK(strstr(zs_last_error(ctx), "units are not here") != NULL);
+    }
+    CHECK(k->units == 64);
+    k->supply = 1;
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_ctx_set_units(ctx, &all);
+    memset(&t, 0, sizeof t);
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+    CHECK(same_bits(t.lnz, ref.lnz) && same_bits(t.u, ref.u) && same_bits(t.c, ref.c));
+    /* A refusing hook stops the run before any unit. */
+    k->refuse = 1;
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "refused by the test") != NULL);
+    /* Another beta is another problem: the kept records are refused, not mixed in. */
+    k->refuse = 0;
+    uint64_t h08 = k->problem;
+    CHECK(zs_pairwise_thermo_compute(m, 0.7, ZS_PAIRWISE_ENUMERATE, &t) == ZS_EINVAL);
+    CHECK(k->problem != h08);
+    CHECK(strstr(zs_last_error(ctx), "belongs to another problem") != NULL);
+    zs_ctx_set_units(ctx, NULL);
+    free(k);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
+static void levels_units_should_match_threads(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    double e[3] = {0.0, 1.0, 2.5};
+    double g[3] = {1, 2, 1};
+    zs_levels *lv = NULL;
+    CHECK(zs_levels_alloc(ctx, 3, e, g, &lv) == ZS_OK);
+    double a, b;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_levels_lnz_enumerate(lv, 13, 0.4, &a) == ZS_OK);
+    zs_ctx_set_threads(ctx, 2);
+    CHECK(zs_levels_lnz_enumerate(lv, 13, 0.4, &b) == ZS_OK);
+    CHECK(same_bits(a, b));
+    /* ln Z = N ln z, z = 1 + 2 e^{-0.4} + e^{-1}. */
+    CHECK_REL(a, 13.0 * log(1.0 + 2.0 * exp(-0.4) + exp(-1.0)), 1e-13);
+    zs_levels_free(lv);
+    zs_ctx_free(ctx);
+}
+
+static void record_files_should_round_trip_and_drop_a_cut_line(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    char path[] = "/tmp/zsum_units_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    zs_unit_record r[3];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 3; i++) {
+        r[i].problem = 0x0123456789abcdefULL;
+        r[i].unit = (uint64_t)(2 - i);
+        r[i].nvalues = 3;
+        r[i].values[0] = -HUGE_VAL;
+        r[i].values[1] = 0.1 * (i + 1);
+        r[i].values[2] = 4.9e-324;
+    }
+    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x"};
+    CHECK(zs_units_save(ctx, path, &h, r, 2) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, &r[2]) == ZS_OK);
+    zs_units_header got;
+    zs_unit_record *recs = NULL;
+    size_t n = 0;
+    int torn = -1;
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, &torn) == ZS_OK);
+    CHECK(n == 3 && torn == 0 && got.problem == h.problem && got.units == 3);
+    CHECK(got.text && !strcmp(got.text, h.text));
+    for (size_t i = 0; i < n && i < 3; i++)
+        CHECK(recs[i].unit == r[i].unit && recs[i].nvalues == 3 &&
+              !memcmp(recs[i].values, r[i].values, 3 * sizeof(double)));
+    free(recs);
+    zs_units_header_clear(&got);
+    /* Cut the last line short: it is dropped, the rest kept. */
+    FILE *f = fopen(path, "r+");
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fclose(f);
+    CHECK(truncate(path, len - 10) == 0);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, &torn) == ZS_OK);
+    CHECK(n == 2 && torn == 1);
+    free(recs);
+    zs_units_header_clear(&got);
+    /* A record of another unit count: refused with the unit. */
+    h.units = 1;
+    CHECK(zs_units_save(ctx, path, &h, r, 1) == ZS_OK);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, &torn) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "unit 2 is past the problem's 1 units") != NULL);
+    unlink(path);
+    zs_ctx_free(ctx);
+}
+
+int main(void) {
+    RUN(results_should_not_depend_on_threads_or_hand_out);
+    RUN(levels_units_should_match_threads);
+    RUN(record_files_should_round_trip_and_drop_a_cut_line);
+    return check_summary("test_units");
+}
