@@ -22,6 +22,10 @@ struct zs_ctx {
 zs_status zs_fail(zs_ctx *ctx, zs_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* An estimated duration and the resources it assumes, in words for a refusal:
+ * "about 3.3 days on 1 thread", "about 7.5 hours on 2 threads x 4 processes". */
+void zs_time_words(char *buf, size_t cap, double secs, int threads, double processes);
+
 /* Report progress through the hook; nonzero when the caller should stop. Call from one
  * thread only. */
 int zs_progress(zs_ctx *ctx, const char *task, double done, double total);

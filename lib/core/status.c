@@ -86,3 +86,13 @@ const char *zs_format_bytes(char buf[32], double b) {
     snprintf(buf, 32, b >= 1024.0 ? "%.3g %s" : "%.1f %s", b, unit[u]);
     return buf;
 }
+
+void zs_time_words(char *buf, size_t cap, double secs, int threads, double processes) {
+    char when[64], procs[48] = "";
+    if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
+    else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
+    else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
+    else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
+    if (processes > 1) snprintf(procs, sizeof procs, " x %.0f processes", processes);
+    snprintf(buf, cap, "about %s on %d thread%s%s", when, threads, threads == 1 ? "" : "s", procs);
+}

@@ -88,16 +88,12 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
     const double secs = zs_pairwise_enumerate_seconds(mod);
     if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX && secs > ZS_PAIRWISE_ENUMERATE_SECONDS) {
         double procs = mod->ctx && mod->ctx->units.processes > 1 ? mod->ctx->units.processes : 1.0;
-        char when[64];
-        if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
-        else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
-        else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
-        else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
+        char at[128];
+        zs_time_words(at, sizeof at, secs, zs_threads(mod->ctx), procs);
         return zs_fail(mod->ctx, ZS_ETOOBIG,
-                       "method enumerate: 2^%zu states of %zu spins take about %s on %d threads "
-                       "x %.0f processes, over the limit of %.0f s; use %s, or more processes "
-                       "(zsum-mpi)", mod->n, mod->n, when, zs_threads(mod->ctx), procs,
-                       ZS_PAIRWISE_ENUMERATE_SECONDS, alt);
+                       "method enumerate: 2^%zu states of %zu spins take %s, over the "
+                       "limit of %.0f s; use %s, or more processes (zsum-mpi)", mod->n, mod->n,
+                       at, ZS_PAIRWISE_ENUMERATE_SECONDS, alt);
     }
     size_t n = mod->n;
     p->n = n;

@@ -205,17 +205,14 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     double procs = rbm->ctx && rbm->ctx->units.processes > 1 ? rbm->ctx->units.processes : 1.0;
     double secs = zs_rbm_exact_seconds(rbm, threads) / procs;
     if (n > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {
-        char when[64];
-        if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
-        else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
-        else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
-        else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));
+        char at[128];
+        zs_time_words(at, sizeof at, secs, threads, procs);
         return zs_fail(rbm->ctx, ZS_ETOOBIG,
                        "exact ln Z of this %zux%zu RBM sums 2^%zu states of the smaller layer "
-                       "(%.3g softplus terms): about %s on %d threads x %.0f processes, over the limit "
-                       "of %.0f s; use annealed importance sampling for an estimate with error bars, "
-                       "or more processes (zsum-mpi)", rbm->nv, rbm->nh, n,
-                       zs_rbm_exact_cost(rbm), when, threads, procs, max_seconds);
+                       "(%.3g softplus terms): %s, over the limit of %.0f s; use "
+                       "annealed importance sampling for an estimate with error bars, or more "
+                       "processes (zsum-mpi)", rbm->nv, rbm->nh, n,
+                       zs_rbm_exact_cost(rbm), at, max_seconds);
     }
     zs_status st = zs_rbm_check(rbm);
     if (st != ZS_OK) return st;

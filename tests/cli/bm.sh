@@ -126,7 +126,7 @@ expect_reject "W" bm logz "$TMP/noW.npz"
 expect_reject "" bm logz "$TMP/absent.npz"
 expect_reject "too many for enumeration \(at most 62\).*use sampling" bm logz --random 63
 # Past 36 spins the refusal is by the estimated time at hand (threads x processes), printed.
-expect_reject "method enumerate: 2\^48 states of 48 spins take about 3.3 days on 1 threads x 1 processes, over the limit of 3600 s; use sampling .*or more processes \(zsum-mpi\)" bm logz --random 48 --threads 1
+expect_reject "method enumerate: 2\^48 states of 48 spins take about 3.3 days on 1 thread, over the limit of 3600 s; use sampling .*or more processes \(zsum-mpi\)" bm logz --random 48 --threads 1
 expect_reject "no transfer method" bm logz --random 8 --method transfer
 expect_reject "not both" bm logz "$TMP/ok.npz" --random 5
 expect_reject "MODEL.npz or --random N is needed" bm logz

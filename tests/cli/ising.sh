@@ -199,7 +199,7 @@ expect_reject "must be positive" ising --size 4 -T 0
 expect_reject "not both" ising --size 4 --beta 1 -T 2
 expect_reject "not one of auto" ising --size 4 --method magic
 expect_reject "periodic direction needs at least 2" ising --size 4x1
-expect_reject "2\^49 states of 49 spins take about 6.5 days on 1 threads x 1 processes, over the limit of 3600 s; use --method transfer" ising --size 7x7 --method enumerate --threads 1
+expect_reject "2\^49 states of 49 spins take about 6.5 days on 1 thread, over the limit of 3600 s; use --method transfer" ising --size 7x7 --method enumerate --threads 1
 expect_reject "exceed the limit of 62 spins; use --method transfer" ising --size 8x8 --method enumerate
 expect_reject "Kaufman\) needs h = 0" ising --size 4 --h 0.5 --method closed
 expect_reject "needs a torus" ising --size 4 --open --method closed

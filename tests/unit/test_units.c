@@ -70,15 +70,16 @@ static zs_pairwise *bm_model(zs_ctx *ctx, size_t n, unsigned seed) {
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 static void results_should_not_depend_on_threads_or_hand_out(void) {
+    const zs_pairwise_thermo_opts enum_opts = {ZS_PAIRWISE_ENUMERATE};
     zs_ctx *ctx = zs_ctx_alloc();
     zs_pairwise *m = bm_model(ctx, 18, 3);
     CHECK(m != NULL);
     zs_pairwise_thermo ref, t;
     zs_ctx_set_threads(ctx, 1);
-    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &ref) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &ref) == ZS_OK);
     for (int th = 2; th <= 3; th++) {
         zs_ctx_set_threads(ctx, th);
-        CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+        CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_OK);
         CHECK(same_bits(t.lnz, ref.lnz) && same_bits(t.u, ref.u) && same_bits(t.c, ref.c) &&
               same_bits(t.chi, ref.chi) && same_bits(t.absm, ref.absm));
     }
@@ -90,7 +91,7 @@ static void results_should_not_depend_on_threads_or_hand_out(void) {
         k->step = 2;
         zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
         zs_ctx_set_units(ctx, &h);
-        CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_ECANCELLED);
+        CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_ECANCELLED);
         CHECK(strstr(zs_last_error(ctx), "units are not here") != NULL);
     }
     CHECK(k->units == 64);
@@ -98,16 +99,16 @@ static void results_should_not_depend_on_threads_or_hand_out(void) {
     zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
     zs_ctx_set_units(ctx, &all);
     memset(&t, 0, sizeof t);
-    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_OK);
     CHECK(same_bits(t.lnz, ref.lnz) && same_bits(t.u, ref.u) && same_bits(t.c, ref.c));
     /* A refusing hook stops the run before any unit. */
     k->refuse = 1;
-    CHECK(zs_pairwise_thermo_compute(m, 0.8, ZS_PAIRWISE_ENUMERATE, &t) == ZS_EINVAL);
+    CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_EINVAL);
     CHECK(strstr(zs_last_error(ctx), "refused by the test") != NULL);
     /* Another beta is another problem: the kept records are refused, not mixed in. */
     k->refuse = 0;
     uint64_t h08 = k->problem;
-    CHECK(zs_pairwise_thermo_compute(m, 0.7, ZS_PAIRWISE_ENUMERATE, &t) == ZS_EINVAL);
+    CHECK(zs_pairwise_thermo_compute(m, 0.7, &enum_opts, &t) == ZS_EINVAL);
     CHECK(k->problem != h08);
     CHECK(strstr(zs_last_error(ctx), "belongs to another problem") != NULL);
     zs_ctx_set_units(ctx, NULL);
