@@ -60,6 +60,8 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o);
 int pairwise_refuse(const cli_args *a, const cli_option *o);
 /* Cross-option checks after parsing: an exit code. */
 int pairwise_check(pairwise_opts *o, int sample);
+/* The sampler's run and output (pairwise_sample.c); an exit code. */
+int pairwise_run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o);
 /* Run the exact computation or the sampler and write the results; returns an exit code. */
 int pairwise_run(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o,
                  int sample);
