@@ -230,22 +230,45 @@ double rbm_ais_lnz_base(const zs_rbm *rbm, const double *ba) {
 }
 
 /* A thread's scratch for one chain at a time: doubles (4 nh + 3 nv), floats (nh + nv),
- * indices (nh + nv), in one block. */
+ * indices (nh + nv). */
+typedef struct ais_block {
+    double *x;
+    float *xf;
+    uint32_t *von;
+} ais_block;
+
+static void ais_scratch_free(void *p) {
+    ais_block *b = p;
+    if (!b) return;
+    free(b->x);
+    free(b->xf);
+    free(b->von);
+    free(b);
+}
+
 static void *ais_scratch_alloc(const void *shared) {
     const ais_shared *sh = shared;
     const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
-    return malloc((4 * nh + 3 * nv) * sizeof(double) + (nh + nv) * (sizeof(float) + sizeof(uint32_t)));
+    ais_block *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->x = malloc((4 * nh + 3 * nv) * sizeof *b->x);
+    b->xf = malloc((nh + nv) * sizeof *b->xf);
+    b->von = malloc((nh + nv) * sizeof *b->von);
+    if (!b->x || !b->xf || !b->von) {
+        ais_scratch_free(b);
+        return NULL;
+    }
+    return b;
 }
 
 /* One unit: chain c's log weight. */
 static zs_status ais_unit(const void *shared, uint64_t c, void *scratch, zs_unit_record *rec) {
     const ais_shared *sh = shared;
     const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
-    double *x = scratch;
-    float *xf = (float *)(x + 4 * nh + 3 * nv);
-    uint32_t *von = (uint32_t *)(xf + nh + nv);
+    const ais_block *b = scratch;
+    double *x = b->x;
     const ais_scratch w = {x, x + nh, x + 2 * nh, x + 3 * nh, x + 3 * nh + nv,
-                           xf, xf + nh, von, von + nv};
+                           b->xf, b->xf + nh, b->von, b->von + nv};
     static const int never = 0;
     rec->nvalues = 1;
     rec->values[0] = ais_chain(sh, (size_t)c, &w, &never);
@@ -287,7 +310,7 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     if (starts) h = units_hash_bytes(h, starts, M * nv);
     h = units_hash_u64(units_hash_u64(h, seed), stream0);
     h = units_hash_u64(h, M);
-    units_job job = {ctx, task, task, h, M, ais_unit, &sh, ais_scratch_alloc, free, 0};
+    units_job job = {ctx, task, task, h, M, ais_unit, &sh, ais_scratch_alloc, ais_scratch_free, 0};
     st = units_exec(&job, recs);
     if (st == ZS_OK)
         for (size_t c = 0; c < M; c++) lw[c] = recs[c].values[0];
