@@ -70,6 +70,11 @@ static const char *const rbm_ais_base_names[] = {
     [ZS_RBM_AIS_BASE_AUTO] = "auto"};
 NAME_FNS(rbm_ais_base, zs_rbm_ais_base, rbm_ais_base_names, 0)
 
+static const char *const dbm_ais_base_names[] = {
+    [ZS_DBM_AIS_BASE_UNIFORM] = "uniform", [ZS_DBM_AIS_BASE_DATA] = "data",
+    [ZS_DBM_AIS_BASE_MODEL] = "model", [ZS_DBM_AIS_BASE_AUTO] = "auto"};
+NAME_FNS(dbm_ais_base, zs_dbm_ais_base, dbm_ais_base_names, 0)
+
 static const char *const binarize_names[] = {
     [ZS_BINARIZE_NONE] = "none", [ZS_BINARIZE_THRESHOLD] = "threshold",
     [ZS_BINARIZE_STOCHASTIC] = "stochastic", [ZS_BINARIZE_AUTO] = "auto"};
