@@ -50,7 +50,7 @@ static const char *usage_text =
     "A deep Boltzmann machine has binary layers v = h0, h1, ..., hL and energy\n"
     "E = -sum_l h(l-1).Wl.h(l) - sum_l bl.h(l); MODEL is a NumPy .npz with arrays W1..WL\n"
     "(n(l-1) x n(l)) and b0..bL (float32 or float64), or the names of Salakhutdinov's DBM code\n"
-    "(vishid, hidpen, visbiases, hidbiases, penbiases).\n"
+    "(vishid, hidpen, visbiases, hidbiases, penbiases), or an RBM file (W, vbias, hbias) as L = 1.\n"
     "  lnz      ln Z. --exact enumerates the smaller of the two sets of layers (even: v, h2, ...;\n"
     "           odd: h1, h3, ...) and sums the other with softplus (refused, with the estimated\n"
     "           time, beyond --max-seconds); --ais anneals over the even layers with the odd\n"

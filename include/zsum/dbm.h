@@ -67,13 +67,15 @@ zs_status zs_dbm_from_rbm(const zs_rbm *rbm, zs_dbm **out);
  * keeps dbm's context. */
 zs_status zs_dbm_to_rbm(const zs_dbm *dbm, zs_rbm **out);
 
-/* Load from .npz. Two layouts:
+/* Load from .npz. Three layouts:
  *  - zsum's: W1..WL and b0..bL; L is the largest l with W1..Wl all present;
  *  - Salakhutdinov's public MATLAB DBM code (the .mat variables of its 2-layer models, saved
  *    to .npz under the same names, e.g. numpy.savez(path, **scipy.io.loadmat(mat))): vishid
  *    (n_0, n_1), hidpen (n_1, n_2), visbiases, hidbiases, penbiases (1-D, or 2-D with one row);
  *    read when W1 is absent and vishid is present. Its label units (labpen, labbiases) are
- *    not part of the model read.
+ *    not part of the model read;
+ *  - an RBM file (W, vbias, hbias; zsum/rbm.h), read as the DBM with one hidden layer, when
+ *    neither W1 nor vishid is present.
  * float32 or float64; other arrays are ignored. ZS_EFORMAT for a missing array (the message
  * lists the arrays present), a wrong rank, shapes that do not chain (the message names both
  * arrays and their shapes); ZS_EINVAL for a non-finite parameter; the errors of

@@ -45,7 +45,8 @@ double zs_dbm_exact_seconds(const zs_dbm *d, int threads) {
 }
 
 static void when_str(double secs, char *when, size_t cap) {
-    if (secs < 3600) snprintf(when, cap, "%.0f seconds", secs);
+    if (secs < 1) snprintf(when, cap, "%.2g seconds", secs);
+    else if (secs < 3600) snprintf(when, cap, "%.0f seconds", secs);
     else if (secs < 86400 * 2) snprintf(when, cap, "%.1f hours", secs / 3600);
     else if (secs < 86400 * 365.25 * 2) snprintf(when, cap, "%.1f days", secs / 86400);
     else snprintf(when, cap, "%.3g years", secs / (86400 * 365.25));
@@ -72,7 +73,7 @@ zs_status zs_dbm_lnz_exact(const zs_dbm *d, double max_seconds, double *lnz) {
         shape_str(d, shape, sizeof shape);
         return zs_fail(d->ctx, ZS_ETOOBIG,
                        "exact ln Z of this %s DBM sums 2^%zu states of its smaller set of layers "
-                       "(%.3g softplus terms): about %s on %d threads, over the limit of %.0f s; "
+                       "(%.3g softplus terms): about %s on %d threads, over the limit of %g s; "
                        "use annealed importance sampling for an estimate with error bars", shape,
                        s, zs_dbm_exact_cost(d), when, threads, max_seconds);
     }
@@ -143,7 +144,7 @@ zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_
         shape_str(d, shape, sizeof shape);
         return zs_fail(d->ctx, ZS_ETOOBIG,
                        "exact ln p(v) of %zu rows under this %s DBM sums 2^%zu hidden states a "
-                       "row: about %s on %d threads, over the limit of %.0f s; use the "
+                       "row: about %s on %d threads, over the limit of %g s; use the "
                        "mean-field bound", n, shape, s, when, threads, max_seconds);
     }
     zs_status st = zs_dbm_check(d);

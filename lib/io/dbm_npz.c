@@ -77,13 +77,19 @@ zs_status zs_dbm_load(zs_ctx *ctx, const char *path, zs_dbm **out) {
             bname[l] = mb[l];
             if (l) wname[l] = mw[l];
         }
+    } else if (zs_npz_has(z, "W") && zs_npz_has(z, "vbias")) {
+        /* an RBM file (zsum/rbm.h): the DBM with one hidden layer */
+        L = 1;
+        wname[1] = "W";
+        bname[0] = "vbias";
+        bname[1] = "hbias";
     } else {
         char have[1024];
         list_names(z, have, sizeof have);
         zs_npz_close(z);
-        return zs_fail(ctx, ZS_EFORMAT, "%s: no W1 (zsum's layout W1..WL, b0..bL) nor vishid "
-                       "(Salakhutdinov's vishid, hidpen, visbiases, hidbiases, penbiases); the "
-                       "archive has: %s", path, have);
+        return zs_fail(ctx, ZS_EFORMAT, "%s: no W1 (zsum's layout W1..WL, b0..bL), vishid "
+                       "(Salakhutdinov's vishid, hidpen, visbiases, hidbiases, penbiases) nor W "
+                       "and vbias (an RBM); the archive has: %s", path, have);
     }
     zs_array *w[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
     size_t sizes[ZS_DBM_MAX_LAYERS + 1] = {0};

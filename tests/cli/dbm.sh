@@ -110,8 +110,10 @@ expect_json "d['method'] == 'exact' and abs(d['lnZ'] - $lnz_3) < 1e-12 * max(1, 
 # one hidden layer: the RBM's value, to the last digit
 expect_ok rbm logz "$TMP/one_rbm.npz" --exact --format json
 rbm_lnz=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
-expect_ok dbm lnz "$TMP/one.npz" --exact --format json
-expect_json "repr(d['lnZ']) == '$rbm_lnz'"
+for f in one one_rbm; do
+  expect_ok dbm lnz "$TMP/$f.npz" --exact --format json
+  expect_json "repr(d['lnZ']) == '$rbm_lnz' and d['layers'] == [6, 5]"
+done
 expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --format json
 rbm_ais=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_lo']))")
 expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
@@ -150,7 +152,7 @@ expect_reject "do not chain: W1 is \(4, 3\) but W2 is \(2, 3\)" dbm lnz "$TMP/ch
 expect_reject "no b2 .*the archive has: W1, W2, b0, b1" dbm lnz "$TMP/missing.npz"
 expect_reject "W3 is present but W2 is missing" dbm lnz "$TMP/gap.npz"
 expect_reject "shape mismatch: W1 is \(4, 3\) but b1 is \(5,\)" dbm lnz "$TMP/bias.npz"
-expect_reject "no W1 .*vishid.*the archive has: arr_0" dbm lnz "$TMP/none.npz"
+expect_reject "no W1 .*vishid.*nor W and vbias .*the archive has: arr_0" dbm lnz "$TMP/none.npz"
 expect_reject "W1: entry \(1, 0\) = nan is not finite" dbm lnz "$TMP/nan.npz"
 expect_reject "100-70-50 DBM sums 2\^70 states.*use --ais" dbm lnz "$TMP/large.npz" --exact
 expect_reject "over the limit of 1 s" dbm lnz "$TMP/large.npz" --exact --max-seconds 1
