@@ -184,6 +184,50 @@ static double bound(const zs_dbm *d, double *const *mu, double *const *xs) {
     return s;
 }
 
+size_t dbm_units(const zs_dbm *d, size_t *widest) {
+    size_t total = 0, w = 0;
+    for (size_t l = 0; l <= d->L; l++) {
+        total += d->n[l];
+        if (d->n[l] > w) w = d->n[l];
+    }
+    if (widest) *widest = w;
+    return total;
+}
+
+double dbm_mf_row(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *mu_all, double *x_all,
+                  double *x, uint32_t *iterations, int *converged) {
+    double *mu[ZS_DBM_MAX_LAYERS + 1], *xs[ZS_DBM_MAX_LAYERS + 1];
+    size_t o = 0;
+    for (size_t l = 0; l <= d->L; l++) {
+        mu[l] = mu_all + o;
+        xs[l] = x_all + o;
+        o += d->n[l];
+    }
+    for (size_t l = 1; l <= d->L; l++) { /* bottom-up start */
+        field(d, mu, l, 0, xs[l]);
+        for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = sigmoid(xs[l][j]);
+    }
+    uint32_t it = 0;
+    int conv = 0;
+    while (it < opts->max_iterations && !conv) {
+        double change = 0.0;
+        for (size_t l = 1; l <= d->L; l++) {
+            field(d, mu, l, 1, x);
+            for (size_t j = 0; j < d->n[l]; j++) {
+                double m = sigmoid(x[j]), c = fabs(m - mu[l][j]);
+                if (c > change) change = c;
+                mu[l][j] = m;
+                xs[l][j] = x[j];
+            }
+        }
+        it++;
+        conv = change <= opts->tolerance;
+    }
+    if (iterations) *iterations = it;
+    if (converged) *converged = conv;
+    return bound(d, mu, xs);
+}
+
 zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const uint8_t *rows,
                             size_t n, double *out, uint32_t *iterations, uint8_t *converged) {
     if (!d || !opts || (!rows && n) || (!out && n)) return ZS_EINVAL;
@@ -196,51 +240,19 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
             if (rows[r * d->n[0] + i] > 1)
                 return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
                                i + 1, rows[r * d->n[0] + i]);
-    size_t total = 0, widest = 0;
-    for (size_t l = 0; l <= d->L; l++) {
-        total += d->n[l];
-        if (d->n[l] > widest) widest = d->n[l];
-    }
+    size_t widest = 0, total = dbm_units(d, &widest);
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))
     {
         double *buf = malloc((2 * total + widest) * sizeof *buf);
-        double *mu[ZS_DBM_MAX_LAYERS + 1], *xs[ZS_DBM_MAX_LAYERS + 1];
         if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-        else {
-            size_t o = 0;
-            for (size_t l = 0; l <= d->L; l++) {
-                mu[l] = buf + o;
-                xs[l] = buf + total + o;
-                o += d->n[l];
-            }
-        }
-        double *x = buf ? buf + 2 * total : NULL;
 #pragma omp for schedule(dynamic, 16)
         for (size_t r = 0; r < n; r++) {
             if (!buf) continue;
-            for (size_t i = 0; i < d->n[0]; i++) mu[0][i] = rows[r * d->n[0] + i];
-            for (size_t l = 1; l <= d->L; l++) { /* bottom-up start */
-                field(d, mu, l, 0, xs[l]);
-                for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = sigmoid(xs[l][j]);
-            }
+            for (size_t i = 0; i < d->n[0]; i++) buf[i] = rows[r * d->n[0] + i];
             uint32_t it = 0;
             int conv = 0;
-            while (it < opts->max_iterations && !conv) {
-                double change = 0.0;
-                for (size_t l = 1; l <= d->L; l++) {
-                    field(d, mu, l, 1, x);
-                    for (size_t j = 0; j < d->n[l]; j++) {
-                        double m = sigmoid(x[j]), c = fabs(m - mu[l][j]);
-                        if (c > change) change = c;
-                        mu[l][j] = m;
-                        xs[l][j] = x[j];
-                    }
-                }
-                it++;
-                conv = change <= opts->tolerance;
-            }
-            out[r] = bound(d, mu, xs);
+            out[r] = dbm_mf_row(d, opts, buf, buf + total, buf + 2 * total, &it, &conv);
             if (iterations) iterations[r] = it;
             if (converged) converged[r] = (uint8_t)conv;
         }

@@ -17,4 +17,13 @@ struct zs_dbm {
  * its set's concatenation (layers of a set in increasing order), and the size of each set. */
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd);
 
+/* The units of all layers together; *widest (may be NULL) the largest layer. */
+size_t dbm_units(const zs_dbm *dbm, size_t *widest);
+
+/* Mean field for one row: mu_all (dbm_units entries, layers in order) holds v in its first n_0
+ * entries on entry and every layer's means on return; x_all (same size) receives the fields
+ * the means were last set from; x is scratch of the widest layer. Returns B(v). */
+double dbm_mf_row(const zs_dbm *dbm, const zs_dbm_mf_opts *opts, double *mu_all, double *x_all,
+                  double *x, uint32_t *iterations, int *converged);
+
 #endif

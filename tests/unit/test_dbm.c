@@ -557,6 +557,134 @@ static void results_do_not_depend_on_threads(void) {
     zs_ctx_free(c3);
 }
 
+
+static double mean_exact_loglik(const zs_dbm *d, const uint8_t *data, size_t n) {
+    double lz = 0, s = 0, *u = malloc(n * sizeof *u);
+    zs_dbm_lnz_exact(d, 0, &lz);
+    zs_dbm_unnorm_loglik_exact(d, data, n, 0, u);
+    for (size_t q = 0; q < n; q++) s += u[q] - lz;
+    free(u);
+    return s / (double)n;
+}
+
+static zs_dbm *trained(zs_ctx *ctx, const size_t *sizes, const uint8_t *data, size_t n,
+                       size_t pre_epochs, double lr, int epochs, int stop_at, const char *ckpt,
+                       double *bound, double *ll_pre) {
+    zs_dbm *d = NULL;
+    zs_dbm_alloc(ctx, 2, sizes, &d);
+    zs_dbm_pretrain_opts po;
+    zs_dbm_pretrain_defaults(&po);
+    po.epochs = pre_epochs;
+    po.batch = 20;
+    po.lr = 0.1;
+    po.seed = 8;
+    CHECK(zs_dbm_pretrain(d, &po, data, n) == ZS_OK);
+    if (ll_pre) *ll_pre = mean_exact_loglik(d, data, n);
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 20;
+    o.lr = lr;
+    o.chains = 30;
+    o.seed = 9;
+    zs_dbm_trainer *t = NULL;
+    CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &t) == ZS_OK);
+    for (int e = 0; e < epochs && t; e++) {
+        if (e == stop_at && ckpt) { /* save, throw the trainer away, resume a new one */
+            CHECK(zs_dbm_trainer_save(t, ckpt) == ZS_OK);
+            zs_dbm_trainer_free(t);
+            t = NULL;
+            CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &t) == ZS_OK);
+            CHECK(zs_dbm_trainer_resume(t, ckpt) == ZS_OK);
+            CHECK(zs_dbm_trainer_epochs_done(t) == (uint64_t)stop_at);
+        }
+        CHECK(zs_dbm_trainer_epoch(t, bound) == ZS_OK);
+    }
+    if (t) zs_dbm_trainer_get(t, d);
+    zs_dbm_trainer_free(t);
+    return d;
+}
+
+static int same_params(const zs_dbm *a, const zs_dbm *b) {
+    for (size_t l = 0; l <= zs_dbm_layers(a); l++) {
+        size_t nl = zs_dbm_size(a, l);
+        if (memcmp(zs_dbm_bias(a, l), zs_dbm_bias(b, l), nl * sizeof(double))) return 0;
+        if (l && memcmp(zs_dbm_w(a, l), zs_dbm_w(b, l), zs_dbm_size(a, l - 1) * nl * sizeof(double)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Pretraining then joint training raise the exact log-likelihood of the data above the
+ * model with the data's marginals only; the mean-field bound stays below it. */
+static void training_raises_the_exact_likelihood(void) {
+    const size_t sizes[] = {16, 8, 6}, n = 200;
+    uint8_t *data = toy_data(n, 16, 12);
+    zs_dbm *base = NULL;
+    zs_dbm_alloc(NULL, 2, sizes, &base);
+    double p[16];
+    zs_data_base_rate(data, n, 16, 1.0, p);
+    for (size_t i = 0; i < 16; i++) zs_dbm_bias_mut(base, 0)[i] = log(p[i] / (1 - p[i]));
+    double ll0 = mean_exact_loglik(base, data, n); /* p(v) = prod_i p_i: W = 0 */
+    double bound = 0, pre = 0;
+    zs_dbm *d = trained(NULL, sizes, data, n, 50, 0.001, 30, -1, NULL, &bound, &pre);
+    double ll = mean_exact_loglik(d, data, n);
+    double lz = 0;
+    zs_dbm_lnz_exact(d, 0, &lz);
+    printf("  marginals %.4f -> pretrained %.4f -> trained %.4f, last epoch's mean-field bound %.4f\n",
+           ll0, pre, ll, bound - lz);
+    CHECK(pre > ll0 + 3.0);
+    CHECK(ll > pre + 0.3);
+    CHECK(bound - lz < ll); /* the epoch's bound (moving parameters) is below */
+    zs_dbm_free(base);
+    zs_dbm_free(d);
+    free(data);
+}
+
+static void training_resumes_bit_identically_on_any_thread_count(void) {
+    const size_t sizes[] = {16, 8, 6}, n = 100;
+    uint8_t *data = toy_data(n, 16, 13);
+    char dir[] = "/tmp/zsum_dbmt_XXXXXX";
+    if (!mkdtemp(dir)) return;
+    char p[256];
+    snprintf(p, sizeof p, "%s/ck.npz", dir);
+    zs_ctx *c1 = zs_ctx_alloc(), *c3 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c3, 3);
+    zs_dbm *a = trained(c1, sizes, data, n, 5, 0.01, 6, -1, NULL, NULL, NULL);
+    zs_dbm *b = trained(c3, sizes, data, n, 5, 0.01, 6, -1, NULL, NULL, NULL);
+    zs_dbm *c = trained(c3, sizes, data, n, 5, 0.01, 6, 3, p, NULL, NULL);
+    CHECK(same_params(a, b));
+    CHECK(same_params(a, c));
+    /* a checkpoint refuses other options */
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 20;
+    o.lr = 0.02;
+    o.chains = 30;
+    o.seed = 9;
+    zs_dbm_trainer *t = NULL;
+    CHECK(zs_dbm_trainer_alloc(c1, a, &o, data, n, &t) == ZS_OK);
+    CHECK(zs_dbm_trainer_resume(t, p) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(c1), "lr = 0.01") != NULL);
+    zs_dbm_trainer_free(t);
+    zs_dbm_save(a, p, ZS_DTYPE_F8);
+    o.lr = 0.01;
+    CHECK(zs_dbm_trainer_alloc(c1, a, &o, data, n, &t) == ZS_OK);
+    CHECK(zs_dbm_trainer_resume(t, p) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(c1), "no training state") != NULL);
+    zs_dbm_trainer_free(t);
+    o.batch = 0;
+    CHECK(zs_dbm_trainer_alloc(c1, a, &o, data, n, &t) == ZS_EINVAL);
+    remove(p);
+    rmdir(dir);
+    zs_dbm_free(a);
+    zs_dbm_free(b);
+    zs_dbm_free(c);
+    zs_ctx_free(c1);
+    zs_ctx_free(c3);
+    free(data);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_every_layer);
     RUN(exact_has_no_overflow_beyond_exp_range);
@@ -569,5 +697,7 @@ int main(void) {
     RUN(model_files_round_trip_and_reject_bad_ones);
     RUN(names_of_the_ais_bases);
     RUN(results_do_not_depend_on_threads);
+    RUN(training_raises_the_exact_likelihood);
+    RUN(training_resumes_bit_identically_on_any_thread_count);
     return check_summary("test_dbm");
 }
