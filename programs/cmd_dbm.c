@@ -1,27 +1,14 @@
 /* cmd_dbm.c — zsum dbm: deep Boltzmann machines (docs/dbm.md).
  *   zsum dbm lnz MODEL [--exact | --ais ...]            ln Z
  *   zsum dbm loglik MODEL DATA [--exact | --ais ...]    mean ln p(v) (exact when affordable)
- *                                                        and the mean-field lower bound */
-#include "cli.h"
+ *                                                        and the mean-field lower bound
+ *   zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz   (dbm_train.c) */
+#include "dbm_cli.h"
 #include "result.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { LNZ = 1, LOGLIK = 2 };
-
-typedef struct dbm_opts {
-    int sub;
-    const char *model, *data;
-    int exact, ais, quiet;
-    cli_format format;
-    uint64_t chains, seed, mf_iterations;
-    int have_seed, have_base;
-    const char *schedule, *base, *binarize, *ais_option;
-    double pseudocount, max_seconds, mf_tolerance;
-    long threads;
-} dbm_opts;
 
 typedef struct option_def {
     const char *name;
@@ -31,13 +18,20 @@ typedef struct option_def {
 
 static const option_def option_defs[] = {
     {"--exact", LNZ | LOGLIK, 0},         {"--ais", LNZ | LOGLIK, 0},
-    {"--chains", LNZ | LOGLIK, 1},        {"--schedule", LNZ | LOGLIK, 1},
+    {"--chains", LNZ | LOGLIK | TRAIN, 1}, {"--schedule", LNZ | LOGLIK, 1},
     {"--base", LNZ | LOGLIK, 1},          {"--pseudocount", LNZ | LOGLIK, 1},
-    {"--seed", LNZ | LOGLIK, 1},          {"--binarize", LOGLIK, 1},
-    {"--max-seconds", LNZ | LOGLIK, 1},   {"--threads", LNZ | LOGLIK, 1},
-    {"--format", LNZ | LOGLIK, 1},        {"--quiet", LNZ | LOGLIK, 0},
-    {"-q", LNZ | LOGLIK, 0},              {"--mf-iterations", LOGLIK, 1},
-    {"--mf-tolerance", LOGLIK, 1},
+    {"--seed", LNZ | LOGLIK | TRAIN, 1},  {"--binarize", LOGLIK | TRAIN, 1},
+    {"--max-seconds", LNZ | LOGLIK | TRAIN, 1}, {"--threads", LNZ | LOGLIK | TRAIN, 1},
+    {"--format", LNZ | LOGLIK | TRAIN, 1}, {"--quiet", LNZ | LOGLIK | TRAIN, 0},
+    {"-q", LNZ | LOGLIK | TRAIN, 0},      {"--mf-iterations", LOGLIK | TRAIN, 1},
+    {"--mf-tolerance", LOGLIK | TRAIN, 1}, {"--hidden", TRAIN, 1},
+    {"--epochs", TRAIN, 1},               {"--pretrain-epochs", TRAIN, 1},
+    {"--pretrain-lr", TRAIN, 1},          {"--batch", TRAIN, 1},
+    {"--lr", TRAIN, 1},                   {"--lr-decay", TRAIN, 1},
+    {"--momentum", TRAIN, 1},             {"--weight-decay", TRAIN, 1},
+    {"--gibbs-steps", TRAIN, 1},          {"--resume", TRAIN, 1},
+    {"--heldout", TRAIN, 1},              {"--log", TRAIN, 1},
+    {"-o", TRAIN, 1},
 };
 
 static const char *usage_text =
@@ -46,6 +40,11 @@ static const char *usage_text =
     "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]\n"
     "       zsum dbm loglik MODEL.npz DATA [--exact | --ais ...] [--mf-iterations 30]\n"
     "                 [--mf-tolerance 1e-7] [--binarize threshold[:T]|stochastic]\n"
+    "       zsum dbm train DATA --hidden H1[,H2,...] --epochs E -o MODEL.npz [--pretrain-epochs 10]\n"
+    "                 [--pretrain-lr 0.05] [--batch 100] [--lr 0.001] [--lr-decay 0] [--momentum 0.9]\n"
+    "                 [--weight-decay 0.0002] [--chains 100] [--gibbs-steps 5] [--mf-iterations 10]\n"
+    "                 [--mf-tolerance 1e-7] [--seed S] [--resume MODEL.npz] [--heldout DATA]\n"
+    "                 [--log FILE.jsonl] [--max-seconds 10] [--binarize ...] [--format ...] [-q]\n"
     "\n"
     "A deep Boltzmann machine has binary layers v = h0, h1, ..., hL and energy\n"
     "E = -sum_l h(l-1).Wl.h(l) - sum_l bl.h(l); MODEL is a NumPy .npz with arrays W1..WL\n"
@@ -60,13 +59,23 @@ static const char *usage_text =
     "           \"test log-probability\" of the DBM papers when ln Z is AIS's), with how many rows\n"
     "           converged within --mf-iterations sweeps to --mf-tolerance; and the exact mean\n"
     "           ln p(v) when its estimated time is within --max-seconds (else not given).\n"
+    "  train    greedy pretraining (--pretrain-epochs per layer, CD-1 on RBMs with doubled weights,\n"
+    "           Salakhutdinov & Hinton 2009), then joint training: mean-field positive phase,\n"
+    "           --chains persistent Gibbs chains of --gibbs-steps sweeps; momentum 0.5 for 5\n"
+    "           epochs, then --momentum; lr / (1 + lr-decay * epoch). MODEL.npz is written with\n"
+    "           the training state after every epoch; --resume continues bit-identically.\n"
+    "           Each epoch reports on stderr the mean mean-field bound of the epoch's rows and,\n"
+    "           when each is estimated within --max-seconds, the exact ln Z, and the exact mean\n"
+    "           ln p(v) and mean-field bound of --heldout DATA (default: the first 1000 rows).\n"
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX, optionally FILE:START:END; binary,\n"
     "or binarized by --binarize (threshold, threshold:T, stochastic).\n"
     "AIS base (couplings 0): uniform (the default of lnz), model (the biases of v, h2, ...),\n"
     "data:FILE (v's biases from FILE's frequencies; the default of loglik: DATA).\n"
     "JSON keys: layers, method, lnZ; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed,\n"
     "base; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
-    "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit.\n";
+    "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit; train: layers,\n"
+    "epoch, mf_bound, lnZ, loglik, elbo (null when not affordable), epoch_seconds,\n"
+    "total_seconds, seed, model.\n";
 
 static int parse(int argc, char **argv, int sub, dbm_opts *o) {
     memset(o, 0, sizeof *o);
@@ -81,6 +90,24 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
     zs_dbm_mf_defaults(&mf);
     o->mf_iterations = mf.max_iterations;
     o->mf_tolerance = mf.tolerance;
+    zs_dbm_train_opts to;
+    zs_dbm_pretrain_opts po;
+    zs_dbm_train_defaults(&to);
+    zs_dbm_pretrain_defaults(&po);
+    if (sub == TRAIN) {
+        o->chains = to.chains;
+        o->mf_iterations = to.mf_iterations;
+        o->mf_tolerance = to.mf_tolerance;
+        o->max_seconds = 10;
+    }
+    o->pretrain_epochs = po.epochs;
+    o->pretrain_lr = po.lr;
+    o->batch = to.batch;
+    o->lr = to.lr;
+    o->lr_decay = to.lr_decay;
+    o->momentum = to.momentum;
+    o->weight_decay = to.weight_decay;
+    o->gibbs_steps = to.gibbs_steps;
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int i = 2; i < argc; i++) {
@@ -95,7 +122,7 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
             if (!strcmp(option_defs[q].name, a)) d = &option_defs[q];
         if (!d || !(d->subs & sub))
             return cli_usage("dbm %s: unknown option '%s' (zsum dbm --help lists them)", argv[1], a);
-        if (!o->ais_option && (!strcmp(a, "--chains") || !strcmp(a, "--schedule") ||
+        if (!o->ais_option && sub != TRAIN && (!strcmp(a, "--chains") || !strcmp(a, "--schedule") ||
                                !strcmp(a, "--base") || !strcmp(a, "--pseudocount")))
             o->ais_option = a;
         const char *v = NULL;
@@ -109,6 +136,7 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
         else if (!strcmp(a, "--chains")) {
             if (!cli_parse_u64(a, v, &o->chains)) return EXIT_USAGE;
             if (o->chains < 2 || o->chains > 1000000) return cli_usage("--chains: '%s' is not in 2..1000000", v);
+            o->have_chains = 1;
         } else if (!strcmp(a, "--schedule")) o->schedule = v;
         else if (!strcmp(a, "--base")) {
             o->base = v;
@@ -133,7 +161,45 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
             if (!cli_parse_u64(a, v, &o->mf_iterations)) return EXIT_USAGE;
             if (o->mf_iterations < 1 || o->mf_iterations > 100000)
                 return cli_usage("--mf-iterations: '%s' is not in 1..100000", v);
-        } else if (!strcmp(a, "--mf-tolerance")) {
+        } else if (!strcmp(a, "--hidden")) {
+            double *h = NULL;
+            size_t nh = 0;
+            if (!cli_parse_list(a, v, &h, &nh)) return EXIT_USAGE;
+            int ok = nh >= 1 && nh <= ZS_DBM_MAX_LAYERS;
+            for (size_t q = 0; ok && q < nh; q++) {
+                ok = h[q] >= 1 && h[q] <= 1000000 && h[q] == floor(h[q]);
+                if (ok) o->hidden[q] = (size_t)h[q];
+            }
+            free(h);
+            if (!ok)
+                return cli_usage("--hidden: '%s' is not a list of 1 to %d layer sizes, each 1..1000000 "
+                                 "(e.g. 500,1000)", v, ZS_DBM_MAX_LAYERS);
+            o->nhidden = nh;
+        } else if (!strcmp(a, "--epochs") || !strcmp(a, "--pretrain-epochs")) {
+            uint64_t *dst = !strcmp(a, "--epochs") ? &o->epochs : &o->pretrain_epochs;
+            if (!cli_parse_u64(a, v, dst)) return EXIT_USAGE;
+            if (*dst > 1000000 || (*dst < 1 && dst == &o->epochs))
+                return cli_usage("%s: '%s' is not in %d..1000000", a, v, dst == &o->epochs ? 1 : 0);
+        } else if (!strcmp(a, "--batch") || !strcmp(a, "--gibbs-steps")) {
+            uint64_t *dst = !strcmp(a, "--batch") ? &o->batch : &o->gibbs_steps;
+            if (!cli_parse_u64(a, v, dst)) return EXIT_USAGE;
+            if (*dst < 1 || *dst > 1000000) return cli_usage("%s: '%s' is not in 1..1000000", a, v);
+        } else if (!strcmp(a, "--lr") || !strcmp(a, "--pretrain-lr")) {
+            double *dst = !strcmp(a, "--lr") ? &o->lr : &o->pretrain_lr;
+            if (!cli_parse_double(a, v, dst)) return EXIT_USAGE;
+            if (!(*dst > 0)) return cli_usage("%s: '%s' must be > 0", a, v);
+        } else if (!strcmp(a, "--lr-decay") || !strcmp(a, "--weight-decay")) {
+            double *dst = !strcmp(a, "--lr-decay") ? &o->lr_decay : &o->weight_decay;
+            if (!cli_parse_double(a, v, dst)) return EXIT_USAGE;
+            if (!(*dst >= 0)) return cli_usage("%s: '%s' must be >= 0", a, v);
+        } else if (!strcmp(a, "--momentum")) {
+            if (!cli_parse_double(a, v, &o->momentum)) return EXIT_USAGE;
+            if (!(o->momentum >= 0 && o->momentum < 1)) return cli_usage("--momentum: '%s' is not in [0, 1)", v);
+        } else if (!strcmp(a, "--resume")) o->resume = v;
+        else if (!strcmp(a, "--heldout")) o->heldout = v;
+        else if (!strcmp(a, "--log")) o->log = v;
+        else if (!strcmp(a, "-o")) o->out = v;
+        else if (!strcmp(a, "--mf-tolerance")) {
             if (!cli_parse_double(a, v, &o->mf_tolerance)) return EXIT_USAGE;
             if (!(o->mf_tolerance >= 0 && o->mf_tolerance < 1))
                 return cli_usage("--mf-tolerance: '%s' is not in [0, 1)", v);
@@ -146,15 +212,28 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
     int need = sub == LOGLIK ? 2 : 1;
     if (npos != need)
         return cli_usage("dbm %s: expected %s, got %d argument%s", argv[1],
-                         need == 2 ? "MODEL and DATA" : "MODEL", npos, npos == 1 ? "" : "s");
+                         need == 2 ? "MODEL and DATA" : sub == TRAIN ? "DATA" : "MODEL", npos,
+                         npos == 1 ? "" : "s");
+    if (sub == TRAIN) {
+        o->data = pos[0];
+        if (!o->nhidden) return cli_usage("dbm train: --hidden H1[,H2,...] is required");
+        if (!o->epochs) return cli_usage("dbm train: --epochs E is required");
+        if (!o->out) return cli_usage("dbm train: -o MODEL.npz is required");
+        size_t l = strlen(o->out);
+        if (l < 4 || strcmp(o->out + l - 4, ".npz"))
+            return cli_usage("dbm train: -o '%s' must end in .npz", o->out);
+        if (cli_check_output("-o", o->out) != EXIT_OK) return EXIT_USAGE;
+        if (o->log && cli_check_output("--log", o->log) != EXIT_OK) return EXIT_USAGE;
+        return EXIT_OK;
+    }
     o->model = pos[0];
     if (need == 2) o->data = pos[1];
     return EXIT_OK;
 }
 
 /* Binary rows of path, n x nv (nv = the model's visible units). */
-static int load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
-                     size_t *n) {
+int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
+                  size_t *n, size_t *width) {
     zs_binarize rule = ZS_BINARIZE_NONE;
     double t = (double)NAN;
     if (o->binarize) {
@@ -176,7 +255,8 @@ static int load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv
         return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
     }
     if (st != ZS_OK) return cli_status(ctx, st);
-    if (d != nv) {
+    if (width) *width = d;
+    if (nv && d != nv) {
         free(*x);
         *x = NULL;
         return cli_usage("%s: shape mismatch: the data has shape (%zu, %zu) (%zu values a row) but "
@@ -214,7 +294,7 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     else if (!strcmp(o->base, "model")) ao.base = ZS_DBM_AIS_BASE_MODEL;
     else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
         ao.base = ZS_DBM_AIS_BASE_DATA;
-        rc = load_rows(ctx, o, o->base + 5, zs_dbm_size(dbm, 0), &rows, &n);
+        rc = dbm_load_rows(ctx, o, o->base + 5, zs_dbm_size(dbm, 0), &rows, &n, NULL);
         ao.data = rows;
         ao.n_data = n;
     } else {
@@ -254,8 +334,9 @@ int cmd_dbm(int argc, char **argv) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
-    int sub = !strcmp(argv[1], "lnz") ? LNZ : !strcmp(argv[1], "loglik") ? LOGLIK : 0;
-    if (!sub) return cli_usage("dbm: unknown subcommand '%s' (lnz, loglik)", argv[1]);
+    int sub = !strcmp(argv[1], "lnz") ? LNZ : !strcmp(argv[1], "loglik") ? LOGLIK
+            : !strcmp(argv[1], "train") ? TRAIN : 0;
+    if (!sub) return cli_usage("dbm: unknown subcommand '%s' (lnz, loglik, train)", argv[1]);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_text, stdout);
@@ -269,6 +350,12 @@ int cmd_dbm(int argc, char **argv) {
     if (o.threads) zs_ctx_set_threads(ctx, (int)o.threads);
     if (!o.have_seed) o.seed = zs_seed_from_entropy();
     progress_install(ctx, o.quiet);
+    if (sub == TRAIN) {
+        rc = dbm_train(&o, ctx);
+        progress_finish();
+        zs_ctx_free(ctx);
+        return rc;
+    }
     zs_dbm *dbm = NULL;
     uint8_t *rows = NULL;
     size_t n = 0;
@@ -278,7 +365,7 @@ int cmd_dbm(int argc, char **argv) {
     char basebuf[4096];
     zs_status st = zs_dbm_load(ctx, o.model, &dbm);
     if (st != ZS_OK) rc = cli_status(ctx, st);
-    if (rc == EXIT_OK && sub == LOGLIK) rc = load_rows(ctx, &o, o.data, zs_dbm_size(dbm, 0), &rows, &n);
+    if (rc == EXIT_OK && sub == LOGLIK) rc = dbm_load_rows(ctx, &o, o.data, zs_dbm_size(dbm, 0), &rows, &n, NULL);
     lnz_out r;
     memset(&r, 0, sizeof r);
     if (rc == EXIT_OK && !o.ais) {

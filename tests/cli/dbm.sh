@@ -93,6 +93,20 @@ save(d + '/nan.npz', Wn, bn)
 npz(d + '/large.npz', [('W1', z(100, 70)), ('W2', z(70, 50)), ('b0', z(100)), ('b1', z(70)), ('b2', z(50))])
 npz(d + '/wide.npz', [('x', npy((2, 6), [0.0] * 12))])
 npz(d + '/half.npz', [('x', npy((2, 4), [0, 0.5, 1, 0, 0, 1, 1, 1]))])
+# training data: 120 rows of 12 pixels from 3 prototypes with 10% flipped
+r = random.Random(7)
+rows = []
+for q in range(120):
+    rows.append([float(((i // 4) == q % 3) != (r.random() < 0.1)) for i in range(12)])
+npz(d + '/train.npz', [('x', npy((120, 12), [x for row in rows for x in row]))])
+EOF
+cat > "$TMP/same.py" <<'EOF'
+import sys, zipfile
+a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
+names = sorted(n for n in a.namelist())
+assert names == sorted(b.namelist()), (names, b.namelist())
+for n in names:
+    assert a.read(n) == b.read(n), n
 EOF
 
 refs=$(python3 "$TMP/mk.py" "$TMP") || { echo "mk.py failed"; exit 1; }
@@ -168,7 +182,46 @@ expect_reject "--mf-iterations: '0' is not in 1..100000" dbm loglik "$TMP/m.npz"
 expect_reject "--mf-tolerance: '-1' is not in" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-tolerance -1
 expect_reject "expected MODEL and DATA, got 1 argument" dbm loglik "$TMP/m.npz"
 expect_reject "expected MODEL, got 0 arguments" dbm lnz
-expect_reject "unknown subcommand 'train'" dbm train "$TMP/m.npz"
+expect_reject "unknown subcommand 'sample'" dbm sample "$TMP/m.npz"
+
+# ---- train ---------------------------------------------------------------------------------
+T="$TMP/train.npz"
+expect_ok dbm train "$T" --hidden 6,4 --epochs 4 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/a.npz" --log "$TMP/a.jsonl" --format json -q
+expect_json "d['layers'] == [12, 6, 4] and d['epoch'] == 4 and d['seed'] == 3 and d['loglik'] is not None and d['elbo'] <= d['loglik']"
+trained_ll=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+# the model it wrote: zsum dbm loglik gives the same exact value on the monitor rows (all 120)
+expect_ok dbm loglik "$TMP/a.npz" "$T" --format json
+expect_json "abs(d['loglik'] - ($trained_ll)) < 1e-12 * abs($trained_ll) and d['loglik'] > -7.0"
+python3 -c "
+import json; rows = [json.loads(l) for l in open('$TMP/a.jsonl')]
+assert [r['epoch'] for r in rows] == [1, 2, 3, 4] and all(r['elbo'] <= r['loglik'] for r in rows)" && pass || fail "train log"
+# 2 epochs, then --resume to 4: the same file, byte for byte, on another thread count
+expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --threads 1 -q
+expect_ok dbm train "$T" --hidden 6,4 --epochs 4 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz" --threads 2 -q
+python3 "$TMP/same.py" "$TMP/a.npz" "$TMP/b.npz" && pass || fail "resumed training differs"
+expect_reject "trained with lr = 0.001.*resume with the same options" dbm train "$T" --hidden 6,4 --epochs 5 --lr 0.01 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz"
+expect_reject "other layer sizes" dbm train "$T" --hidden 6,5 --epochs 5 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz"
+python3 -c "
+import zipfile
+a = zipfile.ZipFile('$TMP/a.npz'); b = zipfile.ZipFile('$TMP/plain.npz', 'w')
+for n in a.namelist():
+    if not n.startswith('train_'): b.writestr(n, a.read(n))
+b.close()"
+expect_reject "no train_options: the file has no training state" dbm train "$T" --hidden 6,4 --epochs 5 --batch 20 --chains 20 --seed 3 -o "$TMP/c.npz" --resume "$TMP/plain.npz"
+expect_reject "--hidden H1\\[,H2,...\\] is required" dbm train "$T" --epochs 2 -o "$TMP/c.npz"
+expect_reject "--epochs E is required" dbm train "$T" --hidden 4 -o "$TMP/c.npz"
+expect_reject "-o MODEL.npz is required" dbm train "$T" --hidden 4 --epochs 2
+expect_reject "must end in .npz" dbm train "$T" --hidden 4 --epochs 2 -o "$TMP/c.txt"
+expect_reject "-o" dbm train "$T" --hidden 4 --epochs 2 -o "$TMP/no/such/dir/c.npz"
+expect_reject "--hidden: '4,0' is not a list" dbm train "$T" --hidden 4,0 --epochs 2 -o "$TMP/c.npz"
+expect_reject "--hidden: '4.5' is not a list" dbm train "$T" --hidden 4.5 --epochs 2 -o "$TMP/c.npz"
+expect_reject "--momentum: '1' is not in" dbm train "$T" --hidden 4 --epochs 2 --momentum 1 -o "$TMP/c.npz"
+expect_reject "--lr: '0' must be > 0" dbm train "$T" --hidden 4 --epochs 2 --lr 0 -o "$TMP/c.npz"
+expect_reject "--gibbs-steps: '0' is not in" dbm train "$T" --hidden 4 --epochs 2 --gibbs-steps 0 -o "$TMP/c.npz"
+expect_reject "unknown option '--exact'" dbm train "$T" --hidden 4 --epochs 2 --exact -o "$TMP/c.npz"
+expect_reject "not 0 or 1|--binarize" dbm train "$TMP/half.npz" --hidden 4 --epochs 2 -o "$TMP/c.npz"
+expect_reject "shape mismatch" dbm train "$T" --hidden 4 --epochs 2 --heldout "$TMP/wide.npz" -o "$TMP/c.npz"
+[ ! -e "$TMP/c.npz" ] && pass || fail "a refused training wrote its output"
 expect_reject "--max-seconds: '0' must be > 0" dbm lnz "$TMP/m.npz" --max-seconds 0
 expect_reject "no-such" dbm lnz "$TMP/no-such.npz"
 finish
