@@ -16,7 +16,8 @@
  * Files: NumPy .npz with arrays W1..WL (W^l, shape (n_{l-1}, n_l)) and b0..bL (b^l, shape
  * (n_l,)), float32 or float64 (zs_dbm_load also reads the layout of other tools, below).
  *
- * Implementations: lib/models/dbm.c (model, its RBM view, mean field), lib/io/dbm_npz.c
+ * Implementations: lib/models/dbm.c (model, its RBM view, mean field), lib/models/
+ * dbm_variational.c (mean-field and Bethe ln Z), lib/io/dbm_npz.c
  * (model files), lib/exact/dbm_exact.c (exact ln Z and log-likelihood), lib/sample/dbm_ais.c
  * (annealed importance sampling), lib/learn/dbm_train.c (pretraining and joint training).
  */
@@ -197,6 +198,26 @@ void zs_dbm_mf_defaults(zs_dbm_mf_opts *opts);
  * that is not 0 or 1 (message names row and column) or bad options; ZS_ENOMEM. */
 zs_status zs_dbm_mean_field(const zs_dbm *dbm, const zs_dbm_mf_opts *opts, const uint8_t *rows,
                             size_t n, double *bound, uint32_t *iterations, uint8_t *converged);
+
+/* ---- approximations of ln Z (lib/models/dbm_variational.c) --------------------------------- */
+/* The naive mean-field lower bound on ln Z: q a product of Bernoullis over every unit (v
+ * included), ln Z >= sum_l [b^l.mu^l + H(mu^l)] + sum_l mu^{l-1} W^l mu^l at the fixed point of
+ * mu^l = sigmoid(b^l + W^lT mu^{l-1} + W^{l+1} mu^{l+1}) reached layer after layer from
+ * mu = sigmoid(b) (opts as zs_dbm_mean_field's). A lower bound at every iterate. */
+zs_status zs_dbm_lnz_mean_field(const zs_dbm *dbm, const zs_dbm_mf_opts *opts, double *lnz,
+                                uint32_t *iterations, int *converged);
+/* The Bethe approximation of ln Z by loopy belief propagation with damped parallel updates
+ * (exact when the model is a tree, e.g. one unit per layer); neither a lower nor an upper
+ * bound in general. *converged: the messages changed by at most the tolerance in the last
+ * sweep (the value is that of the last messages either way). */
+typedef struct zs_dbm_bethe_opts {
+    size_t max_iterations;    /* default 1000                                                 */
+    double tolerance;         /* on the messages' log-odds (default 1e-10)                     */
+    double damping;           /* new = damping old + (1 - damping) update, in [0, 1) (0.5)     */
+} zs_dbm_bethe_opts;
+void zs_dbm_bethe_defaults(zs_dbm_bethe_opts *opts);
+zs_status zs_dbm_lnz_bethe(const zs_dbm *dbm, const zs_dbm_bethe_opts *opts, double *lnz,
+                           uint32_t *iterations, int *converged);
 
 /* ---- annealed importance sampling (lib/sample/dbm_ais.c) ---------------------------------- */
 /* Salakhutdinov & Hinton (2009), section 4: AIS over the states of the even layers (v, h^2,

@@ -685,6 +685,55 @@ static void training_resumes_bit_identically_on_any_thread_count(void) {
     free(data);
 }
 
+/* The mean-field ln Z is below the exact one on every model; the Bethe value is exact on
+ * trees (one unit per layer; one visible unit under an RBM layer) and near it for weak
+ * couplings. */
+static void mean_field_and_bethe_lnz_against_exact(void) {
+    static const size_t shapes[][6] = {{6, 4, 3, 0}, {5, 3, 4, 2, 0}, {8, 6, 5, 0}, {4, 7, 0}};
+    zs_dbm_mf_opts mo;
+    zs_dbm_mf_defaults(&mo);
+    mo.max_iterations = 500;
+    zs_dbm_bethe_opts bo;
+    zs_dbm_bethe_defaults(&bo);
+    for (size_t s = 0; s < 4; s++) {
+        size_t L = 0;
+        while (shapes[s][L + 1]) L++;
+        for (int strong = 0; strong < 2; strong++) {
+            zs_dbm *d = random_dbm(L, shapes[s], strong ? 2.0 : 0.1, 1.0, 900 + s * 2 + (size_t)strong);
+            double ex = 0, mf = 0, be = 0;
+            int conv = 0;
+            CHECK(zs_dbm_lnz_exact(d, 0, &ex) == ZS_OK);
+            CHECK(zs_dbm_lnz_mean_field(d, &mo, &mf, NULL, NULL) == ZS_OK);
+            CHECK(mf <= ex + 1e-12 * fabs(ex));
+            CHECK(zs_dbm_lnz_bethe(d, &bo, &be, NULL, &conv) == ZS_OK);
+            if (!strong) {
+                CHECK(conv);
+                CHECK(fabs(be - ex) < 1e-3 && ex - mf < 0.05);
+                CHECK(fabs(be - ex) <= ex - mf); /* Bethe is the better of the two here */
+            }
+            zs_dbm_free(d);
+        }
+    }
+    static const size_t trees[][6] = {{1, 1, 1, 0}, {1, 1, 1, 1, 1, 0}, {1, 5, 0}, {4, 1, 0}, {3, 1, 3, 0}};
+    for (size_t s = 0; s < 5; s++) {
+        size_t L = 0;
+        while (trees[s][L + 1]) L++;
+        zs_dbm *d = random_dbm(L, trees[s], 3.0, 2.0, 950 + s);
+        double ex = 0, be = 0;
+        int conv = 0;
+        CHECK(zs_dbm_lnz_exact(d, 0, &ex) == ZS_OK);
+        CHECK(zs_dbm_lnz_bethe(d, &bo, &be, NULL, &conv) == ZS_OK);
+        CHECK(conv);
+        CHECK_REL(be, ex, 1e-9);
+        zs_dbm_free(d);
+    }
+    bo.damping = 1.0;
+    double be;
+    zs_dbm *d = random_dbm(1, trees[2], 1.0, 1.0, 1);
+    CHECK(zs_dbm_lnz_bethe(d, &bo, &be, NULL, NULL) == ZS_EINVAL);
+    zs_dbm_free(d);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_every_layer);
     RUN(exact_has_no_overflow_beyond_exp_range);
@@ -697,6 +746,7 @@ int main(void) {
     RUN(model_files_round_trip_and_reject_bad_ones);
     RUN(names_of_the_ais_bases);
     RUN(results_do_not_depend_on_threads);
+    RUN(mean_field_and_bethe_lnz_against_exact);
     RUN(training_raises_the_exact_likelihood);
     RUN(training_resumes_bit_identically_on_any_thread_count);
     return check_summary("test_dbm");
