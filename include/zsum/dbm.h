@@ -26,76 +26,6 @@
 
 #ifndef ZSUM_H
 #error "include zsum.h, not zsum/dbm.h"
-/* ---- training (lib/learn/dbm_train.c) ----------------------------------------------------- */
-/* Salakhutdinov & Hinton (2009, 2012). Greedy layer-wise pretraining: a stack of RBMs trained
- * by CD-1, each with the weights doubled where its layer will also receive input from the
- * other side in the DBM (the bottom RBM: 2W from v to h^1, W back; the top RBM: W up, 2W from
- * h^L down to h^{L-1}; a middle RBM: 2W both ways), each trained on samples of the hidden
- * units of the one below (drawn with its up-weights); then composed as W^l = the l-th RBM's
- * weights, b^0 = the bottom RBM's visible biases, b^L = the top RBM's hidden biases, and for
- * 0 < l < L the mean of the hidden biases of RBM l and the visible biases of RBM l+1. */
-typedef struct zs_dbm_pretrain_opts {
-    size_t epochs;            /* per RBM (default 10; the paper: 100)                       */
-    size_t batch;             /* default 100                                                 */
-    double lr;                /* default 0.05                                                */
-    double momentum;          /* 0.5 for the first 5 epochs, then this (default 0.9)         */
-    double weight_decay;      /* L2 on W (default 0.0002)                                    */
-    double init_std;          /* W ~ N(0, init_std^2) at the start (default 0.01)            */
-    uint64_t seed;
-} zs_dbm_pretrain_opts;
-void zs_dbm_pretrain_defaults(zs_dbm_pretrain_opts *opts);
-/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1). The
- * context's progress hook is called per RBM epoch ("pretraining"). Deterministic for a seed
- * whatever the thread count. ZS_EINVAL for a byte that is not 0 or 1 or bad options;
- * ZS_ENUMERIC when a parameter becomes non-finite; ZS_ENOMEM; ZS_ECANCELLED. */
-zs_status zs_dbm_pretrain(zs_dbm *dbm, const zs_dbm_pretrain_opts *opts, const uint8_t *data,
-                          size_t n);
-
-/* Joint training (S&H 2009, section 3): for each batch, the data-dependent statistics from
- * the mean-field posterior of every row (mf_iterations sweeps or mf_tolerance), the
- * model's from `chains` persistent Gibbs chains advanced `gibbs_steps` sweeps (odd layers
- * given even, then even given odd); W^l += velocity, velocity = momentum * velocity +
- * lr_e ((<h^{l-1} h^l>_data - <h^{l-1} h^l>_model) - weight_decay W^l), biases alike without
- * decay; lr_e = lr / (1 + lr_decay * e) in epoch e (from 0). Defaults: the values of
- * Salakhutdinov's public code for MNIST. */
-typedef struct zs_dbm_train_opts {
-    size_t batch;             /* rows per update (default 100)                               */
-    double lr;                /* default 0.001                                               */
-    double lr_decay;          /* default 0                                                  */
-    double momentum;          /* 0.5 for the first 5 epochs, then this (default 0.9)         */
-    double weight_decay;      /* default 0.0002                                              */
-    size_t chains;            /* persistent chains (default 100)                            */
-    size_t gibbs_steps;       /* sweeps per update (default 5)                               */
-    size_t mf_iterations;     /* mean-field sweeps per row (default 10)                      */
-    double mf_tolerance;      /* default 1e-7                                                */
-    uint64_t seed;
-} zs_dbm_train_opts;
-void zs_dbm_train_defaults(zs_dbm_train_opts *opts);
-
-typedef struct zs_dbm_trainer zs_dbm_trainer;
-/* Start from dbm's parameters (copied). data: n x n_0 binary rows (read, not kept: the
- * trainer copies them). The chains start uniform at random. ZS_EINVAL for a byte that is
- * not 0 or 1, n = 0 or bad options; ZS_ENOMEM. */
-zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,
-                               const uint8_t *data, size_t n, zs_dbm_trainer **out);
-void zs_dbm_trainer_free(zs_dbm_trainer *t);
-/* One epoch over the data in an order drawn from the seed and the epoch number. mf_bound
- * (may be NULL): the mean over the epoch's rows of B(v), the mean-field bound on ln p*(v)
- * (parameters of the moment each batch was seen). Results do not depend on the thread count.
- * ZS_ENUMERIC when a parameter becomes non-finite (the trainer keeps the parameters of the
- * epoch before); ZS_ECANCELLED. */
-zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound);
-uint64_t zs_dbm_trainer_epochs_done(const zs_dbm_trainer *t);
-/* Copy the current parameters into dbm (same layer sizes). */
-void zs_dbm_trainer_get(const zs_dbm_trainer *t, zs_dbm *dbm);
-/* The model (W1..WL, b0..bL, float64) and the training state (train_epoch, train_velocity_W1..,
- * train_velocity_b0.., train_chains, train_options), atomically. */
-zs_status zs_dbm_trainer_save(const zs_dbm_trainer *t, const char *path);
-/* Restore what zs_dbm_trainer_save wrote into t (made with the same data, layer sizes and
- * options): continuing is bit-identical to never having stopped. ZS_EFORMAT when the file
- * has no training state, other layer sizes or other options (the message says which). */
-zs_status zs_dbm_trainer_resume(zs_dbm_trainer *t, const char *path);
-
 #endif
 
 typedef struct zs_dbm zs_dbm;
@@ -290,7 +220,24 @@ zs_status zs_dbm_pretrain(zs_dbm *dbm, const zs_dbm_pretrain_opts *opts, const u
  * lr_e ((<h^{l-1} h^l>_data - <h^{l-1} h^l>_model) - weight_decay W^l), biases alike without
  * decay; lr_e = lr / (1 + lr_decay * e) in epoch e (from 0). Defaults: the values of
  * Salakhutdinov's public code for MNIST. */
+typedef enum zs_dbm_negative {
+    ZS_DBM_NEGATIVE_PERSISTENT = 0, /* `chains` persistent Gibbs chains (S&H)                    */
+    ZS_DBM_NEGATIVE_EXACT = 1,      /* the model's exact statistics, enumerating the smaller set
+                                       of layers each update (at most ZS_DBM_NEGATIVE_EXACT_MAX
+                                       units in it)                                          */
+    ZS_DBM_NEGATIVE_MEAN_FIELD = 2, /* naive mean field of the model over every unit, its fixed
+                                       point continued from the previous update (mf_iterations
+                                       sweeps, mf_tolerance): the variational approximation of
+                                       the data-independent statistics                        */
+    ZS_DBM_NEGATIVE_AUTO = 3        /* PERSISTENT                                               */
+} zs_dbm_negative;
+#define ZS_DBM_NEGATIVE_EXACT_MAX 24
+/* "persistent", "exact", "mean-field", "auto". */
+const char *zs_dbm_negative_name(zs_dbm_negative negative);
+zs_status zs_dbm_negative_from_name(const char *name, zs_dbm_negative *out);
+
 typedef struct zs_dbm_train_opts {
+    zs_dbm_negative negative; /* the model's statistics (default AUTO: persistent chains)     */
     size_t batch;             /* rows per update (default 100)                               */
     double lr;                /* default 0.001                                               */
     double lr_decay;          /* default 0                                                  */
@@ -306,8 +253,10 @@ void zs_dbm_train_defaults(zs_dbm_train_opts *opts);
 
 typedef struct zs_dbm_trainer zs_dbm_trainer;
 /* Start from dbm's parameters (copied). data: n x n_0 binary rows (read, not kept: the
- * trainer copies them). The chains start uniform at random. ZS_EINVAL for a byte that is
- * not 0 or 1, n = 0 or bad options; ZS_ENOMEM. */
+ * trainer copies them). The chains start uniform at random, the model's mean field at
+ * sigmoid(b). ZS_EINVAL for a byte that is not 0 or 1, n = 0 or bad options; ZS_ETOOBIG for the
+ * exact negative phase with more than ZS_DBM_NEGATIVE_EXACT_MAX units in the smaller set;
+ * ZS_ENOMEM. */
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,
                                const uint8_t *data, size_t n, zs_dbm_trainer **out);
 void zs_dbm_trainer_free(zs_dbm_trainer *t);
@@ -321,7 +270,7 @@ uint64_t zs_dbm_trainer_epochs_done(const zs_dbm_trainer *t);
 /* Copy the current parameters into dbm (same layer sizes). */
 void zs_dbm_trainer_get(const zs_dbm_trainer *t, zs_dbm *dbm);
 /* The model (W1..WL, b0..bL, float64) and the training state (train_epoch, train_velocity_W1..,
- * train_velocity_b0.., train_chains, train_options), atomically. */
+ * train_velocity_b0.., train_chains, train_mean_field, train_options), atomically. */
 zs_status zs_dbm_trainer_save(const zs_dbm_trainer *t, const char *path);
 /* Restore what zs_dbm_trainer_save wrote into t (made with the same data, layer sizes and
  * options): continuing is bit-identical to never having stopped. ZS_EFORMAT when the file

@@ -210,7 +210,7 @@ zs_status zs_dbm_save(const zs_dbm *d, const char *path, zs_dtype dtype) {
 
 /* ---- training checkpoints ------------------------------------------------------------------ */
 
-#define N_OPTIONS 11
+#define N_OPTIONS 12
 
 /* The options a checkpoint must be resumed with (the seed as two 32-bit halves: a double holds
  * them exactly). */
@@ -226,11 +226,13 @@ static void options_vector(const zs_dbm_train_opts *o, double *v) {
     v[8] = o->mf_tolerance;
     v[9] = (double)(o->seed >> 32);
     v[10] = (double)(o->seed & 0xffffffffULL);
+    v[11] = (double)(o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative);
 }
 
 static const char *const option_names[N_OPTIONS] = {
     "batch", "lr", "lr_decay", "momentum", "weight_decay", "chains", "gibbs_steps",
-    "mf_iterations", "mf_tolerance", "seed (high half)", "seed (low half)"};
+    "mf_iterations", "mf_tolerance", "seed (high half)", "seed (low half)",
+    "negative phase (0 persistent, 1 exact, 2 mean-field)"};
 
 zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
     if (!trainer || !path) return ZS_EINVAL;
@@ -258,6 +260,12 @@ zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
         double *c = zs_array_data(extra[k]);
         for (size_t q = 0; q < sc[0] * sc[1]; q++) c[q] = v.chains[q];
         names[k++] = "train_chains";
+        uint64_t su = v.units;
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &su, &extra[k]);
+    }
+    if (st == ZS_OK) {
+        memcpy(zs_array_data(extra[k]), v.mean_field, v.units * sizeof(double));
+        names[k++] = "train_mean_field";
     }
     size_t nb = 0;
     for (size_t l = 0; st == ZS_OK && l <= d->L; l++) {
@@ -337,6 +345,15 @@ zs_status zs_dbm_trainer_resume(zs_dbm_trainer *t, const char *path) {
         if (x != 0.0 && x != 1.0)
             st = zs_fail(v.ctx, ZS_EFORMAT, "%s: train_chains entry %zu = %g is not 0 or 1", path, q, x);
         else v.chains[q] = (uint8_t)x;
+    }
+    zs_array_free(a);
+    a = NULL;
+    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_mean_field", v.units, &a);
+    for (size_t q = 0; st == ZS_OK && q < v.units; q++) {
+        double x = zs_array_cdata(a)[q];
+        if (!(x >= 0.0 && x <= 1.0))
+            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: train_mean_field entry %zu = %g is not in [0, 1]", path, q, x);
+        else v.mean_field[q] = x;
     }
     zs_array_free(a);
     a = NULL;

@@ -216,6 +216,10 @@ struct zs_dbm_trainer {
     size_t off[ZS_DBM_MAX_LAYERS + 2];   /* layer l's first unit in a concatenated state     */
     double *vw[ZS_DBM_MAX_LAYERS + 1], *vb[ZS_DBM_MAX_LAYERS + 1];
     uint8_t *chains;                     /* (chains, units)                                 */
+    double *mfq;                         /* (units) the model's mean field (MEAN_FIELD)      */
+    double *nw[ZS_DBM_MAX_LAYERS + 1];   /* the model's statistics <h^{l-1} h^lT> and <h^l>  */
+    double *nb[ZS_DBM_MAX_LAYERS + 1];
+    zs_dbm_negative neg;                 /* AUTO resolved                                   */
     double *mu;                          /* (batch, units) mean-field means                 */
     double *xf;                          /* (batch, units) their fields                     */
     double *bnd;                         /* (batch) the rows' bounds B(v)                    */
@@ -246,7 +250,10 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     for (size_t l = 0; l <= ZS_DBM_MAX_LAYERS; l++) {
         free(t->vw[l]);
         free(t->vb[l]);
+        free(t->nw[l]);
+        free(t->nb[l]);
     }
+    free(t->mfq);
     free(t->data);
     free(t->chains);
     free(t->mu);
@@ -275,6 +282,17 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
                        "steps %zu, mf iterations %zu, lr %g, lr decay %g, momentum %g, weight decay %g)",
                        n, o->batch, o->chains, o->gibbs_steps, o->mf_iterations, o->lr, o->lr_decay,
                        o->momentum, o->weight_decay);
+    if ((unsigned)o->negative > (unsigned)ZS_DBM_NEGATIVE_AUTO)
+        return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
+    if (o->negative == ZS_DBM_NEGATIVE_EXACT) {
+        size_t e = 0, od = 0;
+        for (size_t l = 0; l <= dbm->L; l++) *(l % 2 ? &od : &e) += dbm->n[l];
+        size_t sm = e < od ? e : od;
+        if (sm > ZS_DBM_NEGATIVE_EXACT_MAX)
+            return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu "
+                           "states of the smaller set of layers at every update; at most 2^%d are "
+                           "allowed", sm, ZS_DBM_NEGATIVE_EXACT_MAX);
+    }
     zs_status st = check_rows(ctx, data, n, dbm->n[0]);
     if (st != ZS_OK) return st;
     st = zs_dbm_check(dbm);
@@ -297,8 +315,10 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
             t->off[l] = k;
             k += dbm->n[l];
             t->vb[l] = calloc(dbm->n[l], sizeof(double));
+            t->nb[l] = calloc(dbm->n[l], sizeof(double));
             if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
-            if (!t->vb[l] || (l && !t->vw[l])) bad = 1;
+            if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
         }
         t->off[dbm->L + 1] = k;
         t->data = malloc(n * dbm->n[0]);
@@ -308,13 +328,17 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         t->bnd = malloc(B * sizeof(double));
         t->scratch = malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
         t->perm = malloc(n * sizeof(size_t));
-        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm) bad = 1;
+        t->mfq = malloc(t->units * sizeof(double));
+        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq) bad = 1;
     }
     if (bad) {
         zs_dbm_trainer_free(t);
         return st != ZS_OK ? st : zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
     }
     memcpy(t->data, data, n * dbm->n[0]);
+    for (size_t l = 0; l <= dbm->L; l++)
+        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = sigm(dbm->b[l][j]);
+    t->neg = o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative;
     for (size_t c = 0; c < o->chains; c++) {
         zs_rng r;
         zs_rng_init(&r, o->seed, ID_INIT + c);
@@ -337,6 +361,7 @@ void dbm_trainer_state(const zs_dbm_trainer *t, dbm_trainer_view *v) {
         v->vb[l] = t->vb[l];
     }
     v->chains = t->chains;
+    v->mean_field = t->mfq;
     v->units = t->units;
     v->epoch = t->epoch;
 }
@@ -374,11 +399,168 @@ static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *
         }
 }
 
+
+/* The model's statistics from the persistent chains: nw[l] = mean_c x^{l-1} x^lT, nb[l] =
+ * mean_c x^l (each element summed over the chains in order). */
+static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
+    const zs_dbm *d = t->m;
+    const size_t M = t->o.chains, U = t->units;
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+    for (size_t c = 0; c < M; c++) {
+        double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
+        zs_rng r;
+        zs_rng_init(&r, t->o.seed, ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M + c);
+        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, &r);
+    }
+    const double im = 1.0 / (double)M;
+    for (size_t l = 0; l <= d->L; l++) {
+        const size_t nl = d->n[l], ol = t->off[l];
+        for (size_t j = 0; j < nl; j++) {
+            double s = 0.0;
+            for (size_t c = 0; c < M; c++) s += t->chains[c * U + ol + j];
+            t->nb[l][j] = s * im;
+        }
+        if (l == 0) continue;
+        const size_t np = d->n[l - 1], op = t->off[l - 1];
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+        for (size_t i = 0; i < np; i++) {
+            double *row = t->nw[l] + i * nl;
+            memset(row, 0, nl * sizeof *row);
+            for (size_t c = 0; c < M; c++) {
+                if (!t->chains[c * U + op + i]) continue;
+                const uint8_t *x = t->chains + c * U + ol;
+                for (size_t j = 0; j < nl; j++) row[j] += x[j];
+            }
+            for (size_t j = 0; j < nl; j++) row[j] *= im;
+        }
+    }
+}
+
+/* The model's mean field, continued from the last update: mf_iterations sweeps layer after
+ * layer (or until no mean moves by mf_tolerance); nw[l] = mu^{l-1} mu^lT, nb[l] = mu^l. */
+static void neg_mean_field(zs_dbm_trainer *t) {
+    const zs_dbm *d = t->m;
+    double *mu = t->mfq;
+    for (size_t it = 0; it < t->o.mf_iterations; it++) {
+        double change = 0.0;
+        for (size_t l = 0; l <= d->L; l++) {
+            const size_t nl = d->n[l];
+            for (size_t j = 0; j < nl; j++) {
+                double f = d->b[l][j];
+                if (l >= 1)
+                    for (size_t i = 0; i < d->n[l - 1]; i++) f += mu[t->off[l - 1] + i] * d->w[l][i * nl + j];
+                if (l < d->L) {
+                    const size_t nn = d->n[l + 1];
+                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[t->off[l + 1] + k];
+                }
+                double m = sigm(f);
+                if (fabs(m - mu[t->off[l] + j]) > change) change = fabs(m - mu[t->off[l] + j]);
+                mu[t->off[l] + j] = m;
+            }
+        }
+        if (change <= t->o.mf_tolerance) break;
+    }
+    for (size_t l = 0; l <= d->L; l++) {
+        memcpy(t->nb[l], mu + t->off[l], d->n[l] * sizeof(double));
+        if (l == 0) continue;
+        for (size_t i = 0; i < d->n[l - 1]; i++)
+            for (size_t j = 0; j < d->n[l]; j++)
+                t->nw[l][i * d->n[l] + j] = mu[t->off[l - 1] + i] * mu[t->off[l] + j];
+    }
+}
+
+/* The model's exact statistics: with s the smaller set of layers (enumerated) and the other
+ * set's units independent given s (each on with probability sigmoid of its field f(s)),
+ *   p(s) ∝ exp(c.s + sum_i softplus(f_i(s))),
+ *   <x_i> = sum_s p(s) sigmoid(f_i(s)) (other set), <s_k> = sum_s p(s) s_k,
+ *   <s_k x_i> = sum_s p(s) s_k sigmoid(f_i(s)).
+ * Two passes: the log weights and their maximum, then the weighted sums in state order. */
+static zs_status neg_exact(zs_dbm_trainer *t) {
+    const zs_dbm *d = t->m;
+    const size_t L = d->L;
+    size_t e = 0, od = 0;
+    for (size_t l = 0; l <= L; l++) *(l % 2 ? &od : &e) += d->n[l];
+    const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
+    const size_t ns = par ? od : e;
+    const uint64_t S = 1ULL << ns;
+    double *lw = malloc(S * sizeof *lw), *f = malloc(t->units * sizeof *f);
+    uint8_t *x = malloc(t->units);
+    if (!lw || !f || !x) {
+        free(lw);
+        free(f);
+        free(x);
+        return zs_fail(t->ctx, ZS_ENOMEM, "training: out of memory for the exact negative phase");
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        double mx = -HUGE_VAL, z = 0.0;
+        if (pass == 1) {
+            for (uint64_t s = 0; s < S; s++)
+                if (lw[s] > mx) mx = lw[s];
+            for (uint64_t s = 0; s < S; s++) z += exp(lw[s] - mx);
+            for (size_t l = 0; l <= L; l++) {
+                memset(t->nb[l], 0, d->n[l] * sizeof(double));
+                if (l) memset(t->nw[l], 0, d->n[l - 1] * d->n[l] * sizeof(double));
+            }
+        }
+        for (uint64_t s = 0; s < S; s++) {
+            /* the enumerated units from the bits of s, layer by layer */
+            size_t k = 0;
+            for (size_t l = par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++, k++) x[t->off[l] + j] = (uint8_t)(s >> k & 1);
+            double v = 0.0;
+            for (size_t l = par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++)
+                    if (x[t->off[l] + j]) v += d->b[l][j];
+            for (size_t l = 1 - par; l <= L; l += 2) {
+                const size_t nl = d->n[l];
+                for (size_t j = 0; j < nl; j++) {
+                    double g = d->b[l][j];
+                    if (l >= 1)
+                        for (size_t i = 0; i < d->n[l - 1]; i++)
+                            if (x[t->off[l - 1] + i]) g += d->w[l][i * nl + j];
+                    if (l < L) {
+                        const size_t nn = d->n[l + 1];
+                        for (size_t q = 0; q < nn; q++)
+                            if (x[t->off[l + 1] + q]) g += d->w[l + 1][j * nn + q];
+                    }
+                    f[t->off[l] + j] = g;
+                    v += zs_softplus(g);
+                }
+            }
+            if (pass == 0) {
+                lw[s] = v;
+                continue;
+            }
+            const double p = exp(lw[s] - mx) / z;
+            /* expectations given s: enumerated units are x, the others sigmoid(f) */
+            for (size_t l = 1 - par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = sigm(f[t->off[l] + j]);
+            for (size_t l = 0; l <= L; l++) {
+                const size_t nl = d->n[l];
+                const int en = (l % 2) == par;
+                for (size_t j = 0; j < nl; j++) t->nb[l][j] += p * (en ? x[t->off[l] + j] : f[t->off[l] + j]);
+                if (l == 0) continue;
+                const int ep = ((l - 1) % 2) == par;
+                for (size_t i = 0; i < d->n[l - 1]; i++) {
+                    double a = ep ? x[t->off[l - 1] + i] : f[t->off[l - 1] + i];
+                    if (a == 0.0) continue;
+                    for (size_t j = 0; j < nl; j++)
+                        t->nw[l][i * nl + j] += p * a * (en ? x[t->off[l] + j] : f[t->off[l] + j]);
+                }
+            }
+        }
+    }
+    free(lw);
+    free(f);
+    free(x);
+    return ZS_OK;
+}
+
 zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     if (!t) return ZS_EINVAL;
     zs_dbm *d = t->m;
     const zs_dbm_train_opts *o = &t->o;
-    const size_t n = t->n, B = o->batch < n ? o->batch : n, M = o->chains, U = t->units;
+    const size_t n = t->n, B = o->batch < n ? o->batch : n, U = t->units;
     const size_t nb = (n + B - 1) / B, n0 = d->n[0];
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
@@ -400,23 +582,18 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
             t->bnd[q] = dbm_mf_row(d, &mo, mu, xf, x, NULL, NULL);
         }
         for (size_t q = 0; q < bs; q++) bound_sum += t->bnd[q]; /* in row order */
-        /* negative phase: the persistent chains */
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (size_t c = 0; c < M; c++) {
-            double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-            zs_rng r;
-            zs_rng_init(&r, o->seed, ID_GIBBS + (t->epoch * (uint64_t)nb + bt) * (uint64_t)M + c);
-            for (size_t s = 0; s < o->gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, &r);
-        }
-        /* the update: each element sums over rows and chains in order */
-        const double ib = 1.0 / (double)bs, im = 1.0 / (double)M;
+        /* negative phase: the model's statistics into nw, nb */
+        if (t->neg == ZS_DBM_NEGATIVE_PERSISTENT) neg_persistent(t, nb, bt);
+        else if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
+        else if ((st = neg_exact(t)) != ZS_OK) break;
+        /* the update: each element sums over the rows in order */
+        const double ib = 1.0 / (double)bs;
         for (size_t l = 0; l <= d->L; l++) {
             const size_t nl = d->n[l], ol = t->off[l];
             for (size_t j = 0; j < nl; j++) {
-                double pos = 0.0, neg = 0.0;
+                double pos = 0.0;
                 for (size_t q = 0; q < bs; q++) pos += t->mu[q * U + ol + j];
-                for (size_t c = 0; c < M; c++) neg += t->chains[c * U + ol + j];
-                t->vb[l][j] = mom * t->vb[l][j] + lr * (pos * ib - neg * im);
+                t->vb[l][j] = mom * t->vb[l][j] + lr * (pos * ib - t->nb[l][j]);
             }
             if (l == 0) continue;
             const size_t np = d->n[l - 1], op = t->off[l - 1];
@@ -424,22 +601,16 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
 #pragma omp parallel for schedule(static) num_threads(threads)
             for (size_t i = 0; i < np; i++) {
                 double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-                double *neg = pos + t->widest;
+                const double *neg = t->nw[l] + i * nl;
                 memset(pos, 0, nl * sizeof *pos);
-                memset(neg, 0, nl * sizeof *neg);
                 for (size_t q = 0; q < bs; q++) {
                     const double a = t->mu[q * U + op + i];
                     const double *m = t->mu + q * U + ol;
                     for (size_t j = 0; j < nl; j++) pos[j] += a * m[j];
                 }
-                for (size_t c = 0; c < M; c++) {
-                    if (!t->chains[c * U + op + i]) continue;
-                    const uint8_t *x = t->chains + c * U + ol;
-                    for (size_t j = 0; j < nl; j++) neg[j] += x[j];
-                }
                 for (size_t j = 0; j < nl; j++) {
                     double *v = &vw[i * nl + j];
-                    *v = mom * *v + lr * ((pos[j] * ib - neg[j] * im) - o->weight_decay * w[i * nl + j]);
+                    *v = mom * *v + lr * ((pos[j] * ib - neg[j]) - o->weight_decay * w[i * nl + j]);
                     w[i * nl + j] += *v;
                 }
             }

@@ -13,6 +13,7 @@ typedef struct dbm_trainer_view {
     double *vw[ZS_DBM_MAX_LAYERS + 1];    /* velocities of W^l (l >= 1) and b^l           */
     double *vb[ZS_DBM_MAX_LAYERS + 1];
     uint8_t *chains;                      /* (opts->chains, units) persistent states       */
+    double *mean_field;                   /* (units) the model's mean field                */
     size_t units;                         /* dbm_units(model)                             */
     uint64_t epoch;                       /* epochs done                                  */
 } dbm_trainer_view;

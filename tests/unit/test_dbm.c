@@ -734,6 +734,89 @@ static void mean_field_and_bethe_lnz_against_exact(void) {
     zs_dbm_free(d);
 }
 
+/* One update of the exact negative phase on an RBM-shaped DBM (the posterior is exact, so the
+ * positive statistics are known): (W' - W) / lr = <v h>_data - <v h>_model - 0, each side by
+ * brute force here; both set choices (visible smaller, hidden smaller). */
+static void exact_negative_phase_is_the_model_expectation(void) {
+    static const size_t dims[][2] = {{3, 5}, {5, 3}};
+    for (int s = 0; s < 2; s++) {
+        size_t nv = dims[s][0], nh = dims[s][1], sizes[2] = {nv, nh}, n = 7;
+        zs_dbm *d = random_dbm(1, sizes, 1.0, 0.5, 70 + (uint64_t)s), *after = NULL;
+        zs_dbm_alloc(NULL, 1, sizes, &after);
+        uint8_t *data = malloc(n * nv);
+        lcg_state = 3;
+        for (size_t q = 0; q < n * nv; q++) data[q] = (uint8_t)(lcg() > 0);
+        zs_dbm_train_opts o;
+        zs_dbm_train_defaults(&o);
+        o.negative = ZS_DBM_NEGATIVE_EXACT;
+        o.batch = n;
+        o.lr = 1e-3;
+        o.momentum = 0;
+        o.weight_decay = 0;
+        zs_dbm_trainer *t = NULL;
+        CHECK(zs_dbm_trainer_alloc(NULL, d, &o, data, n, &t) == ZS_OK);
+        CHECK(zs_dbm_trainer_epoch(t, NULL) == ZS_OK);
+        zs_dbm_trainer_get(t, after);
+        const double *w = zs_dbm_w(d, 1), *a = zs_dbm_bias(d, 0), *b = zs_dbm_bias(d, 1);
+        /* model: sum over every (v, h) */
+        double *mvh = calloc(nv * nh, sizeof *mvh), z = 0.0;
+        for (uint64_t vs = 0; vs < (1ULL << nv); vs++)
+            for (uint64_t hs = 0; hs < (1ULL << nh); hs++) {
+                double e = 0.0;
+                for (size_t i = 0; i < nv; i++)
+                    if (vs >> i & 1) {
+                        e += a[i];
+                        for (size_t j = 0; j < nh; j++)
+                            if (hs >> j & 1) e += w[i * nh + j];
+                    }
+                for (size_t j = 0; j < nh; j++)
+                    if (hs >> j & 1) e += b[j];
+                double p = exp(e);
+                z += p;
+                for (size_t i = 0; i < nv; i++)
+                    for (size_t j = 0; j < nh; j++)
+                        if ((vs >> i & 1) && (hs >> j & 1)) mvh[i * nh + j] += p;
+            }
+        double worst = 0.0;
+        for (size_t i = 0; i < nv; i++)
+            for (size_t j = 0; j < nh; j++) {
+                double pos = 0.0;
+                for (size_t q = 0; q < n; q++) {
+                    if (!data[q * nv + i]) continue;
+                    double f = b[j];
+                    for (size_t k = 0; k < nv; k++)
+                        if (data[q * nv + k]) f += w[k * nh + j];
+                    pos += 1.0 / (1.0 + exp(-f));
+                }
+                double want = pos / (double)n - mvh[i * nh + j] / z;
+                double got = (zs_dbm_w(after, 1)[i * nh + j] - w[i * nh + j]) / o.lr;
+                if (fabs(got - want) > worst) worst = fabs(got - want);
+            }
+        CHECK(worst < 1e-9);
+        zs_dbm_trainer_free(t);
+        free(mvh);
+        free(data);
+        zs_dbm_free(d);
+        zs_dbm_free(after);
+    }
+    /* the exact phase is refused past its size, and named */
+    size_t big[] = {30, 30};
+    zs_dbm *d = random_dbm(1, big, 0.1, 0.1, 1);
+    uint8_t row[30] = {0};
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.negative = ZS_DBM_NEGATIVE_EXACT;
+    zs_dbm_trainer *t = NULL;
+    zs_ctx *ctx = zs_ctx_alloc();
+    CHECK(zs_dbm_trainer_alloc(ctx, d, &o, row, 1, &t) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "2^30") != NULL);
+    zs_dbm_negative ng;
+    CHECK(zs_dbm_negative_from_name("mean-field", &ng) == ZS_OK && ng == ZS_DBM_NEGATIVE_MEAN_FIELD);
+    CHECK_STR(zs_dbm_negative_name(ZS_DBM_NEGATIVE_EXACT), "exact");
+    zs_ctx_free(ctx);
+    zs_dbm_free(d);
+}
+
 int main(void) {
     RUN(exact_matches_brute_force_over_every_layer);
     RUN(exact_has_no_overflow_beyond_exp_range);
@@ -747,6 +830,7 @@ int main(void) {
     RUN(names_of_the_ais_bases);
     RUN(results_do_not_depend_on_threads);
     RUN(mean_field_and_bethe_lnz_against_exact);
+    RUN(exact_negative_phase_is_the_model_expectation);
     RUN(training_raises_the_exact_likelihood);
     RUN(training_resumes_bit_identically_on_any_thread_count);
     return check_summary("test_dbm");
