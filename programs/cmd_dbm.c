@@ -31,7 +31,8 @@ static const option_def option_defs[] = {
     {"--momentum", TRAIN, 1},             {"--weight-decay", TRAIN, 1},
     {"--gibbs-steps", TRAIN, 1},          {"--resume", TRAIN, 1},
     {"--heldout", TRAIN, 1},              {"--log", TRAIN, 1},
-    {"-o", TRAIN, 1},
+    {"-o", TRAIN, 1},                     {"--negative", TRAIN, 1},
+    {"--plot", TRAIN, 1},
 };
 
 static const char *usage_text =
@@ -45,6 +46,7 @@ static const char *usage_text =
     "                 [--weight-decay 0.0002] [--chains 100] [--gibbs-steps 5] [--mf-iterations 10]\n"
     "                 [--mf-tolerance 1e-7] [--seed S] [--resume MODEL.npz] [--heldout DATA]\n"
     "                 [--log FILE.jsonl] [--max-seconds 10] [--binarize ...] [--format ...] [-q]\n"
+    "                 [--negative persistent|exact|mean-field] [--plot FILE.png|svg]\n"
     "\n"
     "A deep Boltzmann machine has binary layers v = h0, h1, ..., hL and energy\n"
     "E = -sum_l h(l-1).Wl.h(l) - sum_l bl.h(l); MODEL is a NumPy .npz with arrays W1..WL\n"
@@ -66,7 +68,11 @@ static const char *usage_text =
     "           the training state after every epoch; --resume continues bit-identically.\n"
     "           Each epoch reports on stderr the mean mean-field bound of the epoch's rows and,\n"
     "           when each is estimated within --max-seconds, the exact ln Z, and the exact mean\n"
-    "           ln p(v) and mean-field bound of --heldout DATA (default: the first 1000 rows).\n"
+    "           ln p(v) and mean-field bound of --heldout DATA (default: the first 1000 rows),\n"
+    "           the mean-field lower bound on ln Z and the Bethe (loopy BP) value. --negative: the\n"
+    "           model's statistics from persistent chains (default), exactly (enumerating the\n"
+    "           smaller set of layers; up to 2^24 states), or the model's mean field. --plot\n"
+    "           draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n"
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX, optionally FILE:START:END; binary,\n"
     "or binarized by --binarize (threshold, threshold:T, stochastic).\n"
     "AIS base (couplings 0): uniform (the default of lnz), model (the biases of v, h2, ...),\n"
@@ -74,7 +80,8 @@ static const char *usage_text =
     "JSON keys: layers, method, lnZ; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed,\n"
     "base; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
     "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit; train: layers,\n"
-    "epoch, mf_bound, lnZ, loglik, elbo (null when not affordable), epoch_seconds,\n"
+    "epoch, negative, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
+    "when not affordable), epoch_seconds,\n"
     "total_seconds, seed, model.\n";
 
 static int parse(int argc, char **argv, int sub, dbm_opts *o) {
@@ -108,6 +115,7 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
     o->momentum = to.momentum;
     o->weight_decay = to.weight_decay;
     o->gibbs_steps = to.gibbs_steps;
+    o->negative = to.negative;
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int i = 2; i < argc; i++) {
@@ -195,6 +203,12 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
         } else if (!strcmp(a, "--momentum")) {
             if (!cli_parse_double(a, v, &o->momentum)) return EXIT_USAGE;
             if (!(o->momentum >= 0 && o->momentum < 1)) return cli_usage("--momentum: '%s' is not in [0, 1)", v);
+        } else if (!strcmp(a, "--negative")) {
+            if (zs_dbm_negative_from_name(v, &o->negative) != ZS_OK)
+                return cli_usage("--negative: '%s' is not persistent, exact, mean-field or auto", v);
+        } else if (!strcmp(a, "--plot")) {
+            if (plot_check_target(v) != EXIT_OK) return EXIT_USAGE;
+            o->plot = v;
         } else if (!strcmp(a, "--resume")) o->resume = v;
         else if (!strcmp(a, "--heldout")) o->heldout = v;
         else if (!strcmp(a, "--log")) o->log = v;
@@ -224,6 +238,10 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
             return cli_usage("dbm train: -o '%s' must end in .npz", o->out);
         if (cli_check_output("-o", o->out) != EXIT_OK) return EXIT_USAGE;
         if (o->log && cli_check_output("--log", o->log) != EXIT_OK) return EXIT_USAGE;
+        if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return EXIT_USAGE;
+        if (o->plot && o->resume)
+            return cli_usage("dbm train: --plot draws the epochs of one run; it cannot follow --resume "
+                             "(plot the --log file instead)");
         return EXIT_OK;
     }
     o->model = pos[0];

@@ -12,7 +12,8 @@ enum { LNZ = 1, LOGLIK = 2, TRAIN = 4 };
 
 typedef struct dbm_opts {
     int sub;
-    const char *model, *data, *out, *resume, *heldout, *log;
+    const char *model, *data, *out, *resume, *heldout, *log, *plot;
+    zs_dbm_negative negative;
     int exact, ais, quiet;
     cli_format format;
     uint64_t chains, seed, mf_iterations;

@@ -222,6 +222,23 @@ expect_reject "unknown option '--exact'" dbm train "$T" --hidden 4 --epochs 2 --
 expect_reject "not 0 or 1|--binarize" dbm train "$TMP/half.npz" --hidden 4 --epochs 2 -o "$TMP/c.npz"
 expect_reject "shape mismatch" dbm train "$T" --hidden 4 --epochs 2 --heldout "$TMP/wide.npz" -o "$TMP/c.npz"
 [ ! -e "$TMP/c.npz" ] && pass || fail "a refused training wrote its output"
+
+# ---- the negative phase three ways, with the approximations of ln Z per epoch ---------------
+for neg in exact mean-field persistent; do
+  expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --lr 0.01 --seed 4 --negative $neg -o "$TMP/n.npz" --log "$TMP/n.jsonl" --format json -q
+  expect_json "d['negative'] == '$neg' and d['lnZ_mf'] <= d['lnZ'] and abs(d['lnZ_bethe'] - d['lnZ']) < 1 and d['bethe_converged'] is True"
+  python3 -c "
+import json; rows = [json.loads(l) for l in open('$TMP/n.jsonl')]
+assert len(rows) == 2 and all(r['lnZ_mf'] <= r['lnZ'] for r in rows)" && pass || fail "train log $neg"
+done
+expect_reject "--negative: 'gibbs' is not persistent, exact, mean-field or auto" dbm train "$T" --hidden 4 --epochs 2 --negative gibbs -o "$TMP/c.npz"
+expect_reject "exact negative phase enumerates 2\\^30" dbm train "$T" --hidden 30,30 --epochs 2 --negative exact -o "$TMP/c.npz"
+expect_reject "--plot: 'x.jpg' must end in .png or .svg" dbm train "$T" --hidden 4 --epochs 2 --plot x.jpg -o "$TMP/c.npz"
+expect_reject "--plot draws the epochs of one run" dbm train "$T" --hidden 6,4 --epochs 3 --plot "$TMP/p.png" -o "$TMP/b.npz" --resume "$TMP/b.npz"
+if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
+  expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --seed 4 -o "$TMP/n.npz" -q --plot "$TMP/p.svg"
+  grep -q "ln Z mean field" "$TMP/p.svg" && pass || fail "the plot lacks its curves"
+fi
 expect_reject "--max-seconds: '0' must be > 0" dbm lnz "$TMP/m.npz" --max-seconds 0
 expect_reject "no-such" dbm lnz "$TMP/no-such.npz"
 finish
