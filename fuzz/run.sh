@@ -14,8 +14,8 @@ BUILD=$(realpath "$1") SECONDS_EACH=$2
 shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(npy npz uai evid idx idx_gz patterns rbm_load bm_load hopfield_load cli)
-declare -A DICT=([uai]=uai [evid]=uai [patterns]=patterns [cli]=cli [npy]=npy [npz]=npy
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(npy npz uai fg evid idx idx_gz patterns rbm_load bm_load hopfield_load cli)
+declare -A DICT=([uai]=uai [fg]=fg [evid]=uai [patterns]=patterns [cli]=cli [npy]=npy [npz]=npy
                  [rbm_load]=npy [bm_load]=npy [hopfield_load]=npy [idx]=idx [idx_gz]=idx)
 status=0
 for t in "${TARGETS[@]}"; do

@@ -39,6 +39,9 @@ extern "C" {
 #define ZSUM_VERSION_MINOR 2
 #define ZSUM_VERSION_PATCH 0
 #define ZSUM_VERSION_STRING "0.2.0" /* kept equal to CMakeLists.txt's project VERSION */
+/* ZSUM_VERSION_STRING as the library was built: a program that loads libzsum at run time (the
+ * Python package, through ctypes) compares it with the version it was written for. */
+const char *zs_version(void);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Status codes. Values are pinned: never renumber, only append.                              */
@@ -110,6 +113,9 @@ const char *zs_last_error(const zs_ctx *ctx);
 void zs_ctx_set_progress(zs_ctx *ctx, zs_progress_fn fn, void *user);
 /* Threads for parallel loops; 0 (the default) lets OpenMP decide. Results do not depend on it. */
 void zs_ctx_set_threads(zs_ctx *ctx, int threads);
+/* The threads parallel loops of calls given ctx use: the count set, else OpenMP's
+ * omp_get_max_threads() (also for a NULL ctx). */
+int zs_ctx_threads(const zs_ctx *ctx);
 /* The most bytes an input whose size is not known from the file system may unpack to: a
  * gzipped IDX file, an .npz member (also capped by 1032 times its compressed size, deflate's
  * largest ratio), a pipe or a device. Plain regular files are checked against their size

@@ -1,6 +1,22 @@
 /* cli.h — what every zsum subcommand shares: argument parsing with overflow checks, error
  * reporting, exit codes, buffered output (nothing reaches stdout unless the command
- * succeeds), number formatting, JSON writing, plots and the progress bar. Uses only zsum.h. */
+ * succeeds), number formatting, JSON writing, plots and the progress bar. Uses only zsum.h.
+ *
+ * The idiom of every command (programs/cmd_*.c):
+ *   - Its options are one table of cli_option: id, long name, short letter, the value's name
+ *     (NULL for a flag), the modes (subcommands) that accept it, one help line. Its
+ *     subcommands are a table of cli_sub (name, mode bit, synopsis, paragraph). Both go into
+ *     one cli_command. The parser (cli_next) and the help (cli_help) read the same tables, so
+ *     the help never lists an option the parser refuses, and an option of another mode is
+ *     refused by name instead of ignored.
+ *   - Adding an option: one table entry, and one case in the command's switch:
+ *         {O_STEPS, "--steps", 0, "N", SAMPLE, 0, "Gibbs sweeps per chain (default 1000)"},
+ *         ...
+ *         case O_STEPS: if (!cli_parse_u64(a.name, a.value, &o->steps)) return EXIT_USAGE; break;
+ *   - The command reads parse -> load -> compute -> print, and every command function
+ *     returns an exit code below (EXIT_OK, EXIT_USAGE, EXIT_RUNTIME, EXIT_NOMEM), nothing
+ *     else. The value parsers (cli_parse_*) are predicates: 1 read, 0 refused (message
+ *     printed), so a caller writes `if (!cli_parse_...(...)) return EXIT_USAGE;`. */
 #ifndef ZSUM_PROGRAMS_CLI_H
 #define ZSUM_PROGRAMS_CLI_H
 
@@ -14,6 +30,93 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_NOMEM = 3 };
 
 /* A subcommand: argv[0] is its name. Returns an exit code. */
 typedef int (*cli_command_fn)(int argc, char **argv);
+
+/* ---- options and help: one table per command ------------------------------------------- */
+
+/* One option. id (> 0) is what cli_next returns for it. name is the long spelling with its
+ * dashes ("--units"), letter the short one ('n'; 0 for none), arg the value's name in the help
+ * ("N", "LIST"; NULL for a flag). modes: the cli_sub mode bits that accept it (0: every mode).
+ * help: its line in the help; a '\n' continues it on the next line, indented. flags:
+ * CLI_ONCE refuses a second occurrence; CLI_HIDDEN leaves it out of the help (a spelling
+ * zsum refuses with help as the reason, CLI_SPELLING, is hidden too). */
+typedef struct cli_option {
+    int id;
+    const char *name;
+    char letter;
+    const char *arg;
+    unsigned modes;
+    unsigned flags;
+    const char *help;
+} cli_option;
+enum { CLI_ONCE = 1, CLI_HIDDEN = 2, CLI_SPELLING = 4 | 2 };
+
+/* A subcommand (or the one mode of a command without them: name NULL). usage: its synopsis
+ * lines without "usage: " ("zsum rbm lnz MODEL.npz [--exact | --ais ...]"), about: the
+ * paragraph under them. alias: an older name still accepted. */
+typedef struct cli_sub {
+    const char *name;
+    unsigned mode;
+    const char *usage;
+    const char *about;
+    const char *alias;
+} cli_sub;
+
+struct cli_args;
+typedef struct cli_command {
+    const char *name;              /* "rbm"                                                   */
+    const cli_sub *subs;
+    size_t nsubs;
+    const cli_option *opts;
+    size_t nopts;
+    const char *about;             /* `zsum CMD --help`: after the synopses (NULL: none)      */
+    const char *notes;             /* after the options, in every help of the command (NULL)  */
+    /* An option of the table that the mode being parsed does not accept: print why and
+     * return EXIT_USAGE. NULL: "PROG: unknown option 'X' (it belongs to zsum CMD SUB ...)". */
+    int (*refuse)(const struct cli_args *a, const cli_option *o);
+} cli_command;
+#define CLI_TABLE(t) (t), (sizeof(t) / sizeof((t)[0]))
+
+/* The subcommand of argv (argv[0] is the command's name): *sub is set and EXIT_OK returned,
+ * or *sub is NULL and the returned code is final: the command's help printed (--help, -h,
+ * help: EXIT_OK), or the usage error printed (none given, unknown: EXIT_USAGE). A command
+ * with a mode named NULL takes it when argv[1] is no subcommand's name. *first: the index of
+ * the first argument after the subcommand. */
+int cli_select(const cli_command *c, int argc, char **argv, const cli_sub **sub, int *first);
+
+/* The parser: getopt-like, driven by the table.
+ *     cli_args a;
+ *     cli_start(&a, &command, sub, argc, argv, first);
+ *     for (int id; (id = cli_next(&a)) != CLI_DONE;) switch (id) {
+ *     case CLI_STOP: return a.rc;               help printed (EXIT_OK) or usage error
+ *     case CLI_ARG:  ... a.value ...             a positional argument
+ *     case O_UNITS:  ... a.name, a.value ...     an option of the table
+ *     }
+ * Accepted spellings: --name VALUE, --name=VALUE, -x VALUE, -xVALUE, flags --name and -x;
+ * "--" ends the options; "-" alone is an argument. A value is the next word whatever it
+ * starts with ("--beta -0.5"). --help or -h anywhere prints the help of the subcommand. */
+enum { CLI_DONE = 0, CLI_ARG = -1, CLI_STOP = -2 };
+typedef struct cli_args {
+    const cli_command *cmd;
+    const cli_sub *sub;
+    int argc, i, done_options, scanned;
+    char **argv;
+    char prog[64];            /* "levels", "rbm lnz", "ising sample": the messages' prefix     */
+    const char *name;         /* the option's long name ("--units"), or its short one          */
+    const char *spelled;      /* as written ("-n", "--units=3")                                */
+    const char *value;        /* the option's value, or the positional argument                */
+    const cli_option *opt;
+    unsigned char seen[128];  /* occurrences of each table entry (CLI_ONCE)                    */
+    int rc;
+} cli_args;
+void cli_start(cli_args *a, const cli_command *c, const cli_sub *sub, int argc, char **argv, int first);
+int cli_next(cli_args *a);
+/* The table's entry for a word of argv ("--resume", "-o", "--seed=3") in sub's mode, or NULL.
+ * Two entries may share a spelling in different modes (rbm sample's --chains, the AIS one). */
+const cli_option *cli_find_option(const cli_command *c, const cli_sub *sub, const char *word);
+/* The help: for sub, its synopsis, paragraph, its options and the notes; for NULL, every
+ * synopsis, the command's about, every option (marked with its subcommands) and the notes.
+ * Returns EXIT_OK. */
+int cli_help(const cli_command *c, const cli_sub *sub, FILE *f);
 
 /* The program: argv[0] is "zsum"; dispatches to the subcommand argv[1] (programs/main.c).
  * Returns the exit code; stdout holds the output only when it is 0. */

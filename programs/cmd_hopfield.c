@@ -6,67 +6,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *help_main =
-    "usage: zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
-    "                            [--format table|json]\n"
-    "       zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [-T T] [--sweeps N]\n"
-    "                            [--order random|sequential] [-o OUT.pbm|OUT.png] [--shape RxC]\n"
-    "                            [--scale K] [--format table|json|csv]\n"
-    "       zsum hopfield capacity -n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
-    "                            [--seed S] [--plot F.png|F.svg] [--format table|json|csv] [--quiet]\n"
-    "\n"
+static const cli_option options[] = {
+    {H_OUTPUT, "--output", 'o', "NET.npz", H_STORE, CLI_ONCE, "the network file to write (required)"},
+    {H_RULE, "--rule", 0, "R", H_STORE, 0,
+     "hebbian (default): J = (1/N) sum_mu xi xi^T; projection: J = (1/N)\n"
+     "Xi^T C^-1 Xi, C = Xi Xi^T / N (every pattern a fixed point for P < N\n"
+     "independent patterns); the diagonal is zero in both"},
+    {H_PROBE, "--probe", 0, "P", H_RECALL, 0, "a stored pattern's index (0..P-1) or a file with one pattern"},
+    {H_UNITS, "--units", 'n', "N", H_CAPACITY, 0, "units (2..20000)"},
+    {H_TRIALS, "--trials", 0, "T", H_CAPACITY, 0, "networks per load (default 10)"},
+    {H_ALPHA, "--alpha", 0, "LO:HI:K", H_CAPACITY, 0, "K loads evenly from LO to HI (default 0.025:0.3:12), or one value"},
+    {H_FLIP, "--flip", 0, "F", H_RECALL | H_CAPACITY, 0, "flip a fraction F in [0,1] of the probe's units, chosen at random"},
+    {H_SEED, "--seed", 0, "S", H_RECALL | H_CAPACITY, 0,
+     "seed for --flip, the random order and the heat bath (default: chosen\nand printed)"},
+    {H_TEMP, "--temperature", 'T', "T", H_RECALL, 0,
+     "temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at\n"
+     "a fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))"},
+    {H_BETA, "--beta", 'b', "B", H_RECALL, 0, "the same as -T 1/B (B > 0)"},
+    {H_SWEEPS, "--sweeps", 0, "N", H_RECALL, 0, "at most N sweeps (default 100; with T > 0 exactly N)"},
+    {H_ORDER, "--order", 0, "O", H_RECALL, 0, "random (a new permutation each sweep, default) or sequential"},
+    {H_IMAGE, "--output", 'o', "F", H_RECALL, CLI_ONCE, "write the final state as an image F.pbm or F.png (needs a shape)"},
+    {H_SHAPE, "--shape", 0, "RxC", H_STORE | H_RECALL, 0,
+     "image shape rows x cols (R*C = N) for text or .npy patterns; recall:\n"
+     "overrides the one stored in NET.npz"},
+    {H_SCALE, "--scale", 0, "K", H_RECALL, 0,
+     "draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
+     ".png enough to make the image at least 256 pixels across)"},
+    {H_PLOT, "--plot", 0, "F", H_CAPACITY, 0, "draw overlap vs alpha to F.png or F.svg (gnuplot)"},
+    {H_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv (store: table or json)"},
+    {H_THREADS, "--threads", 0, "N", H_CAPACITY, 0, "threads (1..1024; the results do not depend on it)"},
+    {H_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar (store and recall draw none)"},
+    {H_SPELL_T, "--T", 0, NULL, H_RECALL, CLI_SPELLING, "the temperature is spelled -T or --temperature"},
+    {H_SPELL_N, "--n", 0, NULL, H_CAPACITY, CLI_SPELLING, "the number of units is spelled -n or --units"},
+};
+
+static const cli_sub subs[] = {
+    {"store", H_STORE, "zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
+                       "                            [--format table|json]",
+     "Store +-1 patterns and write NET.npz (J (N,N) float64, patterns (P,N)\n"
+     "int8, shape (2,) int64 when the patterns are images).\n"
+     "PATTERNS: text (one pattern per line: runs of + and -, or numbers 1, -1, 0 separated by\n"
+     "  spaces or commas; 0 means -1; '#' lines are comments), PBM images (P1 or P4; black = +1;\n"
+     "  several files or several images per file), or .npy arrays (P,N), (N,) or (P,rows,cols)\n"
+     "  of +-1 or 0/1. The kind is recognised from the content.\n", NULL},
+    {"recall", H_RECALL, "zsum hopfield recall NET.npz --probe P [--flip F] [--seed S] [-T T] [--sweeps N]\n"
+                         "                            [--order random|sequential] [-o OUT.pbm|OUT.png] [--shape RxC]\n"
+                         "                            [--scale K] [--format table|json|csv]",
+     "Run asynchronous dynamics from a probe and report, after each sweep, the number of units\n"
+     "that changed, the energy E = -1/2 s^T J s and the overlap m_mu = (1/N) xi^mu . s with each\n"
+     "stored pattern (the table shows all when P <= 8, else the best).\n", NULL},
+    {"capacity", H_CAPACITY, "zsum hopfield capacity -n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
+                             "                            [--seed S] [--plot F.png|F.svg] [--format table|json|csv] [--quiet]",
+     "For each load alpha: store P = round(alpha N) random patterns, recall from every stored\n"
+     "pattern (optionally corrupted by --flip) with deterministic random-order dynamics to a\n"
+     "fixed point, and report the mean final overlap (with its standard error over trials), the\n"
+     "fraction of perfect recalls and the mean number of sweeps. Trial t of load a draws from\n"
+     "the random stream (seed, a*2^32 + t): results do not depend on the number of threads.\n", NULL},
+};
+
+const cli_command hopfield_command = {
+    "hopfield", CLI_TABLE(subs), CLI_TABLE(options),
     "Hopfield memories: Hebbian storage J = (1/N) sum_mu xi^mu xi^mu^T (zero diagonal), recall by\n"
     "asynchronous dynamics (deterministic, or heat bath at temperature T), and the storage\n"
     "capacity sweep (collapse near alpha = P/N = 0.138, Amit, Gutfreund & Sompolinsky 1985).\n"
-    "zsum hopfield SUBCOMMAND --help gives the options of each. See docs/hopfield.md.\n";
-
-static const char *help_store =
-    "usage: zsum hopfield store PATTERNS... -o NET.npz [--rule hebbian|projection] [--shape RxC]\n"
-    "                           [--format table|json]\n"
-    "\n"
-    "Store +-1 patterns and write NET.npz (J (N,N) float64, patterns (P,N)\n"
-    "int8, shape (2,) int64 when the patterns are images).\n"
-    "PATTERNS: text (one pattern per line: runs of + and -, or numbers 1, -1, 0 separated by\n"
-    "  spaces or commas; 0 means -1; '#' lines are comments), PBM images (P1 or P4; black = +1;\n"
-    "  several files or several images per file), or .npy arrays (P,N), (N,) or (P,rows,cols)\n"
-    "  of +-1 or 0/1. The kind is recognised from the content.\n"
-    "  -o, --output NET.npz   the network file to write (required)\n"
-    "  --rule R               hebbian (default): J = (1/N) sum_mu xi xi^T; projection: J = (1/N)\n"
-    "                         Xi^T C^-1 Xi, C = Xi Xi^T / N (every pattern a fixed point for P < N\n"
-    "                         independent patterns); the diagonal is zero in both\n"
-    "  --shape RxC            image shape rows x cols (R*C = N) for text or .npy patterns\n"
-    "  --format table|json    summary format (default table)\n"
-    "  -q, --quiet            accepted for uniformity (store draws no progress bar)\n";
-
-static const char *help_capacity =
-    "usage: zsum hopfield capacity -n N [options]\n"
-    "\n"
-    "For each load alpha: store P = round(alpha N) random patterns, recall from every stored\n"
-    "pattern (optionally corrupted by --flip) with deterministic random-order dynamics to a\n"
-    "fixed point, and report the mean final overlap (with its standard error over trials), the\n"
-    "fraction of perfect recalls and the mean number of sweeps. Trial t of load a draws from\n"
-    "the random stream (seed, a*2^32 + t): results do not depend on the number of threads.\n"
-    "  -n, --units N      units (2..20000)\n"
-    "  --trials T         networks per load (default 10)\n"
-    "  --alpha LO:HI:K    K loads evenly from LO to HI (default 0.025:0.3:12), or one value\n"
-    "  --flip F           fraction of each probe's units flipped (default 0)\n"
-    "  --seed S           random seed (default: chosen and printed)\n"
-    "  --plot F           draw overlap vs alpha to F.png or F.svg (gnuplot)\n"
-    "  --format table|json|csv\n"
-    "  --threads N        threads (1..1024; the results do not depend on it)\n"
-    "  -q, --quiet        no progress bar\n";
-
-const char *hopfield_opt(int argc, char **argv, int *i, const char *name, const char *alias, int *missing) {
-    const char *a = argv[*i];
-    size_t len = strlen(name);
-    if (!strncmp(a, name, len) && a[len] == '=') return a + len + 1;
-    if (strcmp(a, name) && !(alias && !strcmp(a, alias))) return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
+    "zsum hopfield SUBCOMMAND --help gives the options of each. See docs/hopfield.md.\n",
+    NULL, NULL};
 
 int hopfield_parse_shape(const char *text, size_t *rows, size_t *cols) {
     uint64_t d[2];
@@ -130,42 +134,37 @@ static void print_store(cli_format format, size_t n, size_t p, int projection, c
 
 /* ---- store ----------------------------------------------------------------------------- */
 
-static int cmd_store(int argc, char **argv) {
+static int cmd_store(cli_args *a) {
     const char *output = NULL;
     size_t rows = 0, cols = 0;
     int projection = 0;
     cli_format format = FORMAT_TABLE;
-    const char **files = calloc((size_t)argc, sizeof *files);
+    const char **files = calloc((size_t)a->argc, sizeof *files);
     size_t nfiles = 0;
     if (!files) return cli_fail(EXIT_NOMEM, "out of memory");
     int rc = EXIT_OK;
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help_store, cli_out());
-            free(files);
-            return EXIT_OK;
-        } else if ((v = hopfield_opt(argc, argv, &i, "--output", "-o", &missing))) {
+    for (int id; rc == EXIT_OK && (id = cli_next(a)) != CLI_DONE;) {
+        const char *v = a->value;
+        switch (id) {
+        case CLI_STOP: free(files); return a->rc;
+        case CLI_ARG: files[nfiles++] = v; break;
+        case H_OUTPUT:
             output = v;
             rc = cli_check_output("--output", v);
-        } else if ((v = hopfield_opt(argc, argv, &i, "--shape", NULL, &missing))) {
+            break;
+        case H_SHAPE:
             if (!hopfield_parse_shape(v, &rows, &cols)) rc = EXIT_USAGE;
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            /* no progress bar to silence */
-        } else if ((v = hopfield_opt(argc, argv, &i, "--rule", NULL, &missing))) {
+            break;
+        case H_QUIET: break; /* no progress bar to silence */
+        case H_RULE:
             if (!strcmp(v, "hebbian")) projection = 0;
             else if (!strcmp(v, "projection")) projection = 1;
             else rc = cli_usage("--rule: '%s' is not hebbian or projection", v);
-        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
+            break;
+        case H_FORMAT:
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             else if (format == FORMAT_CSV) rc = cli_usage("store: --format is table or json");
-        } else if (missing) {
-            rc = cli_usage("store: %s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage("store: unknown option '%s' (zsum hopfield store --help)", argv[i]);
-        } else {
-            files[nfiles++] = argv[i];
+            break;
         }
     }
     if (rc == EXIT_OK && nfiles == 0)
@@ -278,40 +277,41 @@ static void print_capacity(cli_format format, uint64_t n, uint64_t trials, doubl
 
 /* ---- capacity -------------------------------------------------------------------------- */
 
+/* --alpha LO:HI:STEPS or one value: the loads, malloc'd; an exit code. */
 static int parse_alpha(const char *text, double **out, size_t *count) {
     char buf[256];
-    if (strlen(text) >= sizeof buf) return cli_usage("--alpha: '%s' is too long", text), 0;
+    if (strlen(text) >= sizeof buf) return cli_usage("--alpha: '%s' is too long", text);
     strcpy(buf, text);
     char *c1 = strchr(buf, ':');
     if (!c1) {
         double a;
-        if (!cli_parse_double("--alpha", buf, &a)) return 0;
-        if (a <= 0.0) return cli_usage("--alpha: %s must be > 0", text), 0;
+        if (!cli_parse_double("--alpha", buf, &a)) return EXIT_USAGE;
+        if (a <= 0.0) return cli_usage("--alpha: %s must be > 0", text);
         *out = malloc(sizeof **out);
-        if (!*out) return cli_fail(EXIT_NOMEM, "out of memory"), 0;
+        if (!*out) return cli_fail(EXIT_NOMEM, "out of memory");
         (*out)[0] = a;
         *count = 1;
-        return 1;
+        return EXIT_OK;
     }
     *c1 = 0;
     char *c2 = strchr(c1 + 1, ':');
-    if (!c2) return cli_usage("--alpha: '%s' must be LO:HI:STEPS or one value", text), 0;
+    if (!c2) return cli_usage("--alpha: '%s' must be LO:HI:STEPS or one value", text);
     *c2 = 0;
     double lo, hi;
     uint64_t k;
     if (!cli_parse_double("--alpha (LO)", buf, &lo) || !cli_parse_double("--alpha (HI)", c1 + 1, &hi) ||
         !cli_parse_u64("--alpha (STEPS)", c2 + 1, &k))
-        return 0;
+        return EXIT_USAGE;
     if (lo <= 0.0 || hi < lo)
-        return cli_usage("--alpha: '%s' needs 0 < LO <= HI", text), 0;
-    if (k < 1 || k > 10000) return cli_usage("--alpha: STEPS in '%s' must be 1..10000", text), 0;
-    if (k == 1 && hi != lo) return cli_usage("--alpha: one step needs LO = HI in '%s'", text), 0;
+        return cli_usage("--alpha: '%s' needs 0 < LO <= HI", text);
+    if (k < 1 || k > 10000) return cli_usage("--alpha: STEPS in '%s' must be 1..10000", text);
+    if (k == 1 && hi != lo) return cli_usage("--alpha: one step needs LO = HI in '%s'", text);
     double *a = malloc(k * sizeof *a);
-    if (!a) return cli_fail(EXIT_NOMEM, "out of memory"), 0;
+    if (!a) return cli_fail(EXIT_NOMEM, "out of memory");
     for (uint64_t i = 0; i < k; i++) a[i] = k == 1 ? lo : lo + (hi - lo) * (double)i / (double)(k - 1);
     *out = a;
     *count = (size_t)k;
-    return 1;
+    return EXIT_OK;
 }
 
 /* Overlap and fraction of perfect recalls against the load, with alpha_c marked (gnuplot). */
@@ -344,7 +344,7 @@ static int plot_capacity(const char *plot, uint64_t n, uint64_t trials, double f
     return rc;
 }
 
-static int cmd_capacity(int argc, char **argv) {
+static int cmd_capacity(cli_args *args) {
     uint64_t n = 0, trials = 10, seed = 0;
     double flip = 0.0;
     double *alpha = NULL;
@@ -353,51 +353,48 @@ static int cmd_capacity(int argc, char **argv) {
     int quiet = 0, have_n = 0, threads = 0;
     cli_format format = FORMAT_TABLE;
     int rc = EXIT_OK;
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        int missing = 0;
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            free(alpha);
-            fputs(help_capacity, cli_out());
-            return EXIT_OK;
-        } else if (!strcmp(argv[i], "--n") || !strncmp(argv[i], "--n=", 4)) {
-            rc = cli_usage("--n: the number of units is spelled -n or --units");
-        } else if ((v = hopfield_opt(argc, argv, &i, "--units", "-n", &missing))) {
+    for (int id; rc == EXIT_OK && (id = cli_next(args)) != CLI_DONE;) {
+        const char *v = args->value;
+        switch (id) {
+        case CLI_STOP: free(alpha); return args->rc;
+        case CLI_ARG: rc = cli_usage("capacity: unknown argument '%s' (zsum hopfield capacity --help)", v); break;
+        case H_UNITS:
             have_n = 1;
             if (!cli_parse_u64("--units", v, &n)) rc = EXIT_USAGE;
             else if (n < 2 || n > 20000) rc = cli_usage("--units: %s is outside 2..20000", v);
-        } else if ((v = hopfield_opt(argc, argv, &i, "--threads", NULL, &missing))) {
+            break;
+        case H_THREADS:
             if (!cli_parse_threads(v, &threads)) rc = EXIT_USAGE;
-        } else if ((v = hopfield_opt(argc, argv, &i, "--trials", NULL, &missing))) {
+            break;
+        case H_TRIALS:
             if (!cli_parse_u64("--trials", v, &trials)) rc = EXIT_USAGE;
-            else if (trials < 1 || trials > 1000000)
-                rc = cli_usage("--trials: %s is outside 1..1000000", v);
-        } else if ((v = hopfield_opt(argc, argv, &i, "--alpha", NULL, &missing))) {
+            else if (trials < 1 || trials > 1000000) rc = cli_usage("--trials: %s is outside 1..1000000", v);
+            break;
+        case H_ALPHA:
             free(alpha);
             alpha = NULL;
-            if (!parse_alpha(v, &alpha, &nalpha)) rc = EXIT_USAGE;
-        } else if ((v = hopfield_opt(argc, argv, &i, "--flip", NULL, &missing))) {
+            rc = parse_alpha(v, &alpha, &nalpha);
+            break;
+        case H_FLIP:
             if (!hopfield_parse_fraction("--flip", v, &flip)) rc = EXIT_USAGE;
-        } else if ((v = hopfield_opt(argc, argv, &i, "--seed", NULL, &missing))) {
+            break;
+        case H_SEED:
             seed_text = v;
             if (!cli_parse_u64("--seed", v, &seed)) rc = EXIT_USAGE;
-        } else if ((v = hopfield_opt(argc, argv, &i, "--plot", NULL, &missing))) {
+            break;
+        case H_PLOT:
             plot = v;
             rc = plot_check_target(v);
             if (rc == EXIT_OK) rc = cli_check_output("--plot", v);
-        } else if ((v = hopfield_opt(argc, argv, &i, "--format", NULL, &missing))) {
+            break;
+        case H_FORMAT:
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            quiet = 1;
-        } else if (missing) {
-            rc = cli_usage("capacity: %s needs a value", argv[i]);
-        } else {
-            rc = cli_usage("capacity: unknown argument '%s' (zsum hopfield capacity --help)",
-                           argv[i]);
+            break;
+        case H_QUIET: quiet = 1; break;
         }
     }
     if (rc == EXIT_OK && !have_n) rc = cli_usage("capacity: -n N (the number of units) is required");
-    if (rc == EXIT_OK && !alpha && !parse_alpha("0.025:0.3:12", &alpha, &nalpha)) rc = EXIT_RUNTIME;
+    if (rc == EXIT_OK && !alpha) rc = parse_alpha("0.025:0.3:12", &alpha, &nalpha);
     if (rc == EXIT_OK)
         for (size_t a = 0; a < nalpha && rc == EXIT_OK; a++)
             if (nearbyint(alpha[a] * (double)n) > 32767)
@@ -431,17 +428,12 @@ static int cmd_capacity(int argc, char **argv) {
 }
 
 int cmd_hopfield(int argc, char **argv) {
-    if (argc < 2) {
-        fputs(help_main, stderr);
-        return EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        fputs(help_main, cli_out());
-        return EXIT_OK;
-    }
-    if (!strcmp(sub, "store")) return cmd_store(argc - 1, argv + 1);
-    if (!strcmp(sub, "recall")) return hopfield_recall(argc - 1, argv + 1);
-    if (!strcmp(sub, "capacity")) return cmd_capacity(argc - 1, argv + 1);
-    return cli_usage("hopfield: unknown subcommand '%s' (store, recall or capacity)", sub);
+    const cli_sub *sub;
+    int first, rc = cli_select(&hopfield_command, argc, argv, &sub, &first);
+    if (!sub) return rc;
+    cli_args a;
+    cli_start(&a, &hopfield_command, sub, argc, argv, first);
+    if (sub->mode == H_STORE) return cmd_store(&a);
+    if (sub->mode == H_RECALL) return hopfield_recall(&a);
+    return cmd_capacity(&a);
 }

@@ -4,90 +4,97 @@
  * options shared with zsum bm and the run itself are in pairwise_cli.c. */
 #include "pairwise_cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- zsum ising --------------------------------------------------------------------------- */
+enum { O_METHOD = PW_OWN, O_SEED, O_SIZE, O_DIM, O_OPEN, O_J, O_H };
 
-static void help(void) {
-    fputs("usage: zsum ising [sample] --size LxL|N [--dim 1|2] [--open] [--J J] [--h H]\n"
-          "                  [--beta B | -T T] [options]\n\n"
-          "The Ising model E = -J sum_<ij> s_i s_j - h sum_i s_i on a chain (--dim 1) or a\n"
-          "square lattice (--size 16 means 16x16), periodic unless --open.\n\n"
-          "exact (default):\n"
-          "  --method auto|enumerate|transfer|closed   (auto: the cheapest exact one)\n"
-          "  --dos                  exact density of states (integer J and h)\n"
-          "  --sweep T:LO:HI:P      ln Z, U, F, S, C, M, chi at P temperatures (or beta:LO:HI:P)\n"
-          "  --plot FILE            plot u, c, s of the sweep (.png or .svg)\n"
-          "  --write-uai FILE       write the model at beta as a UAI MARKOV network; stderr gives\n"
-          "                         its energy offset E0: ln Z = ln Z(FILE) - beta E0\n"
-          "sample:\n"
-          "  --algorithm metropolis|heatbath|wolff   --sweeps N (10000)  --burnin N (1000)\n"
-          "  --chains K (4)  --seed S (printed when chosen)\n"
-          "  --max-seconds T (3600)  refuse a run whose estimated time is longer\n"
-          "common:\n"
-          "  --beta B, -T/--temperature T (default beta 1), --format table|json|csv,\n"
-          "  --threads N, -q/--quiet, --help\n",
-          cli_out());
+static const cli_option options[] = {
+    {O_SIZE, "--size", 0, "LxL|N", 0, 0, "lattice rows x cols (16 means 16x16), or a chain's length with --dim 1"},
+    {O_DIM, "--dim", 0, "1|2", 0, 0, "a chain (1) or a square lattice (2, default)"},
+    {O_OPEN, "--open", 0, NULL, 0, 0, "open boundaries (default periodic)"},
+    {O_J, "--J", 0, "J", 0, 0, "coupling (default 1)"},
+    {O_H, "--h", 0, "H", 0, 0, "field (default 0)"},
+    {O_METHOD, "--method", 0, "M", PW_EXACT, 0, "auto|enumerate|transfer|closed (auto: the cheapest exact one)"},
+    {O_SEED, "--seed", 0, "S", PW_SAMPLE, 0, "the sampler's seed (default: chosen and printed)"},
+    PAIRWISE_OPTIONS,
+};
+
+static const cli_sub subs[] = {
+    {NULL, PW_EXACT, "zsum ising --size LxL|N [--dim 1|2] [--open] [--J J] [--h H]\n"
+                     "                  [--beta B | -T T] [options]",
+     "Exact ln Z and thermodynamics (enumeration, transfer matrix or closed form), the exact\n"
+     "density of states, temperature sweeps and plots.\n", NULL},
+    {"sample", PW_SAMPLE, "zsum ising sample --size LxL|N [--dim 1|2] [--open] [--J J] [--h H]\n"
+                          "                  [--beta B | -T T] [options]",
+     "Markov chain Monte Carlo estimates of U, C, M, |M|, chi with their errors.\n", NULL},
+};
+
+static const cli_command command = {
+    "ising", CLI_TABLE(subs), CLI_TABLE(options),
+    "The Ising model E = -J sum_<ij> s_i s_j - h sum_i s_i on a chain (--dim 1) or a\n"
+    "square lattice (--size 16 means 16x16), periodic unless --open.\n",
+    NULL, pairwise_refuse};
+
+typedef struct ising_opts {
+    pairwise_opts pw;
+    uint64_t dims[2];
+    int ndims, have_size, open, sample;
+    long dim;
+    double jj, hh;
+} ising_opts;
+
+static int parse(int argc, char **argv, ising_opts *io) {
+    pairwise_opts *o = &io->pw;
+    const cli_sub *sub;
+    int first, rc = cli_select(&command, argc, argv, &sub, &first);
+    if (!sub) return o->help = rc == EXIT_OK, rc;
+    io->sample = sub->mode == PW_SAMPLE;
+    cli_args a;
+    cli_start(&a, &command, sub, argc, argv, first);
+    for (int id; (id = cli_next(&a)) != CLI_DONE;) {
+        const char *v = a.value;
+        switch (id) {
+        case CLI_STOP: return o->help = a.rc == EXIT_OK, a.rc;
+        case CLI_ARG: return cli_usage("ising: unexpected argument '%s'", v);
+        case O_SIZE:
+            if (!cli_parse_size("--size", v, io->dims, &io->ndims)) return EXIT_USAGE;
+            io->have_size = 1;
+            break;
+        case O_DIM:
+            if (!cli_parse_int("--dim", v, 1, 2, &io->dim)) return EXIT_USAGE;
+            break;
+        case O_OPEN: io->open = 1; break;
+        case O_J:
+            if (!cli_parse_double("--J", v, &io->jj)) return EXIT_USAGE;
+            break;
+        case O_H:
+            if (!cli_parse_double("--h", v, &io->hh)) return EXIT_USAGE;
+            break;
+        case O_METHOD: rc = pairwise_opt(PW_METHOD, v, o); break;
+        case O_SEED: rc = pairwise_opt(PW_SEED, v, o); break;
+        default: rc = pairwise_opt(id, v, o); break;
+        }
+        if (rc != EXIT_OK) return rc;
+    }
+    if (!io->have_size) return cli_usage("ising: --size is required (e.g. --size 16x16, or --size 64 --dim 1)");
+    rc = pairwise_check(o, io->sample);
+    if (rc != EXIT_OK) return rc;
+    if (io->dim == 1 && io->ndims == 2)
+        return cli_usage("--size: '%llux%llu' has two sides but --dim is 1", (unsigned long long)io->dims[0],
+                         (unsigned long long)io->dims[1]);
+    return EXIT_OK;
 }
 
 int cmd_ising(int argc, char **argv) {
-    pairwise_opts o;
-    pairwise_opts_init(&o);
-    int sample = 0;
-    if (argc > 1 && !strcmp(argv[1], "sample")) {
-        sample = 1;
-        argv++;
-        argc--;
-    }
-    enum { O_SIZE = 512, O_DIM, O_OPEN, O_J, O_H, O_HELP };
-    static const struct option longopts[] = {PAIRWISE_LONGOPTS,
-                                             {"size", required_argument, 0, O_SIZE},
-                                             {"dim", required_argument, 0, O_DIM},
-                                             {"open", no_argument, 0, O_OPEN},
-                                             {"J", required_argument, 0, O_J},
-                                             {"h", required_argument, 0, O_H},
-                                             {"help", no_argument, 0, O_HELP},
-                                             {0, 0, 0, 0}};
-    uint64_t dims[2] = {0, 0};
-    int ndims = 0, have_size = 0, open = 0, c;
-    long dim = 0;
-    double jj = 1.0, hh = 0.0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":b:T:q", longopts, NULL)) != -1) {
-        int r = pairwise_opt(c, optarg, &o);
-        if (r == 1) continue;
-        if (r == 0) return EXIT_USAGE;
-        switch (c) {
-        case O_SIZE:
-            if (!cli_parse_size("--size", optarg, dims, &ndims)) return EXIT_USAGE;
-            have_size = 1;
-            break;
-        case O_DIM:
-            if (!cli_parse_int("--dim", optarg, 1, 2, &dim)) return EXIT_USAGE;
-            break;
-        case O_OPEN: open = 1; break;
-        case O_J:
-            if (!cli_parse_double("--J", optarg, &jj)) return EXIT_USAGE;
-            break;
-        case O_H:
-            if (!cli_parse_double("--h", optarg, &hh)) return EXIT_USAGE;
-            break;
-        case O_HELP: help(); return EXIT_OK;
-        case ':': return cli_usage("ising: option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage("ising: unknown option '%s' (zsum ising --help)", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) return cli_usage("ising: unexpected argument '%s'", argv[optind]);
-    if (!sample && o.seed_set)
-        return cli_usage("--seed belongs to the sampler; the exact computation has no use for it "
-                         "(add 'sample')");
-    if (!have_size) return cli_usage("ising: --size is required (e.g. --size 16x16, or --size 64 --dim 1)");
-    if (!pairwise_check(&o, sample)) return EXIT_USAGE;
-    if (dim == 1 && ndims == 2) return cli_usage("--size: '%llux%llu' has two sides but --dim is 1",
-                                                 (unsigned long long)dims[0], (unsigned long long)dims[1]);
+    ising_opts io = {.jj = 1.0};
+    pairwise_opts_init(&io.pw);
+    int rc = parse(argc, argv, &io);
+    if (rc != EXIT_OK || io.pw.help) return rc;
+    const uint64_t *dims = io.dims;
+    int ndims = io.ndims, open = io.open;
+    long dim = io.dim;
+    double jj = io.jj, hh = io.hh;
     zs_lattice_spec sp;
     memset(&sp, 0, sizeof sp);
     if (dim == 1) {
@@ -108,7 +115,6 @@ int cmd_ising(int argc, char **argv) {
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     zs_pairwise *m = NULL;
     zs_status st = zs_pairwise_alloc_lattice(ctx, &sp, &m);
-    int rc;
     if (st != ZS_OK) {
         rc = cli_status(ctx, st);
     } else {
@@ -119,7 +125,7 @@ int cmd_ising(int argc, char **argv) {
         else
             snprintf(desc, sizeof desc, "Ising %zux%zu square lattice, %s, J = %s, h = %s", sp.rows,
                      sp.cols, open ? "open" : "torus", cli_num(b1, jj), cli_num(b2, hh));
-        rc = pairwise_run(ctx, m, desc, &o, sample);
+        rc = pairwise_run(ctx, m, desc, &io.pw, io.sample);
     }
     zs_pairwise_free(m);
     zs_ctx_free(ctx);

@@ -4,7 +4,6 @@
  * and the two-state free-energy landscape. */
 #include "levels_cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,177 +13,171 @@
 
 
 
-static void help(void) {
-    fputs(
-        "usage: zsum levels -n N -e E0,E1,... [options]\n"
-        "N distinguishable units, each on one of K energy levels (k_B = 1, beta = 1/T).\n\n"
-        "  -n, --units N            number of units (1 .. 10^9)\n"
-        "  -e, --energies LIST      level energies, comma-separated (K <= 64; repeats allowed)\n"
-        "  -g, --degeneracies LIST  states per level (positive integers; default all 1)\n"
-        "  -b, --beta B             inverse temperature (default 1)\n"
-        "  -T, --temperature T      temperature (instead of --beta; nonzero)\n"
-        "      --method M           closed (z^N, default) | macro (sum over occupation vectors)\n"
-        "                           | enumerate (every microstate, Gray code, threads)\n"
-        "      --state LIST         one microstate: the level of each unit, e.g. 0,0,0,0,0,0,0,1,1,2\n"
-        "      --microstates        list every microstate (refused past --limit)\n"
-        "      --macrostates        list occupation vectors with exact multiplicities, by energy\n"
-        "      --dos                density of states: each total energy, its exact count\n"
-        "      --limit M            most rows a listing may have (default 1e6)\n"
-        "      --sweep T:LO:HI:P    table of ln Z, U, F, S, C at P temperatures (or beta:LO:HI:P)\n"
-        "      --landscape          two levels: per-unit F(x) = E(x) - T S(x), x = upper fraction\n"
-        "      --points P           landscape grid points in (0,1) (default 99)\n"
-        "      --plot FILE          draw the sweep or the landscape (.png or .svg, gnuplot)\n"
-        "      --format F           table (default) | json | csv\n"
-        "      --threads N          threads for --method enumerate (default: all)\n"
-        "  -q, --quiet              no progress bar\n",
-        cli_out());
-}
+enum { O_UNITS = 1, O_ENERGIES, O_DEGEN, O_BETA, O_TEMP, O_METHOD, O_STATE, O_MICRO, O_MACRO,
+       O_DOS, O_LIMIT, O_SWEEP, O_LANDSCAPE, O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_QUIET };
 
-/* The checks across options, once all are read: 1 when they pass, else 0 (message printed). */
+static const cli_option options[] = {
+    {O_UNITS, "--units", 'n', "N", 0, 0, "number of units (1 .. 10^9)"},
+    {O_ENERGIES, "--energies", 'e', "LIST", 0, 0, "level energies, comma-separated (K <= 64; repeats allowed)"},
+    {O_DEGEN, "--degeneracies", 'g', "LIST", 0, 0, "states per level (positive integers; default all 1)"},
+    {O_BETA, "--beta", 'b', "B", 0, 0, "inverse temperature (default 1)"},
+    {O_TEMP, "--temperature", 'T', "T", 0, 0, "temperature (instead of --beta; nonzero)"},
+    {O_METHOD, "--method", 0, "M", 0, 0, "closed (z^N, default) | macro (sum over occupation vectors)\n"
+                                         "| enumerate (every microstate, Gray code, threads)"},
+    {O_STATE, "--state", 0, "LIST", 0, 0, "one microstate: the level of each unit, e.g. 0,0,0,0,0,0,0,1,1,2"},
+    {O_MICRO, "--microstates", 0, NULL, 0, 0, "list every microstate (refused past --limit)"},
+    {O_MACRO, "--macrostates", 0, NULL, 0, 0, "list occupation vectors with exact multiplicities, by energy"},
+    {O_DOS, "--dos", 0, NULL, 0, 0, "density of states: each total energy, its exact count"},
+    {O_LIMIT, "--limit", 0, "M", 0, 0, "most rows a listing may have (default 1e6)"},
+    {O_SWEEP, "--sweep", 0, "T:LO:HI:P", 0, 0, "table of ln Z, U, F, S, C at P temperatures (or beta:LO:HI:P)"},
+    {O_LANDSCAPE, "--landscape", 0, NULL, 0, 0, "two levels: per-unit F(x) = E(x) - T S(x), x = upper fraction"},
+    {O_POINTS, "--points", 0, "P", 0, 0, "landscape grid points in (0,1) (default 99)"},
+    {O_PLOT, "--plot", 0, "FILE", 0, 0, "draw the sweep or the landscape (.png or .svg, gnuplot)"},
+    {O_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv"},
+    {O_THREADS, "--threads", 0, "N", 0, 0, "threads for --method enumerate (default: all)"},
+    {O_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"},
+};
+
+static const cli_sub subs[] = {
+    {NULL, 1, "zsum levels -n N -e E0,E1,... [options]",
+     "N distinguishable units, each on one of K energy levels (k_B = 1, beta = 1/T).\n", NULL},
+};
+
+static const cli_command command = {"levels", CLI_TABLE(subs), CLI_TABLE(options), NULL, NULL, NULL};
+
+/* The checks across options, once all are read: an exit code. */
 static int check_args(const levels_opts *o, int points_set, int limit_set) {
-    if (o->units == 0) return !cli_usage("--units: N must be at least 1");
+    if (o->units == 0) return cli_usage("--units: N must be at least 1");
     if (o->units > ZS_LEVELS_MAX_UNITS)
-        return !cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
+        return cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
     if (o->degeneracies && o->kg != o->k)
-        return !cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
-    if (o->beta_set && o->temp_set) return !cli_usage("levels: give --beta or --temperature, not both");
+        return cli_usage("--degeneracies: %zu values given for %zu energies", o->kg, o->k);
+    if (o->beta_set && o->temp_set) return cli_usage("levels: give --beta or --temperature, not both");
     if (o->plot && !o->sweep.active && !o->landscape)
-        return !cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
+        return cli_usage("--plot: draws a --sweep or a --landscape; ask for one of them");
     if (o->plot && o->sweep.active && o->landscape)
-        return !cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
-    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return 0;
-    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return 0;
+        return cli_usage("--plot: draws one figure; ask for --sweep or --landscape, not both");
+    if (o->plot && plot_check_target(o->plot) != EXIT_OK) return EXIT_USAGE;
+    if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return EXIT_USAGE;
     /* Options of another mode are refused rather than ignored. */
     if (points_set && !o->landscape)
-        return !cli_usage("--points: sets the grid of --landscape; ask for --landscape");
+        return cli_usage("--points: sets the grid of --landscape; ask for --landscape");
     if (limit_set && !o->microstates && !o->macrostates && !o->dos)
-        return !cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
+        return cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
     if (o->threads && o->method != ZS_LEVELS_ENUMERATE)
-        return !cli_usage("--threads: only --method enumerate runs on threads (method %s)",
+        return cli_usage("--threads: only --method enumerate runs on threads (method %s)",
                           zs_levels_method_name(o->method));
     if (o->landscape && o->k != 2)
-        return !cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
+        return cli_usage("--landscape: needs exactly two levels, %zu given", o->k);
     if (o->landscape && !(o->beta > 0))
-        return !cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
+        return cli_usage("--landscape: needs a positive temperature, beta = %g", o->beta);
     int listings = o->microstates + o->macrostates + o->dos + o->sweep.active + o->landscape +
                    (o->state_text != NULL);
     if (o->format == FORMAT_CSV && listings > 1)
-        return !cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
+        return cli_usage("--format csv: prints one table; ask for one of --state, --microstates, "
                           "--macrostates, --dos, --sweep, --landscape");
-    return 1;
+    return EXIT_OK;
 }
 
 static int parse_args(int argc, char **argv, levels_opts *o) {
-    enum { O_METHOD = 256, O_STATE, O_MICRO, O_MACRO, O_DOS, O_LIMIT, O_SWEEP, O_LANDSCAPE,
-           O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_HELP };
-    static const struct option longopts[] = {
-        {"units", required_argument, 0, 'n'},      {"energies", required_argument, 0, 'e'},
-        {"degeneracies", required_argument, 0, 'g'}, {"beta", required_argument, 0, 'b'},
-        {"temperature", required_argument, 0, 'T'}, {"method", required_argument, 0, O_METHOD},
-        {"state", required_argument, 0, O_STATE},  {"microstates", no_argument, 0, O_MICRO},
-        {"macrostates", no_argument, 0, O_MACRO},  {"dos", no_argument, 0, O_DOS},
-        {"limit", required_argument, 0, O_LIMIT},  {"sweep", required_argument, 0, O_SWEEP},
-        {"landscape", no_argument, 0, O_LANDSCAPE}, {"points", required_argument, 0, O_POINTS},
-        {"plot", required_argument, 0, O_PLOT},    {"format", required_argument, 0, O_FORMAT},
-        {"threads", required_argument, 0, O_THREADS}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, O_HELP},          {0, 0, 0, 0}};
-    int have_units = 0, points_set = 0, limit_set = 0, c;
+    const cli_sub *sub;
+    int first, rc = cli_select(&command, argc, argv, &sub, &first);
+    if (!sub) return o->help = rc == EXIT_OK, rc;
+    int have_units = 0, points_set = 0, limit_set = 0;
     double t;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:e:g:b:T:q", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!cli_parse_u64("--units", optarg, &o->units)) return 0;
+    cli_args a;
+    cli_start(&a, &command, sub, argc, argv, first);
+    for (int id; (id = cli_next(&a)) != CLI_DONE;) {
+        const char *v = a.value;
+        switch (id) {
+        case CLI_STOP: return o->help = a.rc == EXIT_OK, a.rc;
+        case CLI_ARG: return cli_usage("levels: unexpected argument '%s'", v);
+        case O_UNITS:
+            if (!cli_parse_u64("--units", v, &o->units)) return EXIT_USAGE;
             have_units = 1;
             break;
-        case 'e':
+        case O_ENERGIES:
             free(o->energies);
             o->energies = NULL;
-            if (!cli_parse_list("--energies", optarg, &o->energies, &o->k)) return 0;
+            if (!cli_parse_list("--energies", v, &o->energies, &o->k)) return EXIT_USAGE;
             break;
-        case 'g':
+        case O_DEGEN:
             free(o->degeneracies);
             o->degeneracies = NULL;
-            if (!cli_parse_list("--degeneracies", optarg, &o->degeneracies, &o->kg)) return 0;
+            if (!cli_parse_list("--degeneracies", v, &o->degeneracies, &o->kg)) return EXIT_USAGE;
             break;
-        case 'b':
-            if (!cli_parse_double("--beta", optarg, &o->beta)) return 0;
+        case O_BETA:
+            if (!cli_parse_double("--beta", v, &o->beta)) return EXIT_USAGE;
             o->beta_set = 1;
             break;
-        case 'T':
-            if (!cli_parse_double("--temperature", optarg, &t)) return 0;
-            if (t == 0.0) return !cli_usage("--temperature: T = 0 is not allowed (beta would be infinite)");
+        case O_TEMP:
+            if (!cli_parse_double("--temperature", v, &t)) return EXIT_USAGE;
+            if (t == 0.0) return cli_usage("--temperature: T = 0 is not allowed (beta would be infinite)");
             o->beta = 1.0 / t;
             o->temp_set = 1;
             break;
         case O_METHOD:
-            if (zs_levels_method_from_name(optarg, &o->method) != ZS_OK ||
-                o->method == ZS_LEVELS_AUTO)
-                return !cli_usage("--method: '%s' is not one of closed, macro, enumerate", optarg);
+            if (zs_levels_method_from_name(v, &o->method) != ZS_OK || o->method == ZS_LEVELS_AUTO)
+                return cli_usage("--method: '%s' is not one of closed, macro, enumerate", v);
             break;
-        case O_STATE: o->state_text = optarg; break;
+        case O_STATE: o->state_text = v; break;
         case O_MICRO: o->microstates = 1; break;
         case O_MACRO: o->macrostates = 1; break;
         case O_DOS: o->dos = 1; break;
         case O_LIMIT:
-            if (!cli_parse_double("--limit", optarg, &o->limit)) return 0;
-            if (o->limit < 1) return !cli_usage("--limit: '%s' must be at least 1", optarg);
+            if (!cli_parse_double("--limit", v, &o->limit)) return EXIT_USAGE;
+            if (o->limit < 1) return cli_usage("--limit: '%s' must be at least 1", v);
             limit_set = 1;
             break;
         case O_SWEEP:
-            if (!cli_parse_sweep(optarg, &o->sweep)) return 0;
+            if (!cli_parse_sweep(v, &o->sweep)) return EXIT_USAGE;
             break;
         case O_LANDSCAPE: o->landscape = 1; break;
         case O_POINTS:
-            if (!cli_parse_int("--points", optarg, 1, 10000000, &o->points)) return 0;
+            if (!cli_parse_int("--points", v, 1, 10000000, &o->points)) return EXIT_USAGE;
             points_set = 1;
             break;
-        case O_PLOT: o->plot = optarg; break;
+        case O_PLOT: o->plot = v; break;
         case O_FORMAT:
-            if (!cli_parse_format(optarg, &o->format)) return 0;
+            if (!cli_parse_format(v, &o->format)) return EXIT_USAGE;
             break;
         case O_THREADS:
-            if (!cli_parse_threads(optarg, &o->threads)) return 0;
+            if (!cli_parse_threads(v, &o->threads)) return EXIT_USAGE;
             break;
-        case 'q': o->quiet = 1; break;
-        case O_HELP: help(); return -1;
-        case ':': return !cli_usage("levels: option '%s' needs a value", argv[optind - 1]);
-        default: return !cli_usage("levels: unknown option '%s' (zsum levels --help)", argv[optind - 1]);
+        case O_QUIET: o->quiet = 1; break;
         }
     }
-    if (optind < argc) return !cli_usage("levels: unexpected argument '%s'", argv[optind]);
-    if (!have_units) return !cli_usage("levels: --units N is required");
-    if (!o->energies) return !cli_usage("levels: --energies LIST is required");
+    if (!have_units) return cli_usage("levels: --units N is required");
+    if (!o->energies) return cli_usage("levels: --energies LIST is required");
     return check_args(o, points_set, limit_set);
 }
 
-/* --state: a level index per unit. */
+/* --state: a level index per unit; an exit code. */
 static int parse_state(const levels_opts *o, uint32_t **out) {
     double *v;
     size_t n;
-    if (!cli_parse_list("--state", o->state_text, &v, &n)) return 0;
+    if (!cli_parse_list("--state", o->state_text, &v, &n)) return EXIT_USAGE;
     if (n != o->units) {
         free(v);
-        return !cli_usage("--state: %zu levels given for %llu units", n, (unsigned long long)o->units);
+        return cli_usage("--state: %zu levels given for %llu units", n, (unsigned long long)o->units);
     }
     uint32_t *s = malloc(n * sizeof *s);
     if (!s) {
         free(v);
-        return !cli_fail(EXIT_NOMEM, "out of memory");
+        return cli_fail(EXIT_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         if (v[i] < 0 || v[i] != floor(v[i]) || v[i] >= (double)o->k) {
             cli_usage("--state: item %zu (%g) is not a level index 0..%zu", i + 1, v[i], o->k - 1);
             free(v);
             free(s);
-            return 0;
+            return EXIT_USAGE;
         }
         s[i] = (uint32_t)v[i];
     }
     free(v);
     *out = s;
-    return 1;
+    return EXIT_OK;
 }
 
 /* ---- collected results ------------------------------------------------------------------ */
@@ -302,17 +295,10 @@ int cmd_levels(int argc, char **argv) {
     levels_result r = {0};
     zs_ctx *ctx = zs_ctx_alloc();
     zs_levels *lv = NULL;
-    int rc = EXIT_OK, parsed;
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
-    parsed = parse_args(argc, argv, &o);
-    if (parsed <= 0) {
-        rc = parsed < 0 ? EXIT_OK : EXIT_USAGE;
-        goto done;
-    }
-    if (o.state_text && !parse_state(&o, &r.state)) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
+    int rc = parse_args(argc, argv, &o);
+    if (rc == EXIT_OK && o.state_text) rc = parse_state(&o, &r.state);
+    if (rc != EXIT_OK || o.help) goto done;
     zs_ctx_set_threads(ctx, (int)o.threads);
     progress_install(ctx, o.quiet);
     zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);

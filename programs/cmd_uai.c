@@ -2,49 +2,106 @@
  * elimination (lib/io/uai.c, lib/exact/eliminate.c, lib/exact/elim_order.c). */
 #include "cli.h"
 #include "result.h"
+#include "uai_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char *const help =
-    "usage: zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-    "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai]\n"
-    "                [--plan-only] [--threads N] [--verbose] [--quiet]\n"
-    "\n"
-    "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
-    "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
-    "\n"
-    "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input.\n"
-    "\n"
-    "  --evid FILE         evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...'); it\n"
-    "                      may also be given as a second file, as toulbar2 takes it\n"
-    "  --order H           elimination order: auto (default: the least work of all\n"
-    "                      below), minfill, mindegree, weighted-minfill, or file (the\n"
-    "                      variables' own order)\n"
-    "  --max-memory SIZE   memory for tables: a number with an optional K, M, G or T\n"
-    "                      (powers of 1024); default: half of the physical memory. A plan\n"
-    "                      that needs more is run by conditioning: once per assignment of\n"
-    "                      a few variables chosen so that each run fits\n"
-    "  --max-work N        refuse (exit 2) when conditioning would read more than N table\n"
-    "                      entries in all (about 1-3 ns each); default 1e12\n"
-    "  --format F          table (default), json (keys lnZ, log10Z, zero, width,\n"
-    "                      max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
-    "                      csv (the same keys: a header line, a line of values) or\n"
-    "                      uai (the competition's answer: the line PR, then log10 Z)\n"
-    "  --plan-only         print the order's induced width, largest table and memory; do\n"
-    "                      not eliminate\n"
-    "  --threads N         OpenMP threads (the result does not depend on it)\n"
-    "  --verbose           print the plan on stderr before eliminating (also done when\n"
-    "                      stderr is a terminal)\n"
-    "  --quiet             no progress bar\n"
-    "\n"
-    "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n";
+enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
+       O_MARGINALS, O_OUTPUT,
+       O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
-typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI } out_format;
+static const cli_option options[] = {
+    {O_EVID, "--evid", 0, "FILE", 0, CLI_ONCE,
+     "evidence: 'N v1 x1 ... vN xN' (or the older '1 N v1 x1 ...'); it\n"
+     "may also be given as a second file, as toulbar2 takes it"},
+    {O_ORDER, "--order", 0, "H", 0, 0,
+     "elimination order: auto (default: the least work of all\n"
+     "below), minfill, mindegree, weighted-minfill, or file (the\n"
+     "variables' own order)"},
+    {O_MAX_MEMORY, "--max-memory", 0, "SIZE", 0, 0,
+     "memory for tables: a number with an optional K, M, G or T\n"
+     "(powers of 1024); default: half of the physical memory. A plan\n"
+     "that needs more is run by conditioning: once per assignment of\n"
+     "a few variables chosen so that each run fits"},
+    {O_MAX_WORK, "--max-work", 0, "N", 0, 0,
+     "refuse (exit 2) when conditioning would read more than N table\n"
+     "entries in all (about 1-3 ns each); default 1e12"},
+    {O_FORMAT, "--format", 0, "F", 0, 0,
+     "table (default), json (keys lnZ, log10Z, zero, width,\n"
+     "max_table_entries, peak_bytes, order, seconds, evidence, ...),\n"
+     "csv (the same keys: a header line, a line of values),\n"
+     "uai (the competition's answer: the line PR, then log10 Z) or\n"
+     "mar (implies --marginals: the line MAR, then the marginals)"},
+    {O_MARGINALS, "--marginals", 0, NULL, 0, 0,
+     "also p(x_i | evidence) for every variable, exactly (one pass\n"
+     "back over the elimination's messages): a line per variable in\n"
+     "the table, \"marginals\" (an array per variable) in the JSON"},
+    {O_OUTPUT, "--output", 'o', "FILE", 0, CLI_ONCE,
+     "also write the marginals as a MAR answer file (implies\n--marginals)"},
+    {O_PLAN_ONLY, "--plan-only", 0, NULL, 0, 0,
+     "print the order's induced width, largest table and memory; do\nnot eliminate"},
+    {O_THREADS, "--threads", 0, "N", 0, 0, "OpenMP threads (the result does not depend on it)"},
+    {O_VERBOSE, "--verbose", 'v', NULL, 0, 0,
+     "print the plan on stderr before eliminating (also done when\nstderr is a terminal)"},
+    {O_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"},
+    /* Approximate ln Z (uai_approx.c). */
+    {O_APPROX + UAI_APPROX, "--approx", 0, "METHOD", 0, 0,
+     "approximate ln Z instead: mf (naive mean field: a lower\n"
+     "bound), bp (loopy BP: the Bethe estimate), trw (tree-reweighted\n"
+     "BP: an upper bound; pairwise models), mbe (weighted mini-bucket\n"
+     "elimination: an upper bound), gbp (generalized BP on the\n"
+     "plaquettes of a square grid: the Kikuchi estimate), auto (bp);\n"
+     "a comma-separated list, or all"},
+    {O_APPROX + UAI_COMPARE, "--compare", 0, NULL, 0, 0,
+     "also the exact ln Z by elimination when it is affordable\n"
+     "(within --max-memory and --max-work, default 1e10 here), and\n"
+     "each method's error"},
+    {O_APPROX + UAI_DAMPING, "--damping", 0, "X", 0, 0,
+     "message damping in [0, 1) (bp, trw, gbp; default 0.5)"},
+    {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
+     "sequential (default) or parallel message updates"},
+    {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
+     "sweeps per run, or cost-shifting rounds per bucket (default 1000)"},
+    {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
+     "convergence: the largest change of a message (default 1e-9)"},
+    {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
+     "mf, bp, gbp: random starts after the symmetric one (default 4)"},
+    {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,
+     "the random starts and trw's spanning trees (default 1)"},
+    {O_APPROX + UAI_IBOUND, "--ibound", 0, "N", 0, 0,
+     "mbe: most variables in a mini-bucket, >= 2 (default 10)"},
+    {O_APPROX + UAI_TREES, "--trees", 0, "N", 0, 0,
+     "trw off grids: spanning trees for the edge weights (default 100)"},
+    {O_APPROX + UAI_MAX_SECONDS, "--max-seconds", 0, "X", 0, 0,
+     "stop iterating after X seconds (marked not converged)"},
+};
 
-/* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024). */
+static const cli_sub subs[] = {
+    {NULL, 1,
+     "zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
+     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
+     "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
+     "zsum uai MODEL.uai [EVID] --approx METHOD[,METHOD...]|all [--compare] [--damping X]\n"
+     "                [--schedule S] [--max-iter N] [--tol X] [--restarts N] [--seed N]\n"
+     "                [--ibound N] [--trees N] [--max-seconds X] [--format F]",
+     "The partition function Z = sum_x prod_f phi_f(x) of a discrete model in the UAI format\n"
+     "(MARKOV or BAYES), with evidence applied, exactly, by bucket elimination in log space.\n"
+     "\n"
+     "MODEL.uai may be gzip-compressed (MODEL.uai.gz) or '-' for standard input; a libDAI\n"
+     "factor graph (.fg) is read too (by its name, or by its content: a number first).\n", NULL},
+};
+
+static const cli_command command = {
+    "uai", CLI_TABLE(subs), CLI_TABLE(options), NULL,
+    "Z = 0 (impossible evidence) prints ln Z = -inf (JSON: null with \"zero\": true).\n", NULL};
+
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_UAI, OUT_MAR } out_format;
+
+/* "4G", "512M", "1.5G", "100000", "2GiB", "64MB": bytes (K, M, G, T are powers of 1024); an
+ * exit code. */
 static int parse_memory(const char *text, double *out) {
     char num[64];
     size_t len = strlen(text);
@@ -68,12 +125,10 @@ static int parse_memory(const char *text, double *out) {
         ok = ok && cli_decimal(num, &v) == 0 && v > 0.0;
         v *= mult;
     }
-    if (!ok || !(v >= 1.0) || !isfinite(v)) {
-        cli_usage("--max-memory: '%s' is not a size like 4G, 512M or 1048576 (bytes, > 0)", text);
-        return 0;
-    }
+    if (!ok || !(v >= 1.0) || !isfinite(v))
+        return cli_usage("--max-memory: '%s' is not a size like 4G, 512M or 1048576 (bytes, > 0)", text);
     *out = v;
-    return 1;
+    return EXIT_OK;
 }
 
 static double physical_memory(void) {
@@ -109,6 +164,7 @@ typedef struct uai_answer {
     size_t observed;
     int plan_only;
     double lnz, seconds;
+    const uai_marg *marg; /* the marginals, when asked for (uai_marginals.c) */
 } uai_answer;
 
 /* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
@@ -173,156 +229,191 @@ static void write_answer(out_format fmt, const uai_answer *a) {
     }
     result_num(&r, "seconds", a->seconds)->table_text = result_fmt(&r, "%.3f", a->seconds);
     result_sizes(&r, "elimination_order", zs_factor_plan_order(a->plan), pi->eliminated)->flags = hide;
-    result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
+    if (a->marg && a->marg->on)
+        uai_marginals_write(cli_out(), fmt == OUT_JSON, &r, a->marg, a->m);
+    else
+        result_write(cli_out(), fmt == OUT_JSON ? FORMAT_JSON : fmt == OUT_CSV ? FORMAT_CSV : FORMAT_TABLE, &r, 13);
     result_free(&r);
 }
 
-int cmd_uai(int argc, char **argv) {
-    const char *model_path = NULL, *evid_path = NULL, *evid_positional = NULL;
-    const char *order_name = "auto";
-    zs_factor_order order = ZS_ORDER_AUTO;
-    out_format fmt = OUT_TABLE;
-    double max_mem = -1.0, max_work = DEFAULT_MAX_WORK;
-    int plan_only = 0, verbose = 0, quiet = 0;
-    int threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(help, cli_out());
-            return EXIT_OK;
-        } else if (!strcmp(a, "--plan-only")) {
-            plan_only = 1;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-            verbose = 1;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--evid") || !strcmp(a, "--order") || !strcmp(a, "--max-memory") ||
-                   !strcmp(a, "--max-work") ||
-                   !strcmp(a, "--format") || !strcmp(a, "--threads")) {
-            if (!val) return cli_usage("%s needs a value (zsum uai --help)", a);
-            i++;
-            if (!strcmp(a, "--evid")) {
-                evid_path = val;
-            } else if (!strcmp(a, "--order")) {
-                if (zs_factor_order_from_name(val, &order) != ZS_OK)
-                    return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, "
-                                     "weighted-minfill, file", val);
-                order_name = val;
-            } else if (!strcmp(a, "--max-memory")) {
-                if (!parse_memory(val, &max_mem)) return EXIT_USAGE;
-            } else if (!strcmp(a, "--max-work")) {
-                if (!cli_parse_double("--max-work", val, &max_work)) return EXIT_USAGE;
-                if (!(max_work >= 1.0))
-                    return cli_usage("--max-work: '%s' is not a number of table entries >= 1", val);
-            } else if (!strcmp(a, "--format")) {
-                if (!strcmp(val, "table")) fmt = OUT_TABLE;
-                else if (!strcmp(val, "json")) fmt = OUT_JSON;
-                else if (!strcmp(val, "csv")) fmt = OUT_CSV;
-                else if (!strcmp(val, "uai")) fmt = OUT_UAI;
-                else return cli_usage("--format: '%s' is not one of table, json, csv, uai", val);
-            } else {
-                if (!cli_parse_threads(val, &threads)) return EXIT_USAGE;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage("uai: unknown option '%s' (zsum uai --help)", a);
-        } else if (!model_path) {
-            model_path = a;
-        } else if (!evid_positional) {
-            evid_positional = a;
-        } else {
-            return cli_usage("uai: MODEL.uai and at most one evidence file are expected; '%s' is "
-                             "a third", a);
-        }
-    }
-    if (evid_positional && evid_path)
-        return cli_usage("uai: evidence given twice ('%s' and --evid '%s')", evid_positional,
-                         evid_path);
-    if (evid_positional) evid_path = evid_positional;
-    if (evid_path && model_path && !strcmp(evid_path, "-") && !strcmp(model_path, "-"))
-        return cli_usage("uai: the model and the evidence cannot both be standard input");
-    if (!model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
-    if (max_mem < 0.0) max_mem = 0.5 * physical_memory();
+/* The command line. */
+typedef struct uai_opts {
+    const char *model_path, *evid_path, *order_name;
+    zs_factor_order order;
+    out_format fmt;
+    double max_mem, max_work;
+    int plan_only, verbose, quiet, threads, help, work_given;
+    uai_marg marg;
+    uai_approx_args approx;
+} uai_opts;
 
-    zs_ctx *ctx = zs_ctx_alloc();
-    if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
-    if (threads > 0) zs_ctx_set_threads(ctx, threads);
-    zs_factor_model *m = NULL;
-    zs_factor_plan *plan = NULL;
-    int32_t *ev = NULL;
-    size_t observed = 0;
-    int rc = EXIT_OK;
-    /* The library's readers take plain files, gzip and "-" (standard input), bounded
-     * (docs/robustness.md). */
-    zs_status st = zs_factor_read_uai(ctx, model_path, &m);
-    if (st == ZS_OK && evid_path) {
-        ev = malloc((zs_factor_model_nvars(m) ? zs_factor_model_nvars(m) : 1) * sizeof *ev);
-        if (!ev) {
-            rc = cli_fail(EXIT_NOMEM, "out of memory");
-            goto done;
-        }
-        st = zs_factor_read_evid(m, evid_path, ev, &observed);
+/* One option of the table with its value v: an exit code. */
+static int uai_option(int id, const char *v, uai_opts *o) {
+    switch (id) {
+    case O_EVID: o->evid_path = v; break;
+    case O_PLAN_ONLY: o->plan_only = 1; break;
+    case O_VERBOSE: o->verbose = 1; break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_ORDER:
+        if (zs_factor_order_from_name(v, &o->order) != ZS_OK)
+            return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, weighted-minfill, file", v);
+        o->order_name = v;
+        break;
+    case O_MAX_MEMORY: return parse_memory(v, &o->max_mem);
+    case O_MAX_WORK:
+        if (!cli_parse_double("--max-work", v, &o->max_work)) return EXIT_USAGE;
+        if (!(o->max_work >= 1.0)) return cli_usage("--max-work: '%s' is not a number of table entries >= 1", v);
+        o->work_given = 1;
+        break;
+    case O_FORMAT:
+        if (!strcmp(v, "table")) o->fmt = OUT_TABLE;
+        else if (!strcmp(v, "json")) o->fmt = OUT_JSON;
+        else if (!strcmp(v, "csv")) o->fmt = OUT_CSV;
+        else if (!strcmp(v, "uai")) o->fmt = OUT_UAI;
+        else if (!strcmp(v, "mar")) o->fmt = OUT_MAR;
+        else return cli_usage("--format: '%s' is not one of table, json, csv, uai, mar", v);
+        break;
+    case O_THREADS: return cli_parse_threads(v, &o->threads) ? EXIT_OK : EXIT_USAGE;
+    case O_MARGINALS: o->marg.on = 1; break;
+    case O_OUTPUT:
+        o->marg.on = 1;
+        o->marg.output = v;
+        return cli_check_output("--output", v);
+    default:
+        for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
+            if (options[k].id == id) return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
     }
-    double t0 = zs_monotonic_seconds();
-    if (st == ZS_OK) st = zs_factor_plan_alloc(m, ev, order, &plan);
-    if (st != ZS_OK) {
-        rc = cli_status(ctx, st);
-        goto done;
+    return EXIT_OK;
+}
+
+static int parse(int argc, char **argv, uai_opts *o) {
+    const cli_sub *sub;
+    int first, rc = cli_select(&command, argc, argv, &sub, &first);
+    if (!sub) return o->help = rc == EXIT_OK, rc;
+    const char *evid_positional = NULL;
+    cli_args a;
+    cli_start(&a, &command, sub, argc, argv, first);
+    for (int id; (id = cli_next(&a)) != CLI_DONE;) {
+        if (id == CLI_STOP) return o->help = a.rc == EXIT_OK, a.rc;
+        if (id != CLI_ARG) rc = uai_option(id, a.value, o);
+        else if (!o->model_path) o->model_path = a.value;
+        else if (!evid_positional) evid_positional = a.value;
+        else rc = cli_usage("uai: MODEL.uai and at most one evidence file are expected; '%s' is a third", a.value);
+        if (rc != EXIT_OK) return rc;
     }
+    if (evid_positional && o->evid_path)
+        return cli_usage("uai: evidence given twice ('%s' and --evid '%s')", evid_positional, o->evid_path);
+    if (evid_positional) o->evid_path = evid_positional;
+    if (o->evid_path && o->model_path && !strcmp(o->evid_path, "-") && !strcmp(o->model_path, "-"))
+        return cli_usage("uai: the model and the evidence cannot both be standard input");
+    if (!o->model_path) return cli_usage("uai: a model file MODEL.uai is needed (zsum uai --help)");
+    rc = uai_marginals_check(&o->marg, o->fmt == OUT_MAR, o->fmt == OUT_UAI, o->fmt == OUT_CSV, o->plan_only);
+    if (rc != EXIT_OK) return rc;
+    if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
+    if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
+    if (o->approx.given && !o->approx.methods)
+        return cli_usage("uai: %s needs --approx METHOD", o->approx.given);
+    if (o->approx.methods && o->plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
+    if (o->approx.methods && o->marg.on)
+        return cli_usage("uai: --approx gives ln Z only; --marginals (--format mar, -o FILE.MAR) needs the exact method");
+    return EXIT_OK;
+}
+
+/* What zsum uai loads and plans. */
+typedef struct uai_run {
+    zs_ctx *ctx;
+    zs_factor_model *m;
+    zs_factor_plan *plan;
     zs_factor_plan_info pi;
-    zs_factor_plan_get_info(plan, &pi);
-    if (max_mem > 0.0 && !(pi.peak_bytes <= max_mem)) {
-        /* Over the memory limit: condition on a few variables so that each run fits. */
-        zs_factor_plan *cp = NULL;
-        st = zs_factor_plan_condition(m, ev, order, max_mem, max_work, &cp);
-        if (st == ZS_OK) {
-            zs_factor_plan_free(plan);
-            plan = cp;
-            zs_factor_plan_get_info(plan, &pi);
-        } else if (st != ZS_ETOOBIG || !plan_only) {
-            rc = cli_status(ctx, st);
-            goto done;
-        } else {
-            /* --plan-only and out of reach: the plain plan says what it would need, and why
-             * conditioning does not help goes to stderr. */
-            char msg[2048];
-            if (verbose || (!quiet && isatty(STDERR_FILENO)))
-                fprintf(stderr, "zsum: uai: %s\n", cli_library_message(ctx, msg, sizeof msg));
-            st = ZS_OK;
-        }
+    int32_t *ev;
+    size_t observed;
+} uai_run;
+
+/* The model and the evidence. The library's readers take plain files, gzip and "-" (standard
+ * input), bounded (docs/robustness.md). */
+static int load(const uai_opts *o, uai_run *r) {
+    zs_status st = zs_factor_read_model(r->ctx, o->model_path, &r->m);
+    if (st == ZS_OK && o->evid_path) {
+        size_t nv = zs_factor_model_nvars(r->m);
+        r->ev = malloc((nv ? nv : 1) * sizeof *r->ev);
+        if (!r->ev) return cli_fail(EXIT_NOMEM, "out of memory");
+        st = zs_factor_read_evid(r->m, o->evid_path, r->ev, &r->observed);
     }
+    return st == ZS_OK ? EXIT_OK : cli_status(r->ctx, st);
+}
+
+/* The elimination plan; over the memory limit, conditioned on a few variables so that each
+ * run fits. */
+static int plan(const uai_opts *o, uai_run *r) {
+    zs_status st = zs_factor_plan_alloc(r->m, r->ev, o->order, &r->plan);
+    if (st != ZS_OK) return cli_status(r->ctx, st);
+    zs_factor_plan_get_info(r->plan, &r->pi);
+    if (!(o->max_mem > 0.0) || r->pi.peak_bytes <= o->max_mem) return EXIT_OK;
+    zs_factor_plan *cp = NULL;
+    st = zs_factor_plan_condition(r->m, r->ev, o->order, o->max_mem, o->max_work, &cp);
+    if (st == ZS_OK) {
+        zs_factor_plan_free(r->plan);
+        r->plan = cp;
+        zs_factor_plan_get_info(r->plan, &r->pi);
+        return EXIT_OK;
+    }
+    if (st != ZS_ETOOBIG || !o->plan_only) return cli_status(r->ctx, st);
+    /* --plan-only and out of reach: the plain plan says what it would need, and why
+     * conditioning does not help goes to stderr. */
+    char msg[2048];
+    if (o->verbose || (!o->quiet && isatty(STDERR_FILENO)))
+        fprintf(stderr, "zsum: uai: %s\n", cli_library_message(r->ctx, msg, sizeof msg));
+    return EXIT_OK;
+}
+
+int cmd_uai(int argc, char **argv) {
+    uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
+                  .max_work = DEFAULT_MAX_WORK};
+    uai_approx_init(&o.approx);
+    int rc = parse(argc, argv, &o);
+    if (rc != EXIT_OK || o.help) return rc;
+    uai_run r = {0};
+    r.ctx = zs_ctx_alloc();
+    if (!r.ctx) return cli_fail(EXIT_NOMEM, "out of memory");
+    if (o.threads > 0) zs_ctx_set_threads(r.ctx, o.threads);
+    rc = load(&o, &r);
+    if (rc == EXIT_OK && o.approx.methods) {
+        rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                            (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
+        zs_factor_model_free(r.m);
+        free(r.ev);
+        zs_ctx_free(r.ctx);
+        return rc;
+    }
+    double t0 = zs_monotonic_seconds(), lnz = (double)NAN;
+    if (rc == EXIT_OK) rc = plan(&o, &r);
     /* The plan is known before any table is built: say it (the work may take long). */
-    if (!plan_only && (verbose || (!quiet && isatty(STDERR_FILENO))))
-        print_plan_line(stderr, &pi);
-    double lnz = (double)NAN;
-    if (!plan_only) {
-        progress_install(ctx, quiet);
-        st = zs_factor_lnz(m, ev, plan, max_mem, &lnz);
+    if (rc == EXIT_OK && !o.plan_only && (o.verbose || (!o.quiet && isatty(STDERR_FILENO))))
+        print_plan_line(stderr, &r.pi);
+    if (rc == EXIT_OK && !o.plan_only) {
+        progress_install(r.ctx, o.quiet);
+        zs_status st = o.marg.on ? uai_marginals_compute(&o.marg, r.m, r.ev, o.order, &r.plan, &r.pi,
+                                                         o.max_mem, o.max_work, &lnz)
+                                 : zs_factor_lnz(r.m, r.ev, r.plan, o.max_mem, &lnz);
         progress_finish();
-        if (st != ZS_OK) {
-            rc = cli_status(ctx, st);
-            goto done;
-        }
+        if (st != ZS_OK) rc = cli_status(r.ctx, st);
     }
     double seconds = zs_monotonic_seconds() - t0;
-    double log10z = lnz / log(10.0);
-    int zero = !plan_only && lnz == -HUGE_VAL;
-    if (fmt == OUT_UAI && plan_only) {
-        rc = cli_usage("--plan-only has no answer to print in --format uai");
-        goto done;
-    }
     char nb[32];
-    if (fmt == OUT_UAI) {
-        fprintf(cli_out(), "PR\n%s\n", zero ? "-inf" : cli_num(nb, log10z));
-    } else {
-        uai_answer ans = {model_path, evid_path, order_name, order, m, plan, &pi, observed,
-                          plan_only, lnz, seconds};
-        write_answer(fmt, &ans);
+    if (rc == EXIT_OK && o.fmt == OUT_UAI) {
+        fprintf(cli_out(), "PR\n%s\n", lnz == -HUGE_VAL ? "-inf" : cli_num(nb, lnz / log(10.0)));
+    } else if (rc == EXIT_OK && o.fmt == OUT_MAR) {
+        uai_marginals_write_mar(cli_out(), &o.marg, r.m);
+    } else if (rc == EXIT_OK) {
+        uai_answer ans = {o.model_path, o.evid_path, o.order_name, o.order, r.m, r.plan, &r.pi,
+                          r.observed, o.plan_only, lnz, seconds, &o.marg};
+        write_answer(o.fmt, &ans);
     }
-done:
-    zs_factor_plan_free(plan);
-    zs_factor_model_free(m);
-    free(ev);
-    zs_ctx_free(ctx);
+    if (rc == EXIT_OK && o.marg.on) rc = uai_marginals_save(&o.marg, r.ctx, r.m);
+    uai_marginals_free(&o.marg);
+    zs_factor_plan_free(r.plan);
+    zs_factor_model_free(r.m);
+    free(r.ev);
+    zs_ctx_free(r.ctx);
     return rc;
 }

@@ -7,28 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *help_recall =
-    "usage: zsum hopfield recall NET.npz --probe P [options]\n"
-    "\n"
-    "Run asynchronous dynamics from a probe and report, after each sweep, the number of units\n"
-    "that changed, the energy E = -1/2 s^T J s and the overlap m_mu = (1/N) xi^mu . s with each\n"
-    "stored pattern (the table shows all when P <= 8, else the best).\n"
-    "  --probe P          a stored pattern's index (0..P-1) or a file with one pattern\n"
-    "  --flip F           flip a fraction F in [0,1] of the probe's units, chosen at random\n"
-    "  --seed S           seed for --flip, the random order and the heat bath (default: chosen\n"
-    "                     and printed)\n"
-    "  -T, --temperature T  temperature (default 0: s_i <- sign(h_i), ties keep s_i, stop at\n"
-    "                     a fixed point; T > 0: heat bath P(s_i=+1) = 1/(1+exp(-2h_i/T)))\n"
-    "  -b, --beta B       the same as -T 1/B (B > 0)\n"
-    "  --sweeps N         at most N sweeps (default 100; with T > 0 exactly N)\n"
-    "  --order O          random (a new permutation each sweep, default) or sequential\n"
-    "  -o, --output F     write the final state as an image F.pbm or F.png (needs a shape)\n"
-    "  --shape RxC        image shape (overrides the one stored in NET.npz)\n"
-    "  --scale K          draw each unit as K x K pixels (1..1000; default 1 for .pbm, and for\n"
-    "                     .png enough to make the image at least 256 pixels across)\n"
-    "  --format table|json|csv\n"
-    "  -q, --quiet        accepted for uniformity (recall draws no progress bar)\n";
-
 typedef struct recall_opts {
     const char *netfile, *probe, *output, *seed_text;
     double flip, temp;
@@ -37,7 +15,7 @@ typedef struct recall_opts {
     long scale;
     zs_hopfield_order order;
     cli_format format;
-    int temp_given, beta_given, help;
+    int temp_given, beta_given;
 } recall_opts;
 
 /* The dynamics' trace: per sweep the flips, the energy and the p overlaps. */
@@ -61,72 +39,72 @@ typedef struct recall_run {
     zs_hopfield_result res;
 } recall_run;
 
-/* One option at argv[*i]: EXIT_OK, or the usage error (already reported). */
-static int recall_option(int argc, char **argv, int *i, recall_opts *o) {
-    int missing = 0;
-    const char *v, *a = argv[*i];
-    if ((v = hopfield_opt(argc, argv, i, "--probe", NULL, &missing))) {
-        o->probe = v;
-    } else if ((v = hopfield_opt(argc, argv, i, "--flip", NULL, &missing))) {
+/* One option (id, value v): an exit code. */
+static int recall_option(int id, const char *v, recall_opts *o) {
+    switch (id) {
+    case CLI_ARG:
+        if (o->netfile) return cli_usage("recall: one network file only ('%s' is extra)", v);
+        o->netfile = v;
+        break;
+    case H_PROBE: o->probe = v; break;
+    case H_FLIP:
         if (!hopfield_parse_fraction("--flip", v, &o->flip)) return EXIT_USAGE;
-    } else if ((v = hopfield_opt(argc, argv, i, "--seed", NULL, &missing))) {
+        break;
+    case H_SEED:
         o->seed_text = v;
         if (!cli_parse_u64("--seed", v, &o->seed)) return EXIT_USAGE;
-    } else if (!strcmp(a, "--T") || !strncmp(a, "--T=", 4)) {
-        return cli_usage("--T: the temperature is spelled -T or --temperature");
-    } else if ((v = hopfield_opt(argc, argv, i, "--temperature", "-T", &missing))) {
+        break;
+    case H_TEMP:
         if (!cli_parse_double("--temperature", v, &o->temp)) return EXIT_USAGE;
         if (o->temp < 0.0) return cli_usage("--temperature: %s is negative; T must be >= 0", v);
         o->temp_given++;
-    } else if ((v = hopfield_opt(argc, argv, i, "--beta", "-b", &missing))) {
+        break;
+    case H_BETA: {
         double beta;
         if (!cli_parse_double("--beta", v, &beta)) return EXIT_USAGE;
         if (!(beta > 0.0)) return cli_usage("--beta: %s must be > 0 (use -T 0 for T = 0)", v);
         o->temp = 1.0 / beta;
         o->beta_given = 1;
-    } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-        /* no progress bar to silence */
-    } else if ((v = hopfield_opt(argc, argv, i, "--sweeps", NULL, &missing))) {
+        break;
+    }
+    case H_QUIET: break; /* no progress bar to silence */
+    case H_SWEEPS:
         if (!cli_parse_u64("--sweeps", v, &o->sweeps)) return EXIT_USAGE;
         if (o->sweeps == 0 || o->sweeps > 100000000) return cli_usage("--sweeps: %s is outside 1..100000000", v);
-    } else if ((v = hopfield_opt(argc, argv, i, "--order", NULL, &missing))) {
+        break;
+    case H_ORDER:
         if (zs_hopfield_order_from_name(v, &o->order) != ZS_OK)
             return cli_usage("--order: '%s' is not random or sequential", v);
-    } else if ((v = hopfield_opt(argc, argv, i, "--output", "-o", &missing))) {
+        break;
+    case H_IMAGE: {
         o->output = v;
         const char *dot = strrchr(v, '.');
         if (!dot || (strcmp(dot, ".pbm") && strcmp(dot, ".png")))
             return cli_usage("--output: '%s' must end in .pbm or .png", v);
         return cli_check_output("--output", v);
-    } else if ((v = hopfield_opt(argc, argv, i, "--shape", NULL, &missing))) {
+    }
+    case H_SHAPE:
         if (!hopfield_parse_shape(v, &o->rows, &o->cols)) return EXIT_USAGE;
-    } else if ((v = hopfield_opt(argc, argv, i, "--scale", NULL, &missing))) {
+        break;
+    case H_SCALE:
         if (!cli_parse_int("--scale", v, 1, CLI_IMAGE_MAX_SCALE, &o->scale)) return EXIT_USAGE;
-    } else if ((v = hopfield_opt(argc, argv, i, "--format", NULL, &missing))) {
+        break;
+    case H_FORMAT:
         if (!cli_parse_format(v, &o->format)) return EXIT_USAGE;
-    } else if (missing) {
-        return cli_usage("recall: %s needs a value", a);
-    } else if (a[0] == '-' && a[1]) {
-        return cli_usage("recall: unknown option '%s' (zsum hopfield recall --help)", a);
-    } else if (!o->netfile) {
-        o->netfile = a;
-    } else {
-        return cli_usage("recall: one network file only ('%s' is extra)", a);
+        break;
     }
     return EXIT_OK;
 }
 
-static int recall_parse(int argc, char **argv, recall_opts *o) {
+/* The options, then the checks across them: an exit code; *help when the help was printed. */
+static int recall_parse(cli_args *a, recall_opts *o, int *help) {
     memset(o, 0, sizeof *o);
     o->sweeps = 100;
     o->order = ZS_HOPFIELD_RANDOM;
     o->format = FORMAT_TABLE;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            o->help = 1;
-            return EXIT_OK;
-        }
-        int rc = recall_option(argc, argv, &i, o);
+    for (int id; (id = cli_next(a)) != CLI_DONE;) {
+        if (id == CLI_STOP) return *help = a->rc == EXIT_OK, a->rc;
+        int rc = recall_option(id, a->value, o);
         if (rc != EXIT_OK) return rc;
     }
     if (o->temp_given && o->beta_given) return cli_usage("recall: give --beta or --temperature, not both");
@@ -380,14 +358,10 @@ static void recall_print(const recall_opts *o, const recall_run *r) {
     else print_table(f, o, r, mf);
 }
 
-int hopfield_recall(int argc, char **argv) {
+int hopfield_recall(cli_args *a) {
     recall_opts o;
-    int rc = recall_parse(argc, argv, &o);
-    if (rc != EXIT_OK) return rc;
-    if (o.help) {
-        fputs(help_recall, cli_out());
-        return EXIT_OK;
-    }
+    int help = 0, rc = recall_parse(a, &o, &help);
+    if (rc != EXIT_OK || help) return rc;
     recall_run r;
     memset(&r, 0, sizeof r);
     r.ctx = zs_ctx_alloc();

@@ -18,6 +18,7 @@ typedef struct levels_opts {
     zs_levels_method method;
     const char *state_text;
     int microstates, macrostates, dos, landscape, quiet;
+    int help;                  /* the help was printed: nothing to run                         */
     double limit;
     long points;               /* landscape grid                                               */
     int threads;

@@ -29,13 +29,31 @@ static void usage(FILE *f) {
           f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nzsum --version prints the version. See man zsum and README.md.\n", f);
+    fputs("\nzsum help COMMAND [SUBCOMMAND] is COMMAND [SUBCOMMAND] --help; zsum --version prints the\nversion. See man zsum and README.md.\n", f);
+}
+
+/* The command argv[0] with its arguments; the output flushed when it succeeds. */
+static int zsum_main_command(int argc, char **argv) {
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[0], commands[i].name)) {
+            int rc = commands[i].run(argc, argv);
+            if (rc == EXIT_OK) return cli_flush();
+            cli_discard();
+            return rc;
+        }
+    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[0]);
 }
 
 int zsum_main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "help") && argc >= 3 && argc <= 4) {
+        /* zsum help CMD [SUB]: the same help as zsum CMD [SUB] --help (cli_help). */
+        char *args[4] = {argv[2], argc == 4 ? argv[3] : NULL, NULL, NULL};
+        args[argc - 2] = (char *)"--help";
+        return zsum_main_command(argc - 1, args);
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -45,14 +63,7 @@ int zsum_main(int argc, char **argv) {
         printf("zsum %s\n", ZSUM_VERSION_STRING);
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) {
-            int rc = commands[i].run(argc - 1, argv + 1);
-            if (rc == EXIT_OK) return cli_flush();
-            cli_discard();
-            return rc;
-        }
-    return cli_usage("unknown command '%s' (zsum --help lists them)", argv[1]);
+    return zsum_main_command(argc - 1, argv + 1);
 }
 
 #ifndef ZSUM_NO_MAIN

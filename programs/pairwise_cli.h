@@ -5,8 +5,6 @@
 
 #include "cli.h"
 
-#include <getopt.h>
-
 /* Options shared by zsum ising and zsum bm. */
 typedef struct pairwise_opts {
     double beta;
@@ -21,27 +19,41 @@ typedef struct pairwise_opts {
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
     double max_seconds; /* sample: refuse runs estimated to take longer */
-    int seed_set, threads, quiet;
-    const char *exact_opt, *sample_opt;   /* first option given that only one mode reads */
+    int seed_set, threads, quiet, help;
 } pairwise_opts;
-enum { PW_METHOD = 300, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO, PW_SWEEPS,
-       PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC };
-#define PAIRWISE_LONGOPTS                                                                     \
-    {"beta", required_argument, 0, 'b'}, {"temperature", required_argument, 0, 'T'},           \
-        {"method", required_argument, 0, PW_METHOD}, {"dos", no_argument, 0, PW_DOS},          \
-        {"sweep", required_argument, 0, PW_SWEEP}, {"plot", required_argument, 0, PW_PLOT},    \
-        {"format", required_argument, 0, PW_FORMAT},                                           \
-        {"write-uai", required_argument, 0, PW_UAI},                                           \
-        {"algorithm", required_argument, 0, PW_ALGO},                                          \
-        {"sweeps", required_argument, 0, PW_SWEEPS},                                           \
-        {"burnin", required_argument, 0, PW_BURNIN},                                           \
-        {"chains", required_argument, 0, PW_CHAINS}, {"seed", required_argument, 0, PW_SEED},  \
-        {"threads", required_argument, 0, PW_THREADS}, {"quiet", no_argument, 0, 'q'},       \
-        {"max-seconds", required_argument, 0, PW_MAXSEC}
+/* The modes: the exact computation (ising, bm lnz) and the sampler (ising sample, bm sample). */
+enum { PW_EXACT = 1, PW_SAMPLE = 2 };
+/* Option ids shared by ising and bm (their own start at PW_OWN). */
+enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW_UAI, PW_ALGO,
+       PW_SWEEPS, PW_BURNIN, PW_CHAINS, PW_SEED, PW_THREADS, PW_MAXSEC, PW_QUIET, PW_OWN = 100 };
+/* The table entries both commands share (their --method and --seed differ and are their own). */
+#define PAIRWISE_OPTIONS                                                                          \
+    {PW_BETA, "--beta", 'b', "B", 0, 0, "inverse temperature (default 1)"},                      \
+    {PW_TEMP, "--temperature", 'T', "T", 0, 0, "temperature, instead of --beta (T > 0)"},        \
+    {PW_DOS, "--dos", 0, NULL, PW_EXACT, 0, "exact density of states (integer couplings and fields)"}, \
+    {PW_SWEEP, "--sweep", 0, "T:LO:HI:P", 0, 0,                                                   \
+     "ln Z, U, F, S, C, M, chi at P temperatures (or beta:LO:HI:P);\n"                            \
+     "with sample: the sampler at each, with errors, tau, R-hat"},                              \
+    {PW_PLOT, "--plot", 0, "FILE", PW_EXACT, 0, "plot u, c, s of the sweep (.png or .svg)"},      \
+    {PW_UAI, "--write-uai", 0, "FILE", PW_EXACT, 0,                                               \
+     "write the model at beta as a UAI MARKOV network; stderr gives\n"                            \
+     "its energy offset E0: ln Z = ln Z(FILE) - beta E0"},                                       \
+    {PW_ALGO, "--algorithm", 0, "A", PW_SAMPLE, 0, "metropolis (default) | heatbath | wolff"},    \
+    {PW_SWEEPS, "--sweeps", 0, "N", PW_SAMPLE, 0, "sweeps per chain after the burn-in (default 10000; >= 32)"}, \
+    {PW_BURNIN, "--burnin", 0, "N", PW_SAMPLE, 0, "sweeps discarded first (default 1000)"},      \
+    {PW_CHAINS, "--chains", 0, "K", PW_SAMPLE, 0, "independent chains (1..100000, default 4)"},   \
+    {PW_MAXSEC, "--max-seconds", 0, "T", PW_SAMPLE, 0,                                            \
+     "refuse a run whose estimated time is longer (default 3600)"},                              \
+    {PW_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv"},                        \
+    {PW_THREADS, "--threads", 0, "N", 0, 0, "threads (1..1024; default: all)"},                  \
+    {PW_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"}
+
 void pairwise_opts_init(pairwise_opts *o);
-/* 1: option handled, 0: bad value (message printed), -1: not a shared option. */
-int pairwise_opt(int c, const char *arg, pairwise_opts *o);
-/* Cross-option checks after parsing; 0 (message printed) when they fail. */
+/* A shared option (PW_*) with its value: an exit code. */
+int pairwise_opt(int id, const char *arg, pairwise_opts *o);
+/* An option of the other mode, refused naming the mode (cli_command.refuse). */
+int pairwise_refuse(const cli_args *a, const cli_option *o);
+/* Cross-option checks after parsing: an exit code. */
 int pairwise_check(pairwise_opts *o, int sample);
 /* Run the exact computation or the sampler and write the results; returns an exit code. */
 int pairwise_run(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o,

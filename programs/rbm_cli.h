@@ -19,6 +19,8 @@ typedef struct opts {
     uint64_t chains;
     const char *schedule;
     const char *base;
+    const char *reverse;      /* --reverse pt|none|data:FILE (AIS's upper side)           */
+    uint64_t pt_temperatures, pt_sweeps;
     uint64_t seed;
     int have_seed, have_base;
     double pseudocount;
@@ -32,6 +34,7 @@ typedef struct opts {
     uint64_t shape[2];
     int have_shape;
     long scale;     /* --scale K, 0 when not given */
+    int help;       /* the help was printed: nothing to run */
     int argc;       /* the command line from "rbm" on, for the resume command */
     char **argv;
 } opts;
@@ -57,11 +60,17 @@ typedef struct lnz_result {
     int ais;
     double lnz, lo, hi, ess;
     size_t chains, temps;
+    int reverse;                      /* 1 when the reverse (upper) side ran                 */
+    double rlnz, rlo, rhi, ress;      /* the reverse side: estimate, band, ESS               */
+    double swap_min;                  /* PT's lowest swap acceptance (NaN: no PT)            */
+    int agree;                        /* the two sides' bands overlap                       */
+    double blo, bhi;                  /* the two bands joined                                */
 } lnz_result;
 /* ln Z by the method of o (exact, or AIS with its base and schedule). stored: the model's
  * train_data_frequency for --base stored (NULL when it has none). */
 int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, lnz_result *r);
-/* Whether the option NAME (as spelled on the command line) takes a value. */
+extern const cli_command rbm_command;
+/* Whether the option NAME (as spelled on the command line) takes a separate value. */
 int rbm_option_has_arg(const char *name);
 
 int rbm_logz(opts *o);      /* logz and loglik */

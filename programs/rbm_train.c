@@ -173,6 +173,7 @@ int rbm_train(opts *o) {
             lnz_result lr;
             opts mo = *o;
             mo.ais = smaller > 20;
+            mo.reverse = "none"; /* the monitor's figure is the forward estimate alone */
             /* AIS for a trained model: the data base rate of the training data by default (and
              * for --base stored, which names the training data's frequencies). */
             char base[4096];

@@ -16,8 +16,9 @@
  * so ln Z is exact to rounding even when Z overflows a double, and Z = 0 gives ln Z = -inf.
  *
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
- * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination), lib/io/uai.c
- * (UAI files).
+ * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
+ * elim_marginals.c (marginals), lib/io/uai.c (UAI files), lib/io/fg.c (libDAI files),
+ * lib/io/mar.c (MAR answers), lib/exact/approx_*.c (approximate ln Z).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -81,6 +82,26 @@ zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **ou
  * the last one excepted), so memory stays within a small multiple of len. */
 zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
                               zs_factor_model **out);
+
+/* Read a libDAI factor-graph file (.fg; lib/io/fg.c): the number of factors, then per factor
+ * its variable count, their labels (whole numbers >= 0), their numbers of values, the count of
+ * listed entries and that many "index value" pairs, the index running with the FIRST variable
+ * fastest; entries not listed are 0; lines starting with '#' are comments. Variable i of the
+ * model is the i-th smallest label (label i when the labels are 0..n-1); a factor keeps its
+ * scope in the file's order and its table is transposed to the UAI layout above, so the model
+ * equals the one zs_factor_read_uai makes of the same scopes and tables. Strict as the UAI
+ * reader (ZS_EFORMAT, "FILE:LINE: ..."): a label listed twice in a factor or with two
+ * different numbers of values, an index out of its table or listed twice, a value that is not
+ * a finite number >= 0, text after the last factor. Read as zs_factor_read_uai reads (gzip,
+ * "-", ZS_FACTOR_MAX_UAI_BYTES). Unlisted entries cost memory without text, so the tables
+ * together may hold at most 2^20 + 16 x (bytes of text) entries. */
+zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out);
+zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                             zs_factor_model **out);
+/* A model file in either format: .fg (or .fg.gz) is libDAI's, .uai (.uai.gz) UAI's; any other
+ * name (and "-") is told by its content: libDAI's starts with a number, UAI's with MARKOV or
+ * BAYES (what is not a number goes to the UAI reader and its message). */
+zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out);
 
 /* Evidence is an array of nvars entries: the observed value of each variable, or -1 when it
  * is not observed. Read a .evid file into it (every entry is set; *observed receives the
@@ -212,5 +233,141 @@ const size_t *zs_factor_plan_conditioned(const zs_factor_plan *p);
  * in a fixed order (the max_bytes limit then applies to one run). */
 zs_status zs_factor_lnz(const zs_factor_model *m, const int32_t *evidence,
                         const zs_factor_plan *p, double max_bytes, double *lnz);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact single-variable marginals (lib/exact/elim_marginals.c).                             */
+/* ---------------------------------------------------------------------------------------- */
+/* p(x_i = x | evidence) for every variable i and value x, exactly: the elimination along the
+ * plan (the messages of zs_factor_lnz), then one pass back over its bucket tree in log space
+ * (the marginal of each eliminated variable from its bucket's belief; downward messages in
+ * the division form). An observed variable gets 1 at its value, a variable no factor mentions
+ * 1/d_i. A conditioned plan runs once per assignment of its conditioned variables and the
+ * runs are weighted by their Z(e, x_C). The result does not depend on the thread count (the
+ * pass is sequential).
+ *
+ * Memory: the sliced factors and every message of the elimination are kept for the pass
+ * back; zs_factor_marginals_bytes gives an upper bound of what one run holds (for a
+ * conditioned plan, per run), which opts.max_bytes > 0 refuses to pass (ZS_ETOOBIG, with the
+ * figure). Conditioning (zs_factor_plan_condition with a smaller max_bytes) lowers it. */
+typedef struct zs_factor_marginals_opts {
+    double max_bytes; /* refuse plans whose bound passes this many bytes; 0: no limit          */
+    int log;          /* 0: probabilities; 1: their natural logarithms (ln 0 = -HUGE_VAL)       */
+} zs_factor_marginals_opts;
+void zs_factor_marginals_defaults(zs_factor_marginals_opts *opts);
+zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evidence,
+                                    const zs_factor_plan *p, double *bytes);
+/* marg: room for sum_i d_i entries; variable i's d_i values start at sum_{j<i} d_j. opts NULL:
+ * the defaults. *lnz (may be NULL) receives ln Z(evidence) of the same pass (equal to
+ * zs_factor_lnz's up to rounding). The plan must be for this model and evidence (ZS_EINVAL);
+ * Z(evidence) = 0 leaves the conditional undefined: ZS_EINVAL saying so. */
+zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
+                              const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
+                              double *marg, double *lnz);
+
+/* Write marginals (zs_factor_marginals' layout, probabilities) as the UAI competitions' MAR
+ * answer (lib/io/mar.c): the line "MAR", then on one line the number of variables and, for
+ * each, its number of values and its probabilities (shortest decimals that read back to the
+ * same doubles). ZS_EINVAL names an entry that is not in [0, 1]; written atomically (as
+ * zs_npy_write), ZS_EIO naming the path and the reason when it cannot be written. */
+zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, const char *path);
+/* Approximate ln Z, each labelled with what it guarantees (lib/exact/approx_*.c).          */
+/* ---------------------------------------------------------------------------------------- */
+/* Where elimination is out of reach, variational methods give ln Z approximately. Each result
+ * says which side of the truth it is on:
+ *   MF   naive mean field: the best product distribution q found, ln Z >= E_q[ln P~] + H(q)
+ *        (Jensen), a LOWER bound for any q; restarts from symmetry-broken starts, best kept.
+ *   BP   loopy belief propagation: ln Z of the Bethe free energy at its fixed point, an
+ *        ESTIMATE (exact on a tree; either side otherwise).
+ *   TRW  tree-reweighted BP (Wainwright, Jaakkola & Willsky 2005): an UPPER bound at its
+ *        fixed point (convex, unique); pairwise models only (factors of at most two
+ *        variables after evidence). Edge weights: uniform on a full square grid or torus,
+ *        from sampled spanning trees otherwise. Unconverged, the value is only an ESTIMATE.
+ *   MBE  weighted mini-bucket elimination with cost shifting (Liu & Ihler 2011): an UPPER
+ *        bound by Hölder's inequality whatever the iterations; i_bound (variables in a
+ *        mini-bucket) trades time and memory for tightness; exact when i_bound exceeds the
+ *        induced width.
+ *   GBP  generalized BP (Kikuchi / cluster variation method) with the plaquettes of a square
+ *        lattice as regions (the double loop of Heskes, Albers & Kappen 2003): an ESTIMATE;
+ *        models that are not a square grid or torus numbered row by row are refused
+ *        (ZS_EUNSUPPORTED).
+ *   AUTO BP.
+ * A method that cannot give a finite value says so with a status, never inf or NaN: ZS_ENUMERIC
+ * when zeros or evidence leave no configuration of positive weight it can see (BP and TRW:
+ * Z = 0 proved by zero propagation; MF: no product distribution of positive weight found; MBE:
+ * an upper bound of zero, so Z = 0). MBE runs the min-fill, weighted min-fill and min-degree
+ * orders (elim_order.c) and keeps the least bound. */
+typedef enum zs_factor_approx {
+    ZS_APPROX_MF = 0,
+    ZS_APPROX_BP = 1,
+    ZS_APPROX_TRW = 2,
+    ZS_APPROX_MBE = 3,
+    ZS_APPROX_GBP = 4,
+    ZS_APPROX_AUTO = 5 /* BP */
+} zs_factor_approx;
+/* "mf", "bp", "trw", "mbe", "gbp", "auto". */
+const char *zs_factor_approx_name(zs_factor_approx method);
+zs_status zs_factor_approx_from_name(const char *name, zs_factor_approx *out);
+
+/* What a value guarantees. */
+typedef enum zs_bound_kind {
+    ZS_BOUND_LOWER = 0,    /* ln Z >= value                                                 */
+    ZS_BOUND_UPPER = 1,    /* ln Z <= value                                                 */
+    ZS_BOUND_ESTIMATE = 2  /* no guarantee of side                                          */
+} zs_bound_kind;
+/* "lower-bound", "upper-bound", "estimate". */
+const char *zs_bound_kind_name(zs_bound_kind kind);
+zs_status zs_bound_kind_from_name(const char *name, zs_bound_kind *out);
+
+/* Message-passing schedules (BP, TRW, GBP): SEQUENTIAL updates the messages one factor at a
+ * time in a fixed order, each update seeing the newest messages; PARALLEL computes every
+ * message from the previous sweep's. AUTO: sequential. */
+typedef enum zs_factor_schedule {
+    ZS_SCHEDULE_SEQUENTIAL = 0,
+    ZS_SCHEDULE_PARALLEL = 1,
+    ZS_SCHEDULE_AUTO = 2
+} zs_factor_schedule;
+/* "sequential", "parallel", "auto". */
+const char *zs_factor_schedule_name(zs_factor_schedule schedule);
+zs_status zs_factor_schedule_from_name(const char *name, zs_factor_schedule *out);
+
+typedef struct zs_factor_approx_opts {
+    double damping;        /* [0, 1): ln m <- (1 - damping) ln m_new + damping ln m_old
+                              (BP, TRW, GBP); 0.5 by default                                 */
+    uint64_t max_iter;     /* sweeps per run (MF, BP, TRW, GBP) or cost-shifting rounds per
+                              bucket (MBE); 1000 by default                                  */
+    double tol;            /* converged when no message or marginal moves by more than this
+                              (in probability); 1e-9 by default                              */
+    unsigned restarts;     /* MF, BP, GBP: runs from random (symmetry-broken) starts after
+                              the symmetric one; the best bound (MF) or the largest ln Z
+                              among converged runs (BP, GBP) is kept; 4 by default           */
+    uint64_t seed;         /* the random starts and TRW's spanning trees; 1 by default       */
+    unsigned i_bound;      /* MBE: most variables in a mini-bucket (>= 2); 10 by default      */
+    unsigned trees;        /* TRW off grids: spanning trees sampled for the edge weights
+                              (more are added until every edge is in one); 100 by default    */
+    zs_factor_schedule schedule;
+    double max_seconds;    /* stop iterating after this long (the result is then marked not
+                              converged); 0: no limit                                        */
+} zs_factor_approx_opts;
+void zs_factor_approx_defaults(zs_factor_approx_opts *opts);
+
+typedef struct zs_factor_approx_result {
+    double lnz;            /* finite                                                         */
+    zs_bound_kind kind;    /* what lnz guarantees                                            */
+    zs_factor_approx method; /* the method that ran (AUTO resolved)                          */
+    int converged;         /* 1 when the iteration met tol (MBE: always 1, its bound holds
+                              at any iteration)                                              */
+    uint64_t iterations;   /* sweeps (MF, BP: of the run reported), cost-shifting rounds MBE */
+    double seconds;        /* wall time of the whole call                                    */
+    double residual;       /* the last sweep's largest change (0 for MBE)                    */
+} zs_factor_approx_result;
+
+/* Approximate ln Z(evidence) of m (evidence: NULL or nvars entries, -1 for unobserved) by
+ * method. opts may be NULL (the defaults). ZS_EINVAL names a bad option or evidence value;
+ * ZS_EUNSUPPORTED when the model lacks the structure the method needs (TRW: a factor of more
+ * than two variables; GBP: not a square lattice); ZS_ETOOBIG when an MBE table would pass
+ * 2^31 entries; ZS_ENUMERIC as above. */
+zs_status zs_factor_lnz_approx(const zs_factor_model *m, const int32_t *evidence,
+                               zs_factor_approx method, const zs_factor_approx_opts *opts,
+                               zs_factor_approx_result *out);
 
 #endif

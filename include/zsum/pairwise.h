@@ -199,21 +199,48 @@ typedef struct zs_pairwise_sample_opts {
 void zs_pairwise_sample_defaults(zs_pairwise_sample_opts *opt);
 
 typedef struct zs_mcmc_result {
-    /* Totals, as in zs_pairwise_thermo. std_error: binning of each chain's series into blocks
-     * of 32 sweeps' means, the blocks of all chains pooled (U, M, |M|), or jackknife over
-     * those blocks (C, chi); ess is NaN (binning gives the error of the mean directly). */
+    /* Totals, as in zs_pairwise_thermo. U, M, |M|: std_error = sqrt(2 tau Var / N) over the N =
+     * chains x sweeps measurements, tau the integrated autocorrelation time (below), ess = N /
+     * (2 tau). C, chi, chi_abs, binder: jackknife over 32 blocks of each chain, the blocks of all
+     * chains pooled (ess NaN). A std_error is one standard error; it means what it says only when
+     * `mixed` is 1. */
     zs_estimate u, m, absm, c, chi;
     zs_mcmc_kind kind;              /* the kind that ran (AUTO resolved)                     */
     double acceptance;              /* accepted / proposed single flips (1 for Wolff)        */
     double mean_cluster;            /* Wolff: mean cluster size (0 otherwise)                */
+    /* chi' = beta (<M^2> - <|M|>^2): the susceptibility of a finite system below T_c, where
+     * <M> = 0 by symmetry and chi = beta <M^2> measures the ordered states' spread rather than
+     * their fluctuations (Binder & Heermann, Monte Carlo Simulation in Statistical Physics,
+     * sec. 2.3; Newman & Barkema eq. 3.47). */
+    zs_estimate chi_abs;
+    /* Binder's cumulant U_4 = 1 - <M^4> / (3 <M^2>^2) (Binder 1981): 2/3 in an ordered phase,
+     * 0 for Gaussian fluctuations (NaN when <M^2> = 0). */
+    zs_estimate binder;
+    /* Integrated autocorrelation times of the E, M and |M| series, in sweeps: tau = 1/2 +
+     * sum_{t=1}^{W} rho(t) with Sokal's automatic window, the smallest W >= 5 tau(W) (Sokal,
+     * "Monte Carlo methods in statistical mechanics", 1996, sec. 3; Madras & Sokal 1988); rho
+     * from the autocovariance of each chain about its own mean, averaged over chains. Long
+     * series are binned in pairs (at most 65,536 entries a chain), tau = bin width x tau of
+     * the bins. NaN when the series is constant. */
+    double tau_u, tau_m, tau_absm;
+    /* Split R-hat of E, M and |M| (Gelman et al., Bayesian Data Analysis, 3rd ed., sec. 11.4):
+     * every chain cut in two halves, sqrt(((n-1)/n W + B/n) / W) over the halves; 1 when they
+     * agree, above 1 when they sample different parts of the space (e.g. the two ordered
+     * states of a ferromagnet below T_c). Chains start overdispersed (chain k: k mod 3 = 0
+     * random, 1 all +1, 2 all -1) so that a run that never crosses between such parts says so. */
+    double rhat_u, rhat_m, rhat_absm;
+    /* 1 when the error bars are supported: every R-hat <= 1.05, every chain at least 64 tau
+     * sweeps long (so each of its 32 blocks spans 2 tau; Sokal's rule asks for more than 50 tau
+     * to estimate tau at all) and tau determined; 0 otherwise: the chains did not mix, and the
+     * error bars understate the error. */
+    int mixed;
 } zs_mcmc_result;
 
 /* Runs the chains (OpenMP over chains; the result does not depend on the thread count).
  * Single-spin sweeps visit lattice sites in checkerboard order (even r+c first), dense
- * models in index order. Errors: binning of each chain's measured series into blocks, the
- * blocks of all chains pooled (C and chi by jackknife over blocks). ZS_EINVAL for sweeps <
- * 32, chains == 0, a non-finite or negative beta; ZS_EUNSUPPORTED for Wolff on a model that
- * is not ferromagnetic with zero field. */
+ * models in index order. ZS_EINVAL for sweeps < 32 (the jackknife's 32 blocks), chains == 0, a
+ * non-finite or negative beta; ZS_EUNSUPPORTED for Wolff on a model that is not ferromagnetic
+ * with zero field. */
 zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
                              zs_mcmc_result *out);
 

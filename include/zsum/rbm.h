@@ -11,7 +11,7 @@
  *
  * Implementations: lib/models/rbm.c (model, free energy), lib/io/rbm_npz.c (model files and
  * training checkpoints, the stored training frequencies), lib/exact/rbm_exact.c (exact ln Z), lib/sample/rbm_ais.c (annealed
- * importance sampling), lib/sample/rbm_sample.c (Gibbs sampling), lib/learn/rbm_cd.c (CD/PCD
+ * importance sampling), lib/sample/rbm_sandwich.c and lib/sample/ais_sandwich.c (reverse AIS, the two-sided estimate), lib/sample/rbm_sample.c (Gibbs sampling), lib/learn/rbm_cd.c (CD/PCD
  * training). Data sets: zsum/io.h.
  */
 #ifndef ZSUM_RBM_H
@@ -81,6 +81,10 @@ zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double
  * rows (n x nv bytes, 0 or 1) into out (n x nh, row-major): scikit-learn's
  * BernoulliRBM.transform. ZS_EINVAL for a NULL argument. */
 zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *out);
+/* F(v) of each of n binary rows (n x nv bytes, 0 or 1, row-major) into f (n entries): the same
+ * bits as zs_rbm_free_energy of the row in doubles, with no widened copy of the rows. ZS_EINVAL
+ * for a NULL argument or a byte that is not 0 or 1 (message names row and column); ZS_ENOMEM. */
+zs_status zs_rbm_free_energies_u8(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f);
 
 /* ---- exact ln Z (lib/exact/rbm_exact.c) --------------------------------------------------- */
 /* ln Z by summing the larger layer analytically and enumerating the 2^n states of the smaller
@@ -154,6 +158,93 @@ zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, s
 zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts,
                           zs_rbm_ais_result *out);
 
+/* ---- AIS weights and the two-sided estimate, for any annealed model (lib/sample/ais_sandwich.c)
+ * Forward AIS (base A -> model) gives weights with E w = Z / Z_A; ln(mean w) is then, by
+ * Jensen, below ln(Z / Z_A) on average: a stochastic lower bound of ln Z. Reverse AIS (model ->
+ * A, started from samples of the model) gives weights with E w = Z_A / Z, and ln Z_A - ln(mean
+ * w) is a stochastic upper bound (Grosse, Ghahramani & Adams 2015, "Sandwiching the marginal
+ * likelihood using bidirectional Monte Carlo"; Burda, Grosse & Salakhutdinov 2015, "Accurate
+ * and conservative estimates of MRF log-likelihood using reverse annealing"). The gap between
+ * the two sides bounds the error of either, as far as the reverse run's start samples are
+ * samples of the model. */
+
+/* ln Z from M log weights lw and the base's ln Z_A: forward (reverse = 0) ln Z_A + ln r, r =
+ * mean w, band [ln Z_A + ln(r - 3 sigma), ln Z_A + ln(r + 3 sigma)]; reverse (reverse = 1)
+ * ln Z_A - ln r, band [ln Z_A - ln(r + 3 sigma), ln Z_A - ln(r - 3 sigma)]; sigma = std(w) /
+ * sqrt(M), all relative to max lw. The end at r - 3 sigma <= 0 is infinite. std_error: sigma /
+ * r (the delta method); ess: (sum w)^2 / sum w^2; confidence 0.9973 (+-3 sigma of a normal
+ * mean). ZS_EINVAL for M < 2; ZS_ENUMERIC (message names the chain) for a non-finite weight. */
+zs_status zs_ais_summarize(zs_ctx *ctx, const double *lw, size_t M, double lnz_base, int reverse,
+                           zs_estimate *lnz, zs_interval *band);
+
+/* The two sides compared. */
+typedef struct zs_sandwich {
+    double gap;          /* upper.value - lower.value                                        */
+    zs_interval bracket; /* [min of the bands' lower ends, max of their upper ends]           */
+    int agree;           /* 1 when the two bands overlap: ln Z is then expected in bracket;
+                            0 when they do not (the sides disagree by more than their bands:
+                            at least one side has not converged, and neither is reliable)    */
+} zs_sandwich;
+void zs_sandwich_judge(const zs_estimate *lower, const zs_interval *lower_band,
+                       const zs_estimate *upper, const zs_interval *upper_band, zs_sandwich *out);
+
+/* ---- the RBM's sandwich: forward and reverse AIS (lib/sample/rbm_sandwich.c) -------------- */
+typedef enum zs_rbm_reverse_start {
+    ZS_RBM_REVERSE_NONE = 0, /* forward AIS only                                              */
+    ZS_RBM_REVERSE_PT = 1,   /* reverse runs start from parallel-tempering samples of the model */
+    ZS_RBM_REVERSE_DATA = 2, /* reverse runs start from the caller's rows (start_rows): an upper
+                                side only as far as those rows are typical of the model        */
+    ZS_RBM_REVERSE_AUTO = 3  /* DATA when start_rows are given, else PT                        */
+} zs_rbm_reverse_start;
+/* "none", "pt", "data", "auto". */
+const char *zs_rbm_reverse_start_name(zs_rbm_reverse_start start);
+zs_status zs_rbm_reverse_start_from_name(const char *name, zs_rbm_reverse_start *out);
+
+typedef struct zs_rbm_sandwich_opts {
+    zs_rbm_ais_opts ais;       /* the forward run: chains, schedule, base, seed. The reverse
+                                  runs use the same chains, base and schedule (reversed). With
+                                  base AUTO and neither data nor rate given, the base is the
+                                  visible frequencies of PT samples of the model (pseudocount
+                                  1): a data-free base (PT runs for it even when reverse is
+                                  NONE)                                                          */
+    zs_rbm_reverse_start reverse;
+    const uint8_t *start_rows; /* n_start x nv binary rows for ZS_RBM_REVERSE_DATA; run c
+                                  starts from row c mod n_start                                  */
+    size_t n_start;
+    size_t pt_temperatures;    /* PT ladder: betas 0 .. 1 (default 50)                          */
+    uint64_t pt_sweeps;        /* Gibbs sweeps of each ladder and stage, the first half
+                                  discarded (default 1000)                                       */
+    size_t pt_ladders;         /* independent ladders (default 10); run c starts from ladder
+                                  c mod pt_ladders                                               */
+} zs_rbm_sandwich_opts;
+
+typedef struct zs_rbm_sandwich_result {
+    zs_rbm_ais_result forward;      /* the lower side (base RATE when it came from PT)         */
+    int base_from_pt;               /* 1 when the base's frequencies are those of PT samples    */
+    zs_rbm_reverse_start reverse;   /* the start that ran (AUTO resolved)                       */
+    zs_estimate upper;              /* the reverse side (NaN with ZS_RBM_REVERSE_NONE)          */
+    zs_interval upper_band;
+    zs_sandwich sandwich;           /* agree = 1 and a band of the forward side alone when NONE */
+    double pt_swap_min;             /* the lowest swap acceptance between adjacent PT
+                                       temperatures over the ladders; NaN when PT did not run   */
+    double pt_seconds, forward_seconds, reverse_seconds; /* wall-clock time of each stage      */
+} zs_rbm_sandwich_result;
+
+void zs_rbm_sandwich_defaults(zs_rbm_sandwich_opts *opts);
+/* PT (when the reverse start or the base needs it), forward AIS, reverse AIS, and the judgment.
+ * PT: pt_ladders independent ladders of pt_temperatures betas equally spaced in [0, 1], each
+ * a Gibbs sweep at every beta and then swaps of adjacent neighbours (even pairs after even
+ * sweeps, odd after odd) accepted with min(1, f_k(v') f_k'(v) / (f_k(v) f_k'(v'))) (Swendsen &
+ * Wang 1986; Geyer 1991), in two stages: on the path from the model-bias base (AIS base MODEL),
+ * then on the path from the first stage's visible frequencies; the second stage gives the
+ * start samples and the data-free base (lib/sample/rbm_sandwich.c says why two). Ladder l
+ * draws from zs_rng(seed, 2^40 + l) (stage 2: 2^40 + 2^20 + l), reverse run c from
+ * zs_rng(seed, 2^32 + c). The result does not depend on the thread count. Errors: those of
+ * zs_rbm_lnz_ais; ZS_EINVAL for reverse DATA without rows, a row byte that is not 0 or 1,
+ * pt_temperatures < 2, pt_sweeps < 2 or pt_ladders = 0 (message names the member). */
+zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts,
+                              zs_rbm_sandwich_result *out);
+
 /* ---- sampling (lib/sample/rbm_sample.c) ------------------------------------------------- */
 /* n block-Gibbs chains of `steps` sweeps each from uniform random v, chain c from zs_rng(seed,
  * c); out (n x nv) receives p(v = 1 | h) of each chain's last sweep. */
@@ -166,6 +257,13 @@ double zs_rbm_sample_seconds(const zs_rbm *rbm, size_t n, uint64_t steps);
  * n_init = 0, a NULL init or a byte that is not 0 or 1 (message names row and column). */
 zs_status zs_rbm_sample_from(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed,
                              const uint8_t *init, size_t n_init, double *out);
+
+/* One block-Gibbs step from each of n binary rows (n x nv bytes, 0 or 1): h ~ p(h | v), then
+ * v' ~ p(v | h), row r drawing from zs_rng(seed, r) (so the result does not depend on the
+ * threads); out (n x nv bytes) receives v' (0 or 1); scikit-learn's BernoulliRBM.gibbs. out may
+ * be rows. ZS_EINVAL for a NULL argument or a byte that is not 0 or 1 (message names row and
+ * column); ZS_ENOMEM. (lib/sample/rbm_gibbs.c) */
+zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_t seed, uint8_t *out);
 
 /* ---- data statistics (lib/models/rbm_data.c) ---------------------------------------------- */
 /* The smoothed frequency of ones in each of the d columns of n binary rows (bytes 0 or 1):
@@ -210,6 +308,10 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t);
  * trainer then keeps the parameters of the epoch before. */
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error);
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t);
+/* The frequencies of ones in the columns of the trainer's data, (count_i + 1) / (n + 2)
+ * (zs_data_base_rate with pseudocount 1), that zs_rbm_trainer_save stores as
+ * train_data_frequency: a view of nv entries, valid until zs_rbm_trainer_free. */
+const double *zs_rbm_trainer_data_frequency(const zs_rbm_trainer *t);
 /* Copy the current parameters into rbm (same nv, nh). */
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm);
 /* Save the parameters (float32) and the training state (arrays train_epoch, train_velocity_W,
@@ -219,5 +321,27 @@ zs_status zs_rbm_trainer_save(const zs_rbm_trainer *t, const char *path);
  * data and options): continuing is bit-identical to never having stopped. ZS_EFORMAT when
  * the file has no training state or was trained with other options (message says which). */
 zs_status zs_rbm_trainer_resume(zs_rbm_trainer *t, const char *path);
+
+/* The training state besides the parameters, in the caller's float32 arrays: what continues a
+ * run in memory (a Python estimator's partial_fit and pickling) as zs_rbm_trainer_save /
+ * zs_rbm_trainer_resume do through a file. The velocities stay 0 without momentum: a caller
+ * that trains without it may leave the three velocity pointers NULL. */
+typedef struct zs_rbm_train_state {
+    float *velocity_w;        /* nv x nh, row-major                                           */
+    float *velocity_vbias;    /* nv                                                           */
+    float *velocity_hbias;    /* nh                                                           */
+    float *chains;            /* batch x nv PCD visible states, each 0 or 1                   */
+    uint64_t epoch;           /* epochs done: epoch e's row order and draws come from (seed, e) */
+    int chains_ready;         /* 1 once the PCD chains have been started (at the first batch) */
+} zs_rbm_train_state;
+/* Copy t's state into the arrays of s (of the sizes above; NULL velocity pointers: not
+ * copied). ZS_EINVAL for NULL chains. */
+zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s);
+/* Set t's state from s (as got from a trainer with the same nv, nh and batch; NULL velocity
+ * pointers: zero velocities): the next epoch is then bit-identical to the one the other
+ * trainer would run, on the same data and options. ZS_EINVAL for NULL chains, a velocity that
+ * is not finite or a chain value that is not 0 or 1 (message names which and where); t is
+ * unchanged then. */
+zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s);
 
 #endif

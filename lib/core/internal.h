@@ -27,6 +27,9 @@ int zs_progress(zs_ctx *ctx, const char *task, double done, double total);
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);
+/* zs_rng_normal from the two words it draws (a first): the same bits, so that the draws of a
+ * long run can be taken in order (zs_rng_fill) and transformed in parallel. */
+double rng_normal_from(uint64_t a, uint64_t b);
 
 /* Exact counts (lib/core/count.c). */
 /* Fill out from an mpz: decimal when it has at most max_digits digits, and log10. */

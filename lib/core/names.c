@@ -70,6 +70,11 @@ static const char *const rbm_ais_base_names[] = {
     [ZS_RBM_AIS_BASE_AUTO] = "auto"};
 NAME_FNS(rbm_ais_base, zs_rbm_ais_base, rbm_ais_base_names, 0)
 
+static const char *const rbm_reverse_start_names[] = {
+    [ZS_RBM_REVERSE_NONE] = "none", [ZS_RBM_REVERSE_PT] = "pt", [ZS_RBM_REVERSE_DATA] = "data",
+    [ZS_RBM_REVERSE_AUTO] = "auto"};
+NAME_FNS(rbm_reverse_start, zs_rbm_reverse_start, rbm_reverse_start_names, 0)
+
 static const char *const dbm_ais_base_names[] = {
     [ZS_DBM_AIS_BASE_UNIFORM] = "uniform", [ZS_DBM_AIS_BASE_DATA] = "data",
     [ZS_DBM_AIS_BASE_MODEL] = "model", [ZS_DBM_AIS_BASE_AUTO] = "auto"};
@@ -95,3 +100,18 @@ static const char *const factor_order_names[] = {
     [ZS_ORDER_WEIGHTED_MINFILL] = "weighted-minfill", [ZS_ORDER_FILE] = "file",
     [ZS_ORDER_AUTO] = "auto"};
 NAME_FNS(factor_order, zs_factor_order, factor_order_names, 0)
+
+static const char *const factor_approx_names[] = {
+    [ZS_APPROX_MF] = "mf", [ZS_APPROX_BP] = "bp", [ZS_APPROX_TRW] = "trw",
+    [ZS_APPROX_MBE] = "mbe", [ZS_APPROX_GBP] = "gbp", [ZS_APPROX_AUTO] = "auto"};
+NAME_FNS(factor_approx, zs_factor_approx, factor_approx_names, 0)
+
+static const char *const bound_kind_names[] = {[ZS_BOUND_LOWER] = "lower-bound",
+                                               [ZS_BOUND_UPPER] = "upper-bound",
+                                               [ZS_BOUND_ESTIMATE] = "estimate"};
+NAME_FNS(bound_kind, zs_bound_kind, bound_kind_names, 0)
+
+static const char *const factor_schedule_names[] = {[ZS_SCHEDULE_SEQUENTIAL] = "sequential",
+                                                    [ZS_SCHEDULE_PARALLEL] = "parallel",
+                                                    [ZS_SCHEDULE_AUTO] = "auto"};
+NAME_FNS(factor_schedule, zs_factor_schedule, factor_schedule_names, 0)

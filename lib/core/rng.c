@@ -1,6 +1,6 @@
 /* rng.c — explicit random streams: xoshiro256** (Blackman & Vigna 2018) seeded through
  * splitmix64 from (seed, stream). Stream k of a seed is the same whatever thread runs it. */
-#include "zsum.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <time.h>
@@ -60,11 +60,16 @@ uint64_t zs_rng_below(zs_rng *rng, uint64_t bound) {
     }
 }
 
-double zs_rng_normal(zs_rng *rng) {
+double rng_normal_from(uint64_t a, uint64_t b) {
     /* Box-Muller; u1 in (0, 1] so the log is finite. */
-    double u1 = 1.0 - zs_rng_uniform(rng);
-    double u2 = zs_rng_uniform(rng);
+    double u1 = 1.0 - (double)(a >> 11) * 0x1.0p-53;
+    double u2 = (double)(b >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+double zs_rng_normal(zs_rng *rng) {
+    uint64_t a = zs_rng_next(rng);
+    return rng_normal_from(a, zs_rng_next(rng));
 }
 
 uint64_t zs_seed_from_entropy(void) {

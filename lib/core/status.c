@@ -22,6 +22,10 @@ const char *zs_strerror(zs_status status) {
     return "unknown status";
 }
 
+const char *zs_version(void) {
+    return ZSUM_VERSION_STRING;
+}
+
 zs_ctx *zs_ctx_alloc(void) {
     return calloc(1, sizeof(zs_ctx));
 }
@@ -66,6 +70,10 @@ int zs_progress(zs_ctx *ctx, const char *task, double done, double total) {
 int zs_threads(const zs_ctx *ctx) {
     if (ctx && ctx->threads > 0) return ctx->threads;
     return omp_get_max_threads();
+}
+
+int zs_ctx_threads(const zs_ctx *ctx) {
+    return zs_threads(ctx);
 }
 
 const char *zs_format_bytes(char buf[32], double b) {

@@ -136,6 +136,74 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t);
 }
 
+/* A row count row_ones returns for a row with a byte that is not 0 or 1. */
+#define ROW_BAD ((size_t)-1)
+
+/* The columns of the ones of a row of n bytes into on, in increasing order; returns their
+ * count, or ROW_BAD when a byte is not 0 or 1. A word of 8 bytes at a time: a zero word (most
+ * of an MNIST row) costs one test, a byte above 1 has a bit of 0xfe, and the ones of the other
+ * words are found by their bit (bit 8b of a little-endian word is byte b). */
+static size_t row_ones(const uint8_t *row, size_t n, uint32_t *on) {
+    size_t c = 0, i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, row + i, 8);
+        if (w & 0xfefefefefefefefeULL) return ROW_BAD;
+        for (; w; w &= w - 1) on[c++] = (uint32_t)(i + (size_t)(__builtin_ctzll(w) >> 3));
+    }
+#endif
+    for (; i < n; i++) {
+        if (row[i] > 1) return ROW_BAD;
+        if (row[i]) on[c++] = (uint32_t)i;
+    }
+    return c;
+}
+
+/* The data's ones as lists (t->on, t->start) in one pass that also checks every byte, and
+ * their counts per column (t->freq, as counts). Room for a quarter of the bytes at first
+ * (binarized MNIST digits: 13% ones), grown when a row might not fit. */
+static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
+    const size_t n = t->n, nv = t->nv;
+    size_t cap = n * nv / 4 > nv ? n * nv / 4 : nv, k = 0;
+    t->on = malloc(cap * sizeof *t->on);
+    t->start = malloc((n + 1) * sizeof *t->start);
+    t->freq = calloc(nv, sizeof *t->freq);
+    size_t *count = calloc(nv, sizeof *count);
+    if (!t->on || !t->start || !t->freq || !count) {
+        free(count);
+        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+    }
+    for (size_t r = 0; r < n; r++) {
+        if (cap - k < nv) {
+            cap = 2 * cap > k + nv ? 2 * cap : k + nv;
+            uint32_t *grown = realloc(t->on, cap * sizeof *grown);
+            if (!grown) {
+                free(count);
+                return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+            }
+            t->on = grown;
+        }
+        t->start[r] = k;
+        const size_t c = row_ones(data + r * nv, nv, t->on + k);
+        if (c == ROW_BAD) {
+            size_t i = 0;
+            while (data[r * nv + i] <= 1) i++;
+            free(count);
+            return zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
+                           r, i, (double)data[r * nv + i]);
+        }
+        for (size_t q = k; q < k + c; q++) count[t->on[q]]++;
+        k += c;
+    }
+    t->start[n] = k;
+    /* zs_data_base_rate with pseudocount 1, (count_i + 1) / (n + 2), from the counts of the
+     * lists instead of another pass over the bytes: exact integers, so the same bits. */
+    for (size_t i = 0; i < nv; i++) t->freq[i] = ((double)count[i] + 1.0) / ((double)n + 2.0);
+    free(count);
+    return ZS_OK;
+}
+
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
                                const uint8_t *data, size_t n, zs_rbm_trainer **out) {
     if (!rbm || !opts || !data || !out) return ZS_EINVAL;
@@ -154,21 +222,15 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->n = n;
     t->o = *opts;
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
-    size_t ones = 0;
-    for (size_t x = 0; x < n * nv; x++) {
-        if (data[x] > 1) {
-            zs_rbm_trainer_free(t);
-            return zs_fail(ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
-                           x / nv, x % nv, (double)data[x]);
-        }
-        ones += data[x];
+    zs_status st = data_lists(t, data);
+    if (st != ZS_OK) {
+        zs_rbm_trainer_free(t);
+        return st;
     }
     t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
     size_t len = state_len(t);
     t->gstride = (nh + 15) / 16 * 16;
-    t->on = malloc((ones ? ones : 1) * sizeof *t->on);
-    t->start = malloc((n + 1) * sizeof *t->start);
     t->w = alloc64(len * sizeof(float));
     t->save = malloc(len * sizeof(float));
     t->wt = alloc64(nv * nh * sizeof(float));
@@ -194,8 +256,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->words = malloc(T * t->wcap * sizeof *t->words);
     t->recon_row = malloc(B * sizeof *t->recon_row);
     t->perm = malloc(n * sizeof *t->perm);
-    t->freq = calloc(nv, sizeof *t->freq);
-    if (!t->freq || !t->on || !t->start || !t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
+    if (!t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
         !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
@@ -203,14 +264,6 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
     memset(t->w, 0, len * sizeof(float));
-    size_t k = 0;
-    for (size_t r = 0; r < n; r++) {
-        t->start[r] = k;
-        for (size_t i = 0; i < nv; i++)
-            if (data[r * nv + i]) t->on[k++] = (uint32_t)i;
-    }
-    t->start[n] = k;
-    zs_data_base_rate(data, n, nv, 1.0, t->freq);
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
@@ -226,14 +279,16 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
-    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)zs_rbm_w(rbm)[i];
-    for (size_t i = 0; i < nv; i++) t->a[i] = (float)zs_rbm_vbias(rbm)[i];
-    for (size_t j = 0; j < nh; j++) t->b[j] = (float)zs_rbm_hbias(rbm)[j];
+    const double *w = zs_rbm_w(rbm), *a = zs_rbm_vbias(rbm), *b = zs_rbm_hbias(rbm);
+    for (size_t i = 0; i < nv * nh; i++) t->w[i] = (float)w[i];
+    for (size_t i = 0; i < nv; i++) t->a[i] = (float)a[i];
+    for (size_t j = 0; j < nh; j++) t->b[j] = (float)b[j];
     *out = t;
     return ZS_OK;
 }
 
 uint64_t zs_rbm_trainer_epochs_done(const zs_rbm_trainer *t) { return t->epoch; }
+const double *zs_rbm_trainer_data_frequency(const zs_rbm_trainer *t) { return t->freq; }
 
 void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
     for (size_t i = 0; i < t->nv * t->nh; i++) zs_rbm_w_mut(rbm)[i] = (double)t->w[i];
@@ -569,13 +624,80 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
     double *p = malloc(nv * sizeof *p);
     if (!p) return zs_fail(rbm->ctx, ZS_ENOMEM, "rbm init: out of memory");
     zs_data_base_rate(rows, n, nv, 1.0, p);
+    /* W_x = sigma * zs_rng_normal(&rng) for x in row-major order: the words drawn in order a
+     * block at a time, their Box-Muller transforms (log, cos, sqrt: most of the time) in
+     * parallel (one region per 2^18 entries: few barriers), each the same operations as
+     * zs_rng_normal, so the same bits. */
+    enum { BLOCK = 1 << 18 };
+    uint64_t *words = malloc(2 * (nv * nh < BLOCK ? nv * nh : BLOCK) * sizeof *words);
+    if (!words) {
+        free(p);
+        return zs_fail(rbm->ctx, ZS_ENOMEM, "rbm init: out of memory");
+    }
     zs_rng rng;
     zs_rng_init(&rng, seed, 0xffffffffULL);
-    for (size_t x = 0; x < nv * nh; x++) rbm->w[x] = sigma * zs_rng_normal(&rng);
+    const int threads = zs_threads(rbm->ctx);
+    for (size_t x0 = 0; x0 < nv * nh; x0 += BLOCK) {
+        const size_t m = nv * nh - x0 < BLOCK ? nv * nh - x0 : BLOCK;
+        zs_rng_fill(&rng, words, 2 * m);
+        double *w = rbm->w + x0;
+#pragma omp parallel for schedule(static) num_threads(threads) if (m >= 1024)
+        for (size_t j = 0; j < m; j++) w[j] = sigma * rng_normal_from(words[2 * j], words[2 * j + 1]);
+    }
+    free(words);
     for (size_t j = 0; j < nh; j++) rbm->b[j] = 0.0;
     /* ln(p/(1-p)), not log(p) - log1p(-p): the two differ in the last bit now and then, and
      * models trained before this function existed started from this form. */
     for (size_t i = 0; i < nv; i++) rbm->a[i] = log(p[i] / (1 - p[i]));
     free(p);
+    return ZS_OK;
+}
+
+/* ---- the state in memory (the Python estimator's partial_fit and pickling) ---------------- */
+
+/* dst = src (n floats), or nothing when dst is NULL; zeros when src is NULL. */
+static void copy_or_zero(float *dst, const float *src, size_t n) {
+    if (!dst) return;
+    if (src) memcpy(dst, src, n * sizeof(float));
+    else memset(dst, 0, n * sizeof(float));
+}
+
+zs_status zs_rbm_trainer_get_state(const zs_rbm_trainer *t, zs_rbm_train_state *s) {
+    if (!t || !s || !s->chains) return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL chains");
+    copy_or_zero(s->velocity_w, t->vw, t->nv * t->nh);
+    copy_or_zero(s->velocity_vbias, t->va, t->nv);
+    copy_or_zero(s->velocity_hbias, t->vb, t->nh);
+    memcpy(s->chains, t->chains, t->o.batch * t->nv * sizeof(float));
+    s->epoch = t->epoch;
+    s->chains_ready = t->chains_ready;
+    return ZS_OK;
+}
+
+static zs_status check_finite(zs_ctx *ctx, const char *name, const float *x, size_t n) {
+    for (size_t i = 0; x && i < n; i++)
+        if (!isfinite(x[i]))
+            return zs_fail(ctx, ZS_EINVAL, "train state: %s entry %zu = %g is not finite", name, i,
+                           (double)x[i]);
+    return ZS_OK;
+}
+
+zs_status zs_rbm_trainer_set_state(zs_rbm_trainer *t, const zs_rbm_train_state *s) {
+    if (!t || !s || !s->chains) return zs_fail(t ? t->ctx : NULL, ZS_EINVAL, "train state: NULL chains");
+    const size_t nv = t->nv, nh = t->nh;
+    zs_status st;
+    if ((st = check_finite(t->ctx, "velocity_w", s->velocity_w, nv * nh)) != ZS_OK ||
+        (st = check_finite(t->ctx, "velocity_vbias", s->velocity_vbias, nv)) != ZS_OK ||
+        (st = check_finite(t->ctx, "velocity_hbias", s->velocity_hbias, nh)) != ZS_OK)
+        return st;
+    for (size_t x = 0; x < t->o.batch * nv; x++)
+        if (s->chains[x] != 0.0f && s->chains[x] != 1.0f)
+            return zs_fail(t->ctx, ZS_EINVAL, "train state: chains (%zu, %zu) = %g is not 0 or 1",
+                           x / nv, x % nv, (double)s->chains[x]);
+    copy_or_zero(t->vw, s->velocity_w, nv * nh);
+    copy_or_zero(t->va, s->velocity_vbias, nv);
+    copy_or_zero(t->vb, s->velocity_hbias, nh);
+    memcpy(t->chains, s->chains, t->o.batch * nv * sizeof(float));
+    t->epoch = s->epoch;
+    t->chains_ready = s->chains_ready != 0;
     return ZS_OK;
 }

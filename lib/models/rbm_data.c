@@ -66,3 +66,29 @@ zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, 
     }
     return ZS_OK;
 }
+
+zs_status zs_rbm_free_energies_u8(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f) {
+    if (!rbm || !rows || !f) return ZS_EINVAL;
+    const size_t nv = rbm->nv;
+    for (size_t x = 0; x < n * nv; x++)
+        if (rows[x] > 1)
+            return zs_fail(rbm->ctx, ZS_EINVAL, "free energy: row %zu, column %zu = %d is not 0 or 1",
+                           x / nv, x % nv, (int)rows[x]);
+    int failed = 0;
+    /* One row widened at a time (as zs_rbm_loglik): the bits of zs_rbm_free_energy. */
+#pragma omp parallel num_threads(zs_threads(rbm->ctx))
+    {
+        double *v = malloc(nv * sizeof *v);
+        if (!v) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < n; r++) {
+            if (!v) continue;
+            for (size_t i = 0; i < nv; i++) v[i] = rows[r * nv + i];
+            f[r] = zs_rbm_free_energy(rbm, v);
+            if (isnan(f[r])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+        }
+        free(v);
+    }
+    if (failed) return zs_fail(rbm->ctx, ZS_ENOMEM, "free energy: out of memory");
+    return ZS_OK;
+}

@@ -10,13 +10,15 @@
  * valid for J_ij >= 0 and h = 0. A Wolff "sweep" is as many clusters as it takes to flip n
  * spins in total.
  *
- * Chain k runs on stream zs_rng_init(seed, k) from a random start, discards burnin sweeps,
- * then measures E and M after each sweep. Each chain's series is cut into 32 equal blocks
- * (binning: block means are nearly independent once a block is much longer than the
- * autocorrelation time); the blocks of all chains are pooled. Means and their errors come
- * from the block means; C = beta^2 Var(E) and chi = beta Var(M) from a jackknife over blocks.
- * Chains run in parallel (OpenMP) and are combined in chain order: the result does not
- * depend on the thread count. */
+ * Chain k runs on stream zs_rng_init(seed, k) from an overdispersed start (k mod 3: random,
+ * all +1, all -1), discards burnin sweeps, then measures E and M after each sweep. The
+ * errors of the means U, M, |M| come from the integrated autocorrelation time tau of each
+ * series (Sokal's windowed estimator): sigma^2 = 2 tau Var / N. Each chain's series is also
+ * cut into 32 equal blocks, the blocks of all chains pooled, for jackknife errors of C =
+ * beta^2 Var(E), chi = beta Var(M), chi' = beta (<M^2> - <|M|>^2) and Binder's U_4. Split
+ * R-hat across the chains' halves and the run length in units of tau decide whether these
+ * error bars are supported (`mixed`, zsum/pairwise.h). Chains run in parallel (OpenMP) and
+ * are combined in chain order: the result does not depend on the thread count. */
 #include "models/pairwise_internal.h"
 
 #include <math.h>
@@ -26,13 +28,42 @@
 #define BLOCKS 32
 
 typedef struct block {
-    double e, e2, m, m2, am; /* sums over the block's sweeps */
+    double e, e2, m, m2, am, m4; /* sums over the block's sweeps */
 } block;
+
+/* A chain's measured series of E, M and |M|, binned: entries are means of `width` successive
+ * sweeps; when cap entries are full, adjacent pairs merge and the width doubles. */
+#define SERIES 3
+typedef struct series {
+    double *x[SERIES];
+    size_t len, cap;
+    uint64_t width, fill;
+    double acc[SERIES];
+} series;
 
 typedef struct chain_out {
     block b[BLOCKS];
     double proposed, accepted, clusters, flipped;
+    series s;
 } chain_out;
+
+static void series_add(series *s, const double v[SERIES]) {
+    for (int q = 0; q < SERIES; q++) s->acc[q] += v[q];
+    if (++s->fill < s->width) return;
+    if (s->len == s->cap) {
+        for (int q = 0; q < SERIES; q++)
+            for (size_t i = 0; i < s->cap / 2; i++) s->x[q][i] = 0.5 * (s->x[q][2 * i] + s->x[q][2 * i + 1]);
+        s->len = s->cap / 2;
+        s->width *= 2;
+        if (s->fill < s->width) return; /* the accumulator now fills a wider bin */
+    }
+    for (int q = 0; q < SERIES; q++) {
+        s->x[q][s->len] = s->acc[q] / (double)s->width;
+        s->acc[q] = 0.0;
+    }
+    s->len++;
+    s->fill = 0;
+}
 
 /* When every coupling and field is a multiple of 1/4, local fields are exact multiples of
  * 1/4 too, and the acceptance probabilities come from a table indexed by 4 f (|4 f| <= kmax):
@@ -149,10 +180,14 @@ static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, con
         free(stack);
         return 0;
     }
+    series keep = co->s; /* the caller's arrays */
     memset(co, 0, sizeof *co);
+    co->s = keep;
     zs_rng rng;
     zs_rng_init(&rng, o->seed, chain);
-    for (size_t i = 0; i < m->n; i++) s[i] = (zs_rng_next(&rng) >> 63) ? 1 : -1;
+    /* overdispersed starts (Gelman & Rubin 1992): random, all up, all down */
+    for (size_t i = 0; i < m->n; i++)
+        s[i] = chain % 3 == 1 ? 1 : chain % 3 == 2 ? -1 : (zs_rng_next(&rng) >> 63) ? 1 : -1;
     accept_table tab;
     table_make(m, o->beta, o->kind == ZS_MCMC_HEATBATH, &tab);
     double e = zs_pairwise_energy(m, s), mag = 0.0;
@@ -181,6 +216,9 @@ static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, con
         b->m += mag;
         b->m2 += mag * mag;
         b->am += fabs(mag);
+        b->m4 += mag * mag * mag * mag;
+        const double v[SERIES] = {e, mag, fabs(mag)};
+        series_add(&co->s, v);
     }
     free(s);
     free(in);
@@ -189,40 +227,118 @@ static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, con
     return 1;
 }
 
-static zs_estimate mean_err(const double *x, size_t k) {
-    double mu = 0.0, v = 0.0;
-    for (size_t i = 0; i < k; i++) mu += x[i];
-    mu /= (double)k;
-    for (size_t i = 0; i < k; i++) v += (x[i] - mu) * (x[i] - mu);
-    zs_estimate r = {mu, sqrt(v / ((double)k - 1.0) / (double)k), (double)NAN};
-    return r;
+/* The quantities computed from a block's (or a pool of blocks') mean moments
+ * mu = (<E>, <E^2>, <M>, <M^2>, <|M|>, <M^4>). */
+typedef double (*moment_fn)(const double *mu, double beta);
+static double f_c(const double *mu, double beta) { return beta * beta * (mu[1] - mu[0] * mu[0]); }
+static double f_chi(const double *mu, double beta) { return beta * (mu[3] - mu[2] * mu[2]); }
+static double f_chi_abs(const double *mu, double beta) { return beta * (mu[3] - mu[4] * mu[4]); }
+static double f_binder(const double *mu, double beta) {
+    (void)beta;
+    return mu[3] > 0 ? 1.0 - mu[5] / (3.0 * mu[3] * mu[3]) : (double)NAN;
 }
 
-/* Jackknife of f * (<x^2> - <x>^2) over k blocks of equal length. */
-static zs_estimate jack_var(const double *sx, const double *sx2, size_t k, double per,
-                            double f) {
-    double tx = 0.0, tx2 = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        tx += sx[i];
-        tx2 += sx2[i];
-    }
-    double cnt = per * (double)k, mu = tx / cnt;
-    double full = f * (tx2 / cnt - mu * mu);
-    double mj = 0.0, vj = 0.0;
+/* Jackknife over the k pooled blocks (Efron 1982): f of all blocks but i, for each i; the
+ * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each. */
+static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn f, double beta) {
+    double tot[6] = {0};
+    for (size_t i = 0; i < k; i++)
+        for (int q = 0; q < 6; q++) tot[q] += sums[i * 6 + q];
+    double mu[6], cnt = per * (double)k;
+    for (int q = 0; q < 6; q++) mu[q] = tot[q] / cnt;
+    zs_estimate r = {f(mu, beta), (double)NAN, (double)NAN};
     double *est = malloc(k * sizeof *est);
-    if (!est) {
-        zs_estimate r = {full, (double)NAN, (double)NAN};
-        return r;
-    }
+    if (!est) return r;
+    double mj = 0.0, vj = 0.0;
     for (size_t i = 0; i < k; i++) {
-        double c = cnt - per, m1 = (tx - sx[i]) / c;
-        est[i] = f * ((tx2 - sx2[i]) / c - m1 * m1);
+        for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
+        est[i] = f(mu, beta);
         mj += est[i];
     }
     mj /= (double)k;
     for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
     free(est);
-    zs_estimate r = {full, sqrt(vj * ((double)k - 1.0) / (double)k), (double)NAN};
+    r.std_error = sqrt(vj * ((double)k - 1.0) / (double)k);
+    return r;
+}
+
+/* Sokal's windowed integrated autocorrelation time of series q (in entries of the binned
+ * series, L entries a chain): rho(t) from the autocovariance about each chain's own mean,
+ * averaged over the chains; tau(W) = 1/2 + sum_{t=1}^{W} rho(t), W the first window with
+ * W >= 5 tau(W). *determined = 0 when no window up to L/2 qualifies (the series is too short
+ * for its correlations); NaN when the series do not fluctuate. */
+static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const double *mean,
+                        int *determined) {
+    double g0 = 0.0;
+    for (size_t c = 0; c < nc; c++)
+        for (size_t i = 0; i < L; i++) g0 += (co[c].s.x[q][i] - mean[c]) * (co[c].s.x[q][i] - mean[c]);
+    *determined = 1;
+    if (!(g0 > 0.0)) return (double)NAN;
+    double tau = 0.5;
+    for (size_t w = 1; w <= L / 2; w++) {
+        double g = 0.0;
+        for (size_t c = 0; c < nc; c++) {
+            const double *x = co[c].s.x[q], mu = mean[c];
+            for (size_t i = 0; i + w < L; i++) g += (x[i] - mu) * (x[i + w] - mu);
+        }
+        tau += g / g0;
+        if ((double)w >= 5.0 * tau) return tau;
+    }
+    *determined = 0;
+    return tau;
+}
+
+/* Split R-hat of series q (Gelman et al., BDA3 sec. 11.4): the halves of every chain as 2 nc
+ * sequences of h entries; W the mean within-sequence variance, B h times the variance of the
+ * sequence means; sqrt(((h-1)/h W + B/h) / W). */
+static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
+    size_t h = L / 2, ns = 2 * nc;
+    if (h < 2) return (double)NAN;
+    double wsum = 0.0, msum = 0.0, *mu = malloc(ns * sizeof *mu);
+    if (!mu) return (double)NAN;
+    for (size_t j = 0; j < ns; j++) {
+        const double *x = co[j / 2].s.x[q] + (j % 2) * h;
+        double m = 0.0, v = 0.0;
+        for (size_t i = 0; i < h; i++) m += x[i];
+        m /= (double)h;
+        for (size_t i = 0; i < h; i++) v += (x[i] - m) * (x[i] - m);
+        wsum += v / (double)(h - 1);
+        mu[j] = m;
+        msum += m;
+    }
+    double W = wsum / (double)ns, mm = msum / (double)ns, B = 0.0;
+    for (size_t j = 0; j < ns; j++) B += (mu[j] - mm) * (mu[j] - mm);
+    B *= (double)h / (double)(ns - 1);
+    free(mu);
+    if (!(W > 0.0)) return B > 0.0 ? HUGE_VAL : 1.0;
+    return sqrt((((double)h - 1.0) / (double)h * W + B / (double)h) / W);
+}
+
+/* The mean of series q over all chains, its error from tau (sigma^2 = 2 tau V / (nc L), V the
+ * variance of the entries about the grand mean: spread between chains counts), tau in sweeps
+ * (width x tau of the entries) and R-hat. */
+static zs_estimate series_mean(const chain_out *co, size_t nc, int q, size_t L, double *mean,
+                               double *tau_sweeps, double *rhat, int *determined) {
+    double grand = 0.0;
+    for (size_t c = 0; c < nc; c++) {
+        double m = 0.0;
+        for (size_t i = 0; i < L; i++) m += co[c].s.x[q][i];
+        mean[c] = m / (double)L;
+        grand += m;
+    }
+    grand /= (double)nc * (double)L;
+    double v = 0.0;
+    for (size_t c = 0; c < nc; c++)
+        for (size_t i = 0; i < L; i++) v += (co[c].s.x[q][i] - grand) * (co[c].s.x[q][i] - grand);
+    v /= (double)nc * (double)L;
+    double tau = tau_sokal(co, nc, q, L, mean, determined);
+    /* tau < 1/2 (anticorrelated entries) would shrink the error below that of independent
+     * draws; the error uses at least 1/2 */
+    double teff = isnan(tau) || tau < 0.5 ? 0.5 : tau;
+    zs_estimate r = {grand, sqrt(2.0 * teff * v / ((double)nc * (double)L)),
+                     (double)nc * (double)L / (2.0 * teff)};
+    *tau_sweeps = isnan(tau) ? tau : tau * (double)co[0].s.width;
+    *rhat = rhat_split(co, nc, q, L);
     return r;
 }
 
@@ -292,6 +408,22 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     } else {
         for (k = 0; k < m->n; k++) order[k] = (uint32_t)k;
     }
+    /* series: at most 65,536 entries a chain, fewer when there are many chains (2^22 values
+     * in all), at least 64 */
+    size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)o->chains);
+    cap = cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
+    double *store = malloc((size_t)o->chains * SERIES * cap * sizeof *store);
+    if (!store) {
+        free(order);
+        free(co);
+        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory (series of %llu chains)",
+                       (unsigned long long)o->chains);
+    }
+    for (uint64_t c = 0; c < o->chains; c++) {
+        for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
+        co[c].s.cap = cap;
+        co[c].s.width = 1;
+    }
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
     for (uint64_t c = 0; c < o->chains; c++)
@@ -300,45 +432,52 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     if (failed) {
         st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
     } else {
-        size_t nb = (size_t)o->chains * BLOCKS;
+        size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
         double per = (double)(o->sweeps / BLOCKS);
-        double *x = calloc(5 * nb, sizeof *x);
-        if (!x) {
+        double *x = calloc(6 * nb, sizeof *x), *mean = calloc(nc, sizeof *mean);
+        if (!x || !mean) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
         } else {
             memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
-            double *se = x, *se2 = x + nb, *sm = x + 2 * nb, *sm2 = x + 3 * nb, *sa = x + 4 * nb;
             double prop = 0, acc = 0, cl = 0, fl = 0;
-            for (uint64_t c = 0; c < o->chains; c++) {
+            for (size_t c = 0; c < nc; c++) {
                 for (size_t b = 0; b < BLOCKS; b++) {
-                    size_t i = (size_t)c * BLOCKS + b;
-                    se[i] = co[c].b[b].e;
-                    se2[i] = co[c].b[b].e2;
-                    sm[i] = co[c].b[b].m;
-                    sm2[i] = co[c].b[b].m2;
-                    sa[i] = co[c].b[b].am;
+                    const block *bl = &co[c].b[b];
+                    double *row = x + (c * BLOCKS + b) * 6;
+                    row[0] = bl->e, row[1] = bl->e2, row[2] = bl->m, row[3] = bl->m2, row[4] = bl->am,
+                    row[5] = bl->m4;
                 }
                 prop += co[c].proposed;
                 acc += co[c].accepted;
                 cl += co[c].clusters;
                 fl += co[c].flipped;
             }
-            out->c = jack_var(se, se2, nb, per, o->beta * o->beta);
-            out->chi = jack_var(sm, sm2, nb, per, o->beta);
-            for (size_t i = 0; i < nb; i++) {
-                se[i] /= per;
-                sm[i] /= per;
-                sa[i] /= per;
+            out->c = jackknife(x, nb, per, f_c, o->beta);
+            out->chi = jackknife(x, nb, per, f_chi, o->beta);
+            out->chi_abs = jackknife(x, nb, per, f_chi_abs, o->beta);
+            out->binder = jackknife(x, nb, per, f_binder, o->beta);
+            int d[SERIES];
+            out->u = series_mean(co, nc, 0, L, mean, &out->tau_u, &out->rhat_u, &d[0]);
+            out->m = series_mean(co, nc, 1, L, mean, &out->tau_m, &out->rhat_m, &d[1]);
+            out->absm = series_mean(co, nc, 2, L, mean, &out->tau_absm, &out->rhat_absm, &d[2]);
+            double tmax = 0.0, rmax = 0.0;
+            const double taus[SERIES] = {out->tau_u, out->tau_m, out->tau_absm};
+            const double rh[SERIES] = {out->rhat_u, out->rhat_m, out->rhat_absm};
+            int ok = 1;
+            for (int q = 0; q < SERIES; q++) {
+                ok = ok && d[q] && !isnan(rh[q]);
+                if (taus[q] > tmax) tmax = taus[q];
+                if (rh[q] > rmax) rmax = rh[q];
             }
-            out->u = mean_err(se, nb);
-            out->m = mean_err(sm, nb);
-            out->absm = mean_err(sa, nb);
+            out->mixed = ok && rmax <= 1.05 && per * BLOCKS >= 64.0 * tmax;
             out->kind = o->kind;
             out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
             out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
-            free(x);
         }
+        free(x);
+        free(mean);
     }
+    free(store);
     free(order);
     free(co);
     return st;

@@ -21,7 +21,7 @@
  * each chain can run all K temperatures alone: chains are spread over OpenMP threads, each
  * drawing from its own stream zs_rng(seed, chain), so the result does not depend on the
  * number of threads. */
-#include "models/rbm_internal.h"
+#include "sample/rbm_ais_internal.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -78,7 +78,7 @@ zs_status zs_rbm_schedule_check(zs_ctx *ctx, const double *b, size_t n) {
 }
 
 /* sum_j softplus(beta x_j) and t_j = exp(-|beta x_j|) (kept for the Gibbs step). */
-static double softplus_sum_beta(const double *x, size_t n, double beta, double *t) {
+double rbm_softplus_sum_beta(const double *x, size_t n, double beta, double *t) {
     double lin = 0.0;
     for (size_t j = 0; j < n; j++) {
         double y = beta * x[j];
@@ -94,29 +94,6 @@ static double softplus_sum_beta(const double *x, size_t n, double beta, double *
         lg += log(p);
     }
     return lin + lg;
-}
-
-/* 32-bit uniforms, two per generator call. */
-typedef struct urand {
-    zs_rng rng;
-    uint64_t word;
-    int left;
-} urand;
-
-static double u32(urand *u) {
-    if (!u->left) {
-        u->word = zs_rng_next(&u->rng);
-        u->left = 2;
-    }
-    u->left--;
-    uint32_t x = (uint32_t)(u->word >> (32 * u->left));
-    return ((double)x + 0.5) * 0x1.0p-32;
-}
-
-/* Bernoulli(sigmoid(y)) from t = exp(-|y|): sigmoid(y) = 1/(1+t) for y >= 0, t/(1+t) else;
- * u < sigmoid(y) is tested as u (1 + t) < (1 or t), without a division. */
-static int bern(urand *u, double y, double t) {
-    return u32(u) * (1.0 + t) < (y >= 0 ? 1.0 : t);
 }
 
 /* The base model's visible biases b^A (the base has W = 0 and hidden biases 0): zero for the
@@ -152,7 +129,8 @@ typedef struct ais_shared {
     const float *wf, *wt;
     const double *ba, *dab, *betas;
     size_t K;
-    uint64_t seed;
+    uint64_t seed, stream0;
+    const uint8_t *starts; /* M x nv start rows (reverse runs), or NULL: v_0 ~ A */
 } ais_shared;
 
 /* Per-thread scratch of one chain. */
@@ -162,20 +140,28 @@ typedef struct ais_scratch {
     uint32_t *von, *hon;
 } ais_scratch;
 
-/* ln w of chain c: v_0 drawn exactly from the base, then for k = 1..K the weight update
- * ln p*_k(v_{k-1}) - ln p*_{k-1}(v_{k-1}) with the hidden units summed out (SM08 eqs. 13-14)
- * and one Gibbs sweep at beta_k. NaN when stopped early (*stop set by the progress hook). */
+/* ln w of chain c: v_0 drawn exactly from the base (or the start row c), then for k = 1..K the
+ * weight update ln p*_k(v_{k-1}) - ln p*_{k-1}(v_{k-1}) with the hidden units summed out (SM08
+ * eqs. 13-14) and one Gibbs sweep at beta_k. The same code runs a decreasing schedule (reverse
+ * AIS): the updates are then ln p*_{k} - ln p*_{k-1} with beta_k < beta_{k-1}. NaN when stopped
+ * early (*stop set by the progress hook). */
 static double ais_chain(const ais_shared *sh, size_t c, const ais_scratch *w, const int *stop) {
     const zs_rbm *rbm = sh->rbm;
     const size_t nv = rbm->nv, nh = rbm->nh, K = sh->K;
     const double *ba = sh->ba;
     size_t nvon = 0, nhon = 0;
     urand u;
-    zs_rng_init(&u.rng, sh->seed, c);
+    zs_rng_init(&u.rng, sh->seed, sh->stream0 + c);
     u.left = 0;
-    /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
-    for (size_t i = 0; i < nv; i++)
-        if (bern(&u, ba[i], exp(-fabs(ba[i])))) w->von[nvon++] = (uint32_t)i;
+    if (sh->starts) {
+        const uint8_t *row = sh->starts + c * nv;
+        for (size_t i = 0; i < nv; i++)
+            if (row[i]) w->von[nvon++] = (uint32_t)i;
+    } else {
+        /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
+        for (size_t i = 0; i < nv; i++)
+            if (bern(&u, ba[i], exp(-fabs(ba[i])))) w->von[nvon++] = (uint32_t)i;
+    }
     double lwc = 0.0;
     for (size_t k = 1; k <= K; k++) {
         if ((k & 1023) == 0 && __atomic_load_n(stop, __ATOMIC_RELAXED)) return (double)NAN;
@@ -185,8 +171,8 @@ static double ais_chain(const ais_shared *sh, size_t c, const ais_scratch *w, co
         double lin = 0.0;
         for (size_t q = 0; q < nvon; q++) lin += sh->dab[w->von[q]];
         for (size_t j = 0; j < nh; j++) w->x[j] = rbm->b[j] + (double)w->xf[j];
-        double s0 = softplus_sum_beta(w->x, nh, b0, w->t0);
-        double s1 = softplus_sum_beta(w->x, nh, b1, w->t);
+        double s0 = rbm_softplus_sum_beta(w->x, nh, b0, w->t0);
+        double s1 = rbm_softplus_sum_beta(w->x, nh, b1, w->t);
         lwc += (b1 - b0) * lin + (s1 - s0);
         if (k == K) break;
         /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
@@ -206,43 +192,9 @@ static double ais_chain(const ais_shared *sh, size_t c, const ais_scratch *w, co
     return lwc;
 }
 
-/* The estimate from the chains' log weights: r = mean w, sigma = std(w)/sqrt(M), all relative
- * to m = max ln w; ln Z = ln Z_A + m + ln r, band ln Z_A + m + ln(r -+ 3 sigma), ESS =
- * (sum w)^2 / sum w^2. */
-static zs_status ais_summarize(zs_ctx *ctx, const double *lw, size_t M, double lnza,
-                               zs_rbm_ais_result *out) {
-    double m = -HUGE_VAL;
-    for (size_t c = 0; c < M; c++) {
-        if (!isfinite(lw[c]))
-            return zs_fail(ctx, ZS_ENUMERIC, "AIS: the log weight of chain %zu is %g", c, lw[c]);
-        if (lw[c] > m) m = lw[c];
-    }
-    double s1 = 0.0, s2 = 0.0;
-    for (size_t c = 0; c < M; c++) {
-        double w = exp(lw[c] - m);
-        s1 += w;
-        s2 += w * w;
-    }
-    double mean = s1 / (double)M;
-    double var = 0.0;
-    for (size_t c = 0; c < M; c++) {
-        double d = exp(lw[c] - m) - mean;
-        var += d * d;
-    }
-    var /= (double)(M - 1);
-    double sigma = sqrt(var / (double)M);
-    out->lnz.value = lnza + m + log(mean);
-    out->lnz.std_error = sigma / mean;
-    out->lnz.ess = s1 * s1 / s2;
-    out->band.hi = lnza + m + log(mean + 3.0 * sigma);
-    out->band.lo = mean - 3.0 * sigma > 0 ? lnza + m + log(mean - 3.0 * sigma) : -HUGE_VAL;
-    out->band.confidence = erf(3.0 / sqrt(2.0)); /* P(|X - mu| < 3 sigma), X normal */
-    return ZS_OK;
-}
-
 /* Checks, the schedule (the caller's or SM08's) and the base biases; on success *betas points
  * at the schedule (*own holds it when it is ours) and ba holds b^A. */
-static zs_status ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_base *base,
+zs_status rbm_ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_base *base,
                              double **own, const double **betas, size_t *nbetas, double **ba) {
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
@@ -271,32 +223,26 @@ static zs_status ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_
     return base_biases(rbm, opts, *base, *ba);
 }
 
-zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
-    if (!rbm || !opts || !out) return ZS_EINVAL;
-    zs_ctx *ctx = rbm->ctx;
-    const size_t nv = rbm->nv, nh = rbm->nh, M = opts->chains;
-    zs_rbm_ais_base base = ZS_RBM_AIS_BASE_UNIFORM;
-    double *own = NULL, *ba = NULL;
-    const double *betas = NULL;
-    size_t K1 = 0;
-    zs_status st = ais_prepare(rbm, opts, &base, &own, &betas, &K1, &ba);
-    if (st != ZS_OK) {
-        free(own);
-        free(ba);
-        return st;
-    }
-    double lnza = (double)nh * M_LN2;
-    for (size_t i = 0; i < nv; i++) lnza += zs_softplus(ba[i]);
+double rbm_ais_lnz_base(const zs_rbm *rbm, const double *ba) {
+    double lnza = (double)rbm->nh * M_LN2;
+    for (size_t i = 0; i < rbm->nv; i++) lnza += zs_softplus(ba[i]);
+    return lnza;
+}
 
+zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *betas, size_t nbetas,
+                          const uint8_t *starts, size_t M, uint64_t seed, uint64_t stream0,
+                          const char *task, double *lw) {
+    zs_ctx *ctx = rbm->ctx;
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    zs_status st = ZS_OK;
     float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
-    double *lw = calloc(M, sizeof *lw);
     double *dab = malloc(nv * sizeof *dab);
     int threads = zs_threads(ctx);
     const size_t scratch = 4 * nh + 3 * nv;
     double *tmp = malloc((size_t)threads * scratch * sizeof *tmp);
     float *ftmp = malloc((size_t)threads * (nh + nv) * sizeof *ftmp);
     uint32_t *itmp = malloc((size_t)threads * (nh + nv) * sizeof *itmp);
-    if (!wf || !wt || !lw || !dab || !tmp || !ftmp || !itmp) {
+    if (!wf || !wt || !dab || !tmp || !ftmp || !itmp) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
     }
@@ -306,7 +252,7 @@ zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_
             wt[j * nv + i] = (float)rbm->w[i * nh + j];
         }
     for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
-    const ais_shared sh = {rbm, wf, wt, ba, dab, betas, K1 - 1, opts->seed};
+    const ais_shared sh = {rbm, wf, wt, ba, dab, betas, nbetas - 1, seed, stream0, starts};
     int stop = 0;
     size_t chains_done = 0;
     /* Chains are independent: each runs the whole annealing on one thread, from its own
@@ -321,29 +267,43 @@ zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_
                                xf, xf + nh, von, von + nv};
         lw[c] = ais_chain(&sh, c, &w, &stop);
         size_t now = __atomic_add_fetch(&chains_done, 1, __ATOMIC_RELAXED);
-        if (th == 0 && zs_progress(ctx, "AIS", (double)now, (double)M))
+        if (th == 0 && zs_progress(ctx, task, (double)now, (double)M))
             __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     }
-    if (stop) {
-        st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
-        goto done;
-    }
-    st = ais_summarize(ctx, lw, M, lnza, out);
-    if (st != ZS_OK) goto done;
-    out->base = base;
-    out->lnz_base = lnza;
-    out->chains = M;
-    out->temperatures = K1 - 1;
+    if (stop) st = zs_fail(ctx, ZS_ECANCELLED, "AIS: cancelled");
 done:
-    free(own);
-    free(ba);
     free(wf);
     free(wt);
-    free(lw);
     free(dab);
     free(tmp);
     free(ftmp);
     free(itmp);
+    return st;
+}
+
+zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_ais_result *out) {
+    if (!rbm || !opts || !out) return ZS_EINVAL;
+    zs_ctx *ctx = rbm->ctx;
+    const size_t M = opts->chains;
+    zs_rbm_ais_base base = ZS_RBM_AIS_BASE_UNIFORM;
+    double *own = NULL, *ba = NULL;
+    const double *betas = NULL;
+    size_t K1 = 0;
+    zs_status st = rbm_ais_prepare(rbm, opts, &base, &own, &betas, &K1, &ba);
+    double *lw = st == ZS_OK ? calloc(M, sizeof *lw) : NULL;
+    if (st == ZS_OK && !lw) st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
+    if (st == ZS_OK) st = rbm_ais_weights(rbm, ba, betas, K1, NULL, M, opts->seed, 0, "AIS", lw);
+    if (st == ZS_OK) {
+        const double lnza = rbm_ais_lnz_base(rbm, ba);
+        st = zs_ais_summarize(ctx, lw, M, lnza, 0, &out->lnz, &out->band);
+        out->base = base;
+        out->lnz_base = lnza;
+        out->chains = M;
+        out->temperatures = K1 - 1;
+    }
+    free(own);
+    free(ba);
+    free(lw);
     return st;
 }
 

@@ -113,6 +113,7 @@ expect_ok bm logz --random 10 --seed 6 --beta 0.5 --format json
 expect_json "d['model'].endswith('model seed 6')"
 UX=$(python3 -c "import json; print(json.load(open('$TMP/out'))['U'])")
 expect_ok bm sample --random 10 --seed 6 --beta 0.5 --sweeps 6400 --format json
+expect_json "d['mixed'] in (True, False) and 'rhat' in d['U'] and 'binder' in d"
 expect_json "d['model'].endswith('model seed 6') and abs(d['U']['estimate'] - ($UX)) < 5*d['U']['error']"
 
 # Rejections

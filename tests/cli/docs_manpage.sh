@@ -2,8 +2,8 @@
 # docs_manpage.sh — every option a command accepts is documented in that command's section of
 # docs/zsum.1 ("ZSUM LEVELS", "ZSUM ISING", ...). The options are taken from two places, so a
 # new option fails this test until it is documented: the option tables and option strings of
-# programs/cmd_COMMAND.c (getopt_long tables, "--name" literals; the shared pairwise table,
-# PAIRWISE_LONGOPTS in programs/*.h, for ising and bm), and the command's --help text.
+# programs/cmd_COMMAND.c (the cli_option tables' "--name" literals; the shared pairwise
+# entries, PAIRWISE_OPTIONS in programs/*.h, for ising and bm), and the command's --help text.
 . "$(dirname "$0")/lib.sh" "$@"
 SRC=${ZSUM_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAN=$SRC/docs/zsum.1
@@ -45,7 +45,7 @@ check_command() {
 
 P=$SRC/programs
 opts_levels()   { code_options "$P/cmd_levels.c"; help_options levels; }
-pairwise_table() { sed -n '/define PAIRWISE_LONGOPTS/,/^$/p' "$P"/*.h; }
+pairwise_table() { sed -n '/define PAIRWISE_OPTIONS/,/^$/p' "$P"/*.h; }
 opts_ising()    { code_options "$P/cmd_ising.c" <(pairwise_table); help_options ising; }
 opts_bm()       { code_options "$P/cmd_bm.c" <(pairwise_table); help_options bm; }
 opts_hopfield() { code_options "$P/cmd_hopfield.c"; help_options hopfield;

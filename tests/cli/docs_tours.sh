@@ -91,7 +91,7 @@ def link_inputs(cmd):
         w = w.split(':', 1)[1] if w.startswith('data:') else w
         w = re.sub(r':\d+:\d+$', '', w)   # a row range FILE:START:END names FILE
         if '/' in w and not w.startswith('../shared/'): continue
-        if not re.search(r'\.(uai|evid|npz|npy|txt|gz)$', w): continue
+        if not re.search(r'\.(uai|fg|evid|npz|npy|txt|gz)$', w): continue
         if w.startswith('../shared/'):
             if not os.path.exists(os.path.join(work, w)): return w
             continue

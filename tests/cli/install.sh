@@ -20,4 +20,21 @@ else
 fi
 if LD_LIBRARY_PATH="$libdir" "$TMP/chapter10" | grep -q 'W = 360'; then pass; else fail "installed example did not run"; fi
 if "$prefix/bin/zsum" --version | grep -q '^zsum '; then pass; else fail "installed zsum --version"; fi
+
+# The Python package lies beside the library and, imported from there (no ZSUM_LIBRARY, away
+# from the source tree), loads the installed library and computes the chapter's ln Z.
+pkg="$prefix/lib/python3/dist-packages"
+if [ -f "$pkg/zsum/__init__.py" ] && [ -f "$pkg/zsum/_installed.py" ]; then pass; else fail "missing the Python package under $pkg"; fi
+if /usr/bin/python3 -c 'import numpy' 2> /dev/null; then
+  out=$(cd "$TMP" && env -u ZSUM_LIBRARY PYTHONPATH="$pkg" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
+import zsum
+print(zsum.library_path)
+print(zsum.Levels([0, 1, 2]).thermo(10)["lnZ"])' 2>&1)
+  case "$out" in
+    "$libdir"/libzsum.so.0*4.076059644443804) pass ;;
+    *) fail "installed Python package: $out" ;;
+  esac
+else
+  echo "SKIP part: /usr/bin/python3 has no NumPy (the installed Python package is not imported)"
+fi
 finish

@@ -128,11 +128,53 @@ expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100
 expect_out "^seed +[0-9]+ +\(chosen"
 expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100 --seed 7 --format json --threads 1
 cp "$TMP/out" "$TMP/s1"
-expect_json "d['seed'] == 7 and d['sweeps'] == 320 and set(d['U']) == {'estimate', 'error'} and all(k in d for k in ['C','absM','chi','M','u','c'])"
+expect_json "d['seed'] == 7 and d['sweeps'] == 320 and set(d['U']) == {'estimate', 'error', 'tau', 'rhat', 'ess'} and set(d['C']) == {'estimate', 'error'} and all(k in d for k in ['C','absM','chi','M','u','c','chi_abs','binder','mixed'])"
 expect_ok ising sample --size 4 -T 2.5 --sweeps 320 --burnin 100 --seed 7 --format json --threads 2
 if cmp -s "$TMP/out" "$TMP/s1"; then pass; else fail "sample differs between 1 and 2 threads"; fi
 expect_ok ising sample --size 8 -T 2.269 --algorithm wolff --sweeps 640 --seed 3
 expect_out "mean cluster size"
+
+# Honest error bars: 8x8 below T_c by Metropolis never tunnels between the ordered states;
+# the output says the chains did not mix (R-hat) instead of giving M = 63.95 +- 0.0016
+expect_ok ising sample --size 8x8 --seed 5
+expect_out "^mixed +no$"
+expect_out "^# warning: the chains did not mix: they disagree \(R-hat"
+if grep -q "did not mix" "$TMP/err"; then pass; else fail "no warning on stderr: $(cat "$TMP/err")"; fi
+expect_ok ising sample --size 8x8 --seed 5 --format json
+expect_json "d['mixed'] is False and d['M']['rhat'] > 1.05 and 'did not mix' in d['warning'] and d['chi_abs']['estimate'] < 1"
+expect_ok ising sample --size 8x8 --seed 5 --format csv
+expect_out "^quantity,estimate,error,tau,rhat$"
+expect_out "^mixed,0,,,$"
+# a high temperature mixes: no warning, tau and R-hat near their ideal values
+expect_ok ising sample --size 8x8 --seed 5 -T 5 --format json
+expect_json "d['mixed'] is True and 'warning' not in d and abs(d['U']['rhat'] - 1) < 0.05 and d['U']['tau'] < 5"
+if [ ! -s "$TMP/err" ]; then pass; else fail "stderr not empty: $(cat "$TMP/err")"; fi
+
+# Sampled sweep against the exact sweep: within 4 standard errors, or not mixed
+expect_ok ising --size 4x4 --sweep T:1:4:7 --format json
+cp "$TMP/out" "$TMP/exact_sweep"
+expect_ok ising sample --size 4x4 --sweep T:1:4:7 --sweeps 6400 --seed 11 --format json
+if python3 - "$TMP/exact_sweep" "$TMP/out" <<'PY'
+import json, sys
+ex = json.load(open(sys.argv[1]))['sweep']; sm = json.load(open(sys.argv[2]))['sweep']
+assert len(ex) == len(sm) == 7
+bad = []
+for e, s in zip(ex, sm):
+    assert e['T'] == s['T']
+    for k in ['U', 'C', 'M', 'chi']:
+        ok = abs(s[k] - e[k]) <= 4 * s[k + '_err']
+        if not ok and s['mixed']: bad.append((e['T'], k, s[k], s[k + '_err'], e[k]))
+assert not bad, bad
+assert sum(s['mixed'] for s in sm) >= 3
+PY
+then pass; else fail "sampled sweep vs exact: $(head -c 2000 "$TMP/out")"; fi
+expect_ok ising sample --size 4x4 --sweep beta:0.1:0.3:3 --sweeps 320 --seed 1 --format csv
+expect_out "^T,beta,U,U_err,C,C_err,M,M_err,absM,absM_err,chi,chi_err,chi_abs,chi_abs_err,binder,binder_err,tau_max,rhat_max,mixed$"
+expect_ok ising sample --size 4x4 --sweep T:1:4:2 --sweeps 320 --seed 1
+expect_out "^sampled temperature sweep"
+expect_reject "sample: --sweep reaches beta = -0.5; sampling needs beta >= 0" ising sample --size 4 --sweep beta:-0.5:0.5:3
+expect_reject "sample: a sweep of 3 temperatures .* over --max-seconds 1" ising sample --size 64 --sweep T:1:3:3 --sweeps 10000000 --max-seconds 1
+expect_reject "sample: --plot belongs to the exact computation" ising sample --size 4 --sweep T:1:2:2 --plot "$TMP/p.png"
 
 # Exact results do not depend on the thread count (transfer, enumeration, DOS)
 for args in "--size 6x7 --open --h 0.3 --method transfer" "--size 4x5 --h 0.2 --method enumerate" "--size 4x4 --dos --method transfer"; do

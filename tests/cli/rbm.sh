@@ -136,7 +136,7 @@ if near "$(awk '$1 == "lnZ" {print $2}' "$TMP/out")" "$lnz_32" 1e-12; then pass;
 
 # ---- AIS: keys, and the band holds the brute-force value --------------------------------
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
-expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed','base'])"
+expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed','base','reverse','lnZ_reverse','lnZ_reverse_lo','lnZ_reverse_hi','reverse_ess','sandwich_lo','sandwich_hi','sides_agree','pt_temperatures','pt_sweeps','pt_swap_min'])"
 expect_json "d['method'] == 'ais' and d['chains'] == 100 and d['temperatures'] == 2000 and d['seed'] == 5"
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and 1 <= d['ess'] <= 100"
 ZSUM_SIMD=avx2 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
@@ -155,7 +155,7 @@ expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
 # CSV carries the same keys as the JSON, base and warning included (the warning quoted, RFC 4180).
 "$ZSUM" rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json > "$TMP/j" 2>/dev/null
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format csv
-if python3 -c "import csv,json,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); sys.exit(0 if len(r) == 2 and r[0] == list(d) and r[1][r[0].index('base')] == 'uniform' and r[1][r[0].index('warning')] == d['warning'] else 1)"; then
+if python3 -c "import csv,json,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); sys.exit(0 if len(r) == 2 and r[0] == list(d) and r[1][r[0].index('base')] == 'pt' and r[1][r[0].index('warning')] == d['warning'] else 1)"; then
     pass
 else
     fail "rbm logz --format csv: header is not the JSON's keys: $(head -c 300 "$TMP/out")"
@@ -170,12 +170,13 @@ expect_json "abs(d['loglik'] - $ll_m) <= 1e-12 * abs($ll_m)"
 expect_reject "no array 'y' \(arrays present: x\)" rbm loglik "$TMP/m.npz" "$TMP/d.npz:y"
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 3 --schedule linear:2000 --format json
 expect_json "d['loglik_lo'] <= $ll_m <= d['loglik_hi']"
+expect_json "d['sides_agree'] and d['loglik_sandwich_lo'] <= $ll_m <= d['loglik_sandwich_hi'] and d['loglik_sandwich_lo'] <= d['loglik_lo']"
 # AIS bases: loglik without --base and without stored frequencies uses the scored rows' base
 # rate; stored frequencies (written here by Python) give exactly the run of the same rows' base
 # rate; --base stored needs them, and they must fit the model
 expect_json "d['base'] == 'data:$TMP/d.npz'"
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 3 --schedule linear:500 --format json
-expect_json "d['base'] == 'uniform'"
+expect_json "d['base'] == 'pt'"
 expect_ok rbm logz "$TMP/mfreq.npz" --ais --seed 3 --schedule linear:500 --format json
 expect_json "d['base'] == 'stored'"
 lnz_stored=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
@@ -184,7 +185,7 @@ expect_json "d['lnZ'] == $lnz_stored and d['base'] == 'data:$TMP/d.npz'"
 expect_reject "has no train_data_frequency \(it was not written by zsum rbm train\)" rbm logz "$TMP/m.npz" --ais --base stored
 expect_reject "train_data_frequency has 3 entries, the model has 5 visible units" rbm logz "$TMP/mfreq3.npz" --ais
 expect_reject "train_data_frequency\[4\] = 1 is not strictly between 0 and 1" rbm loglik "$TMP/mfreq1.npz" "$TMP/d.npz" --ais
-expect_reject "--base: 'data' is not uniform, model, stored or data:FILE" rbm logz "$TMP/m.npz" --ais --base data
+expect_reject "--base: 'data' is not stored, pt, uniform, model or data:FILE" rbm logz "$TMP/m.npz" --ais --base data
 
 # ---- training, log, checkpoints, resume --------------------------------------------------
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 3 --batch 20 \
@@ -326,6 +327,29 @@ expect_reject "linear:0 is not in" rbm logz "$TMP/m.npz" --ais --schedule linear
 expect_reject "exclude each other" rbm logz "$TMP/m.npz" --ais --exact
 expect_reject "--chains: '1' is not in" rbm logz "$TMP/m.npz" --ais --chains 1
 expect_reject "--base: 'nothing'" rbm logz "$TMP/m.npz" --ais --base nothing
+# ---- the sandwich: forward (lower) and reverse (upper) AIS ----
+expect_ok rbm logz "$TMP/m24.npz" --exact --format json
+exact24=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 4 --schedule linear:1000 --base pt --pt-temperatures 20 --pt-sweeps 400 --format json
+expect_json "d['base'] == 'pt' and d['reverse'] == 'pt' and d['sides_agree'] and d['sandwich_lo'] <= $exact24 <= d['sandwich_hi'] and d['lnZ_reverse_hi'] >= $exact24 and d['pt_temperatures'] == 20 and d['pt_sweeps'] == 400 and 0 < d['pt_swap_min'] <= 1"
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 4 --schedule linear:1000 --reverse "data:$TMP/b24.npy" --base uniform --format json
+expect_json "d['reverse'] == 'data:$TMP/b24.npy' and d['base'] == 'uniform' and 'pt_swap_min' not in d and 'lnZ_reverse' in d"
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 4 --schedule linear:100 --reverse none --base uniform --format json
+expect_json "d['reverse'] == 'none' and 'lnZ_reverse' not in d and 'sides_agree' not in d"
+# far too short a schedule from the uniform base: the sides disagree, and the output says so
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 4 --schedule linear:3 --base uniform --pt-temperatures 20 --pt-sweeps 400 --format json
+expect_json "(not d['sides_agree'] and 'disagree by more than their bands' in d['sides_warning']) or d['sandwich_lo'] <= $exact24 <= d['sandwich_hi']"
+expect_ok rbm logz "$TMP/m24.npz" --ais --seed 4 --schedule linear:3 --base uniform --pt-temperatures 20 --pt-sweeps 400
+if grep -q "sides_agree *false" "$TMP/out"; then
+    grep -q "disagree by more than their bands" "$TMP/err" && grep -q "^# sides_warning" "$TMP/out" && pass || fail "no warning for disagreeing sides: $(cat "$TMP/out" "$TMP/err")"
+else pass; fi
+expect_reject "--reverse: 'sideways' is not pt, none or data:FILE" rbm logz "$TMP/m.npz" --ais --reverse sideways
+expect_reject "--reverse: 'data:' is not pt, none or data:FILE" rbm logz "$TMP/m.npz" --ais --reverse data:
+expect_reject "--pt-temperatures: '1' is not in 2..100000" rbm logz "$TMP/m.npz" --ais --pt-temperatures 1
+expect_reject "--pt-sweeps: '1' is not in 2..100000000" rbm logz "$TMP/m.npz" --ais --pt-sweeps 1
+expect_reject "--reverse is an AIS option" rbm logz "$TMP/m.npz" --exact --reverse pt
+expect_reject "cannot open" rbm logz "$TMP/m.npz" --ais --reverse "data:$TMP/absent.npy"
+expect_reject "shape mismatch|columns|784" rbm logz "$TMP/m.npz" --ais --reverse "data:$TMP/b24.npy"
 expect_reject "--binarize: 'half'" rbm loglik "$TMP/m.npz" "$TMP/d.npz" --binarize half
 expect_reject "unknown option '--hidden'" rbm logz "$TMP/m.npz" --hidden 3
 expect_reject "unknown subcommand 'fit'" rbm fit "$TMP/m.npz"
@@ -404,7 +428,7 @@ expect_reject "--binarize applies to the start rows" rbm sample "$TMP/t.npz" --b
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format csv
 expect_out "^5,4,exact,"
 expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format json
-expect_json "d['method'] == 'ais' and d['base'] == 'uniform'"
+expect_json "d['method'] == 'ais' and d['base'] == 'pt' and d['reverse'] == 'pt' and d['sides_agree'] in (True, False)"
 expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10
 expect_out "^method +ais$"
 expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format csv

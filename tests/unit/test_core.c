@@ -163,7 +163,24 @@ static void monotonic_clock_should_measure_a_sleep(void) {
     CHECK(c >= b);
 }
 
+static void version_and_thread_count_should_be_reported(void) {
+    CHECK(strcmp(zs_version(), ZSUM_VERSION_STRING) == 0);
+    char want[32];
+    snprintf(want, sizeof want, "%d.%d.%d", ZSUM_VERSION_MAJOR, ZSUM_VERSION_MINOR,
+             ZSUM_VERSION_PATCH);
+    CHECK(strcmp(zs_version(), want) == 0);
+    zs_ctx *ctx = zs_ctx_alloc();
+    CHECK(zs_ctx_threads(ctx) >= 1);
+    CHECK(zs_ctx_threads(NULL) == zs_ctx_threads(ctx));
+    zs_ctx_set_threads(ctx, 3);
+    CHECK(zs_ctx_threads(ctx) == 3);
+    zs_ctx_set_threads(ctx, 0);
+    CHECK(zs_ctx_threads(ctx) == zs_ctx_threads(NULL));
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
+    RUN(version_and_thread_count_should_be_reported);
     RUN(strerror_should_name_every_status);
     RUN(ctx_should_keep_the_last_message);
     RUN(logsumexp_should_not_overflow);

@@ -252,6 +252,148 @@ static void ais_band_holds_exact_on_random_models(void) {
     zs_rbm_free(r);
 }
 
+/* The sandwich over seeds: the forward band holds the exact value, the reverse side's band
+ * reaches above it, and in every run either the exact value lies in the joined bands or the
+ * two sides are reported to disagree. */
+typedef struct sandwich_counts {
+    int forward_hits, reverse_above, honest, runs;
+} sandwich_counts;
+
+static sandwich_counts sandwich_seeds(const zs_rbm *r, double exact, int seeds, size_t temps,
+                                      zs_rbm_ais_base base, size_t pt_temps, uint64_t pt_sweeps) {
+    sandwich_counts n = {0, 0, 0, 0};
+    double *b = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(temps, &b, &nb);
+    for (int s = 1; s <= seeds; s++) {
+        zs_rbm_sandwich_opts o;
+        zs_rbm_sandwich_defaults(&o);
+        o.ais.seed = (uint64_t)s;
+        o.ais.betas = b;
+        o.ais.nbetas = nb;
+        o.ais.chains = 50;
+        o.ais.base = base;
+        o.pt_temperatures = pt_temps;
+        o.pt_sweeps = pt_sweeps;
+        zs_rbm_sandwich_result res;
+        if (zs_rbm_lnz_sandwich(r, &o, &res) != ZS_OK) continue;
+        n.runs++;
+        n.forward_hits += res.forward.band.lo <= exact && exact <= res.forward.band.hi;
+        n.reverse_above += res.upper_band.hi >= exact;
+        int inside = res.sandwich.bracket.lo <= exact && exact <= res.sandwich.bracket.hi;
+        n.honest += inside || !res.sandwich.agree;
+        if (!inside)
+            printf("  seed %d: forward %.4f [%.4f, %.4f], reverse %.4f [%.4f, %.4f], exact %.4f, agree %d\n",
+                   s, res.forward.lnz.value, res.forward.band.lo, res.forward.band.hi, res.upper.value,
+                   res.upper_band.lo, res.upper_band.hi, exact, res.sandwich.agree);
+    }
+    free(b);
+    return n;
+}
+
+static void sandwich_brackets_exact_or_says_unreliable(void) {
+    int seeds = sanitized() ? 2 : 20, need = sanitized() ? 1 : 18;
+    struct { size_t nv, nh; double ws, bs; uint64_t seed; zs_rbm_ais_base base; size_t temps; } m[] = {
+        {24, 10, 1.2, 1.0, 21, ZS_RBM_AIS_BASE_AUTO, 500},
+        {12, 30, 0.8, 0.5, 22, ZS_RBM_AIS_BASE_AUTO, 500},
+        {40, 12, 2.5, 1.0, 23, ZS_RBM_AIS_BASE_AUTO, 1000}, /* strong couplings: several modes */
+        {40, 12, 2.5, 1.0, 23, ZS_RBM_AIS_BASE_UNIFORM, 20}, /* far too short: must say so */
+    };
+    for (size_t t = 0; t < sizeof m / sizeof m[0]; t++) {
+        zs_rbm *r = random_rbm(m[t].nv, m[t].nh, m[t].ws, m[t].bs, m[t].seed);
+        double exact = 0;
+        zs_rbm_lnz_exact(r, 0, &exact);
+        sandwich_counts n = sandwich_seeds(r, exact, seeds, m[t].temps, m[t].base, 20, 400);
+        printf("  model %zu (%zux%zu, %zu temperatures): forward hits %d, reverse above %d, "
+               "honest %d of %d\n", t, m[t].nv, m[t].nh, m[t].temps, n.forward_hits,
+               n.reverse_above, n.honest, n.runs);
+        CHECK(n.runs == seeds);
+        CHECK(n.honest == seeds);
+        if (t < 3) {
+            CHECK(n.forward_hits >= need);
+            CHECK(n.reverse_above >= need);
+        }
+        zs_rbm_free(r);
+    }
+}
+
+/* The sandwich does not depend on the thread count, and rejects what it cannot run. */
+static void sandwich_is_thread_independent_and_checks_options(void) {
+    zs_rbm *r = random_rbm(30, 8, 1.0, 1.0, 24);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *q = NULL;
+    zs_rbm_alloc(ctx, 30, 8, &q);
+    memcpy(zs_rbm_w_mut(q), zs_rbm_w(r), 30 * 8 * sizeof(double));
+    memcpy(zs_rbm_vbias_mut(q), zs_rbm_vbias(r), 30 * sizeof(double));
+    memcpy(zs_rbm_hbias_mut(q), zs_rbm_hbias(r), 8 * sizeof(double));
+    zs_rbm_sandwich_opts o;
+    zs_rbm_sandwich_defaults(&o);
+    double *b = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(200, &b, &nb);
+    o.ais.betas = b;
+    o.ais.nbetas = nb;
+    o.ais.chains = 13;
+    o.pt_temperatures = 10;
+    o.pt_sweeps = 100;
+    o.pt_ladders = 3;
+    zs_rbm_sandwich_result r1, r2;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_OK);
+    zs_ctx_set_threads(ctx, 2);
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r2) == ZS_OK);
+    CHECK(r1.forward.lnz.value == r2.forward.lnz.value && r1.upper.value == r2.upper.value);
+    CHECK(r1.pt_swap_min == r2.pt_swap_min && r1.base_from_pt == 1 && r1.reverse == ZS_RBM_REVERSE_PT);
+    /* reverse from rows: byte 2 refused; no rows refused */
+    uint8_t rows[2 * 30] = {0};
+    o.reverse = ZS_RBM_REVERSE_DATA;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "need rows") != NULL);
+    o.start_rows = rows;
+    o.n_start = 2;
+    rows[35] = 2;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "start row 1, column 5 is 2") != NULL);
+    rows[35] = 1;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_OK && r1.reverse == ZS_RBM_REVERSE_DATA);
+    o.reverse = ZS_RBM_REVERSE_AUTO;
+    o.pt_temperatures = 1;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "pt_temperatures") != NULL);
+    o.pt_temperatures = 10;
+    o.pt_sweeps = 1;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_EINVAL);
+    o.pt_sweeps = 10;
+    o.pt_ladders = 0;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_EINVAL);
+    o.pt_ladders = 2;
+    o.reverse = ZS_RBM_REVERSE_NONE;
+    o.ais.base = ZS_RBM_AIS_BASE_UNIFORM;
+    CHECK(zs_rbm_lnz_sandwich(q, &o, &r1) == ZS_OK && r1.sandwich.agree == 1 && isnan(r1.upper.value));
+    CHECK(isnan(r1.pt_swap_min)); /* neither side needed PT */
+    /* the generic summary: reverse of weights ln w = -(lnZ - lnZ_A) for every run is exact */
+    double lw[4] = {-3.0, -3.0, -3.0, -3.0};
+    zs_estimate e;
+    zs_interval band;
+    CHECK(zs_ais_summarize(ctx, lw, 4, 1.0, 1, &e, &band) == ZS_OK && e.value == 4.0 && band.lo == 4.0);
+    CHECK(zs_ais_summarize(ctx, lw, 1, 1.0, 1, &e, &band) == ZS_EINVAL);
+    lw[2] = (double)NAN;
+    CHECK(zs_ais_summarize(ctx, lw, 4, 1.0, 0, &e, &band) == ZS_ENUMERIC);
+    CHECK(strstr(zs_last_error(ctx), "forward run 2") != NULL);
+    zs_sandwich sw;
+    zs_estimate lo = {1.0, 0.1, 10}, hi = {1.5, 0.1, 10};
+    zs_interval lb = {0.8, 1.2, 0.99}, hb = {1.3, 1.7, 0.99};
+    zs_sandwich_judge(&lo, &lb, &hi, &hb, &sw);
+    CHECK(!sw.agree && sw.bracket.lo == 0.8 && sw.bracket.hi == 1.7 && fabs(sw.gap - 0.5) < 1e-15);
+    hb.lo = 1.1;
+    zs_sandwich_judge(&lo, &lb, &hi, &hb, &sw);
+    CHECK(sw.agree);
+    free(b);
+    zs_rbm_free(q);
+    zs_rbm_free(r);
+    zs_ctx_free(ctx);
+}
+
 /* Data: 4 prototypes of 30 pixels with 5% of pixels flipped. */
 /* Binary rows as the library takes them: one byte a value. */
 static uint8_t *toy_data(size_t n, size_t nv, uint64_t seed) {
@@ -923,6 +1065,8 @@ int main(void) {
     RUN(free_energy_matches_the_sum_over_h);
     RUN(sm08_schedule_has_14500_steps);
     RUN(ais_band_holds_exact_on_random_models);
+    RUN(sandwich_brackets_exact_or_says_unreliable);
+    RUN(sandwich_is_thread_independent_and_checks_options);
     RUN(training_raises_likelihood_and_ais_holds_on_trained_model);
     RUN(ais_rate_base_is_the_data_base_of_the_same_frequencies);
     RUN(training_does_not_depend_on_threads);

@@ -1,0 +1,497 @@
+/* approx_gbp.c — generalized belief propagation with plaquette regions: the Kikuchi estimate
+ * of ln Z (the cluster variation method, Kikuchi 1951; the "square approximation").
+ *
+ * Regions: the plaquettes of the square lattice (maximal), the bonds shared by two of them,
+ * and the sites shared by two of them. Counting numbers c_R = 1 - sum of c over the regions
+ * that contain R (plaquettes 1; shared bonds 1 - 2 = -1; sites 1 - 4 + 4 = 1 inside a
+ * torus, 0 on an open grid's edge), so every factor is counted once:
+ * sum_{R contains f} c_R = 1 (checked). The Kikuchi free energy
+ *     -F = sum_R c_R ( E_bR[ln psi_R] + H(b_R) ),   psi_R = prod of the factors inside R,
+ * is made stationary by the single-loop algorithm of Heskes, Albers & Kappen (2003, UAI,
+ * "Approximate inference and constrained optimization"; libDAI's HAK), between the outer
+ * regions alpha (the plaquettes, each factor assigned to one of them: psi_alpha) and the inner
+ * regions beta (the shared bonds and sites), each beta linked to every plaquette that
+ * contains it. For each beta in turn:
+ *     mu_{alpha->beta} = Q_alpha(x_beta) / mu_{beta->alpha}      (Q_alpha's marginal),
+ *     Q_beta ~ prod_alpha mu_{alpha->beta}^(1/(n_beta + c_beta)),  n_beta its plaquettes,
+ *     mu_{beta->alpha} = Q_beta / mu_{alpha->beta},
+ *     Q_alpha ~ psi_alpha prod_{beta in alpha} mu_{beta->alpha},
+ * all in log space; at a fixed point the marginals of the Q_alpha agree with the Q_beta and
+ *     ln Z_Kikuchi = sum_alpha (E_Qalpha[ln psi_alpha] + H(Q_alpha)) + sum_beta c_beta H(Q_beta).
+ * That single loop alone oscillates on loopy lattices, so it runs inside the double loop of
+ * the same paper (libDAI's HAK with doubleloop): the entropies of the inner regions with
+ * c_beta < 0 (concave in Q) are replaced by their linearization at the current Q_beta, which
+ * moves Q_beta^(-c_beta / n_beta) into each psi_alpha and sets those c_beta to 0; the inner
+ * problem is then convex and GBP_INNER sweeps of the single loop are run on it; the outer
+ * loop repeats until Q_beta moves by less than tol (max_iter outer iterations).
+ * An estimate (neither side is guaranteed); exact where the plaquettes form no loop (a strip
+ * two sites wide), and usually far closer than Bethe. Damping acts on Q_beta. Restarts and
+ * the choice among them are those of BP (approx_bp.c), restart k = 1 .. d leaning every
+ * variable towards value k - 1 (an ordered phase), later ones towards random values.
+ * A value of zero weight is dead for every message (x - (-inf) is taken as -inf).
+ *
+ * Only a full square grid or torus is taken (ax_lattice); other models are refused. */
+#include "exact/approx_internal.h"
+
+#include <string.h>
+
+#define GBP_MAXV 4
+#define GBP_INNER 5 /* inner sweeps per outer iteration of the double loop */
+
+typedef struct region {
+    size_t nv;
+    uint32_t v[GBP_MAXV];   /* sorted ascending                                           */
+    size_t size;
+    double c;               /* counting number                                            */
+    double ceff;            /* the double loop's: max(c, 0) for inner regions             */
+    double *lpsi;           /* (size) ln psi_R: every factor inside R (for the check)       */
+    double *lq;             /* (size) ln Q_R                                              */
+    size_t *link;           /* links of this region (outer: to its inner regions; inner:
+                               to the plaquettes holding it)                               */
+    size_t nlink;
+} region;
+
+/* A link between outer region a and inner region b, with its two messages over x_b. */
+typedef struct glink {
+    size_t a, b;
+    size_t off;             /* offset of the messages' values                             */
+    size_t *proj;           /* (size_a) entry of x_b at each entry of x_a                 */
+} glink;
+
+typedef struct gbp {
+    const ax_model *r;
+    region *reg;
+    size_t nreg, nouter;
+    glink *link;
+    size_t nlink;
+    double *mab, *mba;      /* alpha -> beta and beta -> alpha, log                        */
+    double *lpsio;          /* ln psi of the outer regions (each factor in one), size_a each */
+    double *lpsi0;          /* the same, as the model gives it (lpsio is the double loop's) */
+    size_t *psioff;
+    double *scratch;
+    double *qold;           /* the Q_beta of the previous outer iteration                 */
+} gbp;
+
+/* Entry index in region J of the assignment at entry e of region R (J inside R). */
+static size_t project(const ax_model *r, const region *R, size_t e, const region *J) {
+    uint32_t digit[GBP_MAXV];
+    for (size_t k = R->nv; k-- > 0;) {
+        digit[k] = (uint32_t)(e % r->dom[R->v[k]]);
+        e /= r->dom[R->v[k]];
+    }
+    size_t idx = 0;
+    for (size_t j = 0; j < J->nv; j++) {
+        size_t k = 0;
+        while (R->v[k] != J->v[j]) k++;
+        idx = idx * r->dom[J->v[j]] + digit[k];
+    }
+    return idx;
+}
+
+static int inside(const region *a, const region *b) { /* a's variables all in b */
+    for (size_t i = 0; i < a->nv; i++) {
+        int hit = 0;
+        for (size_t j = 0; j < b->nv; j++) hit |= a->v[i] == b->v[j];
+        if (!hit) return 0;
+    }
+    return 1;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* a - b in log space with a dead value (-inf on either side) staying dead. */
+static inline double lsub(double a, double b) {
+    return a == -HUGE_VAL || b == -HUGE_VAL ? -HUGE_VAL : a - b;
+}
+
+static void gbp_free(gbp *g) {
+    for (size_t i = 0; i < g->nreg; i++) free(g->reg[i].lpsi), free(g->reg[i].lq), free(g->reg[i].link);
+    for (size_t k = 0; k < g->nlink; k++) free(g->link[k].proj);
+    free(g->reg), free(g->link), free(g->mab), free(g->mba), free(g->lpsio), free(g->lpsi0), free(g->psioff),
+        free(g->scratch), free(g->qold);
+}
+
+/* The factor of bond (a, b), through the lower end's factor list; SIZE_MAX if none. */
+static size_t bond(const ax_model *r, size_t a, size_t b) {
+    size_t lo = a < b ? a : b, hi = a < b ? b : a;
+    for (size_t k = r->vstart[lo]; k < r->vstart[lo + 1]; k++)
+        if (r->fm->f[r->vfac[k]].scope[1] == hi) return r->vfac[k];
+    return SIZE_MAX;
+}
+
+/* Regions, counting numbers, tables and links. */
+static zs_status build(gbp *g, size_t R, size_t C, int torus) {
+    const ax_model *r = g->r;
+    size_t n = r->n, nf = r->fm->nf;
+    size_t np = torus ? R * C : (R - 1) * (C - 1);
+    g->reg = calloc(np + nf + n, sizeof *g->reg);
+    size_t *pcount = calloc(n, sizeof *pcount);   /* plaquettes per site           */
+    size_t *bcount = calloc(nf, sizeof *bcount);  /* plaquettes per bond (factor)  */
+    size_t *owner = malloc((nf + n) * sizeof *owner); /* the plaquette given each factor */
+    if (!g->reg || !pcount || !bcount || !owner) {
+        free(pcount), free(bcount), free(owner);
+        return ZS_ENOMEM;
+    }
+    zs_status st = ZS_OK;
+    for (size_t f = 0; f < nf + n; f++) owner[f] = SIZE_MAX;
+    for (size_t i = 0; i < (torus ? R : R - 1) && st == ZS_OK; i++)
+        for (size_t j = 0; j < (torus ? C : C - 1); j++) {
+            size_t id = g->nreg++;
+            region *p = &g->reg[id];
+            size_t i1 = (i + 1) % R, j1 = (j + 1) % C;
+            size_t s[4] = {i * C + j, i * C + j1, i1 * C + j, i1 * C + j1};
+            p->nv = 4;
+            for (int k = 0; k < 4; k++) {
+                p->v[k] = (uint32_t)s[k];
+                pcount[s[k]]++;
+                if (owner[nf + s[k]] == SIZE_MAX) owner[nf + s[k]] = id;
+            }
+            size_t pairs[4][2] = {{s[0], s[1]}, {s[2], s[3]}, {s[0], s[2]}, {s[1], s[3]}};
+            for (int k = 0; k < 4; k++) {
+                size_t f = bond(r, pairs[k][0], pairs[k][1]);
+                if (f == SIZE_MAX) {
+                    st = ZS_EUNSUPPORTED;
+                    break;
+                }
+                bcount[f]++;
+                if (owner[f] == SIZE_MAX) owner[f] = id;
+            }
+            qsort(p->v, 4, sizeof p->v[0], cmp_u32);
+            p->c = 1.0;
+        }
+    g->nouter = g->nreg;
+    for (size_t f = 0; f < nf && st == ZS_OK; f++) {
+        if (owner[f] == SIZE_MAX) st = ZS_EUNSUPPORTED; /* a bond in no plaquette */
+        if (bcount[f] < 2) continue;
+        region *b = &g->reg[g->nreg++];
+        b->nv = 2;
+        b->v[0] = r->fm->f[f].scope[0];
+        b->v[1] = r->fm->f[f].scope[1];
+        b->c = 1.0 - (double)bcount[f];
+    }
+    size_t nbond = g->nreg;
+    for (size_t v = 0; v < n && st == ZS_OK; v++) {
+        if (owner[nf + v] == SIZE_MAX) st = ZS_EUNSUPPORTED;
+        if (pcount[v] < 2) continue;
+        region *s = &g->reg[g->nreg++];
+        s->nv = 1;
+        s->v[0] = (uint32_t)v;
+        double c = 1.0 - (double)pcount[v];
+        for (size_t k = g->nouter; k < nbond; k++)
+            if (g->reg[k].v[0] == v || g->reg[k].v[1] == v) c -= g->reg[k].c;
+        s->c = c;
+    }
+    /* Each factor counted once: the sum of c over the regions holding it is 1. */
+    for (size_t f = 0; f < nf + n && st == ZS_OK; f++) {
+        region fr = {0};
+        if (f < nf) {
+            fr.nv = 2;
+            fr.v[0] = r->fm->f[f].scope[0], fr.v[1] = r->fm->f[f].scope[1];
+        } else {
+            fr.nv = 1;
+            fr.v[0] = (uint32_t)(f - nf);
+        }
+        double c = 0.0;
+        for (size_t k = 0; k < g->nreg; k++)
+            if (inside(&fr, &g->reg[k])) c += g->reg[k].c;
+        if (fabs(c - 1.0) > 1e-12) st = ZS_EUNSUPPORTED;
+    }
+    if (st != ZS_OK) goto out;
+    /* Tables: sizes, ln psi of the outer regions from their assigned factors, Q. */
+    g->psioff = malloc((g->nouter + 1) * sizeof *g->psioff);
+    if (!g->psioff) {
+        st = ZS_ENOMEM;
+        goto out;
+    }
+    size_t tot = 0, maxsize = 1;
+    for (size_t k = 0; k < g->nreg; k++) {
+        region *q = &g->reg[k];
+        q->size = 1;
+        for (size_t j = 0; j < q->nv; j++) q->size *= r->dom[q->v[j]];
+        if (q->size > maxsize) maxsize = q->size;
+        if (k < g->nouter) g->psioff[k] = tot, tot += q->size;
+        q->lq = malloc(q->size * sizeof *q->lq);
+        if (!q->lq) {
+            st = ZS_ENOMEM;
+            goto out;
+        }
+    }
+    g->psioff[g->nouter] = tot;
+    g->lpsio = calloc(tot ? tot : 1, sizeof *g->lpsio);
+    g->lpsi0 = calloc(tot ? tot : 1, sizeof *g->lpsi0);
+    g->scratch = malloc(2 * maxsize * sizeof *g->scratch);
+    if (!g->lpsio || !g->lpsi0 || !g->scratch) {
+        st = ZS_ENOMEM;
+        goto out;
+    }
+    for (size_t f = 0; f < nf + n; f++) {
+        region *q = &g->reg[owner[f]];
+        double *t = g->lpsio + g->psioff[owner[f]];
+        if (f < nf) ax_accumulate(r->dom, q->v, q->nv, t, r->fm->f[f].scope, 2, r->fm->f[f].lnt);
+        else {
+            uint32_t v = (uint32_t)(f - nf);
+            ax_accumulate(r->dom, q->v, q->nv, t, &v, 1, r->un + r->uoff[v]);
+        }
+    }
+    memcpy(g->lpsi0, g->lpsio, tot * sizeof *g->lpsi0);
+    for (size_t k = 0; k < g->nreg; k++) g->reg[k].ceff = g->reg[k].c > 0.0 ? g->reg[k].c : 0.0;
+    /* Links: each inner region to every plaquette holding it. */
+    size_t nl = 0;
+    for (size_t b = g->nouter; b < g->nreg; b++)
+        nl += b < nbond ? (size_t)(1.0 - g->reg[b].c) : 0; /* bonds: their plaquette count */
+    for (size_t v = 0; v < n; v++) nl += pcount[v] >= 2 ? pcount[v] : 0;
+    g->link = calloc(nl ? nl : 1, sizeof *g->link);
+    if (!g->link) {
+        st = ZS_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < g->nreg; k++) {
+        g->reg[k].link = malloc((k < g->nouter ? 12 : 8) * sizeof(size_t));
+        if (!g->reg[k].link) {
+            st = ZS_ENOMEM;
+            goto out;
+        }
+    }
+    size_t off = 0;
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        region *B = &g->reg[b];
+        /* The plaquettes holding B: those of its first site, checked. */
+        for (size_t a = 0; a < g->nouter; a++) {
+            region *A = &g->reg[a];
+            if (!inside(B, A)) continue;
+            if (g->nlink == nl || A->nlink == 12 || B->nlink == 8) {
+                st = ZS_EUNSUPPORTED;
+                goto out;
+            }
+            glink *L = &g->link[g->nlink];
+            L->a = a, L->b = b, L->off = off;
+            off += B->size;
+            L->proj = malloc(A->size * sizeof *L->proj);
+            if (!L->proj) {
+                st = ZS_ENOMEM;
+                goto out;
+            }
+            for (size_t e = 0; e < A->size; e++) L->proj[e] = project(r, A, e, B);
+            A->link[A->nlink++] = g->nlink;
+            B->link[B->nlink++] = g->nlink;
+            g->nlink++;
+        }
+        if (!((double)B->nlink + B->c > 0.0) || B->nlink == 0) {
+            st = ZS_EUNSUPPORTED;
+            goto out;
+        }
+    }
+    size_t qtot = 1;
+    for (size_t b = g->nouter; b < g->nreg; b++) qtot += g->reg[b].size;
+    g->qold = malloc(qtot * sizeof *g->qold);
+    g->mab = malloc((off ? off : 1) * sizeof *g->mab);
+    g->mba = malloc((off ? off : 1) * sizeof *g->mba);
+    if (!g->mab || !g->mba || !g->qold) st = ZS_ENOMEM;
+out:
+    free(pcount), free(bcount), free(owner);
+    return st;
+}
+
+/* Q_alpha ~ psi_alpha prod mu_{beta->alpha}; -HUGE_VAL returned when it vanishes. */
+static double refresh_outer(gbp *g, size_t a) {
+    region *A = &g->reg[a];
+    const double *lp = g->lpsio + g->psioff[a];
+    for (size_t e = 0; e < A->size; e++) A->lq[e] = lp[e];
+    for (size_t k = 0; k < A->nlink; k++) {
+        const glink *L = &g->link[A->link[k]];
+        for (size_t e = 0; e < A->size; e++)
+            if (A->lq[e] > -HUGE_VAL) A->lq[e] += g->mba[L->off + L->proj[e]];
+    }
+    return ax_lognormalize(A->lq, A->size);
+}
+
+/* One inner region's update; returns the change of Q_beta. */
+static double update_inner(gbp *g, size_t b, double damping) {
+    region *B = &g->reg[b];
+    double *marg = g->scratch, *qn = g->scratch + B->size;
+    double ex = 1.0 / ((double)B->nlink + B->ceff);
+    for (size_t x = 0; x < B->size; x++) qn[x] = 0.0;
+    for (size_t k = 0; k < B->nlink; k++) {
+        const glink *L = &g->link[B->link[k]];
+        const region *A = &g->reg[L->a];
+        /* Q_alpha's marginal on x_beta (log-sum-exp by a running maximum per entry). */
+        double *mx = marg, *sm = g->mab + L->off; /* the sums go where the message will */
+        for (size_t x = 0; x < B->size; x++) mx[x] = -HUGE_VAL, sm[x] = 0.0;
+        for (size_t e = 0; e < A->size; e++) {
+            double t = A->lq[e];
+            if (t == -HUGE_VAL) continue;
+            size_t x = L->proj[e];
+            if (t > mx[x]) sm[x] = sm[x] * exp(mx[x] - t) + 1.0, mx[x] = t;
+            else sm[x] += exp(t - mx[x]);
+        }
+        double *mab = g->mab + L->off, *mba = g->mba + L->off;
+        for (size_t x = 0; x < B->size; x++) {
+            double lm = mx[x] == -HUGE_VAL ? -HUGE_VAL : mx[x] + log(sm[x]);
+            mab[x] = lsub(lm, mba[x]);
+            qn[x] = qn[x] == -HUGE_VAL || mab[x] == -HUGE_VAL ? -HUGE_VAL : qn[x] + ex * mab[x];
+        }
+    }
+    ax_lognormalize(qn, B->size);
+    if (damping > 0.0) {
+        for (size_t x = 0; x < B->size; x++)
+            qn[x] = qn[x] == -HUGE_VAL || B->lq[x] == -HUGE_VAL
+                        ? -HUGE_VAL
+                        : (1.0 - damping) * qn[x] + damping * B->lq[x];
+        ax_lognormalize(qn, B->size);
+    }
+    double change = ax_maxdiff(qn, B->lq, B->size);
+    memcpy(B->lq, qn, B->size * sizeof *qn);
+    for (size_t k = 0; k < B->nlink; k++) {
+        const glink *L = &g->link[B->link[k]];
+        double *mab = g->mab + L->off, *mba = g->mba + L->off;
+        for (size_t x = 0; x < B->size; x++) mba[x] = lsub(B->lq[x], mab[x]);
+        refresh_outer(g, L->a);
+    }
+    return change;
+}
+
+/* ln Z_Kikuchi from the current Q; -HUGE_VAL when a belief vanishes. */
+static double kikuchi(gbp *g) {
+    double lz = 0.0;
+    for (size_t a = 0; a < g->nouter; a++) {
+        const region *A = &g->reg[a];
+        const double *lp = g->lpsi0 + g->psioff[a];
+        double e1 = 0.0;
+        int alive = 0;
+        for (size_t e = 0; e < A->size; e++)
+            if (A->lq[e] > -HUGE_VAL) e1 += exp(A->lq[e]) * lp[e], alive = 1;
+        if (!alive) return -HUGE_VAL;
+        lz += e1 + ax_entropy(A->lq, A->size);
+    }
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        const region *B = &g->reg[b];
+        int alive = 0;
+        for (size_t x = 0; x < B->size; x++) alive |= B->lq[x] > -HUGE_VAL;
+        if (!alive) return -HUGE_VAL;
+        lz += B->c * ax_entropy(B->lq, B->size);
+    }
+    return lz;
+}
+
+zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
+    double t0 = zs_monotonic_seconds();
+    size_t R = 0, C = 0;
+    int torus = 0;
+    if (!ax_lattice(r, &R, &C, &torus))
+        return zs_fail(r->ctx, ZS_EUNSUPPORTED,
+                       "gbp: the model is not a square grid or torus of pairwise bonds (after "
+                       "evidence) numbered row by row; the plaquette regions need one (bp, trw "
+                       "and mbe take any model)");
+    gbp g;
+    memset(&g, 0, sizeof g);
+    g.r = r;
+    zs_status st = build(&g, R, C, torus);
+    if (st != ZS_OK) {
+        gbp_free(&g);
+        return st == ZS_ENOMEM ? zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory for the regions")
+                               : zs_fail(r->ctx, ZS_EUNSUPPORTED,
+                                         "gbp: the lattice's plaquettes do not make a valid "
+                                         "region graph");
+    }
+    int have = 0, zero = 0;
+    for (unsigned k = 0; k <= o->restarts && !zero; k++) {
+        if (k > 0 && ax_out_of_time(o, t0)) break;
+        zs_rng rng;
+        zs_rng_init(&rng, o->seed, 2000003u + k);
+        /* Restart k > 0 leans every variable towards a value of a configuration: the same
+         * value everywhere for k = 1 .. d (an ordered phase of a ferromagnet), random
+         * values beyond. */
+        uint32_t *pref = malloc(r->n * sizeof *pref);
+        if (!pref) {
+            gbp_free(&g);
+            return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");
+        }
+        for (size_t v = 0; v < r->n; v++)
+            pref[v] = k == 0 ? 0
+                      : k <= r->maxdom ? (uint32_t)((k - 1) % r->dom[v])
+                                       : (uint32_t)zs_rng_below(&rng, r->dom[v]);
+        for (size_t l = 0; l < g.nlink; l++) {
+            const region *B = &g.reg[g.link[l].b];
+            for (size_t x = 0; x < B->size; x++) {
+                /* x's values, last variable fastest: one unit of log-weight per match. */
+                size_t e = x, match = 0;
+                for (size_t j = B->nv; j-- > 0;) {
+                    match += e % r->dom[B->v[j]] == pref[B->v[j]];
+                    e /= r->dom[B->v[j]];
+                }
+                g.mba[g.link[l].off + x] = k ? 0.5 * (double)match : 0.0;
+            }
+        }
+        free(pref);
+        for (size_t a = 0; a < g.nouter; a++)
+            if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
+        for (size_t b = g.nouter; b < g.nreg; b++) {
+            region *B = &g.reg[b];
+            for (size_t x = 0; x < B->size; x++) B->lq[x] = -log((double)B->size);
+        }
+        if (zero) break;
+        uint64_t it = 0;
+        double change = HUGE_VAL;
+        int conv = 0;
+        while (it < o->max_iter && !zero) {
+            /* Outer loop: the concave part of the free energy (the entropies of the inner
+             * regions with c < 0) linearized at the current Q_beta, as a change of the
+             * outer regions' tables: psi_alpha prod_beta Q_beta^((max(c,0) - c) / n_beta). */
+            for (size_t a = 0; a < g.nouter; a++) {
+                region *A = &g.reg[a];
+                double *lp = g.lpsio + g.psioff[a];
+                memcpy(lp, g.lpsi0 + g.psioff[a], A->size * sizeof *lp);
+                for (size_t q = 0; q < A->nlink; q++) {
+                    const glink *L = &g.link[A->link[q]];
+                    const region *B = &g.reg[L->b];
+                    double w = (B->ceff - B->c) / (double)B->nlink;
+                    if (w == 0.0) continue;
+                    for (size_t e = 0; e < A->size; e++)
+                        lp[e] = lp[e] == -HUGE_VAL || B->lq[L->proj[e]] == -HUGE_VAL
+                                    ? -HUGE_VAL
+                                    : lp[e] + w * B->lq[L->proj[e]];
+                }
+                if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
+            }
+            /* Inner loop: the convex problem, a few sweeps (libDAI's HAK takes 5). */
+            double *old = g.qold;
+            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++)
+                memcpy(old + off, g.reg[b].lq, g.reg[b].size * sizeof *old);
+            for (int sweep = 0; sweep < GBP_INNER; sweep++)
+                for (size_t b = g.nouter; b < g.nreg; b++) update_inner(&g, b, o->damping);
+            change = 0.0;
+            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++) {
+                double c = ax_maxdiff(g.reg[b].lq, old + off, g.reg[b].size);
+                if (c > change) change = c;
+            }
+            it++;
+            if (change < o->tol) {
+                conv = 1;
+                break;
+            }
+            if (ax_out_of_time(o, t0)) break;
+        }
+        if (zero) break;
+        double lz = kikuchi(&g);
+        if (lz == -HUGE_VAL) {
+            zero = 1;
+            break;
+        }
+        if (!have || (conv && (!res->converged || lz > res->lnz))) {
+            have = 1;
+            res->lnz = lz;
+            res->converged = conv;
+            res->iterations = it;
+            res->residual = change;
+        }
+    }
+    gbp_free(&g);
+    if (zero)
+        return zs_fail(r->ctx, ZS_ENUMERIC,
+                       "gbp: every value of a region has zero weight after message passing: the "
+                       "zeros and the evidence give Z = 0");
+    return ZS_OK;
+}

@@ -1,0 +1,63 @@
+/* uai_cli.h — the parts of zsum uai beside cmd_uai.c: the marginals (uai_marginals.c) and
+ * approximate ln Z (uai_approx.c). */
+#ifndef ZSUM_PROGRAMS_UAI_CLI_H
+#define ZSUM_PROGRAMS_UAI_CLI_H
+
+#include "cli.h"
+#include "result.h"
+
+#include "zsum.h"
+
+#include <stdio.h>
+
+typedef struct uai_marg {
+    int on;             /* --marginals, --format mar or -o given                          */
+    const char *output; /* -o FILE: the MAR answer file                                   */
+    double *p;          /* the marginals, zs_factor_marginals' layout                      */
+} uai_marg;
+
+/* After parsing: the combinations that have no meaning. fmt_* say which --format was asked. */
+int uai_marginals_check(uai_marg *mo, int fmt_mar, int fmt_uai, int fmt_csv, int plan_only);
+/* The marginals and ln Z along *plan. When the pass back needs more than max_mem (> 0), the
+ * plan is replaced by one conditioned on more variables (its memory halved until the pass
+ * fits); *pi is refreshed. Returns the library's status (its message in ctx). */
+zs_status uai_marginals_compute(uai_marg *mo, const zs_factor_model *m, const int32_t *ev,
+                                zs_factor_order order, zs_factor_plan **plan,
+                                zs_factor_plan_info *pi, double max_mem, double max_work,
+                                double *lnz);
+/* The answer r with the marginals: JSON (the members of r, then "marginals", one array per
+ * variable) or table (r, then a line per variable). */
+void uai_marginals_write(FILE *f, int json, const result *r, const uai_marg *mo,
+                         const zs_factor_model *m);
+/* The MAR answer on f (--format mar). */
+void uai_marginals_write_mar(FILE *f, const uai_marg *mo, const zs_factor_model *m);
+/* -o FILE, when given: the MAR answer written by the library (atomically). */
+int uai_marginals_save(const uai_marg *mo, zs_ctx *ctx, const zs_factor_model *m);
+void uai_marginals_free(uai_marg *mo);
+
+/* The options of --approx, as parsed. */
+typedef struct uai_approx_args {
+    const char *methods;       /* --approx: a method, a comma-separated list, or "all"; NULL: off */
+    int compare;               /* --compare: the exact value too, when affordable             */
+    const char *given;         /* the first approximation option seen (for "needs --approx")  */
+    zs_factor_approx_opts opts;
+} uai_approx_args;
+
+/* The approximation options, in the order of cmd_uai.c's table (its ids are O_APPROX + these). */
+enum {
+    UAI_APPROX, UAI_COMPARE, UAI_DAMPING, UAI_SCHEDULE, UAI_MAX_ITER, UAI_TOL, UAI_RESTARTS,
+    UAI_SEED, UAI_IBOUND, UAI_TREES, UAI_MAX_SECONDS, UAI_APPROX_OPTIONS
+};
+
+void uai_approx_init(uai_approx_args *a);
+/* One approximation option (which: UAI_*, name: as the table spells it, v: its value, NULL
+ * for --compare): an exit code (EXIT_USAGE after printing why). */
+int uai_approx_option(int which, const char *name, const char *v, uai_approx_args *a);
+/* Run the approximations on the model read by zsum uai and write the answer; fmt: 0 table,
+ * 1 json, 2 csv, 3 uai. max_mem and max_work bound the exact value of --compare (work <= 0:
+ * the default for --compare). Returns an exit code. */
+int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
+                   const int32_t *ev, size_t observed, const char *model_path,
+                   const char *evid_path, int fmt, double max_mem, double max_work);
+
+#endif

@@ -1,0 +1,2 @@
+"""The package version; it must equal the library's zs_version() (checked on import)."""
+__version__ = "0.2.0"

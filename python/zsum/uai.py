@@ -1,0 +1,253 @@
+"""zsum.read_uai and zsum.FactorModel — general discrete models (zsum uai): UAI files,
+evidence, elimination plans and the exact ln Z by variable elimination. Every number comes from
+libzsum (zs_factor_*)."""
+import math
+import os
+from ctypes import byref, c_double, c_size_t, c_void_p
+
+import numpy as np
+
+from . import _lib
+from ._common import Handle
+from ._result import Result
+
+_lib_ = _lib.lib
+_PlanInfo = _lib.struct("zs_factor_plan_info")
+MAX_WORK = 1e12      # the command line's default --max-work
+
+
+def physical_memory():
+    """Bytes of physical memory (0 when unknown), as the command line reads it."""
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 0.0
+    return float(pages) * float(size) if pages > 0 and size > 0 else 0.0
+
+
+class _Plan(Handle):
+    _free_name = "zs_factor_plan_free"
+
+
+class FactorModel(Handle):
+    """A discrete model: n variables with domains d_i and non-negative factor tables
+    (zs_factor_model). Made by read_uai / parse_uai, by FactorModel(domains) and add_factor,
+    or from a pairwise model (Ising.to_factors)."""
+
+    _free_name = "zs_factor_model_free"
+
+    def __init__(self, domains, kind="MARKOV"):
+        super().__init__()
+        d = _lib.as_indices(domains, "domains", np.uint32, lo=1, hi=1000001)
+        out = c_void_p()
+        self._new(_lib_.zs_factor_model_alloc(self._ctx.ptr, d.size, d.ctypes.data, byref(out)),
+                  out)
+        _lib_.zs_factor_model_set_kind(self._ptr, _lib.enum_value("factor_kind", "kind", kind))
+        self.name = "<model>"
+        self.evidence = None
+
+    @classmethod
+    def _empty(cls):
+        self = cls.__new__(cls)
+        self._ptr = None
+        self.name = "<model>"
+        self.evidence = None
+        return self
+
+    def _adopt(self, ctx, name):
+        self._ctx = ctx
+        self.name = name
+
+    # ---- the model -----------------------------------------------------------------------------
+    @property
+    def variables(self):
+        return _lib_.zs_factor_model_nvars(self._ptr)
+
+    @property
+    def factors(self):
+        return _lib_.zs_factor_model_nfactors(self._ptr)
+
+    @property
+    def kind(self):
+        return _lib.enum_name("factor_kind", _lib_.zs_factor_model_kind(self._ptr))
+
+    @property
+    def domains(self):
+        return np.array([_lib_.zs_factor_model_domain(self._ptr, i)
+                         for i in range(self.variables)], dtype=np.uint32)
+
+    def add_factor(self, scope, values, log=False):
+        """A factor over scope (distinct variable indices) with prod_k d_scope[k] values, the
+        last variable of the scope fastest (the UAI convention); log=True: the values are
+        ln phi (-inf for a zero)."""
+        s = _lib.as_indices(scope, "scope", np.uint32, allow_empty=True, hi=self.variables)
+        v = _lib.as_float64(values, "values", ndim=None, finite=not log, allow_empty=False)
+        v = v.reshape(-1)
+        if log and np.isnan(v).any():
+            raise ValueError("values: entry %d is nan" % int(np.argmax(np.isnan(v))))
+        # The library reads prod_k d_scope[k] values: the array must hold exactly that many.
+        want = 1
+        for var in s:
+            want *= int(_lib_.zs_factor_model_domain(self._ptr, int(var)))
+        if v.size != want:
+            raise ValueError("values: %d entries for a scope of %d states" % (v.size, want))
+        with self._ctx.lock:
+            self._ctx.check(_lib_.zs_factor_model_add(self._ptr, s.size, s.ctypes.data,
+                                                      v.ctypes.data, 1 if log else 0))
+
+    def write_uai(self, path):
+        """Write the model as a .uai file (atomically)."""
+        with self._ctx.lock:
+            self._ctx.check(_lib_.zs_factor_write_uai(self._ptr, _lib.path_bytes(path)))
+
+    # ---- evidence ------------------------------------------------------------------------------
+    def set_evidence(self, evidence):
+        """Observed values: None (none), a path to a .evid file, a dict {variable: value}, or
+        an array of one entry per variable (-1: not observed). Returns the number observed."""
+        n = self.variables
+        if evidence is None:
+            self.evidence = None
+            return 0
+        if isinstance(evidence, (str, bytes, os.PathLike)):
+            ev = np.empty(max(n, 1), dtype=np.int32)
+            observed = c_size_t()
+            with self._ctx.lock:
+                self._ctx.check(_lib_.zs_factor_read_evid(self._ptr, _lib.path_bytes(evidence),
+                                                          ev.ctypes.data, byref(observed)))
+            self.evidence = ev[:n].copy()
+            return observed.value
+        if isinstance(evidence, dict):
+            ev = np.full(n, -1, dtype=np.int32)
+            for var, value in evidence.items():
+                i = _lib.as_count(var, "evidence variable", 0, n - 1)
+                ev[i] = _lib.as_count(value, "evidence value of variable %d" % i, 0,
+                                      int(_lib_.zs_factor_model_domain(self._ptr, i)) - 1)
+        else:
+            ev = _lib.as_indices(evidence, "evidence", np.int32, shape=(n,), lo=-1,
+                                 allow_empty=True)
+            for i, v in enumerate(ev):
+                if v >= int(_lib_.zs_factor_model_domain(self._ptr, i)):
+                    raise ValueError("evidence: variable %d has no value %d (domain %d)"
+                                     % (i, v, _lib_.zs_factor_model_domain(self._ptr, i)))
+        self.evidence = np.ascontiguousarray(ev, dtype=np.int32)
+        return int((self.evidence >= 0).sum())
+
+    @property
+    def observed(self):
+        return 0 if self.evidence is None else int((self.evidence >= 0).sum())
+
+    def _ev(self):
+        return None if self.evidence is None else self.evidence.ctypes.data
+
+    # ---- plans and ln Z -------------------------------------------------------------------------
+    def _make_plan(self, order, max_memory, max_work):
+        o = _lib.enum_value("factor_order", "order", order)
+        if max_memory is None:
+            max_memory = 0.5 * physical_memory()
+        max_memory = _lib.as_real(max_memory, "max_memory")
+        max_work = _lib.as_real(max_work, "max_work")
+        if max_memory < 0 or max_work < 0:
+            raise ValueError("max_memory and max_work must be >= 0")
+        plan = _Plan()
+        plan._ctx = self._ctx
+        out = c_void_p()
+        info = _PlanInfo()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_plan_alloc(self._ptr, self._ev(), o, byref(out)))
+            plan._ptr = out.value
+            _lib_.zs_factor_plan_get_info(plan._ptr, byref(info))
+            if max_memory > 0 and not info.peak_bytes <= max_memory:
+                # Over the memory: condition on a few variables so that each run fits.
+                cp = c_void_p()
+                self._ctx.check(_lib_.zs_factor_plan_condition(self._ptr, self._ev(), o,
+                                                               max_memory, max_work, byref(cp)))
+                conditioned = _Plan()
+                conditioned._ctx = self._ctx
+                conditioned._ptr = cp.value
+                plan = conditioned
+                _lib_.zs_factor_plan_get_info(plan._ptr, byref(info))
+        return plan, info, max_memory
+
+    @staticmethod
+    def _sizes(addr, n):
+        if not n or not addr:
+            return np.empty(0, dtype=np.uint64)
+        return np.frombuffer(_string(addr, n * np.dtype(np.uintp).itemsize),
+                             dtype=np.uintp).astype(np.uint64)
+
+    def _plan_record(self, order, plan, info):
+        return [("model", self.name), ("variables", self.variables),
+                ("factors", self.factors), ("evidence", self.observed), ("order", order),
+                ("order_rule", _lib.enum_name("factor_order", info.chosen)),
+                ("order_fallback", bool(info.fallback)), ("eliminated", info.eliminated),
+                ("width", info.width), ("max_table_entries", info.max_table_entries),
+                ("peak_bytes", info.peak_bytes), ("work", info.total_work),
+                ("work_per_run", info.work), ("conditioning_assignments", info.assignments),
+                ("conditioned", self._sizes(_lib_.zs_factor_plan_conditioned(plan._ptr),
+                                            info.conditioned))]
+
+    def plan(self, order="auto", max_memory=None, max_work=MAX_WORK):
+        """The elimination plan (`zsum uai --plan-only`): width, largest table, peak bytes,
+        work, the conditioned variables and the order, before any table is built. order:
+        auto, minfill, mindegree, weighted-minfill, file. max_memory (bytes; default half the
+        physical memory, 0: no limit): a plan that needs more is conditioned."""
+        plan, info, _ = self._make_plan(order, max_memory, max_work)
+        r = self._plan_record(order, plan, info)
+        r.append(("elimination_order", self._sizes(_lib_.zs_factor_plan_order(plan._ptr),
+                                                   info.eliminated)))
+        return Result(r)
+
+    def log_partition(self, order="auto", max_memory=None, max_work=MAX_WORK):
+        """ln Z (with the evidence) by variable elimination, with its plan: the keys of
+        `zsum uai --format json` (lnZ, log10Z, zero, seconds, width, ...). Z = 0 gives
+        lnZ = -inf and zero = True."""
+        t0 = _lib_.zs_monotonic_seconds()
+        plan, info, max_memory = self._make_plan(order, max_memory, max_work)
+        lnz = c_double()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_lnz(self._ptr, self._ev(), plan._ptr, max_memory,
+                                                byref(lnz)))
+        seconds = _lib_.zs_monotonic_seconds() - t0
+        r = self._plan_record(order, plan, info)
+        r += [("lnZ", lnz.value), ("log10Z", lnz.value / math.log(10.0)),
+              ("zero", lnz.value == -math.inf), ("seconds", seconds),
+              ("elimination_order", self._sizes(_lib_.zs_factor_plan_order(plan._ptr),
+                                                info.eliminated))]
+        return Result(r)
+
+    def __repr__(self):
+        return "<zsum.FactorModel %s: %s, %d variables, %d factors>" % (
+            self.name, self.kind, self.variables, self.factors)
+
+
+def _string(addr, n):
+    import ctypes
+    return ctypes.string_at(addr, n)
+
+
+def read_uai(path, evidence=None):
+    """A model from a .uai file (MARKOV or BAYES; gzip or "-" for standard input, as zsum uai
+    reads them), with evidence (see FactorModel.set_evidence)."""
+    fm = FactorModel._empty()
+    Handle.__init__(fm)
+    p = _lib.path_bytes(path)
+    out = c_void_p()
+    fm._new(_lib_.zs_factor_read_uai(fm._ctx.ptr, p, byref(out)), out)
+    fm.name = os.fsdecode(p)
+    fm.set_evidence(evidence)
+    return fm
+
+
+def parse_uai(text, name="<text>", evidence=None):
+    """A model from UAI text held in memory (str or bytes)."""
+    data = text.encode() if isinstance(text, str) else bytes(text)
+    fm = FactorModel._empty()
+    Handle.__init__(fm)
+    out = c_void_p()
+    fm._new(_lib_.zs_factor_parse_uai(fm._ctx.ptr, data, len(data), name.encode(), byref(out)),
+            out)
+    fm.name = name
+    fm.set_evidence(evidence)
+    return fm

@@ -1,0 +1,366 @@
+/* test_approx.c — approximate ln Z (zs_factor_lnz_approx) against brute-force enumeration
+ * written here (every assignment, log-sum-exp) on random small factor graphs — binary and
+ * multi-valued, with zeros and evidence — with the side of every bound checked on every
+ * model; exactness where theory says so (BP and TRW on trees, MBE above the induced width);
+ * and the critical couplings of the square lattice against their closed forms. */
+#include "check.h"
+#include "zsum.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXV 12
+#define MAXF 64
+
+typedef struct rmodel {
+    size_t n, nf;
+    uint32_t dom[MAXV];
+    size_t arity[MAXF];
+    uint32_t scope[MAXF][3];
+    double lnt[MAXF][27]; /* ln phi, last scope variable fastest */
+} rmodel;
+
+/* ln Z(evidence) by visiting every assignment: the oracle. */
+static double brute_lnz(const rmodel *r, const int32_t *ev) {
+    uint32_t x[MAXV] = {0};
+    for (size_t i = 0; i < r->n; i++) x[i] = ev && ev[i] >= 0 ? (uint32_t)ev[i] : 0;
+    double mx = -HUGE_VAL, s = 0.0;
+    for (;;) {
+        double lp = 0.0;
+        for (size_t f = 0; f < r->nf; f++) {
+            size_t idx = 0;
+            for (size_t k = 0; k < r->arity[f]; k++) idx = idx * r->dom[r->scope[f][k]] + x[r->scope[f][k]];
+            lp += r->lnt[f][idx];
+        }
+        if (lp > -HUGE_VAL) {
+            if (lp > mx) s = s * exp(mx - lp) + 1.0, mx = lp;
+            else s += exp(lp - mx);
+        }
+        size_t i = r->n;
+        while (i-- > 0) {
+            if (ev && ev[i] >= 0) continue;
+            if (++x[i] < r->dom[i]) break;
+            x[i] = 0;
+        }
+        if (i == (size_t)-1) break;
+    }
+    return mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
+}
+
+static uint64_t lcg_state;
+static double urand(void) {
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) * 0x1.0p-53;
+}
+
+/* A random model: n variables with domains in [2, maxdom], unary factors, pairwise factors on
+ * random pairs (or a random tree when tree != 0), triples when arity3; entries ln phi normal
+ * times scale, a fraction zeros of them 0. */
+static void make_model(rmodel *r, size_t n, uint32_t maxdom, size_t npair, int tree, int arity3,
+                       double scale, double zeros) {
+    memset(r, 0, sizeof *r);
+    r->n = n;
+    for (size_t i = 0; i < n; i++) r->dom[i] = 2 + (uint32_t)(urand() * (maxdom - 1));
+    for (size_t i = 0; i < n; i++) {
+        size_t f = r->nf++;
+        r->arity[f] = 1;
+        r->scope[f][0] = (uint32_t)i;
+    }
+    for (size_t k = 0; k < (tree ? n - 1 : npair); k++) {
+        size_t f = r->nf++;
+        uint32_t a, b;
+        if (tree) {
+            a = (uint32_t)(k + 1);
+            b = (uint32_t)(urand() * (double)(k + 1));
+        } else {
+            do {
+                a = (uint32_t)(urand() * (double)n);
+                b = (uint32_t)(urand() * (double)n);
+            } while (a == b);
+        }
+        r->arity[f] = 2;
+        r->scope[f][0] = a;
+        r->scope[f][1] = b;
+    }
+    if (arity3 && n >= 3) {
+        size_t f = r->nf++;
+        r->arity[f] = 3;
+        r->scope[f][0] = 0, r->scope[f][1] = 2, r->scope[f][2] = 1;
+    }
+    for (size_t f = 0; f < r->nf; f++) {
+        size_t size = 1;
+        for (size_t k = 0; k < r->arity[f]; k++) size *= r->dom[r->scope[f][k]];
+        for (size_t e = 0; e < size; e++) {
+            /* Box-Muller: a normal from two uniforms. */
+            double g = sqrt(-2.0 * log(1.0 - urand())) * cos(6.283185307179586 * urand());
+            r->lnt[f][e] = urand() < zeros ? -HUGE_VAL : scale * g;
+        }
+    }
+}
+
+/* An R x C open grid (site r*C + c) of binary spins: unary factors, then a bond factor per
+ * lattice bond, entries ln phi normal times scale. */
+static void make_grid(rmodel *r, size_t R, size_t C, double scale) {
+    memset(r, 0, sizeof *r);
+    r->n = R * C;
+    for (size_t i = 0; i < r->n; i++) {
+        r->dom[i] = 2;
+        r->arity[r->nf] = 1;
+        r->scope[r->nf++][0] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        if (i % C + 1 < C) {
+            r->arity[r->nf] = 2;
+            r->scope[r->nf][0] = (uint32_t)i, r->scope[r->nf++][1] = (uint32_t)(i + 1);
+        }
+        if (i + C < r->n) {
+            r->arity[r->nf] = 2;
+            r->scope[r->nf][0] = (uint32_t)i, r->scope[r->nf++][1] = (uint32_t)(i + C);
+        }
+    }
+    for (size_t f = 0; f < r->nf; f++)
+        for (size_t e = 0; e < (r->arity[f] == 1 ? 2u : 4u); e++) {
+            double g = sqrt(-2.0 * log(1.0 - urand())) * cos(6.283185307179586 * urand());
+            r->lnt[f][e] = scale * g;
+        }
+}
+
+static zs_factor_model *to_model(const rmodel *r) {
+    zs_factor_model *m = NULL;
+    if (zs_factor_model_alloc(NULL, r->n, r->dom, &m) != ZS_OK) return NULL;
+    for (size_t f = 0; f < r->nf; f++)
+        if (zs_factor_model_add(m, r->arity[f], r->scope[f], r->lnt[f], 1) != ZS_OK) {
+            zs_factor_model_free(m);
+            return NULL;
+        }
+    return m;
+}
+
+static int debug_level(void) { return getenv("ZSUM_TEST_DEBUG") != NULL; }
+
+/* Run method on (r, ev); check the side of its bound against the oracle exact (to 1e-7:
+ * bounds hold to the iteration's tolerance), or that it refuses Z = 0 with ENUMERIC. Returns
+ * the error (value - exact), NAN when refused. */
+static double check_side(const rmodel *r, const int32_t *ev, zs_factor_approx method,
+                         const zs_factor_approx_opts *o, double exact) {
+    zs_factor_model *m = to_model(r);
+    CHECK(m != NULL);
+    if (!m) return NAN;
+    zs_factor_approx_result res;
+    zs_status st = zs_factor_lnz_approx(m, ev, method, o, &res);
+    zs_factor_model_free(m);
+    if (exact == -HUGE_VAL) {
+        /* Z = 0: a method either proves it (ENUMERIC) or gives a finite upper bound/estimate;
+         * a lower bound cannot exist. */
+        if (method == ZS_APPROX_MF) CHECK_EQ_INT(st, ZS_ENUMERIC);
+        else CHECK(st == ZS_ENUMERIC || (st == ZS_OK && isfinite(res.lnz) && res.kind != ZS_BOUND_LOWER));
+        return NAN;
+    }
+    if (method == ZS_APPROX_TRW && st == ZS_EUNSUPPORTED) return NAN;
+    CHECK_EQ_INT(st, ZS_OK);
+    if (st != ZS_OK) return NAN;
+    CHECK(isfinite(res.lnz));
+    if (debug_level())
+        printf("%s: exact %.10f got %.10f (%s, conv %d, %llu it)\n", zs_factor_approx_name(method),
+               exact, res.lnz, zs_bound_kind_name(res.kind), res.converged,
+               (unsigned long long)res.iterations);
+    if (res.kind == ZS_BOUND_LOWER) CHECK(res.lnz <= exact + 1e-7);
+    if (res.kind == ZS_BOUND_UPPER) CHECK(res.lnz >= exact - 1e-7);
+    return res.lnz - exact;
+}
+
+static void mean_field_should_be_a_lower_bound_on_random_models(void) {
+    lcg_state = 11;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    int zero_models = 0;
+    for (int t = 0; t < 200; t++) {
+        rmodel r;
+        make_model(&r, 3 + (size_t)(urand() * 7), t % 2 ? 3 : 2, 4 + (size_t)(urand() * 10), 0,
+                   t % 3 == 0, 1.0, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++)
+            ev[i] = (t % 5 == 2 && urand() < 0.3) ? (int32_t)(urand() * r.dom[i]) : -1;
+        double exact = brute_lnz(&r, ev);
+        zero_models += exact == -HUGE_VAL;
+        CHECK_EQ_INT(o.restarts, 4);
+        zs_factor_approx_result res;
+        (void)res;
+        check_side(&r, ev, ZS_APPROX_MF, &o, exact);
+    }
+    CHECK(zero_models > 0); /* the zeros made some Z = 0, and mean field refused them */
+}
+
+static void bp_should_be_exact_on_trees(void) {
+    lcg_state = 12;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.restarts = 0;
+    for (int t = 0; t < 60; t++) {
+        rmodel r;
+        make_model(&r, 2 + (size_t)(urand() * 9), t % 2 ? 4 : 2, 0, 1, 0, 1.0, t % 3 == 1 ? 0.15 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 4 == 3 && urand() < 0.3) ? 0 : -1;
+        double exact = brute_lnz(&r, ev);
+        for (int sched = 0; sched < 2; sched++) {
+            o.schedule = sched ? ZS_SCHEDULE_PARALLEL : ZS_SCHEDULE_SEQUENTIAL;
+            double err = check_side(&r, ev, ZS_APPROX_BP, &o, exact);
+            if (!isnan(err)) CHECK(fabs(err) < 1e-7);
+        }
+    }
+}
+
+static void bp_should_be_close_on_loopy_models_and_refuse_proved_zeros(void) {
+    lcg_state = 13;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    double worst = 0.0;
+    for (int t = 0; t < 100; t++) {
+        rmodel r;
+        make_model(&r, 4 + (size_t)(urand() * 6), t % 2 ? 3 : 2, 6, 0, t % 3 == 0, 0.3,
+                   t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        double err = check_side(&r, ev, ZS_APPROX_BP, &o, exact);
+        if (!isnan(err) && fabs(err) > worst) worst = fabs(err);
+    }
+    CHECK(worst < 0.5); /* weak couplings: Bethe is close */
+}
+
+static void mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound(void) {
+    lcg_state = 14;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    int loose = 0;
+    for (int t = 0; t < 200; t++) {
+        rmodel r;
+        make_model(&r, 4 + (size_t)(urand() * 7), t % 2 ? 3 : 2, 6 + (size_t)(urand() * 12), 0,
+                   t % 3 == 0, 1.0, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        o.i_bound = 2 + (unsigned)(t % 3);
+        double err = check_side(&r, ev, ZS_APPROX_MBE, &o, exact);
+        loose += !isnan(err) && err > 1e-3;
+        o.i_bound = 12; /* above any induced width here: one mini-bucket per bucket */
+        err = check_side(&r, ev, ZS_APPROX_MBE, &o, exact);
+        if (!isnan(err)) CHECK(fabs(err) < 1e-9);
+    }
+    CHECK(loose > 20); /* small i-bounds really split buckets */
+}
+
+static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
+    lcg_state = 15;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.max_iter = 20000;
+    for (int t = 0; t < 200; t++) {
+        rmodel r;
+        int tree = t % 4 == 0;
+        make_model(&r, 3 + (size_t)(urand() * 8), t % 2 ? 3 : 2, 4 + (size_t)(urand() * 14), tree,
+                   0, 1.0, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        o.schedule = t % 3 == 0 ? ZS_SCHEDULE_PARALLEL : ZS_SCHEDULE_SEQUENTIAL;
+        double err = check_side(&r, ev, ZS_APPROX_TRW, &o, exact);
+        if (tree && !isnan(err)) CHECK(fabs(err) < 1e-7); /* rho = 1 on a tree: exact */
+    }
+}
+
+/* ln Z of method on an L x L torus with coupling K (h = 0) minus the paramagnetic value
+ * para(K): N ln 2 for mean field, N ln 2 + 2N ln cosh K for Bethe (the paramagnetic fixed point
+ * is exact to high-temperature tree order). Nonzero where the method's fixed point orders. */
+static double excess(zs_factor_approx method, size_t L, double K, const zs_factor_approx_opts *o,
+                     zs_factor_approx_result *res) {
+    zs_lattice_spec spec = {L, L, 1, 1, K, 0.0, NULL, NULL, NULL};
+    zs_pairwise *p = NULL;
+    zs_factor_model *m = NULL;
+    double offset = 0.0;
+    CHECK_EQ_INT(zs_pairwise_alloc_lattice(NULL, &spec, &p), ZS_OK);
+    CHECK_EQ_INT(zs_pairwise_to_factor(p, 1.0, &m, &offset), ZS_OK);
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, method, o, res), ZS_OK);
+    zs_factor_model_free(m);
+    zs_pairwise_free(p);
+    double N = (double)(L * L);
+    double para = N * log(2.0) + (method == ZS_APPROX_MF ? 0.0 : 2.0 * N * log(cosh(K)));
+    if (debug_level())
+        printf("%s L=%zu K=%.4f excess %.6g conv %d it %llu\n", zs_factor_approx_name(method), L, K,
+               res->lnz - offset - para, res->converged, (unsigned long long)res->iterations);
+    return res->lnz - offset - para;
+}
+
+static void kikuchi_should_be_exact_on_strips_and_close_on_small_grids(void) {
+    lcg_state = 16;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.restarts = 1;
+    o.max_iter = 5000;
+    for (int t = 0; t < 12; t++) {
+        rmodel r;
+        /* A strip two sites wide: its plaquettes form a chain, where Kikuchi is exact. */
+        make_grid(&r, 2, 2 + (size_t)(t % 5), 1.0);
+        double exact = brute_lnz(&r, NULL);
+        double err = check_side(&r, NULL, ZS_APPROX_GBP, &o, exact);
+        CHECK(fabs(err) < 1e-7);
+        /* 3 x 3 and 3 x 4 grids, moderate couplings: far closer than Bethe. */
+        make_grid(&r, 3, 3 + (size_t)(t % 2), 0.4);
+        exact = brute_lnz(&r, NULL);
+        err = check_side(&r, NULL, ZS_APPROX_GBP, &o, exact);
+        double bethe = check_side(&r, NULL, ZS_APPROX_BP, &o, exact);
+        CHECK(fabs(err) < 1e-4 && fabs(err) < fabs(bethe));
+    }
+    /* Not a lattice: refused. */
+    rmodel r;
+    make_model(&r, 6, 2, 7, 0, 0, 1.0, 0.0);
+    zs_factor_model *m = to_model(&r);
+    zs_factor_approx_result res;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, ZS_APPROX_GBP, &o, &res), ZS_EUNSUPPORTED);
+    zs_factor_model_free(m);
+}
+
+static void critical_points_should_match_closed_forms(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.max_iter = 5000;
+    zs_factor_approx_result res;
+    /* Mean field: m = tanh(4 K m) orders at K_c = 1/4 (T_c = 4). */
+    double lo = excess(ZS_APPROX_MF, 16, 0.245, &o, &res);
+    CHECK(res.converged && fabs(lo) < 1e-6);
+    double hi = excess(ZS_APPROX_MF, 16, 0.255, &o, &res);
+    CHECK(res.converged && hi > 1e-3);
+    /* Bethe: the paramagnetic fixed point loses stability at tanh K = 1/(z - 1) = 1/3,
+     * K_c = atanh(1/3) = ln(2)/2 = 0.34657. */
+    lo = excess(ZS_APPROX_BP, 16, 0.5 * log(2.0) - 0.01, &o, &res);
+    CHECK(res.converged && fabs(lo) < 1e-6);
+    hi = excess(ZS_APPROX_BP, 16, 0.5 * log(2.0) + 0.01, &o, &res);
+    CHECK(res.converged && hi > 1e-3);
+    /* The square cluster variation method (plaquettes) orders at K_c = 0.41226 (T_c =
+     * 2.4257; Kikuchi 1951). A translation-invariant fixed point of a torus is the infinite
+     * lattice's, so a 4 x 4 torus suffices: from the symmetric start and from an ordered one,
+     * the largest ln Z is the symmetric start's below K_c and larger above it. */
+    o.restarts = 1;
+    o.damping = 0.0;
+    o.max_iter = 20000;
+    zs_factor_approx_opts sym = o;
+    sym.restarts = 0;
+    zs_factor_approx_result rs;
+    lo = excess(ZS_APPROX_GBP, 4, 0.40, &o, &res) - excess(ZS_APPROX_GBP, 4, 0.40, &sym, &rs);
+    CHECK(res.converged && rs.converged && fabs(lo) < 1e-9);
+    hi = excess(ZS_APPROX_GBP, 4, 0.43, &o, &res) - excess(ZS_APPROX_GBP, 4, 0.43, &sym, &rs);
+    CHECK(res.converged && rs.converged && hi > 1e-2);
+}
+
+int main(void) {
+    RUN(mean_field_should_be_a_lower_bound_on_random_models);
+    RUN(bp_should_be_exact_on_trees);
+    RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
+    RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
+    RUN(trw_should_bound_from_above_and_be_exact_on_trees);
+    RUN(kikuchi_should_be_exact_on_strips_and_close_on_small_grids);
+    RUN(critical_points_should_match_closed_forms);
+    return check_summary("test_approx");
+}
