@@ -125,16 +125,26 @@ static int parse(int argc, char **argv, int sub, dbm_opts *o) {
             pos[npos++] = a;
             continue;
         }
+        /* --name=VALUE is --name VALUE, as in every command */
+        char name[64];
+        const char *inline_value = NULL, *eq = strchr(a, '=');
+        if (a[1] == '-' && eq && (size_t)(eq - a) < sizeof name) {
+            memcpy(name, a, (size_t)(eq - a));
+            name[eq - a] = '\0';
+            inline_value = eq + 1;
+            a = name;
+        }
         const option_def *d = NULL;
         for (size_t q = 0; q < sizeof option_defs / sizeof option_defs[0]; q++)
             if (!strcmp(option_defs[q].name, a)) d = &option_defs[q];
         if (!d || !(d->subs & sub))
             return cli_usage("dbm %s: unknown option '%s' (zsum dbm --help lists them)", argv[1], a);
+        if (inline_value && !d->has_arg) return cli_usage("dbm %s: %s takes no value", argv[1], a);
         if (!o->ais_option && sub != TRAIN && (!strcmp(a, "--chains") || !strcmp(a, "--schedule") ||
                                !strcmp(a, "--base") || !strcmp(a, "--pseudocount")))
             o->ais_option = a;
-        const char *v = NULL;
-        if (d->has_arg) {
+        const char *v = inline_value;
+        if (d->has_arg && !v) {
             if (i + 1 >= argc) return cli_usage("dbm %s: %s needs a value", argv[1], a);
             v = argv[++i];
         }

@@ -128,7 +128,7 @@ for f in one one_rbm; do
   expect_ok dbm lnz "$TMP/$f.npz" --exact --format json
   expect_json "repr(d['lnZ']) == '$rbm_lnz' and d['layers'] == [6, 5]"
 done
-expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse none --format json
 rbm_ais=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_lo']))")
 expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
 expect_json "'%r %r' % (d['lnZ'], d['lnZ_lo']) == '$rbm_ais'"
@@ -158,6 +158,9 @@ expect_ok rbm loglik "$TMP/one_rbm.npz" "$TMP/wide.npz" --exact --format json
 rbm_ll=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
 expect_ok dbm loglik "$TMP/one.npz" "$TMP/wide.npz" --format json
 expect_json "abs(d['loglik'] - $rbm_ll) < 1e-12 * abs($rbm_ll) and abs(d['elbo'] - d['loglik']) < 1e-12 * abs(d['loglik'])"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed=1 --schedule=linear:2000 --format=json
+expect_json "d['seed'] == 1 and d['temperatures'] == 2000"
+expect_reject "--exact takes no value" dbm lnz "$TMP/m.npz" --exact=1
 expect_ok dbm --help
 expect_out "^usage: zsum dbm lnz"
 
