@@ -74,7 +74,7 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     double *vw = calloc(nv * nh, sizeof *vw), *va = calloc(nv, sizeof *va), *vb = calloc(nh, sizeof *vb);
     zs_status st = ZS_OK;
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
-    double *v0 = buf, *h0 = buf + B * nv, *v1 = h0 + B * nh, *h1 = v1 + B * nv;
+    double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
     const int threads = zs_threads(ctx);
     for (size_t e = 0; st == ZS_OK && e < o->epochs; e++) {
         shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
