@@ -311,6 +311,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/hopfield.h"
 #include "zsum/pairwise.h"
 #include "zsum/rbm.h"
+#include "zsum/dbm.h"
 #include "zsum/factor.h"
 #include "zsum/io.h"
 #include "zsum/units.h"

@@ -271,6 +271,7 @@ int cmd_hopfield(int argc, char **argv);
 int cmd_ising(int argc, char **argv);
 int cmd_bm(int argc, char **argv);
 int cmd_rbm(int argc, char **argv);
+int cmd_dbm(int argc, char **argv);
 int cmd_uai(int argc, char **argv);
 int cmd_combine(int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"ising", cmd_ising, "Ising chain and square lattice: exact ln Z, density of states, sampling"},
     {"bm", cmd_bm, "Boltzmann machines (W, b): exact ln Z by enumeration, sampling"},
     {"rbm", cmd_rbm, "restricted Boltzmann machines: exact and AIS ln Z, log-likelihood, training"},
+    {"dbm", cmd_dbm, "deep Boltzmann machines: exact and AIS ln Z, mean-field bound, log-likelihood"},
     {"uai", cmd_uai, "discrete models in the UAI format: exact ln Z by variable elimination"},
     {"combine", cmd_combine, "combine the unit records of --units/--partial runs into the result"},
 };

@@ -75,6 +75,16 @@ static const char *const rbm_reverse_start_names[] = {
     [ZS_RBM_REVERSE_AUTO] = "auto"};
 NAME_FNS(rbm_reverse_start, zs_rbm_reverse_start, rbm_reverse_start_names, 0)
 
+static const char *const dbm_ais_base_names[] = {
+    [ZS_DBM_AIS_BASE_UNIFORM] = "uniform", [ZS_DBM_AIS_BASE_DATA] = "data",
+    [ZS_DBM_AIS_BASE_MODEL] = "model", [ZS_DBM_AIS_BASE_AUTO] = "auto"};
+NAME_FNS(dbm_ais_base, zs_dbm_ais_base, dbm_ais_base_names, 0)
+
+static const char *const dbm_negative_names[] = {
+    [ZS_DBM_NEGATIVE_PERSISTENT] = "persistent", [ZS_DBM_NEGATIVE_EXACT] = "exact",
+    [ZS_DBM_NEGATIVE_MEAN_FIELD] = "mean-field", [ZS_DBM_NEGATIVE_AUTO] = "auto"};
+NAME_FNS(dbm_negative, zs_dbm_negative, dbm_negative_names, 0)
+
 static const char *const binarize_names[] = {
     [ZS_BINARIZE_NONE] = "none", [ZS_BINARIZE_THRESHOLD] = "threshold",
     [ZS_BINARIZE_STOCHASTIC] = "stochastic", [ZS_BINARIZE_AUTO] = "auto"};

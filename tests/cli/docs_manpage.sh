@@ -52,8 +52,9 @@ opts_hopfield() { code_options "$P/cmd_hopfield.c"; help_options hopfield;
                   for s in store recall capacity; do help_options hopfield "$s"; done; }
 opts_rbm()      { code_options "$P/cmd_rbm.c"; help_options rbm; }
 opts_uai()      { code_options "$P/cmd_uai.c"; help_options uai; }
+opts_dbm()      { code_options "$P/cmd_dbm.c"; help_options dbm; }
 
-for c in levels ising bm hopfield rbm uai; do check_command "$c" "opts_$c"; done
+for c in levels ising bm hopfield rbm dbm uai; do check_command "$c" "opts_$c"; done
 
 # Every command the program lists has a section.
 for c in $("$ZSUM" --help | awk '/^  [a-z]+  /{print $1}'); do

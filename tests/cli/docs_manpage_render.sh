@@ -13,7 +13,7 @@ if [ $? -eq 0 ] && [ ! -s "$TMP/warn" ]; then pass; else fail "groff -t -man -ww
 
 groff -t -man -Tutf8 -rLL=80n "$MAN" 2>/dev/null | sed 's/.\x08//g' > "$TMP/page"
 for h in NAME SYNOPSIS DESCRIPTION "SHARED OPTIONS" "ZSUM LEVELS" "ZSUM ISING" "ZSUM BM" \
-         "ZSUM HOPFIELD" "ZSUM RBM" "ZSUM UAI" "EXIT STATUS" ENVIRONMENT EXAMPLES; do
+         "ZSUM HOPFIELD" "ZSUM RBM" "ZSUM DBM" "ZSUM UAI" "EXIT STATUS" ENVIRONMENT EXAMPLES; do
     if grep -qx "$h" "$TMP/page"; then pass; else fail "rendered page lacks the section $h"; fi
 done
 

@@ -1,0 +1,384 @@
+/* dbm_npz.c — a deep Boltzmann machine on disk as a NumPy .npz archive (lib/io/npz.c):
+ *   W1 .. WL   (n_{l-1}, n_l)   float32 or float64
+ *   b0 .. bL   (n_l)            float32 or float64
+ * and, read only, the variable names of Salakhutdinov's MATLAB DBM code for 2-layer models
+ * (vishid, hidpen, visbiases, hidbiases, penbiases; zsum/dbm.h). */
+#include "learn/dbm_train_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_float(const zs_array *a) {
+    return zs_array_dtype(a) == ZS_DTYPE_F4 || zs_array_dtype(a) == ZS_DTYPE_F8;
+}
+
+/* "W1, b0, ..." : the archive's names, for a message about a missing array. */
+static void list_names(const zs_npz *z, char *buf, size_t cap) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < zs_npz_count(z) && k + 1 < cap; i++) {
+        int m = snprintf(buf + k, cap - k, "%s%s", i ? ", " : "", zs_npz_name(z, i));
+        if (m < 0) break;
+        k += (size_t)m;
+    }
+    if (zs_npz_count(z) == 0) snprintf(buf, cap, "none");
+}
+
+/* A bias: 1-D (n), or 2-D with one row (1, n) or one column (n, 1) as MATLAB stores vectors
+ * (allowed only for the MATLAB names). */
+static int bias_len(const zs_array *a, int matlab, uint64_t *len) {
+    if (zs_array_ndim(a) == 1) {
+        *len = zs_array_dim(a, 0);
+        return 1;
+    }
+    if (matlab && zs_array_ndim(a) == 2 && (zs_array_dim(a, 0) == 1 || zs_array_dim(a, 1) == 1)) {
+        *len = zs_array_dim(a, 0) * zs_array_dim(a, 1);
+        return 1;
+    }
+    return 0;
+}
+
+zs_status zs_dbm_load(zs_ctx *ctx, const char *path, zs_dbm **out) {
+    if (!path || !out) return ZS_EINVAL;
+    zs_npz *z = NULL;
+    zs_status st = zs_npz_open(ctx, path, &z);
+    if (st != ZS_OK) return st;
+    static const char *const mw[] = {NULL, "vishid", "hidpen"};
+    static const char *const mb[] = {"visbiases", "hidbiases", "penbiases"};
+    char names[2 * (ZS_DBM_MAX_LAYERS + 1)][16];
+    const char *wname[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *bname[ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    size_t L = 0;
+    int matlab = 0;
+    if (zs_npz_has(z, "W1")) {
+        while (L < ZS_DBM_MAX_LAYERS) {
+            snprintf(names[L + 1], sizeof names[0], "W%zu", L + 1);
+            if (!zs_npz_has(z, names[L + 1])) break;
+            L++;
+            wname[L] = names[L];
+        }
+        for (size_t k = L + 2; k <= ZS_DBM_MAX_LAYERS; k++) {
+            char later[16];
+            snprintf(later, sizeof later, "W%zu", k);
+            if (zs_npz_has(z, later)) {
+                zs_npz_close(z);
+                return zs_fail(ctx, ZS_EFORMAT, "%s: %s is present but W%zu is missing (the "
+                               "weights W1..WL must all be given)", path, later, L + 1);
+            }
+        }
+        for (size_t l = 0; l <= L; l++) {
+            snprintf(names[ZS_DBM_MAX_LAYERS + 1 + l], sizeof names[0], "b%zu", l);
+            bname[l] = names[ZS_DBM_MAX_LAYERS + 1 + l];
+        }
+    } else if (zs_npz_has(z, "vishid")) {
+        matlab = 1;
+        L = zs_npz_has(z, "hidpen") ? 2 : 1;
+        for (size_t l = 0; l <= L; l++) {
+            bname[l] = mb[l];
+            if (l) wname[l] = mw[l];
+        }
+    } else if (zs_npz_has(z, "W") && zs_npz_has(z, "vbias")) {
+        /* an RBM file (zsum/rbm.h): the DBM with one hidden layer */
+        L = 1;
+        wname[1] = "W";
+        bname[0] = "vbias";
+        bname[1] = "hbias";
+    } else {
+        char have[1024];
+        list_names(z, have, sizeof have);
+        zs_npz_close(z);
+        return zs_fail(ctx, ZS_EFORMAT, "%s: no W1 (zsum's layout W1..WL, b0..bL), vishid "
+                       "(Salakhutdinov's vishid, hidpen, visbiases, hidbiases, penbiases) nor W "
+                       "and vbias (an RBM); the archive has: %s", path, have);
+    }
+    zs_array *w[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    size_t sizes[ZS_DBM_MAX_LAYERS + 1] = {0};
+    for (size_t l = 0; st == ZS_OK && l <= L; l++) {
+        if (!zs_npz_has(z, bname[l])) {
+            char have[1024];
+            list_names(z, have, sizeof have);
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: %zu weight arrays but no %s (the bias of layer "
+                         "%zu); the archive has: %s", path, L, bname[l], l, have);
+            break;
+        }
+        st = zs_npz_get(z, bname[l], &b[l]);
+        if (st == ZS_OK && l) st = zs_npz_get(z, wname[l], &w[l]);
+    }
+    char s1[128], s2[128];
+    for (size_t l = 1; st == ZS_OK && l <= L; l++) {
+        zs_array_shape_str(w[l], s1, sizeof s1);
+        if (zs_array_ndim(w[l]) != 2)
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 2-D (n%zu, n%zu)", path,
+                         wname[l], s1, l - 1, l);
+        else if (l >= 2 && zs_array_dim(w[l], 0) != zs_array_dim(w[l - 1], 1)) {
+            zs_array_shape_str(w[l - 1], s2, sizeof s2);
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: shapes do not chain: %s is %s but %s is %s (its "
+                         "rows must be the %llu units of layer %zu)", path, wname[l - 1], s2,
+                         wname[l], s1, (unsigned long long)zs_array_dim(w[l - 1], 1), l - 1);
+        }
+    }
+    for (size_t l = 0; st == ZS_OK && l <= L; l++) {
+        uint64_t want = l == 0 ? zs_array_dim(w[1], 0) : zs_array_dim(w[l], 1), len = 0;
+        zs_array_shape_str(b[l], s1, sizeof s1);
+        if (!bias_len(b[l], matlab, &len))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 1-D (n%zu,)", path,
+                         bname[l], s1, l);
+        else if (len != want) {
+            zs_array_shape_str(w[l == 0 ? 1 : l], s2, sizeof s2);
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: %s is %s but %s is %s (expected "
+                         "(%llu,))", path, wname[l == 0 ? 1 : l], s2, bname[l], s1,
+                         (unsigned long long)want);
+        }
+        sizes[l] = (size_t)want;
+    }
+    for (size_t l = 0; st == ZS_OK && l <= L; l++)
+        if (!is_float(b[l]) || (l && !is_float(w[l])))
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s must be float32 or float64 (got %s)", path,
+                         !is_float(b[l]) ? bname[l] : wname[l],
+                         zs_dtype_name(zs_array_dtype(!is_float(b[l]) ? b[l] : w[l])));
+    zs_dbm *d = NULL;
+    if (st == ZS_OK) {
+        st = zs_dbm_alloc(ctx, L, sizes, &d);
+        if (st != ZS_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
+            zs_fail(ctx, st, "%s: %s", path, msg);
+        }
+    }
+    if (st == ZS_OK) {
+        for (size_t l = 0; l <= L; l++) {
+            memcpy(d->b[l], zs_array_cdata(b[l]), sizes[l] * sizeof(double));
+            if (l) memcpy(d->w[l], zs_array_cdata(w[l]), sizes[l - 1] * sizes[l] * sizeof(double));
+        }
+        d->dtype = zs_array_dtype(w[1]);
+        st = zs_dbm_check(d);
+        if (st != ZS_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
+            zs_fail(ctx, st, "%s: %s", path, msg);
+        }
+    }
+    for (size_t l = 0; l <= L; l++) {
+        zs_array_free(w[l]);
+        zs_array_free(b[l]);
+    }
+    zs_npz_close(z);
+    if (st != ZS_OK) {
+        zs_dbm_free(d);
+        return st;
+    }
+    *out = d;
+    return ZS_OK;
+}
+
+/* W1..WL, b0..bL as dtype, then n_extra more arrays; atomic. */
+static zs_status save_arrays(const zs_dbm *d, const char *path, zs_dtype dtype, size_t n_extra,
+                             const char *const *extra_names, zs_array *const *extra) {
+    size_t n = 2 * d->L + 1;
+    const char *names[2 * ZS_DBM_MAX_LAYERS + 1 + 4 * ZS_DBM_MAX_LAYERS + 8];
+    const zs_array *arrays[2 * ZS_DBM_MAX_LAYERS + 1 + 4 * ZS_DBM_MAX_LAYERS + 8];
+    zs_array *own[2 * ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    char buf[2 * ZS_DBM_MAX_LAYERS + 1][16];
+    zs_status st = ZS_OK;
+    if (n_extra > 4 * ZS_DBM_MAX_LAYERS + 8) return ZS_EINVAL;
+    for (size_t k = 0; st == ZS_OK && k < n; k++) {
+        /* W1..WL first, then b0..bL */
+        int is_w = k < d->L;
+        size_t l = is_w ? k + 1 : k - d->L;
+        uint64_t shape[2] = {is_w ? d->n[l - 1] : d->n[l], d->n[l]};
+        st = zs_array_alloc(d->ctx, dtype, is_w ? 2 : 1, shape, &own[k]);
+        if (st != ZS_OK) break;
+        memcpy(zs_array_data(own[k]), is_w ? d->w[l] : d->b[l],
+               zs_array_size(own[k]) * sizeof(double));
+        snprintf(buf[k], sizeof buf[k], "%s%zu", is_w ? "W" : "b", l);
+        names[k] = buf[k];
+        arrays[k] = own[k];
+    }
+    for (size_t k = 0; k < n_extra; k++) {
+        names[n + k] = extra_names[k];
+        arrays[n + k] = extra[k];
+    }
+    if (st == ZS_OK) st = zs_npz_write(d->ctx, path, n + n_extra, names, arrays, 1);
+    for (size_t k = 0; k < n; k++) zs_array_free(own[k]);
+    return st;
+}
+
+zs_status zs_dbm_save(const zs_dbm *d, const char *path, zs_dtype dtype) {
+    if (!d || !path || (dtype != ZS_DTYPE_F4 && dtype != ZS_DTYPE_F8)) return ZS_EINVAL;
+    return save_arrays(d, path, dtype, 0, NULL, NULL);
+}
+
+/* ---- training checkpoints ------------------------------------------------------------------ */
+
+#define N_OPTIONS 12
+
+/* The options a checkpoint must be resumed with (the seed as two 32-bit halves: a double holds
+ * them exactly). */
+static void options_vector(const zs_dbm_train_opts *o, double *v) {
+    v[0] = (double)o->batch;
+    v[1] = o->lr;
+    v[2] = o->lr_decay;
+    v[3] = o->momentum;
+    v[4] = o->weight_decay;
+    v[5] = (double)o->chains;
+    v[6] = (double)o->gibbs_steps;
+    v[7] = (double)o->mf_iterations;
+    v[8] = o->mf_tolerance;
+    v[9] = (double)(o->seed >> 32);
+    v[10] = (double)(o->seed & 0xffffffffULL);
+    v[11] = (double)(o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative);
+}
+
+static const char *const option_names[N_OPTIONS] = {
+    "batch", "lr", "lr_decay", "momentum", "weight_decay", "chains", "gibbs_steps",
+    "mf_iterations", "mf_tolerance", "seed (high half)", "seed (low half)",
+    "negative phase (0 persistent, 1 exact, 2 mean-field)"};
+
+zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
+    if (!trainer || !path) return ZS_EINVAL;
+    dbm_trainer_view v;
+    dbm_trainer_state(trainer, &v);
+    const zs_dbm *d = v.model;
+    zs_array *extra[4 * ZS_DBM_MAX_LAYERS + 8] = {NULL};
+    const char *names[4 * ZS_DBM_MAX_LAYERS + 8];
+    char buf[2 * ZS_DBM_MAX_LAYERS + 2][48];
+    size_t k = 0;
+    zs_status st = ZS_OK;
+    uint64_t one = 1, nopt = N_OPTIONS, sc[2] = {v.opts->chains, v.units};
+    st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &one, &extra[k]);
+    if (st == ZS_OK) {
+        zs_array_data(extra[k])[0] = (double)v.epoch;
+        names[k++] = "train_epoch";
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &nopt, &extra[k]);
+    }
+    if (st == ZS_OK) {
+        options_vector(v.opts, zs_array_data(extra[k]));
+        names[k++] = "train_options";
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F4, 2, sc, &extra[k]);
+    }
+    if (st == ZS_OK) {
+        double *c = zs_array_data(extra[k]);
+        for (size_t q = 0; q < sc[0] * sc[1]; q++) c[q] = v.chains[q];
+        names[k++] = "train_chains";
+        uint64_t su = v.units;
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &su, &extra[k]);
+    }
+    if (st == ZS_OK) {
+        memcpy(zs_array_data(extra[k]), v.mean_field, v.units * sizeof(double));
+        names[k++] = "train_mean_field";
+    }
+    size_t nb = 0;
+    for (size_t l = 0; st == ZS_OK && l <= d->L; l++) {
+        for (int isw = 0; isw < 2 && st == ZS_OK; isw++) {
+            if (isw && l == 0) continue;
+            uint64_t shape[2] = {isw ? d->n[l - 1] : d->n[l], d->n[l]};
+            st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, isw ? 2 : 1, shape, &extra[k]);
+            if (st != ZS_OK) break;
+            memcpy(zs_array_data(extra[k]), isw ? v.vw[l] : v.vb[l],
+                   zs_array_size(extra[k]) * sizeof(double));
+            snprintf(buf[nb], sizeof buf[nb], "train_velocity_%s%zu", isw ? "W" : "b", l);
+            names[k++] = buf[nb++];
+        }
+    }
+    if (st == ZS_OK) st = save_arrays(d, path, ZS_DTYPE_F8, k, names, extra);
+    for (size_t q = 0; q < k + 1 && q < 4 * ZS_DBM_MAX_LAYERS + 8; q++) zs_array_free(extra[q]);
+    return st;
+}
+
+/* The array name of path into *out, checked to have `size` entries. */
+static zs_status get_sized(zs_ctx *ctx, zs_npz *z, const char *path, const char *name, size_t size,
+                           zs_array **out) {
+    if (!zs_npz_has(z, name))
+        return zs_fail(ctx, ZS_EFORMAT, "%s: no %s: the file has no training state (it was not "
+                       "written by zsum dbm train)", path, name);
+    zs_status st = zs_npz_get(z, name, out);
+    if (st == ZS_OK && zs_array_size(*out) != size) {
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: %s has %zu entries, this training run needs %zu (other "
+                     "layer sizes or options)", path, name, zs_array_size(*out), size);
+        zs_array_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+zs_status zs_dbm_trainer_resume(zs_dbm_trainer *t, const char *path) {
+    if (!t || !path) return ZS_EINVAL;
+    dbm_trainer_view v;
+    dbm_trainer_state(t, &v);
+    zs_dbm *d = v.model;
+    zs_dbm *saved = NULL;
+    zs_status st = zs_dbm_load(v.ctx, path, &saved);
+    if (st != ZS_OK) return st;
+    int same = saved->L == d->L;
+    for (size_t l = 0; same && l <= d->L; l++) same = saved->n[l] == d->n[l];
+    if (!same) {
+        zs_dbm_free(saved);
+        return zs_fail(v.ctx, ZS_EFORMAT, "%s: the saved model has other layer sizes than this "
+                       "training run", path);
+    }
+    zs_npz *z = NULL;
+    st = zs_npz_open(v.ctx, path, &z);
+    zs_array *a = NULL;
+    double mine[N_OPTIONS];
+    options_vector(v.opts, mine);
+    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_options", N_OPTIONS, &a);
+    for (size_t i = 0; st == ZS_OK && i < N_OPTIONS; i++)
+        if (zs_array_cdata(a)[i] != mine[i])
+            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: the run was trained with %s = %.17g, this one has "
+                         "%.17g; resume with the same options", path, option_names[i],
+                         zs_array_cdata(a)[i], mine[i]);
+    zs_array_free(a);
+    a = NULL;
+    uint64_t epoch = 0;
+    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_epoch", 1, &a);
+    if (st == ZS_OK) {
+        double e = zs_array_cdata(a)[0];
+        if (!(e >= 0 && e < 1e15 && e == floor(e)))
+            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: train_epoch = %g is not a whole number of epochs", path, e);
+        else epoch = (uint64_t)e;
+    }
+    zs_array_free(a);
+    a = NULL;
+    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_chains", v.opts->chains * v.units, &a);
+    for (size_t q = 0; st == ZS_OK && q < v.opts->chains * v.units; q++) {
+        double x = zs_array_cdata(a)[q];
+        if (x != 0.0 && x != 1.0)
+            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: train_chains entry %zu = %g is not 0 or 1", path, q, x);
+        else v.chains[q] = (uint8_t)x;
+    }
+    zs_array_free(a);
+    a = NULL;
+    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_mean_field", v.units, &a);
+    for (size_t q = 0; st == ZS_OK && q < v.units; q++) {
+        double x = zs_array_cdata(a)[q];
+        if (!(x >= 0.0 && x <= 1.0))
+            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: train_mean_field entry %zu = %g is not in [0, 1]", path, q, x);
+        else v.mean_field[q] = x;
+    }
+    zs_array_free(a);
+    a = NULL;
+    for (size_t l = 0; st == ZS_OK && l <= d->L; l++)
+        for (int isw = 0; isw < 2 && st == ZS_OK; isw++) {
+            if (isw && l == 0) continue;
+            char name[48];
+            snprintf(name, sizeof name, "train_velocity_%s%zu", isw ? "W" : "b", l);
+            size_t size = isw ? d->n[l - 1] * d->n[l] : d->n[l];
+            st = get_sized(v.ctx, z, path, name, size, &a);
+            for (size_t q = 0; st == ZS_OK && q < size; q++)
+                if (!isfinite(zs_array_cdata(a)[q]))
+                    st = zs_fail(v.ctx, ZS_EFORMAT, "%s: %s entry %zu is not finite", path, name, q);
+            if (st == ZS_OK) memcpy(isw ? v.vw[l] : v.vb[l], zs_array_cdata(a), size * sizeof(double));
+            zs_array_free(a);
+            a = NULL;
+        }
+    zs_npz_close(z);
+    if (st == ZS_OK) {
+        for (size_t l = 0; l <= d->L; l++) {
+            memcpy(d->b[l], saved->b[l], d->n[l] * sizeof(double));
+            if (l) memcpy(d->w[l], saved->w[l], d->n[l - 1] * d->n[l] * sizeof(double));
+        }
+        dbm_trainer_set_epoch(t, epoch);
+    }
+    zs_dbm_free(saved);
+    return st;
+}

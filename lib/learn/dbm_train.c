@@ -1,0 +1,636 @@
+/* dbm_train.c — training a deep Boltzmann machine as Salakhutdinov & Hinton do ("Deep Boltzmann
+ * machines", AISTATS 2009; "An efficient learning procedure for deep Boltzmann machines",
+ * Neural Computation 24, 2012): greedy pretraining with modified RBMs, then joint training
+ * with a mean-field positive phase and persistent Gibbs chains (zsum/dbm.h).
+ *
+ * Determinism: every random draw comes from a stream zs_rng(seed, id) whose id names what it
+ * is for (layer, epoch, batch, row or chain); rows and chains run in parallel into their own
+ * buffers, and every sum over rows or chains runs in row order inside one output element, so
+ * the result does not depend on the number of threads. */
+#include "learn/dbm_train_internal.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+static double sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+
+static zs_status check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++)
+            if (rows[r * d + i] > 1)
+                return zs_fail(ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1, i + 1,
+                               rows[r * d + i]);
+    return ZS_OK;
+}
+
+/* A permutation of 0..n-1 drawn from stream id (Fisher-Yates). */
+static void shuffle(size_t *p, size_t n, uint64_t seed, uint64_t id) {
+    zs_rng r;
+    zs_rng_init(&r, seed, id);
+    for (size_t i = 0; i < n; i++) p[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)zs_rng_below(&r, i);
+        size_t t = p[i - 1];
+        p[i - 1] = p[j];
+        p[j] = t;
+    }
+}
+
+/* Stream ids: disjoint ranges by their top bits. */
+#define ID_ORDER (1ULL << 62)
+#define ID_GIBBS (1ULL << 61)
+#define ID_INIT (1ULL << 60)
+#define ID_PRE (1ULL << 59)
+
+/* ---- pretraining ----------------------------------------------------------------------------- */
+
+void zs_dbm_pretrain_defaults(zs_dbm_pretrain_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->epochs = 10;
+    o->batch = 100;
+    o->lr = 0.05;
+    o->momentum = 0.9;
+    o->weight_decay = 0.0002;
+    o->init_std = 0.01;
+    o->seed = 1;
+}
+
+/* One modified RBM by CD-1: hidden units see fu W^T v + b, visible units fd W h + a. in: n x nv
+ * bytes. W (nv, nh), a, b are set (initialized here). Reconstructions are probabilities
+ * (Hinton 2010, "A practical guide", sec. 3). */
+static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t layer, const uint8_t *in,
+                         size_t n, size_t nv, size_t nh, double fu, double fd, double *w, double *a,
+                         double *b) {
+    const size_t B = o->batch < n ? o->batch : n;
+    zs_rng init;
+    zs_rng_init(&init, o->seed, ID_PRE + (layer << 48) + 0xffffffffULL);
+    for (size_t k = 0; k < nv * nh; k++) w[k] = o->init_std * zs_rng_normal(&init);
+    zs_data_base_rate(in, n, nv, 1.0, a);
+    for (size_t i = 0; i < nv; i++) a[i] = log(a[i]) - log1p(-a[i]);
+    memset(b, 0, nh * sizeof *b);
+    size_t *perm = malloc(n * sizeof *perm);
+    double *buf = malloc(B * (2 * nv + 2 * nh) * sizeof *buf);
+    double *vw = calloc(nv * nh, sizeof *vw), *va = calloc(nv, sizeof *va), *vb = calloc(nh, sizeof *vb);
+    zs_status st = ZS_OK;
+    if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
+    double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
+    const int threads = zs_threads(ctx);
+    for (size_t e = 0; st == ZS_OK && e < o->epochs; e++) {
+        shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
+        const double mom = e < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
+        for (size_t r0 = 0; r0 < n; r0 += B) {
+            const size_t bs = r0 + B <= n ? B : n - r0;
+#pragma omp parallel for schedule(static) num_threads(threads)
+            for (size_t q = 0; q < bs; q++) {
+                const uint8_t *row = in + perm[r0 + q] * nv;
+                double *x0 = v0 + q * nv, *p0 = h0 + q * nh, *x1 = v1 + q * nv, *p1 = h1 + q * nh;
+                zs_rng r;
+                zs_rng_init(&r, o->seed, ID_PRE + (layer << 48) + ((uint64_t)e << 32) + r0 + q);
+                for (size_t i = 0; i < nv; i++) x0[i] = row[i];
+                for (size_t j = 0; j < nh; j++) p0[j] = b[j];
+                for (size_t i = 0; i < nv; i++)
+                    if (row[i])
+                        for (size_t j = 0; j < nh; j++) p0[j] += fu * w[i * nh + j];
+                for (size_t j = 0; j < nh; j++) p0[j] = sigm(p0[j]);
+                double *hs = p1; /* scratch: the binary hidden sample */
+                for (size_t j = 0; j < nh; j++) hs[j] = zs_rng_uniform(&r) < p0[j] ? 1.0 : 0.0;
+                for (size_t i = 0; i < nv; i++) {
+                    double s = a[i];
+                    for (size_t j = 0; j < nh; j++) s += fd * w[i * nh + j] * hs[j];
+                    x1[i] = sigm(s);
+                }
+                for (size_t j = 0; j < nh; j++) {
+                    double s = b[j];
+                    for (size_t i = 0; i < nv; i++) s += fu * w[i * nh + j] * x1[i];
+                    p1[j] = sigm(s);
+                }
+            }
+            const double inv = 1.0 / (double)bs;
+#pragma omp parallel for schedule(static) num_threads(threads)
+            for (size_t i = 0; i < nv; i++) {
+                for (size_t j = 0; j < nh; j++) {
+                    double g = 0.0;
+                    for (size_t q = 0; q < bs; q++)
+                        g += v0[q * nv + i] * h0[q * nh + j] - v1[q * nv + i] * h1[q * nh + j];
+                    double *vel = &vw[i * nh + j];
+                    *vel = mom * *vel + o->lr * (g * inv - o->weight_decay * w[i * nh + j]);
+                    w[i * nh + j] += *vel;
+                }
+                double g = 0.0;
+                for (size_t q = 0; q < bs; q++) g += v0[q * nv + i] - v1[q * nv + i];
+                va[i] = mom * va[i] + o->lr * g * inv;
+                a[i] += va[i];
+            }
+            for (size_t j = 0; j < nh; j++) {
+                double g = 0.0;
+                for (size_t q = 0; q < bs; q++) g += h0[q * nh + j] - h1[q * nh + j];
+                vb[j] = mom * vb[j] + o->lr * g * inv;
+                b[j] += vb[j];
+            }
+        }
+        for (size_t k = 0; k < nv * nh && st == ZS_OK; k++)
+            if (!isfinite(w[k]))
+                st = zs_fail(ctx, ZS_ENUMERIC, "pretraining RBM %zu diverged in epoch %zu (a weight "
+                             "is not finite); lower the learning rate", layer, e + 1);
+        if (st == ZS_OK && zs_progress(ctx, "pretraining", (double)(e + 1), (double)o->epochs))
+            st = zs_fail(ctx, ZS_ECANCELLED, "pretraining: cancelled");
+    }
+    free(perm);
+    free(buf);
+    free(vw);
+    free(va);
+    free(vb);
+    return st;
+}
+
+zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_t *data, size_t n) {
+    if (!d || !o || !data) return ZS_EINVAL;
+    if (n == 0 || o->epochs == 0 || o->batch == 0 || !(o->lr > 0) || !(o->momentum >= 0 && o->momentum < 1) ||
+        !(o->weight_decay >= 0) || !(o->init_std >= 0) || !isfinite(o->lr) || !isfinite(o->init_std))
+        return zs_fail(d->ctx, ZS_EINVAL, "pretraining: bad options (rows %zu, epochs %zu, batch %zu, "
+                       "lr %g, momentum %g, weight decay %g, init std %g)", n, o->epochs, o->batch,
+                       o->lr, o->momentum, o->weight_decay, o->init_std);
+    zs_status st = check_rows(d->ctx, data, n, d->n[0]);
+    if (st != ZS_OK) return st;
+    const size_t L = d->L;
+    uint8_t *in = malloc(n * d->n[0]), *next = NULL;
+    double *a[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    if (!in) return zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
+    memcpy(in, data, n * d->n[0]);
+    for (size_t l = 1; st == ZS_OK && l <= L; l++) {
+        size_t nv = d->n[l - 1], nh = d->n[l];
+        double fu = L == 1 ? 1.0 : l == L ? 1.0 : 2.0, fd = L == 1 ? 1.0 : l == 1 ? 1.0 : 2.0;
+        a[l] = malloc(nv * sizeof(double));
+        b[l] = malloc(nh * sizeof(double));
+        if (!a[l] || !b[l]) {
+            st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
+            break;
+        }
+        st = pre_rbm(d->ctx, o, l, in, n, nv, nh, fu, fd, d->w[l], a[l], b[l]);
+        if (st != ZS_OK || l == L) break;
+        /* the next RBM's data: h ~ p(h | v) with the up-weights fu W */
+        next = malloc(n * nh);
+        if (!next) {
+            st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
+            break;
+        }
+        const double *w = d->w[l];
+#pragma omp parallel for schedule(static) num_threads(zs_threads(d->ctx))
+        for (size_t r = 0; r < n; r++) {
+            zs_rng g;
+            zs_rng_init(&g, o->seed, ID_PRE + (l << 48) + 0x80000000ULL + r);
+            for (size_t j = 0; j < nh; j++) {
+                double s = b[l][j];
+                for (size_t i = 0; i < nv; i++)
+                    if (in[r * nv + i]) s += fu * w[i * nh + j];
+                next[r * nh + j] = (uint8_t)(zs_rng_uniform(&g) < sigm(s));
+            }
+        }
+        free(in);
+        in = next;
+        next = NULL;
+    }
+    if (st == ZS_OK) {
+        memcpy(d->b[0], a[1], d->n[0] * sizeof(double));
+        memcpy(d->b[L], b[L], d->n[L] * sizeof(double));
+        for (size_t l = 1; l < L; l++)
+            for (size_t j = 0; j < d->n[l]; j++) d->b[l][j] = 0.5 * (b[l][j] + a[l + 1][j]);
+    }
+    for (size_t l = 0; l <= L; l++) {
+        free(a[l]);
+        free(b[l]);
+    }
+    free(in);
+    return st;
+}
+
+/* ---- joint training ---------------------------------------------------------------------- */
+
+struct zs_dbm_trainer {
+    zs_ctx *ctx;
+    zs_dbm *m, *prev;
+    zs_dbm_train_opts o;
+    uint8_t *data;
+    size_t n, units, widest;
+    size_t off[ZS_DBM_MAX_LAYERS + 2];   /* layer l's first unit in a concatenated state     */
+    double *vw[ZS_DBM_MAX_LAYERS + 1], *vb[ZS_DBM_MAX_LAYERS + 1];
+    uint8_t *chains;                     /* (chains, units)                                 */
+    double *mfq;                         /* (units) the model's mean field (MEAN_FIELD)      */
+    double *nw[ZS_DBM_MAX_LAYERS + 1];   /* the model's statistics <h^{l-1} h^lT> and <h^l>  */
+    double *nb[ZS_DBM_MAX_LAYERS + 1];
+    zs_dbm_negative neg;                 /* AUTO resolved                                   */
+    double *mu;                          /* (batch, units) mean-field means                 */
+    double *xf;                          /* (batch, units) their fields                     */
+    double *bnd;                         /* (batch) the rows' bounds B(v)                    */
+    double *scratch;                     /* (threads, 2 * widest + 1)                      */
+    size_t *perm;
+    uint64_t epoch;
+    int threads;
+};
+
+void zs_dbm_train_defaults(zs_dbm_train_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->batch = 100;
+    o->lr = 0.001;
+    o->lr_decay = 0.0;
+    o->momentum = 0.9;
+    o->weight_decay = 0.0002;
+    o->chains = 100;
+    o->gibbs_steps = 5;
+    o->mf_iterations = 10;
+    o->mf_tolerance = 1e-7;
+    o->seed = 1;
+}
+
+void zs_dbm_trainer_free(zs_dbm_trainer *t) {
+    if (!t) return;
+    zs_dbm_free(t->m);
+    zs_dbm_free(t->prev);
+    for (size_t l = 0; l <= ZS_DBM_MAX_LAYERS; l++) {
+        free(t->vw[l]);
+        free(t->vb[l]);
+        free(t->nw[l]);
+        free(t->nb[l]);
+    }
+    free(t->mfq);
+    free(t->data);
+    free(t->chains);
+    free(t->mu);
+    free(t->xf);
+    free(t->bnd);
+    free(t->scratch);
+    free(t->perm);
+    free(t);
+}
+
+static zs_status copy_dbm(const zs_dbm *src, zs_dbm *dst) {
+    for (size_t l = 0; l <= src->L; l++) {
+        memcpy(dst->b[l], src->b[l], src->n[l] * sizeof(double));
+        if (l) memcpy(dst->w[l], src->w[l], src->n[l - 1] * src->n[l] * sizeof(double));
+    }
+    return ZS_OK;
+}
+
+zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
+                               const uint8_t *data, size_t n, zs_dbm_trainer **out) {
+    if (!dbm || !o || !data || !out) return ZS_EINVAL;
+    if (n == 0 || o->batch == 0 || o->chains == 0 || o->gibbs_steps == 0 || o->mf_iterations == 0 ||
+        o->mf_iterations > UINT32_MAX || !(o->lr > 0) || !isfinite(o->lr) || !(o->lr_decay >= 0) ||
+        !(o->momentum >= 0 && o->momentum < 1) || !(o->weight_decay >= 0) || !(o->mf_tolerance >= 0))
+        return zs_fail(ctx, ZS_EINVAL, "training: bad options (rows %zu, batch %zu, chains %zu, gibbs "
+                       "steps %zu, mf iterations %zu, lr %g, lr decay %g, momentum %g, weight decay %g)",
+                       n, o->batch, o->chains, o->gibbs_steps, o->mf_iterations, o->lr, o->lr_decay,
+                       o->momentum, o->weight_decay);
+    if ((unsigned)o->negative > (unsigned)ZS_DBM_NEGATIVE_AUTO)
+        return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
+    if (o->negative == ZS_DBM_NEGATIVE_EXACT) {
+        size_t e = 0, od = 0;
+        for (size_t l = 0; l <= dbm->L; l++) *(l % 2 ? &od : &e) += dbm->n[l];
+        size_t sm = e < od ? e : od;
+        if (sm > ZS_DBM_NEGATIVE_EXACT_MAX)
+            return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu "
+                           "states of the smaller set of layers at every update; at most 2^%d are "
+                           "allowed", sm, ZS_DBM_NEGATIVE_EXACT_MAX);
+    }
+    zs_status st = check_rows(ctx, data, n, dbm->n[0]);
+    if (st != ZS_OK) return st;
+    st = zs_dbm_check(dbm);
+    if (st != ZS_OK) return st;
+    zs_dbm_trainer *t = calloc(1, sizeof *t);
+    if (!t) return zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
+    t->ctx = ctx;
+    t->o = *o;
+    t->n = n;
+    t->units = dbm_units(dbm, &t->widest);
+    t->threads = zs_threads(ctx);
+    const size_t B = o->batch < n ? o->batch : n;
+    st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->m);
+    if (st == ZS_OK) st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->prev);
+    int bad = st != ZS_OK;
+    if (!bad) {
+        copy_dbm(dbm, t->m);
+        size_t k = 0;
+        for (size_t l = 0; l <= dbm->L; l++) {
+            t->off[l] = k;
+            k += dbm->n[l];
+            t->vb[l] = calloc(dbm->n[l], sizeof(double));
+            t->nb[l] = calloc(dbm->n[l], sizeof(double));
+            if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
+        }
+        t->off[dbm->L + 1] = k;
+        t->data = malloc(n * dbm->n[0]);
+        t->chains = malloc(o->chains * t->units);
+        t->mu = malloc(B * t->units * sizeof(double));
+        t->xf = malloc(B * t->units * sizeof(double));
+        t->bnd = malloc(B * sizeof(double));
+        t->scratch = malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
+        t->perm = malloc(n * sizeof(size_t));
+        t->mfq = malloc(t->units * sizeof(double));
+        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq) bad = 1;
+    }
+    if (bad) {
+        zs_dbm_trainer_free(t);
+        return st != ZS_OK ? st : zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
+    }
+    memcpy(t->data, data, n * dbm->n[0]);
+    for (size_t l = 0; l <= dbm->L; l++)
+        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = sigm(dbm->b[l][j]);
+    t->neg = o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative;
+    for (size_t c = 0; c < o->chains; c++) {
+        zs_rng r;
+        zs_rng_init(&r, o->seed, ID_INIT + c);
+        for (size_t u = 0; u < t->units; u++) t->chains[c * t->units + u] = (uint8_t)(zs_rng_next(&r) >> 63);
+    }
+    *out = t;
+    return ZS_OK;
+}
+
+uint64_t zs_dbm_trainer_epochs_done(const zs_dbm_trainer *t) { return t->epoch; }
+void zs_dbm_trainer_get(const zs_dbm_trainer *t, zs_dbm *dbm) { copy_dbm(t->m, dbm); }
+
+void dbm_trainer_state(const zs_dbm_trainer *t, dbm_trainer_view *v) {
+    memset(v, 0, sizeof *v);
+    v->ctx = t->ctx;
+    v->model = t->m;
+    v->opts = &t->o;
+    for (size_t l = 0; l <= t->m->L; l++) {
+        v->vw[l] = t->vw[l];
+        v->vb[l] = t->vb[l];
+    }
+    v->chains = t->chains;
+    v->mean_field = t->mfq;
+    v->units = t->units;
+    v->epoch = t->epoch;
+}
+
+void dbm_trainer_set_epoch(zs_dbm_trainer *t, uint64_t epoch) { t->epoch = epoch; }
+
+/* One Gibbs sweep of a chain: odd layers given the even ones, then the even layers given the
+ * odd ones; x is the chain's state (units bytes), p scratch of the widest layer. */
+static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *r) {
+    const zs_dbm *d = t->m;
+    for (int parity = 1; parity >= 0; parity--)
+        for (size_t l = (size_t)parity; l <= d->L; l += 2) {
+            const size_t nl = d->n[l];
+            memcpy(p, d->b[l], nl * sizeof *p);
+            if (l >= 1) {
+                const uint8_t *below = x + t->off[l - 1];
+                const double *w = d->w[l];
+                for (size_t i = 0; i < d->n[l - 1]; i++)
+                    if (below[i])
+                        for (size_t j = 0; j < nl; j++) p[j] += w[i * nl + j];
+            }
+            if (l < d->L) {
+                const uint8_t *above = x + t->off[l + 1];
+                const size_t nn = d->n[l + 1];
+                const double *w = d->w[l + 1];
+                for (size_t j = 0; j < nl; j++) {
+                    double s = 0.0;
+                    for (size_t k = 0; k < nn; k++)
+                        if (above[k]) s += w[j * nn + k];
+                    p[j] += s;
+                }
+            }
+            uint8_t *xl = x + t->off[l];
+            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < sigm(p[j]));
+        }
+}
+
+
+/* The model's statistics from the persistent chains: nw[l] = mean_c x^{l-1} x^lT, nb[l] =
+ * mean_c x^l (each element summed over the chains in order). */
+static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
+    const zs_dbm *d = t->m;
+    const size_t M = t->o.chains, U = t->units;
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+    for (size_t c = 0; c < M; c++) {
+        double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
+        zs_rng r;
+        zs_rng_init(&r, t->o.seed, ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M + c);
+        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, &r);
+    }
+    const double im = 1.0 / (double)M;
+    for (size_t l = 0; l <= d->L; l++) {
+        const size_t nl = d->n[l], ol = t->off[l];
+        for (size_t j = 0; j < nl; j++) {
+            double s = 0.0;
+            for (size_t c = 0; c < M; c++) s += t->chains[c * U + ol + j];
+            t->nb[l][j] = s * im;
+        }
+        if (l == 0) continue;
+        const size_t np = d->n[l - 1], op = t->off[l - 1];
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+        for (size_t i = 0; i < np; i++) {
+            double *row = t->nw[l] + i * nl;
+            memset(row, 0, nl * sizeof *row);
+            for (size_t c = 0; c < M; c++) {
+                if (!t->chains[c * U + op + i]) continue;
+                const uint8_t *x = t->chains + c * U + ol;
+                for (size_t j = 0; j < nl; j++) row[j] += x[j];
+            }
+            for (size_t j = 0; j < nl; j++) row[j] *= im;
+        }
+    }
+}
+
+/* The model's mean field, continued from the last update: mf_iterations sweeps layer after
+ * layer (or until no mean moves by mf_tolerance); nw[l] = mu^{l-1} mu^lT, nb[l] = mu^l. */
+static void neg_mean_field(zs_dbm_trainer *t) {
+    const zs_dbm *d = t->m;
+    double *mu = t->mfq;
+    for (size_t it = 0; it < t->o.mf_iterations; it++) {
+        double change = 0.0;
+        for (size_t l = 0; l <= d->L; l++) {
+            const size_t nl = d->n[l];
+            for (size_t j = 0; j < nl; j++) {
+                double f = d->b[l][j];
+                if (l >= 1)
+                    for (size_t i = 0; i < d->n[l - 1]; i++) f += mu[t->off[l - 1] + i] * d->w[l][i * nl + j];
+                if (l < d->L) {
+                    const size_t nn = d->n[l + 1];
+                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[t->off[l + 1] + k];
+                }
+                double m = sigm(f);
+                if (fabs(m - mu[t->off[l] + j]) > change) change = fabs(m - mu[t->off[l] + j]);
+                mu[t->off[l] + j] = m;
+            }
+        }
+        if (change <= t->o.mf_tolerance) break;
+    }
+    for (size_t l = 0; l <= d->L; l++) {
+        memcpy(t->nb[l], mu + t->off[l], d->n[l] * sizeof(double));
+        if (l == 0) continue;
+        for (size_t i = 0; i < d->n[l - 1]; i++)
+            for (size_t j = 0; j < d->n[l]; j++)
+                t->nw[l][i * d->n[l] + j] = mu[t->off[l - 1] + i] * mu[t->off[l] + j];
+    }
+}
+
+/* The model's exact statistics: with s the smaller set of layers (enumerated) and the other
+ * set's units independent given s (each on with probability sigmoid of its field f(s)),
+ *   p(s) ∝ exp(c.s + sum_i softplus(f_i(s))),
+ *   <x_i> = sum_s p(s) sigmoid(f_i(s)) (other set), <s_k> = sum_s p(s) s_k,
+ *   <s_k x_i> = sum_s p(s) s_k sigmoid(f_i(s)).
+ * Two passes: the log weights and their maximum, then the weighted sums in state order. */
+static zs_status neg_exact(zs_dbm_trainer *t) {
+    const zs_dbm *d = t->m;
+    const size_t L = d->L;
+    size_t e = 0, od = 0;
+    for (size_t l = 0; l <= L; l++) *(l % 2 ? &od : &e) += d->n[l];
+    const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
+    const size_t ns = par ? od : e;
+    const uint64_t S = 1ULL << ns;
+    double *lw = malloc(S * sizeof *lw), *f = malloc(t->units * sizeof *f);
+    uint8_t *x = malloc(t->units);
+    if (!lw || !f || !x) {
+        free(lw);
+        free(f);
+        free(x);
+        return zs_fail(t->ctx, ZS_ENOMEM, "training: out of memory for the exact negative phase");
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        double mx = -HUGE_VAL, z = 0.0;
+        if (pass == 1) {
+            for (uint64_t s = 0; s < S; s++)
+                if (lw[s] > mx) mx = lw[s];
+            for (uint64_t s = 0; s < S; s++) z += exp(lw[s] - mx);
+            for (size_t l = 0; l <= L; l++) {
+                memset(t->nb[l], 0, d->n[l] * sizeof(double));
+                if (l) memset(t->nw[l], 0, d->n[l - 1] * d->n[l] * sizeof(double));
+            }
+        }
+        for (uint64_t s = 0; s < S; s++) {
+            /* the enumerated units from the bits of s, layer by layer */
+            size_t k = 0;
+            for (size_t l = par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++, k++) x[t->off[l] + j] = (uint8_t)(s >> k & 1);
+            double v = 0.0;
+            for (size_t l = par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++)
+                    if (x[t->off[l] + j]) v += d->b[l][j];
+            for (size_t l = 1 - par; l <= L; l += 2) {
+                const size_t nl = d->n[l];
+                for (size_t j = 0; j < nl; j++) {
+                    double g = d->b[l][j];
+                    if (l >= 1)
+                        for (size_t i = 0; i < d->n[l - 1]; i++)
+                            if (x[t->off[l - 1] + i]) g += d->w[l][i * nl + j];
+                    if (l < L) {
+                        const size_t nn = d->n[l + 1];
+                        for (size_t q = 0; q < nn; q++)
+                            if (x[t->off[l + 1] + q]) g += d->w[l + 1][j * nn + q];
+                    }
+                    f[t->off[l] + j] = g;
+                    v += zs_softplus(g);
+                }
+            }
+            if (pass == 0) {
+                lw[s] = v;
+                continue;
+            }
+            const double p = exp(lw[s] - mx) / z;
+            /* expectations given s: enumerated units are x, the others sigmoid(f) */
+            for (size_t l = 1 - par; l <= L; l += 2)
+                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = sigm(f[t->off[l] + j]);
+            for (size_t l = 0; l <= L; l++) {
+                const size_t nl = d->n[l];
+                const int en = (l % 2) == par;
+                for (size_t j = 0; j < nl; j++) t->nb[l][j] += p * (en ? x[t->off[l] + j] : f[t->off[l] + j]);
+                if (l == 0) continue;
+                const int ep = ((l - 1) % 2) == par;
+                for (size_t i = 0; i < d->n[l - 1]; i++) {
+                    double a = ep ? x[t->off[l - 1] + i] : f[t->off[l - 1] + i];
+                    if (a == 0.0) continue;
+                    for (size_t j = 0; j < nl; j++)
+                        t->nw[l][i * nl + j] += p * a * (en ? x[t->off[l] + j] : f[t->off[l] + j]);
+                }
+            }
+        }
+    }
+    free(lw);
+    free(f);
+    free(x);
+    return ZS_OK;
+}
+
+zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
+    if (!t) return ZS_EINVAL;
+    zs_dbm *d = t->m;
+    const zs_dbm_train_opts *o = &t->o;
+    const size_t n = t->n, B = o->batch < n ? o->batch : n, U = t->units;
+    const size_t nb = (n + B - 1) / B, n0 = d->n[0];
+    const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
+    const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
+    const int threads = t->threads;
+    copy_dbm(d, t->prev);
+    shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
+    zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
+    double bound_sum = 0.0;
+    zs_status st = ZS_OK;
+    for (size_t bt = 0; bt < nb && st == ZS_OK; bt++) {
+        const size_t r0 = bt * B, bs = r0 + B <= n ? B : n - r0;
+        /* positive phase: mean field per row */
+#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
+        for (size_t q = 0; q < bs; q++) {
+            double *mu = t->mu + q * U, *xf = t->xf + q * U;
+            double *x = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
+            const uint8_t *row = t->data + t->perm[r0 + q] * n0;
+            for (size_t i = 0; i < n0; i++) mu[i] = row[i];
+            t->bnd[q] = dbm_mf_row(d, &mo, mu, xf, x, NULL, NULL);
+        }
+        for (size_t q = 0; q < bs; q++) bound_sum += t->bnd[q]; /* in row order */
+        /* negative phase: the model's statistics into nw, nb */
+        if (t->neg == ZS_DBM_NEGATIVE_PERSISTENT) neg_persistent(t, nb, bt);
+        else if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
+        else if ((st = neg_exact(t)) != ZS_OK) break;
+        /* the update: each element sums over the rows in order */
+        const double ib = 1.0 / (double)bs;
+        for (size_t l = 0; l <= d->L; l++) {
+            const size_t nl = d->n[l], ol = t->off[l];
+            for (size_t j = 0; j < nl; j++) {
+                double pos = 0.0;
+                for (size_t q = 0; q < bs; q++) pos += t->mu[q * U + ol + j];
+                t->vb[l][j] = mom * t->vb[l][j] + lr * (pos * ib - t->nb[l][j]);
+            }
+            if (l == 0) continue;
+            const size_t np = d->n[l - 1], op = t->off[l - 1];
+            double *w = d->w[l], *vw = t->vw[l];
+#pragma omp parallel for schedule(static) num_threads(threads)
+            for (size_t i = 0; i < np; i++) {
+                double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
+                const double *neg = t->nw[l] + i * nl;
+                memset(pos, 0, nl * sizeof *pos);
+                for (size_t q = 0; q < bs; q++) {
+                    const double a = t->mu[q * U + op + i];
+                    const double *m = t->mu + q * U + ol;
+                    for (size_t j = 0; j < nl; j++) pos[j] += a * m[j];
+                }
+                for (size_t j = 0; j < nl; j++) {
+                    double *v = &vw[i * nl + j];
+                    *v = mom * *v + lr * ((pos[j] * ib - neg[j]) - o->weight_decay * w[i * nl + j]);
+                    w[i * nl + j] += *v;
+                }
+            }
+        }
+        for (size_t l = 0; l <= d->L; l++)
+            for (size_t j = 0; j < d->n[l]; j++) d->b[l][j] += t->vb[l][j];
+        if (zs_progress(t->ctx, "training", (double)(bt + 1), (double)nb))
+            st = zs_fail(t->ctx, ZS_ECANCELLED, "training: cancelled");
+    }
+    if (st == ZS_OK && zs_dbm_check(d) != ZS_OK) {
+        copy_dbm(t->prev, d);
+        return zs_fail(t->ctx, ZS_ENUMERIC, "training diverged in epoch %llu (a parameter is not "
+                       "finite); the parameters of the epoch before are kept; lower the learning rate",
+                       (unsigned long long)t->epoch + 1);
+    }
+    if (st != ZS_OK) {
+        copy_dbm(t->prev, d);
+        return st;
+    }
+    t->epoch++;
+    if (mf_bound) *mf_bound = bound_sum / (double)n;
+    return ZS_OK;
+}

@@ -1,0 +1,29 @@
+/* dbm_internal.h — the deep Boltzmann machine as the library holds it (lib/models/dbm.c). */
+#ifndef ZSUM_MODELS_DBM_INTERNAL_H
+#define ZSUM_MODELS_DBM_INTERNAL_H
+
+#include "core/internal.h"
+
+struct zs_dbm {
+    zs_ctx *ctx;       /* for messages; may be NULL                                        */
+    size_t L;          /* hidden layers                                                    */
+    size_t n[ZS_DBM_MAX_LAYERS + 1]; /* units of layers 0..L                                */
+    double *w[ZS_DBM_MAX_LAYERS + 1]; /* w[l], l = 1..L: (n[l-1], n[l]) row-major; w[0] NULL */
+    double *b[ZS_DBM_MAX_LAYERS + 1]; /* b[l], l = 0..L                                     */
+    zs_dtype dtype;    /* the file's element type                                          */
+};
+
+/* The even set (v, h^2, ...) and the odd set (h^1, h^3, ...): the offset of layer l inside
+ * its set's concatenation (layers of a set in increasing order), and the size of each set. */
+void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd);
+
+/* The units of all layers together; *widest (may be NULL) the largest layer. */
+size_t dbm_units(const zs_dbm *dbm, size_t *widest);
+
+/* Mean field for one row: mu_all (dbm_units entries, layers in order) holds v in its first n_0
+ * entries on entry and every layer's means on return; x_all (same size) receives the fields
+ * the means were last set from; x is scratch of the widest layer. Returns B(v). */
+double dbm_mf_row(const zs_dbm *dbm, const zs_dbm_mf_opts *opts, double *mu_all, double *x_all,
+                  double *x, uint32_t *iterations, int *converged);
+
+#endif

@@ -1,0 +1,35 @@
+/* dbm_cli.h — what the zsum dbm subcommands share: the parsed options (cmd_dbm.c parses
+ * them), data loading, and the training run (dbm_train.c). */
+#ifndef ZSUM_PROGRAMS_DBM_CLI_H
+#define ZSUM_PROGRAMS_DBM_CLI_H
+
+#include "cli.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { LNZ = 1, LOGLIK = 2, TRAIN = 4 };
+
+typedef struct dbm_opts {
+    int sub;
+    const char *model, *data, *out, *resume, *heldout, *log, *plot;
+    zs_dbm_negative negative;
+    int exact, ais, quiet;
+    cli_format format;
+    uint64_t chains, seed, mf_iterations;
+    int have_seed, have_base, have_chains;
+    const char *schedule, *base, *binarize, *ais_option;
+    double pseudocount, max_seconds, mf_tolerance;
+    long threads;
+    /* train */
+    size_t hidden[64], nhidden;
+    uint64_t epochs, pretrain_epochs, batch, gibbs_steps;
+    double lr, pretrain_lr, lr_decay, momentum, weight_decay;
+} dbm_opts;
+
+/* Binary rows of path (n x nv; nv = the model's visible units, or 0 for any width, then *d). */
+int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
+                  size_t *n, size_t *width);
+int dbm_train(dbm_opts *o, zs_ctx *ctx);
+
+#endif

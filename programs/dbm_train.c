@@ -1,0 +1,260 @@
+/* dbm_train.c — zsum dbm train: pretraining and joint training with checkpoints, resume, a
+ * per-epoch report on stderr and a JSON-lines log (docs/dbm.md). */
+#include "dbm_cli.h"
+#include "result.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What an epoch's monitor measured; NaN where it was not affordable. */
+typedef struct monitor {
+    double lnz, loglik, elbo, lnz_mf, lnz_bethe;
+    int bethe_converged;
+} monitor;
+
+/* Exact ln Z, and the exact mean ln p(v) and mean-field bound of the monitor rows, each when
+ * its estimated time is within max_seconds. */
+static int measure(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *d, const uint8_t *rows, size_t n,
+                   monitor *m) {
+    m->lnz = m->loglik = m->elbo = (double)NAN;
+    zs_dbm_mf_opts mf;
+    zs_dbm_mf_defaults(&mf);
+    mf.max_iterations = 1000;
+    zs_dbm_bethe_opts bo;
+    zs_dbm_bethe_defaults(&bo);
+    zs_status st = zs_dbm_lnz_mean_field(d, &mf, &m->lnz_mf, NULL, NULL);
+    if (st == ZS_OK) st = zs_dbm_lnz_bethe(d, &bo, &m->lnz_bethe, NULL, &m->bethe_converged);
+    if (st == ZS_ENUMERIC) m->lnz_bethe = (double)NAN, st = ZS_OK;
+    if (st != ZS_OK) return cli_status(ctx, st);
+    st = zs_dbm_lnz_exact(d, o->max_seconds, &m->lnz);
+    if (st == ZS_ETOOBIG) return EXIT_OK;
+    if (st != ZS_OK) return cli_status(ctx, st);
+    double *u = malloc(n * sizeof *u);
+    if (!u) return cli_fail(EXIT_NOMEM, "out of memory for %zu monitor rows", n);
+    zs_dbm_mf_opts mo;
+    zs_dbm_mf_defaults(&mo);
+    mo.max_iterations = (size_t)o->mf_iterations;
+    mo.tolerance = o->mf_tolerance;
+    st = zs_dbm_mean_field(d, &mo, rows, n, u, NULL, NULL);
+    if (st != ZS_OK) {
+        free(u);
+        return cli_status(ctx, st);
+    }
+    double s = 0.0;
+    for (size_t q = 0; q < n; q++) s += u[q];
+    m->elbo = s / (double)n - m->lnz;
+    st = zs_dbm_unnorm_loglik_exact(d, rows, n, o->max_seconds, u);
+    if (st == ZS_OK) {
+        s = 0.0;
+        for (size_t q = 0; q < n; q++) s += u[q];
+        m->loglik = s / (double)n - m->lnz;
+    }
+    free(u);
+    return st == ZS_OK || st == ZS_ETOOBIG ? EXIT_OK : cli_status(ctx, st);
+}
+
+/* The epochs' monitors, for --plot. */
+typedef struct history {
+    double *rows; /* (n, 5): epoch, lnZ, lnZ_mf, lnZ_bethe, loglik */
+    size_t n, cap;
+    int failed;
+} history;
+
+static void hist_add(history *h, uint64_t epoch, const monitor *m) {
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        double *r = realloc(h->rows, cap * 5 * sizeof *r);
+        if (!r) {
+            h->failed = 1;
+            return;
+        }
+        h->rows = r;
+        h->cap = cap;
+    }
+    double *r = h->rows + h->n++ * 5;
+    r[0] = (double)epoch;
+    r[1] = m->lnz;
+    r[2] = m->lnz_mf;
+    r[3] = m->lnz_bethe;
+    r[4] = m->loglik;
+}
+
+/* ln Z exact, mean-field and Bethe on the left axis, the exact log-likelihood on the right. */
+static int draw(const dbm_opts *o, const history *h) {
+    if (h->failed) return cli_fail(EXIT_NOMEM, "--plot: out of memory for the epochs");
+    plot_script ps;
+    FILE *s = plot_script_open(&ps);
+    if (!s) return EXIT_RUNTIME;
+    char b[5][32];
+    fputs("$D << EOD\n", s);
+    for (size_t i = 0; i < h->n; i++) {
+        const double *r = h->rows + i * 5;
+        for (int k = 0; k < 5; k++) fprintf(s, "%s%s", k ? " " : "", isnan(r[k]) ? "NaN" : cli_num(b[k], r[k]));
+        fputc('\n', s);
+    }
+    fputs("EOD\n", s);
+    fprintf(s, "set title 'zsum dbm train: negative phase %s, seed %llu'\n",
+            zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT
+                                                                      : o->negative),
+            (unsigned long long)o->seed);
+    fputs("set xlabel 'epoch (0: after pretraining)'\nset ylabel 'ln Z'\nset y2label 'mean ln p(v)'\n"
+          "set y2tics\nset ytics nomirror\nset grid\nset key below\n"
+          "plot $D using 1:2 with linespoints lw 2 title 'ln Z exact', "
+          "$D using 1:3 with linespoints lw 2 title 'ln Z mean field (lower bound)', "
+          "$D using 1:4 with linespoints lw 2 title 'ln Z Bethe', "
+          "$D using 1:5 axes x1y2 with linespoints lw 2 dt 2 title 'log-likelihood (right)'\n", s);
+    return plot_script_draw(&ps, o->plot);
+}
+
+/* "-12.5" or "-" for a value not measured. */
+static const char *num_or_dash(char b[32], double x) { return isnan(x) ? "-" : cli_num(b, x); }
+
+int dbm_train(dbm_opts *o, zs_ctx *ctx) {
+    const double start = zs_monotonic_seconds();
+    uint8_t *data = NULL, *held = NULL;
+    size_t n = 0, nv = 0, nheld = 0;
+    int rc = dbm_load_rows(ctx, o, o->data, 0, &data, &n, &nv);
+    if (rc != EXIT_OK) return rc;
+    if (o->heldout) rc = dbm_load_rows(ctx, o, o->heldout, nv, &held, &nheld, NULL);
+    const uint8_t *mon = held ? held : data;
+    size_t nmon = held ? nheld : (n < 1000 ? n : 1000);
+    size_t sizes[ZS_DBM_MAX_LAYERS + 1];
+    sizes[0] = nv;
+    for (size_t l = 0; l < o->nhidden; l++) sizes[l + 1] = o->hidden[l];
+    zs_dbm *d = NULL;
+    zs_dbm_trainer *t = NULL;
+    zs_status st = ZS_OK;
+    history hist = {NULL, 0, 0, 0};
+    if (rc == EXIT_OK) {
+        st = zs_dbm_alloc(ctx, o->nhidden, sizes, &d);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
+    zs_dbm_train_opts to;
+    zs_dbm_train_defaults(&to);
+    to.batch = (size_t)o->batch;
+    to.lr = o->lr;
+    to.lr_decay = o->lr_decay;
+    to.momentum = o->momentum;
+    to.weight_decay = o->weight_decay;
+    to.chains = (size_t)o->chains;
+    to.gibbs_steps = (size_t)o->gibbs_steps;
+    to.mf_iterations = (size_t)o->mf_iterations;
+    to.mf_tolerance = o->mf_tolerance;
+    to.seed = o->seed;
+    to.negative = o->negative;
+    if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) {
+        zs_dbm_pretrain_opts po;
+        zs_dbm_pretrain_defaults(&po);
+        po.epochs = (size_t)o->pretrain_epochs;
+        po.batch = (size_t)o->batch;
+        po.lr = o->pretrain_lr;
+        po.weight_decay = o->weight_decay;
+        po.seed = o->seed;
+        progress_label("pretraining");
+        st = zs_dbm_pretrain(d, &po, data, n);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+        progress_finish();
+        if (rc == EXIT_OK) {
+            monitor m;
+            rc = measure(ctx, o, d, mon, nmon, &m);
+            char b[3][32];
+            if (rc == EXIT_OK && !o->quiet)
+                fprintf(stderr, "pretrained (%llu epochs a layer): lnZ %s loglik %s elbo %s\n",
+                        (unsigned long long)o->pretrain_epochs, num_or_dash(b[0], m.lnz),
+                        num_or_dash(b[1], m.loglik), num_or_dash(b[2], m.elbo));
+            if (rc == EXIT_OK) hist_add(&hist, 0, &m);
+        }
+    }
+    if (rc == EXIT_OK) {
+        st = zs_dbm_trainer_alloc(ctx, d, &to, data, n, &t);
+        if (st == ZS_OK && o->resume) st = zs_dbm_trainer_resume(t, o->resume);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
+    FILE *logf = NULL;
+    if (rc == EXIT_OK && o->log) {
+        /* a resumed run appends; a new one starts the log afresh */
+        logf = fopen(o->log, o->resume ? "a" : "w");
+        if (!logf) rc = cli_fail(EXIT_USAGE, "--log: cannot open '%s': %s", o->log, strerror(errno));
+    }
+    double bound = (double)NAN, seconds = 0;
+    monitor m = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN, 0};
+    while (rc == EXIT_OK && zs_dbm_trainer_epochs_done(t) < o->epochs) {
+        const double t0 = zs_monotonic_seconds();
+        progress_label("epoch %llu/%llu", (unsigned long long)zs_dbm_trainer_epochs_done(t) + 1,
+                       (unsigned long long)o->epochs);
+        st = zs_dbm_trainer_epoch(t, &bound);
+        if (st != ZS_OK) {
+            rc = cli_status(ctx, st);
+            break;
+        }
+        seconds = zs_monotonic_seconds() - t0;
+        zs_dbm_trainer_get(t, d);
+        rc = measure(ctx, o, d, mon, nmon, &m);
+        if (rc != EXIT_OK) break;
+        hist_add(&hist, zs_dbm_trainer_epochs_done(t), &m);
+        progress_finish();
+        char b[7][32];
+        if (!o->quiet)
+            fprintf(stderr, "epoch %llu/%llu: mf_bound %s lnZ %s (mean field %s, Bethe %s) loglik %s "
+                    "elbo %s (%s s)\n",
+                    (unsigned long long)zs_dbm_trainer_epochs_done(t), (unsigned long long)o->epochs,
+                    cli_num(b[0], bound), num_or_dash(b[1], m.lnz), num_or_dash(b[5], m.lnz_mf),
+                    num_or_dash(b[6], m.lnz_bethe), num_or_dash(b[2], m.loglik),
+                    num_or_dash(b[3], m.elbo), cli_num(b[4], round(seconds * 100) / 100));
+        if (logf) {
+            json j;
+            json_init(&j, logf);
+            json_obj_inline(&j);
+            json_kv_u64(&j, "epoch", zs_dbm_trainer_epochs_done(t));
+            json_kv_num(&j, "mf_bound", bound);
+            json_kv_num(&j, "lnZ", m.lnz);
+            json_kv_num(&j, "lnZ_mf", m.lnz_mf);
+            json_kv_num(&j, "lnZ_bethe", m.lnz_bethe);
+            json_kv_bool(&j, "bethe_converged", m.bethe_converged);
+            json_kv_num(&j, "loglik", m.loglik);
+            json_kv_num(&j, "elbo", m.elbo);
+            json_kv_num(&j, "seconds", seconds);
+            json_end_obj(&j);
+            json_end(&j);
+            if (fflush(logf) != 0 || fsync(fileno(logf)) != 0) {
+                rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", o->log, strerror(errno));
+                break;
+            }
+        }
+        st = zs_dbm_trainer_save(t, o->out);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+    }
+    if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
+    progress_finish();
+    if (rc == EXIT_OK && o->plot) rc = draw(o, &hist);
+    free(hist.rows);
+    if (rc == EXIT_OK) {
+        result res;
+        result_init(&res);
+        result_sizes(&res, "layers", sizes, o->nhidden + 1);
+        result_u64(&res, "epoch", zs_dbm_trainer_epochs_done(t));
+        result_str(&res, "negative", zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO
+                                                            ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative));
+        result_num(&res, "mf_bound", bound)->comment = "the last epoch's mean B(v)";
+        result_num(&res, "lnZ", m.lnz);
+        result_num(&res, "lnZ_mf", m.lnz_mf)->comment = "mean-field lower bound";
+        result_num(&res, "lnZ_bethe", m.lnz_bethe);
+        result_bool(&res, "bethe_converged", m.bethe_converged);
+        result_num(&res, "loglik", m.loglik)->comment = "monitor rows";
+        result_num(&res, "elbo", m.elbo)->comment = "monitor rows";
+        result_num(&res, "epoch_seconds", seconds);
+        result_num(&res, "total_seconds", zs_monotonic_seconds() - start);
+        result_u64(&res, "seed", o->seed);
+        result_str(&res, "model", o->out);
+        result_write(cli_out(), o->format, &res, 14);
+        result_free(&res);
+    }
+    zs_dbm_trainer_free(t);
+    zs_dbm_free(d);
+    free(data);
+    free(held);
+    return rc;
+}

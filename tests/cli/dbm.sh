@@ -1,0 +1,247 @@
+# dbm.sh — zsum dbm: ln Z and ln p(v) against brute force over every layer computed here in
+# plain Python (no NumPy: files written byte by byte with struct/zipfile), the RBM special case,
+# AIS bands, the mean-field bound below the exact value, and every rejection.
+. "$(dirname "$0")/lib.sh" "$@"
+
+cat > "$TMP/mk.py" <<'EOF'
+import math, random, struct, sys, zipfile
+
+def npy(shape, values, descr='<f8'):
+    d = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
+        descr, ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    pad = (64 - (10 + len(d) + 1) % 64) % 64
+    h = d + ' ' * pad + '\n'
+    fmt = {'<f8': 'd', '<f4': 'f'}[descr]
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
+
+def npz(path, arrays):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, data in arrays:
+            z.writestr(name + '.npy', data)
+
+def model(seed, sizes, ws=1.0, bs=1.0):
+    r = random.Random(seed)
+    W = [[[ws * r.uniform(-1, 1) for j in range(sizes[l])] for i in range(sizes[l - 1])] for l in range(1, len(sizes))]
+    b = [[bs * r.uniform(-1, 1) for j in range(n)] for n in sizes]
+    return W, b
+
+def save(path, W, b, names=None):
+    arrays = []
+    for l, w in enumerate(W):
+        arrays.append(('W%d' % (l + 1), npy((len(w), len(w[0])), [x for row in w for x in row])))
+    for l, v in enumerate(b):
+        arrays.append(('b%d' % l, npy((len(v),), v)))
+    npz(path, arrays)
+
+def lse(xs):
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+def states(n):
+    for s in range(1 << n):
+        yield [(s >> k) & 1 for k in range(n)]
+
+def negE(W, b, hs):
+    e = sum(b[l][j] * hs[l][j] for l in range(len(b)) for j in range(len(b[l])))
+    for l, w in enumerate(W):
+        e += sum(hs[l][i] * w[i][j] * hs[l + 1][j] for i in range(len(w)) for j in range(len(w[0])))
+    return e
+
+def joint(sizes):
+    """every joint state as a list of layers"""
+    tot = sum(sizes)
+    for s in states(tot):
+        hs, k = [], 0
+        for n in sizes:
+            hs.append(s[k:k + n]); k += n
+        yield hs
+
+def lnz(W, b):
+    return lse([negE(W, b, hs) for hs in joint([len(x) for x in b])])
+
+def unnorm(W, b, v):
+    sizes = [len(x) for x in b][1:]
+    return lse([negE(W, b, [v] + hs) for hs in joint(sizes)])
+
+d = sys.argv[1]
+W, b = model(1, [4, 3, 3], 1.5)
+save(d + '/m.npz', W, b)
+print('%.17g' % lnz(W, b))
+rows = [[1, 0, 1, 1], [0, 0, 0, 1], [1, 1, 1, 1], [0, 1, 0, 0], [1, 1, 0, 0]]
+npz(d + '/d.npz', [('x', npy((5, 4), [float(x) for r in rows for x in r]))])
+print('%.17g' % (sum(unnorm(W, b, r) for r in rows) / len(rows) - lnz(W, b)))
+W3, b3 = model(2, [3, 2, 3, 2], 1.0)
+save(d + '/m3.npz', W3, b3)
+print('%.17g' % lnz(W3, b3))
+# one hidden layer, also written as an RBM file
+W1, b1 = model(3, [6, 5], 1.0)
+save(d + '/one.npz', W1, b1)
+npz(d + '/one_rbm.npz', [('W', npy((6, 5), [x for row in W1[0] for x in row])), ('vbias', npy((6,), b1[0])), ('hbias', npy((5,), b1[1]))])
+# Salakhutdinov's MATLAB names: biases as 1 x n rows
+npz(d + '/mat.npz', [('vishid', npy((4, 3), [x for row in W[0] for x in row])), ('hidpen', npy((3, 3), [x for row in W[1] for x in row])),
+                     ('visbiases', npy((1, 4), b[0])), ('hidbiases', npy((1, 3), b[1])), ('penbiases', npy((1, 3), b[2]))])
+# rejections
+z = lambda *s: npy(s, [0.0] * (s[0] * (s[1] if len(s) > 1 else 1)))
+npz(d + '/chain.npz', [('W1', z(4, 3)), ('W2', z(2, 3)), ('b0', z(4)), ('b1', z(3)), ('b2', z(3))])
+npz(d + '/missing.npz', [('W1', z(4, 3)), ('W2', z(3, 3)), ('b0', z(4)), ('b1', z(3))])
+npz(d + '/gap.npz', [('W1', z(4, 3)), ('W3', z(3, 3)), ('b0', z(4)), ('b1', z(3))])
+npz(d + '/bias.npz', [('W1', z(4, 3)), ('b0', z(4)), ('b1', z(5))])
+npz(d + '/none.npz', [('arr_0', z(4, 3))])
+Wn, bn = model(4, [2, 2])
+Wn[0][1][0] = float('nan')
+save(d + '/nan.npz', Wn, bn)
+npz(d + '/large.npz', [('W1', z(100, 70)), ('W2', z(70, 50)), ('b0', z(100)), ('b1', z(70)), ('b2', z(50))])
+npz(d + '/wide.npz', [('x', npy((2, 6), [0.0] * 12))])
+npz(d + '/half.npz', [('x', npy((2, 4), [0, 0.5, 1, 0, 0, 1, 1, 1]))])
+# training data: 120 rows of 12 pixels from 3 prototypes with 10% flipped
+r = random.Random(7)
+rows = []
+for q in range(120):
+    rows.append([float(((i // 4) == q % 3) != (r.random() < 0.1)) for i in range(12)])
+npz(d + '/train.npz', [('x', npy((120, 12), [x for row in rows for x in row]))])
+EOF
+cat > "$TMP/same.py" <<'EOF'
+import sys, zipfile
+a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
+names = sorted(n for n in a.namelist())
+assert names == sorted(b.namelist()), (names, b.namelist())
+for n in names:
+    assert a.read(n) == b.read(n), n
+EOF
+
+refs=$(python3 "$TMP/mk.py" "$TMP") || { echo "mk.py failed"; exit 1; }
+lnz_m=$(echo "$refs" | sed -n 1p)
+ll_m=$(echo "$refs" | sed -n 2p)
+lnz_3=$(echo "$refs" | sed -n 3p)
+
+# ---- exact ln Z against brute force over every layer ----------------------------------------
+for f in m mat; do
+  expect_ok dbm lnz "$TMP/$f.npz" --exact --format json
+  expect_json "d['method'] == 'exact' and d['layers'] == [4, 3, 3] and abs(d['lnZ'] - $lnz_m) < 1e-12 * abs($lnz_m)"
+done
+expect_ok dbm lnz "$TMP/m3.npz" --format json
+expect_json "d['method'] == 'exact' and abs(d['lnZ'] - $lnz_3) < 1e-12 * max(1, abs($lnz_3))"
+# one hidden layer: the RBM's value, to the last digit
+expect_ok rbm logz "$TMP/one_rbm.npz" --exact --format json
+rbm_lnz=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
+for f in one one_rbm; do
+  expect_ok dbm lnz "$TMP/$f.npz" --exact --format json
+  expect_json "repr(d['lnZ']) == '$rbm_lnz' and d['layers'] == [6, 5]"
+done
+expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse none --format json
+rbm_ais=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_lo']))")
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_json "'%r %r' % (d['lnZ'], d['lnZ_lo']) == '$rbm_ais'"
+
+# ---- AIS: the band holds the exact value; the table -----------------------------------------
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --format json
+expect_json "d['method'] == 'ais' and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and d['chains'] == 100 and d['temperatures'] == 2000 and d['base'] == 'uniform' and d['seed'] == 1"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --base model --chains 50 --format csv
+expect_out "^layers,method,lnZ,lnZ_lo,lnZ_hi,ess,chains,temperatures,seed,base$"
+expect_out ",50,2000,1,model$"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base "data:$TMP/d.npz"
+expect_out "^base +data:"
+expect_out "^lnZ_lo "
+
+# ---- loglik: exact mean ln p(v), the mean-field bound below it -------------------------------
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --format json
+expect_json "d['n'] == 5 and abs(d['loglik'] - ($ll_m)) < 1e-12 * abs($ll_m) and d['elbo'] <= d['loglik'] and d['elbo'] > d['loglik'] - 1"
+expect_json "d['mf_converged'] == 5 and d['mf_iterations_max'] <= 30 and d['mf_iterations_limit'] == 30 and d['elbo_lo'] == d['elbo'] == d['elbo_hi']"
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-iterations 1 --format json
+expect_json "d['mf_converged'] == 0 and d['mf_iterations_max'] == 1"
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 4 --schedule linear:1000 --format json
+expect_json "d['base'].startswith('data:') and d['elbo_lo'] <= d['elbo'] <= d['elbo_hi'] and d['loglik'] is not None"
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold --format json
+expect_json "d['n'] == 2"
+# one hidden layer: the bound is the exact value
+expect_ok rbm loglik "$TMP/one_rbm.npz" "$TMP/wide.npz" --exact --format json
+rbm_ll=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+expect_ok dbm loglik "$TMP/one.npz" "$TMP/wide.npz" --format json
+expect_json "abs(d['loglik'] - $rbm_ll) < 1e-12 * abs($rbm_ll) and abs(d['elbo'] - d['loglik']) < 1e-12 * abs(d['loglik'])"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed=1 --schedule=linear:2000 --format=json
+expect_json "d['seed'] == 1 and d['temperatures'] == 2000"
+expect_reject "--exact takes no value" dbm lnz "$TMP/m.npz" --exact=1
+expect_ok dbm --help
+expect_out "^usage: zsum dbm lnz"
+
+# ---- rejections ------------------------------------------------------------------------------
+expect_reject "do not chain: W1 is \(4, 3\) but W2 is \(2, 3\)" dbm lnz "$TMP/chain.npz"
+expect_reject "no b2 .*the archive has: W1, W2, b0, b1" dbm lnz "$TMP/missing.npz"
+expect_reject "W3 is present but W2 is missing" dbm lnz "$TMP/gap.npz"
+expect_reject "shape mismatch: W1 is \(4, 3\) but b1 is \(5,\)" dbm lnz "$TMP/bias.npz"
+expect_reject "no W1 .*vishid.*nor W and vbias .*the archive has: arr_0" dbm lnz "$TMP/none.npz"
+expect_reject "W1: entry \(1, 0\) = nan is not finite" dbm lnz "$TMP/nan.npz"
+expect_reject "100-70-50 DBM sums 2\^70 states.*use --ais" dbm lnz "$TMP/large.npz" --exact
+expect_reject "over the limit of 1 s" dbm lnz "$TMP/large.npz" --exact --max-seconds 1
+expect_reject "shape mismatch: the data has shape \(2, 6\)" dbm loglik "$TMP/m.npz" "$TMP/wide.npz"
+expect_reject "not 0 or 1|--binarize" dbm loglik "$TMP/m.npz" "$TMP/half.npz"
+expect_reject "--exact and --ais exclude" dbm lnz "$TMP/m.npz" --exact --ais
+expect_reject "--chains is an AIS option" dbm lnz "$TMP/m.npz" --exact --chains 10
+expect_reject "--chains: '1' is not in 2..1000000" dbm lnz "$TMP/m.npz" --ais --chains 1
+expect_reject "--base: 'x' is not uniform, model or data:FILE" dbm lnz "$TMP/m.npz" --ais --base x
+expect_reject "--schedule" dbm lnz "$TMP/m.npz" --ais --schedule linear:0
+expect_reject "unknown option '--mf-iterations'" dbm lnz "$TMP/m.npz" --mf-iterations 3
+expect_reject "--mf-iterations: '0' is not in 1..100000" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-iterations 0
+expect_reject "--mf-tolerance: '-1' is not in" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-tolerance -1
+expect_reject "expected MODEL and DATA, got 1 argument" dbm loglik "$TMP/m.npz"
+expect_reject "expected MODEL, got 0 arguments" dbm lnz
+expect_reject "unknown subcommand 'sample'" dbm sample "$TMP/m.npz"
+
+# ---- train ---------------------------------------------------------------------------------
+T="$TMP/train.npz"
+expect_ok dbm train "$T" --hidden 6,4 --epochs 4 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/a.npz" --log "$TMP/a.jsonl" --format json -q
+expect_json "d['layers'] == [12, 6, 4] and d['epoch'] == 4 and d['seed'] == 3 and d['loglik'] is not None and d['elbo'] <= d['loglik']"
+trained_ll=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
+# the model it wrote: zsum dbm loglik gives the same exact value on the monitor rows (all 120)
+expect_ok dbm loglik "$TMP/a.npz" "$T" --format json
+expect_json "abs(d['loglik'] - ($trained_ll)) < 1e-12 * abs($trained_ll) and d['loglik'] > -7.0"
+python3 -c "
+import json; rows = [json.loads(l) for l in open('$TMP/a.jsonl')]
+assert [r['epoch'] for r in rows] == [1, 2, 3, 4] and all(r['elbo'] <= r['loglik'] for r in rows)" && pass || fail "train log"
+# 2 epochs, then --resume to 4: the same file, byte for byte, on another thread count
+expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --threads 1 -q
+expect_ok dbm train "$T" --hidden 6,4 --epochs 4 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz" --threads 2 -q
+python3 "$TMP/same.py" "$TMP/a.npz" "$TMP/b.npz" && pass || fail "resumed training differs"
+expect_reject "trained with lr = 0.001.*resume with the same options" dbm train "$T" --hidden 6,4 --epochs 5 --lr 0.01 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz"
+expect_reject "other layer sizes" dbm train "$T" --hidden 6,5 --epochs 5 --batch 20 --chains 20 --seed 3 -o "$TMP/b.npz" --resume "$TMP/b.npz"
+python3 -c "
+import zipfile
+a = zipfile.ZipFile('$TMP/a.npz'); b = zipfile.ZipFile('$TMP/plain.npz', 'w')
+for n in a.namelist():
+    if not n.startswith('train_'): b.writestr(n, a.read(n))
+b.close()"
+expect_reject "no train_options: the file has no training state" dbm train "$T" --hidden 6,4 --epochs 5 --batch 20 --chains 20 --seed 3 -o "$TMP/c.npz" --resume "$TMP/plain.npz"
+expect_reject "--hidden H1\\[,H2,...\\] is required" dbm train "$T" --epochs 2 -o "$TMP/c.npz"
+expect_reject "--epochs E is required" dbm train "$T" --hidden 4 -o "$TMP/c.npz"
+expect_reject "-o MODEL.npz is required" dbm train "$T" --hidden 4 --epochs 2
+expect_reject "must end in .npz" dbm train "$T" --hidden 4 --epochs 2 -o "$TMP/c.txt"
+expect_reject "-o" dbm train "$T" --hidden 4 --epochs 2 -o "$TMP/no/such/dir/c.npz"
+expect_reject "--hidden: '4,0' is not a list" dbm train "$T" --hidden 4,0 --epochs 2 -o "$TMP/c.npz"
+expect_reject "--hidden: '4.5' is not a list" dbm train "$T" --hidden 4.5 --epochs 2 -o "$TMP/c.npz"
+expect_reject "--momentum: '1' is not in" dbm train "$T" --hidden 4 --epochs 2 --momentum 1 -o "$TMP/c.npz"
+expect_reject "--lr: '0' must be > 0" dbm train "$T" --hidden 4 --epochs 2 --lr 0 -o "$TMP/c.npz"
+expect_reject "--gibbs-steps: '0' is not in" dbm train "$T" --hidden 4 --epochs 2 --gibbs-steps 0 -o "$TMP/c.npz"
+expect_reject "unknown option '--exact'" dbm train "$T" --hidden 4 --epochs 2 --exact -o "$TMP/c.npz"
+expect_reject "not 0 or 1|--binarize" dbm train "$TMP/half.npz" --hidden 4 --epochs 2 -o "$TMP/c.npz"
+expect_reject "shape mismatch" dbm train "$T" --hidden 4 --epochs 2 --heldout "$TMP/wide.npz" -o "$TMP/c.npz"
+[ ! -e "$TMP/c.npz" ] && pass || fail "a refused training wrote its output"
+
+# ---- the negative phase three ways, with the approximations of ln Z per epoch ---------------
+for neg in exact mean-field persistent; do
+  expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --lr 0.01 --seed 4 --negative $neg -o "$TMP/n.npz" --log "$TMP/n.jsonl" --format json -q
+  expect_json "d['negative'] == '$neg' and d['lnZ_mf'] <= d['lnZ'] and abs(d['lnZ_bethe'] - d['lnZ']) < 1 and d['bethe_converged'] is True"
+  python3 -c "
+import json; rows = [json.loads(l) for l in open('$TMP/n.jsonl')]
+assert len(rows) == 2 and all(r['lnZ_mf'] <= r['lnZ'] for r in rows)" && pass || fail "train log $neg"
+done
+expect_reject "--negative: 'gibbs' is not persistent, exact, mean-field or auto" dbm train "$T" --hidden 4 --epochs 2 --negative gibbs -o "$TMP/c.npz"
+expect_reject "exact negative phase enumerates 2\\^30" dbm train "$T" --hidden 30,30 --epochs 2 --negative exact -o "$TMP/c.npz"
+expect_reject "--plot: 'x.jpg' must end in .png or .svg" dbm train "$T" --hidden 4 --epochs 2 --plot x.jpg -o "$TMP/c.npz"
+expect_reject "--plot draws the epochs of one run" dbm train "$T" --hidden 6,4 --epochs 3 --plot "$TMP/p.png" -o "$TMP/b.npz" --resume "$TMP/b.npz"
+if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
+  expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --seed 4 -o "$TMP/n.npz" -q --plot "$TMP/p.svg"
+  grep -q "ln Z mean field" "$TMP/p.svg" && pass || fail "the plot lacks its curves"
+fi
+expect_reject "--max-seconds: '0' must be > 0" dbm lnz "$TMP/m.npz" --max-seconds 0
+expect_reject "no-such" dbm lnz "$TMP/no-such.npz"
+finish
