@@ -74,7 +74,7 @@ typedef struct gbp {
 
 /* Entry index in region J of the assignment at entry e of region R (J inside R). */
 static size_t project(const ax_model *r, const region *R, size_t e, const region *J) {
-    uint32_t digit[GBP_MAXV];
+    uint32_t digit[GBP_MAXV] = {0};
     for (size_t k = R->nv; k-- > 0;) {
         digit[k] = (uint32_t)(e % r->dom[R->v[k]]);
         e /= r->dom[R->v[k]];
