@@ -75,13 +75,12 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     zs_status st = ZS_OK;
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
     double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
-    const int threads = zs_threads(ctx);
     for (size_t e = 0; st == ZS_OK && e < o->epochs; e++) {
         shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
         const double mom = e < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
         for (size_t r0 = 0; r0 < n; r0 += B) {
             const size_t bs = r0 + B <= n ? B : n - r0;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(zs_threads(ctx))
             for (size_t q = 0; q < bs; q++) {
                 const uint8_t *row = in + perm[r0 + q] * nv;
                 double *x0 = v0 + q * nv, *p0 = h0 + q * nh, *x1 = v1 + q * nv, *p1 = h1 + q * nh;
@@ -107,7 +106,7 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
                 }
             }
             const double inv = 1.0 / (double)bs;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(zs_threads(ctx))
             for (size_t i = 0; i < nv; i++) {
                 for (size_t j = 0; j < nh; j++) {
                     double g = 0.0;
@@ -564,7 +563,6 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     const size_t nb = (n + B - 1) / B, n0 = d->n[0];
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
-    const int threads = t->threads;
     copy_dbm(d, t->prev);
     shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
     zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
@@ -573,7 +571,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     for (size_t bt = 0; bt < nb && st == ZS_OK; bt++) {
         const size_t r0 = bt * B, bs = r0 + B <= n ? B : n - r0;
         /* positive phase: mean field per row */
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 4) num_threads(t->threads)
         for (size_t q = 0; q < bs; q++) {
             double *mu = t->mu + q * U, *xf = t->xf + q * U;
             double *x = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
@@ -598,7 +596,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
             if (l == 0) continue;
             const size_t np = d->n[l - 1], op = t->off[l - 1];
             double *w = d->w[l], *vw = t->vw[l];
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(t->threads)
             for (size_t i = 0; i < np; i++) {
                 double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
                 const double *neg = t->nw[l] + i * nl;
