@@ -1,5 +1,6 @@
 /* dbm_cli.h — what the zsum dbm subcommands share: the parsed options (cmd_dbm.c parses
- * them), data loading, and the training run (dbm_train.c). */
+ * them), data loading, ln Z and the log-likelihood (dbm_lnz.c), and the training run
+ * (dbm_train.c). */
 #ifndef ZSUM_PROGRAMS_DBM_CLI_H
 #define ZSUM_PROGRAMS_DBM_CLI_H
 
@@ -30,6 +31,8 @@ typedef struct dbm_opts {
 /* Binary rows of path (n x nv; nv = the model's visible units, or 0 for any width, then *d). */
 int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
                   size_t *n, size_t *width);
+/* zsum dbm lnz and loglik: the result on cli_out(); an exit code. */
+int dbm_lnz(const dbm_opts *o, zs_ctx *ctx);
 int dbm_train(dbm_opts *o, zs_ctx *ctx);
 
 #endif

@@ -8,7 +8,7 @@
 
 pages=("levels" "ising" "ising sample" "bm lnz" "bm sample" "hopfield store" "hopfield recall"
        "hopfield capacity" "rbm lnz" "rbm loglik" "rbm train" "rbm sample" "rbm filters"
-       "rbm transform" "uai")
+       "rbm transform" "dbm lnz" "dbm loglik" "dbm train" "uai")
 for page in "${pages[@]}"; do
     # shellcheck disable=SC2086
     expect_ok $page --help
@@ -43,6 +43,9 @@ expect_reject "rbm train: -o is given twice" rbm train d.npy --hidden 2 --epochs
 expect_reject "ising: --size needs a value" ising --size
 expect_reject "rbm lnz: unknown option '--steps' \(it belongs to rbm sample" rbm logz m.npz --steps 3
 expect_reject "hopfield store: unknown option '--probe' \(it belongs to hopfield recall" hopfield store p.txt --probe 0
+expect_reject "dbm lnz: unknown option '--hidden' \(it belongs to dbm train" dbm lnz m.npz --hidden 4
+expect_reject "dbm train: unknown option '--exact' \(it belongs to dbm lnz, dbm loglik" dbm train d.npy --exact
+expect_reject "dbm loglik: --mf-iterations needs a value" dbm loglik m.npz d.npy --mf-iterations
 expect_reject "levels: unknown option '-x'" levels -n 3 -e 0,1 -x
 expect_reject "unknown option '-qx'" levels -n 3 -e 0,1 -qx
 expect_reject "rbm: a subcommand is needed: lnz, loglik, train, sample, filters or transform" rbm
