@@ -5,19 +5,7 @@
 
 cat > "$TMP/mk.py" <<'EOF'
 import math, random, struct, sys, zipfile
-
-def npy(shape, values, descr='<f8'):
-    d = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
-        descr, ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    pad = (64 - (10 + len(d) + 1) % 64) % 64
-    h = d + ' ' * pad + '\n'
-    fmt = {'<f8': 'd', '<f4': 'f'}[descr]
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
-
-def npz(path, arrays):
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
-        for name, data in arrays:
-            z.writestr(name + '.npy', data)
+from zstest import lse, npy, npz, states
 
 def model(seed, sizes, ws=1.0, bs=1.0):
     r = random.Random(seed)
@@ -32,14 +20,6 @@ def save(path, W, b, names=None):
     for l, v in enumerate(b):
         arrays.append(('b%d' % l, npy((len(v),), v)))
     npz(path, arrays)
-
-def lse(xs):
-    m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))
-
-def states(n):
-    for s in range(1 << n):
-        yield [(s >> k) & 1 for k in range(n)]
 
 def negE(W, b, hs):
     e = sum(b[l][j] * hs[l][j] for l in range(len(b)) for j in range(len(b[l])))

@@ -167,12 +167,8 @@ expect_ok ising sample --size 4 --sweeps 64 --burnin 0 --seed 1 --max-seconds 10
 
 # rbm sample: 10000 chains x 1e8 sweeps of a 64x64 RBM is refused from its estimate
 cat > "$TMP/rbm.py" <<'EOF2'
-import struct, sys, zipfile
-def npy(shape, values):
-    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (
-        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+import sys, zipfile
+from zstest import npy
 nv, nh = 64, 64
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
     z.writestr('W.npy', npy((nv, nh), [0.01 * ((i * 7 + 3) % 11 - 5) for i in range(nv * nh)]))

@@ -11,12 +11,8 @@ if [ ! -x "$MPI" ]; then fail "$MPI was not built (cmake -DZSUM_MPI=ON with libo
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
 cat > "$TMP/mk.py" <<'PY'
-import random, struct, sys, zipfile
-def npy(shape, values):
-    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (
-        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+import random, sys, zipfile
+from zstest import npy
 r = random.Random(11)
 nv, nh = 784, 20
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
@@ -41,25 +37,13 @@ same_over_processes levels -n 15 -e 0,1,2.5 -g 1,2,1 --method enumerate --thread
 same_over_processes bm logz --random 30 --seed 1 --beta 0.9 --threads 1
 same_over_processes rbm logz "$TMP/rbm.npz" --exact --threads 1
 same_over_processes rbm logz "$TMP/rbm.npz" --ais --reverse none --chains 100 --schedule linear:300 --seed 5 --threads 1
-python3 - "$TMP/k16.uai" <<'PY'
-import sys
-n = 16
-pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
-with open(sys.argv[1], 'w') as f:
-    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
-    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
-    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
-PY
+complete_uai 16 "$TMP/k16.uai"
 FMT=uai same_over_processes uai "$TMP/k16.uai" --max-memory 140K --threads 1
 same_over_processes hopfield capacity -n 60 --alpha 0.05:0.2:4 --trials 4 --seed 3 --threads 1
 # The time estimate that refuses an exact ln Z counts the processes: 4 processes, a quarter.
-python3 - "$TMP/r40.npz" <<'PY'
-import struct, sys, zipfile
-def npy(shape, values):
-    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+PYTHONPATH="$TMP" python3 - "$TMP/r40.npz" <<'PY'
+import sys, zipfile
+from zstest import npy
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
     z.writestr('W.npy', npy((784, 40), [0.01] * (784 * 40)))
     z.writestr('vbias.npy', npy((784,), [0.0] * 784))
