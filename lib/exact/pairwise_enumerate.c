@@ -30,6 +30,7 @@
 #include "exact/pairwise_kernels.h"
 #include "exact/pairwise_methods.h"
 
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -389,13 +390,20 @@ zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *l
     return pairwise_enumerate_lnz_kernel(m, beta, PAIRWISE_KERNEL_AUTO, lnz);
 }
 
-/* Weighted moments of E and M with centered second moments (Chan et al. 1979). */
+/* Weighted moments of E and M with centered second moments (Chan et al. 1979), and h, the
+ * entropy -sum p ln p of the normalized weights (NaN where a kernel does not track it). */
 typedef struct moments {
-    double w, me, m2e, mm, m2m, am;
+    double w, me, m2e, mm, m2m, am, h;
 } moments;
 
 static void moments_merge(moments *a, const moments *b) {
     double w = a->w + b->w;
+    /* Entropy of a mixture: H = pa Ha + pb Hb - pa ln pa - pb ln pb (pa = wa / w). */
+    if (!(a->w > 0.0)) a->h = b->h;
+    else if (b->w > 0.0) {
+        double pa = a->w / w, pb = b->w / w;
+        a->h = pa * a->h + pb * b->h - pa * log(pa) - pb * log(pb);
+    }
     if (w > 0.0) {
         double de = b->me - a->me, dm = b->mm - a->mm, f = b->w / w, g = a->w * b->w / w;
         a->me += de * f;
@@ -419,6 +427,10 @@ static void moments_finish(const moments *part, size_t nchunks, double beta, dou
     out->m = t.mm;
     out->absm = t.am / t.w;
     out->chi = beta * t.m2m / t.w;
+    /* S from the weights themselves where beta U + ln Z cannot resolve it: that difference
+     * carries a rounding of ~eps (|beta U| + ln Z), which at beta |E| ~ 1e20 is ~1e5 nats. */
+    if (isfinite(t.h) && 64.0 * DBL_EPSILON * (fabs(beta * t.me) + fabs(lnz)) > 1e-6)
+        out->s = t.h > 0.0 ? t.h : 0.0;
 }
 
 /* Moments through the same factorization as ln Z. Within an outer block, with a = e^{-beta
@@ -604,7 +616,7 @@ static void chunk_moments(const moments_chunk *ch, uint64_t r0, uint64_t r1, mom
             sab += a[ja] * ab;
         }
         double scale = exp(-beta * (p->offset + w.eo) + amax + bmax - ch->lnz);
-        moments bm_ = {0, 0, 0, 0, 0, 0};
+        moments bm_ = {0, 0, 0, 0, 0, 0, (double)NAN};
         if (sw > 0.0) {
             bm_.w = scale * sw;
             bm_.me = p->offset + w.eo + sx / sw;
@@ -629,22 +641,32 @@ static void chunk_moments_vexp(const plan *p, double beta, double lnz, double *b
     double *en = buf + p->NA + p->NB, *x = en + p->NI, *pr = x + p->NI;
     walk_seek(p, r0, &w);
     for (uint64_t r = r0; r < r1; r++) {
-        double eo = p->offset + w.eo;
+        double eo = p->offset + w.eo, xmax = -HUGE_VAL;
         for (size_t ja = 0; ja < p->NA; ja++)
             for (size_t jb = 0; jb < p->NB; jb++) {
                 size_t j = ja * p->NB + jb;
                 en[j] = eo + p->ein[j] + w.ga[ja] + w.gb[jb];
                 x[j] = -beta * en[j];
+                xmax = fmax(xmax, x[j]);
             }
-        zs_vexp_shift(pr, x, p->NI, -lnz);
-        moments bm = {0, 0, 0, 0, 0, 0};
-        double se = 0.0, sm = 0.0;
+        /* ln Z >= max x in exact arithmetic, but E is summed here in another order than in
+         * the ln Z pass: at beta |E| ~ 1e20 one ulp of x is ~1e4, and e^{x - ln Z} would
+         * overflow or vanish for the ground states themselves. A block whose top lies within
+         * that rounding of ln Z is weighted from its own top (weights <= 1, its states being
+         * the ground states to within rounding); every other block, and every block whenever
+         * beta |E| is far from 1/eps, from ln Z as before, so those bits are unchanged. */
+        double shift = lnz - xmax <= 64.0 * DBL_EPSILON * fabs(lnz) ? xmax : lnz;
+        zs_vexp_shift(pr, x, p->NI, -shift);
+        moments bm = {0, 0, 0, 0, 0, 0, 0};
+        double se = 0.0, sm = 0.0, sx = 0.0;
         for (size_t j = 0; j < p->NI; j++) {
             bm.w += pr[j];
             se += pr[j] * en[j];
             sm += pr[j] * (w.mo + p->min[j]);
+            if (pr[j] > 0.0) sx += pr[j] * (x[j] - shift);
         }
         if (bm.w > 0.0) {
+            bm.h = log(bm.w) - sx / bm.w; /* -sum q ln q, q = pr / w = e^{x - shift} / w */
             bm.me = se / bm.w;
             bm.mm = sm / bm.w;
             for (size_t j = 0; j < p->NI; j++) {
@@ -662,7 +684,7 @@ static void chunk_moments_vexp(const plan *p, double beta, double lnz, double *b
 /* The thermodynamics as work units. Unit c walks chunk c twice: first its share of Z as
  * e^ref acc (the same pass, and so the same bits, as the ln Z computation), then its moments
  * with weights divided by its own share lnz_c = ref + ln acc (Z is not known while a unit
- * runs). The record is (ref, acc, w, <E>, m2E, <M>, m2M, sum w|M|); combining rescales each
+ * runs). The record is (ref, acc, w, <E>, m2E, <M>, m2M, sum w|M|, H); combining rescales each
  * unit's weights by e^{lnz_c - ln Z} and merges them in unit order (Chan et al. 1979). */
 typedef struct thermo_job {
     lnz_job lnz;
@@ -704,7 +726,7 @@ static zs_status thermo_unit(const void *job, uint64_t c, void *scratch, zs_unit
     double ref, acc;
     lnz_chunk ch = {p, j->lnz.beta, j->lnz.kernel, j->lnz.mat, j->lnz.rowmax, j->lnz.avx, t->lbuf};
     chunk_lnz(&ch, r0, r1, &ref, &acc);
-    moments part = {0, 0, 0, 0, 0, 0};
+    moments part = {0, 0, 0, 0, 0, 0, 0};
     if (acc > 0.0 && isfinite(acc)) {
         double lnzc = ref + log(acc);
         if (j->q) {
@@ -715,8 +737,8 @@ static zs_status thermo_unit(const void *job, uint64_t c, void *scratch, zs_unit
             chunk_moments_vexp(p, j->lnz.beta, lnzc, t->mbuf, r0, r1, &part);
         }
     }
-    rec->nvalues = 8;
-    double v[8] = {ref, acc, part.w, part.me, part.m2e, part.mm, part.m2m, part.am};
+    rec->nvalues = 9;
+    double v[9] = {ref, acc, part.w, part.me, part.m2e, part.mm, part.m2m, part.am, part.h};
     memcpy(rec->values, v, sizeof v);
     return ZS_OK;
 }
@@ -773,7 +795,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
     for (size_t c = 0; c < nchunks; c++) {
         const double *v = recs[c].values;
         double f = v[1] > 0.0 && isfinite(v[1]) ? exp(v[0] + log(v[1]) - lnz) : 0.0;
-        moments m = {v[2] * f, v[3], v[4] * f, v[5], v[6] * f, v[7] * f};
+        moments m = {v[2] * f, v[3], v[4] * f, v[5], v[6] * f, v[7] * f, v[8]};
         part[c] = m;
     }
     moments_finish(part, nchunks, beta, lnz, out);

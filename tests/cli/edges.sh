@@ -167,9 +167,16 @@ assert E(states[1]) - E(states[0]) > 0.1  # a single ground state, well separate
 print(repr(E(states[0])), sum(2 * v - 1 for v in states[0]))
 EOF2
 read -r bm_u bm_m < <(python3 "$TMP/bm.py" "$TMP/bm.npz")
-for b in 1e6 1e50; do
+for b in 1e6 1e19 1e20 1e21 1e22 1e25 1e30 1e50; do
     expect_ok bm logz "$TMP/bm.npz" -b $b --format json
     expect_json "d['C'] == 0 and d['S'] == 0 and d['chi'] == 0 and abs(d['U'] - ($bm_u)) < 1e-12 and d['M'] == $bm_m and d['absM'] == abs($bm_m)"
+done
+# ising 4x4 torus, zero field, by enumeration far past 1/eps in beta |E|: its two ground states
+# (all up, all down; E = -32) give S = ln 2, M = 0, |M| = 16, C = 0 and chi = beta Var M =
+# 256 beta (beta U + ln Z would leave S to a rounding of ~1e5 nats)
+for b in 1e15 1e20 1e25 1e40 1e55; do
+    expect_ok ising --size 4x4 --method enumerate -b $b --format json
+    expect_json "abs(d['S'] - math.log(2)) < 1e-12 and d['U'] == -32 and d['M'] == 0 and d['absM'] == 16 and d['C'] == 0 and abs(d['chi'] - 256 * $b) <= 1e-12 * 256 * $b"
 done
 
 # energy scales whose moments would overflow: a refusal, not "sum is -nan"
