@@ -47,6 +47,28 @@ double ax_maxdiff(const double *a, const double *b, size_t n) {
     return d;
 }
 
+double ax_damp_into(double *o, double *nw, size_t d, double a) {
+    if (a > 0.0) {
+        for (size_t x = 0; x < d; x++)
+            nw[x] = (nw[x] == -HUGE_VAL || o[x] == -HUGE_VAL) ? -HUGE_VAL
+                                                              : (1.0 - a) * nw[x] + a * o[x];
+        ax_lognormalize(nw, d);
+    }
+    double c = ax_maxdiff(nw, o, d);
+    memcpy(o, nw, d * sizeof *o);
+    return c;
+}
+
+void ax_keep_run(zs_factor_approx_result *res, int *have, int conv, double lnz, uint64_t it,
+                 double residual) {
+    if (*have && !(conv && (!res->converged || lnz > res->lnz))) return;
+    *have = 1;
+    res->lnz = lnz;
+    res->converged = conv;
+    res->iterations = it;
+    res->residual = residual;
+}
+
 int ax_out_of_time(const zs_factor_approx_opts *o, double t0) {
     return o->max_seconds > 0.0 && zs_monotonic_seconds() - t0 > o->max_seconds;
 }

@@ -335,15 +335,7 @@ static double update_inner(gbp *g, size_t b, double damping) {
         }
     }
     ax_lognormalize(qn, B->size);
-    if (damping > 0.0) {
-        for (size_t x = 0; x < B->size; x++)
-            qn[x] = qn[x] == -HUGE_VAL || B->lq[x] == -HUGE_VAL
-                        ? -HUGE_VAL
-                        : (1.0 - damping) * qn[x] + damping * B->lq[x];
-        ax_lognormalize(qn, B->size);
-    }
-    double change = ax_maxdiff(qn, B->lq, B->size);
-    memcpy(B->lq, qn, B->size * sizeof *qn);
+    double change = ax_damp_into(B->lq, qn, B->size, damping);
     for (size_t k = 0; k < B->nlink; k++) {
         const glink *L = &g->link[B->link[k]];
         double *mab = g->mab + L->off, *mba = g->mba + L->off;
@@ -496,13 +488,7 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             zero = 1;
             break;
         }
-        if (!have || (conv && (!res->converged || lz > res->lnz))) {
-            have = 1;
-            res->lnz = lz;
-            res->converged = conv;
-            res->iterations = it;
-            res->residual = change;
-        }
+        ax_keep_run(res, &have, conv, lz, it, change);
     }
     gbp_free(&g);
     if (zero)

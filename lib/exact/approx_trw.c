@@ -105,18 +105,6 @@ static void update(trw *w, size_t f, double *out) {
     ax_lognormalize(ob, db);
 }
 
-static double damp_into(double *o, double *nw, size_t d, double a) {
-    if (a > 0.0) {
-        for (size_t x = 0; x < d; x++)
-            nw[x] = (nw[x] == -HUGE_VAL || o[x] == -HUGE_VAL) ? -HUGE_VAL
-                                                              : (1.0 - a) * nw[x] + a * o[x];
-        ax_lognormalize(nw, d);
-    }
-    double c = ax_maxdiff(nw, o, d);
-    memcpy(o, nw, d * sizeof *o);
-    return c;
-}
-
 /* The bound's value from the current messages; -HUGE_VAL when a variable is dead (Z = 0). */
 static double value(trw *w) {
     const ax_model *r = w->r;
@@ -286,7 +274,7 @@ zs_status ax_trw(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             if (o->schedule != ZS_SCHEDULE_PARALLEL) update(&w, f, w.mnew);
             for (size_t e = 2 * f; e < 2 * f + 2; e++) {
                 size_t d = w.eoff[e + 1] - w.eoff[e];
-                double c = damp_into(w.m + w.eoff[e], w.mnew + w.eoff[e], d, o->damping);
+                double c = ax_damp_into(w.m + w.eoff[e], w.mnew + w.eoff[e], d, o->damping);
                 if (c > change) change = c;
             }
         }
