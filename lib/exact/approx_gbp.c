@@ -396,6 +396,81 @@ static double kikuchi(gbp *g) {
     return lz;
 }
 
+/* Restart k's start: mu_{beta->alpha} leaning every variable towards a value of a
+ * configuration, one unit of log-weight per match (none at k = 0; the same value everywhere
+ * for k = 1 .. d, an ordered phase of a ferromagnet; random values beyond), the Q_alpha they
+ * give and uniform Q_beta. Returns 1 when a Q_alpha vanishes (Z = 0). */
+static int start(gbp *g, unsigned k, uint64_t seed, uint32_t *pref) {
+    const ax_model *r = g->r;
+    zs_rng rng;
+    zs_rng_init(&rng, seed, 2000003u + k);
+    for (size_t v = 0; v < r->n; v++)
+        pref[v] = k == 0 ? 0
+                  : k <= r->maxdom ? (uint32_t)((k - 1) % r->dom[v])
+                                   : (uint32_t)zs_rng_below(&rng, r->dom[v]);
+    for (size_t l = 0; l < g->nlink; l++) {
+        const region *B = &g->reg[g->link[l].b];
+        for (size_t x = 0; x < B->size; x++) {
+            /* x's values, last variable fastest. */
+            size_t e = x, match = 0;
+            for (size_t j = B->nv; j-- > 0;) {
+                match += e % r->dom[B->v[j]] == pref[B->v[j]];
+                e /= r->dom[B->v[j]];
+            }
+            g->mba[g->link[l].off + x] = k ? 0.5 * (double)match : 0.0;
+        }
+    }
+    int zero = 0;
+    for (size_t a = 0; a < g->nouter; a++)
+        if (refresh_outer(g, a) == -HUGE_VAL) zero = 1;
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        region *B = &g->reg[b];
+        for (size_t x = 0; x < B->size; x++) B->lq[x] = -log((double)B->size);
+    }
+    return zero;
+}
+
+/* The outer loop's step: the concave part of the free energy (the entropies of the inner
+ * regions with c < 0) linearized at the current Q_beta, as a change of the outer regions'
+ * tables: psi_alpha prod_beta Q_beta^((max(c,0) - c) / n_beta). Returns 1 when a Q_alpha
+ * vanishes. */
+static int linearize(gbp *g) {
+    int zero = 0;
+    for (size_t a = 0; a < g->nouter; a++) {
+        region *A = &g->reg[a];
+        double *lp = g->lpsio + g->psioff[a];
+        memcpy(lp, g->lpsi0 + g->psioff[a], A->size * sizeof *lp);
+        for (size_t q = 0; q < A->nlink; q++) {
+            const glink *L = &g->link[A->link[q]];
+            const region *B = &g->reg[L->b];
+            double w = (B->ceff - B->c) / (double)B->nlink;
+            if (w == 0.0) continue;
+            for (size_t e = 0; e < A->size; e++)
+                lp[e] = lp[e] == -HUGE_VAL || B->lq[L->proj[e]] == -HUGE_VAL
+                            ? -HUGE_VAL
+                            : lp[e] + w * B->lq[L->proj[e]];
+        }
+        if (refresh_outer(g, a) == -HUGE_VAL) zero = 1;
+    }
+    return zero;
+}
+
+/* The inner loop on the convex problem: GBP_INNER sweeps (libDAI's HAK takes 5); returns the
+ * largest change of a Q_beta over them. */
+static double inner_sweeps(gbp *g, double damping) {
+    double *old = g->qold;
+    for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++)
+        memcpy(old + off, g->reg[b].lq, g->reg[b].size * sizeof *old);
+    for (int sweep = 0; sweep < GBP_INNER; sweep++)
+        for (size_t b = g->nouter; b < g->nreg; b++) update_inner(g, b, damping);
+    double change = 0.0;
+    for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++) {
+        double c = ax_maxdiff(g->reg[b].lq, old + off, g->reg[b].size);
+        if (c > change) change = c;
+    }
+    return change;
+}
+
 zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
     double t0 = zs_monotonic_seconds();
     size_t R = 0, C = 0;
@@ -416,77 +491,24 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
                                          "gbp: the lattice's plaquettes do not make a valid "
                                          "region graph");
     }
+    uint32_t *pref = malloc(r->n * sizeof *pref);
+    if (!pref) {
+        gbp_free(&g);
+        return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");
+    }
     int have = 0, zero = 0;
     for (unsigned k = 0; k <= o->restarts && !zero; k++) {
         if (k > 0 && ax_out_of_time(o, t0)) break;
-        zs_rng rng;
-        zs_rng_init(&rng, o->seed, 2000003u + k);
-        /* Restart k > 0 leans every variable towards a value of a configuration: the same
-         * value everywhere for k = 1 .. d (an ordered phase of a ferromagnet), random
-         * values beyond. */
-        uint32_t *pref = malloc(r->n * sizeof *pref);
-        if (!pref) {
-            gbp_free(&g);
-            return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");
+        if (start(&g, k, o->seed, pref)) {
+            zero = 1;
+            break;
         }
-        for (size_t v = 0; v < r->n; v++)
-            pref[v] = k == 0 ? 0
-                      : k <= r->maxdom ? (uint32_t)((k - 1) % r->dom[v])
-                                       : (uint32_t)zs_rng_below(&rng, r->dom[v]);
-        for (size_t l = 0; l < g.nlink; l++) {
-            const region *B = &g.reg[g.link[l].b];
-            for (size_t x = 0; x < B->size; x++) {
-                /* x's values, last variable fastest: one unit of log-weight per match. */
-                size_t e = x, match = 0;
-                for (size_t j = B->nv; j-- > 0;) {
-                    match += e % r->dom[B->v[j]] == pref[B->v[j]];
-                    e /= r->dom[B->v[j]];
-                }
-                g.mba[g.link[l].off + x] = k ? 0.5 * (double)match : 0.0;
-            }
-        }
-        free(pref);
-        for (size_t a = 0; a < g.nouter; a++)
-            if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
-        for (size_t b = g.nouter; b < g.nreg; b++) {
-            region *B = &g.reg[b];
-            for (size_t x = 0; x < B->size; x++) B->lq[x] = -log((double)B->size);
-        }
-        if (zero) break;
         uint64_t it = 0;
         double change = HUGE_VAL;
         int conv = 0;
         while (it < o->max_iter && !zero) {
-            /* Outer loop: the concave part of the free energy (the entropies of the inner
-             * regions with c < 0) linearized at the current Q_beta, as a change of the
-             * outer regions' tables: psi_alpha prod_beta Q_beta^((max(c,0) - c) / n_beta). */
-            for (size_t a = 0; a < g.nouter; a++) {
-                region *A = &g.reg[a];
-                double *lp = g.lpsio + g.psioff[a];
-                memcpy(lp, g.lpsi0 + g.psioff[a], A->size * sizeof *lp);
-                for (size_t q = 0; q < A->nlink; q++) {
-                    const glink *L = &g.link[A->link[q]];
-                    const region *B = &g.reg[L->b];
-                    double w = (B->ceff - B->c) / (double)B->nlink;
-                    if (w == 0.0) continue;
-                    for (size_t e = 0; e < A->size; e++)
-                        lp[e] = lp[e] == -HUGE_VAL || B->lq[L->proj[e]] == -HUGE_VAL
-                                    ? -HUGE_VAL
-                                    : lp[e] + w * B->lq[L->proj[e]];
-                }
-                if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
-            }
-            /* Inner loop: the convex problem, a few sweeps (libDAI's HAK takes 5). */
-            double *old = g.qold;
-            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++)
-                memcpy(old + off, g.reg[b].lq, g.reg[b].size * sizeof *old);
-            for (int sweep = 0; sweep < GBP_INNER; sweep++)
-                for (size_t b = g.nouter; b < g.nreg; b++) update_inner(&g, b, o->damping);
-            change = 0.0;
-            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++) {
-                double c = ax_maxdiff(g.reg[b].lq, old + off, g.reg[b].size);
-                if (c > change) change = c;
-            }
+            if (linearize(&g)) zero = 1;
+            change = inner_sweeps(&g, o->damping);
             it++;
             if (change < o->tol) {
                 conv = 1;
@@ -502,6 +524,7 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
         }
         ax_keep_run(res, &have, conv, lz, it, change);
     }
+    free(pref);
     gbp_free(&g);
     if (zero)
         return zs_fail(r->ctx, ZS_ENUMERIC,
