@@ -398,21 +398,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     return ZS_OK;
 }
 
-static const char *fg_input_name(const char *path) { return strcmp(path, "-") ? path : "standard input"; }
-
-zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out) {
-    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "fg: NULL argument");
-    char *text;
-    size_t len;
-    zs_status st = zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT,
-                                 &text, &len);
-    if (st != ZS_OK) return st;
-    st = zs_factor_parse_fg(ctx, text, len, fg_input_name(path), out);
-    free(text);
-    return st;
-}
-
-/* ---- either format ------------------------------------------------------------------- */
+/* ---- reading a file: .fg, or either format ---------------------------------------------- */
 
 static int ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
@@ -430,17 +416,31 @@ static int looks_like_fg(const char *path, const char *text, size_t len) {
     return fg_next(&lx, &tok, &tl) && tok[0] >= '0' && tok[0] <= '9';
 }
 
-zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out) {
-    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "model: NULL argument");
+static const char *fg_input_name(const char *path) { return strcmp(path, "-") ? path : "standard input"; }
+
+/* Read path whole (gzip unpacked, "-" standard input, bounded) and parse it as libDAI's
+ * format when fg is 1, UAI's when 0, and the one it looks like when -1. */
+static zs_status read_model(zs_ctx *ctx, const char *path, int fg, zs_factor_model **out) {
     char *text;
     size_t len;
     zs_status st = zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT,
                                  &text, &len);
     if (st != ZS_OK) return st;
-    if (looks_like_fg(path, text, len))
+    if (fg < 0) fg = looks_like_fg(path, text, len);
+    if (fg)
         st = zs_factor_parse_fg(ctx, text, len, fg_input_name(path), out);
     else
         st = zs_factor_parse_uai(ctx, text, len, fg_input_name(path), out);
     free(text);
     return st;
+}
+
+zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out) {
+    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "fg: NULL argument");
+    return read_model(ctx, path, 1, out);
+}
+
+zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out) {
+    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "model: NULL argument");
+    return read_model(ctx, path, -1, out);
 }
