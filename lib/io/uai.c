@@ -11,137 +11,24 @@
  * Evidence file: N v_1 x_1 ... v_N x_N (2014), or 1 N v_1 x_1 ... (earlier: samples first).
  * Tokens are separated by any white space; line breaks carry no meaning except in messages. */
 #include "io/atomic_internal.h"
+#include "io/lex_internal.h"
 #include "models/factor_internal.h"
 
 #include "zsum.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- tokens with line numbers ---------------------------------------------------------- */
-
-typedef struct lexer {
-    const char *p, *end;
-    size_t line;        /* line of the current position                          */
-    size_t tok_line;    /* line of the last token returned                        */
-    const char *name;   /* file name for messages                                 */
-    zs_ctx *ctx;
-} lexer;
-
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-/* Next token: 1 and its text, or 0 at the end of the input. */
-static int next_token(lexer *lx, const char **tok, size_t *len) {
-    while (lx->p < lx->end && is_space(*lx->p)) {
-        if (*lx->p == '\n') lx->line++;
-        lx->p++;
-    }
-    if (lx->p >= lx->end) {
-        lx->tok_line = lx->line;
-        return 0;
-    }
-    *tok = lx->p;
-    lx->tok_line = lx->line;
-    while (lx->p < lx->end && !is_space(*lx->p)) lx->p++;
-    *len = (size_t)(lx->p - *tok);
-    return 1;
-}
-
-/* A short printable copy of a token for messages. */
-static const char *shown(char buf[40], const char *tok, size_t len) {
-    size_t n = len < 32 ? len : 32;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) buf[k++] = (tok[i] >= 32 && tok[i] < 127) ? tok[i] : '?';
-    if (len > n) {
-        buf[k++] = '.';
-        buf[k++] = '.';
-        buf[k++] = '.';
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
-/* How many more numbers the rest of the text can hold: each needs a separator before it and
- * at least one character, so two bytes. Every count a file declares is checked against this
- * before anything is allocated for it, so a short file cannot make the reader allocate
- * gigabytes: memory stays a small multiple of the text's length. */
-static uint64_t room(const lexer *lx) { return (uint64_t)(lx->end - lx->p) / 2; }
-
-/* Refuse a declared count of items of per numbers each that the rest of the text cannot hold. */
-static zs_status check_room(lexer *lx, const char *what, uint64_t count, uint64_t per) {
-    uint64_t r = room(lx);
-    if (count > r / per)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: %s: %llu cannot fit in the %llu bytes that follow (at least %llu "
-                       "bytes each): the file is truncated or the count is wrong",
-                       lx->name, lx->tok_line, what, (unsigned long long)count,
-                       (unsigned long long)(lx->end - lx->p), (unsigned long long)(2 * per));
-    return ZS_OK;
-}
-
-/* Read a whole number in [lo, hi]; what names the item for messages. */
-static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64_t *out) {
-    const char *tok;
-    size_t len;
-    if (!next_token(lx, &tok, &len))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected", lx->name,
-                       lx->tok_line, what);
-    uint64_t v = 0;
-    int over = 0;
-    char sb[40];
-    for (size_t i = 0; i < len; i++) {
-        if (tok[i] < '0' || tok[i] > '9')
-            return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number", lx->name,
-                           lx->tok_line, what, shown(sb, tok, len));
-        unsigned d = (unsigned)(tok[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) over = 1; /* beyond 2^64 - 1: out of any range */
-        else v = v * 10 + d;
-    }
-    if (over || v < lo || v > hi)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu", lx->name,
-                       lx->tok_line, what, shown(sb, tok, len), (unsigned long long)lo,
-                       (unsigned long long)hi);
-    *out = v;
-    return ZS_OK;
-}
-
-/* A table entry: a decimal number (digits, '.', exponent), finite and >= 0. */
+/* A table entry, with its place for messages. */
 static zs_status read_entry(lexer *lx, size_t factor, size_t entry, size_t count, double *out) {
     const char *tok;
     size_t len;
-    if (!next_token(lx, &tok, &len))
+    if (!lex_next(lx, &tok, &len))
         return zs_fail(lx->ctx, ZS_EFORMAT,
                        "%s:%zu: the file ends in the table of factor %zu (entry %zu of %zu)",
                        lx->name, lx->tok_line, factor, entry + 1, count);
-    char buf[64], sb[40];
-    int ok = len < sizeof buf;
-    for (size_t i = 0; ok && i < len; i++) {
-        char c = tok[i];
-        ok = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    }
-    char *end = NULL;
-    double v = 0.0;
-    if (ok) {
-        memcpy(buf, tok, len);
-        buf[len] = '\0';
-        errno = 0;
-        v = strtod(buf, &end);
-        ok = end == buf + len && end != buf;
-    }
-    if (!ok)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not a number",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    if (!isfinite(v))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not finite",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    if (v < 0.0)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: factor %zu, entry %zu: %s is negative (tables hold weights >= 0)",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    *out = v;
-    return ZS_OK;
+    return lex_weight(lx, tok, len, factor, entry, out);
 }
 
 /* ---- model ------------------------------------------------------------------------------ */
@@ -152,11 +39,11 @@ static zs_status read_entry(lexer *lx, size_t factor, size_t entry, size_t count
 zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
                               zs_factor_model **out) {
     if (!out || (!text && len)) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
-    lexer lx = {text, text + len, 1, 1, name ? name : "(uai)", ctx};
+    lexer lx = {text, text + len, 1, 1, name ? name : "(uai)", ctx, 0};
     const char *tok;
     size_t tl;
     char sb[40];
-    if (!next_token(&lx, &tok, &tl))
+    if (!lex_next(&lx, &tok, &tl))
         return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the file is empty (expected MARKOV or BAYES)",
                        lx.name, lx.tok_line);
     zs_factor_kind kind;
@@ -164,10 +51,10 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     else if (tl == 5 && !strncmp(tok, "BAYES", 5)) kind = ZS_FACTOR_BAYES;
     else
         return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: expected MARKOV or BAYES, found '%s'", lx.name,
-                       lx.tok_line, shown(sb, tok, tl));
+                       lx.tok_line, lex_shown(sb, tok, tl));
     uint64_t nvars, nf;
-    zs_status st = read_uint(&lx, "the number of variables", 0, UAI_MAX_VARS, &nvars);
-    if (st == ZS_OK) st = check_room(&lx, "the number of variables", nvars, 1);
+    zs_status st = lex_uint(&lx, "the number of variables", 0, UAI_MAX_VARS, &nvars);
+    if (st == ZS_OK) st = lex_check_room(&lx, "the number of variables", nvars, 1);
     if (st != ZS_OK) return st;
     uint32_t *dom = malloc((nvars ? nvars : 1) * sizeof *dom);
     if (!dom) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
@@ -175,13 +62,13 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         char what[64];
         snprintf(what, sizeof what, "the domain size of variable %llu", (unsigned long long)i);
         uint64_t d;
-        st = read_uint(&lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
+        st = lex_uint(&lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
         dom[i] = (uint32_t)d;
     }
-    if (st == ZS_OK) st = read_uint(&lx, "the number of factors", 0, UAI_MAX_FACTORS, &nf);
+    if (st == ZS_OK) st = lex_uint(&lx, "the number of factors", 0, UAI_MAX_FACTORS, &nf);
     /* Each factor has a scope line and a table: at least two numbers (its scope size and
      * its table size). */
-    if (st == ZS_OK) st = check_room(&lx, "the number of factors", nf, 2);
+    if (st == ZS_OK) st = lex_check_room(&lx, "the number of factors", nf, 2);
     zs_factor_model *m = NULL;
     if (st == ZS_OK) st = zs_factor_model_alloc(ctx, (size_t)nvars, dom, &m);
     if (st != ZS_OK) {
@@ -201,8 +88,8 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         char what[80];
         uint64_t k;
         snprintf(what, sizeof what, "the scope size of factor %llu", (unsigned long long)f);
-        st = read_uint(&lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
-        if (st == ZS_OK) st = check_room(&lx, what, k, 1);
+        st = lex_uint(&lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
+        if (st == ZS_OK) st = lex_check_room(&lx, what, k, 1);
         if (st != ZS_OK) break;
         arity[f] = (size_t)k;
         sline[f] = lx.tok_line;
@@ -228,7 +115,7 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
                              lx.tok_line, what);
                 break;
             }
-            st = read_uint(&lx, what, 0, nvars - 1, &v);
+            st = lex_uint(&lx, what, 0, nvars - 1, &v);
             if (st != ZS_OK) break;
             for (uint64_t l = 0; l < j; l++)
                 if (sc[l] == v) {
@@ -263,7 +150,7 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         snprintf(what, sizeof what, "the number of table entries of factor %llu",
                  (unsigned long long)f);
         uint64_t n;
-        st = read_uint(&lx, what, 0, UINT64_MAX, &n);
+        st = lex_uint(&lx, what, 0, UINT64_MAX, &n);
         if (st != ZS_OK) break;
         if (n != want) {
             st = zs_fail(ctx, ZS_EFORMAT,
@@ -275,7 +162,7 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         }
         /* Room is made for the entries as far as the rest of the text can hold them (a
          * truncated table then fails at its end, naming the entry), never for the count alone. */
-        uint64_t fit = room(&lx);
+        uint64_t fit = lex_room(&lx);
         size_t reserve = (size_t)(n < fit ? n : fit);
         for (size_t e = 0; e < n && st == ZS_OK; e++) {
             if (e >= vcap || reserve > vcap) {
@@ -297,9 +184,9 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
         double one = 1.0;
         if (st == ZS_OK) st = zs_factor_model_add(m, arity[f], sc, vals ? vals : &one, 0);
     }
-    if (st == ZS_OK && next_token(&lx, &tok, &tl))
+    if (st == ZS_OK && lex_next(&lx, &tok, &tl))
         st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: '%s' follows the last table (%llu factors declared)",
-                     lx.name, lx.tok_line, shown(sb, tok, tl), (unsigned long long)nf);
+                     lx.name, lx.tok_line, lex_shown(sb, tok, tl), (unsigned long long)nf);
     free(vals);
     free(arity);
     free(sline);
@@ -342,19 +229,19 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                                const char *name, int32_t *evidence, size_t *observed) {
     if (!m || !evidence || (!text && len)) return ZS_EINVAL;
     zs_ctx *ctx = m->ctx;
-    lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx};
+    lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx, 0};
     /* Count the tokens first: the two layouts differ in parity (1 + 2N against 2 + 2N). */
     size_t ntok = 0;
     const char *tok;
     size_t tl;
-    while (next_token(&lx, &tok, &tl)) ntok++;
+    while (lex_next(&lx, &tok, &tl)) ntok++;
     lx.p = text;
     lx.line = 1;
     if (ntok == 0)
         return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the evidence file is empty (expected a count; "
                        "0 means no evidence)", lx.name, lx.tok_line);
     uint64_t first, count;
-    zs_status st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
+    zs_status st = lex_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
     if (st != ZS_OK) return st;
     size_t count_line = lx.tok_line;
     /* first < ntok keeps 2 * first from wrapping around. */
@@ -362,7 +249,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
         count = first;
     } else if (first == 1 && ntok >= 2 && (ntok - 2) % 2 == 0) {
         /* Older layout: the number of samples (1), then one sample. */
-        st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
+        st = lex_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
         if (st != ZS_OK) return st;
         count_line = lx.tok_line;
         if (count >= ntok || ntok != 2 + 2 * count)
@@ -386,7 +273,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
     size_t seen = 0;
     for (uint64_t k = 0; k < count && st == ZS_OK; k++) {
         uint64_t v, x;
-        st = read_uint(&lx, "an observed variable", 0, UINT64_MAX, &v);
+        st = lex_uint(&lx, "an observed variable", 0, UINT64_MAX, &v);
         if (st != ZS_OK) break;
         if (v >= m->nvars) {
             st = zs_fail(ctx, ZS_EFORMAT,
@@ -396,7 +283,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                          m->nvars ? m->nvars - 1 : 0);
             break;
         }
-        st = read_uint(&lx, "an observed value", 0, UINT64_MAX, &x);
+        st = lex_uint(&lx, "an observed value", 0, UINT64_MAX, &x);
         if (st != ZS_OK) break;
         if (x >= m->dom[v]) {
             st = zs_fail(ctx, ZS_EFORMAT,
