@@ -243,6 +243,16 @@ static void odometer(mrun *r, size_t w, size_t b, const size_t *st, size_t *off)
     }
 }
 
+/* Start the walk of a cluster's w variables onto target's entries: the blocks (returned, *L
+ * entries each), their offsets in target and the odometer at 0. */
+static size_t walk_start(mrun *r, size_t w, const mtab *target, size_t *L) {
+    const size_t b = block_dims(r, w, L);
+    strides(r, w, target, r->ost);
+    block_offsets(r, w, b, *L, r->ost);
+    memset(r->digit, 0, w * sizeof *r->digit);
+    return b;
+}
+
 /* out(S) = logsumexp of B over the cluster's variables outside S (target's scope): one pass,
  * a running maximum per output entry (a larger term rescales the running sum, Milakov &
  * Gimelshein 2018's online normalizer), so each entry costs one exp. */
@@ -259,10 +269,7 @@ static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, mtab 
         sm[o] = 0.0;
     }
     size_t L;
-    const size_t b = block_dims(r, w, &L);
-    strides(r, w, target, r->ost);
-    block_offsets(r, w, b, L, r->ost);
-    memset(r->digit, 0, w * sizeof *r->digit);
+    const size_t b = walk_start(r, w, target, &L);
     size_t off = 0;
     for (size_t base = 0; base < size; base += L) {
         for (size_t i = 0; i < L; i++) {
@@ -325,10 +332,7 @@ static zs_status sum_onto_linear(mrun *r, size_t w, size_t size, const double *E
     double *acc = target->t;
     for (size_t o = 0; o < target->size; o++) acc[o] = 0.0;
     size_t L;
-    const size_t b = block_dims(r, w, &L);
-    strides(r, w, target, r->ost);
-    block_offsets(r, w, b, L, r->ost);
-    memset(r->digit, 0, w * sizeof *r->digit);
+    const size_t b = walk_start(r, w, target, &L);
     size_t off = 0;
     for (size_t base = 0; base < size; base += L) {
         double *a = acc + off;
