@@ -52,4 +52,18 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
                             zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
                             int *fell_back, double *ops);
 
+/* Factor fa sliced by the skipped variables (val their values), its k kept variables sorted
+ * by pos[] (elim_run.c): their positions, strides in fa's table and domain sizes, the offset
+ * base of the observed values in fa's table and the sliced table's size. */
+typedef struct elim_slice {
+    size_t k, base, size;
+    size_t pos[ZS_FACTOR_MAX_ARITY], stride[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
+} elim_slice;
+
+void elim_slice_scope(const zs_factor_model *m, const fm_factor *fa, const unsigned char *skip,
+                      const uint32_t *val, const size_t *pos, elim_slice *s);
+
+/* The sliced table t (s->size entries, last variable fastest) from fa's. */
+void elim_slice_copy(const fm_factor *fa, const elim_slice *s, double *t);
+
 #endif

@@ -125,59 +125,27 @@ static zs_status mrun_init(mrun *r, const zs_factor_model *m, const int32_t *evi
  * its value in *constant. */
 static zs_status slice(mrun *r, const fm_factor *fa, int data, mtab **out, double *constant) {
     const zs_factor_model *m = r->m;
-    size_t k = 0, base = 0, stride = 1;
-    size_t keyp[ZS_FACTOR_MAX_ARITY], ostr[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
-    for (size_t a = fa->arity; a-- > 0;) {
-        size_t v = fa->scope[a];
-        if (r->skip[v]) {
-            base += r->val[v] * stride;
-        } else {
-            keyp[k] = r->pos[v];
-            ostr[k] = stride;
-            dims[k] = m->dom[v];
-            k++;
-        }
-        stride *= m->dom[v];
-    }
+    elim_slice sl;
+    elim_slice_scope(m, fa, r->skip, r->val, r->pos, &sl);
     *out = NULL;
-    if (k == 0) {
-        *constant = fa->lnt[base];
+    if (sl.k == 0) {
+        *constant = fa->lnt[sl.base];
         return ZS_OK;
     }
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && keyp[j - 1] > keyp[j]; j--) {
-            size_t t;
-            t = keyp[j]; keyp[j] = keyp[j - 1]; keyp[j - 1] = t;
-            t = ostr[j]; ostr[j] = ostr[j - 1]; ostr[j - 1] = t;
-            t = dims[j]; dims[j] = dims[j - 1]; dims[j - 1] = t;
-        }
-    size_t size = 1;
-    for (size_t i = 0; i < k; i++) size *= dims[i];
     mtab *e = calloc(1, sizeof *e);
     if (e) {
-        e->pos = malloc(k * sizeof *e->pos);
-        if (data) e->t = malloc(size * sizeof *e->t);
+        e->pos = malloc(sl.k * sizeof *e->pos);
+        if (data) e->t = malloc(sl.size * sizeof *e->t);
     }
     if (!e || !e->pos || (data && !e->t)) {
         mtab_free(e);
         return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
     }
-    e->n = k;
-    e->size = size;
+    e->n = sl.k;
+    e->size = sl.size;
     e->child = SIZE_MAX;
-    memcpy(e->pos, keyp, k * sizeof *keyp);
-    if (data) {
-        size_t digit[ZS_FACTOR_MAX_ARITY] = {0}, off = base;
-        for (size_t i = 0; i < size; i++) {
-            e->t[i] = fa->lnt[off];
-            for (size_t j = k; j-- > 0;) {
-                off += ostr[j];
-                if (++digit[j] < dims[j]) break;
-                off -= ostr[j] * dims[j];
-                digit[j] = 0;
-            }
-        }
-    }
+    memcpy(e->pos, sl.pos, sl.k * sizeof *sl.pos);
+    if (data) elim_slice_copy(fa, &sl, e->t);
     *out = e;
     return ZS_OK;
 }

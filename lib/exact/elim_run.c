@@ -93,65 +93,75 @@ static void pool_give(tpool *pl, etab *e) {
     etab_free(e);
 }
 
-/* Slice factor f by the skipped variables' values and sort its variables by position.
- * A factor left with no variables returns NULL with *constant its single ln value. */
-static zs_status slice_factor(const zs_factor_model *m, const fm_factor *fa,
-                              const unsigned char *skip, const uint32_t *val, const size_t *pos,
-                              etab **out, double *constant) {
-    size_t k = 0, base = 0;
-    size_t keyp[ZS_FACTOR_MAX_ARITY], ostr[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
-    size_t stride = 1;
+void elim_slice_scope(const zs_factor_model *m, const fm_factor *fa, const unsigned char *skip,
+                      const uint32_t *val, const size_t *pos, elim_slice *s) {
+    size_t k = 0, base = 0, stride = 1;
     for (size_t a = fa->arity; a-- > 0;) {
         size_t v = fa->scope[a];
         if (skip[v]) {
             base += val[v] * stride;
         } else {
-            keyp[k] = pos[v];
-            ostr[k] = stride;
-            dims[k] = m->dom[v];
+            s->pos[k] = pos[v];
+            s->stride[k] = stride;
+            s->dims[k] = m->dom[v];
             k++;
         }
         stride *= m->dom[v];
     }
-    *out = NULL;
-    if (k == 0) {
-        *constant = fa->lnt[base];
-        return ZS_OK;
-    }
     /* Insertion sort of the (at most 64) kept variables by position. */
     for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && keyp[j - 1] > keyp[j]; j--) {
+        for (size_t j = i; j > 0 && s->pos[j - 1] > s->pos[j]; j--) {
             size_t t;
-            t = keyp[j]; keyp[j] = keyp[j - 1]; keyp[j - 1] = t;
-            t = ostr[j]; ostr[j] = ostr[j - 1]; ostr[j - 1] = t;
-            t = dims[j]; dims[j] = dims[j - 1]; dims[j - 1] = t;
+            t = s->pos[j]; s->pos[j] = s->pos[j - 1]; s->pos[j - 1] = t;
+            t = s->stride[j]; s->stride[j] = s->stride[j - 1]; s->stride[j - 1] = t;
+            t = s->dims[j]; s->dims[j] = s->dims[j - 1]; s->dims[j - 1] = t;
         }
+    s->k = k;
+    s->base = base;
+    s->size = 1;
+    for (size_t i = 0; i < k; i++) s->size *= s->dims[i];
+}
+
+void elim_slice_copy(const fm_factor *fa, const elim_slice *s, double *t) {
+    /* Walk the new table in order (last fastest) with an odometer over the old offsets. */
+    size_t digit[ZS_FACTOR_MAX_ARITY] = {0};
+    size_t off = s->base;
+    for (size_t i = 0; i < s->size; i++) {
+        t[i] = fa->lnt[off];
+        for (size_t j = s->k; j-- > 0;) {
+            off += s->stride[j];
+            if (++digit[j] < s->dims[j]) break;
+            off -= s->stride[j] * s->dims[j];
+            digit[j] = 0;
+        }
+    }
+}
+
+/* Slice factor f by the skipped variables' values and sort its variables by position.
+ * A factor left with no variables returns NULL with *constant its single ln value. */
+static zs_status slice_factor(const zs_factor_model *m, const fm_factor *fa,
+                              const unsigned char *skip, const uint32_t *val, const size_t *pos,
+                              etab **out, double *constant) {
+    elim_slice sl;
+    elim_slice_scope(m, fa, skip, val, pos, &sl);
+    *out = NULL;
+    if (sl.k == 0) {
+        *constant = fa->lnt[sl.base];
+        return ZS_OK;
+    }
     etab *e = calloc(1, sizeof *e);
-    size_t size = 1;
-    for (size_t i = 0; i < k; i++) size *= dims[i];
     if (e) {
-        e->pos = malloc(k * sizeof *e->pos);
-        e->t = malloc(size * sizeof *e->t);
+        e->pos = malloc(sl.k * sizeof *e->pos);
+        e->t = malloc(sl.size * sizeof *e->t);
     }
     if (!e || !e->pos || !e->t) {
         etab_free(e);
         return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
     }
-    e->n = k;
-    e->size = size;
-    memcpy(e->pos, keyp, k * sizeof *keyp);
-    /* Walk the new table in order (last fastest) with an odometer over the old offsets. */
-    size_t digit[ZS_FACTOR_MAX_ARITY] = {0};
-    size_t off = base;
-    for (size_t i = 0; i < size; i++) {
-        e->t[i] = fa->lnt[off];
-        for (size_t j = k; j-- > 0;) {
-            off += ostr[j];
-            if (++digit[j] < dims[j]) break;
-            off -= ostr[j] * dims[j];
-            digit[j] = 0;
-        }
-    }
+    e->n = sl.k;
+    e->size = sl.size;
+    memcpy(e->pos, sl.pos, sl.k * sizeof *sl.pos);
+    elim_slice_copy(fa, &sl, e->t);
     *out = e;
     return ZS_OK;
 }
