@@ -598,6 +598,51 @@ zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evi
     return st;
 }
 
+/* The memory the marginals need, against the limit max_bytes (0: none) and the address
+ * space. */
+static zs_status check_bytes(const zs_factor_model *m, const int32_t *evidence,
+                             const zs_factor_plan *p, double max_bytes) {
+    zs_ctx *ctx = m->ctx;
+    if (!(max_bytes >= 0.0))
+        return zs_fail(ctx, ZS_EINVAL, "marginals: max_bytes %g is not >= 0", max_bytes);
+    double need = 0.0;
+    zs_status st = zs_factor_marginals_bytes(m, evidence, p, &need);
+    if (st != ZS_OK) return st;
+    if (max_bytes > 0.0 && !(need <= max_bytes)) {
+        char nb[32], hb[32];
+        return zs_fail(ctx, ZS_ETOOBIG,
+                       "marginals: need %s (the sliced factors and every message of the "
+                       "elimination, kept for the pass back), more than the memory limit of %s "
+                       "(max_bytes)", zs_format_bytes(nb, need), zs_format_bytes(hb, max_bytes));
+    }
+    if (!(need < 0.5 * (double)SIZE_MAX))
+        return zs_fail(ctx, ZS_ETOOBIG, "marginals: %.4g bytes cannot be addressed", need);
+    return ZS_OK;
+}
+
+/* Normalize each variable's values, ln sum_runs Z_run p_run = acc + ln sc, into marg (ln p
+ * when take_log): ln p = acc - logsumexp(acc) (under conditioning the sum is Z(e) up to
+ * rounding; normalizing per variable keeps each marginal summing to 1). */
+static void normalize(const zs_factor_model *m, const size_t *off, double *acc,
+                      const double *sc, int take_log, double *marg) {
+    for (size_t v = 0; v < m->nvars; v++) {
+        const size_t d = m->dom[v];
+        double *a = acc + off[v], mx = -HUGE_VAL;
+        const double *s = sc + off[v];
+        for (size_t x = 0; x < d; x++) {
+            if (a[x] > -HUGE_VAL) a[x] += log(s[x]);
+            mx = a[x] > mx ? a[x] : mx;
+        }
+        double sum = 0.0;
+        for (size_t x = 0; x < d; x++) sum += exp(a[x] - mx);
+        const double norm = mx + log(sum);
+        for (size_t x = 0; x < d; x++) {
+            const double l = a[x] - norm;
+            marg[off[v] + x] = take_log ? l : exp(l);
+        }
+    }
+}
+
 zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
                               const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
                               double *marg, double *lnz) {
@@ -608,19 +653,8 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
     else zs_factor_marginals_defaults(&o);
     zs_status st = check_plan(m, evidence, p);
     if (st != ZS_OK) return st;
-    if (!(o.max_bytes >= 0.0)) return zs_fail(ctx, ZS_EINVAL, "marginals: max_bytes %g is not >= 0", o.max_bytes);
-    double need = 0.0;
-    st = zs_factor_marginals_bytes(m, evidence, p, &need);
+    st = check_bytes(m, evidence, p, o.max_bytes);
     if (st != ZS_OK) return st;
-    if (o.max_bytes > 0.0 && !(need <= o.max_bytes)) {
-        char nb[32], hb[32];
-        return zs_fail(ctx, ZS_ETOOBIG,
-                       "marginals: need %s (the sliced factors and every message of the "
-                       "elimination, kept for the pass back), more than the memory limit of %s "
-                       "(max_bytes)", zs_format_bytes(nb, need), zs_format_bytes(hb, o.max_bytes));
-    }
-    if (!(need < 0.5 * (double)SIZE_MAX))
-        return zs_fail(ctx, ZS_ETOOBIG, "marginals: %.4g bytes cannot be addressed", need);
     /* Variable i's values at off[i] .. off[i] + d_i. */
     size_t total = 0;
     const size_t nv = m->nvars ? m->nvars : 1;
@@ -680,23 +714,7 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
                      "marginals: the evidence has probability 0 (Z = 0): p(x_i | e) is undefined");
         goto done;
     }
-    /* Normalize each variable's values: ln p = acc - logsumexp(acc) (under conditioning the
-     * sum is Z(e) up to rounding; normalizing per variable keeps each marginal summing to 1). */
-    for (size_t v = 0; v < m->nvars; v++) {
-        const size_t d = m->dom[v];
-        double *a = acc + off[v], *s = sc + off[v], mx = -HUGE_VAL;
-        for (size_t x = 0; x < d; x++) {
-            if (a[x] > -HUGE_VAL) a[x] += log(s[x]);
-            mx = a[x] > mx ? a[x] : mx;
-        }
-        double sum = 0.0;
-        for (size_t x = 0; x < d; x++) sum += exp(a[x] - mx);
-        const double norm = mx + log(sum);
-        for (size_t x = 0; x < d; x++) {
-            const double l = a[x] - norm;
-            marg[off[v] + x] = o.log ? l : exp(l);
-        }
-    }
+    normalize(m, off, acc, sc, o.log, marg);
     if (lnz) *lnz = lz;
 done:
     free(off);
