@@ -304,21 +304,19 @@ static int looks_like_fg(const char *path, const char *text, size_t len) {
     return lex_next(&lx, &tok, &tl) && tok[0] >= '0' && tok[0] <= '9';
 }
 
-static const char *fg_input_name(const char *path) { return strcmp(path, "-") ? path : "standard input"; }
-
 /* Read path whole (gzip unpacked, "-" standard input, bounded) and parse it as libDAI's
  * format when fg is 1, UAI's when 0, and the one it looks like when -1. */
 static zs_status read_model(zs_ctx *ctx, const char *path, int fg, zs_factor_model **out) {
     char *text;
     size_t len;
-    zs_status st = zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT,
-                                 &text, &len);
+    const char *name;
+    zs_status st = lex_read_file(ctx, path, &text, &len, &name);
     if (st != ZS_OK) return st;
     if (fg < 0) fg = looks_like_fg(path, text, len);
     if (fg)
-        st = zs_factor_parse_fg(ctx, text, len, fg_input_name(path), out);
+        st = zs_factor_parse_fg(ctx, text, len, name, out);
     else
-        st = zs_factor_parse_uai(ctx, text, len, fg_input_name(path), out);
+        st = zs_factor_parse_uai(ctx, text, len, name, out);
     free(text);
     return st;
 }

@@ -1,6 +1,8 @@
 /* lex.c — the tokens of the text model formats (lex_internal.h). */
 #include "io/lex_internal.h"
 
+#include "zsum.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +104,11 @@ zs_status lex_weight(lexer *lx, const char *tok, size_t len, size_t factor, uint
                        lx->name, lx->tok_line, factor, e, lex_shown(sb, tok, len));
     *out = v;
     return ZS_OK;
+}
+
+zs_status lex_read_file(zs_ctx *ctx, const char *path, char **text, size_t *len,
+                        const char **name) {
+    *name = strcmp(path, "-") ? path : "standard input";
+    return zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text,
+                         len);
 }

@@ -38,4 +38,9 @@ zs_status lex_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64
 zs_status lex_weight(lexer *lx, const char *tok, size_t len, size_t factor, uint64_t entry,
                      double *out);
 
+/* Read path whole (gzip unpacked, "-" standard input, at most ZS_FACTOR_MAX_UAI_BYTES) into
+ * *text (freed by the caller); *name is the name for messages: path, or "standard input". */
+zs_status lex_read_file(zs_ctx *ctx, const char *path, char **text, size_t *len,
+                        const char **name);
+
 #endif

@@ -235,24 +235,14 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     return ZS_OK;
 }
 
-/* Read path whole (gzip unpacked, "-" standard input), bounded; messages name "standard
- * input" for "-". */
-static zs_status read_text(zs_ctx *ctx, const char *path, char **text, size_t *len) {
-    return zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text,
-                         len);
-}
-
-static const char *input_name(const char *path) {
-    return strcmp(path, "-") ? path : "standard input";
-}
-
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
     char *text;
     size_t len;
-    zs_status st = read_text(ctx, path, &text, &len);
+    const char *name;
+    zs_status st = lex_read_file(ctx, path, &text, &len, &name);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_uai(ctx, text, len, input_name(path), out);
+    st = zs_factor_parse_uai(ctx, text, len, name, out);
     free(text);
     return st;
 }
@@ -347,9 +337,10 @@ zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_
     if (!m || !path || !evidence) return ZS_EINVAL;
     char *text;
     size_t len;
-    zs_status st = read_text(m->ctx, path, &text, &len);
+    const char *name;
+    zs_status st = lex_read_file(m->ctx, path, &text, &len, &name);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_evid(m, text, len, input_name(path), evidence, observed);
+    st = zs_factor_parse_evid(m, text, len, name, evidence, observed);
     free(text);
     return st;
 }
