@@ -47,6 +47,28 @@ double ax_maxdiff(const double *a, const double *b, size_t n) {
     return d;
 }
 
+double ax_damp_into(double *o, double *nw, size_t d, double a) {
+    if (a > 0.0) {
+        for (size_t x = 0; x < d; x++)
+            nw[x] = (nw[x] == -HUGE_VAL || o[x] == -HUGE_VAL) ? -HUGE_VAL
+                                                              : (1.0 - a) * nw[x] + a * o[x];
+        ax_lognormalize(nw, d);
+    }
+    double c = ax_maxdiff(nw, o, d);
+    memcpy(o, nw, d * sizeof *o);
+    return c;
+}
+
+void ax_keep_run(zs_factor_approx_result *res, int *have, int conv, double lnz, uint64_t it,
+                 double residual) {
+    if (*have && !(conv && (!res->converged || lnz > res->lnz))) return;
+    *have = 1;
+    res->lnz = lnz;
+    res->converged = conv;
+    res->iterations = it;
+    res->residual = residual;
+}
+
 int ax_out_of_time(const zs_factor_approx_opts *o, double t0) {
     return o->max_seconds > 0.0 && zs_monotonic_seconds() - t0 > o->max_seconds;
 }
@@ -190,33 +212,22 @@ static int inside(const uint32_t *a, size_t na, const uint32_t *b, size_t nb) {
     return 1;
 }
 
-zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model *r) {
-    memset(r, 0, sizeof *r);
-    r->ctx = m->ctx;
-    size_t N = m->nvars;
-    unsigned char *skip = malloc(N ? N : 1);
-    uint32_t *val = malloc((N ? N : 1) * sizeof *val);
-    size_t *map = malloc((N ? N : 1) * sizeof *map);
-    sliced *sl = calloc(m->nf ? m->nf : 1, sizeof *sl);
-    size_t nsl = 0;
-    zs_status st = ZS_OK;
-    if (!skip || !val || !map || !sl) {
-        st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
-        goto out;
-    }
-    st = elim_make_skip(m, evidence, skip, val);
-    if (st != ZS_OK) goto out;
-    size_t n = 0;
+static zs_status oom(const zs_factor_model *m) {
+    return zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
+}
+
+/* The free variables: map[v] their reduced index, and r's n, dom, orig, uoff, maxdom and
+ * (zeroed) un. */
+static zs_status reduce_vars(const zs_factor_model *m, const unsigned char *skip, size_t *map,
+                             ax_model *r) {
+    size_t N = m->nvars, n = 0;
     for (size_t v = 0; v < N; v++)
         if (!skip[v]) map[v] = n++;
     r->n = n;
     r->dom = malloc((n ? n : 1) * sizeof *r->dom);
     r->orig = malloc((n ? n : 1) * sizeof *r->orig);
     r->uoff = malloc((n + 1) * sizeof *r->uoff);
-    if (!r->dom || !r->orig || !r->uoff) {
-        st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
-        goto out;
-    }
+    if (!r->dom || !r->orig || !r->uoff) return oom(m);
     r->uoff[0] = 0;
     for (size_t v = 0; v < N; v++)
         if (!skip[v]) {
@@ -227,14 +238,17 @@ zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model 
             if (m->dom[v] > r->maxdom) r->maxdom = m->dom[v];
         }
     r->un = calloc(r->uoff[n] ? r->uoff[n] : 1, sizeof *r->un);
-    if (!r->un) {
-        st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
-        goto out;
-    }
+    return r->un ? ZS_OK : oom(m);
+}
+
+/* Slice every factor of m: constants into r->lnc, one-variable tables into r->un, the rest
+ * appended to sl (*nsl of them). */
+static zs_status slice_all(const zs_factor_model *m, const unsigned char *skip, const uint32_t *val,
+                           const size_t *map, ax_model *r, sliced *sl, size_t *nsl) {
     for (size_t i = 0; i < m->nf; i++) {
         sliced s;
-        st = slice(m, &m->f[i], skip, val, map, r->dom, &s);
-        if (st != ZS_OK) goto out;
+        zs_status st = slice(m, &m->f[i], skip, val, map, r->dom, &s);
+        if (st != ZS_OK) return st;
         if (s.arity == 0) {
             r->lnc += s.t[0];
             free(s.t);
@@ -242,25 +256,43 @@ zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model 
             for (uint32_t x = 0; x < r->dom[s.v[0]]; x++) r->un[r->uoff[s.v[0]] + x] += s.t[x];
             free(s.t);
         } else {
-            sl[nsl++] = s;
+            sl[(*nsl)++] = s;
         }
     }
-    /* Absorb each factor into a kept one whose scope holds its own (largest first, so a kept
-     * factor is never inside a later one); the candidates share the first variable. */
+    return ZS_OK;
+}
+
+/* The kept factors of each reduced variable, in the order they were kept. */
+typedef struct var_lists {
+    size_t *cnt, *cap;
+    size_t **id;
+} var_lists;
+
+static zs_status list_push(const zs_factor_model *m, var_lists *L, uint32_t v, size_t id) {
+    if (L->cnt[v] == L->cap[v]) {
+        size_t nc = L->cap[v] ? 2 * L->cap[v] : 4;
+        size_t *p = realloc(L->id[v], nc * sizeof *p);
+        if (!p) return oom(m);
+        L->id[v] = p;
+        L->cap[v] = nc;
+    }
+    L->id[v][L->cnt[v]++] = id;
+    return ZS_OK;
+}
+
+/* Absorb each sliced factor into a kept one whose scope holds its own (largest first, so a
+ * kept factor is never inside a later one; the candidates share the first variable), or keep
+ * it in r->fm and list it under its variables. */
+static zs_status absorb(const zs_factor_model *m, ax_model *r, sliced *sl, size_t nsl, var_lists *L) {
     qsort(sl, nsl, sizeof *sl, by_arity_desc);
-    st = zs_factor_model_alloc(m->ctx, n, r->dom, &r->fm);
-    if (st != ZS_OK) goto out;
-    size_t *cnt = calloc(n + 1, sizeof *cnt);
-    size_t **lists = calloc(n ? n : 1, sizeof *lists);
-    size_t *cap = calloc(n ? n : 1, sizeof *cap);
-    if (!cnt || !lists || !cap) st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
+    zs_status st = zs_factor_model_alloc(m->ctx, r->n, r->dom, &r->fm);
     for (size_t i = 0; i < nsl && st == ZS_OK; i++) {
         sliced *s = &sl[i];
         size_t host = SIZE_MAX;
         uint32_t v0 = s->v[0];
-        for (size_t k = 0; k < cnt[v0] && host == SIZE_MAX; k++) {
-            const fm_factor *g = &r->fm->f[lists[v0][k]];
-            if (inside(s->v, s->arity, g->scope, g->arity)) host = lists[v0][k];
+        for (size_t k = 0; k < L->cnt[v0] && host == SIZE_MAX; k++) {
+            const fm_factor *g = &r->fm->f[L->id[v0][k]];
+            if (inside(s->v, s->arity, g->scope, g->arity)) host = L->id[v0][k];
         }
         if (host != SIZE_MAX) {
             fm_factor *g = &r->fm->f[host];
@@ -269,50 +301,61 @@ zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model 
         }
         size_t id = r->fm->nf;
         st = zs_factor_model_add(r->fm, s->arity, s->v, s->t, 1);
-        for (size_t a = 0; a < s->arity && st == ZS_OK; a++) {
-            uint32_t v = s->v[a];
-            if (cnt[v] == cap[v]) {
-                size_t nc = cap[v] ? 2 * cap[v] : 4;
-                size_t *p = realloc(lists[v], nc * sizeof *p);
-                if (!p) {
-                    st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
-                    break;
-                }
-                lists[v] = p;
-                cap[v] = nc;
-            }
-            lists[v][cnt[v]++] = id;
+        for (size_t a = 0; a < s->arity && st == ZS_OK; a++) st = list_push(m, L, s->v[a], id);
+    }
+    return st;
+}
+
+/* r's CSR of variable -> factors (vstart, vfac, vpos), from the lists. */
+static zs_status build_csr(const zs_factor_model *m, ax_model *r, const var_lists *L) {
+    size_t n = r->n, total = 0;
+    r->vstart = malloc((n + 1) * sizeof *r->vstart);
+    for (size_t v = 0; v < n; v++) total += L->cnt[v];
+    r->vfac = malloc((total ? total : 1) * sizeof *r->vfac);
+    r->vpos = malloc((total ? total : 1) * sizeof *r->vpos);
+    if (!r->vstart || !r->vfac || !r->vpos) return oom(m);
+    size_t k = 0;
+    for (size_t v = 0; v < n; v++) {
+        r->vstart[v] = k;
+        for (size_t j = 0; j < L->cnt[v]; j++) {
+            const fm_factor *g = &r->fm->f[L->id[v][j]];
+            size_t p = 0;
+            while (g->scope[p] != v) p++;
+            r->vfac[k] = L->id[v][j];
+            r->vpos[k++] = p;
         }
     }
-    /* The CSR of variable -> factors, from the lists. */
-    if (st == ZS_OK) {
-        size_t total = 0;
-        r->vstart = malloc((n + 1) * sizeof *r->vstart);
-        for (size_t v = 0; v < n; v++) total += cnt[v];
-        r->vfac = malloc((total ? total : 1) * sizeof *r->vfac);
-        r->vpos = malloc((total ? total : 1) * sizeof *r->vpos);
-        if (!r->vstart || !r->vfac || !r->vpos) {
-            st = zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory");
-        } else {
-            size_t k = 0;
-            for (size_t v = 0; v < n; v++) {
-                r->vstart[v] = k;
-                for (size_t j = 0; j < cnt[v]; j++) {
-                    const fm_factor *g = &r->fm->f[lists[v][j]];
-                    size_t p = 0;
-                    while (g->scope[p] != v) p++;
-                    r->vfac[k] = lists[v][j];
-                    r->vpos[k++] = p;
-                }
-            }
-            r->vstart[n] = k;
-        }
-    }
-    for (size_t v = 0; v < n && lists; v++) free(lists[v]);
-    free(lists);
-    free(cnt);
-    free(cap);
-out:
+    r->vstart[n] = k;
+    return ZS_OK;
+}
+
+/* Absorb the sliced factors and index them by variable. */
+static zs_status keep_factors(const zs_factor_model *m, ax_model *r, sliced *sl, size_t nsl) {
+    size_t n = r->n;
+    var_lists L = {calloc(n + 1, sizeof *L.cnt), calloc(n ? n : 1, sizeof *L.cap),
+                   calloc(n ? n : 1, sizeof *L.id)};
+    zs_status st = L.cnt && L.cap && L.id ? absorb(m, r, sl, nsl, &L) : oom(m);
+    if (st == ZS_OK) st = build_csr(m, r, &L);
+    for (size_t v = 0; v < n && L.id; v++) free(L.id[v]);
+    free(L.id);
+    free(L.cnt);
+    free(L.cap);
+    return st;
+}
+
+zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model *r) {
+    memset(r, 0, sizeof *r);
+    r->ctx = m->ctx;
+    size_t N = m->nvars;
+    unsigned char *skip = malloc(N ? N : 1);
+    uint32_t *val = malloc((N ? N : 1) * sizeof *val);
+    size_t *map = malloc((N ? N : 1) * sizeof *map);
+    sliced *sl = calloc(m->nf ? m->nf : 1, sizeof *sl);
+    size_t nsl = 0;
+    zs_status st = skip && val && map && sl ? elim_make_skip(m, evidence, skip, val) : oom(m);
+    if (st == ZS_OK) st = reduce_vars(m, skip, map, r);
+    if (st == ZS_OK) st = slice_all(m, skip, val, map, r, sl, &nsl);
+    if (st == ZS_OK) st = keep_factors(m, r, sl, nsl);
     for (size_t i = 0; i < nsl; i++) free(sl[i].t);
     free(sl);
     free(skip);

@@ -103,19 +103,6 @@ static void factor_to_vars(bp_graph *g, size_t fi, double *out) {
     }
 }
 
-/* Damp the new message n against the old one o (both normalized), into o; returns the change. */
-static double damp_into(double *o, double *nw, size_t d, double a) {
-    if (a > 0.0) {
-        for (size_t x = 0; x < d; x++)
-            nw[x] = (nw[x] == -HUGE_VAL || o[x] == -HUGE_VAL) ? -HUGE_VAL
-                                                              : (1.0 - a) * nw[x] + a * o[x];
-        ax_lognormalize(nw, d);
-    }
-    double c = ax_maxdiff(nw, o, d);
-    memcpy(o, nw, d * sizeof *o);
-    return c;
-}
-
 /* One sweep; returns the largest change of a message. */
 static double sweep(bp_graph *g, const zs_factor_approx_opts *o) {
     const ax_model *r = g->r;
@@ -125,7 +112,7 @@ static double sweep(bp_graph *g, const zs_factor_approx_opts *o) {
         for (size_t f = 0; f < r->fm->nf; f++) factor_to_vars(g, f, g->mnew);
         for (size_t e = 0; e < g->ne; e++) {
             size_t d = g->eoff[e + 1] - g->eoff[e];
-            double c = damp_into(g->m + g->eoff[e], g->mnew + g->eoff[e], d, o->damping);
+            double c = ax_damp_into(g->m + g->eoff[e], g->mnew + g->eoff[e], d, o->damping);
             if (c > change) change = c;
         }
         return change;
@@ -136,7 +123,7 @@ static double sweep(bp_graph *g, const zs_factor_approx_opts *o) {
         factor_to_vars(g, f, g->mnew);
         for (size_t e = g->ebase[f]; e < g->ebase[f + 1]; e++) {
             size_t d = g->eoff[e + 1] - g->eoff[e];
-            double c = damp_into(g->m + g->eoff[e], g->mnew + g->eoff[e], d, o->damping);
+            double c = ax_damp_into(g->m + g->eoff[e], g->mnew + g->eoff[e], d, o->damping);
             if (c > change) change = c;
         }
     }
@@ -263,13 +250,7 @@ zs_status ax_bp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_app
             break;
         }
         /* The symmetric start's result stands until a converged run beats it. */
-        if (!have || (conv && (!res->converged || lz > res->lnz))) {
-            have = 1;
-            res->lnz = lz;
-            res->converged = conv;
-            res->iterations = it;
-            res->residual = change;
-        }
+        ax_keep_run(res, &have, conv, lz, it, change);
         if (nf == 0) break; /* independent variables: exact at once */
     }
     if (zero)

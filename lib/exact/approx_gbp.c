@@ -122,22 +122,19 @@ static size_t bond(const ax_model *r, size_t a, size_t b) {
     return SIZE_MAX;
 }
 
-/* Regions, counting numbers, tables and links. */
-static zs_status build(gbp *g, size_t R, size_t C, int torus) {
+/* What build's steps share: per site and per bond (factor) the number of plaquettes holding
+ * it, and the plaquette given each factor (bonds 0 .. nf-1, then the unary table of each
+ * site). */
+typedef struct census {
+    size_t *pcount, *bcount, *owner;
+    size_t nbond; /* the inner bond regions are reg[nouter .. nbond) */
+} census;
+
+/* The plaquettes (outer regions, c = 1), counted onto their sites and bonds. */
+static zs_status plaquettes(gbp *g, size_t R, size_t C, int torus, census *cs) {
     const ax_model *r = g->r;
-    size_t n = r->n, nf = r->fm->nf;
-    size_t np = torus ? R * C : (R - 1) * (C - 1);
-    g->reg = calloc(np + nf + n, sizeof *g->reg);
-    size_t *pcount = calloc(n, sizeof *pcount);   /* plaquettes per site           */
-    size_t *bcount = calloc(nf, sizeof *bcount);  /* plaquettes per bond (factor)  */
-    size_t *owner = malloc((nf + n) * sizeof *owner); /* the plaquette given each factor */
-    if (!g->reg || !pcount || !bcount || !owner) {
-        free(pcount), free(bcount), free(owner);
-        return ZS_ENOMEM;
-    }
-    zs_status st = ZS_OK;
-    for (size_t f = 0; f < nf + n; f++) owner[f] = SIZE_MAX;
-    for (size_t i = 0; i < (torus ? R : R - 1) && st == ZS_OK; i++)
+    size_t nf = r->fm->nf;
+    for (size_t i = 0; i < (torus ? R : R - 1); i++)
         for (size_t j = 0; j < (torus ? C : C - 1); j++) {
             size_t id = g->nreg++;
             region *p = &g->reg[id];
@@ -146,46 +143,57 @@ static zs_status build(gbp *g, size_t R, size_t C, int torus) {
             p->nv = 4;
             for (int k = 0; k < 4; k++) {
                 p->v[k] = (uint32_t)s[k];
-                pcount[s[k]]++;
-                if (owner[nf + s[k]] == SIZE_MAX) owner[nf + s[k]] = id;
+                cs->pcount[s[k]]++;
+                if (cs->owner[nf + s[k]] == SIZE_MAX) cs->owner[nf + s[k]] = id;
             }
             size_t pairs[4][2] = {{s[0], s[1]}, {s[2], s[3]}, {s[0], s[2]}, {s[1], s[3]}};
             for (int k = 0; k < 4; k++) {
                 size_t f = bond(r, pairs[k][0], pairs[k][1]);
-                if (f == SIZE_MAX) {
-                    st = ZS_EUNSUPPORTED;
-                    break;
-                }
-                bcount[f]++;
-                if (owner[f] == SIZE_MAX) owner[f] = id;
+                if (f == SIZE_MAX) return ZS_EUNSUPPORTED;
+                cs->bcount[f]++;
+                if (cs->owner[f] == SIZE_MAX) cs->owner[f] = id;
             }
             qsort(p->v, 4, sizeof p->v[0], cmp_u32);
             p->c = 1.0;
         }
     g->nouter = g->nreg;
-    for (size_t f = 0; f < nf && st == ZS_OK; f++) {
-        if (owner[f] == SIZE_MAX) st = ZS_EUNSUPPORTED; /* a bond in no plaquette */
-        if (bcount[f] < 2) continue;
+    return ZS_OK;
+}
+
+/* The inner regions: the bonds, then the sites, shared by two or more plaquettes, with
+ * c_R = 1 - sum of c over the regions that contain R. */
+static zs_status inner_regions(gbp *g, census *cs) {
+    const ax_model *r = g->r;
+    size_t n = r->n, nf = r->fm->nf;
+    for (size_t f = 0; f < nf; f++) {
+        if (cs->owner[f] == SIZE_MAX) return ZS_EUNSUPPORTED; /* a bond in no plaquette */
+        if (cs->bcount[f] < 2) continue;
         region *b = &g->reg[g->nreg++];
         b->nv = 2;
         b->v[0] = r->fm->f[f].scope[0];
         b->v[1] = r->fm->f[f].scope[1];
-        b->c = 1.0 - (double)bcount[f];
+        b->c = 1.0 - (double)cs->bcount[f];
     }
-    size_t nbond = g->nreg;
-    for (size_t v = 0; v < n && st == ZS_OK; v++) {
-        if (owner[nf + v] == SIZE_MAX) st = ZS_EUNSUPPORTED;
-        if (pcount[v] < 2) continue;
+    cs->nbond = g->nreg;
+    for (size_t v = 0; v < n; v++) {
+        if (cs->owner[nf + v] == SIZE_MAX) return ZS_EUNSUPPORTED;
+        if (cs->pcount[v] < 2) continue;
         region *s = &g->reg[g->nreg++];
         s->nv = 1;
         s->v[0] = (uint32_t)v;
-        double c = 1.0 - (double)pcount[v];
-        for (size_t k = g->nouter; k < nbond; k++)
+        double c = 1.0 - (double)cs->pcount[v];
+        for (size_t k = g->nouter; k < cs->nbond; k++)
             if (g->reg[k].v[0] == v || g->reg[k].v[1] == v) c -= g->reg[k].c;
         s->c = c;
     }
-    /* Each factor counted once: the sum of c over the regions holding it is 1. */
-    for (size_t f = 0; f < nf + n && st == ZS_OK; f++) {
+    return ZS_OK;
+}
+
+/* Each factor counted once: the sum of c over the regions holding it is 1. */
+static zs_status check_counting(const gbp *g) {
+    const ax_model *r = g->r;
+    size_t nf = r->fm->nf;
+    for (size_t f = 0; f < nf + r->n; f++) {
         region fr = {0};
         if (f < nf) {
             fr.nv = 2;
@@ -197,15 +205,17 @@ static zs_status build(gbp *g, size_t R, size_t C, int torus) {
         double c = 0.0;
         for (size_t k = 0; k < g->nreg; k++)
             if (inside(&fr, &g->reg[k])) c += g->reg[k].c;
-        if (fabs(c - 1.0) > 1e-12) st = ZS_EUNSUPPORTED;
+        if (fabs(c - 1.0) > 1e-12) return ZS_EUNSUPPORTED;
     }
-    if (st != ZS_OK) goto out;
-    /* Tables: sizes, ln psi of the outer regions from their assigned factors, Q. */
+    return ZS_OK;
+}
+
+/* Tables: sizes, Q, and ln psi of the outer regions from the factors each owns. */
+static zs_status make_tables(gbp *g, const census *cs) {
+    const ax_model *r = g->r;
+    size_t nf = r->fm->nf;
     g->psioff = malloc((g->nouter + 1) * sizeof *g->psioff);
-    if (!g->psioff) {
-        st = ZS_ENOMEM;
-        goto out;
-    }
+    if (!g->psioff) return ZS_ENOMEM;
     size_t tot = 0, maxsize = 1;
     for (size_t k = 0; k < g->nreg; k++) {
         region *q = &g->reg[k];
@@ -214,22 +224,16 @@ static zs_status build(gbp *g, size_t R, size_t C, int torus) {
         if (q->size > maxsize) maxsize = q->size;
         if (k < g->nouter) g->psioff[k] = tot, tot += q->size;
         q->lq = malloc(q->size * sizeof *q->lq);
-        if (!q->lq) {
-            st = ZS_ENOMEM;
-            goto out;
-        }
+        if (!q->lq) return ZS_ENOMEM;
     }
     g->psioff[g->nouter] = tot;
     g->lpsio = calloc(tot ? tot : 1, sizeof *g->lpsio);
     g->lpsi0 = calloc(tot ? tot : 1, sizeof *g->lpsi0);
     g->scratch = malloc(2 * maxsize * sizeof *g->scratch);
-    if (!g->lpsio || !g->lpsi0 || !g->scratch) {
-        st = ZS_ENOMEM;
-        goto out;
-    }
-    for (size_t f = 0; f < nf + n; f++) {
-        region *q = &g->reg[owner[f]];
-        double *t = g->lpsio + g->psioff[owner[f]];
+    if (!g->lpsio || !g->lpsi0 || !g->scratch) return ZS_ENOMEM;
+    for (size_t f = 0; f < nf + r->n; f++) {
+        region *q = &g->reg[cs->owner[f]];
+        double *t = g->lpsio + g->psioff[cs->owner[f]];
         if (f < nf) ax_accumulate(r->dom, q->v, q->nv, t, r->fm->f[f].scope, 2, r->fm->f[f].lnt);
         else {
             uint32_t v = (uint32_t)(f - nf);
@@ -238,60 +242,68 @@ static zs_status build(gbp *g, size_t R, size_t C, int torus) {
     }
     memcpy(g->lpsi0, g->lpsio, tot * sizeof *g->lpsi0);
     for (size_t k = 0; k < g->nreg; k++) g->reg[k].ceff = g->reg[k].c > 0.0 ? g->reg[k].c : 0.0;
-    /* Links: each inner region to every plaquette holding it. */
+    return ZS_OK;
+}
+
+/* Links: each inner region to every plaquette holding it, with the projection of the
+ * plaquette's entries onto the region's; then the message and Q_beta storage. */
+static zs_status make_links(gbp *g, const census *cs) {
+    const ax_model *r = g->r;
     size_t nl = 0;
     for (size_t b = g->nouter; b < g->nreg; b++)
-        nl += b < nbond ? (size_t)(1.0 - g->reg[b].c) : 0; /* bonds: their plaquette count */
-    for (size_t v = 0; v < n; v++) nl += pcount[v] >= 2 ? pcount[v] : 0;
+        nl += b < cs->nbond ? (size_t)(1.0 - g->reg[b].c) : 0; /* bonds: their plaquette count */
+    for (size_t v = 0; v < r->n; v++) nl += cs->pcount[v] >= 2 ? cs->pcount[v] : 0;
     g->link = calloc(nl ? nl : 1, sizeof *g->link);
-    if (!g->link) {
-        st = ZS_ENOMEM;
-        goto out;
-    }
+    if (!g->link) return ZS_ENOMEM;
     for (size_t k = 0; k < g->nreg; k++) {
         g->reg[k].link = malloc((k < g->nouter ? 12 : 8) * sizeof(size_t));
-        if (!g->reg[k].link) {
-            st = ZS_ENOMEM;
-            goto out;
-        }
+        if (!g->reg[k].link) return ZS_ENOMEM;
     }
     size_t off = 0;
     for (size_t b = g->nouter; b < g->nreg; b++) {
         region *B = &g->reg[b];
-        /* The plaquettes holding B: those of its first site, checked. */
         for (size_t a = 0; a < g->nouter; a++) {
             region *A = &g->reg[a];
             if (!inside(B, A)) continue;
-            if (g->nlink == nl || A->nlink == 12 || B->nlink == 8) {
-                st = ZS_EUNSUPPORTED;
-                goto out;
-            }
+            if (g->nlink == nl || A->nlink == 12 || B->nlink == 8) return ZS_EUNSUPPORTED;
             glink *L = &g->link[g->nlink];
             L->a = a, L->b = b, L->off = off;
             off += B->size;
             L->proj = malloc(A->size * sizeof *L->proj);
-            if (!L->proj) {
-                st = ZS_ENOMEM;
-                goto out;
-            }
+            if (!L->proj) return ZS_ENOMEM;
             for (size_t e = 0; e < A->size; e++) L->proj[e] = project(r, A, e, B);
             A->link[A->nlink++] = g->nlink;
             B->link[B->nlink++] = g->nlink;
             g->nlink++;
         }
-        if (!((double)B->nlink + B->c > 0.0) || B->nlink == 0) {
-            st = ZS_EUNSUPPORTED;
-            goto out;
-        }
+        if (!((double)B->nlink + B->c > 0.0) || B->nlink == 0) return ZS_EUNSUPPORTED;
     }
     size_t qtot = 1;
     for (size_t b = g->nouter; b < g->nreg; b++) qtot += g->reg[b].size;
     g->qold = malloc(qtot * sizeof *g->qold);
     g->mab = malloc((off ? off : 1) * sizeof *g->mab);
     g->mba = malloc((off ? off : 1) * sizeof *g->mba);
-    if (!g->mab || !g->mba || !g->qold) st = ZS_ENOMEM;
-out:
-    free(pcount), free(bcount), free(owner);
+    return g->mab && g->mba && g->qold ? ZS_OK : ZS_ENOMEM;
+}
+
+/* Regions, counting numbers, tables and links. */
+static zs_status build(gbp *g, size_t R, size_t C, int torus) {
+    const ax_model *r = g->r;
+    size_t n = r->n, nf = r->fm->nf;
+    size_t np = torus ? R * C : (R - 1) * (C - 1);
+    g->reg = calloc(np + nf + n, sizeof *g->reg);
+    census cs = {calloc(n, sizeof *cs.pcount), calloc(nf, sizeof *cs.bcount),
+                 malloc((nf + n) * sizeof *cs.owner), 0};
+    zs_status st = g->reg && cs.pcount && cs.bcount && cs.owner ? ZS_OK : ZS_ENOMEM;
+    if (st == ZS_OK) {
+        for (size_t f = 0; f < nf + n; f++) cs.owner[f] = SIZE_MAX;
+        st = plaquettes(g, R, C, torus, &cs);
+    }
+    if (st == ZS_OK) st = inner_regions(g, &cs);
+    if (st == ZS_OK) st = check_counting(g);
+    if (st == ZS_OK) st = make_tables(g, &cs);
+    if (st == ZS_OK) st = make_links(g, &cs);
+    free(cs.pcount), free(cs.bcount), free(cs.owner);
     return st;
 }
 
@@ -335,15 +347,7 @@ static double update_inner(gbp *g, size_t b, double damping) {
         }
     }
     ax_lognormalize(qn, B->size);
-    if (damping > 0.0) {
-        for (size_t x = 0; x < B->size; x++)
-            qn[x] = qn[x] == -HUGE_VAL || B->lq[x] == -HUGE_VAL
-                        ? -HUGE_VAL
-                        : (1.0 - damping) * qn[x] + damping * B->lq[x];
-        ax_lognormalize(qn, B->size);
-    }
-    double change = ax_maxdiff(qn, B->lq, B->size);
-    memcpy(B->lq, qn, B->size * sizeof *qn);
+    double change = ax_damp_into(B->lq, qn, B->size, damping);
     for (size_t k = 0; k < B->nlink; k++) {
         const glink *L = &g->link[B->link[k]];
         double *mab = g->mab + L->off, *mba = g->mba + L->off;
@@ -392,6 +396,81 @@ static double kikuchi(gbp *g) {
     return lz;
 }
 
+/* Restart k's start: mu_{beta->alpha} leaning every variable towards a value of a
+ * configuration, one unit of log-weight per match (none at k = 0; the same value everywhere
+ * for k = 1 .. d, an ordered phase of a ferromagnet; random values beyond), the Q_alpha they
+ * give and uniform Q_beta. Returns 1 when a Q_alpha vanishes (Z = 0). */
+static int start(gbp *g, unsigned k, uint64_t seed, uint32_t *pref) {
+    const ax_model *r = g->r;
+    zs_rng rng;
+    zs_rng_init(&rng, seed, 2000003u + k);
+    for (size_t v = 0; v < r->n; v++)
+        pref[v] = k == 0 ? 0
+                  : k <= r->maxdom ? (uint32_t)((k - 1) % r->dom[v])
+                                   : (uint32_t)zs_rng_below(&rng, r->dom[v]);
+    for (size_t l = 0; l < g->nlink; l++) {
+        const region *B = &g->reg[g->link[l].b];
+        for (size_t x = 0; x < B->size; x++) {
+            /* x's values, last variable fastest. */
+            size_t e = x, match = 0;
+            for (size_t j = B->nv; j-- > 0;) {
+                match += e % r->dom[B->v[j]] == pref[B->v[j]];
+                e /= r->dom[B->v[j]];
+            }
+            g->mba[g->link[l].off + x] = k ? 0.5 * (double)match : 0.0;
+        }
+    }
+    int zero = 0;
+    for (size_t a = 0; a < g->nouter; a++)
+        if (refresh_outer(g, a) == -HUGE_VAL) zero = 1;
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        region *B = &g->reg[b];
+        for (size_t x = 0; x < B->size; x++) B->lq[x] = -log((double)B->size);
+    }
+    return zero;
+}
+
+/* The outer loop's step: the concave part of the free energy (the entropies of the inner
+ * regions with c < 0) linearized at the current Q_beta, as a change of the outer regions'
+ * tables: psi_alpha prod_beta Q_beta^((max(c,0) - c) / n_beta). Returns 1 when a Q_alpha
+ * vanishes. */
+static int linearize(gbp *g) {
+    int zero = 0;
+    for (size_t a = 0; a < g->nouter; a++) {
+        region *A = &g->reg[a];
+        double *lp = g->lpsio + g->psioff[a];
+        memcpy(lp, g->lpsi0 + g->psioff[a], A->size * sizeof *lp);
+        for (size_t q = 0; q < A->nlink; q++) {
+            const glink *L = &g->link[A->link[q]];
+            const region *B = &g->reg[L->b];
+            double w = (B->ceff - B->c) / (double)B->nlink;
+            if (w == 0.0) continue;
+            for (size_t e = 0; e < A->size; e++)
+                lp[e] = lp[e] == -HUGE_VAL || B->lq[L->proj[e]] == -HUGE_VAL
+                            ? -HUGE_VAL
+                            : lp[e] + w * B->lq[L->proj[e]];
+        }
+        if (refresh_outer(g, a) == -HUGE_VAL) zero = 1;
+    }
+    return zero;
+}
+
+/* The inner loop on the convex problem: GBP_INNER sweeps (libDAI's HAK takes 5); returns the
+ * largest change of a Q_beta over them. */
+static double inner_sweeps(gbp *g, double damping) {
+    double *old = g->qold;
+    for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++)
+        memcpy(old + off, g->reg[b].lq, g->reg[b].size * sizeof *old);
+    for (int sweep = 0; sweep < GBP_INNER; sweep++)
+        for (size_t b = g->nouter; b < g->nreg; b++) update_inner(g, b, damping);
+    double change = 0.0;
+    for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++) {
+        double c = ax_maxdiff(g->reg[b].lq, old + off, g->reg[b].size);
+        if (c > change) change = c;
+    }
+    return change;
+}
+
 zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
     double t0 = zs_monotonic_seconds();
     size_t R = 0, C = 0;
@@ -412,77 +491,24 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
                                          "gbp: the lattice's plaquettes do not make a valid "
                                          "region graph");
     }
+    uint32_t *pref = malloc(r->n * sizeof *pref);
+    if (!pref) {
+        gbp_free(&g);
+        return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");
+    }
     int have = 0, zero = 0;
     for (unsigned k = 0; k <= o->restarts && !zero; k++) {
         if (k > 0 && ax_out_of_time(o, t0)) break;
-        zs_rng rng;
-        zs_rng_init(&rng, o->seed, 2000003u + k);
-        /* Restart k > 0 leans every variable towards a value of a configuration: the same
-         * value everywhere for k = 1 .. d (an ordered phase of a ferromagnet), random
-         * values beyond. */
-        uint32_t *pref = malloc(r->n * sizeof *pref);
-        if (!pref) {
-            gbp_free(&g);
-            return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");
+        if (start(&g, k, o->seed, pref)) {
+            zero = 1;
+            break;
         }
-        for (size_t v = 0; v < r->n; v++)
-            pref[v] = k == 0 ? 0
-                      : k <= r->maxdom ? (uint32_t)((k - 1) % r->dom[v])
-                                       : (uint32_t)zs_rng_below(&rng, r->dom[v]);
-        for (size_t l = 0; l < g.nlink; l++) {
-            const region *B = &g.reg[g.link[l].b];
-            for (size_t x = 0; x < B->size; x++) {
-                /* x's values, last variable fastest: one unit of log-weight per match. */
-                size_t e = x, match = 0;
-                for (size_t j = B->nv; j-- > 0;) {
-                    match += e % r->dom[B->v[j]] == pref[B->v[j]];
-                    e /= r->dom[B->v[j]];
-                }
-                g.mba[g.link[l].off + x] = k ? 0.5 * (double)match : 0.0;
-            }
-        }
-        free(pref);
-        for (size_t a = 0; a < g.nouter; a++)
-            if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
-        for (size_t b = g.nouter; b < g.nreg; b++) {
-            region *B = &g.reg[b];
-            for (size_t x = 0; x < B->size; x++) B->lq[x] = -log((double)B->size);
-        }
-        if (zero) break;
         uint64_t it = 0;
         double change = HUGE_VAL;
         int conv = 0;
         while (it < o->max_iter && !zero) {
-            /* Outer loop: the concave part of the free energy (the entropies of the inner
-             * regions with c < 0) linearized at the current Q_beta, as a change of the
-             * outer regions' tables: psi_alpha prod_beta Q_beta^((max(c,0) - c) / n_beta). */
-            for (size_t a = 0; a < g.nouter; a++) {
-                region *A = &g.reg[a];
-                double *lp = g.lpsio + g.psioff[a];
-                memcpy(lp, g.lpsi0 + g.psioff[a], A->size * sizeof *lp);
-                for (size_t q = 0; q < A->nlink; q++) {
-                    const glink *L = &g.link[A->link[q]];
-                    const region *B = &g.reg[L->b];
-                    double w = (B->ceff - B->c) / (double)B->nlink;
-                    if (w == 0.0) continue;
-                    for (size_t e = 0; e < A->size; e++)
-                        lp[e] = lp[e] == -HUGE_VAL || B->lq[L->proj[e]] == -HUGE_VAL
-                                    ? -HUGE_VAL
-                                    : lp[e] + w * B->lq[L->proj[e]];
-                }
-                if (refresh_outer(&g, a) == -HUGE_VAL) zero = 1;
-            }
-            /* Inner loop: the convex problem, a few sweeps (libDAI's HAK takes 5). */
-            double *old = g.qold;
-            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++)
-                memcpy(old + off, g.reg[b].lq, g.reg[b].size * sizeof *old);
-            for (int sweep = 0; sweep < GBP_INNER; sweep++)
-                for (size_t b = g.nouter; b < g.nreg; b++) update_inner(&g, b, o->damping);
-            change = 0.0;
-            for (size_t b = g.nouter, off = 0; b < g.nreg; off += g.reg[b].size, b++) {
-                double c = ax_maxdiff(g.reg[b].lq, old + off, g.reg[b].size);
-                if (c > change) change = c;
-            }
+            if (linearize(&g)) zero = 1;
+            change = inner_sweeps(&g, o->damping);
             it++;
             if (change < o->tol) {
                 conv = 1;
@@ -496,14 +522,9 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             zero = 1;
             break;
         }
-        if (!have || (conv && (!res->converged || lz > res->lnz))) {
-            have = 1;
-            res->lnz = lz;
-            res->converged = conv;
-            res->iterations = it;
-            res->residual = change;
-        }
+        ax_keep_run(res, &have, conv, lz, it, change);
     }
+    free(pref);
     gbp_free(&g);
     if (zero)
         return zs_fail(r->ctx, ZS_ENUMERIC,

@@ -45,6 +45,15 @@ double ax_entropy(const double *lp, size_t n);
 /* The largest |exp(a_k) - exp(b_k)|: the change of a normalized message in probability. */
 double ax_maxdiff(const double *a, const double *b, size_t n);
 
+/* Damp the new normalized log message nw against the old one o (ln o <- (1 - a) ln nw + a ln o,
+ * renormalized; a dead value stays dead) and store it in o; returns the change (ax_maxdiff). */
+double ax_damp_into(double *o, double *nw, size_t d, double a);
+
+/* Keep one restart's result in res: the first run's stands until a converged run with a
+ * larger estimate beats it (*have says whether res holds one yet). */
+void ax_keep_run(zs_factor_approx_result *res, int *have, int conv, double lnz, uint64_t it,
+                 double residual);
+
 /* The run's budget: 1 once max_seconds (> 0) have passed since t0. */
 int ax_out_of_time(const zs_factor_approx_opts *o, double t0);
 

@@ -45,6 +45,10 @@ typedef struct mbe {
     size_t nf, cap;
     size_t *head;      /* (n) first function of each bucket, SIZE_MAX for none */
     size_t *pos;       /* (n) position of each variable in the order             */
+    size_t *list;      /* (2 nb) the current bucket's functions, then their groups */
+    struct group *g;   /* (nb) the current bucket's groups                        */
+    double *lm;        /* (nb 2 maxdom) the groups' weighted marginals on x_v       */
+    double *lbar;      /* (maxdom) their weighted geometric mean                    */
 } mbe;
 
 static size_t table_size(const ax_model *r, const uint32_t *v, size_t k) {
@@ -146,16 +150,196 @@ static int by_arity_desc(const void *a, const void *b, const fn *f) {
     return (x < y) - (x > y);
 }
 
+/* The functions to start from: a copy of every factor's table and every variable's unary
+ * table. */
+static zs_status mbe_load(mbe *b) {
+    const ax_model *r = b->r;
+    zs_status st = ZS_OK;
+    for (size_t f = 0; f < r->fm->nf && st == ZS_OK; f++) {
+        const fm_factor *ff = &r->fm->f[f];
+        double *t = malloc(ff->size * sizeof *t);
+        if (!t) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
+        memcpy(t, ff->lnt, ff->size * sizeof *t);
+        st = push(b, ff->arity, ff->scope, t);
+    }
+    for (size_t v = 0; v < r->n && st == ZS_OK; v++) {
+        double *t = malloc(r->dom[v] * sizeof *t);
+        if (!t) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
+        memcpy(t, r->un + r->uoff[v], r->dom[v] * sizeof *t);
+        uint32_t vv = (uint32_t)v;
+        st = push(b, 1, &vv, t);
+    }
+    return st;
+}
+
+/* The nb functions list[] of a bucket, largest scope first, filed by first fit into groups
+ * of at most i_bound variables: grp[a] is function a's group. Returns the number of groups. */
+static size_t mbe_group(const mbe *b, size_t i_bound, size_t nb, size_t *list, size_t *grp,
+                        group *g) {
+    for (size_t a = 1; a < nb; a++) /* insertion sort: buckets are small */
+        for (size_t c = a; c > 0 && by_arity_desc(&list[c - 1], &list[c], b->f) > 0; c--) {
+            size_t tmp = list[c];
+            list[c] = list[c - 1];
+            list[c - 1] = tmp;
+        }
+    size_t R = 0;
+    for (size_t a = 0; a < nb; a++) {
+        const fn *f = &b->f[list[a]];
+        uint32_t u[2 * ZS_FACTOR_MAX_ARITY];
+        size_t hit = SIZE_MAX;
+        for (size_t q = 0; q < R && hit == SIZE_MAX; q++) {
+            if (merge_scope(g[q].v, g[q].k, f->v, f->arity, u) <= i_bound) hit = q;
+        }
+        if (hit == SIZE_MAX) {
+            hit = R++;
+            g[hit].k = 0;
+        }
+        size_t k = merge_scope(g[hit].v, g[hit].k, f->v, f->arity, u);
+        memcpy(g[hit].v, u, k * sizeof *u);
+        g[hit].k = k;
+        grp[a] = hit;
+    }
+    return R;
+}
+
+/* Each of the R groups' table: the sum of its functions' ln tables (which are freed). */
+static zs_status mbe_fill(mbe *b, size_t nb, const size_t *list, const size_t *grp, group *g,
+                          size_t R) {
+    const ax_model *r = b->r;
+    for (size_t q = 0; q < R; q++) {
+        double sz = 1.0;
+        for (size_t j = 0; j < g[q].k; j++) sz *= r->dom[g[q].v[j]];
+        if (sz > MBE_MAX_TABLE)
+            return zs_fail(r->ctx, ZS_ETOOBIG,
+                           "mbe: a mini-bucket table of %.3g entries (a factor of %zu variables "
+                           "beyond i_bound) passes 2^31", sz, g[q].k);
+        g[q].T = calloc((size_t)sz, sizeof(double));
+        if (!g[q].T)
+            return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory for a table of %.3g entries",
+                           sz);
+        for (size_t a = 0; a < nb; a++) {
+            if (grp[a] != q) continue;
+            fn *f = &b->f[list[a]];
+            ax_accumulate(r->dom, g[q].v, g[q].k, g[q].T, f->v, f->arity, f->t);
+            free(f->t);
+            f->t = NULL;
+        }
+    }
+    return ZS_OK;
+}
+
+/* Cost shifting between the R groups of the bucket of a variable of d values, at place p[q]
+ * in group q's scope, each of weight w. Returns the rounds run. */
+static uint64_t mbe_shift(mbe *b, const zs_factor_approx_opts *o, group *g, size_t R,
+                          const size_t *p, uint32_t d, double w) {
+    const ax_model *r = b->r;
+    double *lm = b->lm, *lbar = b->lbar;
+    uint64_t rounds = 0;
+    for (uint64_t it = 0; R > 1 && it < o->max_iter; it++) {
+        for (size_t q = 0; q < R; q++)
+            weighted_marginal(r, g[q].v, g[q].k, p[q], g[q].T, w, lm + q * 2 * r->maxdom);
+        double change = 0.0;
+        for (uint32_t x = 0; x < d; x++) {
+            double s = 0.0;
+            int dead = 0;
+            for (size_t q = 0; q < R; q++) {
+                double l = lm[q * 2 * r->maxdom + x];
+                if (l == -HUGE_VAL) dead = 1;
+                else s += w * l;
+            }
+            lbar[x] = dead ? -HUGE_VAL : s;
+        }
+        ax_lognormalize(lbar, d);
+        for (size_t q = 0; q < R; q++) {
+            const double *l = lm + q * 2 * r->maxdom;
+            double c = ax_maxdiff(l, lbar, d);
+            if (c > change) change = c;
+        }
+        rounds++;
+        if (change < o->tol) break;
+        for (size_t q = 0; q < R; q++) {
+            const double *l = lm + q * 2 * r->maxdom;
+            size_t inner = 1, size = table_size(r, g[q].v, g[q].k);
+            for (size_t j = p[q] + 1; j < g[q].k; j++) inner *= r->dom[g[q].v[j]];
+            for (size_t e = 0; e < size; e++) {
+                uint32_t x = (uint32_t)((e / inner) % d);
+                if (lbar[x] > -HUGE_VAL && l[x] > -HUGE_VAL && g[q].T[e] > -HUGE_VAL)
+                    g[q].T[e] += w * (lbar[x] - l[x]);
+            }
+        }
+    }
+    return rounds;
+}
+
+/* Each group's message (the variable summed out with weight w): filed in a later bucket, or,
+ * when the variable was its last, added to *bound. */
+static zs_status mbe_messages(mbe *b, group *g, size_t R, const size_t *p, uint32_t d,
+                              double w, double *bound) {
+    const ax_model *r = b->r;
+    zs_status st = ZS_OK;
+    for (size_t q = 0; q < R && st == ZS_OK; q++) {
+        size_t osize = table_size(r, g[q].v, g[q].k) / d;
+        double *msg = malloc(osize * sizeof *msg);
+        if (!msg) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
+        power_sum_out(r, g[q].v, g[q].k, p[q], g[q].T, w, msg);
+        if (g[q].k == 1) {
+            *bound += msg[0];
+            free(msg);
+        } else {
+            uint32_t sc[ZS_FACTOR_MAX_ARITY];
+            size_t k = 0;
+            for (size_t j = 0; j < g[q].k; j++)
+                if (j != p[q]) sc[k++] = g[q].v[j];
+            st = push(b, k, sc, msg);
+        }
+    }
+    return st;
+}
+
+/* Eliminate v: its bucket's functions in mini-buckets, cost-shifted, each sending its
+ * message on. Functions pushed while this bucket is processed go to later buckets (their
+ * scopes lack v). */
+static zs_status mbe_bucket(mbe *b, const zs_factor_approx_opts *o, uint32_t v, double *bound,
+                            uint64_t *rounds) {
+    const ax_model *r = b->r;
+    size_t nb = 0;
+    for (size_t k = b->head[v]; k != SIZE_MAX; k = b->f[k].next) nb++;
+    free(b->list), free(b->g), free(b->lm);
+    b->list = malloc(2 * nb * sizeof *b->list);
+    b->g = calloc(nb, sizeof *b->g);
+    b->lm = malloc(nb * 2 * r->maxdom * sizeof *b->lm);
+    if (!b->list || !b->g || !b->lm) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
+    size_t *list = b->list, *grp = list + nb;
+    group *g = b->g;
+    nb = 0;
+    for (size_t k = b->head[v]; k != SIZE_MAX; k = b->f[k].next) list[nb++] = k;
+    size_t R = mbe_group(b, o->i_bound, nb, list, grp, g);
+    zs_status st = mbe_fill(b, nb, list, grp, g, R);
+    size_t *p = NULL;
+    if (st == ZS_OK && !(p = malloc(R * sizeof *p)))
+        st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
+    if (st == ZS_OK) {
+        for (size_t q = 0; q < R; q++) {
+            p[q] = 0;
+            while (g[q].v[p[q]] != v) p[q]++;
+        }
+        double w = 1.0 / (double)R;
+        *rounds += mbe_shift(b, o, g, R, p, r->dom[v], w);
+        st = mbe_messages(b, g, R, p, r->dom[v], w, bound);
+    }
+    free(p);
+    for (size_t q = 0; q < R; q++) free(g[q].T), g[q].T = NULL;
+    return st;
+}
+
 /* One elimination along the greedy order of rule h. */
 static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_order h,
                          zs_factor_approx_result *res) {
     size_t n = r->n;
-    mbe b = {r, NULL, 0, 0, malloc(n * sizeof(size_t)), malloc(n * sizeof(size_t))};
+    mbe b = {r, NULL, 0, 0, malloc(n * sizeof(size_t)), malloc(n * sizeof(size_t)),
+             NULL, NULL, NULL, NULL};
     size_t *order = malloc(n * sizeof *order);
     unsigned char *skip = calloc(n, 1);
-    size_t *list = NULL;
-    group *g = NULL;
-    double *lm = NULL, *lbar = NULL;
     zs_status st = ZS_OK;
     if (!b.head || !b.pos || !order || !skip) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
@@ -167,171 +351,17 @@ static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_f
     st = elim_order_greedy(r->fm, skip, h, 0, order, &count, &fell, &ops);
     if (st != ZS_OK) goto out;
     for (size_t i = 0; i < n; i++) b.head[i] = SIZE_MAX, b.pos[order[i]] = i;
-    /* The functions: every factor and every variable's unary table. */
-    for (size_t f = 0; f < r->fm->nf && st == ZS_OK; f++) {
-        const fm_factor *ff = &r->fm->f[f];
-        double *t = malloc(ff->size * sizeof *t);
-        if (!t) {
-            st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
-            break;
-        }
-        memcpy(t, ff->lnt, ff->size * sizeof *t);
-        st = push(&b, ff->arity, ff->scope, t);
-    }
-    for (size_t v = 0; v < n && st == ZS_OK; v++) {
-        double *t = malloc(r->dom[v] * sizeof *t);
-        if (!t) {
-            st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
-            break;
-        }
-        memcpy(t, r->un + r->uoff[v], r->dom[v] * sizeof *t);
-        uint32_t vv = (uint32_t)v;
-        st = push(&b, 1, &vv, t);
-    }
+    st = mbe_load(&b);
     if (st != ZS_OK) goto out;
-    lbar = malloc(r->maxdom * sizeof *lbar);
-    if (!lbar) {
+    b.lbar = malloc(r->maxdom * sizeof *b.lbar);
+    if (!b.lbar) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
         goto out;
     }
     double bound = 0.0;
     uint64_t rounds = 0;
-    for (size_t i = 0; i < n && st == ZS_OK; i++) {
-        uint32_t v = (uint32_t)order[i];
-        /* The bucket's functions, largest scope first. Functions pushed while this bucket
-         * is processed go to later buckets (their scopes lack v). */
-        size_t nb = 0;
-        for (size_t k = b.head[v]; k != SIZE_MAX; k = b.f[k].next) nb++;
-        free(list), free(g), free(lm);
-        list = malloc(2 * nb * sizeof *list);
-        g = calloc(nb, sizeof *g);
-        lm = malloc(nb * 2 * r->maxdom * sizeof *lm);
-        if (!list || !g || !lm) {
-            st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
-            break;
-        }
-        size_t *grp = list + nb;
-        nb = 0;
-        for (size_t k = b.head[v]; k != SIZE_MAX; k = b.f[k].next) list[nb++] = k;
-        for (size_t a = 1; a < nb; a++) /* insertion sort: buckets are small */
-            for (size_t c = a; c > 0 && by_arity_desc(&list[c - 1], &list[c], b.f) > 0; c--) {
-                size_t tmp = list[c];
-                list[c] = list[c - 1];
-                list[c - 1] = tmp;
-            }
-        /* First fit into groups of at most i_bound variables. */
-        size_t R = 0;
-        for (size_t a = 0; a < nb; a++) {
-            const fn *f = &b.f[list[a]];
-            uint32_t u[2 * ZS_FACTOR_MAX_ARITY];
-            size_t hit = SIZE_MAX;
-            for (size_t q = 0; q < R && hit == SIZE_MAX; q++) {
-                if (merge_scope(g[q].v, g[q].k, f->v, f->arity, u) <= o->i_bound) hit = q;
-            }
-            if (hit == SIZE_MAX) {
-                hit = R++;
-                g[hit].k = 0;
-            }
-            size_t k = merge_scope(g[hit].v, g[hit].k, f->v, f->arity, u);
-            memcpy(g[hit].v, u, k * sizeof *u);
-            g[hit].k = k;
-            grp[a] = hit;
-        }
-        for (size_t q = 0; q < R && st == ZS_OK; q++) {
-            double sz = 1.0;
-            for (size_t j = 0; j < g[q].k; j++) sz *= r->dom[g[q].v[j]];
-            if (sz > MBE_MAX_TABLE) {
-                st = zs_fail(r->ctx, ZS_ETOOBIG,
-                             "mbe: a mini-bucket table of %.3g entries (a factor of %zu variables "
-                             "beyond i_bound) passes 2^31", sz, g[q].k);
-                break;
-            }
-            g[q].T = calloc((size_t)sz, sizeof(double));
-            if (!g[q].T) {
-                st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory for a table of %.3g entries", sz);
-                break;
-            }
-            for (size_t a = 0; a < nb; a++) {
-                if (grp[a] != q) continue;
-                fn *f = &b.f[list[a]];
-                ax_accumulate(r->dom, g[q].v, g[q].k, g[q].T, f->v, f->arity, f->t);
-                free(f->t);
-                f->t = NULL;
-            }
-        }
-        if (st != ZS_OK) {
-            for (size_t q = 0; q < R; q++) free(g[q].T), g[q].T = NULL;
-            break;
-        }
-        double w = 1.0 / (double)R;
-        uint32_t d = r->dom[v];
-        size_t *p = malloc(R * sizeof *p);
-        if (!p) {
-            st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
-            for (size_t q = 0; q < R; q++) free(g[q].T), g[q].T = NULL;
-            break;
-        }
-        for (size_t q = 0; q < R; q++) {
-            p[q] = 0;
-            while (g[q].v[p[q]] != v) p[q]++;
-        }
-        /* Cost shifting between the groups. */
-        for (uint64_t it = 0; R > 1 && it < o->max_iter; it++) {
-            for (size_t q = 0; q < R; q++)
-                weighted_marginal(r, g[q].v, g[q].k, p[q], g[q].T, w, lm + q * 2 * r->maxdom);
-            double change = 0.0;
-            for (uint32_t x = 0; x < d; x++) {
-                double s = 0.0;
-                int dead = 0;
-                for (size_t q = 0; q < R; q++) {
-                    double l = lm[q * 2 * r->maxdom + x];
-                    if (l == -HUGE_VAL) dead = 1;
-                    else s += w * l;
-                }
-                lbar[x] = dead ? -HUGE_VAL : s;
-            }
-            ax_lognormalize(lbar, d);
-            for (size_t q = 0; q < R; q++) {
-                const double *l = lm + q * 2 * r->maxdom;
-                double c = ax_maxdiff(l, lbar, d);
-                if (c > change) change = c;
-            }
-            rounds++;
-            if (change < o->tol) break;
-            for (size_t q = 0; q < R; q++) {
-                const double *l = lm + q * 2 * r->maxdom;
-                size_t inner = 1, size = table_size(r, g[q].v, g[q].k);
-                for (size_t j = p[q] + 1; j < g[q].k; j++) inner *= r->dom[g[q].v[j]];
-                for (size_t e = 0; e < size; e++) {
-                    uint32_t x = (uint32_t)((e / inner) % d);
-                    if (lbar[x] > -HUGE_VAL && l[x] > -HUGE_VAL && g[q].T[e] > -HUGE_VAL)
-                        g[q].T[e] += w * (lbar[x] - l[x]);
-                }
-            }
-        }
-        /* The messages. */
-        for (size_t q = 0; q < R && st == ZS_OK; q++) {
-            size_t osize = table_size(r, g[q].v, g[q].k) / d;
-            double *msg = malloc(osize * sizeof *msg);
-            if (!msg) {
-                st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
-                break;
-            }
-            power_sum_out(r, g[q].v, g[q].k, p[q], g[q].T, w, msg);
-            if (g[q].k == 1) {
-                bound += msg[0];
-                free(msg);
-            } else {
-                uint32_t sc[ZS_FACTOR_MAX_ARITY];
-                size_t k = 0;
-                for (size_t j = 0; j < g[q].k; j++)
-                    if (j != p[q]) sc[k++] = g[q].v[j];
-                st = push(&b, k, sc, msg);
-            }
-        }
-        free(p);
-        for (size_t q = 0; q < R; q++) free(g[q].T), g[q].T = NULL;
-    }
+    for (size_t i = 0; i < n && st == ZS_OK; i++)
+        st = mbe_bucket(&b, o, (uint32_t)order[i], &bound, &rounds);
     if (st == ZS_OK) {
         if (bound == -HUGE_VAL)
             st = zs_fail(r->ctx, ZS_ENUMERIC,
@@ -343,8 +373,8 @@ static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_f
     }
 out:
     for (size_t k = 0; k < b.nf; k++) free(b.f[k].t);
-    free(b.f), free(b.head), free(b.pos), free(order), free(skip), free(list), free(g), free(lm),
-        free(lbar);
+    free(b.f), free(b.head), free(b.pos), free(order), free(skip), free(b.list), free(b.g),
+        free(b.lm), free(b.lbar);
     return st;
 }
 
@@ -359,7 +389,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     uint64_t rounds = 0;
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         if (have && ax_out_of_time(o, t0)) break;
-        zs_factor_approx_result one;
+        zs_factor_approx_result one = {0};
         zs_status s = mbe_run(r, o, rules[k], &one);
         if (s == ZS_ENOMEM || s == ZS_ENUMERIC) return s; /* Z = 0 is proved by any order */
         if (s != ZS_OK) {

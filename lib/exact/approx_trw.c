@@ -71,6 +71,20 @@ static void mu_of(const trw *w, size_t f, size_t p, double *out) {
     ax_lognormalize(out, r->dom[v]);
 }
 
+/* ln sum_k exp(t[k stride] / rho + mu[k]) over k < n, by a running maximum; a dead term
+ * (-inf in t or mu) adds nothing. One row (stride 1) or column (stride = row length) of a
+ * pairwise table against the other end's mu. */
+static double lse_line(const double *t, size_t stride, uint32_t n, double rho, const double *mu) {
+    double mx = -HUGE_VAL, s = 0.0;
+    for (uint32_t k = 0; k < n; k++) {
+        double tk = t[k * stride];
+        double v = (tk == -HUGE_VAL || mu[k] == -HUGE_VAL) ? -HUGE_VAL : tk / rho + mu[k];
+        if (v > mx) s = s * exp(mx - v) + 1.0, mx = v;
+        else if (v > -HUGE_VAL) s += exp(v - mx);
+    }
+    return mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
+}
+
 /* New messages of factor f into out. */
 static void update(trw *w, size_t f, double *out) {
     const ax_model *r = w->r;
@@ -81,40 +95,10 @@ static void update(trw *w, size_t f, double *out) {
     mu_of(w, f, 1, mub);
     double rho = w->rho[f];
     double *oa = out + w->eoff[2 * f], *ob = out + w->eoff[2 * f + 1];
-    for (uint32_t a = 0; a < da; a++) {
-        double mx = -HUGE_VAL, s = 0.0;
-        for (uint32_t b = 0; b < db; b++) {
-            double t = ff->lnt[a * db + b];
-            double v = (t == -HUGE_VAL || mub[b] == -HUGE_VAL) ? -HUGE_VAL : t / rho + mub[b];
-            if (v > mx) s = s * exp(mx - v) + 1.0, mx = v;
-            else if (v > -HUGE_VAL) s += exp(v - mx);
-        }
-        oa[a] = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
-    }
-    for (uint32_t b = 0; b < db; b++) {
-        double mx = -HUGE_VAL, s = 0.0;
-        for (uint32_t a = 0; a < da; a++) {
-            double t = ff->lnt[a * db + b];
-            double v = (t == -HUGE_VAL || mua[a] == -HUGE_VAL) ? -HUGE_VAL : t / rho + mua[a];
-            if (v > mx) s = s * exp(mx - v) + 1.0, mx = v;
-            else if (v > -HUGE_VAL) s += exp(v - mx);
-        }
-        ob[b] = mx == -HUGE_VAL ? -HUGE_VAL : mx + log(s);
-    }
+    for (uint32_t a = 0; a < da; a++) oa[a] = lse_line(ff->lnt + (size_t)a * db, 1, db, rho, mub);
+    for (uint32_t b = 0; b < db; b++) ob[b] = lse_line(ff->lnt + b, db, da, rho, mua);
     ax_lognormalize(oa, da);
     ax_lognormalize(ob, db);
-}
-
-static double damp_into(double *o, double *nw, size_t d, double a) {
-    if (a > 0.0) {
-        for (size_t x = 0; x < d; x++)
-            nw[x] = (nw[x] == -HUGE_VAL || o[x] == -HUGE_VAL) ? -HUGE_VAL
-                                                              : (1.0 - a) * nw[x] + a * o[x];
-        ax_lognormalize(nw, d);
-    }
-    double c = ax_maxdiff(nw, o, d);
-    memcpy(o, nw, d * sizeof *o);
-    return c;
 }
 
 /* The bound's value from the current messages; -HUGE_VAL when a variable is dead (Z = 0). */
@@ -286,7 +270,7 @@ zs_status ax_trw(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             if (o->schedule != ZS_SCHEDULE_PARALLEL) update(&w, f, w.mnew);
             for (size_t e = 2 * f; e < 2 * f + 2; e++) {
                 size_t d = w.eoff[e + 1] - w.eoff[e];
-                double c = damp_into(w.m + w.eoff[e], w.mnew + w.eoff[e], d, o->damping);
+                double c = ax_damp_into(w.m + w.eoff[e], w.mnew + w.eoff[e], d, o->damping);
                 if (c > change) change = c;
             }
         }

@@ -52,4 +52,29 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
                             zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
                             int *fell_back, double *ops);
 
+/* A table of the elimination: ln values over the variables at positions pos[0..n) of the
+ * order (ascending, first slowest), the last fastest; child is the position whose message it
+ * is (SIZE_MAX for a factor; used by the marginals), next the next table of its bucket. */
+typedef struct elim_tab {
+    size_t n;
+    size_t *pos;  /* (n)                                              */
+    size_t size;  /* entries                                          */
+    double *t;    /* (size) ln values; NULL when made without data     */
+    size_t child;
+    struct elim_tab *next;
+} elim_tab;
+
+/* A table of n variables and size entries (t left NULL when data is 0), child SIZE_MAX;
+ * NULL when out of memory. */
+elim_tab *elim_tab_new(size_t n, size_t size, int data);
+void elim_tab_free(elim_tab *e);
+
+/* Factor fa sliced by the skipped variables (val their values), its variables sorted by
+ * their positions pos[] (with data == 0 only the scope). A factor left without variables
+ * gives *out NULL and its value in *constant. Out of memory: fails with "WHAT: out of
+ * memory". */
+zs_status elim_slice_table(const zs_factor_model *m, const fm_factor *fa,
+                           const unsigned char *skip, const uint32_t *val, const size_t *pos,
+                           int data, const char *what, elim_tab **out, double *constant);
+
 #endif

@@ -30,22 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct mtab {
-    size_t n;
-    size_t *pos;       /* (n) positions, ascending (first = slowest)                         */
-    size_t size;       /* entries                                                            */
-    double *t;         /* (size) ln values; NULL in the scope-only walk of marg_bytes          */
-    size_t child;      /* the position whose message this is, SIZE_MAX for a factor          */
-    struct mtab *next; /* next table of the same bucket                                      */
-} mtab;
-
-static void mtab_free(mtab *e) {
-    if (!e) return;
-    free(e->pos);
-    free(e->t);
-    free(e);
-}
-
 typedef struct mrun {
     const zs_factor_model *m;
     size_t n;
@@ -59,8 +43,8 @@ typedef struct mrun {
     size_t *cst, *ost;   /* (n) strides of a table / of an output in the cluster's dims     */
     size_t *digit;       /* (n) an odometer over the cluster's outer dims                   */
     size_t ioff[ELIM_BLOCK];
-    mtab **bucket;       /* (n) tables by their first position                              */
-    mtab **pi;           /* (n) downward messages, NULL at roots                            */
+    elim_tab **bucket;       /* (n) tables by their first position                              */
+    elim_tab **pi;           /* (n) downward messages, NULL at roots                            */
     double *sm;          /* scratch for the running sums of a summation onto a separator    */
     size_t smcap;
     double *B;           /* the current cluster's belief: one buffer for every bucket, kept at
@@ -70,11 +54,11 @@ typedef struct mrun {
 
 static void mrun_free(mrun *r) {
     for (size_t q = 0; r->bucket && q < r->n; q++)
-        for (mtab *e = r->bucket[q], *nx; e; e = nx) {
+        for (elim_tab *e = r->bucket[q], *nx; e; e = nx) {
             nx = e->next;
-            mtab_free(e);
+            elim_tab_free(e);
         }
-    for (size_t q = 0; r->pi && q < r->n; q++) mtab_free(r->pi[q]);
+    for (size_t q = 0; r->pi && q < r->n; q++) elim_tab_free(r->pi[q]);
     free(r->bucket);
     free(r->pi);
     free(r->skip);
@@ -120,75 +104,13 @@ static zs_status mrun_init(mrun *r, const zs_factor_model *m, const int32_t *evi
     return ZS_OK;
 }
 
-/* Factor fa sliced by the skipped variables, its variables sorted by position; with data == 0
- * only the scope (the walk of marg_bytes). A factor left without variables returns NULL and
- * its value in *constant. */
-static zs_status slice(mrun *r, const fm_factor *fa, int data, mtab **out, double *constant) {
-    const zs_factor_model *m = r->m;
-    size_t k = 0, base = 0, stride = 1;
-    size_t keyp[ZS_FACTOR_MAX_ARITY], ostr[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
-    for (size_t a = fa->arity; a-- > 0;) {
-        size_t v = fa->scope[a];
-        if (r->skip[v]) {
-            base += r->val[v] * stride;
-        } else {
-            keyp[k] = r->pos[v];
-            ostr[k] = stride;
-            dims[k] = m->dom[v];
-            k++;
-        }
-        stride *= m->dom[v];
-    }
-    *out = NULL;
-    if (k == 0) {
-        *constant = fa->lnt[base];
-        return ZS_OK;
-    }
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && keyp[j - 1] > keyp[j]; j--) {
-            size_t t;
-            t = keyp[j]; keyp[j] = keyp[j - 1]; keyp[j - 1] = t;
-            t = ostr[j]; ostr[j] = ostr[j - 1]; ostr[j - 1] = t;
-            t = dims[j]; dims[j] = dims[j - 1]; dims[j - 1] = t;
-        }
-    size_t size = 1;
-    for (size_t i = 0; i < k; i++) size *= dims[i];
-    mtab *e = calloc(1, sizeof *e);
-    if (e) {
-        e->pos = malloc(k * sizeof *e->pos);
-        if (data) e->t = malloc(size * sizeof *e->t);
-    }
-    if (!e || !e->pos || (data && !e->t)) {
-        mtab_free(e);
-        return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
-    }
-    e->n = k;
-    e->size = size;
-    e->child = SIZE_MAX;
-    memcpy(e->pos, keyp, k * sizeof *keyp);
-    if (data) {
-        size_t digit[ZS_FACTOR_MAX_ARITY] = {0}, off = base;
-        for (size_t i = 0; i < size; i++) {
-            e->t[i] = fa->lnt[off];
-            for (size_t j = k; j-- > 0;) {
-                off += ostr[j];
-                if (++digit[j] < dims[j]) break;
-                off -= ostr[j] * dims[j];
-                digit[j] = 0;
-            }
-        }
-    }
-    *out = e;
-    return ZS_OK;
-}
-
 /* The cluster of bucket q: the union of its tables' positions, ascending, into r->cs; returns
  * its size and *entries the product of its domain sizes (as a double: the scope-only walk
  * meets clusters that no memory holds). */
 static size_t cluster(mrun *r, size_t q, double *entries) {
     size_t w = 0;
     const size_t tag = ++r->stamp;
-    for (const mtab *e = r->bucket[q]; e; e = e->next)
+    for (const elim_tab *e = r->bucket[q]; e; e = e->next)
         for (size_t i = 0; i < e->n; i++)
             if (r->mark[e->pos[i]] != tag) {
                 r->mark[e->pos[i]] = tag;
@@ -202,7 +124,7 @@ static size_t cluster(mrun *r, size_t q, double *entries) {
 }
 
 /* Strides of table e in the cluster's dims (0 where e lacks the variable) into st. */
-static void strides(const mrun *r, size_t w, const mtab *e, size_t *st) {
+static void strides(const mrun *r, size_t w, const elim_tab *e, size_t *st) {
     size_t j = w, s = 1;
     memset(st, 0, w * sizeof *st);
     for (size_t i = e->n; i-- > 0;) {
@@ -243,10 +165,20 @@ static void odometer(mrun *r, size_t w, size_t b, const size_t *st, size_t *off)
     }
 }
 
+/* Start the walk of a cluster's w variables onto target's entries: the blocks (returned, *L
+ * entries each), their offsets in target and the odometer at 0. */
+static size_t walk_start(mrun *r, size_t w, const elim_tab *target, size_t *L) {
+    const size_t b = block_dims(r, w, L);
+    strides(r, w, target, r->ost);
+    block_offsets(r, w, b, *L, r->ost);
+    memset(r->digit, 0, w * sizeof *r->digit);
+    return b;
+}
+
 /* out(S) = logsumexp of B over the cluster's variables outside S (target's scope): one pass,
  * a running maximum per output entry (a larger term rescales the running sum, Milakov &
  * Gimelshein 2018's online normalizer), so each entry costs one exp. */
-static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, mtab *target) {
+static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, elim_tab *target) {
     if (target->size > r->smcap) {
         double *s = realloc(r->sm, target->size * sizeof *s);
         if (!s) return zs_fail(r->m->ctx, ZS_ENOMEM, "marginals: out of memory");
@@ -259,10 +191,7 @@ static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, mtab 
         sm[o] = 0.0;
     }
     size_t L;
-    const size_t b = block_dims(r, w, &L);
-    strides(r, w, target, r->ost);
-    block_offsets(r, w, b, L, r->ost);
-    memset(r->digit, 0, w * sizeof *r->digit);
+    const size_t b = walk_start(r, w, target, &L);
     size_t off = 0;
     for (size_t base = 0; base < size; base += L) {
         for (size_t i = 0; i < L; i++) {
@@ -321,14 +250,11 @@ static double sum4(const double *x, size_t n) {
  * form of sum_onto when no term of B lies more than LINEAR_RANGE below top. */
 #define LINEAR_RANGE 700.0
 static zs_status sum_onto_linear(mrun *r, size_t w, size_t size, const double *E, double top,
-                                 mtab *target) {
+                                 elim_tab *target) {
     double *acc = target->t;
     for (size_t o = 0; o < target->size; o++) acc[o] = 0.0;
     size_t L;
-    const size_t b = block_dims(r, w, &L);
-    strides(r, w, target, r->ost);
-    block_offsets(r, w, b, L, r->ost);
-    memset(r->digit, 0, w * sizeof *r->digit);
+    const size_t b = walk_start(r, w, target, &L);
     size_t off = 0;
     for (size_t base = 0; base < size; base += L) {
         double *a = acc + off;
@@ -345,15 +271,15 @@ static zs_status sum_onto_linear(mrun *r, size_t w, size_t size, const double *E
  * its own last ones) or gathered through offsets computed once, as in elim_run.c. */
 enum { T_CONST, T_CONTIG, T_GATHER };
 
-static zs_status belief(mrun *r, size_t q, const mtab *pi, size_t *w_out, size_t *size_out,
+static zs_status belief(mrun *r, size_t q, const elim_tab *pi, size_t *w_out, size_t *size_out,
                         double **B_out) {
     double entries;
     const size_t w = cluster(r, q, &entries), size = (size_t)entries;
     size_t k = pi ? 1 : 0;
-    for (const mtab *e = r->bucket[q]; e; e = e->next) k++;
+    for (const elim_tab *e = r->bucket[q]; e; e = e->next) k++;
     size_t L;
     const size_t b = block_dims(r, w, &L);
-    const mtab **tab = malloc(k * sizeof *tab);
+    const elim_tab **tab = malloc(k * sizeof *tab);
     size_t *st = malloc(k * w * sizeof *st), *io = malloc(k * L * sizeof *io);
     size_t *off = calloc(k, sizeof *off);
     int *cls = malloc(k * sizeof *cls);
@@ -370,7 +296,7 @@ static zs_status belief(mrun *r, size_t q, const mtab *pi, size_t *w_out, size_t
                        zs_format_bytes(nb, entries * 8.0));
     }
     size_t j = 0;
-    for (const mtab *e = r->bucket[q]; e; e = e->next) tab[j++] = e;
+    for (const elim_tab *e = r->bucket[q]; e; e = e->next) tab[j++] = e;
     if (pi) tab[j++] = pi;
     for (j = 0; j < k; j++) {
         strides(r, w, tab[j], st + j * w);
@@ -420,9 +346,10 @@ static zs_status upward(mrun *r, int data, double *lnz, double *bytes) {
     const zs_factor_model *m = r->m;
     double total = 0.0, factors = 0.0, messages = 0.0, biggest = 0.0;
     for (size_t f = 0; f < m->nf; f++) {
-        mtab *e;
+        elim_tab *e;
         double c = 0.0;
-        zs_status st = slice(r, &m->f[f], data, &e, &c);
+        zs_status st =
+            elim_slice_table(m, &m->f[f], r->skip, r->val, r->pos, data, "marginals", &e, &c);
         if (st != ZS_OK) return st;
         if (!e) {
             total += c;
@@ -458,17 +385,8 @@ static zs_status upward(mrun *r, int data, double *lnz, double *bytes) {
             }
             continue;
         }
-        mtab *msg = calloc(1, sizeof *msg);
-        if (msg) {
-            msg->pos = malloc((w - 1) * sizeof *msg->pos);
-            if (data) msg->t = malloc(S * sizeof *msg->t);
-        }
-        if (!msg || !msg->pos || (data && !msg->t)) {
-            mtab_free(msg);
-            return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
-        }
-        msg->n = w - 1;
-        msg->size = S;
+        elim_tab *msg = elim_tab_new(w - 1, S, data);
+        if (!msg) return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
         msg->child = q;
         memcpy(msg->pos, r->cs + 1, (w - 1) * sizeof *msg->pos);
         /* q is the slowest index of the cluster: its values are d contiguous rows of S. */
@@ -501,7 +419,7 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
         size_t w, size;
         double *B;
         zs_status st = belief(r, q, r->pi[q], &w, &size, &B);
-        mtab_free(r->pi[q]);
+        elim_tab_free(r->pi[q]);
         r->pi[q] = NULL;
         if (st != ZS_OK) return st;
         /* When the belief's finite entries lie within LINEAR_RANGE of its maximum top, the
@@ -539,21 +457,13 @@ static zs_status downward(mrun *r, const size_t *order, const size_t *off, doubl
         }
         for (size_t x = 0; x < d; x++) out[x] -= norm;
         /* Messages down to the children: the belief on their separators, divided. */
-        for (const mtab *e = r->bucket[q]; e && st == ZS_OK; e = e->next) {
+        for (const elim_tab *e = r->bucket[q]; e && st == ZS_OK; e = e->next) {
             if (e->child == SIZE_MAX) continue;
-            mtab *pc = calloc(1, sizeof *pc);
-            if (pc) {
-                pc->pos = malloc(e->n * sizeof *pc->pos);
-                pc->t = malloc(e->size * sizeof *pc->t);
-            }
-            if (!pc || !pc->pos || !pc->t) {
-                mtab_free(pc);
+            elim_tab *pc = elim_tab_new(e->n, e->size, 1);
+            if (!pc) {
                 st = zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
                 break;
             }
-            pc->n = e->n;
-            pc->size = e->size;
-            pc->child = SIZE_MAX;
             memcpy(pc->pos, e->pos, e->n * sizeof *pc->pos);
             st = linear ? sum_onto_linear(r, w, size, B, top, pc) : sum_onto(r, w, size, B, pc);
             for (size_t s = 0; s < pc->size && st == ZS_OK; s++)
@@ -626,6 +536,51 @@ zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evi
     return st;
 }
 
+/* The memory the marginals need, against the limit max_bytes (0: none) and the address
+ * space. */
+static zs_status check_bytes(const zs_factor_model *m, const int32_t *evidence,
+                             const zs_factor_plan *p, double max_bytes) {
+    zs_ctx *ctx = m->ctx;
+    if (!(max_bytes >= 0.0))
+        return zs_fail(ctx, ZS_EINVAL, "marginals: max_bytes %g is not >= 0", max_bytes);
+    double need = 0.0;
+    zs_status st = zs_factor_marginals_bytes(m, evidence, p, &need);
+    if (st != ZS_OK) return st;
+    if (max_bytes > 0.0 && !(need <= max_bytes)) {
+        char nb[32], hb[32];
+        return zs_fail(ctx, ZS_ETOOBIG,
+                       "marginals: need %s (the sliced factors and every message of the "
+                       "elimination, kept for the pass back), more than the memory limit of %s "
+                       "(max_bytes)", zs_format_bytes(nb, need), zs_format_bytes(hb, max_bytes));
+    }
+    if (!(need < 0.5 * (double)SIZE_MAX))
+        return zs_fail(ctx, ZS_ETOOBIG, "marginals: %.4g bytes cannot be addressed", need);
+    return ZS_OK;
+}
+
+/* Normalize each variable's values, ln sum_runs Z_run p_run = acc + ln sc, into marg (ln p
+ * when take_log): ln p = acc - logsumexp(acc) (under conditioning the sum is Z(e) up to
+ * rounding; normalizing per variable keeps each marginal summing to 1). */
+static void normalize(const zs_factor_model *m, const size_t *off, double *acc,
+                      const double *sc, int take_log, double *marg) {
+    for (size_t v = 0; v < m->nvars; v++) {
+        const size_t d = m->dom[v];
+        double *a = acc + off[v], mx = -HUGE_VAL;
+        const double *s = sc + off[v];
+        for (size_t x = 0; x < d; x++) {
+            if (a[x] > -HUGE_VAL) a[x] += log(s[x]);
+            mx = a[x] > mx ? a[x] : mx;
+        }
+        double sum = 0.0;
+        for (size_t x = 0; x < d; x++) sum += exp(a[x] - mx);
+        const double norm = mx + log(sum);
+        for (size_t x = 0; x < d; x++) {
+            const double l = a[x] - norm;
+            marg[off[v] + x] = take_log ? l : exp(l);
+        }
+    }
+}
+
 zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
                               const zs_factor_plan *p, const zs_factor_marginals_opts *opts,
                               double *marg, double *lnz) {
@@ -636,19 +591,8 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
     else zs_factor_marginals_defaults(&o);
     zs_status st = check_plan(m, evidence, p);
     if (st != ZS_OK) return st;
-    if (!(o.max_bytes >= 0.0)) return zs_fail(ctx, ZS_EINVAL, "marginals: max_bytes %g is not >= 0", o.max_bytes);
-    double need = 0.0;
-    st = zs_factor_marginals_bytes(m, evidence, p, &need);
+    st = check_bytes(m, evidence, p, o.max_bytes);
     if (st != ZS_OK) return st;
-    if (o.max_bytes > 0.0 && !(need <= o.max_bytes)) {
-        char nb[32], hb[32];
-        return zs_fail(ctx, ZS_ETOOBIG,
-                       "marginals: need %s (the sliced factors and every message of the "
-                       "elimination, kept for the pass back), more than the memory limit of %s "
-                       "(max_bytes)", zs_format_bytes(nb, need), zs_format_bytes(hb, o.max_bytes));
-    }
-    if (!(need < 0.5 * (double)SIZE_MAX))
-        return zs_fail(ctx, ZS_ETOOBIG, "marginals: %.4g bytes cannot be addressed", need);
     /* Variable i's values at off[i] .. off[i] + d_i. */
     size_t total = 0;
     const size_t nv = m->nvars ? m->nvars : 1;
@@ -708,23 +652,7 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
                      "marginals: the evidence has probability 0 (Z = 0): p(x_i | e) is undefined");
         goto done;
     }
-    /* Normalize each variable's values: ln p = acc - logsumexp(acc) (under conditioning the
-     * sum is Z(e) up to rounding; normalizing per variable keeps each marginal summing to 1). */
-    for (size_t v = 0; v < m->nvars; v++) {
-        const size_t d = m->dom[v];
-        double *a = acc + off[v], *s = sc + off[v], mx = -HUGE_VAL;
-        for (size_t x = 0; x < d; x++) {
-            if (a[x] > -HUGE_VAL) a[x] += log(s[x]);
-            mx = a[x] > mx ? a[x] : mx;
-        }
-        double sum = 0.0;
-        for (size_t x = 0; x < d; x++) sum += exp(a[x] - mx);
-        const double norm = mx + log(sum);
-        for (size_t x = 0; x < d; x++) {
-            const double l = a[x] - norm;
-            marg[off[v] + x] = o.log ? l : exp(l);
-        }
-    }
+    normalize(m, off, acc, sc, o.log, marg);
     if (lnz) *lnz = lz;
 done:
     free(off);

@@ -40,15 +40,23 @@
 
 /* ---- tables during elimination ------------------------------------------------------ */
 
-typedef struct etab {
-    size_t n;       /* variables                                                       */
-    size_t *pos;    /* (n) their positions in the order, ascending (first = slowest)   */
-    size_t size;    /* entries                                                          */
-    double *t;      /* (size) ln values                                                 */
-    struct etab *next; /* next table in the same bucket                                 */
-} etab;
+elim_tab *elim_tab_new(size_t n, size_t size, int data) {
+    elim_tab *e = calloc(1, sizeof *e);
+    if (e) {
+        e->pos = malloc((n ? n : 1) * sizeof *e->pos);
+        if (data) e->t = malloc((size ? size : 1) * sizeof *e->t);
+    }
+    if (!e || !e->pos || (data && !e->t)) {
+        elim_tab_free(e);
+        return NULL;
+    }
+    e->n = n;
+    e->size = size;
+    e->child = SIZE_MAX;
+    return e;
+}
 
-static void etab_free(etab *e) {
+void elim_tab_free(elim_tab *e) {
     if (!e) return;
     free(e->pos);
     free(e->t);
@@ -82,7 +90,7 @@ static double *pool_take(tpool *pl, size_t size) {
     return malloc((size ? size : 1) * sizeof(double));
 }
 
-static void pool_give(tpool *pl, etab *e) {
+static void pool_give(tpool *pl, elim_tab *e) {
     if (!e) return;
     if (pl && e->size >= POOL_MIN && e->size > pl->cap) {
         free(pl->buf);
@@ -90,68 +98,76 @@ static void pool_give(tpool *pl, etab *e) {
         pl->cap = e->size;
         e->t = NULL;
     }
-    etab_free(e);
+    elim_tab_free(e);
 }
 
-/* Slice factor f by the skipped variables' values and sort its variables by position.
- * A factor left with no variables returns NULL with *constant its single ln value. */
-static zs_status slice_factor(const zs_factor_model *m, const fm_factor *fa,
-                              const unsigned char *skip, const uint32_t *val, const size_t *pos,
-                              etab **out, double *constant) {
-    size_t k = 0, base = 0;
-    size_t keyp[ZS_FACTOR_MAX_ARITY], ostr[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
-    size_t stride = 1;
+/* Factor fa sliced by the skipped variables (val their values), its k kept variables sorted
+ * by pos[]: their positions, strides in fa's table and domain sizes, the offset base of the
+ * observed values in fa's table and the sliced table's size. */
+typedef struct elim_slice {
+    size_t k, base, size;
+    size_t pos[ZS_FACTOR_MAX_ARITY], stride[ZS_FACTOR_MAX_ARITY], dims[ZS_FACTOR_MAX_ARITY];
+} elim_slice;
+
+static void slice_scope(const zs_factor_model *m, const fm_factor *fa, const unsigned char *skip,
+                        const uint32_t *val, const size_t *pos, elim_slice *s) {
+    size_t k = 0, base = 0, stride = 1;
     for (size_t a = fa->arity; a-- > 0;) {
         size_t v = fa->scope[a];
         if (skip[v]) {
             base += val[v] * stride;
         } else {
-            keyp[k] = pos[v];
-            ostr[k] = stride;
-            dims[k] = m->dom[v];
+            s->pos[k] = pos[v];
+            s->stride[k] = stride;
+            s->dims[k] = m->dom[v];
             k++;
         }
         stride *= m->dom[v];
     }
-    *out = NULL;
-    if (k == 0) {
-        *constant = fa->lnt[base];
-        return ZS_OK;
-    }
     /* Insertion sort of the (at most 64) kept variables by position. */
     for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && keyp[j - 1] > keyp[j]; j--) {
+        for (size_t j = i; j > 0 && s->pos[j - 1] > s->pos[j]; j--) {
             size_t t;
-            t = keyp[j]; keyp[j] = keyp[j - 1]; keyp[j - 1] = t;
-            t = ostr[j]; ostr[j] = ostr[j - 1]; ostr[j - 1] = t;
-            t = dims[j]; dims[j] = dims[j - 1]; dims[j - 1] = t;
+            t = s->pos[j]; s->pos[j] = s->pos[j - 1]; s->pos[j - 1] = t;
+            t = s->stride[j]; s->stride[j] = s->stride[j - 1]; s->stride[j - 1] = t;
+            t = s->dims[j]; s->dims[j] = s->dims[j - 1]; s->dims[j - 1] = t;
         }
-    etab *e = calloc(1, sizeof *e);
-    size_t size = 1;
-    for (size_t i = 0; i < k; i++) size *= dims[i];
-    if (e) {
-        e->pos = malloc(k * sizeof *e->pos);
-        e->t = malloc(size * sizeof *e->t);
-    }
-    if (!e || !e->pos || !e->t) {
-        etab_free(e);
-        return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
-    }
-    e->n = k;
-    e->size = size;
-    memcpy(e->pos, keyp, k * sizeof *keyp);
+    s->k = k;
+    s->base = base;
+    s->size = 1;
+    for (size_t i = 0; i < k; i++) s->size *= s->dims[i];
+}
+
+/* The sliced table t (s->size entries, last variable fastest) from fa's. */
+static void slice_copy(const fm_factor *fa, const elim_slice *s, double *t) {
     /* Walk the new table in order (last fastest) with an odometer over the old offsets. */
     size_t digit[ZS_FACTOR_MAX_ARITY] = {0};
-    size_t off = base;
-    for (size_t i = 0; i < size; i++) {
-        e->t[i] = fa->lnt[off];
-        for (size_t j = k; j-- > 0;) {
-            off += ostr[j];
-            if (++digit[j] < dims[j]) break;
-            off -= ostr[j] * dims[j];
+    size_t off = s->base;
+    for (size_t i = 0; i < s->size; i++) {
+        t[i] = fa->lnt[off];
+        for (size_t j = s->k; j-- > 0;) {
+            off += s->stride[j];
+            if (++digit[j] < s->dims[j]) break;
+            off -= s->stride[j] * s->dims[j];
             digit[j] = 0;
         }
     }
+}
+
+zs_status elim_slice_table(const zs_factor_model *m, const fm_factor *fa,
+                           const unsigned char *skip, const uint32_t *val, const size_t *pos,
+                           int data, const char *what, elim_tab **out, double *constant) {
+    elim_slice sl;
+    slice_scope(m, fa, skip, val, pos, &sl);
+    *out = NULL;
+    if (sl.k == 0) {
+        *constant = fa->lnt[sl.base];
+        return ZS_OK;
+    }
+    elim_tab *e = elim_tab_new(sl.k, sl.size, data);
+    if (!e) return zs_fail(m->ctx, ZS_ENOMEM, "%s: out of memory", what);
+    memcpy(e->pos, sl.pos, sl.k * sizeof *sl.pos);
+    if (data) slice_copy(fa, &sl, e->t);
     *out = e;
     return ZS_OK;
 }
@@ -243,11 +259,11 @@ static void kernel_block(const kplan *kp, size_t o, double *s, const double **sr
 
 /* Output variables: union of the bucket's positions minus p (keep: with p, a plain product
  * of the tables), ascending, into out; returns their number, *ntab the bucket's tables. */
-static size_t out_scope(const etab *bucket, size_t p, int keep, size_t *mark, size_t *stamp,
+static size_t out_scope(const elim_tab *bucket, size_t p, int keep, size_t *mark, size_t *stamp,
                         size_t *out, size_t *ntab) {
     size_t w = 0, k = 0;
     const size_t tag = ++*stamp;
-    for (const etab *e = bucket; e; e = e->next, k++)
+    for (const elim_tab *e = bucket; e; e = e->next, k++)
         for (size_t i = 0; i < e->n; i++) {
             size_t q = e->pos[i];
             if ((q == p && !keep) || mark[q] == tag) continue;
@@ -270,7 +286,7 @@ static void kplan_block(kplan *kp) {
 
 /* Input table e as the kernel reads it for the output variables outpos[0..kp->w): its
  * strides, its offsets within a block and its class. 0 when out of memory. */
-static int kin_setup(kin *in, const etab *e, const kplan *kp, const size_t *outpos, size_t p,
+static int kin_setup(kin *in, const elim_tab *e, const kplan *kp, const size_t *outpos, size_t p,
                      int keep, const size_t *dimp) {
     const size_t w = kp->w;
     in->t = e->t;
@@ -349,12 +365,12 @@ static int run_blocks(const kplan *kp, int nt, double *out) {
 
 /* Eliminate position p: the bucket's tables -> one table over the union of their variables
  * minus p (or a constant when that union is empty). */
-static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
+static zs_status eliminate_one(zs_ctx *ctx, elim_tab *bucket, size_t p, int keep,
                                const size_t *dimp, size_t *mark, size_t *stamp,
-                               size_t *scratch, double par_min, tpool *pl, etab **result) {
+                               size_t *scratch, double par_min, tpool *pl, elim_tab **result) {
     size_t k;
     const size_t w = out_scope(bucket, p, keep, mark, stamp, scratch, &k);
-    etab *r = calloc(1, sizeof *r);
+    elim_tab *r = calloc(1, sizeof *r);
     kplan kp = {0};
     size_t *dims = malloc((w ? w : 1) * sizeof *dims);
     kp.in = calloc(k, sizeof *kp.in);
@@ -384,7 +400,7 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
     kp.nout = size;
     kplan_block(&kp);
     size_t ki = 0;
-    for (const etab *e = bucket; e; e = e->next, ki++)
+    for (const elim_tab *e = bucket; e; e = e->next, ki++)
         if (!kin_setup(&kp.in[ki], e, &kp, scratch, p, keep, dimp)) {
             st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
             goto fail;
@@ -402,13 +418,13 @@ static zs_status eliminate_one(zs_ctx *ctx, etab *bucket, size_t p, int keep,
 fail:
     kin_free(kp.in, k);
     free(dims);
-    etab_free(r);
+    elim_tab_free(r);
     return st;
 }
 
-static void bucket_free(etab *e, tpool *pl) {
+static void bucket_free(elim_tab *e, tpool *pl) {
     while (e) {
-        etab *n = e->next;
+        elim_tab *n = e->next;
         pool_give(pl, e);
         e = n;
     }
@@ -426,7 +442,7 @@ typedef struct erun {
     size_t *dimp;        /* (n) domain size at each position                              */
     size_t *mark;        /* (n) per-position stamps                                       */
     size_t *scratch;     /* (n) a scope being built                                       */
-    etab **bucket;       /* (n) tables by their first position                            */
+    elim_tab **bucket;       /* (n) tables by their first position                            */
     tpool pool;
     size_t stamp;
     double par_min;      /* entry-rows from which an elimination runs in parallel         */
@@ -489,9 +505,10 @@ static zs_status erun_init(erun *r, const zs_factor_model *m, const int32_t *evi
 static zs_status fill_buckets(erun *r, double *total) {
     const zs_factor_model *m = r->m;
     for (size_t f = 0; f < m->nf; f++) {
-        etab *e;
+        elim_tab *e;
         double c;
-        zs_status st = slice_factor(m, &m->f[f], r->skip, r->val, r->pos, &e, &c);
+        zs_status st =
+            elim_slice_table(m, &m->f[f], r->skip, r->val, r->pos, 1, "eliminate", &e, &c);
         if (st != ZS_OK) return st;
         if (!e) {
             *total += c;
@@ -506,7 +523,7 @@ static zs_status fill_buckets(erun *r, double *total) {
 /* A bucket of three or more tables: multiply its small tables into one first when that table
  * is no larger than the largest one; the main loop then reads two tables per entry, not k. */
 static zs_status premultiply(erun *r, size_t q) {
-    etab *big = r->bucket[q], *rest = NULL, *e = r->bucket[q];
+    elim_tab *big = r->bucket[q], *rest = NULL, *e = r->bucket[q];
     for (; e; e = e->next)
         if (e->size > big->size) big = e;
     double usize = 1.0;
@@ -520,7 +537,7 @@ static zs_status premultiply(erun *r, size_t q) {
             }
     }
     if (!(usize <= (double)big->size)) return ZS_OK;
-    etab **link = &r->bucket[q];
+    elim_tab **link = &r->bucket[q];
     while (*link) {
         e = *link;
         if (e == big) {
@@ -531,7 +548,7 @@ static zs_status premultiply(erun *r, size_t q) {
             rest = e;
         }
     }
-    etab *prod = NULL;
+    elim_tab *prod = NULL;
     zs_status st = eliminate_one(r->m->ctx, rest, q, 1, r->dimp, r->mark, &r->stamp, r->scratch,
                                  r->par_min, &r->pool, &prod);
     bucket_free(rest, &r->pool);
@@ -545,9 +562,9 @@ static zs_status premultiply(erun *r, size_t q) {
  * position, or to *total when it is a constant. *work grows by the entries read. */
 static zs_status eliminate_bucket(erun *r, size_t q, double *total, double *work) {
     size_t k = 0;
-    for (etab *e = r->bucket[q]; e; e = e->next) k++;
+    for (elim_tab *e = r->bucket[q]; e; e = e->next) k++;
     zs_status st = k >= 3 ? premultiply(r, q) : ZS_OK;
-    etab *t = NULL;
+    elim_tab *t = NULL;
     if (st == ZS_OK)
         st = eliminate_one(r->m->ctx, r->bucket[q], q, 0, r->dimp, r->mark, &r->stamp,
                            r->scratch, r->par_min, &r->pool, &t);
@@ -557,7 +574,7 @@ static zs_status eliminate_bucket(erun *r, size_t q, double *total, double *work
     *work += (double)t->size * (double)r->dimp[q] * (double)k;
     if (t->n == 0) {
         *total += t->t[0];
-        etab_free(t);
+        elim_tab_free(t);
     } else {
         t->next = r->bucket[t->pos[0]];
         r->bucket[t->pos[0]] = t;

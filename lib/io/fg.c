@@ -23,11 +23,11 @@
  * the per-table limit of ZS_FACTOR_MAX_TABLE the tables together may hold at most
  * FG_ENTRY_SLACK + FG_ENTRIES_PER_BYTE x (bytes of text) entries; a listed entry takes at
  * least four bytes ("0 1" and a separator), so a fully listed table is far inside that. */
+#include "io/lex_internal.h"
 #include "models/factor_internal.h"
 
 #include "zsum.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,127 +36,15 @@
 #define FG_ENTRY_SLACK 1048576.0  /* 2^20 entries (8 MiB) whatever the file's length       */
 #define FG_ENTRIES_PER_BYTE 16.0  /* 128 bytes of tables per byte of text beyond that       */
 
-/* ---- tokens with line numbers; '#' starts a comment to the end of its line ----------- */
-
-typedef struct fg_lexer {
-    const char *p, *end;
-    size_t line;     /* line of the current position                 */
-    size_t tok_line; /* line of the last token returned               */
-    const char *name;
-    zs_ctx *ctx;
-} fg_lexer;
-
-static int fg_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int fg_next(fg_lexer *lx, const char **tok, size_t *len) {
-    for (;;) {
-        while (lx->p < lx->end && fg_space(*lx->p)) {
-            if (*lx->p == '\n') lx->line++;
-            lx->p++;
-        }
-        if (lx->p < lx->end && *lx->p == '#') {
-            while (lx->p < lx->end && *lx->p != '\n') lx->p++;
-            continue;
-        }
-        break;
-    }
-    lx->tok_line = lx->line;
-    if (lx->p >= lx->end) return 0;
-    *tok = lx->p;
-    while (lx->p < lx->end && !fg_space(*lx->p)) lx->p++;
-    *len = (size_t)(lx->p - *tok);
-    return 1;
-}
-
-static const char *fg_shown(char buf[40], const char *tok, size_t len) {
-    size_t n = len < 32 ? len : 32, k = 0;
-    for (size_t i = 0; i < n; i++) buf[k++] = (tok[i] >= 32 && tok[i] < 127) ? tok[i] : '?';
-    if (len > n) {
-        memcpy(buf + k, "...", 3);
-        k += 3;
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
-/* Numbers the rest of the text can hold: each needs at least one character and a separator. */
-static uint64_t fg_room(const fg_lexer *lx) { return (uint64_t)(lx->end - lx->p) / 2; }
-
-static zs_status fg_check_room(fg_lexer *lx, const char *what, uint64_t count, uint64_t per) {
-    if (count > fg_room(lx) / per)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: %s: %llu cannot fit in the %llu bytes that follow (at least %llu "
-                       "bytes each): the file is truncated or the count is wrong",
-                       lx->name, lx->tok_line, what, (unsigned long long)count,
-                       (unsigned long long)(lx->end - lx->p), (unsigned long long)(2 * per));
-    return ZS_OK;
-}
-
-static zs_status fg_uint(fg_lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64_t *out) {
+/* A table value, with its place for messages (libDAI writes them with operator<<). */
+static zs_status fg_value(lexer *lx, size_t factor, uint64_t index, double *out) {
     const char *tok;
     size_t len;
-    char sb[40];
-    if (!fg_next(lx, &tok, &len))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected",
-                       lx->name, lx->tok_line, what);
-    uint64_t v = 0;
-    int over = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (tok[i] < '0' || tok[i] > '9')
-            return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number",
-                           lx->name, lx->tok_line, what, fg_shown(sb, tok, len));
-        unsigned d = (unsigned)(tok[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) over = 1;
-        else v = v * 10 + d;
-    }
-    if (over || v < lo || v > hi)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu",
-                       lx->name, lx->tok_line, what, fg_shown(sb, tok, len),
-                       (unsigned long long)lo, (unsigned long long)hi);
-    *out = v;
-    return ZS_OK;
-}
-
-/* A table value: a decimal number, finite and >= 0 (libDAI writes them with operator<<). */
-static zs_status fg_value(fg_lexer *lx, size_t factor, uint64_t index, double *out) {
-    const char *tok;
-    size_t len;
-    char buf[64], sb[40];
-    if (!fg_next(lx, &tok, &len))
+    if (!lex_next(lx, &tok, &len))
         return zs_fail(lx->ctx, ZS_EFORMAT,
                        "%s:%zu: the file ends where the value of entry %llu of factor %zu was "
                        "expected", lx->name, lx->tok_line, (unsigned long long)index, factor);
-    int ok = len < sizeof buf;
-    for (size_t i = 0; ok && i < len; i++) {
-        char c = tok[i];
-        ok = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    }
-    double v = 0.0;
-    if (ok) {
-        char *end = NULL;
-        memcpy(buf, tok, len);
-        buf[len] = '\0';
-        errno = 0;
-        v = strtod(buf, &end);
-        ok = end == buf + len && end != buf;
-    }
-    if (!ok)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %llu: '%s' is not a number",
-                       lx->name, lx->tok_line, factor, (unsigned long long)index,
-                       fg_shown(sb, tok, len));
-    if (!isfinite(v))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %llu: '%s' is not finite",
-                       lx->name, lx->tok_line, factor, (unsigned long long)index,
-                       fg_shown(sb, tok, len));
-    if (v < 0.0)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: factor %zu, entry %llu: %s is negative (tables hold weights >= 0)",
-                       lx->name, lx->tok_line, factor, (unsigned long long)index,
-                       fg_shown(sb, tok, len));
-    *out = v;
-    return ZS_OK;
+    return lex_weight(lx, tok, len, factor, index, out);
 }
 
 /* ---- the file -------------------------------------------------------------------------- */
@@ -198,7 +86,7 @@ static void fg_state_free(fg_state *s) {
     free(s->dim);
 }
 
-static zs_status fg_grow(fg_state *s, fg_lexer *lx, size_t more) {
+static zs_status fg_grow(fg_state *s, lexer *lx, size_t more) {
     if (s->nuse + more <= s->cap) return ZS_OK;
     size_t cap = s->cap ? 2 * s->cap : 256;
     while (cap < s->nuse + more) cap *= 2;
@@ -215,13 +103,13 @@ static zs_status fg_grow(fg_state *s, fg_lexer *lx, size_t more) {
 
 /* One factor's header and entries into s->f[fi]. budget: table entries the file may still
  * declare. */
-static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *budget) {
+static zs_status fg_read_factor(lexer *lx, fg_state *s, size_t fi, double *budget) {
     fg_factor *fa = &s->f[fi];
     char what[96];
     uint64_t k;
     snprintf(what, sizeof what, "the number of variables of factor %zu", fi);
-    zs_status st = fg_uint(lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
-    if (st == ZS_OK) st = fg_check_room(lx, what, k, 2);
+    zs_status st = lex_uint(lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
+    if (st == ZS_OK) st = lex_check_room(lx, what, k, 2);
     if (st == ZS_OK) st = fg_grow(s, lx, (size_t)k);
     if (st != ZS_OK) return st;
     fa->k = (size_t)k;
@@ -231,7 +119,7 @@ static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *bu
     uint32_t *dim = s->dim + s->nuse;
     for (size_t j = 0; j < fa->k; j++) {
         snprintf(what, sizeof what, "label %zu of factor %zu", j + 1, fi);
-        st = fg_uint(lx, what, 0, (uint64_t)INT64_MAX, &lab[j]);
+        st = lex_uint(lx, what, 0, (uint64_t)INT64_MAX, &lab[j]);
         if (st != ZS_OK) return st;
         for (size_t l = 0; l < j; l++)
             if (lab[l] == lab[j])
@@ -244,7 +132,7 @@ static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *bu
         uint64_t d;
         snprintf(what, sizeof what, "the number of values of label %llu in factor %zu",
                  (unsigned long long)lab[j], fi);
-        st = fg_uint(lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
+        st = lex_uint(lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
         if (st != ZS_OK) return st;
         dim[j] = (uint32_t)d;
         s->use[s->nuse + j] = (fg_use){lab[j], dim[j], lx->tok_line};
@@ -264,8 +152,8 @@ static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *bu
     fa->size = (size_t)size;
     uint64_t nz;
     snprintf(what, sizeof what, "the number of entries of factor %zu", fi);
-    st = fg_uint(lx, what, 0, (uint64_t)fa->size, &nz);
-    if (st == ZS_OK) st = fg_check_room(lx, what, nz, 2);
+    st = lex_uint(lx, what, 0, (uint64_t)fa->size, &nz);
+    if (st == ZS_OK) st = lex_check_room(lx, what, nz, 2);
     if (st != ZS_OK) return st;
     size_t nzline = lx->tok_line;
     fa->t = malloc(fa->size * sizeof *fa->t);
@@ -280,7 +168,7 @@ static zs_status fg_read_factor(fg_lexer *lx, fg_state *s, size_t fi, double *bu
         uint64_t i;
         snprintf(what, sizeof what, "the index of entry %llu of factor %zu (line %zu: %llu entries)",
                  (unsigned long long)e + 1, fi, nzline, (unsigned long long)nz);
-        st = fg_uint(lx, what, 0, (uint64_t)fa->size - 1, &i);
+        st = lex_uint(lx, what, 0, (uint64_t)fa->size - 1, &i);
         if (st != ZS_OK) return st;
         if (fa->t[i] >= 0.0)
             return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu: index %llu is listed twice",
@@ -316,12 +204,12 @@ static void fg_transpose(const double *t, const uint32_t *dims, size_t k, size_t
 zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const char *name,
                              zs_factor_model **out) {
     if (!out || (!text && len)) return zs_fail(ctx, ZS_EINVAL, "fg: NULL argument");
-    fg_lexer lx = {text, text + len, 1, 1, name ? name : "(fg)", ctx};
+    lexer lx = {text, text + len, 1, 1, name ? name : "(fg)", ctx, '#'};
     fg_state s = {0};
     uint64_t nf;
-    zs_status st = fg_uint(&lx, "the number of factors", 0, FG_MAX_FACTORS, &nf);
+    zs_status st = lex_uint(&lx, "the number of factors", 0, FG_MAX_FACTORS, &nf);
     /* Each factor holds at least two numbers: its variable count and its entry count. */
-    if (st == ZS_OK) st = fg_check_room(&lx, "the number of factors", nf, 2);
+    if (st == ZS_OK) st = lex_check_room(&lx, "the number of factors", nf, 2);
     if (st != ZS_OK) return st;
     s.f = calloc(nf ? nf : 1, sizeof *s.f);
     if (!s.f) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
@@ -331,9 +219,9 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     const char *tok;
     size_t tl;
     char sb[40];
-    if (st == ZS_OK && fg_next(&lx, &tok, &tl))
+    if (st == ZS_OK && lex_next(&lx, &tok, &tl))
         st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: '%s' follows the last factor (%llu declared)",
-                     lx.name, lx.tok_line, fg_shown(sb, tok, tl), (unsigned long long)nf);
+                     lx.name, lx.tok_line, lex_shown(sb, tok, tl), (unsigned long long)nf);
     /* The variables: distinct labels, ascending; each with one number of values throughout. */
     size_t nv = 0;
     uint32_t *dom = NULL;
@@ -398,21 +286,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     return ZS_OK;
 }
 
-static const char *fg_input_name(const char *path) { return strcmp(path, "-") ? path : "standard input"; }
-
-zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out) {
-    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "fg: NULL argument");
-    char *text;
-    size_t len;
-    zs_status st = zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT,
-                                 &text, &len);
-    if (st != ZS_OK) return st;
-    st = zs_factor_parse_fg(ctx, text, len, fg_input_name(path), out);
-    free(text);
-    return st;
-}
-
-/* ---- either format ------------------------------------------------------------------- */
+/* ---- reading a file: .fg, or either format ---------------------------------------------- */
 
 static int ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
@@ -424,23 +298,35 @@ static int ends_with(const char *s, const char *suffix) {
 static int looks_like_fg(const char *path, const char *text, size_t len) {
     if (ends_with(path, ".fg") || ends_with(path, ".fg.gz")) return 1;
     if (ends_with(path, ".uai") || ends_with(path, ".uai.gz")) return 0;
-    fg_lexer lx = {text, text + len, 1, 1, "", NULL};
+    lexer lx = {text, text + len, 1, 1, "", NULL, '#'};
     const char *tok;
     size_t tl;
-    return fg_next(&lx, &tok, &tl) && tok[0] >= '0' && tok[0] <= '9';
+    return lex_next(&lx, &tok, &tl) && tok[0] >= '0' && tok[0] <= '9';
+}
+
+/* Read path whole (gzip unpacked, "-" standard input, bounded) and parse it as libDAI's
+ * format when fg is 1, UAI's when 0, and the one it looks like when -1. */
+static zs_status read_model(zs_ctx *ctx, const char *path, int fg, zs_factor_model **out) {
+    char *text;
+    size_t len;
+    const char *name;
+    zs_status st = lex_read_file(ctx, path, &text, &len, &name);
+    if (st != ZS_OK) return st;
+    if (fg < 0) fg = looks_like_fg(path, text, len);
+    if (fg)
+        st = zs_factor_parse_fg(ctx, text, len, name, out);
+    else
+        st = zs_factor_parse_uai(ctx, text, len, name, out);
+    free(text);
+    return st;
+}
+
+zs_status zs_factor_read_fg(zs_ctx *ctx, const char *path, zs_factor_model **out) {
+    if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "fg: NULL argument");
+    return read_model(ctx, path, 1, out);
 }
 
 zs_status zs_factor_read_model(zs_ctx *ctx, const char *path, zs_factor_model **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "model: NULL argument");
-    char *text;
-    size_t len;
-    zs_status st = zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT,
-                                 &text, &len);
-    if (st != ZS_OK) return st;
-    if (looks_like_fg(path, text, len))
-        st = zs_factor_parse_fg(ctx, text, len, fg_input_name(path), out);
-    else
-        st = zs_factor_parse_uai(ctx, text, len, fg_input_name(path), out);
-    free(text);
-    return st;
+    return read_model(ctx, path, -1, out);
 }

@@ -11,137 +11,24 @@
  * Evidence file: N v_1 x_1 ... v_N x_N (2014), or 1 N v_1 x_1 ... (earlier: samples first).
  * Tokens are separated by any white space; line breaks carry no meaning except in messages. */
 #include "io/atomic_internal.h"
+#include "io/lex_internal.h"
 #include "models/factor_internal.h"
 
 #include "zsum.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- tokens with line numbers ---------------------------------------------------------- */
-
-typedef struct lexer {
-    const char *p, *end;
-    size_t line;        /* line of the current position                          */
-    size_t tok_line;    /* line of the last token returned                        */
-    const char *name;   /* file name for messages                                 */
-    zs_ctx *ctx;
-} lexer;
-
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-/* Next token: 1 and its text, or 0 at the end of the input. */
-static int next_token(lexer *lx, const char **tok, size_t *len) {
-    while (lx->p < lx->end && is_space(*lx->p)) {
-        if (*lx->p == '\n') lx->line++;
-        lx->p++;
-    }
-    if (lx->p >= lx->end) {
-        lx->tok_line = lx->line;
-        return 0;
-    }
-    *tok = lx->p;
-    lx->tok_line = lx->line;
-    while (lx->p < lx->end && !is_space(*lx->p)) lx->p++;
-    *len = (size_t)(lx->p - *tok);
-    return 1;
-}
-
-/* A short printable copy of a token for messages. */
-static const char *shown(char buf[40], const char *tok, size_t len) {
-    size_t n = len < 32 ? len : 32;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) buf[k++] = (tok[i] >= 32 && tok[i] < 127) ? tok[i] : '?';
-    if (len > n) {
-        buf[k++] = '.';
-        buf[k++] = '.';
-        buf[k++] = '.';
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
-/* How many more numbers the rest of the text can hold: each needs a separator before it and
- * at least one character, so two bytes. Every count a file declares is checked against this
- * before anything is allocated for it, so a short file cannot make the reader allocate
- * gigabytes: memory stays a small multiple of the text's length. */
-static uint64_t room(const lexer *lx) { return (uint64_t)(lx->end - lx->p) / 2; }
-
-/* Refuse a declared count of items of per numbers each that the rest of the text cannot hold. */
-static zs_status check_room(lexer *lx, const char *what, uint64_t count, uint64_t per) {
-    uint64_t r = room(lx);
-    if (count > r / per)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: %s: %llu cannot fit in the %llu bytes that follow (at least %llu "
-                       "bytes each): the file is truncated or the count is wrong",
-                       lx->name, lx->tok_line, what, (unsigned long long)count,
-                       (unsigned long long)(lx->end - lx->p), (unsigned long long)(2 * per));
-    return ZS_OK;
-}
-
-/* Read a whole number in [lo, hi]; what names the item for messages. */
-static zs_status read_uint(lexer *lx, const char *what, uint64_t lo, uint64_t hi, uint64_t *out) {
-    const char *tok;
-    size_t len;
-    if (!next_token(lx, &tok, &len))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file ends where %s was expected", lx->name,
-                       lx->tok_line, what);
-    uint64_t v = 0;
-    int over = 0;
-    char sb[40];
-    for (size_t i = 0; i < len; i++) {
-        if (tok[i] < '0' || tok[i] > '9')
-            return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: '%s' is not a whole number", lx->name,
-                           lx->tok_line, what, shown(sb, tok, len));
-        unsigned d = (unsigned)(tok[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) over = 1; /* beyond 2^64 - 1: out of any range */
-        else v = v * 10 + d;
-    }
-    if (over || v < lo || v > hi)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: %s is out of range %llu..%llu", lx->name,
-                       lx->tok_line, what, shown(sb, tok, len), (unsigned long long)lo,
-                       (unsigned long long)hi);
-    *out = v;
-    return ZS_OK;
-}
-
-/* A table entry: a decimal number (digits, '.', exponent), finite and >= 0. */
+/* A table entry, with its place for messages. */
 static zs_status read_entry(lexer *lx, size_t factor, size_t entry, size_t count, double *out) {
     const char *tok;
     size_t len;
-    if (!next_token(lx, &tok, &len))
+    if (!lex_next(lx, &tok, &len))
         return zs_fail(lx->ctx, ZS_EFORMAT,
                        "%s:%zu: the file ends in the table of factor %zu (entry %zu of %zu)",
                        lx->name, lx->tok_line, factor, entry + 1, count);
-    char buf[64], sb[40];
-    int ok = len < sizeof buf;
-    for (size_t i = 0; ok && i < len; i++) {
-        char c = tok[i];
-        ok = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    }
-    char *end = NULL;
-    double v = 0.0;
-    if (ok) {
-        memcpy(buf, tok, len);
-        buf[len] = '\0';
-        errno = 0;
-        v = strtod(buf, &end);
-        ok = end == buf + len && end != buf;
-    }
-    if (!ok)
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not a number",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    if (!isfinite(v))
-        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: factor %zu, entry %zu: '%s' is not finite",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    if (v < 0.0)
-        return zs_fail(lx->ctx, ZS_EFORMAT,
-                       "%s:%zu: factor %zu, entry %zu: %s is negative (tables hold weights >= 0)",
-                       lx->name, lx->tok_line, factor, entry, shown(sb, tok, len));
-    *out = v;
-    return ZS_OK;
+    return lex_weight(lx, tok, len, factor, entry, out);
 }
 
 /* ---- model ------------------------------------------------------------------------------ */
@@ -149,162 +36,196 @@ static zs_status read_entry(lexer *lx, size_t factor, size_t entry, size_t count
 #define UAI_MAX_VARS 100000000ULL
 #define UAI_MAX_FACTORS 100000000ULL
 
-zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
-                              zs_factor_model **out) {
-    if (!out || (!text && len)) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
-    lexer lx = {text, text + len, 1, 1, name ? name : "(uai)", ctx};
+/* The factors' scopes, packed (all of them come before the first table): factor f's
+ * variables are v[first[f] .. first[f] + arity[f]), its scope size read on line line[f]. */
+typedef struct uai_scopes {
+    size_t *arity, *line, *first;
+    uint32_t *v;
+    size_t n, cap;
+} uai_scopes;
+
+static void scopes_free(uai_scopes *s) {
+    free(s->arity);
+    free(s->line);
+    free(s->first);
+    free(s->v);
+}
+
+/* Room for k more variables in s->v. */
+static zs_status scopes_grow(lexer *lx, uai_scopes *s, size_t k) {
+    if (s->n + k <= s->cap) return ZS_OK;
+    size_t cap = s->cap ? 2 * s->cap : 256;
+    while (cap < s->n + k) cap *= 2;
+    uint32_t *g = realloc(s->v, cap * sizeof *g);
+    if (!g) return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
+    s->v = g;
+    s->cap = cap;
+    return ZS_OK;
+}
+
+/* Factor f's scope line: its size k, then k distinct variables below nvars. */
+static zs_status read_scope(lexer *lx, uint64_t f, uint64_t nvars, uai_scopes *s) {
+    char what[80];
+    uint64_t k;
+    snprintf(what, sizeof what, "the scope size of factor %llu", (unsigned long long)f);
+    zs_status st = lex_uint(lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
+    if (st == ZS_OK) st = lex_check_room(lx, what, k, 1);
+    if (st == ZS_OK) st = scopes_grow(lx, s, (size_t)k);
+    if (st != ZS_OK) return st;
+    s->arity[f] = (size_t)k;
+    s->line[f] = lx->tok_line;
+    s->first[f] = s->n;
+    uint32_t *sc = s->v + s->n;
+    for (uint64_t j = 0; j < k; j++) {
+        uint64_t v;
+        snprintf(what, sizeof what, "variable %llu of the scope of factor %llu",
+                 (unsigned long long)j + 1, (unsigned long long)f);
+        if (nvars == 0)
+            return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: %s: the model has no variables",
+                           lx->name, lx->tok_line, what);
+        st = lex_uint(lx, what, 0, nvars - 1, &v);
+        if (st != ZS_OK) return st;
+        for (uint64_t l = 0; l < j; l++)
+            if (sc[l] == v)
+                return zs_fail(lx->ctx, ZS_EFORMAT,
+                               "%s:%zu: variable %llu appears twice in the scope of factor %llu",
+                               lx->name, lx->tok_line, (unsigned long long)v,
+                               (unsigned long long)f);
+        sc[j] = (uint32_t)v;
+    }
+    s->n += (size_t)k;
+    return ZS_OK;
+}
+
+static zs_status read_scopes(lexer *lx, uint64_t nf, uint64_t nvars, uai_scopes *s) {
+    s->arity = calloc(nf ? nf : 1, sizeof *s->arity);
+    s->line = calloc(nf ? nf : 1, sizeof *s->line);
+    s->first = calloc(nf ? nf : 1, sizeof *s->first);
+    if (!s->arity || !s->line || !s->first)
+        return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
+    zs_status st = ZS_OK;
+    for (uint64_t f = 0; f < nf && st == ZS_OK; f++) st = read_scope(lx, f, nvars, s);
+    return st;
+}
+
+/* Factor f's table (its scope sc of k variables read on line sline): its size, checked
+ * against the scope's, then its entries into *vals (of room *vcap, grown as needed). */
+static zs_status read_table(lexer *lx, uint64_t f, const uint32_t *dom, const uint32_t *sc,
+                            size_t k, size_t sline, double **vals, size_t *vcap) {
+    /* The table size prod d_v, in integers with an overflow check: each d_v <= 10^6 and
+     * the running product is at most 2^32 before the next multiplication, so it stays
+     * below 2^52. */
+    uint64_t want = 1;
+    for (size_t j = 0; j < k && want <= (uint64_t)ZS_FACTOR_MAX_TABLE; j++) want *= dom[sc[j]];
+    if (want > (uint64_t)ZS_FACTOR_MAX_TABLE) {
+        double full = 1.0;
+        for (size_t j = 0; j < k; j++) full *= dom[sc[j]];
+        return zs_fail(lx->ctx, ZS_EFORMAT,
+                       "%s:%zu: factor %llu: a table of %.4g entries exceeds %.4g", lx->name,
+                       sline, (unsigned long long)f, full, ZS_FACTOR_MAX_TABLE);
+    }
+    char what[80];
+    snprintf(what, sizeof what, "the number of table entries of factor %llu",
+             (unsigned long long)f);
+    uint64_t n;
+    zs_status st = lex_uint(lx, what, 0, UINT64_MAX, &n);
+    if (st != ZS_OK) return st;
+    if (n != want)
+        return zs_fail(lx->ctx, ZS_EFORMAT,
+                       "%s:%zu: factor %llu: the table has %llu entries, but its scope (line %zu) "
+                       "of %zu variables gives %llu",
+                       lx->name, lx->tok_line, (unsigned long long)f, (unsigned long long)n,
+                       sline, k, (unsigned long long)want);
+    /* Room is made for the entries as far as the rest of the text can hold them (a
+     * truncated table then fails at its end, naming the entry), never for the count alone. */
+    uint64_t fit = lex_room(lx);
+    size_t reserve = (size_t)(n < fit ? n : fit);
+    for (size_t e = 0; e < n && st == ZS_OK; e++) {
+        if (e >= *vcap || reserve > *vcap) {
+            size_t cap = reserve > *vcap ? reserve : 2 * *vcap;
+            reserve = 0;
+            double *v = realloc(*vals, (cap ? cap : 1) * sizeof *v);
+            if (!v) {
+                char nb[32];
+                return zs_fail(lx->ctx, ZS_ENOMEM,
+                               "%s: factor %llu: out of memory for its table (%s)", lx->name,
+                               (unsigned long long)f, zs_format_bytes(nb, (double)cap * sizeof *v));
+            }
+            *vals = v;
+            *vcap = cap ? cap : 1;
+        }
+        st = read_entry(lx, (size_t)f, e, (size_t)n, &(*vals)[e]);
+    }
+    return st;
+}
+
+/* The first line (MARKOV or BAYES), the number of variables and their domain sizes (*dom,
+ * allocated here) and the number of factors. */
+static zs_status read_header(lexer *lx, zs_factor_kind *kind, uint64_t *nvars, uint32_t **dom,
+                             uint64_t *nf) {
     const char *tok;
     size_t tl;
     char sb[40];
-    if (!next_token(&lx, &tok, &tl))
-        return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the file is empty (expected MARKOV or BAYES)",
-                       lx.name, lx.tok_line);
-    zs_factor_kind kind;
-    if (tl == 6 && !strncmp(tok, "MARKOV", 6)) kind = ZS_FACTOR_MARKOV;
-    else if (tl == 5 && !strncmp(tok, "BAYES", 5)) kind = ZS_FACTOR_BAYES;
+    if (!lex_next(lx, &tok, &tl))
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: the file is empty (expected MARKOV or BAYES)",
+                       lx->name, lx->tok_line);
+    if (tl == 6 && !strncmp(tok, "MARKOV", 6)) *kind = ZS_FACTOR_MARKOV;
+    else if (tl == 5 && !strncmp(tok, "BAYES", 5)) *kind = ZS_FACTOR_BAYES;
     else
-        return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: expected MARKOV or BAYES, found '%s'", lx.name,
-                       lx.tok_line, shown(sb, tok, tl));
-    uint64_t nvars, nf;
-    zs_status st = read_uint(&lx, "the number of variables", 0, UAI_MAX_VARS, &nvars);
-    if (st == ZS_OK) st = check_room(&lx, "the number of variables", nvars, 1);
+        return zs_fail(lx->ctx, ZS_EFORMAT, "%s:%zu: expected MARKOV or BAYES, found '%s'",
+                       lx->name, lx->tok_line, lex_shown(sb, tok, tl));
+    zs_status st = lex_uint(lx, "the number of variables", 0, UAI_MAX_VARS, nvars);
+    if (st == ZS_OK) st = lex_check_room(lx, "the number of variables", *nvars, 1);
     if (st != ZS_OK) return st;
-    uint32_t *dom = malloc((nvars ? nvars : 1) * sizeof *dom);
-    if (!dom) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
-    for (uint64_t i = 0; i < nvars && st == ZS_OK; i++) {
+    *dom = malloc((*nvars ? *nvars : 1) * sizeof **dom);
+    if (!*dom) return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
+    for (uint64_t i = 0; i < *nvars && st == ZS_OK; i++) {
         char what[64];
         snprintf(what, sizeof what, "the domain size of variable %llu", (unsigned long long)i);
         uint64_t d;
-        st = read_uint(&lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
-        dom[i] = (uint32_t)d;
+        st = lex_uint(lx, what, 1, ZS_FACTOR_MAX_DOMAIN, &d);
+        (*dom)[i] = (uint32_t)d;
     }
-    if (st == ZS_OK) st = read_uint(&lx, "the number of factors", 0, UAI_MAX_FACTORS, &nf);
+    if (st == ZS_OK) st = lex_uint(lx, "the number of factors", 0, UAI_MAX_FACTORS, nf);
     /* Each factor has a scope line and a table: at least two numbers (its scope size and
      * its table size). */
-    if (st == ZS_OK) st = check_room(&lx, "the number of factors", nf, 2);
+    if (st == ZS_OK) st = lex_check_room(lx, "the number of factors", *nf, 2);
+    return st;
+}
+
+zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const char *name,
+                              zs_factor_model **out) {
+    if (!out || (!text && len)) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
+    lexer lx = {text, text + len, 1, 1, name ? name : "(uai)", ctx, 0};
+    zs_factor_kind kind = ZS_FACTOR_MARKOV;
+    uint64_t nvars = 0, nf = 0;
+    uint32_t *dom = NULL;
     zs_factor_model *m = NULL;
+    zs_status st = read_header(&lx, &kind, &nvars, &dom, &nf);
     if (st == ZS_OK) st = zs_factor_model_alloc(ctx, (size_t)nvars, dom, &m);
     if (st != ZS_OK) {
         free(dom);
         return st;
     }
     m->kind = kind;
-    /* Scopes first (all of them come before the first table), packed: factor f's variables
-     * are scopes[first[f] .. first[f] + arity[f]). */
-    size_t *arity = calloc(nf ? nf : 1, sizeof *arity);
-    size_t *sline = calloc(nf ? nf : 1, sizeof *sline);
-    size_t *first = calloc(nf ? nf : 1, sizeof *first);
-    uint32_t *scopes = NULL;
-    size_t nsc = 0, sccap = 0;
-    if (!arity || !sline || !first) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
-    for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
-        char what[80];
-        uint64_t k;
-        snprintf(what, sizeof what, "the scope size of factor %llu", (unsigned long long)f);
-        st = read_uint(&lx, what, 0, ZS_FACTOR_MAX_ARITY, &k);
-        if (st == ZS_OK) st = check_room(&lx, what, k, 1);
-        if (st != ZS_OK) break;
-        arity[f] = (size_t)k;
-        sline[f] = lx.tok_line;
-        first[f] = nsc;
-        if (nsc + k > sccap) {
-            size_t cap = sccap ? 2 * sccap : 256;
-            while (cap < nsc + k) cap *= 2;
-            uint32_t *g = realloc(scopes, cap * sizeof *g);
-            if (!g) {
-                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
-                break;
-            }
-            scopes = g;
-            sccap = cap;
-        }
-        uint32_t *sc = scopes + nsc;
-        for (uint64_t j = 0; j < k && st == ZS_OK; j++) {
-            uint64_t v;
-            snprintf(what, sizeof what, "variable %llu of the scope of factor %llu",
-                     (unsigned long long)j + 1, (unsigned long long)f);
-            if (nvars == 0) {
-                st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: %s: the model has no variables", lx.name,
-                             lx.tok_line, what);
-                break;
-            }
-            st = read_uint(&lx, what, 0, nvars - 1, &v);
-            if (st != ZS_OK) break;
-            for (uint64_t l = 0; l < j; l++)
-                if (sc[l] == v) {
-                    st = zs_fail(ctx, ZS_EFORMAT,
-                                 "%s:%zu: variable %llu appears twice in the scope of factor %llu",
-                                 lx.name, lx.tok_line, (unsigned long long)v, (unsigned long long)f);
-                    break;
-                }
-            sc[j] = (uint32_t)v;
-        }
-        nsc += (size_t)k;
-    }
-    /* Tables. */
+    uai_scopes s = {0};
+    st = read_scopes(&lx, nf, nvars, &s);
     double *vals = NULL;
     size_t vcap = 0;
     for (uint64_t f = 0; f < nf && st == ZS_OK; f++) {
-        const uint32_t *sc = scopes ? scopes + first[f] : NULL;
-        /* The table size prod d_v, in integers with an overflow check: each d_v <= 10^6 and
-         * the running product is at most 2^32 before the next multiplication, so it stays
-         * below 2^52. */
-        uint64_t want = 1;
-        for (size_t j = 0; j < arity[f] && want <= (uint64_t)ZS_FACTOR_MAX_TABLE; j++)
-            want *= dom[sc[j]];
-        if (want > (uint64_t)ZS_FACTOR_MAX_TABLE) {
-            double full = 1.0;
-            for (size_t j = 0; j < arity[f]; j++) full *= dom[sc[j]];
-            st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: factor %llu: a table of %.4g entries exceeds %.4g",
-                         lx.name, sline[f], (unsigned long long)f, full, ZS_FACTOR_MAX_TABLE);
-            break;
-        }
-        char what[80];
-        snprintf(what, sizeof what, "the number of table entries of factor %llu",
-                 (unsigned long long)f);
-        uint64_t n;
-        st = read_uint(&lx, what, 0, UINT64_MAX, &n);
-        if (st != ZS_OK) break;
-        if (n != want) {
-            st = zs_fail(ctx, ZS_EFORMAT,
-                         "%s:%zu: factor %llu: the table has %llu entries, but its scope (line %zu) "
-                         "of %zu variables gives %llu",
-                         lx.name, lx.tok_line, (unsigned long long)f, (unsigned long long)n,
-                         sline[f], arity[f], (unsigned long long)want);
-            break;
-        }
-        /* Room is made for the entries as far as the rest of the text can hold them (a
-         * truncated table then fails at its end, naming the entry), never for the count alone. */
-        uint64_t fit = room(&lx);
-        size_t reserve = (size_t)(n < fit ? n : fit);
-        for (size_t e = 0; e < n && st == ZS_OK; e++) {
-            if (e >= vcap || reserve > vcap) {
-                size_t cap = reserve > vcap ? reserve : 2 * vcap;
-                reserve = 0;
-                double *v = realloc(vals, (cap ? cap : 1) * sizeof *v);
-                if (!v) {
-                    char nb[32];
-                    st = zs_fail(ctx, ZS_ENOMEM, "%s: factor %llu: out of memory for its table (%s)",
-                                 lx.name, (unsigned long long)f,
-                                 zs_format_bytes(nb, (double)cap * sizeof *v));
-                    break;
-                }
-                vals = v;
-                vcap = cap ? cap : 1;
-            }
-            st = read_entry(&lx, (size_t)f, e, (size_t)n, &vals[e]);
-        }
+        const uint32_t *sc = s.v ? s.v + s.first[f] : NULL;
+        st = read_table(&lx, f, dom, sc, s.arity[f], s.line[f], &vals, &vcap);
         double one = 1.0;
-        if (st == ZS_OK) st = zs_factor_model_add(m, arity[f], sc, vals ? vals : &one, 0);
+        if (st == ZS_OK) st = zs_factor_model_add(m, s.arity[f], sc, vals ? vals : &one, 0);
     }
-    if (st == ZS_OK && next_token(&lx, &tok, &tl))
+    const char *tok;
+    size_t tl;
+    char sb[40];
+    if (st == ZS_OK && lex_next(&lx, &tok, &tl))
         st = zs_fail(ctx, ZS_EFORMAT, "%s:%zu: '%s' follows the last table (%llu factors declared)",
-                     lx.name, lx.tok_line, shown(sb, tok, tl), (unsigned long long)nf);
+                     lx.name, lx.tok_line, lex_shown(sb, tok, tl), (unsigned long long)nf);
     free(vals);
-    free(arity);
-    free(sline);
-    free(first);
-    free(scopes);
+    scopes_free(&s);
     free(dom);
     if (st != ZS_OK) {
         zs_factor_model_free(m);
@@ -314,24 +235,14 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     return ZS_OK;
 }
 
-/* Read path whole (gzip unpacked, "-" standard input), bounded; messages name "standard
- * input" for "-". */
-static zs_status read_text(zs_ctx *ctx, const char *path, char **text, size_t *len) {
-    return zs_read_input(ctx, path, ZS_FACTOR_MAX_UAI_BYTES, ZS_READ_GZIP | ZS_READ_TEXT, text,
-                         len);
-}
-
-static const char *input_name(const char *path) {
-    return strcmp(path, "-") ? path : "standard input";
-}
-
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out) {
     if (!path || !out) return zs_fail(ctx, ZS_EINVAL, "uai: NULL argument");
     char *text;
     size_t len;
-    zs_status st = read_text(ctx, path, &text, &len);
+    const char *name;
+    zs_status st = lex_read_file(ctx, path, &text, &len, &name);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_uai(ctx, text, len, input_name(path), out);
+    st = zs_factor_parse_uai(ctx, text, len, name, out);
     free(text);
     return st;
 }
@@ -342,19 +253,19 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                                const char *name, int32_t *evidence, size_t *observed) {
     if (!m || !evidence || (!text && len)) return ZS_EINVAL;
     zs_ctx *ctx = m->ctx;
-    lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx};
+    lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx, 0};
     /* Count the tokens first: the two layouts differ in parity (1 + 2N against 2 + 2N). */
     size_t ntok = 0;
     const char *tok;
     size_t tl;
-    while (next_token(&lx, &tok, &tl)) ntok++;
+    while (lex_next(&lx, &tok, &tl)) ntok++;
     lx.p = text;
     lx.line = 1;
     if (ntok == 0)
         return zs_fail(ctx, ZS_EFORMAT, "%s:%zu: the evidence file is empty (expected a count; "
                        "0 means no evidence)", lx.name, lx.tok_line);
     uint64_t first, count;
-    zs_status st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
+    zs_status st = lex_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &first);
     if (st != ZS_OK) return st;
     size_t count_line = lx.tok_line;
     /* first < ntok keeps 2 * first from wrapping around. */
@@ -362,7 +273,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
         count = first;
     } else if (first == 1 && ntok >= 2 && (ntok - 2) % 2 == 0) {
         /* Older layout: the number of samples (1), then one sample. */
-        st = read_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
+        st = lex_uint(&lx, "the number of observed variables", 0, UINT64_MAX, &count);
         if (st != ZS_OK) return st;
         count_line = lx.tok_line;
         if (count >= ntok || ntok != 2 + 2 * count)
@@ -386,7 +297,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
     size_t seen = 0;
     for (uint64_t k = 0; k < count && st == ZS_OK; k++) {
         uint64_t v, x;
-        st = read_uint(&lx, "an observed variable", 0, UINT64_MAX, &v);
+        st = lex_uint(&lx, "an observed variable", 0, UINT64_MAX, &v);
         if (st != ZS_OK) break;
         if (v >= m->nvars) {
             st = zs_fail(ctx, ZS_EFORMAT,
@@ -396,7 +307,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                          m->nvars ? m->nvars - 1 : 0);
             break;
         }
-        st = read_uint(&lx, "an observed value", 0, UINT64_MAX, &x);
+        st = lex_uint(&lx, "an observed value", 0, UINT64_MAX, &x);
         if (st != ZS_OK) break;
         if (x >= m->dom[v]) {
             st = zs_fail(ctx, ZS_EFORMAT,
@@ -426,9 +337,10 @@ zs_status zs_factor_read_evid(const zs_factor_model *m, const char *path, int32_
     if (!m || !path || !evidence) return ZS_EINVAL;
     char *text;
     size_t len;
-    zs_status st = read_text(m->ctx, path, &text, &len);
+    const char *name;
+    zs_status st = lex_read_file(m->ctx, path, &text, &len, &name);
     if (st != ZS_OK) return st;
-    st = zs_factor_parse_evid(m, text, len, input_name(path), evidence, observed);
+    st = zs_factor_parse_evid(m, text, len, name, evidence, observed);
     free(text);
     return st;
 }
