@@ -15,6 +15,10 @@ struct zs_rbm {
                       * (train_data_frequency), NULL when it has none   */
 };
 
+/* x[j] = b_j + sum_i v_i W_ij (j < nh), the hidden units' field given binary v (nv bytes):
+ * a sum over the rows of W whose v_i is on, in order (lib/models/rbm_data.c). */
+void rbm_hidden_field(const zs_rbm *rbm, const uint8_t *v, double *x);
+
 /* sum_j softplus(x_j) = sum_j max(x_j, 0) + ln prod_j (1 + e^{-|x_j|}): one exp per term and
  * one log per 512 terms (each factor is in (1, 2], so 512 of them stay below 2^512). */
 double rbm_sum_softplus(const double *x, size_t n);

@@ -29,17 +29,11 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
             if (!x || !on) continue;
             zs_rng rng;
             zs_rng_init(&rng, seed, r);
-            const uint8_t *v = rows + r * nv;
-            memcpy(x, rbm->b, nh * sizeof *x);
-            for (size_t i = 0; i < nv; i++) {
-                if (!v[i]) continue;
-                const double *w = rbm->w + i * nh;
-                for (size_t j = 0; j < nh; j++) x[j] += w[j];
-            }
+            rbm_hidden_field(rbm, rows + r * nv, x);
             size_t non = 0;
             for (size_t j = 0; j < nh; j++)
                 if (zs_rng_uniform(&rng) < sigmoid(x[j])) on[non++] = j;
-            /* v is read in full above before out's row (which may be the same memory) is set. */
+            /* Row r was read in full above, before out's row (which may be the same memory) is set. */
             uint8_t *o = out + r * nv;
             for (size_t i = 0; i < nv; i++) {
                 const double *w = rbm->w + i * nh;
