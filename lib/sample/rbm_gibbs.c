@@ -33,7 +33,7 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
             size_t non = 0;
             for (size_t j = 0; j < nh; j++)
                 if (zs_rng_uniform(&rng) < sigmoid(x[j])) on[non++] = j;
-            /* Row r was read in full above, before out's row (which may be the same memory) is set. */
+            /* Row r was read in full above, before out's row (maybe the same memory) is set. */
             uint8_t *o = out + r * nv;
             for (size_t i = 0; i < nv; i++) {
                 const double *w = rbm->w + i * nh;

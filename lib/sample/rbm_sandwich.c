@@ -170,11 +170,7 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         st = zs_fail(ctx, ZS_ENOMEM, "PT: out of memory");
         goto done;
     }
-    for (size_t i = 0; i < nv; i++)
-        for (size_t j = 0; j < nh; j++) {
-            wf[i * nh + j] = (float)rbm->w[i * nh + j];
-            wt[j * nv + i] = (float)rbm->w[i * nh + j];
-        }
+    rbm_float_weights(rbm, wf, wt);
     for (size_t k = 0; k < L; k++) betas[k] = k + 1 == L ? 1.0 : (double)k / (double)(L - 1);
     const pt_shared sh = {rbm, wf, wt, ba, betas, L, o->pt_sweeps, o->ais.seed, stream0};
     /* Ladder l fills the rows of runs l, l + P, ...: first into its own block of rows. */
