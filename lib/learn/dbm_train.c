@@ -301,7 +301,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     t->ctx = ctx;
     t->o = *o;
     t->n = n;
-    t->units = dbm_units(dbm, &t->widest);
+    t->units = dbm_units(dbm, &t->widest, t->off);
     t->threads = zs_threads(ctx);
     const size_t B = o->batch < n ? o->batch : n;
     st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->m);
@@ -309,17 +309,13 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     int bad = st != ZS_OK;
     if (!bad) {
         copy_dbm(dbm, t->m);
-        size_t k = 0;
         for (size_t l = 0; l <= dbm->L; l++) {
-            t->off[l] = k;
-            k += dbm->n[l];
             t->vb[l] = calloc(dbm->n[l], sizeof(double));
             t->nb[l] = calloc(dbm->n[l], sizeof(double));
             if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
         }
-        t->off[dbm->L + 1] = k;
         t->data = malloc(n * dbm->n[0]);
         t->chains = malloc(o->chains * t->units);
         t->mu = malloc(B * t->units * sizeof(double));

@@ -184,12 +184,14 @@ static double bound(const zs_dbm *d, double *const *mu, double *const *xs) {
     return s;
 }
 
-size_t dbm_units(const zs_dbm *d, size_t *widest) {
+size_t dbm_units(const zs_dbm *d, size_t *widest, size_t *off) {
     size_t total = 0, w = 0;
     for (size_t l = 0; l <= d->L; l++) {
+        if (off) off[l] = total;
         total += d->n[l];
         if (d->n[l] > w) w = d->n[l];
     }
+    if (off) off[d->L + 1] = total;
     if (widest) *widest = w;
     return total;
 }
@@ -240,7 +242,7 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
             if (rows[r * d->n[0] + i] > 1)
                 return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
                                i + 1, rows[r * d->n[0] + i]);
-    size_t widest = 0, total = dbm_units(d, &widest);
+    size_t widest = 0, total = dbm_units(d, &widest, NULL);
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))
     {

@@ -17,8 +17,10 @@ struct zs_dbm {
  * its set's concatenation (layers of a set in increasing order), and the size of each set. */
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd);
 
-/* The units of all layers together; *widest (may be NULL) the largest layer. */
-size_t dbm_units(const zs_dbm *dbm, size_t *widest);
+/* The units of all layers together; *widest (may be NULL) the largest layer; off (may be NULL,
+ * L + 2 entries) layer l's first unit in the concatenation of the layers in order, off[L + 1]
+ * the total. */
+size_t dbm_units(const zs_dbm *dbm, size_t *widest, size_t *off);
 
 /* Mean field for one row: mu_all (dbm_units entries, layers in order) holds v in its first n_0
  * entries on entry and every layer's means on return; x_all (same size) receives the fields
