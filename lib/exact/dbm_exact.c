@@ -25,6 +25,17 @@ static void set_sizes(const zs_dbm *d, size_t first, size_t *small, size_t *larg
     *large = e < o ? o : e;
 }
 
+/* The time of the exact sum over layers first..L on `threads` threads, at the rate of
+ * zs_rbm_exact_seconds: that is the kernel that runs. */
+static double seconds_from(const zs_dbm *d, size_t first, int threads) {
+    zs_rbm probe = {0};
+    size_t s, m;
+    set_sizes(d, first, &s, &m);
+    probe.nv = s;
+    probe.nh = m;
+    return zs_rbm_exact_seconds(&probe, threads);
+}
+
 static double cost_from(const zs_dbm *d, size_t first) {
     size_t s, m;
     set_sizes(d, first, &s, &m);
@@ -34,15 +45,7 @@ static double cost_from(const zs_dbm *d, size_t first) {
 
 double zs_dbm_exact_cost(const zs_dbm *d) { return cost_from(d, 0); }
 
-double zs_dbm_exact_seconds(const zs_dbm *d, int threads) {
-    /* the rate of zs_rbm_exact_seconds: that is the kernel that runs */
-    zs_rbm probe = {0};
-    size_t s, m;
-    set_sizes(d, 0, &s, &m);
-    probe.nv = s;
-    probe.nh = m;
-    return zs_rbm_exact_seconds(&probe, threads);
-}
+double zs_dbm_exact_seconds(const zs_dbm *d, int threads) { return seconds_from(d, 0, threads); }
 
 static void when_str(double secs, char *when, size_t cap) {
     if (secs < 1) snprintf(when, cap, "%.2g seconds", secs);
@@ -133,10 +136,7 @@ zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_
     size_t s, m;
     set_sizes(d, 1, &s, &m);
     int threads = zs_threads(d->ctx);
-    zs_rbm probe = {0};
-    probe.nv = s;
-    probe.nh = m;
-    double per_row = d->L == 1 ? 0.0 : zs_rbm_exact_seconds(&probe, 1);
+    double per_row = d->L == 1 ? 0.0 : seconds_from(d, 1, 1);
     double secs = per_row * (double)n / threads;
     if (s > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {
         char when[64], shape[256];
