@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static double sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 static zs_status check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
     for (size_t r = 0; r < n; r++)
         for (size_t i = 0; i < d; i++)
@@ -91,18 +89,18 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
                 for (size_t i = 0; i < nv; i++)
                     if (row[i])
                         for (size_t j = 0; j < nh; j++) p0[j] += fu * w[i * nh + j];
-                for (size_t j = 0; j < nh; j++) p0[j] = sigm(p0[j]);
+                for (size_t j = 0; j < nh; j++) p0[j] = dbm_sigmoid(p0[j]);
                 double *hs = p1; /* scratch: the binary hidden sample */
                 for (size_t j = 0; j < nh; j++) hs[j] = zs_rng_uniform(&r) < p0[j] ? 1.0 : 0.0;
                 for (size_t i = 0; i < nv; i++) {
                     double s = a[i];
                     for (size_t j = 0; j < nh; j++) s += fd * w[i * nh + j] * hs[j];
-                    x1[i] = sigm(s);
+                    x1[i] = dbm_sigmoid(s);
                 }
                 for (size_t j = 0; j < nh; j++) {
                     double s = b[j];
                     for (size_t i = 0; i < nv; i++) s += fu * w[i * nh + j] * x1[i];
-                    p1[j] = sigm(s);
+                    p1[j] = dbm_sigmoid(s);
                 }
             }
             const double inv = 1.0 / (double)bs;
@@ -183,7 +181,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
                 double s = b[l][j];
                 for (size_t i = 0; i < nv; i++)
                     if (in[r * nv + i]) s += fu * w[i * nh + j];
-                next[r * nh + j] = (uint8_t)(zs_rng_uniform(&g) < sigm(s));
+                next[r * nh + j] = (uint8_t)(zs_rng_uniform(&g) < dbm_sigmoid(s));
             }
         }
         free(in);
@@ -332,7 +330,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     }
     memcpy(t->data, data, n * dbm->n[0]);
     for (size_t l = 0; l <= dbm->L; l++)
-        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = sigm(dbm->b[l][j]);
+        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = dbm_sigmoid(dbm->b[l][j]);
     t->neg = o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative;
     for (size_t c = 0; c < o->chains; c++) {
         zs_rng r;
@@ -390,7 +388,7 @@ static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *
                 }
             }
             uint8_t *xl = x + t->off[l];
-            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < sigm(p[j]));
+            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < dbm_sigmoid(p[j]));
         }
 }
 
@@ -436,25 +434,8 @@ static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
 static void neg_mean_field(zs_dbm_trainer *t) {
     const zs_dbm *d = t->m;
     double *mu = t->mfq;
-    for (size_t it = 0; it < t->o.mf_iterations; it++) {
-        double change = 0.0;
-        for (size_t l = 0; l <= d->L; l++) {
-            const size_t nl = d->n[l];
-            for (size_t j = 0; j < nl; j++) {
-                double f = d->b[l][j];
-                if (l >= 1)
-                    for (size_t i = 0; i < d->n[l - 1]; i++) f += mu[t->off[l - 1] + i] * d->w[l][i * nl + j];
-                if (l < d->L) {
-                    const size_t nn = d->n[l + 1];
-                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[t->off[l + 1] + k];
-                }
-                double m = sigm(f);
-                if (fabs(m - mu[t->off[l] + j]) > change) change = fabs(m - mu[t->off[l] + j]);
-                mu[t->off[l] + j] = m;
-            }
-        }
-        if (change <= t->o.mf_tolerance) break;
-    }
+    for (size_t it = 0; it < t->o.mf_iterations; it++)
+        if (dbm_mf_sweep(d, t->off, mu, NULL) <= t->o.mf_tolerance) break;
     for (size_t l = 0; l <= d->L; l++) {
         memcpy(t->nb[l], mu + t->off[l], d->n[l] * sizeof(double));
         if (l == 0) continue;
@@ -529,7 +510,7 @@ static zs_status neg_exact(zs_dbm_trainer *t) {
             const double p = exp(lw[s] - mx) / z;
             /* expectations given s: enumerated units are x, the others sigmoid(f) */
             for (size_t l = 1 - par; l <= L; l += 2)
-                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = sigm(f[t->off[l] + j]);
+                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = dbm_sigmoid(f[t->off[l] + j]);
             for (size_t l = 0; l <= L; l++) {
                 const size_t nl = d->n[l];
                 const int en = (l % 2) == par;

@@ -136,8 +136,6 @@ void zs_dbm_mf_defaults(zs_dbm_mf_opts *o) {
     o->tolerance = 1e-7;
 }
 
-static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 /* The field of layer l given the means of its neighbours (mu[0] = v); top: include layer l+1. */
 static void field(const zs_dbm *d, double *const *mu, size_t l, int top, double *x) {
     size_t nl = d->n[l], np = d->n[l - 1];
@@ -207,7 +205,7 @@ double dbm_mf_row(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *mu_all, d
     }
     for (size_t l = 1; l <= d->L; l++) { /* bottom-up start */
         field(d, mu, l, 0, xs[l]);
-        for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = sigmoid(xs[l][j]);
+        for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = dbm_sigmoid(xs[l][j]);
     }
     uint32_t it = 0;
     int conv = 0;
@@ -216,7 +214,7 @@ double dbm_mf_row(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *mu_all, d
         for (size_t l = 1; l <= d->L; l++) {
             field(d, mu, l, 1, x);
             for (size_t j = 0; j < d->n[l]; j++) {
-                double m = sigmoid(x[j]), c = fabs(m - mu[l][j]);
+                double m = dbm_sigmoid(x[j]), c = fabs(m - mu[l][j]);
                 if (c > change) change = c;
                 mu[l][j] = m;
                 xs[l][j] = x[j];

@@ -16,8 +16,6 @@
 
 #include <string.h>
 
-static double sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 void zs_dbm_bethe_defaults(zs_dbm_bethe_opts *o) {
     o->max_iterations = 1000;
     o->tolerance = 1e-10;
@@ -43,6 +41,29 @@ static double mf_value(const zs_dbm *d, const double *mu, const double *x, const
     return s;
 }
 
+double dbm_mf_sweep(const zs_dbm *d, const size_t *off, double *mu, double *x) {
+    double change = 0.0;
+    for (size_t l = 0; l <= d->L; l++) {
+        const size_t nl = d->n[l];
+        for (size_t j = 0; j < nl; j++) {
+            double f = d->b[l][j];
+            if (l >= 1) {
+                const size_t np = d->n[l - 1];
+                for (size_t i = 0; i < np; i++) f += mu[off[l - 1] + i] * d->w[l][i * nl + j];
+            }
+            if (l < d->L) {
+                const size_t nn = d->n[l + 1];
+                for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[off[l + 1] + k];
+            }
+            double m = dbm_sigmoid(f), c = fabs(m - mu[off[l] + j]);
+            if (c > change) change = c;
+            mu[off[l] + j] = m;
+            if (x) x[off[l] + j] = f;
+        }
+    }
+    return change;
+}
+
 zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *lnz,
                                 uint32_t *iterations, int *converged) {
     if (!d || !opts || !lnz) return ZS_EINVAL;
@@ -60,30 +81,12 @@ zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, dou
     for (size_t l = 0; l <= d->L; l++)
         for (size_t j = 0; j < d->n[l]; j++) {
             x[off[l] + j] = d->b[l][j];
-            mu[off[l] + j] = sigm(d->b[l][j]);
+            mu[off[l] + j] = dbm_sigmoid(d->b[l][j]);
         }
     uint32_t it = 0;
     int conv = 0;
     while (it < opts->max_iterations && !conv) {
-        double change = 0.0;
-        for (size_t l = 0; l <= d->L; l++) {
-            const size_t nl = d->n[l];
-            for (size_t j = 0; j < nl; j++) {
-                double f = d->b[l][j];
-                if (l >= 1) {
-                    const size_t np = d->n[l - 1];
-                    for (size_t i = 0; i < np; i++) f += mu[off[l - 1] + i] * d->w[l][i * nl + j];
-                }
-                if (l < d->L) {
-                    const size_t nn = d->n[l + 1];
-                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[off[l + 1] + k];
-                }
-                double m = sigm(f), c = fabs(m - mu[off[l] + j]);
-                if (c > change) change = c;
-                mu[off[l] + j] = m;
-                x[off[l] + j] = f;
-            }
-        }
+        double change = dbm_mf_sweep(d, off, mu, x);
         it++;
         conv = change <= opts->tolerance;
     }
@@ -179,7 +182,7 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
     for (size_t l = 0; l <= d->L; l++) {
         const double deg = (double)((l ? d->n[l - 1] : 0) + (l < d->L ? d->n[l + 1] : 0));
         for (size_t j = 0; j < d->n[l]; j++) {
-            double h = S[off[l] + j], m = sigm(h);
+            double h = S[off[l] + j], m = dbm_sigmoid(h);
             double ent = zs_softplus(h) - h * m;
             v -= (deg - 1.0) * ent - d->b[l][j] * m;
         }
