@@ -128,11 +128,8 @@ static zs_status row_unnorm(const zs_dbm *d, const uint8_t *v, double *out) {
 zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_t n,
                                      double max_seconds, double *out) {
     if (!d || (!rows && n) || (!out && n)) return ZS_EINVAL;
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d->n[0]; i++)
-            if (rows[r * d->n[0] + i] > 1)
-                return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
-                               i + 1, rows[r * d->n[0] + i]);
+    zs_status st = dbm_check_rows(d->ctx, rows, n, d->n[0]);
+    if (st != ZS_OK) return st;
     size_t s, m;
     set_sizes(d, 1, &s, &m);
     int threads = zs_threads(d->ctx);
@@ -147,7 +144,7 @@ zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_
                        "row: about %s on %d threads, over the limit of %g s; use the "
                        "mean-field bound", n, shape, s, when, threads, max_seconds);
     }
-    zs_status st = zs_dbm_check(d);
+    st = zs_dbm_check(d);
     if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)

@@ -13,15 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static zs_status check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d; i++)
-            if (rows[r * d + i] > 1)
-                return zs_fail(ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1, i + 1,
-                               rows[r * d + i]);
-    return ZS_OK;
-}
-
 /* A permutation of 0..n-1 drawn from stream id (Fisher-Yates). */
 static void shuffle(size_t *p, size_t n, uint64_t seed, uint64_t id) {
     zs_rng r;
@@ -148,7 +139,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
         return zs_fail(d->ctx, ZS_EINVAL, "pretraining: bad options (rows %zu, epochs %zu, batch %zu, "
                        "lr %g, momentum %g, weight decay %g, init std %g)", n, o->epochs, o->batch,
                        o->lr, o->momentum, o->weight_decay, o->init_std);
-    zs_status st = check_rows(d->ctx, data, n, d->n[0]);
+    zs_status st = dbm_check_rows(d->ctx, data, n, d->n[0]);
     if (st != ZS_OK) return st;
     const size_t L = d->L;
     uint8_t *in = malloc(n * d->n[0]), *next = NULL;
@@ -282,15 +273,15 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if ((unsigned)o->negative > (unsigned)ZS_DBM_NEGATIVE_AUTO)
         return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
     if (o->negative == ZS_DBM_NEGATIVE_EXACT) {
-        size_t e = 0, od = 0;
-        for (size_t l = 0; l <= dbm->L; l++) *(l % 2 ? &od : &e) += dbm->n[l];
+        size_t e, od;
+        dbm_set_offsets(dbm, NULL, &e, &od);
         size_t sm = e < od ? e : od;
         if (sm > ZS_DBM_NEGATIVE_EXACT_MAX)
             return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu "
                            "states of the smaller set of layers at every update; at most 2^%d are "
                            "allowed", sm, ZS_DBM_NEGATIVE_EXACT_MAX);
     }
-    zs_status st = check_rows(ctx, data, n, dbm->n[0]);
+    zs_status st = dbm_check_rows(ctx, data, n, dbm->n[0]);
     if (st != ZS_OK) return st;
     st = zs_dbm_check(dbm);
     if (st != ZS_OK) return st;
@@ -454,8 +445,8 @@ static void neg_mean_field(zs_dbm_trainer *t) {
 static zs_status neg_exact(zs_dbm_trainer *t) {
     const zs_dbm *d = t->m;
     const size_t L = d->L;
-    size_t e = 0, od = 0;
-    for (size_t l = 0; l <= L; l++) *(l % 2 ? &od : &e) += d->n[l];
+    size_t e, od;
+    dbm_set_offsets(d, NULL, &e, &od);
     const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
     const size_t ns = par ? od : e;
     const uint64_t S = 1ULL << ns;

@@ -89,16 +89,21 @@ zs_status zs_dbm_from_rbm(const zs_rbm *rbm, zs_dbm **out) {
     return ZS_OK;
 }
 
+zs_status dbm_check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++)
+            if (rows[r * d + i] > 1)
+                return zs_fail(ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1, i + 1,
+                               rows[r * d + i]);
+    return ZS_OK;
+}
+
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd) {
     size_t e = 0, o = 0;
     for (size_t l = 0; l <= dbm->L; l++) {
-        if (l % 2 == 0) {
-            offset[l] = e;
-            e += dbm->n[l];
-        } else {
-            offset[l] = o;
-            o += dbm->n[l];
-        }
+        size_t *sum = l % 2 == 0 ? &e : &o;
+        if (offset) offset[l] = *sum;
+        *sum += dbm->n[l];
     }
     *n_even = e;
     *n_odd = o;
@@ -235,11 +240,8 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
         return zs_fail(d->ctx, ZS_EINVAL, "mean field: max_iterations must be 1..%u and the "
                        "tolerance >= 0 (got %zu and %g)", UINT32_MAX, opts->max_iterations,
                        opts->tolerance);
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d->n[0]; i++)
-            if (rows[r * d->n[0] + i] > 1)
-                return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
-                               i + 1, rows[r * d->n[0] + i]);
+    zs_status st = dbm_check_rows(d->ctx, rows, n, d->n[0]);
+    if (st != ZS_OK) return st;
     size_t widest = 0, total = dbm_units(d, &widest, NULL);
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))

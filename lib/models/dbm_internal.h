@@ -19,8 +19,13 @@ static inline double dbm_sigmoid(double x) {
 }
 
 /* The even set (v, h^2, ...) and the odd set (h^1, h^3, ...): the offset of layer l inside
- * its set's concatenation (layers of a set in increasing order), and the size of each set. */
+ * its set's concatenation (layers of a set in increasing order; offset may be NULL), and the
+ * size of each set. */
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd);
+
+/* ZS_EINVAL, naming the first (1-based) row and column, when a byte of the n rows of d units
+ * is not 0 or 1. */
+zs_status dbm_check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d);
 
 /* The units of all layers together; *widest (may be NULL) the largest layer; off (may be NULL,
  * L + 2 entries) layer l's first unit in the concatenation of the layers in order, off[L + 1]
