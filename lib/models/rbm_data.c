@@ -40,6 +40,14 @@ static int free_energies(const zs_rbm *rbm, const uint8_t *rows, size_t n, doubl
     return failed;
 }
 
+zs_status rbm_check_rows(zs_ctx *ctx, const char *what, const uint8_t *rows, size_t n, size_t nv) {
+    for (size_t x = 0; x < n * nv; x++)
+        if (rows[x] > 1)
+            return zs_fail(ctx, ZS_EINVAL, "%s row %zu, column %zu = %d is not 0 or 1", what, x / nv,
+                           x % nv, (int)rows[x]);
+    return ZS_OK;
+}
+
 void rbm_hidden_field(const zs_rbm *rbm, const uint8_t *v, double *x) {
     const size_t nv = rbm->nv, nh = rbm->nh;
     memcpy(x, rbm->b, nh * sizeof *x);
@@ -81,11 +89,8 @@ zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, 
 
 zs_status zs_rbm_free_energies_u8(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f) {
     if (!rbm || !rows || !f) return ZS_EINVAL;
-    const size_t nv = rbm->nv;
-    for (size_t x = 0; x < n * nv; x++)
-        if (rows[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "free energy: row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)rows[x]);
+    zs_status st = rbm_check_rows(rbm->ctx, "free energy:", rows, n, rbm->nv);
+    if (st != ZS_OK) return st;
     if (free_energies(rbm, rows, n, f)) return zs_fail(rbm->ctx, ZS_ENOMEM, "free energy: out of memory");
     return ZS_OK;
 }

@@ -14,10 +14,8 @@ static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_t seed, uint8_t *out) {
     if (!rbm || !rows || !out) return ZS_EINVAL;
     const size_t nv = rbm->nv, nh = rbm->nh;
-    for (size_t x = 0; x < n * nv; x++)
-        if (rows[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "gibbs: row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)rows[x]);
+    zs_status st = rbm_check_rows(rbm->ctx, "gibbs:", rows, n, nv);
+    if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(rbm->ctx))
     {

@@ -16,10 +16,8 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
     if (!rbm || !out || n == 0 || steps == 0)
         return zs_fail(rbm ? rbm->ctx : NULL, ZS_EINVAL, "sample: need n >= 1 chains and steps >= 1");
     const size_t nv = rbm->nv, nh = rbm->nh;
-    for (size_t x = 0; init && x < n_init * nv; x++)
-        if (init[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "sample: start row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)init[x]);
+    zs_status st = init ? rbm_check_rows(rbm->ctx, "sample: start", init, n_init, nv) : ZS_OK;
+    if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(rbm->ctx))
     for (size_t c = 0; c < n; c++) {
