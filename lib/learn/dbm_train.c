@@ -8,23 +8,11 @@
  * buffers, and every sum over rows or chains runs in row order inside one output element, so
  * the result does not depend on the number of threads. */
 #include "learn/dbm_train_internal.h"
+#include "learn/rbm_train_internal.h"
 
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
-
-/* A permutation of 0..n-1 drawn from stream id (Fisher-Yates). */
-static void shuffle(size_t *p, size_t n, uint64_t seed, uint64_t id) {
-    zs_rng r;
-    zs_rng_init(&r, seed, id);
-    for (size_t i = 0; i < n; i++) p[i] = i;
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)zs_rng_below(&r, i);
-        size_t t = p[i - 1];
-        p[i - 1] = p[j];
-        p[j] = t;
-    }
-}
 
 /* Stream ids: disjoint ranges by their top bits. */
 #define ID_ORDER (1ULL << 62)
@@ -65,7 +53,7 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
     double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
     for (size_t e = 0; st == ZS_OK && e < o->epochs; e++) {
-        shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
+        learn_shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
         const double mom = e < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
         for (size_t r0 = 0; r0 < n; r0 += B) {
             const size_t bs = r0 + B <= n ? B : n - r0;
@@ -532,7 +520,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
     copy_dbm(d, t->prev);
-    shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
+    learn_shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
     zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
     double bound_sum = 0.0;
     zs_status st = ZS_OK;
