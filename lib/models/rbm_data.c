@@ -82,7 +82,7 @@ zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, 
     for (size_t r = 0; r < n; r++) {
         double *x = out + r * nh;
         rbm_hidden_field(rbm, rows + r * nv, x);
-        for (size_t j = 0; j < nh; j++) x[j] = 1.0 / (1.0 + exp(-x[j]));
+        for (size_t j = 0; j < nh; j++) x[j] = rbm_logistic(x[j]);
     }
     return ZS_OK;
 }

@@ -19,6 +19,10 @@ struct zs_rbm {
  * a sum over the rows of W whose v_i is on, in order (lib/models/rbm_data.c). */
 void rbm_hidden_field(const zs_rbm *rbm, const uint8_t *v, double *x);
 
+/* 1 / (1 + e^-x) in double: p(h_j = 1 | v) and p(v_i = 1 | h) of the samplers (for x < -709,
+ * e^-x is inf and the value its limit 0). */
+static inline double rbm_logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
+
 /* ZS_EINVAL, "<what> row R, column C = X is not 0 or 1" (0-based), when a byte of the n rows of
  * nv units is not 0 or 1 (lib/models/rbm_data.c). */
 zs_status rbm_check_rows(zs_ctx *ctx, const char *what, const uint8_t *rows, size_t n, size_t nv);

@@ -9,8 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
-
 zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_t seed, uint8_t *out) {
     if (!rbm || !rows || !out) return ZS_EINVAL;
     const size_t nv = rbm->nv, nh = rbm->nh;
@@ -30,14 +28,14 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
             rbm_hidden_field(rbm, rows + r * nv, x);
             size_t non = 0;
             for (size_t j = 0; j < nh; j++)
-                if (zs_rng_uniform(&rng) < sigmoid(x[j])) on[non++] = j;
+                if (zs_rng_uniform(&rng) < rbm_logistic(x[j])) on[non++] = j;
             /* Row r was read in full above, before out's row (maybe the same memory) is set. */
             uint8_t *o = out + r * nv;
             for (size_t i = 0; i < nv; i++) {
                 const double *w = rbm->w + i * nh;
                 double s = rbm->a[i];
                 for (size_t q = 0; q < non; q++) s += w[on[q]];
-                o[i] = zs_rng_uniform(&rng) < sigmoid(s) ? 1 : 0;
+                o[i] = zs_rng_uniform(&rng) < rbm_logistic(s) ? 1 : 0;
             }
         }
         free(x);

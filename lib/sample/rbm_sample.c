@@ -4,11 +4,6 @@
  * zs_rng(seed, c); chains run in parallel, so the result does not depend on the threads. */
 #include "models/rbm_internal.h"
 
-
-static double sigmoid(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
-
 /* init: NULL for uniform random starts, else n_init binary rows (chain c starts at row
  * c mod n_init). */
 static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, const uint8_t *init,
@@ -37,12 +32,12 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
             for (size_t j = 0; j < nh; j++) {
                 double x = rbm->b[j];
                 for (size_t i = 0; i < nv; i++) x += v[i] * rbm->w[i * nh + j];
-                h[j] = zs_rng_uniform(&rng) < sigmoid(x) ? 1.0 : 0.0;
+                h[j] = zs_rng_uniform(&rng) < rbm_logistic(x) ? 1.0 : 0.0;
             }
             for (size_t i = 0; i < nv; i++) {
                 double x = rbm->a[i];
                 for (size_t j = 0; j < nh; j++) x += rbm->w[i * nh + j] * h[j];
-                double p = sigmoid(x);
+                double p = rbm_logistic(x);
                 v[i] = s + 1 == steps ? p : (zs_rng_uniform(&rng) < p ? 1.0 : 0.0);
             }
         }
