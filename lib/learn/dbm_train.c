@@ -240,12 +240,12 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     free(t);
 }
 
-static zs_status copy_dbm(const zs_dbm *src, zs_dbm *dst) {
+/* The parameters of src into dst, of the same shape. */
+static void copy_dbm(const zs_dbm *src, zs_dbm *dst) {
     for (size_t l = 0; l <= src->L; l++) {
         memcpy(dst->b[l], src->b[l], src->n[l] * sizeof(double));
         if (l) memcpy(dst->w[l], src->w[l], src->n[l - 1] * src->n[l] * sizeof(double));
     }
-    return ZS_OK;
 }
 
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
