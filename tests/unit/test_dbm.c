@@ -431,7 +431,10 @@ static zs_array *arr(size_t nd, uint64_t a, uint64_t b, double fill) {
 
 static void model_files_round_trip_and_reject_bad_ones(void) {
     char dir[] = "/tmp/zsum_dbmf_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char p[256];
     snprintf(p, sizeof p, "%s/m.npz", dir);
     size_t n[] = {5, 3, 4, 2};
@@ -644,7 +647,10 @@ static void training_resumes_bit_identically_on_any_thread_count(void) {
     const size_t sizes[] = {16, 8, 6}, n = 100;
     uint8_t *data = toy_data(n, 16, 13);
     char dir[] = "/tmp/zsum_dbmt_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char p[256];
     snprintf(p, sizeof p, "%s/ck.npz", dir);
     zs_ctx *c1 = zs_ctx_alloc(), *c3 = zs_ctx_alloc();
