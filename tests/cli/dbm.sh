@@ -5,19 +5,7 @@
 
 cat > "$TMP/mk.py" <<'EOF'
 import math, random, struct, sys, zipfile
-
-def npy(shape, values, descr='<f8'):
-    d = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
-        descr, ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    pad = (64 - (10 + len(d) + 1) % 64) % 64
-    h = d + ' ' * pad + '\n'
-    fmt = {'<f8': 'd', '<f4': 'f'}[descr]
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
-
-def npz(path, arrays):
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
-        for name, data in arrays:
-            z.writestr(name + '.npy', data)
+from zstest import lse, npy, npz, states
 
 def model(seed, sizes, ws=1.0, bs=1.0):
     r = random.Random(seed)
@@ -32,14 +20,6 @@ def save(path, W, b, names=None):
     for l, v in enumerate(b):
         arrays.append(('b%d' % l, npy((len(v),), v)))
     npz(path, arrays)
-
-def lse(xs):
-    m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))
-
-def states(n):
-    for s in range(1 << n):
-        yield [(s >> k) & 1 for k in range(n)]
 
 def negE(W, b, hs):
     e = sum(b[l][j] * hs[l][j] for l in range(len(b)) for j in range(len(b[l])))
@@ -77,6 +57,8 @@ print('%.17g' % lnz(W3, b3))
 W1, b1 = model(3, [6, 5], 1.0)
 save(d + '/one.npz', W1, b1)
 npz(d + '/one_rbm.npz', [('W', npy((6, 5), [x for row in W1[0] for x in row])), ('vbias', npy((6,), b1[0])), ('hbias', npy((5,), b1[1]))])
+print('%.17g' % lnz(W1, b1))
+print('%.17g' % (unnorm(W1, b1, [0] * 6) - lnz(W1, b1)))  # ln p(v) of wide.npz's rows, all 0
 # Salakhutdinov's MATLAB names: biases as 1 x n rows
 npz(d + '/mat.npz', [('vishid', npy((4, 3), [x for row in W[0] for x in row])), ('hidpen', npy((3, 3), [x for row in W[1] for x in row])),
                      ('visbiases', npy((1, 4), b[0])), ('hidbiases', npy((1, 3), b[1])), ('penbiases', npy((1, 3), b[2]))])
@@ -113,6 +95,8 @@ refs=$(python3 "$TMP/mk.py" "$TMP") || { echo "mk.py failed"; exit 1; }
 lnz_m=$(echo "$refs" | sed -n 1p)
 ll_m=$(echo "$refs" | sed -n 2p)
 lnz_3=$(echo "$refs" | sed -n 3p)
+lnz_1=$(echo "$refs" | sed -n 4p)
+ll_1=$(echo "$refs" | sed -n 5p)
 
 # ---- exact ln Z against brute force over every layer ----------------------------------------
 for f in m mat; do
@@ -121,8 +105,9 @@ for f in m mat; do
 done
 expect_ok dbm lnz "$TMP/m3.npz" --format json
 expect_json "d['method'] == 'exact' and abs(d['lnZ'] - $lnz_3) < 1e-12 * max(1, abs($lnz_3))"
-# one hidden layer: the RBM's value, to the last digit
+# one hidden layer: the RBM's value, to the last digit, and both the brute force's
 expect_ok rbm logz "$TMP/one_rbm.npz" --exact --format json
+expect_json "abs(d['lnZ'] - $lnz_1) < 1e-12 * abs($lnz_1)"
 rbm_lnz=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ']))")
 for f in one one_rbm; do
   expect_ok dbm lnz "$TMP/$f.npz" --exact --format json
@@ -155,6 +140,7 @@ expect_ok dbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold --format 
 expect_json "d['n'] == 2"
 # one hidden layer: the bound is the exact value
 expect_ok rbm loglik "$TMP/one_rbm.npz" "$TMP/wide.npz" --exact --format json
+expect_json "abs(d['loglik'] - ($ll_1)) < 1e-12 * abs($ll_1)"
 rbm_ll=$(python3 -c "import json; print(json.load(open('$TMP/out'))['loglik'])")
 expect_ok dbm loglik "$TMP/one.npz" "$TMP/wide.npz" --format json
 expect_json "abs(d['loglik'] - $rbm_ll) < 1e-12 * abs($rbm_ll) and abs(d['elbo'] - d['loglik']) < 1e-12 * abs(d['loglik'])"

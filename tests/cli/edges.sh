@@ -132,6 +132,8 @@ for kind in ising chain levels; do
 done
 
 # T -> 0: the transfer matrix and the closed chain give every value (no nan, no "not given")
+# (the open 4x4 lattice has 24 bonds and two ground states: ln Z = 24 beta + ln 2, the first
+# excitation, a corner spin, costing 4 J: e^-1600 at beta = 400)
 expect_ok ising --size 4x4 --open -T 0.0025 --method transfer
 expect_out '^ln Z +9600\.69314718'
 if grep -qE 'nan|not given' "$TMP/out"; then fail "transfer at T = 0.0025: $(cat "$TMP/out")"; else pass; fi
@@ -145,10 +147,29 @@ for b in 1e154 1e300; do
     expect_out '^C,0$'
 done
 # bm: deep in the ground state up to the refusal: C, S and chi exactly 0, U and M those of
-# the single ground state (U and M as enumeration gives them at beta = 1e6)
-for b in 1e6 1e20 1e50; do
-    expect_ok bm logz --random 6 -b $b --format json
-    expect_json 'd["C"] == 0 and d["S"] == 0 and d["chi"] == 0 and abs(d["U"] + 3.402575103477967) < 1e-12 and d["M"] == 4 and d["absM"] == 4'
+# the single ground state, found here by visiting all 2^6 states of a machine written here
+cat > "$TMP/bm.py" <<'EOF2'
+import itertools, sys, zipfile
+from zstest import npy
+n = 6
+W = [[0.0] * n for _ in range(n)]
+for i in range(n):
+    for j in range(i + 1, n):
+        W[i][j] = W[j][i] = 0.125 * ((i * 5 + j * 3) % 9 - 4)
+b = [0.3, -0.7, 0.45, 0.2, -0.15, 0.6]
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((n, n), [w for row in W for w in row]))
+    z.writestr('b.npy', npy((n,), b))
+# E(x) = -sum_{i<j} W_ij x_i x_j - sum_i b_i x_i over x in {0,1}^6; M = sum_i (2 x_i - 1)
+E = lambda x: -sum(W[i][j] * x[i] * x[j] for i in range(n) for j in range(i + 1, n)) - sum(b[i] * x[i] for i in range(n))
+states = sorted(itertools.product((0, 1), repeat=n), key=E)
+assert E(states[1]) - E(states[0]) > 0.1  # a single ground state, well separated
+print(repr(E(states[0])), sum(2 * v - 1 for v in states[0]))
+EOF2
+read -r bm_u bm_m < <(python3 "$TMP/bm.py" "$TMP/bm.npz")
+for b in 1e6 1e50; do
+    expect_ok bm logz "$TMP/bm.npz" -b $b --format json
+    expect_json "d['C'] == 0 and d['S'] == 0 and d['chi'] == 0 and abs(d['U'] - ($bm_u)) < 1e-12 and d['M'] == $bm_m and d['absM'] == abs($bm_m)"
 done
 
 # energy scales whose moments would overflow: a refusal, not "sum is -nan"
@@ -167,12 +188,8 @@ expect_ok ising sample --size 4 --sweeps 64 --burnin 0 --seed 1 --max-seconds 10
 
 # rbm sample: 10000 chains x 1e8 sweeps of a 64x64 RBM is refused from its estimate
 cat > "$TMP/rbm.py" <<'EOF2'
-import struct, sys, zipfile
-def npy(shape, values):
-    d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }" % (
-        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%dd' % len(values), *values)
+import sys, zipfile
+from zstest import npy
 nv, nh = 64, 64
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
     z.writestr('W.npy', npy((nv, nh), [0.01 * ((i * 7 + 3) % 11 - 5) for i in range(nv * nh)]))

@@ -6,6 +6,53 @@ failed=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# $TMP/zstest.py, for the scripts' Python: npy(shape, values, descr='<f8', fortran=False), the
+# bytes of a .npy file, and npz(path, arrays, deflate=True), to write model files without
+# NumPy; lse(xs), a log-sum-exp, and states(n), every 0/1 vector of length n, for brute
+# forces. A script run from a file in $TMP imports it as it is; one read from standard input
+# needs PYTHONPATH="$TMP".
+cat > "$TMP/zstest.py" <<'PY'
+import math, struct, zipfile
+
+def lse(xs):
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+def states(n):
+    for s in range(1 << n):
+        yield [(s >> k) & 1 for k in range(n)]
+
+def npy(shape, values, descr='<f8', fortran=False):
+    d = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, 'True' if fortran else 'False',
+        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
+    pad = (64 - (10 + len(d) + 1) % 64) % 64
+    h = d + ' ' * pad + '\n'
+    fmt = {'<f8': 'd', '<f4': 'f', '|u1': 'B'}[descr]
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
+
+def npz(path, arrays, deflate=True):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as z:
+        for name, data in arrays:
+            z.writestr(name + '.npy', data)
+PY
+
+# complete_uai N FILE: the complete graph on N binary variables, pair (i, j) weighted
+# 1 + ((7 i + 3 j + k^2) mod 11) / 5 at table entry k: width N - 1, so a small --max-memory
+# forces conditioning.
+complete_uai() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+n = int(sys.argv[1])
+pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+w = {(i, j): [1.0 + ((7 * i + 3 * j + k * k) % 11) / 5.0 for k in range(4)] for (i, j) in pairs}
+with open(sys.argv[2], 'w') as f:
+    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
+    for (i, j) in pairs: f.write('2 %d %d\n' % (i, j))
+    for (i, j) in pairs: f.write('4 %s\n' % ' '.join(repr(x) for x in w[(i, j)]))
+PY
+}
+
 fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 pass() { passed=$((passed + 1)); }
 

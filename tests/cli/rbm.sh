@@ -5,20 +5,7 @@
 # mk.py: writes .npy/.npz/IDX files by hand and computes reference values by brute force.
 cat > "$TMP/mk.py" <<'EOF'
 import gzip, io, math, random, struct, sys, zipfile
-
-def npy(shape, values, descr='<f8', fortran=False):
-    d = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
-        descr, 'True' if fortran else 'False',
-        ', '.join(str(s) for s in shape) + (',' if len(shape) == 1 else ''))
-    pad = (64 - (10 + len(d) + 1) % 64) % 64
-    h = d + ' ' * pad + '\n'
-    fmt = {'<f8': 'd', '<f4': 'f', '|u1': 'B'}[descr]
-    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<%d%s' % (len(values), fmt), *values)
-
-def npz(path, arrays, deflate=True):
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as z:
-        for name, data in arrays:
-            z.writestr(name + '.npy', data)
+from zstest import lse, npy, npz, states
 
 def model(seed, nv, nh, ws=1.0, bs=1.0):
     r = random.Random(seed)
@@ -31,14 +18,6 @@ def save_model(path, W, a, b, fortran=False, descr='<f8'):
     nv, nh = len(W), len(W[0])
     flat = [W[i][j] for j in range(nh) for i in range(nv)] if fortran else [x for row in W for x in row]
     npz(path, [('W', npy((nv, nh), flat, descr, fortran)), ('vbias', npy((nv,), a, descr)), ('hbias', npy((nh,), b, descr))])
-
-def lse(xs):
-    m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))
-
-def states(n):
-    for s in range(1 << n):
-        yield [(s >> k) & 1 for k in range(n)]
 
 def lnz(W, a, b):
     nv, nh = len(W), len(W[0])

@@ -14,17 +14,7 @@
 #define MAXV 10
 #define MAXF 24
 
-typedef struct rmodel {
-    size_t n, nf;
-    uint32_t dom[MAXV];
-    size_t arity[MAXF];
-    uint32_t scope[MAXF][4];
-    double *val[MAXF]; /* last scope variable fastest */
-} rmodel;
-
-static void rmodel_free(rmodel *r) {
-    for (size_t f = 0; f < r->nf; f++) free(r->val[f]);
-}
+#include "rmodel.h"
 
 static void random_model(zs_rng *rng, size_t n, size_t nf, uint32_t maxdom, double pzero, rmodel *r) {
     memset(r, 0, sizeof *r);
@@ -53,45 +43,22 @@ static void random_model(zs_rng *rng, size_t n, size_t nf, uint32_t maxdom, doub
     }
 }
 
-static zs_factor_model *to_model(const rmodel *r) {
-    zs_factor_model *m = NULL;
-    if (zs_factor_model_alloc(NULL, r->n, r->dom, &m) != ZS_OK) return NULL;
-    for (size_t f = 0; f < r->nf; f++)
-        if (zs_factor_model_add(m, r->arity[f], r->scope[f], r->val[f], 0) != ZS_OK) {
-            zs_factor_model_free(m);
-            return NULL;
-        }
-    return m;
-}
-
 /* p(x_i | ev) by enumeration into marg (offsets by variable); returns Z. */
 static double brute_marginals(const rmodel *r, const int32_t *ev, double *marg) {
-    uint32_t x[MAXV] = {0};
+    uint32_t x[MAXV];
     size_t off[MAXV], total = 0;
     for (size_t i = 0; i < r->n; i++) {
         off[i] = total;
         total += r->dom[i];
-        x[i] = ev[i] >= 0 ? (uint32_t)ev[i] : 0;
     }
     for (size_t j = 0; j < total; j++) marg[j] = 0.0;
     double z = 0.0;
-    for (;;) {
-        double p = 1.0;
-        for (size_t f = 0; f < r->nf; f++) {
-            size_t idx = 0;
-            for (size_t k = 0; k < r->arity[f]; k++) idx = idx * r->dom[r->scope[f][k]] + x[r->scope[f][k]];
-            p *= r->val[f][idx];
-        }
+    rmodel_first(r, ev, x);
+    do {
+        double p = rmodel_weight(r, x);
         z += p;
         for (size_t i = 0; i < r->n; i++) marg[off[i] + x[i]] += p;
-        size_t i = r->n;
-        while (i-- > 0) {
-            if (ev[i] >= 0) continue;
-            if (++x[i] < r->dom[i]) break;
-            x[i] = 0;
-        }
-        if (i == (size_t)-1) break;
-    }
+    } while (rmodel_next(r, ev, x));
     if (z > 0.0)
         for (size_t j = 0; j < total; j++) marg[j] /= z;
     return z;

@@ -15,39 +15,15 @@
 #define MAXV 18
 #define MAXF 200
 
-typedef struct rmodel {
-    size_t n, nf;
-    uint32_t dom[MAXV];
-    size_t arity[MAXF];
-    uint32_t scope[MAXF][4];
-    double *val[MAXF]; /* linear values, last scope variable fastest */
-} rmodel;
-
-static void rmodel_free(rmodel *r) {
-    for (size_t f = 0; f < r->nf; f++) free(r->val[f]);
-}
+#include "rmodel.h"
 
 /* Z by visiting every assignment consistent with the evidence: the oracle. */
 static double brute_lnz(const rmodel *r, const int32_t *ev) {
-    uint32_t x[MAXV] = {0};
-    for (size_t i = 0; i < r->n; i++) x[i] = ev && ev[i] >= 0 ? (uint32_t)ev[i] : 0;
+    uint32_t x[MAXV];
     double z = 0.0;
-    for (;;) {
-        double p = 1.0;
-        for (size_t f = 0; f < r->nf; f++) {
-            size_t idx = 0;
-            for (size_t k = 0; k < r->arity[f]; k++) idx = idx * r->dom[r->scope[f][k]] + x[r->scope[f][k]];
-            p *= r->val[f][idx];
-        }
-        z += p;
-        size_t i = r->n;
-        while (i-- > 0) {
-            if (ev && ev[i] >= 0) continue;
-            if (++x[i] < r->dom[i]) break;
-            x[i] = 0;
-        }
-        if (i == (size_t)-1) break;
-    }
+    rmodel_first(r, ev, x);
+    do z += rmodel_weight(r, x);
+    while (rmodel_next(r, ev, x));
     return log(z);
 }
 
@@ -77,17 +53,6 @@ static void random_model(zs_rng *rng, size_t n, size_t nf, uint32_t maxdom, doub
         for (size_t e = 0; e < size; e++)
             r->val[f][e] = zs_rng_uniform(rng) < pzero ? 0.0 : 0.2 + 2.385 * zs_rng_uniform(rng);
     }
-}
-
-static zs_factor_model *to_model(const rmodel *r) {
-    zs_factor_model *m = NULL;
-    if (zs_factor_model_alloc(NULL, r->n, r->dom, &m) != ZS_OK) return NULL;
-    for (size_t f = 0; f < r->nf; f++)
-        if (zs_factor_model_add(m, r->arity[f], r->scope[f], r->val[f], 0) != ZS_OK) {
-            zs_factor_model_free(m);
-            return NULL;
-        }
-    return m;
 }
 
 static double elim_lnz(const zs_factor_model *m, const int32_t *ev, zs_factor_order h) {
