@@ -196,6 +196,27 @@ int cli_parse_int(const char *option, const char *text, long lo, long hi, long *
     return 1;
 }
 
+int cli_parse_u64_in(const char *option, const char *text, uint64_t lo, uint64_t hi, uint64_t *out) {
+    if (!cli_parse_u64(option, text, out)) return 0;
+    if (*out >= lo && *out <= hi) return 1;
+    cli_usage("%s: '%s' is not in %llu..%llu", option, text, (unsigned long long)lo, (unsigned long long)hi);
+    return 0;
+}
+
+int cli_parse_nonneg(const char *option, const char *text, int strict, double *out) {
+    if (!cli_parse_double(option, text, out)) return 0;
+    if (strict ? *out > 0 : *out >= 0) return 1;
+    cli_usage("%s: '%s' must be %s", option, text, strict ? "> 0" : ">= 0");
+    return 0;
+}
+
+int cli_parse_fraction(const char *option, const char *text, double *out) {
+    if (!cli_parse_double(option, text, out)) return 0;
+    if (*out >= 0 && *out < 1) return 1;
+    cli_usage("%s: '%s' is not in [0, 1)", option, text);
+    return 0;
+}
+
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n) {
     if (!text || !*text) {
         cli_usage("%s: the list is empty", option);

@@ -38,9 +38,7 @@ int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *
         break;
     }
     case UAI_DAMPING:
-        if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
-        if (!(x >= 0.0 && x < 1.0)) return cli_usage("--damping: '%s' is not in [0, 1)", v);
-        p->damping = x;
+        if (!cli_parse_fraction(o, v, &p->damping)) return EXIT_USAGE;
         break;
     case UAI_SCHEDULE:
         if (zs_factor_schedule_from_name(v, &p->schedule) != ZS_OK)
@@ -59,12 +57,9 @@ int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *
     case UAI_RESTARTS:
     case UAI_IBOUND:
     case UAI_TREES: {
-        if (!cli_parse_u64(o, v, &u)) return EXIT_USAGE;
         uint64_t lo = which == UAI_RESTARTS ? 0 : which == UAI_IBOUND ? 2 : 1;
         uint64_t hi = which == UAI_IBOUND ? ZS_FACTOR_MAX_ARITY : 1000000;
-        if (u < lo || u > hi)
-            return cli_usage("%s: '%s' is not in %llu..%llu", o, v, (unsigned long long)lo,
-                             (unsigned long long)hi);
+        if (!cli_parse_u64_in(o, v, lo, hi, &u)) return EXIT_USAGE;
         if (which == UAI_RESTARTS) p->restarts = (unsigned)u;
         else if (which == UAI_IBOUND) p->i_bound = (unsigned)u;
         else p->trees = (unsigned)u;
