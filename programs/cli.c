@@ -120,6 +120,14 @@ int cli_status(zs_ctx *ctx, zs_status st) {
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
 }
 
+int cli_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *n) {
+    zs_status st = zs_rbm_schedule_parse(ctx, text, betas, n);
+    if (st == ZS_OK) return EXIT_OK;
+    if (st == ZS_ENOMEM) return cli_status(ctx, st);
+    char msg[2048];
+    return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
+}
+
 /* 0 ok; 1 not a number; 2 out of range: the library's one decimal grammar (zs_parse_decimal). */
 int cli_decimal(const char *t, double *out) {
     zs_status st = zs_parse_decimal(t, out);

@@ -135,6 +135,9 @@ void cli_format_seconds(double secs, char *buf, size_t size);
 /* The context's last message with the library's words for options (a method name, an option
  * member such as max_bytes) replaced by the command line's flags; written into buf. */
 const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap);
+/* --schedule TEXT, the AIS temperatures of rbm and dbm (zs_rbm_schedule_parse): *betas
+ * malloc'd, *n of them. Returns an exit code (a schedule the library refuses: EXIT_USAGE). */
+int cli_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *n);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
  * option and the value) and return 0 on failure, 1 on success.

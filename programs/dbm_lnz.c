@@ -22,17 +22,12 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     ao.pseudocount = o->pseudocount;
     double *betas = NULL;
     size_t nb = 0;
-    zs_status st = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
-    if (st == ZS_ENOMEM) return cli_status(ctx, st);
-    if (st != ZS_OK) {
-        char msg[2048];
-        return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
-    }
+    int rc = cli_schedule(ctx, o->schedule, &betas, &nb);
+    if (rc != EXIT_OK) return rc;
     ao.betas = betas;
     ao.nbetas = nb;
     uint8_t *rows = NULL;
     size_t n = 0;
-    int rc = EXIT_OK;
     if (!strcmp(o->base, "uniform")) ao.base = ZS_DBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_DBM_AIS_BASE_MODEL;
     else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
@@ -45,7 +40,7 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     }
     zs_dbm_ais_result res;
     if (rc == EXIT_OK) {
-        st = zs_dbm_lnz_ais(dbm, &ao, &res);
+        zs_status st = zs_dbm_lnz_ais(dbm, &ao, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     free(betas);
