@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh BUILD SECONDS [TARGET...] — runs each libFuzzer target of BUILD (default: all) for
-# SECONDS, starting from its seeds (fuzz/corpus/NAME) and regression inputs, with the
+# SECONDS, starting from its seeds (fuzz/corpus/NAME; for uai, evid and fg the reference
+# instances of ../shared/data, linked by shared_seeds.sh) and regression inputs, with the
 # dictionary of its format, under the limits of the robustness goal: 1 s per input, 2 GiB
 # of memory. New inputs go to BUILD/corpus/NAME (the committed seeds are not touched);
 # crashes, leaks, timeouts and out-of-memory inputs to BUILD/artifacts/NAME. The last lines
@@ -27,7 +28,11 @@ for t in "${TARGETS[@]}"; do
         -dict="$HERE/dict/${DICT[$t]}.dict")
   opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   [ "$t" = cli ] && opts+=(-close_fd_mask=3)
-  dirs=("$BUILD/corpus/$t" "$HERE/corpus/$t")
+  dirs=("$BUILD/corpus/$t")
+  [ -d "$HERE/corpus/$t" ] && dirs+=("$HERE/corpus/$t")
+  case $t in uai|evid|fg)   # seeds from ../shared/data; without it, from nothing but the dictionary
+    bash "$HERE/shared_seeds.sh" "$t" "$BUILD/seeds/$t" && dirs+=("$BUILD/seeds/$t") ;;
+  esac
   [ -d "$HERE/regression/$t" ] && dirs+=("$HERE/regression/$t")
   echo "== fuzz_$t: ${SECONDS_EACH}s"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -9,7 +9,9 @@
 #                       the ten classes interleaved (0,1,...,9,0,1,...) so any prefix is balanced.
 #                       Also the splits docs/rbm.md trains on, as NumPy uint8 arrays (N, 784) of
 #                       the same pixels: train.npy (the first 9,000 digits) and heldout.npy (the
-#                       last 1,000).
+#                       last 1,000). And digits4x4.npy, the 16-pixel digits of docs/dbm.md's
+#                       training example: the first 2,000 rows of train.npy averaged over 7x7
+#                       blocks to 4x4 and thresholded at a mean of 0.25, uint8 (2000, 16).
 set -euo pipefail
 dir=${1:-${ZSUM_DATA:-$HOME/.cache/zsum/data}}
 mkdir -p "$dir"
@@ -94,6 +96,31 @@ split = n - 1000
 save('train.npy', 0, split)
 save('heldout.npy', split, n)
 print('fetch-data: %s/train.npy (%d digits) and heldout.npy (%d)' % (out, split, n - split), file=sys.stderr)
+EOF
+fi
+# ---- 4x4 binary digits (.npy, uint8) for docs/dbm.md -------------------------------------
+if [ ! -s "$out/digits4x4.npy" ]; then
+  python3 - "$out" <<'EOF'
+import os, struct, sys
+out = sys.argv[1]
+raw = open(os.path.join(out, 'train.npy'), 'rb').read()
+hl = struct.unpack('<H', raw[8:10])[0]
+px = raw[10 + hl:]
+rows = []
+for q in range(2000):
+    img = px[q * 784:(q + 1) * 784]
+    for bi in range(4):
+        for bj in range(4):
+            s = sum(img[(7 * bi + i) * 28 + 7 * bj + j] for i in range(7) for j in range(7))
+            # the block's mean of s/255 over 49 pixels > 0.25  <=>  4 s > 255 * 49 (exact in integers)
+            rows.append(1 if 4 * s > 255 * 49 else 0)
+hdr = "{'descr': '|u1', 'fortran_order': False, 'shape': (2000, 16), }"
+hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+tmp = os.path.join(out, 'digits4x4.npy.tmp')
+with open(tmp, 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode('latin1') + bytes(rows))
+os.replace(tmp, os.path.join(out, 'digits4x4.npy'))
+print('fetch-data: %s/digits4x4.npy (2000 digits of 4x4 pixels)' % out, file=sys.stderr)
 EOF
 fi
 echo "$dir"

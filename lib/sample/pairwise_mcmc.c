@@ -369,15 +369,14 @@ void zs_pairwise_sample_defaults(zs_pairwise_sample_opts *opt) {
     opt->seed = 0;
 }
 
-zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
-                             zs_mcmc_result *out) {
-    if (!m || !opt || !out) return ZS_EINVAL;
+/* The options a run needs, with AUTO resolved (zsum/pairwise.h: Wolff where it applies, else
+ * Metropolis) into *o. */
+static zs_status check_opts(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
+                            zs_pairwise_sample_opts *o) {
     if ((unsigned)opt->kind > (unsigned)ZS_MCMC_AUTO)
         return zs_fail(m->ctx, ZS_EINVAL, "sample: unknown kind %d", (int)opt->kind);
-    /* AUTO (zsum/pairwise.h): Wolff where it applies, else Metropolis. */
-    zs_pairwise_sample_opts resolved = *opt;
-    if (resolved.kind == ZS_MCMC_AUTO) resolved.kind = m->ferro ? ZS_MCMC_WOLFF : ZS_MCMC_METROPOLIS;
-    const zs_pairwise_sample_opts *o = &resolved;
+    *o = *opt;
+    if (o->kind == ZS_MCMC_AUTO) o->kind = m->ferro ? ZS_MCMC_WOLFF : ZS_MCMC_METROPOLIS;
     if (!isfinite(o->beta) || o->beta < 0.0)
         return zs_fail(m->ctx, ZS_EINVAL, "sample: beta = %g must be finite and >= 0", o->beta);
     if (o->sweeps < BLOCKS)
@@ -392,13 +391,11 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
                        "sample: Wolff clusters need couplings >= 0 and zero field; use "
                        "metropolis or heatbath");
     if (m->n > UINT32_MAX) return zs_fail(m->ctx, ZS_ETOOBIG, "sample: too many spins");
-    uint32_t *order = malloc(m->n * sizeof *order);
-    chain_out *co = calloc(o->chains, sizeof *co);
-    if (!order || !co) {
-        free(order);
-        free(co);
-        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
-    }
+    return ZS_OK;
+}
+
+/* The order of a sweep: on a lattice the even then the odd checkerboard sites, else 0..n-1. */
+static void sweep_order(const zs_pairwise *m, uint32_t *order) {
     size_t k = 0;
     if (m->lattice) {
         for (int parity = 0; parity < 2; parity++)
@@ -408,75 +405,97 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     } else {
         for (k = 0; k < m->n; k++) order[k] = (uint32_t)k;
     }
-    /* series: at most 65,536 entries a chain, fewer when there are many chains (2^22 values
-     * in all), at least 64 */
-    size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)o->chains);
+}
+
+/* The series buffers of every chain in one block: at most 65,536 entries a chain, fewer when
+ * there are many chains (2^22 values in all), at least 64. */
+static double *series_alloc(chain_out *co, uint64_t chains) {
+    size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)chains);
     cap = cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
-    double *store = malloc((size_t)o->chains * SERIES * cap * sizeof *store);
+    double *store = malloc((size_t)chains * SERIES * cap * sizeof *store);
+    if (!store) return NULL;
+    for (uint64_t c = 0; c < chains; c++) {
+        for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
+        co[c].s.cap = cap;
+        co[c].s.width = 1;
+    }
+    return store;
+}
+
+/* The result from the chains: jackknife over the blocks for the fluctuations, the series for
+ * the means with their tau and R-hat, and the verdict on mixing. */
+static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *o,
+                           const chain_out *co, zs_mcmc_result *out) {
+    size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
+    double per = (double)(o->sweeps / BLOCKS);
+    double *x = calloc(6 * nb, sizeof *x), *mean = calloc(nc, sizeof *mean);
+    if (!x || !mean) {
+        free(x);
+        free(mean);
+        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+    }
+    memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
+    double prop = 0, acc = 0, cl = 0, fl = 0;
+    for (size_t c = 0; c < nc; c++) {
+        for (size_t b = 0; b < BLOCKS; b++) {
+            const block *bl = &co[c].b[b];
+            double *row = x + (c * BLOCKS + b) * 6;
+            row[0] = bl->e, row[1] = bl->e2, row[2] = bl->m, row[3] = bl->m2, row[4] = bl->am,
+            row[5] = bl->m4;
+        }
+        prop += co[c].proposed;
+        acc += co[c].accepted;
+        cl += co[c].clusters;
+        fl += co[c].flipped;
+    }
+    out->c = jackknife(x, nb, per, f_c, o->beta);
+    out->chi = jackknife(x, nb, per, f_chi, o->beta);
+    out->chi_abs = jackknife(x, nb, per, f_chi_abs, o->beta);
+    out->binder = jackknife(x, nb, per, f_binder, o->beta);
+    int d[SERIES];
+    out->u = series_mean(co, nc, 0, L, mean, &out->tau_u, &out->rhat_u, &d[0]);
+    out->m = series_mean(co, nc, 1, L, mean, &out->tau_m, &out->rhat_m, &d[1]);
+    out->absm = series_mean(co, nc, 2, L, mean, &out->tau_absm, &out->rhat_absm, &d[2]);
+    double tmax = 0.0, rmax = 0.0;
+    const double taus[SERIES] = {out->tau_u, out->tau_m, out->tau_absm};
+    const double rh[SERIES] = {out->rhat_u, out->rhat_m, out->rhat_absm};
+    int ok = 1;
+    for (int q = 0; q < SERIES; q++) {
+        ok = ok && d[q] && !isnan(rh[q]);
+        if (taus[q] > tmax) tmax = taus[q];
+        if (rh[q] > rmax) rmax = rh[q];
+    }
+    out->mixed = ok && rmax <= 1.05 && per * BLOCKS >= 64.0 * tmax;
+    out->kind = o->kind;
+    out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
+    out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
+    free(x);
+    free(mean);
+    return ZS_OK;
+}
+
+zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts *opt,
+                             zs_mcmc_result *out) {
+    if (!m || !opt || !out) return ZS_EINVAL;
+    zs_pairwise_sample_opts resolved;
+    zs_status st = check_opts(m, opt, &resolved);
+    if (st != ZS_OK) return st;
+    const zs_pairwise_sample_opts *o = &resolved;
+    uint32_t *order = malloc(m->n * sizeof *order);
+    chain_out *co = calloc(o->chains, sizeof *co);
+    double *store = order && co ? series_alloc(co, o->chains) : NULL;
     if (!store) {
         free(order);
         free(co);
         return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory (series of %llu chains)",
                        (unsigned long long)o->chains);
     }
-    for (uint64_t c = 0; c < o->chains; c++) {
-        for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
-        co[c].s.cap = cap;
-        co[c].s.width = 1;
-    }
+    sweep_order(m, order);
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
     for (uint64_t c = 0; c < o->chains; c++)
         if (!run_chain(m, o, order, c, &co[c])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-    zs_status st = ZS_OK;
-    if (failed) {
-        st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
-    } else {
-        size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
-        double per = (double)(o->sweeps / BLOCKS);
-        double *x = calloc(6 * nb, sizeof *x), *mean = calloc(nc, sizeof *mean);
-        if (!x || !mean) {
-            st = zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
-        } else {
-            memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
-            double prop = 0, acc = 0, cl = 0, fl = 0;
-            for (size_t c = 0; c < nc; c++) {
-                for (size_t b = 0; b < BLOCKS; b++) {
-                    const block *bl = &co[c].b[b];
-                    double *row = x + (c * BLOCKS + b) * 6;
-                    row[0] = bl->e, row[1] = bl->e2, row[2] = bl->m, row[3] = bl->m2, row[4] = bl->am,
-                    row[5] = bl->m4;
-                }
-                prop += co[c].proposed;
-                acc += co[c].accepted;
-                cl += co[c].clusters;
-                fl += co[c].flipped;
-            }
-            out->c = jackknife(x, nb, per, f_c, o->beta);
-            out->chi = jackknife(x, nb, per, f_chi, o->beta);
-            out->chi_abs = jackknife(x, nb, per, f_chi_abs, o->beta);
-            out->binder = jackknife(x, nb, per, f_binder, o->beta);
-            int d[SERIES];
-            out->u = series_mean(co, nc, 0, L, mean, &out->tau_u, &out->rhat_u, &d[0]);
-            out->m = series_mean(co, nc, 1, L, mean, &out->tau_m, &out->rhat_m, &d[1]);
-            out->absm = series_mean(co, nc, 2, L, mean, &out->tau_absm, &out->rhat_absm, &d[2]);
-            double tmax = 0.0, rmax = 0.0;
-            const double taus[SERIES] = {out->tau_u, out->tau_m, out->tau_absm};
-            const double rh[SERIES] = {out->rhat_u, out->rhat_m, out->rhat_absm};
-            int ok = 1;
-            for (int q = 0; q < SERIES; q++) {
-                ok = ok && d[q] && !isnan(rh[q]);
-                if (taus[q] > tmax) tmax = taus[q];
-                if (rh[q] > rmax) rmax = rh[q];
-            }
-            out->mixed = ok && rmax <= 1.05 && per * BLOCKS >= 64.0 * tmax;
-            out->kind = o->kind;
-            out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
-            out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
-        }
-        free(x);
-        free(mean);
-    }
+    st = failed ? zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory") : summarize(m, o, co, out);
     free(store);
     free(order);
     free(co);
