@@ -8,7 +8,9 @@
 MPI=$(dirname "$ZSUM")/zsum-mpi
 if ! command -v mpirun > /dev/null; then fail "mpirun is missing (scripts/install-deps.sh installs openmpi-bin)"; finish; exit; fi
 if [ ! -x "$MPI" ]; then fail "$MPI was not built (cmake -DZSUM_MPI=ON with libopenmpi-dev)"; finish; exit; fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Oversubscribed (4 processes on 2 cores): waiting ranks yield the core instead of spinning.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+    OMPI_MCA_mpi_yield_when_idle=1
 # Under the sanitizers, MPI_Init's own allocations (kept to the process's exit by Open MPI) are
 # not zsum's leaks: tests/cli/openmpi-lsan.supp names Open MPI's libraries, and full unwinding
 # lets LeakSanitizer see their frames (they are built without frame pointers).
