@@ -267,3 +267,54 @@ def test_bad_approx_arguments_are_refused(model, grid):
         m.lnz_approx("bp", dampning=0.2)
     with pytest.raises(ValueError, match="beta"):
         m.lnz_approx("bp", beta=float("nan"))
+
+
+# ---- several methods and --compare -----------------------------------------------------------
+
+def test_several_methods_and_compare_equal_the_program(cli, grid, model):
+    want = cli_json(cli, ["uai", grid, "--approx", "all", "--compare"])
+    got = zsum.read_uai(grid).log_partition_approx("all", compare=True)
+    assert [r["method"] for r in got["methods"]] == ["mf", "bp", "trw", "mbe", "gbp"]
+    same({k: v for k, v in got.items() if k not in SKIP + ("methods",)},
+         {k: v for k, v in want.items() if k not in SKIP + ("methods",)})
+    for g, w in zip(got["methods"], want["methods"]):
+        same(strip(g), strip(w))
+        assert list(g) == list(w)
+        assert g["error"] == g["lnZ"] - got["exact_lnZ"]
+    assert got["exact_lnZ"] == zsum.read_uai(grid).log_partition()["lnZ"]
+    # A method that cannot apply is a row that says why (gbp off a square lattice).
+    path, evid, _, _ = model
+    want = cli_json(cli, ["uai", path, "--evid", evid, "--approx", "mf,trw,gbp,mbe"])
+    got = zsum.read_uai(path, evidence=evid).log_partition_approx(["mf", "trw", "gbp", "mbe"])
+    assert [r["bound"] for r in got["methods"]] == [r["bound"] for r in want["methods"]]
+    for g, w in zip(got["methods"], want["methods"]):
+        same(strip(g), strip(w))
+    assert got["methods"][2]["bound"] == "none" and "square grid" in got["methods"][2]["failed"]
+    # One method with --compare: the single record gains exact_lnZ and error.
+    want = cli_json(cli, ["uai", path, "--approx", "bp", "--compare"])
+    got = zsum.read_uai(path).log_partition_approx("bp", compare=True)
+    same(strip(got), strip(want))
+    assert list(got) == list(want)
+
+
+def test_compare_beyond_the_limits_gives_no_exact_value(cli, model):
+    path, _, _, _ = model
+    want = cli_json(cli, ["uai", path, "--approx", "mf", "--compare", "--max-work", "1"])
+    got = zsum.read_uai(path).log_partition_approx("mf", compare=True, max_work=1)
+    assert want["exact_lnZ"] is None and got["exact_lnZ"] != got["exact_lnZ"]
+    same(strip(got), strip(want))
+
+
+def test_bad_method_lists_are_refused(model):
+    fm = zsum.read_uai(model[0])
+    with pytest.raises(zsum.InvalidArgumentError, match="'xx'"):
+        fm.log_partition_approx(["mf", "xx"])
+    with pytest.raises(ValueError, match="1 to 8"):
+        fm.log_partition_approx([])
+    with pytest.raises(TypeError, match="compare"):
+        fm.log_partition_approx("mf", compare="yes")
+    with pytest.raises(ValueError, match="max_work"):
+        fm.log_partition_approx("mf", compare=True, max_work=0)
+    # A bad option raises even among several methods.
+    with pytest.raises(ValueError, match="damping"):
+        fm.log_partition_approx("all", damping=2)
