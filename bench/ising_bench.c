@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     printf("enumerate N=%zu  MATVEC kernel, ln Z                 %.3g states/s (%.3f s, ln Z = %.15g)\n", nenum, st, t, l1);
     zs_pairwise_thermo th;
     t0 = now();
-    zs_pairwise_thermo_compute(bm, 1.0, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &th);
+    zs_pairwise_thermo_compute(bm, 1.0, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE, 0}, &th);
     t = now() - t0;
     printf("enumerate N=%zu  ln Z + U, C, M, |M|, chi (zsum bm logz) %.3f s (%.3g states/s per pass)\n",
            nenum, t, 2.0 * ldexp(1.0, (int)nenum) / t);

@@ -35,6 +35,8 @@ static const cli_option options[] = {
     {H_PLOT, "--plot", 0, "F", H_CAPACITY, 0, "draw overlap vs alpha to F.png or F.svg (gnuplot)"},
     {H_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv (store: table or json)"},
     {H_THREADS, "--threads", 0, "N", H_CAPACITY, 0, "threads (1..1024; the results do not depend on it)"},
+    {H_MAX_SECONDS, "--max-seconds", 0, "T", H_CAPACITY, 0,
+     "refuse, with the estimate, a sweep estimated to take longer (default 3600)"},
     {H_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar (store and recall draw none)"},
     {H_SPELL_T, "--T", 0, NULL, H_RECALL, CLI_SPELLING, "the temperature is spelled -T or --temperature"},
     {H_SPELL_N, "--n", 0, NULL, H_CAPACITY, CLI_SPELLING, "the number of units is spelled -n or --units"},
@@ -56,7 +58,8 @@ static const cli_sub subs[] = {
      "that changed, the energy E = -1/2 s^T J s and the overlap m_mu = (1/N) xi^mu . s with each\n"
      "stored pattern (the table shows all when P <= 8, else the best).\n", NULL},
     {"capacity", H_CAPACITY, "zsum hopfield capacity -n N [--trials T] [--alpha LO:HI:STEPS] [--flip F]\n"
-                             "                            [--seed S] [--plot F.png|F.svg] [--format table|json|csv] [--quiet]",
+                             "                            [--seed S] [--plot F.png|F.svg] [--max-seconds 3600]\n"
+                             "                            [--format table|json|csv] [--quiet]",
      "For each load alpha: store P = round(alpha N) random patterns, recall from every stored\n"
      "pattern (optionally corrupted by --flip) with deterministic random-order dynamics to a\n"
      "fixed point, and report the mean final overlap (with its standard error over trials), the\n"
@@ -344,9 +347,21 @@ static int plot_capacity(const char *plot, uint64_t n, uint64_t trials, double f
     return rc;
 }
 
+/* Refuse a sweep estimated beyond --max-seconds before any work, naming the estimate. */
+static int check_capacity_time(const zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
+                               const zs_hopfield_capacity_opts *co, double max_seconds) {
+    double secs = zs_hopfield_capacity_seconds(ctx, n, alpha, nalpha, co);
+    if (!(secs > max_seconds)) return EXIT_OK;
+    char when[64];
+    cli_format_seconds(secs, when, sizeof when);
+    return cli_fail(EXIT_USAGE, "capacity: N = %zu units, %zu loads x %zu trials would take about "
+                    "%s, over --max-seconds %g; use fewer units, loads or trials, or raise "
+                    "--max-seconds", n, nalpha, co->trials, when, max_seconds);
+}
+
 static int cmd_capacity(cli_args *args) {
     uint64_t n = 0, trials = 10, seed = 0;
-    double flip = 0.0;
+    double flip = 0.0, max_seconds = 3600;
     double *alpha = NULL;
     size_t nalpha = 0;
     const char *plot = NULL, *seed_text = NULL;
@@ -390,6 +405,10 @@ static int cmd_capacity(cli_args *args) {
         case H_FORMAT:
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             break;
+        case H_MAX_SECONDS:
+            if (!cli_parse_double("--max-seconds", v, &max_seconds)) rc = EXIT_USAGE;
+            else if (!(max_seconds > 0)) rc = cli_usage("--max-seconds: '%s' must be > 0", v);
+            break;
         case H_QUIET: quiet = 1; break;
         }
     }
@@ -414,8 +433,15 @@ static int cmd_capacity(cli_args *args) {
         return cli_fail(EXIT_NOMEM, "out of memory");
     }
     if (threads) zs_ctx_set_threads(ctx, threads);
-    progress_install(ctx, quiet);
     zs_hopfield_capacity_opts co = {(size_t)trials, flip, seed};
+    rc = check_capacity_time(ctx, (size_t)n, alpha, nalpha, &co, max_seconds);
+    if (rc != EXIT_OK) {
+        free(pts);
+        free(alpha);
+        zs_ctx_free(ctx);
+        return rc;
+    }
+    progress_install(ctx, quiet);
     zs_status st = zs_hopfield_capacity(ctx, (size_t)n, alpha, nalpha, &co, pts);
     progress_finish();
     if (st != ZS_OK) rc = cli_status(ctx, st);

@@ -13,7 +13,7 @@
 enum { H_STORE = 1, H_RECALL = 2, H_CAPACITY = 4 };
 enum { H_OUTPUT = 1, H_IMAGE, H_RULE, H_SHAPE, H_SCALE, H_PROBE, H_FLIP, H_SEED, H_TEMP, H_BETA,
        H_SWEEPS, H_ORDER, H_UNITS, H_TRIALS, H_ALPHA, H_PLOT, H_FORMAT, H_THREADS, H_QUIET,
-       H_SPELL_T, H_SPELL_N };
+       H_SPELL_T, H_SPELL_N, H_MAX_SECONDS };
 extern const cli_command hopfield_command;
 int hopfield_parse_shape(const char *text, size_t *rows, size_t *cols);
 int hopfield_parse_fraction(const char *option, const char *text, double *out);

@@ -80,6 +80,7 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
     case PW_MAXSEC:
         if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return EXIT_USAGE;
         if (!(o->max_seconds > 0)) return cli_usage("--max-seconds: '%s' must be > 0", arg);
+        o->thermo.max_seconds = o->max_seconds;
         break;
     case PW_SEED:
         if (!cli_parse_u64("--seed", arg, &o->seed)) return EXIT_USAGE;

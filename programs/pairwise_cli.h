@@ -19,7 +19,7 @@ typedef struct pairwise_opts {
     cli_format format;
     zs_mcmc_kind kind;
     uint64_t sweeps, burnin, chains, seed;
-    double max_seconds; /* sample: refuse runs estimated to take longer */
+    double max_seconds; /* refuse sampling or enumeration estimated to take longer */
     int seed_set, threads, quiet, help;
 } pairwise_opts;
 /* The modes: the exact computation (ising, bm lnz) and the sampler (ising sample, bm sample). */
@@ -47,8 +47,9 @@ enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW
     {PW_SWEEPS, "--sweeps", 0, "N", PW_SAMPLE, 0, "sweeps per chain after the burn-in (default 10000; >= 32)"}, \
     {PW_BURNIN, "--burnin", 0, "N", PW_SAMPLE, 0, "sweeps discarded first (default 1000)"},      \
     {PW_CHAINS, "--chains", 0, "K", PW_SAMPLE, 0, "independent chains (1..100000, default 4)"},   \
-    {PW_MAXSEC, "--max-seconds", 0, "T", PW_SAMPLE, 0,                                            \
-     "refuse a run whose estimated time is longer (default 3600)"},                              \
+    {PW_MAXSEC, "--max-seconds", 0, "T", 0, 0,                                                    \
+     "refuse a run whose estimated time is longer (default 3600): sampling, or\n"                 \
+     "exact enumeration"},                                                                        \
     {PW_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv"},                        \
     {PW_THREADS, "--threads", 0, "N", 0, 0, "threads (1..1024; default: all)"},                  \
     {PW_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"}

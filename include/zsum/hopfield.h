@@ -180,5 +180,11 @@ void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts);
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
                                const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points);
+/* Estimated wall-clock seconds of zs_hopfield_capacity with these arguments on the context's
+ * threads and processes (a rough figure from trials x sum_a P_a x N^2, the cost of the Hebbian
+ * sums and of the descents, for refusing runs that would not end in reasonable time); NaN for
+ * arguments zs_hopfield_capacity refuses. */
+double zs_hopfield_capacity_seconds(const zs_ctx *ctx, size_t n, const double *alpha,
+                                    size_t nalpha, const zs_hopfield_capacity_opts *opts);
 
 #endif /* ZSUM_HOPFIELD_H */

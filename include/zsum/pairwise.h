@@ -90,8 +90,8 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 
 /* ---------------------------------------------------------------------------------------- */
 /* Exact thermodynamics.                                                                     */
-/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP, work units (n <= 36, */
-/*             or up to 62 within ZS_PAIRWISE_ENUMERATE_SECONDS at hand); all values        */
+/*  ENUMERATE: every one of the 2^n states, Gray code, blocked, OpenMP, work units (up to   */
+/*             62 spins, within the options' max_seconds at hand); all values               */
 /*             (ln Z and F only for n > 32 when beta times the energy spread exceeds 170,   */
 /*             where the moments would cost one exponential per state).                     */
 /*  TRANSFER:  lattices: site-by-site transfer matrix over a strip of width w = min(rows,   */
@@ -114,12 +114,12 @@ typedef enum zs_pairwise_method {
     ZS_PAIRWISE_CLOSED = 3
 } zs_pairwise_method;
 
-#define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins enumerated whatever the time                */
+#define ZS_PAIRWISE_ENUMERATE_MAX 36   /* spins within the default limit on any machine     */
 #define ZS_PAIRWISE_ENUMERATE_WALK_MAX 62 /* spins the Gray-code walk can take at all       */
-/* Above ZS_PAIRWISE_ENUMERATE_MAX spins, enumeration is refused (ZS_ETOOBIG, the message
- * giving the estimate) when zs_pairwise_enumerate_seconds exceeds this: the limit is the
- * time at hand (threads x processes sharing the work units, include/zsum/units.h), not a
- * size, so that many processes reach further (a 44-spin machine on 1,000 nodes). */
+/* The default time limit of enumeration (zs_pairwise_thermo_opts.max_seconds, and the one of
+ * zs_pairwise_lnz_enumerate): the limit is the time at hand (threads x processes sharing the
+ * work units, include/zsum/units.h), not a size, so that many processes reach further (a
+ * 44-spin machine on 1,000 nodes). */
 #define ZS_PAIRWISE_ENUMERATE_SECONDS 3600.0
 /* Estimated seconds of the enumeration's thermodynamics with the model's context: 2^n states
  * at 1e9 states per second per thread (BENCHMARKS.md, "work units"), over the context's
@@ -150,6 +150,10 @@ typedef struct zs_pairwise_thermo {
  * AUTO: the cheapest exact method that applies). */
 typedef struct zs_pairwise_thermo_opts {
     zs_pairwise_method method;
+    double max_seconds; /* ENUMERATE is refused (ZS_ETOOBIG, the message giving the estimate)
+                           when zs_pairwise_enumerate_seconds exceeds this; <= 0: no limit
+                           besides ZS_PAIRWISE_ENUMERATE_WALK_MAX spins. Default
+                           ZS_PAIRWISE_ENUMERATE_SECONDS.                                       */
 } zs_pairwise_thermo_opts;
 void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
 

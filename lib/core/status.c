@@ -89,7 +89,8 @@ const char *zs_format_bytes(char buf[32], double b) {
 
 void zs_time_words(char *buf, size_t cap, double secs, int threads, double processes) {
     char when[64], procs[48] = "";
-    if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
+    if (secs < 10) snprintf(when, sizeof when, "%.2g seconds", secs); /* never "0 seconds" */
+    else if (secs < 3600) snprintf(when, sizeof when, "%.0f seconds", secs);
     else if (secs < 86400 * 2) snprintf(when, sizeof when, "%.1f hours", secs / 3600);
     else if (secs < 86400 * 365.25 * 2) snprintf(when, sizeof when, "%.1f days", secs / 86400);
     else snprintf(when, sizeof when, "%.3g years", secs / (86400 * 365.25));

@@ -78,7 +78,9 @@ double zs_pairwise_enumerate_seconds(const zs_pairwise *m) {
            (RATE_PER_THREAD * (double)zs_threads(m->ctx) * procs);
 }
 
-static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
+/* max_seconds: refuse (ZS_ETOOBIG, with the estimate) when the estimated time exceeds it;
+ * <= 0: no limit besides ZS_PAIRWISE_ENUMERATE_WALK_MAX spins. */
+static zs_status plan_make(const zs_pairwise *mod, double beta, double max_seconds, plan *p) {
     memset(p, 0, sizeof *p);
     const char *alt = mod->lattice ? "method transfer (or closed for a uniform torus or chain)"
                                    : "sampling (zs_pairwise_sample)";
@@ -87,14 +89,14 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, plan *p) {
                        "method enumerate: %zu spins (2^%zu states) exceed the limit of %d spins; "
                        "use %s", mod->n, mod->n, ZS_PAIRWISE_ENUMERATE_WALK_MAX, alt);
     const double secs = zs_pairwise_enumerate_seconds(mod);
-    if (mod->n > ZS_PAIRWISE_ENUMERATE_MAX && secs > ZS_PAIRWISE_ENUMERATE_SECONDS) {
+    if (max_seconds > 0 && secs > max_seconds) {
         double procs = mod->ctx && mod->ctx->units.processes > 1 ? mod->ctx->units.processes : 1.0;
         char at[128];
         zs_time_words(at, sizeof at, secs, zs_threads(mod->ctx), procs);
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: 2^%zu states of %zu spins take %s, over the "
-                       "limit of %.0f s; use %s, or more processes (zsum-mpi)", mod->n, mod->n,
-                       at, ZS_PAIRWISE_ENUMERATE_SECONDS, alt);
+                       "limit of %g s; use %s, or more processes (zsum-mpi)", mod->n, mod->n,
+                       at, max_seconds, alt);
     }
     size_t n = mod->n;
     p->n = n;
@@ -347,12 +349,12 @@ static zs_status lnz_unit(const void *job, uint64_t c, void *buf, zs_unit_record
     return ZS_OK;
 }
 
-zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
-                                        pairwise_kernel kernel, double *lnz) {
+static zs_status lnz_enumerate(const zs_pairwise *mod, double beta, pairwise_kernel kernel,
+                               double max_seconds, double *lnz) {
     zs_status st = pairwise_check_beta(mod, beta);
     if (st != ZS_OK) return st;
     plan p;
-    st = plan_make(mod, beta, &p);
+    st = plan_make(mod, beta, max_seconds, &p);
     if (st != ZS_OK) return st;
     if (kernel == PAIRWISE_KERNEL_AUTO)
         kernel = p.range <= FAST_RANGE_MAX ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
@@ -385,9 +387,14 @@ done:
     return st;
 }
 
+zs_status pairwise_enumerate_lnz_kernel(const zs_pairwise *mod, double beta,
+                                        pairwise_kernel kernel, double *lnz) {
+    return lnz_enumerate(mod, beta, kernel, ZS_PAIRWISE_ENUMERATE_SECONDS, lnz);
+}
+
 zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *lnz) {
     if (!m || !lnz) return ZS_EINVAL;
-    return pairwise_enumerate_lnz_kernel(m, beta, PAIRWISE_KERNEL_AUTO, lnz);
+    return lnz_enumerate(m, beta, PAIRWISE_KERNEL_AUTO, ZS_PAIRWISE_ENUMERATE_SECONDS, lnz);
 }
 
 /* Weighted moments of E and M with centered second moments (Chan et al. 1979), and h, the
@@ -743,11 +750,12 @@ static zs_status thermo_unit(const void *job, uint64_t c, void *scratch, zs_unit
     return ZS_OK;
 }
 
-zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pairwise_thermo *out) {
+zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, double max_seconds,
+                                    zs_pairwise_thermo *out) {
     zs_status st = pairwise_check_beta(mod, beta);
     if (st != ZS_OK) return st;
     plan p;
-    st = plan_make(mod, beta, &p);
+    st = plan_make(mod, beta, max_seconds, &p);
     if (st != ZS_OK) return st;
     const int fast = p.range <= FAST_RANGE_MAX;
     if (!fast && mod->n > ZS_PAIRWISE_ENUMERATE_MOMENTS_MAX) {
@@ -755,7 +763,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, zs_pair
          * (about 1e8 states/s here): above 2^32 states only ln Z is given. */
         plan_free(&p);
         double lnz;
-        st = zs_pairwise_lnz_enumerate(mod, beta, &lnz);
+        st = lnz_enumerate(mod, beta, PAIRWISE_KERNEL_AUTO, max_seconds, &lnz);
         if (st != ZS_OK) return st;
         out->lnz = lnz;
         out->u = out->c = out->m = out->absm = out->chi = (double)NAN;

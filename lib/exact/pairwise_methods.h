@@ -7,7 +7,8 @@
 
 #include "models/pairwise_internal.h"
 
-zs_status pairwise_thermo_enumerate(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
+zs_status pairwise_thermo_enumerate(const zs_pairwise *m, double beta, double max_seconds,
+                                    zs_pairwise_thermo *out);
 zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
 zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
 /* Why CLOSED does not apply (NULL when it does). */

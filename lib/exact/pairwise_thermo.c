@@ -20,13 +20,16 @@ static zs_pairwise_method pick(const zs_pairwise *m) {
 }
 
 void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts) {
-    if (opts) opts->method = ZS_PAIRWISE_AUTO;
+    if (!opts) return;
+    opts->method = ZS_PAIRWISE_AUTO;
+    opts->max_seconds = ZS_PAIRWISE_ENUMERATE_SECONDS;
 }
 
 zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,
                                      zs_pairwise_thermo *out) {
     if (!m || !out) return ZS_EINVAL;
     zs_pairwise_method method = opts ? opts->method : ZS_PAIRWISE_AUTO;
+    double max_seconds = opts ? opts->max_seconds : ZS_PAIRWISE_ENUMERATE_SECONDS;
     zs_status st = pairwise_check_beta(m, beta);
     if (st != ZS_OK) return st;
     if (method == ZS_PAIRWISE_AUTO) {
@@ -42,7 +45,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
     zs_pairwise_thermo t;
     t.s = (double)NAN; /* a method may give S in a form free of cancellation */
     switch (method) {
-    case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, &t); break;
+    case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, max_seconds, &t); break;
     case ZS_PAIRWISE_TRANSFER: st = pairwise_thermo_transfer(m, beta, &t); break;
     case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, &t); break;
     default: return zs_fail(m->ctx, ZS_EINVAL, "method %d is not known", (int)method);

@@ -150,6 +150,29 @@ void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
     opts->seed = 0;
 }
 
+/* Measured on the development machine, one thread, default loads (0.025..0.3): 0.25-0.31 ns
+ * per unit of trials x sum_a P_a x N^2 for N = 500..1500 (K = Xi^T Xi is P N^2 multiply-adds;
+ * above capacity a descent makes O(N) flips of O(N) each per recall). The figure below is
+ * lower, so the estimate errs towards allowing a run. */
+#define CAPACITY_NS_PER_UNIT 0.2
+
+double zs_hopfield_capacity_seconds(const zs_ctx *ctx, size_t n, const double *alpha,
+                                    size_t nalpha, const zs_hopfield_capacity_opts *opts) {
+    if (!alpha || !opts || n < 2 || nalpha == 0 || opts->trials == 0) return (double)NAN;
+    double work = 0.0;
+    for (size_t a = 0; a < nalpha; a++) {
+        if (!isfinite(alpha[a]) || alpha[a] <= 0.0) return (double)NAN;
+        double pd = nearbyint(alpha[a] * (double)n);
+        work += pd < 1.0 ? 1.0 : pd;
+    }
+    work *= (double)opts->trials * (double)n * (double)n;
+    /* trials run in parallel over threads x processes, but no faster than one trial each */
+    double units = (double)nalpha * (double)opts->trials;
+    double procs = ctx && ctx->units.processes > 1 ? (double)ctx->units.processes : 1.0;
+    double workers = (double)zs_threads(ctx) * procs;
+    return work * CAPACITY_NS_PER_UNIT * 1e-9 / (workers < units ? workers : units);
+}
+
 zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_t nalpha,
                                const zs_hopfield_capacity_opts *opts,
                                zs_hopfield_capacity_point *points) {

@@ -41,7 +41,7 @@ STRUCTS = {
     "zs_pairwise_thermo": [("lnz", "double"), ("u", "double"), ("f", "double"), ("s", "double"),
                            ("c", "double"), ("m", "double"), ("absm", "double"),
                            ("chi", "double"), ("method", "zs_pairwise_method")],
-    "zs_pairwise_thermo_opts": [("method", "zs_pairwise_method")],
+    "zs_pairwise_thermo_opts": [("method", "zs_pairwise_method"), ("max_seconds", "double")],
     "zs_pairwise_sample_opts": [("kind", "zs_mcmc_kind"), ("beta", "double"),
                                 ("sweeps", "uint64_t"), ("burnin", "uint64_t"),
                                 ("chains", "uint64_t"), ("seed", "uint64_t")],

@@ -15,6 +15,7 @@ DENSE_MAX = 65536
 _lib_ = _lib.lib
 _Thermo = _lib.struct("zs_pairwise_thermo")
 _ThermoOpts = _lib.struct("zs_pairwise_thermo_opts")
+_ENUMERATE_SECONDS = 3600.0  # ZS_PAIRWISE_ENUMERATE_SECONDS: the default limit of enumeration
 _Spec = _lib.struct("zs_lattice_spec")
 _SampleOpts = _lib.struct("zs_pairwise_sample_opts")
 _Mcmc = _lib.struct("zs_mcmc_result")
@@ -68,7 +69,7 @@ class Pairwise(Handle):
         t = _Thermo()
         with self._ctx.lock:
             self._ctx.sync()
-            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(_ThermoOpts(m)), byref(t)))
+            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(_ThermoOpts(m, _ENUMERATE_SECONDS)), byref(t)))
         return t
 
     def thermo(self, beta=None, method="auto", T=None):

@@ -139,4 +139,13 @@ expect_reject "needs integer couplings" bm logz "$TMP/ok.npz" --dos
 expect_reject "Wolff clusters need" bm sample "$TMP/ok.npz" --algorithm wolff
 expect_ok bm --help
 expect_out "usage: zsum bm"
+# --max-seconds bounds the exact enumeration too: its estimate is 2^n / 1e9 s per thread
+# (zs_pairwise_enumerate_seconds), so 24 spins on one thread are 0.017 s, over 0.001 and
+# under 10 (where the answer is the one without a limit)
+expect_reject '2\^24 states of 24 spins take about 0.017 seconds on 1 thread, over the limit of 0.001 s' \
+    bm lnz --random 24 --seed 2 --threads 1 --max-seconds 0.001
+expect_ok bm lnz --random 16 --seed 2 --format json
+cp "$TMP/out" "$TMP/nolimit.json"
+expect_ok bm lnz --random 16 --seed 2 --format json --max-seconds 10
+if cmp -s "$TMP/out" "$TMP/nolimit.json"; then pass; else fail "--max-seconds 10 changed the result"; fi
 finish

@@ -156,6 +156,18 @@ if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
   if [ -s cap.png ]; then pass; else fail "capacity --plot wrote no file"; fi
 fi
 
+# The time estimate (lib/sample/hopfield_capacity.c): 0.2 ns x trials x sum_a P_a x N^2 on one
+# thread. N = 200, 2 trials, the default loads P = 5, 10, ..., 60 (sum 390): 0.2e-9 x 2 x 390
+# x 200^2 = 0.00624 s, so --max-seconds 0.006 refuses before any work and 0.0063 runs; N =
+# 20000 at the defaults is refused under the default hour, and a limit must be > 0.
+expect_reject 'N = 200 units, 12 loads x 2 trials would take about 0.0062 seconds, over --max-seconds 0.006' \
+    hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.006
+expect_ok hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0063 --format csv
+expect_out '^0.025,5,1,0,1,1$'
+expect_reject 'would take about [0-9.]+ hours, over --max-seconds 3600' hopfield capacity -n 20000
+expect_reject "--max-seconds: '0' must be > 0" hopfield capacity -n 100 --max-seconds 0
+expect_reject "only for capacity|not an option of|belongs to" hopfield recall net.npz --probe 0 --max-seconds 5
+
 # ---- rejections: message on stderr, exit 2, nothing on stdout ----
 printf '+-+-\n+-+\n' > unequal.txt
 expect_reject 'unequal.txt: line 2 has 3 units but line 1 has 4' hopfield store unequal.txt -o x.npz

@@ -222,4 +222,8 @@ expect_reject "unexpected argument" ising --size 4 extra
 expect_reject "--write-uai: cannot write .*m.uai.: No such file or directory" ising --size 2 --write-uai /nonexistent/dir/m.uai
 expect_ok ising --help
 expect_out "usage: zsum ising"
+# --max-seconds bounds enumeration (2^25 / 1e9 s = 0.034 s on one thread), not the other methods
+expect_reject '2\^25 states of 25 spins take about 0.034 seconds on 1 thread, over the limit of 0.001 s; use --method transfer' \
+    ising --size 5x5 --method enumerate --threads 1 --max-seconds 0.001
+expect_ok ising --size 5x5 --method transfer --max-seconds 0.001
 finish

@@ -107,9 +107,9 @@ static void levels_auto_should_run_the_closed_form(void) {
     zs_levels_thermo_defaults(&lo);
     CHECK(lo.method == ZS_LEVELS_AUTO);
     CHECK(zs_levels_thermo_compute(lv, 7, 0.6, NULL, &c, NULL) == ZS_OK && c.method == ZS_LEVELS_CLOSED && c.lnz == a.lnz);
-    zs_pairwise_thermo_opts po = {ZS_PAIRWISE_CLOSED};
+    zs_pairwise_thermo_opts po = {ZS_PAIRWISE_CLOSED, 0};
     zs_pairwise_thermo_defaults(&po);
-    CHECK(po.method == ZS_PAIRWISE_AUTO);
+    CHECK(po.method == ZS_PAIRWISE_AUTO && po.max_seconds == ZS_PAIRWISE_ENUMERATE_SECONDS);
     zs_levels_free(lv);
 }
 

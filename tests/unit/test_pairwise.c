@@ -164,9 +164,9 @@ static void methods_agree_with_brute_force_on_random_lattices(void) {
         for (size_t b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE, 0}, &t) == ZS_OK);
             check_thermo(&t, &e, 1e-11, 1, 1);
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER, 0}, &t) == ZS_OK);
             check_thermo(&t, &e, 1e-11, 1, 1);
             double l;
             CHECK(zs_pairwise_lnz_transfer(m, betas[b], &l) == ZS_OK);
@@ -182,7 +182,7 @@ static void transfer_leaves_absm_out_when_the_distribution_costs_too_much(void) 
     zs_pairwise *m = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &m);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER, 0}, &t) == ZS_OK);
     CHECK(isnan(t.absm) && isfinite(t.chi));
     zs_pairwise_free(m);
 }
@@ -205,7 +205,7 @@ static void closed_forms_agree_with_brute_force(void) {
                 zs_pairwise *m = NULL;
                 zs_pairwise_alloc_lattice(NULL, &sp, &m);
                 zs_pairwise_thermo t;
-                CHECK(zs_pairwise_thermo_compute(m, 0.9, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_OK);
+                CHECK(zs_pairwise_thermo_compute(m, 0.9, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED, 0}, &t) == ZS_OK);
                 CHECK_REL(t.lnz, e.lnz, 1e-13);
                 CHECK_REL(t.u, e.u, 1e-13);
                 CHECK_REL(t.c, e.c, 1e-13);
@@ -227,7 +227,7 @@ static void closed_forms_agree_with_brute_force(void) {
         for (int b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED, 0}, &t) == ZS_OK);
             CHECK_REL(t.lnz, e.lnz, 1e-12);
             CHECK_REL(t.u, e.u, 1e-10);
             CHECK_REL(t.c, e.c, 1e-9);
@@ -246,7 +246,7 @@ static void transfer_stays_finite_at_low_temperature(void) {
     CHECK(zs_pairwise_lnz_transfer(m, 100.0, &l) == ZS_OK);
     CHECK_REL(l, 3200.0 + log(2.0), 1e-14);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 100.0, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER}, &t) == ZS_OK);
+    CHECK(zs_pairwise_thermo_compute(m, 100.0, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_TRANSFER, 0}, &t) == ZS_OK);
     CHECK_REL(t.u, -32.0, 1e-12);
     CHECK(fabs(t.c) < 1e-6); /* <E^2> - <E>^2 at 1024: rounding, times beta^2 */
     zs_pairwise_free(m);
@@ -270,7 +270,7 @@ static void dense_models_and_kernels_agree_with_brute_force(void) {
         for (int b = 0; b < 3; b++) {
             exact e = brute(n, j, h, 0.0, betas[b]);
             zs_pairwise_thermo t;
-            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_OK);
+            CHECK(zs_pairwise_thermo_compute(m, betas[b], &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO, 0}, &t) == ZS_OK);
             CHECK(t.method == ZS_PAIRWISE_ENUMERATE);
             check_thermo(&t, &e, 1e-10, 1, 1);
             double l1, l2;
@@ -433,8 +433,8 @@ static void results_do_not_depend_on_the_thread_count(void) {
     zs_pairwise_alloc_random_bm(c1, 22, 4, &a);
     zs_pairwise_alloc_random_bm(c2, 22, 4, &b);
     zs_pairwise_thermo ta, tb;
-    zs_pairwise_thermo_compute(a, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &ta);
-    zs_pairwise_thermo_compute(b, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &tb);
+    zs_pairwise_thermo_compute(a, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE, 0}, &ta);
+    zs_pairwise_thermo_compute(b, 0.7, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE, 0}, &tb);
     CHECK(memcmp(&ta, &tb, sizeof ta) == 0);
     zs_pairwise_sample_opts o = {ZS_MCMC_METROPOLIS, 0.5, 64, 10, 3, 77};
     zs_mcmc_result ra, rb;
@@ -587,14 +587,20 @@ static void bad_models_are_rejected_with_the_entry_named(void) {
     zs_lattice_spec sp = {7, 7, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &sp, &m) == ZS_OK);
     zs_pairwise_thermo t;
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_ENUMERATE}, &t) == ZS_ETOOBIG);
+    /* 49 spins: about 2^49 / 1e9 s per thread, over the default hour; the message names the
+     * limit and a method that would do */
+    zs_pairwise_thermo_opts lim;
+    zs_pairwise_thermo_defaults(&lim);
+    lim.method = ZS_PAIRWISE_ENUMERATE;
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &lim, &t) == ZS_ETOOBIG);
     CHECK(strstr(zs_last_error(ctx), "transfer") != NULL);
-    CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "over the limit of 3600 s") != NULL);
+    CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO, 0}, &t) == ZS_EINVAL);
     zs_pairwise_free(m);
     zs_lattice_spec big = {40, 40, 0, 0, 1.0, 0.5, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &big, &m) == ZS_OK);
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO}, &t) == ZS_ETOOBIG);
-    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED}, &t) == ZS_EUNSUPPORTED);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO, 0}, &t) == ZS_ETOOBIG);
+    CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_CLOSED, 0}, &t) == ZS_EUNSUPPORTED);
     zs_pairwise_free(m);
     zs_lattice_spec one = {1, 1, 0, 1, 1.0, 0.0, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &one, &m) == ZS_EINVAL);
@@ -711,8 +717,35 @@ static void boltzmann_machine_files_load_and_bad_ones_are_named(void) {
     zs_ctx_free(ctx);
 }
 
+/* max_seconds bounds enumeration at any size when given (the estimate: 2^n / 1e9 s per
+ * thread); <= 0 is no limit; the defaults give ZS_PAIRWISE_ENUMERATE_SECONDS. */
+static void enumeration_obeys_the_time_limit_of_its_options(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_ctx_set_threads(ctx, 1);
+    zs_lattice_spec sp = {4, 5, 0, 0, 1.0, 0.1, NULL, NULL, NULL};
+    zs_pairwise *m = NULL;
+    CHECK(zs_pairwise_alloc_lattice(ctx, &sp, &m) == ZS_OK);
+    zs_pairwise_thermo_opts o;
+    zs_pairwise_thermo_defaults(&o);
+    CHECK(o.method == ZS_PAIRWISE_AUTO && o.max_seconds == ZS_PAIRWISE_ENUMERATE_SECONDS);
+    o.method = ZS_PAIRWISE_ENUMERATE;
+    o.max_seconds = 1e-4; /* 2^20 states: about 1e-3 s */
+    zs_pairwise_thermo t, u;
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.4, &o, &t), ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "2^20 states of 20 spins") != NULL);
+    CHECK(strstr(zs_last_error(ctx), "over the limit of 0.0001 s") != NULL);
+    o.max_seconds = 0.0;
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.4, &o, &t), ZS_OK);
+    o.max_seconds = 10.0;
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.4, &o, &u), ZS_OK);
+    CHECK(t.lnz == u.lnz && t.u == u.u);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(kaufman_reproduces_the_published_torus_values);
+    RUN(enumeration_obeys_the_time_limit_of_its_options);
     RUN(chain_ring_reproduces_the_published_value);
     RUN(onsager_at_kc_is_half_ln2_plus_2G_over_pi);
     RUN(methods_agree_with_brute_force_on_random_lattices);

@@ -70,7 +70,7 @@ static zs_pairwise *bm_model(zs_ctx *ctx, size_t n, unsigned seed) {
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
 static void results_should_not_depend_on_threads_or_hand_out(void) {
-    const zs_pairwise_thermo_opts enum_opts = {ZS_PAIRWISE_ENUMERATE};
+    const zs_pairwise_thermo_opts enum_opts = {ZS_PAIRWISE_ENUMERATE, 0};
     zs_ctx *ctx = zs_ctx_alloc();
     zs_pairwise *m = bm_model(ctx, 18, 3);
     CHECK(m != NULL);
