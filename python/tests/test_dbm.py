@@ -301,3 +301,35 @@ def test_bad_rows_and_options_are_refused(dbm3):
         d.lnz_bethe(damping=1.5)
     with pytest.raises(ValueError, match="tolerance"):
         d.lnz_mean_field(tolerance=float("nan"))
+
+
+# ---- threads ----------------------------------------------------------------------------------
+
+def test_ais_runs_without_the_gil_and_does_not_depend_on_the_thread_count():
+    import threading
+    import time
+    rs = np.random.RandomState(0)
+    d = zsum.DBM([rs.randn(30, 20) * 0.1, rs.randn(20, 10) * 0.1])
+    zsum.set_num_threads(1)
+    try:
+        span = {}
+
+        def work():
+            span["start"] = time.perf_counter()
+            span["r"] = d.log_partition(method="ais", chains=20, seed=1)
+            span["end"] = time.perf_counter()
+        t = threading.Thread(target=work)
+        stamps = []
+        t.start()
+        while t.is_alive():
+            stamps.append(time.perf_counter())
+        t.join()
+        zsum.set_num_threads(2)
+        again = d.log_partition(method="ais", chains=20, seed=1)
+    finally:
+        zsum.set_num_threads(0)
+    a, b = span["start"], span["end"]
+    inside = sum(1 for s in stamps if a + 0.02 < s < b - 0.02)
+    assert b - a < 0.05 or inside > 100, "the main thread ran %d times in %.2f s" % (inside,
+                                                                                  b - a)
+    assert again == span["r"]
