@@ -120,6 +120,14 @@ int cli_status(zs_ctx *ctx, zs_status st) {
     return cli_fail(cli_exit_code(st), "%s", zs_strerror(st));
 }
 
+int cli_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *n) {
+    zs_status st = zs_rbm_schedule_parse(ctx, text, betas, n);
+    if (st == ZS_OK) return EXIT_OK;
+    if (st == ZS_ENOMEM) return cli_status(ctx, st);
+    char msg[2048];
+    return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
+}
+
 /* 0 ok; 1 not a number; 2 out of range: the library's one decimal grammar (zs_parse_decimal). */
 int cli_decimal(const char *t, double *out) {
     zs_status st = zs_parse_decimal(t, out);
@@ -194,6 +202,27 @@ int cli_parse_int(const char *option, const char *text, long lo, long hi, long *
     }
     *out = x;
     return 1;
+}
+
+int cli_parse_u64_in(const char *option, const char *text, uint64_t lo, uint64_t hi, uint64_t *out) {
+    if (!cli_parse_u64(option, text, out)) return 0;
+    if (*out >= lo && *out <= hi) return 1;
+    cli_usage("%s: '%s' is not in %llu..%llu", option, text, (unsigned long long)lo, (unsigned long long)hi);
+    return 0;
+}
+
+int cli_parse_nonneg(const char *option, const char *text, int strict, double *out) {
+    if (!cli_parse_double(option, text, out)) return 0;
+    if (strict ? *out > 0 : *out >= 0) return 1;
+    cli_usage("%s: '%s' must be %s", option, text, strict ? "> 0" : ">= 0");
+    return 0;
+}
+
+int cli_parse_fraction(const char *option, const char *text, double *out) {
+    if (!cli_parse_double(option, text, out)) return 0;
+    if (*out >= 0 && *out < 1) return 1;
+    cli_usage("%s: '%s' is not in [0, 1)", option, text);
+    return 0;
 }
 
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n) {

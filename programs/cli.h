@@ -135,6 +135,9 @@ void cli_format_seconds(double secs, char *buf, size_t size);
 /* The context's last message with the library's words for options (a method name, an option
  * member such as max_bytes) replaced by the command line's flags; written into buf. */
 const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap);
+/* --schedule TEXT, the AIS temperatures of rbm and dbm (zs_rbm_schedule_parse): *betas
+ * malloc'd, *n of them. Returns an exit code (a schedule the library refuses: EXIT_USAGE). */
+int cli_schedule(zs_ctx *ctx, const char *text, double **betas, size_t *n);
 
 /* Strict parsers: the whole text must be the number; they print what is wrong (naming the
  * option and the value) and return 0 on failure, 1 on success.
@@ -149,6 +152,10 @@ int cli_parse_double(const char *option, const char *text, double *out);
 int cli_decimal(const char *text, double *out);
 int cli_parse_u64(const char *option, const char *text, uint64_t *out);    /* 0..2^64-1 */
 int cli_parse_int(const char *option, const char *text, long lo, long hi, long *out);
+/* A whole number in lo..hi; a decimal > 0 (strict) or >= 0; a decimal in [0, 1). */
+int cli_parse_u64_in(const char *option, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
+int cli_parse_nonneg(const char *option, const char *text, int strict, double *out);
+int cli_parse_fraction(const char *option, const char *text, double *out);
 /* A comma-separated list of decimals; *out malloc'd (free it), *n its length. */
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n);
 /* A size "AxB" or "A" (A, B >= 1); dims receives 1 or 2 entries, *ndims how many. */

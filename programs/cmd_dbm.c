@@ -104,29 +104,6 @@ static const cli_command dbm_command = {
     "when not affordable), epoch_seconds, total_seconds, seed, model.\n",
     NULL};
 
-/* A whole number in lo..hi: an exit code. */
-static int u64_in(const char *option, const char *v, uint64_t lo, uint64_t hi, uint64_t *out) {
-    if (!cli_parse_u64(option, v, out)) return EXIT_USAGE;
-    if (*out < lo || *out > hi)
-        return cli_usage("%s: '%s' is not in %llu..%llu", option, v, (unsigned long long)lo, (unsigned long long)hi);
-    return EXIT_OK;
-}
-
-/* A decimal that must be > 0 (strict) or >= 0: an exit code. */
-static int real_if(const char *option, const char *v, double *out, int strict) {
-    if (!cli_parse_double(option, v, out)) return EXIT_USAGE;
-    if (strict ? !(*out > 0) : !(*out >= 0))
-        return cli_usage("%s: '%s' must be %s", option, v, strict ? "> 0" : ">= 0");
-    return EXIT_OK;
-}
-
-/* A decimal in [0, 1): an exit code. */
-static int unit_interval(const char *option, const char *v, double *out) {
-    if (!cli_parse_double(option, v, out)) return EXIT_USAGE;
-    if (!(*out >= 0 && *out < 1)) return cli_usage("%s: '%s' is not in [0, 1)", option, v);
-    return EXIT_OK;
-}
-
 /* --hidden H1,H2,...: 1 to ZS_DBM_MAX_LAYERS whole sizes, each 1..1000000. */
 static int hidden_sizes(const char *v, dbm_opts *o) {
     double *h = NULL;
@@ -153,7 +130,7 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
     case O_QUIET: o->quiet = 1; break;
     case O_CHAINS:
         o->have_chains = 1;
-        return u64_in(name, v, 2, 1000000, &o->chains);
+        return cli_parse_u64_in(name, v, 2, 1000000, &o->chains) ? EXIT_OK : EXIT_USAGE;
     case O_SCHEDULE: o->schedule = v; break;
     case O_BASE:
         o->base = v;
@@ -163,9 +140,9 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
         if (!cli_parse_u64(name, v, &o->seed)) return EXIT_USAGE;
         o->have_seed = 1;
         break;
-    case O_PSEUDOCOUNT: return real_if(name, v, &o->pseudocount, 1);
+    case O_PSEUDOCOUNT: return cli_parse_nonneg(name, v, 1, &o->pseudocount) ? EXIT_OK : EXIT_USAGE;
     case O_BINARIZE: o->binarize = v; break;
-    case O_MAX_SECONDS: return real_if(name, v, &o->max_seconds, 1);
+    case O_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case O_THREADS: {
         int th;
         if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
@@ -173,18 +150,18 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
         break;
     }
     case O_FORMAT: return cli_parse_format(v, &o->format) ? EXIT_OK : EXIT_USAGE;
-    case O_MF_ITERATIONS: return u64_in(name, v, 1, 100000, &o->mf_iterations);
-    case O_MF_TOLERANCE: return unit_interval(name, v, &o->mf_tolerance);
+    case O_MF_ITERATIONS: return cli_parse_u64_in(name, v, 1, 100000, &o->mf_iterations) ? EXIT_OK : EXIT_USAGE;
+    case O_MF_TOLERANCE: return cli_parse_fraction(name, v, &o->mf_tolerance) ? EXIT_OK : EXIT_USAGE;
     case O_HIDDEN: return hidden_sizes(v, o);
-    case O_EPOCHS: return u64_in(name, v, 1, 1000000, &o->epochs);
-    case O_PRETRAIN_EPOCHS: return u64_in(name, v, 0, 1000000, &o->pretrain_epochs);
-    case O_BATCH: return u64_in(name, v, 1, 1000000, &o->batch);
-    case O_GIBBS_STEPS: return u64_in(name, v, 1, 1000000, &o->gibbs_steps);
-    case O_LR: return real_if(name, v, &o->lr, 1);
-    case O_PRETRAIN_LR: return real_if(name, v, &o->pretrain_lr, 1);
-    case O_LR_DECAY: return real_if(name, v, &o->lr_decay, 0);
-    case O_WEIGHT_DECAY: return real_if(name, v, &o->weight_decay, 0);
-    case O_MOMENTUM: return unit_interval(name, v, &o->momentum);
+    case O_EPOCHS: return cli_parse_u64_in(name, v, 1, 1000000, &o->epochs) ? EXIT_OK : EXIT_USAGE;
+    case O_PRETRAIN_EPOCHS: return cli_parse_u64_in(name, v, 0, 1000000, &o->pretrain_epochs) ? EXIT_OK : EXIT_USAGE;
+    case O_BATCH: return cli_parse_u64_in(name, v, 1, 1000000, &o->batch) ? EXIT_OK : EXIT_USAGE;
+    case O_GIBBS_STEPS: return cli_parse_u64_in(name, v, 1, 1000000, &o->gibbs_steps) ? EXIT_OK : EXIT_USAGE;
+    case O_LR: return cli_parse_nonneg(name, v, 1, &o->lr) ? EXIT_OK : EXIT_USAGE;
+    case O_PRETRAIN_LR: return cli_parse_nonneg(name, v, 1, &o->pretrain_lr) ? EXIT_OK : EXIT_USAGE;
+    case O_LR_DECAY: return cli_parse_nonneg(name, v, 0, &o->lr_decay) ? EXIT_OK : EXIT_USAGE;
+    case O_WEIGHT_DECAY: return cli_parse_nonneg(name, v, 0, &o->weight_decay) ? EXIT_OK : EXIT_USAGE;
+    case O_MOMENTUM: return cli_parse_fraction(name, v, &o->momentum) ? EXIT_OK : EXIT_USAGE;
     case O_NEGATIVE:
         if (zs_dbm_negative_from_name(v, &o->negative) != ZS_OK)
             return cli_usage("--negative: '%s' is not persistent, exact, mean-field or auto", v);

@@ -122,22 +122,6 @@ const cli_command rbm_command = {
     "time, total_seconds the whole run's (loading the data included).\n",
     NULL};
 
-/* A whole number in lo..hi: an exit code. */
-static int u64_in(const char *option, const char *v, uint64_t lo, uint64_t hi, uint64_t *out) {
-    if (!cli_parse_u64(option, v, out)) return EXIT_USAGE;
-    if (*out < lo || *out > hi)
-        return cli_usage("%s: '%s' is not in %llu..%llu", option, v, (unsigned long long)lo, (unsigned long long)hi);
-    return EXIT_OK;
-}
-
-/* A decimal with a bound checked by ok: an exit code. */
-static int real_if(const char *option, const char *v, double *out, int ok_sign, const char *bound) {
-    if (!cli_parse_double(option, v, out)) return EXIT_USAGE;
-    int ok = ok_sign > 0 ? *out > 0 : *out >= 0;
-    if (!ok) return cli_usage("%s: '%s' must be %s", option, v, bound);
-    return EXIT_OK;
-}
-
 /* One option of the table with its value v: an exit code. */
 static int option(int id, const char *name, const char *v, opts *o) {
     switch (id) {
@@ -146,16 +130,16 @@ static int option(int id, const char *name, const char *v, opts *o) {
     case O_QUIET: o->quiet = 1; break;
     case O_INIT: o->init = v; break;
     case O_MONITOR_AIS: o->monitor_ais = 1; break;
-    case O_SAMPLE_CHAINS: return u64_in(name, v, 1, 10000, &o->n);
-    case O_AIS_CHAINS: return u64_in(name, v, 2, 1000000, &o->chains);
+    case O_SAMPLE_CHAINS: return cli_parse_u64_in(name, v, 1, 10000, &o->n) ? EXIT_OK : EXIT_USAGE;
+    case O_AIS_CHAINS: return cli_parse_u64_in(name, v, 2, 1000000, &o->chains) ? EXIT_OK : EXIT_USAGE;
     case O_SCHEDULE: o->schedule = v; break;
     case O_REVERSE:
         if (strcmp(v, "pt") && strcmp(v, "none") && !(!strncmp(v, "data:", 5) && v[5]))
             return cli_usage("--reverse: '%s' is not pt, none or data:FILE", v);
         o->reverse = v;
         break;
-    case O_PT_TEMPS: return u64_in(name, v, 2, 100000, &o->pt_temperatures);
-    case O_PT_SWEEPS: return u64_in(name, v, 2, 100000000, &o->pt_sweeps);
+    case O_PT_TEMPS: return cli_parse_u64_in(name, v, 2, 100000, &o->pt_temperatures) ? EXIT_OK : EXIT_USAGE;
+    case O_PT_SWEEPS: return cli_parse_u64_in(name, v, 2, 100000000, &o->pt_sweeps) ? EXIT_OK : EXIT_USAGE;
     case O_BASE:
         o->base = v;
         o->have_base = 1;
@@ -164,9 +148,9 @@ static int option(int id, const char *name, const char *v, opts *o) {
         if (!cli_parse_u64(name, v, &o->seed)) return EXIT_USAGE;
         o->have_seed = 1;
         break;
-    case O_PSEUDOCOUNT: return real_if(name, v, &o->pseudocount, 1, "> 0");
+    case O_PSEUDOCOUNT: return cli_parse_nonneg(name, v, 1, &o->pseudocount) ? EXIT_OK : EXIT_USAGE;
     case O_BINARIZE: o->binarize = v; break;
-    case O_MAX_SECONDS: return real_if(name, v, &o->max_seconds, 1, "> 0");
+    case O_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case O_THREADS: {
         int th;
         if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
@@ -174,21 +158,18 @@ static int option(int id, const char *name, const char *v, opts *o) {
         break;
     }
     case O_FORMAT: return cli_parse_format(v, &o->format) ? EXIT_OK : EXIT_USAGE;
-    case O_HIDDEN: return u64_in(name, v, 1, 1000000, &o->hidden);
+    case O_HIDDEN: return cli_parse_u64_in(name, v, 1, 1000000, &o->hidden) ? EXIT_OK : EXIT_USAGE;
     case O_CD:
     case O_PCD:
         o->persistent = id == O_PCD;
         *(o->persistent ? &o->have_pcd : &o->have_cd) = 1;
-        return u64_in(name, v, 1, 100000, &o->k);
-    case O_EPOCHS: return u64_in(name, v, 1, 1000000, &o->epochs);
-    case O_BATCH: return u64_in(name, v, 1, 1000000, &o->batch);
-    case O_LR: return real_if(name, v, &o->lr, 1, "> 0");
-    case O_MOMENTUM:
-        if (!cli_parse_double(name, v, &o->momentum)) return EXIT_USAGE;
-        if (!(o->momentum >= 0 && o->momentum < 1)) return cli_usage("--momentum: '%s' is not in [0, 1)", v);
-        break;
-    case O_WEIGHT_DECAY: return real_if(name, v, &o->weight_decay, 0, ">= 0");
-    case O_INIT_STD: return real_if(name, v, &o->init_std, 0, ">= 0");
+        return cli_parse_u64_in(name, v, 1, 100000, &o->k) ? EXIT_OK : EXIT_USAGE;
+    case O_EPOCHS: return cli_parse_u64_in(name, v, 1, 1000000, &o->epochs) ? EXIT_OK : EXIT_USAGE;
+    case O_BATCH: return cli_parse_u64_in(name, v, 1, 1000000, &o->batch) ? EXIT_OK : EXIT_USAGE;
+    case O_LR: return cli_parse_nonneg(name, v, 1, &o->lr) ? EXIT_OK : EXIT_USAGE;
+    case O_MOMENTUM: return cli_parse_fraction(name, v, &o->momentum) ? EXIT_OK : EXIT_USAGE;
+    case O_WEIGHT_DECAY: return cli_parse_nonneg(name, v, 0, &o->weight_decay) ? EXIT_OK : EXIT_USAGE;
+    case O_INIT_STD: return cli_parse_nonneg(name, v, 0, &o->init_std) ? EXIT_OK : EXIT_USAGE;
     case O_RESUME: o->resume = v; break;
     case O_LOG: o->log = v; break;
     case O_HELDOUT: o->heldout = v; break;

@@ -22,17 +22,12 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     ao.pseudocount = o->pseudocount;
     double *betas = NULL;
     size_t nb = 0;
-    zs_status st = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
-    if (st == ZS_ENOMEM) return cli_status(ctx, st);
-    if (st != ZS_OK) {
-        char msg[2048];
-        return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
-    }
+    int rc = cli_schedule(ctx, o->schedule, &betas, &nb);
+    if (rc != EXIT_OK) return rc;
     ao.betas = betas;
     ao.nbetas = nb;
     uint8_t *rows = NULL;
     size_t n = 0;
-    int rc = EXIT_OK;
     if (!strcmp(o->base, "uniform")) ao.base = ZS_DBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_DBM_AIS_BASE_MODEL;
     else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
@@ -45,7 +40,7 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     }
     zs_dbm_ais_result res;
     if (rc == EXIT_OK) {
-        st = zs_dbm_lnz_ais(dbm, &ao, &res);
+        zs_status st = zs_dbm_lnz_ais(dbm, &ao, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     free(betas);
@@ -72,15 +67,101 @@ static const char *AIS_WARNING =
     "too low with a band that is too narrow; use the data's base rate (--base data:FILE), more "
     "--chains or a longer --schedule";
 
+/* loglik's figures over the data rows: the mean-field bound (mean of B(v), with its
+ * iterations) and, when affordable in --max-seconds, the exact mean unnormalised ln p(v). */
+typedef struct ll_out {
+    int have_exact;
+    double ll, elbo, it_mean;
+    uint64_t nconv, it_max;
+} ll_out;
+
+static int compute_loglik(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, const uint8_t *rows, size_t n,
+                          ll_out *l) {
+    int rc = EXIT_OK;
+    double *u = malloc(n * sizeof *u), *bound = malloc(n * sizeof *bound);
+    uint32_t *iters = malloc(n * sizeof *iters);
+    uint8_t *conv = malloc(n);
+    if (!u || !bound || !iters || !conv) rc = cli_fail(EXIT_NOMEM, "out of memory for %zu rows", n);
+    if (rc == EXIT_OK) {
+        zs_dbm_mf_opts mo;
+        zs_dbm_mf_defaults(&mo);
+        mo.max_iterations = (size_t)o->mf_iterations;
+        mo.tolerance = o->mf_tolerance;
+        zs_status st = zs_dbm_mean_field(dbm, &mo, rows, n, bound, iters, conv);
+        if (st != ZS_OK) rc = cli_status(ctx, st);
+        for (size_t q = 0; rc == EXIT_OK && q < n; q++) {
+            l->elbo += bound[q];
+            l->it_mean += iters[q];
+            if (iters[q] > l->it_max) l->it_max = iters[q];
+            l->nconv += conv[q];
+        }
+        l->elbo /= (double)n;
+        l->it_mean /= (double)n;
+    }
+    if (rc == EXIT_OK) {
+        zs_status st = zs_dbm_unnorm_loglik_exact(dbm, rows, n, o->max_seconds, u);
+        if (st == ZS_OK) {
+            l->have_exact = 1;
+            for (size_t q = 0; q < n; q++) l->ll += u[q];
+            l->ll /= (double)n;
+        } else if (st != ZS_ETOOBIG) {
+            rc = cli_status(ctx, st);
+        }
+    }
+    free(u);
+    free(bound);
+    free(iters);
+    free(conv);
+    return rc;
+}
+
+/* The result: ln Z (with AIS's band and diagnostics) and, for loglik, the data's figures. */
+static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_out *r, size_t n, const ll_out *l) {
+    char eb[32];
+    if (ais_unreliable(r))
+        fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains, AIS_WARNING);
+    result res;
+    result_init(&res);
+    size_t sizes[ZS_DBM_MAX_LAYERS + 1];
+    for (size_t k = 0; k <= zs_dbm_layers(dbm); k++) sizes[k] = zs_dbm_size(dbm, k);
+    result_sizes(&res, "layers", sizes, zs_dbm_layers(dbm) + 1);
+    result_str(&res, "method", r->ais ? "ais" : "exact");
+    result_num(&res, "lnZ", r->lnz);
+    if (r->ais) {
+        result_num(&res, "lnZ_lo", r->lo);
+        result_num(&res, "lnZ_hi", r->hi);
+        result_num(&res, "ess", r->ess);
+        result_u64(&res, "chains", r->chains);
+        result_u64(&res, "temperatures", r->temps);
+        result_u64(&res, "seed", o->seed);
+        result_str(&res, "base", o->base);
+        if (!isfinite(r->lo))
+            result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use "
+                              "more chains or temperatures");
+        if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
+    }
+    if (o->sub == LOGLIK) {
+        result_u64(&res, "n", n);
+        if (l->have_exact) result_num(&res, "loglik", l->ll - r->lnz)->comment = "mean ln p(v)";
+        else result_absent(&res, "loglik")->comment = "exact sum over the hidden layers over --max-seconds";
+        result_num(&res, "elbo", l->elbo - r->lnz)->comment = "mean-field bound on mean ln p(v)";
+        result_num(&res, "elbo_lo", l->elbo - r->hi);
+        result_num(&res, "elbo_hi", l->elbo - r->lo);
+        result_u64(&res, "mf_converged", l->nconv)->comment = "rows within --mf-tolerance";
+        result_num(&res, "mf_iterations_mean", l->it_mean);
+        result_u64(&res, "mf_iterations_max", l->it_max);
+        result_u64(&res, "mf_iterations_limit", o->mf_iterations);
+    }
+    result_write(cli_out(), o->format, &res, 20);
+    result_free(&res);
+}
+
 int dbm_lnz(const dbm_opts *opts, zs_ctx *ctx) {
     dbm_opts o = *opts;   /* a copy: AIS may be chosen, and the base set to DATA */
     int rc = EXIT_OK, sub = o.sub;
     zs_dbm *dbm = NULL;
     uint8_t *rows = NULL;
     size_t n = 0;
-    double *u = NULL, *bound = NULL;
-    uint32_t *iters = NULL;
-    uint8_t *conv = NULL;
     char basebuf[4096];
     zs_status st = zs_dbm_load(ctx, o.model, &dbm);
     if (st != ZS_OK) rc = cli_status(ctx, st);
@@ -101,87 +182,12 @@ int dbm_lnz(const dbm_opts *opts, zs_ctx *ctx) {
         }
         rc = compute_ais(ctx, &o, dbm, &r);
     }
-    int have_exact_ll = 0;
-    double ll = 0, elbo = 0, it_mean = 0;
-    uint64_t nconv = 0, it_max = 0;
-    if (rc == EXIT_OK && sub == LOGLIK) {
-        u = malloc(n * sizeof *u);
-        bound = malloc(n * sizeof *bound);
-        iters = malloc(n * sizeof *iters);
-        conv = malloc(n);
-        if (!u || !bound || !iters || !conv) rc = cli_fail(EXIT_NOMEM, "out of memory for %zu rows", n);
-    }
-    if (rc == EXIT_OK && sub == LOGLIK) {
-        zs_dbm_mf_opts mo;
-        zs_dbm_mf_defaults(&mo);
-        mo.max_iterations = (size_t)o.mf_iterations;
-        mo.tolerance = o.mf_tolerance;
-        st = zs_dbm_mean_field(dbm, &mo, rows, n, bound, iters, conv);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-        for (size_t q = 0; rc == EXIT_OK && q < n; q++) {
-            elbo += bound[q];
-            it_mean += iters[q];
-            if (iters[q] > it_max) it_max = iters[q];
-            nconv += conv[q];
-        }
-        elbo /= (double)n;
-        it_mean /= (double)n;
-    }
-    if (rc == EXIT_OK && sub == LOGLIK) {
-        st = zs_dbm_unnorm_loglik_exact(dbm, rows, n, o.max_seconds, u);
-        if (st == ZS_OK) {
-            have_exact_ll = 1;
-            for (size_t q = 0; q < n; q++) ll += u[q];
-            ll /= (double)n;
-        } else if (st != ZS_ETOOBIG) {
-            rc = cli_status(ctx, st);
-        }
-    }
+    ll_out l = {0, 0, 0, 0, 0, 0};
+    if (rc == EXIT_OK && sub == LOGLIK) rc = compute_loglik(ctx, &o, dbm, rows, n, &l);
     if (rc == EXIT_OK) {
         progress_finish();
-        char eb[32];
-        if (ais_unreliable(&r))
-            fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r.ess), r.chains,
-                    AIS_WARNING);
-        result res;
-        result_init(&res);
-        size_t sizes[ZS_DBM_MAX_LAYERS + 1];
-        for (size_t l = 0; l <= zs_dbm_layers(dbm); l++) sizes[l] = zs_dbm_size(dbm, l);
-        result_sizes(&res, "layers", sizes, zs_dbm_layers(dbm) + 1);
-        result_str(&res, "method", r.ais ? "ais" : "exact");
-        result_num(&res, "lnZ", r.lnz);
-        if (r.ais) {
-            result_num(&res, "lnZ_lo", r.lo);
-            result_num(&res, "lnZ_hi", r.hi);
-            result_num(&res, "ess", r.ess);
-            result_u64(&res, "chains", r.chains);
-            result_u64(&res, "temperatures", r.temps);
-            result_u64(&res, "seed", o.seed);
-            result_str(&res, "base", o.base);
-            if (!isfinite(r.lo))
-                result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use "
-                                  "more chains or temperatures");
-            if (ais_unreliable(&r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
-        }
-        if (sub == LOGLIK) {
-            result_u64(&res, "n", n);
-            if (have_exact_ll) result_num(&res, "loglik", ll - r.lnz)->comment = "mean ln p(v)";
-            else result_absent(&res, "loglik")->comment = "exact sum over the hidden layers over --max-seconds";
-            result_num(&res, "elbo", elbo - r.lnz)->comment = "mean-field bound on mean ln p(v)";
-            result_num(&res, "elbo_lo", elbo - r.hi);
-            result_num(&res, "elbo_hi", elbo - r.lo);
-            result_u64(&res, "mf_converged", nconv)->comment = "rows within --mf-tolerance";
-            result_num(&res, "mf_iterations_mean", it_mean);
-            result_u64(&res, "mf_iterations_max", it_max);
-            result_u64(&res, "mf_iterations_limit", o.mf_iterations);
-        }
-        result_write(cli_out(), o.format, &res, 20);
-        result_free(&res);
+        print_result(&o, dbm, &r, n, &l);
     }
-    free(u);
-    free(bound);
-    free(iters);
-    free(conv);
     free(rows);
     zs_dbm_free(dbm);
     return rc;

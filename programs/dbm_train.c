@@ -112,6 +112,141 @@ static int draw(const dbm_opts *o, const history *h) {
 /* "-12.5" or "-" for a value not measured. */
 static const char *num_or_dash(char b[32], double x) { return isnan(x) ? "-" : cli_num(b, x); }
 
+/* One training run: what its steps share. bound, seconds and m are the last epoch's. */
+typedef struct train_run {
+    zs_ctx *ctx;
+    const dbm_opts *o;
+    zs_dbm *d;
+    zs_dbm_trainer *t;
+    const uint8_t *mon; /* the monitor rows: --heldout, else the first 1000 training rows */
+    size_t nmon;
+    history hist;
+    double bound, seconds;
+    monitor m;
+} train_run;
+
+/* Greedy layer-wise pretraining, then the pretrained machine's monitor (epoch 0). */
+static int pretrain(train_run *r, const uint8_t *data, size_t n) {
+    const dbm_opts *o = r->o;
+    zs_dbm_pretrain_opts po;
+    zs_dbm_pretrain_defaults(&po);
+    po.epochs = (size_t)o->pretrain_epochs;
+    po.batch = (size_t)o->batch;
+    po.lr = o->pretrain_lr;
+    po.weight_decay = o->weight_decay;
+    po.seed = o->seed;
+    progress_label("pretraining");
+    zs_status st = zs_dbm_pretrain(r->d, &po, data, n);
+    int rc = st == ZS_OK ? EXIT_OK : cli_status(r->ctx, st);
+    progress_finish();
+    if (rc != EXIT_OK) return rc;
+    monitor m;
+    rc = measure(r->ctx, o, r->d, r->mon, r->nmon, &m);
+    if (rc != EXIT_OK) return rc;
+    char b[3][32];
+    if (!o->quiet)
+        fprintf(stderr, "pretrained (%llu epochs a layer): lnZ %s loglik %s elbo %s\n",
+                (unsigned long long)o->pretrain_epochs, num_or_dash(b[0], m.lnz), num_or_dash(b[1], m.loglik),
+                num_or_dash(b[2], m.elbo));
+    hist_add(&r->hist, 0, &m);
+    return EXIT_OK;
+}
+
+/* The trainer's options from the command's. */
+static void train_opts(const dbm_opts *o, zs_dbm_train_opts *to) {
+    zs_dbm_train_defaults(to);
+    to->batch = (size_t)o->batch;
+    to->lr = o->lr;
+    to->lr_decay = o->lr_decay;
+    to->momentum = o->momentum;
+    to->weight_decay = o->weight_decay;
+    to->chains = (size_t)o->chains;
+    to->gibbs_steps = (size_t)o->gibbs_steps;
+    to->mf_iterations = (size_t)o->mf_iterations;
+    to->mf_tolerance = o->mf_tolerance;
+    to->seed = o->seed;
+    to->negative = o->negative;
+}
+
+/* The epoch's line of --log, flushed and synced so that a killed run keeps its epochs. */
+static int log_epoch(FILE *logf, const train_run *r) {
+    const monitor *m = &r->m;
+    json j;
+    json_init(&j, logf);
+    json_obj_inline(&j);
+    json_kv_u64(&j, "epoch", zs_dbm_trainer_epochs_done(r->t));
+    json_kv_num(&j, "mf_bound", r->bound);
+    json_kv_num(&j, "lnZ", m->lnz);
+    json_kv_num(&j, "lnZ_mf", m->lnz_mf);
+    json_kv_num(&j, "lnZ_bethe", m->lnz_bethe);
+    json_kv_bool(&j, "bethe_converged", m->bethe_converged);
+    json_kv_num(&j, "loglik", m->loglik);
+    json_kv_num(&j, "elbo", m->elbo);
+    json_kv_num(&j, "seconds", r->seconds);
+    json_end_obj(&j);
+    json_end(&j);
+    if (fflush(logf) != 0 || fsync(fileno(logf)) != 0)
+        return cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", r->o->log, strerror(errno));
+    return EXIT_OK;
+}
+
+/* The epochs up to --epochs: each one trained, measured, reported on stderr, logged (logf, or
+ * NULL) and saved to --out. */
+static int run_epochs(train_run *r, FILE *logf) {
+    const dbm_opts *o = r->o;
+    while (zs_dbm_trainer_epochs_done(r->t) < o->epochs) {
+        const double t0 = zs_monotonic_seconds();
+        progress_label("epoch %llu/%llu", (unsigned long long)zs_dbm_trainer_epochs_done(r->t) + 1,
+                       (unsigned long long)o->epochs);
+        zs_status st = zs_dbm_trainer_epoch(r->t, &r->bound);
+        if (st != ZS_OK) return cli_status(r->ctx, st);
+        r->seconds = zs_monotonic_seconds() - t0;
+        zs_dbm_trainer_get(r->t, r->d);
+        int rc = measure(r->ctx, o, r->d, r->mon, r->nmon, &r->m);
+        if (rc != EXIT_OK) return rc;
+        const monitor *m = &r->m;
+        hist_add(&r->hist, zs_dbm_trainer_epochs_done(r->t), m);
+        progress_finish();
+        char b[7][32];
+        if (!o->quiet)
+            fprintf(stderr, "epoch %llu/%llu: mf_bound %s lnZ %s (mean field %s, Bethe %s) loglik %s "
+                    "elbo %s (%s s)\n",
+                    (unsigned long long)zs_dbm_trainer_epochs_done(r->t), (unsigned long long)o->epochs,
+                    cli_num(b[0], r->bound), num_or_dash(b[1], m->lnz), num_or_dash(b[5], m->lnz_mf),
+                    num_or_dash(b[6], m->lnz_bethe), num_or_dash(b[2], m->loglik),
+                    num_or_dash(b[3], m->elbo), cli_num(b[4], round(r->seconds * 100) / 100));
+        if (logf && (rc = log_epoch(logf, r)) != EXIT_OK) return rc;
+        st = zs_dbm_trainer_save(r->t, o->out);
+        if (st != ZS_OK) return cli_status(r->ctx, st);
+    }
+    return EXIT_OK;
+}
+
+/* The run's result: the last epoch's figures and where the model is. */
+static void print_result(const train_run *r, const size_t *sizes, double start) {
+    const dbm_opts *o = r->o;
+    const monitor *m = &r->m;
+    result res;
+    result_init(&res);
+    result_sizes(&res, "layers", sizes, o->nhidden + 1);
+    result_u64(&res, "epoch", zs_dbm_trainer_epochs_done(r->t));
+    result_str(&res, "negative", zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO
+                                                        ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative));
+    result_num(&res, "mf_bound", r->bound)->comment = "the last epoch's mean B(v)";
+    result_num(&res, "lnZ", m->lnz);
+    result_num(&res, "lnZ_mf", m->lnz_mf)->comment = "mean-field lower bound";
+    result_num(&res, "lnZ_bethe", m->lnz_bethe);
+    result_bool(&res, "bethe_converged", m->bethe_converged);
+    result_num(&res, "loglik", m->loglik)->comment = "monitor rows";
+    result_num(&res, "elbo", m->elbo)->comment = "monitor rows";
+    result_num(&res, "epoch_seconds", r->seconds);
+    result_num(&res, "total_seconds", zs_monotonic_seconds() - start);
+    result_u64(&res, "seed", o->seed);
+    result_str(&res, "model", o->out);
+    result_write(cli_out(), o->format, &res, 14);
+    result_free(&res);
+}
+
 int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     const double start = zs_monotonic_seconds();
     uint8_t *data = NULL, *held = NULL;
@@ -119,58 +254,23 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     int rc = dbm_load_rows(ctx, o, o->data, 0, &data, &n, &nv);
     if (rc != EXIT_OK) return rc;
     if (o->heldout) rc = dbm_load_rows(ctx, o, o->heldout, nv, &held, &nheld, NULL);
-    const uint8_t *mon = held ? held : data;
-    size_t nmon = held ? nheld : (n < 1000 ? n : 1000);
+    train_run r = {.ctx = ctx, .o = o, .mon = held ? held : data, .nmon = held ? nheld : (n < 1000 ? n : 1000),
+                   .bound = (double)NAN,
+                   .m = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN, 0}};
     size_t sizes[ZS_DBM_MAX_LAYERS + 1];
     sizes[0] = nv;
     for (size_t l = 0; l < o->nhidden; l++) sizes[l + 1] = o->hidden[l];
-    zs_dbm *d = NULL;
-    zs_dbm_trainer *t = NULL;
     zs_status st = ZS_OK;
-    history hist = {NULL, 0, 0, 0};
     if (rc == EXIT_OK) {
-        st = zs_dbm_alloc(ctx, o->nhidden, sizes, &d);
+        st = zs_dbm_alloc(ctx, o->nhidden, sizes, &r.d);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
-    zs_dbm_train_opts to;
-    zs_dbm_train_defaults(&to);
-    to.batch = (size_t)o->batch;
-    to.lr = o->lr;
-    to.lr_decay = o->lr_decay;
-    to.momentum = o->momentum;
-    to.weight_decay = o->weight_decay;
-    to.chains = (size_t)o->chains;
-    to.gibbs_steps = (size_t)o->gibbs_steps;
-    to.mf_iterations = (size_t)o->mf_iterations;
-    to.mf_tolerance = o->mf_tolerance;
-    to.seed = o->seed;
-    to.negative = o->negative;
-    if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) {
-        zs_dbm_pretrain_opts po;
-        zs_dbm_pretrain_defaults(&po);
-        po.epochs = (size_t)o->pretrain_epochs;
-        po.batch = (size_t)o->batch;
-        po.lr = o->pretrain_lr;
-        po.weight_decay = o->weight_decay;
-        po.seed = o->seed;
-        progress_label("pretraining");
-        st = zs_dbm_pretrain(d, &po, data, n);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-        progress_finish();
-        if (rc == EXIT_OK) {
-            monitor m;
-            rc = measure(ctx, o, d, mon, nmon, &m);
-            char b[3][32];
-            if (rc == EXIT_OK && !o->quiet)
-                fprintf(stderr, "pretrained (%llu epochs a layer): lnZ %s loglik %s elbo %s\n",
-                        (unsigned long long)o->pretrain_epochs, num_or_dash(b[0], m.lnz),
-                        num_or_dash(b[1], m.loglik), num_or_dash(b[2], m.elbo));
-            if (rc == EXIT_OK) hist_add(&hist, 0, &m);
-        }
-    }
+    if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
     if (rc == EXIT_OK) {
-        st = zs_dbm_trainer_alloc(ctx, d, &to, data, n, &t);
-        if (st == ZS_OK && o->resume) st = zs_dbm_trainer_resume(t, o->resume);
+        zs_dbm_train_opts to;
+        train_opts(o, &to);
+        st = zs_dbm_trainer_alloc(ctx, r.d, &to, data, n, &r.t);
+        if (st == ZS_OK && o->resume) st = zs_dbm_trainer_resume(r.t, o->resume);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     FILE *logf = NULL;
@@ -179,81 +279,14 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
         logf = fopen(o->log, o->resume ? "a" : "w");
         if (!logf) rc = cli_fail(EXIT_USAGE, "--log: cannot open '%s': %s", o->log, strerror(errno));
     }
-    double bound = (double)NAN, seconds = 0;
-    monitor m = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN, 0};
-    while (rc == EXIT_OK && zs_dbm_trainer_epochs_done(t) < o->epochs) {
-        const double t0 = zs_monotonic_seconds();
-        progress_label("epoch %llu/%llu", (unsigned long long)zs_dbm_trainer_epochs_done(t) + 1,
-                       (unsigned long long)o->epochs);
-        st = zs_dbm_trainer_epoch(t, &bound);
-        if (st != ZS_OK) {
-            rc = cli_status(ctx, st);
-            break;
-        }
-        seconds = zs_monotonic_seconds() - t0;
-        zs_dbm_trainer_get(t, d);
-        rc = measure(ctx, o, d, mon, nmon, &m);
-        if (rc != EXIT_OK) break;
-        hist_add(&hist, zs_dbm_trainer_epochs_done(t), &m);
-        progress_finish();
-        char b[7][32];
-        if (!o->quiet)
-            fprintf(stderr, "epoch %llu/%llu: mf_bound %s lnZ %s (mean field %s, Bethe %s) loglik %s "
-                    "elbo %s (%s s)\n",
-                    (unsigned long long)zs_dbm_trainer_epochs_done(t), (unsigned long long)o->epochs,
-                    cli_num(b[0], bound), num_or_dash(b[1], m.lnz), num_or_dash(b[5], m.lnz_mf),
-                    num_or_dash(b[6], m.lnz_bethe), num_or_dash(b[2], m.loglik),
-                    num_or_dash(b[3], m.elbo), cli_num(b[4], round(seconds * 100) / 100));
-        if (logf) {
-            json j;
-            json_init(&j, logf);
-            json_obj_inline(&j);
-            json_kv_u64(&j, "epoch", zs_dbm_trainer_epochs_done(t));
-            json_kv_num(&j, "mf_bound", bound);
-            json_kv_num(&j, "lnZ", m.lnz);
-            json_kv_num(&j, "lnZ_mf", m.lnz_mf);
-            json_kv_num(&j, "lnZ_bethe", m.lnz_bethe);
-            json_kv_bool(&j, "bethe_converged", m.bethe_converged);
-            json_kv_num(&j, "loglik", m.loglik);
-            json_kv_num(&j, "elbo", m.elbo);
-            json_kv_num(&j, "seconds", seconds);
-            json_end_obj(&j);
-            json_end(&j);
-            if (fflush(logf) != 0 || fsync(fileno(logf)) != 0) {
-                rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", o->log, strerror(errno));
-                break;
-            }
-        }
-        st = zs_dbm_trainer_save(t, o->out);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-    }
+    if (rc == EXIT_OK) rc = run_epochs(&r, logf);
     if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
     progress_finish();
-    if (rc == EXIT_OK && o->plot) rc = draw(o, &hist);
-    free(hist.rows);
-    if (rc == EXIT_OK) {
-        result res;
-        result_init(&res);
-        result_sizes(&res, "layers", sizes, o->nhidden + 1);
-        result_u64(&res, "epoch", zs_dbm_trainer_epochs_done(t));
-        result_str(&res, "negative", zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO
-                                                            ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative));
-        result_num(&res, "mf_bound", bound)->comment = "the last epoch's mean B(v)";
-        result_num(&res, "lnZ", m.lnz);
-        result_num(&res, "lnZ_mf", m.lnz_mf)->comment = "mean-field lower bound";
-        result_num(&res, "lnZ_bethe", m.lnz_bethe);
-        result_bool(&res, "bethe_converged", m.bethe_converged);
-        result_num(&res, "loglik", m.loglik)->comment = "monitor rows";
-        result_num(&res, "elbo", m.elbo)->comment = "monitor rows";
-        result_num(&res, "epoch_seconds", seconds);
-        result_num(&res, "total_seconds", zs_monotonic_seconds() - start);
-        result_u64(&res, "seed", o->seed);
-        result_str(&res, "model", o->out);
-        result_write(cli_out(), o->format, &res, 14);
-        result_free(&res);
-    }
-    zs_dbm_trainer_free(t);
-    zs_dbm_free(d);
+    if (rc == EXIT_OK && o->plot) rc = draw(o, &r.hist);
+    free(r.hist.rows);
+    if (rc == EXIT_OK) print_result(&r, sizes, start);
+    zs_dbm_trainer_free(r.t);
+    zs_dbm_free(r.d);
     free(data);
     free(held);
     return rc;

@@ -22,5 +22,6 @@ void hopfield_print_pattern(FILE *f, const int8_t *s, size_t n, size_t cols, con
 
 /* The subcommands, with the parser started after the subcommand's name. */
 int hopfield_recall(cli_args *a);
+int hopfield_capacity(cli_args *a);
 
 #endif

@@ -78,8 +78,7 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
         o->chains = u;
         break;
     case PW_MAXSEC:
-        if (!cli_parse_double("--max-seconds", arg, &o->max_seconds)) return EXIT_USAGE;
-        if (!(o->max_seconds > 0)) return cli_usage("--max-seconds: '%s' must be > 0", arg);
+        if (!cli_parse_nonneg("--max-seconds", arg, 1, &o->max_seconds)) return EXIT_USAGE;
         o->thermo.max_seconds = o->max_seconds;
         break;
     case PW_SEED:

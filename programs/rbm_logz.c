@@ -40,13 +40,8 @@ int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double
     so.pt_sweeps = o->pt_sweeps;
     double *betas = NULL;
     size_t nb = 0;
-    zs_status sst = zs_rbm_schedule_parse(ctx, o->schedule, &betas, &nb);
-    if (sst == ZS_ENOMEM) return cli_status(ctx, sst);
-    if (sst != ZS_OK) {
-        char msg[2048];
-        return cli_usage("--schedule: %s", cli_library_message(ctx, msg, sizeof msg));
-    }
-    int rc = EXIT_OK;
+    int rc = cli_schedule(ctx, o->schedule, &betas, &nb);
+    if (rc != EXIT_OK) return rc;
     ao->betas = betas;
     ao->nbetas = nb;
     data_rows base_data = {0}, rev_data = {0};

@@ -38,9 +38,7 @@ int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *
         break;
     }
     case UAI_DAMPING:
-        if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
-        if (!(x >= 0.0 && x < 1.0)) return cli_usage("--damping: '%s' is not in [0, 1)", v);
-        p->damping = x;
+        if (!cli_parse_fraction(o, v, &p->damping)) return EXIT_USAGE;
         break;
     case UAI_SCHEDULE:
         if (zs_factor_schedule_from_name(v, &p->schedule) != ZS_OK)
@@ -59,12 +57,9 @@ int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *
     case UAI_RESTARTS:
     case UAI_IBOUND:
     case UAI_TREES: {
-        if (!cli_parse_u64(o, v, &u)) return EXIT_USAGE;
         uint64_t lo = which == UAI_RESTARTS ? 0 : which == UAI_IBOUND ? 2 : 1;
         uint64_t hi = which == UAI_IBOUND ? ZS_FACTOR_MAX_ARITY : 1000000;
-        if (u < lo || u > hi)
-            return cli_usage("%s: '%s' is not in %llu..%llu", o, v, (unsigned long long)lo,
-                             (unsigned long long)hi);
+        if (!cli_parse_u64_in(o, v, lo, hi, &u)) return EXIT_USAGE;
         if (which == UAI_RESTARTS) p->restarts = (unsigned)u;
         else if (which == UAI_IBOUND) p->i_bound = (unsigned)u;
         else p->trees = (unsigned)u;
@@ -180,23 +175,67 @@ static double exact_if_affordable(const zs_factor_model *m, const int32_t *ev,
     return lnz;
 }
 
+/* The methods asked for, in the order given ("all": every one), into runs (at most 8; the
+ * names were checked when the option was read): how many. */
+static size_t methods_asked(const char *methods, run runs[8]) {
+    size_t nr = 0;
+    if (!strcmp(methods, "all")) {
+        for (int k = 0; k < (int)ZS_APPROX_AUTO; k++) runs[nr++].method = (zs_factor_approx)k;
+        return nr;
+    }
+    char buf[256];
+    strcpy(buf, methods);
+    for (char *s = buf, *e; s && nr < 8; s = e) {
+        e = strchr(s, ',');
+        if (e) *e++ = '\0';
+        zs_factor_approx_from_name(s, &runs[nr++].method);
+    }
+    return nr;
+}
+
+/* The table of several methods, a row each (with the error against exact under --compare),
+ * then a line per failed method with its message. An exit code. */
+static int methods_table(FILE *out, const run *runs, size_t nr, int compare, double exact) {
+    cli_table t;
+    cli_table_init(&t, compare ? 7 : 6);
+    static const char *const head[] = {"method", "ln Z", "bound", "converged", "iterations", "error", "seconds"};
+    for (size_t c = 0; c < 7; c++)
+        if (c != 5 || compare) cli_table_add(&t, head[c]);
+    for (size_t k = 0; k < nr; k++) {
+        const run *x = &runs[k];
+        char b1[32], b2[32];
+        cli_table_add(&t, zs_factor_approx_name(x->method));
+        if (x->st != ZS_OK) {
+            cli_table_add(&t, "-");
+            cli_table_add(&t, "failed");
+            cli_table_add(&t, "-");
+            cli_table_add(&t, "-");
+            if (compare) cli_table_add(&t, "-");
+            cli_table_add(&t, "-");
+            continue;
+        }
+        cli_table_add(&t, cli_num(b1, x->res.lnz));
+        cli_table_add(&t, zs_bound_kind_name(x->res.kind));
+        cli_table_add(&t, x->res.converged ? "yes" : "no");
+        snprintf(b2, sizeof b2, "%llu", (unsigned long long)x->res.iterations);
+        cli_table_add(&t, b2);
+        if (compare) cli_table_add(&t, isfinite(exact) ? cli_num(b1, x->res.lnz - exact) : "-");
+        snprintf(b2, sizeof b2, "%.3f", x->res.seconds);
+        cli_table_add(&t, b2);
+    }
+    int rc = cli_table_write(&t, out);
+    cli_table_free(&t);
+    for (size_t k = 0; k < nr; k++)
+        if (runs[k].st != ZS_OK)
+            fprintf(out, "# %s failed: %s\n", zs_factor_approx_name(runs[k].method), runs[k].msg);
+    return rc;
+}
+
 int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                    const int32_t *ev, size_t observed, const char *model_path,
                    const char *evid_path, int fmt, double max_mem, double max_work) {
     run runs[8];
-    size_t nr = 0;
-    /* The methods asked for, in the order given ("all": every one). */
-    if (!strcmp(a->methods, "all")) {
-        for (int k = 0; k < (int)ZS_APPROX_AUTO; k++) runs[nr++].method = (zs_factor_approx)k;
-    } else {
-        char buf[256];
-        strcpy(buf, a->methods);
-        for (char *s = buf, *e; s && nr < 8; s = e) {
-            e = strchr(s, ',');
-            if (e) *e++ = '\0';
-            zs_factor_approx_from_name(s, &runs[nr++].method);
-        }
-    }
+    size_t nr = methods_asked(a->methods, runs);
     int many = nr > 1;
     if (fmt == 3 && (many || a->compare))
         return cli_usage("--format uai prints one value: give one --approx method, without --compare");
@@ -267,38 +306,7 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
     } else {
         result_write(out, cf, &r, 13);
         fputc('\n', out);
-        cli_table t;
-        cli_table_init(&t, a->compare ? 7 : 6);
-        static const char *const head[] = {"method", "ln Z", "bound", "converged", "iterations", "error", "seconds"};
-        for (size_t c = 0; c < 7; c++)
-            if (c != 5 || a->compare) cli_table_add(&t, head[c]);
-        for (size_t k = 0; k < nr; k++) {
-            const run *x = &runs[k];
-            char b1[32], b2[32];
-            cli_table_add(&t, zs_factor_approx_name(x->method));
-            if (x->st != ZS_OK) {
-                cli_table_add(&t, "-");
-                cli_table_add(&t, "failed");
-                cli_table_add(&t, "-");
-                cli_table_add(&t, "-");
-                if (a->compare) cli_table_add(&t, "-");
-                cli_table_add(&t, "-");
-                continue;
-            }
-            cli_table_add(&t, cli_num(b1, x->res.lnz));
-            cli_table_add(&t, zs_bound_kind_name(x->res.kind));
-            cli_table_add(&t, x->res.converged ? "yes" : "no");
-            snprintf(b2, sizeof b2, "%llu", (unsigned long long)x->res.iterations);
-            cli_table_add(&t, b2);
-            if (a->compare) cli_table_add(&t, isfinite(exact) ? cli_num(b1, x->res.lnz - exact) : "-");
-            snprintf(b2, sizeof b2, "%.3f", x->res.seconds);
-            cli_table_add(&t, b2);
-        }
-        rc = cli_table_write(&t, out);
-        cli_table_free(&t);
-        for (size_t k = 0; k < nr; k++)
-            if (runs[k].st != ZS_OK)
-                fprintf(out, "# %s failed: %s\n", zs_factor_approx_name(runs[k].method), runs[k].msg);
+        rc = methods_table(out, runs, nr, a->compare, exact);
     }
     for (size_t k = 0; k < nr; k++) result_free(&rows[k]);
     result_free(&r);

@@ -57,70 +57,6 @@ void units_cli_reset(void) {
     stop_signal = 0;
 }
 
-/* ---- the command line in a header: each argument percent-encoded, joined by spaces ------ */
-
-static int encode_arg(char *out, size_t cap, size_t *k, const char *a) {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)a; *p; p++) {
-        if (*k + 4 >= cap) return 0;
-        if (*p <= ' ' || *p == '%' || *p == 0x7f) {
-            out[(*k)++] = '%';
-            out[(*k)++] = hex[*p >> 4];
-            out[(*k)++] = hex[*p & 15];
-        } else {
-            out[(*k)++] = (char)*p;
-        }
-    }
-    return 1;
-}
-
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-char **units_cli_decode(const char *text, int *argc) {
-    size_t n = 1;
-    for (const char *p = text; *p; p++) n += *p == ' ';
-    char **argv = calloc(n + 1, sizeof *argv);
-    if (!argv) return NULL;
-    int c = 0;
-    for (const char *p = text; *p;) {
-        const char *e = strchr(p, ' ');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char *a = malloc(len + 1);
-        if (!a) {
-            units_cli_free_argv(argv);
-            return NULL;
-        }
-        size_t k = 0;
-        for (size_t i = 0; i < len; i++) {
-            int h1, h2;
-            if (p[i] == '%' && i + 2 < len + 1 && (h1 = hexval(p[i + 1])) >= 0 &&
-                (h2 = hexval(p[i + 2])) >= 0) {
-                a[k++] = (char)(h1 * 16 + h2);
-                i += 2;
-            } else {
-                a[k++] = p[i];
-            }
-        }
-        a[k] = '\0';
-        argv[c++] = a;
-        p += len;
-        if (*p == ' ') p++;
-    }
-    *argc = c;
-    return argv;
-}
-
-void units_cli_free_argv(char **argv) {
-    if (!argv) return;
-    for (char **a = argv; *a; a++) free(*a);
-    free(argv);
-}
-
 const char *units_cli_command_text(void) { return S.text ? S.text : ""; }
 
 /* ---- the options --------------------------------------------------------------------------- */
@@ -184,18 +120,9 @@ int units_cli_strip(int *argc, char **argv) {
                          "for zsum combine");
     if (S.partial) S.mode = MODE_PARTIAL;
     else if (S.checkpoint) S.mode = MODE_CHECKPOINT;
-    /* The command line for the header. */
-    size_t cap = 16;
-    for (int i = 0; i < *argc; i++) cap += 3 * strlen(argv[i]) + 1;
     free(S.text);
-    S.text = malloc(cap);
+    S.text = units_cli_encode(*argc, argv); /* the command line for the header */
     if (!S.text) return cli_fail(EXIT_NOMEM, "cannot allocate the command line");
-    size_t k = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (i) S.text[k++] = ' ';
-        encode_arg(S.text, cap, &k, argv[i]);
-    }
-    S.text[k] = '\0';
     return 0;
 }
 

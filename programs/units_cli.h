@@ -47,6 +47,8 @@ void units_cli_records(const zs_unit_record **recs, size_t *n);
 
 /* The command line after units_cli_strip, encoded for a file's header, and back. */
 const char *units_cli_command_text(void);
+/* Encode argv[0..argc-1] into malloc'd text (NULL when out of memory). */
+char *units_cli_encode(int argc, char **argv);
 /* Decode text into a malloc'd argv (argv[argc] = NULL; free with units_cli_free_argv). */
 char **units_cli_decode(const char *text, int *argc);
 void units_cli_free_argv(char **argv);

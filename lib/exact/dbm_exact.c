@@ -25,6 +25,17 @@ static void set_sizes(const zs_dbm *d, size_t first, size_t *small, size_t *larg
     *large = e < o ? o : e;
 }
 
+/* The time of the exact sum over layers first..L on `threads` threads, at the rate of
+ * zs_rbm_exact_seconds: that is the kernel that runs. */
+static double seconds_from(const zs_dbm *d, size_t first, int threads) {
+    zs_rbm probe = {0};
+    size_t s, m;
+    set_sizes(d, first, &s, &m);
+    probe.nv = s;
+    probe.nh = m;
+    return zs_rbm_exact_seconds(&probe, threads);
+}
+
 static double cost_from(const zs_dbm *d, size_t first) {
     size_t s, m;
     set_sizes(d, first, &s, &m);
@@ -34,15 +45,7 @@ static double cost_from(const zs_dbm *d, size_t first) {
 
 double zs_dbm_exact_cost(const zs_dbm *d) { return cost_from(d, 0); }
 
-double zs_dbm_exact_seconds(const zs_dbm *d, int threads) {
-    /* the rate of zs_rbm_exact_seconds: that is the kernel that runs */
-    zs_rbm probe = {0};
-    size_t s, m;
-    set_sizes(d, 0, &s, &m);
-    probe.nv = s;
-    probe.nh = m;
-    return zs_rbm_exact_seconds(&probe, threads);
-}
+double zs_dbm_exact_seconds(const zs_dbm *d, int threads) { return seconds_from(d, 0, threads); }
 
 static void when_str(double secs, char *when, size_t cap) {
     if (secs < 1) snprintf(when, cap, "%.2g seconds", secs);
@@ -125,18 +128,12 @@ static zs_status row_unnorm(const zs_dbm *d, const uint8_t *v, double *out) {
 zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_t n,
                                      double max_seconds, double *out) {
     if (!d || (!rows && n) || (!out && n)) return ZS_EINVAL;
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d->n[0]; i++)
-            if (rows[r * d->n[0] + i] > 1)
-                return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
-                               i + 1, rows[r * d->n[0] + i]);
+    zs_status st = dbm_check_rows(d->ctx, rows, n, d->n[0]);
+    if (st != ZS_OK) return st;
     size_t s, m;
     set_sizes(d, 1, &s, &m);
     int threads = zs_threads(d->ctx);
-    zs_rbm probe = {0};
-    probe.nv = s;
-    probe.nh = m;
-    double per_row = d->L == 1 ? 0.0 : zs_rbm_exact_seconds(&probe, 1);
+    double per_row = d->L == 1 ? 0.0 : seconds_from(d, 1, 1);
     double secs = per_row * (double)n / threads;
     if (s > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {
         char when[64], shape[256];
@@ -147,7 +144,7 @@ zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_
                        "row: about %s on %d threads, over the limit of %g s; use the "
                        "mean-field bound", n, shape, s, when, threads, max_seconds);
     }
-    zs_status st = zs_dbm_check(d);
+    st = zs_dbm_check(d);
     if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)

@@ -245,27 +245,33 @@ static void shifted_matrix(const plan *p, double beta, double *mat, double *rowm
     }
 }
 
-/* What one chunk of the outer walk reads: the kernel, the shifted matrix and the thread's
- * buffer (3 NA + 4 NB entries, + NI for the vexp kernel). */
+/* What every chunk of the outer walk reads: the kernel and the shifted matrix. */
 typedef struct lnz_chunk {
     const plan *p;
     double beta;
     pairwise_kernel kernel;
     const double *mat, *rowmax;
     int avx;
-    double *buf;
 } lnz_chunk;
+
+/* The walk with the AVX-512 block sum where it applies (8 doubles a row of mat). */
+static lnz_chunk lnz_walk(const plan *p, double beta, pairwise_kernel kernel, const double *mat,
+                          const double *rowmax) {
+    lnz_chunk c = {p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p->NB % 8 == 0};
+    return c;
+}
 
 /* Outer words r0..r1: the sum over every inner state as e^*ref * *acc. Matvec kernel:
  * sum_{jA,jB} e^{xa[jA]} mat[jA,jB] e^{xb[jB]} with the two vectors shifted by their maxima;
- * vexp kernel: one vector exp over the NI inner energies. */
-static void chunk_lnz(const lnz_chunk *c, uint64_t r0, uint64_t r1, double *ref, double *acc) {
+ * vexp kernel: one vector exp over the NI inner energies. buf: the thread's lnz_buffer entries. */
+static void chunk_lnz(const lnz_chunk *c, double *buf, uint64_t r0, uint64_t r1, double *ref,
+                      double *acc) {
     const plan *p = c->p;
     const double beta = c->beta;
     walk w;
-    w.ga = c->buf;
-    w.gb = c->buf + p->NA;
-    double *ea = c->buf + p->NA + p->NB, *eb = ea + p->NA, *v = eb + p->NB;
+    w.ga = buf;
+    w.gb = buf + p->NA;
+    double *ea = buf + p->NA + p->NB, *eb = ea + p->NA, *v = eb + p->NB;
     double *xa = v + p->NB, *xb = xa + p->NA, *xs = xb + p->NB;
     walk_seek(p, r0, &w);
     *ref = -HUGE_VAL;
@@ -322,29 +328,26 @@ static uint64_t problem_hash(const zs_pairwise *mod, double beta, const char *na
 
 /* What every unit of the ln Z walk reads. */
 typedef struct lnz_job {
-    const plan *p;
-    double beta;
-    pairwise_kernel kernel;
-    const double *mat, *rowmax;
-    int avx;
+    lnz_chunk walk;
     size_t nchunks;
 } lnz_job;
 
+/* A thread's buffer for chunk_lnz: 3 NA + 4 NB entries, + NI for the vexp kernel. */
 static size_t lnz_buffer(const plan *p, pairwise_kernel kernel) {
     return 3 * p->NA + 4 * p->NB + (kernel == PAIRWISE_KERNEL_VEXP ? p->NI : 0);
 }
 
 static void *lnz_scratch(const void *job) {
     const lnz_job *j = job;
-    return malloc(lnz_buffer(j->p, j->kernel) * sizeof(double));
+    return malloc(lnz_buffer(j->walk.p, j->walk.kernel) * sizeof(double));
 }
 
 /* One unit: chunk c of the outer walk as the record (ref, acc), its sum being e^ref acc. */
 static zs_status lnz_unit(const void *job, uint64_t c, void *buf, zs_unit_record *rec) {
     const lnz_job *j = job;
-    lnz_chunk ch = {j->p, j->beta, j->kernel, j->mat, j->rowmax, j->avx, buf};
+    const uint64_t outer = j->walk.p->outer;
     rec->nvalues = 2;
-    chunk_lnz(&ch, j->p->outer * c / j->nchunks, j->p->outer * (c + 1) / j->nchunks,
+    chunk_lnz(&j->walk, buf, outer * c / j->nchunks, outer * (c + 1) / j->nchunks,
               &rec->values[0], &rec->values[1]);
     return ZS_OK;
 }
@@ -366,7 +369,7 @@ static zs_status lnz_enumerate(const zs_pairwise *mod, double beta, pairwise_ker
         goto done;
     }
     shifted_matrix(&p, beta, mat, rowmax);
-    lnz_job lj = {&p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p.NB % 8 == 0, nchunks};
+    lnz_job lj = {lnz_walk(&p, beta, kernel, mat, rowmax), nchunks};
     units_job job = {mod->ctx, "pairwise enumerate ln Z", "enumerate",
                      problem_hash(mod, beta, "pairwise enumerate ln Z", (int)kernel), nchunks,
                      lnz_unit, &lj, lnz_scratch, free, 0};
@@ -712,10 +715,10 @@ static void thermo_scratch_free(void *s) {
 
 static void *thermo_scratch_alloc(const void *job) {
     const thermo_job *j = job;
-    const plan *p = j->lnz.p;
+    const plan *p = j->lnz.walk.p;
     thermo_scratch *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->lbuf = malloc(lnz_buffer(p, j->lnz.kernel) * sizeof(double));
+    t->lbuf = malloc(lnz_buffer(p, j->lnz.walk.kernel) * sizeof(double));
     size_t nm = j->q ? moments_buffer(p->NA, p->NB, j->q->ncls) : p->NA + p->NB + 3 * p->NI;
     t->mbuf = malloc(nm * sizeof(double));
     if (!t->lbuf || !t->mbuf) {
@@ -728,20 +731,20 @@ static void *thermo_scratch_alloc(const void *job) {
 static zs_status thermo_unit(const void *job, uint64_t c, void *scratch, zs_unit_record *rec) {
     const thermo_job *j = job;
     thermo_scratch *t = scratch;
-    const plan *p = j->lnz.p;
+    const plan *p = j->lnz.walk.p;
+    const double beta = j->lnz.walk.beta;
     uint64_t r0 = p->outer * c / j->lnz.nchunks, r1 = p->outer * (c + 1) / j->lnz.nchunks;
     double ref, acc;
-    lnz_chunk ch = {p, j->lnz.beta, j->lnz.kernel, j->lnz.mat, j->lnz.rowmax, j->lnz.avx, t->lbuf};
-    chunk_lnz(&ch, r0, r1, &ref, &acc);
+    chunk_lnz(&j->lnz.walk, t->lbuf, r0, r1, &ref, &acc);
     moments part = {0, 0, 0, 0, 0, 0, 0};
     if (acc > 0.0 && isfinite(acc)) {
         double lnzc = ref + log(acc);
         if (j->q) {
             const int avx = (zs_simd_level() == 2) && p->NA % 8 == 0;
-            moments_chunk mc = {p, j->q, j->lnz.beta, lnzc, avx, t->mbuf};
+            moments_chunk mc = {p, j->q, beta, lnzc, avx, t->mbuf};
             chunk_moments(&mc, r0, r1, &part);
         } else {
-            chunk_moments_vexp(p, j->lnz.beta, lnzc, t->mbuf, r0, r1, &part);
+            chunk_moments_vexp(p, beta, lnzc, t->mbuf, r0, r1, &part);
         }
     }
     rec->nvalues = 9;
@@ -780,9 +783,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, double 
         goto done;
     }
     shifted_matrix(&p, beta, mat, rowmax);
-    thermo_job tj = {{&p, beta, kernel, mat, rowmax, (zs_simd_level() == 2) && p.NB % 8 == 0,
-                      nchunks},
-                     fast ? &q : NULL};
+    thermo_job tj = {{lnz_walk(&p, beta, kernel, mat, rowmax), nchunks}, fast ? &q : NULL};
     units_job job = {mod->ctx, "pairwise enumerate", "enumerate",
                      problem_hash(mod, beta, "pairwise enumerate", (int)kernel), nchunks,
                      thermo_unit, &tj, thermo_scratch_alloc, thermo_scratch_free, 0};

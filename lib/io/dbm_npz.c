@@ -39,136 +39,186 @@ static int bias_len(const zs_array *a, int matlab, uint64_t *len) {
     return 0;
 }
 
-zs_status zs_dbm_load(zs_ctx *ctx, const char *path, zs_dbm **out) {
-    if (!path || !out) return ZS_EINVAL;
-    zs_npz *z = NULL;
-    zs_status st = zs_npz_open(ctx, path, &z);
-    if (st != ZS_OK) return st;
+/* The array names of one of the three layouts a DBM archive may use. */
+typedef struct {
+    size_t L;
+    int matlab; /* Salakhutdinov's names: biases may be stored as (1, n) or (n, 1) */
+    const char *w[ZS_DBM_MAX_LAYERS + 1], *b[ZS_DBM_MAX_LAYERS + 1]; /* w[0] unused */
+    char buf[2 * (ZS_DBM_MAX_LAYERS + 1)][16];                       /* "W1".., "b0".. */
+} dbm_layout;
+
+/* zsum's W1..WL, b0..bL: L is the first missing Wk less one, and no later Wk may follow. */
+static zs_status zsum_layout(zs_ctx *ctx, const zs_npz *z, const char *path, dbm_layout *lay) {
+    size_t L = 0;
+    while (L < ZS_DBM_MAX_LAYERS) {
+        snprintf(lay->buf[L + 1], sizeof lay->buf[0], "W%zu", L + 1);
+        if (!zs_npz_has(z, lay->buf[L + 1])) break;
+        L++;
+        lay->w[L] = lay->buf[L];
+    }
+    for (size_t k = L + 2; k <= ZS_DBM_MAX_LAYERS; k++) {
+        char later[16];
+        snprintf(later, sizeof later, "W%zu", k);
+        if (zs_npz_has(z, later))
+            return zs_fail(ctx, ZS_EFORMAT, "%s: %s is present but W%zu is missing (the "
+                           "weights W1..WL must all be given)", path, later, L + 1);
+    }
+    for (size_t l = 0; l <= L; l++) {
+        snprintf(lay->buf[ZS_DBM_MAX_LAYERS + 1 + l], sizeof lay->buf[0], "b%zu", l);
+        lay->b[l] = lay->buf[ZS_DBM_MAX_LAYERS + 1 + l];
+    }
+    lay->L = L;
+    return ZS_OK;
+}
+
+/* Which layout the archive uses, and its names. */
+static zs_status find_layout(zs_ctx *ctx, const zs_npz *z, const char *path, dbm_layout *lay) {
     static const char *const mw[] = {NULL, "vishid", "hidpen"};
     static const char *const mb[] = {"visbiases", "hidbiases", "penbiases"};
-    char names[2 * (ZS_DBM_MAX_LAYERS + 1)][16];
-    const char *wname[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *bname[ZS_DBM_MAX_LAYERS + 1] = {NULL};
-    size_t L = 0;
-    int matlab = 0;
-    if (zs_npz_has(z, "W1")) {
-        while (L < ZS_DBM_MAX_LAYERS) {
-            snprintf(names[L + 1], sizeof names[0], "W%zu", L + 1);
-            if (!zs_npz_has(z, names[L + 1])) break;
-            L++;
-            wname[L] = names[L];
+    memset(lay, 0, sizeof *lay);
+    if (zs_npz_has(z, "W1")) return zsum_layout(ctx, z, path, lay);
+    if (zs_npz_has(z, "vishid")) {
+        lay->matlab = 1;
+        lay->L = zs_npz_has(z, "hidpen") ? 2 : 1;
+        for (size_t l = 0; l <= lay->L; l++) {
+            lay->b[l] = mb[l];
+            lay->w[l] = mw[l];
         }
-        for (size_t k = L + 2; k <= ZS_DBM_MAX_LAYERS; k++) {
-            char later[16];
-            snprintf(later, sizeof later, "W%zu", k);
-            if (zs_npz_has(z, later)) {
-                zs_npz_close(z);
-                return zs_fail(ctx, ZS_EFORMAT, "%s: %s is present but W%zu is missing (the "
-                               "weights W1..WL must all be given)", path, later, L + 1);
-            }
-        }
-        for (size_t l = 0; l <= L; l++) {
-            snprintf(names[ZS_DBM_MAX_LAYERS + 1 + l], sizeof names[0], "b%zu", l);
-            bname[l] = names[ZS_DBM_MAX_LAYERS + 1 + l];
-        }
-    } else if (zs_npz_has(z, "vishid")) {
-        matlab = 1;
-        L = zs_npz_has(z, "hidpen") ? 2 : 1;
-        for (size_t l = 0; l <= L; l++) {
-            bname[l] = mb[l];
-            if (l) wname[l] = mw[l];
-        }
-    } else if (zs_npz_has(z, "W") && zs_npz_has(z, "vbias")) {
-        /* an RBM file (zsum/rbm.h): the DBM with one hidden layer */
-        L = 1;
-        wname[1] = "W";
-        bname[0] = "vbias";
-        bname[1] = "hbias";
-    } else {
-        char have[1024];
-        list_names(z, have, sizeof have);
-        zs_npz_close(z);
-        return zs_fail(ctx, ZS_EFORMAT, "%s: no W1 (zsum's layout W1..WL, b0..bL), vishid "
-                       "(Salakhutdinov's vishid, hidpen, visbiases, hidbiases, penbiases) nor W "
-                       "and vbias (an RBM); the archive has: %s", path, have);
+        return ZS_OK;
     }
-    zs_array *w[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
-    size_t sizes[ZS_DBM_MAX_LAYERS + 1] = {0};
-    for (size_t l = 0; st == ZS_OK && l <= L; l++) {
-        if (!zs_npz_has(z, bname[l])) {
+    if (zs_npz_has(z, "W") && zs_npz_has(z, "vbias")) {
+        /* an RBM file (zsum/rbm.h): the DBM with one hidden layer */
+        lay->L = 1;
+        lay->w[1] = "W";
+        lay->b[0] = "vbias";
+        lay->b[1] = "hbias";
+        return ZS_OK;
+    }
+    char have[1024];
+    list_names(z, have, sizeof have);
+    return zs_fail(ctx, ZS_EFORMAT, "%s: no W1 (zsum's layout W1..WL, b0..bL), vishid "
+                   "(Salakhutdinov's vishid, hidpen, visbiases, hidbiases, penbiases) nor W "
+                   "and vbias (an RBM); the archive has: %s", path, have);
+}
+
+/* The layout's arrays into w[1..L], b[0..L] (the caller frees them, also on failure). */
+static zs_status read_arrays(zs_ctx *ctx, zs_npz *z, const char *path, const dbm_layout *lay,
+                             zs_array **w, zs_array **b) {
+    zs_status st = ZS_OK;
+    for (size_t l = 0; st == ZS_OK && l <= lay->L; l++) {
+        if (!zs_npz_has(z, lay->b[l])) {
             char have[1024];
             list_names(z, have, sizeof have);
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: %zu weight arrays but no %s (the bias of layer "
-                         "%zu); the archive has: %s", path, L, bname[l], l, have);
-            break;
+            return zs_fail(ctx, ZS_EFORMAT, "%s: %zu weight arrays but no %s (the bias of layer "
+                           "%zu); the archive has: %s", path, lay->L, lay->b[l], l, have);
         }
-        st = zs_npz_get(z, bname[l], &b[l]);
-        if (st == ZS_OK && l) st = zs_npz_get(z, wname[l], &w[l]);
+        st = zs_npz_get(z, lay->b[l], &b[l]);
+        if (st == ZS_OK && l) st = zs_npz_get(z, lay->w[l], &w[l]);
     }
+    return st;
+}
+
+/* Every W is 2-D and its rows are the previous W's columns. */
+static zs_status check_weights(zs_ctx *ctx, const char *path, const dbm_layout *lay,
+                               zs_array *const *w) {
     char s1[128], s2[128];
-    for (size_t l = 1; st == ZS_OK && l <= L; l++) {
+    for (size_t l = 1; l <= lay->L; l++) {
         zs_array_shape_str(w[l], s1, sizeof s1);
         if (zs_array_ndim(w[l]) != 2)
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 2-D (n%zu, n%zu)", path,
-                         wname[l], s1, l - 1, l);
-        else if (l >= 2 && zs_array_dim(w[l], 0) != zs_array_dim(w[l - 1], 1)) {
+            return zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 2-D (n%zu, n%zu)",
+                           path, lay->w[l], s1, l - 1, l);
+        if (l >= 2 && zs_array_dim(w[l], 0) != zs_array_dim(w[l - 1], 1)) {
             zs_array_shape_str(w[l - 1], s2, sizeof s2);
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: shapes do not chain: %s is %s but %s is %s (its "
-                         "rows must be the %llu units of layer %zu)", path, wname[l - 1], s2,
-                         wname[l], s1, (unsigned long long)zs_array_dim(w[l - 1], 1), l - 1);
+            return zs_fail(ctx, ZS_EFORMAT, "%s: shapes do not chain: %s is %s but %s is %s (its "
+                           "rows must be the %llu units of layer %zu)", path, lay->w[l - 1], s2,
+                           lay->w[l], s1, (unsigned long long)zs_array_dim(w[l - 1], 1), l - 1);
         }
     }
-    for (size_t l = 0; st == ZS_OK && l <= L; l++) {
-        uint64_t want = l == 0 ? zs_array_dim(w[1], 0) : zs_array_dim(w[l], 1), len = 0;
+    return ZS_OK;
+}
+
+/* Every b_l is a vector of layer l's width (set into sizes[l]); call after check_weights. */
+static zs_status check_biases(zs_ctx *ctx, const char *path, const dbm_layout *lay,
+                              zs_array *const *w, zs_array *const *b, size_t *sizes) {
+    char s1[128], s2[128];
+    for (size_t l = 0; l <= lay->L; l++) {
+        size_t wl = l == 0 ? 1 : l; /* the W whose shape gives layer l's width */
+        uint64_t want = zs_array_dim(w[wl], l == 0 ? 0 : 1), len = 0;
         zs_array_shape_str(b[l], s1, sizeof s1);
-        if (!bias_len(b[l], matlab, &len))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 1-D (n%zu,)", path,
-                         bname[l], s1, l);
-        else if (len != want) {
-            zs_array_shape_str(w[l == 0 ? 1 : l], s2, sizeof s2);
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: %s is %s but %s is %s (expected "
-                         "(%llu,))", path, wname[l == 0 ? 1 : l], s2, bname[l], s1,
-                         (unsigned long long)want);
+        if (!bias_len(b[l], lay->matlab, &len))
+            return zs_fail(ctx, ZS_EFORMAT, "%s: %s has shape %s; it must be 1-D (n%zu,)", path,
+                           lay->b[l], s1, l);
+        if (len != want) {
+            zs_array_shape_str(w[wl], s2, sizeof s2);
+            return zs_fail(ctx, ZS_EFORMAT, "%s: shape mismatch: %s is %s but %s is %s (expected "
+                           "(%llu,))", path, lay->w[wl], s2, lay->b[l], s1,
+                           (unsigned long long)want);
         }
         sizes[l] = (size_t)want;
     }
-    for (size_t l = 0; st == ZS_OK && l <= L; l++)
-        if (!is_float(b[l]) || (l && !is_float(w[l])))
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: %s must be float32 or float64 (got %s)", path,
-                         !is_float(b[l]) ? bname[l] : wname[l],
-                         zs_dtype_name(zs_array_dtype(!is_float(b[l]) ? b[l] : w[l])));
+    return ZS_OK;
+}
+
+/* Every array holds float32 or float64. */
+static zs_status check_dtypes(zs_ctx *ctx, const char *path, const dbm_layout *lay,
+                              zs_array *const *w, zs_array *const *b) {
+    for (size_t l = 0; l <= lay->L; l++) {
+        const zs_array *bad = !is_float(b[l]) ? b[l] : l && !is_float(w[l]) ? w[l] : NULL;
+        if (bad)
+            return zs_fail(ctx, ZS_EFORMAT, "%s: %s must be float32 or float64 (got %s)", path,
+                           bad == b[l] ? lay->b[l] : lay->w[l], zs_dtype_name(zs_array_dtype(bad)));
+    }
+    return ZS_OK;
+}
+
+/* st, with path put before the message a constructor or checker recorded. */
+static zs_status name_file(zs_ctx *ctx, zs_status st, const char *path) {
+    if (st == ZS_OK) return st;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
+    return zs_fail(ctx, st, "%s: %s", path, msg);
+}
+
+/* The model with layer sizes `sizes` and the checked arrays' values, validated. */
+static zs_status build_model(zs_ctx *ctx, const char *path, size_t L, const size_t *sizes,
+                             zs_array *const *w, zs_array *const *b, zs_dbm **out) {
     zs_dbm *d = NULL;
-    if (st == ZS_OK) {
-        st = zs_dbm_alloc(ctx, L, sizes, &d);
-        if (st != ZS_OK) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
-            zs_fail(ctx, st, "%s: %s", path, msg);
-        }
-    }
-    if (st == ZS_OK) {
-        for (size_t l = 0; l <= L; l++) {
-            memcpy(d->b[l], zs_array_cdata(b[l]), sizes[l] * sizeof(double));
-            if (l) memcpy(d->w[l], zs_array_cdata(w[l]), sizes[l - 1] * sizes[l] * sizeof(double));
-        }
-        d->dtype = zs_array_dtype(w[1]);
-        st = zs_dbm_check(d);
-        if (st != ZS_OK) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", zs_last_error(ctx));
-            zs_fail(ctx, st, "%s: %s", path, msg);
-        }
-    }
+    zs_status st = name_file(ctx, zs_dbm_alloc(ctx, L, sizes, &d), path);
+    if (st != ZS_OK) return st;
     for (size_t l = 0; l <= L; l++) {
-        zs_array_free(w[l]);
-        zs_array_free(b[l]);
+        memcpy(d->b[l], zs_array_cdata(b[l]), sizes[l] * sizeof(double));
+        if (l) memcpy(d->w[l], zs_array_cdata(w[l]), sizes[l - 1] * sizes[l] * sizeof(double));
     }
-    zs_npz_close(z);
+    d->dtype = zs_array_dtype(w[1]);
+    st = name_file(ctx, zs_dbm_check(d), path);
     if (st != ZS_OK) {
         zs_dbm_free(d);
         return st;
     }
     *out = d;
     return ZS_OK;
+}
+
+zs_status zs_dbm_load(zs_ctx *ctx, const char *path, zs_dbm **out) {
+    if (!path || !out) return ZS_EINVAL;
+    zs_npz *z = NULL;
+    zs_status st = zs_npz_open(ctx, path, &z);
+    if (st != ZS_OK) return st;
+    dbm_layout lay;
+    zs_array *w[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    size_t sizes[ZS_DBM_MAX_LAYERS + 1] = {0};
+    st = find_layout(ctx, z, path, &lay);
+    if (st == ZS_OK) st = read_arrays(ctx, z, path, &lay, w, b);
+    if (st == ZS_OK) st = check_weights(ctx, path, &lay, w);
+    if (st == ZS_OK) st = check_biases(ctx, path, &lay, w, b, sizes);
+    if (st == ZS_OK) st = check_dtypes(ctx, path, &lay, w, b);
+    if (st == ZS_OK) st = build_model(ctx, path, lay.L, sizes, w, b, out);
+    for (size_t l = 0; l <= ZS_DBM_MAX_LAYERS; l++) {
+        zs_array_free(w[l]);
+        zs_array_free(b[l]);
+    }
+    zs_npz_close(z);
+    return st;
 }
 
 /* W1..WL, b0..bL as dtype, then n_extra more arrays; atomic. */

@@ -8,34 +8,11 @@
  * buffers, and every sum over rows or chains runs in row order inside one output element, so
  * the result does not depend on the number of threads. */
 #include "learn/dbm_train_internal.h"
+#include "learn/rbm_train_internal.h"
 
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
-
-static double sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
-static zs_status check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d; i++)
-            if (rows[r * d + i] > 1)
-                return zs_fail(ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1, i + 1,
-                               rows[r * d + i]);
-    return ZS_OK;
-}
-
-/* A permutation of 0..n-1 drawn from stream id (Fisher-Yates). */
-static void shuffle(size_t *p, size_t n, uint64_t seed, uint64_t id) {
-    zs_rng r;
-    zs_rng_init(&r, seed, id);
-    for (size_t i = 0; i < n; i++) p[i] = i;
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)zs_rng_below(&r, i);
-        size_t t = p[i - 1];
-        p[i - 1] = p[j];
-        p[j] = t;
-    }
-}
 
 /* Stream ids: disjoint ranges by their top bits. */
 #define ID_ORDER (1ULL << 62)
@@ -76,7 +53,7 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
     double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
     for (size_t e = 0; st == ZS_OK && e < o->epochs; e++) {
-        shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
+        learn_shuffle(perm, n, o->seed, ID_ORDER + (layer << 48) + e);
         const double mom = e < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
         for (size_t r0 = 0; r0 < n; r0 += B) {
             const size_t bs = r0 + B <= n ? B : n - r0;
@@ -91,18 +68,18 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
                 for (size_t i = 0; i < nv; i++)
                     if (row[i])
                         for (size_t j = 0; j < nh; j++) p0[j] += fu * w[i * nh + j];
-                for (size_t j = 0; j < nh; j++) p0[j] = sigm(p0[j]);
+                for (size_t j = 0; j < nh; j++) p0[j] = dbm_sigmoid(p0[j]);
                 double *hs = p1; /* scratch: the binary hidden sample */
                 for (size_t j = 0; j < nh; j++) hs[j] = zs_rng_uniform(&r) < p0[j] ? 1.0 : 0.0;
                 for (size_t i = 0; i < nv; i++) {
                     double s = a[i];
                     for (size_t j = 0; j < nh; j++) s += fd * w[i * nh + j] * hs[j];
-                    x1[i] = sigm(s);
+                    x1[i] = dbm_sigmoid(s);
                 }
                 for (size_t j = 0; j < nh; j++) {
                     double s = b[j];
                     for (size_t i = 0; i < nv; i++) s += fu * w[i * nh + j] * x1[i];
-                    p1[j] = sigm(s);
+                    p1[j] = dbm_sigmoid(s);
                 }
             }
             const double inv = 1.0 / (double)bs;
@@ -150,7 +127,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
         return zs_fail(d->ctx, ZS_EINVAL, "pretraining: bad options (rows %zu, epochs %zu, batch %zu, "
                        "lr %g, momentum %g, weight decay %g, init std %g)", n, o->epochs, o->batch,
                        o->lr, o->momentum, o->weight_decay, o->init_std);
-    zs_status st = check_rows(d->ctx, data, n, d->n[0]);
+    zs_status st = dbm_check_rows(d->ctx, data, n, d->n[0]);
     if (st != ZS_OK) return st;
     const size_t L = d->L;
     uint8_t *in = malloc(n * d->n[0]), *next = NULL;
@@ -183,7 +160,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
                 double s = b[l][j];
                 for (size_t i = 0; i < nv; i++)
                     if (in[r * nv + i]) s += fu * w[i * nh + j];
-                next[r * nh + j] = (uint8_t)(zs_rng_uniform(&g) < sigm(s));
+                next[r * nh + j] = (uint8_t)(zs_rng_uniform(&g) < dbm_sigmoid(s));
             }
         }
         free(in);
@@ -263,12 +240,12 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     free(t);
 }
 
-static zs_status copy_dbm(const zs_dbm *src, zs_dbm *dst) {
+/* The parameters of src into dst, of the same shape. */
+static void copy_dbm(const zs_dbm *src, zs_dbm *dst) {
     for (size_t l = 0; l <= src->L; l++) {
         memcpy(dst->b[l], src->b[l], src->n[l] * sizeof(double));
         if (l) memcpy(dst->w[l], src->w[l], src->n[l - 1] * src->n[l] * sizeof(double));
     }
-    return ZS_OK;
 }
 
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
@@ -284,15 +261,15 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if ((unsigned)o->negative > (unsigned)ZS_DBM_NEGATIVE_AUTO)
         return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
     if (o->negative == ZS_DBM_NEGATIVE_EXACT) {
-        size_t e = 0, od = 0;
-        for (size_t l = 0; l <= dbm->L; l++) *(l % 2 ? &od : &e) += dbm->n[l];
+        size_t e, od;
+        dbm_set_offsets(dbm, NULL, &e, &od);
         size_t sm = e < od ? e : od;
         if (sm > ZS_DBM_NEGATIVE_EXACT_MAX)
             return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu "
                            "states of the smaller set of layers at every update; at most 2^%d are "
                            "allowed", sm, ZS_DBM_NEGATIVE_EXACT_MAX);
     }
-    zs_status st = check_rows(ctx, data, n, dbm->n[0]);
+    zs_status st = dbm_check_rows(ctx, data, n, dbm->n[0]);
     if (st != ZS_OK) return st;
     st = zs_dbm_check(dbm);
     if (st != ZS_OK) return st;
@@ -301,7 +278,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     t->ctx = ctx;
     t->o = *o;
     t->n = n;
-    t->units = dbm_units(dbm, &t->widest);
+    t->units = dbm_units(dbm, &t->widest, t->off);
     t->threads = zs_threads(ctx);
     const size_t B = o->batch < n ? o->batch : n;
     st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->m);
@@ -309,17 +286,13 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     int bad = st != ZS_OK;
     if (!bad) {
         copy_dbm(dbm, t->m);
-        size_t k = 0;
         for (size_t l = 0; l <= dbm->L; l++) {
-            t->off[l] = k;
-            k += dbm->n[l];
             t->vb[l] = calloc(dbm->n[l], sizeof(double));
             t->nb[l] = calloc(dbm->n[l], sizeof(double));
             if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
         }
-        t->off[dbm->L + 1] = k;
         t->data = malloc(n * dbm->n[0]);
         t->chains = malloc(o->chains * t->units);
         t->mu = malloc(B * t->units * sizeof(double));
@@ -336,7 +309,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     }
     memcpy(t->data, data, n * dbm->n[0]);
     for (size_t l = 0; l <= dbm->L; l++)
-        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = sigm(dbm->b[l][j]);
+        for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = dbm_sigmoid(dbm->b[l][j]);
     t->neg = o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative;
     for (size_t c = 0; c < o->chains; c++) {
         zs_rng r;
@@ -394,7 +367,7 @@ static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *
                 }
             }
             uint8_t *xl = x + t->off[l];
-            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < sigm(p[j]));
+            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < dbm_sigmoid(p[j]));
         }
 }
 
@@ -440,25 +413,8 @@ static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
 static void neg_mean_field(zs_dbm_trainer *t) {
     const zs_dbm *d = t->m;
     double *mu = t->mfq;
-    for (size_t it = 0; it < t->o.mf_iterations; it++) {
-        double change = 0.0;
-        for (size_t l = 0; l <= d->L; l++) {
-            const size_t nl = d->n[l];
-            for (size_t j = 0; j < nl; j++) {
-                double f = d->b[l][j];
-                if (l >= 1)
-                    for (size_t i = 0; i < d->n[l - 1]; i++) f += mu[t->off[l - 1] + i] * d->w[l][i * nl + j];
-                if (l < d->L) {
-                    const size_t nn = d->n[l + 1];
-                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[t->off[l + 1] + k];
-                }
-                double m = sigm(f);
-                if (fabs(m - mu[t->off[l] + j]) > change) change = fabs(m - mu[t->off[l] + j]);
-                mu[t->off[l] + j] = m;
-            }
-        }
-        if (change <= t->o.mf_tolerance) break;
-    }
+    for (size_t it = 0; it < t->o.mf_iterations; it++)
+        if (dbm_mf_sweep(d, t->off, mu, NULL) <= t->o.mf_tolerance) break;
     for (size_t l = 0; l <= d->L; l++) {
         memcpy(t->nb[l], mu + t->off[l], d->n[l] * sizeof(double));
         if (l == 0) continue;
@@ -477,8 +433,8 @@ static void neg_mean_field(zs_dbm_trainer *t) {
 static zs_status neg_exact(zs_dbm_trainer *t) {
     const zs_dbm *d = t->m;
     const size_t L = d->L;
-    size_t e = 0, od = 0;
-    for (size_t l = 0; l <= L; l++) *(l % 2 ? &od : &e) += d->n[l];
+    size_t e, od;
+    dbm_set_offsets(d, NULL, &e, &od);
     const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
     const size_t ns = par ? od : e;
     const uint64_t S = 1ULL << ns;
@@ -533,7 +489,7 @@ static zs_status neg_exact(zs_dbm_trainer *t) {
             const double p = exp(lw[s] - mx) / z;
             /* expectations given s: enumerated units are x, the others sigmoid(f) */
             for (size_t l = 1 - par; l <= L; l += 2)
-                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = sigm(f[t->off[l] + j]);
+                for (size_t j = 0; j < d->n[l]; j++) f[t->off[l] + j] = dbm_sigmoid(f[t->off[l] + j]);
             for (size_t l = 0; l <= L; l++) {
                 const size_t nl = d->n[l];
                 const int en = (l % 2) == par;
@@ -564,7 +520,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
     copy_dbm(d, t->prev);
-    shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
+    learn_shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
     zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
     double bound_sum = 0.0;
     zs_status st = ZS_OK;

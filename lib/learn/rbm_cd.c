@@ -519,19 +519,23 @@ static void batch_update_b(zs_rbm_trainer *t, size_t mb, size_t ja, size_t jb, i
     }
 }
 
+void learn_shuffle(size_t *p, size_t n, uint64_t seed, uint64_t stream) {
+    zs_rng r;
+    zs_rng_init(&r, seed, stream);
+    for (size_t i = 0; i < n; i++) p[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)zs_rng_below(&r, i);
+        size_t t = p[i - 1];
+        p[i - 1] = p[j];
+        p[j] = t;
+    }
+}
+
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
     const size_t nv = t->nv, nh = t->nh, n = t->n, B = t->o.batch;
     memcpy(t->save, t->w, state_len(t) * sizeof(float));
     transpose(t->wt, t->w, nv, nh);
-    zs_rng order;
-    zs_rng_init(&order, t->o.seed, (1ULL << 62) + t->epoch);
-    for (size_t i = 0; i < n; i++) t->perm[i] = i;
-    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
-        size_t j = (size_t)zs_rng_below(&order, i);
-        size_t tmp = t->perm[i - 1];
-        t->perm[i - 1] = t->perm[j];
-        t->perm[j] = tmp;
-    }
+    learn_shuffle(t->perm, n, t->o.seed, (1ULL << 62) + t->epoch);
     const int persistent = t->o.persistent, was_ready = t->chains_ready;
     double recon = 0.0;
     size_t nrecon = 0;

@@ -19,6 +19,10 @@ typedef struct rbm_trainer_view {
     int chains_ready;       /* the PCD chains have been started                             */
 } rbm_trainer_view;
 
+/* A uniform permutation of 0..n-1 into p, by Fisher-Yates from zs_rng(seed, stream): the order
+ * of an epoch's rows (lib/learn/rbm_cd.c; the DBM trainer's too). */
+void learn_shuffle(size_t *p, size_t n, uint64_t seed, uint64_t stream);
+
 void rbm_trainer_state(const zs_rbm_trainer *t, rbm_trainer_view *v);
 /* Sets the progress read from a checkpoint. */
 void rbm_trainer_set_progress(zs_rbm_trainer *t, uint64_t epoch, int chains_ready);

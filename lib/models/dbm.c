@@ -89,16 +89,21 @@ zs_status zs_dbm_from_rbm(const zs_rbm *rbm, zs_dbm **out) {
     return ZS_OK;
 }
 
+zs_status dbm_check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d) {
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++)
+            if (rows[r * d + i] > 1)
+                return zs_fail(ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1, i + 1,
+                               rows[r * d + i]);
+    return ZS_OK;
+}
+
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd) {
     size_t e = 0, o = 0;
     for (size_t l = 0; l <= dbm->L; l++) {
-        if (l % 2 == 0) {
-            offset[l] = e;
-            e += dbm->n[l];
-        } else {
-            offset[l] = o;
-            o += dbm->n[l];
-        }
+        size_t *sum = l % 2 == 0 ? &e : &o;
+        if (offset) offset[l] = *sum;
+        *sum += dbm->n[l];
     }
     *n_even = e;
     *n_odd = o;
@@ -135,8 +140,6 @@ void zs_dbm_mf_defaults(zs_dbm_mf_opts *o) {
     o->max_iterations = 30;
     o->tolerance = 1e-7;
 }
-
-static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
 /* The field of layer l given the means of its neighbours (mu[0] = v); top: include layer l+1. */
 static void field(const zs_dbm *d, double *const *mu, size_t l, int top, double *x) {
@@ -184,12 +187,14 @@ static double bound(const zs_dbm *d, double *const *mu, double *const *xs) {
     return s;
 }
 
-size_t dbm_units(const zs_dbm *d, size_t *widest) {
+size_t dbm_units(const zs_dbm *d, size_t *widest, size_t *off) {
     size_t total = 0, w = 0;
     for (size_t l = 0; l <= d->L; l++) {
+        if (off) off[l] = total;
         total += d->n[l];
         if (d->n[l] > w) w = d->n[l];
     }
+    if (off) off[d->L + 1] = total;
     if (widest) *widest = w;
     return total;
 }
@@ -205,7 +210,7 @@ double dbm_mf_row(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *mu_all, d
     }
     for (size_t l = 1; l <= d->L; l++) { /* bottom-up start */
         field(d, mu, l, 0, xs[l]);
-        for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = sigmoid(xs[l][j]);
+        for (size_t j = 0; j < d->n[l]; j++) mu[l][j] = dbm_sigmoid(xs[l][j]);
     }
     uint32_t it = 0;
     int conv = 0;
@@ -214,7 +219,7 @@ double dbm_mf_row(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *mu_all, d
         for (size_t l = 1; l <= d->L; l++) {
             field(d, mu, l, 1, x);
             for (size_t j = 0; j < d->n[l]; j++) {
-                double m = sigmoid(x[j]), c = fabs(m - mu[l][j]);
+                double m = dbm_sigmoid(x[j]), c = fabs(m - mu[l][j]);
                 if (c > change) change = c;
                 mu[l][j] = m;
                 xs[l][j] = x[j];
@@ -235,12 +240,9 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
         return zs_fail(d->ctx, ZS_EINVAL, "mean field: max_iterations must be 1..%u and the "
                        "tolerance >= 0 (got %zu and %g)", UINT32_MAX, opts->max_iterations,
                        opts->tolerance);
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d->n[0]; i++)
-            if (rows[r * d->n[0] + i] > 1)
-                return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1", r + 1,
-                               i + 1, rows[r * d->n[0] + i]);
-    size_t widest = 0, total = dbm_units(d, &widest);
+    zs_status st = dbm_check_rows(d->ctx, rows, n, d->n[0]);
+    if (st != ZS_OK) return st;
+    size_t widest = 0, total = dbm_units(d, &widest, NULL);
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))
     {

@@ -13,12 +13,30 @@ struct zs_dbm {
     zs_dtype dtype;    /* the file's element type                                          */
 };
 
+/* 1 / (1 + e^-x), with no overflow of e^-x for x < 0. */
+static inline double dbm_sigmoid(double x) {
+    return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+}
+
 /* The even set (v, h^2, ...) and the odd set (h^1, h^3, ...): the offset of layer l inside
- * its set's concatenation (layers of a set in increasing order), and the size of each set. */
+ * its set's concatenation (layers of a set in increasing order; offset may be NULL), and the
+ * size of each set. */
 void dbm_set_offsets(const zs_dbm *dbm, size_t *offset, size_t *n_even, size_t *n_odd);
 
-/* The units of all layers together; *widest (may be NULL) the largest layer. */
-size_t dbm_units(const zs_dbm *dbm, size_t *widest);
+/* ZS_EINVAL, naming the first (1-based) row and column, when a byte of the n rows of d units
+ * is not 0 or 1. */
+zs_status dbm_check_rows(zs_ctx *ctx, const uint8_t *rows, size_t n, size_t d);
+
+/* The units of all layers together; *widest (may be NULL) the largest layer; off (may be NULL,
+ * L + 2 entries) layer l's first unit in the concatenation of the layers in order, off[L + 1]
+ * the total. */
+size_t dbm_units(const zs_dbm *dbm, size_t *widest, size_t *off);
+
+/* One sweep of the free (v included) naive mean field, layer after layer:
+ *   mu^l = sigmoid(b^l + W^lT mu^{l-1} + W^{l+1} mu^{l+1})
+ * over mu (dbm_units entries at the layer offsets off); x (may be NULL) receives the fields.
+ * Returns the largest change of a mean (lib/models/dbm_variational.c). */
+double dbm_mf_sweep(const zs_dbm *dbm, const size_t *off, double *mu, double *x);
 
 /* Mean field for one row: mu_all (dbm_units entries, layers in order) holds v in its first n_0
  * entries on entry and every layer's means on return; x_all (same size) receives the fields

@@ -16,8 +16,6 @@
 
 #include <string.h>
 
-static double sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 void zs_dbm_bethe_defaults(zs_dbm_bethe_opts *o) {
     o->max_iterations = 1000;
     o->tolerance = 1e-10;
@@ -43,17 +41,36 @@ static double mf_value(const zs_dbm *d, const double *mu, const double *x, const
     return s;
 }
 
+double dbm_mf_sweep(const zs_dbm *d, const size_t *off, double *mu, double *x) {
+    double change = 0.0;
+    for (size_t l = 0; l <= d->L; l++) {
+        const size_t nl = d->n[l];
+        for (size_t j = 0; j < nl; j++) {
+            double f = d->b[l][j];
+            if (l >= 1) {
+                const size_t np = d->n[l - 1];
+                for (size_t i = 0; i < np; i++) f += mu[off[l - 1] + i] * d->w[l][i * nl + j];
+            }
+            if (l < d->L) {
+                const size_t nn = d->n[l + 1];
+                for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[off[l + 1] + k];
+            }
+            double m = dbm_sigmoid(f), c = fabs(m - mu[off[l] + j]);
+            if (c > change) change = c;
+            mu[off[l] + j] = m;
+            if (x) x[off[l] + j] = f;
+        }
+    }
+    return change;
+}
+
 zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, double *lnz,
                                 uint32_t *iterations, int *converged) {
     if (!d || !opts || !lnz) return ZS_EINVAL;
     if (opts->max_iterations == 0 || opts->max_iterations > UINT32_MAX || !(opts->tolerance >= 0))
         return zs_fail(d->ctx, ZS_EINVAL, "mean field: max_iterations must be 1..%u and the "
                        "tolerance >= 0", UINT32_MAX);
-    size_t off[ZS_DBM_MAX_LAYERS + 2], U = 0;
-    for (size_t l = 0; l <= d->L; l++) {
-        off[l] = U;
-        U += d->n[l];
-    }
+    size_t off[ZS_DBM_MAX_LAYERS + 2], U = dbm_units(d, NULL, off);
     double *mu = malloc(U * sizeof *mu), *x = malloc(U * sizeof *x);
     if (!mu || !x) {
         free(mu);
@@ -64,30 +81,12 @@ zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, dou
     for (size_t l = 0; l <= d->L; l++)
         for (size_t j = 0; j < d->n[l]; j++) {
             x[off[l] + j] = d->b[l][j];
-            mu[off[l] + j] = sigm(d->b[l][j]);
+            mu[off[l] + j] = dbm_sigmoid(d->b[l][j]);
         }
     uint32_t it = 0;
     int conv = 0;
     while (it < opts->max_iterations && !conv) {
-        double change = 0.0;
-        for (size_t l = 0; l <= d->L; l++) {
-            const size_t nl = d->n[l];
-            for (size_t j = 0; j < nl; j++) {
-                double f = d->b[l][j];
-                if (l >= 1) {
-                    const size_t np = d->n[l - 1];
-                    for (size_t i = 0; i < np; i++) f += mu[off[l - 1] + i] * d->w[l][i * nl + j];
-                }
-                if (l < d->L) {
-                    const size_t nn = d->n[l + 1];
-                    for (size_t k = 0; k < nn; k++) f += d->w[l + 1][j * nn + k] * mu[off[l + 1] + k];
-                }
-                double m = sigm(f), c = fabs(m - mu[off[l] + j]);
-                if (c > change) change = c;
-                mu[off[l] + j] = m;
-                x[off[l] + j] = f;
-            }
-        }
+        double change = dbm_mf_sweep(d, off, mu, x);
         it++;
         conv = change <= opts->tolerance;
     }
@@ -99,6 +98,22 @@ zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, dou
     return ZS_OK;
 }
 
+/* S_i = b_i + every message into unit i (up[e], dn[e] on edge e; off: layer offsets in S,
+ * eoff: W^l's first edge). */
+static void bp_fields(const zs_dbm *d, const size_t *off, const size_t *eoff, const double *up,
+                      const double *dn, double *S) {
+    for (size_t l = 0; l <= d->L; l++) memcpy(S + off[l], d->b[l], d->n[l] * sizeof *S);
+    for (size_t l = 1; l <= d->L; l++) {
+        const size_t np = d->n[l - 1], nl = d->n[l];
+        for (size_t i = 0; i < np; i++)
+            for (size_t j = 0; j < nl; j++) {
+                size_t e = eoff[l] + i * nl + j;
+                S[off[l] + j] += up[e];
+                S[off[l - 1] + i] += dn[e];
+            }
+    }
+}
+
 zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, double *lnz,
                            uint32_t *iterations, int *converged) {
     if (!d || !opts || !lnz) return ZS_EINVAL;
@@ -106,14 +121,11 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
         !(opts->damping >= 0 && opts->damping < 1))
         return zs_fail(d->ctx, ZS_EINVAL, "belief propagation: max_iterations must be 1..%u, the "
                        "tolerance >= 0 and the damping in [0, 1)", UINT32_MAX);
-    size_t off[ZS_DBM_MAX_LAYERS + 2], U = 0, E = 0, eoff[ZS_DBM_MAX_LAYERS + 1] = {0};
-    for (size_t l = 0; l <= d->L; l++) {
-        off[l] = U;
-        U += d->n[l];
-        if (l) {
-            eoff[l] = E;
-            E += d->n[l - 1] * d->n[l];
-        }
+    size_t off[ZS_DBM_MAX_LAYERS + 2], U = dbm_units(d, NULL, off), E = 0;
+    size_t eoff[ZS_DBM_MAX_LAYERS + 1] = {0}; /* W^l's first edge */
+    for (size_t l = 1; l <= d->L; l++) {
+        eoff[l] = E;
+        E += d->n[l - 1] * d->n[l];
     }
     /* up[e]: from the lower unit i to the upper unit j of edge e = (i, j) of W^l; dn[e]: back */
     double *up = calloc(E, sizeof *up), *dn = calloc(E, sizeof *dn), *S = malloc(U * sizeof *S);
@@ -126,17 +138,7 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
     uint32_t it = 0;
     int conv = 0;
     while (it < opts->max_iterations && !conv) {
-        /* S_i = b_i + every incoming message */
-        for (size_t l = 0; l <= d->L; l++) memcpy(S + off[l], d->b[l], d->n[l] * sizeof *S);
-        for (size_t l = 1; l <= d->L; l++) {
-            const size_t np = d->n[l - 1], nl = d->n[l];
-            for (size_t i = 0; i < np; i++)
-                for (size_t j = 0; j < nl; j++) {
-                    size_t e = eoff[l] + i * nl + j;
-                    S[off[l] + j] += up[e];
-                    S[off[l - 1] + i] += dn[e];
-                }
-        }
+        bp_fields(d, off, eoff, up, dn, S);
         double change = 0.0;
         for (size_t l = 1; l <= d->L; l++) {
             const size_t np = d->n[l - 1], nl = d->n[l];
@@ -158,17 +160,7 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
         it++;
         conv = change <= opts->tolerance;
     }
-    /* the final fields from the final messages */
-    for (size_t l = 0; l <= d->L; l++) memcpy(S + off[l], d->b[l], d->n[l] * sizeof *S);
-    for (size_t l = 1; l <= d->L; l++) {
-        const size_t np = d->n[l - 1], nl = d->n[l];
-        for (size_t i = 0; i < np; i++)
-            for (size_t j = 0; j < nl; j++) {
-                size_t e = eoff[l] + i * nl + j;
-                S[off[l] + j] += up[e];
-                S[off[l - 1] + i] += dn[e];
-            }
-    }
+    bp_fields(d, off, eoff, up, dn, S); /* the final fields from the final messages */
     double v = 0.0;
     for (size_t l = 1; l <= d->L; l++) {
         const size_t np = d->n[l - 1], nl = d->n[l];
@@ -190,7 +182,7 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
     for (size_t l = 0; l <= d->L; l++) {
         const double deg = (double)((l ? d->n[l - 1] : 0) + (l < d->L ? d->n[l + 1] : 0));
         for (size_t j = 0; j < d->n[l]; j++) {
-            double h = S[off[l] + j], m = sigm(h);
+            double h = S[off[l] + j], m = dbm_sigmoid(h);
             double ent = zs_softplus(h) - h * m;
             v -= (deg - 1.0) * ent - d->b[l][j] * m;
         }

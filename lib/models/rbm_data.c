@@ -18,16 +18,12 @@ zs_status zs_data_base_rate(const uint8_t *rows, size_t n, size_t d, double c, d
     return ZS_OK;
 }
 
-zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double lnz, double *loglik,
-                        double *mean_f) {
-    if (!rbm || !rows || !loglik) return ZS_EINVAL;
-    if (n == 0) return zs_fail(rbm->ctx, ZS_EINVAL, "loglik: no data rows");
+/* f[r] = F(row r), r < n, one row widened to doubles at a time: F of a row of bytes is then
+ * the same, bit for bit, as zs_rbm_free_energy of the same row in doubles. Returns 1 when a
+ * thread's row buffer could not be allocated or an F is NaN. */
+static int free_energies(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f) {
     const size_t nv = rbm->nv;
-    double *f = malloc(n * sizeof *f);
-    if (!f) return zs_fail(rbm->ctx, ZS_ENOMEM, "loglik: out of memory for %zu rows", n);
     int failed = 0;
-    /* One row widened at a time: F(v) of a row of bytes is then the same, bit for bit, as
-     * zs_rbm_free_energy of the same row in doubles. */
 #pragma omp parallel num_threads(zs_threads(rbm->ctx))
     {
         double *v = malloc(nv * sizeof *v);
@@ -37,9 +33,38 @@ zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double
             if (!v) continue;
             for (size_t i = 0; i < nv; i++) v[i] = rows[r * nv + i];
             f[r] = zs_rbm_free_energy(rbm, v);
+            if (isnan(f[r])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
         }
         free(v);
     }
+    return failed;
+}
+
+zs_status rbm_check_rows(zs_ctx *ctx, const char *what, const uint8_t *rows, size_t n, size_t nv) {
+    for (size_t x = 0; x < n * nv; x++)
+        if (rows[x] > 1)
+            return zs_fail(ctx, ZS_EINVAL, "%s row %zu, column %zu = %d is not 0 or 1", what, x / nv,
+                           x % nv, (int)rows[x]);
+    return ZS_OK;
+}
+
+void rbm_hidden_field(const zs_rbm *rbm, const uint8_t *v, double *x) {
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    memcpy(x, rbm->b, nh * sizeof *x);
+    for (size_t i = 0; i < nv; i++) {
+        if (!v[i]) continue;
+        const double *w = rbm->w + i * nh;
+        for (size_t j = 0; j < nh; j++) x[j] += w[j];
+    }
+}
+
+zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double lnz, double *loglik,
+                        double *mean_f) {
+    if (!rbm || !rows || !loglik) return ZS_EINVAL;
+    if (n == 0) return zs_fail(rbm->ctx, ZS_EINVAL, "loglik: no data rows");
+    double *f = malloc(n * sizeof *f);
+    if (!f) return zs_fail(rbm->ctx, ZS_ENOMEM, "loglik: out of memory for %zu rows", n);
+    int failed = free_energies(rbm, rows, n, f);
     double mf = 0.0;
     for (size_t r = 0; r < n; r++) mf += f[r];
     mf /= (double)n;
@@ -56,39 +81,16 @@ zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, 
 #pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
     for (size_t r = 0; r < n; r++) {
         double *x = out + r * nh;
-        memcpy(x, rbm->b, nh * sizeof *x);
-        for (size_t i = 0; i < nv; i++) {
-            if (!rows[r * nv + i]) continue;
-            const double *w = rbm->w + i * nh;
-            for (size_t j = 0; j < nh; j++) x[j] += w[j];
-        }
-        for (size_t j = 0; j < nh; j++) x[j] = 1.0 / (1.0 + exp(-x[j]));
+        rbm_hidden_field(rbm, rows + r * nv, x);
+        for (size_t j = 0; j < nh; j++) x[j] = rbm_logistic(x[j]);
     }
     return ZS_OK;
 }
 
 zs_status zs_rbm_free_energies_u8(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f) {
     if (!rbm || !rows || !f) return ZS_EINVAL;
-    const size_t nv = rbm->nv;
-    for (size_t x = 0; x < n * nv; x++)
-        if (rows[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "free energy: row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)rows[x]);
-    int failed = 0;
-    /* One row widened at a time (as zs_rbm_loglik): the bits of zs_rbm_free_energy. */
-#pragma omp parallel num_threads(zs_threads(rbm->ctx))
-    {
-        double *v = malloc(nv * sizeof *v);
-        if (!v) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-#pragma omp for schedule(static)
-        for (size_t r = 0; r < n; r++) {
-            if (!v) continue;
-            for (size_t i = 0; i < nv; i++) v[i] = rows[r * nv + i];
-            f[r] = zs_rbm_free_energy(rbm, v);
-            if (isnan(f[r])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-        }
-        free(v);
-    }
-    if (failed) return zs_fail(rbm->ctx, ZS_ENOMEM, "free energy: out of memory");
+    zs_status st = rbm_check_rows(rbm->ctx, "free energy:", rows, n, rbm->nv);
+    if (st != ZS_OK) return st;
+    if (free_energies(rbm, rows, n, f)) return zs_fail(rbm->ctx, ZS_ENOMEM, "free energy: out of memory");
     return ZS_OK;
 }

@@ -15,6 +15,18 @@ struct zs_rbm {
                       * (train_data_frequency), NULL when it has none   */
 };
 
+/* x[j] = b_j + sum_i v_i W_ij (j < nh), the hidden units' field given binary v (nv bytes):
+ * a sum over the rows of W whose v_i is on, in order (lib/models/rbm_data.c). */
+void rbm_hidden_field(const zs_rbm *rbm, const uint8_t *v, double *x);
+
+/* 1 / (1 + e^-x) in double: p(h_j = 1 | v) and p(v_i = 1 | h) of the samplers (for x < -709,
+ * e^-x is inf and the value its limit 0). */
+static inline double rbm_logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* ZS_EINVAL, "<what> row R, column C = X is not 0 or 1" (0-based), when a byte of the n rows of
+ * nv units is not 0 or 1 (lib/models/rbm_data.c). */
+zs_status rbm_check_rows(zs_ctx *ctx, const char *what, const uint8_t *rows, size_t n, size_t nv);
+
 /* sum_j softplus(x_j) = sum_j max(x_j, 0) + ln prod_j (1 + e^{-|x_j|}): one exp per term and
  * one log per 512 terms (each factor is in (1, 2], so 512 of them stay below 2^512). */
 double rbm_sum_softplus(const double *x, size_t n);

@@ -31,13 +31,9 @@ zs_status zs_dbm_lnz_ais(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ai
     if (base == ZS_DBM_AIS_BASE_AUTO) base = opts->data ? ZS_DBM_AIS_BASE_DATA : ZS_DBM_AIS_BASE_UNIFORM;
     if (base == ZS_DBM_AIS_BASE_DATA && (!opts->data || opts->n_data == 0))
         return zs_fail(d->ctx, ZS_EINVAL, "AIS: the data base rate needs data (got none)");
-    if (opts->data)
-        for (size_t r = 0; r < opts->n_data; r++)
-            for (size_t i = 0; i < d->n[0]; i++)
-                if (opts->data[r * d->n[0] + i] > 1)
-                    return zs_fail(d->ctx, ZS_EINVAL, "row %zu, column %zu: %u is not 0 or 1",
-                                   r + 1, i + 1, opts->data[r * d->n[0] + i]);
-    zs_status st = zs_dbm_check(d);
+    zs_status st = opts->data ? dbm_check_rows(d->ctx, opts->data, opts->n_data, d->n[0]) : ZS_OK;
+    if (st != ZS_OK) return st;
+    st = zs_dbm_check(d);
     if (st != ZS_OK) return st;
     zs_rbm *r = NULL;
     st = zs_dbm_to_rbm(d, &r);

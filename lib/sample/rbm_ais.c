@@ -36,6 +36,15 @@ void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
     o->seed = 1;
 }
 
+void rbm_float_weights(const zs_rbm *rbm, float *wf, float *wt) {
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nh; j++) {
+            wf[i * nh + j] = (float)rbm->w[i * nh + j];
+            wt[j * nv + i] = (float)rbm->w[i * nh + j];
+        }
+}
+
 static zs_status append_range(double *b, size_t *n, double from, double to, double step) {
     /* from + i*step for i = 1 .. round((to-from)/step): no accumulated rounding. */
     size_t count = (size_t)llround((to - from) / step);
@@ -288,11 +297,7 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
     }
-    for (size_t i = 0; i < nv; i++)
-        for (size_t j = 0; j < nh; j++) {
-            wf[i * nh + j] = (float)rbm->w[i * nh + j];
-            wt[j * nv + i] = (float)rbm->w[i * nh + j];
-        }
+    rbm_float_weights(rbm, wf, wt);
     for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
     const ais_shared sh = {rbm, wf, wt, ba, dab, betas, nbetas - 1, seed, stream0, starts};
     /* Chains are independent: each is a work unit (lib/core/units.c) that runs the whole

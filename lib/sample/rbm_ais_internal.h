@@ -28,6 +28,9 @@ static inline int bern(urand *u, double y, double t) {
     return u32(u) * (1.0 + t) < (y >= 0 ? 1.0 : t);
 }
 
+/* W in float32 for the Gibbs sweeps: wf (nv, nh) as W, wt (nh, nv) its transpose. */
+void rbm_float_weights(const zs_rbm *rbm, float *wf, float *wt);
+
 /* sum_j softplus(beta x_j), and t_j = exp(-|beta x_j|) kept for a Gibbs step (rbm_ais.c). */
 double rbm_softplus_sum_beta(const double *x, size_t n, double beta, double *t);
 

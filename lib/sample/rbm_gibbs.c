@@ -9,15 +9,11 @@
 #include <math.h>
 #include <string.h>
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
-
 zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_t seed, uint8_t *out) {
     if (!rbm || !rows || !out) return ZS_EINVAL;
     const size_t nv = rbm->nv, nh = rbm->nh;
-    for (size_t x = 0; x < n * nv; x++)
-        if (rows[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "gibbs: row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)rows[x]);
+    zs_status st = rbm_check_rows(rbm->ctx, "gibbs:", rows, n, nv);
+    if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(rbm->ctx))
     {
@@ -29,23 +25,17 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
             if (!x || !on) continue;
             zs_rng rng;
             zs_rng_init(&rng, seed, r);
-            const uint8_t *v = rows + r * nv;
-            memcpy(x, rbm->b, nh * sizeof *x);
-            for (size_t i = 0; i < nv; i++) {
-                if (!v[i]) continue;
-                const double *w = rbm->w + i * nh;
-                for (size_t j = 0; j < nh; j++) x[j] += w[j];
-            }
+            rbm_hidden_field(rbm, rows + r * nv, x);
             size_t non = 0;
             for (size_t j = 0; j < nh; j++)
-                if (zs_rng_uniform(&rng) < sigmoid(x[j])) on[non++] = j;
-            /* v is read in full above before out's row (which may be the same memory) is set. */
+                if (zs_rng_uniform(&rng) < rbm_logistic(x[j])) on[non++] = j;
+            /* Row r was read in full above, before out's row (maybe the same memory) is set. */
             uint8_t *o = out + r * nv;
             for (size_t i = 0; i < nv; i++) {
                 const double *w = rbm->w + i * nh;
                 double s = rbm->a[i];
                 for (size_t q = 0; q < non; q++) s += w[on[q]];
-                o[i] = zs_rng_uniform(&rng) < sigmoid(s) ? 1 : 0;
+                o[i] = zs_rng_uniform(&rng) < rbm_logistic(s) ? 1 : 0;
             }
         }
         free(x);

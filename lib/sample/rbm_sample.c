@@ -4,11 +4,6 @@
  * zs_rng(seed, c); chains run in parallel, so the result does not depend on the threads. */
 #include "models/rbm_internal.h"
 
-
-static double sigmoid(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
-
 /* init: NULL for uniform random starts, else n_init binary rows (chain c starts at row
  * c mod n_init). */
 static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t seed, const uint8_t *init,
@@ -16,10 +11,8 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
     if (!rbm || !out || n == 0 || steps == 0)
         return zs_fail(rbm ? rbm->ctx : NULL, ZS_EINVAL, "sample: need n >= 1 chains and steps >= 1");
     const size_t nv = rbm->nv, nh = rbm->nh;
-    for (size_t x = 0; init && x < n_init * nv; x++)
-        if (init[x] > 1)
-            return zs_fail(rbm->ctx, ZS_EINVAL, "sample: start row %zu, column %zu = %d is not 0 or 1",
-                           x / nv, x % nv, (int)init[x]);
+    zs_status st = init ? rbm_check_rows(rbm->ctx, "sample: start", init, n_init, nv) : ZS_OK;
+    if (st != ZS_OK) return st;
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(rbm->ctx))
     for (size_t c = 0; c < n; c++) {
@@ -39,12 +32,12 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
             for (size_t j = 0; j < nh; j++) {
                 double x = rbm->b[j];
                 for (size_t i = 0; i < nv; i++) x += v[i] * rbm->w[i * nh + j];
-                h[j] = zs_rng_uniform(&rng) < sigmoid(x) ? 1.0 : 0.0;
+                h[j] = zs_rng_uniform(&rng) < rbm_logistic(x) ? 1.0 : 0.0;
             }
             for (size_t i = 0; i < nv; i++) {
                 double x = rbm->a[i];
                 for (size_t j = 0; j < nh; j++) x += rbm->w[i * nh + j] * h[j];
-                double p = sigmoid(x);
+                double p = rbm_logistic(x);
                 v[i] = s + 1 == steps ? p : (zs_rng_uniform(&rng) < p ? 1.0 : 0.0);
             }
         }

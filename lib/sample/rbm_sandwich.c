@@ -170,11 +170,7 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         st = zs_fail(ctx, ZS_ENOMEM, "PT: out of memory");
         goto done;
     }
-    for (size_t i = 0; i < nv; i++)
-        for (size_t j = 0; j < nh; j++) {
-            wf[i * nh + j] = (float)rbm->w[i * nh + j];
-            wt[j * nv + i] = (float)rbm->w[i * nh + j];
-        }
+    rbm_float_weights(rbm, wf, wt);
     for (size_t k = 0; k < L; k++) betas[k] = k + 1 == L ? 1.0 : (double)k / (double)(L - 1);
     const pt_shared sh = {rbm, wf, wt, ba, betas, L, o->pt_sweeps, o->ais.seed, stream0};
     /* Ladder l fills the rows of runs l, l + P, ...: first into its own block of rows. */
@@ -235,18 +231,17 @@ done:
     return st;
 }
 
-zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts,
-                              zs_rbm_sandwich_result *out) {
-    if (!rbm || !opts || !out) return ZS_EINVAL;
+/* The sandwich's options checked. rev: the reverse start, AUTO resolved; base_pt: the forward
+ * base is PT's frequencies (AUTO with neither data nor a rate given); need_pt: PT runs. */
+static zs_status sandwich_check(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts,
+                                zs_rbm_reverse_start *rev, int *base_pt, int *need_pt) {
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, M = opts->ais.chains;
-    memset(out, 0, sizeof *out);
-    out->pt_swap_min = (double)NAN;
     if ((unsigned)opts->reverse > (unsigned)ZS_RBM_REVERSE_AUTO)
         return zs_fail(ctx, ZS_EINVAL, "sandwich: unknown reverse start %d", (int)opts->reverse);
-    zs_rbm_reverse_start rev = opts->reverse;
-    if (rev == ZS_RBM_REVERSE_AUTO) rev = opts->start_rows ? ZS_RBM_REVERSE_DATA : ZS_RBM_REVERSE_PT;
-    if (rev == ZS_RBM_REVERSE_DATA) {
+    *rev = opts->reverse;
+    if (*rev == ZS_RBM_REVERSE_AUTO) *rev = opts->start_rows ? ZS_RBM_REVERSE_DATA : ZS_RBM_REVERSE_PT;
+    if (*rev == ZS_RBM_REVERSE_DATA) {
         if (!opts->start_rows || opts->n_start == 0)
             return zs_fail(ctx, ZS_EINVAL, "sandwich: reverse runs from data need rows (start_rows)");
         for (size_t r = 0; r < opts->n_start; r++)
@@ -255,10 +250,10 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
                     return zs_fail(ctx, ZS_EINVAL, "sandwich: start row %zu, column %zu is %d, not 0 or 1",
                                    r, i, opts->start_rows[r * nv + i]);
     }
-    zs_rbm_ais_opts fo = opts->ais;
-    const int base_pt = fo.base == ZS_RBM_AIS_BASE_AUTO && !fo.data && !fo.rate;
-    const int need_pt = rev == ZS_RBM_REVERSE_PT || base_pt;
-    if (need_pt) {
+    const zs_rbm_ais_opts *fo = &opts->ais;
+    *base_pt = fo->base == ZS_RBM_AIS_BASE_AUTO && !fo->data && !fo->rate;
+    *need_pt = *rev == ZS_RBM_REVERSE_PT || *base_pt;
+    if (*need_pt) {
         if (opts->pt_temperatures < 2)
             return zs_fail(ctx, ZS_EINVAL, "sandwich: %zu PT temperatures; at least 2 are needed "
                            "(pt_temperatures)", opts->pt_temperatures);
@@ -270,33 +265,73 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
                            "(pt_ladders)", opts->pt_ladders);
     }
     if (M < 2) return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", M);
-    zs_status st = zs_rbm_check(rbm);
+    return zs_rbm_check(rbm);
+}
+
+/* Stage 1: PT on the path from the model-bias base gives visible frequencies; stage 2: PT on
+ * the path from those frequencies gives the samples (starts, M rows) and the base (rate). On a
+ * trained model the first path has a sharp transition that the ladder does not cross in
+ * practice (mnistvh: the cold samples' mean ln p* sits 16 nats below that of exact samples,
+ * and plain Gibbs keeps them there), while the second, from a base with the model's
+ * marginals, does not (within 1 nat). */
+static zs_status pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
+                            uint8_t *starts, double *rate, double *swap_min) {
+    const size_t nv = rbm->nv;
+    double *b1 = malloc(nv * sizeof *b1);
+    if (!b1) return zs_fail(rbm->ctx, ZS_ENOMEM, "sandwich: out of memory");
+    double swap1 = 0.0;
+    zs_status st = pt_run(rbm, opts, rbm->a, (uint64_t)1 << 40, M, starts, rate, &swap1);
+    for (size_t i = 0; st == ZS_OK && i < nv; i++) b1[i] = log(rate[i]) - log1p(-rate[i]);
+    if (st == ZS_OK) st = pt_run(rbm, opts, b1, ((uint64_t)1 << 40) + ((uint64_t)1 << 20), M, starts, rate, swap_min);
+    free(b1);
+    return st;
+}
+
+/* The upper side: reverse AIS from the M rows of starts on the forward run's base and
+ * schedule, reversed, into out->upper and out->upper_band. */
+static zs_status reverse_side(const zs_rbm *rbm, const zs_rbm_ais_opts *fo, const uint8_t *starts,
+                              size_t M, zs_rbm_sandwich_result *out) {
+    zs_ctx *ctx = rbm->ctx;
+    zs_rbm_ais_base base;
+    const double *betas;
+    size_t nb;
+    double *own = NULL, *ba = NULL, *rb = NULL, *lw = NULL;
+    zs_status st = rbm_ais_prepare(rbm, fo, &base, &own, &betas, &nb, &ba);
+    if (st == ZS_OK && (!(rb = malloc(nb * sizeof *rb)) || !(lw = malloc(M * sizeof *lw))))
+        st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
+    if (st == ZS_OK) {
+        for (size_t k = 0; k < nb; k++) rb[k] = betas[nb - 1 - k];
+        st = rbm_ais_weights(rbm, ba, rb, nb, starts, M, fo->seed, (uint64_t)1 << 32, "reverse AIS", lw);
+    }
+    if (st == ZS_OK) st = zs_ais_summarize(ctx, lw, M, rbm_ais_lnz_base(rbm, ba), 1, &out->upper, &out->upper_band);
+    free(rb);
+    free(lw);
+    free(own);
+    free(ba);
+    return st;
+}
+
+zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts,
+                              zs_rbm_sandwich_result *out) {
+    if (!rbm || !opts || !out) return ZS_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->pt_swap_min = (double)NAN;
+    zs_rbm_reverse_start rev = ZS_RBM_REVERSE_AUTO;
+    int base_pt = 0, need_pt = 0;
+    zs_status st = sandwich_check(rbm, opts, &rev, &base_pt, &need_pt);
     if (st != ZS_OK) return st;
+    zs_ctx *ctx = rbm->ctx;
+    const size_t nv = rbm->nv, M = opts->ais.chains;
+    zs_rbm_ais_opts fo = opts->ais;
     uint8_t *starts = malloc(M * nv);
-    double *rate = malloc(nv * sizeof *rate), *lw = malloc(M * sizeof *lw);
-    double *own = NULL, *ba = NULL;
-    if (!starts || !rate || !lw) {
+    double *rate = malloc(nv * sizeof *rate);
+    if (!starts || !rate) {
         st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
         goto done;
     }
     double t0 = zs_monotonic_seconds();
     if (need_pt) {
-        /* Stage 1: PT on the path from the model-bias base gives visible frequencies; stage 2:
-         * PT on the path from those frequencies gives the samples and the base. On a trained
-         * model the first path has a sharp transition that the ladder does not cross in
-         * practice (mnistvh: the cold samples' mean ln p* sits 16 nats below that of exact
-         * samples, and plain Gibbs keeps them there), while the second, from a base with the
-         * model's marginals, does not (within 1 nat). */
-        double *b1 = malloc(nv * sizeof *b1);
-        if (!b1) {
-            st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
-            goto done;
-        }
-        double swap1 = 0.0;
-        st = pt_run(rbm, opts, rbm->a, (uint64_t)1 << 40, M, starts, rate, &swap1);
-        for (size_t i = 0; st == ZS_OK && i < nv; i++) b1[i] = log(rate[i]) - log1p(-rate[i]);
-        if (st == ZS_OK) st = pt_run(rbm, opts, b1, ((uint64_t)1 << 40) + ((uint64_t)1 << 20), M, starts, rate, &out->pt_swap_min);
-        free(b1);
+        st = pt_samples(rbm, opts, M, starts, rate, &out->pt_swap_min);
         if (st != ZS_OK) goto done;
         if (base_pt) {
             fo.base = ZS_RBM_AIS_BASE_RATE;
@@ -322,30 +357,12 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
         out->sandwich.agree = 1;
         goto done;
     }
-    /* The same base and schedule, reversed. */
-    zs_rbm_ais_base base;
-    const double *betas;
-    size_t nb;
-    st = rbm_ais_prepare(rbm, &fo, &base, &own, &betas, &nb, &ba);
-    if (st != ZS_OK) goto done;
-    double *rb = malloc(nb * sizeof *rb);
-    if (!rb) {
-        st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < nb; k++) rb[k] = betas[nb - 1 - k];
-    st = rbm_ais_weights(rbm, ba, rb, nb, starts, M, fo.seed, (uint64_t)1 << 32, "reverse AIS", lw);
-    free(rb);
-    if (st != ZS_OK) goto done;
-    st = zs_ais_summarize(ctx, lw, M, rbm_ais_lnz_base(rbm, ba), 1, &out->upper, &out->upper_band);
+    st = reverse_side(rbm, &fo, starts, M, out);
     if (st != ZS_OK) goto done;
     out->reverse_seconds = zs_monotonic_seconds() - t2;
     zs_sandwich_judge(&out->forward.lnz, &out->forward.band, &out->upper, &out->upper_band, &out->sandwich);
 done:
     free(starts);
     free(rate);
-    free(lw);
-    free(own);
-    free(ba);
     return st;
 }

@@ -66,6 +66,117 @@ static int has_unit_file_option(int argc, char **argv) {
     return 0;
 }
 
+/* Every process's records, gathered at rank 0 (MPI_Gatherv): *all (malloc'd, total bytes)
+ * there, NULL elsewhere. */
+static void gather_records(int rank, int size, char **all, size_t *total) {
+    const zs_unit_record *mine;
+    size_t n;
+    units_cli_records(&mine, &n);
+    int bytes = (int)(n * sizeof *mine);
+    int *counts = NULL, *displs = NULL;
+    *all = NULL;
+    *total = 0;
+    if (rank == 0) {
+        counts = calloc((size_t)size, sizeof *counts);
+        displs = calloc((size_t)size, sizeof *displs);
+    }
+    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        for (int r = 0; r < size; r++) {
+            displs[r] = (int)*total;
+            *total += (size_t)counts[r];
+        }
+        *all = malloc(*total ? *total : 1);
+    }
+    MPI_Gatherv(mine, bytes, MPI_BYTE, *all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+}
+
+/* Rank 0: with every unit's record supplied (all, total bytes), the command run once more and
+ * printed. rc is the first run's exit code; all_began whether every process reached its units. */
+static int rerun_with_records(int argc, char **saved, const char *all, size_t total, uint64_t problem,
+                              uint64_t units, int all_began, int rc) {
+    size_t got = total / sizeof(zs_unit_record);
+    zs_unit_record *recs = calloc(units ? units : 1, sizeof *recs);
+    unsigned char *have = calloc(units ? units : 1, 1);
+    uint64_t missing = units;
+    for (size_t i = 0; recs && have && i < got; i++) {
+        zs_unit_record r;
+        memcpy(&r, all + i * sizeof r, sizeof r);
+        if (r.unit < units && !have[r.unit] && r.problem == problem) {
+            have[r.unit] = 1;
+            recs[r.unit] = r;
+            missing--;
+        }
+    }
+    int oom = !recs || !have;
+    free(have);
+    if (oom) {
+        free(recs);
+        return cli_fail(EXIT_NOMEM, "zsum-mpi: out of memory for %llu records", (unsigned long long)units);
+    }
+    if (!all_began || missing) {
+        /* A process failed before or during its units: its message was its own (rank 0
+         * speaks for all; run that rank's command alone to see it). */
+        free(recs);
+        if (rc != EXIT_OK && rc != EXIT_RUNTIME) return rc;
+        return cli_fail(EXIT_RUNTIME, "zsum-mpi: %llu of %llu units were run by no process (a process failed)",
+                        (unsigned long long)missing, (unsigned long long)units);
+    }
+    units_cli_reset();
+    units_cli_supply(problem, units, recs);
+    int keep = 1;
+    char **again = copy_argv(argc, saved);
+    rc = run_command(argc, again, &keep);
+    free(again);
+    if (rc == EXIT_OK && keep) return cli_flush();
+    cli_discard();
+    return rc;
+}
+
+/* The command with its work units shared among the processes: each runs the units it takes
+ * from the shared counter, then rank 0 gathers the records and prints. Rank 0's exit code. */
+static int run_shared(int argc, char **argv, int rank, int size) {
+    char **saved = copy_argv(argc, argv);
+    counter c;
+    uint64_t *base = NULL;
+    MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(uint64_t) : 0, sizeof(uint64_t), MPI_INFO_NULL,
+                     MPI_COMM_WORLD, &base, &c.win);
+    if (rank == 0) {
+        MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, c.win);
+        *base = 0;
+        MPI_Win_unlock(0, c.win);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    /* 1. every process runs the units it takes. */
+    units_cli_reset();
+    units_cli_set_source(next_unit, &c, size);
+    int keep = 1;
+    int rc = run_command(argc, argv, &keep);
+    uint64_t problem = 0, units = 0;
+    int began = units_cli_began(&problem, &units), all_began = 0, any_began = 0;
+    MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any_began) {
+        /* No work units: every process ran the whole command; rank 0 prints. */
+        if (rank == 0 && rc == EXIT_OK && keep) rc = cli_flush();
+        else cli_discard();
+    } else {
+        cli_discard();
+        /* 2. rank 0 gathers every record and runs the command once more with them. */
+        char *all;
+        size_t total;
+        gather_records(rank, size, &all, &total);
+        if (rank == 0) rc = rerun_with_records(argc, saved, all, total, problem, units, all_began, rc);
+        free(all);
+    }
+    units_cli_reset();
+    MPI_Win_free(&c.win);
+    free(saved);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     int provided = 0, rank = 0, size = 1;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
@@ -75,8 +186,7 @@ int main(int argc, char **argv) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return 1;
     }
     int rc;
-    if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "combine") ||
-        !strcmp(argv[1], "help")) {
+    if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "combine") || !strcmp(argv[1], "help")) {
         /* --help, --version, combine: nothing to share. */
         rc = rank == 0 ? zsum_main(argc, argv) : EXIT_OK;
     } else if (has_unit_file_option(argc, argv)) {
@@ -85,99 +195,7 @@ int main(int argc, char **argv) {
     } else if (provided < MPI_THREAD_SERIALIZED) {
         rc = cli_fail(EXIT_RUNTIME, "zsum-mpi: this MPI library gives no MPI_THREAD_SERIALIZED");
     } else {
-        char **saved = copy_argv(argc, argv);
-        counter c;
-        uint64_t *base = NULL;
-        MPI_Win_allocate(rank == 0 ? (MPI_Aint)sizeof(uint64_t) : 0, sizeof(uint64_t),
-                         MPI_INFO_NULL, MPI_COMM_WORLD, &base, &c.win);
-        if (rank == 0) {
-            MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, c.win);
-            *base = 0;
-            MPI_Win_unlock(0, c.win);
-        }
-        MPI_Barrier(MPI_COMM_WORLD);
-        /* 1. every process runs the units it takes. */
-        units_cli_reset();
-        units_cli_set_source(next_unit, &c, size);
-        int keep = 1;
-        rc = run_command(argc, argv, &keep);
-        uint64_t problem = 0, units = 0;
-        int began = units_cli_began(&problem, &units), all_began = 0, any_began = 0;
-        MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-        MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-        if (!any_began) {
-            /* No work units: every process ran the whole command; rank 0 prints. */
-            if (rank == 0 && rc == EXIT_OK && keep) rc = cli_flush();
-            else cli_discard();
-        } else {
-            cli_discard();
-            /* 2. rank 0 gathers every record ... */
-            const zs_unit_record *mine;
-            size_t n;
-            units_cli_records(&mine, &n);
-            int bytes = (int)(n * sizeof *mine);
-            int *counts = NULL, *displs = NULL;
-            char *all = NULL;
-            if (rank == 0) {
-                counts = calloc((size_t)size, sizeof *counts);
-                displs = calloc((size_t)size, sizeof *displs);
-            }
-            MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
-            size_t total = 0;
-            if (rank == 0) {
-                for (int r = 0; r < size; r++) {
-                    displs[r] = (int)total;
-                    total += (size_t)counts[r];
-                }
-                all = malloc(total ? total : 1);
-            }
-            MPI_Gatherv(mine, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-            if (rank == 0) {
-                /* ... and, with every unit's record supplied, runs the command once more. */
-                size_t got = total / sizeof(zs_unit_record);
-                zs_unit_record *recs = calloc(units ? units : 1, sizeof *recs);
-                unsigned char *have = calloc(units ? units : 1, 1);
-                uint64_t missing = units;
-                for (size_t i = 0; recs && have && i < got; i++) {
-                    zs_unit_record r;
-                    memcpy(&r, all + i * sizeof r, sizeof r);
-                    if (r.unit < units && !have[r.unit] && r.problem == problem) {
-                        have[r.unit] = 1;
-                        recs[r.unit] = r;
-                        missing--;
-                    }
-                }
-                if (!recs || !have) {
-                    rc = cli_fail(EXIT_NOMEM, "zsum-mpi: out of memory for %llu records",
-                                  (unsigned long long)units);
-                    free(recs);
-                } else if (!all_began || missing) {
-                    /* A process failed before or during its units: its message was its own
-                     * (rank 0 speaks for all; run that rank's command alone to see it). */
-                    if (rc == EXIT_OK || rc == EXIT_RUNTIME)
-                        rc = cli_fail(EXIT_RUNTIME, "zsum-mpi: %llu of %llu units were run by no "
-                                      "process (a process failed)", (unsigned long long)missing,
-                                      (unsigned long long)units);
-                    free(recs);
-                } else {
-                    units_cli_reset();
-                    units_cli_supply(problem, units, recs);
-                    keep = 1;
-                    char **again = copy_argv(argc, saved);
-                    rc = run_command(argc, again, &keep);
-                    free(again);
-                    if (rc == EXIT_OK && keep) rc = cli_flush();
-                    else cli_discard();
-                }
-                free(have);
-            }
-            free(all);
-            free(counts);
-            free(displs);
-        }
-        units_cli_reset();
-        MPI_Win_free(&c.win);
-        free(saved);
+        rc = run_shared(argc, argv, rank, size);
     }
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     MPI_Finalize();

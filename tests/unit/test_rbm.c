@@ -567,7 +567,10 @@ static void resume_is_bit_identical(void) {
     uint8_t *d = toy_data(n, nv, 6);
     zs_rbm *r = random_rbm(nv, nh, 0.05, 0.1, 3);
     char dir[] = "/tmp/zsum_rbm_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/a.npz", dir);
     snprintf(pb, sizeof pb, "%s/b.npz", dir);
@@ -646,7 +649,10 @@ static void divergence_stops_and_keeps_parameters(void) {
 
 static void model_files_round_trip_and_reject_bad_ones(void) {
     char dir[] = "/tmp/zsum_rbmf_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char p[256];
     snprintf(p, sizeof p, "%s/m.npz", dir);
     zs_rbm *r = random_rbm(5, 3, 1.0, 1.0, 1), *q = NULL;
@@ -685,7 +691,10 @@ static void model_files_round_trip_and_reject_bad_ones(void) {
 
 static void idx_files_and_binarization(void) {
     char dir[] = "/tmp/zsum_idx_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char p[256], pz[256];
     snprintf(p, sizeof p, "%s/x-ubyte", dir);
     snprintf(pz, sizeof pz, "%s/x-ubyte.gz", dir);
@@ -794,7 +803,10 @@ static void gibbs_samples_of_an_uncoupled_model_are_its_marginals(void) {
  * range selects the rows of the whole file's result, and bad ranges are refused. */
 static void narrow_loading_matches_the_wide_path_and_ranges_slice(void) {
     char dir[] = "/tmp/zsum_narrow_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     char p[256], pn[256], q[300];
     snprintf(p, sizeof p, "%s/x-ubyte.gz", dir);
     snprintf(pn, sizeof pn, "%s/x.npy", dir);
@@ -947,7 +959,10 @@ static void sampling_from_data_rows(void) {
  * rejection path with its message. */
 static void schedule_parse_reads_names_and_files(void) {
     char dir[] = "/tmp/zsum_sched_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     zs_ctx *ctx = zs_ctx_alloc();
     double *b = NULL;
     size_t n = 0;
@@ -992,7 +1007,10 @@ static void schedule_parse_reads_names_and_files(void) {
  * without them gives NULL; a wrong length or a value outside (0, 1) is refused. */
 static void stored_frequency_round_trips(void) {
     char dir[] = "/tmp/zsum_freq_XXXXXX";
-    if (!mkdtemp(dir)) return;
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
     const size_t nv = 16, nh = 3, n = 20;
     uint8_t *d = toy_data(n, nv, 2);
     zs_rbm *r = random_rbm(nv, nh, 0.1, 0.1, 2);
