@@ -14,11 +14,12 @@ from .pairwise import (BoltzmannMachine, Ising, ising_chain_lnz, ising_kaufman_l
                        ising_onsager_lnz_per_site)
 from .hopfield import Hopfield, hopfield_capacity, read_patterns
 from .uai import FactorModel, parse_uai, read_uai
+from .dbm import DBM
 
 __all__ = ["__version__", "library_path", "set_num_threads", "get_num_threads", "Result",
            "Levels", "Ising", "BoltzmannMachine", "ising_chain_lnz", "ising_kaufman_lnz",
            "ising_onsager_lnz_per_site", "Hopfield", "hopfield_capacity", "read_patterns",
-           "FactorModel", "read_uai", "parse_uai", "BernoulliRBM",
+           "FactorModel", "read_uai", "parse_uai", "DBM", "BernoulliRBM",
            "ZsumError", "InvalidArgumentError", "OutOfMemoryError", "RangeError", "ZsumIOError",
            "FormatError", "TooBigError", "NumericError", "UnsupportedError", "CancelledError"]
 

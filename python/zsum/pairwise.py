@@ -103,6 +103,31 @@ class Pairwise(Handle):
                                             % (method, ", ".join(METHODS)))
         return self._thermo(beta, method).lnz
 
+    def lnz_approx(self, method="auto", beta=None, T=None, **options):
+        """Approximate ln Z at beta, labelled with what it guarantees (`zsum ising/bm --approx
+        METHOD --format json`): model, beta, method, lnZ, lnZ_per_spin, bound ("lower-bound",
+        "upper-bound", "estimate"), converged, iterations, seconds. The model as factors
+        (to_factors), then FactorModel.log_partition_approx's method (mf, bp, trw, mbe, gbp,
+        auto) with its options (none: the command line's defaults);
+        ln Z = ln Z(factors) - beta * offset."""
+        from .uai import approx_opts
+        m = _lib.enum_value("factor_approx", "method", method)
+        opts = approx_opts(**options)
+        beta = beta_of(beta, T)
+        fm, offset = self.to_factors(beta)
+        res = _lib.struct("zs_factor_approx_result")()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_lnz_approx(fm._ptr, None, m, byref(opts),
+                                                       byref(res)))
+        lnz = res.lnz - beta * offset
+        return Result([("model", self.description), ("beta", beta),
+                       ("method", _lib.enum_name("factor_approx", res.method)), ("lnZ", lnz),
+                       ("lnZ_per_spin", lnz / float(self.n)),
+                       ("bound", _lib.enum_name("bound_kind", res.kind)),
+                       ("converged", bool(res.converged)), ("iterations", res.iterations),
+                       ("seconds", res.seconds)])
+
     def to_factors(self, beta=None, T=None):
         """(FactorModel, offset): the model at beta as factors over its spins (value 0 is
         s = -1), ln Z(model) = ln Z(factors) - beta * offset (zs_pairwise_to_factor)."""

@@ -27,7 +27,8 @@ import numpy as np
 
 from . import _lib
 from ._lib import lib
-from ._result import Result
+from ._result import Result, cli_num
+from .dbm import AIS_WARNING, ais_unreliable
 
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -472,7 +473,8 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
     # ---- the partition function --------------------------------------------------------------
 
     def log_partition(self, method="auto", chains=100, schedule="sm08", base=None, data=None,
-                      pseudocount=1.0, seed=None, max_seconds=MAX_SECONDS):
+                      pseudocount=1.0, seed=None, max_seconds=MAX_SECONDS, reverse="none",
+                      reverse_data=None, pt_temperatures=50, pt_sweeps=1000):
         """ln Z of the model, as `zsum rbm logz --format json` gives it: a Result (a dict also
         read by attribute) with the CLI's JSON keys nv, nh, method, lnZ and, for AIS, lnZ_lo, lnZ_hi (the +-3 sigma band), ess,
         chains, temperatures, seed, base, reverse: the forward side alone, as `zsum rbm logz
@@ -482,7 +484,17 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         max_seconds), "ais", or "auto" (exact when affordable, else AIS). AIS: chains,
         schedule ("sm08", "linear:N", a file of betas, or an array of betas), base ("stored":
         train_data_frequency_, the default; "uniform"; "model"; "data": the frequencies of
-        the rows `data`, smoothed by pseudocount), seed (default: the training seed)."""
+        the rows `data`, smoothed by pseudocount; "pt": the visible frequencies of
+        parallel-tempering samples of the model, data-free), seed (default: the training
+        seed).
+
+        The AIS sandwich (`zsum rbm logz --ais --reverse pt|data:FILE`, zs_rbm_lnz_sandwich):
+        reverse="pt" runs the schedule backwards from parallel-tempering samples of the model
+        (pt_temperatures betas, pt_sweeps sweeps per ladder and stage), reverse="data" from
+        the binary rows reverse_data, for a stochastic upper side; the Result then adds
+        lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess, sandwich_lo, sandwich_hi
+        (the bracket of both bands) and sides_agree (the bands overlap), and, when PT ran,
+        pt_temperatures, pt_sweeps, pt_swap_min; sides_warning when the sides disagree."""
         check_is_fitted(self)
         if method not in ("auto", "exact", "ais"):
             raise ValueError("log_partition: method must be 'auto', 'exact' or 'ais', got %r"
@@ -500,9 +512,14 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                     return out
                 if method == "exact" or st != _lib.TooBigError.status:
                     ctx.check(st)
-            return self._ais(ctx, m, out, chains, schedule, base, data, pseudocount, seed)
+            sandwich = _sandwich_opts(reverse, reverse_data, pt_temperatures, pt_sweeps,
+                                      lambda X: self._rows(X, False,
+                                                           "BernoulliRBM.log_partition"))
+            return self._ais(ctx, m, out, chains, schedule, base, data, pseudocount, seed,
+                             sandwich, pt_temperatures, pt_sweeps)
 
-    def _ais(self, ctx, m, out, chains, schedule, base, data, pseudocount, seed):
+    def _ais(self, ctx, m, out, chains, schedule, base, data, pseudocount, seed,
+             sandwich=None, pt_temperatures=50, pt_sweeps=1000):
         opts = _lib.struct("zs_rbm_ais_opts")()
         lib.zs_rbm_ais_defaults(byref(opts))
         opts.chains = _lib.as_count(chains, "chains", lo=1)
@@ -518,6 +535,9 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             opts.base, opts.rate = 3, rate.ctypes.data
         elif base in ("uniform", "model"):
             opts.base = _lib.enum_value("rbm_ais_base", "base", base)
+        elif base == "pt":
+            # AUTO with neither data nor rate: the frequencies of PT samples of the model.
+            opts.base = _lib.enum_value("rbm_ais_base", "base", "auto")
         elif base == "data":
             if data is None:
                 raise ValueError("log_partition: base='data' needs the rows as data=")
@@ -525,8 +545,10 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             keep.append(rows)
             opts.base, opts.data, opts.n_data = 1, rows.ctypes.data, rows.shape[0]
         else:
-            raise ValueError("log_partition: base must be 'stored', 'uniform', 'model' or "
-                             "'data', got %r" % (base,))
+            raise ValueError("log_partition: base must be 'stored', 'pt', 'uniform', 'model' "
+                             "or 'data', got %r" % (base,))
+        if sandwich is None and base == "pt":
+            sandwich = _sandwich_opts("none", None, pt_temperatures, pt_sweeps, None, True)
         betas_c = None
         if isinstance(schedule, str):
             ptr, n = c_void_p(), c_size_t()
@@ -538,6 +560,12 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             ctx.check(lib.zs_rbm_schedule_check(ctx.ptr, betas.ctypes.data, betas.size))
             keep.append(betas)
             opts.betas, opts.nbetas = betas.ctypes.data, betas.size
+        if sandwich is not None:
+            try:
+                return _run_sandwich(ctx, m, opts, sandwich, out, seed, base)
+            finally:
+                if betas_c is not None:
+                    _libc_free(betas_c)
         res = _lib.struct("zs_rbm_ais_result")()
         try:
             ctx.check(lib.zs_rbm_lnz_ais(m.ptr, byref(opts), byref(res)))
@@ -547,7 +575,70 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         out.update(method="ais", lnZ=res.lnz.value, lnZ_lo=res.band.lo, lnZ_hi=res.band.hi,
                    ess=res.lnz.ess, chains=res.chains, temperatures=res.temperatures,
                    seed=seed, base=base, reverse="none")
+        if ais_unreliable(res.lnz.ess, res.chains):
+            out["warning"] = AIS_WARNING
         return out
 
     def _more_tags(self):
         return {"requires_positive_X": True, "preserves_dtype": [np.float64]}
+
+
+# The command line's text when the two sides' bands do not overlap (programs/rbm_logz.c).
+_DISAGREE_WARNING = ("ln Z is unreliable; use a longer --schedule, more --chains or "
+                     "--pt-sweeps, or the training data's base rate (--base data:FILE)")
+
+
+def _sandwich_opts(reverse, reverse_data, pt_temperatures, pt_sweeps, rows, force=False):
+    """(zs_rbm_sandwich_opts without its forward part, the start rows kept alive), or None
+    for reverse="none" unless force (the forward run alone, zs_rbm_lnz_ais; base "pt" needs
+    the sandwich's PT even without a reverse side)."""
+    if reverse not in ("none", "pt", "data"):
+        raise ValueError("log_partition: reverse must be 'pt', 'none' or 'data', got %r"
+                         % (reverse,))
+    if reverse != "data" and reverse_data is not None:
+        raise ValueError("log_partition: reverse_data= is for reverse='data', not %r"
+                         % (reverse,))
+    so = _lib.struct("zs_rbm_sandwich_opts")()
+    lib.zs_rbm_sandwich_defaults(byref(so))
+    so.pt_temperatures = _lib.as_count(pt_temperatures, "pt_temperatures", 2, 100000)
+    so.pt_sweeps = _lib.as_count(pt_sweeps, "pt_sweeps", 2, 100000000)
+    so.reverse = _lib.enum_value("rbm_reverse_start", "reverse", reverse)
+    start = None
+    if reverse == "data":
+        if reverse_data is None:
+            raise ValueError("log_partition: reverse='data' needs the start rows as "
+                             "reverse_data=")
+        start = rows(reverse_data)
+        so.start_rows, so.n_start = start.ctypes.data, start.shape[0]
+    elif reverse == "none" and not force:
+        return None
+    return so, start
+
+
+def _run_sandwich(ctx, m, ais_opts, sandwich, out, seed, base):
+    so, start = sandwich
+    so.ais = ais_opts
+    res = _lib.struct("zs_rbm_sandwich_result")()
+    ctx.check(lib.zs_rbm_lnz_sandwich(m.ptr, byref(so), byref(res)))
+    del start                                            # kept alive through the call
+    f = res.forward
+    rev = _lib.enum_name("rbm_reverse_start", res.reverse)
+    out.update(method="ais", lnZ=f.lnz.value, lnZ_lo=f.band.lo, lnZ_hi=f.band.hi,
+               ess=f.lnz.ess, chains=f.chains, temperatures=f.temperatures, seed=seed,
+               base=base, reverse=rev)
+    if res.reverse != 0:
+        out.update(lnZ_reverse=res.upper.value, lnZ_reverse_lo=res.upper_band.lo,
+                   lnZ_reverse_hi=res.upper_band.hi, reverse_ess=res.upper.ess,
+                   sandwich_lo=res.sandwich.bracket.lo, sandwich_hi=res.sandwich.bracket.hi,
+                   sides_agree=bool(res.sandwich.agree))
+    if res.pt_swap_min == res.pt_swap_min and abs(res.pt_swap_min) != float("inf"):
+        out.update(pt_temperatures=so.pt_temperatures, pt_sweeps=so.pt_sweeps,
+                   pt_swap_min=res.pt_swap_min)
+    if ais_unreliable(f.lnz.ess, f.chains):
+        out["warning"] = AIS_WARNING
+    if res.reverse != 0 and not res.sandwich.agree:
+        out["sides_warning"] = (
+            "the forward (lower) estimate %s and the reverse (upper) estimate %s disagree by "
+            "more than their bands: %s" % (cli_num(f.lnz.value), cli_num(res.upper.value),
+                                           _DISAGREE_WARNING))
+    return out

@@ -13,6 +13,10 @@ from ._result import Result
 
 _lib_ = _lib.lib
 _PlanInfo = _lib.struct("zs_factor_plan_info")
+_MargOpts = _lib.struct("zs_factor_marginals_opts")
+_ApproxOpts = _lib.struct("zs_factor_approx_opts")
+_ApproxResult = _lib.struct("zs_factor_approx_result")
+APPROX_METHODS = ("mf", "bp", "trw", "mbe", "gbp", "auto")
 MAX_WORK = 1e12      # the command line's default --max-work
 
 
@@ -217,9 +221,220 @@ class FactorModel(Handle):
                                                 info.eliminated))]
         return Result(r)
 
+    def marginals(self, order="auto", max_memory=None, max_work=MAX_WORK, log=False,
+                  out=None):
+        """Exact single-variable marginals p(x_i = x | evidence) (`zsum uai --marginals
+        --format json`): the keys of log_partition (lnZ of the same pass) and "marginals", a
+        list of one array per variable (views into one flat float64 array of sum_i d_i
+        entries, variable i's values from sum_{j<i} d_j; out: that flat array, caller
+        allocated). log=True: natural logarithms (ln 0 = -inf). When the messages kept for
+        the pass back exceed max_memory, the plan is conditioned on more variables, as the
+        command line does."""
+        d = self.domains.astype(np.int64)
+        total = int(d.sum())
+        res = _lib.out_array(out, "out", (total,), np.float64)
+        if not isinstance(log, (bool, np.bool_)):
+            raise TypeError("log: expected True or False, got %r" % (log,))
+        t0 = _lib_.zs_monotonic_seconds()
+        plan, info, max_memory = self._make_plan(order, max_memory, max_work)
+        o = _lib.enum_value("factor_order", "order", order)
+        need = c_double()
+        lnz = c_double()
+        opts = _MargOpts()
+        _lib_.zs_factor_marginals_defaults(byref(opts))
+        opts.max_bytes = max_memory
+        opts.log = 1 if log else 0
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_marginals_bytes(self._ptr, self._ev(), plan._ptr,
+                                                            byref(need)))
+            # The pass back keeps every message: over the memory, condition on more variables
+            # (each halving of the elimination's memory shrinks the messages as well).
+            budget = info.peak_bytes
+            k = 0
+            while max_memory > 0 and not need.value <= max_memory and k < 64:
+                budget *= 0.5
+                cp = c_void_p()
+                self._ctx.check(_lib_.zs_factor_plan_condition(self._ptr, self._ev(), o, budget,
+                                                               max_work, byref(cp)))
+                conditioned = _Plan()
+                conditioned._ctx = self._ctx
+                conditioned._ptr = cp.value
+                plan = conditioned
+                _lib_.zs_factor_plan_get_info(plan._ptr, byref(info))
+                self._ctx.check(_lib_.zs_factor_marginals_bytes(self._ptr, self._ev(),
+                                                                plan._ptr, byref(need)))
+                k += 1
+            self._ctx.check(_lib_.zs_factor_marginals(self._ptr, self._ev(), plan._ptr,
+                                                      byref(opts), res.ctypes.data,
+                                                      byref(lnz)))
+        seconds = _lib_.zs_monotonic_seconds() - t0
+        r = self._plan_record(order, plan, info)
+        starts = np.concatenate(([0], np.cumsum(d)))
+        r += [("lnZ", lnz.value), ("log10Z", lnz.value / math.log(10.0)),
+              ("zero", lnz.value == -math.inf), ("seconds", seconds),
+              ("elimination_order", self._sizes(_lib_.zs_factor_plan_order(plan._ptr),
+                                                info.eliminated)),
+              ("marginals", [res[starts[i]:starts[i + 1]] for i in range(d.size)])]
+        return Result(r)
+
+    def log_partition_approx(self, method="auto", damping=None, max_iter=None, tol=None,
+                             restarts=None, seed=None, i_bound=None, trees=None,
+                             schedule=None, max_seconds=None, compare=False, max_memory=None,
+                             max_work=None):
+        """Approximate ln Z(evidence), labelled with what it guarantees (`zsum uai --approx
+        METHOD --format json`): model, variables, factors, evidence, method, lnZ, log10Z,
+        bound ("lower-bound": ln Z >= lnZ; "upper-bound": ln Z <= lnZ; "estimate"),
+        converged, iterations, residual, seconds.
+
+        method: "mf" (naive mean field, a lower bound), "bp" (loopy BP, the Bethe estimate),
+        "trw" (tree-reweighted BP, an upper bound; pairwise models), "mbe" (weighted
+        mini-bucket elimination, an upper bound), "gbp" (generalized BP on square lattices),
+        "auto" (bp). Options (None: the command line's defaults): damping in [0, 1),
+        max_iter >= 1, tol > 0, restarts, seed, i_bound >= 2, trees >= 1, schedule
+        ("sequential", "parallel", "auto"), max_seconds > 0. A method that cannot give a
+        finite value raises (UnsupportedError, NumericError, TooBigError) with its reason.
+
+        Several methods (a list, or "all": mf, bp, trw, mbe, gbp), as `--approx mf,bp,...`:
+        the header keys, then "methods", one record per method (method, lnZ, bound,
+        converged, iterations, residual, seconds); a method that cannot apply gives lnZ NaN,
+        bound "none" and "failed" (the library's message) instead of raising, except for a
+        bad option (InvalidArgumentError). compare=True (`--compare`): exact_lnZ and
+        exact_seconds after the header (NaN when elimination passes max_memory, default half
+        the physical memory, or max_work table entries, default 1e10), and each method's
+        error = lnZ - exact_lnZ."""
+        if isinstance(method, str) and method == "all":
+            methods = list(APPROX_METHODS[:-1])
+        elif isinstance(method, (list, tuple)):
+            if not 1 <= len(method) <= 8:
+                raise ValueError("method: a list of 1 to 8 methods, got %d" % len(method))
+            methods = list(method)
+        else:
+            methods = [method]
+        codes = [_lib.enum_value("factor_approx", "method", m) for m in methods]
+        opts = approx_opts(damping, max_iter, tol, restarts, seed, i_bound, trees, schedule,
+                           max_seconds)
+        if not isinstance(compare, (bool, np.bool_)):
+            raise TypeError("compare: expected True or False, got %r" % (compare,))
+        many = len(codes) > 1 or isinstance(method, (list, tuple)) or method == "all"
+        runs = []
+        with self._ctx.lock:
+            self._ctx.sync()
+            for code in codes:
+                res = _ApproxResult()
+                st = _lib_.zs_factor_lnz_approx(self._ptr, self._ev(), code, byref(opts),
+                                                byref(res))
+                # Bad options or evidence, or no memory: raised whatever the number of methods.
+                if st and (not many or st in (_lib.InvalidArgumentError.status,
+                                              _lib.OutOfMemoryError.status)):
+                    self._ctx.check(st)
+                runs.append((code, st, res, self._ctx.message() if st else ""))
+        head = [("model", self.name), ("variables", self.variables), ("factors", self.factors),
+                ("evidence", self.observed)]
+        exact = math.nan
+        if compare:
+            exact, esecs = self._exact_if_affordable(max_memory, max_work)
+            head += [("exact_lnZ", exact if math.isfinite(exact) else math.nan),
+                     ("exact_seconds", esecs)]
+        if not many:
+            return Result(head + approx_fields(runs[0][2], compare, exact))
+        rows = []
+        for code, st, res, msg in runs:
+            if st:
+                rows.append(Result([("method", _lib.enum_name("factor_approx", code)),
+                                    ("lnZ", math.nan), ("bound", "none"), ("failed", msg)]))
+            else:
+                rows.append(Result(approx_fields(res, compare, exact, row=True)))
+        return Result(head + [("methods", rows)])
+
+    def _exact_if_affordable(self, max_memory, max_work):
+        """(ln Z by elimination or NaN, seconds) under the limits of `zsum uai --approx
+        --compare` (programs/uai_approx.c, exact_if_affordable)."""
+        if max_memory is None:
+            max_memory = 0.5 * physical_memory()
+        max_memory = _lib.as_real(max_memory, "max_memory")
+        max_work = 1e10 if max_work is None else _lib.as_real(max_work, "max_work")
+        if max_memory < 0 or max_work <= 0:
+            raise ValueError("max_memory must be >= 0 and max_work > 0")
+        t0 = _lib_.zs_monotonic_seconds()
+        plan = _Plan()
+        plan._ctx = self._ctx
+        out = c_void_p()
+        info = _PlanInfo()
+        lnz = c_double(math.nan)
+        auto = _lib.enum_value("factor_order", "order", "auto")
+        st = _lib_.zs_factor_plan_alloc(self._ptr, self._ev(), auto, byref(out))
+        if st == 0:
+            plan._ptr = out.value
+            _lib_.zs_factor_plan_get_info(plan._ptr, byref(info))
+            if not info.peak_bytes <= max_memory:
+                cp = c_void_p()
+                st = _lib_.zs_factor_plan_condition(self._ptr, self._ev(), auto, max_memory,
+                                                    max_work, byref(cp))
+                conditioned = _Plan()
+                conditioned._ctx = self._ctx
+                conditioned._ptr = cp.value if st == 0 else None
+                plan = conditioned
+            elif not info.work <= max_work:
+                st = _lib.TooBigError.status
+        if st == 0:
+            st = _lib_.zs_factor_lnz(self._ptr, self._ev(), plan._ptr, max_memory, byref(lnz))
+        seconds = _lib_.zs_monotonic_seconds() - t0
+        if st == _lib.OutOfMemoryError.status:
+            self._ctx.check(st)
+        return (lnz.value if st == 0 else math.nan), seconds
+
     def __repr__(self):
         return "<zsum.FactorModel %s: %s, %d variables, %d factors>" % (
             self.name, self.kind, self.variables, self.factors)
+
+
+def approx_opts(damping=None, max_iter=None, tol=None, restarts=None, seed=None,
+                i_bound=None, trees=None, schedule=None, max_seconds=None):
+    """A zs_factor_approx_opts: the library's defaults with the options given, checked as
+    `zsum uai --approx` checks them."""
+    o = _ApproxOpts()
+    _lib_.zs_factor_approx_defaults(byref(o))
+    if damping is not None:
+        o.damping = _lib.as_real(damping, "damping")
+        if not 0.0 <= o.damping < 1.0:
+            raise ValueError("damping: %r is not in [0, 1)" % o.damping)
+    if max_iter is not None:
+        o.max_iter = _lib.as_count(max_iter, "max_iter", lo=1)
+    if tol is not None:
+        o.tol = _lib.as_real(tol, "tol")
+        if not o.tol > 0:
+            raise ValueError("tol: %r is not a positive number" % o.tol)
+    if restarts is not None:
+        o.restarts = _lib.as_count(restarts, "restarts", 0, 1000000)
+    if seed is not None:
+        o.seed = _lib.as_count(seed, "seed")
+    if i_bound is not None:
+        o.i_bound = _lib.as_count(i_bound, "i_bound", 2, 1000000)
+    if trees is not None:
+        o.trees = _lib.as_count(trees, "trees", 1, 1000000)
+    if schedule is not None:
+        o.schedule = _lib.enum_value("factor_schedule", "schedule", schedule)
+    if max_seconds is not None:
+        o.max_seconds = _lib.as_real(max_seconds, "max_seconds")
+        if not o.max_seconds > 0:
+            raise ValueError("max_seconds: %r is not a number of seconds > 0" % o.max_seconds)
+    return o
+
+
+def approx_fields(res, compare=False, exact=math.nan, row=False):
+    """The fields of one approximation, in the command line's order (programs/uai_approx.c,
+    method_fields): a row of several methods has no log10Z."""
+    f = [("method", _lib.enum_name("factor_approx", res.method)), ("lnZ", res.lnz)]
+    if not row:
+        f.append(("log10Z", res.lnz / math.log(10.0)))
+    f += [("bound", _lib.enum_name("bound_kind", res.kind)),
+          ("converged", bool(res.converged)), ("iterations", res.iterations),
+          ("residual", res.residual)]
+    if compare:
+        f.append(("error", res.lnz - exact if math.isfinite(exact) else math.nan))
+    f.append(("seconds", res.seconds))
+    return f
 
 
 def _string(addr, n):

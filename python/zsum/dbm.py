@@ -1,0 +1,338 @@
+"""zsum.DBM — deep Boltzmann machines (zsum dbm): loading and saving, exact ln Z, ln Z by
+annealed importance sampling, the mean-field and Bethe approximations of ln Z, and the
+log-likelihood of binary rows (exact and the mean-field bound). Every number comes from
+libzsum (zs_dbm_*)."""
+import ctypes
+import os
+from ctypes import byref, c_double, c_int, c_size_t, c_uint32, c_void_p
+
+import numpy as np
+
+from . import _lib
+from ._common import Handle
+from ._result import Result
+
+_lib_ = _lib.lib
+_MfOpts = _lib.struct("zs_dbm_mf_opts")
+_BetheOpts = _lib.struct("zs_dbm_bethe_opts")
+_AisOpts = _lib.struct("zs_dbm_ais_opts")
+_AisResult = _lib.struct("zs_dbm_ais_result")
+MAX_LAYERS = 64
+# The command line's defaults: `zsum dbm lnz/loglik --max-seconds 3600 --chains 100`.
+MAX_SECONDS = 3600.0
+# The command line's note when a few chains carry the AIS estimate (programs/dbm_lnz.c).
+AIS_WARNING = ("the effective sample size is low: a few chains carry the estimate, which then "
+               "tends to be too low with a band that is too narrow; use the data's base rate "
+               "(--base data:FILE), more --chains or a longer --schedule")
+
+
+def ais_unreliable(ess, chains):
+    """Below this ESS the command line adds its warning: max(chains / 10, 10)."""
+    return ess < max(float(chains) / 10.0, 10.0)
+
+_libc_free = ctypes.CDLL(None).free
+_libc_free.argtypes = [c_void_p]
+_libc_free.restype = None
+
+
+def _view(address, shape):
+    n = int(np.prod(shape))
+    return np.ctypeslib.as_array((ctypes.c_double * n).from_address(address)).reshape(shape)
+
+
+def _mf_opts(max_iterations, tolerance):
+    o = _MfOpts()
+    _lib_.zs_dbm_mf_defaults(byref(o))
+    if max_iterations is not None:
+        o.max_iterations = _lib.as_count(max_iterations, "max_iterations", lo=1)
+    if tolerance is not None:
+        o.tolerance = _lib.as_real(tolerance, "tolerance")
+    return o
+
+
+class DBM(Handle):
+    """A deep Boltzmann machine with L hidden layers (zs_dbm):
+    E(v, h^1..h^L) = -sum_l h^{l-1} W^l h^l - sum_l b^l . h^l, v = h^0.
+
+    DBM(weights, biases): weights [W^1, ..., W^L] with W^l of shape (n_{l-1}, n_l); biases
+    [b^0, ..., b^L] (None: all zero). DBM.load(path) reads an .npz as `zsum dbm` does."""
+
+    _free_name = "zs_dbm_free"
+
+    def __init__(self, weights, biases=None):
+        super().__init__()
+        if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+            raise TypeError("weights: expected a list of L arrays W1..WL, got %s"
+                            % type(weights).__name__)
+        L = len(weights)
+        if not 1 <= L <= MAX_LAYERS:
+            raise ValueError("weights: %d layers; a DBM has 1..%d hidden layers"
+                             % (L, MAX_LAYERS))
+        ws = [_lib.as_float64(w, "weights[%d] (W%d)" % (l, l + 1), ndim=2)
+              for l, w in enumerate(weights)]
+        sizes = [ws[0].shape[0]] + [w.shape[1] for w in ws]
+        for l in range(1, L):
+            if ws[l].shape[0] != sizes[l]:
+                raise ValueError("weights: W%d has shape %s, W%d %s: the layers do not chain"
+                                 % (l, ws[l - 1].shape, l + 1, ws[l].shape))
+        if biases is None:
+            bs = [np.zeros(n) for n in sizes]
+        else:
+            if isinstance(biases, np.ndarray) or not isinstance(biases, (list, tuple)):
+                raise TypeError("biases: expected a list of L + 1 arrays b0..bL, got %s"
+                                % type(biases).__name__)
+            if len(biases) != L + 1:
+                raise ValueError("biases: %d arrays for %d hidden layers (expected %d)"
+                                 % (len(biases), L, L + 1))
+            bs = [_lib.as_float64(b, "biases[%d] (b%d)" % (l, l), ndim=1, shape=(sizes[l],))
+                  for l, b in enumerate(biases)]
+        sz = np.array(sizes, dtype=np.uintp)
+        out = c_void_p()
+        self._new(_lib_.zs_dbm_alloc(self._ctx.ptr, L, sz.ctypes.data, byref(out)), out)
+        for l in range(1, L + 1):
+            _view(_lib_.zs_dbm_w_mut(self._ptr, l), (sizes[l - 1], sizes[l]))[...] = ws[l - 1]
+        for l in range(L + 1):
+            _view(_lib_.zs_dbm_bias_mut(self._ptr, l), (sizes[l],))[...] = bs[l]
+        self._ctx.check(_lib_.zs_dbm_check(self._ptr))
+        self.name = "<model>"
+
+    @classmethod
+    def load(cls, path):
+        """A model from an .npz: zsum's W1..WL, b0..bL; Salakhutdinov's vishid, hidpen, ...;
+        or an RBM file (W, vbias, hbias), as `zsum dbm` reads it."""
+        self = cls.__new__(cls)
+        Handle.__init__(self)
+        p = _lib.path_bytes(path)
+        out = c_void_p()
+        self._new(_lib_.zs_dbm_load(self._ctx.ptr, p, byref(out)), out)
+        self.name = os.fsdecode(p)
+        return self
+
+    def save(self, path, dtype="float64"):
+        """Write W1..WL and b0..bL as float64 or float32 (atomically)."""
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+        if name not in ("float64", "float32"):
+            raise ValueError("dtype: must be float64 or float32, got %r" % (dtype,))
+        with self._ctx.lock:
+            # zs_dtype: ZS_DTYPE_F8 = 0, ZS_DTYPE_F4 = 1 (zsum/npz.h).
+            self._ctx.check(_lib_.zs_dbm_save(self._ptr, _lib.path_bytes(path),
+                                              0 if name == "float64" else 1))
+
+    # ---- the model ---------------------------------------------------------------------------
+    @property
+    def layers(self):
+        """(n_0, n_1, ..., n_L): the units of v and of each hidden layer."""
+        L = _lib_.zs_dbm_layers(self._ptr)
+        return tuple(int(_lib_.zs_dbm_size(self._ptr, l)) for l in range(L + 1))
+
+    @property
+    def weights(self):
+        """[W^1, ..., W^L] (copies)."""
+        s = self.layers
+        return [_view(_lib_.zs_dbm_w(self._ptr, l), (s[l - 1], s[l])).copy()
+                for l in range(1, len(s))]
+
+    @property
+    def biases(self):
+        """[b^0, ..., b^L] (copies)."""
+        s = self.layers
+        return [_view(_lib_.zs_dbm_bias(self._ptr, l), (s[l],)).copy() for l in range(len(s))]
+
+    def _rows(self, rows, name="rows"):
+        return _lib.as_binary(rows, name, ndim=2, shape=(None, self.layers[0]))
+
+    # ---- ln Z ----------------------------------------------------------------------------------
+    def log_partition(self, method="auto", chains=100, schedule="sm08", base=None, data=None,
+                      pseudocount=1.0, seed=1, max_seconds=MAX_SECONDS):
+        """ln Z as `zsum dbm lnz --format json` gives it: layers, method, lnZ and, for AIS,
+        lnZ_lo, lnZ_hi (the +-3 sigma band), ess, chains, temperatures, seed, base.
+
+        method: "exact" (enumerating the smaller set of layers; TooBigError when its estimated
+        time passes max_seconds), "ais", or "auto" (exact when affordable, else AIS). AIS:
+        chains (>= 2), schedule ("sm08", "linear:N", a file of betas, or an array of betas),
+        base ("uniform", the default without data; "model"; "data": the frequencies of the
+        binary rows `data`, smoothed by pseudocount, the default with data), seed."""
+        if method not in ("auto", "exact", "ais"):
+            raise ValueError("log_partition: method must be 'auto', 'exact' or 'ais', got %r"
+                             % (method,))
+        max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
+        if not max_seconds > 0:
+            raise ValueError("max_seconds: %r must be > 0" % max_seconds)
+        out = Result(layers=list(self.layers))
+        if method != "ais":
+            lnz = c_double()
+            with self._ctx.lock:
+                self._ctx.sync()
+                st = _lib_.zs_dbm_lnz_exact(self._ptr, max_seconds, byref(lnz))
+                if st == 0:
+                    out.update(method="exact", lnZ=lnz.value)
+                    return out
+                if method == "exact" or st != _lib.TooBigError.status:
+                    self._ctx.check(st)
+        return self._ais(out, chains, schedule, base, data, pseudocount, seed)
+
+    def _ais(self, out, chains, schedule, base, data, pseudocount, seed):
+        opts = _AisOpts()
+        _lib_.zs_dbm_ais_defaults(byref(opts))
+        opts.chains = _lib.as_count(chains, "chains", lo=2, hi=1000000)
+        opts.pseudocount = _lib.as_real(pseudocount, "pseudocount")
+        if not opts.pseudocount > 0:
+            raise ValueError("pseudocount: %r must be > 0" % opts.pseudocount)
+        opts.seed = seed = _lib.as_count(seed, "seed")
+        keep = []
+        if base is None:
+            base = "data" if data is not None else "uniform"
+        if base in ("uniform", "model"):
+            if data is not None:
+                raise ValueError("log_partition: data= is for base='data', not %r" % base)
+            opts.base = _lib.enum_value("dbm_ais_base", "base", base)
+        elif base == "data":
+            if data is None:
+                raise ValueError("log_partition: base='data' needs the rows as data=")
+            rows = self._rows(data, "data")
+            keep.append(rows)
+            opts.base = _lib.enum_value("dbm_ais_base", "base", "data")
+            opts.data, opts.n_data = rows.ctypes.data, rows.shape[0]
+        else:
+            raise ValueError("log_partition: base must be 'uniform', 'model' or 'data', got %r"
+                             % (base,))
+        betas_c = None
+        res = _AisResult()
+        with self._ctx.lock:
+            self._ctx.sync()
+            try:
+                if isinstance(schedule, str):
+                    ptr, n = c_void_p(), c_size_t()
+                    self._ctx.check(_lib_.zs_rbm_schedule_parse(self._ctx.ptr, schedule.encode(),
+                                                                byref(ptr), byref(n)))
+                    betas_c = ptr
+                    opts.betas, opts.nbetas = ptr.value, n.value
+                else:
+                    betas = _lib.as_float64(schedule, "schedule", ndim=1)
+                    self._ctx.check(_lib_.zs_rbm_schedule_check(self._ctx.ptr, betas.ctypes.data,
+                                                                betas.size))
+                    keep.append(betas)
+                    opts.betas, opts.nbetas = betas.ctypes.data, betas.size
+                self._ctx.check(_lib_.zs_dbm_lnz_ais(self._ptr, byref(opts), byref(res)))
+            finally:
+                if betas_c is not None and betas_c.value:
+                    _libc_free(betas_c)
+        out.update(method="ais", lnZ=res.lnz.value, lnZ_lo=res.band.lo, lnZ_hi=res.band.hi,
+                   ess=res.lnz.ess, chains=res.chains, temperatures=res.temperatures,
+                   seed=seed, base=base)
+        if ais_unreliable(res.lnz.ess, res.chains):
+            out["warning"] = AIS_WARNING
+        return out
+
+    def lnz_mean_field(self, max_iterations=None, tolerance=None):
+        """The naive mean-field lower bound on ln Z (zs_dbm_lnz_mean_field): lnZ, bound
+        ("lower-bound"), iterations, converged. Defaults: 30 sweeps, tolerance 1e-7."""
+        o = _mf_opts(max_iterations, tolerance)
+        lnz, it, conv = c_double(), c_uint32(), c_int()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_dbm_lnz_mean_field(self._ptr, byref(o), byref(lnz),
+                                                        byref(it), byref(conv)))
+        return Result(method="mean-field", lnZ=lnz.value, bound="lower-bound",
+                      iterations=it.value, converged=bool(conv.value))
+
+    def lnz_bethe(self, max_iterations=None, tolerance=None, damping=None):
+        """The Bethe approximation of ln Z by damped loopy BP (zs_dbm_lnz_bethe): lnZ, bound
+        ("estimate": no side guaranteed; exact on a tree), iterations, converged. Defaults:
+        1000 sweeps, tolerance 1e-10, damping 0.5."""
+        o = _BetheOpts()
+        _lib_.zs_dbm_bethe_defaults(byref(o))
+        if max_iterations is not None:
+            o.max_iterations = _lib.as_count(max_iterations, "max_iterations", lo=1)
+        if tolerance is not None:
+            o.tolerance = _lib.as_real(tolerance, "tolerance")
+        if damping is not None:
+            o.damping = _lib.as_real(damping, "damping")
+        lnz, it, conv = c_double(), c_uint32(), c_int()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_dbm_lnz_bethe(self._ptr, byref(o), byref(lnz), byref(it),
+                                                   byref(conv)))
+        return Result(method="bethe", lnZ=lnz.value, bound="estimate", iterations=it.value,
+                      converged=bool(conv.value))
+
+    # ---- rows ----------------------------------------------------------------------------------
+    def unnorm_loglik(self, rows, max_seconds=MAX_SECONDS, out=None):
+        """ln p*(v) = ln sum_h exp(-E(v, h)) of each binary row, exactly (n,) float64
+        (zs_dbm_unnorm_loglik_exact); ln p(v) = ln p*(v) - ln Z. TooBigError when the
+        estimated time of all rows passes max_seconds."""
+        v = self._rows(rows)
+        max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
+        res = _lib.out_array(out, "out", (v.shape[0],), np.float64)
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_dbm_unnorm_loglik_exact(self._ptr, v.ctypes.data,
+                                                             v.shape[0], max_seconds,
+                                                             res.ctypes.data))
+        return res
+
+    def mean_field(self, rows, max_iterations=None, tolerance=None, out=None):
+        """The mean-field lower bound B(v) <= ln p*(v) of each binary row
+        (zs_dbm_mean_field): (bound float64 (n,), iterations uint32 (n,), converged uint8
+        (n,)). out: None or a tuple of those three arrays, filled in place."""
+        v = self._rows(rows)
+        o = _mf_opts(max_iterations, tolerance)
+        n = v.shape[0]
+        if out is None:
+            out = (None, None, None)
+        if not isinstance(out, tuple) or len(out) != 3:
+            raise TypeError("out: expected a tuple (bound, iterations, converged)")
+        b = _lib.out_array(out[0], "out[0] (bound)", (n,), np.float64)
+        it = _lib.out_array(out[1], "out[1] (iterations)", (n,), np.uint32)
+        cv = _lib.out_array(out[2], "out[2] (converged)", (n,), np.uint8)
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_dbm_mean_field(self._ptr, byref(o), v.ctypes.data, n,
+                                                    b.ctypes.data, it.ctypes.data,
+                                                    cv.ctypes.data))
+        return b, it, cv
+
+    def loglik(self, data, method="auto", mf_iterations=None, mf_tolerance=None,
+               max_seconds=MAX_SECONDS, **ais):
+        """The mean log-likelihood of binary rows, as `zsum dbm loglik --format json`: the
+        keys of log_partition (AIS with base "data" on these rows unless base= is given), then
+        n, loglik (the exact mean ln p(v); NaN when the sum over the hidden layers passes
+        max_seconds), elbo (the mean-field bound on it), elbo_lo, elbo_hi (with the ends of
+        ln Z's band), mf_converged, mf_iterations_mean, mf_iterations_max,
+        mf_iterations_limit."""
+        v = self._rows(data, "data")
+        o = _mf_opts(mf_iterations, mf_tolerance)
+        if method == "ais" or method == "auto":
+            ais.setdefault("base", "data")
+            if ais["base"] == "data":
+                ais.setdefault("data", v)
+        r = self.log_partition(method=method, max_seconds=max_seconds, **ais)
+        lnz = r["lnZ"]
+        lo, hi = r.get("lnZ_lo", lnz), r.get("lnZ_hi", lnz)
+        bound, it, conv = self.mean_field(v, o.max_iterations, o.tolerance)
+        n = v.shape[0]
+        # The command line's sums, in its order (row by row), divided by n.
+        elbo = it_mean = 0.0
+        for q in range(n):
+            elbo += float(bound[q])
+            it_mean += float(it[q])
+        elbo /= float(n)
+        it_mean /= float(n)
+        try:
+            u = self.unnorm_loglik(v, max_seconds)
+            ll = 0.0
+            for q in range(n):
+                ll += float(u[q])
+            ll = ll / float(n) - lnz
+        except _lib.TooBigError:
+            ll = float("nan")
+        r.update(n=n, loglik=ll, elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
+                 mf_converged=int(conv.sum()), mf_iterations_mean=it_mean,
+                 mf_iterations_max=int(it.max()), mf_iterations_limit=o.max_iterations)
+        return r
+
+    def __repr__(self):
+        return "<zsum.DBM %s: layers %s>" % (self.name, "-".join(map(str, self.layers)))
