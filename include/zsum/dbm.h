@@ -19,7 +19,8 @@
  * Implementations: lib/models/dbm.c (model, its RBM view, mean field), lib/models/
  * dbm_variational.c (mean-field and Bethe ln Z), lib/io/dbm_npz.c
  * (model files), lib/exact/dbm_exact.c (exact ln Z and log-likelihood), lib/sample/dbm_ais.c
- * (annealed importance sampling), lib/learn/dbm_train.c (pretraining and joint training).
+ * (annealed importance sampling), lib/sample/dbm_sandwich.c (its reverse side),
+ * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train.c (pretraining and joint training).
  */
 #ifndef ZSUM_DBM_H
 #define ZSUM_DBM_H
