@@ -9,6 +9,9 @@
 # 2. Given the library's object files, every symbol an object uses from another lib/ folder is
 #    checked against the same table (nm): a call that runs back up fails even when it is made
 #    through the public header, which every lib/ file may include.
+# 3. Library messages speak the library's words: no string in lib/ names a command-line option
+#    ("--name") or the zsum-mpi program; programs/cli.c turns the library's phrases into the
+#    options where it knows them.
 # Each violation is printed as FILE:LINE (or FILE: SYMBOL) with the rule; exit 1 if any.
 set -u
 src=${1:?usage: layers.sh SOURCE_DIR [OBJECT.o ...]}
@@ -107,8 +110,15 @@ if (($# > 0)); then
     fi
 fi
 
+# 3: string literals of lib/ that are not on comment lines
+while IFS= read -r hit; do
+    echo "$hit: a library message names a command-line option or program (rule 3)"
+    fail=1
+done < <(grep -rnE '"[^"]*(--[a-z]|zsum-mpi)[^"]*"' "$src/lib" --include='*.c' |
+         grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)')
+
 if ((fail)); then
-    echo "layers.sh: an include or a call runs back up the layers (docs/ARCHITECTURE.md)" >&2
+    echo "layers.sh: an include or a call runs back up the layers, or a library message speaks the CLI's words (docs/ARCHITECTURE.md)" >&2
     exit 1
 fi
 echo "layers.sh: lib/ and programs/ point one way"

@@ -95,7 +95,7 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, double max_secon
         zs_time_words(at, sizeof at, secs, zs_threads(mod->ctx), procs);
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: 2^%zu states of %zu spins take %s, over the "
-                       "limit of %g s; use %s, or more processes (zsum-mpi)", mod->n, mod->n,
+                       "limit of %g s; use %s, or more processes (work units)", mod->n, mod->n,
                        at, max_seconds, alt);
     }
     size_t n = mod->n;

@@ -37,7 +37,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
         if (method == ZS_PAIRWISE_AUTO)
             return zs_fail(m->ctx, ZS_ETOOBIG,
                            "no exact method applies: %zu spins are too many for enumeration "
-                           "(at most %d) and %s; use sampling (zsum ising sample / zsum bm sample)",
+                           "(at most %d) and %s; use sampling (zs_pairwise_sample)",
                            m->n, ZS_PAIRWISE_ENUMERATE_WALK_MAX,
                            m->lattice ? "the strip is too wide for the transfer matrix"
                                       : "the transfer matrix needs a lattice");

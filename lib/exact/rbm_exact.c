@@ -211,7 +211,7 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
                        "exact ln Z of this %zux%zu RBM sums 2^%zu states of the smaller layer "
                        "(%.3g softplus terms): %s, over the limit of %.0f s; use "
                        "annealed importance sampling for an estimate with error bars, or more "
-                       "processes (zsum-mpi)", rbm->nv, rbm->nh, n,
+                       "processes (work units)", rbm->nv, rbm->nh, n,
                        zs_rbm_exact_cost(rbm), at, max_seconds);
     }
     zs_status st = zs_rbm_check(rbm);

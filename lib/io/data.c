@@ -160,8 +160,7 @@ static zs_status binarize_bytes(zs_ctx *ctx, unsigned char *x, size_t n, size_t 
         for (size_t i = 0; i < size; i++)
             if (x[i] > 1)
                 return zs_fail(ctx, ZS_EINVAL, "data: row %zu, column %zu = %g is not 0 or 1; give a "
-                               "binarization rule (--binarize threshold[:T] or --binarize "
-                               "stochastic)", i / d, i % d, (double)x[i]);
+                               "binarization rule (threshold or stochastic)", i / d, i % d, (double)x[i]);
         return ZS_OK;
     }
     if (rule == ZS_BINARIZE_THRESHOLD) {
