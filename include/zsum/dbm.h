@@ -251,7 +251,7 @@ void zs_dbm_sample_defaults(zs_dbm_sample_opts *opts);
 zs_status zs_dbm_sample(const zs_dbm *dbm, const zs_dbm_sample_opts *opts, uint8_t *visible, uint8_t *layers,
                         double *prob);
 /* Estimated wall-clock seconds of zs_dbm_sample for `chains` chains of `steps` sweeps on the
- * context's threads (rough: each weight read twice a sweep at about 1 ns, 10 ns a unit). */
+ * context's threads (rough: each weight read twice a sweep at about 1.4 ns, 10 ns a unit). */
 double zs_dbm_sample_seconds(const zs_dbm *dbm, size_t chains, uint64_t steps);
 
 /* ---- training (lib/learn/dbm_train.c) ----------------------------------------------------- */

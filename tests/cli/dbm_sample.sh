@@ -131,6 +131,9 @@ expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base
 rbm_sw=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')))")
 expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --reverse pt --pt-sweeps 100 --format json
 expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')) == '$rbm_sw'"
+# loglik: the same sides, the forward one from DATA's base rate
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:1000 --reverse pt --pt-sweeps 200 --format json
+expect_json "d['base'] == 'data:$TMP/d.npz' and d['reverse'] == 'pt' and (d['sandwich_lo'] <= $lnz_m <= d['sandwich_hi'] or not d['sides_agree']) and d['n'] == 3"
 # a strong model and 2 temperatures: the sides disagree, and the output says so
 run dbm lnz "$TMP/hard.npz" --ais --seed 1 --schedule linear:2 --reverse pt --pt-sweeps 50 --format json
 [ "$status" -eq 0 ] && pass || fail "hard.npz exited $status"
