@@ -51,6 +51,7 @@ npz(d + '/one_rbm.npz', [('W', npy((6, 5), [x for row in W1[0] for x in row])), 
 Wh, bh = model(5, [10, 8, 6], 5.0)
 save(d + '/hard.npz', Wh, bh)
 npz(d + '/wide.npz', [('x', npy((2, 6), [0.0] * 12))])
+npz(d + '/r6.npz', [('x', npy((3, 6), [float((i * 7 + q) % 3 == 0) for q in range(3) for i in range(6)]))])
 EOF
 cat > "$TMP/rows.py" <<'EOF'
 import ast, struct, sys
@@ -131,6 +132,12 @@ expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base
 rbm_sw=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')))")
 expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --reverse pt --pt-sweeps 100 --format json
 expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')) == '$rbm_sw'"
+# and from data rows (v is the whole even set)
+npz_rows=$TMP/r6.npz
+expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse "data:$npz_rows" --format json
+rbm_sw=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'sides_agree')))")
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --reverse "data:$npz_rows" --format json
+expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'sides_agree')) == '$rbm_sw'"
 # loglik: the same sides, the forward one from DATA's base rate
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:1000 --reverse pt --pt-sweeps 200 --format json
 expect_json "d['base'] == 'data:$TMP/d.npz' and d['reverse'] == 'pt' and (d['sandwich_lo'] <= $lnz_m <= d['sandwich_hi'] or not d['sides_agree']) and d['n'] == 3"
