@@ -2,7 +2,8 @@
  *   zsum dbm lnz MODEL [--exact | --ais ...]            ln Z
  *   zsum dbm loglik MODEL DATA [--exact | --ais ...]    mean ln p(v) (exact when affordable)
  *                                                        and the mean-field lower bound
- *   zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz   (dbm_train.c) */
+ *   zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz   (dbm_train.c)
+ *   zsum dbm sample MODEL --chains K --steps S -o FILE.npy|FILE.png  (dbm_sample.c) */
 #include "dbm_cli.h"
 #include "result.h"
 
@@ -13,9 +14,11 @@
 enum { O_EXACT = 1, O_AIS, O_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED, O_BINARIZE, O_MAX_SECONDS,
        O_THREADS, O_FORMAT, O_QUIET, O_MF_ITERATIONS, O_MF_TOLERANCE, O_HIDDEN, O_EPOCHS, O_PRETRAIN_EPOCHS,
        O_PRETRAIN_LR, O_BATCH, O_LR, O_LR_DECAY, O_MOMENTUM, O_WEIGHT_DECAY, O_GIBBS_STEPS, O_RESUME,
-       O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT };
+       O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS,
+       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT };
 
 #define ALL (LNZ | LOGLIK | TRAIN)
+#define ANY (ALL | SAMPLE)
 static const cli_option options[] = {
     {O_EXACT, "--exact", 0, NULL, LNZ | LOGLIK, 0, "enumerate the smaller set of layers (within --max-seconds)"},
     {O_AIS, "--ais", 0, NULL, LNZ | LOGLIK, 0, "annealed importance sampling (Salakhutdinov & Hinton 2009)"},
@@ -23,12 +26,12 @@ static const cli_option options[] = {
     {O_SCHEDULE, "--schedule", 0, "sm08|linear:N|FILE", LNZ | LOGLIK, 0, "AIS temperatures (default sm08)"},
     {O_BASE, "--base", 0, "uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
     {O_PSEUDOCOUNT, "--pseudocount", 0, "C", LNZ | LOGLIK, 0, "added to the counts of a data base rate (default 1)"},
-    {O_SEED, "--seed", 0, "S", ALL, 0, "random seed (default: drawn and printed)"},
-    {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic", LOGLIK | TRAIN, 0, "binarize non-binary DATA (below)"},
-    {O_MAX_SECONDS, "--max-seconds", 0, "T", ALL, 0, "time allowed for exact work (default 3600; train: 10)"},
-    {O_THREADS, "--threads", 0, "N", ALL, 0, "threads (1..1024)"},
+    {O_SEED, "--seed", 0, "S", ANY, 0, "random seed (default: drawn and printed)"},
+    {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic", LOGLIK | TRAIN | SAMPLE | LNZ, 0, "binarize non-binary DATA (below)"},
+    {O_MAX_SECONDS, "--max-seconds", 0, "T", ANY, 0, "time allowed for exact work (default 3600; train: 10;\nsample: the estimated time of the chains)"},
+    {O_THREADS, "--threads", 0, "N", ANY, 0, "threads (1..1024)"},
     {O_FORMAT, "--format", 0, "table|json|csv", ALL, 0, "output format (default table)"},
-    {O_QUIET, "--quiet", 'q', NULL, ALL, 0, "no progress bar"},
+    {O_QUIET, "--quiet", 'q', NULL, ANY, 0, "no progress bar"},
     {O_MF_ITERATIONS, "--mf-iterations", 0, "N", LOGLIK | TRAIN, 0, "mean-field sweeps at most (default 30; train: 10)"},
     {O_MF_TOLERANCE, "--mf-tolerance", 0, "E", LOGLIK | TRAIN, 0, "mean-field convergence in [0, 1) (default 1e-7)"},
     {O_HIDDEN, "--hidden", 0, "H1[,H2,...]", TRAIN, 0, "hidden layer sizes (required)"},
@@ -47,18 +50,35 @@ static const cli_option options[] = {
     {O_OUT, NULL, 'o', "MODEL.npz", TRAIN, 0, "the model to write (required)"},
     {O_NEGATIVE, "--negative", 0, "persistent|exact|mean-field", TRAIN, 0, "the negative phase (below)"},
     {O_PLOT, "--plot", 0, "FILE.png|svg", TRAIN, 0, "ln Z (exact, mean-field, Bethe) and ln p per epoch"},
+    {O_REVERSE, "--reverse", 0, "pt|none|data:FILE", LNZ | LOGLIK, 0,
+     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering; data:FILE: its rows; none, the default)"},
+    {O_PT_TEMPS, "--pt-temperatures", 0, "L", LNZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
+    {O_PT_SWEEPS, "--pt-sweeps", 0, "S", LNZ | LOGLIK, 0,
+     "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000, default 1000)"},
+    {O_SAMPLE_CHAINS, "--chains", 0, "N", SAMPLE, 0, "Gibbs chains, one sample each (1..1000000, default 64)"},
+    {O_STEPS, "--steps", 0, "S", SAMPLE, 0, "Gibbs sweeps per chain (0..100000000, default 1000)"},
+    {O_INIT, "--init", 0, "random|data:DATA", SAMPLE, 0, "start states: random (default), or row c of DATA for chain c"},
+    {O_SHAPE, "--shape", 0, "HxW", SAMPLE, 0, "tile shape of a .png (default: square)"},
+    {O_SCALE, "--scale", 0, "K", SAMPLE, 0, "pixels per unit of a .png (default: fitted)"},
+    {O_SAMPLE_OUT, NULL, 'o', "FILE.npy|FILE.png", SAMPLE, CLI_ONCE,
+     "the samples (required): v of each chain as uint8 rows, or an image of p(v | h1)"},
 };
 
 static const cli_sub subs[] = {
     {"lnz", LNZ,
      "zsum dbm lnz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-     "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]]\n"
+     "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
+     "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps 1000]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact enumerates the smaller of the two sets of layers (even: v, h2, ...;\n"
      "odd: h1, h3, ...) and sums the other with softplus (refused, with the estimated\n"
      "time, beyond --max-seconds); --ais anneals over the even layers with the odd\n"
      "ones summed out (Salakhutdinov & Hinton 2009), band ln(Z +- 3 sigma). Default:\n"
-     "exact when its estimated time is within --max-seconds, else AIS.\n", NULL},
+     "exact when its estimated time is within --max-seconds, else AIS. AIS's ln Z is low\n"
+     "on average; --reverse runs the schedule backwards from samples of the model (pt:\n"
+     "parallel tempering over the even layers; data:FILE: its rows as v, h2, h4, ... drawn\n"
+     "given v) for a side that is high on average (lnZ_reverse), and the output says when\n"
+     "the two sides' bands do not overlap (sides_agree false, with a warning).\n", NULL},
     {"loglik", LOGLIK,
      "zsum dbm loglik MODEL.npz DATA [--exact | --ais ...] [--mf-iterations 30]\n"
      "                 [--mf-tolerance 1e-7] [--binarize threshold[:T]|stochastic]",
@@ -85,6 +105,16 @@ static const cli_sub subs[] = {
      "model's statistics from persistent chains (default), exactly (enumerating the\n"
      "smaller set of layers; up to 2^24 states), or the model's mean field. --plot\n"
      "draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n", NULL},
+    {"sample", SAMPLE,
+     "zsum dbm sample MODEL.npz [--chains 64] [--steps 1000] [--seed S] [--init random|data:DATA]\n"
+     "                 [--max-seconds 3600] [--threads N] [--shape HxW] [--scale K] [-q]\n"
+     "                 -o FILE.npy|FILE.png",
+     "--chains block-Gibbs chains of --steps sweeps (every odd layer given the even ones,\n"
+     "then every even layer given the odd ones), from random states (--init data:DATA:\n"
+     "chain c starts with v = row c of DATA, cycling); chain c draws from its own stream of\n"
+     "--seed, so the samples do not depend on --threads. FILE.npy: the final v of each\n"
+     "chain (chains x n0, uint8); FILE.png: p(v = 1 | h1) of the last sweep, one tile a\n"
+     "chain. Refused before any work when the estimated time exceeds --max-seconds.\n", NULL},
 };
 
 static const cli_command dbm_command = {
@@ -98,7 +128,9 @@ static const cli_command dbm_command = {
     "AIS base (couplings 0): uniform (the default of lnz), model (the biases of v, h2, ...),\n"
     "data:FILE (v's biases from FILE's frequencies; the default of loglik: DATA).\n"
     "JSON keys: layers, method, lnZ; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed,\n"
-    "base; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
+    "base; with --reverse also reverse, lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess,\n"
+    "sandwich_lo, sandwich_hi, sides_agree (sides_warning when false), with tempering\n"
+    "pt_temperatures, pt_sweeps, pt_swap_min; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
     "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit; train: layers,\n"
     "epoch, negative, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
     "when not affordable), epoch_seconds, total_seconds, seed, model.\n",
@@ -174,6 +206,30 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
     case O_HELDOUT: o->heldout = v; break;
     case O_LOG: o->log = v; break;
     case O_OUT: o->out = v; break;
+    case O_SAMPLE_OUT: o->out = v; break;
+    case O_REVERSE:
+        if (strcmp(v, "pt") && strcmp(v, "none") && (strncmp(v, "data:", 5) || !v[5]))
+            return cli_usage("--reverse: '%s' is not pt, none or data:FILE", v);
+        o->reverse = v;
+        o->have_reverse = 1;
+        break;
+    case O_PT_TEMPS: return cli_parse_u64_in(name, v, 2, 100000, &o->pt_temperatures) ? EXIT_OK : EXIT_USAGE;
+    case O_PT_SWEEPS: return cli_parse_u64_in(name, v, 2, 100000000, &o->pt_sweeps) ? EXIT_OK : EXIT_USAGE;
+    case O_SAMPLE_CHAINS: return cli_parse_u64_in(name, v, 1, 1000000, &o->chains) ? EXIT_OK : EXIT_USAGE;
+    case O_STEPS: return cli_parse_u64_in(name, v, 0, 100000000, &o->steps) ? EXIT_OK : EXIT_USAGE;
+    case O_INIT:
+        if (strcmp(v, "random") && (strncmp(v, "data:", 5) || !v[5]))
+            return cli_usage("--init: '%s' is not random or data:DATA", v);
+        o->init = v;
+        break;
+    case O_SHAPE: {
+        int nd;
+        if (!cli_parse_size(name, v, o->shape, &nd)) return EXIT_USAGE;
+        if (nd != 2) return cli_usage("--shape: '%s' must be HxW", v);
+        o->have_shape = 1;
+        break;
+    }
+    case O_SCALE: return cli_parse_int(name, v, 1, CLI_IMAGE_MAX_SCALE, &o->scale) ? EXIT_OK : EXIT_USAGE;
     }
     return EXIT_OK;
 }
@@ -189,6 +245,18 @@ static int check(const char *prog, dbm_opts *o, const char *const *pos, int npos
     if (npos != need)
         return cli_usage("%s: expected %s, got %d argument%s", prog,
                          need == 2 ? "MODEL and DATA" : sub == TRAIN ? "DATA" : "MODEL", npos, npos == 1 ? "" : "s");
+    if (o->exact && o->have_reverse)
+        return cli_usage("%s: --reverse is an AIS option; --exact does not use it (drop it, or use --ais)", prog);
+    if (sub == SAMPLE) {
+        o->model = pos[0];
+        if (!o->out) return cli_usage("dbm sample: -o FILE.npy|FILE.png is required");
+        size_t l = strlen(o->out);
+        int npy = l >= 4 && !strcmp(o->out + l - 4, ".npy"), png = l >= 4 && !strcmp(o->out + l - 4, ".png");
+        if (!npy && !png) return cli_usage("dbm sample: -o '%s' must end in .npy or .png", o->out);
+        if (npy && (o->have_shape || o->scale))
+            return cli_usage("dbm sample: --shape and --scale shape an image; -o '%s' is .npy", o->out);
+        return cli_check_output("-o", o->out) != EXIT_OK ? EXIT_USAGE : EXIT_OK;
+    }
     if (sub != TRAIN) {
         o->model = pos[0];
         if (need == 2) o->data = pos[1];
@@ -237,6 +305,15 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     o->weight_decay = to.weight_decay;
     o->gibbs_steps = to.gibbs_steps;
     o->negative = to.negative;
+    o->reverse = "none";
+    o->pt_temperatures = 50;
+    o->pt_sweeps = 1000;
+    if (sub == SAMPLE) {
+        zs_dbm_sample_opts so;
+        zs_dbm_sample_defaults(&so);
+        o->chains = so.chains;
+        o->steps = so.steps;
+    }
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int id; (id = cli_next(a)) != CLI_DONE;) {
@@ -246,7 +323,8 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
             pos[npos++] = a->value;
             continue;
         }
-        if (!o->ais_option && sub != TRAIN && (id == O_CHAINS || id == O_SCHEDULE || id == O_BASE || id == O_PSEUDOCOUNT))
+        if (!o->ais_option && sub != TRAIN && (id == O_CHAINS || id == O_SCHEDULE || id == O_BASE || id == O_PSEUDOCOUNT ||
+                                                 id == O_PT_TEMPS || id == O_PT_SWEEPS))
             o->ais_option = a->name;
         int rc = option(id, a->name, a->value, o);
         if (rc != EXIT_OK) return rc;
@@ -303,7 +381,7 @@ int cmd_dbm(int argc, char **argv) {
     if (o.threads) zs_ctx_set_threads(ctx, (int)o.threads);
     if (!o.have_seed) o.seed = zs_seed_from_entropy();
     progress_install(ctx, o.quiet);
-    rc = o.sub == TRAIN ? dbm_train(&o, ctx) : dbm_lnz(&o, ctx);
+    rc = o.sub == TRAIN ? dbm_train(&o, ctx) : o.sub == SAMPLE ? dbm_sample(&o, ctx) : dbm_lnz(&o, ctx);
     progress_finish();
     zs_ctx_free(ctx);
     return rc;

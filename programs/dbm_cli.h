@@ -1,6 +1,6 @@
 /* dbm_cli.h — what the zsum dbm subcommands share: the parsed options (cmd_dbm.c parses
- * them), data loading, ln Z and the log-likelihood (dbm_lnz.c), and the training run
- * (dbm_train.c). */
+ * them), data loading, ln Z and the log-likelihood (dbm_lnz.c), the training run
+ * (dbm_train.c) and sampling (dbm_sample.c). */
 #ifndef ZSUM_PROGRAMS_DBM_CLI_H
 #define ZSUM_PROGRAMS_DBM_CLI_H
 
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { LNZ = 1, LOGLIK = 2, TRAIN = 4 };
+enum { LNZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8 };
 
 typedef struct dbm_opts {
     int sub;
@@ -26,6 +26,15 @@ typedef struct dbm_opts {
     size_t hidden[64], nhidden;
     uint64_t epochs, pretrain_epochs, batch, gibbs_steps;
     double lr, pretrain_lr, lr_decay, momentum, weight_decay;
+    /* the reverse side of AIS (lnz, loglik) */
+    const char *reverse;
+    int have_reverse;
+    uint64_t pt_temperatures, pt_sweeps;
+    /* sample */
+    uint64_t steps, shape[2];
+    int have_shape;
+    long scale;
+    const char *init;
 } dbm_opts;
 
 /* Binary rows of path (n x nv; nv = the model's visible units, or 0 for any width, then *d). */
@@ -34,5 +43,7 @@ int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, u
 /* zsum dbm lnz and loglik: the result on cli_out(); an exit code. */
 int dbm_lnz(const dbm_opts *o, zs_ctx *ctx);
 int dbm_train(dbm_opts *o, zs_ctx *ctx);
+/* zsum dbm sample (dbm_sample.c): the samples written to o->out; an exit code. */
+int dbm_sample(const dbm_opts *o, zs_ctx *ctx);
 
 #endif

@@ -12,11 +12,17 @@ typedef struct lnz_out {
     int ais;
     double lnz, lo, hi, ess;
     size_t chains, temps;
+    /* the reverse side (--reverse pt or data:FILE) */
+    int reverse, agree;
+    double rlnz, rlo, rhi, ress, blo, bhi, swap_min;
 } lnz_out;
 
 static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_out *r) {
-    zs_dbm_ais_opts ao;
-    zs_dbm_ais_defaults(&ao);
+    zs_dbm_sandwich_opts so;
+    zs_dbm_sandwich_defaults(&so);
+    so.pt_temperatures = (size_t)o->pt_temperatures;
+    so.pt_sweeps = o->pt_sweeps;
+    zs_dbm_ais_opts ao = so.ais;
     ao.chains = (size_t)o->chains;
     ao.seed = o->seed;
     ao.pseudocount = o->pseudocount;
@@ -38,23 +44,51 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     } else {
         rc = cli_usage("--base: '%s' is not uniform, model or data:FILE", o->base);
     }
-    zs_dbm_ais_result res;
+    uint8_t *rev = NULL;
+    size_t nrev = 0;
+    so.reverse = !strcmp(o->reverse, "pt") ? ZS_RBM_REVERSE_PT : ZS_RBM_REVERSE_NONE;
+    if (rc == EXIT_OK && !strncmp(o->reverse, "data:", 5)) {
+        so.reverse = ZS_RBM_REVERSE_DATA;
+        rc = dbm_load_rows(ctx, o, o->reverse + 5, zs_dbm_size(dbm, 0), &rev, &nrev, NULL);
+        so.start_rows = rev;
+        so.n_start = nrev;
+    }
+    so.ais = ao;
+    zs_dbm_sandwich_result res;
     if (rc == EXIT_OK) {
-        zs_status st = zs_dbm_lnz_ais(dbm, &ao, &res);
+        zs_status st = zs_dbm_lnz_sandwich(dbm, &so, &res);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     free(betas);
     free(rows);
+    free(rev);
     if (rc != EXIT_OK) return rc;
     r->ais = 1;
-    r->lnz = res.lnz.value;
-    r->lo = res.band.lo;
-    r->hi = res.band.hi;
-    r->ess = res.lnz.ess;
-    r->chains = res.chains;
-    r->temps = res.temperatures;
+    r->lnz = res.forward.lnz.value;
+    r->lo = res.forward.band.lo;
+    r->hi = res.forward.band.hi;
+    r->ess = res.forward.lnz.ess;
+    r->chains = res.forward.chains;
+    r->temps = res.forward.temperatures;
+    r->reverse = res.reverse != ZS_RBM_REVERSE_NONE;
+    r->rlnz = res.upper.value;
+    r->rlo = res.upper_band.lo;
+    r->rhi = res.upper_band.hi;
+    r->ress = res.upper.ess;
+    r->swap_min = res.pt_swap_min;
+    r->agree = res.sandwich.agree;
+    r->blo = res.sandwich.bracket.lo;
+    r->bhi = res.sandwich.bracket.hi;
     return EXIT_OK;
 }
+
+/* The forward (lower) and reverse (upper) sides' bands do not overlap: at least one run has
+ * not converged, and neither figure can be trusted (Grosse et al. 2015, sec. 4). */
+static int sides_disagree(const lnz_out *r) { return r->ais && r->reverse && !r->agree; }
+
+static const char *DISAGREE_WARNING =
+    "ln Z is unreliable; use a longer --schedule, more --chains or --pt-sweeps, or the data's base "
+    "rate (--base data:FILE)";
 
 /* As zsum rbm: below this ESS the AIS result carries a warning. */
 static int ais_unreliable(const lnz_out *r) {
@@ -120,6 +154,13 @@ static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_out *r,
     char eb[32];
     if (ais_unreliable(r))
         fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains, AIS_WARNING);
+    char gap[160] = "";
+    if (sides_disagree(r)) {
+        char g1[32], g2[32];
+        snprintf(gap, sizeof gap, "the forward (lower) estimate %s and the reverse (upper) estimate %s "
+                 "disagree by more than their bands", cli_num(g1, r->lnz), cli_num(g2, r->rlnz));
+        fprintf(stderr, "zsum: warning: %s: %s\n", gap, DISAGREE_WARNING);
+    }
     result res;
     result_init(&res);
     size_t sizes[ZS_DBM_MAX_LAYERS + 1];
@@ -138,7 +179,24 @@ static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_out *r,
         if (!isfinite(r->lo))
             result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use "
                               "more chains or temperatures");
+        if (o->have_reverse) result_str(&res, "reverse", r->reverse ? o->reverse : "none");
+        if (r->reverse) {
+            result_num(&res, "lnZ_reverse", r->rlnz);
+            result_num(&res, "lnZ_reverse_lo", r->rlo)->label = "lnZ_rev_lo";
+            result_num(&res, "lnZ_reverse_hi", r->rhi)->label = "lnZ_rev_hi";
+            result_num(&res, "reverse_ess", r->ress);
+            result_num(&res, "sandwich_lo", r->blo);
+            result_num(&res, "sandwich_hi", r->bhi);
+            result_bool(&res, "sides_agree", r->agree);
+        }
+        if (isfinite(r->swap_min)) {
+            result_u64(&res, "pt_temperatures", o->pt_temperatures)->label = "pt_temps";
+            result_u64(&res, "pt_sweeps", o->pt_sweeps);
+            result_num(&res, "pt_swap_min", r->swap_min);
+        }
         if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
+        if (sides_disagree(r))
+            result_str(&res, "sides_warning", result_fmt(&res, "%s: %s", gap, DISAGREE_WARNING))->flags = RF_NOTE;
     }
     if (o->sub == LOGLIK) {
         result_u64(&res, "n", n);

@@ -19,7 +19,8 @@
  * Implementations: lib/models/dbm.c (model, its RBM view, mean field), lib/models/
  * dbm_variational.c (mean-field and Bethe ln Z), lib/io/dbm_npz.c
  * (model files), lib/exact/dbm_exact.c (exact ln Z and log-likelihood), lib/sample/dbm_ais.c
- * (annealed importance sampling), lib/learn/dbm_train.c (pretraining and joint training).
+ * (annealed importance sampling), lib/sample/dbm_sandwich.c (its reverse side),
+ * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train.c (pretraining and joint training).
  */
 #ifndef ZSUM_DBM_H
 #define ZSUM_DBM_H
@@ -187,6 +188,71 @@ typedef struct zs_dbm_ais_result {
 /* ZS_EINVAL for bad options (the messages of zs_rbm_lnz_ais); ZS_ENOMEM; ZS_ECANCELLED. For
  * L = 1 the numbers are zs_rbm_lnz_ais's on the same model, seed and base, bit for bit. */
 zs_status zs_dbm_lnz_ais(const zs_dbm *dbm, const zs_dbm_ais_opts *opts, zs_dbm_ais_result *out);
+
+/* ---- the two sides of ln Z: forward and reverse AIS (lib/sample/dbm_sandwich.c) ---------- */
+/* The sandwich of zsum/rbm.h (zs_rbm_lnz_sandwich: Grosse, Ghahramani & Adams 2015; Burda,
+ * Grosse & Salakhutdinov 2015) on the RBM between the even and the odd layers, whose AIS is the
+ * DBM's (zs_dbm_lnz_ais): the forward run is zs_dbm_lnz_ais's, bit for bit, and the reverse
+ * runs anneal the same schedule backwards, over the even layers with the odd ones summed out,
+ * from samples of the model: parallel-tempering samples of the even layers (the RBM's PT), or
+ * rows of v (start_rows) whose h^2, h^4, ... are drawn by start_sweeps block-Gibbs sweeps with
+ * v clamped (posterior samples: the start is a sample of the model as far as the rows are).
+ * For L = 1 every number is zs_rbm_lnz_sandwich's on the same model, options and seed. */
+typedef struct zs_dbm_sandwich_opts {
+    zs_dbm_ais_opts ais;          /* the forward run; the reverse runs use its chains, base and
+                                     schedule (reversed)                                         */
+    zs_rbm_reverse_start reverse; /* NONE, PT, DATA (start_rows), AUTO: DATA when rows are given,
+                                     else PT (default AUTO)                                      */
+    const uint8_t *start_rows;    /* n_start x n_0 binary rows of v; run c starts from row c mod
+                                     n_start                                                     */
+    size_t n_start;
+    uint64_t start_sweeps;        /* clamped sweeps drawing h^2, h^4, ... of a start row (default
+                                     100; unused for L = 1, whose even set is v)                 */
+    size_t pt_temperatures;       /* as zs_rbm_sandwich_opts (defaults 50, 1000, 10)              */
+    uint64_t pt_sweeps;
+    size_t pt_ladders;
+} zs_dbm_sandwich_opts;
+
+typedef struct zs_dbm_sandwich_result {
+    zs_dbm_ais_result forward;    /* the lower side: zs_dbm_lnz_ais's result                     */
+    zs_rbm_reverse_start reverse; /* the start that ran (AUTO resolved)                          */
+    zs_estimate upper;            /* the reverse side (NaN with NONE)                            */
+    zs_interval upper_band;
+    zs_sandwich sandwich;         /* agree = 1 and the forward band alone with NONE              */
+    double pt_swap_min;           /* lowest PT swap acceptance; NaN when PT did not run           */
+    double pt_seconds, forward_seconds, reverse_seconds;
+} zs_dbm_sandwich_result;
+void zs_dbm_sandwich_defaults(zs_dbm_sandwich_opts *opts);
+/* Streams: as zs_rbm_lnz_sandwich's; the clamped sweeps of start run c draw from zs_rng(seed,
+ * 2^44 + c). Results do not depend on the thread count. Errors: zs_dbm_lnz_ais's and
+ * zs_rbm_lnz_sandwich's (reverse DATA without rows, a row byte not 0 or 1, bad PT options). */
+zs_status zs_dbm_lnz_sandwich(const zs_dbm *dbm, const zs_dbm_sandwich_opts *opts, zs_dbm_sandwich_result *out);
+
+/* ---- sampling (lib/sample/dbm_sample.c) --------------------------------------------------- */
+/* Block Gibbs sampling: given the even layers (v, h^2, ...) the units of the odd layers (h^1,
+ * h^3, ...) are independent, p(h^l_j = 1 | rest) = sigmoid(b^l_j + (h^{l-1} W^l)_j +
+ * (W^{l+1} h^{l+1})_j), and the other way round; a sweep draws every odd layer, then every
+ * even layer. Chain c starts from v uniform at random (or v = init row c mod n_init) and h^2,
+ * h^4, ... uniform at random, and draws from zs_rng(seed, c): results do not depend on the
+ * thread count. */
+typedef struct zs_dbm_sample_opts {
+    size_t chains;            /* independent chains (default 64)                              */
+    uint64_t steps;           /* sweeps per chain (default 1000)                              */
+    uint64_t seed;            /* default 1                                                    */
+    const uint8_t *init;      /* n_init x n_0 binary start rows of v; NULL: random starts      */
+    size_t n_init;
+} zs_dbm_sample_opts;
+void zs_dbm_sample_defaults(zs_dbm_sample_opts *opts);
+/* Each output may be NULL: visible (chains x n_0) the final v of each chain (0 or 1); layers
+ * (chains x (n_0 + ... + n_L)) every layer's final state, layers in order; prob (chains x n_0)
+ * p(v = 1 | h^1) of the last sweep (the mean of the last draw of v, for images). ZS_EINVAL for
+ * 0 chains, init with n_init = 0, a start byte that is not 0 or 1 (message names row and
+ * column) or a non-finite parameter; ZS_ERANGE; ZS_ENOMEM; ZS_ECANCELLED. */
+zs_status zs_dbm_sample(const zs_dbm *dbm, const zs_dbm_sample_opts *opts, uint8_t *visible, uint8_t *layers,
+                        double *prob);
+/* Estimated wall-clock seconds of zs_dbm_sample for `chains` chains of `steps` sweeps on the
+ * context's threads (rough: each weight read twice a sweep at about 1.4 ns, 10 ns a unit). */
+double zs_dbm_sample_seconds(const zs_dbm *dbm, size_t chains, uint64_t steps);
 
 /* ---- training (lib/learn/dbm_train.c) ----------------------------------------------------- */
 /* Salakhutdinov & Hinton (2009, 2012). Greedy layer-wise pretraining: a stack of RBMs trained

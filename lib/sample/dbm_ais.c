@@ -11,7 +11,7 @@
  * (odd | even, then even | odd) is the paper's. So the sampler is zs_rbm_lnz_ais, which also
  * makes an L = 1 DBM give the RBM's numbers bit for bit. The data base sets the biases of v
  * from the data's frequencies and leaves those of h^2, h^4, ... at 0 (frequency 1/2). */
-#include "models/dbm_internal.h"
+#include "sample/dbm_sample_internal.h"
 
 #include <string.h>
 
@@ -23,8 +23,9 @@ void zs_dbm_ais_defaults(zs_dbm_ais_opts *o) {
     o->seed = 1;
 }
 
-zs_status zs_dbm_lnz_ais(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ais_result *out) {
-    if (!d || !opts || !out) return ZS_EINVAL;
+zs_status dbm_ais_rbm_opts(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ais_base *base_out,
+                           zs_rbm_ais_opts *o, double **rate_out) {
+    *rate_out = NULL;
     if ((unsigned)opts->base > (unsigned)ZS_DBM_AIS_BASE_AUTO)
         return zs_fail(d->ctx, ZS_EINVAL, "AIS: unknown base %d", (int)opts->base);
     zs_dbm_ais_base base = opts->base;
@@ -35,36 +36,42 @@ zs_status zs_dbm_lnz_ais(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ai
     if (st != ZS_OK) return st;
     st = zs_dbm_check(d);
     if (st != ZS_OK) return st;
-    zs_rbm *r = NULL;
-    st = zs_dbm_to_rbm(d, &r);
-    if (st != ZS_OK) return st;
-    size_t ne = zs_rbm_nv(r);
-    double *rate = NULL;
-    zs_rbm_ais_opts o;
-    zs_rbm_ais_defaults(&o);
-    o.chains = opts->chains;
-    o.betas = opts->betas;
-    o.nbetas = opts->nbetas;
-    o.seed = opts->seed;
-    o.pseudocount = opts->pseudocount;
-    if (base == ZS_DBM_AIS_BASE_UNIFORM) o.base = ZS_RBM_AIS_BASE_UNIFORM;
-    else if (base == ZS_DBM_AIS_BASE_MODEL) o.base = ZS_RBM_AIS_BASE_MODEL;
+    size_t ne, no;
+    dbm_set_offsets(d, NULL, &ne, &no);
+    zs_rbm_ais_defaults(o);
+    o->chains = opts->chains;
+    o->betas = opts->betas;
+    o->nbetas = opts->nbetas;
+    o->seed = opts->seed;
+    o->pseudocount = opts->pseudocount;
+    if (base == ZS_DBM_AIS_BASE_UNIFORM) o->base = ZS_RBM_AIS_BASE_UNIFORM;
+    else if (base == ZS_DBM_AIS_BASE_MODEL) o->base = ZS_RBM_AIS_BASE_MODEL;
     else if (d->L == 1) { /* the even set is v: the RBM's own data base */
-        o.base = ZS_RBM_AIS_BASE_DATA;
-        o.data = opts->data;
-        o.n_data = opts->n_data;
+        o->base = ZS_RBM_AIS_BASE_DATA;
+        o->data = opts->data;
+        o->n_data = opts->n_data;
     } else {
-        rate = malloc(ne * sizeof *rate);
-        if (!rate) {
-            zs_rbm_free(r);
-            return zs_fail(d->ctx, ZS_ENOMEM, "AIS: out of memory");
-        }
+        double *rate = malloc(ne * sizeof *rate);
+        if (!rate) return zs_fail(d->ctx, ZS_ENOMEM, "AIS: out of memory");
         double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
         st = zs_data_base_rate(opts->data, opts->n_data, d->n[0], c, rate);
         for (size_t i = d->n[0]; i < ne; i++) rate[i] = 0.5;
-        o.base = ZS_RBM_AIS_BASE_RATE;
-        o.rate = rate;
+        o->base = ZS_RBM_AIS_BASE_RATE;
+        o->rate = rate;
+        *rate_out = rate;
     }
+    *base_out = base;
+    return st;
+}
+
+zs_status zs_dbm_lnz_ais(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ais_result *out) {
+    if (!d || !opts || !out) return ZS_EINVAL;
+    zs_dbm_ais_base base = ZS_DBM_AIS_BASE_AUTO;
+    zs_rbm_ais_opts o;
+    double *rate = NULL;
+    zs_rbm *r = NULL;
+    zs_status st = dbm_ais_rbm_opts(d, opts, &base, &o, &rate);
+    if (st == ZS_OK) st = zs_dbm_to_rbm(d, &r);
     zs_rbm_ais_result res;
     if (st == ZS_OK) st = zs_rbm_lnz_ais(r, &o, &res);
     if (st == ZS_OK) {

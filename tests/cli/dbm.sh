@@ -171,7 +171,7 @@ expect_reject "--mf-iterations: '0' is not in 1..100000" dbm loglik "$TMP/m.npz"
 expect_reject "--mf-tolerance: '-1' is not in" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-tolerance -1
 expect_reject "expected MODEL and DATA, got 1 argument" dbm loglik "$TMP/m.npz"
 expect_reject "expected MODEL, got 0 arguments" dbm lnz
-expect_reject "unknown subcommand 'sample'" dbm sample "$TMP/m.npz"
+expect_reject "unknown subcommand 'draw'" dbm draw "$TMP/m.npz"
 
 # ---- train ---------------------------------------------------------------------------------
 T="$TMP/train.npz"

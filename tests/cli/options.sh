@@ -8,7 +8,7 @@
 
 pages=("levels" "ising" "ising sample" "bm lnz" "bm sample" "hopfield store" "hopfield recall"
        "hopfield capacity" "rbm lnz" "rbm loglik" "rbm train" "rbm sample" "rbm filters"
-       "rbm transform" "dbm lnz" "dbm loglik" "dbm train" "uai")
+       "rbm transform" "dbm lnz" "dbm loglik" "dbm train" "dbm sample" "uai")
 for page in "${pages[@]}"; do
     # shellcheck disable=SC2086
     expect_ok $page --help
