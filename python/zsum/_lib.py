@@ -106,6 +106,25 @@ STRUCTS = {
     "zs_dbm_ais_result": [("lnz", "zs_estimate"), ("band", "zs_interval"),
                           ("lnz_base", "double"), ("chains", "size_t"),
                           ("temperatures", "size_t"), ("base", "zs_dbm_ais_base")],
+    "zs_dbm_sandwich_opts": [("ais", "zs_dbm_ais_opts"), ("reverse", "zs_rbm_reverse_start"),
+                             ("start_rows", "const uint8_t *"), ("n_start", "size_t"),
+                             ("start_sweeps", "uint64_t"), ("pt_temperatures", "size_t"),
+                             ("pt_sweeps", "uint64_t"), ("pt_ladders", "size_t")],
+    "zs_dbm_sandwich_result": [("forward", "zs_dbm_ais_result"),
+                               ("reverse", "zs_rbm_reverse_start"), ("upper", "zs_estimate"),
+                               ("upper_band", "zs_interval"), ("sandwich", "zs_sandwich"),
+                               ("pt_swap_min", "double"), ("pt_seconds", "double"),
+                               ("forward_seconds", "double"), ("reverse_seconds", "double")],
+    "zs_dbm_sample_opts": [("chains", "size_t"), ("steps", "uint64_t"), ("seed", "uint64_t"),
+                           ("init", "const uint8_t *"), ("n_init", "size_t")],
+    "zs_dbm_pretrain_opts": [("epochs", "size_t"), ("batch", "size_t"), ("lr", "double"),
+                             ("momentum", "double"), ("weight_decay", "double"),
+                             ("init_std", "double"), ("seed", "uint64_t")],
+    "zs_dbm_train_opts": [("negative", "zs_dbm_negative"), ("batch", "size_t"),
+                          ("lr", "double"), ("lr_decay", "double"), ("momentum", "double"),
+                          ("weight_decay", "double"), ("chains", "size_t"),
+                          ("gibbs_steps", "size_t"), ("mf_iterations", "size_t"),
+                          ("mf_tolerance", "double"), ("seed", "uint64_t")],
 }
 
 # Callback types: (return type, parameter types).
@@ -125,11 +144,12 @@ CALLBACKS = {
 ENUMS = ("zs_status", "zs_levels_method", "zs_pairwise_method", "zs_mcmc_kind",
          "zs_hopfield_order", "zs_rbm_ais_base", "zs_binarize", "zs_dtype", "zs_factor_kind",
          "zs_factor_order", "zs_factor_approx", "zs_bound_kind", "zs_factor_schedule",
-         "zs_rbm_reverse_start", "zs_dbm_ais_base")
+         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative")
 
 # Opaque handles: passed and returned as void pointers.
 OPAQUE = ("zs_ctx", "zs_levels", "zs_pairwise", "zs_patterns", "zs_hopfield", "zs_rbm",
-          "zs_rbm_trainer", "zs_array", "zs_npz", "zs_factor_model", "zs_factor_plan", "zs_dbm")
+          "zs_rbm_trainer", "zs_array", "zs_npz", "zs_factor_model", "zs_factor_plan", "zs_dbm",
+          "zs_dbm_trainer")
 
 # ---------------------------------------------------------------------------------------------
 # Functions: (name, return type, parameter types), as declared in include/zsum.h and zsum/*.h.
@@ -344,6 +364,7 @@ SIGNATURES = (
     ("zs_factor_schedule_name", "const char *", ("zs_factor_schedule",)),
     ("zs_factor_schedule_from_name", "zs_status", ("const char *", "zs_factor_schedule *")),
     ("zs_factor_approx_defaults", "void", ("zs_factor_approx_opts *",)),
+    ("zs_factor_write_mar", "zs_status", ("const zs_factor_model *", "const double *", "const char *")),
     ("zs_factor_lnz_approx", "zs_status", ("const zs_factor_model *", "const int32_t *", "zs_factor_approx", "const zs_factor_approx_opts *", "zs_factor_approx_result *")),
     ("zs_rbm_reverse_start_name", "const char *", ("zs_rbm_reverse_start",)),
     ("zs_rbm_reverse_start_from_name", "zs_status", ("const char *", "zs_rbm_reverse_start *")),
@@ -372,6 +393,24 @@ SIGNATURES = (
     ("zs_dbm_ais_base_from_name", "zs_status", ("const char *", "zs_dbm_ais_base *")),
     ("zs_dbm_ais_defaults", "void", ("zs_dbm_ais_opts *",)),
     ("zs_dbm_lnz_ais", "zs_status", ("const zs_dbm *", "const zs_dbm_ais_opts *", "zs_dbm_ais_result *")),
+    ("zs_dbm_from_rbm", "zs_status", ("const zs_rbm *", "zs_dbm **")),
+    ("zs_dbm_to_rbm", "zs_status", ("const zs_dbm *", "zs_rbm **")),
+    ("zs_dbm_sandwich_defaults", "void", ("zs_dbm_sandwich_opts *",)),
+    ("zs_dbm_lnz_sandwich", "zs_status", ("const zs_dbm *", "const zs_dbm_sandwich_opts *", "zs_dbm_sandwich_result *")),
+    ("zs_dbm_sample_defaults", "void", ("zs_dbm_sample_opts *",)),
+    ("zs_dbm_sample", "zs_status", ("const zs_dbm *", "const zs_dbm_sample_opts *", "uint8_t *", "uint8_t *", "double *")),
+    ("zs_dbm_sample_seconds", "double", ("const zs_dbm *", "size_t", "uint64_t")),
+    ("zs_dbm_pretrain_defaults", "void", ("zs_dbm_pretrain_opts *",)),
+    ("zs_dbm_pretrain", "zs_status", ("zs_dbm *", "const zs_dbm_pretrain_opts *", "const uint8_t *", "size_t")),
+    ("zs_dbm_negative_name", "const char *", ("zs_dbm_negative",)),
+    ("zs_dbm_negative_from_name", "zs_status", ("const char *", "zs_dbm_negative *")),
+    ("zs_dbm_train_defaults", "void", ("zs_dbm_train_opts *",)),
+    ("zs_dbm_trainer_alloc", "zs_status", ("zs_ctx *", "const zs_dbm *", "const zs_dbm_train_opts *", "const uint8_t *", "size_t", "zs_dbm_trainer **")),
+    ("zs_dbm_trainer_free", "void", ("zs_dbm_trainer *",)),
+    ("zs_dbm_trainer_epoch", "zs_status", ("zs_dbm_trainer *", "double *")),
+    ("zs_dbm_trainer_epochs_done", "uint64_t", ("const zs_dbm_trainer *",)),
+    ("zs_dbm_trainer_get", "void", ("const zs_dbm_trainer *", "zs_dbm *")),
+    ("zs_dbm_trainer_save", "zs_status", ("const zs_dbm_trainer *", "const char *")),
     ("zs_idx_read", "zs_status", ("zs_ctx *", "const char *", "zs_array **")),
     ("zs_idx_read_mem", "zs_status", ("zs_ctx *", "const char *", "const void *", "size_t", "zs_array **")),
     ("zs_idx_write_u8", "zs_status", ("zs_ctx *", "const char *", "const zs_array *")),

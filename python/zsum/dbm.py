@@ -30,6 +30,13 @@ def ais_unreliable(ess, chains):
     """Below this ESS the command line adds its warning: max(chains / 10, 10)."""
     return ess < max(float(chains) / 10.0, 10.0)
 
+
+_SampleOpts = _lib.struct("zs_dbm_sample_opts")
+_PretrainOpts = _lib.struct("zs_dbm_pretrain_opts")
+_TrainOpts = _lib.struct("zs_dbm_train_opts")
+# `zsum dbm sample --max-seconds`'s default: the estimated time of the chains.
+SAMPLE_MAX_SECONDS = 3600.0
+
 _libc_free = ctypes.CDLL(None).free
 _libc_free.argtypes = [c_void_p]
 _libc_free.restype = None
@@ -332,6 +339,169 @@ class DBM(Handle):
         r.update(n=n, loglik=ll, elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
                  mf_converged=int(conv.sum()), mf_iterations_mean=it_mean,
                  mf_iterations_max=int(it.max()), mf_iterations_limit=o.max_iterations)
+        return r
+
+    # ---- training, sampling and the RBM ------------------------------------------------------
+    @classmethod
+    def fit(cls, data, hidden, epochs, pretrain_epochs=None, pretrain_lr=None, batch=None, lr=None,
+             lr_decay=None, momentum=None, weight_decay=None, chains=None, gibbs_steps=None,
+             mf_iterations=None, mf_tolerance=None, negative="auto", seed=1, save=None):
+        """A DBM trained as `zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz` trains
+        it: greedy pretraining (pretrain_epochs per layer, CD-1 on RBMs with doubled weights;
+        skipped when 0), then `epochs` epochs of joint training (mean-field positive phase,
+        `negative` phase "persistent"|"exact"|"mean-field"|"auto"). The options are the
+        command's, with its defaults (None: the library's). data: binary rows (uint8 used as is,
+        no copy when C-contiguous). save: a path to write what the command writes to -o (the
+        model and its training state), byte for byte the same for the same options and seed.
+        The new model's `mf_bounds_` holds each epoch's mean mean-field bound."""
+        hidden = [_lib.as_count(h, "hidden[%d]" % i, lo=1) for i, h in enumerate(
+            hidden if isinstance(hidden, (list, tuple)) else [hidden])]
+        if not 1 <= len(hidden) <= MAX_LAYERS:
+            raise ValueError("hidden: %d layers; a DBM has 1..%d hidden layers"
+                             % (len(hidden), MAX_LAYERS))
+        v = _lib.as_binary(data, "data", ndim=2)
+        if v.shape[0] == 0:
+            raise ValueError("data: no rows to train on")
+        epochs = _lib.as_count(epochs, "epochs", lo=1)
+        po = _PretrainOpts()
+        _lib_.zs_dbm_pretrain_defaults(byref(po))
+        to = _TrainOpts()
+        _lib_.zs_dbm_train_defaults(byref(to))
+        if pretrain_epochs is not None:
+            po.epochs = _lib.as_count(pretrain_epochs, "pretrain_epochs", hi=1000000)
+        if pretrain_lr is not None:
+            po.lr = _lib.as_real(pretrain_lr, "pretrain_lr")
+        for name, kind in (("batch", "count"), ("lr", "real"), ("lr_decay", "real"),
+                           ("momentum", "real"), ("weight_decay", "real"), ("chains", "count"),
+                           ("gibbs_steps", "count"), ("mf_iterations", "count"),
+                           ("mf_tolerance", "real")):
+            x = locals()[name]
+            if x is not None:
+                setattr(to, name, _lib.as_count(x, name, lo=1) if kind == "count"
+                        else _lib.as_real(x, name))
+        to.negative = _lib.enum_value("dbm_negative", "negative", negative)
+        to.seed = po.seed = _lib.as_count(seed, "seed")
+        # The command's pretraining shares these with joint training (programs/dbm_train.c).
+        po.batch, po.weight_decay = to.batch, to.weight_decay
+        path = _lib.path_bytes(save, "save") if save is not None else None
+        self = cls.__new__(cls)
+        Handle.__init__(self)
+        sizes = np.array([v.shape[1]] + hidden, dtype=np.uintp)
+        out = c_void_p()
+        self._new(_lib_.zs_dbm_alloc(self._ctx.ptr, len(hidden), sizes.ctypes.data, byref(out)), out)
+        self.name = "<trained>"
+        t = c_void_p()
+        bounds = []
+        with self._ctx.lock:
+            self._ctx.sync()
+            try:
+                if po.epochs > 0:
+                    self._ctx.check(_lib_.zs_dbm_pretrain(self._ptr, byref(po), v.ctypes.data,
+                                                          v.shape[0]))
+                self._ctx.check(_lib_.zs_dbm_trainer_alloc(self._ctx.ptr, self._ptr, byref(to),
+                                                           v.ctypes.data, v.shape[0], byref(t)))
+                b = c_double()
+                while _lib_.zs_dbm_trainer_epochs_done(t) < epochs:
+                    self._ctx.check(_lib_.zs_dbm_trainer_epoch(t, byref(b)))
+                    bounds.append(b.value)
+                _lib_.zs_dbm_trainer_get(t, self._ptr)
+                if path is not None:
+                    self._ctx.check(_lib_.zs_dbm_trainer_save(t, path))
+            finally:
+                if t.value:
+                    _lib_.zs_dbm_trainer_free(t)
+        self.mf_bounds_ = np.array(bounds)
+        return self
+
+    def sample(self, chains=None, steps=None, seed=1, init=None, max_seconds=SAMPLE_MAX_SECONDS,
+                layers=False, prob=False):
+        """Block-Gibbs samples as `zsum dbm sample MODEL --chains K --steps S --seed S
+        [--init data:DATA] -o FILE.npy`: the final v of each chain, (chains, n_0) uint8, equal to
+        that file's array. Defaults: 64 chains, 1000 sweeps. init: binary start rows (chain c
+        starts from row c mod n); None: random starts. layers=True adds every layer's final state
+        (chains, n_0 + ... + n_L) uint8; prob=True adds p(v = 1 | h^1) of the last sweep
+        (chains, n_0) float64 (what the command's .png shows); then a tuple is returned.
+        ValueError when the estimated time passes max_seconds, as the command refuses."""
+        o = _SampleOpts()
+        _lib_.zs_dbm_sample_defaults(byref(o))
+        if chains is not None:
+            o.chains = _lib.as_count(chains, "chains", lo=1, hi=1000000)
+        if steps is not None:
+            o.steps = _lib.as_count(steps, "steps", hi=100000000)
+        o.seed = _lib.as_count(seed, "seed")
+        rows = None
+        if init is not None:
+            rows = self._rows(init, "init")
+            if rows.shape[0] == 0:
+                raise ValueError("init: no rows to start from")
+            o.init, o.n_init = rows.ctypes.data, rows.shape[0]
+        max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
+        if not max_seconds > 0:
+            raise ValueError("max_seconds: %r must be > 0" % max_seconds)
+        secs = _lib_.zs_dbm_sample_seconds(self._ptr, o.chains, o.steps)
+        if not secs <= max_seconds:
+            raise _lib.InvalidArgumentError(
+                "sample: %d chains x %d Gibbs sweeps of this DBM would take about %.3g s, over "
+                "max_seconds %g; use fewer chains or steps, or raise max_seconds"
+                % (o.chains, o.steps, secs, max_seconds))
+        s = self.layers
+        vis = np.empty((o.chains, s[0]), np.uint8)
+        lay = np.empty((o.chains, sum(s)), np.uint8) if layers else None
+        pr = np.empty((o.chains, s[0]), np.float64) if prob else None
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_dbm_sample(self._ptr, byref(o), vis.ctypes.data,
+                                                None if lay is None else lay.ctypes.data,
+                                                None if pr is None else pr.ctypes.data))
+        if not layers and not prob:
+            return vis
+        return (vis,) + ((lay,) if layers else ()) + ((pr,) if prob else ())
+
+    @classmethod
+    def from_rbm(cls, rbm):
+        """The one-hidden-layer DBM of a fitted zsum.BernoulliRBM (zs_dbm_from_rbm: W^1 =
+        components_.T, b^0 = intercept_visible_, b^1 = intercept_hidden_; exact copies)."""
+        from .rbm import BernoulliRBM, _Model
+        if not isinstance(rbm, BernoulliRBM):
+            raise TypeError("from_rbm: expected a zsum.BernoulliRBM, got %s" % type(rbm).__name__)
+        if not hasattr(rbm, "components_"):
+            raise ValueError("from_rbm: the BernoulliRBM is not fitted")
+        self = cls.__new__(cls)
+        Handle.__init__(self)
+        ctx = _lib.Context()
+        with rbm._model(ctx) as m:
+            ctx.check(_lib_.zs_rbm_check(m.ptr))
+            out = c_void_p()
+            st = _lib_.zs_dbm_from_rbm(m.ptr, byref(out))
+            if st:
+                ctx.check(st)
+            # The new DBM keeps the RBM's context: adopt it, so that errors read its message.
+            self._ctx = ctx
+            self._ptr = out.value
+        self._ctx.check(_lib_.zs_dbm_check(self._ptr))
+        self.name = "<rbm>"
+        return self
+
+    def to_rbm(self):
+        """The DBM as a zsum.BernoulliRBM between its even layers (v, h^2, ...: the visible
+        units) and its odd ones (zs_dbm_to_rbm): the same Z and the same distribution; for one
+        hidden layer, the RBM of from_rbm. The estimator is fitted (components_,
+        intercept_visible_, intercept_hidden_) and ready for log_partition, sample, ..."""
+        from .rbm import BernoulliRBM, _view as rview
+        out = c_void_p()
+        with self._ctx.lock:
+            self._ctx.check(_lib_.zs_dbm_to_rbm(self._ptr, byref(out)))
+        try:
+            nv, nh = int(_lib_.zs_rbm_nv(out)), int(_lib_.zs_rbm_nh(out))
+            w = rview(_lib_.zs_rbm_w(out), (nv, nh)).T.copy(order="F")
+            a = rview(_lib_.zs_rbm_vbias(out), (nv,)).copy()
+            b = rview(_lib_.zs_rbm_hbias(out), (nh,)).copy()
+        finally:
+            _lib_.zs_rbm_free(out)
+        r = BernoulliRBM(n_components=nh)
+        r.components_, r.intercept_visible_, r.intercept_hidden_ = w, a, b
+        r.n_features_in_ = nv
+        r._n_features_out = nh
         return r
 
     def __repr__(self):
