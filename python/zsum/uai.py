@@ -278,6 +278,32 @@ class FactorModel(Handle):
               ("marginals", [res[starts[i]:starts[i + 1]] for i in range(d.size)])]
         return Result(r)
 
+    def write_mar(self, path, marginals):
+        """Write marginals as the UAI competitions' MAR answer file, atomically
+        (zs_factor_write_mar), as `zsum uai MODEL --marginals -o FILE.MAR` writes it:
+        marginals is the Result of marginals() (probabilities, not log=True), its
+        "marginals" list of one array per variable, or the flat array of sum_i d_i
+        entries. Each entry must be a probability in [0, 1]."""
+        if isinstance(marginals, dict):
+            if "marginals" not in marginals:
+                raise ValueError("write_mar: the result has no 'marginals' (use the result of "
+                                 "marginals())")
+            marginals = marginals["marginals"]
+        if isinstance(marginals, (list, tuple)):
+            d = self.domains
+            if len(marginals) != d.size:
+                raise ValueError("write_mar: %d arrays for %d variables"
+                                 % (len(marginals), d.size))
+            parts = [_lib.as_float64(m, "marginals[%d]" % i, ndim=1, shape=(int(d[i]),))
+                     for i, m in enumerate(marginals)]
+            marginals = np.concatenate(parts) if parts else np.zeros(0)
+        total = int(self.domains.astype(np.int64).sum())
+        flat = _lib.as_float64(marginals, "marginals", ndim=1, shape=(total,), allow_empty=True)
+        p = _lib.path_bytes(path)
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_write_mar(self._ptr, flat.ctypes.data, p))
+
     def log_partition_approx(self, method="auto", damping=None, max_iter=None, tol=None,
                              restarts=None, seed=None, i_bound=None, trees=None,
                              schedule=None, max_seconds=None, compare=False, max_memory=None,
