@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _lib
 from ._common import Handle
-from ._result import Result
+from ._result import Result, cli_num as _cli_num
 
 _lib_ = _lib.lib
 _MfOpts = _lib.struct("zs_dbm_mf_opts")
@@ -31,11 +31,61 @@ def ais_unreliable(ess, chains):
     return ess < max(float(chains) / 10.0, 10.0)
 
 
+_SandwichOpts = _lib.struct("zs_dbm_sandwich_opts")
+_SandwichResult = _lib.struct("zs_dbm_sandwich_result")
+# The command line's text when the two sides' bands do not overlap (programs/dbm_lnz.c).
+DISAGREE_WARNING = ("ln Z is unreliable; use a longer --schedule, more --chains or --pt-sweeps, "
+                    "or the data's base rate (--base data:FILE)")
 _SampleOpts = _lib.struct("zs_dbm_sample_opts")
 _PretrainOpts = _lib.struct("zs_dbm_pretrain_opts")
 _TrainOpts = _lib.struct("zs_dbm_train_opts")
 # `zsum dbm sample --max-seconds`'s default: the estimated time of the chains.
 SAMPLE_MAX_SECONDS = 3600.0
+
+def _sandwich_opts(dbm, reverse, reverse_data, pt_temperatures, pt_sweeps, start_sweeps):
+    """(zs_dbm_sandwich_opts without its forward part, the start rows kept alive), or None
+    without a reverse side asked for (the forward run alone, zs_dbm_lnz_ais)."""
+    if reverse is None:
+        if reverse_data is not None:
+            raise ValueError("log_partition: reverse_data= is for reverse='data'")
+        return None
+    if reverse not in ("none", "pt", "data"):
+        raise ValueError("log_partition: reverse must be 'pt', 'none' or 'data', got %r"
+                         % (reverse,))
+    if reverse != "data" and reverse_data is not None:
+        raise ValueError("log_partition: reverse_data= is for reverse='data', not %r"
+                         % (reverse,))
+    so = _SandwichOpts()
+    _lib_.zs_dbm_sandwich_defaults(byref(so))
+    so.pt_temperatures = _lib.as_count(pt_temperatures, "pt_temperatures", 2, 100000)
+    so.pt_sweeps = _lib.as_count(pt_sweeps, "pt_sweeps", 2, 100000000)
+    if start_sweeps is not None:
+        so.start_sweeps = _lib.as_count(start_sweeps, "start_sweeps")
+    so.reverse = _lib.enum_value("rbm_reverse_start", "reverse", reverse)
+    start = None
+    if reverse == "data":
+        if reverse_data is None:
+            raise ValueError("log_partition: reverse='data' needs the start rows as "
+                             "reverse_data=")
+        start = dbm._rows(reverse_data, "reverse_data")
+        if start.shape[0] == 0:
+            raise ValueError("reverse_data: no rows to start from")
+        so.start_rows, so.n_start = start.ctypes.data, start.shape[0]
+    return so, start
+
+
+def _sandwich_keys(out, so, res):
+    """The command's keys after base: reverse, the reverse side and the bracket, PT's."""
+    out["reverse"] = _lib.enum_name("rbm_reverse_start", res.reverse)
+    if res.reverse != 0:
+        out.update(lnZ_reverse=res.upper.value, lnZ_reverse_lo=res.upper_band.lo,
+                   lnZ_reverse_hi=res.upper_band.hi, reverse_ess=res.upper.ess,
+                   sandwich_lo=res.sandwich.bracket.lo, sandwich_hi=res.sandwich.bracket.hi,
+                   sides_agree=bool(res.sandwich.agree))
+    if res.pt_swap_min == res.pt_swap_min and abs(res.pt_swap_min) != float("inf"):
+        out.update(pt_temperatures=so.pt_temperatures, pt_sweeps=so.pt_sweeps,
+                   pt_swap_min=res.pt_swap_min)
+
 
 _libc_free = ctypes.CDLL(None).free
 _libc_free.argtypes = [c_void_p]
@@ -153,7 +203,8 @@ class DBM(Handle):
 
     # ---- ln Z ----------------------------------------------------------------------------------
     def log_partition(self, method="auto", chains=100, schedule="sm08", base=None, data=None,
-                      pseudocount=1.0, seed=1, max_seconds=MAX_SECONDS):
+                      pseudocount=1.0, seed=1, max_seconds=MAX_SECONDS, reverse=None,
+                      reverse_data=None, pt_temperatures=50, pt_sweeps=1000, start_sweeps=None):
         """ln Z as `zsum dbm lnz --format json` gives it: layers, method, lnZ and, for AIS,
         lnZ_lo, lnZ_hi (the +-3 sigma band), ess, chains, temperatures, seed, base.
 
@@ -161,13 +212,25 @@ class DBM(Handle):
         time passes max_seconds), "ais", or "auto" (exact when affordable, else AIS). AIS:
         chains (>= 2), schedule ("sm08", "linear:N", a file of betas, or an array of betas),
         base ("uniform", the default without data; "model"; "data": the frequencies of the
-        binary rows `data`, smoothed by pseudocount, the default with data), seed."""
+        binary rows `data`, smoothed by pseudocount, the default with data), seed.
+
+        The AIS sandwich (`zsum dbm lnz --ais --reverse pt|data:FILE|none`,
+        zs_dbm_lnz_sandwich): reverse="pt" runs the schedule backwards from parallel-tempering
+        samples of the even layers (pt_temperatures betas, pt_sweeps sweeps per ladder and
+        stage), reverse="data" from the binary rows reverse_data (their h^2, h^4, ... drawn by
+        start_sweeps clamped sweeps, default 100), for a stochastic upper side; the Result then
+        adds reverse, lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess, sandwich_lo,
+        sandwich_hi, sides_agree, and for PT pt_temperatures, pt_sweeps, pt_swap_min, as the
+        command's JSON; "sides_warning" when the two sides' bands do not overlap.
+        reverse="none": the forward side alone, with "reverse": "none"."""
         if method not in ("auto", "exact", "ais"):
             raise ValueError("log_partition: method must be 'auto', 'exact' or 'ais', got %r"
                              % (method,))
         max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
         if not max_seconds > 0:
             raise ValueError("max_seconds: %r must be > 0" % max_seconds)
+        sandwich = _sandwich_opts(self, reverse, reverse_data, pt_temperatures, pt_sweeps,
+                                  start_sweeps)
         out = Result(layers=list(self.layers))
         if method != "ais":
             lnz = c_double()
@@ -179,9 +242,9 @@ class DBM(Handle):
                     return out
                 if method == "exact" or st != _lib.TooBigError.status:
                     self._ctx.check(st)
-        return self._ais(out, chains, schedule, base, data, pseudocount, seed)
+        return self._ais(out, chains, schedule, base, data, pseudocount, seed, sandwich)
 
-    def _ais(self, out, chains, schedule, base, data, pseudocount, seed):
+    def _ais(self, out, chains, schedule, base, data, pseudocount, seed, sandwich=None):
         opts = _AisOpts()
         _lib_.zs_dbm_ais_defaults(byref(opts))
         opts.chains = _lib.as_count(chains, "chains", lo=2, hi=1000000)
@@ -223,15 +286,29 @@ class DBM(Handle):
                                                                 betas.size))
                     keep.append(betas)
                     opts.betas, opts.nbetas = betas.ctypes.data, betas.size
-                self._ctx.check(_lib_.zs_dbm_lnz_ais(self._ptr, byref(opts), byref(res)))
+                if sandwich is not None:
+                    so = sandwich[0]
+                    so.ais = opts
+                    sres = _SandwichResult()
+                    self._ctx.check(_lib_.zs_dbm_lnz_sandwich(self._ptr, byref(so), byref(sres)))
+                    res = sres.forward
+                else:
+                    self._ctx.check(_lib_.zs_dbm_lnz_ais(self._ptr, byref(opts), byref(res)))
             finally:
                 if betas_c is not None and betas_c.value:
                     _libc_free(betas_c)
         out.update(method="ais", lnZ=res.lnz.value, lnZ_lo=res.band.lo, lnZ_hi=res.band.hi,
                    ess=res.lnz.ess, chains=res.chains, temperatures=res.temperatures,
                    seed=seed, base=base)
+        if sandwich is not None:
+            _sandwich_keys(out, sandwich[0], sres)
         if ais_unreliable(res.lnz.ess, res.chains):
             out["warning"] = AIS_WARNING
+        if sandwich is not None and sres.reverse != 0 and not sres.sandwich.agree:
+            out["sides_warning"] = (
+                "the forward (lower) estimate %s and the reverse (upper) estimate %s disagree "
+                "by more than their bands: %s" % (_cli_num(res.lnz.value),
+                                                  _cli_num(sres.upper.value), DISAGREE_WARNING))
         return out
 
     def lnz_mean_field(self, max_iterations=None, tolerance=None):
