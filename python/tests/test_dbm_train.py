@@ -97,6 +97,7 @@ def test_fit_seed_dtype_and_lnz(rows):
     # One hidden layer: also the RBM of the same data.
     r = zsum.DBM.fit(X, 4, 1, seed=5)
     assert r.layers == (7, 4)
+    assert zsum.DBM.fit(X, np.array([4, 2]), 1, seed=5).layers == (7, 4, 2)
 
 
 def test_fit_rejections(rows, tmp_path):
@@ -105,8 +106,12 @@ def test_fit_rejections(rows, tmp_path):
         zsum.DBM.fit(X * 2, [3], 1)
     with pytest.raises(ValueError, match="not 0 or 1"):
         zsum.DBM.fit(np.where(X, np.nan, 0.0), [3], 1)
-    with pytest.raises(ValueError, match="data"):
+    with pytest.raises(ValueError, match="data: expected 2 dimensions"):
         zsum.DBM.fit(X[0], [3], 1)
+    with pytest.raises(ValueError, match="data: is empty"):
+        zsum.DBM.fit(X[:0], [3], 1)
+    with pytest.raises(TypeError, match="data"):
+        zsum.DBM.fit(X.astype(str), [3], 1)
     with pytest.raises(ValueError, match="hidden: 0 layers"):
         zsum.DBM.fit(X, [], 1)
     with pytest.raises(ValueError, match="hidden\\[0\\]"):
@@ -185,13 +190,15 @@ def test_sample_rejections(model):
         d.sample(chains=0)
     with pytest.raises(ValueError, match="steps"):
         d.sample(steps=-1)
-    with pytest.raises(ValueError, match="init"):
+    with pytest.raises(ValueError, match="init: expected shape"):
         d.sample(init=np.zeros((2, 6), np.uint8))
+    with pytest.raises(ValueError, match="init: is empty"):
+        d.sample(init=np.zeros((0, 7), np.uint8))
     with pytest.raises(ValueError, match="init: entry .* is not 0 or 1"):
         d.sample(init=np.full((2, 7), 2, np.uint8))
     with pytest.raises(ValueError, match="init"):
         d.sample(init=np.full((2, 7), np.nan))
-    with pytest.raises(zsum.InvalidArgumentError, match="max_seconds"):
+    with pytest.raises(zsum.TooBigError, match="max_seconds"):
         d.sample(chains=1000000, steps=100000000, max_seconds=1)
     with pytest.raises(ValueError, match="max_seconds"):
         d.sample(max_seconds=0)

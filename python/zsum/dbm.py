@@ -68,8 +68,6 @@ def _sandwich_opts(dbm, reverse, reverse_data, pt_temperatures, pt_sweeps, start
             raise ValueError("log_partition: reverse='data' needs the start rows as "
                              "reverse_data=")
         start = dbm._rows(reverse_data, "reverse_data")
-        if start.shape[0] == 0:
-            raise ValueError("reverse_data: no rows to start from")
         so.start_rows, so.n_start = start.ctypes.data, start.shape[0]
     return so, start
 
@@ -431,14 +429,14 @@ class DBM(Handle):
         no copy when C-contiguous). save: a path to write what the command writes to -o (the
         model and its training state), byte for byte the same for the same options and seed.
         The new model's `mf_bounds_` holds each epoch's mean mean-field bound."""
+        if isinstance(hidden, np.ndarray):
+            hidden = hidden.tolist()
         hidden = [_lib.as_count(h, "hidden[%d]" % i, lo=1) for i, h in enumerate(
             hidden if isinstance(hidden, (list, tuple)) else [hidden])]
         if not 1 <= len(hidden) <= MAX_LAYERS:
             raise ValueError("hidden: %d layers; a DBM has 1..%d hidden layers"
                              % (len(hidden), MAX_LAYERS))
         v = _lib.as_binary(data, "data", ndim=2)
-        if v.shape[0] == 0:
-            raise ValueError("data: no rows to train on")
         epochs = _lib.as_count(epochs, "epochs", lo=1)
         po = _PretrainOpts()
         _lib_.zs_dbm_pretrain_defaults(byref(po))
@@ -498,7 +496,7 @@ class DBM(Handle):
         starts from row c mod n); None: random starts. layers=True adds every layer's final state
         (chains, n_0 + ... + n_L) uint8; prob=True adds p(v = 1 | h^1) of the last sweep
         (chains, n_0) float64 (what the command's .png shows); then a tuple is returned.
-        ValueError when the estimated time passes max_seconds, as the command refuses."""
+        TooBigError when the estimated time passes max_seconds, as the command refuses."""
         o = _SampleOpts()
         _lib_.zs_dbm_sample_defaults(byref(o))
         if chains is not None:
@@ -509,15 +507,13 @@ class DBM(Handle):
         rows = None
         if init is not None:
             rows = self._rows(init, "init")
-            if rows.shape[0] == 0:
-                raise ValueError("init: no rows to start from")
             o.init, o.n_init = rows.ctypes.data, rows.shape[0]
         max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
         if not max_seconds > 0:
             raise ValueError("max_seconds: %r must be > 0" % max_seconds)
         secs = _lib_.zs_dbm_sample_seconds(self._ptr, o.chains, o.steps)
         if not secs <= max_seconds:
-            raise _lib.InvalidArgumentError(
+            raise _lib.TooBigError(
                 "sample: %d chains x %d Gibbs sweeps of this DBM would take about %.3g s, over "
                 "max_seconds %g; use fewer chains or steps, or raise max_seconds"
                 % (o.chains, o.steps, secs, max_seconds))
@@ -549,9 +545,7 @@ class DBM(Handle):
         with rbm._model(ctx) as m:
             ctx.check(_lib_.zs_rbm_check(m.ptr))
             out = c_void_p()
-            st = _lib_.zs_dbm_from_rbm(m.ptr, byref(out))
-            if st:
-                ctx.check(st)
+            ctx.check(_lib_.zs_dbm_from_rbm(m.ptr, byref(out)))
             # The new DBM keeps the RBM's context: adopt it, so that errors read its message.
             self._ctx = ctx
             self._ptr = out.value
