@@ -90,6 +90,17 @@ def test_fit_seed_dtype_and_lnz(rows):
     c = zsum.DBM.fit(X.astype(np.float64), [4, 2], 2, pretrain_epochs=2, seed=6)
     for x, y in zip(a.weights + a.biases, b.weights + b.biases):
         assert np.array_equal(x, y)
+    # The thread count does not change the result.
+    before = zsum.get_num_threads()
+    try:
+        zsum.set_num_threads(1)
+        one = zsum.DBM.fit(X, [4, 2], 2, pretrain_epochs=2, seed=5)
+        zsum.set_num_threads(2)
+        two = zsum.DBM.fit(X, [4, 2], 2, pretrain_epochs=2, seed=5)
+    finally:
+        zsum.set_num_threads(before)
+    for x, y, z in zip(a.weights + a.biases, one.weights + one.biases, two.weights + two.biases):
+        assert np.array_equal(x, y) and np.array_equal(x, z)
     assert not np.array_equal(a.weights[0], c.weights[0])
     # The trained model's exact ln Z against every state summed by NumPy.
     assert a.log_partition(method="exact")["lnZ"] == pytest.approx(

@@ -463,7 +463,8 @@ class DBM(Handle):
         Handle.__init__(self)
         sizes = np.array([v.shape[1]] + hidden, dtype=np.uintp)
         out = c_void_p()
-        self._new(_lib_.zs_dbm_alloc(self._ctx.ptr, len(hidden), sizes.ctypes.data, byref(out)), out)
+        self._new(_lib_.zs_dbm_alloc(self._ctx.ptr, len(hidden), sizes.ctypes.data, byref(out)),
+                  out)
         self.name = "<trained>"
         t = c_void_p()
         bounds = []
