@@ -283,6 +283,10 @@ def test_sandwich_rejections(model):
         d.log_partition(method="ais", reverse="pt", reverse_data=np.zeros((1, 7)))
     with pytest.raises(ValueError, match="reverse_data= is for"):
         d.log_partition(method="ais", reverse_data=np.zeros((1, 7)))
+    with pytest.raises(ValueError, match="reverse is an AIS option"):
+        d.log_partition(method="exact", reverse="pt")
+    # "auto" on a model small enough: the exact sum, as `zsum dbm lnz --reverse pt`.
+    assert d.log_partition(reverse="pt").method == "exact"
     with pytest.raises(ValueError, match="pt_temperatures"):
         d.log_partition(method="ais", reverse="pt", pt_temperatures=1)
     with pytest.raises(ValueError, match="pt_sweeps"):

@@ -227,6 +227,9 @@ class DBM(Handle):
         max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
         if not max_seconds > 0:
             raise ValueError("max_seconds: %r must be > 0" % max_seconds)
+        if method == "exact" and reverse is not None:
+            raise ValueError("log_partition: reverse is an AIS option; method='exact' does not "
+                             "use it (drop it, or use method='ais')")
         sandwich = _sandwich_opts(self, reverse, reverse_data, pt_temperatures, pt_sweeps,
                                   start_sweeps)
         out = Result(layers=list(self.layers))
