@@ -341,3 +341,28 @@ def test_write_mar_rejections(source, tmp_path):
     with pytest.raises(zsum.ZsumIOError, match="nowhere"):
         m.write_mar(tmp_path / "nowhere" / "x.MAR", flat)
     assert not (tmp_path / "x.MAR").exists()
+
+
+def test_fit_lets_other_python_threads_run():
+    """The pretraining call is one long library call: with the GIL released through it, this
+    thread keeps running meanwhile."""
+    import threading
+    import time
+    rs = np.random.RandomState(0)
+    X = (rs.rand(2000, 64) < 0.3).astype(np.uint8)
+    span = {}
+
+    def work():
+        span["start"] = time.perf_counter()
+        zsum.DBM.fit(X, [64, 32], 1, pretrain_epochs=4, batch=20, seed=1)
+        span["end"] = time.perf_counter()
+    t = threading.Thread(target=work)
+    stamps = []
+    t.start()
+    while t.is_alive():
+        stamps.append(time.perf_counter())
+    t.join()
+    a, b = span["start"], span["end"]
+    inside = sum(1 for s in stamps if a + 0.02 < s < b - 0.02)
+    assert b - a > 0.05 and inside > 100, \
+        "the main thread ran %d times during a %.2f s fit" % (inside, b - a)
