@@ -83,6 +83,25 @@ def test_fit_file_equals_cli(cli, rows, tmp_path, kw, args):
     assert d.mf_bounds_.shape == (3,) and np.all(np.isfinite(d.mf_bounds_))
 
 
+def test_fit_resume_equals_cli_and_an_unbroken_run(cli, rows, tmp_path):
+    X, xpath = rows
+    zsum.DBM.fit(X, [4, 3], 2, pretrain_epochs=2, seed=4, save=tmp_path / "half.npz")
+    cli(["dbm", "train", xpath, "--hidden", "4,3", "--epochs", 5, "--seed", 4, "-q",
+         "--pretrain-epochs", 2, "--resume", tmp_path / "half.npz", "-o", tmp_path / "cli.npz"])
+    d = zsum.DBM.fit(X, [4, 3], 5, pretrain_epochs=2, seed=4, resume=tmp_path / "half.npz",
+                     save=tmp_path / "py.npz")
+    assert d.mf_bounds_.shape == (3,)
+    assert (tmp_path / "cli.npz").read_bytes() == (tmp_path / "py.npz").read_bytes()
+    whole = zsum.DBM.fit(X, [4, 3], 5, pretrain_epochs=2, seed=4, save=tmp_path / "w.npz")
+    assert (tmp_path / "w.npz").read_bytes() == (tmp_path / "py.npz").read_bytes()
+    for x, y in zip(d.weights + d.biases, whole.weights + whole.biases):
+        assert np.array_equal(x, y)
+    with pytest.raises(zsum.FormatError, match="hidden|layer|size|units"):
+        zsum.DBM.fit(X, [5, 3], 5, seed=4, resume=tmp_path / "half.npz")
+    with pytest.raises(zsum.ZsumIOError):
+        zsum.DBM.fit(X, [4, 3], 5, seed=4, resume=tmp_path / "missing.npz")
+
+
 def test_fit_seed_dtype_and_lnz(rows):
     X, _ = rows
     a = zsum.DBM.fit(X, (4, 2), 2, pretrain_epochs=2, seed=5)

@@ -411,6 +411,7 @@ SIGNATURES = (
     ("zs_dbm_trainer_epochs_done", "uint64_t", ("const zs_dbm_trainer *",)),
     ("zs_dbm_trainer_get", "void", ("const zs_dbm_trainer *", "zs_dbm *")),
     ("zs_dbm_trainer_save", "zs_status", ("const zs_dbm_trainer *", "const char *")),
+    ("zs_dbm_trainer_resume", "zs_status", ("zs_dbm_trainer *", "const char *")),
     ("zs_idx_read", "zs_status", ("zs_ctx *", "const char *", "zs_array **")),
     ("zs_idx_read_mem", "zs_status", ("zs_ctx *", "const char *", "const void *", "size_t", "zs_array **")),
     ("zs_idx_write_u8", "zs_status", ("zs_ctx *", "const char *", "const zs_array *")),

@@ -423,7 +423,8 @@ class DBM(Handle):
     @classmethod
     def fit(cls, data, hidden, epochs, pretrain_epochs=None, pretrain_lr=None, batch=None, lr=None,
              lr_decay=None, momentum=None, weight_decay=None, chains=None, gibbs_steps=None,
-             mf_iterations=None, mf_tolerance=None, negative="auto", seed=1, save=None):
+             mf_iterations=None, mf_tolerance=None, negative="auto", seed=1, save=None,
+             resume=None):
         """A DBM trained as `zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz` trains
         it: greedy pretraining (pretrain_epochs per layer, CD-1 on RBMs with doubled weights;
         skipped when 0), then `epochs` epochs of joint training (mean-field positive phase,
@@ -431,7 +432,10 @@ class DBM(Handle):
         command's, with its defaults (None: the library's). data: binary rows (uint8 used as is,
         no copy when C-contiguous). save: a path to write what the command writes to -o (the
         model and its training state), byte for byte the same for the same options and seed.
-        The new model's `mf_bounds_` holds each epoch's mean mean-field bound."""
+        resume: a file that save (or the command's -o) wrote, made with the same data, layer
+        sizes and options: no pretraining, the training continues from its state up to
+        `epochs` epochs in all, bit-identically to a run that never stopped (`--resume`).
+        The new model's `mf_bounds_` holds the mean mean-field bound of each epoch run."""
         if isinstance(hidden, np.ndarray):
             hidden = hidden.tolist()
         hidden = [_lib.as_count(h, "hidden[%d]" % i, lo=1) for i, h in enumerate(
@@ -462,6 +466,7 @@ class DBM(Handle):
         # The command's pretraining shares these with joint training (programs/dbm_train.c).
         po.batch, po.weight_decay = to.batch, to.weight_decay
         path = _lib.path_bytes(save, "save") if save is not None else None
+        rpath = _lib.path_bytes(resume, "resume") if resume is not None else None
         self = cls.__new__(cls)
         Handle.__init__(self)
         sizes = np.array([v.shape[1]] + hidden, dtype=np.uintp)
@@ -474,17 +479,20 @@ class DBM(Handle):
         with self._ctx.lock:
             self._ctx.sync()
             try:
-                if po.epochs > 0:
+                if po.epochs > 0 and rpath is None:
                     self._ctx.check(_lib_.zs_dbm_pretrain(self._ptr, byref(po), v.ctypes.data,
                                                           v.shape[0]))
                 self._ctx.check(_lib_.zs_dbm_trainer_alloc(self._ctx.ptr, self._ptr, byref(to),
                                                            v.ctypes.data, v.shape[0], byref(t)))
+                if rpath is not None:
+                    self._ctx.check(_lib_.zs_dbm_trainer_resume(t, rpath))
                 b = c_double()
                 while _lib_.zs_dbm_trainer_epochs_done(t) < epochs:
                     self._ctx.check(_lib_.zs_dbm_trainer_epoch(t, byref(b)))
                     bounds.append(b.value)
                 _lib_.zs_dbm_trainer_get(t, self._ptr)
-                if path is not None:
+                # As the command, which writes -o after each epoch it runs.
+                if path is not None and bounds:
                     self._ctx.check(_lib_.zs_dbm_trainer_save(t, path))
             finally:
                 if t.value:
