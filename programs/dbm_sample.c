@@ -31,10 +31,12 @@ static int write_grid(zs_ctx *ctx, const dbm_opts *o, const double *tiles, size_
 
 static int tile_shape(const dbm_opts *o, size_t nv, size_t *h, size_t *w) {
     if (o->have_shape) {
-        if (o->shape[0] * o->shape[1] != nv)
-            return cli_usage("--shape %llux%llu has %llu pixels but the model has %zu visible units",
+        /* the product in floating point: two uint64 sizes may overflow uint64 */
+        double pixels = (double)o->shape[0] * (double)o->shape[1];
+        if (pixels != (double)nv)
+            return cli_usage("--shape %llux%llu has %.17g pixels but the model has %zu visible units",
                              (unsigned long long)o->shape[0], (unsigned long long)o->shape[1],
-                             (unsigned long long)(o->shape[0] * o->shape[1]), nv);
+                             pixels, nv);
         *h = (size_t)o->shape[0];
         *w = (size_t)o->shape[1];
         return EXIT_OK;
