@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # make_seeds.sh ZSUM — writes the seed corpora fuzz/corpus/NAME from small inputs made here
-# (NumPy arrays, models written by zsum itself, examples/data, hand-written UAI, evidence, .fg,
-# IDX, PBM and argument vectors). Run once when a format changes; the files are committed. The
-# reference instances of ../shared/data are further uai, evid and fg seeds, linked at test and
-# run time by shared_seeds.sh (never copied here).
+# (NumPy arrays, models written by zsum itself, examples/data, IDX, PBM and argument vectors).
+# Run once when a format changes; the files are committed. The UAI, evidence and .fg seeds are
+# not here: they are the reference instances of ../shared/data (see shared_seeds.sh).
 set -euo pipefail
 ZSUM=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 C=$HERE/corpus
-rm -rf "$C" && mkdir -p "$C"/{npy,npz,uai,fg,evid,idx,idx_gz,patterns,rbm_load,bm_load,hopfield_load,cli}
+rm -rf "$C" && mkdir -p "$C"/{npy,npz,idx,idx_gz,patterns,rbm_load,bm_load,hopfield_load,cli}
 TMP=$(mktemp -d) && trap 'rm -rf "$TMP"' EXIT
-cp "$HERE"/../examples/data/*.uai "$C/uai/"
 cp "$HERE"/../examples/data/*.txt "$C/patterns/"
 printf '+-+--++-\n++--++--\n-+-+-+-+\n' > "$TMP/p.txt"
 "$ZSUM" hopfield store "$TMP/p.txt" -o "$TMP/h.npz" >/dev/null
@@ -62,15 +60,6 @@ idxs = {"u8": idx(8, [3, 2, 2], bytes(range(12))), "u8_1d": idx(8, [4], b"\0\1\x
 for k, d in idxs.items():
     put("idx", k, d); put("idx_gz", k, d)
 put("idx", "u8.gz", gzip.compress(idxs["u8"]))
-# evidence for fuzz_evid.c's model (domains 2 3 1 4 2)
-for k, t in {"new": "2 0 1 3 2\n", "old": "1\n3 0 0 1 2 4 1\n", "none": "0\n", "all": "5 0 1 1 2 2 0 3 3 4 1"}.items():
-    put("evid", k, t.encode())
-# libDAI .fg: labels not 0..n-1, sparse tables, comments, a scope against its index order
-put("fg", 'bad_dims.fg', b'2\n1\n0\n2\n1\n1 0\n1\n0\n3\n1\n0 1\n')
-put("fg", 'order.fg', b'1\n\n3\n2 0 1\n2 3 2\n12\n0 1\n1 2\n2 3\n3 4\n4 5\n5 6\n6 7\n7 8\n8 9\n9 10\n10 11\n11 12\n')
-put("fg", 'sparse_labels.fg', b'3\n\n1\n5\n3\n2\n0 1\n2 4\n\n2\n9 5\n2 3\n3\n1 0.5\n3 2\n5 1e-3\n\n0\n\n1\n2.5\n')
-put("uai", "bayes.uai", b"BAYES\n2\n2 3\n2\n1 0\n2 0 1\n2\n0.4 0.6\n6\n0.2 0.3 0.5 0.1 0.1 0.8\n")
-put("uai", "big.uai", b"MARKOV\n4\n2 2 2 2\n4\n2 0 1\n2 1 2\n2 2 3\n2 3 0\n" + b"4\n1 2 3 4\n" * 4)
 # argument vectors over the files fuzz_cli.c puts in its folder
 cli = [
  "levels -n 10 -e 0,1,2 --state 0,0,0,0,0,0,0,1,1,2", "levels -n 10 -e 0,1,2 --macrostates",
