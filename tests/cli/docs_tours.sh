@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # docs_tours.sh — every `$ zsum ...` example of README.md and docs/*.md prints what the page
 # shows. Each example runs in a scratch folder in which the files it names are linked from
-# examples/data, ../shared/data (reference data) or the digits of scripts/fetch-data.sh
-# ($ZSUM_DATA, default ~/.cache/zsum/data); an example whose files are in none of them is
-# skipped with a message, and so are the few that run for minutes (DOCS_TOURS_ALL=1 runs them).
+# examples/data, ../shared/data (reference data: a path ../shared/data/... or a bare UAI 2014
+# instance name) or the digits of scripts/fetch-data.sh ($ZSUM_DATA, default
+# ~/.cache/zsum/data); an example whose files are in none of them (the reference instances when
+# ../shared is absent) is skipped with a message, and so are the few that run for minutes
+# (DOCS_TOURS_ALL=1 runs them).
 #
 # Comparison: stdout and stderr together against the lines under the command; a line `...`
 # stands for any number of lines; timings (`seconds`, `epoch_seconds`, ...) are not compared; numbers agree to
@@ -128,10 +130,11 @@ for page in ['README.md'] + sorted('docs/' + f for f in os.listdir(os.path.join(
             f = cmd.split()[1]
             missing = link_inputs(cmd)
             if missing or not os.path.exists(os.path.join(work, f)):
-                print('SKIP %s: %s is not in examples/data' % (where, missing or f)); continue
+                print('SKIP %s: %s is absent (examples/data, or reference data in ../shared/data)'
+                      % (where, missing or f)); continue
             got = open(os.path.join(work, f)).read().rstrip('\n').split('\n')
             if not matches(want, got):
-                print('FAIL %s: the page shows other contents than examples/data/%s' % (where, f)); status = 1
+                print('FAIL %s: the page shows other contents than %s' % (where, f)); status = 1
             else: print('ok   ' + where)
             continue
         if not cmd.startswith('zsum '):
