@@ -4,7 +4,6 @@ seed; a trained model's ln Z against a brute-force NumPy sum; samples of a tiny 
 its exact p(v); and every rejection."""
 import itertools
 import json
-import os
 
 import numpy as np
 import pytest
@@ -318,8 +317,19 @@ def test_sandwich_rejections(model):
 
 # ---- the MAR answer file ------------------------------------------------------------------------
 
-def test_write_mar_equals_cli(cli, source, tmp_path):
-    path = os.path.join(source, "fuzz", "corpus", "uai", "loop.uai")
+# A loop of three variables with domains 2, 3, 2, written here.
+LOOP_UAI = ("MARKOV\n3\n2 3 2\n3\n2 0 1\n2 1 2\n2 2 0\n\n6\n 1 2 3\n 4 5 6\n\n"
+            "6\n 2 1\n 1 3\n 2 2\n\n4\n 1 3\n 2 1\n")
+
+
+def loop_model(tmp_path):
+    path = tmp_path / "loop.uai"
+    path.write_text(LOOP_UAI)
+    return str(path)
+
+
+def test_write_mar_equals_cli(cli, tmp_path):
+    path = loop_model(tmp_path)
     cli(["uai", path, "--marginals", "-q", "-o", tmp_path / "cli.MAR"])
     m = zsum.read_uai(path)
     res = m.marginals()
@@ -340,8 +350,8 @@ def test_write_mar_equals_cli(cli, source, tmp_path):
     assert np.array_equal(np.array(vals), np.concatenate(res["marginals"]))
 
 
-def test_write_mar_rejections(source, tmp_path):
-    m = zsum.read_uai(os.path.join(source, "fuzz", "corpus", "uai", "loop.uai"))
+def test_write_mar_rejections(tmp_path):
+    m = zsum.read_uai(loop_model(tmp_path))
     flat = np.concatenate(m.marginals()["marginals"])
     with pytest.raises(ValueError, match="marginals"):
         m.write_mar(tmp_path / "x.MAR", flat[:-1])
