@@ -264,6 +264,13 @@ int plot_script_draw(plot_script *ps, const char *file);
 #define CLI_IMAGE_MIN_SIDE 256
 #define CLI_IMAGE_MAX_SCALE 1000
 size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t height);
+/* The h x w of one tile of nv pixels: --shape HxW when given (have_shape; it must hold nv
+ * pixels), else the square root of nv (which must be square). EXIT_OK or EXIT_USAGE. */
+int cli_tile_shape(int have_shape, const uint64_t shape[2], size_t nv, size_t *h, size_t *w);
+/* Tiles (count x h*w values in [0,1]) as a grey grid with one pixel of border, written to path
+ * by the library's atomic image writer, each pixel a block of cli_image_scale(path, scale). */
+int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const double *tiles,
+                        size_t count, size_t h, size_t w);
 
 /* Progress bar on stderr when it is a terminal (and --quiet is not set). */
 void progress_install(zs_ctx *ctx, int quiet);

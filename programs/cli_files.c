@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,4 +106,42 @@ size_t cli_image_scale(const char *path, size_t asked, size_t width, size_t heig
     size_t side = width > height ? width : height;
     if (!side || side >= CLI_IMAGE_MIN_SIDE) return 1;
     return (CLI_IMAGE_MIN_SIDE + side - 1) / side;
+}
+
+int cli_tile_shape(int have_shape, const uint64_t shape[2], size_t nv, size_t *h, size_t *w) {
+    if (have_shape) {
+        /* the product in floating point: two uint64 sizes may overflow uint64 */
+        double pixels = (double)shape[0] * (double)shape[1];
+        if (pixels != (double)nv)
+            return cli_usage("--shape %llux%llu has %.17g pixels but the model has %zu visible units",
+                             (unsigned long long)shape[0], (unsigned long long)shape[1], pixels, nv);
+        *h = (size_t)shape[0];
+        *w = (size_t)shape[1];
+        return EXIT_OK;
+    }
+    size_t s = (size_t)llround(sqrt((double)nv));
+    if (s * s != nv) return cli_usage("%zu visible units are not a square image; give --shape HxW", nv);
+    *h = *w = s;
+    return EXIT_OK;
+}
+
+int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const double *tiles,
+                        size_t count, size_t h, size_t w) {
+    size_t cols = (size_t)ceil(sqrt((double)count)), rows = (count + cols - 1) / cols;
+    size_t W = cols * (w + 1) + 1, H = rows * (h + 1) + 1;
+    if (W > 100000 || H > 100000) return cli_usage("image of %zux%zu pixels is too large", W, H);
+    unsigned char *img = calloc(W * H, 1);
+    if (!img) return cli_fail(EXIT_NOMEM, "out of memory");
+    for (size_t t = 0; t < count; t++) {
+        size_t r0 = (t / cols) * (h + 1) + 1, c0 = (t % cols) * (w + 1) + 1;
+        for (size_t y = 0; y < h; y++)
+            for (size_t x = 0; x < w; x++) {
+                double v = tiles[t * h * w + y * w + x];
+                v = v < 0 ? 0 : v > 1 ? 1 : v;
+                img[(r0 + y) * W + c0 + x] = (unsigned char)lround(255.0 * v);
+            }
+    }
+    zs_status st = zs_image_write_grey(ctx, path, img, W, H, cli_image_scale(path, scale, W, H));
+    free(img);
+    return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
 }

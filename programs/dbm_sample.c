@@ -7,46 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tiles (count x h*w values in [0,1]) as a grey grid with one pixel of border, as zsum rbm
- * sample draws them. */
-static int write_grid(zs_ctx *ctx, const dbm_opts *o, const double *tiles, size_t count, size_t h, size_t w) {
-    size_t cols = (size_t)ceil(sqrt((double)count)), rows = (count + cols - 1) / cols;
-    size_t W = cols * (w + 1) + 1, H = rows * (h + 1) + 1;
-    if (W > 100000 || H > 100000) return cli_usage("image of %zux%zu pixels is too large", W, H);
-    unsigned char *img = calloc(W * H, 1);
-    if (!img) return cli_fail(EXIT_NOMEM, "out of memory");
-    for (size_t t = 0; t < count; t++) {
-        size_t r0 = (t / cols) * (h + 1) + 1, c0 = (t % cols) * (w + 1) + 1;
-        for (size_t y = 0; y < h; y++)
-            for (size_t x = 0; x < w; x++) {
-                double v = tiles[t * h * w + y * w + x];
-                v = v < 0 ? 0 : v > 1 ? 1 : v;
-                img[(r0 + y) * W + c0 + x] = (unsigned char)lround(255.0 * v);
-            }
-    }
-    zs_status st = zs_image_write_grey(ctx, o->out, img, W, H, cli_image_scale(o->out, (size_t)o->scale, W, H));
-    free(img);
-    return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
-}
-
-static int tile_shape(const dbm_opts *o, size_t nv, size_t *h, size_t *w) {
-    if (o->have_shape) {
-        /* the product in floating point: two uint64 sizes may overflow uint64 */
-        double pixels = (double)o->shape[0] * (double)o->shape[1];
-        if (pixels != (double)nv)
-            return cli_usage("--shape %llux%llu has %.17g pixels but the model has %zu visible units",
-                             (unsigned long long)o->shape[0], (unsigned long long)o->shape[1],
-                             pixels, nv);
-        *h = (size_t)o->shape[0];
-        *w = (size_t)o->shape[1];
-        return EXIT_OK;
-    }
-    size_t s = (size_t)llround(sqrt((double)nv));
-    if (s * s != nv) return cli_usage("%zu visible units are not a square image; give --shape HxW", nv);
-    *h = *w = s;
-    return EXIT_OK;
-}
-
 int dbm_sample(const dbm_opts *o, zs_ctx *ctx) {
     zs_dbm *dbm = NULL;
     uint8_t *init = NULL, *vis = NULL;
@@ -59,7 +19,7 @@ int dbm_sample(const dbm_opts *o, zs_ctx *ctx) {
     zs_status st = zs_dbm_load(ctx, o->model, &dbm);
     if (st != ZS_OK) rc = cli_status(ctx, st);
     const size_t n0 = rc == EXIT_OK ? zs_dbm_size(dbm, 0) : 0;
-    if (rc == EXIT_OK && png) rc = tile_shape(o, n0, &h, &w);
+    if (rc == EXIT_OK && png) rc = cli_tile_shape(o->have_shape, o->shape, n0, &h, &w);
     if (rc == EXIT_OK && o->init && !strncmp(o->init, "data:", 5))
         rc = dbm_load_rows(ctx, o, o->init + 5, n0, &init, &n_init, NULL);
     if (rc == EXIT_OK) {
@@ -93,7 +53,7 @@ int dbm_sample(const dbm_opts *o, zs_ctx *ctx) {
             st = zs_npy_write(ctx, o->out, arr);
         }
         if (st != ZS_OK) rc = cli_status(ctx, st);
-        else if (png) rc = write_grid(ctx, o, prob, K, h, w);
+        else if (png) rc = cli_write_tile_grid(ctx, o->out, (size_t)o->scale, prob, K, h, w);
     }
     progress_finish();
     if (rc == EXIT_OK && !o->quiet)

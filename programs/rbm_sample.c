@@ -9,47 +9,6 @@
 
 /* ---- images ------------------------------------------------------------------------------ */
 
-/* Tiles (count x h*w values in [0,1]) as a grey grid, one pixel of border, written by the
- * library's image writer (atomic), each pixel a scale x scale block (--scale, default
- * cli_image_scale). */
-static int write_grid(zs_ctx *ctx, const opts *o, const double *tiles, size_t count, size_t h,
-                      size_t w) {
-    size_t cols = (size_t)ceil(sqrt((double)count)), rows = (count + cols - 1) / cols;
-    size_t W = cols * (w + 1) + 1, H = rows * (h + 1) + 1;
-    if (W > 100000 || H > 100000) return cli_usage("image of %zux%zu pixels is too large", W, H);
-    unsigned char *img = calloc(W * H, 1);
-    if (!img) return cli_fail(EXIT_NOMEM, "out of memory");
-    for (size_t t = 0; t < count; t++) {
-        size_t r0 = (t / cols) * (h + 1) + 1, c0 = (t % cols) * (w + 1) + 1;
-        for (size_t y = 0; y < h; y++)
-            for (size_t x = 0; x < w; x++) {
-                double v = tiles[t * h * w + y * w + x];
-                v = v < 0 ? 0 : v > 1 ? 1 : v;
-                img[(r0 + y) * W + c0 + x] = (unsigned char)lround(255.0 * v);
-            }
-    }
-    zs_status st = zs_image_write_grey(ctx, o->out, img, W, H, cli_image_scale(o->out, (size_t)o->scale, W, H));
-    free(img);
-    return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
-}
-
-static int tile_shape(const opts *o, size_t nv, size_t *h, size_t *w) {
-    if (o->have_shape) {
-        if (o->shape[0] * o->shape[1] != nv)
-            return cli_usage("--shape %llux%llu has %llu pixels but the model has %zu visible units",
-                             (unsigned long long)o->shape[0], (unsigned long long)o->shape[1],
-                             (unsigned long long)(o->shape[0] * o->shape[1]), nv);
-        *h = (size_t)o->shape[0];
-        *w = (size_t)o->shape[1];
-        return EXIT_OK;
-    }
-    size_t s = (size_t)llround(sqrt((double)nv));
-    if (s * s != nv)
-        return cli_usage("%zu visible units are not a square image; give --shape HxW", nv);
-    *h = *w = s;
-    return EXIT_OK;
-}
-
 int rbm_images(opts *o) {
     zs_ctx *ctx;
     zs_rbm *rbm = NULL;
@@ -57,7 +16,7 @@ int rbm_images(opts *o) {
     if (rc != EXIT_OK) return rc;
     rc = rbm_load_model(ctx, o->model, &rbm);
     size_t h = 0, w = 0;
-    if (rc == EXIT_OK) rc = tile_shape(o, zs_rbm_nv(rbm), &h, &w);
+    if (rc == EXIT_OK) rc = cli_tile_shape(o->have_shape, o->shape, zs_rbm_nv(rbm), &h, &w);
     if (rc != EXIT_OK) return rbm_finish(ctx, rbm, NULL, rc);
     size_t nv = zs_rbm_nv(rbm), nh = zs_rbm_nh(rbm);
     const double *W = zs_rbm_w(rbm);
@@ -106,7 +65,7 @@ int rbm_images(opts *o) {
             return rbm_finish(ctx, rbm, NULL, cli_status(ctx, st));
         }
     }
-    rc = write_grid(ctx, o, tiles, count, h, w);
+    rc = cli_write_tile_grid(ctx, o->out, (size_t)o->scale, tiles, count, h, w);
     free(tiles);
     if (rc == EXIT_OK && !o->quiet && o->sub == SAMPLE)
         fprintf(cli_out(), "%zu samples after %llu Gibbs sweeps (seed %llu) written to %s\n", count,
