@@ -54,6 +54,10 @@ int main(int argc, char **argv) {
         }
         closedir(dir);
     }
+    if (npaths == 0) { /* e.g. a target whose seeds are all in ../shared/data (fuzz/NAME/shared) */
+        fprintf(stderr, "replay: no inputs here\n");
+        return 0;
+    }
     qsort(paths, npaths, sizeof *paths, by_name);
     for (size_t i = 0; i < npaths; i++) {
         FILE *f = fopen(paths[i], "rb");
