@@ -92,9 +92,9 @@ static int frame_make(const zs_pairwise *m, frame *f) {
     f->pw = tr ? m->prow : m->pcol;
     f->pl = tr ? m->pcol : m->prow;
     size_t n = m->n;
-    f->h = malloc(n * sizeof *f->h);
-    f->jr = malloc(n * sizeof *f->jr);
-    f->jd = malloc(n * sizeof *f->jd);
+    f->h = zs_malloc(n * sizeof *f->h);
+    f->jr = zs_malloc(n * sizeof *f->jr);
+    f->jd = zs_malloc(n * sizeof *f->jd);
     if (!f->h || !f->jr || !f->jd) return 0;
     for (size_t r = 0; r < f->L; r++)
         for (size_t c = 0; c < f->W; c++) {
@@ -395,8 +395,8 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     x.threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
     x.lg = ok && log_mode(&f, m->n, beta);
     double *ce = NULL, *cw = NULL;
-    for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = malloc(x.S * sizeof(double))) != NULL;
-    if (ok && f.pl) ok = (ce = malloc(x.S * sizeof *ce)) && (cw = malloc(x.S * sizeof *cw));
+    for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = zs_malloc(x.S * sizeof(double))) != NULL;
+    if (ok && f.pl) ok = (ce = zs_malloc(x.S * sizeof *ce)) && (cw = zs_malloc(x.S * sizeof *cw));
     totals_init(tot, -HUGE_VAL);
     const double zero = x.lg ? -HUGE_VAL : 0.0, one = x.lg ? 0.0 : 1.0;
     if (!ok) {
@@ -604,7 +604,7 @@ static double transfer_absm(const zs_pairwise *m, double beta) {
         return res;
     }
     size_t S = (size_t)1 << f.W, K = m->n + 1;
-    double *cur = malloc(S * K * sizeof *cur), *nxt = malloc(S * K * sizeof *nxt);
+    double *cur = zs_malloc(S * K * sizeof *cur), *nxt = zs_malloc(S * K * sizeof *nxt);
     if (cur && nxt) {
         double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
         int lg = log_mode(&f, m->n, beta);

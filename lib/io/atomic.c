@@ -36,7 +36,7 @@ zs_status io_atomic_open(zs_ctx *ctx, const char *path, io_atomic *w) {
         return ZS_OK;
     }
     if (exists && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode)) w->dest = realpath(path, NULL);
-    if (!w->dest) w->dest = strdup(path);
+    if (!w->dest) w->dest = zs_strdup(path);
     /* A rename would replace a file its owner made read-only (as mv does); honour the file's
      * own permission instead, as writing it in place would. */
     if (w->dest && exists && S_ISREG(st.st_mode) && access(w->dest, W_OK) != 0) {
@@ -45,7 +45,7 @@ zs_status io_atomic_open(zs_ctx *ctx, const char *path, io_atomic *w) {
         return zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, strerror(err));
     }
     size_t len = strlen(w->dest) + 48;
-    w->tmp = w->dest ? malloc(len) : NULL;
+    w->tmp = w->dest ? zs_malloc(len) : NULL;
     if (!w->tmp) {
         release(w);
         return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
@@ -81,7 +81,7 @@ void io_atomic_abort(io_atomic *w) {
 /* fsync the folder holding dest, so the rename is on disk too (best effort: some file
  * systems refuse to fsync a folder, and the data itself is already synced). */
 static void sync_folder(const char *dest) {
-    char *copy = strdup(dest);
+    char *copy = zs_strdup(dest);
     if (!copy) return;
     int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {

@@ -46,9 +46,9 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     zs_data_base_rate(in, n, nv, 1.0, a);
     for (size_t i = 0; i < nv; i++) a[i] = log(a[i]) - log1p(-a[i]);
     memset(b, 0, nh * sizeof *b);
-    size_t *perm = malloc(n * sizeof *perm);
-    double *buf = malloc(B * (2 * nv + 2 * nh) * sizeof *buf);
-    double *vw = calloc(nv * nh, sizeof *vw), *va = calloc(nv, sizeof *va), *vb = calloc(nh, sizeof *vb);
+    size_t *perm = zs_malloc(n * sizeof *perm);
+    double *buf = zs_malloc(B * (2 * nv + 2 * nh) * sizeof *buf);
+    double *vw = zs_calloc(nv * nh, sizeof *vw), *va = zs_calloc(nv, sizeof *va), *vb = zs_calloc(nh, sizeof *vb);
     zs_status st = ZS_OK;
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
     double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
@@ -130,15 +130,15 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
     zs_status st = dbm_check_rows(d->ctx, data, n, d->n[0]);
     if (st != ZS_OK) return st;
     const size_t L = d->L;
-    uint8_t *in = malloc(n * d->n[0]), *next = NULL;
+    uint8_t *in = zs_malloc(n * d->n[0]), *next = NULL;
     double *a[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
     if (!in) return zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
     memcpy(in, data, n * d->n[0]);
     for (size_t l = 1; st == ZS_OK && l <= L; l++) {
         size_t nv = d->n[l - 1], nh = d->n[l];
         double fu = L == 1 ? 1.0 : l == L ? 1.0 : 2.0, fd = L == 1 ? 1.0 : l == 1 ? 1.0 : 2.0;
-        a[l] = malloc(nv * sizeof(double));
-        b[l] = malloc(nh * sizeof(double));
+        a[l] = zs_malloc(nv * sizeof(double));
+        b[l] = zs_malloc(nh * sizeof(double));
         if (!a[l] || !b[l]) {
             st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
             break;
@@ -146,7 +146,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
         st = pre_rbm(d->ctx, o, l, in, n, nv, nh, fu, fd, d->w[l], a[l], b[l]);
         if (st != ZS_OK || l == L) break;
         /* the next RBM's data: h ~ p(h | v) with the up-weights fu W */
-        next = malloc(n * nh);
+        next = zs_malloc(n * nh);
         if (!next) {
             st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
             break;
@@ -273,7 +273,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if (st != ZS_OK) return st;
     st = zs_dbm_check(dbm);
     if (st != ZS_OK) return st;
-    zs_dbm_trainer *t = calloc(1, sizeof *t);
+    zs_dbm_trainer *t = zs_calloc(1, sizeof *t);
     if (!t) return zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
     t->ctx = ctx;
     t->o = *o;
@@ -287,20 +287,20 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if (!bad) {
         copy_dbm(dbm, t->m);
         for (size_t l = 0; l <= dbm->L; l++) {
-            t->vb[l] = calloc(dbm->n[l], sizeof(double));
-            t->nb[l] = calloc(dbm->n[l], sizeof(double));
-            if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
-            if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            t->vb[l] = zs_calloc(dbm->n[l], sizeof(double));
+            t->nb[l] = zs_calloc(dbm->n[l], sizeof(double));
+            if (l) t->vw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            if (l) t->nw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
         }
-        t->data = malloc(n * dbm->n[0]);
-        t->chains = malloc(o->chains * t->units);
-        t->mu = malloc(B * t->units * sizeof(double));
-        t->xf = malloc(B * t->units * sizeof(double));
-        t->bnd = malloc(B * sizeof(double));
-        t->scratch = malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
-        t->perm = malloc(n * sizeof(size_t));
-        t->mfq = malloc(t->units * sizeof(double));
+        t->data = zs_malloc(n * dbm->n[0]);
+        t->chains = zs_malloc(o->chains * t->units);
+        t->mu = zs_malloc(B * t->units * sizeof(double));
+        t->xf = zs_malloc(B * t->units * sizeof(double));
+        t->bnd = zs_malloc(B * sizeof(double));
+        t->scratch = zs_malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
+        t->perm = zs_malloc(n * sizeof(size_t));
+        t->mfq = zs_malloc(t->units * sizeof(double));
         if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq) bad = 1;
     }
     if (bad) {
@@ -438,8 +438,8 @@ static zs_status neg_exact(zs_dbm_trainer *t) {
     const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
     const size_t ns = par ? od : e;
     const uint64_t S = 1ULL << ns;
-    double *lw = malloc(S * sizeof *lw), *f = malloc(t->units * sizeof *f);
-    uint8_t *x = malloc(t->units);
+    double *lw = zs_malloc(S * sizeof *lw), *f = zs_malloc(t->units * sizeof *f);
+    uint8_t *x = zs_malloc(t->units);
     if (!lw || !f || !x) {
         free(lw);
         free(f);

@@ -86,7 +86,7 @@ static void table_make(const zs_pairwise *m, double beta, int heat, accept_table
     }
     long kmax = (long)(4.0 * fmax);
     if (kmax > 100000) return;
-    t->tab = malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
+    t->tab = zs_malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
     if (!t->tab) return;
     t->kmax = kmax;
     for (long k = -kmax; k <= kmax; k++) {
@@ -171,9 +171,9 @@ static void sweep_wolff(const zs_pairwise *m, int8_t *s, uint8_t *in, uint32_t *
 
 static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, const uint32_t *order,
                      uint64_t chain, chain_out *co) {
-    int8_t *s = malloc(m->n);
-    uint8_t *in = calloc(m->n, 1);
-    uint32_t *stack = malloc(m->n * sizeof *stack);
+    int8_t *s = zs_malloc(m->n);
+    uint8_t *in = zs_calloc(m->n, 1);
+    uint32_t *stack = zs_malloc(m->n * sizeof *stack);
     if (!s || !in || !stack) {
         free(s);
         free(in);
@@ -247,7 +247,7 @@ static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn
     double mu[6], cnt = per * (double)k;
     for (int q = 0; q < 6; q++) mu[q] = tot[q] / cnt;
     zs_estimate r = {f(mu, beta), (double)NAN, (double)NAN};
-    double *est = malloc(k * sizeof *est);
+    double *est = zs_malloc(k * sizeof *est);
     if (!est) return r;
     double mj = 0.0, vj = 0.0;
     for (size_t i = 0; i < k; i++) {
@@ -294,7 +294,7 @@ static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const d
 static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
     size_t h = L / 2, ns = 2 * nc;
     if (h < 2) return (double)NAN;
-    double wsum = 0.0, msum = 0.0, *mu = malloc(ns * sizeof *mu);
+    double wsum = 0.0, msum = 0.0, *mu = zs_malloc(ns * sizeof *mu);
     if (!mu) return (double)NAN;
     for (size_t j = 0; j < ns; j++) {
         const double *x = co[j / 2].s.x[q] + (j % 2) * h;
@@ -412,7 +412,7 @@ static void sweep_order(const zs_pairwise *m, uint32_t *order) {
 static double *series_alloc(chain_out *co, uint64_t chains) {
     size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)chains);
     cap = cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
-    double *store = malloc((size_t)chains * SERIES * cap * sizeof *store);
+    double *store = zs_malloc((size_t)chains * SERIES * cap * sizeof *store);
     if (!store) return NULL;
     for (uint64_t c = 0; c < chains; c++) {
         for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
@@ -428,7 +428,7 @@ static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *
                            const chain_out *co, zs_mcmc_result *out) {
     size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
     double per = (double)(o->sweeps / BLOCKS);
-    double *x = calloc(6 * nb, sizeof *x), *mean = calloc(nc, sizeof *mean);
+    double *x = zs_calloc(6 * nb, sizeof *x), *mean = zs_calloc(nc, sizeof *mean);
     if (!x || !mean) {
         free(x);
         free(mean);
@@ -481,8 +481,8 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     zs_status st = check_opts(m, opt, &resolved);
     if (st != ZS_OK) return st;
     const zs_pairwise_sample_opts *o = &resolved;
-    uint32_t *order = malloc(m->n * sizeof *order);
-    chain_out *co = calloc(o->chains, sizeof *co);
+    uint32_t *order = zs_malloc(m->n * sizeof *order);
+    chain_out *co = zs_calloc(o->chains, sizeof *co);
     double *store = order && co ? series_alloc(co, o->chains) : NULL;
     if (!store) {
         free(order);
