@@ -238,8 +238,18 @@ static double f_binder(const double *mu, double beta) {
     return mu[3] > 0 ? 1.0 - mu[5] / (3.0 * mu[3] * mu[3]) : (double)NAN;
 }
 
+/* f of all blocks but i (the jackknife's leave-one-out estimate). */
+static double leave_out(const double *sums, const double *tot, size_t i, double cnt, double per,
+                        moment_fn f, double beta) {
+    double mu[6];
+    for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
+    return f(mu, beta);
+}
+
 /* Jackknife over the k pooled blocks (Efron 1982): f of all blocks but i, for each i; the
- * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each. */
+ * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each.
+ * The f_i are computed twice (for their mean, then for the spread about it) rather than
+ * kept: no allocation, so no error bar is ever missing for want of memory. */
 static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn f, double beta) {
     double tot[6] = {0};
     for (size_t i = 0; i < k; i++)
@@ -247,17 +257,13 @@ static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn
     double mu[6], cnt = per * (double)k;
     for (int q = 0; q < 6; q++) mu[q] = tot[q] / cnt;
     zs_estimate r = {f(mu, beta), (double)NAN, (double)NAN};
-    double *est = zs_malloc(k * sizeof *est);
-    if (!est) return r;
     double mj = 0.0, vj = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
-        est[i] = f(mu, beta);
-        mj += est[i];
-    }
+    for (size_t i = 0; i < k; i++) mj += leave_out(sums, tot, i, cnt, per, f, beta);
     mj /= (double)k;
-    for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
-    free(est);
+    for (size_t i = 0; i < k; i++) {
+        double e = leave_out(sums, tot, i, cnt, per, f, beta);
+        vj += (e - mj) * (e - mj);
+    }
     r.std_error = sqrt(vj * ((double)k - 1.0) / (double)k);
     return r;
 }
@@ -288,28 +294,35 @@ static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const d
     return tau;
 }
 
+/* The mean of sequence j of rhat_split: half j % 2 of chain j / 2. */
+static double half_mean(const chain_out *co, int q, size_t h, size_t j) {
+    const double *x = co[j / 2].s.x[q] + (j % 2) * h;
+    double m = 0.0;
+    for (size_t i = 0; i < h; i++) m += x[i];
+    return m / (double)h;
+}
+
 /* Split R-hat of series q (Gelman et al., BDA3 sec. 11.4): the halves of every chain as 2 nc
  * sequences of h entries; W the mean within-sequence variance, B h times the variance of the
- * sequence means; sqrt(((h-1)/h W + B/h) / W). */
+ * sequence means; sqrt(((h-1)/h W + B/h) / W). The sequence means are computed again for B
+ * rather than kept: no allocation, so R-hat is never missing for want of memory. */
 static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
     size_t h = L / 2, ns = 2 * nc;
     if (h < 2) return (double)NAN;
-    double wsum = 0.0, msum = 0.0, *mu = zs_malloc(ns * sizeof *mu);
-    if (!mu) return (double)NAN;
+    double wsum = 0.0, msum = 0.0;
     for (size_t j = 0; j < ns; j++) {
         const double *x = co[j / 2].s.x[q] + (j % 2) * h;
-        double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < h; i++) m += x[i];
-        m /= (double)h;
+        double m = half_mean(co, q, h, j), v = 0.0;
         for (size_t i = 0; i < h; i++) v += (x[i] - m) * (x[i] - m);
         wsum += v / (double)(h - 1);
-        mu[j] = m;
         msum += m;
     }
     double W = wsum / (double)ns, mm = msum / (double)ns, B = 0.0;
-    for (size_t j = 0; j < ns; j++) B += (mu[j] - mm) * (mu[j] - mm);
+    for (size_t j = 0; j < ns; j++) {
+        double m = half_mean(co, q, h, j);
+        B += (m - mm) * (m - mm);
+    }
     B *= (double)h / (double)(ns - 1);
-    free(mu);
     if (!(W > 0.0)) return B > 0.0 ? HUGE_VAL : 1.0;
     return sqrt((((double)h - 1.0) / (double)h * W + B / (double)h) / W);
 }
