@@ -87,7 +87,10 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
     uint64_t total = (uint64_t)1 << n;
     size_t nchunks = total < 256 ? (size_t)total : 256;
     uint64_t *hist = zs_calloc(nchunks * B, sizeof *hist);
-    if (!hist) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    if (!hist) {
+        free(jn);
+        return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    }
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
     for (size_t c = 0; c < nchunks; c++) {
