@@ -23,6 +23,11 @@ uint64_t zs_alloc_count(void);
 /* Whether the allocation chosen by zs_alloc_fail_at has been failed; if so, *file, *line and
  * *bytes (any may be NULL) say which one and how much it asked for. */
 int zs_alloc_failed(const char **file, int *line, size_t *bytes);
+/* Call fn for every allocation counted from now (k: its number since zs_alloc_fail_at, from
+ * 1), until zs_alloc_trace(NULL, NULL): a test learns which site each allocation is. fn may
+ * be called from several threads at once where the library runs several. */
+typedef void (*zs_alloc_trace_fn)(void *user, uint64_t k, const char *file, int line, size_t bytes);
+void zs_alloc_trace(zs_alloc_trace_fn fn, void *user);
 
 #endif
 
