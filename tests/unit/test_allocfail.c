@@ -382,6 +382,15 @@ static zs_status schedule_call(void) {
     return st;
 }
 
+static zs_status summarize_call(void) {
+    const double lw[] = {0.5, -1.25, 2.0, 0.75};
+    zs_estimate e;
+    zs_interval band;
+    zs_status st = zs_ais_summarize(ctx, lw, 4, 1.5, 0, &e, &band);
+    if (st != ZS_OK) return st;
+    return zs_ais_summarize(ctx, lw, 4, 1.5, 1, &e, &band);
+}
+
 static zs_status rbm_to_dbm_call(void) {
     zs_dbm *d = NULL;
     zs_status st = zs_dbm_from_rbm(rbm, &d);
@@ -426,6 +435,17 @@ static zs_status trainer_epoch_call(void) {
     return zs_rbm_trainer_epoch(trainer, &recon);
 }
 
+/* Set the trainer's state to what it already is: a failure must leave it as well. */
+static zs_status trainer_set_state_call(void) {
+    size_t nc = train_opts.batch * NV;
+    float *vw = calloc(NV * NH + NV + NH + nc, sizeof(float));
+    zs_rbm_train_state st = {vw, vw + NV * NH, vw + NV * NH + NV, vw + NV * NH + NV + NH, 0, 0};
+    zs_status r = zs_rbm_trainer_get_state(trainer, &st);
+    if (r == ZS_OK) r = zs_rbm_trainer_set_state(trainer, &st);
+    free(vw);
+    return r;
+}
+
 static zs_status trainer_save_call(void) { return zs_rbm_trainer_save(trainer, check_path("ckpt.npz")); }
 static zs_status trainer_resume_call(void) { return zs_rbm_trainer_resume(trainer, check_path("ckpt.npz")); }
 
@@ -457,6 +477,7 @@ static void sweep_rbm(void) {
     sweep("zs_rbm_init_from_data", rbm_init_call, snap_init_target);
     zs_rbm_free(init_target);
     sweep("zs_rbm_schedule_sm08, _linear, _parse", schedule_call, NULL);
+    sweep("zs_ais_summarize", summarize_call, NULL);
     sweep("zs_dbm_from_rbm", rbm_to_dbm_call, snap_rbm);
     for (int persistent = 0; persistent <= 1; persistent++) {
         zs_rbm_train_defaults(&train_opts);
@@ -470,6 +491,7 @@ static void sweep_rbm(void) {
               trainer_epoch_call, snap_trainer);
         sweep(persistent ? "zs_rbm_trainer_epoch (PCD, second)" : "zs_rbm_trainer_epoch (CD, second)",
               trainer_epoch_call, snap_trainer);
+        sweep("zs_rbm_trainer_get_state, _set_state", trainer_set_state_call, snap_trainer);
         sweep("zs_rbm_trainer_save", trainer_save_call, snap_trainer);
         sweep("zs_rbm_trainer_resume", trainer_resume_call, snap_trainer);
         zs_rbm_trainer_free(trainer);
@@ -1277,6 +1299,11 @@ static zs_status marginals_call(void) {
     return zs_factor_write_mar(fmodel, marg, check_path("out.mar"));
 }
 
+static zs_status marginals_bytes_call(void) {
+    double bytes;
+    return zs_factor_marginals_bytes(fmodel, plan_evid, fplan, &bytes);
+}
+
 static zs_factor_approx approx_method;
 static zs_status approx_call(void) {
     zs_factor_approx_opts o;
@@ -1317,6 +1344,8 @@ static void sweep_plans(const char *what) {
         if (cond) printf("  (conditioned on %zu variables, %g runs)\n", info.conditioned, info.assignments);
         snprintf(name, sizeof name, "zs_factor_lnz (%s, %s)", cond ? "conditioned" : "plain", what);
         sweep(name, lnz_call, snap_fmodel);
+        snprintf(name, sizeof name, "zs_factor_marginals_bytes (%s, %s)", cond ? "conditioned" : "plain", what);
+        sweep(name, marginals_bytes_call, snap_fmodel);
         snprintf(name, sizeof name, "zs_factor_marginals, _write_mar (%s, %s)", cond ? "conditioned" : "plain", what);
         sweep(name, marginals_call, snap_fmodel);
         zs_factor_plan_free(fplan);
