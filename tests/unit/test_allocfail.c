@@ -446,6 +446,14 @@ static zs_status trainer_set_state_call(void) {
     return r;
 }
 
+static zs_status rbm_load_checkpoint_call(void) {
+    zs_rbm *m = NULL;
+    zs_status st = zs_rbm_load(ctx, check_path("ckpt.npz"), &m);
+    CHECK((st == ZS_OK) == (m != NULL));
+    zs_rbm_free(m);
+    return st;
+}
+
 static zs_status trainer_save_call(void) { return zs_rbm_trainer_save(trainer, check_path("ckpt.npz")); }
 static zs_status trainer_resume_call(void) { return zs_rbm_trainer_resume(trainer, check_path("ckpt.npz")); }
 
@@ -494,6 +502,7 @@ static void sweep_rbm(void) {
         sweep("zs_rbm_trainer_get_state, _set_state", trainer_set_state_call, snap_trainer);
         sweep("zs_rbm_trainer_save", trainer_save_call, snap_trainer);
         sweep("zs_rbm_trainer_resume", trainer_resume_call, snap_trainer);
+        sweep("zs_rbm_load (a checkpoint: data frequencies)", rbm_load_checkpoint_call, NULL);
         zs_rbm_trainer_free(trainer);
     }
 }
@@ -610,6 +619,17 @@ static zs_status dbm_sample_call(void) {
     return zs_dbm_sample(dbm, &o, vis, layers, prob);
 }
 
+static zs_status dbm_sample_visible_call(void) { /* the layers in a buffer of its own */
+    zs_dbm_sample_opts o;
+    zs_dbm_sample_defaults(&o);
+    o.chains = 3;
+    o.steps = 4;
+    o.init = drows;
+    o.n_init = NROWS;
+    uint8_t vis[3 * DNV];
+    return zs_dbm_sample(dbm, &o, vis, NULL, NULL);
+}
+
 static zs_dbm *dbm_target; /* a copy that pretraining changes */
 static unsigned char *snap_dbm_target(size_t *len) {
     buf b = {0};
@@ -718,6 +738,7 @@ static void sweep_dbm(void) {
     reverse_start = ZS_RBM_REVERSE_DATA;
     sweep("zs_dbm_lnz_sandwich (reverse from data)", dbm_sandwich_call, snap_dbm);
     sweep("zs_dbm_sample", dbm_sample_call, snap_dbm);
+    sweep("zs_dbm_sample (visible only, from rows)", dbm_sample_visible_call, snap_dbm);
     CHECK(zs_dbm_load(ctx, check_path("dbm.npz"), &dbm_target) == ZS_OK);
     sweep("zs_dbm_pretrain", dbm_pretrain_call, snap_dbm_target);
     zs_dbm_free(dbm_target);
@@ -1005,6 +1026,21 @@ static zs_status hopfield_run_call(void) {
     return zs_hopfield_run(hopfield, &o, s, NULL, NULL, &r);
 }
 
+static zs_status hebbian_run_call(void) { /* integer couplings: the 16-bit kernel */
+    zs_hopfield *h = NULL;
+    zs_status st = zs_hopfield_alloc_hebbian(ctx, patterns, &h);
+    if (st != ZS_OK) return st;
+    zs_hopfield_run_opts o;
+    zs_hopfield_run_defaults(&o);
+    o.max_sweeps = 5;
+    int8_t s[HN];
+    memcpy(s, hdata, HN);
+    zs_hopfield_result r;
+    st = zs_hopfield_run(h, &o, s, NULL, NULL, &r);
+    zs_hopfield_free(h);
+    return st;
+}
+
 static zs_status hopfield_overlaps_call(void) {
     double m[HP];
     return zs_hopfield_overlaps(hopfield, hdata, m);
@@ -1038,6 +1074,7 @@ static void sweep_hopfield(void) {
     hop_order = ZS_HOPFIELD_RANDOM;
     sweep("zs_hopfield_run (random)", hopfield_run_call, snap_hopfield);
     sweep("zs_hopfield_overlaps", hopfield_overlaps_call, snap_hopfield);
+    sweep("zs_hopfield_alloc_hebbian, _run (integer couplings)", hebbian_run_call, NULL);
     sweep("zs_hopfield_capacity", capacity_call, NULL);
 }
 
@@ -1418,6 +1455,8 @@ READ_CALL(data_load_call, zs_data_load(ctx, check_path("a.idx"), &a))
 
 static zs_status npy_write_call(void) { return zs_npy_write(ctx, check_path("w.npy"), arr); }
 static zs_status idx_write_call(void) { return zs_idx_write_u8(ctx, check_path("w.idx"), bytes_arr); }
+static zs_status idx_write_gz_call(void) { return zs_idx_write_u8(ctx, check_path("w.idx.gz"), bytes_arr); }
+static zs_status npz_write_empty_call(void) { return zs_npz_write(ctx, check_path("e.npz"), 0, NULL, NULL, 1); }
 
 static zs_status npz_write_call(void) {
     const char *names[] = {"x", "y"};
@@ -1557,6 +1596,7 @@ static void make_files(void) {
     CHECK(zs_npz_write(ctx, check_path("a.npz"), 2, names, arrays, 1) == ZS_OK);
     CHECK(zs_idx_write_u8(ctx, check_path("a.idx"), bytes_arr) == ZS_OK);
     CHECK(zs_npy_write(ctx, check_path("b.npy"), bytes_arr) == ZS_OK);
+    CHECK(zs_npz_write(ctx, check_path("b.npz"), 1, names + 1, arrays + 1, 0) == ZS_OK);
     npy_bytes = snap_file(check_path("a.npy"), &npy_len);
     npz_bytes = snap_file(check_path("a.npz"), &npz_len);
     idx_bytes = snap_file(check_path("a.idx"), &idx_len);
@@ -1593,6 +1633,8 @@ static void sweep_io(void) {
     sweep("zs_idx_read (gzip)", idx_read_gz_call, NULL);
     sweep("zs_idx_read_mem", idx_read_mem_call, NULL);
     sweep("zs_idx_write_u8", idx_write_call, NULL);
+    sweep("zs_idx_write_u8 (gzip)", idx_write_gz_call, NULL);
+    sweep("zs_npz_write (no arrays)", npz_write_empty_call, NULL);
     sweep("zs_data_load", data_load_call, NULL);
     static const zs_binarize rules[] = {ZS_BINARIZE_THRESHOLD, ZS_BINARIZE_STOCHASTIC, ZS_BINARIZE_AUTO};
     static const char *rule_names[] = {"zs_data_binarize (threshold)", "zs_data_binarize (stochastic)",
@@ -1603,10 +1645,11 @@ static void sweep_io(void) {
         sweep(rule_names[k], binarize_call, snap_bin_target);
         zs_array_free(bin_target);
     }
-    static const char *bin_paths[] = {"a.idx", "a.idx.gz", "b.npy", "a.idx:0:1"};
+    static const char *bin_paths[] = {"a.idx", "a.idx.gz", "b.npy", "a.idx:0:1", "b.npz"};
     static const char *bin_names[] = {"zs_data_load_binary (IDX)", "zs_data_load_binary (gzip IDX)",
-                                      "zs_data_load_binary (.npy)", "zs_data_load_binary (row range)"};
-    for (int k = 0; k < 4; k++) {
+                                      "zs_data_load_binary (.npy)", "zs_data_load_binary (row range)",
+                                      "zs_data_load_binary (.npz)"};
+    for (int k = 0; k < 5; k++) {
         binary_path = check_path(bin_paths[k]);
         sweep(bin_names[k], load_binary_call, NULL);
     }
@@ -1637,7 +1680,7 @@ int main(void) {
     ctx = zs_ctx_alloc();
     zs_ctx_set_threads(ctx, 1); /* one thread: the n-th allocation is the same one each run */
     FILE *f = fopen(check_path("betas.txt"), "w");
-    fputs("0 0.25 0.5 0.75 1\n", f);
+    for (int k = 0; k <= 1200; k++) fprintf(f, "%g\n", k / 1200.0); /* past the reader's first 1024 */
     fclose(f);
     build_models();
     /* ZSUM_ALLOCFAIL_ONLY=rbm,factor,...: only those families (for work on one of them) */
@@ -1652,6 +1695,8 @@ int main(void) {
         if (!only || !*only || strstr(only, families[k].name)) families[k].run();
     printf("%zu calls swept, %zu allocations failed at %zu distinct sites, %zu absorbed\n", ncalls,
            nfailures, nsites, nabsorbed);
+    if (getenv("ZSUM_ALLOCFAIL_SITES")) /* the sites reached, for a coverage count */
+        for (size_t i = 0; i < nsites; i++) printf("site %s:%d\n", sites[i].file, sites[i].line);
     zs_rbm_free(rbm);
     zs_dbm_free(dbm);
     zs_pairwise_free(bm);
