@@ -37,8 +37,7 @@ static inline void *zs_calloc(size_t count, size_t size) { return calloc(count, 
 static inline void *zs_realloc(void *p, size_t n) { return realloc(p, n); }
 /* align: a power of two that is a multiple of sizeof(void *); n may be any size (posix_memalign
  * has no rule that n be a multiple of align, which C11's aligned_alloc has). */
-static inline void *zs_aligned_alloc(size_t align, size_t n)
-{
+static inline void *zs_aligned_alloc(size_t align, size_t n) {
     void *p = NULL;
     return posix_memalign(&p, align, n ? n : align) ? NULL : p;
 }

@@ -1,16 +1,19 @@
 /* test_allocfail.c — allocation-failure injection (lib/core/alloc.c, docs/robustness.md).
  *
  * For each call of the public API below, fail its 1st allocation, then its 2nd, ... until the
- * call makes no more allocations than the one failed and succeeds. Each failed run must
- * return ZS_ENOMEM (or succeed, where the library has a fallback: counted and listed), leave
- * the caller's objects byte for byte as they were, and leak nothing (LeakSanitizer checks
- * that at exit in the sanitized build). Tiny models built here keep the whole sweep short.
+ * call makes no more allocations than the one failed and succeeds (past 300 allocations: the
+ * first and the last allocation at each site, and a stride between; see FULL_SWEEP). Each
+ * failed run must return ZS_ENOMEM (or succeed, where the library has a fallback that gives
+ * the same result: listed in the output as "succeeded anyway"), leave the caller's objects
+ * byte for byte as they were, and leak nothing (LeakSanitizer checks that at exit in the
+ * sanitized build). Tiny models built here keep the whole sweep short; one thread, so that
+ * the n-th allocation is the same one in every run. ZSUM_ALLOCFAIL_ONLY=rbm,factor,...
+ * sweeps only those families; ZSUM_ALLOCFAIL_SITES=1 lists the allocation lines reached.
  *
  * A build without the hook (ZSUM_ALLOC_HOOK off: Release) skips with exit 77. */
-#include "check.h"
-#include "zsum.h"
-
 #ifndef ZSUM_ALLOC_HOOK
+
+#include <stdio.h>
 
 int main(void) {
     printf("SKIP test_allocfail: this build has no allocation hook (configure with "
@@ -20,7 +23,9 @@ int main(void) {
 
 #else
 
+#include "check.h"
 #include "core/alloc_hook.h"
+#include "zsum.h"
 #include "models/factor_internal.h"
 
 #include <stdint.h>
