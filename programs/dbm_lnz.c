@@ -125,6 +125,11 @@ static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_result 
         result_u64(&res, "n", n);
         if (l->have_exact) result_num(&res, "loglik", l->ll - r->lnz)->comment = "mean ln p(v)";
         else result_absent(&res, "loglik")->comment = "exact sum over the hidden layers over --max-seconds";
+        if (l->have_exact) result_loglik_sandwich(&res, r, l->ll);
+        else if (r->ais && r->reverse) {
+            result_absent(&res, "loglik_sandwich_lo")->label = "loglik_sw_lo";
+            result_absent(&res, "loglik_sandwich_hi")->label = "loglik_sw_hi";
+        }
         result_num(&res, "elbo", l->elbo - r->lnz)->comment = "mean-field bound on mean ln p(v)";
         result_num(&res, "elbo_lo", l->elbo - r->hi);
         result_num(&res, "elbo_hi", l->elbo - r->lo);

@@ -385,7 +385,8 @@ class DBM(Handle):
         """The mean log-likelihood of binary rows, as `zsum dbm loglik --format json`: the
         keys of log_partition (AIS with base "data" on these rows unless base= is given), then
         n, loglik (the exact mean ln p(v); NaN when the sum over the hidden layers passes
-        max_seconds), elbo (the mean-field bound on it), elbo_lo, elbo_hi (with the ends of
+        max_seconds), with a reverse side loglik_sandwich_lo, loglik_sandwich_hi (the mean
+        ln p*(v) minus the ends of the joined band sandwich_hi, sandwich_lo), elbo (the mean-field bound on it), elbo_lo, elbo_hi (with the ends of
         ln Z's band), mf_converged, mf_iterations_mean, mf_iterations_max,
         mf_iterations_limit."""
         v = self._rows(data, "data")
@@ -408,13 +409,19 @@ class DBM(Handle):
         it_mean /= float(n)
         try:
             u = self.unnorm_loglik(v, max_seconds)
-            ll = 0.0
+            ustar = 0.0
             for q in range(n):
-                ll += float(u[q])
-            ll = ll / float(n) - lnz
+                ustar += float(u[q])
+            ustar /= float(n)
+            ll = ustar - lnz
         except _lib.TooBigError:
-            ll = float("nan")
-        r.update(n=n, loglik=ll, elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
+            ustar = ll = float("nan")
+        r.update(n=n, loglik=ll)
+        if "sandwich_lo" in r:
+            # ln p(v) = ln p*(v) - ln Z over the two sides' joined band (programs/result.c)
+            r.update(loglik_sandwich_lo=ustar - r["sandwich_hi"],
+                     loglik_sandwich_hi=ustar - r["sandwich_lo"])
+        r.update(elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
                  mf_converged=int(conv.sum()), mf_iterations_mean=it_mean,
                  mf_iterations_max=int(it.max()), mf_iterations_limit=o.max_iterations)
         return r
