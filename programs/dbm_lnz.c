@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_result *r) {
+static int compute_ais(zs_ctx *ctx, dbm_opts *o, const zs_dbm *dbm, lnz_result *r) {
     zs_dbm_sandwich_opts so;
     zs_dbm_sandwich_defaults(&so);
     so.pt_temperatures = (size_t)o->pt_temperatures;
@@ -45,6 +45,7 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_re
         so.n_start = nrev;
     }
     so.ais = ao;
+    o->pt_sweeps = zs_dbm_sandwich_pt_sweeps(&so); /* as given, or sized: the output says which ran */
     zs_dbm_sandwich_result res;
     if (rc == EXIT_OK) {
         zs_status st = zs_dbm_lnz_sandwich(dbm, &so, &res);
