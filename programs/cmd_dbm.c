@@ -118,7 +118,7 @@ static const cli_sub subs[] = {
      "chain. Refused before any work when the estimated time exceeds --max-seconds.\n", NULL},
 };
 
-static const cli_command dbm_command = {
+const cli_command dbm_command = {
     "dbm", CLI_TABLE(subs), CLI_TABLE(options),
     "A deep Boltzmann machine has binary layers v = h0, h1, ..., hL and energy\n"
     "E = -sum_l h(l-1).Wl.h(l) - sum_l bl.h(l); MODEL is a NumPy .npz with arrays W1..WL\n"
@@ -377,6 +377,8 @@ int cmd_dbm(int argc, char **argv) {
     int help = 0;
     rc = parse(&a, &o, &help);
     if (rc != EXIT_OK || help) return rc;
+    o.argc = argc; /* for the resume command of a stopped training */
+    o.argv = argv;
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     if (o.threads) zs_ctx_set_threads(ctx, (int)o.threads);

@@ -60,8 +60,6 @@ int rbm_load_model(zs_ctx *ctx, const char *path, zs_rbm **rbm);
  * train_data_frequency for --base stored (NULL when it has none). */
 int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, lnz_result *r);
 extern const cli_command rbm_command;
-/* Whether the option NAME (as spelled on the command line) takes a separate value. */
-int rbm_option_has_arg(const char *name);
 
 int rbm_logz(opts *o);      /* logz and loglik */
 int rbm_train(opts *o);
