@@ -6,8 +6,9 @@
  * The DBM's AIS (Salakhutdinov & Hinton 2009, sec. 4) anneals over the even layers with the
  * odd ones summed out: it is AIS on the RBM between the two sets (lib/sample/dbm_ais.c). Its
  * reverse is therefore the RBM's reverse AIS on that RBM (lib/sample/rbm_sandwich.c), started
- * from samples of the even layers: the RBM's parallel tempering on the same RBM samples them
- * (the odd layers summed out, as in the forward chain), or, from data, v is a data row and h^2,
+ * from samples of the even layers: parallel tempering over the odd layers with the even ones
+ * summed out, the even layers then drawn given the odd (odd_pt_starts; for L = 1 the RBM's own
+ * PT over v, for the RBM's numbers), or, from data, v is a data row and h^2,
  * h^4, ... are drawn from p(h | v) by block-Gibbs sweeps with v clamped: (v, h) is then a
  * sample of the model exactly when v is, as RAISE starts from (v, h ~ p(h | v)). */
 #include "sample/dbm_sample_internal.h"
@@ -127,7 +128,8 @@ static zs_status pt_check(zs_ctx *ctx, const zs_dbm_sandwich_opts *o) {
                        o->pt_ladders);
     if (o->ais.chains < 2)
         return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", o->ais.chains);
-    return ZS_OK;
+    /* a bad schedule is refused before PT's work, not after it */
+    return o->ais.betas ? zs_rbm_schedule_check(ctx, o->ais.betas, o->ais.nbetas) : ZS_OK;
 }
 
 zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts, zs_dbm_sandwich_result *out) {

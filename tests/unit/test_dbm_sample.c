@@ -316,6 +316,11 @@ static void sized_odd_pt_holds_exact_in_18_of_20(void) {
     o.pt_ladders = 2;
     o.ais.chains = 1;
     CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    o.ais.chains = 10;
+    double bad[] = {0.0, 0.7, 0.5, 1.0}; /* not increasing: refused before PT runs */
+    o.ais.betas = bad;
+    o.ais.nbetas = 4;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
     zs_dbm_free(d);
     free(betas);
 }
