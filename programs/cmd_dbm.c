@@ -54,7 +54,7 @@ static const cli_option options[] = {
      "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering; data:FILE: its rows; none, the default)"},
     {O_PT_TEMPS, "--pt-temperatures", 0, "L", LNZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
     {O_PT_SWEEPS, "--pt-sweeps", 0, "S", LNZ | LOGLIK, 0,
-     "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000, default 1000)"},
+     "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000; default: sized from the schedule, M K / (8 P L) in 100..1000)"},
     {O_SAMPLE_CHAINS, "--chains", 0, "N", SAMPLE, 0, "Gibbs chains, one sample each (1..1000000, default 64)"},
     {O_STEPS, "--steps", 0, "S", SAMPLE, 0, "Gibbs sweeps per chain (0..100000000, default 1000)"},
     {O_INIT, "--init", 0, "random|data:DATA", SAMPLE, 0, "start states: random (default), or row c of DATA for chain c"},
@@ -68,7 +68,7 @@ static const cli_sub subs[] = {
     {"lnz", LNZ,
      "zsum dbm lnz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
      "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
-     "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps 1000]]\n"
+     "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps S]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact enumerates the smaller of the two sets of layers (even: v, h2, ...;\n"
      "odd: h1, h3, ...) and sums the other with softplus (refused, with the estimated\n"
@@ -76,7 +76,8 @@ static const cli_sub subs[] = {
      "ones summed out (Salakhutdinov & Hinton 2009), band ln(Z +- 3 sigma). Default:\n"
      "exact when its estimated time is within --max-seconds, else AIS. AIS's ln Z is low\n"
      "on average; --reverse runs the schedule backwards from samples of the model (pt:\n"
-     "parallel tempering over the even layers; data:FILE: its rows as v, h2, h4, ... drawn\n"
+     "parallel tempering over the odd layers, its sweeps sized from the schedule unless\n"
+     "--pt-sweeps is given; data:FILE: its rows as v, h2, h4, ... drawn\n"
      "given v) for a side that is high on average (lnZ_reverse), and the output says when\n"
      "the two sides' bands do not overlap (sides_agree false, with a warning).\n", NULL},
     {"loglik", LOGLIK,
@@ -117,7 +118,7 @@ static const cli_sub subs[] = {
      "chain. Refused before any work when the estimated time exceeds --max-seconds.\n", NULL},
 };
 
-static const cli_command dbm_command = {
+const cli_command dbm_command = {
     "dbm", CLI_TABLE(subs), CLI_TABLE(options),
     "A deep Boltzmann machine has binary layers v = h0, h1, ..., hL and energy\n"
     "E = -sum_l h(l-1).Wl.h(l) - sum_l bl.h(l); MODEL is a NumPy .npz with arrays W1..WL\n"
@@ -307,7 +308,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     o->negative = to.negative;
     o->reverse = "none";
     o->pt_temperatures = 50;
-    o->pt_sweeps = 1000;
+    o->pt_sweeps = 0; /* sized from the forward run (zs_dbm_sandwich_pt_sweeps) */
     if (sub == SAMPLE) {
         zs_dbm_sample_opts so;
         zs_dbm_sample_defaults(&so);
@@ -376,6 +377,8 @@ int cmd_dbm(int argc, char **argv) {
     int help = 0;
     rc = parse(&a, &o, &help);
     if (rc != EXIT_OK || help) return rc;
+    o.argc = argc; /* for the resume command of a stopped training */
+    o.argv = argv;
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     if (o.threads) zs_ctx_set_threads(ctx, (int)o.threads);

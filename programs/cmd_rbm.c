@@ -270,11 +270,6 @@ static int parse(cli_args *a, opts *o) {
     return check(a->prog, o, pos, npos);
 }
 
-int rbm_option_has_arg(const char *name) {
-    const cli_option *o = cli_find_option(&rbm_command, NULL, name);
-    return o && o->arg && !strchr(name, '=');
-}
-
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
 static int parse_binarize(const char *text, zs_binarize *rule, double *t) {

@@ -35,7 +35,11 @@ typedef struct dbm_opts {
     int have_shape;
     long scale;
     const char *init;
+    int argc;       /* the command line from "dbm" on, for the resume command */
+    char **argv;
 } dbm_opts;
+
+extern const cli_command dbm_command;
 
 /* Binary rows of path (n x nv; nv = the model's visible units, or 0 for any width, then *d). */
 int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,

@@ -8,16 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct lnz_out {
-    int ais;
-    double lnz, lo, hi, ess;
-    size_t chains, temps;
-    /* the reverse side (--reverse pt or data:FILE) */
-    int reverse, agree;
-    double rlnz, rlo, rhi, ress, blo, bhi, swap_min;
-} lnz_out;
-
-static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_out *r) {
+static int compute_ais(zs_ctx *ctx, dbm_opts *o, const zs_dbm *dbm, lnz_result *r) {
     zs_dbm_sandwich_opts so;
     zs_dbm_sandwich_defaults(&so);
     so.pt_temperatures = (size_t)o->pt_temperatures;
@@ -54,6 +45,7 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
         so.n_start = nrev;
     }
     so.ais = ao;
+    o->pt_sweeps = zs_dbm_sandwich_pt_sweeps(&so); /* as given, or sized: the output says which ran */
     zs_dbm_sandwich_result res;
     if (rc == EXIT_OK) {
         zs_status st = zs_dbm_lnz_sandwich(dbm, &so, &res);
@@ -63,43 +55,14 @@ static int compute_ais(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, lnz_ou
     free(rows);
     free(rev);
     if (rc != EXIT_OK) return rc;
-    r->ais = 1;
-    r->lnz = res.forward.lnz.value;
-    r->lo = res.forward.band.lo;
-    r->hi = res.forward.band.hi;
-    r->ess = res.forward.lnz.ess;
-    r->chains = res.forward.chains;
-    r->temps = res.forward.temperatures;
-    r->reverse = res.reverse != ZS_RBM_REVERSE_NONE;
-    r->rlnz = res.upper.value;
-    r->rlo = res.upper_band.lo;
-    r->rhi = res.upper_band.hi;
-    r->ress = res.upper.ess;
-    r->swap_min = res.pt_swap_min;
-    r->agree = res.sandwich.agree;
-    r->blo = res.sandwich.bracket.lo;
-    r->bhi = res.sandwich.bracket.hi;
+    lnz_result_set(r, &res.forward.lnz, &res.forward.band, res.forward.chains, res.forward.temperatures,
+                   res.reverse != ZS_RBM_REVERSE_NONE, &res.upper, &res.upper_band, &res.sandwich, res.pt_swap_min);
     return EXIT_OK;
 }
-
-/* The forward (lower) and reverse (upper) sides' bands do not overlap: at least one run has
- * not converged, and neither figure can be trusted (Grosse et al. 2015, sec. 4). */
-static int sides_disagree(const lnz_out *r) { return r->ais && r->reverse && !r->agree; }
 
 static const char *DISAGREE_WARNING =
     "ln Z is unreliable; use a longer --schedule, more --chains or --pt-sweeps, or the data's base "
     "rate (--base data:FILE)";
-
-/* As zsum rbm: below this ESS the AIS result carries a warning. */
-static int ais_unreliable(const lnz_out *r) {
-    double floor = (double)r->chains / 10.0;
-    return r->ais && r->ess < (floor > 10.0 ? floor : 10.0);
-}
-
-static const char *AIS_WARNING =
-    "the effective sample size is low: a few chains carry the estimate, which then tends to be "
-    "too low with a band that is too narrow; use the data's base rate (--base data:FILE), more "
-    "--chains or a longer --schedule";
 
 /* loglik's figures over the data rows: the mean-field bound (mean of B(v), with its
  * iterations) and, when affordable in --max-seconds, the exact mean unnormalised ln p(v). */
@@ -150,58 +113,24 @@ static int compute_loglik(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *dbm, con
 }
 
 /* The result: ln Z (with AIS's band and diagnostics) and, for loglik, the data's figures. */
-static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_out *r, size_t n, const ll_out *l) {
-    char eb[32];
-    if (ais_unreliable(r))
-        fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains, AIS_WARNING);
-    char gap[160] = "";
-    if (sides_disagree(r)) {
-        char g1[32], g2[32];
-        snprintf(gap, sizeof gap, "the forward (lower) estimate %s and the reverse (upper) estimate %s "
-                 "disagree by more than their bands", cli_num(g1, r->lnz), cli_num(g2, r->rlnz));
-        fprintf(stderr, "zsum: warning: %s: %s\n", gap, DISAGREE_WARNING);
-    }
+static void print_result(const dbm_opts *o, const zs_dbm *dbm, const lnz_result *r, size_t n, const ll_out *l) {
     result res;
     result_init(&res);
     size_t sizes[ZS_DBM_MAX_LAYERS + 1];
     for (size_t k = 0; k <= zs_dbm_layers(dbm); k++) sizes[k] = zs_dbm_size(dbm, k);
     result_sizes(&res, "layers", sizes, zs_dbm_layers(dbm) + 1);
-    result_str(&res, "method", r->ais ? "ais" : "exact");
-    result_num(&res, "lnZ", r->lnz);
-    if (r->ais) {
-        result_num(&res, "lnZ_lo", r->lo);
-        result_num(&res, "lnZ_hi", r->hi);
-        result_num(&res, "ess", r->ess);
-        result_u64(&res, "chains", r->chains);
-        result_u64(&res, "temperatures", r->temps);
-        result_u64(&res, "seed", o->seed);
-        result_str(&res, "base", o->base);
-        if (!isfinite(r->lo))
-            result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use "
-                              "more chains or temperatures");
-        if (o->have_reverse) result_str(&res, "reverse", r->reverse ? o->reverse : "none");
-        if (r->reverse) {
-            result_num(&res, "lnZ_reverse", r->rlnz);
-            result_num(&res, "lnZ_reverse_lo", r->rlo)->label = "lnZ_rev_lo";
-            result_num(&res, "lnZ_reverse_hi", r->rhi)->label = "lnZ_rev_hi";
-            result_num(&res, "reverse_ess", r->ress);
-            result_num(&res, "sandwich_lo", r->blo);
-            result_num(&res, "sandwich_hi", r->bhi);
-            result_bool(&res, "sides_agree", r->agree);
-        }
-        if (isfinite(r->swap_min)) {
-            result_u64(&res, "pt_temperatures", o->pt_temperatures)->label = "pt_temps";
-            result_u64(&res, "pt_sweeps", o->pt_sweeps);
-            result_num(&res, "pt_swap_min", r->swap_min);
-        }
-        if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
-        if (sides_disagree(r))
-            result_str(&res, "sides_warning", result_fmt(&res, "%s: %s", gap, DISAGREE_WARNING))->flags = RF_NOTE;
-    }
+    const lnz_report how = {o->seed, o->base, o->have_reverse ? o->reverse : NULL, o->pt_temperatures,
+                            o->pt_sweeps, DISAGREE_WARNING};
+    result_lnz(&res, r, &how);
     if (o->sub == LOGLIK) {
         result_u64(&res, "n", n);
         if (l->have_exact) result_num(&res, "loglik", l->ll - r->lnz)->comment = "mean ln p(v)";
         else result_absent(&res, "loglik")->comment = "exact sum over the hidden layers over --max-seconds";
+        if (l->have_exact) result_loglik_sandwich(&res, r, l->ll);
+        else if (r->ais && r->reverse) {
+            result_absent(&res, "loglik_sandwich_lo")->label = "loglik_sw_lo";
+            result_absent(&res, "loglik_sandwich_hi")->label = "loglik_sw_hi";
+        }
         result_num(&res, "elbo", l->elbo - r->lnz)->comment = "mean-field bound on mean ln p(v)";
         result_num(&res, "elbo_lo", l->elbo - r->hi);
         result_num(&res, "elbo_hi", l->elbo - r->lo);
@@ -224,7 +153,7 @@ int dbm_lnz(const dbm_opts *opts, zs_ctx *ctx) {
     zs_status st = zs_dbm_load(ctx, o.model, &dbm);
     if (st != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK && sub == LOGLIK) rc = dbm_load_rows(ctx, &o, o.data, zs_dbm_size(dbm, 0), &rows, &n, NULL);
-    lnz_out r;
+    lnz_result r;
     memset(&r, 0, sizeof r);
     if (rc == EXIT_OK && !o.ais) {
         /* exact when affordable (refused before any work), else AIS unless --exact */

@@ -1,7 +1,8 @@
 /* dbm_train.c — zsum dbm train: pretraining and joint training with checkpoints, resume, a
- * per-epoch report on stderr and a JSON-lines log (docs/dbm.md). */
+ * per-epoch report on stderr, a JSON-lines log and clean stops on signals (docs/dbm.md). */
 #include "dbm_cli.h"
 #include "result.h"
+#include "train_stop.h"
 
 #include <errno.h>
 #include <math.h>
@@ -191,7 +192,7 @@ static int log_epoch(FILE *logf, const train_run *r) {
 }
 
 /* The epochs up to --epochs: each one trained, measured, reported on stderr, logged (logf, or
- * NULL) and saved to --out. */
+ * NULL) and saved to --out; after a stop signal, the resume command (train_stop.h). */
 static int run_epochs(train_run *r, FILE *logf) {
     const dbm_opts *o = r->o;
     while (zs_dbm_trainer_epochs_done(r->t) < o->epochs) {
@@ -218,6 +219,11 @@ static int run_epochs(train_run *r, FILE *logf) {
         if (logf && (rc = log_epoch(logf, r)) != EXIT_OK) return rc;
         st = zs_dbm_trainer_save(r->t, o->out);
         if (st != ZS_OK) return cli_status(r->ctx, st);
+        if (train_stop_signal() && zs_dbm_trainer_epochs_done(r->t) < o->epochs) {
+            progress_finish();
+            const train_stop_cmdline c = {o->argc, o->argv, &dbm_command, o->have_seed, o->seed, o->out};
+            return train_stop_report(&c, zs_dbm_trainer_epochs_done(r->t), o->epochs);
+        }
     }
     return EXIT_OK;
 }
@@ -265,6 +271,9 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
         st = zs_dbm_alloc(ctx, o->nhidden, sizes, &r.d);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
+    /* SIGINT or SIGTERM from here on stops after the next epoch's checkpoint (during pretraining,
+     * the first joint epoch's: there is no checkpoint before it) */
+    if (rc == EXIT_OK) train_stop_catch();
     if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
     if (rc == EXIT_OK) {
         zs_dbm_train_opts to;

@@ -5,6 +5,7 @@
 #define ZSUM_PROGRAMS_RBM_CLI_H
 
 #include "cli.h"
+#include "result.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,23 +56,10 @@ int rbm_setup(opts *o, zs_ctx **ctx);
 int rbm_finish(zs_ctx *ctx, zs_rbm *rbm, zs_array *data, int rc);
 int rbm_load_model(zs_ctx *ctx, const char *path, zs_rbm **rbm);
 
-/* ln Z of an RBM. */
-typedef struct lnz_result {
-    int ais;
-    double lnz, lo, hi, ess;
-    size_t chains, temps;
-    int reverse;                      /* 1 when the reverse (upper) side ran                 */
-    double rlnz, rlo, rhi, ress;      /* the reverse side: estimate, band, ESS               */
-    double swap_min;                  /* PT's lowest swap acceptance (NaN: no PT)            */
-    int agree;                        /* the two sides' bands overlap                       */
-    double blo, bhi;                  /* the two bands joined                                */
-} lnz_result;
 /* ln Z by the method of o (exact, or AIS with its base and schedule). stored: the model's
  * train_data_frequency for --base stored (NULL when it has none). */
 int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double *stored, lnz_result *r);
 extern const cli_command rbm_command;
-/* Whether the option NAME (as spelled on the command line) takes a separate value. */
-int rbm_option_has_arg(const char *name);
 
 int rbm_logz(opts *o);      /* logz and loglik */
 int rbm_train(opts *o);

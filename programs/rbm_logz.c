@@ -88,40 +88,10 @@ int rbm_compute_logz(zs_ctx *ctx, const opts *o, const zs_rbm *rbm, const double
     free(base_data.x);
     free(rev_data.x);
     if (st != ZS_OK) return cli_status(ctx, st);
-    r->lnz = res.forward.lnz.value;
-    r->lo = res.forward.band.lo;
-    r->hi = res.forward.band.hi;
-    r->ess = res.forward.lnz.ess;
-    r->chains = res.forward.chains;
-    r->temps = res.forward.temperatures;
-    r->reverse = res.reverse != ZS_RBM_REVERSE_NONE;
-    r->rlnz = res.upper.value;
-    r->rlo = res.upper_band.lo;
-    r->rhi = res.upper_band.hi;
-    r->ress = res.upper.ess;
-    r->swap_min = res.pt_swap_min;
-    r->agree = res.sandwich.agree;
-    r->blo = res.sandwich.bracket.lo;
-    r->bhi = res.sandwich.bracket.hi;
+    lnz_result_set(r, &res.forward.lnz, &res.forward.band, res.forward.chains, res.forward.temperatures,
+                   res.reverse != ZS_RBM_REVERSE_NONE, &res.upper, &res.upper_band, &res.sandwich, res.pt_swap_min);
     return EXIT_OK;
 }
-
-/* AIS weights dominated by a few chains: Z^ is then typically far too low and its +-3 sigma
- * band far too narrow (mnistvh with the uniform base: ESS 1.8 of 100, ln Z^ = 198.9 with the
- * band's top at 200.0, exact 215.14). Below this ESS the result carries a warning. */
-static int ais_unreliable(const lnz_result *r) {
-    double floor = (double)r->chains / 10.0;
-    return r->ais && r->ess < (floor > 10.0 ? floor : 10.0);
-}
-
-/* The forward (lower) and reverse (upper) sides' bands do not overlap: at least one run has
- * not converged, and neither figure can be trusted (Grosse et al. 2015, sec. 4). */
-static int sides_disagree(const lnz_result *r) { return r->ais && r->reverse && !r->agree; }
-
-static const char *AIS_WARNING =
-    "the effective sample size is low: a few chains carry the estimate, which then tends to be "
-    "too low with a band that is too narrow; use the data's base rate (--base data:FILE), more "
-    "--chains or a longer --schedule";
 
 static const char *DISAGREE_WARNING =
     "ln Z is unreliable; use a longer --schedule, more --chains or --pt-sweeps, or the training "
@@ -130,64 +100,17 @@ static const char *DISAGREE_WARNING =
 /* The result, described once (result.h) and written in the chosen format. */
 static void print_result(const opts *o, const zs_rbm *rbm, const lnz_result *r, int loglik,
                          double ll, double ll_lo, double ll_hi, size_t n) {
-    char eb[32];
-    if (ais_unreliable(r))
-        fprintf(stderr, "zsum: warning: ESS %s of %zu chains: %s\n", cli_num(eb, r->ess), r->chains,
-                AIS_WARNING);
-    char gap[160] = "";
-    if (sides_disagree(r)) {
-        char g1[32], g2[32];
-        snprintf(gap, sizeof gap, "the forward (lower) estimate %s and the reverse (upper) estimate %s "
-                 "disagree by more than their bands", cli_num(g1, r->lnz), cli_num(g2, r->rlnz));
-        fprintf(stderr, "zsum: warning: %s: %s\n", gap, DISAGREE_WARNING);
-    }
     result res;
     result_init(&res);
     result_u64(&res, "nv", zs_rbm_nv(rbm));
     result_u64(&res, "nh", zs_rbm_nh(rbm));
-    result_str(&res, "method", r->ais ? "ais" : "exact");
-    result_num(&res, "lnZ", r->lnz);
-    if (r->ais) {
-        result_num(&res, "lnZ_lo", r->lo);
-        result_num(&res, "lnZ_hi", r->hi);
-        result_num(&res, "ess", r->ess);
-        result_u64(&res, "chains", r->chains);
-        result_u64(&res, "temperatures", r->temps);
-        result_u64(&res, "seed", o->seed);
-        result_str(&res, "base", o->base);
-        if (!isfinite(r->lo))
-            result_line(&res, "# Z^ - 3 sigma <= 0: the band has no lower end (lnZ_lo = -inf); use more "
-                              "chains or temperatures");
-        result_str(&res, "reverse", r->reverse ? o->reverse : "none");
-        if (r->reverse) {
-            result_num(&res, "lnZ_reverse", r->rlnz);
-            result_num(&res, "lnZ_reverse_lo", r->rlo)->label = "lnZ_rev_lo";
-            result_num(&res, "lnZ_reverse_hi", r->rhi)->label = "lnZ_rev_hi";
-            result_num(&res, "reverse_ess", r->ress);
-            result_num(&res, "sandwich_lo", r->blo);
-            result_num(&res, "sandwich_hi", r->bhi);
-            result_bool(&res, "sides_agree", r->agree);
-        }
-        if (isfinite(r->swap_min)) {
-            result_u64(&res, "pt_temperatures", o->pt_temperatures)->label = "pt_temps";
-            result_u64(&res, "pt_sweeps", o->pt_sweeps);
-            result_num(&res, "pt_swap_min", r->swap_min);
-        }
-        if (ais_unreliable(r)) result_str(&res, "warning", AIS_WARNING)->flags = RF_NOTE;
-        if (sides_disagree(r))
-            result_str(&res, "sides_warning", result_fmt(&res, "%s: %s", gap, DISAGREE_WARNING))->flags = RF_NOTE;
-    }
+    const lnz_report how = {o->seed, o->base, o->reverse, o->pt_temperatures, o->pt_sweeps, DISAGREE_WARNING};
+    result_lnz(&res, r, &how);
     if (loglik) {
         result_num(&res, "loglik", ll);
         result_num(&res, "loglik_lo", ll_lo);
         result_num(&res, "loglik_hi", ll_hi);
-        if (r->ais && r->reverse) {
-            /* ln p(v) = -F(v) - ln Z: the joined bands of ln Z map to a joined band here, the
-             * reverse side giving the lower end (RAISE's conservative estimate) */
-            const double mf = -ll - r->lnz;
-            result_num(&res, "loglik_sandwich_lo", -mf - r->bhi)->label = "loglik_sw_lo";
-            result_num(&res, "loglik_sandwich_hi", -mf - r->blo)->label = "loglik_sw_hi";
-        }
+        result_loglik_sandwich(&res, r, ll + r->lnz); /* mean ln p*(v) = mean ln p(v) + ln Z */
         result_u64(&res, "n", n);
     }
     result_write(cli_out(), o->format, &res, 14);

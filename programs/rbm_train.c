@@ -2,10 +2,10 @@
  * stops on signals (docs/rbm.md). */
 #include "rbm_cli.h"
 #include "result.h"
+#include "train_stop.h"
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,63 +16,6 @@ static void write_num_row(FILE *f, const char *key, double x) {
 }
 
 /* ---- train ------------------------------------------------------------------------------- */
-
-/* SIGINT and SIGTERM during training: the handler only records the signal; the loop stops
- * after the epoch in progress is checkpointed. SA_RESETHAND: a second signal ends the process
- * at once, which is safe too since every checkpoint is replaced atomically. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) { stop_signal = sig; }
-
-static void catch_stop_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-/* One argument as the shell reads it back: bare when it holds only safe characters, else in
- * single quotes (a quote inside written '\''). */
-static void shell_word(FILE *f, const char *w) {
-    int safe = *w != '\0';
-    for (const char *c = w; *c && safe; c++)
-        safe = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-               strchr("_@%+=:,./-", *c) != NULL;
-    fputc(' ', f);
-    if (safe) {
-        fputs(w, f);
-        return;
-    }
-    fputc('\'', f);
-    for (const char *c = w; *c; c++) {
-        if (*c == '\'') fputs("'\\''", f);
-        else fputc(*c, f);
-    }
-    fputc('\'', f);
-}
-
-/* The command that continues this training: the same arguments less any --resume, plus the
- * seed when it was drawn, plus --resume OUT. */
-static void print_resume_command(const opts *o) {
-    fputs("zsum", stderr);
-    for (int i = 0; i < o->argc; i++) {
-        const char *a = o->argv[i];
-        int has_arg = i >= 2 && rbm_option_has_arg(a);
-        if (!strcmp(a, "--resume") && i >= 2) {
-            i++;
-            continue;
-        }
-        shell_word(stderr, a);
-        if (has_arg && i + 1 < o->argc) shell_word(stderr, o->argv[++i]);
-    }
-    if (!o->have_seed) fprintf(stderr, " --seed %llu", (unsigned long long)o->seed);
-    fputs(" --resume", stderr);
-    shell_word(stderr, o->out);
-    fputc('\n', stderr);
-}
 
 /* Resuming with --log: keep the log's lines up to the checkpoint's epoch and drop the rest (a
  * line for an epoch the checkpoint does not hold, or a line cut short by a kill), so that the
@@ -213,13 +156,10 @@ static int train_epoch(const opts *o, train_run *r) {
     if (r->logf && (rc = train_log_line(o, r)) != EXIT_OK) return rc;
     st = zs_rbm_trainer_save(r->t, o->out);
     if (st != ZS_OK) return cli_status(r->ctx, st);
-    if (stop_signal && zs_rbm_trainer_epochs_done(r->t) < o->epochs) {
+    if (train_stop_signal() && zs_rbm_trainer_epochs_done(r->t) < o->epochs) {
         progress_finish();
-        fprintf(stderr, "zsum: %s: stopped after epoch %llu of %llu; the checkpoint is %s. To resume:\n",
-                stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)zs_rbm_trainer_epochs_done(r->t),
-                (unsigned long long)o->epochs, o->out);
-        print_resume_command(o);
-        return 128 + stop_signal; /* the shell's status for a process ended by that signal */
+        const train_stop_cmdline c = {o->argc, o->argv, &rbm_command, o->have_seed, o->seed, o->out};
+        return train_stop_report(&c, zs_rbm_trainer_epochs_done(r->t), o->epochs);
     }
     return EXIT_OK;
 }
@@ -266,7 +206,7 @@ int rbm_train(opts *o) {
     int rc = rbm_setup(o, &r.ctx);
     if (rc != EXIT_OK) return rc;
     rc = train_load(o, &r);
-    if (rc == EXIT_OK) catch_stop_signals();
+    if (rc == EXIT_OK) train_stop_catch();
     while (rc == EXIT_OK && zs_rbm_trainer_epochs_done(r.t) < o->epochs) rc = train_epoch(o, &r);
     if (r.logf && fclose(r.logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
     progress_finish();

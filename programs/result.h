@@ -142,4 +142,43 @@ void result_tab_begin(result_tab *t, FILE *f, const result *proto);
 void result_tab_row(result_tab *t, const result *row);
 int result_tab_end(result_tab *t);
 
+/* ---- ln Z by AIS and its two sides, as zsum rbm and zsum dbm report them ------------------- */
+
+/* ln Z: exact (ais = 0: lo = hi = lnz) or by AIS with its band, ESS and, when the reverse side
+ * ran, that side and the two sides judged together (zs_sandwich). */
+typedef struct lnz_result {
+    int ais;
+    double lnz, lo, hi, ess;
+    size_t chains, temps;
+    int reverse;                      /* 1 when the reverse (upper) side ran                 */
+    double rlnz, rlo, rhi, ress;      /* the reverse side: estimate, band, ESS               */
+    double swap_min;                  /* PT's lowest swap acceptance (NaN: no PT)            */
+    int agree;                        /* the two sides' bands overlap                       */
+    double blo, bhi;                  /* the two bands joined                                */
+} lnz_result;
+/* r from a sandwich's parts (the members zs_rbm_sandwich_result and zs_dbm_sandwich_result
+ * share); reverse: the start that ran was not NONE. */
+void lnz_result_set(lnz_result *r, const zs_estimate *fwd, const zs_interval *fwd_band, size_t chains,
+                    size_t temps, int reverse, const zs_estimate *upper, const zs_interval *upper_band,
+                    const zs_sandwich *sandwich, double swap_min);
+
+/* How a command names what produced an AIS result: its seed, the --base and --reverse text
+ * (reverse NULL: no "reverse" field unless the reverse side ran), the PT options, and the
+ * advice that follows the warning when the two sides disagree. */
+typedef struct lnz_report {
+    uint64_t seed;
+    const char *base, *reverse;
+    uint64_t pt_temperatures, pt_sweeps;
+    const char *disagree_advice;
+} lnz_report;
+/* The fields method and lnZ, then for AIS its band, diagnostics, the reverse side and the
+ * sandwich (lnZ_reverse*, reverse_ess, sandwich_lo/hi, sides_agree, pt_*), and warnings (low
+ * ESS; sides that disagree) as notes; the warnings also go to stderr. */
+void result_lnz(result *res, const lnz_result *r, const lnz_report *how);
+/* loglik_sandwich_lo / _hi from the mean unnormalised ln p*(v) of the rows: ln p(v) = ln p*(v)
+ * - ln Z, so the joined bands of ln Z map to a joined band of the mean log-likelihood, the
+ * reverse side giving the lower end (RAISE's conservative estimate). Nothing unless the
+ * reverse side ran. */
+void result_loglik_sandwich(result *res, const lnz_result *r, double mean_lnp_star);
+
 #endif

@@ -194,10 +194,12 @@ zs_status zs_dbm_lnz_ais(const zs_dbm *dbm, const zs_dbm_ais_opts *opts, zs_dbm_
  * Grosse & Salakhutdinov 2015) on the RBM between the even and the odd layers, whose AIS is the
  * DBM's (zs_dbm_lnz_ais): the forward run is zs_dbm_lnz_ais's, bit for bit, and the reverse
  * runs anneal the same schedule backwards, over the even layers with the odd ones summed out,
- * from samples of the model: parallel-tempering samples of the even layers (the RBM's PT), or
- * rows of v (start_rows) whose h^2, h^4, ... are drawn by start_sweeps block-Gibbs sweeps with
- * v clamped (posterior samples: the start is a sample of the model as far as the rows are).
- * For L = 1 every number is zs_rbm_lnz_sandwich's on the same model, options and seed. */
+ * from samples of the model: parallel-tempering samples (PT: for L > 1 tempering over the odd
+ * layers with the even ones summed out, the even layers then drawn exactly given the odd ones;
+ * for L = 1 the RBM's PT over v), or rows of v (start_rows) whose h^2, h^4, ... are drawn by
+ * start_sweeps block-Gibbs sweeps with v clamped (posterior samples: the start is a sample of
+ * the model as far as the rows are). For L = 1 every number is zs_rbm_lnz_sandwich's on the
+ * same model, options (pt_sweeps as zs_dbm_sandwich_pt_sweeps gives it) and seed. */
 typedef struct zs_dbm_sandwich_opts {
     zs_dbm_ais_opts ais;          /* the forward run; the reverse runs use its chains, base and
                                      schedule (reversed)                                         */
@@ -208,9 +210,10 @@ typedef struct zs_dbm_sandwich_opts {
     size_t n_start;
     uint64_t start_sweeps;        /* clamped sweeps drawing h^2, h^4, ... of a start row (default
                                      100; unused for L = 1, whose even set is v)                 */
-    size_t pt_temperatures;       /* as zs_rbm_sandwich_opts (defaults 50, 1000, 10)              */
-    uint64_t pt_sweeps;
-    size_t pt_ladders;
+    size_t pt_temperatures;       /* as zs_rbm_sandwich_opts (default 50)                        */
+    uint64_t pt_sweeps;           /* as zs_rbm_sandwich_opts; 0 (the default): sized from the
+                                     forward run, zs_dbm_sandwich_pt_sweeps                      */
+    size_t pt_ladders;            /* default 10                                                  */
 } zs_dbm_sandwich_opts;
 
 typedef struct zs_dbm_sandwich_result {
@@ -223,6 +226,10 @@ typedef struct zs_dbm_sandwich_result {
     double pt_seconds, forward_seconds, reverse_seconds;
 } zs_dbm_sandwich_result;
 void zs_dbm_sandwich_defaults(zs_dbm_sandwich_opts *opts);
+/* The PT sweeps that run: opts->pt_sweeps when nonzero, else M K / (8 P L) within [100, 1000]
+ * for M chains, K transitions (14,500 for sm08), P ladders and L temperatures, which makes PT's
+ * replica-sweeps a quarter of the forward run's chain-sweeps (lib/sample/dbm_sandwich.c). */
+uint64_t zs_dbm_sandwich_pt_sweeps(const zs_dbm_sandwich_opts *opts);
 /* Streams: as zs_rbm_lnz_sandwich's; the clamped sweeps of start run c draw from zs_rng(seed,
  * 2^44 + c). Results do not depend on the thread count. Errors: zs_dbm_lnz_ais's and
  * zs_rbm_lnz_sandwich's (reverse DATA without rows, a row byte not 0 or 1, bad PT options). */

@@ -6,11 +6,13 @@
  * The DBM's AIS (Salakhutdinov & Hinton 2009, sec. 4) anneals over the even layers with the
  * odd ones summed out: it is AIS on the RBM between the two sets (lib/sample/dbm_ais.c). Its
  * reverse is therefore the RBM's reverse AIS on that RBM (lib/sample/rbm_sandwich.c), started
- * from samples of the even layers: the RBM's parallel tempering on the same RBM samples them
- * (the odd layers summed out, as in the forward chain), or, from data, v is a data row and h^2,
+ * from samples of the even layers: parallel tempering over the odd layers with the even ones
+ * summed out, the even layers then drawn given the odd (odd_pt_starts; for L = 1 the RBM's own
+ * PT over v, for the RBM's numbers), or, from data, v is a data row and h^2,
  * h^4, ... are drawn from p(h | v) by block-Gibbs sweeps with v clamped: (v, h) is then a
  * sample of the model exactly when v is, as RAISE starts from (v, h ~ p(h | v)). */
 #include "sample/dbm_sample_internal.h"
+#include "sample/rbm_ais_internal.h"
 
 #include <string.h>
 
@@ -23,8 +25,24 @@ void zs_dbm_sandwich_defaults(zs_dbm_sandwich_opts *o) {
     o->reverse = ZS_RBM_REVERSE_AUTO;
     o->start_sweeps = 100;
     o->pt_temperatures = r.pt_temperatures;
-    o->pt_sweeps = r.pt_sweeps;
+    o->pt_sweeps = 0; /* sized from the forward run: zs_dbm_sandwich_pt_sweeps */
     o->pt_ladders = r.pt_ladders;
+}
+
+/* PT's sweeps when not given: its replica-sweeps over both stages, 2 P L S, a quarter of the
+ * forward run's chain-sweeps M K, so S = M K / (8 P L), within [100, 1000]. A PT sweep costs
+ * about what an AIS step of one chain costs (784-500-1000, one thread: 1.04x over the odd set,
+ * docs/dbm.md), so PT adds about a quarter to the forward run, and the reverse side (the same
+ * schedule again) one more: the sandwich costs about 2.25x the forward run alone, where PT's
+ * fixed 1,000 sweeps made it 2.7x with the sm08 schedule. The floor keeps short schedules'
+ * ladders long enough to mix on small models; the ceiling is zs_rbm_sandwich_defaults'. */
+uint64_t zs_dbm_sandwich_pt_sweeps(const zs_dbm_sandwich_opts *o) {
+    if (!o) return 0;
+    if (o->pt_sweeps) return o->pt_sweeps;
+    const double K = o->ais.betas && o->ais.nbetas > 1 ? (double)(o->ais.nbetas - 1) : 14500.0;
+    const double P = o->pt_ladders ? (double)o->pt_ladders : 1.0, L = o->pt_temperatures ? (double)o->pt_temperatures : 1.0;
+    double s = floor((double)o->ais.chains * K / (8.0 * P * L));
+    return s < 100 ? 100 : s > 1000 ? 1000 : (uint64_t)s;
 }
 
 /* M rows of the even set (ne units: v, h^2, ... in order) from the v rows: run c from row
@@ -49,6 +67,71 @@ static zs_status even_starts(const zs_dbm *d, const zs_dbm_sandwich_opts *o, siz
     return st;
 }
 
+/* PT's start samples of the even set from tempering over the odd set (L > 1). The ladder
+ * runs on the even/odd RBM transposed: its states are those of h^1, h^3, ... with v, h^2, ...
+ * summed out analytically, p*_beta(x_odd) = exp(beta b_odd.x_odd) prod_{i even} (1 +
+ * exp(beta (b_i + field_i(x_odd)))), and its two stages are the RBM's (rbm_pt_samples). Given
+ * an odd state the even units are independent, so run c's even state is drawn exactly from
+ * p(x_even | x_odd) (zs_rng(seed, 2^45 + c)): (x_even, x_odd) is then a sample of the model as
+ * far as x_odd is one of its odd marginal, and x_even is what reverse AIS starts from. The odd
+ * set is the smaller one in the DBMs of the papers (784-500-1000: 500 units against 1,784). */
+static zs_status odd_pt_starts(const zs_rbm *r, const zs_dbm_sandwich_opts *o, size_t M, uint8_t *starts,
+                               double *swap_min) {
+    const size_t ne = r->nv, no = r->nh;
+    zs_rbm *t = NULL;
+    zs_status st = zs_rbm_alloc(r->ctx, no, ne, &t);
+    uint8_t *odd = malloc(M * no);
+    double *rate = malloc(no * sizeof *rate);
+    if (st == ZS_OK && (!odd || !rate)) st = zs_fail(r->ctx, ZS_ENOMEM, "sandwich: out of memory for PT");
+    if (st == ZS_OK) {
+        memcpy(t->a, r->b, no * sizeof *t->a);
+        memcpy(t->b, r->a, ne * sizeof *t->b);
+        for (size_t i = 0; i < ne; i++)
+            for (size_t j = 0; j < no; j++) t->w[j * ne + i] = r->w[i * no + j];
+        zs_rbm_sandwich_opts so;
+        zs_rbm_sandwich_defaults(&so);
+        so.ais.seed = o->ais.seed;
+        so.pt_temperatures = o->pt_temperatures;
+        so.pt_sweeps = zs_dbm_sandwich_pt_sweeps(o);
+        so.pt_ladders = o->pt_ladders;
+        st = rbm_pt_samples(t, &so, M, odd, rate, swap_min);
+    }
+    for (size_t c = 0; st == ZS_OK && c < M; c++) {
+        urand u;
+        zs_rng_init(&u.rng, o->ais.seed, ((uint64_t)1 << 45) + c);
+        u.left = 0;
+        const uint8_t *x = odd + c * no;
+        for (size_t i = 0; i < ne; i++) {
+            const double *wi = r->w + i * no;
+            double y = r->a[i];
+            for (size_t j = 0; j < no; j++)
+                if (x[j]) y += wi[j];
+            starts[c * ne + i] = (uint8_t)bern(&u, y, exp(-fabs(y)));
+        }
+    }
+    zs_rbm_free(t);
+    free(odd);
+    free(rate);
+    return st;
+}
+
+/* PT's options, checked here when the odd-set ladder runs (the RBM's sandwich checks its own). */
+static zs_status pt_check(zs_ctx *ctx, const zs_dbm_sandwich_opts *o) {
+    if (o->pt_temperatures < 2)
+        return zs_fail(ctx, ZS_EINVAL, "sandwich: %zu PT temperatures; at least 2 are needed (pt_temperatures)",
+                       o->pt_temperatures);
+    if (zs_dbm_sandwich_pt_sweeps(o) < 2)
+        return zs_fail(ctx, ZS_EINVAL, "sandwich: %llu PT sweeps; at least 2 are needed (pt_sweeps)",
+                       (unsigned long long)o->pt_sweeps);
+    if (o->pt_ladders == 0 || o->pt_ladders > ((size_t)1 << 20))
+        return zs_fail(ctx, ZS_EINVAL, "sandwich: %zu PT ladders is out of range 1..1048576 (pt_ladders)",
+                       o->pt_ladders);
+    if (o->ais.chains < 2)
+        return zs_fail(ctx, ZS_EINVAL, "AIS: %zu chains; at least 2 are needed for an error bar", o->ais.chains);
+    /* a bad schedule is refused before PT's work, not after it */
+    return o->ais.betas ? zs_rbm_schedule_check(ctx, o->ais.betas, o->ais.nbetas) : ZS_OK;
+}
+
 zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts, zs_dbm_sandwich_result *out) {
     if (!d || !opts || !out) return ZS_EINVAL;
     memset(out, 0, sizeof *out);
@@ -63,6 +146,7 @@ zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts,
     if (rev == ZS_RBM_REVERSE_DATA && d->L > 1 && opts->start_sweeps == 0)
         return zs_fail(d->ctx, ZS_EINVAL, "sandwich: 0 start sweeps; at least 1 is needed to draw h2 "
                        "given v (start_sweeps)");
+    const double t_pt = zs_monotonic_seconds();
     zs_dbm_ais_base base = ZS_DBM_AIS_BASE_AUTO;
     zs_rbm_sandwich_opts so;
     zs_rbm_sandwich_defaults(&so);
@@ -73,7 +157,7 @@ zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts,
     if (st == ZS_OK) st = zs_dbm_to_rbm(d, &r);
     so.reverse = rev;
     so.pt_temperatures = opts->pt_temperatures;
-    so.pt_sweeps = opts->pt_sweeps;
+    so.pt_sweeps = zs_dbm_sandwich_pt_sweeps(opts);
     so.pt_ladders = opts->pt_ladders;
     if (st == ZS_OK && rev == ZS_RBM_REVERSE_DATA) {
         if (d->L == 1) { /* the even set is v itself */
@@ -88,8 +172,27 @@ zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts,
             so.n_start = opts->ais.chains;
         }
     }
+    double odd_swap = (double)NAN;
+    const int odd_pt = rev == ZS_RBM_REVERSE_PT && d->L > 1;
+    if (st == ZS_OK && odd_pt) st = pt_check(d->ctx, opts);
+    if (st == ZS_OK && odd_pt) {
+        /* the ladder over the odd set; the RBM's sandwich then starts from its samples */
+        const size_t M = opts->ais.chains, ne = zs_rbm_nv(r);
+        starts = malloc(M * ne);
+        st = starts ? odd_pt_starts(r, opts, M, starts, &odd_swap)
+                    : zs_fail(d->ctx, ZS_ENOMEM, "sandwich: out of memory for %zu start rows", M);
+        so.reverse = ZS_RBM_REVERSE_DATA;
+        so.start_rows = starts;
+        so.n_start = M;
+    }
     zs_rbm_sandwich_result res;
+    double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_rbm_lnz_sandwich(r, &so, &res);
+    if (st == ZS_OK && odd_pt) {
+        res.reverse = ZS_RBM_REVERSE_PT;
+        res.pt_swap_min = odd_swap;
+        res.pt_seconds = t0 - t_pt;
+    }
     if (st == ZS_OK) {
         out->forward.lnz = res.forward.lnz;
         out->forward.band = res.forward.band;

@@ -274,8 +274,8 @@ static zs_status sandwich_check(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o
  * practice (mnistvh: the cold samples' mean ln p* sits 16 nats below that of exact samples,
  * and plain Gibbs keeps them there), while the second, from a base with the model's
  * marginals, does not (within 1 nat). */
-static zs_status pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
-                            uint8_t *starts, double *rate, double *swap_min) {
+zs_status rbm_pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
+                        uint8_t *starts, double *rate, double *swap_min) {
     const size_t nv = rbm->nv;
     double *b1 = zs_malloc(nv * sizeof *b1);
     if (!b1) return zs_fail(rbm->ctx, ZS_ENOMEM, "sandwich: out of memory");
@@ -331,7 +331,7 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
     }
     double t0 = zs_monotonic_seconds();
     if (need_pt) {
-        st = pt_samples(rbm, opts, M, starts, rate, &out->pt_swap_min);
+        st = rbm_pt_samples(rbm, opts, M, starts, rate, &out->pt_swap_min);
         if (st != ZS_OK) goto done;
         if (base_pt) {
             fo.base = ZS_RBM_AIS_BASE_RATE;

@@ -134,6 +134,18 @@ def test_loglik_with_ais_equals_zsum_dbm_loglik(cli, dbm3):
          {k: v for k, v in want.items() if k != "base"})
 
 
+def test_loglik_with_a_reverse_side_equals_zsum_dbm_loglik(cli, dbm3):
+    d, _, _, path, rows, rpath = dbm3
+    want = cli_json(cli, ["dbm", "loglik", path, rpath, "--ais", "--chains", 12, "--seed", 7,
+                          "--schedule", "linear:200", "--reverse", "pt", "--pt-sweeps", 20])
+    got = d.loglik(rows, method="ais", chains=12, seed=7, schedule="linear:200", reverse="pt",
+                   pt_sweeps=20)
+    assert "loglik_sandwich_lo" in want
+    same({k: v for k, v in got.items() if k not in ("base", "reverse")},
+         {k: v for k, v in want.items() if k not in ("base", "reverse")})
+    assert list(got) == list(want)
+
+
 # ---- independent checks -------------------------------------------------------------------------
 
 def test_exact_lnz_and_unnormalized_loglik_equal_brute_force_sums(dbm3):

@@ -396,6 +396,7 @@ SIGNATURES = (
     ("zs_dbm_from_rbm", "zs_status", ("const zs_rbm *", "zs_dbm **")),
     ("zs_dbm_to_rbm", "zs_status", ("const zs_dbm *", "zs_rbm **")),
     ("zs_dbm_sandwich_defaults", "void", ("zs_dbm_sandwich_opts *",)),
+    ("zs_dbm_sandwich_pt_sweeps", "uint64_t", ("const zs_dbm_sandwich_opts *",)),
     ("zs_dbm_lnz_sandwich", "zs_status", ("const zs_dbm *", "const zs_dbm_sandwich_opts *", "zs_dbm_sandwich_result *")),
     ("zs_dbm_sample_defaults", "void", ("zs_dbm_sample_opts *",)),
     ("zs_dbm_sample", "zs_status", ("const zs_dbm *", "const zs_dbm_sample_opts *", "uint8_t *", "uint8_t *", "double *")),

@@ -58,7 +58,8 @@ def _sandwich_opts(dbm, reverse, reverse_data, pt_temperatures, pt_sweeps, start
     so = _SandwichOpts()
     _lib_.zs_dbm_sandwich_defaults(byref(so))
     so.pt_temperatures = _lib.as_count(pt_temperatures, "pt_temperatures", 2, 100000)
-    so.pt_sweeps = _lib.as_count(pt_sweeps, "pt_sweeps", 2, 100000000)
+    if pt_sweeps is not None:  # None: sized from the forward run (zs_dbm_sandwich_pt_sweeps)
+        so.pt_sweeps = _lib.as_count(pt_sweeps, "pt_sweeps", 2, 100000000)
     if start_sweeps is not None:
         so.start_sweeps = _lib.as_count(start_sweeps, "start_sweeps")
     so.reverse = _lib.enum_value("rbm_reverse_start", "reverse", reverse)
@@ -81,7 +82,8 @@ def _sandwich_keys(out, so, res):
                    sandwich_lo=res.sandwich.bracket.lo, sandwich_hi=res.sandwich.bracket.hi,
                    sides_agree=bool(res.sandwich.agree))
     if res.pt_swap_min == res.pt_swap_min and abs(res.pt_swap_min) != float("inf"):
-        out.update(pt_temperatures=so.pt_temperatures, pt_sweeps=so.pt_sweeps,
+        out.update(pt_temperatures=so.pt_temperatures,
+                   pt_sweeps=_lib_.zs_dbm_sandwich_pt_sweeps(byref(so)),
                    pt_swap_min=res.pt_swap_min)
 
 
@@ -202,7 +204,7 @@ class DBM(Handle):
     # ---- ln Z ----------------------------------------------------------------------------------
     def log_partition(self, method="auto", chains=100, schedule="sm08", base=None, data=None,
                       pseudocount=1.0, seed=1, max_seconds=MAX_SECONDS, reverse=None,
-                      reverse_data=None, pt_temperatures=50, pt_sweeps=1000, start_sweeps=None):
+                      reverse_data=None, pt_temperatures=50, pt_sweeps=None, start_sweeps=None):
         """ln Z as `zsum dbm lnz --format json` gives it: layers, method, lnZ and, for AIS,
         lnZ_lo, lnZ_hi (the +-3 sigma band), ess, chains, temperatures, seed, base.
 
@@ -214,9 +216,10 @@ class DBM(Handle):
 
         The AIS sandwich (`zsum dbm lnz --ais --reverse pt|data:FILE|none`,
         zs_dbm_lnz_sandwich): reverse="pt" runs the schedule backwards from parallel-tempering
-        samples of the even layers (pt_temperatures betas, pt_sweeps sweeps per ladder and
-        stage), reverse="data" from the binary rows reverse_data (their h^2, h^4, ... drawn by
-        start_sweeps clamped sweeps, default 100), for a stochastic upper side; the Result then
+        samples (pt_temperatures betas, pt_sweeps sweeps per ladder and stage; None: sized
+        from the forward run as zs_dbm_sandwich_pt_sweeps says), reverse="data" from the
+        binary rows reverse_data (their h^2, h^4, ... drawn by start_sweeps clamped sweeps,
+        default 100), for a stochastic upper side; the Result then
         adds reverse, lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess, sandwich_lo,
         sandwich_hi, sides_agree, and for PT pt_temperatures, pt_sweeps, pt_swap_min, as the
         command's JSON; "sides_warning" when the two sides' bands do not overlap.
@@ -385,7 +388,8 @@ class DBM(Handle):
         """The mean log-likelihood of binary rows, as `zsum dbm loglik --format json`: the
         keys of log_partition (AIS with base "data" on these rows unless base= is given), then
         n, loglik (the exact mean ln p(v); NaN when the sum over the hidden layers passes
-        max_seconds), elbo (the mean-field bound on it), elbo_lo, elbo_hi (with the ends of
+        max_seconds), with a reverse side loglik_sandwich_lo, loglik_sandwich_hi (the mean
+        ln p*(v) minus the ends of the joined band sandwich_hi, sandwich_lo), elbo (the mean-field bound on it), elbo_lo, elbo_hi (with the ends of
         ln Z's band), mf_converged, mf_iterations_mean, mf_iterations_max,
         mf_iterations_limit."""
         v = self._rows(data, "data")
@@ -408,13 +412,19 @@ class DBM(Handle):
         it_mean /= float(n)
         try:
             u = self.unnorm_loglik(v, max_seconds)
-            ll = 0.0
+            ustar = 0.0
             for q in range(n):
-                ll += float(u[q])
-            ll = ll / float(n) - lnz
+                ustar += float(u[q])
+            ustar /= float(n)
+            ll = ustar - lnz
         except _lib.TooBigError:
-            ll = float("nan")
-        r.update(n=n, loglik=ll, elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
+            ustar = ll = float("nan")
+        r.update(n=n, loglik=ll)
+        if "sandwich_lo" in r:
+            # ln p(v) = ln p*(v) - ln Z over the two sides' joined band (programs/result.c)
+            r.update(loglik_sandwich_lo=ustar - r["sandwich_hi"],
+                     loglik_sandwich_hi=ustar - r["sandwich_lo"])
+        r.update(elbo=elbo - lnz, elbo_lo=elbo - hi, elbo_hi=elbo - lo,
                  mf_converged=int(conv.sum()), mf_iterations_mean=it_mean,
                  mf_iterations_max=int(it.max()), mf_iterations_limit=o.max_iterations)
         return r

@@ -136,6 +136,30 @@ expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-iterations 1 --format json
 expect_json "d['mf_converged'] == 0 and d['mf_iterations_max'] == 1"
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 4 --schedule linear:1000 --format json
 expect_json "d['base'].startswith('data:') and d['elbo_lo'] <= d['elbo'] <= d['elbo_hi'] and d['loglik'] is not None"
+# the two sides of ln Z carried to the log-likelihood: over 20 seeds, the exact mean ln p(v)
+# lies in [loglik_sandwich_lo, loglik_sandwich_hi] or the output says the sides disagree
+python3 - "$TMP" "$ll_m" "$ZSUM" <<'PY' && pass || fail "loglik sandwich against exact"
+import json, subprocess, sys
+tmp, exact, zsum = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+ok = 0
+for seed in range(1, 21):
+    out = subprocess.run(zsum + ['dbm', 'loglik', tmp + '/m.npz', tmp + '/d.npz', '--ais', '--seed', str(seed),
+                                 '--schedule', 'linear:200', '--reverse', 'pt', '--pt-sweeps', '200',
+                                 '--format', 'json'], capture_output=True, text=True, check=True).stdout
+    d = json.loads(out)
+    assert d['reverse'] == 'pt' and d['loglik_sandwich_lo'] <= d['loglik_sandwich_hi'], d
+    # lo = mean ln p*(v) - sandwich_hi: the loglik's own identity with the other end
+    assert abs((d['loglik_sandwich_lo'] + d['sandwich_hi']) - (d['loglik'] + d['lnZ'])) < 1e-9, d
+    if d['loglik_sandwich_lo'] <= exact <= d['loglik_sandwich_hi'] or (not d['sides_agree'] and 'sides_warning' in d):
+        ok += 1
+print('loglik sandwich: %d of 20 seeds hold the exact value or say the sides disagree' % ok)
+assert ok >= 18
+PY
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:200 --reverse "data:$TMP/d.npz"
+expect_out "^loglik_sw_lo +-"
+expect_out "^loglik_sw_hi +-"
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:200 --reverse none --format json
+expect_json "'loglik_sandwich_lo' not in d and d['reverse'] == 'none'"
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold --format json
 expect_json "d['n'] == 2"
 # one hidden layer: the bound is the exact value

@@ -252,6 +252,79 @@ static void sandwich_holds_exact_or_says_it_does_not(void) {
     zs_dbm_free(d);
 }
 
+/* PT over the odd layers with PT's sweeps sized from the forward run (pt_sweeps 0): over 20
+ * seeds on DBMs with an exact ln Z, the exact value lies in [forward band, reverse band] in at
+ * least 18, or the result says the sides disagree; the sizing rule's numbers; PT's options
+ * refused on the odd-set path too. */
+static void sized_odd_pt_holds_exact_in_18_of_20(void) {
+    static const size_t shapes[][5] = {{2, 10, 8, 6}, {3, 6, 5, 7, 4}};
+    static const double wscale[] = {2.0, 1.5};
+    int seeds = sanitized() ? 2 : 20;
+    double *betas = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(1000, &betas, &nb);
+    for (int s = 0; s < 2; s++) {
+        size_t L = shapes[s][0];
+        zs_dbm *d = random_dbm(NULL, L, shapes[s] + 1, wscale[s], 0.5, 61 + (uint64_t)s);
+        double exact = 0;
+        CHECK(zs_dbm_lnz_exact(d, 0, &exact) == ZS_OK);
+        int held = 0, said = 0;
+        for (int k = 1; k <= seeds; k++) {
+            zs_dbm_sandwich_opts o;
+            zs_dbm_sandwich_defaults(&o);
+            o.ais.betas = betas;
+            o.ais.nbetas = nb;
+            o.ais.seed = (uint64_t)k;
+            o.pt_temperatures = 10;
+            CHECK(o.pt_sweeps == 0 && zs_dbm_sandwich_pt_sweeps(&o) == 125); /* 100 x 1000 / (8 x 10 x 10) */
+            zs_dbm_sandwich_result r;
+            CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_OK);
+            CHECK(r.reverse == ZS_RBM_REVERSE_PT && r.pt_swap_min > 0 && r.pt_swap_min <= 1);
+            int in = r.forward.band.lo <= exact && exact <= r.upper_band.hi;
+            held += in;
+            said += !r.sandwich.agree;
+        }
+        printf("  odd-set PT, sized sweeps, shape %d: exact %.4f in [forward, reverse] %d of %d, "
+               "disagreement said %d\n", s, exact, held, seeds, said);
+        CHECK(held + said >= seeds - seeds / 10);
+        zs_dbm_free(d);
+    }
+    /* the rule: M K / (8 P L) within [100, 1000]; a given pt_sweeps wins */
+    zs_dbm_sandwich_opts o;
+    zs_dbm_sandwich_defaults(&o);
+    CHECK(zs_dbm_sandwich_pt_sweeps(&o) == 362); /* sm08: 100 x 14500 / (8 x 10 x 50) */
+    o.ais.betas = betas;
+    o.ais.nbetas = nb;
+    CHECK(zs_dbm_sandwich_pt_sweeps(&o) == 100);
+    o.ais.chains = 100000;
+    CHECK(zs_dbm_sandwich_pt_sweeps(&o) == 1000);
+    o.pt_sweeps = 7;
+    CHECK(zs_dbm_sandwich_pt_sweeps(&o) == 7);
+    CHECK(zs_dbm_sandwich_pt_sweeps(NULL) == 0);
+    size_t n[] = {5, 4, 3};
+    zs_dbm *d = random_dbm(NULL, 2, n, 1.0, 0.5, 71);
+    zs_dbm_sandwich_result r;
+    o.ais.chains = 10;
+    o.pt_sweeps = 1;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    o.pt_sweeps = 0;
+    o.pt_temperatures = 1;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    o.pt_temperatures = 5;
+    o.pt_ladders = 0;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    o.pt_ladders = 2;
+    o.ais.chains = 1;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    o.ais.chains = 10;
+    double bad[] = {0.0, 0.7, 0.5, 1.0}; /* not increasing: refused before PT runs */
+    o.ais.betas = bad;
+    o.ais.nbetas = 4;
+    CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_EINVAL);
+    zs_dbm_free(d);
+    free(betas);
+}
+
 /* Reverse runs from rows of v, their h^2 drawn given v: rows that are samples of the model
  * (zs_dbm_sample) give a side that holds the exact value. */
 static void reverse_from_model_rows(void) {
@@ -351,6 +424,7 @@ int main(void) {
     RUN(samples_match_the_exact_distribution);
     RUN(samples_do_not_depend_on_threads);
     RUN(sandwich_holds_exact_or_says_it_does_not);
+    RUN(sized_odd_pt_holds_exact_in_18_of_20);
     RUN(reverse_from_model_rows);
     RUN(one_hidden_layer_is_the_rbm_sandwich);
     return check_summary("test_dbm_sample");
