@@ -12,6 +12,9 @@
 # 3. Library messages speak the library's words: no string in lib/ names a command-line option
 #    ("--name") or the zsum-mpi program; programs/cli.c turns the library's phrases into the
 #    options where it knows them.
+# 4. lib/ allocates only through lib/core/alloc.h (zs_malloc, zs_calloc, zs_realloc,
+#    zs_aligned_alloc, zs_strdup, zs_strndup), so that the allocation-failure sweep reaches
+#    every allocation (docs/robustness.md); lib/core/alloc.* alone calls the C library's.
 # Each violation is printed as FILE:LINE (or FILE: SYMBOL) with the rule; exit 1 if any.
 set -u
 src=${1:?usage: layers.sh SOURCE_DIR [OBJECT.o ...]}
@@ -117,8 +120,16 @@ while IFS= read -r hit; do
 done < <(grep -rnE '"[^"]*(--[a-z]|zsum-mpi)[^"]*"' "$src/lib" --include='*.c' |
          grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)')
 
+# 4: the C library's allocators called outside lib/core/alloc.* (comment lines aside)
+while IFS= read -r hit; do
+    echo "$hit: allocate with zs_malloc, zs_calloc, zs_realloc, zs_aligned_alloc, zs_strdup or zs_strndup (lib/core/alloc.h) (rule 4)"
+    fail=1
+done < <(grep -rnE '(^|[^A-Za-z0-9_.>])(malloc|calloc|realloc|aligned_alloc|posix_memalign|strdup|strndup|reallocarray)\s*\(' \
+              "$src/lib" --include='*.c' --include='*.h' | grep -v '/lib/core/alloc\.[ch]:' |
+         grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)')
+
 if ((fail)); then
-    echo "layers.sh: an include or a call runs back up the layers, or a library message speaks the CLI's words (docs/ARCHITECTURE.md)" >&2
+    echo "layers.sh: an include or a call runs back up the layers, a library message speaks the CLI's words, or lib/ allocates around lib/core/alloc.h (docs/ARCHITECTURE.md)" >&2
     exit 1
 fi
 echo "layers.sh: lib/ and programs/ point one way"

@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/alloc_hook.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 static _Atomic uint64_t alloc_count;   /* allocations since zs_alloc_fail_at          */
@@ -44,8 +45,17 @@ int zs_alloc_failed(const char **file, int *line, size_t *bytes) {
     return fired;
 }
 
+/* ZSUM_ALLOC_FAIL_AT=n in the environment fails the n-th allocation of the process, for the
+ * command-line tests (tests/cli/allocfail.sh); read once, at the first allocation. */
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static void env_init(void) {
+    const char *e = getenv("ZSUM_ALLOC_FAIL_AT");
+    if (e && *e) atomic_store(&alloc_fail_n, strtoull(e, NULL, 10));
+}
+
 /* Count one allocation; nonzero when it is the one to fail. */
 static int should_fail(const char *file, int line, size_t bytes) {
+    pthread_once(&env_once, env_init);
     uint64_t k = atomic_fetch_add(&alloc_count, 1) + 1;
     zs_alloc_trace_fn fn = atomic_load(&trace_fn);
     if (fn) fn(atomic_load(&trace_user), k, file, line, bytes);

@@ -7,7 +7,8 @@
  * the n-th one counted after zs_alloc_fail_at(n): that call returns NULL as malloc does when
  * memory runs out, and the calls after it succeed again. The counter is atomic, so a parallel
  * region does not corrupt it; which allocation is the n-th is reproducible only where
- * allocations are made in a fixed order (one thread). */
+ * allocations are made in a fixed order (one thread). ZSUM_ALLOC_FAIL_AT=n in the environment
+ * sets n for the whole process before its first allocation (a test of the program). */
 #ifndef ZSUM_CORE_ALLOC_HOOK_H
 #define ZSUM_CORE_ALLOC_HOOK_H
 

@@ -1683,7 +1683,10 @@ int main(void) {
     trace = malloc(MAX_TRACE * sizeof *trace);
     check_tmpdir("allocfail");
     ctx = zs_ctx_alloc();
-    zs_ctx_set_threads(ctx, 1); /* one thread: the n-th allocation is the same one each run */
+    /* one thread: the n-th allocation is the same one each run (ZSUM_ALLOCFAIL_THREADS=N for
+     * a look at the parallel regions' failure paths, where it is not) */
+    const char *threads = getenv("ZSUM_ALLOCFAIL_THREADS");
+    zs_ctx_set_threads(ctx, threads ? atoi(threads) : 1);
     FILE *f = fopen(check_path("betas.txt"), "w");
     for (int k = 0; k <= 1200; k++) fprintf(f, "%g\n", k / 1200.0); /* past the reader's first 1024 */
     fclose(f);
