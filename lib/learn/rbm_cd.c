@@ -51,8 +51,9 @@ struct zs_rbm_trainer {
     zs_ctx *ctx;
     size_t nv, nh, n;
     zs_rbm_train_opts o;
-    uint32_t *on;             /* the data's ones: row r is on[start[r] .. start[r+1])       */
-    size_t *start;
+    uint32_t **part;          /* (threads) the data's ones, one array per thread's rows     */
+    const uint32_t **row_on;  /* (n) row r's ones: row_on[r][0 .. row_n[r])                */
+    size_t *row_n;
     float *w, *a, *b;         /* (nv, nh), (nv), (nh) parameters                          */
     float *vw, *va, *vb;      /* velocities                                               */
     float *chains;            /* (batch, nv) PCD visible states                           */
@@ -113,8 +114,10 @@ static void *alloc64(size_t bytes) {
 
 void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     if (!t) return;
-    free(t->on);
-    free(t->start);
+    for (int p = 0; t->part && p < t->threads; p++) free(t->part[p]);
+    free(t->part);
+    free(t->row_on);
+    free(t->row_n);
     free(t->w);
     free(t->save);
     free(t->wt);
@@ -169,48 +172,84 @@ static size_t row_ones(const uint8_t *row, size_t n, uint32_t *on) {
     return c;
 }
 
-/* The data's ones as lists (t->on, t->start) in one pass that also checks every byte, and
- * their counts per column (t->freq, as counts). Room for a quarter of the bytes at first
- * (binarized MNIST digits: 13% ones), grown when a row might not fit. */
-static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
-    const size_t n = t->n, nv = t->nv;
-    size_t cap = n * nv / 4 > nv ? n * nv / 4 : nv, k = 0;
-    t->on = malloc(cap * sizeof *t->on);
-    t->start = malloc((n + 1) * sizeof *t->start);
-    t->freq = calloc(nv, sizeof *t->freq);
-    size_t *count = calloc(nv, sizeof *count);
-    if (!t->on || !t->start || !t->freq || !count) {
-        free(count);
-        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-    }
-    for (size_t r = 0; r < n; r++) {
+/* Rows lo <= r < hi of the data as lists in one pass that also checks every byte, into an
+ * array of their own (*part: room for a quarter of the bytes at first, grown when a row might
+ * not fit; row_n[r] holds the offset of row r's list until the array stops moving), and their
+ * counts per column added to count. Returns ZS_OK, ZS_ENOMEM, or ZS_EINVAL with *bad = the
+ * first row with a byte that is not 0 or 1. */
+static zs_status part_lists(const uint8_t *data, size_t nv, size_t lo, size_t hi, uint32_t **part,
+                            const uint32_t **row_on, size_t *row_n, size_t *count, size_t *bad) {
+    size_t cap = (hi - lo) * nv / 4 > nv ? (hi - lo) * nv / 4 : nv, k = 0;
+    uint32_t *on = malloc(cap * sizeof *on);
+    if (!on) return ZS_ENOMEM;
+    *part = on;
+    for (size_t r = lo; r < hi; r++) {
         if (cap - k < nv) {
             cap = 2 * cap > k + nv ? 2 * cap : k + nv;
-            uint32_t *grown = realloc(t->on, cap * sizeof *grown);
-            if (!grown) {
-                free(count);
-                return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-            }
-            t->on = grown;
+            uint32_t *grown = realloc(on, cap * sizeof *grown);
+            if (!grown) return ZS_ENOMEM;
+            *part = on = grown;
         }
-        t->start[r] = k;
-        const size_t c = row_ones(data + r * nv, nv, t->on + k);
+        const size_t c = row_ones(data + r * nv, nv, on + k);
         if (c == ROW_BAD) {
-            size_t i = 0;
-            while (data[r * nv + i] <= 1) i++;
-            free(count);
-            return zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
-                           r, i, (double)data[r * nv + i]);
+            *bad = r;
+            return ZS_EINVAL;
         }
-        for (size_t q = k; q < k + c; q++) count[t->on[q]]++;
+        for (size_t q = k; q < k + c; q++) count[on[q]]++;
+        row_n[r] = k;
         k += c;
     }
-    t->start[n] = k;
+    for (size_t r = lo; r < hi; r++) {
+        const size_t end = r + 1 < hi ? row_n[r + 1] : k;
+        row_on[r] = on + row_n[r];
+        row_n[r] = end - row_n[r];
+    }
+    return ZS_OK;
+}
+
+/* The data's ones as lists (t->row_on, t->row_n) and their counts per column (t->freq, as
+ * counts): the rows split among the threads in contiguous ranges, each range's lists in an
+ * array of its own. The column counts are integers summed per thread, so nothing depends on
+ * the thread count; a bad byte is reported at the first row that has one. */
+static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
+    const size_t n = t->n, nv = t->nv, T = (size_t)t->threads;
+    t->part = calloc(T, sizeof *t->part);
+    t->row_on = malloc(n * sizeof *t->row_on);
+    t->row_n = malloc(n * sizeof *t->row_n);
+    t->freq = calloc(nv, sizeof *t->freq);
+    size_t *count = calloc(T * nv, sizeof *count);
+    zs_status *st = calloc(T, sizeof *st);
+    size_t *bad = calloc(T, sizeof *bad);
+    if (!t->part || !t->row_on || !t->row_n || !t->freq || !count || !st || !bad) {
+        free(count), free(st), free(bad);
+        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+    }
+#pragma omp parallel num_threads(t->threads) if (n * nv >= (1u << 16))
+    {
+        const size_t th = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+        st[th] = part_lists(data, nv, n * th / nt, n * (th + 1) / nt, &t->part[th], t->row_on,
+                            t->row_n, count + th * nv, &bad[th]);
+    }
+    zs_status res = ZS_OK;
+    for (size_t p = 0; p < T && res == ZS_OK; p++) {
+        res = st[p];
+        if (res == ZS_EINVAL) {
+            const size_t r = bad[p];
+            size_t i = 0;
+            while (data[r * nv + i] <= 1) i++;
+            zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1", r, i,
+                    (double)data[r * nv + i]);
+        } else if (res == ZS_ENOMEM) {
+            zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+        }
+    }
+    for (size_t p = 1; p < T; p++)
+        for (size_t i = 0; i < nv; i++) count[i] += count[p * nv + i];
     /* zs_data_base_rate with pseudocount 1, (count_i + 1) / (n + 2), from the counts of the
      * lists instead of another pass over the bytes: exact integers, so the same bits. */
     for (size_t i = 0; i < nv; i++) t->freq[i] = ((double)count[i] + 1.0) / ((double)n + 2.0);
-    free(count);
-    return ZS_OK;
+    free(count), free(st), free(bad);
+    return res;
 }
 
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
@@ -231,12 +270,12 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->n = n;
     t->o = *opts;
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
+    t->threads = zs_threads(ctx);
     zs_status st = data_lists(t, data);
     if (st != ZS_OK) {
         zs_rbm_trainer_free(t);
         return st;
     }
-    t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
     size_t len = state_len(t);
     t->gstride = (nh + 15) / 16 * 16;
@@ -432,8 +471,8 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
     uint64_t *words = t->words + (size_t)th * t->wcap;
     for (size_t q = qa; q < qb; q++) {
         const size_t row = t->perm[r0 + q];
-        t->l0[q] = t->on + t->start[row];
-        t->n0[q] = t->start[row + 1] - t->start[row];
+        t->l0[q] = t->row_on[row];
+        t->n0[q] = t->row_n[row];
         zs_rng_init(&t->rngs[q].rng, t->o.seed, (t->epoch << 40) ^ ((uint64_t)bt << 20) ^ q);
         t->rngs[q].left = 0;
     }
