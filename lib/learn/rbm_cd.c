@@ -383,13 +383,6 @@ static size_t sample(uint32_t *on, const float *p, size_t n, ufloat *stream, uin
     return c;
 }
 
-static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
-    for (size_t i0 = 0; i0 < rows; i0 += 32)
-        for (size_t j0 = 0; j0 < cols; j0 += 32)
-            for (size_t i = i0; i < rows && i < i0 + 32; i++)
-                for (size_t j = j0; j < cols && j < j0 + 32; j++) dst[j * rows + i] = src[i * cols + j];
-}
-
 /* The queries of one rbm_rows_sum_many call, gathered in thread th's scratch (qcap entries):
  * products that read the same matrix are one call, so each slice of it is loaded once for all. */
 typedef struct queries {
@@ -621,10 +614,20 @@ void learn_shuffle(size_t *p, size_t n, uint64_t seed, uint64_t stream) {
     }
 }
 
+/* Thread th's part of the epoch's start: its share of the copy of the state that a cancelled or
+ * diverged epoch restores, and of W^T (16 visible units at a time by 16 x 16 transposes). */
+static void epoch_start(zs_rbm_trainer *t, int th, int T) {
+    const size_t nv = t->nv, nh = t->nh;
+    size_t lo, hi;
+    share(state_len(t), 16, th, T, &lo, &hi);
+    memcpy(t->save + lo, t->w + lo, (hi - lo) * sizeof(float));
+    share(nv, 16, th, T, &lo, &hi);
+    for (size_t i0 = lo; i0 < hi; i0 += 16)
+        rbm_transpose16(t->wt + i0, nv, t->w + i0 * nh, nh, hi - i0 < 16 ? hi - i0 : 16, nh);
+}
+
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
     const size_t nv = t->nv, nh = t->nh, n = t->n, B = t->o.batch;
-    memcpy(t->save, t->w, state_len(t) * sizeof(float));
-    transpose(t->wt, t->w, nv, nh);
     learn_shuffle(t->perm, n, t->o.seed, (1ULL << 62) + t->epoch);
     const int persistent = t->o.persistent, was_ready = t->chains_ready;
     double recon = 0.0;
@@ -637,6 +640,8 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
 #pragma omp parallel num_threads(t->threads)
     {
         const int th = omp_get_thread_num(), T = omp_get_num_threads();
+        epoch_start(t, th, T);
+#pragma omp barrier
         for (size_t bt = 0; bt < nbatches; bt++) {
             const size_t r0 = bt * B, mb = r0 + B <= n ? B : n - r0;
             size_t lo, hi;
