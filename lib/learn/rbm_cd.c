@@ -14,13 +14,15 @@
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
  * V0, H and Vk are binary, so every product is a sum of the rows of W (or W^T, P0, Pk) picked
  * by the ones: with MNIST-like data ~13% of the visible units are on, which makes this several
- * times cheaper than dense sgemm. All in float32. The products of a batch are one call of
- * rbm_rows_sum_many over all its rows, which reads W in slices that stay in L1 while every row
- * adds its part; the gradient (sums of the rows of P0 and Pk listed per visible unit) and the
+ * times cheaper than dense sgemm. All in float32. Products that read the same matrix are one
+ * call of rbm_rows_sum_many over all the rows of the batch (V0 W with PCD's C W; H W^T with the
+ * reconstruction rows' H0 W^T), which reads the matrix in slices that stay in L1 while every
+ * row adds its part; the gradient (sums of the rows of P0 and Pk listed per visible unit) and the
  * step are one rbm_grad_step per 64 visible units, whose rows of W are then copied into W^T by
  * 16 x 16 transposes. The Bernoulli draws take their uniforms 16 at a time (rbm_select_below).
  *
- * Threads: one OpenMP region per epoch. Per batch, each thread takes a fixed contiguous range of
+ * Threads: one OpenMP region per epoch, whose threads first copy their share of the state (the
+ * epoch's start, restored if it is cancelled or diverges) and of W^T. Per batch, each thread takes a fixed contiguous range of
  * rows (each row from its own stream zs_rng(seed, (epoch, batch, row))) and builds the column
  * lists of its rows; after a barrier, each takes a fixed range of visible units (rows of W,
  * columns of W^T, 16 at a time: whole cache lines) and of hidden biases; a second barrier ends
@@ -314,7 +316,8 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
         zs_rbm_trainer_free(t);
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
-    memset(t->w, 0, len * sizeof(float));
+    /* W is copied in below; the rest starts at zero. */
+    memset(t->w + nv * nh, 0, (len - nv * nh) * sizeof(float));
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
