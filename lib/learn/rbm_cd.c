@@ -14,13 +14,15 @@
  *   vel = momentum vel + lr (grad - weight_decay W),  W += vel   (likewise a, b without decay)
  * V0, H and Vk are binary, so every product is a sum of the rows of W (or W^T, P0, Pk) picked
  * by the ones: with MNIST-like data ~13% of the visible units are on, which makes this several
- * times cheaper than dense sgemm. All in float32. The products of a batch are one call of
- * rbm_rows_sum_many over all its rows, which reads W in slices that stay in L1 while every row
- * adds its part; the gradient (sums of the rows of P0 and Pk listed per visible unit) and the
+ * times cheaper than dense sgemm. All in float32. Products that read the same matrix are one
+ * call of rbm_rows_sum_many over all the rows of the batch (V0 W with PCD's C W; H W^T with the
+ * reconstruction rows' H0 W^T), which reads the matrix in slices that stay in L1 while every
+ * row adds its part; the gradient (sums of the rows of P0 and Pk listed per visible unit) and the
  * step are one rbm_grad_step per 64 visible units, whose rows of W are then copied into W^T by
  * 16 x 16 transposes. The Bernoulli draws take their uniforms 16 at a time (rbm_select_below).
  *
- * Threads: one OpenMP region per epoch. Per batch, each thread takes a fixed contiguous range of
+ * Threads: one OpenMP region per epoch, whose threads first copy their share of the state (the
+ * epoch's start, restored if it is cancelled or diverges) and of W^T. Per batch, each thread takes a fixed contiguous range of
  * rows (each row from its own stream zs_rng(seed, (epoch, batch, row))) and builds the column
  * lists of its rows; after a barrier, each takes a fixed range of visible units (rows of W,
  * columns of W^T, 16 at a time: whole cache lines) and of hidden biases; a second barrier ends
@@ -37,6 +39,8 @@
 
 /* Visible units per step of the weight update (batch_update_w). */
 #define UCHUNK 64
+/* The reconstruction error is measured on every RECON_EVERY-th row of a batch. */
+#define RECON_EVERY 8
 
 /* 24-bit uniforms in [0, 1), two from each 64-bit draw. */
 typedef struct ufloat {
@@ -49,8 +53,9 @@ struct zs_rbm_trainer {
     zs_ctx *ctx;
     size_t nv, nh, n;
     zs_rbm_train_opts o;
-    uint32_t *on;             /* the data's ones: row r is on[start[r] .. start[r+1])       */
-    size_t *start;
+    uint32_t **part;          /* (threads) the data's ones, one array per thread's rows     */
+    const uint32_t **row_on;  /* (n) row r's ones: row_on[r][0 .. row_n[r])                */
+    size_t *row_n;
     float *w, *a, *b;         /* (nv, nh), (nv), (nh) parameters                          */
     float *vw, *va, *vb;      /* velocities                                               */
     float *chains;            /* (batch, nv) PCD visible states                           */
@@ -62,7 +67,11 @@ struct zs_rbm_trainer {
     size_t *vk_n;             /* (batch)                                                  */
     uint32_t *h_on;           /* (batch, nh) the ones of each hidden sample                */
     size_t *h_n;              /* (batch)                                                  */
-    const uint32_t **l0, **lk, **lh; /* (batch) list of row q: its data ones, vk_on, h_on  */
+    uint32_t *h0_on;          /* (batch, nh) PCD: the ones of each H0 (reconstruction)     */
+    size_t *h0_n;             /* (batch)                                                  */
+    float *pr;                /* (batch / 8 + 1, nv) PCD: the reconstructions' p(v | h0)   */
+    const uint32_t **l0, **lk, **lh, **lh0; /* (batch) list of row q: its data ones, vk_on,
+                                               h_on, h0_on                                 */
     size_t *n0;               /* (batch) length of l0[q]                                   */
     ufloat *rngs;             /* (batch) the stream of each row of the current batch       */
     uint32_t *col0, *colk;    /* (batch, nv) rows of the batch where visible i is on, per i
@@ -73,7 +82,7 @@ struct zs_rbm_trainer {
     float **q_out;            /* per thread: qcap entries each, the arguments of           */
     const uint32_t **q_list;  /*   rbm_rows_sum_many                                       */
     size_t *q_count, *q_cursor;
-    size_t qcap;              /* max(batch, 16)                                            */
+    size_t qcap;              /* 2 batch: queries of one rbm_rows_sum_many call            */
     uint64_t *words;          /* per thread: wcap random words for the Bernoulli draws     */
     size_t wcap;
     size_t gstride;           /* nh rounded up to a cache line (no false sharing)          */
@@ -106,8 +115,10 @@ static void *alloc64(size_t bytes) {
 
 void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     if (!t) return;
-    free(t->on);
-    free(t->start);
+    for (int p = 0; t->part && p < t->threads; p++) free(t->part[p]);
+    free(t->part);
+    free(t->row_on);
+    free(t->row_n);
     free(t->w);
     free(t->save);
     free(t->wt);
@@ -117,6 +128,9 @@ void zs_rbm_trainer_free(zs_rbm_trainer *t) {
     free(t->vk_n);
     free(t->h_on);
     free(t->h_n);
+    free(t->h0_on);
+    free(t->h0_n);
+    free(t->pr);
     free(t->l0);
     free(t->n0);
     free(t->rngs);
@@ -159,48 +173,84 @@ static size_t row_ones(const uint8_t *row, size_t n, uint32_t *on) {
     return c;
 }
 
-/* The data's ones as lists (t->on, t->start) in one pass that also checks every byte, and
- * their counts per column (t->freq, as counts). Room for a quarter of the bytes at first
- * (binarized MNIST digits: 13% ones), grown when a row might not fit. */
-static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
-    const size_t n = t->n, nv = t->nv;
-    size_t cap = n * nv / 4 > nv ? n * nv / 4 : nv, k = 0;
-    t->on = zs_malloc(cap * sizeof *t->on);
-    t->start = zs_malloc((n + 1) * sizeof *t->start);
-    t->freq = zs_calloc(nv, sizeof *t->freq);
-    size_t *count = zs_calloc(nv, sizeof *count);
-    if (!t->on || !t->start || !t->freq || !count) {
-        free(count);
-        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-    }
-    for (size_t r = 0; r < n; r++) {
+/* Rows lo <= r < hi of the data as lists in one pass that also checks every byte, into an
+ * array of their own (*part: room for a quarter of the bytes at first, grown when a row might
+ * not fit; row_n[r] holds the offset of row r's list until the array stops moving), and their
+ * counts per column added to count. Returns ZS_OK, ZS_ENOMEM, or ZS_EINVAL with *bad = the
+ * first row with a byte that is not 0 or 1. */
+static zs_status part_lists(const uint8_t *data, size_t nv, size_t lo, size_t hi, uint32_t **part,
+                            const uint32_t **row_on, size_t *row_n, size_t *count, size_t *bad) {
+    size_t cap = (hi - lo) * nv / 4 > nv ? (hi - lo) * nv / 4 : nv, k = 0;
+    uint32_t *on = zs_malloc(cap * sizeof *on);
+    if (!on) return ZS_ENOMEM;
+    *part = on;
+    for (size_t r = lo; r < hi; r++) {
         if (cap - k < nv) {
             cap = 2 * cap > k + nv ? 2 * cap : k + nv;
-            uint32_t *grown = zs_realloc(t->on, cap * sizeof *grown);
-            if (!grown) {
-                free(count);
-                return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
-            }
-            t->on = grown;
+            uint32_t *grown = zs_realloc(on, cap * sizeof *grown);
+            if (!grown) return ZS_ENOMEM;
+            *part = on = grown;
         }
-        t->start[r] = k;
-        const size_t c = row_ones(data + r * nv, nv, t->on + k);
+        const size_t c = row_ones(data + r * nv, nv, on + k);
         if (c == ROW_BAD) {
-            size_t i = 0;
-            while (data[r * nv + i] <= 1) i++;
-            free(count);
-            return zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1",
-                           r, i, (double)data[r * nv + i]);
+            *bad = r;
+            return ZS_EINVAL;
         }
-        for (size_t q = k; q < k + c; q++) count[t->on[q]]++;
+        for (size_t q = k; q < k + c; q++) count[on[q]]++;
+        row_n[r] = k;
         k += c;
     }
-    t->start[n] = k;
+    for (size_t r = lo; r < hi; r++) {
+        const size_t end = r + 1 < hi ? row_n[r + 1] : k;
+        row_on[r] = on + row_n[r];
+        row_n[r] = end - row_n[r];
+    }
+    return ZS_OK;
+}
+
+/* The data's ones as lists (t->row_on, t->row_n) and their counts per column (t->freq, as
+ * counts): the rows split among the threads in contiguous ranges, each range's lists in an
+ * array of its own. The column counts are integers summed per thread, so nothing depends on
+ * the thread count; a bad byte is reported at the first row that has one. */
+static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
+    const size_t n = t->n, nv = t->nv, T = (size_t)t->threads;
+    t->part = zs_calloc(T, sizeof *t->part);
+    t->row_on = zs_malloc(n * sizeof *t->row_on);
+    t->row_n = zs_malloc(n * sizeof *t->row_n);
+    t->freq = zs_calloc(nv, sizeof *t->freq);
+    size_t *count = zs_calloc(T * nv, sizeof *count);
+    zs_status *st = zs_calloc(T, sizeof *st);
+    size_t *bad = zs_calloc(T, sizeof *bad);
+    if (!t->part || !t->row_on || !t->row_n || !t->freq || !count || !st || !bad) {
+        free(count), free(st), free(bad);
+        return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+    }
+#pragma omp parallel num_threads(t->threads) if (n * nv >= (1u << 16))
+    {
+        const size_t th = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+        st[th] = part_lists(data, nv, n * th / nt, n * (th + 1) / nt, &t->part[th], t->row_on,
+                            t->row_n, count + th * nv, &bad[th]);
+    }
+    zs_status res = ZS_OK;
+    for (size_t p = 0; p < T && res == ZS_OK; p++) {
+        res = st[p];
+        if (res == ZS_EINVAL) {
+            const size_t r = bad[p];
+            size_t i = 0;
+            while (data[r * nv + i] <= 1) i++;
+            zs_fail(t->ctx, ZS_EINVAL, "train: data row %zu, column %zu = %g is not 0 or 1", r, i,
+                    (double)data[r * nv + i]);
+        } else if (res == ZS_ENOMEM) {
+            zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
+        }
+    }
+    for (size_t p = 1; p < T; p++)
+        for (size_t i = 0; i < nv; i++) count[i] += count[p * nv + i];
     /* zs_data_base_rate with pseudocount 1, (count_i + 1) / (n + 2), from the counts of the
      * lists instead of another pass over the bytes: exact integers, so the same bits. */
     for (size_t i = 0; i < nv; i++) t->freq[i] = ((double)count[i] + 1.0) / ((double)n + 2.0);
-    free(count);
-    return ZS_OK;
+    free(count), free(st), free(bad);
+    return res;
 }
 
 zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_train_opts *opts,
@@ -221,12 +271,12 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->n = n;
     t->o = *opts;
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
+    t->threads = zs_threads(ctx);
     zs_status st = data_lists(t, data);
     if (st != ZS_OK) {
         zs_rbm_trainer_free(t);
         return st;
     }
-    t->threads = zs_threads(ctx);
     const size_t T = (size_t)t->threads;
     size_t len = state_len(t);
     t->gstride = (nh + 15) / 16 * 16;
@@ -239,12 +289,15 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->vk_n = zs_malloc(B * sizeof *t->vk_n);
     t->h_on = zs_malloc(B * nh * sizeof *t->h_on);
     t->h_n = zs_malloc(B * sizeof *t->h_n);
-    t->l0 = zs_malloc(3 * B * sizeof *t->l0);
+    t->h0_on = zs_malloc(B * nh * sizeof *t->h0_on);
+    t->h0_n = zs_malloc(B * sizeof *t->h0_n);
+    t->pr = alloc64((B / RECON_EVERY + 1) * nv * sizeof *t->pr);
+    t->l0 = zs_malloc(4 * B * sizeof *t->l0);
     t->n0 = zs_malloc(B * sizeof *t->n0);
     t->rngs = zs_malloc(B * sizeof *t->rngs);
     t->col0 = zs_malloc(2 * B * nv * sizeof *t->col0);
     t->cs0 = zs_malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
-    t->qcap = B > 16 ? B : 16;
+    t->qcap = 2 * B;
     t->wcap = (nv > nh ? nv : nh) / 2 + 1;
     t->gather = zs_malloc(T * 2 * UCHUNK * B * sizeof *t->gather);
     t->g = alloc64(T * 2 * t->gstride * sizeof *t->g);
@@ -256,13 +309,14 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->recon_row = zs_malloc(B * sizeof *t->recon_row);
     t->perm = zs_malloc(n * sizeof *t->perm);
     if (!t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
-        !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
+        !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->h0_on || !t->h0_n || !t->pr || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
         !t->words || !t->recon_row || !t->perm) {
         zs_rbm_trainer_free(t);
         return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     }
-    memset(t->w, 0, len * sizeof(float));
+    /* W is copied in below; the rest starts at zero. */
+    memset(t->w + nv * nh, 0, (len - nv * nh) * sizeof(float));
     t->a = t->w + nv * nh;
     t->b = t->a + nv;
     t->vw = t->b + nh;
@@ -272,9 +326,11 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->pk = t->p0 + B * nh;
     t->lk = t->l0 + B;
     t->lh = t->lk + B;
+    t->lh0 = t->lh + B;
     for (size_t q = 0; q < B; q++) {
         t->lk[q] = t->vk_on + q * nv;
         t->lh[q] = t->h_on + q * nh;
+        t->lh0[q] = t->h0_on + q * nh;
     }
     t->colk = t->col0 + B * nv;
     t->csk = t->cs0 + T * (nv + 1);
@@ -295,7 +351,6 @@ void zs_rbm_trainer_get(const zs_rbm_trainer *t, zs_rbm *rbm) {
     for (size_t j = 0; j < t->nh; j++) zs_rbm_hbias_mut(rbm)[j] = (double)t->b[j];
 }
 
-#define RECON_EVERY 8
 
 static float uniformf(ufloat *u) {
     if (!u->left) {
@@ -330,27 +385,43 @@ static size_t sample(uint32_t *on, const float *p, size_t n, ufloat *stream, uin
     return c;
 }
 
-static void transpose(float *dst, const float *src, size_t rows, size_t cols) {
-    for (size_t i0 = 0; i0 < rows; i0 += 32)
-        for (size_t j0 = 0; j0 < cols; j0 += 32)
-            for (size_t i = i0; i < rows && i < i0 + 32; i++)
-                for (size_t j = j0; j < cols && j < j0 + 32; j++) dst[j * rows + i] = src[i * cols + j];
+/* The queries of one rbm_rows_sum_many call, gathered in thread th's scratch (qcap entries):
+ * products that read the same matrix are one call, so each slice of it is loaded once for all. */
+typedef struct queries {
+    float **out;
+    const uint32_t **list;
+    size_t *count;
+    size_t n;
+} queries;
+
+static queries queries_of(const zs_rbm_trainer *t, int th) {
+    const size_t at = (size_t)th * t->qcap;
+    return (queries){t->q_out + at, t->q_list + at, t->q_count + at, 0};
 }
 
-/* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], for the rows
- * qa <= q < qb that are multiples of step: one rbm_rows_sum_many with thread th's scratch. */
-static void products(const zs_rbm_trainer *t, int th, float *out, const float *w, size_t m, size_t n,
-                     const uint32_t *const *lists, const size_t *counts, size_t qa, size_t qb,
-                     size_t step) {
-    float **qo = t->q_out + (size_t)th * t->qcap;
-    const uint32_t **ql = t->q_list + (size_t)th * t->qcap;
-    size_t *qc = t->q_count + (size_t)th * t->qcap, nq = 0;
-    for (size_t q = (qa + step - 1) / step * step; q < qb; q += step, nq++) {
-        qo[nq] = out + q * n;
-        ql[nq] = lists[q];
-        qc[nq] = counts[q];
+/* Row q of out (n floats) = the sum of the rows listed in lists[q], for the rows qa <= q < qb
+ * that are multiples of step; row q goes to out + (q / step) n. */
+static void queries_add(queries *s, float *out, size_t n, const uint32_t *const *lists,
+                        const size_t *counts, size_t qa, size_t qb, size_t step) {
+    for (size_t q = (qa + step - 1) / step * step; q < qb; q += step, s->n++) {
+        s->out[s->n] = out + q / step * n;
+        s->list[s->n] = lists[q];
+        s->count[s->n] = counts[q];
     }
-    rbm_rows_sum_many(qo, w, n, m, ql, qc, nq, n, t->q_cursor + (size_t)th * t->qcap);
+}
+
+/* The queries as sums of the rows of w (m x n). */
+static void queries_run(const zs_rbm_trainer *t, int th, const queries *s, const float *w, size_t m,
+                        size_t n) {
+    rbm_rows_sum_many(s->out, w, n, m, s->list, s->count, s->n, n, t->q_cursor + (size_t)th * t->qcap);
+}
+
+/* out[q] (row q, n floats) = sum of the rows of w (m x n) listed in lists[q], qa <= q < qb. */
+static void products(const zs_rbm_trainer *t, int th, float *out, const float *w, size_t m, size_t n,
+                     const uint32_t *const *lists, const size_t *counts, size_t qa, size_t qb) {
+    queries s = queries_of(t, th);
+    queries_add(&s, out, n, lists, counts, qa, qb, 1);
+    queries_run(t, th, &s, w, m, n);
 }
 
 /* Column lists of rows qa <= q < qb: for each visible unit i, the rows q whose list has i. */
@@ -375,42 +446,35 @@ static void share(size_t n, size_t g, int th, int parts, size_t *lo, size_t *hi)
     *hi = b * g < n ? b * g : n;
 }
 
+/* The reconstruction error sum_i (v0_i - pv_i)^2 of a row from pv = p(v = 1 | h0) and the
+ * list of v0's ones. */
+static double recon_error(const float *pv, size_t nv, const uint32_t *on, size_t non) {
+    double re = 0.0;
+    for (size_t i = 0; i < nv; i++) re += (double)pv[i] * (double)pv[i];
+    for (size_t x = 0; x < non; x++) re += 1.0 - 2.0 * (double)pv[on[x]];
+    return re;
+}
+
 /* The rows phase of a batch for rows qa <= q < qb: positive phase, reconstruction error,
  * negative chain. Each row draws from its own stream rngs[q] in the same order whatever the
- * partition of the rows. */
+ * partition of the rows (h0; PCD: the chain's h; then per step vk and, but for the last, h).
+ * The products that read the same matrix are one rbm_rows_sum_many call: V0 W with the chains'
+ * C W (PCD), and H W^T with the reconstruction's H0 W^T. */
 static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_t qb, int first) {
     const size_t nv = t->nv, nh = t->nh, K = t->o.k;
-    const int th = omp_get_thread_num();
+    const int th = omp_get_thread_num(), pcd = t->o.persistent;
     uint64_t *words = t->words + (size_t)th * t->wcap;
     for (size_t q = qa; q < qb; q++) {
         const size_t row = t->perm[r0 + q];
-        t->l0[q] = t->on + t->start[row];
-        t->n0[q] = t->start[row + 1] - t->start[row];
+        t->l0[q] = t->row_on[row];
+        t->n0[q] = t->row_n[row];
         zs_rng_init(&t->rngs[q].rng, t->o.seed, (t->epoch << 40) ^ ((uint64_t)bt << 20) ^ q);
         t->rngs[q].left = 0;
     }
-    /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on), H0 ~ P0. */
-    products(t, th, t->p0, t->w, nv, nh, t->l0, t->n0, qa, qb, 1);
-    for (size_t q = qa; q < qb; q++) {
-        rbm_sigmoid(t->p0 + q * nh, t->p0 + q * nh, t->b, nh);
-        t->h_n[q] = sample(t->h_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q], words);
-    }
-    /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a progress
-     * figure; the full sum would cost a quarter of the epoch). */
-    products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, RECON_EVERY);
-    for (size_t q = qa; q < qb; q++) {
-        t->recon_row[q] = 0.0;
-        if (q % RECON_EVERY) continue;
-        float *pv = t->pv + q * nv;
-        rbm_sigmoid(pv, pv, t->a, nv);
-        double re = 0.0;
-        for (size_t i = 0; i < nv; i++) re += (double)pv[i] * (double)pv[i];
-        for (size_t x = 0; x < t->n0[q]; x++) re += 1.0 - 2.0 * (double)pv[t->l0[q][x]];
-        t->recon_row[q] = re;
-    }
-    /* Negative phase from h0 (CD) or from h ~ p(h | c) of the chain's visible state c (PCD; at
-     * its very first use the chain starts at the row v0 itself). */
-    if (t->o.persistent) {
+    /* PCD: the lists of the chains' visible states c. After the first batch of an epoch they
+     * are already in vk_on (each chain is its row's last Vk, written back to t->chains at the
+     * end of the epoch); at its very first use a chain starts at the row v0 itself. */
+    if (pcd && bt == 0)
         for (size_t q = qa; q < qb; q++) {
             const float *chain = t->chains + q * nv;
             uint32_t *vk = t->vk_on + q * nv;
@@ -424,30 +488,52 @@ static void batch_rows(zs_rbm_trainer *t, size_t bt, size_t r0, size_t qa, size_
                 }
             t->vk_n[q] = nc;
         }
-        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
+    /* Positive phase: P0 = sigmoid(b + sum of the rows of W that v0 turns on), H0 ~ P0; PCD's
+     * negative phase starts from h ~ p(h | c) (its field into pk), CD's from H0. PCD keeps H0
+     * (only the reconstruction error reads it) in h0_on. */
+    queries s = queries_of(t, th);
+    queries_add(&s, t->p0, nh, t->l0, t->n0, qa, qb, 1);
+    if (pcd) queries_add(&s, t->pk, nh, t->lk, t->vk_n, qa, qb, 1);
+    queries_run(t, th, &s, t->w, nv, nh);
+    uint32_t *h0_on = pcd ? t->h0_on : t->h_on;
+    size_t *h0_n = pcd ? t->h0_n : t->h_n;
+    for (size_t q = qa; q < qb; q++) {
+        rbm_sigmoid(t->p0 + q * nh, t->p0 + q * nh, t->b, nh);
+        h0_n[q] = sample(h0_on + q * nh, t->p0 + q * nh, nh, &t->rngs[q], words);
+        if (!pcd) continue;
+        rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
+        t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
+    }
+    /* Reconstruction error of v0 through h0, on every 8th row of the batch (it is a progress
+     * figure; the full sum would cost a quarter of the epoch): CD's H0 W^T is the negative
+     * phase's own product; PCD adds the rows' H0 W^T (into pr) to the call. */
+    for (size_t k = 0; k < K; k++) {
+        s = queries_of(t, th);
+        queries_add(&s, t->pv, nv, t->lh, t->h_n, qa, qb, 1);
+        if (pcd && k == 0) queries_add(&s, t->pr, nv, t->lh0, t->h0_n, qa, qb, RECON_EVERY);
+        queries_run(t, th, &s, t->wt, nh, nv);
+        for (size_t q = qa; q < qb; q++) {
+            float *pv = t->pv + q * nv;
+            rbm_sigmoid(pv, pv, t->a, nv);
+            if (k == 0) {
+                t->recon_row[q] = 0.0;
+                if (q % RECON_EVERY == 0) {
+                    float *pr = pv;
+                    if (pcd) {
+                        pr = t->pr + q / RECON_EVERY * nv;
+                        rbm_sigmoid(pr, pr, t->a, nv);
+                    }
+                    t->recon_row[q] = recon_error(pr, nv, t->l0[q], t->n0[q]);
+                }
+            }
+            t->vk_n[q] = sample(t->vk_on + q * nv, pv, nv, &t->rngs[q], words);
+        }
+        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb);
         for (size_t q = qa; q < qb; q++) {
             rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
+            if (k + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
         }
     }
-    for (size_t s = 0; s < K; s++) {
-        products(t, th, t->pv, t->wt, nh, nv, t->lh, t->h_n, qa, qb, 1);
-        for (size_t q = qa; q < qb; q++) {
-            rbm_sigmoid(t->pv + q * nv, t->pv + q * nv, t->a, nv);
-            t->vk_n[q] = sample(t->vk_on + q * nv, t->pv + q * nv, nv, &t->rngs[q], words);
-        }
-        products(t, th, t->pk, t->w, nv, nh, t->lk, t->vk_n, qa, qb, 1);
-        for (size_t q = qa; q < qb; q++) {
-            rbm_sigmoid(t->pk + q * nh, t->pk + q * nh, t->b, nh);
-            if (s + 1 < K) t->h_n[q] = sample(t->h_on + q * nh, t->pk + q * nh, nh, &t->rngs[q], words);
-        }
-    }
-    if (t->o.persistent)
-        for (size_t q = qa; q < qb; q++) {
-            float *chain = t->chains + q * nv;
-            memset(chain, 0, nv * sizeof *chain);
-            for (size_t x = 0; x < t->vk_n[q]; x++) chain[t->vk_on[q * nv + x]] = 1.0f;
-        }
     /* This thread's part of the column lists of V0 and Vk (joined in row order by the update,
      * so no serial step and no extra barrier between the two phases). */
     columns(nv, qa, qb, t->l0, t->n0, t->cs0 + (size_t)th * (nv + 1), t->col0 + qa * nv);
@@ -530,10 +616,20 @@ void learn_shuffle(size_t *p, size_t n, uint64_t seed, uint64_t stream) {
     }
 }
 
+/* Thread th's part of the epoch's start: its share of the copy of the state that a cancelled or
+ * diverged epoch restores, and of W^T (16 visible units at a time by 16 x 16 transposes). */
+static void epoch_start(zs_rbm_trainer *t, int th, int T) {
+    const size_t nv = t->nv, nh = t->nh;
+    size_t lo, hi;
+    share(state_len(t), 16, th, T, &lo, &hi);
+    memcpy(t->save + lo, t->w + lo, (hi - lo) * sizeof(float));
+    share(nv, 16, th, T, &lo, &hi);
+    for (size_t i0 = lo; i0 < hi; i0 += 16)
+        rbm_transpose16(t->wt + i0, nv, t->w + i0 * nh, nh, hi - i0 < 16 ? hi - i0 : 16, nh);
+}
+
 zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
     const size_t nv = t->nv, nh = t->nh, n = t->n, B = t->o.batch;
-    memcpy(t->save, t->w, state_len(t) * sizeof(float));
-    transpose(t->wt, t->w, nv, nh);
     learn_shuffle(t->perm, n, t->o.seed, (1ULL << 62) + t->epoch);
     const int persistent = t->o.persistent, was_ready = t->chains_ready;
     double recon = 0.0;
@@ -546,6 +642,8 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
 #pragma omp parallel num_threads(t->threads)
     {
         const int th = omp_get_thread_num(), T = omp_get_num_threads();
+        epoch_start(t, th, T);
+#pragma omp barrier
         for (size_t bt = 0; bt < nbatches; bt++) {
             const size_t r0 = bt * B, mb = r0 + B <= n ? B : n - r0;
             size_t lo, hi;
@@ -571,7 +669,15 @@ zs_status zs_rbm_trainer_epoch(zs_rbm_trainer *t, double *recon_error) {
         t->chains_ready = was_ready;
         return zs_fail(t->ctx, ZS_ECANCELLED, "train: cancelled");
     }
-    if (persistent) t->chains_ready = 1;
+    if (persistent) {
+        /* Each chain is its row's last Vk (kept as lists in vk_on during the epoch). */
+        for (size_t q = 0; q < (n < B ? n : B); q++) {
+            float *chain = t->chains + q * nv;
+            memset(chain, 0, nv * sizeof *chain);
+            for (size_t x = 0; x < t->vk_n[q]; x++) chain[t->vk_on[q * nv + x]] = 1.0f;
+        }
+        t->chains_ready = 1;
+    }
     /* Divergence: a non-finite parameter or |W| > 1e6 restores the epoch's start. */
     const char *bad = NULL;
     size_t where = 0;
