@@ -164,6 +164,17 @@ void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
 zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,
                                      zs_pairwise_thermo *out);
 
+/* The same thermodynamics for the lattice spec describes, building the model only where the
+ * method needs it: CLOSED (asked for, or AUTO's choice above) reads only the dimensions,
+ * boundaries and uniform J, h, so a 4096 x 4096 torus takes O(rows + cols) time and no
+ * memory per spin; any other method, per-bond or per-site arrays, or the chain's moments at
+ * low T (from the transfer recursion) build the model for the call and free it. The values
+ * are those of zs_pairwise_thermo_compute on zs_pairwise_alloc_lattice(ctx, spec), bit for
+ * bit; the errors and messages those of the two calls. For many calls with a method other
+ * than CLOSED, build the model once instead. */
+zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
+                                    const zs_pairwise_thermo_opts *opts, zs_pairwise_thermo *out);
+
 /* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is
  * a small matrix-vector product of tabulated Boltzmann factors (see pairwise_enumerate.c). */
 zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *lnz);

@@ -291,6 +291,11 @@ const char *pairwise_closed_refusal(const zs_pairwise *m) {
     return NULL;
 }
 
+int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta) {
+    return is_chain(m) && !(chain_amplification(m->n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX) &&
+           m->n <= CHAIN_MOMENTS_MAX;
+}
+
 /* ln Z of the model at (beta J, beta h) scaled by t and with eta = t*beta*h + d_eta. */
 static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *lnz) {
     zs_status st;
