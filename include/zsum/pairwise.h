@@ -101,7 +101,10 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             One thread unless zs_ctx_set_threads asks for more (it is memory-bound).      */
 /*  CLOSED:    uniform chain (ring or open) with field; the uniform h = 0 torus (Kaufman     */
 /*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */
-/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
+/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN); where the       */
+/*             estimated rounding of C passes 1e-10 of it (low T: C ~ e^{-8K} under terms   */
+/*             ~ e^{-4K}), C comes from the transfer matrix when that costs <= 1e8, else it */
+/*             is not provided (NaN). Chain: U, C,                                           */
 /*             <M>, chi from exact derivatives of its closed form (forward-mode, second      */
 /*             order; agree with brute force to 1e-13); <|M|> not provided.                  */
 /*  AUTO:      ENUMERATE up to 20 spins (instant, and it gives every value), else the        */
