@@ -607,14 +607,14 @@ static void block_moments_exact(const plan *p, const walk *w, double beta, doubl
 }
 
 /* Whether a block's raw sums leave its centered second moment (sum w x^2 - (sum w x)^2 /
- * sum w, x = E or M) within 1e-11 of itself: each raw sum carries a rounding of about
+ * sum w, x = E or M) within 1e-10 of itself: each raw sum carries a rounding of about
  * eps sqrt(terms) sum w |x|^2 (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
  * ed., sec. 4.2: errors of long sums grow as the square root of their length), |x| <= xabs,
  * and the difference keeps it whole; at low T (Var E << E^2) it does not, and the block is
  * summed centered instead (block_moments_exact). */
 static int raw_moment_ok(double sw, double s1, double s2, double xabs, size_t terms) {
     double var_sum = s2 - s1 * s1 / sw;
-    return DBL_EPSILON * 4.0 * sqrt((double)terms) * sw * xabs * xabs <= 1e-11 * var_sum;
+    return DBL_EPSILON * 4.0 * sqrt((double)terms) * sw * xabs * xabs <= 1e-10 * var_sum;
 }
 
 /* Outer words r0..r1: the weighted moments of E, M and |M| over their inner states, merged
