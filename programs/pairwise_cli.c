@@ -190,8 +190,18 @@ static int plot_sweep(const char *file, const double *rows, long points, double 
     return plot_script_draw(&ps, file);
 }
 
+/* The exact thermodynamics of the model, or, where there is none (m NULL), of the lattice
+ * spec describes: the library builds its model only when the method needs one (not the
+ * closed forms). */
+static zs_status thermo_at(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec, double beta,
+                           const zs_pairwise_thermo_opts *opts, zs_pairwise_thermo *out) {
+    return m ? zs_pairwise_thermo_compute(m, beta, opts, out)
+             : zs_lattice_thermo_compute(ctx, spec, beta, opts, out);
+}
+
 /* The temperature sweep: one row of SWEEP_COLS totals per point. */
-static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const pairwise_opts *o, double **out) {
+static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec,
+                         const pairwise_opts *o, double **out) {
     double *rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
     if (!rows) return cli_fail(EXIT_NOMEM, "out of memory");
     for (long i = 0; i < o->sweep_points; i++) {
@@ -199,7 +209,7 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const pairwise_opts 
                    : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(o->sweep_points - 1);
         double beta = o->sweep_by_beta ? x : 1.0 / x;
         zs_pairwise_thermo ts;
-        zs_status st = zs_pairwise_thermo_compute(m, beta, &o->thermo, &ts);
+        zs_status st = thermo_at(ctx, m, spec, beta, &o->thermo, &ts);
         if (st != ZS_OK) {
             free(rows);
             return cli_status(ctx, st);
@@ -356,11 +366,13 @@ static int run_approx(zs_ctx *ctx, const zs_pairwise *m, const char *desc, const
     return EXIT_OK;
 }
 
-static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
+/* m NULL: the lattice spec describes, without --dos, --write-uai or --approx. */
+static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec, const char *desc,
+                     pairwise_opts *o) {
     if (o->approx) return run_approx(ctx, m, desc, o);
-    double n = (double)zs_pairwise_units(m);
+    double n = m ? (double)zs_pairwise_units(m) : (double)spec->rows * (double)spec->cols;
     zs_pairwise_thermo t;
-    zs_status st = zs_pairwise_thermo_compute(m, o->beta, &o->thermo, &t);
+    zs_status st = thermo_at(ctx, m, spec, o->beta, &o->thermo, &t);
     if (st != ZS_OK) return cli_status(ctx, st);
     dos_list d = {0};
     double *rows = NULL;
@@ -373,7 +385,7 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwi
             goto done;
         }
     }
-    if (o->sweep && (rc = compute_sweep(ctx, m, o, &rows)) != EXIT_OK) goto done;
+    if (o->sweep && (rc = compute_sweep(ctx, m, spec, o, &rows)) != EXIT_OK) goto done;
     if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
     if (o->uai && (rc = write_uai(ctx, m, o->beta, o->uai)) != EXIT_OK) goto done;
     result rec;
@@ -395,7 +407,15 @@ int pairwise_run(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_o
                  int sample) {
     if (o->threads) zs_ctx_set_threads(ctx, o->threads);
     progress_install(ctx, o->quiet);
-    int rc = sample ? pairwise_run_sample(ctx, m, desc, o) : run_exact(ctx, m, desc, o);
+    int rc = sample ? pairwise_run_sample(ctx, m, desc, o) : run_exact(ctx, m, NULL, desc, o);
+    progress_finish();
+    return rc;
+}
+
+int pairwise_run_lattice(zs_ctx *ctx, const zs_lattice_spec *spec, const char *desc, pairwise_opts *o) {
+    if (o->threads) zs_ctx_set_threads(ctx, o->threads);
+    progress_install(ctx, o->quiet);
+    int rc = run_exact(ctx, NULL, spec, desc, o);
     progress_finish();
     return rc;
 }

@@ -66,5 +66,8 @@ int pairwise_run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pai
 /* Run the exact computation or the sampler and write the results; returns an exit code. */
 int pairwise_run(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o,
                  int sample);
+/* The exact run on the lattice spec describes, without a model of its own (zsum ising with no
+ * --dos, --write-uai or --approx): the closed forms need none (zs_lattice_thermo_compute). */
+int pairwise_run_lattice(zs_ctx *ctx, const zs_lattice_spec *spec, const char *desc, pairwise_opts *o);
 
 #endif

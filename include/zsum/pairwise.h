@@ -101,7 +101,10 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             One thread unless zs_ctx_set_threads asks for more (it is memory-bound).      */
 /*  CLOSED:    uniform chain (ring or open) with field; the uniform h = 0 torus (Kaufman     */
 /*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */
-/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN). Chain: U, C,    */
+/*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN); where the       */
+/*             estimated rounding of C passes 1e-10 of it (low T: C ~ e^{-8K} under terms   */
+/*             ~ e^{-4K}), C comes from the transfer matrix when that costs <= 1e8, else it */
+/*             is not provided (NaN). Chain: U, C,                                           */
 /*             <M>, chi from exact derivatives of its closed form (forward-mode, second      */
 /*             order; agree with brute force to 1e-13); <|M|> not provided.                  */
 /*  AUTO:      ENUMERATE up to 20 spins (instant, and it gives every value), else the        */
@@ -163,6 +166,17 @@ void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
  * method that would work). */
 zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,
                                      zs_pairwise_thermo *out);
+
+/* The same thermodynamics for the lattice spec describes, building the model only where the
+ * method needs it: CLOSED (asked for, or AUTO's choice above) reads only the dimensions,
+ * boundaries and uniform J, h, so a 4096 x 4096 torus takes O(rows + cols) time and no
+ * memory per spin; any other method, per-bond or per-site arrays, or the chain's moments at
+ * low T (from the transfer recursion) build the model for the call and free it. The values
+ * are those of zs_pairwise_thermo_compute on zs_pairwise_alloc_lattice(ctx, spec), bit for
+ * bit; the errors and messages those of the two calls. For many calls with a method other
+ * than CLOSED, build the model once instead. */
+zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
+                                    const zs_pairwise_thermo_opts *opts, zs_pairwise_thermo *out);
 
 /* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is
  * a small matrix-vector product of tabulated Boltzmann factors (see pairwise_enumerate.c). */

@@ -18,6 +18,7 @@
  * of its closed form to second order (jets, chain_lnz_jet). */
 #include "exact/pairwise_methods.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -183,13 +184,14 @@ static double ln2sinh_half(double x) {
  *   cosh g_l = c(K) - cos(pi l/n), c = cosh^2 2K / sinh 2K, c' = 2 cosh 2K (sinh^2 2K - 1)/sinh^2 2K,
  *   c'' = 4 sinh 2K - 4/sinh 2K + 8 cosh^2 2K / sinh^3 2K, g' = c'/sinh g, g'' = (c'' - cosh g g'^2)/sinh g;
  *   g_0' = 2 + 2/sinh 2K, g_0'' = -4 cosh 2K / sinh^2 2K. */
-static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *d1, double *d2) {
+static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *d1, double *d2,
+                         double *d2err) {
     double mn = (double)m * (double)n, hm = (double)m / 2.0;
     double s2 = sinh(2.0 * k), c2 = cosh(2.0 * k);
     double base = (s2 - 1.0) * (s2 - 1.0) / s2;
     double cp = 2.0 * c2 * (s2 * s2 - 1.0) / (s2 * s2);
     double cpp = 4.0 * s2 - 4.0 / s2 + 8.0 * c2 * c2 / (s2 * s2 * s2);
-    double B[4] = {0, 0, 0, 0}, A1[4] = {0, 0, 0, 0}, A2[4] = {0, 0, 0, 0};
+    double B[4] = {0, 0, 0, 0}, A1[4] = {0, 0, 0, 0}, A2[4] = {0, 0, 0, 0}, A2abs[4] = {0, 0, 0, 0};
     double x0 = 0.0, x0p = 0.0, x0pp = 0.0;
     for (uint64_t l = 0; l < 2 * n; l++) {
         int odd = (int)(l & 1u);
@@ -211,9 +213,11 @@ static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *
         B[ic] += ln2cosh_half(2.0 * x);
         A1[ic] += th * xp;
         A2[ic] += sech2 * xp * xp + th * xpp;
+        A2abs[ic] += fabs(sech2 * xp * xp) + fabs(th * xpp);
         B[is] += ln2sinh_half(2.0 * x);
         A1[is] += cth * xp;
         A2[is] += -csch2 * xp * xp + cth * xpp;
+        A2abs[is] += fabs(csch2 * xp * xp) + fabs(cth * xpp);
     }
     /* l = 0 factors of Z3 (cosh) and Z4 (sinh), scaled by e^{-|x0|}. */
     double e = exp(-2.0 * fabs(x0)), sgn = x0 > 0 ? 1.0 : (x0 < 0 ? -1.0 : 0.0);
@@ -223,16 +227,33 @@ static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *
     B[2] += fabs(x0);
     B[3] += fabs(x0);
     double big = B[0] > B[2] ? B[0] : B[2];
-    double S = 0.0, S1 = 0.0, S2 = 0.0;
+    double S = 0.0, S1 = 0.0, w[4];
     for (int i = 0; i < 4; i++) {
-        double w = exp(B[i] - big);
-        S += w * F[i];
-        S1 += w * (A1[i] * F[i] + Fp[i]);
-        S2 += w * ((A2[i] + A1[i] * A1[i]) * F[i] + 2.0 * A1[i] * Fp[i] + Fpp[i]);
+        w[i] = exp(B[i] - big);
+        S += w[i] * F[i];
+        S1 += w[i] * (A1[i] * F[i] + Fp[i]);
+    }
+    /* (ln S)'' = S2/S - (S1/S)^2 centered: with a = S1/S and d_i = A1_i - a (sum w F / S = 1,
+     * sum w (A1 F + Fp) / S = a), S2/S - a^2 = sum w [(A2 + d^2) F + 2 d Fp + Fpp] / S. The
+     * four A1_i are all ~2mn; their squares (~4 m^2 n^2) no longer cancel. */
+    const double a = S1 / S;
+    double S2c = 0.0, mag = 0.0, magd = 0.0;
+    for (int i = 0; i < 4; i++) {
+        double d = A1[i] - a;
+        S2c += w[i] * ((A2[i] + d * d) * F[i] + 2.0 * d * Fp[i] + Fpp[i]);
+        mag += w[i] * (A2abs[i] + d * d) * fabs(F[i]);
+        /* d carries the rounding of A1_i and a (~eps |A1_i| each) */
+        magd += w[i] * (2.0 * fabs(d * A1[i]) * fabs(F[i]) + 2.0 * (fabs(d) + fabs(A1[i])) * fabs(Fp[i]) +
+                        fabs(Fpp[i]));
     }
     *lnz = -log(2.0) + mn / 2.0 * log(2.0 * s2) + big + log(S);
-    *d1 = mn * c2 / s2 + S1 / S;
-    *d2 = -2.0 * mn / (s2 * s2) + S2 / S - (S1 / S) * (S1 / S);
+    *d1 = mn * c2 / s2 + a;
+    *d2 = -2.0 * mn / (s2 * s2) + S2c / S;
+    /* The rounding of d2: its terms cancel at low T (ln Z'' ~ e^{-8K} against terms ~ mn
+     * e^{-4K}), each carrying ~eps of its magnitude, the sums over l ~eps sqrt(2n) of theirs
+     * (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., sec. 4.2), and S can
+     * be as small as its largest term allows (Z4 < 0). */
+    *d2err = DBL_EPSILON * (4.0 * sqrt(2.0 * (double)n) * (2.0 * mn / (s2 * s2) + mag / fabs(S)) + magd / fabs(S));
 }
 
 zs_status zs_ising_kaufman_lnz(size_t m, size_t n, double k, double *lnz) {
@@ -241,8 +262,8 @@ zs_status zs_ising_kaufman_lnz(size_t m, size_t n, double k, double *lnz) {
         *lnz = (double)m * (double)n * log(2.0);
         return ZS_OK;
     }
-    double d1, d2;
-    kaufman_eval(m, n, k, lnz, &d1, &d2);
+    double d1, d2, d2err;
+    kaufman_eval(m, n, k, lnz, &d1, &d2, &d2err);
     return ZS_OK;
 }
 
@@ -289,6 +310,32 @@ const char *pairwise_closed_refusal(const zs_pairwise *m) {
     if (m->j0 < 0.0 && (m->rows % 2 || m->cols % 2))
         return "an antiferromagnetic torus maps to Kaufman's formula only with even sides";
     return NULL;
+}
+
+/* Kaufman's C is given where the estimated rounding of its second derivative (kaufman_eval)
+ * stays within 1e-10 of it (measured against the transfer matrix on 4x4 to 12x12 tori from
+ * T = 3 to 0.1, the estimate exceeds the actual error 10 to 100 times). Below that (low T:
+ * C ~ e^{-8K} under terms ~ e^{-4K}), C comes from the transfer matrix where it costs at most
+ * TORUS_TRANSFER_MAX (a 10 x 10 torus: n 4^10 = 1e8, well under a second), else it is not
+ * given. */
+#define KAUFMAN_C_REL 1e-10
+#define TORUS_TRANSFER_MAX 1e8
+
+/* 1 when the torus's C at K > 0 is lost to cancellation and the transfer matrix gives it. */
+static int torus_c_by_transfer(const zs_pairwise *m, double k, double *g1, double *g2) {
+    double g, g2err = 0.0, cost = HUGE_VAL;
+    kaufman_eval(m->rows, m->cols, k, &g, g1, g2, &g2err);
+    if (g2err <= KAUFMAN_C_REL * fabs(*g2)) return 0;
+    return !pairwise_transfer_refusal(m, &cost) && cost <= TORUS_TRANSFER_MAX;
+}
+
+int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta) {
+    if (!is_chain(m)) {
+        double k = beta * fabs(m->j0), g1, g2;
+        return !pairwise_closed_refusal(m) && k > 0.0 && k <= 300.0 && torus_c_by_transfer(m, k, &g1, &g2);
+    }
+    return !(chain_amplification(m->n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX) &&
+           m->n <= CHAIN_MOMENTS_MAX;
 }
 
 /* ln Z of the model at (beta J, beta h) scaled by t and with eta = t*beta*h + d_eta. */
@@ -351,12 +398,22 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
         out->chi = beta * ge.d2;
     } else {
         /* ln Z(beta) = g(beta |J|): U = -|J| g'(K), C = K^2 g''(K), K = beta |J|. */
-        double k = beta * fabs(m->j0), g, g1 = 0.0, g2 = 0.0;
-        if (k > 0.0) kaufman_eval(m->rows, m->cols, k, &g, &g1, &g2);
+        double k = beta * fabs(m->j0), g, g1 = 0.0, g2 = 0.0, g2err = 0.0;
+        if (k > 0.0) kaufman_eval(m->rows, m->cols, k, &g, &g1, &g2, &g2err);
         /* K = 0 (beta = 0): U = offset and C = beta^2 Var(E) = 0 */
         out->u = m->offset - fabs(m->j0) * g1;
         out->c = k > 0.0 ? k * k * g2 : 0.0;
         out->m = 0.0;
+        if (k > 0.0 && !(g2err <= KAUFMAN_C_REL * fabs(g2))) {
+            out->c = (double)NAN; /* lost to cancellation (see KAUFMAN_C_REL) */
+            if (torus_c_by_transfer(m, k, &g1, &g2)) {
+                zs_pairwise_thermo tt;
+                tt.s = (double)NAN;
+                st = pairwise_thermo_transfer(m, beta, &tt);
+                if (st != ZS_OK) return st;
+                out->c = tt.c;
+            }
+        }
     }
     return ZS_OK;
 }

@@ -462,6 +462,7 @@ typedef struct mplan {
     size_t cls_start[40];    /* class k: columns cls_start[k] .. cls_start[k+1]-1            */
     double *rowmax;          /* (NA)                                                        */
     double *ma, *mb;         /* (NA), (NB, permuted) magnetization of the halves            */
+    double ein_abs;          /* max |e_in|                                                   */
 } mplan;
 
 static void mplan_free(mplan *q) {
@@ -495,6 +496,7 @@ static int mplan_make(const plan *p, double beta, mplan *q) {
             if ((size_t)__builtin_popcountll(jb) == c) q->perm[k++] = jb;
     }
     q->cls_start[p->nb + 1] = k;
+    for (size_t j = 0; j < NI; j++) q->ein_abs = fmax(q->ein_abs, fabs(p->ein[j]));
     for (size_t ja = 0; ja < p->NA; ja++) {
         double mx = -HUGE_VAL;
         for (size_t jb = 0; jb < p->NB; jb++) mx = fmax(mx, -beta * p->ein[ja * p->NB + jb]);
@@ -556,8 +558,63 @@ typedef struct moments_chunk {
 
 /* Doubles in a moments_chunk buffer. */
 static size_t moments_buffer(size_t NA, size_t NB, size_t ncls) {
-    /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb */
-    return 2 * NA + 2 * NB + 5 * NA + 5 * NB + (ncls + 7) * NA;
+    /* ga gb | a ag ag2 am am2 | b bg bg2 bm bm2 (permuted) | y0c(ncls*NA) y1 y2 ym ym2 z0 z1 u0 | xa xb
+     * | en x pr (3 NA NB: a block recomputed by block_moments_exact) */
+    return 2 * NA + 2 * NB + 5 * NA + 5 * NB + (ncls + 7) * NA + 3 * NA * NB;
+}
+
+/* One outer block's moments with one exponential per state, centered in two passes (what
+ * chunk_moments_vexp does for every block): merged into *part, the weights divided by e^lnz.
+ * buf holds 3 NI doubles. */
+static void block_moments_exact(const plan *p, const walk *w, double beta, double lnz, double *buf,
+                                moments *part) {
+    double *en = buf, *x = en + p->NI, *pr = x + p->NI;
+    double eo = p->offset + w->eo, xmax = -HUGE_VAL;
+    for (size_t ja = 0; ja < p->NA; ja++)
+        for (size_t jb = 0; jb < p->NB; jb++) {
+            size_t j = ja * p->NB + jb;
+            en[j] = eo + p->ein[j] + w->ga[ja] + w->gb[jb];
+            x[j] = -beta * en[j];
+            xmax = fmax(xmax, x[j]);
+        }
+    /* ln Z >= max x in exact arithmetic, but E is summed here in another order than in the
+     * ln Z pass: at beta |E| ~ 1e20 one ulp of x is ~1e4, and e^{x - ln Z} would overflow or
+     * vanish for the ground states themselves. A block whose top lies within that rounding of
+     * ln Z is weighted from its own top (weights <= 1, its states being the ground states to
+     * within rounding); every other block, and every block whenever beta |E| is far from
+     * 1/eps, from ln Z as before, so those bits are unchanged. */
+    double shift = lnz - xmax <= 64.0 * DBL_EPSILON * fabs(lnz) ? xmax : lnz;
+    zs_vexp_shift(pr, x, p->NI, -shift);
+    moments bm = {0, 0, 0, 0, 0, 0, 0};
+    double se = 0.0, sm = 0.0, sx = 0.0;
+    for (size_t j = 0; j < p->NI; j++) {
+        bm.w += pr[j];
+        se += pr[j] * en[j];
+        sm += pr[j] * (w->mo + p->min[j]);
+        if (pr[j] > 0.0) sx += pr[j] * (x[j] - shift);
+    }
+    if (!(bm.w > 0.0)) return;
+    bm.h = log(bm.w) - sx / bm.w; /* -sum q ln q, q = pr / w = e^{x - shift} / w */
+    bm.me = se / bm.w;
+    bm.mm = sm / bm.w;
+    for (size_t j = 0; j < p->NI; j++) {
+        double de = en[j] - bm.me, mj = w->mo + p->min[j], dm = mj - bm.mm;
+        bm.m2e += pr[j] * de * de;
+        bm.m2m += pr[j] * dm * dm;
+        bm.am += pr[j] * fabs(mj);
+    }
+    moments_merge(part, &bm);
+}
+
+/* Whether a block's raw sums leave its centered second moment (sum w x^2 - (sum w x)^2 /
+ * sum w, x = E or M) within 1e-10 of itself: each raw sum carries a rounding of about
+ * eps sqrt(terms) sum w |x|^2 (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
+ * ed., sec. 4.2: errors of long sums grow as the square root of their length), |x| <= xabs,
+ * and the difference keeps it whole; at low T (Var E << E^2) it does not, and the block is
+ * summed centered instead (block_moments_exact). */
+static int raw_moment_ok(double sw, double s1, double s2, double xabs, size_t terms) {
+    double var_sum = s2 - s1 * s1 / sw;
+    return DBL_EPSILON * 4.0 * sqrt((double)terms) * sw * xabs * xabs <= 1e-10 * var_sum;
 }
 
 /* Outer words r0..r1: the weighted moments of E, M and |M| over their inner states, merged
@@ -577,18 +634,21 @@ static void chunk_moments(const moments_chunk *ch, uint64_t r0, uint64_t r1, mom
     double *a = xb + NB, *ag = a + NA, *ag2 = ag + NA, *am = ag2 + NA, *am2 = am + NA;
     double *b = am2 + NA, *bg = b + NB, *bg2 = bg + NB, *bm = bg2 + NB, *bm2 = bm + NB;
     double *y0c = bm2 + NB, *y1 = y0c + ncls * NA, *y2 = y1 + NA, *ym = y2 + NA,
-           *ym2 = ym + NA, *z0 = ym2 + NA, *z1 = z0 + NA, *u0 = z1 + NA;
+           *ym2 = ym + NA, *z0 = ym2 + NA, *z1 = z0 + NA, *u0 = z1 + NA, *exact = u0 + NA;
     walk_seek(p, r0, &w);
     for (uint64_t r = r0; r < r1; r++) {
-        double amax = -HUGE_VAL, bmax = -HUGE_VAL;
+        double amax = -HUGE_VAL, bmax = -HUGE_VAL, gabs = q->ein_abs, ga_abs = 0.0, gb_abs = 0.0;
         for (size_t ja = 0; ja < NA; ja++) {
             xa[ja] = q->rowmax[ja] - beta * w.ga[ja];
             if (xa[ja] > amax) amax = xa[ja];
+            ga_abs = fmax(ga_abs, fabs(w.ga[ja]));
         }
         for (size_t k = 0; k < NB; k++) {
             xb[k] = -beta * w.gb[q->perm[k]];
             if (xb[k] > bmax) bmax = xb[k];
+            gb_abs = fmax(gb_abs, fabs(w.gb[k]));
         }
+        gabs += ga_abs + gb_abs;
         zs_vexp_shift(a, xa, NA, -amax);
         zs_vexp_shift(b, xb, NB, -bmax);
         for (size_t ja = 0; ja < NA; ja++) {
@@ -627,7 +687,10 @@ static void chunk_moments(const moments_chunk *ch, uint64_t r0, uint64_t r1, mom
         }
         double scale = exp(-beta * (p->offset + w.eo) + amax + bmax - ch->lnz);
         moments bm_ = {0, 0, 0, 0, 0, 0, (double)NAN};
-        if (sw > 0.0) {
+        if (sw > 0.0 && !(raw_moment_ok(sw, sx, sx2, gabs, p->NI) &&
+                          raw_moment_ok(sw, sm, sm2, (double)p->b, p->NI))) {
+            block_moments_exact(p, &w, beta, ch->lnz, exact, part);
+        } else if (sw > 0.0) {
             bm_.w = scale * sw;
             bm_.me = p->offset + w.eo + sx / sw;
             bm_.m2e = scale * fmax(sx2 - sx * sx / sw, 0.0);
@@ -648,45 +711,9 @@ static void chunk_moments_vexp(const plan *p, double beta, double lnz, double *b
     walk w;
     w.ga = buf;
     w.gb = buf + p->NA;
-    double *en = buf + p->NA + p->NB, *x = en + p->NI, *pr = x + p->NI;
     walk_seek(p, r0, &w);
     for (uint64_t r = r0; r < r1; r++) {
-        double eo = p->offset + w.eo, xmax = -HUGE_VAL;
-        for (size_t ja = 0; ja < p->NA; ja++)
-            for (size_t jb = 0; jb < p->NB; jb++) {
-                size_t j = ja * p->NB + jb;
-                en[j] = eo + p->ein[j] + w.ga[ja] + w.gb[jb];
-                x[j] = -beta * en[j];
-                xmax = fmax(xmax, x[j]);
-            }
-        /* ln Z >= max x in exact arithmetic, but E is summed here in another order than in
-         * the ln Z pass: at beta |E| ~ 1e20 one ulp of x is ~1e4, and e^{x - ln Z} would
-         * overflow or vanish for the ground states themselves. A block whose top lies within
-         * that rounding of ln Z is weighted from its own top (weights <= 1, its states being
-         * the ground states to within rounding); every other block, and every block whenever
-         * beta |E| is far from 1/eps, from ln Z as before, so those bits are unchanged. */
-        double shift = lnz - xmax <= 64.0 * DBL_EPSILON * fabs(lnz) ? xmax : lnz;
-        zs_vexp_shift(pr, x, p->NI, -shift);
-        moments bm = {0, 0, 0, 0, 0, 0, 0};
-        double se = 0.0, sm = 0.0, sx = 0.0;
-        for (size_t j = 0; j < p->NI; j++) {
-            bm.w += pr[j];
-            se += pr[j] * en[j];
-            sm += pr[j] * (w.mo + p->min[j]);
-            if (pr[j] > 0.0) sx += pr[j] * (x[j] - shift);
-        }
-        if (bm.w > 0.0) {
-            bm.h = log(bm.w) - sx / bm.w; /* -sum q ln q, q = pr / w = e^{x - shift} / w */
-            bm.me = se / bm.w;
-            bm.mm = sm / bm.w;
-            for (size_t j = 0; j < p->NI; j++) {
-                double de = en[j] - bm.me, mj = w.mo + p->min[j], dm = mj - bm.mm;
-                bm.m2e += pr[j] * de * de;
-                bm.m2m += pr[j] * dm * dm;
-                bm.am += pr[j] * fabs(mj);
-            }
-            moments_merge(part, &bm);
-        }
+        block_moments_exact(p, &w, beta, lnz, buf + p->NA + p->NB, part);
         walk_step(p, r, &w);
     }
 }

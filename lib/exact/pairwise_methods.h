@@ -13,6 +13,10 @@ zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwis
 zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out);
 /* Why CLOSED does not apply (NULL when it does). */
 const char *pairwise_closed_refusal(const zs_pairwise *m);
+/* 1 when CLOSED at this beta reads the model's arrays (the chain's moments from the transfer
+ * recursion where its eigenvalue form cancels); else it needs only the lattice's description
+ * (pairwise_lattice_shape). */
+int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta);
 /* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
 const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
 

@@ -195,8 +195,15 @@ zs_status zs_pairwise_alloc_random_bm(zs_ctx *ctx, size_t n, uint64_t seed, zs_p
     return st;
 }
 
-zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_pairwise **out) {
-    if (!out || !sp) return zs_fail(ctx, ZS_EINVAL, "pairwise: NULL argument");
+/* Bonds of a rows x cols lattice: each site's bond to the right (within a row or across a
+ * periodic column boundary) and down (likewise); a 2-site periodic direction bonds its pair
+ * twice, as the torus graph does. */
+static size_t lattice_bonds(size_t R, size_t C, int prow, int pcol) {
+    return R * (pcol ? C : C - 1) + (R > 1 ? (prow ? R : R - 1) * C : 0);
+}
+
+zs_status pairwise_lattice_shape(zs_ctx *ctx, const zs_lattice_spec *sp, zs_pairwise *shape) {
+    if (!sp) return zs_fail(ctx, ZS_EINVAL, "pairwise: NULL argument");
     size_t R = sp->rows, C = sp->cols;
     if (R == 0 || C == 0) return zs_fail(ctx, ZS_EINVAL, "lattice: a dimension is zero");
     if ((double)R * (double)C > (double)ZS_PAIRWISE_MAX_SPINS)
@@ -225,6 +232,29 @@ zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_p
                                    "across an open boundary and must be 0",
                                    names[a], i, r, c, arr[a][i]);
             }
+    memset(shape, 0, sizeof *shape);
+    shape->ctx = ctx;
+    shape->n = n;
+    shape->lattice = 1;
+    shape->rows = R;
+    shape->cols = C;
+    shape->prow = prow;
+    shape->pcol = pcol;
+    shape->uniform = !sp->jh && !sp->jv && !sp->hs;
+    shape->j0 = sp->j;
+    shape->h0 = sp->h;
+    /* add_bond keeps only non-zero couplings: a uniform J = 0 has no bonds */
+    if (shape->uniform) shape->nb = sp->j != 0.0 ? lattice_bonds(R, C, prow, pcol) : 0;
+    return ZS_OK;
+}
+
+zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_pairwise **out) {
+    if (!out || !sp) return zs_fail(ctx, ZS_EINVAL, "pairwise: NULL argument");
+    zs_pairwise shape;
+    zs_status st = pairwise_lattice_shape(ctx, sp, &shape);
+    if (st != ZS_OK) return st;
+    size_t R = shape.rows, C = shape.cols, n = shape.n;
+    int prow = shape.prow, pcol = shape.pcol;
     zs_pairwise *m = model_new(ctx, n, 2 * n);
     if (m) {
         m->jh = zs_calloc(n, sizeof *m->jh);
@@ -239,7 +269,7 @@ zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_p
     m->cols = C;
     m->prow = prow;
     m->pcol = pcol;
-    m->uniform = !sp->jh && !sp->jv && !sp->hs;
+    m->uniform = shape.uniform;
     m->j0 = sp->j;
     m->h0 = sp->h;
     for (size_t r = 0; r < R; r++)

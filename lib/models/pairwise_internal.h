@@ -34,6 +34,12 @@ double pairwise_local_field(const zs_pairwise *m, const int8_t *s, size_t i);
 /* The dense J (n x n, zero diagonal, doubled bonds summed); NULL when out of memory. */
 double *pairwise_dense_j(const zs_pairwise *m);
 
+/* The checks of a lattice description (those of zs_pairwise_alloc_lattice, same messages)
+ * and the model's description from it without its arrays: n, the lattice fields, uniform, j0,
+ * h0, and nb for a uniform lattice; every pointer NULL. The closed forms need no more
+ * (zs_lattice_thermo_compute). */
+zs_status pairwise_lattice_shape(zs_ctx *ctx, const zs_lattice_spec *sp, zs_pairwise *shape);
+
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta);
 
 #endif

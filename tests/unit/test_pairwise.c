@@ -3,6 +3,7 @@
  * published reference values of the issue, and closed forms against each other. */
 #include "check.h"
 #include "exact/pairwise_enumerate.h"
+#include "models/pairwise_internal.h"
 #include "zsum.h"
 
 #include <math.h>
@@ -743,6 +744,138 @@ static void enumeration_obeys_the_time_limit_of_its_options(void) {
     zs_ctx_free(ctx);
 }
 
+/* ---- the closed forms from the lattice's description alone ------------------------------ */
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static int same_thermo(const zs_pairwise_thermo *a, const zs_pairwise_thermo *b) {
+    return same_bits(a->lnz, b->lnz) && same_bits(a->u, b->u) && same_bits(a->f, b->f) &&
+           same_bits(a->s, b->s) && same_bits(a->c, b->c) && same_bits(a->m, b->m) &&
+           same_bits(a->absm, b->absm) && same_bits(a->chi, b->chi) && a->method == b->method;
+}
+
+/* zs_lattice_thermo_compute (no model where CLOSED runs) against zs_pairwise_thermo_compute
+ * on the built model: the same status, message and bits, for every method, the chain's
+ * low-T moments (which build the model) and the refusals. */
+static void lattice_thermo_equals_the_models_bit_for_bit(void) {
+    static const struct { size_t r, c; int pr, pc; double j, h; } specs[] = {
+        {2, 2, 1, 1, 1.0, 0.0},  {4, 4, 1, 1, 1.0, 0.0},   {5, 6, 1, 1, 0.7, 0.0},
+        {6, 8, 1, 1, -0.7, 0.0}, {5, 6, 1, 1, -0.7, 0.0},  {4, 4, 0, 0, 1.0, 0.0},
+        {4, 4, 1, 1, 1.0, 0.5},  {1, 8, 0, 1, 1.0, 0.3},   {1, 12, 0, 0, -1.0, 0.2},
+        {1, 1000, 0, 1, 1.0, 0.0}, {1, 1000, 0, 0, 0.5, -0.1}, {30, 30, 1, 1, 1.0, 0.0},
+        {4, 4, 1, 1, 0.0, 0.0},  {1, 5, 0, 1, 1e3, 0.0}};
+    static const double betas[] = {0.0, 0.1, 0.4406867935097715, 1.0, 5.0, 50.0, 400.0, -0.3};
+    static const zs_pairwise_method methods[] = {ZS_PAIRWISE_AUTO, ZS_PAIRWISE_CLOSED,
+                                                 ZS_PAIRWISE_TRANSFER, ZS_PAIRWISE_ENUMERATE};
+    zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        zs_lattice_spec sp = {specs[k].r, specs[k].c, specs[k].pr, specs[k].pc, specs[k].j,
+                              specs[k].h, NULL, NULL, NULL};
+        zs_pairwise *m = NULL, shape;
+        CHECK_EQ_INT(zs_pairwise_alloc_lattice(c1, &sp, &m), ZS_OK);
+        CHECK_EQ_INT(pairwise_lattice_shape(c1, &sp, &shape), ZS_OK);
+        CHECK(shape.nb == m->nb && shape.n == m->n && shape.uniform == 1 && !shape.h && !shape.bi);
+        for (size_t a = 0; a < sizeof methods / sizeof methods[0]; a++) {
+            if (methods[a] == ZS_PAIRWISE_ENUMERATE && m->n > 30) continue;
+            if (methods[a] == ZS_PAIRWISE_TRANSFER && m->n > 100) continue;
+            for (size_t b = 0; b < sizeof betas / sizeof betas[0]; b++) {
+                zs_pairwise_thermo_opts o;
+                zs_pairwise_thermo_defaults(&o);
+                o.method = methods[a];
+                zs_pairwise_thermo t1, t2;
+                memset(&t1, 0, sizeof t1);
+                memset(&t2, 0, sizeof t2);
+                zs_status s1 = zs_pairwise_thermo_compute(m, betas[b], &o, &t1);
+                zs_status s2 = zs_lattice_thermo_compute(c2, &sp, betas[b], &o, &t2);
+                CHECK_EQ_INT(s2, s1);
+                if (s1 == ZS_OK) {
+                    if (!same_thermo(&t1, &t2))
+                        printf("  %zux%zu J=%g h=%g method %d beta %g differ\n", sp.rows, sp.cols,
+                               sp.j, sp.h, (int)o.method, betas[b]);
+                    CHECK(same_thermo(&t1, &t2));
+                } else {
+                    CHECK(!strcmp(zs_last_error(c1), zs_last_error(c2)));
+                }
+            }
+        }
+        zs_pairwise_free(m);
+    }
+    /* a description the constructor refuses is refused with its message, per-bond arrays and
+     * NaN beta included */
+    zs_lattice_spec bad[] = {{0, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL},
+                             {4097, 4096, 1, 1, 1.0, 0.0, NULL, NULL, NULL},
+                             {1, 1, 0, 1, 1.0, 0.0, NULL, NULL, NULL},
+                             {4, 4, 1, 1, NAN, 0.0, NULL, NULL, NULL}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        zs_pairwise *m = NULL;
+        zs_pairwise_thermo t;
+        CHECK(zs_pairwise_alloc_lattice(c1, &bad[k], &m) == ZS_EINVAL && !m);
+        CHECK_EQ_INT(zs_lattice_thermo_compute(c2, &bad[k], 1.0, NULL, &t), ZS_EINVAL);
+        CHECK(!strcmp(zs_last_error(c1), zs_last_error(c2)));
+    }
+    double jh[16];
+    for (int i = 0; i < 16; i++) jh[i] = 1.0;
+    zs_lattice_spec arr = {4, 4, 1, 1, 1.0, 0.0, jh, NULL, NULL};
+    zs_pairwise_thermo_opts o;
+    zs_pairwise_thermo_defaults(&o);
+    o.method = ZS_PAIRWISE_CLOSED;
+    zs_pairwise_thermo t;
+    CHECK_EQ_INT(zs_lattice_thermo_compute(c2, &arr, 1.0, &o, &t), ZS_EUNSUPPORTED);
+    CHECK(strstr(zs_last_error(c2), "uniform couplings") != NULL);
+    zs_lattice_spec torus = {8, 8, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    CHECK_EQ_INT(zs_lattice_thermo_compute(c2, &torus, NAN, &o, &t), ZS_EINVAL);
+    CHECK(strstr(zs_last_error(c2), "not finite") != NULL);
+    CHECK_EQ_INT(zs_lattice_thermo_compute(c2, NULL, 1.0, &o, &t), ZS_EINVAL);
+    zs_ctx_free(c1);
+    zs_ctx_free(c2);
+}
+
+/* Onsager's internal energy per site of the infinite lattice (Huang eq. 15.130):
+ * u = -J coth 2K [1 + (2/pi)(2 tanh^2 2K - 1) K1(q)], q = 2 sinh 2K / cosh^2 2K, with the
+ * complete elliptic integral K1(q) = pi / (2 AGM(1, sqrt(1 - q^2))) (Abramowitz & Stegun
+ * 17.6), the AGM iterated to convergence. */
+static double onsager_u_per_site(double k) {
+    double c2 = cosh(2.0 * k), q = 2.0 * sinh(2.0 * k) / (c2 * c2);
+    double a = 1.0, b = sqrt(1.0 - q * q);
+    for (int i = 0; i < 60 && a != b; i++) {
+        double an = (a + b) / 2.0;
+        b = sqrt(a * b);
+        a = an;
+    }
+    double k1 = M_PI / (2.0 * a), t = tanh(2.0 * k);
+    return -(c2 / sinh(2.0 * k)) * (1.0 + (2.0 / M_PI) * (2.0 * t * t - 1.0) * k1);
+}
+
+/* The 4096 x 4096 torus (the largest lattice, 2^24 sites) by its closed form from the
+ * description alone, against the infinite lattice. Away from K_c = 0.4407 the torus differs
+ * from the infinite lattice by terms of order e^{-L/xi} (xi a few sites: below e^{-500} at
+ * L = 4096), plus, below T_c, the two ordered states' ln 2; what remains is rounding:
+ * Kaufman's ln Z sums 2 x 4096 logarithms (relative error ~ 4096 x 1e-16 ~ 1e-12 at worst
+ * when they add in one direction, ~1e-14 typically), and Onsager's integral by 512 panels of
+ * 16-point Gauss-Legendre of an analytic integrand (q < 1 away from K_c) is exact to
+ * rounding. Hence 1e-12 on ln Z / N; U / N differentiates the same sum (1e-11). */
+static void the_largest_torus_meets_onsager_without_a_model(void) {
+    const size_t L = 4096;
+    const double n = (double)L * (double)L, kc = 0.5 * log(1.0 + sqrt(2.0));
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_lattice_spec sp = {L, L, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise_thermo_opts o;
+    zs_pairwise_thermo_defaults(&o);
+    for (int auto_method = 0; auto_method < 2; auto_method++) {
+        o.method = auto_method ? ZS_PAIRWISE_AUTO : ZS_PAIRWISE_CLOSED;
+        const double ks[] = {0.2, 0.3, 0.6, 1.0};
+        for (int i = 0; i < 4; i++) {
+            zs_pairwise_thermo t;
+            CHECK_EQ_INT(zs_lattice_thermo_compute(ctx, &sp, ks[i], &o, &t), ZS_OK);
+            CHECK_EQ_INT(t.method, ZS_PAIRWISE_CLOSED);
+            double lnz = t.lnz - (ks[i] > kc ? log(2.0) : 0.0);
+            CHECK_REL(lnz / n, zs_ising_onsager_lnz_per_site(ks[i]), 1e-12);
+            CHECK_REL(t.u / n, onsager_u_per_site(ks[i]), 1e-11);
+            CHECK(t.c > 0.0 && isfinite(t.c) && t.s > 0.0 && t.m == 0.0);
+        }
+    }
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(kaufman_reproduces_the_published_torus_values);
     RUN(enumeration_obeys_the_time_limit_of_its_options);
@@ -761,5 +894,7 @@ int main(void) {
     RUN(samplers_agree_with_exact_values_within_four_error_bars);
     RUN(bad_models_are_rejected_with_the_entry_named);
     RUN(boltzmann_machine_files_load_and_bad_ones_are_named);
+    RUN(lattice_thermo_equals_the_models_bit_for_bit);
+    RUN(the_largest_torus_meets_onsager_without_a_model);
     return check_summary("test_pairwise");
 }
