@@ -19,9 +19,11 @@ typedef struct keeper {
     int refuse;
 } keeper;
 
-static int k_begin(void *u, uint64_t problem, uint64_t units, const char *name, char *msg, size_t cap) {
+static int k_begin(void *u, uint64_t problem, uint64_t units, uint32_t parts, const char *name,
+                   char *msg, size_t cap) {
     keeper *k = u;
     (void)name;
+    (void)parts;
     k->problem = problem;
     k->units = units;
     k->begun++;
@@ -151,9 +153,9 @@ static void record_files_should_round_trip_and_drop_a_cut_line(void) {
         r[i].values[1] = 0.1 * (i + 1);
         r[i].values[2] = 4.9e-324;
     }
-    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x"};
+    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1};
     CHECK(zs_units_save(ctx, path, &h, r, 2) == ZS_OK);
-    CHECK(zs_units_append(ctx, path, &r[2]) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, &r[2], 1) == ZS_OK);
     zs_units_header got;
     zs_unit_record *recs = NULL;
     size_t n = 0;
