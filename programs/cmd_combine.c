@@ -50,7 +50,7 @@ int cmd_combine(int argc, char **argv) {
         if (i == 1) {
             first = h;
             slots = h.units * h.parts; /* the loader bounds parts; units x parts is checked */
-            if (h.units && slots / h.units == h.parts) {
+            if (slots / h.parts == h.units) {
                 all = calloc(slots ? slots : 1, sizeof *all);
                 from = calloc(slots ? slots : 1, sizeof *from);
             }

@@ -362,8 +362,8 @@ int units_cli_finish(int rc, int *keep_output) {
         *keep_output = 0;
         return cli_usage("%s: this command computes no work units; they serve the exact "
                          "enumerations (levels --method enumerate, ising and bm by enumeration, "
-                         "rbm logz --exact), AIS (rbm logz --ais), conditioned elimination (uai) "
-                         "and hopfield capacity", S.mode == MODE_PARTIAL ? "--partial" : "--checkpoint");
+                         "rbm logz --exact), AIS (rbm logz --ais), conditioned elimination (uai), "
+                         "hopfield capacity and MCMC sampling (ising sample, bm sample)", S.mode == MODE_PARTIAL ? "--partial" : "--checkpoint");
     }
     if (S.mode == MODE_PARTIAL) {
         *keep_output = 0;
