@@ -38,25 +38,30 @@ static void fft(double *re, double *im, size_t n, int inverse, const double *c, 
     }
 }
 
-int autocov_fft(const double *y, size_t L, size_t K, double *g) {
+int autocov_fft(const double *y, size_t ns, size_t L, size_t K, double *g) {
     size_t n = 2;
     while (n < L + K + 1) n <<= 1;
-    double *re = calloc(2 * n + n, sizeof *re);
+    double *re = malloc((2 * n + n) * sizeof *re);
     if (!re) return 0;
     double *im = re + n, *c = im + n, *s = c + n / 2;
-    for (size_t k = 0; k < n / 2; k++) {
+    for (size_t k = 0; k < n / 2; k++) { /* the twiddles, once for every series */
         double a = 2.0 * M_PI * (double)k / (double)n;
         c[k] = cos(a);
         s[k] = sin(a);
     }
-    for (size_t i = 0; i < L; i++) re[i] = y[i];
-    fft(re, im, n, 0, c, s);
-    for (size_t i = 0; i < n; i++) {
-        re[i] = re[i] * re[i] + im[i] * im[i];
-        im[i] = 0.0;
+    for (size_t q = 0; q < ns; q++) {
+        for (size_t i = 0; i < n; i++) {
+            re[i] = i < L ? y[q * L + i] : 0.0;
+            im[i] = 0.0;
+        }
+        fft(re, im, n, 0, c, s);
+        for (size_t i = 0; i < n; i++) {
+            re[i] = re[i] * re[i] + im[i] * im[i];
+            im[i] = 0.0;
+        }
+        fft(re, im, n, 1, c, s);
+        for (size_t w = 0; w <= K; w++) g[q * (K + 1) + w] = re[w] / (double)n;
     }
-    fft(re, im, n, 1, c, s);
-    for (size_t w = 0; w <= K; w++) g[w] = re[w] / (double)n;
     free(re);
     return 1;
 }

@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-/* g[w] = sum_{i=0}^{L-1-w} y_i y_{i+w} for w = 0..K (K < L), y[0..L-1] as given (centre it
- * first). 0 when out of memory. */
-int autocov_fft(const double *y, size_t L, size_t K, double *g);
+/* For each of ns series s (y + s L, L entries each, centred first): g[s (K + 1) + w] =
+ * sum_{i=0}^{L-1-w} y_i y_{i+w} for w = 0..K (K < L). 0 when out of memory. */
+int autocov_fft(const double *y, size_t ns, size_t L, size_t K, double *g);
 
 #endif

@@ -383,18 +383,17 @@ static int chain_record(const chain_out *co, double *v) {
     v[R_COUNTS] = co->proposed, v[R_COUNTS + 1] = co->accepted, v[R_COUNTS + 2] = co->clusters,
     v[R_COUNTS + 3] = co->flipped;
     v[R_SHAPE] = (double)L, v[R_SHAPE + 1] = (double)co->s.width;
-    double *y = malloc((L + K + 1) * sizeof *y), *g = y + L;
+    double *y = malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y), *g = y + SERIES * L;
     if (!y) return 0;
-    int ok = 1;
-    for (int q = 0; q < SERIES && ok; q++) {
+    for (int q = 0; q < SERIES; q++) {
         const double *x = co->s.x[q];
-        double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K);
+        double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K), *yq = y + (size_t)q * L;
         double sum = 0.0, ss = 0.0;
         for (size_t i = 0; i < L; i++) sum += x[i];
         double mean = sum / (double)L;
         for (size_t i = 0; i < L; i++) {
-            y[i] = x[i] - mean;
-            ss += y[i] * y[i];
+            yq[i] = x[i] - mean;
+            ss += yq[i] * yq[i];
         }
         out[0] = sum, out[1] = ss;
         for (size_t half = 0; half < 2; half++) {
@@ -405,8 +404,11 @@ static int chain_record(const chain_out *co, double *v) {
             for (size_t i = 0; i < h; i++) s2 += (xh[i] - m) * (xh[i] - m);
             out[2 + 2 * half] = m, out[3 + 2 * half] = s2;
         }
-        ok = autocov_fft(y, L, K, g);
-        for (size_t w = 1; ok && w <= K; w++) out[R_PER_SERIES + w - 1] = g[w];
+    }
+    int ok = autocov_fft(y, SERIES, L, K, g);
+    for (int q = 0; ok && q < SERIES; q++) {
+        double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K);
+        for (size_t w = 1; w <= K; w++) out[R_PER_SERIES + w - 1] = g[(size_t)q * (K + 1) + w];
     }
     free(y);
     return ok;
