@@ -13,7 +13,7 @@
  * more with every record supplied — nothing is computed again — and prints: the records are
  * combined in unit order, so the output is zsum's, bit for bit, for any number of processes.
  *
- * A command that runs no work units (a closed form, sampling) is run by every process and
+ * A command that runs no work units (a closed form) is run by every process and
  * printed by rank 0. Only rank 0 writes to stdout and stderr. */
 #include "cli.h"
 #include "units_cli.h"
