@@ -383,8 +383,9 @@ static int chain_record(const chain_out *co, double *v) {
     v[R_COUNTS] = co->proposed, v[R_COUNTS + 1] = co->accepted, v[R_COUNTS + 2] = co->clusters,
     v[R_COUNTS + 3] = co->flipped;
     v[R_SHAPE] = (double)L, v[R_SHAPE + 1] = (double)co->s.width;
-    double *y = malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y), *g = y + SERIES * L;
+    double *y = malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y);
     if (!y) return 0;
+    double *g = y + SERIES * L;
     for (int q = 0; q < SERIES; q++) {
         const double *x = co->s.x[q];
         double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K), *yq = y + (size_t)q * L;
