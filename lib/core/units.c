@@ -105,7 +105,7 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
         if (hk->begin(hk->user, job->problem, units, parts, job->name, msg, sizeof msg))
             return zs_fail(ctx, ZS_EINVAL, "%s", msg[0] ? msg : "work units: refused");
     }
-    unsigned char *have = calloc(units ? units : 1, 1);
+    unsigned char *have = zs_calloc(units ? units : 1, 1);
     if (!have) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
     uint64_t present = 0;
     zs_status kst = take_known(job, hk, parts, recs, have, &present);

@@ -74,7 +74,7 @@ zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *r
     if (!path || !rec || !n) return zs_fail(ctx, ZS_EINVAL, "unit records: no file or record");
     /* A unit of several parts is in format 2 (its lines name the part). */
     int v2 = n > 1 || rec[0].part > 0;
-    char *buf = malloc(n * LINE_MAX_BYTES);
+    char *buf = zs_malloc(n * LINE_MAX_BYTES);
     if (!buf) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu records", path, n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) k += format_record(&rec[i], v2, buf + k, LINE_MAX_BYTES);
@@ -162,7 +162,7 @@ static zs_status parse_header(zs_ctx *ctx, const char *path, char **pp, char *en
         *nl = '\0';
         char *v = p + kl, *e;
         if (i == nk - 1) {
-            *text = strdup(v);
+            *text = zs_strdup(v);
             if (!*text) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
         } else if (i > 0) {
             errno = 0;
@@ -208,7 +208,7 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
         }
         if (*n == cap) {
             size_t nc = cap ? 2 * cap : 256;
-            zs_unit_record *g = realloc(out, nc * sizeof *g);
+            zs_unit_record *g = zs_realloc(out, nc * sizeof *g);
             if (!g) {
                 st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu records", path, nc);
                 goto fail;

@@ -6,6 +6,8 @@
  * same bits on one machine whatever thread runs it. */
 #include "sample/autocov.h"
 
+#include "core/alloc.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -41,7 +43,7 @@ static void fft(double *re, double *im, size_t n, int inverse, const double *c, 
 int autocov_fft(const double *y, size_t ns, size_t L, size_t K, double *g) {
     size_t n = 2;
     while (n < L + K + 1) n <<= 1;
-    double *re = malloc((2 * n + n) * sizeof *re);
+    double *re = zs_malloc((2 * n + n) * sizeof *re);
     if (!re) return 0;
     double *im = re + n, *c = im + n, *s = c + n / 2;
     for (size_t k = 0; k < n / 2; k++) { /* the twiddles, once for every series */

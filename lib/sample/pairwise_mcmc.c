@@ -88,7 +88,7 @@ static void table_make(const zs_pairwise *m, double beta, int heat, accept_table
     }
     long kmax = (long)(4.0 * fmax);
     if (kmax > 100000) return;
-    t->tab = malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
+    t->tab = zs_malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
     if (!t->tab) return;
     t->kmax = kmax;
     for (long k = -kmax; k <= kmax; k++) {
@@ -173,9 +173,9 @@ static void sweep_wolff(const zs_pairwise *m, int8_t *s, uint8_t *in, uint32_t *
 
 static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, const uint32_t *order,
                      uint64_t chain, chain_out *co) {
-    int8_t *s = malloc(m->n);
-    uint8_t *in = calloc(m->n, 1);
-    uint32_t *stack = malloc(m->n * sizeof *stack);
+    int8_t *s = zs_malloc(m->n);
+    uint8_t *in = zs_calloc(m->n, 1);
+    uint32_t *stack = zs_malloc(m->n * sizeof *stack);
     if (!s || !in || !stack) {
         free(s);
         free(in);
@@ -240,8 +240,18 @@ static double f_binder(const double *mu, double beta) {
     return mu[3] > 0 ? 1.0 - mu[5] / (3.0 * mu[3] * mu[3]) : (double)NAN;
 }
 
+/* f of all blocks but i (the jackknife's leave-one-out estimate). */
+static double leave_out(const double *sums, const double *tot, size_t i, double cnt, double per,
+                        moment_fn f, double beta) {
+    double mu[6];
+    for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
+    return f(mu, beta);
+}
+
 /* Jackknife over the k pooled blocks (Efron 1982): f of all blocks but i, for each i; the
- * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each. */
+ * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each.
+ * The f_i are computed twice (for their mean, then for the spread about it) rather than
+ * kept: no allocation, so no error bar is ever missing for want of memory. */
 static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn f, double beta) {
     double tot[6] = {0};
     for (size_t i = 0; i < k; i++)
@@ -249,17 +259,13 @@ static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn
     double mu[6], cnt = per * (double)k;
     for (int q = 0; q < 6; q++) mu[q] = tot[q] / cnt;
     zs_estimate r = {f(mu, beta), (double)NAN, (double)NAN};
-    double *est = malloc(k * sizeof *est);
-    if (!est) return r;
     double mj = 0.0, vj = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
-        est[i] = f(mu, beta);
-        mj += est[i];
-    }
+    for (size_t i = 0; i < k; i++) mj += leave_out(sums, tot, i, cnt, per, f, beta);
     mj /= (double)k;
-    for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
-    free(est);
+    for (size_t i = 0; i < k; i++) {
+        double e = leave_out(sums, tot, i, cnt, per, f, beta);
+        vj += (e - mj) * (e - mj);
+    }
     r.std_error = sqrt(vj * ((double)k - 1.0) / (double)k);
     return r;
 }
@@ -320,24 +326,25 @@ static double tau_sokal(const zs_unit_record *recs, uint32_t parts, size_t nc, i
 
 /* Split R-hat of series q (Gelman et al., BDA3 sec. 11.4): the halves of every chain as 2 nc
  * sequences of h entries; W the mean within-sequence variance, B h times the variance of the
- * sequence means; sqrt(((h-1)/h W + B/h) / W). */
+ * sequence means; sqrt(((h-1)/h W + B/h) / W). The sequence means are read from the records
+ * again for B rather than kept: no allocation, so R-hat is never missing for want of memory. */
 static double rhat_split(const zs_unit_record *recs, uint32_t parts, size_t nc, int q, size_t L,
                          size_t K) {
     size_t h = L / 2, ns = 2 * nc, base = R_SERIES + (size_t)q * (R_PER_SERIES + K);
     if (h < 2) return (double)NAN;
-    double wsum = 0.0, msum = 0.0, *mu = malloc(ns * sizeof *mu);
-    if (!mu) return (double)NAN;
+    double wsum = 0.0, msum = 0.0;
     for (size_t j = 0; j < ns; j++) {
         const zs_unit_record *r = recs + (j / 2) * parts;
         double m = rv(r, base + 2 + 2 * (j % 2)), v = rv(r, base + 3 + 2 * (j % 2));
         wsum += v / (double)(h - 1);
-        mu[j] = m;
         msum += m;
     }
     double W = wsum / (double)ns, mm = msum / (double)ns, B = 0.0;
-    for (size_t j = 0; j < ns; j++) B += (mu[j] - mm) * (mu[j] - mm);
+    for (size_t j = 0; j < ns; j++) {
+        double m = rv(recs + (j / 2) * parts, base + 2 + 2 * (j % 2));
+        B += (m - mm) * (m - mm);
+    }
     B *= (double)h / (double)(ns - 1);
-    free(mu);
     if (!(W > 0.0)) return B > 0.0 ? HUGE_VAL : 1.0;
     return sqrt((((double)h - 1.0) / (double)h * W + B / (double)h) / W);
 }
@@ -383,7 +390,7 @@ static int chain_record(const chain_out *co, double *v) {
     v[R_COUNTS] = co->proposed, v[R_COUNTS + 1] = co->accepted, v[R_COUNTS + 2] = co->clusters,
     v[R_COUNTS + 3] = co->flipped;
     v[R_SHAPE] = (double)L, v[R_SHAPE + 1] = (double)co->s.width;
-    double *y = malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y);
+    double *y = zs_malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y);
     if (!y) return 0;
     double *g = y + SERIES * L;
     for (int q = 0; q < SERIES; q++) {
@@ -520,8 +527,8 @@ typedef struct sample_plan {
 static zs_status sample_unit(const void *plan, uint64_t chain, void *scratch, zs_unit_record *rec) {
     (void)scratch;
     const sample_plan *p = plan;
-    chain_out *co = calloc(1, sizeof *co);
-    double *store = malloc(SERIES * p->cap * sizeof *store), *v = calloc(p->nvalues, sizeof *v);
+    chain_out *co = zs_calloc(1, sizeof *co);
+    double *store = zs_malloc(SERIES * p->cap * sizeof *store), *v = zs_calloc(p->nvalues, sizeof *v);
     zs_status st = ZS_OK;
     if (!co || !store || !v) {
         st = zs_fail(p->m->ctx, ZS_ENOMEM, "sample: out of memory");
@@ -577,7 +584,7 @@ static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *
                            const sample_plan *p, const zs_unit_record *recs, zs_mcmc_result *out) {
     size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = p->L;
     double per = (double)(o->sweeps / BLOCKS), width = (double)p->width;
-    double *x = calloc(6 * nb, sizeof *x);
+    double *x = zs_calloc(6 * nb, sizeof *x);
     if (!x) return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
     memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
     double prop = 0, acc = 0, cl = 0, fl = 0;
@@ -625,8 +632,8 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     series_shape(o->sweeps / BLOCKS * BLOCKS, p.cap, &p.L, &p.width);
     p.nvalues = record_values(p.L);
     p.parts = (uint32_t)((p.nvalues + ZS_UNIT_MAX_VALUES - 1) / ZS_UNIT_MAX_VALUES);
-    uint32_t *order = malloc(m->n * sizeof *order);
-    zs_unit_record *recs = calloc((size_t)o->chains * p.parts, sizeof *recs);
+    uint32_t *order = zs_malloc(m->n * sizeof *order);
+    zs_unit_record *recs = zs_calloc((size_t)o->chains * p.parts, sizeof *recs);
     if (!order || !recs) {
         free(order);
         free(recs);

@@ -53,7 +53,7 @@ static zs_status append_range(double *b, size_t *n, double from, double to, doub
 }
 
 zs_status zs_rbm_schedule_sm08(double **betas, size_t *n) {
-    double *b = malloc(14501 * sizeof *b);
+    double *b = zs_malloc(14501 * sizeof *b);
     if (!b) return ZS_ENOMEM;
     size_t k = 0;
     b[k++] = 0.0;
@@ -67,7 +67,7 @@ zs_status zs_rbm_schedule_sm08(double **betas, size_t *n) {
 
 zs_status zs_rbm_schedule_linear(size_t n, double **betas, size_t *count) {
     if (n == 0) return ZS_EINVAL;
-    double *b = malloc((n + 1) * sizeof *b);
+    double *b = zs_malloc((n + 1) * sizeof *b);
     if (!b) return ZS_ENOMEM;
     for (size_t i = 0; i <= n; i++) b[i] = (double)i / (double)n;
     *betas = b;
@@ -227,7 +227,7 @@ zs_status rbm_ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     }
     st = zs_rbm_schedule_check(ctx, *betas, *nbetas);
     if (st != ZS_OK) return st;
-    *ba = calloc(nv, sizeof **ba);
+    *ba = zs_calloc(nv, sizeof **ba);
     if (!*ba) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
     return base_biases(rbm, opts, *base, *ba);
 }
@@ -258,11 +258,11 @@ static void ais_scratch_free(void *p) {
 static void *ais_scratch_alloc(const void *shared) {
     const ais_shared *sh = shared;
     const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
-    ais_block *b = calloc(1, sizeof *b);
+    ais_block *b = zs_calloc(1, sizeof *b);
     if (!b) return NULL;
-    b->x = malloc((4 * nh + 3 * nv) * sizeof *b->x);
-    b->xf = malloc((nh + nv) * sizeof *b->xf);
-    b->von = malloc((nh + nv) * sizeof *b->von);
+    b->x = zs_malloc((4 * nh + 3 * nv) * sizeof *b->x);
+    b->xf = zs_malloc((nh + nv) * sizeof *b->xf);
+    b->von = zs_malloc((nh + nv) * sizeof *b->von);
     if (!b->x || !b->xf || !b->von) {
         ais_scratch_free(b);
         return NULL;
@@ -290,9 +290,9 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh;
     zs_status st = ZS_OK;
-    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
-    double *dab = malloc(nv * sizeof *dab);
-    zs_unit_record *recs = malloc((M ? M : 1) * sizeof *recs);
+    float *wf = zs_malloc(nv * nh * sizeof *wf), *wt = zs_malloc(nv * nh * sizeof *wt);
+    double *dab = zs_malloc(nv * sizeof *dab);
+    zs_unit_record *recs = zs_malloc((M ? M : 1) * sizeof *recs);
     if (!wf || !wt || !dab || !recs) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
@@ -336,7 +336,7 @@ zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_
     const double *betas = NULL;
     size_t K1 = 0;
     zs_status st = rbm_ais_prepare(rbm, opts, &base, &own, &betas, &K1, &ba);
-    double *lw = st == ZS_OK ? calloc(M, sizeof *lw) : NULL;
+    double *lw = st == ZS_OK ? zs_calloc(M, sizeof *lw) : NULL;
     if (st == ZS_OK && !lw) st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
     if (st == ZS_OK) st = rbm_ais_weights(rbm, ba, betas, K1, NULL, M, opts->seed, 0, "AIS", lw);
     if (st == ZS_OK) {
@@ -384,7 +384,7 @@ zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, s
     if (!f) return zs_fail(ctx, ZS_EIO, "schedule: '%s' is not sm08, linear:N or a readable file",
                            text);
     size_t cap = 1024, count = 0;
-    double *b = malloc(cap * sizeof *b);
+    double *b = zs_malloc(cap * sizeof *b);
     char word[128];
     zs_status st = ZS_OK;
     while (b && st == ZS_OK && fscanf(f, "%127s", word) == 1) {
@@ -395,7 +395,7 @@ zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, s
             break;
         }
         if (count == cap) {
-            double *nb = realloc(b, 2 * cap * sizeof *b);
+            double *nb = zs_realloc(b, 2 * cap * sizeof *b);
             if (!nb) {
                 free(b);
                 b = NULL;
