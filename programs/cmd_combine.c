@@ -34,7 +34,8 @@ int cmd_combine(int argc, char **argv) {
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
     int rc = EXIT_OK;
-    zs_units_header first = {0, 0, NULL};
+    zs_units_header first = {0, 0, NULL, 1};
+    uint64_t slots = 0;
     zs_unit_record *all = NULL;
     int *from = NULL; /* the file (argv index) of each unit's record, 0 when none yet */
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
@@ -48,11 +49,14 @@ int cmd_combine(int argc, char **argv) {
         }
         if (i == 1) {
             first = h;
-            all = calloc(h.units ? h.units : 1, sizeof *all);
-            from = calloc(h.units ? h.units : 1, sizeof *from);
+            slots = h.units * h.parts; /* the loader bounds parts; units x parts is checked */
+            if (slots / h.parts == h.units) {
+                all = calloc(slots ? slots : 1, sizeof *all);
+                from = calloc(slots ? slots : 1, sizeof *from);
+            }
             if (!all || !from) rc = cli_fail(EXIT_NOMEM, "combine: out of memory for %" PRIu64 " units", h.units);
         } else {
-            if (h.problem != first.problem || h.units != first.units)
+            if (h.problem != first.problem || h.units != first.units || h.parts != first.parts)
                 rc = cli_usage("combine: %s holds records of another problem (hash %016" PRIx64
                                ", %" PRIu64 " units, 'zsum %.200s') than %s (hash %016" PRIx64
                                ", %" PRIu64 " units, 'zsum %.200s')",
@@ -61,22 +65,25 @@ int cmd_combine(int argc, char **argv) {
             zs_units_header_clear(&h);
         }
         for (size_t k = 0; k < n && rc == EXIT_OK; k++) {
-            uint64_t u = recs[k].unit;
-            if (from[u])
+            uint64_t u = recs[k].unit, slot = u * first.parts + recs[k].part;
+            if (from[slot])
                 rc = cli_usage("combine: unit %" PRIu64 " is given twice (in %s and in %s)", u,
-                               argv[from[u]], argv[i]);
-            from[u] = i;
-            all[u] = recs[k];
+                               argv[from[slot]], argv[i]);
+            from[slot] = i;
+            all[slot] = recs[k];
         }
         free(recs);
     }
     if (rc == EXIT_OK) {
         uint64_t missing = 0, firstmiss = 0;
-        for (uint64_t u = first.units; u-- > 0;)
-            if (!from[u]) {
+        for (uint64_t u = first.units; u-- > 0;) {
+            int whole = 1;
+            for (uint32_t q = 0; q < first.parts; q++) whole = whole && from[u * first.parts + q];
+            if (!whole) {
                 missing++;
                 firstmiss = u;
             }
+        }
         if (missing)
             rc = cli_usage("combine: unit %" PRIu64 " is missing (%" PRIu64 " of %" PRIu64
                            " units are in none of the files)", firstmiss, missing, first.units);
@@ -90,7 +97,7 @@ int cmd_combine(int argc, char **argv) {
             rc = cli_usage("combine: %s names no command to combine for", argv[1]);
     }
     if (rc == EXIT_OK) {
-        units_cli_supply(first.problem, first.units, all);
+        units_cli_supply(first.problem, first.units, first.parts, all);
         all = NULL;
         rc = cli_dispatch(subc, sub);
     }

@@ -30,13 +30,15 @@ static struct {
     int processes;              /* zsum-mpi's process count                                  */
     zs_unit_record *supply;     /* zsum combine, zsum-mpi: every unit's record               */
     uint64_t supply_problem, supply_units;
+    uint32_t supply_parts;
     int began;                  /* a computation asked for its units                         */
     uint64_t problem, units, cursor;
+    uint32_t parts;             /* records per unit                                          */
     char name[64];
     zs_unit_record *mine;       /* records run here, in the order they finished             */
     size_t nmine, capmine;
-    zs_unit_record *ck;         /* checkpoint records, by unit                               */
-    unsigned char *ckhave;
+    zs_unit_record *ck;         /* checkpoint records, by unit and part                      */
+    unsigned char *ckhave;      /* per record: present                                       */
     uint64_t ckcount;
     int io_failed;
     int swallowed;              /* the command's failure was the session's doing            */
@@ -128,14 +130,22 @@ int units_cli_strip(int *argc, char **argv) {
 
 /* ---- the hook -------------------------------------------------------------------------------- */
 
+/* Every part of checkpointed unit u is present. */
+static int unit_complete(uint64_t u) {
+    for (uint32_t q = 0; q < S.parts; q++)
+        if (!S.ckhave[u * S.parts + q]) return 0;
+    return 1;
+}
+
 static int load_checkpoint(char *msg, size_t cap) {
     struct stat sb;
     zs_ctx *ctx = zs_ctx_alloc();
     if (!ctx) return snprintf(msg, cap, "out of memory"), 1;
-    zs_units_header h = {S.problem, S.units, S.text};
+    zs_units_header h = {S.problem, S.units, S.text, S.parts};
     int refuse = 0;
-    S.ck = calloc(S.units, sizeof *S.ck);
-    S.ckhave = calloc(S.units, 1);
+    const uint64_t slots = S.units * S.parts;
+    S.ck = slots / S.parts == S.units ? calloc(slots, sizeof *S.ck) : NULL;
+    S.ckhave = S.ck ? calloc(slots, 1) : NULL;
     if (!S.ck || !S.ckhave) {
         snprintf(msg, cap, "--checkpoint: out of memory for %" PRIu64 " records", S.units);
         refuse = 1;
@@ -154,7 +164,7 @@ static int load_checkpoint(char *msg, size_t cap) {
         if (st != ZS_OK) {
             snprintf(msg, cap, "--checkpoint: %s", zs_last_error(ctx));
             refuse = 1;
-        } else if (fh.problem != S.problem || fh.units != S.units) {
+        } else if (fh.problem != S.problem || fh.units != S.units || fh.parts != S.parts) {
             snprintf(msg, cap,
                      "--checkpoint %s holds the units of another problem (hash %016" PRIx64
                      ", %" PRIu64 " units, written by 'zsum %.200s'); this one is %016" PRIx64
@@ -162,19 +172,24 @@ static int load_checkpoint(char *msg, size_t cap) {
                      S.checkpoint, fh.problem, fh.units, fh.text, S.problem, S.units);
             refuse = 1;
         } else {
-            for (size_t i = 0; i < n; i++)
-                if (!S.ckhave[recs[i].unit]) {
-                    S.ckhave[recs[i].unit] = 1;
-                    S.ck[recs[i].unit] = recs[i];
-                    S.ckcount++;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t slot = recs[i].unit * S.parts + recs[i].part;
+                if (!S.ckhave[slot]) {
+                    S.ckhave[slot] = 1;
+                    S.ck[slot] = recs[i];
                 }
+            }
+            /* A unit is known when all its parts are here; one with parts missing (a kill
+             * between its lines) runs again. */
+            for (uint64_t u = 0; u < S.units; u++) S.ckcount += unit_complete(u);
             /* A line cut short by a kill: write the file again without it (atomically), so
              * the lines appended from now on start on a line of their own. */
             if (torn) {
-                zs_unit_record *all = malloc((S.ckcount ? S.ckcount : 1) * sizeof *all);
+                zs_unit_record *all = malloc((S.ckcount ? S.ckcount * S.parts : 1) * sizeof *all);
                 size_t m = 0;
                 for (uint64_t u = 0; all && u < S.units; u++)
-                    if (S.ckhave[u]) all[m++] = S.ck[u];
+                    if (unit_complete(u))
+                        for (uint32_t q = 0; q < S.parts; q++) all[m++] = S.ck[u * S.parts + q];
                 if (!all || zs_units_save(ctx, S.checkpoint, &h, all, m) != ZS_OK) {
                     snprintf(msg, cap, "--checkpoint: %s", all ? zs_last_error(ctx) : "out of memory");
                     refuse = 1;
@@ -189,8 +204,8 @@ static int load_checkpoint(char *msg, size_t cap) {
     return refuse;
 }
 
-static int hook_begin(void *user, uint64_t problem, uint64_t units, const char *name, char *msg,
-                      size_t cap) {
+static int hook_begin(void *user, uint64_t problem, uint64_t units, uint32_t parts,
+                      const char *name, char *msg, size_t cap) {
     (void)user;
     if (S.began) {
         snprintf(msg, cap, "this command runs more than one computation (%s, then %s); work "
@@ -201,8 +216,10 @@ static int hook_begin(void *user, uint64_t problem, uint64_t units, const char *
     S.began = 1;
     S.problem = problem;
     S.units = units;
+    S.parts = parts;
     snprintf(S.name, sizeof S.name, "%s", name);
-    if (S.supply && (problem != S.supply_problem || units != S.supply_units)) {
+    if (S.supply && (problem != S.supply_problem || units != S.supply_units ||
+                     parts != S.supply_parts)) {
         snprintf(msg, cap,
                  "the records are of another problem (hash %016" PRIx64 ", %" PRIu64
                  " units) than this command's %s (hash %016" PRIx64 ", %" PRIu64
@@ -229,11 +246,11 @@ static int hook_begin(void *user, uint64_t problem, uint64_t units, const char *
 static int hook_known(void *user, uint64_t unit, zs_unit_record *rec) {
     (void)user;
     if (S.supply) {
-        *rec = S.supply[unit];
+        memcpy(rec, &S.supply[unit * S.parts], S.parts * sizeof *rec);
         return 1;
     }
-    if (S.ckhave && S.ckhave[unit]) {
-        *rec = S.ck[unit];
+    if (S.ckhave && unit_complete(unit)) {
+        memcpy(rec, &S.ck[unit * S.parts], S.parts * sizeof *rec);
         return 1;
     }
     return 0;
@@ -251,7 +268,7 @@ static int hook_done(void *user, const zs_unit_record *rec) {
     (void)user;
     if (S.mode == MODE_CHECKPOINT) {
         zs_ctx *ctx = zs_ctx_alloc();
-        zs_status st = ctx ? zs_units_append(ctx, S.checkpoint, rec) : ZS_ENOMEM;
+        zs_status st = ctx ? zs_units_append(ctx, S.checkpoint, rec, S.parts) : ZS_ENOMEM;
         if (st != ZS_OK && !S.io_failed) {
             S.io_failed = 1;
             snprintf(S.io_msg, sizeof S.io_msg, "--checkpoint: %s",
@@ -261,8 +278,9 @@ static int hook_done(void *user, const zs_unit_record *rec) {
         S.ckcount++;
         if (S.io_failed) return 1;
     } else {
-        if (S.nmine == S.capmine) {
+        if (S.nmine + S.parts > S.capmine) {
             size_t nc = S.capmine ? 2 * S.capmine : 64;
+            while (nc < S.nmine + S.parts) nc *= 2;
             zs_unit_record *g = realloc(S.mine, nc * sizeof *g);
             if (!g) {
                 S.io_failed = 1;
@@ -272,7 +290,8 @@ static int hook_done(void *user, const zs_unit_record *rec) {
             S.mine = g;
             S.capmine = nc;
         }
-        S.mine[S.nmine++] = *rec;
+        memcpy(S.mine + S.nmine, rec, S.parts * sizeof *rec);
+        S.nmine += S.parts;
     }
     return stop_signal != 0;
 }
@@ -300,7 +319,7 @@ void units_cli_install(zs_ctx *ctx) {
 }
 
 static int slice_done(void) {
-    return S.began && S.mode == MODE_PARTIAL && S.nmine == S.hi - S.lo;
+    return S.began && S.mode == MODE_PARTIAL && S.nmine == (S.hi - S.lo) * S.parts;
 }
 
 int units_cli_swallow(zs_status st) {
@@ -311,7 +330,8 @@ int units_cli_swallow(zs_status st) {
 
 static int by_unit(const void *a, const void *b) {
     const zs_unit_record *x = a, *y = b;
-    return x->unit < y->unit ? -1 : x->unit > y->unit;
+    if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
+    return x->part < y->part ? -1 : x->part > y->part;
 }
 
 int units_cli_finish(int rc, int *keep_output) {
@@ -342,8 +362,8 @@ int units_cli_finish(int rc, int *keep_output) {
         *keep_output = 0;
         return cli_usage("%s: this command computes no work units; they serve the exact "
                          "enumerations (levels --method enumerate, ising and bm by enumeration, "
-                         "rbm logz --exact), AIS (rbm logz --ais), conditioned elimination (uai) "
-                         "and hopfield capacity", S.mode == MODE_PARTIAL ? "--partial" : "--checkpoint");
+                         "rbm logz --exact), AIS (rbm logz --ais), conditioned elimination (uai), "
+                         "hopfield capacity and MCMC sampling (ising sample, bm sample)", S.mode == MODE_PARTIAL ? "--partial" : "--checkpoint");
     }
     if (S.mode == MODE_PARTIAL) {
         *keep_output = 0;
@@ -352,7 +372,7 @@ int units_cli_finish(int rc, int *keep_output) {
         qsort(S.mine, S.nmine, sizeof *S.mine, by_unit);
         zs_ctx *ctx = zs_ctx_alloc();
         if (!ctx) return cli_fail(EXIT_NOMEM, "out of memory");
-        zs_units_header h = {S.problem, S.units, S.text};
+        zs_units_header h = {S.problem, S.units, S.text, S.parts};
         zs_status st = zs_units_save(ctx, S.partial, &h, S.mine, S.nmine);
         int out = st == ZS_OK ? EXIT_OK : cli_fail(cli_exit_code(st), "--partial: %s", zs_last_error(ctx));
         zs_ctx_free(ctx);
@@ -361,11 +381,12 @@ int units_cli_finish(int rc, int *keep_output) {
     return rc;
 }
 
-void units_cli_supply(uint64_t problem, uint64_t units, zs_unit_record *recs) {
+void units_cli_supply(uint64_t problem, uint64_t units, uint32_t parts, zs_unit_record *recs) {
     free(S.supply);
     S.supply = recs;
     S.supply_problem = problem;
     S.supply_units = units;
+    S.supply_parts = parts ? parts : 1;
 }
 
 void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, int processes) {
@@ -374,9 +395,10 @@ void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, i
     S.next_user = user;
 }
 
-int units_cli_began(uint64_t *problem, uint64_t *units) {
+int units_cli_began(uint64_t *problem, uint64_t *units, uint32_t *parts) {
     if (problem) *problem = S.problem;
     if (units) *units = S.units;
+    if (parts) *parts = S.parts;
     return S.began;
 }
 

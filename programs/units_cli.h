@@ -32,17 +32,18 @@ int cli_dispatch(int argc, char **argv);
 
 /* ---- for zsum combine and zsum-mpi ------------------------------------------------------ */
 
-/* Records to use instead of running their units: units records recs[0..units-1], recs[u]
- * for unit u, of problem; the session takes ownership of recs (free). */
-void units_cli_supply(uint64_t problem, uint64_t units, zs_unit_record *recs);
+/* Records to use instead of running their units: units x parts records, recs[u parts + p]
+ * for part p of unit u, of problem; the session takes ownership of recs (free). */
+void units_cli_supply(uint64_t problem, uint64_t units, uint32_t parts, zs_unit_record *recs);
 
 /* Units to run here are handed out by next (a process of many); every record run here is
  * kept for units_cli_records. */
 void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, int processes);
 
-/* What the last command did: whether it began a work-unit computation (problem, units), and
- * the records it ran here (*recs points into the session; *n of them). */
-int units_cli_began(uint64_t *problem, uint64_t *units);
+/* What the last command did: whether it began a work-unit computation (problem, units, records
+ * per unit), and the records it ran here (*recs points into the session; *n of them, every
+ * part of a unit). */
+int units_cli_began(uint64_t *problem, uint64_t *units, uint32_t *parts);
 void units_cli_records(const zs_unit_record **recs, size_t *n);
 
 /* The command line after units_cli_strip, encoded for a file's header, and back. */

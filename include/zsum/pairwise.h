@@ -258,7 +258,9 @@ typedef struct zs_mcmc_result {
      * "Monte Carlo methods in statistical mechanics", 1996, sec. 3; Madras & Sokal 1988); rho
      * from the autocovariance of each chain about its own mean, averaged over chains. Long
      * series are binned in pairs (at most 65,536 entries a chain), tau = bin width x tau of
-     * the bins. NaN when the series is constant. */
+     * the bins. The window is sought up to max(128, L / 8) lags of a chain's L entries (a run
+     * that can pass the mixing test needs fewer); past them tau is the sum to the last lag and
+     * the run does not count as mixed. NaN when the series is constant. */
     double tau_u, tau_m, tau_absm;
     /* Split R-hat of E, M and |M| (Gelman et al., Bayesian Data Analysis, 3rd ed., sec. 11.4):
      * every chain cut in two halves, sqrt(((n-1)/n W + B/n) / W) over the halves; 1 when they
@@ -273,7 +275,8 @@ typedef struct zs_mcmc_result {
     int mixed;
 } zs_mcmc_result;
 
-/* Runs the chains (OpenMP over chains; the result does not depend on the thread count).
+/* Runs the chains (OpenMP over chains, each chain a work unit of zsum/units.h whose record
+ * spans several parts; the result does not depend on the thread or process count).
  * Single-spin sweeps visit lattice sites in checkerboard order (even r+c first), dense
  * models in index order. ZS_EINVAL for sweeps < 32 (the jackknife's 32 blocks), chains == 0, a
  * non-finite or negative beta; ZS_EUNSUPPORTED for Wolff on a model that is not ferromagnetic

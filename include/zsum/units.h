@@ -7,11 +7,15 @@
  * zs_levels_lnz_enumerate with the enumerate method, zs_pairwise_thermo_compute and
  * zs_pairwise_lnz_enumerate with the enumerate method, zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
  * unit per chain; zs_factor_lnz under conditioning, one unit per conditioned run;
- * zs_hopfield_capacity, one unit per trial) splits its work into
+ * zs_hopfield_capacity, one unit per trial; zs_pairwise_sample, one unit per chain) splits
+ * its work into
  * a number of units chosen from the problem alone, never from the number of threads or
  * processes. Each unit's result is a zs_unit_record: a few doubles (a partial log-sum-exp,
- * partial moments) whose meaning belongs to the computation. The records are combined in unit
- * order, so the result is bit-identical whichever threads or processes ran which units.
+ * partial moments) whose meaning belongs to the computation, or, where a unit's result needs
+ * more than ZS_UNIT_MAX_VALUES doubles (a Markov chain's block sums and autocovariances),
+ * a fixed number of records per unit, its parts 0 .. parts-1, which travel together. The
+ * records are combined in unit order, so the result is bit-identical whichever threads or
+ * processes ran which units.
  *
  * Every record carries the problem's hash: 64 bits of FNV-1a over the computation's name, the
  * model's bytes (every parameter as stored) and every option that changes a bit of the result,
@@ -47,28 +51,30 @@ typedef struct zs_unit_record {
     uint64_t problem;                  /* hash of the computation, model and options        */
     uint64_t unit;                     /* 0 .. units-1                                       */
     uint32_t nvalues;                  /* values used                                        */
+    uint32_t part;                     /* 0 .. parts-1: which of the unit's records          */
     double values[ZS_UNIT_MAX_VALUES]; /* the unit's partial result; meaning per computation */
 } zs_unit_record;
 
 /* Callbacks of a distributed or resumable run. Any may be NULL. All are called from one
  * thread at a time (the computation serializes them), though not always the same thread.
- *  begin: once per computation, before any unit: its hash, its unit count and its name
- *         ("levels enumerate"). Nonzero refuses the run: the computation returns ZS_EINVAL
- *         with msg (the hook writes at most cap bytes there) as its message.
- *  known: a record already computed (a checkpoint, another process): return 1 and fill rec
- *         (whose problem must be the hash given to begin, else the run fails with ZS_EINVAL),
- *         0 when unknown.
+ *  begin: once per computation, before any unit: its hash, its unit count, its records per
+ *         unit (parts, >= 1) and its name ("levels enumerate"). Nonzero refuses the run: the
+ *         computation returns ZS_EINVAL with msg (the hook writes at most cap bytes there) as
+ *         its message.
+ *  known: a unit already computed (a checkpoint, another process): return 1 and fill
+ *         rec[0..parts-1], its parts in order (whose problem must be the hash given to begin,
+ *         else the run fails with ZS_EINVAL), 0 when unknown.
  *  next:  the next unit to run here: return 1 and set *unit, 0 when there is no more. NULL:
  *         every unit not known, in order.
- *  done:  a unit finished here and its record. Nonzero stops the run after the units in
- *         progress (ZS_ECANCELLED).
+ *  done:  a unit finished here and its records rec[0..parts-1]. Nonzero stops the run after
+ *         the units in progress (ZS_ECANCELLED).
  *  processes: how many processes share the units (zsum-mpi's; 0 or 1: this one alone).
  *         Estimates of run time that refuse a request (zs_rbm_lnz_exact's max_seconds)
  *         divide by it: the resources at hand are processes x threads. */
 typedef struct zs_units_hook {
     void *user;
-    int (*begin)(void *user, uint64_t problem, uint64_t units, const char *name, char *msg,
-                 size_t cap);
+    int (*begin)(void *user, uint64_t problem, uint64_t units, uint32_t parts, const char *name,
+                 char *msg, size_t cap);
     int (*known)(void *user, uint64_t unit, zs_unit_record *rec);
     int (*next)(void *user, uint64_t *unit);
     int (*done)(void *user, const zs_unit_record *rec);
@@ -79,11 +85,12 @@ typedef struct zs_units_hook {
 void zs_ctx_set_units(zs_ctx *ctx, const zs_units_hook *hook);
 
 /* A record file's header. text: one line of the caller's (no newline), at most
- * ZS_UNITS_TEXT_MAX bytes; "" when none. */
+ * ZS_UNITS_TEXT_MAX bytes; "" when none. parts: records per unit (0 means 1). */
 #define ZS_UNITS_TEXT_MAX 65536
 typedef struct zs_units_header {
     uint64_t problem, units;
     char *text; /* owned by the header when loaded: zs_units_header_clear frees it */
+    uint32_t parts;
 } zs_units_header;
 void zs_units_header_clear(zs_units_header *h);
 
@@ -92,17 +99,21 @@ void zs_units_header_clear(zs_units_header *h);
 zs_status zs_units_save(zs_ctx *ctx, const char *path, const zs_units_header *h,
                         const zs_unit_record *recs, size_t n);
 
-/* Append one record to a file written by zs_units_save (a checkpoint): one write(2) of one
- * line, so a process killed at any moment leaves whole lines and at most a cut last one.
- * The data reach the disk at zs_units_sync (fsync). ZS_EIO naming the path on failure. */
-zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *rec);
+/* Append one unit's n records (its parts) to a file written by zs_units_save (a checkpoint):
+ * one write(2) of their lines, so a process killed at any moment leaves whole lines and at
+ * most a cut last one (a unit with some of its parts missing is not known to a reader: it
+ * runs again). The data reach the disk at zs_units_sync (fsync). ZS_EIO naming the path on
+ * failure. */
+zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *rec, size_t n);
 zs_status zs_units_sync(zs_ctx *ctx, const char *path);
 
 /* Read a record file: its header (h->text allocated) and its records (*recs allocated, the
  * caller frees; *n of them) in file order. A last line without its newline (a write cut
  * short) is dropped and *torn set to 1 (torn may be NULL); any other bad line, a record of
  * another problem than the header's, or a unit >= units is ZS_EFORMAT naming the file, the
- * line and the unit. The file is read under the context's input limit. */
+ * line and the unit. The file is read under the context's input limit. h->parts is the
+ * file's records per unit (1 for a file of format 1); the records may hold some parts of a
+ * unit and not others (a checkpoint cut short), or a part twice. */
 zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_unit_record **recs,
                         size_t *n, int *torn);
 

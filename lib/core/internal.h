@@ -40,7 +40,8 @@ uint64_t units_hash_u64(uint64_t h, uint64_t v);
 uint64_t units_hash_double(uint64_t h, double v);
 uint64_t units_hash_doubles(uint64_t h, const double *v, size_t n);
 
-/* One unit's work: fill rec->values and rec->nvalues (the caller sets problem and unit).
+/* One unit's work: fill rec->values and rec->nvalues, of rec[0..parts-1] when the job has
+ * several records per unit (units_exec_parts; the caller sets problem, unit and part).
  * scratch: the thread's buffer from the job's scratch_alloc (NULL when it has none). */
 typedef zs_status (*units_run_fn)(const void *plan, uint64_t unit, void *scratch,
                                   zs_unit_record *rec);
@@ -57,7 +58,8 @@ typedef struct units_job {
     int serial;        /* one unit at a time, the unit using the threads itself            */
 } units_job;
 
-/* Every unit's record into recs[0..units-1] (recs[u].unit == u): from the context's hook
+/* Every unit's record into recs[0..units-1] (recs[u].unit == u; with parts P > 1, unit u's
+ * parts are recs[u P .. u P + P - 1]): from the context's hook
  * where it knows them, run here (OpenMP threads, units handed out one at a time) where it
  * asks for them (serial: one at a time on the calling thread, the unit parallel inside; a
  * NULL task: the unit reports progress itself). ZS_OK only when all are present; ZS_ECANCELLED when the progress hook or
@@ -65,6 +67,8 @@ typedef struct units_job {
  * counts them); ZS_EINVAL when the hook refused the problem; a unit's own failure as it
  * returned it. */
 zs_status units_exec(const units_job *job, zs_unit_record *recs);
+/* The same with parts records per unit (a unit's result over ZS_UNIT_MAX_VALUES doubles). */
+zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record *recs);
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);

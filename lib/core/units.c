@@ -61,35 +61,58 @@ static int next_unknown(const unsigned char *have, uint64_t units, uint64_t *cur
     return 1;
 }
 
+/* The hook's records of unit u (parts of them) checked against the job; 0 when one is of
+ * another problem, unit or part. */
+static int known_ok(const units_job *job, uint64_t u, uint32_t parts, const zs_unit_record *r) {
+    for (uint32_t p = 0; p < parts; p++)
+        if (r[p].problem != job->problem || r[p].unit != u || r[p].part != p ||
+            r[p].nvalues > ZS_UNIT_MAX_VALUES)
+            return 0;
+    return 1;
+}
+
+/* The units the hook already knows, checked, into recs; have[u] set, *present counted. */
+static zs_status take_known(const units_job *job, const zs_units_hook *hk, uint32_t parts,
+                            zs_unit_record *recs, unsigned char *have, uint64_t *present) {
+    if (!hk->known) return ZS_OK;
+    for (uint64_t u = 0; u < job->units; u++) {
+        zs_unit_record *r = &recs[u * parts];
+        if (!hk->known(hk->user, u, r)) continue;
+        if (!known_ok(job, u, parts, r))
+            return zs_fail(job->ctx, ZS_EINVAL,
+                           "%s: the record given for unit %llu belongs to another problem "
+                           "(hash %016llx, this one %016llx)",
+                           job->name, (unsigned long long)u, (unsigned long long)r[0].problem,
+                           (unsigned long long)job->problem);
+        have[u] = 1;
+        ++*present;
+    }
+    return ZS_OK;
+}
+
 zs_status units_exec(const units_job *job, zs_unit_record *recs) {
+    return units_exec_parts(job, 1, recs);
+}
+
+zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record *recs) {
     static const zs_units_hook none;
     zs_ctx *ctx = job->ctx;
     const zs_units_hook *hk = ctx ? &ctx->units : &none;
     const uint64_t units = job->units;
+    if (parts == 0) parts = 1;
     if (hk->begin) {
         char msg[400] = "";
-        if (hk->begin(hk->user, job->problem, units, job->name, msg, sizeof msg))
+        if (hk->begin(hk->user, job->problem, units, parts, job->name, msg, sizeof msg))
             return zs_fail(ctx, ZS_EINVAL, "%s", msg[0] ? msg : "work units: refused");
     }
     unsigned char *have = zs_calloc(units ? units : 1, 1);
     if (!have) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
     uint64_t present = 0;
-    if (hk->known)
-        for (uint64_t u = 0; u < units; u++) {
-            if (!hk->known(hk->user, u, &recs[u])) continue;
-            if (recs[u].problem != job->problem || recs[u].unit != u ||
-                recs[u].nvalues > ZS_UNIT_MAX_VALUES) {
-                free(have);
-                return zs_fail(ctx, ZS_EINVAL,
-                               "%s: the record given for unit %llu belongs to another problem "
-                               "(hash %016llx, this one %016llx)",
-                               job->name, (unsigned long long)u,
-                               (unsigned long long)recs[u].problem,
-                               (unsigned long long)job->problem);
-            }
-            have[u] = 1;
-            present++;
-        }
+    zs_status kst = take_known(job, hk, parts, recs, have, &present);
+    if (kst != ZS_OK) {
+        free(have);
+        return kst;
+    }
     int stop = 0, failed = 0;
     zs_status fail_st = ZS_OK;
     uint64_t cursor = 0, done = present;
@@ -117,11 +140,14 @@ zs_status units_exec(const units_job *job, zs_unit_record *recs) {
                 } else got = next_unknown(have, units, &cursor, &u);
             }
             if (!got) break;
-            zs_unit_record *rec = &recs[u];
-            memset(rec, 0, sizeof *rec);
+            zs_unit_record *rec = &recs[u * parts];
+            memset(rec, 0, parts * sizeof *rec);
             zs_status st = job->run(job->plan, u, scratch, rec);
-            rec->problem = job->problem;
-            rec->unit = u;
+            for (uint32_t p = 0; p < parts; p++) {
+                rec[p].problem = job->problem;
+                rec[p].unit = u;
+                rec[p].part = p;
+            }
 #pragma omp critical(zs_units)
             {
                 if (st != ZS_OK) {

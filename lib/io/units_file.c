@@ -7,6 +7,8 @@
  *     units 4096
  *     text <the caller's line>
  *     u <unit> <problem> <n> <value> ... <value> <check>
+ * A computation with several records per unit (its parts) writes format 2: the line
+ * "parts <P>" after "units", and "u <unit>.<part> ..." in each record line.
  * Values are C99 hexadecimal floats (%a: every bit, inf and nan included) and <check> is the
  * FNV-1a hash (lib/core/units.c) of the line before it, so a line damaged or cut short is told
  * from a record. A checkpoint is the header written atomically (lib/io/atomic.c) and then one
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #define MAGIC "zsum-units 1\n"
+#define MAGIC2 "zsum-units 2\n"
 /* Longest record line: "u" + 3 numbers + 72 values of at most 24 characters + the check. */
 #define LINE_MAX_BYTES (64 + 25 * ZS_UNIT_MAX_VALUES + 20)
 
@@ -31,9 +34,11 @@ void zs_units_header_clear(zs_units_header *h) {
     h->text = NULL;
 }
 
-static size_t format_record(const zs_unit_record *r, char *line, size_t cap) {
-    size_t k = (size_t)snprintf(line, cap, "u %" PRIu64 " %016" PRIx64 " %" PRIu32, r->unit,
-                                r->problem, r->nvalues);
+static size_t format_record(const zs_unit_record *r, int v2, char *line, size_t cap) {
+    size_t k = v2 ? (size_t)snprintf(line, cap, "u %" PRIu64 ".%" PRIu32 " %016" PRIx64 " %" PRIu32,
+                                     r->unit, r->part, r->problem, r->nvalues)
+                  : (size_t)snprintf(line, cap, "u %" PRIu64 " %016" PRIx64 " %" PRIu32, r->unit,
+                                     r->problem, r->nvalues);
     for (uint32_t i = 0; i < r->nvalues && k < cap; i++)
         k += (size_t)snprintf(line + k, cap - k, " %a", r->values[i]);
     uint64_t check = units_hash_bytes(units_hash_begin("line"), line, k);
@@ -50,25 +55,38 @@ zs_status zs_units_save(zs_ctx *ctx, const char *path, const zs_units_header *h,
     io_atomic w;
     zs_status st = io_atomic_open(ctx, path, &w);
     if (st != ZS_OK) return st;
-    fprintf(w.f, MAGIC "problem %016" PRIx64 "\nunits %" PRIu64 "\ntext %s\n", h->problem,
-            h->units, text);
+    int v2 = h->parts > 1;
+    if (v2)
+        fprintf(w.f, MAGIC2 "problem %016" PRIx64 "\nunits %" PRIu64 "\nparts %" PRIu32 "\ntext %s\n",
+                h->problem, h->units, h->parts, text);
+    else
+        fprintf(w.f, MAGIC "problem %016" PRIx64 "\nunits %" PRIu64 "\ntext %s\n", h->problem,
+                h->units, text);
     char line[LINE_MAX_BYTES];
     for (size_t i = 0; i < n; i++) {
-        size_t k = format_record(&recs[i], line, sizeof line);
+        size_t k = format_record(&recs[i], v2, line, sizeof line);
         fwrite(line, 1, k, w.f);
     }
     return io_atomic_commit(ctx, &w);
 }
 
-zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *rec) {
-    if (!path || !rec) return zs_fail(ctx, ZS_EINVAL, "unit records: no file or record");
-    char line[LINE_MAX_BYTES];
-    size_t k = format_record(rec, line, sizeof line);
+zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *rec, size_t n) {
+    if (!path || !rec || !n) return zs_fail(ctx, ZS_EINVAL, "unit records: no file or record");
+    /* A unit of several parts is in format 2 (its lines name the part). */
+    int v2 = n > 1 || rec[0].part > 0;
+    char *buf = zs_malloc(n * LINE_MAX_BYTES);
+    if (!buf) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu records", path, n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += format_record(&rec[i], v2, buf + k, LINE_MAX_BYTES);
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot append: %s", path, strerror(errno));
-    ssize_t wr = write(fd, line, k);
+    if (fd < 0) {
+        free(buf);
+        return zs_fail(ctx, ZS_EIO, "%s: cannot append: %s", path, strerror(errno));
+    }
+    ssize_t wr = write(fd, buf, k);
     int err = errno;
     close(fd);
+    free(buf);
     if (wr != (ssize_t)k)
         return zs_fail(ctx, ZS_EIO, "%s: cannot append: %s", path, wr < 0 ? strerror(err) : "short write");
     return ZS_OK;
@@ -85,7 +103,7 @@ zs_status zs_units_sync(zs_ctx *ctx, const char *path) {
 }
 
 /* One record line (without its newline) into r; 0 when it is not a whole, intact record. */
-static int parse_record(char *line, size_t len, zs_unit_record *r) {
+static int parse_record(char *line, size_t len, int v2, zs_unit_record *r) {
     char *sp = len > 17 ? line + len - 17 : NULL;
     if (!sp || *sp != ' ') return 0;
     uint64_t check = units_hash_bytes(units_hash_begin("line"), line, (size_t)(sp - line));
@@ -98,7 +116,15 @@ static int parse_record(char *line, size_t len, zs_unit_record *r) {
     char *s = line;
     if (strncmp(s, "u ", 2)) return 0;
     r->unit = strtoull(s + 2, &end, 10);
-    if (end == s + 2 || *end != ' ') return 0;
+    if (end == s + 2) return 0;
+    if (v2) {
+        if (*end != '.') return 0;
+        s = end + 1;
+        unsigned long part = strtoul(s, &end, 10);
+        if (end == s || part > UINT32_MAX) return 0;
+        r->part = (uint32_t)part;
+    }
+    if (*end != ' ') return 0;
     s = end + 1;
     r->problem = strtoull(s, &end, 16);
     if (end == s || *end != ' ') return 0;
@@ -115,6 +141,44 @@ static int parse_record(char *line, size_t len, zs_unit_record *r) {
     return *end == '\0';
 }
 
+/* The header: format 1's four lines, or format 2's five (with "parts"), in order; *p moves
+ * past it. */
+static zs_status parse_header(zs_ctx *ctx, const char *path, char **pp, char *endbuf,
+                              size_t *lineno, uint64_t *problem, uint64_t *units, uint32_t *parts,
+                              char **text, int *v2) {
+    char *p = *pp;
+    *v2 = (size_t)(endbuf - p) >= strlen(MAGIC2) && !memcmp(p, MAGIC2, strlen(MAGIC2));
+    static const char *keys1[] = {"zsum-units 1", "problem ", "units ", "text "};
+    static const char *keys2[] = {"zsum-units 2", "problem ", "units ", "parts ", "text "};
+    const char **keys = *v2 ? keys2 : keys1;
+    int nk = *v2 ? 5 : 4;
+    for (int i = 0; i < nk; i++) {
+        char *nl = memchr(p, '\n', (size_t)(endbuf - p));
+        ++*lineno;
+        size_t kl = strlen(keys[i]);
+        if (!nl || (size_t)(nl - p) < kl || memcmp(p, keys[i], kl) || (i == 0 && nl - p != (ptrdiff_t)kl))
+            return zs_fail(ctx, ZS_EFORMAT, "%s: line %zu: not a file of zsum unit records (want '%s...')",
+                           path, *lineno, keys[i]);
+        *nl = '\0';
+        char *v = p + kl, *e;
+        if (i == nk - 1) {
+            *text = zs_strdup(v);
+            if (!*text) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
+        } else if (i > 0) {
+            errno = 0;
+            uint64_t x = strtoull(v, &e, i == 1 ? 16 : 10);
+            if (errno || e == v || *e || (i == 3 && (x == 0 || x > UINT32_MAX)))
+                return zs_fail(ctx, ZS_EFORMAT, "%s: line %zu: '%s' is not a number", path, *lineno, v);
+            if (i == 1) *problem = x;
+            else if (i == 2) *units = x;
+            else *parts = (uint32_t)x;
+        }
+        p = nl + 1;
+    }
+    *pp = p;
+    return ZS_OK;
+}
+
 zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_unit_record **recs,
                         size_t *n, int *torn) {
     if (!path || !h || !recs || !n) return zs_fail(ctx, ZS_EINVAL, "unit records: no file");
@@ -128,40 +192,13 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
     if (st != ZS_OK) return st;
     char *p = buf, *endbuf = buf + len;
     uint64_t problem = 0, units = 0;
+    uint32_t parts = 1;
     char *text = NULL;
     size_t lineno = 0, cap = 0;
     zs_unit_record *out = NULL;
-    /* The header: four lines, in order. */
-    static const char *keys[] = {"zsum-units 1", "problem ", "units ", "text "};
-    for (int i = 0; i < 4; i++) {
-        char *nl = memchr(p, '\n', (size_t)(endbuf - p));
-        lineno++;
-        size_t kl = strlen(keys[i]);
-        if (!nl || (size_t)(nl - p) < kl || memcmp(p, keys[i], kl) || (i == 0 && nl - p != (ptrdiff_t)kl)) {
-            st = zs_fail(ctx, ZS_EFORMAT, "%s: line %zu: not a file of zsum unit records (want '%s...')",
-                         path, lineno, keys[i]);
-            goto fail;
-        }
-        *nl = '\0';
-        char *v = p + kl, *e;
-        if (i == 1 || i == 2) {
-            errno = 0;
-            uint64_t x = strtoull(v, &e, i == 1 ? 16 : 10);
-            if (errno || e == v || *e) {
-                st = zs_fail(ctx, ZS_EFORMAT, "%s: line %zu: '%s' is not a number", path, lineno, v);
-                goto fail;
-            }
-            if (i == 1) problem = x;
-            else units = x;
-        } else if (i == 3) {
-            text = zs_strdup(v);
-            if (!text) {
-                st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
-                goto fail;
-            }
-        }
-        p = nl + 1;
-    }
+    int v2 = 0;
+    st = parse_header(ctx, path, &p, endbuf, &lineno, &problem, &units, &parts, &text, &v2);
+    if (st != ZS_OK) goto fail;
     while (p < endbuf) {
         char *nl = memchr(p, '\n', (size_t)(endbuf - p));
         lineno++;
@@ -180,7 +217,7 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
             cap = nc;
         }
         zs_unit_record *r = &out[*n];
-        if (!parse_record(p, (size_t)(nl - p), r)) {
+        if (!parse_record(p, (size_t)(nl - p), v2, r)) {
             st = zs_fail(ctx, ZS_EFORMAT, "%s: line %zu is not an intact unit record", path, lineno);
             goto fail;
         }
@@ -196,12 +233,19 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
                          path, lineno, r->unit, units);
             goto fail;
         }
+        if (r->part >= parts) {
+            st = zs_fail(ctx, ZS_EFORMAT, "%s: line %zu: unit %" PRIu64 " part %" PRIu32
+                         " is past the problem's %" PRIu32 " parts a unit",
+                         path, lineno, r->unit, r->part, parts);
+            goto fail;
+        }
         ++*n;
         p = nl + 1;
     }
     free(buf);
     h->problem = problem;
     h->units = units;
+    h->parts = parts;
     h->text = text;
     *recs = out;
     return ZS_OK;

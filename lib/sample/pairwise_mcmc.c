@@ -17,9 +17,11 @@
  * cut into 32 equal blocks, the blocks of all chains pooled, for jackknife errors of C =
  * beta^2 Var(E), chi = beta Var(M), chi' = beta (<M^2> - <|M|>^2) and Binder's U_4. Split
  * R-hat across the chains' halves and the run length in units of tau decide whether these
- * error bars are supported (`mixed`, zsum/pairwise.h). Chains run in parallel (OpenMP) and
- * are combined in chain order: the result does not depend on the thread count. */
+ * error bars are supported (`mixed`, zsum/pairwise.h). Each chain is a work unit whose record
+ * carries its block sums and series statistics (below); the records are combined in chain
+ * order, so the result does not depend on the threads or processes that ran the chains. */
 #include "models/pairwise_internal.h"
+#include "sample/autocov.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -268,25 +270,53 @@ static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn
     return r;
 }
 
+/* ---- a chain's record ----------------------------------------------------------------------
+ * Every chain is a work unit (include/zsum/units.h), its randomness keyed by (seed, chain).
+ * Its record holds what the combination needs from it, in parts of ZS_UNIT_MAX_VALUES
+ * doubles:
+ *   BLOCKS x 6 block sums (E, E^2, M, M^2, |M|, M^4), in block order (the jackknife);
+ *   proposed, accepted, clusters, flipped;
+ *   L and the bin width of its series (the same for every chain of a run);
+ *   for each series (E, M, |M|): the sum of its L entries, their sum of squares about the
+ *   chain's mean (the autocovariance at lag 0), the mean and the sum of squares about it of
+ *   each half (split R-hat), and the autocovariances at lags 1..K (Sokal's window).
+ * K: the window W (the first W >= 5 tau(W)) of a run that can pass the mixing test (L entries
+ * >= 64 tau, so tau(W) <= (L + 1) / 64 and W < 5 tau(W - 1) + 1 <= 5 (L + 1) / 64 + 6) is
+ * below K = max(128, L / 8), at most L / 2; a run whose window lies past K is reported with tau
+ * at lag K and undetermined (not mixed), as it would be with every lag. */
+#define R_COUNTS (BLOCKS * 6)
+#define R_SHAPE (R_COUNTS + 4)
+#define R_SERIES (R_SHAPE + 2)
+#define R_PER_SERIES 6 /* and K lags */
+
+static size_t lags_kept(size_t L) {
+    size_t k = L / 8 > 128 ? L / 8 : 128;
+    return k < L / 2 ? k : L / 2;
+}
+
+static size_t record_values(size_t L) { return R_SERIES + SERIES * (R_PER_SERIES + lags_kept(L)); }
+
+/* Value i of a chain's record (r: its first part). */
+static double rv(const zs_unit_record *r, size_t i) {
+    return r[i / ZS_UNIT_MAX_VALUES].values[i % ZS_UNIT_MAX_VALUES];
+}
+
 /* Sokal's windowed integrated autocorrelation time of series q (in entries of the binned
- * series, L entries a chain): rho(t) from the autocovariance about each chain's own mean,
- * averaged over the chains; tau(W) = 1/2 + sum_{t=1}^{W} rho(t), W the first window with
- * W >= 5 tau(W). *determined = 0 when no window up to L/2 qualifies (the series is too short
- * for its correlations); NaN when the series do not fluctuate. */
-static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const double *mean,
+ * series): rho(t) from the autocovariances about each chain's own mean, summed over the chains
+ * in chain order; tau(W) = 1/2 + sum_{t=1}^{W} rho(t), W the first window with W >= 5 tau(W).
+ * *determined = 0 when no window up to K qualifies (the series is too short for its
+ * correlations); NaN when the series do not fluctuate. */
+static double tau_sokal(const zs_unit_record *recs, uint32_t parts, size_t nc, int q, size_t K,
                         int *determined) {
+    size_t base = R_SERIES + (size_t)q * (R_PER_SERIES + K);
     double g0 = 0.0;
-    for (size_t c = 0; c < nc; c++)
-        for (size_t i = 0; i < L; i++) g0 += (co[c].s.x[q][i] - mean[c]) * (co[c].s.x[q][i] - mean[c]);
+    for (size_t c = 0; c < nc; c++) g0 += rv(recs + c * parts, base + 1);
     *determined = 1;
     if (!(g0 > 0.0)) return (double)NAN;
     double tau = 0.5;
-    for (size_t w = 1; w <= L / 2; w++) {
+    for (size_t w = 1; w <= K; w++) {
         double g = 0.0;
-        for (size_t c = 0; c < nc; c++) {
-            const double *x = co[c].s.x[q], mu = mean[c];
-            for (size_t i = 0; i + w < L; i++) g += (x[i] - mu) * (x[i + w] - mu);
-        }
+        for (size_t c = 0; c < nc; c++) g += rv(recs + c * parts, base + R_PER_SERIES + w - 1);
         tau += g / g0;
         if ((double)w >= 5.0 * tau) return tau;
     }
@@ -294,32 +324,24 @@ static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const d
     return tau;
 }
 
-/* The mean of sequence j of rhat_split: half j % 2 of chain j / 2. */
-static double half_mean(const chain_out *co, int q, size_t h, size_t j) {
-    const double *x = co[j / 2].s.x[q] + (j % 2) * h;
-    double m = 0.0;
-    for (size_t i = 0; i < h; i++) m += x[i];
-    return m / (double)h;
-}
-
 /* Split R-hat of series q (Gelman et al., BDA3 sec. 11.4): the halves of every chain as 2 nc
  * sequences of h entries; W the mean within-sequence variance, B h times the variance of the
- * sequence means; sqrt(((h-1)/h W + B/h) / W). The sequence means are computed again for B
- * rather than kept: no allocation, so R-hat is never missing for want of memory. */
-static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
-    size_t h = L / 2, ns = 2 * nc;
+ * sequence means; sqrt(((h-1)/h W + B/h) / W). The sequence means are read from the records
+ * again for B rather than kept: no allocation, so R-hat is never missing for want of memory. */
+static double rhat_split(const zs_unit_record *recs, uint32_t parts, size_t nc, int q, size_t L,
+                         size_t K) {
+    size_t h = L / 2, ns = 2 * nc, base = R_SERIES + (size_t)q * (R_PER_SERIES + K);
     if (h < 2) return (double)NAN;
     double wsum = 0.0, msum = 0.0;
     for (size_t j = 0; j < ns; j++) {
-        const double *x = co[j / 2].s.x[q] + (j % 2) * h;
-        double m = half_mean(co, q, h, j), v = 0.0;
-        for (size_t i = 0; i < h; i++) v += (x[i] - m) * (x[i] - m);
+        const zs_unit_record *r = recs + (j / 2) * parts;
+        double m = rv(r, base + 2 + 2 * (j % 2)), v = rv(r, base + 3 + 2 * (j % 2));
         wsum += v / (double)(h - 1);
         msum += m;
     }
     double W = wsum / (double)ns, mm = msum / (double)ns, B = 0.0;
     for (size_t j = 0; j < ns; j++) {
-        double m = half_mean(co, q, h, j);
+        double m = rv(recs + (j / 2) * parts, base + 2 + 2 * (j % 2));
         B += (m - mm) * (m - mm);
     }
     B *= (double)h / (double)(ns - 1);
@@ -328,31 +350,76 @@ static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
 }
 
 /* The mean of series q over all chains, its error from tau (sigma^2 = 2 tau V / (nc L), V the
- * variance of the entries about the grand mean: spread between chains counts), tau in sweeps
- * (width x tau of the entries) and R-hat. */
-static zs_estimate series_mean(const chain_out *co, size_t nc, int q, size_t L, double *mean,
-                               double *tau_sweeps, double *rhat, int *determined) {
+ * variance of the entries about the grand mean: spread between chains counts; the sum of
+ * squares about the grand mean is each chain's about its own mean plus L (mean_c - grand)^2),
+ * tau in sweeps (width x tau of the entries) and R-hat. */
+static zs_estimate series_mean(const zs_unit_record *recs, uint32_t parts, size_t nc, int q,
+                               size_t L, double width, double *tau_sweeps, double *rhat,
+                               int *determined) {
+    size_t K = lags_kept(L), base = R_SERIES + (size_t)q * (R_PER_SERIES + K);
     double grand = 0.0;
-    for (size_t c = 0; c < nc; c++) {
-        double m = 0.0;
-        for (size_t i = 0; i < L; i++) m += co[c].s.x[q][i];
-        mean[c] = m / (double)L;
-        grand += m;
-    }
+    for (size_t c = 0; c < nc; c++) grand += rv(recs + c * parts, base);
     grand /= (double)nc * (double)L;
     double v = 0.0;
-    for (size_t c = 0; c < nc; c++)
-        for (size_t i = 0; i < L; i++) v += (co[c].s.x[q][i] - grand) * (co[c].s.x[q][i] - grand);
+    for (size_t c = 0; c < nc; c++) {
+        const zs_unit_record *r = recs + c * parts;
+        double d = rv(r, base) / (double)L - grand;
+        v += rv(r, base + 1) + (double)L * d * d;
+    }
     v /= (double)nc * (double)L;
-    double tau = tau_sokal(co, nc, q, L, mean, determined);
+    double tau = tau_sokal(recs, parts, nc, q, K, determined);
     /* tau < 1/2 (anticorrelated entries) would shrink the error below that of independent
      * draws; the error uses at least 1/2 */
     double teff = isnan(tau) || tau < 0.5 ? 0.5 : tau;
     zs_estimate r = {grand, sqrt(2.0 * teff * v / ((double)nc * (double)L)),
                      (double)nc * (double)L / (2.0 * teff)};
-    *tau_sweeps = isnan(tau) ? tau : tau * (double)co[0].s.width;
-    *rhat = rhat_split(co, nc, q, L);
+    *tau_sweeps = isnan(tau) ? tau : tau * width;
+    *rhat = rhat_split(recs, parts, nc, q, L, K);
     return r;
+}
+
+/* A finished chain's record values v[0 .. record_values(L) - 1]. 0 when out of memory. */
+static int chain_record(const chain_out *co, double *v) {
+    size_t L = co->s.len, K = lags_kept(L), h = L / 2;
+    for (size_t b = 0; b < BLOCKS; b++) {
+        const block *bl = &co->b[b];
+        double *row = v + b * 6;
+        row[0] = bl->e, row[1] = bl->e2, row[2] = bl->m, row[3] = bl->m2, row[4] = bl->am,
+        row[5] = bl->m4;
+    }
+    v[R_COUNTS] = co->proposed, v[R_COUNTS + 1] = co->accepted, v[R_COUNTS + 2] = co->clusters,
+    v[R_COUNTS + 3] = co->flipped;
+    v[R_SHAPE] = (double)L, v[R_SHAPE + 1] = (double)co->s.width;
+    double *y = zs_malloc((SERIES * L + SERIES * (K + 1)) * sizeof *y);
+    if (!y) return 0;
+    double *g = y + SERIES * L;
+    for (int q = 0; q < SERIES; q++) {
+        const double *x = co->s.x[q];
+        double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K), *yq = y + (size_t)q * L;
+        double sum = 0.0, ss = 0.0;
+        for (size_t i = 0; i < L; i++) sum += x[i];
+        double mean = sum / (double)L;
+        for (size_t i = 0; i < L; i++) {
+            yq[i] = x[i] - mean;
+            ss += yq[i] * yq[i];
+        }
+        out[0] = sum, out[1] = ss;
+        for (size_t half = 0; half < 2; half++) {
+            const double *xh = x + half * h;
+            double m = 0.0, s2 = 0.0;
+            for (size_t i = 0; i < h; i++) m += xh[i];
+            m /= (double)h;
+            for (size_t i = 0; i < h; i++) s2 += (xh[i] - m) * (xh[i] - m);
+            out[2 + 2 * half] = m, out[3 + 2 * half] = s2;
+        }
+    }
+    int ok = autocov_fft(y, SERIES, L, K, g);
+    for (int q = 0; ok && q < SERIES; q++) {
+        double *out = v + R_SERIES + (size_t)q * (R_PER_SERIES + K);
+        for (size_t w = 1; w <= K; w++) out[R_PER_SERIES + w - 1] = g[(size_t)q * (K + 1) + w];
+    }
+    free(y);
+    return ok;
 }
 
 /* Measured on the development machine (one thread): a single-spin sweep costs about 8 ns per
@@ -420,55 +487,124 @@ static void sweep_order(const zs_pairwise *m, uint32_t *order) {
     }
 }
 
-/* The series buffers of every chain in one block: at most 65,536 entries a chain, fewer when
- * there are many chains (2^22 values in all), at least 64. */
-static double *series_alloc(chain_out *co, uint64_t chains) {
+/* The entries a chain's series buffer holds: at most 65,536, fewer when there are many chains
+ * (2^22 values in all), at least 64. */
+static size_t series_cap(uint64_t chains) {
     size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)chains);
-    cap = cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
-    double *store = zs_malloc((size_t)chains * SERIES * cap * sizeof *store);
-    if (!store) return NULL;
-    for (uint64_t c = 0; c < chains; c++) {
-        for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
-        co[c].s.cap = cap;
-        co[c].s.width = 1;
-    }
-    return store;
+    return cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
 }
 
-/* The result from the chains: jackknife over the blocks for the fluctuations, the series for
- * the means with their tau and R-hat, and the verdict on mixing. */
-static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *o,
-                           const chain_out *co, zs_mcmc_result *out) {
-    size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
-    double per = (double)(o->sweeps / BLOCKS);
-    double *x = zs_calloc(6 * nb, sizeof *x), *mean = zs_calloc(nc, sizeof *mean);
-    if (!x || !mean) {
-        free(x);
-        free(mean);
-        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
+/* The length and bin width a series reaches after `measured` sweeps (series_add, entry by
+ * entry), so that the record's size is known before any chain runs. */
+static void series_shape(uint64_t measured, size_t cap, size_t *len, uint64_t *width) {
+    size_t L = 0;
+    uint64_t w = 1, fill = 0, left = measured;
+    while (left >= w - fill) {
+        left -= w - fill;
+        fill = w;
+        if (L == cap) {
+            L = cap / 2;
+            w *= 2;
+            continue; /* the accumulator now fills a wider bin */
+        }
+        L++;
+        fill = 0;
     }
+    *len = L;
+    *width = w;
+}
+
+typedef struct sample_plan {
+    const zs_pairwise *m;
+    const zs_pairwise_sample_opts *o;
+    const uint32_t *order;
+    size_t cap, L, nvalues;
+    uint64_t width;
+    uint32_t parts;
+} sample_plan;
+
+/* Work unit `chain`: run it and write its record into rec[0 .. parts-1]. */
+static zs_status sample_unit(const void *plan, uint64_t chain, void *scratch, zs_unit_record *rec) {
+    (void)scratch;
+    const sample_plan *p = plan;
+    chain_out *co = zs_calloc(1, sizeof *co);
+    double *store = zs_malloc(SERIES * p->cap * sizeof *store), *v = zs_calloc(p->nvalues, sizeof *v);
+    zs_status st = ZS_OK;
+    if (!co || !store || !v) {
+        st = zs_fail(p->m->ctx, ZS_ENOMEM, "sample: out of memory");
+    } else {
+        for (int q = 0; q < SERIES; q++) co->s.x[q] = store + (size_t)q * p->cap;
+        co->s.cap = p->cap;
+        co->s.width = 1;
+        if (!run_chain(p->m, p->o, p->order, chain, co))
+            st = zs_fail(p->m->ctx, ZS_ENOMEM, "sample: out of memory");
+        else if (co->s.len != p->L || co->s.width != p->width)
+            st = zs_fail(p->m->ctx, ZS_EINVAL, "sample: chain %llu's series has %zu entries, "
+                         "not the %zu planned", (unsigned long long)chain, co->s.len, p->L);
+        else if (!chain_record(co, v))
+            st = zs_fail(p->m->ctx, ZS_ENOMEM, "sample: out of memory");
+    }
+    for (size_t i = 0; st == ZS_OK && i < p->nvalues; i++) {
+        zs_unit_record *r = &rec[i / ZS_UNIT_MAX_VALUES];
+        r->values[i % ZS_UNIT_MAX_VALUES] = v[i];
+        r->nvalues = (uint32_t)(i % ZS_UNIT_MAX_VALUES + 1);
+    }
+    free(co);
+    free(store);
+    free(v);
+    return st;
+}
+
+/* The problem's hash: the model as the sweeps read it (fields, bonds, offset, the lattice
+ * that orders a sweep) and every option (the kind resolved, beta, sweeps, burn-in, chains,
+ * seed). */
+static uint64_t sample_hash(const zs_pairwise *m, const zs_pairwise_sample_opts *o) {
+    uint64_t h = units_hash_begin("pairwise sample");
+    h = units_hash_u64(h, m->n);
+    h = units_hash_doubles(h, m->h, m->n);
+    h = units_hash_u64(h, m->nb);
+    for (size_t b = 0; b < m->nb; b++) {
+        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
+        h = units_hash_double(h, m->bJ[b]);
+    }
+    h = units_hash_double(h, m->offset);
+    h = units_hash_u64(h, (uint64_t)m->lattice);
+    h = units_hash_u64(units_hash_u64(h, m->rows), m->cols);
+    h = units_hash_u64(h, (uint64_t)o->kind);
+    h = units_hash_double(h, o->beta);
+    h = units_hash_u64(units_hash_u64(h, o->sweeps), o->burnin);
+    h = units_hash_u64(units_hash_u64(h, o->chains), o->seed);
+    return h;
+}
+
+/* The result from the chains' records, in chain order: jackknife over the blocks for the
+ * fluctuations, the series for the means with their tau and R-hat, and the verdict on
+ * mixing. */
+static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *o,
+                           const sample_plan *p, const zs_unit_record *recs, zs_mcmc_result *out) {
+    size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = p->L;
+    double per = (double)(o->sweeps / BLOCKS), width = (double)p->width;
+    double *x = zs_calloc(6 * nb, sizeof *x);
+    if (!x) return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory");
     memset(out, 0, sizeof *out); /* padding too: equal runs compare equal byte for byte */
     double prop = 0, acc = 0, cl = 0, fl = 0;
     for (size_t c = 0; c < nc; c++) {
-        for (size_t b = 0; b < BLOCKS; b++) {
-            const block *bl = &co[c].b[b];
-            double *row = x + (c * BLOCKS + b) * 6;
-            row[0] = bl->e, row[1] = bl->e2, row[2] = bl->m, row[3] = bl->m2, row[4] = bl->am,
-            row[5] = bl->m4;
-        }
-        prop += co[c].proposed;
-        acc += co[c].accepted;
-        cl += co[c].clusters;
-        fl += co[c].flipped;
+        const zs_unit_record *r = recs + c * p->parts;
+        for (size_t i = 0; i < 6 * BLOCKS; i++) x[c * BLOCKS * 6 + i] = rv(r, i);
+        prop += rv(r, R_COUNTS);
+        acc += rv(r, R_COUNTS + 1);
+        cl += rv(r, R_COUNTS + 2);
+        fl += rv(r, R_COUNTS + 3);
     }
     out->c = jackknife(x, nb, per, f_c, o->beta);
     out->chi = jackknife(x, nb, per, f_chi, o->beta);
     out->chi_abs = jackknife(x, nb, per, f_chi_abs, o->beta);
     out->binder = jackknife(x, nb, per, f_binder, o->beta);
+    free(x);
     int d[SERIES];
-    out->u = series_mean(co, nc, 0, L, mean, &out->tau_u, &out->rhat_u, &d[0]);
-    out->m = series_mean(co, nc, 1, L, mean, &out->tau_m, &out->rhat_m, &d[1]);
-    out->absm = series_mean(co, nc, 2, L, mean, &out->tau_absm, &out->rhat_absm, &d[2]);
+    out->u = series_mean(recs, p->parts, nc, 0, L, width, &out->tau_u, &out->rhat_u, &d[0]);
+    out->m = series_mean(recs, p->parts, nc, 1, L, width, &out->tau_m, &out->rhat_m, &d[1]);
+    out->absm = series_mean(recs, p->parts, nc, 2, L, width, &out->tau_absm, &out->rhat_absm, &d[2]);
     double tmax = 0.0, rmax = 0.0;
     const double taus[SERIES] = {out->tau_u, out->tau_m, out->tau_absm};
     const double rh[SERIES] = {out->rhat_u, out->rhat_m, out->rhat_absm};
@@ -482,8 +618,6 @@ static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *
     out->kind = o->kind;
     out->acceptance = o->kind == ZS_MCMC_WOLFF ? 1.0 : acc / prop;
     out->mean_cluster = o->kind == ZS_MCMC_WOLFF && cl > 0 ? fl / cl : 0.0;
-    free(x);
-    free(mean);
     return ZS_OK;
 }
 
@@ -494,23 +628,27 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     zs_status st = check_opts(m, opt, &resolved);
     if (st != ZS_OK) return st;
     const zs_pairwise_sample_opts *o = &resolved;
+    sample_plan p = {m, o, NULL, series_cap(o->chains), 0, 0, 0, 0};
+    series_shape(o->sweeps / BLOCKS * BLOCKS, p.cap, &p.L, &p.width);
+    p.nvalues = record_values(p.L);
+    p.parts = (uint32_t)((p.nvalues + ZS_UNIT_MAX_VALUES - 1) / ZS_UNIT_MAX_VALUES);
     uint32_t *order = zs_malloc(m->n * sizeof *order);
-    chain_out *co = zs_calloc(o->chains, sizeof *co);
-    double *store = order && co ? series_alloc(co, o->chains) : NULL;
-    if (!store) {
+    zs_unit_record *recs = zs_calloc((size_t)o->chains * p.parts, sizeof *recs);
+    if (!order || !recs) {
         free(order);
-        free(co);
-        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory (series of %llu chains)",
+        free(recs);
+        return zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory (records of %llu chains)",
                        (unsigned long long)o->chains);
     }
     sweep_order(m, order);
-    int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
-    for (uint64_t c = 0; c < o->chains; c++)
-        if (!run_chain(m, o, order, c, &co[c])) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-    st = failed ? zs_fail(m->ctx, ZS_ENOMEM, "sample: out of memory") : summarize(m, o, co, out);
-    free(store);
+    p.order = order;
+    /* One work unit per chain (lib/core/units.c), combined in chain order: the result does
+     * not depend on the threads or processes that ran them. */
+    units_job job = {m->ctx, "MCMC sample", NULL, sample_hash(m, o), o->chains, sample_unit, &p,
+                     NULL, NULL, 0};
+    st = units_exec_parts(&job, p.parts, recs);
+    if (st == ZS_OK) st = summarize(m, o, &p, recs, out);
     free(order);
-    free(co);
+    free(recs);
     return st;
 }

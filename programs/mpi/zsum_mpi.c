@@ -13,7 +13,7 @@
  * more with every record supplied — nothing is computed again — and prints: the records are
  * combined in unit order, so the output is zsum's, bit for bit, for any number of processes.
  *
- * A command that runs no work units (a closed form, sampling) is run by every process and
+ * A command that runs no work units (a closed form) is run by every process and
  * printed by rank 0. Only rank 0 writes to stdout and stderr. */
 #include "cli.h"
 #include "units_cli.h"
@@ -96,20 +96,23 @@ static void gather_records(int rank, int size, char **all, size_t *total) {
 /* Rank 0: with every unit's record supplied (all, total bytes), the command run once more and
  * printed. rc is the first run's exit code; all_began whether every process reached its units. */
 static int rerun_with_records(int argc, char **saved, const char *all, size_t total, uint64_t problem,
-                              uint64_t units, int all_began, int rc) {
+                              uint64_t units, uint32_t parts, int all_began, int rc) {
     size_t got = total / sizeof(zs_unit_record);
-    zs_unit_record *recs = calloc(units ? units : 1, sizeof *recs);
-    unsigned char *have = calloc(units ? units : 1, 1);
-    uint64_t missing = units;
+    const uint64_t slots = units * parts; /* a unit's parts: recs[u parts .. u parts + parts-1] */
+    zs_unit_record *recs = calloc(slots ? slots : 1, sizeof *recs);
+    unsigned char *have = calloc(slots ? slots : 1, 1);
+    uint64_t missing = slots;
     for (size_t i = 0; recs && have && i < got; i++) {
         zs_unit_record r;
         memcpy(&r, all + i * sizeof r, sizeof r);
-        if (r.unit < units && !have[r.unit] && r.problem == problem) {
-            have[r.unit] = 1;
-            recs[r.unit] = r;
+        uint64_t slot = r.unit * parts + r.part;
+        if (r.unit < units && r.part < parts && !have[slot] && r.problem == problem) {
+            have[slot] = 1;
+            recs[slot] = r;
             missing--;
         }
     }
+    missing = (missing + parts - 1) / parts; /* in units, for the message */
     int oom = !recs || !have;
     free(have);
     if (oom) {
@@ -125,7 +128,7 @@ static int rerun_with_records(int argc, char **saved, const char *all, size_t to
                         (unsigned long long)missing, (unsigned long long)units);
     }
     units_cli_reset();
-    units_cli_supply(problem, units, recs);
+    units_cli_supply(problem, units, parts, recs);
     int keep = 1;
     char **again = copy_argv(argc, saved);
     rc = run_command(argc, again, &keep);
@@ -155,7 +158,8 @@ static int run_shared(int argc, char **argv, int rank, int size) {
     int keep = 1;
     int rc = run_command(argc, argv, &keep);
     uint64_t problem = 0, units = 0;
-    int began = units_cli_began(&problem, &units), all_began = 0, any_began = 0;
+    uint32_t parts = 1;
+    int began = units_cli_began(&problem, &units, &parts), all_began = 0, any_began = 0;
     MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (!any_began) {
@@ -168,7 +172,9 @@ static int run_shared(int argc, char **argv, int rank, int size) {
         char *all;
         size_t total;
         gather_records(rank, size, &all, &total);
-        if (rank == 0) rc = rerun_with_records(argc, saved, all, total, problem, units, all_began, rc);
+        if (rank == 0)
+            rc = rerun_with_records(argc, saved, all, total, problem, units, parts ? parts : 1,
+                                    all_began, rc);
         free(all);
     }
     units_cli_reset();

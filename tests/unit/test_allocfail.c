@@ -1555,7 +1555,7 @@ static zs_status grey_image_call(void) {
 }
 
 static zs_status units_call(void) {
-    zs_units_header h = {77, 4, (char *)"zsum levels -n 3"};
+    zs_units_header h = {77, 4, (char *)"zsum levels -n 3", 1};
     zs_unit_record recs[2];
     memset(recs, 0, sizeof recs);
     for (int k = 0; k < 2; k++) {
@@ -1567,7 +1567,7 @@ static zs_status units_call(void) {
     }
     const char *path = check_path("units.zsu");
     zs_status st = zs_units_save(ctx, path, &h, recs, 1);
-    if (st == ZS_OK) st = zs_units_append(ctx, path, &recs[1]);
+    if (st == ZS_OK) st = zs_units_append(ctx, path, &recs[1], 1);
     if (st != ZS_OK) return st;
     zs_units_header got;
     memset(&got, 0, sizeof got);

@@ -13,15 +13,18 @@ typedef struct keeper {
     zs_unit_record rec[4096];
     unsigned char have[4096];
     uint64_t problem, units, begun;
+    uint32_t parts;           /* records per unit, from begin; rec[unit * parts + part]      */
     int supply;               /* known: give back what was kept                             */
     uint64_t next_from, step; /* next: units next_from, next_from + step, ... (step 0: all) */
     uint64_t cursor;
     int refuse;
 } keeper;
 
-static int k_begin(void *u, uint64_t problem, uint64_t units, const char *name, char *msg, size_t cap) {
+static int k_begin(void *u, uint64_t problem, uint64_t units, uint32_t parts, const char *name,
+                   char *msg, size_t cap) {
     keeper *k = u;
     (void)name;
+    k->parts = parts;
     k->problem = problem;
     k->units = units;
     k->begun++;
@@ -32,7 +35,7 @@ static int k_begin(void *u, uint64_t problem, uint64_t units, const char *name, 
 static int k_known(void *u, uint64_t unit, zs_unit_record *rec) {
     keeper *k = u;
     if (!k->supply || !k->have[unit]) return 0;
-    *rec = k->rec[unit];
+    memcpy(rec, &k->rec[unit * k->parts], k->parts * sizeof *rec);
     return 1;
 }
 static int k_next(void *u, uint64_t *unit) {
@@ -44,7 +47,7 @@ static int k_next(void *u, uint64_t *unit) {
 }
 static int k_done(void *u, const zs_unit_record *rec) {
     keeper *k = u;
-    k->rec[rec->unit] = *rec;
+    memcpy(&k->rec[rec->unit * k->parts], rec, k->parts * sizeof *rec);
     k->have[rec->unit] = 1;
     return 0;
 }
@@ -151,9 +154,9 @@ static void record_files_should_round_trip_and_drop_a_cut_line(void) {
         r[i].values[1] = 0.1 * (i + 1);
         r[i].values[2] = 4.9e-324;
     }
-    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x"};
+    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1};
     CHECK(zs_units_save(ctx, path, &h, r, 2) == ZS_OK);
-    CHECK(zs_units_append(ctx, path, &r[2]) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, &r[2], 1) == ZS_OK);
     zs_units_header got;
     zs_unit_record *recs = NULL;
     size_t n = 0;
@@ -185,9 +188,104 @@ static void record_files_should_round_trip_and_drop_a_cut_line(void) {
     zs_ctx_free(ctx);
 }
 
+static int same_mcmc(const zs_mcmc_result *a, const zs_mcmc_result *b) {
+    return !memcmp(a, b, sizeof *a); /* zs_pairwise_sample zeroes the padding */
+}
+
+/* MCMC sampling, one unit per chain, each chain's record in several parts: the same bits on 1
+ * and 2 threads, with the chains run by two "processes" (interleaved) and combined from the
+ * records alone, and another seed is another problem. */
+static void mcmc_chains_should_be_units(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_pairwise *m = bm_model(ctx, 12, 5);
+    CHECK(m != NULL);
+    zs_pairwise_sample_opts o;
+    zs_pairwise_sample_defaults(&o);
+    o.beta = 0.7;
+    o.sweeps = 640;
+    o.burnin = 50;
+    o.chains = 5;
+    o.seed = 11;
+    zs_mcmc_result ref, t;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_pairwise_sample(m, &o, &ref) == ZS_OK);
+    zs_ctx_set_threads(ctx, 2);
+    CHECK(zs_pairwise_sample(m, &o, &t) == ZS_OK);
+    CHECK(same_mcmc(&t, &ref));
+    keeper *k = calloc(1, sizeof *k);
+    for (uint64_t p = 0; p < 2; p++) {
+        k->next_from = p;
+        k->step = 2;
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_ctx_set_units(ctx, &h);
+        CHECK(zs_pairwise_sample(m, &o, &t) == ZS_ECANCELLED);
+    }
+    /* 640 sweeps: L = 640 entries, K = 128 lags, 198 + 3 (6 + 128) = 600 numbers: 9 parts. */
+    CHECK(k->units == 5 && k->parts == 9);
+    for (uint64_t u = 0; u < 5; u++) CHECK(k->have[u]);
+    k->supply = 1;
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_ctx_set_units(ctx, &all);
+    memset(&t, 0xff, sizeof t);
+    CHECK(zs_pairwise_sample(m, &o, &t) == ZS_OK);
+    CHECK(same_mcmc(&t, &ref));
+    /* A damaged part (another part number) is refused, not mixed in. */
+    k->rec[3 * 9 + 4].part = 5;
+    CHECK(zs_pairwise_sample(m, &o, &t) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "unit 3 belongs to another problem") != NULL);
+    k->rec[3 * 9 + 4].part = 4;
+    o.seed = 12;
+    CHECK(zs_pairwise_sample(m, &o, &t) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "belongs to another problem") != NULL);
+    zs_ctx_set_units(ctx, NULL);
+    free(k);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
+/* A unit of several parts round-trips through a file of format 2, parts and all; a part past
+ * the header's count is refused. */
+static void record_files_should_carry_parts(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    char path[] = "/tmp/zsum_units_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    zs_unit_record r[3];
+    memset(r, 0, sizeof r);
+    for (uint32_t i = 0; i < 3; i++) {
+        r[i].problem = 42;
+        r[i].unit = 1;
+        r[i].part = i;
+        r[i].nvalues = i == 2 ? 1 : ZS_UNIT_MAX_VALUES;
+        for (uint32_t v = 0; v < r[i].nvalues; v++) r[i].values[v] = 1.0 / (1.0 + i + v);
+    }
+    zs_units_header h = {42, 2, "ising sample", 3};
+    CHECK(zs_units_save(ctx, path, &h, NULL, 0) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, r, 3) == ZS_OK);
+    zs_units_header got;
+    zs_unit_record *recs = NULL;
+    size_t n = 0;
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_OK);
+    CHECK(n == 3 && got.parts == 3 && got.units == 2);
+    for (size_t i = 0; i < n && i < 3; i++)
+        CHECK(recs[i].unit == 1 && recs[i].part == i && recs[i].nvalues == r[i].nvalues &&
+              !memcmp(recs[i].values, r[i].values, r[i].nvalues * sizeof(double)));
+    free(recs);
+    zs_units_header_clear(&got);
+    h.parts = 2;
+    CHECK(zs_units_save(ctx, path, &h, r, 3) == ZS_OK);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "unit 1 part 2 is past the problem's 2 parts") != NULL);
+    unlink(path);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(results_should_not_depend_on_threads_or_hand_out);
     RUN(levels_units_should_match_threads);
     RUN(record_files_should_round_trip_and_drop_a_cut_line);
+    RUN(mcmc_chains_should_be_units);
+    RUN(record_files_should_carry_parts);
     return check_summary("test_units");
 }
