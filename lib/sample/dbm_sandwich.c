@@ -80,8 +80,8 @@ static zs_status odd_pt_starts(const zs_rbm *r, const zs_dbm_sandwich_opts *o, s
     const size_t ne = r->nv, no = r->nh;
     zs_rbm *t = NULL;
     zs_status st = zs_rbm_alloc(r->ctx, no, ne, &t);
-    uint8_t *odd = malloc(M * no);
-    double *rate = malloc(no * sizeof *rate);
+    uint8_t *odd = zs_malloc(M * no);
+    double *rate = zs_malloc(no * sizeof *rate);
     if (st == ZS_OK && (!odd || !rate)) st = zs_fail(r->ctx, ZS_ENOMEM, "sandwich: out of memory for PT");
     if (st == ZS_OK) {
         memcpy(t->a, r->b, no * sizeof *t->a);
@@ -178,7 +178,7 @@ zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts,
     if (st == ZS_OK && odd_pt) {
         /* the ladder over the odd set; the RBM's sandwich then starts from its samples */
         const size_t M = opts->ais.chains, ne = zs_rbm_nv(r);
-        starts = malloc(M * ne);
+        starts = zs_malloc(M * ne);
         st = starts ? odd_pt_starts(r, opts, M, starts, &odd_swap)
                     : zs_fail(d->ctx, ZS_ENOMEM, "sandwich: out of memory for %zu start rows", M);
         so.reverse = ZS_RBM_REVERSE_DATA;
