@@ -829,6 +829,16 @@ static zs_status pw_thermo_call(void) {
     return zs_pairwise_thermo_compute(pw_target, 0.7, &o, &r);
 }
 
+/* The lattice's own path: the closed form without a model, and a method that builds one. */
+static zs_status pw_lattice_thermo_call(void) {
+    zs_lattice_spec sp = lattice_spec(1);
+    zs_pairwise_thermo_opts o;
+    zs_pairwise_thermo_defaults(&o);
+    o.method = pw_method;
+    zs_pairwise_thermo r;
+    return zs_lattice_thermo_compute(ctx, &sp, 0.7, &o, &r);
+}
+
 static zs_status pw_enumerate_call(void) {
     double lnz;
     return zs_pairwise_lnz_enumerate(pw_target, 0.7, &lnz);
@@ -944,6 +954,10 @@ static void sweep_pairwise(void) {
     sweep_pairwise_methods("Boltzmann machine", bm, snap_bm);
     sweep_pairwise_methods("periodic lattice", lattice, snap_lattice);
     sweep("zs_pairwise_lnz_transfer", pw_transfer_call, snap_lattice);
+    pw_method = ZS_PAIRWISE_AUTO;
+    sweep("zs_lattice_thermo_compute (auto)", pw_lattice_thermo_call, NULL);
+    pw_method = ZS_PAIRWISE_ENUMERATE;
+    sweep("zs_lattice_thermo_compute (enumerate)", pw_lattice_thermo_call, NULL);
     sweep("zs_pairwise_to_factor", pw_to_factor_call, snap_bm);
     sweep("zs_factor_from_pairwise", pw_from_pairwise_call, NULL);
     sweep("zs_ising_chain_lnz, zs_ising_kaufman_lnz", pw_closed_call, NULL);
