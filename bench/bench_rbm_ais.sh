@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_rbm_ais.sh BUILD_DIR — RBM AIS against its matrix-multiply floor (BENCHMARKS.md ## rbm):
+# bench_rbm_ais.sh BUILD_DIR — RBM and DBM AIS against their matrix-multiply floor (BENCHMARKS.md):
 # `zsum rbm lnz --ais` on a 784x500 model (trained one epoch on the digits; a random one when
 # they are absent), 100 chains, data base rate, no reverse side, and the floor of the same work:
 # bench_ais_floor doing only the single-precision products of the annealing (K products V W and
@@ -106,5 +106,54 @@ if base:
     b = statistics.median(res['baseline zsum (%s)' % base]['wall'])
     bc = statistics.median(res['baseline zsum (%s)' % base]['cpu'])
     print('baseline / zsum: wall %.2f, cpu %.2f' % (b / z, bc / zc))
+print('load average (1 min): %.2f before, %.2f after' % (load0, load1))
+PYEOF
+
+# DBM 784-500-1000: AIS anneals the even layers (v, h2: 1784 units) with h1 (500) summed out, so
+# its products are 100 x 1784 x 500; the floor is bench_ais_floor 1784 500 100 K.
+$PY - "$work" <<'PYEOF'
+import sys, numpy as np
+r = np.random.default_rng(2)
+np.savez(sys.argv[1] + '/dbm.npz', W1=r.normal(0, 0.03, (784, 500)).astype(np.float32),
+         W2=r.normal(0, 0.03, (500, 1000)).astype(np.float32),
+         b0=r.normal(-1, 0.5, 784).astype(np.float32), b1=r.normal(0, 0.5, 500).astype(np.float32),
+         b2=r.normal(0, 0.5, 1000).astype(np.float32))
+PYEOF
+echo "-- DBM AIS 784-500-1000 (random float32 weights, seed 2), 100 chains, $sched, base uniform, seed 1"
+$PY - "$work" "$Z" "$build/bench/bench_ais_floor" "$sched" "$K" "$REPEATS" <<'PYEOF'
+import os, resource, statistics, subprocess, sys, time
+work, Z, floor, sched, K, reps = sys.argv[1:7]
+reps = int(reps)
+cmds = [('zsum dbm lnz --ais', [Z, 'dbm', 'lnz', work + '/dbm.npz', '--ais', '--chains', '100',
+                                '--schedule', sched, '--base', 'uniform', '--reverse', 'none',
+                                '--seed', '1', '--format', 'csv', '--quiet']),
+        ('floor: sgemm products', [floor, '1784', '500', '100', K])]
+res = {}
+load0 = os.getloadavg()[0]
+for r in range(reps):
+    for name, cmd in cmds:
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        t1 = time.monotonic()
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            raise SystemExit('%s: exit %d: %s' % (name, p.returncode, p.stderr.strip()[:300]))
+        res.setdefault(name + ' wall', []).append(t1 - t0)
+        res.setdefault(name + ' cpu', []).append(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime)
+        if name.startswith('floor'):
+            for l in p.stdout.split('\n'):
+                if l:
+                    k, v = l.split()
+                    res.setdefault('floor ' + k, []).append(float(v))
+load1 = os.getloadavg()[0]
+med = lambda k: statistics.median(res[k])
+fmt = lambda k: '%.2f [%.2f..%.2f]' % (med(k), min(res[k]), max(res[k]))
+print('zsum dbm lnz --ais: wall %s, cpu %s' % (fmt('zsum dbm lnz --ais wall'), fmt('zsum dbm lnz --ais cpu')))
+print('floor alone: whole wall %s cpu %s; blocks wall %s cpu %s' % (
+    fmt('floor whole'), fmt('floor whole_cpu'), fmt('floor blocks'), fmt('floor blocks_cpu')))
+z, zc = med('zsum dbm lnz --ais wall'), med('zsum dbm lnz --ais cpu')
+print('zsum / floor (medians): wall %.2f (whole), %.2f (blocks); cpu %.2f (whole), %.2f (blocks)' % (
+    z / med('floor whole'), z / med('floor blocks'), zc / med('floor whole_cpu'), zc / med('floor blocks_cpu')))
 print('load average (1 min): %.2f before, %.2f after' % (load0, load1))
 PYEOF
