@@ -2,6 +2,7 @@
 #ifndef ZSUM_CORE_INTERNAL_H
 #define ZSUM_CORE_INTERNAL_H
 
+#include "core/alloc.h"
 #include "zsum.h"
 
 #include <gmp.h>

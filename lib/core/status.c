@@ -27,7 +27,7 @@ const char *zs_version(void) {
 }
 
 zs_ctx *zs_ctx_alloc(void) {
-    return calloc(1, sizeof(zs_ctx));
+    return zs_calloc(1, sizeof(zs_ctx));
 }
 
 void zs_ctx_free(zs_ctx *ctx) {

@@ -71,7 +71,7 @@ zs_status units_exec(const units_job *job, zs_unit_record *recs) {
         if (hk->begin(hk->user, job->problem, units, job->name, msg, sizeof msg))
             return zs_fail(ctx, ZS_EINVAL, "%s", msg[0] ? msg : "work units: refused");
     }
-    unsigned char *have = calloc(units ? units : 1, 1);
+    unsigned char *have = zs_calloc(units ? units : 1, 1);
     if (!have) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
     uint64_t present = 0;
     if (hk->known)

@@ -184,7 +184,7 @@ static zs_status slice(const zs_factor_model *m, const fm_factor *f, const unsig
         for (size_t j = 0; j < f->arity; j++)
             if (!skip[f->scope[j]] && map[f->scope[j]] == out->v[a]) stride[a] = ostride[j];
     }
-    out->t = malloc(size * sizeof *out->t);
+    out->t = zs_malloc(size * sizeof *out->t);
     if (!out->t) return zs_fail(m->ctx, ZS_ENOMEM, "approximate ln Z: out of memory for a table of %zu entries", size);
     size_t src = fixed;
     for (size_t e = 0; e < size; e++) {
@@ -224,9 +224,9 @@ static zs_status reduce_vars(const zs_factor_model *m, const unsigned char *skip
     for (size_t v = 0; v < N; v++)
         if (!skip[v]) map[v] = n++;
     r->n = n;
-    r->dom = malloc((n ? n : 1) * sizeof *r->dom);
-    r->orig = malloc((n ? n : 1) * sizeof *r->orig);
-    r->uoff = malloc((n + 1) * sizeof *r->uoff);
+    r->dom = zs_malloc((n ? n : 1) * sizeof *r->dom);
+    r->orig = zs_malloc((n ? n : 1) * sizeof *r->orig);
+    r->uoff = zs_malloc((n + 1) * sizeof *r->uoff);
     if (!r->dom || !r->orig || !r->uoff) return oom(m);
     r->uoff[0] = 0;
     for (size_t v = 0; v < N; v++)
@@ -237,7 +237,7 @@ static zs_status reduce_vars(const zs_factor_model *m, const unsigned char *skip
             r->uoff[i + 1] = r->uoff[i] + m->dom[v];
             if (m->dom[v] > r->maxdom) r->maxdom = m->dom[v];
         }
-    r->un = calloc(r->uoff[n] ? r->uoff[n] : 1, sizeof *r->un);
+    r->un = zs_calloc(r->uoff[n] ? r->uoff[n] : 1, sizeof *r->un);
     return r->un ? ZS_OK : oom(m);
 }
 
@@ -271,7 +271,7 @@ typedef struct var_lists {
 static zs_status list_push(const zs_factor_model *m, var_lists *L, uint32_t v, size_t id) {
     if (L->cnt[v] == L->cap[v]) {
         size_t nc = L->cap[v] ? 2 * L->cap[v] : 4;
-        size_t *p = realloc(L->id[v], nc * sizeof *p);
+        size_t *p = zs_realloc(L->id[v], nc * sizeof *p);
         if (!p) return oom(m);
         L->id[v] = p;
         L->cap[v] = nc;
@@ -309,10 +309,10 @@ static zs_status absorb(const zs_factor_model *m, ax_model *r, sliced *sl, size_
 /* r's CSR of variable -> factors (vstart, vfac, vpos), from the lists. */
 static zs_status build_csr(const zs_factor_model *m, ax_model *r, const var_lists *L) {
     size_t n = r->n, total = 0;
-    r->vstart = malloc((n + 1) * sizeof *r->vstart);
+    r->vstart = zs_malloc((n + 1) * sizeof *r->vstart);
     for (size_t v = 0; v < n; v++) total += L->cnt[v];
-    r->vfac = malloc((total ? total : 1) * sizeof *r->vfac);
-    r->vpos = malloc((total ? total : 1) * sizeof *r->vpos);
+    r->vfac = zs_malloc((total ? total : 1) * sizeof *r->vfac);
+    r->vpos = zs_malloc((total ? total : 1) * sizeof *r->vpos);
     if (!r->vstart || !r->vfac || !r->vpos) return oom(m);
     size_t k = 0;
     for (size_t v = 0; v < n; v++) {
@@ -332,8 +332,8 @@ static zs_status build_csr(const zs_factor_model *m, ax_model *r, const var_list
 /* Absorb the sliced factors and index them by variable. */
 static zs_status keep_factors(const zs_factor_model *m, ax_model *r, sliced *sl, size_t nsl) {
     size_t n = r->n;
-    var_lists L = {calloc(n + 1, sizeof *L.cnt), calloc(n ? n : 1, sizeof *L.cap),
-                   calloc(n ? n : 1, sizeof *L.id)};
+    var_lists L = {zs_calloc(n + 1, sizeof *L.cnt), zs_calloc(n ? n : 1, sizeof *L.cap),
+                   zs_calloc(n ? n : 1, sizeof *L.id)};
     zs_status st = L.cnt && L.cap && L.id ? absorb(m, r, sl, nsl, &L) : oom(m);
     if (st == ZS_OK) st = build_csr(m, r, &L);
     for (size_t v = 0; v < n && L.id; v++) free(L.id[v]);
@@ -347,10 +347,10 @@ zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model 
     memset(r, 0, sizeof *r);
     r->ctx = m->ctx;
     size_t N = m->nvars;
-    unsigned char *skip = malloc(N ? N : 1);
-    uint32_t *val = malloc((N ? N : 1) * sizeof *val);
-    size_t *map = malloc((N ? N : 1) * sizeof *map);
-    sliced *sl = calloc(m->nf ? m->nf : 1, sizeof *sl);
+    unsigned char *skip = zs_malloc(N ? N : 1);
+    uint32_t *val = zs_malloc((N ? N : 1) * sizeof *val);
+    size_t *map = zs_malloc((N ? N : 1) * sizeof *map);
+    sliced *sl = zs_calloc(m->nf ? m->nf : 1, sizeof *sl);
     size_t nsl = 0;
     zs_status st = skip && val && map && sl ? elim_make_skip(m, evidence, skip, val) : oom(m);
     if (st == ZS_OK) st = reduce_vars(m, skip, map, r);

@@ -201,12 +201,12 @@ zs_status ax_bp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_app
     double t0 = zs_monotonic_seconds();
     bp_graph g = {r, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     size_t nf = r->fm->nf;
-    g.ebase = malloc((nf + 1) * sizeof *g.ebase);
+    g.ebase = zs_malloc((nf + 1) * sizeof *g.ebase);
     if (g.ebase) {
         g.ebase[0] = 0;
         for (size_t f = 0; f < nf; f++) g.ebase[f + 1] = g.ebase[f] + r->fm->f[f].arity;
         g.ne = g.ebase[nf];
-        g.eoff = malloc((g.ne + 1) * sizeof *g.eoff);
+        g.eoff = zs_malloc((g.ne + 1) * sizeof *g.eoff);
     }
     if (g.eoff) {
         g.eoff[0] = 0;
@@ -216,13 +216,13 @@ zs_status ax_bp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_app
                 g.eoff[e + 1] = g.eoff[e] + r->dom[r->fm->f[f].scope[p]];
             }
         size_t tot = g.eoff[g.ne] ? g.eoff[g.ne] : 1;
-        g.m = malloc(tot * sizeof(double));
-        g.mnew = malloc(tot * sizeof(double));
-        g.mu = malloc(tot * sizeof(double));
+        g.m = zs_malloc(tot * sizeof(double));
+        g.mnew = zs_malloc(tot * sizeof(double));
+        g.mu = zs_malloc(tot * sizeof(double));
     }
-    g.fin = malloc(r->maxdom * sizeof(double));
-    g.ninf = malloc(r->maxdom * sizeof(size_t));
-    g.acc = malloc(2 * r->maxdom * sizeof(double));
+    g.fin = zs_malloc(r->maxdom * sizeof(double));
+    g.ninf = zs_malloc(r->maxdom * sizeof(size_t));
+    g.acc = zs_malloc(2 * r->maxdom * sizeof(double));
     zs_status st = ZS_OK;
     if (!g.ebase || !g.eoff || !g.m || !g.mnew || !g.mu || !g.fin || !g.ninf || !g.acc) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "bp: out of memory for the messages");

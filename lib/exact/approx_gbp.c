@@ -214,7 +214,7 @@ static zs_status check_counting(const gbp *g) {
 static zs_status make_tables(gbp *g, const census *cs) {
     const ax_model *r = g->r;
     size_t nf = r->fm->nf;
-    g->psioff = malloc((g->nouter + 1) * sizeof *g->psioff);
+    g->psioff = zs_malloc((g->nouter + 1) * sizeof *g->psioff);
     if (!g->psioff) return ZS_ENOMEM;
     size_t tot = 0, maxsize = 1;
     for (size_t k = 0; k < g->nreg; k++) {
@@ -223,13 +223,13 @@ static zs_status make_tables(gbp *g, const census *cs) {
         for (size_t j = 0; j < q->nv; j++) q->size *= r->dom[q->v[j]];
         if (q->size > maxsize) maxsize = q->size;
         if (k < g->nouter) g->psioff[k] = tot, tot += q->size;
-        q->lq = malloc(q->size * sizeof *q->lq);
+        q->lq = zs_malloc(q->size * sizeof *q->lq);
         if (!q->lq) return ZS_ENOMEM;
     }
     g->psioff[g->nouter] = tot;
-    g->lpsio = calloc(tot ? tot : 1, sizeof *g->lpsio);
-    g->lpsi0 = calloc(tot ? tot : 1, sizeof *g->lpsi0);
-    g->scratch = malloc(2 * maxsize * sizeof *g->scratch);
+    g->lpsio = zs_calloc(tot ? tot : 1, sizeof *g->lpsio);
+    g->lpsi0 = zs_calloc(tot ? tot : 1, sizeof *g->lpsi0);
+    g->scratch = zs_malloc(2 * maxsize * sizeof *g->scratch);
     if (!g->lpsio || !g->lpsi0 || !g->scratch) return ZS_ENOMEM;
     for (size_t f = 0; f < nf + r->n; f++) {
         region *q = &g->reg[cs->owner[f]];
@@ -253,10 +253,10 @@ static zs_status make_links(gbp *g, const census *cs) {
     for (size_t b = g->nouter; b < g->nreg; b++)
         nl += b < cs->nbond ? (size_t)(1.0 - g->reg[b].c) : 0; /* bonds: their plaquette count */
     for (size_t v = 0; v < r->n; v++) nl += cs->pcount[v] >= 2 ? cs->pcount[v] : 0;
-    g->link = calloc(nl ? nl : 1, sizeof *g->link);
+    g->link = zs_calloc(nl ? nl : 1, sizeof *g->link);
     if (!g->link) return ZS_ENOMEM;
     for (size_t k = 0; k < g->nreg; k++) {
-        g->reg[k].link = malloc((k < g->nouter ? 12 : 8) * sizeof(size_t));
+        g->reg[k].link = zs_malloc((k < g->nouter ? 12 : 8) * sizeof(size_t));
         if (!g->reg[k].link) return ZS_ENOMEM;
     }
     size_t off = 0;
@@ -269,7 +269,7 @@ static zs_status make_links(gbp *g, const census *cs) {
             glink *L = &g->link[g->nlink];
             L->a = a, L->b = b, L->off = off;
             off += B->size;
-            L->proj = malloc(A->size * sizeof *L->proj);
+            L->proj = zs_malloc(A->size * sizeof *L->proj);
             if (!L->proj) return ZS_ENOMEM;
             for (size_t e = 0; e < A->size; e++) L->proj[e] = project(r, A, e, B);
             A->link[A->nlink++] = g->nlink;
@@ -280,9 +280,9 @@ static zs_status make_links(gbp *g, const census *cs) {
     }
     size_t qtot = 1;
     for (size_t b = g->nouter; b < g->nreg; b++) qtot += g->reg[b].size;
-    g->qold = malloc(qtot * sizeof *g->qold);
-    g->mab = malloc((off ? off : 1) * sizeof *g->mab);
-    g->mba = malloc((off ? off : 1) * sizeof *g->mba);
+    g->qold = zs_malloc(qtot * sizeof *g->qold);
+    g->mab = zs_malloc((off ? off : 1) * sizeof *g->mab);
+    g->mba = zs_malloc((off ? off : 1) * sizeof *g->mba);
     return g->mab && g->mba && g->qold ? ZS_OK : ZS_ENOMEM;
 }
 
@@ -291,9 +291,9 @@ static zs_status build(gbp *g, size_t R, size_t C, int torus) {
     const ax_model *r = g->r;
     size_t n = r->n, nf = r->fm->nf;
     size_t np = torus ? R * C : (R - 1) * (C - 1);
-    g->reg = calloc(np + nf + n, sizeof *g->reg);
-    census cs = {calloc(n, sizeof *cs.pcount), calloc(nf, sizeof *cs.bcount),
-                 malloc((nf + n) * sizeof *cs.owner), 0};
+    g->reg = zs_calloc(np + nf + n, sizeof *g->reg);
+    census cs = {zs_calloc(n, sizeof *cs.pcount), zs_calloc(nf, sizeof *cs.bcount),
+                 zs_malloc((nf + n) * sizeof *cs.owner), 0};
     zs_status st = g->reg && cs.pcount && cs.bcount && cs.owner ? ZS_OK : ZS_ENOMEM;
     if (st == ZS_OK) {
         for (size_t f = 0; f < nf + n; f++) cs.owner[f] = SIZE_MAX;
@@ -491,7 +491,7 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
                                          "gbp: the lattice's plaquettes do not make a valid "
                                          "region graph");
     }
-    uint32_t *pref = malloc(r->n * sizeof *pref);
+    uint32_t *pref = zs_malloc(r->n * sizeof *pref);
     if (!pref) {
         gbp_free(&g);
         return zs_fail(r->ctx, ZS_ENOMEM, "gbp: out of memory");

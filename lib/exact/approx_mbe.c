@@ -61,7 +61,7 @@ static size_t table_size(const ax_model *r, const uint32_t *v, size_t k) {
 static zs_status push(mbe *b, size_t arity, const uint32_t *v, double *t) {
     if (b->nf == b->cap) {
         size_t nc = b->cap ? 2 * b->cap : 64;
-        fn *p = realloc(b->f, nc * sizeof *p);
+        fn *p = zs_realloc(b->f, nc * sizeof *p);
         if (!p) {
             free(t);
             return zs_fail(b->r->ctx, ZS_ENOMEM, "mbe: out of memory");
@@ -157,13 +157,13 @@ static zs_status mbe_load(mbe *b) {
     zs_status st = ZS_OK;
     for (size_t f = 0; f < r->fm->nf && st == ZS_OK; f++) {
         const fm_factor *ff = &r->fm->f[f];
-        double *t = malloc(ff->size * sizeof *t);
+        double *t = zs_malloc(ff->size * sizeof *t);
         if (!t) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
         memcpy(t, ff->lnt, ff->size * sizeof *t);
         st = push(b, ff->arity, ff->scope, t);
     }
     for (size_t v = 0; v < r->n && st == ZS_OK; v++) {
-        double *t = malloc(r->dom[v] * sizeof *t);
+        double *t = zs_malloc(r->dom[v] * sizeof *t);
         if (!t) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
         memcpy(t, r->un + r->uoff[v], r->dom[v] * sizeof *t);
         uint32_t vv = (uint32_t)v;
@@ -213,7 +213,7 @@ static zs_status mbe_fill(mbe *b, size_t nb, const size_t *list, const size_t *g
             return zs_fail(r->ctx, ZS_ETOOBIG,
                            "mbe: a mini-bucket table of %.3g entries (a factor of %zu variables "
                            "beyond i_bound) passes 2^31", sz, g[q].k);
-        g[q].T = calloc((size_t)sz, sizeof(double));
+        g[q].T = zs_calloc((size_t)sz, sizeof(double));
         if (!g[q].T)
             return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory for a table of %.3g entries",
                            sz);
@@ -279,7 +279,7 @@ static zs_status mbe_messages(mbe *b, group *g, size_t R, const size_t *p, uint3
     zs_status st = ZS_OK;
     for (size_t q = 0; q < R && st == ZS_OK; q++) {
         size_t osize = table_size(r, g[q].v, g[q].k) / d;
-        double *msg = malloc(osize * sizeof *msg);
+        double *msg = zs_malloc(osize * sizeof *msg);
         if (!msg) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
         power_sum_out(r, g[q].v, g[q].k, p[q], g[q].T, w, msg);
         if (g[q].k == 1) {
@@ -305,9 +305,9 @@ static zs_status mbe_bucket(mbe *b, const zs_factor_approx_opts *o, uint32_t v, 
     size_t nb = 0;
     for (size_t k = b->head[v]; k != SIZE_MAX; k = b->f[k].next) nb++;
     free(b->list), free(b->g), free(b->lm);
-    b->list = malloc(2 * nb * sizeof *b->list);
-    b->g = calloc(nb, sizeof *b->g);
-    b->lm = malloc(nb * 2 * r->maxdom * sizeof *b->lm);
+    b->list = zs_malloc(2 * nb * sizeof *b->list);
+    b->g = zs_calloc(nb, sizeof *b->g);
+    b->lm = zs_malloc(nb * 2 * r->maxdom * sizeof *b->lm);
     if (!b->list || !b->g || !b->lm) return zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
     size_t *list = b->list, *grp = list + nb;
     group *g = b->g;
@@ -316,7 +316,7 @@ static zs_status mbe_bucket(mbe *b, const zs_factor_approx_opts *o, uint32_t v, 
     size_t R = mbe_group(b, o->i_bound, nb, list, grp, g);
     zs_status st = mbe_fill(b, nb, list, grp, g, R);
     size_t *p = NULL;
-    if (st == ZS_OK && !(p = malloc(R * sizeof *p)))
+    if (st == ZS_OK && !(p = zs_malloc(R * sizeof *p)))
         st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
     if (st == ZS_OK) {
         for (size_t q = 0; q < R; q++) {
@@ -336,10 +336,10 @@ static zs_status mbe_bucket(mbe *b, const zs_factor_approx_opts *o, uint32_t v, 
 static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_order h,
                          zs_factor_approx_result *res) {
     size_t n = r->n;
-    mbe b = {r, NULL, 0, 0, malloc(n * sizeof(size_t)), malloc(n * sizeof(size_t)),
+    mbe b = {r, NULL, 0, 0, zs_malloc(n * sizeof(size_t)), zs_malloc(n * sizeof(size_t)),
              NULL, NULL, NULL, NULL};
-    size_t *order = malloc(n * sizeof *order);
-    unsigned char *skip = calloc(n, 1);
+    size_t *order = zs_malloc(n * sizeof *order);
+    unsigned char *skip = zs_calloc(n, 1);
     zs_status st = ZS_OK;
     if (!b.head || !b.pos || !order || !skip) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
@@ -353,7 +353,7 @@ static zs_status mbe_run(const ax_model *r, const zs_factor_approx_opts *o, zs_f
     for (size_t i = 0; i < n; i++) b.head[i] = SIZE_MAX, b.pos[order[i]] = i;
     st = mbe_load(&b);
     if (st != ZS_OK) goto out;
-    b.lbar = malloc(r->maxdom * sizeof *b.lbar);
+    b.lbar = zs_malloc(r->maxdom * sizeof *b.lbar);
     if (!b.lbar) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "mbe: out of memory");
         goto out;

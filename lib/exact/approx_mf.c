@@ -149,9 +149,9 @@ static int run(mf_state *w, const zs_factor_approx_opts *o, double t0, uint64_t 
 zs_status ax_mf(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
     double t0 = zs_monotonic_seconds();
     size_t tot = r->uoff[r->n];
-    mf_state w = {r, malloc(tot * sizeof(double)), malloc(tot * sizeof(double)),
-                  malloc(r->maxdom * sizeof(double))};
-    uint32_t *cfg = malloc(r->n * sizeof *cfg);
+    mf_state w = {r, zs_malloc(tot * sizeof(double)), zs_malloc(tot * sizeof(double)),
+                  zs_malloc(r->maxdom * sizeof(double))};
+    uint32_t *cfg = zs_malloc(r->n * sizeof *cfg);
     if (!w.lq || !w.pq || !w.s || !cfg) {
         free(w.lq), free(w.pq), free(w.s), free(cfg);
         return zs_fail(r->ctx, ZS_ENOMEM, "mf: out of memory");

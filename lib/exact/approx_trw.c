@@ -115,7 +115,7 @@ static double value(trw *w) {
             if (t[x] > -HUGE_VAL) b += exp(t[x]) * r->un[r->uoff[v] + x];
         b += ax_entropy(t, d);
     }
-    double *mua = malloc(2 * r->maxdom * sizeof *mua);
+    double *mua = zs_malloc(2 * r->maxdom * sizeof *mua);
     double *tab = NULL;
     size_t tcap = 0;
     if (!mua) return (double)NAN;
@@ -128,7 +128,7 @@ static double value(trw *w) {
         if (ff->size > tcap) {
             free(tab);
             tcap = ff->size;
-            tab = malloc((tcap + r->maxdom * 2) * sizeof *tab);
+            tab = zs_malloc((tcap + r->maxdom * 2) * sizeof *tab);
             if (!tab) {
                 free(mua);
                 return (double)NAN;
@@ -196,9 +196,9 @@ static zs_status edge_weights(const ax_model *r, const zs_factor_approx_opts *o,
         for (size_t f = 0; f < E; f++) rho[f] = (double)(n - 1) / (double)E;
         return ZS_OK;
     }
-    size_t *parent = malloc(n * sizeof *parent);
-    size_t *cnt = calloc(E ? E : 1, sizeof *cnt);
-    wedge *we = malloc((E ? E : 1) * sizeof *we);
+    size_t *parent = zs_malloc(n * sizeof *parent);
+    size_t *cnt = zs_calloc(E ? E : 1, sizeof *cnt);
+    wedge *we = zs_malloc((E ? E : 1) * sizeof *we);
     if (!parent || !cnt || !we) {
         free(parent), free(cnt), free(we);
         return zs_fail(r->ctx, ZS_ENOMEM, "trw: out of memory");
@@ -235,17 +235,17 @@ zs_status ax_trw(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
                            "tree-reweighted BP here takes pairwise models (mbe gives an upper "
                            "bound for any model)",
                            r->fm->f[f].arity, r->orig[r->fm->f[f].scope[0]]);
-    trw w = {r, malloc((nf ? nf : 1) * sizeof(double)), malloc((2 * nf + 1) * sizeof(size_t)),
-             NULL, NULL, malloc(r->maxdom * sizeof(double)), malloc(r->maxdom * sizeof(size_t)),
-             malloc(2 * r->maxdom * sizeof(double))};
+    trw w = {r, zs_malloc((nf ? nf : 1) * sizeof(double)), zs_malloc((2 * nf + 1) * sizeof(size_t)),
+             NULL, NULL, zs_malloc(r->maxdom * sizeof(double)), zs_malloc(r->maxdom * sizeof(size_t)),
+             zs_malloc(2 * r->maxdom * sizeof(double))};
     zs_status st = ZS_OK;
     if (w.eoff) {
         w.eoff[0] = 0;
         for (size_t f = 0; f < nf; f++)
             for (size_t p = 0; p < 2; p++)
                 w.eoff[2 * f + p + 1] = w.eoff[2 * f + p] + r->dom[r->fm->f[f].scope[p]];
-        w.m = malloc((w.eoff[2 * nf] + 1) * sizeof(double));
-        w.mnew = malloc((w.eoff[2 * nf] + 1) * sizeof(double));
+        w.m = zs_malloc((w.eoff[2 * nf] + 1) * sizeof(double));
+        w.mnew = zs_malloc((w.eoff[2 * nf] + 1) * sizeof(double));
     }
     if (!w.rho || !w.eoff || !w.m || !w.mnew || !w.fin || !w.ninf || !w.mu) {
         st = zs_fail(r->ctx, ZS_ENOMEM, "trw: out of memory for the messages");

@@ -95,7 +95,7 @@ static zs_status row_unnorm(const zs_dbm *d, const uint8_t *v, double *out) {
     for (size_t i = 0; i < d->n[0]; i++)
         if (v[i]) s += d->b[0][i];
     size_t n1 = d->n[1];
-    double *x = malloc(n1 * sizeof *x);
+    double *x = zs_malloc(n1 * sizeof *x);
     if (!x) return ZS_ENOMEM;
     memcpy(x, d->b[1], n1 * sizeof *x);
     for (size_t i = 0; i < d->n[0]; i++)

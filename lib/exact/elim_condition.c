@@ -45,11 +45,11 @@ static zs_status cstate_init(cstate *c, const zs_factor_model *m, const int32_t 
     memset(c, 0, sizeof *c);
     c->m = m;
     c->assign = 1.0;
-    c->ev = malloc(nv * sizeof *c->ev);
-    c->skip = malloc(nv);
-    c->val = malloc(nv * sizeof *c->val);
-    c->big = malloc((nv + 1) * sizeof *c->big);
-    c->ord = malloc(nv * sizeof *c->ord);
+    c->ev = zs_malloc(nv * sizeof *c->ev);
+    c->skip = zs_malloc(nv);
+    c->val = zs_malloc(nv * sizeof *c->val);
+    c->big = zs_malloc((nv + 1) * sizeof *c->big);
+    c->ord = zs_malloc(nv * sizeof *c->ord);
     if (!c->ev || !c->skip || !c->val || !c->big || !c->ord) {
         cstate_free(c);
         return zs_fail(m->ctx, ZS_ENOMEM, "condition: out of memory");
@@ -180,7 +180,7 @@ static zs_status attach_conditioning(const cstate *c, const int32_t *evidence,
                                      zs_factor_plan *cur) {
     const size_t nc = c->nc;
     if (nc == 0) return ZS_OK;
-    cur->cond = malloc(nc * sizeof *cur->cond);
+    cur->cond = zs_malloc(nc * sizeof *cur->cond);
     if (!cur->cond) return zs_fail(c->m->ctx, ZS_ENOMEM, "condition: out of memory");
     memcpy(cur->cond, c->cond, nc * sizeof *c->cond);
     for (size_t i = 0; i < nc; i++) cur->ev[c->cond[i]] = evidence ? evidence[c->cond[i]] : -1;

@@ -80,17 +80,17 @@ static zs_status mrun_init(mrun *r, const zs_factor_model *m, const int32_t *evi
     memset(r, 0, sizeof *r);
     r->m = m;
     r->n = n;
-    r->skip = malloc(nv);
-    r->val = malloc(nv * sizeof *r->val);
-    r->pos = malloc(nv * sizeof *r->pos);
-    r->dimp = malloc(n1 * sizeof *r->dimp);
-    r->mark = calloc(n1, sizeof *r->mark);
-    r->cs = malloc(n1 * sizeof *r->cs);
-    r->cst = malloc(n1 * sizeof *r->cst);
-    r->ost = malloc(n1 * sizeof *r->ost);
-    r->digit = malloc(n1 * sizeof *r->digit);
-    r->bucket = calloc(n1, sizeof *r->bucket);
-    r->pi = calloc(n1, sizeof *r->pi);
+    r->skip = zs_malloc(nv);
+    r->val = zs_malloc(nv * sizeof *r->val);
+    r->pos = zs_malloc(nv * sizeof *r->pos);
+    r->dimp = zs_malloc(n1 * sizeof *r->dimp);
+    r->mark = zs_calloc(n1, sizeof *r->mark);
+    r->cs = zs_malloc(n1 * sizeof *r->cs);
+    r->cst = zs_malloc(n1 * sizeof *r->cst);
+    r->ost = zs_malloc(n1 * sizeof *r->ost);
+    r->digit = zs_malloc(n1 * sizeof *r->digit);
+    r->bucket = zs_calloc(n1, sizeof *r->bucket);
+    r->pi = zs_calloc(n1, sizeof *r->pi);
     if (!r->skip || !r->val || !r->pos || !r->dimp || !r->mark || !r->cs || !r->cst || !r->ost ||
         !r->digit || !r->bucket || !r->pi)
         return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
@@ -180,7 +180,7 @@ static size_t walk_start(mrun *r, size_t w, const elim_tab *target, size_t *L) {
  * Gimelshein 2018's online normalizer), so each entry costs one exp. */
 static zs_status sum_onto(mrun *r, size_t w, size_t size, const double *B, elim_tab *target) {
     if (target->size > r->smcap) {
-        double *s = realloc(r->sm, target->size * sizeof *s);
+        double *s = zs_realloc(r->sm, target->size * sizeof *s);
         if (!s) return zs_fail(r->m->ctx, ZS_ENOMEM, "marginals: out of memory");
         r->sm = s;
         r->smcap = target->size;
@@ -279,13 +279,13 @@ static zs_status belief(mrun *r, size_t q, const elim_tab *pi, size_t *w_out, si
     for (const elim_tab *e = r->bucket[q]; e; e = e->next) k++;
     size_t L;
     const size_t b = block_dims(r, w, &L);
-    const elim_tab **tab = malloc(k * sizeof *tab);
-    size_t *st = malloc(k * w * sizeof *st), *io = malloc(k * L * sizeof *io);
-    size_t *off = calloc(k, sizeof *off);
-    int *cls = malloc(k * sizeof *cls);
+    const elim_tab **tab = zs_malloc(k * sizeof *tab);
+    size_t *st = zs_malloc(k * w * sizeof *st), *io = zs_malloc(k * L * sizeof *io);
+    size_t *off = zs_calloc(k, sizeof *off);
+    int *cls = zs_malloc(k * sizeof *cls);
     if (size > r->Bcap) {
         free(r->B);
-        r->B = malloc(size * sizeof *r->B);
+        r->B = zs_malloc(size * sizeof *r->B);
         r->Bcap = r->B ? size : 0;
     }
     double *B = r->B;
@@ -522,7 +522,7 @@ zs_status zs_factor_marginals_bytes(const zs_factor_model *m, const int32_t *evi
     if (st != ZS_OK) return st;
     /* Under conditioning the walk is that of any one run (the first assignment): scopes do
      * not depend on the values. */
-    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    int32_t *ev = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
     if (!ev) return zs_fail(m->ctx, ZS_ENOMEM, "marginals: out of memory");
     for (size_t v = 0; v < m->nvars; v++) ev[v] = evidence ? evidence[v] : -1;
     for (size_t i = 0; i < p->info.conditioned; i++) ev[p->cond[i]] = 0;
@@ -596,16 +596,16 @@ zs_status zs_factor_marginals(const zs_factor_model *m, const int32_t *evidence,
     /* Variable i's values at off[i] .. off[i] + d_i. */
     size_t total = 0;
     const size_t nv = m->nvars ? m->nvars : 1;
-    size_t *off = malloc(nv * sizeof *off);
-    int32_t *ev = malloc(nv * sizeof *ev);
+    size_t *off = zs_malloc(nv * sizeof *off);
+    int32_t *ev = zs_malloc(nv * sizeof *ev);
     if (off)
         for (size_t v = 0; v < m->nvars; v++) {
             off[v] = total;
             total += m->dom[v];
         }
-    double *lp = malloc((total ? total : 1) * sizeof *lp);
-    double *acc = malloc((total ? total : 1) * sizeof *acc); /* ln sum_runs Z_run p_run */
-    double *sc = malloc((total ? total : 1) * sizeof *sc);   /* running sums beside acc   */
+    double *lp = zs_malloc((total ? total : 1) * sizeof *lp);
+    double *acc = zs_malloc((total ? total : 1) * sizeof *acc); /* ln sum_runs Z_run p_run */
+    double *sc = zs_malloc((total ? total : 1) * sizeof *sc);   /* running sums beside acc   */
     if (!off || !ev || !lp || !acc || !sc) {
         st = zs_fail(ctx, ZS_ENOMEM, "marginals: out of memory");
         goto done;

@@ -128,16 +128,16 @@ static zs_status graph_build(const zs_factor_model *m, const unsigned char *skip
                              size_t *id, graph *g, greedy *r) {
     *g = (graph){n, (n + 63) / 64, NULL, NULL, NULL, 0.0, 0.0};
     memset(r, 0, sizeof *r);
-    r->var = malloc((n ? n : 1) * sizeof *r->var);
-    r->nb = malloc((n ? n : 1) * sizeof *r->nb);
-    r->nb2 = malloc((n ? n : 1) * sizeof *r->nb2);
-    r->score = malloc((n ? n : 1) * sizeof *r->score);
-    r->tie = malloc((n ? n : 1) * sizeof *r->tie);
-    r->alive = malloc(n ? n : 1);
-    r->touched = calloc(g->words ? g->words : 1, sizeof *r->touched);
-    g->adj = calloc(n * g->words > 0 ? n * g->words : 1, sizeof *g->adj);
-    g->lnd = malloc((n ? n : 1) * sizeof *g->lnd);
-    g->dom = malloc((n ? n : 1) * sizeof *g->dom);
+    r->var = zs_malloc((n ? n : 1) * sizeof *r->var);
+    r->nb = zs_malloc((n ? n : 1) * sizeof *r->nb);
+    r->nb2 = zs_malloc((n ? n : 1) * sizeof *r->nb2);
+    r->score = zs_malloc((n ? n : 1) * sizeof *r->score);
+    r->tie = zs_malloc((n ? n : 1) * sizeof *r->tie);
+    r->alive = zs_malloc(n ? n : 1);
+    r->touched = zs_calloc(g->words ? g->words : 1, sizeof *r->touched);
+    g->adj = zs_calloc(n * g->words > 0 ? n * g->words : 1, sizeof *g->adj);
+    g->lnd = zs_malloc((n ? n : 1) * sizeof *g->lnd);
+    g->dom = zs_malloc((n ? n : 1) * sizeof *g->dom);
     if (!id || !r->var || !r->nb || !r->nb2 || !r->score || !r->tie || !r->alive ||
         !r->touched || !g->adj || !g->lnd || !g->dom)
         return zs_fail(m->ctx, ZS_ENOMEM, "order: out of memory for a graph of %zu variables", n);
@@ -235,7 +235,7 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
                        ZS_FACTOR_MAX_ORDER_VARS);
     graph g;
     greedy r;
-    size_t *id = malloc((m->nvars ? m->nvars : 1) * sizeof *id);
+    size_t *id = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *id);
     zs_status st = graph_build(m, skip, n, id, &g, &r);
     free(id);
     if (st != ZS_OK) {

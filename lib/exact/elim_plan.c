@@ -47,7 +47,7 @@ typedef struct sscope {
  * position: buckets are singly linked through next, newest first. 0 when out of memory. */
 static int scope_push(sscope *sc, size_t i, size_t *head, const size_t *tmp, size_t k) {
     sc[i].n = k;
-    sc[i].pos = malloc(k * sizeof *tmp);
+    sc[i].pos = zs_malloc(k * sizeof *tmp);
     if (!sc[i].pos) return 0;
     memcpy(sc[i].pos, tmp, k * sizeof *tmp);
     sc[i].next = head[tmp[0]];
@@ -101,13 +101,13 @@ static zs_status sim_init(sim *s, const zs_factor_model *m, const size_t *order,
     memset(s, 0, sizeof *s);
     s->m = m;
     s->n = n;
-    s->pos = malloc((m->nvars ? m->nvars : 1) * sizeof *s->pos);
-    s->head = malloc((n ? n : 1) * sizeof *s->head);
-    s->mark = calloc(n ? n : 1, sizeof *s->mark);
-    s->mark2 = calloc(n ? n : 1, sizeof *s->mark2);
-    s->tmp = malloc((n ? n : 1) * sizeof *s->tmp);
-    s->dimp = malloc((n ? n : 1) * sizeof *s->dimp);
-    s->sc = malloc((m->nf + n + 1) * sizeof *s->sc);
+    s->pos = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *s->pos);
+    s->head = zs_malloc((n ? n : 1) * sizeof *s->head);
+    s->mark = zs_calloc(n ? n : 1, sizeof *s->mark);
+    s->mark2 = zs_calloc(n ? n : 1, sizeof *s->mark2);
+    s->tmp = zs_malloc((n ? n : 1) * sizeof *s->tmp);
+    s->dimp = zs_malloc((n ? n : 1) * sizeof *s->dimp);
+    s->sc = zs_malloc((m->nf + n + 1) * sizeof *s->sc);
     if (!s->pos || !s->head || !s->mark || !s->mark2 || !s->tmp || !s->dimp || !s->sc)
         return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
     for (size_t v = 0; v < m->nvars; v++) s->pos[v] = SIZE_MAX;
@@ -242,7 +242,7 @@ static zs_status plan_finish(const zs_factor_model *m, const int32_t *evidence,
                              const unsigned char *skip, size_t *order, size_t n,
                              zs_factor_plan **out) {
     /* Takes ownership of order, also on failure. */
-    zs_factor_plan *p = calloc(1, sizeof *p);
+    zs_factor_plan *p = zs_calloc(1, sizeof *p);
     if (!p) {
         free(order);
         return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
@@ -250,7 +250,7 @@ static zs_status plan_finish(const zs_factor_model *m, const int32_t *evidence,
     p->nvars = m->nvars;
     p->n = n;
     p->order = order;
-    p->ev = malloc((m->nvars ? m->nvars : 1) * sizeof *p->ev);
+    p->ev = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *p->ev);
     if (!p->ev) {
         zs_factor_plan_free(p);
         return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
@@ -285,7 +285,7 @@ static zs_status plan_heuristic(const zs_factor_model *m, const int32_t *evidenc
     zs_status st = ZS_OK;
     int runs = h == ZS_ORDER_MINDEGREE ? PLAN_RUNS_DEGREE : PLAN_RUNS_FILL;
     for (int r = 0; r < runs; r++) {
-        size_t *ord = malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
+        size_t *ord = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
         if (!ord) {
             st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
             break;
@@ -325,7 +325,7 @@ static zs_status plan_heuristic(const zs_factor_model *m, const int32_t *evidenc
 
 static zs_status plan_file(const zs_factor_model *m, const int32_t *evidence,
                            const unsigned char *skip, zs_factor_plan **out) {
-    size_t *ord = malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
+    size_t *ord = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
     if (!ord) return zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
     size_t k = 0;
     for (size_t v = 0; v < m->nvars; v++)
@@ -340,8 +340,8 @@ zs_status zs_factor_plan_alloc(const zs_factor_model *m, const int32_t *evidence
     if (!m || !out) return ZS_EINVAL;
     if ((int)heuristic < 0 || heuristic > ZS_ORDER_AUTO)
         return zs_fail(m->ctx, ZS_EINVAL, "order: unknown heuristic %d", (int)heuristic);
-    unsigned char *skip = malloc(m->nvars ? m->nvars : 1);
-    uint32_t *val = malloc((m->nvars ? m->nvars : 1) * sizeof *val);
+    unsigned char *skip = zs_malloc(m->nvars ? m->nvars : 1);
+    uint32_t *val = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *val);
     zs_status st = ZS_OK;
     if (!skip || !val) st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
     if (st == ZS_OK) st = elim_make_skip(m, evidence, skip, val);
@@ -380,10 +380,10 @@ zs_status zs_factor_plan_alloc(const zs_factor_model *m, const int32_t *evidence
 zs_status zs_factor_plan_from_order(const zs_factor_model *m, const int32_t *evidence,
                                     const size_t *order, size_t n, zs_factor_plan **out) {
     if (!m || !out || (n && !order)) return ZS_EINVAL;
-    unsigned char *skip = malloc(m->nvars ? m->nvars : 1);
-    uint32_t *val = malloc((m->nvars ? m->nvars : 1) * sizeof *val);
-    unsigned char *seen = calloc(m->nvars ? m->nvars : 1, 1);
-    size_t *ord = malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
+    unsigned char *skip = zs_malloc(m->nvars ? m->nvars : 1);
+    uint32_t *val = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *val);
+    unsigned char *seen = zs_calloc(m->nvars ? m->nvars : 1, 1);
+    size_t *ord = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ord);
     zs_status st = ZS_OK;
     if (!skip || !val || !seen || !ord) st = zs_fail(m->ctx, ZS_ENOMEM, "plan: out of memory");
     if (st == ZS_OK) st = elim_make_skip(m, evidence, skip, val);

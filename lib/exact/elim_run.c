@@ -41,10 +41,10 @@
 /* ---- tables during elimination ------------------------------------------------------ */
 
 elim_tab *elim_tab_new(size_t n, size_t size, int data) {
-    elim_tab *e = calloc(1, sizeof *e);
+    elim_tab *e = zs_calloc(1, sizeof *e);
     if (e) {
-        e->pos = malloc((n ? n : 1) * sizeof *e->pos);
-        if (data) e->t = malloc((size ? size : 1) * sizeof *e->t);
+        e->pos = zs_malloc((n ? n : 1) * sizeof *e->pos);
+        if (data) e->t = zs_malloc((size ? size : 1) * sizeof *e->t);
     }
     if (!e || !e->pos || (data && !e->t)) {
         elim_tab_free(e);
@@ -87,7 +87,7 @@ static double *pool_take(tpool *pl, size_t size) {
         pl->buf = NULL;
         pl->cap = 0;
     }
-    return malloc((size ? size : 1) * sizeof(double));
+    return zs_malloc((size ? size : 1) * sizeof(double));
 }
 
 static void pool_give(tpool *pl, elim_tab *e) {
@@ -290,8 +290,8 @@ static int kin_setup(kin *in, const elim_tab *e, const kplan *kp, const size_t *
                      int keep, const size_t *dimp) {
     const size_t w = kp->w;
     in->t = e->t;
-    in->st = calloc(w ? w : 1, sizeof *in->st);
-    in->ioff = malloc(kp->L * sizeof *in->ioff);
+    in->st = zs_calloc(w ? w : 1, sizeof *in->st);
+    in->ioff = zs_malloc(kp->L * sizeof *in->ioff);
     if (!in->st || !in->ioff) return 0;
     /* Own strides (last fastest), matched to the output's variables by position. */
     size_t stride = 1, j = w;
@@ -348,9 +348,9 @@ static int run_blocks(const kplan *kp, int nt, double *out) {
     int oom = 0;
 #pragma omp parallel num_threads(nt)
     {
-        double *s = malloc(kp->d * kp->L * sizeof *s);
-        const double **src = malloc(kp->k * sizeof *src);
-        const size_t **io = malloc(kp->k * sizeof *io);
+        double *s = zs_malloc(kp->d * kp->L * sizeof *s);
+        const double **src = zs_malloc(kp->k * sizeof *src);
+        const size_t **io = zs_malloc(kp->k * sizeof *io);
         int ok = s && src && io;
         if (!ok) __atomic_store_n(&oom, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(dynamic, 4)
@@ -370,17 +370,17 @@ static zs_status eliminate_one(zs_ctx *ctx, elim_tab *bucket, size_t p, int keep
                                size_t *scratch, double par_min, tpool *pl, elim_tab **result) {
     size_t k;
     const size_t w = out_scope(bucket, p, keep, mark, stamp, scratch, &k);
-    elim_tab *r = calloc(1, sizeof *r);
+    elim_tab *r = zs_calloc(1, sizeof *r);
     kplan kp = {0};
-    size_t *dims = malloc((w ? w : 1) * sizeof *dims);
-    kp.in = calloc(k, sizeof *kp.in);
+    size_t *dims = zs_malloc((w ? w : 1) * sizeof *dims);
+    kp.in = zs_calloc(k, sizeof *kp.in);
     zs_status st = ZS_OK;
     if (!r || !dims || !kp.in) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
         goto fail;
     }
     r->n = w;
-    r->pos = malloc((w ? w : 1) * sizeof *r->pos);
+    r->pos = zs_malloc((w ? w : 1) * sizeof *r->pos);
     size_t size = 1;
     for (size_t j = 0; j < w; j++) {
         dims[j] = dimp[scratch[j]];
@@ -480,13 +480,13 @@ static zs_status erun_init(erun *r, const zs_factor_model *m, const int32_t *evi
     memset(r, 0, sizeof *r);
     r->m = m;
     r->n = n;
-    r->skip = malloc(nv);
-    r->val = malloc(nv * sizeof *r->val);
-    r->pos = malloc(nv * sizeof *r->pos);
-    r->dimp = malloc((n ? n : 1) * sizeof *r->dimp);
-    r->mark = calloc(n ? n : 1, sizeof *r->mark);
-    r->scratch = malloc((n ? n : 1) * sizeof *r->scratch);
-    r->bucket = calloc(n ? n : 1, sizeof *r->bucket);
+    r->skip = zs_malloc(nv);
+    r->val = zs_malloc(nv * sizeof *r->val);
+    r->pos = zs_malloc(nv * sizeof *r->pos);
+    r->dimp = zs_malloc((n ? n : 1) * sizeof *r->dimp);
+    r->mark = zs_calloc(n ? n : 1, sizeof *r->mark);
+    r->scratch = zs_malloc((n ? n : 1) * sizeof *r->scratch);
+    r->bucket = zs_calloc(n ? n : 1, sizeof *r->bucket);
     if (!r->skip || !r->val || !r->pos || !r->dimp || !r->mark || !r->scratch || !r->bucket)
         return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
     zs_status st = elim_make_skip(m, evidence, r->skip, r->val);
@@ -631,7 +631,7 @@ static zs_status cond_unit(const void *job, uint64_t a, void *scratch, zs_unit_r
     const zs_factor_model *m = j->m;
     const zs_factor_plan *p = j->p;
     (void)scratch;
-    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    int32_t *ev = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
     if (!ev) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory");
     for (size_t v = 0; v < m->nvars; v++) ev[v] = j->evidence ? j->evidence[v] : -1;
     uint64_t rest = a;
@@ -674,7 +674,7 @@ static zs_status lnz_conditioned(const zs_factor_model *m, const int32_t *eviden
     if (!(na <= 1e9)) /* the records of the runs are held in memory */
         return zs_fail(m->ctx, ZS_ETOOBIG, "eliminate: %.4g conditioned runs are more than 1e9", na);
     const uint64_t units = (uint64_t)na;
-    zs_unit_record *recs = malloc(units * sizeof *recs);
+    zs_unit_record *recs = zs_malloc(units * sizeof *recs);
     if (!recs) return zs_fail(m->ctx, ZS_ENOMEM, "eliminate: out of memory for %.4g run records", na);
     cond_job cj = {m, evidence, p};
     units_job job = {m->ctx, "eliminate", NULL, cond_hash(m, evidence, p), units, cond_unit, &cj,

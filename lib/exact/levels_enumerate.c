@@ -89,8 +89,8 @@ static zs_status plan_make(const zs_levels *lv, uint64_t n, double beta, enum_pl
     /* Cache-line aligned (segpad * 8 bytes is a multiple of 64), so no vector load of the
      * kernel straddles two lines: with malloc's 16-byte alignment N = 20 took 1.5x as long. */
     const size_t bytes = p->k * p->segpad * sizeof(double);
-    p->in_v = aligned_alloc(64, bytes);
-    p->in_x = aligned_alloc(64, bytes);
+    p->in_v = zs_aligned_alloc(64, bytes);
+    p->in_x = zs_aligned_alloc(64, bytes);
     if (p->in_v) memset(p->in_v, 0, bytes);
     if (p->in_x) memset(p->in_x, 0, bytes);
     if (!p->in_v || !p->in_x) {
@@ -255,7 +255,7 @@ static void record_moments(const zs_unit_record *rec, size_t k, moments *m) {
 static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, double beta,
                                    moments *total) {
     const size_t nchunks = chunk_count(p);
-    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    zs_unit_record *recs = zs_malloc(nchunks * sizeof *recs);
     if (!recs) return zs_fail(lv->ctx, ZS_ENOMEM, "method enumerate: out of memory");
     uint64_t h = units_hash_begin("levels enumerate");
     h = units_hash_u64(h, lv->k);
@@ -339,8 +339,8 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
                        count, n);
     levels_unit u;
     levels_unit_compute(lv, beta, &u);
-    uint64_t *state = calloc(n, sizeof *state);
-    uint32_t *level = calloc(n, sizeof *level), *sub = calloc(n, sizeof *sub);
+    uint64_t *state = zs_calloc(n, sizeof *state);
+    uint32_t *level = zs_calloc(n, sizeof *level), *sub = zs_calloc(n, sizeof *sub);
     uint64_t first[ZS_LEVELS_MAX_K + 1]; /* unit states of level k: first[k] .. first[k+1]-1 */
     if (!state || !level || !sub) st = zs_fail(lv->ctx, ZS_ENOMEM, "microstates: out of memory");
     first[0] = 0;

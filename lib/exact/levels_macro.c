@@ -131,10 +131,10 @@ static zs_status macro_list_build(const zs_levels *lv, uint64_t n, double limit,
     if (st != ZS_OK) return st;
     size_t count = (size_t)llround(levels_macrostate_count(n, lv->k));
     ml->k = lv->k;
-    ml->occ = malloc(count * lv->k * sizeof *ml->occ);
-    ml->eps = malloc(count * sizeof *ml->eps);
-    ml->lnw = malloc(count * sizeof *ml->lnw);
-    ml->order = malloc(count * sizeof *ml->order);
+    ml->occ = zs_malloc(count * lv->k * sizeof *ml->occ);
+    ml->eps = zs_malloc(count * sizeof *ml->eps);
+    ml->lnw = zs_malloc(count * sizeof *ml->lnw);
+    ml->order = zs_malloc(count * sizeof *ml->order);
     if (!ml->occ || !ml->eps || !ml->lnw || !ml->order) {
         macro_list_free(ml);
         return zs_fail(lv->ctx, ZS_ENOMEM, "%s: out of memory for %zu macrostates", what, count);

@@ -81,13 +81,16 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
     long u4 = unit4_of(m), R = range_of(m, u4);
     size_t B = (size_t)(2 * R + 1), n = m->n;
     /* local fields in units of u: f_i = h_i + sum_j J_ij s_j, all integers */
-    long *jn = malloc((2 * m->nb + 1) * sizeof *jn);
+    long *jn = zs_malloc((2 * m->nb + 1) * sizeof *jn);
     if (!jn) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
     for (size_t a = 0; a < 2 * m->nb; a++) jn[a] = in_units(m->adj_j[a], u4);
     uint64_t total = (uint64_t)1 << n;
     size_t nchunks = total < 256 ? (size_t)total : 256;
-    uint64_t *hist = calloc(nchunks * B, sizeof *hist);
-    if (!hist) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    uint64_t *hist = zs_calloc(nchunks * B, sizeof *hist);
+    if (!hist) {
+        free(jn);
+        return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    }
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
     for (size_t c = 0; c < nchunks; c++) {
@@ -117,7 +120,7 @@ static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void
                 f[m->adj_nb[a]] -= 2 * jn[a] * so;
         }
     }
-    u128 *cnt = calloc(B, sizeof *cnt);
+    u128 *cnt = zs_calloc(B, sizeof *cnt);
     zs_status st = ZS_OK;
     if (!cnt) st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
     else if (failed) st = zs_fail(m->ctx, ZS_ENUMERIC, "dos: an energy left its range");
@@ -199,11 +202,11 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
                        f.W, DOS_TRANSFER_WIDTH);
     long u4 = unit4_of(m), R = range_of(m, u4);
     size_t B = (size_t)(2 * R + 1), S = (size_t)1 << f.W, n = m->n;
-    f.h = malloc(n * sizeof *f.h);
-    f.jr = malloc(n * sizeof *f.jr);
-    f.jd = malloc(n * sizeof *f.jd);
-    u128 *cur = malloc(S * B * sizeof *cur), *nxt = malloc(S * B * sizeof *nxt);
-    u128 *tot = calloc(B, sizeof *tot);
+    f.h = zs_malloc(n * sizeof *f.h);
+    f.jr = zs_malloc(n * sizeof *f.jr);
+    f.jd = zs_malloc(n * sizeof *f.jd);
+    u128 *cur = zs_malloc(S * B * sizeof *cur), *nxt = zs_malloc(S * B * sizeof *nxt);
+    u128 *tot = zs_calloc(B, sizeof *tot);
     zs_status st = ZS_OK;
     if (!f.h || !f.jr || !f.jd || !cur || !nxt || !tot) {
         st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");

@@ -111,10 +111,10 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, double max_secon
     p->h = mod->h;
     p->offset = mod->offset;
     p->J = pairwise_dense_j(mod);
-    p->ein = malloc(p->NI * sizeof *p->ein);
-    p->min = malloc(p->NI * sizeof *p->min);
-    p->TA = malloc((p->m * p->NA + 1) * sizeof *p->TA);
-    p->TB = malloc((p->m * p->NB + 1) * sizeof *p->TB);
+    p->ein = zs_malloc(p->NI * sizeof *p->ein);
+    p->min = zs_malloc(p->NI * sizeof *p->min);
+    p->TA = zs_malloc((p->m * p->NA + 1) * sizeof *p->TA);
+    p->TB = zs_malloc((p->m * p->NB + 1) * sizeof *p->TB);
     if (!p->J || !p->ein || !p->min || !p->TA || !p->TB) {
         plan_free(p);
         return zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
@@ -339,7 +339,7 @@ static size_t lnz_buffer(const plan *p, pairwise_kernel kernel) {
 
 static void *lnz_scratch(const void *job) {
     const lnz_job *j = job;
-    return malloc(lnz_buffer(j->walk.p, j->walk.kernel) * sizeof(double));
+    return zs_malloc(lnz_buffer(j->walk.p, j->walk.kernel) * sizeof(double));
 }
 
 /* One unit: chunk c of the outer walk as the record (ref, acc), its sum being e^ref acc. */
@@ -361,9 +361,9 @@ static zs_status lnz_enumerate(const zs_pairwise *mod, double beta, pairwise_ker
     if (st != ZS_OK) return st;
     if (kernel == PAIRWISE_KERNEL_AUTO)
         kernel = p.range <= FAST_RANGE_MAX ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
-    double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
+    double *mat = zs_malloc(p.NI * sizeof *mat), *rowmax = zs_malloc(p.NA * sizeof *rowmax);
     const size_t nchunks = chunk_count(&p);
-    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    zs_unit_record *recs = zs_malloc(nchunks * sizeof *recs);
     if (!mat || !rowmax || !recs) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
         goto done;
@@ -480,13 +480,13 @@ static int mplan_make(const plan *p, double beta, mplan *q) {
     q->NB = p->NB;
     q->ncls = p->nb + 1;
     size_t NI = p->NI;
-    q->mt = malloc(NI * sizeof *q->mt);
-    q->mt1 = malloc(NI * sizeof *q->mt1);
-    q->mt2 = malloc(NI * sizeof *q->mt2);
-    q->perm = malloc(p->NB * sizeof *q->perm);
-    q->rowmax = malloc(p->NA * sizeof *q->rowmax);
-    q->ma = malloc(p->NA * sizeof *q->ma);
-    q->mb = malloc(p->NB * sizeof *q->mb);
+    q->mt = zs_malloc(NI * sizeof *q->mt);
+    q->mt1 = zs_malloc(NI * sizeof *q->mt1);
+    q->mt2 = zs_malloc(NI * sizeof *q->mt2);
+    q->perm = zs_malloc(p->NB * sizeof *q->perm);
+    q->rowmax = zs_malloc(p->NA * sizeof *q->rowmax);
+    q->ma = zs_malloc(p->NA * sizeof *q->ma);
+    q->mb = zs_malloc(p->NB * sizeof *q->mb);
     if (!q->mt || !q->mt1 || !q->mt2 || !q->perm || !q->rowmax || !q->ma || !q->mb) return 0;
     size_t k = 0;
     for (size_t c = 0; c <= p->nb; c++) {
@@ -716,11 +716,11 @@ static void thermo_scratch_free(void *s) {
 static void *thermo_scratch_alloc(const void *job) {
     const thermo_job *j = job;
     const plan *p = j->lnz.walk.p;
-    thermo_scratch *t = calloc(1, sizeof *t);
+    thermo_scratch *t = zs_calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->lbuf = malloc(lnz_buffer(p, j->lnz.walk.kernel) * sizeof(double));
+    t->lbuf = zs_malloc(lnz_buffer(p, j->lnz.walk.kernel) * sizeof(double));
     size_t nm = j->q ? moments_buffer(p->NA, p->NB, j->q->ncls) : p->NA + p->NB + 3 * p->NI;
-    t->mbuf = malloc(nm * sizeof(double));
+    t->mbuf = zs_malloc(nm * sizeof(double));
     if (!t->lbuf || !t->mbuf) {
         thermo_scratch_free(t);
         return NULL;
@@ -775,9 +775,9 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, double 
     const pairwise_kernel kernel = fast ? PAIRWISE_KERNEL_MATVEC : PAIRWISE_KERNEL_VEXP;
     mplan q;
     memset(&q, 0, sizeof q);
-    double *mat = malloc(p.NI * sizeof *mat), *rowmax = malloc(p.NA * sizeof *rowmax);
+    double *mat = zs_malloc(p.NI * sizeof *mat), *rowmax = zs_malloc(p.NA * sizeof *rowmax);
     const size_t nchunks = chunk_count(&p);
-    zs_unit_record *recs = malloc(nchunks * sizeof *recs);
+    zs_unit_record *recs = zs_malloc(nchunks * sizeof *recs);
     if (!mat || !rowmax || !recs || (fast && !mplan_make(&p, beta, &q))) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
         goto done;
@@ -796,7 +796,7 @@ zs_status pairwise_thermo_enumerate(const zs_pairwise *mod, double beta, double 
         goto done;
     }
     const double lnz = ref + log(acc);
-    moments *part = malloc(nchunks * sizeof *part);
+    moments *part = zs_malloc(nchunks * sizeof *part);
     if (!part) {
         st = zs_fail(mod->ctx, ZS_ENOMEM, "method enumerate: out of memory");
         goto done;

@@ -87,9 +87,9 @@ static zs_status plan_make(const zs_rbm *rbm, plan *p) {
     p->b = p->n < 6 ? p->n : 6;
     p->lanes = (size_t)1 << p->b;
     p->outer = (uint64_t)1 << (p->n - p->b);
-    p->ws = malloc(p->n * p->m * sizeof *p->ws);
-    p->y = malloc(p->m * RBM_LANES * sizeof *p->y);
-    p->e = malloc(p->m * RBM_LANES * sizeof *p->e);
+    p->ws = zs_malloc(p->n * p->m * sizeof *p->ws);
+    p->y = zs_malloc(p->m * RBM_LANES * sizeof *p->y);
+    p->e = zs_malloc(p->m * RBM_LANES * sizeof *p->e);
     if (!p->ws || !p->y || !p->e) {
         plan_free(p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");
@@ -156,7 +156,7 @@ static void lse_add(lse *acc, const double *v, size_t n) {
 /* A thread's buffers: xo (m) then eo (m). */
 static void *scratch_alloc(const void *pl) {
     const plan *p = pl;
-    return malloc(2 * p->m * sizeof(double));
+    return zs_malloc(2 * p->m * sizeof(double));
 }
 
 /* One unit: outer states r0..r1 of chunk ch, reduced as (max, sum exp(. - max)) into the
@@ -220,7 +220,7 @@ zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     st = plan_make(rbm, &p);
     if (st != ZS_OK) return st;
     const size_t nchunks = p.outer < CHUNKS_MAX ? (size_t)p.outer : CHUNKS_MAX;
-    zs_unit_record *part = malloc(nchunks * sizeof *part);
+    zs_unit_record *part = zs_malloc(nchunks * sizeof *part);
     if (!part) {
         plan_free(&p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "exact ln Z: out of memory");

@@ -92,9 +92,9 @@ static int frame_make(const zs_pairwise *m, frame *f) {
     f->pw = tr ? m->prow : m->pcol;
     f->pl = tr ? m->pcol : m->prow;
     size_t n = m->n;
-    f->h = malloc(n * sizeof *f->h);
-    f->jr = malloc(n * sizeof *f->jr);
-    f->jd = malloc(n * sizeof *f->jd);
+    f->h = zs_malloc(n * sizeof *f->h);
+    f->jr = zs_malloc(n * sizeof *f->jr);
+    f->jd = zs_malloc(n * sizeof *f->jd);
     if (!f->h || !f->jr || !f->jd) return 0;
     for (size_t r = 0; r < f->L; r++)
         for (size_t c = 0; c < f->W; c++) {
@@ -395,8 +395,8 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     x.threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
     x.lg = ok && log_mode(&f, m->n, beta);
     double *ce = NULL, *cw = NULL;
-    for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = malloc(x.S * sizeof(double))) != NULL;
-    if (ok && f.pl) ok = (ce = malloc(x.S * sizeof *ce)) && (cw = malloc(x.S * sizeof *cw));
+    for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = zs_malloc(x.S * sizeof(double))) != NULL;
+    if (ok && f.pl) ok = (ce = zs_malloc(x.S * sizeof *ce)) && (cw = zs_malloc(x.S * sizeof *cw));
     totals_init(tot, -HUGE_VAL);
     const double zero = x.lg ? -HUGE_VAL : 0.0, one = x.lg ? 0.0 : 1.0;
     if (!ok) {
@@ -594,29 +594,38 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, int lg, 
     tot[1] += za * g;
 }
 
-/* <|M|> by the magnetization-resolved transfer matrix, or NaN when it costs too much. */
-static double transfer_absm(const zs_pairwise *m, double beta) {
+/* <|M|> by the magnetization-resolved transfer matrix into *absm, NaN when it costs too
+ * much. ZS_ENOMEM when its tables cannot be allocated: a missing <|M|> means "not affordable",
+ * never "memory ran short this time". */
+static zs_status transfer_absm(const zs_pairwise *m, double beta, double *absm) {
     frame f;
     memset(&f, 0, sizeof f);
-    double res = (double)NAN;
-    if (!frame_make(m, &f) || absm_cost(&f, m->n) > ABSM_WORK) {
+    *absm = (double)NAN;
+    if (!frame_make(m, &f)) {
         frame_free(&f);
-        return res;
+        return zs_fail(m->ctx, ZS_ENOMEM, "transfer: out of memory for the |M| frame (%zu units)", m->n);
+    }
+    if (absm_cost(&f, m->n) > ABSM_WORK) {
+        frame_free(&f);
+        return ZS_OK;
     }
     size_t S = (size_t)1 << f.W, K = m->n + 1;
-    double *cur = malloc(S * K * sizeof *cur), *nxt = malloc(S * K * sizeof *nxt);
-    if (cur && nxt) {
+    double *cur = zs_malloc(S * K * sizeof *cur), *nxt = zs_malloc(S * K * sizeof *nxt);
+    zs_status st = ZS_OK;
+    if (!cur || !nxt)
+        st = zs_fail(m->ctx, ZS_ENOMEM, "transfer: out of memory for the |M| tables (2 x %zu x %zu doubles)", S, K);
+    else {
         double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
         int lg = log_mode(&f, m->n, beta);
         for (size_t s0 = 0; s0 < (f.pl ? S : 1); s0++) {
             absm_pass(&f, beta, m->n, s0, lg, cur, nxt, &ref, tot);
         }
-        res = tot[1] / tot[0];
+        *absm = tot[1] / tot[0];
     }
     free(cur);
     free(nxt);
     frame_free(&f);
-    return res;
+    return st;
 }
 
 zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
@@ -633,6 +642,5 @@ zs_status pairwise_thermo_transfer(const zs_pairwise *m, double beta, zs_pairwis
     out->c = zs_heat_capacity(beta, t.se / t.w);
     out->m = t.mm;
     out->chi = beta * (t.sm / t.w);
-    out->absm = transfer_absm(m, beta);
-    return ZS_OK;
+    return transfer_absm(m, beta, &out->absm);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ zs_status io_atomic_open(zs_ctx *ctx, const char *path, io_atomic *w) {
         return ZS_OK;
     }
     if (exists && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode)) w->dest = realpath(path, NULL);
-    if (!w->dest) w->dest = strdup(path);
+    if (!w->dest) w->dest = zs_strdup(path);
     /* A rename would replace a file its owner made read-only (as mv does); honour the file's
      * own permission instead, as writing it in place would. */
     if (w->dest && exists && S_ISREG(st.st_mode) && access(w->dest, W_OK) != 0) {
@@ -44,8 +45,8 @@ zs_status io_atomic_open(zs_ctx *ctx, const char *path, io_atomic *w) {
         release(w);
         return zs_fail(ctx, ZS_EIO, "%s: cannot write: %s", path, strerror(err));
     }
-    size_t len = strlen(w->dest) + 48;
-    w->tmp = w->dest ? malloc(len) : NULL;
+    size_t len = w->dest ? strlen(w->dest) + 48 : 0;
+    w->tmp = w->dest ? zs_malloc(len) : NULL;
     if (!w->tmp) {
         release(w);
         return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
@@ -79,16 +80,19 @@ void io_atomic_abort(io_atomic *w) {
 }
 
 /* fsync the folder holding dest, so the rename is on disk too (best effort: some file
- * systems refuse to fsync a folder, and the data itself is already synced). */
+ * systems refuse to fsync a folder, and the data itself is already synced). The copy that
+ * dirname may change is on the stack, so that this step cannot be skipped for want of memory
+ * after the file was written; a path longer than PATH_MAX could not have been opened. */
 static void sync_folder(const char *dest) {
-    char *copy = strdup(dest);
-    if (!copy) return;
+    char copy[PATH_MAX];
+    size_t len = strlen(dest);
+    if (len >= sizeof copy) return;
+    memcpy(copy, dest, len + 1);
     int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         (void)fsync(dfd);
         close(dfd);
     }
-    free(copy);
 }
 
 zs_status io_atomic_commit(zs_ctx *ctx, io_atomic *w) {

@@ -40,7 +40,7 @@ zs_status zs_data_load(zs_ctx *ctx, const char *path, zs_array **out) {
     if (ends_with(path, ".npy")) {
         st = zs_npy_read(ctx, path, &a);
     } else if (ends_with(path, ".npz") || colon) {
-        char *file = strdup(path);
+        char *file = zs_strdup(path);
         if (!file) return zs_fail(ctx, ZS_ENOMEM, "out of memory");
         const char *name = NULL;
         if (colon) {
@@ -141,7 +141,7 @@ static zs_status split_range(zs_ctx *ctx, const char *path, char **file, int *ha
         *have = 1;
         keep = (size_t)(c1 - path);
     }
-    *file = malloc(keep + 1);
+    *file = zs_malloc(keep + 1);
     if (!*file) return zs_fail(ctx, ZS_ENOMEM, "out of memory");
     memcpy(*file, path, keep);
     (*file)[keep] = '\0';
@@ -205,7 +205,7 @@ zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, d
         if (st == ZS_OK) {
             N = zs_array_dim(a, 0), D = zs_array_dim(a, 1);
             const size_t size = (size_t)(N * D);
-            buf = malloc(size > 0 ? size : 1);
+            buf = zs_malloc(size > 0 ? size : 1);
             if (!buf) st = io_nomem(ctx, path, (double)size, "the rows as bytes");
             for (size_t i = 0; buf && i < size; i++) buf[i] = zs_array_cdata(a)[i] != 0.0;
             off = 0;
@@ -223,7 +223,7 @@ zs_status zs_data_load_binary(zs_ctx *ctx, const char *path, zs_binarize rule, d
     if (!ranged) lo = 0, hi = N;
     const size_t bytes = (size_t)((hi - lo) * D);
     memmove(buf, buf + off + (size_t)(lo * D), bytes);
-    unsigned char *shrunk = realloc(buf, bytes);
+    unsigned char *shrunk = zs_realloc(buf, bytes);
     *rows = shrunk ? shrunk : buf;
     *n = (size_t)(hi - lo);
     *d = (size_t)D;

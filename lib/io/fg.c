@@ -90,11 +90,11 @@ static zs_status fg_grow(fg_state *s, lexer *lx, size_t more) {
     if (s->nuse + more <= s->cap) return ZS_OK;
     size_t cap = s->cap ? 2 * s->cap : 256;
     while (cap < s->nuse + more) cap *= 2;
-    fg_use *u = realloc(s->use, cap * sizeof *u);
+    fg_use *u = zs_realloc(s->use, cap * sizeof *u);
     if (u) s->use = u;
-    uint64_t *l = realloc(s->lab, cap * sizeof *l);
+    uint64_t *l = zs_realloc(s->lab, cap * sizeof *l);
     if (l) s->lab = l;
-    uint32_t *d = realloc(s->dim, cap * sizeof *d);
+    uint32_t *d = zs_realloc(s->dim, cap * sizeof *d);
     if (d) s->dim = d;
     if (!u || !l || !d) return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
     s->cap = cap;
@@ -156,7 +156,7 @@ static zs_status fg_read_factor(lexer *lx, fg_state *s, size_t fi, double *budge
     if (st == ZS_OK) st = lex_check_room(lx, what, nz, 2);
     if (st != ZS_OK) return st;
     size_t nzline = lx->tok_line;
-    fa->t = malloc(fa->size * sizeof *fa->t);
+    fa->t = zs_malloc(fa->size * sizeof *fa->t);
     if (!fa->t) {
         char nb[32];
         return zs_fail(lx->ctx, ZS_ENOMEM, "%s: factor %zu: out of memory for its table (%s)",
@@ -211,7 +211,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     /* Each factor holds at least two numbers: its variable count and its entry count. */
     if (st == ZS_OK) st = lex_check_room(&lx, "the number of factors", nf, 2);
     if (st != ZS_OK) return st;
-    s.f = calloc(nf ? nf : 1, sizeof *s.f);
+    s.f = zs_calloc(nf ? nf : 1, sizeof *s.f);
     if (!s.f) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
     s.nf = (size_t)nf;
     double budget = FG_ENTRY_SLACK + FG_ENTRIES_PER_BYTE * (double)len;
@@ -227,7 +227,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     uint32_t *dom = NULL;
     if (st == ZS_OK) {
         qsort(s.use, s.nuse, sizeof *s.use, fg_cmp_use);
-        dom = malloc((s.nuse ? s.nuse : 1) * sizeof *dom);
+        dom = zs_malloc((s.nuse ? s.nuse : 1) * sizeof *dom);
         if (!dom) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
         for (size_t i = 0; st == ZS_OK && i < s.nuse; i++) {
             if (i > 0 && s.use[i].label == s.use[i - 1].label) {
@@ -263,7 +263,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
         }
         if (fa->size > ucap) {
             free(u);
-            u = malloc(fa->size * sizeof *u);
+            u = zs_malloc(fa->size * sizeof *u);
             ucap = u ? fa->size : 0;
             if (!u) {
                 st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);

@@ -71,7 +71,7 @@ zs_status zs_hopfield_load(zs_ctx *ctx, const char *path, zs_hopfield **out) {
         if (st == ZS_OK) {
             size_t p = (size_t)zs_array_dim(pa, 0);
             const double *v = zs_array_cdata(pa);
-            int8_t *x = malloc(p * n);
+            int8_t *x = zs_malloc(p * n);
             if (!x) st = zs_fail(ctx, ZS_ENOMEM, "%s: cannot allocate %zu bytes for the patterns", path, p * n);
             for (size_t i = 0; st == ZS_OK && i < p * n; i++) {
                 if (v[i] != 1.0 && v[i] != -1.0)

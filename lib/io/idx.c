@@ -360,7 +360,7 @@ zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a) {
     int gz = pl > 3 && !strcmp(path + pl - 3, ".gz");
     int nd = zs_array_ndim(a);
     size_t size = zs_array_size(a), hl = 4 + 4 * (size_t)nd;
-    unsigned char *raw = malloc(hl + size);
+    unsigned char *raw = zs_malloc(hl + size);
     if (!raw) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu bytes", path, hl + size);
     raw[0] = raw[1] = 0;
     raw[2] = 0x08;
@@ -384,7 +384,7 @@ zs_status zs_idx_write_u8(zs_ctx *ctx, const char *path, const zs_array *a) {
         return zs_fail(ctx, ZS_ENOMEM, "%s: cannot start the compressor", path);
     }
     uLong cap = deflateBound(&z, (uLong)(hl + size));
-    unsigned char *packed = malloc(cap);
+    unsigned char *packed = zs_malloc(cap);
     int ok = packed != NULL;
     z.next_in = raw;
     z.next_out = packed;

@@ -45,7 +45,7 @@ static void scale_row(const uint8_t *src, size_t width, size_t scale, uint8_t *d
 
 static zs_status write_png(zs_ctx *ctx, const char *path, FILE *f, const uint8_t *px, size_t width,
                            size_t height, size_t scale) {
-    uint8_t *row = malloc(width * scale);
+    uint8_t *row = zs_malloc(width * scale);
     if (!row) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     png_err e;
     e.msg[0] = '\0';
@@ -84,7 +84,7 @@ static zs_status write_png(zs_ctx *ctx, const char *path, FILE *f, const uint8_t
 static zs_status write_pbm(zs_ctx *ctx, const char *path, FILE *f, const uint8_t *px, size_t width,
                            size_t height, size_t scale) {
     size_t w = width * scale, rowbytes = (w + 7) / 8;
-    unsigned char *row = malloc(rowbytes);
+    unsigned char *row = zs_malloc(rowbytes);
     if (!row) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     fprintf(f, "P4\n%zu %zu\n", w, height * scale);
     for (size_t y = 0; y < height; y++) {

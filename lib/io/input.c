@@ -61,7 +61,7 @@ zs_status io_buf_reserve(zs_ctx *ctx, const char *label, io_buf *buf, size_t n) 
     size_t need = buf->len + n;
     if (need <= buf->cap) return ZS_OK;
     size_t cap = need; /* callers ask in doubling slices, so reallocations stay few */
-    unsigned char *nb = realloc(buf->b, cap ? cap : 1);
+    unsigned char *nb = zs_realloc(buf->b, cap ? cap : 1);
     if (!nb) return io_nomem(ctx, label, (double)cap, "reading the file");
     buf->b = nb;
     buf->cap = cap;

@@ -62,9 +62,9 @@ zs_status zs_array_alloc(zs_ctx *ctx, zs_dtype dtype, int ndim, const uint64_t *
             return zs_fail(ctx, ZS_ERANGE, "array: %d-dimensional shape is too large", ndim);
         size *= (size_t)shape[i];
     }
-    zs_array *a = calloc(1, sizeof *a);
+    zs_array *a = zs_calloc(1, sizeof *a);
     if (!a) return io_nomem(ctx, "array", (double)sizeof *a, "the array object");
-    a->data = calloc(size ? size : 1, sizeof *a->data);
+    a->data = zs_calloc(size ? size : 1, sizeof *a->data);
     if (!a->data) {
         free(a);
         char what[64];
@@ -453,8 +453,8 @@ zs_status zs_npy_read_mem(zs_ctx *ctx, const char *label, const void *buf, size_
     size_t isz = dtypes[h.dtype].size, avail = len - off;
     /* the data must be present before its values are allocated (8 bytes each) */
     if (need != avail) return data_mismatch(ctx, label, &h, need, avail);
-    zs_array *a = calloc(1, sizeof *a);
-    if (a) a->data = malloc(count ? (size_t)count * sizeof(double) : 1);
+    zs_array *a = zs_calloc(1, sizeof *a);
+    if (a) a->data = zs_malloc(count ? (size_t)count * sizeof(double) : 1);
     if (!a || !a->data) {
         free(a);
         char what[320], shape[256];
@@ -569,7 +569,7 @@ zs_status npy_serialize(zs_ctx *ctx, const zs_array *a, unsigned char **buf, siz
     }
     size_t isz = dtypes[a->dtype].size;
     size_t n = padded + a->size * isz;
-    unsigned char *b = malloc(n ? n : 1);
+    unsigned char *b = zs_malloc(n ? n : 1);
     if (!b) return zs_fail(ctx, ZS_ENOMEM, "npy: out of memory for %zu bytes", n);
     memcpy(b, "\x93NUMPY", 6);
     b[6] = v2 ? 2 : 1;

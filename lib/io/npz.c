@@ -52,7 +52,7 @@ static zs_status open_failed(zs_ctx *ctx, const char *label, int code) {
 /* The member list of an opened archive; takes zip (discarded on failure). */
 static zs_status npz_from_zip(zs_ctx *ctx, const char *label, zip_t *zip, uint64_t size,
                               zs_npz **out) {
-    zs_npz *z = calloc(1, sizeof *z);
+    zs_npz *z = zs_calloc(1, sizeof *z);
     zip_int64_t entries = zip_get_num_entries(zip, 0);
     if (!z || entries < 0) {
         free(z);
@@ -62,10 +62,10 @@ static zs_status npz_from_zip(zs_ctx *ctx, const char *label, zip_t *zip, uint64
     z->ctx = ctx;
     z->zip = zip;
     z->archive_size = size;
-    z->path = strdup(label);
+    z->path = zs_strdup(label);
     /* the central directory's entries are in memory already, so their count is bounded */
-    z->names = calloc((size_t)entries + 1, sizeof *z->names);
-    z->index = calloc((size_t)entries + 1, sizeof *z->index);
+    z->names = zs_calloc((size_t)entries + 1, sizeof *z->names);
+    z->index = zs_calloc((size_t)entries + 1, sizeof *z->index);
     if (!z->path || !z->names || !z->index) {
         zs_npz_close(z);
         return io_nomem(ctx, label, (double)entries * (double)(sizeof(char *) + sizeof(zip_uint64_t)),
@@ -75,7 +75,7 @@ static zs_status npz_from_zip(zs_ctx *ctx, const char *label, zip_t *zip, uint64
         const char *name = zip_get_name(zip, (zip_uint64_t)i, 0);
         size_t len = name ? strlen(name) : 0;
         if (len < 4 || strcmp(name + len - 4, ".npy") != 0) continue; /* not an array member */
-        char *copy = strndup(name, len - 4);
+        char *copy = zs_strndup(name, len - 4);
         if (!copy) {
             zs_npz_close(z);
             return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", label);
@@ -118,7 +118,7 @@ zs_status zs_npz_open_mem(zs_ctx *ctx, const char *label, const void *bytes, siz
                           zs_npz **out) {
     if (!out || (!bytes && len)) return ZS_EINVAL;
     if (!label) label = "(memory)";
-    unsigned char *copy = malloc(len ? len : 1);
+    unsigned char *copy = zs_malloc(len ? len : 1);
     if (!copy) return io_nomem(ctx, label, (double)len, "a copy of the archive");
     if (len) memcpy(copy, bytes, len);
     return open_buffer(ctx, label, copy, len, out);
@@ -272,7 +272,7 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
     size_t len = 0;
     zs_status st = member_size(z, name, k, &len);
     if (st != ZS_OK) return st;
-    unsigned char *buf = malloc(len ? len : 1);
+    unsigned char *buf = zs_malloc(len ? len : 1);
     if (!buf) {
         char what[300];
         snprintf(what, sizeof what, "member %s.npy", name);
@@ -281,7 +281,7 @@ zs_status zs_npz_get(zs_npz *z, const char *name, zs_array **out) {
     st = member_read(z, name, k, buf, len);
     if (st == ZS_OK) {
         size_t ll = strlen(z->path) + strlen(name) + 8;
-        char *label = malloc(ll);
+        char *label = zs_malloc(ll);
         if (!label) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", z->path);
         else {
             snprintf(label, ll, "%s:%s.npy", z->path, name);
@@ -321,14 +321,14 @@ static zs_status zip_to_memory_close(zs_ctx *ctx, const char *path, zip_t *zip, 
      * central directory record alone (APPNOTE.TXT 4.3.16), all zero but the signature. */
     if (zip_source_stat(mem, &sb) != 0 || !(sb.valid & ZIP_STAT_SIZE) || sb.size == 0) {
         static const unsigned char empty[22] = {'P', 'K', 5, 6};
-        *bytes = malloc(sizeof empty);
+        *bytes = zs_malloc(sizeof empty);
         if (!*bytes) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
         memcpy(*bytes, empty, sizeof empty);
         *len = sizeof empty;
         return ZS_OK;
     }
     size_t n = (size_t)sb.size;
-    *bytes = malloc(n);
+    *bytes = zs_malloc(n);
     if (!*bytes) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu bytes", path, n);
     if (zip_source_open(mem) != 0) {
         free(*bytes);
@@ -349,7 +349,7 @@ static zs_status zip_to_memory_close(zs_ctx *ctx, const char *path, zip_t *zip, 
 zs_status zs_npz_write(zs_ctx *ctx, const char *path, size_t n, const char *const *names,
                        const zs_array *const *arrays, int compress) {
     if (!path || (n && (!names || !arrays))) return ZS_EINVAL;
-    unsigned char **bufs = calloc(n + 1, sizeof *bufs);
+    unsigned char **bufs = zs_calloc(n + 1, sizeof *bufs);
     if (!bufs) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     zs_status st = ZS_OK;
     zip_error_t ze;

@@ -102,7 +102,7 @@ zs_status patterns_parse_pbm(zs_ctx *ctx, const char *name, const unsigned char 
         if (npx + w * h > cap) {
             size_t ncap = cap ? 2 * cap : w * h;
             while (ncap < npx + w * h) ncap *= 2;
-            int8_t *g = realloc(px, ncap);
+            int8_t *g = zs_realloc(px, ncap);
             if (!g) {
                 st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", name);
                 break;
@@ -148,7 +148,7 @@ zs_status zs_pattern_write_image(zs_ctx *ctx, const char *path, size_t rows, siz
                                  const int8_t *s, size_t scale) {
     if (!path || !s || !rows || !cols || rows * cols > ZS_PATTERNS_MAX_UNITS)
         return zs_fail(ctx, ZS_EINVAL, "image: bad arguments (%zux%zu)", rows, cols);
-    unsigned char *px = malloc(rows * cols);
+    unsigned char *px = zs_malloc(rows * cols);
     if (!px) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     for (size_t i = 0; i < rows * cols; i++) px[i] = s[i] > 0 ? 0 : 255;
     zs_status st = zs_image_write_grey(ctx, path, px, cols, rows, scale);

@@ -24,7 +24,7 @@ typedef struct grow {
 static int grow_push(grow *g, int8_t v) {
     if (g->len == g->cap) {
         size_t cap = g->cap ? 2 * g->cap : 4096;
-        int8_t *x = realloc(g->x, cap);
+        int8_t *x = zs_realloc(g->x, cap);
         if (!x) return 0;
         g->x = x;
         g->cap = cap;
@@ -145,7 +145,7 @@ static zs_status patterns_from_npy(zs_ctx *ctx, const char *path, const unsigned
     size_t n = zs_array_size(a) / p;
     size_t rows = nd == 3 ? (size_t)zs_array_dim(a, 1) : 0, cols = nd == 3 ? (size_t)zs_array_dim(a, 2) : 0;
     const double *v = zs_array_cdata(a);
-    int8_t *x = malloc(p * n);
+    int8_t *x = zs_malloc(p * n);
     if (!x) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
     size_t zero_at = SIZE_MAX, minus_at = SIZE_MAX;
     for (size_t i = 0; i < p * n && st == ZS_OK; i++) {

@@ -32,7 +32,7 @@ static zs_status load_frequency(zs_ctx *ctx, const char *path, zs_npz *z, zs_rbm
                          "between 0 and 1", path, i, p);
     }
     if (st == ZS_OK) {
-        r->freq = malloc(r->nv * sizeof *r->freq);
+        r->freq = zs_malloc(r->nv * sizeof *r->freq);
         if (!r->freq) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu frequencies", path, r->nv);
         else memcpy(r->freq, zs_array_cdata(f), r->nv * sizeof *r->freq);
     }
@@ -112,8 +112,8 @@ zs_status zs_rbm_save(const zs_rbm *rbm, const char *path, zs_dtype dtype, size_
     zs_status st = zs_array_alloc(rbm->ctx, dtype, 2, sw, &w);
     if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sa, &a);
     if (st == ZS_OK) st = zs_array_alloc(rbm->ctx, dtype, 1, sb, &b);
-    const char **names = calloc(3 + n_extra, sizeof *names);
-    const zs_array **arrays = calloc(3 + n_extra, sizeof *arrays);
+    const char **names = zs_calloc(3 + n_extra, sizeof *names);
+    const zs_array **arrays = zs_calloc(3 + n_extra, sizeof *arrays);
     if (st == ZS_OK && (!names || !arrays)) st = zs_fail(rbm->ctx, ZS_ENOMEM, "%s: out of memory", path);
     if (st == ZS_OK) {
         memcpy(zs_array_data(w), rbm->w, rbm->nv * rbm->nh * sizeof *rbm->w);

@@ -38,7 +38,7 @@ static zs_status sink_reserve(sink *s, size_t want) {
     size_t cap = s->cap ? s->cap : CHUNK;
     while (cap < s->len + want + 1) cap = cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap;
     if (cap > s->max + 2) cap = s->max + 2;
-    char *b = realloc(s->b, cap);
+    char *b = zs_realloc(s->b, cap);
     if (!b) {
         char nb[32];
         return zs_fail(s->ctx, ZS_ENOMEM, "%s: out of memory holding %s of the file", s->name,

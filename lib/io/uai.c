@@ -56,7 +56,7 @@ static zs_status scopes_grow(lexer *lx, uai_scopes *s, size_t k) {
     if (s->n + k <= s->cap) return ZS_OK;
     size_t cap = s->cap ? 2 * s->cap : 256;
     while (cap < s->n + k) cap *= 2;
-    uint32_t *g = realloc(s->v, cap * sizeof *g);
+    uint32_t *g = zs_realloc(s->v, cap * sizeof *g);
     if (!g) return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
     s->v = g;
     s->cap = cap;
@@ -98,9 +98,9 @@ static zs_status read_scope(lexer *lx, uint64_t f, uint64_t nvars, uai_scopes *s
 }
 
 static zs_status read_scopes(lexer *lx, uint64_t nf, uint64_t nvars, uai_scopes *s) {
-    s->arity = calloc(nf ? nf : 1, sizeof *s->arity);
-    s->line = calloc(nf ? nf : 1, sizeof *s->line);
-    s->first = calloc(nf ? nf : 1, sizeof *s->first);
+    s->arity = zs_calloc(nf ? nf : 1, sizeof *s->arity);
+    s->line = zs_calloc(nf ? nf : 1, sizeof *s->line);
+    s->first = zs_calloc(nf ? nf : 1, sizeof *s->first);
     if (!s->arity || !s->line || !s->first)
         return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
     zs_status st = ZS_OK;
@@ -144,7 +144,7 @@ static zs_status read_table(lexer *lx, uint64_t f, const uint32_t *dom, const ui
         if (e >= *vcap || reserve > *vcap) {
             size_t cap = reserve > *vcap ? reserve : 2 * *vcap;
             reserve = 0;
-            double *v = realloc(*vals, (cap ? cap : 1) * sizeof *v);
+            double *v = zs_realloc(*vals, (cap ? cap : 1) * sizeof *v);
             if (!v) {
                 char nb[32];
                 return zs_fail(lx->ctx, ZS_ENOMEM,
@@ -177,7 +177,7 @@ static zs_status read_header(lexer *lx, zs_factor_kind *kind, uint64_t *nvars, u
     zs_status st = lex_uint(lx, "the number of variables", 0, UAI_MAX_VARS, nvars);
     if (st == ZS_OK) st = lex_check_room(lx, "the number of variables", *nvars, 1);
     if (st != ZS_OK) return st;
-    *dom = malloc((*nvars ? *nvars : 1) * sizeof **dom);
+    *dom = zs_malloc((*nvars ? *nvars : 1) * sizeof **dom);
     if (!*dom) return zs_fail(lx->ctx, ZS_ENOMEM, "%s: out of memory", lx->name);
     for (uint64_t i = 0; i < *nvars && st == ZS_OK; i++) {
         char what[64];
@@ -291,7 +291,7 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
                        "%s:%zu: the count says %llu variable/value pairs, %zu numbers follow it",
                        lx.name, count_line, (unsigned long long)first, ntok - 1);
     }
-    int32_t *ev = malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
+    int32_t *ev = zs_malloc((m->nvars ? m->nvars : 1) * sizeof *ev);
     if (!ev) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
     for (size_t i = 0; i < m->nvars; i++) ev[i] = -1;
     size_t seen = 0;

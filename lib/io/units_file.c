@@ -154,7 +154,7 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
             if (i == 1) problem = x;
             else units = x;
         } else if (i == 3) {
-            text = strdup(v);
+            text = zs_strdup(v);
             if (!text) {
                 st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", path);
                 goto fail;
@@ -171,7 +171,7 @@ zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_un
         }
         if (*n == cap) {
             size_t nc = cap ? 2 * cap : 256;
-            zs_unit_record *g = realloc(out, nc * sizeof *g);
+            zs_unit_record *g = zs_realloc(out, nc * sizeof *g);
             if (!g) {
                 st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory for %zu records", path, nc);
                 goto fail;

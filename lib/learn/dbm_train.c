@@ -46,9 +46,9 @@ static zs_status pre_rbm(zs_ctx *ctx, const zs_dbm_pretrain_opts *o, size_t laye
     zs_data_base_rate(in, n, nv, 1.0, a);
     for (size_t i = 0; i < nv; i++) a[i] = log(a[i]) - log1p(-a[i]);
     memset(b, 0, nh * sizeof *b);
-    size_t *perm = malloc(n * sizeof *perm);
-    double *buf = malloc(B * (2 * nv + 2 * nh) * sizeof *buf);
-    double *vw = calloc(nv * nh, sizeof *vw), *va = calloc(nv, sizeof *va), *vb = calloc(nh, sizeof *vb);
+    size_t *perm = zs_malloc(n * sizeof *perm);
+    double *buf = zs_malloc(B * (2 * nv + 2 * nh) * sizeof *buf);
+    double *vw = zs_calloc(nv * nh, sizeof *vw), *va = zs_calloc(nv, sizeof *va), *vb = zs_calloc(nh, sizeof *vb);
     zs_status st = ZS_OK;
     if (!perm || !buf || !vw || !va || !vb) st = zs_fail(ctx, ZS_ENOMEM, "pretraining: out of memory");
     double *v0 = buf, *h0 = buf ? buf + B * nv : NULL, *v1 = buf ? h0 + B * nh : NULL, *h1 = buf ? v1 + B * nv : NULL;
@@ -130,28 +130,32 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
     zs_status st = dbm_check_rows(d->ctx, data, n, d->n[0]);
     if (st != ZS_OK) return st;
     const size_t L = d->L;
-    uint8_t *in = malloc(n * d->n[0]), *next = NULL;
+    uint8_t *in = zs_malloc(n * d->n[0]), *next = NULL;
+    /* The weights are trained in copies and set only when every layer is done, so that a
+     * failure (memory, divergence, cancellation) leaves the model as it was. */
     double *a[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
+    double *wl[ZS_DBM_MAX_LAYERS + 1] = {NULL};
     if (!in) return zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
     memcpy(in, data, n * d->n[0]);
     for (size_t l = 1; st == ZS_OK && l <= L; l++) {
         size_t nv = d->n[l - 1], nh = d->n[l];
         double fu = L == 1 ? 1.0 : l == L ? 1.0 : 2.0, fd = L == 1 ? 1.0 : l == 1 ? 1.0 : 2.0;
-        a[l] = malloc(nv * sizeof(double));
-        b[l] = malloc(nh * sizeof(double));
-        if (!a[l] || !b[l]) {
+        a[l] = zs_malloc(nv * sizeof(double));
+        b[l] = zs_malloc(nh * sizeof(double));
+        wl[l] = zs_malloc(nv * nh * sizeof(double));
+        if (!a[l] || !b[l] || !wl[l]) {
             st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
             break;
         }
-        st = pre_rbm(d->ctx, o, l, in, n, nv, nh, fu, fd, d->w[l], a[l], b[l]);
+        st = pre_rbm(d->ctx, o, l, in, n, nv, nh, fu, fd, wl[l], a[l], b[l]);
         if (st != ZS_OK || l == L) break;
         /* the next RBM's data: h ~ p(h | v) with the up-weights fu W */
-        next = malloc(n * nh);
+        next = zs_malloc(n * nh);
         if (!next) {
             st = zs_fail(d->ctx, ZS_ENOMEM, "pretraining: out of memory");
             break;
         }
-        const double *w = d->w[l];
+        const double *w = wl[l];
 #pragma omp parallel for schedule(static) num_threads(zs_threads(d->ctx))
         for (size_t r = 0; r < n; r++) {
             zs_rng g;
@@ -168,6 +172,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
         next = NULL;
     }
     if (st == ZS_OK) {
+        for (size_t l = 1; l <= L; l++) memcpy(d->w[l], wl[l], d->n[l - 1] * d->n[l] * sizeof(double));
         memcpy(d->b[0], a[1], d->n[0] * sizeof(double));
         memcpy(d->b[L], b[L], d->n[L] * sizeof(double));
         for (size_t l = 1; l < L; l++)
@@ -176,6 +181,7 @@ zs_status zs_dbm_pretrain(zs_dbm *d, const zs_dbm_pretrain_opts *o, const uint8_
     for (size_t l = 0; l <= L; l++) {
         free(a[l]);
         free(b[l]);
+        free(wl[l]);
     }
     free(in);
     return st;
@@ -273,7 +279,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if (st != ZS_OK) return st;
     st = zs_dbm_check(dbm);
     if (st != ZS_OK) return st;
-    zs_dbm_trainer *t = calloc(1, sizeof *t);
+    zs_dbm_trainer *t = zs_calloc(1, sizeof *t);
     if (!t) return zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
     t->ctx = ctx;
     t->o = *o;
@@ -287,20 +293,20 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     if (!bad) {
         copy_dbm(dbm, t->m);
         for (size_t l = 0; l <= dbm->L; l++) {
-            t->vb[l] = calloc(dbm->n[l], sizeof(double));
-            t->nb[l] = calloc(dbm->n[l], sizeof(double));
-            if (l) t->vw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
-            if (l) t->nw[l] = calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            t->vb[l] = zs_calloc(dbm->n[l], sizeof(double));
+            t->nb[l] = zs_calloc(dbm->n[l], sizeof(double));
+            if (l) t->vw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
+            if (l) t->nw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
         }
-        t->data = malloc(n * dbm->n[0]);
-        t->chains = malloc(o->chains * t->units);
-        t->mu = malloc(B * t->units * sizeof(double));
-        t->xf = malloc(B * t->units * sizeof(double));
-        t->bnd = malloc(B * sizeof(double));
-        t->scratch = malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
-        t->perm = malloc(n * sizeof(size_t));
-        t->mfq = malloc(t->units * sizeof(double));
+        t->data = zs_malloc(n * dbm->n[0]);
+        t->chains = zs_malloc(o->chains * t->units);
+        t->mu = zs_malloc(B * t->units * sizeof(double));
+        t->xf = zs_malloc(B * t->units * sizeof(double));
+        t->bnd = zs_malloc(B * sizeof(double));
+        t->scratch = zs_malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
+        t->perm = zs_malloc(n * sizeof(size_t));
+        t->mfq = zs_malloc(t->units * sizeof(double));
         if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq) bad = 1;
     }
     if (bad) {
@@ -430,22 +436,44 @@ static void neg_mean_field(zs_dbm_trainer *t) {
  *   <x_i> = sum_s p(s) sigmoid(f_i(s)) (other set), <s_k> = sum_s p(s) s_k,
  *   <s_k x_i> = sum_s p(s) s_k sigmoid(f_i(s)).
  * Two passes: the log weights and their maximum, then the weighted sums in state order. */
-static zs_status neg_exact(zs_dbm_trainer *t) {
-    const zs_dbm *d = t->m;
-    const size_t L = d->L;
+typedef struct neg_exact_buf {
+    double *lw;  /* (2^ns) the enumerated states' log weights */
+    double *f;   /* (units) fields                            */
+    uint8_t *x;  /* (units) a state                           */
+} neg_exact_buf;
+
+/* The enumerated layers: par their parity, *ns their units. */
+static size_t neg_exact_parity(const zs_dbm *d, size_t *ns) {
     size_t e, od;
     dbm_set_offsets(d, NULL, &e, &od);
-    const size_t par = e <= od ? 0 : 1;      /* parity of the enumerated layers */
-    const size_t ns = par ? od : e;
+    const size_t par = e <= od ? 0 : 1;
+    *ns = par ? od : e;
+    return par;
+}
+
+/* The buffers of neg_exact, taken before an epoch changes anything, so that running out of
+ * memory leaves the trainer as it was. */
+static zs_status neg_exact_alloc(const zs_dbm_trainer *t, neg_exact_buf *nb) {
+    size_t ns;
+    (void)neg_exact_parity(t->m, &ns);
+    nb->lw = zs_malloc((1ULL << ns) * sizeof *nb->lw);
+    nb->f = zs_malloc(t->units * sizeof *nb->f);
+    nb->x = zs_malloc(t->units);
+    if (nb->lw && nb->f && nb->x) return ZS_OK;
+    free(nb->lw);
+    free(nb->f);
+    free(nb->x);
+    return zs_fail(t->ctx, ZS_ENOMEM, "training: out of memory for the exact negative phase");
+}
+
+static void neg_exact(zs_dbm_trainer *t, const neg_exact_buf *nbuf) {
+    const zs_dbm *d = t->m;
+    const size_t L = d->L;
+    size_t ns;
+    const size_t par = neg_exact_parity(d, &ns); /* parity of the enumerated layers */
     const uint64_t S = 1ULL << ns;
-    double *lw = malloc(S * sizeof *lw), *f = malloc(t->units * sizeof *f);
-    uint8_t *x = malloc(t->units);
-    if (!lw || !f || !x) {
-        free(lw);
-        free(f);
-        free(x);
-        return zs_fail(t->ctx, ZS_ENOMEM, "training: out of memory for the exact negative phase");
-    }
+    double *lw = nbuf->lw, *f = nbuf->f;
+    uint8_t *x = nbuf->x;
     for (int pass = 0; pass < 2; pass++) {
         double mx = -HUGE_VAL, z = 0.0;
         if (pass == 1) {
@@ -505,10 +533,6 @@ static zs_status neg_exact(zs_dbm_trainer *t) {
             }
         }
     }
-    free(lw);
-    free(f);
-    free(x);
-    return ZS_OK;
 }
 
 zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
@@ -519,6 +543,11 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     const size_t nb = (n + B - 1) / B, n0 = d->n[0];
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
+    neg_exact_buf ex = {NULL, NULL, NULL};
+    if (t->neg == ZS_DBM_NEGATIVE_EXACT) {
+        zs_status est = neg_exact_alloc(t, &ex);
+        if (est != ZS_OK) return est;
+    }
     copy_dbm(d, t->prev);
     learn_shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
     zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
@@ -539,7 +568,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
         /* negative phase: the model's statistics into nw, nb */
         if (t->neg == ZS_DBM_NEGATIVE_PERSISTENT) neg_persistent(t, nb, bt);
         else if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
-        else if ((st = neg_exact(t)) != ZS_OK) break;
+        else neg_exact(t, &ex);
         /* the update: each element sums over the rows in order */
         const double ib = 1.0 / (double)bs;
         for (size_t l = 0; l <= d->L; l++) {
@@ -574,6 +603,9 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
         if (zs_progress(t->ctx, "training", (double)(bt + 1), (double)nb))
             st = zs_fail(t->ctx, ZS_ECANCELLED, "training: cancelled");
     }
+    free(ex.lw);
+    free(ex.f);
+    free(ex.x);
     if (st == ZS_OK && zs_dbm_check(d) != ZS_OK) {
         copy_dbm(t->prev, d);
         return zs_fail(t->ctx, ZS_ENUMERIC, "training diverged in epoch %llu (a parameter is not "

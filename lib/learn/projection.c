@@ -41,7 +41,7 @@ zs_status zs_hopfield_alloc_projection(zs_ctx *ctx, const zs_patterns *patterns,
     zs_hopfield *net;
     zs_status st = hopfield_new(ctx, n, patterns, &net);
     if (st != ZS_OK) return st;
-    double *g = malloc(p * p * sizeof *g), *y = malloc(p * n * sizeof *y);
+    double *g = zs_malloc(p * p * sizeof *g), *y = zs_malloc(p * n * sizeof *y);
     if (!g || !y) {
         free(g);
         free(y);

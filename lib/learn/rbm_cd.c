@@ -101,8 +101,7 @@ static size_t state_len(const zs_rbm_trainer *t) {
 
 /* 64-byte aligned (cache lines: threads write disjoint line-aligned ranges of wt and W). */
 static void *alloc64(size_t bytes) {
-    void *p = NULL;
-    return posix_memalign(&p, 64, bytes ? bytes : 64) ? NULL : p;
+    return zs_aligned_alloc(64, bytes ? bytes : 64);
 }
 
 void zs_rbm_trainer_free(zs_rbm_trainer *t) {
@@ -166,10 +165,10 @@ static size_t row_ones(const uint8_t *row, size_t n, uint32_t *on) {
 static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
     const size_t n = t->n, nv = t->nv;
     size_t cap = n * nv / 4 > nv ? n * nv / 4 : nv, k = 0;
-    t->on = malloc(cap * sizeof *t->on);
-    t->start = malloc((n + 1) * sizeof *t->start);
-    t->freq = calloc(nv, sizeof *t->freq);
-    size_t *count = calloc(nv, sizeof *count);
+    t->on = zs_malloc(cap * sizeof *t->on);
+    t->start = zs_malloc((n + 1) * sizeof *t->start);
+    t->freq = zs_calloc(nv, sizeof *t->freq);
+    size_t *count = zs_calloc(nv, sizeof *count);
     if (!t->on || !t->start || !t->freq || !count) {
         free(count);
         return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
@@ -177,7 +176,7 @@ static zs_status data_lists(zs_rbm_trainer *t, const uint8_t *data) {
     for (size_t r = 0; r < n; r++) {
         if (cap - k < nv) {
             cap = 2 * cap > k + nv ? 2 * cap : k + nv;
-            uint32_t *grown = realloc(t->on, cap * sizeof *grown);
+            uint32_t *grown = zs_realloc(t->on, cap * sizeof *grown);
             if (!grown) {
                 free(count);
                 return zs_fail(t->ctx, ZS_ENOMEM, "train: out of memory");
@@ -214,7 +213,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
                        "weight decay >= 0 (got k %zu, batch %zu, lr %g, momentum %g, decay %g)",
                        opts->k, opts->batch, opts->lr, opts->momentum, opts->weight_decay);
     if (n == 0) return zs_fail(ctx, ZS_EINVAL, "train: no data rows");
-    zs_rbm_trainer *t = calloc(1, sizeof *t);
+    zs_rbm_trainer *t = zs_calloc(1, sizeof *t);
     if (!t) return zs_fail(ctx, ZS_ENOMEM, "train: out of memory");
     t->ctx = ctx;
     t->nv = zs_rbm_nv(rbm);
@@ -232,30 +231,30 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     size_t len = state_len(t);
     t->gstride = (nh + 15) / 16 * 16;
     t->w = alloc64(len * sizeof(float));
-    t->save = malloc(len * sizeof(float));
+    t->save = zs_malloc(len * sizeof(float));
     t->wt = alloc64(nv * nh * sizeof(float));
     t->p0 = alloc64(2 * B * nh * sizeof(float));
     t->pv = alloc64(B * nv * sizeof(float));
-    t->vk_on = malloc(B * nv * sizeof *t->vk_on);
-    t->vk_n = malloc(B * sizeof *t->vk_n);
-    t->h_on = malloc(B * nh * sizeof *t->h_on);
-    t->h_n = malloc(B * sizeof *t->h_n);
-    t->l0 = malloc(3 * B * sizeof *t->l0);
-    t->n0 = malloc(B * sizeof *t->n0);
-    t->rngs = malloc(B * sizeof *t->rngs);
-    t->col0 = malloc(2 * B * nv * sizeof *t->col0);
-    t->cs0 = malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
+    t->vk_on = zs_malloc(B * nv * sizeof *t->vk_on);
+    t->vk_n = zs_malloc(B * sizeof *t->vk_n);
+    t->h_on = zs_malloc(B * nh * sizeof *t->h_on);
+    t->h_n = zs_malloc(B * sizeof *t->h_n);
+    t->l0 = zs_malloc(3 * B * sizeof *t->l0);
+    t->n0 = zs_malloc(B * sizeof *t->n0);
+    t->rngs = zs_malloc(B * sizeof *t->rngs);
+    t->col0 = zs_malloc(2 * B * nv * sizeof *t->col0);
+    t->cs0 = zs_malloc(T * 2 * (nv + 1) * sizeof *t->cs0);
     t->qcap = B > 16 ? B : 16;
     t->wcap = (nv > nh ? nv : nh) / 2 + 1;
-    t->gather = malloc(T * 2 * UCHUNK * B * sizeof *t->gather);
+    t->gather = zs_malloc(T * 2 * UCHUNK * B * sizeof *t->gather);
     t->g = alloc64(T * 2 * t->gstride * sizeof *t->g);
-    t->q_out = malloc(T * t->qcap * sizeof *t->q_out);
-    t->q_list = malloc(T * t->qcap * sizeof *t->q_list);
-    t->q_count = malloc(T * t->qcap * sizeof *t->q_count);
-    t->q_cursor = malloc(T * t->qcap * sizeof *t->q_cursor);
-    t->words = malloc(T * t->wcap * sizeof *t->words);
-    t->recon_row = malloc(B * sizeof *t->recon_row);
-    t->perm = malloc(n * sizeof *t->perm);
+    t->q_out = zs_malloc(T * t->qcap * sizeof *t->q_out);
+    t->q_list = zs_malloc(T * t->qcap * sizeof *t->q_list);
+    t->q_count = zs_malloc(T * t->qcap * sizeof *t->q_count);
+    t->q_cursor = zs_malloc(T * t->qcap * sizeof *t->q_cursor);
+    t->words = zs_malloc(T * t->wcap * sizeof *t->words);
+    t->recon_row = zs_malloc(B * sizeof *t->recon_row);
+    t->perm = zs_malloc(n * sizeof *t->perm);
     if (!t->w || !t->save || !t->wt || !t->p0 || !t->pv ||
         !t->vk_on || !t->vk_n || !t->h_on || !t->h_n || !t->l0 || !t->n0 || !t->rngs || !t->col0 || !t->cs0 ||
         !t->gather || !t->g || !t->q_out || !t->q_list || !t->q_count || !t->q_cursor ||
@@ -625,7 +624,7 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
         return zs_fail(rbm->ctx, ZS_EINVAL, "rbm init: need at least one data row and a finite "
                        "sigma >= 0 (got %zu rows, sigma %g)", n, sigma);
     const size_t nv = rbm->nv, nh = rbm->nh;
-    double *p = malloc(nv * sizeof *p);
+    double *p = zs_malloc(nv * sizeof *p);
     if (!p) return zs_fail(rbm->ctx, ZS_ENOMEM, "rbm init: out of memory");
     zs_data_base_rate(rows, n, nv, 1.0, p);
     /* W_x = sigma * zs_rng_normal(&rng) for x in row-major order: the words drawn in order a
@@ -633,7 +632,7 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
      * parallel (one region per 2^18 entries: few barriers), each the same operations as
      * zs_rng_normal, so the same bits. */
     enum { BLOCK = 1 << 18 };
-    uint64_t *words = malloc(2 * (nv * nh < BLOCK ? nv * nh : BLOCK) * sizeof *words);
+    uint64_t *words = zs_malloc(2 * (nv * nh < BLOCK ? nv * nh : BLOCK) * sizeof *words);
     if (!words) {
         free(p);
         return zs_fail(rbm->ctx, ZS_ENOMEM, "rbm init: out of memory");

@@ -20,7 +20,7 @@ zs_status zs_dbm_alloc(zs_ctx *ctx, size_t L, const size_t *sizes, zs_dbm **out)
         if (sizes[l - 1] > SIZE_MAX / sizeof(double) / sizes[l])
             return zs_fail(ctx, ZS_ERANGE, "dbm: %zu x %zu weights (W%zu) are too many",
                            sizes[l - 1], sizes[l], l);
-    zs_dbm *d = calloc(1, sizeof *d);
+    zs_dbm *d = zs_calloc(1, sizeof *d);
     int bad = !d;
     if (d) {
         d->ctx = ctx;
@@ -28,8 +28,8 @@ zs_status zs_dbm_alloc(zs_ctx *ctx, size_t L, const size_t *sizes, zs_dbm **out)
         d->dtype = ZS_DTYPE_F8;
         for (size_t l = 0; l <= L; l++) {
             d->n[l] = sizes[l];
-            d->b[l] = calloc(sizes[l], sizeof(double));
-            if (l > 0) d->w[l] = calloc(sizes[l - 1] * sizes[l], sizeof(double));
+            d->b[l] = zs_calloc(sizes[l], sizeof(double));
+            if (l > 0) d->w[l] = zs_calloc(sizes[l - 1] * sizes[l], sizeof(double));
             if (!d->b[l] || (l > 0 && !d->w[l])) bad = 1;
         }
     }
@@ -246,7 +246,7 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))
     {
-        double *buf = malloc((2 * total + widest) * sizeof *buf);
+        double *buf = zs_malloc((2 * total + widest) * sizeof *buf);
         if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(dynamic, 16)
         for (size_t r = 0; r < n; r++) {

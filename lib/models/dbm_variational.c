@@ -71,7 +71,7 @@ zs_status zs_dbm_lnz_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, dou
         return zs_fail(d->ctx, ZS_EINVAL, "mean field: max_iterations must be 1..%u and the "
                        "tolerance >= 0", UINT32_MAX);
     size_t off[ZS_DBM_MAX_LAYERS + 2], U = dbm_units(d, NULL, off);
-    double *mu = malloc(U * sizeof *mu), *x = malloc(U * sizeof *x);
+    double *mu = zs_malloc(U * sizeof *mu), *x = zs_malloc(U * sizeof *x);
     if (!mu || !x) {
         free(mu);
         free(x);
@@ -128,7 +128,7 @@ zs_status zs_dbm_lnz_bethe(const zs_dbm *d, const zs_dbm_bethe_opts *opts, doubl
         E += d->n[l - 1] * d->n[l];
     }
     /* up[e]: from the lower unit i to the upper unit j of edge e = (i, j) of W^l; dn[e]: back */
-    double *up = calloc(E, sizeof *up), *dn = calloc(E, sizeof *dn), *S = malloc(U * sizeof *S);
+    double *up = zs_calloc(E, sizeof *up), *dn = zs_calloc(E, sizeof *dn), *S = zs_malloc(U * sizeof *S);
     if (!up || !dn || !S) {
         free(up);
         free(dn);

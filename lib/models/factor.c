@@ -18,11 +18,11 @@ zs_status zs_factor_model_alloc(zs_ctx *ctx, size_t nvars, const uint32_t *domai
                            "variable %zu: domain size %u is not in 1..%u", i, domains[i],
                            ZS_FACTOR_MAX_DOMAIN);
     }
-    zs_factor_model *m = calloc(1, sizeof *m);
+    zs_factor_model *m = zs_calloc(1, sizeof *m);
     if (!m) return zs_fail(ctx, ZS_ENOMEM, "factor model: out of memory");
     m->ctx = ctx;
     m->nvars = nvars;
-    m->dom = malloc((nvars ? nvars : 1) * sizeof *m->dom);
+    m->dom = zs_malloc((nvars ? nvars : 1) * sizeof *m->dom);
     if (!m->dom) {
         free(m);
         return zs_fail(ctx, ZS_ENOMEM, "factor model: out of memory");
@@ -75,7 +75,7 @@ zs_status zs_factor_model_add(zs_factor_model *m, size_t arity, const uint32_t *
     }
     if (m->nf == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 16;
-        fm_factor *f = realloc(m->f, cap * sizeof *f);
+        fm_factor *f = zs_realloc(m->f, cap * sizeof *f);
         if (!f) return zs_fail(ctx, ZS_ENOMEM, "factor %zu: out of memory", id);
         m->f = f;
         m->cap = cap;
@@ -83,8 +83,8 @@ zs_status zs_factor_model_add(zs_factor_model *m, size_t arity, const uint32_t *
     fm_factor *f = &m->f[m->nf];
     f->arity = arity;
     f->size = n;
-    f->scope = malloc((arity ? arity : 1) * sizeof *f->scope);
-    f->lnt = malloc(n * sizeof *f->lnt);
+    f->scope = zs_malloc((arity ? arity : 1) * sizeof *f->scope);
+    f->lnt = zs_malloc(n * sizeof *f->lnt);
     if (!f->scope || !f->lnt) {
         free(f->scope);
         free(f->lnt);
@@ -129,7 +129,7 @@ zs_status zs_factor_from_pairwise(zs_ctx *ctx, size_t n, const double *J, const 
                                i, j, v, j, i, J[j * n + i]);
         }
     }
-    uint32_t *dom = malloc((n ? n : 1) * sizeof *dom);
+    uint32_t *dom = zs_malloc((n ? n : 1) * sizeof *dom);
     if (!dom) return zs_fail(ctx, ZS_ENOMEM, "pairwise: out of memory");
     for (size_t i = 0; i < n; i++) dom[i] = 2;
     zs_factor_model *m;

@@ -14,19 +14,19 @@ zs_status hopfield_new(zs_ctx *ctx, size_t n, const zs_patterns *patterns, zs_ho
     if (patterns && patterns->n != n)
         return zs_fail(ctx, ZS_EINVAL, "hopfield: the patterns have %zu units but J is %zu x %zu",
                        patterns->n, n, n);
-    zs_hopfield *net = calloc(1, sizeof *net);
+    zs_hopfield *net = zs_calloc(1, sizeof *net);
     if (!net) return zs_fail(ctx, ZS_ENOMEM, "hopfield: out of memory");
     net->ctx = ctx;
     net->n = n;
     net->div = 1.0;
-    net->w = calloc(n * n, sizeof *net->w);
+    net->w = zs_calloc(n * n, sizeof *net->w);
     zs_status st = net->w ? ZS_OK : zs_fail(ctx, ZS_ENOMEM, "hopfield: out of memory for J "
                                                             "(%zu x %zu)", n, n);
     if (st == ZS_OK && patterns) {
         st = zs_patterns_alloc(ctx, patterns->p, n, patterns->x, patterns->rows, patterns->cols,
                                &net->pat);
         if (st == ZS_OK) {
-            net->xi = malloc(patterns->p * n * sizeof *net->xi);
+            net->xi = zs_malloc(patterns->p * n * sizeof *net->xi);
             if (!net->xi) st = zs_fail(ctx, ZS_ENOMEM, "hopfield: out of memory");
             else
                 for (size_t i = 0; i < patterns->p * n; i++) net->xi[i] = patterns->x[i];
@@ -86,7 +86,7 @@ void hopfield_finish(zs_hopfield *net) {
     double big = 0.0;
     for (size_t i = 0; i < n * n; i++) big = fmax(big, fabs(net->w[i]));
     if (big > 32767.0 || big * (double)n >= 2147483647.0) return;
-    net->w16 = malloc(n * n * sizeof *net->w16);
+    net->w16 = zs_malloc(n * n * sizeof *net->w16);
     if (!net->w16) return;
     for (size_t i = 0; i < n * n; i++) net->w16[i] = (int16_t)net->w[i];
 }
@@ -125,7 +125,7 @@ double zs_hopfield_energy(const zs_hopfield *net, const int8_t *s) {
 zs_status zs_hopfield_overlaps(const zs_hopfield *net, const int8_t *s, double *m) {
     if (!net->pat) return zs_fail(net->ctx, ZS_EINVAL, "hopfield: the network keeps no patterns");
     const size_t n = net->n, p = net->pat->p;
-    double *sd = malloc(n * sizeof *sd);
+    double *sd = zs_malloc(n * sizeof *sd);
     if (!sd) return zs_fail(net->ctx, ZS_ENOMEM, "hopfield: out of memory");
     for (size_t i = 0; i < n; i++) sd[i] = s[i];
     /* xi . s are sums of ±1: exact in any order. */

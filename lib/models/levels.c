@@ -36,7 +36,7 @@ zs_status zs_levels_alloc(zs_ctx *ctx, size_t k, const double *energies,
     }
     if (gsum >= LEVELS_MAX_G)
         return zs_fail(ctx, ZS_EINVAL, "degeneracies: their sum %g exceeds 2^53", gsum);
-    zs_levels *lv = calloc(1, sizeof *lv);
+    zs_levels *lv = zs_calloc(1, sizeof *lv);
     if (!lv) return zs_fail(ctx, ZS_ENOMEM, "levels: out of memory");
     lv->ctx = ctx;
     lv->k = k;

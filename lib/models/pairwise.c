@@ -25,15 +25,15 @@ void zs_pairwise_free(zs_pairwise *m) {
 
 /* Allocate the model with room for nb_max bonds. */
 static zs_pairwise *model_new(zs_ctx *ctx, size_t n, size_t nb_max) {
-    zs_pairwise *m = calloc(1, sizeof *m);
+    zs_pairwise *m = zs_calloc(1, sizeof *m);
     if (!m) return NULL;
     m->ctx = ctx;
     m->n = n;
-    m->h = calloc(n, sizeof *m->h);
+    m->h = zs_calloc(n, sizeof *m->h);
     size_t cap = nb_max ? nb_max : 1;
-    m->bi = malloc(cap * sizeof *m->bi);
-    m->bj = malloc(cap * sizeof *m->bj);
-    m->bJ = malloc(cap * sizeof *m->bJ);
+    m->bi = zs_malloc(cap * sizeof *m->bi);
+    m->bj = zs_malloc(cap * sizeof *m->bj);
+    m->bJ = zs_malloc(cap * sizeof *m->bJ);
     if (!m->h || !m->bi || !m->bj || !m->bJ) {
         zs_pairwise_free(m);
         return NULL;
@@ -51,16 +51,16 @@ static void add_bond(zs_pairwise *m, size_t i, size_t j, double jv) {
 
 /* CSR adjacency and the integer / ferromagnetic flags; ZS_ENOMEM on failure. */
 static zs_status model_finish(zs_pairwise *m) {
-    m->adj_start = calloc(m->n + 1, sizeof *m->adj_start);
-    m->adj_nb = malloc((2 * m->nb + 1) * sizeof *m->adj_nb);
-    m->adj_j = malloc((2 * m->nb + 1) * sizeof *m->adj_j);
+    m->adj_start = zs_calloc(m->n + 1, sizeof *m->adj_start);
+    m->adj_nb = zs_malloc((2 * m->nb + 1) * sizeof *m->adj_nb);
+    m->adj_j = zs_malloc((2 * m->nb + 1) * sizeof *m->adj_j);
     if (!m->adj_start || !m->adj_nb || !m->adj_j) return ZS_ENOMEM;
     for (size_t b = 0; b < m->nb; b++) {
         m->adj_start[m->bi[b] + 1]++;
         m->adj_start[m->bj[b] + 1]++;
     }
     for (size_t i = 0; i < m->n; i++) m->adj_start[i + 1] += m->adj_start[i];
-    size_t *fill = malloc((m->n + 1) * sizeof *fill);
+    size_t *fill = zs_malloc((m->n + 1) * sizeof *fill);
     if (!fill) return ZS_ENOMEM;
     memcpy(fill, m->adj_start, (m->n + 1) * sizeof *fill);
     for (size_t b = 0; b < m->nb; b++) {
@@ -144,7 +144,7 @@ zs_status zs_pairwise_alloc_bm(zs_ctx *ctx, size_t n, const double *w, const dou
     if (!out || !w) return zs_fail(ctx, ZS_EINVAL, "pairwise: NULL argument");
     zs_status st = check_dense(ctx, n, w, b, "W", "b");
     if (st != ZS_OK) return st;
-    double *j = malloc(n * n * sizeof *j), *h = malloc(n * sizeof *h);
+    double *j = zs_malloc(n * n * sizeof *j), *h = zs_malloc(n * sizeof *h);
     if (!j || !h) {
         free(j);
         free(h);
@@ -177,7 +177,7 @@ zs_status zs_pairwise_alloc_random_bm(zs_ctx *ctx, size_t n, uint64_t seed, zs_p
     if (!out) return zs_fail(ctx, ZS_EINVAL, "pairwise: NULL argument");
     if (n == 0 || n > 4096)
         return zs_fail(ctx, ZS_EINVAL, "random: N = %zu is out of range 1..4096", n);
-    double *w = calloc(n * n, sizeof *w), *b = malloc(n * sizeof *b);
+    double *w = zs_calloc(n * n, sizeof *w), *b = zs_malloc(n * sizeof *b);
     if (!w || !b) {
         free(w);
         free(b);
@@ -227,8 +227,8 @@ zs_status zs_pairwise_alloc_lattice(zs_ctx *ctx, const zs_lattice_spec *sp, zs_p
             }
     zs_pairwise *m = model_new(ctx, n, 2 * n);
     if (m) {
-        m->jh = calloc(n, sizeof *m->jh);
-        m->jv = calloc(n, sizeof *m->jv);
+        m->jh = zs_calloc(n, sizeof *m->jh);
+        m->jv = zs_calloc(n, sizeof *m->jv);
     }
     if (!m || !m->jh || !m->jv) {
         zs_pairwise_free(m);
@@ -294,7 +294,7 @@ double zs_pairwise_energy(const zs_pairwise *m, const int8_t *s) {
 }
 
 double *pairwise_dense_j(const zs_pairwise *m) {
-    double *j = calloc(m->n * m->n, sizeof *j);
+    double *j = zs_calloc(m->n * m->n, sizeof *j);
     if (!j) return NULL;
     for (size_t b = 0; b < m->nb; b++) {
         j[m->bi[b] * m->n + m->bj[b]] += m->bJ[b];

@@ -12,7 +12,7 @@ zs_status zs_pairwise_to_factor(const zs_pairwise *m, double beta, zs_factor_mod
     if (!m || !out) return ZS_EINVAL;
     zs_ctx *ctx = m->ctx;
     if (!isfinite(beta)) return zs_fail(ctx, ZS_EINVAL, "beta: %g is not a finite number", beta);
-    uint32_t *dom = malloc((m->n ? m->n : 1) * sizeof *dom);
+    uint32_t *dom = zs_malloc((m->n ? m->n : 1) * sizeof *dom);
     if (!dom) return zs_fail(ctx, ZS_ENOMEM, "pairwise to factors: out of memory");
     for (size_t i = 0; i < m->n; i++) dom[i] = 2;
     zs_factor_model *f;

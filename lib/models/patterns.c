@@ -21,8 +21,8 @@ zs_status zs_patterns_alloc(zs_ctx *ctx, size_t p, size_t n, const int8_t *data,
         if (data[i] != 1 && data[i] != -1)
             return zs_fail(ctx, ZS_EINVAL, "patterns: pattern %zu unit %zu = %d is not -1 or +1",
                            i / n, i % n, (int)data[i]);
-    zs_patterns *pt = calloc(1, sizeof *pt);
-    int8_t *x = malloc(p * n);
+    zs_patterns *pt = zs_calloc(1, sizeof *pt);
+    int8_t *x = zs_malloc(p * n);
     if (!pt || !x) {
         free(pt);
         free(x);
@@ -71,7 +71,7 @@ zs_status zs_patterns_append(zs_ctx *ctx, zs_patterns *a, const zs_patterns *b) 
     if (a->rows && b->rows && (a->rows != b->rows || a->cols != b->cols))
         return zs_fail(ctx, ZS_EFORMAT, "images have unequal shapes: %zux%zu and %zux%zu",
                        a->rows, a->cols, b->rows, b->cols);
-    int8_t *x = realloc(a->x, (a->p + b->p) * a->n);
+    int8_t *x = zs_realloc(a->x, (a->p + b->p) * a->n);
     if (!x) return zs_fail(ctx, ZS_ENOMEM, "patterns: out of memory");
     memcpy(x + a->p * a->n, b->x, b->p * b->n);
     a->x = x;

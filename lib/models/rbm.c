@@ -15,11 +15,11 @@ zs_status zs_rbm_alloc(zs_ctx *ctx, size_t nv, size_t nh, zs_rbm **out) {
         return zs_fail(ctx, ZS_EINVAL, "rbm: %zu visible and %zu hidden units; both must be >= 1", nv, nh);
     if (nv > SIZE_MAX / sizeof(double) / nh)
         return zs_fail(ctx, ZS_ERANGE, "rbm: %zu x %zu weights are too many", nv, nh);
-    zs_rbm *r = calloc(1, sizeof *r);
+    zs_rbm *r = zs_calloc(1, sizeof *r);
     if (r) {
-        r->w = calloc(nv * nh, sizeof *r->w);
-        r->a = calloc(nv, sizeof *r->a);
-        r->b = calloc(nh, sizeof *r->b);
+        r->w = zs_calloc(nv * nh, sizeof *r->w);
+        r->a = zs_calloc(nv, sizeof *r->a);
+        r->b = zs_calloc(nh, sizeof *r->b);
     }
     if (!r || !r->w || !r->a || !r->b) {
         zs_rbm_free(r);
@@ -84,7 +84,7 @@ double rbm_sum_softplus(const double *x, size_t n) {
 
 double zs_rbm_free_energy(const zs_rbm *rbm, const double *v) {
     double f = 0.0;
-    double *x = malloc(rbm->nh * sizeof *x);
+    double *x = zs_malloc(rbm->nh * sizeof *x);
     if (!x) return (double)NAN;
     for (size_t j = 0; j < rbm->nh; j++) x[j] = rbm->b[j];
     for (size_t i = 0; i < rbm->nv; i++) {

@@ -26,7 +26,7 @@ static int free_energies(const zs_rbm *rbm, const uint8_t *rows, size_t n, doubl
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(rbm->ctx))
     {
-        double *v = malloc(nv * sizeof *v);
+        double *v = zs_malloc(nv * sizeof *v);
         if (!v) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(static)
         for (size_t r = 0; r < n; r++) {
@@ -62,7 +62,7 @@ zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double
                         double *mean_f) {
     if (!rbm || !rows || !loglik) return ZS_EINVAL;
     if (n == 0) return zs_fail(rbm->ctx, ZS_EINVAL, "loglik: no data rows");
-    double *f = malloc(n * sizeof *f);
+    double *f = zs_malloc(n * sizeof *f);
     if (!f) return zs_fail(rbm->ctx, ZS_ENOMEM, "loglik: out of memory for %zu rows", n);
     int failed = free_energies(rbm, rows, n, f);
     double mf = 0.0;

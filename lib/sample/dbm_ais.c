@@ -51,7 +51,7 @@ zs_status dbm_ais_rbm_opts(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_
         o->data = opts->data;
         o->n_data = opts->n_data;
     } else {
-        double *rate = malloc(ne * sizeof *rate);
+        double *rate = zs_malloc(ne * sizeof *rate);
         if (!rate) return zs_fail(d->ctx, ZS_ENOMEM, "AIS: out of memory");
         double c = opts->pseudocount > 0 ? opts->pseudocount : 1.0;
         st = zs_data_base_rate(opts->data, opts->n_data, d->n[0], c, rate);

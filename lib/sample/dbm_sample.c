@@ -55,8 +55,8 @@ zs_status dbm_gibbs_chains(const zs_dbm *d, size_t n, uint64_t steps, uint64_t s
     size_t done = 0;
 #pragma omp parallel num_threads(zs_threads(d->ctx))
     {
-        uint8_t *s = malloc(units);
-        double *x = malloc(widest * sizeof *x);
+        uint8_t *s = zs_malloc(units);
+        double *x = zs_malloc(widest * sizeof *x);
         if (!s || !x) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(dynamic, 1)
         for (size_t c = 0; c < n; c++) {
@@ -110,7 +110,7 @@ zs_status zs_dbm_sample(const zs_dbm *d, const zs_dbm_sample_opts *o, uint8_t *v
     if (st != ZS_OK) return st;
     const size_t units = dbm_units(d, NULL, NULL), n0 = d->n[0];
     uint8_t *all = layers;
-    if (!all && visible && !(all = malloc(o->chains * units)))
+    if (!all && visible && !(all = zs_malloc(o->chains * units)))
         return zs_fail(d->ctx, ZS_ENOMEM, "sample: out of memory for %zu chains", o->chains);
     st = dbm_gibbs_chains(d, o->chains, o->steps, o->seed, 0, o->init, o->n_init, 0, all, prob);
     if (st == ZS_OK && visible)

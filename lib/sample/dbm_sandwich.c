@@ -33,7 +33,7 @@ static zs_status even_starts(const zs_dbm *d, const zs_dbm_sandwich_opts *o, siz
     size_t off[ZS_DBM_MAX_LAYERS + 2], eoff[ZS_DBM_MAX_LAYERS + 1], no, ne2;
     const size_t units = dbm_units(d, NULL, off);
     dbm_set_offsets(d, eoff, &ne2, &no);
-    uint8_t *all = malloc(M * units), *rows = malloc(M * ne);
+    uint8_t *all = zs_malloc(M * units), *rows = zs_malloc(M * ne);
     zs_status st = all && rows ? ZS_OK : zs_fail(d->ctx, ZS_ENOMEM, "sandwich: out of memory for %zu start rows", M);
     if (st == ZS_OK)
         st = dbm_gibbs_chains(d, M, o->start_sweeps, o->ais.seed, (uint64_t)1 << 44, o->start_rows, o->n_start, 1,

@@ -56,10 +56,10 @@ static uint64_t descend_i16(size_t n, const int16_t *k, int32_t *h, int8_t *s, u
  * pthreads OpenBLAS would start its own threads under them (measured: no speed-up at all). */
 static int capacity_trial(size_t n, size_t p, double flip, uint64_t seed, uint64_t stream,
                           trial_out *out) {
-    int16_t *k = calloc(n * n, sizeof *k);
-    int8_t *xi = malloc(p * n), *s = malloc(n);
-    int32_t *h = malloc(n * sizeof *h), *c = malloc(p * sizeof *c);
-    uint32_t *order = malloc(n * sizeof *order);
+    int16_t *k = zs_calloc(n * n, sizeof *k);
+    int8_t *xi = zs_malloc(p * n), *s = zs_malloc(n);
+    int32_t *h = zs_malloc(n * sizeof *h), *c = zs_malloc(p * sizeof *c);
+    uint32_t *order = zs_malloc(n * sizeof *order);
     int ok = k && xi && s && h && c && order;
     if (ok) {
         zs_rng rng;
@@ -188,7 +188,7 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
         return zs_fail(ctx, ZS_EINVAL, "capacity: trials = %zu is outside 1..2^30", trials);
     if (!(flip >= 0.0 && flip <= 1.0))
         return zs_fail(ctx, ZS_EINVAL, "capacity: flip fraction %g is outside [0, 1]", flip);
-    size_t *pcount = malloc(nalpha * sizeof *pcount);
+    size_t *pcount = zs_malloc(nalpha * sizeof *pcount);
     if (!pcount) return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory");
     for (size_t a = 0; a < nalpha; a++) {
         double x = alpha[a];
@@ -208,7 +208,7 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
      * record (overlap, perfect, sweeps); the hash covers N, the pattern counts, the trials,
      * the flip fraction and the seed. */
     const uint64_t units = (uint64_t)nalpha * trials;
-    zs_unit_record *recs = units <= 100000000 ? malloc(units * sizeof *recs) : NULL;
+    zs_unit_record *recs = units <= 100000000 ? zs_malloc(units * sizeof *recs) : NULL;
     if (!recs) {
         free(pcount);
         return zs_fail(ctx, ZS_ENOMEM, "capacity: out of memory for %llu trial records",

@@ -184,10 +184,10 @@ zs_status zs_hopfield_run(const zs_hopfield *net, const zs_hopfield_run_opts *dy
         if (s[i] != 1 && s[i] != -1)
             return zs_fail(ctx, ZS_EINVAL, "state: unit %zu = %d is not -1 or +1", i, (int)s[i]);
     const size_t p = net->pat ? net->pat->p : 0;
-    double *h = malloc(n * sizeof *h), *sd = malloc(n * sizeof *sd);
-    int32_t *h32 = net->w16 ? malloc(n * sizeof *h32) : NULL;
-    uint32_t *order = malloc(n * sizeof *order);
-    double *m = p ? malloc(p * sizeof *m) : NULL;
+    double *h = zs_malloc(n * sizeof *h), *sd = zs_malloc(n * sizeof *sd);
+    int32_t *h32 = net->w16 ? zs_malloc(n * sizeof *h32) : NULL;
+    uint32_t *order = zs_malloc(n * sizeof *order);
+    double *m = p ? zs_malloc(p * sizeof *m) : NULL;
     if (!h || !sd || !order || (p && !m) || (net->w16 && !h32)) {
         free(h32);
         free(h);

@@ -86,7 +86,7 @@ static void table_make(const zs_pairwise *m, double beta, int heat, accept_table
     }
     long kmax = (long)(4.0 * fmax);
     if (kmax > 100000) return;
-    t->tab = malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
+    t->tab = zs_malloc((size_t)(2 * kmax + 1) * sizeof *t->tab);
     if (!t->tab) return;
     t->kmax = kmax;
     for (long k = -kmax; k <= kmax; k++) {
@@ -171,9 +171,9 @@ static void sweep_wolff(const zs_pairwise *m, int8_t *s, uint8_t *in, uint32_t *
 
 static int run_chain(const zs_pairwise *m, const zs_pairwise_sample_opts *o, const uint32_t *order,
                      uint64_t chain, chain_out *co) {
-    int8_t *s = malloc(m->n);
-    uint8_t *in = calloc(m->n, 1);
-    uint32_t *stack = malloc(m->n * sizeof *stack);
+    int8_t *s = zs_malloc(m->n);
+    uint8_t *in = zs_calloc(m->n, 1);
+    uint32_t *stack = zs_malloc(m->n * sizeof *stack);
     if (!s || !in || !stack) {
         free(s);
         free(in);
@@ -238,8 +238,18 @@ static double f_binder(const double *mu, double beta) {
     return mu[3] > 0 ? 1.0 - mu[5] / (3.0 * mu[3] * mu[3]) : (double)NAN;
 }
 
+/* f of all blocks but i (the jackknife's leave-one-out estimate). */
+static double leave_out(const double *sums, const double *tot, size_t i, double cnt, double per,
+                        moment_fn f, double beta) {
+    double mu[6];
+    for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
+    return f(mu, beta);
+}
+
 /* Jackknife over the k pooled blocks (Efron 1982): f of all blocks but i, for each i; the
- * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each. */
+ * error is sqrt((k-1)/k sum_i (f_i - mean f_i)^2). sums: k x 6 block sums of per sweeps each.
+ * The f_i are computed twice (for their mean, then for the spread about it) rather than
+ * kept: no allocation, so no error bar is ever missing for want of memory. */
 static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn f, double beta) {
     double tot[6] = {0};
     for (size_t i = 0; i < k; i++)
@@ -247,17 +257,13 @@ static zs_estimate jackknife(const double *sums, size_t k, double per, moment_fn
     double mu[6], cnt = per * (double)k;
     for (int q = 0; q < 6; q++) mu[q] = tot[q] / cnt;
     zs_estimate r = {f(mu, beta), (double)NAN, (double)NAN};
-    double *est = malloc(k * sizeof *est);
-    if (!est) return r;
     double mj = 0.0, vj = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (int q = 0; q < 6; q++) mu[q] = (tot[q] - sums[i * 6 + q]) / (cnt - per);
-        est[i] = f(mu, beta);
-        mj += est[i];
-    }
+    for (size_t i = 0; i < k; i++) mj += leave_out(sums, tot, i, cnt, per, f, beta);
     mj /= (double)k;
-    for (size_t i = 0; i < k; i++) vj += (est[i] - mj) * (est[i] - mj);
-    free(est);
+    for (size_t i = 0; i < k; i++) {
+        double e = leave_out(sums, tot, i, cnt, per, f, beta);
+        vj += (e - mj) * (e - mj);
+    }
     r.std_error = sqrt(vj * ((double)k - 1.0) / (double)k);
     return r;
 }
@@ -288,28 +294,35 @@ static double tau_sokal(const chain_out *co, size_t nc, int q, size_t L, const d
     return tau;
 }
 
+/* The mean of sequence j of rhat_split: half j % 2 of chain j / 2. */
+static double half_mean(const chain_out *co, int q, size_t h, size_t j) {
+    const double *x = co[j / 2].s.x[q] + (j % 2) * h;
+    double m = 0.0;
+    for (size_t i = 0; i < h; i++) m += x[i];
+    return m / (double)h;
+}
+
 /* Split R-hat of series q (Gelman et al., BDA3 sec. 11.4): the halves of every chain as 2 nc
  * sequences of h entries; W the mean within-sequence variance, B h times the variance of the
- * sequence means; sqrt(((h-1)/h W + B/h) / W). */
+ * sequence means; sqrt(((h-1)/h W + B/h) / W). The sequence means are computed again for B
+ * rather than kept: no allocation, so R-hat is never missing for want of memory. */
 static double rhat_split(const chain_out *co, size_t nc, int q, size_t L) {
     size_t h = L / 2, ns = 2 * nc;
     if (h < 2) return (double)NAN;
-    double wsum = 0.0, msum = 0.0, *mu = malloc(ns * sizeof *mu);
-    if (!mu) return (double)NAN;
+    double wsum = 0.0, msum = 0.0;
     for (size_t j = 0; j < ns; j++) {
         const double *x = co[j / 2].s.x[q] + (j % 2) * h;
-        double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < h; i++) m += x[i];
-        m /= (double)h;
+        double m = half_mean(co, q, h, j), v = 0.0;
         for (size_t i = 0; i < h; i++) v += (x[i] - m) * (x[i] - m);
         wsum += v / (double)(h - 1);
-        mu[j] = m;
         msum += m;
     }
     double W = wsum / (double)ns, mm = msum / (double)ns, B = 0.0;
-    for (size_t j = 0; j < ns; j++) B += (mu[j] - mm) * (mu[j] - mm);
+    for (size_t j = 0; j < ns; j++) {
+        double m = half_mean(co, q, h, j);
+        B += (m - mm) * (m - mm);
+    }
     B *= (double)h / (double)(ns - 1);
-    free(mu);
     if (!(W > 0.0)) return B > 0.0 ? HUGE_VAL : 1.0;
     return sqrt((((double)h - 1.0) / (double)h * W + B / (double)h) / W);
 }
@@ -412,7 +425,7 @@ static void sweep_order(const zs_pairwise *m, uint32_t *order) {
 static double *series_alloc(chain_out *co, uint64_t chains) {
     size_t cap = ((size_t)1 << 22) / (SERIES * (size_t)chains);
     cap = cap > 65536 ? 65536 : cap < 64 ? 64 : cap & ~(size_t)1;
-    double *store = malloc((size_t)chains * SERIES * cap * sizeof *store);
+    double *store = zs_malloc((size_t)chains * SERIES * cap * sizeof *store);
     if (!store) return NULL;
     for (uint64_t c = 0; c < chains; c++) {
         for (int q = 0; q < SERIES; q++) co[c].s.x[q] = store + ((size_t)c * SERIES + (size_t)q) * cap;
@@ -428,7 +441,7 @@ static zs_status summarize(const zs_pairwise *m, const zs_pairwise_sample_opts *
                            const chain_out *co, zs_mcmc_result *out) {
     size_t nb = (size_t)o->chains * BLOCKS, nc = (size_t)o->chains, L = co[0].s.len;
     double per = (double)(o->sweeps / BLOCKS);
-    double *x = calloc(6 * nb, sizeof *x), *mean = calloc(nc, sizeof *mean);
+    double *x = zs_calloc(6 * nb, sizeof *x), *mean = zs_calloc(nc, sizeof *mean);
     if (!x || !mean) {
         free(x);
         free(mean);
@@ -481,8 +494,8 @@ zs_status zs_pairwise_sample(const zs_pairwise *m, const zs_pairwise_sample_opts
     zs_status st = check_opts(m, opt, &resolved);
     if (st != ZS_OK) return st;
     const zs_pairwise_sample_opts *o = &resolved;
-    uint32_t *order = malloc(m->n * sizeof *order);
-    chain_out *co = calloc(o->chains, sizeof *co);
+    uint32_t *order = zs_malloc(m->n * sizeof *order);
+    chain_out *co = zs_calloc(o->chains, sizeof *co);
     double *store = order && co ? series_alloc(co, o->chains) : NULL;
     if (!store) {
         free(order);

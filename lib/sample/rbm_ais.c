@@ -61,7 +61,7 @@ static zs_status append_range(double *b, size_t *n, double from, double to, doub
 }
 
 zs_status zs_rbm_schedule_sm08(double **betas, size_t *n) {
-    double *b = malloc(14501 * sizeof *b);
+    double *b = zs_malloc(14501 * sizeof *b);
     if (!b) return ZS_ENOMEM;
     size_t k = 0;
     b[k++] = 0.0;
@@ -75,7 +75,7 @@ zs_status zs_rbm_schedule_sm08(double **betas, size_t *n) {
 
 zs_status zs_rbm_schedule_linear(size_t n, double **betas, size_t *count) {
     if (n == 0) return ZS_EINVAL;
-    double *b = malloc((n + 1) * sizeof *b);
+    double *b = zs_malloc((n + 1) * sizeof *b);
     if (!b) return ZS_ENOMEM;
     for (size_t i = 0; i <= n; i++) b[i] = (double)i / (double)n;
     *betas = b;
@@ -353,7 +353,7 @@ zs_status rbm_ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
     }
     st = zs_rbm_schedule_check(ctx, *betas, *nbetas);
     if (st != ZS_OK) return st;
-    *ba = calloc(nv, sizeof **ba);
+    *ba = zs_calloc(nv, sizeof **ba);
     if (!*ba) return zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
     return base_biases(rbm, opts, *base, *ba);
 }
@@ -377,12 +377,12 @@ static void ais_scratch_free(void *p) {
 static void *ais_scratch_alloc(const void *shared) {
     const ais_shared *sh = shared;
     const size_t nv = sh->rbm->nv, nh = sh->rbm->nh, B = sh->bmax;
-    ais_block *b = calloc(1, sizeof *b);
+    ais_block *b = zs_calloc(1, sizeof *b);
     if (!b) return NULL;
-    b->v = malloc(2 * B * (nv + nh) * sizeof *b->v);
-    b->x = malloc((3 * nh + 2 * nv + B) * sizeof *b->x);
-    b->words = malloc(((nv > nh ? nv : nh) / 2 + 1) * sizeof *b->words);
-    b->u = malloc(B * sizeof *b->u);
+    b->v = zs_malloc(2 * B * (nv + nh) * sizeof *b->v);
+    b->x = zs_malloc((3 * nh + 2 * nv + B) * sizeof *b->x);
+    b->words = zs_malloc(((nv > nh ? nv : nh) / 2 + 1) * sizeof *b->words);
+    b->u = zs_malloc(B * sizeof *b->u);
     if (!b->v || !b->x || !b->words || !b->u) {
         ais_scratch_free(b);
         return NULL;
@@ -405,9 +405,9 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     const size_t nv = rbm->nv, nh = rbm->nh;
     zs_status st = ZS_OK;
     const size_t units = M ? (M + AIS_CHAINS_PER_UNIT - 1) / AIS_CHAINS_PER_UNIT : 1;
-    float *wf = malloc(nv * nh * sizeof *wf);
-    double *dab = malloc(2 * nv * sizeof *dab);
-    zs_unit_record *recs = malloc(units * sizeof *recs);
+    float *wf = zs_malloc(nv * nh * sizeof *wf);
+    double *dab = zs_malloc(2 * nv * sizeof *dab);
+    zs_unit_record *recs = zs_malloc(units * sizeof *recs);
     if (!wf || !dab || !recs) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
@@ -467,7 +467,7 @@ zs_status zs_rbm_lnz_ais(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm_
     const double *betas = NULL;
     size_t K1 = 0;
     zs_status st = rbm_ais_prepare(rbm, opts, &base, &own, &betas, &K1, &ba);
-    double *lw = st == ZS_OK ? calloc(M, sizeof *lw) : NULL;
+    double *lw = st == ZS_OK ? zs_calloc(M, sizeof *lw) : NULL;
     if (st == ZS_OK && !lw) st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
     if (st == ZS_OK) st = rbm_ais_weights(rbm, ba, betas, K1, NULL, M, opts->seed, 0, "AIS", lw);
     if (st == ZS_OK) {
@@ -515,7 +515,7 @@ zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, s
     if (!f) return zs_fail(ctx, ZS_EIO, "schedule: '%s' is not sm08, linear:N or a readable file",
                            text);
     size_t cap = 1024, count = 0;
-    double *b = malloc(cap * sizeof *b);
+    double *b = zs_malloc(cap * sizeof *b);
     char word[128];
     zs_status st = ZS_OK;
     while (b && st == ZS_OK && fscanf(f, "%127s", word) == 1) {
@@ -526,7 +526,7 @@ zs_status zs_rbm_schedule_parse(zs_ctx *ctx, const char *text, double **betas, s
             break;
         }
         if (count == cap) {
-            double *nb = realloc(b, 2 * cap * sizeof *b);
+            double *nb = zs_realloc(b, 2 * cap * sizeof *b);
             if (!nb) {
                 free(b);
                 b = NULL;

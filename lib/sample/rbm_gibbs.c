@@ -17,8 +17,8 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
     int failed = 0;
 #pragma omp parallel num_threads(zs_threads(rbm->ctx))
     {
-        double *x = malloc(nh * sizeof *x);
-        size_t *on = malloc(nh * sizeof *on);
+        double *x = zs_malloc(nh * sizeof *x);
+        size_t *on = zs_malloc(nh * sizeof *on);
         if (!x || !on) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 #pragma omp for schedule(static)
         for (size_t r = 0; r < n; r++) {

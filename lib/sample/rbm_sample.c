@@ -19,7 +19,7 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
         zs_rng rng;
         zs_rng_init(&rng, seed, c);
         double *v = out + c * nv;
-        double *h = malloc(nh * sizeof *h);
+        double *h = zs_malloc(nh * sizeof *h);
         if (!h) {
             __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
             continue;

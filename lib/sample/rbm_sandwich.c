@@ -72,11 +72,11 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
                      double *acc, double *tries) {
     const zs_rbm *rbm = sh->rbm;
     const size_t nv = rbm->nv, nh = rbm->nh, L = sh->L;
-    replica *rep = calloc(L, sizeof *rep);
-    uint32_t *von = malloc(L * nv * sizeof *von), *hon = malloc(nh * sizeof *hon);
-    double *x = malloc(L * nh * sizeof *x), *t = malloc(nh * sizeof *t);
-    double *y = malloc(nv * sizeof *y), *ty = malloc(nv * sizeof *ty);
-    float *xf = malloc((nh + nv) * sizeof *xf);
+    replica *rep = zs_calloc(L, sizeof *rep);
+    uint32_t *von = zs_malloc(L * nv * sizeof *von), *hon = zs_malloc(nh * sizeof *hon);
+    double *x = zs_malloc(L * nh * sizeof *x), *t = zs_malloc(nh * sizeof *t);
+    double *y = zs_malloc(nv * sizeof *y), *ty = zs_malloc(nv * sizeof *ty);
+    float *xf = zs_malloc((nh + nv) * sizeof *xf);
     int ok = rep && von && hon && x && t && y && ty && xf;
     if (ok) {
         urand u;
@@ -159,12 +159,12 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
                         uint8_t *starts, double *rate, double *swap_min) {
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh, L = o->pt_temperatures, P = o->pt_ladders;
-    float *wf = malloc(nv * nh * sizeof *wf), *wt = malloc(nv * nh * sizeof *wt);
-    double *betas = malloc(L * sizeof *betas);
-    uint8_t *rows = malloc(M * nv);
-    uint64_t *freq = calloc(P * nv, sizeof *freq);
-    double *acc = calloc(2 * P * L, sizeof *acc);
-    int *okv = calloc(P, sizeof *okv);
+    float *wf = zs_malloc(nv * nh * sizeof *wf), *wt = zs_malloc(nv * nh * sizeof *wt);
+    double *betas = zs_malloc(L * sizeof *betas);
+    uint8_t *rows = zs_malloc(M * nv);
+    uint64_t *freq = zs_calloc(P * nv, sizeof *freq);
+    double *acc = zs_calloc(2 * P * L, sizeof *acc);
+    int *okv = zs_calloc(P, sizeof *okv);
     zs_status st = ZS_OK;
     if (!wf || !wt || !betas || !rows || !freq || !acc || !okv) {
         st = zs_fail(ctx, ZS_ENOMEM, "PT: out of memory");
@@ -277,7 +277,7 @@ static zs_status sandwich_check(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o
 static zs_status pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
                             uint8_t *starts, double *rate, double *swap_min) {
     const size_t nv = rbm->nv;
-    double *b1 = malloc(nv * sizeof *b1);
+    double *b1 = zs_malloc(nv * sizeof *b1);
     if (!b1) return zs_fail(rbm->ctx, ZS_ENOMEM, "sandwich: out of memory");
     double swap1 = 0.0;
     zs_status st = pt_run(rbm, opts, rbm->a, (uint64_t)1 << 40, M, starts, rate, &swap1);
@@ -297,7 +297,7 @@ static zs_status reverse_side(const zs_rbm *rbm, const zs_rbm_ais_opts *fo, cons
     size_t nb;
     double *own = NULL, *ba = NULL, *rb = NULL, *lw = NULL;
     zs_status st = rbm_ais_prepare(rbm, fo, &base, &own, &betas, &nb, &ba);
-    if (st == ZS_OK && (!(rb = malloc(nb * sizeof *rb)) || !(lw = malloc(M * sizeof *lw))))
+    if (st == ZS_OK && (!(rb = zs_malloc(nb * sizeof *rb)) || !(lw = zs_malloc(M * sizeof *lw))))
         st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
     if (st == ZS_OK) {
         for (size_t k = 0; k < nb; k++) rb[k] = betas[nb - 1 - k];
@@ -323,8 +323,8 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, M = opts->ais.chains;
     zs_rbm_ais_opts fo = opts->ais;
-    uint8_t *starts = malloc(M * nv);
-    double *rate = malloc(nv * sizeof *rate);
+    uint8_t *starts = zs_malloc(M * nv);
+    double *rate = zs_malloc(nv * sizeof *rate);
     if (!starts || !rate) {
         st = zs_fail(ctx, ZS_ENOMEM, "sandwich: out of memory");
         goto done;
