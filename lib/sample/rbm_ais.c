@@ -15,17 +15,25 @@
  *     Z_B / Z_A ~ r = mean_i w_i,  sigma = std_i(w_i) / sqrt(M),
  * and the band ln(r -/+ 3 sigma) (SM08 section 4.1), computed relative to max_i ln w_i.
  *
- * Since v and h are binary, v^T W and W h are sums of the rows of W (or W^T) whose unit is on,
- * added in float32 (W rounded to float32: exact for float32 models); biases, exponents and
- * weights are double. This beats a dense product by the fraction of units that are off, and
- * each chain can run all K temperatures alone: chains are spread over OpenMP threads, each
- * drawing from its own stream zs_rng(seed, chain), so the result does not depend on the
- * number of threads. */
+ * The chains are cut into blocks of at most AIS_CHAINS_PER_UNIT (a count from M alone), and a
+ * block's chains advance together: per temperature the fields of all of them are two matrix
+ * products, X = V W and Y = H W^T (chains x units), by OpenBLAS sgemm in float32 (W rounded to
+ * float32: exact for float32 models; V and H are 0/1, so the products are sums of W's entries
+ * in the order sgemm adds them). Biases, exponents and weights are double. Each chain draws
+ * from its own stream zs_rng(seed, chain) in a fixed order, and each block is a work unit run
+ * on one thread with one-thread products, so the result depends neither on the number of
+ * threads nor on the processes that ran the units. */
 #include "sample/rbm_ais_internal.h"
+#include "sample/rbm_ais_bern.h"
 
-#include <omp.h>
+#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Chains per work unit at most: the rows of the products (sgemm runs near its full rate from
+ * about 50 rows: bench/bench_rbm_ais.sh), and no more than a record holds. */
+#define AIS_CHAINS_PER_UNIT 64
+_Static_assert(AIS_CHAINS_PER_UNIT <= ZS_UNIT_MAX_VALUES, "a unit's log weights fit in its record");
 
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
@@ -131,74 +139,192 @@ static zs_status base_biases(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_
     return ZS_OK;
 }
 
-/* What every chain reads: W (nv x nh) and W^T (nh x nv) in float32, rows contiguous for the
- * sparse row sums; the base biases b^A and a - b^A; the schedule beta_0..beta_K. */
+/* What every unit reads: W (nv x nh) in float32 for the products; the base biases b^A,
+ * exp(-|b^A|) and a - b^A; the schedule beta_0..beta_K; M chains cut into `units` blocks. */
 typedef struct ais_shared {
     const zs_rbm *rbm;
-    const float *wf, *wt;
-    const double *ba, *dab, *betas;
-    size_t K;
+    const float *wf;
+    const double *ba, *tba, *dab, *betas;
+    size_t K, M, units, bmax;
     uint64_t seed, stream0;
     const uint8_t *starts; /* M x nv start rows (reverse runs), or NULL: v_0 ~ A */
+    bern_words_fn bern_words;
 } ais_shared;
 
-/* Per-thread scratch of one chain. */
-typedef struct ais_scratch {
-    double *x, *t, *t0, *y, *ty;
-    float *xf, *yf;
-    uint32_t *von, *hon;
-} ais_scratch;
+/* A thread's scratch for one block of at most bmax chains: the states and fields of all the
+ * block's chains in float32 (the operands and results of sgemm), one chain's fields and
+ * exponentials in double, the generator words of one draw, and each chain's generator. */
+typedef struct ais_block {
+    float *v, *h, *xf, *yf;          /* (bmax, nv), (bmax, nh), (bmax, nh), (bmax, nv) */
+    double *x, *t, *t0, *y, *ty, *lw; /* nh, nh, nh, nv, nv, bmax */
+    uint64_t *words;                 /* (max(nv, nh) + 1) / 2 */
+    urand *u;                        /* bmax */
+} ais_block;
 
-/* ln w of chain c: v_0 drawn exactly from the base (or the start row c), then for k = 1..K the
- * weight update ln p*_k(v_{k-1}) - ln p*_{k-1}(v_{k-1}) with the hidden units summed out (SM08
- * eqs. 13-14) and one Gibbs sweep at beta_k. The same code runs a decreasing schedule (reverse
- * AIS): the updates are then ln p*_{k} - ln p*_{k-1} with beta_k < beta_{k-1}. NaN when stopped
- * early (*stop set by the progress hook). */
-static double ais_chain(const ais_shared *sh, size_t c, const ais_scratch *w, const int *stop) {
-    const zs_rbm *rbm = sh->rbm;
-    const size_t nv = rbm->nv, nh = rbm->nh, K = sh->K;
-    const double *ba = sh->ba;
-    size_t nvon = 0, nhon = 0;
-    urand u;
-    zs_rng_init(&u.rng, sh->seed, sh->stream0 + c);
-    u.left = 0;
-    if (sh->starts) {
-        const uint8_t *row = sh->starts + c * nv;
-        for (size_t i = 0; i < nv; i++)
-            if (row[i]) w->von[nvon++] = (uint32_t)i;
-    } else {
-        /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
-        for (size_t i = 0; i < nv; i++)
-            if (bern(&u, ba[i], exp(-fabs(ba[i])))) w->von[nvon++] = (uint32_t)i;
+/* out[q] = [u_q (1 + t[q]) < (y[q] >= 0 ? 1 : t[q])], q < n (even), with u_{2i}, u_{2i+1} =
+ * ((high, low 32 bits of words[i]) + 1/2) 2^-32: the test of bern on whole words. */
+static void bern_words_portable(const uint64_t *words, const double *y, const double *t, size_t n,
+                                float *out) {
+    for (size_t q = 0; q < n; q++) {
+        const uint32_t x = (uint32_t)(words[q >> 1] >> ((~q & 1) * 32));
+        const double uq = ((double)x + 0.5) * 0x1.0p-32;
+        out[q] = uq * (1.0 + t[q]) < (y[q] >= 0 ? 1.0 : t[q]) ? 1.0f : 0.0f;
     }
-    double lwc = 0.0;
-    for (size_t k = 1; k <= K; k++) {
-        if ((k & 1023) == 0 && __atomic_load_n(stop, __ATOMIC_RELAXED)) return (double)NAN;
-        const double b0 = sh->betas[k - 1], b1 = sh->betas[k];
-        /* x = b + v^T W as a sum of the rows of the units that are on (v is binary). */
-        rbm_rows_sum(w->xf, sh->wf, nh, w->von, nvon, nh);
-        double lin = 0.0;
-        for (size_t q = 0; q < nvon; q++) lin += sh->dab[w->von[q]];
-        for (size_t j = 0; j < nh; j++) w->x[j] = rbm->b[j] + (double)w->xf[j];
-        double s0 = rbm_softplus_sum_beta(w->x, nh, b0, w->t0);
-        double s1 = rbm_softplus_sum_beta(w->x, nh, b1, w->t);
-        lwc += (b1 - b0) * lin + (s1 - s0);
-        if (k == K) break;
-        /* One Gibbs sweep at beta_k: h ~ sigmoid(beta x), v ~ sigmoid((1-beta) b^A + beta (a + W h)). */
-        nhon = 0;
-        for (size_t j = 0; j < nh; j++)
-            if (bern(&u, w->x[j], w->t[j])) w->hon[nhon++] = (uint32_t)j;
-        rbm_rows_sum(w->yf, sh->wt, nv, w->hon, nhon, nv);
-        for (size_t i = 0; i < nv; i++) {
-            w->y[i] = (1.0 - b1) * ba[i] + b1 * (rbm->a[i] + (double)w->yf[i]);
-            w->ty[i] = -fabs(w->y[i]);
+}
+
+/* The best kernel this CPU runs (ZSUM_NO_SIMD=1: the portable one); the same bits either way. */
+static bern_words_fn bern_pick(void) {
+    return zs_simd_level() == 2 ? rbm_ais_bern_avx512 : bern_words_portable;
+}
+
+/* out[i] = 1 with probability sigmoid(y[i]) (given t[i] = exp(-|y[i]|)), else 0, for i < n:
+ * the test of bern, with the uniforms taken in the same order as n calls of u32 (two per
+ * generator word, high half first, a half left over kept for the next draw), so that a chain's
+ * draws are those of its own stream whatever the block. The words are taken all at once and the
+ * comparisons have no branch, so the loop vectorizes. */
+static void bern_fill(urand *u, const double *y, const double *t, size_t n, float *out,
+                      uint64_t *words, bern_words_fn bern_words) {
+    size_t i0 = 0;
+    if (n > 0 && u->left) {
+        out[0] = bern(u, y[0], t[0]) ? 1.0f : 0.0f;
+        i0 = 1;
+    }
+    const size_t pairs = (n - i0) / 2;
+    zs_rng_fill(&u->rng, words, pairs);
+    bern_words(words, y + i0, t + i0, 2 * pairs, out + i0);
+    if (i0 + 2 * pairs < n) {
+        const size_t i = n - 1;
+        out[i] = bern(u, y[i], t[i]) ? 1.0f : 0.0f;
+    }
+}
+
+/* s(b1) - s(b0) for s(beta) = sum_j softplus(beta x_j) = sum_j max(beta x_j, 0) +
+ * ln prod_j (1 + e^{-|beta x_j|}) (one exp per term, one log per 512: rbm_sum_softplus), both
+ * betas in one pass; t1[j] = e^{-|b1 x_j|} is kept for the hidden draws, t1[n..2n) is scratch.
+ * The sums and products run in 8 interleaved partials so that they vectorize; a partial product
+ * of a block of 512 has at most 71 factors in (1, 2], and the whole block's product stays
+ * below 2^512. */
+static double softplus_diff(const double *x, size_t n, double b0, double b1, double *t1) {
+    double *t0 = t1 + n;
+    double l0[8] = {0.0}, l1[8] = {0.0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (size_t r = 0; r < 8; r++) {
+            const double y0 = b0 * x[j + r], y1 = b1 * x[j + r];
+            l0[r] += y0 > 0 ? y0 : 0.0;
+            l1[r] += y1 > 0 ? y1 : 0.0;
+            t0[j + r] = -fabs(y0);
+            t1[j + r] = -fabs(y1);
         }
-        zs_vexp(w->ty, w->ty, nv);
-        nvon = 0;
-        for (size_t i = 0; i < nv; i++)
-            if (bern(&u, w->y[i], w->ty[i])) w->von[nvon++] = (uint32_t)i;
+    for (; j < n; j++) {
+        const double y0 = b0 * x[j], y1 = b1 * x[j];
+        l0[0] += y0 > 0 ? y0 : 0.0;
+        l1[0] += y1 > 0 ? y1 : 0.0;
+        t0[j] = -fabs(y0);
+        t1[j] = -fabs(y1);
     }
-    return lwc;
+    zs_vexp(t1, t1, 2 * n);
+    double lg = 0.0;
+    for (size_t j0 = 0; j0 < n; j0 += 512) {
+        const size_t j1 = j0 + 512 < n ? j0 + 512 : n;
+        double p0[8] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+        double p1[8] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+        size_t q = j0;
+        for (; q + 8 <= j1; q += 8)
+            for (size_t r = 0; r < 8; r++) {
+                p0[r] *= 1.0 + t0[q + r];
+                p1[r] *= 1.0 + t1[q + r];
+            }
+        for (; q < j1; q++) {
+            p0[0] *= 1.0 + t0[q];
+            p1[0] *= 1.0 + t1[q];
+        }
+        const double a0 = ((p0[0] * p0[1]) * (p0[2] * p0[3])) * ((p0[4] * p0[5]) * (p0[6] * p0[7]));
+        const double a1 = ((p1[0] * p1[1]) * (p1[2] * p1[3])) * ((p1[4] * p1[5]) * (p1[6] * p1[7]));
+        lg += log(a1) - log(a0);
+    }
+    const double s0 = ((l0[0] + l0[1]) + (l0[2] + l0[3])) + ((l0[4] + l0[5]) + (l0[6] + l0[7]));
+    const double s1 = ((l1[0] + l1[1]) + (l1[2] + l1[3])) + ((l1[4] + l1[5]) + (l1[6] + l1[7]));
+    return (s1 - s0) + lg;
+}
+
+/* The weight update of temperature k for every chain of the block (rows xf = v W of its
+ * states), and unless k = K the hidden draws h ~ p_k(h | v) into bl->h. */
+static void ais_hidden(const ais_shared *sh, ais_block *bl, size_t B, size_t k) {
+    const zs_rbm *rbm = sh->rbm;
+    const size_t nv = rbm->nv, nh = rbm->nh;
+    const double b0 = sh->betas[k - 1], b1 = sh->betas[k];
+    for (size_t c = 0; c < B; c++) {
+        const float *v = bl->v + c * nv, *xf = bl->xf + c * nh;
+        /* (a - b^A).v in four interleaved partial sums (v is 0/1: the products are exact). */
+        double l4[4] = {0.0, 0.0, 0.0, 0.0};
+        size_t i = 0;
+        for (; i + 4 <= nv; i += 4)
+            for (size_t r = 0; r < 4; r++) l4[r] += (double)v[i + r] * sh->dab[i + r];
+        for (; i < nv; i++) l4[0] += (double)v[i] * sh->dab[i];
+        const double lin = (l4[0] + l4[1]) + (l4[2] + l4[3]);
+        for (size_t j = 0; j < nh; j++) bl->x[j] = rbm->b[j] + (double)xf[j];
+        bl->lw[c] += (b1 - b0) * lin + softplus_diff(bl->x, nh, b0, b1, bl->t);
+        /* h ~ sigmoid(beta_k x): sign(beta_k x) = sign(x), and t = exp(-|beta_k x|). */
+        if (k < sh->K) bern_fill(&bl->u[c], bl->x, bl->t, nh, bl->h + c * nh, bl->words, sh->bern_words);
+    }
+}
+
+/* v ~ p_k(v | h) = sigmoid((1 - beta_k) b^A + beta_k (a + W h)) for every chain of the block,
+ * from the rows yf = h W^T. */
+static void ais_visible(const ais_shared *sh, ais_block *bl, size_t B, size_t k) {
+    const zs_rbm *rbm = sh->rbm;
+    const size_t nv = rbm->nv;
+    const double b1 = sh->betas[k];
+    for (size_t c = 0; c < B; c++) {
+        const float *yf = bl->yf + c * nv;
+        for (size_t i = 0; i < nv; i++) {
+            bl->y[i] = (1.0 - b1) * sh->ba[i] + b1 * (rbm->a[i] + (double)yf[i]);
+            bl->ty[i] = -fabs(bl->y[i]);
+        }
+        zs_vexp(bl->ty, bl->ty, nv);
+        bern_fill(&bl->u[c], bl->y, bl->ty, nv, bl->v + c * nv, bl->words, sh->bern_words);
+    }
+}
+
+/* Unit u: chains [u M / units, (u + 1) M / units), annealed together. Each chain c draws v_0
+ * exactly from the base (or starts from row c), then for k = 1..K adds ln p*_k(v_{k-1}) -
+ * ln p*_{k-1}(v_{k-1}) to its log weight, the hidden units summed out (SM08 eqs. 13-14), and
+ * (k < K) makes one Gibbs sweep at beta_k. The same code runs a decreasing schedule (reverse
+ * AIS). The fields of all the block's chains are two matrix products per temperature,
+ * X = V W (B x nv times nv x nh) and Y = H W^T, in float32 by OpenBLAS sgemm on one thread
+ * (V and H are 0/1, so only W's rounding to float32 and the order of the sums enter); the
+ * exponentials, weights and draws are double, chain by chain, each from zs_rng(seed,
+ * stream0 + c) in a fixed order. The record holds the block's log weights in chain order. */
+static zs_status ais_unit(const void *shared, uint64_t unit, void *scratch, zs_unit_record *rec) {
+    const ais_shared *sh = shared;
+    ais_block *bl = scratch;
+    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
+    const size_t c0 = (size_t)unit * sh->M / sh->units, c1 = ((size_t)unit + 1) * sh->M / sh->units;
+    const size_t B = c1 - c0;
+    for (size_t c = 0; c < B; c++) {
+        zs_rng_init(&bl->u[c].rng, sh->seed, sh->stream0 + c0 + c);
+        bl->u[c].left = 0;
+        bl->lw[c] = 0.0;
+        float *v = bl->v + c * nv;
+        if (sh->starts) {
+            for (size_t i = 0; i < nv; i++) v[i] = sh->starts[(c0 + c) * nv + i] ? 1.0f : 0.0f;
+        } else { /* v_0 ~ A exactly: independent Bernoulli(sigmoid(b^A_i)). */
+            bern_fill(&bl->u[c], sh->ba, sh->tba, nv, v, bl->words, sh->bern_words);
+        }
+    }
+    for (size_t k = 1; k <= sh->K; k++) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nh, (int)nv, 1.0f,
+                    bl->v, (int)nv, sh->wf, (int)nh, 0.0f, bl->xf, (int)nh);
+        ais_hidden(sh, bl, B, k);
+        if (k == sh->K) break;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)nv, (int)nh, 1.0f,
+                    bl->h, (int)nh, sh->wf, (int)nh, 0.0f, bl->yf, (int)nv);
+        ais_visible(sh, bl, B, k);
+    }
+    rec->nvalues = (uint32_t)B;
+    memcpy(rec->values, bl->lw, B * sizeof *bl->lw);
+    return ZS_OK;
 }
 
 /* Checks, the schedule (the caller's or SM08's) and the base biases; on success *betas points
@@ -238,50 +364,38 @@ double rbm_ais_lnz_base(const zs_rbm *rbm, const double *ba) {
     return lnza;
 }
 
-/* A thread's scratch for one chain at a time: doubles (4 nh + 3 nv), floats (nh + nv),
- * indices (nh + nv). */
-typedef struct ais_block {
-    double *x;
-    float *xf;
-    uint32_t *von;
-} ais_block;
-
 static void ais_scratch_free(void *p) {
     ais_block *b = p;
     if (!b) return;
+    free(b->v);
     free(b->x);
-    free(b->xf);
-    free(b->von);
+    free(b->words);
+    free(b->u);
     free(b);
 }
 
 static void *ais_scratch_alloc(const void *shared) {
     const ais_shared *sh = shared;
-    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
+    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh, B = sh->bmax;
     ais_block *b = zs_calloc(1, sizeof *b);
     if (!b) return NULL;
-    b->x = zs_malloc((4 * nh + 3 * nv) * sizeof *b->x);
-    b->xf = zs_malloc((nh + nv) * sizeof *b->xf);
-    b->von = zs_malloc((nh + nv) * sizeof *b->von);
-    if (!b->x || !b->xf || !b->von) {
+    b->v = zs_malloc(2 * B * (nv + nh) * sizeof *b->v);
+    b->x = zs_malloc((3 * nh + 2 * nv + B) * sizeof *b->x);
+    b->words = zs_malloc(((nv > nh ? nv : nh) / 2 + 1) * sizeof *b->words);
+    b->u = zs_malloc(B * sizeof *b->u);
+    if (!b->v || !b->x || !b->words || !b->u) {
         ais_scratch_free(b);
         return NULL;
     }
+    b->h = b->v + B * nv;
+    b->xf = b->h + B * nh;
+    b->yf = b->xf + B * nh;
+    b->t = b->x + nh;
+    b->t0 = b->t + nh;
+    b->y = b->t0 + nh;
+    b->ty = b->y + nv;
+    b->lw = b->ty + nv;
     return b;
-}
-
-/* One unit: chain c's log weight. */
-static zs_status ais_unit(const void *shared, uint64_t c, void *scratch, zs_unit_record *rec) {
-    const ais_shared *sh = shared;
-    const size_t nv = sh->rbm->nv, nh = sh->rbm->nh;
-    const ais_block *b = scratch;
-    double *x = b->x;
-    const ais_scratch w = {x, x + nh, x + 2 * nh, x + 3 * nh, x + 3 * nh + nv,
-                           b->xf, b->xf + nh, b->von, b->von + nv};
-    static const int never = 0;
-    rec->nvalues = 1;
-    rec->values[0] = ais_chain(sh, (size_t)c, &w, &never);
-    return ZS_OK;
 }
 
 zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *betas, size_t nbetas,
@@ -290,20 +404,27 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh;
     zs_status st = ZS_OK;
-    float *wf = zs_malloc(nv * nh * sizeof *wf), *wt = zs_malloc(nv * nh * sizeof *wt);
-    double *dab = zs_malloc(nv * sizeof *dab);
-    zs_unit_record *recs = zs_malloc((M ? M : 1) * sizeof *recs);
-    if (!wf || !wt || !dab || !recs) {
+    const size_t units = M ? (M + AIS_CHAINS_PER_UNIT - 1) / AIS_CHAINS_PER_UNIT : 1;
+    float *wf = zs_malloc(nv * nh * sizeof *wf);
+    double *dab = zs_malloc(2 * nv * sizeof *dab);
+    zs_unit_record *recs = zs_malloc(units * sizeof *recs);
+    if (!wf || !dab || !recs) {
         st = zs_fail(ctx, ZS_ENOMEM, "AIS: out of memory");
         goto done;
     }
-    rbm_float_weights(rbm, wf, wt);
-    for (size_t i = 0; i < nv; i++) dab[i] = rbm->a[i] - ba[i];
-    const ais_shared sh = {rbm, wf, wt, ba, dab, betas, nbetas - 1, seed, stream0, starts};
-    /* Chains are independent: each is a work unit (lib/core/units.c) that runs the whole
-     * annealing on one thread, from its own stream, with no synchronization per
-     * temperature; its record is its log weight. The hash covers the task, the model, the
-     * base, the schedule, the start rows, the seed, the first stream and M. */
+    for (size_t i = 0; i < nv * nh; i++) wf[i] = (float)rbm->w[i];
+    double *tba = dab + nv;
+    for (size_t i = 0; i < nv; i++) {
+        dab[i] = rbm->a[i] - ba[i];
+        tba[i] = exp(-fabs(ba[i]));
+    }
+    const ais_shared sh = {rbm, wf, ba, tba, dab, betas, nbetas - 1, M, units,
+                           (M + units - 1) / units, seed, stream0, starts, bern_pick()};
+    /* The chains are cut into blocks of at most AIS_CHAINS_PER_UNIT, a count that depends on M
+     * alone; each block is a work unit (lib/core/units.c) run on one thread with no
+     * synchronization per temperature, and its record is its chains' log weights. The hash
+     * covers the task, the model, the base, the schedule, the start rows, the seed, the first
+     * stream, M and the block size. */
     uint64_t h = units_hash_begin(task);
     h = units_hash_u64(units_hash_u64(h, nv), nh);
     h = units_hash_doubles(h, rbm->w, nv * nh);
@@ -314,14 +435,24 @@ zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *bet
     h = units_hash_doubles(h, betas, nbetas);
     if (starts) h = units_hash_bytes(h, starts, M * nv);
     h = units_hash_u64(units_hash_u64(h, seed), stream0);
-    h = units_hash_u64(h, M);
-    units_job job = {ctx, task, task, h, M, ais_unit, &sh, ais_scratch_alloc, ais_scratch_free, 0};
+    h = units_hash_u64(units_hash_u64(h, M), AIS_CHAINS_PER_UNIT);
+    units_job job = {ctx, task, task, h, units, ais_unit, &sh, ais_scratch_alloc, ais_scratch_free, 0};
+    /* One BLAS thread per product: the units are the parallelism, and a product split over
+     * threads could add in another order on another thread count. */
+    const int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
     st = units_exec(&job, recs);
-    if (st == ZS_OK)
-        for (size_t c = 0; c < M; c++) lw[c] = recs[c].values[0];
+    openblas_set_num_threads(blas_threads);
+    for (size_t u = 0; st == ZS_OK && u < units; u++) {
+        const size_t c0 = u * M / units, c1 = (u + 1) * M / units;
+        if (recs[u].nvalues != c1 - c0)
+            st = zs_fail(ctx, ZS_EINVAL, "%s: the record of unit %zu holds %u log weights, not %zu",
+                         task, u, (unsigned)recs[u].nvalues, c1 - c0);
+        else
+            memcpy(lw + c0, recs[u].values, (c1 - c0) * sizeof *lw);
+    }
 done:
     free(wf);
-    free(wt);
     free(dab);
     free(recs);
     return st;

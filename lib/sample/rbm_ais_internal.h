@@ -38,8 +38,9 @@ double rbm_softplus_sum_beta(const double *x, size_t n, double beta, double *t);
  * (W = 0, hidden biases 0, visible biases ba) and the model. An increasing schedule (0 .. 1)
  * starts each run from v_0 ~ A (forward AIS: E w = Z / Z_A); a decreasing one (1 .. 0) starts
  * run c from the binary row starts[c] (M x nv bytes) (reverse AIS: E w = Z_A / Z when the rows
- * are drawn from the model). Run c draws from zs_rng(seed, stream0 + c); OpenMP over runs, so
- * lw does not depend on the thread count. `task` names the progress. ZS_ECANCELLED when the
+ * are drawn from the model). Run c draws from zs_rng(seed, stream0 + c); the runs advance in
+ * blocks of at most 64 as matrix products (rbm_ais.c), one work unit per block, so lw does not
+ * depend on the thread count. `task` names the progress. ZS_ECANCELLED when the
  * progress hook asks to stop; ZS_ENOMEM. */
 zs_status rbm_ais_weights(const zs_rbm *rbm, const double *ba, const double *betas, size_t nbetas,
                           const uint8_t *starts, size_t M, uint64_t seed, uint64_t stream0,

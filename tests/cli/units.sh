@@ -41,7 +41,8 @@ check_slices 128 "127" levels -n 20 -e -1,0.5 -T 0.7 --method enumerate
 check_slices 256 "10 200" bm logz --random 20 --seed 4 --beta 0.7 --format json
 check_slices 64 "32" ising --size 18 --dim 1 --open --method enumerate --J 0.5 --h 0.2 --format json
 check_slices 256 "3 100" rbm logz "$TMP/m.npz" --exact --format json
-check_slices 30 "1 17" rbm logz "$TMP/m.npz" --ais --reverse none --chains 30 --schedule linear:200 --seed 9 --format json
+# AIS: one unit per block of at most 64 chains (200 chains: 4 units of 50)
+check_slices 4 "1 3" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule linear:200 --seed 9 --format json
 expect_reject "more than one computation \(AIS, then reverse AIS\).*--reverse none" rbm logz "$TMP/m.npz" --ais --chains 30 --schedule linear:200 --seed 9 --checkpoint "$TMP/ck_ais"
 # A UAI model forced into conditioning by a small --max-memory: one unit per conditioned run.
 complete_uai 16 "$TMP/k16.uai"

@@ -120,6 +120,62 @@ static void results_should_not_depend_on_threads_or_hand_out(void) {
     zs_ctx_free(ctx);
 }
 
+/* RBM AIS: one unit per block of at most 64 chains (130 chains: 43, 43, 44); the same bits on
+ * any thread count and from records handed out in halves; a record whose count of log weights
+ * is not its block's is refused by name. */
+static void ais_units_should_match_threads_and_refuse_a_short_record(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_rbm *r = NULL;
+    CHECK(zs_rbm_alloc(ctx, 13, 7, &r) == ZS_OK);
+    double *w = zs_rbm_w_mut(r), *a = zs_rbm_vbias_mut(r), *b = zs_rbm_hbias_mut(r);
+    uint64_t s = 11;
+    for (size_t i = 0; i < 13 * 7 + 13 + 7; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        const double x = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+        if (i < 13 * 7) w[i] = 1.3 * x;
+        else if (i < 13 * 7 + 13) a[i - 13 * 7] = 2.0 * x;
+        else b[i - 13 * 7 - 13] = 2.0 * x;
+    }
+    zs_rbm_ais_opts o;
+    zs_rbm_ais_defaults(&o);
+    o.chains = 130;
+    o.base = ZS_RBM_AIS_BASE_UNIFORM;
+    double *betas = NULL;
+    size_t nb = 0;
+    CHECK(zs_rbm_schedule_linear(30, &betas, &nb) == ZS_OK);
+    o.betas = betas;
+    o.nbetas = nb;
+    zs_rbm_ais_result ref, t;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_rbm_lnz_ais(r, &o, &ref) == ZS_OK);
+    zs_ctx_set_threads(ctx, 2);
+    CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_OK);
+    CHECK(same_bits(t.lnz.value, ref.lnz.value) && same_bits(t.lnz.ess, ref.lnz.ess));
+    keeper *k = calloc(1, sizeof *k);
+    for (uint64_t p = 0; p < 2; p++) {
+        k->next_from = p;
+        k->step = 2;
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_ctx_set_units(ctx, &h);
+        CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_ECANCELLED);
+    }
+    CHECK(k->units == 3 && k->rec[0].nvalues == 43 && k->rec[2].nvalues == 44);
+    k->supply = 1;
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_ctx_set_units(ctx, &all);
+    memset(&t, 0, sizeof t);
+    CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_OK);
+    CHECK(same_bits(t.lnz.value, ref.lnz.value) && same_bits(t.band.lo, ref.band.lo));
+    k->rec[1].nvalues = 1;
+    CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "the record of unit 1 holds 1 log weights, not 43") != NULL);
+    zs_ctx_set_units(ctx, NULL);
+    free(k);
+    free(betas);
+    zs_rbm_free(r);
+    zs_ctx_free(ctx);
+}
+
 static void levels_units_should_match_threads(void) {
     zs_ctx *ctx = zs_ctx_alloc();
     double e[3] = {0.0, 1.0, 2.5};
@@ -284,6 +340,7 @@ static void record_files_should_carry_parts(void) {
 int main(void) {
     RUN(results_should_not_depend_on_threads_or_hand_out);
     RUN(levels_units_should_match_threads);
+    RUN(ais_units_should_match_threads_and_refuse_a_short_record);
     RUN(record_files_should_round_trip_and_drop_a_cut_line);
     RUN(mcmc_chains_should_be_units);
     RUN(record_files_should_carry_parts);
