@@ -231,6 +231,22 @@ static void uai_parser_should_refuse_counts_the_text_cannot_hold(void) {
     zs_ctx_free(ctx);
 }
 
+/* Two inputs the uai fuzz target once failed on (a factor count of 8184467 and one of
+ * 42949672 declared in a few bytes), kept here as text since no .uai file is committed: each
+ * is refused as a format error, without allocating what it declares. */
+static void uai_parser_should_refuse_the_fuzz_findings(void) {
+    static const char count[] = "MARKOV\n5\n2 3 2 2 3\n8184467\n2 3 0.9\n 0.3 2.3inf";
+    static const char table[] = "MARKOV\n5\n2 3 82 2 31 42949672 3\n\t";
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_factor_model *m = NULL;
+    /* with its trailing NUL byte, as the fuzzer wrote it */
+    CHECK_EQ_INT(zs_factor_parse_uai(ctx, count, sizeof count, "h.uai", &m), ZS_EFORMAT);
+    CHECK(m == NULL && zs_last_error(ctx)[0] != '\0');
+    CHECK_EQ_INT(zs_factor_parse_uai(ctx, table, strlen(table), "h.uai", &m), ZS_EFORMAT);
+    CHECK(has(ctx, "h.uai:3: the number of factors: 42949672 cannot fit in the 4 bytes"));
+    zs_ctx_free(ctx);
+}
+
 static void uai_parser_should_accept_subnormal_weights(void) {
     zs_ctx *ctx = zs_ctx_alloc();
     zs_factor_model *m;
@@ -461,6 +477,7 @@ int main(void) {
     RUN(read_input_should_stop_a_stream_at_the_limit_or_a_nul);
     RUN(read_input_should_unpack_gzip_under_the_same_limit);
     RUN(uai_parser_should_refuse_counts_the_text_cannot_hold);
+    RUN(uai_parser_should_refuse_the_fuzz_findings);
     RUN(uai_parser_should_accept_subnormal_weights);
     RUN(evid_parser_should_not_wrap_a_huge_count);
     RUN(pattern_parser_should_check_pbm_pixels_before_allocating);
