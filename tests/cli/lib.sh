@@ -112,3 +112,99 @@ skip_unless_shared() {
         exit 77
     fi
 }
+
+# ---- stopping a trainer (rbm_interrupt.sh, dbm_interrupt.sh) -------------------------------
+# A trainer stopped by SIGINT or SIGTERM finishes its epoch and checkpoint, exits 130 / 143 with
+# the exact command that resumes (programs/train_stop.c), and that command ends with the model
+# of an uninterrupted run and a log with one line per epoch. The caller sets the array `long`,
+# a training command of EPOCHS epochs without -o, --log or --seed, whose runs last well past
+# its first checkpoint.
+
+log_epochs() {
+    python3 -c "import json,sys; print(' '.join(str(json.loads(l)['epoch']) for l in open(sys.argv[1])))" "$1"
+}
+
+# interrupt_training SIGNAL OUT: runs `long` with -o OUT and --log $TMP/i.jsonl in the
+# background, sends SIGNAL once OUT exists (the first checkpoint; at most 60 s) and sets status.
+interrupt_training() {
+    rm -f "$2" "$TMP/i.jsonl"
+    "$ZSUM" "${long[@]}" -o "$2" --log "$TMP/i.jsonl" > "$TMP/out" 2> "$TMP/err" &
+    pid=$!
+    for _ in $(seq 1200); do [ -e "$2" ] && break; sleep 0.05; done
+    kill -"$1" "$pid"
+    wait "$pid"
+    status=$?
+}
+
+# check_stop_and_resume EPOCHS SAME...: the SIGINT and SIGTERM checks; `SAME A B` exits 0 when
+# models A and B are the same (cmp -s for byte-identical files). Leaves a SIGTERM-stopped model
+# in $TMP/term.npz for the caller to load.
+check_stop_and_resume() {
+    local epochs=$1; shift
+    interrupt_training INT "$TMP/int model.npz"
+    if [ "$status" = 130 ] && [ ! -s "$TMP/out" ]; then pass; else fail "SIGINT: exit $status, stdout '$(head -c 200 "$TMP/out")'"; fi
+    if grep -qE "^zsum: SIGINT: stopped after epoch [0-9]+ of $epochs; the checkpoint is $TMP/int model.npz. To resume:$" "$TMP/err"
+    then pass; else fail "SIGINT message: $(cat "$TMP/err")"; fi
+    local resume seed done_epochs
+    resume=$(tail -n 1 "$TMP/err")
+    seed=$(sed -n 's/.* --seed \([0-9]*\) .*/\1/p' <<< "$resume")
+    if [ "$resume" = "zsum ${long[*]} -o '$TMP/int model.npz' --log $TMP/i.jsonl --seed $seed --resume '$TMP/int model.npz'" ]
+    then pass; else fail "the resume command: $resume"; fi
+    done_epochs=$(wc -l < "$TMP/i.jsonl")
+    if [ "$done_epochs" -ge 1 ] && [ "$done_epochs" -lt "$epochs" ]; then pass; else fail "SIGINT: $done_epochs log lines"; fi
+    echo "SIGINT landed after epoch $done_epochs of $epochs"
+    zsum() { "$ZSUM" "$@"; }
+    if eval "$resume" > /dev/null 2>&1; then pass; else fail "the printed resume command failed"; fi
+    expect_ok "${long[@]}" --seed "$seed" -o "$TMP/straight.npz"
+    if "$@" "$TMP/straight.npz" "$TMP/int model.npz"; then pass; else fail "interrupted and resumed differs from straight"; fi
+    if [ "$(log_epochs "$TMP/i.jsonl")" = "$(seq -s ' ' "$epochs")" ]; then pass; else fail "SIGINT log: $(log_epochs "$TMP/i.jsonl")"; fi
+
+    interrupt_training TERM "$TMP/term.npz"
+    if [ "$status" = 143 ] && grep -q "^zsum: SIGTERM: stopped after epoch" "$TMP/err" && [ -s "$TMP/term.npz" ]
+    then pass; else fail "SIGTERM: exit $status, $(cat "$TMP/err")"; fi
+}
+
+# check_kill_and_resume REFERENCE SEEDS LO HI CMD...: for each seed 1..SEEDS, runs CMD with
+# --checkpoint $TMP/ck, kills it with SIGKILL after a delay drawn from the seed in [LO, HI] s,
+# runs it again on the checkpoint and checks the output equals the file REFERENCE; then a
+# checkpoint cut in the middle of a line must resume to the same output (twice: the second run
+# finds every unit present). Leaves the checkpoint in $TMP/ck.
+check_kill_and_resume() {
+    local ref=$1 seeds=$2 lo=$3 hi=$4 seed pid; shift 4
+    for seed in $(seq "$seeds"); do
+        rm -f "$TMP/ck"
+        "$ZSUM" "$@" --checkpoint "$TMP/ck" > /dev/null 2>&1 &
+        pid=$!
+        sleep "$(python3 -c "import random; random.seed($seed); print(round(random.uniform($lo, $hi), 3))")"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        expect_ok "$@" --checkpoint "$TMP/ck" && same "$ref"
+    done
+    head -c -40 "$TMP/ck" > "$TMP/ck2"
+    expect_ok "$@" --checkpoint "$TMP/ck2" && same "$ref"
+    expect_ok "$@" --checkpoint "$TMP/ck2" && same "$ref"
+}
+
+# ---- work units (units.sh, units_mcmc.sh) ---------------------------------------------------
+same() { # same FILE: $TMP/out equals FILE byte for byte
+    if cmp -s "$TMP/out" "$1"; then pass; else fail "output differs from the whole run ($1)"; fi
+}
+
+# check_slices CUTS ARGS...: the whole run of ARGS against its slices --units 0:c1, c1:c2, ...
+# (the last cut is the unit count), each written with --partial and put together by
+# `zsum combine` given in reverse order (combine sorts by unit). Leaves the whole run's output
+# in $TMP/whole.
+check_slices() {
+    local cuts=$1; shift
+    expect_ok "$@" || return
+    cp "$TMP/out" "$TMP/whole"
+    local lo=0 files=() k=0 hi
+    for hi in $cuts; do
+        k=$((k + 1))
+        expect_ok "$@" --units "$lo:$hi" --partial "$TMP/p$k" || return
+        [ -s "$TMP/out" ] && fail "a partial run printed to stdout"
+        files+=("$TMP/p$k")
+        lo=$hi
+    done
+    expect_ok combine $(printf '%s\n' "${files[@]}" | tac) && same "$TMP/whole"
+}

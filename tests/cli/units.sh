@@ -18,36 +18,18 @@ PY
 python3 "$TMP/mk.py" "$TMP/m.npz"
 
 # slices + combine == whole run, byte for byte (table and JSON), whatever the slicing.
-same() { # same FILE: $TMP/out equals FILE byte for byte
-    if cmp -s "$TMP/out" "$1"; then pass; else fail "combined output differs from the whole run ($1)"; fi
-}
-check_slices() { # check_slices UNITS CUTS ARGS...: whole run vs slices cut at CUTS
-    local units=$1 cuts=$2; shift 2
-    expect_ok "$@" || return
-    cp "$TMP/out" "$TMP/whole"
-    local lo=0 files=() k=0
-    for hi in $cuts $units; do
-        k=$((k + 1))
-        expect_ok "$@" --units "$lo:$hi" --partial "$TMP/p$k" || return
-        [ -s "$TMP/out" ] && fail "a partial run printed to stdout"
-        files+=("$TMP/p$k")
-        lo=$hi
-    done
-    # In reverse order: combine sorts by unit.
-    expect_ok combine $(printf '%s\n' "${files[@]}" | tac) && same "$TMP/whole"
-}
-check_slices 729 "1 300 700" levels -n 14 -e 0,1,2.5 -g 1,2,1 --method enumerate --format json
-check_slices 128 "127" levels -n 20 -e -1,0.5 -T 0.7 --method enumerate
-check_slices 256 "10 200" bm logz --random 20 --seed 4 --beta 0.7 --format json
-check_slices 64 "32" ising --size 18 --dim 1 --open --method enumerate --J 0.5 --h 0.2 --format json
-check_slices 256 "3 100" rbm logz "$TMP/m.npz" --exact --format json
+check_slices "1 300 700 729" levels -n 14 -e 0,1,2.5 -g 1,2,1 --method enumerate --format json
+check_slices "127 128" levels -n 20 -e -1,0.5 -T 0.7 --method enumerate
+check_slices "10 200 256" bm logz --random 20 --seed 4 --beta 0.7 --format json
+check_slices "32 64" ising --size 18 --dim 1 --open --method enumerate --J 0.5 --h 0.2 --format json
+check_slices "3 100 256" rbm logz "$TMP/m.npz" --exact --format json
 # AIS: one unit per block of at most 64 chains (200 chains: 4 units of 50)
-check_slices 4 "1 3" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule linear:200 --seed 9 --format json
+check_slices "1 3 4" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule linear:200 --seed 9 --format json
 expect_reject "more than one computation \(AIS, then reverse AIS\).*--reverse none" rbm logz "$TMP/m.npz" --ais --chains 30 --schedule linear:200 --seed 9 --checkpoint "$TMP/ck_ais"
 # A UAI model forced into conditioning by a small --max-memory: one unit per conditioned run.
 complete_uai 16 "$TMP/k16.uai"
-check_slices 64 "5 40" uai "$TMP/k16.uai" --max-memory 140K --format uai
-check_slices 24 "7 8" hopfield capacity -n 100 --alpha 0.05:0.2:4 --trials 6 --seed 3 --format json
+check_slices "5 40 64" uai "$TMP/k16.uai" --max-memory 140K --format uai
+check_slices "7 8 24" hopfield capacity -n 100 --alpha 0.05:0.2:4 --trials 6 --seed 3 --format json
 # thread counts do not change a record: slices run on 1 and 2 threads combine to the same.
 expect_ok bm logz --random 20 --seed 4 --beta 0.7 --format json --threads 2
 cp "$TMP/out" "$TMP/w2"
@@ -98,19 +80,7 @@ expect_reject "the records are of another problem .*the model file or an option 
 C="bm logz --random 30 --seed 3 --beta 0.6 --format json --threads 1"
 expect_ok $C
 cp "$TMP/out" "$TMP/cw"
-for seed in 1 2 3 4 5; do
-    rm -f "$TMP/ck"
-    "$ZSUM" $C --checkpoint "$TMP/ck" > /dev/null 2>&1 &
-    pid=$!
-    sleep "$(python3 -c "import random; random.seed($seed); print(round(random.uniform(0.02, 0.4), 3))")"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    expect_ok $C --checkpoint "$TMP/ck" && same "$TMP/cw"
-done
-# A checkpoint cut in the middle of a line: the cut line is dropped and the run resumes.
-head -c -40 "$TMP/ck" > "$TMP/ck2"
-expect_ok $C --checkpoint "$TMP/ck2" && same "$TMP/cw"
-expect_ok $C --checkpoint "$TMP/ck2" && same "$TMP/cw"
+check_kill_and_resume "$TMP/cw" 5 0.02 0.4 $C
 expect_reject "--checkpoint .*ck holds the units of another problem \(hash [0-9a-f]+, 1024 units, written by 'zsum bm logz --random 30 --seed 3" \
     bm logz --random 30 --seed 4 --beta 0.6 --checkpoint "$TMP/ck"
 for sig in INT TERM; do

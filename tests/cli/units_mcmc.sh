@@ -8,29 +8,18 @@
 small=${ZSUM_SANITIZED:-0}
 if [ "$small" = 1 ]; then SW=3200; KCH=8; KSW=4000; else SW=12800; KCH=8; KSW=20000; fi
 
-same() { # same FILE: $TMP/out equals FILE byte for byte
-    if cmp -s "$TMP/out" "$1"; then pass; else fail "output differs from the whole run ($1)"; fi
-}
 # ---- slices + combine == whole run, and thread counts change no bit -----------------------
-check_slices() { # check_slices CUTS ARGS...: whole run (2 threads) vs slices (1 thread) cut at CUTS
+check_chains() { # check_chains CUTS ARGS...: check_slices on one thread, and the same on two
     local cuts=$1; shift
     expect_ok "$@" --format json --threads 2 || return
-    cp "$TMP/out" "$TMP/whole"
-    expect_ok "$@" --format json --threads 1 && same "$TMP/whole"
-    local lo=0 files=() k=0
-    for hi in $cuts; do
-        k=$((k + 1))
-        expect_ok "$@" --format json --threads 1 --units "$lo:$hi" --partial "$TMP/p$k" || return
-        [ -s "$TMP/out" ] && fail "a partial run printed to stdout"
-        files+=("$TMP/p$k")
-        lo=$hi
-    done
-    expect_ok combine $(printf '%s\n' "${files[@]}" | tac) && same "$TMP/whole"
+    cp "$TMP/out" "$TMP/two"
+    check_slices "$cuts" "$@" --format json --threads 1
+    cp "$TMP/two" "$TMP/out" && same "$TMP/whole"
 }
-check_slices "1 4 6" ising sample --size 8x8 -T 2.5 --sweeps $SW --chains 6 --seed 3
-check_slices "2 5" ising sample --size 8 -T 2.269 --algorithm wolff --sweeps $SW --chains 5 --seed 4
-check_slices "3 4" bm sample --random 12 --model-seed 2 --beta 0.6 --sweeps $SW --chains 4 --seed 5
-check_slices "1 2" bm sample --random 8 --model-seed 3 --algorithm heatbath --sweeps 320 --chains 2 --seed 9
+check_chains "1 4 6" ising sample --size 8x8 -T 2.5 --sweeps $SW --chains 6 --seed 3
+check_chains "2 5" ising sample --size 8 -T 2.269 --algorithm wolff --sweeps $SW --chains 5 --seed 4
+check_chains "3 4" bm sample --random 12 --model-seed 2 --beta 0.6 --sweeps $SW --chains 4 --seed 5
+check_chains "1 2" bm sample --random 8 --model-seed 3 --algorithm heatbath --sweeps 320 --chains 2 --seed 9
 # The unit count is the chain count, whatever the threads.
 expect_reject "the MCMC sample has 6 units \(0:6 is all of them\)" ising sample --size 4 --chains 6 --sweeps 320 --units 0:7 --partial "$TMP/z"
 # A sweep over temperatures is several computations: refused, as for the exact sums.
@@ -66,19 +55,8 @@ expect_reject "parts0: line 4: 'parts 0' is not a number|parts0: line 4: '0' is 
 C="ising sample --size 24 -T 2.3 --sweeps $KSW --chains $KCH --seed 7 --format json --threads 1"
 expect_ok $C
 cp "$TMP/out" "$TMP/cw"
-for seed in 1 2 3 4; do
-    rm -f "$TMP/ck"
-    "$ZSUM" $C --checkpoint "$TMP/ck" > /dev/null 2>&1 &
-    pid=$!
-    sleep "$(python3 -c "import random; random.seed($seed); print(round(random.uniform(0.05, 0.8), 3))")"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    expect_ok $C --checkpoint "$TMP/ck" && same "$TMP/cw"
-done
-# A checkpoint cut in the middle of a line (a chain's parts left incomplete): the chain runs again.
-head -c -40 "$TMP/ck" > "$TMP/ck2"
-expect_ok $C --checkpoint "$TMP/ck2" && same "$TMP/cw"
-expect_ok $C --checkpoint "$TMP/ck2" && same "$TMP/cw"
+# (a checkpoint cut in the middle of a line leaves a chain's parts incomplete: it runs again)
+check_kill_and_resume "$TMP/cw" 4 0.05 0.8 $C
 expect_reject "--checkpoint .*ck holds the units of another problem \(hash [0-9a-f]+, $KCH units, written by 'zsum ising sample --size 24" \
     ising sample --size 24 -T 2.3 --sweeps $KSW --chains $KCH --seed 8 --checkpoint "$TMP/ck"
 rm -f "$TMP/ck"
