@@ -3,33 +3,77 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Why a path of this kind cannot be read as a file, or NULL when it can (a regular file, a
+ * pipe or FIFO). A device such as /dev/zero would never end. */
+static const char *kind_refused(mode_t mode) {
+    if (S_ISDIR(mode)) return "is a directory";
+    if (S_ISCHR(mode)) return "is a character device (such as /dev/zero or a terminal), not a file";
+    if (S_ISBLK(mode)) return "is a block device, not a file";
+    if (S_ISSOCK(mode)) return "is a socket, not a file";
+    return NULL;
+}
+
+/* How long a named pipe may stay silent after it is opened. */
+#define FIFO_WAIT_MS 1000
+
+/* A FIFO opened without waiting may have no writer yet: one started just before zsum (as in
+ * `producer > f & zsum ... f`) is still on its way. poll() waits for the first byte, or for a
+ * writer that came and went (POLLHUP); on Linux a FIFO that has had no writer since it was
+ * opened reports neither, so silence for FIFO_WAIT_MS means nobody is writing. */
+static zs_status fifo_wait(zs_ctx *ctx, io_file *f) {
+    struct pollfd p = {f->fd, POLLIN, 0};
+    int r;
+    while ((r = poll(&p, 1, FIFO_WAIT_MS)) < 0 && errno == EINTR) {
+    }
+    if (r > 0) return ZS_OK;
+    int e = errno;
+    io_close(f);
+    if (r < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot read: %s", f->name, strerror(e));
+    return zs_fail(ctx, ZS_EFORMAT, "%s: a FIFO (named pipe) with nothing to read (no writer "
+                   "within %d s)", f->name, FIFO_WAIT_MS / 1000);
+}
+
 zs_status io_open(zs_ctx *ctx, const char *path, io_file *f) {
     f->fd = -1;
     f->size = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    f->fifo = 0;
+    f->from_stdin = !strcmp(path, "-");
+    f->name = f->from_stdin ? "standard input" : path;
+    /* Non-blocking, so that a FIFO without a writer does not hang the open; reads block as
+     * usual once the flag is cleared below (a FIFO whose writer has gone reads as its end). */
+    int fd = f->from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", f->name, strerror(errno));
     struct stat sb;
+    const char *why = NULL;
+    int e = 0;
     if (fstat(fd, &sb) != 0) {
-        int e = errno;
-        close(fd);
-        return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", path, strerror(e));
+        e = errno;
+    } else if ((why = kind_refused(sb.st_mode)) && f->from_stdin && S_ISCHR(sb.st_mode)) {
+        why = NULL; /* standard input may be a terminal: read it as typed */
+    } else if (!why && !f->from_stdin) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) e = errno;
     }
-    if (S_ISDIR(sb.st_mode)) {
-        close(fd);
-        return zs_fail(ctx, ZS_EIO, "%s: is a directory", path);
+    if (e || why) {
+        if (!f->from_stdin) close(fd);
+        if (why) return zs_fail(ctx, ZS_EIO, "%s: %s", f->name, why);
+        return zs_fail(ctx, ZS_EIO, "%s: cannot read: %s", f->name, strerror(e));
     }
     f->fd = fd;
+    f->fifo = S_ISFIFO(sb.st_mode) && !f->from_stdin;
+    if (f->fifo) return fifo_wait(ctx, f);
     if (S_ISREG(sb.st_mode)) f->size = (int64_t)sb.st_size;
     return ZS_OK;
 }
 
 void io_close(io_file *f) {
-    if (f->fd >= 0) close(f->fd);
+    if (f->fd >= 0 && !f->from_stdin) close(f->fd);
     f->fd = -1;
 }
 
@@ -41,7 +85,7 @@ zs_status io_read(zs_ctx *ctx, const char *label, int fd, void *buf, size_t n, s
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             *got = done;
-            return zs_fail(ctx, ZS_EIO, "%s: read error: %s", label, strerror(errno));
+            return zs_fail(ctx, ZS_EIO, "%s: cannot read: %s", label, strerror(errno));
         }
         if (r == 0) break;
         done += (size_t)r;

@@ -1,8 +1,9 @@
-/* input_internal.h — bounded reading of untrusted input files, shared by the NumPy and IDX
- * readers (not public). A reader opens the file, learns whether it is a regular file and its
- * size, reads what a header announces, and checks every claimed size against the bytes that
- * are actually present (a regular file's size) or against the input limit (a stream: a pipe,
- * a device, a gzip member) before allocating. */
+/* input_internal.h — bounded reading of untrusted input files, shared by every reader (NumPy,
+ * .npz, IDX, and zs_read_input behind UAI, evidence, pattern and units files; not public). A
+ * reader opens the file, learns whether it is a regular file and its size, reads what a header
+ * announces, and checks every claimed size against the bytes that are actually present (a
+ * regular file's size) or against the input limit (a pipe, a FIFO, a gzip member) before
+ * allocating. */
 #ifndef ZSUM_IO_INPUT_INTERNAL_H
 #define ZSUM_IO_INPUT_INTERNAL_H
 
@@ -15,14 +16,20 @@
  * bytes inflate to at most 1032 n (plus a few bytes for a block that ends early). */
 #define IO_DEFLATE_MAX_RATIO 1032u
 
-/* An opened input: fd, and size >= 0 for a regular file (-1 for a pipe, a device, ...). */
+/* An opened input: fd, and size >= 0 for a regular file (-1 for a pipe or FIFO); name is the
+ * path, or "standard input" for "-". */
 typedef struct io_file {
     int fd;
     int64_t size;
+    int fifo;       /* a named pipe (which reads as empty when nobody writes to it) */
+    int from_stdin; /* the path was "-" */
+    const char *name;
 } io_file;
 
-/* Open path for reading. ZS_EIO naming the path and the reason when it cannot be opened or is
- * a directory ("x.npy: is a directory"). */
+/* Open path for reading ("-": standard input), the one place where every reader learns what
+ * kind of file it was given. ZS_EIO naming the path and the reason when it cannot be opened,
+ * or is a directory, a device (/dev/zero would never end) or a socket ("x.npy: is a
+ * directory"). A FIFO is opened without waiting for a writer. */
 zs_status io_open(zs_ctx *ctx, const char *path, io_file *f);
 void io_close(io_file *f);
 

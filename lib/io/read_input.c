@@ -2,70 +2,69 @@
  * and evidence files and the pattern files (and the CLI's standard input and .gz inputs).
  *
  * A hostile or mistaken path must end quickly with a message and bounded memory, so nothing is
- * read before the file's kind is known: fstat on the open descriptor (no race with the path)
+ * read before the file's kind is known: io_open (input.c, shared with every other reader)
  * refuses a directory, a device (/dev/zero, a disk) or a socket; a regular file larger than the
  * limit is refused from its size before a byte is read (a 10 GB sparse file costs nothing); a
  * pipe or FIFO (standard input, a named pipe, <(...)) is read in chunks and refused as soon as
- * it passes the limit. A named FIFO is opened non-blocking so that one with no writer reads as
- * empty instead of waiting forever. Text readers ask for NUL bytes to be refused as they arrive
+ * it passes the limit. A named FIFO with no writer is refused by io_open after a second of
+ * silence instead of waiting forever. Text readers ask for NUL bytes to be refused as they arrive
  * (ZS_READ_TEXT), so /dev/zero through a pipe stops at its first chunk. gzip content (RFC 1952,
  * several members allowed as gzip(1) writes them) is unpacked with the same limit on the
  * unpacked size, checked chunk by chunk, so a decompression bomb stops at the limit. */
 #define _POSIX_C_SOURCE 200809L
-#include "core/internal.h"
+#include "io/input_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #define CHUNK ((size_t)1 << 16)
 
 typedef struct sink {
-    char *b;
-    size_t len, cap, max;
+    io_buf buf;
+    size_t max;
     unsigned flags;
     const char *name; /* for messages */
     const char *what; /* "holds" or "unpacks to" */
     zs_ctx *ctx;
 } sink;
 
-/* Room for `want` more bytes (and the terminating NUL), never above max + 1 bytes of data. */
+/* Room for `want` more bytes (and the terminating NUL): the capacity doubles from 64 KiB, so
+ * reallocations stay few, but never passes max + 1 bytes of data (one more than the limit
+ * shows that the limit was passed). */
 static zs_status sink_reserve(sink *s, size_t want) {
-    if (s->len + want + 1 <= s->cap) return ZS_OK;
-    size_t cap = s->cap ? s->cap : CHUNK;
-    while (cap < s->len + want + 1) cap = cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap;
+    io_buf *b = &s->buf;
+    if (b->len + want + 1 <= b->cap) return ZS_OK;
+    size_t cap = b->cap ? b->cap : CHUNK;
+    while (cap < b->len + want + 1) cap = cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap;
     if (cap > s->max + 2) cap = s->max + 2;
-    char *b = zs_realloc(s->b, cap);
-    if (!b) {
-        char nb[32];
-        return zs_fail(s->ctx, ZS_ENOMEM, "%s: out of memory holding %s of the file", s->name,
-                       zs_format_bytes(nb, (double)cap));
-    }
-    s->b = b;
-    s->cap = cap;
-    return ZS_OK;
+    return io_buf_reserve(s->ctx, s->name, b, cap - b->len);
+}
+
+/* The bytes of room left for data (keeping one for the NUL), at most one chunk. */
+static size_t sink_room(const sink *s) {
+    size_t room = s->buf.cap - 1 - s->buf.len;
+    return room < CHUNK ? room : CHUNK;
 }
 
 /* Whether the bytes so far (with got more) may be the start of gzip data (magic 1f 8b). */
 static int may_be_gzip(const sink *s, size_t got) {
-    size_t n = s->len + got;
-    return n >= 1 && (unsigned char)s->b[0] == 0x1f && (n < 2 || (unsigned char)s->b[1] == 0x8b);
+    size_t n = s->buf.len + got;
+    const unsigned char *b = s->buf.b;
+    return n >= 1 && b[0] == 0x1f && (n < 2 || b[1] == 0x8b);
 }
 
-/* The got bytes just written at s->b + s->len: check them and count them. NUL bytes are refused
- * in text, except in what may still be gzip data (checked again once unpacked). */
+/* The got bytes just written at the end of the buffer: check them and count them. NUL bytes
+ * are refused in text, except in what may still be gzip data (checked again once unpacked). */
 static zs_status sink_commit(sink *s, size_t got) {
+    io_buf *b = &s->buf;
     if ((s->flags & ZS_READ_TEXT) && got && !((s->flags & ZS_READ_GZIP) && may_be_gzip(s, got))) {
-        const char *z = memchr(s->b + s->len, 0, got);
+        const unsigned char *z = memchr(b->b + b->len, 0, got);
         if (z)
             return zs_fail(s->ctx, ZS_EFORMAT, "%s: byte %zu is 0 (NUL): not a text file", s->name,
-                           s->len + (size_t)(z - (s->b + s->len)));
+                           b->len + (size_t)(z - (b->b + b->len)));
     }
-    s->len += got;
-    if (s->len > s->max) {
+    b->len += got;
+    if (b->len > s->max) {
         char nb[32];
         return zs_fail(s->ctx, ZS_ETOOBIG, "%s: the file %s more than %s, the limit of this reader",
                        s->name, s->what, zs_format_bytes(nb, (double)s->max));
@@ -73,19 +72,16 @@ static zs_status sink_commit(sink *s, size_t got) {
     return ZS_OK;
 }
 
-/* Read fd to its end into s (at most max + 1 bytes: one more shows the limit was passed). */
+/* Read fd to its end into s, a chunk at a time so that a text check sees each chunk as it
+ * arrives (at most max + 1 bytes). */
 static zs_status read_fd(sink *s, int fd) {
     for (;;) {
         zs_status st = sink_reserve(s, CHUNK);
         if (st != ZS_OK) return st;
-        size_t room = s->cap - 1 - s->len;
-        ssize_t got = read(fd, s->b + s->len, room < CHUNK ? room : CHUNK);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return zs_fail(s->ctx, ZS_EIO, "%s: cannot read: %s", s->name, strerror(errno));
-        }
-        if (got == 0) return ZS_OK;
-        if ((st = sink_commit(s, (size_t)got)) != ZS_OK) return st;
+        size_t want = sink_room(s), got;
+        st = io_read(s->ctx, s->name, fd, s->buf.b + s->buf.len, want, &got);
+        if (st == ZS_OK) st = sink_commit(s, got);
+        if (st != ZS_OK || got < want) return st;
     }
 }
 
@@ -105,9 +101,8 @@ static zs_status gunzip(sink *s, const unsigned char *raw, size_t n) {
             left -= take;
         }
         if ((st = sink_reserve(s, CHUNK)) != ZS_OK) break;
-        size_t room = s->cap - 1 - s->len;
-        z.next_out = (unsigned char *)s->b + s->len;
-        z.avail_out = (uInt)(room < CHUNK ? room : CHUNK);
+        z.next_out = s->buf.b + s->buf.len;
+        z.avail_out = (uInt)sink_room(s);
         uInt before = z.avail_out;
         int r = inflate(&z, Z_NO_FLUSH);
         if ((st = sink_commit(s, before - z.avail_out)) != ZS_OK) break;
@@ -135,69 +130,42 @@ static zs_status gunzip(sink *s, const unsigned char *raw, size_t n) {
     return st;
 }
 
-static const char *kind_of(mode_t mode) {
-    if (S_ISDIR(mode)) return "is a directory";
-    if (S_ISCHR(mode)) return "is a character device (such as /dev/zero or a terminal), not a file";
-    if (S_ISBLK(mode)) return "is a block device, not a file";
-    if (S_ISSOCK(mode)) return "is a socket, not a file";
-    return NULL;
-}
-
 zs_status zs_read_input(zs_ctx *ctx, const char *path, size_t max_bytes, unsigned flags,
                         char **buf, size_t *len) {
     if (!path || !buf || !len) return zs_fail(ctx, ZS_EINVAL, "read: NULL argument");
     *buf = NULL;
     *len = 0;
     if (max_bytes == 0 || max_bytes > ZS_READ_MAX_BYTES) max_bytes = ZS_READ_MAX_BYTES;
-    int from_stdin = !strcmp(path, "-");
-    const char *name = from_stdin ? "standard input" : path;
-    int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return zs_fail(ctx, ZS_EIO, "%s: cannot open: %s", name, strerror(errno));
-    struct stat sb;
-    zs_status st = ZS_OK;
-    if (fstat(fd, &sb) != 0) {
-        st = zs_fail(ctx, ZS_EIO, "%s: cannot read: %s", name, strerror(errno));
-    } else if (kind_of(sb.st_mode) && !(from_stdin && S_ISCHR(sb.st_mode))) {
-        /* Standard input may be a terminal (a character device): read it as typed. */
-        st = zs_fail(ctx, ZS_EIO, "%s: %s", name, kind_of(sb.st_mode));
-    } else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > max_bytes) {
+    io_file f;
+    zs_status st = io_open(ctx, path, &f);
+    if (st != ZS_OK) return st;
+    sink raw = {{NULL, 0, 0}, max_bytes, flags, f.name, "holds", ctx};
+    if (f.size >= 0 && (uint64_t)f.size > max_bytes) {
+        /* a regular file is measured before a byte is read: a 10 GB sparse file costs nothing */
         char nb[32], lb[32];
         st = zs_fail(ctx, ZS_ETOOBIG, "%s: the file holds %s, more than %s, the limit of this reader",
-                     name, zs_format_bytes(nb, (double)sb.st_size),
-                     zs_format_bytes(lb, (double)max_bytes));
-    } else if (!from_stdin) {
-        /* Opened non-blocking so that a FIFO without a writer does not hang the open; reads
-         * block as usual from here (a FIFO whose writer has gone reads as its end). */
-        int fl = fcntl(fd, F_GETFL);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-            st = zs_fail(ctx, ZS_EIO, "%s: cannot read: %s", name, strerror(errno));
+                     f.name, zs_format_bytes(nb, (double)f.size), zs_format_bytes(lb, (double)max_bytes));
     }
-    sink raw = {NULL, 0, 0, max_bytes, flags, name, "holds", ctx};
-    if (st == ZS_OK) st = read_fd(&raw, fd);
-    if (!from_stdin) close(fd);
-    if (st == ZS_OK && S_ISFIFO(sb.st_mode) && raw.len == 0 && !from_stdin)
+    if (st == ZS_OK) st = read_fd(&raw, f.fd);
+    io_close(&f);
+    if (st == ZS_OK && f.fifo && raw.buf.len == 0)
         st = zs_fail(ctx, ZS_EFORMAT, "%s: a FIFO (named pipe) with nothing to read (no writer)",
-                     name);
-    if (st != ZS_OK) {
-        free(raw.b);
-        return st;
-    }
-    if (!raw.b && (st = sink_reserve(&raw, 0)) != ZS_OK) return st;
-    int gz = (flags & ZS_READ_GZIP) && raw.len >= 2 && (unsigned char)raw.b[0] == 0x1f &&
-             (unsigned char)raw.b[1] == 0x8b;
+                     f.name);
+    int gz = st == ZS_OK && (flags & ZS_READ_GZIP) && raw.buf.len >= 2 && raw.buf.b[0] == 0x1f &&
+             raw.buf.b[1] == 0x8b;
     if (gz) {
-        sink out = {NULL, 0, 0, max_bytes, flags & ~(unsigned)ZS_READ_GZIP, name, "unpacks to", ctx};
-        st = gunzip(&out, (const unsigned char *)raw.b, raw.len);
-        if (st == ZS_OK && !out.b) st = sink_reserve(&out, 0);
-        free(raw.b);
-        if (st != ZS_OK) {
-            free(out.b);
-            return st;
-        }
+        sink out = {{NULL, 0, 0}, max_bytes, flags & ~(unsigned)ZS_READ_GZIP, f.name, "unpacks to", ctx};
+        st = gunzip(&out, raw.buf.b, raw.buf.len);
+        free(raw.buf.b);
         raw = out;
     }
-    raw.b[raw.len] = '\0';
-    *buf = raw.b;
-    *len = raw.len;
+    if (st == ZS_OK) st = sink_reserve(&raw, 0); /* room for the NUL of an empty input */
+    if (st != ZS_OK) {
+        free(raw.buf.b);
+        return st;
+    }
+    raw.buf.b[raw.buf.len] = '\0';
+    *buf = (char *)raw.buf.b;
+    *len = raw.buf.len;
     return ZS_OK;
 }

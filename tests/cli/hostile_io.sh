@@ -50,17 +50,25 @@ expect_bounded 2 "d.npz: is a directory" rbm logz "$TMP/d.npz"
 expect_bounded 2 "d.npz: is a directory" bm logz "$TMP/d.npz"
 expect_bounded 2 "d.npz: is a directory" hopfield recall "$TMP/d.npz" --probe "+-+-"
 
-# --- /dev/zero under each name -----------------------------------------------------------
+# --- /dev/zero under each name: a device is refused before a byte is read ------------------
 for ext in npy npz idx; do ln -s /dev/zero "$TMP/zero.$ext"; done
-expect_bounded 2 "zero.npy: not a .npy file \(no .x93NUMPY magic\)" rbm train "$TMP/zero.npy" --hidden 2 --epochs 1 $o
-expect_bounded 2 "zero.idx: IDX type code 0x00 is unknown" rbm train "$TMP/zero.idx" --hidden 2 --epochs 1 $o
-expect_bounded 2 "zero.npz: not an .npz \(zip\) archive: it does not start with a zip header" rbm logz "$TMP/zero.npz"
-expect_bounded 2 "zero.npz: not an .npz" bm logz "$TMP/zero.npz"
+dev="is a character device \(such as /dev/zero or a terminal\), not a file"
+expect_bounded 2 "zero.npy: $dev" rbm train "$TMP/zero.npy" --hidden 2 --epochs 1 $o
+expect_bounded 2 "zero.idx: $dev" rbm train "$TMP/zero.idx" --hidden 2 --epochs 1 $o
+expect_bounded 2 "zero.npz: $dev" rbm logz "$TMP/zero.npz"
+expect_bounded 2 "zero.npz: $dev" bm logz "$TMP/zero.npz"
+expect_bounded 2 "zero.npz: $dev" hopfield recall "$TMP/zero.npz" --probe "+-+-"
 
-# --- a FIFO fed from /dev/zero (the writer dies of SIGPIPE when zsum stops reading) ---------
+# --- a FIFO without a writer: refused after a second of silence, never waited on for good --
 for ext in npy npz idx; do
     mkfifo "$TMP/fifo.$ext"
 done
+nowriter="a FIFO \(named pipe\) with nothing to read \(no writer within 1 s\)"
+expect_bounded 2 "fifo.npy: $nowriter" rbm train "$TMP/fifo.npy" --hidden 2 --epochs 1 $o
+expect_bounded 2 "fifo.idx: $nowriter" rbm train "$TMP/fifo.idx" --hidden 2 --epochs 1 $o
+expect_bounded 2 "fifo.npz: $nowriter" rbm logz "$TMP/fifo.npz"
+
+# --- a FIFO fed from /dev/zero (the writer dies of SIGPIPE when zsum stops reading) ---------
 cat /dev/zero > "$TMP/fifo.npy" 2>/dev/null &
 expect_bounded 2 "fifo.npy: not a .npy file" rbm train "$TMP/fifo.npy" --hidden 2 --epochs 1 $o
 cat /dev/zero > "$TMP/fifo.idx" 2>/dev/null &
