@@ -189,7 +189,7 @@ zs_status zs_bm_moments_exact(zs_ctx *ctx, size_t n, const double *w, const doub
             ch[c].hh = ch[c].q + L;
             ch[c].hl = ch[c].hh + k.nh * k.nh;
         }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nch > 1)
         for (uint64_t c = 0; c < nch; c++) {
             double *lw = scr + (size_t)omp_get_thread_num() * (2 * L + k.nl + 1);
             for (uint64_t h = c * per; h < (c + 1) * per; h++) add_row(&k, h, &ch[c], lw, lw + L, lw + 2 * L);

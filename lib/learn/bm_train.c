@@ -19,6 +19,10 @@
 #define ID_GIBBS (1ULL << 61)
 #define ID_INIT (1ULL << 60)
 
+/* Loops of fewer operations than this run on one thread: below it, starting the threads costs
+ * more than the loop (the results are the same either way). */
+#define PAR_MIN 1000000.0
+
 struct zs_bm_trainer {
     zs_ctx *ctx;
     zs_bm_train_opts o;        /* negative: AUTO resolved                               */
@@ -188,7 +192,8 @@ void bm_trainer_set_epoch(zs_bm_trainer *t, uint64_t epoch) { t->epoch = epoch; 
  * single-unit heat-bath updates x_i ~ Bernoulli(sigmoid(b_i + sum_j W_ij x_j)) in index order. */
 static void neg_persistent(zs_bm_trainer *t, uint64_t update) {
     const size_t u = t->u, M = t->o.chains;
-#pragma omp parallel for schedule(static) num_threads(t->threads)
+    const int par = (double)M * (double)t->o.gibbs_steps * (double)(u * u) >= PAR_MIN;
+#pragma omp parallel for schedule(static) num_threads(t->threads) if (par)
     for (size_t c = 0; c < M; c++) {
         uint8_t *x = t->chains + c * u;
         zs_rng r;
@@ -203,7 +208,7 @@ static void neg_persistent(zs_bm_trainer *t, uint64_t update) {
             }
     }
     const double im = 1.0 / (double)M;
-#pragma omp parallel for schedule(static) num_threads(t->threads)
+#pragma omp parallel for schedule(static) num_threads(t->threads) if ((double)M * (double)(u * u) >= PAR_MIN)
     for (size_t i = 0; i < u; i++) {
         double *row = t->neg + i * u;
         memset(row, 0, u * sizeof *row);
@@ -240,7 +245,7 @@ static void neg_mean_field(zs_bm_trainer *t) {
 /* The batch's moments: pos[i][j] = mean over its rows of x_i x_j, summed in row order. */
 static void batch_moments(zs_bm_trainer *t, size_t r0, size_t bs) {
     const size_t u = t->u;
-#pragma omp parallel for schedule(static) num_threads(t->threads)
+#pragma omp parallel for schedule(static) num_threads(t->threads) if ((double)bs * (double)(u * u) >= PAR_MIN)
     for (size_t i = 0; i < u; i++) {
         double *row = t->pos + i * u;
         memset(row, 0, u * sizeof *row);
