@@ -3,6 +3,7 @@
  * (docs/ising.md, "Training a Boltzmann machine"); the conventions of zsum dbm train. */
 #include "bm_cli.h"
 #include "result.h"
+#include "train_plot.h"
 #include "train_stop.h"
 
 #include <errno.h>
@@ -11,63 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The epochs' monitors, for --plot. */
-typedef struct history {
-    double *rows; /* (n, 5): epoch, lnZ, lnZ_mf, lnZ_bethe, loglik */
-    size_t n, cap;
-    int failed;
-} history;
-
-static void hist_add(history *h, uint64_t epoch, const zs_bm_monitor *m) {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        double *r = realloc(h->rows, cap * 5 * sizeof *r);
-        if (!r) {
-            h->failed = 1;
-            return;
-        }
-        h->rows = r;
-        h->cap = cap;
-    }
-    double *r = h->rows + h->n++ * 5;
-    r[0] = (double)epoch;
-    r[1] = m->lnz;
-    r[2] = m->lnz_mf;
-    r[3] = m->lnz_bethe;
-    r[4] = m->loglik;
-}
-
 static zs_bm_negative resolved(zs_bm_negative n) {
     return n == ZS_BM_NEGATIVE_AUTO ? ZS_BM_NEGATIVE_PERSISTENT : n;
 }
-
-/* ln Z exact, mean-field and Bethe on the left axis, the exact log-likelihood on the right. */
-static int draw(const bm_train_opts *o, const history *h) {
-    if (h->failed) return cli_fail(EXIT_NOMEM, "--plot: out of memory for the epochs");
-    plot_script ps;
-    FILE *s = plot_script_open(&ps);
-    if (!s) return EXIT_RUNTIME;
-    char b[5][32];
-    fputs("$D << EOD\n", s);
-    for (size_t i = 0; i < h->n; i++) {
-        const double *r = h->rows + i * 5;
-        for (int k = 0; k < 5; k++) fprintf(s, "%s%s", k ? " " : "", isnan(r[k]) ? "NaN" : cli_num(b[k], r[k]));
-        fputc('\n', s);
-    }
-    fputs("EOD\n", s);
-    fprintf(s, "set title 'zsum bm train: negative phase %s, seed %llu'\n",
-            zs_bm_negative_name(resolved(o->negative)), (unsigned long long)o->seed);
-    fputs("set xlabel 'epoch (0: the start)'\nset ylabel 'ln Z'\nset y2label 'mean ln p(x)'\n"
-          "set y2tics\nset ytics nomirror\nset grid\nset key below\n"
-          "plot $D using 1:2 with linespoints lw 2 title 'ln Z exact', "
-          "$D using 1:3 with linespoints lw 2 title 'ln Z mean field (lower bound)', "
-          "$D using 1:4 with linespoints lw 2 title 'ln Z Bethe', "
-          "$D using 1:5 axes x1y2 with linespoints lw 2 dt 2 title 'log-likelihood (right)'\n", s);
-    return plot_script_draw(&ps, o->plot);
-}
-
-/* "-12.5" or "-" for a value not measured. */
-static const char *num_or_dash(char b[32], double x) { return isnan(x) ? "-" : cli_num(b, x); }
 
 /* One training run: what its steps share; seconds and m are the last epoch's. */
 typedef struct train_run {
@@ -78,7 +25,7 @@ typedef struct train_run {
     const uint8_t *mon; /* the monitor rows: --heldout, else DATA */
     size_t nmon;
     double *w, *b;      /* (units x units), (units): the parameters measured */
-    history hist;
+    train_history hist;
     double seconds;
     zs_bm_monitor m;
 } train_run;
@@ -116,8 +63,8 @@ static void report(const train_run *r) {
     char b[5][32];
     fprintf(stderr, "epoch %llu/%llu: lnZ %s (mean field %s, Bethe %s) loglik %s (%s s)\n",
             (unsigned long long)zs_bm_trainer_epochs_done(r->t), (unsigned long long)r->o->epochs,
-            num_or_dash(b[0], m->lnz), num_or_dash(b[1], m->lnz_mf), num_or_dash(b[2], m->lnz_bethe),
-            num_or_dash(b[3], m->loglik), cli_num(b[4], round(r->seconds * 100) / 100));
+            train_num_or_dash(b[0], m->lnz), train_num_or_dash(b[1], m->lnz_mf), train_num_or_dash(b[2], m->lnz_bethe),
+            train_num_or_dash(b[3], m->loglik), cli_num(b[4], round(r->seconds * 100) / 100));
 }
 
 /* The epochs up to --epochs: each one trained, measured, reported on stderr, logged (logf, or
@@ -133,7 +80,8 @@ static int run_epochs(train_run *r, FILE *logf) {
         r->seconds = zs_monotonic_seconds() - t0;
         int rc = measure(r);
         if (rc != EXIT_OK) return rc;
-        hist_add(&r->hist, zs_bm_trainer_epochs_done(r->t), &r->m);
+        train_history_add(&r->hist, zs_bm_trainer_epochs_done(r->t), r->m.lnz, r->m.lnz_mf, r->m.lnz_bethe,
+                          r->m.loglik);
         progress_finish();
         if (!o->quiet) report(r);
         if (logf && (rc = log_epoch(logf, r)) != EXIT_OK) return rc;
@@ -212,7 +160,7 @@ static int start(train_run *r, const uint8_t *data, size_t n, FILE **logf) {
     if (!o->resume) {
         /* epoch 0, the start, for the stderr report and the plot */
         if ((rc = measure(r)) != EXIT_OK) return rc;
-        hist_add(&r->hist, 0, &r->m);
+        train_history_add(&r->hist, 0, r->m.lnz, r->m.lnz_mf, r->m.lnz_bethe, r->m.loglik);
         if (!o->quiet) report(r);
     }
     if (o->log) {
@@ -238,7 +186,9 @@ int bm_train(const bm_train_opts *o, zs_ctx *ctx) {
     if (rc == EXIT_OK) rc = run_epochs(&r, logf);
     if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
     progress_finish();
-    if (rc == EXIT_OK && o->plot) rc = draw(o, &r.hist);
+    if (rc == EXIT_OK && o->plot)
+        rc = train_history_draw(&r.hist, "bm", zs_bm_negative_name(resolved(o->negative)), o->seed,
+                                "epoch (0: the start)", "mean ln p(x)", o->plot);
     if (rc == EXIT_OK) print_result(&r, n, start_time);
     free(r.hist.rows);
     free(r.w);
