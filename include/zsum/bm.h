@@ -9,8 +9,9 @@
  * (Ackley, Hinton & Sejnowski 1985); the trainer takes the model's term three ways, as the
  * DBM trainer does (zsum/dbm.h, zs_dbm_negative).
  *
- * Implementations: lib/exact/bm_moments.c (exact moments), lib/learn/bm_train.c (the
- * trainer and its monitor), lib/io/bm_train_npz.c (checkpoints).
+ * Implementations: lib/models/bm_moments.c (exact moments), lib/learn/bm_train.c (the
+ * trainer), lib/exact/bm_monitor.c (the figures of an epoch), lib/io/bm_train_npz.c
+ * (checkpoints).
  */
 #ifndef ZSUM_BM_H
 #define ZSUM_BM_H
@@ -19,7 +20,7 @@
 #error "include zsum.h, not zsum/bm.h"
 #endif
 
-/* ---- exact moments (lib/exact/bm_moments.c) ---------------------------------------------- */
+/* ---- exact moments (lib/models/bm_moments.c) ---------------------------------------------- */
 /* The most units the exact moments take (2^30 states). */
 #define ZS_BM_MOMENTS_MAX 30
 /* Estimated seconds of one zs_bm_moments_exact call on the context's threads. */
@@ -101,7 +102,7 @@ zs_status zs_bm_trainer_save(const zs_bm_trainer *t, const char *path);
  * unchanged on any failure. */
 zs_status zs_bm_trainer_resume(zs_bm_trainer *t, const char *path);
 
-/* ---- the figures of an epoch (lib/learn/bm_train.c) --------------------------------------- */
+/* ---- the figures of an epoch (lib/exact/bm_monitor.c) ---------------------------------------- */
 typedef struct zs_bm_monitor {
     double lnz;           /* exact ln Z (zs_pairwise_lnz_enumerate); NaN beyond max_seconds   */
     double lnz_mf;        /* naive mean-field lower bound on ln Z (zs_factor_lnz_approx, MF)  */
