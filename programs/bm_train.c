@@ -124,7 +124,7 @@ static void print_result(const train_run *r, size_t rows, double start) {
 static int exact_affordable(zs_ctx *ctx, const bm_train_opts *o, size_t units, size_t n) {
     if (resolved(o->negative) != ZS_BM_NEGATIVE_EXACT || units > ZS_BM_NEGATIVE_EXACT_MAX) return EXIT_OK;
     const size_t B = o->batch < n ? (size_t)o->batch : n;
-    const double ups = (double)((n + B - 1) / B), secs = ups * zs_bm_moments_seconds(ctx, units);
+    const double ups = ceil((double)n / (double)B), secs = ups * zs_bm_moments_seconds(ctx, units);
     if (secs <= o->max_seconds) return EXIT_OK;
     char when[64];
     cli_format_seconds(secs, when, sizeof when);

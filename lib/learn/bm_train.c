@@ -85,7 +85,7 @@ static zs_status check_opts(zs_ctx *ctx, size_t units, const zs_bm_train_opts *o
         return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
     if (o->negative == ZS_BM_NEGATIVE_EXACT && units > ZS_BM_NEGATIVE_EXACT_MAX) {
         const size_t B = o->batch < n ? o->batch : n;
-        const double per = zs_bm_moments_seconds(ctx, units), ups = (double)((n + B - 1) / B);
+        const double per = zs_bm_moments_seconds(ctx, units), ups = ceil((double)n / (double)B);
         return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu states at "
                        "each of %.0f updates an epoch, about %.3g s an epoch on %d threads; at most %d "
                        "units are allowed (use the persistent or mean-field negative phase)", units, ups,
