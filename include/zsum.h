@@ -312,6 +312,7 @@ zs_status zs_levels_landscape_min(const zs_levels *lv, double beta, double *x, d
 #include "zsum/pairwise.h"
 #include "zsum/rbm.h"
 #include "zsum/dbm.h"
+#include "zsum/bm.h"
 #include "zsum/factor.h"
 #include "zsum/io.h"
 #include "zsum/units.h"

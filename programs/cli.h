@@ -180,6 +180,12 @@ double cli_sweep_value(const cli_sweep *sw, long i);   /* point i (0..points-1):
  * the folder exists and is writable, the path is not a folder, an existing file is writable.
  * Returns EXIT_OK, or EXIT_USAGE after printing "OPTION: cannot write 'PATH': REASON". */
 int cli_check_output(const char *option, const char *path);
+/* Binary rows of a data file (zs_data_load_binary: .npy, .npz[:NAME], IDX, FILE:START:END),
+ * binarized by the --binarize text (NULL: none; threshold, threshold:T, stochastic with seed):
+ * *x (n x width, malloc'd), *n, *width (may be NULL). nv > 0 refuses another row width as a
+ * shape mismatch naming the file. Returns an exit code (messages printed). */
+int cli_load_rows(zs_ctx *ctx, const char *path, const char *binarize, uint64_t seed, size_t nv,
+                  uint8_t **x, size_t *n, size_t *width);
 
 /* Output formats shared by the commands. */
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;

@@ -145,3 +145,36 @@ int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const doubl
     free(img);
     return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
 }
+
+int cli_load_rows(zs_ctx *ctx, const char *path, const char *binarize, uint64_t seed, size_t nv,
+                  uint8_t **x, size_t *n, size_t *width) {
+    zs_binarize rule = ZS_BINARIZE_NONE;
+    double t = (double)NAN;
+    if (binarize) {
+        zs_binarize named;
+        if (zs_binarize_from_name(binarize, &named) == ZS_OK &&
+            (named == ZS_BINARIZE_STOCHASTIC || named == ZS_BINARIZE_THRESHOLD))
+            rule = named;
+        else if (!strncmp(binarize, "threshold:", 10)) {
+            rule = ZS_BINARIZE_THRESHOLD;
+            if (!cli_parse_double("--binarize threshold", binarize + 10, &t)) return EXIT_USAGE;
+        } else {
+            return cli_usage("--binarize: '%s' is not threshold, threshold:T or stochastic", binarize);
+        }
+    }
+    size_t d = 0;
+    zs_status st = zs_data_load_binary(ctx, path, rule, t, seed, x, n, &d);
+    if (st == ZS_EINVAL) {
+        char msg[2048];
+        return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
+    }
+    if (st != ZS_OK) return cli_status(ctx, st);
+    if (width) *width = d;
+    if (nv && d != nv) {
+        free(*x);
+        *x = NULL;
+        return cli_usage("%s: shape mismatch: the data has shape (%zu, %zu) (%zu values a row) but "
+                         "the model has %zu visible units", path, *n, d, d, nv);
+    }
+    return EXIT_OK;
+}

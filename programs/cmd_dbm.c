@@ -336,35 +336,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
 /* Binary rows of path, n x nv (nv = the model's visible units). */
 int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
                   size_t *n, size_t *width) {
-    zs_binarize rule = ZS_BINARIZE_NONE;
-    double t = (double)NAN;
-    if (o->binarize) {
-        zs_binarize named;
-        if (zs_binarize_from_name(o->binarize, &named) == ZS_OK &&
-            (named == ZS_BINARIZE_STOCHASTIC || named == ZS_BINARIZE_THRESHOLD))
-            rule = named;
-        else if (!strncmp(o->binarize, "threshold:", 10)) {
-            rule = ZS_BINARIZE_THRESHOLD;
-            if (!cli_parse_double("--binarize threshold", o->binarize + 10, &t)) return EXIT_USAGE;
-        } else {
-            return cli_usage("--binarize: '%s' is not threshold, threshold:T or stochastic", o->binarize);
-        }
-    }
-    size_t d = 0;
-    zs_status st = zs_data_load_binary(ctx, path, rule, t, o->seed, x, n, &d);
-    if (st == ZS_EINVAL) {
-        char msg[2048];
-        return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
-    }
-    if (st != ZS_OK) return cli_status(ctx, st);
-    if (width) *width = d;
-    if (nv && d != nv) {
-        free(*x);
-        *x = NULL;
-        return cli_usage("%s: shape mismatch: the data has shape (%zu, %zu) (%zu values a row) but "
-                         "the model has %zu visible units", path, *n, d, d, nv);
-    }
-    return EXIT_OK;
+    return cli_load_rows(ctx, path, o->binarize, o->seed, nv, x, n, width);
 }
 
 int cmd_dbm(int argc, char **argv) {

@@ -2,6 +2,7 @@
  * per-epoch report on stderr, a JSON-lines log and clean stops on signals (docs/dbm.md). */
 #include "dbm_cli.h"
 #include "result.h"
+#include "train_plot.h"
 #include "train_stop.h"
 
 #include <errno.h>
@@ -57,62 +58,6 @@ static int measure(zs_ctx *ctx, const dbm_opts *o, const zs_dbm *d, const uint8_
     return st == ZS_OK || st == ZS_ETOOBIG ? EXIT_OK : cli_status(ctx, st);
 }
 
-/* The epochs' monitors, for --plot. */
-typedef struct history {
-    double *rows; /* (n, 5): epoch, lnZ, lnZ_mf, lnZ_bethe, loglik */
-    size_t n, cap;
-    int failed;
-} history;
-
-static void hist_add(history *h, uint64_t epoch, const monitor *m) {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        double *r = realloc(h->rows, cap * 5 * sizeof *r);
-        if (!r) {
-            h->failed = 1;
-            return;
-        }
-        h->rows = r;
-        h->cap = cap;
-    }
-    double *r = h->rows + h->n++ * 5;
-    r[0] = (double)epoch;
-    r[1] = m->lnz;
-    r[2] = m->lnz_mf;
-    r[3] = m->lnz_bethe;
-    r[4] = m->loglik;
-}
-
-/* ln Z exact, mean-field and Bethe on the left axis, the exact log-likelihood on the right. */
-static int draw(const dbm_opts *o, const history *h) {
-    if (h->failed) return cli_fail(EXIT_NOMEM, "--plot: out of memory for the epochs");
-    plot_script ps;
-    FILE *s = plot_script_open(&ps);
-    if (!s) return EXIT_RUNTIME;
-    char b[5][32];
-    fputs("$D << EOD\n", s);
-    for (size_t i = 0; i < h->n; i++) {
-        const double *r = h->rows + i * 5;
-        for (int k = 0; k < 5; k++) fprintf(s, "%s%s", k ? " " : "", isnan(r[k]) ? "NaN" : cli_num(b[k], r[k]));
-        fputc('\n', s);
-    }
-    fputs("EOD\n", s);
-    fprintf(s, "set title 'zsum dbm train: negative phase %s, seed %llu'\n",
-            zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT
-                                                                      : o->negative),
-            (unsigned long long)o->seed);
-    fputs("set xlabel 'epoch (0: after pretraining)'\nset ylabel 'ln Z'\nset y2label 'mean ln p(v)'\n"
-          "set y2tics\nset ytics nomirror\nset grid\nset key below\n"
-          "plot $D using 1:2 with linespoints lw 2 title 'ln Z exact', "
-          "$D using 1:3 with linespoints lw 2 title 'ln Z mean field (lower bound)', "
-          "$D using 1:4 with linespoints lw 2 title 'ln Z Bethe', "
-          "$D using 1:5 axes x1y2 with linespoints lw 2 dt 2 title 'log-likelihood (right)'\n", s);
-    return plot_script_draw(&ps, o->plot);
-}
-
-/* "-12.5" or "-" for a value not measured. */
-static const char *num_or_dash(char b[32], double x) { return isnan(x) ? "-" : cli_num(b, x); }
-
 /* One training run: what its steps share. bound, seconds and m are the last epoch's. */
 typedef struct train_run {
     zs_ctx *ctx;
@@ -121,7 +66,7 @@ typedef struct train_run {
     zs_dbm_trainer *t;
     const uint8_t *mon; /* the monitor rows: --heldout, else the first 1000 training rows */
     size_t nmon;
-    history hist;
+    train_history hist;
     double bound, seconds;
     monitor m;
 } train_run;
@@ -147,9 +92,9 @@ static int pretrain(train_run *r, const uint8_t *data, size_t n) {
     char b[3][32];
     if (!o->quiet)
         fprintf(stderr, "pretrained (%llu epochs a layer): lnZ %s loglik %s elbo %s\n",
-                (unsigned long long)o->pretrain_epochs, num_or_dash(b[0], m.lnz), num_or_dash(b[1], m.loglik),
-                num_or_dash(b[2], m.elbo));
-    hist_add(&r->hist, 0, &m);
+                (unsigned long long)o->pretrain_epochs, train_num_or_dash(b[0], m.lnz),
+                train_num_or_dash(b[1], m.loglik), train_num_or_dash(b[2], m.elbo));
+    train_history_add(&r->hist, 0, m.lnz, m.lnz_mf, m.lnz_bethe, m.loglik);
     return EXIT_OK;
 }
 
@@ -206,16 +151,17 @@ static int run_epochs(train_run *r, FILE *logf) {
         int rc = measure(r->ctx, o, r->d, r->mon, r->nmon, &r->m);
         if (rc != EXIT_OK) return rc;
         const monitor *m = &r->m;
-        hist_add(&r->hist, zs_dbm_trainer_epochs_done(r->t), m);
+        train_history_add(&r->hist, zs_dbm_trainer_epochs_done(r->t), m->lnz, m->lnz_mf, m->lnz_bethe,
+                          m->loglik);
         progress_finish();
         char b[7][32];
         if (!o->quiet)
             fprintf(stderr, "epoch %llu/%llu: mf_bound %s lnZ %s (mean field %s, Bethe %s) loglik %s "
                     "elbo %s (%s s)\n",
                     (unsigned long long)zs_dbm_trainer_epochs_done(r->t), (unsigned long long)o->epochs,
-                    cli_num(b[0], r->bound), num_or_dash(b[1], m->lnz), num_or_dash(b[5], m->lnz_mf),
-                    num_or_dash(b[6], m->lnz_bethe), num_or_dash(b[2], m->loglik),
-                    num_or_dash(b[3], m->elbo), cli_num(b[4], round(r->seconds * 100) / 100));
+                    cli_num(b[0], r->bound), train_num_or_dash(b[1], m->lnz), train_num_or_dash(b[5], m->lnz_mf),
+                    train_num_or_dash(b[6], m->lnz_bethe), train_num_or_dash(b[2], m->loglik),
+                    train_num_or_dash(b[3], m->elbo), cli_num(b[4], round(r->seconds * 100) / 100));
         if (logf && (rc = log_epoch(logf, r)) != EXIT_OK) return rc;
         st = zs_dbm_trainer_save(r->t, o->out);
         if (st != ZS_OK) return cli_status(r->ctx, st);
@@ -291,7 +237,10 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     if (rc == EXIT_OK) rc = run_epochs(&r, logf);
     if (logf && fclose(logf) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_RUNTIME, "--log: cannot write '%s'", o->log);
     progress_finish();
-    if (rc == EXIT_OK && o->plot) rc = draw(o, &r.hist);
+    if (rc == EXIT_OK && o->plot)
+        rc = train_history_draw(&r.hist, "dbm", zs_dbm_negative_name(o->negative == ZS_DBM_NEGATIVE_AUTO
+                                                                          ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative),
+                                o->seed, "epoch (0: after pretraining)", "mean ln p(v)", o->plot);
     free(r.hist.rows);
     if (rc == EXIT_OK) print_result(&r, sizes, start);
     zs_dbm_trainer_free(r.t);

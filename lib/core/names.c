@@ -85,6 +85,11 @@ static const char *const dbm_negative_names[] = {
     [ZS_DBM_NEGATIVE_MEAN_FIELD] = "mean-field", [ZS_DBM_NEGATIVE_AUTO] = "auto"};
 NAME_FNS(dbm_negative, zs_dbm_negative, dbm_negative_names, 0)
 
+static const char *const bm_negative_names[] = {
+    [ZS_BM_NEGATIVE_PERSISTENT] = "persistent", [ZS_BM_NEGATIVE_EXACT] = "exact",
+    [ZS_BM_NEGATIVE_MEAN_FIELD] = "mean-field", [ZS_BM_NEGATIVE_AUTO] = "auto"};
+NAME_FNS(bm_negative, zs_bm_negative, bm_negative_names, 0)
+
 static const char *const binarize_names[] = {
     [ZS_BINARIZE_NONE] = "none", [ZS_BINARIZE_THRESHOLD] = "threshold",
     [ZS_BINARIZE_STOCHASTIC] = "stochastic", [ZS_BINARIZE_AUTO] = "auto"};

@@ -654,12 +654,19 @@ static zs_status dbm_pretrain_call(void) {
 static zs_dbm_trainer *dtrainer;
 static zs_dbm_train_opts dtrain_opts;
 
+static unsigned char *snap_checkpoint(const char *path, size_t *len);
+
 /* The trainer's whole state, as its checkpoint holds it: each array of the file saved with
  * the hook off, read back member by member (the bytes of the .npz itself carry times). */
 static unsigned char *snap_dtrainer(size_t *len) {
-    buf b = {0};
     const char *path = check_path("dsnap.npz");
     CHECK(zs_dbm_trainer_save(dtrainer, path) == ZS_OK);
+    return snap_checkpoint(path, len);
+}
+
+/* A checkpoint file's members (name and values), read back one by one. */
+static unsigned char *snap_checkpoint(const char *path, size_t *len) {
+    buf b = {0};
     zs_npz *z = NULL;
     CHECK(zs_npz_open(ctx, path, &z) == ZS_OK);
     for (size_t i = 0; z && i < zs_npz_count(z); i++) {
@@ -748,6 +755,70 @@ static void sweep_dbm(void) {
     sweep("zs_dbm_pretrain", dbm_pretrain_call, snap_dbm_target);
     zs_dbm_free(dbm_target);
     sweep_dbm_train();
+}
+
+/* ---- fully visible Boltzmann-machine training (zsum/bm.h) ----------------------------------- */
+
+static zs_bm_trainer *btrainer;
+static zs_bm_train_opts btrain_opts;
+static const double bw[NV * NV] = {0, 0.5, -0.3, 0, 0.2, 0.5, 0, 0.1, 0.4, 0, -0.3, 0.1, 0, -0.2, 0.3,
+                                   0, 0.4, -0.2, 0, 0.1, 0.2, 0, 0.3, 0.1, 0};
+static const double bb[NV] = {0.1, -0.2, 0.3, 0, -0.1};
+
+/* The trainer's whole state: its checkpoint saved with the hook off, read back member by member. */
+static unsigned char *snap_btrainer(size_t *len) {
+    const char *path = check_path("bsnap.npz");
+    CHECK(zs_bm_trainer_save(btrainer, path) == ZS_OK);
+    return snap_checkpoint(path, len);
+}
+
+static zs_status btrainer_alloc_call(void) {
+    zs_bm_trainer *t = NULL;
+    zs_status st = zs_bm_trainer_alloc(ctx, NV, NULL, NULL, &btrain_opts, rows, NROWS, &t);
+    CHECK((st == ZS_OK) == (t != NULL));
+    zs_bm_trainer_free(t);
+    return st;
+}
+static zs_status btrainer_epoch_call(void) { return zs_bm_trainer_epoch(btrainer); }
+static zs_status btrainer_save_call(void) { return zs_bm_trainer_save(btrainer, check_path("bckpt.npz")); }
+static zs_status btrainer_resume_call(void) { return zs_bm_trainer_resume(btrainer, check_path("bckpt.npz")); }
+static zs_status bm_moments_call(void) {
+    double m[NV * NV], lnz;
+    return zs_bm_moments_exact(ctx, NV, bw, bb, m, &lnz);
+}
+static zs_status bm_monitor_call(void) {
+    zs_bm_monitor m;
+    return zs_bm_monitor_compute(ctx, NV, bw, bb, rows, NROWS, 0, &m);
+}
+
+static void sweep_bm_train(void) {
+    static const zs_bm_negative negs[] = {ZS_BM_NEGATIVE_PERSISTENT, ZS_BM_NEGATIVE_EXACT,
+                                          ZS_BM_NEGATIVE_MEAN_FIELD};
+    static const char *names[][5] = {
+        {"zs_bm_trainer_alloc (persistent)", "zs_bm_trainer_epoch (persistent, first)",
+         "zs_bm_trainer_epoch (persistent, second)", "zs_bm_trainer_save (persistent)",
+         "zs_bm_trainer_resume (persistent)"},
+        {"zs_bm_trainer_alloc (exact)", "zs_bm_trainer_epoch (exact, first)",
+         "zs_bm_trainer_epoch (exact, second)", "zs_bm_trainer_save (exact)", "zs_bm_trainer_resume (exact)"},
+        {"zs_bm_trainer_alloc (mean field)", "zs_bm_trainer_epoch (mean field, first)",
+         "zs_bm_trainer_epoch (mean field, second)", "zs_bm_trainer_save (mean field)",
+         "zs_bm_trainer_resume (mean field)"}};
+    sweep("zs_bm_moments_exact", bm_moments_call, NULL);
+    sweep("zs_bm_monitor_compute", bm_monitor_call, NULL);
+    for (int k = 0; k < 3; k++) {
+        zs_bm_train_defaults(&btrain_opts);
+        btrain_opts.negative = negs[k];
+        btrain_opts.batch = 3;
+        btrain_opts.chains = 3;
+        btrain_opts.seed = 5;
+        sweep(names[k][0], btrainer_alloc_call, NULL);
+        CHECK(zs_bm_trainer_alloc(ctx, NV, NULL, NULL, &btrain_opts, rows, NROWS, &btrainer) == ZS_OK);
+        sweep(names[k][1], btrainer_epoch_call, snap_btrainer);
+        sweep(names[k][2], btrainer_epoch_call, snap_btrainer);
+        sweep(names[k][3], btrainer_save_call, snap_btrainer);
+        sweep(names[k][4], btrainer_resume_call, snap_btrainer);
+        zs_bm_trainer_free(btrainer);
+    }
 }
 
 /* ---- Boltzmann machines and Ising models (pairwise) ----------------------------------------- */
@@ -1712,7 +1783,7 @@ int main(void) {
         void (*run)(void);
     } families[] = {{"rbm", sweep_rbm},           {"dbm", sweep_dbm},       {"pairwise", sweep_pairwise},
                     {"hopfield", sweep_hopfield}, {"levels", sweep_levels}, {"factor", sweep_factor},
-                    {"io", sweep_io}};
+                    {"io", sweep_io},             {"bm_train", sweep_bm_train}};
     for (size_t k = 0; k < sizeof families / sizeof families[0]; k++)
         if (!only || !*only || strstr(only, families[k].name)) families[k].run();
     printf("%zu calls swept, %zu allocations failed at %zu distinct sites, %zu absorbed\n", ncalls,

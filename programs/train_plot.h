@@ -1,0 +1,28 @@
+/* train_plot.h — what zsum dbm train and zsum bm train share about their per-epoch figures: the
+ * history of ln Z (exact, mean-field, Bethe) and the log-likelihood that --plot draws, and the
+ * "-" of a figure not measured. */
+#ifndef ZSUM_PROGRAMS_TRAIN_PLOT_H
+#define ZSUM_PROGRAMS_TRAIN_PLOT_H
+
+#include "cli.h"
+
+#include <stdint.h>
+
+typedef struct train_history {
+    double *rows; /* (n, 5): epoch, lnZ, lnZ_mf, lnZ_bethe, loglik */
+    size_t n, cap;
+    int failed;   /* a row could not be stored (out of memory): the plot is refused */
+} train_history;
+
+/* One epoch's figures (NaN where not measured). */
+void train_history_add(train_history *h, uint64_t epoch, double lnz, double lnz_mf, double lnz_bethe,
+                       double loglik);
+/* ln Z exact, mean-field and Bethe on the left axis, the log-likelihood on the right, into
+ * file (.png or .svg) titled "zsum CMD train: negative phase NEGATIVE, seed S"; xlabel names
+ * the axis of epochs. An exit code. */
+int train_history_draw(const train_history *h, const char *cmd, const char *negative, uint64_t seed,
+                       const char *xlabel, const char *ylabel2, const char *file);
+/* "-12.5" or "-" for a value not measured. */
+const char *train_num_or_dash(char b[32], double x);
+
+#endif
