@@ -210,7 +210,7 @@ static void record_files_should_round_trip_and_drop_a_cut_line(void) {
         r[i].values[1] = 0.1 * (i + 1);
         r[i].values[2] = 4.9e-324;
     }
-    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1};
+    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1, 0, NULL, 0};
     CHECK(zs_units_save(ctx, path, &h, r, 2) == ZS_OK);
     CHECK(zs_units_append(ctx, path, &r[2], 1) == ZS_OK);
     zs_units_header got;
@@ -316,7 +316,7 @@ static void record_files_should_carry_parts(void) {
         r[i].nvalues = i == 2 ? 1 : ZS_UNIT_MAX_VALUES;
         for (uint32_t v = 0; v < r[i].nvalues; v++) r[i].values[v] = 1.0 / (1.0 + i + v);
     }
-    zs_units_header h = {42, 2, "ising sample", 3};
+    zs_units_header h = {42, 2, "ising sample", 3, 0, NULL, 0};
     CHECK(zs_units_save(ctx, path, &h, NULL, 0) == ZS_OK);
     CHECK(zs_units_append(ctx, path, r, 3) == ZS_OK);
     zs_units_header got;
