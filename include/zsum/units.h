@@ -5,7 +5,8 @@
  *
  * A computation that supports units (the exact enumerations: zs_levels_thermo_compute and
  * zs_levels_lnz_enumerate with the enumerate method, zs_pairwise_thermo_compute and
- * zs_pairwise_lnz_enumerate with the enumerate method, zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
+ * zs_pairwise_lnz_enumerate with the enumerate method, zs_pairwise_dos by enumeration (its
+ * records carry exact counts, integers below 2^53), zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
  * unit per block of at most 64 chains; zs_factor_lnz under conditioning, one unit per
  * conditioned run; zs_hopfield_capacity, one unit per trial; zs_pairwise_sample, one unit per
  * chain) splits its work into a number of units chosen from the problem alone, never from the number of threads or
