@@ -39,6 +39,39 @@ got = {d["energy"]: int(d["count"]) for d in json.load(open(sys.argv[1]))["dos"]
 sys.exit(0 if got == want else 1)
 PY
 
+# A Boltzmann machine of 14 0/1 units with integer W and b: brute force over its 2^14 states
+# of E(x) = -sum_{i<j} W_ij x_i x_j - sum_i b_i x_i, against the combined slices' JSON.
+cat > "$TMP/mkbm.py" <<'PY'
+import random, sys, zipfile
+from zstest import npy
+r = random.Random(3)
+n = 14
+W = [[0] * n for _ in range(n)]
+for i in range(n):
+    for j in range(i):
+        W[i][j] = W[j][i] = r.randint(-2, 2)
+b = [r.randint(-3, 3) for _ in range(n)]
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('W.npy', npy((n, n), [float(x) for row in W for x in row]))
+    z.writestr('b.npy', npy((n,), [float(x) for x in b]))
+print(repr((W, b)))
+PY
+python3 "$TMP/mkbm.py" "$TMP/bm.npz" > "$TMP/bm.txt"
+BMDOS="bm lnz $TMP/bm.npz --dos --beta 0.3 --format json --threads 1"
+check_slices "1 3 4" $BMDOS
+python3 - "$TMP/out" "$TMP/bm.txt" <<'PY' && pass || fail "bm: the density of states differs from a brute-force count"
+import ast, collections, json, sys
+W, b = ast.literal_eval(open(sys.argv[2]).read())
+n = len(b)
+g = collections.Counter()
+for s in range(1 << n):
+    x = [(s >> i) & 1 for i in range(n)]
+    e = -sum(W[i][j] * x[i] * x[j] for i in range(n) for j in range(i)) - sum(b[i] * x[i] for i in range(n))
+    g[e] += 1
+got = {d["energy"]: int(d["count"]) for d in json.load(open(sys.argv[1]))["dos"]}
+sys.exit(0 if got == dict(g) else 1)
+PY
+
 # ---- slices + combine == the whole run -----------------------------------------------------
 check_slices "3 16" ising --size 4x4 --h 1 --method enumerate --dos --sweep T:1:3:4
 check_slices "100 729" levels -n 14 -e 0,1,2.5 -g 1,2,1 --method enumerate --sweep T:1:2:3 --format json
@@ -110,7 +143,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 if [ -n "${ZSUM_SANITIZED:-}" ]; then
     export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/openmpi-lsan.supp:fast_unwind_on_malloc=0"
 fi
-for M in "$DOS --sweep T:1:3:4 --threads 1" "$CHAIN" "$AIS" \
+for M in "$DOS --sweep T:1:3:4 --threads 1" "$CHAIN" "$AIS" "$BMDOS --sweep T:1:2:2" \
          "levels -n 14 -e 0,1,2.5 -g 1,2,1 --method enumerate --sweep T:1:2:3 --format json --threads 1" \
          "ising sample --size 6 --sweep T:2:3:3 --sweeps 640 --chains 4 --seed 1 --format json --threads 1"; do
     expect_ok $M || continue
