@@ -83,7 +83,10 @@ zs_status zs_units_save(zs_ctx *ctx, const char *path, const zs_units_header *h,
     char line[LINE_MAX_BYTES];
     if (fmt == 3) {
         fprintf(w.f, MAGIC3 "text %s\n", text);
-        for (size_t c = 0; c < h->ncomps; c++) fwrite(line, 1, format_comp(c, &h->comps[c], line, sizeof line), w.f);
+        for (size_t c = 0; c < h->ncomps; c++) {
+            size_t k = format_comp(c, &h->comps[c], line, sizeof line);
+            fwrite(line, 1, k, w.f);
+        }
     } else if (fmt == 2)
         fprintf(w.f, MAGIC2 "problem %016" PRIx64 "\nunits %" PRIu64 "\nparts %" PRIu32 "\ntext %s\n",
                 h->problem, h->units, h->parts, text);
