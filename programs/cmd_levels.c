@@ -3,6 +3,7 @@
  * microstate, the list of microstates, macrostates, the density of states, temperature sweeps
  * and the two-state free-energy landscape. */
 #include "levels_cli.h"
+#include "units_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -200,7 +201,8 @@ static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels
         double beta = sw->by_beta ? v : 1.0 / v;
         zs_levels_thermo th;
         zs_status st = zs_levels_thermo_compute(lv, o->units, beta, &o->thermo, &th, NULL);
-        if (st != ZS_OK) return st;
+        if (st != ZS_OK && units_cli_defer(st)) memset(&th, 0, sizeof th); /* units run elsewhere */
+        else if (st != ZS_OK) return st;
         double *row = r->sweep + i * 7;
         row[0] = beta != 0.0 ? 1.0 / beta : HUGE_VAL;
         row[1] = beta;
@@ -232,12 +234,17 @@ static zs_status compute_landscape(const zs_levels *lv, const levels_opts *o, le
     return st;
 }
 
+/* The thermodynamics at beta and the sweep are computations whose units may run elsewhere (a
+ * slice, zsum-mpi): each runs its share here, and the result is ZS_ECANCELLED, nothing printed
+ * (units_cli_defer). */
 static zs_status compute(const zs_levels *lv, const levels_opts *o, levels_result *r) {
     zs_status st = zs_levels_thermo_compute(lv, o->units, o->beta, &o->thermo, &r->th, r->occupation);
+    if (st != ZS_OK && units_cli_defer(st)) st = ZS_OK;
     if (st == ZS_OK) st = zs_levels_microstate_count(lv, o->units, DIGITS_MAX, &r->count);
     if (st == ZS_OK && r->state)
         st = zs_levels_state(lv, o->units, r->state, o->beta, &r->info, r->state_occ, &r->mult);
     if (st == ZS_OK && o->sweep.active) st = compute_sweep(lv, o, r);
+    if (st == ZS_OK && units_cli_deferred()) return ZS_ECANCELLED;
     if (st == ZS_OK && o->landscape) st = compute_landscape(lv, o, r);
     return st;
 }

@@ -2,6 +2,7 @@
  * (temperature, method, output, sampling), their cross-checks, and the run that computes the
  * exact thermodynamics of a zs_pairwise and writes them (the sampler's run: pairwise_sample.c). */
 #include "pairwise_cli.h"
+#include "units_cli.h"
 #include "result.h"
 
 #include <math.h>
@@ -210,7 +211,8 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spe
         double beta = o->sweep_by_beta ? x : 1.0 / x;
         zs_pairwise_thermo ts;
         zs_status st = thermo_at(ctx, m, spec, beta, &o->thermo, &ts);
-        if (st != ZS_OK) {
+        if (st != ZS_OK && units_cli_defer(st)) memset(&ts, 0, sizeof ts); /* its units run elsewhere */
+        else if (st != ZS_OK) {
             free(rows);
             return cli_status(ctx, st);
         }
@@ -372,20 +374,27 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *s
     if (o->approx) return run_approx(ctx, m, desc, o);
     double n = m ? (double)zs_pairwise_units(m) : (double)spec->rows * (double)spec->cols;
     zs_pairwise_thermo t;
+    /* Each of these computations may leave its units to other runs (a slice, zsum-mpi): the
+     * others still run their share here, and nothing is printed (units_cli_defer). */
     zs_status st = thermo_at(ctx, m, spec, o->beta, &o->thermo, &t);
-    if (st != ZS_OK) return cli_status(ctx, st);
+    if (st != ZS_OK && !units_cli_defer(st)) return cli_status(ctx, st);
     dos_list d = {0};
     double *rows = NULL;
     int rc = EXIT_OK;
     if (o->dos) {
         zs_pairwise_method dm = o->thermo.method == ZS_PAIRWISE_CLOSED ? ZS_PAIRWISE_AUTO : o->thermo.method;
         st = zs_pairwise_dos(m, dm, dos_add, &d);
-        if (st != ZS_OK) {
+        if (st != ZS_OK && !units_cli_defer(st)) {
+            /* dos_add failing is the one other cancel */
             rc = st == ZS_ECANCELLED ? cli_fail(EXIT_NOMEM, "out of memory") : cli_status(ctx, st);
             goto done;
         }
     }
     if (o->sweep && (rc = compute_sweep(ctx, m, spec, o, &rows)) != EXIT_OK) goto done;
+    if (units_cli_deferred()) {
+        rc = cli_status(ctx, ZS_ECANCELLED);
+        goto done;
+    }
     if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
     if (o->uai && (rc = write_uai(ctx, m, o->beta, o->uai)) != EXIT_OK) goto done;
     result rec;

@@ -3,6 +3,7 @@
  * over a --sweep, written as table, JSON or CSV. */
 #include "pairwise_cli.h"
 #include "result.h"
+#include "units_cli.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -144,9 +145,10 @@ static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc,
         /* every temperature from the same seed: rows differ by the temperature alone */
         zs_pairwise_sample_opts mo = {o->kind, betas[i], o->sweeps, o->burnin, o->chains, o->seed};
         zs_status st = zs_pairwise_sample(m, &mo, &res[i]);
-        if (st != ZS_OK) rc = cli_status(ctx, st);
-        else unmixed += !res[i].mixed;
+        if (st != ZS_OK && !units_cli_defer(st)) rc = cli_status(ctx, st); /* (or run elsewhere) */
+        else unmixed += st == ZS_OK && !res[i].mixed;
     }
+    if (rc == EXIT_OK && units_cli_deferred()) rc = cli_status(ctx, ZS_ECANCELLED); /* nothing printed */
     if (rc == EXIT_OK) {
         FILE *f = cli_out();
         result rec, row;

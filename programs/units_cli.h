@@ -17,6 +17,15 @@ int units_cli_strip(int *argc, char **argv);
  * runs on the context of its computation). Nothing when no option asked for units. */
 void units_cli_install(zs_ctx *ctx);
 
+/* A command that runs several computations calls this when one of them fails with st: 1
+ * when st is the session's doing — the computation's other units run elsewhere (a slice, a
+ * process of zsum-mpi) — and the command is to go on to its next computation, which has its
+ * share here too; the computation's result is missing. Before it prints, such a command asks
+ * units_cli_deferred() and, when 1, prints nothing and returns cli_status(ctx,
+ * ZS_ECANCELLED). */
+int units_cli_defer(zs_status st);
+int units_cli_deferred(void);
+
 /* cli_status asks: is this failure the session's doing (a slice that leaves units to other
  * runs, a stop on a signal)? Then it is not reported as an error. */
 int units_cli_swallow(zs_status st);
@@ -32,18 +41,23 @@ int cli_dispatch(int argc, char **argv);
 
 /* ---- for zsum combine and zsum-mpi ------------------------------------------------------ */
 
-/* Records to use instead of running their units: units x parts records, recs[u parts + p]
- * for part p of unit u, of problem; the session takes ownership of recs (free). */
-void units_cli_supply(uint64_t problem, uint64_t units, uint32_t parts, zs_unit_record *recs);
+/* The record slots of computations comps[0..n-1]: computation k's from start[k] (start may
+ * be NULL), units x parts each; UINT64_MAX when the count overflows. */
+uint64_t units_cli_slots(const zs_units_comp *comps, size_t n, uint64_t *start);
+
+/* Records to use instead of running their units, for the computations comps[0..ncomps-1] in
+ * the order the command begins them: part p of unit u of computation k at recs[start[k] +
+ * u parts + p] (units_cli_slots); the session takes ownership of recs (free). */
+void units_cli_supply(const zs_units_comp *comps, size_t ncomps, zs_unit_record *recs);
 
 /* Units to run here are handed out by next (a process of many); every record run here is
  * kept for units_cli_records. */
 void units_cli_set_source(int (*next)(void *user, uint64_t *unit), void *user, int processes);
 
-/* What the last command did: whether it began a work-unit computation (problem, units, records
- * per unit), and the records it ran here (*recs points into the session; *n of them, every
- * part of a unit). */
-int units_cli_began(uint64_t *problem, uint64_t *units, uint32_t *parts);
+/* What the last command did: the work-unit computations it began (*comps malloc'd, in order;
+ * the count returned, 0 for none or when out of memory), and the records it ran here (*recs
+ * points into the session; *n of them, every part of a unit, each with its comp). */
+size_t units_cli_comps(zs_units_comp **comps);
 void units_cli_records(const zs_unit_record **recs, size_t *n);
 
 /* The command line after units_cli_strip, encoded for a file's header, and back. */

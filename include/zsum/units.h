@@ -5,7 +5,8 @@
  *
  * A computation that supports units (the exact enumerations: zs_levels_thermo_compute and
  * zs_levels_lnz_enumerate with the enumerate method, zs_pairwise_thermo_compute and
- * zs_pairwise_lnz_enumerate with the enumerate method, zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
+ * zs_pairwise_lnz_enumerate with the enumerate method, zs_pairwise_dos by enumeration (its
+ * records carry exact counts, integers below 2^53), zs_rbm_lnz_exact; zs_rbm_lnz_ais, one
  * unit per block of at most 64 chains; zs_factor_lnz under conditioning, one unit per
  * conditioned run; zs_hopfield_capacity, one unit per trial; zs_pairwise_sample, one unit per
  * chain) splits its work into a number of units chosen from the problem alone, never from the number of threads or
@@ -51,6 +52,9 @@ typedef struct zs_unit_record {
     uint64_t unit;                     /* 0 .. units-1                                       */
     uint32_t nvalues;                  /* values used                                        */
     uint32_t part;                     /* 0 .. parts-1: which of the unit's records          */
+    uint32_t comp;                     /* which computation of a caller's session (a record
+                                          file of format 3); the caller's: a computation
+                                          leaves it 0 and ignores it                          */
     double values[ZS_UNIT_MAX_VALUES]; /* the unit's partial result; meaning per computation */
 } zs_unit_record;
 
@@ -60,6 +64,9 @@ typedef struct zs_unit_record {
  *         unit (parts, >= 1) and its name ("levels enumerate"). Nonzero refuses the run: the
  *         computation returns ZS_EINVAL with msg (the hook writes at most cap bytes there) as
  *         its message.
+ *         A function that runs several computations (zs_rbm_lnz_sandwich: AIS, then reverse
+ *         AIS) begins each in turn and runs its share of each even when an earlier one left
+ *         units to other processes; it then returns ZS_ECANCELLED, as a single one does.
  *  known: a unit already computed (a checkpoint, another process): return 1 and fill
  *         rec[0..parts-1], its parts in order (whose problem must be the hash given to begin,
  *         else the run fails with ZS_EINVAL), 0 when unknown.
@@ -84,27 +91,43 @@ typedef struct zs_units_hook {
 void zs_ctx_set_units(zs_ctx *ctx, const zs_units_hook *hook);
 
 /* A record file's header. text: one line of the caller's (no newline), at most
- * ZS_UNITS_TEXT_MAX bytes; "" when none. parts: records per unit (0 means 1). */
+ * ZS_UNITS_TEXT_MAX bytes; "" when none. A file holds the records of one computation
+ * (problem, units, parts: formats 1 and 2) or of several, a caller's session (comps[0 ..
+ * ncomps-1]: format 3; a record's comp indexes comps). parts: records per unit (0 means 1). */
 #define ZS_UNITS_TEXT_MAX 65536
+typedef struct zs_units_comp {
+    uint64_t problem, units;
+    uint32_t parts;
+} zs_units_comp;
 typedef struct zs_units_header {
     uint64_t problem, units;
     char *text; /* owned by the header when loaded: zs_units_header_clear frees it */
     uint32_t parts;
+    size_t ncomps;         /* 0: one computation, the three members above (format 1 or 2) */
+    zs_units_comp *comps;  /* ncomps > 0: format 3; owned when loaded                     */
+    int format;            /* set by zs_units_load: 1, 2 or 3; to zs_units_save, 3 asks for
+                              format 3 with no computation declared yet (a checkpoint's start) */
 } zs_units_header;
 void zs_units_header_clear(zs_units_header *h);
 
-/* Write header and n records to path atomically (the whole new file or the old one). ZS_EIO
+/* Write header and n records to path atomically (the whole new file or the old one): format 3
+ * when h->ncomps > 0 or h->format is 3, else 2 when h->parts > 1, else 1. ZS_EIO
  * naming the path on failure; ZS_EINVAL for a text with a newline or over its limit. */
 zs_status zs_units_save(zs_ctx *ctx, const char *path, const zs_units_header *h,
                         const zs_unit_record *recs, size_t n);
 
-/* Append one unit's n records (its parts) to a file written by zs_units_save (a checkpoint):
- * one write(2) of their lines, so a process killed at any moment leaves whole lines and at
+/* Append one unit's n records (its parts) to a file written by zs_units_save (a checkpoint),
+ * in the file's format (format 3 names each record's comp): one write(2) of their lines, so a process killed at any moment leaves whole lines and at
  * most a cut last one (a unit with some of its parts missing is not known to a reader: it
  * runs again). The data reach the disk at zs_units_sync (fsync). ZS_EIO naming the path on
  * failure. */
 zs_status zs_units_append(zs_ctx *ctx, const char *path, const zs_unit_record *rec, size_t n);
 zs_status zs_units_sync(zs_ctx *ctx, const char *path);
+
+/* Append to a file of format 3 the declaration of its computation number index (the next one:
+ * index == the computations it holds), before that computation's records. ZS_EIO naming the
+ * path on failure. */
+zs_status zs_units_append_comp(zs_ctx *ctx, const char *path, size_t index, const zs_units_comp *c);
 
 /* Read a record file: its header (h->text allocated) and its records (*recs allocated, the
  * caller frees; *n of them) in file order. A last line without its newline (a write cut
@@ -112,7 +135,11 @@ zs_status zs_units_sync(zs_ctx *ctx, const char *path);
  * another problem than the header's, or a unit >= units is ZS_EFORMAT naming the file, the
  * line and the unit. The file is read under the context's input limit. h->parts is the
  * file's records per unit (1 for a file of format 1); the records may hold some parts of a
- * unit and not others (a checkpoint cut short), or a part twice. */
+ * unit and not others (a checkpoint cut short), or a part twice. h->comps is always filled
+ * (freed by zs_units_header_clear): a file of format 1 or 2 is one computation (ncomps 1,
+ * every record's comp 0); in one of format 3 each record is checked against its
+ * computation's declaration (problem, units, parts), and problem, units and parts are
+ * computation 0's (0 when the file declares none). */
 zs_status zs_units_load(zs_ctx *ctx, const char *path, zs_units_header *h, zs_unit_record **recs,
                         size_t *n, int *torn);
 

@@ -16,6 +16,7 @@ struct zs_ctx {
     int threads;            /* 0: OpenMP's choice */
     uint64_t input_limit;   /* 0: ZSUM_INPUT_LIMIT, else ZS_INPUT_LIMIT_DEFAULT */
     zs_units_hook units;    /* work-unit callbacks (lib/core/units.c); all NULL: none */
+    int units_elsewhere;    /* the last units_exec ended with units left to other processes */
 };
 
 /* Record a formatted message for ctx (if any) and return status: `return zs_fail(ctx, ZS_EINVAL,
@@ -69,6 +70,9 @@ typedef struct units_job {
 zs_status units_exec(const units_job *job, zs_unit_record *recs);
 /* The same with parts records per unit (a unit's result over ZS_UNIT_MAX_VALUES doubles). */
 zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record *recs);
+/* st is the ZS_ECANCELLED of a units_exec that left units to other processes (not a stop):
+ * a function running several computations goes on to the next (include/zsum/units.h). */
+int units_left_elsewhere(const zs_ctx *ctx, zs_status st);
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);

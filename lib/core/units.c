@@ -90,6 +90,10 @@ static zs_status take_known(const units_job *job, const zs_units_hook *hk, uint3
     return ZS_OK;
 }
 
+int units_left_elsewhere(const zs_ctx *ctx, zs_status st) {
+    return st == ZS_ECANCELLED && ctx && ctx->units_elsewhere;
+}
+
 zs_status units_exec(const units_job *job, zs_unit_record *recs) {
     return units_exec_parts(job, 1, recs);
 }
@@ -100,6 +104,7 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
     const zs_units_hook *hk = ctx ? &ctx->units : &none;
     const uint64_t units = job->units;
     if (parts == 0) parts = 1;
+    if (ctx) ctx->units_elsewhere = 0;
     if (hk->begin) {
         char msg[400] = "";
         if (hk->begin(hk->user, job->problem, units, parts, job->name, msg, sizeof msg))
@@ -176,6 +181,7 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
     free(have);
     if (failed) return zs_fail(ctx, fail_st, "%s", fail_msg);
     if (stop && missing) return zs_fail(ctx, ZS_ECANCELLED, "%s: cancelled", job->name);
+    if (missing && ctx) ctx->units_elsewhere = 1;
     if (missing)
         return zs_fail(ctx, ZS_ECANCELLED,
                        "%s: %llu of %llu units are not here (unit %llu is the first); "

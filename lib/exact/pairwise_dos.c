@@ -4,7 +4,11 @@
  * 0/1 machine with odd integer weights), E = offset + k u with integer k.
  *
  * ENUMERATE: Gray-code walk over all states (flip spin k, dE = 2 s_k f_k, update the local
- * fields of k's neighbours), a 64-bit histogram per fixed chunk, chunks added in order.
+ * fields of k's neighbours), a 64-bit histogram per fixed chunk, chunks added in order. The
+ * chunks are work units (include/zsum/units.h): a chunk's record is its histogram, the
+ * counts as doubles (a chunk holds at most 2^32 / 256 = 2^24 states, so every count is an
+ * integer below 2^53, exact in a double), ceil(B / ZS_UNIT_MAX_VALUES) parts for B bins; the
+ * total adds them as 128-bit integers, so a distributed density of states is exact.
  * TRANSFER: the site-by-site transfer matrix of transfer.c with each frontier state carrying
  * a polynomial sum_E g_sigma(E) x^E instead of a weight (Beale 1996 computed the 2D Ising
  * DOS this way with exact integer arithmetic); the local factor e^{-beta e} becomes the shift
@@ -73,64 +77,123 @@ static zs_status emit(const zs_pairwise *m, const u128 *cnt, long R, long unit4,
     return ZS_OK;
 }
 
+/* A chunk's histogram is exact in doubles below this (2^53). */
+#define DOS_COUNT_EXACT 9007199254740992.0
+
+typedef struct dos_job {
+    const zs_pairwise *m;
+    const long *jn; /* couplings in units of u, by adjacency entry */
+    long u4, R;
+    size_t B, nchunks;
+    uint32_t parts;
+} dos_job;
+
+/* The problem's hash: the model as the energy reads it and the chunking. */
+static uint64_t dos_hash(const zs_pairwise *m, size_t nchunks) {
+    uint64_t h = units_hash_begin("pairwise dos");
+    h = units_hash_u64(h, m->n);
+    h = units_hash_doubles(h, m->h, m->n);
+    h = units_hash_u64(h, m->nb);
+    for (size_t b = 0; b < m->nb; b++) {
+        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
+        h = units_hash_double(h, m->bJ[b]);
+    }
+    h = units_hash_double(h, m->offset);
+    return units_hash_u64(h, nchunks);
+}
+
+static void *dos_scratch(const void *plan) {
+    const dos_job *j = plan;
+    return zs_malloc(j->B * sizeof(uint64_t));
+}
+
+/* One unit: the histogram of chunk c of the Gray-code walk, bins in units of u from -R. */
+static zs_status dos_unit(const void *plan, uint64_t c, void *scratch, zs_unit_record *rec) {
+    const dos_job *j = plan;
+    const zs_pairwise *m = j->m;
+    const size_t n = m->n, B = j->B;
+    const long R = j->R, *jn = j->jn;
+    uint64_t *h = scratch;
+    memset(h, 0, B * sizeof *h);
+    int8_t s[64];
+    long f[64], e = 0;
+    uint64_t total = (uint64_t)1 << n;
+    uint64_t r0 = total * c / j->nchunks, r1 = total * (c + 1) / j->nchunks, g = r0 ^ (r0 >> 1);
+    for (size_t i = 0; i < n; i++) s[i] = (g >> i) & 1u ? -1 : 1;
+    for (size_t i = 0; i < n; i++) {
+        long hi = in_units(m->h[i], j->u4), fi = hi;
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) fi += jn[a] * s[m->adj_nb[a]];
+        f[i] = fi;
+        /* E = -sum_i s_i (h_i + f_i) / 2: fields once, each pair once */
+        e -= s[i] * (hi + fi);
+    }
+    e /= 2;
+    int failed = 0;
+    for (uint64_t r = r0; r < r1; r++) {
+        long idx = e + R;
+        if (idx < 0 || idx >= (long)B) failed = 1;
+        else h[idx]++;
+        if (r + 1 == total) break;
+        size_t k = (size_t)__builtin_ctzll(r + 1);
+        long so = s[k];
+        e += 2 * so * f[k];
+        s[k] = (int8_t)-s[k];
+        for (size_t a = m->adj_start[k]; a < m->adj_start[k + 1]; a++) f[m->adj_nb[a]] -= 2 * jn[a] * so;
+    }
+    if (failed) return zs_fail(m->ctx, ZS_ENUMERIC, "dos: an energy left its range");
+    for (size_t b = 0; b < B; b++) {
+        zs_unit_record *p = &rec[b / ZS_UNIT_MAX_VALUES];
+        p->values[b % ZS_UNIT_MAX_VALUES] = (double)h[b];
+        p->nvalues = (uint32_t)(b % ZS_UNIT_MAX_VALUES + 1);
+    }
+    return ZS_OK;
+}
+
+/* The records added up, unit by unit: every value must be a whole count, every part whole. */
+static zs_status dos_total(const dos_job *j, const zs_unit_record *recs, u128 *cnt) {
+    for (size_t u = 0; u < j->nchunks; u++)
+        for (size_t b = 0; b < j->B; b++) {
+            const zs_unit_record *p = &recs[u * j->parts + b / ZS_UNIT_MAX_VALUES];
+            size_t want = j->B - b / ZS_UNIT_MAX_VALUES * ZS_UNIT_MAX_VALUES;
+            double v = p->values[b % ZS_UNIT_MAX_VALUES];
+            if (p->nvalues != (want < ZS_UNIT_MAX_VALUES ? want : ZS_UNIT_MAX_VALUES) ||
+                !(v >= 0.0 && v < DOS_COUNT_EXACT) || v != floor(v))
+                return zs_fail(j->m->ctx, ZS_EINVAL,
+                               "dos: the record of unit %zu part %zu is not a histogram of %zu "
+                               "whole counts", u, b / ZS_UNIT_MAX_VALUES, j->B);
+            cnt[b] += (u128)(uint64_t)v;
+        }
+    return ZS_OK;
+}
+
 static zs_status dos_enumerate(const zs_pairwise *m, zs_pairwise_dos_fn fn, void *user) {
     if (m->n > DOS_ENUM_MAX)
         return zs_fail(m->ctx, ZS_ETOOBIG,
                        "dos by enumeration: %zu spins exceed %d; use method transfer (lattices)",
                        m->n, DOS_ENUM_MAX);
-    long u4 = unit4_of(m), R = range_of(m, u4);
-    size_t B = (size_t)(2 * R + 1), n = m->n;
+    dos_job j = {m, NULL, unit4_of(m), 0, 0, 0, 0};
+    j.R = range_of(m, j.u4);
+    j.B = (size_t)(2 * j.R + 1);
+    j.parts = (uint32_t)((j.B + ZS_UNIT_MAX_VALUES - 1) / ZS_UNIT_MAX_VALUES);
+    uint64_t total = (uint64_t)1 << m->n;
+    j.nchunks = total < 256 ? (size_t)total : 256;
     /* local fields in units of u: f_i = h_i + sum_j J_ij s_j, all integers */
     long *jn = zs_malloc((2 * m->nb + 1) * sizeof *jn);
-    if (!jn) return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
-    for (size_t a = 0; a < 2 * m->nb; a++) jn[a] = in_units(m->adj_j[a], u4);
-    uint64_t total = (uint64_t)1 << n;
-    size_t nchunks = total < 256 ? (size_t)total : 256;
-    uint64_t *hist = zs_calloc(nchunks * B, sizeof *hist);
-    if (!hist) {
-        free(jn);
-        return zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
-    }
-    int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(m->ctx))
-    for (size_t c = 0; c < nchunks; c++) {
-        int8_t s[64];
-        long f[64], e = 0;
-        uint64_t r0 = total * c / nchunks, r1 = total * (c + 1) / nchunks, g = r0 ^ (r0 >> 1);
-        for (size_t i = 0; i < n; i++) s[i] = (g >> i) & 1u ? -1 : 1;
-        for (size_t i = 0; i < n; i++) {
-            long hi = in_units(m->h[i], u4), fi = hi;
-            for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) fi += jn[a] * s[m->adj_nb[a]];
-            f[i] = fi;
-            /* E = -sum_i s_i (h_i + f_i) / 2: fields once, each pair once */
-            e -= s[i] * (hi + fi);
-        }
-        e /= 2;
-        uint64_t *h = hist + c * B;
-        for (uint64_t r = r0; r < r1; r++) {
-            long idx = e + R;
-            if (idx < 0 || idx >= (long)B) failed = 1;
-            else h[idx]++;
-            if (r + 1 == total) break;
-            size_t k = (size_t)__builtin_ctzll(r + 1);
-            long so = s[k];
-            e += 2 * so * f[k];
-            s[k] = (int8_t)-s[k];
-            for (size_t a = m->adj_start[k]; a < m->adj_start[k + 1]; a++)
-                f[m->adj_nb[a]] -= 2 * jn[a] * so;
-        }
-    }
-    u128 *cnt = zs_calloc(B, sizeof *cnt);
+    zs_unit_record *recs = zs_calloc(j.nchunks * j.parts, sizeof *recs);
+    u128 *cnt = zs_calloc(j.B, sizeof *cnt);
     zs_status st = ZS_OK;
-    if (!cnt) st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
-    else if (failed) st = zs_fail(m->ctx, ZS_ENUMERIC, "dos: an energy left its range");
-    else {
-        for (size_t c = 0; c < nchunks; c++)
-            for (size_t b = 0; b < B; b++) cnt[b] += hist[c * B + b];
-        st = emit(m, cnt, R, u4, fn, user);
+    if (!jn || !recs || !cnt) st = zs_fail(m->ctx, ZS_ENOMEM, "dos: out of memory");
+    if (st == ZS_OK) {
+        for (size_t a = 0; a < 2 * m->nb; a++) jn[a] = in_units(m->adj_j[a], j.u4);
+        j.jn = jn;
+        units_job job = {m->ctx, "pairwise dos", "dos", dos_hash(m, j.nchunks), j.nchunks, dos_unit, &j,
+                         dos_scratch, free, 0};
+        st = units_exec_parts(&job, j.parts, recs);
     }
+    if (st == ZS_OK) st = dos_total(&j, recs, cnt);
+    if (st == ZS_OK) st = emit(m, cnt, j.R, j.u4, fn, user);
     free(cnt);
-    free(hist);
+    free(recs);
     free(jn);
     return st;
 }

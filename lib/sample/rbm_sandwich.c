@@ -19,6 +19,7 @@
 #include "sample/rbm_ais_internal.h"
 
 #include <omp.h>
+#include <stdio.h>
 #include <string.h>
 
 void zs_rbm_sandwich_defaults(zs_rbm_sandwich_opts *o) {
@@ -345,6 +346,13 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
     double t1 = zs_monotonic_seconds();
     out->pt_seconds = t1 - t0;
     st = zs_rbm_lnz_ais(rbm, &fo, &out->forward);
+    /* Units of the forward side left to other processes: this one runs its share of the
+     * reverse side too, then returns the forward side's ZS_ECANCELLED (include/zsum/units.h). */
+    char elsewhere[512] = "";
+    if (units_left_elsewhere(ctx, st) && rev != ZS_RBM_REVERSE_NONE) {
+        snprintf(elsewhere, sizeof elsewhere, "%s", zs_last_error(ctx));
+        st = ZS_OK;
+    }
     if (st != ZS_OK) goto done;
     double t2 = zs_monotonic_seconds();
     out->forward_seconds = t2 - t1;
@@ -358,6 +366,7 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
         goto done;
     }
     st = reverse_side(rbm, &fo, starts, M, out);
+    if (st == ZS_OK && elsewhere[0]) st = zs_fail(ctx, ZS_ECANCELLED, "%s", elsewhere);
     if (st != ZS_OK) goto done;
     out->reverse_seconds = zs_monotonic_seconds() - t2;
     zs_sandwich_judge(&out->forward.lnz, &out->forward.band, &out->upper, &out->upper_band, &out->sandwich);

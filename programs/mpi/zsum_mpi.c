@@ -8,7 +8,9 @@
  * by MPI_Fetch_and_op (one-sided, so rank 0 computes units like the others and no process
  * waits on a busy master): a process takes the next unit when it is free, so units of
  * different cost balance (dynamic hand-out). Inside a process, OpenMP threads take units the
- * same way (the hook is called from one thread at a time: MPI_THREAD_SERIALIZED). Then every
+ * same way (the hook is called from one thread at a time: MPI_THREAD_SERIALIZED). A command
+ * that runs several computations takes the units of each from the same counter in turn
+ * (programs/units_cli.c: the counter runs over every computation's units). Then every
  * process sends rank 0 the records it ran (MPI_Gatherv), and rank 0 runs the command once
  * more with every record supplied — nothing is computed again — and prints: the records are
  * combined in unit order, so the output is zsum's, bit for bit, for any number of processes.
@@ -93,31 +95,41 @@ static void gather_records(int rank, int size, char **all, size_t *total) {
     free(displs);
 }
 
-/* Rank 0: with every unit's record supplied (all, total bytes), the command run once more and
- * printed. rc is the first run's exit code; all_began whether every process reached its units. */
-static int rerun_with_records(int argc, char **saved, const char *all, size_t total, uint64_t problem,
-                              uint64_t units, uint32_t parts, int all_began, int rc) {
+/* Rank 0: with every unit's record supplied (all, total bytes; of the computations comps[0..
+ * nc-1] the command began), the command run once more and printed. rc is the first run's exit
+ * code; all_began whether every process reached every computation's units. */
+static int rerun_with_records(int argc, char **saved, const char *all, size_t total, zs_units_comp *comps,
+                              size_t nc, int all_began, int rc) {
     size_t got = total / sizeof(zs_unit_record);
-    const uint64_t slots = units * parts; /* a unit's parts: recs[u parts .. u parts + parts-1] */
-    zs_unit_record *recs = calloc(slots ? slots : 1, sizeof *recs);
-    unsigned char *have = calloc(slots ? slots : 1, 1);
-    uint64_t missing = slots;
+    uint64_t *start = calloc(nc ? nc : 1, sizeof *start);
+    const uint64_t slots = start ? units_cli_slots(comps, nc, start) : UINT64_MAX;
+    zs_unit_record *recs = slots != UINT64_MAX ? calloc(slots ? slots : 1, sizeof *recs) : NULL;
+    unsigned char *have = slots != UINT64_MAX ? calloc(slots ? slots : 1, 1) : NULL;
     for (size_t i = 0; recs && have && i < got; i++) {
         zs_unit_record r;
         memcpy(&r, all + i * sizeof r, sizeof r);
-        uint64_t slot = r.unit * parts + r.part;
-        if (r.unit < units && r.part < parts && !have[slot] && r.problem == problem) {
+        if (r.comp >= nc) continue;
+        const zs_units_comp *c = &comps[r.comp];
+        uint64_t slot = start[r.comp] + r.unit * c->parts + r.part;
+        if (r.unit < c->units && r.part < c->parts && r.problem == c->problem && !have[slot]) {
             have[slot] = 1;
             recs[slot] = r;
-            missing--;
         }
     }
-    missing = (missing + parts - 1) / parts; /* in units, for the message */
+    uint64_t missing = 0, units = 0; /* in units, for the message */
+    for (size_t k = 0; recs && have && k < nc; k++)
+        for (uint64_t u = 0; u < comps[k].units; u++, units++)
+            for (uint32_t q = 0; q < comps[k].parts; q++)
+                if (!have[start[k] + u * comps[k].parts + q]) {
+                    missing++;
+                    break;
+                }
     int oom = !recs || !have;
     free(have);
+    free(start);
     if (oom) {
         free(recs);
-        return cli_fail(EXIT_NOMEM, "zsum-mpi: out of memory for %llu records", (unsigned long long)units);
+        return cli_fail(EXIT_NOMEM, "zsum-mpi: out of memory for the records of %zu computations", nc);
     }
     if (!all_began || missing) {
         /* A process failed before or during its units: its message was its own (rank 0
@@ -128,7 +140,7 @@ static int rerun_with_records(int argc, char **saved, const char *all, size_t to
                         (unsigned long long)missing, (unsigned long long)units);
     }
     units_cli_reset();
-    units_cli_supply(problem, units, parts, recs);
+    units_cli_supply(comps, nc, recs);
     int keep = 1;
     char **again = copy_argv(argc, saved);
     rc = run_command(argc, again, &keep);
@@ -157,11 +169,12 @@ static int run_shared(int argc, char **argv, int rank, int size) {
     units_cli_set_source(next_unit, &c, size);
     int keep = 1;
     int rc = run_command(argc, argv, &keep);
-    uint64_t problem = 0, units = 0;
-    uint32_t parts = 1;
-    int began = units_cli_began(&problem, &units, &parts), all_began = 0, any_began = 0;
+    zs_units_comp *comps = NULL;
+    /* Every process begins the same computations (a process that failed stopped early). */
+    int began = (int)units_cli_comps(&comps), all_began = 0, any_began = 0;
     MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    all_began = all_began > 0 && all_began == any_began;
     if (!any_began) {
         /* No work units: every process ran the whole command; rank 0 prints. */
         if (rank == 0 && rc == EXIT_OK && keep) rc = cli_flush();
@@ -173,10 +186,10 @@ static int run_shared(int argc, char **argv, int rank, int size) {
         size_t total;
         gather_records(rank, size, &all, &total);
         if (rank == 0)
-            rc = rerun_with_records(argc, saved, all, total, problem, units, parts ? parts : 1,
-                                    all_began, rc);
+            rc = rerun_with_records(argc, saved, all, total, comps, (size_t)began, all_began, rc);
         free(all);
     }
+    free(comps);
     units_cli_reset();
     MPI_Win_free(&c.win);
     free(saved);

@@ -25,7 +25,6 @@ check_slices "32 64" ising --size 18 --dim 1 --open --method enumerate --J 0.5 -
 check_slices "3 100 256" rbm logz "$TMP/m.npz" --exact --format json
 # AIS: one unit per block of at most 64 chains (200 chains: 4 units of 50)
 check_slices "1 3 4" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule linear:200 --seed 9 --format json
-expect_reject "more than one computation \(AIS, then reverse AIS\).*--reverse none" rbm logz "$TMP/m.npz" --ais --chains 30 --schedule linear:200 --seed 9 --checkpoint "$TMP/ck_ais"
 # A UAI model forced into conditioning by a small --max-memory: one unit per conditioned run.
 complete_uai 16 "$TMP/k16.uai"
 check_slices "5 40 64" uai "$TMP/k16.uai" --max-memory 140K --format uai
@@ -60,7 +59,6 @@ expect_reject "--units: 'x:5' is not|--units: 'x' is not" $B --units x:5 --parti
 expect_reject "has 256 units \(0:256 is all of them\)" $B --units 0:257 --partial "$TMP/z"
 expect_reject "--checkpoint resumes a whole run" $B --checkpoint "$TMP/c" --partial "$TMP/z"
 expect_reject "--partial: this command computes no work units" levels -n 3 -e 0,1 --partial "$TMP/z"
-expect_reject "more than one computation" levels -n 8 -e 0,1 --method enumerate --sweep T:1:2:3 --partial "$TMP/z"
 # The model changed since the records were written: refused, not mixed in.
 python3 - "$TMP/m.npz" "$TMP/m2.npz" <<'PY'
 import sys, zipfile

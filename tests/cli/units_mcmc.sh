@@ -22,8 +22,6 @@ check_chains "3 4" bm sample --random 12 --model-seed 2 --beta 0.6 --sweeps $SW 
 check_chains "1 2" bm sample --random 8 --model-seed 3 --algorithm heatbath --sweeps 320 --chains 2 --seed 9
 # The unit count is the chain count, whatever the threads.
 expect_reject "the MCMC sample has 6 units \(0:6 is all of them\)" ising sample --size 4 --chains 6 --sweeps 320 --units 0:7 --partial "$TMP/z"
-# A sweep over temperatures is several computations: refused, as for the exact sums.
-expect_reject "more than one computation \(MCMC sample, then MCMC sample\)" ising sample --size 4 --sweep T:1:2:2 --sweeps 320 --partial "$TMP/z"
 
 # ---- refusals -------------------------------------------------------------------------------
 S="ising sample --size 6 -T 2.4 --sweeps 640 --chains 4 --seed 1 --format json"

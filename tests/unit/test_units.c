@@ -210,7 +210,7 @@ static void record_files_should_round_trip_and_drop_a_cut_line(void) {
         r[i].values[1] = 0.1 * (i + 1);
         r[i].values[2] = 4.9e-324;
     }
-    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1};
+    zs_units_header h = {0x0123456789abcdefULL, 3, "levels -n 3 %20x", 1, 0, NULL, 0};
     CHECK(zs_units_save(ctx, path, &h, r, 2) == ZS_OK);
     CHECK(zs_units_append(ctx, path, &r[2], 1) == ZS_OK);
     zs_units_header got;
@@ -316,7 +316,7 @@ static void record_files_should_carry_parts(void) {
         r[i].nvalues = i == 2 ? 1 : ZS_UNIT_MAX_VALUES;
         for (uint32_t v = 0; v < r[i].nvalues; v++) r[i].values[v] = 1.0 / (1.0 + i + v);
     }
-    zs_units_header h = {42, 2, "ising sample", 3};
+    zs_units_header h = {42, 2, "ising sample", 3, 0, NULL, 0};
     CHECK(zs_units_save(ctx, path, &h, NULL, 0) == ZS_OK);
     CHECK(zs_units_append(ctx, path, r, 3) == ZS_OK);
     zs_units_header got;
@@ -337,6 +337,109 @@ static void record_files_should_carry_parts(void) {
     zs_ctx_free(ctx);
 }
 
+/* The density of states as text "E:count;..." (the callback of zs_pairwise_dos). */
+typedef struct dos_text {
+    char s[8192];
+    size_t k;
+} dos_text;
+static int dos_cb(void *u, double e, const char *count) {
+    dos_text *d = u;
+    d->k += (size_t)snprintf(d->s + d->k, sizeof d->s - d->k, "%g:%s;", e, count);
+    return 0;
+}
+
+/* The density of states by enumeration as work units: run by two "processes" (interleaved)
+ * and combined from the records alone, the counts are the plain run's; its total is 2^n; a
+ * record holding a count that is not whole is refused. */
+static void dos_units_should_be_exact_in_any_hand_out(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    const size_t n = 12;
+    double w[144] = {0}, b[12];
+    for (size_t i = 0; i < n; i++) {
+        b[i] = (double)((int)(i % 5) - 2);
+        for (size_t j = 0; j < i; j++) w[i * n + j] = w[j * n + i] = (double)((int)((i * 7 + j * 3) % 5) - 2);
+    }
+    zs_pairwise *m = NULL;
+    CHECK(zs_pairwise_alloc_bm(ctx, n, w, b, &m) == ZS_OK);
+    dos_text *ref = calloc(1, sizeof *ref), *got = calloc(1, sizeof *got);
+    CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, ref) == ZS_OK);
+    unsigned long long total = 0;
+    for (const char *p = strchr(ref->s, ':'); p; p = strchr(p + 1, ':')) total += strtoull(p + 1, NULL, 10);
+    CHECK(total == 4096);
+    keeper *k = calloc(1, sizeof *k);
+    for (uint64_t p = 0; p < 2; p++) {
+        k->next_from = p;
+        k->step = 2;
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_ctx_set_units(ctx, &h);
+        CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, got) == ZS_ECANCELLED);
+    }
+    CHECK(k->units == 256 && k->parts >= 1 && k->units * k->parts <= 4096);
+    k->supply = 1;
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_ctx_set_units(ctx, &all);
+    got->k = 0;
+    CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, got) == ZS_OK);
+    CHECK(!strcmp(got->s, ref->s));
+    k->rec[5 * k->parts].values[0] += 0.5;
+    CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, got) == ZS_EINVAL);
+    CHECK(strstr(zs_last_error(ctx), "unit 5 part 0 is not a histogram") != NULL);
+    zs_ctx_set_units(ctx, NULL);
+    free(k);
+    free(ref);
+    free(got);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
+/* A file of format 3: computations declared (one appended later, as a checkpoint does), each
+ * record with its computation, round-trip; a record of an undeclared computation, or one past
+ * its computation's units, is refused naming the line. */
+static void record_files_should_hold_several_computations(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    char path[] = "/tmp/zsum_units_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    zs_units_comp comps[2] = {{7, 3, 1}, {9, 2, 2}};
+    zs_unit_record r[3];
+    memset(r, 0, sizeof r);
+    r[0] = (zs_unit_record){.problem = 7, .unit = 2, .nvalues = 1, .values = {0.25}};
+    for (uint32_t q = 0; q < 2; q++)
+        r[1 + q] = (zs_unit_record){.problem = 9, .unit = 1, .part = q, .comp = 1, .nvalues = 2, .values = {q, -1.5}};
+    zs_units_header h = {0, 0, "ising --dos", 1, 1, comps, 0};
+    CHECK(zs_units_save(ctx, path, &h, r, 1) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, &r[1], 2) == ZS_OK); /* not declared yet: the reader refuses it */
+    zs_units_header got;
+    zs_unit_record *recs = NULL;
+    size_t n = 0;
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "line 5: unit 1 of computation 1 comes before that computation is declared") != NULL);
+    CHECK(zs_units_save(ctx, path, &h, r, 1) == ZS_OK);
+    CHECK(zs_units_append_comp(ctx, path, 1, &comps[1]) == ZS_OK);
+    CHECK(zs_units_append(ctx, path, &r[1], 2) == ZS_OK);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_OK);
+    CHECK(got.format == 3 && got.ncomps == 2 && got.comps[1].problem == 9 && got.comps[1].parts == 2);
+    CHECK(got.problem == 7 && got.units == 3 && !strcmp(got.text, "ising --dos"));
+    CHECK(n == 3 && recs[0].comp == 0 && recs[2].comp == 1 && recs[2].part == 1 && recs[2].values[1] == -1.5);
+    free(recs);
+    zs_units_header_clear(&got);
+    r[1].unit = 2;
+    CHECK(zs_units_append(ctx, path, &r[1], 1) == ZS_OK);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_EFORMAT);
+    CHECK(strstr(zs_last_error(ctx), "unit 2 is past the problem's 2 units") != NULL);
+    /* A file of format 1 reads as one computation. */
+    zs_units_header h1 = {7, 3, "levels", 1, 0, NULL, 0};
+    CHECK(zs_units_save(ctx, path, &h1, r, 1) == ZS_OK);
+    CHECK(zs_units_append_comp(ctx, path, 1, &comps[1]) == ZS_EIO);
+    CHECK(zs_units_load(ctx, path, &got, &recs, &n, NULL) == ZS_OK);
+    CHECK(got.format == 1 && got.ncomps == 1 && got.comps[0].problem == 7 && n == 1 && recs[0].comp == 0);
+    free(recs);
+    zs_units_header_clear(&got);
+    unlink(path);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(results_should_not_depend_on_threads_or_hand_out);
     RUN(levels_units_should_match_threads);
@@ -344,5 +447,7 @@ int main(void) {
     RUN(record_files_should_round_trip_and_drop_a_cut_line);
     RUN(mcmc_chains_should_be_units);
     RUN(record_files_should_carry_parts);
+    RUN(dos_units_should_be_exact_in_any_hand_out);
+    RUN(record_files_should_hold_several_computations);
     return check_summary("test_units");
 }
