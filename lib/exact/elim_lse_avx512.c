@@ -86,8 +86,10 @@ static inline __m512d log1p_unit(__m512d u) {
     __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2), r8 = _mm512_mul_pd(r4, r4);
     __m512d e[5];
     for (int k = 0; k < 5; k++)
-        e[k] = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / (2 * k + 3)), _mm512_set1_pd(-1.0 / (2 * k + 2)));
-    __m512d q = _mm512_fmadd_pd(r4, _mm512_fmadd_pd(r2, e[3], e[2]), _mm512_fmadd_pd(r2, e[1], e[0]));
+        e[k] = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / (2 * k + 3)),
+                               _mm512_set1_pd(-1.0 / (2 * k + 2)));
+    __m512d q = _mm512_fmadd_pd(r4, _mm512_fmadd_pd(r2, e[3], e[2]),
+                                _mm512_fmadd_pd(r2, e[1], e[0]));
     q = _mm512_fmadd_pd(r8, e[4], q);
     __m512d p = _mm512_fmadd_pd(r2, q, r);
     __m512d th = _mm512_permutex2var_pd(_mm512_loadu_pd(hi), j, _mm512_loadu_pd(hi + 8));
@@ -146,7 +148,8 @@ typedef struct lane_src {
 
 static inline __m512d load8(const double *base, const size_t *io, size_t i, const lane_src *ls) {
     if (ls->additive) {
-        if (ls->span) return _mm512_permutexvar_pd(ls->pat, _mm512_maskz_loadu_pd(ls->span, base + io[i]));
+        if (ls->span)
+            return _mm512_permutexvar_pd(ls->pat, _mm512_maskz_loadu_pd(ls->span, base + io[i]));
         return _mm512_i64gather_pd(ls->pat, base + io[i], 8);
     }
     return _mm512_i64gather_pd(_mm512_loadu_si512(io + i), base, 8);
