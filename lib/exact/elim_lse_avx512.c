@@ -28,6 +28,8 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "exact/elim_lse_tables.h"
+
 static inline __m512d blend_zero_if_ninf(__m512d m) {
     __mmask8 k = _mm512_cmp_pd_mask(m, _mm512_set1_pd(-HUGE_VAL), _CMP_EQ_OQ);
     return _mm512_mask_blend_pd(k, m, _mm512_setzero_pd());
@@ -35,11 +37,6 @@ static inline __m512d blend_zero_if_ninf(__m512d m) {
 
 /* e^t for t <= 0, 0 below -708 (see above). */
 static inline __m512d exp_nonpos(__m512d t) {
-    static const double e2[16] = {  /* 2^(j/16), rounded */
-        0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
-        0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
-        0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
-        0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
     const __m512d shifter = _mm512_set1_pd(0x1.8p52);
     const __mmask8 ok = _mm512_cmp_pd_mask(t, _mm512_set1_pd(-708.0), _CMP_GE_OQ);
     t = _mm512_max_pd(t, _mm512_set1_pd(-708.0));
@@ -51,7 +48,8 @@ static inline __m512d exp_nonpos(__m512d t) {
     __m512i ki = _mm512_castpd_si512(kd);
     /* 2^(n/16) = 2^(j/16) 2^floor(n/16), j = n mod 16 (the index's low 4 bits); the power of
      * two added to the exponent field (the result is normal: n >= -16344). */
-    __m512d tj = _mm512_permutex2var_pd(_mm512_loadu_pd(e2), ki, _mm512_loadu_pd(e2 + 8));
+    __m512d tj = _mm512_permutex2var_pd(_mm512_loadu_pd(elim_exp2_16), ki,
+                                        _mm512_loadu_pd(elim_exp2_16 + 8));
     __m512i eb = _mm512_slli_epi64(_mm512_andnot_si512(_mm512_set1_epi64(15), ki), 48);
     __m512d sc = _mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(tj), eb));
     /* e^r - 1 = r + r^2 (1/2 + r/6 + ... + r^5/7!), |r| <= ln2/32 (remainder < 1.2e-18), in
@@ -67,19 +65,11 @@ static inline __m512d exp_nonpos(__m512d t) {
 
 /* log1p(u) for u in [0, 1] (see above). */
 static inline __m512d log1p_unit(__m512d u) {
-    static const double c[16] = {
-        1.0, 0.9375, 0.8828125, 0.8330078125, 0.7890625, 0.75, 0.7138671875, 0.681640625,
-        0.65234375, 0.625, 0.599609375, 0.5771484375, 0.5556640625, 0.5361328125, 0.517578125,
-        0.5};
-    static const double hi[16] = {
-        0x0.0p+0, 0x1.08598b59e3a07p-4, 0x1.fe89139dbd566p-4, 0x1.7631d82935a86p-3,
-        0x1.e530effe71012p-3, 0x1.269621134db92p-2, 0x1.5925d2b112a59p-2, 0x1.8873658327ccfp-2,
-        0x1.b56fa04462909p-2, 0x1.e148a1a2726cep-2, 0x1.05e04c1aa2c06p-1, 0x1.196c7bc4b1f3bp-1,
-        0x1.2cd8c6b7c716fp-1, 0x1.3f2acb27ed6c7p-1, 0x1.513356667fc57p-1, 0x1.62e42fefa39efp-1};
     /* j = rint(15 u) in the low bits of the shifted sum. */
     __m512i j = _mm512_castpd_si512(
         _mm512_fmadd_pd(u, _mm512_set1_pd(15.0), _mm512_set1_pd(0x1.8p52)));
-    __m512d cj = _mm512_permutex2var_pd(_mm512_loadu_pd(c), j, _mm512_loadu_pd(c + 8));
+    __m512d cj = _mm512_permutex2var_pd(_mm512_loadu_pd(elim_log1p_c), j,
+                                        _mm512_loadu_pd(elim_log1p_c + 8));
     __m512d r = _mm512_fmadd_pd(u, cj, _mm512_sub_pd(cj, _mm512_set1_pd(1.0)));
     /* log1p(r) = r + r^2 q(r), q(r) = sum_{n=2..11} (-1)^(n+1) r^(n-2) / n, in Estrin's
      * scheme: pairs a_n + a_{n+1} r (n even: a_n < 0 < a_{n+1}), combined by r^2, r^4, r^8. */
@@ -92,7 +82,8 @@ static inline __m512d log1p_unit(__m512d u) {
                                 _mm512_fmadd_pd(r2, e[1], e[0]));
     q = _mm512_fmadd_pd(r8, e[4], q);
     __m512d p = _mm512_fmadd_pd(r2, q, r);
-    __m512d th = _mm512_permutex2var_pd(_mm512_loadu_pd(hi), j, _mm512_loadu_pd(hi + 8));
+    __m512d th = _mm512_permutex2var_pd(_mm512_loadu_pd(elim_log1p_t), j,
+                                        _mm512_loadu_pd(elim_log1p_t + 8));
     return _mm512_add_pd(th, p);
 }
 

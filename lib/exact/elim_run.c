@@ -22,7 +22,9 @@
  * ELIM_BLOCK entries; per block each input table is one of constant (none of the block's
  * variables), contiguous (the block's variables are its own last ones, in the same order) or
  * gathered through an offset table computed once per elimination. Sums go into d rows of a
- * block buffer, then one vector exp (SLEEF) over all d rows and one log per output entry.
+ * block buffer, then one vector exp over all d rows and one log per output entry. The case of
+ * binary models' large tables (d = 2, two tables not constant) runs fused on AVX-512: no
+ * buffer, each 8 entries of a table one masked load and a permute (elim_lse2_pair_avx512).
  * Blocks are shared among OpenMP threads; each output entry is computed by the same
  * operations whatever the thread count, so results do not depend on it. */
 #include "exact/elim_internal.h"
