@@ -146,6 +146,29 @@ static inline __m512d load8(const double *base, const size_t *io, size_t i, cons
     return _mm512_i64gather_pd(_mm512_loadu_si512(io + i), base, 8);
 }
 
+/* The block's loop; withc = 0 when both row constants are 0 (no constant table in the bucket,
+ * the usual case): 0 + A = A in value (only a -0 turns +0, which no later operation tells
+ * apart), and two additions of about fifty operations per 8 entries are saved. */
+static inline __attribute__((always_inline)) void pair_loop(const elim_pair *p,
+                                                            const lane_src *ls, size_t L,
+                                                            double *out, int withc) {
+    const __m512d c0 = _mm512_set1_pd(p->c[0]), c1 = _mm512_set1_pd(p->c[1]);
+    const double *const a0p = p->t[0][0], *const a1p = p->t[0][1];
+    const double *const b0p = p->t[1][0], *const b1p = p->t[1][1];
+    const size_t *const ia = p->io[0], *const ib = p->io[1];
+    for (size_t i = 0; i < L; i += 8) {
+        /* Row x: (c_x + A_x) + B_x, the order of the unfused loop. */
+        __m512d a0 = load8(a0p, ia, i, &ls[0]), a1 = load8(a1p, ia, i, &ls[0]);
+        if (withc) {
+            a0 = _mm512_add_pd(c0, a0);
+            a1 = _mm512_add_pd(c1, a1);
+        }
+        a0 = _mm512_add_pd(a0, load8(b0p, ib, i, &ls[1]));
+        a1 = _mm512_add_pd(a1, load8(b1p, ib, i, &ls[1]));
+        _mm512_storeu_pd(out + i, lse2(a0, a1));
+    }
+}
+
 void elim_lse2_pair_avx512(const elim_pair *p, size_t L, double *out) {
     lane_src ls[2];
     for (int g = 0; g < 2; g++) {
@@ -155,17 +178,7 @@ void elim_lse2_pair_avx512(const elim_pair *p, size_t L, double *out) {
         ls[g].span = mx < 8 ? (__mmask8)((1u << (mx + 1)) - 1) : 0;
         ls[g].additive = p->additive[g];
     }
-    const __m512d c0 = _mm512_set1_pd(p->c[0]), c1 = _mm512_set1_pd(p->c[1]);
-    const double *const a0p = p->t[0][0], *const a1p = p->t[0][1];
-    const double *const b0p = p->t[1][0], *const b1p = p->t[1][1];
-    const size_t *const ia = p->io[0], *const ib = p->io[1];
-    for (size_t i = 0; i < L; i += 8) {
-        /* Row x: (c_x + A_x) + B_x, the order of the unfused loop. */
-        __m512d a0 = _mm512_add_pd(c0, load8(a0p, ia, i, &ls[0]));
-        __m512d a1 = _mm512_add_pd(c1, load8(a1p, ia, i, &ls[0]));
-        a0 = _mm512_add_pd(a0, load8(b0p, ib, i, &ls[1]));
-        a1 = _mm512_add_pd(a1, load8(b1p, ib, i, &ls[1]));
-        _mm512_storeu_pd(out + i, lse2(a0, a1));
-    }
+    if (p->c[0] == 0.0 && p->c[1] == 0.0) pair_loop(p, ls, L, out, 0);
+    else pair_loop(p, ls, L, out, 1);
 }
 #endif
