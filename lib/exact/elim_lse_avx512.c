@@ -175,7 +175,7 @@ void elim_lse2_pair_avx512(const elim_pair *p, size_t L, double *out) {
         size_t mx = 0;
         for (int l = 0; l < 8; l++) mx = p->io[g][l] > mx ? p->io[g][l] : mx;
         ls[g].pat = _mm512_loadu_si512(p->io[g]);
-        ls[g].span = mx < 8 ? (__mmask8)((1u << (mx + 1)) - 1) : 0;
+        ls[g].span = (__mmask8)(mx < 8 ? (1u << (mx + 1)) - 1 : 0u);
         ls[g].additive = p->additive[g];
     }
     if (p->c[0] == 0.0 && p->c[1] == 0.0) pair_loop(p, ls, L, out, 0);
