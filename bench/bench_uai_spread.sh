@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # bench_uai_spread.sh BUILD_DIR — the spread of zsum uai's time on the 20x20 grids of the UAI
-# 2014 PR set (Grids_15..18: induced width 20, 16 MiB of tables), not one lucky figure: each
-# instance is run SPREAD_REPEATS times with each kernel set (AVX-512 where the CPU has it,
-# ZSUM_SIMD=avx2, ZSUM_NO_SIMD=1), the sets alternated within every repeat so that load from
-# other processes falls on all of them alike. Per instance and set: the median, the fastest
-# and the slowest wall time, and the same for the CPU time (user + system) of the process, which
-# other processes' load does not inflate; a spread of wall time that the CPU time does not
-# share is the machine's, one they share is the program's.
-#   SPREAD_REPEATS=5   runs per instance and kernel set
-#   SPREAD_FILTER=RE   instances (default: Grids_1[5-8])
-#   SPREAD_THREADS=1   --threads
+# 2014 PR set (the Grids_* files with 400 variables: Grids_15..18, induced width 20, 16 MiB of
+# tables), not one lucky figure: SPREAD_REPEATS rounds, each running every instance once (the
+# instances alternate, so load from other processes falls on all of them alike) with every
+# kernel set in turn (AVX-512 where the CPU has it, ZSUM_SIMD=avx2, ZSUM_NO_SIMD=1; the order
+# rotates from round to round). Per instance and set: the plan's width and peak memory, the
+# median, fastest and slowest wall time, the same for the CPU time (user + system) of the
+# process, which other processes' load does not inflate (a spread of wall time that the CPU
+# time does not share is the machine's, one they share is the program's), how many runs took
+# longer than SPREAD_TARGET seconds (wall, CPU), and log10 Z (one value if every run agrees).
+# The load average is printed before and after.
+#   SPREAD_REPEATS=5       rounds
+#   SPREAD_FILTER=RE       instances (default: every Grids_*.uai with 400 variables)
+#   SPREAD_SETS=LIST       kernel sets, comma-separated (default avx512,avx2,portable)
+#   SPREAD_THREADS=N       --threads (default: none given, the CLI's default)
+#   SPREAD_TARGET=1.0      seconds
 set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,17 +25,27 @@ if [ ! -d "$data" ]; then
     exit 0
 fi
 zsum=$(cd "$build" && pwd)/zsum
-exec python3 - "$zsum" "$data" "${SPREAD_REPEATS:-5}" "${SPREAD_FILTER:-Grids_1[5-8]\.uai$}" \
-    "${SPREAD_THREADS:-1}" <<'PY'
-import os, re, resource, statistics, subprocess, sys, time
-zsum, data, reps, filt, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-names = sorted(f for f in os.listdir(data) if f.endswith('.uai') and re.search(filt, f))
-sets = [('avx512', {}), ('avx2', {'ZSUM_SIMD': 'avx2'}), ('portable', {'ZSUM_NO_SIMD': '1'})]
-if 'avx512f' not in open('/proc/cpuinfo').read():
-    sets = sets[1:]
+exec python3 - "$zsum" "$data" "${SPREAD_REPEATS:-5}" "${SPREAD_FILTER:-}" \
+    "${SPREAD_SETS:-avx512,avx2,portable}" "${SPREAD_THREADS:-}" "${SPREAD_TARGET:-1.0}" <<'PY'
+import json, os, re, resource, statistics, subprocess, sys, time
+zsum, data, reps, filt, want, threads, target = sys.argv[1:8]
+reps, target = int(reps), float(target)
+
+def variables(path):
+    with open(path) as f:
+        return int(f.read(4096).split()[1])
+
+names = sorted(f for f in os.listdir(data) if f.endswith('.uai') and (
+    re.search(filt, f) if filt else f.startswith('Grids_') and variables(os.path.join(data, f)) == 400))
+env_of = {'avx512': {}, 'avx2': {'ZSUM_SIMD': 'avx2'}, 'portable': {'ZSUM_NO_SIMD': '1'}}
+sets = [s for s in want.split(',') if s in env_of]
+if 'avx512f' not in open('/proc/cpuinfo').read() and 'avx512' in sets:
+    sets.remove('avx512')
+    print('(this CPU has no AVX-512: that set is left out)')
+
 def once(name, extra):
     path = os.path.join(data, name)
-    args = [zsum, 'uai', path, '--threads', threads, '--quiet', '--format', 'uai']
+    args = [zsum, 'uai', path, '--format', 'json'] + (['--threads', threads] if threads else [])
     if os.path.exists(path + '.evid'):
         args[3:3] = ['--evid', path + '.evid']
     env = dict(os.environ)
@@ -44,18 +59,27 @@ def once(name, extra):
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if p.returncode != 0:
         raise SystemExit('%s: exit %d: %s' % (name, p.returncode, p.stderr.strip()))
-    return wall, cpu, p.stdout.split()[-1]
-print('instance      kernels    runs  wall median  [fastest, slowest]   cpu median  [fastest, slowest]  log10 Z')
+    return wall, cpu, json.loads(p.stdout)
+
+print('load average before: %.2f %.2f %.2f' % os.getloadavg())
+res = {(n, s): [] for n in names for s in sets}
+for r in range(reps):
+    for name in names:
+        k = (r + names.index(name)) % len(sets)
+        for s in sets[k:] + sets[:k]:
+            res[(name, s)].append(once(name, env_of[s]))
+print('load average after:  %.2f %.2f %.2f' % os.getloadavg())
+print('%-9s %-8s %5s %4s %7s  %-26s %-26s %-9s %s' % (
+    'instance', 'kernels', 'runs', 'w', 'MiB', 'wall median [min, max] s', 'cpu median [min, max] s',
+    '>%gs w/c' % target, 'log10 Z'))
 for name in names:
-    res = {s: [] for s, _ in sets}
-    for r in range(reps):
-        order = sets[r % len(sets):] + sets[:r % len(sets)]
-        for s, extra in order:
-            res[s].append(once(name, extra))
-    for s, _ in sets:
-        w = [x[0] for x in res[s]]; c = [x[1] for x in res[s]]
-        vals = sorted(set(x[2] for x in res[s]))
-        print('%-13s %-9s %5d  %8.2f s   [%6.2f, %6.2f]   %8.2f s  [%6.2f, %6.2f]  %s' % (
-            name[:-4], s, len(w), statistics.median(w), min(w), max(w),
-            statistics.median(c), min(c), max(c), ' '.join(vals)))
+    for s in sets:
+        rs = res[(name, s)]
+        w = [x[0] for x in rs]; c = [x[1] for x in rs]
+        vals = sorted(set(repr(x[2]['log10Z']) for x in rs))
+        j = rs[0][2]
+        print('%-9s %-8s %5d %4d %7.1f  %6.2f [%5.2f, %5.2f]      %6.2f [%5.2f, %5.2f]      %2d/%-2d     %s' % (
+            name[:-4], s, len(w), j['width'], j['peak_bytes'] / 2**20, statistics.median(w),
+            min(w), max(w), statistics.median(c), min(c), max(c),
+            sum(x > target for x in w), sum(x > target for x in c), ' '.join(vals)))
 PY

@@ -22,7 +22,9 @@
  * ELIM_BLOCK entries; per block each input table is one of constant (none of the block's
  * variables), contiguous (the block's variables are its own last ones, in the same order) or
  * gathered through an offset table computed once per elimination. Sums go into d rows of a
- * block buffer, then one vector exp (SLEEF) over all d rows and one log per output entry.
+ * block buffer, then one vector exp over all d rows and one log per output entry. The case of
+ * binary models' large tables (d = 2, two tables not constant) runs fused on AVX-512: no
+ * buffer, each 8 entries of a table one masked load and a permute (elim_lse2_pair_avx512).
  * Blocks are shared among OpenMP threads; each output entry is computed by the same
  * operations whatever the thread count, so results do not depend on it. */
 #include "exact/elim_internal.h"
@@ -182,6 +184,7 @@ typedef struct kin {
     size_t *st;         /* (w) stride of each output variable in this table, 0 if absent */
     size_t *ioff;       /* (L) offsets of the block's entries in this table            */
     int cls;
+    int additive;       /* ioff[i + l] = ioff[i] + ioff[l], i = 0 mod 8, l < 8 (elim_pair) */
 } kin;
 
 typedef struct kplan {
@@ -194,7 +197,33 @@ typedef struct kplan {
     size_t L;           /* entries per block (product of the last b dims)              */
     size_t b;           /* dims in a block                                             */
     size_t nblocks;
+    int fused;          /* d = 2, two tables not constant, L = 0 mod 8, AVX-512: elim_pair */
 } kplan;
+
+/* The fused d = 2 block (elim_lse2_pair_avx512): the same sums as kernel_block's rows, in the
+ * same order, without the block buffer. */
+static void kernel_fused(const kplan *kp, const size_t *digit, size_t outer, double *out) {
+    elim_pair pr;
+    for (size_t x = 0; x < 2; x++) {
+        double c = 0.0;
+        size_t ng = 0;
+        for (size_t k = 0; k < kp->k; k++) {
+            const kin *in = &kp->in[k];
+            size_t base = x * in->sv;
+            for (size_t j = 0; j < outer; j++) base += digit[j] * in->st[j];
+            if (in->cls == IN_CONST) {
+                c += in->t[base];
+                continue;
+            }
+            pr.t[ng][x] = in->t + base;
+            pr.io[ng] = in->ioff;
+            pr.additive[ng] = in->additive;
+            ng++;
+        }
+        pr.c[x] = c;
+    }
+    elim_lse2_pair_avx512(&pr, kp->L, out);
+}
 
 /* One block: out[0..L) for outer index o; s is d*L scratch, src and io k entries each. */
 static void kernel_block(const kplan *kp, size_t o, double *s, const double **src,
@@ -204,6 +233,10 @@ static void kernel_block(const kplan *kp, size_t o, double *s, const double **sr
     for (size_t j = outer; j-- > 0;) {
         digit[j] = o % kp->dims[j];
         o /= kp->dims[j];
+    }
+    if (kp->fused) {
+        kernel_fused(kp, digit, outer, out);
+        return;
     }
     /* Tables constant over the block fold into one number per row; up to three others are
      * read in one fused pass (one store per entry instead of one per table). */
@@ -319,6 +352,9 @@ static int kin_setup(kin *in, const elim_tab *e, const kplan *kp, const size_t *
         constant &= off == 0;
     }
     in->cls = constant ? IN_CONST : contig ? IN_CONTIG : IN_GATHER;
+    in->additive = kp->L % 8 == 0;
+    for (size_t i = 0; i < kp->L && in->additive; i++)
+        in->additive = in->ioff[i] == in->ioff[i & ~(size_t)7] + in->ioff[i & 7];
     return 1;
 }
 
@@ -406,6 +442,9 @@ static zs_status eliminate_one(zs_ctx *ctx, elim_tab *bucket, size_t p, int keep
             goto fail;
         }
     contiguous_first(&kp);
+    size_t nvar = 0;
+    for (size_t i = 0; i < k; i++) nvar += kp.in[i].cls != IN_CONST;
+    kp.fused = kp.d == 2 && nvar == 2 && kp.L % 8 == 0 && zs_simd_level() == 2;
     const int nt = (double)size * (double)kp.d >= par_min && kp.nblocks > 1 ? zs_threads(ctx) : 1;
     if (!run_blocks(&kp, nt, r->t)) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory for block buffers");
