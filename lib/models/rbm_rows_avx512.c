@@ -68,33 +68,84 @@ typedef struct block4 {
     __m512 s[4];
 } block4;
 
+/* `full` (a constant after inlining): all 64 columns, plain loads that fold into the adds (a
+ * masked load cannot), a quarter fewer instructions in the loop; else masked by mk. */
+static inline __attribute__((always_inline)) __m512 load16(const float *p, __mmask16 m, const int full) {
+    return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
+}
+
 static inline __attribute__((always_inline)) block4 block_load(const float *o, int fresh,
-                                                                const __mmask16 *mk) {
+                                                                const __mmask16 *mk, const int full) {
     block4 b;
-    for (int k = 0; k < 4; k++)
-        b.s[k] = fresh ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mk[k], o + 16 * k);
+    for (int k = 0; k < 4; k++) b.s[k] = fresh ? _mm512_setzero_ps() : load16(o + 16 * k, mk[k], full);
     return b;
 }
 
 static inline __attribute__((always_inline)) void block_add(block4 *b, const float *row,
-                                                           const __mmask16 *mk) {
-    for (int k = 0; k < 4; k++) b->s[k] = _mm512_add_ps(b->s[k], _mm512_maskz_loadu_ps(mk[k], row + 16 * k));
+                                                           const __mmask16 *mk, const int full) {
+    for (int k = 0; k < 4; k++) b->s[k] = _mm512_add_ps(b->s[k], load16(row + 16 * k, mk[k], full));
 }
 
 static inline __attribute__((always_inline)) void block_store(float *o, const block4 *b,
-                                                             const __mmask16 *mk) {
-    for (int k = 0; k < 4; k++) _mm512_mask_storeu_ps(o + 16 * k, mk[k], b->s[k]);
+                                                             const __mmask16 *mk, const int full) {
+    for (int k = 0; k < 4; k++) {
+        if (full) _mm512_storeu_ps(o + 16 * k, b->s[k]);
+        else _mm512_mask_storeu_ps(o + 16 * k, mk[k], b->s[k]);
+    }
 }
 
 /* The entries of query q in rows below r1, from its cursor on; returns the new cursor. */
 static inline __attribute__((always_inline)) size_t piece_one(float *o, const float *w, size_t stride,
                                                              const uint32_t *on, size_t c, size_t e,
-                                                             uint32_t r1, const __mmask16 *mk) {
+                                                             uint32_t r1, const __mmask16 *mk,
+                                                             const int full) {
     if (c == e || on[c] >= r1) return c;
-    block4 b = block_load(o, c == 0, mk);
-    for (; c < e && on[c] < r1; c++) block_add(&b, w + (size_t)on[c] * stride, mk);
-    block_store(o, &b, mk);
+    block4 b = block_load(o, c == 0, mk, full);
+    for (; c < e && on[c] < r1; c++) block_add(&b, w + (size_t)on[c] * stride, mk, full);
+    block_store(o, &b, mk, full);
     return c;
+}
+
+/* One 64-column block (columns j0 .. of out, w already offset to them) over all the queries,
+ * `piece` rows of w at a time. */
+static inline __attribute__((always_inline)) void block_pass(float *const *out, size_t j0, const float *wb,
+                                                            size_t stride, size_t m, size_t piece,
+                                                            const uint32_t *const *lists,
+                                                            const size_t *counts, size_t nq,
+                                                            size_t *cursor, const __mmask16 *mk,
+                                                            const int full) {
+    for (size_t q = 0; q < nq; q++) {
+        cursor[q] = 0;
+        if (!counts[q]) block_store(out[q] + j0, &(block4){{_mm512_setzero_ps(), _mm512_setzero_ps(),
+                                                             _mm512_setzero_ps(), _mm512_setzero_ps()}}, mk, full);
+    }
+    for (size_t r0 = 0; r0 < m; r0 += piece) {
+        const uint32_t r1 = (uint32_t)(r0 + piece < m ? r0 + piece : m);
+        size_t q = 0;
+        for (; q + 1 < nq; q += 2) {
+            const uint32_t *L = lists[q], *M = lists[q + 1];
+            size_t c = cursor[q], d = cursor[q + 1];
+            const size_t e = counts[q], f = counts[q + 1];
+            if (c < e && L[c] < r1 && d < f && M[d] < r1) {
+                float *o = out[q] + j0, *p = out[q + 1] + j0;
+                block4 s = block_load(o, c == 0, mk, full), t = block_load(p, d == 0, mk, full);
+                for (; c < e && L[c] < r1 && d < f && M[d] < r1; c++, d++) {
+                    block_add(&s, wb + (size_t)L[c] * stride, mk, full);
+                    block_add(&t, wb + (size_t)M[d] * stride, mk, full);
+                }
+                for (; c < e && L[c] < r1; c++) block_add(&s, wb + (size_t)L[c] * stride, mk, full);
+                for (; d < f && M[d] < r1; d++) block_add(&t, wb + (size_t)M[d] * stride, mk, full);
+                block_store(o, &s, mk, full);
+                block_store(p, &t, mk, full);
+            } else {
+                c = piece_one(out[q] + j0, wb, stride, L, c, e, r1, mk, full);
+                d = piece_one(out[q + 1] + j0, wb, stride, M, d, f, r1, mk, full);
+            }
+            cursor[q] = c;
+            cursor[q + 1] = d;
+        }
+        if (q < nq) cursor[q] = piece_one(out[q] + j0, wb, stride, lists[q], cursor[q], counts[q], r1, mk, full);
+    }
 }
 
 void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, size_t m,
@@ -112,39 +163,8 @@ void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, 
             const long l = width - 16 * k;
             mk[k] = (__mmask16)(l >= 16 ? 0xffffu : l <= 0 ? 0u : (1u << l) - 1u);
         }
-        const float *wb = w + j0;
-        for (size_t q = 0; q < nq; q++) {
-            cursor[q] = 0;
-            if (!counts[q]) block_store(out[q] + j0, &(block4){{_mm512_setzero_ps(), _mm512_setzero_ps(),
-                                                                 _mm512_setzero_ps(), _mm512_setzero_ps()}}, mk);
-        }
-        for (size_t r0 = 0; r0 < m; r0 += piece) {
-            const uint32_t r1 = (uint32_t)(r0 + piece < m ? r0 + piece : m);
-            size_t q = 0;
-            for (; q + 1 < nq; q += 2) {
-                const uint32_t *L = lists[q], *M = lists[q + 1];
-                size_t c = cursor[q], d = cursor[q + 1];
-                const size_t e = counts[q], f = counts[q + 1];
-                if (c < e && L[c] < r1 && d < f && M[d] < r1) {
-                    float *o = out[q] + j0, *p = out[q + 1] + j0;
-                    block4 s = block_load(o, c == 0, mk), t = block_load(p, d == 0, mk);
-                    for (; c < e && L[c] < r1 && d < f && M[d] < r1; c++, d++) {
-                        block_add(&s, wb + (size_t)L[c] * stride, mk);
-                        block_add(&t, wb + (size_t)M[d] * stride, mk);
-                    }
-                    for (; c < e && L[c] < r1; c++) block_add(&s, wb + (size_t)L[c] * stride, mk);
-                    for (; d < f && M[d] < r1; d++) block_add(&t, wb + (size_t)M[d] * stride, mk);
-                    block_store(o, &s, mk);
-                    block_store(p, &t, mk);
-                } else {
-                    c = piece_one(out[q] + j0, wb, stride, L, c, e, r1, mk);
-                    d = piece_one(out[q + 1] + j0, wb, stride, M, d, f, r1, mk);
-                }
-                cursor[q] = c;
-                cursor[q + 1] = d;
-            }
-            if (q < nq) cursor[q] = piece_one(out[q] + j0, wb, stride, lists[q], cursor[q], counts[q], r1, mk);
-        }
+        if (width == 64) block_pass(out, j0, w + j0, stride, m, piece, lists, counts, nq, cursor, mk, 1);
+        else block_pass(out, j0, w + j0, stride, m, piece, lists, counts, nq, cursor, mk, 0);
     }
 }
 
@@ -159,6 +179,56 @@ void rbm_rows_sum_many_avx512(float *const *out, const float *w, size_t stride, 
  * nothing; perf puts the time after the index loads: the lists are short (~13 rows per unit),
  * which leaves little independent work to hide the latency of the loads they select. */
 #define GV 4
+/* Rows x < ni of one GV-vector column slice (pb, nb, w, vw offset to it): `full` as load16. */
+static inline __attribute__((always_inline)) void grad_slice(float *w, float *vw, size_t nh, const float *pb,
+                                                            const float *nb, const uint32_t *c0,
+                                                            const size_t *s0, const uint32_t *ck,
+                                                            const size_t *sk, size_t ni, __m512 vlr,
+                                                            __m512 vmom, __m512 vwd, __m512 vinv,
+                                                            const __mmask16 *mk, const int full) {
+    for (size_t x = 0; x < ni; x++) {
+        __m512 a[GV], b[GV];
+        for (int k = 0; k < GV; k++) a[k] = b[k] = _mm512_setzero_ps();
+        size_t c = s0[x], d = sk[x];
+        const size_t e = s0[x + 1], f = sk[x + 1];
+        for (; c < e && d < f; c++, d++) {
+            const float *r = pb + (size_t)c0[c] * nh, *q = nb + (size_t)ck[d] * nh;
+            for (int k = 0; k < GV; k++) {
+                a[k] = _mm512_add_ps(a[k], load16(r + 16 * k, mk[k], full));
+                b[k] = _mm512_add_ps(b[k], load16(q + 16 * k, mk[k], full));
+            }
+        }
+        for (; c < e; c++) {
+            const float *r = pb + (size_t)c0[c] * nh;
+            for (int k = 0; k < GV; k++) a[k] = _mm512_add_ps(a[k], load16(r + 16 * k, mk[k], full));
+        }
+        for (; d < f; d++) {
+            const float *q = nb + (size_t)ck[d] * nh;
+            for (int k = 0; k < GV; k++) b[k] = _mm512_add_ps(b[k], load16(q + 16 * k, mk[k], full));
+        }
+        float *wx = w + x * nh;
+        __m512 v[GV]; /* lr g, then the new velocity */
+        for (int k = 0; k < GV; k++) {
+            const __m512 wk = load16(wx + 16 * k, mk[k], full);
+            const __m512 g = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(a[k], b[k]), vinv), _mm512_mul_ps(vwd, wk));
+            v[k] = _mm512_mul_ps(vlr, g);
+        }
+        if (vw) {
+            float *vx = vw + x * nh;
+            for (int k = 0; k < GV; k++) {
+                v[k] = _mm512_add_ps(_mm512_mul_ps(vmom, load16(vx + 16 * k, mk[k], full)), v[k]);
+                if (full) _mm512_storeu_ps(vx + 16 * k, v[k]);
+                else _mm512_mask_storeu_ps(vx + 16 * k, mk[k], v[k]);
+            }
+        }
+        for (int k = 0; k < GV; k++) {
+            const __m512 nw = _mm512_add_ps(load16(wx + 16 * k, mk[k], full), v[k]);
+            if (full) _mm512_storeu_ps(wx + 16 * k, nw);
+            else _mm512_mask_storeu_ps(wx + 16 * k, mk[k], nw);
+        }
+    }
+}
+
 void rbm_grad_step_avx512(float *w, float *vw, size_t nh, const float *p0, const float *pk,
                           const uint32_t *c0, const size_t *s0, const uint32_t *ck, const size_t *sk,
                           size_t ni, float lr, float mom, float wd, float inv) {
@@ -171,44 +241,11 @@ void rbm_grad_step_avx512(float *w, float *vw, size_t nh, const float *p0, const
             const long l = width - 16 * k;
             mk[k] = (__mmask16)(l >= 16 ? 0xffffu : l <= 0 ? 0u : (1u << l) - 1u);
         }
-        const float *pb = p0 + j0, *nb = pk + j0;
-        for (size_t x = 0; x < ni; x++) {
-            __m512 a[GV], b[GV];
-            for (int k = 0; k < GV; k++) a[k] = b[k] = _mm512_setzero_ps();
-            size_t c = s0[x], d = sk[x];
-            const size_t e = s0[x + 1], f = sk[x + 1];
-            for (; c < e && d < f; c++, d++) {
-                const float *r = pb + (size_t)c0[c] * nh, *q = nb + (size_t)ck[d] * nh;
-                for (int k = 0; k < GV; k++) {
-                    a[k] = _mm512_add_ps(a[k], _mm512_maskz_loadu_ps(mk[k], r + 16 * k));
-                    b[k] = _mm512_add_ps(b[k], _mm512_maskz_loadu_ps(mk[k], q + 16 * k));
-                }
-            }
-            for (; c < e; c++) {
-                const float *r = pb + (size_t)c0[c] * nh;
-                for (int k = 0; k < GV; k++) a[k] = _mm512_add_ps(a[k], _mm512_maskz_loadu_ps(mk[k], r + 16 * k));
-            }
-            for (; d < f; d++) {
-                const float *q = nb + (size_t)ck[d] * nh;
-                for (int k = 0; k < GV; k++) b[k] = _mm512_add_ps(b[k], _mm512_maskz_loadu_ps(mk[k], q + 16 * k));
-            }
-            float *wx = w + x * nh + j0;
-            __m512 v[GV]; /* lr g, then the new velocity */
-            for (int k = 0; k < GV; k++) {
-                const __m512 wk = _mm512_maskz_loadu_ps(mk[k], wx + 16 * k);
-                const __m512 g = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(a[k], b[k]), vinv), _mm512_mul_ps(vwd, wk));
-                v[k] = _mm512_mul_ps(vlr, g);
-            }
-            if (vw) {
-                float *vx = vw + x * nh + j0;
-                for (int k = 0; k < GV; k++) {
-                    v[k] = _mm512_add_ps(_mm512_mul_ps(vmom, _mm512_maskz_loadu_ps(mk[k], vx + 16 * k)), v[k]);
-                    _mm512_mask_storeu_ps(vx + 16 * k, mk[k], v[k]);
-                }
-            }
-            for (int k = 0; k < GV; k++)
-                _mm512_mask_storeu_ps(wx + 16 * k, mk[k], _mm512_add_ps(_mm512_maskz_loadu_ps(mk[k], wx + 16 * k), v[k]));
-        }
+        float *vj = vw ? vw + j0 : NULL;
+        if (width == 16 * GV)
+            grad_slice(w + j0, vj, nh, p0 + j0, pk + j0, c0, s0, ck, sk, ni, vlr, vmom, vwd, vinv, mk, 1);
+        else
+            grad_slice(w + j0, vj, nh, p0 + j0, pk + j0, c0, s0, ck, sk, ni, vlr, vmom, vwd, vinv, mk, 0);
     }
 }
 
