@@ -4,10 +4,11 @@
  * The units are handed out one at a time to OpenMP threads (dynamic, so units of different
  * cost balance), the most costly first where the computation estimates their costs (so the
  * last to finish are short: the longest-processing-time rule, Graham 1969, whose finish is
- * within 4/3 of the best possible); each thread writes its unit's record into the unit's own slot, and the
- * caller combines the slots in unit order, so the result does not depend on which thread or
- * process ran a unit. The hook's callbacks are called inside one critical section: a caller
- * that talks to other processes from them (MPI) needs no thread safety of its own. */
+ * within 4/3 of the best possible); each thread writes its unit's record into the unit's own
+ * slot, and the caller combines the slots in unit order, so the result does not depend on
+ * which thread or process ran a unit. The hook's callbacks are called inside one critical
+ * section: a caller that talks to other processes from them (MPI) needs no thread safety of
+ * its own. */
 #include "core/internal.h"
 
 #include <omp.h>
