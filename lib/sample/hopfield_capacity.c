@@ -148,7 +148,9 @@ static zs_status capacity_unit(const void *job, uint64_t u, void *scratch, zs_un
  * loads go first. */
 static double capacity_cost(const void *job, uint64_t u) {
     const capacity_job *j = job;
-    return (double)j->pcount[u / j->trials];
+    const size_t load = (size_t)(u / j->trials); /* unit u is a trial of load u / trials */
+    const size_t p = j->pcount[load];
+    return (double)p;
 }
 
 void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
