@@ -432,7 +432,7 @@ static int active(void) { return S.mode != MODE_NONE || S.next || S.supply; }
 
 void units_cli_install(zs_ctx *ctx) {
     if (!active()) return;
-    zs_units_hook h = {NULL, hook_begin, hook_known, NULL, hook_done, S.processes};
+    zs_units_hook h = {NULL, hook_begin, hook_known, NULL, hook_done, S.processes, S.next != NULL};
     if (S.mode == MODE_PARTIAL || S.next) h.next = hook_next;
     if (S.supply) h.next = NULL; /* every record is known: nothing is run */
     zs_ctx_set_units(ctx, &h);

@@ -76,7 +76,14 @@ typedef struct zs_unit_record {
  *         the units in progress (ZS_ECANCELLED).
  *  processes: how many processes share the units (zsum-mpi's; 0 or 1: this one alone).
  *         Estimates of run time that refuse a request (zs_rbm_lnz_exact's max_seconds)
- *         divide by it: the resources at hand are processes x threads. */
+ *         divide by it: the resources at hand are processes x threads.
+ *  positions: 0: next returns units. 1: next returns positions 0, 1, 2, ... in the
+ *         computation's hand-out order, which the computation maps to units: the units of
+ *         uneven cost most costly first by the computation's own estimate (a Hopfield
+ *         capacity sweep: its largest loads first), others in unit order. The order is a
+ *         function of the problem alone, the same in every process, so a counter shared by
+ *         processes (zsum-mpi) hands out each unit once, largest first. A position past the
+ *         last unit ends the run here. */
 typedef struct zs_units_hook {
     void *user;
     int (*begin)(void *user, uint64_t problem, uint64_t units, uint32_t parts, const char *name,
@@ -85,6 +92,7 @@ typedef struct zs_units_hook {
     int (*next)(void *user, uint64_t *unit);
     int (*done)(void *user, const zs_unit_record *rec);
     double processes;
+    int positions;
 } zs_units_hook;
 
 /* Install hook (copied) for the computations run with ctx; NULL removes it. */

@@ -73,6 +73,12 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
 /* st is the ZS_ECANCELLED of a units_exec that left units to other processes (not a stop):
  * a function running several computations goes on to the next (include/zsum/units.h). */
 int units_left_elsewhere(const zs_ctx *ctx, zs_status st);
+/* units_exec for units of uneven cost: cost(plan, u) estimates unit u's (any positive scale)
+ * and the units are handed out most costly first (ties in unit order), so the last units to
+ * finish are cheap ones and no worker idles through a long one at the end. The result does
+ * not depend on the estimate: records are combined in unit order. */
+typedef double (*units_cost_fn)(const void *plan, uint64_t unit);
+zs_status units_exec_by_cost(const units_job *job, units_cost_fn cost, zs_unit_record *recs);
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);

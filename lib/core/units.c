@@ -2,10 +2,13 @@
  * hash that tells one problem's records from another's (include/zsum/units.h).
  *
  * The units are handed out one at a time to OpenMP threads (dynamic, so units of different
- * cost balance); each thread writes its unit's record into the unit's own slot, and the
- * caller combines the slots in unit order, so the result does not depend on which thread or
- * process ran a unit. The hook's callbacks are called inside one critical section: a caller
- * that talks to other processes from them (MPI) needs no thread safety of its own. */
+ * cost balance), the most costly first where the computation estimates their costs (so the
+ * last to finish are short: the longest-processing-time rule, Graham 1969, whose finish is
+ * within 4/3 of the best possible); each thread writes its unit's record into the unit's own
+ * slot, and the caller combines the slots in unit order, so the result does not depend on
+ * which thread or process ran a unit. The hook's callbacks are called inside one critical
+ * section: a caller that talks to other processes from them (MPI) needs no thread safety of
+ * its own. */
 #include "core/internal.h"
 
 #include <omp.h>
@@ -53,12 +56,60 @@ uint64_t units_hash_doubles(uint64_t h, const double *v, size_t n) {
     return h;
 }
 
-/* The default hand-out: every unit not known, in order (a shared counter). */
-static int next_unknown(const unsigned char *have, uint64_t units, uint64_t *cursor, uint64_t *unit) {
-    while (*cursor < units && have[*cursor]) ++*cursor;
+/* The hand-out order: order[i] is the unit handed out i-th. NULL (and *ok 1) when the job
+ * gives no cost estimate: unit order. Otherwise the units by descending estimated cost, ties
+ * in unit order (a total order: the same in every process and thread). *ok 0: out of memory. */
+typedef struct unit_cost {
+    double c;
+    uint64_t u;
+} unit_cost;
+
+static int by_cost(const void *a, const void *b) {
+    const unit_cost *x = a, *y = b;
+    if (x->c != y->c) return x->c > y->c ? -1 : 1;
+    return x->u < y->u ? -1 : x->u > y->u;
+}
+
+static uint64_t *hand_out_order(const units_job *job, units_cost_fn cost, int *ok) {
+    *ok = 1;
+    if (!cost || job->units < 2) return NULL;
+    const uint64_t units = job->units;
+    unit_cost *uc = units <= SIZE_MAX / sizeof *uc ? zs_malloc(units * sizeof *uc) : NULL;
+    uint64_t *order = uc ? zs_malloc(units * sizeof *order) : NULL;
+    if (!order) {
+        free(uc);
+        *ok = 0;
+        return NULL;
+    }
+    for (uint64_t u = 0; u < units; u++) {
+        double c = cost(job->plan, u);
+        uc[u].c = c == c ? c : 0.0; /* a NaN estimate sorts as free, never breaks the order */
+        uc[u].u = u;
+    }
+    qsort(uc, units, sizeof *uc, by_cost);
+    for (uint64_t i = 0; i < units; i++) order[i] = uc[i].u;
+    free(uc);
+    return order;
+}
+
+/* The default hand-out: every unit not known, in hand-out order (a shared cursor). */
+static int next_unknown(const unsigned char *have, const uint64_t *order, uint64_t units,
+                        uint64_t *cursor, uint64_t *unit) {
+    while (*cursor < units && have[order ? order[*cursor] : *cursor]) ++*cursor;
     if (*cursor >= units) return 0;
-    *unit = (*cursor)++;
+    *unit = order ? order[*cursor] : *cursor;
+    ++*cursor;
     return 1;
+}
+
+/* The next unit to run here, from the hook or the default hand-out; 0 when there is none. A
+ * unit the hook names twice or out of range ends the run here (the hook's error). */
+static int take_next(const zs_units_hook *hk, const unsigned char *have, const uint64_t *order,
+                     uint64_t units, uint64_t *cursor, uint64_t *u) {
+    if (!hk->next) return next_unknown(have, order, units, cursor, u);
+    if (!hk->next(hk->user, u)) return 0;
+    if (hk->positions && *u < units && order) *u = order[*u];
+    return *u < units && !have[*u];
 }
 
 /* The hook's records of unit u (parts of them) checked against the job; 0 when one is of
@@ -93,12 +144,23 @@ static zs_status take_known(const units_job *job, const zs_units_hook *hk, uint3
 int units_left_elsewhere(const zs_ctx *ctx, zs_status st) {
     return st == ZS_ECANCELLED && ctx && ctx->units_elsewhere;
 }
+static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn cost,
+                            zs_unit_record *recs);
 
 zs_status units_exec(const units_job *job, zs_unit_record *recs) {
-    return units_exec_parts(job, 1, recs);
+    return exec_units(job, 1, NULL, recs);
 }
 
 zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record *recs) {
+    return exec_units(job, parts, NULL, recs);
+}
+
+zs_status units_exec_by_cost(const units_job *job, units_cost_fn cost, zs_unit_record *recs) {
+    return exec_units(job, 1, cost, recs);
+}
+
+static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn cost,
+                            zs_unit_record *recs) {
     static const zs_units_hook none;
     zs_ctx *ctx = job->ctx;
     const zs_units_hook *hk = ctx ? &ctx->units : &none;
@@ -110,11 +172,17 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
         if (hk->begin(hk->user, job->problem, units, parts, job->name, msg, sizeof msg))
             return zs_fail(ctx, ZS_EINVAL, "%s", msg[0] ? msg : "work units: refused");
     }
-    unsigned char *have = zs_calloc(units ? units : 1, 1);
-    if (!have) return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
+    int order_ok;
+    uint64_t *order = hand_out_order(job, cost, &order_ok);
+    unsigned char *have = order_ok ? zs_calloc(units ? units : 1, 1) : NULL;
+    if (!have) {
+        free(order);
+        return zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", job->name);
+    }
     uint64_t present = 0;
     zs_status kst = take_known(job, hk, parts, recs, have, &present);
     if (kst != ZS_OK) {
+        free(order);
         free(have);
         return kst;
     }
@@ -138,11 +206,7 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
             int got;
 #pragma omp critical(zs_units)
             {
-                if (stop || failed) got = 0;
-                else if (hk->next) {
-                    got = hk->next(hk->user, &u);
-                    if (got && (u >= units || have[u])) got = 0; /* the hook's error: no unit twice */
-                } else got = next_unknown(have, units, &cursor, &u);
+                got = !stop && !failed && take_next(hk, have, order, units, &cursor, &u);
             }
             if (!got) break;
             zs_unit_record *rec = &recs[u * parts];
@@ -179,6 +243,7 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
             first_missing = u;
         }
     free(have);
+    free(order);
     if (failed) return zs_fail(ctx, fail_st, "%s", fail_msg);
     if (stop && missing) return zs_fail(ctx, ZS_ECANCELLED, "%s: cancelled", job->name);
     if (missing && ctx) ctx->units_elsewhere = 1;

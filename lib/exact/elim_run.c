@@ -539,8 +539,20 @@ static zs_status erun_init(erun *r, const zs_factor_model *m, const int32_t *evi
     return ZS_OK;
 }
 
+/* Every entry of t is ln 0. Then Z = 0 exactly, and the elimination may stop: every product
+ * with t is zero (no table holds +inf or NaN: the reader refuses them), every sum over it is
+ * zero, and ln Z = -inf is what the whole elimination returns (the kernel's log-sum-exp of
+ * -inf terms is -inf exactly, and a -inf constant makes the total -inf). This is what makes a
+ * conditioned run cheap where a factor forbids its assignment of the conditioned variables.
+ * Reads up to the first nonzero entry: one read for most tables. */
+static int all_zero(const elim_tab *t) {
+    for (size_t i = 0; i < t->size; i++)
+        if (t->t[i] > -HUGE_VAL) return 0;
+    return 1;
+}
+
 /* Slice every factor into the bucket of its first position; the factors left constant are
- * added to *total in file order. */
+ * added to *total in file order. A table left all zeros sets *total to -inf (Z = 0). */
 static zs_status fill_buckets(erun *r, double *total) {
     const zs_factor_model *m = r->m;
     for (size_t f = 0; f < m->nf; f++) {
@@ -555,6 +567,7 @@ static zs_status fill_buckets(erun *r, double *total) {
         }
         e->next = r->bucket[e->pos[0]];
         r->bucket[e->pos[0]] = e;
+        if (all_zero(e)) *total = -HUGE_VAL;
     }
     return ZS_OK;
 }
@@ -611,6 +624,7 @@ static zs_status eliminate_bucket(erun *r, size_t q, double *total, double *work
     bucket_free(r->bucket[q], &r->pool);
     r->bucket[q] = NULL;
     *work += (double)t->size * (double)r->dimp[q] * (double)k;
+    if (t->n > 0 && all_zero(t)) *total = -HUGE_VAL; /* Z = 0: the run stops here */
     if (t->n == 0) {
         *total += t->t[0];
         elim_tab_free(t);
@@ -633,7 +647,8 @@ static zs_status lnz_run(const zs_factor_model *m, const int32_t *evidence,
     double total = 0.0, done_work = 0.0;
     zs_status st = erun_init(&r, m, evidence, p);
     if (st == ZS_OK) st = fill_buckets(&r, &total);
-    for (size_t q = 0; q < r.n && st == ZS_OK; q++) {
+    /* total = -inf: Z = 0 whatever comes after (all_zero); the rest is not computed. */
+    for (size_t q = 0; q < r.n && st == ZS_OK && total > -HUGE_VAL; q++) {
         if (!r.bucket[q]) {
             total += log((double)r.dimp[q]); /* sum over a variable no table mentions */
             continue;

@@ -143,6 +143,16 @@ static zs_status capacity_unit(const void *job, uint64_t u, void *scratch, zs_un
     return ZS_OK;
 }
 
+/* Unit u's relative cost, for the hand-out order: its load's pattern count P (storing the
+ * patterns is P N^2 multiply-adds, the recalls O(P N) flips of O(N) each), so the largest
+ * loads go first. */
+static double capacity_cost(const void *job, uint64_t u) {
+    const capacity_job *j = job;
+    const size_t load = (size_t)(u / j->trials); /* unit u is a trial of load u / trials */
+    const size_t p = j->pcount[load];
+    return (double)p;
+}
+
 void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
     if (!opts) return;
     opts->trials = 10;
@@ -222,7 +232,7 @@ zs_status zs_hopfield_capacity(zs_ctx *ctx, size_t n, const double *alpha, size_
     h = units_hash_u64(h, seed);
     capacity_job cj = {ctx, n, pcount, trials, flip, seed};
     units_job job = {ctx, "capacity", "capacity", h, units, capacity_unit, &cj, NULL, NULL, 0};
-    zs_status st = units_exec(&job, recs);
+    zs_status st = units_exec_by_cost(&job, capacity_cost, recs);
     for (size_t a = 0; a < nalpha && st == ZS_OK; a++) {
         const zs_unit_record *res = recs + a * trials;
         /* Mean of the per-trial means and its standard error, summed in trial order. */

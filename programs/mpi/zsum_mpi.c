@@ -7,13 +7,18 @@
  * a units hook whose hand-out is one shared counter in rank 0's memory, read and advanced
  * by MPI_Fetch_and_op (one-sided, so rank 0 computes units like the others and no process
  * waits on a busy master): a process takes the next unit when it is free, so units of
- * different cost balance (dynamic hand-out). Inside a process, OpenMP threads take units the
- * same way (the hook is called from one thread at a time: MPI_THREAD_SERIALIZED). A command
- * that runs several computations takes the units of each from the same counter in turn
- * (programs/units_cli.c: the counter runs over every computation's units). Then every
+ * different cost balance (dynamic hand-out). The counter counts positions in the
+ * computation's hand-out order (zs_units_hook.positions), which puts the most costly units
+ * first where the computation estimates their costs, so the last units handed out are short
+ * ones. Inside a process, OpenMP threads take units the same way (the hook is called from one
+ * thread at a time: MPI_THREAD_SERIALIZED). A command that runs several computations takes
+ * the units of each from the same counter in turn (programs/units_cli.c: the counter runs over
+ * every computation's units). Then every
  * process sends rank 0 the records it ran (MPI_Gatherv), and rank 0 runs the command once
  * more with every record supplied — nothing is computed again — and prints: the records are
  * combined in unit order, so the output is zsum's, bit for bit, for any number of processes.
+ * A process that waits (for the slowest, or for rank 0's printing) sleeps between polls
+ * instead of spinning, leaving its core to a process still computing.
  *
  * A command that runs no work units (a closed form) is run by every process and
  * printed by rank 0. Only rank 0 writes to stdout and stderr. */
@@ -23,20 +28,37 @@
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct counter {
     MPI_Win win;
 } counter;
 
-/* The next unit: counter += 1 at rank 0, atomically; its old value is the unit. */
+/* Wait for a nonblocking collective without spinning: a process whose units are done waits
+ * for the slowest one (and the others for rank 0's printing), and Open MPI's blocking
+ * collectives poll at full speed, taking the core from a process still computing where
+ * processes share cores. Polled every 100 us: at most that much later than a spin. */
+static void wait_quietly(MPI_Request *req) {
+    const struct timespec pause = {0, 100000};
+    for (;;) {
+        int done = 0;
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done) return;
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* The next position in the computation's hand-out order (the hook's positions: the most
+ * costly units first where it estimates them): counter += 1 at rank 0, atomically, its old
+ * value. One round trip (the fetch and its flush) inside the epoch every process opened once
+ * (MPI_Win_lock_all), not three (lock, fetch, unlock) per unit. */
 static int next_unit(void *user, uint64_t *unit) {
     counter *c = user;
     uint64_t one = 1, got = 0;
-    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, c->win);
     MPI_Fetch_and_op(&one, &got, MPI_UINT64_T, 0, 0, MPI_SUM, c->win);
-    MPI_Win_unlock(0, c->win);
+    MPI_Win_flush(0, c->win);
     *unit = got;
-    return 1; /* units_exec stops at units >= its count: the hook ends there */
+    return 1; /* units_exec stops at a position >= its unit count: the hook ends there */
 }
 
 static char **copy_argv(int argc, char **argv) {
@@ -82,7 +104,9 @@ static void gather_records(int rank, int size, char **all, size_t *total) {
         counts = calloc((size_t)size, sizeof *counts);
         displs = calloc((size_t)size, sizeof *displs);
     }
-    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Igather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+    wait_quietly(&req);
     if (rank == 0) {
         for (int r = 0; r < size; r++) {
             displs[r] = (int)*total;
@@ -90,7 +114,8 @@ static void gather_records(int rank, int size, char **all, size_t *total) {
         }
         *all = malloc(*total ? *total : 1);
     }
-    MPI_Gatherv(mine, bytes, MPI_BYTE, *all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    MPI_Igatherv(mine, bytes, MPI_BYTE, *all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD, &req);
+    wait_quietly(&req);
     free(counts);
     free(displs);
 }
@@ -168,12 +193,19 @@ static int run_shared(int argc, char **argv, int rank, int size) {
     units_cli_reset();
     units_cli_set_source(next_unit, &c, size);
     int keep = 1;
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, c.win);
     int rc = run_command(argc, argv, &keep);
+    MPI_Win_unlock_all(c.win);
     zs_units_comp *comps = NULL;
-    /* Every process begins the same computations (a process that failed stopped early). */
+    /* Every process begins the same computations (a process that failed stopped early):
+     * min(began) and max(began) = -min(-began), in one reduction. */
     int began = (int)units_cli_comps(&comps), all_began = 0, any_began = 0;
-    MPI_Allreduce(&began, &all_began, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Allreduce(&began, &any_began, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    int flags[2] = {began, -began}, least[2] = {0, 0};
+    MPI_Request req;
+    MPI_Iallreduce(flags, least, 2, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req);
+    wait_quietly(&req);
+    all_began = least[0];
+    any_began = -least[1];
     all_began = all_began > 0 && all_began == any_began;
     if (!any_began) {
         /* No work units: every process ran the whole command; rank 0 prints. */
@@ -216,7 +248,9 @@ int main(int argc, char **argv) {
     } else {
         rc = run_shared(argc, argv, rank, size);
     }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+    wait_quietly(&req);
     MPI_Finalize();
     return rc;
 }

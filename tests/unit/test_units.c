@@ -18,6 +18,8 @@ typedef struct keeper {
     uint64_t next_from, step; /* next: units next_from, next_from + step, ... (step 0: all) */
     uint64_t cursor;
     int refuse;
+    uint64_t seq[4096]; /* units in the order done saw them                                 */
+    size_t nseq;
 } keeper;
 
 static int k_begin(void *u, uint64_t problem, uint64_t units, uint32_t parts, const char *name,
@@ -49,6 +51,7 @@ static int k_done(void *u, const zs_unit_record *rec) {
     keeper *k = u;
     memcpy(&k->rec[rec->unit * k->parts], rec, k->parts * sizeof *rec);
     k->have[rec->unit] = 1;
+    k->seq[k->nseq++] = rec->unit;
     return 0;
 }
 
@@ -92,14 +95,14 @@ static void results_should_not_depend_on_threads_or_hand_out(void) {
     for (uint64_t p = 0; p < 2; p++) {
         k->next_from = p;
         k->step = 2;
-        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2, 0};
         zs_ctx_set_units(ctx, &h);
         CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_ECANCELLED);
         CHECK(strstr(zs_last_error(ctx), "units are not here") != NULL);
     }
     CHECK(k->units == 64);
     k->supply = 1;
-    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0, 0};
     zs_ctx_set_units(ctx, &all);
     memset(&t, 0, sizeof t);
     CHECK(zs_pairwise_thermo_compute(m, 0.8, &enum_opts, &t) == ZS_OK);
@@ -155,13 +158,13 @@ static void ais_units_should_match_threads_and_refuse_a_short_record(void) {
     for (uint64_t p = 0; p < 2; p++) {
         k->next_from = p;
         k->step = 2;
-        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2, 0};
         zs_ctx_set_units(ctx, &h);
         CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_ECANCELLED);
     }
     CHECK(k->units == 3 && k->rec[0].nvalues == 43 && k->rec[2].nvalues == 44);
     k->supply = 1;
-    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0, 0};
     zs_ctx_set_units(ctx, &all);
     memset(&t, 0, sizeof t);
     CHECK(zs_rbm_lnz_ais(r, &o, &t) == ZS_OK);
@@ -272,7 +275,7 @@ static void mcmc_chains_should_be_units(void) {
     for (uint64_t p = 0; p < 2; p++) {
         k->next_from = p;
         k->step = 2;
-        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2, 0};
         zs_ctx_set_units(ctx, &h);
         CHECK(zs_pairwise_sample(m, &o, &t) == ZS_ECANCELLED);
     }
@@ -280,7 +283,7 @@ static void mcmc_chains_should_be_units(void) {
     CHECK(k->units == 5 && k->parts == 9);
     for (uint64_t u = 0; u < 5; u++) CHECK(k->have[u]);
     k->supply = 1;
-    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0, 0};
     zs_ctx_set_units(ctx, &all);
     memset(&t, 0xff, sizeof t);
     CHECK(zs_pairwise_sample(m, &o, &t) == ZS_OK);
@@ -370,13 +373,13 @@ static void dos_units_should_be_exact_in_any_hand_out(void) {
     for (uint64_t p = 0; p < 2; p++) {
         k->next_from = p;
         k->step = 2;
-        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2};
+        zs_units_hook h = {k, k_begin, k_known, k_next, k_done, 2, 0};
         zs_ctx_set_units(ctx, &h);
         CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, got) == ZS_ECANCELLED);
     }
     CHECK(k->units == 256 && k->parts >= 1 && k->units * k->parts <= 4096);
     k->supply = 1;
-    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0};
+    zs_units_hook all = {k, k_begin, k_known, NULL, NULL, 0, 0};
     zs_ctx_set_units(ctx, &all);
     got->k = 0;
     CHECK(zs_pairwise_dos(m, ZS_PAIRWISE_ENUMERATE, dos_cb, got) == ZS_OK);
@@ -440,6 +443,62 @@ static void record_files_should_hold_several_computations(void) {
     zs_ctx_free(ctx);
 }
 
+/* Units of uneven cost (a capacity sweep: cost grows with the load) are handed out largest
+ * load first, by the default hand-out and by a hook that hands out positions (zsum-mpi's
+ * shared counter); the result is the same bits whoever ran what. */
+static int same_points(const zs_hopfield_capacity_point *a, const zs_hopfield_capacity_point *b,
+                       size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!same_bits(a[i].overlap.value, b[i].overlap.value) ||
+            !same_bits(a[i].overlap.std_error, b[i].overlap.std_error) ||
+            !same_bits(a[i].perfect, b[i].perfect) || !same_bits(a[i].sweeps, b[i].sweeps))
+            return 0;
+    return 1;
+}
+
+static void uneven_units_should_go_largest_first(void) {
+    const double alpha[3] = {0.05, 0.2, 0.1}; /* P = 4, 16, 8 on N = 80 */
+    zs_hopfield_capacity_opts o;
+    zs_hopfield_capacity_defaults(&o);
+    o.trials = 3;
+    o.seed = 5;
+    zs_hopfield_capacity_point ref[3], got[3];
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_ctx_set_threads(ctx, 2);
+    CHECK(zs_hopfield_capacity(ctx, 80, alpha, 3, &o, ref) == ZS_OK);
+    /* One thread, the default hand-out through a hook that only watches: load 1 (P = 16,
+     * units 3..5), then load 2 (P = 8, units 6..8), then load 0 (P = 4, units 0..2). */
+    static const uint64_t want[9] = {3, 4, 5, 6, 7, 8, 0, 1, 2};
+    keeper *k = calloc(1, sizeof *k);
+    zs_units_hook watch = {k, k_begin, NULL, NULL, k_done, 0, 0};
+    zs_ctx_set_threads(ctx, 1);
+    zs_ctx_set_units(ctx, &watch);
+    CHECK(zs_hopfield_capacity(ctx, 80, alpha, 3, &o, got) == ZS_OK);
+    CHECK(same_points(got, ref, 3));
+    CHECK(k->nseq == 9 && memcmp(k->seq, want, sizeof want) == 0);
+    /* Positions 0, 2, 4, ... in one "process", 1, 3, 5, ... in the other: each runs the units
+     * at those places of the same order; combined, the same bits. */
+    for (uint64_t p = 0; p < 2; p++) {
+        k->nseq = 0;
+        k->next_from = p;
+        k->step = 2;
+        zs_units_hook h = {k, k_begin, NULL, k_next, k_done, 2, 1};
+        zs_ctx_set_units(ctx, &h);
+        CHECK(zs_hopfield_capacity(ctx, 80, alpha, 3, &o, got) == ZS_ECANCELLED);
+        CHECK(k->nseq == (p ? 4u : 5u));
+        for (size_t i = 0; i < k->nseq; i++) CHECK(k->seq[i] == want[p + 2 * i]);
+    }
+    k->supply = 1;
+    zs_units_hook both = {k, k_begin, k_known, NULL, NULL, 0, 0};
+    zs_ctx_set_units(ctx, &both);
+    memset(got, 0, sizeof got);
+    CHECK(zs_hopfield_capacity(ctx, 80, alpha, 3, &o, got) == ZS_OK);
+    CHECK(same_points(got, ref, 3));
+    zs_ctx_set_units(ctx, NULL);
+    free(k);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(results_should_not_depend_on_threads_or_hand_out);
     RUN(levels_units_should_match_threads);
@@ -449,5 +508,6 @@ int main(void) {
     RUN(record_files_should_carry_parts);
     RUN(dos_units_should_be_exact_in_any_hand_out);
     RUN(record_files_should_hold_several_computations);
+    RUN(uneven_units_should_go_largest_first);
     return check_summary("test_units");
 }
