@@ -208,6 +208,7 @@ struct zs_dbm_trainer {
     double *xf;                          /* (batch, units) their fields                     */
     double *bnd;                         /* (batch) the rows' bounds B(v)                    */
     double *scratch;                     /* (threads, 2 * widest + 1)                      */
+    uint32_t *on;                        /* (threads, widest) a chain's on units of a layer */
     size_t *perm;
     uint64_t epoch;
     int threads;
@@ -251,6 +252,7 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     free(t->xf);
     free(t->bnd);
     free(t->scratch);
+    free(t->on);
     free(t->perm);
     free(t);
 }
@@ -334,11 +336,12 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         t->bnd = zs_malloc(B * sizeof(double));
         t->scratch = zs_malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
         t->perm = zs_malloc(n * sizeof(size_t));
+        t->on = zs_malloc((size_t)t->threads * t->widest * sizeof(uint32_t));
         t->mfq = zs_malloc(t->units * sizeof(double));
         t->sq = zs_calloc(t->units, sizeof(double));
         t->pm = zs_calloc(t->units, sizeof(double));
         if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq ||
-            !t->sq || !t->pm)
+            !t->sq || !t->pm || !t->on)
             bad = 1;
     }
     if (bad) {
@@ -414,10 +417,9 @@ static void add_rows_of_on(double *p, const double *w, size_t nl, size_t nn, con
 }
 
 /* One Gibbs sweep of a chain: odd layers given the even ones, then the even layers given the
- * odd ones; x is the chain's state (units bytes), p scratch of 2 widest + 1 doubles (the
- * fields, then the list of on units). */
-static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *r) {
-    uint32_t *on = (uint32_t *)(p + t->widest);
+ * odd ones; x is the chain's state (units bytes), p (fields) and on (a layer's on units)
+ * scratch of the widest layer. */
+static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, uint32_t *on, zs_rng *r) {
     const zs_dbm *d = t->m;
     for (int parity = 1; parity >= 0; parity--)
         for (size_t l = (size_t)parity; l <= d->L; l += 2) {
@@ -447,7 +449,8 @@ static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
         double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
         zs_rng r;
         zs_rng_init(&r, t->o.seed, ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M + c);
-        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, &r);
+        uint32_t *on = t->on + (size_t)omp_get_thread_num() * t->widest;
+        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, on, &r);
     }
     const double im = 1.0 / (double)M;
     for (size_t l = 0; l <= d->L; l++) {
