@@ -15,7 +15,8 @@ enum { O_EXACT = 1, O_AIS, O_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED, 
        O_THREADS, O_FORMAT, O_QUIET, O_MF_ITERATIONS, O_MF_TOLERANCE, O_HIDDEN, O_EPOCHS, O_PRETRAIN_EPOCHS,
        O_PRETRAIN_LR, O_BATCH, O_LR, O_LR_DECAY, O_MOMENTUM, O_WEIGHT_DECAY, O_GIBBS_STEPS, O_RESUME,
        O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS,
-       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT };
+       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_LR_DIVISOR, O_LR_MIN,
+       O_PRETRAIN_WEIGHT_DECAY, O_SPARSITY_TARGET, O_SPARSITY_COST, O_SPARSITY_DAMPING, O_PRESET, O_INIT_MODEL, O_END };
 
 #define ALL (LNZ | LOGLIK | TRAIN)
 #define ANY (ALL | SAMPLE)
@@ -43,6 +44,19 @@ static const cli_option options[] = {
     {O_LR_DECAY, "--lr-decay", 0, "D", TRAIN, 0, "lr / (1 + D * epoch) (default 0)"},
     {O_MOMENTUM, "--momentum", 0, "M", TRAIN, 0, "momentum in [0, 1) after 5 epochs (default 0.9)"},
     {O_WEIGHT_DECAY, "--weight-decay", 0, "D", TRAIN, 0, "L2 weight decay (default 0.0002)"},
+    {O_LR_DIVISOR, "--lr-divisor", 0, "R", TRAIN, 0, "lr divided by R >= 1 before every update (default 1)"},
+    {O_LR_MIN, "--lr-min", 0, "R", TRAIN, 0, "the floor of --lr-divisor's decay (default 0)"},
+    {O_PRETRAIN_WEIGHT_DECAY, "--pretrain-weight-decay", 0, "D", TRAIN, 0,
+     "pretraining L2 weight decay (default: --weight-decay)"},
+    {O_SPARSITY_TARGET, "--sparsity-target", 0, "P1[,P2,...]", TRAIN, 0,
+     "hidden units' target mean activation in (0, 1), one for all\nhidden layers or one each (default 0.1)"},
+    {O_SPARSITY_COST, "--sparsity-cost", 0, "C", TRAIN, 0, "sparsity penalty weight (default 0: off)"},
+    {O_SPARSITY_DAMPING, "--sparsity-damping", 0, "D", TRAIN, 0,
+     "decay in [0, 1) of the running mean activation (default 0.9)"},
+    {O_INIT_MODEL, "--init-model", 0, "MODEL.npz", TRAIN, 0,
+     "start joint training from this model's parameters (no pretraining)"},
+    {O_PRESET, "--preset", 0, "NAME", TRAIN, 0,
+     "a published recipe: salakhutdinov, salakhutdinov-paper (docs/dbm.md);\noptions given override it"},
     {O_GIBBS_STEPS, "--gibbs-steps", 0, "K", TRAIN, 0, "Gibbs sweeps per update (default 5)"},
     {O_RESUME, "--resume", 0, "MODEL.npz", TRAIN, 0, "continue from a checkpoint, bit-identically"},
     {O_HELDOUT, "--heldout", 0, "DATA", TRAIN, 0, "rows whose log-likelihood is monitored"},
@@ -93,7 +107,10 @@ static const cli_sub subs[] = {
      "                 [--weight-decay 0.0002] [--chains 100] [--gibbs-steps 5] [--mf-iterations 10]\n"
      "                 [--mf-tolerance 1e-7] [--seed S] [--resume MODEL.npz] [--heldout DATA]\n"
      "                 [--log FILE.jsonl] [--max-seconds 10] [--binarize ...] [--format ...] [-q]\n"
-     "                 [--negative persistent|exact|mean-field] [--plot FILE.png|svg]",
+     "                 [--negative persistent|exact|mean-field] [--plot FILE.png|svg]\n"
+     "                 [--preset NAME] [--lr-divisor 1] [--lr-min 0] [--pretrain-weight-decay D]\n"
+     "                 [--sparsity-target 0.1] [--sparsity-cost 0] [--sparsity-damping 0.9]\n"
+     "                 [--init-model MODEL.npz]",
      "greedy pretraining (--pretrain-epochs per layer, CD-1 on RBMs with doubled weights,\n"
      "Salakhutdinov & Hinton 2009), then joint training: mean-field positive phase,\n"
      "--chains persistent Gibbs chains of --gibbs-steps sweeps; momentum 0.5 for 5\n"
@@ -105,7 +122,10 @@ static const cli_sub subs[] = {
      "the mean-field lower bound on ln Z and the Bethe (loopy BP) value. --negative: the\n"
      "model's statistics from persistent chains (default), exactly (enumerating the\n"
      "smaller set of layers; up to 2^24 states), or the model's mean field. --plot\n"
-     "draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n", NULL},
+     "draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n"
+     "--sparsity-cost C pushes each hidden unit's running mean activation q toward its\n"
+     "target p: C (q - p) is taken from the gradient of its bias and of its weights\n"
+     "(Salakhutdinov's dbm_mf.m). --preset gives the values of Salakhutdinov's public code.\n", NULL},
     {"sample", SAMPLE,
      "zsum dbm sample MODEL.npz [--chains 64] [--steps 1000] [--seed S] [--init random|data:DATA]\n"
      "                 [--max-seconds 3600] [--threads N] [--shape HxW] [--scale K] [-q]\n"
@@ -155,8 +175,75 @@ static int hidden_sizes(const char *v, dbm_opts *o) {
     return EXIT_OK;
 }
 
+/* --sparsity-target P1[,P2,...]: 1 to ZS_DBM_MAX_LAYERS values in (0, 1). */
+static int sparsity_targets(const char *v, dbm_opts *o) {
+    double *p = NULL;
+    size_t np = 0;
+    if (!cli_parse_list("--sparsity-target", v, &p, &np)) return EXIT_USAGE;
+    int ok = np >= 1 && np <= ZS_DBM_MAX_LAYERS;
+    for (size_t q = 0; ok && q < np; q++) {
+        ok = p[q] > 0.0 && p[q] < 1.0;
+        if (ok) o->sparsity_target[q] = p[q];
+    }
+    free(p);
+    if (!ok)
+        return cli_usage("--sparsity-target: '%s' is not a list of 1 to %d mean activations, each in (0, 1) "
+                         "(e.g. 0.2,0.1)", v, ZS_DBM_MAX_LAYERS);
+    o->nsparsity_target = np;
+    return EXIT_OK;
+}
+
+/* The options of the learning-rate schedule, sparsity and presets: an exit code. */
+static int recipe_option(int id, const char *name, const char *v, dbm_opts *o) {
+    switch (id) {
+    case O_LR_DIVISOR:
+        if (!cli_parse_nonneg(name, v, 1, &o->lr_divisor)) return EXIT_USAGE;
+        if (!(o->lr_divisor >= 1.0)) return cli_usage("%s: '%s' must be >= 1 (1: no decay)", name, v);
+        break;
+    case O_LR_MIN: return cli_parse_nonneg(name, v, 0, &o->lr_min) ? EXIT_OK : EXIT_USAGE;
+    case O_PRETRAIN_WEIGHT_DECAY: return cli_parse_nonneg(name, v, 0, &o->pretrain_weight_decay) ? EXIT_OK : EXIT_USAGE;
+    case O_SPARSITY_TARGET: return sparsity_targets(v, o);
+    case O_SPARSITY_COST: return cli_parse_nonneg(name, v, 0, &o->sparsity_cost) ? EXIT_OK : EXIT_USAGE;
+    case O_SPARSITY_DAMPING: return cli_parse_fraction(name, v, &o->sparsity_damping) ? EXIT_OK : EXIT_USAGE;
+    case O_PRESET:
+        if (!dbm_preset_find(v)) return cli_usage("--preset: '%s' is not a known preset (%s)", v, dbm_preset_names());
+        o->preset = v;
+        break;
+    case O_INIT_MODEL: o->init_model = v; break;
+    }
+    return EXIT_OK;
+}
+
+/* The preset's values into the options not given on the command line (given[id]). */
+static void apply_preset(dbm_opts *o, const unsigned char *given) {
+    const dbm_preset *p = dbm_preset_find(o->preset);
+#define SET(id, field, value) if (!given[id]) o->field = (value)
+    SET(O_EPOCHS, epochs, p->epochs);
+    SET(O_PRETRAIN_EPOCHS, pretrain_epochs, p->pretrain_epochs);
+    SET(O_PRETRAIN_LR, pretrain_lr, p->pretrain_lr);
+    SET(O_PRETRAIN_WEIGHT_DECAY, pretrain_weight_decay, p->pretrain_weight_decay);
+    SET(O_BATCH, batch, p->batch);
+    SET(O_LR, lr, p->lr);
+    SET(O_LR_DIVISOR, lr_divisor, p->lr_divisor);
+    SET(O_LR_MIN, lr_min, p->lr_min);
+    SET(O_MOMENTUM, momentum, p->momentum);
+    SET(O_WEIGHT_DECAY, weight_decay, p->weight_decay);
+    SET(O_CHAINS, chains, p->chains);
+    SET(O_GIBBS_STEPS, gibbs_steps, p->gibbs_steps);
+    SET(O_MF_ITERATIONS, mf_iterations, p->mf_iterations);
+    SET(O_MF_TOLERANCE, mf_tolerance, p->mf_tolerance);
+    SET(O_SPARSITY_COST, sparsity_cost, p->sparsity_cost);
+    SET(O_SPARSITY_DAMPING, sparsity_damping, p->sparsity_damping);
+#undef SET
+    if (!given[O_SPARSITY_TARGET]) {
+        memcpy(o->sparsity_target, p->sparsity_target, p->nsparsity_target * sizeof(double));
+        o->nsparsity_target = p->nsparsity_target;
+    }
+}
+
 /* One option of the table with its value v: an exit code. */
 static int option(int id, const char *name, const char *v, dbm_opts *o) {
+    if (id >= O_LR_DIVISOR) return recipe_option(id, name, v, o);
     switch (id) {
     case O_EXACT: o->exact = 1; break;
     case O_AIS: o->ais = 1; break;
@@ -265,7 +352,7 @@ static int check(const char *prog, dbm_opts *o, const char *const *pos, int npos
     }
     o->data = pos[0];
     if (!o->nhidden) return cli_usage("dbm train: --hidden H1[,H2,...] is required");
-    if (!o->epochs) return cli_usage("dbm train: --epochs E is required");
+    if (!o->epochs) return cli_usage("dbm train: --epochs E is required (or --preset NAME)");
     if (!o->out) return cli_usage("dbm train: -o MODEL.npz is required");
     size_t l = strlen(o->out);
     if (l < 4 || strcmp(o->out + l - 4, ".npz")) return cli_usage("dbm train: -o '%s' must end in .npz", o->out);
@@ -275,6 +362,13 @@ static int check(const char *prog, dbm_opts *o, const char *const *pos, int npos
     if (o->plot && o->resume)
         return cli_usage("dbm train: --plot draws the epochs of one run; it cannot follow --resume "
                          "(plot the --log file instead)");
+    if (o->init_model && (o->resume || o->have_pretrain_epochs))
+        return cli_usage("dbm train: --init-model starts joint training from a model; it excludes %s",
+                         o->resume ? "--resume" : "--pretrain-epochs");
+    if (o->nsparsity_target > 1 && o->nsparsity_target != o->nhidden)
+        return cli_usage("dbm train: --sparsity-target has %zu values%s for %zu hidden layers (give one for "
+                         "all, or one each)", o->nsparsity_target, o->preset && !o->have_sparsity_target
+                         ? " (the preset's)" : "", o->nhidden);
     return EXIT_OK;
 }
 
@@ -304,6 +398,13 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     o->lr_decay = to.lr_decay;
     o->momentum = to.momentum;
     o->weight_decay = to.weight_decay;
+    o->lr_divisor = to.lr_divisor;
+    o->lr_min = to.lr_min;
+    o->pretrain_weight_decay = (double)NAN;
+    o->sparsity_cost = to.sparsity_cost;
+    o->sparsity_damping = to.sparsity_damping;
+    o->sparsity_target[0] = to.sparsity_target[1];
+    o->nsparsity_target = 1;
     o->gibbs_steps = to.gibbs_steps;
     o->negative = to.negative;
     o->reverse = "none";
@@ -317,6 +418,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     }
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
+    unsigned char given[O_END] = {0};
     for (int id; (id = cli_next(a)) != CLI_DONE;) {
         if (id == CLI_STOP) return *help = a->rc == EXIT_OK, a->rc;
         if (id == CLI_ARG) {
@@ -329,7 +431,11 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
             o->ais_option = a->name;
         int rc = option(id, a->name, a->value, o);
         if (rc != EXIT_OK) return rc;
+        if (id > 0 && id < O_END) given[id] = 1;
     }
+    o->have_sparsity_target = given[O_SPARSITY_TARGET];
+    o->have_pretrain_epochs = given[O_PRETRAIN_EPOCHS];
+    if (o->preset) apply_preset(o, given);
     return check(a->prog, o, pos, npos);
 }
 

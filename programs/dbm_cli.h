@@ -26,6 +26,12 @@ typedef struct dbm_opts {
     size_t hidden[64], nhidden;
     uint64_t epochs, pretrain_epochs, batch, gibbs_steps;
     double lr, pretrain_lr, lr_decay, momentum, weight_decay;
+    double lr_divisor, lr_min, pretrain_weight_decay; /* the last NaN: --weight-decay's */
+    double sparsity_cost, sparsity_damping, sparsity_target[64];
+    size_t nsparsity_target;
+    int have_sparsity_target, have_pretrain_epochs;
+    const char *init_model; /* joint training from this model instead of pretraining */
+    const char *preset;
     /* the reverse side of AIS (lnz, loglik) */
     const char *reverse;
     int have_reverse;
@@ -40,6 +46,24 @@ typedef struct dbm_opts {
 } dbm_opts;
 
 extern const cli_command dbm_command;
+
+/* A documented training recipe (dbm_presets.c): the values --preset NAME gives the options
+ * that are not on the command line. */
+typedef struct dbm_preset {
+    const char *name, *source;
+    uint64_t epochs, pretrain_epochs;
+    double pretrain_lr, pretrain_weight_decay;
+    uint64_t batch;
+    double lr, lr_divisor, lr_min, momentum, weight_decay;
+    uint64_t chains, gibbs_steps, mf_iterations;
+    double mf_tolerance;
+    double sparsity_target[2];
+    size_t nsparsity_target;
+    double sparsity_cost, sparsity_damping;
+} dbm_preset;
+/* The preset of that name, or NULL; the known names, comma-separated. */
+const dbm_preset *dbm_preset_find(const char *name);
+const char *dbm_preset_names(void);
 
 /* Binary rows of path (n x nv; nv = the model's visible units, or 0 for any width, then *d). */
 int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,

@@ -79,7 +79,7 @@ static int pretrain(train_run *r, const uint8_t *data, size_t n) {
     po.epochs = (size_t)o->pretrain_epochs;
     po.batch = (size_t)o->batch;
     po.lr = o->pretrain_lr;
-    po.weight_decay = o->weight_decay;
+    po.weight_decay = isnan(o->pretrain_weight_decay) ? o->weight_decay : o->pretrain_weight_decay;
     po.seed = o->seed;
     progress_label("pretraining");
     zs_status st = zs_dbm_pretrain(r->d, &po, data, n);
@@ -98,6 +98,27 @@ static int pretrain(train_run *r, const uint8_t *data, size_t n) {
     return EXIT_OK;
 }
 
+/* --init-model: the parameters of that model (of the run's layer sizes) into r->d. */
+static int init_from_model(train_run *r) {
+    zs_dbm *m = NULL;
+    zs_status st = zs_dbm_load(r->ctx, r->o->init_model, &m);
+    if (st != ZS_OK) return cli_status(r->ctx, st);
+    const size_t L = zs_dbm_layers(r->d);
+    int same = zs_dbm_layers(m) == L;
+    for (size_t l = 0; same && l <= L; l++) same = zs_dbm_size(m, l) == zs_dbm_size(r->d, l);
+    if (!same) {
+        zs_dbm_free(m);
+        return cli_fail(EXIT_USAGE, "--init-model: '%s' has other layer sizes than the data and --hidden",
+                        r->o->init_model);
+    }
+    for (size_t l = 0; l <= L; l++) {
+        memcpy(zs_dbm_bias_mut(r->d, l), zs_dbm_bias(m, l), zs_dbm_size(m, l) * sizeof(double));
+        if (l) memcpy(zs_dbm_w_mut(r->d, l), zs_dbm_w(m, l), zs_dbm_size(m, l - 1) * zs_dbm_size(m, l) * sizeof(double));
+    }
+    zs_dbm_free(m);
+    return EXIT_OK;
+}
+
 /* The trainer's options from the command's. */
 static void train_opts(const dbm_opts *o, zs_dbm_train_opts *to) {
     zs_dbm_train_defaults(to);
@@ -112,6 +133,12 @@ static void train_opts(const dbm_opts *o, zs_dbm_train_opts *to) {
     to->mf_tolerance = o->mf_tolerance;
     to->seed = o->seed;
     to->negative = o->negative;
+    to->lr_divisor = o->lr_divisor;
+    to->lr_min = o->lr_min;
+    to->sparsity_cost = o->sparsity_cost;
+    to->sparsity_damping = o->sparsity_damping;
+    for (size_t l = 1; l <= o->nhidden; l++)
+        to->sparsity_target[l] = o->sparsity_target[o->nsparsity_target == 1 ? 0 : l - 1];
 }
 
 /* The epoch's line of --log, flushed and synced so that a killed run keeps its epochs. */
@@ -220,7 +247,8 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     /* SIGINT or SIGTERM from here on stops after the next epoch's checkpoint (during pretraining,
      * the first joint epoch's: there is no checkpoint before it) */
     if (rc == EXIT_OK) train_stop_catch();
-    if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
+    if (rc == EXIT_OK && o->init_model) rc = init_from_model(&r);
+    else if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
     if (rc == EXIT_OK) {
         zs_dbm_train_opts to;
         train_opts(o, &to);

@@ -321,6 +321,13 @@ typedef struct zs_dbm_train_opts {
     size_t mf_iterations;     /* mean-field sweeps per row (default 10)                      */
     double mf_tolerance;      /* default 1e-7                                                */
     uint64_t seed;
+    /* Appended, as the public MNIST code of Salakhutdinov's "Learning Deep Boltzmann Machines"
+     * (dbm_mf.m) has them: */
+    double lr_divisor;        /* the learning rate is divided by this at every update (default 1) */
+    double lr_min;            /* ... down to this floor (default 0)                            */
+    double sparsity_cost;     /* sparsity penalty weight (default 0: off)                      */
+    double sparsity_damping;  /* decay of the hidden units' running mean activation (0.9)      */
+    double sparsity_target[ZS_DBM_MAX_LAYERS + 1]; /* [l]: hidden layer l's target (default 0.1) */
 } zs_dbm_train_opts;
 void zs_dbm_train_defaults(zs_dbm_train_opts *opts);
 

@@ -260,11 +260,15 @@ zs_status zs_dbm_save(const zs_dbm *d, const char *path, zs_dtype dtype) {
 
 /* ---- training checkpoints ------------------------------------------------------------------ */
 
+/* The options of the first checkpoints (before the learning-rate schedule and sparsity), then
+ * those of the schedule and sparsity, then one sparsity target per hidden layer. */
 #define N_OPTIONS 12
+#define N_OPTIONS_EXTRA 4
+#define N_OPTIONS_MAX (N_OPTIONS + N_OPTIONS_EXTRA + ZS_DBM_MAX_LAYERS)
 
 /* The options a checkpoint must be resumed with (the seed as two 32-bit halves: a double holds
- * them exactly). */
-static void options_vector(const zs_dbm_train_opts *o, double *v) {
+ * them exactly): N_OPTIONS + N_OPTIONS_EXTRA + L entries. */
+static void options_vector(const zs_dbm_train_opts *o, size_t L, double *v) {
     v[0] = (double)o->batch;
     v[1] = o->lr;
     v[2] = o->lr_decay;
@@ -277,12 +281,27 @@ static void options_vector(const zs_dbm_train_opts *o, double *v) {
     v[9] = (double)(o->seed >> 32);
     v[10] = (double)(o->seed & 0xffffffffULL);
     v[11] = (double)(o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative);
+    v[12] = o->lr_divisor;
+    v[13] = o->lr_min;
+    v[14] = o->sparsity_cost;
+    v[15] = o->sparsity_damping;
+    for (size_t l = 1; l <= L; l++) v[N_OPTIONS + N_OPTIONS_EXTRA + l - 1] = o->sparsity_target[l];
 }
 
 static const char *const option_names[N_OPTIONS] = {
     "batch", "lr", "lr_decay", "momentum", "weight_decay", "chains", "gibbs_steps",
     "mf_iterations", "mf_tolerance", "seed (high half)", "seed (low half)",
     "negative phase (0 persistent, 1 exact, 2 mean-field)"};
+static const char *const option_extra_names[N_OPTIONS_EXTRA] = {"lr_divisor", "lr_min", "sparsity_cost",
+                                                                 "sparsity_damping"};
+
+/* Option i's name for a message (buf for a layer's sparsity target). */
+static const char *option_name(size_t i, char buf[48]) {
+    if (i < N_OPTIONS) return option_names[i];
+    if (i < N_OPTIONS + N_OPTIONS_EXTRA) return option_extra_names[i - N_OPTIONS];
+    snprintf(buf, 48, "sparsity_target of hidden layer %zu", i - N_OPTIONS - N_OPTIONS_EXTRA + 1);
+    return buf;
+}
 
 zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
     if (!trainer || !path) return ZS_EINVAL;
@@ -294,7 +313,7 @@ zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
     char buf[2 * ZS_DBM_MAX_LAYERS + 2][48];
     size_t k = 0;
     zs_status st = ZS_OK;
-    uint64_t one = 1, nopt = N_OPTIONS, sc[2] = {v.opts->chains, v.units};
+    uint64_t one = 1, nopt = N_OPTIONS + N_OPTIONS_EXTRA + d->L, sc[2] = {v.opts->chains, v.units};
     st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &one, &extra[k]);
     if (st == ZS_OK) {
         zs_array_data(extra[k])[0] = (double)v.epoch;
@@ -302,7 +321,7 @@ zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
         st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &nopt, &extra[k]);
     }
     if (st == ZS_OK) {
-        options_vector(v.opts, zs_array_data(extra[k]));
+        options_vector(v.opts, d->L, zs_array_data(extra[k]));
         names[k++] = "train_options";
         st = zs_array_alloc(v.ctx, ZS_DTYPE_F4, 2, sc, &extra[k]);
     }
@@ -316,6 +335,12 @@ zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
     if (st == ZS_OK) {
         memcpy(zs_array_data(extra[k]), v.mean_field, v.units * sizeof(double));
         names[k++] = "train_mean_field";
+        uint64_t sh = v.units - d->n[0];
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &sh, &extra[k]);
+    }
+    if (st == ZS_OK) {
+        memcpy(zs_array_data(extra[k]), v.sparsity_means + d->n[0], (v.units - d->n[0]) * sizeof(double));
+        names[k++] = "train_sparsity_means";
     }
     size_t nb = 0;
     for (size_t l = 0; st == ZS_OK && l <= d->L; l++) {
@@ -351,6 +376,53 @@ static zs_status get_sized(zs_ctx *ctx, zs_npz *z, const char *path, const char 
     return st;
 }
 
+/* The checkpoint's options against the run's: ZS_EFORMAT naming the first that differs. A
+ * checkpoint of N_OPTIONS entries (written before the schedule and sparsity options) resumes a
+ * run whose added options are at their defaults' effect: no divisor, no floor, no sparsity. */
+static zs_status resume_options(const dbm_trainer_view *v, zs_npz *z, const char *path) {
+    const size_t L = v->model->L, nall = N_OPTIONS + N_OPTIONS_EXTRA + L;
+    double mine[N_OPTIONS_MAX];
+    options_vector(v->opts, L, mine);
+    zs_array *a = NULL;
+    size_t nfile = nall;
+    if (zs_npz_has(z, "train_options")) {
+        zs_status st = zs_npz_get(z, "train_options", &a);
+        if (st != ZS_OK) return st;
+        if (zs_array_size(a) == N_OPTIONS && v->opts->lr_divisor == 1.0 && v->opts->lr_min == 0.0 &&
+            v->opts->sparsity_cost == 0.0)
+            nfile = N_OPTIONS;
+        zs_array_free(a);
+        a = NULL;
+    }
+    zs_status st = get_sized(v->ctx, z, path, "train_options", nfile, &a);
+    for (size_t i = 0; st == ZS_OK && i < nfile; i++)
+        if (zs_array_cdata(a)[i] != mine[i]) {
+            char buf[48];
+            st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the run was trained with %s = %.17g, this one has "
+                         "%.17g; resume with the same options", path, option_name(i, buf),
+                         zs_array_cdata(a)[i], mine[i]);
+        }
+    zs_array_free(a);
+    return st;
+}
+
+/* The hidden units' running mean activations (train_sparsity_means), needed only with a
+ * sparsity cost: checkpoints written before sparsity have none. */
+static zs_status resume_sparsity(const dbm_trainer_view *v, zs_npz *z, const char *path) {
+    if (!zs_npz_has(z, "train_sparsity_means") && v->opts->sparsity_cost == 0.0) return ZS_OK;
+    const size_t n0 = v->model->n[0], nh = v->units - n0;
+    zs_array *a = NULL;
+    zs_status st = get_sized(v->ctx, z, path, "train_sparsity_means", nh, &a);
+    for (size_t q = 0; st == ZS_OK && q < nh; q++) {
+        double x = zs_array_cdata(a)[q];
+        if (!(x >= 0.0 && x <= 1.0))
+            st = zs_fail(v->ctx, ZS_EFORMAT, "%s: train_sparsity_means entry %zu = %g is not in [0, 1]", path, q, x);
+        else v->sparsity_means[n0 + q] = x;
+    }
+    zs_array_free(a);
+    return st;
+}
+
 zs_status zs_dbm_trainer_resume(zs_dbm_trainer *t, const char *path) {
     if (!t || !path) return ZS_EINVAL;
     dbm_trainer_view v;
@@ -369,16 +441,8 @@ zs_status zs_dbm_trainer_resume(zs_dbm_trainer *t, const char *path) {
     zs_npz *z = NULL;
     st = zs_npz_open(v.ctx, path, &z);
     zs_array *a = NULL;
-    double mine[N_OPTIONS];
-    options_vector(v.opts, mine);
-    if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_options", N_OPTIONS, &a);
-    for (size_t i = 0; st == ZS_OK && i < N_OPTIONS; i++)
-        if (zs_array_cdata(a)[i] != mine[i])
-            st = zs_fail(v.ctx, ZS_EFORMAT, "%s: the run was trained with %s = %.17g, this one has "
-                         "%.17g; resume with the same options", path, option_names[i],
-                         zs_array_cdata(a)[i], mine[i]);
-    zs_array_free(a);
-    a = NULL;
+    if (st == ZS_OK) st = resume_options(&v, z, path);
+    if (st == ZS_OK) st = resume_sparsity(&v, z, path);
     uint64_t epoch = 0;
     if (st == ZS_OK) st = get_sized(v.ctx, z, path, "train_epoch", 1, &a);
     if (st == ZS_OK) {

@@ -199,6 +199,8 @@ struct zs_dbm_trainer {
     double *vw[ZS_DBM_MAX_LAYERS + 1], *vb[ZS_DBM_MAX_LAYERS + 1];
     uint8_t *chains;                     /* (chains, units)                                 */
     double *mfq;                         /* (units) the model's mean field (MEAN_FIELD)      */
+    double *sq;                          /* (units) hidden units' running mean activation    */
+    double *pm;                          /* (units) the batch's mean of the mean field       */
     double *nw[ZS_DBM_MAX_LAYERS + 1];   /* the model's statistics <h^{l-1} h^lT> and <h^l>  */
     double *nb[ZS_DBM_MAX_LAYERS + 1];
     zs_dbm_negative neg;                 /* AUTO resolved                                   */
@@ -206,6 +208,7 @@ struct zs_dbm_trainer {
     double *xf;                          /* (batch, units) their fields                     */
     double *bnd;                         /* (batch) the rows' bounds B(v)                    */
     double *scratch;                     /* (threads, 2 * widest + 1)                      */
+    uint32_t *on;                        /* (threads, widest) a chain's on units of a layer */
     size_t *perm;
     uint64_t epoch;
     int threads;
@@ -223,6 +226,11 @@ void zs_dbm_train_defaults(zs_dbm_train_opts *o) {
     o->mf_iterations = 10;
     o->mf_tolerance = 1e-7;
     o->seed = 1;
+    o->lr_divisor = 1.0;
+    o->lr_min = 0.0;
+    o->sparsity_cost = 0.0;
+    o->sparsity_damping = 0.9;
+    for (size_t l = 0; l <= ZS_DBM_MAX_LAYERS; l++) o->sparsity_target[l] = 0.1;
 }
 
 void zs_dbm_trainer_free(zs_dbm_trainer *t) {
@@ -236,12 +244,15 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
         free(t->nb[l]);
     }
     free(t->mfq);
+    free(t->sq);
+    free(t->pm);
     free(t->data);
     free(t->chains);
     free(t->mu);
     free(t->xf);
     free(t->bnd);
     free(t->scratch);
+    free(t->on);
     free(t->perm);
     free(t);
 }
@@ -254,6 +265,23 @@ static void copy_dbm(const zs_dbm *src, zs_dbm *dst) {
     }
 }
 
+/* The learning-rate schedule and the sparsity options: ZS_OK or ZS_EINVAL naming the bad one. */
+static zs_status check_schedule_opts(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o) {
+    if (!(o->lr_divisor >= 1.0) || !isfinite(o->lr_divisor))
+        return zs_fail(ctx, ZS_EINVAL, "training: lr divisor %g is not a finite number >= 1", o->lr_divisor);
+    if (!(o->lr_min >= 0.0) || !isfinite(o->lr_min))
+        return zs_fail(ctx, ZS_EINVAL, "training: lr floor %g is not a finite number >= 0", o->lr_min);
+    if (!(o->sparsity_cost >= 0.0) || !isfinite(o->sparsity_cost))
+        return zs_fail(ctx, ZS_EINVAL, "training: sparsity cost %g is not a finite number >= 0", o->sparsity_cost);
+    if (!(o->sparsity_damping >= 0.0 && o->sparsity_damping < 1.0))
+        return zs_fail(ctx, ZS_EINVAL, "training: sparsity damping %g is not in [0, 1)", o->sparsity_damping);
+    for (size_t l = 1; l <= dbm->L; l++)
+        if (!(o->sparsity_target[l] > 0.0 && o->sparsity_target[l] < 1.0))
+            return zs_fail(ctx, ZS_EINVAL, "training: sparsity target %g of hidden layer %zu is not in (0, 1)",
+                           o->sparsity_target[l], l);
+    return ZS_OK;
+}
+
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
                                const uint8_t *data, size_t n, zs_dbm_trainer **out) {
     if (!dbm || !o || !data || !out) return ZS_EINVAL;
@@ -264,6 +292,8 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
                        "steps %zu, mf iterations %zu, lr %g, lr decay %g, momentum %g, weight decay %g)",
                        n, o->batch, o->chains, o->gibbs_steps, o->mf_iterations, o->lr, o->lr_decay,
                        o->momentum, o->weight_decay);
+    zs_status so = check_schedule_opts(ctx, dbm, o);
+    if (so != ZS_OK) return so;
     if ((unsigned)o->negative > (unsigned)ZS_DBM_NEGATIVE_AUTO)
         return zs_fail(ctx, ZS_EINVAL, "training: unknown negative phase %d", (int)o->negative);
     if (o->negative == ZS_DBM_NEGATIVE_EXACT) {
@@ -306,8 +336,13 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         t->bnd = zs_malloc(B * sizeof(double));
         t->scratch = zs_malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
         t->perm = zs_malloc(n * sizeof(size_t));
+        t->on = zs_malloc((size_t)t->threads * t->widest * sizeof(uint32_t));
         t->mfq = zs_malloc(t->units * sizeof(double));
-        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq) bad = 1;
+        t->sq = zs_calloc(t->units, sizeof(double));
+        t->pm = zs_calloc(t->units, sizeof(double));
+        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq ||
+            !t->sq || !t->pm || !t->on)
+            bad = 1;
     }
     if (bad) {
         zs_dbm_trainer_free(t);
@@ -316,6 +351,9 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     memcpy(t->data, data, n * dbm->n[0]);
     for (size_t l = 0; l <= dbm->L; l++)
         for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = dbm_sigmoid(dbm->b[l][j]);
+    /* the running means start at the targets, as dbm_mf.m's hidmeans and penmeans do */
+    for (size_t l = 1; l <= dbm->L; l++)
+        for (size_t j = 0; j < dbm->n[l]; j++) t->sq[t->off[l] + j] = o->sparsity_target[l];
     t->neg = o->negative == ZS_DBM_NEGATIVE_AUTO ? ZS_DBM_NEGATIVE_PERSISTENT : o->negative;
     for (size_t c = 0; c < o->chains; c++) {
         zs_rng r;
@@ -340,15 +378,48 @@ void dbm_trainer_state(const zs_dbm_trainer *t, dbm_trainer_view *v) {
     }
     v->chains = t->chains;
     v->mean_field = t->mfq;
+    v->sparsity_means = t->sq;
     v->units = t->units;
     v->epoch = t->epoch;
 }
 
 void dbm_trainer_set_epoch(zs_dbm_trainer *t, uint64_t epoch) { t->epoch = epoch; }
 
+/* p_j += sum over the on units k of W_jk (W: nl x nn row-major), each sum in k order from 0:
+ * the on units listed once (on), then four rows of W at a time so that four independent sums
+ * overlap — the same additions in the same order as testing every k of one row at a time. */
+static void add_rows_of_on(double *p, const double *w, size_t nl, size_t nn, const uint8_t *above,
+                           uint32_t *on) {
+    size_t m = 0;
+    for (size_t k = 0; k < nn; k++)
+        if (above[k]) on[m++] = (uint32_t)k;
+    size_t j = 0;
+    for (; j + 4 <= nl; j += 4) {
+        const double *w0 = w + j * nn, *w1 = w0 + nn, *w2 = w1 + nn, *w3 = w2 + nn;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (size_t q = 0; q < m; q++) {
+            const size_t k = on[q];
+            s0 += w0[k];
+            s1 += w1[k];
+            s2 += w2[k];
+            s3 += w3[k];
+        }
+        p[j] += s0;
+        p[j + 1] += s1;
+        p[j + 2] += s2;
+        p[j + 3] += s3;
+    }
+    for (; j < nl; j++) {
+        double s = 0.0;
+        for (size_t q = 0; q < m; q++) s += w[j * nn + on[q]];
+        p[j] += s;
+    }
+}
+
 /* One Gibbs sweep of a chain: odd layers given the even ones, then the even layers given the
- * odd ones; x is the chain's state (units bytes), p scratch of the widest layer. */
-static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *r) {
+ * odd ones; x is the chain's state (units bytes), p (fields) and on (a layer's on units)
+ * scratch of the widest layer. */
+static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, uint32_t *on, zs_rng *r) {
     const zs_dbm *d = t->m;
     for (int parity = 1; parity >= 0; parity--)
         for (size_t l = (size_t)parity; l <= d->L; l += 2) {
@@ -361,17 +432,7 @@ static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, zs_rng *
                     if (below[i])
                         for (size_t j = 0; j < nl; j++) p[j] += w[i * nl + j];
             }
-            if (l < d->L) {
-                const uint8_t *above = x + t->off[l + 1];
-                const size_t nn = d->n[l + 1];
-                const double *w = d->w[l + 1];
-                for (size_t j = 0; j < nl; j++) {
-                    double s = 0.0;
-                    for (size_t k = 0; k < nn; k++)
-                        if (above[k]) s += w[j * nn + k];
-                    p[j] += s;
-                }
-            }
+            if (l < d->L) add_rows_of_on(p, d->w[l + 1], nl, d->n[l + 1], x + t->off[l + 1], on);
             uint8_t *xl = x + t->off[l];
             for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < dbm_sigmoid(p[j]));
         }
@@ -388,7 +449,8 @@ static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
         double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
         zs_rng r;
         zs_rng_init(&r, t->o.seed, ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M + c);
-        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, &r);
+        uint32_t *on = t->on + (size_t)omp_get_thread_num() * t->widest;
+        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, on, &r);
     }
     const double im = 1.0 / (double)M;
     for (size_t l = 0; l <= d->L; l++) {
@@ -535,6 +597,75 @@ static void neg_exact(zs_dbm_trainer *t, const neg_exact_buf *nbuf) {
     }
 }
 
+/* The hidden units' running mean activations q <- damping q + (1 - damping) mean_rows(mu) and
+ * the batch's means of every unit's mean field into t->pm (sums in row order). */
+static void sparsity_means(zs_dbm_trainer *t, size_t bs) {
+    const zs_dbm *d = t->m;
+    const double ib = 1.0 / (double)bs, dm = t->o.sparsity_damping;
+    for (size_t u = 0; u < t->units; u++) {
+        double s = 0.0;
+        for (size_t q = 0; q < bs; q++) s += t->mu[q * t->units + u];
+        t->pm[u] = s * ib;
+    }
+    for (size_t u = d->n[0]; u < t->units; u++) t->sq[u] = dm * t->sq[u] + (1.0 - dm) * t->pm[u];
+}
+
+/* The sparsity gradient of hidden unit u of layer l: cost (q_u - p_l). */
+static double sparsity_grad(const zs_dbm_trainer *t, size_t l, size_t u) {
+    return t->o.sparsity_cost * (t->sq[u] - t->o.sparsity_target[l]);
+}
+
+/* One update from the batch's mean fields t->mu and the model's statistics nw, nb:
+ *   vel = mom vel + lr (<x^{l-1} x^lT>_data - <x^{l-1} x^lT>_model - weight_decay W - S),  W += vel,
+ * likewise the biases without decay. Each element sums over the rows in order. S is the
+ * sparsity penalty of Salakhutdinov's public DBM code (dbm_mf.m, after Lee, Ekanadham & Ng 2008
+ * and Nair & Hinton 2009; Hinton 2010, "A practical guide", sec. 11): with s_j = cost (q_j - p)
+ * for a hidden unit j of running mean activation q_j and target p, the bias of j moves by
+ * -lr s_j and W^l_ij by -lr (mean(mu_i) s_j + s_i mean(mu_j)), the second term only when layer
+ * l - 1 is hidden (the derivative of the penalty through the total input of each unit). */
+static void update(zs_dbm_trainer *t, size_t bs, double lr, double mom) {
+    zs_dbm *d = t->m;
+    const zs_dbm_train_opts *o = &t->o;
+    const size_t U = t->units;
+    const int sp = o->sparsity_cost > 0.0;
+    if (sp) sparsity_means(t, bs);
+    const double ib = 1.0 / (double)bs;
+    for (size_t l = 0; l <= d->L; l++) {
+        const size_t nl = d->n[l], ol = t->off[l];
+        for (size_t j = 0; j < nl; j++) {
+            double pos = 0.0;
+            for (size_t q = 0; q < bs; q++) pos += t->mu[q * U + ol + j];
+            double g = pos * ib - t->nb[l][j];
+            if (sp && l) g -= sparsity_grad(t, l, ol + j);
+            t->vb[l][j] = mom * t->vb[l][j] + lr * g;
+        }
+        if (l == 0) continue;
+        const size_t np = d->n[l - 1], op = t->off[l - 1];
+        double *w = d->w[l], *vw = t->vw[l];
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+        for (size_t i = 0; i < np; i++) {
+            double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
+            const double *neg = t->nw[l] + i * nl;
+            memset(pos, 0, nl * sizeof *pos);
+            for (size_t q = 0; q < bs; q++) {
+                const double a = t->mu[q * U + op + i];
+                const double *m = t->mu + q * U + ol;
+                for (size_t j = 0; j < nl; j++) pos[j] += a * m[j];
+            }
+            const double si = sp && l >= 2 ? sparsity_grad(t, l - 1, op + i) : 0.0;
+            for (size_t j = 0; j < nl; j++) {
+                double *v = &vw[i * nl + j];
+                double g = (pos[j] * ib - neg[j]) - o->weight_decay * w[i * nl + j];
+                if (sp) g -= t->pm[op + i] * sparsity_grad(t, l, ol + j) + si * t->pm[ol + j];
+                *v = mom * *v + lr * g;
+                w[i * nl + j] += *v;
+            }
+        }
+    }
+    for (size_t l = 0; l <= d->L; l++)
+        for (size_t j = 0; j < d->n[l]; j++) d->b[l][j] += t->vb[l][j];
+}
+
 zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     if (!t) return ZS_EINVAL;
     zs_dbm *d = t->m;
@@ -569,37 +700,13 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
         if (t->neg == ZS_DBM_NEGATIVE_PERSISTENT) neg_persistent(t, nb, bt);
         else if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
         else neg_exact(t, &ex);
-        /* the update: each element sums over the rows in order */
-        const double ib = 1.0 / (double)bs;
-        for (size_t l = 0; l <= d->L; l++) {
-            const size_t nl = d->n[l], ol = t->off[l];
-            for (size_t j = 0; j < nl; j++) {
-                double pos = 0.0;
-                for (size_t q = 0; q < bs; q++) pos += t->mu[q * U + ol + j];
-                t->vb[l][j] = mom * t->vb[l][j] + lr * (pos * ib - t->nb[l][j]);
-            }
-            if (l == 0) continue;
-            const size_t np = d->n[l - 1], op = t->off[l - 1];
-            double *w = d->w[l], *vw = t->vw[l];
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-            for (size_t i = 0; i < np; i++) {
-                double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-                const double *neg = t->nw[l] + i * nl;
-                memset(pos, 0, nl * sizeof *pos);
-                for (size_t q = 0; q < bs; q++) {
-                    const double a = t->mu[q * U + op + i];
-                    const double *m = t->mu + q * U + ol;
-                    for (size_t j = 0; j < nl; j++) pos[j] += a * m[j];
-                }
-                for (size_t j = 0; j < nl; j++) {
-                    double *v = &vw[i * nl + j];
-                    *v = mom * *v + lr * ((pos[j] * ib - neg[j]) - o->weight_decay * w[i * nl + j]);
-                    w[i * nl + j] += *v;
-                }
-            }
+        double lr_u = lr;
+        if (o->lr_divisor != 1.0 || o->lr_min > 0.0) {
+            /* dbm_mf.m: epsilon = max(epsilon / 1.000015, 0.0001) before every update */
+            lr_u = lr / pow(o->lr_divisor, (double)(t->epoch * (uint64_t)nb + bt + 1));
+            if (lr_u < o->lr_min) lr_u = o->lr_min;
         }
-        for (size_t l = 0; l <= d->L; l++)
-            for (size_t j = 0; j < d->n[l]; j++) d->b[l][j] += t->vb[l][j];
+        update(t, bs, lr_u, mom);
         if (zs_progress(t->ctx, "training", (double)(bt + 1), (double)nb))
             st = zs_fail(t->ctx, ZS_ECANCELLED, "training: cancelled");
     }

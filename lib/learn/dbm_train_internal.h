@@ -14,6 +14,7 @@ typedef struct dbm_trainer_view {
     double *vb[ZS_DBM_MAX_LAYERS + 1];
     uint8_t *chains;                      /* (opts->chains, units) persistent states       */
     double *mean_field;                   /* (units) the model's mean field                */
+    double *sparsity_means;               /* (units) hidden units' running mean activation  */
     size_t units;                         /* dbm_units(model)                             */
     uint64_t epoch;                       /* epochs done                                  */
 } dbm_trainer_view;

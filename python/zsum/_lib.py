@@ -124,7 +124,10 @@ STRUCTS = {
                           ("lr", "double"), ("lr_decay", "double"), ("momentum", "double"),
                           ("weight_decay", "double"), ("chains", "size_t"),
                           ("gibbs_steps", "size_t"), ("mf_iterations", "size_t"),
-                          ("mf_tolerance", "double"), ("seed", "uint64_t")],
+                          ("mf_tolerance", "double"), ("seed", "uint64_t"),
+                          ("lr_divisor", "double"), ("lr_min", "double"),
+                          ("sparsity_cost", "double"), ("sparsity_damping", "double"),
+                          ("sparsity_target", "double[65]")],
 }
 
 # Callback types: (return type, parameter types).

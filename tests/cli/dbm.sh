@@ -252,6 +252,66 @@ if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
   expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --seed 4 -o "$TMP/n.npz" -q --plot "$TMP/p.svg"
   grep -q "ln Z mean field" "$TMP/p.svg" && pass || fail "the plot lacks its curves"
 fi
+# ---- sparsity targets, the per-update learning-rate decay, presets, --init-model --------------
+# opts.py FILE.npz: the checkpoint's train_options, one per line (a float64 .npy read by hand)
+cat > "$TMP/opts.py" <<'PY'
+import struct, sys, zipfile
+raw = zipfile.ZipFile(sys.argv[1]).read('train_options.npy')
+hl = struct.unpack('<H', raw[8:10])[0]
+body = raw[10 + hl:]
+print('\n'.join(repr(x) for x in struct.unpack('<%dd' % (len(body) // 8), body)))
+PY
+S="--hidden 6,4 --pretrain-epochs 5 --batch 20 --chains 20 --seed 3 --sparsity-target 0.2,0.1 --sparsity-cost 0.05 --lr-divisor 1.001 --lr-min 0.0005"
+expect_ok dbm train "$T" $S --epochs 4 -o "$TMP/s4.npz" --threads 1 -q
+expect_ok dbm train "$T" $S --epochs 2 -o "$TMP/s2.npz" --threads 2 -q
+expect_ok dbm train "$T" $S --epochs 4 -o "$TMP/s2.npz" --resume "$TMP/s2.npz" --threads 2 -q
+python3 "$TMP/same.py" "$TMP/s4.npz" "$TMP/s2.npz" && pass || fail "resumed sparse training differs"
+expect_ok dbm train "$T" --hidden 6,4 --pretrain-epochs 5 --batch 20 --chains 20 --seed 3 --epochs 4 -o "$TMP/s0.npz" -q
+python3 "$TMP/same.py" "$TMP/s4.npz" "$TMP/s0.npz" 2>/dev/null && fail "sparsity changed nothing" || pass
+python3 "$TMP/opts.py" "$TMP/s4.npz" | tail -6 | tr '\n' ' ' | grep -q "^1.001 0.0005 0.05 0.9 0.2 0.1 $" && pass || fail "checkpoint options: $(python3 "$TMP/opts.py" "$TMP/s4.npz" | tr '\n' ' ')"
+expect_reject "trained with sparsity_cost = 0.05.*resume with the same options" dbm train "$T" $S --sparsity-cost 0.1 --epochs 5 -o "$TMP/s2.npz" --resume "$TMP/s2.npz"
+expect_reject "trained with sparsity_target of hidden layer 2 = 0.1" dbm train "$T" $S --sparsity-target 0.2,0.3 --epochs 5 -o "$TMP/s2.npz" --resume "$TMP/s2.npz"
+# a checkpoint of the first layout (12 options, no running means) resumes a run without them
+python3 - "$TMP/a.npz" "$TMP/old.npz" <<'PY'
+import struct, sys, zipfile
+a = zipfile.ZipFile(sys.argv[1]); b = zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED)
+for n in a.namelist():
+    data = a.read(n)
+    if n == 'train_sparsity_means.npy': continue
+    if n == 'train_options.npy':
+        hl = struct.unpack('<H', data[8:10])[0]
+        vals = struct.unpack('<%dd' % ((len(data) - 10 - hl) // 8), data[10 + hl:])[:12]
+        d = "{'descr': '<f8', 'fortran_order': False, 'shape': (12,), }"
+        h = d + ' ' * ((64 - (10 + len(d) + 1) % 64) % 64) + '\n'
+        data = b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + struct.pack('<12d', *vals)
+    b.writestr(n, data)
+b.close()
+PY
+cp "$TMP/old.npz" "$TMP/old2.npz"
+expect_ok dbm train "$T" --hidden 6,4 --epochs 5 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/old.npz" --resume "$TMP/old.npz" -q
+expect_reject "train_options has 12 entries" dbm train "$T" --hidden 6,4 --epochs 5 --batch 20 --chains 20 --seed 3 --sparsity-cost 0.01 -o "$TMP/c.npz" --resume "$TMP/old2.npz"
+expect_reject "--sparsity-target: '1.5' is not a list" dbm train "$T" --hidden 4 --epochs 2 --sparsity-target 1.5 -o "$TMP/c.npz"
+expect_reject "--sparsity-target: '0' is not a list" dbm train "$T" --hidden 4 --epochs 2 --sparsity-target 0 -o "$TMP/c.npz"
+expect_reject "--sparsity-target" dbm train "$T" --hidden 4 --epochs 2 --sparsity-target nan -o "$TMP/c.npz"
+expect_reject "--sparsity-target has 3 values for 2 hidden layers" dbm train "$T" --hidden 6,4 --epochs 2 --sparsity-target 0.1,0.2,0.3 -o "$TMP/c.npz"
+expect_reject "--sparsity-cost: '-1'" dbm train "$T" --hidden 4 --epochs 2 --sparsity-cost -1 -o "$TMP/c.npz"
+expect_reject "--sparsity-damping: '1' is not in" dbm train "$T" --hidden 4 --epochs 2 --sparsity-damping 1 -o "$TMP/c.npz"
+expect_reject "--lr-divisor: '0.5' must be >= 1" dbm train "$T" --hidden 4 --epochs 2 --lr-divisor 0.5 -o "$TMP/c.npz"
+expect_reject "--lr-min: 'x'" dbm train "$T" --hidden 4 --epochs 2 --lr-min x -o "$TMP/c.npz"
+expect_reject "--preset: 'hinton' is not a known preset \\(salakhutdinov, salakhutdinov-paper\\)" dbm train "$T" --hidden 4 --epochs 2 --preset hinton -o "$TMP/c.npz"
+expect_reject "--sparsity-target has 2 values \\(the preset's\\) for 1 hidden layers" dbm train "$T" --hidden 4 --preset salakhutdinov -o "$TMP/c.npz"
+[ ! -e "$TMP/c.npz" ] && pass || fail "a refused training wrote its output"
+# the preset's values, with the options given on the command line over them
+expect_ok dbm train "$T" --hidden 6,4 --preset salakhutdinov --epochs 1 --pretrain-epochs 1 --batch 20 --chains 20 --seed 3 -o "$TMP/p.npz" -q
+python3 "$TMP/opts.py" "$TMP/p.npz" | tr '\n' ' ' | grep -q "^20.0 0.001 0.0 0.9 0.0002 20.0 5.0 10.0 1e-07 0.0 3.0 0.0 1.000015 0.0001 0.001 0.9 0.2 0.1 $" && pass || fail "preset options: $(python3 "$TMP/opts.py" "$TMP/p.npz" | tr '\n' ' ')"
+# --init-model: joint training from a given model
+expect_ok dbm train "$T" --hidden 6,4 --epochs 1 --pretrain-epochs 20 --pretrain-lr 0.1 --batch 20 --chains 20 --seed 3 -o "$TMP/i1.npz" -q
+expect_ok dbm train "$T" --hidden 6,4 --epochs 2 --init-model "$TMP/i1.npz" --batch 20 --chains 20 --seed 3 -o "$TMP/i2.npz" -q
+expect_reject "--init-model: '.*' has other layer sizes" dbm train "$T" --hidden 6,5 --epochs 2 --init-model "$TMP/i1.npz" -o "$TMP/c.npz"
+expect_reject "--init-model starts joint training from a model; it excludes --pretrain-epochs" dbm train "$T" --hidden 6,4 --epochs 2 --init-model "$TMP/i1.npz" --pretrain-epochs 3 -o "$TMP/c.npz"
+expect_reject "no-such" dbm train "$T" --hidden 6,4 --epochs 2 --init-model "$TMP/no-such.npz" -o "$TMP/c.npz"
+[ ! -e "$TMP/c.npz" ] && pass || fail "a refused training wrote its output"
+
 expect_reject "--max-seconds: '0' must be > 0" dbm lnz "$TMP/m.npz" --max-seconds 0
 expect_reject "no-such" dbm lnz "$TMP/no-such.npz"
 finish

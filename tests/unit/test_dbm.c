@@ -691,6 +691,140 @@ static void training_resumes_bit_identically_on_any_thread_count(void) {
     free(data);
 }
 
+/* Joint training from a pretrained 16-8-6 DBM with sparsity (cost 0: off) and the public code's
+ * per-update learning-rate decay; resumed from ckpt at epoch stop_at when ckpt is given. */
+static zs_dbm *trained_sparse(zs_ctx *ctx, const uint8_t *data, size_t n, double cost, double target,
+                              int epochs, int stop_at, const char *ckpt) {
+    const size_t sizes[] = {16, 8, 6};
+    zs_dbm *d = NULL;
+    zs_dbm_alloc(ctx, 2, sizes, &d);
+    zs_dbm_pretrain_opts po;
+    zs_dbm_pretrain_defaults(&po);
+    po.epochs = 5;
+    po.batch = 20;
+    po.lr = 0.1;
+    po.seed = 8;
+    CHECK(zs_dbm_pretrain(d, &po, data, n) == ZS_OK);
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 20;
+    o.lr = 0.02;
+    o.lr_divisor = 1.001;
+    o.lr_min = 0.015;
+    o.chains = 30;
+    o.seed = 9;
+    o.sparsity_cost = cost;
+    o.sparsity_target[1] = target;
+    o.sparsity_target[2] = target;
+    zs_dbm_trainer *t = NULL;
+    CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &t) == ZS_OK);
+    for (int e = 0; e < epochs && t; e++) {
+        if (e == stop_at && ckpt) {
+            CHECK(zs_dbm_trainer_save(t, ckpt) == ZS_OK);
+            zs_dbm_trainer_free(t);
+            t = NULL;
+            CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &t) == ZS_OK);
+            CHECK(zs_dbm_trainer_resume(t, ckpt) == ZS_OK);
+        }
+        CHECK(zs_dbm_trainer_epoch(t, NULL) == ZS_OK);
+    }
+    if (t) zs_dbm_trainer_get(t, d);
+    zs_dbm_trainer_free(t);
+    return d;
+}
+
+/* The mean over the rows and the hidden units of the mean-field posterior of a 2-hidden-layer
+ * DBM: 50 sweeps mu1 = sigmoid(b1 + W1T v + W2 mu2), mu2 = sigmoid(b2 + W2T mu1) from 0.5 (the
+ * test's own loop, not the library's). */
+static double mean_hidden_activation(const zs_dbm *d, const uint8_t *data, size_t n) {
+    const size_t n0 = zs_dbm_size(d, 0), n1 = zs_dbm_size(d, 1), n2 = zs_dbm_size(d, 2);
+    const double *w1 = zs_dbm_w(d, 1), *w2 = zs_dbm_w(d, 2), *b1 = zs_dbm_bias(d, 1), *b2 = zs_dbm_bias(d, 2);
+    double m1[64], m2[64], s = 0.0;
+    for (size_t r = 0; r < n; r++) {
+        for (size_t j = 0; j < n1; j++) m1[j] = 0.5;
+        for (size_t k = 0; k < n2; k++) m2[k] = 0.5;
+        for (int it = 0; it < 50; it++) {
+            for (size_t j = 0; j < n1; j++) {
+                double f = b1[j];
+                for (size_t i = 0; i < n0; i++) f += data[r * n0 + i] * w1[i * n1 + j];
+                for (size_t k = 0; k < n2; k++) f += w2[j * n2 + k] * m2[k];
+                m1[j] = 1.0 / (1.0 + exp(-f));
+            }
+            for (size_t k = 0; k < n2; k++) {
+                double f = b2[k];
+                for (size_t j = 0; j < n1; j++) f += m1[j] * w2[j * n2 + k];
+                m2[k] = 1.0 / (1.0 + exp(-f));
+            }
+        }
+        for (size_t j = 0; j < n1; j++) s += m1[j];
+        for (size_t k = 0; k < n2; k++) s += m2[k];
+    }
+    return s / (double)(n * (n1 + n2));
+}
+
+/* A sparsity target pulls the hidden units' mean activation toward it: the same run with and
+ * without the penalty, the target far below where the units sit without it. */
+static void sparsity_moves_the_mean_activation_toward_the_target(void) {
+    const size_t n = 200;
+    uint8_t *data = toy_data(n, 16, 12);
+    const double target = 0.05;
+    zs_dbm *off = trained_sparse(NULL, data, n, 0.0, target, 20, -1, NULL);
+    zs_dbm *on = trained_sparse(NULL, data, n, 0.5, target, 20, -1, NULL);
+    double q_off = mean_hidden_activation(off, data, n), q_on = mean_hidden_activation(on, data, n);
+    printf("  mean hidden activation: %.4f without sparsity, %.4f with target %.2f\n", q_off, q_on, target);
+    CHECK(fabs(q_on - target) < 0.5 * fabs(q_off - target));
+    zs_dbm_free(off);
+    zs_dbm_free(on);
+    free(data);
+}
+
+/* With sparsity and the per-update decay on, a run resumed from a checkpoint on another
+ * thread count ends with the same parameters bit for bit; bad options are refused. */
+static void sparse_training_resumes_bit_identically(void) {
+    const size_t n = 100;
+    uint8_t *data = toy_data(n, 16, 13);
+    char dir[] = "/tmp/zsum_dbms_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        free(data);
+        return;
+    }
+    char p[256];
+    snprintf(p, sizeof p, "%s/ck.npz", dir);
+    zs_ctx *c1 = zs_ctx_alloc(), *c3 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c3, 3);
+    zs_dbm *a = trained_sparse(c1, data, n, 0.05, 0.1, 6, -1, NULL);
+    zs_dbm *b = trained_sparse(c3, data, n, 0.05, 0.1, 6, 3, p);
+    zs_dbm *c = trained_sparse(c3, data, n, 0.0, 0.1, 6, -1, NULL);
+    CHECK(same_params(a, b));
+    CHECK(!same_params(a, c));
+    zs_dbm_train_opts o;
+    zs_dbm_trainer *t = NULL;
+    const double bad[][5] = {/* divisor, floor, cost, damping, target */
+                             {0.5, 0, 0, 0.9, 0.1}, {1, -1, 0, 0.9, 0.1}, {1, 0, -0.1, 0.9, 0.1},
+                             {1, 0, NAN, 0.9, 0.1}, {1, 0, 0.1, 1.0, 0.1}, {1, 0, 0.1, 0.9, 0.0},
+                             {1, 0, 0.1, 0.9, 1.0}, {INFINITY, 0, 0, 0.9, 0.1}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        zs_dbm_train_defaults(&o);
+        o.lr_divisor = bad[k][0];
+        o.lr_min = bad[k][1];
+        o.sparsity_cost = bad[k][2];
+        o.sparsity_damping = bad[k][3];
+        o.sparsity_target[2] = bad[k][4];
+        CHECK(zs_dbm_trainer_alloc(c1, a, &o, data, n, &t) == ZS_EINVAL);
+        CHECK(strstr(zs_last_error(c1), "training: ") != NULL);
+    }
+    remove(p);
+    rmdir(dir);
+    zs_dbm_free(a);
+    zs_dbm_free(b);
+    zs_dbm_free(c);
+    zs_ctx_free(c1);
+    zs_ctx_free(c3);
+    free(data);
+}
+
 /* The mean-field ln Z is below the exact one on every model; the Bethe value is exact on
  * trees (one unit per layer; one visible unit under an RBM layer) and near it for weak
  * couplings. */
@@ -903,5 +1037,7 @@ int main(void) {
     RUN(mean_field_negative_phase_is_the_fixed_point);
     RUN(training_raises_the_exact_likelihood);
     RUN(training_resumes_bit_identically_on_any_thread_count);
+    RUN(sparsity_moves_the_mean_activation_toward_the_target);
+    RUN(sparse_training_resumes_bit_identically);
     return check_summary("test_dbm");
 }
