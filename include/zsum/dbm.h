@@ -343,8 +343,9 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t);
 /* One epoch over the data in an order drawn from the seed and the epoch number. mf_bound
  * (may be NULL): the mean over the epoch's rows of B(v), the mean-field bound on ln p*(v)
  * (parameters of the moment each batch was seen). Results do not depend on the thread count.
- * ZS_ENUMERIC when a parameter becomes non-finite (the trainer keeps the parameters of the
- * epoch before); ZS_ECANCELLED. */
+ * ZS_ENUMERIC when a parameter becomes non-finite; ZS_ECANCELLED. After either, the trainer
+ * is as it was before the call (parameters, velocities, chains, running means), so the next
+ * call runs the same epoch again. */
 zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound);
 uint64_t zs_dbm_trainer_epochs_done(const zs_dbm_trainer *t);
 /* Copy the current parameters into dbm (same layer sizes). */

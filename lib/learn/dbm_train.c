@@ -210,6 +210,8 @@ struct zs_dbm_trainer {
     double *scratch;                     /* (threads, 2 * widest + 1)                      */
     uint32_t *on;                        /* (threads, widest) a chain's on units of a layer */
     size_t *perm;
+    double *snap;                        /* the state below, as it was at the epoch's start */
+    uint8_t *snap_chains;
     uint64_t epoch;
     int threads;
 };
@@ -254,7 +256,42 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     free(t->scratch);
     free(t->on);
     free(t->perm);
+    free(t->snap);
+    free(t->snap_chains);
     free(t);
+}
+
+/* What an epoch changes besides the parameters: the velocities, the persistent chains, the
+ * model's mean field and the running mean activations. They are copied at the epoch's start
+ * and put back when it is cancelled or diverges, with the parameters, so that a failed epoch
+ * leaves the trainer exactly as it was and the next call runs the same epoch again (the
+ * momentum of a half-done epoch would otherwise carry into it). */
+static size_t snap_size(const zs_dbm_trainer *t) {
+    const zs_dbm *d = t->m;
+    size_t k = 2 * t->units;
+    for (size_t l = 0; l <= d->L; l++) k += d->n[l] + (l ? d->n[l - 1] * d->n[l] : 0);
+    return k;
+}
+
+static double *snap_move(double *s, double *x, size_t k, int back) {
+    if (back) memcpy(x, s, k * sizeof *s);
+    else memcpy(s, x, k * sizeof *s);
+    return s + k;
+}
+
+/* back = 0: copy the state into the snapshot; back = 1: restore it. */
+static void snap_state(zs_dbm_trainer *t, int back) {
+    const zs_dbm *d = t->m;
+    double *s = t->snap;
+    for (size_t l = 0; l <= d->L; l++) {
+        s = snap_move(s, t->vb[l], d->n[l], back);
+        if (l) s = snap_move(s, t->vw[l], d->n[l - 1] * d->n[l], back);
+    }
+    s = snap_move(s, t->mfq, t->units, back);
+    snap_move(s, t->sq, t->units, back);
+    const size_t kc = t->o.chains * t->units;
+    if (back) memcpy(t->chains, t->snap_chains, kc);
+    else memcpy(t->snap_chains, t->chains, kc);
 }
 
 /* The parameters of src into dst, of the same shape. */
@@ -340,8 +377,10 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         t->mfq = zs_malloc(t->units * sizeof(double));
         t->sq = zs_calloc(t->units, sizeof(double));
         t->pm = zs_calloc(t->units, sizeof(double));
+        t->snap = zs_malloc(snap_size(t) * sizeof(double));
+        t->snap_chains = zs_malloc(o->chains * t->units);
         if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq ||
-            !t->sq || !t->pm || !t->on)
+            !t->sq || !t->pm || !t->on || !t->snap || !t->snap_chains)
             bad = 1;
     }
     if (bad) {
@@ -680,6 +719,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
         if (est != ZS_OK) return est;
     }
     copy_dbm(d, t->prev);
+    snap_state(t, 0);
     learn_shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
     zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
     double bound_sum = 0.0;
@@ -715,12 +755,14 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     free(ex.x);
     if (st == ZS_OK && zs_dbm_check(d) != ZS_OK) {
         copy_dbm(t->prev, d);
+        snap_state(t, 1);
         return zs_fail(t->ctx, ZS_ENUMERIC, "training diverged in epoch %llu (a parameter is not "
                        "finite); the parameters of the epoch before are kept; lower the learning rate",
                        (unsigned long long)t->epoch + 1);
     }
     if (st != ZS_OK) {
         copy_dbm(t->prev, d);
+        snap_state(t, 1);
         return st;
     }
     t->epoch++;

@@ -691,6 +691,65 @@ static void training_resumes_bit_identically_on_any_thread_count(void) {
     free(data);
 }
 
+/* A progress callback that asks to stop at the given batch of an epoch. */
+static int stop_at_batch(void *user, const char *task, double done, double total) {
+    (void)task;
+    (void)total;
+    return done >= *(const double *)user;
+}
+
+/* A cancelled epoch leaves the whole trainer as it was — parameters, velocities, chains and
+ * running means — so the epochs after it give the same model as a run never interrupted. */
+static void a_cancelled_epoch_changes_nothing(void) {
+    const size_t sizes[] = {16, 8, 6}, n = 100;
+    uint8_t *data = toy_data(n, 16, 21);
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_dbm *d = NULL, *a = NULL, *b = NULL;
+    CHECK(zs_dbm_alloc(ctx, 2, sizes, &d) == ZS_OK);
+    CHECK(zs_dbm_alloc(ctx, 2, sizes, &a) == ZS_OK);
+    CHECK(zs_dbm_alloc(ctx, 2, sizes, &b) == ZS_OK);
+    zs_dbm_pretrain_opts po;
+    zs_dbm_pretrain_defaults(&po);
+    po.epochs = 2;
+    po.batch = 20;
+    po.seed = 4;
+    CHECK(zs_dbm_pretrain(d, &po, data, n) == ZS_OK);
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 10;
+    o.lr = 0.02;
+    o.chains = 20;
+    o.seed = 6;
+    o.sparsity_cost = 0.01;
+    o.sparsity_target[1] = o.sparsity_target[2] = 0.1;
+    for (int neg = 0; neg < 3; neg++) {
+        o.negative = neg == 0 ? ZS_DBM_NEGATIVE_PERSISTENT
+                     : neg == 1 ? ZS_DBM_NEGATIVE_MEAN_FIELD : ZS_DBM_NEGATIVE_EXACT;
+        zs_dbm_trainer *ta = NULL, *tb = NULL;
+        CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &ta) == ZS_OK);
+        CHECK(zs_dbm_trainer_alloc(ctx, d, &o, data, n, &tb) == ZS_OK);
+        if (!ta || !tb) break;
+        for (int e = 0; e < 3; e++) CHECK(zs_dbm_trainer_epoch(ta, NULL) == ZS_OK);
+        CHECK(zs_dbm_trainer_epoch(tb, NULL) == ZS_OK);
+        const double at = 6; /* of 10 batches */
+        zs_ctx_set_progress(ctx, stop_at_batch, (void *)&at);
+        CHECK(zs_dbm_trainer_epoch(tb, NULL) == ZS_ECANCELLED);
+        zs_ctx_set_progress(ctx, NULL, NULL);
+        CHECK(zs_dbm_trainer_epochs_done(tb) == 1);
+        for (int e = 0; e < 2; e++) CHECK(zs_dbm_trainer_epoch(tb, NULL) == ZS_OK);
+        zs_dbm_trainer_get(ta, a);
+        zs_dbm_trainer_get(tb, b);
+        CHECK(same_params(a, b));
+        zs_dbm_trainer_free(ta);
+        zs_dbm_trainer_free(tb);
+    }
+    zs_dbm_free(d);
+    zs_dbm_free(a);
+    zs_dbm_free(b);
+    zs_ctx_free(ctx);
+    free(data);
+}
+
 /* Joint training from a pretrained 16-8-6 DBM with sparsity (cost 0: off) and the public code's
  * per-update learning-rate decay; resumed from ckpt at epoch stop_at when ckpt is given. */
 static zs_dbm *trained_sparse(zs_ctx *ctx, const uint8_t *data, size_t n, double cost, double target,
@@ -1037,6 +1096,7 @@ int main(void) {
     RUN(mean_field_negative_phase_is_the_fixed_point);
     RUN(training_raises_the_exact_likelihood);
     RUN(training_resumes_bit_identically_on_any_thread_count);
+    RUN(a_cancelled_epoch_changes_nothing);
     RUN(sparsity_moves_the_mean_activation_toward_the_target);
     RUN(sparse_training_resumes_bit_identically);
     return check_summary("test_dbm");
