@@ -299,7 +299,8 @@ static const char *const option_extra_names[N_OPTIONS_EXTRA] = {"lr_divisor", "l
 static const char *option_name(size_t i, char buf[48]) {
     if (i < N_OPTIONS) return option_names[i];
     if (i < N_OPTIONS + N_OPTIONS_EXTRA) return option_extra_names[i - N_OPTIONS];
-    snprintf(buf, 48, "sparsity_target of hidden layer %zu", i - N_OPTIONS - N_OPTIONS_EXTRA + 1);
+    /* a layer number (at most ZS_DBM_MAX_LAYERS): as unsigned, it fits the buffer */
+    snprintf(buf, 48, "sparsity_target of hidden layer %u", (unsigned)(i - N_OPTIONS - N_OPTIONS_EXTRA + 1));
     return buf;
 }
 

@@ -1640,7 +1640,7 @@ static zs_status grey_image_call(void) {
 }
 
 static zs_status units_call(void) {
-    zs_units_header h = {77, 4, (char *)"zsum levels -n 3", 1};
+    zs_units_header h = {77, 4, (char *)"zsum levels -n 3", 1, 0, NULL, 0};
     zs_unit_record recs[2];
     memset(recs, 0, sizeof recs);
     for (int k = 0; k < 2; k++) {
