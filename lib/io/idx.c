@@ -30,6 +30,7 @@ typedef struct idx_src {
     int inflating, ended;
     int gz;                   /* 1 when the bytes are gzipped                            */
     int64_t size;             /* bytes of the (plain or compressed) input; -1: unknown  */
+    int fifo;                 /* a named pipe (io_file.fifo)                             */
 } idx_src;
 
 static zs_status gz_failed(zs_ctx *ctx, const char *label, const char *why) {
@@ -122,6 +123,7 @@ static zs_status idx_load(zs_ctx *ctx, idx_src *s, io_buf *buf) {
     st = src_read(ctx, s, buf->b, 4, &got);
     if (st != ZS_OK) return st;
     buf->len = got;
+    if ((st = io_fifo_empty(ctx, label, s->fifo, got)) != ZS_OK) return st;
     if (got < 4 || buf->b[0] != 0 || buf->b[1] != 0)
         return zs_fail(ctx, ZS_EFORMAT, "%s: not an IDX file (it must start with two zero bytes)", label);
     size_t isz;
@@ -215,6 +217,7 @@ static zs_status src_open_path(zs_ctx *ctx, const char *path, idx_src *s) {
     zs_status st = io_open(ctx, path, &f);
     if (st != ZS_OK) return st;
     s->size = f.size;
+    s->fifo = f.fifo;
     s->g = gzdopen(f.fd, "rb");
     if (!s->g) {
         io_close(&f);

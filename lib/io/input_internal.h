@@ -29,9 +29,13 @@ typedef struct io_file {
 /* Open path for reading ("-": standard input), the one place where every reader learns what
  * kind of file it was given. ZS_EIO naming the path and the reason when it cannot be opened,
  * or is a directory, a device (/dev/zero would never end) or a socket ("x.npy: is a
- * directory"). A FIFO is opened without waiting for a writer. */
+ * directory"). A FIFO is opened without waiting for a writer; its first byte is waited for at
+ * most a second, then reads go on (they return the end at once when nobody writes). */
 zs_status io_open(zs_ctx *ctx, const char *path, io_file *f);
 void io_close(io_file *f);
+/* ZS_EFORMAT "NAME: a FIFO (named pipe) with nothing to read (no writer)" when fifo and the
+ * first read brought len = 0 bytes (the message every reader gives that case); else ZS_OK. */
+zs_status io_fifo_empty(zs_ctx *ctx, const char *name, int fifo, size_t len);
 
 /* Read up to n bytes (fewer only at the end of the input); ZS_EIO with the system's reason. */
 zs_status io_read(zs_ctx *ctx, const char *label, int fd, void *buf, size_t n, size_t *got);

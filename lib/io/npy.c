@@ -502,6 +502,7 @@ static zs_status npy_slurp(zs_ctx *ctx, const char *path, io_buf *buf) {
     if (st != ZS_OK) return st;
     size_t got;
     st = io_buf_read(ctx, path, buf, f.fd, 12, &got);
+    if (st == ZS_OK) st = io_fifo_empty(ctx, path, f.fifo, buf->len);
     size_t start = 0, hlen = 0;
     if (st == ZS_OK && npy_preamble(ctx, path, buf->b, buf->len, &start, &hlen) == ZS_OK) {
         if (f.size >= 0 && (uint64_t)f.size < start + hlen) {

@@ -142,6 +142,7 @@ zs_status zs_npz_open(zs_ctx *ctx, const char *path, zs_npz **out) {
     io_buf buf = {0};
     size_t got;
     st = io_buf_read(ctx, path, &buf, f.fd, 4, &got);
+    if (st == ZS_OK) st = io_fifo_empty(ctx, path, f.fifo, buf.len);
     if (st == ZS_OK && (got < 4 || memcmp(buf.b, "PK", 2) != 0 ||
                         (memcmp(buf.b + 2, "\3\4", 2) != 0 && memcmp(buf.b + 2, "\5\6", 2) != 0)))
         st = zs_fail(ctx, ZS_EFORMAT, "%s: not an .npz (zip) archive: it does not start with a "

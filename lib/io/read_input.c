@@ -6,8 +6,8 @@
  * refuses a directory, a device (/dev/zero, a disk) or a socket; a regular file larger than the
  * limit is refused from its size before a byte is read (a 10 GB sparse file costs nothing); a
  * pipe or FIFO (standard input, a named pipe, <(...)) is read in chunks and refused as soon as
- * it passes the limit. A named FIFO with no writer is refused by io_open after a second of
- * silence instead of waiting forever. Text readers ask for NUL bytes to be refused as they arrive
+ * it passes the limit. A named FIFO is opened without waiting for a writer, and one with
+ * nothing to read is refused at once instead of waiting forever. Text readers ask for NUL bytes to be refused as they arrive
  * (ZS_READ_TEXT), so /dev/zero through a pipe stops at its first chunk. gzip content (RFC 1952,
  * several members allowed as gzip(1) writes them) is unpacked with the same limit on the
  * unpacked size, checked chunk by chunk, so a decompression bomb stops at the limit. */
@@ -148,9 +148,7 @@ zs_status zs_read_input(zs_ctx *ctx, const char *path, size_t max_bytes, unsigne
     }
     if (st == ZS_OK) st = read_fd(&raw, f.fd);
     io_close(&f);
-    if (st == ZS_OK && f.fifo && raw.buf.len == 0)
-        st = zs_fail(ctx, ZS_EFORMAT, "%s: a FIFO (named pipe) with nothing to read (no writer)",
-                     f.name);
+    if (st == ZS_OK) st = io_fifo_empty(ctx, f.name, f.fifo, raw.buf.len);
     int gz = st == ZS_OK && (flags & ZS_READ_GZIP) && raw.buf.len >= 2 && raw.buf.b[0] == 0x1f &&
              raw.buf.b[1] == 0x8b;
     if (gz) {

@@ -59,14 +59,23 @@ expect_bounded 2 "zero.npz: $dev" rbm logz "$TMP/zero.npz"
 expect_bounded 2 "zero.npz: $dev" bm logz "$TMP/zero.npz"
 expect_bounded 2 "zero.npz: $dev" hopfield recall "$TMP/zero.npz" --probe "+-+-"
 
-# --- a FIFO without a writer: refused after a second of silence, never waited on for good --
+# --- a FIFO without a writer: read as empty (after waiting a second for a late writer) ------
 for ext in npy npz idx; do
     mkfifo "$TMP/fifo.$ext"
 done
-nowriter="a FIFO \(named pipe\) with nothing to read \(no writer within 1 s\)"
+nowriter="a FIFO \(named pipe\) with nothing to read \(no writer\)"
 expect_bounded 2 "fifo.npy: $nowriter" rbm train "$TMP/fifo.npy" --hidden 2 --epochs 1 $o
 expect_bounded 2 "fifo.idx: $nowriter" rbm train "$TMP/fifo.idx" --hidden 2 --epochs 1 $o
 expect_bounded 2 "fifo.npz: $nowriter" rbm logz "$TMP/fifo.npz"
+
+# --- a FIFO whose writer is connected but slow: waited for as long as it takes -------------
+mkfifo "$TMP/slow.npy"
+$PY -c "import numpy as np; np.save('$TMP/rows.npy', (np.arange(48).reshape(6, 8) % 3 == 0).astype(np.uint8))"
+( exec 3> "$TMP/slow.npy"; sleep 2; cat "$TMP/rows.npy" >&3 ) &
+bounded rbm train "$TMP/slow.npy" --hidden 2 --epochs 1 -q $o
+if [ "$status" -eq 0 ] && [ -s "$TMP/o.npz" ]; then pass; else
+    fail "a FIFO whose writer sends after 2 s: exit $status: $(head -c 300 "$TMP/err")"; fi
+wait
 
 # --- a FIFO fed from /dev/zero (the writer dies of SIGPIPE when zsum stops reading) ---------
 cat /dev/zero > "$TMP/fifo.npy" 2>/dev/null &
