@@ -90,16 +90,7 @@ typedef struct dos_job {
 
 /* The problem's hash: the model as the energy reads it and the chunking. */
 static uint64_t dos_hash(const zs_pairwise *m, size_t nchunks) {
-    uint64_t h = units_hash_begin("pairwise dos");
-    h = units_hash_u64(h, m->n);
-    h = units_hash_doubles(h, m->h, m->n);
-    h = units_hash_u64(h, m->nb);
-    for (size_t b = 0; b < m->nb; b++) {
-        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
-        h = units_hash_double(h, m->bJ[b]);
-    }
-    h = units_hash_double(h, m->offset);
-    return units_hash_u64(h, nchunks);
+    return units_hash_u64(pairwise_hash(units_hash_begin("pairwise dos"), m), nchunks);
 }
 
 static void *dos_scratch(const void *plan) {

@@ -313,15 +313,7 @@ static void chunk_lnz(const lnz_chunk *c, double *buf, uint64_t r0, uint64_t r1,
 /* The problem's hash: the model as the energy reads it (fields, bonds, offset), beta, and
  * which computation (ln Z alone, or the moments too) with which kernel. */
 static uint64_t problem_hash(const zs_pairwise *mod, double beta, const char *name, int kernel) {
-    uint64_t h = units_hash_begin(name);
-    h = units_hash_u64(h, mod->n);
-    h = units_hash_doubles(h, mod->h, mod->n);
-    h = units_hash_u64(h, mod->nb);
-    for (size_t b = 0; b < mod->nb; b++) {
-        h = units_hash_u64(h, ((uint64_t)mod->bi[b] << 32) | mod->bj[b]);
-        h = units_hash_double(h, mod->bJ[b]);
-    }
-    h = units_hash_double(h, mod->offset);
+    uint64_t h = pairwise_hash(units_hash_begin(name), mod);
     h = units_hash_double(h, beta);
     return units_hash_u64(h, (uint64_t)kernel);
 }

@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+uint64_t pairwise_hash(uint64_t h, const zs_pairwise *m) {
+    h = units_hash_u64(h, m->n);
+    h = units_hash_doubles(h, m->h, m->n);
+    h = units_hash_u64(h, m->nb);
+    for (size_t b = 0; b < m->nb; b++) {
+        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
+        h = units_hash_double(h, m->bJ[b]);
+    }
+    return units_hash_double(h, m->offset);
+}
+
 void zs_pairwise_free(zs_pairwise *m) {
     if (!m) return;
     free(m->h);

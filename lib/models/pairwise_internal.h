@@ -42,4 +42,8 @@ zs_status pairwise_lattice_shape(zs_ctx *ctx, const zs_lattice_spec *sp, zs_pair
 
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta);
 
+/* h fed with the model as the energy reads it (n, the fields, the bonds, the offset): the part
+ * of every pairwise work-unit problem hash that names the model (units_hash_begin). */
+uint64_t pairwise_hash(uint64_t h, const zs_pairwise *m);
+
 #endif

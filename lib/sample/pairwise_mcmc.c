@@ -559,15 +559,7 @@ static zs_status sample_unit(const void *plan, uint64_t chain, void *scratch, zs
  * that orders a sweep) and every option (the kind resolved, beta, sweeps, burn-in, chains,
  * seed). */
 static uint64_t sample_hash(const zs_pairwise *m, const zs_pairwise_sample_opts *o) {
-    uint64_t h = units_hash_begin("pairwise sample");
-    h = units_hash_u64(h, m->n);
-    h = units_hash_doubles(h, m->h, m->n);
-    h = units_hash_u64(h, m->nb);
-    for (size_t b = 0; b < m->nb; b++) {
-        h = units_hash_u64(h, ((uint64_t)m->bi[b] << 32) | m->bj[b]);
-        h = units_hash_double(h, m->bJ[b]);
-    }
-    h = units_hash_double(h, m->offset);
+    uint64_t h = pairwise_hash(units_hash_begin("pairwise sample"), m);
     h = units_hash_u64(h, (uint64_t)m->lattice);
     h = units_hash_u64(units_hash_u64(h, m->rows), m->cols);
     h = units_hash_u64(h, (uint64_t)o->kind);
