@@ -37,24 +37,12 @@ static int measure(train_run *r) {
     return st == ZS_OK ? EXIT_OK : cli_status(r->ctx, st);
 }
 
-/* The epoch's line of --log, flushed and synced so that a killed run keeps its epochs. */
+/* The epoch's line of --log (train_plot.c). */
 static int log_epoch(FILE *logf, const train_run *r) {
     const zs_bm_monitor *m = &r->m;
-    json j;
-    json_init(&j, logf);
-    json_obj_inline(&j);
-    json_kv_u64(&j, "epoch", zs_bm_trainer_epochs_done(r->t));
-    json_kv_num(&j, "lnZ", m->lnz);
-    json_kv_num(&j, "lnZ_mf", m->lnz_mf);
-    json_kv_num(&j, "lnZ_bethe", m->lnz_bethe);
-    json_kv_bool(&j, "bethe_converged", m->bethe_converged);
-    json_kv_num(&j, "loglik", m->loglik);
-    json_kv_num(&j, "seconds", r->seconds);
-    json_end_obj(&j);
-    json_end(&j);
-    if (fflush(logf) != 0 || fsync(fileno(logf)) != 0)
-        return cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", r->o->log, strerror(errno));
-    return EXIT_OK;
+    train_log_line e = {zs_bm_trainer_epochs_done(r->t), 0, NAN, m->lnz, m->lnz_mf, m->lnz_bethe,
+                        m->bethe_converged, m->loglik, NAN, r->seconds};
+    return train_log_write(logf, r->o->log, &e);
 }
 
 /* The epoch's line on stderr. */

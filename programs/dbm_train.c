@@ -141,26 +141,12 @@ static void train_opts(const dbm_opts *o, zs_dbm_train_opts *to) {
         to->sparsity_target[l] = o->sparsity_target[o->nsparsity_target == 1 ? 0 : l - 1];
 }
 
-/* The epoch's line of --log, flushed and synced so that a killed run keeps its epochs. */
+/* The epoch's line of --log (train_plot.c). */
 static int log_epoch(FILE *logf, const train_run *r) {
     const monitor *m = &r->m;
-    json j;
-    json_init(&j, logf);
-    json_obj_inline(&j);
-    json_kv_u64(&j, "epoch", zs_dbm_trainer_epochs_done(r->t));
-    json_kv_num(&j, "mf_bound", r->bound);
-    json_kv_num(&j, "lnZ", m->lnz);
-    json_kv_num(&j, "lnZ_mf", m->lnz_mf);
-    json_kv_num(&j, "lnZ_bethe", m->lnz_bethe);
-    json_kv_bool(&j, "bethe_converged", m->bethe_converged);
-    json_kv_num(&j, "loglik", m->loglik);
-    json_kv_num(&j, "elbo", m->elbo);
-    json_kv_num(&j, "seconds", r->seconds);
-    json_end_obj(&j);
-    json_end(&j);
-    if (fflush(logf) != 0 || fsync(fileno(logf)) != 0)
-        return cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", r->o->log, strerror(errno));
-    return EXIT_OK;
+    train_log_line e = {zs_dbm_trainer_epochs_done(r->t), 1, r->bound, m->lnz, m->lnz_mf,
+                        m->lnz_bethe, m->bethe_converged, m->loglik, m->elbo, r->seconds};
+    return train_log_write(logf, r->o->log, &e);
 }
 
 /* The epochs up to --epochs: each one trained, measured, reported on stderr, logged (logf, or

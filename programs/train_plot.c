@@ -2,8 +2,33 @@
  * (train_plot.h). */
 #include "train_plot.h"
 
+#include "result.h"
+
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int train_log_write(FILE *logf, const char *path, const train_log_line *e) {
+    json j;
+    json_init(&j, logf);
+    json_obj_inline(&j);
+    json_kv_u64(&j, "epoch", e->epoch);
+    if (e->has_dbm_keys) json_kv_num(&j, "mf_bound", e->mf_bound);
+    json_kv_num(&j, "lnZ", e->lnz);
+    json_kv_num(&j, "lnZ_mf", e->lnz_mf);
+    json_kv_num(&j, "lnZ_bethe", e->lnz_bethe);
+    json_kv_bool(&j, "bethe_converged", e->bethe_converged);
+    json_kv_num(&j, "loglik", e->loglik);
+    if (e->has_dbm_keys) json_kv_num(&j, "elbo", e->elbo);
+    json_kv_num(&j, "seconds", e->seconds);
+    json_end_obj(&j);
+    json_end(&j);
+    if (fflush(logf) != 0 || fsync(fileno(logf)) != 0)
+        return cli_fail(EXIT_RUNTIME, "--log: cannot write '%s': %s", path, strerror(errno));
+    return EXIT_OK;
+}
 
 void train_history_add(train_history *h, uint64_t epoch, double lnz, double lnz_mf, double lnz_bethe,
                        double loglik) {

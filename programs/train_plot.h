@@ -22,6 +22,19 @@ void train_history_add(train_history *h, uint64_t epoch, double lnz, double lnz_
  * the axis of epochs. An exit code. */
 int train_history_draw(const train_history *h, const char *cmd, const char *negative, uint64_t seed,
                        const char *xlabel, const char *ylabel2, const char *file);
+/* One epoch's figures as --log writes them. */
+typedef struct train_log_line {
+    uint64_t epoch;
+    int has_dbm_keys;         /* dbm train's mf_bound and elbo (bm train has neither) */
+    double mf_bound;
+    double lnz, lnz_mf, lnz_bethe;
+    int bethe_converged;
+    double loglik, elbo, seconds;
+} train_log_line;
+/* The line (one JSON object) appended to logf, flushed and synced so that a killed run keeps
+ * its epochs; path names the file in a message. An exit code. */
+int train_log_write(FILE *logf, const char *path, const train_log_line *e);
+
 /* "-12.5" or "-" for a value not measured. */
 const char *train_num_or_dash(char b[32], double x);
 
