@@ -141,6 +141,30 @@ void zs_dbm_mf_defaults(zs_dbm_mf_opts *o) {
     o->tolerance = 1e-7;
 }
 
+/* sum_k w_k m_k in k order from 0. */
+static double dot(const double *w, const double *m, size_t n) {
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++) s += w[k] * m[k];
+    return s;
+}
+
+/* t_r = sum_k w[r stride + k] m_k for the four rows r = 0..3, each in k order from 0: four
+ * independent sums overlap, with the same additions in the same order as dot() row by row. */
+static void dot4(const double *w, size_t stride, const double *m, size_t n, double t[4]) {
+    const double *w0 = w, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        s0 += w0[k] * m[k];
+        s1 += w1[k] * m[k];
+        s2 += w2[k] * m[k];
+        s3 += w3[k] * m[k];
+    }
+    t[0] = s0;
+    t[1] = s1;
+    t[2] = s2;
+    t[3] = s3;
+}
+
 /* The field of layer l given the means of its neighbours (mu[0] = v); top: include layer l+1. */
 static void field(const zs_dbm *d, double *const *mu, size_t l, int top, double *x) {
     size_t nl = d->n[l], np = d->n[l - 1];
@@ -152,58 +176,31 @@ static void field(const zs_dbm *d, double *const *mu, size_t l, int top, double 
         for (size_t j = 0; j < nl; j++) x[j] += m * w[i * nl + j];
     }
     if (top && l < d->L) {
-        size_t nn = d->n[l + 1];
+        /* x_j += sum_k W_jk m_k, four rows at a time (dot4) */
+        size_t nn = d->n[l + 1], j = 0;
         const double *wn = d->w[l + 1], *m = mu[l + 1];
-        /* x_j += sum_k W_jk m_k, each sum in k order from 0; four rows at a time so that four
-         * independent sums overlap (the same additions in the same order as one row at a time) */
-        size_t j = 0;
+        double t[4];
         for (; j + 4 <= nl; j += 4) {
-            const double *w0 = wn + j * nn, *w1 = w0 + nn, *w2 = w1 + nn, *w3 = w2 + nn;
-            double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-            for (size_t k = 0; k < nn; k++) {
-                s0 += w0[k] * m[k];
-                s1 += w1[k] * m[k];
-                s2 += w2[k] * m[k];
-                s3 += w3[k] * m[k];
-            }
-            x[j] += s0;
-            x[j + 1] += s1;
-            x[j + 2] += s2;
-            x[j + 3] += s3;
+            dot4(wn + j * nn, nn, m, nn, t);
+            for (int r = 0; r < 4; r++) x[j + r] += t[r];
         }
-        for (; j < nl; j++) {
-            double s = 0.0;
-            for (size_t k = 0; k < nn; k++) s += wn[j * nn + k] * m[k];
-            x[j] += s;
-        }
+        for (; j < nl; j++) x[j] += dot(wn + j * nn, m, nn);
     }
 }
 
 /* s + sum_i a_i (sum_j W_ij b_j), the inner sums in j order from 0, the outer in i order
- * (rows with a_i = 0 skipped); the inner sums four rows at a time, as in field(). */
+ * (rows with a_i = 0 skipped); the inner sums four rows at a time (dot4). */
 static double bound_coupling(double s, const double *w, const double *a, const double *b, size_t np,
                              size_t nl) {
     size_t i = 0;
+    double t[4];
     for (; i + 4 <= np; i += 4) {
-        const double *w0 = w + i * nl, *w1 = w0 + nl, *w2 = w1 + nl, *w3 = w2 + nl;
-        double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0;
-        for (size_t j = 0; j < nl; j++) {
-            t0 += w0[j] * b[j];
-            t1 += w1[j] * b[j];
-            t2 += w2[j] * b[j];
-            t3 += w3[j] * b[j];
-        }
-        if (a[i] != 0.0) s += a[i] * t0;
-        if (a[i + 1] != 0.0) s += a[i + 1] * t1;
-        if (a[i + 2] != 0.0) s += a[i + 2] * t2;
-        if (a[i + 3] != 0.0) s += a[i + 3] * t3;
+        dot4(w + i * nl, nl, b, nl, t);
+        for (int r = 0; r < 4; r++)
+            if (a[i + r] != 0.0) s += a[i + r] * t[r];
     }
-    for (; i < np; i++) {
-        if (a[i] == 0.0) continue;
-        double t = 0.0;
-        for (size_t j = 0; j < nl; j++) t += w[i * nl + j] * b[j];
-        s += a[i] * t;
-    }
+    for (; i < np; i++)
+        if (a[i] != 0.0) s += a[i] * dot(w + i * nl, b, nl);
     return s;
 }
 
