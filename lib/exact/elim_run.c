@@ -200,6 +200,13 @@ typedef struct kplan {
     int fused;          /* d = 2, two tables not constant, L = 0 mod 8, AVX-512: elim_pair */
 } kplan;
 
+/* Where input in's entries for row x of the block at the outer digits start. */
+static size_t in_base(const kin *in, size_t x, const size_t *digit, size_t outer) {
+    size_t base = x * in->sv;
+    for (size_t j = 0; j < outer; j++) base += digit[j] * in->st[j];
+    return base;
+}
+
 /* The fused d = 2 block (elim_lse2_pair_avx512): the same sums as kernel_block's rows, in the
  * same order, without the block buffer. */
 static void kernel_fused(const kplan *kp, const size_t *digit, size_t outer, double *out) {
@@ -209,8 +216,7 @@ static void kernel_fused(const kplan *kp, const size_t *digit, size_t outer, dou
         size_t ng = 0;
         for (size_t k = 0; k < kp->k; k++) {
             const kin *in = &kp->in[k];
-            size_t base = x * in->sv;
-            for (size_t j = 0; j < outer; j++) base += digit[j] * in->st[j];
+            const size_t base = in_base(in, x, digit, outer);
             if (in->cls == IN_CONST) {
                 c += in->t[base];
                 continue;
@@ -246,8 +252,7 @@ static void kernel_block(const kplan *kp, size_t o, double *s, const double **sr
         size_t ng = 0, contig0 = 0;
         for (size_t k = 0; k < kp->k; k++) {
             const kin *in = &kp->in[k];
-            size_t base = x * in->sv;
-            for (size_t j = 0; j < outer; j++) base += digit[j] * in->st[j];
+            const size_t base = in_base(in, x, digit, outer);
             if (in->cls == IN_CONST) {
                 c += in->t[base];
                 continue;
