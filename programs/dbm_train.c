@@ -232,12 +232,14 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     }
     /* SIGINT or SIGTERM from here on stops after the next epoch's checkpoint (during pretraining,
      * the first joint epoch's: there is no checkpoint before it) */
+    zs_dbm_train_opts to;
+    train_opts(o, &to);
+    /* refuse what joint training would refuse before the pretraining, not after it */
+    if (rc == EXIT_OK && (st = zs_dbm_train_check(ctx, r.d, &to, data, n)) != ZS_OK) rc = cli_status(ctx, st);
     if (rc == EXIT_OK) train_stop_catch();
     if (rc == EXIT_OK && o->init_model) rc = init_from_model(&r);
     else if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
     if (rc == EXIT_OK) {
-        zs_dbm_train_opts to;
-        train_opts(o, &to);
         st = zs_dbm_trainer_alloc(ctx, r.d, &to, data, n, &r.t);
         if (st == ZS_OK && o->resume) st = zs_dbm_trainer_resume(r.t, o->resume);
         if (st != ZS_OK) rc = cli_status(ctx, st);

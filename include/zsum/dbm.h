@@ -339,6 +339,11 @@ typedef struct zs_dbm_trainer zs_dbm_trainer;
  * ZS_ENOMEM. */
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,
                                const uint8_t *data, size_t n, zs_dbm_trainer **out);
+/* The checks zs_dbm_trainer_alloc makes (options, the exact negative phase's size, the rows,
+ * the model), without allocating: a program that pretrains first calls this before the
+ * pretraining, so that a run that joint training would refuse is refused at once. */
+zs_status zs_dbm_train_check(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,
+                             const uint8_t *data, size_t n);
 void zs_dbm_trainer_free(zs_dbm_trainer *t);
 /* One epoch over the data in an order drawn from the seed and the epoch number. mf_bound
  * (may be NULL): the mean over the epoch's rows of B(v), the mean-field bound on ln p*(v)

@@ -319,9 +319,9 @@ static zs_status check_schedule_opts(zs_ctx *ctx, const zs_dbm *dbm, const zs_db
     return ZS_OK;
 }
 
-zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
-                               const uint8_t *data, size_t n, zs_dbm_trainer **out) {
-    if (!dbm || !o || !data || !out) return ZS_EINVAL;
+zs_status zs_dbm_train_check(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
+                             const uint8_t *data, size_t n) {
+    if (!dbm || !o || !data) return ZS_EINVAL;
     if (n == 0 || o->batch == 0 || o->chains == 0 || o->gibbs_steps == 0 || o->mf_iterations == 0 ||
         o->mf_iterations > UINT32_MAX || !(o->lr > 0) || !isfinite(o->lr) || !(o->lr_decay >= 0) ||
         !(o->momentum >= 0 && o->momentum < 1) || !(o->weight_decay >= 0) || !(o->mf_tolerance >= 0))
@@ -344,7 +344,13 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     }
     zs_status st = dbm_check_rows(ctx, data, n, dbm->n[0]);
     if (st != ZS_OK) return st;
-    st = zs_dbm_check(dbm);
+    return zs_dbm_check(dbm);
+}
+
+zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *o,
+                               const uint8_t *data, size_t n, zs_dbm_trainer **out) {
+    if (!out) return ZS_EINVAL;
+    zs_status st = zs_dbm_train_check(ctx, dbm, o, data, n);
     if (st != ZS_OK) return st;
     zs_dbm_trainer *t = zs_calloc(1, sizeof *t);
     if (!t) return zs_fail(ctx, ZS_ENOMEM, "training: out of memory");

@@ -246,6 +246,9 @@ assert len(rows) == 2 and all(r['lnZ_mf'] <= r['lnZ'] for r in rows)" && pass ||
 done
 expect_reject "--negative: 'gibbs' is not persistent, exact, mean-field or auto" dbm train "$T" --hidden 4 --epochs 2 --negative gibbs -o "$TMP/c.npz"
 expect_reject "exact negative phase enumerates 2\\^30" dbm train "$T" --hidden 30,30 --epochs 2 --negative exact -o "$TMP/c.npz"
+# ... refused before the pretraining, not after it (which would take hours here)
+expect_reject "exact negative phase enumerates 2\\^30" dbm train "$T" --hidden 30,30 --epochs 2 --negative exact --pretrain-epochs 100000 -o "$TMP/c.npz"
+if grep -q "pretrain" "$TMP/err"; then fail "the exact phase's refusal came after pretraining"; else pass; fi
 expect_reject "--plot: 'x.jpg' must end in .png or .svg" dbm train "$T" --hidden 4 --epochs 2 --plot x.jpg -o "$TMP/c.npz"
 expect_reject "--plot draws the epochs of one run" dbm train "$T" --hidden 6,4 --epochs 3 --plot "$TMP/p.png" -o "$TMP/b.npz" --resume "$TMP/b.npz"
 if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
