@@ -7,8 +7,9 @@
 #       $LIBDAI_DRIVER FILE.uai 'ALG[props]' [uniform-trw]
 #   and printing one line `lnZ <value> iters <n> maxdiff <d> cpu <s>` (the third argument asks
 #   for TRW edge weights (n - 1)/|E| on every pairwise factor, the rule zsum uses on grids);
-#   Merlin's weighted mini-bucket (`merlin -a wmb -t PR -i IBOUND`, its default 100 iterations
-#   and threshold 1e-6) through MERLIN, the merlin executable.
+#   Merlin's weighted mini-bucket (`merlin -a wmb -t PR -i IBOUND`; its command line's default
+#   of 10 passes of cost shifting over the join graph, threshold 1e-6) through MERLIN, the
+#   merlin executable.
 # A peer that is not given (or not executable) is skipped with a message; zsum's rows remain.
 # Models: the UAI 2014 grids (Grids_11..18 of ../shared/data/uai2014-pr; exact ln Z by zsum's
 # variable elimination) and a 16x16 ferromagnetic torus, E = -sum_<ij> s_i s_j, s = +-1, at
@@ -27,6 +28,7 @@
 #   PEERS_FILTER=RE      instances (names: Grids_11..Grids_18, torus16_K0.2, torus16_Kc)
 #   PEERS_METHODS=LIST   comma-separated subset of mf,bp,trw,gbp,mbe10,mbe16,mbe20
 #   PEERS_TIMEOUT=900    seconds of wall time per run before it is stopped (reported)
+#   PEERS_MERLIN_ITER=N  Merlin's passes (-n N) instead of its default
 # Output: a Markdown table on stdout; one line per run on stderr.
 set -uo pipefail
 build=${1:-build}
@@ -57,9 +59,9 @@ trap 'rm -rf "$tmp"' EXIT
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 /usr/bin/python3 - "$zsum" "$data" "$tmp" "$libdai" "$merlin" "${PEERS_REPEATS:-3}" \
     "${PEERS_FILTER:-}" "${PEERS_METHODS:-mf,bp,trw,gbp,mbe10,mbe16,mbe20}" \
-    "${PEERS_TIMEOUT:-900}" <<'PY'
+    "${PEERS_TIMEOUT:-900}" "${PEERS_MERLIN_ITER:-}" <<'PY'
 import json, math, os, re, resource, statistics, subprocess, sys
-zsum, data, tmp, libdai, merlin, reps, filt, methods, tmo = sys.argv[1:10]
+zsum, data, tmp, libdai, merlin, reps, filt, methods, tmo, miter = sys.argv[1:11]
 reps, tmo = int(reps), float(tmo)
 methods = [m for m in methods.split(',') if m]
 
@@ -86,7 +88,7 @@ def torus(name, L, K):
                         '--format', 'json'], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit('bench_uai_peers: zsum ising failed: ' + p.stderr.strip())
-    return path, json.loads(p.stdout)['lnZ'], 'closed form'
+    return path, json.loads(p.stdout)['lnZ'], 'zsum ising, exact'
 
 def grid(name):
     path = os.path.join(data, name + '.uai')
@@ -94,7 +96,7 @@ def grid(name):
                        capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit('bench_uai_peers: exact %s failed: %s' % (name, p.stderr.strip()))
-    return path, json.loads(p.stdout)['lnZ'], 'elimination'
+    return path, json.loads(p.stdout)['lnZ'], 'zsum uai, elimination'
 
 names = ['Grids_%d' % k for k in range(11, 19) if os.path.exists(os.path.join(data, 'Grids_%d.uai' % k))]
 names += ['torus16_K0.2', 'torus16_Kc']
@@ -166,9 +168,11 @@ def merlin_run(path, m):
     def parse(out):
         with open(outp + '.PR') as f:
             w = f.read().split()
-        return float(w[w.index('PR') + 1]), 'i=%s' % m[3:]
+        # the last of Merlin's progress lines `logZ: ... i=N` gives the passes it made
+        its = re.findall(r'\bi=(\d+)', out)
+        return float(w[w.index('PR') + 1]), its[-1] if its else '-'
     return run([merlin, '-f', path, '-e', path + '.evid', '-a', 'wmb', '-t', 'PR', '-i', m[3:],
-                '-O', 'uai', '-o', outp], parse)
+                '-O', 'uai', '-o', outp] + (['-n', miter] if miter else []), parse)
 
 def peer_of(m):
     if m.startswith('mbe'):
