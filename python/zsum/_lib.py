@@ -128,6 +128,13 @@ STRUCTS = {
                           ("lr_divisor", "double"), ("lr_min", "double"),
                           ("sparsity_cost", "double"), ("sparsity_damping", "double"),
                           ("sparsity_target", "double[65]")],
+    "zs_bm_train_opts": [("negative", "zs_bm_negative"), ("batch", "size_t"), ("lr", "double"),
+                         ("lr_decay", "double"), ("momentum", "double"),
+                         ("weight_decay", "double"), ("chains", "size_t"),
+                         ("gibbs_steps", "size_t"), ("mf_iterations", "size_t"),
+                         ("mf_tolerance", "double"), ("seed", "uint64_t")],
+    "zs_bm_monitor": [("lnz", "double"), ("lnz_mf", "double"), ("lnz_bethe", "double"),
+                      ("bethe_converged", "int"), ("loglik", "double")],
 }
 
 # Callback types: (return type, parameter types).
@@ -147,12 +154,12 @@ CALLBACKS = {
 ENUMS = ("zs_status", "zs_levels_method", "zs_pairwise_method", "zs_mcmc_kind",
          "zs_hopfield_order", "zs_rbm_ais_base", "zs_binarize", "zs_dtype", "zs_factor_kind",
          "zs_factor_order", "zs_factor_approx", "zs_bound_kind", "zs_factor_schedule",
-         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative")
+         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative", "zs_bm_negative")
 
 # Opaque handles: passed and returned as void pointers.
 OPAQUE = ("zs_ctx", "zs_levels", "zs_pairwise", "zs_patterns", "zs_hopfield", "zs_rbm",
           "zs_rbm_trainer", "zs_array", "zs_npz", "zs_factor_model", "zs_factor_plan", "zs_dbm",
-          "zs_dbm_trainer")
+          "zs_dbm_trainer", "zs_bm_trainer")
 
 # ---------------------------------------------------------------------------------------------
 # Functions: (name, return type, parameter types), as declared in include/zsum.h and zsum/*.h.
@@ -416,6 +423,20 @@ SIGNATURES = (
     ("zs_dbm_trainer_get", "void", ("const zs_dbm_trainer *", "zs_dbm *")),
     ("zs_dbm_trainer_save", "zs_status", ("const zs_dbm_trainer *", "const char *")),
     ("zs_dbm_trainer_resume", "zs_status", ("zs_dbm_trainer *", "const char *")),
+    ("zs_bm_moments_seconds", "double", ("const zs_ctx *", "size_t")),
+    ("zs_bm_moments_exact", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "double *", "double *")),
+    ("zs_bm_negative_name", "const char *", ("zs_bm_negative",)),
+    ("zs_bm_negative_from_name", "zs_status", ("const char *", "zs_bm_negative *")),
+    ("zs_bm_train_defaults", "void", ("zs_bm_train_opts *",)),
+    ("zs_bm_trainer_alloc", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "const zs_bm_train_opts *", "const uint8_t *", "size_t", "zs_bm_trainer **")),
+    ("zs_bm_trainer_free", "void", ("zs_bm_trainer *",)),
+    ("zs_bm_trainer_epoch", "zs_status", ("zs_bm_trainer *",)),
+    ("zs_bm_trainer_epochs_done", "uint64_t", ("const zs_bm_trainer *",)),
+    ("zs_bm_trainer_units", "size_t", ("const zs_bm_trainer *",)),
+    ("zs_bm_trainer_get", "void", ("const zs_bm_trainer *", "double *", "double *")),
+    ("zs_bm_trainer_save", "zs_status", ("const zs_bm_trainer *", "const char *")),
+    ("zs_bm_trainer_resume", "zs_status", ("zs_bm_trainer *", "const char *")),
+    ("zs_bm_monitor_compute", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "const uint8_t *", "size_t", "double", "zs_bm_monitor *")),
     ("zs_idx_read", "zs_status", ("zs_ctx *", "const char *", "zs_array **")),
     ("zs_idx_read_mem", "zs_status", ("zs_ctx *", "const char *", "const void *", "size_t", "zs_array **")),
     ("zs_idx_write_u8", "zs_status", ("zs_ctx *", "const char *", "const zs_array *")),

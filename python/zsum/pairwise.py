@@ -347,6 +347,56 @@ class BoltzmannMachine(Pairwise):
                                                         byref(shift)))
         return w, b, shift.value
 
+    # ---- learning (zsum bm train; the work is in bm.py) ----------------------------------
+    @classmethod
+    def fit(cls, data, epochs, negative="auto", batch=None, lr=None, lr_decay=None,
+            momentum=None, weight_decay=None, chains=None, gibbs_steps=None, mf_iterations=None,
+            mf_tolerance=None, seed=1, heldout=None, max_seconds=10.0, save=None, resume=None,
+            init=None, monitor=True):
+        """A machine trained as `zsum bm train DATA --epochs E -o MODEL.npz` trains it: the
+        likelihood gradient <x_i x_j>_data - <x_i x_j>_model per mini-batch, the model's term
+        by `negative` "persistent" (chains persistent Gibbs chains, gibbs_steps sweeps),
+        "exact" (the 2^n states at every update; TooBigError when an epoch is estimated
+        beyond max_seconds, as the command refuses) or "mean-field"; "auto" is persistent.
+        The options are the command's, with its defaults (None: the library's: batch 100,
+        lr 0.01, lr_decay 0, momentum 0.9 after 0.5 for 5 epochs, weight_decay 0.0002,
+        chains 100, gibbs_steps 5, mf_iterations 10, mf_tolerance 1e-7). data: binary rows
+        (uint8 used as is, no copy when C-contiguous), one unit a column.
+
+        save: a path to write what the command writes to -o (W, b and the training state),
+        byte for byte the same for the same options and seed. resume: a file that save (or
+        the command's -o) wrote, with the same data and options: training continues up to
+        `epochs` in all, bit-identically (`--resume`). init: a BoltzmannMachine or (W, b)
+        to start from (default: W = 0 and the data's log-odds as b, as the command).
+
+        With monitor (the default), after each epoch: `monitor_`, a list of dicts with the
+        keys of the command's --log lines (epoch, lnZ, lnZ_mf, lnZ_bethe, bethe_converged,
+        loglik, seconds), measured on `heldout` rows (default: data), lnZ and loglik NaN
+        when the exact ln Z is estimated beyond max_seconds; `start_`, the same for the
+        start (epoch 0; None after resume); `result_`, the keys of the command's JSON."""
+        from . import bm
+        kw = dict(negative=negative, batch=batch, lr=lr, lr_decay=lr_decay, momentum=momentum,
+                  weight_decay=weight_decay, chains=chains, gibbs_steps=gibbs_steps,
+                  mf_iterations=mf_iterations, mf_tolerance=mf_tolerance, seed=seed,
+                  heldout=heldout, max_seconds=max_seconds, save=save, resume=resume, init=init,
+                  monitor=monitor)
+        return bm.fit(cls, data, epochs, kw)
+
+    def moments(self):
+        """(moments, lnZ) of the 0/1 form by enumerating the 2^n states (n <= 30,
+        zs_bm_moments_exact): moments[i, j] = <x_i x_j> for i != j, moments[i, i] = <x_i>;
+        the model's side of the likelihood gradient."""
+        from . import bm
+        return bm.moments(self)
+
+    def monitor(self, rows=None, max_seconds=10.0):
+        """The figures `zsum bm train` reports after each epoch (zs_bm_monitor_compute):
+        lnZ (exact; NaN when estimated beyond max_seconds), lnZ_mf (the naive mean-field
+        lower bound), lnZ_bethe (loopy BP), bethe_converged, and loglik, the exact mean
+        ln p(x) of the binary rows (NaN without rows or lnZ)."""
+        from . import bm
+        return bm.monitor(self, rows, max_seconds)
+
     def __repr__(self):
         return "<zsum.BoltzmannMachine: %s>" % self.description
 
