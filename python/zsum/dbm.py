@@ -298,6 +298,17 @@ class DBM(Handle):
         s = self.layers
         return [_view(_lib_.zs_dbm_bias(self._ptr, l), (s[l],)).copy() for l in range(len(s))]
 
+    @property
+    def dtype(self):
+        """"float32" or "float64": the element type of the file the model came from (new and
+        trained models: "float64"; zs_dbm_dtype)."""
+        return np.dtype(_lib.enum_name("dtype", _lib_.zs_dbm_dtype(self._ptr))).name
+
+    def exact_seconds(self):
+        """The estimated seconds of the exact ln Z on zsum.get_num_threads() threads
+        (zs_dbm_exact_seconds): what log_partition(method="exact") compares with max_seconds."""
+        return _lib_.zs_dbm_exact_seconds(self._ptr, _lib.get_num_threads())
+
     def _rows(self, rows, name="rows"):
         return _lib.as_binary(rows, name, ndim=2, shape=(None, self.layers[0]))
 

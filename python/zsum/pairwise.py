@@ -15,7 +15,6 @@ DENSE_MAX = 65536
 _lib_ = _lib.lib
 _Thermo = _lib.struct("zs_pairwise_thermo")
 _ThermoOpts = _lib.struct("zs_pairwise_thermo_opts")
-_ENUMERATE_SECONDS = 3600.0  # ZS_PAIRWISE_ENUMERATE_SECONDS: the default limit of enumeration
 _Spec = _lib.struct("zs_lattice_spec")
 _SampleOpts = _lib.struct("zs_pairwise_sample_opts")
 _Mcmc = _lib.struct("zs_mcmc_result")
@@ -69,8 +68,19 @@ class Pairwise(Handle):
         t = _Thermo()
         with self._ctx.lock:
             self._ctx.sync()
-            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(_ThermoOpts(m, _ENUMERATE_SECONDS)), byref(t)))
+            o = _ThermoOpts()
+            _lib_.zs_pairwise_thermo_defaults(byref(o))  # max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS
+            o.method = m
+            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(o), byref(t)))
         return t
+
+    def enumerate_seconds(self):
+        """The estimated seconds of the exact thermodynamics by enumeration (2^n states) on
+        zsum.get_num_threads() threads (zs_pairwise_enumerate_seconds); method="enumerate"
+        is refused (TooBigError) beyond 3600 s."""
+        with self._ctx.lock:
+            self._ctx.sync()
+            return _lib_.zs_pairwise_enumerate_seconds(self._ptr)
 
     def thermo(self, beta=None, method="auto", T=None):
         """Exact thermodynamics at beta (or T): lnZ and the totals U, F, S, C, M, absM, chi

@@ -1,0 +1,141 @@
+"""Public functions the package reaches besides the model families' main calls: the libDAI
+.fg reader and the reader of either format (zs_factor_read_fg, zs_factor_parse_fg,
+zs_factor_read_model) against `zsum uai` and a sum by hand; the time estimates
+(zs_dbm_exact_seconds, zs_pairwise_enumerate_seconds, zs_hopfield_capacity_seconds) and the
+refusal they drive; a DBM's file dtype (zs_dbm_dtype)."""
+import gzip
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import zsum
+from cli_compare import cli_json, same
+
+# Labels 3, 7, 10 (not 0..n-1), a scope listed against the label order, a sparse table
+# (the model of tests/cli/uai_fg.sh).
+FG = """# a small factor graph
+3
+
+2
+7 3
+3 2
+6
+0 0.5
+1 2
+2 1.5
+3 0.25
+4 1
+5 3
+
+2
+10 7
+2 3
+4
+0 1
+2 0.5
+3 2
+5 4
+
+1
+3
+2
+2
+0 1.5
+1 0.5
+"""
+
+
+def fg_lnz_by_hand():
+    """Every assignment of (x3, x7, x10), the tables read with the first variable fastest."""
+    f1 = {}
+    for i, v in [(0, 0.5), (1, 2), (2, 1.5), (3, 0.25), (4, 1), (5, 3)]:
+        f1[(i % 3, i // 3)] = v          # scope (7, 3)
+    f2 = {}
+    for i, v in [(0, 1), (2, 0.5), (3, 2), (5, 4)]:
+        f2[(i % 2, i // 2)] = v          # scope (10, 7)
+    f3 = {0: 1.5, 1: 0.5}
+    z = sum(f1.get((x7, x3), 0) * f2.get((x10, x7), 0) * f3[x3]
+            for x3, x7, x10 in itertools.product(range(2), range(3), range(2)))
+    return math.log(z)
+
+
+def test_fg_readers_equal_the_program(cli, tmp_path):
+    path = tmp_path / "m.fg"
+    path.write_text(FG)
+    d = cli_json(cli, ["uai", str(path), "-q"])
+    skip = ("seconds", "model")
+    models = [zsum.read_fg(path), zsum.read_model(path), zsum.parse_fg(FG, name=str(path)),
+              zsum.parse_fg(FG.encode())]
+    # The format told by the content (another name), and gzip.
+    other = tmp_path / "m.model"
+    other.write_text(FG)
+    models.append(zsum.read_model(other))
+    gz = tmp_path / "m.fg.gz"
+    with gzip.open(gz, "wt") as f:
+        f.write(FG)
+    models.append(zsum.read_fg(gz))
+    for m in models:
+        py = m.log_partition()
+        same({k: v for k, v in py.items() if k not in skip},
+             {k: v for k, v in d.items() if k not in skip})
+        assert py["lnZ"] == pytest.approx(fg_lnz_by_hand(), abs=1e-13)
+    # read_model reads UAI too: the model written back as UAI gives the same ln Z.
+    models[0].write_uai(tmp_path / "m.uai")
+    assert zsum.read_model(tmp_path / "m.uai").log_partition()["lnZ"] == d["lnZ"]
+    # Evidence as with read_uai: x(label 3) = 1.
+    ev = zsum.read_fg(path, evidence={0: 1}).log_partition()
+    de = cli_json(cli, ["uai", str(path), "-q", "--evid", _evid(tmp_path)])
+    same(ev["lnZ"], de["lnZ"])
+
+
+def _evid(tmp_path):
+    p = tmp_path / "m.evid"
+    p.write_text("1 0 1\n")
+    return str(p)
+
+
+def test_fg_readers_refuse(tmp_path):
+    with pytest.raises(zsum.FormatError, match="<text>:"):
+        zsum.parse_fg("2\n\n1\n0\n2\n1\n0 1\n")
+    with pytest.raises(zsum.FormatError, match="m.fg:"):
+        zsum.parse_fg(FG.replace("0 0.5", "0 -0.5"), name="m.fg")
+    with pytest.raises(zsum.ZsumIOError):
+        zsum.read_fg(tmp_path / "missing.fg")
+    with pytest.raises(zsum.ZsumIOError):
+        zsum.read_model(tmp_path / "missing.uai")
+    with pytest.raises(TypeError):
+        zsum.read_model(None)
+
+
+def test_time_estimates():
+    rs = np.random.RandomState(0)
+    d = zsum.DBM([rs.normal(size=(6, 4)), rs.normal(size=(4, 3))])
+    assert d.dtype == "float64"
+    small = d.exact_seconds()
+    big = zsum.DBM([np.zeros((40, 40)), np.zeros((40, 30))]).exact_seconds()
+    assert 0 < small < big
+    # The refusal of the exact ln Z is the estimate's: past it, TooBigError.
+    huge = zsum.DBM([np.zeros((60, 60)), np.zeros((60, 60))])
+    t = huge.exact_seconds()
+    with pytest.raises(zsum.TooBigError):
+        huge.log_partition(method="exact", max_seconds=t / 2)
+    b20, b24 = (zsum.BoltzmannMachine.random(n, seed=1).enumerate_seconds() for n in (20, 24))
+    assert 0 < b20 and b24 == pytest.approx(16 * b20, rel=1e-12)
+    with pytest.raises(zsum.TooBigError, match="capacity: N = 100000 units, 12 loads x 1000 "
+                                               "trials would take about"):
+        zsum.hopfield_capacity(100000, trials=1000)
+    with pytest.raises(ValueError, match="max_seconds"):
+        zsum.hopfield_capacity(50, max_seconds=0)
+    r = zsum.hopfield_capacity(40, alpha=0.05, trials=2, max_seconds=1e9)
+    assert r["points"]["overlap"].shape == (1,)
+
+
+def test_dtype_of_a_float32_file(tmp_path):
+    rs = np.random.RandomState(1)
+    d = zsum.DBM([rs.normal(size=(5, 3))])
+    d.save(tmp_path / "f.npz", dtype="float32")
+    assert zsum.DBM.load(tmp_path / "f.npz").dtype == "float32"
+    d.save(tmp_path / "d.npz")
+    assert zsum.DBM.load(tmp_path / "d.npz").dtype == "float64"
