@@ -139,3 +139,34 @@ def test_dtype_of_a_float32_file(tmp_path):
     assert zsum.DBM.load(tmp_path / "f.npz").dtype == "float32"
     d.save(tmp_path / "d.npz")
     assert zsum.DBM.load(tmp_path / "d.npz").dtype == "float64"
+
+
+def test_ising_thermo_without_a_model(cli):
+    """Ising builds its model on first use; the thermodynamics before that come from the spec
+    (zs_lattice_thermo_compute): a 4096 x 4096 torus by the closed form allocates nothing per
+    spin and gives the command's JSON; on smaller lattices every method gives the built
+    model's record bit for bit."""
+    big = zsum.Ising(4096)
+    r = big.thermo(beta=0.44)
+    assert big._model is None and r.method == "closed" and big.n == 4096 * 4096
+    d = cli_json(cli, ["ising", "--size", 4096, "--beta", 0.44])
+    same(r, d)
+    cases = [dict(size=4), dict(size=(3, 5), periodic=False, h=0.3), dict(size=9, dim=1, J=-0.7),
+             dict(size=(2, 7), J=0.4, h=-0.2)]
+    for kw in cases:
+        for method in ("auto", "transfer", "enumerate", "closed"):
+            lazy = zsum.Ising(**kw)
+            try:
+                a = lazy.thermo(beta=0.37, method=method)
+            except zsum.UnsupportedError:
+                continue
+            assert lazy._model is None
+            built = zsum.Ising(**kw)
+            assert built.n == lazy.n and built._ptr is not None
+            b = built.thermo(beta=0.37, method=method)
+            assert list(a) == list(b)
+            for k in a:
+                x, y = a[k], b[k]
+                assert x == y or (x != x and y != y), "%s %s %s: %r %r" % (kw, method, k, x, y)
+    with pytest.raises(ValueError, match="periodic direction needs at least 2 sites"):
+        zsum.Ising(1, dim=1)

@@ -282,6 +282,7 @@ SIGNATURES = (
     ("zs_pairwise_thermo_compute", "zs_status", ("const zs_pairwise *", "double", "const zs_pairwise_thermo_opts *", "zs_pairwise_thermo *")),
     ("zs_pairwise_enumerate_seconds", "double", ("const zs_pairwise *",)),
     ("zs_pairwise_thermo_defaults", "void", ("zs_pairwise_thermo_opts *",)),
+    ("zs_lattice_thermo_compute", "zs_status", ("zs_ctx *", "const zs_lattice_spec *", "double", "const zs_pairwise_thermo_opts *", "zs_pairwise_thermo *")),
     ("zs_pairwise_lnz_enumerate", "zs_status", ("const zs_pairwise *", "double", "double *")),
     ("zs_pairwise_lnz_transfer", "zs_status", ("const zs_pairwise *", "double", "double *")),
     ("zs_ising_chain_lnz", "zs_status", ("size_t", "int", "double", "double", "double *")),

@@ -279,8 +279,15 @@ class Ising(Pairwise):
         spec.periodic_rows = spec.periodic_cols = 1 if periodic else 0
         spec.j = _lib.as_real(J, "J")
         spec.h = _lib.as_real(h, "h")
-        out = c_void_p()
-        self._new(_lib_.zs_pairwise_alloc_lattice(self._ctx.ptr, byref(spec), byref(out)), out)
+        if periodic and cols < 2:
+            # zs_pairwise_alloc_lattice's refusal, here at once (the model is built later)
+            raise ValueError("lattice: a periodic direction needs at least 2 sites, got 1 "
+                             "(use open boundaries)")
+        # The model (zs_pairwise_alloc_lattice) is built on first use: the exact
+        # thermodynamics by the closed forms need none (zs_lattice_thermo_compute reads the
+        # spec alone, as the command does), so Ising(4096).thermo(...) allocates nothing per
+        # spin.
+        self._spec = spec
         self.rows, self.cols, self.periodic, self.J, self.h = rows, cols, bool(periodic), \
             spec.j, spec.h
         if rows == 1:
@@ -289,6 +296,47 @@ class Ising(Pairwise):
         else:
             self.description = "Ising %dx%d square lattice, %s, J = %s, h = %s" % (
                 rows, cols, "torus" if periodic else "open", cli_num(spec.j), cli_num(spec.h))
+
+    @property
+    def _ptr(self):
+        if self._model is None and getattr(self, "_spec", None) is not None:
+            out = c_void_p()
+            with self._ctx.lock:
+                if self._model is None:
+                    self._ctx.check(_lib_.zs_pairwise_alloc_lattice(
+                        self._ctx.ptr, byref(self._spec), byref(out)))
+                    self._model = out.value
+        return self._model
+
+    @_ptr.setter
+    def _ptr(self, value):
+        self._model = value
+
+    def __del__(self):
+        ptr = getattr(self, "_model", None)
+        if ptr and self._free is not None:
+            self._free(ptr)
+            self._model = None
+
+    @property
+    def n(self):
+        """The number of spins."""
+        return self.rows * self.cols
+
+    def _thermo(self, beta, method):
+        if self._model is not None:
+            return Pairwise._thermo(self, beta, method)
+        # Bit for bit zs_pairwise_thermo_compute's values on the built model (zsum/pairwise.h).
+        m = _lib.enum_value("pairwise_method", "method", method)
+        t = _Thermo()
+        o = _ThermoOpts()
+        _lib_.zs_pairwise_thermo_defaults(byref(o))
+        o.method = m
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_lattice_thermo_compute(self._ctx.ptr, byref(self._spec),
+                                                            beta, byref(o), byref(t)))
+        return t
 
     def __repr__(self):
         return "<zsum.Ising: %s>" % self.description
