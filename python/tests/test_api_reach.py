@@ -170,3 +170,52 @@ def test_ising_thermo_without_a_model(cli):
                 assert x == y or (x != x and y != y), "%s %s %s: %r %r" % (kw, method, k, x, y)
     with pytest.raises(ValueError, match="periodic direction needs at least 2 sites"):
         zsum.Ising(1, dim=1)
+
+
+def test_ais_summarize_against_numpy():
+    rs = np.random.RandomState(4)
+    lw = rs.normal(3.0, 0.8, 200)
+    for reverse in (False, True):
+        r = zsum.ais_summarize(lw, lnz_base=1.25, reverse=reverse)
+        m = lw.max()
+        w = np.exp(lw - m)
+        mean = w.mean()
+        sigma = np.sqrt(w.var(ddof=1) / w.size)
+        sign = -1.0 if reverse else 1.0
+        assert r.lnZ == pytest.approx(1.25 + sign * (m + np.log(mean)), abs=1e-12)
+        ends = sorted([1.25 + sign * (m + np.log(mean - 3 * sigma)),
+                       1.25 + sign * (m + np.log(mean + 3 * sigma))])
+        assert [r.lnZ_lo, r.lnZ_hi] == pytest.approx(ends, abs=1e-12)
+        assert r.std_error == pytest.approx(sigma / mean, rel=1e-12)
+        assert r.ess == pytest.approx(w.sum() ** 2 / (w ** 2).sum(), rel=1e-12)
+        assert r.confidence == pytest.approx(0.9973002039367398, rel=1e-15)
+    # One weight carries the estimate: the lower end is -inf (forward), the upper +inf (reverse).
+    lw = np.array([0.0, -50.0, -60.0])
+    assert zsum.ais_summarize(lw).lnZ_lo == -np.inf
+    assert zsum.ais_summarize(lw, reverse=True).lnZ_hi == np.inf
+    with pytest.raises(zsum.InvalidArgumentError, match="at least 2"):
+        zsum.ais_summarize([1.0])
+    with pytest.raises(zsum.NumericError, match="run 1"):
+        zsum.ais_summarize([1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match="log_weights: expected 1 dimension"):
+        zsum.ais_summarize(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="lnz_base"):
+        zsum.ais_summarize([1.0, 2.0], lnz_base=np.nan)
+
+
+def test_sandwich_judge_equals_the_dbm_sandwich():
+    rs = np.random.RandomState(3)
+    d = zsum.DBM([rs.normal(0, 0.5, (6, 4)), rs.normal(0, 0.5, (4, 3))])
+    r = d.log_partition(method="ais", chains=30, schedule="linear:50", seed=2, reverse="pt",
+                        pt_temperatures=8, pt_sweeps=40)
+    j = zsum.sandwich_judge(r, dict(lnZ=r.lnZ_reverse, lnZ_lo=r.lnZ_reverse_lo,
+                                    lnZ_hi=r.lnZ_reverse_hi))
+    same(j, {k: r[k] for k in ("sandwich_lo", "sandwich_hi", "sides_agree")})
+    assert j.gap == r.lnZ_reverse - r.lnZ
+    far = zsum.sandwich_judge((1.0, 0.9, 1.1), (2.0, 1.8, 2.2))
+    assert far == dict(gap=1.0, sandwich_lo=0.9, sandwich_hi=2.2, sides_agree=False)
+    assert zsum.sandwich_judge((1.0, 0.9, 1.1), (1.05, 1.0, 1.2)).sides_agree
+    with pytest.raises(ValueError, match="upper: lacks lnZ_lo, lnZ_hi"):
+        zsum.sandwich_judge(r, dict(lnZ=1.0))
+    with pytest.raises(TypeError, match="lower: expected"):
+        zsum.sandwich_judge(1.0, (1, 2, 3))

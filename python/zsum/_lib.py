@@ -384,6 +384,8 @@ SIGNATURES = (
     ("zs_factor_approx_defaults", "void", ("zs_factor_approx_opts *",)),
     ("zs_factor_write_mar", "zs_status", ("const zs_factor_model *", "const double *", "const char *")),
     ("zs_factor_lnz_approx", "zs_status", ("const zs_factor_model *", "const int32_t *", "zs_factor_approx", "const zs_factor_approx_opts *", "zs_factor_approx_result *")),
+    ("zs_ais_summarize", "zs_status", ("zs_ctx *", "const double *", "size_t", "double", "int", "zs_estimate *", "zs_interval *")),
+    ("zs_sandwich_judge", "void", ("const zs_estimate *", "const zs_interval *", "const zs_estimate *", "const zs_interval *", "zs_sandwich *")),
     ("zs_rbm_reverse_start_name", "const char *", ("zs_rbm_reverse_start",)),
     ("zs_rbm_reverse_start_from_name", "zs_status", ("const char *", "zs_rbm_reverse_start *")),
     ("zs_rbm_sandwich_defaults", "void", ("zs_rbm_sandwich_opts *",)),
