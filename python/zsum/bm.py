@@ -4,6 +4,7 @@ value, the exact log-likelihood of rows) and the trainer with its three negative
 number comes from libzsum (zs_bm_*, include/zsum/bm.h); BoltzmannMachine's methods fit,
 moments and monitor call these."""
 import math
+import os
 import time
 from ctypes import byref, c_double, c_void_p
 
@@ -191,5 +192,5 @@ def fit(cls, data, epochs, kw):
                               negative="persistent" if neg == "auto" else neg, **figs,
                               epoch_seconds=seconds,
                               total_seconds=time.monotonic() - t_start, seed=to.seed,
-                              model=None if kw["save"] is None else str(kw["save"]))
+                              model=None if path is None else os.fsdecode(path))
     return self

@@ -69,7 +69,8 @@ class Pairwise(Handle):
         with self._ctx.lock:
             self._ctx.sync()
             o = _ThermoOpts()
-            _lib_.zs_pairwise_thermo_defaults(byref(o))  # max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS
+            # max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS
+            _lib_.zs_pairwise_thermo_defaults(byref(o))
             o.method = m
             self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(o), byref(t)))
         return t
