@@ -282,8 +282,8 @@ class Ising(Pairwise):
         spec.h = _lib.as_real(h, "h")
         if periodic and cols < 2:
             # zs_pairwise_alloc_lattice's refusal, here at once (the model is built later)
-            raise ValueError("lattice: a periodic direction needs at least 2 sites, got 1 "
-                             "(use open boundaries)")
+            raise _lib.InvalidArgumentError("lattice: a periodic direction needs at least 2 "
+                                            "sites, got 1 (use open boundaries)")
         # The model (zs_pairwise_alloc_lattice) is built on first use: the exact
         # thermodynamics by the closed forms need none (zs_lattice_thermo_compute reads the
         # spec alone, as the command does), so Ising(4096).thermo(...) allocates nothing per
