@@ -13,13 +13,15 @@ from .levels import Levels
 from .pairwise import (BoltzmannMachine, Ising, ising_chain_lnz, ising_kaufman_lnz,
                        ising_onsager_lnz_per_site)
 from .hopfield import Hopfield, hopfield_capacity, read_patterns
-from .uai import FactorModel, parse_uai, read_uai
+from .uai import FactorModel, parse_fg, parse_uai, read_fg, read_model, read_uai
 from .dbm import DBM
+from .ais import ais_summarize, sandwich_judge
 
 __all__ = ["__version__", "library_path", "set_num_threads", "get_num_threads", "Result",
            "Levels", "Ising", "BoltzmannMachine", "ising_chain_lnz", "ising_kaufman_lnz",
            "ising_onsager_lnz_per_site", "Hopfield", "hopfield_capacity", "read_patterns",
-           "FactorModel", "read_uai", "parse_uai", "DBM", "BernoulliRBM",
+           "FactorModel", "read_uai", "parse_uai", "read_fg", "parse_fg", "read_model", "DBM",
+           "BernoulliRBM", "ais_summarize", "sandwich_judge",
            "ZsumError", "InvalidArgumentError", "OutOfMemoryError", "RangeError", "ZsumIOError",
            "FormatError", "TooBigError", "NumericError", "UnsupportedError", "CancelledError"]
 

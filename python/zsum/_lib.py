@@ -128,6 +128,13 @@ STRUCTS = {
                           ("lr_divisor", "double"), ("lr_min", "double"),
                           ("sparsity_cost", "double"), ("sparsity_damping", "double"),
                           ("sparsity_target", "double[65]")],
+    "zs_bm_train_opts": [("negative", "zs_bm_negative"), ("batch", "size_t"), ("lr", "double"),
+                         ("lr_decay", "double"), ("momentum", "double"),
+                         ("weight_decay", "double"), ("chains", "size_t"),
+                         ("gibbs_steps", "size_t"), ("mf_iterations", "size_t"),
+                         ("mf_tolerance", "double"), ("seed", "uint64_t")],
+    "zs_bm_monitor": [("lnz", "double"), ("lnz_mf", "double"), ("lnz_bethe", "double"),
+                      ("bethe_converged", "int"), ("loglik", "double")],
 }
 
 # Callback types: (return type, parameter types).
@@ -147,12 +154,12 @@ CALLBACKS = {
 ENUMS = ("zs_status", "zs_levels_method", "zs_pairwise_method", "zs_mcmc_kind",
          "zs_hopfield_order", "zs_rbm_ais_base", "zs_binarize", "zs_dtype", "zs_factor_kind",
          "zs_factor_order", "zs_factor_approx", "zs_bound_kind", "zs_factor_schedule",
-         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative")
+         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative", "zs_bm_negative")
 
 # Opaque handles: passed and returned as void pointers.
 OPAQUE = ("zs_ctx", "zs_levels", "zs_pairwise", "zs_patterns", "zs_hopfield", "zs_rbm",
           "zs_rbm_trainer", "zs_array", "zs_npz", "zs_factor_model", "zs_factor_plan", "zs_dbm",
-          "zs_dbm_trainer")
+          "zs_dbm_trainer", "zs_bm_trainer")
 
 # ---------------------------------------------------------------------------------------------
 # Functions: (name, return type, parameter types), as declared in include/zsum.h and zsum/*.h.
@@ -191,6 +198,7 @@ SIGNATURES = (
     ("zs_levels_unit_states", "uint64_t", ("const zs_levels *",)),
     ("zs_levels_method_name", "const char *", ("zs_levels_method",)),
     ("zs_levels_method_from_name", "zs_status", ("const char *", "zs_levels_method *")),
+    ("zs_levels_thermo_defaults", "void", ("zs_levels_thermo_opts *",)),
     ("zs_levels_thermo_compute", "zs_status", ("const zs_levels *", "size_t", "double", "const zs_levels_thermo_opts *", "zs_levels_thermo *", "double *")),
     ("zs_levels_lnz_enumerate", "zs_status", ("const zs_levels *", "size_t", "double", "double *")),
     ("zs_levels_microstate_count", "zs_status", ("const zs_levels *", "size_t", "size_t", "zs_count *")),
@@ -253,6 +261,7 @@ SIGNATURES = (
     ("zs_hopfield_run", "zs_status", ("const zs_hopfield *", "const zs_hopfield_run_opts *", "int8_t *", "zs_hopfield_sweep_fn", "void *", "zs_hopfield_result *")),
     ("zs_pattern_flip", "size_t", ("int8_t *", "size_t", "double", "zs_rng *")),
     ("zs_hopfield_capacity_defaults", "void", ("zs_hopfield_capacity_opts *",)),
+    ("zs_hopfield_capacity_seconds", "double", ("const zs_ctx *", "size_t", "const double *", "size_t", "const zs_hopfield_capacity_opts *")),
     ("zs_hopfield_capacity", "zs_status", ("zs_ctx *", "size_t", "const double *", "size_t", "const zs_hopfield_capacity_opts *", "zs_hopfield_capacity_point *")),
     ("zs_pairwise_alloc_dense", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "zs_pairwise **")),
     ("zs_pairwise_alloc_bm", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "zs_pairwise **")),
@@ -271,6 +280,9 @@ SIGNATURES = (
     ("zs_pairwise_method_name", "const char *", ("zs_pairwise_method",)),
     ("zs_pairwise_method_from_name", "zs_status", ("const char *", "zs_pairwise_method *")),
     ("zs_pairwise_thermo_compute", "zs_status", ("const zs_pairwise *", "double", "const zs_pairwise_thermo_opts *", "zs_pairwise_thermo *")),
+    ("zs_pairwise_enumerate_seconds", "double", ("const zs_pairwise *",)),
+    ("zs_pairwise_thermo_defaults", "void", ("zs_pairwise_thermo_opts *",)),
+    ("zs_lattice_thermo_compute", "zs_status", ("zs_ctx *", "const zs_lattice_spec *", "double", "const zs_pairwise_thermo_opts *", "zs_pairwise_thermo *")),
     ("zs_pairwise_lnz_enumerate", "zs_status", ("const zs_pairwise *", "double", "double *")),
     ("zs_pairwise_lnz_transfer", "zs_status", ("const zs_pairwise *", "double", "double *")),
     ("zs_ising_chain_lnz", "zs_status", ("size_t", "int", "double", "double", "double *")),
@@ -344,6 +356,9 @@ SIGNATURES = (
     ("zs_factor_parse_uai", "zs_status", ("zs_ctx *", "const char *", "size_t", "const char *", "zs_factor_model **")),
     ("zs_factor_read_evid", "zs_status", ("const zs_factor_model *", "const char *", "int32_t *", "size_t *")),
     ("zs_factor_parse_evid", "zs_status", ("const zs_factor_model *", "const char *", "size_t", "const char *", "int32_t *", "size_t *")),
+    ("zs_factor_read_fg", "zs_status", ("zs_ctx *", "const char *", "zs_factor_model **")),
+    ("zs_factor_parse_fg", "zs_status", ("zs_ctx *", "const char *", "size_t", "const char *", "zs_factor_model **")),
+    ("zs_factor_read_model", "zs_status", ("zs_ctx *", "const char *", "zs_factor_model **")),
     ("zs_factor_write_uai", "zs_status", ("const zs_factor_model *", "const char *")),
     ("zs_factor_from_pairwise", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "double", "int", "zs_factor_model **")),
     ("zs_pairwise_to_factor", "zs_status", ("const zs_pairwise *", "double", "zs_factor_model **", "double *")),
@@ -369,6 +384,8 @@ SIGNATURES = (
     ("zs_factor_approx_defaults", "void", ("zs_factor_approx_opts *",)),
     ("zs_factor_write_mar", "zs_status", ("const zs_factor_model *", "const double *", "const char *")),
     ("zs_factor_lnz_approx", "zs_status", ("const zs_factor_model *", "const int32_t *", "zs_factor_approx", "const zs_factor_approx_opts *", "zs_factor_approx_result *")),
+    ("zs_ais_summarize", "zs_status", ("zs_ctx *", "const double *", "size_t", "double", "int", "zs_estimate *", "zs_interval *")),
+    ("zs_sandwich_judge", "void", ("const zs_estimate *", "const zs_interval *", "const zs_estimate *", "const zs_interval *", "zs_sandwich *")),
     ("zs_rbm_reverse_start_name", "const char *", ("zs_rbm_reverse_start",)),
     ("zs_rbm_reverse_start_from_name", "zs_status", ("const char *", "zs_rbm_reverse_start *")),
     ("zs_rbm_sandwich_defaults", "void", ("zs_rbm_sandwich_opts *",)),
@@ -384,7 +401,9 @@ SIGNATURES = (
     ("zs_dbm_check", "zs_status", ("const zs_dbm *",)),
     ("zs_dbm_load", "zs_status", ("zs_ctx *", "const char *", "zs_dbm **")),
     ("zs_dbm_save", "zs_status", ("const zs_dbm *", "const char *", "zs_dtype")),
+    ("zs_dbm_dtype", "zs_dtype", ("const zs_dbm *",)),
     ("zs_dbm_exact_cost", "double", ("const zs_dbm *",)),
+    ("zs_dbm_exact_seconds", "double", ("const zs_dbm *", "int")),
     ("zs_dbm_lnz_exact", "zs_status", ("const zs_dbm *", "double", "double *")),
     ("zs_dbm_unnorm_loglik_exact", "zs_status", ("const zs_dbm *", "const uint8_t *", "size_t", "double", "double *")),
     ("zs_dbm_mf_defaults", "void", ("zs_dbm_mf_opts *",)),
@@ -416,6 +435,20 @@ SIGNATURES = (
     ("zs_dbm_trainer_get", "void", ("const zs_dbm_trainer *", "zs_dbm *")),
     ("zs_dbm_trainer_save", "zs_status", ("const zs_dbm_trainer *", "const char *")),
     ("zs_dbm_trainer_resume", "zs_status", ("zs_dbm_trainer *", "const char *")),
+    ("zs_bm_moments_seconds", "double", ("const zs_ctx *", "size_t")),
+    ("zs_bm_moments_exact", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "double *", "double *")),
+    ("zs_bm_negative_name", "const char *", ("zs_bm_negative",)),
+    ("zs_bm_negative_from_name", "zs_status", ("const char *", "zs_bm_negative *")),
+    ("zs_bm_train_defaults", "void", ("zs_bm_train_opts *",)),
+    ("zs_bm_trainer_alloc", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "const zs_bm_train_opts *", "const uint8_t *", "size_t", "zs_bm_trainer **")),
+    ("zs_bm_trainer_free", "void", ("zs_bm_trainer *",)),
+    ("zs_bm_trainer_epoch", "zs_status", ("zs_bm_trainer *",)),
+    ("zs_bm_trainer_epochs_done", "uint64_t", ("const zs_bm_trainer *",)),
+    ("zs_bm_trainer_units", "size_t", ("const zs_bm_trainer *",)),
+    ("zs_bm_trainer_get", "void", ("const zs_bm_trainer *", "double *", "double *")),
+    ("zs_bm_trainer_save", "zs_status", ("const zs_bm_trainer *", "const char *")),
+    ("zs_bm_trainer_resume", "zs_status", ("zs_bm_trainer *", "const char *")),
+    ("zs_bm_monitor_compute", "zs_status", ("zs_ctx *", "size_t", "const double *", "const double *", "const uint8_t *", "size_t", "double", "zs_bm_monitor *")),
     ("zs_idx_read", "zs_status", ("zs_ctx *", "const char *", "zs_array **")),
     ("zs_idx_read_mem", "zs_status", ("zs_ctx *", "const char *", "const void *", "size_t", "zs_array **")),
     ("zs_idx_write_u8", "zs_status", ("zs_ctx *", "const char *", "const zs_array *")),

@@ -107,6 +107,106 @@ def _mf_opts(max_iterations, tolerance):
     return o
 
 
+# `zsum dbm train --preset NAME` (programs/dbm_presets.c): the values of Salakhutdinov's public
+# code for the DBM papers ("Learning Deep Boltzmann Machines", www.cs.toronto.edu/~rsalakhu/
+# DBM.html; docs/dbm.md, "Presets", lists each with its file). DBM.fit(preset=NAME) gives them
+# to every option left None; a test trains with each preset here and in the command and
+# compares the files byte for byte, so the two tables cannot drift apart.
+_SALAKHUTDINOV = dict(
+    epochs=300,                    # demo.m: maxepoch=300
+    pretrain_epochs=100,           # demo.m: maxepoch=100 for the first RBM
+    pretrain_lr=0.05,              # rbm.m, rbm_l2.m: epsilonw = 0.05
+    pretrain_weight_decay=0.001,   # rbm.m, rbm_l2.m: weightcost = 0.001
+    batch=100,                     # makebatches.m: 100 cases a batch
+    lr=0.001,                      # dbm_mf.m: epsilonw = 0.001
+    lr_divisor=1.000015,           # dbm_mf.m: epsilonw = max(epsilonw/1.000015,0.00010)
+    lr_min=0.0001,                 # ... the same line
+    momentum=0.9,                  # dbm_mf.m: finalmomentum = 0.9 (0.5 for 5 epochs)
+    weight_decay=0.0002,           # dbm_mf.m: weightcost = 0.0002
+    chains=100,                    # dbm_mf.m: one batch of numcases = 100 negative particles
+    gibbs_steps=5,                 # dbm_mf.m: for iter=1:5
+    mf_iterations=10,              # mf.m: for ii= 1:10
+    mf_tolerance=1e-7,             # mf.m: stops below 0.0000001
+    sparsity_target=(0.2, 0.1),    # dbm_mf.m: sparsetarget = .2, sparsetarget2 = .1
+    sparsity_cost=0.001,           # dbm_mf.m: sparsecost = .001
+    sparsity_damping=0.9,          # dbm_mf.m: sparsedamping = .9
+)
+PRESETS = {
+    "salakhutdinov": _SALAKHUTDINOV,
+    # demo.m: "To get results in the paper I used maxepoch=500"
+    "salakhutdinov-paper": dict(_SALAKHUTDINOV, epochs=500),
+}
+
+
+def _with_preset(preset, given):
+    """The options given (None: not given) completed by the preset's values."""
+    if preset is None:
+        return dict(given)
+    if not isinstance(preset, str) or preset not in PRESETS:
+        raise ValueError("preset: %r is not a known preset (%s)"
+                         % (preset, ", ".join(PRESETS)))
+    return {k: (PRESETS[preset].get(k) if x is None else x) for k, x in given.items()}
+
+
+def _sparsity_targets(x, nhidden, from_preset):
+    """sparsity_target[1..L] of zs_dbm_train_opts: one value for every hidden layer, or one
+    per layer, each in (0, 1), as the command's --sparsity-target."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    xs = [_lib.as_real(p, "sparsity_target") for p in xs]
+    if not 1 <= len(xs) <= MAX_LAYERS or not all(0.0 < p < 1.0 for p in xs):
+        raise ValueError("sparsity_target: %r is not 1 to %d mean activations, each in (0, 1)"
+                         % (x, MAX_LAYERS))
+    if len(xs) > 1 and len(xs) != nhidden:
+        raise ValueError("sparsity_target: %d values%s for %d hidden layers (give one for all, "
+                         "or one each)" % (len(xs), " (the preset's)" if from_preset else "",
+                                           nhidden))
+    return [xs[0 if len(xs) == 1 else l] for l in range(nhidden)]
+
+
+def _train_opts(opt, hidden, preset_targets):
+    """(zs_dbm_pretrain_opts, zs_dbm_train_opts) from the options (None: the library's
+    defaults), as the command fills them (programs/dbm_train.c)."""
+    po = _PretrainOpts()
+    _lib_.zs_dbm_pretrain_defaults(byref(po))
+    to = _TrainOpts()
+    _lib_.zs_dbm_train_defaults(byref(to))
+    if opt["pretrain_epochs"] is not None:
+        po.epochs = _lib.as_count(opt["pretrain_epochs"], "pretrain_epochs", hi=1000000)
+    if opt["pretrain_lr"] is not None:
+        po.lr = _lib.as_real(opt["pretrain_lr"], "pretrain_lr")
+    for name in ("batch", "chains", "gibbs_steps", "mf_iterations"):
+        if opt[name] is not None:
+            setattr(to, name, _lib.as_count(opt[name], name, lo=1))
+    for name in ("lr", "lr_decay", "momentum", "weight_decay", "mf_tolerance", "lr_divisor",
+                 "lr_min", "sparsity_cost", "sparsity_damping"):
+        if opt[name] is not None:
+            setattr(to, name, _lib.as_real(opt[name], name))
+    if not to.lr_divisor >= 1.0:
+        raise ValueError("lr_divisor: %r must be >= 1 (1: no decay)" % to.lr_divisor)
+    for name in ("lr_min", "sparsity_cost"):
+        if not getattr(to, name) >= 0.0:
+            raise ValueError("%s: %r must be >= 0" % (name, getattr(to, name)))
+    if not 0.0 <= to.sparsity_damping < 1.0:
+        raise ValueError("sparsity_damping: %r must be in [0, 1)" % to.sparsity_damping)
+    # The command's default: the library's target of the first hidden layer, for all.
+    targets = opt["sparsity_target"]
+    targets = to.sparsity_target[1] if targets is None else targets
+    for l, p in enumerate(_sparsity_targets(targets, len(hidden), preset_targets), 1):
+        to.sparsity_target[l] = p
+    # The command's pretraining shares the batch with joint training, and the weight decay
+    # unless --pretrain-weight-decay is given (programs/dbm_train.c).
+    po.batch = to.batch
+    if opt["pretrain_weight_decay"] is None:
+        po.weight_decay = to.weight_decay
+    else:
+        po.weight_decay = _lib.as_real(opt["pretrain_weight_decay"], "pretrain_weight_decay")
+        if not po.weight_decay >= 0.0:
+            raise ValueError("pretrain_weight_decay: %r must be >= 0" % po.weight_decay)
+    return po, to
+
+
 class DBM(Handle):
     """A deep Boltzmann machine with L hidden layers (zs_dbm):
     E(v, h^1..h^L) = -sum_l h^{l-1} W^l h^l - sum_l b^l . h^l, v = h^0.
@@ -197,6 +297,17 @@ class DBM(Handle):
         """[b^0, ..., b^L] (copies)."""
         s = self.layers
         return [_view(_lib_.zs_dbm_bias(self._ptr, l), (s[l],)).copy() for l in range(len(s))]
+
+    @property
+    def dtype(self):
+        """"float32" or "float64": the element type of the file the model came from (new and
+        trained models: "float64"; zs_dbm_dtype)."""
+        return np.dtype(_lib.enum_name("dtype", _lib_.zs_dbm_dtype(self._ptr))).name
+
+    def exact_seconds(self):
+        """The estimated seconds of the exact ln Z on zsum.get_num_threads() threads
+        (zs_dbm_exact_seconds): what log_partition(method="exact") compares with max_seconds."""
+        return _lib_.zs_dbm_exact_seconds(self._ptr, _lib.get_num_threads())
 
     def _rows(self, rows, name="rows"):
         return _lib.as_binary(rows, name, ndim=2, shape=(None, self.layers[0]))
@@ -431,21 +542,34 @@ class DBM(Handle):
 
     # ---- training, sampling and the RBM ------------------------------------------------------
     @classmethod
-    def fit(cls, data, hidden, epochs, pretrain_epochs=None, pretrain_lr=None, batch=None, lr=None,
-             lr_decay=None, momentum=None, weight_decay=None, chains=None, gibbs_steps=None,
-             mf_iterations=None, mf_tolerance=None, negative="auto", seed=1, save=None,
-             resume=None):
+    def fit(cls, data, hidden, epochs=None, pretrain_epochs=None, pretrain_lr=None, batch=None,
+            lr=None, lr_decay=None, momentum=None, weight_decay=None, chains=None,
+            gibbs_steps=None, mf_iterations=None, mf_tolerance=None, negative="auto", seed=1,
+            save=None, resume=None, lr_divisor=None, lr_min=None, pretrain_weight_decay=None,
+            sparsity_target=None, sparsity_cost=None, sparsity_damping=None, init_model=None,
+            preset=None):
         """A DBM trained as `zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz` trains
         it: greedy pretraining (pretrain_epochs per layer, CD-1 on RBMs with doubled weights;
         skipped when 0), then `epochs` epochs of joint training (mean-field positive phase,
         `negative` phase "persistent"|"exact"|"mean-field"|"auto"). The options are the
-        command's, with its defaults (None: the library's). data: binary rows (uint8 used as is,
-        no copy when C-contiguous). save: a path to write what the command writes to -o (the
-        model and its training state), byte for byte the same for the same options and seed.
-        resume: a file that save (or the command's -o) wrote, made with the same data, layer
-        sizes and options: no pretraining, the training continues from its state up to
-        `epochs` epochs in all, bit-identically to a run that never stopped (`--resume`).
-        The new model's `mf_bounds_` holds the mean mean-field bound of each epoch run."""
+        command's, with its defaults (None: the library's, or the preset's). data: binary rows
+        (uint8 used as is, no copy when C-contiguous). save: a path to write what the command
+        writes to -o (the model and its training state), byte for byte the same for the same
+        options and seed. resume: a file that save (or the command's -o) wrote, made with the
+        same data, layer sizes and options: no pretraining, the training continues from its
+        state up to `epochs` epochs in all, bit-identically to a run that never stopped
+        (`--resume`). The new model's `mf_bounds_` holds the mean mean-field bound of each
+        epoch run.
+
+        The recipe of Salakhutdinov's public code (`--lr-divisor`, `--lr-min`,
+        `--pretrain-weight-decay`, `--sparsity-*`): the learning rate divided by lr_divisor
+        (>= 1) before every update down to lr_min; pretrain_weight_decay (None: weight_decay);
+        sparsity_cost > 0 pushes each hidden unit's running mean activation (damped by
+        sparsity_damping) toward sparsity_target (one value for every hidden layer, or one per
+        layer). init_model: a DBM, or the path of one, of these layer sizes: joint training
+        starts from its parameters, without pretraining (`--init-model`; excludes resume and
+        pretrain_epochs). preset: "salakhutdinov" or "salakhutdinov-paper" (PRESETS, as
+        `--preset`): its values for every option left None, epochs included."""
         if isinstance(hidden, np.ndarray):
             hidden = hidden.tolist()
         hidden = [_lib.as_count(h, "hidden[%d]" % i, lo=1) for i, h in enumerate(
@@ -454,27 +578,23 @@ class DBM(Handle):
             raise ValueError("hidden: %d layers; a DBM has 1..%d hidden layers"
                              % (len(hidden), MAX_LAYERS))
         v = _lib.as_binary(data, "data", ndim=2)
-        epochs = _lib.as_count(epochs, "epochs", lo=1)
-        po = _PretrainOpts()
-        _lib_.zs_dbm_pretrain_defaults(byref(po))
-        to = _TrainOpts()
-        _lib_.zs_dbm_train_defaults(byref(to))
-        if pretrain_epochs is not None:
-            po.epochs = _lib.as_count(pretrain_epochs, "pretrain_epochs", hi=1000000)
-        if pretrain_lr is not None:
-            po.lr = _lib.as_real(pretrain_lr, "pretrain_lr")
-        for name, kind in (("batch", "count"), ("lr", "real"), ("lr_decay", "real"),
-                           ("momentum", "real"), ("weight_decay", "real"), ("chains", "count"),
-                           ("gibbs_steps", "count"), ("mf_iterations", "count"),
-                           ("mf_tolerance", "real")):
-            x = locals()[name]
-            if x is not None:
-                setattr(to, name, _lib.as_count(x, name, lo=1) if kind == "count"
-                        else _lib.as_real(x, name))
+        given = dict(epochs=epochs, pretrain_epochs=pretrain_epochs, pretrain_lr=pretrain_lr,
+                     pretrain_weight_decay=pretrain_weight_decay, batch=batch, lr=lr,
+                     lr_decay=lr_decay, lr_divisor=lr_divisor, lr_min=lr_min,
+                     momentum=momentum, weight_decay=weight_decay, chains=chains,
+                     gibbs_steps=gibbs_steps, mf_iterations=mf_iterations,
+                     mf_tolerance=mf_tolerance, sparsity_target=sparsity_target,
+                     sparsity_cost=sparsity_cost, sparsity_damping=sparsity_damping)
+        opt = _with_preset(preset, given)
+        if init_model is not None and (resume is not None or pretrain_epochs is not None):
+            raise ValueError("fit: init_model starts joint training from a model; it excludes %s"
+                             % ("resume" if resume is not None else "pretrain_epochs"))
+        if opt["epochs"] is None:
+            raise TypeError("fit: epochs is required (or preset=)")
+        epochs = _lib.as_count(opt["epochs"], "epochs", lo=1)
+        po, to = _train_opts(opt, hidden, preset is not None and sparsity_target is None)
         to.negative = _lib.enum_value("dbm_negative", "negative", negative)
         to.seed = po.seed = _lib.as_count(seed, "seed")
-        # The command's pretraining shares these with joint training (programs/dbm_train.c).
-        po.batch, po.weight_decay = to.batch, to.weight_decay
         path = _lib.path_bytes(save, "save") if save is not None else None
         rpath = _lib.path_bytes(resume, "resume") if resume is not None else None
         self = cls.__new__(cls)
@@ -484,12 +604,37 @@ class DBM(Handle):
         self._new(_lib_.zs_dbm_alloc(self._ctx.ptr, len(hidden), sizes.ctypes.data, byref(out)),
                   out)
         self.name = "<trained>"
+        if init_model is not None:
+            self._copy_from(init_model, "init_model")
+        self.mf_bounds_ = np.array(self._train(v, po, to, epochs, path, rpath,
+                                               pretrain=init_model is None and rpath is None))
+        return self
+
+    def _copy_from(self, model, name):
+        """The parameters of model (a DBM or the path of one) of self's layer sizes, as the
+        command's --init-model copies them."""
+        src = model if isinstance(model, DBM) else DBM.load(model)
+        if src.layers != self.layers:
+            raise ValueError("%s: layers %s, but the data and hidden make %s"
+                             % (name, "-".join(map(str, src.layers)),
+                                "-".join(map(str, self.layers))))
+        s = self.layers
+        for l in range(len(s)):
+            _view(_lib_.zs_dbm_bias_mut(self._ptr, l), (s[l],))[...] = \
+                _view(_lib_.zs_dbm_bias(src._ptr, l), (s[l],))
+            if l:
+                _view(_lib_.zs_dbm_w_mut(self._ptr, l), (s[l - 1], s[l]))[...] = \
+                    _view(_lib_.zs_dbm_w(src._ptr, l), (s[l - 1], s[l]))
+
+    def _train(self, v, po, to, epochs, path, rpath, pretrain):
+        """Pretraining (when asked and po.epochs > 0), then joint training up to `epochs`:
+        the mean-field bound of each epoch run."""
         t = c_void_p()
         bounds = []
         with self._ctx.lock:
             self._ctx.sync()
             try:
-                if po.epochs > 0 and rpath is None:
+                if po.epochs > 0 and pretrain:
                     self._ctx.check(_lib_.zs_dbm_pretrain(self._ptr, byref(po), v.ctypes.data,
                                                           v.shape[0]))
                 self._ctx.check(_lib_.zs_dbm_trainer_alloc(self._ctx.ptr, self._ptr, byref(to),
@@ -507,8 +652,7 @@ class DBM(Handle):
             finally:
                 if t.value:
                     _lib_.zs_dbm_trainer_free(t)
-        self.mf_bounds_ = np.array(bounds)
-        return self
+        return bounds
 
     def sample(self, chains=None, steps=None, seed=1, init=None, max_seconds=SAMPLE_MAX_SECONDS,
                 layers=False, prob=False):

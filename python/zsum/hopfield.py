@@ -210,12 +210,15 @@ class Hopfield(Handle):
         return "<zsum.Hopfield: N = %d, P = %d, %s>" % (self.n, self.p, self.rule)
 
 
-def hopfield_capacity(n, alpha=(0.025, 0.3, 12), trials=10, flip=0.0, seed=0):
+def hopfield_capacity(n, alpha=(0.025, 0.3, 12), trials=10, flip=0.0, seed=0,
+                      max_seconds=3600.0):
     """The storage-capacity sweep (`zsum hopfield capacity`): for each load alpha, `trials`
     networks of P = round(alpha N) random patterns, recall from each stored pattern (flip: a
     fraction corrupted) to a fixed point. alpha: (lo, hi, steps) as --alpha LO:HI:STEPS, one
     value, or a sequence. Keys: n, trials, flip, seed, alpha_c, points (columns alpha, p,
-    overlap, error, perfect, sweeps)."""
+    overlap, error, perfect, sweeps). A sweep estimated beyond max_seconds
+    (zs_hopfield_capacity_seconds) is refused with TooBigError before any work, as the
+    command's --max-seconds (default 3600) refuses it."""
     n = _lib.as_count(n, "n", 1)
     if isinstance(alpha, tuple) and len(alpha) == 3:
         a = np.array(grid(*alpha))
@@ -229,8 +232,17 @@ def hopfield_capacity(n, alpha=(0.025, 0.3, 12), trials=10, flip=0.0, seed=0):
     o.flip = _lib.as_real(flip, "flip")
     o.seed = _lib.as_count(seed, "seed")
     pts = (_CapPoint * len(a))()
+    max_seconds = _lib.as_real(max_seconds, "max_seconds", finite=False)
+    if not max_seconds > 0:
+        raise ValueError("max_seconds: %r must be > 0" % max_seconds)
     ctx = _lib.Context()
     ctx.sync()
+    secs = _lib_.zs_hopfield_capacity_seconds(ctx.ptr, n, a.ctypes.data, len(a), byref(o))
+    if secs > max_seconds:
+        raise _lib.TooBigError(
+            "capacity: N = %d units, %d loads x %d trials would take about %.3g s, over "
+            "max_seconds %g; use fewer units, loads or trials, or raise max_seconds"
+            % (n, len(a), o.trials, secs, max_seconds))
     ctx.check(_lib_.zs_hopfield_capacity(ctx.ptr, n, a.ctypes.data, len(a), byref(o), pts))
     cols = Result([("alpha", np.array([q.alpha for q in pts])),
                    ("p", np.array([q.p for q in pts], dtype=np.uint64)),

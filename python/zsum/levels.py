@@ -57,6 +57,7 @@ class Levels(Handle):
         self.k = e.size
         self._th = _Thermo()
         self._topts = _ThermoOpts()
+        _lib_.zs_levels_thermo_defaults(byref(self._topts))
 
     def __repr__(self):
         return "Levels(%r, %r)" % (self.energies.tolist(), self.degeneracies.tolist())

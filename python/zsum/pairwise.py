@@ -15,7 +15,6 @@ DENSE_MAX = 65536
 _lib_ = _lib.lib
 _Thermo = _lib.struct("zs_pairwise_thermo")
 _ThermoOpts = _lib.struct("zs_pairwise_thermo_opts")
-_ENUMERATE_SECONDS = 3600.0  # ZS_PAIRWISE_ENUMERATE_SECONDS: the default limit of enumeration
 _Spec = _lib.struct("zs_lattice_spec")
 _SampleOpts = _lib.struct("zs_pairwise_sample_opts")
 _Mcmc = _lib.struct("zs_mcmc_result")
@@ -69,8 +68,20 @@ class Pairwise(Handle):
         t = _Thermo()
         with self._ctx.lock:
             self._ctx.sync()
-            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(_ThermoOpts(m, _ENUMERATE_SECONDS)), byref(t)))
+            o = _ThermoOpts()
+            # max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS
+            _lib_.zs_pairwise_thermo_defaults(byref(o))
+            o.method = m
+            self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(o), byref(t)))
         return t
+
+    def enumerate_seconds(self):
+        """The estimated seconds of the exact thermodynamics by enumeration (2^n states) on
+        zsum.get_num_threads() threads (zs_pairwise_enumerate_seconds); method="enumerate"
+        is refused (TooBigError) beyond 3600 s."""
+        with self._ctx.lock:
+            self._ctx.sync()
+            return _lib_.zs_pairwise_enumerate_seconds(self._ptr)
 
     def thermo(self, beta=None, method="auto", T=None):
         """Exact thermodynamics at beta (or T): lnZ and the totals U, F, S, C, M, absM, chi
@@ -269,8 +280,15 @@ class Ising(Pairwise):
         spec.periodic_rows = spec.periodic_cols = 1 if periodic else 0
         spec.j = _lib.as_real(J, "J")
         spec.h = _lib.as_real(h, "h")
-        out = c_void_p()
-        self._new(_lib_.zs_pairwise_alloc_lattice(self._ctx.ptr, byref(spec), byref(out)), out)
+        if periodic and cols < 2:
+            # zs_pairwise_alloc_lattice's refusal, here at once (the model is built later)
+            raise _lib.InvalidArgumentError("lattice: a periodic direction needs at least 2 "
+                                            "sites, got 1 (use open boundaries)")
+        # The model (zs_pairwise_alloc_lattice) is built on first use: the exact
+        # thermodynamics by the closed forms need none (zs_lattice_thermo_compute reads the
+        # spec alone, as the command does), so Ising(4096).thermo(...) allocates nothing per
+        # spin.
+        self._spec = spec
         self.rows, self.cols, self.periodic, self.J, self.h = rows, cols, bool(periodic), \
             spec.j, spec.h
         if rows == 1:
@@ -279,6 +297,47 @@ class Ising(Pairwise):
         else:
             self.description = "Ising %dx%d square lattice, %s, J = %s, h = %s" % (
                 rows, cols, "torus" if periodic else "open", cli_num(spec.j), cli_num(spec.h))
+
+    @property
+    def _ptr(self):
+        if self._model is None and getattr(self, "_spec", None) is not None:
+            out = c_void_p()
+            with self._ctx.lock:
+                if self._model is None:
+                    self._ctx.check(_lib_.zs_pairwise_alloc_lattice(
+                        self._ctx.ptr, byref(self._spec), byref(out)))
+                    self._model = out.value
+        return self._model
+
+    @_ptr.setter
+    def _ptr(self, value):
+        self._model = value
+
+    def __del__(self):
+        ptr = getattr(self, "_model", None)
+        if ptr and self._free is not None:
+            self._free(ptr)
+            self._model = None
+
+    @property
+    def n(self):
+        """The number of spins."""
+        return self.rows * self.cols
+
+    def _thermo(self, beta, method):
+        if self._model is not None:
+            return Pairwise._thermo(self, beta, method)
+        # Bit for bit zs_pairwise_thermo_compute's values on the built model (zsum/pairwise.h).
+        m = _lib.enum_value("pairwise_method", "method", method)
+        t = _Thermo()
+        o = _ThermoOpts()
+        _lib_.zs_pairwise_thermo_defaults(byref(o))
+        o.method = m
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_lattice_thermo_compute(self._ctx.ptr, byref(self._spec),
+                                                            beta, byref(o), byref(t)))
+        return t
 
     def __repr__(self):
         return "<zsum.Ising: %s>" % self.description
@@ -346,6 +405,56 @@ class BoltzmannMachine(Pairwise):
             self._ctx.check(_lib_.zs_pairwise_bm_params(self._ptr, w.ctypes.data, b.ctypes.data,
                                                         byref(shift)))
         return w, b, shift.value
+
+    # ---- learning (zsum bm train; the work is in bm.py) ----------------------------------
+    @classmethod
+    def fit(cls, data, epochs, negative="auto", batch=None, lr=None, lr_decay=None,
+            momentum=None, weight_decay=None, chains=None, gibbs_steps=None, mf_iterations=None,
+            mf_tolerance=None, seed=1, heldout=None, max_seconds=10.0, save=None, resume=None,
+            init=None, monitor=True):
+        """A machine trained as `zsum bm train DATA --epochs E -o MODEL.npz` trains it: the
+        likelihood gradient <x_i x_j>_data - <x_i x_j>_model per mini-batch, the model's term
+        by `negative` "persistent" (chains persistent Gibbs chains, gibbs_steps sweeps),
+        "exact" (the 2^n states at every update; TooBigError when an epoch is estimated
+        beyond max_seconds, as the command refuses) or "mean-field"; "auto" is persistent.
+        The options are the command's, with its defaults (None: the library's: batch 100,
+        lr 0.01, lr_decay 0, momentum 0.9 after 0.5 for 5 epochs, weight_decay 0.0002,
+        chains 100, gibbs_steps 5, mf_iterations 10, mf_tolerance 1e-7). data: binary rows
+        (uint8 used as is, no copy when C-contiguous), one unit a column.
+
+        save: a path to write what the command writes to -o (W, b and the training state),
+        byte for byte the same for the same options and seed. resume: a file that save (or
+        the command's -o) wrote, with the same data and options: training continues up to
+        `epochs` in all, bit-identically (`--resume`). init: a BoltzmannMachine or (W, b)
+        to start from (default: W = 0 and the data's log-odds as b, as the command).
+
+        With monitor (the default), after each epoch: `monitor_`, a list of dicts with the
+        keys of the command's --log lines (epoch, lnZ, lnZ_mf, lnZ_bethe, bethe_converged,
+        loglik, seconds), measured on `heldout` rows (default: data), lnZ and loglik NaN
+        when the exact ln Z is estimated beyond max_seconds; `start_`, the same for the
+        start (epoch 0; None after resume); `result_`, the keys of the command's JSON."""
+        from . import bm
+        kw = dict(negative=negative, batch=batch, lr=lr, lr_decay=lr_decay, momentum=momentum,
+                  weight_decay=weight_decay, chains=chains, gibbs_steps=gibbs_steps,
+                  mf_iterations=mf_iterations, mf_tolerance=mf_tolerance, seed=seed,
+                  heldout=heldout, max_seconds=max_seconds, save=save, resume=resume, init=init,
+                  monitor=monitor)
+        return bm.fit(cls, data, epochs, kw)
+
+    def moments(self):
+        """(moments, lnZ) of the 0/1 form by enumerating the 2^n states (n <= 30,
+        zs_bm_moments_exact): moments[i, j] = <x_i x_j> for i != j, moments[i, i] = <x_i>;
+        the model's side of the likelihood gradient."""
+        from . import bm
+        return bm.moments(self)
+
+    def monitor(self, rows=None, max_seconds=10.0):
+        """The figures `zsum bm train` reports after each epoch (zs_bm_monitor_compute):
+        lnZ (exact; NaN when estimated beyond max_seconds), lnZ_mf (the naive mean-field
+        lower bound), lnZ_bethe (loopy BP), bethe_converged, and loglik, the exact mean
+        ln p(x) of the binary rows (NaN without rows or lnZ)."""
+        from . import bm
+        return bm.monitor(self, rows, max_seconds)
 
     def __repr__(self):
         return "<zsum.BoltzmannMachine: %s>" % self.description

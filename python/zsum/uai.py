@@ -481,6 +481,42 @@ def read_uai(path, evidence=None):
     return fm
 
 
+def _read(fn, path, evidence):
+    fm = FactorModel._empty()
+    Handle.__init__(fm)
+    p = _lib.path_bytes(path)
+    out = c_void_p()
+    fm._new(fn(fm._ctx.ptr, p, byref(out)), out)
+    fm.name = os.fsdecode(p)
+    fm.set_evidence(evidence)
+    return fm
+
+
+def read_fg(path, evidence=None):
+    """A model from a libDAI factor-graph file (.fg; gzip or "-" as read_uai): variable i is
+    the i-th smallest label, each table transposed to the UAI layout (zs_factor_read_fg)."""
+    return _read(_lib_.zs_factor_read_fg, path, evidence)
+
+
+def read_model(path, evidence=None):
+    """A model file in either format, as `zsum uai MODEL` reads it (zs_factor_read_model):
+    .fg (.fg.gz) libDAI's, .uai (.uai.gz) UAI's, any other name told by its content."""
+    return _read(_lib_.zs_factor_read_model, path, evidence)
+
+
+def parse_fg(text, name="<text>", evidence=None):
+    """A model from libDAI .fg text held in memory (str or bytes)."""
+    data = text.encode() if isinstance(text, str) else bytes(text)
+    fm = FactorModel._empty()
+    Handle.__init__(fm)
+    out = c_void_p()
+    fm._new(_lib_.zs_factor_parse_fg(fm._ctx.ptr, data, len(data), name.encode(), byref(out)),
+            out)
+    fm.name = name
+    fm.set_evidence(evidence)
+    return fm
+
+
 def parse_uai(text, name="<text>", evidence=None):
     """A model from UAI text held in memory (str or bytes)."""
     data = text.encode() if isinstance(text, str) else bytes(text)
