@@ -160,6 +160,9 @@ def test_fit_rejections(rows, tmp_path):
     assert isinstance(e.value, ValueError) and "momentum" in str(e.value)
     with pytest.raises(zsum.TooBigError):
         zsum.DBM.fit(X, [30, 30], 1, negative="exact", pretrain_epochs=0)
+    # ... before the pretraining, not after it (100000 epochs of it would take hours)
+    with pytest.raises(zsum.TooBigError):
+        zsum.DBM.fit(X, [30, 30], 1, negative="exact", pretrain_epochs=100000)
     with pytest.raises(zsum.ZsumIOError, match="nowhere"):
         zsum.DBM.fit(X, [3], 1, save=tmp_path / "nowhere" / "m.npz")
 

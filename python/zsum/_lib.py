@@ -428,6 +428,7 @@ SIGNATURES = (
     ("zs_dbm_negative_name", "const char *", ("zs_dbm_negative",)),
     ("zs_dbm_negative_from_name", "zs_status", ("const char *", "zs_dbm_negative *")),
     ("zs_dbm_train_defaults", "void", ("zs_dbm_train_opts *",)),
+    ("zs_dbm_train_check", "zs_status", ("zs_ctx *", "const zs_dbm *", "const zs_dbm_train_opts *", "const uint8_t *", "size_t")),
     ("zs_dbm_trainer_alloc", "zs_status", ("zs_ctx *", "const zs_dbm *", "const zs_dbm_train_opts *", "const uint8_t *", "size_t", "zs_dbm_trainer **")),
     ("zs_dbm_trainer_free", "void", ("zs_dbm_trainer *",)),
     ("zs_dbm_trainer_epoch", "zs_status", ("zs_dbm_trainer *", "double *")),

@@ -634,6 +634,9 @@ class DBM(Handle):
         with self._ctx.lock:
             self._ctx.sync()
             try:
+                # refuse what joint training would refuse before pretraining, as the command
+                self._ctx.check(_lib_.zs_dbm_train_check(self._ctx.ptr, self._ptr, byref(to),
+                                                         v.ctypes.data, v.shape[0]))
                 if po.epochs > 0 and pretrain:
                     self._ctx.check(_lib_.zs_dbm_pretrain(self._ptr, byref(po), v.ctypes.data,
                                                           v.shape[0]))
