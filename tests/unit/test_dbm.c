@@ -991,7 +991,10 @@ static void exact_negative_phase_is_the_model_expectation(void) {
                 double got = (zs_dbm_w(after, 1)[i * nh + j] - w[i * nh + j]) / o.lr;
                 if (fabs(got - want) > worst) worst = fabs(got - want);
             }
-        CHECK(worst < 1e-9);
+        /* the data's side is a float32 product (docs/dbm.md, "Training"): 1e-6, where float32
+         * keeps about 7 digits of statistics below 1 */
+        printf("  %zu-%zu: worst |change / lr - gradient| %.3g\n", nv, nh, worst);
+        CHECK(worst < 1e-6);
         zs_dbm_trainer_free(t);
         free(mvh);
         free(data);
@@ -1072,7 +1075,8 @@ static void mean_field_negative_phase_is_the_fixed_point(void) {
             double got = (zs_dbm_w(after, 1)[i * nh + j] - w[i * nh + j]) / o.lr;
             if (fabs(got - want) > worst) worst = fabs(got - want);
         }
-    CHECK(worst < 1e-9);
+    printf("  worst |change / lr - gradient| %.3g\n", worst);
+    CHECK(worst < 1e-6); /* the data's side is a float32 product */
     zs_dbm_trainer_free(t);
     free(data);
     zs_dbm_free(d);
