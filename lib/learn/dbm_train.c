@@ -220,6 +220,7 @@ struct zs_dbm_trainer {
     uint8_t *act;                        /* (batch) rows whose mean field still runs         */
     zs_rng *crng;                        /* (chains) each chain's generator of an update     */
     uint64_t *words;                     /* (chains, widest / 2 + 1) generator words          */
+    uint32_t *half;                      /* (chains, widest + 2) their halves                */
     size_t *perm;
     double *snap;                        /* the state below, as it was at the epoch's start */
     uint8_t *snap_chains;
@@ -274,6 +275,7 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
     free(t->act);
     free(t->crng);
     free(t->words);
+    free(t->half);
     free(t->perm);
     free(t->snap);
     free(t->snap_chains);
@@ -398,6 +400,8 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         t->act = zs_malloc(B);
         t->crng = zs_malloc(o->chains * sizeof(zs_rng));
         t->words = zs_malloc(o->chains * (W / 2 + 1) * sizeof(uint64_t));
+        t->half = zs_malloc(o->chains * (W + 2) * sizeof(uint32_t));
+        if (!t->half) bad = 1;
         if (!t->s || !t->sa || !t->dn || !t->pf || !t->xf || !t->ex || !t->chg || !t->act || !t->crng || !t->words)
             bad = 1;
         t->data = zs_malloc(n * dbm->n[0]);
@@ -502,13 +506,23 @@ static double pos_set_layer(zs_dbm_trainer *t, size_t l, size_t q, const float *
     double *x = t->xf + r * U + t->off[l], *e = t->ex + r * t->widest;
     float *m = t->mu + o;
     fields(d->b[l], t->dn + o, up, nl, x, e);
-    float change = 0.0f;
-    for (size_t j = 0; j < nl; j++) {
+    /* the changes' maximum in four partial maxima, so that the loop vectorizes */
+    float c4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t j = 0;
+    for (; j + 4 <= nl; j += 4)
+        for (size_t k = 0; k < 4; k++) {
+            const float v = (float)((x[j + k] >= 0 ? 1.0 : e[j + k]) / (1.0 + e[j + k]));
+            const float c = fabsf(v - m[j + k]);
+            c4[k] = c > c4[k] ? c : c4[k];
+            m[j + k] = v;
+        }
+    for (; j < nl; j++) {
         const float v = (float)sig_e(x[j], e[j]), c = fabsf(v - m[j]);
-        change = c > change ? c : change;
+        c4[0] = c > c4[0] ? c : c4[0];
         m[j] = v;
     }
-    return change;
+    const float a = c4[0] > c4[1] ? c4[0] : c4[1], b = c4[2] > c4[3] ? c4[2] : c4[3];
+    return a > b ? a : b;
 }
 
 /* B(v) of batch row q (lib/models/dbm.c, bound()):
@@ -584,14 +598,20 @@ static void pos_block(zs_dbm_trainer *t, size_t r0, size_t q0, size_t q1) {
 }
 
 /* x_j = 1 with probability sigmoid(f_j), else 0, for j < n, given e_j = e^{-|f_j|}: the test
- * u_j < sigmoid(f_j) as u_j (1 + e_j) < (f_j >= 0 ? 1 : e_j), with no division and no branch
- * (the loop vectorizes), u_j = (b_j + 1/2) 2^-32 from the 32-bit halves b_j of the generator's
- * next words, high half first (words: scratch of n / 2 + 1). */
-static void bern_draws(zs_rng *r, const double *f, const double *e, size_t n, float *x, uint64_t *words) {
-    zs_rng_fill(r, words, (n + 1) / 2);
+ * u_j < sigmoid(f_j) as u_j (1 + e_j) < (f_j >= 0 ? 1 : e_j), with no division and no branch,
+ * u_j = (b_j + 1/2) 2^-31 from the top 31 bits b_j of the j-th 32-bit half of the generator's
+ * next words (low half first): signed 32-bit integers, whose conversion to double vectorizes
+ * (words: scratch of n / 2 + 1 words, half: of n + 2 halves). */
+static void bern_draws(zs_rng *r, const double *f, const double *e, size_t n, float *x, uint64_t *words,
+                       uint32_t *half) {
+    const size_t nw = (n + 1) / 2;
+    zs_rng_fill(r, words, nw);
+    for (size_t i = 0; i < nw; i++) {
+        half[2 * i] = (uint32_t)words[i];
+        half[2 * i + 1] = (uint32_t)(words[i] >> 32);
+    }
     for (size_t j = 0; j < n; j++) {
-        const uint32_t b = (uint32_t)(words[j >> 1] >> ((~j & 1) * 32));
-        const double u = ((double)b + 0.5) * 0x1.0p-32;
+        const double u = ((double)(int32_t)(half[j] >> 1) + 0.5) * 0x1.0p-31;
         x[j] = u * (1.0 + e[j]) < (f[j] >= 0 ? 1.0 : e[j]) ? 1.0f : 0.0f;
     }
 }
@@ -623,7 +643,8 @@ static void neg_block(zs_dbm_trainer *t, uint64_t stream0, size_t c0, size_t c1)
                 for (size_t c = c0; c < c1; c++) {
                     double *x = t->xf + c * U, *e = t->ex + c * W;
                     fields(d->b[l], t->pf + c * W, NULL, nl, x, e);
-                    bern_draws(&t->crng[c], x, e, nl, t->xs + c * U + t->off[l], t->words + c * (W / 2 + 1));
+                    bern_draws(&t->crng[c], x, e, nl, t->xs + c * U + t->off[l], t->words + c * (W / 2 + 1),
+                               t->half + c * (W + 2));
                 }
             }
     for (size_t c = c0; c < c1; c++)
