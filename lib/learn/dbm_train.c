@@ -4,9 +4,11 @@
  * with a mean-field positive phase and persistent Gibbs chains (zsum/dbm.h).
  *
  * Determinism: every random draw comes from a stream zs_rng(seed, id) whose id names what it
- * is for (layer, epoch, batch, row or chain); rows and chains run in parallel into their own
- * buffers, and every sum over rows or chains runs in row order inside one output element, so
- * the result does not depend on the number of threads. */
+ * is for (layer, epoch, batch, row or chain). Pretraining's rows run in parallel into their own
+ * buffers with every sum over rows in row order inside one output element; joint training's
+ * products run over fixed blocks of rows and chains, each one float32 sgemm call on one BLAS
+ * thread ("the batched products" below). Either way the result does not depend on the number
+ * of threads. */
 #include "learn/dbm_train_internal.h"
 #include "learn/rbm_train_internal.h"
 
