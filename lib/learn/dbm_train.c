@@ -4,12 +4,15 @@
  * with a mean-field positive phase and persistent Gibbs chains (zsum/dbm.h).
  *
  * Determinism: every random draw comes from a stream zs_rng(seed, id) whose id names what it
- * is for (layer, epoch, batch, row or chain); rows and chains run in parallel into their own
- * buffers, and every sum over rows or chains runs in row order inside one output element, so
- * the result does not depend on the number of threads. */
+ * is for (layer, epoch, batch, row or chain). Pretraining's rows run in parallel into their own
+ * buffers with every sum over rows in row order inside one output element; joint training's
+ * products run over fixed blocks of rows and chains, each one float32 sgemm call on one BLAS
+ * thread ("the batched products" below). Either way the result does not depend on the number
+ * of threads. */
 #include "learn/dbm_train_internal.h"
 #include "learn/rbm_train_internal.h"
 
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -204,11 +207,22 @@ struct zs_dbm_trainer {
     double *nw[ZS_DBM_MAX_LAYERS + 1];   /* the model's statistics <h^{l-1} h^lT> and <h^l>  */
     double *nb[ZS_DBM_MAX_LAYERS + 1];
     zs_dbm_negative neg;                 /* AUTO resolved                                   */
-    double *mu;                          /* (batch, units) mean-field means                 */
-    double *xf;                          /* (batch, units) their fields                     */
+    /* the batched products (float32 operands; R = chains + batch rows, the chains first) */
+    float *wf[ZS_DBM_MAX_LAYERS + 1];    /* W^l rounded to float32                          */
+    float *s;                            /* (chains + batch, units) chains' states, means    */
+    float *xs, *mu;                      /* s's chain rows and batch rows                   */
+    float *sa;                           /* (chains + batch, units) s scaled for the update  */
+    float *dn;                           /* (batch, units) mu^{l-1} W^l of each layer l      */
+    float *pf;                           /* (R, widest) a product of a layer's neighbours    */
+    float *g[ZS_DBM_MAX_LAYERS + 1];     /* the update's statistics of W^l                  */
+    double *xf;                          /* (R, units) fields                               */
+    double *ex;                          /* (R, widest) exponentials                        */
     double *bnd;                         /* (batch) the rows' bounds B(v)                    */
-    double *scratch;                     /* (threads, 2 * widest + 1)                      */
-    uint32_t *on;                        /* (threads, widest) a chain's on units of a layer */
+    double *chg;                         /* (batch) a row's largest change in a sweep        */
+    uint8_t *act;                        /* (batch) rows whose mean field still runs         */
+    zs_rng *crng;                        /* (chains) each chain's generator of an update     */
+    uint64_t *words;                     /* (chains, widest / 2 + 1) generator words          */
+    uint32_t *half;                      /* (chains, widest + 2) their halves                */
     size_t *perm;
     double *snap;                        /* the state below, as it was at the epoch's start */
     uint8_t *snap_chains;
@@ -244,17 +258,26 @@ void zs_dbm_trainer_free(zs_dbm_trainer *t) {
         free(t->vb[l]);
         free(t->nw[l]);
         free(t->nb[l]);
+        free(t->wf[l]);
+        free(t->g[l]);
     }
     free(t->mfq);
     free(t->sq);
     free(t->pm);
     free(t->data);
     free(t->chains);
-    free(t->mu);
+    free(t->s);
+    free(t->sa);
+    free(t->dn);
+    free(t->pf);
     free(t->xf);
+    free(t->ex);
     free(t->bnd);
-    free(t->scratch);
-    free(t->on);
+    free(t->chg);
+    free(t->act);
+    free(t->crng);
+    free(t->words);
+    free(t->half);
     free(t->perm);
     free(t->snap);
     free(t->snap_chains);
@@ -370,23 +393,36 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
             t->nb[l] = zs_calloc(dbm->n[l], sizeof(double));
             if (l) t->vw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
             if (l) t->nw[l] = zs_calloc(dbm->n[l - 1] * dbm->n[l], sizeof(double));
-            if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l]))) bad = 1;
+            if (l) t->wf[l] = zs_malloc(dbm->n[l - 1] * dbm->n[l] * sizeof(float));
+            if (l) t->g[l] = zs_malloc(dbm->n[l - 1] * dbm->n[l] * sizeof(float));
+            if (!t->vb[l] || !t->nb[l] || (l && (!t->vw[l] || !t->nw[l] || !t->wf[l] || !t->g[l]))) bad = 1;
         }
+        const size_t R = B + o->chains, U = t->units, W = t->widest;
+        t->s = zs_calloc((o->chains + B) * U, sizeof(float));
+        t->sa = zs_malloc((o->chains + B) * U * sizeof(float));
+        t->dn = zs_malloc(B * U * sizeof(float));
+        t->pf = zs_malloc(R * W * sizeof(float));
+        t->xf = zs_malloc(R * U * sizeof(double));
+        t->ex = zs_malloc(R * W * sizeof(double));
+        t->chg = zs_malloc(B * sizeof(double));
+        t->act = zs_malloc(B);
+        t->crng = zs_malloc(o->chains * sizeof(zs_rng));
+        t->words = zs_malloc(o->chains * (W / 2 + 1) * sizeof(uint64_t));
+        t->half = zs_malloc(o->chains * (W + 2) * sizeof(uint32_t));
+        if (!t->half) bad = 1;
+        if (!t->s || !t->sa || !t->dn || !t->pf || !t->xf || !t->ex || !t->chg || !t->act || !t->crng || !t->words)
+            bad = 1;
         t->data = zs_malloc(n * dbm->n[0]);
         t->chains = zs_malloc(o->chains * t->units);
-        t->mu = zs_malloc(B * t->units * sizeof(double));
-        t->xf = zs_malloc(B * t->units * sizeof(double));
         t->bnd = zs_malloc(B * sizeof(double));
-        t->scratch = zs_malloc((size_t)t->threads * (2 * t->widest + 1) * sizeof(double));
         t->perm = zs_malloc(n * sizeof(size_t));
-        t->on = zs_malloc((size_t)t->threads * t->widest * sizeof(uint32_t));
         t->mfq = zs_malloc(t->units * sizeof(double));
         t->sq = zs_calloc(t->units, sizeof(double));
         t->pm = zs_calloc(t->units, sizeof(double));
         t->snap = zs_malloc(snap_size(t) * sizeof(double));
         t->snap_chains = zs_malloc(o->chains * t->units);
-        if (!t->data || !t->chains || !t->mu || !t->xf || !t->bnd || !t->scratch || !t->perm || !t->mfq ||
-            !t->sq || !t->pm || !t->on || !t->snap || !t->snap_chains)
+        if (!t->data || !t->chains || !t->bnd || !t->perm || !t->mfq || !t->sq || !t->pm || !t->snap ||
+            !t->snap_chains)
             bad = 1;
     }
     if (bad) {
@@ -394,6 +430,8 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
         return st != ZS_OK ? st : zs_fail(ctx, ZS_ENOMEM, "training: out of memory");
     }
     memcpy(t->data, data, n * dbm->n[0]);
+    t->xs = t->s;
+    t->mu = t->s + o->chains * t->units;
     for (size_t l = 0; l <= dbm->L; l++)
         for (size_t j = 0; j < dbm->n[l]; j++) t->mfq[t->off[l] + j] = dbm_sigmoid(dbm->b[l][j]);
     /* the running means start at the targets, as dbm_mf.m's hidmeans and penmeans do */
@@ -430,95 +468,219 @@ void dbm_trainer_state(const zs_dbm_trainer *t, dbm_trainer_view *v) {
 
 void dbm_trainer_set_epoch(zs_dbm_trainer *t, uint64_t epoch) { t->epoch = epoch; }
 
-/* p_j += sum over the on units k of W_jk (W: nl x nn row-major), each sum in k order from 0:
- * the on units listed once (on), then four rows of W at a time so that four independent sums
- * overlap — the same additions in the same order as testing every k of one row at a time. */
-static void add_rows_of_on(double *p, const double *w, size_t nl, size_t nn, const uint8_t *above,
-                           uint32_t *on) {
-    size_t m = 0;
-    for (size_t k = 0; k < nn; k++)
-        if (above[k]) on[m++] = (uint32_t)k;
+/* ---- the batched products ---------------------------------------------------------------------
+ * The rows of a batch and the persistent chains advance in blocks of at most TRAIN_BLOCK rows
+ * (the number of blocks a function of the batch size or the chain count alone), and every field
+ * of a block is a matrix product (block x units times units x units) by OpenBLAS sgemm in
+ * float32 on one thread: the weights rounded to float32 once per update (wf), the means and the
+ * 0/1 states float32, the biases, fields, exponentials and bounds double. Each block is one
+ * call of the same shape whichever thread runs it, so the result depends neither on the number
+ * of threads nor on which thread ran a block (lib/sample/rbm_ais.c does the same for AIS). */
+
+/* Rows of a block at most: sgemm runs near its full rate from about 50 rows
+ * (bench/bench_rbm_ais.sh), and each call packs the whole weight matrix, so the default batch
+ * of 100 rows is one block (the chains another, run beside it). */
+#define TRAIN_BLOCK 128
+
+static size_t block_count(size_t n) { return (n + TRAIN_BLOCK - 1) / TRAIN_BLOCK; }
+
+/* C (m x n, ldc) = A B (+ C when acc), A (m x k, lda), B (k x n, ldb) or its transpose
+ * (n x k) when tb: float32, row-major. */
+static void gemm(int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                 size_t ldb, int acc, float *c, size_t ldc) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
+                1.0f, a, (int)lda, b, (int)ldb, acc ? 1.0f : 0.0f, c, (int)ldc);
+}
+
+/* x_j = b_j + p_j (+ q_j when q), e_j = e^{-|x_j|}, for j < n. */
+static void fields(const double *b, const float *p, const float *q, size_t n, double *x, double *e) {
+    if (q)
+        for (size_t j = 0; j < n; j++) x[j] = b[j] + ((double)p[j] + (double)q[j]);
+    else
+        for (size_t j = 0; j < n; j++) x[j] = b[j] + (double)p[j];
+    for (size_t j = 0; j < n; j++) e[j] = -fabs(x[j]);
+    zs_vexp(e, e, n);
+}
+
+/* sigmoid(x) from e = e^{-|x|}: 1 / (1 + e) for x >= 0, e / (1 + e) below (no overflow). */
+static inline double sig_e(double x, double e) { return (x >= 0 ? 1.0 : e) / (1.0 + e); }
+
+/* The means of layer l of batch row q from its fields: mu = sigmoid(b + dn + up), the fields
+ * kept in xf for the bound. Returns the largest change of a mean. */
+static double pos_set_layer(zs_dbm_trainer *t, size_t l, size_t q, const float *up) {
+    const zs_dbm *d = t->m;
+    const size_t U = t->units, nl = d->n[l], o = q * U + t->off[l];
+    const size_t r = t->o.chains + q; /* the row of xf, ex, pf (the chains' come first) */
+    double *x = t->xf + r * U + t->off[l], *e = t->ex + r * t->widest;
+    float *m = t->mu + o;
+    fields(d->b[l], t->dn + o, up, nl, x, e);
+    /* the changes' maximum in four partial maxima, so that the loop vectorizes */
+    float c4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     size_t j = 0;
-    for (; j + 4 <= nl; j += 4) {
-        const double *w0 = w + j * nn, *w1 = w0 + nn, *w2 = w1 + nn, *w3 = w2 + nn;
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        for (size_t q = 0; q < m; q++) {
-            const size_t k = on[q];
-            s0 += w0[k];
-            s1 += w1[k];
-            s2 += w2[k];
-            s3 += w3[k];
+    for (; j + 4 <= nl; j += 4)
+        for (size_t k = 0; k < 4; k++) {
+            const float v = (float)((x[j + k] >= 0 ? 1.0 : e[j + k]) / (1.0 + e[j + k]));
+            const float c = fabsf(v - m[j + k]);
+            c4[k] = c > c4[k] ? c : c4[k];
+            m[j + k] = v;
         }
-        p[j] += s0;
-        p[j + 1] += s1;
-        p[j + 2] += s2;
-        p[j + 3] += s3;
-    }
     for (; j < nl; j++) {
-        double s = 0.0;
-        for (size_t q = 0; q < m; q++) s += w[j * nn + on[q]];
-        p[j] += s;
+        const float v = (float)sig_e(x[j], e[j]), c = fabsf(v - m[j]);
+        c4[0] = c > c4[0] ? c : c4[0];
+        m[j] = v;
     }
+    const float a = c4[0] > c4[1] ? c4[0] : c4[1], b = c4[2] > c4[3] ? c4[2] : c4[3];
+    return a > b ? a : b;
 }
 
-/* One Gibbs sweep of a chain: odd layers given the even ones, then the even layers given the
- * odd ones; x is the chain's state (units bytes), p (fields) and on (a layer's on units)
- * scratch of the widest layer. */
-static void gibbs_sweep(const zs_dbm_trainer *t, uint8_t *x, double *p, uint32_t *on, zs_rng *r) {
+/* B(v) of batch row q (lib/models/dbm.c, bound()):
+ *   b0.v + sum_l [ b^l.mu^l + (mu^{l-1} W^l).mu^l + sum_j (softplus(x_j) - x_j mu_j) ],
+ * with the products mu^{l-1} W^l of the last sweep (dn) and softplus(x) = max(x, 0) +
+ * ln(1 + e^{-|x|}), the logarithms of 512 factors (each in (1, 2]) taken at once. */
+static double pos_bound(const zs_dbm_trainer *t, size_t q) {
     const zs_dbm *d = t->m;
-    for (int parity = 1; parity >= 0; parity--)
-        for (size_t l = (size_t)parity; l <= d->L; l += 2) {
-            const size_t nl = d->n[l];
-            memcpy(p, d->b[l], nl * sizeof *p);
-            if (l >= 1) {
-                const uint8_t *below = x + t->off[l - 1];
-                const double *w = d->w[l];
-                for (size_t i = 0; i < d->n[l - 1]; i++)
-                    if (below[i])
-                        for (size_t j = 0; j < nl; j++) p[j] += w[i * nl + j];
-            }
-            if (l < d->L) add_rows_of_on(p, d->w[l + 1], nl, d->n[l + 1], x + t->off[l + 1], on);
-            uint8_t *xl = x + t->off[l];
-            for (size_t j = 0; j < nl; j++) xl[j] = (uint8_t)(zs_rng_uniform(r) < dbm_sigmoid(p[j]));
-        }
-}
-
-
-/* The model's statistics from the persistent chains: nw[l] = mean_c x^{l-1} x^lT, nb[l] =
- * mean_c x^l (each element summed over the chains in order). */
-static void neg_persistent(zs_dbm_trainer *t, size_t nb_batches, size_t bt) {
-    const zs_dbm *d = t->m;
-    const size_t M = t->o.chains, U = t->units;
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-    for (size_t c = 0; c < M; c++) {
-        double *p = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-        zs_rng r;
-        zs_rng_init(&r, t->o.seed, ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M + c);
-        uint32_t *on = t->on + (size_t)omp_get_thread_num() * t->widest;
-        for (size_t s = 0; s < t->o.gibbs_steps; s++) gibbs_sweep(t, t->chains + c * U, p, on, &r);
-    }
-    const double im = 1.0 / (double)M;
-    for (size_t l = 0; l <= d->L; l++) {
-        const size_t nl = d->n[l], ol = t->off[l];
+    const size_t U = t->units;
+    double s = 0.0;
+    const float *mu = t->mu + q * U;
+    double *e = t->ex + (t->o.chains + q) * t->widest;
+    for (size_t i = 0; i < d->n[0]; i++) s += d->b[0][i] * (double)mu[i];
+    for (size_t l = 1; l <= d->L; l++) {
+        const size_t nl = d->n[l], o = q * U + t->off[l];
+        const double *x = t->xf + (t->o.chains + q) * U + t->off[l];
+        const float *m = t->mu + o, *dn = t->dn + o;
         for (size_t j = 0; j < nl; j++) {
+            const double mj = (double)m[j];
+            s += (d->b[l][j] + (double)dn[j] - x[j]) * mj + (x[j] > 0 ? x[j] : 0.0);
+            e[j] = -fabs(x[j]);
+        }
+        zs_vexp(e, e, nl);
+        for (size_t j0 = 0; j0 < nl; j0 += 512) {
+            double p = 1.0;
+            for (size_t j = j0; j < nl && j < j0 + 512; j++) p *= 1.0 + e[j];
+            s += log(p);
+        }
+    }
+    return s;
+}
+
+/* The positive phase of batch rows [q0, q1) (data rows perm[r0 + q]): the mean field started
+ * bottom-up (mu^l = sigmoid(b^l + mu^{l-1} W^l)), then up to mf_iterations sweeps layer after
+ * layer, mu^l = sigmoid(b^l + mu^{l-1} W^l + mu^{l+1} W^{l+1}T), each row stopping after the
+ * first sweep that moves none of its means by more than mf_tolerance (as dbm_mf_row does);
+ * bnd[q] = B(v). dn holds mu^{l-1} W^l for every row (v W^1 once: the data do not move). */
+static void pos_block(zs_dbm_trainer *t, size_t r0, size_t q0, size_t q1) {
+    const zs_dbm *d = t->m;
+    const size_t U = t->units, L = d->L, n0 = d->n[0], bq = q1 - q0, W = t->widest;
+    const size_t M = t->o.chains;
+    float *mu = t->mu + q0 * U, *dn = t->dn + q0 * U, *up = t->pf + (M + q0) * W;
+    for (size_t q = q0; q < q1; q++) {
+        const uint8_t *row = t->data + t->perm[r0 + q] * n0;
+        for (size_t i = 0; i < n0; i++) t->mu[q * U + i] = row[i];
+        t->act[q] = 1;
+    }
+    for (size_t l = 1; l <= L; l++) {
+        gemm(0, bq, d->n[l], d->n[l - 1], mu + t->off[l - 1], U, t->wf[l], d->n[l], 0, dn + t->off[l], U);
+        for (size_t q = q0; q < q1; q++) (void)pos_set_layer(t, l, q, NULL);
+    }
+    size_t left = bq;
+    for (size_t it = 0; it < t->o.mf_iterations && left; it++) {
+        for (size_t q = q0; q < q1; q++) t->chg[q] = 0.0;
+        for (size_t l = 1; l <= L; l++) {
+            if (l > 1)
+                gemm(0, bq, d->n[l], d->n[l - 1], mu + t->off[l - 1], U, t->wf[l], d->n[l], 0, dn + t->off[l], U);
+            if (l < L)
+                gemm(1, bq, d->n[l], d->n[l + 1], mu + t->off[l + 1], U, t->wf[l + 1], d->n[l + 1], 0, up, W);
+            for (size_t q = q0; q < q1; q++) {
+                if (!t->act[q]) continue;
+                const double c = pos_set_layer(t, l, q, l < L ? t->pf + (M + q) * W : NULL);
+                if (c > t->chg[q]) t->chg[q] = c;
+            }
+        }
+        for (size_t q = q0; q < q1; q++)
+            if (t->act[q] && t->chg[q] <= t->o.mf_tolerance) {
+                t->act[q] = 0;
+                left--;
+            }
+    }
+    for (size_t q = q0; q < q1; q++) t->bnd[q] = pos_bound(t, q);
+}
+
+/* x_j = 1 with probability sigmoid(f_j), else 0, for j < n, given e_j = e^{-|f_j|}: the test
+ * u_j < sigmoid(f_j) as u_j (1 + e_j) < (f_j >= 0 ? 1 : e_j), with no division and no branch,
+ * u_j = (b_j + 1/2) 2^-31 from the top 31 bits b_j of the j-th 32-bit half of the generator's
+ * next words (low half first): signed 32-bit integers, whose conversion to double vectorizes
+ * (words: scratch of n / 2 + 1 words, half: of n + 2 halves). */
+static void bern_draws(zs_rng *r, const double *f, const double *e, size_t n, float *x, uint64_t *words,
+                       uint32_t *half) {
+    const size_t nw = (n + 1) / 2;
+    zs_rng_fill(r, words, nw);
+    for (size_t i = 0; i < nw; i++) {
+        half[2 * i] = (uint32_t)words[i];
+        half[2 * i + 1] = (uint32_t)(words[i] >> 32);
+    }
+    for (size_t j = 0; j < n; j++) {
+        const double u = ((double)(int32_t)(half[j] >> 1) + 0.5) * 0x1.0p-31;
+        x[j] = u * (1.0 + e[j]) < (f[j] >= 0 ? 1.0 : e[j]) ? 1.0f : 0.0f;
+    }
+}
+
+/* gibbs_steps block-Gibbs sweeps of chains [c0, c1) (odd layers given the even ones, then the
+ * even layers given the odd ones), chain c drawing x_j = [u < sigmoid(field_j)] from its own
+ * stream in the order of its units, layer after layer: the draws of a chain do not depend on
+ * its block. The states are float32 0/1 in xs (the rows after the batch's means) during the
+ * sweeps and bytes in t->chains between updates. */
+static void neg_block(zs_dbm_trainer *t, uint64_t stream0, size_t c0, size_t c1) {
+    const zs_dbm *d = t->m;
+    const size_t U = t->units, L = d->L, W = t->widest, bc = c1 - c0;
+    float *xs = t->xs + c0 * U, *pf = t->pf + c0 * W;
+    for (size_t c = c0; c < c1; c++) {
+        zs_rng_init(&t->crng[c], t->o.seed, stream0 + c);
+        for (size_t u = 0; u < U; u++) t->xs[c * U + u] = t->chains[c * U + u];
+    }
+    for (size_t s = 0; s < t->o.gibbs_steps; s++)
+        for (int parity = 1; parity >= 0; parity--)
+            for (size_t l = (size_t)parity; l <= L; l += 2) {
+                const size_t nl = d->n[l];
+                int acc = 0;
+                if (l >= 1) {
+                    gemm(0, bc, nl, d->n[l - 1], xs + t->off[l - 1], U, t->wf[l], nl, 0, pf, W);
+                    acc = 1;
+                }
+                if (l < L)
+                    gemm(1, bc, nl, d->n[l + 1], xs + t->off[l + 1], U, t->wf[l + 1], d->n[l + 1], acc, pf, W);
+                for (size_t c = c0; c < c1; c++) {
+                    double *x = t->xf + c * U, *e = t->ex + c * W;
+                    fields(d->b[l], t->pf + c * W, NULL, nl, x, e);
+                    bern_draws(&t->crng[c], x, e, nl, t->xs + c * U + t->off[l], t->words + c * (W / 2 + 1),
+                               t->half + c * (W + 2));
+                }
+            }
+    for (size_t c = c0; c < c1; c++)
+        for (size_t u = 0; u < U; u++) t->chains[c * U + u] = (uint8_t)(t->xs[c * U + u] != 0.0f);
+}
+
+/* The positive phase of the batch's bs rows (r0 its first in perm) and, with persistent chains,
+ * the chains' sweeps: blocks of rows and of chains together (the two phases share nothing but
+ * the parameters); then nb[l] = mean_c x^l from the chains (each element summed over the chains
+ * in order). The products <x^{l-1} x^lT> enter the update's own matrix product. */
+static void phases(zs_dbm_trainer *t, size_t r0, size_t bs, size_t nb_batches, size_t bt) {
+    const zs_dbm *d = t->m;
+    const int pers = t->neg == ZS_DBM_NEGATIVE_PERSISTENT;
+    const size_t M = t->o.chains, U = t->units, np = block_count(bs), nn = pers ? block_count(M) : 0;
+    const uint64_t stream0 = ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+    for (size_t k = 0; k < np + nn; k++) {
+        if (k < np) pos_block(t, r0, k * bs / np, (k + 1) * bs / np);
+        else neg_block(t, stream0, (k - np) * M / nn, (k - np + 1) * M / nn);
+    }
+    if (!pers) return;
+    const double im = 1.0 / (double)M;
+    for (size_t l = 0; l <= d->L; l++)
+        for (size_t j = 0; j < d->n[l]; j++) {
             double s = 0.0;
-            for (size_t c = 0; c < M; c++) s += t->chains[c * U + ol + j];
+            for (size_t c = 0; c < M; c++) s += t->chains[c * U + t->off[l] + j];
             t->nb[l][j] = s * im;
         }
-        if (l == 0) continue;
-        const size_t np = d->n[l - 1], op = t->off[l - 1];
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-        for (size_t i = 0; i < np; i++) {
-            double *row = t->nw[l] + i * nl;
-            memset(row, 0, nl * sizeof *row);
-            for (size_t c = 0; c < M; c++) {
-                if (!t->chains[c * U + op + i]) continue;
-                const uint8_t *x = t->chains + c * U + ol;
-                for (size_t j = 0; j < nl; j++) row[j] += x[j];
-            }
-            for (size_t j = 0; j < nl; j++) row[j] *= im;
-        }
-    }
 }
 
 /* The model's mean field, continued from the last update: mf_iterations sweeps layer after
@@ -649,7 +811,7 @@ static void sparsity_means(zs_dbm_trainer *t, size_t bs) {
     const double ib = 1.0 / (double)bs, dm = t->o.sparsity_damping;
     for (size_t u = 0; u < t->units; u++) {
         double s = 0.0;
-        for (size_t q = 0; q < bs; q++) s += t->mu[q * t->units + u];
+        for (size_t q = 0; q < bs; q++) s += (double)t->mu[q * t->units + u];
         t->pm[u] = s * ib;
     }
     for (size_t u = d->n[0]; u < t->units; u++) t->sq[u] = dm * t->sq[u] + (1.0 - dm) * t->pm[u];
@@ -660,52 +822,73 @@ static double sparsity_grad(const zs_dbm_trainer *t, size_t l, size_t u) {
     return t->o.sparsity_cost * (t->sq[u] - t->o.sparsity_target[l]);
 }
 
-/* One update from the batch's mean fields t->mu and the model's statistics nw, nb:
+/* Rows [i0, i1) of W^l: the statistics' difference G = <x^{l-1} x^lT>_data - <x^{l-1} x^lT>_model
+ * as one float32 product over the stacked rows — the chains scaled by -1/M, then the batch's
+ * means scaled by 1/bs (sa), times the unscaled rows (t->s) — when the model's statistics come
+ * from the chains (k = M + bs rows), or the data's term alone minus nw (k = bs); then the
+ * momentum step in double, and the weights' float32 copy. */
+static void update_rows(zs_dbm_trainer *t, size_t l, size_t i0, size_t i1, size_t bs, double lr, double mom) {
+    zs_dbm *d = t->m;
+    const zs_dbm_train_opts *o = &t->o;
+    const size_t U = t->units, nl = d->n[l], op = t->off[l - 1], ol = t->off[l];
+    const int pers = t->neg == ZS_DBM_NEGATIVE_PERSISTENT, sp = o->sparsity_cost > 0.0;
+    const size_t r0 = pers ? 0 : o->chains, k = pers ? o->chains + bs : bs;
+    float *g = t->g[l] + i0 * nl;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(i1 - i0), (int)nl, (int)k, 1.0f,
+                t->sa + r0 * U + op + i0, (int)U, t->s + r0 * U + ol, (int)U, 0.0f, g, (int)nl);
+    double *w = d->w[l], *vw = t->vw[l];
+    for (size_t i = i0; i < i1; i++) {
+        const double si = sp && l >= 2 ? sparsity_grad(t, l - 1, op + i) : 0.0;
+        const double *neg = pers ? NULL : t->nw[l] + i * nl;
+        const float *gi = t->g[l] + i * nl;
+        for (size_t j = 0; j < nl; j++) {
+            double *v = &vw[i * nl + j];
+            double gr = (double)gi[j] - (neg ? neg[j] : 0.0) - o->weight_decay * w[i * nl + j];
+            if (sp) gr -= t->pm[op + i] * sparsity_grad(t, l, ol + j) + si * t->pm[ol + j];
+            *v = mom * *v + lr * gr;
+            w[i * nl + j] += *v;
+            t->wf[l][i * nl + j] = (float)w[i * nl + j];
+        }
+    }
+}
+
+/* One update from the batch's mean fields t->mu and the model's statistics (chains, or nw, nb):
  *   vel = mom vel + lr (<x^{l-1} x^lT>_data - <x^{l-1} x^lT>_model - weight_decay W - S),  W += vel,
- * likewise the biases without decay. Each element sums over the rows in order. S is the
+ * likewise the biases without decay (their sums in double, in row order). S is the
  * sparsity penalty of Salakhutdinov's public DBM code (dbm_mf.m, after Lee, Ekanadham & Ng 2008
  * and Nair & Hinton 2009; Hinton 2010, "A practical guide", sec. 11): with s_j = cost (q_j - p)
  * for a hidden unit j of running mean activation q_j and target p, the bias of j moves by
  * -lr s_j and W^l_ij by -lr (mean(mu_i) s_j + s_i mean(mu_j)), the second term only when layer
- * l - 1 is hidden (the derivative of the penalty through the total input of each unit). */
+ * l - 1 is hidden (the derivative of the penalty through the total input of each unit). The
+ * weights' rows go in blocks of TRAIN_BLOCK, one product each (update_rows). */
 static void update(zs_dbm_trainer *t, size_t bs, double lr, double mom) {
     zs_dbm *d = t->m;
-    const zs_dbm_train_opts *o = &t->o;
-    const size_t U = t->units;
-    const int sp = o->sparsity_cost > 0.0;
+    const size_t U = t->units, M = t->o.chains;
+    const int sp = t->o.sparsity_cost > 0.0;
     if (sp) sparsity_means(t, bs);
     const double ib = 1.0 / (double)bs;
     for (size_t l = 0; l <= d->L; l++) {
         const size_t nl = d->n[l], ol = t->off[l];
         for (size_t j = 0; j < nl; j++) {
             double pos = 0.0;
-            for (size_t q = 0; q < bs; q++) pos += t->mu[q * U + ol + j];
+            for (size_t q = 0; q < bs; q++) pos += (double)t->mu[q * U + ol + j];
             double g = pos * ib - t->nb[l][j];
             if (sp && l) g -= sparsity_grad(t, l, ol + j);
             t->vb[l][j] = mom * t->vb[l][j] + lr * g;
         }
-        if (l == 0) continue;
-        const size_t np = d->n[l - 1], op = t->off[l - 1];
-        double *w = d->w[l], *vw = t->vw[l];
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-        for (size_t i = 0; i < np; i++) {
-            double *pos = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-            const double *neg = t->nw[l] + i * nl;
-            memset(pos, 0, nl * sizeof *pos);
-            for (size_t q = 0; q < bs; q++) {
-                const double a = t->mu[q * U + op + i];
-                const double *m = t->mu + q * U + ol;
-                for (size_t j = 0; j < nl; j++) pos[j] += a * m[j];
-            }
-            const double si = sp && l >= 2 ? sparsity_grad(t, l - 1, op + i) : 0.0;
-            for (size_t j = 0; j < nl; j++) {
-                double *v = &vw[i * nl + j];
-                double g = (pos[j] * ib - neg[j]) - o->weight_decay * w[i * nl + j];
-                if (sp) g -= t->pm[op + i] * sparsity_grad(t, l, ol + j) + si * t->pm[ol + j];
-                *v = mom * *v + lr * g;
-                w[i * nl + j] += *v;
-            }
-        }
+    }
+    const float fm = -1.0f / (float)M, fb = 1.0f / (float)bs;
+    for (size_t r = t->neg == ZS_DBM_NEGATIVE_PERSISTENT ? 0 : M; r < M + bs; r++)
+        for (size_t u = 0; u < U; u++) t->sa[r * U + u] = t->s[r * U + u] * (r < M ? fm : fb);
+    size_t tasks[ZS_DBM_MAX_LAYERS + 2] = {0};
+    for (size_t l = 1; l <= d->L; l++) tasks[l + 1] = tasks[l] + block_count(d->n[l - 1]);
+    const size_t ntask = tasks[d->L + 1];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+    for (size_t k = 0; k < ntask; k++) {
+        size_t l = 1;
+        while (k >= tasks[l + 1]) l++;
+        const size_t np = d->n[l - 1], nblk = block_count(np), b = k - tasks[l];
+        update_rows(t, l, b * np / nblk, (b + 1) * np / nblk, bs, lr, mom);
     }
     for (size_t l = 0; l <= d->L; l++)
         for (size_t j = 0; j < d->n[l]; j++) d->b[l][j] += t->vb[l][j];
@@ -715,8 +898,8 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     if (!t) return ZS_EINVAL;
     zs_dbm *d = t->m;
     const zs_dbm_train_opts *o = &t->o;
-    const size_t n = t->n, B = o->batch < n ? o->batch : n, U = t->units;
-    const size_t nb = (n + B - 1) / B, n0 = d->n[0];
+    const size_t n = t->n, B = o->batch < n ? o->batch : n;
+    const size_t nb = (n + B - 1) / B;
     const double lr = o->lr / (1.0 + o->lr_decay * (double)t->epoch);
     const double mom = t->epoch < 5 && o->momentum > 0.5 ? 0.5 : o->momentum;
     neg_exact_buf ex = {NULL, NULL, NULL};
@@ -727,25 +910,22 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
     copy_dbm(d, t->prev);
     snap_state(t, 0);
     learn_shuffle(t->perm, n, o->seed, ID_ORDER + t->epoch);
-    zs_dbm_mf_opts mo = {o->mf_iterations, o->mf_tolerance};
+    for (size_t l = 1; l <= d->L; l++)
+        for (size_t k = 0; k < d->n[l - 1] * d->n[l]; k++) t->wf[l][k] = (float)d->w[l][k];
+    /* One BLAS thread per product: the blocks are the parallelism, and a product split over
+     * threads could add in another order on another thread count. */
+    const int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
     double bound_sum = 0.0;
     zs_status st = ZS_OK;
     for (size_t bt = 0; bt < nb && st == ZS_OK; bt++) {
         const size_t r0 = bt * B, bs = r0 + B <= n ? B : n - r0;
-        /* positive phase: mean field per row */
-#pragma omp parallel for schedule(dynamic, 4) num_threads(t->threads)
-        for (size_t q = 0; q < bs; q++) {
-            double *mu = t->mu + q * U, *xf = t->xf + q * U;
-            double *x = t->scratch + (size_t)omp_get_thread_num() * (2 * t->widest + 1);
-            const uint8_t *row = t->data + t->perm[r0 + q] * n0;
-            for (size_t i = 0; i < n0; i++) mu[i] = row[i];
-            t->bnd[q] = dbm_mf_row(d, &mo, mu, xf, x, NULL, NULL);
-        }
+        /* the batch's mean field and the chains (the model's statistics nb), or then the model's
+         * statistics nw, nb from its mean field or exactly */
+        phases(t, r0, bs, nb, bt);
         for (size_t q = 0; q < bs; q++) bound_sum += t->bnd[q]; /* in row order */
-        /* negative phase: the model's statistics into nw, nb */
-        if (t->neg == ZS_DBM_NEGATIVE_PERSISTENT) neg_persistent(t, nb, bt);
-        else if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
-        else neg_exact(t, &ex);
+        if (t->neg == ZS_DBM_NEGATIVE_MEAN_FIELD) neg_mean_field(t);
+        else if (t->neg == ZS_DBM_NEGATIVE_EXACT) neg_exact(t, &ex);
         double lr_u = lr;
         if (o->lr_divisor != 1.0 || o->lr_min > 0.0) {
             /* dbm_mf.m: epsilon = max(epsilon / 1.000015, 0.0001) before every update */
@@ -756,6 +936,7 @@ zs_status zs_dbm_trainer_epoch(zs_dbm_trainer *t, double *mf_bound) {
         if (zs_progress(t->ctx, "training", (double)(bt + 1), (double)nb))
             st = zs_fail(t->ctx, ZS_ECANCELLED, "training: cancelled");
     }
+    openblas_set_num_threads(blas_threads);
     free(ex.lw);
     free(ex.f);
     free(ex.x);

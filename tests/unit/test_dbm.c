@@ -991,7 +991,10 @@ static void exact_negative_phase_is_the_model_expectation(void) {
                 double got = (zs_dbm_w(after, 1)[i * nh + j] - w[i * nh + j]) / o.lr;
                 if (fabs(got - want) > worst) worst = fabs(got - want);
             }
-        CHECK(worst < 1e-9);
+        /* the data's side is a float32 product (docs/dbm.md, "Training"): 1e-6, where float32
+         * keeps about 7 digits of statistics below 1 */
+        printf("  %zu-%zu: worst |change / lr - gradient| %.3g\n", nv, nh, worst);
+        CHECK(worst < 1e-6);
         zs_dbm_trainer_free(t);
         free(mvh);
         free(data);
@@ -1072,11 +1075,181 @@ static void mean_field_negative_phase_is_the_fixed_point(void) {
             double got = (zs_dbm_w(after, 1)[i * nh + j] - w[i * nh + j]) / o.lr;
             if (fabs(got - want) > worst) worst = fabs(got - want);
         }
-    CHECK(worst < 1e-9);
+    printf("  worst |change / lr - gradient| %.3g\n", worst);
+    CHECK(worst < 1e-6); /* the data's side is a float32 product */
     zs_dbm_trainer_free(t);
     free(data);
     zs_dbm_free(d);
     zs_dbm_free(after);
+}
+
+/* The double-precision reference of one update (momentum 0, no weight decay): each row's mean
+ * field as dbm_mf_row runs it (bottom-up, then sweeps layer after layer, until no mean moves
+ * or its iterations are spent), then dW^l = lr (mean_q mu^{l-1} mu^lT - mean_c x^{l-1} x^lT),
+ * db^l = lr (mean_q mu^l - mean_c x^l) with x the chains as the update left them. */
+static void reference_update(const zs_dbm *d, const uint8_t *data, size_t n, const double *chains,
+                             size_t M, size_t iters, double lr, double *dw[3], double *db[3], double *bound) {
+    const size_t L = zs_dbm_layers(d), U = 12 + 6 + 5, off[3] = {0, 12, 18};
+    double *mu = calloc(n * U, sizeof *mu), *xs = calloc(n * U, sizeof *xs);
+    *bound = 0.0;
+    for (size_t q = 0; q < n; q++) {
+        double *m = mu + q * U, *x = xs + q * U;
+        for (size_t i = 0; i < 12; i++) m[i] = data[q * 12 + i];
+        for (size_t it = 0; it <= iters; it++) { /* it = 0: bottom-up */
+            double change = 0.0;
+            for (size_t l = 1; l <= L; l++)
+                for (size_t j = 0; j < zs_dbm_size(d, l); j++) {
+                    double f = zs_dbm_bias(d, l)[j];
+                    for (size_t i = 0; i < zs_dbm_size(d, l - 1); i++)
+                        f += m[off[l - 1] + i] * zs_dbm_w(d, l)[i * zs_dbm_size(d, l) + j];
+                    if (it > 0 && l < L)
+                        for (size_t k = 0; k < zs_dbm_size(d, l + 1); k++)
+                            f += m[off[l + 1] + k] * zs_dbm_w(d, l + 1)[j * zs_dbm_size(d, l + 1) + k];
+                    double v = 1.0 / (1.0 + exp(-f));
+                    if (fabs(v - m[off[l] + j]) > change) change = fabs(v - m[off[l] + j]);
+                    m[off[l] + j] = v;
+                    x[off[l] + j] = f;
+                }
+            if (it > 0 && change == 0.0) break;
+        }
+        double b = 0.0; /* B(v) = b.v + sum_l [b^l.mu^l + mu^{l-1} W^l mu^l + H(mu^l)] */
+        for (size_t i = 0; i < 12; i++) b += zs_dbm_bias(d, 0)[i] * m[i];
+        for (size_t l = 1; l <= L; l++)
+            for (size_t j = 0; j < zs_dbm_size(d, l); j++) {
+                const double mj = m[off[l] + j], f = x[off[l] + j];
+                b += zs_dbm_bias(d, l)[j] * mj + log1p(exp(-fabs(f))) + (f > 0 ? f : 0) - f * mj;
+                for (size_t i = 0; i < zs_dbm_size(d, l - 1); i++)
+                    b += m[off[l - 1] + i] * zs_dbm_w(d, l)[i * zs_dbm_size(d, l) + j] * mj;
+            }
+        *bound += b / (double)n;
+    }
+    for (size_t l = 0; l <= L; l++)
+        for (size_t j = 0; j < zs_dbm_size(d, l); j++) {
+            double p = 0.0, c = 0.0;
+            for (size_t q = 0; q < n; q++) p += mu[q * U + off[l] + j];
+            for (size_t k = 0; k < M; k++) c += chains[k * U + off[l] + j];
+            db[l][j] = lr * (p / (double)n - c / (double)M);
+            if (l == 0) continue;
+            for (size_t i = 0; i < zs_dbm_size(d, l - 1); i++) {
+                p = c = 0.0;
+                for (size_t q = 0; q < n; q++) p += mu[q * U + off[l - 1] + i] * mu[q * U + off[l] + j];
+                for (size_t k = 0; k < M; k++) c += chains[k * U + off[l - 1] + i] * chains[k * U + off[l] + j];
+                dw[l][i * zs_dbm_size(d, l) + j] = lr * (p / (double)n - c / (double)M);
+            }
+        }
+    free(mu);
+    free(xs);
+}
+
+/* One update of the batched float32 epoch on a 12-6-5 DBM (7 rows, 9 chains) against the
+ * double-precision reference above: the change of every parameter and the epoch's bound
+ * agree to float32's precision (1e-6 on statistics below 1, about 10 float32 roundings; the
+ * bound to 1e-6 relative). The
+ * chains are those the checkpoint holds after the update, the states the update used. */
+static void batched_update_matches_a_double_reference(void) {
+    const size_t sizes[] = {12, 6, 5}, n = 7, M = 9, U = 23;
+    zs_dbm *d = random_dbm(2, sizes, 0.8, 0.5, 90), *after = NULL;
+    zs_dbm_alloc(NULL, 2, sizes, &after);
+    uint8_t *data = toy_data(n, 12, 91);
+    char dir[] = "/tmp/zsum_dbmref_XXXXXX", p[256];
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
+    snprintf(p, sizeof p, "%s/ck.npz", dir);
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = n;
+    o.chains = M;
+    o.lr = 1e-3;
+    o.momentum = 0;
+    o.weight_decay = 0;
+    o.mf_iterations = 30;
+    o.mf_tolerance = 0;
+    zs_dbm_trainer *t = NULL;
+    double bound = 0.0, ref_bound = 0.0;
+    CHECK(zs_dbm_trainer_alloc(NULL, d, &o, data, n, &t) == ZS_OK);
+    CHECK(zs_dbm_trainer_epoch(t, &bound) == ZS_OK);
+    CHECK(zs_dbm_trainer_save(t, p) == ZS_OK);
+    zs_dbm_trainer_get(t, after);
+    char cp[300];
+    snprintf(cp, sizeof cp, "%s:train_chains", p);
+    zs_array *ch = NULL;
+    CHECK(zs_data_load(NULL, cp, &ch) == ZS_OK);
+    if (!ch) return;
+    CHECK(zs_array_dim(ch, 0) == M && zs_array_dim(ch, 1) == U);
+    double w1[72], w2[30], b0[12], b1[6], b2[5];
+    double *dw[3] = {NULL, w1, w2}, *db[3] = {b0, b1, b2};
+    reference_update(d, data, n, zs_array_cdata(ch), M, o.mf_iterations, o.lr, dw, db, &ref_bound);
+    double worst = 0.0;
+    for (size_t l = 0; l <= 2; l++)
+        for (size_t j = 0; j < sizes[l]; j++) {
+            double got = (zs_dbm_bias(after, l)[j] - zs_dbm_bias(d, l)[j]) / o.lr;
+            worst = fmax(worst, fabs(got - db[l][j] / o.lr));
+            if (l == 0) continue;
+            for (size_t i = 0; i < sizes[l - 1]; i++) {
+                size_t k = i * sizes[l] + j;
+                got = (zs_dbm_w(after, l)[k] - zs_dbm_w(d, l)[k]) / o.lr;
+                worst = fmax(worst, fabs(got - dw[l][k] / o.lr));
+            }
+        }
+    printf("  worst |change / lr - reference gradient| %.3g; bound %.9f, reference %.9f\n", worst, bound, ref_bound);
+    CHECK(worst < 1e-6);
+    CHECK(fabs(bound - ref_bound) < 1e-6 * fabs(ref_bound));
+    zs_array_free(ch);
+    zs_dbm_trainer_free(t);
+    remove(p);
+    rmdir(dir);
+    free(data);
+    zs_dbm_free(d);
+    zs_dbm_free(after);
+}
+
+/* Several blocks of rows (batch 300: three) and of chains (200: two): the same model on 1, 2
+ * and 3 threads, and resumed from a checkpoint on another thread count. */
+static void batched_blocks_give_the_same_bits_on_any_thread_count(void) {
+    const size_t sizes[] = {16, 8, 6}, n = 600;
+    uint8_t *data = toy_data(n, 16, 31);
+    char dir[] = "/tmp/zsum_dbmblk_XXXXXX", p[256];
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp made the temporary directory");
+        return;
+    }
+    snprintf(p, sizeof p, "%s/ck.npz", dir);
+    zs_dbm *m[4] = {NULL, NULL, NULL, NULL};
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 300;
+    o.chains = 200;
+    o.lr = 0.01;
+    o.seed = 5;
+    for (int k = 0; k < 4; k++) {
+        zs_ctx *ctx = zs_ctx_alloc();
+        zs_ctx_set_threads(ctx, k < 3 ? k + 1 : 2);
+        m[k] = random_dbm(2, sizes, 0.3, 0.3, 32);
+        zs_dbm_trainer *t = NULL;
+        CHECK(zs_dbm_trainer_alloc(ctx, m[k], &o, data, n, &t) == ZS_OK);
+        if (k == 3) { /* an epoch on 3 threads, saved, resumed on 2 */
+            zs_ctx_set_threads(ctx, 3);
+            CHECK(zs_dbm_trainer_epoch(t, NULL) == ZS_OK);
+            CHECK(zs_dbm_trainer_save(t, p) == ZS_OK);
+            zs_dbm_trainer_free(t);
+            zs_ctx_set_threads(ctx, 2);
+            CHECK(zs_dbm_trainer_alloc(ctx, m[k], &o, data, n, &t) == ZS_OK);
+            CHECK(zs_dbm_trainer_resume(t, p) == ZS_OK);
+        }
+        for (uint64_t e = zs_dbm_trainer_epochs_done(t); e < 3; e++) CHECK(zs_dbm_trainer_epoch(t, NULL) == ZS_OK);
+        zs_dbm_trainer_get(t, m[k]);
+        zs_dbm_trainer_free(t);
+        zs_ctx_free(ctx);
+    }
+    CHECK(same_params(m[0], m[1]));
+    CHECK(same_params(m[0], m[2]));
+    CHECK(same_params(m[0], m[3]));
+    for (int k = 0; k < 4; k++) zs_dbm_free(m[k]);
+    remove(p);
+    rmdir(dir);
+    free(data);
 }
 
 int main(void) {
@@ -1099,5 +1272,7 @@ int main(void) {
     RUN(a_cancelled_epoch_changes_nothing);
     RUN(sparsity_moves_the_mean_activation_toward_the_target);
     RUN(sparse_training_resumes_bit_identically);
+    RUN(batched_update_matches_a_double_reference);
+    RUN(batched_blocks_give_the_same_bits_on_any_thread_count);
     return check_summary("test_dbm");
 }
