@@ -136,8 +136,47 @@ static int grow_slots(trw *w, size_t cap) {
     return 1;
 }
 
+/* A square L x L torus numbered row by row (ax_lattice): bond[s] is the factor of the bond
+ * from site s to its right neighbour, bond[n + s] to the one below; 0 when it is not one. */
+static int torus_bonds(const ax_model *r, size_t *bond) {
+    size_t R, C, n = r->n;
+    int torus;
+    if (!ax_lattice(r, &R, &C, &torus) || !torus || R != C) return 0;
+    for (size_t f = 0; f < r->fm->nf; f++) {
+        size_t a = r->fm->f[f].scope[0], b = r->fm->f[f].scope[1];
+        if (b == a + 1 && a % C != C - 1) bond[a] = f;
+        else if (b == a + C - 1 && a % C == 0) bond[b] = f; /* (row, C - 1) -> (row, 0) */
+        else if (b == a + C) bond[n + a] = f;
+        else bond[n + b] = f; /* (R - 1, c) -> (0, c) */
+    }
+    return 1;
+}
+
+/* Piece K of a square torus: the translate t = K / 2 (by t / L rows, t % L columns) of a comb
+ * spanning tree, horizontal (every row a path, joined by a column) for even K, vertical for
+ * odd K. Over all 2n pieces each bond is in a fraction (n - 1) / 2n of them: the uniform edge
+ * weights, which a symmetric model's optimum needs (WJW sec. VI: the weights the symmetry
+ * leaves). */
+static void comb_piece(const ax_model *r, const size_t *bond, size_t K, unsigned char *in) {
+    size_t n = r->n, L = 1;
+    while (L * L < n) L++;
+    size_t t = K / 2, dr = t / L, dc = t % L, mr = (L - 1 + dr) % L, mc = (L - 1 + dc) % L;
+    memset(in, 0, r->fm->nf);
+    for (size_t s = 0; s < n; s++) {
+        size_t row = s / L, col = s % L;
+        if (K % 2 == 0) {
+            in[bond[s]] = col != mc;                      /* each row: a path       */
+            if (col == dc && row != mr) in[bond[n + s]] = 1; /* the spine: a column */
+        } else {
+            in[bond[n + s]] = row != mr;
+            if (row == dr && col != mc) in[bond[s]] = 1;
+        }
+    }
+}
+
 /* Draw the pieces (sfac, soff, pstart, K), stopping early once every factor is covered and
- * the tables pass max_entries. */
+ * the tables pass max_entries: the 2n combs of a square torus, `trees` random forests
+ * otherwise. */
 static zs_status draw_pieces(trw *w, const zs_factor_approx_opts *o, size_t max_entries) {
     const ax_model *r = w->r;
     size_t nf = r->fm->nf, cap = 0, ns = 0, uncovered = nf, K = 0;
@@ -145,12 +184,14 @@ static zs_status draw_pieces(trw *w, const zs_factor_approx_opts *o, size_t max_
     size_t *cnt = zs_calloc(nf ? nf : 1, sizeof *cnt);
     unsigned char *in = zs_malloc(nf ? nf : 1);
     wkey *wk = zs_malloc((nf ? nf : 1) * sizeof *wk);
-    size_t *ps = NULL;
+    size_t *ps = NULL, *bond = zs_calloc(2 * r->n, sizeof *bond);
     zs_status st = ZS_OK;
     zs_rng rng;
     zs_rng_init(&rng, o->seed, 7);
-    if (!parent || !cnt || !in || !wk) st = oom(w);
-    while (st == ZS_OK && (K < o->trees || uncovered > 0)) {
+    if (!parent || !cnt || !in || !wk || !bond) st = oom(w);
+    int combs = st == ZS_OK && torus_bonds(r, bond);
+    size_t want = combs ? 2 * r->n : o->trees;
+    while (st == ZS_OK && (K < want || uncovered > 0)) {
         if (uncovered == 0 && w->soff && w->soff[ns] + K * r->uoff[r->n] > max_entries) break;
         size_t *np = zs_realloc(ps, (K + 2) * sizeof *np);
         if (!np) {
@@ -158,11 +199,15 @@ static zs_status draw_pieces(trw *w, const zs_factor_approx_opts *o, size_t max_
             break;
         }
         ps = np;
-        for (size_t f = 0; f < nf; f++)
-            wk[f].key = zs_rng_uniform(&rng) + (K >= o->trees && cnt[f] ? 1.0 : 0.0), wk[f].f = f;
-        qsort(wk, nf, sizeof *wk, by_key);
+        if (combs) {
+            comb_piece(r, bond, K, in);
+        } else {
+            for (size_t f = 0; f < nf; f++)
+                wk[f].key = zs_rng_uniform(&rng) + (K >= want && cnt[f] ? 1.0 : 0.0), wk[f].f = f;
+            qsort(wk, nf, sizeof *wk, by_key);
+            draw_forest(r, wk, parent, in);
+        }
         size_t add = 0;
-        draw_forest(r, wk, parent, in);
         for (size_t f = 0; f < nf; f++) add += in[f];
         if (ns + add >= cap) {
             cap = 2 * (ns + add) + 16;
@@ -191,7 +236,7 @@ static zs_status draw_pieces(trw *w, const zs_factor_approx_opts *o, size_t max_
     w->pstart = ps;
     w->K = K;
     w->rho = K ? 1.0 / (double)K : 1.0;
-    free(parent), free(cnt), free(in), free(wk);
+    free(parent), free(cnt), free(in), free(wk), free(bond);
     return st;
 }
 

@@ -477,6 +477,39 @@ static void kikuchi_should_be_exact_on_strips_and_close_on_small_grids(void) {
     zs_factor_model_free(m);
 }
 
+/* On a square torus TRW's pieces are the 2n translated combs, so every bond has the uniform
+ * weight rho = (n - 1)/2n; with h = 0 the symmetric split is optimal (convexity and the
+ * lattice's symmetry), each piece a tree of couplings K/rho:
+ *     B = n ln 2 + (n - 1) ln cosh(K / rho),
+ * at K = 0.2 and at Onsager's K_c alike. Random couplings and fields on a 3 x 3 torus: a
+ * bound at every iterate against brute force. */
+static void trw_should_give_the_uniform_weight_bound_on_tori(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    zs_factor_approx_result res;
+    const double ks[] = {0.2, 0.5 * log(1.0 + sqrt(2.0))};
+    for (size_t L = 4; L <= 16; L += 12)
+        for (size_t i = 0; i < 2; i++) {
+            double N = (double)(L * L), K = ks[i], rho = (N - 1.0) / (2.0 * N);
+            double got = excess(ZS_APPROX_TRW, L, K, &o, &res) + N * log(2.0) + 2.0 * N * log(cosh(K));
+            double want = N * log(2.0) + (N - 1.0) * log(cosh(K / rho));
+            CHECK(fabs(got - want) < 1e-9 * want && res.converged && res.kind == ZS_BOUND_UPPER);
+        }
+    lcg_state = 23;
+    for (int t = 0; t < 20; t++) {
+        rmodel r;
+        make_grid(&r, 3, 3, t % 2 ? 1.5 : 0.5);
+        for (size_t row = 0; row < 3; row++) /* the wrapping bonds */
+            add_factor(&r, 2, row * 3, row * 3 + 2, t % 2 ? 1.5 : 0.5, 0.0),
+                r.scope[r.nf - 1][1] = (uint32_t)(row * 3 + 2);
+        for (size_t col = 0; col < 3; col++)
+            add_factor(&r, 2, col, 6 + col, t % 2 ? 1.5 : 0.5, 0.0),
+                r.scope[r.nf - 1][1] = (uint32_t)(6 + col);
+        double exact = brute_lnz(&r, NULL);
+        CHECK(trw_check_every_iterate(&r, NULL, exact));
+    }
+}
+
 static void critical_points_should_match_closed_forms(void) {
     zs_factor_approx_opts o;
     zs_factor_approx_defaults(&o);
@@ -518,6 +551,7 @@ int main(void) {
     RUN(trw_should_bound_any_factor_model_at_every_iteration);
     RUN(trw_should_be_exact_on_hypertrees);
     RUN(trw_should_refuse_or_bound_deterministic_models);
+    RUN(trw_should_give_the_uniform_weight_bound_on_tori);
     RUN(kikuchi_should_be_exact_on_strips_and_close_on_small_grids);
     RUN(critical_points_should_match_closed_forms);
     return check_summary("test_approx");
