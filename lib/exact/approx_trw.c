@@ -28,10 +28,14 @@
  * converged: the pieces' marginals of every block agree within tol (then B is the minimum over
  * splits of this piece set, the TRW bound for its edge appearance probabilities rho_f).
  *
- * Pieces: `trees` forests drawn as maximal forests of random factor keys (Kruskal on
- * hyperedges), then more, with the factors not yet drawn first, until every factor is in one;
- * rho_k = 1 / pieces, so rho_f is the fraction of pieces holding f (on a square grid sampled
- * spanning trees give each bond about the uniform (n - 1)/|E|).
+ * Pieces, each of weight rho_k = 1 / pieces (so rho_f is the fraction of pieces holding f):
+ * on a square L x L torus numbered row by row (the UAI generators', zsum ising's), the 2n
+ * translates of the two comb spanning trees, which give every bond the uniform weight
+ * (n - 1)/|E| that a translation-invariant model's optimum calls for; otherwise `trees`
+ * maximal forests of random factor keys (Kruskal on hyperedges), then more, with the factors
+ * not yet drawn first, until every factor is in one (on an open grid sampled spanning trees
+ * give each bond about (n - 1)/|E|). Past 2^23 table entries no more are drawn once every
+ * factor is covered.
  *
  * Zeros: a factor entry or unary value whose cavity vanishes in some piece has zero marginal
  * there, and a piece's support contains the model's (its tables are zero where theta is, and
