@@ -50,8 +50,8 @@ static const cli_option options[] = {
     /* Approximate ln Z (uai_approx.c). */
     {O_APPROX + UAI_APPROX, "--approx", 0, "METHOD", 0, 0,
      "approximate ln Z instead: mf (naive mean field: a lower\n"
-     "bound), bp (loopy BP: the Bethe estimate), trw (tree-reweighted\n"
-     "BP: an upper bound; pairwise models), mbe (weighted mini-bucket\n"
+     "bound), bp (loopy BP: the Bethe estimate), trw (tree-reweighted:\n"
+     "an upper bound at every step, any model), mbe (weighted mini-bucket\n"
      "elimination: an upper bound), gbp (generalized BP on the\n"
      "plaquettes of a square grid: the Kikuchi estimate), auto (bp);\n"
      "a comma-separated list, or all"},
@@ -60,21 +60,23 @@ static const cli_option options[] = {
      "(within --max-memory and --max-work, default 1e10 here), and\n"
      "each method's error"},
     {O_APPROX + UAI_DAMPING, "--damping", 0, "X", 0, 0,
-     "message damping in [0, 1) (bp, trw, gbp; default 0.5)"},
+     "message damping in [0, 1) (bp, gbp; default 0.5)"},
     {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
      "sequential (default) or parallel message updates"},
     {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
-     "sweeps per run, or cost-shifting rounds per bucket (default 1000)"},
+     "sweeps per run, trw's steps, or cost-shifting rounds per bucket\n"
+     "(default 1000)"},
     {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
-     "convergence: the largest change of a message (default 1e-9)"},
+     "convergence: the largest change of a message (trw: disagreement\n"
+     "of its pieces' marginals; default 1e-9)"},
     {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
      "mf, bp, gbp: random starts after the symmetric one (default 4)"},
     {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,
-     "the random starts and trw's spanning trees (default 1)"},
+     "the random starts and trw's spanning forests (default 1)"},
     {O_APPROX + UAI_IBOUND, "--ibound", 0, "N", 0, 0,
      "mbe: most variables in a mini-bucket, >= 2 (default 10)"},
     {O_APPROX + UAI_TREES, "--trees", 0, "N", 0, 0,
-     "trw off grids: spanning trees for the edge weights (default 100)"},
+     "trw: spanning forests sampled as its pieces (default 100)"},
     {O_APPROX + UAI_MAX_SECONDS, "--max-seconds", 0, "X", 0, 0,
      "stop iterating after X seconds (marked not converged)"},
 };

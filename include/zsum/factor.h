@@ -278,10 +278,12 @@ zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, cons
  *        (Jensen), a LOWER bound for any q; restarts from symmetry-broken starts, best kept.
  *   BP   loopy belief propagation: ln Z of the Bethe free energy at its fixed point, an
  *        ESTIMATE (exact on a tree; either side otherwise).
- *   TRW  tree-reweighted BP (Wainwright, Jaakkola & Willsky 2005): an UPPER bound at its
- *        fixed point (convex, unique); pairwise models only (factors of at most two
- *        variables after evidence). Edge weights: uniform on a full square grid or torus,
- *        from sampled spanning trees otherwise. Unconverged, the value is only an ESTIMATE.
+ *   TRW  the tree-reweighted bound (Wainwright, Jaakkola & Willsky 2005) for any factor
+ *        model: ln Z(theta) <= sum_k rho_k ln Z(theta^k) over `trees` sampled spanning
+ *        forests of the factor graph (a square torus: its 2n translated comb spanning
+ *        trees; exact ln Z each), sum_k rho_k theta^k = theta; the
+ *        split is improved by a monotone line search. An UPPER bound at every iteration;
+ *        converged when the pieces' marginals agree within tol; exact on a forest.
  *   MBE  weighted mini-bucket elimination with cost shifting (Liu & Ihler 2011): an UPPER
  *        bound by Hölder's inequality whatever the iterations; i_bound (variables in a
  *        mini-bucket) trades time and memory for tightness; exact when i_bound exceeds the
@@ -293,7 +295,7 @@ zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, cons
  *   AUTO BP.
  * A method that cannot give a finite value says so with a status, never inf or NaN: ZS_ENUMERIC
  * when zeros or evidence leave no configuration of positive weight it can see (BP and TRW:
- * Z = 0 proved by zero propagation; MF: no product distribution of positive weight found; MBE:
+ * Z = 0 proved by zero propagation, TRW's in its tree pieces; MF: no product distribution of positive weight found; MBE:
  * an upper bound of zero, so Z = 0). MBE runs the min-fill, weighted min-fill and min-degree
  * orders (elim_order.c) and keeps the least bound. */
 typedef enum zs_factor_approx {
@@ -332,18 +334,20 @@ zs_status zs_factor_schedule_from_name(const char *name, zs_factor_schedule *out
 
 typedef struct zs_factor_approx_opts {
     double damping;        /* [0, 1): ln m <- (1 - damping) ln m_new + damping ln m_old
-                              (BP, TRW, GBP); 0.5 by default                                 */
-    uint64_t max_iter;     /* sweeps per run (MF, BP, TRW, GBP) or cost-shifting rounds per
-                              bucket (MBE); 1000 by default                                  */
+                              (BP, GBP); 0.5 by default                                      */
+    uint64_t max_iter;     /* sweeps per run (MF, BP, GBP), line-search steps (TRW) or
+                              cost-shifting rounds per bucket (MBE); 1000 by default         */
     double tol;            /* converged when no message or marginal moves by more than this
-                              (in probability); 1e-9 by default                              */
+                              (in probability; TRW: the pieces' marginals disagree by no
+                              more); 1e-9 by default                                         */
     unsigned restarts;     /* MF, BP, GBP: runs from random (symmetry-broken) starts after
                               the symmetric one; the best bound (MF) or the largest ln Z
                               among converged runs (BP, GBP) is kept; 4 by default           */
-    uint64_t seed;         /* the random starts and TRW's spanning trees; 1 by default       */
+    uint64_t seed;         /* the random starts and TRW's spanning forests; 1 by default     */
     unsigned i_bound;      /* MBE: most variables in a mini-bucket (>= 2); 10 by default      */
-    unsigned trees;        /* TRW off grids: spanning trees sampled for the edge weights
-                              (more are added until every edge is in one); 100 by default    */
+    unsigned trees;        /* TRW: spanning forests sampled as its pieces (more are added
+                              until every factor is in one; fewer past 2^23 table entries);
+                              100 by default                                                 */
     zs_factor_schedule schedule;
     double max_seconds;    /* stop iterating after this long (the result is then marked not
                               converged); 0: no limit                                        */
@@ -363,9 +367,9 @@ typedef struct zs_factor_approx_result {
 
 /* Approximate ln Z(evidence) of m (evidence: NULL or nvars entries, -1 for unobserved) by
  * method. opts may be NULL (the defaults). ZS_EINVAL names a bad option or evidence value;
- * ZS_EUNSUPPORTED when the model lacks the structure the method needs (TRW: a factor of more
- * than two variables; GBP: not a square lattice); ZS_ETOOBIG when an MBE table would pass
- * 2^31 entries; ZS_ENUMERIC as above. */
+ * ZS_EUNSUPPORTED when the model lacks the structure the method needs (GBP: not a square
+ * lattice); ZS_ETOOBIG when an MBE table would pass 2^31 entries, or TRW's pieces cannot cover
+ * every factor within 2^23 table entries; ZS_ENUMERIC as above. */
 zs_status zs_factor_lnz_approx(const zs_factor_model *m, const int32_t *evidence,
                                zs_factor_approx method, const zs_factor_approx_opts *opts,
                                zs_factor_approx_result *out);

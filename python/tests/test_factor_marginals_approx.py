@@ -255,9 +255,8 @@ def test_bad_approx_arguments_are_refused(model, grid):
         fm.log_partition_approx("bp", schedule="random")
     with pytest.raises(ValueError, match="max_seconds"):
         fm.log_partition_approx("bp", max_seconds=-1)
-    # The structure a method needs: TRW pairwise factors only, GBP a square lattice.
-    with pytest.raises(zsum.UnsupportedError):
-        fm.log_partition_approx("trw")
+    # The structure a method needs: GBP a square lattice (TRW takes any factor model).
+    assert fm.log_partition_approx("trw").bound == "upper-bound"
     with pytest.raises(zsum.UnsupportedError):
         fm.log_partition_approx("gbp")
     m = zsum.BoltzmannMachine.random(6, seed=1)

@@ -314,7 +314,7 @@ class FactorModel(Handle):
         converged, iterations, residual, seconds.
 
         method: "mf" (naive mean field, a lower bound), "bp" (loopy BP, the Bethe estimate),
-        "trw" (tree-reweighted BP, an upper bound; pairwise models), "mbe" (weighted
+        "trw" (tree-reweighted, an upper bound for any model), "mbe" (weighted
         mini-bucket elimination, an upper bound), "gbp" (generalized BP on square lattices),
         "auto" (bp). Options (None: the command line's defaults): damping in [0, 1),
         max_iter >= 1, tol > 0, restarts, seed, i_bound >= 2, trees >= 1, schedule

@@ -132,7 +132,7 @@ run uai "$TMP/zero.uai" "$TMP/zero.evid" --approx mf
 run uai "$TMP/zero.uai" "$TMP/zero.evid" --approx bp
 [ "$status" -eq 1 ] && grep -q "Z = 0" "$TMP/err" && pass || fail "bp on Z = 0: status $status"
 
-# A factor of three variables: trw refuses, mbe bounds it.
+# A factor of three variables: one piece holds it, so trw is exact; so is mbe.
 cat > "$TMP/tri.uai" <<'EOF2'
 MARKOV
 3
@@ -142,7 +142,8 @@ MARKOV
 8
  1 2 3 4 5 6 7 8
 EOF2
-expect_reject "trw: a factor joins 3 variables" uai "$TMP/tri.uai" --approx trw
+expect_ok uai "$TMP/tri.uai" --approx trw --format json
+expect_json "abs(d['lnZ'] - math.log(36)) < 1e-12 and d['bound'] == 'upper-bound' and d['converged'] is True"
 expect_ok uai "$TMP/tri.uai" --approx mbe --format json
 expect_json "abs(d['lnZ'] - math.log(36)) < 1e-12"
 
@@ -189,6 +190,9 @@ assert d['mbe']['lnZ'] >= ex and d['mbe']['bound'] == 'upper-bound'
 assert abs(d['gbp']['lnZ'] - ex) < 1e-3 and d['gbp']['bound'] == 'estimate'
 assert abs(d['bp']['lnZ'] - (256 * math.log(2) + 512 * math.log(math.cosh(0.2)))) < 1e-9
 assert abs(d['bp']['lnZ_per_spin'] * 256 - d['bp']['lnZ']) < 1e-9
+# TRW: uniform bond weights rho = (N - 1)/|E| and the symmetric split (each tree piece at
+# coupling K/rho): N ln 2 + (N - 1) ln cosh(K/rho).
+assert abs(d['trw']['lnZ'] - (256 * math.log(2) + 255 * math.log(math.cosh(0.2 * 512 / 255)))) < 1e-9
 EOF2
 # A Boltzmann machine: its constant energy is added back (ln Z = ln Z(factors) - beta E0):
 # mini-buckets with an i-bound above the width are exact.
@@ -196,6 +200,8 @@ expect_ok bm logz --random 8 --seed 3 --format json
 exactbm=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
 expect_ok bm logz --random 8 --seed 3 --approx mbe --format json
 expect_json "abs(d['lnZ'] - $exactbm) < 1e-9 and d['bound'] == 'upper-bound'"
+expect_ok bm logz --random 8 --seed 3 --approx trw --format json
+expect_json "d['lnZ'] >= $exactbm - 1e-9 and d['bound'] == 'upper-bound'"
 expect_reject "--approx: 'x' is not one of mf, bp, trw, mbe, gbp, auto" ising --size 4x4 --approx x
 expect_reject "--approx gives ln Z at one temperature: drop --dos" ising --size 4x4 --approx bp --dos
 expect_reject "sample: --approx belongs to the exact computation" ising sample --size 4x4 --approx bp

@@ -18,8 +18,8 @@ typedef struct rmodel {
     size_t n, nf;
     uint32_t dom[MAXV];
     size_t arity[MAXF];
-    uint32_t scope[MAXF][3];
-    double lnt[MAXF][27]; /* ln phi, last scope variable fastest */
+    uint32_t scope[MAXF][4];
+    double lnt[MAXF][81]; /* ln phi, last scope variable fastest */
 } rmodel;
 
 /* ln Z(evidence) by visiting every assignment: the oracle. */
@@ -274,6 +274,158 @@ static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
     CHECK_EQ_INT(checked, 50);
 }
 
+/* Append a factor over k distinct variables (the first `first`, if not SIZE_MAX, the rest
+ * drawn from [lo, r->n)), entries ln phi normal times scale, a fraction zeros of them 0. */
+static void add_factor(rmodel *r, size_t k, size_t first, size_t lo, double scale, double zeros) {
+    size_t f = r->nf++, size = 1;
+    r->arity[f] = k;
+    for (size_t a = 0; a < k; a++) {
+        uint32_t v;
+        int dup;
+        do {
+            v = a == 0 && first != SIZE_MAX ? (uint32_t)first
+                                             : (uint32_t)(lo + (size_t)(urand() * (double)(r->n - lo)));
+            dup = 0;
+            for (size_t b = 0; b < a; b++) dup |= r->scope[f][b] == v;
+        } while (dup);
+        r->scope[f][a] = v;
+        size *= r->dom[v];
+    }
+    for (size_t e = 0; e < size; e++) {
+        double g = sqrt(-2.0 * log(1.0 - urand())) * cos(6.283185307179586 * urand());
+        r->lnt[f][e] = urand() < zeros ? -HUGE_VAL : scale * g;
+    }
+}
+
+/* TRW's value is a bound at every iterate, not only at convergence: run it for 1, 5 and 100
+ * steps and check each value against the oracle (to rounding), and that more steps never
+ * loosen it (the same pieces, the same path, the least bound kept). Returns the number of
+ * models where it was a finite bound. */
+static int trw_check_every_iterate(const rmodel *r, const int32_t *ev, double exact) {
+    static const uint64_t iters[] = {1, 5, 100};
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.trees = 6;
+    zs_factor_model *m = to_model(r);
+    CHECK(m != NULL);
+    if (!m) return 0;
+    double prev = HUGE_VAL;
+    int ok = 0;
+    for (size_t i = 0; i < 3; i++) {
+        o.max_iter = iters[i];
+        zs_factor_approx_result res;
+        zs_status st = zs_factor_lnz_approx(m, ev, ZS_APPROX_TRW, &o, &res);
+        if (debug_level())
+            printf("trw %llu: exact %.10f got %.10f st %d conv %d it %llu res %.3g\n",
+                   (unsigned long long)o.max_iter, exact, st == ZS_OK ? res.lnz : (double)NAN, (int)st,
+                   res.converged, (unsigned long long)res.iterations, res.residual);
+        if (exact == -HUGE_VAL && st == ZS_ENUMERIC) continue; /* Z = 0 proved */
+        CHECK_EQ_INT(st, ZS_OK);
+        if (st != ZS_OK) break;
+        CHECK(isfinite(res.lnz) && res.kind == ZS_BOUND_UPPER && res.iterations <= o.max_iter);
+        CHECK(res.lnz >= exact - 1e-10 * (1.0 + fabs(res.lnz)));
+        CHECK(res.lnz <= prev);
+        prev = res.lnz;
+        ok = 1;
+    }
+    zs_factor_model_free(m);
+    return ok;
+}
+
+static void trw_should_bound_any_factor_model_at_every_iteration(void) {
+    lcg_state = 21;
+    int bounded = 0, zero = 0, loose = 0;
+    for (int t = 0; t < 160; t++) {
+        rmodel r;
+        /* Pairwise loops, then factors of three and four variables over them; binary or
+         * three-valued; zeros in a quarter of the models, evidence in a fifth. */
+        make_model(&r, 4 + (size_t)(urand() * 5), t % 2 ? 3 : 2, 2 + (size_t)(urand() * 6), 0, 0,
+                   t % 3 == 0 ? 2.0 : 1.0, t % 4 == 1 ? 0.25 : 0.0);
+        for (size_t k = 0; k < (size_t)(t % 4); k++)
+            add_factor(&r, 3 + (size_t)(urand() * 2), SIZE_MAX, 0, 1.0, t % 4 == 1 ? 0.25 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        zero += exact == -HUGE_VAL;
+        bounded += trw_check_every_iterate(&r, ev, exact);
+        zs_factor_approx_opts o;
+        zs_factor_approx_defaults(&o);
+        double err = check_side(&r, ev, ZS_APPROX_TRW, &o, exact);
+        loose += !isnan(err) && err > 1e-3;
+    }
+    CHECK(bounded > 120 && zero > 0 && loose > 60); /* most are loopy: the bound is not exact */
+}
+
+static void trw_should_be_exact_on_hypertrees(void) {
+    lcg_state = 22;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    for (int t = 0; t < 60; t++) {
+        /* Each factor joins one variable already placed to new ones: no cycle in the factor
+         * graph, so every piece is the whole model. */
+        rmodel r;
+        memset(&r, 0, sizeof r);
+        r.n = 4 + (size_t)(urand() * 7);
+        for (size_t i = 0; i < r.n; i++) r.dom[i] = 2 + (uint32_t)(urand() * (t % 2 ? 2.0 : 1.0));
+        size_t placed = 1;
+        while (placed < r.n) {
+            size_t k = 2 + (size_t)(urand() * 3);
+            if (placed + k - 1 > r.n) k = r.n - placed + 1;
+            size_t f = r.nf, first = (size_t)(urand() * (double)placed), size = r.dom[first];
+            r.arity[f] = k;
+            r.scope[f][0] = (uint32_t)first;
+            for (size_t a = 1; a < k; a++) {
+                r.scope[f][a] = (uint32_t)(placed + a - 1);
+                size *= r.dom[placed + a - 1];
+            }
+            for (size_t e = 0; e < size; e++)
+                r.lnt[f][e] = urand() < (t % 3 == 0 ? 0.2 : 0.0) ? -HUGE_VAL : 1.5 * (urand() - 0.5);
+            r.nf++;
+            placed += k - 1;
+        }
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 4 == 3 && urand() < 0.3) ? 0 : -1;
+        double exact = brute_lnz(&r, ev);
+        double err = check_side(&r, ev, ZS_APPROX_TRW, &o, exact);
+        if (!isnan(err)) CHECK(fabs(err) < 1e-9);
+    }
+}
+
+static void trw_should_refuse_or_bound_deterministic_models(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    zs_factor_approx_result res;
+    rmodel r;
+    memset(&r, 0, sizeof r);
+    r.n = 3;
+    r.dom[0] = r.dom[1] = r.dom[2] = 2;
+    /* x0 = x1, x1 = x2 (deterministic pairs) and a three-variable parity factor. */
+    uint32_t pairs[2][2] = {{0, 1}, {1, 2}};
+    for (size_t k = 0; k < 2; k++) {
+        r.arity[r.nf] = 2;
+        r.scope[r.nf][0] = pairs[k][0], r.scope[r.nf][1] = pairs[k][1];
+        for (size_t e = 0; e < 4; e++) r.lnt[r.nf][e] = e == 0 || e == 3 ? 0.3 * (double)k : -HUGE_VAL;
+        r.nf++;
+    }
+    r.arity[r.nf] = 3;
+    r.scope[r.nf][0] = 0, r.scope[r.nf][1] = 1, r.scope[r.nf][2] = 2;
+    for (size_t e = 0; e < 8; e++) r.lnt[r.nf][e] = __builtin_popcount((unsigned)e) % 2 ? -HUGE_VAL : 0.7;
+    r.nf++;
+    /* Even parity and all equal: only 000 survives, Z = e^0.3 e^0.7. */
+    double exact = brute_lnz(&r, NULL);
+    CHECK(fabs(exact - 1.0) < 1e-12);
+    CHECK(trw_check_every_iterate(&r, NULL, exact));
+    /* Not all equal instead: Z = 0, refused with ENUMERIC or bounded by a finite value. */
+    for (size_t e = 0; e < 8; e++) r.lnt[2][e] = e == 0 || e == 7 ? -HUGE_VAL : 0.7;
+    CHECK(brute_lnz(&r, NULL) == -HUGE_VAL);
+    trw_check_every_iterate(&r, NULL, -HUGE_VAL);
+    /* A factor that is zero everywhere: Z = 0, proved. */
+    for (size_t e = 0; e < 8; e++) r.lnt[2][e] = -HUGE_VAL;
+    zs_factor_model *m = to_model(&r);
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, ZS_APPROX_TRW, &o, &res), ZS_ENUMERIC);
+    zs_factor_model_free(m);
+}
+
 /* ln Z of method on an L x L torus with coupling K (h = 0) minus the paramagnetic value
  * para(K): N ln 2 for mean field, N ln 2 + 2N ln cosh K for Bethe (the paramagnetic fixed point
  * is exact to high-temperature tree order). Nonzero where the method's fixed point orders. */
@@ -325,6 +477,39 @@ static void kikuchi_should_be_exact_on_strips_and_close_on_small_grids(void) {
     zs_factor_model_free(m);
 }
 
+/* On a square torus TRW's pieces are the 2n translated combs, so every bond has the uniform
+ * weight rho = (n - 1)/2n; with h = 0 the symmetric split is optimal (convexity and the
+ * lattice's symmetry), each piece a tree of couplings K/rho:
+ *     B = n ln 2 + (n - 1) ln cosh(K / rho),
+ * at K = 0.2 and at Onsager's K_c alike. Random couplings and fields on a 3 x 3 torus: a
+ * bound at every iterate against brute force. */
+static void trw_should_give_the_uniform_weight_bound_on_tori(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    zs_factor_approx_result res;
+    const double ks[] = {0.2, 0.5 * log(1.0 + sqrt(2.0))};
+    for (size_t L = 4; L <= 16; L += 12)
+        for (size_t i = 0; i < 2; i++) {
+            double N = (double)(L * L), K = ks[i], rho = (N - 1.0) / (2.0 * N);
+            double got = excess(ZS_APPROX_TRW, L, K, &o, &res) + N * log(2.0) + 2.0 * N * log(cosh(K));
+            double want = N * log(2.0) + (N - 1.0) * log(cosh(K / rho));
+            CHECK(fabs(got - want) < 1e-9 * want && res.converged && res.kind == ZS_BOUND_UPPER);
+        }
+    lcg_state = 23;
+    for (int t = 0; t < 20; t++) {
+        rmodel r;
+        make_grid(&r, 3, 3, t % 2 ? 1.5 : 0.5);
+        for (size_t row = 0; row < 3; row++) /* the wrapping bonds */
+            add_factor(&r, 2, row * 3, row * 3 + 2, t % 2 ? 1.5 : 0.5, 0.0),
+                r.scope[r.nf - 1][1] = (uint32_t)(row * 3 + 2);
+        for (size_t col = 0; col < 3; col++)
+            add_factor(&r, 2, col, 6 + col, t % 2 ? 1.5 : 0.5, 0.0),
+                r.scope[r.nf - 1][1] = (uint32_t)(6 + col);
+        double exact = brute_lnz(&r, NULL);
+        CHECK(trw_check_every_iterate(&r, NULL, exact));
+    }
+}
+
 static void critical_points_should_match_closed_forms(void) {
     zs_factor_approx_opts o;
     zs_factor_approx_defaults(&o);
@@ -363,6 +548,10 @@ int main(void) {
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
     RUN(trw_should_bound_from_above_and_be_exact_on_trees);
+    RUN(trw_should_bound_any_factor_model_at_every_iteration);
+    RUN(trw_should_be_exact_on_hypertrees);
+    RUN(trw_should_refuse_or_bound_deterministic_models);
+    RUN(trw_should_give_the_uniform_weight_bound_on_tori);
     RUN(kikuchi_should_be_exact_on_strips_and_close_on_small_grids);
     RUN(critical_points_should_match_closed_forms);
     return check_summary("test_approx");
