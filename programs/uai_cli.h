@@ -41,6 +41,11 @@ typedef struct uai_approx_args {
     int compare;               /* --compare: the exact value too, when affordable             */
     const char *given;         /* the first approximation option seen (for "needs --approx")  */
     zs_factor_approx_opts opts;
+    /* --budget: the methods are tried in turn until one gives a value, each given the time
+     * left before deadline (zs_monotonic_seconds); the answer says why exact was not used. */
+    int fallback;
+    double deadline;
+    const char *why;
 } uai_approx_args;
 
 /* The approximation options, in the order of cmd_uai.c's table (its ids are O_APPROX + these). */
@@ -59,5 +64,21 @@ int uai_approx_option(int which, const char *name, const char *v, uai_approx_arg
 int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                    const int32_t *ev, size_t observed, const char *model_path,
                    const char *evid_path, int fmt, double max_mem, double max_work);
+
+/* --budget SECONDS (uai_budget.c). */
+typedef struct uai_budget {
+    double seconds; /* the budget; 0: off                                   */
+    double start;   /* zs_monotonic_seconds() when the command started       */
+    char why[256];  /* why the exact method was not used ("" when it was)  */
+} uai_budget;
+
+/* Seconds left of the budget (negative once past it). */
+double uai_budget_left(const uai_budget *b);
+/* Plans (conditioned over max_mem) and, when the estimated time fits the budget's share,
+ * eliminates: *exact = 1 with *lnz, *plan and *pi; otherwise *exact = 0 with the reason in
+ * b->why (the caller then runs the approximations). An exit code. */
+int uai_budget_exact(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
+                     zs_factor_order order, double max_mem, double max_work, zs_factor_plan **plan,
+                     zs_factor_plan_info *pi, double *lnz, int *exact);
 
 #endif

@@ -1,0 +1,96 @@
+/* uai_budget.c — zsum uai --budget SECONDS: the best answer within a time budget. Exact
+ * elimination (conditioned when over the memory limit) when its estimated time fits what is
+ * left, cancelled through the progress hook if it overruns its share; otherwise, or then, the
+ * approximations in turn (uai_approx.c) until one gives a value, labelled with what it
+ * guarantees. */
+#include "uai_cli.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Seconds per table entry read, for the estimate: BENCHMARKS.md (uai) measures 1-3 ns per
+ * entry on this suite (linkage_23: 1.7e11 entries in 363 s, 2.2 ns); the upper end keeps the
+ * estimate on the safe side. */
+#define SECONDS_PER_ENTRY 3e-9
+/* The share of the budget kept for the approximations when the exact method is tried: enough
+ * for loopy BP to converge on the UAI 2014 instances out of elimination's reach (0.1-5 s). */
+#define APPROX_SHARE 0.2
+
+double uai_budget_left(const uai_budget *b) {
+    return b->start + b->seconds - zs_monotonic_seconds();
+}
+
+static int past_deadline(void *user, const char *task, double done, double total) {
+    (void)task, (void)done, (void)total;
+    return zs_monotonic_seconds() > *(const double *)user;
+}
+
+/* Why the exact method was not used, for the answer. Returns 0 (fall back). */
+__attribute__((format(printf, 2, 3))) static int fall_back(uai_budget *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->why, sizeof b->why, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* The plan, conditioned when over max_mem; 1 when its estimated time fits exact_left, 0 (with
+ * b->why) when not, or a negative exit code. */
+static int affordable_plan(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
+                           zs_factor_order order, double max_mem, double max_work,
+                           zs_factor_plan **plan, zs_factor_plan_info *pi) {
+    zs_status st = zs_factor_plan_alloc(m, ev, order, plan);
+    if (st != ZS_OK) return -cli_status(ctx, st);
+    zs_factor_plan_get_info(*plan, pi);
+    double left = uai_budget_left(b) - APPROX_SHARE * b->seconds;
+    double cap = fmin(max_work, fmax(left, 0.0) / SECONDS_PER_ENTRY);
+    if (max_mem > 0.0 && pi->peak_bytes > max_mem) {
+        /* Conditioning reads at least the plain plan's entries in all (docs/uai.md): when
+         * those are far beyond the budget, searching for the variables is time lost. */
+        if (pi->work > 4.0 * cap)
+            return fall_back(b, "elimination needs %.3g table entries (about %.3g s), beyond the budget",
+                             pi->work, pi->work * SECONDS_PER_ENTRY);
+        zs_factor_plan *cp = NULL;
+        st = zs_factor_plan_condition(m, ev, order, max_mem, cap, &cp);
+        if (st == ZS_ETOOBIG)
+            return fall_back(b, "conditioning needs more than %.3g table entries (%.3g s), beyond the budget",
+                             cap, cap * SECONDS_PER_ENTRY);
+        if (st != ZS_OK) return -cli_status(ctx, st);
+        zs_factor_plan_free(*plan);
+        *plan = cp;
+        zs_factor_plan_get_info(*plan, pi);
+    }
+    left = uai_budget_left(b) - APPROX_SHARE * b->seconds;
+    if (pi->total_work * SECONDS_PER_ENTRY > left)
+        return fall_back(b, "elimination needs %.3g table entries (about %.3g s), beyond the budget",
+                         pi->total_work, pi->total_work * SECONDS_PER_ENTRY);
+    return 1;
+}
+
+int uai_budget_exact(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
+                     zs_factor_order order, double max_mem, double max_work, zs_factor_plan **plan,
+                     zs_factor_plan_info *pi, double *lnz, int *exact) {
+    *exact = 0;
+    b->why[0] = '\0';
+    int fits = affordable_plan(b, ctx, m, ev, order, max_mem, max_work, plan, pi);
+    if (fits < 0) return -fits;
+    if (!fits) return EXIT_OK;
+    /* Cancelled at the deadline of its share; the rest of the budget is the approximations'. */
+    double deadline = b->start + (1.0 - APPROX_SHARE) * b->seconds;
+    zs_ctx_set_progress(ctx, past_deadline, &deadline);
+    zs_status st = zs_factor_lnz(m, ev, *plan, max_mem, lnz);
+    zs_ctx_set_progress(ctx, NULL, NULL);
+    if (st == ZS_ECANCELLED) {
+        fall_back(b, "elimination (%.3g table entries) passed %.3g s", pi->total_work,
+                  (1.0 - APPROX_SHARE) * b->seconds);
+        return EXIT_OK;
+    }
+    if (st == ZS_ENOMEM) {
+        fall_back(b, "elimination ran out of memory (%.3g bytes of tables planned)", pi->peak_bytes);
+        return EXIT_OK;
+    }
+    if (st != ZS_OK) return cli_status(ctx, st);
+    *exact = 1;
+    return EXIT_OK;
+}
