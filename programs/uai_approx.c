@@ -296,6 +296,7 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
     if (a->fallback) {
         result_field *f = result_str(&r, "answer", zs_bound_kind_name(runs[0].res.kind));
         f->table_text = result_fmt(&r, "%s, not exact: %s", zs_bound_kind_name(runs[0].res.kind), a->why);
+        result_str(&r, "not_exact", a->why)->flags = RF_NO_TABLE;
     }
     if (!many) {
         method_fields(&r, &runs[0], a->compare, exact, 0);
