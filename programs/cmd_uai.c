@@ -411,8 +411,8 @@ int cmd_uai(int argc, char **argv) {
     double t0 = zs_monotonic_seconds(), lnz = (double)NAN;
     /* --budget: exact when affordable (then written below), else the approximations. */
     if (rc == EXIT_OK && o.budget.seconds > 0.0)
-        rc = uai_budget_exact(&o.budget, r.ctx, r.m, r.ev, o.order, o.max_mem, o.max_work, &r.plan, &r.pi,
-                              &lnz, &exact);
+        rc = uai_budget_exact(&o.budget, &o.approx, r.ctx, r.m, r.ev, o.order, o.max_mem, o.max_work, &r.plan,
+                              &r.pi, &lnz, &exact);
     if (rc == EXIT_OK && o.approx.methods && !exact) {
         zs_factor_plan_free(r.plan);
         rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,

@@ -231,6 +231,26 @@ static int methods_table(FILE *out, const run *runs, size_t nr, int compare, dou
     return rc;
 }
 
+/* --budget: method k of the list, given most of the time left before deadline (never none:
+ * it stops after its first sweep past the limit, with the value it has). */
+static zs_status run_before(const uai_approx_args *a, const zs_factor_model *m, const int32_t *ev,
+                            zs_factor_approx method, double deadline, zs_factor_approx_result *res) {
+    zs_factor_approx_opts opts = a->opts;
+    opts.max_seconds = fmax(0.9 * (deadline - zs_monotonic_seconds()), 1e-3);
+    return zs_factor_lnz_approx(m, ev, method, &opts, res);
+}
+
+int uai_approx_first(uai_approx_args *a, const zs_factor_model *m, const int32_t *ev, double deadline) {
+    run runs[8];
+    size_t nr = methods_asked(a->methods, runs);
+    for (size_t k = 0; k < nr && !a->have_pre; k++) {
+        if (run_before(a, m, ev, runs[k].method, deadline, &a->pre) != ZS_OK) continue;
+        a->pre_method = runs[k].method == ZS_APPROX_AUTO ? a->pre.method : runs[k].method;
+        a->have_pre = 1;
+    }
+    return a->have_pre;
+}
+
 int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                    const int32_t *ev, size_t observed, const char *model_path,
                    const char *evid_path, int fmt, double max_mem, double max_work) {
@@ -240,13 +260,17 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
     if (fmt == 3 && (many || a->compare))
         return cli_usage("--format uai prints one value: give one --approx method, without --compare");
     int failures = 0;
-    for (size_t k = 0; k < nr; k++) {
+    if (a->have_pre) {
+        /* --budget: the answer found before the elimination was tried. */
+        runs[0].method = a->pre_method;
+        runs[0].res = a->pre;
+        runs[0].st = ZS_OK;
+        nr = 1;
+    }
+    for (size_t k = 0; k < nr && !a->have_pre; k++) {
         run *x = &runs[k];
-        zs_factor_approx_opts opts = a->opts;
-        /* --budget: each method gets most of the time left (never none: it stops after its
-         * first sweep past the limit, with the value it has). */
-        if (a->fallback) opts.max_seconds = fmax(0.9 * (a->deadline - zs_monotonic_seconds()), 1e-3);
-        x->st = zs_factor_lnz_approx(m, ev, x->method, &opts, &x->res);
+        x->st = a->fallback ? run_before(a, m, ev, x->method, a->deadline, &x->res)
+                            : zs_factor_lnz_approx(m, ev, x->method, &a->opts, &x->res);
         x->msg[0] = '\0';
         if (x->st == ZS_ENOMEM) return cli_status(ctx, x->st);
         if (x->st != ZS_OK) {

@@ -9,14 +9,29 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Seconds per table entry read, for the estimate: BENCHMARKS.md (uai) measures 1-3 ns per
- * entry on this suite (linkage_23: 1.7e11 entries in 363 s, 2.2 ns; ObjectDetection_13, 16
- * values a variable: 6.3e9 in 9.9 s, 1.6 ns). An elimination slower than its estimate is
- * cancelled at its share of the budget, so the estimate need not be on the safe side. */
+/* Seconds per table entry read, for the estimate. BENCHMARKS.md (uai) measures 1-3 ns per
+ * entry with more than two values a variable (linkage_23: 1.7e11 entries in 363 s, 2.2 ns;
+ * ObjectDetection_13, 16 values: 6.3e9 in 9.9 s, 1.6 ns) and 0.4-0.6 ns on binary models,
+ * whose two-row log-sum-exp is inlined (Grids_15: 1.5e9 in 0.8 s CPU; DBN_16 4.3e9 in 1.8 s).
+ * An elimination slower than its estimate is cancelled at its share of the budget, with an
+ * answer in hand (below), so the estimate need not be on the safe side. */
 #define SECONDS_PER_ENTRY 2e-9
+#define SECONDS_PER_ENTRY_BINARY 0.6e-9
+
+static double seconds_per_entry(const zs_factor_model *m) {
+    for (size_t i = 0, n = zs_factor_model_nvars(m); i < n; i++)
+        if (zs_factor_model_domain(m, i) > 2) return SECONDS_PER_ENTRY;
+    return SECONDS_PER_ENTRY_BINARY;
+}
 /* The share of the budget kept for the approximations when the exact method is tried: enough
  * for loopy BP to converge on the UAI 2014 instances out of elimination's reach (0.1-5 s). */
 #define APPROX_SHARE 0.2
+/* An elimination estimated at more than SURE_SHARE of the budget may not finish (the rate
+ * varies 2x between instances, more with the load): an approximate answer is found first, in
+ * PRE_SHARE of the budget, and the elimination may then run until END_SHARE. */
+#define SURE_SHARE 0.25
+#define PRE_SHARE 0.15
+#define END_SHARE 0.93
 
 double uai_budget_left(const uai_budget *b) {
     return b->start + b->seconds - zs_monotonic_seconds();
@@ -41,50 +56,55 @@ __attribute__((format(printf, 2, 3))) static int fall_back(uai_budget *b, const 
 static int affordable_plan(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
                            zs_factor_order order, double max_mem, double max_work,
                            zs_factor_plan **plan, zs_factor_plan_info *pi) {
+    double spe = seconds_per_entry(m);
     zs_status st = zs_factor_plan_alloc(m, ev, order, plan);
     if (st != ZS_OK) return -cli_status(ctx, st);
     zs_factor_plan_get_info(*plan, pi);
     double left = uai_budget_left(b) - APPROX_SHARE * b->seconds;
-    double cap = fmin(max_work, fmax(left, 0.0) / SECONDS_PER_ENTRY);
+    double cap = fmin(max_work, fmax(left, 0.0) / spe);
     if (max_mem > 0.0 && pi->peak_bytes > max_mem) {
         /* Conditioning reads at least the plain plan's entries in all (docs/uai.md): when
          * those are far beyond the budget, searching for the variables is time lost. */
         if (pi->work > 4.0 * cap)
             return fall_back(b, "elimination needs %.3g table entries (about %.3g s), beyond the budget",
-                             pi->work, pi->work * SECONDS_PER_ENTRY);
+                             pi->work, pi->work * spe);
         zs_factor_plan *cp = NULL;
         st = zs_factor_plan_condition(m, ev, order, max_mem, cap, &cp);
         if (st == ZS_ETOOBIG)
             return fall_back(b, "conditioning needs more than %.3g table entries (%.3g s), beyond the budget",
-                             cap, cap * SECONDS_PER_ENTRY);
+                             cap, cap * spe);
         if (st != ZS_OK) return -cli_status(ctx, st);
         zs_factor_plan_free(*plan);
         *plan = cp;
         zs_factor_plan_get_info(*plan, pi);
     }
     left = uai_budget_left(b) - APPROX_SHARE * b->seconds;
-    if (pi->total_work * SECONDS_PER_ENTRY > left)
+    if (pi->total_work * spe > left)
         return fall_back(b, "elimination needs %.3g table entries (about %.3g s), beyond the budget",
-                         pi->total_work, pi->total_work * SECONDS_PER_ENTRY);
+                         pi->total_work, pi->total_work * spe);
     return 1;
 }
 
-int uai_budget_exact(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
-                     zs_factor_order order, double max_mem, double max_work, zs_factor_plan **plan,
-                     zs_factor_plan_info *pi, double *lnz, int *exact) {
+int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
+                     const int32_t *ev, zs_factor_order order, double max_mem, double max_work,
+                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact) {
     *exact = 0;
     b->why[0] = '\0';
     int fits = affordable_plan(b, ctx, m, ev, order, max_mem, max_work, plan, pi);
     if (fits < 0) return -fits;
     if (!fits) return EXIT_OK;
-    /* Cancelled at the deadline of its share; the rest of the budget is the approximations'. */
-    double deadline = b->start + (1.0 - APPROX_SHARE) * b->seconds;
+    /* Cancelled at the deadline of its share; the rest of the budget is the approximations',
+     * or, with an answer in hand, almost all of it is the elimination's. */
+    double share = 1.0 - APPROX_SHARE;
+    if (pi->total_work * seconds_per_entry(m) > SURE_SHARE * uai_budget_left(b) &&
+        uai_approx_first(a, m, ev, zs_monotonic_seconds() + PRE_SHARE * b->seconds))
+        share = END_SHARE;
+    double deadline = b->start + share * b->seconds;
     zs_ctx_set_progress(ctx, past_deadline, &deadline);
     zs_status st = zs_factor_lnz(m, ev, *plan, max_mem, lnz);
     zs_ctx_set_progress(ctx, NULL, NULL);
     if (st == ZS_ECANCELLED) {
-        fall_back(b, "elimination (%.3g table entries) passed %.3g s", pi->total_work,
-                  (1.0 - APPROX_SHARE) * b->seconds);
+        fall_back(b, "elimination (%.3g table entries) passed %.3g s", pi->total_work, share * b->seconds);
         return EXIT_OK;
     }
     if (st == ZS_ENOMEM) {
