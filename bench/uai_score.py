@@ -25,7 +25,7 @@ def family(name):
     """The instance's family: the name before its number; the CNF-derived ones together."""
     if '.cnf' in name:
         return 'SAT (cnf)'
-    return re.sub(r'_?\d+$', '', name[:-len('.uai')])
+    return re.split(r'[_.]', name)[0]
 
 
 def published(path):
