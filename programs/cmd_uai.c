@@ -349,6 +349,14 @@ static int parse(int argc, char **argv, uai_opts *o) {
     return EXIT_OK;
 }
 
+/* --budget: the approximate answer, written to cli_out() (uai_budget.c calls it). */
+typedef struct budget_render {
+    const uai_opts *o;
+    struct uai_run *r;
+} budget_render;
+
+static int render_approx(void *user);
+
 /* What zsum uai loads and plans. */
 typedef struct uai_run {
     zs_ctx *ctx;
@@ -396,6 +404,13 @@ static int plan(const uai_opts *o, uai_run *r) {
     return EXIT_OK;
 }
 
+static int render_approx(void *user) {
+    const budget_render *br = user;
+    const uai_opts *o = br->o;
+    return uai_approx_run(&o->approx, br->r->ctx, br->r->m, br->r->ev, br->r->observed, o->model_path,
+                          o->evid_path, (int)o->fmt, o->max_mem, 0.0);
+}
+
 int cmd_uai(int argc, char **argv) {
     uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
                   .max_work = DEFAULT_MAX_WORK, .budget.start = zs_monotonic_seconds()};
@@ -410,13 +425,15 @@ int cmd_uai(int argc, char **argv) {
     int exact = 0;
     double t0 = zs_monotonic_seconds(), lnz = (double)NAN;
     /* --budget: exact when affordable (then written below), else the approximations. */
+    budget_render br = {&o, &r};
     if (rc == EXIT_OK && o.budget.seconds > 0.0)
         rc = uai_budget_exact(&o.budget, &o.approx, r.ctx, r.m, r.ev, o.order, o.max_mem, o.max_work, &r.plan,
-                              &r.pi, &lnz, &exact);
+                              &r.pi, &lnz, &exact, render_approx, &br);
     if (rc == EXIT_OK && o.approx.methods && !exact) {
         zs_factor_plan_free(r.plan);
-        rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
-                            (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
+        if (!o.budget.answered)
+            rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                                (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
         zs_factor_model_free(r.m);
         free(r.ev);
         zs_ctx_free(r.ctx);

@@ -6,8 +6,13 @@
 #include "uai_cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 /* Seconds per table entry read, for the estimate. BENCHMARKS.md (uai) measures 1-3 ns per
  * entry with more than two values a variable (linkage_23: 1.7e11 entries in 363 s, 2.2 ns;
@@ -32,6 +37,39 @@ static double seconds_per_entry(const zs_factor_model *m) {
 #define SURE_SHARE 0.25
 #define PRE_SHARE 0.15
 #define END_SHARE 0.93
+/* The elimination checks for cancellation between buckets only, and one bucket may take
+ * seconds: at WATCH_SHARE of the budget a timer writes the answer in hand and ends the
+ * process, so an answer comes within the budget whatever the elimination does. */
+#define WATCH_SHARE 0.97
+
+/* The rendered answer the timer writes (async-signal-safe: write and _exit only). */
+static char *watch_buf;
+static size_t watch_len;
+
+static void on_deadline(int sig) {
+    (void)sig;
+    for (size_t done = 0; done < watch_len;) {
+        ssize_t k = write(STDOUT_FILENO, watch_buf + done, watch_len - done);
+        if (k <= 0) _exit(EXIT_RUNTIME);
+        done += (size_t)k;
+    }
+    _exit(EXIT_OK);
+}
+
+/* Arms (seconds > 0) or disarms (0) the timer. */
+static void watch(double seconds) {
+    struct itimerval t;
+    memset(&t, 0, sizeof t);
+    if (seconds > 0.0) {
+        t.it_value.tv_sec = (time_t)seconds;
+        t.it_value.tv_usec = (suseconds_t)((seconds - floor(seconds)) * 1e6) + 1;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_deadline;
+        sigaction(SIGALRM, &sa, NULL);
+    }
+    setitimer(ITIMER_REAL, &t, NULL);
+}
 
 double uai_budget_left(const uai_budget *b) {
     return b->start + b->seconds - zs_monotonic_seconds();
@@ -87,7 +125,8 @@ static int affordable_plan(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m,
 
 int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                      const int32_t *ev, zs_factor_order order, double max_mem, double max_work,
-                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact) {
+                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact,
+                     uai_render_fn render, void *user) {
     *exact = 0;
     b->why[0] = '\0';
     int fits = affordable_plan(b, ctx, m, ev, order, max_mem, max_work, plan, pi);
@@ -100,9 +139,26 @@ int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_fa
         uai_approx_first(a, m, ev, zs_monotonic_seconds() + PRE_SHARE * b->seconds))
         share = END_SHARE;
     double deadline = b->start + share * b->seconds;
+    if (a->have_pre) {
+        /* The answer should the elimination not finish, rendered now for the timer. */
+        fall_back(b, "elimination (%.3g table entries) passed %.3g s", pi->total_work, share * b->seconds);
+        int rc = render(user);
+        if (rc != EXIT_OK) return rc;
+        watch_buf = cli_take(&watch_len);
+        b->answered = 1;
+        watch(b->start + WATCH_SHARE * b->seconds - zs_monotonic_seconds());
+    }
     zs_ctx_set_progress(ctx, past_deadline, &deadline);
     zs_status st = zs_factor_lnz(m, ev, *plan, max_mem, lnz);
     zs_ctx_set_progress(ctx, NULL, NULL);
+    if (a->have_pre) {
+        watch(0.0);
+        if (st != ZS_OK && watch_len) fwrite(watch_buf, 1, watch_len, cli_out());
+        free(watch_buf);
+        watch_buf = NULL;
+        if (st != ZS_OK) return EXIT_OK; /* the answer in hand, whatever stopped the elimination */
+        b->answered = 0;
+    }
     if (st == ZS_ECANCELLED) {
         fall_back(b, "elimination (%.3g table entries) passed %.3g s", pi->total_work, share * b->seconds);
         return EXIT_OK;

@@ -77,16 +77,22 @@ typedef struct uai_budget {
     double seconds; /* the budget; 0: off                                   */
     double start;   /* zs_monotonic_seconds() when the command started       */
     char why[256];  /* why the exact method was not used ("" when it was)  */
+    int answered;   /* the approximate answer is already in cli_out()        */
 } uai_budget;
+
+/* Writes the approximate answer (a->pre) to cli_out(): an exit code. */
+typedef int (*uai_render_fn)(void *user);
 
 /* Seconds left of the budget (negative once past it). */
 double uai_budget_left(const uai_budget *b);
 /* Plans (conditioned over max_mem) and, when the estimated time fits the budget's share,
  * eliminates (after finding an approximate answer with a's methods first, into a->pre, when
- * the elimination may not finish): *exact = 1 with *lnz, *plan and *pi; otherwise *exact = 0 with the reason in
+ * the elimination may not finish; it is rendered then, and written by a timer should the
+ * elimination not return by the end of the budget; b->answered when it is the answer): *exact = 1 with *lnz, *plan and *pi; otherwise *exact = 0 with the reason in
  * b->why (the caller then runs the approximations). An exit code. */
 int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                      const int32_t *ev, zs_factor_order order, double max_mem, double max_work,
-                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact);
+                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact,
+                     uai_render_fn render, void *user);
 
 #endif
