@@ -36,11 +36,15 @@ static double seconds_per_entry(const zs_factor_model *m) {
  * PRE_SHARE of the budget, and the elimination may then run until END_SHARE. */
 #define SURE_SHARE 0.25
 #define PRE_SHARE 0.15
-#define END_SHARE 0.93
+#define END_SHARE 0.88
 /* The elimination checks for cancellation between buckets only, and one bucket may take
  * seconds: at WATCH_SHARE of the budget a timer writes the answer in hand and ends the
  * process, so an answer comes within the budget whatever the elimination does. */
-#define WATCH_SHARE 0.97
+#define WATCH_SHARE 0.93
+/* `auto` tries every rule 16 times, which takes seconds on the large SAT-derived instances
+ * (rc.cnf: 9 s of CPU, where min-degree alone takes 0.1 s): a min-degree plan over SCREEN
+ * times the budget is taken as out of reach without the others. */
+#define SCREEN 100.0
 
 /* The rendered answer the timer writes (async-signal-safe: write and _exit only). */
 static char *watch_buf;
@@ -95,7 +99,18 @@ static int affordable_plan(uai_budget *b, zs_ctx *ctx, const zs_factor_model *m,
                            zs_factor_order order, double max_mem, double max_work,
                            zs_factor_plan **plan, zs_factor_plan_info *pi) {
     double spe = seconds_per_entry(m);
-    zs_status st = zs_factor_plan_alloc(m, ev, order, plan);
+    zs_status st = ZS_OK;
+    if (order == ZS_ORDER_AUTO) {
+        st = zs_factor_plan_alloc(m, ev, ZS_ORDER_MINDEGREE, plan);
+        if (st != ZS_OK) return -cli_status(ctx, st);
+        zs_factor_plan_get_info(*plan, pi);
+        if (pi->work * spe > SCREEN * b->seconds)
+            return fall_back(b, "elimination needs %.3g table entries (about %.3g s) in the min-degree order, "
+                                "beyond the budget", pi->work, pi->work * spe);
+        zs_factor_plan_free(*plan);
+        *plan = NULL;
+    }
+    st = zs_factor_plan_alloc(m, ev, order, plan);
     if (st != ZS_OK) return -cli_status(ctx, st);
     zs_factor_plan_get_info(*plan, pi);
     double left = uai_budget_left(b) - APPROX_SHARE * b->seconds;
