@@ -69,8 +69,8 @@ run uai "$TMP/k30.uai" --budget 2 --approx gbp
 [ "$status" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q gbp "$TMP/err" && pass ||
     fail "--budget with only gbp on a complete graph: status $status, $(cat "$TMP/err")"
 
-# K_24 at J = 0.02: 7.7e8 table entries, estimated at 1.5 s, more than a quarter of a 4 s
-# budget, so BP's answer is found first; the elimination then has until 93 % of the budget. It
+# K_24 at J = 0.02: 7.7e8 table entries, estimated at 0.46 s, more than 2 % of a 4 s
+# budget, so BP's answer is found first; the elimination then has until 88 % of the budget. It
 # finishes (0.2 s of CPU) unless the machine is very busy: either answer, each right.
 python3 - "$TMP/k24.uai" <<'EOF2'
 import math, sys
