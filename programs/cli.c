@@ -338,6 +338,19 @@ int cli_flush(void) {
     return rc;
 }
 
+char *cli_take(size_t *len) {
+    *len = 0;
+    if (!out_stream) return NULL;
+    int bad = fclose(out_stream) != 0;
+    out_stream = NULL;
+    char *buf = out_buf;
+    *len = bad ? 0 : out_len;
+    out_buf = NULL;
+    out_len = 0;
+    if (bad) free(buf);
+    return bad ? NULL : buf;
+}
+
 void cli_discard(void) {
     if (out_stream) fclose(out_stream);
     out_stream = NULL;

@@ -197,6 +197,9 @@ int cli_parse_format(const char *text, cli_format *out);
 FILE *cli_out(void);
 int cli_flush(void);
 void cli_discard(void);
+/* What was written to cli_out() so far, handed over (malloc'd, *len bytes; NULL when nothing):
+ * cli_out() starts again empty. */
+char *cli_take(size_t *len);
 
 /* Shortest decimal that reads back to the same double (%.15g, %.16g or %.17g), "inf",
  * "-inf" or "nan" for the rest. buf needs 32 bytes. */

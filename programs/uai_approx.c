@@ -231,18 +231,46 @@ static int methods_table(FILE *out, const run *runs, size_t nr, int compare, dou
     return rc;
 }
 
+/* --budget: method k of the list, given most of the time left before deadline (never none:
+ * it stops after its first sweep past the limit, with the value it has). */
+static zs_status run_before(const uai_approx_args *a, const zs_factor_model *m, const int32_t *ev,
+                            zs_factor_approx method, double deadline, zs_factor_approx_result *res) {
+    zs_factor_approx_opts opts = a->opts;
+    opts.max_seconds = fmax(0.9 * (deadline - zs_monotonic_seconds()), 1e-3);
+    return zs_factor_lnz_approx(m, ev, method, &opts, res);
+}
+
+int uai_approx_first(uai_approx_args *a, const zs_factor_model *m, const int32_t *ev, double deadline) {
+    run runs[8];
+    size_t nr = methods_asked(a->methods, runs);
+    for (size_t k = 0; k < nr && !a->have_pre; k++) {
+        if (run_before(a, m, ev, runs[k].method, deadline, &a->pre) != ZS_OK) continue;
+        a->pre_method = runs[k].method == ZS_APPROX_AUTO ? a->pre.method : runs[k].method;
+        a->have_pre = 1;
+    }
+    return a->have_pre;
+}
+
 int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                    const int32_t *ev, size_t observed, const char *model_path,
                    const char *evid_path, int fmt, double max_mem, double max_work) {
     run runs[8];
     size_t nr = methods_asked(a->methods, runs);
-    int many = nr > 1;
+    int many = nr > 1 && !a->fallback;
     if (fmt == 3 && (many || a->compare))
         return cli_usage("--format uai prints one value: give one --approx method, without --compare");
     int failures = 0;
-    for (size_t k = 0; k < nr; k++) {
+    if (a->have_pre) {
+        /* --budget: the answer found before the elimination was tried. */
+        runs[0].method = a->pre_method;
+        runs[0].res = a->pre;
+        runs[0].st = ZS_OK;
+        nr = 1;
+    }
+    for (size_t k = 0; k < nr && !a->have_pre; k++) {
         run *x = &runs[k];
-        x->st = zs_factor_lnz_approx(m, ev, x->method, &a->opts, &x->res);
+        x->st = a->fallback ? run_before(a, m, ev, x->method, a->deadline, &x->res)
+                            : zs_factor_lnz_approx(m, ev, x->method, &a->opts, &x->res);
         x->msg[0] = '\0';
         if (x->st == ZS_ENOMEM) return cli_status(ctx, x->st);
         if (x->st != ZS_OK) {
@@ -253,9 +281,15 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
         } else if (x->method == ZS_APPROX_AUTO) {
             x->method = x->res.method;
         }
+        if (a->fallback && x->st == ZS_OK) {
+            /* The first value is the answer. */
+            runs[0] = *x;
+            nr = 1;
+            failures = 0;
+        }
     }
     /* One method that failed: its message and its exit code (no partial answer). */
-    if (!many && failures) return cli_status(ctx, runs[0].st);
+    if (!many && failures) return cli_status(ctx, runs[a->fallback ? nr - 1 : 0].st);
     double exact = (double)NAN, esecs = 0.0;
     const char *why = NULL;
     if (a->compare)
@@ -282,6 +316,11 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
         if (isfinite(exact)) f->comment = "variable elimination";
         else f->table_text = result_fmt(&r, "not computed (%s)", why ? why : "");
         result_num(&r, "exact_seconds", esecs)->flags = RF_NO_TABLE;
+    }
+    if (a->fallback) {
+        result_field *f = result_str(&r, "answer", zs_bound_kind_name(runs[0].res.kind));
+        f->table_text = result_fmt(&r, "%s, not exact: %s", zs_bound_kind_name(runs[0].res.kind), a->why);
+        result_str(&r, "not_exact", a->why)->flags = RF_NO_TABLE;
     }
     if (!many) {
         method_fields(&r, &runs[0], a->compare, exact, 0);

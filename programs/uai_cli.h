@@ -41,6 +41,15 @@ typedef struct uai_approx_args {
     int compare;               /* --compare: the exact value too, when affordable             */
     const char *given;         /* the first approximation option seen (for "needs --approx")  */
     zs_factor_approx_opts opts;
+    /* --budget: the methods are tried in turn until one gives a value, each given the time
+     * left before deadline (zs_monotonic_seconds); the answer says why exact was not used. */
+    int fallback;
+    double deadline;
+    const char *why;
+    /* --budget: an answer found before the elimination was tried (uai_approx_first). */
+    int have_pre;
+    zs_factor_approx pre_method;
+    zs_factor_approx_result pre;
 } uai_approx_args;
 
 /* The approximation options, in the order of cmd_uai.c's table (its ids are O_APPROX + these). */
@@ -56,8 +65,34 @@ int uai_approx_option(int which, const char *name, const char *v, uai_approx_arg
 /* Run the approximations on the model read by zsum uai and write the answer; fmt: 0 table,
  * 1 json, 2 csv, 3 uai. max_mem and max_work bound the exact value of --compare (work <= 0:
  * the default for --compare). Returns an exit code. */
+/* --budget: the methods in turn, each stopped before deadline, until one gives a value: it
+ * becomes a->pre (have_pre = 1, which uai_approx_run then writes). Returns have_pre. */
+int uai_approx_first(uai_approx_args *a, const zs_factor_model *m, const int32_t *ev, double deadline);
 int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
                    const int32_t *ev, size_t observed, const char *model_path,
                    const char *evid_path, int fmt, double max_mem, double max_work);
+
+/* --budget SECONDS (uai_budget.c). */
+typedef struct uai_budget {
+    double seconds; /* the budget; 0: off                                   */
+    double start;   /* zs_monotonic_seconds() when the command started       */
+    char why[256];  /* why the exact method was not used ("" when it was)  */
+    int answered;   /* the approximate answer is already in cli_out()        */
+} uai_budget;
+
+/* Writes the approximate answer (a->pre) to cli_out(): an exit code. */
+typedef int (*uai_render_fn)(void *user);
+
+/* Seconds left of the budget (negative once past it). */
+double uai_budget_left(const uai_budget *b);
+/* Plans (conditioned over max_mem) and, when the estimated time fits the budget's share,
+ * eliminates (after finding an approximate answer with a's methods first, into a->pre, when
+ * the elimination may not finish; it is rendered then, and written by a timer should the
+ * elimination not return by the end of the budget; b->answered when it is the answer): *exact = 1 with *lnz, *plan and *pi; otherwise *exact = 0 with the reason in
+ * b->why (the caller then runs the approximations). An exit code. */
+int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_factor_model *m,
+                     const int32_t *ev, zs_factor_order order, double max_mem, double max_work,
+                     zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact,
+                     uai_render_fn render, void *user);
 
 #endif
