@@ -64,9 +64,10 @@ static const cli_option options[] = {
     {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
      "sequential (default) or parallel message updates"},
     {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
-     "sweeps per run, or cost-shifting rounds per bucket (default 1000)"},
+     "sweeps per run, or mbe's forward-backward passes (default 1000)"},
     {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
-     "convergence: the largest change of a message (default 1e-9)"},
+     "convergence: the largest change of a message, or of mbe's bound\n"
+     "in a pass (default 1e-9)"},
     {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
      "mf, bp, gbp: random starts after the symmetric one (default 4)"},
     {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,
