@@ -662,6 +662,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     zs_status st = ZS_OK;
     int have = 0;
     size_t pick = 0;
+    zs_factor_approx_result got = {0}; /* (res's method and seconds are the caller's) */
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         if (have && ax_out_of_time(o, t0)) break;
         zs_factor_approx_result one = {0};
@@ -671,16 +672,21 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             st = s;
             continue;
         }
-        if (!have || one.lnz < res->lnz) *res = one, pick = k;
+        if (!have || one.lnz < got.lnz) got = one, pick = k;
         have = 1;
     }
     if (!have) return st;
-    if (!res->converged && o->max_iter > 1 && !ax_out_of_time(o, t0)) {
+    if (!got.converged && o->max_iter > 1 && !ax_out_of_time(o, t0)) {
         zs_factor_approx_result more = {0};
         st = wmb_run(r, o, rules[pick], o->max_iter, t0, &more);
         if (st != ZS_OK) return st;
-        if (more.lnz > res->lnz) more.lnz = res->lnz; /* (the same first pass) */
-        *res = more;
+        if (more.lnz > got.lnz) more.lnz = got.lnz; /* (the same first pass) */
+        got = more;
     }
+    res->lnz = got.lnz;
+    res->kind = ZS_BOUND_UPPER;
+    res->converged = got.converged;
+    res->iterations = got.iterations;
+    res->residual = 0.0;
     return ZS_OK;
 }

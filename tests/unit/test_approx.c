@@ -285,6 +285,7 @@ static void mini_bucket_passes_should_only_tighten_the_bound(void) {
                 if (st != ZS_OK) break;
                 CHECK(isfinite(res.lnz));
                 CHECK_EQ_INT(res.kind, ZS_BOUND_UPPER);
+                CHECK_EQ_INT(res.method, ZS_APPROX_MBE);
                 CHECK(res.lnz >= exact - 1e-7);
                 CHECK(res.iterations >= 1 && res.iterations <= passes[k]);
                 CHECK(res.lnz <= prev);
