@@ -470,16 +470,21 @@ static zs_status wmb_forward(wmb *b, double step, double eta, double *bound) {
         size_t c0 = b->bucket[i], R = b->bucket[i + 1] - c0;
         if (R == 0) continue;
         double *lmp = lm, *heap = NULL;
+        size_t *offp = off, *hoff = NULL;
         size_t need = (R + 1) * r->dom[b->c[c0].var] + R;
         if (R > ZS_FACTOR_MAX_ARITY || need > sizeof lm / sizeof lm[0]) {
-            if (!(heap = zs_malloc(need * sizeof *heap + (R + 1) * sizeof(size_t)))) return oom(b);
-            lmp = heap;
+            heap = zs_malloc(need * sizeof *heap);
+            hoff = zs_malloc((R + 1) * sizeof *hoff);
+            if (!heap || !hoff) {
+                free(heap), free(hoff);
+                return oom(b);
+            }
+            lmp = heap, offp = hoff;
         }
-        size_t *offp = heap ? (size_t *)(heap + need) : off;
         offp[0] = 0;
         for (size_t q = 0; q < R; q++) offp[q + 1] = offp[q] + b->c[c0 + q].size;
         if (!grow((void **)&b->T, &b->capT, offp[R], sizeof *b->T)) {
-            free(heap);
+            free(heap), free(hoff);
             return oom(b);
         }
         for (size_t q = 0; q < R; q++) wmb_incoming(b, &b->c[c0 + q], b->T + offp[q]);
@@ -488,7 +493,7 @@ static zs_status wmb_forward(wmb *b, double step, double eta, double *bound) {
             double top = wmb_message(r, &b->c[c0 + q], b->T + offp[q]);
             lnz = top == -HUGE_VAL ? -HUGE_VAL : lnz + top;
         }
-        free(heap);
+        free(heap), free(hoff);
         if (lnz == -HUGE_VAL) break;
     }
     *bound = lnz;
