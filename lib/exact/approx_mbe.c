@@ -464,7 +464,7 @@ static double wmb_message(const ax_model *r, cl *c, const double *T) {
 static zs_status wmb_forward(wmb *b, double step, double eta, double *bound) {
     const ax_model *r = b->r;
     double lnz = 0.0;
-    size_t off[ZS_FACTOR_MAX_ARITY + 1];
+    size_t off[ZS_FACTOR_MAX_ARITY + 1] = {0};
     double lm[(ZS_FACTOR_MAX_ARITY + 1) * 2];
     for (size_t i = 0; i < r->n; i++) {
         size_t c0 = b->bucket[i], R = b->bucket[i + 1] - c0;
