@@ -69,11 +69,12 @@ static const cli_option options[] = {
     {O_APPROX + UAI_SCHEDULE, "--schedule", 0, "S", 0, 0,
      "sequential (default) or parallel message updates"},
     {O_APPROX + UAI_MAX_ITER, "--max-iter", 0, "N", 0, 0,
-     "sweeps per run, trw's steps, or cost-shifting rounds per bucket\n"
+     "sweeps per run, trw's steps, or mbe's forward-backward passes\n"
      "(default 1000)"},
     {O_APPROX + UAI_TOL, "--tol", 0, "X", 0, 0,
      "convergence: the largest change of a message (trw: disagreement\n"
-     "of its pieces' marginals; default 1e-9)"},
+     "of its pieces' marginals; mbe: change of its bound in a pass;\n"
+     "default 1e-9)"},
     {O_APPROX + UAI_RESTARTS, "--restarts", 0, "N", 0, 0,
      "mf, bp, gbp: random starts after the symmetric one (default 4)"},
     {O_APPROX + UAI_SEED, "--seed", 0, "N", 0, 0,

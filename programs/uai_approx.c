@@ -123,7 +123,8 @@ static void method_fields(result *r, const run *x, int compare, double exact, in
     f = result_bool(r, "converged", s->converged);
     if (!row)
         f->table_text = x->method == ZS_APPROX_MBE
-                            ? result_fmt(r, "%s, %llu cost-shifting rounds", s->converged ? "yes" : "no",
+                            ? result_fmt(r, "%s, %llu forward-backward passes",
+                                         s->converged ? "yes" : "no",
                                          (unsigned long long)s->iterations)
                             : result_fmt(r, "%s, %llu iterations, last change %.2g",
                                          s->converged ? "yes" : "no",

@@ -336,10 +336,11 @@ typedef struct zs_factor_approx_opts {
     double damping;        /* [0, 1): ln m <- (1 - damping) ln m_new + damping ln m_old
                               (BP, GBP); 0.5 by default                                      */
     uint64_t max_iter;     /* sweeps per run (MF, BP, GBP), line-search steps (TRW) or
-                              cost-shifting rounds per bucket (MBE); 1000 by default         */
+                              forward-backward passes (MBE); 1000 by default                 */
     double tol;            /* converged when no message or marginal moves by more than this
                               (in probability; TRW: the pieces' marginals disagree by no
-                              more); 1e-9 by default                                         */
+                              more; MBE: a pass moves the bound by less, in nats); 1e-9 by
+                              default                                                        */
     unsigned restarts;     /* MF, BP, GBP: runs from random (symmetry-broken) starts after
                               the symmetric one; the best bound (MF) or the largest ln Z
                               among converged runs (BP, GBP) is kept; 4 by default           */
@@ -358,9 +359,10 @@ typedef struct zs_factor_approx_result {
     double lnz;            /* finite                                                         */
     zs_bound_kind kind;    /* what lnz guarantees                                            */
     zs_factor_approx method; /* the method that ran (AUTO resolved)                          */
-    int converged;         /* 1 when the iteration met tol (MBE: always 1, its bound holds
-                              at any iteration)                                              */
-    uint64_t iterations;   /* sweeps (MF, BP: of the run reported), cost-shifting rounds MBE */
+    int converged;         /* 1 when the iteration met tol (MBE: a pass moved the bound by
+                              less than tol, or no bucket was split; its bound holds at any
+                              pass)                                                          */
+    uint64_t iterations;   /* sweeps (MF, BP: of the run reported), passes (MBE)            */
     double seconds;        /* wall time of the whole call                                    */
     double residual;       /* the last sweep's largest change (0 for MBE)                    */
 } zs_factor_approx_result;

@@ -250,6 +250,56 @@ static void mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bou
     CHECK(loose > 20); /* small i-bounds really split buckets */
 }
 
+/* The passes of weighted mini-buckets (forward-backward cost shifting and weight steps): a
+ * bound on every model at every i-bound and pass count, never looser with more passes (the
+ * least bound seen is kept), tighter than one pass on many; a time limit still gives one. */
+static void mini_bucket_passes_should_only_tighten_the_bound(void) {
+    lcg_state = 17;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    static const uint64_t passes[] = {1, 2, 5, 30, 1000};
+    int tighter = 0, runs = 0;
+    for (int t = 0; t < 120; t++) {
+        rmodel r;
+        make_model(&r, 4 + (size_t)(urand() * 7), t % 2 ? 3 : 2, 8 + (size_t)(urand() * 12), 0,
+                   t % 3 == 0, 1.5, t % 4 == 1 ? 0.2 : 0.0);
+        int32_t ev[MAXV];
+        for (size_t i = 0; i < r.n; i++) ev[i] = (t % 5 == 2 && urand() < 0.3) ? 1 : -1;
+        double exact = brute_lnz(&r, ev);
+        zs_factor_model *m = to_model(&r);
+        CHECK(m != NULL);
+        if (!m) continue;
+        for (unsigned ib = 2; ib <= 4; ib++) {
+            double prev = HUGE_VAL, first = HUGE_VAL;
+            for (size_t k = 0; k < sizeof passes / sizeof passes[0]; k++) {
+                o.i_bound = ib;
+                o.max_iter = passes[k];
+                o.max_seconds = k == 0 && t % 7 == 3 ? 1e-9 : 0.0; /* out of time at once */
+                zs_factor_approx_result res;
+                zs_status st = zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &res);
+                if (exact == -HUGE_VAL) {
+                    CHECK(st == ZS_ENUMERIC || (st == ZS_OK && isfinite(res.lnz)));
+                    continue;
+                }
+                CHECK_EQ_INT(st, ZS_OK);
+                if (st != ZS_OK) break;
+                CHECK(isfinite(res.lnz));
+                CHECK_EQ_INT(res.kind, ZS_BOUND_UPPER);
+                CHECK_EQ_INT(res.method, ZS_APPROX_MBE);
+                CHECK(res.lnz >= exact - 1e-7);
+                CHECK(res.iterations >= 1 && res.iterations <= passes[k]);
+                CHECK(res.lnz <= prev);
+                prev = res.lnz;
+                if (k == 0) first = res.lnz;
+            }
+            if (exact > -HUGE_VAL) tighter += prev < first - 1e-6, runs++;
+        }
+        zs_factor_model_free(m);
+    }
+    if (debug_level()) printf("mbe passes tightened %d of %d runs\n", tighter, runs);
+    CHECK(tighter > runs / 4);
+}
+
 static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
     lcg_state = 15;
     zs_factor_approx_opts o;
@@ -547,6 +597,7 @@ int main(void) {
     RUN(bp_should_be_exact_on_trees);
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
+    RUN(mini_bucket_passes_should_only_tighten_the_bound);
     RUN(trw_should_bound_from_above_and_be_exact_on_trees);
     RUN(trw_should_bound_any_factor_model_at_every_iteration);
     RUN(trw_should_be_exact_on_hypertrees);
