@@ -73,35 +73,32 @@ int ax_out_of_time(const zs_factor_approx_opts *o, double t0) {
     return o->max_seconds > 0.0 && zs_monotonic_seconds() - t0 > o->max_seconds;
 }
 
-void ax_accumulate(const uint32_t *dom, const uint32_t *S, size_t nS, double *T,
-                   const uint32_t *s, size_t ns, const double *t) {
-    /* stride[k]: the step of t's index when S[k] steps (0 when S[k] is not in s). */
-    size_t stride[ZS_FACTOR_MAX_ARITY], digit[ZS_FACTOR_MAX_ARITY];
+size_t ax_odometer_init(ax_odometer *od, const uint32_t *dom, const uint32_t *S, size_t nS,
+                        const uint32_t *s, size_t ns) {
+    od->dom = dom;
+    od->S = S;
+    od->nS = nS;
+    od->src = 0;
     size_t size = 1;
     for (size_t k = 0; k < nS; k++) {
-        stride[k] = 0;
-        digit[k] = 0;
+        od->stride[k] = 0;
+        od->digit[k] = 0;
         size *= dom[S[k]];
     }
     size_t st = 1;
     for (size_t j = ns; j-- > 0;) {
         for (size_t k = 0; k < nS; k++)
-            if (S[k] == s[j]) stride[k] = st;
+            if (S[k] == s[j]) od->stride[k] = st;
         st *= dom[s[j]];
     }
-    size_t src = 0;
-    for (size_t e = 0; e < size; e++) {
-        T[e] += t[src];
-        /* The odometer, last variable fastest. */
-        for (size_t k = nS; k-- > 0;) {
-            if (++digit[k] < dom[S[k]]) {
-                src += stride[k];
-                break;
-            }
-            src -= (digit[k] - 1) * stride[k];
-            digit[k] = 0;
-        }
-    }
+    return size;
+}
+
+void ax_accumulate(const uint32_t *dom, const uint32_t *S, size_t nS, double *T,
+                   const uint32_t *s, size_t ns, const double *t) {
+    ax_odometer od;
+    const size_t size = ax_odometer_init(&od, dom, S, nS, s, ns);
+    for (size_t e = 0; e < size; e++, ax_odometer_next(&od)) T[e] += t[od.src];
 }
 
 void ax_free(ax_model *r) {

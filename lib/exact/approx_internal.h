@@ -31,6 +31,31 @@ typedef struct ax_model {
 zs_status ax_reduce(const zs_factor_model *m, const int32_t *evidence, ax_model *r);
 void ax_free(ax_model *r);
 
+/* Walks the entries of a table over sorted scope S (last variable fastest) and keeps src, the
+ * entry of the table over s (a subset of S) that each one projects to: stride[k] is the step
+ * of src when S[k] steps (0 when S[k] is not in s). */
+typedef struct ax_odometer {
+    const uint32_t *dom, *S;
+    size_t nS, src;
+    size_t stride[ZS_FACTOR_MAX_ARITY], digit[ZS_FACTOR_MAX_ARITY];
+} ax_odometer;
+
+/* Starts at entry 0; returns the size of the table over S. */
+size_t ax_odometer_init(ax_odometer *od, const uint32_t *dom, const uint32_t *S, size_t nS,
+                        const uint32_t *s, size_t ns);
+
+/* The next entry of the table over S. */
+static inline void ax_odometer_next(ax_odometer *od) {
+    for (size_t k = od->nS; k-- > 0;) {
+        if (++od->digit[k] < od->dom[od->S[k]]) {
+            od->src += od->stride[k];
+            return;
+        }
+        od->src -= (od->digit[k] - 1) * od->stride[k];
+        od->digit[k] = 0;
+    }
+}
+
 /* T (over sorted scope S, last fastest) += t (over sorted scope s, a subset of S). */
 void ax_accumulate(const uint32_t *dom, const uint32_t *S, size_t nS, double *T,
                    const uint32_t *s, size_t ns, const double *t);

@@ -501,29 +501,12 @@ static zs_status wmb_forward(wmb *b, double step, double eta, double *bound) {
 }
 
 /* idx[e]: the entry of the table over s (a subset of S) that entry e of the table over S
- * projects to (the odometer of ax_accumulate). */
+ * projects to. */
 static void wmb_index(const uint32_t *dom, const uint32_t *S, size_t nS, const uint32_t *s,
                       size_t ns, size_t size, uint32_t *idx) {
-    size_t stride[ZS_FACTOR_MAX_ARITY], digit[ZS_FACTOR_MAX_ARITY];
-    for (size_t k = 0; k < nS; k++) stride[k] = 0, digit[k] = 0;
-    size_t st = 1;
-    for (size_t j = ns; j-- > 0;) {
-        for (size_t k = 0; k < nS; k++)
-            if (S[k] == s[j]) stride[k] = st;
-        st *= dom[s[j]];
-    }
-    size_t src = 0;
-    for (size_t e = 0; e < size; e++) {
-        idx[e] = (uint32_t)src;
-        for (size_t k = nS; k-- > 0;) {
-            if (++digit[k] < dom[S[k]]) {
-                src += stride[k];
-                break;
-            }
-            src -= (digit[k] - 1) * stride[k];
-            digit[k] = 0;
-        }
-    }
+    ax_odometer od;
+    ax_odometer_init(&od, dom, S, nS, s, ns);
+    for (size_t e = 0; e < size; e++, ax_odometer_next(&od)) idx[e] = (uint32_t)od.src;
 }
 
 /* Each cluster's own table (th) and its map into its parent's (up). */
