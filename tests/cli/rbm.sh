@@ -129,11 +129,11 @@ expect_json "d['temperatures'] == 4"
 expect_ok rbm logz "$TMP/m.npz" --ais --seed 8 --base "data:$TMP/d.npz" --schedule linear:1000 --format json
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 # too few temperatures and chains: the lower end can vanish (-inf -> null in JSON)
-expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --pt-sweeps 100 --format json
 expect_json "d['lnZ_lo'] is None or d['lnZ_lo'] <= d['lnZ']"
 # CSV carries the same keys as the JSON, base and warning included (the warning quoted, RFC 4180).
-"$ZSUM" rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format json > "$TMP/j" 2>/dev/null
-expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --format csv
+"$ZSUM" rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --pt-sweeps 100 --format json > "$TMP/j" 2>/dev/null
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 1 --schedule linear:1 --chains 2 --pt-sweeps 100 --format csv
 if python3 -c "import csv,json,sys; r=list(csv.reader(open('$TMP/out'))); d=json.load(open('$TMP/j')); sys.exit(0 if len(r) == 2 and r[0] == list(d) and r[1][r[0].index('base')] == 'pt' and r[1][r[0].index('warning')] == d['warning'] else 1)"; then
     pass
 else
@@ -406,11 +406,11 @@ expect_reject "--binarize applies to the start rows" rbm sample "$TMP/t.npz" --b
 # ---- loglik/logz without a method: exact when affordable, else AIS; the output says which ----
 expect_ok rbm loglik "$TMP/m.npz" "$TMP/d.npz" --format csv
 expect_out "^5,4,exact,"
-expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format json
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --pt-sweeps 100 --format json
 expect_json "d['method'] == 'ais' and d['base'] == 'pt' and d['reverse'] == 'pt' and d['sides_agree'] in (True, False)"
-expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --pt-sweeps 100
 expect_out "^method +ais$"
-expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --format csv
+expect_ok rbm logz "$TMP/large.npz" --seed 1 --schedule linear:100 --chains 10 --pt-sweeps 100 --format csv
 expect_out "^100,70,ais,"
 
 # ---- options of another mode are refused, naming the mode ----------------------------------
