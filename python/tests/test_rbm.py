@@ -262,6 +262,31 @@ def test_every_dtype_is_binarized_as_x_above_one_half(small):
         m.transform(scipy.sparse.csr_matrix(-probs))
 
 
+def test_fit_on_uint8_bytes_above_one_equals_fit_on_the_binarized_rows():
+    # fit hands uint8 rows to the library unchecked (its trainer refuses a byte that is not 0
+    # or 1) and binarizes them (x > 0) only then: the model must be the one of the bytes.
+    X = binary(300, 12, 5)
+    X3 = X * np.where(np.arange(12) % 2, 3, 255).astype(np.uint8)
+    kw = dict(n_components=5, n_iter=2, batch_size=20)
+    ref = BernoulliRBM(random_state=4, **kw).fit(X)
+    got = BernoulliRBM(random_state=4, **kw).fit(X3)
+    assert np.array_equal(got.components_, ref.components_)
+    assert np.array_equal(got.intercept_visible_, ref.intercept_visible_)
+    assert np.array_equal(got.train_data_frequency_, ref.train_data_frequency_)
+    # random_state None: one seed drawn, not one per try
+    rs = np.random.RandomState(9)
+    got = BernoulliRBM(random_state=rs, **kw).fit(X3)
+    ref = BernoulliRBM(random_state=np.random.RandomState(9), **kw).fit(X)
+    assert got.train_seed_ == ref.train_seed_ and np.array_equal(got.components_, ref.components_)
+    # partial_fit, first call and later ones
+    a, b = BernoulliRBM(random_state=4, **kw), BernoulliRBM(random_state=4, **kw)
+    for _ in range(2):
+        a.partial_fit(X3)
+        b.partial_fit(X)
+    assert np.array_equal(a.components_, b.components_) and a.n_epochs_ == b.n_epochs_ == 2
+    assert np.array_equal(a.chains_, b.chains_)
+
+
 def test_uint8_rows_are_read_without_a_widened_copy():
     X = binary(4000, 784, 8, p=0.13)
     m = BernoulliRBM(n_components=20, n_iter=1, batch_size=100, random_state=1).fit(X[:500])

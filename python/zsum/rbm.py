@@ -229,10 +229,12 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             lib.zs_ctx_set_threads(ctx.ptr, int(self.n_threads))
         return ctx
 
-    def _rows(self, X, reset, whom):
+    def _rows(self, X, reset, whom, unchecked=False):
         """X as C-contiguous uint8 rows of 0s and 1s: binary uint8 or bool as it is (no copy
         when C-contiguous), other data binarized as x > 0.5 (scikit-learn's [0, 1]
-        probabilities rounded); a sparse matrix becomes dense bytes."""
+        probabilities rounded); a sparse matrix becomes dense bytes. unchecked: uint8 rows are
+        returned without the pass that looks for bytes above 1 (for _train_rows, whose
+        library call checks every byte)."""
         X = self._validate_data(X, reset=reset, dtype=None, accept_sparse="csr") \
             if HAVE_SKLEARN else self._validate_data(X, reset=reset)
         if hasattr(X, "toarray"):                        # a SciPy sparse matrix: dense bytes
@@ -242,7 +244,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
             return np.ascontiguousarray(X).view(np.uint8)
         if X.dtype == np.uint8:
             X = np.ascontiguousarray(X)
-            return X if X.max(initial=0) <= 1 else (X > 0).view(np.uint8)
+            return X if unchecked or X.max(initial=0) <= 1 else (X > 0).view(np.uint8)
         if X.dtype.kind not in "biuf":
             X = np.asarray(X, dtype=np.float64)
         check_non_negative(X, whom)
@@ -276,10 +278,10 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         """Fit the model to X (n_samples, n_features): the visible biases start at the data's
         log-odds, W at N(0, 0.01^2) from the seed, then n_iter epochs of CD-k / PCD-k."""
         self._check_params()
-        X = self._rows(X, True, "BernoulliRBM.fit")
+        X = self._rows(X, True, "BernoulliRBM.fit", unchecked=True)
         for name in ("_lnz_cache", "random_state_"):
             self.__dict__.pop(name, None)
-        self._train(X, self._seed(), None, self.n_iter)
+        self._train_rows(X, self._seed(), False, self.n_iter)
         return self
 
     def partial_fit(self, X, y=None):
@@ -287,10 +289,23 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         first call starts the model from X as fit does)."""
         self._check_params()
         first = not hasattr(self, "components_")
-        X = self._rows(X, first, "BernoulliRBM.partial_fit")
+        X = self._rows(X, first, "BernoulliRBM.partial_fit", unchecked=True)
         self.__dict__.pop("_lnz_cache", None)
-        self._train(X, self._seed() if first else self.train_seed_, None if first else X, 1)
+        self._train_rows(X, self._seed() if first else self.train_seed_, not first, 1)
         return self
+
+    def _train_rows(self, X, seed, resume, epochs):
+        """_train on rows from _rows(unchecked=True). uint8 rows go to the library as they
+        are: zs_rbm_trainer_alloc reads every byte before any epoch and refuses one that is
+        not 0 or 1, and only then are the rows binarized (x > 0) and the training started
+        again (nothing of the first try is kept). Binary bytes, the usual case, are so read
+        once less: a pass over MNIST's 7 MB, about 1.5 ms of a 145 ms epoch."""
+        try:
+            self._train(X, seed, resume, epochs)
+        except _lib.InvalidArgumentError:
+            if X.dtype != np.uint8 or X.max(initial=0) <= 1:
+                raise
+            self._train((X > 0).view(np.uint8), seed, resume, epochs)
 
     def _train(self, X, seed, resume, epochs):
         n, nv = X.shape
@@ -300,7 +315,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
         lib.zs_rbm_train_defaults(byref(opts))
         opts.k, opts.persistent, opts.batch = int(self.k), int(self.method == "pcd"), B
         opts.lr, opts.seed = float(self.learning_rate), seed
-        if resume is None:
+        if not resume:
             counts, rows = None, 0
             state = None
             model = _Model(ctx, None, None, None, (nh, nv))
