@@ -37,6 +37,8 @@ typedef struct sr_search {
     sr_cache cache;
     sr_frame *fr;
     size_t nfr, cfr;
+    uint32_t *key;       /* scratch for a component's cache key                           */
+    size_t ckey;
     zs_factor_search_stats st;
     double t0;
 } sr_search;
@@ -58,10 +60,25 @@ static zs_status push_frame(sr_search *S, size_t comp) {
     return ZS_OK;
 }
 
-/* The limits of opts, checked every 4096 decisions. */
+/* The cache key of the component at arena offset o into S->key: its length, 0 when out of
+ * memory. */
+static size_t make_key(sr_search *S, size_t o, uint64_t *h) {
+    size_t w = sr_comp_words(S->s.ar + o);
+    if (w > S->ckey) {
+        uint32_t *k = zs_realloc(S->key, 2 * w * sizeof *k);
+        if (!k) return 0;
+        S->key = k, S->ckey = 2 * w;
+    }
+    size_t n = sr_key(S->s.ar + o, S->key);
+    *h = sr_hash(S->key, n);
+    return n;
+}
+
+/* The limits of opts, checked every 64 decisions (a decision on a large component takes
+ * milliseconds). */
 static zs_status check_limits(sr_search *S) {
     const zs_factor_search_opts *o = S->o;
-    if (S->st.decisions & 4095) return ZS_OK;
+    if (S->st.decisions & 63) return ZS_OK;
     double secs = zs_monotonic_seconds() - S->t0;
     int over_d = o->max_decisions && S->st.decisions >= o->max_decisions;
     if (!over_d && !(o->max_seconds > 0.0 && secs > o->max_seconds)) return ZS_OK;
@@ -106,9 +123,11 @@ static int open_branch(sr_search *S, sr_frame *F) {
 /* The top frame's component is counted: cache it, pop, and hand its count to the parent. */
 static zs_status close_frame(sr_search *S) {
     sr_frame *F = &S->fr[S->nfr - 1];
-    const uint32_t *c = S->s.ar + F->comp;
-    size_t w = sr_comp_words(c);
-    zs_status st = sr_cache_put(&S->cache, c + 1, w - 1, sr_hash(c + 1, w - 1), F->total);
+    size_t w = sr_comp_words(S->s.ar + F->comp);
+    uint64_t h;
+    size_t n = make_key(S, F->comp, &h);
+    if (!n) return zs_fail(S->ctx, ZS_ENOMEM, "search: out of memory");
+    zs_status st = sr_cache_put(&S->cache, S->key, n, h, F->total);
     S->st.components++;
     double total = F->total;
     S->nfr--;
@@ -124,10 +143,12 @@ static zs_status run(sr_search *S, double *out) {
     for (;;) {
         sr_frame *F = &S->fr[S->nfr - 1];
         if (F->next < F->end && F->prod != -HUGE_VAL) {
-            const uint32_t *c = S->s.ar + F->next;
-            size_t w = sr_comp_words(c);
+            size_t w = sr_comp_words(S->s.ar + F->next);
+            uint64_t h;
+            size_t n = make_key(S, F->next, &h);
             double v;
-            if (sr_cache_get(&S->cache, c + 1, w - 1, sr_hash(c + 1, w - 1), &v)) {
+            if (!n) return zs_fail(S->ctx, ZS_ENOMEM, "search: out of memory");
+            if (sr_cache_get(&S->cache, S->key, n, h, &v)) {
                 S->st.cache_hits++;
                 F->prod += v;
                 F->next += w;
@@ -200,6 +221,7 @@ static void search_free(sr_search *S) {
     sr_state_free(&S->s);
     sr_model_free(&S->sm);
     free(S->fr);
+    free(S->key);
 }
 
 zs_status zs_factor_search_check(const zs_factor_model *m) {

@@ -40,8 +40,13 @@ void sr_model_free(sr_model *sm);
  * multi-valued variables (ascending value indices). In the arena a component at offset o is
  *     ar[o] = branching variable, ar[o+1] = nv, ar[o+2] = nc, ar[o+3] = nrm,
  *     ar[o+4 ...] = vars, clauses, removed values;
- * its cache key is ar[o+1 .. o+4+nv+nc+nrm). */
+ * A clause id carries SR_REDUCED when a variable of the clause is assigned (its literal is
+ * false). Only those clauses go into the cache key (sr_key): one whose variables are all
+ * unassigned lies wholly in the component and is unsatisfied, so the variables imply it
+ * (the key of sharpSAT, Thurley 2006). */
 #define SR_HEAD 4u
+#define SR_REDUCED 0x80000000u
+#define SR_WEIGHT_BITS 12u
 static inline size_t sr_comp_words(const uint32_t *c) { return SR_HEAD + (size_t)c[1] + c[2] + c[3]; }
 
 /* The component cache: key -> ln count, in open addressing; memory bounded. */
@@ -85,7 +90,10 @@ typedef struct sr_state {
     uint64_t stamp;         /* grows; marks below are "this call" when above its base      */
     uint64_t *vmark;        /* (nv) the component id of a variable                         */
     uint64_t *cmark;        /* (nc) the call that last looked at a clause                  */
-    uint32_t *ccomp;        /* (nc) its component index + 1, 0 when satisfied              */
+    uint32_t *ccomp;        /* (nc) its component index + 1 (| SR_REDUCED), 0: satisfied   */
+    uint32_t *cweight;      /* (nc) its weight in the branching score: 2^(B - open
+                               literals), B = SR_WEIGHT_BITS (Jeroslow-Wang: short clauses
+                               count more)                                                 */
     uint32_t *queue;        /* (nv)                                                        */
     uint32_t *info;         /* (4 nv) per component of a call: nv, nc, nrm, best           */
     uint32_t *off;          /* (nv) scratch: where a call's components start in the arena     */
@@ -107,5 +115,8 @@ void sr_undo(sr_state *s, size_t trail_mark, size_t asg_mark);
  * to the arena (those of one variable and no clause are not: *lnfree receives the sum of
  * their ln sum of weights); *end receives the arena's end. ZS_ENOMEM when it cannot grow. */
 zs_status sr_components(sr_state *s, size_t po, double *lnfree, size_t *end);
+/* The cache key of the component at ar (its variables, reduced clauses and removed values,
+ * after their counts) into key (room for sr_comp_words(ar) words): its length. */
+size_t sr_key(const uint32_t *ar, uint32_t *key);
 
 #endif

@@ -15,6 +15,7 @@ void sr_state_free(sr_state *s) {
     free(s->vmark);
     free(s->cmark);
     free(s->ccomp);
+    free(s->cweight);
     free(s->queue);
     free(s->info);
     free(s->off);
@@ -34,10 +35,11 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     s->vmark = zs_calloc(nv, sizeof *s->vmark);
     s->cmark = zs_calloc(nc, sizeof *s->cmark);
     s->ccomp = zs_calloc(nc, sizeof *s->ccomp);
+    s->cweight = zs_calloc(nc, sizeof *s->cweight);
     s->queue = zs_malloc(nv * sizeof *s->queue);
     s->info = zs_malloc(4 * nv * sizeof *s->info);
     s->off = zs_calloc(nv, sizeof *s->off);
-    if (!s->removed || !s->nrem || !s->val || !s->trail || !s->asg || !s->vmark || !s->cmark || !s->ccomp ||
+    if (!s->removed || !s->nrem || !s->val || !s->trail || !s->asg || !s->vmark || !s->cmark || !s->ccomp || !s->cweight ||
         !s->queue || !s->info || !s->off)
         return sr_state_free(s), ZS_ENOMEM;
     for (size_t v = 0; v < sm->nv; v++) {
@@ -139,14 +141,17 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
                 s->cmark[c] = base + 1; /* looked at in this call */
                 s->ccomp[c] = 0;
                 if (!clause_active(s, c)) continue;
-                s->ccomp[c] = k + 1;
+                uint32_t reduced = 0, open = 0;
                 nc++;
                 for (uint32_t l = sm->cstart[c]; l < sm->cstart[c + 1]; l++) {
                     uint32_t y = sm->vof[sm->lit[l]];
-                    if (s->val[y] < 0 && s->vmark[y] != id) s->vmark[y] = id, s->queue[qt++] = y;
+                    if (s->val[y] >= 0) reduced = SR_REDUCED;
+                    else if (open++, s->vmark[y] != id) s->vmark[y] = id, s->queue[qt++] = y;
                 }
+                s->ccomp[c] = (k + 1) | reduced;
+                s->cweight[c] = 1u << (SR_WEIGHT_BITS - (open < SR_WEIGHT_BITS ? open : SR_WEIGHT_BITS));
             }
-            score += s->ccomp[c] != 0;
+            score += s->ccomp[c] ? s->cweight[c] : 0;
         }
         if (score > best_score || (score == best_score && x < best)) best = x, best_score = score;
     }
@@ -205,8 +210,9 @@ static void lay_out(sr_state *s, const uint32_t *pv, uint32_t pnv, const uint32_
                 if (s->removed[sm->voff[v] + a]) ar[s->nar + in[2]++] = sm->voff[v] + a;
     }
     for (uint32_t i = 0; i < pnc; i++) {
-        uint32_t c = pc[i];
-        if (s->cmark[c] > base && s->ccomp[c]) ar[s->nar + s->info[4 * (size_t)(s->ccomp[c] - 1) + 1]++] = c;
+        uint32_t c = pc[i] & ~SR_REDUCED, cc = s->ccomp[c];
+        if (s->cmark[c] > base && cc)
+            ar[s->nar + s->info[4 * (size_t)((cc & ~SR_REDUCED) - 1) + 1]++] = c | (cc & SR_REDUCED);
     }
     s->nar = o;
 }
@@ -234,4 +240,18 @@ zs_status sr_components(sr_state *s, size_t po, double *lnfree, size_t *end) {
     *lnfree = lf;
     *end = s->nar;
     return ZS_OK;
+}
+
+size_t sr_key(const uint32_t *c, uint32_t *key) {
+    uint32_t nv = c[1], nc = c[2], nrm = c[3];
+    const uint32_t *v = c + SR_HEAD, *cl = v + nv;
+    size_t n = 0;
+    key[n++] = nv;
+    key[n++] = nrm;
+    memcpy(key + n, v, nv * sizeof *key);
+    n += nv;
+    for (uint32_t i = 0; i < nc; i++)
+        if (cl[i] & SR_REDUCED) key[n++] = cl[i];
+    memcpy(key + n, cl + nc, nrm * sizeof *key);
+    return n + nrm;
 }
