@@ -74,11 +74,11 @@ static size_t make_key(sr_search *S, size_t o, uint64_t *h) {
     return n;
 }
 
-/* The limits of opts, checked every 64 decisions (a decision on a large component takes
- * milliseconds). */
+/* The limits of opts, checked at the first decision and every 64 after (a decision on a
+ * large component takes milliseconds). */
 static zs_status check_limits(sr_search *S) {
     const zs_factor_search_opts *o = S->o;
-    if (S->st.decisions & 63) return ZS_OK;
+    if ((S->st.decisions & 63) != 1) return ZS_OK;
     double secs = zs_monotonic_seconds() - S->t0;
     int over_d = o->max_decisions && S->st.decisions >= o->max_decisions;
     if (!over_d && !(o->max_seconds > 0.0 && secs > o->max_seconds)) return ZS_OK;
