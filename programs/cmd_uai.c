@@ -489,7 +489,11 @@ int cmd_uai(int argc, char **argv) {
                               &r.pi, &lnz, &exact, render_approx, &br);
     if (rc == EXIT_OK && o.approx.methods && !exact) {
         zs_factor_plan_free(r.plan);
-        if (!o.budget.answered)
+        int done = 0; /* --budget: a deterministic model is counted by search if it can be */
+        if (o.budget.seconds > 0.0 && !o.budget.answered)
+            rc = uai_search_budget(&o.search, &o.budget, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                                   (int)o.fmt, &done);
+        if (rc == EXIT_OK && !o.budget.answered && !done)
             rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
                                 (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
         zs_factor_model_free(r.m);

@@ -71,6 +71,15 @@ expect_reject "more than the work limit" uai "$TMP/soft.uai" --max-memory 1K --m
 # elim never falls to search
 expect_reject "more than the work limit" uai "$TMP/cnf.uai" --method elim --max-memory 1K --max-work 10
 
+# --budget: the elimination beyond the memory (1K) and the budget -> search, labelled exact
+expect_ok uai "$TMP/cnf.uai" --budget 30 --max-memory 1K --format json
+expect_json "d['method'] == 'search' and d['answer'] == 'exact' and abs(d['lnZ'] - $want) <= 1e-12 * max(1, abs($want))"
+expect_ok uai "$TMP/cnf.uai" --budget 30 --max-memory 1K
+expect_out "^answer +exact \(search within the budget\)"
+# ... a model outside the class gets the approximations
+expect_ok uai "$TMP/soft.uai" --budget 30 --max-memory 1K --format json
+expect_json "d['answer'] != 'exact' and 'method' not in d or d['method'] != 'search'"
+
 # Z = 0: -inf, zero true, exit 0
 expect_ok uai "$TMP/unsat.uai" --method search --format json
 expect_json "d['zero'] is True and d['lnZ'] is None"
