@@ -158,6 +158,8 @@ static double physical_memory(void) {
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
  * UAI suite (BENCHMARKS.md, uai) 10^12 is about 15 minutes to an hour. */
 #define DEFAULT_MAX_WORK 1e12
+/* Default --max-seconds of the search that --method auto falls to. */
+#define AUTO_SEARCH_SECONDS 1200.0
 
 static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     char b[32], nb[32], wb[32];
@@ -380,6 +382,9 @@ static int search_check(uai_opts *o) {
     if (o->approx.given && !o->approx.methods && (me == ZS_EXACT_ELIM || o->approx_other))
         return cli_usage("uai: %s needs --approx METHOD", o->approx_other ? o->approx_other : o->approx.given);
     if (!o->approx.methods) o->search.max_seconds = o->approx.opts.max_seconds;
+    /* auto's search, which cannot say its cost beforehand as the elimination's plan does, gives
+     * up after 20 minutes unless told otherwise */
+    if (me == ZS_EXACT_AUTO && !(o->search.max_seconds > 0.0)) o->search.max_seconds = AUTO_SEARCH_SECONDS;
     o->search.max_bytes = o->max_mem;
     if (me == ZS_EXACT_SEARCH && (o->approx.methods || o->plan_only || o->marg.on || o->order_given))
         return cli_usage("uai: --method search gives ln Z by search; it excludes %s",
@@ -505,8 +510,10 @@ int cmd_uai(int argc, char **argv) {
     else if (rc == EXIT_OK && !exact) rc = plan(&o, &r);
     if (rc == EXIT_OK && r.search) {
         o.search.why = o.search.method == ZS_EXACT_AUTO ? r.why : NULL;
+        progress_install(r.ctx, o.quiet);
         rc = uai_search_run(&o.search, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path, (int)o.fmt,
                             o.verbose || (!o.quiet && isatty(STDERR_FILENO)));
+        progress_finish();
         zs_factor_plan_free(r.plan);
         zs_factor_model_free(r.m);
         free(r.ev);

@@ -432,7 +432,9 @@ zs_status zs_factor_search_check(const zs_factor_model *m);
 /* ln Z(evidence) of m by search (evidence: NULL or nvars entries, -1 unobserved; opts NULL:
  * the defaults). Z = 0 gives *lnz = -HUGE_VAL. stats (may be NULL) receives the search's
  * figures, also on failure. ZS_EUNSUPPORTED as zs_factor_search_check; ZS_EINVAL for an
- * evidence value out of range or a bad option; ZS_ETOOBIG at max_seconds or max_decisions. */
+ * evidence value out of range or a bad option; ZS_ETOOBIG at max_seconds or max_decisions;
+ * ZS_ECANCELLED when the context's progress hook (task "search", called every 64 decisions with
+ * an estimate of the part done) asks to stop. */
 zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence,
                                const zs_factor_search_opts *opts, double *lnz,
                                zs_factor_search_stats *stats);

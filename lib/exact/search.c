@@ -74,11 +74,34 @@ static size_t make_key(sr_search *S, size_t o, uint64_t *h) {
     return n;
 }
 
-/* The limits of opts, checked at the first decision and every 64 after (a decision on a
- * large component takes milliseconds). */
+/* The part of the search done, for the progress hook: from the deepest frame up, a frame's
+ * part is (values done + its open branch's part) / values, and a branch's part is the words
+ * of its components counted (plus the counted part of the one being counted) over all of
+ * theirs. An estimate: components differ in cost, not only in size. */
+static double done_part(const sr_search *S) {
+    double f = 0.0;
+    for (size_t i = S->nfr; i-- > 0;) {
+        const sr_frame *F = &S->fr[i];
+        double fb = 0.0;
+        if (F->list != SIZE_MAX && F->end > F->list) {
+            double inner = i + 1 < S->nfr ? f * (double)sr_comp_words(S->s.ar + F->next) : 0.0;
+            fb = ((double)(F->next - F->list) + inner) / (double)(F->end - F->list);
+        }
+        if (i == 0) return fb;
+        double opened = F->list != SIZE_MAX ? (double)F->a - 1.0 : (double)F->a;
+        f = (opened + fb) / (double)S->sm.dom[F->var];
+    }
+    return f;
+}
+
+/* The limits of opts and the progress hook (which may stop the search), at the first decision
+ * and every 64 after (a decision on a large component takes milliseconds). */
 static zs_status check_limits(sr_search *S) {
     const zs_factor_search_opts *o = S->o;
     if ((S->st.decisions & 63) != 1) return ZS_OK;
+    if (zs_progress(S->ctx, "search", done_part(S), 1.0))
+        return zs_fail(S->ctx, ZS_ECANCELLED, "search: stopped by the progress hook after %llu decisions",
+                       (unsigned long long)S->st.decisions);
     double secs = zs_monotonic_seconds() - S->t0;
     int over_d = o->max_decisions && S->st.decisions >= o->max_decisions;
     if (!over_d && !(o->max_seconds > 0.0 && secs > o->max_seconds)) return ZS_OK;

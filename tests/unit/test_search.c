@@ -290,6 +290,48 @@ static void search_should_stop_at_its_limits(void) {
     zs_ctx_free(ctx);
 }
 
+/* The progress hook: parts done within [0, 1], not going back; a nonzero return stops. */
+static int hook_calls, hook_bad, hook_stop_after;
+static double hook_last;
+static int hook(void *user, const char *task, double done, double total) {
+    (void)user;
+    hook_bad += strcmp(task, "search") != 0 || total != 1.0 || !(done >= 0.0 && done <= 1.0) ||
+                done < hook_last - 1e-12;
+    hook_last = done;
+    return ++hook_calls == hook_stop_after;
+}
+
+static void search_should_report_progress_and_stop_on_request(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    enum { N = 24 };
+    uint32_t dom[N];
+    for (size_t i = 0; i < N; i++) dom[i] = 3;
+    zs_factor_model *m = NULL;
+    CHECK(zs_factor_model_alloc(ctx, N, dom, &m) == ZS_OK);
+    double ne[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
+    for (uint32_t i = 0; i + 1 < N; i++) {
+        uint32_t sc[2] = {i, i + 1};
+        CHECK(zs_factor_model_add(m, 2, sc, ne, 0) == ZS_OK);
+    }
+    zs_ctx_set_progress(ctx, hook, NULL);
+    zs_factor_search_opts o;
+    zs_factor_search_defaults(&o);
+    o.max_bytes = 1000.0; /* no cache: 3 * 2^... paths, many calls */
+    double lnz = 0.0;
+    zs_factor_search_stats stats;
+    hook_calls = hook_bad = 0, hook_last = 0.0, hook_stop_after = 0;
+    CHECK(zs_factor_lnz_search(m, NULL, &o, &lnz, &stats) == ZS_OK);
+    CHECK_REL(lnz, log(3.0) + (N - 1) * log(2.0), 1e-14);
+    printf("  %d progress calls over %llu decisions, last part %.3f\n", hook_calls,
+           (unsigned long long)stats.decisions, hook_last);
+    CHECK(hook_calls > 10 && hook_bad == 0 && hook_last > 0.9);
+    hook_calls = hook_bad = 0, hook_last = 0.0, hook_stop_after = 5;
+    CHECK(zs_factor_lnz_search(m, NULL, &o, &lnz, &stats) == ZS_ECANCELLED);
+    CHECK(hook_calls == 5 && strstr(zs_last_error(ctx), "progress hook") != NULL);
+    zs_factor_model_free(m);
+    zs_ctx_free(ctx);
+}
+
 static void exact_method_names_should_round_trip(void) {
     zs_factor_exact e;
     CHECK(zs_factor_exact_from_name("search", &e) == ZS_OK && e == ZS_EXACT_SEARCH);
@@ -308,6 +350,7 @@ int main(void) {
     RUN(search_should_give_minus_infinity_for_no_model);
     RUN(search_should_refuse_what_it_cannot_count);
     RUN(search_should_stop_at_its_limits);
+    RUN(search_should_report_progress_and_stop_on_request);
     RUN(exact_method_names_should_round_trip);
     return check_summary("test_search");
 }
