@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
-       O_MARGINALS, O_OUTPUT, O_BUDGET,
+       O_MARGINALS, O_OUTPUT, O_BUDGET, O_METHOD,
        O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
 static const cli_option options[] = {
@@ -21,6 +21,13 @@ static const cli_option options[] = {
      "elimination order: auto (default: the least work of all\n"
      "below), minfill, mindegree, weighted-minfill, or file (the\n"
      "variables' own order)"},
+    {O_METHOD, "--method", 0, "M", 0, 0,
+     "exact method: auto (default: elimination, or search where the\n"
+     "elimination is refused and the model is deterministic), elim, or\n"
+     "search (models whose factors of two or more variables take one\n"
+     "non-zero value, as SAT-derived ones: unit propagation,\n"
+     "components, a component cache within --max-memory; --max-seconds\n"
+     "gives up)"},
     {O_MAX_MEMORY, "--max-memory", 0, "SIZE", 0, 0,
      "memory for tables: a number with an optional K, M, G or T\n"
      "(powers of 1024); default: half of the physical memory. A plan\n"
@@ -89,8 +96,9 @@ static const cli_option options[] = {
 
 static const cli_sub subs[] = {
     {NULL, 1,
-     "zsum uai MODEL.uai [EVID | --evid EVID] [--order auto|minfill|mindegree|weighted-minfill|file]\n"
-     "                [--max-memory SIZE] [--max-work N] [--format table|json|csv|uai|mar]\n"
+     "zsum uai MODEL.uai [EVID | --evid EVID] [--method auto|elim|search]\n"
+     "                [--order auto|minfill|mindegree|weighted-minfill|file] [--max-memory SIZE]\n"
+     "                [--max-seconds X] [--max-work N] [--format table|json|csv|uai|mar]\n"
      "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
      "zsum uai MODEL.uai [EVID] --budget SECONDS [--approx METHOD[,METHOD...]] [--format F]\n"
      "zsum uai MODEL.uai [EVID] --approx METHOD[,METHOD...]|all [--compare] [--damping X]\n"
@@ -150,6 +158,8 @@ static double physical_memory(void) {
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
  * UAI suite (BENCHMARKS.md, uai) 10^12 is about 15 minutes to an hour. */
 #define DEFAULT_MAX_WORK 1e12
+/* Default --max-seconds of the search that --method auto falls to. */
+#define AUTO_SEARCH_SECONDS 1200.0
 
 static void print_plan_line(FILE *f, const zs_factor_plan_info *pi) {
     char b[32], nb[32], wb[32];
@@ -254,10 +264,12 @@ typedef struct uai_opts {
     zs_factor_order order;
     out_format fmt;
     double max_mem, max_work;
-    int plan_only, verbose, quiet, threads, help, work_given;
+    int plan_only, verbose, quiet, threads, help, work_given, order_given;
     uai_marg marg;
     uai_approx_args approx;
     uai_budget budget;
+    uai_search_args search;
+    const char *approx_other; /* an approximation option other than --max-seconds */
 } uai_opts;
 
 /* One option of the table with its value v: an exit code. */
@@ -271,6 +283,7 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         if (zs_factor_order_from_name(v, &o->order) != ZS_OK)
             return cli_usage("--order: '%s' is not one of auto, minfill, mindegree, weighted-minfill, file", v);
         o->order_name = v;
+        o->order_given = 1;
         break;
     case O_MAX_MEMORY: return parse_memory(v, &o->max_mem);
     case O_MAX_WORK:
@@ -288,6 +301,10 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         break;
     case O_THREADS: return cli_parse_threads(v, &o->threads) ? EXIT_OK : EXIT_USAGE;
     case O_MARGINALS: o->marg.on = 1; break;
+    case O_METHOD:
+        if (zs_factor_exact_from_name(v, &o->search.method) != ZS_OK)
+            return cli_usage("--method: '%s' is not one of auto, elim, search", v);
+        break;
     case O_BUDGET:
         if (!cli_parse_double("--budget", v, &o->budget.seconds)) return EXIT_USAGE;
         if (!(o->budget.seconds > 0.0) || !isfinite(o->budget.seconds))
@@ -298,14 +315,20 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         o->marg.output = v;
         return cli_check_output("--output", v);
     default:
-        for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
-            if (options[k].id == id) return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
+        for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) {
+            if (options[k].id != id) continue;
+            if (id != O_APPROX + UAI_MAX_SECONDS && id != O_APPROX + UAI_APPROX && !o->approx_other)
+                o->approx_other = options[k].name;
+            return uai_approx_option(id - O_APPROX, options[k].name, v, &o->approx);
+        }
     }
     return EXIT_OK;
 }
 
 /* --budget: what it excludes, and the methods it falls back to. */
 static int budget_check(uai_opts *o) {
+    if (o->search.method == ZS_EXACT_SEARCH)
+        return cli_usage("uai: --budget chooses the method itself; it excludes --method search");
     if (o->plan_only || o->marg.on)
         return cli_usage("uai: --budget gives ln Z; it excludes --plan-only and --marginals (--format mar, -o)");
     if (o->approx.compare || o->approx.opts.max_seconds > 0.0)
@@ -320,6 +343,8 @@ static int budget_check(uai_opts *o) {
     o->approx.why = o->budget.why;
     return EXIT_OK;
 }
+
+static int search_check(uai_opts *o);
 
 static int parse(int argc, char **argv, uai_opts *o) {
     const cli_sub *sub;
@@ -347,8 +372,24 @@ static int parse(int argc, char **argv, uai_opts *o) {
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
     if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
     if (o->budget.seconds > 0.0) return budget_check(o);
-    if (o->approx.given && !o->approx.methods)
-        return cli_usage("uai: %s needs --approx METHOD", o->approx.given);
+    return search_check(o);
+}
+
+/* --method and the options that go with the search: an exit code. --max-seconds without
+ * --approx bounds the search. */
+static int search_check(uai_opts *o) {
+    zs_factor_exact me = o->search.method;
+    if (o->approx.given && !o->approx.methods && (me == ZS_EXACT_ELIM || o->approx_other))
+        return cli_usage("uai: %s needs --approx METHOD", o->approx_other ? o->approx_other : o->approx.given);
+    if (!o->approx.methods) o->search.max_seconds = o->approx.opts.max_seconds;
+    /* auto's search, which cannot say its cost beforehand as the elimination's plan does, gives
+     * up after 20 minutes unless told otherwise */
+    if (me == ZS_EXACT_AUTO && !(o->search.max_seconds > 0.0)) o->search.max_seconds = AUTO_SEARCH_SECONDS;
+    o->search.max_bytes = o->max_mem;
+    if (me == ZS_EXACT_SEARCH && (o->approx.methods || o->plan_only || o->marg.on || o->order_given))
+        return cli_usage("uai: --method search gives ln Z by search; it excludes %s",
+                         o->approx.methods ? "--approx" : o->plan_only ? "--plan-only"
+                         : o->marg.on ? "--marginals (--format mar, -o)" : "--order");
     if (o->approx.methods && o->plan_only) return cli_usage("uai: --plan-only and --approx exclude each other");
     if (o->approx.methods && o->marg.on)
         return cli_usage("uai: --approx gives ln Z only; --marginals (--format mar, -o FILE.MAR) needs the exact method");
@@ -371,6 +412,8 @@ typedef struct uai_run {
     zs_factor_plan_info pi;
     int32_t *ev;
     size_t observed;
+    int search;    /* --method auto chose the search                                     */
+    char why[1024]; /* why: the elimination's refusal                                     */
 } uai_run;
 
 /* The model and the evidence. The library's readers take plain files, gzip and "-" (standard
@@ -386,11 +429,24 @@ static int load(const uai_opts *o, uai_run *r) {
     return st == ZS_OK ? EXIT_OK : cli_status(r->ctx, st);
 }
 
+/* --method auto: the elimination refused with st (ZS_ETOOBIG): count by search instead when
+ * the model is in its class (*why: the refusal), else the refusal: an exit code. */
+static int fall_to_search(const uai_opts *o, uai_run *r, zs_status st, char *why, size_t cap) {
+    if (st != ZS_ETOOBIG || o->search.method != ZS_EXACT_AUTO || o->plan_only || o->marg.on)
+        return cli_status(r->ctx, st);
+    cli_library_message(r->ctx, why, cap);
+    if (zs_factor_search_check(r->m) != ZS_OK) return cli_fail(cli_exit_code(st), "%s", why);
+    /* "uai: ..." from the library's message, without the command's own prefix */
+    if (!strncmp(why, "uai: ", 5)) memmove(why, why + 5, strlen(why + 5) + 1);
+    r->search = 1;
+    return EXIT_OK;
+}
+
 /* The elimination plan; over the memory limit, conditioned on a few variables so that each
  * run fits. */
 static int plan(const uai_opts *o, uai_run *r) {
     zs_status st = zs_factor_plan_alloc(r->m, r->ev, o->order, &r->plan);
-    if (st != ZS_OK) return cli_status(r->ctx, st);
+    if (st != ZS_OK) return fall_to_search(o, r, st, r->why, sizeof r->why);
     zs_factor_plan_get_info(r->plan, &r->pi);
     if (!(o->max_mem > 0.0) || r->pi.peak_bytes <= o->max_mem) return EXIT_OK;
     zs_factor_plan *cp = NULL;
@@ -401,7 +457,7 @@ static int plan(const uai_opts *o, uai_run *r) {
         zs_factor_plan_get_info(r->plan, &r->pi);
         return EXIT_OK;
     }
-    if (st != ZS_ETOOBIG || !o->plan_only) return cli_status(r->ctx, st);
+    if (st != ZS_ETOOBIG || !o->plan_only) return fall_to_search(o, r, st, r->why, sizeof r->why);
     /* --plan-only and out of reach: the plain plan says what it would need, and why
      * conditioning does not help goes to stderr. */
     char msg[2048];
@@ -419,7 +475,8 @@ static int render_approx(void *user) {
 
 int cmd_uai(int argc, char **argv) {
     uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
-                  .max_work = DEFAULT_MAX_WORK, .budget.start = zs_monotonic_seconds()};
+                  .max_work = DEFAULT_MAX_WORK, .budget.start = zs_monotonic_seconds(),
+                  .search.method = ZS_EXACT_AUTO};
     uai_approx_init(&o.approx);
     int rc = parse(argc, argv, &o);
     if (rc != EXIT_OK || o.help) return rc;
@@ -437,7 +494,11 @@ int cmd_uai(int argc, char **argv) {
                               &r.pi, &lnz, &exact, render_approx, &br);
     if (rc == EXIT_OK && o.approx.methods && !exact) {
         zs_factor_plan_free(r.plan);
-        if (!o.budget.answered)
+        int done = 0; /* --budget: a deterministic model is counted by search if it can be */
+        if (o.budget.seconds > 0.0 && !o.budget.answered)
+            rc = uai_search_budget(&o.search, &o.budget, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
+                                   (int)o.fmt, &done);
+        if (rc == EXIT_OK && !o.budget.answered && !done)
             rc = uai_approx_run(&o.approx, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path,
                                 (int)o.fmt, o.max_mem, o.work_given ? o.max_work : 0.0);
         zs_factor_model_free(r.m);
@@ -445,7 +506,20 @@ int cmd_uai(int argc, char **argv) {
         zs_ctx_free(r.ctx);
         return rc;
     }
-    if (rc == EXIT_OK && !exact) rc = plan(&o, &r);
+    if (rc == EXIT_OK && o.search.method == ZS_EXACT_SEARCH) r.search = 1;
+    else if (rc == EXIT_OK && !exact) rc = plan(&o, &r);
+    if (rc == EXIT_OK && r.search) {
+        o.search.why = o.search.method == ZS_EXACT_AUTO ? r.why : NULL;
+        progress_install(r.ctx, o.quiet);
+        rc = uai_search_run(&o.search, r.ctx, r.m, r.ev, r.observed, o.model_path, o.evid_path, (int)o.fmt,
+                            o.verbose || (!o.quiet && isatty(STDERR_FILENO)));
+        progress_finish();
+        zs_factor_plan_free(r.plan);
+        zs_factor_model_free(r.m);
+        free(r.ev);
+        zs_ctx_free(r.ctx);
+        return rc;
+    }
     /* The plan is known before any table is built: say it (the work may take long). */
     if (rc == EXIT_OK && !o.plan_only && (o.verbose || (!o.quiet && isatty(STDERR_FILENO))))
         print_plan_line(stderr, &r.pi);

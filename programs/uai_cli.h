@@ -95,4 +95,23 @@ int uai_budget_exact(uai_budget *b, uai_approx_args *a, zs_ctx *ctx, const zs_fa
                      zs_factor_plan **plan, zs_factor_plan_info *pi, double *lnz, int *exact,
                      uai_render_fn render, void *user);
 
+/* --method search, or auto where elimination is out of reach (uai_search.c). */
+typedef struct uai_search_args {
+    zs_factor_exact method; /* --method                                                    */
+    double max_bytes;       /* the cache's memory (--max-memory)                           */
+    double max_seconds;     /* --max-seconds: give up after this long; 0: no limit          */
+    const char *why;        /* auto: why elimination was not used (NULL: search was asked)  */
+    int budget;             /* --budget: the answer says it is exact                         */
+} uai_search_args;
+/* Count m by search and write the answer (fmt: 0 table, 1 json, 2 csv, 3 uai; verbose: say so
+ * on stderr first): an exit code. */
+int uai_search_run(const uai_search_args *sa, zs_ctx *ctx, const zs_factor_model *m, const int32_t *ev,
+                   size_t observed, const char *model_path, const char *evid_path, int fmt, int verbose);
+/* --budget, the elimination out of reach: count by search within a share of the time left
+ * when m is in its class; *done = 1 when it finished and its answer (labelled exact, with the
+ * elimination's reason b->why) is written; else the caller runs the approximations. */
+int uai_search_budget(uai_search_args *sa, const uai_budget *b, zs_ctx *ctx, const zs_factor_model *m,
+                      const int32_t *ev, size_t observed, const char *model_path, const char *evid_path,
+                      int fmt, int *done);
+
 #endif

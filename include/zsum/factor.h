@@ -18,7 +18,8 @@
  * Implementations: lib/models/factor.c (the model), lib/exact/elim_plan.c, elim_order.c,
  * elim_condition.c (planning), elim_run.c, elim_lse*.c (variable elimination),
  * elim_marginals.c (marginals), lib/io/uai.c (UAI files), lib/io/fg.c (libDAI files),
- * lib/io/mar.c (MAR answers), lib/exact/approx_*.c (approximate ln Z).
+ * lib/io/mar.c (MAR answers), lib/exact/approx_*.c (approximate ln Z), lib/exact/search*.c
+ * (exact ln Z of deterministic models by search).
  */
 #ifndef ZSUM_FACTOR_H
 #define ZSUM_FACTOR_H
@@ -375,5 +376,67 @@ typedef struct zs_factor_approx_result {
 zs_status zs_factor_lnz_approx(const zs_factor_model *m, const int32_t *evidence,
                                zs_factor_approx method, const zs_factor_approx_opts *opts,
                                zs_factor_approx_result *out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exact ln Z by search with caching and components (lib/exact/search*.c).                  */
+/* ---------------------------------------------------------------------------------------- */
+/* Models whose induced width puts elimination out of reach may still be counted by search
+ * when they are deterministic, as the SAT-derived instances of the UAI competitions are. The
+ * search class: every factor of two or more variables is a constraint, a table whose non-zero
+ * entries are all one constant c (factored out: ln Z gains ln c); factors of one variable
+ * carry any non-negative weights (weighted model counting with literal weights); variables
+ * may have any number of values; evidence fixes variables. A zero entry (x_1 = a_1, ...,
+ * x_k = a_k) becomes the clause (x_1 != a_1 or ... or x_k != a_k), and
+ *     Z(C) = sum_{a} w(v = a) prod_{units u} w(u) prod_{components K of C given v = a} Z(K)
+ * is computed by DPLL-style search (Cachet, Sang, Beame & Kautz 2004; sharpSAT, Thurley
+ * 2006): unit propagation, the split of the unassigned variables into components linked by
+ * unsatisfied clauses, a cache of each component's count keyed by its variables, unsatisfied
+ * clauses and removed values (the whole key is compared, so the count is exact to the
+ * rounding of log-sum-exp), and branching on the variable of most unsatisfied clauses (the
+ * lowest index on ties). Single-threaded and deterministic; no clause learning. */
+typedef enum zs_factor_exact {
+    ZS_EXACT_ELIM = 0,   /* variable elimination (zs_factor_lnz), conditioning over memory  */
+    ZS_EXACT_SEARCH = 1, /* search (zs_factor_lnz_search)                                   */
+    ZS_EXACT_AUTO = 2    /* elimination when its plan fits, else search when the model is in
+                            its class (the CLI's choice; the library takes the named ones)  */
+} zs_factor_exact;
+/* "elim", "search", "auto". */
+const char *zs_factor_exact_name(zs_factor_exact method);
+zs_status zs_factor_exact_from_name(const char *name, zs_factor_exact *out);
+
+typedef struct zs_factor_search_opts {
+    double max_bytes;       /* the component cache's memory (> 0); past it no more entries are
+                               stored and the count stays exact; 1 GiB by default            */
+    double max_seconds;     /* stop with ZS_ETOOBIG after this long; 0 (default): no limit    */
+    uint64_t max_decisions; /* stop with ZS_ETOOBIG after this many decisions; 0: no limit    */
+} zs_factor_search_opts;
+void zs_factor_search_defaults(zs_factor_search_opts *opts);
+
+typedef struct zs_factor_search_stats {
+    uint64_t decisions;     /* values tried at branch points                                 */
+    uint64_t conflicts;     /* of them, refuted by unit propagation                          */
+    uint64_t components;    /* components counted by branching (cache misses)                */
+    uint64_t cache_hits;    /* components whose count came from the cache                    */
+    uint64_t cache_entries; /* counts stored                                                 */
+    double cache_bytes;     /* memory the cache holds                                        */
+    int cache_full;         /* 1 when the cache reached max_bytes                            */
+    size_t clauses;         /* the constraints' zero entries                                 */
+    size_t max_depth;       /* deepest nesting of components being counted                   */
+    double seconds;         /* wall time of the call                                         */
+} zs_factor_search_stats;
+
+/* ZS_OK when m is in the search class; ZS_EUNSUPPORTED naming the first factor outside it
+ * (its index and two of its different non-zero entries); ZS_ETOOBIG past 2^31 values,
+ * clauses or literals. */
+zs_status zs_factor_search_check(const zs_factor_model *m);
+/* ln Z(evidence) of m by search (evidence: NULL or nvars entries, -1 unobserved; opts NULL:
+ * the defaults). Z = 0 gives *lnz = -HUGE_VAL. stats (may be NULL) receives the search's
+ * figures, also on failure. ZS_EUNSUPPORTED as zs_factor_search_check; ZS_EINVAL for an
+ * evidence value out of range or a bad option; ZS_ETOOBIG at max_seconds or max_decisions;
+ * ZS_ECANCELLED when the context's progress hook (task "search", called every 64 decisions with
+ * an estimate of the part done) asks to stop. */
+zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence,
+                               const zs_factor_search_opts *opts, double *lnz,
+                               zs_factor_search_stats *stats);
 
 #endif

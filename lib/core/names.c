@@ -111,6 +111,10 @@ static const char *const factor_approx_names[] = {
     [ZS_APPROX_MBE] = "mbe", [ZS_APPROX_GBP] = "gbp", [ZS_APPROX_AUTO] = "auto"};
 NAME_FNS(factor_approx, zs_factor_approx, factor_approx_names, 0)
 
+static const char *const factor_exact_names[] = {
+    [ZS_EXACT_ELIM] = "elim", [ZS_EXACT_SEARCH] = "search", [ZS_EXACT_AUTO] = "auto"};
+NAME_FNS(factor_exact, zs_factor_exact, factor_exact_names, 0)
+
 static const char *const bound_kind_names[] = {[ZS_BOUND_LOWER] = "lower-bound",
                                                [ZS_BOUND_UPPER] = "upper-bound",
                                                [ZS_BOUND_ESTIMATE] = "estimate"};

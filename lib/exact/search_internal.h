@@ -1,0 +1,122 @@
+/* search_internal.h — the exact counter by search (lib/exact/search*.c): a factor model whose
+ * factors are constraints (tables of 0 and one constant) and unary weights, compiled into
+ * clauses over multi-valued variables (search_model.c); the search state, unit propagation
+ * and component decomposition (search_prop.c); the component cache (search_cache.c); the
+ * search itself (search.c). */
+#ifndef ZSUM_EXACT_SEARCH_INTERNAL_H
+#define ZSUM_EXACT_SEARCH_INTERNAL_H
+
+#include "models/factor_internal.h"
+
+#include <stdint.h>
+
+/* The model as clauses. Value index: value a of variable v is vi = voff[v] + a. A zero entry
+ * (x_1 = a_1, ..., x_k = a_k) of a constraint forbids that tuple: the clause
+ *     (x_1 != a_1) or ... or (x_k != a_k)
+ * (the "direct encoding" of a nogood; for binary variables x != a is the literal x = 1 - a, so
+ * a CNF clause read from a .cnf.uai file is itself). A literal is stored as its value index. */
+typedef struct sr_model {
+    size_t nv;
+    uint32_t *dom;     /* (nv) domain sizes                                                */
+    uint32_t *voff;    /* (nv + 1) first value index of each variable                      */
+    uint32_t *vof;     /* (voff[nv]) the variable of each value index                       */
+    double *lw;        /* (voff[nv]) ln weight of each value: the unary factors' product   */
+    double lconst;     /* sum of ln c over the factors (-HUGE_VAL: a factor is all zero)    */
+    size_t nc;
+    uint32_t *cstart;  /* (nc + 1) offsets into lit                                        */
+    uint32_t *lit;     /* (cstart[nc]) literals: x != a as the value index of (x, a)        */
+    uint32_t *lostart; /* (voff[nv] + 1) offsets into locc                                 */
+    uint32_t *locc;    /* clauses holding the literal x != a, by value index                */
+    uint32_t *vostart; /* (nv + 1) offsets into vocc                                       */
+    uint32_t *vocc;    /* clauses mentioning the variable                                  */
+} sr_model;
+
+/* The model of m as clauses; ZS_EUNSUPPORTED (naming the factor) when a factor of two or more
+ * variables has two different non-zero entries; ZS_ETOOBIG past 2^31 values or literals. */
+zs_status sr_model_build(const zs_factor_model *m, sr_model *out);
+void sr_model_free(sr_model *sm);
+
+/* A component: vars (ascending), its active clauses (ascending) and the removed values of its
+ * multi-valued variables (ascending value indices). In the arena a component at offset o is
+ *     ar[o] = branching variable, ar[o+1] = nv, ar[o+2] = nc, ar[o+3] = nrm,
+ *     ar[o+4 ...] = vars, clauses, removed values;
+ * A clause id carries SR_REDUCED when a variable of the clause is assigned (its literal is
+ * false). Only those clauses go into the cache key (sr_key): one whose variables are all
+ * unassigned lies wholly in the component and is unsatisfied, so the variables imply it
+ * (the key of sharpSAT, Thurley 2006). */
+#define SR_HEAD 4u
+#define SR_REDUCED 0x80000000u
+#define SR_WEIGHT_BITS 12u
+static inline size_t sr_comp_words(const uint32_t *c) { return SR_HEAD + (size_t)c[1] + c[2] + c[3]; }
+
+/* The component cache: key -> ln count, in open addressing; memory bounded. */
+typedef struct sr_entry {
+    uint64_t hash;
+    size_t koff;       /* offset of the key in keys */
+    uint32_t klen;
+    double value;
+} sr_entry;
+typedef struct sr_cache {
+    uint32_t *slot;    /* (cap) entry index + 1, 0 empty                                   */
+    size_t cap;
+    sr_entry *e;
+    size_t ne, ecap;
+    uint32_t *keys;
+    size_t nk, kcap;
+    double max_bytes;  /* stop storing past this                                           */
+    int full;          /* an entry was not stored for want of room                         */
+} sr_cache;
+void sr_cache_init(sr_cache *c, double max_bytes);
+void sr_cache_free(sr_cache *c);
+double sr_cache_bytes(const sr_cache *c);
+uint64_t sr_hash(const uint32_t *key, size_t n);
+/* 1 and *value when the key is stored. */
+int sr_cache_get(const sr_cache *c, const uint32_t *key, size_t n, uint64_t h, double *value);
+/* Store (nothing when over the memory limit: c->full). ZS_ENOMEM only from the table itself. */
+zs_status sr_cache_put(sr_cache *c, const uint32_t *key, size_t n, uint64_t h, double value);
+
+/* The search state: the removed values (a variable is assigned when one value remains), the
+ * trail of removals and the stack of assigned variables, to be undone to a mark. */
+typedef struct sr_state {
+    const sr_model *sm;
+    unsigned char *removed; /* (values)                                                   */
+    uint32_t *nrem;         /* (nv) values not removed                                    */
+    int32_t *val;           /* (nv) the value when one remains, else -1                   */
+    uint32_t *trail;        /* (values) removed value indices, in order                   */
+    size_t ntrail;
+    uint32_t *asg;          /* (nv) assigned variables, in order                          */
+    size_t nasg, head;      /* head: the next assigned variable to propagate              */
+    /* components (search_prop.c) */
+    uint64_t stamp;         /* grows; marks below are "this call" when above its base      */
+    uint64_t *vmark;        /* (nv) the component id of a variable                         */
+    uint64_t *cmark;        /* (nc) the call that last looked at a clause                  */
+    uint32_t *ccomp;        /* (nc) its component index + 1 (| SR_REDUCED), 0: satisfied   */
+    uint32_t *cweight;      /* (nc) its weight in the branching score: 2^(B - open
+                               literals), B = SR_WEIGHT_BITS (Jeroslow-Wang: short clauses
+                               count more)                                                 */
+    uint32_t *queue;        /* (nv)                                                        */
+    uint32_t *info;         /* (4 nv) per component of a call: nv, nc, nrm, best           */
+    uint32_t *off;          /* (nv) scratch: where a call's components start in the arena     */
+    uint32_t *ar;           /* the component arena                                         */
+    size_t nar, car;
+} sr_state;
+
+zs_status sr_state_init(sr_state *s, const sr_model *sm);
+void sr_state_free(sr_state *s);
+/* Remove value index vi of its variable; 0 on a wipe-out (no value left). */
+int sr_remove(sr_state *s, uint32_t vi);
+/* Assign variable v the value a (removing the others); 0 on a conflict. */
+int sr_assign(sr_state *s, uint32_t v, uint32_t a);
+/* Unit propagation of the assigned variables from head on; 0 on a conflict. */
+int sr_propagate(sr_state *s);
+/* Undo the removals and assignments made after the marks. */
+void sr_undo(sr_state *s, size_t trail_mark, size_t asg_mark);
+/* The components of the unassigned variables of the component at arena offset po, appended
+ * to the arena (those of one variable and no clause are not: *lnfree receives the sum of
+ * their ln sum of weights); *end receives the arena's end. ZS_ENOMEM when it cannot grow. */
+zs_status sr_components(sr_state *s, size_t po, double *lnfree, size_t *end);
+/* The cache key of the component at ar (its variables, reduced clauses and removed values,
+ * after their counts) into key (room for sr_comp_words(ar) words): its length. */
+size_t sr_key(const uint32_t *ar, uint32_t *key);
+
+#endif
