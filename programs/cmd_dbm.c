@@ -25,7 +25,7 @@ static const cli_option options[] = {
     {O_AIS, "--ais", 0, NULL, LNZ | LOGLIK, 0, "annealed importance sampling (Salakhutdinov & Hinton 2009)"},
     {O_CHAINS, "--chains", 0, "N", ALL, 0, "AIS (train: persistent) chains (2..1000000, default 100)"},
     {O_SCHEDULE, "--schedule", 0, "sm08|linear:N|FILE", LNZ | LOGLIK, 0, "AIS temperatures (default sm08)"},
-    {O_BASE, "--base", 0, "uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
+    {O_BASE, "--base", 0, "pt|uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
     {O_PSEUDOCOUNT, "--pseudocount", 0, "C", LNZ | LOGLIK, 0, "added to the counts of a data base rate (default 1)"},
     {O_SEED, "--seed", 0, "S", ANY, 0, "random seed (default: drawn and printed)"},
     {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic", LOGLIK | TRAIN | SAMPLE | LNZ, 0, "binarize non-binary DATA (below)"},
@@ -65,7 +65,7 @@ static const cli_option options[] = {
     {O_NEGATIVE, "--negative", 0, "persistent|exact|mean-field", TRAIN, 0, "the negative phase (below)"},
     {O_PLOT, "--plot", 0, "FILE.png|svg", TRAIN, 0, "ln Z (exact, mean-field, Bethe) and ln p per epoch"},
     {O_REVERSE, "--reverse", 0, "pt|none|data:FILE", LNZ | LOGLIK, 0,
-     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering; data:FILE: its rows; none, the default)"},
+     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering, the default with --base pt;\ndata:FILE: its rows; none, the default otherwise)"},
     {O_PT_TEMPS, "--pt-temperatures", 0, "L", LNZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
     {O_PT_SWEEPS, "--pt-sweeps", 0, "S", LNZ | LOGLIK, 0,
      "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000; default: sized from the schedule, M K / (8 P L) in 100..1000)"},
@@ -81,7 +81,7 @@ static const cli_option options[] = {
 static const cli_sub subs[] = {
     {"lnz", LNZ,
      "zsum dbm lnz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-     "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
+     "                 [--base pt|uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
      "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps S]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact enumerates the smaller of the two sets of layers (even: v, h2, ...;\n"
@@ -146,8 +146,10 @@ const cli_command dbm_command = {
     "(vishid, hidpen, visbiases, hidbiases, penbiases), or an RBM file (W, vbias, hbias) as L = 1.\n",
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX, optionally FILE:START:END; binary,\n"
     "or binarized by --binarize (threshold, threshold:T, stochastic).\n"
-    "AIS base (couplings 0): uniform (the default of lnz), model (the biases of v, h2, ...),\n"
-    "data:FILE (v's biases from FILE's frequencies; the default of loglik: DATA).\n"
+    "AIS base (couplings 0): pt (the biases of v, h2, ... from the model's frequencies in\n"
+    "parallel-tempering samples: no data; the default of lnz, with --reverse pt), uniform,\n"
+    "model (the biases of v, h2, ...), data:FILE (v's biases from FILE's frequencies; the\n"
+    "default of loglik: DATA).\n"
     "JSON keys: layers, method, lnZ; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed,\n"
     "base; with --reverse also reverse, lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess,\n"
     "sandwich_lo, sandwich_hi, sides_agree (sides_warning when false), with tempering\n"
@@ -385,7 +387,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     zs_dbm_pretrain_defaults(&po);
     o->format = FORMAT_TABLE;
     o->schedule = "sm08";
-    o->base = "uniform";
+    o->base = "pt";
     o->pseudocount = 1.0;
     o->chains = sub == TRAIN ? to.chains : 100;
     o->max_seconds = sub == TRAIN ? 10 : 3600;

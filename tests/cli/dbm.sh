@@ -115,12 +115,12 @@ for f in one one_rbm; do
 done
 expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse none --format json
 rbm_ais=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_lo']))")
-expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --base uniform --format json
 expect_json "'%r %r' % (d['lnZ'], d['lnZ_lo']) == '$rbm_ais'"
 
 # ---- AIS: the band holds the exact value; the table -----------------------------------------
-expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --format json
-expect_json "d['method'] == 'ais' and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and d['chains'] == 100 and d['temperatures'] == 2000 and d['base'] == 'uniform' and d['seed'] == 1"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --base uniform --format json
+expect_json "d['method'] == 'ais' and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and d['chains'] == 100 and d['temperatures'] == 2000 and d['base'] == 'uniform' and d['seed'] == 1 and 'reverse' not in d"
 expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --base model --chains 50 --format csv
 expect_out "^layers,method,lnZ,lnZ_lo,lnZ_hi,ess,chains,temperatures,seed,base$"
 expect_out ",50,2000,1,model$"
@@ -188,7 +188,7 @@ expect_reject "not 0 or 1|--binarize" dbm loglik "$TMP/m.npz" "$TMP/half.npz"
 expect_reject "--exact and --ais exclude" dbm lnz "$TMP/m.npz" --exact --ais
 expect_reject "--chains is an AIS option" dbm lnz "$TMP/m.npz" --exact --chains 10
 expect_reject "--chains: '1' is not in 2..1000000" dbm lnz "$TMP/m.npz" --ais --chains 1
-expect_reject "--base: 'x' is not uniform, model or data:FILE" dbm lnz "$TMP/m.npz" --ais --base x
+expect_reject "--base: 'x' is not pt, uniform, model or data:FILE" dbm lnz "$TMP/m.npz" --ais --base x
 expect_reject "--schedule" dbm lnz "$TMP/m.npz" --ais --schedule linear:0
 expect_reject "unknown option '--mf-iterations'" dbm lnz "$TMP/m.npz" --mf-iterations 3
 expect_reject "--mf-iterations: '0' is not in 1..100000" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-iterations 0
