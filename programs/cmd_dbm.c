@@ -15,7 +15,7 @@ enum { O_EXACT = 1, O_AIS, O_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED, 
        O_THREADS, O_FORMAT, O_QUIET, O_MF_ITERATIONS, O_MF_TOLERANCE, O_HIDDEN, O_EPOCHS, O_PRETRAIN_EPOCHS,
        O_PRETRAIN_LR, O_BATCH, O_LR, O_LR_DECAY, O_MOMENTUM, O_WEIGHT_DECAY, O_GIBBS_STEPS, O_RESUME,
        O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS,
-       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_LR_DIVISOR, O_LR_MIN,
+       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_MONITOR, O_LR_DIVISOR, O_LR_MIN,
        O_PRETRAIN_WEIGHT_DECAY, O_SPARSITY_TARGET, O_SPARSITY_COST, O_SPARSITY_DAMPING, O_PRESET, O_INIT_MODEL, O_END };
 
 #define ALL (LNZ | LOGLIK | TRAIN)
@@ -64,6 +64,8 @@ static const cli_option options[] = {
     {O_OUT, NULL, 'o', "MODEL.npz", TRAIN, 0, "the model to write (required)"},
     {O_NEGATIVE, "--negative", 0, "persistent|exact|mean-field", TRAIN, 0, "the negative phase (below)"},
     {O_PLOT, "--plot", 0, "FILE.png|svg", TRAIN, 0, "ln Z (exact, mean-field, Bethe) and ln p per epoch"},
+    {O_MONITOR, "--monitor", 0, "auto|full|basic|none", TRAIN, 0,
+     "what each epoch measures: full (exact when affordable, mean-field\nand Bethe ln Z), basic (no Bethe), none; auto (default): full up to\n131072 couplings, else basic"},
     {O_REVERSE, "--reverse", 0, "pt|none|data:FILE", LNZ | LOGLIK, 0,
      "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering, the default with --base pt;\ndata:FILE: its rows; none, the default otherwise)"},
     {O_PT_TEMPS, "--pt-temperatures", 0, "L", LNZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
@@ -110,7 +112,7 @@ static const cli_sub subs[] = {
      "                 [--negative persistent|exact|mean-field] [--plot FILE.png|svg]\n"
      "                 [--preset NAME] [--lr-divisor 1] [--lr-min 0] [--pretrain-weight-decay D]\n"
      "                 [--sparsity-target 0.1] [--sparsity-cost 0] [--sparsity-damping 0.9]\n"
-     "                 [--init-model MODEL.npz]",
+     "                 [--init-model MODEL.npz] [--monitor auto|full|basic|none]",
      "greedy pretraining (--pretrain-epochs per layer, CD-1 on RBMs with doubled weights,\n"
      "Salakhutdinov & Hinton 2009), then joint training: mean-field positive phase,\n"
      "--chains persistent Gibbs chains of --gibbs-steps sweeps; momentum 0.5 for 5\n"
@@ -288,6 +290,14 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
         if (zs_dbm_negative_from_name(v, &o->negative) != ZS_OK)
             return cli_usage("--negative: '%s' is not persistent, exact, mean-field or auto", v);
         break;
+    case O_MONITOR: {
+        static const char *const levels[] = {"auto", "full", "basic", "none"};
+        int k = 0;
+        while (k < 4 && strcmp(v, levels[k])) k++;
+        if (k == 4) return cli_usage("--monitor: '%s' is not auto, full, basic or none", v);
+        o->monitor = k;
+        break;
+    }
     case O_PLOT:
         if (plot_check_target(v) != EXIT_OK) return EXIT_USAGE;
         o->plot = v;
