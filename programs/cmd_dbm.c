@@ -121,7 +121,8 @@ static const cli_sub subs[] = {
      "Each epoch reports on stderr the mean mean-field bound of the epoch's rows and,\n"
      "when each is estimated within --max-seconds, the exact ln Z, and the exact mean\n"
      "ln p(v) and mean-field bound of --heldout DATA (default: the first 1000 rows),\n"
-     "the mean-field lower bound on ln Z and the Bethe (loopy BP) value. --negative: the\n"
+     "the mean-field lower bound on ln Z and the Bethe (loopy BP) value (--monitor: the Bethe\n"
+     "value only up to 131072 couplings by default). --negative: the\n"
      "model's statistics from persistent chains (default), exactly (enumerating the\n"
      "smaller set of layers; up to 2^24 states), or the model's mean field. --plot\n"
      "draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n"
@@ -157,7 +158,7 @@ const cli_command dbm_command = {
     "sandwich_lo, sandwich_hi, sides_agree (sides_warning when false), with tempering\n"
     "pt_temperatures, pt_sweeps, pt_swap_min; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
     "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit; train: layers,\n"
-    "epoch, negative, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
+    "epoch, negative, monitor, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
     "when not affordable), epoch_seconds, total_seconds, seed, model.\n",
     NULL};
 
