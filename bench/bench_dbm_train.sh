@@ -14,8 +14,9 @@
 # Measured: CPU time (user + system), both on one thread (zsum --threads 1; NumPy with
 # OPENBLAS_NUM_THREADS=1, and OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for its command
 # only), RUNS runs of each (default 3), alternating. zsum's figure is its whole process: reading
-# the data and the model, the epoch, the per-epoch monitor (mean-field and Bethe ln Z of the
-# model) and the checkpoint; NumPy's is its epoch alone (os.times around the loop), and its
+# the data and the model, the epoch, the per-epoch monitor (the default --monitor auto: here
+# the mean-field bound of ln Z, the Bethe value being left out past 131,072 couplings) and the
+# checkpoint; NumPy's is its epoch alone (os.times around the loop), and its
 # process too. zsum's update alone is (T(ROWS) - T(100)) / (updates - 1), from a run on the first
 # 100 rows (one update) alternating with the others: the fixed part (reading, the monitor, the
 # checkpoint) cancels. The floor: bench/bench_dbm_floor.c (built here) times exactly the

@@ -15,7 +15,7 @@ enum { O_EXACT = 1, O_AIS, O_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED, 
        O_THREADS, O_FORMAT, O_QUIET, O_MF_ITERATIONS, O_MF_TOLERANCE, O_HIDDEN, O_EPOCHS, O_PRETRAIN_EPOCHS,
        O_PRETRAIN_LR, O_BATCH, O_LR, O_LR_DECAY, O_MOMENTUM, O_WEIGHT_DECAY, O_GIBBS_STEPS, O_RESUME,
        O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS,
-       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_LR_DIVISOR, O_LR_MIN,
+       O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_MONITOR, O_LR_DIVISOR, O_LR_MIN,
        O_PRETRAIN_WEIGHT_DECAY, O_SPARSITY_TARGET, O_SPARSITY_COST, O_SPARSITY_DAMPING, O_PRESET, O_INIT_MODEL, O_END };
 
 #define ALL (LNZ | LOGLIK | TRAIN)
@@ -25,7 +25,7 @@ static const cli_option options[] = {
     {O_AIS, "--ais", 0, NULL, LNZ | LOGLIK, 0, "annealed importance sampling (Salakhutdinov & Hinton 2009)"},
     {O_CHAINS, "--chains", 0, "N", ALL, 0, "AIS (train: persistent) chains (2..1000000, default 100)"},
     {O_SCHEDULE, "--schedule", 0, "sm08|linear:N|FILE", LNZ | LOGLIK, 0, "AIS temperatures (default sm08)"},
-    {O_BASE, "--base", 0, "uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
+    {O_BASE, "--base", 0, "pt|uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
     {O_PSEUDOCOUNT, "--pseudocount", 0, "C", LNZ | LOGLIK, 0, "added to the counts of a data base rate (default 1)"},
     {O_SEED, "--seed", 0, "S", ANY, 0, "random seed (default: drawn and printed)"},
     {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic", LOGLIK | TRAIN | SAMPLE | LNZ, 0, "binarize non-binary DATA (below)"},
@@ -64,8 +64,10 @@ static const cli_option options[] = {
     {O_OUT, NULL, 'o', "MODEL.npz", TRAIN, 0, "the model to write (required)"},
     {O_NEGATIVE, "--negative", 0, "persistent|exact|mean-field", TRAIN, 0, "the negative phase (below)"},
     {O_PLOT, "--plot", 0, "FILE.png|svg", TRAIN, 0, "ln Z (exact, mean-field, Bethe) and ln p per epoch"},
+    {O_MONITOR, "--monitor", 0, "auto|full|basic|none", TRAIN, 0,
+     "what each epoch measures: full (exact when affordable, mean-field\nand Bethe ln Z), basic (no Bethe), none; auto (default): full up to\n131072 couplings, else basic"},
     {O_REVERSE, "--reverse", 0, "pt|none|data:FILE", LNZ | LOGLIK, 0,
-     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering; data:FILE: its rows; none, the default)"},
+     "AIS's upper side: the schedule backwards from samples of the\nmodel (pt: parallel tempering, the default with --base pt;\ndata:FILE: its rows; none, the default otherwise)"},
     {O_PT_TEMPS, "--pt-temperatures", 0, "L", LNZ | LOGLIK, 0, "parallel tempering: betas in [0, 1] (2..100000, default 50)"},
     {O_PT_SWEEPS, "--pt-sweeps", 0, "S", LNZ | LOGLIK, 0,
      "parallel tempering: sweeps per ladder and stage, half discarded\n(2..100000000; default: sized from the schedule, M K / (8 P L) in 100..1000)"},
@@ -81,7 +83,7 @@ static const cli_option options[] = {
 static const cli_sub subs[] = {
     {"lnz", LNZ,
      "zsum dbm lnz MODEL.npz [--exact | --ais [--chains 100] [--schedule sm08|linear:N|FILE]\n"
-     "                 [--base uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
+     "                 [--base pt|uniform|model|data:FILE] [--pseudocount 1] [--seed S]\n"
      "                 [--reverse pt|none|data:FILE] [--pt-temperatures 50] [--pt-sweeps S]]\n"
      "                 [--max-seconds 3600] [--threads N] [--format table|json|csv] [-q|--quiet]",
      "ln Z. --exact enumerates the smaller of the two sets of layers (even: v, h2, ...;\n"
@@ -110,7 +112,7 @@ static const cli_sub subs[] = {
      "                 [--negative persistent|exact|mean-field] [--plot FILE.png|svg]\n"
      "                 [--preset NAME] [--lr-divisor 1] [--lr-min 0] [--pretrain-weight-decay D]\n"
      "                 [--sparsity-target 0.1] [--sparsity-cost 0] [--sparsity-damping 0.9]\n"
-     "                 [--init-model MODEL.npz]",
+     "                 [--init-model MODEL.npz] [--monitor auto|full|basic|none]",
      "greedy pretraining (--pretrain-epochs per layer, CD-1 on RBMs with doubled weights,\n"
      "Salakhutdinov & Hinton 2009), then joint training: mean-field positive phase,\n"
      "--chains persistent Gibbs chains of --gibbs-steps sweeps; momentum 0.5 for 5\n"
@@ -119,7 +121,8 @@ static const cli_sub subs[] = {
      "Each epoch reports on stderr the mean mean-field bound of the epoch's rows and,\n"
      "when each is estimated within --max-seconds, the exact ln Z, and the exact mean\n"
      "ln p(v) and mean-field bound of --heldout DATA (default: the first 1000 rows),\n"
-     "the mean-field lower bound on ln Z and the Bethe (loopy BP) value. --negative: the\n"
+     "the mean-field lower bound on ln Z and the Bethe (loopy BP) value (--monitor: the Bethe\n"
+     "value only up to 131072 couplings by default). --negative: the\n"
      "model's statistics from persistent chains (default), exactly (enumerating the\n"
      "smaller set of layers; up to 2^24 states), or the model's mean field. --plot\n"
      "draws ln Z exact, mean-field and Bethe, and the log-likelihood, per epoch.\n"
@@ -146,14 +149,16 @@ const cli_command dbm_command = {
     "(vishid, hidpen, visbiases, hidbiases, penbiases), or an RBM file (W, vbias, hbias) as L = 1.\n",
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX, optionally FILE:START:END; binary,\n"
     "or binarized by --binarize (threshold, threshold:T, stochastic).\n"
-    "AIS base (couplings 0): uniform (the default of lnz), model (the biases of v, h2, ...),\n"
-    "data:FILE (v's biases from FILE's frequencies; the default of loglik: DATA).\n"
+    "AIS base (couplings 0): pt (the biases of v, h2, ... from the model's frequencies in\n"
+    "parallel-tempering samples: no data; the default of lnz, with --reverse pt), uniform,\n"
+    "model (the biases of v, h2, ...), data:FILE (v's biases from FILE's frequencies; the\n"
+    "default of loglik: DATA).\n"
     "JSON keys: layers, method, lnZ; for AIS lnZ_lo, lnZ_hi, ess, chains, temperatures, seed,\n"
     "base; with --reverse also reverse, lnZ_reverse, lnZ_reverse_lo, lnZ_reverse_hi, reverse_ess,\n"
     "sandwich_lo, sandwich_hi, sides_agree (sides_warning when false), with tempering\n"
     "pt_temperatures, pt_sweeps, pt_swap_min; for loglik also n, loglik (null when not affordable), elbo, elbo_lo, elbo_hi,\n"
     "mf_converged, mf_iterations_mean, mf_iterations_max, mf_iterations_limit; train: layers,\n"
-    "epoch, negative, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
+    "epoch, negative, monitor, mf_bound, lnZ, lnZ_mf, lnZ_bethe, bethe_converged, loglik, elbo (null\n"
     "when not affordable), epoch_seconds, total_seconds, seed, model.\n",
     NULL};
 
@@ -286,6 +291,14 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
         if (zs_dbm_negative_from_name(v, &o->negative) != ZS_OK)
             return cli_usage("--negative: '%s' is not persistent, exact, mean-field or auto", v);
         break;
+    case O_MONITOR: {
+        static const char *const levels[] = {"auto", "full", "basic", "none"};
+        int k = 0;
+        while (k < 4 && strcmp(v, levels[k])) k++;
+        if (k == 4) return cli_usage("--monitor: '%s' is not auto, full, basic or none", v);
+        o->monitor = k;
+        break;
+    }
     case O_PLOT:
         if (plot_check_target(v) != EXIT_OK) return EXIT_USAGE;
         o->plot = v;
@@ -385,7 +398,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     zs_dbm_pretrain_defaults(&po);
     o->format = FORMAT_TABLE;
     o->schedule = "sm08";
-    o->base = "uniform";
+    o->base = "pt";
     o->pseudocount = 1.0;
     o->chains = sub == TRAIN ? to.chains : 100;
     o->max_seconds = sub == TRAIN ? 10 : 3600;

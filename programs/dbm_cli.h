@@ -11,6 +11,13 @@
 
 enum { LNZ = 1, LOGLIK = 2, TRAIN = 4, SAMPLE = 8 };
 
+/* --monitor: what dbm train measures after each epoch (docs/dbm.md, "What each epoch reports").
+ * FULL: the exact figures when affordable, the mean-field bound and the Bethe value of ln Z;
+ * BASIC: all but the Bethe value; NONE: nothing beyond the epoch's mean bound; AUTO: FULL up to
+ * MONITOR_FULL_COUPLINGS couplings, else BASIC. */
+enum { MONITOR_AUTO = 0, MONITOR_FULL, MONITOR_BASIC, MONITOR_NONE };
+#define MONITOR_FULL_COUPLINGS 131072
+
 typedef struct dbm_opts {
     int sub;
     const char *model, *data, *out, *resume, *heldout, *log, *plot;
@@ -31,6 +38,7 @@ typedef struct dbm_opts {
     size_t nsparsity_target;
     int have_sparsity_target, have_pretrain_epochs;
     const char *init_model; /* joint training from this model instead of pretraining */
+    int monitor;            /* train's per-epoch monitor: MONITOR_* (dbm_train.c) */
     const char *preset;
     /* the reverse side of AIS (lnz, loglik) */
     const char *reverse;

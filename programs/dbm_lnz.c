@@ -25,7 +25,8 @@ static int compute_ais(zs_ctx *ctx, dbm_opts *o, const zs_dbm *dbm, lnz_result *
     ao.nbetas = nb;
     uint8_t *rows = NULL;
     size_t n = 0;
-    if (!strcmp(o->base, "uniform")) ao.base = ZS_DBM_AIS_BASE_UNIFORM;
+    if (!strcmp(o->base, "pt")) ao.base = ZS_DBM_AIS_BASE_PT;
+    else if (!strcmp(o->base, "uniform")) ao.base = ZS_DBM_AIS_BASE_UNIFORM;
     else if (!strcmp(o->base, "model")) ao.base = ZS_DBM_AIS_BASE_MODEL;
     else if (!strncmp(o->base, "data:", 5) && o->base[5]) {
         ao.base = ZS_DBM_AIS_BASE_DATA;
@@ -33,7 +34,7 @@ static int compute_ais(zs_ctx *ctx, dbm_opts *o, const zs_dbm *dbm, lnz_result *
         ao.data = rows;
         ao.n_data = n;
     } else {
-        rc = cli_usage("--base: '%s' is not uniform, model or data:FILE", o->base);
+        rc = cli_usage("--base: '%s' is not pt, uniform, model or data:FILE", o->base);
     }
     uint8_t *rev = NULL;
     size_t nrev = 0;
@@ -166,6 +167,12 @@ int dbm_lnz(const dbm_opts *opts, zs_ctx *ctx) {
         if (!o.have_base && sub == LOGLIK && strlen(o.data) + 6 <= sizeof basebuf) {
             snprintf(basebuf, sizeof basebuf, "data:%s", o.data);
             o.base = basebuf;
+        }
+        /* The PT base's tempering gives the reverse side's starts too: both sides by default,
+         * as zsum rbm lnz (docs/dbm.md, "A data-free base"). */
+        if (!o.have_reverse && !strcmp(o.base, "pt")) {
+            o.reverse = "pt";
+            o.have_reverse = 1;
         }
         rc = compute_ais(ctx, &o, dbm, &r);
     }

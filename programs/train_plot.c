@@ -19,7 +19,8 @@ int train_log_write(FILE *logf, const char *path, const train_log_line *e) {
     json_kv_num(&j, "lnZ", e->lnz);
     json_kv_num(&j, "lnZ_mf", e->lnz_mf);
     json_kv_num(&j, "lnZ_bethe", e->lnz_bethe);
-    json_kv_bool(&j, "bethe_converged", e->bethe_converged);
+    if (e->bethe_converged < 0) json_kv_num(&j, "bethe_converged", (double)NAN); /* not computed: null */
+    else json_kv_bool(&j, "bethe_converged", e->bethe_converged);
     json_kv_num(&j, "loglik", e->loglik);
     if (e->has_dbm_keys) json_kv_num(&j, "elbo", e->elbo);
     json_kv_num(&j, "seconds", e->seconds);

@@ -28,7 +28,7 @@ typedef struct train_log_line {
     int has_dbm_keys;         /* dbm train's mf_bound and elbo (bm train has neither) */
     double mf_bound;
     double lnz, lnz_mf, lnz_bethe;
-    int bethe_converged;
+    int bethe_converged;      /* -1: the Bethe value was not computed (written as null) */
     double loglik, elbo, seconds;
 } train_log_line;
 /* The line (one JSON object) appended to logf, flushed and synced so that a killed run keeps

@@ -159,9 +159,13 @@ typedef enum zs_dbm_ais_base {
     ZS_DBM_AIS_BASE_DATA = 1,    /* v biases ln(p_i / (1 - p_i)) from the data's frequencies
                                     (pseudocount), h^2, h^4, ... biases 0                     */
     ZS_DBM_AIS_BASE_MODEL = 2,   /* the model's own biases of v, h^2, h^4, ...; couplings 0   */
-    ZS_DBM_AIS_BASE_AUTO = 3     /* DATA when data is given, else UNIFORM                    */
+    ZS_DBM_AIS_BASE_AUTO = 3,    /* DATA when data is given, else UNIFORM                    */
+    ZS_DBM_AIS_BASE_PT = 4       /* no data: biases ln(p_i / (1 - p_i)) of v, h^2, h^4, ...
+                                    from the model's own frequencies, estimated by parallel
+                                    tempering (zs_dbm_lnz_sandwich; for L = 1 the RBM's PT base
+                                    of zs_rbm_lnz_sandwich); the command's default            */
 } zs_dbm_ais_base;
-/* "uniform", "data", "model", "auto". */
+/* "uniform", "data", "model", "auto", "pt". */
 const char *zs_dbm_ais_base_name(zs_dbm_ais_base base);
 zs_status zs_dbm_ais_base_from_name(const char *name, zs_dbm_ais_base *out);
 
@@ -186,7 +190,8 @@ typedef struct zs_dbm_ais_result {
     zs_dbm_ais_base base;     /* the base that ran (AUTO resolved)                           */
 } zs_dbm_ais_result;
 /* ZS_EINVAL for bad options (the messages of zs_rbm_lnz_ais); ZS_ENOMEM; ZS_ECANCELLED. For
- * L = 1 the numbers are zs_rbm_lnz_ais's on the same model, seed and base, bit for bit. */
+ * L = 1 the numbers are zs_rbm_lnz_ais's on the same model, seed and base, bit for bit. The PT
+ * base runs zs_dbm_lnz_sandwich's tempering with its defaults (reverse NONE): its forward side. */
 zs_status zs_dbm_lnz_ais(const zs_dbm *dbm, const zs_dbm_ais_opts *opts, zs_dbm_ais_result *out);
 
 /* ---- the two sides of ln Z: forward and reverse AIS (lib/sample/dbm_sandwich.c) ---------- */
@@ -199,7 +204,10 @@ zs_status zs_dbm_lnz_ais(const zs_dbm *dbm, const zs_dbm_ais_opts *opts, zs_dbm_
  * for L = 1 the RBM's PT over v), or rows of v (start_rows) whose h^2, h^4, ... are drawn by
  * start_sweeps block-Gibbs sweeps with v clamped (posterior samples: the start is a sample of
  * the model as far as the rows are). For L = 1 every number is zs_rbm_lnz_sandwich's on the
- * same model, options (pt_sweeps as zs_dbm_sandwich_pt_sweeps gives it) and seed. */
+ * same model, options (pt_sweeps as zs_dbm_sandwich_pt_sweeps gives it) and seed.
+ * The PT base (ZS_DBM_AIS_BASE_PT): for L > 1 the same tempering over the
+ * odd layers gives the even units' frequencies as the mean of p(x_i = 1 | x_odd) over its cold
+ * replicas' kept sweeps (pseudocount 1); one PT run serves the base and the PT reverse start. */
 typedef struct zs_dbm_sandwich_opts {
     zs_dbm_ais_opts ais;          /* the forward run; the reverse runs use its chains, base and
                                      schedule (reversed)                                         */
@@ -226,9 +234,10 @@ typedef struct zs_dbm_sandwich_result {
     double pt_seconds, forward_seconds, reverse_seconds;
 } zs_dbm_sandwich_result;
 void zs_dbm_sandwich_defaults(zs_dbm_sandwich_opts *opts);
-/* The PT sweeps that run: opts->pt_sweeps when nonzero, else M K / (8 P L) within [100, 1000]
- * for M chains, K transitions (14,500 for sm08), P ladders and L temperatures, which makes PT's
- * replica-sweeps a quarter of the forward run's chain-sweeps (lib/sample/dbm_sandwich.c). */
+/* The PT sweeps that run: opts->pt_sweeps when nonzero; else with the PT base
+ * zs_rbm_sandwich_defaults' 1,000; else M K / (8 P L) within [100, 1000] for M chains, K
+ * transitions (14,500 for sm08), P ladders and L temperatures, which makes PT's replica-sweeps
+ * a quarter of the forward run's chain-sweeps (lib/sample/dbm_sandwich.c). */
 uint64_t zs_dbm_sandwich_pt_sweeps(const zs_dbm_sandwich_opts *opts);
 /* Streams: as zs_rbm_lnz_sandwich's; the clamped sweeps of start run c draw from zs_rng(seed,
  * 2^44 + c). Results do not depend on the thread count. Errors: zs_dbm_lnz_ais's and

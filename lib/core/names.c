@@ -77,7 +77,7 @@ NAME_FNS(rbm_reverse_start, zs_rbm_reverse_start, rbm_reverse_start_names, 0)
 
 static const char *const dbm_ais_base_names[] = {
     [ZS_DBM_AIS_BASE_UNIFORM] = "uniform", [ZS_DBM_AIS_BASE_DATA] = "data",
-    [ZS_DBM_AIS_BASE_MODEL] = "model", [ZS_DBM_AIS_BASE_AUTO] = "auto"};
+    [ZS_DBM_AIS_BASE_MODEL] = "model", [ZS_DBM_AIS_BASE_AUTO] = "auto", [ZS_DBM_AIS_BASE_PT] = "pt"};
 NAME_FNS(dbm_ais_base, zs_dbm_ais_base, dbm_ais_base_names, 0)
 
 static const char *const dbm_negative_names[] = {

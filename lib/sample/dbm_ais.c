@@ -10,7 +10,9 @@
  * are the paper's (its eq. 15 with the odd layers summed out), and its Gibbs transition
  * (odd | even, then even | odd) is the paper's. So the sampler is zs_rbm_lnz_ais, which also
  * makes an L = 1 DBM give the RBM's numbers bit for bit. The data base sets the biases of v
- * from the data's frequencies and leaves those of h^2, h^4, ... at 0 (frequency 1/2). */
+ * from the data's frequencies and leaves those of h^2, h^4, ... at 0 (frequency 1/2); the PT
+ * base sets every even unit's from the model's frequencies, which tempering estimates
+ * (dbm_sandwich.c), so the forward run with that base is the sandwich's without a reverse side. */
 #include "sample/dbm_sample_internal.h"
 
 #include <string.h>
@@ -26,7 +28,7 @@ void zs_dbm_ais_defaults(zs_dbm_ais_opts *o) {
 zs_status dbm_ais_rbm_opts(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ais_base *base_out,
                            zs_rbm_ais_opts *o, double **rate_out) {
     *rate_out = NULL;
-    if ((unsigned)opts->base > (unsigned)ZS_DBM_AIS_BASE_AUTO)
+    if ((unsigned)opts->base > (unsigned)ZS_DBM_AIS_BASE_PT)
         return zs_fail(d->ctx, ZS_EINVAL, "AIS: unknown base %d", (int)opts->base);
     zs_dbm_ais_base base = opts->base;
     if (base == ZS_DBM_AIS_BASE_AUTO) base = opts->data ? ZS_DBM_AIS_BASE_DATA : ZS_DBM_AIS_BASE_UNIFORM;
@@ -46,7 +48,14 @@ zs_status dbm_ais_rbm_opts(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_
     o->pseudocount = opts->pseudocount;
     if (base == ZS_DBM_AIS_BASE_UNIFORM) o->base = ZS_RBM_AIS_BASE_UNIFORM;
     else if (base == ZS_DBM_AIS_BASE_MODEL) o->base = ZS_RBM_AIS_BASE_MODEL;
-    else if (d->L == 1) { /* the even set is v: the RBM's own data base */
+    else if (base == ZS_DBM_AIS_BASE_PT && d->L == 1) o->base = ZS_RBM_AIS_BASE_AUTO; /* the RBM's PT base */
+    else if (base == ZS_DBM_AIS_BASE_PT) { /* the even set's frequencies: the caller's PT fills them */
+        double *rate = zs_malloc(ne * sizeof *rate);
+        if (!rate) return zs_fail(d->ctx, ZS_ENOMEM, "AIS: out of memory");
+        o->base = ZS_RBM_AIS_BASE_RATE;
+        o->rate = rate;
+        *rate_out = rate;
+    } else if (d->L == 1) { /* the even set is v: the RBM's own data base */
         o->base = ZS_RBM_AIS_BASE_DATA;
         o->data = opts->data;
         o->n_data = opts->n_data;
@@ -66,6 +75,16 @@ zs_status dbm_ais_rbm_opts(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_
 
 zs_status zs_dbm_lnz_ais(const zs_dbm *d, const zs_dbm_ais_opts *opts, zs_dbm_ais_result *out) {
     if (!d || !opts || !out) return ZS_EINVAL;
+    if (opts->base == ZS_DBM_AIS_BASE_PT) { /* the base needs tempering: the sandwich's forward side */
+        zs_dbm_sandwich_opts so;
+        zs_dbm_sandwich_defaults(&so);
+        so.ais = *opts;
+        so.reverse = ZS_RBM_REVERSE_NONE;
+        zs_dbm_sandwich_result res;
+        zs_status st = zs_dbm_lnz_sandwich(d, &so, &res);
+        if (st == ZS_OK) *out = res.forward;
+        return st;
+    }
     zs_dbm_ais_base base = ZS_DBM_AIS_BASE_AUTO;
     zs_rbm_ais_opts o;
     double *rate = NULL;

@@ -16,9 +16,10 @@ zs_status dbm_gibbs_chains(const zs_dbm *dbm, size_t n, uint64_t steps, uint64_t
                            const uint8_t *init, size_t n_init, int clamp, uint8_t *layers, double *prob);
 
 /* The DBM's AIS options as those of zs_rbm_lnz_ais on zs_dbm_to_rbm (lib/sample/dbm_ais.c):
- * the base resolved into *base; *rate (free it; NULL unless the data base of a model with
- * L > 1 needs frequencies of the even set) is what o->rate points to. Checks the options,
- * the rows and the parameters. */
+ * the base resolved into *base (AUTO: DATA with data, else UNIFORM); *rate (free it; NULL
+ * unless the data or PT base of a model with L > 1 needs frequencies of the even set) is what
+ * o->rate points to; for the PT base the caller fills it. Checks the options, the rows and the
+ * parameters. */
 zs_status dbm_ais_rbm_opts(const zs_dbm *dbm, const zs_dbm_ais_opts *opts, zs_dbm_ais_base *base,
                            zs_rbm_ais_opts *o, double **rate);
 

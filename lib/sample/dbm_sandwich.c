@@ -35,10 +35,20 @@ void zs_dbm_sandwich_defaults(zs_dbm_sandwich_opts *o) {
  * docs/dbm.md), so PT adds about a quarter to the forward run, and the reverse side (the same
  * schedule again) one more: the sandwich costs about 2.25x the forward run alone, where PT's
  * fixed 1,000 sweeps made it 2.7x with the sm08 schedule. The floor keeps short schedules'
- * ladders long enough to mix on small models; the ceiling is zs_rbm_sandwich_defaults'. */
+ * ladders long enough to mix on small models; the ceiling is zs_rbm_sandwich_defaults'.
+ * With the PT base the ceiling itself, as zsum rbm lnz runs it: the
+ * base, and so the forward side, is then only as good as the ladder's frequencies, which the
+ * sized count does not make good enough on a trained model (mnistvh as an L = 1 DBM, sm08,
+ * seed 1: 362 sweeps give the forward side 215.07 with ESS 74 and a reverse side of 204.9 with
+ * ESS 5; 1,000 give 215.141 and 215.151, ESS 99; exact 215.138). */
 uint64_t zs_dbm_sandwich_pt_sweeps(const zs_dbm_sandwich_opts *o) {
     if (!o) return 0;
     if (o->pt_sweeps) return o->pt_sweeps;
+    if (o->ais.base == ZS_DBM_AIS_BASE_PT) {
+        zs_rbm_sandwich_opts r;
+        zs_rbm_sandwich_defaults(&r);
+        return r.pt_sweeps;
+    }
     const double K = o->ais.betas && o->ais.nbetas > 1 ? (double)(o->ais.nbetas - 1) : 14500.0;
     const double P = o->pt_ladders ? (double)o->pt_ladders : 1.0, L = o->pt_temperatures ? (double)o->pt_temperatures : 1.0;
     double s = floor((double)o->ais.chains * K / (8.0 * P * L));
@@ -74,9 +84,13 @@ static zs_status even_starts(const zs_dbm *d, const zs_dbm_sandwich_opts *o, siz
  * an odd state the even units are independent, so run c's even state is drawn exactly from
  * p(x_even | x_odd) (zs_rng(seed, 2^45 + c)): (x_even, x_odd) is then a sample of the model as
  * far as x_odd is one of its odd marginal, and x_even is what reverse AIS starts from. The odd
- * set is the smaller one in the DBMs of the papers (784-500-1000: 500 units against 1,784). */
+ * set is the smaller one in the DBMs of the papers (784-500-1000: 500 units against 1,784).
+ * starts (M x ne) may be NULL when only the base is wanted; even_rate (ne, may be NULL): the
+ * even units' frequencies for the PT base, the mean of p(x_i = 1 | x_odd) over the second
+ * stage's kept sweeps (rbm_pt_samples' hidden means of the transposed RBM) — over P S / 2
+ * states, where the starts are M of them. */
 static zs_status odd_pt_starts(const zs_rbm *r, const zs_dbm_sandwich_opts *o, size_t M, uint8_t *starts,
-                               double *swap_min) {
+                               double *even_rate, double *swap_min) {
     const size_t ne = r->nv, no = r->nh;
     zs_rbm *t = NULL;
     zs_status st = zs_rbm_alloc(r->ctx, no, ne, &t);
@@ -94,9 +108,9 @@ static zs_status odd_pt_starts(const zs_rbm *r, const zs_dbm_sandwich_opts *o, s
         so.pt_temperatures = o->pt_temperatures;
         so.pt_sweeps = zs_dbm_sandwich_pt_sweeps(o);
         so.pt_ladders = o->pt_ladders;
-        st = rbm_pt_samples(t, &so, M, odd, rate, swap_min);
+        st = rbm_pt_samples(t, &so, M, odd, rate, even_rate, swap_min);
     }
-    for (size_t c = 0; st == ZS_OK && c < M; c++) {
+    for (size_t c = 0; st == ZS_OK && starts && c < M; c++) {
         urand u;
         zs_rng_init(&u.rng, o->ais.seed, ((uint64_t)1 << 45) + c);
         u.left = 0;
@@ -132,6 +146,40 @@ static zs_status pt_check(zs_ctx *ctx, const zs_dbm_sandwich_opts *o) {
     return o->ais.betas ? zs_rbm_schedule_check(ctx, o->ais.betas, o->ais.nbetas) : ZS_OK;
 }
 
+/* The forward base and the reverse starts of a DBM with L > 1 (so's ais and start rows set
+ * here; *starts and *rate are freed by the caller): rows of v with their h^2, ... drawn
+ * (DATA), and when the base or the reverse start is PT the odd-set tempering, which gives the
+ * PT base's even frequencies into rate and a PT reverse side's starts. */
+static zs_status deep_starts(const zs_dbm *d, const zs_rbm *r, const zs_dbm_sandwich_opts *opts, zs_dbm_ais_base base,
+                             zs_rbm_reverse_start rev, double *rate, zs_rbm_sandwich_opts *so, uint8_t **starts,
+                             double *swap) {
+    const size_t M = opts->ais.chains, ne = zs_rbm_nv(r);
+    const int pt = rev == ZS_RBM_REVERSE_PT || base == ZS_DBM_AIS_BASE_PT;
+    zs_status st = pt ? pt_check(d->ctx, opts) : ZS_OK; /* before any work */
+    if (st == ZS_OK && rev == ZS_RBM_REVERSE_DATA) {
+        if (M < 2) { /* the sandwich's own message */
+            so->start_rows = opts->start_rows;
+            so->n_start = opts->n_start;
+        } else {
+            st = even_starts(d, opts, M, ne, starts);
+            so->start_rows = *starts;
+            so->n_start = M;
+        }
+    }
+    if (st != ZS_OK || !pt) return st;
+    if (rev == ZS_RBM_REVERSE_PT && !(*starts = zs_malloc(M * ne)))
+        st = zs_fail(d->ctx, ZS_ENOMEM, "sandwich: out of memory for %zu start rows", M);
+    if (st == ZS_OK)
+        st = odd_pt_starts(r, opts, M, rev == ZS_RBM_REVERSE_PT ? *starts : NULL,
+                           base == ZS_DBM_AIS_BASE_PT ? rate : NULL, swap);
+    if (rev == ZS_RBM_REVERSE_PT) { /* the RBM's sandwich then starts from the ladder's samples */
+        so->reverse = ZS_RBM_REVERSE_DATA;
+        so->start_rows = *starts;
+        so->n_start = M;
+    }
+    return st;
+}
+
 zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts, zs_dbm_sandwich_result *out) {
     if (!d || !opts || !out) return ZS_EINVAL;
     memset(out, 0, sizeof *out);
@@ -159,37 +207,18 @@ zs_status zs_dbm_lnz_sandwich(const zs_dbm *d, const zs_dbm_sandwich_opts *opts,
     so.pt_temperatures = opts->pt_temperatures;
     so.pt_sweeps = zs_dbm_sandwich_pt_sweeps(opts);
     so.pt_ladders = opts->pt_ladders;
-    if (st == ZS_OK && rev == ZS_RBM_REVERSE_DATA) {
-        if (d->L == 1) { /* the even set is v itself */
-            so.start_rows = opts->start_rows;
-            so.n_start = opts->n_start;
-        } else if (opts->ais.chains < 2) { /* the sandwich's own message */
-            so.start_rows = opts->start_rows;
-            so.n_start = opts->n_start;
-        } else {
-            st = even_starts(d, opts, opts->ais.chains, zs_rbm_nv(r), &starts);
-            so.start_rows = starts;
-            so.n_start = opts->ais.chains;
-        }
+    if (st == ZS_OK && rev == ZS_RBM_REVERSE_DATA && d->L == 1) { /* the even set is v itself */
+        so.start_rows = opts->start_rows;
+        so.n_start = opts->n_start;
     }
     double odd_swap = (double)NAN;
-    const int odd_pt = rev == ZS_RBM_REVERSE_PT && d->L > 1;
-    if (st == ZS_OK && odd_pt) st = pt_check(d->ctx, opts);
-    if (st == ZS_OK && odd_pt) {
-        /* the ladder over the odd set; the RBM's sandwich then starts from its samples */
-        const size_t M = opts->ais.chains, ne = zs_rbm_nv(r);
-        starts = zs_malloc(M * ne);
-        st = starts ? odd_pt_starts(r, opts, M, starts, &odd_swap)
-                    : zs_fail(d->ctx, ZS_ENOMEM, "sandwich: out of memory for %zu start rows", M);
-        so.reverse = ZS_RBM_REVERSE_DATA;
-        so.start_rows = starts;
-        so.n_start = M;
-    }
+    const int odd_pt = d->L > 1 && (rev == ZS_RBM_REVERSE_PT || base == ZS_DBM_AIS_BASE_PT);
+    if (st == ZS_OK && d->L > 1) st = deep_starts(d, r, opts, base, rev, rate, &so, &starts, &odd_swap);
     zs_rbm_sandwich_result res;
     double t0 = zs_monotonic_seconds();
     if (st == ZS_OK) st = zs_rbm_lnz_sandwich(r, &so, &res);
     if (st == ZS_OK && odd_pt) {
-        res.reverse = ZS_RBM_REVERSE_PT;
+        res.reverse = rev;
         res.pt_swap_min = odd_swap;
         res.pt_seconds = t0 - t_pt;
     }

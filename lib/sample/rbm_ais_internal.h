@@ -53,11 +53,13 @@ zs_status rbm_ais_prepare(const zs_rbm *rbm, const zs_rbm_ais_opts *opts, zs_rbm
                           double **own, const double **betas, size_t *nbetas, double **ba);
 
 /* Parallel tempering's two stages (rbm_sandwich.c): M start rows of the visible layer (run c
- * from ladder c mod pt_ladders), the cold replicas' smoothed frequencies (rate, nv) and the
- * lowest swap acceptance, from opts' pt_temperatures, pt_sweeps, pt_ladders and ais.seed.
- * Options already checked. ZS_ENOMEM; ZS_ECANCELLED. */
+ * from ladder c mod pt_ladders), the cold replicas' smoothed frequencies (rate, nv), when hrate
+ * is not NULL the second stage's smoothed mean of p(h_j = 1 | v) over the same kept sweeps
+ * (hrate, nh: the hidden layer's frequencies, Rao-Blackwellized), and the lowest swap
+ * acceptance, from opts' pt_temperatures, pt_sweeps, pt_ladders and ais.seed. Options already
+ * checked. ZS_ENOMEM; ZS_ECANCELLED. */
 zs_status rbm_pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
-                         uint8_t *starts, double *rate, double *swap_min);
+                         uint8_t *starts, double *rate, double *hrate, double *swap_min);
 
 /* ln Z_A = nh ln 2 + sum_i softplus(ba_i). */
 double rbm_ais_lnz_base(const zs_rbm *rbm, const double *ba);

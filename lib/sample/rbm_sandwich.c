@@ -64,12 +64,31 @@ static void pt_refresh(const pt_shared *sh, replica *r, float *xf) {
     for (size_t j = 0; j < rbm->nh; j++) r->x[j] = rbm->b[j] + (double)xf[j];
 }
 
+/* A kept sweep: the cold replica's ones added to freq and, when hsum is given, its hidden
+ * units' conditional means sigmoid(x_j) = p(h_j = 1 | v) added to hsum (the Rao-Blackwellized
+ * frequencies of the hidden layer); its state copied to the rows of out (nout x nv) at equally
+ * spaced sweeps: row `next` at sweep burn + (next + 1) kept / nout - 1. Returns the next row. */
+static size_t pt_keep(const zs_rbm *rbm, const replica *cold, uint64_t s_kept, uint64_t kept, uint8_t *out,
+                      size_t nout, size_t next, uint64_t *freq, double *hsum) {
+    for (size_t q = 0; q < cold->nvon; q++) freq[cold->von[q]]++;
+    for (size_t j = 0; hsum && j < rbm->nh; j++) {
+        const double t = exp(-fabs(cold->x[j]));
+        hsum[j] += cold->x[j] >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+    }
+    while (next < nout && s_kept + 1 >= (next + 1) * kept / nout) {
+        uint8_t *row = out + next * rbm->nv;
+        memset(row, 0, rbm->nv);
+        for (size_t q = 0; q < cold->nvon; q++) row[cold->von[q]] = 1;
+        next++;
+    }
+    return next;
+}
+
 /* Ladder l: every replica starts from v ~ sigmoid(a) (the hot end exactly), then `sweeps`
- * rounds of a Gibbs sweep per temperature and one set of swaps. After the first half, the cold
- * replica's state is added to freq (counts of ones) every sweep and copied to the rows of out
- * (nout x nv) at equally spaced sweeps. acc[k] counts accepted swaps of pair (k, k+1). Scratch:
- * w. Returns 0 when out of memory. */
-static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, uint64_t *freq,
+ * rounds of a Gibbs sweep per temperature and one set of swaps. After the first half, every
+ * sweep is kept (pt_keep: freq, hsum when not NULL, the rows of out). acc[k] counts accepted
+ * swaps of pair (k, k+1). Returns 0 when out of memory. */
+static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, uint64_t *freq, double *hsum,
                      double *acc, double *tries) {
     const zs_rbm *rbm = sh->rbm;
     const size_t nv = rbm->nv, nh = rbm->nh, L = sh->L;
@@ -131,16 +150,7 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
                     acc[k] += 1.0;
                 }
             }
-            if (s < burn) continue;
-            const replica *cold = &rep[L - 1];
-            for (size_t q = 0; q < cold->nvon; q++) freq[cold->von[q]]++;
-            /* row `next` at sweep burn + (next + 1) kept / nout - 1 */
-            while (next < nout && s - burn + 1 >= (next + 1) * kept / nout) {
-                uint8_t *row = out + next * nv;
-                memset(row, 0, nv);
-                for (size_t q = 0; q < cold->nvon; q++) row[cold->von[q]] = 1;
-                next++;
-            }
+            if (s >= burn) next = pt_keep(rbm, &rep[L - 1], s - burn, kept, out, nout, next, freq, hsum);
         }
     }
     free(rep);
@@ -154,10 +164,11 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
     return ok;
 }
 
-/* M start rows (run c from ladder c mod P), the cold replicas' smoothed frequencies, and the
- * lowest swap acceptance. */
+/* M start rows (run c from ladder c mod P), the cold replicas' smoothed frequencies, when hrate
+ * is not NULL their hidden units' smoothed conditional means (nh), and the lowest swap
+ * acceptance. */
 static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const double *ba, uint64_t stream0, size_t M,
-                        uint8_t *starts, double *rate, double *swap_min) {
+                        uint8_t *starts, double *rate, double *hrate, double *swap_min) {
     zs_ctx *ctx = rbm->ctx;
     const size_t nv = rbm->nv, nh = rbm->nh, L = o->pt_temperatures, P = o->pt_ladders;
     float *wf = zs_malloc(nv * nh * sizeof *wf), *wt = zs_malloc(nv * nh * sizeof *wt);
@@ -166,8 +177,9 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
     uint64_t *freq = zs_calloc(P * nv, sizeof *freq);
     double *acc = zs_calloc(2 * P * L, sizeof *acc);
     int *okv = zs_calloc(P, sizeof *okv);
+    double *hsum = hrate ? zs_calloc(P * nh, sizeof *hsum) : NULL;
     zs_status st = ZS_OK;
-    if (!wf || !wt || !betas || !rows || !freq || !acc || !okv) {
+    if (!wf || !wt || !betas || !rows || !freq || !acc || !okv || (hrate && !hsum)) {
         st = zs_fail(ctx, ZS_ENOMEM, "PT: out of memory");
         goto done;
     }
@@ -183,8 +195,8 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         size_t first = 0;
         for (size_t q = 0; q < l; q++) first += M / P + (q < M % P);
         size_t nout = M / P + (l < M % P);
-        okv[l] = pt_ladder(&sh, l, rows + first * nv, nout, freq + l * nv, acc + 2 * l * L,
-                           acc + (2 * l + 1) * L);
+        okv[l] = pt_ladder(&sh, l, rows + first * nv, nout, freq + l * nv, hsum ? hsum + l * nh : NULL,
+                           acc + 2 * l * L, acc + (2 * l + 1) * L);
         size_t now = __atomic_add_fetch(&done_count, 1, __ATOMIC_RELAXED);
         if (omp_get_thread_num() == 0 && zs_progress(ctx, "PT", (double)now, (double)P))
             __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
@@ -211,6 +223,11 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         for (size_t l = 0; l < P; l++) n1 += freq[l * nv + i];
         rate[i] = ((double)n1 + 1.0) / (kept + 2.0);
     }
+    for (size_t j = 0; hrate && j < nh; j++) { /* the same smoothing, ladders summed in order */
+        double m = 0.0;
+        for (size_t l = 0; l < P; l++) m += hsum[l * nh + j];
+        hrate[j] = (m + 1.0) / (kept + 2.0);
+    }
     *swap_min = HUGE_VAL;
     for (size_t k = 0; k + 1 < L; k++) {
         double a = 0.0, n = 0.0;
@@ -229,6 +246,7 @@ done:
     free(freq);
     free(acc);
     free(okv);
+    free(hsum);
     return st;
 }
 
@@ -276,14 +294,14 @@ static zs_status sandwich_check(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o
  * and plain Gibbs keeps them there), while the second, from a base with the model's
  * marginals, does not (within 1 nat). */
 zs_status rbm_pt_samples(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opts, size_t M,
-                        uint8_t *starts, double *rate, double *swap_min) {
+                        uint8_t *starts, double *rate, double *hrate, double *swap_min) {
     const size_t nv = rbm->nv;
     double *b1 = zs_malloc(nv * sizeof *b1);
     if (!b1) return zs_fail(rbm->ctx, ZS_ENOMEM, "sandwich: out of memory");
     double swap1 = 0.0;
-    zs_status st = pt_run(rbm, opts, rbm->a, (uint64_t)1 << 40, M, starts, rate, &swap1);
+    zs_status st = pt_run(rbm, opts, rbm->a, (uint64_t)1 << 40, M, starts, rate, NULL, &swap1);
     for (size_t i = 0; st == ZS_OK && i < nv; i++) b1[i] = log(rate[i]) - log1p(-rate[i]);
-    if (st == ZS_OK) st = pt_run(rbm, opts, b1, ((uint64_t)1 << 40) + ((uint64_t)1 << 20), M, starts, rate, swap_min);
+    if (st == ZS_OK) st = pt_run(rbm, opts, b1, ((uint64_t)1 << 40) + ((uint64_t)1 << 20), M, starts, rate, hrate, swap_min);
     free(b1);
     return st;
 }
@@ -332,7 +350,7 @@ zs_status zs_rbm_lnz_sandwich(const zs_rbm *rbm, const zs_rbm_sandwich_opts *opt
     }
     double t0 = zs_monotonic_seconds();
     if (need_pt) {
-        st = rbm_pt_samples(rbm, opts, M, starts, rate, &out->pt_swap_min);
+        st = rbm_pt_samples(rbm, opts, M, starts, rate, NULL, &out->pt_swap_min);
         if (st != ZS_OK) goto done;
         if (base_pt) {
             fo.base = ZS_RBM_AIS_BASE_RATE;

@@ -89,7 +89,7 @@ def test_exact_lnz_equals_zsum_dbm_lnz(cli, dbm3):
     same(zsum.DBM.load(path).log_partition(), want)          # auto: exact when affordable
 
 
-@pytest.mark.parametrize("base", ["uniform", "model", "data"])
+@pytest.mark.parametrize("base", ["uniform", "model", "data", "pt"])
 def test_ais_equals_zsum_dbm_lnz(cli, dbm3, base):
     d, _, _, path, rows, rpath = dbm3
     arg = "data:%s" % rpath if base == "data" else base
@@ -111,6 +111,7 @@ def test_ais_with_an_array_schedule_equals_the_file_schedule(cli, dbm3, tmp_path
     want = cli_json(cli, ["dbm", "lnz", path, "--ais", "--chains", 10, "--seed", 2,
                           "--schedule", f])
     same(d.log_partition(method="ais", chains=10, seed=2, schedule=betas), want)
+    assert want["base"] == "pt" and want["reverse"] == "pt"  # the data-free default
 
 
 def test_loglik_equals_zsum_dbm_loglik(cli, dbm3):

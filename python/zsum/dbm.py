@@ -322,7 +322,9 @@ class DBM(Handle):
         method: "exact" (enumerating the smaller set of layers; TooBigError when its estimated
         time passes max_seconds), "ais", or "auto" (exact when affordable, else AIS). AIS:
         chains (>= 2), schedule ("sm08", "linear:N", a file of betas, or an array of betas),
-        base ("uniform", the default without data; "model"; "data": the frequencies of the
+        base ("pt", the default without data: the frequencies of v, h^2, ... in
+        parallel-tempering samples of the model, with the reverse side from the same samples
+        unless reverse= says otherwise; "uniform"; "model"; "data": the frequencies of the
         binary rows `data`, smoothed by pseudocount, the default with data), seed.
 
         The AIS sandwich (`zsum dbm lnz --ais --reverse pt|data:FILE|none`,
@@ -344,6 +346,8 @@ class DBM(Handle):
         if method == "exact" and reverse is not None:
             raise ValueError("log_partition: reverse is an AIS option; method='exact' does not "
                              "use it (drop it, or use method='ais')")
+        if reverse is None and (base == "pt" or (base is None and data is None)):
+            reverse = "pt"  # the PT base's samples start the reverse side too, as the command
         sandwich = _sandwich_opts(self, reverse, reverse_data, pt_temperatures, pt_sweeps,
                                   start_sweeps)
         out = Result(layers=list(self.layers))
@@ -369,8 +373,8 @@ class DBM(Handle):
         opts.seed = seed = _lib.as_count(seed, "seed")
         keep = []
         if base is None:
-            base = "data" if data is not None else "uniform"
-        if base in ("uniform", "model"):
+            base = "data" if data is not None else "pt"
+        if base in ("uniform", "model", "pt"):
             if data is not None:
                 raise ValueError("log_partition: data= is for base='data', not %r" % base)
             opts.base = _lib.enum_value("dbm_ais_base", "base", base)
@@ -382,8 +386,8 @@ class DBM(Handle):
             opts.base = _lib.enum_value("dbm_ais_base", "base", "data")
             opts.data, opts.n_data = rows.ctypes.data, rows.shape[0]
         else:
-            raise ValueError("log_partition: base must be 'uniform', 'model' or 'data', got %r"
-                             % (base,))
+            raise ValueError("log_partition: base must be 'pt', 'uniform', 'model' or 'data', "
+                             "got %r" % (base,))
         betas_c = None
         res = _AisResult()
         with self._ctx.lock:

@@ -115,12 +115,12 @@ for f in one one_rbm; do
 done
 expect_ok rbm logz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse none --format json
 rbm_ais=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_lo']))")
-expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --base uniform --format json
 expect_json "'%r %r' % (d['lnZ'], d['lnZ_lo']) == '$rbm_ais'"
 
 # ---- AIS: the band holds the exact value; the table -----------------------------------------
-expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --format json
-expect_json "d['method'] == 'ais' and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and d['chains'] == 100 and d['temperatures'] == 2000 and d['base'] == 'uniform' and d['seed'] == 1"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --base uniform --format json
+expect_json "d['method'] == 'ais' and d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and d['chains'] == 100 and d['temperatures'] == 2000 and d['base'] == 'uniform' and d['seed'] == 1 and 'reverse' not in d"
 expect_ok dbm lnz "$TMP/m.npz" --ais --seed 1 --schedule linear:2000 --base model --chains 50 --format csv
 expect_out "^layers,method,lnZ,lnZ_lo,lnZ_hi,ess,chains,temperatures,seed,base$"
 expect_out ",50,2000,1,model$"
@@ -188,7 +188,7 @@ expect_reject "not 0 or 1|--binarize" dbm loglik "$TMP/m.npz" "$TMP/half.npz"
 expect_reject "--exact and --ais exclude" dbm lnz "$TMP/m.npz" --exact --ais
 expect_reject "--chains is an AIS option" dbm lnz "$TMP/m.npz" --exact --chains 10
 expect_reject "--chains: '1' is not in 2..1000000" dbm lnz "$TMP/m.npz" --ais --chains 1
-expect_reject "--base: 'x' is not uniform, model or data:FILE" dbm lnz "$TMP/m.npz" --ais --base x
+expect_reject "--base: 'x' is not pt, uniform, model or data:FILE" dbm lnz "$TMP/m.npz" --ais --base x
 expect_reject "--schedule" dbm lnz "$TMP/m.npz" --ais --schedule linear:0
 expect_reject "unknown option '--mf-iterations'" dbm lnz "$TMP/m.npz" --mf-iterations 3
 expect_reject "--mf-iterations: '0' is not in 1..100000" dbm loglik "$TMP/m.npz" "$TMP/d.npz" --mf-iterations 0
@@ -244,6 +244,45 @@ for neg in exact mean-field persistent; do
 import json; rows = [json.loads(l) for l in open('$TMP/n.jsonl')]
 assert len(rows) == 2 and all(r['lnZ_mf'] <= r['lnZ'] for r in rows)" && pass || fail "train log $neg"
 done
+# --monitor: what each epoch measures. The same run (same model, bit for bit) with the Bethe
+# value left out gives the same other figures; none leaves the epoch's mean bound only; auto is
+# full on this small model and basic past 131072 couplings
+M="$T --hidden 6,4 --epochs 2 --pretrain-epochs 5 --batch 20 --chains 20 --lr 0.01 --seed 4 --format json -q"
+expect_ok dbm train $M -o "$TMP/mf.npz" --log "$TMP/mf.jsonl" --monitor full
+expect_json "d['monitor'] == 'full' and d['bethe_converged'] is True and d['lnZ_bethe'] is not None"
+cp "$TMP/out" "$TMP/full.json"
+for level in basic none; do
+  expect_ok dbm train $M -o "$TMP/m-$level.npz" --log "$TMP/m-$level.jsonl" --monitor $level
+  python3 - "$TMP" "$level" <<'PY' && pass || fail "--monitor $level"
+import json, sys
+tmp, level = sys.argv[1], sys.argv[2]
+full = json.load(open(tmp + '/full.json'))
+d = json.load(open(tmp + '/out'))
+log = [json.loads(l) for l in open(tmp + '/m-%s.jsonl' % level)]
+flog = [json.loads(l) for l in open(tmp + '/mf.jsonl')]
+assert d['monitor'] == level and d['lnZ_bethe'] is None and d['bethe_converged'] is None, d
+assert d['mf_bound'] == full['mf_bound'] and len(log) == 2, d
+kept = ('lnZ', 'lnZ_mf', 'loglik', 'elbo') if level == 'basic' else ()
+for k in ('lnZ', 'lnZ_mf', 'loglik', 'elbo'):
+    assert d[k] == (full[k] if k in kept else None), (k, d[k], full[k])
+for a, b in zip(log, flog):
+    assert a['mf_bound'] == b['mf_bound'] and a['lnZ_bethe'] is None and a['bethe_converged'] is None, a
+    for k in ('lnZ', 'lnZ_mf', 'loglik', 'elbo'):
+        assert a[k] == (b[k] if k in kept else None), (k, a, b)
+PY
+  python3 "$TMP/same.py" "$TMP/mf.npz" "$TMP/m-$level.npz" && pass || fail "--monitor $level changed the model"
+done
+expect_ok dbm train $M -o "$TMP/ma.npz"
+expect_json "d == dict(json.load(open('$TMP/full.json')), epoch_seconds=d['epoch_seconds'], total_seconds=d['total_seconds'], model=d['model'])"
+expect_ok dbm train "$T" --hidden 400,400 --epochs 1 --pretrain-epochs 0 --batch 20 --chains 20 --seed 4 -o "$TMP/big.npz" --format json -q
+expect_json "d['monitor'] == 'basic' and d['lnZ_bethe'] is None and d['lnZ'] is None and d['lnZ_mf'] > 0"
+mfbig=$(python3 -c "import json; print(repr(json.load(open('$TMP/out'))['lnZ_mf']))")
+expect_ok dbm train "$T" --hidden 400,400 --epochs 1 --pretrain-epochs 0 --batch 20 --chains 20 --seed 4 -o "$TMP/big.npz" --format json -q --monitor full
+expect_json "d['monitor'] == 'full' and d['lnZ_bethe'] is not None and repr(d['lnZ_mf']) == '$mfbig'"
+run dbm train "$T" --hidden 6,4 --epochs 1 --pretrain-epochs 0 --seed 4 -o "$TMP/m1.npz" --monitor basic
+grep -q "Bethe -)" "$TMP/err" && pass || fail "stderr line: $(cat "$TMP/err")"
+grep -qE "^bethe_converged +-" "$TMP/out" && grep -qE "^monitor +basic" "$TMP/out" && pass || fail "table: $(cat "$TMP/out")"
+expect_reject "--monitor: 'some' is not auto, full, basic or none" dbm train "$T" --hidden 4 --epochs 2 --monitor some -o "$TMP/c.npz"
 expect_reject "--negative: 'gibbs' is not persistent, exact, mean-field or auto" dbm train "$T" --hidden 4 --epochs 2 --negative gibbs -o "$TMP/c.npz"
 expect_reject "exact negative phase enumerates 2\\^30" dbm train "$T" --hidden 30,30 --epochs 2 --negative exact -o "$TMP/c.npz"
 # ... refused before the pretraining, not after it (which would take hours here)

@@ -114,40 +114,76 @@ expect_reject "unexpected argument|expected MODEL" dbm sample "$TMP/m.npz" "$TMP
 
 # ---- lnz --reverse: both sides of ln Z ----------------------------------------------------
 for rev in pt "data:$TMP/d.npz"; do
-  expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --reverse "$rev" --pt-sweeps 200 --format json
+  expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base uniform --reverse "$rev" --pt-sweeps 200 --format json
   expect_json "d['reverse'] == '$rev' and (d['sandwich_lo'] <= $lnz_m <= d['sandwich_hi'] or not d['sides_agree']) and d['lnZ_reverse_lo'] <= d['lnZ_reverse'] <= d['lnZ_reverse_hi'] and d['sandwich_lo'] == min(d['lnZ_lo'], d['lnZ_reverse_lo'])"
   expect_json "d['lnZ_reverse_lo'] <= $lnz_m <= d['lnZ_reverse_hi'] and d['reverse_ess'] > 50"
 done
 expect_json "'pt_swap_min' not in d"
 # the forward side is the one without --reverse, to the last digit
-expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --pt-sweeps 200 --reverse pt --format json
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base uniform --pt-sweeps 200 --reverse pt --format json
 fwd=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_hi']))")
 expect_json "d['pt_temperatures'] == 50 and d['pt_sweeps'] == 200 and 0 < d['pt_swap_min'] <= 1"
-expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --format json
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base uniform --format json
 expect_json "'%r %r' % (d['lnZ'], d['lnZ_hi']) == '$fwd' and 'reverse' not in d"
-expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --reverse none --format json
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base uniform --reverse none --format json
 expect_json "d['reverse'] == 'none' and 'lnZ_reverse' not in d and 'sides_agree' not in d"
 # one hidden layer: zsum rbm lnz's numbers, to the last digit
 expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse pt --pt-sweeps 100 --format json
 rbm_sw=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')))")
-expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --reverse pt --pt-sweeps 100 --format json
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse pt --pt-sweeps 100 --format json
 expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'pt_swap_min')) == '$rbm_sw'"
 # and from data rows (v is the whole even set)
 npz_rows=$TMP/r6.npz
 expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse "data:$npz_rows" --format json
 rbm_sw=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'sides_agree')))")
-expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --reverse "data:$npz_rows" --format json
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --base uniform --reverse "data:$npz_rows" --format json
 expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'reverse_ess', 'sandwich_lo', 'sandwich_hi', 'sides_agree')) == '$rbm_sw'"
 # loglik: the same sides, the forward one from DATA's base rate
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:1000 --reverse pt --pt-sweeps 200 --format json
 expect_json "d['base'] == 'data:$TMP/d.npz' and d['reverse'] == 'pt' and (d['sandwich_lo'] <= $lnz_m <= d['sandwich_hi'] or not d['sides_agree']) and d['n'] == 3"
 # a strong model and 2 temperatures: the sides disagree, and the output says so
-run dbm lnz "$TMP/hard.npz" --ais --seed 1 --schedule linear:2 --reverse pt --pt-sweeps 50 --format json
+run dbm lnz "$TMP/hard.npz" --ais --seed 1 --schedule linear:2 --base uniform --reverse pt --pt-sweeps 50 --format json
 [ "$status" -eq 0 ] && pass || fail "hard.npz exited $status"
 expect_json "d['sides_agree'] is False and 'disagree by more than their bands' in d['sides_warning']"
 grep -q "zsum: warning: the forward (lower) estimate .* disagree by more than their bands: ln Z is unreliable" "$TMP/err" && pass || fail "no warning on stderr: $(cat "$TMP/err")"
-run dbm lnz "$TMP/hard.npz" --ais --seed 1 --schedule linear:2 --reverse pt --pt-sweeps 50
+run dbm lnz "$TMP/hard.npz" --ais --seed 1 --schedule linear:2 --base uniform --reverse pt --pt-sweeps 50
 grep -qE "^sides_agree +false" "$TMP/out" && pass || fail "table: $(cat "$TMP/out")"
+
+# ---- the data-free default: the PT base, with the reverse side -------------------------------
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --format json
+expect_json "d['base'] == 'pt' and d['reverse'] == 'pt' and d['pt_sweeps'] == 1000 and d['pt_temperatures'] == 50 and 0 < d['pt_swap_min'] <= 1"
+expect_json "(d['sandwich_lo'] <= $lnz_m <= d['sandwich_hi'] or not d['sides_agree']) and abs(d['lnZ'] - $lnz_m) < 0.05"
+fwd=$(python3 -c "import json; d=json.load(open('$TMP/out')); print(repr(d['lnZ']), repr(d['lnZ_hi']), repr(d['pt_swap_min']))")
+# the forward side alone is the same run; the base's PT also serves a reverse side from data
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base pt --reverse none --format json
+expect_json "'%r %r %r' % (d['lnZ'], d['lnZ_hi'], d['pt_swap_min']) == '$fwd' and d['reverse'] == 'none' and 'lnZ_reverse' not in d"
+expect_ok dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000 --base pt --reverse "data:$TMP/d.npz" --format json
+expect_json "'%r %r %r' % (d['lnZ'], d['lnZ_hi'], d['pt_swap_min']) == '$fwd' and d['reverse'] == 'data:$TMP/d.npz'"
+run dbm lnz "$TMP/m.npz" --ais --seed 2 --schedule linear:1000
+grep -qE "^base +pt$" "$TMP/out" && grep -qE "^reverse +pt$" "$TMP/out" && pass || fail "table: $(cat "$TMP/out")"
+# loglik: the data's base rate stays its default; --base pt asks for the data-free one
+expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:1000 --base pt --format json
+expect_json "d['base'] == 'pt' and d['reverse'] == 'pt' and d['loglik_sandwich_lo'] <= d['loglik_sandwich_hi']"
+# one hidden layer: zsum rbm lnz's data-free default, to the last digit
+expect_ok rbm lnz "$TMP/one_rbm.npz" --ais --seed 3 --schedule linear:500 --format json
+rbm_pt=$(python3 -c "import json; d=json.load(open('$TMP/out')); assert d['base'] == 'pt'; print(' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_lo', 'lnZ_hi', 'ess', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'sandwich_lo', 'sandwich_hi', 'pt_sweeps', 'pt_swap_min')))")
+expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format json
+expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_lo', 'lnZ_hi', 'ess', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'sandwich_lo', 'sandwich_hi', 'pt_sweeps', 'pt_swap_min')) == '$rbm_pt'"
+# over 20 seeds with a short schedule: the exact value between the sides, or the output says
+# they disagree
+python3 - "$TMP" "$lnz_m" "$ZSUM" <<'PY' && pass || fail "PT base over 20 seeds"
+import json, subprocess, sys
+tmp, exact, zsum = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+ok = 0
+for seed in range(1, 21):
+    d = json.loads(subprocess.run(zsum + ['dbm', 'lnz', tmp + '/m.npz', '--ais', '--seed', str(seed), '--schedule',
+                                          'linear:200', '--pt-sweeps', '200', '--format', 'json'],
+                                  capture_output=True, text=True, check=True).stdout)
+    assert d['base'] == 'pt' and d['reverse'] == 'pt', d
+    ok += d['sandwich_lo'] <= exact <= d['sandwich_hi'] or (not d['sides_agree'] and 'sides_warning' in d)
+print('PT base: %d of 20 seeds hold the exact value or say the sides disagree' % ok)
+assert ok >= 18
+PY
 
 # ---- lnz --reverse: rejections ------------------------------------------------------------
 expect_reject "--reverse: 'x' is not pt, none or data:FILE" dbm lnz "$TMP/m.npz" --ais --reverse x

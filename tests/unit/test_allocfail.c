@@ -599,10 +599,11 @@ static zs_status dbm_ais_call(void) {
     return zs_dbm_lnz_ais(dbm, &o, &r);
 }
 
+static zs_dbm_ais_base sandwich_base = ZS_DBM_AIS_BASE_AUTO;
 static zs_status dbm_sandwich_call(void) {
     zs_dbm_sandwich_opts o;
     zs_dbm_sandwich_defaults(&o);
-    dbm_ais_options(&o.ais, ZS_DBM_AIS_BASE_AUTO);
+    dbm_ais_options(&o.ais, sandwich_base);
     o.reverse = reverse_start;
     o.start_rows = drows;
     o.n_start = NROWS;
@@ -749,6 +750,12 @@ static void sweep_dbm(void) {
     sweep("zs_dbm_lnz_sandwich (reverse from PT)", dbm_sandwich_call, snap_dbm);
     reverse_start = ZS_RBM_REVERSE_DATA;
     sweep("zs_dbm_lnz_sandwich (reverse from data)", dbm_sandwich_call, snap_dbm);
+    sandwich_base = ZS_DBM_AIS_BASE_PT; /* the data-free base: one PT run for both sides */
+    reverse_start = ZS_RBM_REVERSE_PT;
+    sweep("zs_dbm_lnz_sandwich (PT base, reverse from PT)", dbm_sandwich_call, snap_dbm);
+    reverse_start = ZS_RBM_REVERSE_NONE;
+    sweep("zs_dbm_lnz_sandwich (PT base alone)", dbm_sandwich_call, snap_dbm);
+    sandwich_base = ZS_DBM_AIS_BASE_AUTO;
     sweep("zs_dbm_sample", dbm_sample_call, snap_dbm);
     sweep("zs_dbm_sample (visible only, from rows)", dbm_sample_visible_call, snap_dbm);
     CHECK(zs_dbm_load(ctx, check_path("dbm.npz"), &dbm_target) == ZS_OK);

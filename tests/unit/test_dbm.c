@@ -519,6 +519,8 @@ static void names_of_the_ais_bases(void) {
     CHECK_STR(zs_dbm_ais_base_name(ZS_DBM_AIS_BASE_DATA), "data");
     CHECK_STR(zs_dbm_ais_base_name((zs_dbm_ais_base)9), "unknown");
     CHECK(zs_dbm_ais_base_from_name("model", &b) == ZS_OK && b == ZS_DBM_AIS_BASE_MODEL);
+    CHECK_STR(zs_dbm_ais_base_name(ZS_DBM_AIS_BASE_PT), "pt");
+    CHECK(zs_dbm_ais_base_from_name("pt", &b) == ZS_OK && b == ZS_DBM_AIS_BASE_PT);
     CHECK(zs_dbm_ais_base_from_name("rate", &b) == ZS_EINVAL);
 }
 

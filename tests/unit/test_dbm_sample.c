@@ -5,6 +5,7 @@
 #include "zsum.h"
 #include "check.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,94 @@ static void sized_odd_pt_holds_exact_in_18_of_20(void) {
     free(betas);
 }
 
+/* A small DBM trained on toy data (4 prototypes of 16 pixels, 10% flipped): pretraining and 20
+ * joint epochs, so that its modes are sharper than a random model's. */
+static zs_dbm *trained_small(void) {
+    const size_t sizes[] = {16, 8, 6}, n = 200;
+    uint8_t *data = malloc(n * 16);
+    lcg_state = 12;
+    for (size_t q = 0; q < n; q++)
+        for (size_t i = 0; i < 16; i++) {
+            int on = (i / 4) == q % 4 || (i % 4) == q % 4;
+            data[q * 16 + i] = (uint8_t)(lcg() > 0.8 ? !on : on);
+        }
+    zs_dbm *d = NULL;
+    zs_dbm_alloc(NULL, 2, sizes, &d);
+    zs_dbm_pretrain_opts po;
+    zs_dbm_pretrain_defaults(&po);
+    po.epochs = 30;
+    po.batch = 20;
+    po.lr = 0.1;
+    po.seed = 8;
+    CHECK(zs_dbm_pretrain(d, &po, data, n) == ZS_OK);
+    zs_dbm_train_opts o;
+    zs_dbm_train_defaults(&o);
+    o.batch = 20;
+    o.lr = 0.01;
+    o.chains = 30;
+    o.seed = 9;
+    zs_dbm_trainer *t = NULL;
+    CHECK(zs_dbm_trainer_alloc(NULL, d, &o, data, n, &t) == ZS_OK);
+    for (int e = 0; e < 20; e++) CHECK(zs_dbm_trainer_epoch(t, NULL) == ZS_OK);
+    zs_dbm_trainer_get(t, d);
+    zs_dbm_trainer_free(t);
+    free(data);
+    return d;
+}
+
+/* The data-free base (ZS_DBM_AIS_BASE_PT, the command's default): over 20 seeds on random DBMs
+ * of 2 and 3 hidden layers and on a trained one, the exact ln Z lies between the two sides
+ * (the joined bands) or the result says they disagree, in at least 18; zs_dbm_lnz_ais with
+ * the PT base is the sandwich's forward side bit for bit; PT's sweeps default to 1,000. */
+static void pt_base_holds_exact_or_says_it_does_not(void) {
+    static const size_t shapes[][5] = {{2, 10, 8, 6}, {3, 6, 5, 7, 4}};
+    static const double wscale[] = {2.0, 1.5};
+    int seeds = sanitized() ? 2 : 20;
+    double *betas = NULL;
+    size_t nb = 0;
+    zs_rbm_schedule_linear(1000, &betas, &nb);
+    for (int s = 0; s < 3; s++) {
+        zs_dbm *d = s < 2 ? random_dbm(NULL, shapes[s][0], shapes[s] + 1, wscale[s], 0.5, 81 + (uint64_t)s)
+                          : trained_small();
+        double exact = 0;
+        CHECK(zs_dbm_lnz_exact(d, 0, &exact) == ZS_OK);
+        int held = 0, said = 0;
+        double worst = 0;
+        for (int k = 1; k <= seeds; k++) {
+            zs_dbm_sandwich_opts o;
+            zs_dbm_sandwich_defaults(&o);
+            o.ais.betas = betas;
+            o.ais.nbetas = nb;
+            o.ais.seed = (uint64_t)k;
+            o.ais.base = ZS_DBM_AIS_BASE_PT;
+            o.pt_temperatures = 10;
+            CHECK(zs_dbm_sandwich_pt_sweeps(&o) == 1000);
+            o.pt_sweeps = 300;
+            zs_dbm_sandwich_result r;
+            CHECK(zs_dbm_lnz_sandwich(d, &o, &r) == ZS_OK);
+            CHECK(r.forward.base == ZS_DBM_AIS_BASE_PT && r.reverse == ZS_RBM_REVERSE_PT && r.pt_swap_min > 0);
+            held += r.sandwich.bracket.lo <= exact && exact <= r.sandwich.bracket.hi;
+            said += !r.sandwich.agree;
+            if (fabs(r.forward.lnz.value - exact) > worst) worst = fabs(r.forward.lnz.value - exact);
+            if (k == 1) { /* the forward side alone: the same numbers */
+                zs_dbm_ais_result f;
+                CHECK(zs_dbm_lnz_ais(d, &o.ais, &f) == ZS_OK); /* 1,000 PT sweeps: not o's 300 */
+                CHECK(f.base == ZS_DBM_AIS_BASE_PT && fabs(f.lnz.value - exact) < 0.1);
+                o.reverse = ZS_RBM_REVERSE_NONE;
+                zs_dbm_sandwich_result n;
+                CHECK(zs_dbm_lnz_sandwich(d, &o, &n) == ZS_OK);
+                CHECK(n.forward.lnz.value == r.forward.lnz.value && n.forward.band.lo == r.forward.band.lo &&
+                      n.pt_swap_min == r.pt_swap_min && isnan(n.upper.value));
+            }
+        }
+        printf("  PT base, model %d: exact %.4f between the sides %d of %d, disagreement said %d, "
+               "largest forward error %.4f\n", s, exact, held, seeds, said, worst);
+        CHECK(held + said >= seeds - seeds / 10);
+        zs_dbm_free(d);
+    }
+    free(betas);
+}
+
 /* Reverse runs from rows of v, their h^2 drawn given v: rows that are samples of the model
  * (zs_dbm_sample) give a side that holds the exact value. */
 static void reverse_from_model_rows(void) {
@@ -425,6 +514,7 @@ int main(void) {
     RUN(samples_do_not_depend_on_threads);
     RUN(sandwich_holds_exact_or_says_it_does_not);
     RUN(sized_odd_pt_holds_exact_in_18_of_20);
+    RUN(pt_base_holds_exact_or_says_it_does_not);
     RUN(reverse_from_model_rows);
     RUN(one_hidden_layer_is_the_rbm_sandwich);
     return check_summary("test_dbm_sample");
