@@ -352,6 +352,10 @@ typedef struct zs_factor_approx_opts {
     zs_factor_schedule schedule;
     double max_seconds;    /* stop iterating after this long (the result is then marked not
                               converged); 0: no limit                                        */
+    double max_bytes;      /* MBE: memory for its tables; an order whose mini-bucket tables
+                              need more is skipped, and when every order does, the call
+                              fails (ZS_ETOOBIG, saying what it needs); 0: no limit (the
+                              default)                                                       */
 } zs_factor_approx_opts;
 void zs_factor_approx_defaults(zs_factor_approx_opts *opts);
 

@@ -311,6 +311,20 @@ out:
 
 static zs_status wmb_tables(wmb *b);
 
+/* The bytes wmb_tables and the passes will hold: per cluster its own and its incoming table
+ * (doubles), its map into its parent's table (uint32), its two messages and its shift; and
+ * the backward pass's scratch of twice the largest table. */
+static double wmb_bytes(const wmb *b) {
+    double tot = 0.0, big = 1.0;
+    for (size_t q = 0; q < b->nc; q++) {
+        const cl *c = &b->c[q];
+        tot += 16.0 * (double)c->size + 16.0 * (double)c->ssize + 8.0 * b->r->dom[c->var];
+        if (c->parent != SIZE_MAX) tot += 4.0 * (double)b->c[c->parent].size;
+        if ((double)c->size > big) big = (double)c->size;
+    }
+    return tot + 16.0 * big;
+}
+
 /* The cluster tree along the greedy order of rule h. */
 static zs_status wmb_build(wmb *b, const zs_factor_approx_opts *o, zs_factor_order h,
                            uint64_t stream) {
@@ -344,6 +358,14 @@ static zs_status wmb_build(wmb *b, const zs_factor_approx_opts *o, zs_factor_ord
         st = wmb_build_bucket(b, ib, (uint32_t)order[i]);
     }
     b->bucket[n] = b->nc;
+    if (st == ZS_OK) {
+        double need = wmb_bytes(b);
+        if (o->max_bytes > 0.0 && need > o->max_bytes)
+            st = zs_fail(r->ctx, ZS_ETOOBIG,
+                         "mbe: i_bound %zu needs %.4g MiB of tables (on the last order tried), "
+                         "more than the %.4g MiB allowed; a lower i_bound needs less",
+                         ib, need / 1048576.0, o->max_bytes / 1048576.0);
+    }
     if (st == ZS_OK) st = wmb_tables(b);
 out:
     free(order), free(skip);
@@ -663,12 +685,14 @@ static const zs_factor_order mbe_rules[MBE_ORDERS] = {
  * passes can get (on Grids_15 at i-bound 16, ten passes end between +7.0 and +12.3 nats over
  * eight min-fill orders that differ only in ties): each order in mbe_rules runs MBE_RACE
  * passes (the bound after two passes ranked the orders as after ten there), and the passes
- * continue on the order of the least bound. */
+ * continue on the order of the least bound. The least bound of any pass of any order is
+ * reported, so more passes never report a looser one. */
 zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
     double t0 = zs_monotonic_seconds();
     zs_status st = ZS_OK;
     wmb best, cur;
     int have = 0;
+    double least = HUGE_VAL; /* over every order raced: each pass's bound is one */
     for (size_t k = 0; k < MBE_ORDERS; k++) {
         if (have && (ax_out_of_time(o, t0) || (best.conv && !wmb_split(&best)))) break;
         uint64_t stream = k < 3 ? 0 : k - 2;
@@ -685,6 +709,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
             st = s;
             continue;
         }
+        if (cur.best < least) least = cur.best;
         if (!have || cur.hist[(cur.pass - 1) % MBE_WINDOW] < best.hist[(best.pass - 1) % MBE_WINDOW]) {
             if (have) wmb_free(&best);
             best = cur;
@@ -697,7 +722,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     while (st == ZS_OK && !best.conv && best.pass < o->max_iter && !ax_out_of_time(o, t0))
         st = wmb_pass(&best, o);
     if (st == ZS_OK) {
-        res->lnz = best.best;
+        res->lnz = best.best < least ? best.best : least;
         res->kind = ZS_BOUND_UPPER;
         res->converged = best.conv;
         res->iterations = best.pass;

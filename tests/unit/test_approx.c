@@ -300,6 +300,32 @@ static void mini_bucket_passes_should_only_tighten_the_bound(void) {
     CHECK(tighter > runs / 4);
 }
 
+/* max_bytes: mini-bucket tables beyond it are refused with what they need; a limit they fit
+ * in changes nothing; a negative one is an error. */
+static void mini_buckets_should_respect_max_bytes(void) {
+    lcg_state = 19;
+    rmodel r;
+    make_model(&r, 9, 2, 16, 0, 0, 1.0, 0.0);
+    int32_t ev[MAXV];
+    for (size_t i = 0; i < r.n; i++) ev[i] = -1;
+    zs_factor_model *m = to_model(&r);
+    CHECK(m != NULL);
+    if (!m) return;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.i_bound = 3;
+    zs_factor_approx_result free_run, fit, tight;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &free_run), ZS_OK);
+    o.max_bytes = 1e9;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &fit), ZS_OK);
+    CHECK(fit.lnz == free_run.lnz && fit.iterations == free_run.iterations);
+    o.max_bytes = 64.0;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &tight), ZS_ETOOBIG);
+    o.max_bytes = -1.0;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &tight), ZS_EINVAL);
+    zs_factor_model_free(m);
+}
+
 static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
     lcg_state = 15;
     zs_factor_approx_opts o;
@@ -598,6 +624,7 @@ int main(void) {
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
     RUN(mini_bucket_passes_should_only_tighten_the_bound);
+    RUN(mini_buckets_should_respect_max_bytes);
     RUN(trw_should_bound_from_above_and_be_exact_on_trees);
     RUN(trw_should_bound_any_factor_model_at_every_iteration);
     RUN(trw_should_be_exact_on_hypertrees);
