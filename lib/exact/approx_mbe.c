@@ -44,8 +44,6 @@
 #include "exact/elim_internal.h"
 
 #include <string.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 /* Tables larger than this (2^31 entries, 16 GiB) are refused. */
 #define MBE_MAX_TABLE 2147483648.0
@@ -53,7 +51,7 @@
 #define MBE_PAIR_MAX 256
 /* The step of the weights' exponentiated gradient (3 gave tighter bounds on the UAI grids
  * than 0.3 or 1). */
-#define MBE_WEIGHT_STEP (getenv("MBE_ETA") ? atof(getenv("MBE_ETA")) : 3.0)
+#define MBE_WEIGHT_STEP 3.0
 /* The least weight kept by the weight steps (renormalized after). */
 #define MBE_MIN_WEIGHT 1e-3
 /* The passes stop when the last MBE_WINDOW of them lowered the bound by less than
@@ -668,7 +666,6 @@ static zs_status wmb_pass(wmb *b, const zs_factor_approx_opts *o) {
     b->hist[b->pass % MBE_WINDOW] = bound;
     b->pass++;
     if (bound < b->best) b->best = bound;
-    if (getenv("MBE_TRACE")) fprintf(stderr, "pass %llu %.6f\n", (unsigned long long)b->pass, bound);
     if (!wmb_split(b) || fabs(prev - bound) < o->tol ||
         (back < HUGE_VAL && back - bound < MBE_REL_TOL * (b->first - bound)))
         b->conv = 1;
