@@ -280,7 +280,8 @@ zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, cons
  *        ESTIMATE (exact on a tree; either side otherwise).
  *   TRW  the tree-reweighted bound (Wainwright, Jaakkola & Willsky 2005) for any factor
  *        model: ln Z(theta) <= sum_k rho_k ln Z(theta^k) over `trees` sampled spanning
- *        forests of the factor graph (a square torus: its 2n translated comb spanning
+ *        forests of the factor graph (an open R x C grid: its R + C combs; a square
+ *        torus: its 2n translated comb spanning
  *        trees; exact ln Z each), sum_k rho_k theta^k = theta; the
  *        split is improved by a monotone line search. An UPPER bound at every iteration;
  *        converged when the pieces' marginals agree within tol; exact on a forest.
