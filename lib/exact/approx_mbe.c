@@ -311,7 +311,7 @@ static zs_status wmb_tables(wmb *b);
 
 /* The bytes wmb_tables and the passes will hold: per cluster its own and its incoming table
  * (doubles), its map into its parent's table (uint32), its two messages and its shift; and
- * the backward pass's scratch of twice the largest table. */
+ * the backward pass's scratch of three times the largest table. */
 static double wmb_bytes(const wmb *b) {
     double tot = 0.0, big = 1.0;
     for (size_t q = 0; q < b->nc; q++) {
@@ -320,7 +320,7 @@ static double wmb_bytes(const wmb *b) {
         if (c->parent != SIZE_MAX) tot += 4.0 * (double)b->c[c->parent].size;
         if ((double)c->size > big) big = (double)c->size;
     }
-    return tot + 16.0 * big;
+    return tot + 24.0 * big;
 }
 
 /* The cluster tree along the greedy order of rule h. */
@@ -410,15 +410,18 @@ static void wmb_stats(const ax_model *r, const cl *c, const double *T, double *l
     for (size_t o = 0, base = 0, lo = 0; M > -HUGE_VAL && o < c->ssize;
          o++, base += ++lo == inner ? (lo = 0, inner * (d - 1) + 1) : 1) {
         double m = -HUGE_VAL;
+        uint32_t at = 0;
         for (uint32_t x = 0; x < d; x++) {
             double a = (T[base + x * inner] + c->bwd[o]) / c->w;
-            if (a > m) m = a;
+            if (a > m) m = a, at = x;
         }
         if (m == -HUGE_VAL) continue;
-        double z = 0.0, za = 0.0, sc = exp(m - M);
+        /* The largest term is exp(0) = 1 (and adds 0 to za): no exp for it. */
+        double z = 1.0, za = 0.0, sc = exp(m - M);
+        lm[at] += sc;
         for (uint32_t x = 0; x < d; x++) {
             double a = (T[base + x * inner] + c->bwd[o]) / c->w;
-            if (a == -HUGE_VAL) continue;
+            if (x == at || a == -HUGE_VAL) continue;
             double ex = exp(a - m);
             z += ex, za += ex * (a - m);
             lm[x] += ex * sc;
@@ -480,13 +483,16 @@ static double wmb_message(const ax_model *r, cl *c, const double *T) {
     for (size_t o = 0, base = 0, lo = 0; o < c->ssize;
          o++, base += ++lo == inner ? (lo = 0, inner * (d - 1) + 1) : 1) {
         double mx = -HUGE_VAL;
+        uint32_t at = 0;
         for (uint32_t x = 0; x < d; x++)
-            if (T[base + x * inner] > mx) mx = T[base + x * inner];
+            if (T[base + x * inner] > mx) mx = T[base + x * inner], at = x;
         double m = -HUGE_VAL;
         if (mx > -HUGE_VAL) {
+            /* The largest term is exp(0) = 1: added last, without its exp. */
             double s = 0.0;
-            for (uint32_t x = 0; x < d; x++) s += exp((T[base + x * inner] - mx) / c->w);
-            m = mx + c->w * log(s);
+            for (uint32_t x = 0; x < d; x++)
+                if (x != at) s += exp((T[base + x * inner] - mx) / c->w);
+            m = mx + c->w * log(s + 1.0);
         }
         c->fwd[o] = m;
         if (m > top) top = m;
@@ -554,7 +560,7 @@ static zs_status wmb_tables(wmb *b) {
         if (b->c[q].size > big) big = b->c[q].size;
     }
     b->T = zs_malloc((tot ? tot : 1) * sizeof *b->T);
-    b->U = zs_malloc(2 * big * sizeof *b->U);
+    b->U = zs_malloc(3 * big * sizeof *b->U);
     if (!b->T || !b->U) return oom(b);
     for (size_t q = 0; q < b->nc; q++) {
         cl *c = &b->c[q];
@@ -579,18 +585,18 @@ static zs_status wmb_tables(wmb *b) {
 
 /* Child a's backward message from its parent's weighted belief U = (F_c + B_c) / w_c:
  * B_a = w_a ln sum_{rest} exp(U - m_a / w_a), normalized to max 0. */
-static void wmb_send_back(const cl *c, const double *U, cl *a, double *sum) {
+static void wmb_send_back(const cl *c, const double *U, cl *a, double *sum, double *fa) {
     const uint32_t *idx = a->up;
     double *mx = a->bwd;
-    for (size_t o = 0; o < a->ssize; o++) mx[o] = -HUGE_VAL, sum[o] = 0.0;
+    for (size_t o = 0; o < a->ssize; o++) mx[o] = -HUGE_VAL, sum[o] = 0.0, fa[o] = a->fwd[o] / a->w;
     /* Where m_a is -inf, U is too (m_a is one of its terms): those entries are skipped. */
     for (size_t e = 0; e < c->size; e++) {
         if (U[e] == -HUGE_VAL) continue;
-        double t = U[e] - a->fwd[idx[e]] / a->w;
+        double t = U[e] - fa[idx[e]];
         if (t > mx[idx[e]]) mx[idx[e]] = t;
     }
     for (size_t e = 0; e < c->size; e++)
-        if (U[e] > -HUGE_VAL) sum[idx[e]] += exp(U[e] - a->fwd[idx[e]] / a->w - mx[idx[e]]);
+        if (U[e] > -HUGE_VAL) sum[idx[e]] += exp(U[e] - fa[idx[e]] - mx[idx[e]]);
     double top = -HUGE_VAL;
     for (size_t o = 0; o < a->ssize; o++) {
         mx[o] = mx[o] == -HUGE_VAL ? -HUGE_VAL : a->w * (mx[o] + log(sum[o]));
@@ -606,10 +612,10 @@ static void wmb_backward(wmb *b) {
     for (size_t ci = b->nc; ci-- > 0;) {
         cl *c = &b->c[ci];
         if (c->nc == 0) continue;
-        /* U: the incoming table of the forward pass just run (b->T), then (T + B) / w; sum:
-         * scratch of a child's separator size (at most c's size; b->U holds twice the
-         * largest). */
-        double *U = b->U, *sum = b->U + c->size;
+        /* U: the incoming table of the forward pass just run (b->T), then (T + B) / w; sum
+         * and fa: scratch of a child's separator size (at most c's size; b->U holds three
+         * times the largest). */
+        double *U = b->U, *sum = b->U + c->size, *fa = sum + c->size;
         memcpy(U, b->T + c->toff, c->size * sizeof *U);
         uint32_t d = r->dom[c->var];
         for (size_t e = 0, o0 = 0; e < c->size; e += c->inner * d, o0 += c->inner)
@@ -620,7 +626,7 @@ static void wmb_backward(wmb *b) {
                 }
         for (size_t j = 0; j < c->nc; j++) {
             cl *a = &b->c[b->kids[c->c0 + j]];
-            wmb_send_back(c, U, a, sum);
+            wmb_send_back(c, U, a, sum, fa);
         }
     }
 }
