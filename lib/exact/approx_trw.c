@@ -390,7 +390,9 @@ static zs_status index_pieces(trw *w) {
 /* ln sum exp, accumulated per output value: acc holds the running maxima, sum the scaled sums. */
 static void lse_add(double *mx, double *sum, size_t i, double v) {
     if (v == -HUGE_VAL) return;
-    if (v > mx[i]) sum[i] = sum[i] * exp(mx[i] - v) + 1.0, mx[i] = v;
+    /* The first term needs no exp (the sum so far is 0: sum exp(-inf) + 1 = 1 exactly). */
+    if (mx[i] == -HUGE_VAL) sum[i] = 1.0, mx[i] = v;
+    else if (v > mx[i]) sum[i] = sum[i] * exp(mx[i] - v) + 1.0, mx[i] = v;
     else sum[i] += exp(v - mx[i]);
 }
 
