@@ -361,7 +361,8 @@ static zs_status wmb_build(wmb *b, const zs_factor_approx_opts *o, zs_factor_ord
         if (o->max_bytes > 0.0 && need > o->max_bytes)
             st = zs_fail(r->ctx, ZS_ETOOBIG,
                          "mbe: i_bound %zu needs %.4g MiB of tables (on the last order tried), "
-                         "more than the %.4g MiB allowed; a lower i_bound needs less",
+                         "more than the %.4g MiB allowed (max_bytes); a lower i_bound needs "
+                         "less",
                          ib, need / 1048576.0, o->max_bytes / 1048576.0);
     }
     if (st == ZS_OK) st = wmb_tables(b);
