@@ -695,6 +695,7 @@ zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     double t0 = zs_monotonic_seconds();
     zs_status st = ZS_OK;
     wmb best, cur;
+    memset(&best, 0, sizeof best); /* (read only once have is set; cppcheck cannot see it) */
     int have = 0;
     double least = HUGE_VAL; /* over every order raced: each pass's bound is one */
     for (size_t k = 0; k < MBE_ORDERS; k++) {
