@@ -371,6 +371,7 @@ static int parse(int argc, char **argv, uai_opts *o) {
     if (rc != EXIT_OK) return rc;
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
     if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
+    o->approx.opts.max_bytes = o->max_mem; /* mbe's tables */
     if (o->budget.seconds > 0.0) return budget_check(o);
     return search_check(o);
 }

@@ -281,7 +281,8 @@ zs_status zs_factor_write_mar(const zs_factor_model *m, const double *marg, cons
  *        ESTIMATE (exact on a tree; either side otherwise).
  *   TRW  the tree-reweighted bound (Wainwright, Jaakkola & Willsky 2005) for any factor
  *        model: ln Z(theta) <= sum_k rho_k ln Z(theta^k) over `trees` sampled spanning
- *        forests of the factor graph (a square torus: its 2n translated comb spanning
+ *        forests of the factor graph (an open R x C grid: its R + C combs; a square
+ *        torus: its 2n translated comb spanning
  *        trees; exact ln Z each), sum_k rho_k theta^k = theta; the
  *        split is improved by a monotone line search. An UPPER bound at every iteration;
  *        converged when the pieces' marginals agree within tol; exact on a forest.
@@ -353,6 +354,10 @@ typedef struct zs_factor_approx_opts {
     zs_factor_schedule schedule;
     double max_seconds;    /* stop iterating after this long (the result is then marked not
                               converged); 0: no limit                                        */
+    double max_bytes;      /* MBE: memory for its tables; an order whose mini-bucket tables
+                              need more is skipped, and when every order does, the call
+                              fails (ZS_ETOOBIG, saying what it needs); 0: no limit (the
+                              default)                                                       */
 } zs_factor_approx_opts;
 void zs_factor_approx_defaults(zs_factor_approx_opts *opts);
 

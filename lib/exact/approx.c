@@ -17,6 +17,7 @@ void zs_factor_approx_defaults(zs_factor_approx_opts *o) {
     o->trees = 100;
     o->schedule = ZS_SCHEDULE_AUTO;
     o->max_seconds = 0.0;
+    o->max_bytes = 0.0;
 }
 
 double ax_lognormalize(double *x, size_t n) {
@@ -377,6 +378,9 @@ static zs_status check_opts(zs_ctx *ctx, const zs_factor_approx_opts *o) {
     if (!(o->max_seconds >= 0.0) || !isfinite(o->max_seconds))
         return zs_fail(ctx, ZS_EINVAL, "max_seconds: %g is not a number of seconds >= 0",
                        o->max_seconds);
+    if (!(o->max_bytes >= 0.0) || !isfinite(o->max_bytes))
+        return zs_fail(ctx, ZS_EINVAL, "max_bytes: %g is not a number of bytes >= 0",
+                       o->max_bytes);
     return ZS_OK;
 }
 

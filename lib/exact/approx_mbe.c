@@ -54,6 +54,13 @@
 #define MBE_WEIGHT_STEP 3.0
 /* The least weight kept by the weight steps (renormalized after). */
 #define MBE_MIN_WEIGHT 1e-3
+/* The passes stop when the last MBE_WINDOW of them lowered the bound by less than
+ * MBE_REL_TOL of its descent since the first pass. */
+#define MBE_WINDOW 10
+#define MBE_REL_TOL 0.01
+/* Orders raced (mbe_rules) and the passes each runs before the least bound is picked. */
+#define MBE_ORDERS 8
+#define MBE_RACE 2
 
 /* A function waiting in a bucket: a factor (src < nf), a variable's unary table (nf + v) or
  * a cluster's message (nf + n + cluster). */
@@ -77,6 +84,7 @@ typedef struct cl {
     size_t b0;                       /* first cluster of its bucket                     */
     double *fwd, *bwd, *shift;       /* (ssize) (ssize) (dom[var])                      */
     double *th;                      /* (size) the sum of its factors and unary tables  */
+    size_t toff;                     /* its incoming table: wmb.T + toff                */
     uint32_t *up;                    /* (parent's size) parent entry -> separator entry */
 } cl;
 
@@ -90,8 +98,13 @@ typedef struct wmb {
     size_t *orig, norig, caporig;
     size_t *kids, nkids, capkids;
     size_t *bucket;       /* (n + 1) clusters of the i-th bucket: bucket[i] .. bucket[i+1]     */
-    double *T;            /* scratch: the tables of one bucket's clusters                      */
-    size_t capT;
+    double *T;            /* every cluster's incoming table of the last forward pass (the
+                             backward pass reads them: nothing changes between the two)        */
+    double *U;            /* scratch of the largest cluster's size, for the backward pass      */
+    uint64_t pass;        /* passes run                                                        */
+    double first, best;   /* the first pass's bound, the least one                             */
+    double hist[MBE_WINDOW]; /* the last passes' bounds (pass p at p % MBE_WINDOW)             */
+    int conv;
 } wmb;
 
 static zs_status oom(const wmb *b) {
@@ -296,8 +309,24 @@ out:
 
 static zs_status wmb_tables(wmb *b);
 
+/* The bytes wmb_tables and the passes will hold: per cluster its own and its incoming table
+ * (doubles), its map into its parent's table (uint32), its two messages and its shift; and
+ * the backward pass's scratch of three times the largest table. */
+static double wmb_bytes(const wmb *b) {
+    double tot = 0.0, big = 1.0;
+    for (size_t q = 0; q < b->nc; q++) {
+        const cl *c = &b->c[q];
+        tot += 16.0 * (double)c->size + 16.0 * (double)c->ssize + 8.0 * b->r->dom[c->var];
+        if (c->parent != SIZE_MAX) tot += 4.0 * (double)b->c[c->parent].size;
+        if ((double)c->size > big) big = (double)c->size;
+    }
+    return tot + 24.0 * big;
+}
+
 /* The cluster tree along the greedy order of rule h. */
-static zs_status wmb_build(wmb *b, size_t ib, zs_factor_order h) {
+static zs_status wmb_build(wmb *b, const zs_factor_approx_opts *o, zs_factor_order h,
+                           uint64_t stream) {
+    size_t ib = o->i_bound;
     const ax_model *r = b->r;
     size_t n = r->n;
     size_t *order = zs_malloc(n * sizeof *order);
@@ -313,7 +342,7 @@ static zs_status wmb_build(wmb *b, size_t ib, zs_factor_order h) {
     size_t count = 0;
     int fell = 0;
     double ops = 0.0;
-    st = elim_order_greedy(r->fm, skip, h, 0, order, &count, &fell, &ops);
+    st = elim_order_greedy(r->fm, skip, h, stream, order, &count, &fell, &ops);
     if (st != ZS_OK) goto out;
     for (size_t i = 0; i < n; i++) b->head[i] = SIZE_MAX, b->pos[order[i]] = i;
     for (size_t f = 0; f < r->fm->nf && st == ZS_OK; f++)
@@ -327,6 +356,15 @@ static zs_status wmb_build(wmb *b, size_t ib, zs_factor_order h) {
         st = wmb_build_bucket(b, ib, (uint32_t)order[i]);
     }
     b->bucket[n] = b->nc;
+    if (st == ZS_OK) {
+        double need = wmb_bytes(b);
+        if (o->max_bytes > 0.0 && need > o->max_bytes)
+            st = zs_fail(r->ctx, ZS_ETOOBIG,
+                         "mbe: i_bound %zu needs %.4g MiB of tables (on the last order tried), "
+                         "more than the %.4g MiB allowed (max_bytes); a lower i_bound needs "
+                         "less",
+                         ib, need / 1048576.0, o->max_bytes / 1048576.0);
+    }
     if (st == ZS_OK) st = wmb_tables(b);
 out:
     free(order), free(skip);
@@ -338,7 +376,7 @@ static void wmb_free(wmb *b) {
         free(b->c[k].fwd), free(b->c[k].bwd), free(b->c[k].shift), free(b->c[k].th),
             free(b->c[k].up);
     free(b->it), free(b->head), free(b->pos), free(b->c), free(b->orig), free(b->kids),
-        free(b->bucket), free(b->T);
+        free(b->bucket), free(b->T), free(b->U);
 }
 
 /* T = the cluster's factors and unary tables, its shift and its children's messages. */
@@ -373,15 +411,18 @@ static void wmb_stats(const ax_model *r, const cl *c, const double *T, double *l
     for (size_t o = 0, base = 0, lo = 0; M > -HUGE_VAL && o < c->ssize;
          o++, base += ++lo == inner ? (lo = 0, inner * (d - 1) + 1) : 1) {
         double m = -HUGE_VAL;
+        uint32_t at = 0;
         for (uint32_t x = 0; x < d; x++) {
             double a = (T[base + x * inner] + c->bwd[o]) / c->w;
-            if (a > m) m = a;
+            if (a > m) m = a, at = x;
         }
         if (m == -HUGE_VAL) continue;
-        double z = 0.0, za = 0.0, sc = exp(m - M);
+        /* The largest term is exp(0) = 1 (and adds 0 to za): no exp for it. */
+        double z = 1.0, za = 0.0, sc = exp(m - M);
+        lm[at] += sc;
         for (uint32_t x = 0; x < d; x++) {
             double a = (T[base + x * inner] + c->bwd[o]) / c->w;
-            if (a == -HUGE_VAL) continue;
+            if (x == at || a == -HUGE_VAL) continue;
             double ex = exp(a - m);
             z += ex, za += ex * (a - m);
             lm[x] += ex * sc;
@@ -443,13 +484,16 @@ static double wmb_message(const ax_model *r, cl *c, const double *T) {
     for (size_t o = 0, base = 0, lo = 0; o < c->ssize;
          o++, base += ++lo == inner ? (lo = 0, inner * (d - 1) + 1) : 1) {
         double mx = -HUGE_VAL;
+        uint32_t at = 0;
         for (uint32_t x = 0; x < d; x++)
-            if (T[base + x * inner] > mx) mx = T[base + x * inner];
+            if (T[base + x * inner] > mx) mx = T[base + x * inner], at = x;
         double m = -HUGE_VAL;
         if (mx > -HUGE_VAL) {
+            /* The largest term is exp(0) = 1: added last, without its exp. */
             double s = 0.0;
-            for (uint32_t x = 0; x < d; x++) s += exp((T[base + x * inner] - mx) / c->w);
-            m = mx + c->w * log(s);
+            for (uint32_t x = 0; x < d; x++)
+                if (x != at) s += exp((T[base + x * inner] - mx) / c->w);
+            m = mx + c->w * log(s + 1.0);
         }
         c->fwd[o] = m;
         if (m > top) top = m;
@@ -481,16 +525,14 @@ static zs_status wmb_forward(wmb *b, double step, double eta, double *bound) {
             }
             lmp = heap, offp = hoff;
         }
+        /* The bucket's clusters are consecutive, their tables too. */
+        double *T = b->T + b->c[c0].toff;
         offp[0] = 0;
         for (size_t q = 0; q < R; q++) offp[q + 1] = offp[q] + b->c[c0 + q].size;
-        if (!grow((void **)&b->T, &b->capT, offp[R], sizeof *b->T)) {
-            free(heap), free(hoff);
-            return oom(b);
-        }
-        for (size_t q = 0; q < R; q++) wmb_incoming(b, &b->c[c0 + q], b->T + offp[q]);
-        if (R > 1) wmb_match(b, c0, R, b->T, offp, step, eta, lmp);
+        for (size_t q = 0; q < R; q++) wmb_incoming(b, &b->c[c0 + q], T + offp[q]);
+        if (R > 1) wmb_match(b, c0, R, T, offp, step, eta, lmp);
         for (size_t q = 0; q < R && lnz > -HUGE_VAL; q++) {
-            double top = wmb_message(r, &b->c[c0 + q], b->T + offp[q]);
+            double top = wmb_message(r, &b->c[c0 + q], T + offp[q]);
             lnz = top == -HUGE_VAL ? -HUGE_VAL : lnz + top;
         }
         free(heap), free(hoff);
@@ -512,6 +554,15 @@ static void wmb_index(const uint32_t *dom, const uint32_t *S, size_t nS, const u
 /* Each cluster's own table (th) and its map into its parent's (up). */
 static zs_status wmb_tables(wmb *b) {
     const ax_model *r = b->r;
+    size_t tot = 0, big = 1;
+    for (size_t q = 0; q < b->nc; q++) {
+        b->c[q].toff = tot;
+        tot += b->c[q].size;
+        if (b->c[q].size > big) big = b->c[q].size;
+    }
+    b->T = zs_malloc((tot ? tot : 1) * sizeof *b->T);
+    b->U = zs_malloc(3 * big * sizeof *b->U);
+    if (!b->T || !b->U) return oom(b);
     for (size_t q = 0; q < b->nc; q++) {
         cl *c = &b->c[q];
         if (!(c->th = zs_calloc(c->size, sizeof *c->th))) return oom(b);
@@ -535,18 +586,18 @@ static zs_status wmb_tables(wmb *b) {
 
 /* Child a's backward message from its parent's weighted belief U = (F_c + B_c) / w_c:
  * B_a = w_a ln sum_{rest} exp(U - m_a / w_a), normalized to max 0. */
-static void wmb_send_back(const cl *c, const double *U, cl *a, double *sum) {
+static void wmb_send_back(const cl *c, const double *U, cl *a, double *sum, double *fa) {
     const uint32_t *idx = a->up;
     double *mx = a->bwd;
-    for (size_t o = 0; o < a->ssize; o++) mx[o] = -HUGE_VAL, sum[o] = 0.0;
+    for (size_t o = 0; o < a->ssize; o++) mx[o] = -HUGE_VAL, sum[o] = 0.0, fa[o] = a->fwd[o] / a->w;
     /* Where m_a is -inf, U is too (m_a is one of its terms): those entries are skipped. */
     for (size_t e = 0; e < c->size; e++) {
         if (U[e] == -HUGE_VAL) continue;
-        double t = U[e] - a->fwd[idx[e]] / a->w;
+        double t = U[e] - fa[idx[e]];
         if (t > mx[idx[e]]) mx[idx[e]] = t;
     }
     for (size_t e = 0; e < c->size; e++)
-        if (U[e] > -HUGE_VAL) sum[idx[e]] += exp(U[e] - a->fwd[idx[e]] / a->w - mx[idx[e]]);
+        if (U[e] > -HUGE_VAL) sum[idx[e]] += exp(U[e] - fa[idx[e]] - mx[idx[e]]);
     double top = -HUGE_VAL;
     for (size_t o = 0; o < a->ssize; o++) {
         mx[o] = mx[o] == -HUGE_VAL ? -HUGE_VAL : a->w * (mx[o] + log(sum[o]));
@@ -557,19 +608,16 @@ static void wmb_send_back(const cl *c, const double *U, cl *a, double *sum) {
 }
 
 /* The backward pass: parents before children (clusters are made children first). */
-static zs_status wmb_backward(wmb *b) {
+static void wmb_backward(wmb *b) {
     const ax_model *r = b->r;
-    double *sum = NULL;
-    size_t capsum = 0;
     for (size_t ci = b->nc; ci-- > 0;) {
         cl *c = &b->c[ci];
         if (c->nc == 0) continue;
-        if (!grow((void **)&b->T, &b->capT, c->size, sizeof *b->T)) {
-            free(sum);
-            return oom(b);
-        }
-        double *U = b->T;
-        wmb_incoming(b, c, U);
+        /* U: the incoming table of the forward pass just run (b->T), then (T + B) / w; sum
+         * and fa: scratch of a child's separator size (at most c's size; b->U holds three
+         * times the largest). */
+        double *U = b->U, *sum = b->U + c->size, *fa = sum + c->size;
+        memcpy(U, b->T + c->toff, c->size * sizeof *U);
         uint32_t d = r->dom[c->var];
         for (size_t e = 0, o0 = 0; e < c->size; e += c->inner * d, o0 += c->inner)
             for (uint32_t x = 0; x < d; x++)
@@ -579,15 +627,9 @@ static zs_status wmb_backward(wmb *b) {
                 }
         for (size_t j = 0; j < c->nc; j++) {
             cl *a = &b->c[b->kids[c->c0 + j]];
-            if (!grow((void **)&sum, &capsum, a->ssize, sizeof *sum)) {
-                free(sum);
-                return oom(b);
-            }
-            wmb_send_back(c, U, a, sum);
+            wmb_send_back(c, U, a, sum, fa);
         }
     }
-    free(sum);
-    return ZS_OK;
 }
 
 /* 1 when some bucket has more than one cluster (else the first pass is exact). */
@@ -597,84 +639,100 @@ static int wmb_split(const wmb *b) {
     return 0;
 }
 
-/* Passes along the order of rule h: at most passes of them (and not past the time limit;
- * first is 1 for a run that starts afresh), the least bound kept in res. */
-static zs_status wmb_run(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_order h,
-                         uint64_t passes, double t0, zs_factor_approx_result *res) {
-    wmb b;
-    memset(&b, 0, sizeof b);
-    b.r = r;
-    zs_status st = wmb_build(&b, o->i_bound, h);
-    double best = HUGE_VAL, prev = HUGE_VAL;
-    uint64_t it = 0;
-    int conv = 0;
-    while (st == ZS_OK && it < passes) {
-        double bound = HUGE_VAL;
-        it++;
-        /* Full matching steps (Merlin damps them as 1/pass; on the UAI grids the full step
-         * gave the tighter bounds); the weights move once a backward pass has given the
-         * beliefs their context. */
-        st = wmb_forward(&b, 1.0, it > 1 ? MBE_WEIGHT_STEP : 0.0, &bound);
-        if (st != ZS_OK) break;
-        if (bound == -HUGE_VAL) {
-            st = zs_fail(r->ctx, ZS_ENUMERIC,
-                         "mbe: the upper bound is Z <= 0: the zeros and the evidence give Z = 0");
-            break;
-        }
-        if (bound < best) best = bound;
-        if (!wmb_split(&b) || fabs(prev - bound) < o->tol) {
-            conv = 1;
-            break;
-        }
-        prev = bound;
-        if (ax_out_of_time(o, t0)) break;
-        if (it < passes) st = wmb_backward(&b);
-    }
-    if (st == ZS_OK) {
-        res->lnz = best;
-        res->kind = ZS_BOUND_UPPER;
-        res->converged = conv;
-        res->iterations = it;
-        res->residual = 0.0;
-    }
-    wmb_free(&b);
-    return st;
+/* Passes along the order of rule h (ties of min-fill broken at random from stream when it is
+ * not 0); the least bound is kept in best. */
+static zs_status wmb_start(wmb *b, const ax_model *r, const zs_factor_approx_opts *o,
+                           zs_factor_order h, uint64_t stream) {
+    memset(b, 0, sizeof *b);
+    b->r = r;
+    b->best = HUGE_VAL;
+    return wmb_build(b, o, h, stream);
 }
 
-/* Every order gives an upper bound: the min-fill, weighted min-fill and min-degree orders
- * each run one pass, and the passes continue on the order of the least bound. */
+/* One pass: a backward pass (after the first) and a forward pass. b->conv is set when no
+ * bucket is split (the first pass is exact), when a pass moves the bound by less than tol,
+ * or when the last MBE_WINDOW passes together lowered it by less than MBE_REL_TOL of all
+ * that the passes have lowered it since the first (the bound has settled: on the UAI grids
+ * the passes past that point gain less than 0.05 nats). */
+static zs_status wmb_pass(wmb *b, const zs_factor_approx_opts *o) {
+    const ax_model *r = b->r;
+    zs_status st = ZS_OK;
+    if (b->pass > 0) wmb_backward(b);
+    double bound = HUGE_VAL;
+    /* Full matching steps (Merlin damps them as 1/pass; on the UAI grids the full step gave
+     * the tighter bounds); the weights move once a backward pass has given the beliefs
+     * their context. */
+    st = wmb_forward(b, 1.0, b->pass > 0 ? MBE_WEIGHT_STEP : 0.0, &bound);
+    if (st != ZS_OK) return st;
+    if (bound == -HUGE_VAL)
+        return zs_fail(r->ctx, ZS_ENUMERIC,
+                       "mbe: the upper bound is Z <= 0: the zeros and the evidence give Z = 0");
+    if (b->pass == 0) b->first = bound;
+    double prev = b->pass > 0 ? b->hist[(b->pass - 1) % MBE_WINDOW] : HUGE_VAL;
+    double back = b->pass >= MBE_WINDOW ? b->hist[b->pass % MBE_WINDOW] : HUGE_VAL;
+    b->hist[b->pass % MBE_WINDOW] = bound;
+    b->pass++;
+    if (bound < b->best) b->best = bound;
+    if (!wmb_split(b) || fabs(prev - bound) < o->tol ||
+        (back < HUGE_VAL && back - bound < MBE_REL_TOL * (b->first - bound)))
+        b->conv = 1;
+    return ZS_OK;
+}
+
+/* The orders raced: min-fill, weighted min-fill, min-degree (ties broken deterministically),
+ * then min-fill with ties broken at random (streams 1, 2, ...). */
+static const zs_factor_order mbe_rules[MBE_ORDERS] = {
+    ZS_ORDER_MINFILL, ZS_ORDER_WEIGHTED_MINFILL, ZS_ORDER_MINDEGREE, ZS_ORDER_MINFILL,
+    ZS_ORDER_MINFILL, ZS_ORDER_MINFILL, ZS_ORDER_MINFILL, ZS_ORDER_MINFILL};
+
+/* Every order gives an upper bound, but the mini-buckets an order makes decide how tight the
+ * passes can get (on Grids_15 at i-bound 16, ten passes end between +7.0 and +12.3 nats over
+ * eight min-fill orders that differ only in ties): each order in mbe_rules runs MBE_RACE
+ * passes (the bound after two passes ranked the orders as after ten there), and the passes
+ * continue on the order of the least bound. The least bound of any pass of any order is
+ * reported, so more passes never report a looser one. */
 zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
-    static const zs_factor_order rules[] = {ZS_ORDER_MINFILL, ZS_ORDER_WEIGHTED_MINFILL,
-                                            ZS_ORDER_MINDEGREE};
     double t0 = zs_monotonic_seconds();
     zs_status st = ZS_OK;
+    wmb best, cur;
+    memset(&best, 0, sizeof best); /* (read only once have is set; cppcheck cannot see it) */
     int have = 0;
-    size_t pick = 0;
-    zs_factor_approx_result got = {0}; /* (res's method and seconds are the caller's) */
-    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
-        if (have && ax_out_of_time(o, t0)) break;
-        zs_factor_approx_result one = {0};
-        zs_status s = wmb_run(r, o, rules[k], 1, t0, &one);
-        if (s == ZS_ENOMEM || s == ZS_ENUMERIC) return s; /* Z = 0 is proved by any order */
+    double least = HUGE_VAL; /* over every order raced: each pass's bound is one */
+    for (size_t k = 0; k < MBE_ORDERS; k++) {
+        if (have && (ax_out_of_time(o, t0) || (best.conv && !wmb_split(&best)))) break;
+        uint64_t stream = k < 3 ? 0 : k - 2;
+        zs_status s = wmb_start(&cur, r, o, mbe_rules[k], stream);
+        for (uint64_t p = 0; s == ZS_OK && p < MBE_RACE && p < o->max_iter && !cur.conv; p++)
+            s = wmb_pass(&cur, o);
+        if (s == ZS_ENOMEM || s == ZS_ENUMERIC) { /* Z = 0 is proved by any order */
+            wmb_free(&cur);
+            if (have) wmb_free(&best);
+            return s;
+        }
         if (s != ZS_OK) {
+            wmb_free(&cur);
             st = s;
             continue;
         }
-        if (!have || one.lnz < got.lnz) got = one, pick = k;
-        have = 1;
+        if (cur.best < least) least = cur.best;
+        if (!have || cur.hist[(cur.pass - 1) % MBE_WINDOW] < best.hist[(best.pass - 1) % MBE_WINDOW]) {
+            if (have) wmb_free(&best);
+            best = cur;
+            have = 1;
+        } else {
+            wmb_free(&cur);
+        }
     }
     if (!have) return st;
-    if (!got.converged && o->max_iter > 1 && !ax_out_of_time(o, t0)) {
-        zs_factor_approx_result more = {0};
-        st = wmb_run(r, o, rules[pick], o->max_iter, t0, &more);
-        if (st != ZS_OK) return st;
-        if (more.lnz > got.lnz) more.lnz = got.lnz; /* (the same first pass) */
-        got = more;
+    while (st == ZS_OK && !best.conv && best.pass < o->max_iter && !ax_out_of_time(o, t0))
+        st = wmb_pass(&best, o);
+    if (st == ZS_OK) {
+        res->lnz = best.best < least ? best.best : least;
+        res->kind = ZS_BOUND_UPPER;
+        res->converged = best.conv;
+        res->iterations = best.pass;
+        res->residual = 0.0;
     }
-    res->lnz = got.lnz;
-    res->kind = ZS_BOUND_UPPER;
-    res->converged = got.converged;
-    res->iterations = got.iterations;
-    res->residual = 0.0;
-    return ZS_OK;
+    wmb_free(&best);
+    return st;
 }

@@ -161,6 +161,8 @@ expect_reject "--max-iter" uai "$TMP/m.uai" --approx bp --max-iter -3
 expect_reject "--tol: '0' is not a positive number" uai "$TMP/m.uai" --approx bp --tol 0
 expect_reject "--restarts: '2000000' is not in 0..1000000" uai "$TMP/m.uai" --approx mf --restarts 2000000
 expect_reject "--ibound: '1' is not in 2..64" uai "$TMP/m.uai" --approx mbe --ibound 1
+# mbe's tables are held to --max-memory: refused with what they need.
+expect_reject "mbe: i_bound 2 needs .* MiB of tables .*more than the .* MiB allowed \(--max-memory\)" uai "$TMP/loop.uai" --approx mbe --ibound 2 --max-memory 64
 expect_reject "--trees: '0' is not in 1..1000000" uai "$TMP/m.uai" --approx trw --trees 0
 expect_reject "--seed" uai "$TMP/m.uai" --approx mf --seed -1
 expect_reject "--max-seconds: '0' is not a number of seconds > 0" uai "$TMP/m.uai" --approx bp --max-seconds 0

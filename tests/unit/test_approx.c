@@ -300,6 +300,32 @@ static void mini_bucket_passes_should_only_tighten_the_bound(void) {
     CHECK(tighter > runs / 4);
 }
 
+/* max_bytes: mini-bucket tables beyond it are refused with what they need; a limit they fit
+ * in changes nothing; a negative one is an error. */
+static void mini_buckets_should_respect_max_bytes(void) {
+    lcg_state = 19;
+    rmodel r;
+    make_model(&r, 9, 2, 16, 0, 0, 1.0, 0.0);
+    int32_t ev[MAXV];
+    for (size_t i = 0; i < r.n; i++) ev[i] = -1;
+    zs_factor_model *m = to_model(&r);
+    CHECK(m != NULL);
+    if (!m) return;
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.i_bound = 3;
+    zs_factor_approx_result free_run, fit, tight;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &free_run), ZS_OK);
+    o.max_bytes = 1e9;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &fit), ZS_OK);
+    CHECK(fit.lnz == free_run.lnz && fit.iterations == free_run.iterations);
+    o.max_bytes = 64.0;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &tight), ZS_ETOOBIG);
+    o.max_bytes = -1.0;
+    CHECK_EQ_INT(zs_factor_lnz_approx(m, ev, ZS_APPROX_MBE, &o, &tight), ZS_EINVAL);
+    zs_factor_model_free(m);
+}
+
 static void trw_should_bound_from_above_and_be_exact_on_trees(void) {
     lcg_state = 15;
     zs_factor_approx_opts o;
@@ -560,6 +586,82 @@ static void trw_should_give_the_uniform_weight_bound_on_tori(void) {
     }
 }
 
+/* Open R x C grids: the R + C combs (each row's path joined by one column, or each column's by
+ * one row) put a row bond in C + 1 of them and a column bond in R + 1. With no field a tree's
+ * ln Z is n ln 2 + sum_e ln cosh theta_e, separable over bonds, so the optimal split is
+ * theta_e = K / rho_e in every piece holding e (Jensen) and the bound is
+ *     n ln 2 + R (C - 1) rho_h ln cosh(K / rho_h) + C (R - 1) rho_v ln cosh(K / rho_v),
+ * rho_h = (C + 1)/(R + C), rho_v = (R + 1)/(R + C). Random open grids: a bound at every
+ * iterate against brute force. */
+static void trw_should_give_the_comb_bound_on_open_grids(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    o.max_iter = 5000;
+    static const size_t dims[][2] = {{3, 3}, {3, 5}, {6, 4}};
+    for (size_t g = 0; g < 3; g++)
+        for (size_t i = 0; i < 2; i++) {
+            size_t R = dims[g][0], C = dims[g][1];
+            double K = i ? 0.8 : 0.3, N = (double)(R * C);
+            zs_lattice_spec spec = {R, C, 0, 0, K, 0.0, NULL, NULL, NULL};
+            zs_pairwise *p = NULL;
+            zs_factor_model *m = NULL;
+            double offset = 0.0;
+            zs_factor_approx_result res;
+            CHECK_EQ_INT(zs_pairwise_alloc_lattice(NULL, &spec, &p), ZS_OK);
+            CHECK_EQ_INT(zs_pairwise_to_factor(p, 1.0, &m, &offset), ZS_OK);
+            CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, ZS_APPROX_TRW, &o, &res), ZS_OK);
+            double rh = (double)(C + 1) / (double)(R + C), rv = (double)(R + 1) / (double)(R + C);
+            double want = N * log(2.0) + (double)(R * (C - 1)) * rh * log(cosh(K / rh)) +
+                          (double)(C * (R - 1)) * rv * log(cosh(K / rv));
+            double got = res.lnz - offset;
+            if (debug_level()) printf("open %zux%zu K=%g got %.12f want %.12f\n", R, C, K, got, want);
+            CHECK(fabs(got - want) < 1e-8 * want && res.converged && res.kind == ZS_BOUND_UPPER);
+            zs_factor_model_free(m);
+            zs_pairwise_free(p);
+        }
+    lcg_state = 29;
+    for (int t = 0; t < 20; t++) {
+        rmodel r;
+        make_grid(&r, 3, 3 + (size_t)(t % 2), t % 2 ? 1.5 : 0.5);
+        double exact = brute_lnz(&r, NULL);
+        CHECK(trw_check_every_iterate(&r, NULL, exact));
+    }
+}
+
+/* A torus whose couplings differ from bond to bond (no field) takes the 2L diagonal
+ * translates of the combs: a bond is in L of them, or in L - 1 when it is a row bond at
+ * column row - 1 or a column bond at row column - 1 (mod L). With no field the optimal split is
+ * J_e / rho_e in every piece holding e, so the bound is n ln 2 + sum_e rho_e ln cosh(J_e /
+ * rho_e) with rho_e = count_e / 2L: this checks the pieces' weights bond by bond. */
+static void trw_should_give_the_diagonal_comb_bound_on_disordered_tori(void) {
+    zs_factor_approx_opts o;
+    zs_factor_approx_defaults(&o);
+    lcg_state = 31;
+    for (size_t L = 4; L <= 7; L += 3) {
+        double jh[64], jv[64], want = (double)(L * L) * log(2.0);
+        for (size_t s = 0; s < L * L; s++) {
+            size_t row = s / L, col = s % L;
+            jh[s] = 1.5 * (urand() - 0.5), jv[s] = 1.5 * (urand() - 0.5);
+            double rh = (double)(L - 1 + (col != (row + L - 1) % L)) / (double)(2 * L);
+            double rv = (double)(L - 1 + (row != (col + L - 1) % L)) / (double)(2 * L);
+            want += rh * log(cosh(jh[s] / rh)) + rv * log(cosh(jv[s] / rv));
+        }
+        zs_lattice_spec spec = {L, L, 1, 1, 0.0, 0.0, jh, jv, NULL};
+        zs_pairwise *p = NULL;
+        zs_factor_model *m = NULL;
+        double offset = 0.0;
+        zs_factor_approx_result res;
+        CHECK_EQ_INT(zs_pairwise_alloc_lattice(NULL, &spec, &p), ZS_OK);
+        CHECK_EQ_INT(zs_pairwise_to_factor(p, 1.0, &m, &offset), ZS_OK);
+        CHECK_EQ_INT(zs_factor_lnz_approx(m, NULL, ZS_APPROX_TRW, &o, &res), ZS_OK);
+        double got = res.lnz - offset;
+        if (debug_level()) printf("diag torus %zu got %.12f want %.12f\n", L, got, want);
+        CHECK(fabs(got - want) < 1e-9 * want && res.converged && res.kind == ZS_BOUND_UPPER);
+        zs_factor_model_free(m);
+        zs_pairwise_free(p);
+    }
+}
+
 static void critical_points_should_match_closed_forms(void) {
     zs_factor_approx_opts o;
     zs_factor_approx_defaults(&o);
@@ -598,11 +700,14 @@ int main(void) {
     RUN(bp_should_be_close_on_loopy_models_and_refuse_proved_zeros);
     RUN(mini_buckets_should_bound_from_above_and_be_exact_with_a_large_i_bound);
     RUN(mini_bucket_passes_should_only_tighten_the_bound);
+    RUN(mini_buckets_should_respect_max_bytes);
     RUN(trw_should_bound_from_above_and_be_exact_on_trees);
     RUN(trw_should_bound_any_factor_model_at_every_iteration);
     RUN(trw_should_be_exact_on_hypertrees);
     RUN(trw_should_refuse_or_bound_deterministic_models);
     RUN(trw_should_give_the_uniform_weight_bound_on_tori);
+    RUN(trw_should_give_the_comb_bound_on_open_grids);
+    RUN(trw_should_give_the_diagonal_comb_bound_on_disordered_tori);
     RUN(kikuchi_should_be_exact_on_strips_and_close_on_small_grids);
     RUN(critical_points_should_match_closed_forms);
     return check_summary("test_approx");
