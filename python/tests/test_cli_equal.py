@@ -295,3 +295,55 @@ def test_uai_reference_instances_equal_the_program_and_the_published_answer(cli,
         if solved == wanted:
             break
     assert solved >= 1
+
+
+def _cnf_uai(path, n, m, seed):
+    """A random 3-CNF over n binary variables as a UAI model: each clause a factor whose one
+    zero entry is the assignment that falsifies it, plus a weight on each of two variables."""
+    rs = np.random.RandomState(seed)
+    lines = ["MARKOV", str(n), " ".join(["2"] * n), str(m + 2)]
+    tables = []
+    for _ in range(m):
+        vs = sorted(rs.choice(n, 3, replace=False))
+        bad = rs.randint(0, 2, 3)
+        lines.append("3 %d %d %d" % tuple(vs))
+        t = ["1"] * 8
+        t[bad[0] * 4 + bad[1] * 2 + bad[2]] = "0"
+        tables.append("8 " + " ".join(t))
+    lines += ["1 0", "1 %d" % (n - 1)]
+    tables += ["2 0.3 1.7", "2 2.5 0.5"]
+    path.write_text("\n".join(lines + tables) + "\n")
+
+
+@pytest.mark.parametrize("method", ["search", "auto"])
+def test_uai_search_equals_the_program(cli, tmp_path, method):
+    # --method search, and auto falling to search where elimination is refused (a work limit
+    # below the plan's): the same keys and the same doubles as the program's JSON.
+    path = tmp_path / "cnf.uai"
+    _cnf_uai(path, 30, 100, 4)
+    limits = ["--max-memory", "2K", "--max-work", "10"] if method == "auto" else []
+    d = cli_json(cli, ["uai", str(path), "--method", method, "-q"] + limits)
+    kw = {"max_memory": 2048, "max_work": 10} if method == "auto" else {}
+    py = zsum.read_uai(path).log_partition(method=method, **kw)
+    assert d["method"] == py.method == "search"
+    assert list(py) == list(d)
+    skip = ("seconds", "model", "elimination_refused")
+    same({k: v for k, v in py.items() if k not in skip},
+         {k: v for k, v in d.items() if k not in skip})
+    if method == "auto":
+        assert "work limit" in py.elimination_refused
+    # the count itself, against the elimination of the same file
+    whole = zsum.read_uai(path).log_partition(method="elim")
+    assert abs(py.lnZ - whole.lnZ) <= 1e-12 * max(1.0, abs(whole.lnZ))
+
+
+def test_uai_search_refusals():
+    m = zsum.parse_uai("MARKOV 2  2 2  1  2 0 1  4 1 2 0 1")
+    with pytest.raises(zsum.UnsupportedError, match="factor 0"):
+        m.log_partition(method="search")
+    with pytest.raises(zsum.InvalidArgumentError, match="method"):
+        m.log_partition(method="dfs")
+    with pytest.raises(zsum.InvalidArgumentError, match="max_seconds"):
+        m.log_partition(method="elim", max_seconds=5)
+    with pytest.raises(ValueError, match="max_seconds"):
+        m.log_partition(method="search", max_seconds=0)

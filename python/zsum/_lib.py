@@ -84,6 +84,13 @@ STRUCTS = {
                               ("i_bound", "unsigned"), ("trees", "unsigned"),
                               ("schedule", "zs_factor_schedule"), ("max_seconds", "double"),
                               ("max_bytes", "double")],
+    "zs_factor_search_opts": [("max_bytes", "double"), ("max_seconds", "double"),
+                              ("max_decisions", "uint64_t")],
+    "zs_factor_search_stats": [("decisions", "uint64_t"), ("conflicts", "uint64_t"),
+                               ("components", "uint64_t"), ("cache_hits", "uint64_t"),
+                               ("cache_entries", "uint64_t"), ("cache_bytes", "double"),
+                               ("cache_full", "int"), ("clauses", "size_t"),
+                               ("max_depth", "size_t"), ("seconds", "double")],
     "zs_factor_approx_result": [("lnz", "double"), ("kind", "zs_bound_kind"),
                                 ("method", "zs_factor_approx"), ("converged", "int"),
                                 ("iterations", "uint64_t"), ("seconds", "double"),
@@ -155,7 +162,8 @@ CALLBACKS = {
 ENUMS = ("zs_status", "zs_levels_method", "zs_pairwise_method", "zs_mcmc_kind",
          "zs_hopfield_order", "zs_rbm_ais_base", "zs_binarize", "zs_dtype", "zs_factor_kind",
          "zs_factor_order", "zs_factor_approx", "zs_bound_kind", "zs_factor_schedule",
-         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative", "zs_bm_negative")
+         "zs_rbm_reverse_start", "zs_dbm_ais_base", "zs_dbm_negative", "zs_bm_negative",
+         "zs_factor_exact")
 
 # Opaque handles: passed and returned as void pointers.
 OPAQUE = ("zs_ctx", "zs_levels", "zs_pairwise", "zs_patterns", "zs_hopfield", "zs_rbm",
@@ -383,6 +391,11 @@ SIGNATURES = (
     ("zs_factor_schedule_name", "const char *", ("zs_factor_schedule",)),
     ("zs_factor_schedule_from_name", "zs_status", ("const char *", "zs_factor_schedule *")),
     ("zs_factor_approx_defaults", "void", ("zs_factor_approx_opts *",)),
+    ("zs_factor_exact_name", "const char *", ("zs_factor_exact",)),
+    ("zs_factor_exact_from_name", "zs_status", ("const char *", "zs_factor_exact *")),
+    ("zs_factor_search_defaults", "void", ("zs_factor_search_opts *",)),
+    ("zs_factor_search_check", "zs_status", ("const zs_factor_model *",)),
+    ("zs_factor_lnz_search", "zs_status", ("const zs_factor_model *", "const int32_t *", "const zs_factor_search_opts *", "double *", "zs_factor_search_stats *")),
     ("zs_factor_write_mar", "zs_status", ("const zs_factor_model *", "const double *", "const char *")),
     ("zs_factor_lnz_approx", "zs_status", ("const zs_factor_model *", "const int32_t *", "zs_factor_approx", "const zs_factor_approx_opts *", "zs_factor_approx_result *")),
     ("zs_ais_summarize", "zs_status", ("zs_ctx *", "const double *", "size_t", "double", "int", "zs_estimate *", "zs_interval *")),

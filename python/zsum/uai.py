@@ -16,6 +16,9 @@ _PlanInfo = _lib.struct("zs_factor_plan_info")
 _MargOpts = _lib.struct("zs_factor_marginals_opts")
 _ApproxOpts = _lib.struct("zs_factor_approx_opts")
 _ApproxResult = _lib.struct("zs_factor_approx_result")
+_SearchOpts = _lib.struct("zs_factor_search_opts")
+_SearchStats = _lib.struct("zs_factor_search_stats")
+AUTO_SEARCH_SECONDS = 1200.0  # the command line's limit on the search --method auto falls to
 APPROX_METHODS = ("mf", "bp", "trw", "mbe", "gbp", "auto")
 MAX_WORK = 1e12      # the command line's default --max-work
 
@@ -202,10 +205,72 @@ class FactorModel(Handle):
                                                    info.eliminated)))
         return Result(r)
 
-    def log_partition(self, order="auto", max_memory=None, max_work=MAX_WORK):
-        """ln Z (with the evidence) by variable elimination, with its plan: the keys of
-        `zsum uai --format json` (lnZ, log10Z, zero, seconds, width, ...). Z = 0 gives
-        lnZ = -inf and zero = True."""
+    def log_partition(self, order="auto", max_memory=None, max_work=MAX_WORK, method="auto",
+                      max_seconds=None):
+        """Exact ln Z (with the evidence), with the keys of `zsum uai --method METHOD --format
+        json`. Z = 0 gives lnZ = -inf and zero = True.
+
+        method "elim": variable elimination, with its plan (lnZ, log10Z, zero, seconds, width,
+        ...; conditioned when over max_memory, refused past max_work). "search": counting by
+        search, for models whose factors of two or more variables take 0 and one constant
+        (constraints; CNF-derived files) plus any weights on single variables: method
+        "search", clauses, decisions, conflicts, components, cache_hits, cache_entries,
+        cache_bytes, cache_full, max_depth, lnZ, log10Z, zero, seconds; max_memory bounds its
+        cache, max_seconds its time (TooBigError past it). "auto" (the command line's
+        default): elimination, or, when elimination is refused (TooBigError) and the model is
+        in the search's class, the search (its result adds elimination_refused, the reason;
+        max_seconds 1200 unless given)."""
+        m = _lib.enum_value("factor_exact", "method", method)
+        if m == _lib.enum_value("factor_exact", "method", "search"):
+            return self._search(max_memory, max_seconds, None)
+        if max_seconds is not None and m != _lib.enum_value("factor_exact", "method", "auto"):
+            raise _lib.InvalidArgumentError("max_seconds: elimination is bounded by max_work; "
+                                            "max_seconds bounds the search")
+        try:
+            return self._eliminate(order, max_memory, max_work)
+        except _lib.TooBigError as e:
+            if m == _lib.enum_value("factor_exact", "method", "elim") or \
+                    _lib_.zs_factor_search_check(self._ptr) != 0:
+                raise
+            why = str(e)
+            why = why[5:] if why.startswith("uai: ") else why
+            return self._search(max_memory, AUTO_SEARCH_SECONDS if max_seconds is None
+                                else max_seconds, why)
+
+    def _search(self, max_memory, max_seconds, why):
+        """ln Z by zs_factor_lnz_search, as `zsum uai --method search` prints it."""
+        o = _SearchOpts()
+        _lib_.zs_factor_search_defaults(byref(o))
+        if max_memory is None:
+            max_memory = 0.5 * physical_memory()
+        max_memory = _lib.as_real(max_memory, "max_memory")
+        if max_memory < 0:
+            raise ValueError("max_memory must be >= 0")
+        if max_memory > 0:
+            o.max_bytes = max_memory
+        if max_seconds is not None:
+            o.max_seconds = _lib.as_real(max_seconds, "max_seconds")
+            if not o.max_seconds > 0:
+                raise ValueError("max_seconds must be > 0")
+        st = _SearchStats()
+        lnz = c_double()
+        with self._ctx.lock:
+            self._ctx.sync()
+            self._ctx.check(_lib_.zs_factor_lnz_search(self._ptr, self._ev(), byref(o),
+                                                       byref(lnz), byref(st)))
+        r = [("model", self.name), ("variables", self.variables), ("factors", self.factors),
+             ("evidence", self.observed), ("method", "search")]
+        if why is not None:
+            r.append(("elimination_refused", why))
+        r += [("clauses", st.clauses), ("decisions", st.decisions), ("conflicts", st.conflicts),
+              ("components", st.components), ("cache_hits", st.cache_hits),
+              ("cache_entries", st.cache_entries), ("cache_bytes", st.cache_bytes),
+              ("cache_full", bool(st.cache_full)), ("max_depth", st.max_depth),
+              ("lnZ", lnz.value), ("log10Z", lnz.value / math.log(10.0)),
+              ("zero", lnz.value == -math.inf), ("seconds", st.seconds)]
+        return Result(r)
+
+    def _eliminate(self, order, max_memory, max_work):
         t0 = _lib_.zs_monotonic_seconds()
         plan, info, max_memory = self._make_plan(order, max_memory, max_work)
         lnz = c_double()
