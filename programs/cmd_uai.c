@@ -187,6 +187,18 @@ typedef struct uai_answer {
     int budget;           /* --budget: say that the answer is exact */
 } uai_answer;
 
+void uai_result_model(result *r, const zs_factor_model *m, const char *model_path, const char *evid_path,
+                      size_t observed) {
+    size_t nvars = zs_factor_model_nvars(m), nfactors = zs_factor_model_nfactors(m);
+    result_str(r, "model", model_path)->table_text =
+        result_fmt(r, "%s (%s, %zu variables, %zu factors)", model_path,
+                   zs_factor_model_kind(m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", nvars, nfactors);
+    result_u64(r, "variables", nvars)->flags = RF_NO_TABLE;
+    result_u64(r, "factors", nfactors)->flags = RF_NO_TABLE;
+    result_u64(r, "evidence", observed)->table_text =
+        evid_path ? result_fmt(r, "%zu variables observed (%s)", observed, evid_path) : "none";
+}
+
 /* The plan and the answer, described once (result.h): the JSON keys in order; the table joins
  * several of them on one line. */
 static void write_answer(out_format fmt, const uai_answer *a) {
@@ -194,17 +206,10 @@ static void write_answer(out_format fmt, const uai_answer *a) {
     char nb[32], b2[32];
     double log10z = a->lnz / log(10.0);
     int zero = !a->plan_only && a->lnz == -HUGE_VAL;
-    size_t nvars = zs_factor_model_nvars(a->m), nfactors = zs_factor_model_nfactors(a->m);
     const unsigned hide = RF_NO_TABLE;
     result r;
     result_init(&r);
-    result_str(&r, "model", a->model_path)->table_text =
-        result_fmt(&r, "%s (%s, %zu variables, %zu factors)", a->model_path,
-                   zs_factor_model_kind(a->m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", nvars, nfactors);
-    result_u64(&r, "variables", nvars)->flags = hide;
-    result_u64(&r, "factors", nfactors)->flags = hide;
-    result_u64(&r, "evidence", a->observed)->table_text =
-        a->evid_path ? result_fmt(&r, "%zu variables observed (%s)", a->observed, a->evid_path) : "none";
+    uai_result_model(&r, a->m, a->model_path, a->evid_path, a->observed);
     result_str(&r, "order", a->order_name)->table_text =
         result_fmt(&r, "%s%s%s: %zu variables eliminated, induced width %zu", a->order_name,
                    a->order == ZS_ORDER_AUTO ? " -> " : "", a->order == ZS_ORDER_AUTO ? zs_factor_order_name(pi->chosen) : "",

@@ -301,16 +301,9 @@ int uai_approx_run(const uai_approx_args *a, zs_ctx *ctx, const zs_factor_model 
         return EXIT_OK;
     }
     cli_format cf = fmt == 1 ? FORMAT_JSON : fmt == 2 ? FORMAT_CSV : FORMAT_TABLE;
-    size_t nvars = zs_factor_model_nvars(m), nfactors = zs_factor_model_nfactors(m);
     result r;
     result_init(&r);
-    result_str(&r, "model", model_path)->table_text =
-        result_fmt(&r, "%s (%s, %zu variables, %zu factors)", model_path,
-                   zs_factor_model_kind(m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", nvars, nfactors);
-    result_u64(&r, "variables", nvars)->flags = RF_NO_TABLE;
-    result_u64(&r, "factors", nfactors)->flags = RF_NO_TABLE;
-    result_u64(&r, "evidence", observed)->table_text =
-        evid_path ? result_fmt(&r, "%zu variables observed (%s)", observed, evid_path) : "none";
+    uai_result_model(&r, m, model_path, evid_path, observed);
     if (a->compare) {
         result_field *f = isfinite(exact) ? result_num(&r, "exact_lnZ", exact) : result_absent(&r, "exact_lnZ");
         f->label = "exact ln Z";

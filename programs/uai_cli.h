@@ -114,4 +114,9 @@ int uai_search_budget(uai_search_args *sa, const uai_budget *b, zs_ctx *ctx, con
                       const int32_t *ev, size_t observed, const char *model_path, const char *evid_path,
                       int fmt, int *done);
 
+/* The first fields of every uai answer (cmd_uai.c): model (with its kind and sizes), variables,
+ * factors and evidence. */
+void uai_result_model(result *r, const zs_factor_model *m, const char *model_path, const char *evid_path,
+                      size_t observed);
+
 #endif

@@ -17,18 +17,11 @@ static void write_search(int fmt, const zs_factor_model *m, const char *model_pa
         fprintf(cli_out(), "PR\n%s\n", lnz == -HUGE_VAL ? "-inf" : cli_num(nb, lnz / log(10.0)));
         return;
     }
-    size_t nvars = zs_factor_model_nvars(m), nfactors = zs_factor_model_nfactors(m);
     const unsigned hide = RF_NO_TABLE;
     int zero = lnz == -HUGE_VAL;
     result r;
     result_init(&r);
-    result_str(&r, "model", model_path)->table_text =
-        result_fmt(&r, "%s (%s, %zu variables, %zu factors)", model_path,
-                   zs_factor_model_kind(m) == ZS_FACTOR_BAYES ? "BAYES" : "MARKOV", nvars, nfactors);
-    result_u64(&r, "variables", nvars)->flags = hide;
-    result_u64(&r, "factors", nfactors)->flags = hide;
-    result_u64(&r, "evidence", observed)->table_text =
-        evid_path ? result_fmt(&r, "%zu variables observed (%s)", observed, evid_path) : "none";
+    uai_result_model(&r, m, model_path, evid_path, observed);
     result_str(&r, "method", "search")->table_text =
         why ? result_fmt(&r, "search (elimination is out of reach: %s)", why)
             : "search (unit propagation, components, component cache)";
