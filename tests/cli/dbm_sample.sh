@@ -171,18 +171,21 @@ expect_ok dbm lnz "$TMP/one.npz" --ais --seed 3 --schedule linear:500 --format j
 expect_json "' '.join(repr(d[k]) for k in ('lnZ', 'lnZ_lo', 'lnZ_hi', 'ess', 'lnZ_reverse', 'lnZ_reverse_lo', 'lnZ_reverse_hi', 'sandwich_lo', 'sandwich_hi', 'pt_sweeps', 'pt_swap_min')) == '$rbm_pt'"
 # over 20 seeds with a short schedule: the exact value between the sides, or the output says
 # they disagree
-python3 - "$TMP" "$lnz_m" "$ZSUM" <<'PY' && pass || fail "PT base over 20 seeds"
+# (10 seeds, at least 9, under the sanitizers; the plain run checks 20)
+seeds=20
+[ -n "${ZSUM_SANITIZED:-}" ] && seeds=10
+python3 - "$TMP" "$lnz_m" "$seeds" "$ZSUM" <<'PY' && pass || fail "PT base over $seeds seeds"
 import json, subprocess, sys
-tmp, exact, zsum = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+tmp, exact, seeds, zsum = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 ok = 0
-for seed in range(1, 21):
+for seed in range(1, seeds + 1):
     d = json.loads(subprocess.run(zsum + ['dbm', 'lnz', tmp + '/m.npz', '--ais', '--seed', str(seed), '--schedule',
                                           'linear:200', '--pt-sweeps', '200', '--format', 'json'],
                                   capture_output=True, text=True, check=True).stdout)
     assert d['base'] == 'pt' and d['reverse'] == 'pt', d
     ok += d['sandwich_lo'] <= exact <= d['sandwich_hi'] or (not d['sides_agree'] and 'sides_warning' in d)
-print('PT base: %d of 20 seeds hold the exact value or say the sides disagree' % ok)
-assert ok >= 18
+print('PT base: %d of %d seeds hold the exact value or say the sides disagree' % (ok, seeds))
+assert ok >= (9 * seeds + 9) // 10        # 18 of 20, 9 of 10
 PY
 
 # ---- lnz --reverse: rejections ------------------------------------------------------------
