@@ -28,24 +28,27 @@ expect_ok uai "$TMP/m.uai" --budget 0.5 --format uai
 expect_out '^PR$'
 near "$(sed -n 2p "$TMP/out")" "$(python3 -c 'import math; print(math.log10(207))')" 1e-12 "--budget --format uai"
 
-# The complete graph on 30 binary variables, phi_ij = e^{J s_i s_j} (s = +-1): elimination's
-# tables have 2^29 entries (6e10 entries read), far beyond a second, while
-# Z = sum_k C(n,k) e^{J ((n - 2k)^2 - n) / 2} (magnetization n - 2k) is a sum of 31 terms.
-# At J = 0.02 (n J = 0.6, the disordered phase) the Bethe estimate is within 0.1 of it.
-python3 - "$TMP/k30.uai" <<'EOF2'
+# complete N J FILE: writes the complete graph on N binary variables, phi_ij = e^{J s_i s_j}
+# (s = +-1), to FILE and prints its ln Z by the closed form
+# Z = sum_k C(N,k) e^{J ((N - 2k)^2 - N) / 2} (magnetization N - 2k), a sum of N + 1 terms.
+complete() {
+    python3 - "$@" <<'EOF2'
 import math, sys
-n, J = 30, 0.02
+n, J, path = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 a, b = math.exp(J), math.exp(-J)
 pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-with open(sys.argv[1], 'w') as f:
+with open(path, 'w') as f:
     f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
     f.writelines('2 %d %d\n' % p for p in pairs)
     f.writelines('\n4\n %r %r\n %r %r\n' % (a, b, b, a) for _ in pairs)
+print(repr(math.log(sum(math.comb(n, k) * math.exp(J * ((n - 2 * k) ** 2 - n) / 2)
+                        for k in range(n + 1)))))
 EOF2
-lnzk30=$(python3 -c '
-import math
-n, J = 30, 0.02
-print(repr(math.log(sum(math.comb(n, k) * math.exp(J * ((n - 2 * k) ** 2 - n) / 2) for k in range(n + 1)))))')
+}
+
+# The complete graph on 30 binary variables: elimination's tables have 2^29 entries (6e10
+# entries read), far beyond a second, while its closed form is a sum of 31 terms. At J = 0.02 (n J = 0.6, the disordered phase) the Bethe estimate is within 0.1 of it.
+lnzk30=$(complete 30 0.02 "$TMP/k30.uai")
 expect_ok uai "$TMP/k30.uai" --budget 2 --format json
 expect_json "d['answer'] == 'estimate' and d['bound'] == 'estimate' and d['method'] == 'bp' and math.isfinite(d['lnZ']) and abs(d['lnZ'] - $lnzk30) < 0.1"
 expect_json "d['not_exact'].startswith('elimination needs ')"
@@ -72,20 +75,7 @@ run uai "$TMP/k30.uai" --budget 2 --approx gbp
 # K_24 at J = 0.02: 7.7e8 table entries, estimated at 0.46 s, more than 2 % of a 4 s
 # budget, so BP's answer is found first; the elimination then has until 88 % of the budget. It
 # finishes (0.2 s of CPU) unless the machine is very busy: either answer, each right.
-python3 - "$TMP/k24.uai" <<'EOF2'
-import math, sys
-n, J = 24, 0.02
-a, b = math.exp(J), math.exp(-J)
-pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-with open(sys.argv[1], 'w') as f:
-    f.write('MARKOV\n%d\n%s\n%d\n' % (n, ' '.join(['2'] * n), len(pairs)))
-    f.writelines('2 %d %d\n' % p for p in pairs)
-    f.writelines('\n4\n %r %r\n %r %r\n' % (a, b, b, a) for _ in pairs)
-EOF2
-lnzk24=$(python3 -c '
-import math
-n, J = 24, 0.02
-print(repr(math.log(sum(math.comb(n, k) * math.exp(J * ((n - 2 * k) ** 2 - n) / 2) for k in range(n + 1)))))')
+lnzk24=$(complete 24 0.02 "$TMP/k24.uai")
 expect_ok uai "$TMP/k24.uai" --budget 4 --threads 1 --format json
 expect_json "(d['answer'] == 'exact' and abs(d['lnZ'] - $lnzk24) < 1e-9) or (d['answer'] == 'estimate' and d['method'] == 'bp' and d['not_exact'].startswith('elimination (') and abs(d['lnZ'] - $lnzk24) < 0.5)"
 

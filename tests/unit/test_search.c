@@ -263,19 +263,26 @@ static void search_should_refuse_what_it_cannot_count(void) {
     zs_ctx_free(ctx);
 }
 
-/* max_decisions stops a search that needs more (a chain of 3-valued x_i != x_{i+1}). */
-static void search_should_stop_at_its_limits(void) {
-    zs_ctx *ctx = zs_ctx_alloc();
-    enum { N = 40 };
-    uint32_t dom[N];
-    for (size_t i = 0; i < N; i++) dom[i] = 3;
+/* A chain of n 3-valued variables with x_i != x_{i+1}: the proper 3-colourings of a path,
+ * 3 * 2^(n-1) of them. */
+static zs_factor_model *colouring_chain(zs_ctx *ctx, uint32_t n) {
+    uint32_t dom[64];
+    for (uint32_t i = 0; i < n; i++) dom[i] = 3;
     zs_factor_model *m = NULL;
-    CHECK(zs_factor_model_alloc(ctx, N, dom, &m) == ZS_OK);
-    double ne[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
-    for (uint32_t i = 0; i + 1 < N; i++) {
+    CHECK(zs_factor_model_alloc(ctx, n, dom, &m) == ZS_OK);
+    const double ne[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
+    for (uint32_t i = 0; i + 1 < n; i++) {
         uint32_t s[2] = {i, i + 1};
         CHECK(zs_factor_model_add(m, 2, s, ne, 0) == ZS_OK);
     }
+    return m;
+}
+
+/* max_decisions stops a search that needs more. */
+static void search_should_stop_at_its_limits(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    enum { N = 40 };
+    zs_factor_model *m = colouring_chain(ctx, N);
     double lnz = 0.0;
     zs_factor_search_stats stats;
     CHECK(zs_factor_lnz_search(m, NULL, NULL, &lnz, &stats) == ZS_OK);
@@ -304,15 +311,7 @@ static int hook(void *user, const char *task, double done, double total) {
 static void search_should_report_progress_and_stop_on_request(void) {
     zs_ctx *ctx = zs_ctx_alloc();
     enum { N = 24 };
-    uint32_t dom[N];
-    for (size_t i = 0; i < N; i++) dom[i] = 3;
-    zs_factor_model *m = NULL;
-    CHECK(zs_factor_model_alloc(ctx, N, dom, &m) == ZS_OK);
-    double ne[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
-    for (uint32_t i = 0; i + 1 < N; i++) {
-        uint32_t sc[2] = {i, i + 1};
-        CHECK(zs_factor_model_add(m, 2, sc, ne, 0) == ZS_OK);
-    }
+    zs_factor_model *m = colouring_chain(ctx, N);
     zs_ctx_set_progress(ctx, hook, NULL);
     zs_factor_search_opts o;
     zs_factor_search_defaults(&o);
