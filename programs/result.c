@@ -397,7 +397,7 @@ void result_tab_begin(result_tab *t, FILE *f, const result *proto) {
 
 void result_tab_row(result_tab *t, const result *row) {
     if (!t->cols || t->held.failed) return;
-    char *cells[RESULT_MAX];
+    char *cells[RESULT_MAX] = {0};
     size_t n = 0;
     for (size_t i = 0; i < row->n && n < t->cols; i++) {
         if (row->field[i].flags & RF_NO_TABLE) continue;

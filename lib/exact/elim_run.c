@@ -415,7 +415,7 @@ static zs_status eliminate_one(zs_ctx *ctx, elim_tab *bucket, size_t p, int keep
     kplan kp = {0};
     size_t *dims = zs_malloc((w ? w : 1) * sizeof *dims);
     kp.in = zs_calloc(k, sizeof *kp.in);
-    zs_status st = ZS_OK;
+    zs_status st;
     if (!r || !dims || !kp.in) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory");
         goto fail;

@@ -329,7 +329,7 @@ def test_ais_runs_without_the_gil_and_does_not_depend_on_the_thread_count():
 
         def work():
             span["start"] = time.perf_counter()
-            span["r"] = d.log_partition(method="ais", chains=20, seed=1)
+            span["r"] = d.log_partition(method="ais", chains=20, seed=1, schedule="linear:3000")
             span["end"] = time.perf_counter()
         t = threading.Thread(target=work)
         stamps = []
@@ -338,7 +338,7 @@ def test_ais_runs_without_the_gil_and_does_not_depend_on_the_thread_count():
             stamps.append(time.perf_counter())
         t.join()
         zsum.set_num_threads(2)
-        again = d.log_partition(method="ais", chains=20, seed=1)
+        again = d.log_partition(method="ais", chains=20, seed=1, schedule="linear:3000")
     finally:
         zsum.set_num_threads(0)
     a, b = span["start"], span["end"]

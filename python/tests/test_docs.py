@@ -10,11 +10,15 @@ import re
 import pytest
 
 PAGES = ["README.md", os.path.join("docs", "python.md")]
-# Under the sanitizers (ZSUM_SANITIZED, the second half of make check) the scikit-learn pipeline
-# of docs/python.md (cross-validated logistic regression over 20-epoch RBMs, a minute there, most
-# of it in scikit-learn) is left out: the plain run checks its output, and test_rbm.py's pipeline
-# test runs the same library calls under the sanitizers.
-SLOW_UNDER_SANITIZERS = [">>> from sklearn.linear_model import LogisticRegression"]
+# Under the sanitizers (ZSUM_SANITIZED, the second half of make check) the slowest blocks of
+# docs/python.md are left out: the scikit-learn pipeline (cross-validated logistic regression
+# over 20-epoch RBMs, a minute there, most of it in scikit-learn), and the two DBM blocks (two
+# AIS runs on the default schedule with the tempering base, and four trainings: 20 s there).
+# The plain run checks their output; test_rbm.py's pipeline test and test_dbm.py /
+# test_dbm_train.py / test_dbm_recipe.py run the same library calls under the sanitizers.
+SLOW_UNDER_SANITIZERS = [">>> from sklearn.linear_model import LogisticRegression",
+                         ">>> rs = np.random.RandomState(0)\n>>> dbm = zsum.DBM(",
+                         ">>> sparse = zsum.DBM.fit(X, [6, 4]"]
 
 
 def blocks(text):
