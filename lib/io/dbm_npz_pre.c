@@ -124,6 +124,7 @@ static zs_status resume_head(const dbm_pretrainer_view *v, zs_npz *z, const char
             st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the checkpoint's layer %zu has %.17g units, this run's %zu",
                          path, q, zs_array_cdata(a)[q], v->sizes[q]);
     zs_array_free(a);
+    a = NULL;
     double mine[N_PRE_OPTIONS];
     pre_options(v->opts, mine);
     if (st == ZS_OK) st = get_pre(v->ctx, z, path, "pretrain_options", N_PRE_OPTIONS, &a);
@@ -132,6 +133,7 @@ static zs_status resume_head(const dbm_pretrainer_view *v, zs_npz *z, const char
             st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the pretraining ran with %s = %.17g, this one has %.17g; "
                          "resume with the same options", path, pre_option_names[q], zs_array_cdata(a)[q], mine[q]);
     zs_array_free(a);
+    a = NULL;
     if (st == ZS_OK) st = get_pre(v->ctx, z, path, "pretrain_layer", 1, &a);
     if (st == ZS_OK) {
         const double x = zs_array_cdata(a)[0];
@@ -140,6 +142,7 @@ static zs_status resume_head(const dbm_pretrainer_view *v, zs_npz *z, const char
         else *layer = (size_t)x;
     }
     zs_array_free(a);
+    a = NULL;
     if (st == ZS_OK) st = get_pre(v->ctx, z, path, "pretrain_done", *layer, &a);
     for (size_t q = 1; st == ZS_OK && q <= *layer; q++) {
         const double x = zs_array_cdata(a)[q - 1];
@@ -155,6 +158,7 @@ static zs_status resume_head(const dbm_pretrainer_view *v, zs_npz *z, const char
         else done[q] = (size_t)x;
     }
     zs_array_free(a);
+    a = NULL;
     return st;
 }
 
