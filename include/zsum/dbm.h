@@ -20,7 +20,8 @@
  * dbm_variational.c (mean-field and Bethe ln Z), lib/io/dbm_npz.c
  * (model files), lib/exact/dbm_exact.c (exact ln Z and log-likelihood), lib/sample/dbm_ais.c
  * (annealed importance sampling), lib/sample/dbm_sandwich.c (its reverse side),
- * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train.c (pretraining and joint training).
+ * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train_pre.c (pretraining) and
+ * dbm_train.c (joint training), lib/io/dbm_npz_pre.c (pretraining checkpoints).
  */
 #ifndef ZSUM_DBM_H
 #define ZSUM_DBM_H
@@ -271,7 +272,7 @@ zs_status zs_dbm_sample(const zs_dbm *dbm, const zs_dbm_sample_opts *opts, uint8
  * context's threads (rough: each weight read twice a sweep at about 1.4 ns, 10 ns a unit). */
 double zs_dbm_sample_seconds(const zs_dbm *dbm, size_t chains, uint64_t steps);
 
-/* ---- training (lib/learn/dbm_train.c) ----------------------------------------------------- */
+/* ---- training (lib/learn/dbm_train_pre.c, dbm_train.c) -------------------------------------- */
 /* Salakhutdinov & Hinton (2009, 2012). Greedy layer-wise pretraining: a stack of RBMs trained
  * by CD-1, each with the weights doubled where its layer will also receive input from the
  * other side in the DBM (the bottom RBM: 2W from v to h^1, W back; the top RBM: W up, 2W from
