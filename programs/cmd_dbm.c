@@ -37,7 +37,8 @@ static const cli_option options[] = {
     {O_MF_TOLERANCE, "--mf-tolerance", 0, "E", LOGLIK | TRAIN, 0, "mean-field convergence in [0, 1) (default 1e-7)"},
     {O_HIDDEN, "--hidden", 0, "H1[,H2,...]", TRAIN, 0, "hidden layer sizes (required)"},
     {O_EPOCHS, "--epochs", 0, "E", TRAIN, 0, "joint training epochs (required)"},
-    {O_PRETRAIN_EPOCHS, "--pretrain-epochs", 0, "E", TRAIN, 0, "greedy pretraining epochs per layer (default 10)"},
+    {O_PRETRAIN_EPOCHS, "--pretrain-epochs", 0, "E1[,E2,...]", TRAIN, 0,
+     "greedy pretraining epochs, one count for every RBM or one each\n(default 10; 0: none)"},
     {O_PRETRAIN_LR, "--pretrain-lr", 0, "R", TRAIN, 0, "pretraining learning rate (default 0.05)"},
     {O_BATCH, "--batch", 0, "B", TRAIN, 0, "mini-batch rows (default 100)"},
     {O_LR, "--lr", 0, "R", TRAIN, 0, "learning rate (default 0.001)"},
@@ -113,7 +114,7 @@ static const cli_sub subs[] = {
      "                 [--preset NAME] [--lr-divisor 1] [--lr-min 0] [--pretrain-weight-decay D]\n"
      "                 [--sparsity-target 0.1] [--sparsity-cost 0] [--sparsity-damping 0.9]\n"
      "                 [--init-model MODEL.npz] [--monitor auto|full|basic|none]",
-     "greedy pretraining (--pretrain-epochs per layer, CD-1 on RBMs with doubled weights,\n"
+     "greedy pretraining (--pretrain-epochs per RBM, CD-1 on RBMs with doubled weights,\n"
      "Salakhutdinov & Hinton 2009), then joint training: mean-field positive phase,\n"
      "--chains persistent Gibbs chains of --gibbs-steps sweeps; momentum 0.5 for 5\n"
      "epochs, then --momentum; lr / (1 + lr-decay * epoch). MODEL.npz is written with\n"
@@ -198,6 +199,24 @@ static int sparsity_targets(const char *v, dbm_opts *o) {
     return EXIT_OK;
 }
 
+/* --pretrain-epochs E1[,E2,...]: 1 to ZS_DBM_MAX_LAYERS counts, each 0..1000000. */
+static int pretrain_counts(const char *v, dbm_opts *o) {
+    double *p = NULL;
+    size_t np = 0;
+    if (!cli_parse_list("--pretrain-epochs", v, &p, &np)) return EXIT_USAGE;
+    int ok = np >= 1 && np <= ZS_DBM_MAX_LAYERS;
+    for (size_t q = 0; ok && q < np; q++) {
+        ok = p[q] >= 0.0 && p[q] <= 1000000.0 && p[q] == floor(p[q]);
+        if (ok) o->pretrain_epochs[q] = (uint64_t)p[q];
+    }
+    free(p);
+    if (!ok)
+        return cli_usage("--pretrain-epochs: '%s' is not a list of 1 to %d epoch counts, each 0..1000000 "
+                         "(e.g. 100,200)", v, ZS_DBM_MAX_LAYERS);
+    o->npretrain_epochs = np;
+    return EXIT_OK;
+}
+
 /* The options of the learning-rate schedule, sparsity and presets: an exit code. */
 static int recipe_option(int id, const char *name, const char *v, dbm_opts *o) {
     switch (id) {
@@ -224,7 +243,6 @@ static void apply_preset(dbm_opts *o, const unsigned char *given) {
     const dbm_preset *p = dbm_preset_find(o->preset);
 #define SET(id, field, value) if (!given[id]) o->field = (value)
     SET(O_EPOCHS, epochs, p->epochs);
-    SET(O_PRETRAIN_EPOCHS, pretrain_epochs, p->pretrain_epochs);
     SET(O_PRETRAIN_LR, pretrain_lr, p->pretrain_lr);
     SET(O_PRETRAIN_WEIGHT_DECAY, pretrain_weight_decay, p->pretrain_weight_decay);
     SET(O_BATCH, batch, p->batch);
@@ -240,6 +258,10 @@ static void apply_preset(dbm_opts *o, const unsigned char *given) {
     SET(O_SPARSITY_COST, sparsity_cost, p->sparsity_cost);
     SET(O_SPARSITY_DAMPING, sparsity_damping, p->sparsity_damping);
 #undef SET
+    if (!given[O_PRETRAIN_EPOCHS]) {
+        memcpy(o->pretrain_epochs, p->pretrain_epochs, p->npretrain_epochs * sizeof(uint64_t));
+        o->npretrain_epochs = p->npretrain_epochs;
+    }
     if (!given[O_SPARSITY_TARGET]) {
         memcpy(o->sparsity_target, p->sparsity_target, p->nsparsity_target * sizeof(double));
         o->nsparsity_target = p->nsparsity_target;
@@ -279,7 +301,7 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
     case O_MF_TOLERANCE: return cli_parse_fraction(name, v, &o->mf_tolerance) ? EXIT_OK : EXIT_USAGE;
     case O_HIDDEN: return hidden_sizes(v, o);
     case O_EPOCHS: return cli_parse_u64_in(name, v, 1, 1000000, &o->epochs) ? EXIT_OK : EXIT_USAGE;
-    case O_PRETRAIN_EPOCHS: return cli_parse_u64_in(name, v, 0, 1000000, &o->pretrain_epochs) ? EXIT_OK : EXIT_USAGE;
+    case O_PRETRAIN_EPOCHS: return pretrain_counts(v, o);
     case O_BATCH: return cli_parse_u64_in(name, v, 1, 1000000, &o->batch) ? EXIT_OK : EXIT_USAGE;
     case O_GIBBS_STEPS: return cli_parse_u64_in(name, v, 1, 1000000, &o->gibbs_steps) ? EXIT_OK : EXIT_USAGE;
     case O_LR: return cli_parse_nonneg(name, v, 1, &o->lr) ? EXIT_OK : EXIT_USAGE;
@@ -382,6 +404,10 @@ static int check(const char *prog, dbm_opts *o, const char *const *pos, int npos
         return cli_usage("dbm train: --sparsity-target has %zu values%s for %zu hidden layers (give one for "
                          "all, or one each)", o->nsparsity_target, o->preset && !o->have_sparsity_target
                          ? " (the preset's)" : "", o->nhidden);
+    if (o->npretrain_epochs > 1 && o->npretrain_epochs != o->nhidden)
+        return cli_usage("dbm train: --pretrain-epochs has %zu counts%s for %zu hidden layers (give one for "
+                         "all, or one each)", o->npretrain_epochs, o->preset && !o->have_pretrain_epochs
+                         ? " (the preset's)" : "", o->nhidden);
     return EXIT_OK;
 }
 
@@ -404,7 +430,8 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     o->max_seconds = sub == TRAIN ? 10 : 3600;
     o->mf_iterations = sub == TRAIN ? to.mf_iterations : mf.max_iterations;
     o->mf_tolerance = sub == TRAIN ? to.mf_tolerance : mf.tolerance;
-    o->pretrain_epochs = po.epochs;
+    o->pretrain_epochs[0] = po.epochs;
+    o->npretrain_epochs = 1;
     o->pretrain_lr = po.lr;
     o->batch = to.batch;
     o->lr = to.lr;

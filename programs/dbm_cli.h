@@ -31,7 +31,9 @@ typedef struct dbm_opts {
     long threads;
     /* train */
     size_t hidden[64], nhidden;
-    uint64_t epochs, pretrain_epochs, batch, gibbs_steps;
+    uint64_t epochs, batch, gibbs_steps;
+    uint64_t pretrain_epochs[64]; /* one count, or one per hidden layer */
+    size_t npretrain_epochs;
     double lr, pretrain_lr, lr_decay, momentum, weight_decay;
     double lr_divisor, lr_min, pretrain_weight_decay; /* the last NaN: --weight-decay's */
     double sparsity_cost, sparsity_damping, sparsity_target[64];
@@ -59,7 +61,8 @@ extern const cli_command dbm_command;
  * that are not on the command line. */
 typedef struct dbm_preset {
     const char *name, *source;
-    uint64_t epochs, pretrain_epochs;
+    uint64_t epochs, pretrain_epochs[2];
+    size_t npretrain_epochs;
     double pretrain_lr, pretrain_weight_decay;
     uint64_t batch;
     double lr, lr_divisor, lr_min, momentum, weight_decay;

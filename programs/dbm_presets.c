@@ -15,10 +15,10 @@
 #include <string.h>
 
 static const dbm_preset presets[] = {
-    {"salakhutdinov", "the public DBM code (demo.m, rbm.m, dbm_mf.m, mf.m)", 300, 100, 0.05, 0.001, 100, 0.001,
+    {"salakhutdinov", "the public DBM code (demo.m, rbm.m, dbm_mf.m, mf.m)", 300, {100, 200}, 2, 0.05, 0.001, 100, 0.001,
      1.000015, 0.0001, 0.9, 0.0002, 100, 5, 10, 1e-7, {0.2, 0.1}, 2, 0.001, 0.9},
     {"salakhutdinov-paper", "the same, with the 500 joint epochs demo.m says gave the paper's results", 500,
-     100, 0.05, 0.001, 100, 0.001, 1.000015, 0.0001, 0.9, 0.0002, 100, 5, 10, 1e-7, {0.2, 0.1}, 2, 0.001, 0.9},
+     {100, 200}, 2, 0.05, 0.001, 100, 0.001, 1.000015, 0.0001, 0.9, 0.0002, 100, 5, 10, 1e-7, {0.2, 0.1}, 2, 0.001, 0.9},
 };
 
 const dbm_preset *dbm_preset_find(const char *name) {

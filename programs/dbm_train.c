@@ -88,28 +88,71 @@ typedef struct train_run {
     monitor m;
 } train_run;
 
-/* Greedy layer-wise pretraining, then the pretrained machine's monitor (epoch 0). */
-static int pretrain(train_run *r, const uint8_t *data, size_t n) {
+/* The pretraining options from the command's: one count per RBM. */
+static void pretrain_opts(const dbm_opts *o, zs_dbm_pretrain_opts *po) {
+    zs_dbm_pretrain_defaults(po);
+    po->per_layer = 1;
+    for (size_t l = 1; l <= o->nhidden; l++)
+        po->layer_epochs[l] = (size_t)o->pretrain_epochs[o->npretrain_epochs == 1 ? 0 : l - 1];
+    po->batch = (size_t)o->batch;
+    po->lr = o->pretrain_lr;
+    po->weight_decay = isnan(o->pretrain_weight_decay) ? o->weight_decay : o->pretrain_weight_decay;
+    po->seed = o->seed;
+}
+
+/* The pretraining epochs of every RBM together. */
+static uint64_t pretrain_total(const dbm_opts *o) {
+    uint64_t s = 0;
+    for (size_t l = 0; l < o->nhidden; l++) s += o->pretrain_epochs[o->npretrain_epochs == 1 ? 0 : l];
+    return s;
+}
+
+/* The epochs of pretrainer p up to its total, each followed by its checkpoint to --out; after a
+ * stop signal, the resume command. */
+static int pretrain_epochs(train_run *r, zs_dbm_pretrainer *p) {
+    const dbm_opts *o = r->o;
+    const uint64_t total = zs_dbm_pretrainer_epochs(p);
+    while (zs_dbm_pretrainer_epochs_done(p) < total) {
+        progress_label("pretraining %llu/%llu", (unsigned long long)zs_dbm_pretrainer_epochs_done(p) + 1,
+                       (unsigned long long)total);
+        zs_status st = zs_dbm_pretrainer_epoch(p);
+        if (st == ZS_OK) st = zs_dbm_pretrainer_save(p, o->out);
+        if (st != ZS_OK) return cli_status(r->ctx, st);
+        if (train_stop_signal()) {
+            /* joint epochs are still to come even after the last pretraining epoch */
+            progress_finish();
+            const train_stop_cmdline c = {o->argc, o->argv, &dbm_command, o->have_seed, o->seed, o->out};
+            return train_stop_report_stage(&c, "pretraining epoch", zs_dbm_pretrainer_epochs_done(p), total);
+        }
+    }
+    progress_finish();
+    return EXIT_OK;
+}
+
+/* Greedy layer-wise pretraining (continued from the checkpoint `from`, or from the start when
+ * NULL), then the pretrained machine's monitor (epoch 0). */
+static int pretrain(train_run *r, const uint8_t *data, size_t n, const char *from) {
     const dbm_opts *o = r->o;
     zs_dbm_pretrain_opts po;
-    zs_dbm_pretrain_defaults(&po);
-    po.epochs = (size_t)o->pretrain_epochs;
-    po.batch = (size_t)o->batch;
-    po.lr = o->pretrain_lr;
-    po.weight_decay = isnan(o->pretrain_weight_decay) ? o->weight_decay : o->pretrain_weight_decay;
-    po.seed = o->seed;
-    progress_label("pretraining");
-    zs_status st = zs_dbm_pretrain(r->d, &po, data, n);
-    int rc = st == ZS_OK ? EXIT_OK : cli_status(r->ctx, st);
+    pretrain_opts(o, &po);
+    zs_dbm_pretrainer *p = NULL;
+    zs_status st = zs_dbm_pretrainer_alloc(r->ctx, r->d, &po, data, n, &p);
+    if (st == ZS_OK && from) st = zs_dbm_pretrainer_resume(p, from);
+    int rc = st == ZS_OK ? pretrain_epochs(r, p) : cli_status(r->ctx, st);
+    if (rc == EXIT_OK && (st = zs_dbm_pretrainer_get(p, r->d)) != ZS_OK) rc = cli_status(r->ctx, st);
+    zs_dbm_pretrainer_free(p);
     progress_finish();
     if (rc != EXIT_OK) return rc;
     monitor m;
     rc = measure(r->ctx, o, r->d, r->mon, r->nmon, &m);
     if (rc != EXIT_OK) return rc;
-    char b[3][32];
+    char b[3][32], counts[64 * 24] = "";
+    for (size_t q = 0, k = 0; q < o->npretrain_epochs && k < sizeof counts; q++)
+        k += (size_t)snprintf(counts + k, sizeof counts - k, "%s%llu", q ? "," : "",
+                              (unsigned long long)o->pretrain_epochs[q]);
     if (!o->quiet)
-        fprintf(stderr, "pretrained (%llu epochs a layer): lnZ %s loglik %s elbo %s\n",
-                (unsigned long long)o->pretrain_epochs, train_num_or_dash(b[0], m.lnz),
+        fprintf(stderr, "pretrained (%s epochs %s): lnZ %s loglik %s elbo %s\n", counts,
+                o->npretrain_epochs == 1 ? "a layer" : "by layer", train_num_or_dash(b[0], m.lnz),
                 train_num_or_dash(b[1], m.loglik), train_num_or_dash(b[2], m.elbo));
     train_history_add(&r->hist, 0, m.lnz, m.lnz_mf, m.lnz_bethe, m.loglik);
     return EXIT_OK;
@@ -250,18 +293,26 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
         st = zs_dbm_alloc(ctx, o->nhidden, sizes, &r.d);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
-    /* SIGINT or SIGTERM from here on stops after the next epoch's checkpoint (during pretraining,
-     * the first joint epoch's: there is no checkpoint before it) */
     zs_dbm_train_opts to;
     train_opts(o, &to);
     /* refuse what joint training would refuse before the pretraining, not after it */
     if (rc == EXIT_OK && (st = zs_dbm_train_check(ctx, r.d, &to, data, n)) != ZS_OK) rc = cli_status(ctx, st);
+    /* --resume of a checkpoint from inside pretraining continues the pretraining */
+    int pre_ck = 0;
+    if (rc == EXIT_OK && o->resume && (st = zs_dbm_is_pretrain_checkpoint(ctx, o->resume, &pre_ck)) != ZS_OK)
+        rc = cli_status(ctx, st);
+    if (rc == EXIT_OK && pre_ck && pretrain_total(o) == 0)
+        rc = cli_fail(EXIT_USAGE, "--resume: '%s' is a checkpoint inside pretraining; --pretrain-epochs 0 "
+                      "leaves it nothing to finish (resume with the run's --pretrain-epochs)", o->resume);
+    /* SIGINT or SIGTERM from here on stops after the next checkpoint, of a pretraining epoch or
+     * of a joint one */
     if (rc == EXIT_OK) train_stop_catch();
     if (rc == EXIT_OK && o->init_model) rc = init_from_model(&r);
-    else if (rc == EXIT_OK && !o->resume && o->pretrain_epochs > 0) rc = pretrain(&r, data, n);
+    else if (rc == EXIT_OK && (pre_ck || (!o->resume && pretrain_total(o) > 0)))
+        rc = pretrain(&r, data, n, pre_ck ? o->resume : NULL);
     if (rc == EXIT_OK) {
         st = zs_dbm_trainer_alloc(ctx, r.d, &to, data, n, &r.t);
-        if (st == ZS_OK && o->resume) st = zs_dbm_trainer_resume(r.t, o->resume);
+        if (st == ZS_OK && o->resume && !pre_ck) st = zs_dbm_trainer_resume(r.t, o->resume);
         if (st != ZS_OK) rc = cli_status(ctx, st);
     }
     FILE *logf = NULL;

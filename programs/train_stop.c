@@ -61,10 +61,15 @@ static void print_resume_command(const train_stop_cmdline *c) {
     fputc('\n', stderr);
 }
 
-int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epochs) {
+int train_stop_report_stage(const train_stop_cmdline *c, const char *stage, uint64_t done, uint64_t epochs) {
     const int sig = stop_signal;
-    fprintf(stderr, "zsum: %s: stopped after epoch %llu of %llu; the checkpoint is %s. To resume:\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)done, (unsigned long long)epochs, c->out);
+    fprintf(stderr, "zsum: %s: stopped after %s %llu of %llu; the checkpoint is %s. To resume:\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", stage, (unsigned long long)done, (unsigned long long)epochs,
+            c->out);
     print_resume_command(c);
     return 128 + sig; /* the shell's status for a process ended by that signal */
+}
+
+int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epochs) {
+    return train_stop_report_stage(c, "epoch", done, epochs);
 }

@@ -28,5 +28,7 @@ typedef struct train_stop_cmdline {
 /* After the checkpoint of epoch done (of epochs): "zsum: SIGINT: stopped after epoch D of E;
  * the checkpoint is OUT. To resume:" and the command on stderr. Returns 128 + the signal. */
 int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epochs);
+/* The same after a stage's checkpoint: "stopped after STAGE D of E" (e.g. "pretraining epoch"). */
+int train_stop_report_stage(const train_stop_cmdline *c, const char *stage, uint64_t done, uint64_t epochs);
 
 #endif

@@ -20,7 +20,8 @@
  * dbm_variational.c (mean-field and Bethe ln Z), lib/io/dbm_npz.c
  * (model files), lib/exact/dbm_exact.c (exact ln Z and log-likelihood), lib/sample/dbm_ais.c
  * (annealed importance sampling), lib/sample/dbm_sandwich.c (its reverse side),
- * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train.c (pretraining and joint training).
+ * lib/sample/dbm_sample.c (block Gibbs sampling), lib/learn/dbm_train_pre.c (pretraining) and
+ * dbm_train.c (joint training), lib/io/dbm_npz_pre.c (pretraining checkpoints).
  */
 #ifndef ZSUM_DBM_H
 #define ZSUM_DBM_H
@@ -78,7 +79,8 @@ zs_status zs_dbm_to_rbm(const zs_dbm *dbm, zs_rbm **out);
  *    not part of the model read;
  *  - an RBM file (W, vbias, hbias; zsum/rbm.h), read as the DBM with one hidden layer, when
  *    neither W1 nor vishid is present.
- * float32 or float64; other arrays are ignored. ZS_EFORMAT for a missing array (the message
+ * float32 or float64; other arrays are ignored. ZS_EFORMAT for a checkpoint written inside
+ * pretraining (zs_dbm_pretrainer_save: no trained model yet), for a missing array (the message
  * lists the arrays present), a wrong rank, shapes that do not chain (the message names both
  * arrays and their shapes); ZS_EINVAL for a non-finite parameter; the errors of
  * zs_npz_open / zs_npz_get otherwise. */
@@ -270,7 +272,7 @@ zs_status zs_dbm_sample(const zs_dbm *dbm, const zs_dbm_sample_opts *opts, uint8
  * context's threads (rough: each weight read twice a sweep at about 1.4 ns, 10 ns a unit). */
 double zs_dbm_sample_seconds(const zs_dbm *dbm, size_t chains, uint64_t steps);
 
-/* ---- training (lib/learn/dbm_train.c) ----------------------------------------------------- */
+/* ---- training (lib/learn/dbm_train_pre.c, dbm_train.c) -------------------------------------- */
 /* Salakhutdinov & Hinton (2009, 2012). Greedy layer-wise pretraining: a stack of RBMs trained
  * by CD-1, each with the weights doubled where its layer will also receive input from the
  * other side in the DBM (the bottom RBM: 2W from v to h^1, W back; the top RBM: W up, 2W from
@@ -279,21 +281,63 @@ double zs_dbm_sample_seconds(const zs_dbm *dbm, size_t chains, uint64_t steps);
  * weights, b^0 = the bottom RBM's visible biases, b^L = the top RBM's hidden biases, and for
  * 0 < l < L the mean of the hidden biases of RBM l and the visible biases of RBM l+1. */
 typedef struct zs_dbm_pretrain_opts {
-    size_t epochs;            /* per RBM (default 10; the paper: 100)                       */
+    size_t epochs;            /* per RBM (default 10; the public code: 100, then 200)       */
     size_t batch;             /* default 100                                                 */
     double lr;                /* default 0.05                                                */
     double momentum;          /* 0.5 for the first 5 epochs, then this (default 0.9)         */
     double weight_decay;      /* L2 on W (default 0.0002)                                    */
     double init_std;          /* W ~ N(0, init_std^2) at the start (default 0.01)            */
     uint64_t seed;
+    /* Appended: one count per RBM, as the public code's demo.m trains the first RBM 100 epochs
+     * and the second 200. When per_layer is nonzero, RBM l (1..L) gets layer_epochs[l] epochs
+     * (each may be 0: that RBM keeps its initial weights; not all 0) and epochs is unused. */
+    int per_layer;                              /* default 0: every RBM `epochs`            */
+    size_t layer_epochs[ZS_DBM_MAX_LAYERS + 1];
 } zs_dbm_pretrain_opts;
 void zs_dbm_pretrain_defaults(zs_dbm_pretrain_opts *opts);
-/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1). The
- * context's progress hook is called per RBM epoch ("pretraining"). Deterministic for a seed
- * whatever the thread count. ZS_EINVAL for a byte that is not 0 or 1 or bad options;
- * ZS_ENUMERIC when a parameter becomes non-finite; ZS_ENOMEM; ZS_ECANCELLED. */
+/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1): a
+ * zs_dbm_pretrainer run to the end. The context's progress hook is called per batch
+ * ("pretraining"). Deterministic for a seed whatever the thread count. ZS_EINVAL for a byte
+ * that is not 0 or 1 or bad options; ZS_ENUMERIC when a parameter becomes non-finite;
+ * ZS_ENOMEM; ZS_ECANCELLED. On failure dbm is unchanged. */
 zs_status zs_dbm_pretrain(zs_dbm *dbm, const zs_dbm_pretrain_opts *opts, const uint8_t *data,
                           size_t n);
+
+/* Pretraining an epoch at a time, with checkpoints: the same arithmetic and random streams as
+ * zs_dbm_pretrain, so a run stopped after any epoch, saved, resumed and run to the end gives
+ * the same parameters bit for bit. Every draw comes from a stream named by (seed, RBM, epoch,
+ * row), so the seed and the position are the whole random state. */
+typedef struct zs_dbm_pretrainer zs_dbm_pretrainer;
+/* dbm gives the layer sizes (its parameters are not read); data as zs_dbm_pretrain's (copied).
+ * RBM 1 starts initialized. ZS_EINVAL, ZS_ENOMEM as zs_dbm_pretrain. */
+zs_status zs_dbm_pretrainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_pretrain_opts *opts,
+                                  const uint8_t *data, size_t n, zs_dbm_pretrainer **out);
+void zs_dbm_pretrainer_free(zs_dbm_pretrainer *p);
+/* One epoch of the RBM in training; when it has had its epochs, first the next RBM's rows are
+ * drawn (with its up-weights) and it is initialized. ZS_OK without work when every RBM has had
+ * its epochs. ZS_ENUMERIC, ZS_ECANCELLED: the RBM's parameters and velocities are as they were
+ * before the call, and the next call runs the same epoch again. */
+zs_status zs_dbm_pretrainer_epoch(zs_dbm_pretrainer *p);
+/* Epochs done over all RBMs, and the run's total (the sum of the counts). */
+uint64_t zs_dbm_pretrainer_epochs_done(const zs_dbm_pretrainer *p);
+uint64_t zs_dbm_pretrainer_epochs(const zs_dbm_pretrainer *p);
+/* The RBM in training (1..L) and its epochs done. */
+void zs_dbm_pretrainer_position(const zs_dbm_pretrainer *p, size_t *layer, size_t *epochs_done);
+/* The composed DBM into dbm (same layer sizes) once every RBM has had its epochs (ZS_EINVAL
+ * before; RBMs of 0 epochs are initialized here). */
+zs_status zs_dbm_pretrainer_get(zs_dbm_pretrainer *p, zs_dbm *dbm);
+/* The pretraining state (pretrain_* arrays: the position, the options, the layer sizes, the
+ * parameters of RBMs 1..l and the velocities of RBM l; docs/dbm.md), atomically. The file holds
+ * no W1..WL: zs_dbm_load refuses it as a model. */
+zs_status zs_dbm_pretrainer_save(const zs_dbm_pretrainer *p, const char *path);
+/* Restore what zs_dbm_pretrainer_save wrote into p (made with the same data and layer sizes,
+ * the same batch, lr, momentum, weight decay, init_std and seed; the counts may differ where
+ * the checkpoint allows: the finished RBMs' counts equal, the current RBM's not below its
+ * epochs done). ZS_EFORMAT naming what differs; p is unchanged on failure. */
+zs_status zs_dbm_pretrainer_resume(zs_dbm_pretrainer *p, const char *path);
+/* *yes = 1 when path is a checkpoint that zs_dbm_pretrainer_save wrote, else 0 (errors of
+ * zs_npz_open). */
+zs_status zs_dbm_is_pretrain_checkpoint(zs_ctx *ctx, const char *path, int *yes);
 
 /* Joint training (S&H 2009, section 3): for each batch, the data-dependent statistics from
  * the mean-field posterior of every row (mf_iterations sweeps or mf_tolerance), the

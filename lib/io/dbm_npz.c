@@ -207,7 +207,11 @@ zs_status zs_dbm_load(zs_ctx *ctx, const char *path, zs_dbm **out) {
     dbm_layout lay;
     zs_array *w[ZS_DBM_MAX_LAYERS + 1] = {NULL}, *b[ZS_DBM_MAX_LAYERS + 1] = {NULL};
     size_t sizes[ZS_DBM_MAX_LAYERS + 1] = {0};
-    st = find_layout(ctx, z, path, &lay);
+    /* a checkpoint from inside pretraining holds RBMs, some untrained, not a DBM */
+    if (zs_npz_has(z, "pretrain_layer"))
+        st = zs_fail(ctx, ZS_EFORMAT, "%s: a checkpoint written inside greedy pretraining, not a trained "
+                     "model (no W1..WL yet); resume its training to finish it", path);
+    if (st == ZS_OK) st = find_layout(ctx, z, path, &lay);
     if (st == ZS_OK) st = read_arrays(ctx, z, path, &lay, w, b);
     if (st == ZS_OK) st = check_weights(ctx, path, &lay, w);
     if (st == ZS_OK) st = check_biases(ctx, path, &lay, w, b, sizes);

@@ -127,7 +127,8 @@ STRUCTS = {
                            ("init", "const uint8_t *"), ("n_init", "size_t")],
     "zs_dbm_pretrain_opts": [("epochs", "size_t"), ("batch", "size_t"), ("lr", "double"),
                              ("momentum", "double"), ("weight_decay", "double"),
-                             ("init_std", "double"), ("seed", "uint64_t")],
+                             ("init_std", "double"), ("seed", "uint64_t"),
+                             ("per_layer", "int"), ("layer_epochs", "size_t[65]")],
     "zs_dbm_train_opts": [("negative", "zs_dbm_negative"), ("batch", "size_t"),
                           ("lr", "double"), ("lr_decay", "double"), ("momentum", "double"),
                           ("weight_decay", "double"), ("chains", "size_t"),
@@ -168,7 +169,7 @@ ENUMS = ("zs_status", "zs_levels_method", "zs_pairwise_method", "zs_mcmc_kind",
 # Opaque handles: passed and returned as void pointers.
 OPAQUE = ("zs_ctx", "zs_levels", "zs_pairwise", "zs_patterns", "zs_hopfield", "zs_rbm",
           "zs_rbm_trainer", "zs_array", "zs_npz", "zs_factor_model", "zs_factor_plan", "zs_dbm",
-          "zs_dbm_trainer", "zs_bm_trainer")
+          "zs_dbm_trainer", "zs_bm_trainer", "zs_dbm_pretrainer")
 
 # ---------------------------------------------------------------------------------------------
 # Functions: (name, return type, parameter types), as declared in include/zsum.h and zsum/*.h.
@@ -439,6 +440,14 @@ SIGNATURES = (
     ("zs_dbm_sample_seconds", "double", ("const zs_dbm *", "size_t", "uint64_t")),
     ("zs_dbm_pretrain_defaults", "void", ("zs_dbm_pretrain_opts *",)),
     ("zs_dbm_pretrain", "zs_status", ("zs_dbm *", "const zs_dbm_pretrain_opts *", "const uint8_t *", "size_t")),
+    ("zs_dbm_is_pretrain_checkpoint", "zs_status", ("zs_ctx *", "const char *", "int *")),
+    ("zs_dbm_pretrainer_alloc", "zs_status", ("zs_ctx *", "const zs_dbm *", "const zs_dbm_pretrain_opts *", "const uint8_t *", "size_t", "zs_dbm_pretrainer **")),
+    ("zs_dbm_pretrainer_free", "void", ("zs_dbm_pretrainer *",)),
+    ("zs_dbm_pretrainer_epoch", "zs_status", ("zs_dbm_pretrainer *",)),
+    ("zs_dbm_pretrainer_epochs_done", "uint64_t", ("const zs_dbm_pretrainer *",)),
+    ("zs_dbm_pretrainer_epochs", "uint64_t", ("const zs_dbm_pretrainer *",)),
+    ("zs_dbm_pretrainer_get", "zs_status", ("zs_dbm_pretrainer *", "zs_dbm *")),
+    ("zs_dbm_pretrainer_resume", "zs_status", ("zs_dbm_pretrainer *", "const char *")),
     ("zs_dbm_negative_name", "const char *", ("zs_dbm_negative",)),
     ("zs_dbm_negative_from_name", "zs_status", ("const char *", "zs_dbm_negative *")),
     ("zs_dbm_train_defaults", "void", ("zs_dbm_train_opts *",)),

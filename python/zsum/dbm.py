@@ -114,7 +114,7 @@ def _mf_opts(max_iterations, tolerance):
 # compares the files byte for byte, so the two tables cannot drift apart.
 _SALAKHUTDINOV = dict(
     epochs=300,                    # demo.m: maxepoch=300
-    pretrain_epochs=100,           # demo.m: maxepoch=100 for the first RBM
+    pretrain_epochs=(100, 200),    # demo.m: maxepoch=100 for the first RBM, 200 for the second
     pretrain_lr=0.05,              # rbm.m, rbm_l2.m: epsilonw = 0.05
     pretrain_weight_decay=0.001,   # rbm.m, rbm_l2.m: weightcost = 0.001
     batch=100,                     # makebatches.m: 100 cases a batch
@@ -165,15 +165,29 @@ def _sparsity_targets(x, nhidden, from_preset):
     return [xs[0 if len(xs) == 1 else l] for l in range(nhidden)]
 
 
-def _train_opts(opt, hidden, preset_targets):
+def _pretrain_counts(x, nhidden, from_preset):
+    """layer_epochs[1..L] of zs_dbm_pretrain_opts: one count for every RBM, or one per RBM,
+    each 0..1000000, as the command's --pretrain-epochs."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    if not 1 <= len(xs) <= MAX_LAYERS:
+        raise ValueError("pretrain_epochs: %r is not 1 to %d epoch counts" % (x, MAX_LAYERS))
+    xs = [_lib.as_count(e, "pretrain_epochs", hi=1000000) for e in xs]
+    if len(xs) > 1 and len(xs) != nhidden:
+        raise ValueError("pretrain_epochs: %d counts%s for %d hidden layers (give one for all, "
+                         "or one each)" % (len(xs), " (the preset's)" if from_preset else "",
+                                           nhidden))
+    return [xs[0 if len(xs) == 1 else l] for l in range(nhidden)]
+
+
+def _train_opts(opt, hidden, preset_targets, preset_counts=False):
     """(zs_dbm_pretrain_opts, zs_dbm_train_opts) from the options (None: the library's
     defaults), as the command fills them (programs/dbm_train.c)."""
     po = _PretrainOpts()
     _lib_.zs_dbm_pretrain_defaults(byref(po))
     to = _TrainOpts()
     _lib_.zs_dbm_train_defaults(byref(to))
-    if opt["pretrain_epochs"] is not None:
-        po.epochs = _lib.as_count(opt["pretrain_epochs"], "pretrain_epochs", hi=1000000)
     if opt["pretrain_lr"] is not None:
         po.lr = _lib.as_real(opt["pretrain_lr"], "pretrain_lr")
     for name in ("batch", "chains", "gibbs_steps", "mf_iterations"):
@@ -195,6 +209,11 @@ def _train_opts(opt, hidden, preset_targets):
     targets = to.sparsity_target[1] if targets is None else targets
     for l, p in enumerate(_sparsity_targets(targets, len(hidden), preset_targets), 1):
         to.sparsity_target[l] = p
+    # As the command, after the sparsity targets' check (programs/cmd_dbm.c).
+    counts = po.epochs if opt["pretrain_epochs"] is None else opt["pretrain_epochs"]
+    po.per_layer = 1
+    for l, e in enumerate(_pretrain_counts(counts, len(hidden), preset_counts), 1):
+        po.layer_epochs[l] = e
     # The command's pretraining shares the batch with joint training, and the weight decay
     # unless --pretrain-weight-decay is given (programs/dbm_train.c).
     po.batch = to.batch
@@ -553,8 +572,9 @@ class DBM(Handle):
             sparsity_target=None, sparsity_cost=None, sparsity_damping=None, init_model=None,
             preset=None):
         """A DBM trained as `zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz` trains
-        it: greedy pretraining (pretrain_epochs per layer, CD-1 on RBMs with doubled weights;
-        skipped when 0), then `epochs` epochs of joint training (mean-field positive phase,
+        it: greedy pretraining (pretrain_epochs: one count for every RBM or a sequence of one per
+        RBM, as `--pretrain-epochs 100,200`; CD-1 on RBMs with doubled weights; skipped when all
+        are 0), then `epochs` epochs of joint training (mean-field positive phase,
         `negative` phase "persistent"|"exact"|"mean-field"|"auto"). The options are the
         command's, with its defaults (None: the library's, or the preset's). data: binary rows
         (uint8 used as is, no copy when C-contiguous). save: a path to write what the command
@@ -562,7 +582,8 @@ class DBM(Handle):
         options and seed. resume: a file that save (or the command's -o) wrote, made with the
         same data, layer sizes and options: no pretraining, the training continues from its
         state up to `epochs` epochs in all, bit-identically to a run that never stopped
-        (`--resume`). The new model's `mf_bounds_` holds the mean mean-field bound of each
+        (`--resume`), a checkpoint the command wrote inside pretraining included (the
+        pretraining continues from it). The new model's `mf_bounds_` holds the mean mean-field bound of each
         epoch run.
 
         The recipe of Salakhutdinov's public code (`--lr-divisor`, `--lr-min`,
@@ -596,7 +617,8 @@ class DBM(Handle):
         if opt["epochs"] is None:
             raise TypeError("fit: epochs is required (or preset=)")
         epochs = _lib.as_count(opt["epochs"], "epochs", lo=1)
-        po, to = _train_opts(opt, hidden, preset is not None and sparsity_target is None)
+        po, to = _train_opts(opt, hidden, preset is not None and sparsity_target is None,
+                             preset is not None and pretrain_epochs is None)
         to.negative = _lib.enum_value("dbm_negative", "negative", negative)
         to.seed = po.seed = _lib.as_count(seed, "seed")
         path = _lib.path_bytes(save, "save") if save is not None else None
@@ -631,7 +653,8 @@ class DBM(Handle):
                     _view(_lib_.zs_dbm_w(src._ptr, l), (s[l - 1], s[l]))
 
     def _train(self, v, po, to, epochs, path, rpath, pretrain):
-        """Pretraining (when asked and po.epochs > 0), then joint training up to `epochs`:
+        """Pretraining (when asked and some RBM has epochs, or continued from a pretraining
+        checkpoint rpath), then joint training up to `epochs`:
         the mean-field bound of each epoch run."""
         t = c_void_p()
         bounds = []
@@ -641,12 +664,18 @@ class DBM(Handle):
                 # refuse what joint training would refuse before pretraining, as the command
                 self._ctx.check(_lib_.zs_dbm_train_check(self._ctx.ptr, self._ptr, byref(to),
                                                          v.ctypes.data, v.shape[0]))
-                if po.epochs > 0 and pretrain:
+                inside = c_int(0)
+                if rpath is not None:
+                    self._ctx.check(_lib_.zs_dbm_is_pretrain_checkpoint(self._ctx.ptr, rpath,
+                                                                        byref(inside)))
+                if inside.value:
+                    self._pretrain_from(v, po, rpath)
+                elif sum(po.layer_epochs) > 0 and pretrain:
                     self._ctx.check(_lib_.zs_dbm_pretrain(self._ptr, byref(po), v.ctypes.data,
                                                           v.shape[0]))
                 self._ctx.check(_lib_.zs_dbm_trainer_alloc(self._ctx.ptr, self._ptr, byref(to),
                                                            v.ctypes.data, v.shape[0], byref(t)))
-                if rpath is not None:
+                if rpath is not None and not inside.value:
                     self._ctx.check(_lib_.zs_dbm_trainer_resume(t, rpath))
                 b = c_double()
                 while _lib_.zs_dbm_trainer_epochs_done(t) < epochs:
@@ -660,6 +689,21 @@ class DBM(Handle):
                 if t.value:
                     _lib_.zs_dbm_trainer_free(t)
         return bounds
+
+    def _pretrain_from(self, v, po, rpath):
+        """The pretraining continued from a checkpoint the command wrote inside it, to its
+        end, as `zsum dbm train --resume` continues it (the caller holds the lock)."""
+        p = c_void_p()
+        try:
+            self._ctx.check(_lib_.zs_dbm_pretrainer_alloc(self._ctx.ptr, self._ptr, byref(po),
+                                                          v.ctypes.data, v.shape[0], byref(p)))
+            self._ctx.check(_lib_.zs_dbm_pretrainer_resume(p, rpath))
+            while _lib_.zs_dbm_pretrainer_epochs_done(p) < _lib_.zs_dbm_pretrainer_epochs(p):
+                self._ctx.check(_lib_.zs_dbm_pretrainer_epoch(p))
+            self._ctx.check(_lib_.zs_dbm_pretrainer_get(p, self._ptr))
+        finally:
+            if p.value:
+                _lib_.zs_dbm_pretrainer_free(p)
 
     def sample(self, chains=None, steps=None, seed=1, init=None, max_seconds=SAMPLE_MAX_SECONDS,
                 layers=False, prob=False):

@@ -1,7 +1,9 @@
-# dbm_interrupt.sh — zsum dbm train stopped by SIGINT or SIGTERM: it finishes the epoch in
-# progress and its checkpoint, exits 130 / 143 with the exact command that resumes, and that
-# command ends with the model of an uninterrupted run, member for member, and a log with one
-# line per epoch (the mechanism of zsum rbm train, programs/train_stop.c).
+# dbm_interrupt.sh — zsum dbm train stopped by SIGINT or SIGTERM in joint training: it
+# finishes the epoch in progress and its checkpoint, exits 130 / 143 with the exact command
+# that resumes, and that command ends with the model of an uninterrupted run, member for
+# member, and a log with one line per epoch (the mechanism of zsum rbm train,
+# programs/train_stop.c). Without pretraining, so the first checkpoint is a joint epoch's;
+# stops inside pretraining: dbm_pretrain.sh.
 . "$(dirname "$0")/lib.sh" "$@"
 
 # 600 rows of 48 pseudo-random bits (a fixed LCG) as an IDX file of unsigned bytes
@@ -21,7 +23,7 @@ assert sorted(a.namelist()) == sorted(b.namelist()), (a.namelist(), b.namelist()
 for n in a.namelist():
     assert a.read(n) == b.read(n), n
 PY
-long=(dbm train "$TMP/d-ubyte" --hidden 16,8 --epochs 10 --pretrain-epochs 2 --batch 20 --chains 20 --quiet)
+long=(dbm train "$TMP/d-ubyte" --hidden 16,8 --epochs 10 --pretrain-epochs 0 --batch 20 --chains 20 --quiet)
 check_stop_and_resume 10 python3 "$TMP/same.py"
 expect_ok dbm lnz "$TMP/term.npz" --exact
 finish

@@ -652,6 +652,37 @@ static zs_status dbm_pretrain_call(void) {
     return zs_dbm_pretrain(dbm_target, &o, drows, NROWS);
 }
 
+/* Pretraining an epoch at a time and its checkpoint. */
+static zs_dbm_pretrainer *dpre;
+static zs_dbm_pretrain_opts dpre_opts;
+static unsigned char *snap_checkpoint(const char *path, size_t *len);
+static unsigned char *snap_dpre(size_t *len) {
+    const char *path = check_path("dpsnap.npz");
+    CHECK(zs_dbm_pretrainer_save(dpre, path) == ZS_OK);
+    return snap_checkpoint(path, len);
+}
+static zs_status dpre_alloc_call(void) {
+    zs_dbm_pretrainer *p = NULL;
+    zs_status st = zs_dbm_pretrainer_alloc(ctx, dbm_target, &dpre_opts, drows, NROWS, &p);
+    CHECK((st == ZS_OK) == (p != NULL));
+    zs_dbm_pretrainer_free(p);
+    return st;
+}
+static zs_status dpre_save_call(void) { return zs_dbm_pretrainer_save(dpre, check_path("dpck.npz")); }
+static zs_status dpre_resume_call(void) { return zs_dbm_pretrainer_resume(dpre, check_path("dpck.npz")); }
+
+static void sweep_dbm_pretrainer(void) {
+    zs_dbm_pretrain_defaults(&dpre_opts);
+    dpre_opts.epochs = 2;
+    dpre_opts.batch = 4;
+    sweep("zs_dbm_pretrainer_alloc", dpre_alloc_call, NULL);
+    CHECK(zs_dbm_pretrainer_alloc(ctx, dbm_target, &dpre_opts, drows, NROWS, &dpre) == ZS_OK);
+    CHECK(zs_dbm_pretrainer_epoch(dpre) == ZS_OK);
+    sweep("zs_dbm_pretrainer_save", dpre_save_call, snap_dpre);
+    sweep("zs_dbm_pretrainer_resume", dpre_resume_call, snap_dpre);
+    zs_dbm_pretrainer_free(dpre);
+}
+
 static zs_dbm_trainer *dtrainer;
 static zs_dbm_train_opts dtrain_opts;
 
@@ -760,6 +791,7 @@ static void sweep_dbm(void) {
     sweep("zs_dbm_sample (visible only, from rows)", dbm_sample_visible_call, snap_dbm);
     CHECK(zs_dbm_load(ctx, check_path("dbm.npz"), &dbm_target) == ZS_OK);
     sweep("zs_dbm_pretrain", dbm_pretrain_call, snap_dbm_target);
+    sweep_dbm_pretrainer();
     zs_dbm_free(dbm_target);
     sweep_dbm_train();
 }
