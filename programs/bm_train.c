@@ -142,6 +142,8 @@ static int start(train_run *r, const uint8_t *data, size_t n, FILE **logf) {
     zs_status st = zs_bm_trainer_alloc(r->ctx, r->units, NULL, NULL, &to, data, n, &r->t);
     if (st == ZS_OK && o->resume) st = zs_bm_trainer_resume(r->t, o->resume);
     if (st != ZS_OK) return cli_status(r->ctx, st);
+    if (o->resume && (rc = train_resume_left(o->resume, zs_bm_trainer_epochs_done(r->t), o->epochs)) != EXIT_OK)
+        return rc;
     r->w = malloc(r->units * r->units * sizeof *r->w);
     r->b = malloc(r->units * sizeof *r->b);
     if (!r->w || !r->b) return cli_fail(EXIT_NOMEM, "out of memory");

@@ -314,6 +314,7 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
         st = zs_dbm_trainer_alloc(ctx, r.d, &to, data, n, &r.t);
         if (st == ZS_OK && o->resume && !pre_ck) st = zs_dbm_trainer_resume(r.t, o->resume);
         if (st != ZS_OK) rc = cli_status(ctx, st);
+        else if (o->resume && !pre_ck) rc = train_resume_left(o->resume, zs_dbm_trainer_epochs_done(r.t), o->epochs);
     }
     FILE *logf = NULL;
     if (rc == EXIT_OK && o->log) {

@@ -81,6 +81,8 @@ static int train_load(opts *o, train_run *r) {
     if (st == ZS_OK) st = zs_rbm_trainer_alloc(r->ctx, r->rbm, &to, r->data.x, r->n, &r->t);
     if (st == ZS_OK && o->resume) st = zs_rbm_trainer_resume(r->t, o->resume);
     if (st != ZS_OK) return cli_status(r->ctx, st);
+    if (o->resume && (rc = train_resume_left(o->resume, zs_rbm_trainer_epochs_done(r->t), o->epochs)) != EXIT_OK)
+        return rc;
     if (o->log && (rc = open_log(o, zs_rbm_trainer_epochs_done(r->t), &r->logf)) != EXIT_OK) return rc;
     r->smaller = r->nv < o->hidden ? r->nv : (size_t)o->hidden;
     r->monitor = r->smaller <= 20 || o->monitor_ais;

@@ -73,3 +73,10 @@ int train_stop_report_stage(const train_stop_cmdline *c, const char *stage, uint
 int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epochs) {
     return train_stop_report_stage(c, "epoch", done, epochs);
 }
+
+int train_resume_left(const char *path, uint64_t done, uint64_t epochs) {
+    if (epochs > done) return EXIT_OK;
+    return cli_usage("--resume %s: the checkpoint has run %llu epochs and --epochs %llu asks for no more "
+                     "(--epochs is the total: give more than %llu)",
+                     path, (unsigned long long)done, (unsigned long long)epochs, (unsigned long long)done);
+}

@@ -31,4 +31,9 @@ int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epoch
 /* The same after a stage's checkpoint: "stopped after STAGE D of E" (e.g. "pretraining epoch"). */
 int train_stop_report_stage(const train_stop_cmdline *c, const char *stage, uint64_t done, uint64_t epochs);
 
+/* --resume of a checkpoint that has already run done epochs, with --epochs (the total) at most
+ * done: nothing is left to train, so refuse (EXIT_USAGE, naming both counts) rather than print
+ * an empty run's figures. EXIT_OK when epochs > done. */
+int train_resume_left(const char *path, uint64_t done, uint64_t epochs);
+
 #endif

@@ -201,6 +201,11 @@ expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
     --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz" --quiet
 if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "resumed training differs from straight training"; fi
+# a checkpoint with nothing left to train (--epochs is the total) is refused, the file kept
+expect_reject "--resume .*b.npz: the checkpoint has run 2 epochs and --epochs 2 asks for no more \\(--epochs is the total: give more than 2\\)" \
+    rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
+    --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz"
+if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "a refused resume changed the checkpoint"; fi
 expect_reject "was trained with lr" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 \
     --epochs 3 --batch 30 --lr 0.07 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/c.npz" --resume "$TMP/b.npz"
 expect_reject "no training state" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 2 \
