@@ -20,6 +20,7 @@ void sr_state_free(sr_state *s) {
     free(s->info);
     free(s->off);
     free(s->ar);
+    sr_learn_free(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -40,7 +41,7 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     s->info = zs_malloc(4 * nv * sizeof *s->info);
     s->off = zs_calloc(nv, sizeof *s->off);
     if (!s->removed || !s->nrem || !s->val || !s->trail || !s->asg || !s->vmark || !s->cmark || !s->ccomp || !s->cweight ||
-        !s->queue || !s->info || !s->off)
+        !s->queue || !s->info || !s->off || sr_learn_init(s) != ZS_OK)
         return sr_state_free(s), ZS_ENOMEM;
     for (size_t v = 0; v < sm->nv; v++) {
         s->nrem[v] = sm->dom[v];
@@ -50,7 +51,7 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     return ZS_OK;
 }
 
-int sr_remove(sr_state *s, uint32_t vi) {
+int sr_remove(sr_state *s, uint32_t vi, uint32_t reason) {
     const sr_model *sm = s->sm;
     if (s->removed[vi]) return 1;
     uint32_t v = sm->vof[vi];
@@ -62,6 +63,8 @@ int sr_remove(sr_state *s, uint32_t vi) {
         while (s->removed[sm->voff[v] + a]) a++;
         s->val[v] = (int32_t)a;
         s->asg[s->nasg++] = v;
+        s->lev[v] = s->level;
+        s->reason[v] = sm->dom[v] == 2 ? reason : SR_NO_REASON;
     }
     return 1;
 }
@@ -69,7 +72,7 @@ int sr_remove(sr_state *s, uint32_t vi) {
 int sr_assign(sr_state *s, uint32_t v, uint32_t a) {
     const sr_model *sm = s->sm;
     for (uint32_t b = 0; b < sm->dom[v]; b++)
-        if (b != a && !sr_remove(s, sm->voff[v] + b)) return 0;
+        if (b != a && !sr_remove(s, sm->voff[v] + b, SR_NO_REASON)) return 0;
     return !s->removed[sm->voff[v] + a];
 }
 
@@ -87,7 +90,7 @@ static int check_clause(sr_state *s, uint32_t c) {
         undecided = vi;
     }
     if (undecided == UINT32_MAX) return 0;
-    return sr_remove(s, undecided);
+    return sr_remove(s, undecided, c);
 }
 
 int sr_propagate(sr_state *s) {
@@ -96,7 +99,8 @@ int sr_propagate(sr_state *s) {
         uint32_t v = s->asg[s->head++];
         uint32_t vi = sm->voff[v] + (uint32_t)s->val[v];
         for (uint32_t k = sm->lostart[vi]; k < sm->lostart[vi + 1]; k++)
-            if (!check_clause(s, sm->locc[k])) return 0;
+            if (!check_clause(s, sm->locc[k])) return s->conflict = sm->locc[k], 0;
+        if (s->L.n && !sr_learn_visit(s, vi)) return 0;
     }
     return 1;
 }
