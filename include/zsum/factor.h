@@ -419,6 +419,9 @@ typedef struct zs_factor_search_opts {
     uint64_t max_decisions; /* stop with ZS_ETOOBIG after this many decisions; 0: no limit    */
     int learn;              /* 1 (default): learn a clause from each conflict (first UIP);
                                0: none. The count is the same either way                  */
+    int activity;           /* 1 (default): with learning, branch on the variables of recent
+                               conflicts first (VSADS), the clause score breaking ties; 0:
+                               the clause score alone                                       */
 } zs_factor_search_opts;
 void zs_factor_search_defaults(zs_factor_search_opts *opts);
 

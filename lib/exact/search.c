@@ -17,6 +17,7 @@ void zs_factor_search_defaults(zs_factor_search_opts *o) {
     o->max_seconds = 0.0;
     o->max_decisions = 0;
     o->learn = 1;
+    o->activity = 1;
 }
 
 /* A component being counted: the value of var tried now, the children of that branch in the
@@ -285,6 +286,7 @@ zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence
     zs_status st = sr_model_build(m, &S.sm);
     if (st == ZS_OK && sr_state_init(&S.s, &S.sm) != ZS_OK) st = zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");
     S.s.learn = o.learn != 0;
+    S.s.vweight = S.s.learn && o.activity ? SR_VSADS_WEIGHT : 0.0;
     int zero = 0;
     double r = -HUGE_VAL;
     if (st == ZS_OK) st = root_state(&S, evidence, &zero);

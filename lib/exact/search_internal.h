@@ -47,6 +47,13 @@ void sr_model_free(sr_model *sm);
 #define SR_HEAD 4u
 #define SR_REDUCED 0x80000000u
 #define SR_WEIGHT_BITS 12u
+/* Branching with learning (VSADS, Sang, Beame & Kautz 2005: variable activity from the
+ * conflicts plus a clause score): score = sum of the clause weights above + W act / vinc, the
+ * activity in units of the latest bump. W = 2^17, a recent conflict outweighing 128 binary
+ * clauses, makes the activity decide and the Jeroslow-Wang weights break its ties: measured
+ * on log-3, log-4 and 2bitmax_6 (W = 0, 2^8, 2^11, 2^14, 2^17, 2^20, 2^24), 2^17 took the
+ * fewest decisions or within 3 % of them, 1.6-16 times fewer CPU seconds than W = 0. */
+#define SR_VSADS_WEIGHT 131072.0
 static inline size_t sr_comp_words(const uint32_t *c) { return SR_HEAD + (size_t)c[1] + c[2] + c[3]; }
 
 /* The component cache: key -> ln count, in open addressing; memory bounded. */
@@ -133,6 +140,10 @@ typedef struct sr_state {
     unsigned char *seen;    /* (nv) scratch of the conflict analysis                        */
     uint32_t *tmp;          /* (2 nv) the clause being learned, the variables seen          */
     sr_learnt L;
+    double *vact;           /* (nv) variable activity: bumped for the variables of each
+                               conflict's analysis (VSIDS, Chaff), in units of vinc          */
+    double vinc;            /* grows by 1/SR_VDECAY a conflict: recent conflicts weigh more */
+    double vweight;         /* the activity's weight in the branching score (0: none)       */
 } sr_state;
 
 zs_status sr_state_init(sr_state *s, const sr_model *sm);

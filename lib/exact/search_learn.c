@@ -32,6 +32,7 @@
 
 #define LEARN_FIRST_LIMIT 20000u
 #define ACT_DECAY 0.999f
+#define SR_VDECAY 0.95
 
 static void free_watches(sr_learnt *L, size_t nval) {
     if (!L->watch) return;
@@ -51,6 +52,8 @@ void sr_learn_free(sr_state *s) {
     free(s->depth);
     free(s->seen);
     free(s->tmp);
+    free(s->vact);
+    s->vact = NULL;
     memset(L, 0, sizeof *L);
     s->lev = s->reason = s->depth = s->tmp = NULL;
     s->seen = NULL;
@@ -66,8 +69,10 @@ zs_status sr_learn_init(sr_state *s) {
     s->seen = zs_calloc(nv, 1);
     s->tmp = zs_malloc(2 * nv * sizeof *s->tmp); /* the clause, then the variables seen */
     L->watch = zs_calloc(nval, sizeof *L->watch);
+    s->vact = zs_calloc(nv, sizeof *s->vact);
+    s->vinc = 1.0;
     L->start = zs_malloc(sizeof *L->start);
-    if (!s->lev || !s->reason || !s->depth || !s->seen || !s->tmp || !L->watch || !L->start) return ZS_ENOMEM;
+    if (!s->lev || !s->reason || !s->depth || !s->seen || !s->tmp || !L->watch || !L->start || !s->vact) return ZS_ENOMEM;
     for (size_t v = 0; v < nv; v++) s->reason[v] = SR_NO_REASON;
     L->start[0] = 0;
     L->inc = 1.0f;
@@ -153,6 +158,10 @@ static void add_lits(sr_state *s, uint32_t id, uint32_t skip, uint32_t *open, ui
         uint32_t x = sm->vof[c[k]];
         if (x == skip || s->seen[x]) continue;
         s->seen[x] = 1;
+        if ((s->vact[x] += s->vinc) > 1e100) {
+            for (size_t v = 0; v < sm->nv; v++) s->vact[v] *= 1e-100;
+            s->vinc *= 1e-100;
+        }
         s->tmp[sm->nv + (*nseen)++] = x;
         if (s->lev[x] == 0) continue;
         if (s->lev[x] == s->level && sm->dom[x] == 2) s->seen[x] = 2, (*open)++;
@@ -296,5 +305,6 @@ void sr_learn_conflict(sr_state *s) {
     for (uint32_t i = 0; i < nseen; i++) s->seen[s->tmp[s->sm->nv + i]] = 0;
     add_clause(s, n);
     s->L.inc /= ACT_DECAY;
+    s->vinc /= SR_VDECAY;
     if (s->L.n > s->L.limit) reduce(s);
 }

@@ -133,7 +133,8 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
     const sr_model *sm = s->sm;
     uint32_t *in = &s->info[4 * (size_t)k];
     size_t qh = 0, qt = 0;
-    uint32_t best = root, best_score = 0, nc = 0, nrm = 0;
+    uint32_t best = root, nc = 0, nrm = 0;
+    double best_score = -1.0, vw = s->vweight / s->vinc;
     s->vmark[root] = id;
     s->queue[qt++] = root;
     while (qh < qt) {
@@ -157,7 +158,8 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
             }
             score += s->ccomp[c] ? s->cweight[c] : 0;
         }
-        if (score > best_score || (score == best_score && x < best)) best = x, best_score = score;
+        double sc = (double)score + vw * s->vact[x];
+        if (sc > best_score || (sc == best_score && x < best)) best = x, best_score = sc;
     }
     in[0] = (uint32_t)qt, in[1] = nc, in[2] = nrm, in[3] = best;
 }
