@@ -126,6 +126,7 @@ typedef struct sr_state {
     uint32_t *queue;        /* (nv)                                                        */
     uint32_t *info;         /* (4 nv) per component of a call: nv, nc, nrm, best           */
     uint32_t *off;          /* (nv) scratch: where a call's components start in the arena     */
+    uint64_t *order;        /* (nv) scratch: a call's components by size                    */
     uint32_t *ar;           /* the component arena                                         */
     size_t nar, car;
     /* clause learning (search_learn.c) */

@@ -4,6 +4,7 @@
 #include "exact/search_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sr_state_free(sr_state *s) {
@@ -19,6 +20,7 @@ void sr_state_free(sr_state *s) {
     free(s->queue);
     free(s->info);
     free(s->off);
+    free(s->order);
     free(s->ar);
     sr_learn_free(s);
     memset(s, 0, sizeof *s);
@@ -40,8 +42,9 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     s->queue = zs_malloc(nv * sizeof *s->queue);
     s->info = zs_malloc(4 * nv * sizeof *s->info);
     s->off = zs_calloc(nv, sizeof *s->off);
+    s->order = zs_malloc(nv * sizeof *s->order);
     if (!s->removed || !s->nrem || !s->val || !s->trail || !s->asg || !s->vmark || !s->cmark || !s->ccomp || !s->cweight ||
-        !s->queue || !s->info || !s->off || sr_learn_init(s) != ZS_OK)
+        !s->queue || !s->info || !s->off || !s->order || sr_learn_init(s) != ZS_OK)
         return sr_state_free(s), ZS_ENOMEM;
     for (size_t v = 0; v < sm->nv; v++) {
         s->nrem[v] = sm->dom[v];
@@ -186,6 +189,11 @@ static double free_weight(const sr_state *s, uint32_t v) {
     return mx + log(sum);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Write the components found (info[4k..], ids base + 2 + k) into the arena from s->nar:
  * headers, then variables and clauses in the parent's (ascending) order, then removed values.
  * off (ncomp entries): each component's offset from s->nar, UINT32_MAX for a free variable. */
@@ -194,7 +202,12 @@ static void lay_out(sr_state *s, const uint32_t *pv, uint32_t pnv, const uint32_
     const sr_model *sm = s->sm;
     uint32_t *ar = s->ar;
     size_t o = s->nar;
-    for (uint32_t k = 0; k < ncomp; k++) {
+    /* the smaller components first: a component with no model ends the branch, and the small
+     * ones are the cheap ones to count (sharpSAT orders them so too) */
+    for (uint32_t k = 0; k < ncomp; k++) s->order[k] = (uint64_t)s->info[4 * (size_t)k] << 32 | k;
+    qsort(s->order, ncomp, sizeof *s->order, cmp_u64);
+    for (uint32_t r = 0; r < ncomp; r++) {
+        uint32_t k = (uint32_t)s->order[r];
         uint32_t *in = &s->info[4 * (size_t)k];
         off[k] = UINT32_MAX;
         if (in[0] == 1 && in[1] == 0) continue; /* a free variable */
