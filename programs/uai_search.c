@@ -24,7 +24,7 @@ static void write_search(int fmt, const zs_factor_model *m, const char *model_pa
     uai_result_model(&r, m, model_path, evid_path, observed);
     result_str(&r, "method", "search")->table_text =
         why ? result_fmt(&r, "search (elimination is out of reach: %s)", why)
-            : "search (unit propagation, components, component cache)";
+            : "search (unit propagation, clause learning, components, component cache)";
     if (why) result_str(&r, "elimination_refused", why)->flags = hide;
     if (sa->budget) result_str(&r, "answer", "exact")->table_text = "exact (search within the budget)";
     result_u64(&r, "clauses", s->clauses)->table_text =
@@ -36,6 +36,8 @@ static void write_search(int fmt, const zs_factor_model *m, const char *model_pa
     result_u64(&r, "conflicts", s->conflicts)->flags = hide;
     result_u64(&r, "components", s->components)->flags = hide;
     result_u64(&r, "cache_hits", s->cache_hits)->flags = hide;
+    result_u64(&r, "learned", s->learned)->table_text =
+        result_fmt(&r, "%llu clauses (from the conflicts)", (unsigned long long)s->learned);
     result_field *c = result_u64(&r, "cache_entries", s->cache_entries);
     c->label = "cache";
     c->table_text =

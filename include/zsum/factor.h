@@ -398,7 +398,10 @@ zs_status zs_factor_lnz_approx(const zs_factor_model *m, const int32_t *evidence
  * unsatisfied clauses, a cache of each component's count keyed by its variables, unsatisfied
  * clauses and removed values (the whole key is compared, so the count is exact to the
  * rounding of log-sum-exp), and branching on the variable of most unsatisfied clauses (the
- * lowest index on ties). Single-threaded and deterministic; no clause learning. */
+ * lowest index on ties). Single-threaded and deterministic. Each conflict of unit
+ * propagation is analysed to its first unique implication point and the clause learned
+ * (used for propagation only; the components and the cache are those of the model's clauses),
+ * as sharpSAT does. */
 typedef enum zs_factor_exact {
     ZS_EXACT_ELIM = 0,   /* variable elimination (zs_factor_lnz), conditioning over memory  */
     ZS_EXACT_SEARCH = 1, /* search (zs_factor_lnz_search)                                   */
@@ -414,6 +417,11 @@ typedef struct zs_factor_search_opts {
                                stored and the count stays exact; 1 GiB by default            */
     double max_seconds;     /* stop with ZS_ETOOBIG after this long; 0 (default): no limit    */
     uint64_t max_decisions; /* stop with ZS_ETOOBIG after this many decisions; 0: no limit    */
+    int learn;              /* 1 (default): learn a clause from each conflict (first UIP);
+                               0: none. The count is the same either way                  */
+    int activity;           /* 1 (default): with learning, branch on the variables of recent
+                               conflicts first (VSADS), the clause score breaking ties; 0:
+                               the clause score alone                                       */
 } zs_factor_search_opts;
 void zs_factor_search_defaults(zs_factor_search_opts *opts);
 
@@ -428,6 +436,7 @@ typedef struct zs_factor_search_stats {
     size_t clauses;         /* the constraints' zero entries                                 */
     size_t max_depth;       /* deepest nesting of components being counted                   */
     double seconds;         /* wall time of the call                                         */
+    uint64_t learned;       /* clauses learned from conflicts (some deleted again)           */
 } zs_factor_search_stats;
 
 /* ZS_OK when m is in the search class; ZS_EUNSUPPORTED naming the first factor outside it

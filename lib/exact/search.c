@@ -16,6 +16,8 @@ void zs_factor_search_defaults(zs_factor_search_opts *o) {
     o->max_bytes = 1073741824.0; /* 1 GiB of cache */
     o->max_seconds = 0.0;
     o->max_decisions = 0;
+    o->learn = 1;
+    o->activity = 1;
 }
 
 /* A component being counted: the value of var tried now, the children of that branch in the
@@ -25,6 +27,7 @@ typedef struct sr_frame {
     size_t list, end;    /* its current branch's components; list SIZE_MAX: none open    */
     size_t next;
     size_t trail, asg;   /* the state's marks before the branch                           */
+    size_t cmark;        /* cache entries before the branch (dropped if its product is 0) */
     uint32_t var, a;     /* the branching variable and the next value to try             */
     double prod, total;  /* ln of the open branch's product; ln sum over closed branches  */
 } sr_frame;
@@ -43,6 +46,12 @@ typedef struct sr_search {
     double t0;
 } sr_search;
 
+/* The variables of the component at arena offset comp are at frame depth d. */
+static void set_depth(sr_state *s, size_t comp, uint32_t d) {
+    const uint32_t *v = s->ar + comp + SR_HEAD;
+    for (uint32_t i = 0; i < s->ar[comp + 1]; i++) s->depth[v[i]] = d;
+}
+
 static zs_status push_frame(sr_search *S, size_t comp) {
     if (S->nfr == S->cfr) {
         size_t cap = S->cfr ? 2 * S->cfr : 64;
@@ -57,6 +66,7 @@ static zs_status push_frame(sr_search *S, size_t comp) {
     F->var = S->s.ar[comp];
     F->total = -HUGE_VAL;
     if (S->nfr > S->st.max_depth) S->st.max_depth = S->nfr;
+    set_depth(&S->s, comp, (uint32_t)(S->nfr - 1));
     return ZS_OK;
 }
 
@@ -125,11 +135,14 @@ static int open_branch(sr_search *S, sr_frame *F) {
         zs_status st = check_limits(S);
         if (st != ZS_OK) return st;
         F->trail = s->ntrail, F->asg = s->nasg;
+        s->level = (uint32_t)(S->nfr - 1);
         if (!sr_assign(s, v, F->a) || !sr_propagate(s)) {
             S->st.conflicts++;
+            if (s->learn) sr_learn_conflict(s);
             sr_undo(s, F->trail, F->asg);
             continue;
         }
+        F->cmark = S->cache.ne;
         double w = 0.0, lf;
         for (size_t i = F->asg; i < s->nasg; i++) w += sm->lw[sm->voff[s->asg[i]] + (uint32_t)s->val[s->asg[i]]];
         F->list = s->nar;
@@ -153,6 +166,7 @@ static zs_status close_frame(sr_search *S) {
     zs_status st = sr_cache_put(&S->cache, S->key, n, h, F->total);
     S->st.components++;
     double total = F->total;
+    set_depth(&S->s, F->comp, (uint32_t)(S->nfr - 2));
     S->nfr--;
     sr_frame *P = &S->fr[S->nfr - 1];
     P->prod += total;
@@ -184,6 +198,7 @@ static zs_status run(sr_search *S, double *out) {
         if (S->nfr == 1) return *out = F->prod, ZS_OK;
         if (F->list != SIZE_MAX) { /* the open branch is done */
             F->total = zs_logaddexp(F->total, F->prod);
+            if (S->s.learn && F->prod == -HUGE_VAL) sr_cache_drop(&S->cache, F->cmark); /* search_learn.c */
             sr_undo(&S->s, F->trail, F->asg);
             S->s.nar = F->list;
             F->list = SIZE_MAX;
@@ -210,7 +225,7 @@ static zs_status root_state(sr_search *S, const int32_t *ev, int *zero) {
         if (ev[v] >= 0 && ok) ok = sr_assign(s, (uint32_t)v, (uint32_t)ev[v]);
     }
     for (uint32_t vi = 0; ok && vi < sm->voff[sm->nv]; vi++)
-        if (sm->lw[vi] == -HUGE_VAL) ok = sr_remove(s, vi);
+        if (sm->lw[vi] == -HUGE_VAL) ok = sr_remove(s, vi, SR_NO_REASON);
     *zero = !ok || !sr_propagate(s) || sm->lconst == -HUGE_VAL;
     return ZS_OK;
 }
@@ -270,6 +285,8 @@ zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence
     sr_cache_init(&S.cache, o.max_bytes);
     zs_status st = sr_model_build(m, &S.sm);
     if (st == ZS_OK && sr_state_init(&S.s, &S.sm) != ZS_OK) st = zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");
+    S.s.learn = o.learn != 0;
+    S.s.vweight = S.s.learn && o.activity ? SR_VSADS_WEIGHT : 0.0;
     int zero = 0;
     double r = -HUGE_VAL;
     if (st == ZS_OK) st = root_state(&S, evidence, &zero);
@@ -280,6 +297,7 @@ zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence
     S.st.cache_entries = S.cache.ne;
     S.st.cache_bytes = sr_cache_bytes(&S.cache);
     S.st.cache_full = S.cache.full;
+    S.st.learned = S.s.L.total;
     S.st.seconds = zs_monotonic_seconds() - S.t0;
     if (stats) *stats = S.st;
     search_free(&S);

@@ -107,3 +107,25 @@ zs_status sr_cache_put(sr_cache *c, const uint32_t *key, size_t n, uint64_t h, d
     c->slot[i] = (uint32_t)(++c->ne);
     return ZS_OK;
 }
+
+/* Delete entry k's slot by backward shift (Knuth, TAOCP vol. 3, 6.4 Algorithm R): the entries
+ * after it in its probe run move up so that every lookup still finds them without tombstones. */
+static void unslot(sr_cache *c, size_t k) {
+    size_t mask = c->cap - 1, i = (size_t)c->e[k].hash & mask;
+    while (c->slot[i] != k + 1) i = (i + 1) & mask;
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (!c->slot[j]) break;
+        size_t home = (size_t)c->e[c->slot[j] - 1].hash & mask;
+        /* slot[j] may move to i unless its home lies cyclically in (i, j] */
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) c->slot[i] = c->slot[j], i = j;
+    }
+    c->slot[i] = 0;
+}
+
+void sr_cache_drop(sr_cache *c, size_t mark) {
+    if (mark >= c->ne) return;
+    for (size_t k = c->ne; k-- > mark;) unslot(c, k);
+    c->nk = c->e[mark].koff;
+    c->ne = mark;
+}

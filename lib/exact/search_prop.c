@@ -4,6 +4,7 @@
 #include "exact/search_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sr_state_free(sr_state *s) {
@@ -19,7 +20,9 @@ void sr_state_free(sr_state *s) {
     free(s->queue);
     free(s->info);
     free(s->off);
+    free(s->order);
     free(s->ar);
+    sr_learn_free(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -39,8 +42,9 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     s->queue = zs_malloc(nv * sizeof *s->queue);
     s->info = zs_malloc(4 * nv * sizeof *s->info);
     s->off = zs_calloc(nv, sizeof *s->off);
+    s->order = zs_malloc(nv * sizeof *s->order);
     if (!s->removed || !s->nrem || !s->val || !s->trail || !s->asg || !s->vmark || !s->cmark || !s->ccomp || !s->cweight ||
-        !s->queue || !s->info || !s->off)
+        !s->queue || !s->info || !s->off || !s->order || sr_learn_init(s) != ZS_OK)
         return sr_state_free(s), ZS_ENOMEM;
     for (size_t v = 0; v < sm->nv; v++) {
         s->nrem[v] = sm->dom[v];
@@ -50,7 +54,7 @@ zs_status sr_state_init(sr_state *s, const sr_model *sm) {
     return ZS_OK;
 }
 
-int sr_remove(sr_state *s, uint32_t vi) {
+int sr_remove(sr_state *s, uint32_t vi, uint32_t reason) {
     const sr_model *sm = s->sm;
     if (s->removed[vi]) return 1;
     uint32_t v = sm->vof[vi];
@@ -62,6 +66,8 @@ int sr_remove(sr_state *s, uint32_t vi) {
         while (s->removed[sm->voff[v] + a]) a++;
         s->val[v] = (int32_t)a;
         s->asg[s->nasg++] = v;
+        s->lev[v] = s->level;
+        s->reason[v] = sm->dom[v] == 2 ? reason : SR_NO_REASON;
     }
     return 1;
 }
@@ -69,7 +75,7 @@ int sr_remove(sr_state *s, uint32_t vi) {
 int sr_assign(sr_state *s, uint32_t v, uint32_t a) {
     const sr_model *sm = s->sm;
     for (uint32_t b = 0; b < sm->dom[v]; b++)
-        if (b != a && !sr_remove(s, sm->voff[v] + b)) return 0;
+        if (b != a && !sr_remove(s, sm->voff[v] + b, SR_NO_REASON)) return 0;
     return !s->removed[sm->voff[v] + a];
 }
 
@@ -87,7 +93,7 @@ static int check_clause(sr_state *s, uint32_t c) {
         undecided = vi;
     }
     if (undecided == UINT32_MAX) return 0;
-    return sr_remove(s, undecided);
+    return sr_remove(s, undecided, c);
 }
 
 int sr_propagate(sr_state *s) {
@@ -96,7 +102,8 @@ int sr_propagate(sr_state *s) {
         uint32_t v = s->asg[s->head++];
         uint32_t vi = sm->voff[v] + (uint32_t)s->val[v];
         for (uint32_t k = sm->lostart[vi]; k < sm->lostart[vi + 1]; k++)
-            if (!check_clause(s, sm->locc[k])) return 0;
+            if (!check_clause(s, sm->locc[k])) return s->conflict = sm->locc[k], 0;
+        if (s->L.n && !sr_learn_visit(s, vi)) return 0;
     }
     return 1;
 }
@@ -129,7 +136,8 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
     const sr_model *sm = s->sm;
     uint32_t *in = &s->info[4 * (size_t)k];
     size_t qh = 0, qt = 0;
-    uint32_t best = root, best_score = 0, nc = 0, nrm = 0;
+    uint32_t best = root, nc = 0, nrm = 0;
+    double best_score = -1.0, vw = s->vweight / s->vinc;
     s->vmark[root] = id;
     s->queue[qt++] = root;
     while (qh < qt) {
@@ -153,7 +161,8 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
             }
             score += s->ccomp[c] ? s->cweight[c] : 0;
         }
-        if (score > best_score || (score == best_score && x < best)) best = x, best_score = score;
+        double sc = (double)score + vw * s->vact[x];
+        if (sc > best_score || (sc == best_score && x < best)) best = x, best_score = sc;
     }
     in[0] = (uint32_t)qt, in[1] = nc, in[2] = nrm, in[3] = best;
 }
@@ -180,6 +189,11 @@ static double free_weight(const sr_state *s, uint32_t v) {
     return mx + log(sum);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Write the components found (info[4k..], ids base + 2 + k) into the arena from s->nar:
  * headers, then variables and clauses in the parent's (ascending) order, then removed values.
  * off (ncomp entries): each component's offset from s->nar, UINT32_MAX for a free variable. */
@@ -188,7 +202,12 @@ static void lay_out(sr_state *s, const uint32_t *pv, uint32_t pnv, const uint32_
     const sr_model *sm = s->sm;
     uint32_t *ar = s->ar;
     size_t o = s->nar;
-    for (uint32_t k = 0; k < ncomp; k++) {
+    /* the smaller components first: a component with no model ends the branch, and the small
+     * ones are the cheap ones to count (sharpSAT orders them so too) */
+    for (uint32_t k = 0; k < ncomp; k++) s->order[k] = (uint64_t)s->info[4 * (size_t)k] << 32 | k;
+    qsort(s->order, ncomp, sizeof *s->order, cmp_u64);
+    for (uint32_t r = 0; r < ncomp; r++) {
+        uint32_t k = (uint32_t)s->order[r];
         uint32_t *in = &s->info[4 * (size_t)k];
         off[k] = UINT32_MAX;
         if (in[0] == 1 && in[1] == 0) continue; /* a free variable */

@@ -214,7 +214,7 @@ class FactorModel(Handle):
         ...; conditioned when over max_memory, refused past max_work). "search": counting by
         search, for models whose factors of two or more variables take 0 and one constant
         (constraints; CNF-derived files) plus any weights on single variables: method
-        "search", clauses, decisions, conflicts, components, cache_hits, cache_entries,
+        "search", clauses, decisions, conflicts, components, cache_hits, learned, cache_entries,
         cache_bytes, cache_full, max_depth, lnZ, log10Z, zero, seconds; max_memory bounds its
         cache, max_seconds its time (TooBigError past it). "auto" (the command line's
         default): elimination, or, when elimination is refused (TooBigError) and the model is
@@ -264,7 +264,7 @@ class FactorModel(Handle):
             r.append(("elimination_refused", why))
         r += [("clauses", st.clauses), ("decisions", st.decisions), ("conflicts", st.conflicts),
               ("components", st.components), ("cache_hits", st.cache_hits),
-              ("cache_entries", st.cache_entries), ("cache_bytes", st.cache_bytes),
+              ("learned", st.learned), ("cache_entries", st.cache_entries), ("cache_bytes", st.cache_bytes),
               ("cache_full", bool(st.cache_full)), ("max_depth", st.max_depth),
               ("lnZ", lnz.value), ("log10Z", lnz.value / math.log(10.0)),
               ("zero", lnz.value == -math.inf), ("seconds", st.seconds)]

@@ -55,8 +55,9 @@ expect_ok uai "$TMP/cnf.uai" "$TMP/cnf.evid" --method elim --format json
 expect_json "abs(d['lnZ'] - $want_ev) <= 1e-12 * max(1, abs($want_ev))"
 # the table and the competition's answer
 expect_ok uai "$TMP/cnf.uai" --method search
-expect_out "^method +search \(unit propagation, components, component cache\)"
+expect_out "^method +search \(unit propagation, clause learning, components, component cache\)"
 expect_out "^decisions +[0-9]+ \([0-9]+ conflicts\), [0-9]+ components counted, [0-9]+ cache hits"
+expect_out "^learned +[0-9]+ clauses \(from the conflicts\)"
 expect_ok uai "$TMP/cnf.uai" --method search --format uai
 if near "$(sed -n 2p "$TMP/out")" "$(python3 -c "print($want / 2.302585092994046)")" 1e-12; then pass; else fail "--format uai: $(cat "$TMP/out")"; fi
 

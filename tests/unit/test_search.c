@@ -81,7 +81,10 @@ static double search_lnz(const zs_factor_model *m, const int32_t *ev, const zs_f
     return lnz;
 }
 
-static void check_random(uint64_t seed, uint32_t maxdom, int clauses, int *zeros, int *split) {
+static int learned_models; /* models on which check_random's search learned a clause */
+
+static void check_random_opts(uint64_t seed, uint32_t maxdom, int clauses, const zs_factor_search_opts *o, int *zeros,
+                              int *split) {
     zs_rng rng;
     zs_rng_init(&rng, seed, 3);
     for (int trial = 0; trial < 300; trial++) {
@@ -95,15 +98,22 @@ static void check_random(uint64_t seed, uint32_t maxdom, int clauses, int *zeros
         CHECK(m != NULL);
         zs_status st;
         zs_factor_search_stats stats;
-        double got = search_lnz(m, trial % 3 == 2 ? ev : NULL, NULL, &stats, &st);
+        double got = search_lnz(m, trial % 3 == 2 ? ev : NULL, o, &stats, &st);
         double want = brute_lnz(&r, trial % 3 == 2 ? ev : NULL);
         CHECK(st == ZS_OK);
         if (want == -HUGE_VAL) CHECK(got == -HUGE_VAL), ++*zeros;
         else CHECK_REL(got, want, 1e-12);
         *split += stats.max_depth > 1 && stats.components > 1;
+        learned_models += stats.learned > 0;
+        if (o && !o->learn) CHECK(stats.learned == 0);
         zs_factor_model_free(m);
         rmodel_free(&r);
     }
+}
+
+/* With the defaults (clause learning on). */
+static void check_random(uint64_t seed, uint32_t maxdom, int clauses, int *zeros, int *split) {
+    check_random_opts(seed, maxdom, clauses, NULL, zeros, split);
 }
 
 static void search_should_match_brute_force_on_random_cnfs(void) {
@@ -125,6 +135,74 @@ static void search_should_match_brute_force_on_multivalued_constraints(void) {
     check_random(13, 4, 0, &zeros, &split);
     printf("  3- and 4-valued: %d of 300 zero\n", zeros);
     CHECK(zeros > 5 && zeros < 250);
+}
+
+/* Clause learning and the branching by activity change no count: the random models above
+ * with learning but the clause score alone and with no learning, and with the defaults the
+ * learned clauses did arise (multi-valued variables included). */
+static void search_should_count_the_same_without_learning(void) {
+    zs_factor_search_opts o;
+    zs_factor_search_defaults(&o);
+    CHECK(o.learn == 1);
+    int zeros = 0, split = 0;
+    learned_models = 0;
+    check_random(13, 4, 0, &zeros, &split);
+    printf("  with learning: clauses learned on %d of 300 multi-valued models\n", learned_models);
+    CHECK(learned_models > 20);
+    o.activity = 0;
+    for (uint64_t seed = 11; seed <= 13; seed++) check_random_opts(seed, seed == 13 ? 4 : 2, seed == 11, &o, &zeros, &split);
+    o.learn = 0;
+    for (uint64_t seed = 11; seed <= 13; seed++) check_random_opts(seed, seed == 13 ? 4 : 2, seed == 11, &o, &zeros, &split);
+}
+
+/* The pigeonhole formula: P pigeons, P - 1 holes, p(i, h) = pigeon i sits in hole h; each
+ * pigeon somewhere (a clause of P - 1 literals), no two in one hole (binary clauses). It has
+ * no model, and every proof by search refutes the same small cores again and again: learned
+ * clauses refute them once. */
+static zs_factor_model *pigeonhole(uint32_t P) {
+    uint32_t H = P - 1, n = P * H, dom[64];
+    for (uint32_t i = 0; i < n; i++) dom[i] = 2;
+    zs_factor_model *m = NULL;
+    CHECK(zs_factor_model_alloc(NULL, n, dom, &m) == ZS_OK);
+    double t[64];
+    for (uint32_t i = 0; i < P; i++) {
+        uint32_t sc[8];
+        for (uint32_t h = 0; h < H; h++) sc[h] = i * H + h;
+        for (size_t e = 0; e < (1u << H); e++) t[e] = e == 0 ? 0.0 : 1.0; /* all of them 0 */
+        CHECK(zs_factor_model_add(m, H, sc, t, 0) == ZS_OK);
+    }
+    for (uint32_t h = 0; h < H; h++)
+        for (uint32_t i = 0; i < P; i++)
+            for (uint32_t j = i + 1; j < P; j++) {
+                uint32_t sc[2] = {i * H + h, j * H + h};
+                double b[4] = {1.0, 1.0, 1.0, 0.0};
+                CHECK(zs_factor_model_add(m, 2, sc, b, 0) == ZS_OK);
+            }
+    return m;
+}
+
+static void search_should_prune_with_learned_clauses(void) {
+    uint64_t dec[2] = {0, 0};
+    for (uint32_t P = 5; P <= 7; P++) {
+        zs_factor_model *m = pigeonhole(P);
+        for (int learn = 0; learn < 2; learn++) {
+            zs_factor_search_opts o;
+            zs_factor_search_defaults(&o);
+            o.learn = learn;
+            o.activity = 0; /* the same branching rule both ways */
+            zs_factor_search_stats stats;
+            zs_status st;
+            double lnz = search_lnz(m, NULL, &o, &stats, &st);
+            CHECK(st == ZS_OK);
+            CHECK(lnz == -HUGE_VAL);
+            dec[learn] += stats.decisions;
+            CHECK(learn ? stats.learned > 0 : stats.learned == 0);
+        }
+        zs_factor_model_free(m);
+    }
+    printf("  pigeonhole 5..7: %llu decisions without learning, %llu with\n", (unsigned long long)dec[0],
+           (unsigned long long)dec[1]);
+    CHECK(2 * dec[1] < dec[0]);
 }
 
 /* Two copies of a satisfiable block on disjoint variables: Z multiplies. */
@@ -343,6 +421,8 @@ int main(void) {
     RUN(search_should_match_brute_force_on_random_cnfs);
     RUN(search_should_match_brute_force_on_binary_constraints);
     RUN(search_should_match_brute_force_on_multivalued_constraints);
+    RUN(search_should_count_the_same_without_learning);
+    RUN(search_should_prune_with_learned_clauses);
     RUN(search_should_multiply_independent_components);
     RUN(search_should_match_elimination_on_larger_models);
     RUN(search_should_stay_exact_with_a_full_cache);
