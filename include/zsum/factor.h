@@ -336,9 +336,10 @@ zs_status zs_factor_schedule_from_name(const char *name, zs_factor_schedule *out
 
 typedef struct zs_factor_approx_opts {
     double damping;        /* [0, 1): ln m <- (1 - damping) ln m_new + damping ln m_old
-                              (BP, GBP); 0.5 by default                                      */
-    uint64_t max_iter;     /* sweeps per run (MF, BP, GBP), line-search steps (TRW) or
-                              forward-backward passes (MBE); 1000 by default                 */
+                              (BP, GBP's single loop); 0.5 by default                        */
+    uint64_t max_iter;     /* sweeps per run (MF, BP; GBP: of its single loop, then as many
+                              outer iterations of its double loop), line-search steps (TRW)
+                              or forward-backward passes (MBE); 1000 by default              */
     double tol;            /* converged when no message or marginal moves by more than this
                               (in probability; TRW: the pieces' marginals disagree by no
                               more; MBE: a pass moves the bound by less, in nats); 1e-9 by

@@ -18,14 +18,22 @@
  *     Q_alpha ~ psi_alpha prod_{beta in alpha} mu_{beta->alpha},
  * all in log space; at a fixed point the marginals of the Q_alpha agree with the Q_beta and
  *     ln Z_Kikuchi = sum_alpha (E_Qalpha[ln psi_alpha] + H(Q_alpha)) + sum_beta c_beta H(Q_beta).
- * That single loop alone oscillates on loopy lattices, so it runs inside the double loop of
- * the same paper (libDAI's HAK with doubleloop): the entropies of the inner regions with
- * c_beta < 0 (concave in Q) are replaced by their linearization at the current Q_beta, which
- * moves Q_beta^(-c_beta / n_beta) into each psi_alpha and sets those c_beta to 0; the inner
- * problem is then convex and GBP_INNER sweeps of the single loop are run on it; the outer
- * loop repeats until Q_beta moves by less than tol (max_iter outer iterations).
+ * Each run makes that single loop first (damped on Q_beta by the options' damping): where it
+ * converges (weak or unfrustrated couplings: the 16 x 16 torus at K = 0.2 in 33 sweeps) it is
+ * the fastest route. On frustrated lattices it oscillates (every UAI 2014 grid), so when its
+ * residual stops making new lows the run starts again from the same start with the double
+ * loop of the same paper (libDAI's HAK with doubleloop), whose outer steps lower the free
+ * energy (when the inner problem is solved) and so settle, if slowly: the entropies of the
+ * inner regions with c_beta < 0 (concave in Q) are replaced by their linearization at the
+ * current Q_beta, which moves Q_beta^(-c_beta / n_beta) into each psi_alpha and sets those
+ * c_beta to 0 (an upper bound on the free energy touching it at the current Q); the inner
+ * problem is then convex and GBP_INNER undamped sweeps of the single loop are run on it; the
+ * outer loop repeats until Q_beta moves by less than tol (max_iter outer iterations). Both
+ * loops' fixed points are stationary points of the same Kikuchi free energy, so where both
+ * converge they agree (tests/unit/test_gbp.c). The iterations reported are the single loop's
+ * sweeps plus the double loop's outer iterations.
  * An estimate (neither side is guaranteed); exact where the plaquettes form no loop (a strip
- * two sites wide), and usually far closer than Bethe. Damping acts on Q_beta. Restarts and
+ * two sites wide), and usually far closer than Bethe. Restarts and
  * the choice among them are those of BP (approx_bp.c), restart k = 1 .. d leaning every
  * variable towards value k - 1 (an ordered phase), later ones towards random values.
  * A value of zero weight is dead for every message (x - (-inf) is taken as -inf).
@@ -36,7 +44,8 @@
 #include <string.h>
 
 #define GBP_MAXV 4
-#define GBP_INNER 5 /* inner sweeps per outer iteration of the double loop */
+#define GBP_INNER 3 /* inner sweeps per outer iteration of the double loop (libDAI's HAK: 5) */
+#define GBP_STALL 20 /* sweeps without a new low of the residual that end the single loop */
 
 typedef struct region {
     size_t nv;
@@ -455,14 +464,16 @@ static int linearize(gbp *g) {
     return zero;
 }
 
-/* The inner loop on the convex problem: GBP_INNER sweeps (libDAI's HAK takes 5); returns the
- * largest change of a Q_beta over them. */
-static double inner_sweeps(gbp *g, double damping) {
+/* The inner loop on the convex problem: GBP_INNER sweeps, undamped (as libDAI's HAK, whose
+ * double loop ignores its damping: damping Q_beta here keeps the outer loop from settling;
+ * with 0.5 it had not converged on Grids_14 of UAI 2014 after 1000 outer iterations, without
+ * it converges in 617). Returns the largest change of a Q_beta over them. */
+static double inner_sweeps(gbp *g) {
     double *old = g->qold;
     for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++)
         memcpy(old + off, g->reg[b].lq, g->reg[b].size * sizeof *old);
     for (int sweep = 0; sweep < GBP_INNER; sweep++)
-        for (size_t b = g->nouter; b < g->nreg; b++) update_inner(g, b, damping);
+        for (size_t b = g->nouter; b < g->nreg; b++) update_inner(g, b, 0.0);
     double change = 0.0;
     for (size_t b = g->nouter, off = 0; b < g->nreg; off += g->reg[b].size, b++) {
         double c = ax_maxdiff(g->reg[b].lq, old + off, g->reg[b].size);
@@ -471,7 +482,95 @@ static double inner_sweeps(gbp *g, double damping) {
     return change;
 }
 
+/* Inner regions' exponents: the single loop's true counting numbers (dbl = 0), or the double
+ * loop's max(c, 0) (dbl = 1); the single loop also takes the model's psi_alpha back. */
+static void set_loop(gbp *g, int dbl) {
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        double c = g->reg[b].c;
+        g->reg[b].ceff = dbl && c < 0.0 ? 0.0 : c;
+    }
+    if (!dbl) memcpy(g->lpsio, g->lpsi0, g->psioff[g->nouter] * sizeof *g->lpsio);
+}
+
+/* One sweep of the single loop over every inner region; the largest change of a Q_beta. */
+static double single_sweep(gbp *g, double damping) {
+    double change = 0.0;
+    for (size_t b = g->nouter; b < g->nreg; b++) {
+        double c = update_inner(g, b, damping);
+        if (c > change) change = c;
+    }
+    return change;
+}
+
+typedef struct run_state {
+    uint64_t it;   /* single-loop sweeps plus double-loop outer iterations */
+    double change; /* the last sweep's (outer iteration's) largest change of a Q_beta */
+    int conv;
+} run_state;
+
+/* The single loop from restart k's start: converged (rs->conv), or given up at max_iter sweeps,
+ * out of time (then 2 is returned: no double loop to follow), or, before the double loop
+ * (loop AX_GBP_BOTH), when its residual has made no new low in GBP_STALL sweeps: it oscillates
+ * (the UAI 2014 grids: within 25-45 sweeps) or drifts away from an unstable fixed point (the
+ * 16 x 16 torus at K_c, after about 100).
+ * Returns 1 when a Q_alpha vanishes. */
+static int single_loop(gbp *g, const zs_factor_approx_opts *o, double t0, unsigned k, uint32_t *pref,
+                       int loop, run_state *rs) {
+    set_loop(g, 0);
+    if (start(g, k, o->seed, pref)) return 1;
+    double best = HUGE_VAL;
+    uint64_t best_it = 0;
+    while (rs->it < o->max_iter) {
+        rs->change = single_sweep(g, o->damping);
+        rs->it++;
+        if (rs->change < o->tol) {
+            rs->conv = 1;
+            return 0;
+        }
+        if (ax_out_of_time(o, t0)) return 2;
+        if (rs->change < best) best = rs->change, best_it = rs->it;
+        if (loop == AX_GBP_BOTH && rs->it - best_it >= GBP_STALL) return 0;
+    }
+    return 0;
+}
+
+/* The double loop from restart k's start (afresh: the single loop's last state is wherever its
+ * oscillation stood): at most max_iter outer iterations. Returns 1 when a Q_alpha vanishes. */
+static int double_loop(gbp *g, const zs_factor_approx_opts *o, double t0, unsigned k, uint32_t *pref,
+                       run_state *rs) {
+    set_loop(g, 1);
+    if (start(g, k, o->seed, pref)) return 1;
+    for (uint64_t outer = 0; outer < o->max_iter; outer++) {
+        if (linearize(g)) return 1;
+        rs->change = inner_sweeps(g);
+        rs->it++;
+        if (rs->change < o->tol) {
+            rs->conv = 1;
+            break;
+        }
+        if (ax_out_of_time(o, t0)) break;
+    }
+    return 0;
+}
+
+/* One run from restart k's start by loop (AX_GBP_BOTH: the single loop, then the double loop
+ * unless the single one converged or the time ran out). Returns 1 when a Q_alpha vanishes. */
+static int one_run(gbp *g, const zs_factor_approx_opts *o, double t0, unsigned k, uint32_t *pref,
+                   int loop, run_state *rs) {
+    if (loop != AX_GBP_DOUBLE) {
+        int st = single_loop(g, o, t0, k, pref, loop, rs);
+        if (st == 1) return 1;
+        if (st == 2 || rs->conv || loop == AX_GBP_SINGLE) return 0;
+    }
+    return double_loop(g, o, t0, k, pref, rs);
+}
+
 zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res) {
+    return ax_gbp_loop(r, o, AX_GBP_BOTH, res);
+}
+
+zs_status ax_gbp_loop(const ax_model *r, const zs_factor_approx_opts *o, int loop,
+                      zs_factor_approx_result *res) {
     double t0 = zs_monotonic_seconds();
     size_t R = 0, C = 0;
     int torus = 0;
@@ -499,30 +598,15 @@ zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_ap
     int have = 0, zero = 0;
     for (unsigned k = 0; k <= o->restarts && !zero; k++) {
         if (k > 0 && ax_out_of_time(o, t0)) break;
-        if (start(&g, k, o->seed, pref)) {
-            zero = 1;
-            break;
-        }
-        uint64_t it = 0;
-        double change = HUGE_VAL;
-        int conv = 0;
-        while (it < o->max_iter && !zero) {
-            if (linearize(&g)) zero = 1;
-            change = inner_sweeps(&g, o->damping);
-            it++;
-            if (change < o->tol) {
-                conv = 1;
-                break;
-            }
-            if (ax_out_of_time(o, t0)) break;
-        }
+        run_state rs = {0, HUGE_VAL, 0};
+        zero = one_run(&g, o, t0, k, pref, loop, &rs);
         if (zero) break;
         double lz = kikuchi(&g);
         if (lz == -HUGE_VAL) {
             zero = 1;
             break;
         }
-        ax_keep_run(res, &have, conv, lz, it, change);
+        ax_keep_run(res, &have, rs.conv, lz, rs.it, rs.change);
     }
     free(pref);
     gbp_free(&g);

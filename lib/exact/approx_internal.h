@@ -97,5 +97,10 @@ zs_status ax_bp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_app
 zs_status ax_trw(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res);
 zs_status ax_mbe(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res);
 zs_status ax_gbp(const ax_model *r, const zs_factor_approx_opts *o, zs_factor_approx_result *res);
+/* ax_gbp with its loop chosen (ax_gbp: AX_GBP_BOTH), so that tests can compare the fixed
+ * points of the single and the double loop. */
+enum { AX_GBP_BOTH = 0, AX_GBP_SINGLE = 1, AX_GBP_DOUBLE = 2 };
+zs_status ax_gbp_loop(const ax_model *r, const zs_factor_approx_opts *o, int loop,
+                      zs_factor_approx_result *res);
 
 #endif
