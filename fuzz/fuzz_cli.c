@@ -15,8 +15,10 @@
  *   - after each input every file a command wrote is removed and every input file a command
  *     overwrote is put back, so each input starts from the same folder;
  *   - stdin reads /dev/null, stdout goes to /dev/null (stderr stays: sanitizer reports);
- *   - PATH is the private folder, so `--plot` finds no gnuplot and no program is started.
- * Commands whose work grows with their arguments (sizes, sweeps, epochs) can exceed
+ *   - PATH is the private folder, so `--plot` finds no gnuplot and no program is started;
+ *   - ZSUM_MAX_SECONDS is FUZZ_CLI_SECONDS, so every command with an estimated-time refusal
+ *     (--max-seconds) refuses work estimated beyond it instead of running for seconds to hours.
+ * A command whose work grows with its arguments and that has no such refusal can still exceed
  * libFuzzer's -timeout; fuzz/run.sh runs this target in fork mode, where a timeout is
  * recorded as an artifact and the campaign goes on. */
 #include "../programs/cli.h"
@@ -30,6 +32,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define FUZZ_CLI_SECONDS "0.001"
 
 typedef struct fixture {
     const char *name;
@@ -82,6 +86,12 @@ static void setup(void) {
     close(null);
     setenv("PATH", fuzz_dir(), 1);
     unsetenv("ZSUM_GNUPLOT");
+    /* Every estimated-time refusal at 1 ms: the estimates are of a release build, and this
+     * build (coverage, ASan, UBSan on every loop) runs the kernels 50-650x slower (measured:
+     * hopfield capacity estimated at 0.55 ms took 0.36 s, bm lnz --random 22 at 2.1 ms 0.72 s,
+     * ising sample at 31 ms 1.6 s), so 1 ms keeps a refused-or-run command within libFuzzer's
+     * 1 s -timeout. */
+    setenv("ZSUM_MAX_SECONDS", FUZZ_CLI_SECONDS, 1);
     write_file("m.uai", uai, sizeof uai - 1);
     write_file("m.evid", evid, sizeof evid - 1);
     write_file("p.txt", pats, sizeof pats - 1);

@@ -219,7 +219,7 @@ static int train_option(int id, const char *name, const char *v, bm_train_opts *
         if (plot_check_target(v) != EXIT_OK) return EXIT_USAGE;
         o->plot = v;
         break;
-    case T_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
+    case T_MAX_SECONDS: return cli_parse_max_seconds(v, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case T_BINARIZE: o->binarize = v; break;
     case T_THREADS: {
         int th;
@@ -244,7 +244,7 @@ static int train_parse(int argc, char **argv, bm_train_opts *o, int *help) {
     *o = (bm_train_opts){.negative = to.negative, .batch = to.batch, .chains = to.chains,
                          .gibbs_steps = to.gibbs_steps, .mf_iterations = to.mf_iterations, .lr = to.lr,
                          .lr_decay = to.lr_decay, .momentum = to.momentum, .weight_decay = to.weight_decay,
-                         .mf_tolerance = to.mf_tolerance, .max_seconds = 10, .format = FORMAT_TABLE,
+                         .mf_tolerance = to.mf_tolerance, .max_seconds = cli_max_seconds(10), .format = FORMAT_TABLE,
                          .argc = argc, .argv = argv};
     cli_args a;
     cli_start(&a, &bm_train_command, sub, argc, argv, first);

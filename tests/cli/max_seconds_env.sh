@@ -1,0 +1,37 @@
+# max_seconds_env.sh — ZSUM_MAX_SECONDS: a ceiling on every command's time allowance
+# (--max-seconds and its default), so that each estimated-time refusal fires at it; a value
+# that is not a number of seconds > 0 is refused before any command runs; a run within the
+# ceiling is unchanged by it.
+. "$(dirname "$0")/lib.sh" "$@"
+
+cap() { ZSUM_MAX_SECONDS=$1; export ZSUM_MAX_SECONDS; shift; "$@"; unset ZSUM_MAX_SECONDS; }
+
+# the default allowance (an hour, or 10 s for training) is lowered to the ceiling
+cap 0.001 expect_reject 'capacity: N = 412 units, .* over --max-seconds 0.001' hopfield capacity --units 412
+cap 0.001 expect_reject 'over --max-seconds 0.001' ising sample --size 64 --sweeps 100000 --seed 1
+cap 0.001 expect_reject 'over --max-seconds 0.001' bm sample --random 43 --sweeps 100000 --seed 1
+cap 0.001 expect_reject 'over the limit of 0.001 s' bm lnz --random 30 --seed 2 --threads 1
+# an RBM of 36 x 36 units: its exact ln Z sums 2^36 states (minutes, within the default hour)
+(cd "$TMP" && python3 -c "
+from zstest import npz, npy
+npz('r.npz', [('W', npy((36, 36), [0.01] * 1296)), ('vbias', npy((36,), [0.0] * 36)), ('hbias', npy((36,), [0.0] * 36))])")
+cap 0.001 expect_reject '2\^36 states .* over the limit of' rbm lnz "$TMP/r.npz" --exact
+cap 0.001 expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --chains 1000 --steps 100000000 -o "$TMP/s.png"
+
+# a larger --max-seconds is lowered to it too; a smaller one is kept
+cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
+cap 100 expect_reject 'over --max-seconds 0.0001' hopfield capacity --units 412 --max-seconds 0.0001
+
+# a run within the ceiling gives the same output as without it
+expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
+cp "$TMP/out" "$TMP/plain.json"
+cap 60 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
+if cmp -s "$TMP/out" "$TMP/plain.json"; then pass; else fail "ZSUM_MAX_SECONDS=60 changed the output"; fi
+cap "" expect_ok ising --size 4x4 -b 0.4
+
+# not a number of seconds > 0: refused, naming the variable
+for bad in abc 0 -1 1e999 " 5"; do
+    cap "$bad" expect_reject "ZSUM_MAX_SECONDS: '$bad' is not a number of seconds > 0" ising --size 4x4 -b 0.4
+done
+
+finish
