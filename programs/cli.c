@@ -113,6 +113,9 @@ const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
 
 int cli_status(zs_ctx *ctx, zs_status st) {
     if (units_cli_swallow(st)) return cli_exit_code(st); /* a slice's end, a stop on a signal */
+    double ceiling;
+    if (st == ZS_ECANCELLED && progress_stopped(&ceiling))
+        return cli_fail(EXIT_RUNTIME, "stopped after %g s, the most ZSUM_MAX_SECONDS allows", ceiling);
     const char *msg = zs_last_error(ctx);
     if (msg && *msg) {
         char buf[2048];

@@ -291,8 +291,12 @@ int cli_tile_shape(int have_shape, const uint64_t shape[2], size_t nv, size_t *h
 int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const double *tiles,
                         size_t count, size_t h, size_t w);
 
-/* Progress bar on stderr when it is a terminal (and --quiet is not set). */
+/* Progress bar on stderr when it is a terminal (and --quiet is not set). Under
+ * ZSUM_MAX_SECONDS (cli_max_seconds) the same hook also stops the computation once the command
+ * has run that long since progress_install, estimate or not (ZS_ECANCELLED; cli_status then
+ * says so); progress_stopped() tells that it did. */
 void progress_install(zs_ctx *ctx, int quiet);
+int progress_stopped(double *ceiling);
 /* Text shown in place of the task's name, and after the bar (printf formats; NULL clears). */
 void progress_label(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

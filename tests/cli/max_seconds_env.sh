@@ -1,7 +1,7 @@
 # max_seconds_env.sh — ZSUM_MAX_SECONDS: a ceiling on every command's time allowance
-# (--max-seconds and its default), so that each estimated-time refusal fires at it; a value
-# that is not a number of seconds > 0 is refused before any command runs; a run within the
-# ceiling is unchanged by it.
+# (--max-seconds and its default), so that each estimated-time refusal fires at it, and a
+# deadline on computations that report progress; a value that is not a number of seconds > 0
+# is refused before any command runs; a run within the ceiling is unchanged by it.
 . "$(dirname "$0")/lib.sh" "$@"
 
 cap() { ZSUM_MAX_SECONDS=$1; export ZSUM_MAX_SECONDS; shift; "$@"; unset ZSUM_MAX_SECONDS; }
@@ -21,6 +21,20 @@ cap 0.001 expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --cha
 # a larger --max-seconds is lowered to it too; a smaller one is kept
 cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
 cap 100 expect_reject 'over --max-seconds 0.0001' hopfield capacity --units 412 --max-seconds 0.0001
+
+# a computation that runs past the ceiling stops there, with or without an estimate (AIS and
+# the transfer matrix have none): exit 1, nothing on stdout, the reason on stderr
+stopped() {
+    run "$@"
+    if [ "$status" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+        grep -q "stopped after 0.05 s, the most ZSUM_MAX_SECONDS allows" "$TMP/err"; then
+        pass
+    else
+        fail "zsum $*: exit $status, stderr '$(head -c 200 "$TMP/err")'"
+    fi
+}
+cap 0.05 stopped ising --size 10x10 --method transfer
+cap 0.05 stopped rbm lnz "$TMP/r.npz" --ais --chains 1000
 
 # a run within the ceiling gives the same output as without it
 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
