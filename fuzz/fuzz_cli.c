@@ -16,6 +16,7 @@
  *     overwrote is put back, so each input starts from the same folder;
  *   - stdin reads /dev/null, stdout goes to /dev/null (stderr stays: sanitizer reports);
  *   - PATH is the private folder, so `--plot` finds no gnuplot and no program is started;
+ *   - commands run on one thread unless --threads is given;
  *   - ZSUM_MAX_SECONDS is FUZZ_CLI_SECONDS, so every command with an estimated-time refusal
  *     (--max-seconds) refuses work estimated beyond it instead of running for seconds to hours,
  *     and every computation that reports progress stops once the command has run that long.
@@ -28,6 +29,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,9 @@ static void setup(void) {
     if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) abort();
     close(null);
     setenv("PATH", fuzz_dir(), 1);
+    /* One thread unless --threads says otherwise: a campaign runs on one core, and OpenMP
+     * reads OMP_NUM_THREADS only when it starts, before this. */
+    omp_set_num_threads(1);
     unsetenv("ZSUM_GNUPLOT");
     write_file("m.uai", uai, sizeof uai - 1);
     write_file("m.evid", evid, sizeof evid - 1);
