@@ -113,6 +113,18 @@ int cmd_bm(int argc, char **argv) {
     zs_pairwise *m = NULL;
     zs_status st;
     char desc[300];
+    /* Drawing the machine is N(N-1)/2 normal deviates and as many bonds: 1.2 s of CPU at
+     * N = 4096 (about 140 ns a bond, page faults included), so 50 ns a bond errs towards
+     * allowing it. Refused beyond the allowance like the work that would follow. */
+    double draw = have_random ? 50e-9 * (double)nrand * (double)(nrand - 1) / 2.0 : 0.0;
+    if (draw > o.max_seconds) {
+        char when[64];
+        cli_format_seconds(draw, when, sizeof when);
+        zs_ctx_free(ctx);
+        return cli_fail(EXIT_USAGE, "bm: drawing a random machine of %llu units would take about %s, "
+                        "over --max-seconds %g; use fewer units or raise --max-seconds",
+                        (unsigned long long)nrand, when, o.max_seconds);
+    }
     if (have_random) {
         st = zs_pairwise_alloc_random_bm(ctx, (size_t)nrand, mseed, &m);
         snprintf(desc, sizeof desc, "random Boltzmann machine, N = %llu, model seed %llu",

@@ -11,6 +11,11 @@ cap 0.001 expect_reject 'capacity: N = 412 units, .* over --max-seconds 0.001' h
 cap 0.001 expect_reject 'over --max-seconds 0.001' ising sample --size 64 --sweeps 100000 --seed 1
 cap 0.001 expect_reject 'over --max-seconds 0.001' bm sample --random 43 --sweeps 100000 --seed 1
 cap 0.001 expect_reject 'over the limit of 0.001 s' bm lnz --random 30 --seed 2 --threads 1
+# drawing a random machine: 50 ns a bond, 4096 x 4095 / 2 bonds = 0.42 s
+cap 0.001 expect_reject 'bm: drawing a random machine of 4096 units would take about 0.42 seconds, over --max-seconds 0.001' \
+    bm sample --random 4096
+expect_reject "drawing a random machine of 4096 units .* over --max-seconds 0.4;" \
+    bm lnz --random 4096 --max-seconds 0.4
 # an RBM of 36 x 36 units: its exact ln Z sums 2^36 states (minutes, within the default hour)
 (cd "$TMP" && python3 -c "
 from zstest import npz, npy
