@@ -23,6 +23,27 @@ npz('r.npz', [('W', npy((36, 36), [0.01] * 1296)), ('vbias', npy((36,), [0.0] * 
 cap 0.001 expect_reject '2\^36 states .* over the limit of' rbm lnz "$TMP/r.npz" --exact
 cap 0.001 expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --chains 1000 --steps 100000000 -o "$TMP/s.png"
 
+# building a lattice's bonds (50 ns a site) is refused beyond it, before anything is built
+cap 0.001 expect_reject 'ising: building the bonds of 1000 x 1000 sites would take about 0.05 seconds, over --max-seconds 0.001' \
+    ising sample --size 1000
+# a refusal that the dimensions alone decide needs no bonds either: an open 4096 x 4096
+# lattice (1.9 GB of bonds) is refused within 300 MB of address space (a sanitized build
+# reserves terabytes at start and cannot run under ulimit -v: there without it)
+small() {
+    if ( ulimit -v 300000; exec "$ZSUM" --help ) > /dev/null 2>&1; then
+        ( ulimit -v 300000; exec "$ZSUM" "$@" ) > "$TMP/out" 2> "$TMP/err"
+    else
+        "$ZSUM" "$@" > "$TMP/out" 2> "$TMP/err"
+    fi
+    status=$?
+}
+small ising --size 4096 --open
+if [ "$status" = 2 ] && grep -q "no exact method applies: 16777216 spins" "$TMP/err"; then pass
+else fail "ising --size 4096 --open under 300 MB: exit $status, $(head -c 200 "$TMP/err")"; fi
+small ising --size 2000x2000 --method transfer
+if [ "$status" = 2 ] && grep -q "method transfer: a periodic strip is wider than 12 sites" "$TMP/err"; then pass
+else fail "ising --size 2000x2000 --method transfer under 300 MB: exit $status, $(head -c 200 "$TMP/err")"; fi
+
 # a larger --max-seconds is lowered to it too; a smaller one is kept
 cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
 cap 100 expect_reject 'over --max-seconds 0.0001' hopfield capacity --units 412 --max-seconds 0.0001
