@@ -105,8 +105,8 @@ int cmd_ising(int argc, char **argv) {
         sp.cols = (size_t)(ndims == 2 ? dims[1] : dims[0]);
     }
     if ((double)sp.rows * (double)sp.cols > (double)ZS_PAIRWISE_MAX_SPINS)
-        return cli_usage("--size: %llu sites exceed the limit %llu",
-                         (unsigned long long)((double)sp.rows * (double)sp.cols),
+        return cli_usage("--size: %.0f sites exceed the limit %llu", /* the product may pass 2^64 */
+                         (double)sp.rows * (double)sp.cols,
                          (unsigned long long)ZS_PAIRWISE_MAX_SPINS);
     sp.periodic_rows = sp.periodic_cols = !open;
     sp.j = jj;
