@@ -1,13 +1,13 @@
-/* fuzz_npz.c — the .npz reader on raw bytes: the zip container (libzip behind zs_npz_open),
- * every member read as an array (zs_npz_get), and the data-set loader's view of an archive
- * (zs_data_load: its first array as rows). */
+/* fuzz_npz.c — the .npz reader on raw bytes: the zip container from memory (libzip behind
+ * zs_npz_open_mem), every member read as an array (zs_npz_get), and the data-set loader's view
+ * of the archive as a file (zs_data_load through zs_npz_open: its first array as rows). */
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     zs_ctx *ctx = fuzz_ctx();
     const char *path = fuzz_file(data, size, ".npz");
     zs_npz *z = NULL;
-    if (zs_npz_open(ctx, path, &z) == ZS_OK) {
+    if (zs_npz_open_mem(ctx, "input.npz", data, size, &z) == ZS_OK) {
         size_t n = zs_npz_count(z);
         for (size_t i = 0; i < n && i < 16; i++) {
             const char *name = zs_npz_name(z, i);

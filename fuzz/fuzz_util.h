@@ -21,7 +21,8 @@ const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix);
  * mutated zip rarely survives its CRCs; the zip container itself is fuzzed by fuzz_npz).
  * Layout: records separated by FUZZ_NPZ_SEP; each record is a member name, a NUL byte, then
  * the member's bytes (a record without a NUL is skipped). At most 8 members, stored
- * uncompressed. Returns the archive's path ("input.npz"), or NULL when libzip refuses. */
+ * uncompressed. Returns the archive's path (fuzz_file's "input.npz"; with no member, the path
+ * of a file that does not exist), or NULL when libzip refuses. */
 #define FUZZ_NPZ_SEP "@@zsum-member@@"
 const char *fuzz_npz(const uint8_t *data, size_t size);
 

@@ -9,7 +9,8 @@
 # Every target runs in fork mode (-fork=1): a crash, timeout or out-of-memory input is saved as
 # an artifact and the run goes on, so one known finding does not end a campaign; the run
 # fails when any artifact was written. Fork mode's progress lines ("#N: cov: C ft: F ...
-# oom/timeout/crash: O/T/K") give the figures.
+# oom/timeout/crash: O/T/K") give the figures. FUZZ_RUNS=N (environment) also ends a target
+# after N executions, whichever comes first (a campaign's 10^7).
 set -uo pipefail
 BUILD=$(realpath "$1") SECONDS_EACH=$2
 shift 2
@@ -27,6 +28,7 @@ for t in "${TARGETS[@]}"; do
         -max_len=65536 -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/"
         -dict="$HERE/dict/${DICT[$t]}.dict")
   opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  [ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
   [ "$t" = cli ] && opts+=(-close_fd_mask=3)
   dirs=("$BUILD/corpus/$t")
   [ -d "$HERE/corpus/$t" ] && dirs+=("$HERE/corpus/$t")

@@ -113,6 +113,9 @@ const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap) {
 
 int cli_status(zs_ctx *ctx, zs_status st) {
     if (units_cli_swallow(st)) return cli_exit_code(st); /* a slice's end, a stop on a signal */
+    double ceiling;
+    if (st == ZS_ECANCELLED && progress_stopped(&ceiling))
+        return cli_fail(EXIT_RUNTIME, "stopped after %g s, the most ZSUM_MAX_SECONDS allows", ceiling);
     const char *msg = zs_last_error(ctx);
     if (msg && *msg) {
         char buf[2048];
@@ -217,6 +220,34 @@ int cli_parse_nonneg(const char *option, const char *text, int strict, double *o
     if (strict ? *out > 0 : *out >= 0) return 1;
     cli_usage("%s: '%s' must be %s", option, text, strict ? "> 0" : ">= 0");
     return 0;
+}
+
+/* ZSUM_MAX_SECONDS: a decimal > 0, or unset/empty (no cap); anything else is refused by
+ * cli_check_max_seconds_env before a command runs. */
+static double env_max_seconds(void) {
+    const char *e = getenv("ZSUM_MAX_SECONDS");
+    double cap;
+    if (!e || !*e || cli_decimal(e, &cap) != 0 || !(cap > 0.0)) return HUGE_VAL;
+    return cap;
+}
+
+int cli_check_max_seconds_env(void) {
+    const char *e = getenv("ZSUM_MAX_SECONDS");
+    double cap;
+    if (!e || !*e || (cli_decimal(e, &cap) == 0 && cap > 0.0)) return 1;
+    cli_usage("ZSUM_MAX_SECONDS: '%s' is not a number of seconds > 0", e);
+    return 0;
+}
+
+double cli_max_seconds(double seconds) {
+    double cap = env_max_seconds();
+    return seconds > 0.0 && seconds < cap ? seconds : cap;
+}
+
+int cli_parse_max_seconds(const char *text, double *out) {
+    if (!cli_parse_nonneg("--max-seconds", text, 1, out)) return 0;
+    *out = cli_max_seconds(*out);
+    return 1;
 }
 
 int cli_parse_fraction(const char *option, const char *text, double *out) {

@@ -156,6 +156,16 @@ int cli_parse_int(const char *option, const char *text, long lo, long hi, long *
 int cli_parse_u64_in(const char *option, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
 int cli_parse_nonneg(const char *option, const char *text, int strict, double *out);
 int cli_parse_fraction(const char *option, const char *text, double *out);
+/* The time a command allows itself (--max-seconds, or its default when not given) lowered to
+ * ZSUM_MAX_SECONDS when that is set (docs/zsum.1, ENVIRONMENT): a ceiling on every
+ * estimated-time refusal, so that a caller with a small time allowance (a test, the argument
+ * fuzzer) gets a refusal instead of a long run. seconds <= 0 means no limit; the result is
+ * then the ceiling (HUGE_VAL when unset). cli_check_max_seconds_env: 1 when the variable is
+ * unset, empty or a decimal > 0, else 0 with a message (zsum then exits 2). */
+double cli_max_seconds(double seconds);
+int cli_check_max_seconds_env(void);
+/* --max-seconds T: a decimal > 0 (cli_parse_nonneg), lowered by cli_max_seconds. */
+int cli_parse_max_seconds(const char *text, double *out);
 /* A comma-separated list of decimals; *out malloc'd (free it), *n its length. */
 int cli_parse_list(const char *option, const char *text, double **out, size_t *n);
 /* A size "AxB" or "A" (A, B >= 1); dims receives 1 or 2 entries, *ndims how many. */
@@ -281,8 +291,12 @@ int cli_tile_shape(int have_shape, const uint64_t shape[2], size_t nv, size_t *h
 int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const double *tiles,
                         size_t count, size_t h, size_t w);
 
-/* Progress bar on stderr when it is a terminal (and --quiet is not set). */
+/* Progress bar on stderr when it is a terminal (and --quiet is not set). Under
+ * ZSUM_MAX_SECONDS (cli_max_seconds) the same hook also stops the computation once the command
+ * has run that long since progress_install, estimate or not (ZS_ECANCELLED; cli_status then
+ * says so); progress_stopped() tells that it did. */
 void progress_install(zs_ctx *ctx, int quiet);
+int progress_stopped(double *ceiling);
 /* Text shown in place of the task's name, and after the bar (printf formats; NULL clears). */
 void progress_label(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -113,6 +113,18 @@ int cmd_bm(int argc, char **argv) {
     zs_pairwise *m = NULL;
     zs_status st;
     char desc[300];
+    /* Drawing the machine is N(N-1)/2 normal deviates and as many bonds: 1.2 s of CPU at
+     * N = 4096 (about 140 ns a bond, page faults included), so 50 ns a bond errs towards
+     * allowing it. Refused beyond the allowance like the work that would follow. */
+    double draw = have_random ? 50e-9 * (double)nrand * (double)(nrand - 1) / 2.0 : 0.0;
+    if (draw > o.max_seconds) {
+        char when[64];
+        cli_format_seconds(draw, when, sizeof when);
+        zs_ctx_free(ctx);
+        return cli_fail(EXIT_USAGE, "bm: drawing a random machine of %llu units would take about %s, "
+                        "over --max-seconds %g; use fewer units or raise --max-seconds",
+                        (unsigned long long)nrand, when, o.max_seconds);
+    }
     if (have_random) {
         st = zs_pairwise_alloc_random_bm(ctx, (size_t)nrand, mseed, &m);
         snprintf(desc, sizeof desc, "random Boltzmann machine, N = %llu, model seed %llu",
@@ -219,7 +231,7 @@ static int train_option(int id, const char *name, const char *v, bm_train_opts *
         if (plot_check_target(v) != EXIT_OK) return EXIT_USAGE;
         o->plot = v;
         break;
-    case T_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
+    case T_MAX_SECONDS: return cli_parse_max_seconds(v, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case T_BINARIZE: o->binarize = v; break;
     case T_THREADS: {
         int th;
@@ -244,7 +256,7 @@ static int train_parse(int argc, char **argv, bm_train_opts *o, int *help) {
     *o = (bm_train_opts){.negative = to.negative, .batch = to.batch, .chains = to.chains,
                          .gibbs_steps = to.gibbs_steps, .mf_iterations = to.mf_iterations, .lr = to.lr,
                          .lr_decay = to.lr_decay, .momentum = to.momentum, .weight_decay = to.weight_decay,
-                         .mf_tolerance = to.mf_tolerance, .max_seconds = 10, .format = FORMAT_TABLE,
+                         .mf_tolerance = to.mf_tolerance, .max_seconds = cli_max_seconds(10), .format = FORMAT_TABLE,
                          .argc = argc, .argv = argv};
     cli_args a;
     cli_start(&a, &bm_train_command, sub, argc, argv, first);

@@ -289,7 +289,7 @@ static int option(int id, const char *name, const char *v, dbm_opts *o) {
         break;
     case O_PSEUDOCOUNT: return cli_parse_nonneg(name, v, 1, &o->pseudocount) ? EXIT_OK : EXIT_USAGE;
     case O_BINARIZE: o->binarize = v; break;
-    case O_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
+    case O_MAX_SECONDS: return cli_parse_max_seconds(v, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case O_THREADS: {
         int th;
         if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
@@ -427,7 +427,7 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     o->base = "pt";
     o->pseudocount = 1.0;
     o->chains = sub == TRAIN ? to.chains : 100;
-    o->max_seconds = sub == TRAIN ? 10 : 3600;
+    o->max_seconds = cli_max_seconds(sub == TRAIN ? 10 : 3600);
     o->mf_iterations = sub == TRAIN ? to.mf_iterations : mf.max_iterations;
     o->mf_tolerance = sub == TRAIN ? to.mf_tolerance : mf.tolerance;
     o->pretrain_epochs[0] = po.epochs;

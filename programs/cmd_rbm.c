@@ -150,7 +150,7 @@ static int option(int id, const char *name, const char *v, opts *o) {
         break;
     case O_PSEUDOCOUNT: return cli_parse_nonneg(name, v, 1, &o->pseudocount) ? EXIT_OK : EXIT_USAGE;
     case O_BINARIZE: o->binarize = v; break;
-    case O_MAX_SECONDS: return cli_parse_nonneg(name, v, 1, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
+    case O_MAX_SECONDS: return cli_parse_max_seconds(v, &o->max_seconds) ? EXIT_OK : EXIT_USAGE;
     case O_THREADS: {
         int th;
         if (!cli_parse_threads(v, &th)) return EXIT_USAGE;
@@ -245,7 +245,7 @@ static int parse(cli_args *a, opts *o) {
     o->pt_temperatures = 50;
     o->pt_sweeps = 1000;
     o->pseudocount = 1.0;
-    o->max_seconds = 3600;
+    o->max_seconds = cli_max_seconds(3600);
     o->k = 1;
     o->batch = 100;
     o->lr = 0.05;

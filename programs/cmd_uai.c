@@ -390,7 +390,7 @@ static int search_check(uai_opts *o) {
     if (!o->approx.methods) o->search.max_seconds = o->approx.opts.max_seconds;
     /* auto's search, which cannot say its cost beforehand as the elimination's plan does, gives
      * up after 20 minutes unless told otherwise */
-    if (me == ZS_EXACT_AUTO && !(o->search.max_seconds > 0.0)) o->search.max_seconds = AUTO_SEARCH_SECONDS;
+    if (me == ZS_EXACT_AUTO && !(o->search.max_seconds > 0.0)) o->search.max_seconds = cli_max_seconds(AUTO_SEARCH_SECONDS);
     o->search.max_bytes = o->max_mem;
     if (me == ZS_EXACT_SEARCH && (o->approx.methods || o->plan_only || o->marg.on || o->order_given))
         return cli_usage("uai: --method search gives ln Z by search; it excludes %s",

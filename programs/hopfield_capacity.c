@@ -150,7 +150,7 @@ static int check_capacity_time(const zs_ctx *ctx, size_t n, const double *alpha,
 
 int hopfield_capacity(cli_args *args) {
     uint64_t n = 0, trials = 10, seed = 0;
-    double flip = 0.0, max_seconds = 3600;
+    double flip = 0.0, max_seconds = cli_max_seconds(3600);
     double *alpha = NULL;
     size_t nalpha = 0;
     const char *plot = NULL, *seed_text = NULL;
@@ -195,8 +195,7 @@ int hopfield_capacity(cli_args *args) {
             if (!cli_parse_format(v, &format)) rc = EXIT_USAGE;
             break;
         case H_MAX_SECONDS:
-            if (!cli_parse_double("--max-seconds", v, &max_seconds)) rc = EXIT_USAGE;
-            else if (!(max_seconds > 0)) rc = cli_usage("--max-seconds: '%s' must be > 0", v);
+            if (!cli_parse_max_seconds(v, &max_seconds)) rc = EXIT_USAGE;
             break;
         case H_QUIET: quiet = 1; break;
         }

@@ -74,6 +74,7 @@ int zsum_main(int argc, char **argv) {
         printf("zsum %s\n", ZSUM_VERSION_STRING);
         return EXIT_OK;
     }
+    if (!cli_check_max_seconds_env()) return EXIT_USAGE;
     return zsum_main_command(argc - 1, argv + 1);
 }
 

@@ -18,7 +18,8 @@ void pairwise_opts_init(pairwise_opts *o) {
     o->sweeps = 10000;
     o->burnin = 1000;
     o->chains = 4;
-    o->max_seconds = 3600;
+    o->max_seconds = cli_max_seconds(3600);
+    o->thermo.max_seconds = cli_max_seconds(o->thermo.max_seconds);
 }
 
 static int parse_sweep(const char *text, pairwise_opts *o) {
@@ -79,7 +80,7 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
         o->chains = u;
         break;
     case PW_MAXSEC:
-        if (!cli_parse_nonneg("--max-seconds", arg, 1, &o->max_seconds)) return EXIT_USAGE;
+        if (!cli_parse_max_seconds(arg, &o->max_seconds)) return EXIT_USAGE;
         o->thermo.max_seconds = o->max_seconds;
         break;
     case PW_SEED:

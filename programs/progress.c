@@ -1,18 +1,26 @@
 /* progress.c — the CLI's one progress display: a one-line bar on stderr, only when stderr is
  * a terminal and --quiet is not given, drawn from the library's progress hook (zs_progress_fn)
  * at most ten times a second (zs_monotonic_seconds). A command may replace the task's name
- * with a label ("epoch 3/10") and add a note after the bar ("recon 0.031"). */
+ * with a label ("epoch 3/10") and add a note after the bar ("recon 0.031"). The same hook
+ * enforces ZSUM_MAX_SECONDS as a deadline: an estimated-time refusal is only as good as its
+ * estimate, and some computations (AIS, transfer matrices, training epochs) have none. */
 #include "cli.h"
 #include "units_cli.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <unistd.h>
 
 static struct {
-    int shown;
+    int shown, on;
     double last;
     char label[64], note[128];
 } bar;
+
+static struct {
+    double ceiling, deadline; /* ZSUM_MAX_SECONDS and the time it ends; HUGE_VAL when unset */
+    int passed;
+} limit = {HUGE_VAL, HUGE_VAL, 0};
 
 static int draw(void *user, const char *task, double done, double total) {
     (void)user;
@@ -31,11 +39,29 @@ static int draw(void *user, const char *task, double done, double total) {
     return 0;
 }
 
+static int draw_or_stop(void *user, const char *task, double done, double total) {
+    if (zs_monotonic_seconds() > limit.deadline) {
+        limit.passed = 1;
+        return 1;
+    }
+    return bar.on ? draw(user, task, done, total) : 0;
+}
+
 void progress_install(zs_ctx *ctx, int quiet) {
     units_cli_install(ctx); /* the work-unit options' hook, when any was given */
     bar.label[0] = bar.note[0] = '\0';
     bar.last = 0.0;
-    if (!quiet && isatty(STDERR_FILENO)) zs_ctx_set_progress(ctx, draw, NULL);
+    bar.on = !quiet && isatty(STDERR_FILENO);
+    limit.ceiling = cli_max_seconds(0.0);
+    limit.deadline = zs_monotonic_seconds() + limit.ceiling;
+    limit.passed = 0;
+    if (isfinite(limit.ceiling)) zs_ctx_set_progress(ctx, draw_or_stop, NULL);
+    else if (bar.on) zs_ctx_set_progress(ctx, draw, NULL);
+}
+
+int progress_stopped(double *ceiling) {
+    *ceiling = limit.ceiling;
+    return limit.passed;
 }
 
 static void set_text(char *dst, size_t len, const char *fmt, va_list ap) {

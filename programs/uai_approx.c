@@ -71,7 +71,7 @@ int uai_approx_option(int which, const char *o, const char *v, uai_approx_args *
     default:
         if (!cli_parse_double(o, v, &x)) return EXIT_USAGE;
         if (!(x > 0.0)) return cli_usage("--max-seconds: '%s' is not a number of seconds > 0", v);
-        p->max_seconds = x;
+        p->max_seconds = cli_max_seconds(x);
         break;
     }
     return EXIT_OK;

@@ -87,7 +87,9 @@ static void fg_state_free(fg_state *s) {
 }
 
 static zs_status fg_grow(fg_state *s, lexer *lx, size_t more) {
-    if (s->nuse + more <= s->cap) return ZS_OK;
+    /* allocated even for more = 0: a factor's labels are s->lab + s->nuse, and NULL + 0 is
+     * undefined */
+    if (s->use && s->lab && s->dim && s->nuse + more <= s->cap) return ZS_OK;
     size_t cap = s->cap ? 2 * s->cap : 256;
     while (cap < s->nuse + more) cap *= 2;
     fg_use *u = zs_realloc(s->use, cap * sizeof *u);
@@ -226,7 +228,7 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     size_t nv = 0;
     uint32_t *dom = NULL;
     if (st == ZS_OK) {
-        qsort(s.use, s.nuse, sizeof *s.use, fg_cmp_use);
+        if (s.nuse) qsort(s.use, s.nuse, sizeof *s.use, fg_cmp_use); /* s.use may be NULL */
         dom = zs_malloc((s.nuse ? s.nuse : 1) * sizeof *dom);
         if (!dom) st = zs_fail(ctx, ZS_ENOMEM, "%s: out of memory", lx.name);
         for (size_t i = 0; st == ZS_OK && i < s.nuse; i++) {

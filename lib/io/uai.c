@@ -53,7 +53,8 @@ static void scopes_free(uai_scopes *s) {
 
 /* Room for k more variables in s->v. */
 static zs_status scopes_grow(lexer *lx, uai_scopes *s, size_t k) {
-    if (s->n + k <= s->cap) return ZS_OK;
+    /* allocated even for k = 0: a scope pointer is s->v + s->n, and NULL + 0 is undefined */
+    if (s->v && s->n + k <= s->cap) return ZS_OK;
     size_t cap = s->cap ? 2 * s->cap : 256;
     while (cap < s->n + k) cap *= 2;
     uint32_t *g = zs_realloc(s->v, cap * sizeof *g);

@@ -161,7 +161,8 @@ void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
 }
 
 /* Measured on the development machine, one thread, default loads (0.025..0.3): 0.25-0.31 ns
- * per unit of trials x sum_a P_a x N^2 for N = 500..1500 (K = Xi^T Xi is P N^2 multiply-adds;
+ * per unit of trials x sum_a P_a x N^2 for N = 500..1500 (the units now also count the
+ * recalls' 2 P^2 N) (K = Xi^T Xi is P N^2 multiply-adds;
  * above capacity a descent makes O(N) flips of O(N) each per recall). The figure below is
  * lower, so the estimate errs towards allowing a run. */
 #define CAPACITY_NS_PER_UNIT 0.2
@@ -173,9 +174,13 @@ double zs_hopfield_capacity_seconds(const zs_ctx *ctx, size_t n, const double *a
     for (size_t a = 0; a < nalpha; a++) {
         if (!isfinite(alpha[a]) || alpha[a] <= 0.0) return (double)NAN;
         double pd = nearbyint(alpha[a] * (double)n);
-        work += pd < 1.0 ? 1.0 : pd;
+        if (pd < 1.0) pd = 1.0;
+        /* storing: P N^2; each of the P recalls' initial fields: 2 P N (Xi s, then Xi^T c),
+         * which dominates above P = N/2 (--alpha 58 at N = 58: 0.26 s, not the 1 ms of the
+         * storing alone) */
+        work += pd * (double)n * (double)n + 2.0 * pd * pd * (double)n;
     }
-    work *= (double)opts->trials * (double)n * (double)n;
+    work *= (double)opts->trials;
     /* trials run in parallel over threads x processes, but no faster than one trial each */
     double units = (double)nalpha * (double)opts->trials;
     double procs = ctx && ctx->units.processes > 1 ? (double)ctx->units.processes : 1.0;

@@ -156,13 +156,18 @@ if command -v "${ZSUM_GNUPLOT:-gnuplot}" > /dev/null; then
   if [ -s cap.png ]; then pass; else fail "capacity --plot wrote no file"; fi
 fi
 
-# The time estimate (lib/sample/hopfield_capacity.c): 0.2 ns x trials x sum_a P_a x N^2 on one
-# thread. N = 200, 2 trials, the default loads P = 5, 10, ..., 60 (sum 390): 0.2e-9 x 2 x 390
-# x 200^2 = 0.00624 s, so --max-seconds 0.006 refuses before any work and 0.0063 runs; N =
-# 20000 at the defaults is refused under the default hour, and a limit must be > 0.
-expect_reject 'N = 200 units, 12 loads x 2 trials would take about 0.0062 seconds, over --max-seconds 0.006' \
-    hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.006
-expect_ok hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0063 --format csv
+# The time estimate (lib/sample/hopfield_capacity.c): 0.2 ns x trials x sum_a (P_a N^2 +
+# 2 P_a^2 N) on one thread. N = 200, 2 trials, the default loads P = 5, 10, ..., 60 (sum 390,
+# sum of squares 16250): 0.2e-9 x 2 x (390 x 200^2 + 2 x 16250 x 200) = 0.00884 s, so
+# --max-seconds 0.0088 refuses before any work and 0.0089 runs; N = 20000 at the defaults is
+# refused under the default hour, and a limit must be > 0. Many patterns on few units: the
+# recalls' 2 P^2 N dominates (P = 3364 on N = 58: 0.2e-9 x (3364 x 58^2 + 2 x 3364^2 x 58) =
+# 0.26 s).
+expect_reject 'N = 200 units, 12 loads x 2 trials would take about 0.0088 seconds, over --max-seconds 0.0088' \
+    hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0088
+expect_reject 'N = 58 units, 1 loads x 1 trials would take about 0.26 seconds, over --max-seconds 0.25' \
+    hopfield capacity -n 58 --trials 1 --alpha 58 --threads 1 --max-seconds 0.25
+expect_ok hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0089 --format csv
 expect_out '^0.025,5,1,0,1,1$'
 expect_reject 'would take about [0-9.]+ hours, over --max-seconds 3600' hopfield capacity -n 20000
 expect_reject "--max-seconds: '0' must be > 0" hopfield capacity -n 100 --max-seconds 0

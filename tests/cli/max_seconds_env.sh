@@ -1,0 +1,77 @@
+# max_seconds_env.sh — ZSUM_MAX_SECONDS: a ceiling on every command's time allowance
+# (--max-seconds and its default), so that each estimated-time refusal fires at it, and a
+# deadline on computations that report progress; a value that is not a number of seconds > 0
+# is refused before any command runs; a run within the ceiling is unchanged by it.
+. "$(dirname "$0")/lib.sh" "$@"
+
+cap() { ZSUM_MAX_SECONDS=$1; export ZSUM_MAX_SECONDS; shift; "$@"; unset ZSUM_MAX_SECONDS; }
+
+# the default allowance (an hour, or 10 s for training) is lowered to the ceiling
+cap 0.001 expect_reject 'capacity: N = 412 units, .* over --max-seconds 0.001' hopfield capacity --units 412
+cap 0.001 expect_reject 'over --max-seconds 0.001' ising sample --size 64 --sweeps 100000 --seed 1
+cap 0.001 expect_reject 'over --max-seconds 0.001' bm sample --random 43 --sweeps 100000 --seed 1
+cap 0.001 expect_reject 'over the limit of 0.001 s' bm lnz --random 30 --seed 2 --threads 1
+# drawing a random machine: 50 ns a bond, 4096 x 4095 / 2 bonds = 0.42 s
+cap 0.001 expect_reject 'bm: drawing a random machine of 4096 units would take about 0.42 seconds, over --max-seconds 0.001' \
+    bm sample --random 4096
+expect_reject "drawing a random machine of 4096 units .* over --max-seconds 0.4;" \
+    bm lnz --random 4096 --max-seconds 0.4
+# an RBM of 36 x 36 units: its exact ln Z sums 2^36 states (minutes, within the default hour)
+(cd "$TMP" && python3 -c "
+from zstest import npz, npy
+npz('r.npz', [('W', npy((36, 36), [0.01] * 1296)), ('vbias', npy((36,), [0.0] * 36)), ('hbias', npy((36,), [0.0] * 36))])")
+cap 0.001 expect_reject '2\^36 states .* over the limit of' rbm lnz "$TMP/r.npz" --exact
+cap 0.001 expect_reject 'over --max-seconds 0.001' rbm sample "$TMP/r.npz" --chains 1000 --steps 100000000 -o "$TMP/s.png"
+
+# building a lattice's bonds (50 ns a site) is refused beyond it, before anything is built
+cap 0.001 expect_reject 'ising: building the bonds of 1000 x 1000 sites would take about 0.05 seconds, over --max-seconds 0.001' \
+    ising sample --size 1000
+# a refusal that the dimensions alone decide needs no bonds either: an open 4096 x 4096
+# lattice (1.9 GB of bonds) is refused within 300 MB of address space (a sanitized build
+# reserves terabytes at start and cannot run under ulimit -v: there without it)
+small() {
+    if ( ulimit -v 300000; exec "$ZSUM" --help ) > /dev/null 2>&1; then
+        ( ulimit -v 300000; exec "$ZSUM" "$@" ) > "$TMP/out" 2> "$TMP/err"
+    else
+        "$ZSUM" "$@" > "$TMP/out" 2> "$TMP/err"
+    fi
+    status=$?
+}
+small ising --size 4096 --open
+if [ "$status" = 2 ] && grep -q "no exact method applies: 16777216 spins" "$TMP/err"; then pass
+else fail "ising --size 4096 --open under 300 MB: exit $status, $(head -c 200 "$TMP/err")"; fi
+small ising --size 2000x2000 --method transfer
+if [ "$status" = 2 ] && grep -q "method transfer: a periodic strip is wider than 12 sites" "$TMP/err"; then pass
+else fail "ising --size 2000x2000 --method transfer under 300 MB: exit $status, $(head -c 200 "$TMP/err")"; fi
+
+# a larger --max-seconds is lowered to it too; a smaller one is kept
+cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
+cap 100 expect_reject 'over --max-seconds 0.0001' hopfield capacity --units 412 --max-seconds 0.0001
+
+# a computation that runs past the ceiling stops there, with or without an estimate (AIS and
+# the transfer matrix have none): exit 1, nothing on stdout, the reason on stderr
+stopped() {
+    run "$@"
+    if [ "$status" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+        grep -q "stopped after 0.05 s, the most ZSUM_MAX_SECONDS allows" "$TMP/err"; then
+        pass
+    else
+        fail "zsum $*: exit $status, stderr '$(head -c 200 "$TMP/err")'"
+    fi
+}
+cap 0.05 stopped ising --size 10x10 --method transfer
+cap 0.05 stopped rbm lnz "$TMP/r.npz" --ais --chains 1000
+
+# a run within the ceiling gives the same output as without it
+expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
+cp "$TMP/out" "$TMP/plain.json"
+cap 60 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
+if cmp -s "$TMP/out" "$TMP/plain.json"; then pass; else fail "ZSUM_MAX_SECONDS=60 changed the output"; fi
+cap "" expect_ok ising --size 4x4 -b 0.4
+
+# not a number of seconds > 0: refused, naming the variable
+for bad in abc 0 -1 1e999 " 5"; do
+    cap "$bad" expect_reject "ZSUM_MAX_SECONDS: '$bad' is not a number of seconds > 0" ising --size 4x4 -b 0.4
+done
+
+finish
