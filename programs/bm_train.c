@@ -97,7 +97,8 @@ static void print_result(const train_run *r, size_t rows, double start) {
     result_num(&res, "lnZ", m->lnz);
     result_num(&res, "lnZ_mf", m->lnz_mf)->comment = "mean-field lower bound";
     result_num(&res, "lnZ_bethe", m->lnz_bethe);
-    result_bool(&res, "bethe_converged", m->bethe_converged);
+    if (isnan(m->lnz_bethe)) result_absent(&res, "bethe_converged"); /* no epoch measured */
+    else result_bool(&res, "bethe_converged", m->bethe_converged);
     result_num(&res, "loglik", m->loglik)->comment = o->heldout ? "--heldout rows" : "training rows";
     result_num(&res, "epoch_seconds", r->seconds);
     result_num(&res, "total_seconds", zs_monotonic_seconds() - start);

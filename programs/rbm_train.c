@@ -12,7 +12,7 @@
 
 static void write_num_row(FILE *f, const char *key, double x) {
     char b[32];
-    fprintf(f, "%-13s %s\n", key, cli_num(b, x));
+    fprintf(f, "%-13s %s\n", key, isnan(x) ? "-" : cli_num(b, x)); /* NaN: not measured */
 }
 
 /* ---- train ------------------------------------------------------------------------------- */
@@ -189,7 +189,7 @@ static void train_print(const opts *o, const train_run *r, double total) {
     } else if (o->format == FORMAT_CSV) {
         fprintf(f, "nv,nh,epoch,recon_error,loglik,epoch_seconds,total_seconds,seed\n"
                 "%zu,%llu,%llu,%s,%s,%s,%s,%llu\n", r->nv, (unsigned long long)o->hidden, epoch,
-                cli_num(b[0], r->recon), r->monitor ? cli_num(b[1], r->ll) : "", cli_num(b[2], r->seconds),
+                cli_csv_num(b[0], r->recon), r->monitor ? cli_csv_num(b[1], r->ll) : "", cli_num(b[2], r->seconds),
                 cli_num(b[3], total), (unsigned long long)o->seed);
     } else {
         fprintf(f, "%-13s %zu\n%-13s %llu\n%-13s %llu\n", "nv", r->nv, "nh", (unsigned long long)o->hidden,

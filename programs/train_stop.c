@@ -76,7 +76,12 @@ int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epoch
 
 int train_resume_left(const char *path, uint64_t done, uint64_t epochs) {
     if (epochs > done) return EXIT_OK;
-    return cli_usage("--resume %s: the checkpoint has run %llu epochs and --epochs %llu asks for no more "
-                     "(--epochs is the total: give more than %llu)",
+    if (epochs == done) {
+        fprintf(stderr, "zsum: --resume %s: the checkpoint has run its %llu epochs; nothing is left to train "
+                "(--epochs is the total)\n", path, (unsigned long long)done);
+        return EXIT_OK;
+    }
+    return cli_usage("--resume %s: the checkpoint has run %llu epochs and --epochs %llu asks for fewer "
+                     "(--epochs is the total: give at least %llu)",
                      path, (unsigned long long)done, (unsigned long long)epochs, (unsigned long long)done);
 }

@@ -31,9 +31,10 @@ int train_stop_report(const train_stop_cmdline *c, uint64_t done, uint64_t epoch
 /* The same after a stage's checkpoint: "stopped after STAGE D of E" (e.g. "pretraining epoch"). */
 int train_stop_report_stage(const train_stop_cmdline *c, const char *stage, uint64_t done, uint64_t epochs);
 
-/* --resume of a checkpoint that has already run done epochs, with --epochs (the total) at most
- * done: nothing is left to train, so refuse (EXIT_USAGE, naming both counts) rather than print
- * an empty run's figures. EXIT_OK when epochs > done. */
+/* --resume of a checkpoint that has already run done epochs: --epochs (the total) below done
+ * is refused (EXIT_USAGE, naming both counts); equal to done (a run killed after its last
+ * checkpoint, resumed) leaves nothing to train: a note on stderr and EXIT_OK, and the command
+ * prints the checkpoint's model with its per-epoch figures absent. */
 int train_resume_left(const char *path, uint64_t done, uint64_t epochs);
 
 #endif

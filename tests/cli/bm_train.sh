@@ -114,7 +114,7 @@ if command -v gnuplot > /dev/null; then
 fi
 
 # ---- refusals -------------------------------------------------------------------------------
-expect_reject "the checkpoint has run 4 epochs and --epochs 3 asks for no more" bm train "$T" --epochs 3 --negative exact "${common[@]}" -o "$TMP/c.npz" --resume "$TMP/s.npz"
+expect_reject "the checkpoint has run 4 epochs and --epochs 3 asks for fewer" bm train "$T" --epochs 3 --negative exact "${common[@]}" -o "$TMP/c.npz" --resume "$TMP/s.npz"
 expect_reject "trained with lr = 0.10000000000000001, this one has 0.20000000000000001" bm train "$T" --epochs 5 --negative exact --batch 15 --lr 0.2 --chains 30 --seed 3 -q -o "$TMP/s.npz" --resume "$TMP/s.npz"
 expect_reject "train_W|has .* entries" bm train "$TMP/wide.npy" --epochs 5 --negative exact "${common[@]}" -o "$TMP/c.npz" --resume "$TMP/s.npz"
 python3 -c "

@@ -201,11 +201,16 @@ expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
     --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz" --quiet
 if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "resumed training differs from straight training"; fi
-# a checkpoint with nothing left to train (--epochs is the total) is refused, the file kept
-expect_reject "--resume .*b.npz: the checkpoint has run 2 epochs and --epochs 2 asks for no more \\(--epochs is the total: give more than 2\\)" \
-    rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
+# --epochs is the total: fewer than the checkpoint has run is refused; as many (a run killed
+# after its last checkpoint) trains nothing, says so, and prints no figure it did not measure
+expect_reject "--resume .*b.npz: the checkpoint has run 2 epochs and --epochs 1 asks for fewer \\(--epochs is the total: give at least 2\\)" \
+    rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 1 --batch 30 \
     --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz"
-if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "a refused resume changed the checkpoint"; fi
+expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 --epochs 2 --batch 30 \
+    --lr 0.05 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/b.npz" --resume "$TMP/b.npz" --format json
+expect_json 'd["epoch"] == 2 and d["recon_error"] is None and d["loglik"] is None and d["epoch_seconds"] == 0'
+grep -q "the checkpoint has run its 2 epochs; nothing is left to train" "$TMP/err" && pass || fail "no note that nothing was left to train"
+if cmp -s "$TMP/a.npz" "$TMP/b.npz"; then pass; else fail "a resume with nothing left changed the checkpoint"; fi
 expect_reject "was trained with lr" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 5 --pcd 2 \
     --epochs 3 --batch 30 --lr 0.07 --momentum 0.5 --weight-decay 0.001 --seed 4 -o "$TMP/c.npz" --resume "$TMP/b.npz"
 expect_reject "no training state" rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 2 \
