@@ -51,8 +51,8 @@ static void report(const train_run *r) {
     char b[5][32];
     fprintf(stderr, "epoch %llu/%llu: lnZ %s (mean field %s, Bethe %s) loglik %s (%s s)\n",
             (unsigned long long)zs_bm_trainer_epochs_done(r->t), (unsigned long long)r->o->epochs,
-            train_num_or_dash(b[0], m->lnz), train_num_or_dash(b[1], m->lnz_mf), train_num_or_dash(b[2], m->lnz_bethe),
-            train_num_or_dash(b[3], m->loglik), cli_num(b[4], round(r->seconds * 100) / 100));
+            cli_num_or_dash(b[0], m->lnz), cli_num_or_dash(b[1], m->lnz_mf), cli_num_or_dash(b[2], m->lnz_bethe),
+            cli_num_or_dash(b[3], m->loglik), cli_num(b[4], round(r->seconds * 100) / 100));
 }
 
 /* The epochs up to --epochs: each one trained, measured, reported on stderr, logged (logf, or

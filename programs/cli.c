@@ -222,25 +222,29 @@ int cli_parse_nonneg(const char *option, const char *text, int strict, double *o
     return 0;
 }
 
-/* ZSUM_MAX_SECONDS: a decimal > 0, or unset/empty (no cap); anything else is refused by
- * cli_check_max_seconds_env before a command runs. */
-static double env_max_seconds(void) {
+/* ZSUM_MAX_SECONDS into *cap: a decimal > 0, or HUGE_VAL when unset or empty (no cap).
+ * Returns 0 for anything else, which cli_check_max_seconds_env refuses before a command runs
+ * (so later callers read it as no cap). */
+static int env_max_seconds(double *cap) {
     const char *e = getenv("ZSUM_MAX_SECONDS");
-    double cap;
-    if (!e || !*e || cli_decimal(e, &cap) != 0 || !(cap > 0.0)) return HUGE_VAL;
-    return cap;
+    *cap = HUGE_VAL;
+    if (!e || !*e) return 1;
+    double x;
+    if (cli_decimal(e, &x) != 0 || !(x > 0.0)) return 0;
+    *cap = x;
+    return 1;
 }
 
 int cli_check_max_seconds_env(void) {
-    const char *e = getenv("ZSUM_MAX_SECONDS");
     double cap;
-    if (!e || !*e || (cli_decimal(e, &cap) == 0 && cap > 0.0)) return 1;
-    cli_usage("ZSUM_MAX_SECONDS: '%s' is not a number of seconds > 0", e);
+    if (env_max_seconds(&cap)) return 1;
+    cli_usage("ZSUM_MAX_SECONDS: '%s' is not a number of seconds > 0", getenv("ZSUM_MAX_SECONDS"));
     return 0;
 }
 
 double cli_max_seconds(double seconds) {
-    double cap = env_max_seconds();
+    double cap;
+    env_max_seconds(&cap);
     return seconds > 0.0 && seconds < cap ? seconds : cap;
 }
 
@@ -394,6 +398,8 @@ const char *cli_csv_num(char buf[32], double x) {
     if (isnan(x)) return strcpy(buf, "");
     return cli_num(buf, x);
 }
+
+const char *cli_num_or_dash(char buf[32], double x) { return isnan(x) ? "-" : cli_num(buf, x); }
 
 const char *cli_num(char buf[32], double x) {
     if (isnan(x)) return strcpy(buf, "nan");

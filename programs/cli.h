@@ -217,6 +217,8 @@ const char *cli_num(char buf[32], double x);
 /* A CSV field: cli_num, but an empty field for a value the method does not give (NaN), so no
  * "nan" is ever printed as a result. */
 const char *cli_csv_num(char buf[32], double x);
+/* cli_num, but "-" for NaN: a table's figure that was not measured (JSON: null, CSV: empty). */
+const char *cli_num_or_dash(char buf[32], double x);
 
 /* A table whose columns never run into each other: cells added row by row (the header is
  * the first row), each column padded to its widest entry, two spaces between columns, no

@@ -88,12 +88,16 @@ typedef struct train_run {
     monitor m;
 } train_run;
 
+/* RBM l's pretraining epochs (l = 1..nhidden): its own count, or the one count for all. */
+static uint64_t pretrain_count(const dbm_opts *o, size_t l) {
+    return o->pretrain_epochs[o->npretrain_epochs == 1 ? 0 : l - 1];
+}
+
 /* The pretraining options from the command's: one count per RBM. */
 static void pretrain_opts(const dbm_opts *o, zs_dbm_pretrain_opts *po) {
     zs_dbm_pretrain_defaults(po);
     po->per_layer = 1;
-    for (size_t l = 1; l <= o->nhidden; l++)
-        po->layer_epochs[l] = (size_t)o->pretrain_epochs[o->npretrain_epochs == 1 ? 0 : l - 1];
+    for (size_t l = 1; l <= o->nhidden; l++) po->layer_epochs[l] = (size_t)pretrain_count(o, l);
     po->batch = (size_t)o->batch;
     po->lr = o->pretrain_lr;
     po->weight_decay = isnan(o->pretrain_weight_decay) ? o->weight_decay : o->pretrain_weight_decay;
@@ -103,7 +107,7 @@ static void pretrain_opts(const dbm_opts *o, zs_dbm_pretrain_opts *po) {
 /* The pretraining epochs of every RBM together. */
 static uint64_t pretrain_total(const dbm_opts *o) {
     uint64_t s = 0;
-    for (size_t l = 0; l < o->nhidden; l++) s += o->pretrain_epochs[o->npretrain_epochs == 1 ? 0 : l];
+    for (size_t l = 1; l <= o->nhidden; l++) s += pretrain_count(o, l);
     return s;
 }
 
@@ -152,8 +156,8 @@ static int pretrain(train_run *r, const uint8_t *data, size_t n, const char *fro
                               (unsigned long long)o->pretrain_epochs[q]);
     if (!o->quiet)
         fprintf(stderr, "pretrained (%s epochs %s): lnZ %s loglik %s elbo %s\n", counts,
-                o->npretrain_epochs == 1 ? "a layer" : "by layer", train_num_or_dash(b[0], m.lnz),
-                train_num_or_dash(b[1], m.loglik), train_num_or_dash(b[2], m.elbo));
+                o->npretrain_epochs == 1 ? "a layer" : "by layer", cli_num_or_dash(b[0], m.lnz),
+                cli_num_or_dash(b[1], m.loglik), cli_num_or_dash(b[2], m.elbo));
     train_history_add(&r->hist, 0, m.lnz, m.lnz_mf, m.lnz_bethe, m.loglik);
     return EXIT_OK;
 }
@@ -232,9 +236,9 @@ static int run_epochs(train_run *r, FILE *logf) {
             fprintf(stderr, "epoch %llu/%llu: mf_bound %s lnZ %s (mean field %s, Bethe %s) loglik %s "
                     "elbo %s (%s s)\n",
                     (unsigned long long)zs_dbm_trainer_epochs_done(r->t), (unsigned long long)o->epochs,
-                    cli_num(b[0], r->bound), train_num_or_dash(b[1], m->lnz), train_num_or_dash(b[5], m->lnz_mf),
-                    train_num_or_dash(b[6], m->lnz_bethe), train_num_or_dash(b[2], m->loglik),
-                    train_num_or_dash(b[3], m->elbo), cli_num(b[4], round(r->seconds * 100) / 100));
+                    cli_num(b[0], r->bound), cli_num_or_dash(b[1], m->lnz), cli_num_or_dash(b[5], m->lnz_mf),
+                    cli_num_or_dash(b[6], m->lnz_bethe), cli_num_or_dash(b[2], m->loglik),
+                    cli_num_or_dash(b[3], m->elbo), cli_num(b[4], round(r->seconds * 100) / 100));
         if (logf && (rc = log_epoch(logf, r)) != EXIT_OK) return rc;
         st = zs_dbm_trainer_save(r->t, o->out);
         if (st != ZS_OK) return cli_status(r->ctx, st);

@@ -12,7 +12,7 @@
 
 static void write_num_row(FILE *f, const char *key, double x) {
     char b[32];
-    fprintf(f, "%-13s %s\n", key, isnan(x) ? "-" : cli_num(b, x)); /* NaN: not measured */
+    fprintf(f, "%-13s %s\n", key, cli_num_or_dash(b, x));
 }
 
 /* ---- train ------------------------------------------------------------------------------- */

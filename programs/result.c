@@ -156,8 +156,7 @@ static void put_array(FILE *out, const result_field *f, char sep, int csv) {
  * shows them as "-". */
 static const char *scalar_text(char buf[32], const result_field *f, int csv) {
     switch (f->type) {
-    case RF_NUM: /* NaN (not measured, e.g. by a run that trained no epoch) as absent: "-" */
-        return csv ? cli_csv_num(buf, f->v.num) : isnan(f->v.num) ? "-" : cli_num(buf, f->v.num);
+    case RF_NUM: return csv ? cli_csv_num(buf, f->v.num) : cli_num_or_dash(buf, f->v.num);
     case RF_U64: snprintf(buf, 32, "%llu", (unsigned long long)f->v.u64); return buf;
     case RF_STR: return f->v.str;
     case RF_BOOL: return f->v.b ? "true" : "false";

@@ -75,4 +75,3 @@ int train_history_draw(const train_history *h, const char *cmd, const char *nega
     return plot_script_draw(&ps, file);
 }
 
-const char *train_num_or_dash(char b[32], double x) { return isnan(x) ? "-" : cli_num(b, x); }

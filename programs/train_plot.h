@@ -35,7 +35,5 @@ typedef struct train_log_line {
  * its epochs; path names the file in a message. An exit code. */
 int train_log_write(FILE *logf, const char *path, const train_log_line *e);
 
-/* "-12.5" or "-" for a value not measured. */
-const char *train_num_or_dash(char b[32], double x);
 
 #endif
