@@ -294,6 +294,16 @@ typedef int (*zs_levels_dos_fn)(void *user, double energy, const char *count, do
 zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double max_work,
                         zs_levels_dos_fn fn, void *user);
 
+/* The size of a macrostate (dos = 0) or density-of-states (dos = 1) listing before it is
+ * made, to estimate its time: *macrostates = C(n+K-1, K-1), the multiplicities the listing
+ * computes exactly; *rows, the rows it prints (macrostates, or distinct energies); *digits,
+ * the decimal digits of the multiplicities or counts it prints, summed (from log-gamma
+ * multinomials, no exact arithmetic). The walk stops once *digits passes stop (then it is a
+ * lower bound, and *rows too); stop = 0 walks nothing (*rows = *digits = 0). ZS_ETOOBIG as
+ * for the listings. */
+zs_status zs_levels_listing_size(const zs_levels *lv, size_t n, int dos, double max_work, double stop,
+                                 double *macrostates, double *rows, double *digits);
+
 /* The chapter's two-state entropy S(x) = -[x ln x + (1-x) ln(1-x)], with S(0) = S(1) = 0.   */
 double zs_two_state_entropy(double x);
 

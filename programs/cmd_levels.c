@@ -15,7 +15,7 @@
 
 
 enum { O_UNITS = 1, O_ENERGIES, O_DEGEN, O_BETA, O_TEMP, O_METHOD, O_STATE, O_MICRO, O_MACRO,
-       O_DOS, O_LIMIT, O_SWEEP, O_LANDSCAPE, O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_QUIET };
+       O_DOS, O_LIMIT, O_MAX_SECONDS, O_SWEEP, O_LANDSCAPE, O_POINTS, O_PLOT, O_FORMAT, O_THREADS, O_QUIET };
 
 static const cli_option options[] = {
     {O_UNITS, "--units", 'n', "N", 0, 0, "number of units (1 .. 10^9)"},
@@ -30,6 +30,8 @@ static const cli_option options[] = {
     {O_MACRO, "--macrostates", 0, NULL, 0, 0, "list occupation vectors with exact multiplicities, by energy"},
     {O_DOS, "--dos", 0, NULL, 0, 0, "density of states: each total energy, its exact count"},
     {O_LIMIT, "--limit", 0, "M", 0, 0, "most rows a listing may have (default 1e6)"},
+    {O_MAX_SECONDS, "--max-seconds", 0, "T", 0, 0, "time allowed for the listings, estimated before\n"
+                                                  "they start (default 3600)"},
     {O_SWEEP, "--sweep", 0, "T:LO:HI:P", 0, 0, "table of ln Z, U, F, S, C at P temperatures (or beta:LO:HI:P)"},
     {O_LANDSCAPE, "--landscape", 0, NULL, 0, 0, "two levels: per-unit F(x) = E(x) - T S(x), x = upper fraction"},
     {O_POINTS, "--points", 0, "P", 0, 0, "landscape grid points in (0,1) (default 99)"},
@@ -47,7 +49,7 @@ static const cli_sub subs[] = {
 static const cli_command command = {"levels", CLI_TABLE(subs), CLI_TABLE(options), NULL, NULL, NULL};
 
 /* The checks across options, once all are read: an exit code. */
-static int check_args(const levels_opts *o, int points_set, int limit_set) {
+static int check_args(const levels_opts *o, int points_set, int limit_set, int seconds_set) {
     if (o->units == 0) return cli_usage("--units: N must be at least 1");
     if (o->units > ZS_LEVELS_MAX_UNITS)
         return cli_usage("--units: N = %llu exceeds the supported 10^9", (unsigned long long)o->units);
@@ -65,6 +67,8 @@ static int check_args(const levels_opts *o, int points_set, int limit_set) {
         return cli_usage("--points: sets the grid of --landscape; ask for --landscape");
     if (limit_set && !o->microstates && !o->macrostates && !o->dos)
         return cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
+    if (seconds_set && !o->microstates && !o->macrostates && !o->dos)
+        return cli_usage("--max-seconds: bounds the listings; ask for --microstates, --macrostates or --dos");
     if (o->threads && o->thermo.method != ZS_LEVELS_ENUMERATE)
         return cli_usage("--threads: only --method enumerate runs on threads (method %s)",
                           zs_levels_method_name(o->thermo.method));
@@ -84,7 +88,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
     const cli_sub *sub;
     int first, rc = cli_select(&command, argc, argv, &sub, &first);
     if (!sub) return o->help = rc == EXIT_OK, rc;
-    int have_units = 0, points_set = 0, limit_set = 0;
+    int have_units = 0, points_set = 0, limit_set = 0, seconds_set = 0;
     double t;
     cli_args a;
     cli_start(&a, &command, sub, argc, argv, first);
@@ -130,6 +134,10 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
             if (o->limit < 1) return cli_usage("--limit: '%s' must be at least 1", v);
             limit_set = 1;
             break;
+        case O_MAX_SECONDS:
+            if (!cli_parse_max_seconds(v, &o->max_seconds)) return EXIT_USAGE;
+            seconds_set = 1;
+            break;
         case O_SWEEP:
             if (!cli_parse_sweep(v, &o->sweep)) return EXIT_USAGE;
             break;
@@ -150,7 +158,7 @@ static int parse_args(int argc, char **argv, levels_opts *o) {
     }
     if (!have_units) return cli_usage("levels: --units N is required");
     if (!o->energies) return cli_usage("levels: --energies LIST is required");
-    return check_args(o, points_set, limit_set);
+    return check_args(o, points_set, limit_set, seconds_set);
 }
 
 /* --state: a level index per unit; an exit code. */
@@ -298,7 +306,8 @@ static int plot_landscape(const levels_opts *o, const levels_result *r) {
 }
 
 int cmd_levels(int argc, char **argv) {
-    levels_opts o = {.beta = 1.0, .limit = LIST_LIMIT_DEFAULT, .points = 99, .thermo = {ZS_LEVELS_CLOSED}};
+    levels_opts o = {.beta = 1.0, .limit = LIST_LIMIT_DEFAULT, .max_seconds = cli_max_seconds(3600), .points = 99,
+                     .thermo = {ZS_LEVELS_CLOSED}};
     levels_result r = {0};
     zs_ctx *ctx = zs_ctx_alloc();
     zs_levels *lv = NULL;
@@ -309,6 +318,10 @@ int cmd_levels(int argc, char **argv) {
     zs_ctx_set_threads(ctx, (int)o.threads);
     progress_install(ctx, o.quiet);
     zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);
+    if (st == ZS_OK && (rc = levels_check_listing_time(ctx, lv, &o)) != EXIT_OK) {
+        progress_finish();
+        goto done;
+    }
     if (st == ZS_OK) st = compute(lv, &o, &r);
     if (st == ZS_OK) st = levels_write_results(lv, &o, &r);
     progress_finish();

@@ -20,6 +20,7 @@ typedef struct levels_opts {
     int microstates, macrostates, dos, landscape, quiet;
     int help;                  /* the help was printed: nothing to run                         */
     double limit;
+    double max_seconds;        /* --max-seconds: the listings' estimated time allowed          */
     long points;               /* landscape grid                                               */
     int threads;
     cli_sweep sweep;
@@ -41,6 +42,10 @@ typedef struct levels_result {
     double *land;              /* (points, 3): x, F, S                                         */
     double land_xmin, land_fmin, land_x_exact, land_f_exact;
 } levels_result;
+
+/* Refuse (exit 2, naming the estimate) listings estimated beyond o->max_seconds, and those
+ * past --limit (the library's message); EXIT_OK otherwise. */
+int levels_check_listing_time(zs_ctx *ctx, const zs_levels *lv, const levels_opts *o);
 
 /* Write the results in o->format: the summary, the state, the listings (streamed from the
  * library), the sweep and the landscape. */

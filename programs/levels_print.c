@@ -124,6 +124,75 @@ static zs_status list(const zs_levels *lv, const levels_opts *o, json *j, list_k
     return list_end(&lc, st);
 }
 
+/* ---- estimated time ---------------------------------------------------------------------- */
+
+/* A listing's time, fitted to CPU seconds of the release build (one thread, table output to a
+ * file; development machine with load average 5 to 6 from other work) over 2-level listings
+ * of N = 3200..12800 (3 to 37 MB of multiplicities), 3-level N = 300 and 910 (45 470 and
+ * 415 435 rows, 0.26 s and 4.6 s), 30 levels N = 5 (278 256 rows, 2.0 s), the microstates of
+ * N = 19 on 2 levels and N = 12 on 3 (0.5 M rows, 2.9 s and 2.3 s) and the densities of states
+ * of the 2-level N = 12800 and the 3-level N = 910 (0.9 s each): a row costs 2 us to format,
+ * a byte of output 20 ns (the output is held until the command ends), an exact multiplicity
+ * 1 us. These are below the fitted values (the estimate is 0.5 to 1 times the time measured),
+ * so it errs towards allowing a listing. */
+#define LIST_NS_PER_ROW 2000.0
+#define LIST_NS_PER_BYTE 20.0
+#define LIST_NS_PER_MULTIPLICITY 1000.0
+#define LIST_BYTES_PER_ROW 45.0 /* energy, p, separators */
+
+static double listing_ns(double multiplicities, double rows, double bytes) {
+    return multiplicities * LIST_NS_PER_MULTIPLICITY + rows * LIST_NS_PER_ROW + bytes * LIST_NS_PER_BYTE;
+}
+
+/* The macrostates or the density of states: rows and digits from the library, a walk over
+ * the macrostates without exact arithmetic (0.1 us each, a tenth of the listing's least cost
+ * per macrostate). The walk is skipped when the multiplicities alone are over the allowance,
+ * and stops once the digits are ten times over it: *more is then set (the estimate is a
+ * lower bound). */
+static zs_status macro_listing_ns(const zs_levels *lv, const levels_opts *o, int dos, double *ns, int *more) {
+    const double n = (double)o->units, k = (double)o->k, allowed = o->max_seconds * 1e9;
+    double macro, rows, digits;
+    zs_status st = zs_levels_listing_size(lv, (size_t)o->units, dos, o->limit, 0.0, &macro, &rows, &digits);
+    if (st != ZS_OK) return st;
+    *ns = listing_ns(macro, dos ? 1.0 : macro, 0.0);
+    if (*ns > allowed) return *more = 1, ZS_OK;
+    double stop = 10.0 * allowed / LIST_NS_PER_BYTE;
+    st = zs_levels_listing_size(lv, (size_t)o->units, dos, o->limit, stop, &macro, &rows, &digits);
+    if (st != ZS_OK) return st;
+    if (digits > stop) *more = 1;
+    double occ_bytes = dos ? 0.0 : k * (log10(n / k + 1.0) + 1.5); /* occupation per row */
+    *ns = listing_ns(macro, rows, rows * (LIST_BYTES_PER_ROW + occ_bytes) + digits);
+    return ZS_OK;
+}
+
+/* Every listing asked for, together; past --limit the library refuses with its own message. */
+int levels_check_listing_time(zs_ctx *ctx, const zs_levels *lv, const levels_opts *o) {
+    double ns = 0.0, part;
+    int more = 0;
+    zs_status st = ZS_OK;
+    if (o->microstates) {
+        double g = 0.0;
+        for (size_t i = 0; i < o->k; i++) g += o->degeneracies ? o->degeneracies[i] : 1.0;
+        double rows = pow(g, (double)o->units);
+        /* each unit's level, and its sub-state when levels are degenerate: 2 bytes each */
+        double per_row = LIST_BYTES_PER_ROW + 2.0 * (double)o->units * (degenerate(o) ? 2.0 : 1.0);
+        if (rows <= o->limit) ns += listing_ns(0.0, rows, rows * per_row);
+    }
+    if (o->macrostates && (st = macro_listing_ns(lv, o, 0, &part, &more)) == ZS_OK) ns += part;
+    if (st == ZS_OK && o->dos && (st = macro_listing_ns(lv, o, 1, &part, &more)) == ZS_OK) ns += part;
+    if (st != ZS_OK) return cli_status(ctx, st);
+    double secs = ns * 1e-9;
+    if (!(secs > o->max_seconds)) return EXIT_OK;
+    char when[64];
+    cli_format_seconds(secs, when, sizeof when);
+    return cli_fail(EXIT_USAGE, "levels: listing %s for N = %llu on %zu levels would take %s %s, over "
+                    "--max-seconds %g; use fewer units or levels, or raise --max-seconds",
+                    o->microstates + o->macrostates + o->dos > 1 ? "these tables"
+                    : o->microstates ? "the microstates" : o->macrostates ? "the macrostates"
+                                                         : "the density of states",
+                    (unsigned long long)o->units, o->k, more ? "more than" : "about", when, o->max_seconds);
+}
+
 /* ---- output ----------------------------------------------------------------------------- */
 
 /* Z itself only when it is a normal double; ln Z always. */

@@ -345,7 +345,13 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
     if (!state || !level || !sub) st = zs_fail(lv->ctx, ZS_ENOMEM, "microstates: out of memory");
     first[0] = 0;
     for (size_t k = 0; k < lv->k; k++) first[k + 1] = first[k] + lv->g[k];
-    for (int more = st == ZS_OK; more;) {
+    double row = 0.0;
+    for (int more = st == ZS_OK; more; row++) {
+        /* progress each row, so a deadline (the progress hook) can stop a listing */
+        if (zs_progress(lv->ctx, "microstates", row, count)) {
+            st = zs_fail(lv->ctx, ZS_ECANCELLED, "microstates: cancelled");
+            break;
+        }
         double eps = 0.0;
         for (size_t i = 0; i < n; i++) {
             uint32_t k = 0;

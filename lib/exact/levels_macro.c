@@ -1,7 +1,7 @@
 /* levels_macro.c — sums over macrostates (occupation vectors n_0..n_{K-1}, sum n_k = N).
  * Z = sum_n W(n) e^{-beta E(n)}, W(n) = N!/prod n_k! prod g_k^{n_k}, E(n) = sum n_k e_k.
  * The thermodynamics use log-gamma multinomials (no overflow, any N within the work limit);
- * the listings (macrostates, density of states) use exact GMP multiplicities. */
+ * the listings (macrostates, density of states) use exact GMP multiplicities, one per row. */
 #include "exact/levels_methods.h"
 
 #include <math.h>
@@ -103,18 +103,18 @@ zs_status levels_thermo_macro(const zs_levels *lv, uint64_t n, double beta,
 
 /* ---- listings with exact multiplicities ------------------------------------------------ */
 
+/* The macrostates in energy order, built without GMP: a listing computes each exact W once,
+ * as its row is written, so nothing costly happens before the first row. Z' = z'^N in closed
+ * form (z' = sum_k g_k e^{-beta (e_k - emin)}, levels_unit_compute), so p = W e^{-beta eps} / Z'
+ * needs no pass over the rows either. */
 typedef struct macro_list {
     size_t count, k;
     uint32_t *occ;     /* (count, k) occupation vectors                                    */
-    double *eps;       /* (count) energy above N emin                                       */
-    double *lnw;       /* (count) ln W exactly from GMP                                     */
     struct ranked { double eps; size_t index; } *order; /* sorted by energy, then generation */
 } macro_list;
 
 static void macro_list_free(macro_list *ml) {
     free(ml->occ);
-    free(ml->eps);
-    free(ml->lnw);
     free(ml->order);
 }
 
@@ -132,50 +132,33 @@ static zs_status macro_list_build(const zs_levels *lv, uint64_t n, double limit,
     size_t count = (size_t)llround(levels_macrostate_count(n, lv->k));
     ml->k = lv->k;
     ml->occ = zs_malloc(count * lv->k * sizeof *ml->occ);
-    ml->eps = zs_malloc(count * sizeof *ml->eps);
-    ml->lnw = zs_malloc(count * sizeof *ml->lnw);
     ml->order = zs_malloc(count * sizeof *ml->order);
-    if (!ml->occ || !ml->eps || !ml->lnw || !ml->order) {
+    if (!ml->occ || !ml->order) {
         macro_list_free(ml);
         return zs_fail(lv->ctx, ZS_ENOMEM, "%s: out of memory for %zu macrostates", what, count);
     }
     uint64_t occ[ZS_LEVELS_MAX_K];
-    mpz_t w;
-    mpz_init(w);
     size_t i = 0;
     first_occupation(occ, lv->k, n);
     do {
         for (size_t j = 0; j < lv->k; j++) ml->occ[i * lv->k + j] = (uint32_t)occ[j];
-        ml->eps[i] = occ_excess(lv, occ);
-        zs_mpz_multiplicity(w, lv->k, occ, lv->g);
-        ml->lnw[i] = zs_mpz_log(w);
-        ml->order[i].eps = ml->eps[i];
+        ml->order[i].eps = occ_excess(lv, occ);
         ml->order[i].index = i;
         i++;
     } while (i < count && next_occupation(occ, lv->k));
-    mpz_clear(w);
     ml->count = i;
     qsort(ml->order, ml->count, sizeof *ml->order, cmp_by_energy);
     return ZS_OK;
 }
 
-/* ln Z' = logsumexp_i [ln W_i - beta eps_i] over the list. */
-static double macro_list_lnz(const macro_list *ml, double beta) {
-    double m = -HUGE_VAL, s = 0.0;
-    for (size_t i = 0; i < ml->count; i++) {
-        double lw = ml->lnw[i] - beta * ml->eps[i];
-        if (lw > m) {
-            s = s * exp(m - lw) + 1.0;
-            m = lw;
-        } else {
-            s += exp(lw - m);
-        }
-    }
-    return m + log(s);
-}
-
 static void occ_of(const macro_list *ml, size_t i, uint64_t *occ) {
     for (size_t j = 0; j < ml->k; j++) occ[j] = ml->occ[i * ml->k + j];
+}
+
+/* A listing's rows report progress, so a deadline (the progress hook) can stop it. */
+static zs_status row_progress(const zs_levels *lv, const char *what, size_t done, size_t total) {
+    if (!zs_progress(lv->ctx, what, (double)done, (double)total)) return ZS_OK;
+    return zs_fail(lv->ctx, ZS_ECANCELLED, "%s: cancelled", what);
 }
 
 zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, double limit,
@@ -186,12 +169,17 @@ zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, doub
     macro_list ml;
     if (st == ZS_OK) st = macro_list_build(lv, n, limit, "macrostates", &ml);
     if (st != ZS_OK) return st;
-    const double lnz = macro_list_lnz(&ml, beta);
+    levels_unit u;
+    levels_unit_compute(lv, beta, &u);
+    const double lnz = (double)n * u.lnz_shift;
     uint64_t occ[ZS_LEVELS_MAX_K];
     mpz_t w;
     mpz_init(w);
     for (size_t r = 0; r < ml.count && st == ZS_OK; r++) {
-        size_t i = ml.order[r].index;
+        st = row_progress(lv, "macrostates", r, ml.count);
+        if (st != ZS_OK) break;
+        const size_t i = ml.order[r].index;
+        const double eps = ml.order[r].eps;
         occ_of(&ml, i, occ);
         zs_mpz_multiplicity(w, lv->k, occ, lv->g);
         char *dec = mpz_get_str(NULL, 10, w);
@@ -199,13 +187,22 @@ zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, doub
             st = zs_fail(lv->ctx, ZS_ENOMEM, "macrostates: out of memory");
             break;
         }
-        double p = exp(ml.lnw[i] - beta * ml.eps[i] - lnz);
-        if (fn(user, occ, dec, (double)n * lv->emin + ml.eps[i], p)) st = ZS_ECANCELLED;
+        double p = exp(zs_mpz_log(w) - beta * eps - lnz);
+        if (fn(user, occ, dec, (double)n * lv->emin + eps, p)) st = ZS_ECANCELLED;
         free(dec);
     }
     mpz_clear(w);
     macro_list_free(&ml);
     return st;
+}
+
+/* Energies closer than this are one energy of the density of states (zsum.h). */
+static double dos_tolerance(const zs_levels *lv, uint64_t n) {
+    double emax_abs = 0.0;
+    for (size_t j = 0; j < lv->k; j++)
+        if (fabs(lv->e[j]) > emax_abs) emax_abs = fabs(lv->e[j]);
+    double tol = 1e-9 * (double)n * emax_abs;
+    return tol < 1e-300 ? 1e-300 : tol;
 }
 
 zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit,
@@ -216,12 +213,9 @@ zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit
     macro_list ml;
     if (st == ZS_OK) st = macro_list_build(lv, n, limit, "dos", &ml);
     if (st != ZS_OK) return st;
-    const double lnz = macro_list_lnz(&ml, beta);
-    double emax_abs = 0.0;
-    for (size_t j = 0; j < lv->k; j++)
-        if (fabs(lv->e[j]) > emax_abs) emax_abs = fabs(lv->e[j]);
-    double tol = 1e-9 * (double)n * emax_abs;
-    if (tol < 1e-300) tol = 1e-300;
+    levels_unit u;
+    levels_unit_compute(lv, beta, &u);
+    const double lnz = (double)n * u.lnz_shift, tol = dos_tolerance(lv, n);
     uint64_t occ[ZS_LEVELS_MAX_K];
     mpz_t w, total;
     mpz_inits(w, total, NULL);
@@ -231,12 +225,13 @@ zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit
         double p = 0.0;
         mpz_set_ui(total, 0);
         for (; r < ml.count && ml.order[r].eps - e0 <= tol; r++) {
-            size_t i = ml.order[r].index;
-            occ_of(&ml, i, occ);
+            if ((st = row_progress(lv, "dos", r, ml.count)) != ZS_OK) break;
+            occ_of(&ml, ml.order[r].index, occ);
             zs_mpz_multiplicity(w, lv->k, occ, lv->g);
             mpz_add(total, total, w);
-            p += exp(ml.lnw[i] - beta * ml.eps[i] - lnz);
+            p += exp(zs_mpz_log(w) - beta * ml.order[r].eps - lnz);
         }
+        if (st != ZS_OK) break;
         char *dec = mpz_get_str(NULL, 10, total);
         if (!dec) {
             st = zs_fail(lv->ctx, ZS_ENOMEM, "dos: out of memory");
@@ -248,4 +243,64 @@ zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit
     mpz_clears(w, total, NULL);
     macro_list_free(&ml);
     return st;
+}
+
+/* ln W from log-gamma: an estimate, within rounding of the exact value. */
+static double occ_lnw(const zs_levels *lv, const uint64_t *occ) {
+    return zs_log_multinomial(lv->k, occ) + occ_lng(lv, occ);
+}
+
+/* The groups of zs_levels_dos without GMP: each group's ln(sum W) by log-sum-exp, its
+ * digits summed until past stop. */
+static zs_status dos_digits(const zs_levels *lv, uint64_t n, double max_work, double stop,
+                            double *rows, double *digits) {
+    macro_list ml;
+    zs_status st = macro_list_build(lv, n, max_work, "dos", &ml);
+    if (st != ZS_OK) return st;
+    const double tol = dos_tolerance(lv, n);
+    uint64_t occ[ZS_LEVELS_MAX_K];
+    double groups = 0.0, sum = 0.0;
+    for (size_t r = 0; r < ml.count && !(sum > stop);) {
+        const double e0 = ml.order[r].eps;
+        double m = -HUGE_VAL, s = 0.0;
+        for (; r < ml.count && ml.order[r].eps - e0 <= tol; r++) {
+            occ_of(&ml, ml.order[r].index, occ);
+            double lw = occ_lnw(lv, occ);
+            if (lw > m) {
+                s = s * exp(m - lw) + 1.0;
+                m = lw;
+            } else {
+                s += exp(lw - m);
+            }
+        }
+        groups += 1.0;
+        sum += floor((m + log(s)) / M_LN10) + 1.0;
+    }
+    macro_list_free(&ml);
+    *rows = groups;
+    *digits = sum;
+    return ZS_OK;
+}
+
+zs_status zs_levels_listing_size(const zs_levels *lv, size_t n, int dos, double max_work, double stop,
+                                 double *macrostates, double *rows, double *digits) {
+    if (!lv || !macrostates || !rows || !digits) return ZS_EINVAL;
+    zs_status st = levels_check_units(lv, n);
+    if (st == ZS_OK) st = check_macro_limit(lv, n, max_work, dos ? "dos" : "macrostates");
+    if (st != ZS_OK) return st;
+    *macrostates = levels_macrostate_count(n, lv->k);
+    *rows = *digits = 0.0;
+    if (!(stop > 0.0)) return ZS_OK;
+    if (dos) return dos_digits(lv, n, max_work, stop, rows, digits);
+    /* digits of W = floor(log10 W) + 1 (off by one at most where log10 W lies within
+     * rounding of an integer) */
+    double sum = 0.0;
+    uint64_t occ[ZS_LEVELS_MAX_K];
+    first_occupation(occ, lv->k, n);
+    do {
+        sum += floor(occ_lnw(lv, occ) / M_LN10) + 1.0;
+    } while (!(sum > stop) && next_occupation(occ, lv->k));
+    *rows = *macrostates;
+    *digits = sum;
+    return ZS_OK;
 }

@@ -26,6 +26,18 @@ expect_json 'all(a["energy"] <= b["energy"] for a, b in zip(d["macrostates"], d[
 expect_json 'all(int(r["multiplicity"]) == math.factorial(25)//math.prod(math.factorial(n) for n in r["occupation"])*math.prod(g**n for g, n in zip([1,2,1,3], r["occupation"])) for r in d["macrostates"])'
 expect_json 'abs(sum(r["p"] for r in d["macrostates"]) - 1) < 1e-13'
 
+# A listing within the allowance still runs: 45 470 macrostates of 300 units on 3 levels (about
+# 0.3 s; estimated 0.28 s, so refused below it and made above it).
+expect_ok levels -n 300 -e 5,1,-1 --macrostates --format csv --max-seconds 2
+python3 -c "
+import csv, math
+rows = list(csv.DictReader(open('$TMP/out')))
+assert len(rows) == math.comb(302, 2), len(rows)
+assert sum(int(r['multiplicity']) for r in rows) == 3**300
+assert abs(sum(float(r['p']) for r in rows) - 1) < 1e-12
+" && pass || fail "levels -n 300 -e 5,1,-1 --macrostates: rows, multiplicities or p wrong"
+expect_reject "would take about 0.[0-9]+ seconds, over --max-seconds 0.2" levels -n 300 -e 5,1,-1 --macrostates --max-seconds 0.2
+
 # The chapter's macrostate (7, 2, 1) has multiplicity 360 and energy 4.
 expect_ok levels -n 10 -e 0,1,2 --macrostates
 expect_out '^7,2,1 +360 +4 +'

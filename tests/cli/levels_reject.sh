@@ -58,6 +58,24 @@ expect_reject "too much output" levels -n 100000001 -e 0 --microstates
 expect_reject "limit: '0' must be at least 1" levels -n 4 $E --microstates --limit 0
 expect_reject "macrostates: .* exceed the limit" levels -n 100000 $E --macrostates
 expect_reject "dos: .* exceed the limit" levels -n 100000 $E --dos
+# listings estimated beyond --max-seconds (default an hour, lowered by ZSUM_MAX_SECONDS): 62 919
+# macrostates of up to 18 940 digits (about 1 GB of output, 25 s when measured) are refused
+# before a line is made; the estimate is rows, digits and bytes (levels_print.c)
+expect_reject "levels: listing the macrostates for N = 62918 on 2 levels would take about [0-9.]+ seconds, over --max-seconds 5; use fewer units or levels, or raise --max-seconds" \
+    levels -n 62918 -e 54,32 --macrostates --max-seconds 5
+expect_reject "listing the density of states for N = 62918 .* over --max-seconds 5;" levels -n 62918 -e 54,32 --dos --max-seconds 5
+expect_reject "listing these tables for N = 62918 .* over --max-seconds 5;" levels -n 62918 -e 54,32 --dos --macrostates --max-seconds 5
+expect_reject "listing the microstates for N = 19 on 2 levels would take about [0-9.]+ seconds, over --max-seconds 0.1;" \
+    levels -n 19 -e 1.2,2 --microstates --max-seconds 0.1
+# under a 1 ms ceiling: the multiplicities alone are over it, nothing else is walked
+cap() { ZSUM_MAX_SECONDS=$1; export ZSUM_MAX_SECONDS; shift; "$@"; unset ZSUM_MAX_SECONDS; }
+cap 0.001 expect_reject "listing the macrostates for N = 62918 on 2 levels would take more than .* over --max-seconds 0.001;" \
+    levels -n 62918 -e 54,32 --macrostates
+cap 0.001 expect_reject "listing the macrostates for N = 910 on 3 levels would take more than .* over --max-seconds 0.001;" \
+    levels -n 910 -e 5,1,-1 --macrostates
+expect_reject "max-seconds: bounds the listings; ask for --microstates, --macrostates or --dos" levels -n 3 $E --max-seconds 5
+expect_reject "max-seconds: 'x' is not a number" levels -n 3 $E --macrostates --max-seconds x
+expect_reject "max-seconds: '-1' must be > 0" levels -n 3 $E --macrostates --max-seconds -1
 # --sweep
 expect_reject "sweep: 'T:1:2' is not T:LO:HI:POINTS" levels -n 3 $E --sweep T:1:2
 expect_reject "sweep: 'T:1:2:3:4' is not T:LO:HI:POINTS" levels -n 3 $E --sweep T:1:2:3:4
