@@ -32,6 +32,10 @@
 #include <string.h>
 
 #define RESCALE_BOUND 300.0
+/* Pair updates (or |M| table entries) between progress reports: 0.1 to 0.3 ms of the release
+ * build, so a deadline set through the progress hook (ZSUM_MAX_SECONDS) stops a transfer
+ * matrix within about that, even in a build 600 times slower. A report costs a clock read. */
+#define REPORT_WORK 32768.0
 /* Largest |beta| times a site's largest |local energy| for which v holds plain weights. */
 #define LOG_SITE 20.0
 
@@ -106,6 +110,33 @@ static int frame_make(const zs_pairwise *m, frame *f) {
     return 1;
 }
 
+/* Work done and the next progress report: bounded work between reports, whatever the width
+ * (one site of a 22-wide strip is 2^21 pair updates: its loop is cut into blocks). */
+typedef struct meter {
+    zs_ctx *ctx;
+    const char *task;
+    double done, total, since;
+    int stop;         /* the hook asked to stop: the computation returns ZS_ECANCELLED       */
+} meter;
+
+static void meter_init(meter *mt, zs_ctx *ctx, const char *task, double total) {
+    memset(mt, 0, sizeof *mt);
+    mt->ctx = ctx;
+    mt->task = task;
+    mt->total = total;
+}
+
+/* Count work; report when REPORT_WORK has been done since the last report. Nonzero: stop. */
+static int meter_add(meter *mt, double work) {
+    mt->done += work;
+    mt->since += work;
+    if (mt->since >= REPORT_WORK) {
+        mt->since = 0.0;
+        if (zs_progress(mt->ctx, mt->task, mt->done, mt->total)) mt->stop = 1;
+    }
+    return mt->stop;
+}
+
 typedef struct vecs {
     size_t S;         /* 2^W                                                                */
     int nv;           /* 1 (ln Z) or 5 (moments)                                             */
@@ -115,6 +146,7 @@ typedef struct vecs {
     double *v[5];     /* weight, mean E, Var E, mean M, Var M (given the frontier state)    */
     double lnscale;
     int threads;      /* threads for the per-site loops                                      */
+    meter *mt;        /* progress, counted in pair updates                                   */
 } vecs;
 
 /* ln(e^x + e^y), -inf when both are. */
@@ -197,30 +229,34 @@ static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, 
     double *v0 = x->v[0], *v1 = x->v[1], *v2 = x->v[2], *v3 = x->v[3], *v4 = x->v[4];
     const int mom = x->nv > 1, lg = x->lg;
     const size_t lowmask = bit - 1, cm1 = c > 0 ? c - 1 : 0;
-#pragma omp parallel for schedule(static) if (half >= 2048) num_threads(x->threads)
-    for (size_t p = 0; p < half; p++) {
-        size_t i = ((p & ~lowmask) << 1) | (p & lowmask), i1 = i | bit;
-        int combo = c > 0 ? (int)(((p >> cm1) & 1u) | ((p & 1u) << 1)) : 0;
-        const double *w = wt[combo];
-        double a = v0[i], b = v0[i1];
-        if (!mom) {
-            v0[i] = lg ? lae(w[0] + a, w[1] + b) : w[0] * a + w[1] * b;  /* t = +1 */
-            v0[i1] = lg ? lae(w[2] + a, w[3] + b) : w[2] * a + w[3] * b; /* t = -1 */
-            continue;
+    for (size_t p0 = 0; p0 < half && !x->mt->stop; p0 += (size_t)REPORT_WORK) {
+        const size_t p1 = half - p0 > (size_t)REPORT_WORK ? p0 + (size_t)REPORT_WORK : half;
+#pragma omp parallel for schedule(static) if (p1 - p0 >= 2048) num_threads(x->threads)
+        for (size_t p = p0; p < p1; p++) {
+            size_t i = ((p & ~lowmask) << 1) | (p & lowmask), i1 = i | bit;
+            int combo = c > 0 ? (int)(((p >> cm1) & 1u) | ((p & 1u) << 1)) : 0;
+            const double *w = wt[combo];
+            double a = v0[i], b = v0[i1];
+            if (!mom) {
+                v0[i] = lg ? lae(w[0] + a, w[1] + b) : w[0] * a + w[1] * b;  /* t = +1 */
+                v0[i1] = lg ? lae(w[2] + a, w[3] + b) : w[2] * a + w[3] * b; /* t = -1 */
+                continue;
+            }
+            const double *e = en[combo];
+            double ae = v1[i], be = v1[i1], ave = v2[i], bve = v2[i1];
+            double am = v3[i], bm = v3[i1], avm = v4[i], bvm = v4[i1];
+            double pa, pb;
+            /* t = +1 from (u = +, -) with local energies e[0], e[1]; t = -1 with e[2], e[3] */
+            if (lg) fractions(1, w[0] + a, w[1] + b, &pa, &pb, &v0[i]);
+            else fractions(0, w[0] * a, w[1] * b, &pa, &pb, &v0[i]);
+            mix(pa, pb, ae + e[0], ave, be + e[1], bve, &v1[i], &v2[i]);
+            mix(pa, pb, am + 1.0, avm, bm + 1.0, bvm, &v3[i], &v4[i]);
+            if (lg) fractions(1, w[2] + a, w[3] + b, &pa, &pb, &v0[i1]);
+            else fractions(0, w[2] * a, w[3] * b, &pa, &pb, &v0[i1]);
+            mix(pa, pb, ae + e[2], ave, be + e[3], bve, &v1[i1], &v2[i1]);
+            mix(pa, pb, am - 1.0, avm, bm - 1.0, bvm, &v3[i1], &v4[i1]);
         }
-        const double *e = en[combo];
-        double ae = v1[i], be = v1[i1], ave = v2[i], bve = v2[i1];
-        double am = v3[i], bm = v3[i1], avm = v4[i], bvm = v4[i1];
-        double pa, pb;
-        /* t = +1 from (u = +, -) with local energies e[0], e[1]; t = -1 with e[2], e[3] */
-        if (lg) fractions(1, w[0] + a, w[1] + b, &pa, &pb, &v0[i]);
-        else fractions(0, w[0] * a, w[1] * b, &pa, &pb, &v0[i]);
-        mix(pa, pb, ae + e[0], ave, be + e[1], bve, &v1[i], &v2[i]);
-        mix(pa, pb, am + 1.0, avm, bm + 1.0, bvm, &v3[i], &v4[i]);
-        if (lg) fractions(1, w[2] + a, w[3] + b, &pa, &pb, &v0[i1]);
-        else fractions(0, w[2] * a, w[3] * b, &pa, &pb, &v0[i1]);
-        mix(pa, pb, ae + e[2], ave, be + e[3], bve, &v1[i1], &v2[i1]);
-        mix(pa, pb, am - 1.0, avm, bm - 1.0, bvm, &v3[i1], &v4[i1]);
+        meter_add(x->mt, (double)(p1 - p0));
     }
 }
 
@@ -255,22 +291,26 @@ static void site_pair_step(const frame *f, vecs *x, double beta, size_t r, size_
                 }
     double *v = x->v[0];
     const size_t lowmask = b0 - 1, cm1 = c > 0 ? c - 1 : 0;
-#pragma omp parallel for schedule(static) if (quarter >= 1024) num_threads(x->threads)
-    for (size_t q = 0; q < quarter; q++) {
-        size_t i = ((q & ~lowmask) << 2) | (q & lowmask);
-        int l = c > 0 ? (int)((q >> cm1) & 1u) : 0, w = c > 0 ? (int)(q & 1u) : 0;
-        double v00 = v[i], v10 = v[i | b0], v01 = v[i | b1], v11 = v[i | b0 | b1];
-        /* v[u_c u_{c+1}]: v10 has u_c = -1, u_{c+1} = +1 */
-        double(*a)[2] = wa[l];
-        double A00 = v00 * a[0][0] + v10 * a[1][0]; /* t_c = +, u' = + */
-        double A01 = v01 * a[0][0] + v11 * a[1][0]; /* t_c = +, u' = - */
-        double A10 = v00 * a[0][1] + v10 * a[1][1]; /* t_c = -, u' = + */
-        double A11 = v01 * a[0][1] + v11 * a[1][1]; /* t_c = -, u' = - */
-        double(*bp)[2] = wb[0][w], (*bm)[2] = wb[1][w];
-        v[i] = A00 * bp[0][0] + A01 * bp[1][0];           /* t_c = +, t' = + */
-        v[i | b1] = A00 * bp[0][1] + A01 * bp[1][1];      /* t_c = +, t' = - */
-        v[i | b0] = A10 * bm[0][0] + A11 * bm[1][0];      /* t_c = -, t' = + */
-        v[i | b0 | b1] = A10 * bm[0][1] + A11 * bm[1][1]; /* t_c = -, t' = - */
+    for (size_t q0 = 0; q0 < quarter && !x->mt->stop; q0 += (size_t)REPORT_WORK / 2) {
+        const size_t q1 = quarter - q0 > (size_t)REPORT_WORK / 2 ? q0 + (size_t)REPORT_WORK / 2 : quarter;
+#pragma omp parallel for schedule(static) if (q1 - q0 >= 1024) num_threads(x->threads)
+        for (size_t q = q0; q < q1; q++) {
+            size_t i = ((q & ~lowmask) << 2) | (q & lowmask);
+            int l = c > 0 ? (int)((q >> cm1) & 1u) : 0, w = c > 0 ? (int)(q & 1u) : 0;
+            double v00 = v[i], v10 = v[i | b0], v01 = v[i | b1], v11 = v[i | b0 | b1];
+            /* v[u_c u_{c+1}]: v10 has u_c = -1, u_{c+1} = +1 */
+            double(*a)[2] = wa[l];
+            double A00 = v00 * a[0][0] + v10 * a[1][0]; /* t_c = +, u' = + */
+            double A01 = v01 * a[0][0] + v11 * a[1][0]; /* t_c = +, u' = - */
+            double A10 = v00 * a[0][1] + v10 * a[1][1]; /* t_c = -, u' = + */
+            double A11 = v01 * a[0][1] + v11 * a[1][1]; /* t_c = -, u' = - */
+            double(*bp)[2] = wb[0][w], (*bm)[2] = wb[1][w];
+            v[i] = A00 * bp[0][0] + A01 * bp[1][0];           /* t_c = +, t' = + */
+            v[i | b1] = A00 * bp[0][1] + A01 * bp[1][1];      /* t_c = +, t' = - */
+            v[i | b0] = A10 * bm[0][0] + A11 * bm[1][0];      /* t_c = -, t' = + */
+            v[i | b0 | b1] = A10 * bm[0][1] + A11 * bm[1][1]; /* t_c = -, t' = - */
+        }
+        meter_add(x->mt, 2.0 * (double)(q1 - q0)); /* two sites' pair updates */
     }
 }
 
@@ -287,12 +327,12 @@ static void rescale(vecs *x) {
 /* One pass: rows r0..L-1 (r0 = 0 open length, 1 with a fixed first row). */
 static void sweep(const frame *f, vecs *x, double beta, size_t r0) {
     if (x->lg) {
-        for (size_t r = r0; r < f->L; r++)
+        for (size_t r = r0; r < f->L && !x->mt->stop; r++)
             for (size_t c = 0; c < f->W; c++) site_step(f, x, beta, r, c, r == 0);
         return;
     }
     double grown = 0.0;
-    for (size_t r = r0; r < f->L; r++)
+    for (size_t r = r0; r < f->L && !x->mt->stop; r++)
         for (size_t c = 0; c < f->W;) {
             /* two sites at a time where possible (ln Z only) */
             size_t span = (x->nv == 1 && c + 1 < f->W) ? 2 : 1;
@@ -394,6 +434,10 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
      * when it was quiet). */
     x.threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
     x.lg = ok && log_mode(&f, m->n, beta);
+    /* progress in pair updates: S/2 a site, n sites a pass, S passes with periodic length */
+    meter mt;
+    meter_init(&mt, m->ctx, "transfer", (double)(x.S / 2) * (double)m->n * (f.pl ? (double)x.S : 1.0));
+    x.mt = &mt;
     double *ce = NULL, *cw = NULL;
     for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = zs_malloc(x.S * sizeof(double))) != NULL;
     if (ok && f.pl) ok = (ce = zs_malloc(x.S * sizeof *ce)) && (cw = zs_malloc(x.S * sizeof *cw));
@@ -410,11 +454,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
         sweep(&f, &x, beta, 0);
         totals_close(tot, &x, NULL, NULL);
     } else {
-        for (size_t s0 = 0; s0 < x.S; s0++) {
-            if (zs_progress(m->ctx, "transfer", (double)s0, (double)x.S)) {
-                st = zs_fail(m->ctx, ZS_ECANCELLED, "method transfer: cancelled");
-                break;
-            }
+        for (size_t s0 = 0; s0 < x.S && !mt.stop; s0++) {
             /* Row 0 fixed to s0: its fields and horizontal bonds. */
             double e0 = 0.0, m0 = 0.0;
             for (size_t c = 0; c < f.W; c++) {
@@ -457,6 +497,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
             totals_close(tot, &x, ce, cw);
         }
     }
+    if (st == ZS_OK && mt.stop) st = zs_fail(m->ctx, ZS_ECANCELLED, "method transfer: cancelled");
     for (int k = 0; k < 5; k++) free(x.v[k]);
     free(ce);
     free(cw);
@@ -493,7 +534,7 @@ static void absm_rescale(double *v, size_t len, double *lnscale) {
 /* One pass from frontier state s0 (periodic length) or from the empty frontier; adds the
  * pass's sum w and sum w |M| (relative to e^{*ref}) into tot. */
 static void absm_pass(const frame *f, double beta, size_t n, size_t s0, int lg, double *cur,
-                      double *nxt, double *ref, double tot[2]) {
+                      double *nxt, double *ref, double tot[2], meter *mt) {
     size_t S = (size_t)1 << f->W, K = n + 1, W = f->W;
     const double zero = lg ? -HUGE_VAL : 0.0;
     for (size_t i = 0; i < S * K; i++) cur[i] = zero;
@@ -519,6 +560,7 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, int lg, 
     double grown = 0.0;
     for (size_t r = r0; r < f->L; r++)
         for (size_t c = 0; c < W; c++) {
+            if (mt->stop) return;
             size_t bit = (size_t)1 << c, ix = r * W + c;
             double jup = r == 0 ? 0.0 : f->jd[(r - 1) * W + c];
             double jl = c > 0 ? f->jr[ix - 1] : 0.0;
@@ -530,8 +572,9 @@ static void absm_pass(const frame *f, double beta, size_t n, size_t s0, int lg, 
             }
             grown += bound;
             for (size_t i = 0; i < S * K; i++) nxt[i] = zero;
-            for (size_t i = 0; i < S; i++) {
+            for (size_t i = 0; i < S && !mt->stop; i++) {
                 if (i & bit) continue;
+                meter_add(mt, (double)K);
                 size_t i1 = i | bit;
                 double sl = c > 0 ? spin_bit(i, c - 1) : 0.0, s0b = c > 0 ? spin_bit(i, 0) : 0.0;
                 double fl = jl * sl + jw * s0b + f->h[ix];
@@ -617,10 +660,12 @@ static zs_status transfer_absm(const zs_pairwise *m, double beta, double *absm) 
     else {
         double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
         int lg = log_mode(&f, m->n, beta);
-        for (size_t s0 = 0; s0 < (f.pl ? S : 1); s0++) {
-            absm_pass(&f, beta, m->n, s0, lg, cur, nxt, &ref, tot);
-        }
-        *absm = tot[1] / tot[0];
+        meter mt; /* progress in table entries: S K / 2 a site */
+        meter_init(&mt, m->ctx, "transfer |M|", absm_cost(&f, m->n) / 2.0);
+        for (size_t s0 = 0; s0 < (f.pl ? S : 1) && !mt.stop; s0++)
+            absm_pass(&f, beta, m->n, s0, lg, cur, nxt, &ref, tot, &mt);
+        if (mt.stop) st = zs_fail(m->ctx, ZS_ECANCELLED, "method transfer: cancelled");
+        else *absm = tot[1] / tot[0];
     }
     free(cur);
     free(nxt);
