@@ -181,10 +181,14 @@ double zs_hopfield_capacity_seconds(const zs_ctx *ctx, size_t n, const double *a
         work += pd * (double)n * (double)n + 2.0 * pd * pd * (double)n;
     }
     work *= (double)opts->trials;
-    /* trials run in parallel over threads x processes, but no faster than one trial each */
+    /* trials run in parallel over threads x processes, but no faster than one trial each, and
+     * threads beyond the processors share them (--threads 461 on 2 processors is 2 at once:
+     * counting 461 let a sweep estimated at 0.03 ms run for 3 ms, and for 1 s in a sanitized
+     * build) */
     double units = (double)nalpha * (double)opts->trials;
     double procs = ctx && ctx->units.processes > 1 ? (double)ctx->units.processes : 1.0;
-    double workers = (double)zs_threads(ctx) * procs;
+    int threads = zs_threads(ctx), cpus = omp_get_num_procs();
+    double workers = (double)(threads < cpus ? threads : cpus) * procs;
     return work * CAPACITY_NS_PER_UNIT * 1e-9 / (workers < units ? workers : units);
 }
 

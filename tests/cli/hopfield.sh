@@ -143,6 +143,12 @@ cp "$TMP/out" c1.json
 expect_json 'd["n"] == '$n' and d["seed"] == 11 and len(d["points"]) == 2 and d["points"][0]["overlap"] > 0.9 and d["points"][1]["overlap"] < 0.7 and d["points"][0]["perfect"] > d["points"][1]["perfect"]'
 OMP_NUM_THREADS=2 expect_ok hopfield capacity -n $n --trials $trials --alpha 0.05:0.25:2 --seed 11 --format json
 if cmp -s "$TMP/out" c1.json; then pass; else fail "capacity differs between 1 and 2 threads"; fi
+# more threads than trials (120 here): no more are started than there are trials to run, and
+# the result is the same
+expect_ok hopfield capacity -n 83 --threads 1 --seed 4 --format json
+cp "$TMP/out" c83.json
+expect_ok hopfield capacity -n 83 --threads 461 --seed 4 --format json
+if cmp -s "$TMP/out" c83.json; then pass; else fail "capacity differs between 1 and 461 threads"; fi
 expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.1 --quiet
 expect_out '^# capacity: N = 100, 2 trials per load, flip 0, seed [0-9]+ \(chosen: pass --seed to repeat\)$'
 expect_ok hopfield capacity -n 100 --trials 2 --alpha 0.1 --seed 1
