@@ -44,6 +44,12 @@ small ising --size 2000x2000 --method transfer
 if [ "$status" = 2 ] && grep -q "method transfer: a periodic strip is wider than 12 sites" "$TMP/err"; then pass
 else fail "ising --size 2000x2000 --method transfer under 300 MB: exit $status, $(head -c 200 "$TMP/err")"; fi
 
+# threads beyond the processors run no faster: the capacity estimate counts at most as many
+# threads as processors (--threads 461 on 2 processors said 0.03 ms for a 3 ms sweep)
+est() { "$ZSUM" hopfield capacity --units 141 --max-seconds 1e-9 "$@" 2>&1 | grep -o 'about [^,]*'; }
+if [ -n "$(est --threads 461)" ] && [ "$(est --threads 461)" = "$(est --threads "$(nproc)")" ]; then pass
+else fail "capacity estimate with --threads 461 '$(est --threads 461)', with $(nproc) '$(est --threads "$(nproc)")'"; fi
+
 # a larger --max-seconds is lowered to it too; a smaller one is kept
 cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
 cap 100 expect_reject 'over --max-seconds 0.0001' hopfield capacity --units 412 --max-seconds 0.0001
@@ -60,6 +66,13 @@ stopped() {
     fi
 }
 cap 0.05 stopped ising --size 10x10 --method transfer
+# an open strip is one pass (it reported no progress at all) and its <|M|> pass another: both
+# report every 32 768 updates, so each stops at the ceiling (release build: 10 s and 0.2 s)
+cap 0.05 stopped ising --size 18x400 --open --method transfer
+cap 0.05 stopped ising --size 8x150 --open --method transfer
+# a transfer matrix builds the bonds first: refused beyond the allowance like sampling's
+cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
+    ising --size 2000007x2 --method transfer
 cap 0.05 stopped rbm lnz "$TMP/r.npz" --ais --chains 1000
 
 # a run within the ceiling gives the same output as without it
