@@ -17,6 +17,10 @@ struct zs_ctx {
     uint64_t input_limit;   /* 0: ZSUM_INPUT_LIMIT, else ZS_INPUT_LIMIT_DEFAULT */
     zs_units_hook units;    /* work-unit callbacks (lib/core/units.c); all NULL: none */
     int units_elsewhere;    /* the last units_exec ended with units left to other processes */
+    /* the running units_exec, for units_poll: its task, units done of total, a stop asked */
+    const char *units_task;
+    double units_done, units_total;
+    int units_stop;
 };
 
 /* Record a formatted message for ctx (if any) and return status: `return zs_fail(ctx, ZS_EINVAL,
@@ -68,6 +72,12 @@ typedef struct units_job {
  * counts them); ZS_EINVAL when the hook refused the problem; a unit's own failure as it
  * returned it. */
 zs_status units_exec(const units_job *job, zs_unit_record *recs);
+/* From inside a running unit, on any thread: nonzero when the run is to stop. It calls the
+ * progress hook (in the units' critical section, with the units done so far), so that a
+ * deadline set through the hook stops units of seconds each; a unit then returns
+ * ZS_ECANCELLED and units_exec reports the stop. Costs a lock and the hook's clock read:
+ * call it every millisecond or so of work. */
+int units_poll(zs_ctx *ctx);
 /* The same with parts records per unit (a unit's result over ZS_UNIT_MAX_VALUES doubles). */
 zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record *recs);
 /* st is the ZS_ECANCELLED of a units_exec that left units to other processes (not a stop):

@@ -147,6 +147,18 @@ int units_left_elsewhere(const zs_ctx *ctx, zs_status st) {
 static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn cost,
                             zs_unit_record *recs);
 
+int units_poll(zs_ctx *ctx) {
+    int stop = 0;
+    if (!ctx || !ctx->units_task) return 0;
+#pragma omp critical(zs_units)
+    {
+        if (!ctx->units_stop && zs_progress(ctx, ctx->units_task, ctx->units_done, ctx->units_total))
+            ctx->units_stop = 1;
+        stop = ctx->units_stop;
+    }
+    return stop;
+}
+
 zs_status units_exec(const units_job *job, zs_unit_record *recs) {
     return exec_units(job, 1, NULL, recs);
 }
@@ -157,6 +169,14 @@ zs_status units_exec_parts(const units_job *job, uint32_t parts, zs_unit_record 
 
 zs_status units_exec_by_cost(const units_job *job, units_cost_fn cost, zs_unit_record *recs) {
     return exec_units(job, 1, cost, recs);
+}
+
+/* No more threads than units left to run here: a thread without a unit would only be
+ * started, given its scratch and stopped (--threads 461 for 120 units of microseconds each
+ * spent its time there). Which thread runs a unit does not change its record. */
+static int threads_for(const units_job *job, uint64_t left) {
+    const int t = zs_threads(job->ctx);
+    return job->serial || left <= 1 ? 1 : (uint64_t)t < left ? t : (int)left;
 }
 
 static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn cost,
@@ -190,13 +210,13 @@ static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn 
     zs_status fail_st = ZS_OK;
     uint64_t cursor = 0, done = present;
     char fail_msg[512] = "";
-    /* No more threads than units left to run here: a thread without a unit would only be
-     * started, given its scratch and stopped (--threads 461 for 120 units of microseconds each
-     * spent its time there). Which thread runs a unit does not change its record. */
-    const uint64_t left = units - present;
-    const int threads = job->serial || left <= 1 ? 1
-                        : (uint64_t)zs_threads(ctx) < left ? zs_threads(ctx) : (int)left;
-#pragma omp parallel num_threads(threads) if (threads > 1)
+    if (ctx) {
+        ctx->units_task = job->task;
+        ctx->units_done = (double)done;
+        ctx->units_total = (double)units;
+        ctx->units_stop = 0;
+    }
+#pragma omp parallel num_threads(threads_for(job, units - present)) if (!job->serial && units - present > 1)
     {
         void *scratch = job->scratch_alloc ? job->scratch_alloc(job->plan) : NULL;
         if (job->scratch_alloc && !scratch) {
@@ -225,7 +245,9 @@ static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn 
             }
 #pragma omp critical(zs_units)
             {
-                if (st != ZS_OK) {
+                if (st == ZS_ECANCELLED && ctx && ctx->units_stop) {
+                    stop = 1; /* units_poll: the hook asked to stop inside the unit */
+                } else if (st != ZS_OK) {
                     if (!failed) {
                         failed = 1;
                         fail_st = st;
@@ -234,6 +256,7 @@ static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn 
                 } else {
                     have[u] = 1;
                     done++;
+                    if (ctx) ctx->units_done = (double)done;
                     if (hk->done && hk->done(hk->user, rec)) stop = 1;
                     if (job->task && zs_progress(ctx, job->task, (double)done, (double)units))
                         stop = 1;
@@ -242,6 +265,7 @@ static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn 
         }
         if (job->scratch_free) job->scratch_free(scratch);
     }
+    if (ctx) ctx->units_task = NULL;
     uint64_t missing = 0, first_missing = 0;
     for (uint64_t u = units; u-- > 0;)
         if (!have[u]) {

@@ -436,7 +436,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     x.lg = ok && log_mode(&f, m->n, beta);
     /* progress in pair updates: S/2 a site, n sites a pass, S passes with periodic length */
     meter mt;
-    meter_init(&mt, m->ctx, "transfer", (double)(x.S / 2) * (double)m->n * (f.pl ? (double)x.S : 1.0));
+    meter_init(&mt, m->ctx, "transfer", (double)x.S / 2.0 * (double)m->n * (f.pl ? (double)x.S : 1.0));
     x.mt = &mt;
     double *ce = NULL, *cw = NULL;
     for (int k = 0; ok && k < x.nv; k++) ok = (x.v[k] = zs_malloc(x.S * sizeof(double))) != NULL;

@@ -34,6 +34,8 @@
  * about 50 rows: bench/bench_rbm_ais.sh), and no more than a record holds. */
 #define AIS_CHAINS_PER_UNIT 64
 _Static_assert(AIS_CHAINS_PER_UNIT <= ZS_UNIT_MAX_VALUES, "a unit's log weights fit in its record");
+/* Multiply-adds between two polls of the progress hook inside a block: a few ms of sgemm. */
+#define AIS_POLL_WORK 1.6e7
 
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
@@ -313,7 +315,16 @@ static zs_status ais_unit(const void *shared, uint64_t unit, void *scratch, zs_u
             bern_fill(&bl->u[c], sh->ba, sh->tba, nv, v, bl->words, sh->bern_words);
         }
     }
+    /* A block runs K temperatures of 2 B nv nh multiply-adds (seconds for a large model):
+     * the run's progress hook is asked about every AIS_POLL_WORK of them (units_poll). */
+    const double per_k = 2.0 * (double)B * (double)nv * (double)nh + (double)B * (double)(nv + nh);
+    double since = 0.0;
     for (size_t k = 1; k <= sh->K; k++) {
+        since += per_k;
+        if (since >= AIS_POLL_WORK) {
+            since = 0.0;
+            if (units_poll(sh->rbm->ctx)) return ZS_ECANCELLED;
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)nh, (int)nv, 1.0f,
                     bl->v, (int)nv, sh->wf, (int)nh, 0.0f, bl->xf, (int)nh);
         ais_hidden(sh, bl, B, k);

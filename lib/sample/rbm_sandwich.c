@@ -46,7 +46,24 @@ typedef struct pt_shared {
     const double *ba, *betas; /* the path's base biases b^A; the ladder */
     size_t L;
     uint64_t sweeps, seed, stream0; /* ladder l draws from zs_rng(seed, stream0 + l) */
+    size_t P;                 /* ladders                                                       */
+    size_t *done;             /* ladders finished (atomic)                                     */
+    int *stop;                /* the progress hook asked to stop (atomic)                      */
 } pt_shared;
+
+/* Multiply-adds between two calls of the progress hook inside a ladder (a few ms), so that
+ * a deadline stops ladders of seconds each. */
+#define PT_POLL_WORK 1.6e7
+
+/* The progress hook, from any thread (one at a time); nonzero: stop. */
+static int pt_progress(const pt_shared *sh) {
+    if (__atomic_load_n(sh->stop, __ATOMIC_RELAXED)) return 1;
+    int s;
+#pragma omp critical(zs_pt_progress)
+    s = zs_progress(sh->rbm->ctx, "PT", (double)__atomic_load_n(sh->done, __ATOMIC_RELAXED), (double)sh->P);
+    if (s) __atomic_store_n(sh->stop, 1, __ATOMIC_RELAXED);
+    return s;
+}
 
 /* ln p*_beta(v) = b^A.v + beta (a - b^A).v + sum_j softplus(beta x_j) (SM08 eq. 13). */
 static double pt_logf(const zs_rbm *rbm, const replica *r, double beta, double *t) {
@@ -111,7 +128,15 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
         }
         const uint64_t burn = sh->sweeps / 2, kept = sh->sweeps - burn;
         size_t next = 0;
+        /* a sweep: L replicas' two sparse products, at most nv nh multiply-adds each */
+        const double per_sweep = (double)L * (double)nv * (double)nh;
+        double since = 0.0;
         for (uint64_t s = 0; s < sh->sweeps; s++) {
+            since += per_sweep;
+            if (since >= PT_POLL_WORK) {
+                since = 0.0;
+                if (pt_progress(sh)) break; /* pt_run reports the stop; out is not used */
+            }
             /* replica r sits at temperature r; swaps exchange states (pointers) */
             for (size_t r = 1; r < L; r++) { /* beta_0 = 0: independent pixels, redrawn below */
                 const double beta = sh->betas[r];
@@ -185,10 +210,10 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
     }
     rbm_float_weights(rbm, wf, wt);
     for (size_t k = 0; k < L; k++) betas[k] = k + 1 == L ? 1.0 : (double)k / (double)(L - 1);
-    const pt_shared sh = {rbm, wf, wt, ba, betas, L, o->pt_sweeps, o->ais.seed, stream0};
-    /* Ladder l fills the rows of runs l, l + P, ...: first into its own block of rows. */
     size_t done_count = 0;
     int stop = 0;
+    const pt_shared sh = {rbm, wf, wt, ba, betas, L, o->pt_sweeps, o->ais.seed, stream0, P, &done_count, &stop};
+    /* Ladder l fills the rows of runs l, l + P, ...: first into its own block of rows. */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(ctx))
     for (size_t l = 0; l < P; l++) {
         if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
@@ -197,9 +222,8 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
         size_t nout = M / P + (l < M % P);
         okv[l] = pt_ladder(&sh, l, rows + first * nv, nout, freq + l * nv, hsum ? hsum + l * nh : NULL,
                            acc + 2 * l * L, acc + (2 * l + 1) * L);
-        size_t now = __atomic_add_fetch(&done_count, 1, __ATOMIC_RELAXED);
-        if (omp_get_thread_num() == 0 && zs_progress(ctx, "PT", (double)now, (double)P))
-            __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&done_count, 1, __ATOMIC_RELAXED);
+        pt_progress(&sh);
     }
     if (stop) {
         st = zs_fail(ctx, ZS_ECANCELLED, "PT: cancelled");

@@ -74,6 +74,18 @@ cap 0.05 stopped ising --size 8x150 --open --method transfer
 cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
     ising --size 2000007x2 --method transfer
 cap 0.05 stopped rbm lnz "$TMP/r.npz" --ais --chains 1000
+# AIS starts from parallel tempering, whose ladders (and AIS's blocks of chains) take seconds
+# each for a large RBM: both ask the hook every few ms, so the stop comes within a fraction of
+# a second of CPU (this 784 x 500 RBM ran 14 s of CPU before stopping when only finished
+# ladders reported)
+(cd "$TMP" && python3 -c "
+from zstest import npz, npy
+npz('big.npz', [('W', npy((784, 500), [0.01, -0.01] * 196000)), ('vbias', npy((784,), [0.0] * 784)), ('hbias', npy((500,), [0.0] * 500))])")
+TIMEFORMAT=%U
+{ time cap 0.05 stopped rbm lnz "$TMP/big.npz" --ais --chains 1000 --threads 1; } 2> "$TMP/cpu"
+unset TIMEFORMAT
+if python3 -c "import sys; sys.exit(0 if float(open('$TMP/cpu').read().split()[-1]) < 2 else 1)"; then pass
+else fail "rbm lnz --ais under a 0.05 s ceiling: $(cat "$TMP/cpu") s of CPU before it stopped"; fi
 
 # a run within the ceiling gives the same output as without it
 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
