@@ -103,6 +103,20 @@ def test_ais_equals_zsum_dbm_lnz(cli, dbm3, base):
     assert list(got) == list(want)
 
 
+@pytest.mark.parametrize("base", ["data", "uniform"])
+def test_low_ess_warning_follows_the_base_as_zsum_dbm_lnz(cli, dbm3, base):
+    # Two chains always fall under the ESS floor of 10: the warning is there, and its advice
+    # names the data-free base when the run started from the data's base rate.
+    d, _, _, path, rows, rpath = dbm3
+    arg = "data:%s" % rpath if base == "data" else base
+    want = cli_json(cli, ["dbm", "lnz", path, "--ais", "--chains", 2, "--seed", 3,
+                          "--schedule", "linear:50", "--base", arg])
+    got = d.log_partition(method="ais", chains=2, seed=3, schedule="linear:50", base=base,
+                          data=rows if base == "data" else None)
+    assert got["warning"] == want["warning"]
+    assert ("--base pt" in got["warning"]) == (base == "data")
+
+
 def test_ais_with_an_array_schedule_equals_the_file_schedule(cli, dbm3, tmp_path):
     d, _, _, path, _, _ = dbm3
     betas = np.linspace(0.0, 1.0, 200)

@@ -24,6 +24,16 @@ MAX_SECONDS = 3600.0
 AIS_WARNING = ("the effective sample size is low: a few chains carry the estimate, which then "
                "tends to be too low with a band that is too narrow; use the data's base rate "
                "(--base data:FILE), more --chains or a longer --schedule")
+# ... and from the data's base rate, where the data-free base is the next thing to try.
+AIS_WARNING_DATA = ("the effective sample size is low: a few chains carry the estimate, which "
+                    "then tends to be too low with a band that is too narrow; the data's base "
+                    "rate is far from this model: use the data-free base (--base pt, with a "
+                    "reverse side), more --chains or a longer --schedule")
+
+
+def ais_warning(base):
+    """The command line's low-ESS note for an AIS run from this base."""
+    return AIS_WARNING_DATA if str(base).startswith("data") else AIS_WARNING
 
 
 def ais_unreliable(ess, chains):
@@ -441,7 +451,7 @@ class DBM(Handle):
         if sandwich is not None:
             _sandwich_keys(out, sandwich[0], sres)
         if ais_unreliable(res.lnz.ess, res.chains):
-            out["warning"] = AIS_WARNING
+            out["warning"] = ais_warning(base)
         if sandwich is not None and sres.reverse != 0 and not sres.sandwich.agree:
             out["sides_warning"] = (
                 "the forward (lower) estimate %s and the reverse (upper) estimate %s disagree "

@@ -28,7 +28,7 @@ import numpy as np
 from . import _lib
 from ._lib import lib
 from ._result import Result, cli_num
-from .dbm import AIS_WARNING, ais_unreliable
+from .dbm import ais_warning, ais_unreliable
 
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -591,7 +591,7 @@ class BernoulliRBM(_FeatureNames, TransformerMixin, BaseEstimator):
                    ess=res.lnz.ess, chains=res.chains, temperatures=res.temperatures,
                    seed=seed, base=base, reverse="none")
         if ais_unreliable(res.lnz.ess, res.chains):
-            out["warning"] = AIS_WARNING
+            out["warning"] = ais_warning(base)
         return out
 
     def _more_tags(self):
@@ -650,7 +650,7 @@ def _run_sandwich(ctx, m, ais_opts, sandwich, out, seed, base):
         out.update(pt_temperatures=so.pt_temperatures, pt_sweeps=so.pt_sweeps,
                    pt_swap_min=res.pt_swap_min)
     if ais_unreliable(f.lnz.ess, f.chains):
-        out["warning"] = AIS_WARNING
+        out["warning"] = ais_warning(base)
     if res.reverse != 0 and not res.sandwich.agree:
         out["sides_warning"] = (
             "the forward (lower) estimate %s and the reverse (upper) estimate %s disagree by "

@@ -160,6 +160,13 @@ expect_out "^loglik_sw_lo +-"
 expect_out "^loglik_sw_hi +-"
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --schedule linear:200 --reverse none --format json
 expect_json "'loglik_sandwich_lo' not in d and d['reverse'] == 'none'"
+# The low-ESS warning's advice follows the base: two chains always fall under its ESS floor
+# of 10; from the data's base rate it points to the data-free base, from another to the data's.
+run dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --chains 2 --schedule linear:50 --format json
+expect_json "'--base pt' in d['warning'] and d['base'].startswith('data:')"
+grep -q "warning: ESS .*use the data-free base (--base pt" "$TMP/err" && pass || fail "data-base low-ESS advice: $(cat "$TMP/err")"
+run dbm loglik "$TMP/m.npz" "$TMP/d.npz" --ais --seed 2 --chains 2 --schedule linear:50 --base uniform --format json
+expect_json "'(--base data:FILE)' in d['warning'] and d['base'] == 'uniform'"
 expect_ok dbm loglik "$TMP/m.npz" "$TMP/half.npz" --binarize threshold --format json
 expect_json "d['n'] == 2"
 # one hidden layer: the bound is the exact value
