@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { O_EVID = 1, O_ORDER, O_MAX_MEMORY, O_MAX_WORK, O_FORMAT, O_PLAN_ONLY, O_THREADS, O_VERBOSE, O_QUIET,
-       O_MARGINALS, O_OUTPUT, O_BUDGET, O_METHOD,
+       O_MARGINALS, O_OUTPUT, O_BUDGET, O_METHOD, O_TD_WEIGHT,
        O_APPROX /* then the approximation options, UAI_* of uai_cli.h in order */ };
 
 static const cli_option options[] = {
@@ -28,6 +28,10 @@ static const cli_option options[] = {
      "non-zero value, as SAT-derived ones: unit propagation,\n"
      "components, a component cache within --max-memory; --max-seconds\n"
      "gives up)"},
+    {O_TD_WEIGHT, "--td-weight", 0, "X", 0, CLI_ONCE,
+     "the search's branching: the weight of a variable's place in a\n"
+     "tree decomposition of the model (near its root first, so that\n"
+     "the model splits into components early); default 100, 0: none"},
     {O_MAX_MEMORY, "--max-memory", 0, "SIZE", 0, 0,
      "memory for tables: a number with an optional K, M, G or T\n"
      "(powers of 1024); default: half of the physical memory. A plan\n"
@@ -96,7 +100,7 @@ static const cli_option options[] = {
 
 static const cli_sub subs[] = {
     {NULL, 1,
-     "zsum uai MODEL.uai [EVID | --evid EVID] [--method auto|elim|search]\n"
+     "zsum uai MODEL.uai [EVID | --evid EVID] [--method auto|elim|search] [--td-weight X]\n"
      "                [--order auto|minfill|mindegree|weighted-minfill|file] [--max-memory SIZE]\n"
      "                [--max-seconds X] [--max-work N] [--format table|json|csv|uai|mar]\n"
      "                [--marginals] [-o FILE.MAR] [--plan-only] [--threads N] [--verbose] [--quiet]\n"
@@ -310,6 +314,8 @@ static int uai_option(int id, const char *v, uai_opts *o) {
         if (zs_factor_exact_from_name(v, &o->search.method) != ZS_OK)
             return cli_usage("--method: '%s' is not one of auto, elim, search", v);
         break;
+    case O_TD_WEIGHT:
+        return cli_parse_nonneg("--td-weight", v, 0, &o->search.td_weight) ? EXIT_OK : EXIT_USAGE;
     case O_BUDGET:
         if (!cli_parse_double("--budget", v, &o->budget.seconds)) return EXIT_USAGE;
         if (!(o->budget.seconds > 0.0) || !isfinite(o->budget.seconds))
@@ -392,6 +398,9 @@ static int search_check(uai_opts *o) {
      * up after 20 minutes unless told otherwise */
     if (me == ZS_EXACT_AUTO && !(o->search.max_seconds > 0.0)) o->search.max_seconds = cli_max_seconds(AUTO_SEARCH_SECONDS);
     o->search.max_bytes = o->max_mem;
+    if (o->search.td_weight >= 0.0 && (me == ZS_EXACT_ELIM || o->approx.methods || o->plan_only))
+        return cli_usage("uai: --td-weight sets the search's branching; it excludes %s",
+                         me == ZS_EXACT_ELIM ? "--method elim" : o->approx.methods ? "--approx" : "--plan-only");
     if (me == ZS_EXACT_SEARCH && (o->approx.methods || o->plan_only || o->marg.on || o->order_given))
         return cli_usage("uai: --method search gives ln Z by search; it excludes %s",
                          o->approx.methods ? "--approx" : o->plan_only ? "--plan-only"
@@ -482,7 +491,7 @@ static int render_approx(void *user) {
 int cmd_uai(int argc, char **argv) {
     uai_opts o = {.order_name = "auto", .order = ZS_ORDER_AUTO, .fmt = OUT_TABLE, .max_mem = -1.0,
                   .max_work = DEFAULT_MAX_WORK, .budget.start = zs_monotonic_seconds(),
-                  .search.method = ZS_EXACT_AUTO};
+                  .search.method = ZS_EXACT_AUTO, .search.td_weight = -1.0};
     uai_approx_init(&o.approx);
     int rc = parse(argc, argv, &o);
     if (rc != EXIT_OK || o.help) return rc;

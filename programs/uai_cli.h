@@ -102,6 +102,7 @@ typedef struct uai_search_args {
     double max_seconds;     /* --max-seconds: give up after this long; 0: no limit          */
     const char *why;        /* auto: why elimination was not used (NULL: search was asked)  */
     int budget;             /* --budget: the answer says it is exact                         */
+    double td_weight;       /* --td-weight; < 0: the library's default                      */
 } uai_search_args;
 /* Count m by search and write the answer (fmt: 0 table, 1 json, 2 csv, 3 uai; verbose: say so
  * on stderr first): an exit code. */

@@ -46,6 +46,12 @@ static void write_search(int fmt, const zs_factor_model *m, const char *model_pa
     result_num(&r, "cache_bytes", s->cache_bytes)->flags = hide;
     result_bool(&r, "cache_full", s->cache_full)->flags = hide;
     result_u64(&r, "max_depth", s->max_depth)->flags = hide;
+    result_field *td = result_u64(&r, "td_width", s->td_width);
+    td->label = "td width";
+    td->table_text = s->td_width ? result_fmt(&r, "%zu (the tree decomposition that guided the branching)", s->td_width)
+                                 : "none (the branching used no tree decomposition)";
+    result_u64(&r, "eliminated", s->eliminated)->table_text =
+        result_fmt(&r, "%zu variables (summed out before the search: their factors sum to a constant)", s->eliminated);
     result_field *f = result_num(&r, "lnZ", lnz);
     f->label = "ln Z";
     if (zero) f->comment = "Z = 0: no assignment satisfies every constraint and the evidence";
@@ -62,6 +68,7 @@ int uai_search_run(const uai_search_args *sa, zs_ctx *ctx, const zs_factor_model
     zs_factor_search_defaults(&o);
     if (sa->max_bytes > 0.0) o.max_bytes = sa->max_bytes;
     o.max_seconds = sa->max_seconds;
+    if (sa->td_weight >= 0.0) o.td_weight = sa->td_weight;
     if (verbose)
         fprintf(stderr, "zsum: uai: counting by search%s%s\n", sa->why ? "; elimination: " : "", sa->why ? sa->why : "");
     zs_factor_search_stats s;
@@ -87,6 +94,7 @@ int uai_search_budget(uai_search_args *sa, const uai_budget *b, zs_ctx *ctx, con
     zs_factor_search_defaults(&o);
     if (sa->max_bytes > 0.0) o.max_bytes = sa->max_bytes;
     o.max_seconds = SEARCH_SHARE * left;
+    if (sa->td_weight >= 0.0) o.td_weight = sa->td_weight;
     zs_factor_search_stats s;
     double lnz = 0.0;
     zs_status st = zs_factor_lnz_search(m, ev, &o, &lnz, &s);

@@ -423,6 +423,12 @@ typedef struct zs_factor_search_opts {
     int activity;           /* 1 (default): with learning, branch on the variables of recent
                                conflicts first (VSADS), the clause score breaking ties; 0:
                                the clause score alone                                       */
+    double td_weight;       /* the weight of the tree-decomposition position in the branching
+                               (branch near the root of a decomposition of the primal graph
+                               first, as sharpSAT-TD); 100 by default, 0: none (>= 0)        */
+    int eliminate;          /* 1 (default): first sum out every variable whose factors sum to
+                               one constant whatever its neighbours' values (a circuit's gate
+                               outputs); 0: none. The count is the same either way           */
 } zs_factor_search_opts;
 void zs_factor_search_defaults(zs_factor_search_opts *opts);
 
@@ -438,6 +444,8 @@ typedef struct zs_factor_search_stats {
     size_t max_depth;       /* deepest nesting of components being counted                   */
     double seconds;         /* wall time of the call                                         */
     uint64_t learned;       /* clauses learned from conflicts (some deleted again)           */
+    size_t td_width;        /* the width of the tree decomposition the branching used; 0: none */
+    size_t eliminated;      /* variables summed out before the search (opts.eliminate)        */
 } zs_factor_search_stats;
 
 /* ZS_OK when m is in the search class; ZS_EUNSUPPORTED naming the first factor outside it

@@ -18,6 +18,8 @@ void zs_factor_search_defaults(zs_factor_search_opts *o) {
     o->max_decisions = 0;
     o->learn = 1;
     o->activity = 1;
+    o->td_weight = SR_TD_WEIGHT;
+    o->eliminate = 1;
 }
 
 /* A component being counted: the value of var tried now, the children of that branch in the
@@ -174,6 +176,51 @@ static zs_status close_frame(sr_search *S) {
     return st;
 }
 
+/* The tree-decomposition part of the branching score (search_td.c) of the variables left after
+ * the root's propagation, as sharpSAT-TD weighs it (Korhonen & Järvisalo 2021, its default
+ * "weight mode"): position score x td_weight x e^(n / b) / n, b the largest bag and n the
+ * variables, at most 10^7 (and 10^7 when n / b > 40): the narrower the decomposition against
+ * its size, the more the position decides. Their unit, one occurrence of the variable in an
+ * unsatisfied clause, is a binary clause's weight here (2^(SR_WEIGHT_BITS - 2)). */
+static zs_status td_branching(sr_search *S, const zs_factor_model *m) {
+    sr_state *s = &S->s;
+    size_t nv = S->sm.nv, n = 0, width = 0;
+    unsigned char *skip = zs_malloc(nv ? nv : 1);
+    s->tdw = zs_malloc((nv ? nv : 1) * sizeof *s->tdw);
+    if (!skip || !s->tdw) return free(skip), zs_fail(S->ctx, ZS_ENOMEM, "search: out of memory");
+    for (size_t v = 0; v < nv; v++) n += !(skip[v] = s->val[v] >= 0);
+    zs_status st = sr_td_scores(m, skip, s->tdw, &width);
+    free(skip);
+    if (st != ZS_OK) return zs_fail(S->ctx, st, "search: out of memory for the tree decomposition");
+    S->st.td_width = width;
+    if (!width) return free(s->tdw), s->tdw = NULL, ZS_OK;
+    double rt = (double)n / (double)(width + 1);
+    double coef = rt > 40.0 ? 1e7 : fmin(S->o->td_weight * exp(rt) / (double)n, 1e7);
+    coef *= (double)(1u << (SR_WEIGHT_BITS - 2));
+    for (size_t v = 0; v < nv; v++) s->tdw[v] *= coef;
+    return ZS_OK;
+}
+
+/* The model as clauses (search_model.c), with the variables whose factors sum to a constant
+ * summed out first when o->eliminate (search_peel.c): their factors left out, their constants
+ * in lconst, and each such variable kept with one value of weight 1 (the root assigns it). */
+static zs_status build(sr_search *S, const zs_factor_model *m, const int32_t *ev) {
+    if (!S->o->eliminate) return sr_model_build(m, NULL, &S->sm);
+    unsigned char *dead = zs_malloc(m->nf ? m->nf : 1), *gone = zs_malloc(m->nvars ? m->nvars : 1);
+    double lnc = 0.0;
+    zs_status st = dead && gone ? sr_peel(m, ev, dead, gone, &lnc, &S->st.eliminated) : ZS_ENOMEM;
+    if (st == ZS_ENOMEM) st = zs_fail(S->ctx, ZS_ENOMEM, "search: out of memory");
+    if (st == ZS_OK) st = sr_model_build(m, dead, &S->sm);
+    if (st == ZS_OK) {
+        sr_model *sm = &S->sm;
+        sm->lconst += lnc;
+        for (size_t v = 0; v < sm->nv; v++)
+            for (uint32_t a = 0; gone[v] && a < sm->dom[v]; a++) sm->lw[sm->voff[v] + a] = a ? -HUGE_VAL : 0.0;
+    }
+    free(dead), free(gone);
+    return st;
+}
+
 /* Count: the root frame holds the components left after the evidence and propagation; the
  * product of their counts is the answer. */
 static zs_status run(sr_search *S, double *out) {
@@ -265,7 +312,7 @@ static void search_free(sr_search *S) {
 zs_status zs_factor_search_check(const zs_factor_model *m) {
     if (!m) return ZS_EINVAL;
     sr_model sm;
-    zs_status st = sr_model_build(m, &sm);
+    zs_status st = sr_model_build(m, NULL, &sm);
     sr_model_free(&sm);
     return st;
 }
@@ -277,19 +324,20 @@ zs_status zs_factor_lnz_search(const zs_factor_model *m, const int32_t *evidence
     zs_factor_search_opts o;
     if (opts) o = *opts;
     else zs_factor_search_defaults(&o);
-    if (!(o.max_bytes > 0.0) || !(o.max_seconds >= 0.0))
-        return zs_fail(m->ctx, ZS_EINVAL, "search: max_bytes must be > 0 and max_seconds >= 0");
+    if (!(o.max_bytes > 0.0) || !(o.max_seconds >= 0.0) || !(o.td_weight >= 0.0 && o.td_weight <= 1e300))
+        return zs_fail(m->ctx, ZS_EINVAL, "search: max_bytes must be > 0, max_seconds >= 0 and td_weight finite and >= 0");
     sr_search S;
     memset(&S, 0, sizeof S);
     S.ctx = m->ctx, S.o = &o, S.t0 = zs_monotonic_seconds();
     sr_cache_init(&S.cache, o.max_bytes);
-    zs_status st = sr_model_build(m, &S.sm);
+    zs_status st = build(&S, m, evidence);
     if (st == ZS_OK && sr_state_init(&S.s, &S.sm) != ZS_OK) st = zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");
     S.s.learn = o.learn != 0;
     S.s.vweight = S.s.learn && o.activity ? SR_VSADS_WEIGHT : 0.0;
     int zero = 0;
     double r = -HUGE_VAL;
     if (st == ZS_OK) st = root_state(&S, evidence, &zero);
+    if (st == ZS_OK && !zero && o.td_weight > 0.0) st = td_branching(&S, m);
     if (st == ZS_OK && !zero) st = root_frame(&S);
     if (st == ZS_OK && !zero) st = run(&S, &r);
     if (st == ZS_OK) *lnz = r;

@@ -31,9 +31,15 @@ typedef struct sr_model {
     uint32_t *vocc;    /* clauses mentioning the variable                                  */
 } sr_model;
 
-/* The model of m as clauses; ZS_EUNSUPPORTED (naming the factor) when a factor of two or more
- * variables has two different non-zero entries; ZS_ETOOBIG past 2^31 values or literals. */
-zs_status sr_model_build(const zs_factor_model *m, sr_model *out);
+/* The model of m as clauses, leaving out the factors f with dead[f] (dead may be NULL);
+ * ZS_EUNSUPPORTED (naming the factor) when a factor of two or more variables has two
+ * different non-zero entries (dead or not); ZS_ETOOBIG past 2^31 values or literals. */
+zs_status sr_model_build(const zs_factor_model *m, const unsigned char *dead, sr_model *out);
+/* Sum out, one after another, the unobserved variables (ev: NULL or ev[v] >= 0 observed) whose
+ * live factors sum to one constant over their neighbours' values (search_peel.c): gone[v] = 1,
+ * their factors dead[f] = 1, *lnc the sum of the constants' ln, *count how many. ZS_ENOMEM. */
+zs_status sr_peel(const zs_factor_model *m, const int32_t *ev, unsigned char *dead, unsigned char *gone,
+                  double *lnc, size_t *count);
 void sr_model_free(sr_model *sm);
 
 /* A component: vars (ascending), its active clauses (ascending) and the removed values of its
@@ -54,6 +60,9 @@ void sr_model_free(sr_model *sm);
  * on log-3, log-4 and 2bitmax_6 (W = 0, 2^8, 2^11, 2^14, 2^17, 2^20, 2^24), 2^17 took the
  * fewest decisions or within 3 % of them, 1.6-16 times fewer CPU seconds than W = 0. */
 #define SR_VSADS_WEIGHT 131072.0
+/* The default weight of the tree-decomposition position (zs_factor_search_opts.td_weight):
+ * sharpSAT-TD's recommended -decow 100 (Korhonen & Järvisalo 2021). */
+#define SR_TD_WEIGHT 100.0
 static inline size_t sr_comp_words(const uint32_t *c) { return SR_HEAD + (size_t)c[1] + c[2] + c[3]; }
 
 /* The component cache: key -> ln count, in open addressing; memory bounded. */
@@ -145,6 +154,8 @@ typedef struct sr_state {
                                conflict's analysis (VSIDS, Chaff), in units of vinc          */
     double vinc;            /* grows by 1/SR_VDECAY a conflict: recent conflicts weigh more */
     double vweight;         /* the activity's weight in the branching score (0: none)       */
+    double *tdw;            /* (nv) the tree-decomposition part of the branching score
+                               (search_td.c); NULL: none                                    */
 } sr_state;
 
 zs_status sr_state_init(sr_state *s, const sr_model *sm);
@@ -173,6 +184,13 @@ int sr_learn_visit(sr_state *s, uint32_t vi);
 void sr_learn_conflict(sr_state *s);
 /* The literals of clause id (model or learned) and their number. */
 const uint32_t *sr_clause(const sr_state *s, uint32_t id, uint32_t *n);
+
+/* The tree-decomposition position of each variable (search_td.c): score[v] in [0, 1], 1 for
+ * the variables of the root bag of a decomposition of the primal graph of the variables with
+ * skip[v] == 0 (rooted at a centroid), 0 for the deepest and the skipped; *width the
+ * decomposition's width (its largest bag less one; 0 when none was built: fewer than three
+ * variables, more than ZS_FACTOR_MAX_ORDER_VARS, or bags past 2^28 entries). ZS_ENOMEM. */
+zs_status sr_td_scores(const zs_factor_model *m, const unsigned char *skip, double *score, size_t *width);
 
 /* The cache key of the component at ar (its variables, reduced clauses and removed values,
  * after their counts) into key (room for sr_comp_words(ar) words): its length. */

@@ -52,11 +52,16 @@ static zs_status factor_constant(const zs_factor_model *m, size_t f, double *c, 
 
 /* Count the clauses and literals of m (factors of arity >= 2 contribute their zeros) and fold
  * the constants and unary weights into sm. */
-static zs_status count_clauses(const zs_factor_model *m, sr_model *sm, size_t *nlit) {
+static zs_status count_clauses(const zs_factor_model *m, const unsigned char *dead, sr_model *sm, size_t *nlit) {
     size_t nc = 0, nl = 0;
     for (size_t f = 0; f < m->nf; f++) {
         const fm_factor *fa = &m->f[f];
-        if (fa->arity == 0) {
+        if (dead && dead[f]) {
+            double c = 0.0;
+            size_t z = 0;
+            zs_status st = fa->arity >= 2 ? factor_constant(m, f, &c, &z) : ZS_OK; /* the class is the same */
+            if (st != ZS_OK) return st;
+        } else if (fa->arity == 0) {
             sm->lconst += fa->lnt[0];
         } else if (fa->arity == 1) {
             uint32_t base = sm->voff[fa->scope[0]];
@@ -82,11 +87,11 @@ static zs_status count_clauses(const zs_factor_model *m, sr_model *sm, size_t *n
 
 /* Every zero entry of every factor of arity >= 2 as a clause (the entry's index decoded with
  * the last scope variable fastest). */
-static void fill_clauses(const zs_factor_model *m, sr_model *sm) {
+static void fill_clauses(const zs_factor_model *m, const unsigned char *dead, sr_model *sm) {
     size_t c = 0, l = 0;
     for (size_t f = 0; f < m->nf; f++) {
         const fm_factor *fa = &m->f[f];
-        if (fa->arity < 2 || sm->lconst == -HUGE_VAL) continue;
+        if (fa->arity < 2 || sm->lconst == -HUGE_VAL || (dead && dead[f])) continue;
         for (size_t i = 0; i < fa->size; i++) {
             if (fa->lnt[i] != -HUGE_VAL) continue;
             sm->cstart[c++] = (uint32_t)l;
@@ -145,17 +150,17 @@ static zs_status alloc_values(const zs_factor_model *m, sr_model *sm) {
     return ZS_OK;
 }
 
-zs_status sr_model_build(const zs_factor_model *m, sr_model *sm) {
+zs_status sr_model_build(const zs_factor_model *m, const unsigned char *dead, sr_model *sm) {
     memset(sm, 0, sizeof *sm);
     zs_status st = alloc_values(m, sm);
     size_t nl = 0;
-    if (st == ZS_OK) st = count_clauses(m, sm, &nl);
+    if (st == ZS_OK) st = count_clauses(m, dead, sm, &nl);
     if (st != ZS_OK) return sr_model_free(sm), st;
     if (sm->lconst == -HUGE_VAL) sm->nc = nl = 0; /* an all-zero factor: no clause needed */
     sm->cstart = zs_malloc((sm->nc + 1) * sizeof *sm->cstart);
     sm->lit = zs_malloc((nl ? nl : 1) * sizeof *sm->lit);
     if (!sm->cstart || !sm->lit) return sr_model_free(sm), zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");
-    fill_clauses(m, sm);
+    fill_clauses(m, dead, sm);
     if (occurrences(sm, sm->voff[sm->nv], 0, &sm->lostart, &sm->locc) != ZS_OK ||
         occurrences(sm, sm->nv, 1, &sm->vostart, &sm->vocc) != ZS_OK)
         return sr_model_free(sm), zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");

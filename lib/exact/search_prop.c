@@ -22,6 +22,7 @@ void sr_state_free(sr_state *s) {
     free(s->off);
     free(s->order);
     free(s->ar);
+    free(s->tdw);
     sr_learn_free(s);
     memset(s, 0, sizeof *s);
 }
@@ -130,8 +131,10 @@ static int clause_active(const sr_state *s, uint32_t c) {
 
 /* Breadth-first from variable root over unsatisfied clauses: every variable reached gets
  * vmark = id, every clause ccomp = k + 1 (cmark: seen in this call, above base); info[4k..]
- * receives the component's variables, clauses, removed values and the variable of most
- * unsatisfied clauses (the lowest index on ties): the branching rule. */
+ * receives the component's variables, clauses, removed values and the variable of the highest
+ * score (the lowest index on ties): the branching rule. The score: the weights of its
+ * unsatisfied clauses, its conflict activity (VSADS) and its tree-decomposition position
+ * (s->tdw, search.c). */
 static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint32_t k) {
     const sr_model *sm = s->sm;
     uint32_t *in = &s->info[4 * (size_t)k];
@@ -161,7 +164,7 @@ static void explore(sr_state *s, uint32_t root, uint64_t base, uint64_t id, uint
             }
             score += s->ccomp[c] ? s->cweight[c] : 0;
         }
-        double sc = (double)score + vw * s->vact[x];
+        double sc = (double)score + vw * s->vact[x] + (s->tdw ? s->tdw[x] : 0.0);
         if (sc > best_score || (sc == best_score && x < best)) best = x, best_score = sc;
     }
     in[0] = (uint32_t)qt, in[1] = nc, in[2] = nrm, in[3] = best;

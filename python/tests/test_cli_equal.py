@@ -315,17 +315,21 @@ def _cnf_uai(path, n, m, seed):
     path.write_text("\n".join(lines + tables) + "\n")
 
 
-@pytest.mark.parametrize("method", ["search", "auto"])
-def test_uai_search_equals_the_program(cli, tmp_path, method):
+@pytest.mark.parametrize("method,td", [("search", None), ("auto", None), ("search", 0)])
+def test_uai_search_equals_the_program(cli, tmp_path, method, td):
     # --method search, and auto falling to search where elimination is refused (a work limit
     # below the plan's): the same keys and the same doubles as the program's JSON.
     path = tmp_path / "cnf.uai"
     _cnf_uai(path, 30, 100, 4)
     limits = ["--max-memory", "2K", "--max-work", "10"] if method == "auto" else []
-    d = cli_json(cli, ["uai", str(path), "--method", method, "-q"] + limits)
+    tdo = ["--td-weight", str(td)] if td is not None else []
+    d = cli_json(cli, ["uai", str(path), "--method", method, "-q"] + limits + tdo)
     kw = {"max_memory": 2048, "max_work": 10} if method == "auto" else {}
+    if td is not None:
+        kw["td_weight"] = td
     py = zsum.read_uai(path).log_partition(method=method, **kw)
     assert d["method"] == py.method == "search"
+    assert (d["td_width"] == 0) == (td == 0)
     assert list(py) == list(d)
     skip = ("seconds", "model", "elimination_refused")
     same({k: v for k, v in py.items() if k not in skip},
@@ -347,3 +351,7 @@ def test_uai_search_refusals():
         m.log_partition(method="elim", max_seconds=5)
     with pytest.raises(ValueError, match="max_seconds"):
         m.log_partition(method="search", max_seconds=0)
+    with pytest.raises(ValueError, match="td_weight"):
+        m.log_partition(method="search", td_weight=-1)
+    with pytest.raises(zsum.InvalidArgumentError, match="td_weight"):
+        m.log_partition(method="elim", td_weight=5)

@@ -206,7 +206,7 @@ class FactorModel(Handle):
         return Result(r)
 
     def log_partition(self, order="auto", max_memory=None, max_work=MAX_WORK, method="auto",
-                      max_seconds=None):
+                      max_seconds=None, td_weight=None):
         """Exact ln Z (with the evidence), with the keys of `zsum uai --method METHOD --format
         json`. Z = 0 gives lnZ = -inf and zero = True.
 
@@ -215,17 +215,22 @@ class FactorModel(Handle):
         search, for models whose factors of two or more variables take 0 and one constant
         (constraints; CNF-derived files) plus any weights on single variables: method
         "search", clauses, decisions, conflicts, components, cache_hits, learned, cache_entries,
-        cache_bytes, cache_full, max_depth, lnZ, log10Z, zero, seconds; max_memory bounds its
-        cache, max_seconds its time (TooBigError past it). "auto" (the command line's
-        default): elimination, or, when elimination is refused (TooBigError) and the model is
-        in the search's class, the search (its result adds elimination_refused, the reason;
-        max_seconds 1200 unless given)."""
+        cache_bytes, cache_full, max_depth, td_width, eliminated, lnZ, log10Z, zero, seconds;
+        max_memory bounds its cache, max_seconds its time (TooBigError past it), td_weight
+        (>= 0, default 100, 0: none) weighs a variable's place in a tree decomposition in its
+        branching (`--td-weight`). "auto" (the command line's default): elimination, or,
+        when elimination is refused (TooBigError) and the model is in the search's class, the
+        search (its result adds elimination_refused, the reason; max_seconds 1200 unless
+        given)."""
         m = _lib.enum_value("factor_exact", "method", method)
         if m == _lib.enum_value("factor_exact", "method", "search"):
-            return self._search(max_memory, max_seconds, None)
+            return self._search(max_memory, max_seconds, None, td_weight)
         if max_seconds is not None and m != _lib.enum_value("factor_exact", "method", "auto"):
             raise _lib.InvalidArgumentError("max_seconds: elimination is bounded by max_work; "
                                             "max_seconds bounds the search")
+        if td_weight is not None and m != _lib.enum_value("factor_exact", "method", "auto"):
+            raise _lib.InvalidArgumentError("td_weight sets the search's branching; "
+                                            "method 'elim' has none")
         try:
             return self._eliminate(order, max_memory, max_work)
         except _lib.TooBigError as e:
@@ -235,9 +240,9 @@ class FactorModel(Handle):
             why = str(e)
             why = why[5:] if why.startswith("uai: ") else why
             return self._search(max_memory, AUTO_SEARCH_SECONDS if max_seconds is None
-                                else max_seconds, why)
+                                else max_seconds, why, td_weight)
 
-    def _search(self, max_memory, max_seconds, why):
+    def _search(self, max_memory, max_seconds, why, td_weight=None):
         """ln Z by zs_factor_lnz_search, as `zsum uai --method search` prints it."""
         o = _SearchOpts()
         _lib_.zs_factor_search_defaults(byref(o))
@@ -252,6 +257,10 @@ class FactorModel(Handle):
             o.max_seconds = _lib.as_real(max_seconds, "max_seconds")
             if not o.max_seconds > 0:
                 raise ValueError("max_seconds must be > 0")
+        if td_weight is not None:
+            o.td_weight = _lib.as_real(td_weight, "td_weight")
+            if not (o.td_weight >= 0 and math.isfinite(o.td_weight)):
+                raise ValueError("td_weight must be finite and >= 0")
         st = _SearchStats()
         lnz = c_double()
         with self._ctx.lock:
@@ -266,6 +275,7 @@ class FactorModel(Handle):
               ("components", st.components), ("cache_hits", st.cache_hits),
               ("learned", st.learned), ("cache_entries", st.cache_entries), ("cache_bytes", st.cache_bytes),
               ("cache_full", bool(st.cache_full)), ("max_depth", st.max_depth),
+              ("td_width", st.td_width), ("eliminated", st.eliminated),
               ("lnZ", lnz.value), ("log10Z", lnz.value / math.log(10.0)),
               ("zero", lnz.value == -math.inf), ("seconds", st.seconds)]
         return Result(r)

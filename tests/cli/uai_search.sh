@@ -53,11 +53,17 @@ expect_json "abs(d['lnZ'] - $want_ev) <= 1e-12 * max(1, abs($want_ev)) and d['ev
 # the same through elimination
 expect_ok uai "$TMP/cnf.uai" "$TMP/cnf.evid" --method elim --format json
 expect_json "abs(d['lnZ'] - $want_ev) <= 1e-12 * max(1, abs($want_ev))"
+# the branching with and without the tree decomposition: the same count
+expect_ok uai "$TMP/cnf.uai" "$TMP/cnf.evid" --method search --td-weight 0 --format json
+expect_json "abs(d['lnZ'] - $want_ev) <= 1e-12 * max(1, abs($want_ev)) and d['td_width'] == 0"
+expect_ok uai "$TMP/cnf.uai" --method search --td-weight 1e6 --format json
+expect_json "abs(d['lnZ'] - $want) <= 1e-12 * max(1, abs($want)) and d['td_width'] >= 2"
 # the table and the competition's answer
 expect_ok uai "$TMP/cnf.uai" --method search
 expect_out "^method +search \(unit propagation, clause learning, components, component cache\)"
 expect_out "^decisions +[0-9]+ \([0-9]+ conflicts\), [0-9]+ components counted, [0-9]+ cache hits"
 expect_out "^learned +[0-9]+ clauses \(from the conflicts\)"
+expect_out "^td width +[0-9]+ \(the tree decomposition that guided the branching\)"
 expect_ok uai "$TMP/cnf.uai" --method search --format uai
 if near "$(sed -n 2p "$TMP/out")" "$(python3 -c "print($want / 2.302585092994046)")" 1e-12; then pass; else fail "--format uai: $(cat "$TMP/out")"; fi
 
@@ -77,6 +83,8 @@ expect_ok uai "$TMP/cnf.uai" --budget 30 --max-memory 1K --format json
 expect_json "d['method'] == 'search' and d['answer'] == 'exact' and abs(d['lnZ'] - $want) <= 1e-12 * max(1, abs($want))"
 expect_ok uai "$TMP/cnf.uai" --budget 30 --max-memory 1K
 expect_out "^answer +exact \(search within the budget\)"
+expect_ok uai "$TMP/cnf.uai" --budget 30 --max-memory 1K --td-weight 0 --format json
+expect_json "d['method'] == 'search' and d['td_width'] == 0 and abs(d['lnZ'] - $want) <= 1e-12 * max(1, abs($want))"
 # ... a model outside the class gets the approximations
 expect_ok uai "$TMP/soft.uai" --budget 30 --max-memory 1K --format json
 expect_json "d['answer'] != 'exact' and 'method' not in d or d['method'] != 'search'"
@@ -97,6 +105,10 @@ expect_reject "it excludes --plan-only" uai "$TMP/cnf.uai" --method search --pla
 expect_reject "it excludes --marginals" uai "$TMP/cnf.uai" --method search --marginals
 expect_reject "it excludes --approx" uai "$TMP/cnf.uai" --method search --approx bp
 expect_reject "excludes --method search" uai "$TMP/cnf.uai" --method search --budget 5
+expect_reject "--td-weight: '-1' must be >= 0" uai "$TMP/cnf.uai" --method search --td-weight -1
+expect_reject "--td-weight: 'lots' is not a number" uai "$TMP/cnf.uai" --method search --td-weight lots
+expect_reject "--td-weight sets the search's branching; it excludes --method elim" uai "$TMP/cnf.uai" --method elim --td-weight 5
+expect_reject "it excludes --approx" uai "$TMP/cnf.uai" --approx bp --td-weight 5
 expect_reject "--max-seconds needs --approx METHOD" uai "$TMP/cnf.uai" --method elim --max-seconds 5
 expect_reject "--damping needs --approx METHOD" uai "$TMP/cnf.uai" --method search --max-seconds 5 --damping 0.5
 # --max-seconds: a search stopped at its limit is refused with what it did (the check comes

@@ -4,6 +4,7 @@
  * weights, evidence, unsatisfiable ones, ones that split into components; against variable
  * elimination on larger random ones; the cache limit, the refusals and the limits. */
 #include "check.h"
+#include "exact/search_internal.h"
 #include "zsum.h"
 
 #include <math.h>
@@ -82,6 +83,8 @@ static double search_lnz(const zs_factor_model *m, const int32_t *ev, const zs_f
 }
 
 static int learned_models; /* models on which check_random's search learned a clause */
+static int td_models;      /* models on which its branching used a tree decomposition */
+static int elim_models;    /* models of which it summed out variables before branching */
 
 static void check_random_opts(uint64_t seed, uint32_t maxdom, int clauses, const zs_factor_search_opts *o, int *zeros,
                               int *split) {
@@ -105,7 +108,11 @@ static void check_random_opts(uint64_t seed, uint32_t maxdom, int clauses, const
         else CHECK_REL(got, want, 1e-12);
         *split += stats.max_depth > 1 && stats.components > 1;
         learned_models += stats.learned > 0;
+        td_models += stats.td_width > 0;
+        elim_models += stats.eliminated > 0;
+        if (o && !o->eliminate) CHECK(stats.eliminated == 0);
         if (o && !o->learn) CHECK(stats.learned == 0);
+        if (o && o->td_weight == 0.0) CHECK(stats.td_width == 0);
         zs_factor_model_free(m);
         rmodel_free(&r);
     }
@@ -155,6 +162,218 @@ static void search_should_count_the_same_without_learning(void) {
     for (uint64_t seed = 11; seed <= 13; seed++) check_random_opts(seed, seed == 13 ? 4 : 2, seed == 11, &o, &zeros, &split);
 }
 
+/* The branching by the tree decomposition changes no count: the random models above (binary
+ * and multi-valued, with evidence) with the position weighed so that it decides (10^6) and
+ * with none, against the brute force; the default uses a decomposition. */
+static void search_should_count_the_same_with_and_without_the_decomposition(void) {
+    zs_factor_search_opts o;
+    zs_factor_search_defaults(&o);
+    CHECK(o.td_weight == 100.0);
+    int zeros = 0, split = 0;
+    td_models = 0;
+    check_random(11, 2, 1, &zeros, &split);
+    printf("  default: a decomposition on %d of 300 models\n", td_models);
+    CHECK(td_models > 200);
+    for (int k = 0; k < 2; k++) {
+        o.td_weight = k ? 1e6 : 0.0;
+        td_models = 0;
+        for (uint64_t seed = 11; seed <= 13; seed++) check_random_opts(seed, seed == 13 ? 4 : 2, seed == 11, &o, &zeros, &split);
+        if (k) printf("  weight 10^6: a decomposition on %d of 900 models\n", td_models);
+        CHECK(k ? td_models > 500 : td_models == 0);
+    }
+}
+
+/* Models whose primal graph falls apart into 2-4 blocks of variables (clauses within a block
+ * only) and a few variables of no factor: the decomposition is a forest, each tree rooted at
+ * its own centroid; with and without it the brute force's count. */
+static void search_should_count_models_of_separate_parts_with_the_decomposition(void) {
+    zs_rng rng;
+    zs_rng_init(&rng, 51, 1);
+    int used = 0;
+    for (int trial = 0; trial < 200; trial++) {
+        rmodel r;
+        memset(&r, 0, sizeof r);
+        r.n = 10 + (size_t)zs_rng_below(&rng, MAXV - 9);
+        size_t blocks = 2 + (size_t)zs_rng_below(&rng, 3), width = (r.n - 2) / blocks;
+        for (size_t i = 0; i < r.n; i++) r.dom[i] = trial % 4 == 3 ? 3 : 2;
+        for (size_t b = 0; b < blocks; b++)
+            for (size_t k = 0; k < 2 * width && r.nf < MAXF - MAXV; k++) {
+                size_t f = r.nf, arity = 2 + (size_t)zs_rng_below(&rng, width < 3 ? 1 : 2), n = r.n;
+                r.n = width; /* drawn among the first `width` variables (all of one domain size) */
+                add_constraint(&rng, &r, arity, trial % 4 != 3, 0.3, 1.0);
+                r.n = n;
+                for (size_t j = 0; j < arity; j++) r.scope[f][j] += (uint32_t)(b * width); /* into block b */
+            }
+        for (uint32_t v = 0; v < r.n; v += 4) add_weight(&rng, &r, v, 0.0);
+        zs_factor_model *m = to_model(&r);
+        CHECK(m != NULL);
+        double want = brute_lnz(&r, NULL);
+        for (int k = 0; k < 2; k++) {
+            zs_factor_search_opts o;
+            zs_factor_search_defaults(&o);
+            o.td_weight = k ? 1e6 : 0.0;
+            zs_status st;
+            zs_factor_search_stats stats;
+            double got = search_lnz(m, NULL, &o, &stats, &st);
+            CHECK(st == ZS_OK);
+            if (want == -HUGE_VAL) CHECK(got == -HUGE_VAL);
+            else CHECK_REL(got, want, 1e-12);
+            used += k && stats.td_width > 0;
+        }
+        zs_factor_model_free(m);
+        rmodel_free(&r);
+    }
+    printf("  %d of 200 models of separate parts branched by a decomposition\n", used);
+    CHECK(used > 100);
+}
+
+/* The positions worked by hand. A path 0-1-...-6 of pairwise clauses: min-fill eliminates
+ * 0, 1, ..., 6 (each end has no fill, ties to the lower index), so the bags are {i, i+1} and
+ * {6}, a path rooted at {6}; the centroid is the deepest bag whose subtree holds half (3) of
+ * the 7 variables, {2, 3}. Levels: 2 and 3 at 2; 1 and 4 at 3; 0 and 5 at 4; 6 at 5 ({6}
+ * adds nothing to {5, 6}); score (5 - level) / 5. With 3 skipped, two paths 0-1-2 and 4-5-6:
+ * the bags {0,1}, {1,2}, {2} rooted at {0,1} (a subtree of 1 variable holds half of 3):
+ * 0 and 1 at level 2, 2 at 3, the same for 4, 5, 6, and score (3 - level) / 3. */
+static void search_should_place_the_variables_of_a_path_by_its_centroid(void) {
+    uint32_t dom[7] = {2, 2, 2, 2, 2, 2, 2};
+    zs_factor_model *m = NULL;
+    CHECK(zs_factor_model_alloc(NULL, 7, dom, &m) == ZS_OK);
+    double t[4] = {1, 1, 1, 0};
+    for (uint32_t i = 0; i + 1 < 7; i++) {
+        uint32_t sc[2] = {i, i + 1};
+        CHECK(zs_factor_model_add(m, 2, sc, t, 0) == ZS_OK);
+    }
+    unsigned char skip[7] = {0};
+    double score[7];
+    size_t width = 0;
+    CHECK(sr_td_scores(m, skip, score, &width) == ZS_OK);
+    const double want[7] = {0.2, 0.4, 0.6, 0.6, 0.4, 0.2, 0.0};
+    for (int v = 0; v < 7; v++) CHECK_REL(score[v], want[v], 1e-15);
+    CHECK(width == 1);
+    skip[3] = 1;
+    CHECK(sr_td_scores(m, skip, score, &width) == ZS_OK);
+    const double want2[7] = {1.0 / 3, 1.0 / 3, 0.0, 0.0, 1.0 / 3, 1.0 / 3, 0.0};
+    for (int v = 0; v < 7; v++) CHECK(fabs(score[v] - want2[v]) < 1e-15);
+    CHECK(width == 1);
+    /* fewer than three variables left: no decomposition */
+    memset(skip, 1, sizeof skip);
+    skip[0] = skip[1] = 0;
+    CHECK(sr_td_scores(m, skip, score, &width) == ZS_OK);
+    CHECK(width == 0 && score[0] == 0.0 && score[1] == 0.0);
+    zs_factor_model_free(m);
+}
+
+/* Summing out the variables whose factors sum to a constant changes no count: the random
+ * models above with and without it (binary and multi-valued, weights, evidence). */
+static void search_should_count_the_same_without_summing_out(void) {
+    zs_factor_search_opts o;
+    zs_factor_search_defaults(&o);
+    CHECK(o.eliminate == 1);
+    int zeros = 0, split = 0;
+    for (int k = 0; k < 2; k++) {
+        o.eliminate = k;
+        elim_models = 0;
+        for (uint64_t seed = 11; seed <= 13; seed++) check_random_opts(seed, seed == 13 ? 4 : 2, seed == 11, &o, &zeros, &split);
+        printf("  eliminate %d: variables summed out on %d of 900 models\n", k, elim_models);
+        CHECK(k ? elim_models > 150 : elim_models == 0);
+    }
+}
+
+/* A random circuit: k inputs, then gates AND, OR, XOR of two earlier signals, each gate's
+ * output z a variable defined by its Tseitin clauses, each clause a factor with one zero
+ * entry (the assignment that falsifies it). Every assignment of the inputs extends to one
+ * model: Z = 2^k, whatever the search does. */
+static void add_clause3(zs_factor_model *m, uint32_t n, const uint32_t *v, const int *pos) {
+    double t[8];
+    size_t zero = 0; /* every literal false: a positive literal at 0, a negative one at 1 */
+    for (uint32_t j = 0; j < n; j++) zero = zero << 1 | (size_t)!pos[j];
+    for (size_t e = 0; e < ((size_t)1 << n); e++) t[e] = e == zero ? 0.0 : 1.0;
+    CHECK(zs_factor_model_add(m, n, v, t, 0) == ZS_OK);
+}
+
+typedef struct gate {
+    uint32_t a, b, type; /* type 0 and, 1 or, 2 xor */
+} gate;
+
+static zs_factor_model *random_circuit(zs_rng *rng, uint32_t k, uint32_t gates, gate *g) {
+    uint32_t n = k + gates, dom[512];
+    for (uint32_t i = 0; i < n; i++) dom[i] = 2;
+    zs_factor_model *m = NULL;
+    CHECK(zs_factor_model_alloc(NULL, n, dom, &m) == ZS_OK);
+    for (uint32_t z = k; z < n; z++) {
+        uint32_t a = (uint32_t)zs_rng_below(rng, z), b = (uint32_t)zs_rng_below(rng, z - 1);
+        b += b >= a;
+        uint32_t zab[3] = {z, a, b}, za[2] = {z, a}, zb[2] = {z, b};
+        g[z - k] = (gate){a, b, (uint32_t)zs_rng_below(rng, 3)};
+        switch (g[z - k].type) {
+        case 0: /* z = a and b */
+            add_clause3(m, 2, za, (int[]){0, 1}), add_clause3(m, 2, zb, (int[]){0, 1});
+            add_clause3(m, 3, zab, (int[]){1, 0, 0});
+            break;
+        case 1: /* z = a or b */
+            add_clause3(m, 2, za, (int[]){1, 0}), add_clause3(m, 2, zb, (int[]){1, 0});
+            add_clause3(m, 3, zab, (int[]){0, 1, 1});
+            break;
+        default: /* z = a xor b */
+            add_clause3(m, 3, zab, (int[]){0, 1, 1}), add_clause3(m, 3, zab, (int[]){0, 0, 0});
+            add_clause3(m, 3, zab, (int[]){1, 0, 1}), add_clause3(m, 3, zab, (int[]){1, 1, 0});
+        }
+    }
+    return m;
+}
+
+/* Circuits are summed out from their outputs back to the inputs: 2^k with no decision; with
+ * evidence on an output the gates that output depends on stay, and the count is the brute
+ * force's; without summing out, the search counts 2^k itself. */
+static void search_should_sum_out_a_circuit(void) {
+    gate g[512];
+    zs_rng rng;
+    zs_rng_init(&rng, 61, 1);
+    for (int trial = 0; trial < 20; trial++) {
+        uint32_t k = 20 + (uint32_t)zs_rng_below(&rng, 20), gates = 100 + (uint32_t)zs_rng_below(&rng, 300);
+        zs_factor_model *m = random_circuit(&rng, k, gates, g);
+        zs_factor_search_stats stats;
+        zs_status st;
+        double got = search_lnz(m, NULL, NULL, &stats, &st);
+        CHECK(st == ZS_OK);
+        CHECK_REL(got, k * log(2.0), 1e-14);
+        CHECK(stats.decisions == 0 && stats.eliminated == k + gates && stats.clauses == 0);
+        zs_factor_model_free(m);
+    }
+    for (int trial = 0; trial < 40; trial++) {
+        uint32_t k = 4 + (uint32_t)zs_rng_below(&rng, 4), gates = 3 + (uint32_t)zs_rng_below(&rng, MAXV - k - 2);
+        zs_factor_model *m = random_circuit(&rng, k, gates, g);
+        zs_factor_search_opts o;
+        zs_factor_search_defaults(&o);
+        o.eliminate = 0;
+        zs_status st;
+        zs_factor_search_stats stats;
+        CHECK_REL(search_lnz(m, NULL, &o, &stats, &st), k * log(2.0), 1e-14);
+        CHECK(st == ZS_OK && stats.eliminated == 0);
+        /* the last gate's output observed: the inputs that give it, by simulating the circuit */
+        int32_t ev[MAXV];
+        for (uint32_t i = 0; i < k + gates; i++) ev[i] = -1;
+        ev[k + gates - 1] = (int32_t)zs_rng_below(&rng, 2);
+        double count = 0.0;
+        for (uint32_t in = 0; in < (1u << k); in++) {
+            uint32_t x[MAXV];
+            for (uint32_t i = 0; i < k; i++) x[i] = in >> i & 1;
+            for (uint32_t j = 0; j < gates; j++) {
+                uint32_t a = x[g[j].a], b = x[g[j].b];
+                x[k + j] = g[j].type == 0 ? (a & b) : g[j].type == 1 ? (a | b) : (a ^ b);
+            }
+            count += x[k + gates - 1] == (uint32_t)ev[k + gates - 1];
+        }
+        double want = count > 0.0 ? log(count) : -HUGE_VAL;
+        double got = search_lnz(m, ev, NULL, &stats, &st);
+        CHECK(st == ZS_OK);
+        if (want == -HUGE_VAL) CHECK(got == -HUGE_VAL);
+        else CHECK_REL(got, want, 1e-13);
+        CHECK(stats.eliminated < k + gates);
+        zs_factor_model_free(m);
+    }
+}
+
 /* The pigeonhole formula: P pigeons, P - 1 holes, p(i, h) = pigeon i sits in hole h; each
  * pigeon somewhere (a clause of P - 1 literals), no two in one hole (binary clauses). It has
  * no model, and every proof by search refutes the same small cores again and again: learned
@@ -189,7 +408,8 @@ static void search_should_prune_with_learned_clauses(void) {
             zs_factor_search_opts o;
             zs_factor_search_defaults(&o);
             o.learn = learn;
-            o.activity = 0; /* the same branching rule both ways */
+            o.activity = 0; /* the same branching rule both ways: the clause score */
+            o.td_weight = 0.0;
             zs_factor_search_stats stats;
             zs_status st;
             double lnz = search_lnz(m, NULL, &o, &stats, &st);
@@ -336,6 +556,13 @@ static void search_should_refuse_what_it_cannot_count(void) {
     zs_factor_search_defaults(&o);
     o.max_bytes = 0.0;
     CHECK(zs_factor_lnz_search(m, NULL, &o, &lnz, NULL) == ZS_EINVAL);
+    const double bad_td[3] = {-1.0, NAN, INFINITY};
+    for (int k = 0; k < 3; k++) {
+        zs_factor_search_defaults(&o);
+        o.td_weight = bad_td[k];
+        CHECK(zs_factor_lnz_search(m, NULL, &o, &lnz, NULL) == ZS_EINVAL);
+        CHECK(strstr(zs_last_error(ctx), "td_weight") != NULL);
+    }
     CHECK(zs_factor_lnz_search(NULL, NULL, NULL, &lnz, NULL) == ZS_EINVAL);
     zs_factor_model_free(m);
     zs_ctx_free(ctx);
@@ -365,8 +592,10 @@ static void search_should_stop_at_its_limits(void) {
     zs_factor_search_stats stats;
     CHECK(zs_factor_lnz_search(m, NULL, NULL, &lnz, &stats) == ZS_OK);
     CHECK_REL(lnz, log(3.0) + (N - 1) * log(2.0), 1e-14); /* 3 * 2^(N-1) colourings */
+    CHECK(stats.decisions == 0 && stats.eliminated == N); /* from an end: 2 each, 3 for the last */
     zs_factor_search_opts o;
     zs_factor_search_defaults(&o);
+    o.eliminate = 0; /* branch */
     o.max_decisions = 4096;
     o.max_bytes = 1000.0; /* no cache: the path count grows as 2^depth */
     CHECK(zs_factor_lnz_search(m, NULL, &o, &lnz, &stats) == ZS_ETOOBIG);
@@ -393,6 +622,7 @@ static void search_should_report_progress_and_stop_on_request(void) {
     zs_ctx_set_progress(ctx, hook, NULL);
     zs_factor_search_opts o;
     zs_factor_search_defaults(&o);
+    o.eliminate = 0; /* branch (summed out, the path takes no decision) */
     o.max_bytes = 1000.0; /* no cache: 3 * 2^... paths, many calls */
     double lnz = 0.0;
     zs_factor_search_stats stats;
@@ -422,6 +652,11 @@ int main(void) {
     RUN(search_should_match_brute_force_on_binary_constraints);
     RUN(search_should_match_brute_force_on_multivalued_constraints);
     RUN(search_should_count_the_same_without_learning);
+    RUN(search_should_count_the_same_with_and_without_the_decomposition);
+    RUN(search_should_count_models_of_separate_parts_with_the_decomposition);
+    RUN(search_should_place_the_variables_of_a_path_by_its_centroid);
+    RUN(search_should_count_the_same_without_summing_out);
+    RUN(search_should_sum_out_a_circuit);
     RUN(search_should_prune_with_learned_clauses);
     RUN(search_should_multiply_independent_components);
     RUN(search_should_match_elimination_on_larger_models);
