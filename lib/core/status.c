@@ -72,6 +72,12 @@ int zs_threads(const zs_ctx *ctx) {
     return omp_get_max_threads();
 }
 
+int zs_threads_for(const zs_ctx *ctx, size_t items) {
+    const int t = zs_threads(ctx);
+    if (items < 1) return 1;
+    return (size_t)t > items ? (int)items : t;
+}
+
 int zs_ctx_threads(const zs_ctx *ctx) {
     return zs_threads(ctx);
 }

@@ -298,13 +298,19 @@ static zs_status dos_transfer(const zs_pairwise *m, zs_pairwise_dos_fn fn, void 
             lo = hi = e0 + R;
             r0 = 1;
         }
-        for (size_t r = r0; r < f.L; r++)
-            for (size_t c = 0; c < f.W; c++) {
+        /* progress after every site, not only every start: an open strip has one start, and a
+         * site of a 22-wide strip is already tens of ms (a deadline must be able to stop it) */
+        const double sites = (double)(f.L * f.W);
+        for (size_t r = r0; r < f.L && st == ZS_OK; r++)
+            for (size_t c = 0; c < f.W && st == ZS_OK; c++) {
                 dos_site(&f, r, c, r == 0, cur, nxt, S, B, &lo, &hi, threads);
                 u128 *t = cur;
                 cur = nxt;
                 nxt = t;
+                if (zs_progress(m->ctx, "dos", (double)s0 + (double)(r * f.W + c + 1) / sites, (double)starts))
+                    st = zs_fail(m->ctx, ZS_ECANCELLED, "dos: cancelled");
             }
+        if (st != ZS_OK) goto done;
         u128 mult = (f.pl && zero_field) ? 2 : 1;
         for (size_t i = 0; i < S; i++) {
             long e = 0;

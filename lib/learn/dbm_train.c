@@ -495,7 +495,7 @@ static void phases(zs_dbm_trainer *t, size_t r0, size_t bs, size_t nb_batches, s
     const int pers = t->neg == ZS_DBM_NEGATIVE_PERSISTENT;
     const size_t M = t->o.chains, U = t->units, np = block_count(bs), nn = pers ? block_count(M) : 0;
     const uint64_t stream0 = ID_GIBBS + (t->epoch * (uint64_t)nb_batches + bt) * (uint64_t)M;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads_for(t->ctx, np + nn))
     for (size_t k = 0; k < np + nn; k++) {
         if (k < np) pos_block(t, r0, k * bs / np, (k + 1) * bs / np);
         else neg_block(t, stream0, (k - np) * M / nn, (k - np + 1) * M / nn);
@@ -710,7 +710,7 @@ static void update(zs_dbm_trainer *t, size_t bs, double lr, double mom) {
     size_t tasks[ZS_DBM_MAX_LAYERS + 2] = {0};
     for (size_t l = 1; l <= d->L; l++) tasks[l + 1] = tasks[l] + block_count(d->n[l - 1]);
     const size_t ntask = tasks[d->L + 1];
-#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads_for(t->ctx, ntask))
     for (size_t k = 0; k < ntask; k++) {
         size_t l = 1;
         while (k >= tasks[l + 1]) l++;

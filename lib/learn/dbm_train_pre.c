@@ -70,7 +70,7 @@ static void draw_next(zs_dbm_pretrainer *p, size_t l) {
     const double *w = p->w[l], *b = p->b[l];
     const uint8_t *in = p->in;
     uint8_t *next = p->next;
-#pragma omp parallel for schedule(static) num_threads(zs_threads(p->ctx))
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(p->ctx, n))
     for (size_t r = 0; r < n; r++) {
         zs_rng g;
         zs_rng_init(&g, p->o.seed, ID_PRE + ((uint64_t)l << 48) + 0x80000000ULL + r);
@@ -210,7 +210,7 @@ static void cd1_rows(zs_dbm_pretrainer *p, size_t e, size_t r0, size_t bs, doubl
     double fu, fd;
     scales(p->L, l, &fu, &fd);
     const double *w = p->w[l], *a = p->a[l], *b = p->b[l];
-#pragma omp parallel for schedule(static) num_threads(zs_threads(p->ctx))
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(p->ctx, bs))
     for (size_t q = 0; q < bs; q++) {
         const uint8_t *row = p->in + p->perm[r0 + q] * nv;
         double *x0 = v0 + q * nv, *p0 = h0 + q * nh, *x1 = v1 + q * nv, *p1 = h1 + q * nh;
@@ -245,7 +245,7 @@ static void cd1_update(zs_dbm_pretrainer *p, size_t bs, double mom, const double
     const zs_dbm_pretrain_opts *o = &p->o;
     double *w = p->w[l], *a = p->a[l], *b = p->b[l], *vw = p->vw, *va = p->va, *vb = p->vb;
     const double inv = 1.0 / (double)bs;
-#pragma omp parallel for schedule(static) num_threads(zs_threads(p->ctx))
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(p->ctx, nv))
     for (size_t i = 0; i < nv; i++) {
         for (size_t j = 0; j < nh; j++) {
             double g = 0.0;

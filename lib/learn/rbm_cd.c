@@ -799,7 +799,7 @@ zs_status zs_rbm_init_from_data(zs_rbm *rbm, const uint8_t *rows, size_t n, doub
         const size_t m = nv * nh - x0 < BLOCK ? nv * nh - x0 : BLOCK;
         zs_rng_fill(&rng, words, 2 * m);
         double *w = rbm->w + x0;
-#pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx)) if (m >= 1024)
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(rbm->ctx, m)) if (m >= 1024)
         for (size_t j = 0; j < m; j++) w[j] = sigma * rng_normal_from(words[2 * j], words[2 * j + 1]);
     }
     free(words);

@@ -280,7 +280,7 @@ zs_status zs_dbm_mean_field(const zs_dbm *d, const zs_dbm_mf_opts *opts, const u
     if (st != ZS_OK) return st;
     size_t widest = 0, total = dbm_units(d, &widest, NULL);
     int failed = 0;
-#pragma omp parallel num_threads(zs_threads(d->ctx))
+#pragma omp parallel num_threads(zs_threads_for(d->ctx, n))
     {
         double *buf = zs_malloc((2 * total + widest) * sizeof *buf);
         if (!buf) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);

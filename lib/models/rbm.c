@@ -99,7 +99,7 @@ double zs_rbm_free_energy(const zs_rbm *rbm, const double *v) {
 }
 
 void zs_rbm_free_energies(const zs_rbm *rbm, const double *data, size_t n, double *f) {
-#pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(rbm->ctx, n))
     for (size_t r = 0; r < n; r++) f[r] = zs_rbm_free_energy(rbm, data + r * rbm->nv);
 }
 

@@ -38,7 +38,7 @@ zs_status zs_data_base_rate(const uint8_t *rows, size_t n, size_t d, double c, d
 static int free_energies(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *f) {
     const size_t nv = rbm->nv;
     int failed = 0;
-#pragma omp parallel num_threads(zs_threads(rbm->ctx))
+#pragma omp parallel num_threads(zs_threads_for(rbm->ctx, n))
     {
         double *v = zs_malloc(nv * sizeof *v);
         if (!v) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
@@ -92,7 +92,7 @@ zs_status zs_rbm_loglik(const zs_rbm *rbm, const uint8_t *rows, size_t n, double
 zs_status zs_rbm_hidden_probs(const zs_rbm *rbm, const uint8_t *rows, size_t n, double *out) {
     if (!rbm || !rows || !out) return ZS_EINVAL;
     const size_t nv = rbm->nv, nh = rbm->nh;
-#pragma omp parallel for schedule(static) num_threads(zs_threads(rbm->ctx))
+#pragma omp parallel for schedule(static) num_threads(zs_threads_for(rbm->ctx, n))
     for (size_t r = 0; r < n; r++) {
         double *x = out + r * nh;
         rbm_hidden_field(rbm, rows + r * nv, x);

@@ -53,7 +53,7 @@ zs_status dbm_gibbs_chains(const zs_dbm *d, size_t n, uint64_t steps, uint64_t s
     const size_t units = dbm_units(d, &widest, off);
     int failed = 0, stop = 0;
     size_t done = 0;
-#pragma omp parallel num_threads(zs_threads(d->ctx))
+#pragma omp parallel num_threads(zs_threads_for(d->ctx, n))
     {
         uint8_t *s = zs_malloc(units);
         double *x = zs_malloc(widest * sizeof *x);

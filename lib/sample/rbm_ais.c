@@ -36,6 +36,8 @@
 _Static_assert(AIS_CHAINS_PER_UNIT <= ZS_UNIT_MAX_VALUES, "a unit's log weights fit in its record");
 /* Multiply-adds between two polls of the progress hook inside a block: a few ms of sgemm. */
 #define AIS_POLL_WORK 1.6e7
+/* One unit's exponential, draw and bookkeeping, in multiply-adds (a rough ratio of costs). */
+#define UNIT_WORK 64.0
 
 
 void zs_rbm_ais_defaults(zs_rbm_ais_opts *o) {
@@ -316,8 +318,10 @@ static zs_status ais_unit(const void *shared, uint64_t unit, void *scratch, zs_u
         }
     }
     /* A block runs K temperatures of 2 B nv nh multiply-adds (seconds for a large model):
-     * the run's progress hook is asked about every AIS_POLL_WORK of them (units_poll). */
-    const double per_k = 2.0 * (double)B * (double)nv * (double)nh + (double)B * (double)(nv + nh);
+     * the run's progress hook is asked about every AIS_POLL_WORK of them (units_poll). Each
+     * unit's exponential and draw count as UNIT_WORK multiply-adds, so that a model of a few
+     * units, whose products are nothing, still asks every few ms. */
+    const double per_k = 2.0 * (double)B * (double)nv * (double)nh + UNIT_WORK * (double)B * (double)(nv + nh);
     double since = 0.0;
     for (size_t k = 1; k <= sh->K; k++) {
         since += per_k;

@@ -15,7 +15,7 @@ zs_status zs_rbm_gibbs(const zs_rbm *rbm, const uint8_t *rows, size_t n, uint64_
     zs_status st = rbm_check_rows(rbm->ctx, "gibbs:", rows, n, nv);
     if (st != ZS_OK) return st;
     int failed = 0;
-#pragma omp parallel num_threads(zs_threads(rbm->ctx))
+#pragma omp parallel num_threads(zs_threads_for(rbm->ctx, n))
     {
         double *x = zs_malloc(nh * sizeof *x);
         size_t *on = zs_malloc(nh * sizeof *on);

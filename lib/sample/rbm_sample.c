@@ -14,7 +14,7 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
     zs_status st = init ? rbm_check_rows(rbm->ctx, "sample: start", init, n_init, nv) : ZS_OK;
     if (st != ZS_OK) return st;
     int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(rbm->ctx))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads_for(rbm->ctx, n))
     for (size_t c = 0; c < n; c++) {
         zs_rng rng;
         zs_rng_init(&rng, seed, c);

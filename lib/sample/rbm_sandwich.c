@@ -54,6 +54,8 @@ typedef struct pt_shared {
 /* Multiply-adds between two calls of the progress hook inside a ladder (a few ms), so that
  * a deadline stops ladders of seconds each. */
 #define PT_POLL_WORK 1.6e7
+/* One unit's exponential, draw and bookkeeping, in multiply-adds (a rough ratio of costs). */
+#define PT_UNIT_WORK 64.0
 
 /* The progress hook, from any thread (one at a time); nonzero: stop. */
 static int pt_progress(const pt_shared *sh) {
@@ -128,8 +130,10 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
         }
         const uint64_t burn = sh->sweeps / 2, kept = sh->sweeps - burn;
         size_t next = 0;
-        /* a sweep: L replicas' two sparse products, at most nv nh multiply-adds each */
-        const double per_sweep = (double)L * (double)nv * (double)nh;
+        /* a sweep: L replicas' two sparse products, at most nv nh multiply-adds each, and each
+         * unit's exponential and draw, PT_UNIT_WORK multiply-adds (a model of a few units must
+         * still ask every few ms) */
+        const double per_sweep = (double)L * ((double)nv * (double)nh + PT_UNIT_WORK * (double)(nv + nh));
         double since = 0.0;
         for (uint64_t s = 0; s < sh->sweeps; s++) {
             since += per_sweep;
@@ -214,7 +218,7 @@ static zs_status pt_run(const zs_rbm *rbm, const zs_rbm_sandwich_opts *o, const 
     int stop = 0;
     const pt_shared sh = {rbm, wf, wt, ba, betas, L, o->pt_sweeps, o->ais.seed, stream0, P, &done_count, &stop};
     /* Ladder l fills the rows of runs l, l + P, ...: first into its own block of rows. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads(ctx))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zs_threads_for(ctx, P))
     for (size_t l = 0; l < P; l++) {
         if (__atomic_load_n(&stop, __ATOMIC_RELAXED)) continue;
         size_t first = 0;

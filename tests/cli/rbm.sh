@@ -118,6 +118,11 @@ expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format j
 expect_json "sorted(d) == sorted(['nv','nh','lnZ','method','lnZ_lo','lnZ_hi','ess','chains','temperatures','seed','base','reverse','lnZ_reverse','lnZ_reverse_lo','lnZ_reverse_hi','reverse_ess','sandwich_lo','sandwich_hi','sides_agree','pt_temperatures','pt_sweeps','pt_swap_min'])"
 expect_json "d['method'] == 'ais' and d['chains'] == 100 and d['temperatures'] == 2000 and d['seed'] == 5"
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi'] and 1 <= d['ess'] <= 100"
+# Far more threads than chains' blocks and ladders: the same answer, and no thread per
+# unused request (a parallel region starts at most one thread per iteration).
+cp "$TMP/out" "$TMP/ais1.json"
+expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json --threads 500
+if cmp -s "$TMP/out" "$TMP/ais1.json"; then pass; else fail "AIS differs on 500 threads"; fi
 ZSUM_SIMD=avx2 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
 expect_json "d['lnZ_lo'] <= $lnz_m <= d['lnZ_hi']"
 ZSUM_NO_SIMD=1 expect_ok rbm logz "$TMP/m.npz" --ais --seed 5 --schedule linear:2000 --format json
