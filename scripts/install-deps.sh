@@ -7,19 +7,21 @@ set -euo pipefail
 # Build: compiler, CMake, pkg-config. Libraries: GMP (exact counts), OpenBLAS (CBLAS), SLEEF
 # (vector exp/log), libzip + zlib (.npz), libpng (images), OpenMP (libgomp comes with gcc),
 # Open MPI (zsum-mpi and its tests: openmpi-bin, libopenmpi-dev).
-# Tools: gnuplot (plots), python3 + NumPy + pytest (tests that read our .npz/.npy back, the
-# Python package's suite), toulbar2 and
-# scikit-learn (peers in benchmarks only: ZSUM_BENCH_DEPS=1). Static checks (make check):
+# Tools: gnuplot (plots), python3 + NumPy + pytest + scikit-learn (tests that read our
+# .npz/.npy back, the Python package's suite and its pages' examples, one of which is a
+# scikit-learn pipeline), toulbar2 and hyperfine (peers and timing in benchmarks only:
+# ZSUM_BENCH_DEPS=1). Static checks (make check):
 # cppcheck and clang-tidy. Fuzzing (make fuzz only: ZSUM_FUZZ_DEPS=1): clang, its libFuzzer
 # and sanitizer runtimes (libclang-rt-dev) and its OpenMP (libomp-dev).
 packages=(gcc make cmake pkg-config libgmp-dev libopenblas-dev libsleef-dev libzip-dev
-          zlib1g-dev libpng-dev gnuplot-nox python3 python3-numpy python3-pytest cppcheck clang-tidy
+          zlib1g-dev libpng-dev gnuplot-nox python3 python3-numpy python3-pytest python3-sklearn
+          cppcheck clang-tidy
           openmpi-bin libopenmpi-dev)
 if [ "${ZSUM_FUZZ_DEPS:-0}" = 1 ]; then
   packages+=(clang libclang-rt-dev libomp-dev)
 fi
 if [ "${ZSUM_BENCH_DEPS:-0}" = 1 ]; then
-  packages+=(toulbar2 python3-sklearn hyperfine)
+  packages+=(toulbar2 hyperfine)
 fi
 
 missing=()
