@@ -171,12 +171,11 @@ zs_status units_exec_by_cost(const units_job *job, units_cost_fn cost, zs_unit_r
     return exec_units(job, 1, cost, recs);
 }
 
-/* No more threads than units left to run here: a thread without a unit would only be
- * started, given its scratch and stopped (--threads 461 for 120 units of microseconds each
- * spent its time there). Which thread runs a unit does not change its record. */
+/* No more threads than units left to run here (zs_threads_for): a thread without a unit would
+ * only be started, given its scratch and stopped. Which thread runs a unit does not change its
+ * record. */
 static int threads_for(const units_job *job, uint64_t left) {
-    const int t = zs_threads(job->ctx);
-    return job->serial || left <= 1 ? 1 : (uint64_t)t < left ? t : (int)left;
+    return job->serial ? 1 : zs_threads_for(job->ctx, left);
 }
 
 static zs_status exec_units(const units_job *job, uint32_t parts, units_cost_fn cost,

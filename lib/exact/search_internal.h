@@ -190,6 +190,9 @@ const uint32_t *sr_clause(const sr_state *s, uint32_t id, uint32_t *n);
  * skip[v] == 0 (rooted at a centroid), 0 for the deepest and the skipped; *width the
  * decomposition's width (its largest bag less one; 0 when none was built: fewer than three
  * variables, more than ZS_FACTOR_MAX_ORDER_VARS, or bags past 2^28 entries). ZS_ENOMEM. */
+/* The factors holding each variable, as CSR: those of v are fac[foff[v] .. foff[v + 1]);
+ * both arrays allocated here (freed by the caller, also on failure). 0: out of memory. */
+int sr_var_factors(const zs_factor_model *m, size_t **foff, size_t **fac);
 zs_status sr_td_scores(const zs_factor_model *m, const unsigned char *skip, double *score, size_t *width);
 
 /* The cache key of the component at ar (its variables, reduced clauses and removed values,

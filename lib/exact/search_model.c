@@ -166,3 +166,19 @@ zs_status sr_model_build(const zs_factor_model *m, const unsigned char *dead, sr
         return sr_model_free(sm), zs_fail(m->ctx, ZS_ENOMEM, "search: out of memory");
     return ZS_OK;
 }
+
+int sr_var_factors(const zs_factor_model *m, size_t **foff, size_t **fac) {
+    size_t total = 0;
+    for (size_t f = 0; f < m->nf; f++) total += m->f[f].arity;
+    size_t *off = *foff = zs_calloc(m->nvars + 1, sizeof *off);
+    size_t *fs = *fac = zs_malloc((total ? total : 1) * sizeof *fs);
+    if (!off || !fs) return 0;
+    for (size_t f = 0; f < m->nf; f++)
+        for (size_t a = 0; a < m->f[f].arity; a++) off[m->f[f].scope[a] + 1]++;
+    for (size_t v = 0; v < m->nvars; v++) off[v + 1] += off[v];
+    for (size_t f = 0; f < m->nf; f++)
+        for (size_t a = 0; a < m->f[f].arity; a++) fs[off[m->f[f].scope[a]]++] = f;
+    for (size_t v = m->nvars; v > 0; v--) off[v] = off[v - 1];
+    off[0] = 0;
+    return 1;
+}

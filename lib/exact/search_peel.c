@@ -42,23 +42,14 @@ static void peel_free(peel *p) {
 static int peel_init(peel *p, const zs_factor_model *m, unsigned char *dead, unsigned char *gone) {
     memset(p, 0, sizeof *p);
     p->m = m, p->dead = dead, p->gone = gone;
-    size_t nv = m->nvars ? m->nvars : 1, total = 0;
-    for (size_t f = 0; f < m->nf; f++) total += m->f[f].arity;
-    p->foff = zs_calloc(m->nvars + 1, sizeof *p->foff);
-    p->fac = zs_malloc((total ? total : 1) * sizeof *p->fac);
+    size_t nv = m->nvars ? m->nvars : 1;
+    if (!sr_var_factors(m, &p->foff, &p->fac)) return 0;
     p->nb = zs_malloc(nv * sizeof *p->nb);
     p->x = zs_calloc(nv, sizeof *p->x);
     p->mark = zs_calloc(nv, sizeof *p->mark);
     p->queue = zs_malloc(nv * sizeof *p->queue);
     p->inq = zs_calloc(nv, 1);
-    if (!p->foff || !p->fac || !p->nb || !p->x || !p->mark || !p->queue || !p->inq) return 0;
-    for (size_t f = 0; f < m->nf; f++)
-        for (size_t a = 0; a < m->f[f].arity; a++) p->foff[m->f[f].scope[a] + 1]++;
-    for (size_t v = 0; v < m->nvars; v++) p->foff[v + 1] += p->foff[v];
-    for (size_t f = 0; f < m->nf; f++)
-        for (size_t a = 0; a < m->f[f].arity; a++) p->fac[p->foff[m->f[f].scope[a]]++] = f;
-    for (size_t v = m->nvars; v > 0; v--) p->foff[v] = p->foff[v - 1];
-    p->foff[0] = 0;
+    if (!p->nb || !p->x || !p->mark || !p->queue || !p->inq) return 0;
     return 1;
 }
 

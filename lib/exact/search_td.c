@@ -44,23 +44,6 @@ static void td_free(td *t) {
     free(t->sibling), free(t->mark), free(t->foff), free(t->fac);
 }
 
-/* The factors holding each variable (CSR). */
-static int var_factors(const zs_factor_model *m, td *t) {
-    t->foff = zs_calloc(m->nvars + 1, sizeof *t->foff);
-    size_t total = 0;
-    for (size_t f = 0; f < m->nf; f++) total += m->f[f].arity;
-    t->fac = zs_malloc((total ? total : 1) * sizeof *t->fac);
-    if (!t->foff || !t->fac) return 0;
-    for (size_t f = 0; f < m->nf; f++)
-        for (size_t a = 0; a < m->f[f].arity; a++) t->foff[m->f[f].scope[a] + 1]++;
-    for (size_t v = 0; v < m->nvars; v++) t->foff[v + 1] += t->foff[v];
-    for (size_t f = 0; f < m->nf; f++)
-        for (size_t a = 0; a < m->f[f].arity; a++) t->fac[t->foff[m->f[f].scope[a]]++] = f;
-    for (size_t v = m->nvars; v > 0; v--) t->foff[v] = t->foff[v - 1];
-    t->foff[0] = 0;
-    return 1;
-}
-
 /* Append position p to H(i) unless marked: 0 when out of room. */
 static int h_push(td *t, uint32_t p, uint32_t stamp) {
     if (t->mark[p] == stamp) return 1;
@@ -187,7 +170,7 @@ zs_status sr_td_scores(const zs_factor_model *m, const unsigned char *skip, doub
     size_t count = 0;
     int fell_back = 0;
     double ops = 0.0;
-    if (!t.order || !t.pos || !t.hoff || !t.parent || !t.child || !t.sibling || !t.mark || !vlev || !var_factors(m, &t))
+    if (!t.order || !t.pos || !t.hoff || !t.parent || !t.child || !t.sibling || !t.mark || !vlev || !sr_var_factors(m, &t.foff, &t.fac))
         goto done;
     st = elim_order_greedy(m, skip, ZS_ORDER_MINFILL, 0, t.order, &count, &fell_back, &ops);
     if (st != ZS_OK) goto done;

@@ -161,8 +161,8 @@ void zs_hopfield_capacity_defaults(zs_hopfield_capacity_opts *opts) {
 }
 
 /* Measured on the development machine, one thread, default loads (0.025..0.3): 0.25-0.31 ns
- * per unit of trials x sum_a P_a x N^2 for N = 500..1500 (the units now also count the
- * recalls' 2 P^2 N) (K = Xi^T Xi is P N^2 multiply-adds;
+ * per unit of trials x sum_a P_a x N^2 for N = 500..1500 (K = Xi^T Xi is P N^2 multiply-adds;
+ * the estimate below also counts the recalls' initial fields, 2 P^2 N, at the same rate;
  * above capacity a descent makes O(N) flips of O(N) each per recall). The figure below is
  * lower, so the estimate errs towards allowing a run. */
 #define CAPACITY_NS_PER_UNIT 0.2
