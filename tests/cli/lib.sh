@@ -6,6 +6,14 @@ failed=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# The tests' Python is the system's /usr/bin/python3 where there is one: a `python3` found first
+# on PATH may be a version manager's shim (pyenv's costs 0.3 s a start, and the suite starts
+# Python thousands of times) or an interpreter without the modules a script needs. A link in
+# $TMP/bin reaches commands started from here as well as this shell.
+if [[ -x /usr/bin/python3 ]]; then
+    mkdir -p "$TMP/bin" && ln -sf /usr/bin/python3 "$TMP/bin/python3" && PATH="$TMP/bin:$PATH"
+fi
+
 # $TMP/zstest.py, for the scripts' Python: npy(shape, values, descr='<f8', fortran=False), the
 # bytes of a .npy file, and npz(path, arrays, deflate=True), to write model files without
 # NumPy; lse(xs), a log-sum-exp, and states(n), every 0/1 vector of length n, for brute

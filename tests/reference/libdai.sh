@@ -11,7 +11,9 @@ if [ ! -e "$DATA/testfast.fg" ] || [ ! -e "$DATA/testfast.out" ]; then
     exit 77
 fi
 HERE=$(cd "$(dirname "$0")" && pwd)
-exec python3 - "$ZSUM" "$DATA" "$HERE/../cli/fg2uai.py" <<'PY'
+# The system Python where there is one (a python3 first on PATH may be a slow shim).
+PY=python3; [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+exec "$PY" - "$ZSUM" "$DATA" "$HERE/../cli/fg2uai.py" <<'PY'
 import json, os, re, subprocess, sys, tempfile
 zsum, data, conv = sys.argv[1:4]
 failed = 0

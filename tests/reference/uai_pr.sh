@@ -26,7 +26,9 @@ budget=2.5e8
 min_solved=40
 max_file=1e12
 if [ "${ZSUM_SANITIZED:-0}" = 1 ]; then budget=5e6; min_solved=15; max_file=60000; fi
-exec python3 - "$ZSUM" "$DATA" "$budget" "$min_solved" "$max_file" <<'EOF'
+# The system Python where there is one (a python3 first on PATH may be a slow shim).
+PY=python3; [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+exec "$PY" - "$ZSUM" "$DATA" "$budget" "$min_solved" "$max_file" <<'EOF'
 import json, math, os, subprocess, sys, time
 zsum, data, budget, min_solved = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 max_file = float(sys.argv[5])

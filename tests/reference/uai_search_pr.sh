@@ -14,7 +14,9 @@ if [ ! -d "$DATA" ]; then
 fi
 names="ra log-1"
 if [ "${ZSUM_SANITIZED:-0}" = 1 ]; then names="ra"; fi
-exec python3 - "$ZSUM" "$DATA" $names <<'EOF'
+# The system Python where there is one (a python3 first on PATH may be a slow shim).
+PY=python3; [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+exec "$PY" - "$ZSUM" "$DATA" $names <<'EOF'
 import json, subprocess, sys
 zsum, data, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 failed = 0
