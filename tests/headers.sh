@@ -86,8 +86,9 @@ if [[ " ${langs[*]} " == *" c++ "* ]]; then
     if compile c++ "$tmp/t"; then
         mangled=$(nm -u "$tmp/o.o" | awk '{print $NF}' | grep '^_Z' | grep -i 'zs_' || true)
         [[ -z $mangled ]] || bad "functions with C++ linkage (outside zsum.h's extern \"C\"): $mangled"
-        for n in $names; do
-            nm -u "$tmp/o.o" | awk '{print $NF}' | grep -qx "$n" || bad "$n: not an unmangled C symbol in C++"
+        nm -u "$tmp/o.o" | awk '{print $NF}' | sort -u > "$tmp/undef"
+        for n in $(comm -23 <(printf '%s\n' $names) "$tmp/undef"); do
+            bad "$n: not an unmangled C symbol in C++"
         done
     else
         bad "referencing every declared function from C++ fails:"

@@ -44,47 +44,47 @@ rule() { # rule FROM
 }
 
 # ---- 1. includes ------------------------------------------------------------------------
-while IFS= read -r file; do
+# (grep -n finds the include lines; the loops below read only those.)
+includes() { # includes DIR: FILE:LINE:TEXT for every #include line of DIR's .c and .h files
+    find "$1" -name '*.[ch]' -print0 | sort -z | xargs -0 grep -nE '^[[:space:]]*#[[:space:]]*include' /dev/null
+}
+while IFS= read -r hit; do
+    file=${hit%%:*} hit=${hit#*:}
+    lineno=${hit%%:*} line=${hit#*:}
     rel=${file#"$src"/}
     top=${rel#lib/}
     top=${top%%/*}
-    lineno=0
-    while IFS= read -r line; do
-        lineno=$((lineno + 1))
-        [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
-        kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
-        [[ $path == zsum.h || $path == zsum/* ]] && continue
-        if [[ $path == */* ]]; then
-            first=${path%%/*}
-        elif [[ $kind == '"' ]]; then
-            first=$top # a header beside the file
-        else
-            continue # a system header
-        fi
-        [[ $folders == *" $first "* ]] || continue # not a lib/ folder (e.g. <sys/stat.h>)
-        if ! allowed "$top" "$first"; then
-            echo "$rel:$lineno: includes \"$path\": $(rule "$top")"
-            fail=1
-        fi
-    done < "$file"
-done < <(find "$src/lib" -name '*.[ch]' | sort)
-
-while IFS= read -r file; do
-    rel=${file#"$src"/}
-    lineno=0
-    while IFS= read -r line; do
-        lineno=$((lineno + 1))
-        [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
-        kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
-        [[ $path == zsum.h ]] && continue
-        if [[ $kind == '"' && $path != */* && -f $src/programs/$path ]]; then continue; fi
+    [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
+    kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
+    [[ $path == zsum.h || $path == zsum/* ]] && continue
+    if [[ $path == */* ]]; then
         first=${path%%/*}
-        if [[ $kind == '"' || $path == zsum/* || ($path == */* && $folders == *" $first "*) ]]; then
-            echo "$rel:$lineno: includes \"$path\": programs/ may include only zsum.h and programs/*.h"
-            fail=1
-        fi
-    done < "$file"
-done < <(find "$src/programs" -name '*.[ch]' | sort)
+    elif [[ $kind == '"' ]]; then
+        first=$top # a header beside the file
+    else
+        continue # a system header
+    fi
+    [[ $folders == *" $first "* ]] || continue # not a lib/ folder (e.g. <sys/stat.h>)
+    if ! allowed "$top" "$first"; then
+        echo "$rel:$lineno: includes \"$path\": $(rule "$top")"
+        fail=1
+    fi
+done < <(includes "$src/lib")
+
+while IFS= read -r hit; do
+    file=${hit%%:*} hit=${hit#*:}
+    lineno=${hit%%:*} line=${hit#*:}
+    rel=${file#"$src"/}
+    [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*([\"\<])([^\"\>]+)[\"\>] ]] || continue
+    kind=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]}
+    [[ $path == zsum.h ]] && continue
+    if [[ $kind == '"' && $path != */* && -f $src/programs/$path ]]; then continue; fi
+    first=${path%%/*}
+    if [[ $kind == '"' || $path == zsum/* || ($path == */* && $folders == *" $first "*) ]]; then
+        echo "$rel:$lineno: includes \"$path\": programs/ may include only zsum.h and programs/*.h"
+        fail=1
+    fi
+done < <(includes "$src/programs")
 
 # ---- 2. symbols -------------------------------------------------------------------------
 if (($# > 0)); then
@@ -93,14 +93,15 @@ if (($# > 0)); then
     else
         defs=$(mktemp) uses=$(mktemp)
         trap 'rm -f "$defs" "$uses"' EXIT
-        for o in "$@"; do
-            [[ $o =~ /lib/([a-z]+)/([^/]+)\.o$ ]] || continue
-            name="lib/${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
-            nm --defined-only -g "$o" | awk -v f="$name" 'NF == 3 {print $3, f}' >> "$defs"
-            nm -u "$o" | awk -v f="$name" '{print $NF, f}' >> "$uses"
-        done
-        sort -o "$defs" "$defs"
-        sort -o "$uses" "$uses"
+        objs=()
+        for o in "$@"; do [[ $o =~ /lib/[a-z]+/[^/]+\.o$ ]] && objs+=("$o"); done
+        # One nm over all objects (an nm start costs more than reading one object); -A puts
+        # "OBJECT:" before each symbol, from which the source lib/FOLDER/FILE.c is kept.
+        label='NF == 3 { f = $1; sub(/:[^:]*$/, "", f); sub(/.*\/lib\//, "lib/", f); sub(/\.o$/, "", f); print $3, f }'
+        if ((${#objs[@]})); then
+            nm -A --defined-only -g "${objs[@]}" | awk "$label" | sort > "$defs"
+            nm -A -u "${objs[@]}" | awk "$label" | sort > "$uses"
+        fi
         while read -r sym user definer; do
             a=${user#lib/}; a=${a%%/*}
             b=${definer#lib/}; b=${b%%/*}
