@@ -24,10 +24,11 @@ check_slices "10 200 256" bm logz --random 20 --seed 4 --beta 0.7 --format json
 check_slices "32 64" ising --size 18 --dim 1 --open --method enumerate --J 0.5 --h 0.2 --format json
 check_slices "3 100 256" rbm logz "$TMP/m.npz" --exact --format json
 # AIS: one unit per block of at most 64 chains (200 chains: 4 units of 50)
-# (50 temperatures under the sanitizers, where 200 take 12 s a run)
+# (50 temperatures under the sanitizers, where 200 take 12 s a run; every slice repeats the
+# tempering runs of the pt base, so they are short: 100 sweeps, not the default 1000)
 sched=linear:200
 [ -n "${ZSUM_SANITIZED:-}" ] && sched=linear:50
-check_slices "1 3 4" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule $sched --seed 9 --format json
+check_slices "1 3 4" rbm logz "$TMP/m.npz" --ais --reverse none --chains 200 --schedule $sched --pt-sweeps 100 --seed 9 --format json
 # A UAI model forced into conditioning by a small --max-memory: one unit per conditioned run.
 complete_uai 16 "$TMP/k16.uai"
 check_slices "5 40 64" uai "$TMP/k16.uai" --max-memory 140K --format uai
