@@ -10,6 +10,7 @@
 #include <string.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static int check_passed, check_failed;
 static const char *check_current = "";
@@ -46,11 +47,37 @@ static inline void check_rel(double got, double want, double tol, const char *wh
 #define CHECK_STR(got, want) \
     check_true((got) && strcmp((got), (want)) == 0, #got " == \"" want "\"", __FILE__, __LINE__)
 
-#define RUN(test)              \
-    do {                       \
-        check_current = #test; \
-        test();                \
+/* ZSUM_TEST_TIMES=1 prints each test's wall time (to find where a program spends it). */
+static inline double check_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define RUN(test)                                                           \
+    do {                                                                    \
+        check_current = #test;                                              \
+        double check_t0_ = check_now();                                     \
+        test();                                                             \
+        if (getenv("ZSUM_TEST_TIMES"))                                      \
+            printf("  time %.3f s  %s\n", check_now() - check_t0_, #test); \
     } while (0)
+
+/* ---- short runs ---------------------------------------------------------------------------- */
+
+/* The sanitized build's run (make check exports ZSUM_SANITIZED=1), where everything is slower. */
+static inline int check_sanitized(void) {
+    const char *s = getenv("ZSUM_SANITIZED");
+    return s && s[0] == '1';
+}
+
+/* A short run: the sanitized build's, or one on a forced kernel set (ZSUM_SIMD or ZSUM_NO_SIMD:
+ * tests/CMakeLists.txt runs every unit test once more per kernel set). Statistical checks over
+ * many seeds belong to the full run on the processor's own kernels; a short run takes the same
+ * code paths over a few seeds, and its exact checks (against brute force, bit for bit) stay. */
+static inline int check_short_run(void) {
+    return check_sanitized() || getenv("ZSUM_SIMD") || getenv("ZSUM_NO_SIMD");
+}
 
 /* ---- a temporary folder for a test program's files ------------------------------------- */
 

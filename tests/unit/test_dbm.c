@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int sanitized(void) {
-    const char *s = getenv("ZSUM_SANITIZED");
-    return s && s[0] == '1';
-}
-
 /* A small generator independent of the library's: 64-bit LCG, uniform in [-1, 1). */
 static uint64_t lcg_state;
 static double lcg(void) {
@@ -289,7 +284,7 @@ static int ais_hits(const zs_dbm *d, double exact, int seeds, size_t temps, zs_d
 }
 
 static void ais_band_holds_exact_on_random_models(void) {
-    int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+    int seeds = check_short_run() ? 3 : 20, need = check_short_run() ? 2 : 18;
     size_t n1[] = {14, 10, 8}, n2[] = {8, 12, 6, 5};
     zs_dbm *d = random_dbm(2, n1, 1.0, 1.0, 61);
     double exact = 0;
@@ -358,7 +353,7 @@ static void ais_band_holds_exact_on_a_trained_model(void) {
     memcpy(zs_dbm_bias_mut(d, 2), zs_rbm_hbias(r2), n2 * sizeof(double));
     double exact = 0;
     CHECK(zs_dbm_lnz_exact(d, 0, &exact) == ZS_OK);
-    int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+    int seeds = check_short_run() ? 3 : 20, need = check_short_run() ? 2 : 18;
     CHECK(ais_hits(d, exact, seeds, 1000, ZS_DBM_AIS_BASE_DATA, data, n) >= need);
     /* the mean-field bound of the data stays below the exact log-likelihood */
     double *u = malloc(n * sizeof *u), *b = malloc(n * sizeof *b);

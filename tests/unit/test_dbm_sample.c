@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int sanitized(void) {
-    const char *s = getenv("ZSUM_SANITIZED");
-    return s && s[0] == '1';
-}
-
 /* A small generator independent of the library's: 64-bit LCG, uniform in [-1, 1). */
 static uint64_t lcg_state;
 static double lcg(void) {
@@ -128,7 +123,7 @@ static void samples_match(const zs_dbm *d, size_t chains, uint64_t steps, uint64
 }
 
 static void samples_match_the_exact_distribution(void) {
-    size_t chains = sanitized() ? 4000 : 40000;
+    size_t chains = check_short_run() ? 4000 : 40000;
     size_t a[] = {4, 3, 2}, b[] = {4, 2, 3, 2};
     zs_dbm *d = random_dbm(NULL, 2, a, 1.5, 1.0, 11);
     samples_match(d, chains, 30, 5);
@@ -197,7 +192,7 @@ static void sandwich_opts(zs_dbm_sandwich_opts *o, double *betas, size_t nb, uin
 static void sandwich_holds_exact_or_says_it_does_not(void) {
     static const size_t shapes[][5] = {{2, 8, 6, 4}, {3, 6, 5, 4, 3}, {2, 10, 8, 6}};
     static const double wscale[] = {1.0, 1.0, 2.0};
-    int seeds = sanitized() ? 2 : 10;
+    int seeds = check_short_run() ? 2 : 10;
     double *betas = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(1000, &betas, &nb);
@@ -228,7 +223,7 @@ static void sandwich_holds_exact_or_says_it_does_not(void) {
         }
         printf("  shape %d: exact inside %d of %d, reverse band holds it %d, disagreement said %d\n", s, inside,
                seeds, upper_hits, said);
-        CHECK(upper_hits >= seeds - seeds / 10 - (sanitized() ? 1 : 0));
+        CHECK(upper_hits >= seeds - seeds / 10 - (check_short_run() ? 1 : 0));
         zs_dbm_free(d);
     }
     free(betas);
@@ -260,7 +255,7 @@ static void sandwich_holds_exact_or_says_it_does_not(void) {
 static void sized_odd_pt_holds_exact_in_18_of_20(void) {
     static const size_t shapes[][5] = {{2, 10, 8, 6}, {3, 6, 5, 7, 4}};
     static const double wscale[] = {2.0, 1.5};
-    int seeds = sanitized() ? 2 : 20;
+    int seeds = check_short_run() ? 2 : 20;
     double *betas = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(1000, &betas, &nb);
@@ -368,7 +363,7 @@ static zs_dbm *trained_small(void) {
 static void pt_base_holds_exact_or_says_it_does_not(void) {
     static const size_t shapes[][5] = {{2, 10, 8, 6}, {3, 6, 5, 7, 4}};
     static const double wscale[] = {2.0, 1.5};
-    int seeds = sanitized() ? 2 : 20;
+    int seeds = check_short_run() ? 2 : 20;
     double *betas = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(1000, &betas, &nb);
@@ -431,7 +426,7 @@ static void reverse_from_model_rows(void) {
     double *betas = NULL;
     size_t nb = 0;
     zs_rbm_schedule_linear(1000, &betas, &nb);
-    int hits = 0, seeds = sanitized() ? 2 : 10;
+    int hits = 0, seeds = check_short_run() ? 2 : 10;
     for (int k = 1; k <= seeds; k++) {
         zs_dbm_sandwich_opts o;
         sandwich_opts(&o, betas, nb, (uint64_t)k);
@@ -444,7 +439,7 @@ static void reverse_from_model_rows(void) {
         CHECK((r.sandwich.bracket.lo <= exact && exact <= r.sandwich.bracket.hi) || !r.sandwich.agree);
     }
     printf("  from model rows: the reverse band holds exact %.4f in %d of %d\n", exact, hits, seeds);
-    CHECK(hits >= seeds - seeds / 10 - (sanitized() ? 1 : 0));
+    CHECK(hits >= seeds - seeds / 10 - (check_short_run() ? 1 : 0));
     /* none: the forward side alone */
     zs_dbm_sandwich_opts o;
     sandwich_opts(&o, betas, nb, 1);

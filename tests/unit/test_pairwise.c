@@ -12,11 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int sanitized(void) {
-    const char *s = getenv("ZSUM_SANITIZED");
-    return s && s[0] == '1';
-}
-
 /* ---- the oracle: dense J (n x n), h, offset; s_i = +1 for bit i clear ------------------ */
 typedef struct exact {
     double lnz, u, c, m, absm, chi;
@@ -257,7 +252,7 @@ static void dense_models_and_kernels_agree_with_brute_force(void) {
     size_t sizes[] = {1, 5, 12, 13, 17, 18};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         size_t n = sizes[k];
-        if (sanitized() && n > 17) continue;
+        if (check_sanitized() && n > 17) continue;
         double *j = calloc(n * n, sizeof *j), *h = malloc(n * sizeof *h);
         zs_rng g;
         zs_rng_init(&g, 5, k);
@@ -375,7 +370,7 @@ static void dos_reproduces_the_published_torus_counts(void) {
         free(d);
     }
     zs_pairwise_free(m);
-    if (sanitized()) return; /* a few seconds in Release, minutes under ASan */
+    if (check_sanitized()) return; /* a few seconds in Release, minutes under ASan */
     zs_lattice_spec s8 = {8, 8, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
     zs_pairwise_alloc_lattice(NULL, &s8, &m);
     dos_acc *d = calloc(1, sizeof *d);
@@ -462,7 +457,7 @@ static void samplers_agree_with_exact_values_within_four_error_bars(void) {
     zs_pairwise *m = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &m);
     double temps[] = {1.6, 2.269, 3.5};
-    uint64_t sweeps = sanitized() ? 3200 : 16000;
+    uint64_t sweeps = check_sanitized() ? 3200 : 16000;
     for (int t = 0; t < 3; t++) {
         double beta = 1.0 / temps[t];
         exact e = brute(n, j, h, 0.0, beta);
@@ -519,7 +514,7 @@ static void estimates_are_within_their_error_bars_or_the_run_says_it_did_not_mix
     zs_pairwise *m = NULL;
     zs_pairwise_alloc_lattice(NULL, &sp, &m);
     double temps[] = {0.8, 1.2, 1.6, 2.0, 2.269, 2.6, 3.5, 6.0};
-    uint64_t sweeps = sanitized() ? 1600 : 6400;
+    uint64_t sweeps = check_sanitized() ? 1600 : 6400;
     int mixed = 0, runs = 0;
     for (int t = 0; t < 8; t++) {
         double beta = 1.0 / temps[t];

@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int sanitized(void) {
-    const char *s = getenv("ZSUM_SANITIZED");
-    return s && s[0] == '1';
-}
-
 /* A small generator independent of the library's: 64-bit LCG, uniform in [-1, 1). */
 static uint64_t lcg_state;
 static double lcg(void) {
@@ -109,7 +104,7 @@ static void exact_does_not_depend_on_threads(void) {
     zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
     zs_ctx_set_threads(c1, 1);
     zs_ctx_set_threads(c2, 3);
-    zs_rbm *r = random_rbm(40, sanitized() ? 14 : 18, 0.5, 1.0, 9), *q = NULL;
+    zs_rbm *r = random_rbm(40, check_short_run() ? 14 : 18, 0.5, 1.0, 9), *q = NULL;
     zs_rbm_alloc(c1, 40, zs_rbm_nh(r), &q);
     double l1 = 0, l2 = 1;
     CHECK(zs_rbm_lnz_exact(r, 0, &l1) == ZS_OK);
@@ -240,7 +235,7 @@ static int ais_hits(const zs_rbm *r, double exact, int seeds, size_t temps, zs_r
 }
 
 static void ais_band_holds_exact_on_random_models(void) {
-    int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+    int seeds = check_short_run() ? 3 : 20, need = check_short_run() ? 2 : 18;
     zs_rbm *r = random_rbm(24, 10, 1.2, 1.0, 21);
     double exact = 0;
     zs_rbm_lnz_exact(r, 0, &exact);
@@ -292,7 +287,7 @@ static sandwich_counts sandwich_seeds(const zs_rbm *r, double exact, int seeds, 
 }
 
 static void sandwich_brackets_exact_or_says_unreliable(void) {
-    int seeds = sanitized() ? 2 : 20, need = sanitized() ? 1 : 18;
+    int seeds = check_short_run() ? 2 : 20, need = check_short_run() ? 1 : 18;
     struct { size_t nv, nh; double ws, bs; uint64_t seed; zs_rbm_ais_base base; size_t temps; } m[] = {
         {24, 10, 1.2, 1.0, 21, ZS_RBM_AIS_BASE_AUTO, 500},
         {12, 30, 0.8, 0.5, 22, ZS_RBM_AIS_BASE_AUTO, 500},
@@ -453,7 +448,7 @@ static void training_raises_likelihood_and_ais_holds_on_trained_model(void) {
         if (pcd) {
             double exact = 0;
             zs_rbm_lnz_exact(trained, 0, &exact);
-            int seeds = sanitized() ? 3 : 20, need = sanitized() ? 2 : 18;
+            int seeds = check_short_run() ? 3 : 20, need = check_short_run() ? 2 : 18;
             CHECK(ais_hits(trained, exact, seeds, 1000, ZS_RBM_AIS_BASE_DATA, d, n) >= need);
         }
         zs_rbm_free(trained);
