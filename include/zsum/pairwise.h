@@ -205,6 +205,16 @@ double zs_ising_onsager_lnz_per_site(double k);
 typedef int (*zs_pairwise_dos_fn)(void *user, double energy, const char *count);
 zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method,
                           zs_pairwise_dos_fn fn, void *user);
+/* zs_pairwise_dos's refusals, before any work or allocation: those above, and (each when > 0)
+ * an estimated time over max_seconds or arrays over max_bytes (ZS_ETOOBIG, the message giving
+ * the estimate: "about 2.1 hours on 1 thread"). The estimate counts the method's work (count
+ * cells of the transfer matrix, spin updates of the enumeration) at a release-build rate over
+ * the threads that will run: the transfer matrix one unless zs_ctx_set_threads asked for more,
+ * the enumeration min(threads, processors, 256 chunks), never more than the processors. */
+zs_status zs_pairwise_dos_check(const zs_pairwise *m, zs_pairwise_method method,
+                                double max_seconds, double max_bytes);
+/* That estimate in seconds; HUGE_VAL where zs_pairwise_dos refuses anyway. */
+double zs_pairwise_dos_seconds(const zs_pairwise *m, zs_pairwise_method method);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Markov chain Monte Carlo (lib/sample/pairwise_mcmc.c).                                    */

@@ -87,9 +87,12 @@ unset TIMEFORMAT
 if python3 -c "import sys; sys.exit(0 if float(open('$TMP/cpu').read().split()[-1]) < 2 else 1)"; then pass
 else fail "rbm lnz --ais under a 0.05 s ceiling: $(cat "$TMP/cpu") s of CPU before it stopped"; fi
 
-# the transfer-matrix density of states of an open strip (one starting row) asks the hook
-# after every site: 3.8 s in all, stopped within a few sites
-cap 0.05 stopped ising --size 20x40 --open --dos --threads 1
+# the transfer matrix of a 20-wide open strip (3.8 s) asks the hook every 32 768 updates: stopped
+# at once; with --dos it is not started, the density of states refused first (800 spins)
+cap 0.05 stopped ising --size 20x40 --open --threads 1
+cap 0.05 expect_reject 'dos by transfer matrix: 800 spins' ising --size 20x40 --open --dos --threads 1
+# a density of states within its limits is refused by its estimate (about 7 s on 1 thread)
+cap 0.001 expect_reject 'dos by transfer matrix: .* over the limit of 0.001 s' ising --size 9x9 --dos
 
 # a run within the ceiling gives the same output as without it
 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json
