@@ -32,6 +32,12 @@ int cli_fail(int code, const char *fmt, ...) {
     return code;
 }
 
+void cli_format_seconds_on(double secs, int threads, char *buf, size_t size) {
+    char when[48];
+    cli_format_seconds(secs, when, sizeof when);
+    snprintf(buf, size, "%s on %d thread%s", when, threads, threads == 1 ? "" : "s");
+}
+
 double cli_physical_memory(void) {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || size <= 0) return 0.0; /* unknown: no default limit */

@@ -84,6 +84,10 @@ int zs_ctx_threads(const zs_ctx *ctx) {
     return zs_threads(ctx);
 }
 
+int zs_ctx_threads_for(const zs_ctx *ctx, size_t items) {
+    return zs_threads_for(ctx, items);
+}
+
 const char *zs_format_bytes(char buf[32], double b) {
     static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     int u = 0;

@@ -49,6 +49,22 @@ else fail "ising --size 2000x2000 --method transfer under 300 MB: exit $status, 
 est() { "$ZSUM" hopfield capacity --units 141 --max-seconds 1e-9 "$@" 2>&1 | grep -o 'about [^,]*'; }
 if [ -n "$(est --threads 461)" ] && [ "$(est --threads 461)" = "$(est --threads "$(nproc)")" ]; then pass
 else fail "capacity estimate with --threads 461 '$(est --threads 461)', with $(nproc) '$(est --threads "$(nproc)")'"; fi
+# every estimate divides by the threads that will run, min(--threads, processors, work items),
+# and names that count: 563 threads here are one per processor, or one per chain or unit of work
+P=$(nproc); min() { echo $(( $1 < $2 ? $1 : $2 )); }
+s() { [ "$1" = 1 ] && echo "1 thread" || echo "$1 threads"; }
+expect_reject "about .* on $(s "$(min "$P" 24)"), over --max-seconds 1e-09" \
+    hopfield capacity --units 200 --trials 2 --threads 563 --max-seconds 1e-9
+expect_reject "about .* on $(s "$(min "$P" 3)"), over --max-seconds 0.001" \
+    ising sample --size 64 --chains 3 --sweeps 100000 --threads 563 --seed 1 --max-seconds 0.001
+expect_reject "about .* on $(s "$P"), over the limit of 0.001 s" bm lnz --random 30 --seed 2 --threads 563 --max-seconds 0.001
+expect_reject "2\^36 states .* about .* on $(s "$P"), over the limit of" rbm lnz "$TMP/r.npz" --exact --threads 563 --max-seconds 1
+expect_reject "about .* on $(s "$(min "$P" 5)"), over --max-seconds 0.001" \
+    rbm sample "$TMP/r.npz" --chains 5 --steps 100000000 --threads 563 --max-seconds 0.001 -o "$TMP/s.png"
+# the same estimate as with one thread per processor
+e1=$("$ZSUM" bm lnz --random 30 --seed 2 --threads 563 --max-seconds 0.001 2>&1 | grep -o 'about [^,]*')
+e2=$("$ZSUM" bm lnz --random 30 --seed 2 --threads "$P" --max-seconds 0.001 2>&1 | grep -o 'about [^,]*')
+if [ -n "$e1" ] && [ "$e1" = "$e2" ]; then pass; else fail "bm lnz estimate with 563 threads '$e1', with $P '$e2'"; fi
 
 # a larger --max-seconds is lowered to it too; a smaller one is kept
 cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
