@@ -153,9 +153,11 @@ typedef struct zs_pairwise_thermo {
  * AUTO: the cheapest exact method that applies). */
 typedef struct zs_pairwise_thermo_opts {
     zs_pairwise_method method;
-    double max_seconds; /* ENUMERATE is refused (ZS_ETOOBIG, the message giving the estimate)
-                           when zs_pairwise_enumerate_seconds exceeds this; <= 0: no limit
-                           besides ZS_PAIRWISE_ENUMERATE_WALK_MAX spins. Default
+    double max_seconds; /* ENUMERATE and TRANSFER are refused (ZS_ETOOBIG, the message giving
+                           the estimate) when their estimated time exceeds this (enumeration:
+                           zs_pairwise_enumerate_seconds; transfer matrix: w l 2^w site visits,
+                           times 2^w with a periodic length, at 7.5 ns); <= 0: no limit besides
+                           ZS_PAIRWISE_ENUMERATE_WALK_MAX spins and the strip widths. Default
                            ZS_PAIRWISE_ENUMERATE_SECONDS.                                       */
 } zs_pairwise_thermo_opts;
 void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);

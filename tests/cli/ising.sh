@@ -96,6 +96,16 @@ expect_reject "dos by enumeration: 2\^30 states into 121 energies .* on $NPROC t
     ising --size 5x6 --dos --method enumerate --max-seconds 0.1 --threads 563
 expect_reject "dos by enumeration: 2\^30 states into 121 energies .* on $T2 thread" \
     ising --size 5x6 --dos --method enumerate --max-seconds 0.1 --threads 2
+# The transfer matrix's own estimate: an open 4 x 5 lattice is 4 x 5 x 2^4 = 320 site visits at
+# 7.5 ns, 2.4 us: just inside --max-seconds it runs and agrees with enumeration; just outside
+# it is refused (a 22 x 73 strip, 49 s, within the default hour, is refused under 10 s)
+expect_ok ising --size 4x5 --open --h 0.3 --method enumerate --format json
+LNZ45=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+expect_ok ising --size 4x5 --open --h 0.3 --method transfer --max-seconds 0.0000025 --format json
+expect_json "d['method'] == 'transfer' and abs(d['lnZ'] - $LNZ45) < 1e-12 * abs($LNZ45)"
+expect_reject "method transfer: 4 x 5 sites \(320 visits of a frontier state\) take about 2.4e-06 seconds on 1 thread, over the limit of 2.3e-06 s" \
+    ising --size 4x5 --open --h 0.3 --method transfer --max-seconds 0.0000023
+expect_reject "method transfer: 22 x 73 sites .* take about 51 seconds on 1 thread, over the limit of 10 s" ising --size 22x73 --open --max-seconds 10
 # arrays over half the physical memory are refused before any allocation, naming their size
 expect_reject "dos by transfer matrix: 2048 frontier states x 44000243 energies over 121 sites need 2.6 TiB of counts, over the limit of" \
     ising --size 11x11 --open --J 100000 --h 1 --dos

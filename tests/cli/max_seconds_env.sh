@@ -81,10 +81,13 @@ stopped() {
         fail "zsum $*: exit $status, stderr '$(head -c 200 "$TMP/err")'"
     fi
 }
-cap 0.05 stopped ising --size 10x10 --method transfer
-# an open strip is one pass (it reported no progress at all) and its <|M|> pass another: both
-# report every 32 768 updates, so each stops at the ceiling (release build: 10 s and 0.2 s)
-cap 0.05 stopped ising --size 18x400 --open --method transfer
+# the transfer matrix is refused by its estimate (w l 2^w site visits, times 2^w with a periodic
+# length, at 7.5 ns): a 10 x 10 torus 0.79 s, an 18 x 400 strip 14 s; its <|M|> pass, outside
+# the estimate, reports every 32 768 updates and stops at the ceiling (8 x 150: 2.3 ms
+# estimated, 0.2 s in all)
+cap 0.05 expect_reject 'method transfer: 10 x 10 sites \(1.05e\+08 visits of a frontier state\) take about 0.79 seconds on 1 thread, over the limit of 0.05 s' \
+    ising --size 10x10 --method transfer
+cap 0.05 expect_reject 'method transfer: 18 x 400 sites .* take about 14 seconds on 1 thread' ising --size 18x400 --open --method transfer
 cap 0.05 stopped ising --size 8x150 --open --method transfer
 # a transfer matrix builds the bonds first: refused beyond the allowance like sampling's
 cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
@@ -103,9 +106,10 @@ unset TIMEFORMAT
 if python3 -c "import sys; sys.exit(0 if float(open('$TMP/cpu').read().split()[-1]) < 2 else 1)"; then pass
 else fail "rbm lnz --ais under a 0.05 s ceiling: $(cat "$TMP/cpu") s of CPU before it stopped"; fi
 
-# the transfer matrix of a 20-wide open strip (3.8 s) asks the hook every 32 768 updates: stopped
-# at once; with --dos it is not started, the density of states refused first (800 spins)
-cap 0.05 stopped ising --size 20x40 --open --threads 1
+# the transfer matrix of a 20-wide open strip (3.8 s) is refused by its estimate, and of a
+# 22 x 73 one (49 s) too, before the density of states is refused (1606 spins)
+cap 0.05 expect_reject 'method transfer: 20 x 40 sites .* over the limit of 0.05 s' ising --size 20x40 --open --threads 1
+cap 0.05 expect_reject 'method transfer: 22 x 73 sites .* take about 51 seconds on 1 thread' ising --size 22x73 --open
 cap 0.05 expect_reject 'dos by transfer matrix: 800 spins' ising --size 20x40 --open --dos --threads 1
 # a density of states within its limits is refused by its estimate (about 7 s on 1 thread)
 cap 0.001 expect_reject 'dos by transfer matrix: .* over the limit of 0.001 s' ising --size 9x9 --dos
