@@ -118,7 +118,7 @@ static int exact_affordable(zs_ctx *ctx, const bm_train_opts *o, size_t units, s
     char when[96];
     cli_format_seconds_on(secs, zs_bm_moments_threads(ctx, units), when, sizeof when);
     return cli_usage("bm train: the exact negative phase enumerates 2^%zu states at each of %.0f updates "
-                     "an epoch, about %s an epoch, over --max-seconds %g; raise --max-seconds, use a "
+                     "an epoch, about %s for an epoch, over --max-seconds %g; raise --max-seconds, use a "
                      "larger --batch, or --negative persistent|mean-field", units, ups, when, o->max_seconds);
 }
 
