@@ -122,6 +122,9 @@ void zs_ctx_set_threads(zs_ctx *ctx, int threads);
 /* The threads parallel loops of calls given ctx use: the count set, else OpenMP's
  * omp_get_max_threads() (also for a NULL ctx). */
 int zs_ctx_threads(const zs_ctx *ctx);
+/* The threads a parallel loop of `items` independent iterations starts given ctx:
+ * min(zs_ctx_threads, processors, items), at least 1. Every estimate of time divides by it. */
+int zs_ctx_threads_for(const zs_ctx *ctx, size_t items);
 /* The most bytes an input whose size is not known from the file system may unpack to: a
  * gzipped IDX file, an .npz member (also capped by 1032 times its compressed size, deflate's
  * largest ratio), a pipe or a device. Plain regular files are checked against their size

@@ -115,10 +115,10 @@ static int exact_affordable(zs_ctx *ctx, const bm_train_opts *o, size_t units, s
     const size_t B = o->batch < n ? (size_t)o->batch : n;
     const double ups = ceil((double)n / (double)B), secs = ups * zs_bm_moments_seconds(ctx, units);
     if (secs <= o->max_seconds) return EXIT_OK;
-    char when[64];
-    cli_format_seconds(secs, when, sizeof when);
+    char when[96];
+    cli_format_seconds_on(secs, zs_bm_moments_threads(ctx, units), when, sizeof when);
     return cli_usage("bm train: the exact negative phase enumerates 2^%zu states at each of %.0f updates "
-                     "an epoch, about %s an epoch, over --max-seconds %g; raise --max-seconds, use a "
+                     "an epoch, about %s for an epoch, over --max-seconds %g; raise --max-seconds, use a "
                      "larger --batch, or --negative persistent|mean-field", units, ups, when, o->max_seconds);
 }
 

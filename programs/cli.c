@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void vsay(const char *fmt, va_list ap) {
     fputs("zsum: ", stderr);
@@ -29,6 +30,18 @@ int cli_fail(int code, const char *fmt, ...) {
     vsay(fmt, ap);
     va_end(ap);
     return code;
+}
+
+void cli_format_seconds_on(double secs, int threads, char *buf, size_t size) {
+    char when[48];
+    cli_format_seconds(secs, when, sizeof when);
+    snprintf(buf, size, "%s on %d thread%s", when, threads, threads == 1 ? "" : "s");
+}
+
+double cli_physical_memory(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0) return 0.0; /* unknown: no default limit */
+    return (double)pages * (double)size;
 }
 
 void cli_format_seconds(double secs, char *buf, size_t size) {

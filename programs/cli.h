@@ -132,6 +132,10 @@ int cli_status(zs_ctx *ctx, zs_status st);
 int cli_exit_code(zs_status st);
 /* An estimated duration in words: "12 seconds", "3.5 hours", "2.1 days", "4.2e+06 years". */
 void cli_format_seconds(double secs, char *buf, size_t size);
+/* The same followed by the threads the estimate divides by: "12 seconds on 2 threads". */
+void cli_format_seconds_on(double secs, int threads, char *buf, size_t size);
+/* Bytes of physical memory; 0 when unknown. */
+double cli_physical_memory(void);
 /* The context's last message with the library's words for options (a method name, an option
  * member such as max_bytes) replaced by the command line's flags; written into buf. */
 const char *cli_library_message(const zs_ctx *ctx, char *buf, size_t cap);

@@ -152,11 +152,6 @@ static int parse_memory(const char *text, double *out) {
     return EXIT_OK;
 }
 
-static double physical_memory(void) {
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || size <= 0) return 0.0; /* unknown: no default limit */
-    return (double)pages * (double)size;
-}
 
 
 /* Default --max-work: table entries read in all. At the 1-3 ns per entry measured on the
@@ -381,7 +376,7 @@ static int parse(int argc, char **argv, uai_opts *o) {
     rc = uai_marginals_check(&o->marg, o->fmt == OUT_MAR, o->fmt == OUT_UAI, o->fmt == OUT_CSV, o->plan_only);
     if (rc != EXIT_OK) return rc;
     if (o->fmt == OUT_UAI && o->plan_only) return cli_usage("--plan-only has no answer to print in --format uai");
-    if (o->max_mem < 0.0) o->max_mem = 0.5 * physical_memory();
+    if (o->max_mem < 0.0) o->max_mem = 0.5 * cli_physical_memory();
     o->approx.opts.max_bytes = o->max_mem; /* mbe's tables */
     if (o->budget.seconds > 0.0) return budget_check(o);
     return search_check(o);

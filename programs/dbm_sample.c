@@ -25,8 +25,8 @@ int dbm_sample(const dbm_opts *o, zs_ctx *ctx) {
     if (rc == EXIT_OK) {
         double secs = zs_dbm_sample_seconds(dbm, K, o->steps);
         if (!(secs <= o->max_seconds)) {
-            char when[64];
-            cli_format_seconds(secs, when, sizeof when);
+            char when[96];
+            cli_format_seconds_on(secs, zs_ctx_threads_for(ctx, K), when, sizeof when);
             rc = cli_usage("sample: %zu chains x %llu Gibbs sweeps of this DBM would take about %s, over "
                            "--max-seconds %g; use fewer --chains or --steps, or raise --max-seconds", K,
                            (unsigned long long)o->steps, when, o->max_seconds);

@@ -141,8 +141,8 @@ static int check_capacity_time(const zs_ctx *ctx, size_t n, const double *alpha,
                                const zs_hopfield_capacity_opts *co, double max_seconds) {
     double secs = zs_hopfield_capacity_seconds(ctx, n, alpha, nalpha, co);
     if (!(secs > max_seconds)) return EXIT_OK;
-    char when[64];
-    cli_format_seconds(secs, when, sizeof when);
+    char when[96];
+    cli_format_seconds_on(secs, zs_ctx_threads_for(ctx, nalpha * co->trials), when, sizeof when);
     return cli_fail(EXIT_USAGE, "capacity: N = %zu units, %zu loads x %zu trials would take about "
                     "%s, over --max-seconds %g; use fewer units, loads or trials, or raise "
                     "--max-seconds", n, nalpha, co->trials, when, max_seconds);

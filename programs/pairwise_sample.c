@@ -130,8 +130,8 @@ static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc,
         total += zs_pairwise_sample_seconds(m, &mo);
     }
     if (!(total <= o->max_seconds)) {
-        char when[64];
-        cli_format_seconds(total, when, sizeof when);
+        char when[96];
+        cli_format_seconds_on(total, zs_ctx_threads_for(ctx, (size_t)o->chains), when, sizeof when);
         rc = cli_fail(EXIT_USAGE, "sample: a sweep of %ld temperatures of %llu chains x %llu sweeps "
                       "would take about %s, over --max-seconds %g; use fewer points, sweeps or "
                       "chains, or raise --max-seconds", P, (unsigned long long)o->chains,
@@ -220,8 +220,8 @@ int pairwise_run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pai
     zs_pairwise_sample_opts mo = {o->kind, o->beta, o->sweeps, o->burnin, o->chains, o->seed};
     double secs = zs_pairwise_sample_seconds(m, &mo);
     if (!(secs <= o->max_seconds)) {
-        char when[64];
-        cli_format_seconds(secs, when, sizeof when);
+        char when[96];
+        cli_format_seconds_on(secs, zs_ctx_threads_for(ctx, (size_t)o->chains), when, sizeof when);
         return cli_fail(EXIT_USAGE,
                         "sample: %llu chains x %llu sweeps (+%llu burn-in) of %.0f spins would "
                         "take about %s, over --max-seconds %g; use fewer sweeps or chains, or "

@@ -45,8 +45,8 @@ int rbm_images(opts *o) {
         }
         double secs = zs_rbm_sample_seconds(rbm, count, o->steps);
         if (!(secs <= o->max_seconds)) {
-            char when[64];
-            cli_format_seconds(secs, when, sizeof when);
+            char when[96];
+            cli_format_seconds_on(secs, zs_ctx_threads_for(ctx, count), when, sizeof when);
             free(init.x);
             free(tiles);
             return rbm_finish(ctx, rbm, NULL,

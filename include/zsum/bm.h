@@ -23,8 +23,10 @@
 /* ---- exact moments (lib/models/bm_moments.c) ---------------------------------------------- */
 /* The most units the exact moments take (2^30 states). */
 #define ZS_BM_MOMENTS_MAX 30
-/* Estimated seconds of one zs_bm_moments_exact call on the context's threads. */
+/* Estimated seconds of one zs_bm_moments_exact call on the threads it runs, which
+ * zs_bm_moments_threads gives: min(the context's threads, processors, its chunks of states). */
 double zs_bm_moments_seconds(const zs_ctx *ctx, size_t n);
+int zs_bm_moments_threads(const zs_ctx *ctx, size_t n);
 /* Every first and second moment of the machine (w: n x n row-major, symmetric, zero diagonal;
  * b: n entries) by enumerating its 2^n states: moments[i*n + j] = <x_i x_j> (i != j) and
  * moments[i*n + i] = <x_i>; *lnz (may be NULL) = ln Z. The states are split into a high and a

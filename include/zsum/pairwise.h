@@ -153,9 +153,11 @@ typedef struct zs_pairwise_thermo {
  * AUTO: the cheapest exact method that applies). */
 typedef struct zs_pairwise_thermo_opts {
     zs_pairwise_method method;
-    double max_seconds; /* ENUMERATE is refused (ZS_ETOOBIG, the message giving the estimate)
-                           when zs_pairwise_enumerate_seconds exceeds this; <= 0: no limit
-                           besides ZS_PAIRWISE_ENUMERATE_WALK_MAX spins. Default
+    double max_seconds; /* ENUMERATE and TRANSFER are refused (ZS_ETOOBIG, the message giving
+                           the estimate) when their estimated time exceeds this (enumeration:
+                           zs_pairwise_enumerate_seconds; transfer matrix: w l 2^w site visits,
+                           times 2^w with a periodic length, at 7.5 ns); <= 0: no limit besides
+                           ZS_PAIRWISE_ENUMERATE_WALK_MAX spins and the strip widths. Default
                            ZS_PAIRWISE_ENUMERATE_SECONDS.                                       */
 } zs_pairwise_thermo_opts;
 void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
@@ -205,6 +207,16 @@ double zs_ising_onsager_lnz_per_site(double k);
 typedef int (*zs_pairwise_dos_fn)(void *user, double energy, const char *count);
 zs_status zs_pairwise_dos(const zs_pairwise *m, zs_pairwise_method method,
                           zs_pairwise_dos_fn fn, void *user);
+/* zs_pairwise_dos's refusals, before any work or allocation: those above, and (each when > 0)
+ * an estimated time over max_seconds or arrays over max_bytes (ZS_ETOOBIG, the message giving
+ * the estimate: "about 2.1 hours on 1 thread"). The estimate counts the method's work (count
+ * cells of the transfer matrix, spin updates of the enumeration) at a release-build rate over
+ * the threads that will run: the transfer matrix one unless zs_ctx_set_threads asked for more,
+ * the enumeration min(threads, processors, 256 chunks), never more than the processors. */
+zs_status zs_pairwise_dos_check(const zs_pairwise *m, zs_pairwise_method method,
+                                double max_seconds, double max_bytes);
+/* That estimate in seconds; HUGE_VAL where zs_pairwise_dos refuses anyway. */
+double zs_pairwise_dos_seconds(const zs_pairwise *m, zs_pairwise_method method);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Markov chain Monte Carlo (lib/sample/pairwise_mcmc.c).                                    */

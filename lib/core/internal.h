@@ -92,9 +92,12 @@ zs_status units_exec_by_cost(const units_job *job, units_cost_fn cost, zs_unit_r
 
 /* Threads to use for a parallel region (>= 1). */
 int zs_threads(const zs_ctx *ctx);
-/* ... for a region of `items` independent iterations: no more threads than items (each one
- * started costs its creation whether or not it gets work: hundreds of --threads for a ladder of
- * ten took seconds in a sanitized build). The results never depend on the count. */
+/* ... for a region of `items` independent iterations: min(zs_threads, processors, items).
+ * No more threads than items (each one started costs its creation whether or not it gets
+ * work: hundreds of --threads for a ladder of ten took seconds in a sanitized build), nor than
+ * processors (threads beyond them only share them, each running its share up to its next look
+ * at the deadline). Estimates of time divide by this count and name it. The results never
+ * depend on the count. */
 int zs_threads_for(const zs_ctx *ctx, size_t items);
 /* zs_rng_normal from the two words it draws (a first): the same bits, so that the draws of a
  * long run can be taken in order (zs_rng_fill) and transformed in parallel. */

@@ -73,13 +73,19 @@ int zs_threads(const zs_ctx *ctx) {
 }
 
 int zs_threads_for(const zs_ctx *ctx, size_t items) {
-    const int t = zs_threads(ctx);
+    int t = zs_threads(ctx);
+    const int procs = omp_get_num_procs();
+    if (procs >= 1 && t > procs) t = procs;
     if (items < 1) return 1;
     return (size_t)t > items ? (int)items : t;
 }
 
 int zs_ctx_threads(const zs_ctx *ctx) {
     return zs_threads(ctx);
+}
+
+int zs_ctx_threads_for(const zs_ctx *ctx, size_t items) {
+    return zs_threads_for(ctx, items);
 }
 
 const char *zs_format_bytes(char buf[32], double b) {

@@ -8,6 +8,7 @@
  *
  * With v clamped, the hidden layers h^1..h^L are a DBM of L - 1 hidden layers whose bottom
  * layer h^1 has the bias b^1 + W^1T v; ln p*(v) = b^0.v + its ln Z. */
+#include "exact/rbm_exact_kernels.h"
 #include "models/dbm_internal.h"
 #include "models/rbm_internal.h"
 
@@ -68,7 +69,7 @@ zs_status zs_dbm_lnz_exact(const zs_dbm *d, double max_seconds, double *lnz) {
     if (!d || !lnz) return ZS_EINVAL;
     size_t s, m;
     set_sizes(d, 0, &s, &m);
-    int threads = zs_threads(d->ctx);
+    int threads = zs_threads_for(d->ctx, rbm_exact_chunks(s)); /* as zs_rbm_lnz_exact will */
     double secs = zs_dbm_exact_seconds(d, threads);
     if (s > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {
         char when[64], shape[256];
@@ -132,7 +133,7 @@ zs_status zs_dbm_unnorm_loglik_exact(const zs_dbm *d, const uint8_t *rows, size_
     if (st != ZS_OK) return st;
     size_t s, m;
     set_sizes(d, 1, &s, &m);
-    int threads = zs_threads(d->ctx);
+    int threads = zs_threads_for(d->ctx, n); /* rows in parallel, each on one thread */
     double per_row = d->L == 1 ? 0.0 : seconds_from(d, 1, 1);
     double secs = per_row * (double)n / threads;
     if (s > ZS_RBM_EXACT_MAX_SMALL || (max_seconds > 0 && secs > max_seconds)) {

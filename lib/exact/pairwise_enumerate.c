@@ -71,11 +71,19 @@ static double inner_spin(const plan *p, size_t j, size_t t) {
     return t < p->na ? spin_of(j >> p->nb, t) : spin_of(j, t - p->na);
 }
 
+/* The threads the walk runs on: min(threads, processors, its chunks); the chunks as
+ * chunk_count counts them for n spins (2^(n - INNER_BITS) outer states). */
+static int enumerate_threads(const zs_pairwise *m) {
+    const size_t n = m->n, rest = n > INNER_BITS ? n - INNER_BITS : 0;
+    const size_t chunks = rest >= 16 ? CHUNKS_MAX : (size_t)1 << rest < CHUNKS_MAX ? (size_t)1 << rest : CHUNKS_MAX;
+    return zs_threads_for(m->ctx, chunks);
+}
+
 double zs_pairwise_enumerate_seconds(const zs_pairwise *m) {
     if (!m) return HUGE_VAL;
     double procs = m->ctx && m->ctx->units.processes > 1 ? m->ctx->units.processes : 1.0;
     return ldexp(1.0, m->n < 1000 ? (int)m->n : 1000) /
-           (RATE_PER_THREAD * (double)zs_threads(m->ctx) * procs);
+           (RATE_PER_THREAD * (double)enumerate_threads(m) * procs);
 }
 
 /* max_seconds: refuse (ZS_ETOOBIG, with the estimate) when the estimated time exceeds it;
@@ -92,7 +100,7 @@ static zs_status plan_make(const zs_pairwise *mod, double beta, double max_secon
     if (max_seconds > 0 && secs > max_seconds) {
         double procs = mod->ctx && mod->ctx->units.processes > 1 ? mod->ctx->units.processes : 1.0;
         char at[128];
-        zs_time_words(at, sizeof at, secs, zs_threads(mod->ctx), procs);
+        zs_time_words(at, sizeof at, secs, enumerate_threads(mod), procs);
         return zs_fail(mod->ctx, ZS_ETOOBIG,
                        "method enumerate: 2^%zu states of %zu spins take %s, over the "
                        "limit of %g s; use %s, or more processes (work units)", mod->n, mod->n,

@@ -19,5 +19,9 @@ const char *pairwise_closed_refusal(const zs_pairwise *m);
 int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta);
 /* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
 const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
+/* ZS_ETOOBIG with the estimate when the transfer matrix's time (its cost at a release-build
+ * rate, over the threads it runs) exceeds max_seconds (> 0); ZS_OK otherwise, its other
+ * refusals left to it. */
+zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds);
 
 #endif

@@ -46,7 +46,10 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
     t.s = (double)NAN; /* a method may give S in a form free of cancellation */
     switch (method) {
     case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, max_seconds, &t); break;
-    case ZS_PAIRWISE_TRANSFER: st = pairwise_thermo_transfer(m, beta, &t); break;
+    case ZS_PAIRWISE_TRANSFER:
+        st = pairwise_transfer_check_time(m, max_seconds);
+        if (st == ZS_OK) st = pairwise_thermo_transfer(m, beta, &t);
+        break;
     case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, &t); break;
     default: return zs_fail(m->ctx, ZS_EINVAL, "method %d is not known", (int)method);
     }

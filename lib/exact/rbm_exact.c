@@ -53,6 +53,11 @@ double zs_rbm_exact_cost(const zs_rbm *rbm) {
     return (double)m * ldexp(1.0, (int)(n < 1000 ? n : 1000));
 }
 
+size_t rbm_exact_chunks(size_t n) {
+    const size_t b = n < 6 ? n : 6, rest = n - b; /* plan_make: 2^b lanes inside, 2^(n-b) outside */
+    return rest >= 12 ? CHUNKS_MAX : (size_t)1 << rest < CHUNKS_MAX ? (size_t)1 << rest : CHUNKS_MAX;
+}
+
 double zs_rbm_exact_seconds(const zs_rbm *rbm, int threads) {
     return zs_rbm_exact_cost(rbm) / (RATE_PER_THREAD * (threads > 0 ? threads : 1));
 }
@@ -200,7 +205,7 @@ static zs_status exact_unit(const void *pl, uint64_t ch, void *scratch, zs_unit_
 zs_status zs_rbm_lnz_exact(const zs_rbm *rbm, double max_seconds, double *lnz) {
     if (!rbm || !lnz) return ZS_EINVAL;
     size_t n = rbm->nv < rbm->nh ? rbm->nv : rbm->nh;
-    int threads = zs_threads(rbm->ctx);
+    int threads = zs_threads_for(rbm->ctx, rbm_exact_chunks(n)); /* the threads units_exec starts */
     /* The resources at hand: threads here times the processes sharing the units. */
     double procs = rbm->ctx && rbm->ctx->units.processes > 1 ? rbm->ctx->units.processes : 1.0;
     double secs = zs_rbm_exact_seconds(rbm, threads) / procs;

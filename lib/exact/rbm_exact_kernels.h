@@ -12,6 +12,10 @@
 
 #define RBM_LANES 64
 
+/* The work units (chunks of the outer walk) of the exact sum over a smaller layer of n units:
+ * the items its threads are counted against (zs_threads_for), in estimates too. */
+size_t rbm_exact_chunks(size_t n);
+
 void rbm_kernel_fast_avx512(const double *eo, const double *e, size_t m, size_t r, double *out);
 void rbm_kernel_robust_avx512(const double *xo, const double *y, size_t m, double *out);
 void rbm_kernel_fast_avx2(const double *eo, const double *e, size_t m, size_t r, double *out);

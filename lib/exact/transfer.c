@@ -70,6 +70,31 @@ const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost) {
     return NULL;
 }
 
+/* The threads of the per-site loops: memory-bound, with a barrier per site, so one unless the
+ * caller asked for more (on the shared 2-core machine two threads were 3x slower under load,
+ * and no faster when it was quiet), and no more than the processors. */
+static int transfer_threads(const zs_ctx *ctx) {
+    return ctx && ctx->threads > 1 ? zs_threads_for(ctx, (size_t)ctx->threads) : 1;
+}
+
+/* Release-build time per unit of cost_of (a site's visit of a frontier state, the five
+ * vectors of moments riding along): a 22 x 73 open strip, 6.7e9 units, 49 s (7.3 ns: 2^22
+ * states x 5 vectors spill the caches); a 20 x 40 one, 8.4e8 units, 3.8 s (4.5 ns). */
+#define TRANSFER_UNIT_NS 7.5
+
+zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds) {
+    double cost = 0.0;
+    if (max_seconds <= 0 || pairwise_transfer_refusal(m, &cost)) return ZS_OK; /* refused later */
+    const int threads = transfer_threads(m->ctx);
+    const double secs = cost * TRANSFER_UNIT_NS * 1e-9 / threads;
+    if (secs <= max_seconds) return ZS_OK;
+    char at[128];
+    zs_time_words(at, sizeof at, secs, threads, 1.0);
+    return zs_fail(m->ctx, ZS_ETOOBIG,
+                   "method transfer: %zu x %zu sites (%.3g visits of a frontier state) take %s, "
+                   "over the limit of %g s; use sampling", m->rows, m->cols, cost, at, max_seconds);
+}
+
 /* Log mode when one site's weights could span more than e^{2 LOG_SITE}: |beta| times the
  * largest sum of |h| and the |J| of the bonds at a site (an upper bound on its |energy|). */
 static int log_mode(const frame *f, size_t n, double beta) {
@@ -429,10 +454,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     int ok = frame_make(m, &f);
     x.S = (size_t)1 << f.W;
     x.nv = moments ? 5 : 1;
-    /* Memory-bound, with a barrier per site: one thread unless the caller asked for more
-     * (on the shared 2-core machine two threads were 3x slower under load, and no faster
-     * when it was quiet). */
-    x.threads = m->ctx && m->ctx->threads > 1 ? m->ctx->threads : 1;
+    x.threads = transfer_threads(m->ctx);
     x.lg = ok && log_mode(&f, m->n, beta);
     /* progress in pair updates: S/2 a site, n sites a pass, S passes with periodic length */
     meter mt;

@@ -89,7 +89,7 @@ static zs_status check_opts(zs_ctx *ctx, size_t units, const zs_bm_train_opts *o
         return zs_fail(ctx, ZS_ETOOBIG, "training: the exact negative phase enumerates 2^%zu states at "
                        "each of %.0f updates an epoch, about %.3g s an epoch on %d threads; at most %d "
                        "units are allowed (use the persistent or mean-field negative phase)", units, ups,
-                       per * ups, zs_threads(ctx), ZS_BM_NEGATIVE_EXACT_MAX);
+                       per * ups, zs_bm_moments_threads(ctx, units), ZS_BM_NEGATIVE_EXACT_MAX);
     }
     return ZS_OK;
 }

@@ -24,12 +24,23 @@
 #define LOW_MAX 12
 #define CHUNK 16 /* high states a chunk */
 
+/* The chunks of the walk: 2^(n - nl) high states, CHUNK a chunk (zs_bm_moments_exact). */
+static uint64_t moments_chunks(size_t n) {
+    const size_t nh = n - (n < LOW_MAX ? n : LOW_MAX);
+    const uint64_t H = nh < 63 ? 1ULL << nh : 1ULL << 62;
+    return H > CHUNK ? H / CHUNK : 1;
+}
+
+int zs_bm_moments_threads(const zs_ctx *ctx, size_t n) {
+    return zs_threads_for(ctx, (size_t)moments_chunks(n));
+}
+
 double zs_bm_moments_seconds(const zs_ctx *ctx, size_t n) {
     /* (4 + nl / 2) ns a state on one thread: an exponential, the low-block sums over nl
      * units, the bookkeeping. Measured: 2^22 states in 0.11 to 0.13 s on one thread of a 2-core
      * machine under a load of 14 (28 ns a state), so the figure is for a core to itself. */
     const double nl = n < LOW_MAX ? (double)n : LOW_MAX;
-    return ldexp(1.0, (int)(n < 1000 ? n : 1000)) * 1e-9 * (4.0 + nl / 2.0) / zs_threads(ctx);
+    return ldexp(1.0, (int)(n < 1000 ? n : 1000)) * 1e-9 * (4.0 + nl / 2.0) / zs_bm_moments_threads(ctx, n);
 }
 
 /* One chunk's sums, relative to exp(ref). */
@@ -160,7 +171,7 @@ static zs_status check(zs_ctx *ctx, size_t n, const double *w, const double *b) 
     if (n > ZS_BM_MOMENTS_MAX) {
         return zs_fail(ctx, ZS_ETOOBIG, "exact moments of %zu units: 2^%zu states, about %.3g s on %d "
                        "threads; at most %d units are enumerated", n, n, zs_bm_moments_seconds(ctx, n),
-                       zs_threads(ctx), ZS_BM_MOMENTS_MAX);
+                       zs_bm_moments_threads(ctx, n), ZS_BM_MOMENTS_MAX);
     }
     return ZS_OK;
 }
@@ -174,7 +185,7 @@ zs_status zs_bm_moments_exact(zs_ctx *ctx, size_t n, const double *w, const doub
     k.nh = n - k.nl;
     const uint64_t H = 1ULL << k.nh, nch = H > CHUNK ? H / CHUNK : 1, per = H / nch;
     const size_t cd = chunk_doubles(&k), L = (size_t)1 << k.nl;
-    const int threads = zs_threads(ctx);
+    const int threads = zs_threads_for(ctx, (size_t)nch);
     k.el = zs_malloc(L * sizeof(double));
     k.eh = zs_malloc(H * sizeof(double));
     k.g = zs_malloc((H * k.nl + 1) * sizeof(double));

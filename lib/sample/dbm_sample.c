@@ -129,7 +129,7 @@ double zs_dbm_sample_seconds(const zs_dbm *d, size_t chains, uint64_t steps) {
         units += (double)d->n[l];
         if (l >= 1) weights += (double)d->n[l - 1] * (double)d->n[l];
     }
-    double threads = (double)zs_threads(d->ctx), c = (double)chains;
-    double rounds = c > 0 ? ceil(c / (threads < c ? threads : c)) : 0.0;
+    double threads = (double)zs_threads_for(d->ctx, chains), c = (double)chains; /* min(threads, processors, chains) */
+    double rounds = c > 0 ? ceil(c / threads) : 0.0;
     return rounds * (double)steps * (2.0 * weights * 1.4 + units * 10.0) * 1e-9;
 }

@@ -187,8 +187,7 @@ double zs_hopfield_capacity_seconds(const zs_ctx *ctx, size_t n, const double *a
      * build) */
     double units = (double)nalpha * (double)opts->trials;
     double procs = ctx && ctx->units.processes > 1 ? (double)ctx->units.processes : 1.0;
-    int threads = zs_threads(ctx), cpus = omp_get_num_procs();
-    double workers = (double)(threads < cpus ? threads : cpus) * procs;
+    double workers = (double)zs_threads_for(ctx, (size_t)units) * procs;
     return work * CAPACITY_NS_PER_UNIT * 1e-9 / (workers < units ? workers : units);
 }
 

@@ -434,8 +434,9 @@ double zs_pairwise_sample_seconds(const zs_pairwise *m, const zs_pairwise_sample
     /* AUTO resolves as in zs_pairwise_sample */
     int wolff = o->kind == ZS_MCMC_WOLFF || (o->kind == ZS_MCMC_AUTO && m->ferro);
     double ns = wolff ? NS_PER_SPIN_WOLFF : NS_PER_SPIN_SINGLE;
-    double chains = (double)o->chains, threads = (double)zs_threads(m->ctx);
-    double rounds = ceil(chains / (threads < chains ? threads : chains > 0 ? chains : 1.0));
+    /* min(threads, processors, chains) */
+    double chains = (double)o->chains, threads = (double)zs_threads_for(m->ctx, (size_t)o->chains);
+    double rounds = ceil(chains / threads);
     return rounds * ((double)o->burnin + (double)o->sweeps) * per_sweep * ns * 1e-9;
 }
 

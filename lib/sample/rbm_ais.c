@@ -322,7 +322,7 @@ static zs_status ais_unit(const void *shared, uint64_t unit, void *scratch, zs_u
      * unit's exponential and draw count as UNIT_WORK multiply-adds, so that a model of a few
      * units, whose products are nothing, still asks every few ms. */
     const double per_k = 2.0 * (double)B * (double)nv * (double)nh + UNIT_WORK * (double)B * (double)(nv + nh);
-    double since = 0.0;
+    double since = AIS_POLL_WORK; /* the first temperature asks first (see pt_ladder) */
     for (size_t k = 1; k <= sh->K; k++) {
         since += per_k;
         if (since >= AIS_POLL_WORK) {

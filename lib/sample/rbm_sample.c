@@ -52,8 +52,8 @@ static zs_status sample(const zs_rbm *rbm, size_t n, uint64_t steps, uint64_t se
 double zs_rbm_sample_seconds(const zs_rbm *rbm, size_t n, uint64_t steps) {
     if (!rbm) return (double)NAN;
     double nv = (double)rbm->nv, nh = (double)rbm->nh, chains = (double)n;
-    double threads = (double)zs_threads(rbm->ctx);
-    double rounds = chains > 0 ? ceil(chains / (threads < chains ? threads : chains)) : 0.0;
+    double threads = (double)zs_threads_for(rbm->ctx, n); /* min(threads, processors, chains) */
+    double rounds = chains > 0 ? ceil(chains / threads) : 0.0;
     return rounds * (double)steps * (2.0 * nv * nh * 0.5 + (nv + nh) * 10.0) * 1e-9;
 }
 

@@ -134,7 +134,9 @@ static int pt_ladder(const pt_shared *sh, size_t l, uint8_t *out, size_t nout, u
          * unit's exponential and draw, PT_UNIT_WORK multiply-adds (a model of a few units must
          * still ask every few ms) */
         const double per_sweep = (double)L * ((double)nv * (double)nh + PT_UNIT_WORK * (double)(nv + nh));
-        double since = 0.0;
+        /* the first sweep asks first: a ladder started after a stop (on another thread) does
+         * no sweep, so the work done after a deadline does not grow with the threads */
+        double since = PT_POLL_WORK;
         for (uint64_t s = 0; s < sh->sweeps; s++) {
             since += per_sweep;
             if (since >= PT_POLL_WORK) {

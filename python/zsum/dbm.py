@@ -334,9 +334,11 @@ class DBM(Handle):
         return np.dtype(_lib.enum_name("dtype", _lib_.zs_dbm_dtype(self._ptr))).name
 
     def exact_seconds(self):
-        """The estimated seconds of the exact ln Z on zsum.get_num_threads() threads
-        (zs_dbm_exact_seconds): what log_partition(method="exact") compares with max_seconds."""
-        return _lib_.zs_dbm_exact_seconds(self._ptr, _lib.get_num_threads())
+        """The estimated seconds of the exact ln Z on the threads it runs, zsum.get_num_threads()
+        but no more than the processors (zs_dbm_exact_seconds): what
+        log_partition(method="exact") compares with max_seconds."""
+        threads = min(_lib.get_num_threads(), len(os.sched_getaffinity(0)))
+        return _lib_.zs_dbm_exact_seconds(self._ptr, threads)
 
     def _rows(self, rows, name="rows"):
         return _lib.as_binary(rows, name, ndim=2, shape=(None, self.layers[0]))

@@ -169,13 +169,13 @@ fi
 # refused under the default hour, and a limit must be > 0. Many patterns on few units: the
 # recalls' 2 P^2 N dominates (P = 3364 on N = 58: 0.2e-9 x (3364 x 58^2 + 2 x 3364^2 x 58) =
 # 0.26 s).
-expect_reject 'N = 200 units, 12 loads x 2 trials would take about 0.0088 seconds, over --max-seconds 0.0088' \
+expect_reject 'N = 200 units, 12 loads x 2 trials would take about 0.0088 seconds on 1 thread, over --max-seconds 0.0088' \
     hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0088
-expect_reject 'N = 58 units, 1 loads x 1 trials would take about 0.26 seconds, over --max-seconds 0.25' \
+expect_reject 'N = 58 units, 1 loads x 1 trials would take about 0.26 seconds on 1 thread, over --max-seconds 0.25' \
     hopfield capacity -n 58 --trials 1 --alpha 58 --threads 1 --max-seconds 0.25
 expect_ok hopfield capacity -n 200 --trials 2 --threads 1 --seed 1 --max-seconds 0.0089 --format csv
 expect_out '^0.025,5,1,0,1,1$'
-expect_reject 'would take about [0-9.]+ hours, over --max-seconds 3600' hopfield capacity -n 20000
+expect_reject 'would take about [0-9.]+ hours on [0-9]+ threads?, over --max-seconds 3600' hopfield capacity -n 20000
 expect_reject "--max-seconds: '0' must be > 0" hopfield capacity -n 100 --max-seconds 0
 expect_reject "only for capacity|not an option of|belongs to" hopfield recall net.npz --probe 0 --max-seconds 5
 

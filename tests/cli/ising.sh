@@ -68,6 +68,48 @@ expect_out "^0,20524$"
 expect_ok ising --size 4x4 --dos
 expect_out "density of states"
 
+# The density of states' estimated time, from its work count before any work (pairwise_dos.c):
+# an open 3 x 5 lattice with a field by transfer matrix is 9584 count cells at 2.5 ns, 24 us.
+# Just inside --max-seconds it runs and its counts match a brute-force count of the 2^15
+# states; just outside it is refused, naming the estimate and the thread that would run it.
+DOS35=$(python3 -c "
+import itertools, collections
+R, C = 3, 5; c = collections.Counter()
+for s in itertools.product((1, -1), repeat=R * C):
+    e = -sum(s[r*C+k] * s[r*C+k+1] for r in range(R) for k in range(C - 1))
+    e -= sum(s[r*C+k] * s[(r+1)*C+k] for r in range(R - 1) for k in range(C))
+    c[e - sum(s)] += 1
+print(dict(sorted(c.items())))")
+expect_ok ising --size 3x5 --open --h 1 --dos --method transfer --max-seconds 0.000025 --format json
+expect_json "{e['energy']: int(e['count']) for e in d['dos']} == $DOS35"
+expect_reject "dos by transfer matrix: 8 frontier states x 75 energies over 15 sites \(9.58e\+03 count updates\) take about 2.4e-05 seconds on 1 thread, over the limit of 2.3e-05 s" \
+    ising --size 3x5 --open --h 1 --dos --method transfer --max-seconds 0.000023
+# ... refused before the thermodynamics: a 22 x 73 strip (1606 spins) spent 49 s in its transfer
+# matrix before the density of states was refused; a 9 x 9 torus (2.8e9 cells, about 7 s on one
+# thread) and a 2^30-state enumeration are refused at once; the enumeration's estimate divides by
+# the threads that run, at most one per processor
+expect_reject "dos by transfer matrix: 1606 spins; counts are exact up to 126 spins" ising --size 22x73 --open --dos
+expect_reject "dos by transfer matrix: 512 frontier states x 325 energies over 81 sites .* take about 7 seconds on 1 thread, over the limit of 1 s" \
+    ising --size 9x9 --dos --max-seconds 1
+NPROC=$(nproc); T2=$(( NPROC < 2 ? NPROC : 2 ))
+expect_reject "dos by enumeration: 2\^30 states into 121 energies .* on $NPROC thread" \
+    ising --size 5x6 --dos --method enumerate --max-seconds 0.1 --threads 563
+expect_reject "dos by enumeration: 2\^30 states into 121 energies .* on $T2 thread" \
+    ising --size 5x6 --dos --method enumerate --max-seconds 0.1 --threads 2
+# The transfer matrix's own estimate: an open 4 x 5 lattice is 4 x 5 x 2^4 = 320 site visits at
+# 7.5 ns, 2.4 us: just inside --max-seconds it runs and agrees with enumeration; just outside
+# it is refused (a 22 x 73 strip, 49 s, within the default hour, is refused under 10 s)
+expect_ok ising --size 4x5 --open --h 0.3 --method enumerate --format json
+LNZ45=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
+expect_ok ising --size 4x5 --open --h 0.3 --method transfer --max-seconds 0.0000025 --format json
+expect_json "d['method'] == 'transfer' and abs(d['lnZ'] - $LNZ45) < 1e-12 * abs($LNZ45)"
+expect_reject "method transfer: 4 x 5 sites \(320 visits of a frontier state\) take about 2.4e-06 seconds on 1 thread, over the limit of 2.3e-06 s" \
+    ising --size 4x5 --open --h 0.3 --method transfer --max-seconds 0.0000023
+expect_reject "method transfer: 22 x 73 sites .* take about 51 seconds on 1 thread, over the limit of 10 s" ising --size 22x73 --open --max-seconds 10
+# arrays over half the physical memory are refused before any allocation, naming their size
+expect_reject "dos by transfer matrix: 2048 frontier states x 44000243 energies over 121 sites need 2.6 TiB of counts, over the limit of" \
+    ising --size 11x11 --open --J 100000 --h 1 --dos
+
 # Sweep and its plot
 expect_ok ising --size 4x4 --sweep T:1:4:4 --format json
 expect_json "len(d['sweep']) == 4 and d['sweep'][0]['T'] == 1 and abs(d['sweep'][2]['beta'] - 1/3) < 1e-15"

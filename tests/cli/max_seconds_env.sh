@@ -49,6 +49,22 @@ else fail "ising --size 2000x2000 --method transfer under 300 MB: exit $status, 
 est() { "$ZSUM" hopfield capacity --units 141 --max-seconds 1e-9 "$@" 2>&1 | grep -o 'about [^,]*'; }
 if [ -n "$(est --threads 461)" ] && [ "$(est --threads 461)" = "$(est --threads "$(nproc)")" ]; then pass
 else fail "capacity estimate with --threads 461 '$(est --threads 461)', with $(nproc) '$(est --threads "$(nproc)")'"; fi
+# every estimate divides by the threads that will run, min(--threads, processors, work items),
+# and names that count: 563 threads here are one per processor, or one per chain or unit of work
+P=$(nproc); min() { echo $(( $1 < $2 ? $1 : $2 )); }
+s() { [ "$1" = 1 ] && echo "1 thread" || echo "$1 threads"; }
+expect_reject "about .* on $(s "$(min "$P" 24)"), over --max-seconds 1e-09" \
+    hopfield capacity --units 200 --trials 2 --threads 563 --max-seconds 1e-9
+expect_reject "about .* on $(s "$(min "$P" 3)"), over --max-seconds 0.001" \
+    ising sample --size 64 --chains 3 --sweeps 100000 --threads 563 --seed 1 --max-seconds 0.001
+expect_reject "about .* on $(s "$P"), over the limit of 0.001 s" bm lnz --random 30 --seed 2 --threads 563 --max-seconds 0.001
+expect_reject "2\^36 states .* about .* on $(s "$P"), over the limit of" rbm lnz "$TMP/r.npz" --exact --threads 563 --max-seconds 1
+expect_reject "about .* on $(s "$(min "$P" 5)"), over --max-seconds 0.001" \
+    rbm sample "$TMP/r.npz" --chains 5 --steps 100000000 --threads 563 --max-seconds 0.001 -o "$TMP/s.png"
+# the same estimate as with one thread per processor
+e1=$("$ZSUM" bm lnz --random 30 --seed 2 --threads 563 --max-seconds 0.001 2>&1 | grep -o 'about [^,]*')
+e2=$("$ZSUM" bm lnz --random 30 --seed 2 --threads "$P" --max-seconds 0.001 2>&1 | grep -o 'about [^,]*')
+if [ -n "$e1" ] && [ "$e1" = "$e2" ]; then pass; else fail "bm lnz estimate with 563 threads '$e1', with $P '$e2'"; fi
 
 # a larger --max-seconds is lowered to it too; a smaller one is kept
 cap 0.001 expect_reject 'over --max-seconds 0.001' hopfield capacity --units 412 --max-seconds 3600
@@ -65,10 +81,13 @@ stopped() {
         fail "zsum $*: exit $status, stderr '$(head -c 200 "$TMP/err")'"
     fi
 }
-cap 0.05 stopped ising --size 10x10 --method transfer
-# an open strip is one pass (it reported no progress at all) and its <|M|> pass another: both
-# report every 32 768 updates, so each stops at the ceiling (release build: 10 s and 0.2 s)
-cap 0.05 stopped ising --size 18x400 --open --method transfer
+# the transfer matrix is refused by its estimate (w l 2^w site visits, times 2^w with a periodic
+# length, at 7.5 ns): a 10 x 10 torus 0.79 s, an 18 x 400 strip 14 s; its <|M|> pass, outside
+# the estimate, reports every 32 768 updates and stops at the ceiling (8 x 150: 2.3 ms
+# estimated, 0.2 s in all)
+cap 0.05 expect_reject 'method transfer: 10 x 10 sites \(1.05e\+08 visits of a frontier state\) take about 0.79 seconds on 1 thread, over the limit of 0.05 s' \
+    ising --size 10x10 --method transfer
+cap 0.05 expect_reject 'method transfer: 18 x 400 sites .* take about 14 seconds on 1 thread' ising --size 18x400 --open --method transfer
 cap 0.05 stopped ising --size 8x150 --open --method transfer
 # a transfer matrix builds the bonds first: refused beyond the allowance like sampling's
 cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
@@ -87,9 +106,13 @@ unset TIMEFORMAT
 if python3 -c "import sys; sys.exit(0 if float(open('$TMP/cpu').read().split()[-1]) < 2 else 1)"; then pass
 else fail "rbm lnz --ais under a 0.05 s ceiling: $(cat "$TMP/cpu") s of CPU before it stopped"; fi
 
-# the transfer-matrix density of states of an open strip (one starting row) asks the hook
-# after every site: 3.8 s in all, stopped within a few sites
-cap 0.05 stopped ising --size 20x40 --open --dos --threads 1
+# the transfer matrix of a 20-wide open strip (3.8 s) is refused by its estimate, and of a
+# 22 x 73 one (49 s) too, before the density of states is refused (1606 spins)
+cap 0.05 expect_reject 'method transfer: 20 x 40 sites .* over the limit of 0.05 s' ising --size 20x40 --open --threads 1
+cap 0.05 expect_reject 'method transfer: 22 x 73 sites .* take about 51 seconds on 1 thread' ising --size 22x73 --open
+cap 0.05 expect_reject 'dos by transfer matrix: 800 spins' ising --size 20x40 --open --dos --threads 1
+# a density of states within its limits is refused by its estimate (about 7 s on 1 thread)
+cap 0.001 expect_reject 'dos by transfer matrix: .* over the limit of 0.001 s' ising --size 9x9 --dos
 
 # a run within the ceiling gives the same output as without it
 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json

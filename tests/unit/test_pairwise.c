@@ -386,6 +386,27 @@ static void dos_reproduces_the_published_torus_counts(void) {
     zs_pairwise_free(m);
 }
 
+/* zs_pairwise_dos_check: the 4 x 4 torus by transfer matrix is 8 starts x 16 frontier states
+ * (4 wide) x 65 energies: 86 784 count cells at 2.5 ns (0.217 ms), and arrays of (2 S B + B)
+ * 16-byte counts, 34 320 bytes; refused just past either, accepted at them. */
+static void dos_check_refuses_by_time_and_memory_before_any_work(void) {
+    zs_lattice_spec sp = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_pairwise *m = NULL;
+    zs_ctx_set_threads(ctx, 1);
+    CHECK(zs_pairwise_alloc_lattice(ctx, &sp, &m) == ZS_OK);
+    CHECK_REL(zs_pairwise_dos_seconds(m, ZS_PAIRWISE_TRANSFER), 86784 * 2.5e-9, 1e-12);
+    CHECK(zs_pairwise_dos_check(m, ZS_PAIRWISE_TRANSFER, 0.00022, 34320) == ZS_OK);
+    CHECK(zs_pairwise_dos_check(m, ZS_PAIRWISE_TRANSFER, 0.00021, 0) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "16 frontier states x 65 energies over 16 sites (8.68e+04 count "
+                                     "updates) take about 0.00022 seconds on 1 thread") != NULL);
+    CHECK(zs_pairwise_dos_check(m, ZS_PAIRWISE_TRANSFER, 0, 34319) == ZS_ETOOBIG);
+    CHECK(strstr(zs_last_error(ctx), "need 33.5 KiB of counts, over the limit of 33.5 KiB") != NULL);
+    CHECK(zs_pairwise_dos_check(m, ZS_PAIRWISE_CLOSED, 0, 0) == ZS_EUNSUPPORTED);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
 static void dos_agrees_with_a_brute_histogram_with_fields(void) {
     /* 3x4 open lattice, integer couplings of both signs and integer fields */
     double jh[12], jv[12], h[12], j[144];
@@ -885,6 +906,7 @@ int main(void) {
     RUN(boltzmann_machine_conversion_is_exact);
     RUN(dos_reproduces_the_published_torus_counts);
     RUN(dos_agrees_with_a_brute_histogram_with_fields);
+    RUN(dos_check_refuses_by_time_and_memory_before_any_work);
     RUN(results_do_not_depend_on_the_thread_count);
     RUN(samplers_agree_with_exact_values_within_four_error_bars);
     RUN(bad_models_are_rejected_with_the_entry_named);
