@@ -30,7 +30,7 @@ typedef struct graph {
     double *lnd;        /* (n) ln d of each vertex                                          */
     double *dom;        /* (n) d of each vertex                                             */
     double udom;        /* the common domain size when all are equal, else 0                */
-    double ops;         /* words visited, a deterministic measure of the ordering's cost    */
+    double ops;         /* words fresh scores would visit: the ordering's cost, deterministic */
     double *cost;       /* (n) words a fresh fill score of each vertex visits (see ops)     */
 } graph;
 
