@@ -47,7 +47,10 @@ double elim_plan_cost(const zs_factor_plan_info *i);
 /* A greedy order of the variables with skip[v] == 0 into order (room for m->nvars); *count
  * receives how many. stream 0: ties by table size then index; stream > 0: exact ties broken
  * at random from the stream (seeded, reproducible). *fell_back is set when the rule gave way
- * to min-degree; *ops receives the bitset words it visited (a deterministic cost measure). */
+ * to min-degree; *ops receives a deterministic cost measure: the bitset words that scoring
+ * afresh every vertex an elimination can affect would visit (the fill rules update most of
+ * them by the fill edges instead, for a fraction of that; the measure is kept so that the
+ * planner's cap on randomized runs, and so its plans, do not depend on how scores are kept). */
 zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
                             zs_factor_order h, uint64_t stream, size_t *order, size_t *count,
                             int *fell_back, double *ops);

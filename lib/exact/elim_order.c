@@ -12,8 +12,13 @@
  * Ties go to the smaller table (sum of ln d over the variable and its neighbours), then to the
  * lower index, so an order is a pure function of the model.
  *
- * The graph is held as bitset rows: fill counts are popcounts of N(u) & ~N(a), and after an
- * elimination only the scores of the neighbours and their neighbours can change. */
+ * The graph is held as bitset rows: fill counts are popcounts of N(u) & ~N(a). After eliminating
+ * v, the neighbours N(v) are scored afresh (their neighbourhoods changed); any other vertex u
+ * keeps its neighbourhood, so its score changes only through the fill edges: each new edge
+ * {a,b} with a, b in N(u) removes one missing pair, fill(u) -= 1 (weighted: d_a d_b), for every
+ * u in N(a) & N(b) outside N(v). Scores are sums of integers, exact in doubles while they stay
+ * below 2^53, so these updates give the very scores (and orders) a fresh count would; where
+ * that bound cannot be shown, every affected vertex is scored afresh. */
 #include "exact/elim_internal.h"
 
 #include <stdlib.h>
@@ -25,7 +30,8 @@ typedef struct graph {
     double *lnd;        /* (n) ln d of each vertex                                          */
     double *dom;        /* (n) d of each vertex                                             */
     double udom;        /* the common domain size when all are equal, else 0                */
-    double ops;         /* words visited, a deterministic measure of the ordering's cost    */
+    double ops;         /* words fresh scores would visit: the ordering's cost, deterministic */
+    double *cost;       /* (n) words a fresh fill score of each vertex visits (see ops)     */
 } graph;
 
 /* Population count without -mpopcnt (the library's baseline is plain x86-64, where the
@@ -75,10 +81,11 @@ static void score_of(graph *g, size_t u, zs_factor_order h, size_t *nb, double *
     }
     const uint64_t *ru = row(g, u);
     size_t wlo = k ? nb[0] >> 6 : 0, whi = k ? (nb[k - 1] >> 6) + 1 : 0;
+    g->cost[u] = (double)k * (double)(whi - wlo);
+    g->ops += g->cost[u];
     double s = 0.0;
     for (size_t i = 0; i < k; i++) {
         const uint64_t *ra = row(g, nb[i]);
-        g->ops += (double)(whi - wlo);
         if (h == ZS_ORDER_MINFILL || g->udom > 0.0) {
             size_t c = 0;
             for (size_t w = wlo; w < whi; w++) c += popcount64(ru[w] & ~ra[w]);
@@ -107,6 +114,7 @@ typedef struct greedy {
     double *score, *tie;    /* (n) current score of each vertex and its tie-break weight   */
     unsigned char *alive;   /* (n) not yet eliminated                                      */
     uint64_t *touched;      /* (words) vertices whose score may have changed               */
+    uint64_t *clique;       /* (words) the vertex being eliminated and its neighbours       */
 } greedy;
 
 static void greedy_free(graph *g, greedy *r) {
@@ -117,7 +125,9 @@ static void greedy_free(graph *g, greedy *r) {
     free(r->tie);
     free(r->alive);
     free(r->touched);
+    free(r->clique);
     free(g->adj);
+    free(g->cost);
     free(g->lnd);
     free(g->dom);
 }
@@ -126,7 +136,7 @@ static void greedy_free(graph *g, greedy *r) {
  * order; id (nvars) is scratch. */
 static zs_status graph_build(const zs_factor_model *m, const unsigned char *skip, size_t n,
                              size_t *id, graph *g, greedy *r) {
-    *g = (graph){n, (n + 63) / 64, NULL, NULL, NULL, 0.0, 0.0};
+    *g = (graph){n, (n + 63) / 64, NULL, NULL, NULL, 0.0, 0.0, NULL};
     memset(r, 0, sizeof *r);
     r->var = zs_malloc((n ? n : 1) * sizeof *r->var);
     r->nb = zs_malloc((n ? n : 1) * sizeof *r->nb);
@@ -135,11 +145,13 @@ static zs_status graph_build(const zs_factor_model *m, const unsigned char *skip
     r->tie = zs_malloc((n ? n : 1) * sizeof *r->tie);
     r->alive = zs_malloc(n ? n : 1);
     r->touched = zs_calloc(g->words ? g->words : 1, sizeof *r->touched);
+    r->clique = zs_calloc(g->words ? g->words : 1, sizeof *r->clique);
     g->adj = zs_calloc(n * g->words > 0 ? n * g->words : 1, sizeof *g->adj);
     g->lnd = zs_malloc((n ? n : 1) * sizeof *g->lnd);
     g->dom = zs_malloc((n ? n : 1) * sizeof *g->dom);
+    g->cost = zs_calloc(n ? n : 1, sizeof *g->cost);
     if (!id || !r->var || !r->nb || !r->nb2 || !r->score || !r->tie || !r->alive ||
-        !r->touched || !g->adj || !g->lnd || !g->dom)
+        !r->touched || !r->clique || !g->adj || !g->lnd || !g->dom || !g->cost)
         return zs_fail(m->ctx, ZS_ENOMEM, "order: out of memory for a graph of %zu variables", n);
     for (size_t v = 0, k = 0; v < m->nvars; v++) {
         id[v] = SIZE_MAX;
@@ -185,15 +197,48 @@ static size_t pick_best(const graph *g, const greedy *r, zs_rng *rng, uint64_t s
     return best;
 }
 
+/* Whether every fill score, and every partial sum score_of forms, is an integer below 2^53,
+ * so that decrementing a score gives the same double as counting afresh: the pairs are at
+ * most (sum of d)^2 / 2 weighted, n^2 / 2 unweighted, and the partial sums of score_of stay
+ * below (sum of d)^2 (d >= 1, so n <= sum of d). */
+static int scores_exact(const graph *g, zs_factor_order h) {
+    double total = 0.0;
+    for (size_t u = 0; u < g->n; u++) total += h == ZS_ORDER_MINFILL ? 1.0 : g->dom[u];
+    return total <= 67108864.0; /* 2^26, so total^2 <= 2^52 */
+}
+
+/* The fill edge {a,b} is one pair less missing for each common neighbour outside the clique
+ * being formed (those in it are scored afresh); w is the pair's weight. */
+static void fill_drop(const graph *g, greedy *r, size_t a, size_t b, double w) {
+    const uint64_t *ra = row(g, a), *rb = row(g, b);
+    for (size_t i = 0; i < g->words; i++) {
+        uint64_t x = ra[i] & rb[i] & ~r->clique[i];
+        while (x) {
+            r->score[(i << 6) + (size_t)__builtin_ctzll(x)] -= w;
+            x &= x - 1;
+        }
+    }
+}
+
 /* Take u out of the graph after joining its neighbours into a clique; its neighbours go to
- * r->nb, their number is returned. */
-static size_t eliminate_vertex(graph *g, greedy *r, size_t u) {
+ * r->nb, their number is returned. With incr, each fill edge updates the scores of the
+ * vertices outside the clique that see both its ends (rule h). */
+static size_t eliminate_vertex(graph *g, greedy *r, size_t u, zs_factor_order h, int incr) {
     r->alive[u] = 0;
     size_t k = neighbours(g, u, r->nb);
     const size_t *nb = r->nb;
+    if (incr) {
+        memcpy(r->clique, row(g, u), g->words * sizeof *r->clique);
+        r->clique[u >> 6] |= 1ULL << (u & 63);
+    }
     for (size_t i = 0; i < k; i++)
         for (size_t j = i + 1; j < k; j++)
-            if (!has_edge(g, nb[i], nb[j])) set_edge(g, nb[i], nb[j]);
+            if (!has_edge(g, nb[i], nb[j])) {
+                if (incr)
+                    fill_drop(g, r, nb[i], nb[j],
+                              h == ZS_ORDER_MINFILL ? 1.0 : g->dom[nb[i]] * g->dom[nb[j]]);
+                set_edge(g, nb[i], nb[j]);
+            }
     for (size_t i = 0; i < k; i++) row(g, nb[i])[u >> 6] &= ~(1ULL << (u & 63));
     memset(row(g, u), 0, g->words * sizeof *g->adj);
     return k;
@@ -201,8 +246,12 @@ static size_t eliminate_vertex(graph *g, greedy *r, size_t u) {
 
 /* Rescore after an elimination whose neighbours are r->nb[0..k): the neighbours (their
  * neighbourhoods changed) and, for the fill rules, the neighbours' neighbours (a new edge
- * among them removes a missing pair from every common neighbour). */
-static void rescore(graph *g, greedy *r, zs_factor_order h, size_t k) {
+ * among them removes a missing pair from every common neighbour). With incr, the latter
+ * were updated by fill_drop and only the neighbours are scored afresh; ops still grows by
+ * the words a fresh score of every one of them would visit (their rows are unchanged, so
+ * g->cost holds it), which keeps ops, and the number of randomized runs elim_plan.c bases on
+ * it, what it was before the updates were incremental. */
+static void rescore(graph *g, greedy *r, zs_factor_order h, size_t k, int incr) {
     memset(r->touched, 0, g->words * sizeof *r->touched);
     for (size_t i = 0; i < k; i++) {
         r->touched[r->nb[i] >> 6] |= 1ULL << (r->nb[i] & 63);
@@ -216,7 +265,9 @@ static void rescore(graph *g, greedy *r, zs_factor_order h, size_t k) {
         while (x) {
             size_t u = (w << 6) + (size_t)__builtin_ctzll(x);
             x &= x - 1;
-            if (r->alive[u]) score_of(g, u, h, r->nb2, &r->score[u], &r->tie[u]);
+            if (!r->alive[u]) continue;
+            if (incr && !((r->clique[w] >> (u & 63)) & 1)) g->ops += g->cost[u];
+            else score_of(g, u, h, r->nb2, &r->score[u], &r->tie[u]);
         }
     }
 }
@@ -243,6 +294,7 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
         return st;
     }
     for (size_t u = 0; u < n; u++) score_of(&g, u, h, r.nb, &r.score[u], &r.tie[u]);
+    int exact = h != ZS_ORDER_MINDEGREE && scores_exact(&g, h);
     for (size_t step = 0; step < n; step++) {
         size_t best = pick_best(&g, &r, &rng, stream);
         if (h != ZS_ORDER_MINDEGREE && r.tie[best] > ELIM_FALLBACK_LN_TABLE) {
@@ -256,7 +308,8 @@ zs_status elim_order_greedy(const zs_factor_model *m, const unsigned char *skip,
             continue;
         }
         order[step] = r.var[best];
-        rescore(&g, &r, h, eliminate_vertex(&g, &r, best));
+        int incr = exact && h != ZS_ORDER_MINDEGREE;
+        rescore(&g, &r, h, eliminate_vertex(&g, &r, best, h, incr), incr);
     }
     *count = n;
     *ops = g.ops;

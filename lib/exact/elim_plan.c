@@ -15,7 +15,7 @@
 #define PLAN_RUNS_FILL 16      /* greedy runs (1 deterministic + randomized ties) per plan  */
 #define PLAN_RUNS_DEGREE 16
 #define PLAN_RUNS_MAX_VARS 5000 /* more variables: the deterministic run only              */
-#define PLAN_RUNS_MAX_OPS 2.0e8 /* bitset words all the randomized runs may visit (~0.1 s) */
+#define PLAN_RUNS_MAX_OPS 2.0e8 /* elim_order_greedy's ops all the randomized runs may use */
 #define PLAN_RUNS_MIN_TABLE 65536.0 /* plans this small are cheap whatever the order     */
 #define PLAN_RUNS_MAX_TABLE 35184372088832.0 /* 2^45: out of reach whatever the ties do  */
 
