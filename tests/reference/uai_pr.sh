@@ -20,10 +20,10 @@ fi
 # Budget in table entries read (the plan's "work"); ~1-2 ns each, so 2.5e8 keeps every
 # instance under about half a second and the whole test near 40 s. Sanitized builds run
 # 50x slower: 5e6 there.
-# Planning costs too: the default order tries every greedy rule, and min-fill on the large
-# SAT-derived instances takes seconds each (rc.cnf: 2472 variables, 4 s; the files over 300 kB
-# took 26 of the test's 57 s and none fit the budget, whose largest solved file is 271 kB), so
-# only files under 300 kB are planned; in a sanitized build, only those under 60 kB.
+# Planning costs too: the default order tries every greedy rule, and on the large SAT-derived
+# instances that takes seconds each (rc.cnf, 2472 variables: 3 s); none of the files over
+# 300 kB fits the budget (the largest solved file has 271 kB), so only files under 300 kB are
+# planned; in a sanitized build, only those under 60 kB.
 budget=2.5e8
 min_solved=40
 max_file=300000
