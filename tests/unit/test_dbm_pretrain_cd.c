@@ -320,6 +320,91 @@ static void joint_training_resamples_pixels(void) {
     free(grey);
 }
 
+/* Pretraining with resample and S = 1 stopped after every epoch, saved, resumed on 2 threads
+ * where the run had 1: the straight run's bits; a resume with another S or without resample
+ * is refused. Joint training with resample: 2 epochs, then 1 resumed on 2 threads, are the
+ * 3 straight epochs; a resume without resample is refused. */
+static void resume_keeps_the_new_options(void) {
+    static const size_t sz[] = {16, 8, 6};
+    uint8_t *grey = toy_rows(NROWS, 16, 11, 1);
+    zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c2, 2);
+    zs_dbm_pretrain_opts o;
+    zs_dbm_pretrain_defaults(&o);
+    o.batch = 16;
+    o.per_layer = 1;
+    o.layer_epochs[1] = 2;
+    o.layer_epochs[2] = 3;
+    o.cd_step_epochs = 1;
+    o.resample = 1;
+    zs_dbm *ref = NULL, *d = NULL;
+    CHECK(zs_dbm_alloc(c1, 2, sz, &ref) == ZS_OK);
+    CHECK(zs_dbm_alloc(c1, 2, sz, &d) == ZS_OK);
+    CHECK(zs_dbm_pretrain(ref, &o, grey, NROWS) == ZS_OK);
+    const char *path = check_path("pre_cd.npz");
+    for (uint64_t stop = 1; stop < 5; stop++) {
+        zs_dbm_pretrainer *p = NULL;
+        CHECK(zs_dbm_pretrainer_alloc(c1, d, &o, grey, NROWS, &p) == ZS_OK);
+        if (!p) break;
+        while (zs_dbm_pretrainer_epochs_done(p) < stop) CHECK(zs_dbm_pretrainer_epoch(p) == ZS_OK);
+        CHECK(zs_dbm_pretrainer_save(p, path) == ZS_OK);
+        zs_dbm_pretrainer_free(p);
+        p = NULL;
+        zs_dbm_pretrain_opts x = o;
+        x.cd_step_epochs = 2;
+        CHECK(zs_dbm_pretrainer_alloc(c2, d, &x, grey, NROWS, &p) == ZS_OK);
+        CHECK(zs_dbm_pretrainer_resume(p, path) == ZS_EFORMAT);
+        zs_dbm_pretrainer_free(p);
+        p = NULL;
+        CHECK(zs_dbm_pretrainer_alloc(c2, d, &o, grey, NROWS, &p) == ZS_OK);
+        CHECK(zs_dbm_pretrainer_resume(p, path) == ZS_OK);
+        while (zs_dbm_pretrainer_epochs_done(p) < zs_dbm_pretrainer_epochs(p)) CHECK(zs_dbm_pretrainer_epoch(p) == ZS_OK);
+        CHECK(zs_dbm_pretrainer_get(p, d) == ZS_OK);
+        zs_dbm_pretrainer_free(p);
+        if (!same_params(ref, d)) printf("  pretraining resumed after %llu epochs differs\n", (unsigned long long)stop);
+        CHECK(same_params(ref, d));
+    }
+    zs_dbm_train_opts t;
+    zs_dbm_train_defaults(&t);
+    t.batch = 16;
+    t.chains = 10;
+    t.lr = 0.01;
+    t.resample = 1;
+    zs_dbm_trainer *a = NULL, *b = NULL;
+    CHECK(zs_dbm_trainer_alloc(c1, ref, &t, grey, NROWS, &a) == ZS_OK);
+    CHECK(zs_dbm_trainer_alloc(c1, ref, &t, grey, NROWS, &b) == ZS_OK);
+    for (int e = 0; a && e < 3; e++) CHECK(zs_dbm_trainer_epoch(a, NULL) == ZS_OK);
+    for (int e = 0; b && e < 2; e++) CHECK(zs_dbm_trainer_epoch(b, NULL) == ZS_OK);
+    const char *tpath = check_path("train_rs.npz");
+    CHECK(zs_dbm_trainer_save(b, tpath) == ZS_OK);
+    zs_dbm_trainer_free(b);
+    b = NULL;
+    zs_dbm_train_opts u = t;
+    u.resample = 0;
+    uint8_t *bin = toy_rows(NROWS, 16, 7, 0);
+    CHECK(zs_dbm_trainer_alloc(c2, ref, &u, bin, NROWS, &b) == ZS_OK);
+    CHECK(zs_dbm_trainer_resume(b, tpath) == ZS_EFORMAT);
+    zs_dbm_trainer_free(b);
+    b = NULL;
+    CHECK(zs_dbm_trainer_alloc(c2, ref, &t, grey, NROWS, &b) == ZS_OK);
+    CHECK(zs_dbm_trainer_resume(b, tpath) == ZS_OK);
+    CHECK(zs_dbm_trainer_epoch(b, NULL) == ZS_OK);
+    if (a && b) {
+        zs_dbm_trainer_get(a, ref);
+        zs_dbm_trainer_get(b, d);
+        CHECK(same_params(ref, d));
+    }
+    zs_dbm_trainer_free(a);
+    zs_dbm_trainer_free(b);
+    zs_dbm_free(ref);
+    zs_dbm_free(d);
+    zs_ctx_free(c1);
+    zs_ctx_free(c2);
+    free(grey);
+    free(bin);
+}
+
 /* Grey bytes without resample, resample other than 0 or 1, and an absurd S are refused. */
 static void bad_options_are_refused(void) {
     uint8_t *grey = toy_rows(NROWS, 16, 11, 1);
@@ -351,6 +436,7 @@ int main(void) {
     RUN(grey_rows_resampled_match_the_reference);
     RUN(threads_do_not_change_the_bits);
     RUN(joint_training_resamples_pixels);
+    RUN(resume_keeps_the_new_options);
     RUN(bad_options_are_refused);
     return check_summary("test_dbm_pretrain_cd");
 }
