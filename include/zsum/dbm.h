@@ -303,10 +303,11 @@ typedef struct zs_dbm_pretrain_opts {
                                  drawn from p(h | x / 255); 0 (default): binary rows           */
 } zs_dbm_pretrain_opts;
 void zs_dbm_pretrain_defaults(zs_dbm_pretrain_opts *opts);
-/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1): a
+/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1; grey
+ * levels 0..255 with opts->resample): a
  * zs_dbm_pretrainer run to the end. The context's progress hook is called per batch
  * ("pretraining"). Deterministic for a seed whatever the thread count. ZS_EINVAL for a byte
- * that is not 0 or 1 or bad options; ZS_ENUMERIC when a parameter becomes non-finite;
+ * that is not 0 or 1 (without resample) or bad options; ZS_ENUMERIC when a parameter becomes non-finite;
  * ZS_ENOMEM; ZS_ECANCELLED. On failure dbm is unchanged. */
 zs_status zs_dbm_pretrain(zs_dbm *dbm, const zs_dbm_pretrain_opts *opts, const uint8_t *data,
                           size_t n);
@@ -398,7 +399,8 @@ void zs_dbm_train_defaults(zs_dbm_train_opts *opts);
 typedef struct zs_dbm_trainer zs_dbm_trainer;
 /* Start from dbm's parameters (copied). data: n x n_0 binary rows (read, not kept: the
  * trainer copies them). The chains start uniform at random, the model's mean field at
- * sigmoid(b). ZS_EINVAL for a byte that is not 0 or 1, n = 0 or bad options; ZS_ETOOBIG for the
+ * sigmoid(b). ZS_EINVAL for a byte that is not 0 or 1 (without opts->resample, which reads
+ * grey levels 0..255), n = 0 or bad options; ZS_ETOOBIG for the
  * exact negative phase with more than ZS_DBM_NEGATIVE_EXACT_MAX units in the smaller set;
  * ZS_ENOMEM. */
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,

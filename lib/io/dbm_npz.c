@@ -419,7 +419,7 @@ static zs_status resume_options(const dbm_trainer_view *v, zs_npz *z, const char
     const int was = zs_npz_has(z, "train_resample");
     if (st == ZS_OK && was != (v->opts->resample != 0))
         st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the run was trained with resample = %d, this one has %d; resume "
-                     "with the same options (--binarize)", path, was, v->opts->resample);
+                     "with the same options", path, was, v->opts->resample);
     return st;
 }
 

@@ -4,11 +4,10 @@
  * Gibbs chains (zsum/dbm.h), after the greedy pretraining of dbm_train_pre.c.
  *
  * Determinism: every random draw comes from a stream zs_rng(seed, id) whose id names what it
- * is for (layer, epoch, batch, row or chain). Pretraining's rows run in parallel into their own
- * buffers with every sum over rows in row order inside one output element; joint training's
- * products run over fixed blocks of rows and chains, each one float32 sgemm call on one BLAS
- * thread ("the batched products" below). Either way the result does not depend on the number
- * of threads. */
+ * is for (layer, epoch, batch, row or chain). Joint training's products run over fixed blocks
+ * of rows and chains, each one float32 sgemm call on one BLAS thread ("the batched products"
+ * below; pretraining's run over fixed column blocks alike), so the result does not depend on
+ * the number of threads. */
 #include "learn/dbm_train_internal.h"
 #include "learn/rbm_train_internal.h"
 
