@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench_dbm_pretrain.sh [BUILD_DIR] [RUNS] [OTHER_ZSUM] — greedy pretraining of a 784-500-1000 DBM
-# on the digits (docs/dbm.md "How pretraining computes", BENCHMARKS.md ## dbm train): one epoch
-# of the 784-500 RBM and one of the 500-1000 RBM on the 9,000 training digits of
-# scripts/fetch-data.sh (pixels > 127.5), batch 100, one thread.
+# on the digits (docs/dbm.md "How an update computes", BENCHMARKS.md "## dbm train: greedy
+# pretraining"): one epoch of the 784-500 RBM and one of the 500-1000 RBM on the 9,000
+# training digits of scripts/fetch-data.sh (pixels > 127.5), batch 100, one thread.
 #
 # Measured: CPU time (user + system) of `zsum dbm train --pretrain-epochs 1,1 --epochs 1
 # --monitor none` less that of the same run with --pretrain-epochs 0 (the fixed part: reading
