@@ -200,6 +200,10 @@ int cli_check_output(const char *option, const char *path);
  * shape mismatch naming the file. Returns an exit code (messages printed). */
 int cli_load_rows(zs_ctx *ctx, const char *path, const char *binarize, uint64_t seed, size_t nv,
                   uint8_t **x, size_t *n, size_t *width);
+/* The rows of path as grey levels in bytes: round(255 x / max) of each value x (finite, >= 0,
+ * not all 0); *binary = 1 when every value is 0 or 1. *x (n x width, malloc'd). An exit code
+ * (messages printed). */
+int cli_load_grey(zs_ctx *ctx, const char *path, uint8_t **x, size_t *n, size_t *width, int *binary);
 
 /* Output formats shared by the commands. */
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } cli_format;

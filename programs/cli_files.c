@@ -146,6 +146,42 @@ int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const doubl
     return st == ZS_OK ? EXIT_OK : cli_status(ctx, st);
 }
 
+int cli_load_grey(zs_ctx *ctx, const char *path, uint8_t **x, size_t *n, size_t *width, int *binary) {
+    zs_array *a = NULL;
+    zs_status st = zs_data_load(ctx, path, &a);
+    char msg[2048];
+    if (st == ZS_EINVAL) return cli_usage("%s: %s", path, cli_library_message(ctx, msg, sizeof msg));
+    if (st != ZS_OK) return cli_status(ctx, st);
+    const double *v = zs_array_cdata(a);
+    const size_t rows = (size_t)zs_array_dim(a, 0), d = (size_t)zs_array_dim(a, 1), k = rows * d;
+    double mx = 0.0;
+    int bin = 1;
+    for (size_t i = 0; i < k; i++) {
+        if (!isfinite(v[i]) || v[i] < 0) {
+            zs_array_free(a);
+            return cli_usage("%s: row %zu, column %zu = %g; grey levels must be finite and >= 0", path, i / d,
+                             i % d, v[i]);
+        }
+        mx = v[i] > mx ? v[i] : mx;
+        bin &= v[i] == 0.0 || v[i] == 1.0;
+    }
+    if (mx == 0.0) {
+        zs_array_free(a);
+        return cli_usage("%s: every value is 0; no grey levels to sample", path);
+    }
+    *x = malloc(k > 0 ? k : 1);
+    if (!*x) {
+        zs_array_free(a);
+        return cli_fail(EXIT_RUNTIME, "%s: out of memory for %zu bytes", path, k);
+    }
+    for (size_t i = 0; i < k; i++) (*x)[i] = (uint8_t)lround(255.0 * v[i] / mx);
+    zs_array_free(a);
+    *n = rows;
+    if (width) *width = d;
+    *binary = bin;
+    return EXIT_OK;
+}
+
 int cli_load_rows(zs_ctx *ctx, const char *path, const char *binarize, uint64_t seed, size_t nv,
                   uint8_t **x, size_t *n, size_t *width) {
     zs_binarize rule = ZS_BINARIZE_NONE;

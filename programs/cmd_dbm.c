@@ -16,7 +16,8 @@ enum { O_EXACT = 1, O_AIS, O_CHAINS, O_SCHEDULE, O_BASE, O_PSEUDOCOUNT, O_SEED, 
        O_PRETRAIN_LR, O_BATCH, O_LR, O_LR_DECAY, O_MOMENTUM, O_WEIGHT_DECAY, O_GIBBS_STEPS, O_RESUME,
        O_HELDOUT, O_LOG, O_OUT, O_NEGATIVE, O_PLOT, O_REVERSE, O_PT_TEMPS, O_PT_SWEEPS,
        O_SAMPLE_CHAINS, O_STEPS, O_INIT, O_SHAPE, O_SCALE, O_SAMPLE_OUT, O_MONITOR, O_LR_DIVISOR, O_LR_MIN,
-       O_PRETRAIN_WEIGHT_DECAY, O_SPARSITY_TARGET, O_SPARSITY_COST, O_SPARSITY_DAMPING, O_PRESET, O_INIT_MODEL, O_END };
+       O_PRETRAIN_WEIGHT_DECAY, O_SPARSITY_TARGET, O_SPARSITY_COST, O_SPARSITY_DAMPING, O_PRESET, O_INIT_MODEL,
+       O_PRETRAIN_CD_EPOCHS, O_END };
 
 #define ALL (LNZ | LOGLIK | TRAIN)
 #define ANY (ALL | SAMPLE)
@@ -28,7 +29,8 @@ static const cli_option options[] = {
     {O_BASE, "--base", 0, "pt|uniform|model|data:FILE", LNZ | LOGLIK, 0, "AIS base (below)"},
     {O_PSEUDOCOUNT, "--pseudocount", 0, "C", LNZ | LOGLIK, 0, "added to the counts of a data base rate (default 1)"},
     {O_SEED, "--seed", 0, "S", ANY, 0, "random seed (default: drawn and printed)"},
-    {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic", LOGLIK | TRAIN | SAMPLE | LNZ, 0, "binarize non-binary DATA (below)"},
+    {O_BINARIZE, "--binarize", 0, "threshold[:T]|stochastic|resample", LOGLIK | TRAIN | SAMPLE | LNZ, 0,
+     "binarize non-binary DATA (below; resample: train only)"},
     {O_MAX_SECONDS, "--max-seconds", 0, "T", ANY, 0, "time allowed for exact work (default 3600; train: 10;\nsample: the estimated time of the chains)"},
     {O_THREADS, "--threads", 0, "N", ANY, 0, "threads (1..1024)"},
     {O_FORMAT, "--format", 0, "table|json|csv", ALL, 0, "output format (default table)"},
@@ -49,6 +51,8 @@ static const cli_option options[] = {
     {O_LR_MIN, "--lr-min", 0, "R", TRAIN, 0, "the floor of --lr-divisor's decay (default 0)"},
     {O_PRETRAIN_WEIGHT_DECAY, "--pretrain-weight-decay", 0, "D", TRAIN, 0,
      "pretraining L2 weight decay (default: --weight-decay)"},
+    {O_PRETRAIN_CD_EPOCHS, "--pretrain-cd-epochs", 0, "S", TRAIN, 0,
+     "RBMs above the first run CD-k, k = ceil(epoch / S), at the\npretraining lr / k (default 0: CD-1)"},
     {O_SPARSITY_TARGET, "--sparsity-target", 0, "P1[,P2,...]", TRAIN, 0,
      "hidden units' target mean activation in (0, 1), one for all\nhidden layers or one each (default 0.1)"},
     {O_SPARSITY_COST, "--sparsity-cost", 0, "C", TRAIN, 0, "sparsity penalty weight (default 0: off)"},
@@ -149,7 +153,8 @@ const cli_command dbm_command = {
     "(n(l-1) x n(l)) and b0..bL (float32 or float64), or the names of Salakhutdinov's DBM code\n"
     "(vishid, hidpen, visbiases, hidbiases, penbiases), or an RBM file (W, vbias, hbias) as L = 1.\n",
     "DATA: .npy, .npz (first array, or FILE.npz:NAME) or IDX, optionally FILE:START:END; binary,\n"
-    "or binarized by --binarize (threshold, threshold:T, stochastic).\n"
+    "or binarized by --binarize (threshold, threshold:T, stochastic; train also resample: grey\n"
+    "levels x / max, each batch's pixels drawn afresh at every use, without FILE:START:END).\n"
     "AIS base (couplings 0): pt (the biases of v, h2, ... from the model's frequencies in\n"
     "parallel-tempering samples: no data; the default of lnz, with --reverse pt), uniform,\n"
     "model (the biases of v, h2, ...), data:FILE (v's biases from FILE's frequencies; the\n"
@@ -234,6 +239,8 @@ static int recipe_option(int id, const char *name, const char *v, dbm_opts *o) {
         o->preset = v;
         break;
     case O_INIT_MODEL: o->init_model = v; break;
+    case O_PRETRAIN_CD_EPOCHS:
+        return cli_parse_u64_in(name, v, 0, 1000000, &o->pretrain_cd_epochs) ? EXIT_OK : EXIT_USAGE;
     }
     return EXIT_OK;
 }
@@ -257,6 +264,9 @@ static void apply_preset(dbm_opts *o, const unsigned char *given) {
     SET(O_MF_TOLERANCE, mf_tolerance, p->mf_tolerance);
     SET(O_SPARSITY_COST, sparsity_cost, p->sparsity_cost);
     SET(O_SPARSITY_DAMPING, sparsity_damping, p->sparsity_damping);
+    SET(O_PRETRAIN_CD_EPOCHS, pretrain_cd_epochs, p->pretrain_cd_epochs);
+    /* grey data without --binarize: resampled (dbm_train.c decides on the data) */
+    SET(O_BINARIZE, resample_grey, p->resample_grey);
 #undef SET
     if (!given[O_PRETRAIN_EPOCHS]) {
         memcpy(o->pretrain_epochs, p->pretrain_epochs, p->npretrain_epochs * sizeof(uint64_t));
@@ -380,6 +390,9 @@ static int check(const char *prog, dbm_opts *o, const char *const *pos, int npos
             return cli_usage("dbm sample: --shape and --scale shape an image; -o '%s' is .npy", o->out);
         return cli_check_output("-o", o->out) != EXIT_OK ? EXIT_USAGE : EXIT_OK;
     }
+    if (sub != TRAIN && o->binarize && !strcmp(o->binarize, "resample"))
+        return cli_usage("%s: --binarize resample draws the pixels afresh as training goes; it is for "
+                         "dbm train (use stochastic here)", prog);
     if (sub != TRAIN) {
         o->model = pos[0];
         if (need == 2) o->data = pos[1];
@@ -479,10 +492,12 @@ static int parse(cli_args *a, dbm_opts *o, int *help) {
     return check(a->prog, o, pos, npos);
 }
 
-/* Binary rows of path, n x nv (nv = the model's visible units). */
+/* Binary rows of path, n x nv (nv = the model's visible units); with resample (train), the
+ * rows sampled once from their grey levels (stochastic), for the monitor. */
 int dbm_load_rows(zs_ctx *ctx, const dbm_opts *o, const char *path, size_t nv, uint8_t **x,
                   size_t *n, size_t *width) {
-    return cli_load_rows(ctx, path, o->binarize, o->seed, nv, x, n, width);
+    const int rs = o->resample || (o->binarize && !strcmp(o->binarize, "resample"));
+    return cli_load_rows(ctx, path, rs ? "stochastic" : o->binarize, o->seed, nv, x, n, width);
 }
 
 int cmd_dbm(int argc, char **argv) {

@@ -42,6 +42,9 @@ typedef struct dbm_opts {
     const char *init_model; /* joint training from this model instead of pretraining */
     int monitor;            /* train's per-epoch monitor: MONITOR_* (dbm_train.c) */
     const char *preset;
+    uint64_t pretrain_cd_epochs; /* --pretrain-cd-epochs S (0: CD-1)                       */
+    int resample_grey;           /* the preset's: grey data without --binarize are resampled */
+    int resample;                /* the run resamples (dbm_train.c decides on the data)     */
     /* the reverse side of AIS (lnz, loglik) */
     const char *reverse;
     int have_reverse;
@@ -71,6 +74,8 @@ typedef struct dbm_preset {
     double sparsity_target[2];
     size_t nsparsity_target;
     double sparsity_cost, sparsity_damping;
+    uint64_t pretrain_cd_epochs;
+    int resample_grey;
 } dbm_preset;
 /* The preset of that name, or NULL; the known names, comma-separated. */
 const dbm_preset *dbm_preset_find(const char *name);

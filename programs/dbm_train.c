@@ -102,6 +102,8 @@ static void pretrain_opts(const dbm_opts *o, zs_dbm_pretrain_opts *po) {
     po->lr = o->pretrain_lr;
     po->weight_decay = isnan(o->pretrain_weight_decay) ? o->weight_decay : o->pretrain_weight_decay;
     po->seed = o->seed;
+    po->cd_step_epochs = (size_t)o->pretrain_cd_epochs;
+    po->resample = o->resample;
 }
 
 /* The pretraining epochs of every RBM together. */
@@ -203,6 +205,30 @@ static void train_opts(const dbm_opts *o, zs_dbm_train_opts *to) {
     to->sparsity_damping = o->sparsity_damping;
     for (size_t l = 1; l <= o->nhidden; l++)
         to->sparsity_target[l] = o->sparsity_target[o->nsparsity_target == 1 ? 0 : l - 1];
+    to->resample = o->resample;
+}
+
+/* The training rows: binary (*data), or with --binarize resample, or a preset's resampling and
+ * grey data without --binarize, their grey levels (*train, bytes 0..255, o->resample set) and
+ * the rows sampled once from them (*data, for the monitor). *train is *data when binary. */
+static int load_training(zs_ctx *ctx, dbm_opts *o, uint8_t **train, uint8_t **data, size_t *n, size_t *nv) {
+    const int want = o->binarize && !strcmp(o->binarize, "resample");
+    if (!want && !(o->resample_grey && !o->binarize)) {
+        int rc = dbm_load_rows(ctx, o, o->data, 0, data, n, nv);
+        *train = *data;
+        return rc;
+    }
+    int binary = 0;
+    int rc = cli_load_grey(ctx, o->data, train, n, nv, &binary);
+    if (rc != EXIT_OK) return rc;
+    if (binary && !want) { /* the preset on binary data: the rows as they are */
+        free(*train);
+        rc = dbm_load_rows(ctx, o, o->data, 0, data, n, nv);
+        *train = *data;
+        return rc;
+    }
+    o->resample = 1;
+    return dbm_load_rows(ctx, o, o->data, *nv, data, n, NULL);
 }
 
 /* The epoch's line of --log (train_plot.c). */
@@ -281,10 +307,14 @@ static void print_result(const train_run *r, const size_t *sizes, double start) 
 
 int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     const double start = zs_monotonic_seconds();
-    uint8_t *data = NULL, *held = NULL;
+    uint8_t *data = NULL, *held = NULL, *train = NULL;
     size_t n = 0, nv = 0, nheld = 0;
-    int rc = dbm_load_rows(ctx, o, o->data, 0, &data, &n, &nv);
-    if (rc != EXIT_OK) return rc;
+    int rc = load_training(ctx, o, &train, &data, &n, &nv);
+    if (rc != EXIT_OK) {
+        if (train != data) free(train);
+        free(data);
+        return rc;
+    }
     if (o->heldout) rc = dbm_load_rows(ctx, o, o->heldout, nv, &held, &nheld, NULL);
     train_run r = {.ctx = ctx, .o = o, .mon = held ? held : data, .nmon = held ? nheld : (n < 1000 ? n : 1000),
                    .bound = (double)NAN,
@@ -300,7 +330,7 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     zs_dbm_train_opts to;
     train_opts(o, &to);
     /* refuse what joint training would refuse before the pretraining, not after it */
-    if (rc == EXIT_OK && (st = zs_dbm_train_check(ctx, r.d, &to, data, n)) != ZS_OK) rc = cli_status(ctx, st);
+    if (rc == EXIT_OK && (st = zs_dbm_train_check(ctx, r.d, &to, train, n)) != ZS_OK) rc = cli_status(ctx, st);
     /* --resume of a checkpoint from inside pretraining continues the pretraining */
     int pre_ck = 0;
     if (rc == EXIT_OK && o->resume && (st = zs_dbm_is_pretrain_checkpoint(ctx, o->resume, &pre_ck)) != ZS_OK)
@@ -313,9 +343,9 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     if (rc == EXIT_OK) train_stop_catch();
     if (rc == EXIT_OK && o->init_model) rc = init_from_model(&r);
     else if (rc == EXIT_OK && (pre_ck || (!o->resume && pretrain_total(o) > 0)))
-        rc = pretrain(&r, data, n, pre_ck ? o->resume : NULL);
+        rc = pretrain(&r, train, n, pre_ck ? o->resume : NULL);
     if (rc == EXIT_OK) {
-        st = zs_dbm_trainer_alloc(ctx, r.d, &to, data, n, &r.t);
+        st = zs_dbm_trainer_alloc(ctx, r.d, &to, train, n, &r.t);
         if (st == ZS_OK && o->resume && !pre_ck) st = zs_dbm_trainer_resume(r.t, o->resume);
         if (st != ZS_OK) rc = cli_status(ctx, st);
         else if (o->resume && !pre_ck) rc = train_resume_left(o->resume, zs_dbm_trainer_epochs_done(r.t), o->epochs);
@@ -337,6 +367,7 @@ int dbm_train(dbm_opts *o, zs_ctx *ctx) {
     if (rc == EXIT_OK) print_result(&r, sizes, start);
     zs_dbm_trainer_free(r.t);
     zs_dbm_free(r.d);
+    if (train != data) free(train);
     free(data);
     free(held);
     return rc;

@@ -293,12 +293,21 @@ typedef struct zs_dbm_pretrain_opts {
      * (each may be 0: that RBM keeps its initial weights; not all 0) and epochs is unused. */
     int per_layer;                              /* default 0: every RBM `epochs`            */
     size_t layer_epochs[ZS_DBM_MAX_LAYERS + 1];
+    /* Appended, as the public code's rbm_l2.m and rbm.m have them: */
+    size_t cd_step_epochs;    /* > 0: RBMs 2..L run CD-k, k = ceil(e / cd_step_epochs) in their
+                                 epoch e (from 1), at learning rate lr / k (rbm_l2.m: k =
+                                 ceil(epoch/20)); 0 (default): CD-1 throughout               */
+    int resample;             /* 1: the data are grey levels, bytes 0..255, and each use of a
+                                 row by RBM 1 draws its pixels afresh, pixel i on with
+                                 probability x_i / 255 (rbm.m: data > rand); RBM 2's rows are
+                                 drawn from p(h | x / 255); 0 (default): binary rows           */
 } zs_dbm_pretrain_opts;
 void zs_dbm_pretrain_defaults(zs_dbm_pretrain_opts *opts);
-/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1): a
+/* Pretrain dbm's parameters (overwritten) on n binary rows (n x n_0 bytes, 0 or 1; grey
+ * levels 0..255 with opts->resample): a
  * zs_dbm_pretrainer run to the end. The context's progress hook is called per batch
  * ("pretraining"). Deterministic for a seed whatever the thread count. ZS_EINVAL for a byte
- * that is not 0 or 1 or bad options; ZS_ENUMERIC when a parameter becomes non-finite;
+ * that is not 0 or 1 (without resample) or bad options; ZS_ENUMERIC when a parameter becomes non-finite;
  * ZS_ENOMEM; ZS_ECANCELLED. On failure dbm is unchanged. */
 zs_status zs_dbm_pretrain(zs_dbm *dbm, const zs_dbm_pretrain_opts *opts, const uint8_t *data,
                           size_t n);
@@ -381,13 +390,17 @@ typedef struct zs_dbm_train_opts {
     double sparsity_cost;     /* sparsity penalty weight (default 0: off)                      */
     double sparsity_damping;  /* decay of the hidden units' running mean activation (0.9)      */
     double sparsity_target[ZS_DBM_MAX_LAYERS + 1]; /* [l]: hidden layer l's target (default 0.1) */
+    int resample;             /* 1: the data are grey levels, bytes 0..255, each batch's pixels
+                                 drawn afresh at every use, pixel i on with probability
+                                 x_i / 255 (dbm_mf.m: data > rand); 0 (default): binary rows   */
 } zs_dbm_train_opts;
 void zs_dbm_train_defaults(zs_dbm_train_opts *opts);
 
 typedef struct zs_dbm_trainer zs_dbm_trainer;
 /* Start from dbm's parameters (copied). data: n x n_0 binary rows (read, not kept: the
  * trainer copies them). The chains start uniform at random, the model's mean field at
- * sigmoid(b). ZS_EINVAL for a byte that is not 0 or 1, n = 0 or bad options; ZS_ETOOBIG for the
+ * sigmoid(b). ZS_EINVAL for a byte that is not 0 or 1 (without opts->resample, which reads
+ * grey levels 0..255), n = 0 or bad options; ZS_ETOOBIG for the
  * exact negative phase with more than ZS_DBM_NEGATIVE_EXACT_MAX units in the smaller set;
  * ZS_ENOMEM. */
 zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_opts *opts,

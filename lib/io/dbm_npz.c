@@ -347,6 +347,13 @@ zs_status zs_dbm_trainer_save(const zs_dbm_trainer *trainer, const char *path) {
         memcpy(zs_array_data(extra[k]), v.sparsity_means + d->n[0], (v.units - d->n[0]) * sizeof(double));
         names[k++] = "train_sparsity_means";
     }
+    if (st == ZS_OK && v.opts->resample) { /* only then: other checkpoints stay as they were */
+        st = zs_array_alloc(v.ctx, ZS_DTYPE_F8, 1, &one, &extra[k]);
+        if (st == ZS_OK) {
+            zs_array_data(extra[k])[0] = 1.0;
+            names[k++] = "train_resample";
+        }
+    }
     size_t nb = 0;
     for (size_t l = 0; st == ZS_OK && l <= d->L; l++) {
         for (int isw = 0; isw < 2 && st == ZS_OK; isw++) {
@@ -408,6 +415,11 @@ static zs_status resume_options(const dbm_trainer_view *v, zs_npz *z, const char
                          zs_array_cdata(a)[i], mine[i]);
         }
     zs_array_free(a);
+    /* train_resample: present (1) only in the checkpoints of runs that resample the pixels */
+    const int was = zs_npz_has(z, "train_resample");
+    if (st == ZS_OK && was != (v->opts->resample != 0))
+        st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the run was trained with resample = %d, this one has %d; resume "
+                     "with the same options", path, was, v->opts->resample);
     return st;
 }
 

@@ -5,6 +5,8 @@
  *   pretrain_options     (7)        batch, lr, momentum, weight_decay, init_std, seed (high and
  *                                   low 32-bit halves: a double holds each exactly)
  *   pretrain_sizes       (L+1)      n_0..n_L
+ *   pretrain_recipe      (2)        cd_step_epochs, resample (absent in checkpoints written
+ *                                   before these options: 0, 0)
  *   pretrain_W1..Wl, pretrain_a1..al, pretrain_b1..bl   RBMs 1..l's parameters
  *   pretrain_velocity_W, _a, _b     RBM l's velocities
  * The rows of RBM l are not stored: they are drawn again from the data and RBMs 1..l-1 with
@@ -16,7 +18,15 @@
 
 #define N_PRE_OPTIONS 7
 /* arrays: layer, done, options, sizes, 3 per RBM, 3 velocities */
-#define N_PRE_ARRAYS (4 + 3 * ZS_DBM_MAX_LAYERS + 3)
+#define N_PRE_ARRAYS (5 + 3 * ZS_DBM_MAX_LAYERS + 3)
+#define N_PRE_RECIPE 2
+
+static void pre_recipe(const zs_dbm_pretrain_opts *o, double *v) {
+    v[0] = (double)o->cd_step_epochs;
+    v[1] = (double)o->resample;
+}
+
+static const char *const pre_recipe_names[N_PRE_RECIPE] = {"cd_step_epochs", "resample"};
 
 static void pre_options(const zs_dbm_pretrain_opts *o, double *v) {
     v[0] = (double)o->batch;
@@ -61,6 +71,8 @@ zs_status zs_dbm_pretrainer_save(const zs_dbm_pretrainer *pre, const char *path)
     if (st == ZS_OK) st = add(v.ctx, arrays, names, buf, &k, "pretrain_done", 1, l, 0, head);
     pre_options(v.opts, head);
     if (st == ZS_OK) st = add(v.ctx, arrays, names, buf, &k, "pretrain_options", 1, N_PRE_OPTIONS, 0, head);
+    pre_recipe(v.opts, head);
+    if (st == ZS_OK) st = add(v.ctx, arrays, names, buf, &k, "pretrain_recipe", 1, N_PRE_RECIPE, 0, head);
     for (size_t q = 0; q <= L; q++) head[q] = (double)v.sizes[q];
     if (st == ZS_OK) st = add(v.ctx, arrays, names, buf, &k, "pretrain_sizes", 1, L + 1, 0, head);
     for (size_t q = 1; st == ZS_OK && q <= l; q++) {
@@ -134,6 +146,18 @@ static zs_status resume_head(const dbm_pretrainer_view *v, zs_npz *z, const char
                          "resume with the same options", path, pre_option_names[q], zs_array_cdata(a)[q], mine[q]);
     zs_array_free(a);
     a = NULL;
+    double rec[N_PRE_RECIPE], was[N_PRE_RECIPE] = {0.0, 0.0};
+    pre_recipe(v->opts, rec);
+    if (st == ZS_OK && zs_npz_has(z, "pretrain_recipe")) {
+        st = get_pre(v->ctx, z, path, "pretrain_recipe", N_PRE_RECIPE, &a);
+        if (st == ZS_OK) memcpy(was, zs_array_cdata(a), sizeof was);
+        zs_array_free(a);
+        a = NULL;
+    }
+    for (size_t q = 0; st == ZS_OK && q < N_PRE_RECIPE; q++)
+        if (was[q] != rec[q])
+            st = zs_fail(v->ctx, ZS_EFORMAT, "%s: the pretraining ran with %s = %.17g, this one has %.17g; "
+                         "resume with the same options", path, pre_recipe_names[q], was[q], rec[q]);
     if (st == ZS_OK) st = get_pre(v->ctx, z, path, "pretrain_layer", 1, &a);
     if (st == ZS_OK) {
         const double x = zs_array_cdata(a)[0];

@@ -4,11 +4,10 @@
  * Gibbs chains (zsum/dbm.h), after the greedy pretraining of dbm_train_pre.c.
  *
  * Determinism: every random draw comes from a stream zs_rng(seed, id) whose id names what it
- * is for (layer, epoch, batch, row or chain). Pretraining's rows run in parallel into their own
- * buffers with every sum over rows in row order inside one output element; joint training's
- * products run over fixed blocks of rows and chains, each one float32 sgemm call on one BLAS
- * thread ("the batched products" below). Either way the result does not depend on the number
- * of threads. */
+ * is for (layer, epoch, batch, row or chain). Joint training's products run over fixed blocks
+ * of rows and chains, each one float32 sgemm call on one BLAS thread ("the batched products"
+ * below; pretraining's run over fixed column blocks alike), so the result does not depend on
+ * the number of threads. */
 #include "learn/dbm_train_internal.h"
 #include "learn/rbm_train_internal.h"
 
@@ -192,7 +191,10 @@ zs_status zs_dbm_train_check(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_train_
                            "states of the smaller set of layers at every update; at most 2^%d are "
                            "allowed", sm, ZS_DBM_NEGATIVE_EXACT_MAX);
     }
-    zs_status st = dbm_check_rows(ctx, data, n, dbm->n[0]);
+    if (o->resample != 0 && o->resample != 1)
+        return zs_fail(ctx, ZS_EINVAL, "training: resample %d is not 0 or 1", o->resample);
+    /* with resample the bytes are grey levels 0..255 */
+    zs_status st = o->resample ? ZS_OK : dbm_check_rows(ctx, data, n, dbm->n[0]);
     if (st != ZS_OK) return st;
     return zs_dbm_check(dbm);
 }
@@ -390,7 +392,8 @@ static double pos_bound(const zs_dbm_trainer *t, size_t q) {
     return s;
 }
 
-/* The positive phase of batch rows [q0, q1) (data rows perm[r0 + q]): the mean field started
+/* The positive phase of batch rows [q0, q1) (data rows perm[r0 + q], or with resample their
+ * pixels drawn from their grey levels, from a stream named by (epoch, position)): the mean field started
  * bottom-up (mu^l = sigmoid(b^l + mu^{l-1} W^l)), then up to mf_iterations sweeps layer after
  * layer, mu^l = sigmoid(b^l + mu^{l-1} W^l + mu^{l+1} W^{l+1}T), each row stopping after the
  * first sweep that moves none of its means by more than mf_tolerance (as dbm_mf_row does);
@@ -402,7 +405,13 @@ static void pos_block(zs_dbm_trainer *t, size_t r0, size_t q0, size_t q1) {
     float *mu = t->mu + q0 * U, *dn = t->dn + q0 * U, *up = t->pf + (M + q0) * W;
     for (size_t q = q0; q < q1; q++) {
         const uint8_t *row = t->data + t->perm[r0 + q] * n0;
-        for (size_t i = 0; i < n0; i++) t->mu[q * U + i] = row[i];
+        if (t->o.resample) { /* dbm_mf.m: data > rand, afresh at every use */
+            zs_rng g;
+            zs_rng_init(&g, t->o.seed, ID_PIXELS + ID_PIXELS_JOINT + (t->epoch << 32) + r0 + q);
+            for (size_t i = 0; i < n0; i++) t->mu[q * U + i] = zs_rng_uniform(&g) < row[i] / 255.0 ? 1.0f : 0.0f;
+        } else {
+            for (size_t i = 0; i < n0; i++) t->mu[q * U + i] = row[i];
+        }
         t->act[q] = 1;
     }
     for (size_t l = 1; l <= L; l++) {

@@ -12,6 +12,8 @@
 #define ID_GIBBS (1ULL << 61)
 #define ID_INIT (1ULL << 60)
 #define ID_PRE (1ULL << 59)
+#define ID_PIXELS (1ULL << 58) /* resampled pixels: pretraining; + ID_PIXELS_JOINT: joint training */
+#define ID_PIXELS_JOINT (1ULL << 57)
 
 /* Pointers into the trainer's arrays (resume writes through them) and its progress. */
 typedef struct dbm_trainer_view {

@@ -94,6 +94,47 @@ def test_preset_from_scratch_equals_cli(cli, rows, tmp_path):
     assert same_file(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def grey(tmp_path_factory):
+    rs = np.random.RandomState(8)
+    X = rs.randint(0, 256, (40, 7)).astype(np.uint8)
+    X[rs.rand(40, 7) < 0.3] = 0
+    X[0, 0] = 255  # the maximum: the float copy X / 255 has the same grey levels
+    path = str(tmp_path_factory.mktemp("dbmgrey") / "g.npy")
+    np.save(path, X)
+    return X, path
+
+
+def test_resample_and_cd_schedule_equal_cli(cli, grey, tmp_path):
+    """binarize="resample" and pretrain_cd_epochs: the command's file byte for byte; grey
+    levels given as floats in [0, 1] are the same grey levels; the preset resamples grey data
+    given without binarize, as the command does."""
+    X, xpath = grey
+    cli(["dbm", "train", xpath, "--hidden", "5,3", "--epochs", 2, "--pretrain-epochs", "2,4",
+         "--binarize", "resample", "--pretrain-cd-epochs", 2, "--seed", 5, "-q",
+         "-o", tmp_path / "cli.npz"])
+    zsum.DBM.fit(X, [5, 3], 2, pretrain_epochs=(2, 4), binarize="resample",
+                 pretrain_cd_epochs=2, seed=5, save=tmp_path / "py.npz")
+    assert same_file(tmp_path)
+    zsum.DBM.fit(X / 255.0, [5, 3], 2, pretrain_epochs=(2, 4), binarize="resample",
+                 pretrain_cd_epochs=2, seed=5, save=tmp_path / "py2.npz")
+    assert same_file(tmp_path, "cli.npz", "py2.npz")
+    zsum.DBM.fit(X, [5, 3], 2, pretrain_epochs=(2, 4), binarize="resample", seed=5,
+                 save=tmp_path / "cd1.npz")
+    assert not same_file(tmp_path, "cli.npz", "cd1.npz")
+    cli(["dbm", "train", xpath, "--hidden", "5,3", "--epochs", 1, "--preset", "salakhutdinov",
+         "--pretrain-epochs", "1,21", "--seed", 3, "-q", "-o", tmp_path / "clip.npz"])
+    zsum.DBM.fit(X, [5, 3], 1, preset="salakhutdinov", pretrain_epochs=(1, 21), seed=3,
+                 save=tmp_path / "pyp.npz")
+    assert same_file(tmp_path, "clip.npz", "pyp.npz")
+    with pytest.raises(ValueError, match="binarize: 'stochastic' is not None or 'resample'"):
+        zsum.DBM.fit(X, [5, 3], 1, binarize="stochastic")
+    with pytest.raises(ValueError, match="grey levels must be finite and >= 0"):
+        zsum.DBM.fit(-np.ones((4, 7)), [5, 3], 1, binarize="resample")
+    with pytest.raises(ValueError, match="every value is 0"):
+        zsum.DBM.fit(np.zeros((4, 7)), [5, 3], 1, binarize="resample")
+
+
 def epoch_file(src, dst, epoch):
     """A copy of a training state file that says `epoch` epochs are done."""
     z = np.load(src)

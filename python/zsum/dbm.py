@@ -127,6 +127,8 @@ _SALAKHUTDINOV = dict(
     pretrain_epochs=(100, 200),    # demo.m: maxepoch=100 for the first RBM, 200 for the second
     pretrain_lr=0.05,              # rbm.m, rbm_l2.m: epsilonw = 0.05
     pretrain_weight_decay=0.001,   # rbm.m, rbm_l2.m: weightcost = 0.001
+    pretrain_cd_epochs=20,         # rbm_l2.m: CD = ceil(epoch/20), epsilon = 0.05 / CD
+    resample_grey=True,            # rbm.m, dbm_mf.m: data > rand (grey data: binarize="resample")
     batch=100,                     # makebatches.m: 100 cases a batch
     lr=0.001,                      # dbm_mf.m: epsilonw = 0.001
     lr_divisor=1.000015,           # dbm_mf.m: epsilonw = max(epsilonw/1.000015,0.00010)
@@ -191,6 +193,30 @@ def _pretrain_counts(x, nhidden, from_preset):
     return [xs[0 if len(xs) == 1 else l] for l in range(nhidden)]
 
 
+def _training_rows(data, binarize, preset):
+    """(rows, resample): binary rows as they are, or with binarize="resample" (or a preset
+    that resamples, on data not all 0 and 1, binarize None) the grey levels as bytes
+    round(255 x / max), as the command's --binarize resample reads them."""
+    if binarize not in (None, "resample"):
+        raise ValueError("binarize: %r is not None or 'resample' (give binary rows, or "
+                         "binarize them first)" % (binarize,))
+    auto = binarize is None and isinstance(preset, str) and \
+        PRESETS.get(preset, {}).get("resample_grey", False)
+    if binarize is None and not auto:
+        return _lib.as_binary(data, "data", ndim=2), 0
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError("data: %d dimensions; rows are 2-dimensional" % x.ndim)
+    if binarize is None and np.all((x == 0) | (x == 1)):
+        return _lib.as_binary(data, "data", ndim=2), 0
+    if not np.all(np.isfinite(x)) or np.any(x < 0):
+        raise ValueError("data: grey levels must be finite and >= 0")
+    mx = x.max() if x.size else 0.0
+    if mx == 0:
+        raise ValueError("data: every value is 0; no grey levels to sample")
+    return np.ascontiguousarray(np.floor(255.0 * x / mx + 0.5).astype(np.uint8)), 1
+
+
 def _train_opts(opt, hidden, preset_targets, preset_counts=False):
     """(zs_dbm_pretrain_opts, zs_dbm_train_opts) from the options (None: the library's
     defaults), as the command fills them (programs/dbm_train.c)."""
@@ -227,6 +253,9 @@ def _train_opts(opt, hidden, preset_targets, preset_counts=False):
     # The command's pretraining shares the batch with joint training, and the weight decay
     # unless --pretrain-weight-decay is given (programs/dbm_train.c).
     po.batch = to.batch
+    if opt["pretrain_cd_epochs"] is not None:
+        po.cd_step_epochs = _lib.as_count(opt["pretrain_cd_epochs"], "pretrain_cd_epochs",
+                                          hi=1000000)
     if opt["pretrain_weight_decay"] is None:
         po.weight_decay = to.weight_decay
     else:
@@ -582,7 +611,7 @@ class DBM(Handle):
             gibbs_steps=None, mf_iterations=None, mf_tolerance=None, negative="auto", seed=1,
             save=None, resume=None, lr_divisor=None, lr_min=None, pretrain_weight_decay=None,
             sparsity_target=None, sparsity_cost=None, sparsity_damping=None, init_model=None,
-            preset=None):
+            preset=None, pretrain_cd_epochs=None, binarize=None):
         """A DBM trained as `zsum dbm train DATA --hidden H1,H2 --epochs E -o MODEL.npz` trains
         it: greedy pretraining (pretrain_epochs: one count for every RBM or a sequence of one per
         RBM, as `--pretrain-epochs 100,200`; CD-1 on RBMs with doubled weights; skipped when all
@@ -606,7 +635,14 @@ class DBM(Handle):
         layer). init_model: a DBM, or the path of one, of these layer sizes: joint training
         starts from its parameters, without pretraining (`--init-model`; excludes resume and
         pretrain_epochs). preset: "salakhutdinov" or "salakhutdinov-paper" (PRESETS, as
-        `--preset`): its values for every option left None, epochs included."""
+        `--preset`): its values for every option left None, epochs included.
+
+        pretrain_cd_epochs S (`--pretrain-cd-epochs`): the RBMs above the first run CD-k,
+        k = ceil(epoch / S), at the pretraining learning rate / k (None or 0: CD-1).
+        binarize="resample" (`--binarize resample`): data are grey levels (finite, >= 0),
+        taken as round(255 x / max) / 255, and every use of a row in pretraining and joint
+        training draws its pixels afresh from them; a preset does this for data that are not
+        all 0 and 1 when binarize is None."""
         if isinstance(hidden, np.ndarray):
             hidden = hidden.tolist()
         hidden = [_lib.as_count(h, "hidden[%d]" % i, lo=1) for i, h in enumerate(
@@ -614,8 +650,8 @@ class DBM(Handle):
         if not 1 <= len(hidden) <= MAX_LAYERS:
             raise ValueError("hidden: %d layers; a DBM has 1..%d hidden layers"
                              % (len(hidden), MAX_LAYERS))
-        v = _lib.as_binary(data, "data", ndim=2)
-        given = dict(epochs=epochs, pretrain_epochs=pretrain_epochs, pretrain_lr=pretrain_lr,
+        v, resample = _training_rows(data, binarize, preset)
+        given = dict(pretrain_cd_epochs=pretrain_cd_epochs, epochs=epochs, pretrain_epochs=pretrain_epochs, pretrain_lr=pretrain_lr,
                      pretrain_weight_decay=pretrain_weight_decay, batch=batch, lr=lr,
                      lr_decay=lr_decay, lr_divisor=lr_divisor, lr_min=lr_min,
                      momentum=momentum, weight_decay=weight_decay, chains=chains,
@@ -632,6 +668,7 @@ class DBM(Handle):
         po, to = _train_opts(opt, hidden, preset is not None and sparsity_target is None,
                              preset is not None and pretrain_epochs is None)
         to.negative = _lib.enum_value("dbm_negative", "negative", negative)
+        po.resample = to.resample = resample
         to.seed = po.seed = _lib.as_count(seed, "seed")
         path = _lib.path_bytes(save, "save") if save is not None else None
         rpath = _lib.path_bytes(resume, "resume") if resume is not None else None

@@ -97,4 +97,51 @@ expect_ok dbm sample "$TMP/int model.npz" --chains 2 --steps 2 -o "$TMP/s.npy"
 pretrain_interrupt TERM "$TMP/term.npz"
 if [ "$status" = 143 ] && grep -q "^zsum: SIGTERM: stopped after pretraining epoch" "$TMP/err" && [ -s "$TMP/term.npz" ]
 then pass; else fail "SIGTERM inside pretraining: exit $status, $(cat "$TMP/err")"; fi
+# --binarize resample: grey levels (x / max), each batch's pixels drawn afresh at every use, in
+# pretraining and joint training; --pretrain-cd-epochs S: rbm_l2.m's CD-k schedule. The same
+# bytes on 1 and 2 threads; other bytes than the rows sampled once; the preset resamples grey
+# data given without --binarize (its file is --binarize resample's, byte for byte).
+python3 - "$TMP/grey.npy" <<'PY'
+import struct, sys
+n, d, x = 200, 48, 777
+vals = []
+for _ in range(n * d):
+    x = (x * 1103515245 + 12345) % 2**31
+    r = x >> 23
+    vals.append(0 if r < 90 else 255 if r > 200 else r)
+hdr = "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d), }" % (n, d)
+hdr = hdr + " " * (63 - len(hdr) % 64) + "\n"
+open(sys.argv[1], 'wb').write(b"\x93NUMPY\x01\x00" + struct.pack('<H', len(hdr)) + hdr.encode() + bytes(vals))
+PY
+G="$TMP/grey.npy"
+grey=(dbm train "$G" --hidden 8,4 --epochs 2 --pretrain-epochs 2,3 --batch 40 --chains 10 --seed 3 --monitor none -q)
+expect_ok "${grey[@]}" --binarize resample --pretrain-cd-epochs 1 --threads 1 -o "$TMP/g1.npz"
+expect_ok "${grey[@]}" --binarize resample --pretrain-cd-epochs 1 --threads 2 -o "$TMP/g2.npz"
+if cmp -s "$TMP/g1.npz" "$TMP/g2.npz"; then pass; else fail "resample: 1 and 2 threads differ"; fi
+expect_ok "${grey[@]}" --binarize stochastic --pretrain-cd-epochs 1 --threads 1 -o "$TMP/gs.npz"
+if ! cmp -s "$TMP/g1.npz" "$TMP/gs.npz"; then pass; else fail "resample equals stochastic"; fi
+expect_ok "${grey[@]}" --binarize resample --threads 1 -o "$TMP/gcd1.npz"
+if ! cmp -s "$TMP/g1.npz" "$TMP/gcd1.npz"; then pass; else fail "--pretrain-cd-epochs 1 equals CD-1"; fi
+pre=(dbm train "$G" --hidden 8,4 --preset salakhutdinov --epochs 1 --pretrain-epochs 2,3 --batch 40 --chains 10 --sparsity-target 0.2,0.1 --seed 3 --monitor none -q)
+expect_ok "${pre[@]}" -o "$TMP/gp.npz"
+expect_ok "${pre[@]}" --binarize resample -o "$TMP/gpr.npz"
+expect_ok "${pre[@]}" --binarize stochastic -o "$TMP/gps.npz"
+if cmp -s "$TMP/gp.npz" "$TMP/gpr.npz" && ! cmp -s "$TMP/gp.npz" "$TMP/gps.npz"; then pass; else fail "the preset on grey data does not resample"; fi
+# the preset's S = 20: RBM 2's epoch 21 runs CD-2
+expect_ok "${pre[@]}" --pretrain-epochs 1,21 -o "$TMP/gp21.npz"
+expect_ok "${pre[@]}" --pretrain-epochs 1,21 --pretrain-cd-epochs 0 -o "$TMP/gp0.npz"
+expect_ok "${pre[@]}" --pretrain-epochs 1,21 --pretrain-cd-epochs 20 -o "$TMP/gp20.npz"
+if ! cmp -s "$TMP/gp21.npz" "$TMP/gp0.npz" && cmp -s "$TMP/gp21.npz" "$TMP/gp20.npz"; then pass; else fail "the preset's CD-k schedule"; fi
+expect_reject "^zsum: dbm loglik: --binarize resample draws the pixels afresh as training goes; it is for dbm train \\(use stochastic here\\)$" dbm loglik "$TMP/g1.npz" "$G" --binarize resample
+expect_reject "--pretrain-cd-epochs" "${grey[@]}" --pretrain-cd-epochs -1 -o "$TMP/r.npz"
+expect_reject "--pretrain-cd-epochs" "${grey[@]}" --pretrain-cd-epochs 2000000 -o "$TMP/r.npz"
+python3 -c "import numpy as np" 2>/dev/null && python3 - "$TMP" <<'PY'
+import sys, numpy as np
+np.save(sys.argv[1] + "/zeros.npy", np.zeros((10, 48)))
+np.save(sys.argv[1] + "/neg.npy", -np.ones((10, 48)))
+PY
+if [ -e "$TMP/zeros.npy" ]; then
+  expect_reject "zeros.npy: every value is 0; no grey levels to sample" dbm train "$TMP/zeros.npy" --hidden 4 --epochs 1 --binarize resample -o "$TMP/r.npz"
+  expect_reject "neg.npy: row 0, column 0 = -1; grey levels must be finite and >= 0" dbm train "$TMP/neg.npy" --hidden 4 --epochs 1 --binarize resample -o "$TMP/r.npz"
+fi
 finish
