@@ -158,9 +158,10 @@ int cli_load_grey(zs_ctx *ctx, const char *path, uint8_t **x, size_t *n, size_t 
     int bin = 1;
     for (size_t i = 0; i < k; i++) {
         if (!isfinite(v[i]) || v[i] < 0) {
+            const double bad = v[i]; /* read before the array is freed */
             zs_array_free(a);
             return cli_usage("%s: row %zu, column %zu = %g; grey levels must be finite and >= 0", path, i / d,
-                             i % d, v[i]);
+                             i % d, bad);
         }
         mx = v[i] > mx ? v[i] : mx;
         bin &= v[i] == 0.0 || v[i] == 1.0;
