@@ -191,6 +191,7 @@ SIGNATURES = (
     ("zs_ctx_set_progress", "void", ("zs_ctx *", "zs_progress_fn", "void *")),
     ("zs_ctx_set_threads", "void", ("zs_ctx *", "int")),
     ("zs_ctx_threads", "int", ("const zs_ctx *",)),
+    ("zs_ctx_threads_for", "int", ("const zs_ctx *", "size_t")),
     ("zs_ctx_set_input_limit", "void", ("zs_ctx *", "uint64_t")),
     ("zs_monotonic_seconds", "double", ()),
     ("zs_logsumexp", "double", ("const double *", "size_t")),

@@ -364,10 +364,13 @@ class DBM(Handle):
 
     def exact_seconds(self):
         """The estimated seconds of the exact ln Z on the threads it runs, zsum.get_num_threads()
-        but no more than the processors (zs_dbm_exact_seconds): what
-        log_partition(method="exact") compares with max_seconds."""
-        threads = min(_lib.get_num_threads(), len(os.sched_getaffinity(0)))
-        return _lib_.zs_dbm_exact_seconds(self._ptr, threads)
+        but no more than the processors (zs_dbm_exact_seconds, with the library's own thread
+        rule, zs_ctx_threads_for): what log_partition(method="exact") compares with
+        max_seconds."""
+        with self._ctx.lock:
+            self._ctx.sync()
+            threads = _lib_.zs_ctx_threads_for(self._ctx.ptr, 1 << 62)
+            return _lib_.zs_dbm_exact_seconds(self._ptr, threads)
 
     def _rows(self, rows, name="rows"):
         return _lib.as_binary(rows, name, ndim=2, shape=(None, self.layers[0]))

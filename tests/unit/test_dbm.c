@@ -3,6 +3,7 @@
  * the mean-field bound below the exact value, AIS bands against the exact value, files. */
 #include "zsum.h"
 #include "check.h"
+#include "dbm_check.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -602,16 +603,6 @@ static zs_dbm *trained(zs_ctx *ctx, const size_t *sizes, const uint8_t *data, si
     if (t) zs_dbm_trainer_get(t, d);
     zs_dbm_trainer_free(t);
     return d;
-}
-
-static int same_params(const zs_dbm *a, const zs_dbm *b) {
-    for (size_t l = 0; l <= zs_dbm_layers(a); l++) {
-        size_t nl = zs_dbm_size(a, l);
-        if (memcmp(zs_dbm_bias(a, l), zs_dbm_bias(b, l), nl * sizeof(double))) return 0;
-        if (l && memcmp(zs_dbm_w(a, l), zs_dbm_w(b, l), zs_dbm_size(a, l - 1) * nl * sizeof(double)))
-            return 0;
-    }
-    return 1;
 }
 
 /* Pretraining then joint training raise the exact log-likelihood of the data above the

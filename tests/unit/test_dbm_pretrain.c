@@ -5,6 +5,7 @@
  * a cancelled epoch changes nothing; zs_dbm_load refuses the checkpoint as a model. */
 #include "zsum.h"
 #include "check.h"
+#include "dbm_check.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,15 +22,6 @@ static uint8_t *toy_data(size_t n, size_t nv, uint64_t seed) {
             d[q * nv + i] = (uint8_t)on;
         }
     return d;
-}
-
-static int same_params(const zs_dbm *a, const zs_dbm *b) {
-    for (size_t l = 0; l <= zs_dbm_layers(a); l++) {
-        size_t nl = zs_dbm_size(a, l);
-        if (memcmp(zs_dbm_bias(a, l), zs_dbm_bias(b, l), nl * sizeof(double))) return 0;
-        if (l && memcmp(zs_dbm_w(a, l), zs_dbm_w(b, l), zs_dbm_size(a, l - 1) * nl * sizeof(double))) return 0;
-    }
-    return 1;
 }
 
 static const size_t SIZES[] = {16, 8, 6, 4};

@@ -8,6 +8,7 @@
  * training on 0/1 rows bit for bit; the new options' rejections. */
 #include "zsum.h"
 #include "check.h"
+#include "dbm_check.h"
 #include "learn/dbm_train_internal.h"
 #include "learn/rbm_train_internal.h"
 
@@ -175,22 +176,29 @@ static uint8_t *ref_rows2(zs_dbm_pretrainer *p, const uint8_t *data, size_t n, i
 #define NROWS 60
 static const size_t SIZES[] = {16, 8, 6};
 
+/* The options these tests share: batch 16, RBMs of 2 and `e2` epochs, CD-k with k = epoch
+ * (cd_step_epochs 1), resampling as asked. */
+static zs_dbm_pretrain_opts cd_opts(size_t e2, int resample) {
+    zs_dbm_pretrain_opts o;
+    zs_dbm_pretrain_defaults(&o);
+    o.batch = 16;
+    o.per_layer = 1;
+    o.layer_epochs[1] = 2;
+    o.layer_epochs[2] = e2;
+    o.cd_step_epochs = 1;
+    o.resample = resample;
+    return o;
+}
+
 /* A 16-8-6 stack (bottom RBM: 2W up, W down; top RBM: W up, 2W down), epochs 2 and 3, S = 1
  * (RBM 2's epochs run CD-1, CD-2, CD-3), batch 16 (the last batch of 12 rows): every epoch
  * against the reference started from the pretrainer's state. Then the same reference with
  * k = 1 for RBM 2's last epoch differs by far more than the tolerance. */
 static void cd_steps_match_the_reference(int grey) {
     uint8_t *data = toy_rows(NROWS, 16, grey ? 11 : 7, grey);
-    zs_dbm_pretrain_opts o;
-    zs_dbm_pretrain_defaults(&o);
-    o.batch = 16;
+    zs_dbm_pretrain_opts o = cd_opts(3, grey);
     o.lr = 0.1;
     o.seed = 5;
-    o.per_layer = 1;
-    o.layer_epochs[1] = 2;
-    o.layer_epochs[2] = 3;
-    o.cd_step_epochs = 1;
-    o.resample = grey;
     zs_dbm *d = NULL;
     CHECK(zs_dbm_alloc(NULL, 2, SIZES, &d) == ZS_OK);
     zs_dbm_pretrainer *p = NULL;
@@ -233,28 +241,12 @@ static void cd_steps_match_the_reference(int grey) {
 static void binary_rows_match_the_reference(void) { cd_steps_match_the_reference(0); }
 static void grey_rows_resampled_match_the_reference(void) { cd_steps_match_the_reference(1); }
 
-static int same_params(const zs_dbm *a, const zs_dbm *b) {
-    for (size_t l = 0; l <= zs_dbm_layers(a); l++) {
-        size_t nl = zs_dbm_size(a, l);
-        if (memcmp(zs_dbm_bias(a, l), zs_dbm_bias(b, l), nl * sizeof(double))) return 0;
-        if (l && memcmp(zs_dbm_w(a, l), zs_dbm_w(b, l), zs_dbm_size(a, l - 1) * nl * sizeof(double))) return 0;
-    }
-    return 1;
-}
-
 /* A 300-200-150 stack (3, 2 and 2 column blocks of the products) on grey rows, resampled, with
  * the CD-k schedule, on 1 and 2 threads: the same bits; and another seed gives other bits. */
 static void threads_do_not_change_the_bits(void) {
     static const size_t sz[] = {300, 200, 150};
     uint8_t *data = toy_rows(40, 300, 3, 1);
-    zs_dbm_pretrain_opts o;
-    zs_dbm_pretrain_defaults(&o);
-    o.batch = 16;
-    o.per_layer = 1;
-    o.layer_epochs[1] = 2;
-    o.layer_epochs[2] = 2;
-    o.cd_step_epochs = 1;
-    o.resample = 1;
+    zs_dbm_pretrain_opts o = cd_opts(2, 1);
     zs_dbm *d[3] = {NULL, NULL, NULL};
     for (int k = 0; k < 3; k++) {
         zs_ctx *c = zs_ctx_alloc();
@@ -330,14 +322,7 @@ static void resume_keeps_the_new_options(void) {
     zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
     zs_ctx_set_threads(c1, 1);
     zs_ctx_set_threads(c2, 2);
-    zs_dbm_pretrain_opts o;
-    zs_dbm_pretrain_defaults(&o);
-    o.batch = 16;
-    o.per_layer = 1;
-    o.layer_epochs[1] = 2;
-    o.layer_epochs[2] = 3;
-    o.cd_step_epochs = 1;
-    o.resample = 1;
+    zs_dbm_pretrain_opts o = cd_opts(3, 1);
     zs_dbm *ref = NULL, *d = NULL;
     CHECK(zs_dbm_alloc(c1, 2, sz, &ref) == ZS_OK);
     CHECK(zs_dbm_alloc(c1, 2, sz, &d) == ZS_OK);

@@ -623,8 +623,7 @@ static void bad_couplings_should_be_refused_with_the_entry(void) {
 }
 
 int main(void) {
-    const char *san = getenv("ZSUM_SANITIZED");
-    sanitized = san && san[0] == '1';
+    sanitized = check_sanitized();
     RUN(hebbian_couplings_should_match_the_definition);
     RUN(a_single_stored_pattern_should_be_a_fixed_point);
     RUN(flip_should_change_exactly_the_asked_fraction);
