@@ -10,7 +10,8 @@
 # an artifact and the run goes on, so one known finding does not end a campaign; the run
 # fails when any artifact was written. Fork mode's progress lines ("#N: cov: C ft: F ...
 # oom/timeout/crash: O/T/K") give the figures. FUZZ_RUNS=N (environment) also ends a target
-# after N executions, whichever comes first (a campaign's 10^7).
+# after N executions, whichever comes first (a campaign's 10^7). FUZZ_MAX_LEN=N (default
+# 65536) caps an input's length; FUZZ_JOBS=N (default 1) runs N jobs at once.
 set -uo pipefail
 BUILD=$(realpath "$1") SECONDS_EACH=$2
 shift 2
@@ -25,9 +26,9 @@ for t in "${TARGETS[@]}"; do
   [ -x "$exe" ] || { echo "run.sh: $exe not built" >&2; exit 2; }
   mkdir -p "$BUILD/corpus/$t" "$BUILD/artifacts/$t" "$BUILD/logs"
   opts=(-max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=1
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/"
+        -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/"
         -dict="$HERE/dict/${DICT[$t]}.dict")
-  opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  opts+=(-fork="${FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   [ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
   [ "$t" = cli ] && opts+=(-close_fd_mask=3)
   dirs=("$BUILD/corpus/$t")

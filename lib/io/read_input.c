@@ -28,13 +28,14 @@ typedef struct sink {
     zs_ctx *ctx;
 } sink;
 
-/* Room for `want` more bytes (and the terminating NUL): the capacity doubles from 64 KiB, so
- * reallocations stay few, but never passes max + 1 bytes of data (one more than the limit
- * shows that the limit was passed). */
+/* Room for `want` more bytes (and the terminating NUL): the first allocation is what was
+ * asked, later ones double the capacity, so reallocations stay few, but never passes max + 1
+ * bytes of data (one more than the limit shows that the limit was passed). */
 static zs_status sink_reserve(sink *s, size_t want) {
     io_buf *b = &s->buf;
+    if (want > SIZE_MAX - 2 - b->len) want = SIZE_MAX - 2 - b->len;
     if (b->len + want + 1 <= b->cap) return ZS_OK;
-    size_t cap = b->cap ? b->cap : CHUNK;
+    size_t cap = b->cap ? b->cap : b->len + want + 1;
     while (cap < b->len + want + 1) cap = cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * cap;
     if (cap > s->max + 2) cap = s->max + 2;
     return io_buf_reserve(s->ctx, s->name, b, cap - b->len);
@@ -73,10 +74,13 @@ static zs_status sink_commit(sink *s, size_t got) {
 }
 
 /* Read fd to its end into s, a chunk at a time so that a text check sees each chunk as it
- * arrives (at most max + 1 bytes). */
-static zs_status read_fd(sink *s, int fd) {
+ * arrives (at most max + 1 bytes). The first allocation holds `first` bytes: a regular file's
+ * size and one more, so that its end is seen without growing the buffer (a 3 kB file takes
+ * 3 kB, not 64 KiB); a chunk for a pipe. */
+static zs_status read_fd(sink *s, int fd, size_t first) {
+    zs_status st = sink_reserve(s, first);
     for (;;) {
-        zs_status st = sink_reserve(s, CHUNK);
+        if (st == ZS_OK && s->buf.cap - 1 == s->buf.len) st = sink_reserve(s, CHUNK);
         if (st != ZS_OK) return st;
         size_t want = sink_room(s), got;
         st = io_read(s->ctx, s->name, fd, s->buf.b + s->buf.len, want, &got);
@@ -146,7 +150,7 @@ zs_status zs_read_input(zs_ctx *ctx, const char *path, size_t max_bytes, unsigne
         st = zs_fail(ctx, ZS_ETOOBIG, "%s: the file holds %s, more than %s, the limit of this reader",
                      f.name, zs_format_bytes(nb, (double)f.size), zs_format_bytes(lb, (double)max_bytes));
     }
-    if (st == ZS_OK) st = read_fd(&raw, f.fd);
+    if (st == ZS_OK) st = read_fd(&raw, f.fd, f.size >= 0 ? (size_t)f.size + 1 : CHUNK);
     io_close(&f);
     if (st == ZS_OK) st = io_fifo_empty(ctx, f.name, f.fifo, raw.buf.len);
     int gz = st == ZS_OK && (flags & ZS_READ_GZIP) && raw.buf.len >= 2 && raw.buf.b[0] == 0x1f &&
