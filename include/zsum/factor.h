@@ -76,7 +76,8 @@ void zs_factor_model_set_kind(zs_factor_model *m, zs_factor_kind kind);
  * instances in the reference data hold under 1 MiB each). */
 #define ZS_FACTOR_MAX_UAI_BYTES ((size_t)1 << 28)
 zs_status zs_factor_read_uai(zs_ctx *ctx, const char *path, zs_factor_model **out);
-/* The same from text in memory (text need not be NUL-terminated); name is used in messages.
+/* The same from text in memory (text need not be NUL-terminated, and a NUL byte in it is
+ * refused as the file reader refuses it: ZS_EFORMAT); name is used in messages.
  * Nothing is allocated for what the text merely declares: each declared count (variables,
  * factors, scope variables, table entries) is refused with ZS_EFORMAT when the rest of the
  * text cannot hold that many numbers (each needs at least two bytes: a digit and a separator,

@@ -209,7 +209,8 @@ zs_status zs_factor_parse_fg(zs_ctx *ctx, const char *text, size_t len, const ch
     lexer lx = {text, text + len, 1, 1, name ? name : "(fg)", ctx, '#'};
     fg_state s = {0};
     uint64_t nf;
-    zs_status st = lex_uint(&lx, "the number of factors", 0, FG_MAX_FACTORS, &nf);
+    zs_status st = lex_text(ctx, lx.name, text, len);
+    if (st == ZS_OK) st = lex_uint(&lx, "the number of factors", 0, FG_MAX_FACTORS, &nf);
     /* Each factor holds at least two numbers: its variable count and its entry count. */
     if (st == ZS_OK) st = lex_check_room(&lx, "the number of factors", nf, 2);
     if (st != ZS_OK) return st;

@@ -9,6 +9,13 @@
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+zs_status lex_text(zs_ctx *ctx, const char *name, const char *text, size_t len) {
+    const char *z = len ? memchr(text, 0, len) : NULL;
+    if (!z) return ZS_OK;
+    return zs_fail(ctx, ZS_EFORMAT, "%s: byte %zu is 0 (NUL): not a text file", name,
+                   (size_t)(z - text));
+}
+
 int lex_next(lexer *lx, const char **tok, size_t *len) {
     for (;;) {
         while (lx->p < lx->end && is_space(*lx->p)) {

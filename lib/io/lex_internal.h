@@ -15,6 +15,11 @@ typedef struct lexer {
                          (libDAI's '#'); 0 for none (UAI)                        */
 } lexer;
 
+/* ZS_EFORMAT "NAME: byte N is 0 (NUL): not a text file" when text holds a NUL byte, the
+ * message and status that zs_read_input gives a text file: the parsers of text in memory
+ * refuse what the file readers refuse (a NUL inside a libDAI comment was skipped). */
+zs_status lex_text(zs_ctx *ctx, const char *name, const char *text, size_t len);
+
 /* Next token: 1 and its text, or 0 at the end of the input. */
 int lex_next(lexer *lx, const char **tok, size_t *len);
 

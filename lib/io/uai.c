@@ -202,7 +202,8 @@ zs_status zs_factor_parse_uai(zs_ctx *ctx, const char *text, size_t len, const c
     uint64_t nvars = 0, nf = 0;
     uint32_t *dom = NULL;
     zs_factor_model *m = NULL;
-    zs_status st = read_header(&lx, &kind, &nvars, &dom, &nf);
+    zs_status st = lex_text(ctx, lx.name, text, len);
+    if (st == ZS_OK) st = read_header(&lx, &kind, &nvars, &dom, &nf);
     if (st == ZS_OK) st = zs_factor_model_alloc(ctx, (size_t)nvars, dom, &m);
     if (st != ZS_OK) {
         free(dom);
@@ -255,6 +256,8 @@ zs_status zs_factor_parse_evid(const zs_factor_model *m, const char *text, size_
     if (!m || !evidence || (!text && len)) return ZS_EINVAL;
     zs_ctx *ctx = m->ctx;
     lexer lx = {text, text + len, 1, 1, name ? name : "(evid)", ctx, 0};
+    zs_status nul = lex_text(ctx, lx.name, text, len);
+    if (nul != ZS_OK) return nul;
     /* Count the tokens first: the two layouts differ in parity (1 + 2N against 2 + 2N). */
     size_t ntok = 0;
     const char *tok;

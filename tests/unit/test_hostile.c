@@ -117,6 +117,32 @@ static void read_input_should_refuse_a_file_over_the_limit_by_its_size(void) {
     zs_ctx_free(ctx);
 }
 
+/* A regular file's first allocation is its size (and the byte that shows its end): every size
+ * around the 64 KiB chunk of a stream reads back whole, terminated, and at the limit. */
+static void read_input_should_read_regular_files_of_every_size(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    const char *p = tmp_path("sizes");
+    size_t sizes[] = {0, 1, 4095, 65535, 65536, 65537, 131072, 200001};
+    unsigned char *data = malloc(200001);
+    for (size_t i = 0; data && i < 200001; i++) data[i] = (unsigned char)('a' + i % 26);
+    for (size_t k = 0; data && k < sizeof sizes / sizeof *sizes; k++) {
+        write_file(p, data, sizes[k]);
+        char *buf = NULL;
+        size_t len = 7;
+        CHECK_EQ_INT(zs_read_input(ctx, p, 0, ZS_READ_TEXT, &buf, &len), ZS_OK);
+        CHECK(len == sizes[k] && buf && !memcmp(buf, data, len) && buf[len] == '\0');
+        free(buf);
+        if (sizes[k] > 1) { /* one byte over a limit of size - 1 (a limit of 0 is the default) */
+            buf = NULL;
+            CHECK_EQ_INT(zs_read_input(ctx, p, sizes[k] - 1, 0, &buf, &len), ZS_ETOOBIG);
+            CHECK(buf == NULL);
+        }
+    }
+    free(data);
+    unlink(p);
+    zs_ctx_free(ctx);
+}
+
 /* A FIFO fed by a child: the reader stops at the limit, or at the first NUL in text. */
 static void read_input_should_stop_a_stream_at_the_limit_or_a_nul(void) {
     zs_ctx *ctx = zs_ctx_alloc();
@@ -244,6 +270,35 @@ static void uai_parser_should_refuse_the_fuzz_findings(void) {
     CHECK(m == NULL && zs_last_error(ctx)[0] != '\0');
     CHECK_EQ_INT(zs_factor_parse_uai(ctx, table, strlen(table), "h.uai", &m), ZS_EFORMAT);
     CHECK(has(ctx, "h.uai:3: the number of factors: 42949672 cannot fit in the 4 bytes"));
+    zs_ctx_free(ctx);
+}
+
+/* The parsers of text in memory refuse a NUL byte as the file readers do (same status and
+ * message): the fuzzer found .fg texts with a NUL inside a '#' comment, which the memory
+ * parser skipped while the file reader refused the file. */
+static void text_parsers_should_refuse_a_nul_as_the_file_readers_do(void) {
+    static const char fg[] = "# ALARM\0\0\n1\n1\n0\n2\n2\n0 0.5\n1 0.5\n";
+    static const char uai[] = "MARKOV\n1\n2\n1\n1 0\n2\n0.5 0.5\n\0";
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_factor_model *m = NULL, *f = NULL;
+    CHECK_EQ_INT(zs_factor_parse_fg(ctx, fg, sizeof fg - 1, "n.fg", &m), ZS_EFORMAT);
+    CHECK(has(ctx, "n.fg: byte 7 is 0 (NUL): not a text file") && m == NULL);
+    const char *p = tmp_path("n.fg");
+    write_file(p, fg, sizeof fg - 1);
+    CHECK_EQ_INT(zs_factor_read_fg(ctx, p, &f), ZS_EFORMAT);
+    CHECK(has(ctx, "n.fg: byte 7 is 0 (NUL): not a text file") && f == NULL);
+    unlink(p);
+    /* without the NUL bytes the same text is a model */
+    static const char clean[] = "# ALARM\n1\n1\n0\n2\n2\n0 0.5\n1 0.5\n";
+    CHECK_EQ_INT(zs_factor_parse_fg(ctx, clean, sizeof clean - 1, "c.fg", &m), ZS_OK);
+    CHECK_EQ_INT(zs_factor_parse_uai(ctx, uai, sizeof uai - 1, "n.uai", &f), ZS_EFORMAT);
+    CHECK(has(ctx, "n.uai: byte 27 is 0 (NUL): not a text file") && f == NULL);
+    int32_t ev[1] = {5};
+    if (m) {
+        CHECK_EQ_INT(zs_factor_parse_evid(m, "1 0\0 1", 7, "n.evid", ev, NULL), ZS_EFORMAT);
+        CHECK(has(ctx, "n.evid: byte 3 is 0 (NUL): not a text file") && ev[0] == 5);
+    }
+    zs_factor_model_free(m);
     zs_ctx_free(ctx);
 }
 
@@ -474,10 +529,12 @@ int main(void) {
     find_source();
     RUN(read_input_should_refuse_what_is_not_a_regular_file);
     RUN(read_input_should_refuse_a_file_over_the_limit_by_its_size);
+    RUN(read_input_should_read_regular_files_of_every_size);
     RUN(read_input_should_stop_a_stream_at_the_limit_or_a_nul);
     RUN(read_input_should_unpack_gzip_under_the_same_limit);
     RUN(uai_parser_should_refuse_counts_the_text_cannot_hold);
     RUN(uai_parser_should_refuse_the_fuzz_findings);
+    RUN(text_parsers_should_refuse_a_nul_as_the_file_readers_do);
     RUN(uai_parser_should_accept_subnormal_weights);
     RUN(evid_parser_should_not_wrap_a_huge_count);
     RUN(pattern_parser_should_check_pbm_pixels_before_allocating);
