@@ -12,7 +12,7 @@ if ! "$python" -c 'import numpy, pytest' 2> /dev/null; then
   exit 1
 fi
 # A sanitized library (ZSUM_SANITIZE=ON) loads into an uninstrumented python3 only with the
-# sanitizer runtimes preloaded (ZSUM_PYTHON_PRELOAD, set by tests/CMakeLists.txt). Leak
+# AddressSanitizer's runtime preloaded (ZSUM_PYTHON_PRELOAD, set by tests/CMakeLists.txt). Leak
 # detection is off there: the interpreter keeps its own allocations to the end by design, and
 # the C unit tests under ASan check the library's leaks.
 if [ -n "${ZSUM_PYTHON_PRELOAD:-}" ]; then
