@@ -5,7 +5,7 @@
 # instance name) or the digits of scripts/fetch-data.sh ($ZSUM_DATA, default
 # ~/.cache/zsum/data); an example whose files are in none of them (the reference instances when
 # ../shared is absent) is skipped with a message, and so are the few that run for minutes
-# (DOCS_TOURS_ALL=1 runs them).
+# (DOCS_TOURS_ALL=1 runs them). DOCS_TOURS_TIMES=1 adds each example's seconds to the report.
 #
 # Comparison: stdout and stderr together against the lines under the command; a line `...`
 # stands for any number of lines; timings (`seconds`, `epoch_seconds`, ...) are not compared; numbers agree to
@@ -19,11 +19,12 @@ ln -s "$ZSUM" "$TMP/bin/zsum"
 [ -n "${ZSUM_SHARED:-}" ] && [ -d "$ZSUM_SHARED" ] && ln -s "$(cd "$ZSUM_SHARED" && pwd)" "$TMP/shared"
 
 python3 - "$SRC" "$TMP" "${ZSUM_SHARED:-}" "${ZSUM_DATA:-$HOME/.cache/zsum/data}" > "$TMP/report" <<'PY'
-import os, re, subprocess, sys
+import os, re, subprocess, sys, time
 src, tmp, shared, data = sys.argv[1:5]
 work = os.path.join(tmp, 'work')
 exact = os.environ.get('DOCS_TOURS_EXACT') == '1'
 run_all = os.environ.get('DOCS_TOURS_ALL') == '1'
+times = os.environ.get('DOCS_TOURS_TIMES') == '1'   # each example's seconds, for the report
 # Six minutes on 2 cores: the conditioning example of docs/uai.md.
 slow = [r'linkage_23\.uai']
 # Under the sanitizers (ZSUM_SANITIZED, the second half of make check) full-length AIS on the
@@ -159,8 +160,10 @@ for page in ['README.md'] + sorted('docs/' + f for f in os.listdir(os.path.join(
             print('SKIP %s: needs %s (reference data in ../shared/data, or the digits of '
                   'scripts/fetch-data.sh in $ZSUM_DATA)' % (where, missing))
             unmade |= outputs(cmd); last = None; continue
+        t0 = time.monotonic()
         p = subprocess.run(['bash', '-c', cmd + ' 2>&1'], cwd=work, env=env,
                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        if times: print('%6.2f s %s' % (time.monotonic() - t0, where))
         last = p.returncode
         got = p.stdout.decode('utf-8', 'replace').rstrip('\n').split('\n')
         if p.stdout == b'': got = []

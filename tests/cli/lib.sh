@@ -132,6 +132,21 @@ log_epochs() {
     python3 -c "import json,sys; print(' '.join(str(json.loads(l)['epoch']) for l in open(sys.argv[1])))" "$1"
 }
 
+# wait_for_handler PID SIGNAL: returns once process PID catches SIGNAL (its handler is
+# installed: the bit in /proc/PID/status's SigCgt), or has ended, or after 30 s. A signal sent
+# a fixed time after the start can land before the handler exists on a loaded machine (a
+# sanitized zsum starts in 0.1 s alone, longer beside other tests) and kill the process with
+# the same exit status and no message.
+wait_for_handler() {
+    local bit=$((1 << ($(kill -l "$2") - 1))) mask
+    for _ in $(seq 600); do
+        mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2> /dev/null) || return 0
+        [ -z "$mask" ] && return 0
+        (( 0x$mask & bit )) && return 0
+        sleep 0.05
+    done
+}
+
 # interrupt_training SIGNAL OUT: runs `long` with -o OUT and --log $TMP/i.jsonl in the
 # background, sends SIGNAL once OUT exists (the first checkpoint; at most 60 s) and sets status.
 interrupt_training() {

@@ -91,6 +91,7 @@ for sig in INT TERM; do
     rm -f "$TMP/ck"
     "$ZSUM" $C --checkpoint "$TMP/ck" > "$TMP/sout" 2> "$TMP/serr" &
     pid=$!
+    wait_for_handler "$pid" $sig
     sleep 0.15
     kill -s $sig "$pid"
     wait "$pid"

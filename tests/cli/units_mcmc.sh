@@ -60,6 +60,7 @@ expect_reject "--checkpoint .*ck holds the units of another problem \(hash [0-9a
 rm -f "$TMP/ck"
 "$ZSUM" $C --checkpoint "$TMP/ck" > "$TMP/sout" 2> "$TMP/serr" &
 pid=$!
+wait_for_handler "$pid" INT
 sleep 0.3
 kill -s INT "$pid"
 wait "$pid"
