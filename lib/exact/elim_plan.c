@@ -227,8 +227,9 @@ zs_status elim_plan_simulate(const zs_factor_model *m, const unsigned char *skip
         info->eliminated = n;
         info->width = r.width;
         info->max_table_entries = r.max_table_entries;
-        /* Tables are doubles; add the per-thread block buffers and offset tables. */
-        info->peak_bytes = 8.0 * s.peak + 64.0 * ELIM_BLOCK * (double)zs_threads(m->ctx);
+        /* Tables are doubles; add the per-thread block buffers and offset tables (at most one
+         * thread per processor runs: zs_threads_for). */
+        info->peak_bytes = 8.0 * s.peak + 64.0 * ELIM_BLOCK * (double)zs_threads_for(m->ctx, SIZE_MAX);
         info->work = s.work;
         info->conditioned = 0;
         info->assignments = 1.0;

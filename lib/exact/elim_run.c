@@ -450,7 +450,7 @@ static zs_status eliminate_one(zs_ctx *ctx, elim_tab *bucket, size_t p, int keep
     size_t nvar = 0;
     for (size_t i = 0; i < k; i++) nvar += kp.in[i].cls != IN_CONST;
     kp.fused = kp.d == 2 && nvar == 2 && kp.L % 8 == 0 && zs_simd_level() == 2;
-    const int nt = (double)size * (double)kp.d >= par_min && kp.nblocks > 1 ? zs_threads(ctx) : 1;
+    const int nt = (double)size * (double)kp.d >= par_min && kp.nblocks > 1 ? zs_threads_for(ctx, kp.nblocks) : 1;
     if (!run_blocks(&kp, nt, r->t)) {
         st = zs_fail(ctx, ZS_ENOMEM, "eliminate: out of memory for block buffers");
         goto fail;

@@ -139,7 +139,7 @@ zs_status zs_bm_trainer_alloc(zs_ctx *ctx, size_t units, const double *w, const 
     if (t->o.negative == ZS_BM_NEGATIVE_AUTO) t->o.negative = ZS_BM_NEGATIVE_PERSISTENT;
     t->u = u;
     t->n = n;
-    t->threads = zs_threads(ctx);
+    t->threads = zs_threads_for(ctx, SIZE_MAX); /* no more threads than processors */
     t->data = zs_malloc(n * u);
     t->w = zs_calloc(uu, sizeof(double));
     t->b = zs_calloc(u, sizeof(double));

@@ -210,7 +210,7 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     t->o = *o;
     t->n = n;
     t->units = dbm_units(dbm, &t->widest, t->off);
-    t->threads = zs_threads(ctx);
+    t->threads = zs_threads_for(ctx, SIZE_MAX); /* no more threads than processors */
     const size_t B = o->batch < n ? o->batch : n;
     st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->m);
     if (st == ZS_OK) st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->prev);

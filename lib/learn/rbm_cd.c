@@ -272,7 +272,7 @@ zs_status zs_rbm_trainer_alloc(zs_ctx *ctx, const zs_rbm *rbm, const zs_rbm_trai
     t->n = n;
     t->o = *opts;
     const size_t nv = t->nv, nh = t->nh, B = opts->batch;
-    t->threads = zs_threads(ctx);
+    t->threads = zs_threads_for(ctx, n); /* no more threads than processors or rows */
     zs_status st = data_lists(t, data);
     if (st != ZS_OK) {
         zs_rbm_trainer_free(t);
