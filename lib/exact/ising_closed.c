@@ -186,6 +186,13 @@ static double ln2sinh_half(double x) {
  *   g_0' = 2 + 2/sinh 2K, g_0'' = -4 cosh 2K / sinh^2 2K. */
 static void kaufman_eval(uint64_t m, uint64_t n, double k, double *lnz, double *d1, double *d2,
                          double *d2err) {
+    /* One coupling: the m x n torus is the n x m torus, and the sum runs over l < 2n, so n is
+     * the smaller side (a 2 x 4444444 torus summed 8.9 million terms, 2.5 s). */
+    if (n > m) {
+        uint64_t t = m;
+        m = n;
+        n = t;
+    }
     double mn = (double)m * (double)n, hm = (double)m / 2.0;
     double s2 = sinh(2.0 * k), c2 = cosh(2.0 * k);
     double base = (s2 - 1.0) * (s2 - 1.0) / s2;

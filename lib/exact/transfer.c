@@ -81,12 +81,16 @@ static int transfer_threads(const zs_ctx *ctx) {
  * vectors of moments riding along): a 22 x 73 open strip, 6.7e9 units, 49 s (7.3 ns: 2^22
  * states x 5 vectors spill the caches); a 20 x 40 one, 8.4e8 units, 3.8 s (4.5 ns). */
 #define TRANSFER_UNIT_NS 7.5
+/* And per site, whatever the width: building its bonds and the per-site passes (one thread:
+ * open strips of 2 x 10^6, 1 x 2 x 10^6 and 4 x 5 x 10^5 sites took 3.7-4.1 s, about 2 us a
+ * site; 8 x 250000, 5.9 s, is estimated at 7.8 s). */
+#define TRANSFER_SITE_NS 2000.0
 
 zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds) {
     double cost = 0.0;
     if (max_seconds <= 0 || pairwise_transfer_refusal(m, &cost)) return ZS_OK; /* refused later */
     const int threads = transfer_threads(m->ctx);
-    const double secs = cost * TRANSFER_UNIT_NS * 1e-9 / threads;
+    const double secs = (cost * TRANSFER_UNIT_NS + (double)m->n * TRANSFER_SITE_NS) * 1e-9 / threads;
     if (secs <= max_seconds) return ZS_OK;
     char at[128];
     zs_time_words(at, sizeof at, secs, threads, 1.0);

@@ -76,7 +76,7 @@ static zs_status sink_commit(sink *s, size_t got) {
 /* Read fd to its end into s, a chunk at a time so that a text check sees each chunk as it
  * arrives (at most max + 1 bytes). The first allocation holds `first` bytes: a regular file's
  * size and one more, so that its end is seen without growing the buffer (a 3 kB file takes
- * 3 kB, not 64 KiB); a chunk for a pipe. */
+ * 3 kB, not 128 KiB); a chunk for a pipe. */
 static zs_status read_fd(sink *s, int fd, size_t first) {
     zs_status st = sink_reserve(s, first);
     for (;;) {
