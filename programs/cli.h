@@ -307,6 +307,9 @@ int cli_write_tile_grid(zs_ctx *ctx, const char *path, size_t scale, const doubl
  * says so); progress_stopped() tells that it did. */
 void progress_install(zs_ctx *ctx, int quiet);
 int progress_stopped(double *ceiling);
+/* The CLI's own loops (a temperature sweep's points) report through the same hook: the bar,
+ * and 1 once the ZSUM_MAX_SECONDS deadline has passed (the caller stops with ZS_ECANCELLED). */
+int progress_tick(const char *task, double done, double total);
 /* Text shown in place of the task's name, and after the bar (printf formats; NULL clears). */
 void progress_label(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

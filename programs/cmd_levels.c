@@ -205,6 +205,7 @@ static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels
     r->sweep = malloc((size_t)sw->points * 7 * sizeof *r->sweep);
     if (!r->sweep) return ZS_ENOMEM;
     for (long i = 0; i < sw->points; i++) {
+        if (progress_tick("sweep", (double)i, (double)sw->points)) return ZS_ECANCELLED;
         double v = cli_sweep_value(sw, i);
         double beta = sw->by_beta ? v : 1.0 / v;
         zs_levels_thermo th;

@@ -207,6 +207,11 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spe
     double *rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
     if (!rows) return cli_fail(EXIT_NOMEM, "out of memory");
     for (long i = 0; i < o->sweep_points; i++) {
+        /* a point of a small lattice takes microseconds, but there may be a million points */
+        if (progress_tick("sweep", (double)i, (double)o->sweep_points)) {
+            free(rows);
+            return cli_status(ctx, ZS_ECANCELLED);
+        }
         double x = o->sweep_points == 1 ? o->sweep_lo
                    : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(o->sweep_points - 1);
         double beta = o->sweep_by_beta ? x : 1.0 / x;

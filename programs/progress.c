@@ -59,6 +59,11 @@ void progress_install(zs_ctx *ctx, int quiet) {
     else if (bar.on) zs_ctx_set_progress(ctx, draw, NULL);
 }
 
+int progress_tick(const char *task, double done, double total) {
+    if (isfinite(limit.ceiling)) return draw_or_stop(NULL, task, done, total);
+    return bar.on ? draw(NULL, task, done, total) : 0;
+}
+
 int progress_stopped(double *ceiling) {
     *ceiling = limit.ceiling;
     return limit.passed;
