@@ -81,9 +81,9 @@ static int transfer_threads(const zs_ctx *ctx) {
  * vectors of moments riding along): a 22 x 73 open strip, 6.7e9 units, 49 s (7.3 ns: 2^22
  * states x 5 vectors spill the caches); a 20 x 40 one, 8.4e8 units, 3.8 s (4.5 ns). */
 #define TRANSFER_UNIT_NS 7.5
-/* And per site, whatever the width: building its bonds and the per-site passes (one thread:
- * open strips of 2 x 10^6, 1 x 2 x 10^6 and 4 x 5 x 10^5 sites took 3.7-4.1 s, about 2 us a
- * site; 8 x 250000, 5.9 s, is estimated at 7.8 s). */
+/* And per site, whatever the width: building its bonds and the per-site passes (one thread,
+ * `ising --size RxC --open --method transfer`: 1 x 2000000, 2 x 1000000 and 4 x 500000 took
+ * 3.7-4.1 s, about 2 us a site; 8 x 250000 took 5.9 s and is estimated at 7.8 s). */
 #define TRANSFER_SITE_NS 2000.0
 
 zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds) {

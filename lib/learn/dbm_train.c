@@ -53,7 +53,6 @@ struct zs_dbm_trainer {
     double *snap;                        /* the state below, as it was at the epoch's start */
     uint8_t *snap_chains;
     uint64_t epoch;
-    int threads;
 };
 
 void zs_dbm_train_defaults(zs_dbm_train_opts *o) {
@@ -210,7 +209,6 @@ zs_status zs_dbm_trainer_alloc(zs_ctx *ctx, const zs_dbm *dbm, const zs_dbm_trai
     t->o = *o;
     t->n = n;
     t->units = dbm_units(dbm, &t->widest, t->off);
-    t->threads = zs_threads_for(ctx, SIZE_MAX); /* no more threads than processors */
     const size_t B = o->batch < n ? o->batch : n;
     st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->m);
     if (st == ZS_OK) st = zs_dbm_alloc(ctx, dbm->L, dbm->n, &t->prev);

@@ -11,7 +11,7 @@ if ! "$python" -c 'import numpy, pytest' 2> /dev/null; then
   echo "FAIL: $python lacks numpy or pytest (Debian: python3-numpy python3-pytest)"
   exit 1
 fi
-# A sanitized library (ZSUM_SANITIZE=ON) loads into an uninstrumented python3 only with the
+# A sanitized library (ZSUM_SANITIZE=ON) loads into an uninstrumented python3 only with
 # AddressSanitizer's runtime preloaded (ZSUM_PYTHON_PRELOAD, set by tests/CMakeLists.txt). Leak
 # detection is off there: the interpreter keeps its own allocations to the end by design, and
 # the C unit tests under ASan check the library's leaks.

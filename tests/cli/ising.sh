@@ -119,11 +119,13 @@ if [ -z "${ZSUM_SANITIZED:-}" ]; then
     then pass; else fail "2 x 2682689 open strip: exit $st, $(cat "$TMP/err")"; fi
 fi
 # Kaufman's sum runs over the smaller side of a torus: 2 x 4444444 and 4444444 x 2 are one
-# lattice (the sum ran over 8.9 million terms for the first, 2.5 s)
+# lattice and give the same bits. (Its time, 8.9 million terms and 2.5 s for the first before,
+# is not asserted here: fuzz/regression/cli/ising_--size_2x4444444 holds it to the fuzz
+# target's 1 s.)
 expect_ok ising --size 4444444x2 --format json
 LNZT=$(python3 -c "import json; print(json.load(open('$TMP/out'))['lnZ'])")
-expect_ok ising --size 2x4444444 --format json --max-seconds 0.5
-expect_json "d['method'] == 'closed' and abs(d['lnZ'] - $LNZT) < 1e-14 * abs($LNZT)"
+expect_ok ising --size 2x4444444 --format json
+expect_json "d['method'] == 'closed' and d['lnZ'] == $LNZT"
 # arrays over half the physical memory are refused before any allocation, naming their size
 expect_reject "dos by transfer matrix: 2048 frontier states x 44000243 energies over 121 sites need 2.6 TiB of counts, over the limit of" \
     ising --size 11x11 --open --J 100000 --h 1 --dos

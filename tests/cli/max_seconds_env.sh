@@ -89,9 +89,12 @@ cap 0.05 expect_reject 'method transfer: 10 x 10 sites \(1.05e\+08 visits of a f
     ising --size 10x10 --method transfer
 cap 0.05 expect_reject 'method transfer: 18 x 400 sites .* take about 14 seconds on 1 thread' ising --size 18x400 --open --method transfer
 cap 0.05 stopped ising --size 8x150 --open --method transfer
-# a transfer matrix builds the bonds first: refused beyond the allowance like sampling's
-cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
+# a transfer matrix's estimate counts its sites (2 us each) and comes before the bonds are
+# built; sampling refuses building the bonds itself beyond the allowance (50 ns a site)
+cap 0.001 expect_reject 'method transfer: 2000007 x 2 sites .* take about 8.5 seconds on 1 thread, over the limit of 0.001 s' \
     ising --size 2000007x2 --method transfer
+cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
+    ising sample --size 2000007x2
 cap 0.05 stopped rbm lnz "$TMP/r.npz" --ais --chains 1000
 # AIS starts from parallel tempering, whose ladders (and AIS's blocks of chains) take seconds
 # each for a large RBM: both ask the hook every few ms, so the stop comes within a fraction of

@@ -182,8 +182,8 @@ assert [r['epoch'] for r in rows] == [1, 2, 3]
 assert all(sorted(r) == ['epoch', 'loglik', 'recon_error', 'seconds'] for r in rows)
 assert rows[2]['loglik'] > rows[0]['loglik'] - 1.0
 "; then pass; else fail "training log: $(cat "$TMP/log.jsonl")"; fi
-# Far more threads than processors and rows: no thread or buffer per requested thread, and the
-# same model bit for bit
+# Far more threads than processors and rows (the trainer starts at most one per processor):
+# the same model bit for bit
 expect_ok rbm train "$TMP/train-ubyte.gz" --binarize threshold --hidden 4 --epochs 3 --batch 20 \
     --lr 0.1 --seed 9 -o "$TMP/t600.npz" --quiet --threads 600
 if cmp -s "$TMP/t.npz" "$TMP/t600.npz"; then pass; else fail "rbm train differs on 600 threads"; fi
