@@ -250,6 +250,13 @@ zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
                                    const zs_levels_thermo_opts *opts, zs_levels_thermo *out,
                                    double *occupation);
 
+/* Estimated seconds of zs_levels_thermo_compute(lv, n, beta, opts, ...) on the context's
+ * threads (and processes of its units hook), at any beta: the method's work at measured
+ * release-build rates. HUGE_VAL where the call refuses for another reason (N out of range,
+ * the method's work limit). For an estimated-time refusal of many calls, a temperature
+ * sweep's: the sum over its points. */
+double zs_levels_thermo_seconds(const zs_levels *lv, size_t n, const zs_levels_thermo_opts *opts);
+
 /* ln Z alone by enumeration of every microstate (the benchmark's kernel). */
 zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, double *lnz);
 

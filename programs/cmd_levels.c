@@ -30,8 +30,8 @@ static const cli_option options[] = {
     {O_MACRO, "--macrostates", 0, NULL, 0, 0, "list occupation vectors with exact multiplicities, by energy"},
     {O_DOS, "--dos", 0, NULL, 0, 0, "density of states: each total energy, its exact count"},
     {O_LIMIT, "--limit", 0, "M", 0, 0, "most rows a listing may have (default 1e6)"},
-    {O_MAX_SECONDS, "--max-seconds", 0, "T", 0, 0, "time allowed for the listings, estimated before\n"
-                                                  "they start (default 3600)"},
+    {O_MAX_SECONDS, "--max-seconds", 0, "T", 0, 0, "time allowed for the listings or the sweep,\n"
+                                                  "estimated before they start (default 3600)"},
     {O_SWEEP, "--sweep", 0, "T:LO:HI:P", 0, 0, "table of ln Z, U, F, S, C at P temperatures (or beta:LO:HI:P)"},
     {O_LANDSCAPE, "--landscape", 0, NULL, 0, 0, "two levels: per-unit F(x) = E(x) - T S(x), x = upper fraction"},
     {O_POINTS, "--points", 0, "P", 0, 0, "landscape grid points in (0,1) (default 99)"},
@@ -67,8 +67,9 @@ static int check_args(const levels_opts *o, int points_set, int limit_set, int s
         return cli_usage("--points: sets the grid of --landscape; ask for --landscape");
     if (limit_set && !o->microstates && !o->macrostates && !o->dos)
         return cli_usage("--limit: bounds the listings; ask for --microstates, --macrostates or --dos");
-    if (seconds_set && !o->microstates && !o->macrostates && !o->dos)
-        return cli_usage("--max-seconds: bounds the listings; ask for --microstates, --macrostates or --dos");
+    if (seconds_set && !o->microstates && !o->macrostates && !o->dos && !o->sweep.active)
+        return cli_usage("--max-seconds: bounds the listings and the sweep; ask for --microstates, "
+                         "--macrostates, --dos or --sweep");
     if (o->threads && o->thermo.method != ZS_LEVELS_ENUMERATE)
         return cli_usage("--threads: only --method enumerate runs on threads (method %s)",
                           zs_levels_method_name(o->thermo.method));
@@ -200,6 +201,20 @@ static void levels_result_free(levels_result *r) {
     free(r->land);
 }
 
+/* The sweep's estimated time (its method's work and its row of 7 numbers, times its points:
+ * the levels' methods cost the same at every beta), refused before any work; a method
+ * refused for its own limit is left to its message. */
+static int check_sweep_time(const zs_levels *lv, const levels_opts *o) {
+    const double each = zs_levels_thermo_seconds(lv, o->units, &o->thermo),
+                 total = (each + 7.0 * CLI_NUMBER_SECONDS) * (double)o->sweep.points;
+    if (each == HUGE_VAL || total <= o->max_seconds) return EXIT_OK;
+    char when[96];
+    cli_format_seconds(total, when, sizeof when);
+    return cli_fail(EXIT_USAGE, "--sweep: %ld temperatures by method %s would take about %s in all, "
+                    "over --max-seconds %g; use fewer points, method closed, or raise --max-seconds",
+                    o->sweep.points, zs_levels_method_name(o->thermo.method), when, o->max_seconds);
+}
+
 static zs_status compute_sweep(const zs_levels *lv, const levels_opts *o, levels_result *r) {
     const cli_sweep *sw = &o->sweep;
     r->sweep = malloc((size_t)sw->points * 7 * sizeof *r->sweep);
@@ -319,7 +334,8 @@ int cmd_levels(int argc, char **argv) {
     zs_ctx_set_threads(ctx, (int)o.threads);
     progress_install(ctx, o.quiet);
     zs_status st = zs_levels_alloc(ctx, o.k, o.energies, o.degeneracies, &lv);
-    if (st == ZS_OK && (rc = levels_check_listing_time(ctx, lv, &o)) != EXIT_OK) {
+    if (st == ZS_OK && ((rc = levels_check_listing_time(ctx, lv, &o)) != EXIT_OK ||
+                        (o.sweep.active && (rc = check_sweep_time(lv, &o)) != EXIT_OK))) {
         progress_finish();
         goto done;
     }

@@ -201,9 +201,41 @@ static zs_status thermo_at(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_s
              : zs_lattice_thermo_compute(ctx, spec, beta, opts, out);
 }
 
+double pairwise_sweep_beta(const pairwise_opts *o, long i, double *t) {
+    const cli_sweep sw = {.by_beta = o->sweep_by_beta, .lo = o->sweep_lo, .hi = o->sweep_hi,
+                          .points = o->sweep_points};
+    const double x = cli_sweep_value(&sw, i), beta = o->sweep_by_beta ? x : 1.0 / x;
+    if (t) *t = o->sweep_by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x;
+    return beta;
+}
+
+/* The sweep's estimated time, the sum of its points' and of printing their rows (each point
+ * alone is held to the limit by the library; a million points of a few ms each are not),
+ * refused before any work. A point the library refuses for another reason (HUGE_VAL) is left
+ * to its own message. */
+static int check_sweep_time(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec,
+                            const pairwise_opts *o) {
+    double total = (double)o->sweep_points * SWEEP_COLS * CLI_NUMBER_SECONDS;
+    for (long i = 0; i < o->sweep_points; i++) {
+        double beta = pairwise_sweep_beta(o, i, NULL),
+               s = m ? zs_pairwise_thermo_seconds(m, beta, &o->thermo)
+                     : zs_lattice_thermo_seconds(ctx, spec, beta, &o->thermo);
+        if (s == HUGE_VAL) return EXIT_OK;
+        total += s;
+    }
+    if (o->thermo.max_seconds <= 0 || total <= o->thermo.max_seconds) return EXIT_OK;
+    char when[96];
+    cli_format_seconds(total, when, sizeof when);
+    return cli_fail(EXIT_USAGE, "--sweep: %ld temperatures would take about %s in all, over "
+                    "--max-seconds %g; use fewer points or raise --max-seconds", o->sweep_points, when,
+                    o->thermo.max_seconds);
+}
+
 /* The temperature sweep: one row of SWEEP_COLS totals per point. */
 static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec,
                          const pairwise_opts *o, double **out) {
+    int rc = check_sweep_time(ctx, m, spec, o);
+    if (rc != EXIT_OK) return rc;
     double *rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
     if (!rows) return cli_fail(EXIT_NOMEM, "out of memory");
     for (long i = 0; i < o->sweep_points; i++) {
@@ -212,9 +244,7 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spe
             free(rows);
             return cli_status(ctx, ZS_ECANCELLED);
         }
-        double x = o->sweep_points == 1 ? o->sweep_lo
-                   : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(o->sweep_points - 1);
-        double beta = o->sweep_by_beta ? x : 1.0 / x;
+        double t, beta = pairwise_sweep_beta(o, i, &t);
         zs_pairwise_thermo ts;
         zs_status st = thermo_at(ctx, m, spec, beta, &o->thermo, &ts);
         if (st != ZS_OK && units_cli_defer(st)) memset(&ts, 0, sizeof ts); /* its units run elsewhere */
@@ -223,7 +253,7 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spe
             return cli_status(ctx, st);
         }
         double *r = rows + i * SWEEP_COLS;
-        double v[SWEEP_COLS] = {o->sweep_by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x, beta, ts.lnz,
+        double v[SWEEP_COLS] = {t, beta, ts.lnz,
                                 ts.u, ts.f, ts.s, ts.c, ts.m, ts.chi};
         memcpy(r, v, sizeof v);
     }

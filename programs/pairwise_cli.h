@@ -48,13 +48,16 @@ enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW
     {PW_BURNIN, "--burnin", 0, "N", PW_SAMPLE, 0, "sweeps discarded first (default 1000)"},      \
     {PW_CHAINS, "--chains", 0, "K", PW_SAMPLE, 0, "independent chains (1..100000, default 4)"},   \
     {PW_MAXSEC, "--max-seconds", 0, "T", 0, 0,                                                    \
-     "refuse a run whose estimated time is longer (default 3600): sampling, or\n"                 \
-     "exact enumeration"},                                                                        \
+     "refuse a run whose estimated time is longer (default 3600): sampling,\n"                   \
+     "exact enumeration or transfer matrix, a whole --sweep"},                                                                      \
     {PW_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv"},                        \
     {PW_THREADS, "--threads", 0, "N", 0, 0, "threads (1..1024; default: all)"},                  \
     {PW_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"}
 
 void pairwise_opts_init(pairwise_opts *o);
+/* The inverse temperature of --sweep's point i (0..points-1), evenly spaced in T or beta;
+ * *t (when not NULL) its temperature, as given for a T sweep. */
+double pairwise_sweep_beta(const pairwise_opts *o, long i, double *t);
 /* A shared option (PW_*) with its value: an exit code. */
 int pairwise_opt(int id, const char *arg, pairwise_opts *o);
 /* An option of the other mode, refused naming the mode (cli_command.refuse). */

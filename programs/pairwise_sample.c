@@ -124,8 +124,7 @@ static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc,
     int rc = EXIT_OK, unmixed = 0;
     double total = 0.0;
     for (long i = 0; i < P; i++) {
-        double x = P == 1 ? o->sweep_lo : o->sweep_lo + (o->sweep_hi - o->sweep_lo) * (double)i / (double)(P - 1);
-        betas[i] = o->sweep_by_beta ? x : 1.0 / x;
+        betas[i] = pairwise_sweep_beta(o, i, NULL);
         zs_pairwise_sample_opts mo = {o->kind, betas[i], o->sweeps, o->burnin, o->chains, o->seed};
         total += zs_pairwise_sample_seconds(m, &mo);
     }

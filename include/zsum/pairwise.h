@@ -180,6 +180,17 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
 zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
                                     const zs_pairwise_thermo_opts *opts, zs_pairwise_thermo *out);
 
+/* Estimated seconds of zs_pairwise_thermo_compute(m, beta, opts), or of
+ * zs_lattice_thermo_compute(ctx, spec, beta, opts), on the context's threads (and processes
+ * of its units hook): the method the call would run (AUTO resolved as the call resolves it),
+ * at the rates its refusals use. It depends on beta where the closed form calls the
+ * transfer matrix (a torus's C at low T, a chain's moments). HUGE_VAL where the call refuses
+ * for another reason than time (no method applies, a bad spec). For an estimated-time
+ * refusal of many calls, a temperature sweep's: the sum over its points. */
+double zs_pairwise_thermo_seconds(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts);
+double zs_lattice_thermo_seconds(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
+                                 const zs_pairwise_thermo_opts *opts);
+
 /* ln Z alone by enumeration (the benchmark's kernel): blocked Gray code whose inner block is
  * a small matrix-vector product of tabulated Boltzmann factors (see pairwise_enumerate.c). */
 zs_status zs_pairwise_lnz_enumerate(const zs_pairwise *m, double beta, double *lnz);

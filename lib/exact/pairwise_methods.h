@@ -19,9 +19,15 @@ const char *pairwise_closed_refusal(const zs_pairwise *m);
 int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta);
 /* Why TRANSFER does not apply or is too big (NULL when it does); *cost its work estimate. */
 const char *pairwise_transfer_refusal(const zs_pairwise *m, double *cost);
+/* Estimated seconds of the transfer matrix's thermodynamics on m at beta (the sweep, its
+ * sites, and the <|M|> pass where it runs; slower in log mode at low T) over the threads it
+ * runs; HUGE_VAL where it does not apply. */
+double pairwise_transfer_seconds(const zs_pairwise *m, double beta);
+/* Estimated seconds of CLOSED at beta (the transfer matrix's where the torus's C needs it). */
+double pairwise_closed_seconds(const zs_pairwise *m, double beta);
 /* ZS_ETOOBIG with the estimate when the transfer matrix's time (its cost at a release-build
  * rate, over the threads it runs) exceeds max_seconds (> 0); ZS_OK otherwise, its other
  * refusals left to it. */
-zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds);
+zs_status pairwise_transfer_check_time(const zs_pairwise *m, double beta, double max_seconds);
 
 #endif

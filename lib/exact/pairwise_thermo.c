@@ -47,7 +47,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
     switch (method) {
     case ZS_PAIRWISE_ENUMERATE: st = pairwise_thermo_enumerate(m, beta, max_seconds, &t); break;
     case ZS_PAIRWISE_TRANSFER:
-        st = pairwise_transfer_check_time(m, max_seconds);
+        st = pairwise_transfer_check_time(m, beta, max_seconds);
         if (st == ZS_OK) st = pairwise_thermo_transfer(m, beta, &t);
         break;
     case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, &t); break;
@@ -63,6 +63,32 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
     if (t.s < 0.0) t.s = 0.0;
     *out = t;
     return ZS_OK;
+}
+
+/* The estimate of the method the call would run (AUTO resolved as above): enumeration's
+ * documented rate, the transfer matrix's visits and sites, the closed form's terms (and the
+ * transfer matrix where the closed form calls it at this beta). */
+double zs_pairwise_thermo_seconds(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts) {
+    if (!m || !isfinite(beta)) return HUGE_VAL;
+    zs_pairwise_method method = opts ? opts->method : ZS_PAIRWISE_AUTO;
+    if (method == ZS_PAIRWISE_AUTO) method = pick(m);
+    switch (method) {
+    case ZS_PAIRWISE_ENUMERATE:
+        return m->n <= ZS_PAIRWISE_ENUMERATE_WALK_MAX ? zs_pairwise_enumerate_seconds(m) : HUGE_VAL;
+    case ZS_PAIRWISE_TRANSFER: return pairwise_transfer_seconds(m, beta);
+    case ZS_PAIRWISE_CLOSED: return pairwise_closed_seconds(m, beta);
+    default: return HUGE_VAL;
+    }
+}
+
+/* On the description alone, as zs_lattice_thermo_compute decides; the shape's checks run
+ * without the context, so a refused spec leaves the context's last message as it was. */
+double zs_lattice_thermo_seconds(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
+                                 const zs_pairwise_thermo_opts *opts) {
+    zs_pairwise shape;
+    if (pairwise_lattice_shape(NULL, spec, &shape) != ZS_OK) return HUGE_VAL;
+    shape.ctx = ctx;
+    return zs_pairwise_thermo_seconds(&shape, beta, opts);
 }
 
 /* The closed forms read only a lattice's dimensions, boundaries and uniform J, h, so where
@@ -95,7 +121,7 @@ zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, do
         /* So is the transfer matrix's estimated time (an open 2 x 2682689 strip built its 5
          * million sites' bonds, 1.9 s and 510 MB, before being refused at 0.001 s). */
         if (method == ZS_PAIRWISE_TRANSFER) {
-            st = pairwise_transfer_check_time(&shape, opts ? opts->max_seconds
+            st = pairwise_transfer_check_time(&shape, beta, opts ? opts->max_seconds
                                                            : ZS_PAIRWISE_ENUMERATE_SECONDS);
             if (st != ZS_OK) return st;
         }

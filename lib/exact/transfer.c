@@ -86,11 +86,59 @@ static int transfer_threads(const zs_ctx *ctx) {
  * 3.7-4.1 s, about 2 us a site; 8 x 250000 took 5.9 s and is estimated at 7.8 s). */
 #define TRANSFER_SITE_NS 2000.0
 
-zs_status pairwise_transfer_check_time(const zs_pairwise *m, double max_seconds) {
+/* The <|M|> pass (transfer_absm, below) when it runs: n 2^W (n + 1) table entries (times 2^W
+ * with a periodic length), up to ABSM_WORK; 10 x 60 open, 3.7e8 entries: 0.19 s (0.5 ns). */
+#define ABSM_WORK 4.0e8
+#define ABSM_UNIT_NS 0.6
+static double absm_cost_of(size_t n, size_t w, int pl) {
+    return (double)n * ldexp(1.0, (int)w) * (double)(n + 1) * (pl ? ldexp(1.0, (int)w) : 1.0);
+}
+
+/* In log mode (log_mode, below) each update is a log-sum-exp: measured at T = 0.01-0.3
+ * against T = 2-3 on the same strips, the sweep runs 3x slower (6 x 6 torus: 16.5 against
+ * 5.1 ms; 16 x 100 open: 2.3 against 0.8 s) and the <|M|> pass 7x (10 x 60 open: 1.47
+ * against 0.2 s). */
+#define LOG_MODE_SWEEP 3.0
+#define LOG_MODE_ABSM 7.0
+
+/* The bonds a site of a uniform lattice has along a direction of len sites: none for one
+ * site, one at an open end of two sites, else two (a periodic 2-site direction keeps its pair
+ * twice, as the model's bond list does). */
+static double direction_degree(size_t len, int periodic) {
+    return len < 2 ? 0.0 : periodic || len > 2 ? 2.0 : 1.0;
+}
+
+/* The largest |energy| of any site: |h_i| plus the |J| of its bonds, from the adjacency, or,
+ * for a lattice's description without arrays (zs_lattice_thermo_seconds), from its shape. */
+static double site_energy_bound(const zs_pairwise *m) {
+    if (!m->adj_start) {
+        double deg = direction_degree(m->rows, m->prow) + direction_degree(m->cols, m->pcol);
+        return fabs(m->h0) + (m->j0 != 0.0 ? deg * fabs(m->j0) : 0.0);
+    }
+    double most = 0.0;
+    for (size_t i = 0; i < m->n; i++) {
+        double b = fabs(m->h[i]);
+        for (size_t a = m->adj_start[i]; a < m->adj_start[i + 1]; a++) b += fabs(m->adj_j[a]);
+        most = b > most ? b : most;
+    }
+    return most;
+}
+
+double pairwise_transfer_seconds(const zs_pairwise *m, double beta) {
+    double cost = 0.0;
+    if (pairwise_transfer_refusal(m, &cost)) return HUGE_VAL;
+    const int tr = transposed(m), lg = fabs(beta) * site_energy_bound(m) > LOG_SITE;
+    const double absm = absm_cost_of(m->n, tr ? m->rows : m->cols, tr ? m->pcol : m->prow);
+    const double ns = cost * TRANSFER_UNIT_NS * (lg ? LOG_MODE_SWEEP : 1.0) + (double)m->n * TRANSFER_SITE_NS +
+                      (absm <= ABSM_WORK ? absm * ABSM_UNIT_NS * (lg ? LOG_MODE_ABSM : 1.0) : 0.0);
+    return ns * 1e-9 / transfer_threads(m->ctx);
+}
+
+zs_status pairwise_transfer_check_time(const zs_pairwise *m, double beta, double max_seconds) {
     double cost = 0.0;
     if (max_seconds <= 0 || pairwise_transfer_refusal(m, &cost)) return ZS_OK; /* refused later */
     const int threads = transfer_threads(m->ctx);
-    const double secs = (cost * TRANSFER_UNIT_NS + (double)m->n * TRANSFER_SITE_NS) * 1e-9 / threads;
+    const double secs = pairwise_transfer_seconds(m, beta);
     if (secs <= max_seconds) return ZS_OK;
     char at[128];
     zs_time_words(at, sizeof at, secs, threads, 1.0);
@@ -542,12 +590,8 @@ zs_status zs_pairwise_lnz_transfer(const zs_pairwise *m, double beta, double *ln
 /* <|M|> needs the distribution of M, not its moments: each frontier state carries the
  * weights of its visited settings by their number k of up spins, v[sigma][k], and a site
  * moves weight from k to k + 1 when its new spin is up. Cost n * 2^w * (n + 1) (times 2^w
- * with periodic length), so it is done only below ABSM_WORK; above, <|M|> stays NaN. */
-#define ABSM_WORK 4.0e8
-
-static double absm_cost(const frame *f, size_t n) {
-    return (double)n * ldexp(1.0, (int)f->W) * (double)(n + 1) * (f->pl ? ldexp(1.0, (int)f->W) : 1.0);
-}
+ * with periodic length), so it is done only below ABSM_WORK (above); beyond, <|M|> stays NaN. */
+static double absm_cost(const frame *f, size_t n) { return absm_cost_of(n, f->W, f->pl); }
 
 static void absm_rescale(double *v, size_t len, double *lnscale) {
     double mx = 0.0;

@@ -281,6 +281,21 @@ expect_reject 'over --max-seconds 1' bm sample --random 5 --sweeps 9999999999 --
 expect_reject "max-seconds: '0' must be > 0" ising sample --size 4 --max-seconds 0
 expect_ok ising sample --size 4 --sweeps 64 --burnin 0 --seed 1 --max-seconds 10
 
+# exact sweeps: each point within --max-seconds, the whole sweep not, is refused before any
+# work (the sum of the points' estimates); fewer points run
+expect_reject '^zsum: --sweep: 300 temperatures would take about .* in all, over --max-seconds 1; use fewer points' \
+    ising --size 6x6 --sweep T:0.01:0.3:300 --max-seconds 1
+expect_ok ising --size 6x6 -T 0.01 --max-seconds 1
+expect_ok ising --size 6x6 --sweep T:0.01:0.3:3 --max-seconds 1
+expect_reject 'sweep: 100 temperatures would take about .* over --max-seconds 0.5' \
+    bm lnz --random 24 --seed 1 --threads 1 --sweep T:1:3:100 --max-seconds 0.5
+expect_reject 'sweep: 100000 temperatures by method enumerate would take about .* hours in all, over --max-seconds 3600' \
+    levels -n 20 -e 0,1,2 --method enumerate --sweep T:1:3:100000
+expect_reject 'sweep: 1000000 temperatures by method macro would take about' \
+    levels -n 1000 -e 0,1,2 --method macro --sweep T:1:3:1000000
+expect_ok levels -n 10 -e 0,1,2 --sweep T:1:3:5 --max-seconds 1
+expect_ok levels -n 8 -e 0,1,2 --method enumerate --sweep T:1:3:5 --max-seconds 1
+
 # rbm sample: 10000 chains x 1e8 sweeps of a 64x64 RBM is refused from its estimate
 cat > "$TMP/rbm.py" <<'EOF2'
 import sys, zipfile

@@ -82,13 +82,13 @@ stopped() {
     fi
 }
 # the transfer matrix is refused by its estimate (w l 2^w site visits, times 2^w with a periodic
-# length, at 7.5 ns): a 10 x 10 torus 0.79 s, an 18 x 400 strip 14 s; its <|M|> pass, outside
-# the estimate, reports every 32 768 updates and stops at the ceiling (8 x 150: 2.3 ms
-# estimated, 0.2 s in all)
+# length, at 7.5 ns): a 10 x 10 torus 0.79 s, an 18 x 400 strip 14 s; its <|M|> pass is in the
+# estimate (8 x 150: 3.7e8 entries at 0.6 ns, 0.23 s; when it was not, 2.3 ms were estimated
+# for 0.2 s of work). Both passes ask the hook every 32 768 updates (test_pairwise stops them).
 cap 0.05 expect_reject 'method transfer: 10 x 10 sites \(1.05e\+08 visits of a frontier state\) take about 0.79 seconds on 1 thread, over the limit of 0.05 s' \
     ising --size 10x10 --method transfer
 cap 0.05 expect_reject 'method transfer: 18 x 400 sites .* take about 14 seconds on 1 thread' ising --size 18x400 --open --method transfer
-cap 0.05 stopped ising --size 8x150 --open --method transfer
+cap 0.05 expect_reject 'method transfer: 8 x 150 sites .* take about 0.23 seconds' ising --size 8x150 --open --method transfer
 # a transfer matrix's estimate counts its sites (2 us each) and comes before the bonds are
 # built; sampling refuses building the bonds itself beyond the allowance (50 ns a site)
 cap 0.001 expect_reject 'method transfer: 2000007 x 2 sites .* take about 8.5 seconds on 1 thread, over the limit of 0.001 s' \
@@ -117,10 +117,13 @@ cap 0.05 expect_reject 'dos by transfer matrix: 800 spins' ising --size 20x40 --
 # a density of states within its limits is refused by its estimate (about 7 s on 1 thread)
 cap 0.001 expect_reject 'dos by transfer matrix: .* over the limit of 0.001 s' ising --size 9x9 --dos
 
-# a temperature sweep asks the hook before each point: a million points of a small model take
-# microseconds each (ising 9 x 4 with 81054 points: 1 s; it ran past the fuzz target's ceiling)
-cap 0.05 stopped ising --size 9x4 --sweep T:1.58:93:81054
-cap 0.05 stopped levels -n 10 -e 0,1 --sweep T:0.1:3:1000000
+# a temperature sweep is refused from its points' estimates and its rows' printing (ising 9 x 4
+# with 81054 points: 1.3 s, of which 1 s printing; it ran past the fuzz target's ceiling),
+# and asks the hook before each point as well
+cap 0.05 expect_reject '^zsum: --sweep: 81054 temperatures would take about 1.4 seconds in all, over --max-seconds 0.05' \
+    ising --size 9x4 --sweep T:1.58:93:81054
+cap 0.05 expect_reject '^zsum: --sweep: 1000000 temperatures by method closed would take about 11 seconds in all' \
+    levels -n 10 -e 0,1 --sweep T:0.1:3:1000000
 
 # a run within the ceiling gives the same output as without it
 expect_ok hopfield capacity --units 20 --trials 2 --seed 3 --format json

@@ -437,6 +437,51 @@ static void bad_arguments_should_be_refused_with_a_message(void) {
     zs_ctx_free(ctx);
 }
 
+/* zs_levels_thermo_seconds: the same at every beta (a sweep's estimate is its points times
+ * it); enumeration's grows by K a unit and halves with twice the threads; macro's follows the
+ * number of occupation vectors C(N + K - 1, K - 1), counted here with GMP; HUGE_VAL exactly
+ * where the call refuses by its work limit. */
+static void thermo_seconds_should_follow_the_work_of_each_method(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_ctx_set_threads(ctx, 1);
+    const double e[3] = {0.0, 1.0, 2.0};
+    zs_levels *lv = NULL;
+    CHECK_EQ_INT(zs_levels_alloc(ctx, 3, e, NULL, &lv), ZS_OK);
+    zs_levels_thermo_opts o;
+    zs_levels_thermo_defaults(&o);
+    const double closed = zs_levels_thermo_seconds(lv, 1000000, &o);
+    CHECK(closed > 0.0 && closed < 1e-5);
+    o.method = ZS_LEVELS_ENUMERATE;
+    const double e10 = zs_levels_thermo_seconds(lv, 10, &o), e11 = zs_levels_thermo_seconds(lv, 11, &o);
+    CHECK_REL(e11, 3.0 * e10, 1e-14);
+    if (omp_get_num_procs() >= 2) {
+        zs_ctx_set_threads(ctx, 2);
+        CHECK_REL(zs_levels_thermo_seconds(lv, 10, &o), e10 / 2.0, 1e-14);
+        zs_ctx_set_threads(ctx, 1);
+    }
+    /* 3^25 = 8.5e11 within ZS_LEVELS_ENUMERATE_MAX (1e12), 3^26 past it */
+    CHECK(isfinite(zs_levels_thermo_seconds(lv, 25, &o)));
+    CHECK(zs_levels_thermo_seconds(lv, 26, &o) == HUGE_VAL);
+    zs_levels_thermo t;
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 26, 1.0, &o, &t, NULL), ZS_ETOOBIG);
+    o.method = ZS_LEVELS_MACRO;
+    mpz_t c1, c2;
+    mpz_inits(c1, c2, NULL);
+    mpz_bin_uiui(c1, 100 + 2, 2);
+    mpz_bin_uiui(c2, 1000 + 2, 2);
+    CHECK_REL(zs_levels_thermo_seconds(lv, 1000, &o) / zs_levels_thermo_seconds(lv, 100, &o),
+              mpz_get_d(c2) / mpz_get_d(c1), 1e-12);
+    mpz_clears(c1, c2, NULL);
+    /* C(N + 2, 2) <= 1e8 up to N = 14140 */
+    CHECK(isfinite(zs_levels_thermo_seconds(lv, 14140, &o)));
+    CHECK(zs_levels_thermo_seconds(lv, 14141, &o) == HUGE_VAL);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 14141, 1.0, &o, &t, NULL), ZS_ETOOBIG);
+    CHECK(zs_levels_thermo_seconds(lv, 0, &o) == HUGE_VAL);
+    CHECK(zs_levels_thermo_seconds(NULL, 10, &o) == HUGE_VAL);
+    zs_levels_free(lv);
+    zs_ctx_free(ctx);
+}
+
 int main(void) {
     RUN(chapter_example_should_match_the_published_numbers);
     RUN(methods_should_agree_with_brute_force);
@@ -450,5 +495,6 @@ int main(void) {
     RUN(microstates_should_list_every_state_once);
     RUN(landscape_should_have_its_minimum_at_the_boltzmann_fraction);
     RUN(bad_arguments_should_be_refused_with_a_message);
+    RUN(thermo_seconds_should_follow_the_work_of_each_method);
     return check_summary("test_levels");
 }

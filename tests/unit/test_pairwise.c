@@ -845,6 +845,131 @@ static void lattice_thermo_equals_the_models_bit_for_bit(void) {
     zs_ctx_free(c2);
 }
 
+/* zs_pairwise_thermo_seconds and zs_lattice_thermo_seconds: the estimate the call's own
+ * refusal uses. Where finite, a limit just under it refuses (ENUMERATE, TRANSFER) and one
+ * just over it runs; where HUGE_VAL, the call refuses whatever the limit. The description
+ * gives the built model's estimate bit for bit; the closed torus's estimate grows where C
+ * comes from the transfer matrix, and the transfer matrix's in log mode (low T). */
+static void thermo_seconds_are_the_estimates_the_refusals_use(void) {
+    static const struct { size_t r, c; int pr, pc; double j, h; } specs[] = {
+        {2, 2, 1, 1, 1.0, 0.0}, {4, 4, 1, 1, 1.0, 0.0}, {4, 4, 0, 0, 1.0, 0.0}, {2, 9, 0, 0, 0.5, 0.2},
+        {4, 4, 1, 1, 1.0, 0.5}, {1, 12, 0, 0, -1.0, 0.2}, {1, 1000, 0, 1, 1.0, 0.0}, {30, 30, 1, 1, 1.0, 0.0},
+        {40, 40, 0, 0, 1.0, 0.0}, {3, 5, 1, 0, 0.0, 0.3}};
+    static const double betas[] = {0.0, 0.1, 1.0, 5.0, 50.0, -0.3};
+    static const zs_pairwise_method methods[] = {ZS_PAIRWISE_AUTO, ZS_PAIRWISE_CLOSED,
+                                                 ZS_PAIRWISE_TRANSFER, ZS_PAIRWISE_ENUMERATE};
+    zs_ctx *c1 = zs_ctx_alloc(), *c2 = zs_ctx_alloc();
+    zs_ctx_set_threads(c1, 1);
+    zs_ctx_set_threads(c2, 1);
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        zs_lattice_spec sp = {specs[k].r, specs[k].c, specs[k].pr, specs[k].pc, specs[k].j,
+                              specs[k].h, NULL, NULL, NULL};
+        zs_pairwise *m = NULL;
+        CHECK_EQ_INT(zs_pairwise_alloc_lattice(c1, &sp, &m), ZS_OK);
+        for (size_t a = 0; a < sizeof methods / sizeof methods[0]; a++)
+            for (size_t b = 0; b < sizeof betas / sizeof betas[0]; b++) {
+                zs_pairwise_thermo_opts o;
+                zs_pairwise_thermo_defaults(&o);
+                o.method = methods[a];
+                const double secs = zs_pairwise_thermo_seconds(m, betas[b], &o);
+                CHECK(same_bits(secs, zs_lattice_thermo_seconds(c2, &sp, betas[b], &o)));
+                CHECK(secs > 0.0);
+                zs_pairwise_thermo t;
+                if (secs == HUGE_VAL) {
+                    o.max_seconds = 0.0;
+                    CHECK(zs_pairwise_thermo_compute(m, betas[b], &o, &t) != ZS_OK);
+                    continue;
+                }
+                if (o.method == ZS_PAIRWISE_TRANSFER || o.method == ZS_PAIRWISE_ENUMERATE) {
+                    o.max_seconds = secs * (1.0 - 1e-9);
+                    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, betas[b], &o, &t), ZS_ETOOBIG);
+                    CHECK(strstr(zs_last_error(c1), "over the limit") != NULL);
+                }
+                if (secs < 0.05) { /* small enough to run here */
+                    o.max_seconds = secs * (1.0 + 1e-9);
+                    zs_status st = zs_pairwise_thermo_compute(m, betas[b], &o, &t);
+                    CHECK(st == ZS_OK || (st != ZS_ETOOBIG && strstr(zs_last_error(c1), "over the limit") == NULL));
+                }
+            }
+        zs_pairwise_free(m);
+    }
+    /* the 4 x 4 torus at beta = 5: Kaufman's C cancels and the transfer matrix gives it, so
+     * its estimate counts the transfer matrix's; at beta = 0.1 Kaufman alone */
+    zs_lattice_spec torus = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise_thermo_opts closed, transfer;
+    zs_pairwise_thermo_defaults(&closed);
+    zs_pairwise_thermo_defaults(&transfer);
+    closed.method = ZS_PAIRWISE_CLOSED;
+    transfer.method = ZS_PAIRWISE_TRANSFER;
+    CHECK(zs_lattice_thermo_seconds(c2, &torus, 5.0, &closed) >= zs_lattice_thermo_seconds(c2, &torus, 5.0, &transfer));
+    CHECK(zs_lattice_thermo_seconds(c2, &torus, 0.1, &closed) < zs_lattice_thermo_seconds(c2, &torus, 0.1, &transfer));
+    /* log mode: |beta| x (4 |J|) past 20 */
+    CHECK(zs_lattice_thermo_seconds(c2, &torus, 5.01, &transfer) > 2.0 * zs_lattice_thermo_seconds(c2, &torus, 4.99, &transfer));
+    CHECK(same_bits(zs_lattice_thermo_seconds(c2, &torus, 4.99, &transfer), zs_lattice_thermo_seconds(c2, &torus, 0.0, &transfer)));
+    /* enumeration's estimate doubles with each spin */
+    zs_lattice_spec chain20 = {1, 20, 0, 0, 1.0, 0.0, NULL, NULL, NULL}, chain21 = chain20;
+    chain21.cols = 21;
+    zs_pairwise_thermo_opts en;
+    zs_pairwise_thermo_defaults(&en);
+    en.method = ZS_PAIRWISE_ENUMERATE;
+    CHECK_REL(zs_lattice_thermo_seconds(c2, &chain21, 1.0, &en), 2.0 * zs_lattice_thermo_seconds(c2, &chain20, 1.0, &en), 1e-15);
+    /* a refused description, NULL, NaN beta: HUGE_VAL, and the context's message untouched */
+    zs_lattice_spec bad = {0, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    zs_pairwise_thermo t;
+    CHECK_EQ_INT(zs_lattice_thermo_compute(c2, &torus, NAN, &closed, &t), ZS_EINVAL);
+    char before[512];
+    snprintf(before, sizeof before, "%s", zs_last_error(c2));
+    CHECK(zs_lattice_thermo_seconds(c2, &bad, 1.0, NULL) == HUGE_VAL);
+    CHECK(zs_lattice_thermo_seconds(c2, NULL, 1.0, NULL) == HUGE_VAL);
+    CHECK(zs_lattice_thermo_seconds(c2, &torus, NAN, NULL) == HUGE_VAL);
+    CHECK(zs_pairwise_thermo_seconds(NULL, 1.0, NULL) == HUGE_VAL);
+    CHECK(!strcmp(before, zs_last_error(c2)));
+    zs_ctx_free(c1);
+    zs_ctx_free(c2);
+}
+
+/* The transfer matrix asks the progress hook as it goes: a hook that says stop at its k-th call
+ * ends the run with ZS_ECANCELLED, in the sweep (first calls) and in the <|M|> pass (later
+ * ones) alike; a hook that never stops changes nothing. */
+static int stop_at_call(void *user, const char *task, double done, double total) {
+    (void)done;
+    (void)total;
+    int *left = user;
+    if (!strcmp(task, "transfer |M|")) left[1] = 1;
+    return --left[0] == 0;
+}
+
+static void transfer_stops_when_the_progress_hook_says_so(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    zs_lattice_spec sp = {8, 40, 0, 0, 1.0, 0.1, NULL, NULL, NULL}; /* |M| pass: 320 x 256 x 321 */
+    zs_pairwise *m = NULL;
+    CHECK_EQ_INT(zs_pairwise_alloc_lattice(ctx, &sp, &m), ZS_OK);
+    zs_pairwise_thermo_opts o;
+    zs_pairwise_thermo_defaults(&o);
+    o.method = ZS_PAIRWISE_TRANSFER;
+    zs_pairwise_thermo ref, t;
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.5, &o, &ref), ZS_OK);
+    CHECK(isfinite(ref.absm));
+    int counted[2] = {1 << 30, 0};
+    zs_ctx_set_progress(ctx, stop_at_call, counted);
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.5, &o, &t), ZS_OK);
+    CHECK(same_thermo(&ref, &t) && counted[1] == 1);
+    const int calls = (1 << 30) - counted[0];
+    CHECK(calls > 4);
+    for (int k = 1; k <= calls; k += calls / 4) {
+        int left[2] = {k, 0};
+        zs_ctx_set_progress(ctx, stop_at_call, left);
+        CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.5, &o, &t), ZS_ECANCELLED);
+    }
+    int late[2] = {calls, 0}; /* the last call comes from the |M| pass */
+    zs_ctx_set_progress(ctx, stop_at_call, late);
+    CHECK_EQ_INT(zs_pairwise_thermo_compute(m, 0.5, &o, &t), ZS_ECANCELLED);
+    CHECK(late[1] == 1);
+    zs_ctx_set_progress(ctx, NULL, NULL);
+    zs_pairwise_free(m);
+    zs_ctx_free(ctx);
+}
+
 /* Onsager's internal energy per site of the infinite lattice (Huang eq. 15.130):
  * u = -J coth 2K [1 + (2/pi)(2 tanh^2 2K - 1) K1(q)], q = 2 sinh 2K / cosh^2 2K, with the
  * complete elliptic integral K1(q) = pi / (2 AGM(1, sqrt(1 - q^2))) (Abramowitz & Stegun
@@ -913,5 +1038,7 @@ int main(void) {
     RUN(boltzmann_machine_files_load_and_bad_ones_are_named);
     RUN(lattice_thermo_equals_the_models_bit_for_bit);
     RUN(the_largest_torus_meets_onsager_without_a_model);
+    RUN(thermo_seconds_are_the_estimates_the_refusals_use);
+    RUN(transfer_stops_when_the_progress_hook_says_so);
     return check_summary("test_pairwise");
 }
