@@ -82,9 +82,11 @@ static int transfer_threads(const zs_ctx *ctx) {
  * states x 5 vectors spill the caches); a 20 x 40 one, 8.4e8 units, 3.8 s (4.5 ns). */
 #define TRANSFER_UNIT_NS 7.5
 /* And per site, whatever the width: building its bonds and the per-site passes (one thread,
- * `ising --size RxC --open --method transfer`: 1 x 2000000, 2 x 1000000 and 4 x 500000 took
- * 3.7-4.1 s, about 2 us a site; 8 x 250000 took 5.9 s and is estimated at 7.8 s). */
-#define TRANSFER_SITE_NS 2000.0
+ * `ising --size RxC --open --method transfer`, the whole command): 1 x 2000000, 2 x 1000000
+ * and 4 x 500000 took 0.33, 0.37 and 0.48 s, 0.17-0.24 us a site (before the sites stopped
+ * entering an OpenMP region each, 0.5 us here and 2 us on a slower machine); 500 ns leaves
+ * room for a slower machine. 8 x 250000 took 2.4 s and is estimated at 4.8 s. */
+#define TRANSFER_SITE_NS 500.0
 
 /* The <|M|> pass (transfer_absm, below) when it runs: n 2^W (n + 1) table entries (times 2^W
  * with a periodic length), up to ABSM_WORK; 10 x 60 open, 3.7e8 entries: 0.19 s (0.5 ns). */
@@ -266,6 +268,49 @@ static inline void fractions(int lg, double x, double y, double *px, double *py,
 
 static double spin_bit(size_t i, size_t c) { return (i >> c) & 1u ? -1.0 : 1.0; }
 
+/* A site's constants for the update of one pair of frontier states (site_pair). */
+typedef struct site_job {
+    double *v0, *v1, *v2, *v3, *v4;
+    const double (*wt)[4], (*en)[4];
+    size_t bit, lowmask, cm1, c;
+    int mom, lg;
+} site_job;
+
+/* The pairs (sigma with bit c clear, with bit c set) numbered p: sum the column's old spin
+ * out of both and bring the new one in (site_step's comment). */
+static inline void site_pair(const site_job *s, size_t p) {
+    double *v0 = s->v0, *v1 = s->v1, *v2 = s->v2, *v3 = s->v3, *v4 = s->v4;
+    size_t i = ((p & ~s->lowmask) << 1) | (p & s->lowmask), i1 = i | s->bit;
+    int combo = s->c > 0 ? (int)(((p >> s->cm1) & 1u) | ((p & 1u) << 1)) : 0;
+    const double *w = s->wt[combo];
+    const int lg = s->lg;
+    double a = v0[i], b = v0[i1];
+    if (!s->mom) {
+        v0[i] = lg ? lae(w[0] + a, w[1] + b) : w[0] * a + w[1] * b;  /* t = +1 */
+        v0[i1] = lg ? lae(w[2] + a, w[3] + b) : w[2] * a + w[3] * b; /* t = -1 */
+        return;
+    }
+    const double *e = s->en[combo];
+    double ae = v1[i], be = v1[i1], ave = v2[i], bve = v2[i1];
+    double am = v3[i], bm = v3[i1], avm = v4[i], bvm = v4[i1];
+    double pa, pb;
+    /* t = +1 from (u = +, -) with local energies e[0], e[1]; t = -1 with e[2], e[3] */
+    if (lg) fractions(1, w[0] + a, w[1] + b, &pa, &pb, &v0[i]);
+    else fractions(0, w[0] * a, w[1] * b, &pa, &pb, &v0[i]);
+    mix(pa, pb, ae + e[0], ave, be + e[1], bve, &v1[i], &v2[i]);
+    mix(pa, pb, am + 1.0, avm, bm + 1.0, bvm, &v3[i], &v4[i]);
+    if (lg) fractions(1, w[2] + a, w[3] + b, &pa, &pb, &v0[i1]);
+    else fractions(0, w[2] * a, w[3] * b, &pa, &pb, &v0[i1]);
+    mix(pa, pb, ae + e[2], ave, be + e[3], bve, &v1[i1], &v2[i1]);
+    mix(pa, pb, am - 1.0, avm, bm - 1.0, bvm, &v3[i1], &v4[i1]);
+}
+
+/* Threads only for a long enough stretch and when asked for: entering an OpenMP region, even
+ * one its if() clause keeps serial, cost about a microsecond, which was most of the time a
+ * site of a narrow strip takes (a 1 x 10^6 chain spent 18 % in libgomp and 14 % in its futex
+ * calls). */
+#define PARALLEL_PAIRS 2048
+
 /* Visit site (r, c): fold the column-c spin u out and bring the new spin t in. The pairs
  * (sigma with bit c clear, with bit c set) are numbered p = 0 .. S/2 - 1; the left spin is bit
  * c-1 and the wrap spin bit 0 of p (c >= 1), so the 4 local weights come from a table of the
@@ -303,38 +348,43 @@ static void site_step(const frame *f, vecs *x, double beta, size_t r, size_t c, 
             en[combo][k] -= emin;
             wt[combo][k] = x->lg ? -beta * en[combo][k] : exp(-beta * en[combo][k]);
         }
-    double *v0 = x->v[0], *v1 = x->v[1], *v2 = x->v[2], *v3 = x->v[3], *v4 = x->v[4];
-    const int mom = x->nv > 1, lg = x->lg;
-    const size_t lowmask = bit - 1, cm1 = c > 0 ? c - 1 : 0;
+    const site_job s = {x->v[0], x->v[1], x->v[2], x->v[3], x->v[4], (const double (*)[4])wt,
+                        (const double (*)[4])en, bit, bit - 1, c > 0 ? c - 1 : 0, c, x->nv > 1, x->lg};
     for (size_t p0 = 0; p0 < half && !x->mt->stop; p0 += (size_t)REPORT_WORK) {
         const size_t p1 = half - p0 > (size_t)REPORT_WORK ? p0 + (size_t)REPORT_WORK : half;
-#pragma omp parallel for schedule(static) if (p1 - p0 >= 2048) num_threads(x->threads)
-        for (size_t p = p0; p < p1; p++) {
-            size_t i = ((p & ~lowmask) << 1) | (p & lowmask), i1 = i | bit;
-            int combo = c > 0 ? (int)(((p >> cm1) & 1u) | ((p & 1u) << 1)) : 0;
-            const double *w = wt[combo];
-            double a = v0[i], b = v0[i1];
-            if (!mom) {
-                v0[i] = lg ? lae(w[0] + a, w[1] + b) : w[0] * a + w[1] * b;  /* t = +1 */
-                v0[i1] = lg ? lae(w[2] + a, w[3] + b) : w[2] * a + w[3] * b; /* t = -1 */
-                continue;
-            }
-            const double *e = en[combo];
-            double ae = v1[i], be = v1[i1], ave = v2[i], bve = v2[i1];
-            double am = v3[i], bm = v3[i1], avm = v4[i], bvm = v4[i1];
-            double pa, pb;
-            /* t = +1 from (u = +, -) with local energies e[0], e[1]; t = -1 with e[2], e[3] */
-            if (lg) fractions(1, w[0] + a, w[1] + b, &pa, &pb, &v0[i]);
-            else fractions(0, w[0] * a, w[1] * b, &pa, &pb, &v0[i]);
-            mix(pa, pb, ae + e[0], ave, be + e[1], bve, &v1[i], &v2[i]);
-            mix(pa, pb, am + 1.0, avm, bm + 1.0, bvm, &v3[i], &v4[i]);
-            if (lg) fractions(1, w[2] + a, w[3] + b, &pa, &pb, &v0[i1]);
-            else fractions(0, w[2] * a, w[3] * b, &pa, &pb, &v0[i1]);
-            mix(pa, pb, ae + e[2], ave, be + e[3], bve, &v1[i1], &v2[i1]);
-            mix(pa, pb, am - 1.0, avm, bm - 1.0, bvm, &v3[i1], &v4[i1]);
+        if (x->threads > 1 && p1 - p0 >= PARALLEL_PAIRS) {
+#pragma omp parallel for schedule(static) num_threads(x->threads)
+            for (size_t p = p0; p < p1; p++) site_pair(&s, p);
+        } else {
+            for (size_t p = p0; p < p1; p++) site_pair(&s, p);
         }
         meter_add(x->mt, (double)(p1 - p0));
     }
+}
+
+/* The constants of site_pair_step for one quadruple of frontier states (quad_update). */
+typedef struct pair_job {
+    double *v;
+    const double (*wa)[2][2], (*wb)[2][2][2];
+    size_t b0, b1, lowmask, cm1, c;
+} pair_job;
+
+static inline void quad_update(const pair_job *s, size_t q) {
+    double *v = s->v;
+    const size_t b0 = s->b0, b1 = s->b1, i = ((q & ~s->lowmask) << 2) | (q & s->lowmask);
+    int l = s->c > 0 ? (int)((q >> s->cm1) & 1u) : 0, w = s->c > 0 ? (int)(q & 1u) : 0;
+    double v00 = v[i], v10 = v[i | b0], v01 = v[i | b1], v11 = v[i | b0 | b1];
+    /* v[u_c u_{c+1}]: v10 has u_c = -1, u_{c+1} = +1 */
+    const double(*a)[2] = s->wa[l];
+    double A00 = v00 * a[0][0] + v10 * a[1][0]; /* t_c = +, u' = + */
+    double A01 = v01 * a[0][0] + v11 * a[1][0]; /* t_c = +, u' = - */
+    double A10 = v00 * a[0][1] + v10 * a[1][1]; /* t_c = -, u' = + */
+    double A11 = v01 * a[0][1] + v11 * a[1][1]; /* t_c = -, u' = - */
+    const double(*bp)[2] = s->wb[0][w], (*bm)[2] = s->wb[1][w];
+    v[i] = A00 * bp[0][0] + A01 * bp[1][0];           /* t_c = +, t' = + */
+    v[i | b1] = A00 * bp[0][1] + A01 * bp[1][1];      /* t_c = +, t' = - */
+    v[i | b0] = A10 * bm[0][0] + A11 * bm[1][0];      /* t_c = -, t' = + */
+    v[i | b0 | b1] = A10 * bm[0][1] + A11 * bm[1][1]; /* t_c = -, t' = - */
 }
 
 /* Sites (r, c) and (r, c+1) in one pass over the vector (ln Z only): half the memory traffic
@@ -366,26 +416,15 @@ static void site_pair_step(const frame *f, vecs *x, double beta, size_t r, size_
                     if (c == 0) s0 = stc; /* W = 2: the wrap partner of column 1 is column 0 */
                     wb[tc][w][u][t] = exp(beta * (jup1 * su * st + jl1 * stc * st + jw * s0 * st + h1 * st));
                 }
-    double *v = x->v[0];
-    const size_t lowmask = b0 - 1, cm1 = c > 0 ? c - 1 : 0;
+    const pair_job s = {x->v[0], (const double (*)[2][2])wa, (const double (*)[2][2][2])wb, b0, b1,
+                        b0 - 1, c > 0 ? c - 1 : 0, c};
     for (size_t q0 = 0; q0 < quarter && !x->mt->stop; q0 += (size_t)REPORT_WORK / 2) {
         const size_t q1 = quarter - q0 > (size_t)REPORT_WORK / 2 ? q0 + (size_t)REPORT_WORK / 2 : quarter;
-#pragma omp parallel for schedule(static) if (q1 - q0 >= 1024) num_threads(x->threads)
-        for (size_t q = q0; q < q1; q++) {
-            size_t i = ((q & ~lowmask) << 2) | (q & lowmask);
-            int l = c > 0 ? (int)((q >> cm1) & 1u) : 0, w = c > 0 ? (int)(q & 1u) : 0;
-            double v00 = v[i], v10 = v[i | b0], v01 = v[i | b1], v11 = v[i | b0 | b1];
-            /* v[u_c u_{c+1}]: v10 has u_c = -1, u_{c+1} = +1 */
-            double(*a)[2] = wa[l];
-            double A00 = v00 * a[0][0] + v10 * a[1][0]; /* t_c = +, u' = + */
-            double A01 = v01 * a[0][0] + v11 * a[1][0]; /* t_c = +, u' = - */
-            double A10 = v00 * a[0][1] + v10 * a[1][1]; /* t_c = -, u' = + */
-            double A11 = v01 * a[0][1] + v11 * a[1][1]; /* t_c = -, u' = - */
-            double(*bp)[2] = wb[0][w], (*bm)[2] = wb[1][w];
-            v[i] = A00 * bp[0][0] + A01 * bp[1][0];           /* t_c = +, t' = + */
-            v[i | b1] = A00 * bp[0][1] + A01 * bp[1][1];      /* t_c = +, t' = - */
-            v[i | b0] = A10 * bm[0][0] + A11 * bm[1][0];      /* t_c = -, t' = + */
-            v[i | b0 | b1] = A10 * bm[0][1] + A11 * bm[1][1]; /* t_c = -, t' = - */
+        if (x->threads > 1 && q1 - q0 >= PARALLEL_PAIRS / 2) {
+#pragma omp parallel for schedule(static) num_threads(x->threads)
+            for (size_t q = q0; q < q1; q++) quad_update(&s, q);
+        } else {
+            for (size_t q = q0; q < q1; q++) quad_update(&s, q);
         }
         meter_add(x->mt, 2.0 * (double)(q1 - q0)); /* two sites' pair updates */
     }

@@ -83,15 +83,15 @@ stopped() {
 }
 # the transfer matrix is refused by its estimate (w l 2^w site visits, times 2^w with a periodic
 # length, at 7.5 ns): a 10 x 10 torus 0.79 s, an 18 x 400 strip 14 s; its <|M|> pass is in the
-# estimate (8 x 150: 3.7e8 entries at 0.6 ns, 0.23 s; when it was not, 2.3 ms were estimated
+# estimate (8 x 150: 3.7e8 entries at 0.6 ns, 0.22 s; when it was not, 2.3 ms were estimated
 # for 0.2 s of work). Both passes ask the hook every 32 768 updates (test_pairwise stops them).
 cap 0.05 expect_reject 'method transfer: 10 x 10 sites \(1.05e\+08 visits of a frontier state\) take about 0.79 seconds on 1 thread, over the limit of 0.05 s' \
     ising --size 10x10 --method transfer
 cap 0.05 expect_reject 'method transfer: 18 x 400 sites .* take about 14 seconds on 1 thread' ising --size 18x400 --open --method transfer
-cap 0.05 expect_reject 'method transfer: 8 x 150 sites .* take about 0.23 seconds' ising --size 8x150 --open --method transfer
-# a transfer matrix's estimate counts its sites (2 us each) and comes before the bonds are
+cap 0.05 expect_reject 'method transfer: 8 x 150 sites .* take about 0.22 seconds' ising --size 8x150 --open --method transfer
+# a transfer matrix's estimate counts its sites (0.5 us each) and comes before the bonds are
 # built; sampling refuses building the bonds itself beyond the allowance (50 ns a site)
-cap 0.001 expect_reject 'method transfer: 2000007 x 2 sites .* take about 8.5 seconds on 1 thread, over the limit of 0.001 s' \
+cap 0.001 expect_reject 'method transfer: 2000007 x 2 sites .* take about 2.5 seconds on 1 thread, over the limit of 0.001 s' \
     ising --size 2000007x2 --method transfer
 cap 0.001 expect_reject 'ising: building the bonds of 2000007 x 2 sites would take about 0.2 seconds, over --max-seconds 0.001' \
     ising sample --size 2000007x2
