@@ -184,9 +184,13 @@ zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, do
  * zs_lattice_thermo_compute(ctx, spec, beta, opts), on the context's threads (and processes
  * of its units hook): the method the call would run (AUTO resolved as the call resolves it),
  * at the rates its refusals use. It depends on beta where the closed form calls the
- * transfer matrix (a torus's C at low T, a chain's moments). HUGE_VAL where the call refuses
- * for another reason than time (no method applies, a bad spec). For an estimated-time
- * refusal of many calls, a temperature sweep's: the sum over its points. */
+ * transfer matrix (a torus's C at low T, a chain's moments) and, for the transfer matrix, on
+ * whether beta puts it in log mode. HUGE_VAL where the method does not apply to the model (no
+ * method applies, a strip too wide, too many spins, a bad spec, a non-finite beta); a call
+ * refused for its beta alone (a closed form's range, an energy scale past its limit) is
+ * estimated as if it ran. Per-bond arrays in spec: the model is built for the estimate, as for
+ * the call. For an estimated-time refusal of many calls, a temperature sweep's: the sum over
+ * its points. */
 double zs_pairwise_thermo_seconds(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts);
 double zs_lattice_thermo_seconds(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
                                  const zs_pairwise_thermo_opts *opts);

@@ -81,14 +81,24 @@ double zs_pairwise_thermo_seconds(const zs_pairwise *m, double beta, const zs_pa
     }
 }
 
-/* On the description alone, as zs_lattice_thermo_compute decides; the shape's checks run
- * without the context, so a refused spec leaves the context's last message as it was. */
+/* On the description alone where it is uniform; per-bond or per-site arrays decide the
+ * transfer matrix's log mode, so then on the model, built without the context as the call
+ * would build it. The checks run without the context, so a refused spec (or memory that runs
+ * short) leaves the context's last message as it was. */
 double zs_lattice_thermo_seconds(zs_ctx *ctx, const zs_lattice_spec *spec, double beta,
                                  const zs_pairwise_thermo_opts *opts) {
-    zs_pairwise shape;
+    zs_pairwise shape, *m = NULL;
     if (pairwise_lattice_shape(NULL, spec, &shape) != ZS_OK) return HUGE_VAL;
-    shape.ctx = ctx;
-    return zs_pairwise_thermo_seconds(&shape, beta, opts);
+    if (shape.uniform) {
+        shape.ctx = ctx;
+        return zs_pairwise_thermo_seconds(&shape, beta, opts);
+    }
+    if (zs_pairwise_alloc_lattice(NULL, spec, &m) != ZS_OK) return HUGE_VAL;
+    m->ctx = ctx;
+    const double secs = zs_pairwise_thermo_seconds(m, beta, opts);
+    m->ctx = NULL;
+    zs_pairwise_free(m);
+    return secs;
 }
 
 /* The closed forms read only a lattice's dimensions, boundaries and uniform J, h, so where
