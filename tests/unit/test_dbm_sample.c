@@ -359,7 +359,12 @@ static zs_dbm *trained_small(void) {
 /* The data-free base (ZS_DBM_AIS_BASE_PT, the command's default): over 20 seeds on random DBMs
  * of 2 and 3 hidden layers and on a trained one, the exact ln Z lies between the two sides
  * (the joined bands) or the result says they disagree, in at least 18; zs_dbm_lnz_ais with
- * the PT base is the sandwich's forward side bit for bit; PT's sweeps default to 1,000. */
+ * the PT base is the sandwich's forward side bit for bit; PT's sweeps default to 1,000.
+ * All run 10 PT temperatures and 300 PT sweeps; the random models a short AIS schedule (1,000
+ * linear temperatures), the trained one the default (sm08, 14,500), with which it holds on the model each of
+ * OpenBLAS's kernels trains (Haswell's, Prescott's, SkylakeX's: their rounding gives exact ln Z
+ * 33.39, 34.98, 36.49): with the short schedule the SkylakeX-trained model is held in only 15
+ * of 20 seeds, both sides 0.009 nats low with bands of +-0.006 (docs/dbm.md). */
 static void pt_base_holds_exact_or_says_it_does_not(void) {
     static const size_t shapes[][5] = {{2, 10, 8, 6}, {3, 6, 5, 7, 4}};
     static const double wscale[] = {2.0, 1.5};
@@ -377,8 +382,8 @@ static void pt_base_holds_exact_or_says_it_does_not(void) {
         for (int k = 1; k <= seeds; k++) {
             zs_dbm_sandwich_opts o;
             zs_dbm_sandwich_defaults(&o);
-            o.ais.betas = betas;
-            o.ais.nbetas = nb;
+            o.ais.betas = s < 2 ? betas : NULL; /* the trained model: the default schedule */
+            o.ais.nbetas = s < 2 ? nb : 0;
             o.ais.seed = (uint64_t)k;
             o.ais.base = ZS_DBM_AIS_BASE_PT;
             o.pt_temperatures = 10;
