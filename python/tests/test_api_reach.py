@@ -1,8 +1,9 @@
 """Public functions the package reaches besides the model families' main calls: the libDAI
 .fg reader and the reader of either format (zs_factor_read_fg, zs_factor_parse_fg,
 zs_factor_read_model) against `zsum uai` and a sum by hand; the time estimates
-(zs_dbm_exact_seconds, zs_pairwise_enumerate_seconds, zs_hopfield_capacity_seconds) and the
-refusal they drive; a DBM's file dtype (zs_dbm_dtype)."""
+(zs_dbm_exact_seconds, zs_pairwise_enumerate_seconds, zs_hopfield_capacity_seconds,
+zs_pairwise_thermo_seconds, zs_lattice_thermo_seconds, zs_levels_thermo_seconds) and the
+refusals they drive; a DBM's file dtype (zs_dbm_dtype)."""
 import gzip
 import itertools
 import math
@@ -130,6 +131,56 @@ def test_time_estimates():
         zsum.hopfield_capacity(50, max_seconds=0)
     r = zsum.hopfield_capacity(40, alpha=0.05, trials=2, max_seconds=1e9)
     assert r["points"]["overlap"].shape == (1,)
+
+
+def test_thermo_seconds_and_the_sweeps_they_bound(cli):
+    """The thermodynamics' estimates: the command's refusal names the same seconds (its
+    message rounds to two digits); a built Ising model and its description agree; a sweep
+    past max_seconds is refused before any point, fewer points run."""
+    import re
+    zsum.set_num_threads(1)
+    try:
+        lazy = zsum.Ising((6, 6), periodic=True)
+        t = lazy.thermo_seconds(T=0.05, method="transfer")
+        assert lazy._model is None
+        err = subprocess_err(cli, ["ising", "--size", "6x6", "-T", "0.05", "--method", "transfer",
+                                   "--max-seconds", "1e-6", "--threads", "1"])
+        shown = float(re.search(r"take about ([0-9.e+-]+) seconds", err).group(1))
+        assert float("%.2g" % t) == shown
+        built = zsum.Ising((6, 6), periodic=True)
+        assert built._ptr is not None and built.thermo_seconds(T=0.05, method="transfer") == t
+        # at low T the transfer matrix works in log space: dearer than at T = 3
+        assert t > 2 * lazy.thermo_seconds(T=3, method="transfer")
+        assert lazy.thermo_seconds(T=1, method="enumerate") == pytest.approx(
+            2.0 ** 36 / 1e9, rel=1e-12)
+        with pytest.raises(zsum.TooBigError, match="sweep: 300 temperatures would take about"):
+            lazy.sweep(T=(0.01, 0.3, 300), max_seconds=1)
+        assert lazy._model is None
+        assert lazy.sweep(T=(0.01, 0.3, 3), max_seconds=1)["C"].shape == (3,)
+        with pytest.raises(ValueError, match="max_seconds"):
+            lazy.sweep(T=(1, 2, 2), max_seconds=0)
+        bm = zsum.BoltzmannMachine.random(20, seed=1)
+        assert bm.thermo_seconds(beta=1, method="enumerate") == bm.enumerate_seconds()
+        # a strip 70 wide: the transfer matrix does not apply
+        assert math.isinf(zsum.Ising((70, 70), periodic=False).thermo_seconds(beta=1, method="transfer"))
+        lv = zsum.Levels([0, 1, 2])
+        e10, e11 = lv.thermo_seconds(10, "enumerate"), lv.thermo_seconds(11, "enumerate")
+        assert e11 == pytest.approx(3 * e10, rel=1e-14)
+        assert math.isinf(lv.thermo_seconds(26, "enumerate"))   # 3^26 past 10^12 assignments
+        with pytest.raises(zsum.TooBigError, match="sweep: 100000 temperatures"):
+            lv.sweep(20, T=(1, 3, 100000), method="enumerate", max_seconds=3600)
+        assert lv.sweep(8, T=(1, 3, 5), method="enumerate", max_seconds=1)["C"].shape == (5,)
+    finally:
+        zsum.set_num_threads(0)
+
+
+def subprocess_err(cli, args):
+    """The stderr of a zsum run that exits 2."""
+    import subprocess
+    from conftest import zsum_program
+    r = subprocess.run([zsum_program()] + [str(a) for a in args], capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    return r.stderr
 
 
 def test_dtype_of_a_float32_file(tmp_path):

@@ -91,6 +91,22 @@ def sweep_values(T, beta):
     return values, by_beta
 
 
+def check_sweep_seconds(secs, max_seconds):
+    """Refuse a sweep whose points' estimated seconds (secs, one per point) sum past
+    max_seconds (None: no limit), as `--sweep` with --max-seconds; a point whose method does
+    not apply (inf) is left to its own error."""
+    if max_seconds is None or any(math.isinf(s) for s in secs):
+        return
+    limit = _lib.as_real(max_seconds, "max_seconds", finite=False)
+    if not limit > 0:
+        raise ValueError("max_seconds: %r must be > 0" % max_seconds)
+    total = sum(secs)
+    if not total <= limit:
+        raise _lib.TooBigError("sweep: %d temperatures would take about %.3g s in all, over "
+                               "max_seconds = %g; use fewer points or raise max_seconds"
+                               % (len(secs), total, limit))
+
+
 def representable_exp(x):
     """exp(x) when it is a normal double, else NaN (the command line prints Z only then)."""
     try:

@@ -6,7 +6,7 @@ from ctypes import byref, c_double, c_void_p
 import numpy as np
 
 from . import _lib
-from ._common import Collector, Handle, beta_of, representable_exp, rows, sweep_values
+from ._common import Collector, Handle, beta_of, check_sweep_seconds, representable_exp, rows, sweep_values
 from ._result import Result
 
 MAX_K = 64
@@ -81,6 +81,16 @@ class Levels(Handle):
             if status:
                 self._ctx.check(status)
             return self._th.lnz
+
+    def thermo_seconds(self, n, method="auto"):
+        """The estimated seconds of thermo(n, beta, method) at any beta on
+        zsum.get_num_threads() threads (zs_levels_thermo_seconds); inf where the method's work
+        limit refuses it."""
+        n = self._n(n)
+        m = self._method(method)
+        with self._ctx.lock:
+            self._ctx.sync()
+            return _lib_.zs_levels_thermo_seconds(self._ptr, n, byref(_ThermoOpts(m)))
 
     def thermo(self, n, beta=None, method="auto", T=None):
         """ln Z, Z, z, U, F, S, S_thermo, C, occupation and the microstate count of n units at
@@ -187,12 +197,14 @@ class Levels(Handle):
         return Result([("energy", np.array(energy)), ("count", count), ("p", np.array(p))])
 
     # ---- sweeps and the landscape --------------------------------------------------------------
-    def sweep(self, n, T=None, beta=None, method="auto"):
+    def sweep(self, n, T=None, beta=None, method="auto", max_seconds=None):
         """ln Z, U, F, S, C at several temperatures: T=(lo, hi, points) or beta=(lo, hi,
         points) as --sweep T:LO:HI:P, or a sequence of values. Columns T, beta, lnZ, U, F, S,
-        C (arrays)."""
+        C (arrays). With max_seconds, a sweep whose points' estimated seconds
+        (thermo_seconds times the points) pass it is refused with TooBigError."""
         n = self._n(n)
         values, by_beta = sweep_values(T, beta)
+        check_sweep_seconds([self.thermo_seconds(n, method)] * len(values), max_seconds)
         m = self._method(method)
         out = np.empty((len(values), 7))
         th = _Thermo()

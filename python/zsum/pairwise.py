@@ -7,7 +7,7 @@ from ctypes import byref, c_double, c_void_p
 import numpy as np
 
 from . import _lib
-from ._common import Collector, Handle, beta_of, sweep_values
+from ._common import Collector, Handle, beta_of, check_sweep_seconds, sweep_values
 from ._result import Result, cli_num
 
 MAX_SPINS = 16777216
@@ -82,6 +82,21 @@ class Pairwise(Handle):
         with self._ctx.lock:
             self._ctx.sync()
             return _lib_.zs_pairwise_enumerate_seconds(self._ptr)
+
+    def _thermo_seconds(self, beta, method):
+        m = _lib.enum_value("pairwise_method", "method", method)
+        o = _ThermoOpts()
+        _lib_.zs_pairwise_thermo_defaults(byref(o))
+        o.method = m
+        with self._ctx.lock:
+            self._ctx.sync()
+            return _lib_.zs_pairwise_thermo_seconds(self._ptr, beta, byref(o))
+
+    def thermo_seconds(self, beta=None, method="auto", T=None):
+        """The estimated seconds of thermo(beta, method) on zsum.get_num_threads() threads
+        (zs_pairwise_thermo_seconds): the method's work at the rates its refusals use; inf
+        where the method does not apply to the model."""
+        return self._thermo_seconds(beta_of(beta, T), method)
 
     def thermo(self, beta=None, method="auto", T=None):
         """Exact thermodynamics at beta (or T): lnZ and the totals U, F, S, C, M, absM, chi
@@ -171,11 +186,14 @@ class Pairwise(Handle):
             cb.finish(self._ctx, status)
         return Result([("energy", np.array(energy)), ("count", count)])
 
-    def sweep(self, T=None, beta=None, method="auto"):
+    def sweep(self, T=None, beta=None, method="auto", max_seconds=None):
         """Exact ln Z, U, F, S, C, M, chi at several temperatures (T=(lo, hi, points) or
         beta=(lo, hi, points) as --sweep, or a sequence of values): columns T, beta, lnZ, U,
-        F, S, C, M, chi."""
+        F, S, C, M, chi. With max_seconds, a sweep whose points' estimated seconds
+        (thermo_seconds) sum past it is refused with TooBigError before the first point."""
         values, by_beta = sweep_values(T, beta)
+        check_sweep_seconds([self._thermo_seconds(v if by_beta else 1.0 / v, method) for v in values],
+                            max_seconds)
         out = np.empty((len(values), 9))
         for i, v in enumerate(values):
             b = v if by_beta else 1.0 / v
@@ -338,6 +356,17 @@ class Ising(Pairwise):
             self._ctx.check(_lib_.zs_lattice_thermo_compute(self._ctx.ptr, byref(self._spec),
                                                             beta, byref(o), byref(t)))
         return t
+
+    def _thermo_seconds(self, beta, method):
+        if self._model is not None:
+            return Pairwise._thermo_seconds(self, beta, method)
+        m = _lib.enum_value("pairwise_method", "method", method)
+        o = _ThermoOpts()
+        _lib_.zs_pairwise_thermo_defaults(byref(o))
+        o.method = m
+        with self._ctx.lock:
+            self._ctx.sync()
+            return _lib_.zs_lattice_thermo_seconds(self._ctx.ptr, byref(self._spec), beta, byref(o))
 
     def __repr__(self):
         return "<zsum.Ising: %s>" % self.description
