@@ -103,10 +103,12 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
 /*             1949); any size. ln Z exact. Torus: U and C from exact K-derivatives of       */
 /*             Kaufman's formula, <M> = 0, chi and <|M|> not provided (NaN); where the       */
 /*             estimated rounding of C passes 1e-10 of it (low T: C ~ e^{-8K} under terms   */
-/*             ~ e^{-4K}), C comes from the transfer matrix when that costs <= 1e8, else it */
-/*             is not provided (NaN). Chain: U, C,                                           */
-/*             <M>, chi from exact derivatives of its closed form (forward-mode, second      */
-/*             order; agree with brute force to 1e-13); <|M|> not provided.                  */
+/*             ~ e^{-4K}), C comes from the transfer matrix when that costs <= 1e8 and its   */
+/*             estimate is within the options' max_seconds, else it is not provided (NaN).   */
+/*             Chain: U, C, <M>, chi from exact derivatives of its closed form (forward-     */
+/*             mode, second order; agree with brute force to 1e-13), or where those cancel   */
+/*             (long chains, low T) from the transfer recursion when its estimate is within  */
+/*             max_seconds, else not provided; <|M|> not provided.                           */
 /*  AUTO:      ENUMERATE up to 20 spins (instant, and it gives every value), else the        */
 /*             cheapest that applies: CLOSED, else TRANSFER or ENUMERATE by cost.            */
 /* ---------------------------------------------------------------------------------------- */

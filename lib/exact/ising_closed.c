@@ -336,13 +336,22 @@ static int torus_c_by_transfer(const zs_pairwise *m, double k, double *g1, doubl
     return !pairwise_transfer_refusal(m, &cost) && cost <= TORUS_TRANSFER_MAX;
 }
 
-int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta) {
+/* The transfer matrix runs for the closed form's C or moments only within the caller's time
+ * limit (max_seconds > 0); beyond it they are not given, as beyond CHAIN_MOMENTS_MAX, rather
+ * than the whole result refused (ln Z costs microseconds). A 1 x 4444444 chain under a 1 ms
+ * ceiling built its bonds for seconds first (a fuzz finding). */
+static int transfer_in_time(const zs_pairwise *m, double beta, double max_seconds) {
+    return max_seconds <= 0 || pairwise_transfer_seconds(m, beta) <= max_seconds;
+}
+
+int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta, double max_seconds) {
     if (!is_chain(m)) {
         double k = beta * fabs(m->j0), g1, g2;
-        return !pairwise_closed_refusal(m) && k > 0.0 && k <= 300.0 && torus_c_by_transfer(m, k, &g1, &g2);
+        return !pairwise_closed_refusal(m) && k > 0.0 && k <= 300.0 && torus_c_by_transfer(m, k, &g1, &g2) &&
+               transfer_in_time(m, beta, max_seconds);
     }
     return !(chain_amplification(m->n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX) &&
-           m->n <= CHAIN_MOMENTS_MAX;
+           m->n <= CHAIN_MOMENTS_MAX && transfer_in_time(m, beta, max_seconds);
 }
 
 /* Kaufman's sum runs over the torus's shorter side at about 0.5 us a term with its two
@@ -354,13 +363,14 @@ int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta) {
 #define KAUFMAN_TERM_NS 600.0
 #define CLOSED_CALL_NS 1000.0
 
-double pairwise_closed_seconds(const zs_pairwise *m, double beta) {
+double pairwise_closed_seconds(const zs_pairwise *m, double beta, double max_seconds) {
     if (pairwise_closed_refusal(m)) return HUGE_VAL;
     double ns = CLOSED_CALL_NS;
     if (!is_chain(m)) ns += KAUFMAN_TERM_NS * (double)(m->rows < m->cols ? m->rows : m->cols);
     double cost = HUGE_VAL;
     int may_need = is_chain(m) || (!pairwise_transfer_refusal(m, &cost) && cost <= TORUS_TRANSFER_MAX);
-    if (may_need && pairwise_closed_needs_arrays(m, beta)) return ns * 1e-9 + pairwise_transfer_seconds(m, beta);
+    if (may_need && pairwise_closed_needs_arrays(m, beta, max_seconds))
+        return ns * 1e-9 + pairwise_transfer_seconds(m, beta);
     return ns * 1e-9;
 }
 
@@ -381,7 +391,7 @@ static zs_status closed_lnz(const zs_pairwise *m, double k, double eta, double *
     return ZS_OK;
 }
 
-zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_thermo *out) {
+zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, double max_seconds, zs_pairwise_thermo *out) {
     const char *why = pairwise_closed_refusal(m);
     if (why)
         return zs_fail(m->ctx, ZS_EUNSUPPORTED, "method closed: %s; use method %s", why,
@@ -404,7 +414,7 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
          * <M> and chi come from the centered transfer-matrix recursion instead (width 1:
          * O(N), in log space at low T), up to CHAIN_MOMENTS_MAX spins; beyond, not given. */
         if (!(chain_amplification(n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX)) {
-            if (n > CHAIN_MOMENTS_MAX) return ZS_OK;
+            if (n > CHAIN_MOMENTS_MAX || !transfer_in_time(m, beta, max_seconds)) return ZS_OK;
             zs_pairwise_thermo tt;
             tt.s = (double)NAN;
             st = pairwise_thermo_transfer(m, beta, &tt);
@@ -432,7 +442,7 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, zs_pairwise_
         out->m = 0.0;
         if (k > 0.0 && !(g2err <= KAUFMAN_C_REL * fabs(g2))) {
             out->c = (double)NAN; /* lost to cancellation (see KAUFMAN_C_REL) */
-            if (torus_c_by_transfer(m, k, &g1, &g2)) {
+            if (torus_c_by_transfer(m, k, &g1, &g2) && transfer_in_time(m, beta, max_seconds)) {
                 zs_pairwise_thermo tt;
                 tt.s = (double)NAN;
                 st = pairwise_thermo_transfer(m, beta, &tt);

@@ -50,7 +50,7 @@ zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs
         st = pairwise_transfer_check_time(m, beta, max_seconds);
         if (st == ZS_OK) st = pairwise_thermo_transfer(m, beta, &t);
         break;
-    case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, &t); break;
+    case ZS_PAIRWISE_CLOSED: st = pairwise_thermo_closed(m, beta, max_seconds, &t); break;
     default: return zs_fail(m->ctx, ZS_EINVAL, "method %d is not known", (int)method);
     }
     if (st != ZS_OK) return st;
@@ -76,7 +76,8 @@ double zs_pairwise_thermo_seconds(const zs_pairwise *m, double beta, const zs_pa
     case ZS_PAIRWISE_ENUMERATE:
         return m->n <= ZS_PAIRWISE_ENUMERATE_WALK_MAX ? zs_pairwise_enumerate_seconds(m) : HUGE_VAL;
     case ZS_PAIRWISE_TRANSFER: return pairwise_transfer_seconds(m, beta);
-    case ZS_PAIRWISE_CLOSED: return pairwise_closed_seconds(m, beta);
+    case ZS_PAIRWISE_CLOSED:
+        return pairwise_closed_seconds(m, beta, opts ? opts->max_seconds : ZS_PAIRWISE_ENUMERATE_SECONDS);
     default: return HUGE_VAL;
     }
 }
@@ -118,7 +119,8 @@ zs_status zs_lattice_thermo_compute(zs_ctx *ctx, const zs_lattice_spec *spec, do
         st = pairwise_check_beta(&shape, beta);
         if (st != ZS_OK) return st;
         if (method == ZS_PAIRWISE_AUTO) method = pick(&shape);
-        if (method == ZS_PAIRWISE_CLOSED && !pairwise_closed_needs_arrays(&shape, beta))
+        if (method == ZS_PAIRWISE_CLOSED &&
+            !pairwise_closed_needs_arrays(&shape, beta, opts ? opts->max_seconds : ZS_PAIRWISE_ENUMERATE_SECONDS))
             return zs_pairwise_thermo_compute(&shape, beta, opts, out);
         /* A refusal read from the dimensions alone (no method applies, a strip too wide for
          * the transfer matrix, too many spins to enumerate) is given on the description too,
