@@ -22,17 +22,6 @@ void pairwise_opts_init(pairwise_opts *o) {
     o->thermo.max_seconds = cli_max_seconds(o->thermo.max_seconds);
 }
 
-static int parse_sweep(const char *text, pairwise_opts *o) {
-    cli_sweep sw = {0};
-    if (!cli_parse_sweep(text, &sw)) return 0;
-    o->sweep = 1;
-    o->sweep_by_beta = sw.by_beta;
-    o->sweep_lo = sw.lo;
-    o->sweep_hi = sw.hi;
-    o->sweep_points = sw.points;
-    return 1;
-}
-
 int pairwise_refuse(const cli_args *a, const cli_option *o) {
     int bm = !strcmp(a->cmd->name, "bm");
     if (o->modes & PW_SAMPLE)
@@ -61,7 +50,7 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
             return cli_usage("--method: '%s' is not one of auto, enumerate, transfer, closed", arg);
         break;
     case PW_DOS: o->dos = 1; break;
-    case PW_SWEEP: return parse_sweep(arg, o) ? EXIT_OK : EXIT_USAGE;
+    case PW_SWEEP: return cli_parse_sweep(arg, &o->sweep) ? EXIT_OK : EXIT_USAGE;
     case PW_PLOT: o->plot = arg; break;
     case PW_FORMAT: return cli_parse_format(arg, &o->format) ? EXIT_OK : EXIT_USAGE;
     case PW_UAI: o->uai = arg; break;
@@ -102,14 +91,14 @@ int pairwise_opt(int id, const char *arg, pairwise_opts *o) {
 
 int pairwise_check(pairwise_opts *o, int sample) {
     if (o->beta_set && o->temp_set) return cli_usage("give --beta or --temperature, not both");
-    if (o->plot && !o->sweep) return cli_usage("--plot: draws a --sweep; ask for one");
+    if (o->plot && !o->sweep.active) return cli_usage("--plot: draws a --sweep; ask for one");
     if (o->plot && plot_check_target(o->plot) != EXIT_OK) return EXIT_USAGE;
     if (o->plot && cli_check_output("--plot", o->plot) != EXIT_OK) return EXIT_USAGE;
     if (o->uai && cli_check_output("--write-uai", o->uai) != EXIT_OK) return EXIT_USAGE;
     if (sample && o->beta < 0.0) return cli_usage("sample: beta = %g must be >= 0", o->beta);
-    if (o->approx && (o->dos || o->sweep || o->uai))
+    if (o->approx && (o->dos || o->sweep.active || o->uai))
         return cli_usage("--approx gives ln Z at one temperature: drop %s",
-                         o->dos ? "--dos" : o->sweep ? "--sweep" : "--write-uai");
+                         o->dos ? "--dos" : o->sweep.active ? "--sweep" : "--write-uai");
     return EXIT_OK;
 }
 
@@ -202,10 +191,8 @@ static zs_status thermo_at(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_s
 }
 
 double pairwise_sweep_beta(const pairwise_opts *o, long i, double *t) {
-    const cli_sweep sw = {.by_beta = o->sweep_by_beta, .lo = o->sweep_lo, .hi = o->sweep_hi,
-                          .points = o->sweep_points};
-    const double x = cli_sweep_value(&sw, i), beta = o->sweep_by_beta ? x : 1.0 / x;
-    if (t) *t = o->sweep_by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x;
+    const double x = cli_sweep_value(&o->sweep, i), beta = o->sweep.by_beta ? x : 1.0 / x;
+    if (t) *t = o->sweep.by_beta ? (beta != 0.0 ? 1.0 / beta : HUGE_VAL) : x;
     return beta;
 }
 
@@ -219,10 +206,10 @@ double pairwise_sweep_beta(const pairwise_opts *o, long i, double *t) {
 static int check_sweep_time(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *spec,
                             const pairwise_opts *o) {
     const double limit = o->thermo.max_seconds;
-    double total = (double)o->sweep_points * SWEEP_COLS * CLI_NUMBER_SECONDS;
+    double total = (double)o->sweep.points * SWEEP_COLS * CLI_NUMBER_SECONDS;
     long i = 0;
-    for (; i < o->sweep_points && !(limit > 0 && total > limit); i++) {
-        if (i % 4096 == 0 && progress_tick("sweep estimate", (double)i, (double)o->sweep_points))
+    for (; i < o->sweep.points && !(limit > 0 && total > limit); i++) {
+        if (i % 4096 == 0 && progress_tick("sweep estimate", (double)i, (double)o->sweep.points))
             return cli_status(ctx, ZS_ECANCELLED);
         double beta = pairwise_sweep_beta(o, i, NULL),
                s = m ? zs_pairwise_thermo_seconds(m, beta, &o->thermo)
@@ -234,8 +221,8 @@ static int check_sweep_time(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_
     char when[96];
     cli_format_seconds(total, when, sizeof when);
     return cli_fail(EXIT_USAGE, "--sweep: %ld temperatures would take %s %s in all, over "
-                    "--max-seconds %g; use fewer points or raise --max-seconds", o->sweep_points,
-                    i < o->sweep_points ? "more than" : "about", when, limit);
+                    "--max-seconds %g; use fewer points or raise --max-seconds", o->sweep.points,
+                    i < o->sweep.points ? "more than" : "about", when, limit);
 }
 
 /* The temperature sweep: one row of SWEEP_COLS totals per point. */
@@ -243,11 +230,11 @@ static int compute_sweep(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spe
                          const pairwise_opts *o, double **out) {
     int rc = check_sweep_time(ctx, m, spec, o);
     if (rc != EXIT_OK) return rc;
-    double *rows = malloc((size_t)o->sweep_points * SWEEP_COLS * sizeof *rows);
+    double *rows = malloc((size_t)o->sweep.points * SWEEP_COLS * sizeof *rows);
     if (!rows) return cli_fail(EXIT_NOMEM, "out of memory");
-    for (long i = 0; i < o->sweep_points; i++) {
+    for (long i = 0; i < o->sweep.points; i++) {
         /* a point of a small lattice takes microseconds, but there may be a million points */
-        if (progress_tick("sweep", (double)i, (double)o->sweep_points)) {
+        if (progress_tick("sweep", (double)i, (double)o->sweep.points)) {
             free(rows);
             return cli_status(ctx, ZS_ECANCELLED);
         }
@@ -438,21 +425,21 @@ static int run_exact(zs_ctx *ctx, const zs_pairwise *m, const zs_lattice_spec *s
             goto done;
         }
     }
-    if (o->sweep && (rc = compute_sweep(ctx, m, spec, o, &rows)) != EXIT_OK) goto done;
+    if (o->sweep.active && (rc = compute_sweep(ctx, m, spec, o, &rows)) != EXIT_OK) goto done;
     if (units_cli_deferred()) {
         rc = cli_status(ctx, ZS_ECANCELLED);
         goto done;
     }
-    if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep_points, n)) != EXIT_OK) goto done;
+    if (o->plot && (rc = plot_sweep(o->plot, rows, o->sweep.points, n)) != EXIT_OK) goto done;
     if (o->uai && (rc = write_uai(ctx, m, o->beta, o->uai)) != EXIT_OK) goto done;
     result rec;
     result_init(&rec);
     describe_exact(&rec, desc, o, &t, n);
     FILE *f = cli_out();
     const dos_list *dp = o->dos ? &d : NULL;
-    if (o->format == FORMAT_JSON) write_exact_json(f, &rec, dp, rows, o->sweep_points);
-    else if (o->format == FORMAT_CSV) write_exact_csv(f, &rec, dp, rows, o->sweep_points);
-    else rc = write_exact_table(f, &rec, dp, rows, o->sweep_points);
+    if (o->format == FORMAT_JSON) write_exact_json(f, &rec, dp, rows, o->sweep.points);
+    else if (o->format == FORMAT_CSV) write_exact_csv(f, &rec, dp, rows, o->sweep.points);
+    else rc = write_exact_table(f, &rec, dp, rows, o->sweep.points);
     result_free(&rec);
 done:
     dos_free(&d);

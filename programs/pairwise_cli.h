@@ -11,9 +11,7 @@ typedef struct pairwise_opts {
     int beta_set, temp_set;
     zs_pairwise_thermo_opts thermo;   /* --method */
     int dos;
-    int sweep, sweep_by_beta;
-    double sweep_lo, sweep_hi;
-    long sweep_points;
+    cli_sweep sweep;                  /* --sweep (sweep.active when given)                  */
     const char *plot, *uai;
     const char *approx; /* --approx METHOD: an approximation of ln Z instead (zsum uai's) */
     cli_format format;
@@ -49,7 +47,7 @@ enum { PW_BETA = 1, PW_TEMP, PW_METHOD, PW_DOS, PW_SWEEP, PW_PLOT, PW_FORMAT, PW
     {PW_CHAINS, "--chains", 0, "K", PW_SAMPLE, 0, "independent chains (1..100000, default 4)"},   \
     {PW_MAXSEC, "--max-seconds", 0, "T", 0, 0,                                                    \
      "refuse a run whose estimated time is longer (default 3600): sampling,\n"                   \
-     "exact enumeration or transfer matrix, a whole --sweep"},                                                                      \
+     "exact enumeration or transfer matrix, a whole --sweep"},                                    \
     {PW_FORMAT, "--format", 0, "F", 0, 0, "table (default) | json | csv"},                        \
     {PW_THREADS, "--threads", 0, "N", 0, 0, "threads (1..1024; default: all)"},                  \
     {PW_QUIET, "--quiet", 'q', NULL, 0, 0, "no progress bar"}

@@ -113,7 +113,7 @@ static void write_sample_csv(FILE *f, const result *r) {
 /* The sampled sweep: a row per temperature (totals, errors one standard error), with the
  * largest tau and R-hat of the three series and whether the chains mixed. */
 static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
-    const long P = o->sweep_points;
+    const long P = o->sweep.points;
     zs_mcmc_result *res = calloc((size_t)P, sizeof *res);
     double *betas = calloc((size_t)P, sizeof *betas);
     if (!res || !betas) {
@@ -182,9 +182,9 @@ static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc,
         }
         for (long i = 0; i < P; i++) {
             const zs_mcmc_result *q = &res[i];
-            double bt = betas[i];
+            double temp, bt = pairwise_sweep_beta(o, i, &temp);
             result_init(&row);
-            result_num(&row, "T", o->sweep_by_beta ? (bt != 0.0 ? 1.0 / bt : HUGE_VAL) : 1.0 / bt);
+            result_num(&row, "T", temp);
             result_num(&row, "beta", bt);
             const char *k[] = {"U", "C", "M", "absM", "chi", "chi_abs", "binder"};
             const char *ke[] = {"U_err", "C_err", "M_err", "absM_err", "chi_err", "chi_abs_err", "binder_err"};
@@ -215,7 +215,7 @@ static int run_sample_sweep(zs_ctx *ctx, const zs_pairwise *m, const char *desc,
 int pairwise_run_sample(zs_ctx *ctx, const zs_pairwise *m, const char *desc, pairwise_opts *o) {
     double n = (double)zs_pairwise_units(m);
     if (!o->seed_set) o->seed = zs_seed_from_entropy();
-    if (o->sweep) return run_sample_sweep(ctx, m, desc, o);
+    if (o->sweep.active) return run_sample_sweep(ctx, m, desc, o);
     zs_pairwise_sample_opts mo = {o->kind, o->beta, o->sweeps, o->burnin, o->chains, o->seed};
     double secs = zs_pairwise_sample_seconds(m, &mo);
     if (!(secs <= o->max_seconds)) {

@@ -328,13 +328,15 @@ const char *pairwise_closed_refusal(const zs_pairwise *m) {
 #define KAUFMAN_C_REL 1e-10
 #define TORUS_TRANSFER_MAX 1e8
 
-/* 1 when the torus's C at K > 0 is lost to cancellation and the transfer matrix gives it. */
-static int torus_c_by_transfer(const zs_pairwise *m, double k, double *g1, double *g2) {
-    double g, g2err = 0.0, cost = HUGE_VAL;
-    kaufman_eval(m->rows, m->cols, k, &g, g1, g2, &g2err);
-    if (g2err <= KAUFMAN_C_REL * fabs(*g2)) return 0;
+/* 1 when the transfer matrix may give the torus's C: it applies and costs at most
+ * TORUS_TRANSFER_MAX (O(1), asked before Kaufman's sum). */
+static int torus_transfer_affordable(const zs_pairwise *m) {
+    double cost = HUGE_VAL;
     return !pairwise_transfer_refusal(m, &cost) && cost <= TORUS_TRANSFER_MAX;
 }
+
+/* 1 when Kaufman's C at K > 0 is lost to cancellation (see KAUFMAN_C_REL). */
+static int kaufman_c_lost(double g2, double g2err) { return !(g2err <= KAUFMAN_C_REL * fabs(g2)); }
 
 /* The transfer matrix runs for the closed form's C or moments only within the caller's time
  * limit (max_seconds > 0); beyond it they are not given, as beyond CHAIN_MOMENTS_MAX, rather
@@ -346,9 +348,10 @@ static int transfer_in_time(const zs_pairwise *m, double beta, double max_second
 
 int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta, double max_seconds) {
     if (!is_chain(m)) {
-        double k = beta * fabs(m->j0), g1, g2;
-        return !pairwise_closed_refusal(m) && k > 0.0 && k <= 300.0 && torus_c_by_transfer(m, k, &g1, &g2) &&
-               transfer_in_time(m, beta, max_seconds);
+        double k = beta * fabs(m->j0), g, g1, g2, g2err = 0.0;
+        if (pairwise_closed_refusal(m) || !(k > 0.0 && k <= 300.0) || !torus_transfer_affordable(m)) return 0;
+        kaufman_eval(m->rows, m->cols, k, &g, &g1, &g2, &g2err);
+        return kaufman_c_lost(g2, g2err) && transfer_in_time(m, beta, max_seconds);
     }
     return !(chain_amplification(m->n, beta * m->j0, beta * m->h0) <= CHAIN_AMP_MAX) &&
            m->n <= CHAIN_MOMENTS_MAX && transfer_in_time(m, beta, max_seconds);
@@ -358,8 +361,8 @@ int pairwise_closed_needs_arrays(const zs_pairwise *m, double beta, double max_s
  * K-derivatives (`ising --size 4096x4096 --sweep T:1:3:1000`: 2.05 s, 2 ms a point); the
  * chain's closed form is a few powers. Where the arrays are needed (the chain's moments or
  * the torus's C from the transfer matrix), the transfer matrix's time is added. Only a
- * torus whose transfer matrix is affordable asks kaufman_eval (its width is then at most 12),
- * so the estimate of a point costs far less than the point. */
+ * torus whose transfer matrix is affordable asks kaufman_eval there (its width is then at
+ * most 12), so the estimate of a point costs far less than the point. */
 #define KAUFMAN_TERM_NS 600.0
 #define CLOSED_CALL_NS 1000.0
 
@@ -367,9 +370,7 @@ double pairwise_closed_seconds(const zs_pairwise *m, double beta, double max_sec
     if (pairwise_closed_refusal(m)) return HUGE_VAL;
     double ns = CLOSED_CALL_NS;
     if (!is_chain(m)) ns += KAUFMAN_TERM_NS * (double)(m->rows < m->cols ? m->rows : m->cols);
-    double cost = HUGE_VAL;
-    int may_need = is_chain(m) || (!pairwise_transfer_refusal(m, &cost) && cost <= TORUS_TRANSFER_MAX);
-    if (may_need && pairwise_closed_needs_arrays(m, beta, max_seconds))
+    if (pairwise_closed_needs_arrays(m, beta, max_seconds))
         return ns * 1e-9 + pairwise_transfer_seconds(m, beta);
     return ns * 1e-9;
 }
@@ -440,9 +441,9 @@ zs_status pairwise_thermo_closed(const zs_pairwise *m, double beta, double max_s
         out->u = m->offset - fabs(m->j0) * g1;
         out->c = k > 0.0 ? k * k * g2 : 0.0;
         out->m = 0.0;
-        if (k > 0.0 && !(g2err <= KAUFMAN_C_REL * fabs(g2))) {
+        if (k > 0.0 && kaufman_c_lost(g2, g2err)) {
             out->c = (double)NAN; /* lost to cancellation (see KAUFMAN_C_REL) */
-            if (torus_c_by_transfer(m, k, &g1, &g2) && transfer_in_time(m, beta, max_seconds)) {
+            if (torus_transfer_affordable(m) && transfer_in_time(m, beta, max_seconds)) {
                 zs_pairwise_thermo tt;
                 tt.s = (double)NAN;
                 st = pairwise_thermo_transfer(m, beta, &tt);

@@ -126,10 +126,16 @@ static double site_energy_bound(const zs_pairwise *m) {
     return most;
 }
 
+/* Log mode when one site's weights could span more than e^{2 LOG_SITE}: |beta| times the
+ * largest |energy| at a site. The one rule of the computation and of its estimate. */
+static int log_mode(const zs_pairwise *m, double beta) {
+    return fabs(beta) * site_energy_bound(m) > LOG_SITE;
+}
+
 double pairwise_transfer_seconds(const zs_pairwise *m, double beta) {
     double cost = 0.0;
     if (pairwise_transfer_refusal(m, &cost)) return HUGE_VAL;
-    const int tr = transposed(m), lg = fabs(beta) * site_energy_bound(m) > LOG_SITE;
+    const int tr = transposed(m), lg = log_mode(m, beta);
     const double absm = absm_cost_of(m->n, tr ? m->rows : m->cols, tr ? m->pcol : m->prow);
     const double ns = cost * TRANSFER_UNIT_NS * (lg ? LOG_MODE_SWEEP : 1.0) + (double)m->n * TRANSFER_SITE_NS +
                       (absm <= ABSM_WORK ? absm * ABSM_UNIT_NS * (lg ? LOG_MODE_ABSM : 1.0) : 0.0);
@@ -147,19 +153,6 @@ zs_status pairwise_transfer_check_time(const zs_pairwise *m, double beta, double
     return zs_fail(m->ctx, ZS_ETOOBIG,
                    "method transfer: %zu x %zu sites (%.3g visits of a frontier state) take %s, "
                    "over the limit of %g s; use sampling", m->rows, m->cols, cost, at, max_seconds);
-}
-
-/* Log mode when one site's weights could span more than e^{2 LOG_SITE}: |beta| times the
- * largest sum of |h| and the |J| of the bonds at a site (an upper bound on its |energy|). */
-static int log_mode(const frame *f, size_t n, double beta) {
-    double site_max = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        size_t c = i % f->W;
-        double b = fabs(f->h[i]) + fabs(f->jr[i]) + (c > 0 ? fabs(f->jr[i - 1]) : 0.0) +
-                   (i >= f->W ? fabs(f->jd[i - f->W]) : 0.0) + fabs(f->jd[i]);
-        site_max = b > site_max ? b : site_max;
-    }
-    return fabs(beta) * site_max > LOG_SITE;
 }
 
 static void frame_free(frame *f) {
@@ -546,7 +539,7 @@ static zs_status transfer_run(const zs_pairwise *m, double beta, int moments, to
     x.S = (size_t)1 << f.W;
     x.nv = moments ? 5 : 1;
     x.threads = transfer_threads(m->ctx);
-    x.lg = ok && log_mode(&f, m->n, beta);
+    x.lg = ok && log_mode(m, beta);
     /* progress in pair updates: S/2 a site, n sites a pass, S passes with periodic length */
     meter mt;
     meter_init(&mt, m->ctx, "transfer", (double)x.S / 2.0 * (double)m->n * (f.pl ? (double)x.S : 1.0));
@@ -768,7 +761,7 @@ static zs_status transfer_absm(const zs_pairwise *m, double beta, double *absm) 
         st = zs_fail(m->ctx, ZS_ENOMEM, "transfer: out of memory for the |M| tables (2 x %zu x %zu doubles)", S, K);
     else {
         double ref = -HUGE_VAL, tot[2] = {0.0, 0.0};
-        int lg = log_mode(&f, m->n, beta);
+        int lg = log_mode(m, beta);
         meter mt; /* progress in table entries: S K / 2 a site */
         meter_init(&mt, m->ctx, "transfer |M|", absm_cost(&f, m->n) / 2.0);
         for (size_t s0 = 0; s0 < (f.pl ? S : 1) && !mt.stop; s0++)

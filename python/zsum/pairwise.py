@@ -15,6 +15,14 @@ DENSE_MAX = 65536
 _lib_ = _lib.lib
 _Thermo = _lib.struct("zs_pairwise_thermo")
 _ThermoOpts = _lib.struct("zs_pairwise_thermo_opts")
+
+
+def _thermo_opts(method):
+    """zs_pairwise_thermo_defaults (max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS) with method."""
+    o = _ThermoOpts()
+    _lib_.zs_pairwise_thermo_defaults(byref(o))
+    o.method = _lib.enum_value("pairwise_method", "method", method)
+    return o
 _Spec = _lib.struct("zs_lattice_spec")
 _SampleOpts = _lib.struct("zs_pairwise_sample_opts")
 _Mcmc = _lib.struct("zs_mcmc_result")
@@ -64,14 +72,9 @@ class Pairwise(Handle):
         return Result(r)
 
     def _thermo(self, beta, method):
-        m = _lib.enum_value("pairwise_method", "method", method)
-        t = _Thermo()
+        o, t = _thermo_opts(method), _Thermo()
         with self._ctx.lock:
             self._ctx.sync()
-            o = _ThermoOpts()
-            # max_seconds: ZS_PAIRWISE_ENUMERATE_SECONDS
-            _lib_.zs_pairwise_thermo_defaults(byref(o))
-            o.method = m
             self._ctx.check(_lib_.zs_pairwise_thermo_compute(self._ptr, beta, byref(o), byref(t)))
         return t
 
@@ -84,10 +87,7 @@ class Pairwise(Handle):
             return _lib_.zs_pairwise_enumerate_seconds(self._ptr)
 
     def _thermo_seconds(self, beta, method):
-        m = _lib.enum_value("pairwise_method", "method", method)
-        o = _ThermoOpts()
-        _lib_.zs_pairwise_thermo_defaults(byref(o))
-        o.method = m
+        o = _thermo_opts(method)
         with self._ctx.lock:
             self._ctx.sync()
             return _lib_.zs_pairwise_thermo_seconds(self._ptr, beta, byref(o))
@@ -346,11 +346,7 @@ class Ising(Pairwise):
         if self._model is not None:
             return Pairwise._thermo(self, beta, method)
         # Bit for bit zs_pairwise_thermo_compute's values on the built model (zsum/pairwise.h).
-        m = _lib.enum_value("pairwise_method", "method", method)
-        t = _Thermo()
-        o = _ThermoOpts()
-        _lib_.zs_pairwise_thermo_defaults(byref(o))
-        o.method = m
+        o, t = _thermo_opts(method), _Thermo()
         with self._ctx.lock:
             self._ctx.sync()
             self._ctx.check(_lib_.zs_lattice_thermo_compute(self._ctx.ptr, byref(self._spec),
@@ -360,10 +356,7 @@ class Ising(Pairwise):
     def _thermo_seconds(self, beta, method):
         if self._model is not None:
             return Pairwise._thermo_seconds(self, beta, method)
-        m = _lib.enum_value("pairwise_method", "method", method)
-        o = _ThermoOpts()
-        _lib_.zs_pairwise_thermo_defaults(byref(o))
-        o.method = m
+        o = _thermo_opts(method)
         with self._ctx.lock:
             self._ctx.sync()
             return _lib_.zs_lattice_thermo_seconds(self._ctx.ptr, byref(self._spec), beta, byref(o))
