@@ -224,7 +224,10 @@ zs_status zs_levels_method_from_name(const char *name, zs_levels_method *out);
 #define ZS_LEVELS_MACRO_MAX 100000000.0      /* macrostates summed by MACRO                  */
 #define ZS_LEVELS_ENUMERATE_MAX 1.0e12       /* level assignments K^N visited by ENUMERATE   */
 
-/* Thermodynamics of N units at inverse temperature beta (any finite beta, 0 included). */
+/* Thermodynamics of N units at inverse temperature beta (any finite beta, 0 included). Every
+ * call that takes N and beta refuses, with ZS_ERANGE, an energy scale N max_k |e_k| past 1e100
+ * (the total energies and their moments would overflow), |beta| times it past 1e300 (beta E
+ * would), and 0 < |beta| < 1e-200 (F = -T ln Z would). */
 typedef struct zs_levels_thermo {
     double lnz;       /* ln Z                                                               */
     double lnz_unit;  /* ln z, z = per-unit partition function (ln Z = N ln z)              */
@@ -244,7 +247,8 @@ void zs_levels_thermo_defaults(zs_levels_thermo_opts *opts);
 
 /* Fill *out, and occupation[k] = <n_k>/N (probability that a given unit is on level k) when
  * occupation is not NULL (k entries), by opts->method (opts NULL: the defaults). ZS_EINVAL for
- * n == 0, n > ZS_LEVELS_MAX_UNITS, a non-finite beta or an unknown method; ZS_ETOOBIG when the
+ * n == 0, n > ZS_LEVELS_MAX_UNITS, a non-finite beta or an unknown method; ZS_ERANGE past the
+ * bounds above; ZS_ETOOBIG when the
  * method's work exceeds its limit (message gives the count and names the closed form). */
 zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
                                    const zs_levels_thermo_opts *opts, zs_levels_thermo *out,

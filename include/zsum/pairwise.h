@@ -165,7 +165,8 @@ typedef struct zs_pairwise_thermo_opts {
 void zs_pairwise_thermo_defaults(zs_pairwise_thermo_opts *opts);
 
 /* Exact thermodynamics at beta by opts->method (opts NULL: the defaults). ZS_EINVAL for a
- * non-finite beta; ZS_EUNSUPPORTED when the method does not apply (message says why and names
+ * non-finite beta; ZS_ERANGE for an energy scale sum|J| + sum|h| past 1e100, |beta| times it
+ * past 1e60, or 0 < |beta| < 1e-200 (F = -T ln Z would overflow); ZS_EUNSUPPORTED when the method does not apply (message says why and names
  * one that would); ZS_ETOOBIG when it is too large for the method (the message names the
  * method that would work). */
 zs_status zs_pairwise_thermo_compute(const zs_pairwise *m, double beta, const zs_pairwise_thermo_opts *opts,

@@ -47,7 +47,9 @@ static zs_status landscape_check(const zs_levels *lv, double beta) {
     if (!(beta > 0.0) || !isfinite(beta))
         return zs_fail(lv->ctx, ZS_EINVAL, "landscape: beta must be positive and finite, got %g",
                        beta);
-    return ZS_OK;
+    /* One unit's energies and F(x): the bounds of every method, for N = 1. */
+    zs_status st = levels_check_units(lv, 1);
+    return st == ZS_OK ? levels_check_beta(lv, 1, beta) : st;
 }
 
 static double landscape_f(const zs_levels *lv, double beta, double x, double *s) {

@@ -281,7 +281,7 @@ static zs_status enumerate_moments(const zs_levels *lv, const enum_plan *p, doub
 zs_status zs_levels_lnz_enumerate(const zs_levels *lv, size_t n, double beta, double *lnz) {
     if (!lv || !lnz) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     enum_plan p;
     if (st == ZS_OK) st = plan_make(lv, n, beta, &p);
     if (st != ZS_OK) return st;
@@ -325,7 +325,7 @@ zs_status zs_levels_microstates(const zs_levels *lv, size_t n, double beta, doub
                                 zs_levels_microstate_fn fn, void *user) {
     if (!lv || !fn) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     if (st != ZS_OK) return st;
     double count = pow((double)lv->gsum, (double)n);
     if (count > limit)

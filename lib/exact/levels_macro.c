@@ -165,7 +165,7 @@ zs_status zs_levels_macrostates(const zs_levels *lv, size_t n, double beta, doub
                                 zs_levels_macrostate_fn fn, void *user) {
     if (!lv || !fn) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     macro_list ml;
     if (st == ZS_OK) st = macro_list_build(lv, n, limit, "macrostates", &ml);
     if (st != ZS_OK) return st;
@@ -205,11 +205,20 @@ static double dos_tolerance(const zs_levels *lv, uint64_t n) {
     return tol < 1e-300 ? 1e-300 : tol;
 }
 
+/* The end of the group that starts at row r: the rows whose energy is within tol of row r's.
+ * A group holds at least its first row, so every pass over the groups ends. */
+static size_t dos_group_end(const macro_list *ml, size_t r, double tol) {
+    const double e0 = ml->order[r].eps;
+    size_t end = r + 1;
+    while (end < ml->count && ml->order[end].eps - e0 <= tol) end++;
+    return end;
+}
+
 zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit,
                         zs_levels_dos_fn fn, void *user) {
     if (!lv || !fn) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     macro_list ml;
     if (st == ZS_OK) st = macro_list_build(lv, n, limit, "dos", &ml);
     if (st != ZS_OK) return st;
@@ -224,7 +233,7 @@ zs_status zs_levels_dos(const zs_levels *lv, size_t n, double beta, double limit
         const double e0 = ml.order[r].eps;
         double p = 0.0;
         mpz_set_ui(total, 0);
-        for (; r < ml.count && ml.order[r].eps - e0 <= tol; r++) {
+        for (const size_t end = dos_group_end(&ml, r, tol); r < end; r++) {
             if ((st = row_progress(lv, "dos", r, ml.count)) != ZS_OK) break;
             occ_of(&ml, ml.order[r].index, occ);
             zs_mpz_multiplicity(w, lv->k, occ, lv->g);
@@ -261,9 +270,8 @@ static zs_status dos_digits(const zs_levels *lv, uint64_t n, double max_work, do
     uint64_t occ[ZS_LEVELS_MAX_K];
     double groups = 0.0, sum = 0.0;
     for (size_t r = 0; r < ml.count && !(sum > stop);) {
-        const double e0 = ml.order[r].eps;
         double m = -HUGE_VAL, s = 0.0;
-        for (; r < ml.count && ml.order[r].eps - e0 <= tol; r++) {
+        for (const size_t end = dos_group_end(&ml, r, tol); r < end; r++) {
             occ_of(&ml, ml.order[r].index, occ);
             double lw = occ_lnw(lv, occ);
             if (lw > m) {

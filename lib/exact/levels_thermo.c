@@ -16,7 +16,7 @@ zs_status zs_levels_thermo_compute(const zs_levels *lv, size_t n, double beta,
     if (!lv || !out) return ZS_EINVAL;
     zs_levels_method method = opts ? opts->method : ZS_LEVELS_AUTO;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     if (st != ZS_OK) return st;
     /* Filled in a zeroed copy, padding included, so equal results compare equal bytewise. */
     zs_levels_thermo t;

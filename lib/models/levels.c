@@ -77,9 +77,38 @@ void levels_unit_compute(const zs_levels *lv, double beta, levels_unit *u) {
     u->lnz = u->lnz_shift - beta * lv->emin;
 }
 
-zs_status levels_check_beta(const zs_levels *lv, double beta) {
+/* The energy scale N max_k |e_k| bounds every total energy |E| and the spread of the totals;
+ * the methods form E, E^2 and beta E (the listings' totals, the moments behind U and C, the
+ * weights behind ln Z), which must stay finite. A scale past 1e100 is refused, as for the
+ * pairwise models (lib/models/pairwise.c), rather than ending in inf - inf (energies 0 and
+ * 1e308 made every listing's totals inf). The levels' methods take energies relative to the
+ * ground level and weigh them by probabilities that underflow to exactly 0 deep in the ground
+ * state, so |beta| times the scale may reach 1e300 (the pairwise methods stop at 1e60), where
+ * beta E would overflow. A temperature past 1e200 is refused too: F = -T ln Z with ln Z up to
+ * N ln G (4e10 for N = 10^9, G = 2^53) would overflow near 1e297. */
+#define LEVELS_ENERGY_SCALE_MAX 1e100
+#define LEVELS_BETA_ENERGY_MAX 1e300
+#define LEVELS_BETA_MIN 1e-200
+
+static double levels_energy_max(const zs_levels *lv) {
+    double emax = 0.0;
+    for (size_t i = 0; i < lv->k; i++)
+        if (fabs(lv->e[i]) > emax) emax = fabs(lv->e[i]);
+    return emax;
+}
+
+zs_status levels_check_beta(const zs_levels *lv, uint64_t n, double beta) {
     if (!isfinite(beta))
         return zs_fail(lv->ctx, ZS_EINVAL, "beta: %g is not a finite number", beta);
+    if (beta != 0.0 && fabs(beta) < LEVELS_BETA_MIN)
+        return zs_fail(lv->ctx, ZS_ERANGE,
+                       "beta: |beta| = %g is below 1e-200 (T past 1e200: F = -T ln Z would "
+                       "overflow); use beta = 0 for infinite temperature", fabs(beta));
+    double scale = (double)n * levels_energy_max(lv);
+    if (!(fabs(beta) * scale <= LEVELS_BETA_ENERGY_MAX))
+        return zs_fail(lv->ctx, ZS_ERANGE,
+                       "beta: |beta| = %g times the energy scale N max|e_k| = %g is past "
+                       "1e300 (beta E would overflow); use a smaller |beta|", fabs(beta), scale);
     return ZS_OK;
 }
 
@@ -88,6 +117,13 @@ zs_status levels_check_units(const zs_levels *lv, uint64_t n) {
     if (n > ZS_LEVELS_MAX_UNITS)
         return zs_fail(lv->ctx, ZS_EINVAL, "units: N = %llu exceeds the supported 10^9",
                        (unsigned long long)n);
+    double emax = levels_energy_max(lv);
+    if (!((double)n * emax <= LEVELS_ENERGY_SCALE_MAX))
+        return zs_fail(lv->ctx, ZS_ERANGE,
+                       "energies: the energy scale N max|e_k| = %llu x %g is past 1e100 (the "
+                       "total energies and their moments would overflow); divide the energies "
+                       "by a factor and multiply beta by it",
+                       (unsigned long long)n, emax);
     return ZS_OK;
 }
 
@@ -128,7 +164,7 @@ zs_status zs_levels_state(const zs_levels *lv, size_t n, const uint32_t *state, 
                           zs_count *multiplicity) {
     if (!lv || !state || !info) return ZS_EINVAL;
     zs_status st = levels_check_units(lv, n);
-    if (st == ZS_OK) st = levels_check_beta(lv, beta);
+    if (st == ZS_OK) st = levels_check_beta(lv, n, beta);
     if (st != ZS_OK) return st;
     uint64_t occ[ZS_LEVELS_MAX_K] = {0};
     double eshift = 0.0; /* sum_i (e(unit i) - emin) */

@@ -26,8 +26,10 @@ typedef struct levels_unit {
 
 void levels_unit_compute(const zs_levels *lv, double beta, levels_unit *u);
 
-/* Argument checks shared by the methods; they record a message in lv->ctx. */
-zs_status levels_check_beta(const zs_levels *lv, double beta);
+/* Argument checks shared by the methods; they record a message in lv->ctx. Units: 1 <= N <=
+ * 10^9 and the energy scale N max|e_k| within 1e100; beta: finite, |beta| N max|e_k| within
+ * 1e300, and |beta| zero or at least 1e-200 (F = -T ln Z stays finite). */
+zs_status levels_check_beta(const zs_levels *lv, uint64_t n, double beta);
 zs_status levels_check_units(const zs_levels *lv, uint64_t n);
 
 /* F = -ln Z / beta; at beta = 0 its limit: -infinity when G > 1, N e_0 for a single state. */

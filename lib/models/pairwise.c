@@ -387,10 +387,17 @@ zs_status zs_pairwise_bm_params(const zs_pairwise *m, double *w, double *b, doub
  * scale past 1e100, or |beta| times it past 1e60, is refused rather than ending in inf - inf. */
 #define ENERGY_SCALE_MAX 1e100
 #define BETA_ENERGY_MAX 1e60
+/* F = -T ln Z with ln Z up to N ln 2 + |beta| scale: a temperature past 1e200 would overflow
+ * it; beta = 0 (infinite temperature) is its limit and allowed. */
+#define BETA_MIN 1e-200
 
 zs_status pairwise_check_beta(const zs_pairwise *m, double beta) {
     if (!isfinite(beta))
         return zs_fail(m->ctx, ZS_EINVAL, "beta = %g is not finite", beta);
+    if (beta != 0.0 && fabs(beta) < BETA_MIN)
+        return zs_fail(m->ctx, ZS_ERANGE,
+                       "|beta| = %g is below 1e-200 (T past 1e200: F = -T ln Z would overflow); "
+                       "use beta = 0 for infinite temperature", fabs(beta));
     double scale = fabs(m->offset);
     if (m->uniform) {
         scale += (double)m->nb * fabs(m->j0) + (double)m->n * fabs(m->h0);

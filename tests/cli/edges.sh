@@ -114,6 +114,11 @@ elif kind == "levels":
                 args = ["levels", "-n", "3", "-e", f"0,{d!r}", "-g", f"1,{g}", "--beta", repr(beta),
                         "--method", method]
                 rc, out, err = zjson(args)
+                if beta * 3 * d > 1e300:
+                    # past beta N max|e| = 1e300 beta E could overflow: refused, with no output
+                    if rc != 2 or out or "past 1e300" not in err:
+                        print(f"FAIL zsum {' '.join(args)}: exit {rc}, want 2: {err.strip()}"); bad += 1
+                    continue
                 if rc != 0:
                     print(f"FAIL zsum {' '.join(args)} exited {rc}: {err.strip()}"); bad += 1; continue
                 dd = json.loads(out)
@@ -229,11 +234,23 @@ expect_reject "--size: 16781312 sites exceed the limit 16777216" ising --size 40
 expect_reject 'lattice: a periodic direction needs at least 2 sites' ising --size 1 --dim 1 --method closed
 expect_reject 'dos by transfer matrix: 400 spins; counts are exact up to 126 spins' ising --size 20 --method closed --dos
 
-# beta >= 1e154: C is 0, not nan/null
-for b in 1e154 1e300; do
+# beta >= 1e154: C is 0, not nan/null, up to |beta| N max|e_k| = 1e300; past it, refused
+for b in 1e154 3.3e299; do
     expect_ok levels -n 3 -e 0,1 -b $b --format csv
     expect_out '^C,0$'
 done
+expect_reject 'beta: \|beta\| = 3.4e\+299 times the energy scale N max\|e_k\| = 3 is past 1e300' \
+    levels -n 3 -e 0,1 -b 3.4e299
+# the energy scale N max|e_k| up to 1e100: 1e308 made every total inf (the density of states
+# never ended); 4 x 2.5e99 is the edge
+expect_reject 'energies: the energy scale N max\|e_k\| = 8 x 1e\+308 is past 1e100' \
+    levels -n 8 --dos -e 1,11111111111110,11111011,1e308
+expect_ok levels -n 4 -e 0,2.5e99 -b 1e-99 --dos --format csv
+expect_out '^1e\+100,1,'
+expect_reject 'energies: the energy scale N max\|e_k\| = 5 x 2.5e\+99 is past 1e100' \
+    levels -n 5 -e 0,2.5e99 -b 1e-99 --dos
+expect_reject 'beta: \|beta\| = 1e-201 is below 1e-200' levels -n 4 -e 0,1 -T 1e201
+expect_reject 'energies: the energy scale' levels -n 1 -e -1e308,1e308 --landscape
 # bm: deep in the ground state up to the refusal: C, S and chi exactly 0, U and M those of
 # the single ground state, found here by visiting all 2^6 states of a machine written here
 cat > "$TMP/bm.py" <<'EOF2'

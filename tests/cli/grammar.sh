@@ -52,13 +52,21 @@ for v in 1e309 -1e400 1e99999; do
     expect_reject "--temperature: '$v' is out of range" ising --size 2 -T "$v"
     expect_reject "--max-work: '$v' is out of range" uai m.uai --max-work "$v"
 done
-# Accepted: ordinary decimals, exponents, ".5" and "5.", and subnormals.
-for v in 2 -0.5 .5 5. 1e-3 1E-3 2.5e+2 1e-320 4.9e-324 -0; do
+# Accepted: ordinary decimals, exponents, ".5" and "5.", and subnormals where the model allows them.
+for v in 2 -0.5 .5 5. 1e-3 1E-3 2.5e+2 1e-200 -0; do
     expect_ok levels -n 2 -e 0,1 -b "$v" --format json
     expect_json "d['beta'] == float('$v')"
 done
 expect_ok ising --size 2 --J 1e-320 --format json
-expect_ok bm logz --random 4 -b 1e-320 --format json
+expect_ok levels -n 2 -e 0,1e-320 --format json
+expect_json "d['levels'][1]['energy'] == float('1e-320')"
+# A subnormal beta is read, then refused by the model: T past 1e200 would overflow
+# F = -T ln Z.
+for v in 1e-320 4.9e-324; do
+    expect_reject 'beta: \|beta\| = [0-9.]+e-3[0-9]+ is below 1e-200' levels -n 2 -e 0,1 -b "$v"
+done
+expect_reject '\|beta\| = 9.99989e-321 is below 1e-200' bm logz --random 4 -b 1e-320
+expect_reject '\|beta\| = 1e-201 is below 1e-200' ising --size 2 -T 1e201
 expect_ok hopfield capacity -n 10 --trials 1 --alpha 0.1 --flip 1e-320 --seed 1 --format json
 expect_ok uai m.uai --max-work 1.5e3 --format json
 

@@ -345,6 +345,93 @@ static void dos_should_merge_equal_energies(void) {
     zs_levels_free(lv);
 }
 
+/* The energy scale N max|e_k| is bounded by 1e100, and |beta| times it by 1e300: energies 1
+ * and 1e308 made the listings' totals inf, and the density of states grouped them forever
+ * (inf - inf is no energy). Every entry point that takes N refuses, with ZS_ERANGE; within
+ * the bounds energies of very different sizes list, count and sum as they should. */
+static int count_rows(void *user, double energy, const char *count, double p) {
+    CHECK(isfinite(energy) && isfinite(p));
+    return add_macro(user, NULL, count, energy, p);
+}
+
+static int no_macro_row(void *user, const uint64_t *occ, const char *mult, double energy, double p) {
+    (void)user; (void)occ; (void)mult; (void)energy; (void)p;
+    CHECK(0);
+    return 1;
+}
+
+static int no_dos_row(void *user, double energy, const char *count, double p) {
+    return no_macro_row(user, NULL, count, energy, p);
+}
+
+static void energy_scale_should_be_bounded(void) {
+    zs_ctx *ctx = zs_ctx_alloc();
+    const double wide[4] = {1.0, 11111111111110.0, 11111011.0, 1e308};
+    zs_levels *lv = NULL;
+    CHECK_EQ_INT(zs_levels_alloc(ctx, 4, wide, NULL, &lv), ZS_OK);
+    zs_levels_thermo t;
+    for (int m = ZS_LEVELS_CLOSED; m <= ZS_LEVELS_ENUMERATE; m++) {
+        CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, 1.0, &(zs_levels_thermo_opts){(zs_levels_method)m}, &t, NULL), ZS_ERANGE);
+        CHECK(strstr(zs_last_error(ctx), "past 1e100") != NULL);
+    }
+    CHECK_EQ_INT(zs_levels_dos(lv, 8, 1.0, 1e6, no_dos_row, NULL), ZS_ERANGE);
+    CHECK_EQ_INT(zs_levels_macrostates(lv, 8, 1.0, 1e6, no_macro_row, NULL), ZS_ERANGE);
+    double ms, rows, digits;
+    CHECK_EQ_INT(zs_levels_listing_size(lv, 8, 1, 1e6, 1e9, &ms, &rows, &digits), ZS_ERANGE);
+    const uint32_t state[8] = {3, 0, 0, 0, 0, 0, 0, 0};
+    zs_levels_state_info info;
+    CHECK_EQ_INT(zs_levels_state(lv, 8, state, 1.0, &info, NULL, NULL), ZS_ERANGE);
+    zs_levels_free(lv);
+
+    /* The same levels without 1e308: the density of states ends, its counts sum to 4^8 ... */
+    CHECK_EQ_INT(zs_levels_alloc(ctx, 3, wide, NULL, &lv), ZS_OK);
+    sums d = {.last_energy = -HUGE_VAL, .sorted = 1};
+    mpz_init(d.total);
+    CHECK_EQ_INT(zs_levels_dos(lv, 8, 1e-6, 1e6, count_rows, &d), ZS_OK);
+    CHECK(mpz_cmp_ui(d.total, 6561) == 0 && d.sorted);
+    CHECK_REL(d.p, 1.0, 1e-13);
+    CHECK_EQ_INT(zs_levels_listing_size(lv, 8, 1, 1e6, 1e9, &ms, &rows, &digits), ZS_OK);
+    CHECK(rows == (double)d.rows && d.rows == 45); /* C(10, 2) occupations, all distinct */
+    CHECK_REL(ms, 45.0, 1e-12);
+    mpz_clear(d.total);
+    zs_levels_free(lv);
+
+    /* ... and at the bound itself, 8 x 1.25e99 = 1e100: energies k d, counts C(8, k). */
+    const double edge[2] = {0.0, 1.25e99};
+    CHECK_EQ_INT(zs_levels_alloc(ctx, 2, edge, NULL, &lv), ZS_OK);
+    sums b = {.last_energy = -HUGE_VAL, .sorted = 1};
+    mpz_init(b.total);
+    CHECK_EQ_INT(zs_levels_dos(lv, 8, 1e-99, 1e6, count_rows, &b), ZS_OK);
+    CHECK(mpz_cmp_ui(b.total, 256) == 0 && b.rows == 9);
+    CHECK_REL(b.last_energy, 1e100, 1e-15);
+    CHECK_REL(b.p, 1.0, 1e-13);
+    mpz_clear(b.total);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 9, 1.0, &(zs_levels_thermo_opts){ZS_LEVELS_CLOSED}, &t, NULL), ZS_ERANGE);
+    /* beta: |beta| 1e100 up to 1e300; |beta| zero or at least 1e-200. */
+    const zs_levels_thermo_opts closed = {ZS_LEVELS_CLOSED};
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, 1e200, &closed, &t, NULL), ZS_OK);
+    CHECK(t.lnz == 0.0 && t.u == 0.0 && t.c == 0.0);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, -1e200, &closed, &t, NULL), ZS_OK);
+    CHECK_REL(t.lnz, 1e300, 1e-15);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, 1.01e200, &closed, &t, NULL), ZS_ERANGE);
+    CHECK(strstr(zs_last_error(ctx), "past 1e300") != NULL);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, 0.0, &closed, &t, NULL), ZS_OK);
+    CHECK_REL(t.lnz, 8 * log(2.0), 1e-15);
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, 1e-200, &closed, &t, NULL), ZS_OK);
+    CHECK(isfinite(t.f));
+    CHECK_EQ_INT(zs_levels_thermo_compute(lv, 8, -0.99e-200, &closed, &t, NULL), ZS_ERANGE);
+    CHECK(strstr(zs_last_error(ctx), "below 1e-200") != NULL);
+    double x, f;
+    CHECK_EQ_INT(zs_levels_landscape_min(lv, 1e-201, &x, &f), ZS_ERANGE);
+    zs_levels_free(lv);
+    const double far[2] = {-1e308, 1e308};
+    CHECK_EQ_INT(zs_levels_alloc(ctx, 2, far, NULL, &lv), ZS_OK);
+    CHECK_EQ_INT(zs_levels_landscape(lv, 1.0, 0.5, &f, NULL), ZS_ERANGE);
+    CHECK_EQ_INT(zs_levels_landscape_min(lv, 1.0, &x, &f), ZS_ERANGE);
+    zs_levels_free(lv);
+    zs_ctx_free(ctx);
+}
+
 typedef struct micro_acc {
     double p, e;
     long rows;
@@ -492,6 +579,7 @@ int main(void) {
     RUN(extreme_values_should_stay_finite_and_consistent);
     RUN(macrostates_should_sum_to_the_microstate_count);
     RUN(dos_should_merge_equal_energies);
+    RUN(energy_scale_should_be_bounded);
     RUN(microstates_should_list_every_state_once);
     RUN(landscape_should_have_its_minimum_at_the_boltzmann_fraction);
     RUN(bad_arguments_should_be_refused_with_a_message);

@@ -614,6 +614,20 @@ static void bad_models_are_rejected_with_the_entry_named(void) {
     CHECK(strstr(zs_last_error(ctx), "over the limit of 3600 s") != NULL);
     CHECK(zs_pairwise_thermo_compute(m, HUGE_VAL, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO, 0}, &t) == ZS_EINVAL);
     zs_pairwise_free(m);
+    /* T past 1e200 would overflow F = -T ln Z (ln Z = 16 ln 2 at beta -> 0); beta = 0 is
+     * allowed, its F not given (NaN). */
+    zs_lattice_spec small = {4, 4, 1, 1, 1.0, 0.0, NULL, NULL, NULL};
+    CHECK(zs_pairwise_alloc_lattice(ctx, &small, &m) == ZS_OK);
+    const zs_pairwise_thermo_opts enumerate = {ZS_PAIRWISE_ENUMERATE, 0};
+    CHECK(zs_pairwise_thermo_compute(m, 1e-201, &enumerate, &t) == ZS_ERANGE);
+    CHECK(strstr(zs_last_error(ctx), "below 1e-200") != NULL);
+    CHECK(zs_pairwise_thermo_compute(m, -1e-201, &enumerate, &t) == ZS_ERANGE);
+    CHECK(zs_pairwise_thermo_compute(m, 1e-200, &enumerate, &t) == ZS_OK);
+    CHECK_REL(t.lnz, 16 * log(2.0), 1e-15);
+    CHECK(isfinite(t.f) && t.f < -1e200);
+    CHECK(zs_pairwise_thermo_compute(m, 0.0, &enumerate, &t) == ZS_OK);
+    CHECK(isnan(t.f));
+    zs_pairwise_free(m);
     zs_lattice_spec big = {40, 40, 0, 0, 1.0, 0.5, NULL, NULL, NULL};
     CHECK(zs_pairwise_alloc_lattice(ctx, &big, &m) == ZS_OK);
     CHECK(zs_pairwise_thermo_compute(m, 0.3, &(zs_pairwise_thermo_opts){ZS_PAIRWISE_AUTO, 0}, &t) == ZS_ETOOBIG);
